@@ -1,0 +1,45 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "chm",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "ClearingHouse", targets: ["ClearingHouse"]),
+        .executable(name: "chm", targets: ["chm"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        .target(
+            name: "ClearingHouse",
+            dependencies: [
+                "CLibXML2",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .executableTarget(
+            name: "chm",
+            dependencies: [
+                "ClearingHouse",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "ClearingHouseTests",
+            dependencies: ["ClearingHouse"]
+        ),
+        .testTarget(
+            name: "chmTests",
+            dependencies: ["ClearingHouse"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

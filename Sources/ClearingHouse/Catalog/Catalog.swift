@@ -1,0 +1,204 @@
+// The catalog: the SQLite database (through GRDB, WAL mode) that is the source of truth
+// for records. Besides the records it keeps a change log, which the search index consumes
+// in order, and a row per ingest run.
+import Foundation
+import GRDB
+
+/// What storing one record did.
+enum UpsertOutcome: Equatable {
+    case added
+    case updated
+    /// Same content as the stored copy.
+    case unchanged
+    /// The stored copy has a newer `updated`; the incoming record was not stored.
+    case skippedOlder(stored: String)
+}
+
+/// The SQLite catalog of records.
+final class Catalog: Sendable {
+    /// File name of the catalog inside an index directory.
+    static let fileName = "catalog.sqlite"
+
+    let database: DatabasePool
+    let path: String
+
+    /// Opens the catalog at `path`, creating it (and migrating its schema) when `create` is true.
+    init(path: String, create: Bool) throws {
+        if !create, !FileManager.default.fileExists(atPath: path) {
+            throw ClearingHouseError(.notFound, "no catalog at \(path); run `chm ingest PATH` first or pass --index DIR")
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.label = "chm.catalog"
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        database = try DatabasePool(path: path, configuration: configuration)
+        self.path = path
+        try Catalog.migrator.migrate(database)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: records, changes, ingest runs") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE records (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        kind TEXT NOT NULL,
+                        json TEXT NOT NULL,
+                        hash TEXT NOT NULL,
+                        languages TEXT NOT NULL,
+                        updated_at REAL,
+                        source_file TEXT,
+                        created_at TEXT NOT NULL,
+                        modified_at TEXT NOT NULL
+                    );
+                    CREATE INDEX records_kind ON records(kind);
+                    CREATE TABLE changes (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        record_id TEXT NOT NULL,
+                        operation TEXT NOT NULL CHECK (operation IN ('upsert', 'delete')),
+                        run_id INTEGER,
+                        at TEXT NOT NULL
+                    );
+                    CREATE INDEX changes_record ON changes(record_id);
+                    CREATE TABLE ingest_runs (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        command TEXT NOT NULL,
+                        paths TEXT NOT NULL,
+                        started_at TEXT NOT NULL,
+                        finished_at TEXT,
+                        files INTEGER NOT NULL DEFAULT 0,
+                        added INTEGER NOT NULL DEFAULT 0,
+                        updated INTEGER NOT NULL DEFAULT 0,
+                        unchanged INTEGER NOT NULL DEFAULT 0,
+                        skipped INTEGER NOT NULL DEFAULT 0,
+                        deleted INTEGER NOT NULL DEFAULT 0,
+                        rejected INTEGER NOT NULL DEFAULT 0,
+                        status TEXT NOT NULL DEFAULT 'running'
+                    );
+                    """)
+        }
+        return migrator
+    }
+
+    static func now() -> String {
+        RecordDate.rfc3339(secondsSinceEpoch: Date().timeIntervalSince1970)
+    }
+
+    // MARK: Writing (inside a transaction the caller holds)
+
+    /// Stores `record`, replacing a stored copy with the same id, and logs the change.
+    func upsert(_ record: Record, sourceFile: String?, runID: Int64?, in db: Database) throws -> UpsertOutcome {
+        let json = record.canonicalJSONText
+        let hash = SHA256.hex(json.utf8)
+        let updatedAt = record.updated.flatMap { RecordDate.secondsSinceEpoch(rfc3339: $0) }
+        let stored = try Row.fetchOne(db, sql: "SELECT hash, updated_at, json FROM records WHERE id = ?", arguments: [record.id])
+        let now = Catalog.now()
+        if let stored {
+            if stored["hash"] as String == hash { return .unchanged }
+            if let incoming = updatedAt, let existing = stored["updated_at"] as Double?, incoming < existing {
+                return .skippedOlder(stored: RecordDate.rfc3339(secondsSinceEpoch: existing))
+            }
+            try db.execute(
+                sql: """
+                    UPDATE records SET kind = ?, json = ?, hash = ?, languages = ?, updated_at = ?,
+                        source_file = ?, modified_at = ? WHERE id = ?
+                    """,
+                arguments: [
+                    record.kind.rawValue, json, hash, record.textLanguages.joined(separator: " "), updatedAt,
+                    sourceFile, now, record.id,
+                ])
+        } else {
+            try db.execute(
+                sql: """
+                    INSERT INTO records (id, kind, json, hash, languages, updated_at, source_file, created_at, modified_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    record.id, record.kind.rawValue, json, hash, record.textLanguages.joined(separator: " "),
+                    updatedAt, sourceFile, now, now,
+                ])
+        }
+        try logChange(record.id, operation: "upsert", runID: runID, in: db)
+        return stored == nil ? .added : .updated
+    }
+
+    /// Deletes the record `id` and logs the change; false when there is no such record.
+    func delete(id: String, runID: Int64?, in db: Database) throws -> Bool {
+        try db.execute(sql: "DELETE FROM records WHERE id = ?", arguments: [id])
+        guard db.changesCount > 0 else { return false }
+        try logChange(id, operation: "delete", runID: runID, in: db)
+        return true
+    }
+
+    private func logChange(_ id: String, operation: String, runID: Int64?, in db: Database) throws {
+        try db.execute(
+            sql: "INSERT INTO changes (record_id, operation, run_id, at) VALUES (?, ?, ?, ?)",
+            arguments: [id, operation, runID, Catalog.now()])
+    }
+
+    /// Starts a row in `ingest_runs`; returns its id.
+    func beginRun(command: String, paths: [String]) throws -> Int64 {
+        try database.write { db in
+            try db.execute(
+                sql: "INSERT INTO ingest_runs (command, paths, started_at) VALUES (?, ?, ?)",
+                arguments: [command, JSONValue.array(paths.map(JSONValue.string)).description, Catalog.now()])
+            return db.lastInsertedRowID
+        }
+    }
+
+    /// Completes an `ingest_runs` row with the run's counts.
+    func finishRun(_ id: Int64, report: IngestReport) throws {
+        try database.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE ingest_runs SET finished_at = ?, files = ?, added = ?, updated = ?, unchanged = ?,
+                        skipped = ?, deleted = ?, rejected = ?, status = ? WHERE id = ?
+                    """,
+                arguments: [
+                    Catalog.now(), report.files.count, report.added, report.updated, report.unchanged, report.skipped,
+                    report.deleted, report.rejected, report.succeeded ? "ok" : "errors", id,
+                ])
+        }
+    }
+
+    // MARK: Reading
+
+    /// The stored canonical JSON of `id`.
+    func json(id: String) throws -> String? {
+        try database.read { db in
+            try String.fetchOne(db, sql: "SELECT json FROM records WHERE id = ?", arguments: [id])
+        }
+    }
+
+    /// Calls `body` with each record's id and canonical JSON, in id order, streaming.
+    func forEachJSON(_ body: (String, String) throws -> Void) throws {
+        try database.read { db in
+            let rows = try Row.fetchCursor(db, sql: "SELECT id, json FROM records ORDER BY id")
+            while let row = try rows.next() {
+                try body(row["id"], row["json"])
+            }
+        }
+    }
+
+    /// Counts of records by kind and by language, and the change log position.
+    func statistics() throws -> CatalogStatistics {
+        try database.read { db in
+            var statistics = CatalogStatistics()
+            statistics.records = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM records") ?? 0
+            for kind in RecordKind.allCases { statistics.kinds[kind.rawValue] = 0 }
+            let kinds = try Row.fetchAll(db, sql: "SELECT kind, COUNT(*) AS n FROM records GROUP BY kind")
+            for row in kinds { statistics.kinds[row["kind"]] = row["n"] }
+            let languages = try String.fetchCursor(db, sql: "SELECT languages FROM records")
+            while let list = try languages.next() {
+                for tag in list.split(separator: " ") { statistics.languages[String(tag), default: 0] += 1 }
+            }
+            statistics.lastChange = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM changes") ?? 0
+            statistics.ingestRuns = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ingest_runs") ?? 0
+            statistics.lastIngest = try String.fetchOne(db, sql: "SELECT MAX(finished_at) FROM ingest_runs")
+            return statistics
+        }
+    }
+}

@@ -1,0 +1,345 @@
+import Foundation
+import GRDB
+
+/// A clearing-house: records from many publishers, kept in a catalog in one index directory.
+///
+/// Open one on a directory and ingest record files into it:
+///
+/// ```swift
+/// let house = try ClearingHouse(directory: URL(fileURLWithPath: "Indexes/default"))
+/// let report = try house.ingest(["Corpus"])
+/// print(report.added, "records added")
+/// let record = try house.record(id: "tech-mangrove-nursery")
+/// ```
+///
+/// A `ClearingHouse` is safe to use from several tasks at once: writes are serialized, and
+/// reads see a consistent snapshot of the catalog.
+public final class ClearingHouse: Sendable {
+    /// The index directory (it holds `catalog.sqlite`).
+    public let directory: URL
+    let catalog: Catalog
+
+    /// Opens the clearing-house in `directory`.
+    /// - Parameter create: create the directory and an empty catalog when missing; when false,
+    ///   a missing catalog is an error with code ``ClearingHouseError/Code/notFound``.
+    public init(directory: URL, create: Bool = true) throws {
+        self.directory = directory
+        if create {
+            do {
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            } catch {
+                throw ClearingHouseError(.storage, "cannot create index directory \(directory.path): \(error.localizedDescription)")
+            }
+        }
+        do {
+            catalog = try Catalog(path: directory.appendingPathComponent(Catalog.fileName).path, create: create)
+        } catch let error as ClearingHouseError {
+            throw error
+        } catch {
+            throw ClearingHouseError(.storage, "cannot open catalog in \(directory.path): \(error)")
+        }
+    }
+
+    // MARK: Ingest
+
+    /// Reads record files and stores their records, each file in one transaction.
+    ///
+    /// A path may be a file or a directory (searched recursively for `.json`, `.jsonl`,
+    /// `.ndjson` and `.xml` files). A file with any invalid record is stored not at all unless
+    /// ``IngestOptions/skipInvalid`` is set. Re-ingesting an id replaces the record; identical
+    /// content counts as unchanged; a record whose `updated` is older than the stored copy's
+    /// is skipped with a notice.
+    ///
+    /// - Parameters:
+    ///   - progress: called now and then while reading.
+    ///   - diagnostics: called with each error, warning and notice as it is found.
+    /// - Returns: the counts and diagnostics of the run.
+    /// - Throws: ``ClearingHouseError`` when the catalog cannot be written.
+    @discardableResult
+    public func ingest(
+        _ paths: [String], options: IngestOptions = IngestOptions(),
+        progress: ((IngestProgress) -> Void)? = nil, diagnostics: ((Diagnostic) -> Void)? = nil
+    ) throws -> IngestReport {
+        try run(paths, options: options, writing: true, progress: progress, diagnostics: diagnostics)
+    }
+
+    /// Checks record files as ``ingest(_:options:progress:diagnostics:)`` would, storing nothing.
+    public func validate(
+        _ paths: [String], options: IngestOptions = IngestOptions(), diagnostics: ((Diagnostic) -> Void)? = nil
+    ) throws -> IngestReport {
+        try run(paths, options: options, writing: false, progress: nil, diagnostics: diagnostics)
+    }
+
+    /// Checks record files without any catalog (what `chm validate` does).
+    public static func validate(
+        _ paths: [String], options: IngestOptions = IngestOptions(), diagnostics: ((Diagnostic) -> Void)? = nil
+    ) -> IngestReport {
+        var report = IngestReport()
+        let emit = { (diagnostic: Diagnostic) in
+            report.note(diagnostic)
+            diagnostics?(diagnostic)
+        }
+        let (files, problems) = RecordFile.discover(paths)
+        for problem in problems {
+            if problem.severity == .error { report.unreadable += 1 }
+            emit(problem)
+        }
+        for file in files {
+            if let mismatch = file.contentMismatch() {
+                emit(mismatch)
+                report.files.append(FileReport(file: file.displayPath, format: file.format, status: .checked, valid: 0, invalid: 1))
+                report.rejected += 1
+                continue
+            }
+            let reader = file.makeReader(strict: options.strict)
+            var valid = 0
+            var invalid = 0
+            do {
+                try reader.read { entry in
+                    switch entry {
+                    case .record(_, _, let warnings):
+                        warnings.forEach(emit)
+                        valid += 1
+                    case .deletion:
+                        valid += 1
+                    case .invalid(_, _, let found):
+                        found.forEach(emit)
+                        invalid += 1
+                    case .message(let diagnostic):
+                        emit(diagnostic)
+                    }
+                }
+            } catch let diagnostic as Diagnostic {
+                emit(diagnostic)
+                invalid += 1
+            } catch {
+                emit(Diagnostic(.error, file: file.displayPath, message: "\(error)"))
+                invalid += 1
+            }
+            report.rejected += invalid
+            report.files.append(FileReport(file: file.displayPath, format: file.format, status: .checked, valid: valid, invalid: invalid))
+        }
+        return report
+    }
+
+    private func run(
+        _ paths: [String], options: IngestOptions, writing: Bool,
+        progress: ((IngestProgress) -> Void)?, diagnostics: ((Diagnostic) -> Void)?
+    ) throws -> IngestReport {
+        guard writing else { return ClearingHouse.validate(paths, options: options, diagnostics: diagnostics) }
+        var report = IngestReport()
+        let emit = { (diagnostic: Diagnostic) in
+            report.note(diagnostic)
+            diagnostics?(diagnostic)
+        }
+        let (files, problems) = RecordFile.discover(paths)
+        for problem in problems {
+            if problem.severity == .error { report.unreadable += 1 }
+            emit(problem)
+        }
+        let runID = try storage { try catalog.beginRun(command: "ingest", paths: paths) }
+        let started = Date()
+        var recordsSeen = 0
+        var bytesBefore = 0
+        for file in files {
+            if let mismatch = file.contentMismatch() {
+                emit(mismatch)
+                report.files.append(FileReport(file: file.displayPath, format: file.format, status: .rolledBack, valid: 0, invalid: 1))
+                report.rejected += 1
+                continue
+            }
+            var fileReport = FileReport(file: file.displayPath, format: file.format, status: .committed, valid: 0, invalid: 0)
+            var counts = IngestReport()  // this file's counts, merged on commit
+            let reader = file.makeReader(strict: options.strict)
+            var storing = true
+            try storage {
+                try catalog.database.writeWithoutTransaction { db in
+                    try db.inTransaction(.immediate) {
+                        do {
+                            try reader.read { entry in
+                                recordsSeen += 1
+                                switch entry {
+                                case .record(let record, let line, let warnings):
+                                    warnings.forEach(emit)
+                                    fileReport.valid += 1
+                                    guard storing else { return }
+                                    switch try catalog.upsert(record, sourceFile: file.displayPath, runID: runID, in: db) {
+                                    case .added: counts.added += 1
+                                    case .updated: counts.updated += 1
+                                    case .unchanged: counts.unchanged += 1
+                                    case .skippedOlder(let stored):
+                                        counts.skipped += 1
+                                        emit(
+                                            Diagnostic(
+                                                .notice, file: file.displayPath, line: line, recordID: record.id, field: "updated",
+                                                message: "skipped: the stored copy is newer (updated \(stored))"))
+                                    }
+                                case .deletion(let id, let line):
+                                    fileReport.valid += 1
+                                    guard storing else { return }
+                                    if try catalog.delete(id: id, runID: runID, in: db) {
+                                        counts.deleted += 1
+                                    } else {
+                                        emit(
+                                            Diagnostic(
+                                                .notice, file: file.displayPath, line: line, recordID: id,
+                                                message: "deletion of a record that is not in the catalog"))
+                                    }
+                                case .invalid(_, _, let found):
+                                    found.forEach(emit)
+                                    fileReport.invalid += 1
+                                    if !options.skipInvalid { storing = false }
+                                case .message(let diagnostic):
+                                    emit(diagnostic)
+                                }
+                                if let progress, recordsSeen % 1000 == 0 {
+                                    progress(
+                                        IngestProgress(
+                                            records: recordsSeen, bytes: bytesBefore + reader.bytesRead,
+                                            elapsed: Date().timeIntervalSince(started), file: file.displayPath))
+                                }
+                            }
+                        } catch let diagnostic as Diagnostic {
+                            // The file stops here (syntax error, unreadable file).
+                            emit(diagnostic)
+                            fileReport.invalid += 1
+                            if !options.skipInvalid { storing = false }
+                        }
+                        return storing ? .commit : .rollback
+                    }
+                }
+            }
+            bytesBefore += reader.bytesRead
+            report.rejected += fileReport.invalid
+            if storing {
+                report.added += counts.added
+                report.updated += counts.updated
+                report.unchanged += counts.unchanged
+                report.skipped += counts.skipped
+                report.deleted += counts.deleted
+            } else {
+                fileReport.status = .rolledBack
+                report.rejected += fileReport.valid
+                emit(
+                    Diagnostic(
+                        .error, file: file.displayPath,
+                        message: "nothing from this file was stored (\(fileReport.valid) valid, \(fileReport.invalid) invalid); fix the errors above or use --skip-invalid"
+                    ))
+            }
+            report.files.append(fileReport)
+        }
+        if let progress {
+            progress(IngestProgress(records: recordsSeen, bytes: bytesBefore, elapsed: Date().timeIntervalSince(started), file: ""))
+        }
+        try storage { try catalog.finishRun(runID, report: report) }
+        return report
+    }
+
+    /// Runs a catalog operation, turning database errors into ``ClearingHouseError``.
+    func storage<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as ClearingHouseError {
+            throw error
+        } catch let error as DatabaseError {
+            throw ClearingHouseError(.storage, "catalog error in \(catalog.path): \(error.message ?? error.description)")
+        }
+    }
+
+    // MARK: Records
+
+    /// The record with `id`, or nil when there is none.
+    public func record(id: String) throws -> Record? {
+        guard let json = try storage({ try catalog.json(id: id) }) else { return nil }
+        return try Record(storedJSON: json)
+    }
+
+    /// The canonical JSON text of the record with `id`, or nil when there is none.
+    public func canonicalJSON(id: String) throws -> String? {
+        try storage { try catalog.json(id: id) }
+    }
+
+    /// The outcome of ``delete(ids:)``.
+    public struct DeleteReport: Sendable, Hashable {
+        /// Ids that were deleted.
+        public var deleted: [String] = []
+        /// Ids that were not in the catalog.
+        public var missing: [String] = []
+    }
+
+    /// Deletes records by id, in one transaction; ids not in the catalog are reported.
+    @discardableResult
+    public func delete(ids: [String]) throws -> DeleteReport {
+        var report = DeleteReport()
+        try storage {
+            try catalog.database.write { db in
+                for id in ids {
+                    if try catalog.delete(id: id, runID: nil, in: db) {
+                        report.deleted.append(id)
+                    } else {
+                        report.missing.append(id)
+                    }
+                }
+            }
+        }
+        return report
+    }
+
+    /// Counts of records by kind and language, and catalog facts.
+    public func statistics() throws -> CatalogStatistics {
+        var statistics = try storage { try catalog.statistics() }
+        for suffix in ["", "-wal", "-shm"] {
+            let path = catalog.path + suffix
+            if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber {
+                statistics.catalogBytes += size.int64Value
+            }
+        }
+        return statistics
+    }
+
+    // MARK: Export
+
+    /// Formats for ``export(format:to:)``.
+    public enum ExportFormat: String, Sendable, CaseIterable {
+        /// Canonical JSON, one record per line, sorted by id.
+        case jsonl
+        /// A header row and one row per record (RFC 4180 quoting).
+        case csv
+    }
+
+    /// Writes every record, sorted by id, passing the output to `write` one line at a time
+    /// (each line ends with `\n`). JSON Lines output ingests back to the same catalog and
+    /// exports again byte for byte.
+    public func export(format: ExportFormat, to write: (String) throws -> Void) throws {
+        switch format {
+        case .jsonl:
+            try storage { try catalog.forEachJSON { _, json in try write(json + "\n") } }
+        case .csv:
+            try write(CSVExport.header)
+            try storage {
+                try catalog.forEachJSON { _, json in
+                    try write(CSVExport.row(for: try Record(storedJSON: json)))
+                }
+            }
+        }
+    }
+}
+
+extension Record {
+    /// Decodes a record from the catalog's canonical JSON.
+    init(storedJSON json: String) throws {
+        var parser = JSONParser(source: ByteSource(bytes: Array(json.utf8)))
+        let outcome: RecordValidator.Outcome
+        do {
+            let node = try parser.parseValue()
+            outcome = RecordValidator(file: "catalog", strict: false).validate(node)
+        } catch {
+            throw ClearingHouseError(.storage, "catalog holds malformed JSON: \(error); run `chm check`")
+        }
+        guard let record = outcome.record else {
+            throw ClearingHouseError(
+                .storage, "catalog holds an invalid record: \(outcome.diagnostics.map(\.description).joined(separator: "; "))")
+        }
+        self = record
+    }
+}

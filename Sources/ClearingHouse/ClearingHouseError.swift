@@ -1,0 +1,23 @@
+/// An error of the clearing-house outside of input files (those are ``Diagnostic``s): a
+/// missing catalog, an unknown record, a storage failure.
+public struct ClearingHouseError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What kind of failure this is; the CLI maps it to an exit status.
+    public enum Code: String, Sendable, Hashable {
+        /// The catalog or a record does not exist.
+        case notFound
+        /// Input that cannot be used (invalid records, bad arguments).
+        case invalidInput
+        /// Reading or writing the catalog or index failed.
+        case storage
+    }
+
+    public var code: Code
+    public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}

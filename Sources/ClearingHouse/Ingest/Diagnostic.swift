@@ -1,0 +1,74 @@
+/// A problem found in input, reported in compiler style:
+/// `FILE:LINE[:COLUMN]: error: [record ID:] [field NAME:] message`.
+///
+/// Diagnostics are values: readers collect them, ``ClearingHouse`` reports them, and the
+/// CLI prints one per line on standard error. A diagnostic with ``Severity-swift.enum/error``
+/// severity is also an `Error`, so a reader can throw the one that stops it.
+public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
+    /// How serious a diagnostic is.
+    public enum Severity: String, Sendable, Hashable, Codable {
+        /// The record (or the whole file, for a syntax error) cannot be stored.
+        case error
+        /// The record is stored, but something in it deserves attention.
+        case warning
+        /// Information, such as a record skipped because the stored copy is newer.
+        case notice
+    }
+
+    /// How serious this diagnostic is.
+    public var severity: Severity
+    /// The file the problem is in, as the user named it.
+    public var file: String
+    /// The 1-based line, when known.
+    public var line: Int?
+    /// The 1-based column (in characters), when known.
+    public var column: Int?
+    /// The id of the record concerned, when known.
+    public var recordID: String?
+    /// The field concerned (e.g. `title`, `countries[2]`), when known.
+    public var field: String?
+    /// What is wrong, and where possible what to do about it.
+    public var message: String
+
+    /// Creates a diagnostic.
+    public init(
+        _ severity: Severity, file: String, line: Int? = nil, column: Int? = nil,
+        recordID: String? = nil, field: String? = nil, message: String
+    ) {
+        self.severity = severity
+        self.file = file
+        self.line = line
+        self.column = column
+        self.recordID = recordID
+        self.field = field
+        self.message = message
+    }
+
+    /// The compiler-style line: `FILE:LINE[:COLUMN]: error: [record ID:] [field NAME:] message`.
+    public var description: String {
+        var text = file
+        if let line {
+            text += ":\(line)"
+            if let column { text += ":\(column)" }
+        }
+        text += ": \(severity.rawValue): "
+        if let recordID { text += "record \(recordID): " }
+        if let field { text += "field \(field): " }
+        text += message
+        return text
+    }
+
+    /// The diagnostic as a JSON object, for `--json` output.
+    public var jsonValue: JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("severity", .string(severity.rawValue)),
+            ("file", .string(file)),
+        ]
+        if let line { members.append(("line", .number(String(line)))) }
+        if let column { members.append(("column", .number(String(column)))) }
+        if let recordID { members.append(("record", .string(recordID))) }
+        if let field { members.append(("field", .string(field))) }
+        members.append(("message", .string(message)))
+        return .object(members)
+    }
+}

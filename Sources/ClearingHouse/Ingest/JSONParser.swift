@@ -1,0 +1,328 @@
+// A small pull parser for JSON (RFC 8259) that keeps the line and column of every value,
+// so that a validation error can point at the exact place in the publisher's file. It reads
+// from a ByteSource, so callers can stream the elements of a huge top-level array one at a
+// time.
+
+/// A parsed JSON value with the position where it starts.
+struct JSONNode {
+    /// An object member: its key, where the key starts, and its value.
+    struct Member {
+        var key: String
+        var line: Int
+        var column: Int
+        var value: JSONNode
+    }
+
+    enum Value {
+        case null
+        case bool(Bool)
+        case number(String)
+        case string(String)
+        case array([JSONNode])
+        case object([Member])
+    }
+
+    var value: Value
+    var line: Int
+    var column: Int
+
+    /// The plain value, positions dropped.
+    var jsonValue: JSONValue {
+        switch value {
+        case .null: return .null
+        case .bool(let flag): return .bool(flag)
+        case .number(let text): return .number(text)
+        case .string(let text): return .string(text)
+        case .array(let items): return .array(items.map(\.jsonValue))
+        case .object(let members): return .object(members.map { ($0.key, $0.value.jsonValue) })
+        }
+    }
+
+    /// A short name of the value's type, for messages ("expected a string, found an array").
+    var typeName: String {
+        switch value {
+        case .null: return "null"
+        case .bool: return "a boolean"
+        case .number: return "a number"
+        case .string: return "a string"
+        case .array: return "an array"
+        case .object: return "an object"
+        }
+    }
+}
+
+/// A JSON syntax error at a position.
+struct JSONSyntaxError: Error {
+    var line: Int
+    var column: Int
+    var message: String
+}
+
+/// Parses JSON from a ``ByteSource``, tracking line and column.
+struct JSONParser {
+    /// Nesting deeper than this is refused (no record needs it, and it guards the stack).
+    static let maximumDepth = 256
+
+    let source: ByteSource
+    private(set) var line: Int
+    private(set) var column: Int
+
+    init(source: ByteSource, line: Int = 1, column: Int = 1) {
+        self.source = source
+        self.line = line
+        self.column = column
+    }
+
+    // MARK: Bytes
+
+    @inline(__always)
+    private mutating func advance() -> UInt8? {
+        guard let byte = source.next() else { return nil }
+        if byte == UInt8(ascii: "\n") {
+            line += 1
+            column = 1
+        } else if byte & 0xC0 != 0x80 {
+            // Count characters, not bytes: continuation bytes do not move the column.
+            column += 1
+        }
+        return byte
+    }
+
+    /// Skips white space and returns the next significant byte without consuming it.
+    mutating func peekSignificant() -> UInt8? {
+        while let byte = source.peek() {
+            switch byte {
+            case 0x20, 0x09, 0x0A, 0x0D: _ = advance()
+            default: return byte
+            }
+        }
+        return nil
+    }
+
+    func error(_ message: String, line: Int? = nil, column: Int? = nil) -> JSONSyntaxError {
+        JSONSyntaxError(line: line ?? self.line, column: column ?? self.column, message: message)
+    }
+
+    /// Consumes `byte` (after white space) or throws "expected ...".
+    mutating func expect(_ byte: UInt8, _ what: String) throws(JSONSyntaxError) {
+        guard let found = peekSignificant() else { throw error("unexpected end of input; expected \(what)") }
+        guard found == byte else { throw error("expected \(what), found \(Self.describe(found))") }
+        _ = advance()
+    }
+
+    /// Consumes the next significant byte if it is `byte`.
+    mutating func consume(_ byte: UInt8) -> Bool {
+        guard peekSignificant() == byte else { return false }
+        _ = advance()
+        return true
+    }
+
+    static func describe(_ byte: UInt8) -> String {
+        if byte >= 0x21 && byte < 0x7F { return "'\(Character(Unicode.Scalar(byte)))'" }
+        if byte == 0 { return "a NUL byte" }
+        return "byte 0x\(String(byte, radix: 16, uppercase: true))"
+    }
+
+    // MARK: Values
+
+    /// Parses one complete value.
+    mutating func parseValue(depth: Int = 0) throws(JSONSyntaxError) -> JSONNode {
+        guard let byte = peekSignificant() else { throw error("unexpected end of input; expected a value") }
+        let startLine = line
+        let startColumn = column
+        guard depth < Self.maximumDepth else {
+            throw error("values are nested more than \(Self.maximumDepth) deep")
+        }
+        let value: JSONNode.Value
+        switch byte {
+        case UInt8(ascii: "{"):
+            _ = advance()
+            var members: [JSONNode.Member] = []
+            var keys = Set<String>()
+            if !consume(UInt8(ascii: "}")) {
+                repeat {
+                    let member = try parseMember(depth: depth)
+                    guard keys.insert(member.key).inserted else {
+                        throw error("duplicate key \"\(member.key)\"", line: member.line, column: member.column)
+                    }
+                    members.append(member)
+                } while consume(UInt8(ascii: ","))
+                try expect(UInt8(ascii: "}"), "',' or '}' after an object member")
+            }
+            value = .object(members)
+        case UInt8(ascii: "["):
+            _ = advance()
+            var items: [JSONNode] = []
+            if !consume(UInt8(ascii: "]")) {
+                repeat {
+                    items.append(try parseValue(depth: depth + 1))
+                } while consume(UInt8(ascii: ","))
+                try expect(UInt8(ascii: "]"), "',' or ']' after an array element")
+            }
+            value = .array(items)
+        case UInt8(ascii: "\""):
+            value = .string(try parseString())
+        case UInt8(ascii: "t"):
+            try parseLiteral("true")
+            value = .bool(true)
+        case UInt8(ascii: "f"):
+            try parseLiteral("false")
+            value = .bool(false)
+        case UInt8(ascii: "n"):
+            try parseLiteral("null")
+            value = .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            value = .number(try parseNumber())
+        default:
+            throw error("expected a value, found \(Self.describe(byte))")
+        }
+        return JSONNode(value: value, line: startLine, column: startColumn)
+    }
+
+    /// Parses `"key": value`.
+    mutating func parseMember(depth: Int) throws(JSONSyntaxError) -> JSONNode.Member {
+        guard let byte = peekSignificant() else { throw error("unexpected end of input; expected an object key") }
+        guard byte == UInt8(ascii: "\"") else {
+            throw error("expected an object key in double quotes, found \(Self.describe(byte))")
+        }
+        let keyLine = line
+        let keyColumn = column
+        let key = try parseString()
+        try expect(UInt8(ascii: ":"), "':' after an object key")
+        let value = try parseValue(depth: depth + 1)
+        return JSONNode.Member(key: key, line: keyLine, column: keyColumn, value: value)
+    }
+
+    private mutating func parseLiteral(_ word: StaticString) throws(JSONSyntaxError) {
+        let startColumn = column
+        let bytes = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
+        for expected in bytes {
+            guard advance() == expected else {
+                throw error("invalid literal; expected '\(word)'", column: startColumn)
+            }
+        }
+    }
+
+    private mutating func parseNumber() throws(JSONSyntaxError) -> String {
+        let startColumn = column
+        var text: [UInt8] = []
+        func isDigit(_ byte: UInt8?) -> Bool { byte.map { $0 >= 0x30 && $0 <= 0x39 } ?? false }
+        if source.peek() == UInt8(ascii: "-") { text.append(advance() ?? 0) }
+        guard isDigit(source.peek()) else { throw error("invalid number: expected a digit", column: startColumn) }
+        if source.peek() == UInt8(ascii: "0") {
+            text.append(advance() ?? 0)
+            if isDigit(source.peek()) { throw error("invalid number: leading zero", column: startColumn) }
+        } else {
+            while isDigit(source.peek()) { text.append(advance() ?? 0) }
+        }
+        if source.peek() == UInt8(ascii: ".") {
+            text.append(advance() ?? 0)
+            guard isDigit(source.peek()) else {
+                throw error("invalid number: expected a digit after '.'", column: startColumn)
+            }
+            while isDigit(source.peek()) { text.append(advance() ?? 0) }
+        }
+        if source.peek() == UInt8(ascii: "e") || source.peek() == UInt8(ascii: "E") {
+            text.append(advance() ?? 0)
+            if source.peek() == UInt8(ascii: "+") || source.peek() == UInt8(ascii: "-") {
+                text.append(advance() ?? 0)
+            }
+            guard isDigit(source.peek()) else {
+                throw error("invalid number: expected a digit in the exponent", column: startColumn)
+            }
+            while isDigit(source.peek()) { text.append(advance() ?? 0) }
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// Parses a string literal; the opening quote is next.
+    mutating func parseString() throws(JSONSyntaxError) -> String {
+        let startLine = line
+        let startColumn = column
+        _ = advance()  // opening quote
+        var bytes: [UInt8] = []
+        while true {
+            guard let byte = advance() else {
+                throw error("unterminated string (it starts here)", line: startLine, column: startColumn)
+            }
+            switch byte {
+            case UInt8(ascii: "\""):
+                guard let text = String(validating: bytes, as: UTF8.self) else {
+                    throw error(
+                        "string is not valid UTF-8; re-encode the file as UTF-8",
+                        line: startLine, column: startColumn)
+                }
+                return text
+            case UInt8(ascii: "\\"):
+                try parseEscape(into: &bytes)
+            case 0x00..<0x20:
+                if byte == 0x0A {
+                    throw error("unterminated string (it starts here)", line: startLine, column: startColumn)
+                }
+                throw error("control character \(Self.describe(byte)) in a string must be escaped")
+            default:
+                bytes.append(byte)
+            }
+        }
+    }
+
+    private mutating func parseEscape(into bytes: inout [UInt8]) throws(JSONSyntaxError) {
+        let escapeColumn = column - 1
+        guard let byte = advance() else { throw error("unexpected end of input in an escape") }
+        switch byte {
+        case UInt8(ascii: "\""): bytes.append(0x22)
+        case UInt8(ascii: "\\"): bytes.append(0x5C)
+        case UInt8(ascii: "/"): bytes.append(0x2F)
+        case UInt8(ascii: "b"): bytes.append(0x08)
+        case UInt8(ascii: "f"): bytes.append(0x0C)
+        case UInt8(ascii: "n"): bytes.append(0x0A)
+        case UInt8(ascii: "r"): bytes.append(0x0D)
+        case UInt8(ascii: "t"): bytes.append(0x09)
+        case UInt8(ascii: "u"):
+            var scalar = try parseHex4()
+            if (0xD800..<0xDC00).contains(scalar) {
+                // A high surrogate must be followed by an escaped low surrogate.
+                guard advance() == UInt8(ascii: "\\"), advance() == UInt8(ascii: "u") else {
+                    throw error("unpaired UTF-16 surrogate in \\u escape", column: escapeColumn)
+                }
+                let low = try parseHex4()
+                guard (0xDC00..<0xE000).contains(low) else {
+                    throw error("unpaired UTF-16 surrogate in \\u escape", column: escapeColumn)
+                }
+                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+            } else if (0xDC00..<0xE000).contains(scalar) {
+                throw error("unpaired UTF-16 surrogate in \\u escape", column: escapeColumn)
+            }
+            guard let unicode = Unicode.Scalar(scalar) else {
+                throw error("invalid \\u escape", column: escapeColumn)
+            }
+            bytes.append(contentsOf: Array(String(Character(unicode)).utf8))
+        default:
+            throw error("invalid escape '\\\(Character(Unicode.Scalar(byte)))'", column: escapeColumn)
+        }
+    }
+
+    private mutating func parseHex4() throws(JSONSyntaxError) -> UInt32 {
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            guard let byte = advance() else { throw error("unexpected end of input in a \\u escape") }
+            let digit: UInt32
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - 0x30)
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - 0x61 + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - 0x41 + 10)
+            default: throw error("invalid hex digit in a \\u escape")
+            }
+            value = value << 4 | digit
+        }
+        return value
+    }
+
+    /// Throws unless only white space remains; `expected` names what should come instead
+    /// ("the end of the file", "the end of the line").
+    mutating func expectEnd(_ expected: String) throws(JSONSyntaxError) {
+        if let byte = peekSignificant() {
+            throw error("unexpected \(Self.describe(byte)) after the record; expected \(expected)")
+        }
+    }
+}

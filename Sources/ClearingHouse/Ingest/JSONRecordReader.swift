@@ -1,0 +1,153 @@
+/// Reads a `.json` file: one record object, an array of records, or `{"records": [...]}`.
+/// Elements of a top-level array are parsed and handed on one at a time.
+final class JSONRecordReader: RecordReader {
+    let path: String
+    let displayPath: String
+    let validator: RecordValidator
+    private var source: ByteSource?
+
+    init(path: String, displayPath: String, strict: Bool) {
+        self.path = path
+        self.displayPath = displayPath
+        self.validator = RecordValidator(file: displayPath, strict: strict)
+    }
+
+    var bytesRead: Int { source?.consumed ?? 0 }
+
+    func read(_ handle: (RecordEntry) throws -> Void) throws {
+        let source: ByteSource
+        do {
+            source = try ByteSource(path: path)
+        } catch {
+            throw Diagnostic(.error, file: displayPath, message: "cannot read file: \(error)")
+        }
+        self.source = source
+        source.skipByteOrderMark()
+        var parser = JSONParser(source: source)
+        do {
+            try readTopLevel(&parser, handle)
+        } catch let error as JSONSyntaxError {
+            throw Diagnostic(.error, file: displayPath, line: error.line, column: error.column, message: error.message)
+        }
+        if let readError = source.readError {
+            throw Diagnostic(.error, file: displayPath, message: "read error: \(readError)")
+        }
+    }
+
+    private func readTopLevel(_ parser: inout JSONParser, _ handle: (RecordEntry) throws -> Void) throws {
+        guard let first = parser.peekSignificant() else {
+            throw JSONSyntaxError(line: parser.line, column: parser.column, message: "file is empty; expected a record object or an array of records")
+        }
+        switch first {
+        case UInt8(ascii: "["):
+            try readArray(&parser, handle)
+        case UInt8(ascii: "{"):
+            try readObject(&parser, handle)
+        default:
+            throw parser.error("expected a record object or an array of records, found \(JSONParser.describe(first))")
+        }
+        try parser.expectEnd("the end of the file")
+    }
+
+    /// Streams the elements of an array of records; the `[` is next.
+    private func readArray(_ parser: inout JSONParser, _ handle: (RecordEntry) throws -> Void) throws {
+        _ = parser.consume(UInt8(ascii: "["))
+        if parser.consume(UInt8(ascii: "]")) { return }
+        repeat {
+            let node = try parser.parseValue(depth: 1)
+            try handle(validator.validate(node).entry)
+        } while parser.consume(UInt8(ascii: ","))
+        try parser.expect(UInt8(ascii: "]"), "',' or ']' after a record")
+    }
+
+    /// A top-level object is either `{"records": [...]}` (streamed) or a single record.
+    private func readObject(_ parser: inout JSONParser, _ handle: (RecordEntry) throws -> Void) throws {
+        let line = parser.line
+        let column = parser.column
+        _ = parser.consume(UInt8(ascii: "{"))
+        var members: [JSONNode.Member] = []
+        var sawRecords = false
+        var keys = Set<String>()
+        if !parser.consume(UInt8(ascii: "}")) {
+            repeat {
+                guard parser.peekSignificant() == UInt8(ascii: "\"") else {
+                    _ = try parser.parseMember(depth: 0)  // throws the positioned error
+                    continue
+                }
+                let keyLine = parser.line
+                let keyColumn = parser.column
+                let key = try parser.parseString()
+                guard keys.insert(key).inserted else {
+                    throw JSONSyntaxError(line: keyLine, column: keyColumn, message: "duplicate key \"\(key)\"")
+                }
+                try parser.expect(UInt8(ascii: ":"), "':' after an object key")
+                if key == "records", parser.peekSignificant() == UInt8(ascii: "[") {
+                    sawRecords = true
+                    try readArray(&parser, handle)
+                } else {
+                    let value = try parser.parseValue(depth: 1)
+                    members.append(JSONNode.Member(key: key, line: keyLine, column: keyColumn, value: value))
+                }
+            } while parser.consume(UInt8(ascii: ","))
+            try parser.expect(UInt8(ascii: "}"), "',' or '}' after an object member")
+        }
+        if sawRecords {
+            // A wrapper object: its other members describe the batch, not a record.
+            for member in members {
+                try handle(
+                    .message(
+                        Diagnostic(
+                            .warning, file: displayPath, line: member.line, column: member.column,
+                            message: "top-level key \"\(member.key)\" beside \"records\" ignored")))
+            }
+        } else {
+            try handle(validator.validate(JSONNode(value: .object(members), line: line, column: column)).entry)
+        }
+    }
+}
+
+/// Reads a JSON Lines file (`.jsonl`, `.ndjson`): one record object per line. A broken line
+/// is reported with its line number and reading goes on with the next line.
+final class JSONLinesRecordReader: RecordReader {
+    let path: String
+    let displayPath: String
+    let validator: RecordValidator
+    private var source: ByteSource?
+
+    init(path: String, displayPath: String, strict: Bool) {
+        self.path = path
+        self.displayPath = displayPath
+        self.validator = RecordValidator(file: displayPath, strict: strict)
+    }
+
+    var bytesRead: Int { source?.consumed ?? 0 }
+
+    func read(_ handle: (RecordEntry) throws -> Void) throws {
+        let source: ByteSource
+        do {
+            source = try ByteSource(path: path)
+        } catch {
+            throw Diagnostic(.error, file: displayPath, message: "cannot read file: \(error)")
+        }
+        self.source = source
+        source.skipByteOrderMark()
+        var lineNumber = 0
+        while let line = source.readLine() {
+            lineNumber += 1
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+            var parser = JSONParser(source: ByteSource(bytes: line), line: lineNumber)
+            do {
+                let node = try parser.parseValue()
+                try parser.expectEnd("the end of the line (JSON Lines holds one record per line)")
+                try handle(validator.validate(node).entry)
+            } catch let error as JSONSyntaxError {
+                let diagnostic = Diagnostic(
+                    .error, file: displayPath, line: error.line, column: error.column, message: error.message)
+                try handle(.invalid(recordID: nil, line: lineNumber, diagnostics: [diagnostic]))
+            }
+        }
+        if let readError = source.readError {
+            throw Diagnostic(.error, file: displayPath, message: "read error: \(readError)")
+        }
+    }
+}

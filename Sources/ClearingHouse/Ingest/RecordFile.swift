@@ -1,0 +1,137 @@
+import Foundation
+
+/// The formats chm reads.
+public enum RecordFormat: String, Sendable, CaseIterable {
+    /// One record, an array of records, or `{"records": [...]}`.
+    case json
+    /// JSON Lines: one record per line (`.jsonl`, `.ndjson`).
+    case jsonLines
+    /// Native XML or an OAI-PMH response (the root element tells which).
+    case xml
+
+    /// The format a file name's extension announces, if any.
+    public init?(pathExtension: String) {
+        switch pathExtension.lowercased() {
+        case "json": self = .json
+        case "jsonl", "ndjson": self = .jsonLines
+        case "xml", "oai": self = .xml
+        default: return nil
+        }
+    }
+}
+
+/// A file to read, with the format it was found to be in.
+struct RecordFile: Sendable, Hashable {
+    /// The path to open.
+    var path: String
+    /// The path as the user named it (or as found under a named directory).
+    var displayPath: String
+    var format: RecordFormat
+
+    func makeReader(strict: Bool) -> any RecordReader {
+        switch format {
+        case .json: return JSONRecordReader(path: path, displayPath: displayPath, strict: strict)
+        case .jsonLines: return JSONLinesRecordReader(path: path, displayPath: displayPath, strict: strict)
+        case .xml: return XMLRecordReader(path: path, displayPath: displayPath, strict: strict)
+        }
+    }
+
+    /// The files that `paths` name: files as given, directories searched recursively for
+    /// `.json`, `.jsonl`, `.ndjson` and `.xml` files (sorted, hidden entries skipped, symbolic
+    /// links followed once). Paths that cannot be read come back as diagnostics.
+    static func discover(_ paths: [String]) -> (files: [RecordFile], problems: [Diagnostic]) {
+        var files: [RecordFile] = []
+        var problems: [Diagnostic] = []
+        var seenFiles = Set<String>()
+        var seenDirectories = Set<String>()
+        let fileManager = FileManager.default
+
+        func visit(_ path: String, display: String, named: Bool) {
+            var isDirectory: ObjCBool = false
+            guard fileManager.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                if named {
+                    problems.append(Diagnostic(.error, file: display, message: "no such file or directory"))
+                } else {
+                    problems.append(Diagnostic(.warning, file: display, message: "broken symbolic link skipped"))
+                }
+                return
+            }
+            let real = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+            if isDirectory.boolValue {
+                guard seenDirectories.insert(real).inserted else {
+                    if !named {
+                        problems.append(Diagnostic(.warning, file: display, message: "directory already visited (symbolic link loop?) skipped"))
+                    }
+                    return
+                }
+                let entries: [String]
+                do {
+                    entries = try fileManager.contentsOfDirectory(atPath: path).sorted()
+                } catch {
+                    problems.append(Diagnostic(.error, file: display, message: "cannot read directory: permission denied or unreadable"))
+                    return
+                }
+                for entry in entries where !entry.hasPrefix(".") {
+                    let child = (path as NSString).appendingPathComponent(entry)
+                    let childDisplay = (display as NSString).appendingPathComponent(entry)
+                    var childIsDirectory: ObjCBool = false
+                    if fileManager.fileExists(atPath: child, isDirectory: &childIsDirectory), !childIsDirectory.boolValue,
+                        RecordFormat(pathExtension: (entry as NSString).pathExtension) == nil
+                    {
+                        continue  // not a record file
+                    }
+                    visit(child, display: childDisplay, named: false)
+                }
+                return
+            }
+            guard seenFiles.insert(real).inserted else { return }
+            if let format = RecordFormat(pathExtension: (path as NSString).pathExtension) {
+                files.append(RecordFile(path: path, displayPath: display, format: format))
+            } else if let sniffed = sniffFormat(path) {
+                files.append(RecordFile(path: path, displayPath: display, format: sniffed))
+            } else {
+                problems.append(
+                    Diagnostic(
+                        .error, file: display,
+                        message: "unknown file type; name it .json, .jsonl, .ndjson or .xml"))
+            }
+        }
+        for path in paths {
+            visit(path, display: path, named: true)
+        }
+        return (files, problems)
+    }
+
+    /// Guesses the format of a file without a known extension from its first bytes.
+    static func sniffFormat(_ path: String) -> RecordFormat? {
+        guard let source = try? ByteSource(path: path) else { return nil }
+        source.skipByteOrderMark()
+        while let byte = source.next() {
+            switch byte {
+            case 0x20, 0x09, 0x0A, 0x0D: continue
+            case UInt8(ascii: "<"): return .xml
+            case UInt8(ascii: "["): return .json
+            case UInt8(ascii: "{"): return .json
+            default: return nil
+            }
+        }
+        return nil
+    }
+
+    /// Checks that the content agrees with the extension; returns the problem if not.
+    func contentMismatch() -> Diagnostic? {
+        guard let source = try? ByteSource(path: path) else { return nil }
+        source.skipByteOrderMark()
+        while let byte = source.next() {
+            switch byte {
+            case 0x20, 0x09, 0x0A, 0x0D: continue
+            case UInt8(ascii: "<") where format != .xml:
+                return Diagnostic(.error, file: displayPath, line: 1, message: "the file is named as JSON but holds XML; rename it .xml")
+            case UInt8(ascii: "{") where format == .xml, UInt8(ascii: "[") where format == .xml:
+                return Diagnostic(.error, file: displayPath, line: 1, message: "the file is named as XML but holds JSON; rename it .json or .jsonl")
+            default: return nil
+            }
+        }
+        return nil
+    }
+}

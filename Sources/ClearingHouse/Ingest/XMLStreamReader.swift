@@ -1,0 +1,250 @@
+// libxml2's streaming reader (xmlTextReader), hardened for untrusted input and wrapped for
+// Swift. Records are read one element at a time: the reader expands one record's subtree,
+// the caller walks it as XMLElement values, and libxml2 frees it when the reader moves on,
+// so memory does not grow with the file.
+import CLibXML2
+import Foundation
+
+/// Refuses every external entity, DTD or schema that libxml2 would otherwise load.
+private let externalEntityLoaderInstalled: Bool = {
+    xmlInitParser()
+    xmlSetExternalEntityLoader { _, _, _ in nil }
+    return true
+}()
+
+/// Frees memory that libxml2 allocated and handed to us. chm never replaces libxml2's
+/// allocator, so its `xmlFree` is the C library's `free` (the `xmlFree` macro itself does not
+/// import into Swift).
+func xmlRelease(_ pointer: UnsafeMutablePointer<xmlChar>?) {
+    guard let pointer else { return }
+    free(pointer)
+}
+
+/// A libxml2 pointer to a string we own: converted to Swift and freed.
+func takeXMLString(_ pointer: UnsafeMutablePointer<xmlChar>?) -> String? {
+    guard let pointer else { return nil }
+    defer { xmlRelease(pointer) }
+    return String(cString: pointer)
+}
+
+/// An XML syntax or safety error, with its position.
+struct XMLReadError: Error {
+    var line: Int?
+    var column: Int?
+    var message: String
+}
+
+/// Collects the first error that libxml2 reports while parsing.
+private final class XMLErrorSink {
+    var first: XMLReadError?
+
+    func record(_ error: xmlErrorPtr?) {
+        guard first == nil, let error else { return }
+        guard error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue else { return }
+        var message = error.pointee.message.map { String(cString: $0) } ?? "XML error"
+        message = message.trimmingCharacters(in: .whitespacesAndNewlines)
+        if error.pointee.code == XML_ERR_ENTITY_LOOP.rawValue || error.pointee.code == XML_ERR_ENTITY_BOUNDARY.rawValue {
+            message = "entity expansion refused: " + message
+        }
+        first = XMLReadError(
+            line: error.pointee.line > 0 ? Int(error.pointee.line) : nil,
+            column: error.pointee.int2 > 0 ? Int(error.pointee.int2) : nil,
+            message: message)
+    }
+}
+
+/// A streaming reader over one XML file.
+final class XMLStreamReader {
+    /// Parser options: no network, no DTD loading, no entity substitution (references stay
+    /// references and are refused), no XML_PARSE_HUGE limits lifted; big line numbers kept.
+    private static let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_BIG_LINES.rawValue | XML_PARSE_NOCDATA.rawValue)
+
+    private let reader: xmlTextReaderPtr
+    private let errors = XMLErrorSink()
+
+    /// Opens `path`. libxml2 reads it in small chunks as we advance.
+    init(path: String) throws(XMLReadError) {
+        _ = externalEntityLoaderInstalled
+        try XMLStreamReader.refuseDocumentTypeDeclaration(path: path)
+        guard let reader = xmlReaderForFile(path, nil, XMLStreamReader.options) else {
+            throw XMLReadError(line: nil, column: nil, message: "cannot open the file for XML parsing")
+        }
+        self.reader = reader
+        let context = Unmanaged.passUnretained(errors).toOpaque()
+        xmlTextReaderSetStructuredErrorHandler(
+            reader,
+            { context, error in
+                guard let context else { return }
+                Unmanaged<XMLErrorSink>.fromOpaque(context).takeUnretainedValue().record(error)
+            }, context)
+    }
+
+    deinit {
+        xmlTextReaderClose(reader)
+        xmlFreeTextReader(reader)
+    }
+
+    /// Looks at the prolog (before the root element) and refuses a `<!DOCTYPE`: records need
+    /// no DTD, and refusing it up front means no entity declaration ever reaches libxml2.
+    private static func refuseDocumentTypeDeclaration(path: String) throws(XMLReadError) {
+        guard let source = try? ByteSource(path: path) else { return }
+        source.skipByteOrderMark()
+        var line = 1
+        var bytes: [UInt8] = []
+        // The prolog is short in practice; 64 KiB of comments before the root is plenty.
+        while bytes.count < 1 << 16, let byte = source.next() {
+            bytes.append(byte)
+            if byte == UInt8(ascii: "\n") { line += 1 }
+            let count = bytes.count
+            if count >= 2, bytes[count - 2] == UInt8(ascii: "<") {
+                let next = bytes[count - 1]
+                if next == UInt8(ascii: "?") || next == UInt8(ascii: "!") {
+                    // A declaration, processing instruction or comment: read its start.
+                    var head: [UInt8] = []
+                    while head.count < 7, let more = source.next() {
+                        head.append(more)
+                        if more == UInt8(ascii: "\n") { line += 1 }
+                    }
+                    bytes.append(contentsOf: head)
+                    if next == UInt8(ascii: "!"), String(decoding: head, as: UTF8.self).uppercased() == "DOCTYPE" {
+                        throw XMLReadError(
+                            line: line, column: nil,
+                            message: "DOCTYPE declarations are not allowed: chm never loads DTDs or expands entities; remove the <!DOCTYPE ...>")
+                    }
+                } else {
+                    return  // the root element starts here
+                }
+            }
+        }
+    }
+
+    /// The first error libxml2 reported, or a generic one.
+    private func failure() -> XMLReadError {
+        errors.first ?? XMLReadError(line: lineNumber, column: nil, message: "malformed XML")
+    }
+
+    /// Advances to the next node; false at the end of the document.
+    func read() throws(XMLReadError) -> Bool {
+        let status = xmlTextReaderRead(reader)
+        if status < 0 || errors.first != nil { throw failure() }
+        if status == 1 { try refuseUnsafeNode() }
+        return status == 1
+    }
+
+    /// Skips the current node's subtree and advances to its next sibling (or the next node).
+    func next() throws(XMLReadError) -> Bool {
+        let status = xmlTextReaderNext(reader)
+        if status < 0 || errors.first != nil { throw failure() }
+        if status == 1 { try refuseUnsafeNode() }
+        return status == 1
+    }
+
+    private func refuseUnsafeNode() throws(XMLReadError) {
+        switch nodeType {
+        case Int32(XML_READER_TYPE_DOCUMENT_TYPE.rawValue):
+            throw XMLReadError(line: lineNumber, column: nil, message: "DOCTYPE declarations are not allowed: chm never loads DTDs or expands entities")
+        case Int32(XML_READER_TYPE_ENTITY_REFERENCE.rawValue):
+            throw XMLReadError(line: lineNumber, column: nil, message: "entity references are not allowed; write the text itself")
+        default:
+            break
+        }
+    }
+
+    var nodeType: Int32 { xmlTextReaderNodeType(reader) }
+    var depth: Int { Int(xmlTextReaderDepth(reader)) }
+    var isElement: Bool { nodeType == Int32(XML_READER_TYPE_ELEMENT.rawValue) }
+    var isEndElement: Bool { nodeType == Int32(XML_READER_TYPE_END_ELEMENT.rawValue) }
+
+    /// Local name of the current node.
+    var localName: String {
+        xmlTextReaderConstLocalName(reader).map { String(cString: $0) } ?? ""
+    }
+
+    /// Namespace URI of the current node, if any.
+    var namespaceURI: String? {
+        xmlTextReaderConstNamespaceUri(reader).map { String(cString: $0) }
+    }
+
+    /// The line of the current node.
+    var lineNumber: Int {
+        if let node = xmlTextReaderCurrentNode(reader) {
+            let line = xmlGetLineNo(node)
+            if line > 0 { return Int(line) }
+        }
+        return Int(xmlTextReaderGetParserLineNumber(reader))
+    }
+
+    /// Builds the current element's subtree and returns it; valid until the reader moves on.
+    func expand() throws(XMLReadError) -> XMLElement {
+        guard let node = xmlTextReaderExpand(reader), errors.first == nil else { throw failure() }
+        return XMLElement(node: node)
+    }
+}
+
+/// An element of an expanded subtree (a view over libxml2's node; valid while the reader
+/// stays on the subtree).
+struct XMLElement {
+    let node: xmlNodePtr
+
+    var localName: String { String(cString: node.pointee.name) }
+    var namespaceURI: String? { node.pointee.ns.map { String(cString: $0.pointee.href) } }
+    var line: Int { Int(xmlGetLineNo(node)) }
+
+    /// An attribute without namespace.
+    func attribute(_ name: String) -> String? {
+        takeXMLString(xmlGetNoNsProp(node, name))
+    }
+
+    /// An attribute in a namespace.
+    func attribute(_ name: String, namespace: String) -> String? {
+        takeXMLString(xmlGetNsProp(node, name, namespace))
+    }
+
+    /// The element's own `xml:lang` attribute.
+    var ownLanguage: String? { attribute("lang", namespace: "http://www.w3.org/XML/1998/namespace") }
+
+    /// The `xml:lang` in effect (own, or inherited from an ancestor).
+    var effectiveLanguage: String? { takeXMLString(xmlNodeGetLang(node)) }
+
+    /// Names of the attributes that are neither in `known` nor namespace declarations.
+    func attributeNames() -> [(name: String, namespace: String?)] {
+        var names: [(String, String?)] = []
+        var attribute = node.pointee.properties
+        while let current = attribute {
+            names.append((String(cString: current.pointee.name), current.pointee.ns.map { String(cString: $0.pointee.href) }))
+            attribute = current.pointee.next
+        }
+        return names
+    }
+
+    /// The concatenated text of the element and its descendants, white space trimmed.
+    var text: String {
+        (takeXMLString(xmlNodeGetContent(node)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The child elements in order.
+    var children: [XMLElement] {
+        var result: [XMLElement] = []
+        var child = node.pointee.children
+        while let current = child {
+            if current.pointee.type == XML_ELEMENT_NODE { result.append(XMLElement(node: current)) }
+            child = current.pointee.next
+        }
+        return result
+    }
+
+    /// Whether the element directly holds non-white-space text (outside child elements).
+    var hasOwnText: Bool {
+        var child = node.pointee.children
+        while let current = child {
+            if current.pointee.type == XML_TEXT_NODE || current.pointee.type == XML_CDATA_SECTION_NODE,
+                let content = current.pointee.content,
+                !String(cString: content).allSatisfy(\.isWhitespace)
+            {
+                return true
+            }
+            child = current.pointee.next
+        }
+        return false
+    }
+}

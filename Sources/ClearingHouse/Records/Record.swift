@@ -1,0 +1,182 @@
+/// A clearing-house record: a technology, best practice, case study, organization, request
+/// for assistance, training or funding opportunity, or other resource.
+///
+/// The fields follow the record format of the design (section 2). A `Record` is always
+/// valid: the readers build it through validation, and ``canonicalJSON`` is what the catalog
+/// stores and `chm export` prints.
+public struct Record: Sendable, Hashable, Identifiable {
+    /// An organization named by a record, e.g. the provider of a technology.
+    public struct Organization: Sendable, Hashable {
+        public var name: String
+        /// The organization's part, e.g. `provider`, `partner`, `funder`, `publisher`.
+        public var role: String?
+        /// ISO 3166-1 alpha-2, upper case.
+        public var country: String?
+        public var url: String?
+
+        public init(name: String, role: String? = nil, country: String? = nil, url: String? = nil) {
+            self.name = name
+            self.role = role
+            self.country = country
+            self.url = url
+        }
+    }
+
+    /// A link to a document or page about the record.
+    public struct Link: Sendable, Hashable {
+        public var url: String
+        public var title: String?
+        /// BCP 47 tag of the linked document.
+        public var language: String?
+
+        public init(url: String, title: String? = nil, language: String? = nil) {
+            self.url = url
+            self.title = title
+            self.language = language
+        }
+    }
+
+    /// Where the record came from.
+    public struct Source: Sendable, Hashable {
+        public var system: String?
+        public var url: String?
+        public var originalId: String?
+
+        public init(system: String? = nil, url: String? = nil, originalId: String? = nil) {
+            self.system = system
+            self.url = url
+            self.originalId = originalId
+        }
+    }
+
+    /// Unique id: 1-200 characters of `A-Za-z0-9._:-`.
+    public var id: String
+    public var kind: RecordKind
+    /// BCP 47 tag of plain-string text in the source file; `und` when unknown.
+    public var language: String
+    public var title: LocalizedText
+    public var summary: LocalizedText
+    public var description: LocalizedText
+    public var keywords: [String]
+    public var themes: [String]
+    /// Policy targets such as `GBF-T2`, `AICHI-T19`, `SDG-15`.
+    public var targets: [String]
+    /// ISO 3166-1 alpha-2 codes, upper case.
+    public var countries: [String]
+    public var regions: [String]
+    public var assistanceTypes: [String]
+    public var organizations: [Organization]
+    public var links: [Link]
+    /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    public var published: String?
+    /// RFC 3339 date-time of the publisher's last change.
+    public var updated: String?
+    /// SPDX license id or URL.
+    public var license: String?
+    public var source: Source?
+    /// Ids of related records.
+    public var related: [String]
+    /// Publisher-specific data, stored verbatim (keys sorted) and not indexed.
+    public var extensions: [String: JSONValue]
+
+    /// Creates a record. Use ``RecordValidator`` to build one from untrusted input.
+    public init(
+        id: String, kind: RecordKind, language: String = LanguageTag.undetermined,
+        title: LocalizedText, summary: LocalizedText = LocalizedText(),
+        description: LocalizedText = LocalizedText(), keywords: [String] = [], themes: [String] = [],
+        targets: [String] = [], countries: [String] = [], regions: [String] = [],
+        assistanceTypes: [String] = [], organizations: [Organization] = [], links: [Link] = [],
+        published: String? = nil, updated: String? = nil, license: String? = nil, source: Source? = nil,
+        related: [String] = [], extensions: [String: JSONValue] = [:]
+    ) {
+        self.id = id
+        self.kind = kind
+        self.language = language
+        self.title = title
+        self.summary = summary
+        self.description = description
+        self.keywords = keywords
+        self.themes = themes
+        self.targets = targets
+        self.countries = countries
+        self.regions = regions
+        self.assistanceTypes = assistanceTypes
+        self.organizations = organizations
+        self.links = links
+        self.published = published
+        self.updated = updated
+        self.license = license
+        self.source = source
+        self.related = related
+        self.extensions = extensions
+    }
+
+    /// Every language that the record has text in (title, summary or description), sorted.
+    public var textLanguages: [String] {
+        Array(Set(title.values.keys).union(summary.values.keys).union(description.values.keys)).sorted()
+    }
+
+    /// The canonical native JSON object: members in the order of the format, localized text
+    /// always as objects, empty fields left out, countries upper case, extension keys sorted.
+    public var canonicalJSON: JSONValue {
+        var members: [(String, JSONValue)] = [("id", .string(id)), ("kind", .string(kind.rawValue))]
+        if language != LanguageTag.undetermined { members.append(("language", .string(language))) }
+        members.append(("title", title.jsonValue))
+        if !summary.isEmpty { members.append(("summary", summary.jsonValue)) }
+        if !description.isEmpty { members.append(("description", description.jsonValue)) }
+        func strings(_ name: String, _ values: [String]) {
+            if !values.isEmpty { members.append((name, .array(values.map(JSONValue.string)))) }
+        }
+        strings("keywords", keywords)
+        strings("themes", themes)
+        strings("targets", targets)
+        strings("countries", countries)
+        strings("regions", regions)
+        strings("assistanceTypes", assistanceTypes)
+        if !organizations.isEmpty {
+            members.append(
+                (
+                    "organizations",
+                    .array(
+                        organizations.map { organization in
+                            var object: [(String, JSONValue)] = [("name", .string(organization.name))]
+                            if let role = organization.role { object.append(("role", .string(role))) }
+                            if let country = organization.country { object.append(("country", .string(country))) }
+                            if let url = organization.url { object.append(("url", .string(url))) }
+                            return .object(object)
+                        })
+                ))
+        }
+        if !links.isEmpty {
+            members.append(
+                (
+                    "links",
+                    .array(
+                        links.map { link in
+                            var object: [(String, JSONValue)] = [("url", .string(link.url))]
+                            if let title = link.title { object.append(("title", .string(title))) }
+                            if let language = link.language { object.append(("language", .string(language))) }
+                            return .object(object)
+                        })
+                ))
+        }
+        if let published { members.append(("published", .string(published))) }
+        if let updated { members.append(("updated", .string(updated))) }
+        if let license { members.append(("license", .string(license))) }
+        if let source {
+            var object: [(String, JSONValue)] = []
+            if let system = source.system { object.append(("system", .string(system))) }
+            if let url = source.url { object.append(("url", .string(url))) }
+            if let originalId = source.originalId { object.append(("originalId", .string(originalId))) }
+            members.append(("source", .object(object)))
+        }
+        strings("related", related)
+        if !extensions.isEmpty {
+            members.append(("extensions", JSONValue.object(extensions.map { ($0.key, $0.value) }).canonicalized))
+        }
+        return .object(members)
+    }
+
+    /// The canonical JSON text, one line.
+    public var canonicalJSONText: String { canonicalJSON.description }
+}

@@ -1,0 +1,399 @@
+// Turns a parsed record (a JSON object, or the same shape built from an XML element) into a
+// valid Record, or explains precisely why it cannot: every problem names the line, column,
+// record id and field.
+
+/// Validates parsed records against the record format.
+struct RecordValidator {
+    /// The file the records come from, as the user named it.
+    var file: String
+    /// Unknown fields are errors instead of warnings.
+    var strict: Bool
+
+    static let knownFields: Set<String> = [
+        "id", "kind", "title", "summary", "description", "language", "keywords", "themes", "targets",
+        "countries", "regions", "assistanceTypes", "organizations", "links", "published", "updated",
+        "license", "source", "related", "extensions",
+    ]
+    static let maximumIDLength = 200
+
+    /// Whether `id` is 1-200 characters of `A-Za-z0-9._:-`.
+    static func isValidID(_ id: String) -> Bool {
+        !id.isEmpty && id.utf8.count <= maximumIDLength
+            && id.utf8.allSatisfy { byte in
+                switch byte {
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                    UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                    UInt8(ascii: ":"), UInt8(ascii: "-"):
+                    return true
+                default: return false
+                }
+            }
+    }
+
+    /// The outcome for one record: the record when it is valid, and every diagnostic.
+    struct Outcome {
+        var record: Record?
+        var diagnostics: [Diagnostic]
+        var recordID: String?
+        var line: Int
+    }
+
+    /// Validates one record object.
+    func validate(_ node: JSONNode) -> Outcome {
+        var context = Context(file: file, strict: strict, recordLine: node.line)
+        let record = context.build(node)
+        return Outcome(
+            record: context.hasErrors ? nil : record, diagnostics: context.diagnostics,
+            recordID: context.recordID, line: node.line)
+    }
+
+    /// Validation state for one record.
+    private struct Context {
+        let file: String
+        let strict: Bool
+        let recordLine: Int
+        var recordID: String?
+        var diagnostics: [Diagnostic] = []
+        var hasErrors = false
+
+        init(file: String, strict: Bool, recordLine: Int) {
+            self.file = file
+            self.strict = strict
+            self.recordLine = recordLine
+        }
+
+        mutating func report(_ severity: Diagnostic.Severity, _ node: JSONNode?, field: String?, _ message: String) {
+            if severity == .error { hasErrors = true }
+            diagnostics.append(
+                Diagnostic(
+                    severity, file: file, line: node?.line ?? recordLine,
+                    column: node.flatMap { $0.column > 0 ? $0.column : nil },
+                    recordID: recordID, field: field, message: message))
+        }
+
+        mutating func build(_ node: JSONNode) -> Record? {
+            guard case .object(let members) = node.value else {
+                report(.error, node, field: nil, "expected a record object, found \(node.typeName)")
+                return nil
+            }
+            var fields: [String: JSONNode] = [:]
+            for member in members { fields[member.key] = member.value }
+
+            // id first, so that every later message can name the record.
+            var id = ""
+            if let idNode = fields["id"] {
+                if case .string(let text) = idNode.value {
+                    if RecordValidator.isValidID(text) {
+                        id = text
+                        recordID = text
+                    } else {
+                        report(
+                            .error, idNode, field: "id",
+                            "invalid id \"\(text.prefix(80))\": use 1-200 characters of A-Z a-z 0-9 . _ : -")
+                    }
+                } else {
+                    report(.error, idNode, field: "id", "expected a string, found \(idNode.typeName)")
+                }
+            } else {
+                report(.error, node, field: "id", "missing required field")
+            }
+
+            var kind = RecordKind.resource
+            if let kindNode = fields["kind"] {
+                if let text = string(kindNode, field: "kind") {
+                    if let parsed = RecordKind(rawValue: text) {
+                        kind = parsed
+                    } else {
+                        let hint = RecordKind(looseName: text).map { " (did you mean \"\($0.rawValue)\"?)" } ?? ""
+                        report(
+                            .error, kindNode, field: "kind",
+                            "unknown kind \"\(text)\"\(hint); expected one of "
+                                + RecordKind.allCases.map(\.rawValue).joined(separator: ", "))
+                    }
+                }
+            } else {
+                report(.error, node, field: "kind", "missing required field")
+            }
+
+            var language = LanguageTag.undetermined
+            if let languageNode = fields["language"], let text = string(languageNode, field: "language") {
+                if let tag = LanguageTag.normalized(text) {
+                    language = tag
+                } else {
+                    report(.error, languageNode, field: "language", "\"\(text)\" is not a valid BCP 47 language tag")
+                }
+            }
+
+            let title = localized(fields["title"], field: "title", language: language)
+            if let titleNode = fields["title"] {
+                if title.values.values.allSatisfy({ $0.allSatisfy(\.isWhitespace) }) {
+                    report(.error, titleNode, field: "title", "title is empty; give it in at least one language")
+                }
+            } else {
+                report(.error, node, field: "title", "missing required field")
+            }
+
+            var record = Record(id: id, kind: kind, language: language, title: title)
+            record.summary = localized(fields["summary"], field: "summary", language: language)
+            record.description = localized(fields["description"], field: "description", language: language)
+            record.keywords = strings(fields["keywords"], field: "keywords")
+            record.themes = strings(fields["themes"], field: "themes")
+            record.targets = strings(fields["targets"], field: "targets")
+            record.regions = strings(fields["regions"], field: "regions")
+            record.assistanceTypes = strings(fields["assistanceTypes"], field: "assistanceTypes")
+            record.countries = countries(fields["countries"])
+            record.organizations = organizations(fields["organizations"])
+            record.links = links(fields["links"])
+            if let publishedNode = fields["published"], let text = string(publishedNode, field: "published") {
+                if let problem = RecordDate.problemWithPublished(text) {
+                    report(.error, publishedNode, field: "published", problem)
+                } else {
+                    record.published = text
+                }
+            }
+            if let updatedNode = fields["updated"], let text = string(updatedNode, field: "updated") {
+                if RecordDate.secondsSinceEpoch(rfc3339: text) == nil {
+                    report(
+                        .error, updatedNode, field: "updated",
+                        "expected an RFC 3339 date-time such as 2024-05-01T09:30:00Z, found \"\(text)\"")
+                } else {
+                    record.updated = text
+                }
+            }
+            if let licenseNode = fields["license"], let text = string(licenseNode, field: "license") {
+                if text.isEmpty {
+                    report(.error, licenseNode, field: "license", "license is empty")
+                } else {
+                    record.license = text
+                }
+            }
+            record.source = source(fields["source"])
+            record.related = strings(fields["related"], field: "related")
+            for (index, relatedID) in record.related.enumerated() where !RecordValidator.isValidID(relatedID) {
+                report(.error, arrayElement(fields["related"], index), field: "related[\(index)]", "invalid record id \"\(relatedID.prefix(80))\"")
+            }
+
+            if let extensionsNode = fields["extensions"] {
+                if case .object(let extensionMembers) = extensionsNode.value {
+                    for member in extensionMembers { record.extensions[member.key] = member.value.jsonValue }
+                } else {
+                    report(.error, extensionsNode, field: "extensions", "expected an object, found \(extensionsNode.typeName)")
+                }
+            }
+            for member in members where !RecordValidator.knownFields.contains(member.key) {
+                let position = JSONNode(value: .null, line: member.line, column: member.column)
+                if strict {
+                    report(.error, position, field: member.key, "unknown field (not allowed with --strict)")
+                } else {
+                    report(.warning, position, field: member.key, "unknown field; kept under extensions")
+                    if record.extensions[member.key] == nil {
+                        record.extensions[member.key] = member.value.jsonValue
+                    }
+                }
+            }
+            return record
+        }
+
+        // MARK: Field readers
+
+        mutating func string(_ node: JSONNode, field: String) -> String? {
+            if case .string(let text) = node.value { return text }
+            report(.error, node, field: field, "expected a string, found \(node.typeName)")
+            return nil
+        }
+
+        func arrayElement(_ node: JSONNode?, _ index: Int) -> JSONNode? {
+            guard let node, case .array(let items) = node.value, index < items.count else { return node }
+            return items[index]
+        }
+
+        mutating func localized(_ node: JSONNode?, field: String, language: String) -> LocalizedText {
+            guard let node else { return LocalizedText() }
+            switch node.value {
+            case .string(let text):
+                return text.isEmpty ? LocalizedText() : LocalizedText([language: text])
+            case .object(let members):
+                var text = LocalizedText()
+                for member in members {
+                    let position = JSONNode(value: .null, line: member.line, column: member.column)
+                    guard let tag = LanguageTag.normalized(member.key) else {
+                        report(
+                            .error, position, field: field,
+                            "\"\(member.key)\" is not a valid BCP 47 language tag (use e.g. en, fr, zh, es-419)")
+                        continue
+                    }
+                    guard case .string(let value) = member.value.value else {
+                        report(.error, member.value, field: "\(field).\(member.key)", "expected a string, found \(member.value.typeName)")
+                        continue
+                    }
+                    if text.values[tag] != nil {
+                        report(.error, position, field: field, "language \(tag) is given twice")
+                    }
+                    if !value.isEmpty { text.set(value, language: tag) }
+                }
+                return text
+            default:
+                report(
+                    .error, node, field: field,
+                    "expected a string or an object of language -> text, found \(node.typeName)")
+                return LocalizedText()
+            }
+        }
+
+        mutating func strings(_ node: JSONNode?, field: String) -> [String] {
+            guard let node else { return [] }
+            guard case .array(let items) = node.value else {
+                report(.error, node, field: field, "expected an array of strings, found \(node.typeName)")
+                return []
+            }
+            var values: [String] = []
+            for (index, item) in items.enumerated() {
+                guard case .string(let text) = item.value else {
+                    report(.error, item, field: "\(field)[\(index)]", "expected a string, found \(item.typeName)")
+                    continue
+                }
+                if text.allSatisfy(\.isWhitespace) {
+                    report(.error, item, field: "\(field)[\(index)]", "empty value")
+                    continue
+                }
+                values.append(text)
+            }
+            return values
+        }
+
+        mutating func countries(_ node: JSONNode?) -> [String] {
+            let values = strings(node, field: "countries")
+            var codes: [String] = []
+            for (index, value) in values.enumerated() {
+                if let code = CountryCode.normalized(value) {
+                    codes.append(code)
+                } else {
+                    report(
+                        .error, arrayElement(node, index), field: "countries[\(index)]",
+                        "\"\(value)\" is not an ISO 3166-1 alpha-2 country code")
+                }
+            }
+            return codes
+        }
+
+        mutating func objects(_ node: JSONNode?, field: String) -> [(Int, JSONNode, [String: JSONNode])] {
+            guard let node else { return [] }
+            guard case .array(let items) = node.value else {
+                report(.error, node, field: field, "expected an array of objects, found \(node.typeName)")
+                return []
+            }
+            var result: [(Int, JSONNode, [String: JSONNode])] = []
+            for (index, item) in items.enumerated() {
+                guard case .object(let members) = item.value else {
+                    report(.error, item, field: "\(field)[\(index)]", "expected an object, found \(item.typeName)")
+                    continue
+                }
+                result.append((index, item, Dictionary(members.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })))
+            }
+            return result
+        }
+
+        mutating func optionalString(_ fields: [String: JSONNode], _ key: String, field: String) -> String? {
+            guard let node = fields[key] else { return nil }
+            guard let text = string(node, field: field) else { return nil }
+            return text.isEmpty ? nil : text
+        }
+
+        mutating func warnUnknown(_ fields: [String: JSONNode], known: Set<String>, field: String) {
+            for (key, value) in fields.sorted(by: { $0.key < $1.key }) where !known.contains(key) {
+                report(
+                    strict ? .error : .warning, value, field: "\(field).\(key)",
+                    strict ? "unknown field (not allowed with --strict)" : "unknown field; ignored")
+            }
+        }
+
+        mutating func organizations(_ node: JSONNode?) -> [Record.Organization] {
+            var result: [Record.Organization] = []
+            for (index, item, fields) in objects(node, field: "organizations") {
+                let field = "organizations[\(index)]"
+                warnUnknown(fields, known: ["name", "role", "country", "url"], field: field)
+                guard let nameNode = fields["name"] else {
+                    report(.error, item, field: "\(field).name", "missing required field")
+                    continue
+                }
+                guard let name = string(nameNode, field: "\(field).name") else { continue }
+                if name.allSatisfy(\.isWhitespace) {
+                    report(.error, nameNode, field: "\(field).name", "name is empty")
+                    continue
+                }
+                var organization = Record.Organization(name: name)
+                organization.role = optionalString(fields, "role", field: "\(field).role")
+                if let country = optionalString(fields, "country", field: "\(field).country") {
+                    if let code = CountryCode.normalized(country) {
+                        organization.country = code
+                    } else {
+                        report(
+                            .error, fields["country"], field: "\(field).country",
+                            "\"\(country)\" is not an ISO 3166-1 alpha-2 country code")
+                    }
+                }
+                organization.url = url(fields, "url", field: "\(field).url")
+                result.append(organization)
+            }
+            return result
+        }
+
+        mutating func links(_ node: JSONNode?) -> [Record.Link] {
+            var result: [Record.Link] = []
+            for (index, item, fields) in objects(node, field: "links") {
+                let field = "links[\(index)]"
+                warnUnknown(fields, known: ["url", "title", "language"], field: field)
+                guard let url = url(fields, "url", field: "\(field).url") else {
+                    if fields["url"] == nil { report(.error, item, field: "\(field).url", "missing required field") }
+                    continue
+                }
+                var link = Record.Link(url: url)
+                link.title = optionalString(fields, "title", field: "\(field).title")
+                if let language = optionalString(fields, "language", field: "\(field).language") {
+                    if let tag = LanguageTag.normalized(language) {
+                        link.language = tag
+                    } else {
+                        report(.error, fields["language"], field: "\(field).language", "\"\(language)\" is not a valid BCP 47 language tag")
+                    }
+                }
+                result.append(link)
+            }
+            return result
+        }
+
+        mutating func url(_ fields: [String: JSONNode], _ key: String, field: String) -> String? {
+            guard let text = optionalString(fields, key, field: field) else { return nil }
+            guard RecordValidator.isAbsoluteURL(text) else {
+                report(.error, fields[key], field: field, "\"\(text.prefix(80))\" is not an absolute URL (e.g. https://example.org/page)")
+                return nil
+            }
+            return text
+        }
+
+        mutating func source(_ node: JSONNode?) -> Record.Source? {
+            guard let node else { return nil }
+            guard case .object(let members) = node.value else {
+                report(.error, node, field: "source", "expected an object, found \(node.typeName)")
+                return nil
+            }
+            let fields = Dictionary(members.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+            warnUnknown(fields, known: ["system", "url", "originalId"], field: "source")
+            let source = Record.Source(
+                system: optionalString(fields, "system", field: "source.system"),
+                url: url(fields, "url", field: "source.url"),
+                originalId: optionalString(fields, "originalId", field: "source.originalId"))
+            return source.system == nil && source.url == nil && source.originalId == nil ? nil : source
+        }
+    }
+
+    /// Whether `text` looks like an absolute URL: a scheme, `:`, and no white space.
+    static func isAbsoluteURL(_ text: String) -> Bool {
+        guard let colon = text.firstIndex(of: ":"), colon != text.startIndex else { return false }
+        let scheme = text[..<colon]
+        guard let first = scheme.first, first.isASCII, first.isLetter,
+            scheme.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == ".") })
+        else { return false }
+        let rest = text[text.index(after: colon)...]
+        return !rest.isEmpty && !text.contains(where: { $0.isWhitespace })
+    }
+}

@@ -1,0 +1,77 @@
+import ArgumentParser
+import ClearingHouse
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Terminal output: standard error lines, progress, and mapping errors to exit codes.
+enum Console {
+    /// Exit status for input that could not be stored or is invalid.
+    static let invalidInput = ExitCode(65)
+
+    /// Whether standard error is a terminal (for the progress line and colours).
+    static let stderrIsTerminal = isatty(STDERR_FILENO) == 1
+    static let stdoutIsTerminal = isatty(STDOUT_FILENO) == 1
+
+    /// Writes one line to standard error.
+    static func error(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    /// Prints a diagnostic (clearing any progress line first).
+    static func report(_ diagnostic: Diagnostic) {
+        clearProgress()
+        error(diagnostic.description)
+    }
+
+    nonisolated(unsafe) private static var progressShown = false
+
+    /// Shows `text` as the live progress line on a terminal.
+    static func progress(_ text: String) {
+        guard stderrIsTerminal else { return }
+        FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8))
+        progressShown = true
+    }
+
+    static func clearProgress() {
+        guard progressShown else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        progressShown = false
+    }
+
+    /// Runs `body`, turning library errors into one line on standard error and an exit code.
+    static func run<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as ClearingHouseError {
+            clearProgress()
+            self.error("chm: error: \(error.message)")
+            switch error.code {
+            case .invalidInput: throw invalidInput
+            case .notFound, .storage: throw ExitCode.failure
+            }
+        } catch let error as Diagnostic {
+            clearProgress()
+            self.error(error.description)
+            throw invalidInput
+        }
+    }
+
+    /// Writes JSON to standard output.
+    static func printJSON(_ value: JSONValue, pretty: Bool = false) {
+        print(pretty ? value.prettyDescription : value.description)
+    }
+
+    /// `12,345`.
+    static func grouped(_ value: Int) -> String {
+        let digits = String(value)
+        var output = ""
+        for (index, character) in digits.enumerated() {
+            if index > 0, (digits.count - index) % 3 == 0 { output.append(",") }
+            output.append(character)
+        }
+        return output
+    }
+}

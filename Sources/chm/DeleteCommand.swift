@@ -1,0 +1,34 @@
+import ArgumentParser
+import ClearingHouse
+
+/// `chm delete ID...`
+struct DeleteCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "delete",
+        abstract: "Delete records by id.",
+        discussion: "Ids that are not in the catalog are reported and make the exit status 1; the others are deleted.")
+
+    @OptionGroup var indexOptions: IndexOptions
+
+    @Argument(help: ArgumentHelp("Record ids.", valueName: "ID"))
+    var ids: [String]
+
+    @Flag(help: "Print the result as JSON.")
+    var json = false
+
+    func run() throws {
+        let house = try indexOptions.open(create: false)
+        let report = try Console.run { try house.delete(ids: ids) }
+        for id in report.missing { Console.error("chm: error: no record with id \(id)") }
+        if json {
+            Console.printJSON(
+                .object([
+                    ("deleted", .array(report.deleted.map(JSONValue.string))),
+                    ("missing", .array(report.missing.map(JSONValue.string))),
+                ]))
+        } else {
+            print("\(report.deleted.count) deleted")
+        }
+        if !report.missing.isEmpty { throw ExitCode.failure }
+    }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import ClearingHouse
+import Foundation
+
+/// `chm ingest PATH...`
+struct IngestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Read record files (JSON, JSON Lines, native XML, OAI-PMH) into the catalog.",
+        discussion: """
+            Each file is one transaction: if any record in it is invalid, nothing from it is stored \
+            (exit 65) unless --skip-invalid is given. Directories are searched recursively.
+            """)
+
+    @OptionGroup var indexOptions: IndexOptions
+
+    @Argument(help: ArgumentHelp("Files or directories of records.", valueName: "PATH"))
+    var paths: [String]
+
+    @Flag(help: "Store the valid records of a file even if others in it are invalid.")
+    var skipInvalid = false
+
+    @Flag(help: "Treat unknown fields as errors instead of warnings.")
+    var strict = false
+
+    @Flag(help: "Print the summary as JSON on standard output.")
+    var json = false
+
+    @Flag(help: "Print no summary (diagnostics still go to standard error).")
+    var quiet = false
+
+    func run() throws {
+        let house = try indexOptions.open(create: true)
+        let options = IngestOptions(skipInvalid: skipInvalid, strict: strict)
+        let report = try Console.run {
+            try house.ingest(
+                paths, options: options,
+                progress: { progress in
+                    let megabytes = Double(progress.bytes) / 1_048_576
+                    let rate = progress.elapsed > 0 ? megabytes / progress.elapsed : 0
+                    Console.progress(
+                        "\(Console.grouped(progress.records)) records  \(String(format: "%.1f", rate)) MB/s  \(progress.file)")
+                },
+                diagnostics: Console.report)
+        }
+        Console.clearProgress()
+        if json {
+            Console.printJSON(report.jsonValue)
+        } else if !quiet {
+            var line =
+                "\(report.files.count) file\(report.files.count == 1 ? "" : "s"): \(report.added) added, \(report.updated) updated, "
+                + "\(report.unchanged) unchanged, \(report.deleted) deleted, \(report.rejected) rejected"
+            if report.skipped > 0 { line += ", \(report.skipped) skipped (older)" }
+            if report.warnings > 0 { line += "; \(report.warnings) warning\(report.warnings == 1 ? "" : "s")" }
+            print(line)
+        }
+        if !report.succeeded { throw Console.invalidInput }
+    }
+}

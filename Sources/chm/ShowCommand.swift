@@ -1,0 +1,99 @@
+import ArgumentParser
+import Foundation
+import ClearingHouse
+
+/// `chm show ID`
+struct ShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Print one record.")
+
+    @OptionGroup var indexOptions: IndexOptions
+
+    @Argument(help: "Record id.")
+    var id: String
+
+    @Flag(help: "Print the canonical native JSON.")
+    var json = false
+
+    @Option(help: ArgumentHelp("Language to show text in (falls back to English, then any).", valueName: "TAG"))
+    var lang: String?
+
+    func run() throws {
+        let house = try indexOptions.open(create: false)
+        if json {
+            guard let text = try Console.run({ try house.canonicalJSON(id: id) }) else { throw notFound() }
+            print(text)
+            return
+        }
+        guard let record = try Console.run({ try house.record(id: id) }) else { throw notFound() }
+        print(RecordView(record: record, language: lang).text, terminator: "")
+    }
+
+    private func notFound() -> ExitCode {
+        Console.error("chm: error: no record with id \(id)")
+        return ExitCode.failure
+    }
+}
+
+/// A readable rendering of a record in one language.
+struct RecordView {
+    var record: Record
+    var language: String?
+
+    var text: String {
+        var lines: [String] = []
+        let title = record.title.resolved(preferring: language)
+        lines.append(title?.text ?? record.id)
+        var header = "\(record.id) · \(record.kind.label)"
+        if let shown = title?.language { header += " · \(shown)" }
+        let others = record.textLanguages.filter { $0 != title?.language }
+        if !others.isEmpty { header += " (also: \(others.joined(separator: ", ")))" }
+        lines.append(header)
+        for (name, text) in [("Summary", record.summary), ("Description", record.description)] {
+            if let resolved = text.resolved(preferring: language) {
+                lines.append("")
+                lines.append(name + (resolved.language != title?.language ? " [\(resolved.language)]" : ""))
+                lines.append(contentsOf: resolved.text.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 })
+            }
+        }
+        lines.append("")
+        func list(_ name: String, _ values: [String]) {
+            if !values.isEmpty { lines.append("\(name):".padding(toLength: 13, withPad: " ", startingAt: 0) + values.joined(separator: ", ")) }
+        }
+        list("Keywords", record.keywords)
+        list("Themes", record.themes)
+        list("Targets", record.targets)
+        list("Countries", record.countries)
+        list("Regions", record.regions)
+        list("Assistance", record.assistanceTypes)
+        if !record.organizations.isEmpty {
+            lines.append("Organizations:")
+            for organization in record.organizations {
+                var line = "  " + organization.name
+                let details = [organization.role, organization.country].compactMap { $0 }
+                if !details.isEmpty { line += " (\(details.joined(separator: ", ")))" }
+                if let url = organization.url { line += " <\(url)>" }
+                lines.append(line)
+            }
+        }
+        if !record.links.isEmpty {
+            lines.append("Links:")
+            for link in record.links {
+                var line = "  " + (link.title.map { "\($0) " } ?? "") + "<\(link.url)>"
+                if let language = link.language { line += " [\(language)]" }
+                lines.append(line)
+            }
+        }
+        list("Published", record.published.map { [$0] } ?? [])
+        list("Updated", record.updated.map { [$0] } ?? [])
+        list("License", record.license.map { [$0] } ?? [])
+        if let source = record.source {
+            list("Source", [[source.system, source.url, source.originalId.map { "id \($0)" }].compactMap { $0 }.joined(separator: " ")])
+        }
+        list("Related", record.related)
+        if !record.extensions.isEmpty {
+            list("Extensions", record.extensions.keys.sorted())
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,33 @@
+import ArgumentParser
+import Foundation
+import ClearingHouse
+
+/// `chm stats`
+struct StatsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stats", abstract: "Show counts of records by kind and language.")
+
+    @OptionGroup var indexOptions: IndexOptions
+
+    @Flag(help: "Print JSON: {\"records\": N, \"kinds\": {...}, \"languages\": {...}, ...}.")
+    var json = false
+
+    func run() throws {
+        let house = try indexOptions.open(create: false)
+        let statistics = try Console.run { try house.statistics() }
+        if json {
+            Console.printJSON(statistics.jsonValue)
+            return
+        }
+        print("records: \(Console.grouped(statistics.records))")
+        print("kinds:")
+        for kind in RecordKind.allCases {
+            print("  \(kind.rawValue.padding(toLength: 18, withPad: " ", startingAt: 0)) \(statistics.kinds[kind.rawValue] ?? 0)")
+        }
+        print("languages:")
+        for (tag, count) in statistics.languages.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }) {
+            print("  \(tag.padding(toLength: 18, withPad: " ", startingAt: 0)) \(count)")
+        }
+        print("catalog: \(house.directory.path)/catalog.sqlite, \(statistics.catalogBytes / 1024) KiB, \(statistics.ingestRuns) ingest runs, last change #\(statistics.lastChange)")
+    }
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import ClearingHouse
+
+/// `chm validate PATH...`
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check record files as ingest would, without storing anything.")
+
+    @Argument(help: ArgumentHelp("Files or directories of records.", valueName: "PATH"))
+    var paths: [String]
+
+    @Flag(help: "Treat unknown fields as errors instead of warnings.")
+    var strict = false
+
+    @Flag(help: "Print the summary as JSON on standard output.")
+    var json = false
+
+    @Flag(help: "Print no summary.")
+    var quiet = false
+
+    func run() throws {
+        let report = ClearingHouse.validate(paths, options: IngestOptions(strict: strict), diagnostics: Console.report)
+        let valid = report.files.reduce(0) { $0 + $1.valid }
+        if json {
+            Console.printJSON(report.jsonValue)
+        } else if !quiet {
+            print(
+                "\(report.files.count) file\(report.files.count == 1 ? "" : "s"): \(valid) valid, \(report.rejected) invalid"
+                    + (report.warnings > 0 ? "; \(report.warnings) warning\(report.warnings == 1 ? "" : "s")" : ""))
+        }
+        if !report.succeeded { throw Console.invalidInput }
+    }
+}
