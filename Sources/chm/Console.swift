@@ -64,6 +64,13 @@ enum Console {
         print(pretty ? value.prettyDescription : value.description)
     }
 
+    /// Peak resident memory of this process so far, in bytes.
+    static var peakMemoryBytes: Int {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return usage.ru_maxrss * 1024  // Linux reports kilobytes
+    }
+
     /// `12,345`.
     static func grouped(_ value: Int) -> String {
         let digits = String(value)

@@ -45,7 +45,9 @@ struct IngestCommand: ParsableCommand {
         }
         Console.clearProgress()
         if json {
-            Console.printJSON(report.jsonValue)
+            guard case .object(var members) = report.jsonValue else { return }
+            members.append(("peakMemoryBytes", .number(String(Console.peakMemoryBytes))))
+            Console.printJSON(.object(members))
         } else if !quiet {
             var line =
                 "\(report.files.count) file\(report.files.count == 1 ? "" : "s"): \(report.added) added, \(report.updated) updated, "

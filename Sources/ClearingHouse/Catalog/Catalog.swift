@@ -94,28 +94,31 @@ final class Catalog: Sendable {
         let json = record.canonicalJSONText
         let hash = SHA256.hex(json.utf8)
         let updatedAt = record.updated.flatMap { RecordDate.secondsSinceEpoch(rfc3339: $0) }
-        let stored = try Row.fetchOne(db, sql: "SELECT hash, updated_at, json FROM records WHERE id = ?", arguments: [record.id])
+        let stored = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT hash, updated_at FROM records WHERE id = ?"), arguments: [record.id])
         let now = Catalog.now()
         if let stored {
             if stored["hash"] as String == hash { return .unchanged }
             if let incoming = updatedAt, let existing = stored["updated_at"] as Double?, incoming < existing {
                 return .skippedOlder(stored: RecordDate.rfc3339(secondsSinceEpoch: existing))
             }
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     UPDATE records SET kind = ?, json = ?, hash = ?, languages = ?, updated_at = ?,
                         source_file = ?, modified_at = ? WHERE id = ?
-                    """,
+                    """
+            ).execute(
                 arguments: [
                     record.kind.rawValue, json, hash, record.textLanguages.joined(separator: " "), updatedAt,
                     sourceFile, now, record.id,
                 ])
         } else {
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO records (id, kind, json, hash, languages, updated_at, source_file, created_at, modified_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
+                    """
+            ).execute(
                 arguments: [
                     record.id, record.kind.rawValue, json, hash, record.textLanguages.joined(separator: " "),
                     updatedAt, sourceFile, now, now,
@@ -127,16 +130,15 @@ final class Catalog: Sendable {
 
     /// Deletes the record `id` and logs the change; false when there is no such record.
     func delete(id: String, runID: Int64?, in db: Database) throws -> Bool {
-        try db.execute(sql: "DELETE FROM records WHERE id = ?", arguments: [id])
+        try db.cachedStatement(sql: "DELETE FROM records WHERE id = ?").execute(arguments: [id])
         guard db.changesCount > 0 else { return false }
         try logChange(id, operation: "delete", runID: runID, in: db)
         return true
     }
 
     private func logChange(_ id: String, operation: String, runID: Int64?, in db: Database) throws {
-        try db.execute(
-            sql: "INSERT INTO changes (record_id, operation, run_id, at) VALUES (?, ?, ?, ?)",
-            arguments: [id, operation, runID, Catalog.now()])
+        try db.cachedStatement(sql: "INSERT INTO changes (record_id, operation, run_id, at) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [id, operation, runID, Catalog.now()])
     }
 
     /// Starts a row in `ingest_runs`; returns its id.

@@ -241,18 +241,19 @@ struct JSONParser {
         let startColumn = column
         _ = advance()  // opening quote
         var bytes: [UInt8] = []
+        var isASCII = true
         while true {
             guard let byte = advance() else {
                 throw error("unterminated string (it starts here)", line: startLine, column: startColumn)
             }
             switch byte {
             case UInt8(ascii: "\""):
-                guard let text = String(validating: bytes, as: UTF8.self) else {
+                guard isASCII || UTF8Validation.isValid(bytes) else {
                     throw error(
                         "string is not valid UTF-8; re-encode the file as UTF-8",
                         line: startLine, column: startColumn)
                 }
-                return text
+                return String(decoding: bytes, as: UTF8.self)
             case UInt8(ascii: "\\"):
                 try parseEscape(into: &bytes)
             case 0x00..<0x20:
@@ -261,6 +262,7 @@ struct JSONParser {
                 }
                 throw error("control character \(Self.describe(byte)) in a string must be escaped")
             default:
+                if byte >= 0x80 { isASCII = false }
                 bytes.append(byte)
             }
         }
@@ -324,5 +326,38 @@ struct JSONParser {
         if let byte = peekSignificant() {
             throw error("unexpected \(Self.describe(byte)) after the record; expected \(expected)")
         }
+    }
+}
+
+/// Strict UTF-8 validation (no overlong forms, no surrogates, nothing above U+10FFFF).
+enum UTF8Validation {
+    static func isValid(_ bytes: [UInt8]) -> Bool {
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            let lead = bytes[index]
+            if lead < 0x80 {
+                index += 1
+                continue
+            }
+            let length: Int
+            var minimum: UInt32
+            var scalar: UInt32
+            switch lead {
+            case 0xC2...0xDF: length = 2; minimum = 0x80; scalar = UInt32(lead & 0x1F)
+            case 0xE0...0xEF: length = 3; minimum = 0x800; scalar = UInt32(lead & 0x0F)
+            case 0xF0...0xF4: length = 4; minimum = 0x10000; scalar = UInt32(lead & 0x07)
+            default: return false
+            }
+            guard index + length <= count else { return false }
+            for offset in 1..<length {
+                let next = bytes[index + offset]
+                guard next & 0xC0 == 0x80 else { return false }
+                scalar = scalar << 6 | UInt32(next & 0x3F)
+            }
+            guard scalar >= minimum, scalar <= 0x10FFFF, !(0xD800...0xDFFF).contains(scalar) else { return false }
+            index += length
+        }
+        return true
     }
 }

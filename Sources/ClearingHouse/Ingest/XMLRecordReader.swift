@@ -142,7 +142,9 @@ final class XMLRecordReader: RecordReader {
                 append("organizations", node(.object(object), childLine))
             case "link":
                 var object: [JSONNode.Member] = []
-                object.append(JSONNode.Member(key: "url", line: childLine, column: 0, value: string(child.attribute("url") ?? "", childLine)))
+                if let url = child.attribute("url") {
+                    object.append(JSONNode.Member(key: "url", line: childLine, column: 0, value: string(url, childLine)))
+                }
                 if !child.text.isEmpty {
                     object.append(JSONNode.Member(key: "title", line: childLine, column: 0, value: string(child.text, childLine)))
                 }

@@ -61,34 +61,35 @@ public enum JSONValue: Sendable, Hashable, CustomStringConvertible {
 
     /// Compact JSON text: no insignificant white space, non-ASCII characters as UTF-8.
     public var description: String {
-        var output = ""
-        write(to: &output)
-        return output
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(256)
+        write(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Appends the compact JSON text of this value to `output`.
-    public func write(to output: inout String) {
+    /// Appends the compact JSON text of this value, as UTF-8, to `output`.
+    func write(to output: inout [UInt8]) {
         switch self {
-        case .null: output += "null"
-        case .bool(let value): output += value ? "true" : "false"
-        case .number(let text): output += text
+        case .null: output.append(contentsOf: "null".utf8)
+        case .bool(let value): output.append(contentsOf: (value ? "true" : "false").utf8)
+        case .number(let text): output.append(contentsOf: text.utf8)
         case .string(let text): JSONValue.writeString(text, to: &output)
         case .array(let values):
-            output += "["
+            output.append(UInt8(ascii: "["))
             for (index, value) in values.enumerated() {
-                if index > 0 { output += "," }
+                if index > 0 { output.append(UInt8(ascii: ",")) }
                 value.write(to: &output)
             }
-            output += "]"
+            output.append(UInt8(ascii: "]"))
         case .object(let members):
-            output += "{"
+            output.append(UInt8(ascii: "{"))
             for (index, (key, value)) in members.enumerated() {
-                if index > 0 { output += "," }
+                if index > 0 { output.append(UInt8(ascii: ",")) }
                 JSONValue.writeString(key, to: &output)
-                output += ":"
+                output.append(UInt8(ascii: ":"))
                 value.write(to: &output)
             }
-            output += "}"
+            output.append(UInt8(ascii: "}"))
         }
     }
 
@@ -115,50 +116,39 @@ public enum JSONValue: Sendable, Hashable, CustomStringConvertible {
             output += "{\n"
             for (index, (key, value)) in members.enumerated() {
                 output += pad
-                JSONValue.writeString(key, to: &output)
-                output += ": "
+                output += JSONValue.string(key).description + ": "
                 value.writePretty(to: &output, indent: indent + 1)
                 output += index + 1 < members.count ? ",\n" : "\n"
             }
             output += closingPad + "}"
         default:
-            write(to: &output)
+            output += description
         }
     }
 
     /// Writes `text` as a JSON string literal: quotes, backslashes and control characters
-    /// escaped, everything else as UTF-8.
-    static func writeString(_ text: String, to output: inout String) {
-        output += "\""
-        var pending = Substring.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
-            let escape: String?
-            switch scalar {
-            case "\"": escape = "\\\""
-            case "\\": escape = "\\\\"
-            case "\n": escape = "\\n"
-            case "\r": escape = "\\r"
-            case "\t": escape = "\\t"
-            case "\u{08}": escape = "\\b"
-            case "\u{0C}": escape = "\\f"
+    /// escaped, everything else as UTF-8 unchanged.
+    static func writeString(_ text: String, to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        let hexDigits: StaticString = "0123456789abcdef"
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): output.append(contentsOf: [0x5C, 0x22])
+            case UInt8(ascii: "\\"): output.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: output.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: output.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: output.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0x08: output.append(contentsOf: [0x5C, UInt8(ascii: "b")])
+            case 0x0C: output.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+            case 0x00..<0x20:
+                output.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30])
+                output.append(hexDigits.utf8Start[Int(byte >> 4)])
+                output.append(hexDigits.utf8Start[Int(byte & 0xF)])
             default:
-                if scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029 {
-                    let hex = String(scalar.value, radix: 16)
-                    escape = "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    escape = nil
-                }
-            }
-            if let escape {
-                output += String(pending)
-                pending = Substring.UnicodeScalarView()
-                output += escape
-            } else {
-                pending.append(scalar)
+                output.append(byte)
             }
         }
-        output += String(pending)
-        output += "\""
+        output.append(UInt8(ascii: "\""))
     }
 }
 

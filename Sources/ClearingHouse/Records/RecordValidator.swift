@@ -343,10 +343,15 @@ struct RecordValidator {
             for (index, item, fields) in objects(node, field: "links") {
                 let field = "links[\(index)]"
                 warnUnknown(fields, known: ["url", "title", "language"], field: field)
-                guard let url = url(fields, "url", field: "\(field).url") else {
-                    if fields["url"] == nil { report(.error, item, field: "\(field).url", "missing required field") }
+                guard let urlNode = fields["url"] else {
+                    report(.error, item, field: "\(field).url", "missing required field")
                     continue
                 }
+                if case .string(let text) = urlNode.value, text.isEmpty {
+                    report(.error, urlNode, field: "\(field).url", "url is empty")
+                    continue
+                }
+                guard let url = url(fields, "url", field: "\(field).url") else { continue }
                 var link = Record.Link(url: url)
                 link.title = optionalString(fields, "title", field: "\(field).title")
                 if let language = optionalString(fields, "language", field: "\(field).language") {
