@@ -38,7 +38,7 @@ let package = Package(
         ),
         .testTarget(
             name: "chmTests",
-            dependencies: ["ClearingHouse"]
+            dependencies: ["chm", "ClearingHouse", "CLibXML2"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -41,7 +41,9 @@ struct ExportCommand: ParsableCommand {
                 try handle.write(contentsOf: buffer)
                 try handle.synchronize()
                 try handle.close()
-                _ = try FileManager.default.replaceItemAt(target, withItemAt: temporary)
+                guard rename(temporary.path, target.path) == 0 else {
+                    throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: target.path])
+                }
             } catch {
                 try? FileManager.default.removeItem(at: temporary)
                 if error is ExitCode { throw error }

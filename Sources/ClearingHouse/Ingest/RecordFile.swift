@@ -77,8 +77,9 @@ struct RecordFile: Sendable, Hashable {
                     var childIsDirectory: ObjCBool = false
                     if fileManager.fileExists(atPath: child, isDirectory: &childIsDirectory), !childIsDirectory.boolValue,
                         RecordFormat(pathExtension: (entry as NSString).pathExtension) == nil
+                            || entry.hasSuffix(".schema.json")
                     {
-                        continue  // not a record file
+                        continue  // not a record file (JSON Schema files describe records, they hold none)
                     }
                     visit(child, display: childDisplay, named: false)
                 }
