@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "ClearingHouse", targets: ["ClearingHouse"]),
+        .library(name: "SearchCore", targets: ["SearchCore"]),
         .executable(name: "chm", targets: ["chm"]),
     ],
     dependencies: [
@@ -19,8 +20,12 @@ let package = Package(
             providers: [.apt(["libxml2-dev"])]
         ),
         .target(
+            name: "SearchCore"
+        ),
+        .target(
             name: "ClearingHouse",
             dependencies: [
+                "SearchCore",
                 "CLibXML2",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
@@ -31,6 +36,10 @@ let package = Package(
                 "ClearingHouse",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        .testTarget(
+            name: "SearchCoreTests",
+            dependencies: ["SearchCore"]
         ),
         .testTarget(
             name: "ClearingHouseTests",

@@ -13,7 +13,8 @@ import Testing
                     ("b", .object([("c", .number("-0.5e+3"))])),
                     ("d", .object([])),
                     ("e", .array([])),
-                ]))
+                ])
+        )
     }
 
     @Test func keepsObjectMembersInFileOrder() throws {
@@ -173,7 +174,9 @@ import Testing
         #expect(error.message.contains("invalid escape"))
     }
 
-    @Test(arguments: ["1.50", "-0", "0", "1e10", "2.5E-3", "100", "-12.000", "6.02e+23", "123456789012345678901234567890"])
+    @Test(arguments: [
+        "1.50", "-0", "0", "1e10", "2.5E-3", "100", "-12.000", "6.02e+23", "123456789012345678901234567890",
+    ])
     func keepsNumbersVerbatim(text: String) throws {
         #expect(try parseJSON("[\(text)]").jsonValue == .array([.number(text)]))
     }
@@ -187,5 +190,68 @@ import Testing
         let error = try #require(syntaxError("{} {}"))
         #expect(error.message.contains("after the record"))
         #expect(error.column == 4)
+    }
+
+    @Test(arguments: 0..<8)
+    func writtenValuesParseBackUnchanged(seed: Int) throws {
+        // A property over random values: compact and indented output both parse back to the
+        // value that was written (strings with escapes and any Unicode, verbatim numbers).
+        var generator = SeededGenerator(seed: UInt64(seed))
+        for _ in 0..<50 {
+            let value = JSONValue.random(depth: 4, using: &generator)
+            #expect(try parseJSON(value.description).jsonValue == value)
+            #expect(try parseJSON(value.prettyDescription).jsonValue == value)
+        }
+    }
+}
+
+/// SplitMix64: a small deterministic generator, so a failing case can be replayed.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+extension JSONValue {
+    static let sampleNumbers = ["0", "-0", "1.50", "-12.000", "6.02e+23", "1E-7", "123456789012345678901234567890"]
+    static let sampleScalars: [Unicode.Scalar] = [
+        "a", "Z", " ", "\"", "\\", "/", "\n", "\t", "\u{0}", "\u{1F}", "\u{7F}", "é", "中", "ع", "🌿", "\u{FFFF}",
+        "\u{10FFFF}",
+    ]
+
+    static func random(depth: Int, using generator: inout SeededGenerator) -> JSONValue {
+        let choice = Int.random(in: 0..<(depth > 0 ? 7 : 5), using: &generator)
+        switch choice {
+        case 0: return .null
+        case 1: return .bool(Bool.random(using: &generator))
+        case 2: return .number(sampleNumbers.randomElement(using: &generator) ?? "0")
+        case 3, 4: return .string(randomString(using: &generator))
+        case 5:
+            return .array(
+                (0..<Int.random(in: 0...4, using: &generator)).map { _ in random(depth: depth - 1, using: &generator) }
+            )
+        default:
+            var keys = Set<String>()
+            var members: [(String, JSONValue)] = []
+            for _ in 0..<Int.random(in: 0...4, using: &generator) {
+                let key = randomString(using: &generator)
+                if keys.insert(key).inserted { members.append((key, random(depth: depth - 1, using: &generator))) }
+            }
+            return .object(members)
+        }
+    }
+
+    static func randomString(using generator: inout SeededGenerator) -> String {
+        var text = String.UnicodeScalarView()
+        for _ in 0..<Int.random(in: 0...8, using: &generator) {
+            text.append(sampleScalars.randomElement(using: &generator) ?? "a")
+        }
+        return String(text)
     }
 }

@@ -27,7 +27,9 @@ struct TemporaryDirectory {
     func write(_ name: String, bytes: [UInt8]) throws -> String {
         let file = url.appendingPathComponent(name)
         try FileManager.default.createDirectory(
-            at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            at: file.deletingLastPathComponent(),
+            withIntermediateDirectories: true
+        )
         try Data(bytes).write(to: file)
         return file.path
     }
@@ -155,7 +157,10 @@ struct ReadOutcome {
 
 /// Reads the file at `path` with the reader for `format`; diagnostics name `displayPath`.
 func readRecords(
-    _ path: String, as format: RecordFormat, displayPath: String? = nil, strict: Bool = false
+    _ path: String,
+    as format: RecordFormat,
+    displayPath: String? = nil,
+    strict: Bool = false
 ) -> ReadOutcome {
     let reader = RecordFile(path: path, displayPath: displayPath ?? path, format: format).makeReader(strict: strict)
     var outcome = ReadOutcome()
@@ -171,7 +176,10 @@ func readRecords(
 
 /// Writes `text` to `name` in `directory` and reads it back with the reader for `format`.
 func readRecords(
-    _ text: String, named name: String, as format: RecordFormat, in directory: TemporaryDirectory,
+    _ text: String,
+    named name: String,
+    as format: RecordFormat,
+    in directory: TemporaryDirectory,
     strict: Bool = false
 ) throws -> ReadOutcome {
     let path = try directory.write(name, text)

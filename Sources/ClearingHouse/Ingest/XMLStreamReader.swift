@@ -5,10 +5,12 @@
 import CLibXML2
 import Foundation
 
-/// Refuses every external entity, DTD or schema that libxml2 would otherwise load.
-private let externalEntityLoaderInstalled: Bool = {
+/// libxml2's global state, initialized once. (chm does not replace libxml2's global
+/// external-entity loader: other code in the same process, such as schema validation, may
+/// need it. Ingestion is safe without it: a DOCTYPE is refused before libxml2 sees the
+/// document, DTD loading and entity substitution are off, and the network is off.)
+private let parserInitialized: Bool = {
     xmlInitParser()
-    xmlSetExternalEntityLoader { _, _, _ in nil }
     return true
 }()
 
@@ -64,7 +66,7 @@ final class XMLStreamReader {
 
     /// Opens `path`. libxml2 reads it in small chunks as we advance.
     init(path: String) throws(XMLReadError) {
-        _ = externalEntityLoaderInstalled
+        _ = parserInitialized
         try XMLStreamReader.refuseDocumentTypeDeclaration(path: path)
         guard let reader = xmlReaderForFile(path, nil, XMLStreamReader.options) else {
             throw XMLReadError(line: nil, column: nil, message: "cannot open the file for XML parsing")
@@ -86,35 +88,58 @@ final class XMLStreamReader {
 
     /// Looks at the prolog (before the root element) and refuses a `<!DOCTYPE`: records need
     /// no DTD, and refusing it up front means no entity declaration ever reaches libxml2.
+    /// Also refuses an empty file with a clear message.
     private static func refuseDocumentTypeDeclaration(path: String) throws(XMLReadError) {
         guard let source = try? ByteSource(path: path) else { return }
         source.skipByteOrderMark()
-        var line = 1
-        var bytes: [UInt8] = []
         // The prolog is short in practice; 64 KiB of comments before the root is plenty.
-        while bytes.count < 1 << 16, let byte = source.next() {
-            bytes.append(byte)
-            if byte == UInt8(ascii: "\n") { line += 1 }
-            let count = bytes.count
-            if count >= 2, bytes[count - 2] == UInt8(ascii: "<") {
-                let next = bytes[count - 1]
-                if next == UInt8(ascii: "?") || next == UInt8(ascii: "!") {
-                    // A declaration, processing instruction or comment: read its start.
-                    var head: [UInt8] = []
-                    while head.count < 7, let more = source.next() {
-                        head.append(more)
-                        if more == UInt8(ascii: "\n") { line += 1 }
-                    }
-                    bytes.append(contentsOf: head)
-                    if next == UInt8(ascii: "!"), String(decoding: head, as: UTF8.self).uppercased() == "DOCTYPE" {
-                        throw XMLReadError(
-                            line: line, column: nil,
-                            message: "DOCTYPE declarations are not allowed: chm never loads DTDs or expands entities; remove the <!DOCTYPE ...>")
-                    }
+        var bytes: [UInt8] = []
+        while bytes.count < 1 << 16, let byte = source.next() { bytes.append(byte) }
+        var index = 0
+        var line = 1
+        func starts(with text: String) -> Bool {
+            let pattern = Array(text.utf8)
+            guard index + pattern.count <= bytes.count else { return false }
+            return zip(bytes[index..<index + pattern.count], pattern).allSatisfy { a, b in
+                a == b || (a >= 0x61 && a <= 0x7A && a - 0x20 == b)
+            }
+        }
+        func skip(past terminator: String) {
+            let pattern = Array(terminator.utf8)
+            while index < bytes.count {
+                if bytes[index] == UInt8(ascii: "\n") { line += 1 }
+                if bytes[index] == pattern[0], starts(with: terminator) {
+                    index += pattern.count
+                    return
+                }
+                index += 1
+            }
+        }
+        while index < bytes.count {
+            switch bytes[index] {
+            case UInt8(ascii: "\n"):
+                line += 1
+                index += 1
+            case 0x20, 0x09, 0x0D:
+                index += 1
+            case UInt8(ascii: "<"):
+                if starts(with: "<?") {
+                    skip(past: "?>")
+                } else if starts(with: "<!--") {
+                    skip(past: "-->")
+                } else if starts(with: "<!DOCTYPE") {
+                    throw XMLReadError(
+                        line: line, column: nil,
+                        message: "DOCTYPE declarations are not allowed: chm never loads DTDs or expands entities; remove the <!DOCTYPE ...>")
                 } else {
                     return  // the root element starts here
                 }
+            default:
+                return  // not markup: let libxml2 report it
             }
+        }
+        if index >= bytes.count, bytes.count < 1 << 16 {
+            throw XMLReadError(line: 1, column: nil, message: "file is empty; expected an XML document")
         }
     }
 

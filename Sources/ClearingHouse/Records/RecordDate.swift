@@ -6,7 +6,8 @@ public enum RecordDate {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         let expected = "expected YYYY, YYYY-MM or YYYY-MM-DD, found \"\(text)\""
         guard (1...3).contains(parts.count),
-            parts[0].count == 4, let year = Int(parts[0]), parts.allSatisfy({ $0.allSatisfy(\.isASCII) })
+            parts.allSatisfy({ $0.allSatisfy { $0 >= "0" && $0 <= "9" } }),
+            parts[0].count == 4, let year = Int(parts[0])
         else { return expected }
         if parts.count >= 2 {
             guard parts[1].count == 2, let month = Int(parts[1]) else { return expected }

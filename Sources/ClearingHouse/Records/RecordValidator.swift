@@ -168,9 +168,14 @@ struct RecordValidator {
                 }
             }
             record.source = source(fields["source"])
-            record.related = strings(fields["related"], field: "related")
-            for (index, relatedID) in record.related.enumerated() where !RecordValidator.isValidID(relatedID) {
-                report(.error, arrayElement(fields["related"], index), field: "related[\(index)]", "invalid record id \"\(relatedID.prefix(80))\"")
+            for (index, relatedID) in indexedStrings(fields["related"], field: "related") {
+                if RecordValidator.isValidID(relatedID) {
+                    record.related.append(relatedID)
+                } else {
+                    report(
+                        .error, arrayElement(fields["related"], index), field: "related[\(index)]",
+                        "invalid record id \"\(relatedID.prefix(80))\"")
+                }
             }
 
             if let extensionsNode = fields["extensions"] {
@@ -241,12 +246,17 @@ struct RecordValidator {
         }
 
         mutating func strings(_ node: JSONNode?, field: String) -> [String] {
+            indexedStrings(node, field: field).map(\.value)
+        }
+
+        /// The valid strings of an array with their index in the file's array.
+        mutating func indexedStrings(_ node: JSONNode?, field: String) -> [(index: Int, value: String)] {
             guard let node else { return [] }
             guard case .array(let items) = node.value else {
                 report(.error, node, field: field, "expected an array of strings, found \(node.typeName)")
                 return []
             }
-            var values: [String] = []
+            var values: [(Int, String)] = []
             for (index, item) in items.enumerated() {
                 guard case .string(let text) = item.value else {
                     report(.error, item, field: "\(field)[\(index)]", "expected a string, found \(item.typeName)")
@@ -256,15 +266,14 @@ struct RecordValidator {
                     report(.error, item, field: "\(field)[\(index)]", "empty value")
                     continue
                 }
-                values.append(text)
+                values.append((index, text))
             }
             return values
         }
 
         mutating func countries(_ node: JSONNode?) -> [String] {
-            let values = strings(node, field: "countries")
             var codes: [String] = []
-            for (index, value) in values.enumerated() {
+            for (index, value) in indexedStrings(node, field: "countries") {
                 if let code = CountryCode.normalized(value) {
                     codes.append(code)
                 } else {

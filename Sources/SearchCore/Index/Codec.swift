@@ -1,0 +1,255 @@
+// The low-level encodings of segment files: variable-length integers, bit-packed blocks of
+// 128 integers, CRC-32 checksums and the one-byte length norm. Everything that knows how
+// bytes are laid out on disk lives in Index/; the query code sees iterators only.
+
+/// Postings are grouped in blocks of this many documents.
+public let postingsBlockSize = 128
+
+/// Appending encoded values to a byte buffer.
+struct ByteWriter {
+    var bytes: [UInt8] = []
+
+    var count: Int { bytes.count }
+
+    mutating func byte(_ value: UInt8) { bytes.append(value) }
+
+    mutating func uint32(_ value: UInt32) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func uint64(_ value: UInt64) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func float64(_ value: Double) { uint64(value.bitPattern) }
+
+    /// LEB128: 7 bits per byte, high bit set on all but the last byte.
+    mutating func varint(_ value: UInt64) {
+        var value = value
+        while value >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
+            value >>= 7
+        }
+        bytes.append(UInt8(value))
+    }
+
+    mutating func varint(_ value: Int) { varint(UInt64(value)) }
+    mutating func varint(_ value: UInt32) { varint(UInt64(value)) }
+
+    mutating func append(_ other: [UInt8]) { bytes.append(contentsOf: other) }
+
+    /// A length-prefixed UTF-8 string.
+    mutating func string(_ text: String) {
+        varint(text.utf8.count)
+        bytes.append(contentsOf: text.utf8)
+    }
+}
+
+/// Reading encoded values from memory (usually a memory-mapped segment file).
+///
+/// Reads are bounds-checked: a corrupt file makes `isValid` false and yields zeros instead
+/// of reading out of bounds; callers check `isValid` where corruption must be reported.
+struct ByteReader {
+    let base: UnsafeRawBufferPointer
+    var offset: Int
+    private(set) var isValid = true
+
+    init(_ base: UnsafeRawBufferPointer, offset: Int = 0) {
+        self.base = base
+        self.offset = offset
+    }
+
+    var isAtEnd: Bool { offset >= base.count }
+
+    @inline(__always)
+    mutating func byte() -> UInt8 {
+        guard offset < base.count else {
+            isValid = false
+            return 0
+        }
+        let value = base[offset]
+        offset += 1
+        return value
+    }
+
+    mutating func uint32() -> UInt32 {
+        guard offset + 4 <= base.count else {
+            isValid = false
+            offset = base.count
+            return 0
+        }
+        let value = base.loadUnaligned(fromByteOffset: offset, as: UInt32.self)
+        offset += 4
+        return UInt32(littleEndian: value)
+    }
+
+    mutating func uint64() -> UInt64 {
+        guard offset + 8 <= base.count else {
+            isValid = false
+            offset = base.count
+            return 0
+        }
+        let value = base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+        offset += 8
+        return UInt64(littleEndian: value)
+    }
+
+    mutating func float64() -> Double { Double(bitPattern: uint64()) }
+
+    @inline(__always)
+    mutating func varint() -> UInt64 {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            guard offset < base.count, shift < 64 else {
+                isValid = false
+                return result
+            }
+            let byte = base[offset]
+            offset += 1
+            result |= UInt64(byte & 0x7F) << shift
+            if byte < 0x80 { return result }
+            shift += 7
+        }
+    }
+
+    @inline(__always)
+    mutating func varint32() -> UInt32 { UInt32(truncatingIfNeeded: varint()) }
+
+    mutating func varintInt() -> Int { Int(truncatingIfNeeded: varint()) }
+
+    mutating func bytes(_ count: Int) -> UnsafeRawBufferPointer {
+        guard count >= 0, offset + count <= base.count else {
+            isValid = false
+            offset = base.count
+            return UnsafeRawBufferPointer(start: nil, count: 0)
+        }
+        let slice = UnsafeRawBufferPointer(rebasing: base[offset..<offset + count])
+        offset += count
+        return slice
+    }
+
+    mutating func string() -> String {
+        let length = varintInt()
+        let slice = bytes(length)
+        return String(decoding: slice, as: UTF8.self)
+    }
+}
+
+/// Bit-packing of blocks of unsigned integers: each value stored in `bits` bits, values
+/// laid out little-endian one after another.
+enum BitPacking {
+    /// The number of bits needed for the largest of `values`.
+    static func bitsRequired<C: Collection>(_ values: C) -> Int where C.Element == UInt32 {
+        let maximum = values.reduce(0, |)
+        return maximum == 0 ? 0 : 32 - maximum.leadingZeroBitCount
+    }
+
+    /// Bytes taken by `count` values of `bits` bits.
+    @inline(__always)
+    static func byteCount(count: Int, bits: Int) -> Int { (count * bits + 7) / 8 }
+
+    /// Appends `values` packed with `bits` bits each.
+    static func pack<C: Collection>(_ values: C, bits: Int, into writer: inout ByteWriter) where C.Element == UInt32 {
+        guard bits > 0 else { return }
+        var accumulator: UInt64 = 0
+        var filled = 0
+        for value in values {
+            accumulator |= UInt64(value) << UInt64(filled)
+            filled += bits
+            while filled >= 8 {
+                writer.byte(UInt8(truncatingIfNeeded: accumulator))
+                accumulator >>= 8
+                filled -= 8
+            }
+        }
+        if filled > 0 { writer.byte(UInt8(truncatingIfNeeded: accumulator)) }
+    }
+
+    /// Unpacks `count` values of `bits` bits from `source` (which must hold at least
+    /// `byteCount(count:bits:)` bytes) into `output`.
+    @inline(__always)
+    static func unpack(
+        _ source: UnsafeRawBufferPointer, count: Int, bits: Int, into output: UnsafeMutablePointer<UInt32>
+    ) {
+        guard bits > 0 else {
+            output.update(repeating: 0, count: count)
+            return
+        }
+        let mask: UInt64 = bits == 32 ? 0xFFFF_FFFF : (1 << UInt64(bits)) - 1
+        let available = source.count
+        var accumulator: UInt64 = 0
+        var filled = 0
+        var byteIndex = 0
+        for index in 0..<count {
+            while filled < bits {
+                let byte: UInt64 = byteIndex < available ? UInt64(source[byteIndex]) : 0
+                accumulator |= byte << UInt64(filled)
+                byteIndex += 1
+                filled += 8
+            }
+            output[index] = UInt32(truncatingIfNeeded: accumulator & mask)
+            accumulator >>= UInt64(bits)
+            filled -= bits
+        }
+    }
+}
+
+/// CRC-32 (IEEE 802.3, as in zlib), for file checksums.
+enum CRC32 {
+    private static let table: [UInt32] = (0..<256).map { index in
+        var value = UInt32(index)
+        for _ in 0..<8 { value = value & 1 == 1 ? 0xEDB8_8320 ^ (value >> 1) : value >> 1 }
+        return value
+    }
+
+    static func checksum(_ bytes: UnsafeRawBufferPointer, initial: UInt32 = 0) -> UInt32 {
+        var crc = ~initial
+        table.withUnsafeBufferPointer { table in
+            for byte in bytes { crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
+        }
+        return ~crc
+    }
+
+    static func checksum(_ bytes: [UInt8]) -> UInt32 {
+        bytes.withUnsafeBytes { checksum($0) }
+    }
+}
+
+/// The one-byte length norm: a document's field length quantized like Lucene's
+/// `SmallFloat.intToByte4` (exact up to 24 terms, then 4 significant bits), so that the BM25
+/// length factor of every document can be looked up in a table of 256 entries.
+public enum LengthNorm {
+    private static let freeValues = 255 - longToInt4(UInt64(Int32.max))  // 24
+
+    private static func longToInt4(_ value: UInt64) -> Int {
+        let bits = 64 - value.leadingZeroBitCount
+        if bits < 4 { return Int(value) }
+        let shift = bits - 4
+        var encoded = Int(truncatingIfNeeded: value >> UInt64(shift)) & 0x07
+        encoded |= (shift + 1) << 3
+        return encoded
+    }
+
+    private static func int4ToLong(_ value: Int) -> Int {
+        let bits = value & 0x07
+        let shift = (value >> 3) - 1
+        return shift == -1 ? bits : (bits | 0x08) << shift
+    }
+
+    /// The norm byte of a field with `length` terms.
+    public static func encode(_ length: Int) -> UInt8 {
+        if length < freeValues { return UInt8(max(0, length)) }
+        return UInt8(min(255, freeValues + longToInt4(UInt64(min(length, Int(Int32.max)) - freeValues))))
+    }
+
+    /// The (approximate) length that a norm byte stands for.
+    public static func decode(_ norm: UInt8) -> Int {
+        let value = Int(norm)
+        if value < freeValues { return value }
+        return freeValues + int4ToLong(value - freeValues)
+    }
+
+    /// `decode(0...255)`, for table lookups.
+    static let decodedLengths: [Double] = (0...255).map { Double(decode(UInt8($0))) }
+}

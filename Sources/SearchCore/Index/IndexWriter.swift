@@ -1,0 +1,358 @@
+// The single writer of an index: buffers documents in memory, flushes them as immutable
+// segments, records deletions as new deletion generations, and commits atomically by
+// writing a new manifest. A tiered merge policy keeps the segment count logarithmic.
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An open segment with its deletions.
+final class OpenSegment: @unchecked Sendable {
+    // `deletions` is mutated only by the IndexWriter that owns this instance; searchers get
+    // their own instances, which are never mutated.
+    var entry: Manifest.Segment
+    let reader: SegmentReader
+    var deletions: DeletionSet
+    var deletionsChanged = false
+
+    init(entry: Manifest.Segment, reader: SegmentReader, deletions: DeletionSet) {
+        self.entry = entry
+        self.reader = reader
+        self.deletions = deletions
+    }
+
+    var liveCount: Int { reader.documentCount - deletions.count }
+
+    /// Opens the segments of `manifest` in `directory`.
+    static func openAll(_ manifest: Manifest, directory: String) throws(IndexError) -> [OpenSegment] {
+        var result: [OpenSegment] = []
+        for entry in manifest.segments {
+            let reader = try SegmentReader(path: (directory as NSString).appendingPathComponent(entry.name + ".seg"), name: entry.name)
+            var deletions = DeletionSet(documentCount: reader.documentCount)
+            if entry.deletionGeneration > 0 {
+                let path = (directory as NSString).appendingPathComponent(
+                    DeletionSet.fileName(segment: entry.name, generation: entry.deletionGeneration))
+                deletions = try DeletionSet(path: path, documentCount: reader.documentCount)
+            }
+            result.append(OpenSegment(entry: entry, reader: reader, deletions: deletions))
+        }
+        return result
+    }
+
+    /// Docs of this segment whose key is `key` (normally zero or one).
+    func documents(withKey key: String) -> [Int] {
+        guard let info = reader.termInfo(field: reader.fields.keyFieldIndex, term: key) else { return [] }
+        let iterator = reader.postingsIterator(info)
+        var docs: [Int] = []
+        while iterator.nextDoc() != PostingsIterator.exhausted { docs.append(iterator.doc) }
+        return docs
+    }
+}
+
+/// Writes to an index directory. Only one writer may hold a directory at a time (an
+/// advisory lock on `write.lock`); searchers are never blocked.
+///
+/// ```swift
+/// let writer = try IndexWriter(directory: url, schema: schema)
+/// writer.update(Document(key: "doc-1", text: ["title": ["Mangrove nurseries"]]))
+/// try writer.commit()
+/// ```
+public final class IndexWriter {
+    public let directory: URL
+    public let schema: Schema
+    /// BM25 parameters recorded in the manifest.
+    public private(set) var bm25: BM25Parameters
+    /// Documents held in memory before a segment is flushed.
+    public var maximumBufferedBytes = 64 << 20
+    /// Segments of one size tier that trigger a merge.
+    public var mergeFactor = 10
+
+    private let path: String
+    private let fields: FieldTable
+    private var lockDescriptor: Int32 = -1
+    private var segments: [OpenSegment] = []
+    private var buffer: SegmentBuilder
+    private var bufferKeys: [String: Int] = [:]
+    private var bufferDeleted = Set<Int>()
+    private var flushed: [OpenSegment] = []  // written since the last commit
+    private var generation = 0
+    private var nextSegmentNumber = 1
+    private var changedSinceCommit = false
+    /// The user data of the last commit.
+    public private(set) var committedUserData: [String: String] = [:]
+
+    /// Opens (or creates) the index in `directory` for writing.
+    /// - Throws: ``IndexError`` with code `locked` when another writer holds the directory.
+    public init(directory: URL, schema: Schema, bm25: BM25Parameters = BM25Parameters()) throws(IndexError) {
+        self.directory = directory
+        self.schema = schema
+        self.bm25 = bm25
+        path = directory.path
+        fields = FieldTable(schema: schema)
+        buffer = SegmentBuilder(fields: fields)
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw IndexError(.io, "cannot create index directory \(path): \(error.localizedDescription)")
+        }
+        try acquireLock()
+        if let manifest = try Manifest.newest(in: path) {
+            guard manifest.schema == schema.fingerprint else {
+                releaseLock()
+                throw IndexError(
+                    .schemaMismatch,
+                    "the index in \(path) was built with fields [\(manifest.schema)]; rebuild it (chm reindex)")
+            }
+            segments = try OpenSegment.openAll(manifest, directory: path)
+            generation = manifest.generation
+            nextSegmentNumber = manifest.nextSegmentNumber
+            committedUserData = manifest.userData
+            self.bm25 = manifest.bm25
+        }
+    }
+
+    deinit { releaseLock() }
+
+    private func acquireLock() throws(IndexError) {
+        let lockPath = (path as NSString).appendingPathComponent("write.lock")
+        let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw IndexError(.io, "cannot open \(lockPath)") }
+        if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            var buffer = [UInt8](repeating: 0, count: 32)
+            let count = pread(descriptor, &buffer, 32, 0)
+            Glibc.close(descriptor)
+            let holder = count > 0 ? String(decoding: buffer[0..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : "?"
+            throw IndexError(.locked, "the index in \(path) is being written by another process (pid \(holder)); wait for it to finish")
+        }
+        let pid = "\(getpid())\n"
+        _ = ftruncate(descriptor, 0)
+        _ = pid.withCString { pwrite(descriptor, $0, strlen($0), 0) }
+        lockDescriptor = descriptor
+    }
+
+    private func releaseLock() {
+        guard lockDescriptor >= 0 else { return }
+        flock(lockDescriptor, LOCK_UN)
+        Glibc.close(lockDescriptor)
+        lockDescriptor = -1
+    }
+
+    /// Releases the write lock; the writer must not be used afterwards.
+    public func close() { releaseLock() }
+
+    // MARK: Changes
+
+    /// Adds a document (without checking that its key is new; see ``update(_:)``).
+    /// - Throws: when the buffer is full and flushing it to disk fails.
+    public func add(_ document: Document) throws(IndexError) {
+        let doc = buffer.add(document, schema: schema)
+        if let previous = bufferKeys[document.key] { bufferDeleted.insert(previous) }
+        bufferKeys[document.key] = doc
+        changedSinceCommit = true
+        if buffer.estimatedBytes >= maximumBufferedBytes { try flush() }
+    }
+
+    /// Replaces the document with the same key (or adds it).
+    public func update(_ document: Document) throws(IndexError) {
+        delete(key: document.key)
+        try add(document)
+    }
+
+    /// Deletes the document with `key`, if any.
+    public func delete(key: String) {
+        if let doc = bufferKeys.removeValue(forKey: key) {
+            bufferDeleted.insert(doc)
+            changedSinceCommit = true
+        }
+        for segment in segments + flushed {
+            for doc in segment.documents(withKey: key) where segment.deletions.insert(doc) {
+                segment.deletionsChanged = true
+                changedSinceCommit = true
+            }
+        }
+    }
+
+    /// Deletes every document.
+    public func deleteAll() {
+        for segment in segments + flushed {
+            for doc in 0..<segment.reader.documentCount where segment.deletions.insert(doc) {
+                segment.deletionsChanged = true
+            }
+        }
+        buffer = SegmentBuilder(fields: fields)
+        bufferKeys = [:]
+        bufferDeleted = []
+        changedSinceCommit = true
+    }
+
+    /// Live documents, counting uncommitted changes.
+    public var documentCount: Int {
+        (segments + flushed).reduce(0) { $0 + $1.liveCount } + buffer.documentCount - bufferDeleted.count
+    }
+
+    /// Number of segments (committed and flushed).
+    public var segmentCount: Int { segments.count + flushed.count }
+
+    // MARK: Flush, commit, merge
+
+    private func newSegmentName() -> String {
+        defer { nextSegmentNumber += 1 }
+        return "seg-\(nextSegmentNumber)"
+    }
+
+    /// Writes a segment file from `builder`; returns it opened, with `deleted` docs marked.
+    private func writeSegment(_ builder: SegmentBuilder, deleted: Set<Int>) throws(IndexError) -> OpenSegment? {
+        guard builder.documentCount > 0, deleted.count < builder.documentCount else { return nil }
+        let name = newSegmentName()
+        let file = (path as NSString).appendingPathComponent(name + ".seg")
+        try FileSystem.writeDurably(builder.build(), to: file)
+        let reader = try SegmentReader(path: file, name: name)
+        var deletions = DeletionSet(documentCount: reader.documentCount)
+        for doc in deleted { deletions.insert(doc) }
+        let segment = OpenSegment(
+            entry: Manifest.Segment(name: name, documentCount: reader.documentCount, deletedCount: 0, deletionGeneration: 0),
+            reader: reader, deletions: deletions)
+        segment.deletionsChanged = !deleted.isEmpty
+        return segment
+    }
+
+    /// Writes buffered documents as a new segment (not yet committed).
+    public func flush() throws(IndexError) {
+        let builder = buffer
+        let deleted = bufferDeleted
+        buffer = SegmentBuilder(fields: fields)
+        bufferKeys = [:]
+        bufferDeleted = []
+        if let segment = try writeSegment(builder, deleted: deleted) { flushed.append(segment) }
+    }
+
+    /// Makes every change durable and visible to new searchers, atomically: after a crash,
+    /// the index is either at this commit or at the previous one.
+    /// - Parameter userData: stored in the manifest (e.g. the catalog position indexed).
+    public func commit(userData: [String: String]? = nil) throws(IndexError) {
+        try flush()
+        segments += flushed
+        flushed = []
+        try writeManifest(userData: userData ?? committedUserData)
+        try maybeMerge()
+    }
+
+    private func writeManifest(userData: [String: String]) throws(IndexError) {
+        // Deletion generations for segments whose deletions changed.
+        let nextGeneration = generation + 1
+        for segment in segments where segment.deletionsChanged {
+            let file = (path as NSString).appendingPathComponent(
+                DeletionSet.fileName(segment: segment.entry.name, generation: nextGeneration))
+            try FileSystem.writeDurably(segment.deletions.bytes, to: file)
+            segment.entry.deletionGeneration = nextGeneration
+            segment.entry.deletedCount = segment.deletions.count
+            segment.deletionsChanged = false
+        }
+        segments.removeAll { $0.liveCount == 0 }
+        let manifest = Manifest(
+            generation: nextGeneration, segments: segments.map(\.entry), bm25: bm25, schema: schema.fingerprint,
+            userData: userData, nextSegmentNumber: nextSegmentNumber)
+        try FileSystem.syncDirectory(path)
+        try manifest.commit(to: path)
+        generation = nextGeneration
+        committedUserData = userData
+        changedSinceCommit = false
+        removeUnreferencedFiles()
+    }
+
+    /// Deletes files that neither of the two newest manifests references (a searcher that
+    /// just read the previous manifest can still open its files).
+    private func removeUnreferencedFiles() {
+        let generations = Manifest.generations(in: path)
+        var keep = Set<String>(["write.lock"])
+        for generation in generations.prefix(2) {
+            keep.insert(Manifest.fileName(generation))
+            let file = (path as NSString).appendingPathComponent(Manifest.fileName(generation))
+            guard let data = FileManager.default.contents(atPath: file),
+                let manifest = try? JSONDecoder().decode(Manifest.self, from: data)
+            else { continue }
+            for segment in manifest.segments {
+                keep.insert(segment.name + ".seg")
+                if segment.deletionGeneration > 0 {
+                    keep.insert(DeletionSet.fileName(segment: segment.name, generation: segment.deletionGeneration))
+                }
+            }
+        }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        for name in names where !keep.contains(name) {
+            let isOurs = name.hasSuffix(".seg") || name.hasSuffix(".del") || name.hasPrefix(Manifest.prefix)
+            guard isOurs else { continue }
+            // Never remove a segment written since the last commit.
+            if flushed.contains(where: { name.hasPrefix($0.entry.name + ".") }) { continue }
+            try? FileManager.default.removeItem(atPath: (path as NSString).appendingPathComponent(name))
+        }
+    }
+
+    /// Tiered merging: when `mergeFactor` segments share a size tier (powers of 10 of live
+    /// documents), merge them into one.
+    private func maybeMerge() throws(IndexError) {
+        while true {
+            var tiers: [Int: [Int]] = [:]
+            for (index, segment) in segments.enumerated() {
+                let tier = segment.liveCount < 10 ? 0 : Int(log10(Double(segment.liveCount)))
+                tiers[tier, default: []].append(index)
+            }
+            guard let (_, members) = tiers.sorted(by: { $0.key < $1.key }).first(where: { $0.value.count >= mergeFactor })
+            else { return }
+            try merge(Set(members.prefix(mergeFactor)))
+        }
+    }
+
+    /// Merges every segment into one (dropping deleted documents) and commits.
+    public func forceMerge() throws(IndexError) {
+        try commit()
+        if segments.count > 1 || segments.contains(where: { $0.deletions.count > 0 }) {
+            try merge(Set(segments.indices))
+        }
+    }
+
+    /// Merges the segments at `indices` into one new segment and commits.
+    private func merge(_ indices: Set<Int>) throws(IndexError) {
+        let sources = indices.sorted().map { segments[$0] }
+        let builder = SegmentBuilder(fields: fields)
+        var documentMaps: [[Int]] = []
+        for source in sources {
+            let reader = source.reader
+            var map = Array(repeating: -1, count: reader.documentCount)
+            let keywordFields = reader.fields.keywordFieldIndices
+            for doc in 0..<reader.documentCount where !source.deletions.contains(doc) {
+                map[doc] = builder.documentCount
+                builder.appendDocumentData(
+                    key: reader.key(doc),
+                    norms: (0..<reader.fields.textFieldCount).map { reader.norms(field: $0)[doc] },
+                    lengths: (0..<reader.fields.textFieldCount).map { reader.length(field: $0, doc: doc) },
+                    keywords: keywordFields.map { reader.keywordValues(field: $0, doc: doc) })
+            }
+            documentMaps.append(map)
+        }
+        for (source, map) in zip(sources, documentMaps) {
+            let reader = source.reader
+            reader.forEachTerm { field, term, info in
+                let iterator = reader.postingsIterator(info)
+                let hasPositions = reader.fields.kinds[field] == .text
+                while iterator.nextDoc() != PostingsIterator.exhausted {
+                    let target = map[iterator.doc]
+                    guard target >= 0 else { continue }
+                    builder.appendPosting(
+                        field: field, term: term, doc: UInt32(target),
+                        positions: hasPositions ? iterator.positions().map { UInt32($0) } : [],
+                        frequency: UInt32(iterator.frequency))
+                }
+            }
+        }
+        let merged = try writeSegment(builder, deleted: [])
+        segments = segments.enumerated().filter { !indices.contains($0.offset) }.map(\.element)
+        if let merged {
+            // Keep the merged segment where its sources were (older documents first).
+            let position = indices.min() ?? segments.count
+            segments.insert(merged, at: min(position, segments.count))
+        }
+        try writeManifest(userData: committedUserData)
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+
+/// A commit point: the segments of the index at one generation, with BM25 parameters and
+/// the user's commit data. Written as `manifest-<generation>.json` to a temporary name,
+/// fsynced, renamed into place, and the directory fsynced; readers take the newest one.
+struct Manifest: Codable, Hashable {
+    struct Segment: Codable, Hashable {
+        var name: String
+        var documentCount: Int
+        var deletedCount: Int
+        /// Generation of the deletion file (0: no deletions).
+        var deletionGeneration: Int
+    }
+
+    var formatVersion = 1
+    var generation: Int
+    var segments: [Segment]
+    var bm25: BM25Parameters
+    var schema: String
+    var userData: [String: String]
+    var nextSegmentNumber: Int
+
+    static let prefix = "manifest-"
+    static let suffix = ".json"
+
+    static func fileName(_ generation: Int) -> String { "\(prefix)\(generation)\(suffix)" }
+
+    /// Generations of the manifests in `directory`, newest first.
+    static func generations(in directory: String) -> [Int] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.compactMap { name -> Int? in
+            guard name.hasPrefix(prefix), name.hasSuffix(suffix) else { return nil }
+            return Int(name.dropFirst(prefix.count).dropLast(suffix.count))
+        }.sorted(by: >)
+    }
+
+    /// The newest complete manifest in `directory`, or nil for an empty index.
+    static func newest(in directory: String) throws(IndexError) -> Manifest? {
+        for generation in generations(in: directory) {
+            let path = (directory as NSString).appendingPathComponent(fileName(generation))
+            guard let data = FileManager.default.contents(atPath: path) else { continue }
+            if let manifest = try? JSONDecoder().decode(Manifest.self, from: data) { return manifest }
+        }
+        return nil
+    }
+
+    /// Writes this manifest durably (temporary file, fsync, rename, directory fsync).
+    func commit(to directory: String) throws(IndexError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let data: Data
+        do {
+            data = try encoder.encode(self)
+        } catch {
+            throw IndexError(.io, "cannot encode manifest: \(error)")
+        }
+        let final = (directory as NSString).appendingPathComponent(Manifest.fileName(generation))
+        let temporary = final + ".tmp"
+        try FileSystem.writeDurably(Array(data), to: temporary)
+        try FileSystem.rename(temporary, final)
+        try FileSystem.syncDirectory(directory)
+    }
+}
+
+/// A set of deleted documents of one segment.
+struct DeletionSet: Hashable {
+    private(set) var bits: [UInt64]
+    private(set) var count = 0
+
+    init(documentCount: Int) {
+        bits = Array(repeating: 0, count: (documentCount + 63) / 64)
+    }
+
+    @inline(__always)
+    func contains(_ doc: Int) -> Bool {
+        let word = doc >> 6
+        return word < bits.count && bits[word] & (1 << UInt64(doc & 63)) != 0
+    }
+
+    /// Marks `doc` deleted; returns false when it already was.
+    @discardableResult
+    mutating func insert(_ doc: Int) -> Bool {
+        let word = doc >> 6
+        guard word < bits.count, !contains(doc) else { return false }
+        bits[word] |= 1 << UInt64(doc & 63)
+        count += 1
+        return true
+    }
+
+    static func fileName(segment: String, generation: Int) -> String { "\(segment)-\(generation).del" }
+
+    /// Serialized: count u32, words u64..., crc32 u32.
+    var bytes: [UInt8] {
+        var writer = ByteWriter()
+        writer.uint32(UInt32(count))
+        for word in bits { writer.uint64(word) }
+        writer.uint32(CRC32.checksum(writer.bytes))
+        return writer.bytes
+    }
+
+    init(path: String, documentCount: Int) throws(IndexError) {
+        let file = try MappedFile(path: path)
+        let words = (documentCount + 63) / 64
+        guard file.bytes.count == 4 + words * 8 + 4 else {
+            throw IndexError(.corrupt, "deletion file \(path) has the wrong size; run `chm check --repair`")
+        }
+        var reader = ByteReader(file.bytes)
+        let stored = Int(reader.uint32())
+        bits = (0..<words).map { _ in reader.uint64() }
+        let crc = reader.uint32()
+        guard CRC32.checksum(UnsafeRawBufferPointer(rebasing: file.bytes[0..<(file.bytes.count - 4)])) == crc else {
+            throw IndexError(.corrupt, "deletion file \(path) is damaged (checksum); run `chm check --repair`")
+        }
+        count = bits.reduce(0) { $0 + $1.nonzeroBitCount }
+        guard count == stored else { throw IndexError(.corrupt, "deletion file \(path) is inconsistent") }
+    }
+}

@@ -1,0 +1,64 @@
+/// What an index holds: text fields (analyzed, scored) and keyword fields (exact values for
+/// filters and facets). Every document also has a unique key.
+public struct Schema: Sendable {
+    /// A full-text field.
+    public struct TextField: Sendable {
+        public var name: String
+        /// How the field's text is turned into terms (and how queries on it are analyzed).
+        public var analyzer: any Analyzer
+        /// The field's weight in BM25F scoring (title fields usually weigh more).
+        public var weight: Double
+
+        public init(_ name: String, analyzer: any Analyzer = StandardAnalyzer(), weight: Double = 1) {
+            self.name = name
+            self.analyzer = analyzer
+            self.weight = weight
+        }
+    }
+
+    public var textFields: [TextField]
+    /// Names of keyword fields.
+    public var keywordFields: [String]
+
+    public init(textFields: [TextField], keywordFields: [String] = []) {
+        self.textFields = textFields
+        self.keywordFields = keywordFields
+    }
+
+    /// The text field named `name`.
+    public func textField(_ name: String) -> TextField? { textFields.first { $0.name == name } }
+
+    /// A description recorded in the manifest: field names, analyzers and weights.
+    var fingerprint: String {
+        (textFields.map { "\($0.name):\($0.analyzer.name)" } + keywordFields.map { "kw:\($0)" }).joined(separator: ",")
+    }
+}
+
+/// A document to index: a unique key, text per text field and values per keyword field.
+public struct Document: Sendable, Hashable {
+    /// The unique key (adding a document with a key that exists replaces it).
+    public var key: String
+    /// Text per text field; several values of one field are indexed as one text with a gap.
+    public var text: [String: [String]]
+    /// Exact values per keyword field.
+    public var keywords: [String: [String]]
+
+    public init(key: String, text: [String: [String]] = [:], keywords: [String: [String]] = [:]) {
+        self.key = key
+        self.text = text
+        self.keywords = keywords
+    }
+}
+
+/// BM25 parameters.
+public struct BM25Parameters: Sendable, Hashable, Codable {
+    /// Term-frequency saturation.
+    public var k1: Double
+    /// Length normalization (0: none, 1: full).
+    public var b: Double
+
+    public init(k1: Double = 1.2, b: Double = 0.75) {
+        self.k1 = k1
+        self.b = b
+    }
+}

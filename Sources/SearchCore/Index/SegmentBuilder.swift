@@ -1,0 +1,329 @@
+// Builds a segment in memory and serializes it. Documents arrive in doc-id order (from
+// IndexWriter, or from a merge that replays the postings of older segments), so postings
+// lists are appended to and never sorted.
+
+/// The kinds of field a segment knows.
+enum FieldKind: UInt8 {
+    case text = 0
+    case keyword = 1
+    /// The reserved field holding document keys, for delete and update by key.
+    case key = 2
+}
+
+/// The reserved field name of document keys.
+let keyFieldName = "_key"
+
+/// Field layout shared by builders and readers: text fields, then keyword fields, then `_key`.
+struct FieldTable: Sendable, Hashable {
+    var names: [String]
+    var kinds: [FieldKind]
+    var textFieldCount: Int
+
+    init(schema: Schema) {
+        names = schema.textFields.map(\.name) + schema.keywordFields + [keyFieldName]
+        kinds = schema.textFields.map { _ in FieldKind.text } + schema.keywordFields.map { _ in .keyword } + [.key]
+        textFieldCount = schema.textFields.count
+    }
+
+    init(names: [String], kinds: [FieldKind]) {
+        self.names = names
+        self.kinds = kinds
+        textFieldCount = kinds.filter { $0 == .text }.count
+    }
+
+    func index(of name: String) -> Int? { names.firstIndex(of: name) }
+
+    var keywordFieldIndices: [Int] { kinds.indices.filter { kinds[$0] == .keyword } }
+    var keyFieldIndex: Int { kinds.firstIndex(of: .key) ?? names.count - 1 }
+}
+
+/// A postings list under construction.
+struct PostingsAccumulator {
+    var docs: [UInt32] = []
+    var freqs: [UInt32] = []
+    /// Positions of every document, concatenated (absolute positions per document).
+    var positions: [UInt32] = []
+}
+
+/// An in-memory segment.
+final class SegmentBuilder {
+    let fields: FieldTable
+    private(set) var documentCount = 0
+    private var postings: [[String: PostingsAccumulator]]
+    private var norms: [[UInt8]]
+    private var lengths: [[UInt32]]
+    private var keys: [String] = []
+    private var keywordValues: [[[String]]]
+    /// Rough bytes held, to decide when to flush.
+    private(set) var estimatedBytes = 0
+
+    init(fields: FieldTable) {
+        self.fields = fields
+        postings = Array(repeating: [:], count: fields.names.count)
+        norms = Array(repeating: [], count: fields.textFieldCount)
+        lengths = Array(repeating: [], count: fields.textFieldCount)
+        keywordValues = Array(repeating: [], count: fields.names.count)
+    }
+
+    /// Analyzes and adds a document; returns its doc id in this segment.
+    @discardableResult
+    func add(_ document: Document, schema: Schema) -> Int {
+        var analyzed: [[(term: String, position: Int)]] = []
+        for field in schema.textFields {
+            var tokens: [(String, Int)] = []
+            var base = 0
+            for value in document.text[field.name] ?? [] {
+                let valueTokens = field.analyzer.tokens(value)
+                for token in valueTokens { tokens.append((token.term, base + token.position)) }
+                // A gap between values, so phrases never span two values.
+                base += (valueTokens.last?.position ?? -1) + 1 + 100
+            }
+            analyzed.append(tokens)
+        }
+        return addAnalyzed(key: document.key, textTokens: analyzed, keywords: fields.keywordFieldIndices.map { document.keywords[fields.names[$0]] ?? [] })
+    }
+
+    /// Adds a document given its analyzed text (one token list per text field, in field order)
+    /// and keyword values (one list per keyword field, in field order).
+    @discardableResult
+    func addAnalyzed(key: String, textTokens: [[(term: String, position: Int)]], keywords: [[String]]) -> Int {
+        let doc = UInt32(documentCount)
+        documentCount += 1
+        keys.append(key)
+        estimatedBytes += key.utf8.count + 16
+        for (field, tokens) in textTokens.enumerated() {
+            var grouped: [String: [UInt32]] = [:]
+            for (term, position) in tokens { grouped[term, default: []].append(UInt32(position)) }
+            for (term, positions) in grouped {
+                appendPosting(field: field, term: term, doc: doc, positions: positions.sorted())
+            }
+            norms[field].append(LengthNorm.encode(tokens.count))
+            lengths[field].append(UInt32(tokens.count))
+        }
+        for (offset, field) in fields.keywordFieldIndices.enumerated() {
+            let values = offset < keywords.count ? keywords[offset] : []
+            keywordValues[field].append(values)
+            for value in Set(values) { appendPosting(field: field, term: value, doc: doc, positions: []) }
+        }
+        appendPosting(field: fields.keyFieldIndex, term: key, doc: doc, positions: [])
+        return Int(doc)
+    }
+
+    /// Appends one posting (docs must come in increasing order per term).
+    func appendPosting(field: Int, term: String, doc: UInt32, positions: [UInt32], frequency: UInt32? = nil) {
+        let freq = frequency ?? UInt32(max(positions.count, 1))
+        if postings[field][term] == nil { estimatedBytes += term.utf8.count + 64 }
+        postings[field][term, default: PostingsAccumulator()].docs.append(doc)
+        postings[field][term, default: PostingsAccumulator()].freqs.append(freq)
+        if !positions.isEmpty { postings[field][term, default: PostingsAccumulator()].positions.append(contentsOf: positions) }
+        estimatedBytes += 8 + positions.count * 4
+    }
+
+    /// Per-document data for a merge: norms, exact lengths and keyword values.
+    func appendDocumentData(key: String, norms documentNorms: [UInt8], lengths documentLengths: [UInt32], keywords: [[String]]) {
+        documentCount += 1
+        keys.append(key)
+        for field in 0..<fields.textFieldCount {
+            norms[field].append(documentNorms[field])
+            lengths[field].append(documentLengths[field])
+        }
+        for (offset, field) in fields.keywordFieldIndices.enumerated() {
+            keywordValues[field].append(offset < keywords.count ? keywords[offset] : [])
+        }
+    }
+
+    /// Serializes the segment to the bytes of a segment file.
+    func build() -> [UInt8] {
+        var file = SegmentFileWriter()
+        var postingsWriter = ByteWriter()
+        var positionsWriter = ByteWriter()
+        var blocks = ByteWriter()
+        var termIndex = ByteWriter()
+        var blockCount = 0
+        var block = ByteWriter()
+        var termsInBlock = 0
+        var previousKey: [UInt8] = []
+        var indexEntries = ByteWriter()
+
+        func flushBlock() {
+            guard termsInBlock > 0 else { return }
+            blocks.varint(termsInBlock)
+            blocks.append(block.bytes)
+            block = ByteWriter()
+            termsInBlock = 0
+        }
+
+        for field in fields.names.indices {
+            let fieldNorms = field < fields.textFieldCount ? norms[field] : []
+            for term in postings[field].keys.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
+                guard let list = postings[field][term] else { continue }
+                let key = TermKey.make(field: field, term: term)
+                if termsInBlock == TermDictionaryFormat.blockSize { flushBlock() }
+                if termsInBlock == 0 {
+                    indexEntries.varint(key.count)
+                    indexEntries.append(key)
+                    indexEntries.varint(blocks.count)
+                    blockCount += 1
+                    previousKey = []
+                }
+                let shared = zip(previousKey, key).prefix { $0 == $1 }.count
+                block.varint(shared)
+                block.varint(key.count - shared)
+                block.append(Array(key[shared...]))
+                let postingsOffset = postingsWriter.count
+                let positionsOffset = positionsWriter.count
+                let totalFrequency = PostingsFormat.write(
+                    list, norms: fieldNorms, hasPositions: fields.kinds[field] == .text, postings: &postingsWriter,
+                    positions: &positionsWriter)
+                block.varint(list.docs.count)
+                block.varint(totalFrequency)
+                block.varint(postingsOffset)
+                block.varint(positionsOffset)
+                termsInBlock += 1
+                previousKey = key
+            }
+        }
+        flushBlock()
+        termIndex.varint(blockCount)
+        termIndex.append(indexEntries.bytes)
+
+        var meta = ByteWriter()
+        meta.varint(documentCount)
+        meta.varint(fields.names.count)
+        for (index, name) in fields.names.enumerated() {
+            meta.string(name)
+            meta.byte(fields.kinds[index].rawValue)
+        }
+        for field in 0..<fields.textFieldCount {
+            meta.uint64(lengths[field].reduce(0) { $0 + UInt64($1) })
+            meta.uint64(UInt64(lengths[field].filter { $0 > 0 }.count))
+        }
+
+        var normsWriter = ByteWriter()
+        var lengthsWriter = ByteWriter()
+        for field in 0..<fields.textFieldCount {
+            normsWriter.append(norms[field])
+            for length in lengths[field] { lengthsWriter.uint32(length) }
+        }
+
+        var keysWriter = ByteWriter()
+        var keyBytes = ByteWriter()
+        for key in keys {
+            keysWriter.uint32(UInt32(keyBytes.count))
+            keyBytes.append(Array(key.utf8))
+        }
+        keysWriter.uint32(UInt32(keyBytes.count))
+        keysWriter.append(keyBytes.bytes)
+
+        var keywordsWriter = ByteWriter()
+        for field in fields.keywordFieldIndices {
+            let perDocument = keywordValues[field]
+            let dictionary = Array(Set(perDocument.joined())).sorted()
+            let ordinals = Dictionary(uniqueKeysWithValues: dictionary.enumerated().map { ($1, UInt32($0)) })
+            var column = ByteWriter()
+            column.varint(dictionary.count)
+            for value in dictionary { column.string(value) }
+            var offsets: [UInt32] = []
+            var values: [UInt32] = []
+            for documentValues in perDocument {
+                offsets.append(UInt32(values.count))
+                values.append(contentsOf: documentValues.compactMap { ordinals[$0] })
+            }
+            offsets.append(UInt32(values.count))
+            for offset in offsets { column.uint32(offset) }
+            for value in values { column.uint32(value) }
+            keywordsWriter.uint64(UInt64(column.count))
+            keywordsWriter.append(column.bytes)
+        }
+
+        file.add(.meta, meta.bytes)
+        file.add(.termIndex, termIndex.bytes)
+        file.add(.termBlocks, blocks.bytes)
+        file.add(.postings, postingsWriter.bytes)
+        file.add(.positions, positionsWriter.bytes)
+        file.add(.norms, normsWriter.bytes)
+        file.add(.lengths, lengthsWriter.bytes)
+        file.add(.keys, keysWriter.bytes)
+        file.add(.keywords, keywordsWriter.bytes)
+        return file.finish()
+    }
+}
+
+/// Term dictionary keys: a 2-byte big-endian field number, then the term's UTF-8 bytes, so
+/// that byte order sorts by field, then term.
+enum TermKey {
+    static func make(field: Int, term: String) -> [UInt8] {
+        [UInt8(field >> 8), UInt8(field & 0xFF)] + Array(term.utf8)
+    }
+}
+
+enum TermDictionaryFormat {
+    /// Terms per front-coded dictionary block.
+    static let blockSize = 32
+}
+
+/// The postings list of one term:
+///
+///     skip table: one entry per block of 128 documents (the last may be shorter):
+///         last doc id u32, block byte offset u32, positions offset u32, max frequency u32, min norm u8
+///     blocks: bits per doc delta u8, bits per (frequency - 1) u8, packed deltas, packed frequencies
+///
+/// Doc deltas are relative to the previous block's last doc (the first block's to 0).
+enum PostingsFormat {
+    static let skipEntrySize = 17
+
+    /// Writes `list`; returns the term's total frequency.
+    static func write(
+        _ list: PostingsAccumulator, norms: [UInt8], hasPositions: Bool, postings: inout ByteWriter,
+        positions: inout ByteWriter
+    ) -> Int {
+        let count = list.docs.count
+        let blockCount = (count + postingsBlockSize - 1) / postingsBlockSize
+        var skip = ByteWriter()
+        var data = ByteWriter()
+        var positionIndex = 0
+        let positionsStart = positions.count
+        var previousLast: UInt32 = 0
+        var total = 0
+        for block in 0..<blockCount {
+            let range = block * postingsBlockSize..<min(count, (block + 1) * postingsBlockSize)
+            var deltas: [UInt32] = []
+            deltas.reserveCapacity(range.count)
+            var previous = previousLast
+            for index in range {
+                deltas.append(list.docs[index] - previous)
+                previous = list.docs[index]
+            }
+            let frequencies = range.map { list.freqs[$0] - 1 }
+            let maxFrequency = range.map { list.freqs[$0] }.max() ?? 1
+            let minNorm = norms.isEmpty ? 0 : range.map { norms[Int(list.docs[$0])] }.min() ?? 0
+            skip.uint32(list.docs[range.upperBound - 1])
+            skip.uint32(UInt32(data.count))
+            skip.uint32(UInt32(positions.count - positionsStart))
+            skip.uint32(maxFrequency)
+            skip.byte(minNorm)
+            let docBits = BitPacking.bitsRequired(deltas)
+            let frequencyBits = BitPacking.bitsRequired(frequencies)
+            data.byte(UInt8(docBits))
+            data.byte(UInt8(frequencyBits))
+            BitPacking.pack(deltas, bits: docBits, into: &data)
+            BitPacking.pack(frequencies, bits: frequencyBits, into: &data)
+            if hasPositions {
+                for index in range {
+                    let frequency = Int(list.freqs[index])
+                    var previousPosition: UInt32 = 0
+                    for position in list.positions[positionIndex..<positionIndex + frequency] {
+                        positions.varint(position - previousPosition)
+                        previousPosition = position
+                    }
+                    positionIndex += frequency
+                }
+            }
+            for index in range { total += Int(list.freqs[index]) }
+            previousLast = list.docs[range.upperBound - 1]
+        }
+        postings.append(skip.bytes)
+        postings.append(data.bytes)
+        return total
+    }
+}

@@ -1,0 +1,430 @@
+// Reading a segment: the term dictionary (sparse index in memory, blocks in the mapping),
+// postings iterators, norms, keys and keyword columns.
+
+/// Where a term's data lives in a segment.
+struct TermInfo: Hashable {
+    var field: Int
+    var documentFrequency: Int
+    var totalFrequency: Int
+    var postingsOffset: Int
+    var positionsOffset: Int
+}
+
+/// Per-field statistics of a segment.
+struct FieldStatistics: Hashable {
+    /// Sum of the field's lengths over all documents.
+    var sumLengths: UInt64
+    /// Documents with the field non-empty.
+    var documentCount: UInt64
+}
+
+/// An open, immutable segment.
+final class SegmentReader: @unchecked Sendable {
+    // Immutable after init; all access is read-only.
+    let name: String
+    let file: SegmentFile
+    let fields: FieldTable
+    let documentCount: Int
+    let fieldStatistics: [FieldStatistics]
+    private let indexKeys: [[UInt8]]
+    private let indexOffsets: [Int]
+    let termBlocks: UnsafeRawBufferPointer
+    let postings: UnsafeRawBufferPointer
+    let positions: UnsafeRawBufferPointer
+    private let norms: UnsafeRawBufferPointer
+    private let lengths: UnsafeRawBufferPointer
+    private let keys: UnsafeRawBufferPointer
+    private let keywordColumns: [Int: KeywordColumn]
+
+    init(path: String, name: String) throws(IndexError) {
+        self.name = name
+        file = try SegmentFile(path: path)
+        func corrupt(_ what: String) -> IndexError {
+            IndexError(.corrupt, "segment \(name) is damaged (\(what)); run `chm check --repair` to rebuild the index")
+        }
+        var meta = ByteReader(file.section(.meta))
+        documentCount = meta.varintInt()
+        let fieldCount = meta.varintInt()
+        guard meta.isValid, fieldCount < 65_536 else { throw corrupt("meta") }
+        var names: [String] = []
+        var kinds: [FieldKind] = []
+        for _ in 0..<fieldCount {
+            names.append(meta.string())
+            kinds.append(FieldKind(rawValue: meta.byte()) ?? .text)
+        }
+        fields = FieldTable(names: names, kinds: kinds)
+        var statistics: [FieldStatistics] = []
+        for _ in 0..<fields.textFieldCount {
+            statistics.append(FieldStatistics(sumLengths: meta.uint64(), documentCount: meta.uint64()))
+        }
+        guard meta.isValid else { throw corrupt("meta") }
+        fieldStatistics = statistics
+
+        var index = ByteReader(file.section(.termIndex))
+        let blockCount = index.varintInt()
+        var indexKeys: [[UInt8]] = []
+        var indexOffsets: [Int] = []
+        indexKeys.reserveCapacity(blockCount)
+        for _ in 0..<blockCount {
+            let length = index.varintInt()
+            indexKeys.append(Array(index.bytes(length)))
+            indexOffsets.append(index.varintInt())
+        }
+        guard index.isValid else { throw corrupt("term index") }
+        self.indexKeys = indexKeys
+        self.indexOffsets = indexOffsets
+        termBlocks = file.section(.termBlocks)
+        postings = file.section(.postings)
+        positions = file.section(.positions)
+        norms = file.section(.norms)
+        lengths = file.section(.lengths)
+        keys = file.section(.keys)
+        guard norms.count == documentCount * fields.textFieldCount,
+            lengths.count == documentCount * fields.textFieldCount * 4,
+            keys.count >= (documentCount + 1) * 4
+        else { throw corrupt("sizes") }
+        var columns: [Int: KeywordColumn] = [:]
+        var keywords = ByteReader(file.section(.keywords))
+        for field in fields.keywordFieldIndices {
+            let length = Int(keywords.uint64())
+            guard let column = KeywordColumn(keywords.bytes(length), documentCount: documentCount) else {
+                throw corrupt("keyword column \(fields.names[field])")
+            }
+            columns[field] = column
+        }
+        guard keywords.isValid else { throw corrupt("keyword columns") }
+        keywordColumns = columns
+    }
+
+    // MARK: Term dictionary
+
+    /// Decodes the terms of dictionary block `block`, calling `body` with each key and info
+    /// until it returns false.
+    private func scanBlock(_ block: Int, _ body: ([UInt8], TermInfo) -> Bool) -> Bool {
+        var reader = ByteReader(termBlocks, offset: indexOffsets[block])
+        let count = reader.varintInt()
+        var key: [UInt8] = []
+        for _ in 0..<count {
+            let shared = reader.varintInt()
+            let suffix = reader.varintInt()
+            guard reader.isValid, shared <= key.count else { return false }
+            key.removeSubrange(shared...)
+            key.append(contentsOf: reader.bytes(suffix))
+            let documentFrequency = reader.varintInt()
+            let total = reader.varintInt()
+            let postingsOffset = reader.varintInt()
+            let positionsOffset = reader.varintInt()
+            guard reader.isValid, key.count >= 2 else { return false }
+            let info = TermInfo(
+                field: Int(key[0]) << 8 | Int(key[1]), documentFrequency: documentFrequency, totalFrequency: total,
+                postingsOffset: postingsOffset, positionsOffset: positionsOffset)
+            if !body(key, info) { return false }
+        }
+        return true
+    }
+
+    /// The last block whose first key is <= `key` (or 0).
+    private func block(for key: [UInt8]) -> Int {
+        var low = 0
+        var high = indexKeys.count - 1
+        var found = 0
+        while low <= high {
+            let middle = (low + high) / 2
+            if indexKeys[middle].lexicographicallyPrecedes(key) || indexKeys[middle] == key {
+                found = middle
+                low = middle + 1
+            } else {
+                high = middle - 1
+            }
+        }
+        return found
+    }
+
+    /// The dictionary entry of `term` in `field`.
+    func termInfo(field: Int, term: String) -> TermInfo? {
+        guard !indexKeys.isEmpty else { return nil }
+        let key = TermKey.make(field: field, term: term)
+        var result: TermInfo?
+        _ = scanBlock(block(for: key)) { candidate, info in
+            if candidate == key {
+                result = info
+                return false
+            }
+            return candidate.lexicographicallyPrecedes(key)
+        }
+        return result
+    }
+
+    /// Terms of `field` starting with `prefix`, in order (at most `limit`).
+    func terms(field: Int, prefix: String, limit: Int = .max) -> [(term: String, info: TermInfo)] {
+        guard !indexKeys.isEmpty else { return [] }
+        let start = TermKey.make(field: field, term: prefix)
+        var results: [(String, TermInfo)] = []
+        var block = block(for: start)
+        var done = false
+        while !done, block < indexKeys.count {
+            let complete = scanBlock(block) { key, info in
+                if key.lexicographicallyPrecedes(start) { return true }
+                guard key.starts(with: start), results.count < limit else {
+                    done = true
+                    return false
+                }
+                results.append((String(decoding: key[2...], as: UTF8.self), info))
+                return true
+            }
+            if !complete { break }
+            block += 1
+        }
+        return results
+    }
+
+    /// Every term of every field, in dictionary order (for merges and checks).
+    func forEachTerm(_ body: (Int, String, TermInfo) -> Void) {
+        for block in indexKeys.indices {
+            _ = scanBlock(block) { key, info in
+                body(info.field, String(decoding: key[2...], as: UTF8.self), info)
+                return true
+            }
+        }
+    }
+
+    /// Sections whose checksum does not match (reads the whole file).
+    func verifyFile() -> [String] {
+        file.verifyChecksums().map { "\($0)" }
+    }
+
+    /// An iterator over the postings of a term.
+    func postingsIterator(_ info: TermInfo) -> PostingsIterator {
+        PostingsIterator(segment: self, info: info)
+    }
+
+    // MARK: Per-document data
+
+    /// The norm bytes of text field `field` (one per document).
+    func norms(field: Int) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: norms[field * documentCount..<(field + 1) * documentCount])
+    }
+
+    /// The exact length of text field `field` in `doc`.
+    func length(field: Int, doc: Int) -> UInt32 {
+        var reader = ByteReader(lengths, offset: (field * documentCount + doc) * 4)
+        return reader.uint32()
+    }
+
+    /// The key of `doc`.
+    func key(_ doc: Int) -> String {
+        var reader = ByteReader(keys, offset: doc * 4)
+        let start = Int(reader.uint32())
+        let end = Int(reader.uint32())
+        let base = (documentCount + 1) * 4
+        guard start <= end, base + end <= keys.count else { return "" }
+        return String(decoding: UnsafeRawBufferPointer(rebasing: keys[base + start..<base + end]), as: UTF8.self)
+    }
+
+    /// The values of keyword field `field` in `doc`.
+    func keywordValues(field: Int, doc: Int) -> [String] {
+        keywordColumns[field]?.values(doc) ?? []
+    }
+
+    /// The ordinals (indices into ``keywordDictionary(field:)``) of keyword field `field` in `doc`.
+    func keywordOrdinals(field: Int, doc: Int) -> [Int] {
+        keywordColumns[field]?.ordinals(doc) ?? []
+    }
+
+    /// The sorted distinct values of keyword field `field` in this segment.
+    func keywordDictionary(field: Int) -> [String] {
+        keywordColumns[field]?.dictionary ?? []
+    }
+}
+
+/// The values of one keyword field per document: a sorted dictionary (decoded at open)
+/// and per-document ordinals (read from the mapping on demand).
+struct KeywordColumn {
+    let dictionary: [String]
+    private let offsets: UnsafeRawBufferPointer
+    private let ordinalsData: UnsafeRawBufferPointer
+    private let documentCount: Int
+
+    init?(_ bytes: UnsafeRawBufferPointer, documentCount: Int) {
+        var reader = ByteReader(bytes)
+        let count = reader.varintInt()
+        guard reader.isValid, count <= bytes.count else { return nil }
+        var dictionary: [String] = []
+        dictionary.reserveCapacity(count)
+        for _ in 0..<count { dictionary.append(reader.string()) }
+        offsets = reader.bytes((documentCount + 1) * 4)
+        guard reader.isValid else { return nil }
+        ordinalsData = UnsafeRawBufferPointer(rebasing: bytes[reader.offset...])
+        self.dictionary = dictionary
+        self.documentCount = documentCount
+    }
+
+    func ordinals(_ doc: Int) -> [Int] {
+        guard doc >= 0, doc < documentCount else { return [] }
+        var reader = ByteReader(offsets, offset: doc * 4)
+        let from = Int(reader.uint32())
+        let to = Int(reader.uint32())
+        guard from <= to else { return [] }
+        var values = ByteReader(ordinalsData, offset: from * 4)
+        var result: [Int] = []
+        for _ in from..<to {
+            let ordinal = Int(values.uint32())
+            if ordinal < dictionary.count { result.append(ordinal) }
+        }
+        return result
+    }
+
+    func values(_ doc: Int) -> [String] { ordinals(doc).map { dictionary[$0] } }
+}
+
+/// A cursor over one term's postings: doc ids in increasing order with frequencies and,
+/// for text fields, positions. Blocks are decoded into fixed buffers; nothing is allocated
+/// per posting.
+final class PostingsIterator {
+    static let exhausted = Int.max
+
+    private let data: UnsafeRawBufferPointer
+    private let positionsData: UnsafeRawBufferPointer
+    private let skipStart: Int
+    private let blocksStart: Int
+    private let positionsStart: Int
+    let blockCount: Int
+    let documentFrequency: Int
+    private var block = -1
+    private var blockLength = 0
+    private var index = 0
+    private var docs: UnsafeMutablePointer<UInt32>
+    private var freqs: UnsafeMutablePointer<UInt32>
+    /// The current document, or `exhausted`.
+    private(set) var doc = -1
+
+    init(segment: SegmentReader, info: TermInfo) {
+        data = segment.postings
+        positionsData = segment.positions
+        documentFrequency = info.documentFrequency
+        blockCount = (info.documentFrequency + postingsBlockSize - 1) / postingsBlockSize
+        skipStart = info.postingsOffset
+        blocksStart = info.postingsOffset + blockCount * PostingsFormat.skipEntrySize
+        positionsStart = info.positionsOffset
+        docs = .allocate(capacity: postingsBlockSize)
+        freqs = .allocate(capacity: postingsBlockSize)
+    }
+
+    deinit {
+        docs.deallocate()
+        freqs.deallocate()
+    }
+
+    // Skip entry fields.
+    @inline(__always) private func skipValue(_ block: Int, _ field: Int) -> UInt32 {
+        let offset = skipStart + block * PostingsFormat.skipEntrySize + field * 4
+        guard offset + 4 <= data.count else { return 0 }
+        return UInt32(littleEndian: data.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+    }
+
+    /// The last doc id of block `block`.
+    @inline(__always) func lastDoc(ofBlock block: Int) -> Int { Int(skipValue(block, 0)) }
+    /// The largest frequency in block `block`.
+    func maxFrequency(ofBlock block: Int) -> Int { Int(skipValue(block, 3)) }
+    /// The smallest norm byte in block `block`.
+    func minNorm(ofBlock block: Int) -> UInt8 {
+        let offset = skipStart + block * PostingsFormat.skipEntrySize + 16
+        return offset < data.count ? data[offset] : 0
+    }
+
+    /// The block holding the current document.
+    var currentBlock: Int { block }
+
+    private func loadBlock(_ newBlock: Int) {
+        block = newBlock
+        blockLength = min(postingsBlockSize, documentFrequency - newBlock * postingsBlockSize)
+        var reader = ByteReader(data, offset: blocksStart + Int(skipValue(newBlock, 1)))
+        let docBits = Int(reader.byte())
+        let frequencyBits = Int(reader.byte())
+        guard docBits <= 32, frequencyBits <= 32 else {
+            blockLength = 0
+            doc = Self.exhausted
+            return
+        }
+        let docBytes = reader.bytes(BitPacking.byteCount(count: blockLength, bits: docBits))
+        BitPacking.unpack(docBytes, count: blockLength, bits: docBits, into: docs)
+        let frequencyBytes = reader.bytes(BitPacking.byteCount(count: blockLength, bits: frequencyBits))
+        BitPacking.unpack(frequencyBytes, count: blockLength, bits: frequencyBits, into: freqs)
+        var previous = newBlock == 0 ? 0 : UInt32(lastDoc(ofBlock: newBlock - 1))
+        for offset in 0..<blockLength {
+            previous &+= docs[offset]
+            docs[offset] = previous
+            freqs[offset] &+= 1
+        }
+        index = 0
+    }
+
+    /// Moves to the next document; returns it (or `exhausted`).
+    @discardableResult
+    func nextDoc() -> Int {
+        if doc == Self.exhausted { return doc }
+        index += 1
+        if block < 0 || index >= blockLength {
+            let next = block + 1
+            guard next < blockCount else {
+                doc = Self.exhausted
+                return doc
+            }
+            loadBlock(next)
+        }
+        doc = blockLength > 0 ? Int(docs[index]) : Self.exhausted
+        return doc
+    }
+
+    /// Moves to the first document >= `target`; returns it (or `exhausted`).
+    @discardableResult
+    func advance(to target: Int) -> Int {
+        if doc >= target { return doc }
+        if block < 0 || lastDoc(ofBlock: block) < target {
+            // Find the first block whose last doc reaches the target (skip entries).
+            var low = max(block + 1, 0)
+            var high = blockCount - 1
+            guard low <= high, lastDoc(ofBlock: high) >= target else {
+                doc = Self.exhausted
+                return doc
+            }
+            while low < high {
+                let middle = (low + high) / 2
+                if lastDoc(ofBlock: middle) >= target { high = middle } else { low = middle + 1 }
+            }
+            loadBlock(low)
+        }
+        while index < blockLength, Int(docs[index]) < target { index += 1 }
+        doc = index < blockLength ? Int(docs[index]) : Self.exhausted
+        return doc
+    }
+
+    /// Moves to block `newBlock` without decoding (for block-max skipping); the next
+    /// `advance(to:)` decodes as needed.
+    func shallowAdvance(to target: Int) -> Int {
+        var candidate = max(block, 0)
+        while candidate < blockCount, lastDoc(ofBlock: candidate) < target { candidate += 1 }
+        return candidate
+    }
+
+    /// The current document's frequency.
+    var frequency: Int { Int(freqs[index]) }
+
+    /// The current document's positions.
+    func positions() -> [Int] {
+        var reader = ByteReader(positionsData, offset: positionsStart + Int(skipValue(block, 2)))
+        // Skip the positions of earlier documents in the block.
+        for offset in 0..<index {
+            for _ in 0..<Int(freqs[offset]) { _ = reader.varint() }
+        }
+        var result: [Int] = []
+        let count = Int(freqs[index])
+        result.reserveCapacity(count)
+        var position = 0
+        for _ in 0..<count {
+            position += reader.varintInt()
+            result.append(position)
+        }
+        return result
+    }
+}

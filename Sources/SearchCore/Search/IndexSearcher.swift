@@ -1,0 +1,344 @@
+// Searching a snapshot of an index: statistics over all segments (live documents only),
+// query planning (analysis per field), per-segment scorers and top-k collection with
+// MaxScore pruning for disjunctions.
+import Foundation
+import Synchronization
+
+/// A consistent, read-only view of an index at one commit. Open one per query batch (or
+/// keep one and reopen after commits); any number may be open while a writer works.
+public final class IndexSearcher: Sendable {
+    let schema: Schema
+    let segments: [OpenSegment]
+    let fields: FieldTable
+    /// BM25 parameters of the index.
+    public let bm25: BM25Parameters
+    /// The commit generation this snapshot shows (0 for an empty index).
+    public let generation: Int
+    /// The user data of that commit.
+    public let userData: [String: String]
+    /// Live documents.
+    public let documentCount: Int
+    /// Average length of each text field over live documents that have it.
+    let averageLengths: [Double]
+    private let documentFrequencies = Mutex<[String: Int]>([:])
+
+    /// Opens the newest commit of the index in `directory` (an empty view if there is none).
+    public static func open(directory: URL, schema: Schema) throws(IndexError) -> IndexSearcher {
+        // A writer may delete the files of an old commit between our reading the manifest
+        // and opening its segments; then the next manifest is complete: retry.
+        var attempt = 0
+        while true {
+            let manifest = try Manifest.newest(in: directory.path)
+            do {
+                return try IndexSearcher(manifest: manifest, directory: directory.path, schema: schema)
+            } catch where error.code == .io && attempt < 3 {
+                attempt += 1
+            }
+        }
+    }
+
+    init(manifest: Manifest?, directory: String, schema: Schema) throws(IndexError) {
+        self.schema = schema
+        fields = FieldTable(schema: schema)
+        if let manifest {
+            guard manifest.schema == schema.fingerprint else {
+                throw IndexError(.schemaMismatch, "the index in \(directory) was built with fields [\(manifest.schema)]; rebuild it")
+            }
+            segments = try OpenSegment.openAll(manifest, directory: directory)
+            bm25 = manifest.bm25
+            generation = manifest.generation
+            userData = manifest.userData
+        } else {
+            segments = []
+            bm25 = BM25Parameters()
+            generation = 0
+            userData = [:]
+        }
+        documentCount = segments.reduce(0) { $0 + $1.liveCount }
+        var averages: [Double] = []
+        for field in 0..<fields.textFieldCount {
+            var sum = 0.0
+            var count = 0.0
+            for segment in segments {
+                let statistics = segment.reader.fieldStatistics[field]
+                sum += Double(statistics.sumLengths)
+                count += Double(statistics.documentCount)
+                if segment.deletions.count > 0 {
+                    for doc in 0..<segment.reader.documentCount where segment.deletions.contains(doc) {
+                        let length = segment.reader.length(field: field, doc: doc)
+                        sum -= Double(length)
+                        if length > 0 { count -= 1 }
+                    }
+                }
+            }
+            averages.append(count > 0 ? sum / count : 1)
+        }
+        averageLengths = averages
+    }
+
+    /// Segments in this snapshot.
+    public var segmentCount: Int { segments.count }
+
+    /// Live documents containing `term` in text or keyword field `field`.
+    func documentFrequency(field: Int, term: String) -> Int {
+        let cacheKey = "\(field)\u{0}\(term)"
+        if let cached = documentFrequencies.withLock({ $0[cacheKey] }) { return cached }
+        var total = 0
+        for segment in segments {
+            guard let info = segment.reader.termInfo(field: field, term: term) else { continue }
+            if segment.deletions.count == 0 {
+                total += info.documentFrequency
+            } else {
+                let iterator = segment.reader.postingsIterator(info)
+                while iterator.nextDoc() != noMoreDocs {
+                    if !segment.deletions.contains(iterator.doc) { total += 1 }
+                }
+            }
+        }
+        documentFrequencies.withLock { $0[cacheKey] = total }
+        return total
+    }
+
+    /// Lucene's BM25 idf.
+    func idf(_ documentFrequency: Int) -> Double {
+        let n = Double(documentFrequency)
+        return log(1 + (Double(documentCount) - n + 0.5) / (n + 0.5))
+    }
+
+    // MARK: Search
+
+    /// Runs `query` and returns the top hits.
+    /// - Throws: ``IndexError`` with code `invalidArgument` for a query on an unknown field.
+    public func search(_ query: Query, options: SearchOptions = SearchOptions()) throws(IndexError) -> SearchResults {
+        let plan = try QueryPlanner(searcher: self).plan(query)
+        let wanted = max(0, options.offset) + max(0, options.limit)
+        var collector = TopCollector(capacity: wanted)
+        var total = 0
+        var exact = true
+        for (index, segment) in segments.enumerated() {
+            guard let plan, let scorer = makeScorer(plan, segment: segment) else { continue }
+            let filter = options.filter.flatMap { $0.isEmpty ? nil : filterSet($0, segment: segment) }
+            if let filter, filter.isEmpty { continue }
+            let accept = { (doc: Int) -> Bool in
+                !segment.deletions.contains(doc) && (filter?.contains(doc) ?? true)
+            }
+            if !options.countTotal, wanted > 0, case .boolean(let must, let should, let mustNot, let minimum) = plan,
+                must.isEmpty, minimum <= 1, should.count > 1
+            {
+                let optional = should.compactMap { makeScorer($0, segment: segment) }
+                let prohibited = mustNot.compactMap { makeScorer($0, segment: segment) }
+                let (matched, pruned) = maxScoreCollect(optional, prohibited: prohibited, segment: index, accept: accept, into: &collector)
+                total += matched
+                if pruned { exact = false }
+            } else {
+                while scorer.nextDoc() != noMoreDocs {
+                    let doc = scorer.doc
+                    guard accept(doc) else { continue }
+                    total += 1
+                    if wanted > 0 { collector.offer(score: scorer.score(), segment: index, doc: doc, keys: keyLookup) }
+                }
+            }
+        }
+        let ranked = collector.sorted(keys: keyLookup)
+        var hits: [SearchHit] = []
+        for entry in ranked.dropFirst(max(0, options.offset)) {
+            let segment = segments[entry.segment]
+            var explanation: Explanation?
+            if options.explain, let plan, let scorer = makeScorer(plan, segment: segment), scorer.advance(to: entry.doc) == entry.doc {
+                explanation = scorer.explain()
+            }
+            hits.append(SearchHit(key: segment.reader.key(entry.doc), score: entry.score, explanation: explanation))
+        }
+        return SearchResults(hits: hits, totalHits: total, totalIsExact: exact)
+    }
+
+    private func keyLookup(_ segment: Int, _ doc: Int) -> String { segments[segment].reader.key(doc) }
+
+    /// MaxScore over a disjunction: clauses whose summed upper bounds cannot beat the current
+    /// k-th score are only probed for documents that the others find.
+    private func maxScoreCollect(
+        _ clauses: [Scorer], prohibited: [Scorer], segment: Int, accept: (Int) -> Bool, into collector: inout TopCollector
+    ) -> (matched: Int, pruned: Bool) {
+        let sorted = clauses.sorted { $0.maxScore < $1.maxScore }
+        var bounds: [Double] = []
+        var running = 0.0
+        for scorer in sorted {
+            running += scorer.maxScore
+            bounds.append(running)
+        }
+        for scorer in sorted { scorer.nextDoc() }
+        var matched = 0
+        var pruned = false
+        var firstEssential = 0
+        func updateEssential() {
+            guard let threshold = collector.threshold else { return }
+            while firstEssential < sorted.count, bounds[firstEssential] < threshold {
+                firstEssential += 1
+                pruned = true
+            }
+        }
+        updateEssential()
+        while firstEssential < sorted.count {
+            var doc = noMoreDocs
+            for index in firstEssential..<sorted.count { doc = min(doc, sorted[index].doc) }
+            if doc == noMoreDocs { break }
+            var score = 0.0
+            for index in firstEssential..<sorted.count where sorted[index].doc == doc {
+                score += sorted[index].score()
+                sorted[index].nextDoc()
+            }
+            var candidate = accept(doc)
+            if candidate {
+                for scorer in prohibited {
+                    if scorer.doc < doc { scorer.advance(to: doc) }
+                    if scorer.doc == doc {
+                        candidate = false
+                        break
+                    }
+                }
+            }
+            guard candidate else { continue }
+            var index = firstEssential - 1
+            while index >= 0 {
+                if let threshold = collector.threshold, score + bounds[index] < threshold {
+                    pruned = true
+                    break
+                }
+                let scorer = sorted[index]
+                if scorer.doc < doc { scorer.advance(to: doc) }
+                if scorer.doc == doc { score += scorer.score() }
+                index -= 1
+            }
+            matched += 1
+            collector.offer(score: score, segment: segment, doc: doc, keys: keyLookup)
+            updateEssential()
+        }
+        return (matched, pruned)
+    }
+
+    /// Documents of `segment` that pass `filter`.
+    private func filterSet(_ filter: Filter, segment: OpenSegment) -> Set<Int>? {
+        var result: Set<Int>?
+        for (name, values) in filter.values {
+            var matching = Set<Int>()
+            if let field = segment.reader.fields.index(of: name) {
+                for value in values {
+                    guard let info = segment.reader.termInfo(field: field, term: value) else { continue }
+                    let iterator = segment.reader.postingsIterator(info)
+                    while iterator.nextDoc() != noMoreDocs { matching.insert(iterator.doc) }
+                }
+            }
+            result = result.map { $0.intersection(matching) } ?? matching
+            if result?.isEmpty == true { return result }
+        }
+        return result
+    }
+
+    // MARK: Scorers
+
+    func makeScorer(_ plan: QueryPlan, segment: OpenSegment) -> Scorer? {
+        switch plan {
+        case .all:
+            return AllScorer(documentCount: segment.reader.documentCount)
+        case .keyword(let field, let value):
+            guard let info = segment.reader.termInfo(field: field, term: value) else { return nil }
+            return KeywordScorer(iterator: segment.reader.postingsIterator(info), label: "\(fields.names[field]):\(value)")
+        case .unit(let unit):
+            var sources: [FrequencySource] = []
+            var scoringFields: [ScoringField] = []
+            for part in unit.parts {
+                var iterators: [PostingsIterator] = []
+                for term in part.terms {
+                    guard let info = segment.reader.termInfo(field: part.field, term: term) else { break }
+                    iterators.append(segment.reader.postingsIterator(info))
+                }
+                guard iterators.count == part.terms.count, !iterators.isEmpty else { continue }
+                let source: FrequencySource =
+                    iterators.count == 1 ? iterators[0] : PhraseSource(iterators: iterators, offsets: part.offsets)
+                sources.append(source)
+                let average = averageLengths[part.field]
+                scoringFields.append(
+                    ScoringField(
+                        name: fields.names[part.field], weight: part.weight,
+                        lengthFactors: LengthNorm.decodedLengths.map { 1 - bm25.b + bm25.b * $0 / average },
+                        norms: segment.reader.norms(field: part.field), averageLength: average))
+            }
+            guard !sources.isEmpty else { return nil }
+            return UnitScorer(
+                label: unit.label, sources: sources, fields: scoringFields, idf: unit.idf, k1: bm25.k1,
+                documentCount: documentCount, documentFrequency: unit.documentFrequency)
+        case .boolean(let must, let should, let mustNot, let minimum):
+            var required: [Scorer] = []
+            for clause in must {
+                guard let scorer = makeScorer(clause, segment: segment) else { return nil }
+                required.append(scorer)
+            }
+            let optional = should.compactMap { makeScorer($0, segment: segment) }
+            let prohibited = mustNot.compactMap { makeScorer($0, segment: segment) }
+            if required.isEmpty && optional.count < max(1, minimum) { return nil }
+            if required.count == 1, optional.isEmpty, prohibited.isEmpty { return required[0] }
+            if required.isEmpty, optional.count == 1, prohibited.isEmpty { return optional[0] }
+            return BooleanScorer(required: required, optional: optional, prohibited: prohibited, minimumShouldMatch: minimum)
+        }
+    }
+}
+
+/// The best hits so far, kept in a bounded heap (worst on top). Ties in score are broken
+/// by key, so results do not depend on how documents are spread over segments.
+struct TopCollector {
+    struct Entry {
+        var score: Double
+        var segment: Int
+        var doc: Int
+    }
+
+    let capacity: Int
+    private var heap: [Entry] = []
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        heap.reserveCapacity(min(capacity, 10_000))
+    }
+
+    /// The score a new hit must reach (ties included) once the heap is full.
+    var threshold: Double? { heap.count == capacity && capacity > 0 ? heap[0].score : nil }
+
+    /// Whether `a` ranks below `b`.
+    private static func worse(_ a: Entry, _ b: Entry, _ keys: (Int, Int) -> String) -> Bool {
+        if a.score != b.score { return a.score < b.score }
+        return keys(a.segment, a.doc) > keys(b.segment, b.doc)
+    }
+
+    mutating func offer(score: Double, segment: Int, doc: Int, keys: (Int, Int) -> String) {
+        guard capacity > 0 else { return }
+        let entry = Entry(score: score, segment: segment, doc: doc)
+        if heap.count < capacity {
+            heap.append(entry)
+            var child = heap.count - 1
+            while child > 0 {
+                let parent = (child - 1) / 2
+                guard Self.worse(heap[child], heap[parent], keys) else { break }
+                heap.swapAt(child, parent)
+                child = parent
+            }
+        } else if Self.worse(heap[0], entry, keys) {
+            heap[0] = entry
+            var parent = 0
+            while true {
+                let left = 2 * parent + 1
+                let right = left + 1
+                var smallest = parent
+                if left < heap.count, Self.worse(heap[left], heap[smallest], keys) { smallest = left }
+                if right < heap.count, Self.worse(heap[right], heap[smallest], keys) { smallest = right }
+                if smallest == parent { break }
+                heap.swapAt(parent, smallest)
+                parent = smallest
+            }
+        }
+    }
+
+    /// Best first.
+    func sorted(keys: (Int, Int) -> String) -> [Entry] {
+        heap.sorted { Self.worse($1, $0, keys) }
+    }
+}

@@ -1,0 +1,530 @@
+/// Reads the Lucene-like syntax of a search box into a ``Query``.
+///
+/// | Syntax | Meaning |
+/// | --- | --- |
+/// | `mangrove nursery` | terms combined with the ``defaultOperator`` |
+/// | `"mangrove nursery"` | a phrase |
+/// | `a AND b`, `a OR b` | both must match; either may match (`AND` binds tighter than `OR`) |
+/// | `NOT a`, `-a`, `+a` | `a` must not match; `a` must match |
+/// | `(a OR b) AND c` | a group |
+/// | `title:mangrove`, `title.en:"a b"`, `title:(a b)` | search only the field `title` |
+/// | `mangro*` | terms starting with `mangro` |
+/// | `\:` `\"` `\*` `\(` `\+` `\-` | the character itself, not its syntax |
+///
+/// Only upper-case `AND`, `OR` and `NOT` are operators; `and` is a term. Term text is kept
+/// as written (the searcher analyzes it per field and language). A field name is
+/// `[A-Za-z_][A-Za-z0-9_.]*` directly followed by `:`; any other colon is part of the term,
+/// so `10:30` is one term.
+///
+/// The result is minimal: a single term parses to ``Query/term(field:text:)``, an empty
+/// query to ``Query/matchAll``, and a ``Query/boolean(_:minimumShouldMatch:)`` with one
+/// clause appears only to carry a `must` or `mustNot`. Terms written next to each other at
+/// the same level are flattened into one boolean: `a b OR c` is three `should` clauses.
+///
+/// ```swift
+/// let query = try QueryParser().parse(#"title:mangrove -"salt marsh""#)
+/// // .boolean([.init(.should, .term(field: "title", text: "mangrove")),
+/// //           .init(.mustNot, .phrase(field: nil, text: "salt marsh"))], minimumShouldMatch: 0)
+/// ```
+public struct QueryParser: Sendable {
+    /// How items written next to each other without an operator combine.
+    public enum DefaultOperator: Sendable {
+        /// `a b` means `a OR b`: each term is a `should` clause.
+        case or
+        /// `a b` means `a AND b`: each term is a `must` clause.
+        case and
+    }
+
+    /// The operator between items that have none written between them. Defaults to `.or`.
+    public var defaultOperator: DefaultOperator
+
+    /// How many `should` clauses of the top-level boolean a document must match.
+    ///
+    /// Applies to the clauses written at the top level of the query, not inside
+    /// parentheses, and is clamped to `0...` the number of top-level `should` clauses, so
+    /// `2` with `a b c` requires two of the three terms and with `a b` or `+a b` does not
+    /// exclude everything. `0` (the default) means at least one `should` clause when there
+    /// is no `must` clause, as ``Query/boolean(_:minimumShouldMatch:)`` describes.
+    public var minimumShouldMatch: Int
+
+    /// Creates a parser.
+    ///
+    /// - Parameters:
+    ///   - defaultOperator: The operator between items that have none written between them.
+    ///   - minimumShouldMatch: How many top-level `should` clauses a document must match.
+    public init(defaultOperator: DefaultOperator = .or, minimumShouldMatch: Int = 0) {
+        self.defaultOperator = defaultOperator
+        self.minimumShouldMatch = minimumShouldMatch
+    }
+
+    /// Parses `text` into a query.
+    ///
+    /// - Parameter text: The query as the user typed it. Empty or all-whitespace text is
+    ///   ``Query/matchAll``.
+    /// - Returns: The query, with term text exactly as written (escapes removed).
+    /// - Throws: ``QueryParseError`` with the `Character` position of the first problem.
+    public func parse(_ text: String) throws(QueryParseError) -> Query {
+        var parser = Parser(text: text, defaultOperator: defaultOperator)
+        return try parser.parseQuery(minimumShouldMatch: minimumShouldMatch)
+    }
+}
+
+extension QueryParser {
+    /// The deepest nesting of parentheses accepted: deeper input is surely not typed by a
+    /// person, and refusing it keeps the recursive parser's stack small.
+    static let maximumNesting = 64
+
+    // The lexer and parser are nested so their names cannot collide with the analyzer's
+    // `Token` or other module-level types.
+
+    // MARK: - Tokens
+
+    fileprivate struct Token {
+        enum Kind: Equatable {
+            case term(String)
+            case prefix(String)
+            case phrase(String)
+            /// `name:`; the lexer guarantees a term, prefix, phrase or `(` follows directly.
+            case field(String)
+            case openParenthesis
+            case closeParenthesis
+            case plus
+            case minus
+            case and
+            case or
+            case not
+            case end
+        }
+
+        var kind: Kind
+        /// Character offset of the first character.
+        var start: Int
+        /// Character offset just after the last character.
+        var end: Int
+
+        var startsItem: Bool {
+            switch kind {
+            case .term, .prefix, .phrase, .field, .openParenthesis, .plus, .minus, .not: true
+            case .closeParenthesis, .and, .or, .end: false
+            }
+        }
+
+        /// How an operator is named in error messages.
+        var operatorName: String {
+            switch kind {
+            case .and: "AND"
+            case .or: "OR"
+            case .not: "NOT"
+            case .plus: "'+'"
+            case .minus: "'-'"
+            case .field(let name): "'\(name):'"
+            case .openParenthesis: "'('"
+            case .closeParenthesis: "')'"
+            case .term, .prefix, .phrase, .end: "the term"
+            }
+        }
+    }
+
+    // MARK: - Lexer
+
+    /// Splits query text into tokens on demand, so errors surface in reading order.
+    fileprivate struct Lexer {
+        private let characters: [Character]
+        private var index = 0
+        /// Set after a field token: the next token is its value, read without operators,
+        /// modifiers or further fields (`title:AND` searches for "AND").
+        private var pendingField: String?
+
+        init(text: String) {
+            characters = Array(text)
+        }
+
+        mutating func next() throws(QueryParseError) -> Token {
+            if let field = pendingField {
+                pendingField = nil
+                return try nextFieldValue(field)
+            }
+            while index < characters.count, characters[index].isWhitespace {
+                index += 1
+            }
+            guard index < characters.count else {
+                return Token(kind: .end, start: index, end: index)
+            }
+            let start = index
+            switch characters[index] {
+            case "(":
+                index += 1
+                return Token(kind: .openParenthesis, start: start, end: index)
+            case ")":
+                index += 1
+                return Token(kind: .closeParenthesis, start: start, end: index)
+            case "\"":
+                return try nextPhrase()
+            case "+":
+                index += 1
+                return Token(kind: .plus, start: start, end: index)
+            case "-":
+                index += 1
+                return Token(kind: .minus, start: start, end: index)
+            default:
+                return try nextWord(isFieldValue: false)
+            }
+        }
+
+        private mutating func nextFieldValue(_ field: String) throws(QueryParseError) -> Token {
+            guard index < characters.count, !characters[index].isWhitespace, characters[index] != ")" else {
+                throw QueryParseError(
+                    position: index,
+                    expected: "a term",
+                    message: "expected a term after '\(field):'"
+                )
+            }
+            switch characters[index] {
+            case "(":
+                index += 1
+                return Token(kind: .openParenthesis, start: index - 1, end: index)
+            case "\"":
+                return try nextPhrase()
+            default:
+                return try nextWord(isFieldValue: true)
+            }
+        }
+
+        private mutating func nextPhrase() throws(QueryParseError) -> Token {
+            let start = index
+            index += 1
+            var text = ""
+            while index < characters.count {
+                let character = characters[index]
+                if character == "\\", index + 1 < characters.count {
+                    text.append(characters[index + 1])
+                    index += 2
+                    continue
+                }
+                if character == "\"" {
+                    index += 1
+                    guard !text.allSatisfy(\.isWhitespace) else {
+                        throw QueryParseError(
+                            position: start + 1,
+                            expected: "a term",
+                            message: "expected a term inside the quotes at \(start)"
+                        )
+                    }
+                    return Token(kind: .phrase(text), start: start, end: index)
+                }
+                text.append(character)
+                index += 1
+            }
+            // A trailing backslash inside quotes lands here too: the missing quote is the
+            // more useful thing to point at.
+            throw QueryParseError(
+                position: start,
+                expected: "closing '\"'",
+                message: "expected closing '\"' for the phrase opened at \(start)"
+            )
+        }
+
+        private mutating func nextWord(isFieldValue: Bool) throws(QueryParseError) -> Token {
+            let start = index
+            var text = ""
+            var hasEscape = false
+            // The first unescaped '*': its position and whether any text came before it.
+            var firstStar: (position: Int, hasTextBefore: Bool)?
+            while index < characters.count {
+                let character = characters[index]
+                if character.isWhitespace || character == "(" || character == ")" || character == "\"" {
+                    break
+                }
+                if character == "\\" {
+                    guard index + 1 < characters.count else {
+                        throw QueryParseError(
+                            position: index + 1,
+                            expected: "a character after '\\'",
+                            message: "expected a character after '\\' at \(index)"
+                        )
+                    }
+                    text.append(characters[index + 1])
+                    hasEscape = true
+                    index += 2
+                    continue
+                }
+                if character == ":", !isFieldValue, !hasEscape, Self.isFieldName(text) {
+                    index += 1
+                    pendingField = text
+                    return Token(kind: .field(text), start: start, end: index)
+                }
+                if character == "*", firstStar == nil {
+                    firstStar = (index, !text.isEmpty)
+                }
+                text.append(character)
+                index += 1
+            }
+
+            if !isFieldValue, !hasEscape {
+                switch text {
+                case "AND": return Token(kind: .and, start: start, end: index)
+                case "OR": return Token(kind: .or, start: start, end: index)
+                case "NOT": return Token(kind: .not, start: start, end: index)
+                default: break
+                }
+            }
+            guard let star = firstStar else {
+                return Token(kind: .term(text), start: start, end: index)
+            }
+            guard star.hasTextBefore else {
+                throw QueryParseError(
+                    position: star.position,
+                    expected: "a prefix before '*'",
+                    message: "expected a prefix before '*', as in 'mangro*'"
+                )
+            }
+            guard star.position == index - 1 else {
+                throw QueryParseError(
+                    position: star.position,
+                    expected: "'*' only at the end of a term",
+                    message: "expected '*' only at the end of a term; wildcards inside a term are not supported"
+                )
+            }
+            return Token(kind: .prefix(String(text.dropLast())), start: start, end: index)
+        }
+
+        /// `[A-Za-z_][A-Za-z0-9_.]*`
+        private static func isFieldName(_ text: String) -> Bool {
+            guard let first = text.first, first.isASCII, first.isLetter || first == "_" else { return false }
+            return text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == ".") }
+        }
+    }
+
+    // MARK: - Parser
+
+    /// Recursive descent over
+    ///
+    ///     query       := disjunction? end
+    ///     disjunction := conjunction (("OR" | implicit-if-default-OR) conjunction)*
+    ///     conjunction := item (("AND" | implicit-if-default-AND) item)*
+    ///     item        := ("+" | "-" | "NOT")? primary
+    ///     primary     := term | prefix | phrase | field primary | "(" disjunction ")"
+    fileprivate struct Parser {
+        /// An item with the modifier written before it (`nil`: none).
+        struct Item {
+            var occur: Query.Occur?
+            var query: Query
+        }
+
+        /// One operand of `OR`: a lone item, or the clauses of items joined by `AND`.
+        enum Operand {
+            case item(Item)
+            case conjunction([Query.Clause])
+        }
+
+        private var lexer: Lexer
+        private var lookahead: Token?
+        private let defaultOperator: QueryParser.DefaultOperator
+        private var depth = 0
+
+        init(text: String, defaultOperator: QueryParser.DefaultOperator) {
+            lexer = Lexer(text: text)
+            self.defaultOperator = defaultOperator
+        }
+
+        mutating func parseQuery(minimumShouldMatch: Int) throws(QueryParseError) -> Query {
+            if try peek().kind == .end {
+                return .matchAll
+            }
+            let operands = try parseDisjunction(field: nil)
+            let next = try peek()
+            if next.kind == .closeParenthesis {
+                throw QueryParseError(
+                    position: next.start,
+                    expected: "the end of the query",
+                    message: "expected the end of the query, found ')' with no matching '('"
+                )
+            }
+            return Self.combine(operands, minimumShouldMatch: minimumShouldMatch)
+        }
+
+        private mutating func peek() throws(QueryParseError) -> Token {
+            if let token = lookahead {
+                return token
+            }
+            let token = try lexer.next()
+            lookahead = token
+            return token
+        }
+
+        private mutating func advance() throws(QueryParseError) -> Token {
+            let token = try peek()
+            lookahead = nil
+            return token
+        }
+
+        /// Stops before `)` or the end.
+        private mutating func parseDisjunction(field: String?) throws(QueryParseError) -> [Operand] {
+            var operands = [try parseConjunction(after: nil, field: field)]
+            while true {
+                let next = try peek()
+                switch next.kind {
+                case .end, .closeParenthesis:
+                    return operands
+                case .or:
+                    _ = try advance()
+                    operands.append(try parseConjunction(after: next, field: field))
+                default:
+                    // An implicit OR (an implicit AND was taken by parseConjunction). A stray
+                    // AND also lands here and is reported as an operator without a left side.
+                    operands.append(try parseConjunction(after: nil, field: field))
+                }
+            }
+        }
+
+        private mutating func parseConjunction(after operatorToken: Token?, field: String?) throws(QueryParseError)
+            -> Operand
+        {
+            var items = [try parseItem(after: operatorToken, field: field)]
+            while true {
+                let next = try peek()
+                if next.kind == .and {
+                    _ = try advance()
+                    items.append(try parseItem(after: next, field: field))
+                } else if defaultOperator == .and, next.startsItem {
+                    items.append(try parseItem(after: nil, field: field))
+                } else {
+                    break
+                }
+            }
+            if items.count == 1 {
+                return .item(items[0])
+            }
+            return .conjunction(items.map { Query.Clause($0.occur ?? .must, $0.query) })
+        }
+
+        private mutating func parseItem(after operatorToken: Token?, field: String?) throws(QueryParseError) -> Item {
+            let next = try peek()
+            switch next.kind {
+            case .plus, .minus:
+                // `+` and `-` attach to what follows them: `a - b` is a mistake, not `a -b`.
+                _ = try advance()
+                guard try peek().start == next.end else {
+                    throw QueryParseError(
+                        position: next.end,
+                        expected: "a term",
+                        message: "expected a term after \(next.operatorName)"
+                    )
+                }
+                let query = try parsePrimary(after: next, field: field)
+                return Item(occur: next.kind == .plus ? .must : .mustNot, query: query)
+            case .not:
+                _ = try advance()
+                return Item(occur: .mustNot, query: try parsePrimary(after: next, field: field))
+            default:
+                return Item(occur: nil, query: try parsePrimary(after: operatorToken, field: field))
+            }
+        }
+
+        /// - Parameter operatorToken: The operator or modifier just before, named in errors.
+        private mutating func parsePrimary(after operatorToken: Token?, field: String?) throws(QueryParseError)
+            -> Query
+        {
+            let token = try advance()
+            switch token.kind {
+            case .term(let text):
+                return .term(field: field, text: text)
+            case .prefix(let prefix):
+                return .prefix(field: field, prefix: prefix)
+            case .phrase(let text):
+                return .phrase(field: field, text: text)
+            case .field(let name):
+                return try parsePrimary(after: token, field: name)
+            case .openParenthesis:
+                return try parseGroup(openedBy: token, field: field)
+            case .closeParenthesis, .end, .and, .or, .not, .plus, .minus:
+                if let operatorToken {
+                    throw QueryParseError(
+                        position: operatorToken.end,
+                        expected: "a term",
+                        message: "expected a term after \(operatorToken.operatorName)"
+                    )
+                }
+                if token.kind == .closeParenthesis {
+                    throw QueryParseError(
+                        position: token.start,
+                        expected: "a term",
+                        message: "expected a term, found ')' with no matching '('"
+                    )
+                }
+                if token.kind == .end {
+                    throw QueryParseError(position: token.start, expected: "a term", message: "expected a term")
+                }
+                throw QueryParseError(
+                    position: token.start,
+                    expected: "a term",
+                    message: "expected a term before \(token.operatorName)"
+                )
+            }
+        }
+
+        private mutating func parseGroup(openedBy open: Token, field: String?) throws(QueryParseError) -> Query {
+            let limit = QueryParser.maximumNesting
+            guard depth < limit else {
+                throw QueryParseError(
+                    position: open.start,
+                    expected: "at most \(limit) nested groups",
+                    message: "expected at most \(limit) nested groups; the '(' at \(open.start) opens one more"
+                )
+            }
+            depth += 1
+            defer { depth -= 1 }
+
+            let unclosed = QueryParseError(
+                position: open.start,
+                expected: "')'",
+                message: "expected ')' to close '(' at \(open.start)"
+            )
+            let first = try peek()
+            switch first.kind {
+            case .closeParenthesis:
+                throw QueryParseError(
+                    position: first.start,
+                    expected: "a term",
+                    message: "expected a term between '(' at \(open.start) and ')'"
+                )
+            case .end:
+                throw unclosed
+            default:
+                break
+            }
+            let operands = try parseDisjunction(field: field)
+            guard try advance().kind == .closeParenthesis else {
+                throw unclosed
+            }
+            return Self.combine(operands, minimumShouldMatch: 0)
+        }
+
+        /// Builds the minimal query for the operands of one level of `OR`.
+        private static func combine(_ operands: [Operand], minimumShouldMatch: Int) -> Query {
+            if operands.count == 1 {
+                switch operands[0] {
+                case .item(let item):
+                    guard let occur = item.occur else { return item.query }
+                    return .boolean([Query.Clause(occur, item.query)], minimumShouldMatch: 0)
+                case .conjunction(let clauses):
+                    return boolean(clauses, minimumShouldMatch: minimumShouldMatch)
+                }
+            }
+            let clauses = operands.map { operand in
+                switch operand {
+                case .item(let item):
+                    Query.Clause(item.occur ?? .should, item.query)
+                case .conjunction(let clauses):
+                    Query.Clause(.should, .boolean(clauses, minimumShouldMatch: 0))
+                }
+            }
+            return boolean(clauses, minimumShouldMatch: minimumShouldMatch)
+        }
+
+        private static func boolean(_ clauses: [Query.Clause], minimumShouldMatch: Int) -> Query {
+            let shouldCount = clauses.count { $0.occur == .should }
+            return .boolean(clauses, minimumShouldMatch: min(max(minimumShouldMatch, 0), shouldCount))
+        }
+    }
+}

@@ -1,0 +1,169 @@
+// Turns a parsed Query into a plan: text is analyzed once per field with that field's
+// analyzer, fields are resolved (`title` also means `title.en`, `title.zh`, ...), prefixes
+// are expanded against the term dictionaries, and each word gets its idf from statistics
+// over the whole index.
+
+/// A query word (or phrase) searched in one field: the analyzed terms and their positions
+/// relative to the first.
+struct FieldPart: Hashable {
+    var field: Int
+    var weight: Double
+    var terms: [String]
+    var offsets: [Int]
+}
+
+/// A word or phrase across fields, scored as one BM25F unit.
+struct QueryUnit: Hashable {
+    var label: String
+    var parts: [FieldPart]
+    var idf: Double
+    var documentFrequency: Int
+}
+
+/// An executable query.
+indirect enum QueryPlan: Hashable {
+    case unit(QueryUnit)
+    case keyword(field: Int, value: String)
+    case boolean(must: [QueryPlan], should: [QueryPlan], mustNot: [QueryPlan], minimumShouldMatch: Int)
+    case all
+}
+
+struct QueryPlanner {
+    let searcher: IndexSearcher
+    /// Prefix queries expand to at most this many terms (the most frequent are kept).
+    static let maximumPrefixExpansions = 128
+
+    /// The plan of `query`, or nil when it can match nothing (e.g. only stop words).
+    func plan(_ query: Query) throws(IndexError) -> QueryPlan? {
+        switch query {
+        case .matchAll:
+            return .all
+        case .term(let field, let text), .phrase(let field, let text):
+            if let field, let keywordField = keywordField(field) {
+                return .keyword(field: keywordField, value: text)
+            }
+            return unit(text: text, fields: try textFields(field), label: query.label)
+        case .prefix(let field, let prefix):
+            return try prefixPlan(field: field, prefix: prefix)
+        case .boolean(let clauses, let minimum):
+            var must: [QueryPlan] = []
+            var should: [QueryPlan] = []
+            var mustNot: [QueryPlan] = []
+            for clause in clauses {
+                guard let planned = try plan(clause.query) else {
+                    // A required clause that can match nothing makes the query match nothing,
+                    // unless it is only stop words, which are simply dropped.
+                    if clause.occur == .must, !isOnlyStopWords(clause.query) { return nil }
+                    continue
+                }
+                switch clause.occur {
+                case .must: must.append(planned)
+                case .should: should.append(planned)
+                case .mustNot: mustNot.append(planned)
+                }
+            }
+            if must.isEmpty && should.isEmpty {
+                guard !mustNot.isEmpty else { return nil }
+                must = [.all]
+            }
+            if must.count == 1, should.isEmpty, mustNot.isEmpty { return must[0] }
+            if must.isEmpty, should.count == 1, mustNot.isEmpty, minimum <= 1 { return should[0] }
+            return .boolean(must: must, should: should, mustNot: mustNot, minimumShouldMatch: minimum)
+        }
+    }
+
+    private func isOnlyStopWords(_ query: Query) -> Bool {
+        switch query {
+        case .term(_, let text), .phrase(_, let text):
+            return searcher.schema.textFields.allSatisfy { $0.analyzer.tokens(text).isEmpty }
+        default:
+            return false
+        }
+    }
+
+    private func keywordField(_ name: String) -> Int? {
+        guard let index = searcher.fields.index(of: name), searcher.fields.kinds[index] == .keyword else { return nil }
+        return index
+    }
+
+    /// Text fields for `name` (nil: all), with `name` also matching `name.*` variants.
+    private func textFields(_ name: String?) throws(IndexError) -> [Int] {
+        let textFields = Array(0..<searcher.fields.textFieldCount)
+        guard let name else { return textFields }
+        let matching = textFields.filter {
+            searcher.fields.names[$0] == name || searcher.fields.names[$0].hasPrefix(name + ".")
+        }
+        guard !matching.isEmpty else {
+            let known = searcher.schema.textFields.map(\.name) + searcher.schema.keywordFields
+            throw IndexError(.invalidArgument, "unknown field \"\(name)\"; fields are: \(known.joined(separator: ", "))")
+        }
+        return matching
+    }
+
+    private func unit(text: String, fields: [Int], label: String) -> QueryPlan? {
+        var parts: [FieldPart] = []
+        for field in fields {
+            let definition = searcher.schema.textFields[field]
+            let tokens = definition.analyzer.tokens(text)
+            guard let first = tokens.first else { continue }
+            parts.append(
+                FieldPart(
+                    field: field, weight: definition.weight, terms: tokens.map(\.term),
+                    offsets: tokens.map { $0.position - first.position }))
+        }
+        guard !parts.isEmpty else { return nil }
+        // idf: a single term's document frequency is the largest over its fields (as in
+        // Lucene's CombinedFieldQuery); a phrase's idf is the sum of its terms' idfs (the
+        // largest such sum over the fields).
+        var best = 0.0
+        var frequency = 0
+        for part in parts {
+            let frequencies = part.terms.map { searcher.documentFrequency(field: part.field, term: $0) }
+            frequency = max(frequency, frequencies.max() ?? 0)
+            if part.terms.count > 1 { best = max(best, frequencies.reduce(0.0) { $0 + searcher.idf($1) }) }
+        }
+        if parts.allSatisfy({ $0.terms.count == 1 }) { best = searcher.idf(frequency) }
+        return .unit(QueryUnit(label: label, parts: parts, idf: best, documentFrequency: frequency))
+    }
+
+    private func prefixPlan(field: String?, prefix: String) throws(IndexError) -> QueryPlan? {
+        let normalized = prefix.lowercased()
+        guard !normalized.isEmpty else { return nil }
+        var expansions: [String: Set<Int>] = [:]
+        var frequency: [String: Int] = [:]
+        for fieldIndex in try textFields(field) {
+            for segment in searcher.segments {
+                for (term, info) in segment.reader.terms(field: fieldIndex, prefix: normalized, limit: 4096) {
+                    expansions[term, default: []].insert(fieldIndex)
+                    frequency[term, default: 0] += info.documentFrequency
+                }
+            }
+        }
+        let kept = expansions.keys.sorted { (frequency[$0] ?? 0, $1) > (frequency[$1] ?? 0, $0) }
+            .prefix(Self.maximumPrefixExpansions)
+        var should: [QueryPlan] = []
+        for term in kept.sorted() {
+            let fields = (expansions[term] ?? []).sorted()
+            let parts = fields.map { FieldPart(field: $0, weight: searcher.schema.textFields[$0].weight, terms: [term], offsets: [0]) }
+            let documentFrequency = fields.map { searcher.documentFrequency(field: $0, term: term) }.max() ?? 0
+            should.append(
+                .unit(QueryUnit(label: "\(term) (from \(prefix)*)", parts: parts, idf: searcher.idf(documentFrequency), documentFrequency: documentFrequency)))
+        }
+        if should.isEmpty { return nil }
+        if should.count == 1 { return should[0] }
+        return .boolean(must: [], should: should, mustNot: [], minimumShouldMatch: 0)
+    }
+}
+
+extension Query {
+    /// A short label for explanations.
+    var label: String {
+        switch self {
+        case .term(let field, let text): return (field.map { "\($0):" } ?? "") + text
+        case .phrase(let field, let text): return (field.map { "\($0):" } ?? "") + "\"\(text)\""
+        case .prefix(let field, let prefix): return (field.map { "\($0):" } ?? "") + prefix + "*"
+        case .boolean: return "boolean"
+        case .matchAll: return "*"
+        }
+    }
+}

@@ -1,0 +1,380 @@
+// The catalog through the public ClearingHouse API: atomic files, replacement rules,
+// deletion, statistics and export.
+import Foundation
+import Testing
+
+@testable import ClearingHouse
+
+@Suite struct CatalogTests {
+    @Test func ingestStoresRecordsAndReadsThemBack() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            let path = try directory.write(
+                "two.jsonl",
+                "\(recordJSON("b", title: "Bee"))\n\(recordJSON("a", kind: "caseStudy", title: "Ay", #""countries": ["ke"]"#))\n"
+            )
+            let report = try house.ingest([path])
+            #expect(report.added == 2 && report.updated == 0 && report.rejected == 0)
+            #expect(report.succeeded)
+            #expect(report.files.map(\.status) == [.committed])
+            #expect(report.records == 2)
+            let record = try #require(try house.record(id: "a"))
+            #expect(record.kind == .caseStudy)
+            #expect(record.countries == ["KE"])
+            #expect(
+                try house.canonicalJSON(id: "a")
+                    == #"{"id":"a","kind":"caseStudy","title":{"en":"Ay"},"countries":["KE"]}"#
+            )
+            #expect(try house.record(id: "missing") == nil)
+            // Export is sorted by id.
+            #expect(
+                try exported(house).split(separator: "\n").map { $0.prefix(12) } == [
+                    #"{"id":"a","k"#, #"{"id":"b","k"#,
+                ]
+            )
+        }
+    }
+
+    @Test func fileWithOneBadRecordStoresNothingAndLeavesTheCatalogUnchanged() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            let good = try directory.write(
+                "good.jsonl",
+                "\(recordJSON("a", title: "A"))\n\(recordJSON("b", title: "B"))\n"
+            )
+            try house.ingest([good])
+            let before = try exported(house)
+            let changeBefore = try house.statistics().lastChange
+
+            let mixed = try directory.write(
+                "mixed.json",
+                """
+                [
+                  \(recordJSON("c", title: "C")),
+                  {"id": "d", "kind": "technology", "title": "D", "countries": ["XX"]},
+                  \(recordJSON("a", title: "A replaced"))
+                ]
+                """
+            )
+            var seen: [Diagnostic] = []
+            let report = try house.ingest([mixed], diagnostics: { seen.append($0) })
+            #expect(!report.succeeded)
+            #expect(report.added == 0 && report.updated == 0)
+            #expect(report.rejected == 3)
+            #expect(report.files.map(\.status) == [.rolledBack])
+            #expect(report.files.first?.valid == 2 && report.files.first?.invalid == 1)
+            let recordError = try #require(seen.first { $0.recordID == "d" })
+            #expect(
+                recordError.description
+                    == "\(mixed):3:65: error: record d: field countries[0]: \"XX\" is not an ISO 3166-1 alpha-2 country code"
+            )
+            #expect(seen.last?.message.contains("nothing from this file was stored") == true)
+
+            #expect(try exported(house) == before)
+            #expect(try house.record(id: "c") == nil)
+            #expect(try house.record(id: "a")?.title.values == ["en": "A"])
+            #expect(try house.statistics().lastChange == changeBefore)
+        }
+    }
+
+    @Test func syntaxErrorAfterGoodRecordsStoresNothing() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            let path = try directory.write("cut.json", "[\(recordJSON("a")),\n\(recordJSON("b")),\n{\"id\":")
+            let report = try house.ingest([path])
+            #expect(!report.succeeded)
+            #expect(report.files.map(\.status) == [.rolledBack])
+            #expect(try house.statistics().records == 0)
+            #expect(try house.statistics().lastChange == 0)
+        }
+    }
+
+    @Test func eachFileIsItsOwnTransaction() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            try directory.write("in/1-good.jsonl", "\(recordJSON("a"))\n")
+            try directory.write("in/2-bad.jsonl", "\(recordJSON("b"))\n{\"id\": \"c\"}\n")
+            let report = try house.ingest([directory.path("in")])
+            #expect(report.files.map(\.status) == [.committed, .rolledBack])
+            #expect(report.added == 1)
+            #expect(try house.record(id: "a") != nil)
+            #expect(try house.record(id: "b") == nil)
+        }
+    }
+
+    @Test func skipInvalidStoresTheValidRecords() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            try house.ingest([try directory.write("first.jsonl", "\(recordJSON("a", title: "A"))\n")])
+            let mixed = try directory.write(
+                "mixed.jsonl",
+                """
+                \(recordJSON("c", title: "C"))
+                {"id": "d", "kind": "gadget", "title": "D"}
+                {"id": "e", "kind": "technology", "title": "E"
+                \(recordJSON("a", title: "A replaced"))
+
+                """
+            )
+            let report = try house.ingest([mixed], options: IngestOptions(skipInvalid: true))
+            #expect(report.added == 1)
+            #expect(report.updated == 1)
+            #expect(report.rejected == 2)
+            #expect(report.files.map(\.status) == [.committed])
+            #expect(!report.succeeded)
+            #expect(try house.record(id: "c") != nil)
+            #expect(try house.record(id: "d") == nil)
+            #expect(try house.record(id: "e") == nil)
+            #expect(try house.record(id: "a")?.title.values == ["en": "A replaced"])
+        }
+    }
+
+    @Test func reingestingTheSameFileChangesNothing() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            let path = try directory.write(
+                "r.json",
+                "[\(recordJSON("a")), \(recordJSON("b", #""extensions": {"n": 1.50}"#)), \(recordJSON("c"))]"
+            )
+            let first = try house.ingest([path])
+            #expect(first.added == 3)
+            let exportBefore = try exported(house)
+            let statisticsBefore = try house.statistics()
+            #expect(statisticsBefore.lastChange == 3)
+
+            let second = try house.ingest([path])
+            #expect(second.unchanged == 3)
+            #expect(second.added == 0 && second.updated == 0 && second.skipped == 0)
+            #expect(second.succeeded)
+            let statisticsAfter = try house.statistics()
+            #expect(statisticsAfter.lastChange == statisticsBefore.lastChange)
+            #expect(statisticsAfter.ingestRuns == 2)
+            #expect(try exported(house) == exportBefore)
+        }
+    }
+
+    @Test func sameContentInAnotherFormIsUnchanged() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            try house.ingest([
+                try directory.write(
+                    "a.json",
+                    #"{"id": "a", "kind": "technology", "language": "en", "title": "T", "countries": ["ke"]}"#
+                )
+            ])
+            let xml =
+                #"<record xmlns="urn:chm:records:1" id="a" kind="technology" xml:lang="en"><title>T</title><country>KE</country></record>"#
+            let report = try house.ingest([try directory.write("a.xml", xml)])
+            #expect(report.unchanged == 1)
+            #expect(report.updated == 0)
+        }
+    }
+
+    @Test func replacingARecordWithNewContentCountsAsUpdated() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            try house.ingest([try directory.write("v1.json", recordJSON("a", title: "First"))])
+            let changeBefore = try house.statistics().lastChange
+            let report = try house.ingest([
+                try directory.write("v2.json", recordJSON("a", kind: "training", title: "Second"))
+            ])
+            #expect(report.updated == 1)
+            #expect(report.added == 0 && report.unchanged == 0)
+            let record = try #require(try house.record(id: "a"))
+            #expect(record.title.values == ["en": "Second"])
+            #expect(record.kind == .training)
+            let statistics = try house.statistics()
+            #expect(statistics.lastChange == changeBefore + 1)
+            #expect(statistics.records == 1)
+            #expect(statistics.kinds["training"] == 1 && statistics.kinds["technology"] == 0)
+        }
+    }
+
+    @Test(arguments: ["2024-04-01T00:00:00Z", "2024-05-01T01:00:00+02:00", "2024-04-30T23:59:59.5Z"])
+    func olderUpdatedIsSkippedWithANotice(incoming: String) throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            try house.ingest([
+                try directory.write("new.json", recordJSON("a", title: "Newer", #""updated": "2024-05-01T00:00:00Z""#))
+            ])
+            let older = try directory.write(
+                "old.json",
+                "\n" + recordJSON("a", title: "Older", #""updated": "\#(incoming)""#)
+            )
+            var seen: [Diagnostic] = []
+            let report = try house.ingest([older], diagnostics: { seen.append($0) })
+            #expect(report.skipped == 1)
+            #expect(report.updated == 0)
+            #expect(report.succeeded)
+            let notice = try #require(seen.first { $0.severity == .notice })
+            #expect(notice.recordID == "a")
+            #expect(notice.field == "updated")
+            #expect(notice.line == 2)
+            #expect(notice.message.contains("2024-05-01T00:00:00Z"))
+            #expect(try house.record(id: "a")?.title.values == ["en": "Newer"])
+            #expect(try house.record(id: "a")?.updated == "2024-05-01T00:00:00Z")
+        }
+    }
+
+    @Test(arguments: ["2024-05-01T00:00:01Z", "2024-05-01T03:00:00+02:00"])
+    func newerUpdatedReplacesTheRecord(incoming: String) throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            try house.ingest([
+                try directory.write("old.json", recordJSON("a", title: "Old", #""updated": "2024-05-01T00:00:00Z""#))
+            ])
+            let report = try house.ingest([
+                try directory.write("new.json", recordJSON("a", title: "New", #""updated": "\#(incoming)""#))
+            ])
+            #expect(report.updated == 1 && report.skipped == 0)
+            #expect(try house.record(id: "a")?.title.values == ["en": "New"])
+        }
+    }
+
+    @Test func deleteReportsMissingIDs() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            try house.ingest([try directory.write("r.jsonl", "\(recordJSON("a"))\n\(recordJSON("b"))\n")])
+            let changeBefore = try house.statistics().lastChange
+            let report = try house.delete(ids: ["a", "zz", "b", "a"])
+            #expect(report.deleted == ["a", "b"])
+            #expect(report.missing == ["zz", "a"])
+            #expect(try house.record(id: "a") == nil)
+            #expect(try house.statistics().records == 0)
+            #expect(try house.statistics().lastChange == changeBefore + 2)
+            #expect(try exported(house).isEmpty)
+        }
+    }
+
+    @Test func statisticsCountKindsAndLanguages() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            let empty = try house.statistics()
+            #expect(empty.records == 0 && empty.lastChange == 0 && empty.ingestRuns == 0)
+            #expect(empty.kinds.count == RecordKind.allCases.count && empty.kinds.values.allSatisfy { $0 == 0 })
+
+            let text = """
+                {"id": "t1", "kind": "technology", "title": {"en": "T", "fr": "T"}}
+                {"id": "t2", "kind": "technology", "title": "T", "language": "en", "summary": {"zh": "摘要"}}
+                {"id": "c1", "kind": "caseStudy", "title": {"zh": "案例"}}
+                {"id": "f1", "kind": "funding", "title": "F"}
+
+                """
+            try house.ingest([try directory.write("r.jsonl", text)])
+            let statistics = try house.statistics()
+            #expect(statistics.records == 4)
+            #expect(statistics.kinds["technology"] == 2)
+            #expect(statistics.kinds["caseStudy"] == 1)
+            #expect(statistics.kinds["funding"] == 1)
+            #expect(statistics.kinds["training"] == 0)
+            #expect(statistics.kinds.values.reduce(0, +) == 4)
+            #expect(statistics.languages == ["en": 2, "fr": 1, "zh": 2, "und": 1])
+            #expect(statistics.lastChange == 4)
+            #expect(statistics.ingestRuns == 1)
+            #expect(statistics.lastIngest != nil)
+            #expect(statistics.catalogBytes > 0)
+        }
+    }
+
+    @Test func jsonLinesExportRoundTripsByteForByte() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house("first")
+            let records = """
+                [
+                  {"id": "z-last", "kind": "assistanceRequest", "language": "es", "title": "Ayuda con \\"viveros\\"\\n",
+                   "countries": ["mx", "gt"], "assistanceTypes": ["training"], "extensions": {"b": {"y": 1.50, "x": [1e3, null]}, "a": true}},
+                  {"id": "a:first", "kind": "technology", "title": {"zh": "红树林", "en": "Mangroves 🌿", "ar": "أشجار المانغروف"},
+                   "summary": {"fr": "Résumé"}, "keywords": ["k"], "organizations": [{"name": "Org", "country": "ke", "url": "https://example.org", "role": "provider"}],
+                   "links": [{"url": "https://example.org/a", "language": "en", "title": "A"}], "published": "2019-11",
+                   "updated": "2020-01-15T09:00:00+03:00", "license": "CC-BY-4.0",
+                   "source": {"originalId": "17", "system": "s"}, "related": ["z-last"], "colour": "red"}
+                ]
+                """
+            try house.ingest([try directory.write("in.json", records)])
+            let first = try exported(house)
+            #expect(first.split(separator: "\n").count == 2)
+            #expect(first.hasPrefix(#"{"id":"a:first","kind":"technology","title":{"ar":"#))
+            #expect(first.contains(#""extensions":{"a":true,"b":{"x":[1e3,null],"y":1.50}}"#))
+            #expect(first.contains(#""extensions":{"colour":"red"}"#))
+
+            let exportPath = try directory.write("export.jsonl", first)
+            let second = try directory.house("second")
+            let report = try second.ingest([exportPath])
+            #expect(report.added == 2 && report.succeeded && report.warnings == 0)
+            #expect(try exported(second) == first)
+
+            // And back into the first catalog: nothing changes.
+            let again = try house.ingest([exportPath])
+            #expect(again.unchanged == 2)
+        }
+    }
+
+    @Test func csvHasAHeaderAndQuotesTitlesWithCommasAndQuotes() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            let text = """
+                {"id": "b", "kind": "technology", "title": {"fr": "Semences", "en": "Seeds, \\"the\\" best"}, "countries": ["ke", "tz"], "keywords": ["a", "b"], "published": "2019", "license": "CC0-1.0"}
+                {"id": "a", "kind": "caseStudy", "title": {"zh": "案例", "fr": "Cas"}}
+
+                """
+            try house.ingest([try directory.write("r.jsonl", text)])
+            let csv = try exported(house, .csv)
+            let lines = csv.split(separator: "\n", omittingEmptySubsequences: false)
+            #expect(lines.count == 4)
+            #expect(
+                lines[0]
+                    == "id,kind,title,languages,countries,regions,themes,targets,keywords,published,updated,license"
+            )
+            #expect(lines[1] == "a,caseStudy,Cas,fr; zh,,,,,,,,")
+            #expect(lines[2] == #"b,technology,"Seeds, ""the"" best",en; fr,KE; TZ,,,,a; b,2019,,CC0-1.0"#)
+            #expect(lines[3] == "")
+        }
+    }
+
+    @Test func csvQuotesLineBreaks() {
+        #expect(CSVExport.quote("plain") == "plain")
+        #expect(CSVExport.quote("two\nlines") == "\"two\nlines\"")
+        #expect(CSVExport.quote("cr\r") == "\"cr\r\"")
+        #expect(CSVExport.quote("say \"hi\"") == "\"say \"\"hi\"\"\"")
+    }
+
+    @Test func openingWithoutCreateNeedsAnExistingCatalog() throws {
+        try withTemporaryDirectory { directory in
+            let missing = directory.url.appendingPathComponent("nothing-here")
+            let error = #expect(throws: ClearingHouseError.self) {
+                _ = try ClearingHouse(directory: missing, create: false)
+            }
+            #expect(error?.code == .notFound)
+            #expect(!FileManager.default.fileExists(atPath: missing.path))
+
+            _ = try directory.house("made")
+            #expect(throws: Never.self) {
+                _ = try ClearingHouse(directory: directory.url.appendingPathComponent("made"), create: false)
+            }
+        }
+    }
+
+    @Test func validateStoresNothing() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            let path = try directory.write("r.json", recordJSON("a"))
+            let report = try house.validate([path])
+            #expect(report.succeeded)
+            #expect(report.files.map(\.status) == [.checked])
+            #expect(report.files.first?.valid == 1)
+            #expect(try house.statistics().records == 0)
+        }
+    }
+
+    @Test func catalogSurvivesReopening() throws {
+        try withTemporaryDirectory { directory in
+            let path = try directory.write("r.json", recordJSON("a", title: "Kept"))
+            do {
+                let house = try directory.house()
+                try house.ingest([path])
+            }
+            let reopened = try ClearingHouse(directory: directory.url.appendingPathComponent("index"), create: false)
+            #expect(try reopened.record(id: "a")?.title.values == ["en": "Kept"])
+        }
+    }
+}

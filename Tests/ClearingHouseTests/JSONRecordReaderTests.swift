@@ -1,0 +1,219 @@
+// The .json and .jsonl readers: file shapes, byte order marks, broken files and lines.
+import Foundation
+import Testing
+
+@testable import ClearingHouse
+
+@Suite struct JSONRecordReaderTests {
+    @Test func readsOneRecordObject() throws {
+        try withTemporaryDirectory { directory in
+            let outcome = try readRecords(
+                recordJSON("only", title: "Only"),
+                named: "one.json",
+                as: .json,
+                in: directory
+            )
+            #expect(outcome.failure == nil)
+            #expect(outcome.records.map(\.id) == ["only"])
+            #expect(outcome.records.first?.title.values == ["en": "Only"])
+        }
+    }
+
+    @Test func readsAnArrayOfRecordsWithTheirLines() throws {
+        try withTemporaryDirectory { directory in
+            let text = "[\n  \(recordJSON("a")),\n  \(recordJSON("b")),\n\n  \(recordJSON("c"))\n]\n"
+            let outcome = try readRecords(text, named: "many.json", as: .json, in: directory)
+            #expect(outcome.failure == nil)
+            #expect(outcome.records.map(\.id) == ["a", "b", "c"])
+            #expect(outcome.recordLines == [2, 3, 5])
+        }
+    }
+
+    @Test func readsAnEmptyArray() throws {
+        try withTemporaryDirectory { directory in
+            let outcome = try readRecords(" [ ] ", named: "none.json", as: .json, in: directory)
+            #expect(outcome.failure == nil)
+            #expect(outcome.entries.isEmpty)
+        }
+    }
+
+    @Test func readsTheRecordsWrapperAndWarnsAboutOtherKeys() throws {
+        try withTemporaryDirectory { directory in
+            let text = "{\n  \"publisher\": \"example\",\n  \"records\": [\(recordJSON("a")), \(recordJSON("b"))]\n}"
+            let outcome = try readRecords(text, named: "wrapped.json", as: .json, in: directory)
+            #expect(outcome.failure == nil)
+            #expect(outcome.records.map(\.id) == ["a", "b"])
+            let warning = try #require(outcome.messages.first)
+            #expect(outcome.messages.count == 1)
+            #expect(warning.severity == .warning)
+            #expect(warning.line == 2 && warning.column == 3)
+            #expect(warning.message.contains("\"publisher\""))
+        }
+    }
+
+    @Test func skipsAUTF8ByteOrderMark() throws {
+        try withTemporaryDirectory { directory in
+            let path = try directory.write("bom.json", bytes: [0xEF, 0xBB, 0xBF] + Array("[\(recordJSON("a"))]".utf8))
+            let outcome = readRecords(path, as: .json)
+            #expect(outcome.failure == nil)
+            #expect(outcome.records.map(\.id) == ["a"])
+
+            let lines = try directory.write(
+                "bom.jsonl",
+                bytes: [0xEF, 0xBB, 0xBF] + Array("\(recordJSON("b"))\n".utf8)
+            )
+            #expect(readRecords(lines, as: .jsonLines).records.map(\.id) == ["b"])
+        }
+    }
+
+    @Test(arguments: ["", "   \n\t\n"])
+    func emptyFileIsAnError(text: String) throws {
+        try withTemporaryDirectory { directory in
+            let outcome = try readRecords(text, named: "empty.json", as: .json, in: directory)
+            let failure = try #require(outcome.failure)
+            #expect(failure.severity == .error)
+            #expect(failure.file == "empty.json")
+            #expect(failure.message.contains("file is empty"))
+            #expect(outcome.entries.isEmpty)
+        }
+    }
+
+    @Test func truncatedJSONIsAnErrorNamingTheLine() throws {
+        try withTemporaryDirectory { directory in
+            let text = "[\n\(recordJSON("a")),\n{\"id\": \"b\",\n \"kind\": \"tech"
+            let outcome = try readRecords(text, named: "cut.json", as: .json, in: directory)
+            let failure = try #require(outcome.failure)
+            #expect(failure.line == 4)
+            #expect(failure.message.contains("unterminated string"))
+            // The first record was read before the file broke; ingest rolls it back.
+            #expect(outcome.records.map(\.id) == ["a"])
+        }
+    }
+
+    @Test func truncatedJSONFailsValidationThroughThePublicAPI() throws {
+        try withTemporaryDirectory { directory in
+            let path = try directory.write("cut.json", "[\n\(recordJSON("a")),\n")
+            var seen: [Diagnostic] = []
+            let report = ClearingHouse.validate([path]) { seen.append($0) }
+            #expect(!report.succeeded)
+            #expect(report.errors == 1)
+            let error = try #require(seen.first { $0.severity == .error })
+            #expect(error.line == 3)
+            #expect(error.description.hasPrefix("\(path):3:"))
+            #expect(error.message.contains("unexpected end of input"))
+        }
+    }
+
+    @Test func rejectsATopLevelValueThatIsNotARecordContainer() throws {
+        try withTemporaryDirectory { directory in
+            let outcome = try readRecords("\n  \"just a string\"", named: "s.json", as: .json, in: directory)
+            let failure = try #require(outcome.failure)
+            #expect(failure.line == 2 && failure.column == 3)
+            #expect(failure.message.contains("expected a record object or an array of records"))
+        }
+    }
+
+    @Test func rejectsContentAfterTheTopLevelValue() throws {
+        try withTemporaryDirectory { directory in
+            let outcome = try readRecords("[\(recordJSON("a"))]\n]", named: "extra.json", as: .json, in: directory)
+            let failure = try #require(outcome.failure)
+            #expect(failure.line == 2 && failure.column == 1)
+        }
+    }
+
+    @Test func invalidRecordInAnArrayDoesNotStopTheOthers() throws {
+        try withTemporaryDirectory { directory in
+            let text = "[\n\(recordJSON("a")),\n{\"id\": \"b\", \"kind\": \"technology\"},\n\(recordJSON("c"))\n]"
+            let outcome = try readRecords(text, named: "mixed.json", as: .json, in: directory)
+            #expect(outcome.failure == nil)
+            #expect(outcome.records.map(\.id) == ["a", "c"])
+            let invalid = try #require(outcome.invalid.first)
+            #expect(outcome.invalid.count == 1)
+            #expect(invalid.line == 3)
+            #expect(
+                invalid.diagnostics.map(\.description) == [
+                    "mixed.json:3:1: error: record b: field title: missing required field"
+                ]
+            )
+        }
+    }
+
+    // MARK: JSON Lines
+
+    @Test func truncatedLineIsReportedWithItsOwnLineNumberAndTheOthersAreRead() throws {
+        try withTemporaryDirectory { directory in
+            let text = [
+                recordJSON("a"),
+                "{\"id\": \"b\", \"kind\": \"technology\", \"title\": \"B\"",
+                recordJSON("c"),
+                "{\"id\": \"d\", \"kind\": \"technology\", \"title\": \"D",
+                recordJSON("e"),
+            ].joined(separator: "\n")
+            let outcome = try readRecords(text, named: "lines.jsonl", as: .jsonLines, in: directory)
+            #expect(outcome.failure == nil)
+            #expect(outcome.records.map(\.id) == ["a", "c", "e"])
+            #expect(outcome.recordLines == [1, 3, 5])
+            #expect(outcome.invalid.map(\.line) == [2, 4])
+            let first = try #require(outcome.invalid.first?.diagnostics.first)
+            #expect(first.line == 2)
+            #expect(first.file == "lines.jsonl")
+            #expect(first.message.contains("unexpected end of input"))
+            let second = try #require(outcome.invalid.last?.diagnostics.first)
+            #expect(second.line == 4 && second.column == 44)
+            #expect(second.message.contains("unterminated string"))
+        }
+    }
+
+    @Test func skipsBlankLines() throws {
+        try withTemporaryDirectory { directory in
+            let text = "\n\(recordJSON("a"))\n   \n\t\n\(recordJSON("b"))\n\n"
+            let outcome = try readRecords(text, named: "blank.jsonl", as: .jsonLines, in: directory)
+            #expect(outcome.failure == nil)
+            #expect(outcome.invalid.isEmpty)
+            #expect(outcome.records.map(\.id) == ["a", "b"])
+            #expect(outcome.recordLines == [2, 5])
+        }
+    }
+
+    @Test func acceptsCRLFLineEndings() throws {
+        try withTemporaryDirectory { directory in
+            let text = "\(recordJSON("a", title: "A"))\r\n\r\n\(recordJSON("b", title: "B"))\r\n{\"id\": \"c\",\r\n"
+            let outcome = try readRecords(text, named: "crlf.jsonl", as: .jsonLines, in: directory)
+            #expect(outcome.records.map(\.id) == ["a", "b"])
+            #expect(outcome.records.last?.title.values == ["en": "B"])
+            #expect(outcome.recordLines == [1, 3])
+            #expect(outcome.invalid.map(\.line) == [4])
+        }
+    }
+
+    @Test func twoRecordsOnOneLineAreAnError() throws {
+        try withTemporaryDirectory { directory in
+            let text = "\(recordJSON("a")) \(recordJSON("b"))\n\(recordJSON("c"))\n"
+            let outcome = try readRecords(text, named: "two.jsonl", as: .jsonLines, in: directory)
+            #expect(outcome.records.map(\.id) == ["c"])
+            let diagnostic = try #require(outcome.invalid.first?.diagnostics.first)
+            #expect(diagnostic.line == 1)
+            #expect(diagnostic.message.contains("one record per line"))
+        }
+    }
+
+    @Test func lastLineWithoutNewlineIsRead() throws {
+        try withTemporaryDirectory { directory in
+            let outcome = try readRecords(
+                "\(recordJSON("a"))\n\(recordJSON("b"))",
+                named: "end.jsonl",
+                as: .jsonLines,
+                in: directory
+            )
+            #expect(outcome.records.map(\.id) == ["a", "b"])
+        }
+    }
+
+    @Test func missingFileIsAReadError() throws {
+        try withTemporaryDirectory { directory in
+            let outcome = readRecords(directory.path("absent.json"), as: .json, displayPath: "absent.json")
+            let failure = try #require(outcome.failure)
+            #expect(failure.description == "absent.json: error: cannot read file: no such file or directory")
+        }
+    }
+}

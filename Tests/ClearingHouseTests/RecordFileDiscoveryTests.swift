@@ -1,0 +1,123 @@
+// Finding record files under the paths a user names.
+import Foundation
+import Testing
+
+@testable import ClearingHouse
+
+@Suite struct RecordFileDiscoveryTests {
+    @Test func findsRecordFilesRecursivelyAndSkipsOthers() throws {
+        try withTemporaryDirectory { directory in
+            let root = directory.path("corpus")
+            for name in [
+                "corpus/b.json", "corpus/a.jsonl", "corpus/sub/c.xml", "corpus/sub/deeper/d.ndjson",
+                "corpus/.hidden.json", "corpus/.git/e.json", "corpus/notes.txt", "corpus/record.schema.json",
+                "corpus/sub/oai.OAI",
+            ] {
+                try directory.write(name, "[]")
+            }
+            let (files, problems) = RecordFile.discover([root])
+            #expect(problems.isEmpty)
+            #expect(
+                files.map(\.displayPath) == [
+                    "\(root)/a.jsonl", "\(root)/b.json", "\(root)/sub/c.xml", "\(root)/sub/deeper/d.ndjson",
+                    "\(root)/sub/oai.OAI",
+                ]
+            )
+            #expect(files.map(\.format) == [.jsonLines, .json, .xml, .jsonLines, .xml])
+        }
+    }
+
+    @Test func aMissingPathIsAnErrorDiagnostic() throws {
+        try withTemporaryDirectory { directory in
+            let missing = directory.path("no-such-dir")
+            let (files, problems) = RecordFile.discover([missing])
+            #expect(files.isEmpty)
+            #expect(problems.map(\.description) == ["\(missing): error: no such file or directory"])
+
+            let report = ClearingHouse.validate([missing, try directory.write("ok.json", recordJSON("a"))])
+            #expect(report.unreadable == 1)
+            #expect(report.errors == 1)
+            #expect(report.files.count == 1)
+            #expect(!report.succeeded)
+        }
+    }
+
+    @Test func aNamedFileIsReadWhateverItsName() throws {
+        try withTemporaryDirectory { directory in
+            let hidden = try directory.write(".records.json", recordJSON("a"))
+            let sniffed = try directory.write("export.txt", "\n  \(recordJSON("b"))")
+            let xml = try directory.write("harvest", "<records xmlns=\"urn:chm:records:1\"/>")
+            let (files, problems) = RecordFile.discover([hidden, sniffed, xml])
+            #expect(problems.isEmpty)
+            #expect(files.map(\.format) == [.json, .json, .xml])
+        }
+    }
+
+    @Test func aNamedFileOfUnknownTypeIsAnError() throws {
+        try withTemporaryDirectory { directory in
+            let path = try directory.write("notes.txt", "hello")
+            let (files, problems) = RecordFile.discover([path])
+            #expect(files.isEmpty)
+            #expect(problems.first?.severity == .error)
+            #expect(problems.first?.message.contains(".json, .jsonl, .ndjson or .xml") == true)
+        }
+    }
+
+    @Test func contentThatContradictsTheExtensionIsAnError() throws {
+        try withTemporaryDirectory { directory in
+            let path = try directory.write("really.json", "<records xmlns=\"urn:chm:records:1\"/>")
+            var seen: [Diagnostic] = []
+            let report = ClearingHouse.validate([path]) { seen.append($0) }
+            #expect(report.errors == 1)
+            #expect(seen.first?.message.contains("holds XML") == true)
+        }
+    }
+
+    @Test func theSameFileNamedTwiceIsReadOnce() throws {
+        try withTemporaryDirectory { directory in
+            let path = try directory.write("in/a.json", recordJSON("a"))
+            let (files, _) = RecordFile.discover([path, directory.path("in"), path])
+            #expect(files.count == 1)
+        }
+    }
+
+    @Test(.timeLimit(.minutes(1))) func aSymbolicLinkLoopDoesNotHang() throws {
+        try withTemporaryDirectory { directory in
+            let root = directory.path("tree")
+            try directory.write("tree/a.json", recordJSON("a"))
+            try directory.write("tree/sub/b.json", recordJSON("b"))
+            let manager = FileManager.default
+            // sub/up -> .. (the tree itself), sub/self -> . , and a link to itself.
+            try manager.createSymbolicLink(atPath: directory.path("tree/sub/up"), withDestinationPath: "..")
+            try manager.createSymbolicLink(atPath: directory.path("tree/sub/self"), withDestinationPath: ".")
+            try manager.createSymbolicLink(atPath: directory.path("tree/loop.json"), withDestinationPath: "loop.json")
+
+            let (files, problems) = RecordFile.discover([root])
+            #expect(files.map(\.displayPath) == ["\(root)/a.json", "\(root)/sub/b.json"])
+            #expect(problems.allSatisfy { $0.severity == .warning })
+
+            let house = try directory.house()
+            let report = try house.ingest([root])
+            #expect(report.added == 2)
+            #expect(report.errors == 0)
+        }
+    }
+
+    @Test func aSymbolicLinkToAFileOutsideIsFollowedOnce() throws {
+        try withTemporaryDirectory { directory in
+            let target = try directory.write("elsewhere/x.json", recordJSON("x"))
+            try directory.write("tree/a.json", recordJSON("a"))
+            try FileManager.default.createSymbolicLink(
+                atPath: directory.path("tree/link.json"),
+                withDestinationPath: target
+            )
+            try FileManager.default.createSymbolicLink(
+                atPath: directory.path("tree/same.json"),
+                withDestinationPath: target
+            )
+            let (files, problems) = RecordFile.discover([directory.path("tree")])
+            #expect(problems.isEmpty)
+            #expect(files.map { ($0.displayPath as NSString).lastPathComponent } == ["a.json", "link.json"])
+        }
+    }
+}

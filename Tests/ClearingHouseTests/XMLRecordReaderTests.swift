@@ -1,0 +1,417 @@
+// The native XML format (namespace urn:chm:records:1), and XML that must be refused.
+import Foundation
+import Testing
+
+@testable import ClearingHouse
+
+@Suite struct XMLRecordReaderTests {
+    static let fullRecord = """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <records xmlns="urn:chm:records:1">
+          <record id="tech-mangrove-nursery" kind="technology" xml:lang="en">
+            <title>Community mangrove nurseries</title>
+            <title xml:lang="zh">社区红树林苗圃</title>
+            <summary>Raising seedlings with the community.</summary>
+            <description xml:lang="fr">Pépinières communautaires.</description>
+            <keyword>mangrove</keyword>
+            <keyword>nursery</keyword>
+            <theme>restoration</theme>
+            <target>GBF-T2</target>
+            <country>ke</country>
+            <country>TZ</country>
+            <region>East Africa</region>
+            <assistanceType>training</assistanceType>
+            <organization role="provider" country="ke" url="https://example.org">Coast Forest Trust</organization>
+            <organization>Lamu Youth Group</organization>
+            <link url="https://example.org/guide" xml:lang="EN">Nursery guide</link>
+            <link url="https://example.org/data"/>
+            <published>2019-11</published>
+            <updated>2020-01-15T09:00:00+03:00</updated>
+            <license>CC-BY-4.0</license>
+            <source system="example-chm" url="https://example.org/r/17" originalId="17"/>
+            <related>cs-lamu-mangroves</related>
+            <related>bp-seed-collection</related>
+          </record>
+        </records>
+        """
+
+    @Test func readsEveryFieldOfANativeRecord() throws {
+        try withTemporaryDirectory { directory in
+            let outcome = try readRecords(Self.fullRecord, named: "r.xml", as: .xml, in: directory)
+            #expect(outcome.failure == nil)
+            #expect(outcome.messages.isEmpty)
+            let record = try #require(outcome.records.first)
+            #expect(outcome.records.count == 1)
+            #expect(outcome.recordLines == [3])
+            #expect(record.id == "tech-mangrove-nursery")
+            #expect(record.kind == .technology)
+            #expect(record.language == "en")
+            #expect(record.title.values == ["en": "Community mangrove nurseries", "zh": "社区红树林苗圃"])
+            #expect(record.summary.values == ["en": "Raising seedlings with the community."])
+            #expect(record.description.values == ["fr": "Pépinières communautaires."])
+            #expect(record.keywords == ["mangrove", "nursery"])
+            #expect(record.themes == ["restoration"])
+            #expect(record.targets == ["GBF-T2"])
+            #expect(record.countries == ["KE", "TZ"])
+            #expect(record.regions == ["East Africa"])
+            #expect(record.assistanceTypes == ["training"])
+            #expect(
+                record.organizations == [
+                    Record.Organization(
+                        name: "Coast Forest Trust",
+                        role: "provider",
+                        country: "KE",
+                        url: "https://example.org"
+                    ),
+                    Record.Organization(name: "Lamu Youth Group"),
+                ]
+            )
+            #expect(
+                record.links == [
+                    Record.Link(url: "https://example.org/guide", title: "Nursery guide", language: "en"),
+                    Record.Link(url: "https://example.org/data"),
+                ]
+            )
+            #expect(record.published == "2019-11")
+            #expect(record.updated == "2020-01-15T09:00:00+03:00")
+            #expect(record.license == "CC-BY-4.0")
+            #expect(
+                record.source == Record.Source(system: "example-chm", url: "https://example.org/r/17", originalId: "17")
+            )
+            #expect(record.related == ["cs-lamu-mangroves", "bp-seed-collection"])
+            #expect(record.extensions.isEmpty)
+        }
+    }
+
+    @Test func xmlAndJSONOfTheSameRecordStoreTheSameCanonicalJSON() throws {
+        try withTemporaryDirectory { directory in
+            let xml = """
+                <record xmlns="urn:chm:records:1" id="r1" kind="funding" xml:lang="es">
+                  <title>Fondos</title>
+                  <title xml:lang="en">Funds</title>
+                  <country>mx</country>
+                  <published>2021</published>
+                </record>
+                """
+            let json =
+                #"{"id": "r1", "kind": "funding", "language": "es", "title": {"es": "Fondos", "en": "Funds"}, "countries": ["MX"], "published": "2021"}"#
+            let fromXML = try #require(try readRecords(xml, named: "r.xml", as: .xml, in: directory).records.first)
+            let fromJSON = try #require(try readRecords(json, named: "r.json", as: .json, in: directory).records.first)
+            #expect(fromXML == fromJSON)
+            #expect(
+                fromXML.canonicalJSONText
+                    == #"{"id":"r1","kind":"funding","language":"es","title":{"en":"Funds","es":"Fondos"},"countries":["MX"],"published":"2021"}"#
+            )
+        }
+    }
+
+    @Test func languageIsInheritedFromTheRecordsElement() throws {
+        try withTemporaryDirectory { directory in
+            let xml = """
+                <records xmlns="urn:chm:records:1" xml:lang="ar">
+                  <record id="r1" kind="resource"><title>موارد</title></record>
+                  <record id="r2" kind="resource" xml:lang="ru"><title>Ресурсы</title><summary xml:lang="en">S</summary></record>
+                </records>
+                """
+            let outcome = try readRecords(xml, named: "r.xml", as: .xml, in: directory)
+            #expect(outcome.records.map(\.language) == ["ar", "ru"])
+            #expect(outcome.records.first?.title.values == ["ar": "موارد"])
+            #expect(outcome.records.last?.title.values == ["ru": "Ресурсы"])
+            #expect(outcome.records.last?.summary.values == ["en": "S"])
+        }
+    }
+
+    @Test func textWithoutAnyLanguageGoesUnderUnd() throws {
+        try withTemporaryDirectory { directory in
+            let xml = #"<record xmlns="urn:chm:records:1" id="r1" kind="resource"><title>Plain</title></record>"#
+            let record = try #require(try readRecords(xml, named: "r.xml", as: .xml, in: directory).records.first)
+            #expect(record.language == "und")
+            #expect(record.title.values == ["und": "Plain"])
+        }
+    }
+
+    @Test func readsASingleRecordRoot() throws {
+        try withTemporaryDirectory { directory in
+            let xml = """
+                <?xml version="1.0"?>
+                <!-- one record -->
+                <record xmlns="urn:chm:records:1" id="solo" kind="organization" xml:lang="en">
+                  <title>Solo</title>
+                </record>
+                """
+            let outcome = try readRecords(xml, named: "r.xml", as: .xml, in: directory)
+            #expect(outcome.failure == nil)
+            #expect(outcome.records.map(\.id) == ["solo"])
+            #expect(outcome.recordLines == [3])
+        }
+    }
+
+    @Test func readsCDATAAndCharacterReferences() throws {
+        try withTemporaryDirectory { directory in
+            let xml = """
+                <records xmlns="urn:chm:records:1">
+                  <record id="r1" kind="resource" xml:lang="en">
+                    <title><![CDATA[Fish & <chips>]]></title>
+                    <summary>Caf&#233; &amp; b&#x00E4;r &lt;3</summary>
+                  </record>
+                </records>
+                """
+            let record = try #require(try readRecords(xml, named: "r.xml", as: .xml, in: directory).records.first)
+            #expect(record.title.values == ["en": "Fish & <chips>"])
+            #expect(record.summary.values == ["en": "Café & bär <3"])
+        }
+    }
+
+    @Test func unknownElementsAndAttributesAreWarningsKeptUnderExtensions() throws {
+        try withTemporaryDirectory { directory in
+            let xml = """
+                <records xmlns="urn:chm:records:1" xmlns:x="urn:example:other">
+                  <record id="r1" kind="resource" colour="red">
+                    <title>T</title>
+                    <x:rating>5</x:rating>
+                  </record>
+                </records>
+                """
+            let outcome = try readRecords(xml, named: "r.xml", as: .xml, in: directory)
+            let record = try #require(outcome.records.first)
+            #expect(record.extensions == ["colour": .string("red"), "rating": .string("5")])
+            #expect(Set(outcome.messages.compactMap(\.field)) == ["colour", "rating"])
+            #expect(outcome.messages.allSatisfy { $0.severity == .warning })
+            #expect(outcome.messages.first { $0.field == "rating" }?.line == 4)
+
+            let strict = try readRecords(xml, named: "r.xml", as: .xml, in: directory, strict: true)
+            #expect(strict.records.isEmpty)
+            #expect(strict.invalid.count == 1)
+        }
+    }
+
+    @Test func invalidFieldIsReportedAtItsElementLine() throws {
+        try withTemporaryDirectory { directory in
+            let xml = """
+                <records xmlns="urn:chm:records:1">
+                  <record id="r1" kind="technology">
+                    <title>T</title>
+                    <country>KE</country>
+                    <country>XX</country>
+                    <published>2019-02-30</published>
+                  </record>
+                  <record id="r2" kind="technology"/>
+                  <record id="r3" kind="technology"><title>Fine</title></record>
+                </records>
+                """
+            let outcome = try readRecords(xml, named: "bad.xml", as: .xml, in: directory)
+            #expect(outcome.failure == nil)
+            #expect(outcome.records.map(\.id) == ["r3"])
+            #expect(outcome.invalid.map(\.line) == [2, 8])
+            let first = try #require(outcome.invalid.first)
+            #expect(
+                first.diagnostics.map(\.description) == [
+                    "bad.xml:5: error: record r1: field countries[1]: \"XX\" is not an ISO 3166-1 alpha-2 country code",
+                    "bad.xml:6: error: record r1: field published: day 30 does not exist in 2019-02",
+                ]
+            )
+            #expect(
+                outcome.invalid.last?.diagnostics.map(\.description) == [
+                    "bad.xml:8: error: record r2: field title: missing required field"
+                ]
+            )
+        }
+    }
+
+    @Test func unexpectedElementInsideRecordsIsAWarning() throws {
+        try withTemporaryDirectory { directory in
+            let xml = """
+                <records xmlns="urn:chm:records:1">
+                  <note>hello</note>
+                  <record id="r1" kind="resource"><title>T</title></record>
+                </records>
+                """
+            let outcome = try readRecords(xml, named: "r.xml", as: .xml, in: directory)
+            #expect(outcome.records.map(\.id) == ["r1"])
+            #expect(outcome.messages.map(\.line) == [2])
+            #expect(outcome.messages.first?.message.contains("<note>") == true)
+        }
+    }
+
+    // MARK: Malformed and unsafe XML
+
+    @Test func mismatchedTagIsAnErrorWithItsLine() throws {
+        try withTemporaryDirectory { directory in
+            let xml = """
+                <records xmlns="urn:chm:records:1">
+                  <record id="r1" kind="resource">
+                    <title>T</title>
+                    <summary>S</summry>
+                  </record>
+                </records>
+                """
+            let outcome = try readRecords(xml, named: "broken.xml", as: .xml, in: directory)
+            let failure = try #require(outcome.failure)
+            #expect(failure.file == "broken.xml")
+            #expect(failure.line == 4)
+            #expect(failure.message.contains("mismatch"))
+            #expect(outcome.records.isEmpty)
+        }
+    }
+
+    @Test func truncatedXMLIsAnError() throws {
+        try withTemporaryDirectory { directory in
+            let xml = """
+                <records xmlns="urn:chm:records:1">
+                  <record id="r1" kind="resource"><title>T</title></record>
+                  <record id="r2" kind="resource"><title>T
+                """
+            let outcome = try readRecords(xml, named: "cut.xml", as: .xml, in: directory)
+            let failure = try #require(outcome.failure)
+            #expect(failure.severity == .error)
+            #expect(outcome.records.map(\.id).contains("r2") == false)
+        }
+    }
+
+    @Test func rootWithoutTheNamespaceIsRejected() throws {
+        try withTemporaryDirectory { directory in
+            let xml = "<records>\n<record id=\"r1\" kind=\"resource\"><title>T</title></record>\n</records>"
+            let outcome = try readRecords(xml, named: "nons.xml", as: .xml, in: directory)
+            let failure = try #require(outcome.failure)
+            #expect(failure.line == 1)
+            #expect(failure.message.contains("urn:chm:records:1"))
+            #expect(outcome.records.isEmpty)
+        }
+    }
+
+    @Test func unknownRootIsRejected() throws {
+        try withTemporaryDirectory { directory in
+            let outcome = try readRecords("<catalogue/>", named: "other.xml", as: .xml, in: directory)
+            #expect(outcome.failure?.message.contains("<catalogue>") == true)
+        }
+    }
+
+    @Test func emptyXMLFileIsAnErrorThatSaysSo() throws {
+        try withTemporaryDirectory { directory in
+            let outcome = try readRecords("", named: "empty.xml", as: .xml, in: directory)
+            let failure = try #require(outcome.failure)
+            #expect(failure.severity == .error)
+            #expect(outcome.entries.isEmpty)
+            // Not libxml2's "Extra content at the end of the document", which misleads.
+            #expect(failure.message.contains("empty"), "message was: \(failure.message)")
+        }
+    }
+
+    static let passwordFileEntity = """
+        <!DOCTYPE records [
+          <!ENTITY secret SYSTEM "file:///etc/passwd">
+        ]>
+        <records xmlns="urn:chm:records:1">
+          <record id="r1" kind="resource" xml:lang="en"><title>Leak &secret;</title></record>
+          <record id="r2" kind="resource" xml:lang="en"><title>Innocent</title></record>
+        </records>
+        """
+
+    @Test(arguments: ["", "<?xml version=\"1.0\"?>\n", "<!-- c -->\n", "<?a?>"])
+    func doctypeWithAnExternalEntityIsRefusedAndNothingIsStored(prolog: String) throws {
+        try withTemporaryDirectory { directory in
+            let path = try directory.write("xxe.xml", prolog + Self.passwordFileEntity)
+            let outcome = readRecords(path, as: .xml, displayPath: "xxe.xml")
+            let failure = try #require(outcome.failure)
+            #expect(failure.severity == .error)
+            for record in outcome.records {
+                #expect(!record.canonicalJSONText.contains("root:"))
+            }
+
+            let house = try directory.house()
+            let report = try house.ingest([path])
+            #expect(!report.succeeded)
+            #expect(report.added == 0)
+            #expect(report.files.map(\.status) == [.rolledBack])
+            #expect(try house.statistics().records == 0)
+            #expect(try house.record(id: "r1") == nil)
+            #expect(try exported(house).isEmpty)
+            #expect(report.diagnostics.allSatisfy { !$0.description.contains("root:x:0:0") })
+        }
+    }
+
+    @Test func doctypeRefusalNamesTheDoctype() throws {
+        try withTemporaryDirectory { directory in
+            let outcome = try readRecords(Self.passwordFileEntity, named: "xxe.xml", as: .xml, in: directory)
+            let failure = try #require(outcome.failure)
+            #expect(failure.line == 1)
+            #expect(failure.message.contains("DOCTYPE"))
+        }
+    }
+
+    @Test(arguments: [passwordFileEntity, billionLaughs])
+    func doctypeAfterAProcessingInstructionIsRefusedAtItsLine(document: String) throws {
+        // `<?a?>` is a complete processing instruction, so the DOCTYPE starts on line 1 right
+        // after it; the refusal must not depend on libxml2 parsing the internal subset first.
+        try withTemporaryDirectory { directory in
+            let outcome = try readRecords("<?a?>" + document, named: "pi.xml", as: .xml, in: directory)
+            let failure = try #require(outcome.failure)
+            #expect(failure.line == 1)
+            #expect(failure.message.contains("DOCTYPE declarations are not allowed"), "message was: \(failure.message)")
+            #expect(outcome.records.isEmpty)
+        }
+    }
+
+    static let billionLaughs = """
+        <!DOCTYPE records [
+          <!ENTITY lol "lol">
+          <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+          <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+          <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+          <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+          <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+          <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+          <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+          <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+          <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+        ]>
+        <records xmlns="urn:chm:records:1">
+          <record id="r1" kind="resource" xml:lang="en"><title>&lol9;</title></record>
+        </records>
+        """
+
+    @Test(.timeLimit(.minutes(1)), arguments: ["", "<?a?>"])
+    func entityBombIsRefusedQuickly(prolog: String) throws {
+        try withTemporaryDirectory { directory in
+            let path = try directory.write("bomb.xml", prolog + Self.billionLaughs)
+            let clock = ContinuousClock()
+            var outcome = ReadOutcome()
+            let elapsed = clock.measure {
+                outcome = readRecords(path, as: .xml, displayPath: "bomb.xml")
+            }
+            #expect(outcome.failure?.severity == .error)
+            #expect(outcome.records.isEmpty)
+            #expect(elapsed < .seconds(2))
+        }
+    }
+
+    @Test func undefinedEntityReferenceIsRefused() throws {
+        try withTemporaryDirectory { directory in
+            let xml = """
+                <records xmlns="urn:chm:records:1">
+                  <record id="r1" kind="resource" xml:lang="en">
+                    <title>Caf&eacute;</title>
+                  </record>
+                </records>
+                """
+            let outcome = try readRecords(xml, named: "entity.xml", as: .xml, in: directory)
+            let failure = try #require(outcome.failure)
+            #expect(failure.line == 3)
+            #expect(failure.message.contains("eacute"))
+            #expect(outcome.records.isEmpty)
+        }
+    }
+
+    @Test func invalidUTF8IsRefusedWithItsLine() throws {
+        try withTemporaryDirectory { directory in
+            let head = "<records xmlns=\"urn:chm:records:1\">\n  <record id=\"r1\" kind=\"resource\">\n    <title>Bad "
+            let tail = " text</title>\n  </record>\n</records>\n"
+            let path = try directory.write("latin1.xml", bytes: Array(head.utf8) + [0xE9, 0xFF] + Array(tail.utf8))
+            let outcome = readRecords(path, as: .xml, displayPath: "latin1.xml")
+            let failure = try #require(outcome.failure)
+            #expect(failure.line == 3)
+            #expect(failure.message.contains("UTF-8"))
+            #expect(outcome.records.isEmpty)
+        }
+    }
+}

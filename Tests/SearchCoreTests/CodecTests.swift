@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+
+@testable import SearchCore
+
+@Suite("Codecs")
+struct CodecTests {
+    @Test func bitPackingRoundTripsRandomBlocks() {
+        var random = SeededGenerator(seed: 5)
+        for _ in 0..<500 {
+            let bits = Int.random(in: 0...32, using: &random)
+            let count = Int.random(in: 1...128, using: &random)
+            let limit: UInt64 = bits == 0 ? 0 : (1 << UInt64(bits)) - 1
+            let values = (0..<count).map { _ in UInt32(UInt64.random(in: 0...limit, using: &random)) }
+            var writer = ByteWriter()
+            BitPacking.pack(values, bits: BitPacking.bitsRequired(values), into: &writer)
+            #expect(writer.count == BitPacking.byteCount(count: count, bits: BitPacking.bitsRequired(values)))
+            let output = UnsafeMutablePointer<UInt32>.allocate(capacity: count)
+            defer { output.deallocate() }
+            writer.bytes.withUnsafeBytes {
+                BitPacking.unpack($0, count: count, bits: BitPacking.bitsRequired(values), into: output)
+            }
+            #expect(Array(UnsafeBufferPointer(start: output, count: count)) == values)
+        }
+    }
+
+    @Test func varintsRoundTrip() {
+        var writer = ByteWriter()
+        let values: [UInt64] = [0, 1, 127, 128, 300, 16_383, 16_384, UInt64(UInt32.max), UInt64.max]
+        for value in values { writer.varint(value) }
+        writer.bytes.withUnsafeBytes { bytes in
+            var reader = ByteReader(bytes)
+            #expect(values.map { _ in reader.varint() } == values)
+            #expect(reader.isValid)
+            _ = reader.varint()
+            #expect(!reader.isValid)
+        }
+    }
+
+    /// Random posting lists written by a segment and read back by its iterator, with
+    /// `advance` to random targets.
+    @Test(arguments: [UInt64(1), 2, 3, 4])
+    func postingListsRoundTripThroughASegment(seed: UInt64) throws {
+        var random = SeededGenerator(seed: seed)
+        let documentCount = Int.random(in: 1...3000, using: &random)
+        let fields = FieldTable(names: ["body", "_key"], kinds: [.text, .key])
+        let builder = SegmentBuilder(fields: fields)
+        var expected: [String: [(doc: Int, positions: [Int])]] = [:]
+        for doc in 0..<documentCount {
+            var tokens: [(term: String, position: Int)] = []
+            for position in 0..<Int.random(in: 0...20, using: &random) {
+                let term = "t\(Int.random(in: 0..<(doc % 5 == 0 ? 3 : 50), using: &random))"
+                tokens.append((term, position))
+            }
+            builder.addAnalyzed(key: "k\(doc)", textTokens: [tokens], keywords: [])
+            var grouped: [String: [Int]] = [:]
+            for token in tokens { grouped[token.term, default: []].append(token.position) }
+            for (term, positions) in grouped { expected[term, default: []].append((doc, positions)) }
+        }
+        let directory = ScratchDirectory()
+        let path = directory.url.appendingPathComponent("s.seg").path
+        try FileSystem.writeDurably(builder.build(), to: path)
+        let reader = try SegmentReader(path: path, name: "s")
+        #expect(reader.documentCount == documentCount)
+        for (term, postings) in expected {
+            let info = try #require(reader.termInfo(field: 0, term: term))
+            #expect(info.documentFrequency == postings.count)
+            let iterator = reader.postingsIterator(info)
+            for posting in postings {
+                #expect(iterator.nextDoc() == posting.doc)
+                #expect(iterator.frequency == posting.positions.count)
+                #expect(iterator.positions() == posting.positions)
+            }
+            #expect(iterator.nextDoc() == PostingsIterator.exhausted)
+            // advance() lands on the first doc >= target.
+            let skipping = reader.postingsIterator(info)
+            var target = 0
+            while true {
+                target += Int.random(in: 1...200, using: &random)
+                let want = postings.first { $0.doc >= target }?.doc ?? PostingsIterator.exhausted
+                #expect(skipping.advance(to: target) == want)
+                if want == PostingsIterator.exhausted { break }
+                target = want
+            }
+        }
+        #expect(reader.key(documentCount - 1) == "k\(documentCount - 1)")
+        #expect(reader.termInfo(field: 0, term: "absent") == nil)
+        #expect(reader.verifyFile().isEmpty)
+    }
+
+    @Test func damagedSegmentFileIsReportedNotCrashed() throws {
+        let fields = FieldTable(names: ["body", "_key"], kinds: [.text, .key])
+        let builder = SegmentBuilder(fields: fields)
+        builder.addAnalyzed(key: "a", textTokens: [[("x", 0)]], keywords: [])
+        var bytes = builder.build()
+        let directory = ScratchDirectory()
+        let path = directory.url.appendingPathComponent("s.seg").path
+        bytes[bytes.count - 30] ^= 0xFF
+        try FileSystem.writeDurably(bytes, to: path)
+        #expect(throws: IndexError.self) { try SegmentReader(path: path, name: "s") }
+        try FileSystem.writeDurably(Array(bytes.prefix(10)), to: path)
+        #expect(throws: IndexError.self) { try SegmentReader(path: path, name: "s") }
+    }
+
+    @Test func lengthNormIsExactForShortFieldsAndMonotonic() {
+        for length in 0..<24 { #expect(LengthNorm.decode(LengthNorm.encode(length)) == length) }
+        var previous = 0
+        for length in stride(from: 0, to: 1_000_000, by: 37) {
+            let decoded = LengthNorm.decode(LengthNorm.encode(length))
+            #expect(decoded <= length)
+            #expect(decoded >= previous)
+            previous = decoded
+        }
+    }
+}

@@ -1,0 +1,190 @@
+import Foundation
+import Testing
+
+@testable import SearchCore
+
+@Suite("Index: writing, committing, searching")
+struct IndexTests {
+    let schema = Schema(
+        textFields: [Schema.TextField("title", weight: 2), Schema.TextField("body")], keywordFields: ["kind", "country"])
+
+    func document(_ key: String, title: String, body: String = "", kind: String = "technology", countries: [String] = []) -> Document {
+        Document(key: key, text: ["title": [title], "body": [body]], keywords: ["kind": [kind], "country": countries])
+    }
+
+    func keys(_ results: SearchResults) -> [String] { results.hits.map(\.key) }
+
+    @Test func findsDocumentsByTermAndRanksTitleMatchesHigher() throws {
+        let directory = ScratchDirectory()
+        let writer = try IndexWriter(directory: directory.url, schema: schema)
+        try writer.add(document("a", title: "Seed banks", body: "Storing mangrove seeds for restoration"))
+        try writer.add(document("b", title: "Mangrove nurseries", body: "Growing seedlings in community nurseries"))
+        try writer.add(document("c", title: "Camera traps", body: "Monitoring wildlife"))
+        try writer.commit()
+        let searcher = try IndexSearcher.open(directory: directory.url, schema: schema)
+        #expect(searcher.documentCount == 3)
+        let results = try searcher.search(.term(field: nil, text: "mangrove"))
+        #expect(keys(results) == ["b", "a"])
+        #expect(results.hits[0].score > results.hits[1].score)
+        #expect(try searcher.search(.term(field: nil, text: "nothing")).hits.isEmpty)
+    }
+
+    @Test func phraseQueryRequiresAdjacentTermsInOrder() throws {
+        let directory = ScratchDirectory()
+        let writer = try IndexWriter(directory: directory.url, schema: schema)
+        try writer.add(document("adjacent", title: "community mangrove nursery"))
+        try writer.add(document("apart", title: "mangrove community and a nursery"))
+        try writer.add(document("reversed", title: "nursery mangrove"))
+        try writer.commit()
+        let searcher = try IndexSearcher.open(directory: directory.url, schema: schema)
+        #expect(keys(try searcher.search(.phrase(field: nil, text: "mangrove nursery"))) == ["adjacent"])
+        #expect(Set(keys(try searcher.search(.term(field: nil, text: "nursery")))) == ["adjacent", "apart", "reversed"])
+    }
+
+    @Test func booleanClausesRequireAndExclude() throws {
+        let directory = ScratchDirectory()
+        let writer = try IndexWriter(directory: directory.url, schema: schema)
+        try writer.add(document("1", title: "fog nets water"))
+        try writer.add(document("2", title: "fog nets"))
+        try writer.add(document("3", title: "water pumps"))
+        try writer.commit()
+        let searcher = try IndexSearcher.open(directory: directory.url, schema: schema)
+        let both = Query.boolean([.init(.must, .term(field: nil, text: "fog")), .init(.must, .term(field: nil, text: "water"))], minimumShouldMatch: 0)
+        #expect(keys(try searcher.search(both)) == ["1"])
+        let excluded = Query.boolean([.init(.should, .term(field: nil, text: "fog")), .init(.mustNot, .term(field: nil, text: "water"))], minimumShouldMatch: 0)
+        #expect(keys(try searcher.search(excluded)) == ["2"])
+        let onlyNot = Query.boolean([.init(.mustNot, .term(field: nil, text: "fog"))], minimumShouldMatch: 0)
+        #expect(keys(try searcher.search(onlyNot)) == ["3"])
+        let atLeastTwo = Query.boolean(
+            ["fog", "nets", "water"].map { .init(.should, .term(field: nil, text: $0)) }, minimumShouldMatch: 3)
+        #expect(keys(try searcher.search(atLeastTwo)) == ["1"])
+    }
+
+    @Test func prefixAndFieldQueries() throws {
+        let directory = ScratchDirectory()
+        let writer = try IndexWriter(directory: directory.url, schema: schema)
+        try writer.add(document("1", title: "mangroves", body: "coast"))
+        try writer.add(document("2", title: "coast", body: "mangrove"))
+        try writer.add(document("3", title: "manatee", body: "river", kind: "caseStudy"))
+        try writer.commit()
+        let searcher = try IndexSearcher.open(directory: directory.url, schema: schema)
+        #expect(Set(keys(try searcher.search(.prefix(field: nil, prefix: "mangro")))) == ["1", "2"])
+        #expect(Set(keys(try searcher.search(.prefix(field: nil, prefix: "Man")))) == ["1", "2", "3"])
+        #expect(keys(try searcher.search(.term(field: "title", text: "coast"))) == ["2"])
+        #expect(keys(try searcher.search(.term(field: "kind", text: "caseStudy"))) == ["3"])
+        #expect(throws: IndexError.self) { try searcher.search(.term(field: "colour", text: "x")) }
+    }
+
+    @Test func filtersCombineOrWithinAndAcrossFields() throws {
+        let directory = ScratchDirectory()
+        let writer = try IndexWriter(directory: directory.url, schema: schema)
+        try writer.add(document("1", title: "water", kind: "technology", countries: ["KE"]))
+        try writer.add(document("2", title: "water", kind: "technology", countries: ["TZ"]))
+        try writer.add(document("3", title: "water", kind: "caseStudy", countries: ["KE"]))
+        try writer.add(document("4", title: "water", kind: "funding", countries: ["CN"]))
+        try writer.commit()
+        let searcher = try IndexSearcher.open(directory: directory.url, schema: schema)
+        let filter = Filter(["country": ["KE", "TZ"], "kind": ["technology"]])
+        let results = try searcher.search(.term(field: nil, text: "water"), options: SearchOptions(filter: filter))
+        #expect(Set(keys(results)) == ["1", "2"])
+    }
+
+    @Test func deletedAndUpdatedDocumentsNeverSurface() throws {
+        let directory = ScratchDirectory()
+        let writer = try IndexWriter(directory: directory.url, schema: schema)
+        try writer.add(document("keep", title: "wetland restoration"))
+        try writer.add(document("gone", title: "wetland drainage"))
+        try writer.add(document("changed", title: "wetland birds"))
+        try writer.commit()
+        writer.delete(key: "gone")
+        try writer.update(document("changed", title: "grassland birds"))
+        try writer.commit()
+        let searcher = try IndexSearcher.open(directory: directory.url, schema: schema)
+        #expect(keys(try searcher.search(.term(field: nil, text: "wetland"))) == ["keep"])
+        #expect(keys(try searcher.search(.term(field: nil, text: "grassland"))) == ["changed"])
+        #expect(searcher.documentCount == 2)
+        // A delete in the same uncommitted batch as the add.
+        try writer.add(document("temporary", title: "wetland"))
+        writer.delete(key: "temporary")
+        try writer.commit()
+        let again = try IndexSearcher.open(directory: directory.url, schema: schema)
+        #expect(keys(try again.search(.term(field: nil, text: "wetland"))) == ["keep"])
+    }
+
+    @Test func commitDataAndBM25ParametersPersist() throws {
+        let directory = ScratchDirectory()
+        do {
+            let writer = try IndexWriter(directory: directory.url, schema: schema, bm25: BM25Parameters(k1: 0.9, b: 0.4))
+            try writer.add(document("1", title: "x"))
+            try writer.commit(userData: ["changeSequence": "42"])
+        }
+        let searcher = try IndexSearcher.open(directory: directory.url, schema: schema)
+        #expect(searcher.userData["changeSequence"] == "42")
+        #expect(searcher.bm25 == BM25Parameters(k1: 0.9, b: 0.4))
+        let writer = try IndexWriter(directory: directory.url, schema: schema)
+        #expect(writer.committedUserData["changeSequence"] == "42")
+    }
+
+    @Test func secondWriterIsRefusedWhileTheFirstHoldsTheLock() throws {
+        let directory = ScratchDirectory()
+        let first = try IndexWriter(directory: directory.url, schema: schema)
+        #expect {
+            _ = try IndexWriter(directory: directory.url, schema: schema)
+        } throws: { error in
+            (error as? IndexError)?.code == .locked && "\(error)".contains("pid")
+        }
+        first.close()
+        _ = try IndexWriter(directory: directory.url, schema: schema)
+    }
+
+    @Test func searcherKeepsItsSnapshotWhileTheWriterCommits() throws {
+        let directory = ScratchDirectory()
+        let writer = try IndexWriter(directory: directory.url, schema: schema)
+        try writer.add(document("1", title: "river"))
+        try writer.commit()
+        let before = try IndexSearcher.open(directory: directory.url, schema: schema)
+        for index in 2...30 {
+            try writer.add(document("\(index)", title: "river"))
+            try writer.commit()
+        }
+        #expect(before.documentCount == 1)
+        #expect(keys(try before.search(.term(field: nil, text: "river"))) == ["1"])
+        let after = try IndexSearcher.open(directory: directory.url, schema: schema)
+        #expect(after.documentCount == 30)
+    }
+
+    @Test func countTotalIsExactAndOtherwiseALowerBound() throws {
+        let directory = ScratchDirectory()
+        let writer = try IndexWriter(directory: directory.url, schema: schema)
+        for index in 0..<300 {
+            try writer.add(document("d\(index)", title: index % 3 == 0 ? "alpha beta" : "alpha", body: index % 7 == 0 ? "gamma" : ""))
+        }
+        try writer.commit()
+        let searcher = try IndexSearcher.open(directory: directory.url, schema: schema)
+        let query = Query.boolean(["beta", "gamma"].map { .init(.should, .term(field: nil, text: $0)) }, minimumShouldMatch: 0)
+        let exact = try searcher.search(query, options: SearchOptions(limit: 5, countTotal: true))
+        let matching = (0..<300).filter { $0 % 3 == 0 || $0 % 7 == 0 }.count
+        #expect(exact.totalHits == matching)
+        #expect(exact.totalIsExact)
+        let bound = try searcher.search(query, options: SearchOptions(limit: 5))
+        #expect(bound.totalHits <= matching)
+        #expect(bound.hits.map(\.key) == exact.hits.map(\.key))
+    }
+
+    @Test func explainShowsEachTermsContribution() throws {
+        let directory = ScratchDirectory()
+        let writer = try IndexWriter(directory: directory.url, schema: schema)
+        try writer.add(document("1", title: "drone mapping", body: "drone surveys of mangroves"))
+        try writer.add(document("2", title: "other"))
+        try writer.commit()
+        let searcher = try IndexSearcher.open(directory: directory.url, schema: schema)
+        let query = Query.boolean(["drone", "mangroves"].map { .init(.should, .term(field: nil, text: $0)) }, minimumShouldMatch: 0)
+        let hit = try #require(try searcher.search(query, options: SearchOptions(explain: true)).hits.first)
+        let explanation = try #require(hit.explanation)
+        #expect(abs(explanation.value - hit.score) < 1e-9)
+        #expect(explanation.details.count == 2)
+        #expect(abs(explanation.details.map(\.value).reduce(0, +) - hit.score) < 1e-9)
+        #expect(explanation.description.contains("idf"))
+        #expect(explanation.description.contains("title"))
+    }
+}

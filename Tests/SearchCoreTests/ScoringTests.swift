@@ -1,0 +1,140 @@
+import Foundation
+import Testing
+
+@testable import SearchCore
+
+/// BM25 against a reference computed in the test from the definitions.
+@Suite("BM25 scoring")
+struct ScoringTests {
+    static let vocabulary = (0..<40).map { "w\($0)" }
+
+    /// A random corpus: documents of 1-60 words drawn with a skewed distribution.
+    static func corpus(seed: UInt64, count: Int) -> [(key: String, words: [String])] {
+        var random = SeededGenerator(seed: seed)
+        return (0..<count).map { index in
+            let length = Int.random(in: 1...60, using: &random)
+            let words = (0..<length).map { _ -> String in
+                let pick = Int.random(in: 0..<1000, using: &random)
+                return vocabulary[min(vocabulary.count - 1, Int(Double(pick * pick) / 25_000))]
+            }
+            return ("doc\(index)", words)
+        }
+    }
+
+    /// Lucene's BM25 written out: idf = ln(1 + (N - n + 0.5) / (n + 0.5)),
+    /// score = sum over query terms of idf * tf / (tf + k1 * (1 - b + b * dl / avgdl)),
+    /// with dl the document's length as stored in its one-byte norm and avgdl the exact average.
+    static func reference(
+        _ corpus: [(key: String, words: [String])], query: [String], k1: Double, b: Double
+    ) -> [String: Double] {
+        let n = Double(corpus.count)
+        let average = Double(corpus.reduce(0) { $0 + $1.words.count }) / n
+        var scores: [String: Double] = [:]
+        for term in Set(query) {
+            let containing = Double(corpus.filter { $0.words.contains(term) }.count)
+            guard containing > 0 else { continue }
+            let idf = log(1 + (n - containing + 0.5) / (containing + 0.5))
+            for document in corpus {
+                let tf = Double(document.words.filter { $0 == term }.count)
+                guard tf > 0 else { continue }
+                let length = Double(LengthNorm.decode(LengthNorm.encode(document.words.count)))
+                scores[document.key, default: 0] += idf * tf / (tf + k1 * (1 - b + b * length / average))
+            }
+        }
+        return scores
+    }
+
+    @Test(arguments: [(UInt64(1), 1.2, 0.75), (2, 0.9, 0.4), (3, 1.5, 1.0)])
+    func scoresEqualTheReferenceComputation(seed: UInt64, k1: Double, b: Double) throws {
+        let corpus = Self.corpus(seed: seed, count: 400)
+        let directory = ScratchDirectory()
+        let schema = Schema(textFields: [Schema.TextField("body", analyzer: WhitespaceAnalyzer())])
+        let writer = try IndexWriter(directory: directory.url, schema: schema, bm25: BM25Parameters(k1: k1, b: b))
+        for document in corpus {
+            try writer.add(Document(key: document.key, text: ["body": [document.words.joined(separator: " ")]]))
+        }
+        try writer.commit()
+        let searcher = try IndexSearcher.open(directory: directory.url, schema: schema)
+        var random = SeededGenerator(seed: seed &* 7)
+        for _ in 0..<20 {
+            var query: [String] = []
+            for _ in 0..<Int.random(in: 1...4, using: &random) {
+                let word = Self.vocabulary.randomElement(using: &random) ?? "w0"
+                if !query.contains(word) { query.append(word) }
+            }
+            let expected = Self.reference(corpus, query: query, k1: k1, b: b)
+            let parsed = Query.boolean(query.map { .init(.should, .term(field: nil, text: $0)) }, minimumShouldMatch: 0)
+            let results = try searcher.search(parsed, options: SearchOptions(limit: 1000, countTotal: true))
+            #expect(results.totalHits == expected.count)
+            for hit in results.hits {
+                let want = try #require(expected[hit.key])
+                #expect(abs(hit.score - want) < 1e-4, "\(query) \(hit.key)")
+            }
+            // Top 10 with pruning gives the same scores as the reference's best 10.
+            let top = try searcher.search(parsed, options: SearchOptions(limit: 10))
+            let best = expected.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(10)
+            #expect(top.hits.count == best.count)
+            for (hit, want) in zip(top.hits, best) {
+                #expect(abs(hit.score - want.value) < 1e-4)
+            }
+        }
+    }
+
+    /// An index built in many small commits, with merges, deletes and updates, answers like
+    /// one built at once from the final documents.
+    @Test func manySmallCommitsEqualOneBuild() throws {
+        let corpus = Self.corpus(seed: 11, count: 600)
+        let schema = Schema(textFields: [Schema.TextField("body", analyzer: WhitespaceAnalyzer())], keywordFields: ["parity"])
+        func document(_ key: String, _ words: [String]) -> Document {
+            Document(key: key, text: ["body": [words.joined(separator: " ")]], keywords: ["parity": [words.count % 2 == 0 ? "even" : "odd"]])
+        }
+        var random = SeededGenerator(seed: 99)
+        var final: [String: [String]] = [:]
+        let incremental = ScratchDirectory()
+        let writer = try IndexWriter(directory: incremental.url, schema: schema)
+        writer.mergeFactor = 4
+        for (index, item) in corpus.enumerated() {
+            try writer.update(document(item.key, item.words))
+            final[item.key] = item.words
+            if index % 7 == 3 {
+                let victim = "doc\(Int.random(in: 0...index, using: &random))"
+                writer.delete(key: victim)
+                final[victim] = nil
+            }
+            if index % 11 == 5 {
+                let changed = "doc\(Int.random(in: 0...index, using: &random))"
+                let words = Self.corpus(seed: UInt64(index), count: 1)[0].words
+                try writer.update(document(changed, words))
+                final[changed] = words
+            }
+            if index % 13 == 0 { try writer.commit() }
+        }
+        try writer.commit()
+        #expect(writer.segmentCount < 12)
+
+        let single = ScratchDirectory()
+        let once = try IndexWriter(directory: single.url, schema: schema)
+        for key in final.keys.sorted() { try once.add(document(key, final[key] ?? [])) }
+        try once.commit()
+
+        let a = try IndexSearcher.open(directory: incremental.url, schema: schema)
+        let b = try IndexSearcher.open(directory: single.url, schema: schema)
+        #expect(a.documentCount == final.count)
+        #expect(b.documentCount == final.count)
+        for _ in 0..<25 {
+            let terms = (0..<Int.random(in: 1...3, using: &random)).map { _ in Self.vocabulary.randomElement(using: &random) ?? "w0" }
+            let query = Query.boolean(terms.map { .init(.should, .term(field: nil, text: $0)) }, minimumShouldMatch: 0)
+            let options = SearchOptions(limit: 10, filter: Filter(["parity": ["even"]]))
+            let left = try a.search(query, options: options)
+            let right = try b.search(query, options: options)
+            #expect(left.hits.map(\.key) == right.hits.map(\.key), "\(terms)")
+            for (x, y) in zip(left.hits, right.hits) { #expect(abs(x.score - y.score) < 1e-9) }
+        }
+        // Merging everything into one segment changes nothing either.
+        try writer.forceMerge()
+        #expect(writer.segmentCount == 1)
+        let merged = try IndexSearcher.open(directory: incremental.url, schema: schema)
+        let query = Query.term(field: nil, text: "w3")
+        #expect(try merged.search(query).hits.map(\.key) == (try b.search(query)).hits.map(\.key))
+    }
+}
