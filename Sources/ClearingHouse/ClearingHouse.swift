@@ -137,6 +137,10 @@ public final class ClearingHouse: Sendable {
             if problem.severity == .error { report.unreadable += 1 }
             emit(problem)
         }
+        // Take the index's write lock first: one writer at a time, and a second one fails
+        // before touching the catalog.
+        let indexWriter = try openIndexWriter()
+        defer { indexWriter.close() }
         let runID = try storage { try catalog.beginRun(command: "ingest", paths: paths) }
         let started = Date()
         var recordsSeen = 0
@@ -232,6 +236,7 @@ public final class ClearingHouse: Sendable {
             progress(IngestProgress(records: recordsSeen, bytes: bytesBefore, elapsed: Date().timeIntervalSince(started), file: ""))
         }
         try storage { try catalog.finishRun(runID, report: report) }
+        try indexing { try SearchIndex.synchronize(indexWriter, catalog: catalog) }
         return report
     }
 
@@ -271,6 +276,8 @@ public final class ClearingHouse: Sendable {
     @discardableResult
     public func delete(ids: [String]) throws -> DeleteReport {
         var report = DeleteReport()
+        let indexWriter = try openIndexWriter()
+        defer { indexWriter.close() }
         try storage {
             try catalog.database.write { db in
                 for id in ids {
@@ -282,6 +289,7 @@ public final class ClearingHouse: Sendable {
                 }
             }
         }
+        try indexing { try SearchIndex.synchronize(indexWriter, catalog: catalog) }
         return report
     }
 

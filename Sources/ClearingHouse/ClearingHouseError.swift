@@ -7,6 +7,8 @@ public struct ClearingHouseError: Error, Sendable, Hashable, CustomStringConvert
         case notFound
         /// Input that cannot be used (invalid records, bad arguments).
         case invalidInput
+        /// A search query that does not parse or names an unknown field.
+        case invalidQuery
         /// Reading or writing the catalog or index failed.
         case storage
     }

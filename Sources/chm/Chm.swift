@@ -15,8 +15,8 @@ struct Chm: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            IngestCommand.self, ValidateCommand.self, ShowCommand.self, StatsCommand.self, DeleteCommand.self,
-            ExportCommand.self,
+            IngestCommand.self, SearchCommand.self, ValidateCommand.self, ShowCommand.self, StatsCommand.self,
+            DeleteCommand.self, ExportCommand.self, ReindexCommand.self, OptimizeCommand.self,
         ]
     )
 }

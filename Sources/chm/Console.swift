@@ -50,6 +50,7 @@ enum Console {
             self.error("chm: error: \(error.message)")
             switch error.code {
             case .invalidInput: throw invalidInput
+            case .invalidQuery: throw ExitCode.validationFailure
             case .notFound, .storage: throw ExitCode.failure
             }
         } catch let error as Diagnostic {

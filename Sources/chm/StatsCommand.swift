@@ -15,8 +15,11 @@ struct StatsCommand: ParsableCommand {
     func run() throws {
         let house = try indexOptions.open(create: false)
         let statistics = try Console.run { try house.statistics() }
+        let index = try Console.run { try house.indexSummary() }
         if json {
-            Console.printJSON(statistics.jsonValue)
+            guard case .object(var members) = statistics.jsonValue else { return }
+            members.append(("index", index.jsonValue))
+            Console.printJSON(.object(members))
             return
         }
         print("records: \(Console.grouped(statistics.records))")
@@ -29,5 +32,9 @@ struct StatsCommand: ParsableCommand {
             print("  \(tag.padding(toLength: 18, withPad: " ", startingAt: 0)) \(count)")
         }
         print("catalog: \(house.directory.path)/catalog.sqlite, \(statistics.catalogBytes / 1024) KiB, \(statistics.ingestRuns) ingest runs, last change #\(statistics.lastChange)")
+        print(
+            "index: \(index.segments) segment\(index.segments == 1 ? "" : "s"), \(Console.grouped(index.documents)) documents"
+                + (index.deletedDocuments > 0 ? " (+\(index.deletedDocuments) deleted)" : "")
+                + ", \(Console.grouped(index.terms)) terms, \(Console.grouped(index.postings)) postings, \(index.bytes / 1024) KiB, at change #\(index.changeSequence)")
     }
 }

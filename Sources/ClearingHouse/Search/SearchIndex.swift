@@ -1,0 +1,96 @@
+// The clearing-house's use of SearchCore: how a record becomes a document, and how the
+// index follows the catalog's change log. The index lives in `<index>/segments/` and
+// records in its commit data the last change-log sequence it reflects.
+import Foundation
+import GRDB
+import SearchCore
+
+/// The record <-> document mapping and the catalog -> index synchronization.
+enum SearchIndex {
+    /// Commit-data key of the last change-log sequence the index reflects.
+    static let changeSequenceKey = "changeSequence"
+    /// Sub-directory of the index directory that holds the segments.
+    static let directoryName = "segments"
+
+    /// The schema: text fields (title weighted highest) and keyword fields for filters and facets.
+    static let schema = Schema(
+        textFields: [
+            Schema.TextField("title", weight: 3),
+            Schema.TextField("keywords", weight: 2),
+            Schema.TextField("summary", weight: 1.5),
+            Schema.TextField("description", weight: 1),
+        ],
+        keywordFields: ["kind", "country", "region", "theme", "target", "language", "year"])
+
+    /// The document of a record.
+    static func document(for record: Record) -> Document {
+        func texts(_ text: LocalizedText) -> [String] { text.languages.compactMap { text.values[$0] } }
+        var keywords: [String: [String]] = [
+            "kind": [record.kind.rawValue],
+            "country": record.countries,
+            "region": record.regions,
+            "theme": record.themes,
+            "target": record.targets,
+            "language": record.textLanguages,
+        ]
+        if let year = record.published.flatMap(RecordDate.year(ofPublished:)) { keywords["year"] = [String(year)] }
+        return Document(
+            key: record.id,
+            text: [
+                "title": texts(record.title), "keywords": record.keywords, "summary": texts(record.summary),
+                "description": texts(record.description),
+            ],
+            keywords: keywords)
+    }
+
+    /// Applies every change-log entry after the index's position, then commits with the new
+    /// position. Safe to repeat: applying an entry twice gives the same index.
+    /// - Returns: the number of records applied.
+    @discardableResult
+    static func synchronize(_ writer: IndexWriter, catalog: Catalog) throws -> Int {
+        var position = Int64(writer.committedUserData[changeSequenceKey] ?? "0") ?? 0
+        var applied = 0
+        while true {
+            let batch = try catalog.database.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT c.seq AS seq, c.record_id AS id, r.json AS json
+                        FROM changes c LEFT JOIN records r ON r.id = c.record_id
+                        WHERE c.seq > ? ORDER BY c.seq LIMIT 5000
+                        """, arguments: [position])
+            }
+            guard let last = batch.last else { break }
+            for row in batch {
+                let id: String = row["id"]
+                if let json: String = row["json"] {
+                    try writer.update(document(for: try Record(storedJSON: json)))
+                } else {
+                    writer.delete(key: id)
+                }
+                applied += 1
+            }
+            position = last["seq"]
+            if applied % 50_000 < 5000 || batch.count < 5000 {
+                try writer.commit(userData: [changeSequenceKey: String(position)])
+            }
+        }
+        if writer.committedUserData[changeSequenceKey] != String(position) {
+            try writer.commit(userData: [changeSequenceKey: String(position)])
+        }
+        return applied
+    }
+
+    /// Rebuilds the index from the catalog alone.
+    static func rebuild(_ writer: IndexWriter, catalog: Catalog) throws {
+        writer.deleteAll()
+        let position = try catalog.database.read { db in
+            try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM changes") ?? 0
+        }
+        try catalog.forEachJSON { _, json in
+            try writer.add(document(for: try Record(storedJSON: json)))
+        }
+        try writer.commit(userData: [changeSequenceKey: String(position)])
+        try writer.forceMerge()
+    }
+}

@@ -1,0 +1,35 @@
+/// Figures about an index snapshot.
+public struct IndexStatistics: Sendable, Hashable {
+    public var segments: Int
+    /// Live documents.
+    public var documents: Int
+    /// Deleted documents not yet merged away.
+    public var deletedDocuments: Int
+    /// Distinct (field, term) entries, summed over segments.
+    public var terms: Int
+    /// Postings (document, term) entries, summed over segments.
+    public var postings: Int
+    /// Size of the segment and deletion files.
+    public var bytes: Int64
+}
+
+extension IndexSearcher {
+    /// Counts segments, documents, terms and postings (scans the term dictionaries).
+    public func statistics() -> IndexStatistics {
+        var terms = 0
+        var postings = 0
+        var bytes: Int64 = 0
+        var deleted = 0
+        for segment in segments {
+            segment.reader.forEachTerm { _, _, info in
+                terms += 1
+                postings += info.documentFrequency
+            }
+            bytes += Int64(segment.reader.file.file.bytes.count)
+            deleted += segment.deletions.count
+        }
+        return IndexStatistics(
+            segments: segments.count, documents: documentCount, deletedDocuments: deleted, terms: terms, postings: postings,
+            bytes: bytes)
+    }
+}

@@ -1,0 +1,32 @@
+import ArgumentParser
+import ClearingHouse
+
+/// `chm reindex`
+struct ReindexCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reindex", abstract: "Rebuild the search index from the catalog alone.")
+
+    @OptionGroup var indexOptions: IndexOptions
+
+    func run() throws {
+        let house = try indexOptions.open(create: false)
+        try Console.run { try house.reindex() }
+        let summary = try Console.run { try house.indexSummary() }
+        print("reindexed \(summary.documents) records into \(summary.segments) segment\(summary.segments == 1 ? "" : "s")")
+    }
+}
+
+/// `chm optimize`
+struct OptimizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "optimize", abstract: "Merge the search index into one segment (drops deleted records).")
+
+    @OptionGroup var indexOptions: IndexOptions
+
+    func run() throws {
+        let house = try indexOptions.open(create: false)
+        try Console.run { try house.optimize() }
+        let summary = try Console.run { try house.indexSummary() }
+        print("optimized: \(summary.segments) segment\(summary.segments == 1 ? "" : "s"), \(summary.documents) records")
+    }
+}
