@@ -17,13 +17,18 @@ import GRDB
 public final class ClearingHouse: Sendable {
     /// The index directory (it holds `catalog.sqlite`).
     public let directory: URL
+    /// Memory for documents waiting to be written to the search index; when it fills up, a
+    /// segment is flushed, so indexing memory does not grow with the input.
+    public let indexBufferBytes: Int
     let catalog: Catalog
 
     /// Opens the clearing-house in `directory`.
     /// - Parameter create: create the directory and an empty catalog when missing; when false,
     ///   a missing catalog is an error with code ``ClearingHouseError/Code/notFound``.
-    public init(directory: URL, create: Bool = true) throws {
+    ///   - indexBufferMegabytes: memory for documents waiting to be indexed (default 64 MB).
+    public init(directory: URL, create: Bool = true, indexBufferMegabytes: Int = 64) throws {
         self.directory = directory
+        indexBufferBytes = max(1, indexBufferMegabytes) << 20
         if create {
             do {
                 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

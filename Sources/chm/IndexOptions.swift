@@ -18,6 +18,7 @@ struct IndexOptions: ParsableArguments {
 
     /// Opens the clearing-house; `create` makes a new, empty one when missing.
     func open(create: Bool) throws -> ClearingHouse {
-        try Console.run { try ClearingHouse(directory: directory, create: create) }
+        let buffer = ProcessInfo.processInfo.environment["CHM_INDEX_BUFFER_MB"].flatMap { Int($0) } ?? 64
+        return try Console.run { try ClearingHouse(directory: directory, create: create, indexBufferMegabytes: buffer) }
     }
 }

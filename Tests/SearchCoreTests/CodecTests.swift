@@ -59,7 +59,7 @@ struct CodecTests {
         }
         let directory = ScratchDirectory()
         let path = directory.url.appendingPathComponent("s.seg").path
-        try FileSystem.writeDurably(builder.build(), to: path)
+        try builder.build(to: path)
         let reader = try SegmentReader(path: path, name: "s")
         #expect(reader.documentCount == documentCount)
         for (term, postings) in expected {
@@ -92,9 +92,10 @@ struct CodecTests {
         let fields = FieldTable(names: ["body", "_key"], kinds: [.text, .key])
         let builder = SegmentBuilder(fields: fields)
         builder.addAnalyzed(key: "a", textTokens: [[("x", 0)]], keywords: [])
-        var bytes = builder.build()
         let directory = ScratchDirectory()
         let path = directory.url.appendingPathComponent("s.seg").path
+        try builder.build(to: path)
+        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
         bytes[bytes.count - 30] ^= 0xFF
         try FileSystem.writeDurably(bytes, to: path)
         #expect(throws: IndexError.self) { try SegmentReader(path: path, name: "s") }

@@ -23,7 +23,9 @@ extension ClearingHouse {
 
     /// Opens the index for writing (one writer at a time, across processes).
     func openIndexWriter() throws -> IndexWriter {
-        try indexing { try IndexWriter(directory: segmentsDirectory, schema: SearchIndex.schema) }
+        let writer = try indexing { try IndexWriter(directory: segmentsDirectory, schema: SearchIndex.schema) }
+        writer.maximumBufferedBytes = indexBufferBytes
+        return writer
     }
 
     /// Brings the index up to date with the catalog: applies every change that a crash (or

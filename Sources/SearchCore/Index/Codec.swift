@@ -211,8 +211,8 @@ enum CRC32 {
         return ~crc
     }
 
-    static func checksum(_ bytes: [UInt8]) -> UInt32 {
-        bytes.withUnsafeBytes { checksum($0) }
+    static func checksum(_ bytes: [UInt8], initial: UInt32 = 0) -> UInt32 {
+        bytes.withUnsafeBytes { checksum($0, initial: initial) }
     }
 }
 

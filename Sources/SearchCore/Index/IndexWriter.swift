@@ -206,7 +206,7 @@ public final class IndexWriter {
         guard builder.documentCount > 0, deleted.count < builder.documentCount else { return nil }
         let name = newSegmentName()
         let file = (path as NSString).appendingPathComponent(name + ".seg")
-        try FileSystem.writeDurably(builder.build(), to: file)
+        try builder.build(to: file)
         let reader = try SegmentReader(path: file, name: name)
         var deletions = DeletionSet(documentCount: reader.documentCount)
         for doc in deleted { deletions.insert(doc) }
@@ -312,41 +312,72 @@ public final class IndexWriter {
         }
     }
 
-    /// Merges the segments at `indices` into one new segment and commits.
+    /// Merges the segments at `indices` into one new segment and commits. Terms are merged
+    /// in dictionary order straight into the new file, one term's postings at a time.
     private func merge(_ indices: Set<Int>) throws(IndexError) {
         let sources = indices.sorted().map { segments[$0] }
-        let builder = SegmentBuilder(fields: fields)
+        // Per-document data of the live documents, in source order.
         var documentMaps: [[Int]] = []
+        var keys: [String] = []
+        var norms = Array(repeating: [UInt8](), count: fields.textFieldCount)
+        var lengths = Array(repeating: [UInt32](), count: fields.textFieldCount)
+        var keywordColumns = Array(repeating: KeywordColumnBuilder(), count: fields.names.count)
         for source in sources {
             let reader = source.reader
             var map = Array(repeating: -1, count: reader.documentCount)
-            let keywordFields = reader.fields.keywordFieldIndices
+            let sourceNorms = (0..<fields.textFieldCount).map { reader.norms(field: $0) }
             for doc in 0..<reader.documentCount where !source.deletions.contains(doc) {
-                map[doc] = builder.documentCount
-                builder.appendDocumentData(
-                    key: reader.key(doc),
-                    norms: (0..<reader.fields.textFieldCount).map { reader.norms(field: $0)[doc] },
-                    lengths: (0..<reader.fields.textFieldCount).map { reader.length(field: $0, doc: doc) },
-                    keywords: keywordFields.map { reader.keywordValues(field: $0, doc: doc) })
+                map[doc] = keys.count
+                keys.append(reader.key(doc))
+                for field in 0..<fields.textFieldCount {
+                    norms[field].append(sourceNorms[field][doc])
+                    lengths[field].append(reader.length(field: field, doc: doc))
+                }
+                for field in fields.keywordFieldIndices {
+                    keywordColumns[field].append(reader.keywordValues(field: field, doc: doc))
+                }
             }
             documentMaps.append(map)
         }
-        for (source, map) in zip(sources, documentMaps) {
-            let reader = source.reader
-            reader.forEachTerm { field, term, info in
-                let iterator = reader.postingsIterator(info)
-                let hasPositions = reader.fields.kinds[field] == .text
+        let name = newSegmentName()
+        let file = (path as NSString).appendingPathComponent(name + ".seg")
+        var encoder = try SegmentEncoder(
+            path: file, fields: fields, documentCount: keys.count, norms: norms, lengths: lengths, keys: keys,
+            keywordColumns: keywordColumns)
+        // k-way merge of the term dictionaries.
+        var cursors = sources.map { TermCursor($0.reader) }
+        var heads = cursors.indices.map { cursors[$0].next() }
+        while true {
+            guard let smallest = heads.compactMap({ $0?.key }).min(by: { $0.lexicographicallyPrecedes($1) }) else { break }
+            let field = Int(smallest[0]) << 8 | Int(smallest[1])
+            var merged = PostingsAccumulator()
+            for index in sources.indices {
+                guard let head = heads[index], head.key == smallest else { continue }
+                let reader = sources[index].reader
+                let map = documentMaps[index]
+                let iterator = reader.postingsIterator(head.info)
+                let hasPositions = fields.kinds[field] == .text
                 while iterator.nextDoc() != PostingsIterator.exhausted {
                     let target = map[iterator.doc]
                     guard target >= 0 else { continue }
-                    builder.appendPosting(
-                        field: field, term: term, doc: UInt32(target),
-                        positions: hasPositions ? iterator.positions().map { UInt32($0) } : [],
-                        frequency: UInt32(iterator.frequency))
+                    merged.docs.append(UInt32(target))
+                    merged.freqs.append(UInt32(iterator.frequency))
+                    if hasPositions { merged.positions.append(contentsOf: iterator.positions().map { UInt32($0) }) }
                 }
+                heads[index] = cursors[index].next()
             }
+            try encoder.addTerm(field: field, term: String(decoding: smallest[2...], as: UTF8.self), postings: merged)
         }
-        let merged = try writeSegment(builder, deleted: [])
+        var merged: OpenSegment?
+        try encoder.finish()
+        if keys.isEmpty {
+            try? FileManager.default.removeItem(atPath: file)
+        } else {
+            let reader = try SegmentReader(path: file, name: name)
+            merged = OpenSegment(
+                entry: Manifest.Segment(name: name, documentCount: reader.documentCount, deletedCount: 0, deletionGeneration: 0),
+                reader: reader, deletions: DeletionSet(documentCount: reader.documentCount))
+        }
         segments = segments.enumerated().filter { !indices.contains($0.offset) }.map(\.element)
         if let merged {
             // Keep the merged segment where its sources were (older documents first).

@@ -53,7 +53,7 @@ final class SegmentBuilder {
     private var norms: [[UInt8]]
     private var lengths: [[UInt32]]
     private var keys: [String] = []
-    private var keywordValues: [[[String]]]
+    private var keywordColumns: [KeywordColumnBuilder]
     /// Rough bytes held, to decide when to flush.
     private(set) var estimatedBytes = 0
 
@@ -62,7 +62,7 @@ final class SegmentBuilder {
         postings = Array(repeating: [:], count: fields.names.count)
         norms = Array(repeating: [], count: fields.textFieldCount)
         lengths = Array(repeating: [], count: fields.textFieldCount)
-        keywordValues = Array(repeating: [], count: fields.names.count)
+        keywordColumns = Array(repeating: KeywordColumnBuilder(), count: fields.names.count)
     }
 
     /// Analyzes and adds a document; returns its doc id in this segment.
@@ -102,7 +102,8 @@ final class SegmentBuilder {
         }
         for (offset, field) in fields.keywordFieldIndices.enumerated() {
             let values = offset < keywords.count ? keywords[offset] : []
-            keywordValues[field].append(values)
+            keywordColumns[field].append(values)
+            estimatedBytes += 4 + values.count * 4
             for value in Set(values) { appendPosting(field: field, term: value, doc: doc, positions: []) }
         }
         appendPosting(field: fields.keyFieldIndex, term: key, doc: doc, positions: [])
@@ -112,78 +113,112 @@ final class SegmentBuilder {
     /// Appends one posting (docs must come in increasing order per term).
     func appendPosting(field: Int, term: String, doc: UInt32, positions: [UInt32], frequency: UInt32? = nil) {
         let freq = frequency ?? UInt32(max(positions.count, 1))
-        if postings[field][term] == nil { estimatedBytes += term.utf8.count + 64 }
+        if postings[field][term] == nil { estimatedBytes += term.utf8.count + 160 }
         postings[field][term, default: PostingsAccumulator()].docs.append(doc)
         postings[field][term, default: PostingsAccumulator()].freqs.append(freq)
         if !positions.isEmpty { postings[field][term, default: PostingsAccumulator()].positions.append(contentsOf: positions) }
-        estimatedBytes += 8 + positions.count * 4
+        estimatedBytes += 12 + positions.count * 4
     }
 
-    /// Per-document data for a merge: norms, exact lengths and keyword values.
-    func appendDocumentData(key: String, norms documentNorms: [UInt8], lengths documentLengths: [UInt32], keywords: [[String]]) {
-        documentCount += 1
-        keys.append(key)
-        for field in 0..<fields.textFieldCount {
-            norms[field].append(documentNorms[field])
-            lengths[field].append(documentLengths[field])
-        }
-        for (offset, field) in fields.keywordFieldIndices.enumerated() {
-            keywordValues[field].append(offset < keywords.count ? keywords[offset] : [])
-        }
-    }
-
-    /// Serializes the segment to the bytes of a segment file.
-    func build() -> [UInt8] {
-        var file = SegmentFileWriter()
-        var postingsWriter = ByteWriter()
-        var positionsWriter = ByteWriter()
-        var blocks = ByteWriter()
-        var termIndex = ByteWriter()
-        var blockCount = 0
-        var block = ByteWriter()
-        var termsInBlock = 0
-        var previousKey: [UInt8] = []
-        var indexEntries = ByteWriter()
-
-        func flushBlock() {
-            guard termsInBlock > 0 else { return }
-            blocks.varint(termsInBlock)
-            blocks.append(block.bytes)
-            block = ByteWriter()
-            termsInBlock = 0
-        }
-
+    /// Writes the segment file at `path` (fsynced).
+    func build(to path: String) throws(IndexError) {
+        var encoder = try SegmentEncoder(
+            path: path, fields: fields, documentCount: documentCount, norms: norms, lengths: lengths, keys: keys,
+            keywordColumns: keywordColumns)
         for field in fields.names.indices {
-            let fieldNorms = field < fields.textFieldCount ? norms[field] : []
             for term in postings[field].keys.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
                 guard let list = postings[field][term] else { continue }
-                let key = TermKey.make(field: field, term: term)
-                if termsInBlock == TermDictionaryFormat.blockSize { flushBlock() }
-                if termsInBlock == 0 {
-                    indexEntries.varint(key.count)
-                    indexEntries.append(key)
-                    indexEntries.varint(blocks.count)
-                    blockCount += 1
-                    previousKey = []
-                }
-                let shared = zip(previousKey, key).prefix { $0 == $1 }.count
-                block.varint(shared)
-                block.varint(key.count - shared)
-                block.append(Array(key[shared...]))
-                let postingsOffset = postingsWriter.count
-                let positionsOffset = positionsWriter.count
-                let totalFrequency = PostingsFormat.write(
-                    list, norms: fieldNorms, hasPositions: fields.kinds[field] == .text, postings: &postingsWriter,
-                    positions: &positionsWriter)
-                block.varint(list.docs.count)
-                block.varint(totalFrequency)
-                block.varint(postingsOffset)
-                block.varint(positionsOffset)
-                termsInBlock += 1
-                previousKey = key
+                try encoder.addTerm(field: field, term: term, postings: list)
             }
         }
-        flushBlock()
+        try encoder.finish()
+    }
+}
+
+/// Writes a segment file: per-document data given up front, then terms one at a time in
+/// dictionary order (field, then term bytes). Merges feed it term by term, so only one
+/// term's postings are ever held in memory besides the encoded output.
+struct SegmentEncoder {
+    let fields: FieldTable
+    let documentCount: Int
+    private let norms: [[UInt8]]
+    private let lengths: [[UInt32]]
+    private let keys: [String]
+    private let keywordColumns: [KeywordColumnBuilder]
+    private let path: String
+    private let postingsWriter: SpillBuffer
+    private let positionsWriter: SpillBuffer
+    private let blocks: SpillBuffer
+    private var block = ByteWriter()
+    private var termsInBlock = 0
+    private var blockCount = 0
+    private var previousKey: [UInt8] = []
+    private var indexEntries = ByteWriter()
+
+    /// - Parameters: per text field, the norm bytes and exact lengths of every document;
+    ///   the keys; per field index, the keyword column (empty for non-keyword fields).
+    init(
+        path: String, fields: FieldTable, documentCount: Int, norms: [[UInt8]], lengths: [[UInt32]], keys: [String],
+        keywordColumns: [KeywordColumnBuilder]
+    ) throws(IndexError) {
+        self.path = path
+        postingsWriter = SpillBuffer(temporaryPath: path + ".postings.tmp")
+        positionsWriter = SpillBuffer(temporaryPath: path + ".positions.tmp")
+        blocks = SpillBuffer(temporaryPath: path + ".terms.tmp")
+        self.fields = fields
+        self.documentCount = documentCount
+        self.norms = norms
+        self.lengths = lengths
+        self.keys = keys
+        self.keywordColumns = keywordColumns
+    }
+
+    private mutating func flushBlock() throws(IndexError) {
+        guard termsInBlock > 0 else { return }
+        var header = ByteWriter()
+        header.varint(termsInBlock)
+        try blocks.append(header.bytes + block.bytes)
+        block = ByteWriter()
+        termsInBlock = 0
+    }
+
+    /// Adds a term; terms must come in increasing (field, term bytes) order.
+    mutating func addTerm(field: Int, term: String, postings list: PostingsAccumulator) throws(IndexError) {
+        guard !list.docs.isEmpty else { return }
+        let key = TermKey.make(field: field, term: term)
+        if termsInBlock == TermDictionaryFormat.blockSize { try flushBlock() }
+        if termsInBlock == 0 {
+            indexEntries.varint(key.count)
+            indexEntries.append(key)
+            indexEntries.varint(blocks.count)
+            blockCount += 1
+            previousKey = []
+        }
+        let shared = zip(previousKey, key).prefix { $0 == $1 }.count
+        block.varint(shared)
+        block.varint(key.count - shared)
+        block.append(Array(key[shared...]))
+        let postingsOffset = postingsWriter.count
+        let positionsOffset = positionsWriter.count
+        var termPostings = ByteWriter()
+        var termPositions = ByteWriter()
+        let totalFrequency = PostingsFormat.write(
+            list, norms: field < fields.textFieldCount ? norms[field] : [], hasPositions: fields.kinds[field] == .text,
+            postings: &termPostings, positions: &termPositions)
+        try postingsWriter.append(termPostings.bytes)
+        try positionsWriter.append(termPositions.bytes)
+        block.varint(list.docs.count)
+        block.varint(totalFrequency)
+        block.varint(postingsOffset)
+        block.varint(positionsOffset)
+        termsInBlock += 1
+        previousKey = key
+    }
+
+    /// Writes the rest of the segment file and fsyncs it.
+    mutating func finish() throws(IndexError) {
+        try flushBlock()
+        var termIndex = ByteWriter()
         termIndex.varint(blockCount)
         termIndex.append(indexEntries.bytes)
 
@@ -217,35 +252,22 @@ final class SegmentBuilder {
 
         var keywordsWriter = ByteWriter()
         for field in fields.keywordFieldIndices {
-            let perDocument = keywordValues[field]
-            let dictionary = Array(Set(perDocument.joined())).sorted()
-            let ordinals = Dictionary(uniqueKeysWithValues: dictionary.enumerated().map { ($1, UInt32($0)) })
-            var column = ByteWriter()
-            column.varint(dictionary.count)
-            for value in dictionary { column.string(value) }
-            var offsets: [UInt32] = []
-            var values: [UInt32] = []
-            for documentValues in perDocument {
-                offsets.append(UInt32(values.count))
-                values.append(contentsOf: documentValues.compactMap { ordinals[$0] })
-            }
-            offsets.append(UInt32(values.count))
-            for offset in offsets { column.uint32(offset) }
-            for value in values { column.uint32(value) }
+            let column = keywordColumns[field].encoded(documentCount: documentCount)
             keywordsWriter.uint64(UInt64(column.count))
-            keywordsWriter.append(column.bytes)
+            keywordsWriter.append(column)
         }
 
-        file.add(.meta, meta.bytes)
-        file.add(.termIndex, termIndex.bytes)
-        file.add(.termBlocks, blocks.bytes)
-        file.add(.postings, postingsWriter.bytes)
-        file.add(.positions, positionsWriter.bytes)
-        file.add(.norms, normsWriter.bytes)
-        file.add(.lengths, lengthsWriter.bytes)
-        file.add(.keys, keysWriter.bytes)
-        file.add(.keywords, keywordsWriter.bytes)
-        return file.finish()
+        var file = try SegmentFileOutput(path: path)
+        try file.add(.meta, meta.bytes)
+        try file.add(.termIndex, termIndex.bytes)
+        try file.add(.termBlocks, blocks)
+        try file.add(.postings, postingsWriter)
+        try file.add(.positions, positionsWriter)
+        try file.add(.norms, normsWriter.bytes)
+        try file.add(.lengths, lengthsWriter.bytes)
+        try file.add(.keys, keysWriter.bytes)
+        try file.add(.keywords, keywordsWriter.bytes)
+        try file.finish()
     }
 }
 
@@ -325,5 +347,44 @@ enum PostingsFormat {
         postings.append(skip.bytes)
         postings.append(data.bytes)
         return total
+    }
+}
+
+/// A keyword column under construction: each document's values as ordinals into a
+/// dictionary of distinct values (sorted when encoded).
+struct KeywordColumnBuilder {
+    private var ordinalOf: [String: UInt32] = [:]
+    private var dictionary: [String] = []
+    private var offsets: [UInt32] = [0]
+    private var ordinals: [UInt32] = []
+
+    /// Appends the next document's values.
+    mutating func append(_ values: [String]) {
+        for value in values {
+            if let ordinal = ordinalOf[value] {
+                ordinals.append(ordinal)
+            } else {
+                let ordinal = UInt32(dictionary.count)
+                ordinalOf[value] = ordinal
+                dictionary.append(value)
+                ordinals.append(ordinal)
+            }
+        }
+        offsets.append(UInt32(ordinals.count))
+    }
+
+    /// The column's bytes: the sorted dictionary, per-document offsets, ordinals.
+    func encoded(documentCount: Int) -> [UInt8] {
+        let sortedValues = dictionary.sorted()
+        var remap = Array(repeating: UInt32(0), count: dictionary.count)
+        let newOrdinal = Dictionary(uniqueKeysWithValues: sortedValues.enumerated().map { ($1, UInt32($0)) })
+        for (old, value) in dictionary.enumerated() { remap[old] = newOrdinal[value] ?? 0 }
+        var column = ByteWriter()
+        column.varint(sortedValues.count)
+        for value in sortedValues { column.string(value) }
+        // Documents without the field (columns of fields a document never set) get no values.
+        for doc in 0...documentCount { column.uint32(doc < offsets.count ? offsets[doc] : offsets.last ?? 0) }
+        for ordinal in ordinals { column.uint32(remap[Int(ordinal)]) }
+        return column.bytes
     }
 }

@@ -75,37 +75,115 @@ enum SegmentFileFormat {
     static let footerSize = 8 + 4 + 8
 }
 
-/// Assembles a segment file from sections.
-struct SegmentFileWriter {
-    private var writer = ByteWriter()
+/// Bytes of one section, kept in memory up to a limit and spilled to a temporary file
+/// beyond it, so that writing a large segment (a big merge) needs little memory.
+final class SpillBuffer {
+    private static let limit = 1 << 20
+    private var buffer = ByteWriter()
+    private let temporaryPath: String
+    private var descriptor: Int32 = -1
+    private var spilled = 0
+    private(set) var crc: UInt32 = 0
+
+    init(temporaryPath: String) {
+        self.temporaryPath = temporaryPath
+    }
+
+    deinit {
+        if descriptor >= 0 {
+            Glibc.close(descriptor)
+            unlink(temporaryPath)
+        }
+    }
+
+    /// Bytes written so far.
+    var count: Int { spilled + buffer.count }
+
+    func append(_ bytes: [UInt8]) throws(IndexError) {
+        buffer.append(bytes)
+        if buffer.count >= SpillBuffer.limit { try spill() }
+    }
+
+    private func spill() throws(IndexError) {
+        guard buffer.count > 0 else { return }
+        if descriptor < 0 {
+            descriptor = open(temporaryPath, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+            guard descriptor >= 0 else { throw IndexError(.io, "cannot create \(temporaryPath): \(String(cString: strerror(errno)))") }
+        }
+        crc = CRC32.checksum(buffer.bytes, initial: crc)
+        try FileSystem.writeAll(buffer.bytes, to: descriptor, path: temporaryPath)
+        spilled += buffer.count
+        buffer = ByteWriter()
+    }
+
+    /// Writes every byte to `output` (spilled part first, then the buffered rest).
+    func copy(to output: Int32, path: String) throws(IndexError) {
+        if descriptor >= 0 {
+            var chunk = [UInt8](repeating: 0, count: 1 << 16)
+            var offset = 0
+            while offset < spilled {
+                let got = chunk.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, off_t(offset)) }
+                guard got > 0 else { throw IndexError(.io, "cannot read \(temporaryPath): \(String(cString: strerror(errno)))") }
+                try FileSystem.writeAll(Array(chunk[0..<got]), to: output, path: path)
+                offset += got
+            }
+        }
+        try FileSystem.writeAll(buffer.bytes, to: output, path: path)
+    }
+
+    /// CRC-32 of all bytes.
+    var checksum: UInt32 { CRC32.checksum(buffer.bytes, initial: crc) }
+}
+
+/// Writes a segment file section by section, straight to disk, then the table of contents
+/// and the footer, and fsyncs it.
+struct SegmentFileOutput {
+    private let path: String
+    private let descriptor: Int32
+    private var offset = 0
     private var table: [(SectionID, Int, Int, UInt32)] = []
 
-    init() {
-        writer.append(SegmentFileFormat.magic)
+    init(path: String) throws(IndexError) {
+        self.path = path
+        descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw IndexError(.io, "cannot create \(path): \(String(cString: strerror(errno)))") }
+        try write(SegmentFileFormat.magic)
     }
 
-    mutating func add(_ id: SectionID, _ bytes: [UInt8]) {
-        let offset = writer.count
-        writer.append(bytes)
+    private mutating func write(_ bytes: [UInt8]) throws(IndexError) {
+        try FileSystem.writeAll(bytes, to: descriptor, path: path)
+        offset += bytes.count
+    }
+
+    mutating func add(_ id: SectionID, _ bytes: [UInt8]) throws(IndexError) {
         table.append((id, offset, bytes.count, CRC32.checksum(bytes)))
+        try write(bytes)
     }
 
-    /// The complete file.
-    mutating func finish() -> [UInt8] {
+    mutating func add(_ id: SectionID, _ spill: SpillBuffer) throws(IndexError) {
+        table.append((id, offset, spill.count, spill.checksum))
+        try spill.copy(to: descriptor, path: path)
+        offset += spill.count
+    }
+
+    /// Writes the table and footer, fsyncs and closes the file.
+    mutating func finish() throws(IndexError) {
+        defer { Glibc.close(descriptor) }
         var tableWriter = ByteWriter()
         tableWriter.uint32(UInt32(table.count))
-        for (id, offset, length, crc) in table {
+        for (id, sectionOffset, length, crc) in table {
             tableWriter.uint32(id.rawValue)
-            tableWriter.uint64(UInt64(offset))
+            tableWriter.uint64(UInt64(sectionOffset))
             tableWriter.uint64(UInt64(length))
             tableWriter.uint32(crc)
         }
-        let tableOffset = writer.count
-        writer.append(tableWriter.bytes)
-        writer.uint64(UInt64(tableOffset))
-        writer.uint32(CRC32.checksum(tableWriter.bytes))
-        writer.append(SegmentFileFormat.endMagic)
-        return writer.bytes
+        let tableOffset = offset
+        var footer = ByteWriter()
+        footer.uint64(UInt64(tableOffset))
+        footer.uint32(CRC32.checksum(tableWriter.bytes))
+        footer.append(SegmentFileFormat.endMagic)
+        try write(tableWriter.bytes + footer.bytes)
+        guard fsync(descriptor) == 0 else { throw IndexError(.io, "cannot fsync \(path): \(String(cString: strerror(errno)))") }
     }
 }
 
@@ -202,6 +280,22 @@ final class SegmentFile: @unchecked Sendable {
 
 /// File-system operations of a commit, with the fsyncs that make it durable.
 enum FileSystem {
+    /// Writes all of `bytes` to an open file.
+    static func writeAll(_ bytes: [UInt8], to descriptor: Int32, path: String) throws(IndexError) {
+        var written = 0
+        while written < bytes.count {
+            let result = bytes.withUnsafeBytes { buffer -> Int in
+                guard let base = buffer.baseAddress else { return 0 }
+                return write(descriptor, base + written, bytes.count - written)
+            }
+            if result < 0 {
+                if errno == EINTR { continue }
+                throw IndexError(.io, "cannot write \(path): \(String(cString: strerror(errno)))")
+            }
+            written += result
+        }
+    }
+
     /// Writes `bytes` to `path` and fsyncs the file.
     static func writeDurably(_ bytes: [UInt8], to path: String) throws(IndexError) {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
@@ -209,15 +303,7 @@ enum FileSystem {
             throw IndexError(.io, "cannot create \(path): \(String(cString: strerror(errno)))")
         }
         defer { close(descriptor) }
-        var written = 0
-        while written < bytes.count {
-            let result = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, bytes.count - written) }
-            if result < 0 {
-                if errno == EINTR { continue }
-                throw IndexError(.io, "cannot write \(path): \(String(cString: strerror(errno)))")
-            }
-            written += result
-        }
+        try writeAll(bytes, to: descriptor, path: path)
         guard fsync(descriptor) == 0 else {
             throw IndexError(.io, "cannot fsync \(path): \(String(cString: strerror(errno)))")
         }

@@ -178,6 +178,19 @@ final class SegmentReader: @unchecked Sendable {
         return results
     }
 
+    /// Number of dictionary blocks.
+    var termBlockCount: Int { indexKeys.count }
+
+    /// The entries of dictionary block `block`, in order.
+    func termBlock(_ block: Int) -> [(key: [UInt8], info: TermInfo)] {
+        var entries: [([UInt8], TermInfo)] = []
+        _ = scanBlock(block) { key, info in
+            entries.append((key, info))
+            return true
+        }
+        return entries
+    }
+
     /// Every term of every field, in dictionary order (for merges and checks).
     func forEachTerm(_ body: (Int, String, TermInfo) -> Void) {
         for block in indexKeys.indices {
@@ -426,5 +439,29 @@ final class PostingsIterator {
             result.append(position)
         }
         return result
+    }
+}
+
+/// Walks a segment's term dictionary in order, one block in memory at a time.
+struct TermCursor {
+    let segment: SegmentReader
+    private var block = -1
+    private var entries: [(key: [UInt8], info: TermInfo)] = []
+    private var index = 0
+
+    init(_ segment: SegmentReader) {
+        self.segment = segment
+    }
+
+    /// The next term, or nil at the end.
+    mutating func next() -> (key: [UInt8], info: TermInfo)? {
+        while index >= entries.count {
+            block += 1
+            guard block < segment.termBlockCount else { return nil }
+            entries = segment.termBlock(block)
+            index = 0
+        }
+        defer { index += 1 }
+        return entries[index]
     }
 }

@@ -1,0 +1,119 @@
+import Foundation
+import SearchCore
+import Testing
+
+@testable import ClearingHouse
+
+/// The clearing-house search: the index follows the catalog, whatever happens between them.
+@Suite("Clearing-house search")
+struct SearchTests {
+    static let records = """
+        [
+          {"id": "tech-mangrove", "kind": "technology", "title": {"en": "Community mangrove nurseries", "zh": "社区红树林苗圃"},
+           "summary": "Seedlings raised by fishers", "countries": ["KE"]},
+          {"id": "cs-porpoise", "kind": "caseStudy", "title": {"zh": "长江江豚保护", "en": "Protecting the Yangtze finless porpoise"}},
+          {"id": "bp-fire", "kind": "bestPractice", "title": "Community fire brigades", "keywords": ["fire", "savanna"]}
+        ]
+        """
+
+    func ids(_ response: SearchResponse) -> [String] { response.hits.map(\.id) }
+
+    @Test func findsRecordsInEnglishAndChinese() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            try house.ingest([try directory.write("r.json", Self.records)])
+            #expect(ids(try house.search(SearchRequest(query: "mangrove"))) == ["tech-mangrove"])
+            #expect(ids(try house.search(SearchRequest(query: "江豚"))) == ["cs-porpoise"])
+            #expect(ids(try house.search(SearchRequest(query: "红树林"))) == ["tech-mangrove"])
+            let community = try house.search(SearchRequest(query: "community", countTotal: true))
+            #expect(Set(ids(community)) == ["tech-mangrove", "bp-fire"])
+            #expect(community.total == 2)
+            let chinese = try house.search(SearchRequest(query: "mangrove", language: "zh"))
+            #expect(chinese.hits.first?.title == "社区红树林苗圃")
+            #expect(chinese.hits.first?.titleLanguage == "zh")
+        }
+    }
+
+    @Test func invalidQueryNamesThePosition() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            #expect {
+                try house.search(SearchRequest(query: "mangrove AND"))
+            } throws: { error in
+                guard let error = error as? ClearingHouseError else { return false }
+                return error.code == .invalidQuery && error.message.contains("position 12")
+            }
+            #expect {
+                try house.search(SearchRequest(query: "colour:red"))
+            } throws: { error in
+                (error as? ClearingHouseError)?.code == .invalidQuery
+            }
+        }
+    }
+
+    @Test func updatedAndDeletedRecordsNeverSurface() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            try house.ingest([try directory.write("r.json", Self.records)])
+            try house.ingest([
+                try directory.write("u.json", #"{"id": "bp-fire", "kind": "bestPractice", "title": "Grazing plans"}"#)
+            ])
+            #expect(ids(try house.search(SearchRequest(query: "brigades"))).isEmpty)
+            #expect(ids(try house.search(SearchRequest(query: "grazing"))) == ["bp-fire"])
+            try house.delete(ids: ["tech-mangrove"])
+            #expect(ids(try house.search(SearchRequest(query: "mangrove"))).isEmpty)
+            #expect(try house.indexSummary().documents == 2)
+        }
+    }
+
+    /// A crash after the catalog committed but before the index did: the change log still
+    /// holds the changes, and the next reader or writer applies them.
+    @Test func indexCatchesUpAfterACrashBetweenCatalogAndIndex() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            try house.ingest([try directory.write("r.json", Self.records)])
+            // Simulate the crash: write to the catalog without touching the index.
+            let record = Record(id: "new-one", kind: .training, title: LocalizedText(["en": "Seagrass survey course"]))
+            try house.catalog.database.write { db in
+                _ = try house.catalog.upsert(record, sourceFile: nil, runID: nil, in: db)
+                _ = try house.catalog.delete(id: "bp-fire", runID: nil, in: db)
+            }
+            #expect(try house.indexSummary().documents == 3)  // the index has not seen it
+            // A fresh process opening the clearing-house and searching sees the catalog's state.
+            let reopened = try directory.house()
+            #expect(ids(try reopened.search(SearchRequest(query: "seagrass"))) == ["new-one"])
+            #expect(ids(try reopened.search(SearchRequest(query: "brigades"))).isEmpty)
+            let summary = try reopened.indexSummary()
+            #expect(summary.documents == 3)
+            #expect(summary.changeSequence == (try reopened.statistics().lastChange))
+        }
+    }
+
+    @Test func reindexRebuildsFromTheCatalogAlone() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            try house.ingest([try directory.write("r.json", Self.records)])
+            let before = try house.search(SearchRequest(query: "community fire porpoise", limit: 10))
+            try FileManager.default.removeItem(at: house.segmentsDirectory)
+            try house.reindex()
+            let after = try house.search(SearchRequest(query: "community fire porpoise", limit: 10))
+            #expect(ids(after) == ids(before))
+            #expect(zip(after.hits, before.hits).allSatisfy { abs($0.score - $1.score) < 1e-9 })
+            #expect(try house.indexSummary().segments == 1)
+        }
+    }
+
+    @Test func aSecondWriterFailsAtOnceNamingTheHolder() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            let writer = try house.openIndexWriter()
+            defer { writer.close() }
+            #expect {
+                try house.ingest([try directory.write("r.json", Self.records)])
+            } throws: { error in
+                "\(error)".contains("pid")
+            }
+            #expect(try house.statistics().records == 0)
+        }
+    }
+}
