@@ -19,8 +19,13 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
+        .systemLibrary(
+            name: "CStemmer",
+            providers: [.apt(["libstemmer-dev"])]
+        ),
         .target(
-            name: "SearchCore"
+            name: "SearchCore",
+            dependencies: ["CStemmer"]
         ),
         .target(
             name: "ClearingHouse",
@@ -34,6 +39,7 @@ let package = Package(
             name: "chm",
             dependencies: [
                 "ClearingHouse",
+                "SearchCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -16,7 +16,7 @@ struct Chm: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             IngestCommand.self, SearchCommand.self, ValidateCommand.self, ShowCommand.self, StatsCommand.self,
-            DeleteCommand.self, ExportCommand.self, ReindexCommand.self, OptimizeCommand.self,
+            DeleteCommand.self, ExportCommand.self, ReindexCommand.self, OptimizeCommand.self, AnalyzeCommand.self,
         ]
     )
 }

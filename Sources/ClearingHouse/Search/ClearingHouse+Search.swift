@@ -23,7 +23,17 @@ extension ClearingHouse {
 
     /// Opens the index for writing (one writer at a time, across processes).
     func openIndexWriter() throws -> IndexWriter {
-        let writer = try indexing { try IndexWriter(directory: segmentsDirectory, schema: SearchIndex.schema) }
+        let writer: IndexWriter
+        do {
+            writer = try IndexWriter(directory: segmentsDirectory, schema: SearchIndex.schema)
+        } catch let error where error.code == .schemaMismatch {
+            // An index built by an older chm with other fields: start afresh; the
+            // synchronization that follows replays the whole change log into it.
+            try? FileManager.default.removeItem(at: segmentsDirectory)
+            writer = try indexing { try IndexWriter(directory: segmentsDirectory, schema: SearchIndex.schema) }
+        } catch {
+            throw ClearingHouseError(.storage, error.message)
+        }
         writer.maximumBufferedBytes = indexBufferBytes
         return writer
     }

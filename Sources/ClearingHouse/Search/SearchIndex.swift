@@ -12,19 +12,48 @@ enum SearchIndex {
     /// Sub-directory of the index directory that holds the segments.
     static let directoryName = "segments"
 
-    /// The schema: text fields (title weighted highest) and keyword fields for filters and facets.
-    static let schema = Schema(
-        textFields: [
-            Schema.TextField("title", weight: 3),
-            Schema.TextField("keywords", weight: 2),
-            Schema.TextField("summary", weight: 1.5),
-            Schema.TextField("description", weight: 1),
-        ],
-        keywordFields: ["kind", "country", "region", "theme", "target", "language", "year"])
+    /// Languages with fields of their own; text in any other language goes to `<field>.other`.
+    static let languages = LanguageAnalyzer.languages
+    static let otherLanguage = "other"
 
-    /// The document of a record.
+    /// Text fields and their BM25F weights (title highest).
+    static let textFields: [(name: String, weight: Double)] = [
+        ("title", 3), ("keywords", 2), ("summary", 1.5), ("description", 1),
+    ]
+
+    /// The schema: each text field once per language (`title.en`, `title.zh`, ...,
+    /// `title.other`) with that language's analyzer, grouped by language so that a record is
+    /// scored on its best-matching language; and keyword fields for filters and facets.
+    static let schema: Schema = {
+        var fields: [Schema.TextField] = []
+        for language in languages + [otherLanguage] {
+            let analyzer = LanguageAnalyzer.forLanguage(language)
+            for (name, weight) in textFields {
+                fields.append(Schema.TextField("\(name).\(language)", analyzer: analyzer, weight: weight, group: language))
+            }
+        }
+        return Schema(textFields: fields, keywordFields: ["kind", "country", "region", "theme", "target", "language", "year"])
+    }()
+
+    /// The field suffix for text in language `tag`.
+    static func fieldLanguage(_ tag: String) -> String {
+        let primary = LanguageTag.primaryLanguage(of: tag)
+        return languages.contains(primary) ? primary : otherLanguage
+    }
+
+    /// The document of a record: each localized text in its language's field.
     static func document(for record: Record) -> Document {
-        func texts(_ text: LocalizedText) -> [String] { text.languages.compactMap { text.values[$0] } }
+        var text: [String: [String]] = [:]
+        func add(_ field: String, _ localized: LocalizedText) {
+            for tag in localized.languages {
+                guard let value = localized.values[tag] else { continue }
+                text["\(field).\(fieldLanguage(tag))", default: []].append(value)
+            }
+        }
+        add("title", record.title)
+        add("summary", record.summary)
+        add("description", record.description)
+        if !record.keywords.isEmpty { text["keywords.\(fieldLanguage(record.language))"] = record.keywords }
         var keywords: [String: [String]] = [
             "kind": [record.kind.rawValue],
             "country": record.countries,
@@ -34,13 +63,7 @@ enum SearchIndex {
             "language": record.textLanguages,
         ]
         if let year = record.published.flatMap(RecordDate.year(ofPublished:)) { keywords["year"] = [String(year)] }
-        return Document(
-            key: record.id,
-            text: [
-                "title": texts(record.title), "keywords": record.keywords, "summary": texts(record.summary),
-                "description": texts(record.description),
-            ],
-            keywords: keywords)
+        return Document(key: record.id, text: text, keywords: keywords)
     }
 
     /// Applies every change-log entry after the index's position, then commits with the new

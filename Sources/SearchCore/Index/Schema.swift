@@ -8,12 +8,21 @@ public struct Schema: Sendable {
         public var analyzer: any Analyzer
         /// The field's weight in BM25F scoring (title fields usually weigh more).
         public var weight: Double
+        /// Fields of one group are scored together (BM25F); a document scores on its best
+        /// group. Give each language's fields their own group (`title.en` and `summary.en`
+        /// in `en`), so that a record written in several languages is not scored higher for
+        /// saying the same thing twice. Nil: the field's own name.
+        public var group: String?
 
-        public init(_ name: String, analyzer: any Analyzer = StandardAnalyzer(), weight: Double = 1) {
+        public init(_ name: String, analyzer: any Analyzer = StandardAnalyzer(), weight: Double = 1, group: String? = nil) {
             self.name = name
             self.analyzer = analyzer
             self.weight = weight
+            self.group = group
         }
+
+        /// The scoring group in effect.
+        var scoringGroup: String { group ?? "" }
     }
 
     public var textFields: [TextField]

@@ -20,6 +20,10 @@ public final class IndexSearcher: Sendable {
     public let documentCount: Int
     /// Average length of each text field over live documents that have it.
     let averageLengths: [Double]
+    /// Scoring group of each text field (an index into the distinct groups).
+    let groupOfField: [Int]
+    /// Number of distinct scoring groups.
+    let groupCount: Int
     private let documentFrequencies = Mutex<[String: Int]>([:])
 
     /// Opens the newest commit of the index in `directory` (an empty view if there is none).
@@ -74,6 +78,18 @@ public final class IndexSearcher: Sendable {
             averages.append(count > 0 ? sum / count : 1)
         }
         averageLengths = averages
+        var groups: [String] = []
+        var groupOfField: [Int] = []
+        for field in schema.textFields {
+            if let index = groups.firstIndex(of: field.scoringGroup) {
+                groupOfField.append(index)
+            } else {
+                groupOfField.append(groups.count)
+                groups.append(field.scoringGroup)
+            }
+        }
+        self.groupOfField = groupOfField
+        groupCount = max(1, groups.count)
     }
 
     /// Segments in this snapshot.
@@ -145,7 +161,13 @@ public final class IndexSearcher: Sendable {
             let segment = segments[entry.segment]
             var explanation: Explanation?
             if options.explain, let plan, let scorer = makeScorer(plan, segment: segment), scorer.advance(to: entry.doc) == entry.doc {
-                explanation = scorer.explain()
+                let best = scorer.bestGroup()
+                var detail = scorer.explain(group: best)
+                detail.value = scorer.score()
+                if groupCount > 1, let field = groupOfField.firstIndex(of: best), let name = schema.textFields[field].group {
+                    detail.summary += " (best-matching group: \(name))"
+                }
+                explanation = detail
             }
             hits.append(SearchHit(key: segment.reader.key(entry.doc), score: entry.score, explanation: explanation))
         }
@@ -170,6 +192,7 @@ public final class IndexSearcher: Sendable {
         var matched = 0
         var pruned = false
         var firstEssential = 0
+        var totals = Array(repeating: 0.0, count: groupCount)
         func updateEssential() {
             guard let threshold = collector.threshold else { return }
             while firstEssential < sorted.count, bounds[firstEssential] < threshold {
@@ -182,9 +205,9 @@ public final class IndexSearcher: Sendable {
             var doc = noMoreDocs
             for index in firstEssential..<sorted.count { doc = min(doc, sorted[index].doc) }
             if doc == noMoreDocs { break }
-            var score = 0.0
+            for group in totals.indices { totals[group] = 0 }
             for index in firstEssential..<sorted.count where sorted[index].doc == doc {
-                score += sorted[index].score()
+                sorted[index].addScores(to: &totals)
                 sorted[index].nextDoc()
             }
             var candidate = accept(doc)
@@ -200,17 +223,17 @@ public final class IndexSearcher: Sendable {
             guard candidate else { continue }
             var index = firstEssential - 1
             while index >= 0 {
-                if let threshold = collector.threshold, score + bounds[index] < threshold {
+                if let threshold = collector.threshold, (totals.max() ?? 0) + bounds[index] < threshold {
                     pruned = true
                     break
                 }
                 let scorer = sorted[index]
                 if scorer.doc < doc { scorer.advance(to: doc) }
-                if scorer.doc == doc { score += scorer.score() }
+                if scorer.doc == doc { scorer.addScores(to: &totals) }
                 index -= 1
             }
             matched += 1
-            collector.offer(score: score, segment: segment, doc: doc, keys: keyLookup)
+            collector.offer(score: totals.max() ?? 0, segment: segment, doc: doc, keys: keyLookup)
             updateEssential()
         }
         return (matched, pruned)
@@ -239,34 +262,39 @@ public final class IndexSearcher: Sendable {
     func makeScorer(_ plan: QueryPlan, segment: OpenSegment) -> Scorer? {
         switch plan {
         case .all:
-            return AllScorer(documentCount: segment.reader.documentCount)
+            return AllScorer(documentCount: segment.reader.documentCount, groupCount: groupCount)
         case .keyword(let field, let value):
             guard let info = segment.reader.termInfo(field: field, term: value) else { return nil }
-            return KeywordScorer(iterator: segment.reader.postingsIterator(info), label: "\(fields.names[field]):\(value)")
+            return KeywordScorer(
+                iterator: segment.reader.postingsIterator(info), label: "\(fields.names[field]):\(value)", groupCount: groupCount)
         case .unit(let unit):
             var sources: [FrequencySource] = []
             var scoringFields: [ScoringField] = []
             for part in unit.parts {
-                var iterators: [PostingsIterator] = []
-                for term in part.terms {
-                    guard let info = segment.reader.termInfo(field: part.field, term: term) else { break }
-                    iterators.append(segment.reader.postingsIterator(info))
+                var positions: [PositionalSource] = []
+                for alternatives in part.terms {
+                    let iterators = alternatives.compactMap { term in
+                        segment.reader.termInfo(field: part.field, term: term).map { segment.reader.postingsIterator($0) }
+                    }
+                    if iterators.isEmpty { break }
+                    positions.append(iterators.count == 1 ? iterators[0] : UnionSource(iterators))
                 }
-                guard iterators.count == part.terms.count, !iterators.isEmpty else { continue }
+                guard positions.count == part.terms.count, !positions.isEmpty else { continue }
                 let source: FrequencySource =
-                    iterators.count == 1 ? iterators[0] : PhraseSource(iterators: iterators, offsets: part.offsets)
+                    positions.count == 1 ? positions[0] : PhraseSource(sources: positions, offsets: part.offsets)
                 sources.append(source)
                 let average = averageLengths[part.field]
                 scoringFields.append(
                     ScoringField(
-                        name: fields.names[part.field], weight: part.weight,
+                        name: fields.names[part.field], group: schema.textFields[part.field].scoringGroup,
+                        groupIndex: groupOfField[part.field], weight: part.weight,
                         lengthFactors: LengthNorm.decodedLengths.map { 1 - bm25.b + bm25.b * $0 / average },
                         norms: segment.reader.norms(field: part.field), averageLength: average))
             }
             guard !sources.isEmpty else { return nil }
             return UnitScorer(
                 label: unit.label, sources: sources, fields: scoringFields, idf: unit.idf, k1: bm25.k1,
-                documentCount: documentCount, documentFrequency: unit.documentFrequency)
+                documentCount: documentCount, documentFrequency: unit.documentFrequency, groupCount: groupCount)
         case .boolean(let must, let should, let mustNot, let minimum):
             var required: [Scorer] = []
             for clause in must {
@@ -278,7 +306,9 @@ public final class IndexSearcher: Sendable {
             if required.isEmpty && optional.count < max(1, minimum) { return nil }
             if required.count == 1, optional.isEmpty, prohibited.isEmpty { return required[0] }
             if required.isEmpty, optional.count == 1, prohibited.isEmpty { return optional[0] }
-            return BooleanScorer(required: required, optional: optional, prohibited: prohibited, minimumShouldMatch: minimum)
+            return BooleanScorer(
+                required: required, optional: optional, prohibited: prohibited, minimumShouldMatch: minimum,
+                groupCount: groupCount)
         }
     }
 }

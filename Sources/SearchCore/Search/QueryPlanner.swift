@@ -3,12 +3,13 @@
 // are expanded against the term dictionaries, and each word gets its idf from statistics
 // over the whole index.
 
-/// A query word (or phrase) searched in one field: the analyzed terms and their positions
-/// relative to the first.
+/// A query word (or phrase) searched in one field: for each position of the analyzed text,
+/// the terms found there (several when an analyzer gives alternatives, such as a stem with
+/// and without accents), and the positions relative to the first.
 struct FieldPart: Hashable {
     var field: Int
     var weight: Double
-    var terms: [String]
+    var terms: [[String]]
     var offsets: [Int]
 }
 
@@ -106,10 +107,18 @@ struct QueryPlanner {
             let definition = searcher.schema.textFields[field]
             let tokens = definition.analyzer.tokens(text)
             guard let first = tokens.first else { continue }
+            var positions: [Int] = []
+            var alternatives: [Int: [String]] = [:]
+            for token in tokens {
+                if alternatives[token.position] == nil { positions.append(token.position) }
+                if alternatives[token.position]?.contains(token.term) != true {
+                    alternatives[token.position, default: []].append(token.term)
+                }
+            }
             parts.append(
                 FieldPart(
-                    field: field, weight: definition.weight, terms: tokens.map(\.term),
-                    offsets: tokens.map { $0.position - first.position }))
+                    field: field, weight: definition.weight, terms: positions.map { alternatives[$0] ?? [] },
+                    offsets: positions.map { $0 - first.position }))
         }
         guard !parts.isEmpty else { return nil }
         // idf: a single term's document frequency is the largest over its fields (as in
@@ -118,7 +127,9 @@ struct QueryPlanner {
         var best = 0.0
         var frequency = 0
         for part in parts {
-            let frequencies = part.terms.map { searcher.documentFrequency(field: part.field, term: $0) }
+            let frequencies = part.terms.map { alternatives in
+                alternatives.map { searcher.documentFrequency(field: part.field, term: $0) }.max() ?? 0
+            }
             frequency = max(frequency, frequencies.max() ?? 0)
             if part.terms.count > 1 { best = max(best, frequencies.reduce(0.0) { $0 + searcher.idf($1) }) }
         }
@@ -144,7 +155,7 @@ struct QueryPlanner {
         var should: [QueryPlan] = []
         for term in kept.sorted() {
             let fields = (expansions[term] ?? []).sorted()
-            let parts = fields.map { FieldPart(field: $0, weight: searcher.schema.textFields[$0].weight, terms: [term], offsets: [0]) }
+            let parts = fields.map { FieldPart(field: $0, weight: searcher.schema.textFields[$0].weight, terms: [[term]], offsets: [0]) }
             let documentFrequency = fields.map { searcher.documentFrequency(field: $0, term: term) }.max() ?? 0
             should.append(
                 .unit(QueryUnit(label: "\(term) (from \(prefix)*)", parts: parts, idf: searcher.idf(documentFrequency), documentFrequency: documentFrequency)))

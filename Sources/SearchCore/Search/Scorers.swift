@@ -26,32 +26,72 @@ extension PostingsIterator: FrequencySource {
     }
 }
 
-/// Documents where the terms occur at the given relative positions.
-final class PhraseSource: FrequencySource {
+/// A frequency source that also gives the positions in the current document.
+protocol PositionalSource: FrequencySource {
+    func positions() -> [Int]
+}
+
+extension PostingsIterator: PositionalSource {}
+
+/// Alternative terms at one position (e.g. a stem with and without accents): a document
+/// matches when it has any of them. Alternatives stand for the same word, so the frequency
+/// is the largest of theirs, not their sum.
+final class UnionSource: PositionalSource {
     private let iterators: [PostingsIterator]
+    private(set) var doc = -1
+
+    init(_ iterators: [PostingsIterator]) {
+        self.iterators = iterators
+    }
+
+    var maximumFrequency: Int { iterators.map(\.maximumFrequency).max() ?? 1 }
+    var minimumNorm: UInt8 { iterators.map(\.minimumNorm).min() ?? 0 }
+
+    func nextDoc() -> Int { advance(to: doc + 1) }
+
+    func advance(to target: Int) -> Int {
+        for iterator in iterators where iterator.doc < target { iterator.advance(to: target) }
+        doc = iterators.reduce(noMoreDocs) { min($0, $1.doc) }
+        return doc
+    }
+
+    var frequency: Int {
+        iterators.reduce(0) { $1.doc == doc ? max($0, $1.frequency) : $0 }
+    }
+
+    func positions() -> [Int] {
+        var all = Set<Int>()
+        for iterator in iterators where iterator.doc == doc { all.formUnion(iterator.positions()) }
+        return all.sorted()
+    }
+}
+
+/// Documents where the words occur at the given relative positions.
+final class PhraseSource: FrequencySource {
+    private let sources: [PositionalSource]
     private let offsets: [Int]
     private(set) var doc = -1
     private(set) var frequency = 0
 
-    init(iterators: [PostingsIterator], offsets: [Int]) {
-        self.iterators = iterators
+    init(sources: [PositionalSource], offsets: [Int]) {
+        self.sources = sources
         self.offsets = offsets
     }
 
-    var maximumFrequency: Int { iterators.map(\.maximumFrequency).min() ?? 1 }
-    var minimumNorm: UInt8 { iterators.map(\.minimumNorm).max() ?? 0 }
+    var maximumFrequency: Int { sources.map(\.maximumFrequency).min() ?? 1 }
+    var minimumNorm: UInt8 { sources.map(\.minimumNorm).max() ?? 0 }
 
     func nextDoc() -> Int { advance(to: doc + 1) }
 
     func advance(to target: Int) -> Int {
         var candidate = target
         while true {
-            // Leapfrog until every iterator is on the same document.
+            // Leapfrog until every source is on the same document.
             var agreed = false
             while !agreed {
                 agreed = true
-                for iterator in iterators {
-                    let found = iterator.advance(to: candidate)
+                for source in sources {
+                    let found = source.doc < candidate ? source.advance(to: candidate) : source.doc
                     if found == noMoreDocs {
                         doc = noMoreDocs
                         return doc
@@ -72,9 +112,9 @@ final class PhraseSource: FrequencySource {
         }
     }
 
-    /// How many start positions have every term at its offset.
+    /// How many start positions have every word at its offset.
     private func countMatches() -> Int {
-        let positions = iterators.map { Set($0.positions()) }
+        let positions = sources.map { Set($0.positions()) }
         guard let first = positions.first else { return 0 }
         var count = 0
         for start in first.map({ $0 - offsets[0] }) {
@@ -89,20 +129,52 @@ final class PhraseSource: FrequencySource {
     }
 }
 
-/// The base of scorers: iteration plus score and an upper bound.
+/// The base of scorers: iteration, per-group scores and an upper bound.
+///
+/// Scores are kept per field group (one group per language in the clearing-house): a
+/// document's score is the best group's total, so text repeated in another language never
+/// adds to it. With a single group this is plain BM25F.
 class Scorer {
     var doc: Int = -1
     var maxScore: Double = 0
+    /// Number of field groups of the index.
+    let groupCount: Int
+
+    init(groupCount: Int) {
+        self.groupCount = groupCount
+    }
 
     @discardableResult func nextDoc() -> Int { noMoreDocs }
     @discardableResult func advance(to target: Int) -> Int { noMoreDocs }
-    func score() -> Double { 0 }
-    func explain() -> Explanation { Explanation(score(), "match") }
+
+    /// Adds this scorer's contribution to the current document's total in each group.
+    func addScores(to totals: inout [Double]) {}
+
+    /// The current document's score: its best group's total.
+    func score() -> Double {
+        var totals = Array(repeating: 0.0, count: groupCount)
+        addScores(to: &totals)
+        return totals.max() ?? 0
+    }
+
+    /// The group whose total is highest for the current document.
+    func bestGroup() -> Int {
+        var totals = Array(repeating: 0.0, count: groupCount)
+        addScores(to: &totals)
+        return totals.indices.max { totals[$0] < totals[$1] } ?? 0
+    }
+
+    /// How the contribution in `group` was computed.
+    func explain(group: Int) -> Explanation { Explanation(0, "match") }
 }
 
 /// What a unit scorer needs to know about one field.
 struct ScoringField {
     var name: String
+    /// Fields of one group combine (BM25F); groups compete (the best one counts).
+    var group: String
+    /// The group's index among the index's groups.
+    var groupIndex: Int
     var weight: Double
     /// `1 - b + b * length / averageLength` for each norm byte.
     var lengthFactors: [Double]
@@ -110,8 +182,9 @@ struct ScoringField {
     var averageLength: Double
 }
 
-/// One query word or phrase searched in several fields, scored with BM25F: frequencies are
-/// length-normalized per field, weighted and summed, then saturated once.
+/// One query word or phrase searched in several fields, scored with BM25F within each group
+/// of fields: frequencies are length-normalized per field, weighted and summed, then
+/// saturated once. Each group gets its own contribution; the document's best group counts.
 final class UnitScorer: Scorer {
     private let sources: [FrequencySource]
     private let fields: [ScoringField]
@@ -123,7 +196,7 @@ final class UnitScorer: Scorer {
 
     init(
         label: String, sources: [FrequencySource], fields: [ScoringField], idf: Double, k1: Double, documentCount: Int,
-        documentFrequency: Int
+        documentFrequency: Int, groupCount: Int
     ) {
         self.sources = sources
         self.fields = fields
@@ -132,12 +205,13 @@ final class UnitScorer: Scorer {
         self.label = label
         self.documentCount = documentCount
         self.documentFrequency = documentFrequency
-        super.init()
-        var bound = 0.0
+        super.init(groupCount: groupCount)
+        var bounds = Array(repeating: 0.0, count: groupCount)
         for (source, field) in zip(sources, fields) {
             let factor = field.lengthFactors[Int(source.minimumNorm)]
-            bound += field.weight * Double(source.maximumFrequency) / max(factor, 1e-9)
+            bounds[field.groupIndex] += field.weight * Double(source.maximumFrequency) / max(factor, 1e-9)
         }
+        let bound = bounds.max() ?? 0
         maxScore = idf * bound / (k1 + bound)
     }
 
@@ -156,29 +230,31 @@ final class UnitScorer: Scorer {
         return doc
     }
 
-    /// The BM25F pseudo-frequency of the current document.
-    private func normalizedFrequency() -> Double {
-        var total = 0.0
+    /// The BM25F pseudo-frequency of each group in the current document.
+    private func groupFrequencies() -> [Double] {
+        var totals = Array(repeating: 0.0, count: groupCount)
         for (source, field) in zip(sources, fields) where source.doc == doc {
             let norm = doc < field.norms.count ? Int(field.norms[doc]) : 0
-            total += field.weight * Double(source.frequency) / field.lengthFactors[norm]
+            totals[field.groupIndex] += field.weight * Double(source.frequency) / field.lengthFactors[norm]
         }
-        return total
+        return totals
     }
 
-    override func score() -> Double {
-        let frequency = normalizedFrequency()
-        return idf * frequency / (k1 + frequency)
+    override func addScores(to totals: inout [Double]) {
+        for (group, frequency) in groupFrequencies().enumerated() where frequency > 0 {
+            totals[group] += idf * frequency / (k1 + frequency)
+        }
     }
 
-    override func explain() -> Explanation {
-        let frequency = normalizedFrequency()
+    override func explain(group: Int) -> Explanation {
+        let frequency = groupFrequencies()[group]
+        let value = idf * frequency / (k1 + frequency)
         var details: [Explanation] = [
             Explanation(
                 idf, "idf = ln(1 + (N - n + 0.5) / (n + 0.5)) with N = \(documentCount) documents, n = \(documentFrequency) containing it")
         ]
         var parts: [Explanation] = []
-        for (source, field) in zip(sources, fields) where source.doc == doc {
+        for (source, field) in zip(sources, fields) where source.doc == doc && field.groupIndex == group {
             let norm = doc < field.norms.count ? Int(field.norms[doc]) : 0
             let length = LengthNorm.decodedLengths[norm]
             let contribution = field.weight * Double(source.frequency) / field.lengthFactors[norm]
@@ -188,9 +264,9 @@ final class UnitScorer: Scorer {
                     "\(field.name): weight \(field.weight) × freq \(source.frequency) / (1 - b + b × length \(Int(length)) / average \(String(format: "%.2f", field.averageLength)))"
                 ))
         }
-        details.append(Explanation(frequency, "tf = sum over fields of weighted, length-normalized frequencies", parts))
-        details.append(Explanation(frequency / (k1 + frequency), "tf / (k1 + tf) with k1 = \(k1)"))
-        return Explanation(score(), "\(label)", details)
+        details.append(Explanation(frequency, "tf = sum of weighted, length-normalized frequencies", parts))
+        details.append(Explanation(frequency > 0 ? frequency / (k1 + frequency) : 0, "tf / (k1 + tf) with k1 = \(k1)"))
+        return Explanation(value, label, details)
     }
 }
 
@@ -198,8 +274,9 @@ final class UnitScorer: Scorer {
 final class AllScorer: Scorer {
     private let count: Int
 
-    init(documentCount: Int) {
+    init(documentCount: Int, groupCount: Int) {
         count = documentCount
+        super.init(groupCount: groupCount)
     }
 
     override func nextDoc() -> Int { advance(to: doc + 1) }
@@ -209,7 +286,7 @@ final class AllScorer: Scorer {
         return doc
     }
 
-    override func explain() -> Explanation { Explanation(0, "matches every document") }
+    override func explain(group: Int) -> Explanation { Explanation(0, "matches every document") }
 }
 
 /// A keyword value (e.g. `kind:technology`): matches, adds nothing to the score.
@@ -217,9 +294,10 @@ final class KeywordScorer: Scorer {
     private let iterator: PostingsIterator
     private let label: String
 
-    init(iterator: PostingsIterator, label: String) {
+    init(iterator: PostingsIterator, label: String, groupCount: Int) {
         self.iterator = iterator
         self.label = label
+        super.init(groupCount: groupCount)
     }
 
     override func nextDoc() -> Int {
@@ -232,7 +310,7 @@ final class KeywordScorer: Scorer {
         return doc
     }
 
-    override func explain() -> Explanation { Explanation(0, "\(label) (keyword, no score)") }
+    override func explain(group: Int) -> Explanation { Explanation(0, "\(label) (keyword, no score)") }
 }
 
 /// Boolean combination: every required clause, no prohibited clause, at least
@@ -243,12 +321,12 @@ final class BooleanScorer: Scorer {
     private let prohibited: [Scorer]
     private let minimumShouldMatch: Int
 
-    init(required: [Scorer], optional: [Scorer], prohibited: [Scorer], minimumShouldMatch: Int) {
+    init(required: [Scorer], optional: [Scorer], prohibited: [Scorer], minimumShouldMatch: Int, groupCount: Int) {
         self.required = required
         self.optional = optional
         self.prohibited = prohibited
         self.minimumShouldMatch = required.isEmpty ? max(1, minimumShouldMatch) : minimumShouldMatch
-        super.init()
+        super.init(groupCount: groupCount)
         maxScore = (required + optional).reduce(0) { $0 + $1.maxScore }
     }
 
@@ -301,15 +379,13 @@ final class BooleanScorer: Scorer {
         }
     }
 
-    override func score() -> Double {
-        var total = 0.0
-        for scorer in required { total += scorer.score() }
-        for scorer in optional where scorer.doc == doc { total += scorer.score() }
-        return total
+    override func addScores(to totals: inout [Double]) {
+        for scorer in required { scorer.addScores(to: &totals) }
+        for scorer in optional where scorer.doc == doc { scorer.addScores(to: &totals) }
     }
 
-    override func explain() -> Explanation {
-        let parts = (required + optional.filter { $0.doc == doc }).map { $0.explain() }
-        return Explanation(score(), "sum of", parts)
+    override func explain(group: Int) -> Explanation {
+        let parts = (required + optional.filter { $0.doc == doc }).map { $0.explain(group: group) }
+        return Explanation(parts.reduce(0) { $0 + $1.value }, "sum of", parts)
     }
 }

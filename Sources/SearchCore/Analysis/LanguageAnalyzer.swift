@@ -1,0 +1,217 @@
+// Analyzers for the six UN languages, built on the standard analyzer's tokens: language
+// normalization, stop words, Snowball stemming, and diacritic folding where the language
+// allows it.
+import Foundation
+
+/// An analyzer for one language.
+///
+/// | language | steps after the standard analyzer's tokens |
+/// |---|---|
+/// | English (`en`) | stop words, Snowball `english` (Porter 2), hyphenated compounds also joined |
+/// | French (`fr`) | elision (`l'`, `d'`, ...) and stop words, Snowball `french`, accents folded after stemming |
+/// | Spanish (`es`) | stop words, Snowball `spanish`, accents folded after stemming |
+/// | Russian (`ru`) | `ё` as `е`, stop words, Snowball `russian` |
+/// | Arabic (`ar`) | orthographic normalization (diacritics and tatweel removed; alef variants, alef maqsura and teh marbuta unified), stop words, Snowball `arabic` |
+/// | Chinese (`zh`) | character bigrams (as the standard analyzer), single-character function words removed |
+///
+/// French and Spanish fold accents *after* stemming, because the stemmers rely on them. A
+/// word that carries an accent also gives the stem of its unaccented spelling, at the same
+/// position, so that a query typed without accents (`restauracion`) finds the accented text
+/// (`restauración`) even where the stemmer treats the two spellings differently.
+public struct LanguageAnalyzer: Analyzer {
+    /// The language's primary subtag (`en`, `fr`, ...).
+    public let language: String
+    public let name: String
+    private let base = StandardAnalyzer()
+    private let stopWords: Set<String>
+    private let stemmer: SnowballStemmer?
+
+    /// The languages with a dedicated analyzer.
+    public static let languages = ["ar", "en", "es", "fr", "ru", "zh"]
+
+    /// An analyzer for `language` (a BCP 47 tag; its primary subtag decides), or nil when
+    /// chm has no dedicated analyzer for it.
+    public init?(language tag: String) {
+        let language = String(tag.lowercased().split(separator: "-").first ?? "")
+        let algorithm: String?
+        switch language {
+        case "en": algorithm = "english"
+        case "fr": algorithm = "french"
+        case "es": algorithm = "spanish"
+        case "ru": algorithm = "russian"
+        case "ar": algorithm = "arabic"
+        case "zh": algorithm = nil
+        default: return nil
+        }
+        self.language = language
+        name = algorithm ?? "chinese"
+        stemmer = algorithm.flatMap { SnowballStemmer(algorithm: $0) }
+        let normalize = Self.normalizer(language)
+        stopWords = Set(StopWords.forLanguage(language).map { normalize(TextNormalizer.normalize($0)) })
+    }
+
+    /// The analyzer for `tag`: the dedicated one, or the standard analyzer.
+    public static func forLanguage(_ tag: String) -> any Analyzer {
+        LanguageAnalyzer(language: tag) ?? StandardAnalyzer()
+    }
+
+    /// Language-specific normalization applied before stop words and stemming.
+    static func normalizer(_ language: String) -> (String) -> String {
+        switch language {
+        case "ar": return ArabicNormalizer.normalize
+        case "ru": return { $0.contains("ё") ? $0.replacingOccurrences(of: "ё", with: "е") : $0 }
+        default: return { $0 }
+        }
+    }
+
+    /// Whether diacritics are folded after stemming.
+    private var foldsDiacritics: Bool { language == "fr" || language == "es" }
+
+    public func tokens(_ text: String) -> [Token] {
+        let normalize = Self.normalizer(language)
+        var result: [Token] = []
+        let tokens = base.tokens(text)
+        let scalars = Array(text.unicodeScalars)
+        var compound: [Token] = []  // a run of hyphen-joined words
+
+        func flushCompound() {
+            defer { compound = [] }
+            guard compound.count > 1, language != "zh", language != "ar" else { return }
+            let joined = compound.map(\.term).joined()
+            let term = finish(normalize(joined))
+            guard !term.isEmpty, !result.contains(where: { $0.position == compound[0].position && $0.term == term })
+            else { return }
+            result.append(Token(term: term, position: compound[0].position, start: compound[0].start, end: compound[compound.count - 1].end))
+        }
+
+        for (index, token) in tokens.enumerated() {
+            // Hyphenated compounds: `agro-forestry` is indexed as `agro`, `forestry` and also
+            // `agroforestry` (at the first part's position).
+            if index > 0, let previous = compound.last, token.start == previous.end + 1, previous.end < scalars.count,
+                Self.isHyphen(scalars[previous.end])
+            {
+                compound.append(token)
+            } else {
+                flushCompound()
+                compound = [token]
+            }
+            let normalized = normalize(token.term)
+            if stopWords.contains(normalized) { continue }
+            if language == "zh" {
+                result.append(token)
+                continue
+            }
+            let word = language == "ar" ? ArabicNormalizer.removeConjunction(normalized) : normalized
+            let term = finish(word)
+            guard !term.isEmpty else { continue }
+            result.append(Token(term: term, position: token.position, start: token.start, end: token.end))
+            if language == "ar", let withArticle = ArabicNormalizer.withDefiniteArticle(word) {
+                // Snowball's Arabic stemmer treats a word with and without the article
+                // differently (غابات -> غابا, الغابات -> غاب); give both stems.
+                let alternative = finish(withArticle)
+                if alternative != term {
+                    result.append(Token(term: alternative, position: token.position, start: token.start, end: token.end))
+                }
+            }
+            if foldsDiacritics, TextFolding.hasDiacritics(normalized) {
+                let unaccented = finish(TextFolding.foldDiacritics(normalized))
+                if unaccented != term {
+                    result.append(Token(term: unaccented, position: token.position, start: token.start, end: token.end))
+                }
+            }
+        }
+        flushCompound()
+        return result
+    }
+
+    /// Stems a normalized word and folds diacritics where the language allows.
+    private func finish(_ word: String) -> String {
+        var term = stemmer?.stem(word) ?? word
+        if foldsDiacritics { term = TextFolding.foldDiacritics(term) }
+        if language == "ar" { term = ArabicNormalizer.removeFeminineEnding(term) }
+        return term
+    }
+
+    private static func isHyphen(_ scalar: Unicode.Scalar) -> Bool {
+        scalar == "-" || scalar == "\u{2010}" || scalar == "\u{2011}"
+    }
+}
+
+/// Arabic orthographic normalization.
+public enum ArabicNormalizer {
+    private static let article = "\u{0627}\u{0644}"  // ال
+
+    /// Removes a leading conjunction و or ف before the article (`والغابة` -> `الغابة`).
+    static func removeConjunction(_ word: String) -> String {
+        let scalars = Array(word.unicodeScalars)
+        guard scalars.count > 4, scalars[0] == "\u{0648}" || scalars[0] == "\u{0641}",
+            scalars[1] == "\u{0627}", scalars[2] == "\u{0644}"
+        else { return word }
+        return String(String.UnicodeScalarView(scalars.dropFirst()))
+    }
+
+    /// Removes a final heh that stands for teh marbuta (normalized before stemming, which
+    /// Snowball then leaves on the stem: غابة -> غابه -> غاب).
+    static func removeFeminineEnding(_ stem: String) -> String {
+        guard stem.unicodeScalars.count >= 4, stem.unicodeScalars.last == "\u{0647}" else { return stem }
+        return String(String.UnicodeScalarView(stem.unicodeScalars.dropLast()))
+    }
+
+    /// The word with the definite article, when it has none and is long enough to be a noun.
+    static func withDefiniteArticle(_ word: String) -> String? {
+        guard word.unicodeScalars.count >= 3, !word.hasPrefix(article),
+            word.unicodeScalars.allSatisfy({ (0x0621...0x064A).contains($0.value) })
+        else { return nil }
+        return article + word
+    }
+
+    /// Removes diacritics (tashkeel, superscript alef) and tatweel, writes alef with hamza or
+    /// madda (`أ إ آ ٱ`) as bare alef, alef maqsura `ى` as yeh `ي`, and teh marbuta `ة` as heh `ه`.
+    public static func normalize(_ text: String) -> String {
+        var scalars = String.UnicodeScalarView()
+        var changed = false
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x064B...0x0652, 0x0670, 0x0640:
+                changed = true
+            case 0x0623, 0x0625, 0x0622, 0x0671:
+                scalars.append("\u{0627}")
+                changed = true
+            case 0x0649:
+                scalars.append("\u{064A}")
+                changed = true
+            case 0x0629:
+                scalars.append("\u{0647}")
+                changed = true
+            default:
+                scalars.append(scalar)
+            }
+        }
+        return changed ? String(scalars) : text
+    }
+}
+
+/// Diacritic folding (`é` → `e`, `ñ` → `n`, `ç` → `c`).
+public enum TextFolding {
+    /// Whether `text` has a letter with a diacritic (any non-ASCII Latin letter, roughly).
+    static func hasDiacritics(_ text: String) -> Bool {
+        text.unicodeScalars.contains { $0.value >= 0xC0 && $0.value < 0x250 }
+    }
+
+    /// `text` without combining marks after canonical decomposition (Latin letters only).
+    public static func foldDiacritics(_ text: String) -> String {
+        guard hasDiacritics(text) else { return text }
+        var scalars = String.UnicodeScalarView()
+        for scalar in text.decomposedStringWithCanonicalMapping.unicodeScalars {
+            if scalar.properties.generalCategory == .nonspacingMark { continue }
+            switch scalar {
+            case "ø": scalars.append("o")
+            case "æ": scalars.append(contentsOf: "ae".unicodeScalars)
+            case "œ": scalars.append(contentsOf: "oe".unicodeScalars)
+            case "ß": scalars.append(contentsOf: "ss".unicodeScalars)
+            default: scalars.append(scalar)
+            }
+        }
+        return String(scalars)
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+
+@testable import SearchCore
+
+/// The Snowball vocabularies in the shared test data, when present.
+enum SnowballVocabulary {
+    static let directory: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }  // Tests/SearchCoreTests/file -> package root
+        return url.deletingLastPathComponent().appendingPathComponent("shared/testdata/snowball")
+    }()
+
+    static var isAvailable: Bool { FileManager.default.fileExists(atPath: directory.path) }
+
+    static func pairs(_ language: String) throws -> [(String, String)] {
+        let folder = directory.appendingPathComponent(language)
+        let words = try String(contentsOf: folder.appendingPathComponent("voc.txt"), encoding: .utf8).split(separator: "\n")
+        let stems = try String(contentsOf: folder.appendingPathComponent("output.txt"), encoding: .utf8).split(separator: "\n")
+        return zip(words, stems).map { (String($0), String($1)) }
+    }
+}
+
+@Suite("Language analyzers")
+struct LanguageAnalyzerTests {
+    func terms(_ text: String, _ language: String) -> [String] {
+        LanguageAnalyzer.forLanguage(language).tokens(text).map(\.term)
+    }
+
+    /// libstemmer 2.2.0 against the newer official vocabularies agrees on at least these
+    /// shares of words (measured when the vocabularies were added).
+    @Test(
+        .enabled(if: SnowballVocabulary.isAvailable, "../shared/testdata/snowball is absent: Snowball vocabularies not checked"),
+        arguments: [("english", 0.9987), ("french", 0.961), ("spanish", 0.9997), ("russian", 1.0)])
+    func stemmerAgreesWithTheOfficialVocabulary(language: String, required: Double) throws {
+        let stemmer = try #require(SnowballStemmer(algorithm: language))
+        let pairs = try SnowballVocabulary.pairs(language)
+        #expect(pairs.count > 10_000)
+        let agreeing = pairs.filter { stemmer.stem($0.0) == $0.1 }.count
+        let share = Double(agreeing) / Double(pairs.count)
+        #expect(share >= required - 0.00005, "\(language): \(agreeing) of \(pairs.count) = \(share)")
+    }
+
+    @Test func englishStemsStopsAndJoinsCompounds() {
+        #expect(terms("The communities' nurseries", "en") == ["communiti", "nurseri"])
+        #expect(terms("agro-forestry", "en") == ["agro", "forestri", "agroforestri"])
+        #expect(terms("agroforestry", "en") == ["agroforestri"])
+        #expect(terms("the community's mangroves", "en") == ["communiti", "mangrov"])
+    }
+
+    @Test func frenchRemovesElisionAndFoldsAccentsAfterStemming() {
+        #expect(terms("L'eau des forêts", "fr") == ["eau", "foret"])
+        #expect(terms("forets", "fr") == ["foret"])
+        #expect(terms("d'écosystèmes", "fr").first == terms("écosystème", "fr").first)
+    }
+
+    @Test func spanishUnaccentedQueryMeetsAccentedText() {
+        let indexed = Set(terms("restauración", "es"))
+        let query = Set(terms("restauracion", "es"))
+        #expect(!indexed.isDisjoint(with: query))
+        #expect(terms("restauraciones", "es").first == terms("restauración", "es").first)
+    }
+
+    @Test func russianInflectionsShareStems() {
+        #expect(terms("лесные пожары", "ru") == terms("лесных пожаров", "ru"))
+        #expect(terms("ёлка", "ru") == terms("елка", "ru"))
+    }
+
+    @Test func arabicNormalizesAndFindsWordsWithAndWithoutTheArticle() {
+        #expect(ArabicNormalizer.normalize("أَحْمَدُ") == "احمد")
+        #expect(ArabicNormalizer.normalize("إلى مستشفى") == "الي مستشفي")
+        #expect(ArabicNormalizer.normalize("غابة") == "غابه")
+        #expect(ArabicNormalizer.normalize("عـــلم") == "علم")
+        let withArticle = Set(terms("الغابات", "ar"))
+        let without = Set(terms("غابات", "ar"))
+        #expect(!withArticle.isDisjoint(with: without))
+        #expect(!Set(terms("والغابة", "ar")).isDisjoint(with: Set(terms("غابة", "ar"))))
+        #expect(terms("في من على", "ar").isEmpty)
+    }
+
+    @Test func chineseKeepsBigramsAndDropsIsolatedFunctionCharacters() {
+        #expect(terms("红树林 无人机", "zh") == ["红树", "树林", "无人", "人机"])
+        #expect(terms("江豚 的 保护", "zh") == ["江豚", "保护"])
+    }
+
+    @Test func otherLanguagesUseTheStandardAnalyzer() {
+        #expect(LanguageAnalyzer.forLanguage("pt").name == "standard")
+        #expect(LanguageAnalyzer.forLanguage("en-GB").name == "english")
+        #expect(terms("Florestas tropicais", "pt") == ["florestas", "tropicais"])
+    }
+
+    @Test func everyUNLanguageHasStopWords() {
+        for language in LanguageAnalyzer.languages {
+            #expect(StopWords.forLanguage(language).count >= 30, "\(language)")
+        }
+    }
+
+    @Test func stemmerIsSafeFromManyTasksAtOnce() async {
+        let analyzer = LanguageAnalyzer.forLanguage("en")
+        let expected = analyzer.terms("restoring mangroves along the coasts")
+        await withTaskGroup(of: [String].self) { group in
+            for _ in 0..<64 { group.addTask { analyzer.terms("restoring mangroves along the coasts") } }
+            for await result in group { #expect(result == expected) }
+        }
+    }
+}
