@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// A clearing-house: records from many publishers, kept in a catalog in one index directory.
 ///
@@ -21,6 +22,9 @@ public final class ClearingHouse: Sendable {
     /// segment is flushed, so indexing memory does not grow with the input.
     public let indexBufferBytes: Int
     let catalog: Catalog
+    /// Serializes writers within this process (across processes, the index's file lock does),
+    /// so that concurrent tasks wait for each other instead of failing.
+    let writes = Mutex(())
 
     /// Opens the clearing-house in `directory`.
     /// - Parameter create: create the directory and an empty catalog when missing; when false,
@@ -65,7 +69,9 @@ public final class ClearingHouse: Sendable {
         _ paths: [String], options: IngestOptions = IngestOptions(),
         progress: ((IngestProgress) -> Void)? = nil, diagnostics: ((Diagnostic) -> Void)? = nil
     ) throws -> IngestReport {
-        try run(paths, options: options, writing: true, progress: progress, diagnostics: diagnostics)
+        try writes.withLock { _ in
+            try run(paths, options: options, writing: true, progress: progress, diagnostics: diagnostics)
+        }
     }
 
     /// Checks record files as ``ingest(_:options:progress:diagnostics:)`` would, storing nothing.
@@ -280,6 +286,10 @@ public final class ClearingHouse: Sendable {
     /// Deletes records by id, in one transaction; ids not in the catalog are reported.
     @discardableResult
     public func delete(ids: [String]) throws -> DeleteReport {
+        try writes.withLock { _ in try deleteLocked(ids: ids) }
+    }
+
+    private func deleteLocked(ids: [String]) throws -> DeleteReport {
         var report = DeleteReport()
         let indexWriter = try openIndexWriter()
         defer { indexWriter.close() }

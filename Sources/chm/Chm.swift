@@ -15,8 +15,9 @@ struct Chm: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            IngestCommand.self, SearchCommand.self, ValidateCommand.self, ShowCommand.self, StatsCommand.self,
+            IngestCommand.self, SearchCommand.self, MatchCommand.self, SimilarCommand.self, ValidateCommand.self, ShowCommand.self, StatsCommand.self,
             DeleteCommand.self, ExportCommand.self, ReindexCommand.self, OptimizeCommand.self, AnalyzeCommand.self,
+            EvalCommand.self,
         ]
     )
 }

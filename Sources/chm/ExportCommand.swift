@@ -6,15 +6,29 @@ import Foundation
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Write every record, sorted by id, as JSON Lines (canonical JSON) or CSV.")
+        abstract: "Write records, sorted by id, as JSON Lines (canonical JSON) or CSV: all, or what a query and filters find.")
 
     @OptionGroup var indexOptions: IndexOptions
+    @OptionGroup var filterOptions: FilterOptions
+
+    @Argument(help: "Export only the records this query finds (with the filters); omit for all.")
+    var query: String?
 
     @Option(help: "jsonl (default) or csv.")
     var format: ClearingHouse.ExportFormat = .jsonl
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Write to FILE (atomically) instead of standard output.", valueName: "FILE"))
     var output: String?
+
+    /// Writes the records to `write`: all of them, or those the query and filters find.
+    private func export(_ house: ClearingHouse, _ write: (String) throws -> Void) throws {
+        let filters = filterOptions.filters
+        if query == nil && filters.isEmpty {
+            try house.export(format: format, to: write)
+        } else {
+            try house.export(format: format, matching: SearchRequest(query: query ?? "", filters: filters), to: write)
+        }
+    }
 
     func run() throws {
         let house = try indexOptions.open(create: false)
@@ -30,7 +44,7 @@ struct ExportCommand: ParsableCommand {
             var buffer = Data()
             do {
                 try Console.run {
-                    try house.export(format: format) { line in
+                    try export(house) { line in
                         buffer.append(contentsOf: line.utf8)
                         if buffer.count >= 1 << 20 {
                             try handle.write(contentsOf: buffer)
@@ -51,7 +65,7 @@ struct ExportCommand: ParsableCommand {
                 throw ExitCode.failure
             }
         } else {
-            try Console.run { try house.export(format: format) { print($0, terminator: "") } }
+            try Console.run { try export(house) { print($0, terminator: "") } }
         }
     }
 }

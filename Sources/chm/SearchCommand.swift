@@ -11,12 +11,14 @@ struct SearchCommand: ParsableCommand {
             Query syntax: words (any may match; better matches rank higher), "a phrase", \
             AND / OR / NOT, +required, -excluded, (groups), field:word (title, summary, \
             description, keywords; kind, country, region, theme, target, language, year), prefix*. \
+            An empty query ("") with filters lists the matching records, newest first. \
             An invalid query exits 64 and names the position.
             """)
 
     @OptionGroup var indexOptions: IndexOptions
+    @OptionGroup var filterOptions: FilterOptions
 
-    @Argument(help: "The query.")
+    @Argument(help: "The query (\"\" for all records).")
     var query: String
 
     @Option(help: "Hits to show.")
@@ -25,7 +27,16 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "Hits to skip (paging).")
     var offset = 0
 
-    @Flag(help: "Print JSON: {\"query\", \"total\", \"hits\": [{\"id\", \"kind\", \"title\", \"score\"}]}.")
+    @Option(help: ArgumentHelp("Count values of these fields: kind,country,region,theme,target,language,year.", valueName: "FIELDS"))
+    var facets: String?
+
+    @Option(help: "relevance or published (newest first). Default: relevance, or published for an empty query.")
+    var sort: SearchRequest.Sort?
+
+    @Option(name: .customLong("min-match"), help: ArgumentHelp("At least N of the query's words must match.", valueName: "N"))
+    var minimumMatch = 0
+
+    @Flag(help: "Print JSON: {\"query\", \"total\", \"hits\": [{\"id\", \"kind\", \"title\", \"language\", \"score\", \"snippet\", ...}], \"facets\"}.")
     var json = false
 
     @Flag(help: "Show how each hit's score was computed.")
@@ -34,18 +45,27 @@ struct SearchCommand: ParsableCommand {
     @Flag(help: "Count every match (slower; otherwise the total is a lower bound).")
     var count = false
 
-    @Option(help: ArgumentHelp("Language to show titles in (falls back to English, then any).", valueName: "TAG"))
+    @Option(help: ArgumentHelp("Your language: titles and snippets in it (then English, then any).", valueName: "TAG"))
     var lang: String?
 
     func validate() throws {
         guard limit >= 0 else { throw ValidationError("--limit must be 0 or more") }
         guard offset >= 0 else { throw ValidationError("--offset must be 0 or more") }
+        guard minimumMatch >= 0 else { throw ValidationError("--min-match must be 0 or more") }
+        for facet in facetList where !SearchRequest.facetFields.contains(facet) {
+            throw ValidationError("unknown facet \"\(facet)\"; facets are: \(SearchRequest.facetFields.joined(separator: ","))")
+        }
+    }
+
+    var facetList: [String] {
+        (facets ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     func run() throws {
         let house = try indexOptions.open(create: false)
         let request = SearchRequest(
-            query: query, limit: limit, offset: offset, countTotal: count, explain: explain, language: lang)
+            query: query, filters: filterOptions.filters, facets: facetList, limit: limit, offset: offset, sort: sort,
+            minimumMatch: minimumMatch, countTotal: count, explain: explain, language: lang)
         let response = try Console.run { try house.search(request) }
         if json {
             Console.printJSON(response.jsonValue)
@@ -53,17 +73,13 @@ struct SearchCommand: ParsableCommand {
         }
         let total = response.total.map { "\($0)" } ?? "at least \(response.totalLowerBound)"
         if response.hits.isEmpty {
-            print("No records match \"\(query)\"" + (offset > 0 ? " at offset \(offset)" : "") + " (\(total) matches).")
-            return
+            print("No records match" + (query.isEmpty ? "" : " \"\(query)\"") + (offset > 0 ? " at offset \(offset)" : "") + " (\(total) matches).")
+        } else {
+            print("\(offset + 1)-\(offset + response.hits.count) of \(total) matches")
+            HitPrinter.print(response, offset: offset)
         }
-        print("\(offset + 1)-\(offset + response.hits.count) of \(total) matches")
-        for (index, hit) in response.hits.enumerated() {
-            print("")
-            print("\(offset + index + 1). \(hit.title)")
-            print("   \(hit.id) · \(hit.kind.label) · score \(String(format: "%.3f", hit.score))")
-            if let explanation = hit.explanation {
-                for line in explanation.split(separator: "\n") { print("     " + line) }
-            }
-        }
+        HitPrinter.printFacets(response.facets)
     }
 }
+
+extension SearchRequest.Sort: ExpressibleByArgument {}

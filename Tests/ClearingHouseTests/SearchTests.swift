@@ -30,7 +30,7 @@ struct SearchTests {
             #expect(community.total == 2)
             let chinese = try house.search(SearchRequest(query: "mangrove", language: "zh"))
             #expect(chinese.hits.first?.title == "社区红树林苗圃")
-            #expect(chinese.hits.first?.titleLanguage == "zh")
+            #expect(chinese.hits.first?.language == "zh")
         }
     }
 

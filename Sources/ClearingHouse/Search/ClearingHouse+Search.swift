@@ -44,6 +44,10 @@ extension ClearingHouse {
     /// - Returns: the number of changes applied.
     @discardableResult
     public func synchronizeIndex() throws -> Int {
+        try writes.withLock { _ in try synchronizeIndexLocked() }
+    }
+
+    private func synchronizeIndexLocked() throws -> Int {
         let writer = try openIndexWriter()
         defer { writer.close() }
         return try indexing { try SearchIndex.synchronize(writer, catalog: catalog) }
@@ -51,18 +55,22 @@ extension ClearingHouse {
 
     /// Rebuilds the index from the catalog alone (what `chm reindex` does).
     public func reindex() throws {
-        let writer = try openIndexWriter()
-        defer { writer.close() }
-        try indexing { try SearchIndex.rebuild(writer, catalog: catalog) }
+        try writes.withLock { _ in
+            let writer = try openIndexWriter()
+            defer { writer.close() }
+            try indexing { try SearchIndex.rebuild(writer, catalog: catalog) }
+        }
     }
 
     /// Merges the index into one segment, dropping deleted documents (`chm optimize`).
     public func optimize() throws {
-        let writer = try openIndexWriter()
-        defer { writer.close() }
-        try indexing {
-            try SearchIndex.synchronize(writer, catalog: catalog)
-            try writer.forceMerge()
+        try writes.withLock { _ in
+            let writer = try openIndexWriter()
+            defer { writer.close() }
+            try indexing {
+                try SearchIndex.synchronize(writer, catalog: catalog)
+                try writer.forceMerge()
+            }
         }
     }
 
@@ -76,7 +84,10 @@ extension ClearingHouse {
     func openSearcher() throws -> IndexSearcher {
         var searcher = try indexing { try IndexSearcher.open(directory: segmentsDirectory, schema: SearchIndex.schema) }
         let indexed = Int64(searcher.userData[SearchIndex.changeSequenceKey] ?? "0") ?? 0
-        if indexed < (try catalogChangeSequence()), (try? synchronizeIndex()) != nil {
+        // Catch up only if no writer is busy (in this process or another): a search never waits.
+        if indexed < (try catalogChangeSequence()),
+            writes.withLockIfAvailable({ _ in (try? synchronizeIndexLocked()) != nil }) == true
+        {
             searcher = try indexing { try IndexSearcher.open(directory: segmentsDirectory, schema: SearchIndex.schema) }
         }
         return searcher
@@ -84,9 +95,9 @@ extension ClearingHouse {
 
     /// Parses a query in the `chm search` syntax.
     /// - Throws: ``ClearingHouseError`` with code `invalidQuery` naming the position.
-    public static func parseQuery(_ text: String) throws -> Query {
+    public static func parseQuery(_ text: String, minimumMatch: Int = 0) throws -> Query {
         do {
-            return try QueryParser().parse(text)
+            return try QueryParser(minimumShouldMatch: minimumMatch).parse(text)
         } catch {
             throw ClearingHouseError(.invalidQuery, "invalid query: \(error.description)")
         }
@@ -95,31 +106,199 @@ extension ClearingHouse {
     /// Searches the clearing-house.
     ///
     /// ```swift
-    /// let response = try house.search(SearchRequest(query: "mangrove nursery", limit: 5))
+    /// let response = try house.search(SearchRequest(
+    ///     query: "mangrove nursery", filters: SearchFilters(countries: ["KE", "TZ"]), facets: ["kind"]))
     /// for hit in response.hits { print(hit.id, hit.title, hit.score) }
     /// ```
     public func search(_ request: SearchRequest) throws -> SearchResponse {
-        let query = try Self.parseQuery(request.query)
+        let query = try Self.parseQuery(request.query, minimumMatch: request.minimumMatch)
+        for facet in request.facets where !SearchRequest.facetFields.contains(facet) {
+            throw ClearingHouseError(
+                .invalidQuery, "unknown facet \"\(facet)\"; facets are: \(SearchRequest.facetFields.joined(separator: ", "))")
+        }
+        let sort = request.sort ?? (query == .matchAll ? .published : .relevance)
+        let engineSort: HitOrder = sort == .published ? .keyword(field: "published", descending: true) : .relevance
+        let filter = request.filters.engineFilter
         let searcher = try openSearcher()
         let results = try indexing {
             try searcher.search(
                 query,
                 options: SearchOptions(
-                    limit: request.limit, offset: request.offset, countTotal: request.countTotal, explain: request.explain))
+                    limit: request.limit, offset: request.offset, countTotal: request.countTotal, explain: request.explain,
+                    filter: filter.isEmpty ? nil : filter, facets: request.facets, sort: engineSort))
         }
+        let (words, prefixes) = SnippetBuilder.words(of: query)
         var hits: [SearchResultHit] = []
         for hit in results.hits {
             guard let record = try self.record(id: hit.key) else { continue }  // deleted since the commit
-            let title = record.title.resolved(preferring: request.language)
             hits.append(
-                SearchResultHit(
-                    id: record.id, kind: record.kind, title: title?.text ?? record.id,
-                    titleLanguage: title?.language ?? LanguageTag.undetermined, score: hit.score,
-                    explanation: hit.explanation?.description))
+                presentation(
+                    of: record, score: hit.score, matchedGroup: hit.group, language: request.language, words: words,
+                    prefixes: prefixes, explanation: hit.explanation?.description))
         }
+        let counted = request.countTotal || !request.facets.isEmpty || engineSort != .relevance
         return SearchResponse(
-            query: request.query, total: request.countTotal ? results.totalHits : nil,
-            totalLowerBound: results.totalHits, hits: hits)
+            query: request.query, total: counted ? results.totalHits : nil, totalLowerBound: results.totalHits, hits: hits,
+            facets: results.facets)
+    }
+
+    /// A hit as shown: title and snippet in the asked language, else the best-matching one,
+    /// else English, else any.
+    func presentation(
+        of record: Record, score: Double, matchedGroup: String?, language: String?, words: [String], prefixes: [String],
+        explanation: String?
+    ) -> SearchResultHit {
+        let preferred = language ?? matchedGroup.flatMap { $0 == SearchIndex.otherLanguage ? nil : $0 }
+            ?? record.textLanguages.first { SearchIndex.fieldLanguage($0) == SearchIndex.otherLanguage && matchedGroup == SearchIndex.otherLanguage }
+        let title = record.title.resolved(preferring: preferred)
+        let shown = title?.language ?? preferred ?? LanguageTag.undetermined
+        let texts = [record.summary.resolved(preferring: shown), record.description.resolved(preferring: shown)]
+            .compactMap { $0 }
+        let snippetLanguage = texts.first?.language ?? shown
+        let snippet = SnippetBuilder.snippet(
+            texts: texts.map(\.text), language: snippetLanguage, words: words, prefixes: prefixes)
+        return SearchResultHit(
+            id: record.id, kind: record.kind, title: title?.text ?? record.id, language: shown, score: score,
+            snippet: snippet, explanation: explanation)
+    }
+
+    // MARK: Matchmaking
+
+    /// The kinds of record that can answer a request for assistance.
+    public static let answeringKinds: [RecordKind] = [.technology, .bestPractice, .caseStudy, .organization, .training, .funding]
+
+    /// Records most likely to answer the request `id` (an assistance request, or any record):
+    /// technologies, best practices, case studies, organizations, training and funding,
+    /// ranked by content (the request's most telling words, BM25) and by what they share
+    /// with it (theme, assistance type, country, region). Each hit says why.
+    /// - Throws: ``ClearingHouseError`` with code `notFound` for an unknown id.
+    public func match(id: String, filters: SearchFilters = SearchFilters(), limit: Int = 10, language: String? = nil) throws -> SearchResponse {
+        guard let request = try record(id: id) else { throw ClearingHouseError(.notFound, "no record with id \(id)") }
+        return try match(request, filters: filters, limit: limit, language: language)
+    }
+
+    /// Records most likely to answer a request described by `text` (in any language), in
+    /// `countries` if given.
+    public func match(text: String, countries: [String] = [], filters: SearchFilters = SearchFilters(), limit: Int = 10, language: String? = nil) throws -> SearchResponse {
+        let request = Record(
+            id: "request", kind: .assistanceRequest, title: LocalizedText([LanguageTag.undetermined: text]),
+            countries: countries.compactMap(CountryCode.normalized))
+        return try match(request, filters: filters, limit: limit, language: language, anyLanguage: true)
+    }
+
+    /// The records most like record `id` (any kind), with what they share.
+    public func similar(id: String, filters: SearchFilters = SearchFilters(), limit: Int = 10, language: String? = nil) throws -> SearchResponse {
+        guard let source = try record(id: id) else { throw ClearingHouseError(.notFound, "no record with id \(id)") }
+        return try related(to: source, kinds: nil, filters: filters, limit: limit, language: language, anyLanguage: false)
+    }
+
+    private func match(_ request: Record, filters: SearchFilters, limit: Int, language: String?, anyLanguage: Bool = false) throws -> SearchResponse {
+        try related(to: request, kinds: Self.answeringKinds, filters: filters, limit: limit, language: language, anyLanguage: anyLanguage)
+    }
+
+    /// Content similarity plus shared attributes, for matchmaking and similar records.
+    private func related(
+        to source: Record, kinds: [RecordKind]?, filters: SearchFilters, limit: Int, language: String?, anyLanguage: Bool
+    ) throws -> SearchResponse {
+        let searcher = try openSearcher()
+        var texts = SearchIndex.document(for: source).text
+        if anyLanguage {
+            // Text of unknown language: let every language's analyzer find its words.
+            let all = texts.values.flatMap { $0 }
+            texts = [:]
+            for language in SearchIndex.languages + [SearchIndex.otherLanguage] {
+                texts["description.\(language)"] = all
+            }
+        }
+        var filter = filters
+        if let kinds { filter.kinds = filters.kinds.isEmpty ? kinds : filters.kinds.filter(kinds.contains) }
+        let engineFilter = filter.engineFilter
+        // Candidates: the best content matches, and records sharing a theme or assistance type.
+        var candidates: [String: Double] = [:]
+        var matchedWords: [String] = []
+        if let (query, words) = searcher.moreLikeThis(texts, maximumTerms: 25) {
+            matchedWords = words
+            let results = try indexing {
+                try searcher.search(query, options: SearchOptions(limit: 200, filter: engineFilter.isEmpty ? nil : engineFilter))
+            }
+            for hit in results.hits where hit.key != source.id { candidates[hit.key] = hit.score }
+        }
+        for (field, values) in [("theme", source.themes), ("assistanceType", source.assistanceTypes)] where !values.isEmpty {
+            var shared = engineFilter
+            shared.values[field, default: []].formUnion(values)
+            let results = try indexing { try searcher.search(.matchAll, options: SearchOptions(limit: 200, filter: shared)) }
+            for hit in results.hits where hit.key != source.id && candidates[hit.key] == nil { candidates[hit.key] = 0 }
+        }
+        let best = candidates.values.max() ?? 0
+        var scored: [(record: Record, score: Double, reasons: [String])] = []
+        for (id, content) in candidates {
+            guard let candidate = try record(id: id), candidate.id != source.id else { continue }
+            var score = best > 0 ? content / best : 0
+            var reasons: [String] = []
+            let candidateText = Set(SearchIndex.document(for: candidate).text.values.flatMap { $0 }.joined(separator: " ").lowercased().split { !$0.isLetter && !$0.isNumber }.map(String.init))
+            let sharedWords = matchedWords.filter { word in candidateText.contains(word) }.prefix(4)
+            if content > 0, !sharedWords.isEmpty { reasons.append("about: " + sharedWords.joined(separator: ", ")) }
+            func shared(_ mine: [String], _ theirs: [String]) -> [String] {
+                let other = Set(theirs.map { $0.lowercased() })
+                return mine.filter { other.contains($0.lowercased()) }
+            }
+            let themes = shared(source.themes, candidate.themes)
+            if !themes.isEmpty {
+                score += 0.3 * Double(min(themes.count, 2))
+                reasons.append("shares theme: " + themes.joined(separator: ", "))
+            }
+            let assistance = shared(source.assistanceTypes, candidate.assistanceTypes)
+            if !assistance.isEmpty {
+                score += 0.3
+                reasons.append((kinds == nil ? "shares assistance type: " : "offers: ") + assistance.joined(separator: ", "))
+            }
+            let countries = shared(source.countries, candidate.countries)
+            if !countries.isEmpty {
+                score += 0.2
+                reasons.append("same country: " + countries.joined(separator: ", "))
+            }
+            let regions = shared(source.regions, candidate.regions)
+            if !regions.isEmpty {
+                score += 0.1
+                reasons.append("same region: " + regions.joined(separator: ", "))
+            }
+            guard score > 0 else { continue }
+            scored.append((candidate, score, reasons))
+        }
+        scored.sort { ($0.score, $1.record.id) > ($1.score, $0.record.id) }
+        let hits = scored.prefix(max(0, limit)).map { item in
+            var hit = presentation(
+                of: item.record, score: item.score, matchedGroup: nil, language: language, words: matchedWords, prefixes: [],
+                explanation: nil)
+            hit.reasons = item.reasons
+            return hit
+        }
+        return SearchResponse(query: source.id, total: scored.count, totalLowerBound: scored.count, hits: Array(hits), facets: [:])
+    }
+
+    // MARK: Export of a search
+
+    /// Writes the records a search finds (all of them, sorted by id) as JSON Lines or CSV.
+    public func export(format: ExportFormat, matching request: SearchRequest, to write: (String) throws -> Void) throws {
+        var everything = request
+        everything.offset = 0
+        everything.limit = max(1, try statistics().records)
+        everything.countTotal = true
+        let query = try Self.parseQuery(request.query, minimumMatch: request.minimumMatch)
+        let filter = request.filters.engineFilter
+        let searcher = try openSearcher()
+        let results = try indexing {
+            try searcher.search(
+                query, options: SearchOptions(limit: everything.limit, countTotal: true, filter: filter.isEmpty ? nil : filter))
+        }
+        if format == .csv { try write(CSVExport.header) }
+        for id in results.hits.map(\.key).sorted() {
+            guard let json = try canonicalJSON(id: id) else { continue }
+            switch format {
+            case .jsonl: try write(json + "\n")
+            case .csv: try write(CSVExport.row(for: try Record(storedJSON: json)))
+            }
+        }
     }
 
     /// Figures about the search index.

@@ -32,7 +32,9 @@ enum SearchIndex {
                 fields.append(Schema.TextField("\(name).\(language)", analyzer: analyzer, weight: weight, group: language))
             }
         }
-        return Schema(textFields: fields, keywordFields: ["kind", "country", "region", "theme", "target", "language", "year"])
+        return Schema(
+            textFields: fields,
+            keywordFields: ["kind", "country", "region", "theme", "target", "language", "year", "published", "assistanceType"])
     }()
 
     /// The field suffix for text in language `tag`.
@@ -62,7 +64,11 @@ enum SearchIndex {
             "target": record.targets,
             "language": record.textLanguages,
         ]
-        if let year = record.published.flatMap(RecordDate.year(ofPublished:)) { keywords["year"] = [String(year)] }
+        if let published = record.published {
+            keywords["published"] = [published]
+            if let year = RecordDate.year(ofPublished: published) { keywords["year"] = [String(year)] }
+        }
+        keywords["assistanceType"] = record.assistanceTypes
         return Document(key: record.id, text: text, keywords: keywords)
     }
 

@@ -1,31 +1,134 @@
 import SearchCore
 
+/// Filters of a clearing-house search: values of one field combine with OR, different
+/// fields with AND.
+public struct SearchFilters: Sendable, Hashable {
+    public var kinds: [RecordKind]
+    /// ISO 3166-1 alpha-2 codes (any case).
+    public var countries: [String]
+    public var regions: [String]
+    public var themes: [String]
+    public var targets: [String]
+    /// Published on or after (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`).
+    public var since: String?
+    /// Published on or before (a year or month includes all of it).
+    public var until: String?
+    /// Any facet field -> accepted values (`language` -> [`fr`]).
+    public var fields: [String: [String]]
+
+    public init(
+        kinds: [RecordKind] = [], countries: [String] = [], regions: [String] = [], themes: [String] = [],
+        targets: [String] = [], since: String? = nil, until: String? = nil, fields: [String: [String]] = [:]
+    ) {
+        self.kinds = kinds
+        self.countries = countries
+        self.regions = regions
+        self.themes = themes
+        self.targets = targets
+        self.since = since
+        self.until = until
+        self.fields = fields
+    }
+
+    public var isEmpty: Bool { engineFilter.isEmpty }
+
+    /// The same filters for the search engine.
+    var engineFilter: Filter {
+        var values: [String: Set<String>] = [:]
+        func add(_ field: String, _ given: [String]) {
+            guard !given.isEmpty else { return }
+            values[field, default: []].formUnion(given)
+        }
+        add("kind", kinds.map(\.rawValue))
+        add("country", countries.map { $0.uppercased() })
+        add("region", regions)
+        add("theme", themes)
+        add("target", targets)
+        for (field, given) in fields {
+            switch field {
+            case "country": add(field, given.map { $0.uppercased() })
+            case "language": add(field, given.map { LanguageTag.normalized($0) ?? $0 })
+            default: add(field, given)
+            }
+        }
+        var ranges: [String: KeywordRange] = [:]
+        if since != nil || until != nil { ranges["published"] = KeywordRange(lower: since, upper: until) }
+        return Filter(values, ranges: ranges)
+    }
+}
+
 /// A search of the clearing-house.
 public struct SearchRequest: Sendable, Hashable {
+    /// How hits are ordered.
+    public enum Sort: String, Sendable, Hashable, CaseIterable {
+        case relevance
+        /// Newest published first.
+        case published
+    }
+
     /// The query, in the syntax of `chm search` (terms, "phrases", AND/OR/NOT, +/-,
     /// parentheses, field:term, prefix*). An empty query matches every record.
     public var query: String
+    public var filters: SearchFilters
+    /// Facet fields to count (`kind`, `country`, `region`, `theme`, `target`, `language`, `year`).
+    public var facets: [String]
     /// Hits to return.
     public var limit: Int
     /// Hits to skip.
     public var offset: Int
+    /// The order; nil: by relevance, or newest first for an empty query.
+    public var sort: Sort?
+    /// At least this many of the query's optional words must match (0: any one).
+    public var minimumMatch: Int
     /// Count every match exactly (slower); otherwise ``SearchResponse/total`` is nil.
     public var countTotal: Bool
     /// Attach a score explanation to each hit.
     public var explain: Bool
-    /// The language to show titles in (falls back to English, then any).
+    /// The searcher's language: titles and snippets are shown in it, falling back to English,
+    /// then any. Nil: each hit in the language that matched best.
     public var language: String?
 
     public init(
-        query: String, limit: Int = 10, offset: Int = 0, countTotal: Bool = false, explain: Bool = false,
+        query: String, filters: SearchFilters = SearchFilters(), facets: [String] = [], limit: Int = 10,
+        offset: Int = 0, sort: Sort? = nil, minimumMatch: Int = 0, countTotal: Bool = false, explain: Bool = false,
         language: String? = nil
     ) {
         self.query = query
+        self.filters = filters
+        self.facets = facets
         self.limit = limit
         self.offset = offset
+        self.sort = sort
+        self.minimumMatch = minimumMatch
         self.countTotal = countTotal
         self.explain = explain
         self.language = language
+    }
+
+    /// The facet fields a request may ask for.
+    public static let facetFields = ["kind", "country", "region", "theme", "target", "language", "year"]
+}
+
+/// A passage of a record's text with the matched words marked.
+public struct Snippet: Sendable, Hashable {
+    /// The passage ("…" where it was cut).
+    public var text: String
+    /// The matched words, as character ranges of ``text``.
+    public var highlights: [Range<Int>]
+    /// The language of the passage.
+    public var language: String
+
+    /// The passage with `open` and `close` around each highlight (e.g. `<mark>`, `</mark>`).
+    public func marked(open: String = "<mark>", close: String = "</mark>") -> String {
+        var output = ""
+        var position = 0
+        let characters = Array(text)
+        for range in highlights.sorted(by: { $0.lowerBound < $1.lowerBound }) where range.lowerBound >= position {
+            output += String(characters[position..<range.lowerBound]) + open + String(characters[range]) + close
+            position = range.upperBound
+        }
+        output += String(characters[min(position, characters.count)...])
+        return output
     }
 }
 
@@ -33,42 +136,69 @@ public struct SearchRequest: Sendable, Hashable {
 public struct SearchResultHit: Sendable, Hashable {
     public var id: String
     public var kind: RecordKind
-    /// The title in the asked language (or its fallback).
+    /// The title in the shown language (or its fallback).
     public var title: String
-    /// The language the title is shown in.
-    public var titleLanguage: String
+    /// The language the hit is shown in.
+    public var language: String
     public var score: Double
+    /// The best passage of summary or description, when the query has words.
+    public var snippet: Snippet?
     /// Why the record scored as it did, when asked for.
     public var explanation: String?
+    /// Why the record was proposed (matchmaking and similar records).
+    public var reasons: [String] = []
+
+    var jsonValue: JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("id", .string(id)), ("kind", .string(kind.rawValue)), ("title", .string(title)),
+            ("language", .string(language)), ("score", .double(score)),
+        ]
+        if let snippet {
+            members.append(("snippet", .string(snippet.marked())))
+            members.append(("snippetText", .string(snippet.text)))
+            members.append(
+                (
+                    "highlights",
+                    .array(snippet.highlights.map { .array([.integer($0.lowerBound), .integer($0.upperBound)]) })
+                ))
+        }
+        if !reasons.isEmpty { members.append(("reasons", .array(reasons.map(JSONValue.string)))) }
+        if let explanation { members.append(("explanation", .string(explanation))) }
+        return .object(members)
+    }
 }
 
 /// The result of ``ClearingHouse/search(_:)``.
 public struct SearchResponse: Sendable, Hashable {
     public var query: String
-    /// Exact number of matches when the request asked to count them, else nil.
+    /// Exact number of matches when counted (asked for, or needed for facets or sorting), else nil.
     public var total: Int?
     /// Matches seen while collecting the hits: a lower bound of the total.
     public var totalLowerBound: Int
     public var hits: [SearchResultHit]
+    /// Value counts per asked facet, each counted over the matches with the other filters applied.
+    public var facets: [String: [String: Int]]
 
-    /// `{"query": ..., "total": N or null, "hits": [{"id", "kind", "title", "score"}, ...]}`.
+    /// `{"query": ..., "total": N or null, "hits": [{"id", "kind", "title", "language", "score", "snippet", ...}], "facets": {...}}`.
     public var jsonValue: JSONValue {
-        .object([
+        var members: [(String, JSONValue)] = [
             ("query", .string(query)),
             ("total", total.map { .integer($0) } ?? .null),
-            (
-                "hits",
-                .array(
-                    hits.map { hit in
-                        var members: [(String, JSONValue)] = [
-                            ("id", .string(hit.id)), ("kind", .string(hit.kind.rawValue)), ("title", .string(hit.title)),
-                            ("language", .string(hit.titleLanguage)), ("score", .double(hit.score)),
-                        ]
-                        if let explanation = hit.explanation { members.append(("explanation", .string(explanation))) }
-                        return .object(members)
-                    })
-            ),
-        ])
+            ("hits", .array(hits.map(\.jsonValue))),
+        ]
+        if !facets.isEmpty {
+            members.append(
+                (
+                    "facets",
+                    .object(
+                        facets.keys.sorted().map { name in
+                            let counts = facets[name] ?? [:]
+                            let ordered = counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+                            return (name, .object(ordered.map { ($0.key, .integer($0.value)) }))
+                        })
+                ))
+        }
+        return .object(members)
     }
 }
 

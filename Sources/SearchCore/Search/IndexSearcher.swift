@@ -127,51 +127,114 @@ public final class IndexSearcher: Sendable {
     /// - Throws: ``IndexError`` with code `invalidArgument` for a query on an unknown field.
     public func search(_ query: Query, options: SearchOptions = SearchOptions()) throws(IndexError) -> SearchResults {
         let plan = try QueryPlanner(searcher: self).plan(query)
+        for field in (options.filter?.fields ?? []) + options.facets + sortFields(options.sort) {
+            guard let index = fields.index(of: field), fields.kinds[index] == .keyword else {
+                throw IndexError(
+                    .invalidArgument,
+                    "\"\(field)\" is not a keyword field; filter, facet and sort fields are: \(schema.keywordFields.joined(separator: ", "))")
+            }
+        }
         let wanted = max(0, options.offset) + max(0, options.limit)
         var collector = TopCollector(capacity: wanted)
+        var sortable: [(value: String?, score: Double, segment: Int, doc: Int)] = []
+        var facetCounts: [String: [String: Int]] = Dictionary(uniqueKeysWithValues: options.facets.map { ($0, [:]) })
         var total = 0
         var exact = true
+        let exhaustive = options.countTotal || !options.facets.isEmpty || options.sort != .relevance
         for (index, segment) in segments.enumerated() {
             guard let plan, let scorer = makeScorer(plan, segment: segment) else { continue }
-            let filter = options.filter.flatMap { $0.isEmpty ? nil : filterSet($0, segment: segment) }
-            if let filter, filter.isEmpty { continue }
-            let accept = { (doc: Int) -> Bool in
-                !segment.deletions.contains(doc) && (filter?.contains(doc) ?? true)
-            }
-            if !options.countTotal, wanted > 0, case .boolean(let must, let should, let mustNot, let minimum) = plan,
+            let filters = options.filter.map { filterSets($0, segment: segment) } ?? []
+            if !exhaustive, wanted > 0, case .boolean(let must, let should, let mustNot, let minimum) = plan,
                 must.isEmpty, minimum <= 1, should.count > 1
             {
+                if filters.contains(where: { $0.documents.isEmpty }) { continue }
+                let accept = { (doc: Int) -> Bool in
+                    !segment.deletions.contains(doc) && filters.allSatisfy { $0.documents.contains(doc) }
+                }
                 let optional = should.compactMap { makeScorer($0, segment: segment) }
                 let prohibited = mustNot.compactMap { makeScorer($0, segment: segment) }
                 let (matched, pruned) = maxScoreCollect(optional, prohibited: prohibited, segment: index, accept: accept, into: &collector)
                 total += matched
                 if pruned { exact = false }
-            } else {
-                while scorer.nextDoc() != noMoreDocs {
-                    let doc = scorer.doc
-                    guard accept(doc) else { continue }
-                    total += 1
-                    if wanted > 0 { collector.offer(score: scorer.score(), segment: index, doc: doc, keys: keyLookup) }
+                continue
+            }
+            // Every match is visited: facets count documents that fail at most their own
+            // field's filter; hits are documents that pass every filter.
+            var ordinalCounts = options.facets.map { _ in [Int: Int]() }
+            let facetFields = options.facets.map { fields.index(of: $0) ?? 0 }
+            let sortField: Int? = {
+                if case .keyword(let name, _) = options.sort { return fields.index(of: name) }
+                return nil
+            }()
+            while scorer.nextDoc() != noMoreDocs {
+                let doc = scorer.doc
+                if segment.deletions.contains(doc) { continue }
+                var failed: String?
+                var failures = 0
+                for filter in filters where !filter.documents.contains(doc) {
+                    failures += 1
+                    failed = filter.field
+                    if failures > 1 { break }
+                }
+                if failures > 1 { continue }
+                for (facet, name) in options.facets.enumerated() where failures == 0 || failed == name {
+                    for ordinal in segment.reader.keywordOrdinals(field: facetFields[facet], doc: doc) {
+                        ordinalCounts[facet][ordinal, default: 0] += 1
+                    }
+                }
+                guard failures == 0 else { continue }
+                total += 1
+                guard wanted > 0 else { continue }
+                if let sortField {
+                    sortable.append((segment.reader.keywordValues(field: sortField, doc: doc).max(), 0, index, doc))
+                } else {
+                    collector.offer(score: scorer.score(), segment: index, doc: doc, keys: keyLookup)
+                }
+            }
+            for (facet, name) in options.facets.enumerated() {
+                let dictionary = segment.reader.keywordDictionary(field: facetFields[facet])
+                for (ordinal, count) in ordinalCounts[facet] where ordinal < dictionary.count {
+                    facetCounts[name, default: [:]][dictionary[ordinal], default: 0] += count
                 }
             }
         }
-        let ranked = collector.sorted(keys: keyLookup)
+        var ranked: [TopCollector.Entry]
+        if case .keyword(_, let descending) = options.sort {
+            sortable.sort { a, b in
+                if a.value != b.value {
+                    guard let left = a.value else { return false }
+                    guard let right = b.value else { return true }
+                    return descending ? left > right : left < right
+                }
+                return keyLookup(a.segment, a.doc) < keyLookup(b.segment, b.doc)
+            }
+            ranked = sortable.prefix(wanted).map { TopCollector.Entry(score: $0.score, segment: $0.segment, doc: $0.doc) }
+        } else {
+            ranked = collector.sorted(keys: keyLookup)
+        }
         var hits: [SearchHit] = []
         for entry in ranked.dropFirst(max(0, options.offset)) {
             let segment = segments[entry.segment]
             var explanation: Explanation?
-            if options.explain, let plan, let scorer = makeScorer(plan, segment: segment), scorer.advance(to: entry.doc) == entry.doc {
+            var group: String?
+            if let plan, let scorer = makeScorer(plan, segment: segment), scorer.advance(to: entry.doc) == entry.doc {
                 let best = scorer.bestGroup()
-                var detail = scorer.explain(group: best)
-                detail.value = scorer.score()
-                if groupCount > 1, let field = groupOfField.firstIndex(of: best), let name = schema.textFields[field].group {
-                    detail.summary += " (best-matching group: \(name))"
+                if groupCount > 1, let field = groupOfField.firstIndex(of: best) { group = schema.textFields[field].group }
+                if options.explain {
+                    var detail = scorer.explain(group: best)
+                    detail.value = scorer.score()
+                    if let group { detail.summary += " (best-matching group: \(group))" }
+                    explanation = detail
                 }
-                explanation = detail
             }
-            hits.append(SearchHit(key: segment.reader.key(entry.doc), score: entry.score, explanation: explanation))
+            hits.append(SearchHit(key: segment.reader.key(entry.doc), score: entry.score, explanation: explanation, group: group))
         }
-        return SearchResults(hits: hits, totalHits: total, totalIsExact: exact)
+        return SearchResults(hits: hits, totalHits: total, totalIsExact: exact, facets: facetCounts)
+    }
+
+    private func sortFields(_ sort: HitOrder) -> [String] {
+        if case .keyword(let field, _) = sort { return [field] }
+        return []
     }
 
     private func keyLookup(_ segment: Int, _ doc: Int) -> String { segments[segment].reader.key(doc) }
@@ -239,22 +302,24 @@ public final class IndexSearcher: Sendable {
         return (matched, pruned)
     }
 
-    /// Documents of `segment` that pass `filter`.
-    private func filterSet(_ filter: Filter, segment: OpenSegment) -> Set<Int>? {
-        var result: Set<Int>?
-        for (name, values) in filter.values {
+    /// For each filtered field, the documents of `segment` that pass that field's filter.
+    private func filterSets(_ filter: Filter, segment: OpenSegment) -> [(field: String, documents: Set<Int>)] {
+        filter.fields.map { name in
             var matching = Set<Int>()
             if let field = segment.reader.fields.index(of: name) {
-                for value in values {
+                var accepted = Set(filter.values[name] ?? [])
+                if let range = filter.ranges[name] {
+                    let inRange = segment.reader.keywordDictionary(field: field).filter { range.contains($0) }
+                    accepted = filter.values[name] == nil ? Set(inRange) : accepted.intersection(inRange)
+                }
+                for value in accepted {
                     guard let info = segment.reader.termInfo(field: field, term: value) else { continue }
                     let iterator = segment.reader.postingsIterator(info)
                     while iterator.nextDoc() != noMoreDocs { matching.insert(iterator.doc) }
                 }
             }
-            result = result.map { $0.intersection(matching) } ?? matching
-            if result?.isEmpty == true { return result }
+            return (name, matching)
         }
-        return result
     }
 
     // MARK: Scorers

@@ -11,25 +11,69 @@ public struct SearchOptions: Sendable, Hashable {
     public var explain: Bool
     /// Keyword filters: a document must match at least one value of every field given.
     public var filter: Filter?
+    /// Keyword fields to count values of over the filtered matches (each field counted with
+    /// its own filter removed, so the counts show the alternatives).
+    public var facets: [String]
+    /// The order of hits.
+    public var sort: HitOrder
 
-    public init(limit: Int = 10, offset: Int = 0, countTotal: Bool = false, explain: Bool = false, filter: Filter? = nil) {
+    public init(
+        limit: Int = 10, offset: Int = 0, countTotal: Bool = false, explain: Bool = false, filter: Filter? = nil,
+        facets: [String] = [], sort: HitOrder = .relevance
+    ) {
         self.limit = limit
         self.offset = offset
         self.countTotal = countTotal
         self.explain = explain
         self.filter = filter
+        self.facets = facets
+        self.sort = sort
+    }
+}
+
+/// How hits are ordered.
+public enum HitOrder: Sendable, Hashable {
+    /// By score, best first (ties by key).
+    case relevance
+    /// By the first value of a keyword field (documents without one last), ties by key.
+    case keyword(field: String, descending: Bool)
+}
+
+/// A range of keyword values, compared as strings (so ISO dates and zero-padded numbers
+/// order correctly). A value matches when it is >= `lower` and <= `upper`, or starts with
+/// `upper` (so an upper bound of `2020` includes `2020-06-01`).
+public struct KeywordRange: Sendable, Hashable {
+    public var lower: String?
+    public var upper: String?
+
+    public init(lower: String? = nil, upper: String? = nil) {
+        self.lower = lower
+        self.upper = upper
+    }
+
+    public func contains(_ value: String) -> Bool {
+        if let lower, value < lower { return false }
+        if let upper, value > upper, !value.hasPrefix(upper) { return false }
+        return true
     }
 }
 
 /// Keyword filters: values of one field combine with OR, different fields with AND.
 public struct Filter: Sendable, Hashable {
+    /// Accepted values per field.
     public var values: [String: Set<String>]
+    /// Accepted ranges per field.
+    public var ranges: [String: KeywordRange]
 
-    public init(_ values: [String: Set<String>] = [:]) {
+    public init(_ values: [String: Set<String>] = [:], ranges: [String: KeywordRange] = [:]) {
         self.values = values
+        self.ranges = ranges
     }
 
-    public var isEmpty: Bool { values.isEmpty }
+    public var isEmpty: Bool { values.isEmpty && ranges.isEmpty }
+
+    /// The fields this filter constrains.
+    public var fields: [String] { Array(Set(values.keys).union(ranges.keys)).sorted() }
 }
 
 /// One result.
@@ -39,6 +83,8 @@ public struct SearchHit: Sendable, Hashable {
     public var score: Double
     /// Why the document scored as it did (when asked for).
     public var explanation: Explanation?
+    /// The field group (language) in which the document matched best, if the index has groups.
+    public var group: String?
 }
 
 /// The results of a search.
@@ -47,6 +93,8 @@ public struct SearchResults: Sendable, Hashable {
     /// Matching documents: exact when ``totalIsExact``, else a lower bound.
     public var totalHits: Int
     public var totalIsExact: Bool
+    /// Value counts per facet field (only asked-for fields).
+    public var facets: [String: [String: Int]] = [:]
 }
 
 /// A tree of score contributions, like Lucene's explain.

@@ -1,0 +1,44 @@
+// "More like this": a query made of the most telling words of a text, for finding documents
+// similar to a given one and for matching requests with offers.
+
+extension IndexSearcher {
+    /// A query of the words of `texts` (field name -> texts, analyzed with each field's
+    /// analyzer) that best characterize them: each term is weighed by its frequency in the
+    /// texts times its idf in the index, and the best `maximumTerms` become optional clauses.
+    /// Words that occur in no indexed document are left out.
+    /// - Returns: the query and the words chosen, best first (nil when no word qualifies).
+    public func moreLikeThis(_ texts: [String: [String]], maximumTerms: Int = 25) -> (query: Query, words: [String])? {
+        var weights: [String: Double] = [:]  // surface word -> best weight
+        for (name, values) in texts {
+            guard let field = fields.index(of: name), field < fields.textFieldCount else { continue }
+            let analyzer = schema.textFields[field].analyzer
+            var frequencies: [String: Int] = [:]
+            var surfaces: [String: String] = [:]
+            for text in values {
+                let scalars = Array(text.unicodeScalars)
+                for token in analyzer.tokens(text) {
+                    frequencies[token.term, default: 0] += 1
+                    if surfaces[token.term] == nil, token.start < token.end, token.end <= scalars.count {
+                        surfaces[token.term] = String(String.UnicodeScalarView(scalars[token.start..<token.end]))
+                    }
+                }
+            }
+            for (term, frequency) in frequencies {
+                guard let surface = surfaces[term], term.unicodeScalars.count > 1 || term.unicodeScalars.first.map({ $0.value >= 0x2E80 }) == true
+                else { continue }
+                // The word may occur in another field of the same group (a summary word in titles).
+                let group = groupOfField[field]
+                let documentFrequency = groupOfField.indices.filter { groupOfField[$0] == group }
+                    .map { self.documentFrequency(field: $0, term: term) }.max() ?? 0
+                guard documentFrequency > 0 else { continue }
+                let weight = Double(frequency) * idf(documentFrequency)
+                let key = surface.lowercased()
+                weights[key] = max(weights[key] ?? 0, weight)
+            }
+        }
+        let chosen = weights.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(maximumTerms).map(\.key)
+        guard !chosen.isEmpty else { return nil }
+        let query = Query.boolean(chosen.map { .init(.should, .term(field: nil, text: $0)) }, minimumShouldMatch: 0)
+        return (query, chosen)
+    }
+}

@@ -1,0 +1,94 @@
+import ArgumentParser
+import Foundation
+import ClearingHouse
+
+/// Filter options shared by `search`, `export`, `match` and `similar`. Repeat an option for
+/// several values: values of one field combine with OR, different fields with AND.
+struct FilterOptions: ParsableArguments {
+    @Option(name: .customLong("kind"), help: ArgumentHelp("Record kind (repeatable).", valueName: "KIND"))
+    var kinds: [String] = []
+
+    @Option(name: .customLong("country"), help: ArgumentHelp("ISO country code (repeatable).", valueName: "CC"))
+    var countries: [String] = []
+
+    @Option(name: .customLong("region"), help: ArgumentHelp("Region (repeatable).", valueName: "REGION"))
+    var regions: [String] = []
+
+    @Option(name: .customLong("theme"), help: ArgumentHelp("Theme (repeatable).", valueName: "THEME"))
+    var themes: [String] = []
+
+    @Option(name: .customLong("target"), help: ArgumentHelp("Target such as GBF-T2 (repeatable).", valueName: "TARGET"))
+    var targets: [String] = []
+
+    @Option(help: ArgumentHelp("Published on or after (YYYY, YYYY-MM or YYYY-MM-DD).", valueName: "DATE"))
+    var since: String?
+
+    @Option(help: ArgumentHelp("Published on or before (a year or month includes all of it).", valueName: "DATE"))
+    var until: String?
+
+    @Option(
+        name: .customLong("filter"),
+        help: ArgumentHelp("Any facet field: kind, country, region, theme, target, language, year (repeatable).", valueName: "FIELD=VALUE"))
+    var generic: [String] = []
+
+    func validate() throws {
+        for kind in kinds where RecordKind(rawValue: kind) == nil {
+            throw ValidationError(
+                "unknown kind \"\(kind)\"; kinds are: \(RecordKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        for date in [since, until].compactMap({ $0 }) where RecordDate.problemWithPublished(date) != nil {
+            throw ValidationError("invalid date \"\(date)\"; use YYYY, YYYY-MM or YYYY-MM-DD")
+        }
+        for entry in generic {
+            let parts = entry.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, !parts[1].isEmpty else {
+                throw ValidationError("--filter takes FIELD=VALUE, got \"\(entry)\"")
+            }
+            guard SearchRequest.facetFields.contains(String(parts[0])) else {
+                throw ValidationError(
+                    "unknown filter field \"\(parts[0])\"; fields are: \(SearchRequest.facetFields.joined(separator: ", "))")
+            }
+        }
+    }
+
+    /// The filters for the library.
+    var filters: SearchFilters {
+        var fields: [String: [String]] = [:]
+        for entry in generic {
+            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            if parts.count == 2 { fields[parts[0], default: []].append(parts[1]) }
+        }
+        return SearchFilters(
+            kinds: kinds.compactMap(RecordKind.init(rawValue:)), countries: countries, regions: regions, themes: themes,
+            targets: targets, since: since, until: until, fields: fields)
+    }
+}
+
+/// Printing hits the same way for `search`, `match` and `similar`.
+enum HitPrinter {
+    static func print(_ response: SearchResponse, offset: Int) {
+        let bold = Console.stdoutIsTerminal
+        for (index, hit) in response.hits.enumerated() {
+            Swift.print("")
+            Swift.print("\(offset + index + 1). \(hit.title)")
+            Swift.print("   \(hit.id) · \(hit.kind.label) · \(hit.language) · score \(String(format: "%.3f", hit.score))")
+            if let snippet = hit.snippet {
+                let text = bold ? snippet.marked(open: "\u{1B}[1m", close: "\u{1B}[0m") : snippet.marked(open: "*", close: "*")
+                Swift.print("   " + text.replacingOccurrences(of: "\n", with: " "))
+            }
+            for reason in hit.reasons { Swift.print("   - " + reason) }
+            if let explanation = hit.explanation {
+                for line in explanation.split(separator: "\n") { Swift.print("     " + line) }
+            }
+        }
+    }
+
+    static func printFacets(_ facets: [String: [String: Int]]) {
+        guard !facets.isEmpty else { return }
+        Swift.print("")
+        for name in facets.keys.sorted() {
+            let counts = (facets[name] ?? [:]).sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+            Swift.print("\(name): " + counts.map { "\($0.key) (\($0.value))" }.joined(separator: ", "))
+        }
+    }
+}
