@@ -66,4 +66,56 @@ struct SearchEndToEndTests {
         #expect((indexStats["postings"] as? Int ?? 0) > 1000)
         #expect((indexStats["terms"] as? Int ?? 0) > 1000)
     }
+
+    @Test func filtersFacetsMatchAndExportFromTheCommandLine() throws {
+        let directory = try TemporaryDirectory()
+        let index = directory.path("index")
+        #expect(try CLI.run(["ingest", corpus, "--index", index]).status == 0)
+
+        let listing = try CLI.json(
+            try CLI.run(["search", "", "--index", index, "--country", "KE", "--country", "TZ", "--facets", "kind,country", "--json", "--limit", "50"]).stdout)
+        let facets = try #require(listing["facets"] as? [String: [String: Int]])
+        let total = try #require(listing["total"] as? Int)
+        #expect(total > 0)
+        #expect(facets["kind"]?.values.reduce(0, +) == total)
+        #expect((facets["country"]?["KE"] ?? 0) > 0)
+        let hits = try #require(listing["hits"] as? [[String: Any]])
+        for hit in hits {
+            let record = try CLI.json(try CLI.run(["show", hit["id"] as? String ?? "", "--json", "--index", index]).stdout)
+            let countries = record["countries"] as? [String] ?? []
+            #expect(countries.contains("KE") || countries.contains("TZ"))
+        }
+
+        let filtered = try CLI.json(
+            try CLI.run(["search", "restoration", "--index", index, "--kind", "caseStudy", "--filter", "language=en", "--json", "--count"]).stdout)
+        let kinds = Set((filtered["hits"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String })
+        #expect(kinds == ["caseStudy"])
+        let snippets = (filtered["hits"] as? [[String: Any]] ?? []).compactMap { $0["snippet"] as? String }
+        #expect(snippets.contains { $0.contains("<mark>") })
+
+        #expect(try CLI.run(["search", "x", "--index", index, "--facets", "colour"]).status == 64)
+        #expect(try CLI.run(["search", "x", "--index", index, "--kind", "gadget"]).status == 64)
+
+        let match = try CLI.json(try CLI.run(["match", "a-req-coral-bleaching-monitoring-maldives", "--index", index, "--json"]).stdout)
+        let matches = try #require(match["hits"] as? [[String: Any]])
+        #expect(!matches.isEmpty)
+        #expect(!matches.contains { $0["id"] as? String == "a-req-coral-bleaching-monitoring-maldives" })
+        #expect(matches.allSatisfy { ($0["reasons"] as? [String])?.isEmpty == false })
+        #expect(matches.allSatisfy { $0["kind"] as? String != "assistanceRequest" })
+        #expect(try CLI.run(["match", "no-such-request", "--index", index]).status == 1)
+
+        let exported = try CLI.run(["export", "mangrove", "--country", "KE", "--index", index])
+        let ids = exported.stdout.split(separator: "\n").compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["id"] as? String
+        }
+        let searched = try CLI.json(try CLI.run(["search", "mangrove", "--country", "KE", "--index", index, "--json", "--limit", "100"]).stdout)
+        #expect(ids == ((searched["hits"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }.sorted())
+    }
+
+    @Test func analyzeShowsTokens() throws {
+        let result = try CLI.run(["analyze", "лесных пожаров", "--lang", "ru", "--json"])
+        #expect(result.status == 0)
+        let tokens = try #require(try CLI.json(result.stdout)["tokens"] as? [[String: Any]])
+        #expect(tokens.compactMap { $0["term"] as? String } == ["лесн", "пожар"])
+    }
 }
