@@ -102,7 +102,7 @@ public final class ClearingHouse: Sendable {
                 report.rejected += 1
                 continue
             }
-            let reader = file.makeReader(strict: options.strict)
+            let reader = file.makeReader(options: options)
             var valid = 0
             var invalid = 0
             do {
@@ -165,7 +165,7 @@ public final class ClearingHouse: Sendable {
             }
             var fileReport = FileReport(file: file.displayPath, format: file.format, status: .committed, valid: 0, invalid: 0)
             var counts = IngestReport()  // this file's counts, merged on commit
-            let reader = file.makeReader(strict: options.strict)
+            let reader = file.makeReader(options: options)
             var storing = true
             try storage {
                 try catalog.database.writeWithoutTransaction { db in

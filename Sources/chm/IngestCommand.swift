@@ -23,15 +23,27 @@ struct IngestCommand: ParsableCommand {
     @Flag(help: "Treat unknown fields as errors instead of warnings.")
     var strict = false
 
+    @Option(help: ArgumentHelp("Kind of records that give none (e.g. resource, for a test collection).", valueName: "KIND"))
+    var kind: RecordKind?
+
+    @Option(help: ArgumentHelp("Language of plain-string text in records that give none (e.g. en).", valueName: "TAG"))
+    var language: String?
+
     @Flag(help: "Print the summary as JSON on standard output.")
     var json = false
 
-    @Flag(help: "Print no summary (diagnostics still go to standard error).")
+    @Flag(help: "Print no summary, and no warnings (errors still go to standard error).")
     var quiet = false
+
+    func validate() throws {
+        if let language, LanguageTag.normalized(language) == nil {
+            throw ValidationError("\"\(language)\" is not a valid BCP 47 language tag")
+        }
+    }
 
     func run() throws {
         let house = try indexOptions.open(create: true)
-        let options = IngestOptions(skipInvalid: skipInvalid, strict: strict)
+        let options = IngestOptions(skipInvalid: skipInvalid, strict: strict, defaultKind: kind, defaultLanguage: language)
         let report = try Console.run {
             try house.ingest(
                 paths, options: options,
@@ -41,7 +53,9 @@ struct IngestCommand: ParsableCommand {
                     Console.progress(
                         "\(Console.grouped(progress.records)) records  \(String(format: "%.1f", rate)) MB/s  \(progress.file)")
                 },
-                diagnostics: Console.report)
+                diagnostics: { diagnostic in
+                    if !quiet || diagnostic.severity == .error { Console.report(diagnostic) }
+                })
         }
         Console.clearProgress()
         if json {
@@ -59,3 +73,5 @@ struct IngestCommand: ParsableCommand {
         if !report.succeeded { throw Console.invalidInput }
     }
 }
+
+extension RecordKind: ExpressibleByArgument {}

@@ -162,7 +162,7 @@ func readRecords(
     displayPath: String? = nil,
     strict: Bool = false
 ) -> ReadOutcome {
-    let reader = RecordFile(path: path, displayPath: displayPath ?? path, format: format).makeReader(strict: strict)
+    let reader = RecordFile(path: path, displayPath: displayPath ?? path, format: format).makeReader(options: IngestOptions(strict: strict))
     var outcome = ReadOutcome()
     do {
         try reader.read { outcome.entries.append($0) }

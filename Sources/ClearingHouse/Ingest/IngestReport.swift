@@ -4,10 +4,21 @@ public struct IngestOptions: Sendable, Hashable {
     public var skipInvalid: Bool
     /// Treat unknown fields as errors instead of warnings.
     public var strict: Bool
+    /// The kind of records that give none (e.g. `.resource` for a test collection).
+    public var defaultKind: RecordKind?
+    /// The language (BCP 47) of plain-string text in records that give none.
+    public var defaultLanguage: String?
 
-    public init(skipInvalid: Bool = false, strict: Bool = false) {
+    public init(skipInvalid: Bool = false, strict: Bool = false, defaultKind: RecordKind? = nil, defaultLanguage: String? = nil) {
         self.skipInvalid = skipInvalid
         self.strict = strict
+        self.defaultKind = defaultKind
+        self.defaultLanguage = defaultLanguage.map { LanguageTag.normalized($0) ?? $0 }
+    }
+
+    /// The validator for a file, with these options.
+    func validator(for file: String) -> RecordValidator {
+        RecordValidator(file: file, strict: strict, defaultKind: defaultKind, defaultLanguage: defaultLanguage)
     }
 }
 

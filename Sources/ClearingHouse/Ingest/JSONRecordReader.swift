@@ -6,10 +6,10 @@ final class JSONRecordReader: RecordReader {
     let validator: RecordValidator
     private var source: ByteSource?
 
-    init(path: String, displayPath: String, strict: Bool) {
+    init(path: String, displayPath: String, options: IngestOptions) {
         self.path = path
         self.displayPath = displayPath
-        self.validator = RecordValidator(file: displayPath, strict: strict)
+        self.validator = options.validator(for: displayPath)
     }
 
     var bytesRead: Int { source?.consumed ?? 0 }
@@ -114,10 +114,10 @@ final class JSONLinesRecordReader: RecordReader {
     let validator: RecordValidator
     private var source: ByteSource?
 
-    init(path: String, displayPath: String, strict: Bool) {
+    init(path: String, displayPath: String, options: IngestOptions) {
         self.path = path
         self.displayPath = displayPath
-        self.validator = RecordValidator(file: displayPath, strict: strict)
+        self.validator = options.validator(for: displayPath)
     }
 
     var bytesRead: Int { source?.consumed ?? 0 }

@@ -28,11 +28,11 @@ struct RecordFile: Sendable, Hashable {
     var displayPath: String
     var format: RecordFormat
 
-    func makeReader(strict: Bool) -> any RecordReader {
+    func makeReader(options: IngestOptions) -> any RecordReader {
         switch format {
-        case .json: return JSONRecordReader(path: path, displayPath: displayPath, strict: strict)
-        case .jsonLines: return JSONLinesRecordReader(path: path, displayPath: displayPath, strict: strict)
-        case .xml: return XMLRecordReader(path: path, displayPath: displayPath, strict: strict)
+        case .json: return JSONRecordReader(path: path, displayPath: displayPath, options: options)
+        case .jsonLines: return JSONLinesRecordReader(path: path, displayPath: displayPath, options: options)
+        case .xml: return XMLRecordReader(path: path, displayPath: displayPath, options: options)
         }
     }
 

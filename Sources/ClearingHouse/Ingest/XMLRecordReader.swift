@@ -18,10 +18,10 @@ final class XMLRecordReader: RecordReader {
     let validator: RecordValidator
     private(set) var bytesRead = 0
 
-    init(path: String, displayPath: String, strict: Bool) {
+    init(path: String, displayPath: String, options: IngestOptions) {
         self.path = path
         self.displayPath = displayPath
-        self.validator = RecordValidator(file: displayPath, strict: strict)
+        self.validator = options.validator(for: displayPath)
     }
 
     func read(_ handle: (RecordEntry) throws -> Void) throws {

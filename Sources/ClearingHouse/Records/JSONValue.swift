@@ -154,15 +154,15 @@ public enum JSONValue: Sendable, Hashable, CustomStringConvertible {
 
 extension JSONValue {
     /// A JSON string, or `null` when `text` is nil.
-    static func optionalString(_ text: String?) -> JSONValue {
+    public static func optionalString(_ text: String?) -> JSONValue {
         text.map(JSONValue.string) ?? .null
     }
 
     /// A JSON number from an integer.
-    static func integer(_ value: Int) -> JSONValue { .number(String(value)) }
+    public static func integer(_ value: Int) -> JSONValue { .number(String(value)) }
 
     /// A JSON number from a floating-point value, written without needless digits.
-    static func double(_ value: Double) -> JSONValue {
+    public static func double(_ value: Double) -> JSONValue {
         guard value.isFinite else { return .null }
         if value == value.rounded(), abs(value) < 1e15 { return .number(String(Int(value))) }
         return .number(String(value))

@@ -8,6 +8,10 @@ struct RecordValidator {
     var file: String
     /// Unknown fields are errors instead of warnings.
     var strict: Bool
+    /// The kind of records that give none (for test collections: `--kind resource`).
+    var defaultKind: RecordKind? = nil
+    /// The language of plain-string text in records that give none (`--language en`).
+    var defaultLanguage: String? = nil
 
     static let knownFields: Set<String> = [
         "id", "kind", "title", "summary", "description", "language", "keywords", "themes", "targets",
@@ -41,6 +45,8 @@ struct RecordValidator {
     /// Validates one record object.
     func validate(_ node: JSONNode) -> Outcome {
         var context = Context(file: file, strict: strict, recordLine: node.line)
+        context.defaultKind = defaultKind
+        context.defaultLanguage = defaultLanguage
         let record = context.build(node)
         return Outcome(
             record: context.hasErrors ? nil : record, diagnostics: context.diagnostics,
@@ -55,6 +61,8 @@ struct RecordValidator {
         var recordID: String?
         var diagnostics: [Diagnostic] = []
         var hasErrors = false
+        var defaultKind: RecordKind?
+        var defaultLanguage: String?
 
         init(file: String, strict: Bool, recordLine: Int) {
             self.file = file
@@ -111,11 +119,13 @@ struct RecordValidator {
                                 + RecordKind.allCases.map(\.rawValue).joined(separator: ", "))
                     }
                 }
+            } else if let defaultKind {
+                kind = defaultKind
             } else {
-                report(.error, node, field: "kind", "missing required field")
+                report(.error, node, field: "kind", "missing required field (or ingest with --kind KIND)")
             }
 
-            var language = LanguageTag.undetermined
+            var language = defaultLanguage ?? LanguageTag.undetermined
             if let languageNode = fields["language"], let text = string(languageNode, field: "language") {
                 if let tag = LanguageTag.normalized(text) {
                     language = tag
@@ -125,6 +135,7 @@ struct RecordValidator {
             }
 
             let title = localized(fields["title"], field: "title", language: language)
+            let descriptionKey = fields["description"] != nil ? "description" : (fields["body"] != nil ? "body" : "text")
             if let titleNode = fields["title"] {
                 if title.values.values.allSatisfy({ $0.allSatisfy(\.isWhitespace) }) {
                     report(.error, titleNode, field: "title", "title is empty; give it in at least one language")
@@ -135,7 +146,9 @@ struct RecordValidator {
 
             var record = Record(id: id, kind: kind, language: language, title: title)
             record.summary = localized(fields["summary"], field: "summary", language: language)
-            record.description = localized(fields["description"], field: "description", language: language)
+            // Test collections (`{id, title, body}` or `text`) put the document's text in
+            // `body` or `text`; it is the description.
+            record.description = localized(fields[descriptionKey], field: descriptionKey, language: language)
             record.keywords = strings(fields["keywords"], field: "keywords")
             record.themes = strings(fields["themes"], field: "themes")
             record.targets = strings(fields["targets"], field: "targets")
@@ -185,7 +198,7 @@ struct RecordValidator {
                     report(.error, extensionsNode, field: "extensions", "expected an object, found \(extensionsNode.typeName)")
                 }
             }
-            for member in members where !RecordValidator.knownFields.contains(member.key) {
+            for member in members where !RecordValidator.knownFields.contains(member.key) && member.key != descriptionKey {
                 let position = JSONNode(value: .null, line: member.line, column: member.column)
                 if strict {
                     report(.error, position, field: member.key, "unknown field (not allowed with --strict)")

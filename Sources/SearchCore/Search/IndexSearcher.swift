@@ -126,7 +126,7 @@ public final class IndexSearcher: Sendable {
     /// Runs `query` and returns the top hits.
     /// - Throws: ``IndexError`` with code `invalidArgument` for a query on an unknown field.
     public func search(_ query: Query, options: SearchOptions = SearchOptions()) throws(IndexError) -> SearchResults {
-        let plan = try QueryPlanner(searcher: self).plan(query)
+        let plan = try QueryPlanner(searcher: self, defaultFields: options.fields).plan(query)
         for field in (options.filter?.fields ?? []) + options.facets + sortFields(options.sort) {
             guard let index = fields.index(of: field), fields.kinds[index] == .keyword else {
                 throw IndexError(

@@ -31,6 +31,8 @@ indirect enum QueryPlan: Hashable {
 
 struct QueryPlanner {
     let searcher: IndexSearcher
+    /// Fields searched by words without a field (nil: every text field).
+    var defaultFields: [String]? = nil
     /// Prefix queries expand to at most this many terms (the most frequent are kept).
     static let maximumPrefixExpansions = 128
 
@@ -90,7 +92,12 @@ struct QueryPlanner {
     /// Text fields for `name` (nil: all), with `name` also matching `name.*` variants.
     private func textFields(_ name: String?) throws(IndexError) -> [Int] {
         let textFields = Array(0..<searcher.fields.textFieldCount)
-        guard let name else { return textFields }
+        guard let name else {
+            guard let defaultFields else { return textFields }
+            var fields: [Int] = []
+            for field in defaultFields { fields += try self.textFields(field) }
+            return Array(Set(fields)).sorted()
+        }
         let matching = textFields.filter {
             searcher.fields.names[$0] == name || searcher.fields.names[$0].hasPrefix(name + ".")
         }

@@ -16,11 +16,15 @@ public struct SearchOptions: Sendable, Hashable {
     public var facets: [String]
     /// The order of hits.
     public var sort: HitOrder
+    /// The text fields that words without a field search (a name also means its `name.*`
+    /// variants); nil: every text field.
+    public var fields: [String]?
 
     public init(
         limit: Int = 10, offset: Int = 0, countTotal: Bool = false, explain: Bool = false, filter: Filter? = nil,
-        facets: [String] = [], sort: HitOrder = .relevance
+        facets: [String] = [], sort: HitOrder = .relevance, fields: [String]? = nil
     ) {
+        self.fields = fields
         self.limit = limit
         self.offset = offset
         self.countTotal = countTotal

@@ -1,0 +1,86 @@
+import Foundation
+import SearchCore
+
+extension ClearingHouse {
+    /// One query of a batch: an id and its text.
+    public struct BatchQuery: Sendable, Hashable {
+        public var id: String
+        public var text: String
+
+        public init(id: String, text: String) {
+            self.id = id
+            self.text = text
+        }
+
+        /// Reads `qid<TAB>text` lines (blank lines and lines starting with `#` skipped).
+        /// - Throws: a ``Diagnostic`` naming the line of a malformed entry.
+        public static func read(tsv path: String) throws -> [BatchQuery] {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ClearingHouseError(.notFound, "cannot read \(path)")
+            }
+            var queries: [BatchQuery] = []
+            for (index, line) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
+                if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+                let parts = line.split(separator: "\t", maxSplits: 1).map(String.init)
+                guard parts.count == 2, !parts[0].isEmpty else {
+                    throw Diagnostic(.error, file: path, line: index + 1, message: "expected qid<TAB>text")
+                }
+                queries.append(BatchQuery(id: parts[0], text: parts[1].trimmingCharacters(in: .whitespacesAndNewlines)))
+            }
+            return queries
+        }
+    }
+
+    /// The ranked record ids of one batch query.
+    public struct BatchResult: Sendable, Hashable {
+        public var queryID: String
+        public var hits: [(id: String, score: Double)]
+
+        public static func == (lhs: BatchResult, rhs: BatchResult) -> Bool {
+            lhs.queryID == rhs.queryID && lhs.hits.map(\.id) == rhs.hits.map(\.id) && lhs.hits.map(\.score) == rhs.hits.map(\.score)
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(queryID)
+            hasher.combine(hits.map(\.id))
+        }
+    }
+
+    /// The query for a test-collection topic: every word of the text, each optional (OR),
+    /// with no query syntax (the text's punctuation is not operators).
+    public static func bagOfWordsQuery(_ text: String) -> Query {
+        let words = text.split { !$0.isLetter && !$0.isNumber }.map(String.init)
+        return .boolean(words.map { .init(.should, .term(field: nil, text: $0)) }, minimumShouldMatch: 0)
+    }
+
+    /// Answers many queries with one searcher (what `chm run` does).
+    /// - Parameters:
+    ///   - limit: hits per query.
+    ///   - fields: text fields to search (`title`, `description`, ...); nil: all.
+    public func run(_ queries: [BatchQuery], limit: Int = 1000, fields: [String]? = nil) throws -> [BatchResult] {
+        let searcher = try openSearcher()
+        return try queries.map { query in
+            let results = try indexing {
+                try searcher.search(Self.bagOfWordsQuery(query.text), options: SearchOptions(limit: limit, fields: fields))
+            }
+            return BatchResult(queryID: query.id, hits: results.hits.map { ($0.key, $0.score) })
+        }
+    }
+
+    /// Bytes on disk of the catalog and the index.
+    public func diskUsage() -> Int64 {
+        var total: Int64 = 0
+        let fileManager = FileManager.default
+        guard let enumerator = fileManager.enumerator(atPath: directory.path) else { return 0 }
+        for case let name as String in enumerator {
+            let path = directory.appendingPathComponent(name).path
+            if let size = (try? fileManager.attributesOfItem(atPath: path))?[.size] as? NSNumber,
+                (try? fileManager.attributesOfItem(atPath: path))?[.type] as? FileAttributeType == .typeRegular
+            {
+                total += size.int64Value
+            }
+        }
+        return total
+    }
+}

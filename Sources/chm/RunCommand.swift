@@ -1,0 +1,70 @@
+import ArgumentParser
+import ClearingHouse
+import Foundation
+
+/// `chm run --queries FILE.tsv`
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Answer a file of queries in one process and write a TREC run.",
+        discussion: """
+            Queries are `qid<TAB>text` lines; every word of a query is optional (OR). Output lines are \
+            `qid Q0 docid rank score chm`. Evaluate them with `chm eval --qrels QRELS RUN`.
+            """)
+
+    @OptionGroup var indexOptions: IndexOptions
+
+    @Option(help: ArgumentHelp("Queries, one `qid<TAB>text` per line.", valueName: "FILE.tsv"))
+    var queries: String
+
+    @Option(help: "Hits per query.")
+    var limit = 1000
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write the run to FILE (default: standard output).", valueName: "FILE"))
+    var output: String?
+
+    @Option(help: ArgumentHelp("Text fields to search, comma-separated (title,keywords,summary,description).", valueName: "FIELDS"))
+    var fields: String?
+
+    @Option(help: "The run's tag (last column).")
+    var tag = "chm"
+
+    @Flag(help: "Print one JSON line on stderr: {\"queries\", \"query_loop_s\", \"index_bytes\"}.")
+    var stats = false
+
+    func validate() throws {
+        guard limit > 0 else { throw ValidationError("--limit must be at least 1") }
+    }
+
+    func run() throws {
+        let house = try indexOptions.open(create: false)
+        let batch = try Console.run { try ClearingHouse.BatchQuery.read(tsv: queries) }
+        let fieldList = fields.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        let started = Date()
+        let results = try Console.run { try house.run(batch, limit: limit, fields: fieldList) }
+        let elapsed = Date().timeIntervalSince(started)
+        var text = ""
+        for result in results {
+            for (rank, hit) in result.hits.enumerated() {
+                text += "\(result.queryID) Q0 \(hit.id) \(rank + 1) \(String(format: "%.6f", hit.score)) \(tag)\n"
+            }
+        }
+        if let output {
+            do {
+                try text.write(toFile: output, atomically: true, encoding: .utf8)
+            } catch {
+                Console.error("chm: error: cannot write \(output): \(error.localizedDescription)")
+                throw ExitCode.failure
+            }
+        } else {
+            print(text, terminator: "")
+        }
+        if stats {
+            Console.error(
+                JSONValue.object([
+                    ("queries", .integer(batch.count)), ("query_loop_s", .double(elapsed)),
+                    ("index_bytes", .number(String(house.diskUsage()))),
+                ]).description)
+        }
+    }
+}
