@@ -142,7 +142,7 @@ public final class IndexSearcher: Sendable {
         var exact = true
         let exhaustive = options.countTotal || !options.facets.isEmpty || options.sort != .relevance
         for (index, segment) in segments.enumerated() {
-            guard let plan, let scorer = makeScorer(plan, segment: segment) else { continue }
+            guard let plan else { continue }
             let filters = options.filter.map { filterSets($0, segment: segment) } ?? []
             if !exhaustive, wanted > 0, case .boolean(let must, let should, let mustNot, let minimum) = plan,
                 must.isEmpty, minimum <= 1, should.count > 1
@@ -158,6 +158,7 @@ public final class IndexSearcher: Sendable {
                 if pruned { exact = false }
                 continue
             }
+            guard let scorer = makeScorer(plan, segment: segment) else { continue }
             // Every match is visited: facets count documents that fail at most their own
             // field's filter; hits are documents that pass every filter.
             var ordinalCounts = options.facets.map { _ in [Int: Int]() }
@@ -212,22 +213,34 @@ public final class IndexSearcher: Sendable {
         } else {
             ranked = collector.sorted(keys: keyLookup)
         }
-        var hits: [SearchHit] = []
-        for entry in ranked.dropFirst(max(0, options.offset)) {
-            let segment = segments[entry.segment]
-            var explanation: Explanation?
-            var group: String?
-            if let plan, let scorer = makeScorer(plan, segment: segment), scorer.advance(to: entry.doc) == entry.doc {
-                let best = scorer.bestGroup()
-                if groupCount > 1, let field = groupOfField.firstIndex(of: best) { group = schema.textFields[field].group }
-                if options.explain {
-                    var detail = scorer.explain(group: best)
-                    detail.value = scorer.score()
-                    if let group { detail.summary += " (best-matching group: \(group))" }
-                    explanation = detail
+        // The best-matching group (and explanations) of the hits: one scorer per segment,
+        // advanced through that segment's hits in doc order.
+        let page = Array(ranked.dropFirst(max(0, options.offset)))
+        var details: [Int: (group: String?, explanation: Explanation?)] = [:]
+        if let plan, groupCount > 1 || options.explain {
+            for segmentIndex in Set(page.map(\.segment)) {
+                let segment = segments[segmentIndex]
+                guard let scorer = makeScorer(plan, segment: segment) else { continue }
+                let positions = page.indices.filter { page[$0].segment == segmentIndex }.sorted { page[$0].doc < page[$1].doc }
+                for position in positions where scorer.advance(to: page[position].doc) == page[position].doc {
+                    let best = scorer.bestGroup()
+                    var group: String?
+                    if groupCount > 1, let field = groupOfField.firstIndex(of: best) { group = schema.textFields[field].group }
+                    var explanation: Explanation?
+                    if options.explain {
+                        var detail = scorer.explain(group: best)
+                        detail.value = scorer.score()
+                        if let group { detail.summary += " (best-matching group: \(group))" }
+                        explanation = detail
+                    }
+                    details[position] = (group, explanation)
                 }
             }
-            hits.append(SearchHit(key: segment.reader.key(entry.doc), score: entry.score, explanation: explanation, group: group))
+        }
+        let hits = page.enumerated().map { position, entry in
+            SearchHit(
+                key: segments[entry.segment].reader.key(entry.doc), score: entry.score,
+                explanation: details[position]?.explanation, group: details[position]?.group)
         }
         return SearchResults(hits: hits, totalHits: total, totalIsExact: exact, facets: facetCounts)
     }
