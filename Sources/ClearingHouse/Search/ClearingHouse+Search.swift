@@ -22,15 +22,15 @@ extension ClearingHouse {
     }
 
     /// Opens the index for writing (one writer at a time, across processes).
-    func openIndexWriter() throws -> IndexWriter {
+    func openIndexWriter(bm25: BM25Parameters = SearchIndex.defaultBM25) throws -> IndexWriter {
         let writer: IndexWriter
         do {
-            writer = try IndexWriter(directory: segmentsDirectory, schema: SearchIndex.schema)
+            writer = try IndexWriter(directory: segmentsDirectory, schema: SearchIndex.schema, bm25: bm25)
         } catch let error where error.code == .schemaMismatch {
             // An index built by an older chm with other fields: start afresh; the
             // synchronization that follows replays the whole change log into it.
             try? FileManager.default.removeItem(at: segmentsDirectory)
-            writer = try indexing { try IndexWriter(directory: segmentsDirectory, schema: SearchIndex.schema) }
+            writer = try indexing { try IndexWriter(directory: segmentsDirectory, schema: SearchIndex.schema, bm25: bm25) }
         } catch {
             throw ClearingHouseError(.storage, error.message)
         }
@@ -54,12 +54,24 @@ extension ClearingHouse {
     }
 
     /// Rebuilds the index from the catalog alone (what `chm reindex` does).
-    public func reindex() throws {
+    /// - Parameter bm25: new BM25 parameters for the index; nil keeps the current ones.
+    public func reindex(bm25: BM25Parameters? = nil) throws {
         try writes.withLock { _ in
-            let writer = try openIndexWriter()
+            var writer = try openIndexWriter()
+            if let bm25, bm25 != writer.bm25 {
+                // Parameters are fixed when an index is created (they are in its manifest).
+                writer.close()
+                try? FileManager.default.removeItem(at: segmentsDirectory)
+                writer = try openIndexWriter(bm25: bm25)
+            }
             defer { writer.close() }
             try indexing { try SearchIndex.rebuild(writer, catalog: catalog) }
         }
+    }
+
+    /// The BM25 parameters of the index.
+    public func bm25Parameters() throws -> BM25Parameters {
+        try indexing { try IndexSearcher.open(directory: segmentsDirectory, schema: SearchIndex.schema).bm25 }
     }
 
     /// Merges the index into one segment, dropping deleted documents (`chm optimize`).

@@ -12,6 +12,9 @@ enum SearchIndex {
     /// Sub-directory of the index directory that holds the segments.
     static let directoryName = "segments"
 
+    /// BM25 parameters of new indexes (chosen on Cranfield and CISI: see docs/relevance.md).
+    static let defaultBM25 = BM25Parameters(k1: 2.0, b: 0.75)
+
     /// Languages with fields of their own; text in any other language goes to `<field>.other`.
     static let languages = LanguageAnalyzer.languages
     static let otherLanguage = "other"
