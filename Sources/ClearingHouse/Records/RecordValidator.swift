@@ -122,7 +122,7 @@ struct RecordValidator {
             } else if let defaultKind {
                 kind = defaultKind
             } else {
-                report(.error, node, field: "kind", "missing required field (or ingest with --kind KIND)")
+                report(.error, node, field: "kind", "missing required field")
             }
 
             var language = defaultLanguage ?? LanguageTag.undetermined
