@@ -29,7 +29,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "The run's tag (last column).")
     var tag = "chm"
 
-    @Flag(help: "Print one JSON line on stderr: {\"queries\", \"query_loop_s\", \"index_bytes\"}.")
+    @Flag(help: "Print one JSON line on stderr: {\"queries\", \"query_loop_s\", \"index_bytes\", \"latency_ms\": {\"median\", \"p99\", \"mean\"}}.")
     var stats = false
 
     func validate() throws {
@@ -60,10 +60,20 @@ struct RunCommand: ParsableCommand {
             print(text, terminator: "")
         }
         if stats {
+            let latencies = results.map { $0.seconds * 1000 }.sorted()
+            func percentile(_ p: Double) -> Double {
+                guard !latencies.isEmpty else { return 0 }
+                return latencies[min(latencies.count - 1, Int((p * Double(latencies.count)).rounded(.up)) - 1)]
+            }
+            let mean = latencies.isEmpty ? 0 : latencies.reduce(0, +) / Double(latencies.count)
             Console.error(
                 JSONValue.object([
                     ("queries", .integer(batch.count)), ("query_loop_s", .double(elapsed)),
                     ("index_bytes", .number(String(house.diskUsage()))),
+                    (
+                        "latency_ms",
+                        .object([("median", .double(percentile(0.5))), ("p99", .double(percentile(0.99))), ("mean", .double(mean))])
+                    ),
                 ]).description)
         }
     }

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import SearchCore
 
@@ -36,6 +37,8 @@ extension ClearingHouse {
     public struct BatchResult: Sendable, Hashable {
         public var queryID: String
         public var hits: [(id: String, score: Double)]
+        /// Seconds spent answering the query.
+        public var seconds: Double
 
         public static func == (lhs: BatchResult, rhs: BatchResult) -> Bool {
             lhs.queryID == rhs.queryID && lhs.hits.map(\.id) == rhs.hits.map(\.id) && lhs.hits.map(\.score) == rhs.hits.map(\.score)
@@ -61,10 +64,12 @@ extension ClearingHouse {
     public func run(_ queries: [BatchQuery], limit: Int = 1000, fields: [String]? = nil) throws -> [BatchResult] {
         let searcher = try openSearcher()
         return try queries.map { query in
+            let started = DispatchTime.now().uptimeNanoseconds
             let results = try indexing {
                 try searcher.search(Self.bagOfWordsQuery(query.text), options: SearchOptions(limit: limit, fields: fields))
             }
-            return BatchResult(queryID: query.id, hits: results.hits.map { ($0.key, $0.score) })
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+            return BatchResult(queryID: query.id, hits: results.hits.map { ($0.key, $0.score) }, seconds: seconds)
         }
     }
 
