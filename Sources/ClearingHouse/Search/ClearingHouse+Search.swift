@@ -94,7 +94,16 @@ extension ClearingHouse {
     /// Opens a searcher on the newest commit; if the index lags behind the catalog and no
     /// other process is writing, catches up first.
     func openSearcher() throws -> IndexSearcher {
-        var searcher = try indexing { try IndexSearcher.open(directory: segmentsDirectory, schema: SearchIndex.schema) }
+        var searcher: IndexSearcher
+        do {
+            searcher = try IndexSearcher.open(directory: segmentsDirectory, schema: SearchIndex.schema)
+        } catch let error where error.code == .schemaMismatch {
+            // Built by another version of chm: the next writer rebuilds it from the catalog.
+            try synchronizeIndex()
+            searcher = try indexing { try IndexSearcher.open(directory: segmentsDirectory, schema: SearchIndex.schema) }
+        } catch {
+            throw ClearingHouseError(.storage, error.message)
+        }
         let indexed = Int64(searcher.userData[SearchIndex.changeSequenceKey] ?? "0") ?? 0
         // Catch up only if no writer is busy (in this process or another): a search never waits.
         if indexed < (try catalogChangeSequence()),
@@ -327,7 +336,7 @@ extension ClearingHouse {
         }
         return IndexSummary(
             segments: statistics.segments, documents: statistics.documents, deletedDocuments: statistics.deletedDocuments,
-            terms: statistics.terms, postings: statistics.postings, bytes: bytes,
+            terms: statistics.terms, postings: statistics.postings, bytes: bytes, postingsBytes: statistics.postingsBytes,
             changeSequence: Int64(searcher.userData[SearchIndex.changeSequenceKey] ?? "0") ?? 0)
     }
 }

@@ -210,6 +210,8 @@ public struct IndexSummary: Sendable, Hashable {
     public var terms: Int
     public var postings: Int
     public var bytes: Int64
+    /// Bytes of doc ids and frequencies (with skip data).
+    public var postingsBytes: Int64
     /// The change-log position the index reflects.
     public var changeSequence: Int64
 
@@ -218,6 +220,8 @@ public struct IndexSummary: Sendable, Hashable {
             ("segments", .integer(segments)), ("documents", .integer(documents)),
             ("deletedDocuments", .integer(deletedDocuments)), ("terms", .integer(terms)),
             ("postings", .integer(postings)), ("bytes", .number(String(bytes))),
+            ("postingsBytes", .number(String(postingsBytes))),
+            ("bytesPerPosting", .double(postings > 0 ? (Double(postingsBytes) / Double(postings) * 1000).rounded() / 1000 : 0)),
             ("changeSequence", .number(String(changeSequence))),
         ])
     }

@@ -98,6 +98,12 @@ public final class IndexWriter {
         }
         try acquireLock()
         if let manifest = try Manifest.newest(in: path) {
+            guard manifest.formatVersion == Manifest.currentFormatVersion else {
+                releaseLock()
+                throw IndexError(
+                    .schemaMismatch,
+                    "the index in \(path) has format \(manifest.formatVersion), this chm writes \(Manifest.currentFormatVersion); rebuild it (chm reindex)")
+            }
             guard manifest.schema == schema.fingerprint else {
                 releaseLock()
                 throw IndexError(

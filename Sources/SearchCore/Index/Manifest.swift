@@ -12,7 +12,9 @@ struct Manifest: Codable, Hashable {
         var deletionGeneration: Int
     }
 
-    var formatVersion = 1
+    /// The on-disk format; an index of another format must be rebuilt.
+    var formatVersion = Manifest.currentFormatVersion
+    static let currentFormatVersion = 2
     var generation: Int
     var segments: [Segment]
     var bm25: BM25Parameters

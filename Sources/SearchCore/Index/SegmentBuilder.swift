@@ -286,7 +286,8 @@ enum TermDictionaryFormat {
 
 /// The postings list of one term:
 ///
-///     skip table: one entry per block of 128 documents (the last may be shorter):
+///     skip table (only when the list has more than one block): one entry per block of 128
+///     documents (the last may be shorter):
 ///         last doc id u32, block byte offset u32, positions offset u32, max frequency u32, min norm u8
 ///     blocks: bits per doc delta u8, bits per (frequency - 1) u8, packed deltas, packed frequencies
 ///
@@ -319,11 +320,13 @@ enum PostingsFormat {
             let frequencies = range.map { list.freqs[$0] - 1 }
             let maxFrequency = range.map { list.freqs[$0] }.max() ?? 1
             let minNorm = norms.isEmpty ? 0 : range.map { norms[Int(list.docs[$0])] }.min() ?? 0
-            skip.uint32(list.docs[range.upperBound - 1])
-            skip.uint32(UInt32(data.count))
-            skip.uint32(UInt32(positions.count - positionsStart))
-            skip.uint32(maxFrequency)
-            skip.byte(minNorm)
+            if blockCount > 1 {
+                skip.uint32(list.docs[range.upperBound - 1])
+                skip.uint32(UInt32(data.count))
+                skip.uint32(UInt32(positions.count - positionsStart))
+                skip.uint32(maxFrequency)
+                skip.byte(minNorm)
+            }
             let docBits = BitPacking.bitsRequired(deltas)
             let frequencyBits = BitPacking.bitsRequired(frequencies)
             data.byte(UInt8(docBits))

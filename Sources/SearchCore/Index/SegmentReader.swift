@@ -303,6 +303,11 @@ final class PostingsIterator {
     private let positionsStart: Int
     let blockCount: Int
     let documentFrequency: Int
+    /// Lists of one block have no skip table (most terms are rare); their bounds are
+    /// computed from the decoded block.
+    private let hasSkipTable: Bool
+    /// The field's norms, for the score bound of a list without skip table.
+    private let norms: UnsafeRawBufferPointer
     private var block = -1
     private var blockLength = 0
     private var index = 0
@@ -316,8 +321,10 @@ final class PostingsIterator {
         positionsData = segment.positions
         documentFrequency = info.documentFrequency
         blockCount = (info.documentFrequency + postingsBlockSize - 1) / postingsBlockSize
+        hasSkipTable = blockCount > 1
+        norms = info.field < segment.fields.textFieldCount ? segment.norms(field: info.field) : UnsafeRawBufferPointer(start: nil, count: 0)
         skipStart = info.postingsOffset
-        blocksStart = info.postingsOffset + blockCount * PostingsFormat.skipEntrySize
+        blocksStart = info.postingsOffset + (hasSkipTable ? blockCount * PostingsFormat.skipEntrySize : 0)
         positionsStart = info.positionsOffset
         docs = .allocate(capacity: postingsBlockSize)
         freqs = .allocate(capacity: postingsBlockSize)
@@ -335,14 +342,36 @@ final class PostingsIterator {
         return UInt32(littleEndian: data.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
     }
 
+    /// Decodes the only block of a list without skip table, before its first document.
+    private func loadSingleBlock() {
+        guard block < 0 else { return }
+        loadBlock(0)
+        index = -1
+    }
+
     /// The last doc id of block `block`.
-    @inline(__always) func lastDoc(ofBlock block: Int) -> Int { Int(skipValue(block, 0)) }
+    @inline(__always) func lastDoc(ofBlock block: Int) -> Int {
+        if hasSkipTable { return Int(skipValue(block, 0)) }
+        loadSingleBlock()
+        return blockLength > 0 ? Int(docs[blockLength - 1]) : -1
+    }
+
     /// The largest frequency in block `block`.
-    func maxFrequency(ofBlock block: Int) -> Int { Int(skipValue(block, 3)) }
+    func maxFrequency(ofBlock block: Int) -> Int {
+        if hasSkipTable { return Int(skipValue(block, 3)) }
+        loadSingleBlock()
+        return (0..<blockLength).reduce(1) { max($0, Int(freqs[$1])) }
+    }
+
     /// The smallest norm byte in block `block`.
     func minNorm(ofBlock block: Int) -> UInt8 {
-        let offset = skipStart + block * PostingsFormat.skipEntrySize + 16
-        return offset < data.count ? data[offset] : 0
+        if hasSkipTable {
+            let offset = skipStart + block * PostingsFormat.skipEntrySize + 16
+            return offset < data.count ? data[offset] : 0
+        }
+        loadSingleBlock()
+        guard !norms.isEmpty else { return 0 }
+        return (0..<blockLength).reduce(UInt8.max) { Int(docs[$1]) < norms.count ? min($0, norms[Int(docs[$1])]) : $0 }
     }
 
     /// The block holding the current document.
@@ -351,7 +380,7 @@ final class PostingsIterator {
     private func loadBlock(_ newBlock: Int) {
         block = newBlock
         blockLength = min(postingsBlockSize, documentFrequency - newBlock * postingsBlockSize)
-        var reader = ByteReader(data, offset: blocksStart + Int(skipValue(newBlock, 1)))
+        var reader = ByteReader(data, offset: blocksStart + (hasSkipTable ? Int(skipValue(newBlock, 1)) : 0))
         let docBits = Int(reader.byte())
         let frequencyBits = Int(reader.byte())
         guard docBits <= 32, frequencyBits <= 32 else {
@@ -407,6 +436,7 @@ final class PostingsIterator {
             }
             loadBlock(low)
         }
+        if index < 0 { index = 0 }
         while index < blockLength, Int(docs[index]) < target { index += 1 }
         doc = index < blockLength ? Int(docs[index]) : Self.exhausted
         return doc
@@ -425,7 +455,7 @@ final class PostingsIterator {
 
     /// The current document's positions.
     func positions() -> [Int] {
-        var reader = ByteReader(positionsData, offset: positionsStart + Int(skipValue(block, 2)))
+        var reader = ByteReader(positionsData, offset: positionsStart + (hasSkipTable ? Int(skipValue(block, 2)) : 0))
         // Skip the positions of earlier documents in the block.
         for offset in 0..<index {
             for _ in 0..<Int(freqs[offset]) { _ = reader.varint() }

@@ -45,6 +45,11 @@ public final class IndexSearcher: Sendable {
         self.schema = schema
         fields = FieldTable(schema: schema)
         if let manifest {
+            guard manifest.formatVersion == Manifest.currentFormatVersion else {
+                throw IndexError(
+                    .schemaMismatch,
+                    "the index in \(directory) has format \(manifest.formatVersion), this chm writes \(Manifest.currentFormatVersion); rebuild it (chm reindex)")
+            }
             guard manifest.schema == schema.fingerprint else {
                 throw IndexError(.schemaMismatch, "the index in \(directory) was built with fields [\(manifest.schema)]; rebuild it")
             }

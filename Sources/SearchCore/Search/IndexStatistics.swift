@@ -11,6 +11,8 @@ public struct IndexStatistics: Sendable, Hashable {
     public var postings: Int
     /// Size of the segment and deletion files.
     public var bytes: Int64
+    /// Bytes of the doc-id and frequency blocks (with their skip data), summed over segments.
+    public var postingsBytes: Int64
 }
 
 extension IndexSearcher {
@@ -20,16 +22,18 @@ extension IndexSearcher {
         var postings = 0
         var bytes: Int64 = 0
         var deleted = 0
+        var postingsBytes: Int64 = 0
         for segment in segments {
             segment.reader.forEachTerm { _, _, info in
                 terms += 1
                 postings += info.documentFrequency
             }
             bytes += Int64(segment.reader.file.file.bytes.count)
+            postingsBytes += Int64(segment.reader.postings.count)
             deleted += segment.deletions.count
         }
         return IndexStatistics(
             segments: segments.count, documents: documentCount, deletedDocuments: deleted, terms: terms, postings: postings,
-            bytes: bytes)
+            bytes: bytes, postingsBytes: postingsBytes)
     }
 }
