@@ -188,6 +188,14 @@ struct ScoringField {
 final class UnitScorer: Scorer {
     private let sources: [FrequencySource]
     private let fields: [ScoringField]
+    // The fields' scoring data, unpacked for the hot loop (no struct copies, no retains).
+    private let weights: [Double]
+    private let groupIndices: [Int]
+    private let lengthFactors: [[Double]]
+    private let norms: [UnsafeRawBufferPointer]
+    /// The one group of every field, when there is only one (the common case).
+    private let singleGroup: Int?
+    private var scratch: [Double]
     private let idf: Double
     private let k1: Double
     private let label: String
@@ -200,6 +208,12 @@ final class UnitScorer: Scorer {
     ) {
         self.sources = sources
         self.fields = fields
+        weights = fields.map(\.weight)
+        groupIndices = fields.map(\.groupIndex)
+        lengthFactors = fields.map(\.lengthFactors)
+        norms = fields.map(\.norms)
+        singleGroup = Set(fields.map(\.groupIndex)).count == 1 ? fields.first?.groupIndex : nil
+        scratch = Array(repeating: 0, count: groupCount)
         self.idf = idf
         self.k1 = k1
         self.label = label
@@ -215,7 +229,11 @@ final class UnitScorer: Scorer {
         maxScore = idf * bound / (k1 + bound)
     }
 
-    private func current() -> Int { sources.reduce(noMoreDocs) { min($0, $1.doc) } }
+    private func current() -> Int {
+        var smallest = noMoreDocs
+        for source in sources where source.doc < smallest { smallest = source.doc }
+        return smallest
+    }
 
     override func nextDoc() -> Int {
         let target = doc + 1
@@ -230,20 +248,46 @@ final class UnitScorer: Scorer {
         return doc
     }
 
+    /// The weighted, length-normalized frequency of source `index` in the current document.
+    @inline(__always)
+    private func contribution(_ index: Int, _ source: FrequencySource) -> Double {
+        let fieldNorms = norms[index]
+        let norm = doc < fieldNorms.count ? Int(fieldNorms[doc]) : 0
+        return weights[index] * Double(source.frequency) / lengthFactors[index][norm]
+    }
+
     /// The BM25F pseudo-frequency of each group in the current document.
     private func groupFrequencies() -> [Double] {
         var totals = Array(repeating: 0.0, count: groupCount)
-        for (source, field) in zip(sources, fields) where source.doc == doc {
-            let norm = doc < field.norms.count ? Int(field.norms[doc]) : 0
-            totals[field.groupIndex] += field.weight * Double(source.frequency) / field.lengthFactors[norm]
+        for (index, source) in sources.enumerated() where source.doc == doc {
+            totals[groupIndices[index]] += contribution(index, source)
         }
         return totals
     }
 
     override func addScores(to totals: inout [Double]) {
-        for (group, frequency) in groupFrequencies().enumerated() where frequency > 0 {
+        if let group = singleGroup {
+            var frequency = 0.0
+            for (index, source) in sources.enumerated() where source.doc == doc { frequency += contribution(index, source) }
+            if frequency > 0 { totals[group] += idf * frequency / (k1 + frequency) }
+            return
+        }
+        for group in scratch.indices { scratch[group] = 0 }
+        for (index, source) in sources.enumerated() where source.doc == doc {
+            scratch[groupIndices[index]] += contribution(index, source)
+        }
+        for (group, frequency) in scratch.enumerated() where frequency > 0 {
             totals[group] += idf * frequency / (k1 + frequency)
         }
+    }
+
+    override func score() -> Double {
+        if singleGroup != nil {
+            var frequency = 0.0
+            for (index, source) in sources.enumerated() where source.doc == doc { frequency += contribution(index, source) }
+            return idf * frequency / (k1 + frequency)
+        }
+        return super.score()
     }
 
     override func explain(group: Int) -> Explanation {
@@ -254,13 +298,12 @@ final class UnitScorer: Scorer {
                 idf, "idf = ln(1 + (N - n + 0.5) / (n + 0.5)) with N = \(documentCount) documents, n = \(documentFrequency) containing it")
         ]
         var parts: [Explanation] = []
-        for (source, field) in zip(sources, fields) where source.doc == doc && field.groupIndex == group {
+        for (index, (source, field)) in zip(sources, fields).enumerated() where source.doc == doc && field.groupIndex == group {
             let norm = doc < field.norms.count ? Int(field.norms[doc]) : 0
             let length = LengthNorm.decodedLengths[norm]
-            let contribution = field.weight * Double(source.frequency) / field.lengthFactors[norm]
             parts.append(
                 Explanation(
-                    contribution,
+                    contribution(index, source),
                     "\(field.name): weight \(field.weight) × freq \(source.frequency) / (1 - b + b × length \(Int(length)) / average \(String(format: "%.2f", field.averageLength)))"
                 ))
         }
