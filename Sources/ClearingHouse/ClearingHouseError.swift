@@ -11,6 +11,8 @@ public struct ClearingHouseError: Error, Sendable, Hashable, CustomStringConvert
         case invalidQuery
         /// Reading or writing the catalog or index failed.
         case storage
+        /// A file of the index is damaged (`chm check --repair` rebuilds the index).
+        case damaged
     }
 
     public var code: Code

@@ -16,7 +16,7 @@ struct Chm: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             IngestCommand.self, SearchCommand.self, RunCommand.self, MatchCommand.self, SimilarCommand.self, ValidateCommand.self, ShowCommand.self, StatsCommand.self,
-            DeleteCommand.self, ExportCommand.self, ReindexCommand.self, OptimizeCommand.self, AnalyzeCommand.self,
+            DeleteCommand.self, ExportCommand.self, ReindexCommand.self, OptimizeCommand.self, CheckCommand.self, AnalyzeCommand.self,
             EvalCommand.self,
         ]
     )

@@ -45,11 +45,11 @@ let benchmarks: @Sendable () -> Void = {
         ),
     ]
     for (name, text, options) in queries {
-        Benchmark(name) { benchmark, state in
+        Benchmark(name) { (benchmark: Benchmark, state: QueryState) throws in
             for _ in benchmark.scaledIterations {
                 blackHole(try state.searcher.search(state.query, options: options))
             }
-        } setup: {
+        } setup: { () throws -> QueryState in
             let searcher = try IndexSearcher.open(directory: try Fixture.preparedIndex(), schema: Fixture.schema)
             let query = try QueryParser().parse(text)
             // A query that matches nothing would measure nothing.
@@ -62,7 +62,7 @@ let benchmarks: @Sendable () -> Void = {
 
     // MARK: Opening the prepared index
 
-    Benchmark("Open: IndexSearcher.open (\(Fixture.documentCount) documents)") { benchmark, directory in
+    Benchmark("Open: IndexSearcher.open (\(Fixture.documentCount) documents)") { (benchmark: Benchmark, directory: URL) throws in
         for _ in benchmark.scaledIterations {
             blackHole(try IndexSearcher.open(directory: directory, schema: Fixture.schema))
         }
@@ -75,7 +75,7 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark(
         "Indexing: add 2,000 documents + commit",
         configuration: .init(maxDuration: .seconds(20), maxIterations: 20)
-    ) { benchmark, documents in
+    ) { (benchmark: Benchmark, documents: [Document]) throws in
         let directory = try Fixture.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         benchmark.startMeasurement()

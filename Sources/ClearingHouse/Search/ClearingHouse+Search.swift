@@ -14,6 +14,7 @@ extension ClearingHouse {
         } catch let error as IndexError {
             switch error.code {
             case .invalidArgument: throw ClearingHouseError(.invalidQuery, error.message)
+            case .corrupt: throw ClearingHouseError(.damaged, error.message)
             default: throw ClearingHouseError(.storage, error.message)
             }
         } catch let error as DatabaseError {
@@ -32,7 +33,7 @@ extension ClearingHouse {
             try? FileManager.default.removeItem(at: segmentsDirectory)
             writer = try indexing { try IndexWriter(directory: segmentsDirectory, schema: SearchIndex.schema, bm25: bm25) }
         } catch {
-            throw ClearingHouseError(.storage, error.message)
+            throw ClearingHouseError(error.code == .corrupt ? .damaged : .storage, error.message)
         }
         writer.maximumBufferedBytes = indexBufferBytes
         return writer
@@ -57,7 +58,14 @@ extension ClearingHouse {
     /// - Parameter bm25: new BM25 parameters for the index; nil keeps the current ones.
     public func reindex(bm25: BM25Parameters? = nil) throws {
         try writes.withLock { _ in
-            var writer = try openIndexWriter()
+            var writer: IndexWriter
+            do {
+                writer = try openIndexWriter(bm25: bm25 ?? SearchIndex.defaultBM25)
+            } catch let error as ClearingHouseError where error.code == .damaged {
+                // A damaged index cannot be opened, and need not be: it is rebuilt from the catalog.
+                try? FileManager.default.removeItem(at: segmentsDirectory)
+                writer = try openIndexWriter(bm25: bm25 ?? SearchIndex.defaultBM25)
+            }
             if let bm25, bm25 != writer.bm25 {
                 // Parameters are fixed when an index is created (they are in its manifest).
                 writer.close()

@@ -37,3 +37,24 @@ extension IndexSearcher {
             bytes: bytes, postingsBytes: postingsBytes)
     }
 }
+
+extension IndexSearcher {
+    /// Damaged sections of the segment files (reads every file whole); empty when all is well.
+    public func verifyChecksums() -> [String] {
+        segments.flatMap { segment in
+            segment.reader.verifyFile().map { "segment \(segment.reader.name): checksum mismatch in section \($0)" }
+        }
+    }
+
+    /// The keys of every live document.
+    public func allKeys() -> [String] {
+        var keys: [String] = []
+        keys.reserveCapacity(documentCount)
+        for segment in segments {
+            for doc in 0..<segment.reader.documentCount where !segment.deletions.contains(doc) {
+                keys.append(segment.reader.key(doc))
+            }
+        }
+        return keys
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import GRDB
+import SearchCore
+
+/// The outcome of ``ClearingHouse/check()``.
+public struct CheckReport: Sendable, Hashable {
+    /// Problems that mean data is damaged or inconsistent (a non-zero exit for `chm check`).
+    public var problems: [String] = []
+    /// Facts worth knowing that are not damage (e.g. changes not yet indexed).
+    public var notes: [String] = []
+    /// Records in the catalog.
+    public var records = 0
+    /// Live documents in the index.
+    public var documents = 0
+    /// Change-log position of the catalog and of the index.
+    public var catalogChange: Int64 = 0
+    public var indexChange: Int64 = 0
+
+    /// True when nothing is damaged.
+    public var isHealthy: Bool { problems.isEmpty }
+
+    public var jsonValue: JSONValue {
+        .object([
+            ("ok", .bool(isHealthy)), ("records", .integer(records)), ("documents", .integer(documents)),
+            ("catalogChange", .number(String(catalogChange))), ("indexChange", .number(String(indexChange))),
+            ("problems", .array(problems.map(JSONValue.string))), ("notes", .array(notes.map(JSONValue.string))),
+        ])
+    }
+}
+
+extension ClearingHouse {
+    /// Verifies the catalog (SQLite `integrity_check`) and the index (every segment file's
+    /// checksums; the index reflects the catalog's change log; the document count agrees with
+    /// the record count). Changes not yet indexed (after a crash) are a note, not a problem:
+    /// the next write applies them.
+    public func check() throws -> CheckReport {
+        var report = CheckReport()
+        let integrity = try storage {
+            try catalog.database.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+        }
+        if integrity != ["ok"] {
+            report.problems.append("catalog: SQLite integrity check failed: " + integrity.prefix(5).joined(separator: "; "))
+        }
+        report.records = try statistics().records
+        report.catalogChange = try catalogChangeSequence()
+        let searcher: IndexSearcher
+        do {
+            searcher = try IndexSearcher.open(directory: segmentsDirectory, schema: SearchIndex.schema)
+        } catch {
+            report.problems.append("index: \(error.message)")
+            return report
+        }
+        for damaged in searcher.verifyChecksums() {
+            report.problems.append("index: \(damaged)")
+        }
+        report.documents = searcher.documentCount
+        report.indexChange = Int64(searcher.userData[SearchIndex.changeSequenceKey] ?? "0") ?? 0
+        if report.indexChange > report.catalogChange {
+            report.problems.append(
+                "index: reflects change #\(report.indexChange) but the catalog's last change is #\(report.catalogChange) (was the catalog replaced?)")
+        } else if report.indexChange < report.catalogChange {
+            report.notes.append(
+                "index: \(report.catalogChange - report.indexChange) catalog changes are not indexed yet; the next write (or search) applies them")
+        } else if report.documents != report.records {
+            report.problems.append("index: \(report.documents) documents but the catalog holds \(report.records) records")
+        } else {
+            // Every record id is in the index, and no other.
+            let keys = Set(searcher.allKeys())
+            var missing = 0
+            try storage {
+                try catalog.forEachJSON { id, _ in if !keys.contains(id) { missing += 1 } }
+            }
+            if missing > 0 { report.problems.append("index: \(missing) catalog records are missing from the index") }
+        }
+        return report
+    }
+}

@@ -1,0 +1,37 @@
+import ArgumentParser
+import ClearingHouse
+
+/// `chm check`
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Verify the catalog and the search index; --repair rebuilds the index from the catalog.",
+        discussion: "Exit status 0 when all is well, 1 when something is damaged (one line per problem on stderr).")
+
+    @OptionGroup var indexOptions: IndexOptions
+
+    @Flag(help: "Rebuild the index from the catalog, then check again.")
+    var repair = false
+
+    @Flag(help: "Print the report as JSON.")
+    var json = false
+
+    func run() throws {
+        let house = try indexOptions.open(create: false)
+        var report = try Console.run { try house.check() }
+        if repair, !report.isHealthy || !report.notes.isEmpty {
+            try Console.run { try house.reindex() }
+            report = try Console.run { try house.check() }
+        }
+        if json {
+            Console.printJSON(report.jsonValue)
+        } else {
+            print("catalog: \(report.records) records, change #\(report.catalogChange)")
+            print("index: \(report.documents) documents, at change #\(report.indexChange)")
+            for note in report.notes { print("note: \(note)") }
+            print(report.isHealthy ? "ok" : "damaged: \(report.problems.count) problem\(report.problems.count == 1 ? "" : "s")")
+        }
+        for problem in report.problems { Console.error("chm: error: \(problem)") }
+        if !report.isHealthy { throw ExitCode.failure }
+    }
+}
