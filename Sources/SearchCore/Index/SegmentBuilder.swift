@@ -43,6 +43,14 @@ struct PostingsAccumulator {
     var freqs: [UInt32] = []
     /// Positions of every document, concatenated (absolute positions per document).
     var positions: [UInt32] = []
+
+    /// Appends one document; returns true if it is the list's first.
+    mutating func append(doc: UInt32, frequency: UInt32, positions newPositions: [UInt32]) -> Bool {
+        docs.append(doc)
+        freqs.append(frequency)
+        if !newPositions.isEmpty { positions.append(contentsOf: newPositions) }
+        return docs.count == 1
+    }
 }
 
 /// An in-memory segment.
@@ -113,11 +121,8 @@ final class SegmentBuilder {
     /// Appends one posting (docs must come in increasing order per term).
     func appendPosting(field: Int, term: String, doc: UInt32, positions: [UInt32], frequency: UInt32? = nil) {
         let freq = frequency ?? UInt32(max(positions.count, 1))
-        if postings[field][term] == nil { estimatedBytes += term.utf8.count + 160 }
-        postings[field][term, default: PostingsAccumulator()].docs.append(doc)
-        postings[field][term, default: PostingsAccumulator()].freqs.append(freq)
-        if !positions.isEmpty { postings[field][term, default: PostingsAccumulator()].positions.append(contentsOf: positions) }
-        estimatedBytes += 12 + positions.count * 4
+        let isNew = postings[field][term, default: PostingsAccumulator()].append(doc: doc, frequency: freq, positions: positions)
+        estimatedBytes += 12 + positions.count * 4 + (isNew ? term.utf8.count + 160 : 0)
     }
 
     /// Writes the segment file at `path` (fsynced).

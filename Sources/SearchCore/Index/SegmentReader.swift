@@ -310,6 +310,10 @@ final class PostingsIterator {
     private let norms: UnsafeRawBufferPointer
     private var block = -1
     private var blockLength = 0
+    /// Where the positions of document `positionsIndex` of block `positionsBlock` start.
+    private var positionsBlock = -1
+    private var positionsIndex = 0
+    private var positionsOffset = 0
     private var index = 0
     private var docs: UnsafeMutablePointer<UInt32>
     private var freqs: UnsafeMutablePointer<UInt32>
@@ -455,9 +459,15 @@ final class PostingsIterator {
 
     /// The current document's positions.
     func positions() -> [Int] {
-        var reader = ByteReader(positionsData, offset: positionsStart + (hasSkipTable ? Int(skipValue(block, 2)) : 0))
-        // Skip the positions of earlier documents in the block.
-        for offset in 0..<index {
+        // Resume from where the last call in this block stopped (documents are visited in
+        // order), skipping the positions of the documents in between.
+        if positionsBlock != block || positionsIndex > index {
+            positionsBlock = block
+            positionsIndex = 0
+            positionsOffset = positionsStart + (hasSkipTable ? Int(skipValue(block, 2)) : 0)
+        }
+        var reader = ByteReader(positionsData, offset: positionsOffset)
+        for offset in positionsIndex..<index {
             for _ in 0..<Int(freqs[offset]) { _ = reader.varint() }
         }
         var result: [Int] = []
@@ -468,6 +478,8 @@ final class PostingsIterator {
             position += reader.varintInt()
             result.append(position)
         }
+        positionsIndex = index + 1
+        positionsOffset = reader.offset
         return result
     }
 }
