@@ -76,7 +76,7 @@ struct GenerateCorpus: ParsableCommand {
     private func writeReplicas(of directory: String, times: Int, to out: BufferedOutput) throws -> Int {
         let path = URL(fileURLWithPath: directory).appendingPathComponent("corpus.jsonl").path
         guard FileManager.default.fileExists(atPath: path) else {
-            throw ValidationError("No corpus.jsonl in \(directory).")
+            throw GeneratorError("no corpus.jsonl in \(directory)")
         }
         var lines = 0
         for copy in 1...times {
@@ -86,7 +86,7 @@ struct GenerateCorpus: ParsableCommand {
                 lineNumber += 1
                 if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
                 guard let (valueRange, id) = Self.idValue(in: line) else {
-                    throw ValidationError("\(path):\(lineNumber): no string \"id\" member in this line.")
+                    throw GeneratorError("\(path):\(lineNumber): no string \"id\" member in this line")
                 }
                 out.buffer.append(contentsOf: line[line.startIndex..<valueRange.lowerBound])
                 appendJSONString("\(id)-\(copy)", to: &out.buffer)
@@ -148,4 +148,9 @@ struct GenerateCorpus: ParsableCommand {
         }
         return nil
     }
+}
+
+struct GeneratorError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }

@@ -11,19 +11,27 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     /// A generator for item `index` of a stream seeded with `seed`: independent of how
     /// many items come before it, so record 17 is the same whether 20 or 20 million are
     /// generated.
+    ///
+    /// Every SplitMix64 sequence is the same cycle entered at a different place (the state
+    /// only ever grows by the same constant), so streams must start at unrelated places:
+    /// seeding item `i` with `base + i * constant` would make item `i + 1`'s numbers those of
+    /// item `i` shifted by one. The start is a hash of the seed and the index instead.
     public init(seed: UInt64, stream index: UInt64) {
-        var mixer = SplitMix64(seed: seed ^ 0x6A09_E667_F3BC_C909)
-        let base = mixer.next()
-        state = base &+ index &* 0x9E37_79B9_7F4A_7C15
-        _ = next()
+        state = Self.mix(Self.mix(seed ^ 0x6A09_E667_F3BC_C909) ^ Self.mix(index &+ 0xBB67_AE85_84CA_A73B))
+    }
+
+    /// SplitMix64's output function: a bijective 64-bit mixer.
+    @inline(__always)
+    static func mix(_ value: UInt64) -> UInt64 {
+        var z = value
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        return Self.mix(state)
     }
 
     /// A uniform double in [0, 1) from the top 53 bits.
