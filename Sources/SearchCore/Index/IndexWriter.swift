@@ -13,10 +13,10 @@ final class OpenSegment: @unchecked Sendable {
     // their own instances, which are never mutated.
     var entry: Manifest.Segment
     let reader: SegmentReader
-    var deletions: DeletionSet
+    var deletions: DocumentSet
     var deletionsChanged = false
 
-    init(entry: Manifest.Segment, reader: SegmentReader, deletions: DeletionSet) {
+    init(entry: Manifest.Segment, reader: SegmentReader, deletions: DocumentSet) {
         self.entry = entry
         self.reader = reader
         self.deletions = deletions
@@ -29,11 +29,11 @@ final class OpenSegment: @unchecked Sendable {
         var result: [OpenSegment] = []
         for entry in manifest.segments {
             let reader = try SegmentReader(path: (directory as NSString).appendingPathComponent(entry.name + ".seg"), name: entry.name)
-            var deletions = DeletionSet(documentCount: reader.documentCount)
+            var deletions = DocumentSet(documentCount: reader.documentCount)
             if entry.deletionGeneration > 0 {
                 let path = (directory as NSString).appendingPathComponent(
-                    DeletionSet.fileName(segment: entry.name, generation: entry.deletionGeneration))
-                deletions = try DeletionSet(path: path, documentCount: reader.documentCount)
+                    DocumentSet.fileName(segment: entry.name, generation: entry.deletionGeneration))
+                deletions = try DocumentSet(path: path, documentCount: reader.documentCount)
             }
             result.append(OpenSegment(entry: entry, reader: reader, deletions: deletions))
         }
@@ -214,7 +214,7 @@ public final class IndexWriter {
         let file = (path as NSString).appendingPathComponent(name + ".seg")
         try builder.build(to: file)
         let reader = try SegmentReader(path: file, name: name)
-        var deletions = DeletionSet(documentCount: reader.documentCount)
+        var deletions = DocumentSet(documentCount: reader.documentCount)
         for doc in deleted { deletions.insert(doc) }
         let segment = OpenSegment(
             entry: Manifest.Segment(name: name, documentCount: reader.documentCount, deletedCount: 0, deletionGeneration: 0),
@@ -249,7 +249,7 @@ public final class IndexWriter {
         let nextGeneration = generation + 1
         for segment in segments where segment.deletionsChanged {
             let file = (path as NSString).appendingPathComponent(
-                DeletionSet.fileName(segment: segment.entry.name, generation: nextGeneration))
+                DocumentSet.fileName(segment: segment.entry.name, generation: nextGeneration))
             try FileSystem.writeDurably(segment.deletions.bytes, to: file)
             segment.entry.deletionGeneration = nextGeneration
             segment.entry.deletedCount = segment.deletions.count
@@ -281,7 +281,7 @@ public final class IndexWriter {
             for segment in manifest.segments {
                 keep.insert(segment.name + ".seg")
                 if segment.deletionGeneration > 0 {
-                    keep.insert(DeletionSet.fileName(segment: segment.name, generation: segment.deletionGeneration))
+                    keep.insert(DocumentSet.fileName(segment: segment.name, generation: segment.deletionGeneration))
                 }
             }
         }
@@ -382,7 +382,7 @@ public final class IndexWriter {
             let reader = try SegmentReader(path: file, name: name)
             merged = OpenSegment(
                 entry: Manifest.Segment(name: name, documentCount: reader.documentCount, deletedCount: 0, deletionGeneration: 0),
-                reader: reader, deletions: DeletionSet(documentCount: reader.documentCount))
+                reader: reader, deletions: DocumentSet(documentCount: reader.documentCount))
         }
         segments = segments.enumerated().filter { !indices.contains($0.offset) }.map(\.element)
         if let merged {

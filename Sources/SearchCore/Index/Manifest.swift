@@ -64,8 +64,9 @@ struct Manifest: Codable, Hashable {
     }
 }
 
-/// A set of deleted documents of one segment.
-struct DeletionSet: Hashable {
+/// A set of documents of one segment, as a bitmap: a segment's deletions (stored as a
+/// deletion file per generation), or the documents that pass a filter.
+struct DocumentSet: Hashable {
     private(set) var bits: [UInt64]
     private(set) var count = 0
 

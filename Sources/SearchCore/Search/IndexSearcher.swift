@@ -152,7 +152,7 @@ public final class IndexSearcher: Sendable {
             if !exhaustive, wanted > 0, case .boolean(let must, let should, let mustNot, let minimum) = plan,
                 must.isEmpty, minimum <= 1, should.count > 1
             {
-                if filters.contains(where: { $0.documents.isEmpty }) { continue }
+                if filters.contains(where: { $0.documents.count == 0 }) { continue }
                 let accept = { (doc: Int) -> Bool in
                     !segment.deletions.contains(doc) && filters.allSatisfy { $0.documents.contains(doc) }
                 }
@@ -321,9 +321,9 @@ public final class IndexSearcher: Sendable {
     }
 
     /// For each filtered field, the documents of `segment` that pass that field's filter.
-    private func filterSets(_ filter: Filter, segment: OpenSegment) -> [(field: String, documents: Set<Int>)] {
+    private func filterSets(_ filter: Filter, segment: OpenSegment) -> [(field: String, documents: DocumentSet)] {
         filter.fields.map { name in
-            var matching = Set<Int>()
+            var matching = DocumentSet(documentCount: segment.reader.documentCount)
             if let field = segment.reader.fields.index(of: name) {
                 var accepted = Set(filter.values[name] ?? [])
                 if let range = filter.ranges[name] {
