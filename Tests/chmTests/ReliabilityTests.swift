@@ -112,4 +112,39 @@ struct ReliabilityTests {
         // Readers are not blocked.
         #expect(try CLI.run(["search", "wetland", "--index", index]).status == 0)
     }
+
+    /// Searches in a loop while another process ingests, flushes, merges and deletes old
+    /// segment files: every search opens a complete commit and succeeds.
+    @Test(.timeLimit(.minutes(3))) func readersSeeWholeCommitsWhileAWriterWorks() throws {
+        let directory = try TemporaryDirectory()
+        _ = try writeFiles(directory, files: 6, records: 500)
+        let index = directory.path("index")
+        // A first commit, so that readers have an index to open.
+        let seed = try directory.write("seed.jsonl", #"{"id": "seed", "kind": "resource", "title": "Seed record"}"#)
+        #expect(try CLI.run(["ingest", seed, "--index", index]).status == 0)
+        let writer = Process()
+        writer.executableURL = CLI.executable
+        writer.arguments = ["ingest", directory.path("in"), "--index", index, "--quiet"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["CHM_INDEX_BUFFER_MB"] = "1"  // many small segments, and merges
+        writer.environment = environment
+        writer.standardOutput = FileHandle.nullDevice
+        writer.standardError = FileHandle.nullDevice
+        try writer.run()
+        var seen = Set<Int>()
+        while writer.isRunning || seen.isEmpty {
+            let result = try CLI.run(["search", "wetland", "--index", index, "--json", "--count", "--limit", "1"])
+            #expect(result.status == 0, "\(result.stderr)")
+            if let total = try? CLI.json(result.stdout)["total"] as? Int {
+                seen.insert(total)
+                #expect(total >= 0 && total <= 3000)
+            }
+            if !writer.isRunning { break }
+        }
+        writer.waitUntilExit()
+        #expect(writer.terminationStatus == 0)
+        let final = try CLI.json(try CLI.run(["search", "wetland", "--index", index, "--json", "--count"]).stdout)
+        #expect(final["total"] as? Int == 3000)
+        #expect(try CLI.run(["check", "--index", index]).status == 0)
+    }
 }
