@@ -70,7 +70,7 @@ public final class ClearingHouse: Sendable {
         progress: ((IngestProgress) -> Void)? = nil, diagnostics: ((Diagnostic) -> Void)? = nil
     ) throws -> IngestReport {
         try writes.withLock { _ in
-            try run(paths, options: options, writing: true, progress: progress, diagnostics: diagnostics)
+            try ingestLocked(paths, options: options, progress: progress, diagnostics: diagnostics)
         }
     }
 
@@ -78,7 +78,7 @@ public final class ClearingHouse: Sendable {
     public func validate(
         _ paths: [String], options: IngestOptions = IngestOptions(), diagnostics: ((Diagnostic) -> Void)? = nil
     ) throws -> IngestReport {
-        try run(paths, options: options, writing: false, progress: nil, diagnostics: diagnostics)
+        ClearingHouse.validate(paths, options: options, diagnostics: diagnostics)
     }
 
     /// Checks record files without any catalog (what `chm validate` does).
@@ -133,11 +133,10 @@ public final class ClearingHouse: Sendable {
         return report
     }
 
-    private func run(
-        _ paths: [String], options: IngestOptions, writing: Bool,
+    private func ingestLocked(
+        _ paths: [String], options: IngestOptions,
         progress: ((IngestProgress) -> Void)?, diagnostics: ((Diagnostic) -> Void)?
     ) throws -> IngestReport {
-        guard writing else { return ClearingHouse.validate(paths, options: options, diagnostics: diagnostics) }
         var report = IngestReport()
         let emit = { (diagnostic: Diagnostic) in
             report.note(diagnostic)

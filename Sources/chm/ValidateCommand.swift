@@ -13,6 +13,12 @@ struct ValidateCommand: ParsableCommand {
     @Flag(help: "Treat unknown fields as errors instead of warnings.")
     var strict = false
 
+    @Option(help: ArgumentHelp("Kind of records that give none (as for ingest).", valueName: "KIND"))
+    var kind: RecordKind?
+
+    @Option(help: ArgumentHelp("Language of plain-string text in records that give none.", valueName: "TAG"))
+    var language: String?
+
     @Flag(help: "Print the summary as JSON on standard output.")
     var json = false
 
@@ -20,7 +26,7 @@ struct ValidateCommand: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        let report = ClearingHouse.validate(paths, options: IngestOptions(strict: strict), diagnostics: Console.report)
+        let report = ClearingHouse.validate(paths, options: IngestOptions(strict: strict, defaultKind: kind, defaultLanguage: language), diagnostics: Console.report)
         let valid = report.files.reduce(0) { $0 + $1.valid }
         if json {
             Console.printJSON(report.jsonValue)
