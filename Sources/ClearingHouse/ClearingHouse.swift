@@ -27,8 +27,10 @@ public final class ClearingHouse: Sendable {
     let writes = Mutex(())
 
     /// Opens the clearing-house in `directory`.
-    /// - Parameter create: create the directory and an empty catalog when missing; when false,
-    ///   a missing catalog is an error with code ``ClearingHouseError/Code/notFound``.
+    /// - Parameters:
+    ///   - directory: the index directory (it holds `catalog.sqlite` and `segments/`).
+    ///   - create: create the directory and an empty catalog when missing; when false, a
+    ///     missing catalog is an error with code ``ClearingHouseError/Code/notFound``.
     ///   - indexBufferMegabytes: memory for documents waiting to be indexed (default 64 MB).
     public init(directory: URL, create: Bool = true, indexBufferMegabytes: Int = 64) throws {
         self.directory = directory
@@ -60,6 +62,8 @@ public final class ClearingHouse: Sendable {
     /// is skipped with a notice.
     ///
     /// - Parameters:
+    ///   - paths: files or directories of records.
+    ///   - options: what to do with invalid records and unknown fields, and defaults.
     ///   - progress: called now and then while reading.
     ///   - diagnostics: called with each error, warning and notice as it is found.
     /// - Returns: the counts and diagnostics of the run.

@@ -79,7 +79,7 @@ public struct Record: Sendable, Hashable, Identifiable {
     /// Publisher-specific data, stored verbatim (keys sorted) and not indexed.
     public var extensions: [String: JSONValue]
 
-    /// Creates a record. Use ``RecordValidator`` to build one from untrusted input.
+    /// Creates a record. Records from files are built by the readers, which validate them.
     public init(
         id: String, kind: RecordKind, language: String = LanguageTag.undetermined,
         title: LocalizedText, summary: LocalizedText = LocalizedText(),
