@@ -20,6 +20,8 @@ public final class IndexSearcher: Sendable {
     public let documentCount: Int
     /// Average length of each text field over live documents that have it.
     let averageLengths: [Double]
+    /// Whether any live document has text in each text field (queries skip empty fields).
+    let fieldIsPopulated: [Bool]
     /// Scoring group of each text field (an index into the distinct groups).
     let groupOfField: [Int]
     /// Number of distinct scoring groups.
@@ -65,6 +67,7 @@ public final class IndexSearcher: Sendable {
         }
         documentCount = segments.reduce(0) { $0 + $1.liveCount }
         var averages: [Double] = []
+        var populated: [Bool] = []
         for field in 0..<fields.textFieldCount {
             var sum = 0.0
             var count = 0.0
@@ -81,8 +84,10 @@ public final class IndexSearcher: Sendable {
                 }
             }
             averages.append(count > 0 ? sum / count : 1)
+            populated.append(count > 0)
         }
         averageLengths = averages
+        fieldIsPopulated = populated
         var groups: [String] = []
         var groupOfField: [Int] = []
         for field in schema.textFields {

@@ -110,7 +110,8 @@ struct QueryPlanner {
 
     private func unit(text: String, fields: [Int], label: String) -> QueryPlan? {
         var parts: [FieldPart] = []
-        for field in fields {
+        // Fields no document has text in cannot match (e.g. languages absent from the index).
+        for field in fields where searcher.fieldIsPopulated[field] {
             let definition = searcher.schema.textFields[field]
             let tokens = definition.analyzer.tokens(text)
             guard let first = tokens.first else { continue }
