@@ -44,6 +44,25 @@ struct PostingsAccumulator {
     /// Positions of every document, concatenated (absolute positions per document).
     var positions: [UInt32] = []
 
+    /// Adds one occurrence of the term at `position` in `doc` (documents in increasing order);
+    /// returns true if it is the list's first.
+    mutating func add(doc: UInt32, position: UInt32) -> Bool {
+        guard docs.last == doc else {
+            docs.append(doc)
+            freqs.append(1)
+            positions.append(position)
+            return docs.count == 1
+        }
+        freqs[freqs.count - 1] += 1
+        // Positions of one document stay sorted (an analyzer may emit a token, such as a
+        // joined compound, after later ones).
+        let start = positions.count - Int(freqs[freqs.count - 1] - 1)
+        var index = positions.count
+        while index > start, positions[index - 1] > position { index -= 1 }
+        positions.insert(position, at: index)
+        return false
+    }
+
     /// Appends one document; returns true if it is the list's first.
     mutating func append(doc: UInt32, frequency: UInt32, positions newPositions: [UInt32]) -> Bool {
         docs.append(doc)
@@ -84,7 +103,7 @@ final class SegmentBuilder {
                 let valueTokens = field.analyzer.tokens(value)
                 for token in valueTokens { tokens.append((token.term, base + token.position)) }
                 // A gap between values, so phrases never span two values.
-                base += (valueTokens.last?.position ?? -1) + 1 + 100
+                base += (valueTokens.map(\.position).max() ?? -1) + 1 + 100
             }
             analyzed.append(tokens)
         }
@@ -100,10 +119,10 @@ final class SegmentBuilder {
         keys.append(key)
         estimatedBytes += key.utf8.count + 16
         for (field, tokens) in textTokens.enumerated() {
-            var grouped: [String: [UInt32]] = [:]
-            for (term, position) in tokens { grouped[term, default: []].append(UInt32(position)) }
-            for (term, positions) in grouped {
-                appendPosting(field: field, term: term, doc: doc, positions: positions.sorted())
+            // Straight into the postings: one hash lookup per token, no per-document grouping.
+            for (term, position) in tokens {
+                let isNew = postings[field][term, default: PostingsAccumulator()].add(doc: doc, position: UInt32(max(0, position)))
+                estimatedBytes += isNew ? term.utf8.count + 172 : 8
             }
             norms[field].append(LengthNorm.encode(tokens.count))
             lengths[field].append(UInt32(tokens.count))
