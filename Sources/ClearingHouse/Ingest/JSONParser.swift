@@ -260,7 +260,8 @@ struct JSONParser {
                 if byte == 0x0A {
                     throw error("unterminated string (it starts here)", line: startLine, column: startColumn)
                 }
-                throw error("control character \(Self.describe(byte)) in a string must be escaped")
+                // The column of the character itself (advance() has moved past it).
+                throw error("control character \(Self.describe(byte)) in a string must be escaped", column: column - 1)
             default:
                 if byte >= 0x80 { isASCII = false }
                 bytes.append(byte)

@@ -132,9 +132,11 @@ final class JSONLinesRecordReader: RecordReader {
         self.source = source
         source.skipByteOrderMark()
         var lineNumber = 0
+        var sawRecord = false
         while let line = source.readLine() {
             lineNumber += 1
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+            sawRecord = true
             var parser = JSONParser(source: ByteSource(bytes: line), line: lineNumber)
             do {
                 let node = try parser.parseValue()
@@ -148,6 +150,10 @@ final class JSONLinesRecordReader: RecordReader {
         }
         if let readError = source.readError {
             throw Diagnostic(.error, file: displayPath, message: "read error: \(readError)")
+        }
+        if !sawRecord {
+            // A warning, not an error: an empty export is a valid (empty) JSON Lines file.
+            try handle(.message(Diagnostic(.warning, file: displayPath, message: "file is empty: no records in it")))
         }
     }
 }

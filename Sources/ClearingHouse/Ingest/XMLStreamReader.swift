@@ -48,6 +48,10 @@ private final class XMLErrorSink {
         if error.pointee.code == XML_ERR_ENTITY_LOOP.rawValue || error.pointee.code == XML_ERR_ENTITY_BOUNDARY.rawValue {
             message = "entity expansion refused: " + message
         }
+        if message.contains("huge text node") {
+            message = "a text field is longer than libxml2's limit of 10,000,000 bytes for one text node "
+                + "(the limit stays on to refuse hostile input); shorten the field or send the record as JSON"
+        }
         first = XMLReadError(
             line: error.pointee.line > 0 ? Int(error.pointee.line) : nil,
             column: error.pointee.int2 > 0 ? Int(error.pointee.int2) : nil,
