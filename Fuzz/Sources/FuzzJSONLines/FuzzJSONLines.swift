@@ -1,0 +1,21 @@
+// libFuzzer target: the bytes as a .jsonl file through `ClearingHouse.validate` (discovery,
+// the content check, the reader and the record validator). Any crash, hang or leak is a bug;
+// errors are the expected outcome for most inputs.
+import ClearingHouse
+import FuzzSupport
+
+private let input = FuzzInputFile(pathExtension: "jsonl")
+private let options = IngestOptions()
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    input.write(data, size)
+    _ = ClearingHouse.validate([input.path], options: options)
+    return 0
+}
+
+/// The entry point SwiftPM links as `main` (see `runFuzzer`).
+@_cdecl("FuzzJSONLines_main")
+public func main(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
+    runFuzzer(argc, argv, fuzz)
+}
