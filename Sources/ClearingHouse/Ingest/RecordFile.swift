@@ -86,6 +86,16 @@ struct RecordFile: Sendable, Hashable {
                 return
             }
             guard seenFiles.insert(real).inserted else { return }
+            // Only regular files: opening a named pipe would wait for a writer forever, and a
+            // device or socket is no record file.
+            var status = stat()
+            guard stat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
+                problems.append(
+                    Diagnostic(
+                        named ? .error : .warning, file: display,
+                        message: "not a regular file (a pipe, socket or device)" + (named ? "" : "; skipped")))
+                return
+            }
             if let format = RecordFormat(pathExtension: (path as NSString).pathExtension) {
                 files.append(RecordFile(path: path, displayPath: display, format: format))
             } else if let sniffed = sniffFormat(path) {
