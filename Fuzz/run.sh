@@ -48,13 +48,15 @@ configuration=${FUZZ_CONFIGURATION:-debug}
 # Build (incremental: fast when nothing changed). The ld.gold notes about AddressSanitizer's
 # local symbols are noise.
 echo "building $target ($configuration, -sanitize=$sanitizers)..." >&2
+mkdir -p "$fuzz/Work"
+buildLog=$fuzz/Work/build-$target.log
 if ! swift build -c "$configuration" --package-path "$fuzz" --scratch-path "$fuzz/.build" --product "$target" \
-    -Xswiftc "-sanitize=$sanitizers" -Xswiftc -parse-as-library >"$fuzz/.build-$target.log" 2>&1; then
-    grep -v "Cannot export local symbol" "$fuzz/.build-$target.log" | tail -40 >&2
-    echo "build failed" >&2
+    -Xswiftc "-sanitize=$sanitizers" -Xswiftc -parse-as-library >"$buildLog" 2>&1; then
+    grep -v "Cannot export local symbol" "$buildLog" | tail -40 >&2
+    echo "build failed (full log: $buildLog)" >&2
     exit 2
 fi
-rm -f "$fuzz/.build-$target.log"
+rm -f "$buildLog"
 binary=$(swift build -c "$configuration" --package-path "$fuzz" --scratch-path "$fuzz/.build" --show-bin-path)/$target
 
 # Seeds: a fresh copy of the shipped corpus files of this format and our own small examples.
@@ -128,7 +130,7 @@ if [[ -z $executions ]]; then
 fi
 coverage=$(grep -E '^#[0-9]+' "$log" | grep -o 'cov: [0-9]*' | tail -1 | grep -o '[0-9]*$')
 echo "$target: ${executions:-0} executions, ${speed:-?} exec/s, coverage ${coverage:-?} edges, corpus $(ls "$corpus" | wc -l) inputs"
-found=$(grep -E "^artifact_prefix=|Test unit written to" "$log" | grep -o "$crashes/[^ ]*" | sort -u || true)
+found=$(grep -o "Test unit written to [^ ]*" "$log" | sed "s/^Test unit written to //" | sort -u || true)
 if [[ $status -ne 0 || -n $found ]]; then
     kind=$(grep -m1 -oE "ERROR: (libFuzzer|AddressSanitizer|LeakSanitizer): [a-zA-Z-]+|ALARM: working on the last Unit|out-of-memory|Fatal error: [^\r]*|deadly signal" "$log" || echo "exit status $status")
     echo "FOUND: $kind"

@@ -314,7 +314,7 @@ struct JSONParser {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - 0x30)
             case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - 0x61 + 10)
             case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - 0x41 + 10)
-            default: throw error("invalid hex digit in a \\u escape")
+            default: throw error("invalid hex digit in a \\u escape", column: column - 1)
             }
             value = value << 4 | digit
         }
