@@ -15,12 +15,7 @@ final class JSONRecordReader: RecordReader {
     var bytesRead: Int { source?.consumed ?? 0 }
 
     func read(_ handle: (RecordEntry) throws -> Void) throws {
-        let source: ByteSource
-        do {
-            source = try ByteSource(path: path)
-        } catch {
-            throw Diagnostic(.error, file: displayPath, message: "cannot read file: \(error)")
-        }
+        let source = try ByteSource.openRecordFile(path, displayPath: displayPath)
         self.source = source
         source.skipByteOrderMark()
         var parser = JSONParser(source: source)
@@ -29,9 +24,7 @@ final class JSONRecordReader: RecordReader {
         } catch let error as JSONSyntaxError {
             throw Diagnostic(.error, file: displayPath, line: error.line, column: error.column, message: error.message)
         }
-        if let readError = source.readError {
-            throw Diagnostic(.error, file: displayPath, message: "read error: \(readError)")
-        }
+        try source.throwReadError(displayPath: displayPath)
     }
 
     private func readTopLevel(_ parser: inout JSONParser, _ handle: (RecordEntry) throws -> Void) throws {
@@ -123,12 +116,7 @@ final class JSONLinesRecordReader: RecordReader {
     var bytesRead: Int { source?.consumed ?? 0 }
 
     func read(_ handle: (RecordEntry) throws -> Void) throws {
-        let source: ByteSource
-        do {
-            source = try ByteSource(path: path)
-        } catch {
-            throw Diagnostic(.error, file: displayPath, message: "cannot read file: \(error)")
-        }
+        let source = try ByteSource.openRecordFile(path, displayPath: displayPath)
         self.source = source
         source.skipByteOrderMark()
         var lineNumber = 0
@@ -148,12 +136,28 @@ final class JSONLinesRecordReader: RecordReader {
                 try handle(.invalid(recordID: nil, line: lineNumber, diagnostics: [diagnostic]))
             }
         }
-        if let readError = source.readError {
-            throw Diagnostic(.error, file: displayPath, message: "read error: \(readError)")
-        }
+        try source.throwReadError(displayPath: displayPath)
         if !sawRecord {
             // A warning, not an error: an empty export is a valid (empty) JSON Lines file.
             try handle(.message(Diagnostic(.warning, file: displayPath, message: "file is empty: no records in it")))
+        }
+    }
+}
+
+extension ByteSource {
+    /// Opens a record file, or throws the diagnostic that says why it cannot be read.
+    static func openRecordFile(_ path: String, displayPath: String) throws(Diagnostic) -> ByteSource {
+        do {
+            return try ByteSource(path: path)
+        } catch {
+            throw Diagnostic(.error, file: displayPath, message: "cannot read file: \(error)")
+        }
+    }
+
+    /// Throws the read error met while reading, if any.
+    func throwReadError(displayPath: String) throws(Diagnostic) {
+        if let readError {
+            throw Diagnostic(.error, file: displayPath, message: "read error: \(readError)")
         }
     }
 }

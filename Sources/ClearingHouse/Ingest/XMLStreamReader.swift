@@ -182,7 +182,6 @@ final class XMLStreamReader {
     var nodeType: Int32 { xmlTextReaderNodeType(reader) }
     var depth: Int { Int(xmlTextReaderDepth(reader)) }
     var isElement: Bool { nodeType == Int32(XML_READER_TYPE_ELEMENT.rawValue) }
-    var isEndElement: Bool { nodeType == Int32(XML_READER_TYPE_END_ELEMENT.rawValue) }
 
     /// Local name of the current node.
     var localName: String {

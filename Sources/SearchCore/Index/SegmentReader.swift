@@ -378,9 +378,6 @@ final class PostingsIterator {
         return (0..<blockLength).reduce(UInt8.max) { Int(docs[$1]) < norms.count ? min($0, norms[Int(docs[$1])]) : $0 }
     }
 
-    /// The block holding the current document.
-    var currentBlock: Int { block }
-
     private func loadBlock(_ newBlock: Int) {
         block = newBlock
         blockLength = min(postingsBlockSize, documentFrequency - newBlock * postingsBlockSize)
@@ -444,14 +441,6 @@ final class PostingsIterator {
         while index < blockLength, Int(docs[index]) < target { index += 1 }
         doc = index < blockLength ? Int(docs[index]) : Self.exhausted
         return doc
-    }
-
-    /// Moves to block `newBlock` without decoding (for block-max skipping); the next
-    /// `advance(to:)` decodes as needed.
-    func shallowAdvance(to target: Int) -> Int {
-        var candidate = max(block, 0)
-        while candidate < blockCount, lastDoc(ofBlock: candidate) < target { candidate += 1 }
-        return candidate
     }
 
     /// The current document's frequency.

@@ -5,6 +5,28 @@
 
 let noMoreDocs = PostingsIterator.exhausted
 
+/// The first document >= `target` that every cursor is on, found by leapfrogging (each cursor
+/// advances to the largest document seen so far), or `noMoreDocs`.
+@inline(__always)
+func leapfrog<Cursor>(
+    _ cursors: [Cursor], from target: Int, doc: (Cursor) -> Int, advance: (Cursor, Int) -> Int
+) -> Int {
+    var candidate = target
+    var agreed = false
+    while !agreed {
+        agreed = true
+        for cursor in cursors {
+            let found = doc(cursor) < candidate ? advance(cursor, candidate) : doc(cursor)
+            if found == noMoreDocs { return noMoreDocs }
+            if found > candidate {
+                candidate = found
+                agreed = false
+            }
+        }
+    }
+    return candidate
+}
+
 /// A stream of (doc, frequency) for one field: a term's postings, or a phrase's matches.
 protocol FrequencySource: AnyObject {
     var doc: Int { get }
@@ -86,21 +108,10 @@ final class PhraseSource: FrequencySource {
     func advance(to target: Int) -> Int {
         var candidate = target
         while true {
-            // Leapfrog until every source is on the same document.
-            var agreed = false
-            while !agreed {
-                agreed = true
-                for source in sources {
-                    let found = source.doc < candidate ? source.advance(to: candidate) : source.doc
-                    if found == noMoreDocs {
-                        doc = noMoreDocs
-                        return doc
-                    }
-                    if found > candidate {
-                        candidate = found
-                        agreed = false
-                    }
-                }
+            candidate = leapfrog(sources, from: candidate, doc: { $0.doc }, advance: { $0.advance(to: $1) })
+            if candidate == noMoreDocs {
+                doc = noMoreDocs
+                return doc
             }
             let matches = countMatches()
             if matches > 0 {
@@ -382,20 +393,10 @@ final class BooleanScorer: Scorer {
                 for scorer in optional where scorer.doc < candidate { scorer.advance(to: candidate) }
                 candidate = optional.reduce(noMoreDocs) { min($0, $1.doc) }
             } else {
-                var agreed = false
-                while !agreed {
-                    agreed = true
-                    for scorer in required {
-                        let found = scorer.doc < candidate ? scorer.advance(to: candidate) : scorer.doc
-                        if found == noMoreDocs {
-                            doc = noMoreDocs
-                            return doc
-                        }
-                        if found > candidate {
-                            candidate = found
-                            agreed = false
-                        }
-                    }
+                candidate = leapfrog(required, from: candidate, doc: { $0.doc }, advance: { $0.advance(to: $1) })
+                if candidate == noMoreDocs {
+                    doc = noMoreDocs
+                    return doc
                 }
                 for scorer in optional where scorer.doc < candidate { scorer.advance(to: candidate) }
             }
