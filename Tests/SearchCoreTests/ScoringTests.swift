@@ -80,6 +80,54 @@ struct ScoringTests {
         }
     }
 
+    /// Top-k with block-max pruning returns exactly the hits (keys, order, scores) of scoring
+    /// every match, on an index of many postings blocks with weighted fields in two scoring
+    /// groups, repeated documents (ties broken by key), deletions, filters and prohibited words.
+    @Test(arguments: [UInt64(5), 6])
+    func prunedTopKEqualsExhaustiveScoring(seed: UInt64) throws {
+        let base = Self.corpus(seed: seed, count: 700)
+        let directory = ScratchDirectory()
+        let schema = Schema(
+            textFields: [
+                Schema.TextField("title.a", analyzer: WhitespaceAnalyzer(), weight: 3, group: "a"),
+                Schema.TextField("body.a", analyzer: WhitespaceAnalyzer(), group: "a"),
+                Schema.TextField("body.b", analyzer: WhitespaceAnalyzer(), group: "b"),
+            ], keywordFields: ["parity"])
+        let writer = try IndexWriter(directory: directory.url, schema: schema)
+        for copy in 0..<6 {
+            for (index, document) in base.enumerated() {
+                let words = document.words
+                let field = (index + copy) % 3 == 0 ? "body.b" : "body.a"
+                try writer.add(
+                    Document(
+                        key: "\(document.key)-\(copy)",
+                        text: ["title.a": [words.prefix(3).joined(separator: " ")], field: [words.joined(separator: " ")]],
+                        keywords: ["parity": [index % 2 == 0 ? "even" : "odd"]]))
+            }
+            if copy == 2 { try writer.commit() }
+        }
+        for index in stride(from: 0, to: base.count, by: 9) { writer.delete(key: "doc\(index)-1") }
+        try writer.commit()
+        let searcher = try IndexSearcher.open(directory: directory.url, schema: schema)
+        var random = SeededGenerator(seed: seed &* 13)
+        for round in 0..<30 {
+            var clauses: [Query.Clause] = []
+            for _ in 0..<Int.random(in: 1...5, using: &random) {
+                clauses.append(.init(.should, .term(field: nil, text: Self.vocabulary.randomElement(using: &random) ?? "w0")))
+            }
+            if round % 5 == 4 { clauses.append(.init(.mustNot, .term(field: nil, text: "w7"))) }
+            let query = clauses.count == 1 ? clauses[0].query : Query.boolean(clauses, minimumShouldMatch: 0)
+            let filter = round % 3 == 0 ? Filter(["parity": ["even"]]) : nil
+            for limit in [1, 10, 50] {
+                let pruned = try searcher.search(query, options: SearchOptions(limit: limit, filter: filter))
+                let exhaustive = try searcher.search(query, options: SearchOptions(limit: limit, countTotal: true, filter: filter))
+                #expect(pruned.hits.map(\.key) == exhaustive.hits.map(\.key), "\(query) top \(limit)")
+                for (x, y) in zip(pruned.hits, exhaustive.hits) { #expect(abs(x.score - y.score) < 1e-9) }
+                #expect(pruned.totalHits <= exhaustive.totalHits)
+            }
+        }
+    }
+
     /// An index built in many small commits, with merges, deletes and updates, answers like
     /// one built at once from the final documents.
     @Test func manySmallCommitsEqualOneBuild() throws {

@@ -178,19 +178,36 @@ enum BitPacking {
         }
         let mask: UInt64 = bits == 32 ? 0xFFFF_FFFF : (1 << UInt64(bits)) - 1
         let available = source.count
-        var accumulator: UInt64 = 0
-        var filled = 0
-        var byteIndex = 0
-        for index in 0..<count {
-            while filled < bits {
-                let byte: UInt64 = byteIndex < available ? UInt64(source[byteIndex]) : 0
-                accumulator |= byte << UInt64(filled)
-                byteIndex += 1
-                filled += 8
+        guard let base = source.baseAddress else {
+            output.update(repeating: 0, count: count)
+            return
+        }
+        // Each value starts at bit `index * bits`; one unaligned 8-byte load holds it whole
+        // (at most 32 bits after a shift of at most 7). The tail, where fewer than 8 bytes
+        // remain, is read byte by byte.
+        var bitOffset = 0
+        var index = 0
+        while index < count {
+            let byteIndex = bitOffset >> 3
+            if byteIndex + 8 > available { break }
+            let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: byteIndex, as: UInt64.self))
+            output[index] = UInt32(truncatingIfNeeded: (word >> UInt64(bitOffset & 7)) & mask)
+            bitOffset += bits
+            index += 1
+        }
+        while index < count {
+            let byteIndex = bitOffset >> 3
+            var word: UInt64 = 0
+            var shift: UInt64 = 0
+            var next = byteIndex
+            while next < available, shift < 64 {
+                word |= UInt64(base.load(fromByteOffset: next, as: UInt8.self)) << shift
+                next += 1
+                shift += 8
             }
-            output[index] = UInt32(truncatingIfNeeded: accumulator & mask)
-            accumulator >>= UInt64(bits)
-            filled -= bits
+            output[index] = UInt32(truncatingIfNeeded: (word >> UInt64(bitOffset & 7)) & mask)
+            bitOffset += bits
+            index += 1
         }
     }
 }

@@ -291,9 +291,10 @@ struct KeywordColumn {
 }
 
 /// A cursor over one term's postings: doc ids in increasing order with frequencies and,
-/// for text fields, positions. Blocks are decoded into fixed buffers; nothing is allocated
-/// per posting.
-final class PostingsIterator {
+/// for text fields, positions. A value type over the segment's mapping and two block
+/// buffers, so that scorers can keep many in one unsafe buffer without reference counting;
+/// whoever creates one calls ``deallocate()`` (``PostingsIterator`` wraps one and does).
+struct PostingsCursor {
     static let exhausted = Int.max
 
     private let data: UnsafeRawBufferPointer
@@ -308,15 +309,15 @@ final class PostingsIterator {
     private let hasSkipTable: Bool
     /// The field's norms, for the score bound of a list without skip table.
     private let norms: UnsafeRawBufferPointer
-    private var block = -1
+    private(set) var block = -1
     private var blockLength = 0
     /// Where the positions of document `positionsIndex` of block `positionsBlock` start.
     private var positionsBlock = -1
     private var positionsIndex = 0
     private var positionsOffset = 0
     private var index = 0
-    private var docs: UnsafeMutablePointer<UInt32>
-    private var freqs: UnsafeMutablePointer<UInt32>
+    private let docs: UnsafeMutablePointer<UInt32>
+    private let freqs: UnsafeMutablePointer<UInt32>
     /// The current document, or `exhausted`.
     private(set) var doc = -1
 
@@ -332,9 +333,11 @@ final class PostingsIterator {
         positionsStart = info.positionsOffset
         docs = .allocate(capacity: postingsBlockSize)
         freqs = .allocate(capacity: postingsBlockSize)
+        if blockCount == 0 { doc = Self.exhausted }
     }
 
-    deinit {
+    /// Frees the block buffers; the cursor must not be used afterwards.
+    func deallocate() {
         docs.deallocate()
         freqs.deallocate()
     }
@@ -347,38 +350,56 @@ final class PostingsIterator {
     }
 
     /// Decodes the only block of a list without skip table, before its first document.
-    private func loadSingleBlock() {
+    private mutating func loadSingleBlock() {
         guard block < 0 else { return }
         loadBlock(0)
         index = -1
     }
 
     /// The last doc id of block `block`.
-    @inline(__always) func lastDoc(ofBlock block: Int) -> Int {
+    @inline(__always) mutating func lastDoc(ofBlock block: Int) -> Int {
         if hasSkipTable { return Int(skipValue(block, 0)) }
         loadSingleBlock()
         return blockLength > 0 ? Int(docs[blockLength - 1]) : -1
     }
 
     /// The largest frequency in block `block`.
-    func maxFrequency(ofBlock block: Int) -> Int {
+    mutating func maxFrequency(ofBlock block: Int) -> Int {
         if hasSkipTable { return Int(skipValue(block, 3)) }
         loadSingleBlock()
-        return (0..<blockLength).reduce(1) { max($0, Int(freqs[$1])) }
+        var largest: UInt32 = 1
+        for offset in 0..<blockLength { largest = max(largest, freqs[offset]) }
+        return Int(largest)
     }
 
     /// The smallest norm byte in block `block`.
-    func minNorm(ofBlock block: Int) -> UInt8 {
+    mutating func minNorm(ofBlock block: Int) -> UInt8 {
         if hasSkipTable {
             let offset = skipStart + block * PostingsFormat.skipEntrySize + 16
             return offset < data.count ? data[offset] : 0
         }
         loadSingleBlock()
         guard !norms.isEmpty else { return 0 }
-        return (0..<blockLength).reduce(UInt8.max) { Int(docs[$1]) < norms.count ? min($0, norms[Int(docs[$1])]) : $0 }
+        var smallest = UInt8.max
+        for offset in 0..<blockLength where Int(docs[offset]) < norms.count { smallest = min(smallest, norms[Int(docs[offset])]) }
+        return smallest
     }
 
-    private func loadBlock(_ newBlock: Int) {
+    /// The largest frequency over the whole list.
+    mutating func maximumFrequency() -> Int {
+        var largest = 1
+        for block in 0..<blockCount { largest = max(largest, maxFrequency(ofBlock: block)) }
+        return largest
+    }
+
+    /// The smallest norm byte over the whole list.
+    mutating func minimumNorm() -> UInt8 {
+        var smallest = UInt8.max
+        for block in 0..<blockCount { smallest = min(smallest, minNorm(ofBlock: block)) }
+        return smallest
+    }
+
+    private mutating func loadBlock(_ newBlock: Int) {
         block = newBlock
         blockLength = min(postingsBlockSize, documentFrequency - newBlock * postingsBlockSize)
         var reader = ByteReader(data, offset: blocksStart + (hasSkipTable ? Int(skipValue(newBlock, 1)) : 0))
@@ -393,7 +414,7 @@ final class PostingsIterator {
         BitPacking.unpack(docBytes, count: blockLength, bits: docBits, into: docs)
         let frequencyBytes = reader.bytes(BitPacking.byteCount(count: blockLength, bits: frequencyBits))
         BitPacking.unpack(frequencyBytes, count: blockLength, bits: frequencyBits, into: freqs)
-        var previous = newBlock == 0 ? 0 : UInt32(lastDoc(ofBlock: newBlock - 1))
+        var previous = newBlock == 0 ? 0 : UInt32(truncatingIfNeeded: lastDoc(ofBlock: newBlock - 1))
         for offset in 0..<blockLength {
             previous &+= docs[offset]
             docs[offset] = previous
@@ -404,7 +425,7 @@ final class PostingsIterator {
 
     /// Moves to the next document; returns it (or `exhausted`).
     @discardableResult
-    func nextDoc() -> Int {
+    mutating func nextDoc() -> Int {
         if doc == Self.exhausted { return doc }
         index += 1
         if block < 0 || index >= blockLength {
@@ -421,7 +442,7 @@ final class PostingsIterator {
 
     /// Moves to the first document >= `target`; returns it (or `exhausted`).
     @discardableResult
-    func advance(to target: Int) -> Int {
+    mutating func advance(to target: Int) -> Int {
         if doc >= target { return doc }
         if block < 0 || lastDoc(ofBlock: block) < target {
             // Find the first block whose last doc reaches the target (skip entries).
@@ -443,11 +464,19 @@ final class PostingsIterator {
         return doc
     }
 
+    /// The first block at or after `from` whose last doc is >= `target` (`blockCount` if
+    /// none), read from the skip table without decoding anything.
+    mutating func block(reaching target: Int, from: Int) -> Int {
+        var candidate = max(from, 0)
+        while candidate < blockCount, lastDoc(ofBlock: candidate) < target { candidate += 1 }
+        return candidate
+    }
+
     /// The current document's frequency.
     var frequency: Int { Int(freqs[index]) }
 
     /// The current document's positions.
-    func positions() -> [Int] {
+    mutating func positions() -> [Int] {
         // Resume from where the last call in this block stopped (documents are visited in
         // order), skipping the positions of the documents in between.
         if positionsBlock != block || positionsIndex > index {
@@ -471,6 +500,30 @@ final class PostingsIterator {
         positionsOffset = reader.offset
         return result
     }
+}
+
+/// A ``PostingsCursor`` as a reference, for scorers that share cursors.
+final class PostingsIterator {
+    static let exhausted = PostingsCursor.exhausted
+
+    private var cursor: PostingsCursor
+
+    init(segment: SegmentReader, info: TermInfo) {
+        cursor = PostingsCursor(segment: segment, info: info)
+    }
+
+    deinit { cursor.deallocate() }
+
+    var doc: Int { cursor.doc }
+    var blockCount: Int { cursor.blockCount }
+    var documentFrequency: Int { cursor.documentFrequency }
+    var frequency: Int { cursor.frequency }
+    @discardableResult func nextDoc() -> Int { cursor.nextDoc() }
+    @discardableResult func advance(to target: Int) -> Int { cursor.advance(to: target) }
+    func lastDoc(ofBlock block: Int) -> Int { cursor.lastDoc(ofBlock: block) }
+    func maxFrequency(ofBlock block: Int) -> Int { cursor.maxFrequency(ofBlock: block) }
+    func minNorm(ofBlock block: Int) -> UInt8 { cursor.minNorm(ofBlock: block) }
+    func positions() -> [Int] { cursor.positions() }
 }
 
 /// Walks a segment's term dictionary in order, one block in memory at a time.

@@ -154,6 +154,21 @@ public final class IndexSearcher: Sendable {
         for (index, segment) in segments.enumerated() {
             guard let plan else { continue }
             let filters = options.filter.map { filterSets($0, segment: segment) } ?? []
+            if !exhaustive, wanted > 0, let (units, mustNot) = Self.wordDisjunction(plan) {
+                if filters.contains(where: { $0.documents.count == 0 }) { continue }
+                let accept = { (doc: Int) -> Bool in
+                    !segment.deletions.contains(doc) && filters.allSatisfy { $0.documents.contains(doc) }
+                }
+                let prohibited = mustNot.compactMap { makeScorer($0, segment: segment) }
+                let disjunction = BlockMaxDisjunction(
+                    words: units.map { disjunctionWord($0, segment: segment) }, k1: bm25.k1, groupCount: groupCount)
+                let (matched, pruned) = disjunction.collect(
+                    segment: segment.reader, segmentIndex: index, accept: accept, prohibited: prohibited, into: &collector,
+                    keys: keyLookup)
+                total += matched
+                if pruned { exact = false }
+                continue
+            }
             if !exhaustive, wanted > 0, case .boolean(let must, let should, let mustNot, let minimum) = plan,
                 must.isEmpty, minimum <= 1, should.count > 1
             {
@@ -261,6 +276,39 @@ public final class IndexSearcher: Sendable {
     }
 
     private func keyLookup(_ segment: Int, _ doc: Int) -> String { segments[segment].reader.key(doc) }
+
+    /// The words and prohibited clauses of a plan that is one word, or a disjunction of
+    /// words (each a single position, possibly with alternatives), for ``BlockMaxDisjunction``.
+    static func wordDisjunction(_ plan: QueryPlan) -> (units: [QueryUnit], mustNot: [QueryPlan])? {
+        func isWord(_ unit: QueryUnit) -> Bool { unit.parts.allSatisfy { $0.terms.count == 1 } }
+        switch plan {
+        case .unit(let unit):
+            return isWord(unit) ? ([unit], []) : nil
+        case .boolean(let must, let should, let mustNot, let minimum):
+            guard must.isEmpty, minimum <= 1, !should.isEmpty else { return nil }
+            var units: [QueryUnit] = []
+            for clause in should {
+                guard case .unit(let unit) = clause, isWord(unit) else { return nil }
+                units.append(unit)
+            }
+            return (units, mustNot)
+        default:
+            return nil
+        }
+    }
+
+    /// `unit` as searched in `segment`: the postings of each part's terms.
+    private func disjunctionWord(_ unit: QueryUnit, segment: OpenSegment) -> DisjunctionWord {
+        let parts = unit.parts.map { part in
+            let average = averageLengths[part.field]
+            return DisjunctionWord.Part(
+                infos: (part.terms.first ?? []).compactMap { segment.reader.termInfo(field: part.field, term: $0) },
+                weight: part.weight, group: groupOfField[part.field],
+                lengthFactors: LengthNorm.decodedLengths.map { 1 - bm25.b + bm25.b * $0 / average },
+                norms: segment.reader.norms(field: part.field))
+        }
+        return DisjunctionWord(parts: parts, idf: unit.idf)
+    }
 
     /// MaxScore over a disjunction: clauses whose summed upper bounds cannot beat the current
     /// k-th score are only probed for documents that the others find.

@@ -40,12 +40,8 @@ protocol FrequencySource: AnyObject {
 }
 
 extension PostingsIterator: FrequencySource {
-    var maximumFrequency: Int {
-        (0..<blockCount).reduce(1) { max($0, maxFrequency(ofBlock: $1)) }
-    }
-    var minimumNorm: UInt8 {
-        (0..<blockCount).reduce(UInt8.max) { min($0, minNorm(ofBlock: $1)) }
-    }
+    var maximumFrequency: Int { (0..<blockCount).reduce(1) { max($0, maxFrequency(ofBlock: $1)) } }
+    var minimumNorm: UInt8 { (0..<blockCount).reduce(UInt8.max) { min($0, minNorm(ofBlock: $1)) } }
 }
 
 /// A frequency source that also gives the positions in the current document.
@@ -200,9 +196,9 @@ final class UnitScorer: Scorer {
     private let sources: [FrequencySource]
     private let fields: [ScoringField]
     // The fields' scoring data, unpacked for the hot loop (no struct copies, no retains).
-    private let weights: [Double]
     private let groupIndices: [Int]
-    private let lengthFactors: [[Double]]
+    /// `weight / lengthFactor` for each field and norm byte (a product in the hot loop).
+    private let scales: [[Double]]
     private let norms: [UnsafeRawBufferPointer]
     /// The one group of every field, when there is only one (the common case).
     private let singleGroup: Int?
@@ -219,9 +215,8 @@ final class UnitScorer: Scorer {
     ) {
         self.sources = sources
         self.fields = fields
-        weights = fields.map(\.weight)
         groupIndices = fields.map(\.groupIndex)
-        lengthFactors = fields.map(\.lengthFactors)
+        scales = fields.map { field in field.lengthFactors.map { field.weight / $0 } }
         norms = fields.map(\.norms)
         singleGroup = Set(fields.map(\.groupIndex)).count == 1 ? fields.first?.groupIndex : nil
         scratch = Array(repeating: 0, count: groupCount)
@@ -264,7 +259,7 @@ final class UnitScorer: Scorer {
     private func contribution(_ index: Int, _ source: FrequencySource) -> Double {
         let fieldNorms = norms[index]
         let norm = doc < fieldNorms.count ? Int(fieldNorms[doc]) : 0
-        return weights[index] * Double(source.frequency) / lengthFactors[index][norm]
+        return Double(source.frequency) * scales[index][norm]
     }
 
     /// The BM25F pseudo-frequency of each group in the current document.

@@ -1,0 +1,419 @@
+// Top-k of a disjunction of words (the common query: every word optional, best first) with
+// block-max MaxScore, in the manner of Lucene's MaxScoreBulkScorer:
+//
+// - The doc id space is cut into windows that lie within one postings block of every list,
+//   so each list's skip entry (largest frequency, shortest document of the block) bounds
+//   what any document of the window can get from that word.
+// - A window whose bounds add up to less than the k-th best score so far is skipped without
+//   decoding a single block.
+// - In the other windows, words whose summed bounds cannot reach the k-th score are
+//   "non-essential": documents come from the essential words only, and the others are
+//   probed (skipping) for those documents while the score can still make the top k.
+//
+// Cursors are value types in one unsafe buffer: the hot loop does no reference counting
+// and no dynamic dispatch. Scores are computed exactly as `UnitScorer` does (BM25F per
+// field group, best group counts), so results equal the generic path's.
+
+/// One word of the disjunction as searched in one segment.
+struct DisjunctionWord {
+    /// The word's parts (one per field), in plan order; each has one or more alternative
+    /// terms, whose postings are `PostingsCursor`s.
+    struct Part {
+        var infos: [TermInfo]
+        var weight: Double
+        var group: Int
+        /// `1 - b + b * length / averageLength` for each norm byte.
+        var lengthFactors: [Double]
+        var norms: UnsafeRawBufferPointer
+    }
+
+    var parts: [Part]
+    var idf: Double
+}
+
+/// Per-cursor scoring data, unpacked (no references).
+private struct CursorData {
+    var word: Int
+    /// Cursors of one part (alternatives of one word in one field) share this.
+    var part: Int
+    var weight: Double
+    var group: Int
+    /// `weight / (1 - b + b * length / averageLength)` for each norm byte.
+    var lengthFactors: UnsafeMutablePointer<Double>
+    var norms: UnsafeRawBufferPointer
+    /// The block the current window lies in, its last doc and the bound on the weighted,
+    /// length-normalized frequency of any document in it.
+    var shallowBlock: Int
+    var blockEnd: Int
+    var blockBound: Double
+    var exhausted: Bool
+}
+
+/// Runs a disjunction in one segment. The caller owns the collector and the filters.
+struct BlockMaxDisjunction {
+    let words: [DisjunctionWord]
+    let k1: Double
+    let groupCount: Int
+    /// Relative slack on bounds, so that rounding never prunes a document that ties.
+    private static let slack = 1e-9
+
+    /// Collects the segment's best documents into `collector`; returns how many documents
+    /// were scored and whether any were skipped by bounds (then the count is a lower bound).
+    func collect(
+        segment: SegmentReader, segmentIndex: Int, accept: (Int) -> Bool, prohibited: [Scorer],
+        into collector: inout TopCollector, keys: (Int, Int) -> String
+    ) -> (matched: Int, pruned: Bool) {
+        // Lay out cursors word by word, part by part (the order `UnitScorer` sums in).
+        var data: [CursorData] = []
+        var infos: [TermInfo] = []
+        var partCount = 0
+        for (wordIndex, word) in words.enumerated() {
+            for part in word.parts where !part.infos.isEmpty {
+                let factors = UnsafeMutablePointer<Double>.allocate(capacity: 256)
+                // weight / length factor: what one occurrence adds, for each norm byte.
+                for norm in 0..<256 { factors[norm] = part.weight / (norm < part.lengthFactors.count ? part.lengthFactors[norm] : 1) }
+                for (alternative, info) in part.infos.enumerated() {
+                    data.append(
+                        CursorData(
+                            word: wordIndex, part: partCount, weight: part.weight, group: part.group,
+                            lengthFactors: alternative == 0 ? factors : data[data.count - 1].lengthFactors,
+                            norms: part.norms, shallowBlock: -1, blockEnd: -1, blockBound: 0, exhausted: false))
+                    infos.append(info)
+                }
+                partCount += 1
+            }
+        }
+        guard !data.isEmpty else { return (0, false) }
+        let cursors = UnsafeMutableBufferPointer<PostingsCursor>.allocate(capacity: infos.count)
+        for (index, info) in infos.enumerated() {
+            cursors.initializeElement(at: index, to: PostingsCursor(segment: segment, info: info))
+        }
+        defer {
+            for index in cursors.indices { cursors[index].deallocate() }
+            cursors.deinitialize()
+            cursors.deallocate()
+            for index in data.indices where index == 0 || data[index].part != data[index - 1].part {
+                data[index].lengthFactors.deallocate()
+            }
+        }
+        return data.withUnsafeMutableBufferPointer { data in
+            run(cursors: cursors, data: data, segmentIndex: segmentIndex, accept: accept, prohibited: prohibited,
+                collector: &collector, keys: keys)
+        }
+    }
+
+    private func run(
+        cursors: UnsafeMutableBufferPointer<PostingsCursor>, data: UnsafeMutableBufferPointer<CursorData>, segmentIndex: Int,
+        accept: (Int) -> Bool, prohibited: [Scorer], collector: inout TopCollector, keys: (Int, Int) -> String
+    ) -> (matched: Int, pruned: Bool) {
+        let state = DisjunctionState(words: words, data: data, cursors: cursors, k1: k1, groupCount: groupCount)
+        defer { state.deallocate() }
+        let wordCount = words.count
+        var matched = 0
+        var pruned = false
+        var windowStart = 0
+
+        while true {
+            // The window: from `windowStart` to the nearest end of a block of any list.
+            guard let windowEnd = state.startWindow(at: windowStart) else { break }
+            var threshold = collector.threshold
+            if let threshold, state.windowBound * (1 + Self.slack) < threshold {
+                pruned = true
+                windowStart = windowEnd &+ 1
+                if windowEnd == Int.max { break }
+                continue
+            }
+            var firstEssential = state.partition(threshold: threshold)
+            if firstEssential > 0 { pruned = true }
+
+            while firstEssential < wordCount {
+                let doc = state.nextEssentialDoc(from: windowStart)
+                if doc == PostingsCursor.exhausted || doc > windowEnd { break }
+                state.beginDocument()
+                for position in firstEssential..<wordCount { state.score(word: state.order[position], doc: doc, move: true) }
+                guard accept(doc), !isProhibited(doc, prohibited) else { continue }
+                var position = firstEssential - 1
+                while position >= 0 {
+                    if let threshold, (state.partialScore + state.prefixBounds[position]) * (1 + Self.slack) < threshold { break }
+                    state.score(word: state.order[position], doc: doc, move: false)
+                    position -= 1
+                }
+                matched += 1
+                let score = state.finalScore()
+                if threshold == nil || score >= (threshold ?? 0) {
+                    collector.offer(score: score, segment: segmentIndex, doc: doc, keys: keys)
+                    let newThreshold = collector.threshold
+                    if newThreshold != threshold {
+                        threshold = newThreshold
+                        let first = state.partition(threshold: threshold)
+                        if first > firstEssential { pruned = true }
+                        firstEssential = first
+                    }
+                }
+            }
+            if windowEnd == Int.max { break }
+            windowStart = windowEnd + 1
+        }
+        return (matched, pruned)
+    }
+
+    private func isProhibited(_ doc: Int, _ prohibited: [Scorer]) -> Bool {
+        for scorer in prohibited {
+            if scorer.doc < doc { scorer.advance(to: doc) }
+            if scorer.doc == doc { return true }
+        }
+        return false
+    }
+}
+
+/// The working state of one disjunction in one segment, in unsafe buffers so that the hot
+/// loop does no reference counting, uniqueness checks or exclusivity checks.
+private struct DisjunctionState {
+    let wordCount: Int
+    let groupCount: Int
+    let k1: Double
+    let data: UnsafeMutableBufferPointer<CursorData>
+    let cursors: UnsafeMutableBufferPointer<PostingsCursor>
+    /// Whether every list belongs to one scoring group (then scores are plain sums).
+    let singleGroup: Bool
+    /// Cursors of word `w` are `firstCursor[w]..<firstCursor[w + 1]`.
+    let firstCursor: UnsafeMutablePointer<Int>
+    let idfs: UnsafeMutablePointer<Double>
+    /// Each word's bound in the current window; words by ascending bound; running sums.
+    let wordBounds: UnsafeMutablePointer<Double>
+    let order: UnsafeMutablePointer<Int>
+    let prefixBounds: UnsafeMutablePointer<Double>
+    /// Cursors of the essential words (and how many), the window's summed bound.
+    let essential: UnsafeMutablePointer<Int>
+    let counters: UnsafeMutablePointer<Int>
+    let windowBoundStorage: UnsafeMutablePointer<Double>
+    /// Per group: scratch frequencies, running totals (for bounds).
+    let groupScratch: UnsafeMutablePointer<Double>
+    let totals: UnsafeMutablePointer<Double>
+    /// Each word's score per group in the current document, summed in word order at the
+    /// end so that the score is bit-identical to the generic scorers' (ties are then broken
+    /// by key the same way on every path).
+    let wordScores: UnsafeMutablePointer<Double>
+
+    init(
+        words: [DisjunctionWord], data: UnsafeMutableBufferPointer<CursorData>, cursors: UnsafeMutableBufferPointer<PostingsCursor>,
+        k1: Double, groupCount: Int
+    ) {
+        wordCount = words.count
+        // Only the groups that some list belongs to can score: renumber them 0..<n (scores
+        // in the others are zero, and a document's score is its best group's).
+        var localGroups: [Int: Int] = [:]
+        for index in data.indices {
+            let local = localGroups[data[index].group] ?? localGroups.count
+            localGroups[data[index].group] = local
+            data[index].group = local
+        }
+        _ = groupCount
+        self.groupCount = max(1, localGroups.count)
+        self.k1 = k1
+        self.data = data
+        self.cursors = cursors
+        singleGroup = localGroups.count <= 1
+        firstCursor = .allocate(capacity: wordCount + 1)
+        firstCursor.initialize(repeating: 0, count: wordCount + 1)
+        for cursor in data { firstCursor[cursor.word + 1] += 1 }
+        for word in 0..<wordCount { firstCursor[word + 1] += firstCursor[word] }
+        idfs = .allocate(capacity: wordCount)
+        for (index, word) in words.enumerated() { idfs[index] = word.idf }
+        wordBounds = .allocate(capacity: wordCount)
+        wordBounds.initialize(repeating: 0, count: wordCount)
+        order = .allocate(capacity: wordCount)
+        for word in 0..<wordCount { order[word] = word }
+        prefixBounds = .allocate(capacity: wordCount)
+        prefixBounds.initialize(repeating: 0, count: wordCount)
+        essential = .allocate(capacity: max(1, data.count))
+        counters = .allocate(capacity: 2)
+        counters.initialize(repeating: 0, count: 2)
+        windowBoundStorage = .allocate(capacity: 1)
+        windowBoundStorage.initialize(to: 0)
+        let groupCount = self.groupCount
+        groupScratch = .allocate(capacity: groupCount)
+        groupScratch.initialize(repeating: 0, count: groupCount)
+        totals = .allocate(capacity: groupCount)
+        totals.initialize(repeating: 0, count: groupCount)
+        wordScores = .allocate(capacity: wordCount * groupCount)
+        wordScores.initialize(repeating: 0, count: wordCount * groupCount)
+    }
+
+    func deallocate() {
+        for pointer in [idfs, wordBounds, prefixBounds, windowBoundStorage, groupScratch, totals, wordScores] { pointer.deallocate() }
+        for pointer in [firstCursor, order, essential, counters] { pointer.deallocate() }
+    }
+
+    private var essentialCount: Int {
+        get { counters[0] }
+        nonmutating set { counters[0] = newValue }
+    }
+
+    /// The summed bound of every word in the current window.
+    var windowBound: Double { windowBoundStorage.pointee }
+
+    /// Starts the window at `start`: moves each list's shallow block there, computes the
+    /// words' bounds; returns the window's last doc, or nil when every list is exhausted.
+    func startWindow(at start: Int) -> Int? {
+        var end = Int.max
+        var active = false
+        for index in 0..<data.count where !data[index].exhausted {
+            if data[index].blockEnd < start {
+                let block = cursors[index].block(reaching: start, from: data[index].shallowBlock)
+                if block >= cursors[index].blockCount {
+                    data[index].exhausted = true
+                    continue
+                }
+                data[index].shallowBlock = block
+                data[index].blockEnd = cursors[index].lastDoc(ofBlock: block)
+                let frequency = Double(cursors[index].maxFrequency(ofBlock: block))
+                data[index].blockBound = frequency * data[index].lengthFactors[Int(cursors[index].minNorm(ofBlock: block))]
+            }
+            active = true
+            end = min(end, data[index].blockEnd)
+        }
+        guard active else { return nil }
+        var total = 0.0
+        for word in 0..<wordCount {
+            wordBounds[word] = bound(of: word)
+            total += wordBounds[word]
+        }
+        windowBoundStorage.pointee = total
+        // Insertion sort by bound (queries have few words).
+        for position in 0..<wordCount { order[position] = position }
+        if wordCount > 1 {
+            for position in 1..<wordCount {
+                let word = order[position]
+                var slot = position
+                while slot > 0, wordBounds[order[slot - 1]] > wordBounds[word] {
+                    order[slot] = order[slot - 1]
+                    slot -= 1
+                }
+                order[slot] = word
+            }
+        }
+        var running = 0.0
+        for position in 0..<wordCount {
+            running += wordBounds[order[position]]
+            prefixBounds[position] = running
+        }
+        return end
+    }
+
+    /// The saturated score bound of `word` in the current window.
+    private func bound(of word: Int) -> Double {
+        for group in 0..<groupCount { groupScratch[group] = 0 }
+        var index = firstCursor[word]
+        let end = firstCursor[word + 1]
+        while index < end {
+            // The part's bound is the largest of its alternatives'.
+            let part = data[index].part
+            var best = 0.0
+            while index < end, data[index].part == part {
+                if !data[index].exhausted { best = max(best, data[index].blockBound) }
+                index += 1
+            }
+            groupScratch[data[index - 1].group] += best
+        }
+        var largest = 0.0
+        for group in 0..<groupCount where groupScratch[group] > 0 {
+            largest = max(largest, idfs[word] * groupScratch[group] / (k1 + groupScratch[group]))
+        }
+        return largest
+    }
+
+    /// Splits the words (by ascending bound) into non-essential ones, whose bounds add up
+    /// to less than `threshold`, and essential ones; returns the first essential position.
+    func partition(threshold: Double?) -> Int {
+        var first = 0
+        if let threshold {
+            while first < wordCount, prefixBounds[first] * (1 + 1e-9) < threshold { first += 1 }
+        }
+        var count = 0
+        for position in first..<wordCount {
+            let word = order[position]
+            for index in firstCursor[word]..<firstCursor[word + 1] {
+                essential[count] = index
+                count += 1
+            }
+        }
+        essentialCount = count
+        return first
+    }
+
+    /// The smallest doc >= `start` of the essential lists.
+    func nextEssentialDoc(from start: Int) -> Int {
+        var doc = PostingsCursor.exhausted
+        for slot in 0..<essentialCount {
+            let index = essential[slot]
+            if cursors[index].doc < start { cursors[index].advance(to: start) }
+            doc = min(doc, cursors[index].doc)
+        }
+        return doc
+    }
+
+    /// Clears the per-document scores.
+    func beginDocument() {
+        for group in 0..<groupCount { totals[group] = 0 }
+        for slot in 0..<wordCount * groupCount { wordScores[slot] = 0 }
+    }
+
+    /// The best group's running total (for bounds).
+    var partialScore: Double {
+        if singleGroup { return totals[0] }
+        var best = 0.0
+        for group in 0..<groupCount { best = max(best, totals[group]) }
+        return best
+    }
+
+    /// Adds `word`'s score in `doc`. With `move`, steps the word's cursors that are on `doc`
+    /// past it; otherwise first advances its cursors to `doc`.
+    func score(word: Int, doc: Int, move: Bool) {
+        var index = firstCursor[word]
+        let end = firstCursor[word + 1]
+        var frequency = 0.0
+        if !singleGroup { for group in 0..<groupCount { groupScratch[group] = 0 } }
+        while index < end {
+            let first = index
+            let part = data[index].part
+            var partFrequency = 0
+            while index < end, data[index].part == part {
+                if !move, cursors[index].doc < doc { cursors[index].advance(to: doc) }
+                if cursors[index].doc == doc {
+                    partFrequency = max(partFrequency, cursors[index].frequency)
+                    if move { cursors[index].nextDoc() }
+                }
+                index += 1
+            }
+            guard partFrequency > 0 else { continue }
+            let norms = data[first].norms
+            let norm = doc < norms.count ? Int(norms[doc]) : 0
+            let contribution = Double(partFrequency) * data[first].lengthFactors[norm]
+            if singleGroup { frequency += contribution } else { groupScratch[data[first].group] += contribution }
+        }
+        if singleGroup {
+            guard frequency > 0 else { return }
+            let value = idfs[word] * frequency / (k1 + frequency)
+            totals[0] += value
+            wordScores[word * groupCount] = value
+        } else {
+            for group in 0..<groupCount where groupScratch[group] > 0 {
+                let value = idfs[word] * groupScratch[group] / (k1 + groupScratch[group])
+                totals[group] += value
+                wordScores[word * groupCount + group] = value
+            }
+        }
+    }
+
+    /// The document's score: word scores summed in word order, the best group's total.
+    func finalScore() -> Double {
+        var best = 0.0
+        for group in 0..<groupCount {
+            var total = 0.0
+            for word in 0..<wordCount { total += wordScores[word * groupCount + group] }
+            best = max(best, total)
+        }
+        return best
+    }
+}
