@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SearchCore
 import Synchronization
 
 /// A clearing-house: records from many publishers, kept in a catalog in one index directory.
@@ -223,9 +224,18 @@ public final class ClearingHouse: Sendable {
                             fileReport.invalid += 1
                             if !options.skipInvalid { storing = false }
                         }
+                        if storing, let code = FaultInjector.reachCatalog(.beforeCommit, path: catalog.path) {
+                            throw ClearingHouseError(
+                                .storage,
+                                "cannot commit \(file.displayPath) to the catalog \(catalog.path): \(String(cString: strerror(code))); nothing from this file was stored\(code == ENOSPC ? "; free some space and run the command again" : "")"
+                            )
+                        }
                         return storing ? .commit : .rollback
                     }
                 }
+            }
+            if storing, let code = FaultInjector.reachCatalog(.afterCommit, path: catalog.path) {
+                throw ClearingHouseError(.storage, "catalog error in \(catalog.path) after committing \(file.displayPath): \(String(cString: strerror(code)))")
             }
             bytesBefore += reader.bytesRead
             report.rejected += fileReport.invalid

@@ -74,6 +74,139 @@ struct ReliabilityTests {
         #expect(search["total"] as? Int == 3000)
     }
 
+    /// `chm ingest` killed at chosen points of its writes (through the fault seam, with
+    /// `CHM_TEST_FAULT=kill@POINT#N`): catalog commits (before and after), segment writes and
+    /// syncs, deletion files, manifest writes and renames, and merges. A clean pass records
+    /// every point that each of 12 ingests reaches (11 files of new records, the tenth commit
+    /// merging a size tier, then a file of updates, which writes deletion files); then, for
+    /// each chosen point, the index as it was before that ingest is copied, the ingest is
+    /// killed there, and: `chm check` passes, every earlier file is wholly present, the
+    /// killed file is wholly present or wholly absent, and the next ingest completes with
+    /// catalog and index in agreement. `CHM_CRASH_POINTS` sets how many points (12 by
+    /// default, at least one of each kind; 50 for the full run).
+    @Test(.timeLimit(.minutes(10))) func killedAtChosenWritePointsEveryFileIsAllOrNothing() throws {
+        let directory = try TemporaryDirectory()
+        let records = 300
+        var files: [String] = []
+        for file in 0..<11 {
+            let lines = (0..<records).map { index in
+                #"{"id": "f\#(file)-\#(index)", "kind": "technology", "title": "Record \#(index) of file \#(file) about wetland \#(index % 37)", "summary": "Text number \#(index) for crash testing."}"#
+            }
+            files.append(try directory.write(String(format: "in/%02d.jsonl", file), lines.joined(separator: "\n")))
+        }
+        let updates = (0..<records).map { index in
+            #"{"id": "f0-\#(index)", "kind": "technology", "title": "Revised record \#(index) about wetland \#(index % 37)", "summary": "Revised text."}"#
+        }
+        files.append(try directory.write("in/11.jsonl", updates.joined(separator: "\n")))
+
+        // The clean pass: a snapshot of the index before each ingest, and the points reached.
+        let index = directory.path("index")
+        var events: [(run: Int, point: String, occurrence: Int)] = []
+        for (run, file) in files.enumerated() {
+            if FileManager.default.fileExists(atPath: index) {
+                try FileManager.default.copyItem(atPath: index, toPath: directory.path("snapshot-\(run)"))
+            }
+            let trace = directory.path("trace-\(run)")
+            let result = try CLI.run(["ingest", file, "--index", index, "--quiet"], environment: ["CHM_TEST_FAULT_TRACE": trace])
+            #expect(result.status == 0, "\(result.stderr)")
+            var seen: [String: Int] = [:]
+            for point in try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n").map(String.init) {
+                seen[point, default: 0] += 1
+                events.append((run, point, seen[point] ?? 1))
+            }
+        }
+        let kinds = Set(events.map(\.point))
+        for required in ["catalog.before-commit", "catalog.after-commit", "flush.write", "flush.sync", "commit.write", "commit.rename", "merge.write"] {
+            #expect(kinds.contains(required), "the clean pass never reached \(required): \(kinds.sorted())")
+        }
+
+        // One point of each kind, then random others.
+        var random = SystemRandomNumberGenerator()
+        var chosen = kinds.sorted().compactMap { kind in events.filter { $0.point == kind }.randomElement(using: &random) }
+        let wanted = ProcessInfo.processInfo.environment["CHM_CRASH_POINTS"].flatMap(Int.init) ?? 12
+        while chosen.count < wanted, let event = events.randomElement(using: &random) { chosen.append(event) }
+
+        for (number, event) in chosen.enumerated() {
+            let label = "killed at \(event.point)#\(event.occurrence) of ingest \(event.run)"
+            let copy = directory.path("kill-\(number)")
+            if event.run > 0 { try FileManager.default.copyItem(atPath: directory.path("snapshot-\(event.run)"), toPath: copy) }
+            let killed = try CLI.run(
+                ["ingest", files[event.run], "--index", copy, "--quiet"],
+                environment: ["CHM_TEST_FAULT": "kill@\(event.point)#\(event.occurrence)"])
+            #expect(killed.status == SIGKILL, "\(label): exit \(killed.status) \(killed.stderr)")
+
+            let check = try CLI.run(["check", "--index", copy, "--json"])
+            #expect(check.status == 0, "\(label): \(check.stdout) \(check.stderr)")
+            let export = try CLI.run(["export", "--index", copy])
+            var titles: [String: String] = [:]
+            for line in export.stdout.split(separator: "\n") {
+                if let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                    let id = object["id"] as? String
+                {
+                    titles[id] = object["title"] as? String ?? ""
+                }
+            }
+            for file in 0..<11 {
+                let present = (0..<records).filter { titles["f\(file)-\($0)"] != nil }.count
+                if file < event.run || (event.run == 11 && file == 0) {
+                    #expect(present == records, "\(label): file \(file) has \(present) of \(records)")
+                } else if file == event.run {
+                    #expect(present == 0 || present == records, "\(label): file \(file) has \(present) of \(records)")
+                } else {
+                    #expect(present == 0, "\(label): file \(file) has \(present) records")
+                }
+            }
+            if event.run == 11 {
+                let revised = (0..<records).filter { titles["f0-\($0)"]?.hasPrefix("Revised") == true }.count
+                #expect(revised == 0 || revised == records, "\(label): \(revised) of \(records) revised")
+            }
+
+            let finish = try CLI.run(["ingest", directory.path("in"), "--index", copy, "--quiet"])
+            #expect(finish.status == 0, "\(label): \(finish.stderr)")
+            let report = try CLI.json(try CLI.run(["check", "--index", copy, "--json"]).stdout)
+            #expect(report["ok"] as? Bool == true, "\(label)")
+            #expect(report["records"] as? Int == 11 * records, "\(label)")
+            #expect(report["documents"] as? Int == 11 * records, "\(label)")
+            #expect(report["indexChange"] as? Int == report["catalogChange"] as? Int, "\(label)")
+            let search = try CLI.json(try CLI.run(["search", "revised", "--index", copy, "--json", "--count"]).stdout)
+            #expect(search["total"] as? Int == records, "\(label)")
+            try? FileManager.default.removeItem(atPath: copy)
+        }
+    }
+
+    /// A full disk during `chm ingest`, in the catalog or in the index: the command says so
+    /// on one line and exits 1; what was committed before stays readable; after space is
+    /// freed, the next ingest completes.
+    @Test(arguments: ["ENOSPC@catalog.before-commit#2", "ENOSPC@flush.write#2", "ENOSPC@commit.rename#1", "EIO@commit.sync#1"])
+    func aFullDiskDuringIngestIsReportedAndRecoverable(fault: String) throws {
+        let directory = try TemporaryDirectory()
+        _ = try writeFiles(directory, files: 3, records: 50)
+        let index = directory.path("index")
+        let failed = try CLI.run(["ingest", directory.path("in"), "--index", index], environment: ["CHM_TEST_FAULT": fault])
+        #expect(failed.status == 1, "\(fault): \(failed.stderr)")
+        let problem = failed.stderrLines.filter { $0.contains("error") }
+        #expect(problem.count == 1, "\(fault): \(failed.stderr)")
+        let expected = fault.hasPrefix("EIO") ? "Input/output error" : "No space left on device"
+        #expect(problem.first?.contains(expected) == true, "\(fault): \(failed.stderr)")
+
+        let check = try CLI.run(["check", "--index", index, "--json"])
+        #expect(check.status == 0, "\(fault): \(check.stdout) \(check.stderr)")
+        let stored = try exportedIDs(index)
+        if fault.contains("catalog") {
+            // The first file was committed, the second failed, the third was not reached.
+            #expect(stored.count == 50, "\(fault)")
+        } else {
+            // The catalog holds every file; the index is behind until the next write.
+            #expect(stored.count == 150, "\(fault)")
+        }
+        let finish = try CLI.run(["ingest", directory.path("in"), "--index", index])
+        #expect(finish.status == 0, "\(fault): \(finish.stderr)")
+        let report = try CLI.json(try CLI.run(["check", "--index", index, "--json"]).stdout)
+        #expect(report["ok"] as? Bool == true)
+        #expect(report["documents"] as? Int == 150)
+        #expect(report["indexChange"] as? Int == report["catalogChange"] as? Int)
+    }
+
     @Test func checkFindsADamagedSegmentAndRepairRebuildsIt() throws {
         let directory = try TemporaryDirectory()
         _ = try writeFiles(directory, files: 1, records: 200)

@@ -212,6 +212,7 @@ public final class IndexWriter {
         guard builder.documentCount > 0, deleted.count < builder.documentCount else { return nil }
         let name = newSegmentName()
         let file = (path as NSString).appendingPathComponent(name + ".seg")
+        FaultInjector.enter(.flush, directory: path)
         try builder.build(to: file)
         let reader = try SegmentReader(path: file, name: name)
         var deletions = DocumentSet(documentCount: reader.documentCount)
@@ -245,6 +246,7 @@ public final class IndexWriter {
     }
 
     private func writeManifest(userData: [String: String]) throws(IndexError) {
+        FaultInjector.enter(.commit, directory: path)
         // Deletion generations for segments whose deletions changed.
         let nextGeneration = generation + 1
         for segment in segments where segment.deletionsChanged {
@@ -321,6 +323,7 @@ public final class IndexWriter {
     /// Merges the segments at `indices` into one new segment and commits. Terms are merged
     /// in dictionary order straight into the new file, one term's postings at a time.
     private func merge(_ indices: Set<Int>) throws(IndexError) {
+        FaultInjector.enter(.merge, directory: path)
         let sources = indices.sorted().map { segments[$0] }
         // Per-document data of the live documents, in source order.
         var documentMaps: [[Int]] = []

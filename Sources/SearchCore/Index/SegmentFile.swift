@@ -107,8 +107,7 @@ final class SpillBuffer {
     private func spill() throws(IndexError) {
         guard buffer.count > 0 else { return }
         if descriptor < 0 {
-            descriptor = open(temporaryPath, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-            guard descriptor >= 0 else { throw IndexError(.io, "cannot create \(temporaryPath): \(String(cString: strerror(errno)))") }
+            descriptor = try FileSystem.create(temporaryPath, flags: O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, mode: 0o600)
         }
         crc = CRC32.checksum(buffer.bytes, initial: crc)
         try FileSystem.writeAll(buffer.bytes, to: descriptor, path: temporaryPath)
@@ -145,8 +144,7 @@ struct SegmentFileOutput {
 
     init(path: String) throws(IndexError) {
         self.path = path
-        descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw IndexError(.io, "cannot create \(path): \(String(cString: strerror(errno)))") }
+        descriptor = try FileSystem.create(path)
         try write(SegmentFileFormat.magic)
     }
 
@@ -183,7 +181,7 @@ struct SegmentFileOutput {
         footer.uint32(CRC32.checksum(tableWriter.bytes))
         footer.append(SegmentFileFormat.endMagic)
         try write(tableWriter.bytes + footer.bytes)
-        guard fsync(descriptor) == 0 else { throw IndexError(.io, "cannot fsync \(path): \(String(cString: strerror(errno)))") }
+        try FileSystem.sync(descriptor, path: path)
     }
 }
 
@@ -278,10 +276,27 @@ final class SegmentFile: @unchecked Sendable {
     }
 }
 
-/// File-system operations of a commit, with the fsyncs that make it durable.
+/// File-system operations of a commit, with the fsyncs that make it durable. Each passes
+/// through ``FaultInjector`` (a no-op outside tests).
 enum FileSystem {
+    private static func failure(_ what: String, _ path: String, _ code: Int32) -> IndexError {
+        let hint = code == ENOSPC || code == EDQUOT ? "; free some space and run the command again (the last commit is intact)" : ""
+        return IndexError(.io, "cannot \(what) \(path): \(String(cString: strerror(code)))\(hint)")
+    }
+
+    /// Opens (creating) `path` for writing.
+    static func create(_ path: String, flags: Int32 = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode: mode_t = 0o644) throws(IndexError)
+        -> Int32
+    {
+        if let code = FaultInjector.reach(.create, path: path) { throw failure("create", path, code) }
+        let descriptor = open(path, flags, mode)
+        guard descriptor >= 0 else { throw failure("create", path, errno) }
+        return descriptor
+    }
+
     /// Writes all of `bytes` to an open file.
     static func writeAll(_ bytes: [UInt8], to descriptor: Int32, path: String) throws(IndexError) {
+        if let code = FaultInjector.reach(.write, path: path) { throw failure("write", path, code) }
         var written = 0
         while written < bytes.count {
             let result = bytes.withUnsafeBytes { buffer -> Int in
@@ -290,36 +305,38 @@ enum FileSystem {
             }
             if result < 0 {
                 if errno == EINTR { continue }
-                throw IndexError(.io, "cannot write \(path): \(String(cString: strerror(errno)))")
+                throw failure("write", path, errno)
             }
             written += result
         }
     }
 
+    /// fsyncs an open file.
+    static func sync(_ descriptor: Int32, path: String) throws(IndexError) {
+        if let code = FaultInjector.reach(.sync, path: path) { throw failure("fsync", path, code) }
+        guard fsync(descriptor) == 0 else { throw failure("fsync", path, errno) }
+    }
+
     /// Writes `bytes` to `path` and fsyncs the file.
     static func writeDurably(_ bytes: [UInt8], to path: String) throws(IndexError) {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            throw IndexError(.io, "cannot create \(path): \(String(cString: strerror(errno)))")
-        }
+        let descriptor = try create(path)
         defer { close(descriptor) }
         try writeAll(bytes, to: descriptor, path: path)
-        guard fsync(descriptor) == 0 else {
-            throw IndexError(.io, "cannot fsync \(path): \(String(cString: strerror(errno)))")
-        }
+        try sync(descriptor, path: path)
     }
 
     /// fsyncs a directory, so that renames and new files in it are durable.
     static func syncDirectory(_ path: String) throws(IndexError) {
+        if let code = FaultInjector.reach(.sync, path: path) { throw failure("fsync directory", path, code) }
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw IndexError(.io, "cannot open directory \(path)") }
+        guard descriptor >= 0 else { throw failure("open directory", path, errno) }
         defer { close(descriptor) }
-        _ = fsync(descriptor)
+        // Some file systems cannot fsync a directory (EINVAL); real I/O errors count.
+        if fsync(descriptor) != 0, errno == EIO || errno == ENOSPC { throw failure("fsync directory", path, errno) }
     }
 
     static func rename(_ from: String, _ to: String) throws(IndexError) {
-        guard Glibc.rename(from, to) == 0 else {
-            throw IndexError(.io, "cannot rename \(from) to \(to): \(String(cString: strerror(errno)))")
-        }
+        if let code = FaultInjector.reach(.rename, path: to) { throw failure("rename \(from) to", to, code) }
+        guard Glibc.rename(from, to) == 0 else { throw failure("rename \(from) to", to, errno) }
     }
 }
