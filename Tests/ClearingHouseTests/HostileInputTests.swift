@@ -44,45 +44,98 @@ import Darwin
 
     // MARK: Huge values
 
-    @Test func aTenMegabyteDescriptionIsStoredAndRoundTrips() throws {
+    /// A description of exactly `bytes` bytes of UTF-8 in six languages' scripts, with a word
+    /// found nowhere else about 300 KB in (`okavangomidpoint`) and another at its very end
+    /// (`zanzibarfinale`).
+    private static func description(bytes: Int) -> String {
+        let phrase = "mangrove restoration 红树林 восстановление الغابات forêts "
+        let ending = " zanzibarfinale"
+        let half = String(repeating: phrase, count: 300_000 / phrase.utf8.count) + "okavangomidpoint "
+        var text = half + String(repeating: phrase, count: (bytes - half.utf8.count - ending.utf8.count) / phrase.utf8.count)
+        text += String(repeating: "x", count: bytes - ending.utf8.count - text.utf8.count) + ending
+        return text
+    }
+
+    /// The same record as JSON and as native XML (the description, in English, on line 3 of
+    /// each).
+    private static func sameRecord(id: String, description: String) -> (json: String, xml: String) {
+        (
+            "{\"id\": \"\(id)\", \"kind\": \"resource\", \"language\": \"en\",\n \"title\": \"Hostile input\",\n"
+                + " \"description\": {\"en\": \"\(description)\"}}\n",
+            #"<records xmlns="urn:chm:records:1">"# + "\n"
+                + #"  <record id="\#(id)" kind="resource" xml:lang="en"><title>Hostile input</title>"# + "\n"
+                + "  <description>\(description)</description></record>\n</records>\n"
+        )
+    }
+
+    @Test func aDescriptionOfExactlyTheTextLimitIsStoredFromJSONAndXMLAndRoundTrips() throws {
         try withTemporaryDirectory { directory in
-            // 10 MB of text in six languages' scripts, ending in a word found nowhere else.
-            let phrase = "mangrove restoration 红树林 восстановление الغابات forêts "
-            let count = (10 << 20) / phrase.utf8.count + 1
-            let description = String(repeating: phrase, count: count) + "zanzibarfinale"
-            #expect(description.utf8.count > 10 << 20)
-            let path = try directory.write(
-                "big.json", Self.record("hostile-big-description", extra: #""description": "\#(description)""#))
+            let description = Self.description(bytes: RecordLimits.defaultMaximumTextBytes)
+            #expect(description.utf8.count == 10_000_000)
+            let json = Self.sameRecord(id: "hostile-limit-json", description: description).json
+            let xml = Self.sameRecord(id: "hostile-limit-xml", description: description).xml
+            let paths = [try directory.write("limit.json", json), try directory.write("limit.xml", xml)]
 
             let house = try directory.house()
-            let report = try house.ingest([path])
+            let report = try house.ingest(paths)
             #expect(report.succeeded, "\(report.diagnostics)")
-            #expect(report.added == 1)
-
-            let stored = try #require(try house.record(id: "hostile-big-description"))
-            #expect(stored.description.values == ["en": description])
+            #expect(report.added == 2)
+            for id in ["hostile-limit-json", "hostile-limit-xml"] {
+                let stored = try #require(try house.record(id: id))
+                #expect(stored.description.values == ["en": description])
+            }
             var exported: [String] = []
             try house.export(format: .jsonl) { exported.append($0) }
-            #expect(exported.count == 1)
-            #expect(exported.first?.contains("zanzibarfinale") == true)
-            #expect(exported.first?.utf8.count ?? 0 > 10 << 20)
+            #expect(exported.count == 2)
+            #expect(exported.allSatisfy { $0.contains("zanzibarfinale") && $0.utf8.count > 10_000_000 })
+
+            // A hit on the field gets a snippet around the word, built from a window of the
+            // field rather than all ten megabytes of it.
+            let found = try house.search(SearchRequest(query: "okavangomidpoint"))
+            #expect(Set(found.hits.map(\.id)) == ["hostile-limit-json", "hostile-limit-xml"])
+            for hit in found.hits {
+                let snippet = try #require(hit.snippet)
+                #expect(snippet.marked().contains("<mark>okavangomidpoint</mark>"), "\(snippet.text)")
+                #expect(snippet.text.unicodeScalars.count <= SnippetBuilder.maximumLength + 2)
+            }
         }
     }
 
-    @Test func aTenMegabyteDescriptionInXMLIsAClearError() throws {
+    @Test func aDescriptionOneByteOverTheTextLimitIsRefusedAlikeInJSONAndXML() throws {
         try withTemporaryDirectory { directory in
-            let description = String(repeating: "mangrove restoration ", count: (10 << 20) / 21 + 1)
-            let xml = #"<records xmlns="urn:chm:records:1">"# + "\n"
-                + #"  <record id="hostile-big-xml" kind="resource" xml:lang="en"><title>T</title>"# + "\n"
-                + "  <description>\(description)</description></record>\n</records>\n"
-            let path = try directory.write("big.xml", xml)
-            let report = Self.validate(path)
-            if report.succeeded { return }  // stored, as the same record in JSON is
-            // libxml2's size limits stay on (README), and a text node may not exceed
-            // 10,000,000 bytes: the record is refused, at its line, with nothing stored.
-            let error = try Self.onlyError(report)
-            #expect(error.line == 3)
-            #expect(error.message.contains("10000000") || error.message.contains("10,000,000"), "\(error)")
+            let description = Self.description(bytes: RecordLimits.defaultMaximumTextBytes + 1)
+            let record = Self.sameRecord(id: "hostile-over", description: description)
+            let json = try directory.write("over.json", record.json)
+            let xml = try directory.write("over.xml", record.xml)
+
+            // JSON: at the string, naming the record and the field.
+            let jsonError = try Self.onlyError(Self.validate(json))
+            #expect(jsonError.line == 3)
+            #expect(jsonError.column == 24)
+            // XML: libxml2 refuses the text node (its XML_MAX_TEXT_LENGTH, which chm keeps
+            // on); chm reports it at the element, with the same record, field and message.
+            let xmlError = try Self.onlyError(Self.validate(xml))
+            #expect(xmlError.line == 3)
+            for error in [jsonError, xmlError] {
+                #expect(error.recordID == "hostile-over")
+                #expect(error.field == "description.en")
+                #expect(error.message == RecordLimits.default.textTooLongMessage)
+                #expect(error.message.contains("10,000,000 bytes"), "\(error)")
+            }
+
+            // In JSON Lines the record is refused and its neighbours are read and stored.
+            let lines = [
+                Self.record("hostile-before"),
+                Self.record("hostile-over-line", extra: #""description": "\#(description)""#),
+                Self.record("hostile-after"),
+            ]
+            let path = try directory.write("over.jsonl", lines.joined(separator: "\n") + "\n")
+            let house = try directory.house()
+            let report = try house.ingest([path], options: IngestOptions(skipInvalid: true))
+            #expect(report.added == 2)
+            #expect(Self.errors(report).map(\.line) == [2])
+            #expect(Self.errors(report).map(\.field) == ["description"])
+            #expect(try house.record(id: "hostile-after") != nil)
         }
     }
 
@@ -261,6 +314,64 @@ import Darwin
             #expect(error.line == 4)
             #expect(error.column == 27)
             #expect(error.field == "themes")
+        }
+    }
+
+    @Test func loneCarriageReturnsInJSONKeepLineNumbersRight() throws {
+        try withTemporaryDirectory { directory in
+            // The CRLF file above with old Mac OS line endings: the same line and column.
+            let text = ["[", Self.record("hostile-1") + ",", #"{"id": "hostile-2", "kind": "resource","#, #"  "title": "T", "themes": 5}"#, "]"]
+                .joined(separator: "\r")
+            let error = try Self.onlyError(Self.validate(try directory.write("cr.json", text)))
+            #expect(error.line == 4)
+            #expect(error.column == 27)
+            #expect(error.field == "themes")
+        }
+    }
+
+    @Test func loneCarriageReturnsSplitJSONLinesIntoLines() throws {
+        try withTemporaryDirectory { directory in
+            // A lone \r ends a line, as \n and \r\n do (chm's choice for old Mac OS files).
+            let text = Self.record("hostile-1") + "\r" + Self.record("hostile-2", extra: #""colour": "red""#) + "\r\r"
+                + #"{"id": "hostile-4", "kind": }"# + "\r\n" + Self.record("hostile-5") + "\r"
+            let report = Self.validate(try directory.write("cr.jsonl", text))
+            #expect(report.files.first?.valid == 3)
+            #expect(report.files.first?.invalid == 1)
+            #expect(Self.errors(report).map(\.line) == [4])
+            #expect(Self.errors(report).map(\.column) == [29])
+            #expect(report.diagnostics.filter { $0.severity == .warning }.map(\.line) == [2])
+        }
+    }
+
+    @Test(arguments: ["\r", "\r\n", "\n"])
+    func xmlLinesAreCountedAlikeWhateverTheLineEnding(ending: String) throws {
+        try withTemporaryDirectory { directory in
+            // libxml2 normalizes line endings (XML 1.0 section 2.11); the reported lines must
+            // be the same for every convention, for an invalid record and for a syntax error.
+            let records = [
+                #"<records xmlns="urn:chm:records:1">"#,
+                #"  <record id="hostile-1" kind="resource"><title>T</title></record>"#,
+                #"  <record id="hostile-2" kind="resource">"#,
+                #"    <title>T</title>"#,
+                #"    <country>XX</country>"#,
+                "  </record>",
+                "</records>",
+            ]
+            let invalid = Self.validate(try directory.write("lines.xml", records.joined(separator: ending)))
+            let error = try Self.onlyError(invalid)
+            #expect(error.line == 5)
+            #expect(error.field == "countries[0]")
+
+            var broken = records
+            broken[4] = "    <country>KE</countr>"
+            let syntax = try Self.onlyError(Self.validate(try directory.write("broken.xml", broken.joined(separator: ending))))
+            #expect(syntax.line == 5)
+
+            // chm's own look at the prolog (it refuses a DOCTYPE before libxml2 sees it).
+            let prolog = [#"<?xml version="1.0"?>"#, "<!-- a comment", "over two lines -->", "<!DOCTYPE records>"] + records
+            let doctype = try Self.onlyError(Self.validate(try directory.write("doctype.xml", prolog.joined(separator: ending))))
+            #expect(doctype.line == 4)
+            #expect(doctype.message.contains("DOCTYPE"))
         }
     }
 

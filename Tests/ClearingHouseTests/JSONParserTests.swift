@@ -128,6 +128,33 @@ import Testing
         #expect(error.line == 1 && error.column == 2)
     }
 
+    @Test func aLoneCarriageReturnEndsALineLikeLineFeedAndCRLF() throws {
+        // Old Mac OS line endings (\r), Windows (\r\n) and Unix (\n), mixed: each is one line.
+        let root = try parseJSON("{\r\"a\":\r\r  5,\r\n\"b\": \n[\r\n\r  true]}")
+        guard case .object(let members) = root.value, members.count == 2 else {
+            Issue.record("expected an object with two members")
+            return
+        }
+        #expect(members[0].line == 2 && members[0].column == 1)
+        #expect(members[0].value.line == 4 && members[0].value.column == 3)
+        #expect(members[1].line == 5 && members[1].column == 1)
+        guard case .array(let items) = members[1].value.value, let item = items.first else {
+            Issue.record("expected an array")
+            return
+        }
+        #expect(members[1].value.line == 6 && members[1].value.column == 1)
+        #expect(item.line == 8 && item.column == 3)
+        // An error after lone carriage returns names the right line and column.
+        let error = try #require(syntaxError("[1,\r2,\r\r  x]"))
+        #expect(error.line == 4 && error.column == 3)
+    }
+
+    @Test func aRawCarriageReturnInAStringIsAnUnterminatedString() throws {
+        let error = try #require(syntaxError("[\"first\rsecond\"]"))
+        #expect(error.message.contains("unterminated string"))
+        #expect(error.line == 1 && error.column == 2)
+    }
+
     @Test func rejectsUnescapedControlCharacters() throws {
         let error = try #require(syntaxError(bytes: Array("[\"a".utf8) + [0x01] + Array("b\"]".utf8)))
         #expect(error.message.contains("control character"))

@@ -29,6 +29,54 @@ import Testing
         #expect(outcome.errorFields == ["title"])
     }
 
+    /// A required or optional field of the wrong type is one error, never that error and
+    /// "missing" or "empty" besides.
+    @Test(arguments: [
+        (#""title": 5"#, "title", "expected a string or an object of language -> text, found a number"),
+        (#""title": ["T"]"#, "title", "expected a string or an object of language -> text, found an array"),
+        (#""title": null"#, "title", "expected a string or an object of language -> text, found null"),
+        (#""title": {"en": 5}"#, "title.en", "expected a string, found a number"),
+        (#""title": {"en": ["T"], "fr": ""}"#, "title.en", "expected a string, found an array"),
+        (#""title": {"english!": "T"}"#, "title", #""english!" is not a valid BCP 47 language tag (use e.g. en, fr, zh, es-419)"#),
+    ])
+    func aTitleOfTheWrongTypeIsOneError(member: String, field: String, message: String) throws {
+        let outcome = try validateRecord(#"{"id": "r1", "kind": "technology", \#(member)}"#)
+        #expect(outcome.record == nil)
+        #expect(outcome.errors.count == 1, "\(outcome.errors)")
+        #expect(outcome.errors.first?.field == field)
+        #expect(outcome.errors.first?.message == message)
+        #expect(outcome.errors.first?.recordID == "r1")
+    }
+
+    @Test(arguments: [
+        (#"{"id": 5, "kind": "technology", "title": "T"}"#, "id"),
+        (#"{"id": "r1", "kind": 5, "title": "T"}"#, "kind"),
+        (#"{"id": "r1", "kind": "technology", "title": "T", "language": 5}"#, "language"),
+        (#"{"id": "r1", "kind": "technology", "title": "T", "summary": true}"#, "summary"),
+        (#"{"id": "r1", "kind": "technology", "title": "T", "description": [1]}"#, "description"),
+        (#"{"id": "r1", "kind": "technology", "title": "T", "keywords": {}}"#, "keywords"),
+        (#"{"id": "r1", "kind": "technology", "title": "T", "countries": [5]}"#, "countries[0]"),
+        (#"{"id": "r1", "kind": "technology", "title": "T", "organizations": 5}"#, "organizations"),
+        (#"{"id": "r1", "kind": "technology", "title": "T", "organizations": [5]}"#, "organizations[0]"),
+        (#"{"id": "r1", "kind": "technology", "title": "T", "organizations": [{"name": 5}]}"#, "organizations[0].name"),
+        (#"{"id": "r1", "kind": "technology", "title": "T", "organizations": [{"name": "O", "url": 5}]}"#, "organizations[0].url"),
+        (#"{"id": "r1", "kind": "technology", "title": "T", "links": [{"url": 5}]}"#, "links[0].url"),
+        (#"{"id": "r1", "kind": "technology", "title": "T", "links": [{"url": "https://e.org", "title": 5}]}"#, "links[0].title"),
+        (#"{"id": "r1", "kind": "technology", "title": "T", "published": 2019}"#, "published"),
+        (#"{"id": "r1", "kind": "technology", "title": "T", "updated": 5}"#, "updated"),
+        (#"{"id": "r1", "kind": "technology", "title": "T", "license": 5}"#, "license"),
+        (#"{"id": "r1", "kind": "technology", "title": "T", "source": {"url": 5}}"#, "source.url"),
+        (#"{"id": "r1", "kind": "technology", "title": "T", "related": [5]}"#, "related[0]"),
+        (#"{"id": "r1", "kind": "technology", "title": "T", "extensions": 5}"#, "extensions"),
+    ])
+    func everyFieldOfTheWrongTypeIsOneError(json: String, field: String) throws {
+        let outcome = try validateRecord(json)
+        #expect(outcome.record == nil)
+        #expect(outcome.errors.count == 1, "\(outcome.errors)")
+        #expect(outcome.errors.first?.field == field)
+        #expect(outcome.errors.first?.message.hasPrefix("expected ") == true, "\(outcome.errors)")
+    }
+
     @Test func rejectsARecordThatIsNotAnObject() throws {
         let outcome = try validateRecord(#"["id", "r1"]"#)
         #expect(outcome.record == nil)

@@ -160,9 +160,12 @@ func readRecords(
     _ path: String,
     as format: RecordFormat,
     displayPath: String? = nil,
-    strict: Bool = false
+    strict: Bool = false,
+    limits: RecordLimits = .default
 ) -> ReadOutcome {
-    let reader = RecordFile(path: path, displayPath: displayPath ?? path, format: format).makeReader(options: IngestOptions(strict: strict))
+    var options = IngestOptions(strict: strict)
+    options.limits = limits
+    let reader = RecordFile(path: path, displayPath: displayPath ?? path, format: format).makeReader(options: options)
     var outcome = ReadOutcome()
     do {
         try reader.read { outcome.entries.append($0) }
@@ -180,10 +183,11 @@ func readRecords(
     named name: String,
     as format: RecordFormat,
     in directory: TemporaryDirectory,
-    strict: Bool = false
+    strict: Bool = false,
+    limits: RecordLimits = .default
 ) throws -> ReadOutcome {
     let path = try directory.write(name, text)
-    return readRecords(path, as: format, displayPath: name, strict: strict)
+    return readRecords(path, as: format, displayPath: name, strict: strict, limits: limits)
 }
 
 // MARK: Catalog

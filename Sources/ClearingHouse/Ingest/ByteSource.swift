@@ -78,27 +78,94 @@ final class ByteSource {
         return byte
     }
 
-    /// Consumes bytes up to and including the next `\n` and returns them without the line
-    /// ending (`\n` or `\r\n`), or nil at the end of input.
-    func readLine() -> [UInt8]? {
+    /// A line read by ``readLine(maximumLength:)``.
+    enum Line {
+        /// The line, without its line ending.
+        case complete([UInt8])
+        /// The line is longer than the maximum: its first bytes (at most the maximum). The
+        /// rest of the line has not been read; ``skipRestOfLine()`` skips it.
+        case tooLong(prefix: [UInt8])
+    }
+
+    /// Where the next line ending is in the buffered bytes from `index`: its offset and
+    /// whether it is a carriage return (a `\r`, alone or before a `\n`).
+    private func nextLineEnd() -> (offset: Int, isCarriageReturn: Bool)? {
+        buffer.withUnsafeBufferPointer { bytes -> (Int, Bool)? in
+            guard let base = bytes.baseAddress.map(UnsafeRawPointer.init), index < count else { return nil }
+            let start = base + index
+            let newline = memchr(start, 0x0A, count - index).map { base.distance(to: UnsafeRawPointer($0)) }
+            if let carriageReturn = memchr(start, 0x0D, (newline ?? count) - index) {
+                return (base.distance(to: UnsafeRawPointer(carriageReturn)), true)
+            }
+            return newline.map { ($0, false) }
+        }
+    }
+
+    /// Consumes the line ending at `offset` (and the `\n` after a `\r`, even when it is in
+    /// the next chunk).
+    private func consumeLineEnd(at offset: Int, isCarriageReturn: Bool) {
+        consumed += offset + 1 - index
+        index = offset + 1
+        if isCarriageReturn, peek() == 0x0A {
+            index += 1
+            consumed += 1
+        }
+    }
+
+    /// Consumes the next line and returns it without its line ending, or nil at the end of
+    /// input. A line ends at `\n`, `\r\n` or a lone `\r` (old Mac OS line endings).
+    ///
+    /// A line longer than `maximumLength` bytes is never held whole: as soon as the limit
+    /// is crossed, `.tooLong` comes back with the bytes read so far and the rest of the line
+    /// left unread, so memory stays bounded by `maximumLength` whatever the file holds.
+    func readLine(maximumLength: Int) -> Line? {
         var line: [UInt8] = []
         var sawAny = false
         while index < count || refill() {
             sawAny = true
-            if let newline = buffer[index..<count].firstIndex(of: UInt8(ascii: "\n")) {
-                line.append(contentsOf: buffer[index..<newline])
-                consumed += newline + 1 - index
-                index = newline + 1
-                if line.last == UInt8(ascii: "\r") { line.removeLast() }
-                return line
+            let end = nextLineEnd()
+            let length = (end?.offset ?? count) - index
+            if line.count + length > maximumLength {
+                // Keep what fits (for the record's id), leave the rest unread.
+                let fitting = maximumLength - line.count
+                line.append(contentsOf: buffer[index..<index + fitting])
+                consumed += fitting
+                index += fitting
+                return .tooLong(prefix: line)
             }
-            line.append(contentsOf: buffer[index..<count])
+            line.append(contentsOf: buffer[index..<index + length])
+            if let end {
+                consumeLineEnd(at: end.offset, isCarriageReturn: end.isCarriageReturn)
+                return .complete(line)
+            }
+            consumed += length
+            index = count
+        }
+        return sawAny ? .complete(line) : nil
+    }
+
+    /// Consumes the next line and returns it whole, without its line ending, or nil at the
+    /// end of input (for small trusted files such as TREC runs; record readers use
+    /// ``readLine(maximumLength:)``).
+    func readLine() -> [UInt8]? {
+        switch readLine(maximumLength: .max) {
+        case .complete(let line): return line
+        case .tooLong(let prefix): return prefix
+        case nil: return nil
+        }
+    }
+
+    /// Consumes bytes up to and including the next line ending (`\n`, `\r\n` or `\r`),
+    /// holding none of them: after a line that is too long, reading resumes at the next one.
+    func skipRestOfLine() {
+        while index < count || refill() {
+            if let end = nextLineEnd() {
+                consumeLineEnd(at: end.offset, isCarriageReturn: end.isCarriageReturn)
+                return
+            }
             consumed += count - index
             index = count
         }
-        guard sawAny else { return nil }
-        if line.last == UInt8(ascii: "\r") { line.removeLast() }
-        return line
     }
 
     /// Consumes a UTF-8 byte order mark if the input starts with one.

@@ -8,6 +8,8 @@ public struct IngestOptions: Sendable, Hashable {
     public var defaultKind: RecordKind?
     /// The language (BCP 47) of plain-string text in records that give none.
     public var defaultLanguage: String?
+    /// The size limits the readers enforce (``RecordLimits/default``; tests lower them).
+    public internal(set) var limits: RecordLimits = .default
 
     public init(skipInvalid: Bool = false, strict: Bool = false, defaultKind: RecordKind? = nil, defaultLanguage: String? = nil) {
         self.skipInvalid = skipInvalid
@@ -18,7 +20,8 @@ public struct IngestOptions: Sendable, Hashable {
 
     /// The validator for a file, with these options.
     func validator(for file: String) -> RecordValidator {
-        RecordValidator(file: file, strict: strict, defaultKind: defaultKind, defaultLanguage: defaultLanguage)
+        RecordValidator(
+            file: file, strict: strict, defaultKind: defaultKind, defaultLanguage: defaultLanguage, limits: limits)
     }
 }
 

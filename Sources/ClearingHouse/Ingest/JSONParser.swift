@@ -18,6 +18,9 @@ struct JSONNode {
         case bool(Bool)
         case number(String)
         case string(String)
+        /// A string longer than ``RecordLimits/maximumTextBytes``: skipped, not kept. The
+        /// validator refuses the record, naming the field.
+        case oversizedString
         case array([JSONNode])
         case object([Member])
     }
@@ -33,6 +36,7 @@ struct JSONNode {
         case .bool(let flag): return .bool(flag)
         case .number(let text): return .number(text)
         case .string(let text): return .string(text)
+        case .oversizedString: return .null  // never stored: the record is invalid
         case .array(let items): return .array(items.map(\.jsonValue))
         case .object(let members): return .object(members.map { ($0.key, $0.value.jsonValue) })
         }
@@ -44,7 +48,7 @@ struct JSONNode {
         case .null: return "null"
         case .bool: return "a boolean"
         case .number: return "a number"
-        case .string: return "a string"
+        case .string, .oversizedString: return "a string"
         case .array: return "an array"
         case .object: return "an object"
         }
@@ -59,33 +63,77 @@ struct JSONSyntaxError: Error {
 }
 
 /// Parses JSON from a ``ByteSource``, tracking line and column.
+///
+/// Memory stays bounded by ``RecordLimits``: a string longer than the text limit is skipped
+/// rather than kept (it comes back as ``JSONNode/Value/oversizedString``), and a record
+/// (started with ``beginRecord()``) that grows past the record limit or holds too many
+/// values stops the parse as soon as the limit is crossed.
 struct JSONParser {
     /// Nesting deeper than this is refused (no record needs it, and it guards the stack).
     static let maximumDepth = 256
 
     let source: ByteSource
+    let limits: RecordLimits
     private(set) var line: Int
     private(set) var column: Int
+    /// The current record: where it starts (`source.consumed`, line, column) and how many
+    /// values it holds so far.
+    private var recordStart: Int
+    private var recordLine: Int
+    private var recordColumn: Int
+    private var values = 0
 
-    init(source: ByteSource, line: Int = 1, column: Int = 1) {
+    init(source: ByteSource, line: Int = 1, column: Int = 1, limits: RecordLimits = .default) {
         self.source = source
+        self.limits = limits
         self.line = line
         self.column = column
+        recordStart = source.consumed
+        recordLine = line
+        recordColumn = column
     }
 
     // MARK: Bytes
 
+    /// Consumes one byte and moves the position. A line ends at `\n`, `\r\n` or a lone
+    /// `\r`; columns count characters, not bytes.
     @inline(__always)
     private mutating func advance() -> UInt8? {
         guard let byte = source.next() else { return nil }
         if byte == UInt8(ascii: "\n") {
             line += 1
             column = 1
+        } else if byte == UInt8(ascii: "\r") {
+            // A lone \r ends a line; in \r\n, the \n does.
+            if source.peek() != UInt8(ascii: "\n") {
+                line += 1
+                column = 1
+            }
         } else if byte & 0xC0 != 0x80 {
-            // Count characters, not bytes: continuation bytes do not move the column.
+            // Continuation bytes do not move the column.
             column += 1
         }
         return byte
+    }
+
+    // MARK: Record limits
+
+    /// Starts a record at the next significant byte: its size and values are counted from
+    /// there.
+    mutating func beginRecord() {
+        _ = peekSignificant()
+        recordStart = source.consumed
+        recordLine = line
+        recordColumn = column
+        values = 0
+    }
+
+    /// Throws if the current record has grown past ``RecordLimits/maximumRecordBytes``.
+    @inline(__always)
+    mutating func checkRecordSize() throws(JSONSyntaxError) {
+        if source.consumed - recordStart > limits.maximumRecordBytes {
+            throw error(limits.recordTooLongMessage, line: recordLine, column: recordColumn)
+        }
     }
 
     /// Skips white space and returns the next significant byte without consuming it.
@@ -133,6 +181,11 @@ struct JSONParser {
         guard depth < Self.maximumDepth else {
             throw error("values are nested more than \(Self.maximumDepth) deep")
         }
+        try checkRecordSize()
+        values += 1
+        if values > limits.maximumValuesPerRecord {
+            throw error(limits.tooManyValuesMessage, line: recordLine, column: recordColumn)
+        }
         let value: JSONNode.Value
         switch byte {
         case UInt8(ascii: "{"):
@@ -161,7 +214,7 @@ struct JSONParser {
             }
             value = .array(items)
         case UInt8(ascii: "\""):
-            value = .string(try parseString())
+            value = try parseStringValue().map(JSONNode.Value.string) ?? .oversizedString
         case UInt8(ascii: "t"):
             try parseLiteral("true")
             value = .bool(true)
@@ -207,20 +260,29 @@ struct JSONParser {
         let startColumn = column
         var text: [UInt8] = []
         func isDigit(_ byte: UInt8?) -> Bool { byte.map { $0 >= 0x30 && $0 <= 0x39 } ?? false }
+        /// Consumes a run of digits, refusing a number longer than the text limit.
+        func digits(_ parser: inout JSONParser) throws(JSONSyntaxError) {
+            while isDigit(parser.source.peek()) {
+                text.append(parser.advance() ?? 0)
+                if text.count > parser.limits.maximumTextBytes {
+                    throw parser.error(parser.limits.numberTooLongMessage, column: startColumn)
+                }
+            }
+        }
         if source.peek() == UInt8(ascii: "-") { text.append(advance() ?? 0) }
         guard isDigit(source.peek()) else { throw error("invalid number: expected a digit", column: startColumn) }
         if source.peek() == UInt8(ascii: "0") {
             text.append(advance() ?? 0)
             if isDigit(source.peek()) { throw error("invalid number: leading zero", column: startColumn) }
         } else {
-            while isDigit(source.peek()) { text.append(advance() ?? 0) }
+            try digits(&self)
         }
         if source.peek() == UInt8(ascii: ".") {
             text.append(advance() ?? 0)
             guard isDigit(source.peek()) else {
                 throw error("invalid number: expected a digit after '.'", column: startColumn)
             }
-            while isDigit(source.peek()) { text.append(advance() ?? 0) }
+            try digits(&self)
         }
         if source.peek() == UInt8(ascii: "e") || source.peek() == UInt8(ascii: "E") {
             text.append(advance() ?? 0)
@@ -230,24 +292,44 @@ struct JSONParser {
             guard isDigit(source.peek()) else {
                 throw error("invalid number: expected a digit in the exponent", column: startColumn)
             }
-            while isDigit(source.peek()) { text.append(advance() ?? 0) }
+            try digits(&self)
         }
         return String(decoding: text, as: UTF8.self)
     }
 
-    /// Parses a string literal; the opening quote is next.
+    /// Parses a string literal that must be kept whole (an object key); the opening quote is
+    /// next. A key longer than the text limit is an error.
     mutating func parseString() throws(JSONSyntaxError) -> String {
+        let startLine = line
+        let startColumn = column
+        guard let text = try parseStringValue() else {
+            throw error(limits.textTooLongMessage, line: startLine, column: startColumn)
+        }
+        return text
+    }
+
+    /// Parses a string literal; the opening quote is next. A string longer than
+    /// ``RecordLimits/maximumTextBytes`` (decoded) is read to its end but not kept, and comes
+    /// back as nil.
+    mutating func parseStringValue() throws(JSONSyntaxError) -> String? {
         let startLine = line
         let startColumn = column
         _ = advance()  // opening quote
         var bytes: [UInt8] = []
         var isASCII = true
+        var oversized = false
+        let maximumBytes = limits.maximumTextBytes
+        // What the record may still grow by, counted here rather than read from the source
+        // at every byte.
+        var budget = limits.maximumRecordBytes - (source.consumed - recordStart)
         while true {
+            budget -= 1
             guard let byte = advance() else {
                 throw error("unterminated string (it starts here)", line: startLine, column: startColumn)
             }
             switch byte {
             case UInt8(ascii: "\""):
+                if oversized { return nil }
                 guard isASCII || UTF8Validation.isValid(bytes) else {
                     throw error(
                         "string is not valid UTF-8; re-encode the file as UTF-8",
@@ -255,9 +337,12 @@ struct JSONParser {
                 }
                 return String(decoding: bytes, as: UTF8.self)
             case UInt8(ascii: "\\"):
+                let before = source.consumed
                 try parseEscape(into: &bytes)
+                budget -= source.consumed - before
             case 0x00..<0x20:
-                if byte == 0x0A {
+                if byte == 0x0A || byte == 0x0D {
+                    // A raw line break: the string runs past the end of its line.
                     throw error("unterminated string (it starts here)", line: startLine, column: startColumn)
                 }
                 // The column of the character itself (advance() has moved past it).
@@ -266,6 +351,12 @@ struct JSONParser {
                 if byte >= 0x80 { isASCII = false }
                 bytes.append(byte)
             }
+            if bytes.count > maximumBytes {
+                // Too long to keep: read on to the closing quote, keeping nothing.
+                oversized = true
+                bytes.removeAll(keepingCapacity: true)
+            }
+            if budget < 0 { try checkRecordSize() }
         }
     }
 
@@ -319,6 +410,29 @@ struct JSONParser {
             value = value << 4 | digit
         }
         return value
+    }
+
+    /// The `id` of the record whose text begins with `bytes` (the part of an over-long line
+    /// that was read), when its `id` member comes before the cut; nil otherwise. Lets the
+    /// error about a line that is too long name its record.
+    static func leadingRecordID(in bytes: [UInt8], limits: RecordLimits) -> String? {
+        var parser = JSONParser(source: ByteSource(bytes: bytes), limits: limits)
+        guard parser.consume(UInt8(ascii: "{")) else { return nil }
+        do {
+            repeat {
+                guard parser.peekSignificant() == UInt8(ascii: "\"") else { return nil }
+                let key = try parser.parseString()
+                try parser.expect(UInt8(ascii: ":"), "':'")
+                let value = try parser.parseValue(depth: 1)
+                if key == "id" {
+                    guard case .string(let id) = value.value, RecordValidator.isValidID(id) else { return nil }
+                    return id
+                }
+            } while parser.consume(UInt8(ascii: ","))
+        } catch {
+            return nil
+        }
+        return nil
     }
 
     /// Throws unless only white space remains; `expected` names what should come instead

@@ -4,12 +4,14 @@ final class JSONRecordReader: RecordReader {
     let path: String
     let displayPath: String
     let validator: RecordValidator
+    let limits: RecordLimits
     private var source: ByteSource?
 
     init(path: String, displayPath: String, options: IngestOptions) {
         self.path = path
         self.displayPath = displayPath
         self.validator = options.validator(for: displayPath)
+        self.limits = options.limits
     }
 
     var bytesRead: Int { source?.consumed ?? 0 }
@@ -18,7 +20,7 @@ final class JSONRecordReader: RecordReader {
         let source = try ByteSource.openRecordFile(path, displayPath: displayPath)
         self.source = source
         source.skipByteOrderMark()
-        var parser = JSONParser(source: source)
+        var parser = JSONParser(source: source, limits: limits)
         do {
             try readTopLevel(&parser, handle)
         } catch let error as JSONSyntaxError {
@@ -47,7 +49,9 @@ final class JSONRecordReader: RecordReader {
         _ = parser.consume(UInt8(ascii: "["))
         if parser.consume(UInt8(ascii: "]")) { return }
         repeat {
+            parser.beginRecord()
             let node = try parser.parseValue(depth: 1)
+            try parser.checkRecordSize()
             try handle(validator.validate(node).entry)
         } while parser.consume(UInt8(ascii: ","))
         try parser.expect(UInt8(ascii: "]"), "',' or ']' after a record")
@@ -57,6 +61,7 @@ final class JSONRecordReader: RecordReader {
     private func readObject(_ parser: inout JSONParser, _ handle: (RecordEntry) throws -> Void) throws {
         let line = parser.line
         let column = parser.column
+        parser.beginRecord()
         _ = parser.consume(UInt8(ascii: "{"))
         var members: [JSONNode.Member] = []
         var sawRecords = false
@@ -77,6 +82,7 @@ final class JSONRecordReader: RecordReader {
                 if key == "records", parser.peekSignificant() == UInt8(ascii: "[") {
                     sawRecords = true
                     try readArray(&parser, handle)
+                    parser.beginRecord()  // the wrapper's other members count on their own
                 } else {
                     let value = try parser.parseValue(depth: 1)
                     members.append(JSONNode.Member(key: key, line: keyLine, column: keyColumn, value: value))
@@ -84,6 +90,7 @@ final class JSONRecordReader: RecordReader {
             } while parser.consume(UInt8(ascii: ","))
             try parser.expect(UInt8(ascii: "}"), "',' or '}' after an object member")
         }
+        try parser.checkRecordSize()
         if sawRecords {
             // A wrapper object: its other members describe the batch, not a record.
             for member in members {
@@ -105,12 +112,14 @@ final class JSONLinesRecordReader: RecordReader {
     let path: String
     let displayPath: String
     let validator: RecordValidator
+    let limits: RecordLimits
     private var source: ByteSource?
 
     init(path: String, displayPath: String, options: IngestOptions) {
         self.path = path
         self.displayPath = displayPath
         self.validator = options.validator(for: displayPath)
+        self.limits = options.limits
     }
 
     var bytesRead: Int { source?.consumed ?? 0 }
@@ -121,11 +130,28 @@ final class JSONLinesRecordReader: RecordReader {
         source.skipByteOrderMark()
         var lineNumber = 0
         var sawRecord = false
-        while let line = source.readLine() {
+        while let read = source.readLine(maximumLength: limits.maximumRecordBytes) {
             lineNumber += 1
-            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+            let line: [UInt8]
+            switch read {
+            case .complete(let complete):
+                line = complete
+            case .tooLong(let prefix):
+                // Refused as soon as the limit is crossed; the rest of the line is skipped
+                // unread, and the next line is the next record.
+                sawRecord = true
+                let recordID = JSONParser.leadingRecordID(in: prefix, limits: limits)
+                let column = (prefix.firstIndex { $0 != 0x20 && $0 != 0x09 } ?? 0) + 1
+                let diagnostic = Diagnostic(
+                    .error, file: displayPath, line: lineNumber, column: column, recordID: recordID,
+                    message: limits.lineTooLongMessage)
+                try handle(.invalid(recordID: recordID, line: lineNumber, diagnostics: [diagnostic]))
+                source.skipRestOfLine()
+                continue
+            }
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
             sawRecord = true
-            var parser = JSONParser(source: ByteSource(bytes: line), line: lineNumber)
+            var parser = JSONParser(source: ByteSource(bytes: line), line: lineNumber, limits: limits)
             do {
                 let node = try parser.parseValue()
                 try parser.expectEnd("the end of the line (JSON Lines holds one record per line)")

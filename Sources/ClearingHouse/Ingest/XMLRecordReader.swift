@@ -16,17 +16,36 @@ final class XMLRecordReader: RecordReader {
     let path: String
     let displayPath: String
     let validator: RecordValidator
-    private(set) var bytesRead = 0
+    let limits: RecordLimits
+    /// The file being read, while it is.
+    private var stream: XMLStreamReader?
+    private var bytesReadWhenDone = 0
+
+    var bytesRead: Int { stream?.bytesRead ?? bytesReadWhenDone }
 
     init(path: String, displayPath: String, options: IngestOptions) {
         self.path = path
         self.displayPath = displayPath
         self.validator = options.validator(for: displayPath)
+        self.limits = options.limits
+    }
+
+    /// A text value as the JSON shape holds it: the string, or `.oversizedString` when it
+    /// is longer than the text limit, so that the validator refuses it exactly as it would
+    /// the same value in JSON. (libxml2 itself refuses a single text node longer than
+    /// 10,000,000 bytes; this also covers text split into several nodes, and lower limits.)
+    private func textValue(_ text: String) -> JSONNode.Value {
+        text.utf8.count > limits.maximumTextBytes ? .oversizedString : .string(text)
     }
 
     func read(_ handle: (RecordEntry) throws -> Void) throws {
         do {
-            let reader = try XMLStreamReader(path: path)
+            let reader = try XMLStreamReader(path: path, limits: limits)
+            stream = reader
+            defer {
+                bytesReadWhenDone = reader.bytesRead
+                stream = nil
+            }
             // Find the root element.
             while try reader.read() {
                 guard reader.isElement else { continue }
@@ -50,7 +69,9 @@ final class XMLRecordReader: RecordReader {
             }
             throw XMLReadError(line: nil, column: nil, message: "file is empty; expected an XML document")
         } catch let error as XMLReadError {
-            throw Diagnostic(.error, file: displayPath, line: error.line, column: error.column, message: error.message)
+            throw Diagnostic(
+                .error, file: displayPath, line: error.line, column: error.column, recordID: error.recordID,
+                field: error.field, message: error.message)
         }
     }
 
@@ -87,7 +108,7 @@ final class XMLRecordReader: RecordReader {
     private func nativeRecord(_ element: XMLElement) -> JSONNode {
         let line = element.line
         func node(_ value: JSONNode.Value, _ line: Int) -> JSONNode { JSONNode(value: value, line: line, column: 0) }
-        func string(_ text: String, _ line: Int) -> JSONNode { node(.string(text), line) }
+        func string(_ text: String, _ line: Int) -> JSONNode { node(textValue(text), line) }
         var members: [JSONNode.Member] = []
         func add(_ key: String, _ value: JSONNode) {
             members.append(JSONNode.Member(key: key, line: value.line, column: 0, value: value))
@@ -237,7 +258,7 @@ final class XMLRecordReader: RecordReader {
     /// Maps an OAI-PMH `<record>` with `oai_dc` metadata to the JSON record shape.
     private func oaiRecord(_ element: XMLElement, baseURL: String?) -> RecordEntry {
         let line = element.line
-        func string(_ text: String, _ line: Int) -> JSONNode { JSONNode(value: .string(text), line: line, column: 0) }
+        func string(_ text: String, _ line: Int) -> JSONNode { JSONNode(value: textValue(text), line: line, column: 0) }
         let children = element.children
         guard let header = children.first(where: { $0.localName == "header" && $0.namespaceURI == XMLNamespace.oaiPMH }) else {
             return .invalid(

@@ -29,10 +29,12 @@ func takeXMLString(_ pointer: UnsafeMutablePointer<xmlChar>?) -> String? {
     return String(cString: pointer)
 }
 
-/// An XML syntax or safety error, with its position.
+/// An XML syntax or safety error, with its position (and the record and field, when known).
 struct XMLReadError: Error {
     var line: Int?
     var column: Int?
+    var recordID: String? = nil
+    var field: String? = nil
     var message: String
 }
 
@@ -48,15 +50,158 @@ private final class XMLErrorSink {
         if error.pointee.code == XML_ERR_ENTITY_LOOP.rawValue || error.pointee.code == XML_ERR_ENTITY_BOUNDARY.rawValue {
             message = "entity expansion refused: " + message
         }
-        if message.contains("huge text node") {
-            message = "a text field is longer than libxml2's limit of 10,000,000 bytes for one text node "
-                + "(the limit stays on to refuse hostile input); shorten the field or send the record as JSON"
+        var line = error.pointee.line > 0 ? Int(error.pointee.line) : nil
+        var column = error.pointee.int2 > 0 ? Int(error.pointee.int2) : nil
+        var recordID: String?
+        var field: String?
+        let isHugeAttribute = message.contains("AttValue length too long")
+        if message.contains("huge text node") || isHugeAttribute {
+            // libxml2's limit for one text node or attribute value (XML_MAX_TEXT_LENGTH,
+            // 10,000,000 bytes) is chm's text limit in every format: the same message as
+            // JSON's, at the element whose text is too long, naming its record and field.
+            message = RecordLimits.default.textTooLongMessage
+            let parser = error.pointee.ctxt?.assumingMemoryBound(to: xmlParserCtxt.self)
+            if let node = parser?.pointee.node {
+                let place = Self.place(of: node, isText: !isHugeAttribute)
+                recordID = place.recordID
+                field = place.field
+                if let elementLine = place.line {
+                    line = elementLine
+                    column = nil
+                }
+            }
         }
-        first = XMLReadError(
-            line: error.pointee.line > 0 ? Int(error.pointee.line) : nil,
-            column: error.pointee.int2 > 0 ? Int(error.pointee.int2) : nil,
-            message: message)
+        first = XMLReadError(line: line, column: column, recordID: recordID, field: field, message: message)
     }
+
+    /// The record (its `id`, or an OAI-PMH header's identifier) and field that `node` (the
+    /// element being parsed) belongs to. For text (not an attribute), the element is the
+    /// field and its line is the field's line.
+    private static func place(of node: xmlNodePtr, isText: Bool) -> (recordID: String?, field: String?, line: Int?) {
+        var current: xmlNodePtr? = node
+        while let element = current, element.pointee.type == XML_ELEMENT_NODE {
+            if String(cString: element.pointee.name) == "record" {
+                let record = XMLElement(node: element)
+                let header = record.children.first { $0.localName == "header" }
+                let id = record.attribute("id") ?? header?.children.first { $0.localName == "identifier" }?.text
+                var field: String?
+                if isText, element != node {
+                    let name = String(cString: node.pointee.name)
+                    let namespace = node.pointee.ns.map { String(cString: $0.pointee.href) }
+                    let prefix = node.pointee.ns?.pointee.prefix.map { String(cString: $0) + ":" } ?? ""
+                    field = prefix + name
+                    // Localized text is named by its language, as the same record in JSON is
+                    // (`description.en`).
+                    if namespace == XMLNamespace.records, ["title", "summary", "description"].contains(name),
+                        let language = takeXMLString(xmlNodeGetLang(node))
+                    {
+                        field = name + "." + language
+                    }
+                }
+                let line = isText ? Int(xmlGetLineNo(node)) : 0
+                return (id.flatMap { RecordValidator.isValidID($0) ? $0 : nil }, field, line > 0 ? line : nil)
+            }
+            current = element.pointee.parent
+        }
+        return (nil, nil, nil)
+    }
+}
+
+/// The bytes of an XML file as libxml2 reads them, with each lone `\r` turned into `\n`.
+///
+/// XML reads `\r\n` and a lone `\r` as one line break (XML 1.0, section 2.11), and libxml2
+/// does so for the text it parses; but libxml2 2.9 counts lines only at `\n`, so every
+/// position in a file with old Mac OS line endings would be reported on line 1. Turning a
+/// lone `\r` into `\n` first changes nothing that XML sees, and fixes the lines.
+final class XMLFileInput {
+    private let descriptor: Int32
+    /// A `\r` that ended the previous chunk, held back until the byte after it is known.
+    private var heldCarriageReturn = false
+    /// Bytes handed to libxml2 so far.
+    private(set) var delivered = 0
+    /// Limits on an element being expanded, which libxml2 builds whole in memory: reading
+    /// fails once more than `bytes` have been handed over in all, or more than `elements`
+    /// start tags since the fence was set, so that libxml2 stops building it.
+    var fence: (bytes: Int, elements: Int)? {
+        didSet { elements = 0 }
+    }
+    /// Start tags (a `<` not followed by `/`) handed over since the fence was set.
+    private var elements = 0
+    /// Why reading failed at the fence, if it did.
+    private(set) var stoppedAtFence: StopReason?
+
+    enum StopReason {
+        case bytes, elements
+    }
+
+    init(path: String) throws(SourceOpenError) {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw SourceOpenError(errno: errno) }
+        self.descriptor = descriptor
+    }
+
+    deinit { close(descriptor) }
+
+    /// The start tags in `count` bytes: each `<` not followed by `/` (an element, or a
+    /// comment or processing instruction, which cost nodes too).
+    private static func startTags(_ buffer: UnsafeMutablePointer<CChar>, _ count: Int) -> Int {
+        var found = 0
+        var offset = 0
+        while offset < count, let hit = memchr(buffer + offset, 0x3C, count - offset) {
+            let index = buffer.distance(to: hit.assumingMemoryBound(to: CChar.self))
+            if index + 1 >= count || buffer[index + 1] != 0x2F { found += 1 }
+            offset = index + 1
+        }
+        return found
+    }
+
+    /// Fills `buffer` with up to `length` bytes; 0 at the end of the file, -1 on an error.
+    func read(into buffer: UnsafeMutablePointer<CChar>, length: Int) -> Int32 {
+        guard length >= 2 else { return -1 }
+        if let fence {
+            if delivered > fence.bytes { stoppedAtFence = .bytes }
+            if elements > fence.elements { stoppedAtFence = .elements }
+            if stoppedAtFence != nil { return -1 }
+        }
+        while true {
+            var start = 0
+            if heldCarriageReturn {
+                buffer[0] = 0x0D
+                start = 1
+                heldCarriageReturn = false
+            }
+            var got: Int
+            repeat {
+                got = readFile(descriptor, buffer + start, length - start)
+            } while got < 0 && errno == EINTR
+            guard got >= 0 else { return -1 }
+            var total = start + got
+            var offset = 0
+            while offset < total, let found = memchr(buffer + offset, 0x0D, total - offset) {
+                let index = buffer.distance(to: found.assumingMemoryBound(to: CChar.self))
+                if index + 1 < total {
+                    if buffer[index + 1] != 0x0A { buffer[index] = 0x0A }
+                } else if got == 0 {
+                    buffer[index] = 0x0A  // a \r at the end of the file
+                } else {
+                    heldCarriageReturn = true  // its next byte comes with the next chunk
+                    total -= 1
+                }
+                offset = index + 1
+            }
+            // Returning 0 would mean the end of the file: read on past a held-back \r.
+            if total > 0 || !heldCarriageReturn {
+                delivered += total
+                if fence != nil { elements += Self.startTags(buffer, total) }
+                return Int32(total)
+            }
+        }
+    }
+}
+
+/// `read(2)` (named apart from ``XMLFileInput/read(into:length:)``, which would hide it).
+private func readFile(_ descriptor: Int32, _ buffer: UnsafeMutablePointer<CChar>, _ count: Int) -> Int {
+    read(descriptor, buffer, count)
 }
 
 /// A streaming reader over one XML file.
@@ -67,22 +212,37 @@ final class XMLStreamReader {
 
     private let reader: xmlTextReaderPtr
     private let errors = XMLErrorSink()
+    private let input: XMLFileInput
+    private let limits: RecordLimits
 
-    /// Opens `path`. libxml2 reads it in small chunks as we advance.
-    init(path: String) throws(XMLReadError) {
+    /// Opens `path`. libxml2 reads it in small chunks as we advance; an element expanded
+    /// with ``expand()`` may not grow past `limits.maximumRecordBytes`.
+    init(path: String, limits: RecordLimits = .default) throws(XMLReadError) {
         _ = parserInitialized
         try XMLStreamReader.refuseDocumentTypeDeclaration(path: path)
-        guard let reader = xmlReaderForFile(path, nil, XMLStreamReader.options) else {
+        let input: XMLFileInput
+        do {
+            input = try XMLFileInput(path: path)
+        } catch {
+            throw XMLReadError(line: nil, column: nil, message: "cannot read file: \(error)")
+        }
+        let context = Unmanaged.passUnretained(input).toOpaque()
+        let read: xmlInputReadCallback = { context, buffer, length in
+            guard let context, let buffer else { return -1 }
+            return Unmanaged<XMLFileInput>.fromOpaque(context).takeUnretainedValue().read(into: buffer, length: Int(length))
+        }
+        guard let reader = xmlReaderForIO(read, nil, context, path, nil, XMLStreamReader.options) else {
             throw XMLReadError(line: nil, column: nil, message: "cannot open the file for XML parsing")
         }
+        self.input = input
+        self.limits = limits
         self.reader = reader
-        let context = Unmanaged.passUnretained(errors).toOpaque()
         xmlTextReaderSetStructuredErrorHandler(
             reader,
             { context, error in
                 guard let context else { return }
                 Unmanaged<XMLErrorSink>.fromOpaque(context).takeUnretainedValue().record(error)
-            }, context)
+            }, Unmanaged.passUnretained(errors).toOpaque())
     }
 
     deinit {
@@ -108,10 +268,16 @@ final class XMLStreamReader {
                 a == b || (a >= 0x61 && a <= 0x7A && a - 0x20 == b)
             }
         }
+        /// Whether the byte at `index` ends a line: `\n`, or a `\r` not followed by `\n` (XML
+        /// reads `\r\n` and a lone `\r` as one line break).
+        func endsLine() -> Bool {
+            bytes[index] == UInt8(ascii: "\n")
+                || (bytes[index] == UInt8(ascii: "\r") && (index + 1 >= bytes.count || bytes[index + 1] != UInt8(ascii: "\n")))
+        }
         func skip(past terminator: String) {
             let pattern = Array(terminator.utf8)
             while index < bytes.count {
-                if bytes[index] == UInt8(ascii: "\n") { line += 1 }
+                if endsLine() { line += 1 }
                 if bytes[index] == pattern[0], starts(with: terminator) {
                     index += pattern.count
                     return
@@ -121,10 +287,8 @@ final class XMLStreamReader {
         }
         while index < bytes.count {
             switch bytes[index] {
-            case UInt8(ascii: "\n"):
-                line += 1
-                index += 1
-            case 0x20, 0x09, 0x0D:
+            case 0x20, 0x09, 0x0A, 0x0D:
+                if endsLine() { line += 1 }
                 index += 1
             case UInt8(ascii: "<"):
                 if starts(with: "<?") {
@@ -202,9 +366,32 @@ final class XMLStreamReader {
         return Int(xmlTextReaderGetParserLineNumber(reader))
     }
 
+    /// Bytes of the file read so far (libxml2 reads ahead of the node it is on, in 4 KB reads).
+    var bytesRead: Int { input.delivered }
+
     /// Builds the current element's subtree and returns it; valid until the reader moves on.
+    ///
+    /// libxml2 builds the whole subtree in memory, so reading stops as soon as more than
+    /// ``RecordLimits/maximumRecordBytes`` of the file have been read for it, or it has more
+    /// than ``RecordLimits/maximumValuesPerRecord`` elements (give or take libxml2's reads of
+    /// 4 KB): an element that big is refused, and the file stops there.
     func expand() throws(XMLReadError) -> XMLElement {
-        guard let node = xmlTextReaderExpand(reader), errors.first == nil else { throw failure() }
+        let line = lineNumber
+        let recordID = takeXMLString(xmlTextReaderGetAttribute(reader, "id")).flatMap {
+            RecordValidator.isValidID($0) ? $0 : nil
+        }
+        input.fence = (input.delivered + limits.maximumRecordBytes, limits.maximumValuesPerRecord)
+        defer { input.fence = nil }
+        guard let node = xmlTextReaderExpand(reader), errors.first == nil, input.stoppedAtFence == nil else {
+            switch input.stoppedAtFence {
+            case .bytes?:
+                throw XMLReadError(line: line, column: nil, recordID: recordID, message: limits.recordTooLongMessage)
+            case .elements?:
+                throw XMLReadError(line: line, column: nil, recordID: recordID, message: limits.tooManyValuesMessage)
+            case nil:
+                throw failure()
+            }
+        }
         return XMLElement(node: node)
     }
 }

@@ -12,6 +12,8 @@ struct RecordValidator {
     var defaultKind: RecordKind? = nil
     /// The language of plain-string text in records that give none (`--language en`).
     var defaultLanguage: String? = nil
+    /// The limits the reader enforced (for the message about a value that is too long).
+    var limits: RecordLimits = .default
 
     static let knownFields: Set<String> = [
         "id", "kind", "title", "summary", "description", "language", "keywords", "themes", "targets",
@@ -47,6 +49,7 @@ struct RecordValidator {
         var context = Context(file: file, strict: strict, recordLine: node.line)
         context.defaultKind = defaultKind
         context.defaultLanguage = defaultLanguage
+        context.limits = limits
         let record = context.build(node)
         return Outcome(
             record: context.hasErrors ? nil : record, diagnostics: context.diagnostics,
@@ -63,6 +66,7 @@ struct RecordValidator {
         var hasErrors = false
         var defaultKind: RecordKind?
         var defaultLanguage: String?
+        var limits = RecordLimits.default
 
         init(file: String, strict: Bool, recordLine: Int) {
             self.file = file
@@ -99,11 +103,25 @@ struct RecordValidator {
                             .error, idNode, field: "id",
                             "invalid id \"\(text.prefix(80))\": use 1-200 characters of A-Z a-z 0-9 . _ : -")
                     }
+                } else if case .oversizedString = idNode.value {
+                    // Reported below with the other values that are too long.
                 } else {
                     report(.error, idNode, field: "id", "expected a string, found \(idNode.typeName)")
                 }
             } else {
                 report(.error, node, field: "id", "missing required field")
+            }
+
+            // A value too long to keep (its text was skipped) makes the record invalid;
+            // those errors alone are reported, as the rest of the record cannot be judged
+            // fairly without the skipped text (an empty title, a type mismatch...).
+            var oversized: [(node: JSONNode, field: String)] = []
+            collectOversized(in: members, path: nil, into: &oversized)
+            if !oversized.isEmpty {
+                for (position, field) in oversized {
+                    report(.error, position, field: field, limits.textTooLongMessage)
+                }
+                return nil
             }
 
             var kind = RecordKind.resource
@@ -134,10 +152,14 @@ struct RecordValidator {
                 }
             }
 
+            let errorsBeforeTitle = diagnostics.count
             let title = localized(fields["title"], field: "title", language: language)
             let descriptionKey = fields["description"] != nil ? "description" : (fields["body"] != nil ? "body" : "text")
             if let titleNode = fields["title"] {
-                if title.values.values.allSatisfy({ $0.allSatisfy(\.isWhitespace) }) {
+                // A title of the wrong type (or with a wrong language or value) has been
+                // reported already; "empty" would say the same thing twice.
+                let titleReported = diagnostics[errorsBeforeTitle...].contains { $0.severity == .error }
+                if !titleReported, title.values.values.allSatisfy({ $0.allSatisfy(\.isWhitespace) }) {
                     report(.error, titleNode, field: "title", "title is empty; give it in at least one language")
                 }
             } else {
@@ -213,6 +235,29 @@ struct RecordValidator {
         }
 
         // MARK: Field readers
+
+        /// The values in `members` (recursively) that were too long to keep, with the field
+        /// path that names each (`description.fr`, `keywords[3]`, `extensions.notes`).
+        func collectOversized(in members: [JSONNode.Member], path: String?, into found: inout [(node: JSONNode, field: String)]) {
+            for member in members {
+                collectOversized(member.value, path: path.map { "\($0).\(member.key)" } ?? member.key, into: &found)
+            }
+        }
+
+        func collectOversized(_ node: JSONNode, path: String, into found: inout [(node: JSONNode, field: String)]) {
+            switch node.value {
+            case .oversizedString:
+                found.append((node, path))
+            case .array(let items):
+                for (index, item) in items.enumerated() {
+                    collectOversized(item, path: "\(path)[\(index)]", into: &found)
+                }
+            case .object(let members):
+                collectOversized(in: members, path: path, into: &found)
+            case .null, .bool, .number, .string:
+                break
+            }
+        }
 
         mutating func string(_ node: JSONNode, field: String) -> String? {
             if case .string(let text) = node.value { return text }

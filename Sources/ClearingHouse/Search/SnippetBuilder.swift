@@ -32,28 +32,140 @@ enum SnippetBuilder {
         return (words, prefixes)
     }
 
+    /// The most of one text that is analyzed for a snippet, in UTF-8 bytes. A longer text
+    /// (a description may hold up to 10,000,000 bytes) is analyzed in windows of this size
+    /// only, so that a snippet costs the same whatever the size of the field.
+    static let windowBytes = 16 * 1024
+    /// How far into a long text a match is looked for (by a plain byte search), in UTF-8 bytes.
+    static let searchedBytes = 1 << 20
+    /// How many places found by the byte search are analyzed, at most, before giving up and
+    /// showing the text's beginning.
+    static let maximumProbes = 4
+
+    /// A stretch of a text: the text itself when it is short, else a window of it cut at
+    /// character (and where possible word) boundaries.
+    struct Window {
+        var text: String
+        /// Text was cut off before / after the window.
+        var cutBefore = false
+        var cutAfter = false
+    }
+
     /// The best passage of `texts` (tried in order) in `language`, or nil when there are no
-    /// words to show or no text.
+    /// words to show or no text. Each text is analyzed within a bounded window (see
+    /// ``windowBytes``), so the cost does not grow with the size of the fields.
     static func snippet(texts: [String], language: String, words: [String], prefixes: [String]) -> Snippet? {
         guard !words.isEmpty || !prefixes.isEmpty else { return nil }
         let analyzer = LanguageAnalyzer.forLanguage(language)
         let wanted = Set(words.flatMap { analyzer.terms($0) })
-        var best: (text: String, tokens: [Token], matched: [Bool], score: Int)?
+        let prefixTerms = prefixes.map { analyzer.terms($0).first ?? $0 }
+        func matches(_ tokens: [Token]) -> [Bool] {
+            tokens.map { token in wanted.contains(token.term) || prefixTerms.contains { token.term.hasPrefix($0) } }
+        }
+        var best: (window: Window, tokens: [Token], matched: [Bool], score: Int)?
         for text in texts where !text.isEmpty {
-            let tokens = analyzer.tokens(text)
-            let matched = tokens.map { token in
-                wanted.contains(token.term) || prefixes.contains { token.term.hasPrefix(analyzer.terms($0).first ?? $0) }
+            var candidates = [window(of: text, from: 0)]
+            var index = 0
+            var chosen: (window: Window, tokens: [Token], matched: [Bool], score: Int)?
+            while index < candidates.count {
+                let window = candidates[index]
+                let tokens = analyzer.tokens(window.text)
+                let matched = matches(tokens)
+                let score = Set(zip(tokens, matched).filter(\.1).map(\.0.term)).count
+                if chosen == nil || score > (chosen?.score ?? 0) { chosen = (window, tokens, matched, score) }
+                if score > 0 { break }
+                if index == 0, window.cutAfter {
+                    // No match at the start of a long text: look further in, cheaply, and
+                    // analyze only windows around the places found.
+                    let needles = words + prefixes + Array(wanted) + prefixTerms
+                    candidates += places(of: needles, in: text).prefix(maximumProbes).map {
+                        Self.window(of: text, from: max(0, $0 - windowBytes / 4))
+                    }
+                }
+                index += 1
             }
-            let score = Set(zip(tokens, matched).filter(\.1).map(\.0.term)).count
-            if best == nil || score > (best?.score ?? 0) { best = (text, tokens, matched, score) }
+            guard let chosen else { continue }
+            if best == nil || chosen.score > (best?.score ?? 0) { best = chosen }
         }
         guard let best else { return nil }
-        return passage(best.text, tokens: best.tokens, matched: best.matched, language: language)
+        return passage(best.window, tokens: best.tokens, matched: best.matched, language: language)
     }
 
-    /// Picks the window of at most `maximumLength` scalars with the most distinct matched
+    /// The window of at most ``windowBytes`` of `text` from about byte `start`: the whole
+    /// text when it fits; else cut at scalar boundaries (never inside a UTF-8 sequence) and,
+    /// when white space is near, at word boundaries. CJK text, which has no spaces, is cut
+    /// between characters.
+    static func window(of text: String, from start: Int) -> Window {
+        let count = text.utf8.count
+        if start == 0, count <= windowBytes { return Window(text: text) }
+        var text = text
+        return text.withUTF8 { bytes -> Window in
+            func isContinuation(_ offset: Int) -> Bool { offset < count && bytes[offset] & 0xC0 == 0x80 }
+            func isSpace(_ offset: Int) -> Bool {
+                let byte = bytes[offset]
+                return byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D
+            }
+            var lower = min(start, count)
+            while isContinuation(lower) { lower += 1 }
+            if lower > 0, lower < count, !isSpace(lower - 1) {
+                // Start after the next space if one is near (a word boundary).
+                var probe = lower
+                while probe < min(count, lower + 64), !isSpace(probe) { probe += 1 }
+                if probe < min(count, lower + 64) { lower = probe + 1 }
+            }
+            var upper = min(count, lower + windowBytes)
+            while isContinuation(upper) { upper -= 1 }
+            if upper < count, !isSpace(upper) {
+                var probe = upper - 1
+                while probe > max(lower, upper - 64), !isSpace(probe) { probe -= 1 }
+                if probe > max(lower, upper - 64) { upper = probe }
+            }
+            return Window(
+                text: String(decoding: UnsafeBufferPointer(rebasing: bytes[lower..<upper]), as: UTF8.self),
+                cutBefore: lower > 0, cutAfter: upper < count)
+        }
+    }
+
+    /// Byte offsets (in order, each at least a window apart) where one of `needles` (as
+    /// given, capitalized or upper case) occurs in the first ``searchedBytes`` of `text`: a
+    /// plain byte search, cheap next to analysis, that finds where to analyze.
+    static func places(of needles: [String], in text: String) -> [Int] {
+        var patterns = Set<[UInt8]>()
+        for needle in needles where !needle.isEmpty {
+            let lower = needle.lowercased()
+            for variant in [needle, lower, lower.prefix(1).uppercased() + lower.dropFirst(), lower.uppercased()] {
+                patterns.insert(Array(variant.utf8))
+            }
+        }
+        var text = text
+        let found = text.withUTF8 { bytes -> [Int] in
+            guard let base = bytes.baseAddress else { return [] }
+            let length = min(bytes.count, searchedBytes)
+            return patterns.compactMap { pattern -> Int? in
+                pattern.withUnsafeBufferPointer { needle -> Int? in
+                    guard let first = needle.first, let needleBase = needle.baseAddress else { return nil }
+                    var offset = 0
+                    while offset + needle.count <= length {
+                        guard let hit = memchr(base + offset, Int32(first), length - needle.count + 1 - offset) else { return nil }
+                        let position = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(hit))
+                        if memcmp(base + position, needleBase, needle.count) == 0 { return position }
+                        offset = position + 1
+                    }
+                    return nil
+                }
+            }
+        }
+        var places: [Int] = []
+        for offset in found.sorted() where places.last.map({ offset - $0 >= windowBytes / 2 }) ?? true {
+            places.append(offset)
+        }
+        return places
+    }
+
+    /// Picks the passage of at most `maximumLength` scalars with the most distinct matched
     /// terms, widens it to whole words, and maps highlights to character offsets.
-    static func passage(_ text: String, tokens: [Token], matched: [Bool], language: String) -> Snippet {
+    static func passage(_ window: Window, tokens: [Token], matched: [Bool], language: String) -> Snippet {
+        let text = window.text
         let scalars = Array(text.unicodeScalars)
         var bestRange = 0..<min(scalars.count, maximumLength)
         var bestScore = -1
@@ -85,8 +197,8 @@ enum SnippetBuilder {
             }
             range = range.lowerBound..<end
         }
-        let prefix = range.lowerBound > 0 ? "…" : ""
-        let suffix = range.upperBound < scalars.count ? "…" : ""
+        let prefix = range.lowerBound > 0 || window.cutBefore ? "…" : ""
+        let suffix = range.upperBound < scalars.count || window.cutAfter ? "…" : ""
         let body = String(String.UnicodeScalarView(scalars[range])).trimmingCharacters(in: .whitespacesAndNewlines)
         let leading = String(String.UnicodeScalarView(scalars[range])).prefix { $0.isWhitespace }.unicodeScalars.count
         // Highlights in characters of the final text.
