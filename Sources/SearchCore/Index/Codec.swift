@@ -166,6 +166,45 @@ enum BitPacking {
         if filled > 0 { writer.byte(UInt8(truncatingIfNeeded: accumulator)) }
     }
 
+    /// Packs values of varying widths, in order, into one little-endian bit stream
+    /// (`(count of bits + 7) / 8` bytes).
+    static func packMixed(_ values: [(value: UInt32, bits: Int)], into writer: inout ByteWriter) {
+        var accumulator: UInt64 = 0
+        var filled = 0
+        for (value, bits) in values where bits > 0 {
+            let mask: UInt64 = bits == 32 ? 0xFFFF_FFFF : (1 << UInt64(bits)) - 1
+            accumulator |= (UInt64(value) & mask) << UInt64(filled)
+            filled += bits
+            while filled >= 8 {
+                writer.byte(UInt8(truncatingIfNeeded: accumulator))
+                accumulator >>= 8
+                filled -= 8
+            }
+        }
+        if filled > 0 { writer.byte(UInt8(truncatingIfNeeded: accumulator)) }
+    }
+
+    /// Reads the `bits`-bit value at bit `offset` of `source` (0 past its end).
+    @inline(__always)
+    static func value(in source: UnsafeRawBufferPointer, bitOffset offset: Int, bits: Int) -> UInt32 {
+        guard bits > 0 else { return 0 }
+        let mask: UInt64 = bits == 32 ? 0xFFFF_FFFF : (1 << UInt64(bits)) - 1
+        let byteIndex = offset >> 3
+        var word: UInt64 = 0
+        if byteIndex + 8 <= source.count {
+            word = UInt64(littleEndian: source.loadUnaligned(fromByteOffset: byteIndex, as: UInt64.self))
+        } else {
+            var shift: UInt64 = 0
+            var next = byteIndex
+            while next < source.count, shift < 64 {
+                word |= UInt64(source[next]) << shift
+                next += 1
+                shift += 8
+            }
+        }
+        return UInt32(truncatingIfNeeded: (word >> UInt64(offset & 7)) & mask)
+    }
+
     /// Unpacks `count` values of `bits` bits from `source` (which must hold at least
     /// `byteCount(count:bits:)` bytes) into `output`.
     @inline(__always)

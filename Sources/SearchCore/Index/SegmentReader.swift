@@ -299,7 +299,11 @@ struct PostingsCursor {
 
     private let data: UnsafeRawBufferPointer
     private let positionsData: UnsafeRawBufferPointer
+    /// Where the bit-packed skip entries start, their widths and field bit offsets.
     private let skipStart: Int
+    private let skipEntryBits: Int
+    private let skipFieldOffsets: (Int, Int, Int, Int, Int)
+    private let skipFieldBits: (Int, Int, Int, Int)
     private let blocksStart: Int
     private let positionsStart: Int
     let blockCount: Int
@@ -328,8 +332,23 @@ struct PostingsCursor {
         blockCount = (info.documentFrequency + postingsBlockSize - 1) / postingsBlockSize
         hasSkipTable = blockCount > 1
         norms = info.field < segment.fields.textFieldCount ? segment.norms(field: info.field) : UnsafeRawBufferPointer(start: nil, count: 0)
-        skipStart = info.postingsOffset
-        blocksStart = info.postingsOffset + (hasSkipTable ? blockCount * PostingsFormat.skipEntrySize : 0)
+        if hasSkipTable, info.postingsOffset + 4 <= data.count {
+            let postings = segment.postings
+            let widths = (0..<4).map { min(32, Int(postings[info.postingsOffset + $0])) }
+            skipFieldBits = (widths[0], widths[1], widths[2], widths[3])
+            skipFieldOffsets = (
+                0, widths[0], widths[0] + widths[1], widths[0] + widths[1] + widths[2], widths[0] + widths[1] + widths[2] + widths[3]
+            )
+            skipEntryBits = widths.reduce(PostingsFormat.normBits, +)
+            skipStart = info.postingsOffset + 4
+            blocksStart = skipStart + (blockCount * skipEntryBits + 7) / 8
+        } else {
+            skipFieldBits = (0, 0, 0, 0)
+            skipFieldOffsets = (0, 0, 0, 0, 0)
+            skipEntryBits = 0
+            skipStart = info.postingsOffset
+            blocksStart = info.postingsOffset
+        }
         positionsStart = info.positionsOffset
         docs = .allocate(capacity: postingsBlockSize)
         freqs = .allocate(capacity: postingsBlockSize)
@@ -342,11 +361,20 @@ struct PostingsCursor {
         freqs.deallocate()
     }
 
-    // Skip entry fields.
+    // Skip entry fields: 0 last doc, 1 block offset, 2 positions offset, 3 max frequency,
+    // 4 min norm.
     @inline(__always) private func skipValue(_ block: Int, _ field: Int) -> UInt32 {
-        let offset = skipStart + block * PostingsFormat.skipEntrySize + field * 4
-        guard offset + 4 <= data.count else { return 0 }
-        return UInt32(littleEndian: data.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+        let base = (skipStart << 3) + block * skipEntryBits
+        let offset: Int
+        let bits: Int
+        switch field {
+        case 0: (offset, bits) = (skipFieldOffsets.0, skipFieldBits.0)
+        case 1: (offset, bits) = (skipFieldOffsets.1, skipFieldBits.1)
+        case 2: (offset, bits) = (skipFieldOffsets.2, skipFieldBits.2)
+        case 3: (offset, bits) = (skipFieldOffsets.3, skipFieldBits.3)
+        default: (offset, bits) = (skipFieldOffsets.4, PostingsFormat.normBits)
+        }
+        return BitPacking.value(in: data, bitOffset: base + offset, bits: bits)
     }
 
     /// Decodes the only block of a list without skip table, before its first document.
@@ -374,10 +402,7 @@ struct PostingsCursor {
 
     /// The smallest norm byte in block `block`.
     mutating func minNorm(ofBlock block: Int) -> UInt8 {
-        if hasSkipTable {
-            let offset = skipStart + block * PostingsFormat.skipEntrySize + 16
-            return offset < data.count ? data[offset] : 0
-        }
+        if hasSkipTable { return UInt8(truncatingIfNeeded: skipValue(block, 4)) }
         loadSingleBlock()
         guard !norms.isEmpty else { return 0 }
         var smallest = UInt8.max
