@@ -75,6 +75,22 @@ enum SearchIndex {
         return Document(key: record.id, text: text, keywords: keywords)
     }
 
+    /// The stored records `json` (nil: a deletion) parsed, mapped and analyzed on all cores.
+    static func analyze(_ json: [String?], for writer: IndexWriter) throws -> [AnalyzedDocument?] {
+        let analyzer = writer.documentAnalyzer
+        let results = parallelMap(json) { json -> Result<AnalyzedDocument?, ClearingHouseError> in
+            guard let json else { return .success(nil) }
+            do {
+                return .success(analyzer.analyze(document(for: try Record(storedJSON: json))))
+            } catch let error as ClearingHouseError {
+                return .failure(error)
+            } catch {
+                return .failure(ClearingHouseError(.damaged, "a stored record cannot be read: \(error)"))
+            }
+        }
+        return try results.map { try $0.get() }
+    }
+
     /// Applies every change-log entry after the index's position, then commits with the new
     /// position. Safe to repeat: applying an entry twice gives the same index.
     /// - Returns: the number of records applied.
@@ -93,10 +109,11 @@ enum SearchIndex {
                         """, arguments: [position])
             }
             guard let last = batch.last else { break }
-            for row in batch {
-                let id: String = row["id"]
-                if let json: String = row["json"] {
-                    try writer.update(document(for: try Record(storedJSON: json)))
+            let entries: [(id: String, json: String?)] = batch.map { ($0["id"], $0["json"]) }
+            // Parsing and analysis on all cores; changes applied in log order.
+            for (id, analyzed) in zip(entries.map(\.id), try analyze(entries.map(\.json), for: writer)) {
+                if let analyzed {
+                    try writer.update(analyzed)
                 } else {
                     writer.delete(key: id)
                 }
@@ -119,9 +136,18 @@ enum SearchIndex {
         let position = try catalog.database.read { db in
             try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM changes") ?? 0
         }
-        try catalog.forEachJSON { _, json in
-            try writer.add(document(for: try Record(storedJSON: json)))
+        var pending: [String] = []
+        func addPending() throws {
+            for analyzed in try analyze(pending, for: writer) {
+                if let analyzed { try writer.add(analyzed) }
+            }
+            pending.removeAll(keepingCapacity: true)
         }
+        try catalog.forEachJSON { _, json in
+            pending.append(json)
+            if pending.count == 2048 { try addPending() }
+        }
+        try addPending()
         try writer.commit(userData: [changeSequenceKey: String(position)])
         try writer.forceMerge()
     }

@@ -152,11 +152,22 @@ public final class IndexWriter {
     /// Adds a document (without checking that its key is new; see ``update(_:)``).
     /// - Throws: when the buffer is full and flushing it to disk fails.
     public func add(_ document: Document) throws(IndexError) {
-        let doc = buffer.add(document, schema: schema)
+        try add(documentAnalyzer.analyze(document))
+    }
+
+    /// Adds a document analyzed beforehand (possibly on another thread) with
+    /// ``documentAnalyzer``.
+    public func add(_ document: AnalyzedDocument) throws(IndexError) {
+        let doc = buffer.addAnalyzed(key: document.key, textTokens: document.textTokens, keywords: document.keywords)
         if let previous = bufferKeys[document.key] { bufferDeleted.insert(previous) }
         bufferKeys[document.key] = doc
         changedSinceCommit = true
         if buffer.estimatedBytes >= maximumBufferedBytes { try flush() }
+    }
+
+    /// Adds documents, analyzing them on all cores first (doc order follows the array).
+    public func add(contentsOf documents: [Document]) throws(IndexError) {
+        for document in documentAnalyzer.analyze(documents) { try add(document) }
     }
 
     /// Replaces the document with the same key (or adds it).
@@ -164,6 +175,15 @@ public final class IndexWriter {
         delete(key: document.key)
         try add(document)
     }
+
+    /// Replaces the document with the same key (or adds it), analyzed beforehand.
+    public func update(_ document: AnalyzedDocument) throws(IndexError) {
+        delete(key: document.key)
+        try add(document)
+    }
+
+    /// Analyzes documents for this index's schema; Sendable, for analysis on other threads.
+    public var documentAnalyzer: DocumentAnalyzer { DocumentAnalyzer(schema: schema) }
 
     /// Deletes the document with `key`, if any.
     public func delete(key: String) {

@@ -92,24 +92,6 @@ final class SegmentBuilder {
         keywordColumns = Array(repeating: KeywordColumnBuilder(), count: fields.names.count)
     }
 
-    /// Analyzes and adds a document; returns its doc id in this segment.
-    @discardableResult
-    func add(_ document: Document, schema: Schema) -> Int {
-        var analyzed: [[(term: String, position: Int)]] = []
-        for field in schema.textFields {
-            var tokens: [(String, Int)] = []
-            var base = 0
-            for value in document.text[field.name] ?? [] {
-                let valueTokens = field.analyzer.tokens(value)
-                for token in valueTokens { tokens.append((token.term, base + token.position)) }
-                // A gap between values, so phrases never span two values.
-                base += (valueTokens.map(\.position).max() ?? -1) + 1 + 100
-            }
-            analyzed.append(tokens)
-        }
-        return addAnalyzed(key: document.key, textTokens: analyzed, keywords: fields.keywordFieldIndices.map { document.keywords[fields.names[$0]] ?? [] })
-    }
-
     /// Adds a document given its analyzed text (one token list per text field, in field order)
     /// and keyword values (one list per keyword field, in field order).
     @discardableResult
