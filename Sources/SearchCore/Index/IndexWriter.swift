@@ -351,6 +351,10 @@ public final class IndexWriter {
         var norms = Array(repeating: [UInt8](), count: fields.textFieldCount)
         var lengths = Array(repeating: [UInt32](), count: fields.textFieldCount)
         var keywordColumns = Array(repeating: KeywordColumnBuilder(), count: fields.names.count)
+        // Text fields that some source has text in (the others stay empty).
+        let populated = (0..<fields.textFieldCount).filter { field in
+            sources.contains { $0.reader.fieldStatistics[field].documentCount > 0 }
+        }
         for source in sources {
             let reader = source.reader
             var map = Array(repeating: -1, count: reader.documentCount)
@@ -358,8 +362,8 @@ public final class IndexWriter {
             for doc in 0..<reader.documentCount where !source.deletions.contains(doc) {
                 map[doc] = keys.count
                 keys.append(reader.key(doc))
-                for field in 0..<fields.textFieldCount {
-                    norms[field].append(sourceNorms[field][doc])
+                for field in populated {
+                    norms[field].append(doc < sourceNorms[field].count ? sourceNorms[field][doc] : 0)
                     lengths[field].append(reader.length(field: field, doc: doc))
                 }
                 for field in fields.keywordFieldIndices {

@@ -14,7 +14,7 @@ struct Manifest: Codable, Hashable {
 
     /// The on-disk format; an index of another format must be rebuilt.
     var formatVersion = Manifest.currentFormatVersion
-    static let currentFormatVersion = 3
+    static let currentFormatVersion = 4
     var generation: Int
     var segments: [Segment]
     var bm25: BM25Parameters

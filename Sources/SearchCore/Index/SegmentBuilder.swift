@@ -242,7 +242,9 @@ struct SegmentEncoder {
 
         var normsWriter = ByteWriter()
         var lengthsWriter = ByteWriter()
-        for field in 0..<fields.textFieldCount {
+        // Only fields that some document has text in (the meta's per-field document count
+        // tells readers which): most language fields of a segment are empty.
+        for field in 0..<fields.textFieldCount where lengths[field].contains(where: { $0 > 0 }) {
             normsWriter.append(norms[field])
             for length in lengths[field] { lengthsWriter.uint32(length) }
         }

@@ -35,6 +35,9 @@ final class SegmentReader: @unchecked Sendable {
     private let lengths: UnsafeRawBufferPointer
     private let keys: UnsafeRawBufferPointer
     private let keywordColumns: [Int: KeywordColumn]
+    /// The position of each text field's norms and lengths among the stored ones (nil: the
+    /// field is empty in every document, nothing stored).
+    private let storedSlot: [Int?]
 
     init(path: String, name: String) throws(IndexError) {
         self.name = name
@@ -79,8 +82,20 @@ final class SegmentReader: @unchecked Sendable {
         norms = file.section(.norms)
         lengths = file.section(.lengths)
         keys = file.section(.keys)
-        guard norms.count == documentCount * fields.textFieldCount,
-            lengths.count == documentCount * fields.textFieldCount * 4,
+        // Norms and lengths are stored for populated fields only, in field order.
+        var slots: [Int?] = []
+        var stored = 0
+        for field in 0..<fields.textFieldCount {
+            if statistics[field].documentCount > 0 {
+                slots.append(stored)
+                stored += 1
+            } else {
+                slots.append(nil)
+            }
+        }
+        storedSlot = slots
+        guard norms.count == documentCount * stored,
+            lengths.count == documentCount * stored * 4,
             keys.count >= (documentCount + 1) * 4
         else { throw corrupt("sizes") }
         var columns: [Int: KeywordColumn] = [:]
@@ -214,13 +229,16 @@ final class SegmentReader: @unchecked Sendable {
     // MARK: Per-document data
 
     /// The norm bytes of text field `field` (one per document).
+    /// Empty when no document of the segment has text in the field.
     func norms(field: Int) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(rebasing: norms[field * documentCount..<(field + 1) * documentCount])
+        guard field < storedSlot.count, let slot = storedSlot[field] else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        return UnsafeRawBufferPointer(rebasing: norms[slot * documentCount..<(slot + 1) * documentCount])
     }
 
     /// The exact length of text field `field` in `doc`.
     func length(field: Int, doc: Int) -> UInt32 {
-        var reader = ByteReader(lengths, offset: (field * documentCount + doc) * 4)
+        guard field < storedSlot.count, let slot = storedSlot[field], doc >= 0, doc < documentCount else { return 0 }
+        var reader = ByteReader(lengths, offset: (slot * documentCount + doc) * 4)
         return reader.uint32()
     }
 
