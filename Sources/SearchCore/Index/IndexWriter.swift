@@ -345,54 +345,70 @@ public final class IndexWriter {
     private func merge(_ indices: Set<Int>) throws(IndexError) {
         FaultInjector.enter(.merge, directory: path)
         let sources = indices.sorted().map { segments[$0] }
-        // Per-document data of the live documents, in source order.
-        var documentMaps: [[Int]] = []
-        var keys: [String] = []
-        var norms = Array(repeating: [UInt8](), count: fields.textFieldCount)
-        var lengths = Array(repeating: [UInt32](), count: fields.textFieldCount)
-        var keywordColumns = Array(repeating: KeywordColumnBuilder(), count: fields.names.count)
-        // Text fields that some source has text in (the others stay empty).
+        let name = newSegmentName()
+        let file = (path as NSString).appendingPathComponent(name + ".seg")
+        // Per-document data of the live documents, in source order, streamed to the new
+        // segment's spill buffers. Text fields that some source has text in are stored; each
+        // keyword column's dictionary is the sorted union of the sources'.
         let populated = (0..<fields.textFieldCount).filter { field in
             sources.contains { $0.reader.fieldStatistics[field].documentCount > 0 }
         }
-        for source in sources {
-            let reader = source.reader
-            var map = Array(repeating: -1, count: reader.documentCount)
-            let sourceNorms = (0..<fields.textFieldCount).map { reader.norms(field: $0) }
-            for doc in 0..<reader.documentCount where !source.deletions.contains(doc) {
-                map[doc] = keys.count
-                keys.append(reader.key(doc))
-                for field in populated {
-                    norms[field].append(doc < sourceNorms[field].count ? sourceNorms[field][doc] : 0)
-                    lengths[field].append(reader.length(field: field, doc: doc))
-                }
-                for field in fields.keywordFieldIndices {
-                    keywordColumns[field].append(reader.keywordValues(field: field, doc: doc))
-                }
-            }
-            documentMaps.append(map)
+        var dictionaries: [[String]] = []
+        var ordinalMaps: [[[UInt32]]] = []  // [keyword column][source][source ordinal]
+        for field in fields.keywordFieldIndices {
+            let merged = Set(sources.flatMap { $0.reader.keywordDictionary(field: field) }).sorted()
+            let position = Dictionary(uniqueKeysWithValues: merged.enumerated().map { ($1, UInt32($0)) })
+            dictionaries.append(merged)
+            ordinalMaps.append(sources.map { $0.reader.keywordDictionary(field: field).map { position[$0] ?? 0 } })
         }
-        let name = newSegmentName()
-        let file = (path as NSString).appendingPathComponent(name + ".seg")
-        var encoder = try SegmentEncoder(
-            path: file, fields: fields, documentCount: keys.count, norms: norms, lengths: lengths, keys: keys,
-            keywordColumns: keywordColumns)
+        let perDocument = PerDocumentWriter(path: file, fields: fields, storedFields: populated, dictionaries: dictionaries)
+        // A source document's new id: its source's first new id plus its live predecessors.
+        var bases: [Int] = []
+        var ranks: [[Int]] = []
+        for (sourceIndex, source) in sources.enumerated() {
+            bases.append(perDocument.documentCount)
+            ranks.append(source.deletions.rankTable())
+            let reader = source.reader
+            let sourceNorms = populated.map { reader.norms(field: $0) }
+            let keywordFields = fields.keywordFieldIndices
+            for doc in 0..<reader.documentCount where !source.deletions.contains(doc) {
+                try perDocument.add(
+                    key: reader.key(doc), lengths: (0..<fields.textFieldCount).map { reader.length(field: $0, doc: doc) },
+                    norms: sourceNorms.map { doc < $0.count ? $0[doc] : 0 },
+                    keywordOrdinals: keywordFields.indices.map { column in
+                        reader.keywordOrdinals(field: keywordFields[column], doc: doc).map { ordinalMaps[column][sourceIndex][$0] }
+                    })
+            }
+        }
+        var encoder = try SegmentEncoder(path: file, fields: fields, perDocument: perDocument)
+        for source in sources { source.reader.releasePages(postingsUpTo: 0, positionsUpTo: 0, perDocument: true) }
         // k-way merge of the term dictionaries.
         var cursors = sources.map { TermCursor($0.reader) }
         var heads = cursors.indices.map { cursors[$0].next() }
+        var termsMerged = 0
         while true {
+            // What the merge has read stays mapped but need not stay resident.
+            termsMerged += 1
+            if termsMerged % 4096 == 0 {
+                for (index, source) in sources.enumerated() {
+                    guard let head = heads[index] else { continue }
+                    source.reader.releasePages(
+                        postingsUpTo: head.info.postingsOffset, positionsUpTo: head.info.positionsOffset, perDocument: false)
+                }
+            }
             guard let smallest = heads.compactMap({ $0?.key }).min(by: { $0.lexicographicallyPrecedes($1) }) else { break }
             let field = Int(smallest[0]) << 8 | Int(smallest[1])
             var merged = PostingsAccumulator()
             for index in sources.indices {
                 guard let head = heads[index], head.key == smallest else { continue }
                 let reader = sources[index].reader
-                let map = documentMaps[index]
+                let deletions = sources[index].deletions
                 let iterator = reader.postingsIterator(head.info)
                 let hasPositions = fields.kinds[field] == .text
                 while iterator.nextDoc() != PostingsIterator.exhausted {
-                    let target = map[iterator.doc]
-                    guard target >= 0 else { continue }
+                    let doc = iterator.doc
+                    guard !deletions.contains(doc) else { continue }
+                    let target = bases[index] + doc - deletions.rank(doc, table: ranks[index])
                     merged.docs.append(UInt32(target))
                     merged.freqs.append(UInt32(iterator.frequency))
                     if hasPositions { merged.positions.append(contentsOf: iterator.positions().map { UInt32($0) }) }
@@ -403,7 +419,7 @@ public final class IndexWriter {
         }
         var merged: OpenSegment?
         try encoder.finish()
-        if keys.isEmpty {
+        if perDocument.documentCount == 0 {
             try? FileManager.default.removeItem(atPath: file)
         } else {
             let reader = try SegmentReader(path: file, name: name)

@@ -14,7 +14,7 @@ struct Manifest: Codable, Hashable {
 
     /// The on-disk format; an index of another format must be rebuilt.
     var formatVersion = Manifest.currentFormatVersion
-    static let currentFormatVersion = 4
+    static let currentFormatVersion = 5
     var generation: Int
     var segments: [Segment]
     var bm25: BM25Parameters
@@ -78,6 +78,27 @@ struct DocumentSet: Hashable {
     func contains(_ doc: Int) -> Bool {
         let word = doc >> 6
         return word < bits.count && bits[word] & (1 << UInt64(doc & 63)) != 0
+    }
+
+    /// For each 64-document word, how many members come before it (see ``rank(_:table:)``).
+    func rankTable() -> [Int] {
+        var table: [Int] = []
+        table.reserveCapacity(bits.count)
+        var total = 0
+        for word in bits {
+            table.append(total)
+            total += word.nonzeroBitCount
+        }
+        return table
+    }
+
+    /// How many members come before `doc`, given this set's ``rankTable()``.
+    @inline(__always)
+    func rank(_ doc: Int, table: [Int]) -> Int {
+        let word = doc >> 6
+        guard word < bits.count, word < table.count else { return count }
+        let below = bits[word] & ((1 << UInt64(doc & 63)) &- 1)
+        return table[word] + below.nonzeroBitCount
     }
 
     /// Marks `doc` deleted; returns false when it already was.

@@ -128,9 +128,15 @@ final class SegmentBuilder {
 
     /// Writes the segment file at `path` (fsynced).
     func build(to path: String) throws(IndexError) {
-        var encoder = try SegmentEncoder(
-            path: path, fields: fields, documentCount: documentCount, norms: norms, lengths: lengths, keys: keys,
-            keywordColumns: keywordColumns)
+        let stored = (0..<fields.textFieldCount).filter { field in lengths[field].contains { $0 > 0 } }
+        let columns = fields.keywordFieldIndices.map { keywordColumns[$0].sorted() }
+        let perDocument = PerDocumentWriter(path: path, fields: fields, storedFields: stored, dictionaries: columns.map(\.dictionary))
+        for doc in 0..<documentCount {
+            try perDocument.add(
+                key: keys[doc], lengths: (0..<fields.textFieldCount).map { lengths[$0][doc] }, norms: stored.map { norms[$0][doc] },
+                keywordOrdinals: columns.map { $0.ordinals(doc) })
+        }
+        var encoder = try SegmentEncoder(path: path, fields: fields, perDocument: perDocument)
         for field in fields.names.indices {
             for term in postings[field].keys.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
                 guard let list = postings[field][term] else { continue }
@@ -146,11 +152,7 @@ final class SegmentBuilder {
 /// term's postings are ever held in memory besides the encoded output.
 struct SegmentEncoder {
     let fields: FieldTable
-    let documentCount: Int
-    private let norms: [[UInt8]]
-    private let lengths: [[UInt32]]
-    private let keys: [String]
-    private let keywordColumns: [KeywordColumnBuilder]
+    private let perDocument: PerDocumentWriter
     private let path: String
     private let postingsWriter: SpillBuffer
     private let positionsWriter: SpillBuffer
@@ -161,23 +163,16 @@ struct SegmentEncoder {
     private var previousKey: [UInt8] = []
     private var indexEntries = ByteWriter()
 
-    /// - Parameters: per text field, the norm bytes and exact lengths of every document;
-    ///   the keys; per field index, the keyword column (empty for non-keyword fields).
-    init(
-        path: String, fields: FieldTable, documentCount: Int, norms: [[UInt8]], lengths: [[UInt32]], keys: [String],
-        keywordColumns: [KeywordColumnBuilder]
-    ) throws(IndexError) {
+    /// - Parameter perDocument: the per-document data of every document, already added.
+    init(path: String, fields: FieldTable, perDocument: PerDocumentWriter) throws(IndexError) {
         self.path = path
         postingsWriter = SpillBuffer(temporaryPath: path + ".postings.tmp")
         positionsWriter = SpillBuffer(temporaryPath: path + ".positions.tmp")
         blocks = SpillBuffer(temporaryPath: path + ".terms.tmp")
         self.fields = fields
-        self.documentCount = documentCount
-        self.norms = norms
-        self.lengths = lengths
-        self.keys = keys
-        self.keywordColumns = keywordColumns
+        self.perDocument = perDocument
     }
+
 
     private mutating func flushBlock() throws(IndexError) {
         guard termsInBlock > 0 else { return }
@@ -209,7 +204,7 @@ struct SegmentEncoder {
         var termPostings = ByteWriter()
         var termPositions = ByteWriter()
         let totalFrequency = PostingsFormat.write(
-            list, norms: field < fields.textFieldCount ? norms[field] : [], hasPositions: fields.kinds[field] == .text,
+            list, norms: field < fields.textFieldCount ? perDocument.norms(field: field) : [], hasPositions: fields.kinds[field] == .text,
             postings: &termPostings, positions: &termPositions)
         try postingsWriter.append(termPostings.bytes)
         try positionsWriter.append(termPositions.bytes)
@@ -229,41 +224,18 @@ struct SegmentEncoder {
         termIndex.append(indexEntries.bytes)
 
         var meta = ByteWriter()
-        meta.varint(documentCount)
+        meta.varint(perDocument.documentCount)
         meta.varint(fields.names.count)
         for (index, name) in fields.names.enumerated() {
             meta.string(name)
             meta.byte(fields.kinds[index].rawValue)
         }
         for field in 0..<fields.textFieldCount {
-            meta.uint64(lengths[field].reduce(0) { $0 + UInt64($1) })
-            meta.uint64(UInt64(lengths[field].filter { $0 > 0 }.count))
+            meta.uint64(perDocument.sumLengths[field])
+            meta.uint64(perDocument.documentsWithText[field])
+            meta.byte(perDocument.storedFields.contains(field) ? 1 : 0)
         }
-
-        var normsWriter = ByteWriter()
-        var lengthsWriter = ByteWriter()
-        // Only fields that some document has text in (the meta's per-field document count
-        // tells readers which): most language fields of a segment are empty.
-        for field in 0..<fields.textFieldCount where lengths[field].contains(where: { $0 > 0 }) {
-            normsWriter.append(norms[field])
-            for length in lengths[field] { lengthsWriter.uint32(length) }
-        }
-
-        var keysWriter = ByteWriter()
-        var keyBytes = ByteWriter()
-        for key in keys {
-            keysWriter.uint32(UInt32(keyBytes.count))
-            keyBytes.append(Array(key.utf8))
-        }
-        keysWriter.uint32(UInt32(keyBytes.count))
-        keysWriter.append(keyBytes.bytes)
-
-        var keywordsWriter = ByteWriter()
-        for field in fields.keywordFieldIndices {
-            let column = keywordColumns[field].encoded(documentCount: documentCount)
-            keywordsWriter.uint64(UInt64(column.count))
-            keywordsWriter.append(column)
-        }
+        let sections = try perDocument.sections()
 
         var file = try SegmentFileOutput(path: path)
         try file.add(.meta, meta.bytes)
@@ -271,10 +243,10 @@ struct SegmentEncoder {
         try file.add(.termBlocks, blocks)
         try file.add(.postings, postingsWriter)
         try file.add(.positions, positionsWriter)
-        try file.add(.norms, normsWriter.bytes)
-        try file.add(.lengths, lengthsWriter.bytes)
-        try file.add(.keys, keysWriter.bytes)
-        try file.add(.keywords, keywordsWriter.bytes)
+        try file.add(.norms, parts: sections.norms)
+        try file.add(.lengths, parts: sections.lengths)
+        try file.add(.keys, parts: sections.keys)
+        try file.add(.keywords, parts: sections.keywords)
         try file.finish()
     }
 }
@@ -402,18 +374,19 @@ struct KeywordColumnBuilder {
         offsets.append(UInt32(ordinals.count))
     }
 
-    /// The column's bytes: the sorted dictionary, per-document offsets, ordinals.
-    func encoded(documentCount: Int) -> [UInt8] {
+    /// The column with its dictionary sorted (ordinals renumbered).
+    func sorted() -> (dictionary: [String], ordinals: (Int) -> [UInt32]) {
         let sortedValues = dictionary.sorted()
-        var remap = Array(repeating: UInt32(0), count: dictionary.count)
         let newOrdinal = Dictionary(uniqueKeysWithValues: sortedValues.enumerated().map { ($1, UInt32($0)) })
-        for (old, value) in dictionary.enumerated() { remap[old] = newOrdinal[value] ?? 0 }
-        var column = ByteWriter()
-        column.varint(sortedValues.count)
-        for value in sortedValues { column.string(value) }
-        // Documents without the field (columns of fields a document never set) get no values.
-        for doc in 0...documentCount { column.uint32(doc < offsets.count ? offsets[doc] : offsets.last ?? 0) }
-        for ordinal in ordinals { column.uint32(remap[Int(ordinal)]) }
-        return column.bytes
+        let remap = dictionary.map { newOrdinal[$0] ?? 0 }
+        let offsets = offsets
+        let ordinals = ordinals
+        return (
+            sortedValues,
+            { doc in
+                guard doc + 1 < offsets.count else { return [] }
+                return ordinals[Int(offsets[doc])..<Int(offsets[doc + 1])].map { remap[Int($0)] }
+            }
+        )
     }
 }

@@ -78,15 +78,17 @@ enum SegmentFileFormat {
 /// Bytes of one section, kept in memory up to a limit and spilled to a temporary file
 /// beyond it, so that writing a large segment (a big merge) needs little memory.
 final class SpillBuffer {
-    private static let limit = 1 << 20
+    private let limit: Int
     private var buffer = ByteWriter()
     private let temporaryPath: String
     private var descriptor: Int32 = -1
     private var spilled = 0
     private(set) var crc: UInt32 = 0
 
-    init(temporaryPath: String) {
+    /// - Parameter limit: bytes kept in memory before they are written to the file.
+    init(temporaryPath: String, limit: Int = 1 << 20) {
         self.temporaryPath = temporaryPath
+        self.limit = limit
     }
 
     deinit {
@@ -101,7 +103,7 @@ final class SpillBuffer {
 
     func append(_ bytes: [UInt8]) throws(IndexError) {
         buffer.append(bytes)
-        if buffer.count >= SpillBuffer.limit { try spill() }
+        if buffer.count >= limit { try spill() }
     }
 
     private func spill() throws(IndexError) {
@@ -132,6 +134,24 @@ final class SpillBuffer {
 
     /// CRC-32 of all bytes.
     var checksum: UInt32 { CRC32.checksum(buffer.bytes, initial: crc) }
+
+    /// CRC-32 of the bytes before these (whose CRC is `initial`) and these: reads the
+    /// spilled part back when `initial` is not 0.
+    func checksum(continuing initial: UInt32) throws(IndexError) -> UInt32 {
+        guard initial != 0, descriptor >= 0 else {
+            return initial == 0 ? checksum : CRC32.checksum(buffer.bytes, initial: initial)
+        }
+        var crc = initial
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        var position = 0
+        while position < spilled {
+            let got = chunk.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, min($0.count, spilled - position), off_t(position)) }
+            guard got > 0 else { throw IndexError(.io, "cannot read \(temporaryPath): \(String(cString: strerror(errno)))") }
+            crc = CRC32.checksum(Array(chunk[0..<got]), initial: crc)
+            position += got
+        }
+        return CRC32.checksum(buffer.bytes, initial: crc)
+    }
 }
 
 /// Writes a segment file section by section, straight to disk, then the table of contents
@@ -162,6 +182,24 @@ struct SegmentFileOutput {
         table.append((id, offset, spill.count, spill.checksum))
         try spill.copy(to: descriptor, path: path)
         offset += spill.count
+    }
+
+    /// Adds a section made of several parts, one after the other.
+    mutating func add(_ id: SectionID, parts: [SectionPart]) throws(IndexError) {
+        let start = offset
+        var crc: UInt32 = 0
+        for part in parts {
+            switch part {
+            case .bytes(let bytes):
+                crc = CRC32.checksum(bytes, initial: crc)
+                try write(bytes)
+            case .spill(let spill):
+                crc = try spill.checksum(continuing: crc)
+                try spill.copy(to: descriptor, path: path)
+                offset += spill.count
+            }
+        }
+        table.append((id, start, offset - start, crc))
     }
 
     /// Writes the table and footer, fsyncs and closes the file.
@@ -215,6 +253,21 @@ final class MappedFile: @unchecked Sendable {
 
     deinit {
         if let base = bytes.baseAddress { munmap(UnsafeMutableRawPointer(mutating: base), bytes.count) }
+    }
+
+    /// Drops the pages that hold the first `count` bytes of `slice` (a slice of this
+    /// mapping) from the process's resident memory. Nothing is lost: the pages are read
+    /// from the file again if touched. Merges call this on what they have consumed, so
+    /// that resident memory does not grow with the size of the segments they read.
+    func releasePages(_ slice: UnsafeRawBufferPointer, upTo count: Int) {
+        guard let base = bytes.baseAddress, let start = slice.baseAddress, count > 0 else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        guard page > 0 else { return }
+        let from = ((start - base) / page) * page
+        let to = min(start - base + min(count, slice.count), bytes.count)
+        let length = ((to - from) / page) * page
+        guard from >= 0, length > 0 else { return }
+        _ = madvise(UnsafeMutableRawPointer(mutating: base + from), length, MADV_DONTNEED)
     }
 }
 

@@ -57,8 +57,10 @@ final class SegmentReader: @unchecked Sendable {
         }
         fields = FieldTable(names: names, kinds: kinds)
         var statistics: [FieldStatistics] = []
+        var storedFlags: [Bool] = []
         for _ in 0..<fields.textFieldCount {
             statistics.append(FieldStatistics(sumLengths: meta.uint64(), documentCount: meta.uint64()))
+            storedFlags.append(meta.byte() == 1)
         }
         guard meta.isValid else { throw corrupt("meta") }
         fieldStatistics = statistics
@@ -86,7 +88,7 @@ final class SegmentReader: @unchecked Sendable {
         var slots: [Int?] = []
         var stored = 0
         for field in 0..<fields.textFieldCount {
-            if statistics[field].documentCount > 0 {
+            if storedFlags[field] {
                 slots.append(stored)
                 stored += 1
             } else {
@@ -219,6 +221,17 @@ final class SegmentReader: @unchecked Sendable {
     /// Sections whose checksum does not match (reads the whole file).
     func verifyFile() -> [String] {
         file.verifyChecksums().map { "\($0)" }
+    }
+
+    /// Drops the mapped pages of the per-document sections (norms, lengths, keys, keyword
+    /// columns) from resident memory, and those of the term dictionary, postings and
+    /// positions before the given offsets (see ``MappedFile/releasePages(_:upTo:)``).
+    func releasePages(postingsUpTo postingsOffset: Int, positionsUpTo positionsOffset: Int, perDocument: Bool) {
+        file.file.releasePages(postings, upTo: postingsOffset)
+        file.file.releasePages(positions, upTo: positionsOffset)
+        if perDocument {
+            for section in [norms, lengths, keys, file.section(.keywords)] { file.file.releasePages(section, upTo: section.count) }
+        }
     }
 
     /// An iterator over the postings of a term.

@@ -1,0 +1,126 @@
+// The per-document sections of a segment (norms, exact lengths, keys, keyword columns),
+// written document by document into spill buffers, so that writing a segment, and above
+// all merging many into one, needs memory independent of how many documents it holds.
+
+/// A part of a section: bytes in memory, or a spill buffer.
+enum SectionPart {
+    case bytes([UInt8])
+    case spill(SpillBuffer)
+}
+
+/// Collects the per-document data of a segment being written, in doc order.
+///
+/// Layouts (as ``SegmentReader`` reads them):
+/// - norms: for each stored text field, one byte per document;
+/// - meta (written by the encoder): per text field, sum of lengths, documents with text, and
+///   whether its norms and lengths are stored;
+/// - lengths: for each stored text field, a u32 per document;
+/// - keys: (documents + 1) u32 offsets, then the UTF-8 bytes;
+/// - keywords: for each keyword field, u64 column length, then the column: varint count and
+///   the sorted dictionary, (documents + 1) u32 offsets, u32 ordinals.
+final class PerDocumentWriter {
+    private static let spillLimit = 1 << 16
+
+    let fields: FieldTable
+    /// Text fields whose norms and lengths are stored (fields no document can have text in
+    /// are left out; the meta records which are stored).
+    let storedFields: [Int]
+    private(set) var documentCount = 0
+    /// Per text field: sum of lengths, documents with text.
+    private(set) var sumLengths: [UInt64]
+    private(set) var documentsWithText: [UInt64]
+    /// Norm bytes of the stored fields (kept in memory, one byte per document and field:
+    /// postings need them at random for their blocks' bounds).
+    private(set) var norms: [[UInt8]]
+    private let lengths: [SpillBuffer]
+    private let keyOffsets: SpillBuffer
+    private let keyBytes: SpillBuffer
+    private var keyByteCount: UInt32 = 0
+    /// Per keyword field (in keyword order): the sorted dictionary, offsets and ordinals.
+    private let dictionaries: [[String]]
+    private let keywordOffsets: [SpillBuffer]
+    private let ordinalSpills: [SpillBuffer]
+    private var ordinalCounts: [UInt32]
+
+    /// - Parameters:
+    ///   - storedFields: text fields to store norms and lengths for, in increasing order.
+    ///   - dictionaries: per keyword field, the sorted distinct values that ordinals index.
+    init(path: String, fields: FieldTable, storedFields: [Int], dictionaries: [[String]]) {
+        self.fields = fields
+        self.storedFields = storedFields
+        sumLengths = Array(repeating: 0, count: fields.textFieldCount)
+        documentsWithText = Array(repeating: 0, count: fields.textFieldCount)
+        func spill(_ name: String) -> SpillBuffer {
+            SpillBuffer(temporaryPath: "\(path).\(name).tmp", limit: Self.spillLimit)
+        }
+        norms = storedFields.map { _ in [] }
+        lengths = storedFields.map { spill("lengths-\($0)") }
+        keyOffsets = spill("key-offsets")
+        keyBytes = spill("key-bytes")
+        self.dictionaries = dictionaries
+        keywordOffsets = dictionaries.indices.map { spill("keyword-offsets-\($0)") }
+        ordinalSpills = dictionaries.indices.map { spill("keyword-ordinals-\($0)") }
+        ordinalCounts = Array(repeating: 0, count: dictionaries.count)
+    }
+
+    /// Adds the next document.
+    /// - Parameters:
+    ///   - lengths: the document's length in each text field (all fields, in field order).
+    ///   - norms: its norm byte in each stored field (in `storedFields` order).
+    ///   - keywordOrdinals: per keyword field, indices into that field's dictionary.
+    func add(key: String, lengths documentLengths: [UInt32], norms documentNorms: [UInt8], keywordOrdinals: [[UInt32]])
+        throws(IndexError)
+    {
+        for (field, length) in documentLengths.enumerated() where length > 0 {
+            sumLengths[field] += UInt64(length)
+            documentsWithText[field] += 1
+        }
+        for (slot, field) in storedFields.enumerated() {
+            norms[slot].append(slot < documentNorms.count ? documentNorms[slot] : 0)
+            try lengths[slot].append(Self.littleEndian(field < documentLengths.count ? documentLengths[field] : 0))
+        }
+        try keyOffsets.append(Self.littleEndian(keyByteCount))
+        let bytes = Array(key.utf8)
+        try keyBytes.append(bytes)
+        keyByteCount &+= UInt32(truncatingIfNeeded: bytes.count)
+        for column in dictionaries.indices {
+            try keywordOffsets[column].append(Self.littleEndian(ordinalCounts[column]))
+            let ordinals = column < keywordOrdinals.count ? keywordOrdinals[column] : []
+            var encoded: [UInt8] = []
+            encoded.reserveCapacity(ordinals.count * 4)
+            for ordinal in ordinals { encoded += Self.littleEndian(ordinal) }
+            try ordinalSpills[column].append(encoded)
+            ordinalCounts[column] += UInt32(ordinals.count)
+        }
+        documentCount += 1
+    }
+
+    private static func littleEndian(_ value: UInt32) -> [UInt8] {
+        [UInt8(value & 0xFF), UInt8((value >> 8) & 0xFF), UInt8((value >> 16) & 0xFF), UInt8(value >> 24)]
+    }
+
+    /// The norms of text field `field` (empty when it is not stored).
+    func norms(field: Int) -> [UInt8] {
+        guard let slot = storedFields.firstIndex(of: field) else { return [] }
+        return norms[slot]
+    }
+
+    /// The sections' parts (closing the offset tables).
+    func sections() throws(IndexError) -> (norms: [SectionPart], lengths: [SectionPart], keys: [SectionPart], keywords: [SectionPart]) {
+        try keyOffsets.append(Self.littleEndian(keyByteCount))
+        var keywords: [SectionPart] = []
+        for column in dictionaries.indices {
+            try keywordOffsets[column].append(Self.littleEndian(ordinalCounts[column]))
+            var header = ByteWriter()
+            header.varint(dictionaries[column].count)
+            for value in dictionaries[column] { header.string(value) }
+            let length = header.count + keywordOffsets[column].count + ordinalSpills[column].count
+            var prefix = ByteWriter()
+            prefix.uint64(UInt64(length))
+            keywords += [.bytes(prefix.bytes + header.bytes), .spill(keywordOffsets[column]), .spill(ordinalSpills[column])]
+        }
+        return (
+            norms.map { .bytes($0) }, lengths.map { .spill($0) }, [.spill(keyOffsets), .spill(keyBytes)], keywords
+        )
+    }
+}
