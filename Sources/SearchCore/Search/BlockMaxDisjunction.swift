@@ -356,7 +356,23 @@ private struct DisjunctionState {
     /// Clears the per-document scores.
     func beginDocument() {
         for group in 0..<groupCount { totals[group] = 0 }
-        for slot in 0..<wordCount * groupCount { wordScores[slot] = 0 }
+        if wordCount <= 64 {
+            var mask = scoredMask
+            while mask != 0 {
+                let word = mask.trailingZeroBitCount
+                for group in 0..<groupCount { wordScores[word * groupCount + group] = 0 }
+                mask &= mask &- 1
+            }
+            scoredMask = 0
+        } else {
+            for slot in 0..<wordCount * groupCount { wordScores[slot] = 0 }
+        }
+    }
+
+    /// The words scored in the current document, as bits (when there are at most 64).
+    private var scoredMask: UInt64 {
+        get { UInt64(bitPattern: Int64(counters[1])) }
+        nonmutating set { counters[1] = Int(Int64(bitPattern: newValue)) }
     }
 
     /// The best group's running total (for bounds).
@@ -392,6 +408,7 @@ private struct DisjunctionState {
             let contribution = Double(partFrequency) * data[first].lengthFactors[norm]
             if singleGroup { frequency += contribution } else { groupScratch[data[first].group] += contribution }
         }
+        if wordCount <= 64 { scoredMask |= 1 << UInt64(word) }
         if singleGroup {
             guard frequency > 0 else { return }
             let value = idfs[word] * frequency / (k1 + frequency)
@@ -411,7 +428,16 @@ private struct DisjunctionState {
         var best = 0.0
         for group in 0..<groupCount {
             var total = 0.0
-            for word in 0..<wordCount { total += wordScores[word * groupCount + group] }
+            if wordCount <= 64 {
+                // Only the scored words (the others add zero), in word order.
+                var mask = scoredMask
+                while mask != 0 {
+                    total += wordScores[mask.trailingZeroBitCount * groupCount + group]
+                    mask &= mask &- 1
+                }
+            } else {
+                for word in 0..<wordCount { total += wordScores[word * groupCount + group] }
+            }
             best = max(best, total)
         }
         return best
