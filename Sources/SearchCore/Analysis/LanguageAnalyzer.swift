@@ -71,7 +71,19 @@ public struct LanguageAnalyzer: Analyzer {
         let normalize = Self.normalizer(language)
         var result: [Token] = []
         let tokens = base.tokens(text)
-        let scalars = Array(text.unicodeScalars)
+        // The scalar between two adjacent tokens is looked up walking forward (tokens come
+        // in order), without copying the text's scalars.
+        let scalars = text.unicodeScalars
+        var cursor = scalars.startIndex
+        var cursorOffset = 0
+        func scalar(at offset: Int) -> Unicode.Scalar? {
+            guard offset >= cursorOffset else { return nil }
+            while cursorOffset < offset, cursor < scalars.endIndex {
+                scalars.formIndex(after: &cursor)
+                cursorOffset += 1
+            }
+            return cursor < scalars.endIndex ? scalars[cursor] : nil
+        }
         var compound: [Token] = []  // a run of hyphen-joined words
 
         func flushCompound() {
@@ -87,8 +99,8 @@ public struct LanguageAnalyzer: Analyzer {
         for (index, token) in tokens.enumerated() {
             // Hyphenated compounds: `agro-forestry` is indexed as `agro`, `forestry` and also
             // `agroforestry` (at the first part's position).
-            if index > 0, let previous = compound.last, token.start == previous.end + 1, previous.end < scalars.count,
-                Self.isHyphen(scalars[previous.end])
+            if index > 0, let previous = compound.last, token.start == previous.end + 1,
+                let separator = scalar(at: previous.end), Self.isHyphen(separator)
             {
                 compound.append(token)
             } else {
