@@ -353,6 +353,9 @@ struct PostingsCursor {
     private var index = 0
     private let docs: UnsafeMutablePointer<UInt32>
     private let freqs: UnsafeMutablePointer<UInt32>
+    /// The packed frequencies of the current block, until decoded.
+    private var pendingFrequencies: UnsafeRawBufferPointer?
+    private var pendingFrequencyBits = 0
     /// The current document, or `exhausted`.
     private(set) var doc = -1
 
@@ -427,6 +430,7 @@ struct PostingsCursor {
         if hasSkipTable { return Int(skipValue(block, 3)) }
         loadSingleBlock()
         var largest: UInt32 = 1
+        decodeFrequencies()
         for offset in 0..<blockLength { largest = max(largest, freqs[offset]) }
         return Int(largest)
     }
@@ -468,15 +472,25 @@ struct PostingsCursor {
         }
         let docBytes = reader.bytes(BitPacking.byteCount(count: blockLength, bits: docBits))
         BitPacking.unpack(docBytes, count: blockLength, bits: docBits, into: docs)
-        let frequencyBytes = reader.bytes(BitPacking.byteCount(count: blockLength, bits: frequencyBits))
-        BitPacking.unpack(frequencyBytes, count: blockLength, bits: frequencyBits, into: freqs)
+        // Frequencies are decoded when first asked for: a probe that skips through a block
+        // needs only its doc ids.
+        pendingFrequencies = reader.bytes(BitPacking.byteCount(count: blockLength, bits: frequencyBits))
+        pendingFrequencyBits = frequencyBits
         var previous = newBlock == 0 ? 0 : UInt32(truncatingIfNeeded: lastDoc(ofBlock: newBlock - 1))
         for offset in 0..<blockLength {
             previous &+= docs[offset]
             docs[offset] = previous
-            freqs[offset] &+= 1
         }
         index = 0
+    }
+
+    /// Decodes the current block's frequencies if they are not yet.
+    @inline(__always)
+    private mutating func decodeFrequencies() {
+        guard let bytes = pendingFrequencies else { return }
+        BitPacking.unpack(bytes, count: blockLength, bits: pendingFrequencyBits, into: freqs)
+        for offset in 0..<blockLength { freqs[offset] &+= 1 }
+        pendingFrequencies = nil
     }
 
     /// Moves to the next document; returns it (or `exhausted`).
@@ -529,10 +543,16 @@ struct PostingsCursor {
     }
 
     /// The current document's frequency.
-    var frequency: Int { Int(freqs[index]) }
+    var frequency: Int {
+        mutating get {
+            decodeFrequencies()
+            return Int(freqs[index])
+        }
+    }
 
     /// The current document's positions.
     mutating func positions() -> [Int] {
+        decodeFrequencies()
         // Resume from where the last call in this block stopped (documents are visited in
         // order), skipping the positions of the documents in between.
         if positionsBlock != block || positionsIndex > index {
