@@ -178,11 +178,27 @@ struct ScoringTests {
             #expect(left.hits.map(\.key) == right.hits.map(\.key), "\(terms)")
             for (x, y) in zip(left.hits, right.hits) { #expect(abs(x.score - y.score) < 1e-9) }
         }
+        // Phrases (positions, which merges copy as stored) agree too.
+        for _ in 0..<25 {
+            let words = (0..<Int.random(in: 2...3, using: &random)).map { _ in Self.vocabulary[Int.random(in: 0..<8, using: &random)] }
+            let phrase = Query.phrase(field: nil, text: words.joined(separator: " "))
+            let left = try a.search(phrase, options: SearchOptions(limit: 50, countTotal: true))
+            let right = try b.search(phrase, options: SearchOptions(limit: 50, countTotal: true))
+            #expect(left.totalHits == right.totalHits, "\(words)")
+            #expect(left.hits.map(\.key) == right.hits.map(\.key), "\(words)")
+        }
         // Merging everything into one segment changes nothing either.
         try writer.forceMerge()
         #expect(writer.segmentCount == 1)
         let merged = try IndexSearcher.open(directory: incremental.url, schema: schema)
         let query = Query.term(field: nil, text: "w3")
         #expect(try merged.search(query).hits.map(\.key) == (try b.search(query)).hits.map(\.key))
+        for words in [["w0", "w1"], ["w2", "w0"], ["w1", "w1", "w0"]] {
+            let phrase = Query.phrase(field: nil, text: words.joined(separator: " "))
+            let left = try merged.search(phrase, options: SearchOptions(limit: 50, countTotal: true))
+            let right = try b.search(phrase, options: SearchOptions(limit: 50, countTotal: true))
+            #expect(left.totalHits == right.totalHits && left.totalHits > 0, "\(words)")
+            #expect(left.hits.map(\.key) == right.hits.map(\.key), "\(words)")
+        }
     }
 }

@@ -403,15 +403,20 @@ public final class IndexWriter {
                 guard let head = heads[index], head.key == smallest else { continue }
                 let reader = sources[index].reader
                 let deletions = sources[index].deletions
-                let iterator = reader.postingsIterator(head.info)
+                var cursor = PostingsCursor(segment: reader, info: head.info)
+                defer { cursor.deallocate() }
                 let hasPositions = fields.kinds[field] == .text
-                while iterator.nextDoc() != PostingsIterator.exhausted {
-                    let doc = iterator.doc
+                while cursor.nextDoc() != PostingsCursor.exhausted {
+                    let doc = cursor.doc
                     guard !deletions.contains(doc) else { continue }
                     let target = bases[index] + doc - deletions.rank(doc, table: ranks[index])
                     merged.docs.append(UInt32(target))
-                    merged.freqs.append(UInt32(iterator.frequency))
-                    if hasPositions { merged.positions.append(contentsOf: iterator.positions().map { UInt32($0) }) }
+                    merged.freqs.append(UInt32(cursor.frequency))
+                    if hasPositions {
+                        // Positions are relative to their document: copied as stored.
+                        cursor.appendEncodedPositions(to: &merged.encodedPositions)
+                        merged.encodedPositionEnds.append(merged.encodedPositions.count)
+                    }
                 }
                 heads[index] = cursors[index].next()
             }

@@ -43,6 +43,11 @@ struct PostingsAccumulator {
     var freqs: [UInt32] = []
     /// Positions of every document, concatenated (absolute positions per document).
     var positions: [UInt32] = []
+    /// Merges copy positions as they are stored (each document's delta-encoded varints,
+    /// concatenated) instead of decoding them; then `encodedPositionEnds` holds where each
+    /// document's bytes end.
+    var encodedPositions: [UInt8] = []
+    var encodedPositionEnds: [Int] = []
 
     /// Adds one occurrence of the term at `position` in `doc` (documents in increasing order);
     /// returns true if it is the list's first.
@@ -320,7 +325,10 @@ enum PostingsFormat {
             data.byte(UInt8(frequencyBits))
             BitPacking.pack(deltas, bits: docBits, into: &data)
             BitPacking.pack(frequencies, bits: frequencyBits, into: &data)
-            if hasPositions {
+            if hasPositions, !list.encodedPositionEnds.isEmpty {
+                let from = range.lowerBound == 0 ? 0 : list.encodedPositionEnds[range.lowerBound - 1]
+                positions.append(Array(list.encodedPositions[from..<list.encodedPositionEnds[range.upperBound - 1]]))
+            } else if hasPositions {
                 for index in range {
                     let frequency = Int(list.freqs[index])
                     var previousPosition: UInt32 = 0

@@ -550,6 +550,29 @@ struct PostingsCursor {
         }
     }
 
+    /// Where the current document's positions start in the positions section.
+    fileprivate mutating func positionsStartOfCurrent() -> Int {
+        decodeFrequencies()
+        if positionsBlock != block || positionsIndex > index {
+            positionsBlock = block
+            positionsIndex = 0
+            positionsOffset = positionsStart + (hasSkipTable ? Int(skipValue(block, 2)) : 0)
+        }
+        var reader = ByteReader(positionsData, offset: positionsOffset)
+        for offset in positionsIndex..<index {
+            for _ in 0..<Int(freqs[offset]) { _ = reader.varint() }
+        }
+        positionsIndex = index
+        positionsOffset = reader.offset
+        return reader.offset
+    }
+
+    /// Records that the current document's positions end at `offset`.
+    fileprivate mutating func advancePositions(past offset: Int) {
+        positionsIndex = index + 1
+        positionsOffset = offset
+    }
+
     /// The current document's positions.
     mutating func positions() -> [Int] {
         decodeFrequencies()
@@ -575,6 +598,19 @@ struct PostingsCursor {
         positionsIndex = index + 1
         positionsOffset = reader.offset
         return result
+    }
+}
+
+extension PostingsCursor {
+    /// The current document's positions as stored (delta-encoded varints), appended to
+    /// `output` without decoding them (for merges).
+    mutating func appendEncodedPositions(to output: inout [UInt8]) {
+        let start = positionsStartOfCurrent()
+        var reader = ByteReader(positionsData, offset: start)
+        for _ in 0..<frequency { _ = reader.varint() }
+        let end = min(reader.offset, positionsData.count)
+        if start < end { output.append(contentsOf: UnsafeRawBufferPointer(rebasing: positionsData[start..<end])) }
+        advancePositions(past: end)
     }
 }
 
