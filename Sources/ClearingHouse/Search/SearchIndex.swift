@@ -76,9 +76,8 @@ enum SearchIndex {
     }
 
     /// The stored records `json` (nil: a deletion) parsed, mapped and analyzed on all cores.
-    static func analyze(_ json: [String?], for writer: IndexWriter) throws -> [AnalyzedDocument?] {
-        let analyzer = writer.documentAnalyzer
-        let results = parallelMap(json) { json -> Result<AnalyzedDocument?, ClearingHouseError> in
+    static func analyze(_ json: [String?], with analyzer: DocumentAnalyzer) -> [Result<AnalyzedDocument?, ClearingHouseError>] {
+        parallelMap(json) { json -> Result<AnalyzedDocument?, ClearingHouseError> in
             guard let json else { return .success(nil) }
             do {
                 return .success(analyzer.analyze(document(for: try Record(storedJSON: json))))
@@ -88,7 +87,6 @@ enum SearchIndex {
                 return .failure(ClearingHouseError(.damaged, "a stored record cannot be read: \(error)"))
             }
         }
-        return try results.map { try $0.get() }
     }
 
     /// Applies every change-log entry after the index's position, then commits with the new
@@ -97,7 +95,25 @@ enum SearchIndex {
     @discardableResult
     static func synchronize(_ writer: IndexWriter, catalog: Catalog) throws -> Int {
         var position = Int64(writer.committedUserData[changeSequenceKey] ?? "0") ?? 0
+        var readPosition = position
         var applied = 0
+        // While one batch of changes is applied, the next is parsed and analyzed.
+        let pipeline = AnalysisPipeline(analyzer: writer.documentAnalyzer)
+        var inFlight: (ids: [String], last: Int64)?
+        func apply(ids: [String], last: Int64, analyzed: [AnalyzedDocument?]) throws {
+            for (id, analyzed) in zip(ids, analyzed) {
+                if let analyzed {
+                    try writer.update(analyzed)
+                } else {
+                    writer.delete(key: id)
+                }
+                applied += 1
+            }
+            position = last
+            if applied % 50_000 < 5000 || ids.count < 5000 {
+                try writer.commit(userData: [changeSequenceKey: String(position)])
+            }
+        }
         while true {
             let batch = try catalog.database.read { db in
                 try Row.fetchAll(
@@ -106,24 +122,17 @@ enum SearchIndex {
                         SELECT c.seq AS seq, c.record_id AS id, r.json AS json
                         FROM changes c LEFT JOIN records r ON r.id = c.record_id
                         WHERE c.seq > ? ORDER BY c.seq LIMIT 5000
-                        """, arguments: [position])
+                        """, arguments: [readPosition])
             }
             guard let last = batch.last else { break }
-            let entries: [(id: String, json: String?)] = batch.map { ($0["id"], $0["json"]) }
-            // Parsing and analysis on all cores; changes applied in log order.
-            for (id, analyzed) in zip(entries.map(\.id), try analyze(entries.map(\.json), for: writer)) {
-                if let analyzed {
-                    try writer.update(analyzed)
-                } else {
-                    writer.delete(key: id)
-                }
-                applied += 1
-            }
-            position = last["seq"]
-            if applied % 50_000 < 5000 || batch.count < 5000 {
-                try writer.commit(userData: [changeSequenceKey: String(position)])
-            }
+            readPosition = last["seq"]
+            let previous = inFlight
+            let previousAnalyzed = previous == nil ? nil : try pipeline.take()
+            pipeline.submit(batch.map { $0["json"] })
+            inFlight = (batch.map { $0["id"] }, readPosition)
+            if let previous, let previousAnalyzed { try apply(ids: previous.ids, last: previous.last, analyzed: previousAnalyzed) }
         }
+        if let inFlight { try apply(ids: inFlight.ids, last: inFlight.last, analyzed: try pipeline.take()) }
         if writer.committedUserData[changeSequenceKey] != String(position) {
             try writer.commit(userData: [changeSequenceKey: String(position)])
         }
@@ -136,19 +145,55 @@ enum SearchIndex {
         let position = try catalog.database.read { db in
             try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM changes") ?? 0
         }
-        var pending: [String] = []
-        func addPending() throws {
-            for analyzed in try analyze(pending, for: writer) {
-                if let analyzed { try writer.add(analyzed) }
-            }
-            pending.removeAll(keepingCapacity: true)
+        // While one batch is added, the next is parsed and analyzed.
+        let pipeline = AnalysisPipeline(analyzer: writer.documentAnalyzer)
+        var batch: [String?] = []
+        var inFlight = false
+        func submit() throws {
+            let previous = inFlight ? try pipeline.take() : []
+            pipeline.submit(batch)
+            inFlight = true
+            batch.removeAll(keepingCapacity: true)
+            for analyzed in previous { if let analyzed { try writer.add(analyzed) } }
         }
         try catalog.forEachJSON { _, json in
-            pending.append(json)
-            if pending.count == 2048 { try addPending() }
+            batch.append(json)
+            if batch.count == 2048 { try submit() }
         }
-        try addPending()
+        try submit()
+        for analyzed in try pipeline.take() { if let analyzed { try writer.add(analyzed) } }
         try writer.commit(userData: [changeSequenceKey: String(position)])
         try writer.forceMerge()
+    }
+}
+
+/// Parses and analyzes one batch of stored records on a background queue (itself on all
+/// cores) while the caller adds the previous batch to the index: the writer, which is
+/// sequential, and analysis overlap.
+final class AnalysisPipeline: @unchecked Sendable {
+    // `results` is written by the background work and read only after `group.wait()`;
+    // `submit` and `take` alternate on the caller's thread.
+    private let analyzer: DocumentAnalyzer
+    private let group = DispatchGroup()
+    private var results: [Result<AnalyzedDocument?, ClearingHouseError>] = []
+
+    init(analyzer: DocumentAnalyzer) {
+        self.analyzer = analyzer
+    }
+
+    /// Starts analyzing `json` (nil entries are deletions).
+    func submit(_ json: [String?]) {
+        group.enter()
+        DispatchQueue.global().async {
+            self.results = SearchIndex.analyze(json, with: self.analyzer)
+            self.group.leave()
+        }
+    }
+
+    /// Waits for the submitted batch and returns it, in order.
+    func take() throws -> [AnalyzedDocument?] {
+        group.wait()
+        defer { results = [] }
+        return try results.map { try $0.get() }
     }
 }
