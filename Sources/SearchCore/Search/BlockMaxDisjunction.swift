@@ -36,7 +36,6 @@ private struct CursorData {
     var word: Int
     /// Cursors of one part (alternatives of one word in one field) share this.
     var part: Int
-    var weight: Double
     var group: Int
     /// `weight / (1 - b + b * length / averageLength)` for each norm byte.
     var lengthFactors: UnsafeMutablePointer<Double>
@@ -75,7 +74,7 @@ struct BlockMaxDisjunction {
                 for (alternative, info) in part.infos.enumerated() {
                     data.append(
                         CursorData(
-                            word: wordIndex, part: partCount, weight: part.weight, group: part.group,
+                            word: wordIndex, part: partCount, group: part.group,
                             lengthFactors: alternative == 0 ? factors : data[data.count - 1].lengthFactors,
                             norms: part.norms, shallowBlock: -1, blockEnd: -1, blockBound: 0, exhausted: false))
                     infos.append(info)
