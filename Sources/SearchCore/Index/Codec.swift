@@ -152,9 +152,29 @@ enum BitPacking {
     /// Appends `values` packed with `bits` bits each.
     static func pack<C: Collection>(_ values: C, bits: Int, into writer: inout ByteWriter) where C.Element == UInt32 {
         guard bits > 0 else { return }
+        var stream = BitStream()
+        for value in values { stream.append(value, bits: bits, to: &writer) }
+        stream.finish(to: &writer)
+    }
+
+    /// Packs values of varying widths, in order, into one little-endian bit stream
+    /// (`(count of bits + 7) / 8` bytes).
+    static func packMixed(_ values: [(value: UInt32, bits: Int)], into writer: inout ByteWriter) {
+        var stream = BitStream()
+        for (value, bits) in values where bits > 0 {
+            let mask: UInt32 = bits == 32 ? 0xFFFF_FFFF : (1 << UInt32(bits)) - 1
+            stream.append(value & mask, bits: bits, to: &writer)
+        }
+        stream.finish(to: &writer)
+    }
+
+    /// Bits written least significant first, flushed a byte at a time.
+    private struct BitStream {
         var accumulator: UInt64 = 0
         var filled = 0
-        for value in values {
+
+        @inline(__always)
+        mutating func append(_ value: UInt32, bits: Int, to writer: inout ByteWriter) {
             accumulator |= UInt64(value) << UInt64(filled)
             filled += bits
             while filled >= 8 {
@@ -163,25 +183,10 @@ enum BitPacking {
                 filled -= 8
             }
         }
-        if filled > 0 { writer.byte(UInt8(truncatingIfNeeded: accumulator)) }
-    }
 
-    /// Packs values of varying widths, in order, into one little-endian bit stream
-    /// (`(count of bits + 7) / 8` bytes).
-    static func packMixed(_ values: [(value: UInt32, bits: Int)], into writer: inout ByteWriter) {
-        var accumulator: UInt64 = 0
-        var filled = 0
-        for (value, bits) in values where bits > 0 {
-            let mask: UInt64 = bits == 32 ? 0xFFFF_FFFF : (1 << UInt64(bits)) - 1
-            accumulator |= (UInt64(value) & mask) << UInt64(filled)
-            filled += bits
-            while filled >= 8 {
-                writer.byte(UInt8(truncatingIfNeeded: accumulator))
-                accumulator >>= 8
-                filled -= 8
-            }
+        mutating func finish(to writer: inout ByteWriter) {
+            if filled > 0 { writer.byte(UInt8(truncatingIfNeeded: accumulator)) }
         }
-        if filled > 0 { writer.byte(UInt8(truncatingIfNeeded: accumulator)) }
     }
 
     /// Reads the `bits`-bit value at bit `offset` of `source` (0 past its end).

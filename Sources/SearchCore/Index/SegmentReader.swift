@@ -550,7 +550,8 @@ struct PostingsCursor {
         }
     }
 
-    /// Where the current document's positions start in the positions section.
+    /// Where the current document's positions start in the positions section (decodes the
+    /// block's frequencies, which say how many positions each document has).
     fileprivate mutating func positionsStartOfCurrent() -> Int {
         decodeFrequencies()
         if positionsBlock != block || positionsIndex > index {
@@ -575,18 +576,9 @@ struct PostingsCursor {
 
     /// The current document's positions.
     mutating func positions() -> [Int] {
-        decodeFrequencies()
-        // Resume from where the last call in this block stopped (documents are visited in
+        // Resumes from where the last call in this block stopped (documents are visited in
         // order), skipping the positions of the documents in between.
-        if positionsBlock != block || positionsIndex > index {
-            positionsBlock = block
-            positionsIndex = 0
-            positionsOffset = positionsStart + (hasSkipTable ? Int(skipValue(block, 2)) : 0)
-        }
-        var reader = ByteReader(positionsData, offset: positionsOffset)
-        for offset in positionsIndex..<index {
-            for _ in 0..<Int(freqs[offset]) { _ = reader.varint() }
-        }
+        var reader = ByteReader(positionsData, offset: positionsStartOfCurrent())
         var result: [Int] = []
         let count = Int(freqs[index])
         result.reserveCapacity(count)
@@ -595,8 +587,7 @@ struct PostingsCursor {
             position += reader.varintInt()
             result.append(position)
         }
-        positionsIndex = index + 1
-        positionsOffset = reader.offset
+        advancePositions(past: reader.offset)
         return result
     }
 }
