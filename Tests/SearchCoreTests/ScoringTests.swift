@@ -81,17 +81,18 @@ struct ScoringTests {
     }
 
     /// Top-k with block-max pruning returns exactly the hits (keys, order, scores) of scoring
-    /// every match, on an index of many postings blocks with weighted fields in two scoring
-    /// groups, repeated documents (ties broken by key), deletions, filters and prohibited words.
-    @Test(arguments: [UInt64(5), 6])
-    func prunedTopKEqualsExhaustiveScoring(seed: UInt64) throws {
+    /// every match, on an index of many postings blocks with weighted fields in one scoring
+    /// group (scored term at a time within windows) or two (document at a time), repeated
+    /// documents (ties broken by key), deletions, filters and prohibited words.
+    @Test(arguments: [(UInt64(5), true), (6, true), (7, false), (8, false)])
+    func prunedTopKEqualsExhaustiveScoring(seed: UInt64, twoGroups: Bool) throws {
         let base = Self.corpus(seed: seed, count: 700)
         let directory = ScratchDirectory()
         let schema = Schema(
             textFields: [
                 Schema.TextField("title.a", analyzer: WhitespaceAnalyzer(), weight: 3, group: "a"),
                 Schema.TextField("body.a", analyzer: WhitespaceAnalyzer(), group: "a"),
-                Schema.TextField("body.b", analyzer: WhitespaceAnalyzer(), group: "b"),
+                Schema.TextField("body.b", analyzer: WhitespaceAnalyzer(), group: twoGroups ? "b" : "a"),
             ], keywordFields: ["parity"])
         let writer = try IndexWriter(directory: directory.url, schema: schema)
         for copy in 0..<6 {

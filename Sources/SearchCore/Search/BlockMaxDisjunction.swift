@@ -125,6 +125,39 @@ struct BlockMaxDisjunction {
             var firstEssential = state.partition(threshold: threshold)
             if firstEssential > 0 { pruned = true }
 
+            if state.termAtATime {
+                // The essential words term at a time over (part of) the window, then each
+                // document they touched, in order, completed by probing the others.
+                let end = min(windowEnd, windowStart + DisjunctionState.windowLimit - 1)
+                let accumulated = firstEssential
+                state.accumulate(from: windowStart, to: end, first: accumulated)
+                for word in 0...((end - windowStart) >> 6) {
+                    var bits = state.touched[word]
+                    state.touched[word] = 0
+                    while bits != 0 {
+                        let slot = word << 6 | bits.trailingZeroBitCount
+                        bits &= bits &- 1
+                        let doc = windowStart + slot
+                        state.loadAccumulated(slot: slot, first: accumulated)
+                        guard accept(doc), !isProhibited(doc, prohibited) else { continue }
+                        var position = accumulated - 1
+                        while position >= 0 {
+                            if let threshold, (state.partialScore + state.prefixBounds[position]) * (1 + Self.slack) < threshold { break }
+                            state.score(word: state.order[position], doc: doc, move: false)
+                            position -= 1
+                        }
+                        matched += 1
+                        let score = state.finalScore()
+                        if threshold == nil || score >= (threshold ?? 0) {
+                            collector.offer(score: score, segment: segmentIndex, doc: doc, keys: keys)
+                            threshold = collector.threshold
+                        }
+                    }
+                }
+                windowStart = end + 1
+                continue
+            }
+
             while firstEssential < wordCount {
                 let doc = state.nextEssentialDoc(from: windowStart)
                 if doc == PostingsCursor.exhausted || doc > windowEnd { break }
@@ -180,6 +213,8 @@ private struct DisjunctionState {
     let idfs: UnsafeMutablePointer<Double>
     /// Each word's bound in the current window; words by ascending bound; running sums.
     let wordBounds: UnsafeMutablePointer<Double>
+    /// Words whose bound must be recomputed (a list of theirs entered a new block).
+    let dirty: UnsafeMutablePointer<Bool>
     let order: UnsafeMutablePointer<Int>
     let prefixBounds: UnsafeMutablePointer<Double>
     /// Cursors of the essential words (and how many), the window's summed bound.
@@ -193,6 +228,17 @@ private struct DisjunctionState {
     /// end so that the score is bit-identical to the generic scorers' (ties are then broken
     /// by key the same way on every path).
     let wordScores: UnsafeMutablePointer<Double>
+    /// Whether every part has a single term (no alternatives): then the essential words of a
+    /// window are scored term at a time (``accumulate(from:to:first:)``).
+    let termAtATime: Bool
+    /// Term-at-a-time buffers over a window of at most `windowLimit` documents: each word's
+    /// score per document, a running frequency, the documents a word touched, and the
+    /// documents any essential word touched (bits).
+    static let windowLimit = 2048
+    let windowScores: UnsafeMutablePointer<Double>
+    let windowFrequencies: UnsafeMutablePointer<Double>
+    let wordDocuments: UnsafeMutablePointer<Int>
+    let touched: UnsafeMutablePointer<UInt64>
 
     init(
         words: [DisjunctionWord], data: UnsafeMutableBufferPointer<CursorData>, cursors: UnsafeMutableBufferPointer<PostingsCursor>,
@@ -219,6 +265,8 @@ private struct DisjunctionState {
         for word in 0..<wordCount { firstCursor[word + 1] += firstCursor[word] }
         idfs = .allocate(capacity: wordCount)
         for (index, word) in words.enumerated() { idfs[index] = word.idf }
+        dirty = .allocate(capacity: wordCount)
+        dirty.initialize(repeating: true, count: wordCount)
         wordBounds = .allocate(capacity: wordCount)
         wordBounds.initialize(repeating: 0, count: wordCount)
         order = .allocate(capacity: wordCount)
@@ -235,13 +283,28 @@ private struct DisjunctionState {
         groupScratch.initialize(repeating: 0, count: groupCount)
         totals = .allocate(capacity: groupCount)
         totals.initialize(repeating: 0, count: groupCount)
+        var singleTerms = true
+        for index in data.indices where index > 0 && data[index].part == data[index - 1].part { singleTerms = false }
+        termAtATime = singleGroup && singleTerms
+        let limit = Self.windowLimit
+        windowScores = .allocate(capacity: termAtATime ? wordCount * limit : 1)
+        windowScores.initialize(repeating: 0, count: termAtATime ? wordCount * limit : 1)
+        windowFrequencies = .allocate(capacity: limit)
+        windowFrequencies.initialize(repeating: 0, count: limit)
+        wordDocuments = .allocate(capacity: limit)
+        touched = .allocate(capacity: limit / 64)
+        touched.initialize(repeating: 0, count: limit / 64)
         wordScores = .allocate(capacity: wordCount * groupCount)
         wordScores.initialize(repeating: 0, count: wordCount * groupCount)
     }
 
     func deallocate() {
-        for pointer in [idfs, wordBounds, prefixBounds, windowBoundStorage, groupScratch, totals, wordScores] { pointer.deallocate() }
-        for pointer in [firstCursor, order, essential, counters] { pointer.deallocate() }
+        for pointer in [idfs, wordBounds, prefixBounds, windowBoundStorage, groupScratch, totals, wordScores, windowScores, windowFrequencies] {
+            pointer.deallocate()
+        }
+        for pointer in [firstCursor, order, essential, counters, wordDocuments] { pointer.deallocate() }
+        touched.deallocate()
+        dirty.deallocate()
     }
 
     private var essentialCount: Int {
@@ -259,6 +322,8 @@ private struct DisjunctionState {
         var active = false
         for index in 0..<data.count where !data[index].exhausted {
             if data[index].blockEnd < start {
+                // This list's bound changes: its word's must be recomputed.
+                dirty[data[index].word] = true
                 let block = cursors[index].block(reaching: start, from: data[index].shallowBlock)
                 if block >= cursors[index].blockCount {
                     data[index].exhausted = true
@@ -275,7 +340,10 @@ private struct DisjunctionState {
         guard active else { return nil }
         var total = 0.0
         for word in 0..<wordCount {
-            wordBounds[word] = bound(of: word)
+            if dirty[word] {
+                wordBounds[word] = bound(of: word)
+                dirty[word] = false
+            }
             total += wordBounds[word]
         }
         windowBoundStorage.pointee = total
@@ -419,6 +487,58 @@ private struct DisjunctionState {
                 totals[group] += value
                 wordScores[word * groupCount + group] = value
             }
+        }
+    }
+
+    /// Scores the essential words (positions `first...`) over documents `start...end` (at
+    /// most `windowLimit`) term at a time: each list is read straight through the window, its
+    /// weighted frequencies summed per document part by part (the order `UnitScorer` sums in),
+    /// then saturated per word. Marks the documents touched.
+    func accumulate(from start: Int, to end: Int, first: Int) {
+        let limit = Self.windowLimit
+        for position in first..<wordCount {
+            let word = order[position]
+            var count = 0
+            for index in firstCursor[word]..<firstCursor[word + 1] {
+                if cursors[index].doc < start { cursors[index].advance(to: start) }
+                let norms = data[index].norms
+                let factors = data[index].lengthFactors
+                while cursors[index].doc <= end {
+                    let doc = cursors[index].doc
+                    let slot = doc - start
+                    let norm = doc < norms.count ? Int(norms[doc]) : 0
+                    if windowFrequencies[slot] == 0 {
+                        wordDocuments[count] = slot
+                        count += 1
+                    }
+                    windowFrequencies[slot] += Double(cursors[index].frequency) * factors[norm]
+                    cursors[index].nextDoc()
+                }
+            }
+            let idf = idfs[word]
+            let scores = windowScores + word * limit
+            for item in 0..<count {
+                let slot = wordDocuments[item]
+                let frequency = windowFrequencies[slot]
+                scores[slot] = idf * frequency / (k1 + frequency)
+                windowFrequencies[slot] = 0
+                touched[slot >> 6] |= 1 << UInt64(slot & 63)
+            }
+        }
+    }
+
+    /// Starts document `slot` of the window from the term-at-a-time scores of the essential
+    /// words (clearing them).
+    func loadAccumulated(slot: Int, first: Int) {
+        beginDocument()
+        for position in first..<wordCount {
+            let word = order[position]
+            let value = windowScores[word * Self.windowLimit + slot]
+            guard value > 0 else { continue }
+            windowScores[word * Self.windowLimit + slot] = 0
+            totals[0] += value
+            wordScores[word * groupCount] = value
+            if wordCount <= 64 { scoredMask |= 1 << UInt64(word) }
         }
     }
 
