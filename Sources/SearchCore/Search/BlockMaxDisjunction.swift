@@ -138,6 +138,14 @@ struct BlockMaxDisjunction {
                         let slot = word << 6 | bits.trailingZeroBitCount
                         bits &= bits &- 1
                         let doc = windowStart + slot
+                        // The essential words' score plus every other word's bound first:
+                        // most documents stop here.
+                        if let threshold, accumulated > 0,
+                            (state.windowPartial[slot] + state.prefixBounds[accumulated - 1]) * (1 + Self.slack) < threshold
+                        {
+                            state.clearAccumulated(slot: slot, first: accumulated)
+                            continue
+                        }
                         state.loadAccumulated(slot: slot, first: accumulated)
                         guard accept(doc), !isProhibited(doc, prohibited) else { continue }
                         var position = accumulated - 1
@@ -237,6 +245,8 @@ private struct DisjunctionState {
     static let windowLimit = 2048
     let windowScores: UnsafeMutablePointer<Double>
     let windowFrequencies: UnsafeMutablePointer<Double>
+    /// The essential words' summed score of each document of the window.
+    let windowPartial: UnsafeMutablePointer<Double>
     let wordDocuments: UnsafeMutablePointer<Int>
     let touched: UnsafeMutablePointer<UInt64>
 
@@ -289,6 +299,8 @@ private struct DisjunctionState {
         let limit = Self.windowLimit
         windowScores = .allocate(capacity: termAtATime ? wordCount * limit : 1)
         windowScores.initialize(repeating: 0, count: termAtATime ? wordCount * limit : 1)
+        windowPartial = .allocate(capacity: limit)
+        windowPartial.initialize(repeating: 0, count: limit)
         windowFrequencies = .allocate(capacity: limit)
         windowFrequencies.initialize(repeating: 0, count: limit)
         wordDocuments = .allocate(capacity: limit)
@@ -299,7 +311,7 @@ private struct DisjunctionState {
     }
 
     func deallocate() {
-        for pointer in [idfs, wordBounds, prefixBounds, windowBoundStorage, groupScratch, totals, wordScores, windowScores, windowFrequencies] {
+        for pointer in [idfs, wordBounds, prefixBounds, windowBoundStorage, groupScratch, totals, wordScores, windowScores, windowFrequencies, windowPartial] {
             pointer.deallocate()
         }
         for pointer in [firstCursor, order, essential, counters, wordDocuments] { pointer.deallocate() }
@@ -520,16 +532,25 @@ private struct DisjunctionState {
             for item in 0..<count {
                 let slot = wordDocuments[item]
                 let frequency = windowFrequencies[slot]
-                scores[slot] = idf * frequency / (k1 + frequency)
+                let score = idf * frequency / (k1 + frequency)
+                scores[slot] = score
+                windowPartial[slot] += score
                 windowFrequencies[slot] = 0
                 touched[slot >> 6] |= 1 << UInt64(slot & 63)
             }
         }
     }
 
+    /// Clears what ``accumulate(from:to:first:)`` left for document `slot`.
+    func clearAccumulated(slot: Int, first: Int) {
+        windowPartial[slot] = 0
+        for position in first..<wordCount { windowScores[order[position] * Self.windowLimit + slot] = 0 }
+    }
+
     /// Starts document `slot` of the window from the term-at-a-time scores of the essential
     /// words (clearing them).
     func loadAccumulated(slot: Int, first: Int) {
+        windowPartial[slot] = 0
         beginDocument()
         for position in first..<wordCount {
             let word = order[position]
