@@ -147,18 +147,8 @@ struct BlockMaxDisjunction {
                             continue
                         }
                         state.loadAccumulated(slot: slot, first: accumulated)
-                        guard accept(doc), !isProhibited(doc, prohibited) else { continue }
-                        var position = accumulated - 1
-                        while position >= 0 {
-                            if let threshold, (state.partialScore + state.prefixBounds[position]) * (1 + Self.slack) < threshold { break }
-                            state.score(word: state.order[position], doc: doc, move: false)
-                            position -= 1
-                        }
-                        matched += 1
-                        let score = state.finalScore()
-                        if threshold == nil || score >= (threshold ?? 0) {
-                            collector.offer(score: score, segment: segmentIndex, doc: doc, keys: keys)
-                            threshold = collector.threshold
+                        if complete(doc, state, probing: accumulated, &threshold, &collector, segmentIndex, accept, prohibited, keys) {
+                            matched += 1
                         }
                     }
                 }
@@ -171,30 +161,45 @@ struct BlockMaxDisjunction {
                 if doc == PostingsCursor.exhausted || doc > windowEnd { break }
                 state.beginDocument()
                 for position in firstEssential..<wordCount { state.score(word: state.order[position], doc: doc, move: true) }
-                guard accept(doc), !isProhibited(doc, prohibited) else { continue }
-                var position = firstEssential - 1
-                while position >= 0 {
-                    if let threshold, (state.partialScore + state.prefixBounds[position]) * (1 + Self.slack) < threshold { break }
-                    state.score(word: state.order[position], doc: doc, move: false)
-                    position -= 1
-                }
+                let before = threshold
+                guard complete(doc, state, probing: firstEssential, &threshold, &collector, segmentIndex, accept, prohibited, keys)
+                else { continue }
                 matched += 1
-                let score = state.finalScore()
-                if threshold == nil || score >= (threshold ?? 0) {
-                    collector.offer(score: score, segment: segmentIndex, doc: doc, keys: keys)
-                    let newThreshold = collector.threshold
-                    if newThreshold != threshold {
-                        threshold = newThreshold
-                        let first = state.partition(threshold: threshold)
-                        if first > firstEssential { pruned = true }
-                        firstEssential = first
-                    }
+                if threshold != before {
+                    // A higher bar: more words may be left to probing.
+                    let first = state.partition(threshold: threshold)
+                    if first > firstEssential { pruned = true }
+                    firstEssential = first
                 }
             }
             if windowEnd == Int.max { break }
             windowStart = windowEnd + 1
         }
         return (matched, pruned)
+    }
+
+    /// Finishes `doc`, whose words at positions `probing...` are scored: drops it if a filter
+    /// or prohibited word excludes it (returns false); otherwise adds the other words' scores,
+    /// best bound first, while the document can still reach the top k, and offers it to the
+    /// collector (`threshold` follows the collector's).
+    @inline(__always)
+    private func complete(
+        _ doc: Int, _ state: DisjunctionState, probing: Int, _ threshold: inout Double?, _ collector: inout TopCollector,
+        _ segmentIndex: Int, _ accept: (Int) -> Bool, _ prohibited: [Scorer], _ keys: (Int, Int) -> String
+    ) -> Bool {
+        guard accept(doc), !isProhibited(doc, prohibited) else { return false }
+        var position = probing - 1
+        while position >= 0 {
+            if let threshold, (state.partialScore + state.prefixBounds[position]) * (1 + Self.slack) < threshold { break }
+            state.score(word: state.order[position], doc: doc, move: false)
+            position -= 1
+        }
+        let score = state.finalScore()
+        if threshold == nil || score >= (threshold ?? 0) {
+            collector.offer(score: score, segment: segmentIndex, doc: doc, keys: keys)
+            threshold = collector.threshold
+        }
+        return true
     }
 
     private func isProhibited(_ doc: Int, _ prohibited: [Scorer]) -> Bool {
