@@ -358,6 +358,8 @@ struct PostingsCursor {
     private var pendingFrequencyBits = 0
     /// The current document, or `exhausted`.
     private(set) var doc = -1
+    /// The last doc id of the decoded block.
+    private var currentLastDoc = -1
 
     init(segment: SegmentReader, info: TermInfo) {
         data = segment.postings
@@ -481,6 +483,7 @@ struct PostingsCursor {
             previous &+= docs[offset]
             docs[offset] = previous
         }
+        currentLastDoc = blockLength > 0 ? Int(docs[blockLength - 1]) : -1
         index = 0
     }
 
@@ -514,13 +517,24 @@ struct PostingsCursor {
     @discardableResult
     mutating func advance(to target: Int) -> Int {
         if doc >= target { return doc }
-        if block < 0 || lastDoc(ofBlock: block) < target {
-            // Find the first block whose last doc reaches the target (skip entries).
+        if block < 0 || currentLastDoc < target {
+            // Find the first block whose last doc reaches the target in the skip entries:
+            // galloping from the next block (targets are usually near), then binary search.
             var low = max(block + 1, 0)
-            var high = blockCount - 1
-            guard low <= high, lastDoc(ofBlock: high) >= target else {
+            guard low < blockCount else {
                 doc = Self.exhausted
                 return doc
+            }
+            var step = 1
+            var high = low
+            while lastDoc(ofBlock: high) < target {
+                low = high + 1
+                guard low < blockCount else {
+                    doc = Self.exhausted
+                    return doc
+                }
+                high = min(blockCount - 1, high + step)
+                step *= 2
             }
             while low < high {
                 let middle = (low + high) / 2
@@ -609,24 +623,31 @@ extension PostingsCursor {
 final class PostingsIterator {
     static let exhausted = PostingsCursor.exhausted
 
-    private var cursor: PostingsCursor
+    // The cursor lives behind a pointer, not in a stored property: mutating a struct held
+    // by a class would cost a dynamic exclusivity check on every call.
+    private let cursor: UnsafeMutablePointer<PostingsCursor>
 
     init(segment: SegmentReader, info: TermInfo) {
-        cursor = PostingsCursor(segment: segment, info: info)
+        cursor = .allocate(capacity: 1)
+        cursor.initialize(to: PostingsCursor(segment: segment, info: info))
     }
 
-    deinit { cursor.deallocate() }
+    deinit {
+        cursor.pointee.deallocate()
+        cursor.deinitialize(count: 1)
+        cursor.deallocate()
+    }
 
-    var doc: Int { cursor.doc }
-    var blockCount: Int { cursor.blockCount }
-    var documentFrequency: Int { cursor.documentFrequency }
-    var frequency: Int { cursor.frequency }
-    @discardableResult func nextDoc() -> Int { cursor.nextDoc() }
-    @discardableResult func advance(to target: Int) -> Int { cursor.advance(to: target) }
-    func lastDoc(ofBlock block: Int) -> Int { cursor.lastDoc(ofBlock: block) }
-    func maxFrequency(ofBlock block: Int) -> Int { cursor.maxFrequency(ofBlock: block) }
-    func minNorm(ofBlock block: Int) -> UInt8 { cursor.minNorm(ofBlock: block) }
-    func positions() -> [Int] { cursor.positions() }
+    var doc: Int { cursor.pointee.doc }
+    var blockCount: Int { cursor.pointee.blockCount }
+    var documentFrequency: Int { cursor.pointee.documentFrequency }
+    var frequency: Int { cursor.pointee.frequency }
+    @discardableResult func nextDoc() -> Int { cursor.pointee.nextDoc() }
+    @discardableResult func advance(to target: Int) -> Int { cursor.pointee.advance(to: target) }
+    func lastDoc(ofBlock block: Int) -> Int { cursor.pointee.lastDoc(ofBlock: block) }
+    func maxFrequency(ofBlock block: Int) -> Int { cursor.pointee.maxFrequency(ofBlock: block) }
+    func minNorm(ofBlock block: Int) -> UInt8 { cursor.pointee.minNorm(ofBlock: block) }
+    func positions() -> [Int] { cursor.pointee.positions() }
 }
 
 /// Walks a segment's term dictionary in order, one block in memory at a time.
