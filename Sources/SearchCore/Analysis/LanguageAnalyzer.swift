@@ -68,6 +68,12 @@ public struct LanguageAnalyzer: Analyzer {
     private var foldsDiacritics: Bool { language == "fr" || language == "es" }
 
     public func tokens(_ text: String) -> [Token] {
+        guard let stemmer else { return tokens(text, stem: { $0 }) }
+        return stemmer.withStemmer { tokens(text, stem: $0) }
+    }
+
+    /// The tokens of `text`, stemming with `stem`.
+    private func tokens(_ text: String, stem: (String) -> String) -> [Token] {
         let normalize = Self.normalizer(language)
         var result: [Token] = []
         let tokens = base.tokens(text)
@@ -90,7 +96,7 @@ public struct LanguageAnalyzer: Analyzer {
             defer { compound = [] }
             guard compound.count > 1, language != "zh", language != "ar" else { return }
             let joined = compound.map(\.term).joined()
-            let term = finish(normalize(joined))
+            let term = finish(normalize(joined), stem)
             guard !term.isEmpty, !result.contains(where: { $0.position == compound[0].position && $0.term == term })
             else { return }
             result.append(Token(term: term, position: compound[0].position, start: compound[0].start, end: compound[compound.count - 1].end))
@@ -114,19 +120,19 @@ public struct LanguageAnalyzer: Analyzer {
                 continue
             }
             let word = language == "ar" ? ArabicNormalizer.removeConjunction(normalized) : normalized
-            let term = finish(word)
+            let term = finish(word, stem)
             guard !term.isEmpty else { continue }
             result.append(Token(term: term, position: token.position, start: token.start, end: token.end))
             if language == "ar", let withArticle = ArabicNormalizer.withDefiniteArticle(word) {
                 // Snowball's Arabic stemmer treats a word with and without the article
                 // differently (غابات -> غابا, الغابات -> غاب); give both stems.
-                let alternative = finish(withArticle)
+                let alternative = finish(withArticle, stem)
                 if alternative != term {
                     result.append(Token(term: alternative, position: token.position, start: token.start, end: token.end))
                 }
             }
             if foldsDiacritics, TextFolding.hasDiacritics(normalized) {
-                let unaccented = finish(TextFolding.foldDiacritics(normalized))
+                let unaccented = finish(TextFolding.foldDiacritics(normalized), stem)
                 if unaccented != term {
                     result.append(Token(term: unaccented, position: token.position, start: token.start, end: token.end))
                 }
@@ -137,8 +143,8 @@ public struct LanguageAnalyzer: Analyzer {
     }
 
     /// Stems a normalized word and folds diacritics where the language allows.
-    private func finish(_ word: String) -> String {
-        var term = stemmer?.stem(word) ?? word
+    private func finish(_ word: String, _ stem: (String) -> String) -> String {
+        var term = stem(word)
         if foldsDiacritics { term = TextFolding.foldDiacritics(term) }
         if language == "ar" { term = ArabicNormalizer.removeFeminineEnding(term) }
         return term

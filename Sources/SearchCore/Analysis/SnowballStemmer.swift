@@ -44,10 +44,19 @@ public final class SnowballStemmer: Sendable {
 
     /// The stem of `word` (which should already be lower-case).
     public func stem(_ word: String) -> String {
+        withStemmer { $0(word) }
+    }
+
+    /// Runs `body` with a stem function that holds one stemmer of the pool throughout (one
+    /// pool round trip for many words, e.g. all of a text's).
+    public func withStemmer<Result>(_ body: ((String) -> String) -> Result) -> Result {
         let taken = pool.withLock { $0.popLast() }
-        guard let handle = taken ?? sb_stemmer_new(algorithm, "UTF_8").map(Handle.init) else { return word }
+        guard let handle = taken ?? sb_stemmer_new(algorithm, "UTF_8").map(Handle.init) else { return body { $0 } }
         defer { pool.withLock { $0.append(handle) } }
-        let stemmer = handle.pointer
+        return body { Self.stem($0, with: handle.pointer) }
+    }
+
+    private static func stem(_ word: String, with stemmer: OpaquePointer) -> String {
         var word = word
         return word.withUTF8 { bytes -> String in
             guard let base = bytes.baseAddress,
