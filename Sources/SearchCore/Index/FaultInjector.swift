@@ -111,7 +111,10 @@ public enum FaultInjector {
 
     /// Reads `CHM_TEST_FAULT` and `CHM_TEST_FAULT_TRACE` once per process.
     static func loadEnvironment() {
-        guard !environmentLoaded.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        // A plain load first: this runs on every write.
+        guard !environmentLoaded.load(ordering: .acquiring),
+            !environmentLoaded.exchange(true, ordering: .acquiringAndReleasing)
+        else { return }
         let rules = getenv("CHM_TEST_FAULT").map { String(cString: $0) } ?? ""
         let trace = getenv("CHM_TEST_FAULT_TRACE").map { String(cString: $0) }
         let parsed = rules.split(separator: ",").compactMap { Rule(parsing: $0) }

@@ -25,6 +25,8 @@ final class PerDocumentWriter {
     /// Text fields whose norms and lengths are stored (fields no document can have text in
     /// are left out; the meta records which are stored).
     let storedFields: [Int]
+    /// Each text field's position in `storedFields` (nil: not stored).
+    private let slotOfField: [Int?]
     private(set) var documentCount = 0
     /// Per text field: sum of lengths, documents with text.
     private(set) var sumLengths: [UInt64]
@@ -48,6 +50,9 @@ final class PerDocumentWriter {
     init(path: String, fields: FieldTable, storedFields: [Int], dictionaries: [[String]]) {
         self.fields = fields
         self.storedFields = storedFields
+        var slots = [Int?](repeating: nil, count: fields.textFieldCount)
+        for (slot, field) in storedFields.enumerated() where field < slots.count { slots[field] = slot }
+        slotOfField = slots
         sumLengths = Array(repeating: 0, count: fields.textFieldCount)
         documentsWithText = Array(repeating: 0, count: fields.textFieldCount)
         func spill(_ name: String) -> SpillBuffer {
@@ -101,7 +106,7 @@ final class PerDocumentWriter {
 
     /// The norms of text field `field` (empty when it is not stored).
     func norms(field: Int) -> [UInt8] {
-        guard let slot = storedFields.firstIndex(of: field) else { return [] }
+        guard field < slotOfField.count, let slot = slotOfField[field] else { return [] }
         return norms[slot]
     }
 

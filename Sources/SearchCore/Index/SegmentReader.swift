@@ -647,6 +647,9 @@ final class PostingsIterator {
     func lastDoc(ofBlock block: Int) -> Int { cursor.pointee.lastDoc(ofBlock: block) }
     func maxFrequency(ofBlock block: Int) -> Int { cursor.pointee.maxFrequency(ofBlock: block) }
     func minNorm(ofBlock block: Int) -> UInt8 { cursor.pointee.minNorm(ofBlock: block) }
+    /// The largest frequency and the shortest length over the whole list (score bounds).
+    var maximumFrequency: Int { cursor.pointee.maximumFrequency() }
+    var minimumNorm: UInt8 { cursor.pointee.minimumNorm() }
     func positions() -> [Int] { cursor.pointee.positions() }
 }
 

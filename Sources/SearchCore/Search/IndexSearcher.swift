@@ -20,6 +20,9 @@ public final class IndexSearcher: Sendable {
     public let documentCount: Int
     /// Average length of each text field over live documents that have it.
     let averageLengths: [Double]
+    /// `1 - b + b * length / averageLength` for each norm byte, per text field (BM25's
+    /// length normalization, computed once per snapshot).
+    let lengthFactors: [[Double]]
     /// Whether any live document has text in each text field (queries skip empty fields).
     let fieldIsPopulated: [Bool]
     /// Scoring group of each text field (an index into the distinct groups).
@@ -87,6 +90,8 @@ public final class IndexSearcher: Sendable {
             populated.append(count > 0)
         }
         averageLengths = averages
+        let b = bm25.b
+        lengthFactors = averages.map { average in LengthNorm.decodedLengths.map { 1 - b + b * $0 / average } }
         fieldIsPopulated = populated
         var groups: [String] = []
         var groupOfField: [Int] = []
@@ -300,11 +305,10 @@ public final class IndexSearcher: Sendable {
     /// `unit` as searched in `segment`: the postings of each part's terms.
     private func disjunctionWord(_ unit: QueryUnit, segment: OpenSegment) -> DisjunctionWord {
         let parts = unit.parts.map { part in
-            let average = averageLengths[part.field]
-            return DisjunctionWord.Part(
+            DisjunctionWord.Part(
                 infos: (part.terms.first ?? []).compactMap { segment.reader.termInfo(field: part.field, term: $0) },
                 weight: part.weight, group: groupOfField[part.field],
-                lengthFactors: LengthNorm.decodedLengths.map { 1 - bm25.b + bm25.b * $0 / average },
+                lengthFactors: lengthFactors[part.field],
                 norms: segment.reader.norms(field: part.field))
         }
         return DisjunctionWord(parts: parts, idf: unit.idf)
@@ -424,7 +428,7 @@ public final class IndexSearcher: Sendable {
                     ScoringField(
                         name: fields.names[part.field], group: schema.textFields[part.field].scoringGroup,
                         groupIndex: groupOfField[part.field], weight: part.weight,
-                        lengthFactors: LengthNorm.decodedLengths.map { 1 - bm25.b + bm25.b * $0 / average },
+                        lengthFactors: lengthFactors[part.field],
                         norms: segment.reader.norms(field: part.field), averageLength: average))
             }
             guard !sources.isEmpty else { return nil }

@@ -39,10 +39,7 @@ protocol FrequencySource: AnyObject {
     var minimumNorm: UInt8 { get }
 }
 
-extension PostingsIterator: FrequencySource {
-    var maximumFrequency: Int { (0..<blockCount).reduce(1) { max($0, maxFrequency(ofBlock: $1)) } }
-    var minimumNorm: UInt8 { (0..<blockCount).reduce(UInt8.max) { min($0, minNorm(ofBlock: $1)) } }
-}
+extension PostingsIterator: FrequencySource {}
 
 /// A frequency source that also gives the positions in the current document.
 protocol PositionalSource: FrequencySource {
