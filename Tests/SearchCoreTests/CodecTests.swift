@@ -113,4 +113,25 @@ struct CodecTests {
             previous = decoded
         }
     }
+
+    /// The check value of CRC-32/ISO-HDLC (zlib's), and the same checksum however the bytes
+    /// are split (the eight-byte loop, the tail loop and chaining through `initial`).
+    @Test func crc32MatchesZlibAndChainsAcrossSplits() {
+        #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
+        #expect(CRC32.checksum([]) == 0)
+        var random = SeededGenerator(seed: 11)
+        let bytes = (0..<1000).map { _ in UInt8.random(in: 0...255, using: &random) }
+        // Byte at a time, the reference definition.
+        var reference: UInt32 = 0xFFFF_FFFF
+        for byte in bytes {
+            reference ^= UInt32(byte)
+            for _ in 0..<8 { reference = reference & 1 == 1 ? 0xEDB8_8320 ^ (reference >> 1) : reference >> 1 }
+        }
+        reference = ~reference
+        #expect(CRC32.checksum(bytes) == reference)
+        for split in [0, 1, 7, 8, 9, 500, 999] {
+            let first = CRC32.checksum(Array(bytes[..<split]))
+            #expect(CRC32.checksum(Array(bytes[split...]), initial: first) == reference)
+        }
+    }
 }

@@ -78,6 +78,36 @@ final class ByteSource {
         return byte
     }
 
+    /// Consumes the run of plain string bytes that starts at the next byte — none of `"`,
+    /// `\` or a control character (below 0x20) — as far as the buffered input goes, and
+    /// appends it to `bytes`. JSON strings are read through this a buffer at a time rather
+    /// than a byte at a time. Returns how many bytes were taken, how many characters they
+    /// hold (bytes that are not UTF-8 continuation bytes) and whether any is not ASCII.
+    /// Takes nothing when the next byte is special or nothing is buffered (the caller
+    /// then reads one byte with ``next()``, which refills), and at most `maximum` bytes.
+    func takeStringRun(into bytes: inout [UInt8], maximum: Int) -> (count: Int, characters: Int, isASCII: Bool) {
+        let start = index
+        let end = min(count, start + max(0, maximum))
+        guard start < end else { return (0, 0, true) }
+        let result = buffer.withUnsafeBufferPointer { buffer -> (count: Int, characters: Int, isASCII: Bool) in
+            var position = start
+            var characters = 0
+            var high: UInt8 = 0
+            while position < end {
+                let byte = buffer[position]
+                if byte == 0x22 || byte == 0x5C || byte < 0x20 { break }
+                high |= byte
+                characters &+= byte & 0xC0 == 0x80 ? 0 : 1
+                position += 1
+            }
+            if position > start { bytes.append(contentsOf: buffer[start..<position]) }
+            return (position - start, characters, high < 0x80)
+        }
+        index += result.count
+        consumed += result.count
+        return result
+    }
+
     /// A line read by ``readLine(maximumLength:)``.
     enum Line {
         /// The line, without its line ending.

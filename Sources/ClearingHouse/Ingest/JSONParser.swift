@@ -323,6 +323,19 @@ struct JSONParser {
         // at every byte.
         var budget = limits.maximumRecordBytes - (source.consumed - recordStart)
         while true {
+            // The plain run up to the next quote, escape or control byte, in bulk (at most
+            // one byte past the record limit, where the parse stops).
+            let run = source.takeStringRun(into: &bytes, maximum: max(budget, 0) + 1)
+            if run.count > 0 {
+                column += run.characters
+                budget -= run.count
+                if !run.isASCII { isASCII = false }
+                if bytes.count > maximumBytes {
+                    oversized = true
+                    bytes.removeAll(keepingCapacity: true)
+                }
+                if budget < 0 { try checkRecordSize() }
+            }
             budget -= 1
             guard let byte = advance() else {
                 throw error("unterminated string (it starts here)", line: startLine, column: startColumn)

@@ -1,6 +1,11 @@
 // Builds a segment in memory and serializes it. Documents arrive in doc-id order (from
 // IndexWriter, or from a merge that replays the postings of older segments), so postings
 // lists are appended to and never sorted.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The kinds of field a segment knows.
 enum FieldKind: UInt8 {
@@ -37,51 +42,22 @@ struct FieldTable: Sendable, Hashable {
     var keyFieldIndex: Int { kinds.firstIndex(of: .key) ?? names.count - 1 }
 }
 
-/// A postings list under construction.
+/// One term's postings, ready to encode (from the buffer or from a merge): doc ids and
+/// frequencies, and for text fields each document's positions as a segment stores them
+/// (varint deltas), concatenated, with where each document's bytes end.
 struct PostingsAccumulator {
     var docs: [UInt32] = []
     var freqs: [UInt32] = []
-    /// Positions of every document, concatenated (absolute positions per document).
-    var positions: [UInt32] = []
-    /// Merges copy positions as they are stored (each document's delta-encoded varints,
-    /// concatenated) instead of decoding them; then `encodedPositionEnds` holds where each
-    /// document's bytes end.
     var encodedPositions: [UInt8] = []
     var encodedPositionEnds: [Int] = []
-
-    /// Adds one occurrence of the term at `position` in `doc` (documents in increasing order);
-    /// returns true if it is the list's first.
-    mutating func add(doc: UInt32, position: UInt32) -> Bool {
-        guard docs.last == doc else {
-            docs.append(doc)
-            freqs.append(1)
-            positions.append(position)
-            return docs.count == 1
-        }
-        freqs[freqs.count - 1] += 1
-        // Positions of one document stay sorted (an analyzer may emit a token, such as a
-        // joined compound, after later ones).
-        let start = positions.count - Int(freqs[freqs.count - 1] - 1)
-        var index = positions.count
-        while index > start, positions[index - 1] > position { index -= 1 }
-        positions.insert(position, at: index)
-        return false
-    }
-
-    /// Appends one document; returns true if it is the list's first.
-    mutating func append(doc: UInt32, frequency: UInt32, positions newPositions: [UInt32]) -> Bool {
-        docs.append(doc)
-        freqs.append(frequency)
-        if !newPositions.isEmpty { positions.append(contentsOf: newPositions) }
-        return docs.count == 1
-    }
 }
 
 /// An in-memory segment.
 final class SegmentBuilder {
     let fields: FieldTable
     private(set) var documentCount = 0
-    private var postings: [[String: PostingsAccumulator]]
+    /// The postings of every text and keyword field (the key field's come from `keys`).
+    private var postings: [FieldPostings]
     private var norms: [[UInt8]]
     private var lengths: [[UInt32]]
     private var keys: [String] = []
@@ -91,7 +67,7 @@ final class SegmentBuilder {
 
     init(fields: FieldTable) {
         self.fields = fields
-        postings = Array(repeating: [:], count: fields.names.count)
+        postings = Array(repeating: FieldPostings(), count: fields.names.count)
         norms = Array(repeating: [], count: fields.textFieldCount)
         lengths = Array(repeating: [], count: fields.textFieldCount)
         keywordColumns = Array(repeating: KeywordColumnBuilder(), count: fields.names.count)
@@ -104,31 +80,22 @@ final class SegmentBuilder {
         let doc = UInt32(documentCount)
         documentCount += 1
         keys.append(key)
-        estimatedBytes += key.utf8.count + 16
+        var grown = key.utf8.count + 24
         for (field, tokens) in textTokens.enumerated() {
-            // Straight into the postings: one hash lookup per token, no per-document grouping.
-            for (term, position) in tokens {
-                let isNew = postings[field][term, default: PostingsAccumulator()].add(doc: doc, position: UInt32(max(0, position)))
-                estimatedBytes += isNew ? term.utf8.count + 172 : 8
-            }
+            // Straight into the postings: one hash probe per token, no per-document grouping.
+            if !tokens.isEmpty { grown += postings[field].add(tokens: tokens, document: doc) }
             norms[field].append(LengthNorm.encode(tokens.count))
             lengths[field].append(UInt32(tokens.count))
+            grown += 5
         }
         for (offset, field) in fields.keywordFieldIndices.enumerated() {
             let values = offset < keywords.count ? keywords[offset] : []
             keywordColumns[field].append(values)
-            estimatedBytes += 4 + values.count * 4
-            for value in Set(values) { appendPosting(field: field, term: value, doc: doc, positions: []) }
+            grown += 4 + values.count * 4
+            for value in values { grown += postings[field].add(value: value, document: doc) }
         }
-        appendPosting(field: fields.keyFieldIndex, term: key, doc: doc, positions: [])
+        estimatedBytes += grown
         return Int(doc)
-    }
-
-    /// Appends one posting (docs must come in increasing order per term).
-    func appendPosting(field: Int, term: String, doc: UInt32, positions: [UInt32], frequency: UInt32? = nil) {
-        let freq = frequency ?? UInt32(max(positions.count, 1))
-        let isNew = postings[field][term, default: PostingsAccumulator()].append(doc: doc, frequency: freq, positions: positions)
-        estimatedBytes += 12 + positions.count * 4 + (isNew ? term.utf8.count + 160 : 0)
     }
 
     /// Writes the segment file at `path` (fsynced).
@@ -142,13 +109,50 @@ final class SegmentBuilder {
                 keywordOrdinals: columns.map { $0.ordinals(doc) })
         }
         var encoder = try SegmentEncoder(path: path, fields: fields, perDocument: perDocument)
-        for field in fields.names.indices {
-            for term in postings[field].keys.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
-                guard let list = postings[field][term] else { continue }
-                try encoder.addTerm(field: field, term: term, postings: list)
+        for field in fields.names.indices where field != fields.keyFieldIndex {
+            let fieldPostings = postings[field]
+            let hasPositions = fields.kinds[field] == .text
+            for id in fieldPostings.terms.sortedIDs() {
+                try encoder.addTerm(
+                    field: field, term: String(decoding: fieldPostings.terms.term(id), as: UTF8.self),
+                    postings: fieldPostings.lists[id].accumulated(withPositions: hasPositions))
             }
         }
+        // The key field: every document under its key (a key repeats when a document was
+        // replaced within the buffer; the replaced one is marked deleted).
+        let byKey = keys.indices.sorted { left, right in
+            let order = Self.compareUTF8(keys[left], keys[right])
+            return order == 0 ? left < right : order < 0
+        }
+        var start = 0
+        while start < byKey.count {
+            var end = start + 1
+            while end < byKey.count, keys[byKey[end]] == keys[byKey[start]] { end += 1 }
+            var list = PostingsAccumulator()
+            for index in start..<end {
+                list.docs.append(UInt32(byKey[index]))
+                list.freqs.append(1)
+            }
+            try encoder.addTerm(field: fields.keyFieldIndex, term: keys[byKey[start]], postings: list)
+            start = end
+        }
         try encoder.finish()
+    }
+
+    /// -1, 0 or 1 as `left`'s UTF-8 bytes sort before, equal or after `right`'s.
+    private static func compareUTF8(_ left: String, _ right: String) -> Int {
+        var left = left
+        var right = right
+        return left.withUTF8 { left in
+            right.withUTF8 { right in
+                let shared = min(left.count, right.count)
+                if shared > 0, let a = left.baseAddress, let b = right.baseAddress {
+                    let order = memcmp(a, b, shared)
+                    if order != 0 { return order < 0 ? -1 : 1 }
+                }
+                return left.count == right.count ? 0 : (left.count < right.count ? -1 : 1)
+            }
+        }
     }
 }
 
@@ -296,7 +300,6 @@ enum PostingsFormat {
         var entries: [[UInt32]] = [[], [], [], []]
         var minNorms: [UInt32] = []
         var data = ByteWriter()
-        var positionIndex = 0
         let positionsStart = positions.count
         var previousLast: UInt32 = 0
         var total = 0
@@ -328,16 +331,6 @@ enum PostingsFormat {
             if hasPositions, !list.encodedPositionEnds.isEmpty {
                 let from = range.lowerBound == 0 ? 0 : list.encodedPositionEnds[range.lowerBound - 1]
                 positions.append(Array(list.encodedPositions[from..<list.encodedPositionEnds[range.upperBound - 1]]))
-            } else if hasPositions {
-                for index in range {
-                    let frequency = Int(list.freqs[index])
-                    var previousPosition: UInt32 = 0
-                    for position in list.positions[positionIndex..<positionIndex + frequency] {
-                        positions.varint(position - previousPosition)
-                        previousPosition = position
-                    }
-                    positionIndex += frequency
-                }
             }
             for index in range { total += Int(list.freqs[index]) }
             previousLast = list.docs[range.upperBound - 1]
