@@ -23,7 +23,7 @@ public struct LanguageAnalyzer: Analyzer {
     public let language: String
     public let name: String
     private let base = StandardAnalyzer()
-    private let stopWords: Set<String>
+    private let stopWords: TermTable
     private let stemmer: SnowballStemmer?
 
     /// The languages with a dedicated analyzer.
@@ -47,7 +47,9 @@ public struct LanguageAnalyzer: Analyzer {
         name = algorithm ?? "chinese"
         stemmer = algorithm.flatMap { SnowballStemmer(algorithm: $0) }
         let normalize = Self.normalizer(language)
-        stopWords = Set(StopWords.forLanguage(language).map { normalize(TextNormalizer.normalize($0)) })
+        var stopWords = TermTable()
+        for word in StopWords.forLanguage(language) { _ = stopWords.intern(normalize(TextNormalizer.normalize(word))) }
+        self.stopWords = stopWords
     }
 
     /// The analyzer for `tag`: the dedicated one, or the standard analyzer.
@@ -75,43 +77,32 @@ public struct LanguageAnalyzer: Analyzer {
     /// The tokens of `text`, stemming with `stem`.
     private func tokens(_ text: String, stem: (String) -> String) -> [Token] {
         let normalize = Self.normalizer(language)
+        let (tokens, followsHyphen) = base.tokensMarkingHyphens(text)
         var result: [Token] = []
-        let tokens = base.tokens(text)
-        // The scalar between two adjacent tokens is looked up walking forward (tokens come
-        // in order), without copying the text's scalars.
-        let scalars = text.unicodeScalars
-        var cursor = scalars.startIndex
-        var cursorOffset = 0
-        func scalar(at offset: Int) -> Unicode.Scalar? {
-            guard offset >= cursorOffset else { return nil }
-            while cursorOffset < offset, cursor < scalars.endIndex {
-                scalars.formIndex(after: &cursor)
-                cursorOffset += 1
-            }
-            return cursor < scalars.endIndex ? scalars[cursor] : nil
-        }
-        var compound: [Token] = []  // a run of hyphen-joined words
+        result.reserveCapacity(tokens.count)
+        // A run of hyphen-joined words: their range in `tokens`.
+        var compoundStart = 0
+        var compoundEnd = 0
 
         func flushCompound() {
-            defer { compound = [] }
-            guard compound.count > 1, language != "zh", language != "ar" else { return }
-            let joined = compound.map(\.term).joined()
-            let term = finish(normalize(joined), stem)
-            guard !term.isEmpty, !result.contains(where: { $0.position == compound[0].position && $0.term == term })
+            guard compoundEnd - compoundStart > 1, language != "zh", language != "ar" else { return }
+            let parts = tokens[compoundStart..<compoundEnd]
+            let first = tokens[compoundStart]
+            let term = finish(normalize(parts.map(\.term).joined()), stem)
+            guard !term.isEmpty, !result.contains(where: { $0.position == first.position && $0.term == term })
             else { return }
-            result.append(Token(term: term, position: compound[0].position, start: compound[0].start, end: compound[compound.count - 1].end))
+            result.append(Token(term: term, position: first.position, start: first.start, end: tokens[compoundEnd - 1].end))
         }
 
         for (index, token) in tokens.enumerated() {
             // Hyphenated compounds: `agro-forestry` is indexed as `agro`, `forestry` and also
             // `agroforestry` (at the first part's position).
-            if index > 0, let previous = compound.last, token.start == previous.end + 1,
-                let separator = scalar(at: previous.end), Self.isHyphen(separator)
-            {
-                compound.append(token)
+            if index > 0, compoundEnd == index, followsHyphen[index], token.start == tokens[index - 1].end + 1 {
+                compoundEnd = index + 1
             } else {
                 flushCompound()
-                compound = [token]
+                compoundStart = index
+                compoundEnd = index + 1
             }
             let normalized = normalize(token.term)
             if stopWords.contains(normalized) { continue }
@@ -148,10 +139,6 @@ public struct LanguageAnalyzer: Analyzer {
         if foldsDiacritics { term = TextFolding.foldDiacritics(term) }
         if language == "ar" { term = ArabicNormalizer.removeFeminineEnding(term) }
         return term
-    }
-
-    private static func isHyphen(_ scalar: Unicode.Scalar) -> Bool {
-        scalar == "-" || scalar == "\u{2010}" || scalar == "\u{2011}"
     }
 }
 

@@ -76,13 +76,23 @@ public struct StandardAnalyzer: Analyzer {
 
     /// The tokens of `text`, in order, with consecutive positions.
     public func tokens(_ text: String) -> [Token] {
+        segment(text, markingHyphens: false).tokens
+    }
+
+    /// The tokens of `text`, and for each whether the scalar just before it is a hyphen
+    /// (`-`, U+2010 or U+2011): the language analyzers join hyphenated compounds.
+    func tokensMarkingHyphens(_ text: String) -> (tokens: [Token], followsHyphen: [Bool]) {
+        segment(text, markingHyphens: true)
+    }
+
+    private func segment(_ text: String, markingHyphens: Bool) -> (tokens: [Token], followsHyphen: [Bool]) {
         var text = text
         return text.withUTF8 { bytes in
             var segmenter = Segmenter(
                 bytes: bytes, stopWords: stopWords, stopWordLengths: stopWordLengths,
-                maximumTokenLength: maximumTokenLength)
+                maximumTokenLength: maximumTokenLength, marksHyphens: markingHyphens)
             segmenter.run()
-            return segmenter.tokens
+            return (segmenter.tokens, segmenter.followsHyphen)
         }
     }
 }
@@ -276,12 +286,20 @@ private struct Segmenter {
     let stopWords: Set<String>
     let stopWordLengths: UInt64
     let maximumTokenLength: Int
+    /// Whether `followsHyphen` is kept.
+    let marksHyphens: Bool
 
     private(set) var tokens: [Token] = []
+    /// Per token, when `marksHyphens`: whether the scalar just before it is a hyphen.
+    private(set) var followsHyphen: [Bool] = []
     private var position = 0
 
     private var inWord = false
     private var word = WordState()
+    /// The scalar offset just after the last hyphen read, and whether the current word starts
+    /// there.
+    private var afterHyphen = -1
+    private var wordFollowsHyphen = false
 
     private var inRun = false
     private var previousUnit: IdeographUnit?
@@ -290,12 +308,13 @@ private struct Segmenter {
 
     init(
         bytes: UnsafeBufferPointer<UInt8>, stopWords: Set<String>, stopWordLengths: UInt64,
-        maximumTokenLength: Int
+        maximumTokenLength: Int, marksHyphens: Bool
     ) {
         self.bytes = bytes
         self.stopWords = stopWords
         self.stopWordLengths = stopWordLengths
         self.maximumTokenLength = maximumTokenLength
+        self.marksHyphens = marksHyphens
     }
 
     mutating func run() {
@@ -311,6 +330,7 @@ private struct Segmenter {
                 if !inWord {
                     inWord = true
                     word = WordState(start: scalar, startByte: byte)
+                    wordFollowsHyphen = afterHyphen == scalar
                 }
                 word.append(value, end: scalar + 1, endByte: byte + length, isDigit: kind == .digit)
 
@@ -382,6 +402,7 @@ private struct Segmenter {
 
             case .separator:
                 finishSegment()
+                if value == 0x2D || value == 0x2010 || value == 0x2011 { afterHyphen = scalar + 1 }
             }
             byte += length
             scalar += 1
@@ -425,6 +446,7 @@ private struct Segmenter {
 
     private mutating func finishWord() {
         inWord = false
+        defer { wordFollowsHyphen = false }  // (CJK bigrams never follow one)
         let span = word.span
         if word.isASCII {
             let length = span.endByte - span.startByte
@@ -506,5 +528,6 @@ private struct Segmenter {
             if stopWordLengths & (length < 64 ? 1 << length : 1 << 63) != 0, stopWords.contains(term) { return }
         }
         tokens.append(Token(term: term, position: position, start: span.start, end: span.end))
+        if marksHyphens { followsHyphen.append(wordFollowsHyphen) }
     }
 }

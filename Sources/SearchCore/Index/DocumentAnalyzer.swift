@@ -16,9 +16,13 @@ public struct AnalyzedDocument: Sendable {
 /// Analyzes documents for a schema; safe to use from any number of threads at once.
 public struct DocumentAnalyzer: Sendable {
     public let schema: Schema
+    /// The schema's text fields by name.
+    private let textFieldIndex: [String: Int]
 
     public init(schema: Schema) {
         self.schema = schema
+        textFieldIndex = Dictionary(
+            schema.textFields.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Positions between two values of one field, so that phrases never span values.
@@ -26,13 +30,17 @@ public struct DocumentAnalyzer: Sendable {
 
     /// The analyzed form of `document`.
     public func analyze(_ document: Document) -> AnalyzedDocument {
-        var analyzed: [[(term: String, position: Int)]] = []
-        analyzed.reserveCapacity(schema.textFields.count)
-        for field in schema.textFields {
+        // Only the fields the document has text in are visited (a clearing-house schema has a
+        // field per language, and a record fills few of them).
+        var analyzed = [[(term: String, position: Int)]](repeating: [], count: schema.textFields.count)
+        for (name, values) in document.text {
+            guard let field = textFieldIndex[name] else { continue }
+            let analyzer = schema.textFields[field].analyzer
             var tokens: [(term: String, position: Int)] = []
             var base = 0
-            for value in document.text[field.name] ?? [] {
-                let valueTokens = field.analyzer.tokens(value)
+            for value in values {
+                let valueTokens = analyzer.tokens(value)
+                tokens.reserveCapacity(tokens.count + valueTokens.count)
                 var last = -1
                 for token in valueTokens {
                     tokens.append((token.term, base + token.position))
@@ -40,7 +48,7 @@ public struct DocumentAnalyzer: Sendable {
                 }
                 base += last + 1 + Self.valueGap
             }
-            analyzed.append(tokens)
+            analyzed[field] = tokens
         }
         return AnalyzedDocument(
             key: document.key, textTokens: analyzed, keywords: schema.keywordFields.map { document.keywords[$0] ?? [] })

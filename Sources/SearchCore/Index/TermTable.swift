@@ -1,0 +1,137 @@
+// Byte-string sets with dense ids, for the hot paths of indexing and analysis.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A set of byte strings (terms), each with a dense id in order of first insertion: an
+/// open-addressing hash table over the UTF-8 bytes, which are stored back to back in one array.
+/// It interns the terms of a segment under construction (one table per field, no String or
+/// dictionary entry per term) and holds the analyzers' stop words; its hash is several times
+/// cheaper than `String`'s.
+struct TermTable: Sendable {
+    /// The terms' UTF-8 bytes, back to back; term `id` ends at `ends[id]`.
+    private(set) var bytes: [UInt8] = []
+    private(set) var ends: [Int] = []
+    private var hashes: [UInt32] = []
+    /// Open addressing with linear probing: term id + 1, or 0 for an empty slot. At most
+    /// half full.
+    private var slots = [Int32](repeating: 0, count: 64)
+
+    /// The number of distinct terms.
+    var count: Int { ends.count }
+
+    /// The id of the term whose UTF-8 bytes are `term`, interning it if it is new.
+    mutating func intern(_ term: UnsafeBufferPointer<UInt8>) -> (id: Int, isNew: Bool) {
+        let hash = Self.hash(term)
+        let mask = slots.count - 1
+        var slot = Int(hash) & mask
+        while case let entry = slots[slot], entry != 0 {
+            let id = Int(entry) - 1
+            if hashes[id] == hash, termBytesEqual(id, term) { return (id, false) }
+            slot = (slot + 1) & mask
+        }
+        let id = ends.count
+        bytes.append(contentsOf: term)
+        ends.append(bytes.count)
+        hashes.append(hash)
+        slots[slot] = Int32(truncatingIfNeeded: id + 1)
+        if ends.count * 2 > slots.count { grow() }
+        return (id, true)
+    }
+
+    /// The id of `term`, interning it if it is new.
+    mutating func intern(_ term: String) -> (id: Int, isNew: Bool) {
+        var term = term
+        return term.withUTF8 { intern($0) }
+    }
+
+    /// The id of the term whose UTF-8 bytes are `term`, if it is in the table.
+    func find(_ term: UnsafeBufferPointer<UInt8>) -> Int? {
+        let hash = Self.hash(term)
+        let mask = slots.count - 1
+        var slot = Int(hash) & mask
+        while case let entry = slots[slot], entry != 0 {
+            let id = Int(entry) - 1
+            if hashes[id] == hash, termBytesEqual(id, term) { return id }
+            slot = (slot + 1) & mask
+        }
+        return nil
+    }
+
+    /// Whether `term` is in the table.
+    func contains(_ term: String) -> Bool {
+        var term = term
+        return term.withUTF8 { find($0) } != nil
+    }
+
+    /// The bytes of term `id`.
+    func term(_ id: Int) -> ArraySlice<UInt8> {
+        bytes[(id == 0 ? 0 : ends[id - 1])..<ends[id]]
+    }
+
+    /// Term ids in the byte order of their terms (the term dictionary's order).
+    func sortedIDs() -> [Int] {
+        bytes.withUnsafeBufferPointer { bytes in
+            ends.withUnsafeBufferPointer { ends in
+                func range(_ id: Int) -> Range<Int> { (id == 0 ? 0 : ends[id - 1])..<ends[id] }
+                return (0..<ends.count).sorted { left, right in
+                    let a = range(left)
+                    let b = range(right)
+                    let shared = min(a.count, b.count)
+                    if shared > 0, let base = bytes.baseAddress {
+                        let order = memcmp(base + a.lowerBound, base + b.lowerBound, shared)
+                        if order != 0 { return order < 0 }
+                    }
+                    return a.count < b.count
+                }
+            }
+        }
+    }
+
+    private func termBytesEqual(_ id: Int, _ term: UnsafeBufferPointer<UInt8>) -> Bool {
+        let start = id == 0 ? 0 : ends[id - 1]
+        guard ends[id] - start == term.count else { return false }
+        return bytes.withUnsafeBufferPointer { stored in
+            guard let storedBase = stored.baseAddress, let termBase = term.baseAddress else { return true }
+            return memcmp(storedBase + start, termBase, term.count) == 0
+        }
+    }
+
+    private mutating func grow() {
+        slots = [Int32](repeating: 0, count: slots.count * 2)
+        let mask = slots.count - 1
+        for id in 0..<hashes.count {
+            var slot = Int(hashes[id]) & mask
+            while slots[slot] != 0 { slot = (slot + 1) & mask }
+            slots[slot] = Int32(truncatingIfNeeded: id + 1)
+        }
+    }
+
+    /// A fast hash of a short byte string: eight bytes at a time through a multiply-xorshift
+    /// mix (terms are a few bytes long; the table only needs the bits spread well).
+    static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        let raw = UnsafeRawBufferPointer(bytes)
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(raw.count)
+        var offset = 0
+        while offset + 8 <= raw.count {
+            state = mix(state ^ raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+            offset += 8
+        }
+        if offset < raw.count {
+            var tail: UInt64 = 0
+            for index in offset..<raw.count { tail = tail << 8 | UInt64(raw[index]) }
+            state = mix(state ^ tail)
+        }
+        return UInt32(truncatingIfNeeded: state >> 32)
+    }
+
+    @inline(__always)
+    private static func mix(_ value: UInt64) -> UInt64 {
+        var value = value &* 0xBF58_476D_1CE4_E5B9
+        value ^= value >> 31
+        value = value &* 0x94D0_49BB_1331_11EB
+        return value ^ (value >> 29)
+    }
+}
