@@ -134,4 +134,48 @@ struct CodecTests {
             #expect(CRC32.checksum(Array(bytes[split...]), initial: first) == reference)
         }
     }
+
+    /// Interning gives each distinct byte string one id, however the table grows, and finds
+    /// nothing it was not given (strings of every length the hash and comparison special-case).
+    @Test func termTableInternsFindsAndSortsByBytes() {
+        var random = SeededGenerator(seed: 3)
+        var table = TermTable()
+        var ids: [String: Int] = [:]
+        let letters: [Character] = ["a", "b", "c", "d", "é"]
+        for _ in 0..<20_000 {
+            let length = Int.random(in: 0...20, using: &random)
+            let term = String((0..<length).map { _ in letters[Int.random(in: 0..<5, using: &random)] })
+            let (id, isNew) = table.intern(term)
+            if let known = ids[term] {
+                #expect(!isNew && id == known)
+            } else {
+                #expect(isNew && id == ids.count)
+                ids[term] = id
+            }
+        }
+        #expect(table.count == ids.count)
+        for (term, id) in ids { #expect(String(decoding: table.term(id), as: UTF8.self) == term) }
+        #expect(table.contains("abc") == (ids["abc"] != nil))
+        #expect(!table.contains("zzz"))
+        let sorted = table.sortedIDs().map { Array(table.term($0)) }
+        #expect(sorted == ids.keys.map { Array($0.utf8) }.sorted { $0.lexicographicallyPrecedes($1) })
+    }
+
+    /// A document's tokens may come out of position order (a joined compound follows its
+    /// parts); the buffer stores each term's positions in order all the same.
+    @Test func bufferedPositionsAreStoredInOrder() throws {
+        let fields = FieldTable(names: ["body", "_key"], kinds: [.text, .key])
+        let builder = SegmentBuilder(fields: fields)
+        builder.addAnalyzed(key: "a", textTokens: [[("x", 5), ("y", 6), ("x", 2), ("x", 9)]], keywords: [])
+        builder.addAnalyzed(key: "b", textTokens: [[("x", 300)]], keywords: [])
+        let directory = ScratchDirectory()
+        let path = directory.url.appendingPathComponent("s.seg").path
+        try builder.build(to: path)
+        let reader = try SegmentReader(path: path, name: "s")
+        let iterator = reader.postingsIterator(try #require(reader.termInfo(field: 0, term: "x")))
+        #expect(iterator.nextDoc() == 0)
+        #expect(iterator.positions() == [2, 5, 9])
+        #expect(iterator.nextDoc() == 1)
+        #expect(iterator.positions() == [300])
+    }
 }

@@ -9,6 +9,8 @@ public enum LanguageTag {
     /// The tag in canonical case (`zh-Hant-TW`, `en-GB`, `es-419`), or nil when it is not a
     /// well-formed BCP 47 tag.
     public static func normalized(_ tag: String) -> String? {
+        // The common case, a bare two-letter language subtag in lower case, is canonical as is.
+        if tag.utf8.count == 2, tag.utf8.allSatisfy({ $0 >= 0x61 && $0 <= 0x7A }) { return tag }
         guard !tag.isEmpty, tag.utf8.count <= 64, tag.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") })
         else { return nil }
         let subtags = tag.lowercased().split(separator: "-", omittingEmptySubsequences: false).map(String.init)

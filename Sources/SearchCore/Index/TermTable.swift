@@ -93,10 +93,37 @@ struct TermTable: Sendable {
     private func termBytesEqual(_ id: Int, _ term: UnsafeBufferPointer<UInt8>) -> Bool {
         let start = id == 0 ? 0 : ends[id - 1]
         guard ends[id] - start == term.count else { return false }
-        return bytes.withUnsafeBufferPointer { stored in
-            guard let storedBase = stored.baseAddress, let termBase = term.baseAddress else { return true }
-            return memcmp(storedBase + start, termBase, term.count) == 0
+        return bytes.withUnsafeBytes { stored in
+            Self.equal(UnsafeRawBufferPointer(rebasing: stored[start..<start + term.count]), UnsafeRawBufferPointer(term))
         }
+    }
+
+    /// Whether two byte strings of the same length are equal: whole words at a time, for the
+    /// short strings terms are (a call to `memcmp` costs more than the comparison).
+    @inline(__always)
+    private static func equal(_ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointer) -> Bool {
+        let count = left.count
+        if count >= 8 {
+            var offset = 0
+            while offset + 8 <= count {
+                if left.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                    != right.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                {
+                    return false
+                }
+                offset += 8
+            }
+            return offset == count
+                || left.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+                    == right.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+        }
+        if count >= 4 {
+            return left.loadUnaligned(as: UInt32.self) == right.loadUnaligned(as: UInt32.self)
+                && left.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+                    == right.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+        }
+        for index in 0..<count where left[index] != right[index] { return false }
+        return true
     }
 
     private mutating func grow() {
@@ -109,20 +136,26 @@ struct TermTable: Sendable {
         }
     }
 
-    /// A fast hash of a short byte string: eight bytes at a time through a multiply-xorshift
-    /// mix (terms are a few bytes long; the table only needs the bits spread well).
+    /// A fast hash of a short byte string: whole words through a multiply-xorshift mix, the
+    /// length mixed in first (so overlapping loads are unambiguous), no loop over single bytes
+    /// (terms are a few bytes long; the table only needs the bits spread well).
     static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
         let raw = UnsafeRawBufferPointer(bytes)
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(raw.count)
-        var offset = 0
-        while offset + 8 <= raw.count {
-            state = mix(state ^ raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-            offset += 8
-        }
-        if offset < raw.count {
-            var tail: UInt64 = 0
-            for index in offset..<raw.count { tail = tail << 8 | UInt64(raw[index]) }
-            state = mix(state ^ tail)
+        let count = raw.count
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(count)
+        if count >= 8 {
+            var offset = 0
+            while offset + 8 <= count {
+                state = mix(state ^ raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+                offset += 8
+            }
+            if offset < count { state = mix(state ^ raw.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)) }
+        } else if count >= 4 {
+            let low = UInt64(raw.loadUnaligned(as: UInt32.self))
+            let high = UInt64(raw.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self))
+            state = mix(state ^ (high << 32 | low))
+        } else if count > 0 {
+            state = mix(state ^ (UInt64(raw[0]) << 16 | UInt64(raw[count >> 1]) << 8 | UInt64(raw[count - 1])))
         }
         return UInt32(truncatingIfNeeded: state >> 32)
     }
