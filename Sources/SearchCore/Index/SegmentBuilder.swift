@@ -58,8 +58,9 @@ final class SegmentBuilder {
     private(set) var documentCount = 0
     /// The postings of every text and keyword field (the key field's come from `keys`).
     private var postings: [FieldPostings]
-    private var norms: [[UInt8]]
-    private var lengths: [[UInt32]]
+    /// Per text field, the documents with text in it and their lengths in tokens, in doc
+    /// order (a clearing-house schema has a field per language; a document fills few).
+    private var lengths: [[(document: UInt32, length: UInt32)]]
     private var keys: [String] = []
     private var keywordColumns: [KeywordColumnBuilder]
     /// Rough bytes held, to decide when to flush.
@@ -68,7 +69,6 @@ final class SegmentBuilder {
     init(fields: FieldTable) {
         self.fields = fields
         postings = Array(repeating: FieldPostings(), count: fields.names.count)
-        norms = Array(repeating: [], count: fields.textFieldCount)
         lengths = Array(repeating: [], count: fields.textFieldCount)
         keywordColumns = Array(repeating: KeywordColumnBuilder(), count: fields.names.count)
     }
@@ -83,10 +83,10 @@ final class SegmentBuilder {
         var grown = key.utf8.count + 24
         for (field, tokens) in textTokens.enumerated() {
             // Straight into the postings: one hash probe per token, no per-document grouping.
-            if !tokens.isEmpty { grown += postings[field].add(tokens: tokens, document: doc) }
-            norms[field].append(LengthNorm.encode(tokens.count))
-            lengths[field].append(UInt32(tokens.count))
-            grown += 5
+            guard !tokens.isEmpty else { continue }
+            grown += postings[field].add(tokens: tokens, document: doc)
+            lengths[field].append((doc, UInt32(clamping: tokens.count)))
+            grown += 8
         }
         for (offset, field) in fields.keywordFieldIndices.enumerated() {
             let values = offset < keywords.count ? keywords[offset] : []
@@ -100,12 +100,23 @@ final class SegmentBuilder {
 
     /// Writes the segment file at `path` (fsynced).
     func build(to path: String) throws(IndexError) {
-        let stored = (0..<fields.textFieldCount).filter { field in lengths[field].contains { $0 > 0 } }
+        let stored = (0..<fields.textFieldCount).filter { !lengths[$0].isEmpty }
         let columns = fields.keywordFieldIndices.map { keywordColumns[$0].sorted() }
         let perDocument = PerDocumentWriter(path: path, fields: fields, storedFields: stored, dictionaries: columns.map(\.dictionary))
+        var next = [Int](repeating: 0, count: fields.textFieldCount)  // per field, into `lengths`
+        var documentLengths = [UInt32](repeating: 0, count: fields.textFieldCount)
         for doc in 0..<documentCount {
+            for field in stored {
+                let index = next[field]
+                if index < lengths[field].count, lengths[field][index].document == doc {
+                    documentLengths[field] = lengths[field][index].length
+                    next[field] = index + 1
+                } else {
+                    documentLengths[field] = 0
+                }
+            }
             try perDocument.add(
-                key: keys[doc], lengths: (0..<fields.textFieldCount).map { lengths[$0][doc] }, norms: stored.map { norms[$0][doc] },
+                key: keys[doc], lengths: documentLengths, norms: stored.map { LengthNorm.encode(Int(documentLengths[$0])) },
                 keywordOrdinals: columns.map { $0.ordinals(doc) })
         }
         var encoder = try SegmentEncoder(path: path, fields: fields, perDocument: perDocument)
