@@ -58,8 +58,9 @@ struct BlockMaxDisjunction {
 
     /// Collects the segment's best documents into `collector`; returns how many documents
     /// were scored and whether any were skipped by bounds (then the count is a lower bound).
+    /// `accept` filters documents (nil: every document passes).
     func collect(
-        segment: SegmentReader, segmentIndex: Int, accept: (Int) -> Bool, prohibited: [Scorer],
+        segment: SegmentReader, segmentIndex: Int, accept: ((Int) -> Bool)?, prohibited: [Scorer],
         into collector: inout TopCollector, keys: (Int, Int) -> String
     ) -> (matched: Int, pruned: Bool) {
         // Lay out cursors word by word, part by part (the order `UnitScorer` sums in).
@@ -103,7 +104,7 @@ struct BlockMaxDisjunction {
 
     private func run(
         cursors: UnsafeMutableBufferPointer<PostingsCursor>, data: UnsafeMutableBufferPointer<CursorData>, segmentIndex: Int,
-        accept: (Int) -> Bool, prohibited: [Scorer], collector: inout TopCollector, keys: (Int, Int) -> String
+        accept: ((Int) -> Bool)?, prohibited: [Scorer], collector: inout TopCollector, keys: (Int, Int) -> String
     ) -> (matched: Int, pruned: Bool) {
         let state = DisjunctionState(words: words, data: data, cursors: cursors, k1: k1, groupCount: groupCount)
         defer { state.deallocate() }
@@ -143,10 +144,10 @@ struct BlockMaxDisjunction {
                         if let threshold, accumulated > 0,
                             (state.windowPartial[slot] + state.prefixBounds[accumulated - 1]) * (1 + Self.slack) < threshold
                         {
-                            state.clearAccumulated(slot: slot, first: accumulated)
+                            state.clearAccumulated(slot: slot)
                             continue
                         }
-                        state.loadAccumulated(slot: slot, first: accumulated)
+                        state.loadAccumulated(slot: slot)
                         if complete(doc, state, probing: accumulated, &threshold, &collector, segmentIndex, accept, prohibited, keys) {
                             matched += 1
                         }
@@ -185,9 +186,10 @@ struct BlockMaxDisjunction {
     @inline(__always)
     private func complete(
         _ doc: Int, _ state: DisjunctionState, probing: Int, _ threshold: inout Double?, _ collector: inout TopCollector,
-        _ segmentIndex: Int, _ accept: (Int) -> Bool, _ prohibited: [Scorer], _ keys: (Int, Int) -> String
+        _ segmentIndex: Int, _ accept: ((Int) -> Bool)?, _ prohibited: [Scorer], _ keys: (Int, Int) -> String
     ) -> Bool {
-        guard accept(doc), !isProhibited(doc, prohibited) else { return false }
+        if let accept, !accept(doc) { return false }
+        if !prohibited.isEmpty, isProhibited(doc, prohibited) { return false }
         var position = probing - 1
         while position >= 0 {
             if let threshold, (state.partialScore + state.prefixBounds[position]) * (1 + Self.slack) < threshold { break }
@@ -241,19 +243,30 @@ private struct DisjunctionState {
     /// end so that the score is bit-identical to the generic scorers' (ties are then broken
     /// by key the same way on every path).
     let wordScores: UnsafeMutablePointer<Double>
-    /// Whether every part has a single term (no alternatives): then the essential words of a
-    /// window are scored term at a time (``accumulate(from:to:first:)``).
+    /// Whether every part has a single term (no alternatives) and there are at most 64 words:
+    /// then the essential words of a window are scored term at a time
+    /// (``accumulate(from:to:first:)``).
     let termAtATime: Bool
-    /// Term-at-a-time buffers over a window of at most `windowLimit` documents: each word's
-    /// score per document, a running frequency, the documents a word touched, and the
-    /// documents any essential word touched (bits).
+    /// Term-at-a-time buffers over a window of at most `windowLimit` documents.
     static let windowLimit = 2048
+    /// Each document's word scores, document by document (`slot * wordCount + word`); only
+    /// the entries of the words in the document's `windowWords` bits are meaningful, so
+    /// nothing needs clearing between windows.
     let windowScores: UnsafeMutablePointer<Double>
+    /// The words (bits) that scored each document of the window.
+    let windowWords: UnsafeMutablePointer<UInt64>
+    /// A word's weighted frequency per document while its lists are read.
     let windowFrequencies: UnsafeMutablePointer<Double>
+    /// Which word last recorded each document in `wordDocuments` (a stamp that grows with
+    /// every word of every window, so it never needs clearing).
+    let windowStamps: UnsafeMutablePointer<Int>
     /// The essential words' summed score of each document of the window.
     let windowPartial: UnsafeMutablePointer<Double>
+    /// The documents the current word touched, and the documents any essential word touched (bits).
     let wordDocuments: UnsafeMutablePointer<Int>
     let touched: UnsafeMutablePointer<UInt64>
+    /// The current stamp of `windowStamps`.
+    let stamp: UnsafeMutablePointer<Int>
 
     init(
         words: [DisjunctionWord], data: UnsafeMutableBufferPointer<CursorData>, cursors: UnsafeMutableBufferPointer<PostingsCursor>,
@@ -300,14 +313,20 @@ private struct DisjunctionState {
         totals.initialize(repeating: 0, count: groupCount)
         var singleTerms = true
         for index in data.indices where index > 0 && data[index].part == data[index - 1].part { singleTerms = false }
-        termAtATime = singleGroup && singleTerms
+        termAtATime = singleGroup && singleTerms && wordCount <= 64
         let limit = Self.windowLimit
+        // (Uninitialized: an entry is read only after it is written, see `windowWords`.)
         windowScores = .allocate(capacity: termAtATime ? wordCount * limit : 1)
-        windowScores.initialize(repeating: 0, count: termAtATime ? wordCount * limit : 1)
+        windowWords = .allocate(capacity: limit)
+        windowWords.initialize(repeating: 0, count: limit)
         windowPartial = .allocate(capacity: limit)
         windowPartial.initialize(repeating: 0, count: limit)
         windowFrequencies = .allocate(capacity: limit)
         windowFrequencies.initialize(repeating: 0, count: limit)
+        windowStamps = .allocate(capacity: limit)
+        windowStamps.initialize(repeating: 0, count: limit)
+        stamp = .allocate(capacity: 1)
+        stamp.initialize(to: 0)
         wordDocuments = .allocate(capacity: limit)
         touched = .allocate(capacity: limit / 64)
         touched.initialize(repeating: 0, count: limit / 64)
@@ -319,8 +338,9 @@ private struct DisjunctionState {
         for pointer in [idfs, wordBounds, prefixBounds, windowBoundStorage, groupScratch, totals, wordScores, windowScores, windowFrequencies, windowPartial] {
             pointer.deallocate()
         }
-        for pointer in [firstCursor, order, essential, counters, wordDocuments] { pointer.deallocate() }
+        for pointer in [firstCursor, order, essential, counters, wordDocuments, windowStamps, stamp] { pointer.deallocate() }
         touched.deallocate()
+        windowWords.deallocate()
         dirty.deallocate()
     }
 
@@ -512,59 +532,62 @@ private struct DisjunctionState {
     /// weighted frequencies summed per document part by part (the order `UnitScorer` sums in),
     /// then saturated per word. Marks the documents touched.
     func accumulate(from start: Int, to end: Int, first: Int) {
-        let limit = Self.windowLimit
         for position in first..<wordCount {
             let word = order[position]
             var count = 0
+            stamp.pointee += 1
+            let current = stamp.pointee
             for index in firstCursor[word]..<firstCursor[word + 1] {
                 if cursors[index].doc < start { cursors[index].advance(to: start) }
                 let norms = data[index].norms
                 let factors = data[index].lengthFactors
-                while cursors[index].doc <= end {
-                    let doc = cursors[index].doc
+                cursors[index].forEachDocument(through: end) { doc, frequency in
                     let slot = doc - start
                     let norm = doc < norms.count ? Int(norms[doc]) : 0
-                    if windowFrequencies[slot] == 0 {
+                    // A document the word's other parts have not met yet in this window.
+                    if windowStamps[slot] != current {
+                        windowStamps[slot] = current
                         wordDocuments[count] = slot
                         count += 1
                     }
-                    windowFrequencies[slot] += Double(cursors[index].frequency) * factors[norm]
-                    cursors[index].nextDoc()
+                    windowFrequencies[slot] += Double(frequency) * factors[norm]
                 }
             }
             let idf = idfs[word]
-            let scores = windowScores + word * limit
+            let bit: UInt64 = 1 << UInt64(word)
             for item in 0..<count {
                 let slot = wordDocuments[item]
                 let frequency = windowFrequencies[slot]
-                let score = idf * frequency / (k1 + frequency)
-                scores[slot] = score
-                windowPartial[slot] += score
                 windowFrequencies[slot] = 0
+                let score = idf * frequency / (k1 + frequency)
+                windowScores[slot * wordCount + word] = score
+                windowPartial[slot] += score
+                windowWords[slot] |= bit
                 touched[slot >> 6] |= 1 << UInt64(slot & 63)
             }
         }
     }
 
     /// Clears what ``accumulate(from:to:first:)`` left for document `slot`.
-    func clearAccumulated(slot: Int, first: Int) {
+    func clearAccumulated(slot: Int) {
         windowPartial[slot] = 0
-        for position in first..<wordCount { windowScores[order[position] * Self.windowLimit + slot] = 0 }
+        windowWords[slot] = 0
     }
 
     /// Starts document `slot` of the window from the term-at-a-time scores of the essential
     /// words (clearing them).
-    func loadAccumulated(slot: Int, first: Int) {
-        windowPartial[slot] = 0
+    func loadAccumulated(slot: Int) {
         beginDocument()
-        for position in first..<wordCount {
-            let word = order[position]
-            let value = windowScores[word * Self.windowLimit + slot]
-            guard value > 0 else { continue }
-            windowScores[word * Self.windowLimit + slot] = 0
-            totals[0] += value
-            wordScores[word * groupCount] = value
-            if wordCount <= 64 { scoredMask |= 1 << UInt64(word) }
+        totals[0] = windowPartial[slot]
+        windowPartial[slot] = 0
+        var mask = windowWords[slot]
+        windowWords[slot] = 0
+        scoredMask = mask
+        let scores = windowScores + slot * wordCount
+        while mask != 0 {
+            let word = mask.trailingZeroBitCount
+            wordScores[word] = scores[word]
+            mask &= mask &- 1
         }
     }
 
