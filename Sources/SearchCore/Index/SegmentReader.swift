@@ -513,6 +513,33 @@ struct PostingsCursor {
         return doc
     }
 
+    /// Calls `body` with each document from the current one through `last` and its
+    /// frequency, then leaves the cursor on the first document after `last` (or exhausted).
+    /// Reads the decoded blocks directly, without a call per document: term-at-a-time
+    /// scoring reads every posting of a window this way. The cursor must be on a document
+    /// (not before the first).
+    @inline(__always)
+    mutating func forEachDocument(through last: Int, _ body: (_ doc: Int, _ frequency: UInt32) -> Void) {
+        while doc <= last {
+            decodeFrequencies()
+            var position = index
+            while position < blockLength {
+                let current = Int(docs[position])
+                if current > last { break }
+                body(current, freqs[position])
+                position += 1
+            }
+            if position < blockLength {
+                index = position
+                doc = Int(docs[position])
+                return
+            }
+            // The block is read through: on to the next block's first document.
+            index = blockLength - 1
+            nextDoc()
+        }
+    }
+
     /// Moves to the first document >= `target`; returns it (or `exhausted`).
     @discardableResult
     mutating func advance(to target: Int) -> Int {

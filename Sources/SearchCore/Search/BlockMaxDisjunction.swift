@@ -1,14 +1,17 @@
 // Top-k of a disjunction of words (the common query: every word optional, best first) with
 // block-max MaxScore, in the manner of Lucene's MaxScoreBulkScorer:
 //
-// - The doc id space is cut into windows that lie within one postings block of every list,
-//   so each list's skip entry (largest frequency, shortest document of the block) bounds
-//   what any document of the window can get from that word.
+// - The doc id space is cut into windows, each ending where a block of an essential word's
+//   list ends (see below); each list's skip entries (largest frequency, shortest document of
+//   each block) over the blocks the window reaches bound what any document of the window
+//   can get from that word.
 // - A window whose bounds add up to less than the k-th best score so far is skipped without
 //   decoding a single block.
 // - In the other windows, words whose summed bounds cannot reach the k-th score are
 //   "non-essential": documents come from the essential words only, and the others are
-//   probed (skipping) for those documents while the score can still make the top k.
+//   probed (skipping) for those documents while the score can still make the top k. With
+//   one scoring group, the essential words (and non-essential ones with short lists) are
+//   read term at a time into per-window arrays instead.
 //
 // Cursors are value types in one unsafe buffer: the hot loop does no reference counting
 // and no dynamic dispatch. Scores are computed exactly as `UnitScorer` does (BM25F per
@@ -40,11 +43,13 @@ private struct CursorData {
     /// `weight / (1 - b + b * length / averageLength)` for each norm byte.
     var lengthFactors: UnsafeMutablePointer<Double>
     var norms: UnsafeRawBufferPointer
-    /// The block the current window lies in, its last doc and the bound on the weighted,
-    /// length-normalized frequency of any document in it.
+    /// The block the current window starts in and its last doc.
     var shallowBlock: Int
     var blockEnd: Int
-    var blockBound: Double
+    /// The last block the current window reaches (from `shallowBlock` on) and the bound on
+    /// the weighted, length-normalized frequency of any document in those blocks.
+    var rangeBlock: Int
+    var rangeBound: Double
     var exhausted: Bool
 }
 
@@ -58,8 +63,9 @@ struct BlockMaxDisjunction {
 
     /// Collects the segment's best documents into `collector`; returns how many documents
     /// were scored and whether any were skipped by bounds (then the count is a lower bound).
+    /// `accept` filters documents (nil: every document passes).
     func collect(
-        segment: SegmentReader, segmentIndex: Int, accept: (Int) -> Bool, prohibited: [Scorer],
+        segment: SegmentReader, segmentIndex: Int, accept: ((Int) -> Bool)?, prohibited: [Scorer],
         into collector: inout TopCollector, keys: (Int, Int) -> String
     ) -> (matched: Int, pruned: Bool) {
         // Lay out cursors word by word, part by part (the order `UnitScorer` sums in).
@@ -76,7 +82,7 @@ struct BlockMaxDisjunction {
                         CursorData(
                             word: wordIndex, part: partCount, group: part.group,
                             lengthFactors: alternative == 0 ? factors : data[data.count - 1].lengthFactors,
-                            norms: part.norms, shallowBlock: -1, blockEnd: -1, blockBound: 0, exhausted: false))
+                            norms: part.norms, shallowBlock: -1, blockEnd: -1, rangeBlock: -1, rangeBound: 0, exhausted: false))
                     infos.append(info)
                 }
                 partCount += 1
@@ -96,25 +102,27 @@ struct BlockMaxDisjunction {
             }
         }
         return data.withUnsafeMutableBufferPointer { data in
-            run(cursors: cursors, data: data, segmentIndex: segmentIndex, accept: accept, prohibited: prohibited,
+            run(cursors: cursors, data: data, documentCount: segment.documentCount, segmentIndex: segmentIndex, accept: accept, prohibited: prohibited,
                 collector: &collector, keys: keys)
         }
     }
 
     private func run(
-        cursors: UnsafeMutableBufferPointer<PostingsCursor>, data: UnsafeMutableBufferPointer<CursorData>, segmentIndex: Int,
-        accept: (Int) -> Bool, prohibited: [Scorer], collector: inout TopCollector, keys: (Int, Int) -> String
+        cursors: UnsafeMutableBufferPointer<PostingsCursor>, data: UnsafeMutableBufferPointer<CursorData>, documentCount: Int, segmentIndex: Int,
+        accept: ((Int) -> Bool)?, prohibited: [Scorer], collector: inout TopCollector, keys: (Int, Int) -> String
     ) -> (matched: Int, pruned: Bool) {
-        let state = DisjunctionState(words: words, data: data, cursors: cursors, k1: k1, groupCount: groupCount)
+        let state = DisjunctionState(
+            words: words, data: data, cursors: cursors, k1: k1, groupCount: groupCount, documentCount: documentCount)
         defer { state.deallocate() }
         let wordCount = words.count
         var matched = 0
         var pruned = false
         var windowStart = 0
+        // The essential words of the last window: their lists' blocks delimit the next one.
+        var leading = 0
 
         while true {
-            // The window: from `windowStart` to the nearest end of a block of any list.
-            guard let windowEnd = state.startWindow(at: windowStart) else { break }
+            guard let windowEnd = state.startWindow(at: windowStart, leadingFrom: leading) else { break }
             var threshold = collector.threshold
             if let threshold, state.windowBound * (1 + Self.slack) < threshold {
                 pruned = true
@@ -124,13 +132,25 @@ struct BlockMaxDisjunction {
             }
             var firstEssential = state.partition(threshold: threshold)
             if firstEssential > 0 { pruned = true }
+            leading = firstEssential
 
             if state.termAtATime {
                 // The essential words term at a time over (part of) the window, then each
                 // document they touched, in order, completed by probing the others.
                 let end = min(windowEnd, windowStart + DisjunctionState.windowLimit - 1)
-                let accumulated = firstEssential
-                state.accumulate(from: windowStart, to: end, first: accumulated)
+                var accumulated = firstEssential
+                let scored = state.accumulate(from: windowStart, to: end, first: accumulated)
+                // A non-essential word whose list is short next to the essential words' is read
+                // term at a time too, for the documents they touched: reading a posting costs
+                // less than probing the list for a document. (Measured on Cranfield x 70: at
+                // most 0.4 postings per essential score, the best of 0.1-1.5; at 1 and more,
+                // slower than probing.)
+                while accumulated > 0,
+                    state.expectedPostings(position: accumulated - 1, length: end - windowStart + 1) * 5 <= scored * 2
+                {
+                    accumulated -= 1
+                    state.accumulate(from: windowStart, to: end, first: accumulated, through: accumulated, restricted: true)
+                }
                 for word in 0...((end - windowStart) >> 6) {
                     var bits = state.touched[word]
                     state.touched[word] = 0
@@ -138,15 +158,15 @@ struct BlockMaxDisjunction {
                         let slot = word << 6 | bits.trailingZeroBitCount
                         bits &= bits &- 1
                         let doc = windowStart + slot
-                        // The essential words' score plus every other word's bound first:
-                        // most documents stop here.
+                        // The score of the words read term at a time plus every other word's
+                        // bound first: many documents stop here.
                         if let threshold, accumulated > 0,
                             (state.windowPartial[slot] + state.prefixBounds[accumulated - 1]) * (1 + Self.slack) < threshold
                         {
-                            state.clearAccumulated(slot: slot, first: accumulated)
+                            state.clearAccumulated(slot: slot)
                             continue
                         }
-                        state.loadAccumulated(slot: slot, first: accumulated)
+                        state.loadAccumulated(slot: slot)
                         if complete(doc, state, probing: accumulated, &threshold, &collector, segmentIndex, accept, prohibited, keys) {
                             matched += 1
                         }
@@ -170,6 +190,7 @@ struct BlockMaxDisjunction {
                     let first = state.partition(threshold: threshold)
                     if first > firstEssential { pruned = true }
                     firstEssential = first
+                    leading = first
                 }
             }
             if windowEnd == Int.max { break }
@@ -185,9 +206,10 @@ struct BlockMaxDisjunction {
     @inline(__always)
     private func complete(
         _ doc: Int, _ state: DisjunctionState, probing: Int, _ threshold: inout Double?, _ collector: inout TopCollector,
-        _ segmentIndex: Int, _ accept: (Int) -> Bool, _ prohibited: [Scorer], _ keys: (Int, Int) -> String
+        _ segmentIndex: Int, _ accept: ((Int) -> Bool)?, _ prohibited: [Scorer], _ keys: (Int, Int) -> String
     ) -> Bool {
-        guard accept(doc), !isProhibited(doc, prohibited) else { return false }
+        if let accept, !accept(doc) { return false }
+        if !prohibited.isEmpty, isProhibited(doc, prohibited) { return false }
         var position = probing - 1
         while position >= 0 {
             if let threshold, (state.partialScore + state.prefixBounds[position]) * (1 + Self.slack) < threshold { break }
@@ -215,6 +237,8 @@ struct BlockMaxDisjunction {
 /// loop does no reference counting, uniqueness checks or exclusivity checks.
 private struct DisjunctionState {
     let wordCount: Int
+    /// Documents in the segment.
+    let documentCount: Int
     let groupCount: Int
     let k1: Double
     let data: UnsafeMutableBufferPointer<CursorData>
@@ -241,24 +265,36 @@ private struct DisjunctionState {
     /// end so that the score is bit-identical to the generic scorers' (ties are then broken
     /// by key the same way on every path).
     let wordScores: UnsafeMutablePointer<Double>
-    /// Whether every part has a single term (no alternatives): then the essential words of a
-    /// window are scored term at a time (``accumulate(from:to:first:)``).
+    /// Whether every part has a single term (no alternatives) and there are at most 64 words:
+    /// then the essential words of a window are scored term at a time
+    /// (``accumulate(from:to:first:)``).
     let termAtATime: Bool
-    /// Term-at-a-time buffers over a window of at most `windowLimit` documents: each word's
-    /// score per document, a running frequency, the documents a word touched, and the
-    /// documents any essential word touched (bits).
+    /// Term-at-a-time buffers over a window of at most `windowLimit` documents.
     static let windowLimit = 2048
+    /// Each document's word scores, document by document (`slot * wordCount + word`); only
+    /// the entries of the words in the document's `windowWords` bits are meaningful, so
+    /// nothing needs clearing between windows.
     let windowScores: UnsafeMutablePointer<Double>
+    /// The words (bits) that scored each document of the window.
+    let windowWords: UnsafeMutablePointer<UInt64>
+    /// A word's weighted frequency per document while its lists are read.
     let windowFrequencies: UnsafeMutablePointer<Double>
-    /// The essential words' summed score of each document of the window.
+    /// Which word last recorded each document in `wordDocuments` (a stamp that grows with
+    /// every word of every window, so it never needs clearing).
+    let windowStamps: UnsafeMutablePointer<Int>
+    /// The summed score of the words read term at a time, for each document of the window.
     let windowPartial: UnsafeMutablePointer<Double>
+    /// The documents the current word touched, and the documents any essential word touched (bits).
     let wordDocuments: UnsafeMutablePointer<Int>
     let touched: UnsafeMutablePointer<UInt64>
+    /// The current stamp of `windowStamps`.
+    let stamp: UnsafeMutablePointer<Int>
 
     init(
         words: [DisjunctionWord], data: UnsafeMutableBufferPointer<CursorData>, cursors: UnsafeMutableBufferPointer<PostingsCursor>,
-        k1: Double, groupCount: Int
+        k1: Double, groupCount: Int, documentCount: Int
     ) {
+        self.documentCount = documentCount
         wordCount = words.count
         // Only the groups that some list belongs to can score: renumber them 0..<n (scores
         // in the others are zero, and a document's score is its best group's).
@@ -300,14 +336,20 @@ private struct DisjunctionState {
         totals.initialize(repeating: 0, count: groupCount)
         var singleTerms = true
         for index in data.indices where index > 0 && data[index].part == data[index - 1].part { singleTerms = false }
-        termAtATime = singleGroup && singleTerms
+        termAtATime = singleGroup && singleTerms && wordCount <= 64
         let limit = Self.windowLimit
+        // (Uninitialized: an entry is read only after it is written, see `windowWords`.)
         windowScores = .allocate(capacity: termAtATime ? wordCount * limit : 1)
-        windowScores.initialize(repeating: 0, count: termAtATime ? wordCount * limit : 1)
+        windowWords = .allocate(capacity: limit)
+        windowWords.initialize(repeating: 0, count: limit)
         windowPartial = .allocate(capacity: limit)
         windowPartial.initialize(repeating: 0, count: limit)
         windowFrequencies = .allocate(capacity: limit)
         windowFrequencies.initialize(repeating: 0, count: limit)
+        windowStamps = .allocate(capacity: limit)
+        windowStamps.initialize(repeating: 0, count: limit)
+        stamp = .allocate(capacity: 1)
+        stamp.initialize(to: 0)
         wordDocuments = .allocate(capacity: limit)
         touched = .allocate(capacity: limit / 64)
         touched.initialize(repeating: 0, count: limit / 64)
@@ -319,8 +361,9 @@ private struct DisjunctionState {
         for pointer in [idfs, wordBounds, prefixBounds, windowBoundStorage, groupScratch, totals, wordScores, windowScores, windowFrequencies, windowPartial] {
             pointer.deallocate()
         }
-        for pointer in [firstCursor, order, essential, counters, wordDocuments] { pointer.deallocate() }
+        for pointer in [firstCursor, order, essential, counters, wordDocuments, windowStamps, stamp] { pointer.deallocate() }
         touched.deallocate()
+        windowWords.deallocate()
         dirty.deallocate()
     }
 
@@ -332,29 +375,62 @@ private struct DisjunctionState {
     /// The summed bound of every word in the current window.
     var windowBound: Double { windowBoundStorage.pointee }
 
-    /// Starts the window at `start`: moves each list's shallow block there, computes the
-    /// words' bounds; returns the window's last doc, or nil when every list is exhausted.
-    func startWindow(at start: Int) -> Int? {
-        var end = Int.max
+    /// Starts the window at `start`: moves each list's shallow block there, chooses the
+    /// window's end and computes the words' bounds over the window; returns the window's last
+    /// doc, or nil when every list is exhausted.
+    ///
+    /// The window ends where the first block of a list of the words at positions `leading...`
+    /// (the last window's essential words) ends, as in Lucene's MaxScoreBulkScorer: ending it
+    /// at the nearest block end of any list would make windows as short as the densest
+    /// list's blocks (tens of documents for a common word), and their bookkeeping would cost
+    /// more than the bounds save. The other lists' bounds are the largest over the blocks
+    /// the window reaches.
+    func startWindow(at start: Int, leadingFrom leading: Int) -> Int? {
         var active = false
         for index in 0..<data.count where !data[index].exhausted {
-            if data[index].blockEnd < start {
-                // This list's bound changes: its word's must be recomputed.
-                dirty[data[index].word] = true
-                let block = cursors[index].block(reaching: start, from: data[index].shallowBlock)
-                if block >= cursors[index].blockCount {
-                    data[index].exhausted = true
-                    continue
-                }
-                data[index].shallowBlock = block
-                data[index].blockEnd = cursors[index].lastDoc(ofBlock: block)
-                let frequency = Double(cursors[index].maxFrequency(ofBlock: block))
-                data[index].blockBound = frequency * data[index].lengthFactors[Int(cursors[index].minNorm(ofBlock: block))]
+            guard data[index].blockEnd < start else {
+                active = true
+                continue
             }
+            // This list's bound changes: its word's must be recomputed.
+            dirty[data[index].word] = true
+            let block = cursors[index].block(reaching: start, from: data[index].shallowBlock)
+            if block >= cursors[index].blockCount {
+                data[index].exhausted = true
+                continue
+            }
+            data[index].shallowBlock = block
+            data[index].blockEnd = cursors[index].lastDoc(ofBlock: block)
+            data[index].rangeBlock = block
+            data[index].rangeBound = blockBound(index, block)
             active = true
-            end = min(end, data[index].blockEnd)
         }
         guard active else { return nil }
+        var end = Int.max
+        for position in min(leading, wordCount - 1)..<wordCount {
+            let word = order[position]
+            for index in firstCursor[word]..<firstCursor[word + 1] where !data[index].exhausted {
+                end = min(end, data[index].blockEnd)
+            }
+        }
+        if end == Int.max {
+            // The leading words' lists are exhausted: any list's block end.
+            for index in 0..<data.count where !data[index].exhausted { end = min(end, data[index].blockEnd) }
+        }
+        // Extend each list's range of blocks to the window's end (windows only move forward).
+        for index in 0..<data.count where !data[index].exhausted {
+            var block = data[index].rangeBlock
+            var bound = data[index].rangeBound
+            while block + 1 < cursors[index].blockCount, cursors[index].lastDoc(ofBlock: block) < end {
+                block += 1
+                bound = max(bound, blockBound(index, block))
+            }
+            data[index].rangeBlock = block
+            if bound != data[index].rangeBound {
+                data[index].rangeBound = bound
+                dirty[data[index].word] = true
+            }
+        }
         var total = 0.0
         for word in 0..<wordCount {
             if dirty[word] {
@@ -385,6 +461,13 @@ private struct DisjunctionState {
         return end
     }
 
+    /// The bound on the weighted, length-normalized frequency of any document of block
+    /// `block` of list `index`, from its skip entry.
+    private func blockBound(_ index: Int, _ block: Int) -> Double {
+        let frequency = Double(cursors[index].maxFrequency(ofBlock: block))
+        return frequency * data[index].lengthFactors[Int(cursors[index].minNorm(ofBlock: block))]
+    }
+
     /// The saturated score bound of `word` in the current window.
     private func bound(of word: Int) -> Double {
         for group in 0..<groupCount { groupScratch[group] = 0 }
@@ -395,7 +478,7 @@ private struct DisjunctionState {
             let part = data[index].part
             var best = 0.0
             while index < end, data[index].part == part {
-                if !data[index].exhausted { best = max(best, data[index].blockBound) }
+                if !data[index].exhausted { best = max(best, data[index].rangeBound) }
                 index += 1
             }
             groupScratch[data[index - 1].group] += best
@@ -439,6 +522,13 @@ private struct DisjunctionState {
 
     /// Clears the per-document scores.
     func beginDocument() {
+        if singleGroup, wordCount <= 64 {
+            // Only the words in the mask are read (``finalScore()``), and each has its score
+            // written when it enters the mask: nothing to clear.
+            totals[0] = 0
+            scoredMask = 0
+            return
+        }
         for group in 0..<groupCount { totals[group] = 0 }
         if wordCount <= 64 {
             var mask = scoredMask
@@ -492,13 +582,14 @@ private struct DisjunctionState {
             let contribution = Double(partFrequency) * data[first].lengthFactors[norm]
             if singleGroup { frequency += contribution } else { groupScratch[data[first].group] += contribution }
         }
-        if wordCount <= 64 { scoredMask |= 1 << UInt64(word) }
         if singleGroup {
             guard frequency > 0 else { return }
             let value = idfs[word] * frequency / (k1 + frequency)
             totals[0] += value
             wordScores[word * groupCount] = value
+            if wordCount <= 64 { scoredMask |= 1 << UInt64(word) }
         } else {
+            if wordCount <= 64 { scoredMask |= 1 << UInt64(word) }
             for group in 0..<groupCount where groupScratch[group] > 0 {
                 let value = idfs[word] * groupScratch[group] / (k1 + groupScratch[group])
                 totals[group] += value
@@ -511,65 +602,96 @@ private struct DisjunctionState {
     /// most `windowLimit`) term at a time: each list is read straight through the window, its
     /// weighted frequencies summed per document part by part (the order `UnitScorer` sums in),
     /// then saturated per word. Marks the documents touched.
-    func accumulate(from start: Int, to end: Int, first: Int) {
-        let limit = Self.windowLimit
-        for position in first..<wordCount {
+    /// Returns how many (document, word) scores it wrote.
+    ///
+    /// With `restricted`, scores only the documents an essential word touched (an extra word
+    /// read term at a time instead of being probed document by document).
+    @discardableResult
+    func accumulate(from start: Int, to end: Int, first: Int, through last: Int? = nil, restricted: Bool = false) -> Int {
+        var written = 0
+        for position in first...(last ?? wordCount - 1) {
             let word = order[position]
             var count = 0
+            stamp.pointee += 1
+            let current = stamp.pointee
             for index in firstCursor[word]..<firstCursor[word + 1] {
                 if cursors[index].doc < start { cursors[index].advance(to: start) }
                 let norms = data[index].norms
                 let factors = data[index].lengthFactors
-                while cursors[index].doc <= end {
-                    let doc = cursors[index].doc
+                cursors[index].forEachDocument(through: end) { doc, frequency in
                     let slot = doc - start
+                    if restricted, windowWords[slot] == 0 { return }
                     let norm = doc < norms.count ? Int(norms[doc]) : 0
-                    if windowFrequencies[slot] == 0 {
+                    // A document the word's other parts have not met yet in this window.
+                    if windowStamps[slot] != current {
+                        windowStamps[slot] = current
                         wordDocuments[count] = slot
                         count += 1
                     }
-                    windowFrequencies[slot] += Double(cursors[index].frequency) * factors[norm]
-                    cursors[index].nextDoc()
+                    windowFrequencies[slot] += Double(frequency) * factors[norm]
                 }
             }
             let idf = idfs[word]
-            let scores = windowScores + word * limit
+            let bit: UInt64 = 1 << UInt64(word)
             for item in 0..<count {
                 let slot = wordDocuments[item]
                 let frequency = windowFrequencies[slot]
-                let score = idf * frequency / (k1 + frequency)
-                scores[slot] = score
-                windowPartial[slot] += score
                 windowFrequencies[slot] = 0
-                touched[slot >> 6] |= 1 << UInt64(slot & 63)
+                let score = idf * frequency / (k1 + frequency)
+                windowScores[slot * wordCount + word] = score
+                windowPartial[slot] += score
+                windowWords[slot] |= bit
+                if !restricted { touched[slot >> 6] |= 1 << UInt64(slot & 63) }
             }
+            written += count
         }
+        return written
+    }
+
+    /// About how many postings word `position` has in `length` documents.
+    func expectedPostings(position: Int, length: Int) -> Int {
+        let word = order[position]
+        var total = 0
+        for index in firstCursor[word]..<firstCursor[word + 1] where !data[index].exhausted {
+            total += cursors[index].documentFrequency
+        }
+        return total * length / max(1, documentCount)
     }
 
     /// Clears what ``accumulate(from:to:first:)`` left for document `slot`.
-    func clearAccumulated(slot: Int, first: Int) {
+    func clearAccumulated(slot: Int) {
         windowPartial[slot] = 0
-        for position in first..<wordCount { windowScores[order[position] * Self.windowLimit + slot] = 0 }
+        windowWords[slot] = 0
     }
 
     /// Starts document `slot` of the window from the term-at-a-time scores of the essential
     /// words (clearing them).
-    func loadAccumulated(slot: Int, first: Int) {
-        windowPartial[slot] = 0
+    func loadAccumulated(slot: Int) {
         beginDocument()
-        for position in first..<wordCount {
-            let word = order[position]
-            let value = windowScores[word * Self.windowLimit + slot]
-            guard value > 0 else { continue }
-            windowScores[word * Self.windowLimit + slot] = 0
-            totals[0] += value
-            wordScores[word * groupCount] = value
-            if wordCount <= 64 { scoredMask |= 1 << UInt64(word) }
+        totals[0] = windowPartial[slot]
+        windowPartial[slot] = 0
+        var mask = windowWords[slot]
+        windowWords[slot] = 0
+        scoredMask = mask
+        let scores = windowScores + slot * wordCount
+        while mask != 0 {
+            let word = mask.trailingZeroBitCount
+            wordScores[word] = scores[word]
+            mask &= mask &- 1
         }
     }
 
     /// The document's score: word scores summed in word order, the best group's total.
     func finalScore() -> Double {
+        if singleGroup, wordCount <= 64 {
+            var total = 0.0
+            var mask = scoredMask
+            while mask != 0 {
+                total += wordScores[mask.trailingZeroBitCount]
+                mask &= mask &- 1
+            }
+            return total
+        }
         var best = 0.0
         for group in 0..<groupCount {
             var total = 0.0

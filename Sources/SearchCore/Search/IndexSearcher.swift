@@ -161,9 +161,16 @@ public final class IndexSearcher: Sendable {
             let filters = options.filter.map { filterSets($0, segment: segment) } ?? []
             if !exhaustive, wanted > 0, let (units, mustNot) = Self.wordDisjunction(plan) {
                 if filters.contains(where: { $0.documents.count == 0 }) { continue }
-                let accept = { (doc: Int) -> Bool in
-                    !segment.deletions.contains(doc) && filters.allSatisfy { $0.documents.contains(doc) }
-                }
+                // No filter to apply (the common case): no call per document. The deletions
+                // are copied out of the segment, whose `var` would cost an exclusivity check
+                // on every read.
+                let deletions = segment.deletions
+                let accept: ((Int) -> Bool)? =
+                    deletions.count == 0 && filters.isEmpty
+                    ? nil
+                    : { (doc: Int) -> Bool in
+                        !deletions.contains(doc) && filters.allSatisfy { $0.documents.contains(doc) }
+                    }
                 let prohibited = mustNot.compactMap { makeScorer($0, segment: segment) }
                 let disjunction = BlockMaxDisjunction(
                     words: units.map { disjunctionWord($0, segment: segment) }, k1: bm25.k1, groupCount: groupCount)
@@ -178,8 +185,9 @@ public final class IndexSearcher: Sendable {
                 must.isEmpty, minimum <= 1, should.count > 1
             {
                 if filters.contains(where: { $0.documents.count == 0 }) { continue }
+                let deletions = segment.deletions
                 let accept = { (doc: Int) -> Bool in
-                    !segment.deletions.contains(doc) && filters.allSatisfy { $0.documents.contains(doc) }
+                    !deletions.contains(doc) && filters.allSatisfy { $0.documents.contains(doc) }
                 }
                 let optional = should.compactMap { makeScorer($0, segment: segment) }
                 let prohibited = mustNot.compactMap { makeScorer($0, segment: segment) }
@@ -247,7 +255,14 @@ public final class IndexSearcher: Sendable {
         // advanced through that segment's hits in doc order.
         let page = Array(ranked.dropFirst(max(0, options.offset)))
         var details: [Int: (group: String?, explanation: Explanation?)] = [:]
-        if let plan, groupCount > 1 || options.explain {
+        if let plan, groupCount > 1, !options.explain, let group = Self.soleGroup(of: plan, groupOfField: groupOfField),
+            let field = groupOfField.firstIndex(of: group), page.allSatisfy({ $0.score > 0 })
+        {
+            // Every word of the query is searched in fields of one group only: that group is
+            // every hit's best (the others score zero), no need to score the hits again.
+            let name = schema.textFields[field].group
+            for position in page.indices { details[position] = (name, nil) }
+        } else if let plan, groupCount > 1 || options.explain {
             for segmentIndex in Set(page.map(\.segment)) {
                 let segment = segments[segmentIndex]
                 guard let scorer = makeScorer(plan, segment: segment) else { continue }
@@ -281,6 +296,28 @@ public final class IndexSearcher: Sendable {
     }
 
     private func keyLookup(_ segment: Int, _ doc: Int) -> String { segments[segment].reader.key(doc) }
+
+    /// The scoring group of every field that `plan` scores in, when there is exactly one
+    /// (nil otherwise, or when the plan has clauses other than words and booleans of them).
+    /// Prohibited clauses do not score, so they do not count.
+    static func soleGroup(of plan: QueryPlan, groupOfField: [Int]) -> Int? {
+        var found: Int?
+        func visit(_ plan: QueryPlan) -> Bool {
+            switch plan {
+            case .unit(let unit):
+                for part in unit.parts {
+                    let group = groupOfField[part.field]
+                    if found == nil { found = group } else if found != group { return false }
+                }
+                return true
+            case .boolean(let must, let should, _, _):
+                return (must + should).allSatisfy(visit)
+            case .keyword, .all:
+                return false
+            }
+        }
+        return visit(plan) ? found : nil
+    }
 
     /// The words and prohibited clauses of a plan that is one word, or a disjunction of
     /// words (each a single position, possibly with alternatives), for ``BlockMaxDisjunction``.
