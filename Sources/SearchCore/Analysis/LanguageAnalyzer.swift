@@ -24,6 +24,11 @@ public struct LanguageAnalyzer: Analyzer {
     public let name: String
     private let base = StandardAnalyzer()
     private let stopWords: TermTable
+    /// The language's special cases, decided once (not by comparing strings per token).
+    private let isChinese: Bool
+    private let isArabic: Bool
+    /// Whether diacritics are folded after stemming.
+    private let foldsDiacritics: Bool
     private let stemmer: SnowballStemmer?
 
     /// The languages with a dedicated analyzer.
@@ -44,6 +49,9 @@ public struct LanguageAnalyzer: Analyzer {
         default: return nil
         }
         self.language = language
+        isChinese = language == "zh"
+        isArabic = language == "ar"
+        foldsDiacritics = language == "fr" || language == "es"
         name = algorithm ?? "chinese"
         stemmer = algorithm.flatMap { SnowballStemmer(algorithm: $0) }
         let normalize = Self.normalizer(language)
@@ -66,9 +74,6 @@ public struct LanguageAnalyzer: Analyzer {
         }
     }
 
-    /// Whether diacritics are folded after stemming.
-    private var foldsDiacritics: Bool { language == "fr" || language == "es" }
-
     public func tokens(_ text: String) -> [Token] {
         guard let stemmer else { return tokens(text, stem: { $0 }) }
         return stemmer.withStemmer { tokens(text, stem: $0) }
@@ -85,7 +90,7 @@ public struct LanguageAnalyzer: Analyzer {
         var compoundEnd = 0
 
         func flushCompound() {
-            guard compoundEnd - compoundStart > 1, language != "zh", language != "ar" else { return }
+            guard compoundEnd - compoundStart > 1, !isChinese, !isArabic else { return }
             let parts = tokens[compoundStart..<compoundEnd]
             let first = tokens[compoundStart]
             let term = finish(normalize(parts.map(\.term).joined()), stem)
@@ -106,15 +111,15 @@ public struct LanguageAnalyzer: Analyzer {
             }
             let normalized = normalize(token.term)
             if stopWords.contains(normalized) { continue }
-            if language == "zh" {
+            if isChinese {
                 result.append(token)
                 continue
             }
-            let word = language == "ar" ? ArabicNormalizer.removeConjunction(normalized) : normalized
+            let word = isArabic ? ArabicNormalizer.removeConjunction(normalized) : normalized
             let term = finish(word, stem)
             guard !term.isEmpty else { continue }
             result.append(Token(term: term, position: token.position, start: token.start, end: token.end))
-            if language == "ar", let withArticle = ArabicNormalizer.withDefiniteArticle(word) {
+            if isArabic, let withArticle = ArabicNormalizer.withDefiniteArticle(word) {
                 // Snowball's Arabic stemmer treats a word with and without the article
                 // differently (غابات -> غابا, الغابات -> غاب); give both stems.
                 let alternative = finish(withArticle, stem)
@@ -137,7 +142,7 @@ public struct LanguageAnalyzer: Analyzer {
     private func finish(_ word: String, _ stem: (String) -> String) -> String {
         var term = stem(word)
         if foldsDiacritics { term = TextFolding.foldDiacritics(term) }
-        if language == "ar" { term = ArabicNormalizer.removeFeminineEnding(term) }
+        if isArabic { term = ArabicNormalizer.removeFeminineEnding(term) }
         return term
     }
 }

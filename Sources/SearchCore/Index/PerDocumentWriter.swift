@@ -82,26 +82,18 @@ final class PerDocumentWriter {
         }
         for (slot, field) in storedFields.enumerated() {
             norms[slot].append(slot < documentNorms.count ? documentNorms[slot] : 0)
-            try lengths[slot].append(Self.littleEndian(field < documentLengths.count ? documentLengths[field] : 0))
+            try lengths[slot].append(uint32: field < documentLengths.count ? documentLengths[field] : 0)
         }
-        try keyOffsets.append(Self.littleEndian(keyByteCount))
-        let bytes = Array(key.utf8)
-        try keyBytes.append(bytes)
-        keyByteCount &+= UInt32(truncatingIfNeeded: bytes.count)
+        try keyOffsets.append(uint32: keyByteCount)
+        try keyBytes.append(utf8: key)
+        keyByteCount &+= UInt32(truncatingIfNeeded: key.utf8.count)
         for column in dictionaries.indices {
-            try keywordOffsets[column].append(Self.littleEndian(ordinalCounts[column]))
+            try keywordOffsets[column].append(uint32: ordinalCounts[column])
             let ordinals = column < keywordOrdinals.count ? keywordOrdinals[column] : []
-            var encoded: [UInt8] = []
-            encoded.reserveCapacity(ordinals.count * 4)
-            for ordinal in ordinals { encoded += Self.littleEndian(ordinal) }
-            try ordinalSpills[column].append(encoded)
+            for ordinal in ordinals { try ordinalSpills[column].append(uint32: ordinal) }
             ordinalCounts[column] += UInt32(ordinals.count)
         }
         documentCount += 1
-    }
-
-    private static func littleEndian(_ value: UInt32) -> [UInt8] {
-        [UInt8(value & 0xFF), UInt8((value >> 8) & 0xFF), UInt8((value >> 16) & 0xFF), UInt8(value >> 24)]
     }
 
     /// The norms of text field `field` (empty when it is not stored).
@@ -112,10 +104,10 @@ final class PerDocumentWriter {
 
     /// The sections' parts (closing the offset tables).
     func sections() throws(IndexError) -> (norms: [SectionPart], lengths: [SectionPart], keys: [SectionPart], keywords: [SectionPart]) {
-        try keyOffsets.append(Self.littleEndian(keyByteCount))
+        try keyOffsets.append(uint32: keyByteCount)
         var keywords: [SectionPart] = []
         for column in dictionaries.indices {
-            try keywordOffsets[column].append(Self.littleEndian(ordinalCounts[column]))
+            try keywordOffsets[column].append(uint32: ordinalCounts[column])
             var header = ByteWriter()
             header.varint(dictionaries[column].count)
             for value in dictionaries[column] { header.string(value) }

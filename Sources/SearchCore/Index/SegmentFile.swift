@@ -106,6 +106,18 @@ final class SpillBuffer {
         if buffer.count >= limit { try spill() }
     }
 
+    /// Appends `value` as 4 little-endian bytes.
+    func append(uint32 value: UInt32) throws(IndexError) {
+        buffer.uint32(value)
+        if buffer.count >= limit { try spill() }
+    }
+
+    /// Appends the UTF-8 bytes of `text`.
+    func append(utf8 text: String) throws(IndexError) {
+        buffer.bytes.append(contentsOf: text.utf8)
+        if buffer.count >= limit { try spill() }
+    }
+
     private func spill() throws(IndexError) {
         guard buffer.count > 0 else { return }
         if descriptor < 0 {
