@@ -113,7 +113,7 @@ public final class ClearingHouse: Sendable {
             do {
                 try reader.read { entry in
                     switch entry {
-                    case .record(_, _, let warnings):
+                    case .record(_, _, let warnings, _):
                         warnings.forEach(emit)
                         valid += 1
                     case .deletion:
@@ -157,6 +157,8 @@ public final class ClearingHouse: Sendable {
         let indexWriter = try openIndexWriter()
         defer { indexWriter.close() }
         let runID = try storage { try catalog.beginRun(command: "ingest", paths: paths) }
+        var readerOptions = options
+        readerOptions.preparesStorage = true
         let started = Date()
         var recordsSeen = 0
         var bytesBefore = 0
@@ -169,7 +171,7 @@ public final class ClearingHouse: Sendable {
             }
             var fileReport = FileReport(file: file.displayPath, format: file.format, status: .committed, valid: 0, invalid: 0)
             var counts = IngestReport()  // this file's counts, merged on commit
-            let reader = file.makeReader(options: options)
+            let reader = file.makeReader(options: readerOptions)
             var storing = true
             try storage {
                 try catalog.database.writeWithoutTransaction { db in
@@ -178,11 +180,13 @@ public final class ClearingHouse: Sendable {
                             try reader.read { entry in
                                 recordsSeen += 1
                                 switch entry {
-                                case .record(let record, let line, let warnings):
+                                case .record(let record, let line, let warnings, let stored):
                                     warnings.forEach(emit)
                                     fileReport.valid += 1
                                     guard storing else { return }
-                                    switch try catalog.upsert(record, sourceFile: file.displayPath, runID: runID, in: db) {
+                                    switch try catalog.upsert(
+                                        record, stored: stored, sourceFile: file.displayPath, runID: runID, in: db)
+                                    {
                                     case .added: counts.added += 1
                                     case .updated: counts.updated += 1
                                     case .unchanged: counts.unchanged += 1

@@ -115,7 +115,7 @@ struct ReadOutcome {
 
     var records: [Record] {
         entries.compactMap { entry in
-            if case .record(let record, _, _) = entry { return record }
+            if case .record(let record, _, _, _) = entry { return record }
             return nil
         }
     }
@@ -123,7 +123,7 @@ struct ReadOutcome {
     /// The line of each valid record, in file order.
     var recordLines: [Int] {
         entries.compactMap { entry in
-            if case .record(_, let line, _) = entry { return line }
+            if case .record(_, let line, _, _) = entry { return line }
             return nil
         }
     }
@@ -132,7 +132,7 @@ struct ReadOutcome {
     var messages: [Diagnostic] {
         entries.flatMap { entry -> [Diagnostic] in
             switch entry {
-            case .record(_, _, let warnings): return warnings
+            case .record(_, _, let warnings, _): return warnings
             case .message(let diagnostic): return [diagnostic]
             default: return []
             }

@@ -90,9 +90,11 @@ final class Catalog: Sendable {
     // MARK: Writing (inside a transaction the caller holds)
 
     /// Stores `record`, replacing a stored copy with the same id, and logs the change.
-    func upsert(_ record: Record, sourceFile: String?, runID: Int64?, in db: Database) throws -> UpsertOutcome {
-        let json = record.canonicalJSONText
-        let hash = SHA256.hex(json.utf8)
+    /// - Parameter stored: the record's stored form, when it was prepared beforehand.
+    func upsert(
+        _ record: Record, stored: StoredRecord? = nil, sourceFile: String?, runID: Int64?, in db: Database
+    ) throws -> UpsertOutcome {
+        let (json, hash) = (stored ?? StoredRecord(record)).form
         let updatedAt = record.updated.flatMap { RecordDate.secondsSinceEpoch(rfc3339: $0) }
         let stored = try Row.fetchOne(
             db.cachedStatement(sql: "SELECT hash, updated_at FROM records WHERE id = ?"), arguments: [record.id])
@@ -202,5 +204,17 @@ final class Catalog: Sendable {
             statistics.lastIngest = try String.fetchOne(db, sql: "SELECT MAX(finished_at) FROM ingest_runs")
             return statistics
         }
+    }
+}
+
+/// A record's stored form: its canonical JSON and the SHA-256 of it (which tells an unchanged
+/// record from a changed one). Readers prepare it on all cores while they read, so that the
+/// catalog's transaction, which runs on one thread, only writes.
+struct StoredRecord: Sendable {
+    let form: (json: String, hash: String)
+
+    init(_ record: Record) {
+        let json = record.canonicalJSONText
+        form = (json, SHA256.hex(json.utf8))
     }
 }

@@ -10,6 +10,9 @@ public struct IngestOptions: Sendable, Hashable {
     public var defaultLanguage: String?
     /// The size limits the readers enforce (``RecordLimits/default``; tests lower them).
     public internal(set) var limits: RecordLimits = .default
+    /// Whether readers also put valid records in their stored form (canonical JSON and its
+    /// hash) while they read, on all cores: set by ingest, not by validation.
+    var preparesStorage = false
 
     public init(skipInvalid: Bool = false, strict: Bool = false, defaultKind: RecordKind? = nil, defaultLanguage: String? = nil) {
         self.skipInvalid = skipInvalid

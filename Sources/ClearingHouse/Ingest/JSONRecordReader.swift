@@ -1,3 +1,5 @@
+import SearchCore
+
 /// Reads a `.json` file: one record object, an array of records, or `{"records": [...]}`.
 /// Elements of a top-level array are parsed and handed on one at a time.
 final class JSONRecordReader: RecordReader {
@@ -113,13 +115,20 @@ final class JSONLinesRecordReader: RecordReader {
     let displayPath: String
     let validator: RecordValidator
     let limits: RecordLimits
+    let preparesStorage: Bool
     private var source: ByteSource?
+
+    /// Lines parsed together on all cores: at most this many, or this many bytes (one
+    /// longer line goes alone), so that memory stays bounded.
+    private static let batchLines = 256
+    private static let batchBytes = 8 << 20
 
     init(path: String, displayPath: String, options: IngestOptions) {
         self.path = path
         self.displayPath = displayPath
         self.validator = options.validator(for: displayPath)
         self.limits = options.limits
+        self.preparesStorage = options.preparesStorage
     }
 
     var bytesRead: Int { source?.consumed ?? 0 }
@@ -130,6 +139,18 @@ final class JSONLinesRecordReader: RecordReader {
         source.skipByteOrderMark()
         var lineNumber = 0
         var sawRecord = false
+        // Lines are independent: a batch of them is parsed, validated (and put in stored
+        // form) on all cores, and its entries handed on in file order.
+        var batch: [(line: Int, bytes: [UInt8])] = []
+        var batchBytes = 0
+        let parser = LineParser(validator: validator, limits: limits, displayPath: displayPath, preparesStorage: preparesStorage)
+        func handleBatch() throws {
+            guard !batch.isEmpty else { return }
+            let entries = parallelMap(batch, chunkSize: 8) { parser.entry(line: $0.line, bytes: $0.bytes) }
+            batch.removeAll(keepingCapacity: true)
+            batchBytes = 0
+            for entry in entries { try handle(entry) }
+        }
         while let read = source.readLine(maximumLength: limits.maximumRecordBytes) {
             lineNumber += 1
             let line: [UInt8]
@@ -140,6 +161,7 @@ final class JSONLinesRecordReader: RecordReader {
                 // Refused as soon as the limit is crossed; the rest of the line is skipped
                 // unread, and the next line is the next record.
                 sawRecord = true
+                try handleBatch()
                 let recordID = JSONParser.leadingRecordID(in: prefix, limits: limits)
                 let column = (prefix.firstIndex { $0 != 0x20 && $0 != 0x09 } ?? 0) + 1
                 let diagnostic = Diagnostic(
@@ -151,21 +173,40 @@ final class JSONLinesRecordReader: RecordReader {
             }
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
             sawRecord = true
-            var parser = JSONParser(source: ByteSource(bytes: line), line: lineNumber, limits: limits)
-            do {
-                let node = try parser.parseValue()
-                try parser.expectEnd("the end of the line (JSON Lines holds one record per line)")
-                try handle(validator.validate(node).entry)
-            } catch let error as JSONSyntaxError {
-                let diagnostic = Diagnostic(
-                    .error, file: displayPath, line: error.line, column: error.column, message: error.message)
-                try handle(.invalid(recordID: nil, line: lineNumber, diagnostics: [diagnostic]))
-            }
+            batch.append((lineNumber, line))
+            batchBytes += line.count
+            if batch.count == Self.batchLines || batchBytes >= Self.batchBytes { try handleBatch() }
         }
+        try handleBatch()
         try source.throwReadError(displayPath: displayPath)
         if !sawRecord {
             // A warning, not an error: an empty export is a valid (empty) JSON Lines file.
             try handle(.message(Diagnostic(.warning, file: displayPath, message: "file is empty: no records in it")))
+        }
+    }
+
+    /// Turns one line into its entry; safe to use from any thread.
+    private struct LineParser: Sendable {
+        let validator: RecordValidator
+        let limits: RecordLimits
+        let displayPath: String
+        let preparesStorage: Bool
+
+        func entry(line lineNumber: Int, bytes: [UInt8]) -> RecordEntry {
+            var parser = JSONParser(source: ByteSource(bytes: bytes), line: lineNumber, limits: limits)
+            do {
+                let node = try parser.parseValue()
+                try parser.expectEnd("the end of the line (JSON Lines holds one record per line)")
+                let entry = validator.validate(node).entry
+                if preparesStorage, case .record(let record, let line, let warnings, nil) = entry {
+                    return .record(record, line: line, warnings: warnings, stored: StoredRecord(record))
+                }
+                return entry
+            } catch {
+                let diagnostic = Diagnostic(
+                    .error, file: displayPath, line: error.line, column: error.column, message: error.message)
+                return .invalid(recordID: nil, line: lineNumber, diagnostics: [diagnostic])
+            }
         }
     }
 }

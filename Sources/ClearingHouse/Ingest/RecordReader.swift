@@ -1,7 +1,8 @@
 /// What a reader finds in a file, in file order.
-enum RecordEntry {
-    /// A valid record, with any warnings about it.
-    case record(Record, line: Int, warnings: [Diagnostic])
+enum RecordEntry: Sendable {
+    /// A valid record, with any warnings about it, and its stored form when the reader
+    /// prepared it (see ``IngestOptions/preparesStorage``).
+    case record(Record, line: Int, warnings: [Diagnostic], stored: StoredRecord? = nil)
     /// A deletion of `id` (an OAI-PMH header with `status="deleted"`).
     case deletion(id: String, line: Int)
     /// A record that cannot be stored, and why.

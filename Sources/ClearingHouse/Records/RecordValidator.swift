@@ -3,7 +3,7 @@
 // record id and field.
 
 /// Validates parsed records against the record format.
-struct RecordValidator {
+struct RecordValidator: Sendable {
     /// The file the records come from, as the user named it.
     var file: String
     /// Unknown fields are errors instead of warnings.

@@ -95,6 +95,14 @@ enum SearchIndex {
     @discardableResult
     static func synchronize(_ writer: IndexWriter, catalog: Catalog) throws -> Int {
         var position = Int64(writer.committedUserData[changeSequenceKey] ?? "0") ?? 0
+        if position == 0, writer.documentCount == 0 {
+            // An empty index (a first ingest) catches up fastest by a rebuild: every stored
+            // record read once and added, with no older copy to look for, in one segment.
+            let changes = try catalog.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM changes") ?? 0 }
+            guard changes > 0 else { return 0 }
+            try rebuild(writer, catalog: catalog)
+            return changes
+        }
         var readPosition = position
         var applied = 0
         // While one batch of changes is applied, the next is parsed and analyzed.
