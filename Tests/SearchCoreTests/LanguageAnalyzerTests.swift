@@ -41,6 +41,20 @@ struct LanguageAnalyzerTests {
         #expect(share >= required - 0.00005, "\(language): \(agreeing) of \(pairs.count) = \(share)")
     }
 
+    /// Stems come from a cache after the first time; they must be what Snowball gives, also
+    /// after the cache fills up and starts over, and whatever order the words come in.
+    @Test(.enabled(if: SnowballVocabulary.isAvailable, "../shared/testdata/snowball is absent: stem cache not checked"))
+    func cachedStemsAreSnowballsStems() throws {
+        let words = try SnowballVocabulary.pairs("english").prefix(20_000).map(\.0)
+        let stemmer = try #require(SnowballStemmer(algorithm: "english", cacheLimit: 3000))
+        let first = stemmer.withStemmer { stem in words.map(stem) }
+        let second = stemmer.withStemmer { stem in words.map(stem) }
+        let other = try #require(SnowballStemmer(algorithm: "english", cacheLimit: 1 << 16))
+        let reversed = other.withStemmer { stem in words.reversed().map(stem) }
+        #expect(first == second)
+        #expect(first == Array(reversed.reversed()))
+    }
+
     @Test func englishStemsStopsAndJoinsCompounds() {
         #expect(terms("The communities' nurseries", "en") == ["communiti", "nurseri"])
         #expect(terms("agro-forestry", "en") == ["agro", "forestri", "agroforestri"])
