@@ -140,16 +140,26 @@ final class JSONLinesRecordReader: RecordReader {
         var lineNumber = 0
         var sawRecord = false
         // Lines are independent: a batch of them is parsed, validated (and put in stored
-        // form) on all cores, and its entries handed on in file order.
+        // form) on all cores while the caller handles the previous batch's entries, which
+        // come in file order.
         var batch: [(line: Int, bytes: [UInt8])] = []
         var batchBytes = 0
         let parser = LineParser(validator: validator, limits: limits, displayPath: displayPath, preparesStorage: preparesStorage)
-        func handleBatch() throws {
-            guard !batch.isEmpty else { return }
-            let entries = parallelMap(batch, chunkSize: 8) { parser.entry(line: $0.line, bytes: $0.bytes) }
+        let parsing = BackgroundBatches(chunkSize: 8) { (line: (line: Int, bytes: [UInt8])) in
+            parser.entry(line: line.line, bytes: line.bytes)
+        }
+        /// Starts parsing the batch read so far and handles the one before it.
+        func submitBatch() throws {
+            let previous = parsing.take()
+            if !batch.isEmpty { parsing.submit(batch) }
             batch.removeAll(keepingCapacity: true)
             batchBytes = 0
-            for entry in entries { try handle(entry) }
+            for entry in previous { try handle(entry) }
+        }
+        /// Handles every line read so far.
+        func handleBatches() throws {
+            try submitBatch()
+            for entry in parsing.take() { try handle(entry) }
         }
         while let read = source.readLine(maximumLength: limits.maximumRecordBytes) {
             lineNumber += 1
@@ -161,7 +171,7 @@ final class JSONLinesRecordReader: RecordReader {
                 // Refused as soon as the limit is crossed; the rest of the line is skipped
                 // unread, and the next line is the next record.
                 sawRecord = true
-                try handleBatch()
+                try handleBatches()
                 let recordID = JSONParser.leadingRecordID(in: prefix, limits: limits)
                 let column = (prefix.firstIndex { $0 != 0x20 && $0 != 0x09 } ?? 0) + 1
                 let diagnostic = Diagnostic(
@@ -175,9 +185,9 @@ final class JSONLinesRecordReader: RecordReader {
             sawRecord = true
             batch.append((lineNumber, line))
             batchBytes += line.count
-            if batch.count == Self.batchLines || batchBytes >= Self.batchBytes { try handleBatch() }
+            if batch.count == Self.batchLines || batchBytes >= Self.batchBytes { try submitBatch() }
         }
-        try handleBatch()
+        try handleBatches()
         try source.throwReadError(displayPath: displayPath)
         if !sawRecord {
             // A warning, not an error: an empty export is a valid (empty) JSON Lines file.

@@ -75,18 +75,23 @@ enum SearchIndex {
         return Document(key: record.id, text: text, keywords: keywords)
     }
 
-    /// The stored records `json` (nil: a deletion) parsed, mapped and analyzed on all cores.
-    static func analyze(_ json: [String?], with analyzer: DocumentAnalyzer) -> [Result<AnalyzedDocument?, ClearingHouseError>] {
-        parallelMap(json) { json -> Result<AnalyzedDocument?, ClearingHouseError> in
-            guard let json else { return .success(nil) }
-            do {
-                return .success(analyzer.analyze(document(for: try Record(storedJSON: json))))
-            } catch let error as ClearingHouseError {
-                return .failure(error)
-            } catch {
-                return .failure(ClearingHouseError(.damaged, "a stored record cannot be read: \(error)"))
-            }
+    /// A stored record (nil: a deletion) parsed, mapped and analyzed.
+    static func analyze(_ json: String?, with analyzer: DocumentAnalyzer) -> Result<AnalyzedDocument?, ClearingHouseError> {
+        guard let json else { return .success(nil) }
+        do {
+            return .success(analyzer.analyze(document(for: try Record(storedJSON: json))))
+        } catch let error as ClearingHouseError {
+            return .failure(error)
+        } catch {
+            return .failure(ClearingHouseError(.damaged, "a stored record cannot be read: \(error)"))
         }
+    }
+
+    /// Parses and analyzes batches of stored records on all cores while the caller adds the
+    /// previous batch to the (sequential) writer.
+    private static func analysisPipeline(_ writer: IndexWriter) -> BackgroundBatches<String?, Result<AnalyzedDocument?, ClearingHouseError>> {
+        let analyzer = writer.documentAnalyzer
+        return BackgroundBatches { analyze($0, with: analyzer) }
     }
 
     /// Applies every change-log entry after the index's position, then commits with the new
@@ -106,7 +111,7 @@ enum SearchIndex {
         var readPosition = position
         var applied = 0
         // While one batch of changes is applied, the next is parsed and analyzed.
-        let pipeline = AnalysisPipeline(analyzer: writer.documentAnalyzer)
+        let pipeline = analysisPipeline(writer)
         var inFlight: (ids: [String], last: Int64)?
         func apply(ids: [String], last: Int64, analyzed: [AnalyzedDocument?]) throws {
             for (id, analyzed) in zip(ids, analyzed) {
@@ -135,12 +140,12 @@ enum SearchIndex {
             guard let last = batch.last else { break }
             readPosition = last["seq"]
             let previous = inFlight
-            let previousAnalyzed = previous == nil ? nil : try pipeline.take()
+            let previousAnalyzed = previous == nil ? nil : try pipeline.take().map { try $0.get() }
             pipeline.submit(batch.map { $0["json"] })
             inFlight = (batch.map { $0["id"] }, readPosition)
             if let previous, let previousAnalyzed { try apply(ids: previous.ids, last: previous.last, analyzed: previousAnalyzed) }
         }
-        if let inFlight { try apply(ids: inFlight.ids, last: inFlight.last, analyzed: try pipeline.take()) }
+        if let inFlight { try apply(ids: inFlight.ids, last: inFlight.last, analyzed: try pipeline.take().map { try $0.get() }) }
         if writer.committedUserData[changeSequenceKey] != String(position) {
             try writer.commit(userData: [changeSequenceKey: String(position)])
         }
@@ -154,54 +159,21 @@ enum SearchIndex {
             try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM changes") ?? 0
         }
         // While one batch is added, the next is parsed and analyzed.
-        let pipeline = AnalysisPipeline(analyzer: writer.documentAnalyzer)
+        let pipeline = analysisPipeline(writer)
         var batch: [String?] = []
-        var inFlight = false
         func submit() throws {
-            let previous = inFlight ? try pipeline.take() : []
+            let previous = pipeline.take()
             pipeline.submit(batch)
-            inFlight = true
             batch.removeAll(keepingCapacity: true)
-            for analyzed in previous { if let analyzed { try writer.add(analyzed) } }
+            for analyzed in previous { if let analyzed = try analyzed.get() { try writer.add(analyzed) } }
         }
         try catalog.forEachJSON { _, json in
             batch.append(json)
             if batch.count == 2048 { try submit() }
         }
         try submit()
-        for analyzed in try pipeline.take() { if let analyzed { try writer.add(analyzed) } }
+        for analyzed in pipeline.take() { if let analyzed = try analyzed.get() { try writer.add(analyzed) } }
         try writer.commit(userData: [changeSequenceKey: String(position)])
         try writer.forceMerge()
-    }
-}
-
-/// Parses and analyzes one batch of stored records on a background queue (itself on all
-/// cores) while the caller adds the previous batch to the index: the writer, which is
-/// sequential, and analysis overlap.
-final class AnalysisPipeline: @unchecked Sendable {
-    // `results` is written by the background work and read only after `group.wait()`;
-    // `submit` and `take` alternate on the caller's thread.
-    private let analyzer: DocumentAnalyzer
-    private let group = DispatchGroup()
-    private var results: [Result<AnalyzedDocument?, ClearingHouseError>] = []
-
-    init(analyzer: DocumentAnalyzer) {
-        self.analyzer = analyzer
-    }
-
-    /// Starts analyzing `json` (nil entries are deletions).
-    func submit(_ json: [String?]) {
-        group.enter()
-        DispatchQueue.global().async {
-            self.results = SearchIndex.analyze(json, with: self.analyzer)
-            self.group.leave()
-        }
-    }
-
-    /// Waits for the submitted batch and returns it, in order.
-    func take() throws -> [AnalyzedDocument?] {
-        group.wait()
-        defer { results = [] }
-        return try results.map { try $0.get() }
     }
 }
