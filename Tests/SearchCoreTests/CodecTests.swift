@@ -24,6 +24,27 @@ struct CodecTests {
         }
     }
 
+    /// Every width, with counts around the 8-value groups of the fast path, and with 0 to 16
+    /// bytes of other data after the packed values (which unpacking may read but must ignore).
+    @Test func bitPackingIgnoresTrailingBytes() {
+        var random = SeededGenerator(seed: 11)
+        for bits in 0...32 {
+            for count in [1, 7, 8, 9, 15, 16, 17, 63, 120, 127, 128] {
+                for trailing in [0, 1, 3, 7, 8, 16] {
+                    let limit: UInt64 = bits == 0 ? 0 : (1 << UInt64(bits)) - 1
+                    let values = (0..<count).map { _ in UInt32(UInt64.random(in: 0...limit, using: &random)) }
+                    var writer = ByteWriter()
+                    BitPacking.pack(values, bits: bits, into: &writer)
+                    for _ in 0..<trailing { writer.byte(UInt8.random(in: 0...255, using: &random)) }
+                    let output = UnsafeMutablePointer<UInt32>.allocate(capacity: count)
+                    defer { output.deallocate() }
+                    writer.bytes.withUnsafeBytes { BitPacking.unpack($0, count: count, bits: bits, into: output) }
+                    #expect(Array(UnsafeBufferPointer(start: output, count: count)) == values, "bits \(bits) count \(count) trailing \(trailing)")
+                }
+            }
+        }
+    }
+
     @Test func varintsRoundTrip() {
         var writer = ByteWriter()
         let values: [UInt64] = [0, 1, 127, 128, 300, 16_383, 16_384, UInt64(UInt32.max), UInt64.max]
@@ -86,6 +107,55 @@ struct CodecTests {
         #expect(reader.key(documentCount - 1) == "k\(documentCount - 1)")
         #expect(reader.termInfo(field: 0, term: "absent") == nil)
         #expect(reader.verifyFile().isEmpty)
+    }
+
+    /// Dictionary lookups over many blocks of front-coded keys with shared prefixes: every
+    /// term is found with the entry a scan of the dictionary gives, and probes that are
+    /// prefixes, extensions or neighbours of terms are not.
+    @Test func termLookupsFindExactlyTheDictionaryEntries() throws {
+        var random = SeededGenerator(seed: 8)
+        let fields = FieldTable(names: ["body", "title", "_key"], kinds: [.text, .text, .key])
+        let builder = SegmentBuilder(fields: fields)
+        let alphabet = Array("abz\u{e9}")
+        var vocabulary: Set<String> = []
+        while vocabulary.count < 600 {
+            vocabulary.insert(String((0..<Int.random(in: 1...5, using: &random)).map { _ in alphabet.randomElement(using: &random) ?? "a" }))
+        }
+        let terms = vocabulary.sorted()
+        for doc in 0..<300 {
+            let body = (0..<8).map { _ in (terms.randomElement(using: &random) ?? "a", 0) }
+            let title = (0..<2).map { _ in (terms.randomElement(using: &random) ?? "a", 0) }
+            builder.addAnalyzed(key: "k\(doc)", textTokens: [body, title], keywords: [])
+        }
+        let directory = ScratchDirectory()
+        let path = directory.url.appendingPathComponent("s.seg").path
+        try builder.build(to: path)
+        let reader = try SegmentReader(path: path, name: "s")
+        var entries: [String: TermInfo] = [:]
+        reader.forEachTerm { field, term, info in entries["\(field) \(term)"] = info }
+        #expect(reader.termBlockCount > 10)
+        for field in 0..<2 {
+            for term in terms {
+                for probe in [term, String(term.dropLast()), term + "a", term + "\u{e9}", term + "zz"] {
+                    #expect(reader.termInfo(field: field, term: probe) == entries["\(field) \(probe)"], "\(field) \(probe)")
+                }
+            }
+        }
+        #expect(reader.termInfo(field: 2, term: "a") == nil)
+        #expect(reader.termInfo(field: 70_000, term: "a") == nil)
+    }
+
+    /// Keys compare as Strings do, ASCII or not.
+    @Test func keyOrderIsStringOrder() {
+        let keys = ["", "a", "a0", "a\u{301}", "\u{e1}", "ab", "b", "B", "\u{e9}t\u{e9}", "e\u{301}te", "z", "\u{1F600}"]
+        for a in keys {
+            for b in keys {
+                let follows = Array(a.utf8).withUnsafeBytes { left in
+                    Array(b.utf8).withUnsafeBytes { right in SegmentReader.keyFollows(left, right) }
+                }
+                #expect(follows == (a > b), "\(a) \(b)")
+            }
+        }
     }
 
     @Test func damagedSegmentFileIsReportedNotCrashed() throws {

@@ -212,25 +212,105 @@ enum BitPacking {
 
     /// Unpacks `count` values of `bits` bits from `source` (which must hold at least
     /// `byteCount(count:bits:)` bytes) into `output`.
-    @inline(__always)
+    ///
+    /// Bytes of `source` past the packed values may be read (never past `source`'s end) and
+    /// are ignored: callers pass the rest of a mapped section, so that the fast path below
+    /// covers whole blocks.
     static func unpack(
         _ source: UnsafeRawBufferPointer, count: Int, bits: Int, into output: UnsafeMutablePointer<UInt32>
     ) {
-        guard bits > 0 else {
+        guard bits > 0, let base = source.baseAddress else {
             output.update(repeating: 0, count: count)
             return
         }
-        let mask: UInt64 = bits == 32 ? 0xFFFF_FFFF : (1 << UInt64(bits)) - 1
+        // Groups of 8 values take `bits` whole bytes. A group is unpacked with constant
+        // offsets and shifts (one specialization per width below): decoding blocks took
+        // about a third less time than with one loop of variable shifts (Cranfield x 70
+        // queries, where it had been 8% of the time). A group's last value is read with an
+        // 8-byte load at byte `7 * bits / 8`, hence the bound on the groups done this way.
         let available = source.count
-        guard let base = source.baseAddress else {
-            output.update(repeating: 0, count: count)
-            return
+        var groups = count >> 3
+        // Group `g` reads through byte `g * bits + (7 * bits) / 8 + 8`.
+        let room = available - 8 - ((7 * bits) >> 3)
+        if groups > 0, (groups - 1) * bits > room { groups = room < 0 ? 0 : room / bits + 1 }
+        switch bits {
+        case 1: unpackGroups(Width1.self, base, groups, output)
+        case 2: unpackGroups(Width2.self, base, groups, output)
+        case 3: unpackGroups(Width3.self, base, groups, output)
+        case 4: unpackGroups(Width4.self, base, groups, output)
+        case 5: unpackGroups(Width5.self, base, groups, output)
+        case 6: unpackGroups(Width6.self, base, groups, output)
+        case 7: unpackGroups(Width7.self, base, groups, output)
+        case 8: unpackGroups(Width8.self, base, groups, output)
+        case 9: unpackGroups(Width9.self, base, groups, output)
+        case 10: unpackGroups(Width10.self, base, groups, output)
+        case 11: unpackGroups(Width11.self, base, groups, output)
+        case 12: unpackGroups(Width12.self, base, groups, output)
+        case 13: unpackGroups(Width13.self, base, groups, output)
+        case 14: unpackGroups(Width14.self, base, groups, output)
+        case 15: unpackGroups(Width15.self, base, groups, output)
+        case 16: unpackGroups(Width16.self, base, groups, output)
+        case 17: unpackGroups(Width17.self, base, groups, output)
+        case 18: unpackGroups(Width18.self, base, groups, output)
+        case 19: unpackGroups(Width19.self, base, groups, output)
+        case 20: unpackGroups(Width20.self, base, groups, output)
+        case 21: unpackGroups(Width21.self, base, groups, output)
+        case 22: unpackGroups(Width22.self, base, groups, output)
+        case 23: unpackGroups(Width23.self, base, groups, output)
+        case 24: unpackGroups(Width24.self, base, groups, output)
+        case 25: unpackGroups(Width25.self, base, groups, output)
+        case 26: unpackGroups(Width26.self, base, groups, output)
+        case 27: unpackGroups(Width27.self, base, groups, output)
+        case 28: unpackGroups(Width28.self, base, groups, output)
+        case 29: unpackGroups(Width29.self, base, groups, output)
+        case 30: unpackGroups(Width30.self, base, groups, output)
+        case 31: unpackGroups(Width31.self, base, groups, output)
+        case 32: unpackGroups(Width32.self, base, groups, output)
+        default: groups = 0
         }
-        // Each value starts at bit `index * bits`; one unaligned 8-byte load holds it whole
-        // (at most 32 bits after a shift of at most 7). The tail, where fewer than 8 bytes
-        // remain, is read byte by byte.
-        var bitOffset = 0
-        var index = 0
+        unpackTail(base, available: available, from: groups << 3, count: count, bits: bits, into: output)
+    }
+
+    /// Unpacks `groups` groups of 8 values of `W.bits` bits. Generic over the width so that
+    /// it is compiled once per width, with every offset, shift and mask a constant (with its
+    /// shift of at most 7, a value of up to 32 bits fits in one 8-byte load).
+    @inline(__always)
+    private static func unpackGroups<W: PackedWidth>(
+        _ width: W.Type, _ base: UnsafeRawPointer, _ groups: Int, _ output: UnsafeMutablePointer<UInt32>
+    ) {
+        let bits = W.bits
+        let mask: UInt64 = (1 << UInt64(bits)) - 1
+        var source = base
+        var target = output
+        for _ in 0..<groups {
+            target[0] = field(source, 0, mask)
+            target[1] = field(source, bits, mask)
+            target[2] = field(source, 2 * bits, mask)
+            target[3] = field(source, 3 * bits, mask)
+            target[4] = field(source, 4 * bits, mask)
+            target[5] = field(source, 5 * bits, mask)
+            target[6] = field(source, 6 * bits, mask)
+            target[7] = field(source, 7 * bits, mask)
+            source += bits
+            target += 8
+        }
+    }
+
+    /// The value at bit `bit` of `source` (8 bytes from `bit / 8` must be readable).
+    @inline(__always)
+    private static func field(_ source: UnsafeRawPointer, _ bit: Int, _ mask: UInt64) -> UInt32 {
+        let word = UInt64(littleEndian: source.loadUnaligned(fromByteOffset: bit >> 3, as: UInt64.self))
+        return UInt32(truncatingIfNeeded: (word >> UInt64(bit & 7)) & mask)
+    }
+
+    /// Unpacks values `start..<count` one at a time: with an 8-byte load while 8 bytes
+    /// remain, byte by byte at the end of `source`.
+    private static func unpackTail(
+        _ base: UnsafeRawPointer, available: Int, from start: Int, count: Int, bits: Int, into output: UnsafeMutablePointer<UInt32>
+    ) {
+        let mask: UInt64 = bits == 32 ? 0xFFFF_FFFF : (1 << UInt64(bits)) - 1
+        var bitOffset = start * bits
+        var index = start
         while index < count {
             let byteIndex = bitOffset >> 3
             if byteIndex + 8 > available { break }
@@ -255,6 +335,41 @@ enum BitPacking {
         }
     }
 }
+
+/// A bit width as a type, for ``BitPacking``'s unpacking loops specialized per width.
+private protocol PackedWidth { static var bits: Int { get } }
+private enum Width1: PackedWidth { static var bits: Int { 1 } }
+private enum Width2: PackedWidth { static var bits: Int { 2 } }
+private enum Width3: PackedWidth { static var bits: Int { 3 } }
+private enum Width4: PackedWidth { static var bits: Int { 4 } }
+private enum Width5: PackedWidth { static var bits: Int { 5 } }
+private enum Width6: PackedWidth { static var bits: Int { 6 } }
+private enum Width7: PackedWidth { static var bits: Int { 7 } }
+private enum Width8: PackedWidth { static var bits: Int { 8 } }
+private enum Width9: PackedWidth { static var bits: Int { 9 } }
+private enum Width10: PackedWidth { static var bits: Int { 10 } }
+private enum Width11: PackedWidth { static var bits: Int { 11 } }
+private enum Width12: PackedWidth { static var bits: Int { 12 } }
+private enum Width13: PackedWidth { static var bits: Int { 13 } }
+private enum Width14: PackedWidth { static var bits: Int { 14 } }
+private enum Width15: PackedWidth { static var bits: Int { 15 } }
+private enum Width16: PackedWidth { static var bits: Int { 16 } }
+private enum Width17: PackedWidth { static var bits: Int { 17 } }
+private enum Width18: PackedWidth { static var bits: Int { 18 } }
+private enum Width19: PackedWidth { static var bits: Int { 19 } }
+private enum Width20: PackedWidth { static var bits: Int { 20 } }
+private enum Width21: PackedWidth { static var bits: Int { 21 } }
+private enum Width22: PackedWidth { static var bits: Int { 22 } }
+private enum Width23: PackedWidth { static var bits: Int { 23 } }
+private enum Width24: PackedWidth { static var bits: Int { 24 } }
+private enum Width25: PackedWidth { static var bits: Int { 25 } }
+private enum Width26: PackedWidth { static var bits: Int { 26 } }
+private enum Width27: PackedWidth { static var bits: Int { 27 } }
+private enum Width28: PackedWidth { static var bits: Int { 28 } }
+private enum Width29: PackedWidth { static var bits: Int { 29 } }
+private enum Width30: PackedWidth { static var bits: Int { 30 } }
+private enum Width31: PackedWidth { static var bits: Int { 31 } }
+private enum Width32: PackedWidth { static var bits: Int { 32 } }
 
 /// CRC-32 (IEEE 802.3, as in zlib), for file checksums.
 ///

@@ -158,18 +158,73 @@ final class SegmentReader: @unchecked Sendable {
     }
 
     /// The dictionary entry of `term` in `field`.
+    ///
+    /// Every word of every query is looked up in every segment (twice: for its statistics and
+    /// its postings), so the lookup makes no key: it compares the probe's bytes with the
+    /// index keys and with the block's front-coded keys in place.
     func termInfo(field: Int, term: String) -> TermInfo? {
-        guard !indexKeys.isEmpty else { return nil }
-        let key = TermKey.make(field: field, term: term)
-        var result: TermInfo?
-        _ = scanBlock(block(for: key)) { candidate, info in
-            if candidate == key {
-                result = info
-                return false
+        guard !indexKeys.isEmpty, field >= 0, field < 65_536 else { return nil }
+        var term = term
+        return term.withUTF8 { bytes in
+            let probe = KeyProbe(field: field, term: bytes)
+            var low = 0
+            var high = indexKeys.count - 1
+            var block = 0
+            // The last block whose first key is <= the probe.
+            while low <= high {
+                let middle = (low + high) / 2
+                if probe.compare(indexKeys[middle]) >= 0 {
+                    block = middle
+                    low = middle + 1
+                } else {
+                    high = middle - 1
+                }
             }
-            return candidate.lexicographicallyPrecedes(key)
+            return find(probe, inBlock: block)
         }
-        return result
+    }
+
+    /// The entry of `probe` in dictionary block `block`, reading its front-coded keys without
+    /// rebuilding them: `matched` is how many leading bytes the previous key (which sorts
+    /// before the probe) shares with the probe, and a key that shares fewer with the previous
+    /// key than that sorts after the probe; one that shares more sorts before it.
+    private func find(_ probe: KeyProbe, inBlock block: Int) -> TermInfo? {
+        var reader = ByteReader(termBlocks, offset: indexOffsets[block])
+        let count = reader.varintInt()
+        var matched = 0
+        var previousLength = 0
+        for _ in 0..<count {
+            let shared = reader.varintInt()
+            let suffix = reader.bytes(reader.varintInt())
+            let documentFrequency = reader.varintInt()
+            let total = reader.varintInt()
+            let postingsOffset = reader.varintInt()
+            let positionsOffset = reader.varintInt()
+            guard reader.isValid, shared <= previousLength, shared + suffix.count >= 2 else { return nil }
+            previousLength = shared + suffix.count
+            if shared < matched { return nil }
+            if shared > matched { continue }
+            var offset = 0
+            var position = matched
+            while offset < suffix.count, position < probe.count, suffix[offset] == probe[position] {
+                offset += 1
+                position += 1
+            }
+            if offset == suffix.count {
+                if position == probe.count {
+                    return TermInfo(
+                        field: probe.field, documentFrequency: documentFrequency, totalFrequency: total,
+                        postingsOffset: postingsOffset, positionsOffset: positionsOffset)
+                }
+                // The key is a prefix of the probe: before it.
+                matched = position
+                continue
+            }
+            // The probe is a prefix of the key, or the key's differing byte is larger: past it.
+            if position == probe.count || suffix[offset] > probe[position] { return nil }
+            matched = position
+        }
+        return nil
     }
 
     /// Terms of `field` starting with `prefix`, in order (at most `limit`).
@@ -257,12 +312,36 @@ final class SegmentReader: @unchecked Sendable {
 
     /// The key of `doc`.
     func key(_ doc: Int) -> String {
+        String(decoding: keyBytes(doc), as: UTF8.self)
+    }
+
+    /// The key of `doc` as stored (UTF-8, in the mapping; empty if the segment is damaged).
+    func keyBytes(_ doc: Int) -> UnsafeRawBufferPointer {
         var reader = ByteReader(keys, offset: doc * 4)
         let start = Int(reader.uint32())
         let end = Int(reader.uint32())
         let base = (documentCount + 1) * 4
-        guard start <= end, base + end <= keys.count else { return "" }
-        return String(decoding: UnsafeRawBufferPointer(rebasing: keys[base + start..<base + end]), as: UTF8.self)
+        guard start <= end, base + end <= keys.count else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        return UnsafeRawBufferPointer(rebasing: keys[base + start..<base + end])
+    }
+
+    /// Whether UTF-8 key `a` sorts after key `b` in String order (`String(a) > String(b)`).
+    ///
+    /// Ties in score are broken by key, and a replicated corpus has many: when both keys are
+    /// ASCII, String order is byte order and no String is made. (Otherwise Strings compare
+    /// them: String order is that of canonically equivalent normalized scalars, which byte
+    /// order need not be.)
+    static func keyFollows(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
+            var combined: UInt8 = 0
+            for byte in bytes { combined |= byte }
+            return combined < 0x80
+        }
+        guard isASCII(a), isASCII(b) else {
+            return String(decoding: a, as: UTF8.self) > String(decoding: b, as: UTF8.self)
+        }
+        for index in 0..<min(a.count, b.count) where a[index] != b[index] { return a[index] > b[index] }
+        return a.count > b.count
     }
 
     /// The values of keyword field `field` in `doc`.
@@ -278,6 +357,33 @@ final class SegmentReader: @unchecked Sendable {
     /// The sorted distinct values of keyword field `field` in this segment.
     func keywordDictionary(field: Int) -> [String] {
         keywordColumns[field]?.dictionary ?? []
+    }
+}
+
+/// A dictionary key being looked up (``TermKey``'s bytes: the field as two big-endian
+/// bytes, then the term's UTF-8), without making it.
+private struct KeyProbe {
+    let field: Int
+    let term: UnsafeBufferPointer<UInt8>
+
+    var count: Int { term.count + 2 }
+
+    @inline(__always)
+    subscript(position: Int) -> UInt8 {
+        switch position {
+        case 0: UInt8(truncatingIfNeeded: field >> 8)
+        case 1: UInt8(truncatingIfNeeded: field)
+        default: term[position - 2]
+        }
+    }
+
+    /// The probe's order relative to `key`: negative before, 0 equal, positive after.
+    func compare(_ key: [UInt8]) -> Int {
+        let common = min(count, key.count)
+        for position in 0..<common where self[position] != key[position] {
+            return self[position] < key[position] ? -1 : 1
+        }
+        return count - key.count
     }
 }
 
@@ -447,6 +553,19 @@ struct PostingsCursor {
         return smallest
     }
 
+    /// Calls `body` with each block's number, last doc id, largest frequency and smallest norm
+    /// byte, in order: the skip table read straight through (for scorers that bound windows
+    /// of documents block by block).
+    mutating func forEachBlock(_ body: (_ block: Int, _ lastDoc: Int, _ maxFrequency: Int, _ minNorm: UInt8) -> Void) {
+        guard hasSkipTable else {
+            if blockCount == 1 { body(0, lastDoc(ofBlock: 0), maxFrequency(ofBlock: 0), minNorm(ofBlock: 0)) }
+            return
+        }
+        for block in 0..<blockCount {
+            body(block, Int(skipValue(block, 0)), Int(skipValue(block, 3)), UInt8(truncatingIfNeeded: skipValue(block, 4)))
+        }
+    }
+
     /// The largest frequency over the whole list.
     mutating func maximumFrequency() -> Int {
         var largest = 1
@@ -472,11 +591,21 @@ struct PostingsCursor {
             doc = Self.exhausted
             return
         }
-        let docBytes = reader.bytes(BitPacking.byteCount(count: blockLength, bits: docBits))
-        BitPacking.unpack(docBytes, count: blockLength, bits: docBits, into: docs)
+        // The packed values are passed with the rest of the section after them, which
+        // `unpack` may read past them (see there).
+        let docStart = reader.offset
+        _ = reader.bytes(BitPacking.byteCount(count: blockLength, bits: docBits))
+        let frequencyStart = reader.offset
+        _ = reader.bytes(BitPacking.byteCount(count: blockLength, bits: frequencyBits))
+        guard reader.isValid else {
+            blockLength = 0
+            doc = Self.exhausted
+            return
+        }
+        BitPacking.unpack(UnsafeRawBufferPointer(rebasing: data[docStart...]), count: blockLength, bits: docBits, into: docs)
         // Frequencies are decoded when first asked for: a probe that skips through a block
         // needs only its doc ids.
-        pendingFrequencies = reader.bytes(BitPacking.byteCount(count: blockLength, bits: frequencyBits))
+        pendingFrequencies = UnsafeRawBufferPointer(rebasing: data[frequencyStart...])
         pendingFrequencyBits = frequencyBits
         var previous = newBlock == 0 ? 0 : UInt32(truncatingIfNeeded: lastDoc(ofBlock: newBlock - 1))
         for offset in 0..<blockLength {
@@ -573,14 +702,6 @@ struct PostingsCursor {
         while index < blockLength, Int(docs[index]) < target { index += 1 }
         doc = index < blockLength ? Int(docs[index]) : Self.exhausted
         return doc
-    }
-
-    /// The first block at or after `from` whose last doc is >= `target` (`blockCount` if
-    /// none), read from the skip table without decoding anything.
-    mutating func block(reaching target: Int, from: Int) -> Int {
-        var candidate = max(from, 0)
-        while candidate < blockCount, lastDoc(ofBlock: candidate) < target { candidate += 1 }
-        return candidate
     }
 
     /// The current document's frequency.

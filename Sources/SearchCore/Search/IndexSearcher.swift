@@ -176,7 +176,7 @@ public final class IndexSearcher: Sendable {
                     words: units.map { disjunctionWord($0, segment: segment) }, k1: bm25.k1, groupCount: groupCount)
                 let (matched, pruned) = disjunction.collect(
                     segment: segment.reader, segmentIndex: index, accept: accept, prohibited: prohibited, into: &collector,
-                    keys: keyLookup)
+                    keys: keyFollows)
                 total += matched
                 if pruned { exact = false }
                 continue
@@ -227,7 +227,7 @@ public final class IndexSearcher: Sendable {
                 if let sortField {
                     sortable.append((segment.reader.keywordValues(field: sortField, doc: doc).max(), 0, index, doc))
                 } else {
-                    collector.offer(score: scorer.score(), segment: index, doc: doc, keys: keyLookup)
+                    collector.offer(score: scorer.score(), segment: index, doc: doc, keys: keyFollows)
                 }
             }
             for (facet, name) in options.facets.enumerated() {
@@ -249,7 +249,7 @@ public final class IndexSearcher: Sendable {
             }
             ranked = sortable.prefix(wanted).map { TopCollector.Entry(score: $0.score, segment: $0.segment, doc: $0.doc) }
         } else {
-            ranked = collector.sorted(keys: keyLookup)
+            ranked = collector.sorted(keys: keyFollows)
         }
         // The best-matching group (and explanations) of the hits: one scorer per segment,
         // advanced through that segment's hits in doc order.
@@ -296,6 +296,12 @@ public final class IndexSearcher: Sendable {
     }
 
     private func keyLookup(_ segment: Int, _ doc: Int) -> String { segments[segment].reader.key(doc) }
+
+    /// Whether the key of `doc` of segment `segment` sorts after that of `otherDoc` of
+    /// `otherSegment` (see ``KeyOrder``).
+    private func keyFollows(_ segment: Int, _ doc: Int, _ otherSegment: Int, _ otherDoc: Int) -> Bool {
+        SegmentReader.keyFollows(segments[segment].reader.keyBytes(doc), segments[otherSegment].reader.keyBytes(otherDoc))
+    }
 
     /// The scoring group of every field that `plan` scores in, when there is exactly one
     /// (nil otherwise, or when the plan has clauses other than words and booleans of them).
@@ -408,7 +414,7 @@ public final class IndexSearcher: Sendable {
                 index -= 1
             }
             matched += 1
-            collector.offer(score: totals.max() ?? 0, segment: segment, doc: doc, keys: keyLookup)
+            collector.offer(score: totals.max() ?? 0, segment: segment, doc: doc, keys: keyFollows)
             updateEssential()
         }
         return (matched, pruned)
@@ -490,6 +496,10 @@ public final class IndexSearcher: Sendable {
     }
 }
 
+/// Whether the key of (segment, doc) sorts after the key of (other segment, other doc), in
+/// String order: how ``TopCollector`` breaks ties in score.
+typealias KeyOrder = (_ segment: Int, _ doc: Int, _ otherSegment: Int, _ otherDoc: Int) -> Bool
+
 /// The best hits so far, kept in a bounded heap (worst on top). Ties in score are broken
 /// by key, so results do not depend on how documents are spread over segments.
 struct TopCollector {
@@ -511,12 +521,12 @@ struct TopCollector {
     var threshold: Double? { heap.count == capacity && capacity > 0 ? heap[0].score : nil }
 
     /// Whether `a` ranks below `b`.
-    private static func worse(_ a: Entry, _ b: Entry, _ keys: (Int, Int) -> String) -> Bool {
+    private static func worse(_ a: Entry, _ b: Entry, _ keys: KeyOrder) -> Bool {
         if a.score != b.score { return a.score < b.score }
-        return keys(a.segment, a.doc) > keys(b.segment, b.doc)
+        return keys(a.segment, a.doc, b.segment, b.doc)
     }
 
-    mutating func offer(score: Double, segment: Int, doc: Int, keys: (Int, Int) -> String) {
+    mutating func offer(score: Double, segment: Int, doc: Int, keys: KeyOrder) {
         guard capacity > 0 else { return }
         let entry = Entry(score: score, segment: segment, doc: doc)
         if heap.count < capacity {
@@ -545,7 +555,7 @@ struct TopCollector {
     }
 
     /// Best first.
-    func sorted(keys: (Int, Int) -> String) -> [Entry] {
+    func sorted(keys: KeyOrder) -> [Entry] {
         heap.sorted { Self.worse($1, $0, keys) }
     }
 }
