@@ -35,6 +35,8 @@ struct StatsCommand: ParsableCommand {
         print(
             "index: \(index.segments) segment\(index.segments == 1 ? "" : "s"), \(Console.grouped(index.documents)) documents"
                 + (index.deletedDocuments > 0 ? " (+\(index.deletedDocuments) deleted)" : "")
-                + ", \(Console.grouped(index.terms)) terms, \(Console.grouped(index.postings)) postings, \(index.bytes / 1024) KiB, at change #\(index.changeSequence)")
+                + ", \(Console.grouped(index.terms)) terms, \(Console.grouped(index.postings)) postings, \(index.segmentBytes / 1024) KiB"
+                + (index.bytes > index.segmentBytes ? " (\(index.bytes / 1024) KiB on disk until the next commit)" : "")
+                + ", at change #\(index.changeSequence)")
     }
 }

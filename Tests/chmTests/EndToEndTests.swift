@@ -214,6 +214,8 @@ struct EndToEndTests {
         #expect((stats["index"] as? [String: Any])?["documents"] as? Int == 200_000)
         let fileSize = try #require(try FileManager.default.attributesOfItem(atPath: large)[.size] as? Int)
         let indexBytes = try #require((stats["index"] as? [String: Any])?["bytes"] as? Int)
+        let segmentBytes = try #require((stats["index"] as? [String: Any])?["segmentBytes"] as? Int)
+        #expect(segmentBytes > 0 && segmentBytes <= indexBytes)
         // The large file is ~17 MB and its records as values several times that: holding
         // either would add far more than the allowance, which is 12 MB plus the index
         // itself (segment files are memory-mapped, and a merge reads its sources through

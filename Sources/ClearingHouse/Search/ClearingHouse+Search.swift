@@ -344,7 +344,8 @@ extension ClearingHouse {
         }
         return IndexSummary(
             segments: statistics.segments, documents: statistics.documents, deletedDocuments: statistics.deletedDocuments,
-            terms: statistics.terms, postings: statistics.postings, bytes: bytes, postingsBytes: statistics.postingsBytes,
+            terms: statistics.terms, postings: statistics.postings, bytes: bytes, segmentBytes: statistics.bytes,
+            postingsBytes: statistics.postingsBytes,
             changeSequence: Int64(searcher.userData[SearchIndex.changeSequenceKey] ?? "0") ?? 0)
     }
 }

@@ -209,7 +209,11 @@ public struct IndexSummary: Sendable, Hashable {
     public var deletedDocuments: Int
     public var terms: Int
     public var postings: Int
+    /// Bytes of every file in the index directory: the current commit's, and until the next
+    /// commit also the previous one's (kept for searchers that opened it).
     public var bytes: Int64
+    /// Bytes of the current commit's segment files: the index itself.
+    public var segmentBytes: Int64
     /// Bytes of doc ids and frequencies (with skip data).
     public var postingsBytes: Int64
     /// The change-log position the index reflects.
@@ -220,6 +224,7 @@ public struct IndexSummary: Sendable, Hashable {
             ("segments", .integer(segments)), ("documents", .integer(documents)),
             ("deletedDocuments", .integer(deletedDocuments)), ("terms", .integer(terms)),
             ("postings", .integer(postings)), ("bytes", .number(String(bytes))),
+            ("segmentBytes", .number(String(segmentBytes))),
             ("postingsBytes", .number(String(postingsBytes))),
             ("bytesPerPosting", .double(postings > 0 ? (Double(postingsBytes) / Double(postings) * 1000).rounded() / 1000 : 0)),
             ("changeSequence", .number(String(changeSequence))),
