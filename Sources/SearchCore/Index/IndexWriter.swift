@@ -386,6 +386,7 @@ public final class IndexWriter {
         var cursors = sources.map { TermCursor($0.reader) }
         var heads = cursors.indices.map { cursors[$0].next() }
         var termsMerged = 0
+        var postings = PostingsAccumulator()  // one term's, its storage reused from term to term
         while true {
             // What the merge has read stays mapped but need not stay resident.
             termsMerged += 1
@@ -398,7 +399,7 @@ public final class IndexWriter {
             }
             guard let smallest = heads.compactMap({ $0?.key }).min(by: { $0.lexicographicallyPrecedes($1) }) else { break }
             let field = Int(smallest[0]) << 8 | Int(smallest[1])
-            var merged = PostingsAccumulator()
+            postings.removeAll()
             for index in sources.indices {
                 guard let head = heads[index], head.key == smallest else { continue }
                 let reader = sources[index].reader
@@ -410,17 +411,17 @@ public final class IndexWriter {
                     let doc = cursor.doc
                     guard !deletions.contains(doc) else { continue }
                     let target = bases[index] + doc - deletions.rank(doc, table: ranks[index])
-                    merged.docs.append(UInt32(target))
-                    merged.freqs.append(UInt32(cursor.frequency))
+                    postings.docs.append(UInt32(target))
+                    postings.freqs.append(UInt32(cursor.frequency))
                     if hasPositions {
                         // Positions are relative to their document: copied as stored.
-                        cursor.appendEncodedPositions(to: &merged.encodedPositions)
-                        merged.encodedPositionEnds.append(merged.encodedPositions.count)
+                        cursor.appendEncodedPositions(to: &postings.encodedPositions)
+                        postings.encodedPositionEnds.append(postings.encodedPositions.count)
                     }
                 }
                 heads[index] = cursors[index].next()
             }
-            try encoder.addTerm(field: field, term: String(decoding: smallest[2...], as: UTF8.self), postings: merged)
+            try encoder.addTerm(field: field, term: smallest[2...], postings: postings)
         }
         var merged: OpenSegment?
         try encoder.finish()

@@ -67,49 +67,52 @@ struct BufferedPostings {
         pendingFrequency = 0
     }
 
-    /// The list decoded for ``SegmentEncoder``: doc ids and frequencies, and the positions as
-    /// stored bytes with each document's end.
-    func accumulated(withPositions: Bool) -> PostingsAccumulator {
-        var list = PostingsAccumulator()
-        list.docs.reserveCapacity(documentCount)
-        list.freqs.reserveCapacity(documentCount)
-        var reader = documents.makeIterator()
-        var document: UInt32 = 0
-        func varint() -> UInt64 {
-            var value: UInt64 = 0
-            var shift: UInt64 = 0
-            while let byte = reader.next() {
-                value |= UInt64(byte & 0x7F) << shift
-                if byte < 0x80 { break }
-                shift += 7
+    /// Decodes the list into `list` (emptied first, its storage reused) for
+    /// ``SegmentEncoder``: doc ids and frequencies, and the positions as stored bytes with
+    /// each document's end.
+    func decode(into list: inout PostingsAccumulator, withPositions: Bool) {
+        list.removeAll()
+        documents.withUnsafeBufferPointer { bytes in
+            var offset = 0
+            func varint() -> UInt64 {
+                var value: UInt64 = 0
+                var shift: UInt64 = 0
+                while offset < bytes.count {
+                    let byte = bytes[offset]
+                    offset += 1
+                    value |= UInt64(byte & 0x7F) << shift
+                    if byte < 0x80 { break }
+                    shift += 7
+                }
+                return value
             }
-            return value
-        }
-        for _ in 0..<(documentCount - (pendingFrequency > 0 ? 1 : 0)) {
-            let code = varint()
-            document &+= UInt32(truncatingIfNeeded: code >> 1)
-            list.docs.append(document)
-            list.freqs.append(code & 1 == 1 ? 1 : UInt32(truncatingIfNeeded: varint()))
+            var document: UInt32 = 0
+            for _ in 0..<(documentCount - (pendingFrequency > 0 ? 1 : 0)) {
+                let code = varint()
+                document &+= UInt32(truncatingIfNeeded: code >> 1)
+                list.docs.append(document)
+                list.freqs.append(code & 1 == 1 ? 1 : UInt32(truncatingIfNeeded: varint()))
+            }
         }
         if pendingFrequency > 0 {
             list.docs.append(lastDocument)
             list.freqs.append(pendingFrequency)
         }
-        guard withPositions else { return list }
+        guard withPositions else { return }
         // Each document's positions end after `frequency` varints, i.e. after that many bytes
         // without the continuation bit.
-        list.encodedPositions = positions
-        list.encodedPositionEnds.reserveCapacity(list.docs.count)
-        var offset = 0
-        for frequency in list.freqs {
-            var remaining = frequency
-            while remaining > 0, offset < positions.count {
-                if positions[offset] < 0x80 { remaining -= 1 }
-                offset += 1
+        list.encodedPositions.append(contentsOf: positions)
+        positions.withUnsafeBufferPointer { positions in
+            var offset = 0
+            for frequency in list.freqs {
+                var remaining = frequency
+                while remaining > 0, offset < positions.count {
+                    if positions[offset] < 0x80 { remaining -= 1 }
+                    offset += 1
+                }
+                list.encodedPositionEnds.append(offset)
             }
-            list.encodedPositionEnds.append(offset)
         }
-        return list
     }
 
     @inline(__always)

@@ -50,6 +50,14 @@ struct PostingsAccumulator {
     var freqs: [UInt32] = []
     var encodedPositions: [UInt8] = []
     var encodedPositionEnds: [Int] = []
+
+    /// Empties the list, keeping its storage for the next term.
+    mutating func removeAll() {
+        docs.removeAll(keepingCapacity: true)
+        freqs.removeAll(keepingCapacity: true)
+        encodedPositions.removeAll(keepingCapacity: true)
+        encodedPositionEnds.removeAll(keepingCapacity: true)
+    }
 }
 
 /// An in-memory segment.
@@ -120,13 +128,13 @@ final class SegmentBuilder {
                 keywordOrdinals: columns.map { $0.ordinals(doc) })
         }
         var encoder = try SegmentEncoder(path: path, fields: fields, perDocument: perDocument)
+        var list = PostingsAccumulator()  // one term's, its storage reused from term to term
         for field in fields.names.indices where field != fields.keyFieldIndex {
             let fieldPostings = postings[field]
             let hasPositions = fields.kinds[field] == .text
             for id in fieldPostings.terms.sortedIDs() {
-                try encoder.addTerm(
-                    field: field, term: String(decoding: fieldPostings.terms.term(id), as: UTF8.self),
-                    postings: fieldPostings.lists[id].accumulated(withPositions: hasPositions))
+                fieldPostings.lists[id].decode(into: &list, withPositions: hasPositions)
+                try encoder.addTerm(field: field, term: fieldPostings.terms.term(id), postings: list)
             }
         }
         // The key field: every document under its key (a key repeats when a document was
@@ -139,7 +147,7 @@ final class SegmentBuilder {
         while start < byKey.count {
             var end = start + 1
             while end < byKey.count, keys[byKey[end]] == keys[byKey[start]] { end += 1 }
-            var list = PostingsAccumulator()
+            list.removeAll()
             for index in start..<end {
                 list.docs.append(UInt32(byKey[index]))
                 list.freqs.append(1)
@@ -182,6 +190,12 @@ struct SegmentEncoder {
     private var blockCount = 0
     private var previousKey: [UInt8] = []
     private var indexEntries = ByteWriter()
+    // Reused from term to term: a segment has millions of terms, most with a few postings,
+    // and allocating these per term was most of the cost of writing them.
+    private var key: [UInt8] = []
+    private var termPostings = ByteWriter()
+    private var termPositions = ByteWriter()
+    private var scratch = PostingsFormat.Scratch()
 
     /// - Parameter perDocument: the per-document data of every document, already added.
     init(path: String, fields: FieldTable, perDocument: PerDocumentWriter) throws(IndexError) {
@@ -205,27 +219,33 @@ struct SegmentEncoder {
 
     /// Adds a term; terms must come in increasing (field, term bytes) order.
     mutating func addTerm(field: Int, term: String, postings list: PostingsAccumulator) throws(IndexError) {
+        try addTerm(field: field, term: term.utf8, postings: list)
+    }
+
+    /// Adds a term given as UTF-8 bytes; terms must come in increasing (field, term bytes) order.
+    mutating func addTerm<Bytes: Collection>(field: Int, term: Bytes, postings list: PostingsAccumulator) throws(IndexError)
+    where Bytes.Element == UInt8 {
         guard !list.docs.isEmpty else { return }
-        let key = TermKey.make(field: field, term: term)
+        TermKey.make(field: field, term: term, into: &key)
         if termsInBlock == TermDictionaryFormat.blockSize { try flushBlock() }
         if termsInBlock == 0 {
             indexEntries.varint(key.count)
             indexEntries.append(key)
             indexEntries.varint(blocks.count)
             blockCount += 1
-            previousKey = []
+            previousKey.removeAll(keepingCapacity: true)
         }
         let shared = zip(previousKey, key).prefix { $0 == $1 }.count
         block.varint(shared)
         block.varint(key.count - shared)
-        block.append(Array(key[shared...]))
+        block.bytes.append(contentsOf: key[shared...])
         let postingsOffset = postingsWriter.count
         let positionsOffset = positionsWriter.count
-        var termPostings = ByteWriter()
-        var termPositions = ByteWriter()
+        termPostings.bytes.removeAll(keepingCapacity: true)
+        termPositions.bytes.removeAll(keepingCapacity: true)
         let totalFrequency = PostingsFormat.write(
             list, norms: field < fields.textFieldCount ? perDocument.norms(field: field) : [], hasPositions: fields.kinds[field] == .text,
-            postings: &termPostings, positions: &termPositions)
+            postings: &termPostings, positions: &termPositions, scratch: &scratch)
         try postingsWriter.append(termPostings.bytes)
         try positionsWriter.append(termPositions.bytes)
         block.varint(list.docs.count)
@@ -233,7 +253,7 @@ struct SegmentEncoder {
         block.varint(postingsOffset)
         block.varint(positionsOffset)
         termsInBlock += 1
-        previousKey = key
+        swap(&previousKey, &key)
     }
 
     /// Writes the rest of the segment file and fsyncs it.
@@ -277,6 +297,14 @@ enum TermKey {
     static func make(field: Int, term: String) -> [UInt8] {
         [UInt8(field >> 8), UInt8(field & 0xFF)] + Array(term.utf8)
     }
+
+    /// The key of `term` (UTF-8 bytes) in `key`, whose storage is reused.
+    static func make<Bytes: Collection>(field: Int, term: Bytes, into key: inout [UInt8]) where Bytes.Element == UInt8 {
+        key.removeAll(keepingCapacity: true)
+        key.append(UInt8(field >> 8))
+        key.append(UInt8(field & 0xFF))
+        key.append(contentsOf: term)
+    }
 }
 
 enum TermDictionaryFormat {
@@ -301,64 +329,79 @@ enum PostingsFormat {
     /// Bits of the min-norm field of a skip entry.
     static let normBits = 8
 
+    /// Arrays `write` needs for one list, kept from list to list.
+    struct Scratch {
+        var deltas: [UInt32] = []
+        var frequencies: [UInt32] = []
+        /// Skip-entry fields per block: last doc, block offset, positions offset, max frequency.
+        var entries: [[UInt32]] = [[], [], [], []]
+        var minNorms: [UInt32] = []
+        var stream: [(value: UInt32, bits: Int)] = []
+        var data = ByteWriter()
+    }
+
     /// Writes `list`; returns the term's total frequency.
     static func write(
         _ list: PostingsAccumulator, norms: [UInt8], hasPositions: Bool, postings: inout ByteWriter,
-        positions: inout ByteWriter
+        positions: inout ByteWriter, scratch: inout Scratch
     ) -> Int {
         let count = list.docs.count
         let blockCount = (count + postingsBlockSize - 1) / postingsBlockSize
-        var entries: [[UInt32]] = [[], [], [], []]
-        var minNorms: [UInt32] = []
-        var data = ByteWriter()
+        for field in 0..<4 { scratch.entries[field].removeAll(keepingCapacity: true) }
+        scratch.minNorms.removeAll(keepingCapacity: true)
+        scratch.data.bytes.removeAll(keepingCapacity: true)
         let positionsStart = positions.count
         var previousLast: UInt32 = 0
         var total = 0
         for block in 0..<blockCount {
             let range = block * postingsBlockSize..<min(count, (block + 1) * postingsBlockSize)
-            var deltas: [UInt32] = []
-            deltas.reserveCapacity(range.count)
+            scratch.deltas.removeAll(keepingCapacity: true)
+            scratch.frequencies.removeAll(keepingCapacity: true)
             var previous = previousLast
+            var maxFrequency: UInt32 = 0
+            var minNorm: UInt8 = .max
             for index in range {
-                deltas.append(list.docs[index] - previous)
-                previous = list.docs[index]
+                let doc = list.docs[index]
+                let frequency = list.freqs[index]
+                scratch.deltas.append(doc - previous)
+                scratch.frequencies.append(frequency - 1)
+                previous = doc
+                maxFrequency = max(maxFrequency, frequency)
+                if !norms.isEmpty { minNorm = min(minNorm, norms[Int(doc)]) }
+                total += Int(frequency)
             }
-            let frequencies = range.map { list.freqs[$0] - 1 }
-            let maxFrequency = range.map { list.freqs[$0] }.max() ?? 1
-            let minNorm = norms.isEmpty ? 0 : range.map { norms[Int(list.docs[$0])] }.min() ?? 0
+            if norms.isEmpty { minNorm = 0 }
             if blockCount > 1 {
-                entries[0].append(list.docs[range.upperBound - 1])
-                entries[1].append(UInt32(data.count))
-                entries[2].append(UInt32(positions.count - positionsStart))
-                entries[3].append(maxFrequency)
-                minNorms.append(UInt32(minNorm))
+                scratch.entries[0].append(list.docs[range.upperBound - 1])
+                scratch.entries[1].append(UInt32(scratch.data.count))
+                scratch.entries[2].append(UInt32(positions.count - positionsStart))
+                scratch.entries[3].append(maxFrequency)
+                scratch.minNorms.append(UInt32(minNorm))
             }
-            let docBits = BitPacking.bitsRequired(deltas)
-            let frequencyBits = BitPacking.bitsRequired(frequencies)
-            data.byte(UInt8(docBits))
-            data.byte(UInt8(frequencyBits))
-            BitPacking.pack(deltas, bits: docBits, into: &data)
-            BitPacking.pack(frequencies, bits: frequencyBits, into: &data)
+            let docBits = BitPacking.bitsRequired(scratch.deltas)
+            let frequencyBits = BitPacking.bitsRequired(scratch.frequencies)
+            scratch.data.byte(UInt8(docBits))
+            scratch.data.byte(UInt8(frequencyBits))
+            BitPacking.pack(scratch.deltas, bits: docBits, into: &scratch.data)
+            BitPacking.pack(scratch.frequencies, bits: frequencyBits, into: &scratch.data)
             if hasPositions, !list.encodedPositionEnds.isEmpty {
                 let from = range.lowerBound == 0 ? 0 : list.encodedPositionEnds[range.lowerBound - 1]
-                positions.append(Array(list.encodedPositions[from..<list.encodedPositionEnds[range.upperBound - 1]]))
+                positions.bytes.append(contentsOf: list.encodedPositions[from..<list.encodedPositionEnds[range.upperBound - 1]])
             }
-            for index in range { total += Int(list.freqs[index]) }
             previousLast = list.docs[range.upperBound - 1]
         }
         if blockCount > 1 {
-            let widths = entries.map { BitPacking.bitsRequired($0) }
+            let widths = scratch.entries.map { BitPacking.bitsRequired($0) }
             for width in widths { postings.byte(UInt8(width)) }
             // Interleave the fields entry by entry into one bit stream.
-            var stream: [(value: UInt32, bits: Int)] = []
-            stream.reserveCapacity(blockCount * 5)
+            scratch.stream.removeAll(keepingCapacity: true)
             for block in 0..<blockCount {
-                for field in 0..<4 { stream.append((entries[field][block], widths[field])) }
-                stream.append((minNorms[block], normBits))
+                for field in 0..<4 { scratch.stream.append((scratch.entries[field][block], widths[field])) }
+                scratch.stream.append((scratch.minNorms[block], normBits))
             }
-            BitPacking.packMixed(stream, into: &postings)
+            BitPacking.packMixed(scratch.stream, into: &postings)
         }
-        postings.append(data.bytes)
+        postings.append(scratch.data.bytes)
         return total
     }
 }
