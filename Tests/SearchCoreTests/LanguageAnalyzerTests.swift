@@ -55,6 +55,28 @@ struct LanguageAnalyzerTests {
         #expect(first == Array(reversed.reversed()))
     }
 
+    /// The scalar-by-scalar fold with its table gives what decomposing the whole text gives:
+    /// every scalar of Latin-1 to Latin Extended-B, and random words mixing them with
+    /// combining marks and other scripts.
+    @Test func diacriticFoldingMatchesCanonicalDecomposition() {
+        for value in UInt32(0)..<0x250 {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let text = "a" + String(scalar)
+            let expected = TextFolding.hasDiacritics(text) ? TextFolding.foldByDecomposition(text) : text
+            // Bytes, not String equality (which holds for canonically equivalent spellings):
+            // index terms are compared as bytes.
+            #expect(Array(TextFolding.foldDiacritics(text).utf8) == Array(expected.utf8))
+        }
+        let pieces = ["é", "e\u{301}", "ñ", "ø", "Æ", "ß", "œ", "ǅ", "ȁ", "ḯ", "щ", "红", "ü", "c", "\u{308}", "Å"]
+        var random = SeededGenerator(seed: 9)
+        for _ in 0..<500 {
+            let word = (0..<Int.random(in: 1...8, using: &random)).map { _ in pieces[Int.random(in: 0..<pieces.count, using: &random)] }.joined()
+            let expected = TextFolding.hasDiacritics(word) ? TextFolding.foldByDecomposition(word) : word
+            #expect(Array(TextFolding.foldDiacritics(word).utf8) == Array(expected.utf8), "\(word)")
+        }
+        #expect(TextFolding.foldDiacritics("Écoles forêts niño") == "Ecoles forets nino")
+    }
+
     @Test func englishStemsStopsAndJoinsCompounds() {
         #expect(terms("The communities' nurseries", "en") == ["communiti", "nurseri"])
         #expect(terms("agro-forestry", "en") == ["agro", "forestri", "agroforestri"])

@@ -69,7 +69,7 @@ public struct LanguageAnalyzer: Analyzer {
     static func normalizer(_ language: String) -> (String) -> String {
         switch language {
         case "ar": return ArabicNormalizer.normalize
-        case "ru": return { $0.contains("ё") ? $0.replacingOccurrences(of: "ё", with: "е") : $0 }
+        case "ru": return { $0.unicodeScalars.contains("ё") ? $0.replacingOccurrences(of: "ё", with: "е") : $0 }
         default: return { $0 }
         }
     }
@@ -209,8 +209,35 @@ public enum TextFolding {
     }
 
     /// `text` without combining marks after canonical decomposition (Latin letters only).
+    ///
+    /// Folding works scalar by scalar (canonical decomposition does, and the marks it would
+    /// reorder are all dropped), with the folds of U+0000-U+024F computed once: French and
+    /// Spanish text folds every accented word, and decomposing through Foundation each time
+    /// was a large share of analyzing it.
     public static func foldDiacritics(_ text: String) -> String {
         guard hasDiacritics(text) else { return text }
+        var folded = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if scalar.value < 0xC0 {
+                folded.append(scalar)
+            } else if scalar.value < UInt32(latinFolds.count) {
+                folded.append(contentsOf: latinFolds[Int(scalar.value)])
+            } else {
+                folded.append(contentsOf: foldByDecomposition(String(scalar)).unicodeScalars)
+            }
+        }
+        return String(folded)
+    }
+
+    /// The folds of U+0000-U+024F (Basic Latin to Latin Extended-B).
+    private static let latinFolds: [[Unicode.Scalar]] = (0..<0x250).map { (value: UInt32) in
+        guard let scalar = Unicode.Scalar(value) else { return [] }
+        return Array(foldByDecomposition(String(scalar)).unicodeScalars)
+    }
+
+    /// The reference definition: canonical decomposition, nonspacing marks dropped, and the
+    /// letters that do not decompose (`ø`, `æ`, `œ`, `ß`) spelled out.
+    static func foldByDecomposition(_ text: String) -> String {
         var scalars = String.UnicodeScalarView()
         for scalar in text.decomposedStringWithCanonicalMapping.unicodeScalars {
             if scalar.properties.generalCategory == .nonspacingMark { continue }
