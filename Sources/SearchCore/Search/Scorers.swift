@@ -116,16 +116,28 @@ final class PhraseSource: FrequencySource {
         }
     }
 
-    /// How many start positions have every word at its offset.
+    /// How many start positions have every word at its offset: the words' sorted position
+    /// lists walked together, each from where it last stopped (no sets, no lookups).
     private func countMatches() -> Int {
-        let positions = sources.map { Set($0.positions()) }
+        let positions = sources.map { $0.positions() }
         guard let first = positions.first else { return 0 }
+        var next = [Int](repeating: 0, count: positions.count)
         var count = 0
-        for start in first.map({ $0 - offsets[0] }) {
+        var previousStart = Int.min
+        walk: for position in first {
+            let start = position - offsets[0]
+            if start == previousStart { continue }  // a position listed twice counts once
+            previousStart = start
             var all = true
-            for index in 1..<positions.count where !positions[index].contains(start + offsets[index]) {
-                all = false
-                break
+            for index in 1..<positions.count {
+                let wanted = start + offsets[index]
+                let list = positions[index]
+                var cursor = next[index]
+                while cursor < list.count, list[cursor] < wanted { cursor += 1 }
+                next[index] = cursor
+                // Starts only grow: once a list is used up, no later start can match.
+                guard cursor < list.count else { break walk }
+                if list[cursor] != wanted { all = false }
             }
             if all { count += 1 }
         }
