@@ -3,6 +3,7 @@
 // in order, and a row per ingest run.
 import Foundation
 import GRDB
+import Synchronization
 
 /// What storing one record did.
 enum UpsertOutcome: Equatable {
@@ -83,9 +84,18 @@ final class Catalog: Sendable {
         return migrator
     }
 
+    /// The current time in RFC 3339 (whole seconds), formatted once a second: an ingest stamps
+    /// every record and change with it.
     static func now() -> String {
-        RecordDate.rfc3339(secondsSinceEpoch: Date().timeIntervalSince1970)
+        let seconds = Date().timeIntervalSince1970
+        let second = Int(seconds.rounded(.down))
+        return lastStamp.withLock { stamp in
+            if stamp.second != second { stamp = (second, RecordDate.rfc3339(secondsSinceEpoch: seconds)) }
+            return stamp.text
+        }
     }
+
+    private static let lastStamp = Mutex<(second: Int, text: String)>((Int.min, ""))
 
     // MARK: Writing (inside a transaction the caller holds)
 
