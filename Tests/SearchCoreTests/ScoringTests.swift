@@ -82,17 +82,19 @@ struct ScoringTests {
 
     /// Top-k with block-max pruning returns exactly the hits (keys, order, scores) of scoring
     /// every match, on an index of many postings blocks with weighted fields in one scoring
-    /// group (scored term at a time within windows) or two (document at a time), repeated
-    /// documents (ties broken by key), deletions, filters and prohibited words.
-    @Test(arguments: [(UInt64(5), true), (6, true), (7, false), (8, false)])
-    func prunedTopKEqualsExhaustiveScoring(seed: UInt64, twoGroups: Bool) throws {
+    /// group or two (both scored term at a time within windows), with or without alternative
+    /// terms for a word in the body fields (a document counts the alternative it has most
+    /// often), repeated documents (ties broken by key), deletions, filters and prohibited words.
+    @Test(arguments: [(UInt64(5), true, false), (6, true, false), (7, false, false), (8, false, false), (9, true, true), (10, false, true)])
+    func prunedTopKEqualsExhaustiveScoring(seed: UInt64, twoGroups: Bool, alternatives: Bool) throws {
         let base = Self.corpus(seed: seed, count: 700)
         let directory = ScratchDirectory()
+        let body: any Analyzer = alternatives ? VariantAnalyzer() : WhitespaceAnalyzer()
         let schema = Schema(
             textFields: [
                 Schema.TextField("title.a", analyzer: WhitespaceAnalyzer(), weight: 3, group: "a"),
-                Schema.TextField("body.a", analyzer: WhitespaceAnalyzer(), group: "a"),
-                Schema.TextField("body.b", analyzer: WhitespaceAnalyzer(), group: twoGroups ? "b" : "a"),
+                Schema.TextField("body.a", analyzer: body, group: "a"),
+                Schema.TextField("body.b", analyzer: body, group: twoGroups ? "b" : "a"),
             ], keywordFields: ["parity"])
         let writer = try IndexWriter(directory: directory.url, schema: schema)
         for copy in 0..<6 {
@@ -201,5 +203,24 @@ struct ScoringTests {
             #expect(left.totalHits == right.totalHits && left.totalHits > 0, "\(words)")
             #expect(left.hits.map(\.key) == right.hits.map(\.key), "\(words)")
         }
+    }
+}
+
+/// Whitespace tokens, each odd word `wN` at an even position also giving the alternative
+/// `vM` (M = N mod 5) at the same position: a query word `w3` then searches `w3` and `v3`,
+/// and a document may have either more often (`v3` also stands for w13, w23, ... but not at
+/// odd positions), as with a stem and its variant with an article.
+private struct VariantAnalyzer: Analyzer {
+    var name: String { "variant" }
+
+    func tokens(_ text: String) -> [Token] {
+        var result: [Token] = []
+        for (position, word) in text.split(separator: " ").enumerated() {
+            result.append(Token(term: String(word), position: position, start: 0, end: 0))
+            if position % 2 == 0, let number = Int(word.dropFirst()), number % 2 == 1 {
+                result.append(Token(term: "v\(number % 5)", position: position, start: 0, end: 0))
+            }
+        }
+        return result
     }
 }
