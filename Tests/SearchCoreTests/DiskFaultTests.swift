@@ -83,6 +83,46 @@ struct DiskFaultTests {
         }
     }
 
+    /// With a tiny buffer every few documents are flushed on another thread: updates and
+    /// deletions find the documents of the buffer being written, counts wait for it, and a
+    /// flush that fails there is reported by the next call that can throw, leaving the
+    /// last commit intact.
+    @Test func flushesOnAnotherThreadKeepEveryChangeAndReportTheirFailures() throws {
+        let directory = ScratchDirectory()
+        defer { FaultInjector.reset(directory: directory.url.path) }
+        let writer = try IndexWriter(directory: directory.url, schema: Self.schema)
+        writer.maximumBufferedBytes = 200
+        writer.mergeFactor = 1000
+        for index in 0..<300 { try writer.add(Self.document("d\(index)")) }
+        for index in stride(from: 0, to: 300, by: 3) { writer.delete(key: "d\(index)") }
+        for index in stride(from: 1, to: 300, by: 3) { try writer.update(Self.document("d\(index)")) }
+        #expect(writer.documentCount == 200)
+        #expect(writer.segmentCount > 10)
+        try writer.commit()
+        var searcher = try IndexSearcher.open(directory: directory.url, schema: Self.schema)
+        #expect(searcher.documentCount == 200)
+        let hits = try searcher.search(.term(field: nil, text: "wetland"), options: SearchOptions(limit: 300))
+        #expect(Set(hits.hits.map(\.key)) == Set((0..<300).filter { $0 % 3 != 0 }.map { "d\($0)" }))
+
+        // The first flush after this fails on its thread; a later add or the commit says so.
+        FaultInjector.install(.init(point: "flush.write", occurrence: 1, effect: .fail(ENOSPC), directory: directory.url.path))
+        var reported = false
+        do {
+            for index in 300..<400 { try writer.add(Self.document("d\(index)")) }
+            try writer.commit()
+        } catch {
+            reported = true
+            #expect(error.code == .io)
+            #expect(error.message.contains("free some space"), "\(error.message)")
+        }
+        #expect(reported)
+        FaultInjector.reset(directory: directory.url.path)
+        writer.close()
+        searcher = try IndexSearcher.open(directory: directory.url, schema: Self.schema)
+        #expect(searcher.documentCount == 200)
+        #expect(searcher.verifyChecksums().isEmpty)
+    }
+
     @Test func rulesParseFromTheirTextForm() throws {
         let kill = try #require(FaultInjector.Rule(parsing: "kill@merge.write#3"))
         #expect(kill.point == "merge.write" && kill.occurrence == 3 && kill.effect == .kill)

@@ -76,6 +76,10 @@ public final class IndexWriter {
     private var bufferKeys: [String: Int] = [:]
     private var bufferDeleted = Set<Int>()
     private var flushed: [OpenSegment] = []  // written since the last commit
+    /// A full buffer being written on another thread while documents go to the next one.
+    private var runningFlush: RunningFlush?
+    /// Why the last flush on another thread failed, until a throwing call reports it.
+    private var flushError: IndexError?
     private var generation = 0
     private var nextSegmentNumber = 1
     private var changedSinceCommit = false
@@ -118,7 +122,11 @@ public final class IndexWriter {
         }
     }
 
-    deinit { releaseLock() }
+    deinit {
+        // The other thread must not write after the lock is released.
+        waitForRunningFlush()
+        releaseLock()
+    }
 
     private func acquireLock() throws(IndexError) {
         let lockPath = (path as NSString).appendingPathComponent("write.lock")
@@ -145,7 +153,10 @@ public final class IndexWriter {
     }
 
     /// Releases the write lock; the writer must not be used afterwards.
-    public func close() { releaseLock() }
+    public func close() {
+        waitForRunningFlush()
+        releaseLock()
+    }
 
     // MARK: Changes
 
@@ -162,7 +173,7 @@ public final class IndexWriter {
         if let previous = bufferKeys[document.key] { bufferDeleted.insert(previous) }
         bufferKeys[document.key] = doc
         changedSinceCommit = true
-        if buffer.estimatedBytes >= maximumBufferedBytes { try flush() }
+        if buffer.estimatedBytes >= maximumBufferedBytes { try flushInBackground() }
     }
 
     /// Adds documents, analyzing them on all cores first (doc order follows the array).
@@ -187,6 +198,8 @@ public final class IndexWriter {
 
     /// Deletes the document with `key`, if any.
     public func delete(key: String) {
+        // The buffer being flushed may hold it.
+        waitForRunningFlush()
         if let doc = bufferKeys.removeValue(forKey: key) {
             bufferDeleted.insert(doc)
             changedSinceCommit = true
@@ -201,6 +214,7 @@ public final class IndexWriter {
 
     /// Deletes every document.
     public func deleteAll() {
+        waitForRunningFlush()
         for segment in segments + flushed {
             for doc in 0..<segment.reader.documentCount where segment.deletions.insert(doc) {
                 segment.deletionsChanged = true
@@ -214,11 +228,15 @@ public final class IndexWriter {
 
     /// Live documents, counting uncommitted changes.
     public var documentCount: Int {
-        (segments + flushed).reduce(0) { $0 + $1.liveCount } + buffer.documentCount - bufferDeleted.count
+        waitForRunningFlush()
+        return (segments + flushed).reduce(0) { $0 + $1.liveCount } + buffer.documentCount - bufferDeleted.count
     }
 
     /// Number of segments (committed and flushed).
-    public var segmentCount: Int { segments.count + flushed.count }
+    public var segmentCount: Int {
+        waitForRunningFlush()
+        return segments.count + flushed.count
+    }
 
     // MARK: Flush, commit, merge
 
@@ -227,12 +245,12 @@ public final class IndexWriter {
         return "seg-\(nextSegmentNumber)"
     }
 
-    /// Writes a segment file from `builder`; returns it opened, with `deleted` docs marked.
-    private func writeSegment(_ builder: SegmentBuilder, deleted: Set<Int>) throws(IndexError) -> OpenSegment? {
-        guard builder.documentCount > 0, deleted.count < builder.documentCount else { return nil }
-        let name = newSegmentName()
+    /// Writes a segment file named `name` from `builder`; returns it opened, with `deleted`
+    /// docs marked. Touches nothing of the writer's state, so it can run on another thread.
+    private static func writeSegment(
+        _ builder: SegmentBuilder, deleted: Set<Int>, name: String, directory path: String
+    ) throws(IndexError) -> OpenSegment {
         let file = (path as NSString).appendingPathComponent(name + ".seg")
-        FaultInjector.enter(.flush, directory: path)
         try builder.build(to: file)
         let reader = try SegmentReader(path: file, name: name)
         var deletions = DocumentSet(documentCount: reader.documentCount)
@@ -246,12 +264,68 @@ public final class IndexWriter {
 
     /// Writes buffered documents as a new segment (not yet committed).
     public func flush() throws(IndexError) {
+        try finishRunningFlush()
+        guard let (builder, deleted, name) = takeBuffer() else { return }
+        flushed.append(try Self.writeSegment(builder, deleted: deleted, name: name, directory: path))
+    }
+
+    /// The buffer, its deleted docs and the name of the segment it becomes, replaced by an
+    /// empty buffer; nil when there is nothing to write.
+    private func takeBuffer() -> (SegmentBuilder, Set<Int>, String)? {
         let builder = buffer
         let deleted = bufferDeleted
         buffer = SegmentBuilder(fields: fields)
         bufferKeys = [:]
         bufferDeleted = []
-        if let segment = try writeSegment(builder, deleted: deleted) { flushed.append(segment) }
+        guard builder.documentCount > 0, deleted.count < builder.documentCount else { return nil }
+        FaultInjector.enter(.flush, directory: path)
+        return (builder, deleted, newSegmentName())
+    }
+
+    /// Writes the full buffer on another thread while the next one fills, the way Lucene
+    /// flushes concurrently with indexing: the analysis threads need not wait for the write.
+    /// At most one flush runs at a time (memory stays bounded by two buffers); the writer's
+    /// other operations wait for it, and a failure is thrown by the next call that can throw.
+    private func flushInBackground() throws(IndexError) {
+        try finishRunningFlush()
+        guard let (builder, deleted, name) = takeBuffer() else { return }
+        let running = RunningFlush(builder: builder)
+        let directory = path
+        running.group.enter()
+        DispatchQueue.global().async {
+            if let builder = running.builder {
+                do throws(IndexError) {
+                    running.result = .success(try Self.writeSegment(builder, deleted: deleted, name: name, directory: directory))
+                } catch {
+                    running.result = .failure(error)
+                }
+            }
+            running.builder = nil  // its memory goes now, not when the result is taken
+            running.group.leave()
+        }
+        runningFlush = running
+    }
+
+    /// Waits for the flush running on another thread, if any, and keeps its segment (or its
+    /// error, for ``finishRunningFlush()``).
+    private func waitForRunningFlush() {
+        guard let running = runningFlush else { return }
+        running.group.wait()
+        runningFlush = nil
+        switch running.result {
+        case .success(let segment): if let segment { flushed.append(segment) }
+        case .failure(let error): flushError = error
+        }
+    }
+
+    /// Waits for the flush running on another thread, if any; throws if it (or an earlier
+    /// one) failed.
+    private func finishRunningFlush() throws(IndexError) {
+        waitForRunningFlush()
+        if let error = flushError {
+            flushError = nil
+            throw error
+        }
     }
 
     /// Makes every change durable and visible to new searchers, atomically: after a crash,
@@ -334,7 +408,7 @@ public final class IndexWriter {
 
     /// Merges every segment into one (dropping deleted documents) and commits.
     public func forceMerge() throws(IndexError) {
-        try commit()
+        try commit()  // (commit waits for a running flush)
         if segments.count > 1 || segments.contains(where: { $0.deletions.count > 0 }) {
             try merge(Set(segments.indices))
         }
@@ -440,5 +514,17 @@ public final class IndexWriter {
             segments.insert(merged, at: min(position, segments.count))
         }
         try writeManifest(userData: committedUserData)
+    }
+}
+
+/// A flush on another thread: the buffer it writes, then its outcome. Handed between threads
+/// through the group (the writer reads `result` only after `group.wait()`).
+private final class RunningFlush: @unchecked Sendable {
+    let group = DispatchGroup()
+    var builder: SegmentBuilder?
+    var result: Result<OpenSegment?, IndexError> = .success(nil)
+
+    init(builder: SegmentBuilder) {
+        self.builder = builder
     }
 }
