@@ -14,10 +14,10 @@ struct TermTable: Sendable {
     /// The terms' UTF-8 bytes, back to back; term `id` ends at `ends[id]`.
     private(set) var bytes: [UInt8] = []
     private(set) var ends: [Int] = []
-    private var hashes: [UInt32] = []
-    /// Open addressing with linear probing: term id + 1, or 0 for an empty slot. At most
-    /// half full.
-    private var slots = [Int32](repeating: 0, count: 64)
+    /// Open addressing with linear probing, at most half full. A slot holds the term's hash
+    /// in its high 32 bits and its id + 1 in the low ones (0: empty), so that a probe that
+    /// meets another term rarely reads the term's bytes (a cache miss in a big table).
+    private var slots = [UInt64](repeating: 0, count: 64)
 
     /// The number of distinct terms.
     var count: Int { ends.count }
@@ -28,15 +28,14 @@ struct TermTable: Sendable {
         let mask = slots.count - 1
         var slot = Int(hash) & mask
         while case let entry = slots[slot], entry != 0 {
-            let id = Int(entry) - 1
-            if hashes[id] == hash, termBytesEqual(id, term) { return (id, false) }
+            let id = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF) - 1
+            if UInt32(truncatingIfNeeded: entry >> 32) == hash, termBytesEqual(id, term) { return (id, false) }
             slot = (slot + 1) & mask
         }
         let id = ends.count
         bytes.append(contentsOf: term)
         ends.append(bytes.count)
-        hashes.append(hash)
-        slots[slot] = Int32(truncatingIfNeeded: id + 1)
+        slots[slot] = UInt64(hash) << 32 | UInt64(id + 1)
         if ends.count * 2 > slots.count { grow() }
         return (id, true)
     }
@@ -53,8 +52,8 @@ struct TermTable: Sendable {
         let mask = slots.count - 1
         var slot = Int(hash) & mask
         while case let entry = slots[slot], entry != 0 {
-            let id = Int(entry) - 1
-            if hashes[id] == hash, termBytesEqual(id, term) { return id }
+            let id = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF) - 1
+            if UInt32(truncatingIfNeeded: entry >> 32) == hash, termBytesEqual(id, term) { return id }
             slot = (slot + 1) & mask
         }
         return nil
@@ -127,12 +126,13 @@ struct TermTable: Sendable {
     }
 
     private mutating func grow() {
-        slots = [Int32](repeating: 0, count: slots.count * 2)
+        let old = slots
+        slots = [UInt64](repeating: 0, count: old.count * 2)
         let mask = slots.count - 1
-        for id in 0..<hashes.count {
-            var slot = Int(hashes[id]) & mask
+        for entry in old where entry != 0 {
+            var slot = Int(truncatingIfNeeded: entry >> 32) & mask
             while slots[slot] != 0 { slot = (slot + 1) & mask }
-            slots[slot] = Int32(truncatingIfNeeded: id + 1)
+            slots[slot] = entry
         }
     }
 
