@@ -439,19 +439,28 @@ public final class IndexWriter {
         // A source document's new id: its source's first new id plus its live predecessors.
         var bases: [Int] = []
         var ranks: [[Int]] = []
+        // One document's data at a time, in arrays reused from document to document (a
+        // merge copies millions of them).
+        let keywordFields = fields.keywordFieldIndices
+        var documentLengths = [UInt32](repeating: 0, count: fields.textFieldCount)
+        var documentNorms = [UInt8](repeating: 0, count: populated.count)
+        var documentOrdinals = [[UInt32]](repeating: [], count: keywordFields.count)
         for (sourceIndex, source) in sources.enumerated() {
             bases.append(perDocument.documentCount)
             ranks.append(source.deletions.rankTable())
             let reader = source.reader
             let sourceNorms = populated.map { reader.norms(field: $0) }
-            let keywordFields = fields.keywordFieldIndices
             for doc in 0..<reader.documentCount where !source.deletions.contains(doc) {
+                for field in populated { documentLengths[field] = reader.length(field: field, doc: doc) }
+                for (slot, norms) in sourceNorms.enumerated() { documentNorms[slot] = doc < norms.count ? norms[doc] : 0 }
+                for column in keywordFields.indices {
+                    documentOrdinals[column].removeAll(keepingCapacity: true)
+                    for ordinal in reader.keywordOrdinals(field: keywordFields[column], doc: doc) {
+                        documentOrdinals[column].append(ordinalMaps[column][sourceIndex][ordinal])
+                    }
+                }
                 try perDocument.add(
-                    key: reader.key(doc), lengths: (0..<fields.textFieldCount).map { reader.length(field: $0, doc: doc) },
-                    norms: sourceNorms.map { doc < $0.count ? $0[doc] : 0 },
-                    keywordOrdinals: keywordFields.indices.map { column in
-                        reader.keywordOrdinals(field: keywordFields[column], doc: doc).map { ordinalMaps[column][sourceIndex][$0] }
-                    })
+                    keyBytes: reader.keyBytes(doc), lengths: documentLengths, norms: documentNorms, keywordOrdinals: documentOrdinals)
             }
         }
         var encoder = try SegmentEncoder(path: file, fields: fields, perDocument: perDocument)

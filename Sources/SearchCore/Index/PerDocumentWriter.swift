@@ -76,6 +76,13 @@ final class PerDocumentWriter {
     func add(key: String, lengths documentLengths: [UInt32], norms documentNorms: [UInt8], keywordOrdinals: [[UInt32]])
         throws(IndexError)
     {
+        try add(keyBytes: key.utf8, lengths: documentLengths, norms: documentNorms, keywordOrdinals: keywordOrdinals)
+    }
+
+    /// Adds the next document, its key given as UTF-8 bytes (a merge copies them as stored).
+    func add<Key: Collection>(
+        keyBytes key: Key, lengths documentLengths: [UInt32], norms documentNorms: [UInt8], keywordOrdinals: [[UInt32]]
+    ) throws(IndexError) where Key.Element == UInt8 {
         for (field, length) in documentLengths.enumerated() where length > 0 {
             sumLengths[field] += UInt64(length)
             documentsWithText[field] += 1
@@ -85,8 +92,8 @@ final class PerDocumentWriter {
             try lengths[slot].append(uint32: field < documentLengths.count ? documentLengths[field] : 0)
         }
         try keyOffsets.append(uint32: keyByteCount)
-        try keyBytes.append(utf8: key)
-        keyByteCount &+= UInt32(truncatingIfNeeded: key.utf8.count)
+        try keyBytes.append(contentsOf: key)
+        keyByteCount &+= UInt32(truncatingIfNeeded: key.count)
         for column in dictionaries.indices {
             try keywordOffsets[column].append(uint32: ordinalCounts[column])
             let ordinals = column < keywordOrdinals.count ? keywordOrdinals[column] : []

@@ -112,9 +112,9 @@ final class SpillBuffer {
         if buffer.count >= limit { try spill() }
     }
 
-    /// Appends the UTF-8 bytes of `text`.
-    func append(utf8 text: String) throws(IndexError) {
-        buffer.bytes.append(contentsOf: text.utf8)
+    /// Appends `bytes`.
+    func append<Bytes: Collection>(contentsOf bytes: Bytes) throws(IndexError) where Bytes.Element == UInt8 {
+        buffer.bytes.append(contentsOf: bytes)
         if buffer.count >= limit { try spill() }
     }
 
