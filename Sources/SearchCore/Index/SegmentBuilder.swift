@@ -112,9 +112,12 @@ final class SegmentBuilder {
         let columns = fields.keywordFieldIndices.map { keywordColumns[$0].sorted() }
         let perDocument = PerDocumentWriter(path: path, fields: fields, storedFields: stored, dictionaries: columns.map(\.dictionary))
         var next = [Int](repeating: 0, count: fields.textFieldCount)  // per field, into `lengths`
+        // One document's data at a time, in arrays reused from document to document.
         var documentLengths = [UInt32](repeating: 0, count: fields.textFieldCount)
+        var documentNorms = [UInt8](repeating: 0, count: stored.count)
+        var documentOrdinals = [[UInt32]](repeating: [], count: columns.count)
         for doc in 0..<documentCount {
-            for field in stored {
+            for (slot, field) in stored.enumerated() {
                 let index = next[field]
                 if index < lengths[field].count, lengths[field][index].document == doc {
                     documentLengths[field] = lengths[field][index].length
@@ -122,10 +125,10 @@ final class SegmentBuilder {
                 } else {
                     documentLengths[field] = 0
                 }
+                documentNorms[slot] = LengthNorm.encode(Int(documentLengths[field]))
             }
-            try perDocument.add(
-                key: keys[doc], lengths: documentLengths, norms: stored.map { LengthNorm.encode(Int(documentLengths[$0])) },
-                keywordOrdinals: columns.map { $0.ordinals(doc) })
+            for column in columns.indices { columns[column].ordinals(doc, into: &documentOrdinals[column]) }
+            try perDocument.add(key: keys[doc], lengths: documentLengths, norms: documentNorms, keywordOrdinals: documentOrdinals)
         }
         var encoder = try SegmentEncoder(path: path, fields: fields, perDocument: perDocument)
         var list = PostingsAccumulator()  // one term's, its storage reused from term to term
@@ -430,18 +433,26 @@ struct KeywordColumnBuilder {
     }
 
     /// The column with its dictionary sorted (ordinals renumbered).
-    func sorted() -> (dictionary: [String], ordinals: (Int) -> [UInt32]) {
+    func sorted() -> SortedKeywordColumn {
         let sortedValues = dictionary.sorted()
         let newOrdinal = Dictionary(uniqueKeysWithValues: sortedValues.enumerated().map { ($1, UInt32($0)) })
-        let remap = dictionary.map { newOrdinal[$0] ?? 0 }
-        let offsets = offsets
-        let ordinals = ordinals
-        return (
-            sortedValues,
-            { doc in
-                guard doc + 1 < offsets.count else { return [] }
-                return ordinals[Int(offsets[doc])..<Int(offsets[doc + 1])].map { remap[Int($0)] }
-            }
-        )
+        return SortedKeywordColumn(
+            dictionary: sortedValues, remap: dictionary.map { newOrdinal[$0] ?? 0 }, offsets: offsets, ordinals: ordinals)
+    }
+}
+
+/// A keyword column ready to write: the sorted dictionary, and each document's ordinals into it.
+struct SortedKeywordColumn {
+    let dictionary: [String]
+    /// Old ordinal (order of first occurrence) -> ordinal in `dictionary`.
+    let remap: [UInt32]
+    let offsets: [UInt32]
+    let ordinals: [UInt32]
+
+    /// Document `doc`'s ordinals, into `output` (emptied first, its storage reused).
+    func ordinals(_ doc: Int, into output: inout [UInt32]) {
+        output.removeAll(keepingCapacity: true)
+        guard doc + 1 < offsets.count else { return }
+        for ordinal in ordinals[Int(offsets[doc])..<Int(offsets[doc + 1])] { output.append(remap[Int(ordinal)]) }
     }
 }
