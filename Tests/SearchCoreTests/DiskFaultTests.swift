@@ -117,6 +117,8 @@ struct DiskFaultTests {
         }
         #expect(reported)
         FaultInjector.reset(directory: directory.url.path)
+        // The lost buffer's documents must not be committed as if nothing happened.
+        #expect(throws: IndexError.self) { try writer.commit() }
         writer.close()
         searcher = try IndexSearcher.open(directory: directory.url, schema: Self.schema)
         #expect(searcher.documentCount == 200)

@@ -8,8 +8,8 @@ import SearchCore
 /// `parallelMap`) while the caller works on the previous batch's results.
 ///
 /// `submit` and `take` alternate on the caller's thread: submit a batch, take its results
-/// (waiting if need be), submit the next... Submitting the next batch before taking the
-/// previous one's results is what makes the two overlap.
+/// (waiting if need be), submit the next, then work on the results just taken: submitting
+/// the next batch before processing the previous one's results is what makes the two overlap.
 final class BackgroundBatches<Input: Sendable, Output: Sendable>: @unchecked Sendable {
     // `results` is written by the background work and read only after `group.wait()`.
     private let transform: @Sendable (Input) -> Output
@@ -31,6 +31,7 @@ final class BackgroundBatches<Input: Sendable, Output: Sendable>: @unchecked Sen
 
     /// Starts transforming `batch`; the previous batch must have been taken.
     func submit(_ batch: [Input]) {
+        precondition(!pending, "take the previous batch's results before submitting another")
         pending = true
         group.enter()
         DispatchQueue.global().async {

@@ -102,7 +102,7 @@ public struct LanguageAnalyzer: Analyzer {
         for (index, token) in tokens.enumerated() {
             // Hyphenated compounds: `agro-forestry` is indexed as `agro`, `forestry` and also
             // `agroforestry` (at the first part's position).
-            if index > 0, compoundEnd == index, followsHyphen[index], token.start == tokens[index - 1].end + 1 {
+            if index > 0, followsHyphen[index], token.start == tokens[index - 1].end + 1 {
                 compoundEnd = index + 1
             } else {
                 flushCompound()

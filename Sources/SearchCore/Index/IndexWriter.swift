@@ -152,7 +152,8 @@ public final class IndexWriter {
         lockDescriptor = -1
     }
 
-    /// Releases the write lock; the writer must not be used afterwards.
+    /// Releases the write lock (after waiting for a flush running on another thread);
+    /// uncommitted changes are dropped. The writer must not be used afterwards.
     public func close() {
         waitForRunningFlush()
         releaseLock()
@@ -161,7 +162,10 @@ public final class IndexWriter {
     // MARK: Changes
 
     /// Adds a document (without checking that its key is new; see ``update(_:)``).
-    /// - Throws: when the buffer is full and flushing it to disk fails.
+    /// - Throws: when writing a full buffer failed (the buffer is written on another thread
+    ///   while the next one fills, so the error may be an earlier buffer's; its documents are
+    ///   lost, and every later call that can throw fails too: open a new writer, the last
+    ///   commit is intact).
     public func add(_ document: Document) throws(IndexError) {
         try add(documentAnalyzer.analyze(document))
     }
@@ -198,8 +202,8 @@ public final class IndexWriter {
 
     /// Deletes the document with `key`, if any.
     public func delete(key: String) {
-        // The buffer being flushed may hold it.
-        waitForRunningFlush()
+        // If the buffer being flushed holds it, its segment must be there to mark it in.
+        if let running = runningFlush, running.keys[key] != nil { waitForRunningFlush() }
         if let doc = bufferKeys.removeValue(forKey: key) {
             bufferDeleted.insert(doc)
             changedSinceCommit = true
@@ -226,13 +230,14 @@ public final class IndexWriter {
         changedSinceCommit = true
     }
 
-    /// Live documents, counting uncommitted changes.
+    /// Live documents, counting uncommitted changes (waits for a flush running on another
+    /// thread).
     public var documentCount: Int {
         waitForRunningFlush()
         return (segments + flushed).reduce(0) { $0 + $1.liveCount } + buffer.documentCount - bufferDeleted.count
     }
 
-    /// Number of segments (committed and flushed).
+    /// Number of segments (committed and flushed; waits for a flush running on another thread).
     public var segmentCount: Int {
         waitForRunningFlush()
         return segments.count + flushed.count
@@ -265,32 +270,36 @@ public final class IndexWriter {
     /// Writes buffered documents as a new segment (not yet committed).
     public func flush() throws(IndexError) {
         try finishRunningFlush()
-        guard let (builder, deleted, name) = takeBuffer() else { return }
-        flushed.append(try Self.writeSegment(builder, deleted: deleted, name: name, directory: path))
+        guard let taken = takeBuffer() else { return }
+        flushed.append(try Self.writeSegment(taken.builder, deleted: taken.deleted, name: taken.name, directory: path))
     }
 
-    /// The buffer, its deleted docs and the name of the segment it becomes, replaced by an
-    /// empty buffer; nil when there is nothing to write.
-    private func takeBuffer() -> (SegmentBuilder, Set<Int>, String)? {
+    /// The buffer, its deleted docs, its keys and the name of the segment it becomes, replaced
+    /// by an empty buffer; nil when there is nothing to write.
+    private func takeBuffer() -> (builder: SegmentBuilder, deleted: Set<Int>, keys: [String: Int], name: String)? {
         let builder = buffer
         let deleted = bufferDeleted
+        let keys = bufferKeys
         buffer = SegmentBuilder(fields: fields)
         bufferKeys = [:]
         bufferDeleted = []
         guard builder.documentCount > 0, deleted.count < builder.documentCount else { return nil }
         FaultInjector.enter(.flush, directory: path)
-        return (builder, deleted, newSegmentName())
+        return (builder, deleted, keys, newSegmentName())
     }
 
     /// Writes the full buffer on another thread while the next one fills, the way Lucene
     /// flushes concurrently with indexing: the analysis threads need not wait for the write.
     /// At most one flush runs at a time (memory stays bounded by two buffers); the writer's
-    /// other operations wait for it, and a failure is thrown by the next call that can throw.
+    /// other operations wait for it (a deletion only when the flushing buffer holds its key).
+    /// A failure is thrown by the next call that can throw, and by every one after it: the
+    /// failed buffer's documents are lost, so the writer must not commit without them (open
+    /// a new writer; the last commit is intact).
     private func flushInBackground() throws(IndexError) {
         try finishRunningFlush()
-        guard let (builder, deleted, name) = takeBuffer() else { return }
-        let running = RunningFlush(builder: builder)
-        let directory = path
+        guard let taken = takeBuffer() else { return }
+        let running = RunningFlush(builder: taken.builder, keys: taken.keys)
+        let (deleted, name, directory) = (taken.deleted, taken.name, path)
         running.group.enter()
         DispatchQueue.global().async {
             if let builder = running.builder {
@@ -319,13 +328,10 @@ public final class IndexWriter {
     }
 
     /// Waits for the flush running on another thread, if any; throws if it (or an earlier
-    /// one) failed.
+    /// one) failed. The error stays: every later call that can throw throws it too.
     private func finishRunningFlush() throws(IndexError) {
         waitForRunningFlush()
-        if let error = flushError {
-            flushError = nil
-            throw error
-        }
+        if let flushError { throw flushError }
     }
 
     /// Makes every change durable and visible to new searchers, atomically: after a crash,
@@ -531,9 +537,12 @@ public final class IndexWriter {
 private final class RunningFlush: @unchecked Sendable {
     let group = DispatchGroup()
     var builder: SegmentBuilder?
+    /// The keys of the buffer's documents (read by the writer's thread only).
+    let keys: [String: Int]
     var result: Result<OpenSegment?, IndexError> = .success(nil)
 
-    init(builder: SegmentBuilder) {
+    init(builder: SegmentBuilder, keys: [String: Int]) {
         self.builder = builder
+        self.keys = keys
     }
 }

@@ -149,7 +149,8 @@ final class SegmentBuilder {
         var start = 0
         while start < byKey.count {
             var end = start + 1
-            while end < byKey.count, keys[byKey[end]] == keys[byKey[start]] { end += 1 }
+            // (Equal as bytes: String's == would join canonically equivalent spellings.)
+            while end < byKey.count, Self.compareUTF8(keys[byKey[end]], keys[byKey[start]]) == 0 { end += 1 }
             list.removeAll()
             for index in start..<end {
                 list.docs.append(UInt32(byKey[index]))

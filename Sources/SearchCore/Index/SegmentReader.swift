@@ -131,7 +131,8 @@ final class SegmentReader: @unchecked Sendable {
             let total = reader.varintInt()
             let postingsOffset = reader.varintInt()
             let positionsOffset = reader.varintInt()
-            guard reader.isValid, key.count >= 2 else { return false }
+            // (A document frequency outside 1...documentCount is a damaged dictionary: stop.)
+            guard reader.isValid, key.count >= 2, (1...max(1, documentCount)).contains(documentFrequency) else { return false }
             let info = TermInfo(
                 field: Int(key[0]) << 8 | Int(key[1]), documentFrequency: documentFrequency, totalFrequency: total,
                 postingsOffset: postingsOffset, positionsOffset: positionsOffset)
@@ -212,6 +213,8 @@ final class SegmentReader: @unchecked Sendable {
             }
             if offset == suffix.count {
                 if position == probe.count {
+                    // A document frequency outside 1...documentCount is a damaged dictionary.
+                    guard (1...max(1, documentCount)).contains(documentFrequency) else { return nil }
                     return TermInfo(
                         field: probe.field, documentFrequency: documentFrequency, totalFrequency: total,
                         postingsOffset: postingsOffset, positionsOffset: positionsOffset)

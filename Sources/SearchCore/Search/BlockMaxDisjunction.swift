@@ -71,7 +71,7 @@ struct BlockMaxDisjunction {
     let k1: Double
     let groupCount: Int
     /// Relative slack on bounds, so that rounding never prunes a document that ties.
-    private static let slack = 1e-9
+    fileprivate static let slack = 1e-9
 
     /// Collects the segment's best documents into `collector`; returns how many documents
     /// were scored and whether any were skipped by bounds (then the count is a lower bound).
@@ -552,7 +552,7 @@ private struct DisjunctionState {
     func partition(threshold: Double?) -> Int {
         var first = 0
         if let threshold {
-            while first < wordCount, prefixBounds[first] * (1 + 1e-9) < threshold { first += 1 }
+            while first < wordCount, prefixBounds[first] * (1 + BlockMaxDisjunction.slack) < threshold { first += 1 }
         }
         var count = 0
         for position in first..<wordCount {
