@@ -8,17 +8,9 @@
 Queries are an OR of the query's words, ranked by bm25(); every match is scored (FTS5 has no
 top-k pruning), which is what makes it slow on large collections.
 """
-import json, os, re, sqlite3, sys, time
+import json, os, sqlite3, sys, time
 
-
-def text_of(value):
-    if value is None:
-        return ""
-    if isinstance(value, dict):
-        return " ".join(str(v) for v in value.values())
-    if isinstance(value, list):
-        return " ".join(str(v) for v in value)
-    return str(value)
+from baseline_common import documents, latency_summary, query_words
 
 
 def build(corpus, db):
@@ -29,20 +21,15 @@ def build(corpus, db):
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, title, body, tokenize='porter unicode61')")
     count = 0
-    with open(corpus, encoding="utf-8") as lines:
-        batch = []
-        for line in lines:
-            if not line.strip():
-                continue
-            record = json.loads(line)
-            body = " ".join(text_of(record.get(k)) for k in ("body", "text", "summary", "description", "keywords"))
-            batch.append((record["id"], text_of(record.get("title")), body))
-            if len(batch) == 10000:
-                connection.executemany("INSERT INTO docs(id, title, body) VALUES (?, ?, ?)", batch)
-                count += len(batch)
-                batch = []
-        connection.executemany("INSERT INTO docs(id, title, body) VALUES (?, ?, ?)", batch)
-        count += len(batch)
+    batch = []
+    for row in documents(corpus):
+        batch.append(row)
+        if len(batch) == 10000:
+            connection.executemany("INSERT INTO docs(id, title, body) VALUES (?, ?, ?)", batch)
+            count += len(batch)
+            batch = []
+    connection.executemany("INSERT INTO docs(id, title, body) VALUES (?, ?, ?)", batch)
+    count += len(batch)
     connection.commit()
     connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     connection.close()
@@ -54,25 +41,14 @@ def build(corpus, db):
 def query(db, queries, limit):
     connection = sqlite3.connect(db)
     latencies = []
-    with open(queries, encoding="utf-8") as lines:
-        for line in lines:
-            if "\t" not in line:
-                continue
-            _, text = line.rstrip("\n").split("\t", 1)
-            words = re.findall(r"\w+", text.lower())
-            if not words:
-                continue
-            match = " OR ".join('"%s"' % w.replace('"', '""') for w in words)
-            started = time.perf_counter()
-            connection.execute(
-                "SELECT id, bm25(docs) FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT ?", (match, limit)
-            ).fetchall()
-            latencies.append((time.perf_counter() - started) * 1000)
-    latencies.sort()
-    def percentile(p):
-        return latencies[min(len(latencies) - 1, max(0, int(-(-p * len(latencies) // 1)) - 1))]
-    print(json.dumps({"queries": len(latencies), "median_ms": percentile(0.5), "p99_ms": percentile(0.99),
-                      "mean_ms": sum(latencies) / len(latencies)}))
+    for words in query_words(queries):
+        match = " OR ".join('"%s"' % w.replace('"', '""') for w in words)
+        started = time.perf_counter()
+        connection.execute(
+            "SELECT id, bm25(docs) FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT ?", (match, limit)
+        ).fetchall()
+        latencies.append((time.perf_counter() - started) * 1000)
+    print(latency_summary(latencies))
 
 
 if __name__ == "__main__":

@@ -14,19 +14,11 @@ include the binding's call (a few microseconds).
 Setting up (PyPI, once): python3 -m venv /tmp/tantivy-venv && /tmp/tantivy-venv/bin/pip install tantivy==0.27.0
 then TANTIVY_PYTHON=/tmp/tantivy-venv/bin/python Benchmarks/compare.sh ...
 """
-import json, os, re, shutil, sys, time
+import json, os, shutil, sys, time
 
 import tantivy
 
-
-def text_of(value):
-    if value is None:
-        return ""
-    if isinstance(value, dict):
-        return " ".join(str(v) for v in value.values())
-    if isinstance(value, list):
-        return " ".join(str(v) for v in value)
-    return str(value)
+from baseline_common import documents, latency_summary, query_words
 
 
 def build(corpus, directory):
@@ -40,14 +32,9 @@ def build(corpus, directory):
     index = tantivy.Index(builder.build(), path=directory)
     writer = index.writer(heap_size=128_000_000, num_threads=2)
     count = 0
-    with open(corpus, encoding="utf-8") as lines:
-        for line in lines:
-            if not line.strip():
-                continue
-            record = json.loads(line)
-            body = " ".join(text_of(record.get(k)) for k in ("body", "text", "summary", "description", "keywords"))
-            writer.add_document(tantivy.Document(id=record["id"], title=text_of(record.get("title")), body=body))
-            count += 1
+    for key, title, body in documents(corpus):
+        writer.add_document(tantivy.Document(id=key, title=title, body=body))
+        count += 1
     writer.commit()
     writer.wait_merging_threads()
     elapsed = time.perf_counter() - started
@@ -60,25 +47,12 @@ def query(directory, queries, limit):
     index.reload()
     searcher = index.searcher()
     latencies = []
-    with open(queries, encoding="utf-8") as lines:
-        for line in lines:
-            if "\t" not in line:
-                continue
-            _, text = line.rstrip("\n").split("\t", 1)
-            words = re.findall(r"\w+", text.lower())
-            if not words:
-                continue
-            started = time.perf_counter()
-            parsed = index.parse_query(" ".join(words), ["title", "body"])
-            searcher.search(parsed, limit).hits
-            latencies.append((time.perf_counter() - started) * 1000)
-    latencies.sort()
-
-    def percentile(p):
-        return latencies[min(len(latencies) - 1, max(0, int(-(-p * len(latencies) // 1)) - 1))]
-
-    print(json.dumps({"queries": len(latencies), "median_ms": percentile(0.5), "p99_ms": percentile(0.99),
-                      "mean_ms": sum(latencies) / len(latencies)}))
+    for words in query_words(queries):
+        started = time.perf_counter()
+        parsed = index.parse_query(" ".join(words), ["title", "body"])
+        searcher.search(parsed, limit).hits
+        latencies.append((time.perf_counter() - started) * 1000)
+    print(latency_summary(latencies))
 
 
 if __name__ == "__main__":

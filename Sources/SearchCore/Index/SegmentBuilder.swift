@@ -1,11 +1,6 @@
 // Builds a segment in memory and serializes it. Documents arrive in doc-id order (from
 // IndexWriter, or from a merge that replays the postings of older segments), so postings
 // lists are appended to and never sorted.
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The kinds of field a segment knows.
 enum FieldKind: UInt8 {
@@ -162,20 +157,11 @@ final class SegmentBuilder {
         try encoder.finish()
     }
 
-    /// -1, 0 or 1 as `left`'s UTF-8 bytes sort before, equal or after `right`'s.
+    /// ``TermTable/compare(_:_:)`` of two strings' UTF-8 bytes.
     private static func compareUTF8(_ left: String, _ right: String) -> Int {
         var left = left
         var right = right
-        return left.withUTF8 { left in
-            right.withUTF8 { right in
-                let shared = min(left.count, right.count)
-                if shared > 0, let a = left.baseAddress, let b = right.baseAddress {
-                    let order = memcmp(a, b, shared)
-                    if order != 0 { return order < 0 ? -1 : 1 }
-                }
-                return left.count == right.count ? 0 : (left.count < right.count ? -1 : 1)
-            }
-        }
+        return left.withUTF8 { left in right.withUTF8 { right in TermTable.compare(left, right) } }
     }
 }
 

@@ -74,19 +74,23 @@ struct TermTable: Sendable {
     func sortedIDs() -> [Int] {
         bytes.withUnsafeBufferPointer { bytes in
             ends.withUnsafeBufferPointer { ends in
-                func range(_ id: Int) -> Range<Int> { (id == 0 ? 0 : ends[id - 1])..<ends[id] }
-                return (0..<ends.count).sorted { left, right in
-                    let a = range(left)
-                    let b = range(right)
-                    let shared = min(a.count, b.count)
-                    if shared > 0, let base = bytes.baseAddress {
-                        let order = memcmp(base + a.lowerBound, base + b.lowerBound, shared)
-                        if order != 0 { return order < 0 }
-                    }
-                    return a.count < b.count
+                func term(_ id: Int) -> UnsafeBufferPointer<UInt8> {
+                    UnsafeBufferPointer(rebasing: bytes[(id == 0 ? 0 : ends[id - 1])..<ends[id]])
                 }
+                return (0..<ends.count).sorted { Self.compare(term($0), term($1)) < 0 }
             }
         }
+    }
+
+    /// -1, 0 or 1 as byte string `left` sorts before, equals or sorts after `right` (the term
+    /// dictionary's order: bytes, then length).
+    static func compare(_ left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPointer<UInt8>) -> Int {
+        let shared = min(left.count, right.count)
+        if shared > 0, let a = left.baseAddress, let b = right.baseAddress {
+            let order = memcmp(a, b, shared)
+            if order != 0 { return order < 0 ? -1 : 1 }
+        }
+        return left.count == right.count ? 0 : (left.count < right.count ? -1 : 1)
     }
 
     private func termBytesEqual(_ id: Int, _ term: UnsafeBufferPointer<UInt8>) -> Bool {

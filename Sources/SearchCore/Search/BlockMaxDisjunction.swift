@@ -704,11 +704,7 @@ private struct DisjunctionState {
                         let slot = partDocuments[item]
                         let doc = start + slot
                         let norm = doc < norms.count ? Int(norms[doc]) : 0
-                        if windowStamps[slot] != current {
-                            windowStamps[slot] = current
-                            wordDocuments[count] = slot
-                            count += 1
-                        }
+                        noteDocument(slot, stamp: current, count: &count)
                         frequencies[slot] += Double(partFrequencies[slot]) * factors[norm]
                         partFrequencies[slot] = 0
                     }
@@ -719,12 +715,7 @@ private struct DisjunctionState {
                     let slot = doc - start
                     if restricted, windowWords[slot] == 0 { return }
                     let norm = doc < norms.count ? Int(norms[doc]) : 0
-                    // A document the word's other parts have not met yet in this window.
-                    if windowStamps[slot] != current {
-                        windowStamps[slot] = current
-                        wordDocuments[count] = slot
-                        count += 1
-                    }
+                    noteDocument(slot, stamp: current, count: &count)
                     frequencies[slot] += Double(frequency) * factors[norm]
                 }
                 index += 1
@@ -755,6 +746,16 @@ private struct DisjunctionState {
         return written
     }
 
+    /// Adds document `slot` to the current word's documents (`wordDocuments[0..<count]`)
+    /// unless the word's other parts met it already in this window (`stamp` is the word's).
+    @inline(__always)
+    private func noteDocument(_ slot: Int, stamp current: Int, count: inout Int) {
+        guard windowStamps[slot] != current else { return }
+        windowStamps[slot] = current
+        wordDocuments[count] = slot
+        count += 1
+    }
+
     /// ``accumulate(from:to:first:through:restricted:)`` with one group and no alternative
     /// terms (Cranfield, a one-language index): the same sums, with simpler indexing. (Kept
     /// apart: the general loop, with its group offsets and alternatives, made Cranfield x 70
@@ -774,12 +775,7 @@ private struct DisjunctionState {
                     let slot = doc - start
                     if restricted, windowWords[slot] == 0 { return }
                     let norm = doc < norms.count ? Int(norms[doc]) : 0
-                    // A document the word's other parts have not met yet in this window.
-                    if windowStamps[slot] != current {
-                        windowStamps[slot] = current
-                        wordDocuments[count] = slot
-                        count += 1
-                    }
+                    noteDocument(slot, stamp: current, count: &count)
                     windowFrequencies[slot] += Double(frequency) * factors[norm]
                 }
             }
