@@ -372,7 +372,7 @@ extension Record {
         let outcome: RecordValidator.Outcome
         do {
             let node = try parser.parseValue()
-            outcome = RecordValidator(file: "catalog", strict: false).validate(node)
+            outcome = RecordValidator(file: "catalog", strict: false, titleIsOptional: true).validate(node)
         } catch {
             throw ClearingHouseError(.storage, "catalog holds malformed JSON: \(error); run `chm check`")
         }

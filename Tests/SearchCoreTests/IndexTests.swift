@@ -41,6 +41,38 @@ struct IndexTests {
         #expect(Set(keys(try searcher.search(.term(field: nil, text: "nursery")))) == ["adjacent", "apart", "reversed"])
     }
 
+    @Test func cjkRunWithoutSpacesIsItsBigramsCombinedWithOr() throws {
+        let directory = ScratchDirectory()
+        let writer = try IndexWriter(directory: directory.url, schema: schema)
+        try writer.add(document("apart", title: "湿地的保护", body: "社区参与"))
+        try writer.add(document("one", title: "湿地调查"))
+        try writer.add(document("other", title: "森林保护区"))
+        try writer.add(document("none", title: "红树林苗圃"))
+        try writer.commit()
+        let searcher = try IndexSearcher.open(directory: directory.url, schema: schema)
+        // 湿地保护 is 湿地 + 地保 + 保护: the record with both words ranks first, each record with
+        // one of them follows, and none requires the words to be adjacent.
+        let results = try searcher.search(.term(field: nil, text: "湿地保护"))
+        #expect(keys(results).first == "apart")
+        #expect(Set(keys(results)) == ["apart", "one", "other"])
+        // Quotes still make a phrase, which no record has.
+        #expect(try searcher.search(.phrase(field: nil, text: "湿地保护")).hits.isEmpty)
+        // Beside other words, the bigrams are words of the same disjunction.
+        let mixed = try QueryParser().parse("湿地保护 苗圃")
+        #expect(Set(keys(try searcher.search(mixed))) == ["apart", "one", "other", "none"])
+        let required = try QueryParser().parse("+湿地保护 苗圃")
+        #expect(Set(keys(try searcher.search(required))) == ["apart", "one", "other"])
+    }
+
+    @Test func bigramPiecesSplitOnlyCJKRuns() {
+        #expect(QueryPlanner.bigramPieces("湿地保护") == ["湿地", "地保", "保护"])
+        #expect(QueryPlanner.bigramPieces("红树") == ["红树"])
+        #expect(QueryPlanner.bigramPieces("mangrove") == ["mangrove"])
+        #expect(QueryPlanner.bigramPieces("agro-forestry") == ["agro-forestry"])
+        #expect(QueryPlanner.bigramPieces("使用GIS技术，保护红树林。") == ["使用", "GIS", "技术", "保护", "护红", "红树", "树林"])
+        #expect(QueryPlanner.bigramPieces("코랄리프보호") == ["코랄", "랄리", "리프", "프보", "보호"])
+    }
+
     @Test func booleanClausesRequireAndExclude() throws {
         let directory = ScratchDirectory()
         let writer = try IndexWriter(directory: directory.url, schema: schema)

@@ -21,10 +21,17 @@ public struct IngestOptions: Sendable, Hashable {
         self.defaultLanguage = defaultLanguage.map { LanguageTag.normalized($0) ?? $0 }
     }
 
+    /// Whether the input is a test collection: both ``defaultKind`` and ``defaultLanguage``
+    /// are given. Its documents may lack a title (as in BEIR and MS MARCO-style data), as
+    /// long as they have some text, and BEIR's `_id` is read as the id; clearing-house
+    /// records still need an `id` and a title.
+    public var readsTestCollection: Bool { defaultKind != nil && defaultLanguage != nil }
+
     /// The validator for a file, with these options.
     func validator(for file: String) -> RecordValidator {
         RecordValidator(
-            file: file, strict: strict, defaultKind: defaultKind, defaultLanguage: defaultLanguage, limits: limits)
+            file: file, strict: strict, defaultKind: defaultKind, defaultLanguage: defaultLanguage,
+            titleIsOptional: readsTestCollection, readsTestCollection: readsTestCollection, limits: limits)
     }
 }
 

@@ -121,7 +121,8 @@ public struct Record: Sendable, Hashable, Identifiable {
     public var canonicalJSON: JSONValue {
         var members: [(String, JSONValue)] = [("id", .string(id)), ("kind", .string(kind.rawValue))]
         if language != LanguageTag.undetermined { members.append(("language", .string(language))) }
-        members.append(("title", title.jsonValue))
+        // (Only a test collection's document can lack a title.)
+        if !title.isEmpty { members.append(("title", title.jsonValue)) }
         if !summary.isEmpty { members.append(("summary", summary.jsonValue)) }
         if !description.isEmpty { members.append(("description", description.jsonValue)) }
         func strings(_ name: String, _ values: [String]) {

@@ -12,6 +12,11 @@ struct RecordValidator: Sendable {
     var defaultKind: RecordKind? = nil
     /// The language of plain-string text in records that give none (`--language en`).
     var defaultLanguage: String? = nil
+    /// A record may have no title if it has other text (test collections, and records read
+    /// back from the catalog, which were validated when they were stored).
+    var titleIsOptional = false
+    /// The input is a test collection: BEIR's `_id` is read as the id.
+    var readsTestCollection = false
     /// The limits the reader enforced (for the message about a value that is too long).
     var limits: RecordLimits = .default
 
@@ -49,6 +54,8 @@ struct RecordValidator: Sendable {
         var context = Context(file: file, strict: strict, recordLine: node.line)
         context.defaultKind = defaultKind
         context.defaultLanguage = defaultLanguage
+        context.titleIsOptional = titleIsOptional
+        context.readsTestCollection = readsTestCollection
         context.limits = limits
         let record = context.build(node)
         return Outcome(
@@ -66,6 +73,8 @@ struct RecordValidator: Sendable {
         var hasErrors = false
         var defaultKind: RecordKind?
         var defaultLanguage: String?
+        var titleIsOptional = false
+        var readsTestCollection = false
         var limits = RecordLimits.default
 
         init(file: String, strict: Bool, recordLine: Int) {
@@ -90,6 +99,9 @@ struct RecordValidator: Sendable {
             }
             var fields: [String: JSONNode] = [:]
             for member in members { fields[member.key] = member.value }
+            // BEIR corpora name the id `_id`.
+            let idAlias = readsTestCollection && fields["id"] == nil && fields["_id"] != nil ? "_id" : nil
+            if let idAlias { fields["id"] = fields[idAlias] }
 
             // id first, so that every later message can name the record.
             var id = ""
@@ -159,18 +171,23 @@ struct RecordValidator: Sendable {
                 // A title of the wrong type (or with a wrong language or value) has been
                 // reported already; "empty" would say the same thing twice.
                 let titleReported = diagnostics[errorsBeforeTitle...].contains { $0.severity == .error }
-                if !titleReported, title.values.values.allSatisfy({ $0.allSatisfy(\.isWhitespace) }) {
+                if !titleReported, !titleIsOptional, title.values.values.allSatisfy({ $0.allSatisfy(\.isWhitespace) }) {
                     report(.error, titleNode, field: "title", "title is empty; give it in at least one language")
                 }
-            } else {
+            } else if !titleIsOptional {
                 report(.error, node, field: "title", "missing required field")
             }
 
-            var record = Record(id: id, kind: kind, language: language, title: title)
+            var record = Record(
+                id: id, kind: kind, language: language,
+                title: title.values.values.allSatisfy({ $0.allSatisfy(\.isWhitespace) }) ? LocalizedText() : title)
             record.summary = localized(fields["summary"], field: "summary", language: language)
             // Test collections (`{id, title, body}` or `text`) put the document's text in
             // `body` or `text`; it is the description.
             record.description = localized(fields[descriptionKey], field: descriptionKey, language: language)
+            if titleIsOptional, record.title.isEmpty, record.summary.isEmpty, record.description.isEmpty {
+                report(.error, node, field: "title", "the document has no title and no text; give it a title, a summary or a body")
+            }
             record.keywords = strings(fields["keywords"], field: "keywords")
             record.themes = strings(fields["themes"], field: "themes")
             record.targets = strings(fields["targets"], field: "targets")
@@ -220,7 +237,8 @@ struct RecordValidator: Sendable {
                     report(.error, extensionsNode, field: "extensions", "expected an object, found \(extensionsNode.typeName)")
                 }
             }
-            for member in members where !RecordValidator.knownFields.contains(member.key) && member.key != descriptionKey {
+            for member in members
+            where !RecordValidator.knownFields.contains(member.key) && member.key != descriptionKey && member.key != idAlias {
                 let position = JSONNode(value: .null, line: member.line, column: member.column)
                 if strict {
                     report(.error, position, field: member.key, "unknown field (not allowed with --strict)")

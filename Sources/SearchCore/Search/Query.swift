@@ -25,7 +25,10 @@ public indirect enum Query: Sendable, Hashable {
     }
 
     /// A word in `field` (nil: the default fields). The text is analyzed; if it yields
-    /// several terms (e.g. a CJK run), they are searched as a phrase.
+    /// several terms (e.g. `agro-forestry`), they are searched as a phrase. A Chinese,
+    /// Japanese or Korean run typed without spaces is the exception: its overlapping bigrams
+    /// are searched as separate words combined with OR (`湿地保护` finds `湿地的保护`), ranked
+    /// by how many match; ``phrase(field:text:)`` keeps them in order.
     case term(field: String?, text: String)
     /// Words that must appear next to each other, in order (`"mangrove nursery"`).
     case phrase(field: String?, text: String)

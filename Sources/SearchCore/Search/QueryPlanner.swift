@@ -45,6 +45,20 @@ struct QueryPlanner {
             if let field, let keywordField = keywordField(field) {
                 return .keyword(field: keywordField, value: text)
             }
+            if case .term = query {
+                // A Chinese, Japanese or Korean run typed without spaces is several words:
+                // each bigram is searched on its own (OR), so a record that has the words
+                // apart still matches, ranked by how many it has. Quotes make a phrase.
+                let pieces = Self.bigramPieces(text)
+                if pieces.count > 1 {
+                    let fields = try textFields(field)
+                    let units = pieces.compactMap { piece in
+                        unit(text: piece, fields: fields, label: (field.map { "\($0):" } ?? "") + piece)
+                    }
+                    if units.count <= 1 { return units.first }
+                    return .boolean(must: [], should: units, mustNot: [], minimumShouldMatch: 0)
+                }
+            }
             return unit(text: text, fields: try textFields(field), label: query.label)
         case .prefix(let field, let prefix):
             return try prefixPlan(field: field, prefix: prefix)
@@ -61,7 +75,17 @@ struct QueryPlanner {
                 }
                 switch clause.occur {
                 case .must: must.append(planned)
-                case .should: should.append(planned)
+                case .should:
+                    // The words of a CJK run join their neighbours as words of this level
+                    // (the same matches and scores, and the one-list fast path).
+                    if case .term = clause.query, minimum <= 1,
+                        case .boolean(let innerMust, let innerShould, let innerMustNot, 0) = planned,
+                        innerMust.isEmpty, innerMustNot.isEmpty
+                    {
+                        should.append(contentsOf: innerShould)
+                    } else {
+                        should.append(planned)
+                    }
                 case .mustNot: mustNot.append(planned)
                 }
             }
@@ -73,6 +97,41 @@ struct QueryPlanner {
             if must.isEmpty, should.count == 1, mustNot.isEmpty, minimum <= 1 { return should[0] }
             return .boolean(must: must, should: should, mustNot: mustNot, minimumShouldMatch: minimum)
         }
+    }
+
+    /// The words of a term typed without spaces: each run of Han, kana or Hangul of three or
+    /// more characters gives its overlapping bigrams, a shorter run itself, and the text
+    /// between runs one piece each. A term with no such run (or one bigram) is one piece.
+    static func bigramPieces(_ text: String) -> [String] {
+        var pieces: [String] = []
+        var run: [Unicode.Scalar] = []
+        var other = String.UnicodeScalarView()
+        func flushRun() {
+            if run.count <= 2 {
+                if !run.isEmpty { pieces.append(String(String.UnicodeScalarView(run))) }
+            } else {
+                for index in 0..<(run.count - 1) {
+                    pieces.append(String(String.UnicodeScalarView(run[index...(index + 1)])))
+                }
+            }
+            run.removeAll()
+        }
+        func flushOther() {
+            if other.contains(where: { ScalarClass($0.value).isWordPart }) { pieces.append(String(other)) }
+            other = String.UnicodeScalarView()
+        }
+        for scalar in text.unicodeScalars {
+            if ScalarClass(scalar.value) == .ideograph {
+                flushOther()
+                run.append(scalar)
+            } else {
+                flushRun()
+                other.append(scalar)
+            }
+        }
+        flushRun()
+        flushOther()
+        return pieces
     }
 
     private func isOnlyStopWords(_ query: Query) -> Bool {
