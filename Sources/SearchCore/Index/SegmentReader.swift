@@ -363,6 +363,234 @@ final class SegmentReader: @unchecked Sendable {
     }
 }
 
+// MARK: Typo-tolerant lookup
+
+/// What a walk of the term dictionary read (for tests and measurements).
+struct DictionaryWalkStatistics: Hashable {
+    /// Dictionary blocks opened.
+    var blocksRead = 0
+    /// Dictionary entries decoded (key rebuilt, entry read), including those passed over
+    /// within a block on the way to a seek target.
+    var termsDecoded = 0
+    /// Terms run through the automaton.
+    var termsExamined = 0
+    /// Seeks to a key past the current one.
+    var seeks = 0
+}
+
+extension SegmentReader {
+    /// The terms of `field` that `automaton` accepts, with their distance to its word, in
+    /// dictionary order (at most `limit`).
+    ///
+    /// The automaton is intersected with the sorted dictionary, as Lucene's
+    /// `AutomatonTermsEnum` does, without reading every term of the field: each term is read
+    /// scalar by scalar (the states of the scalars it shares with the term before are kept),
+    /// and when the automaton dies at some prefix, or the term is read through, the walk seeks
+    /// to the smallest key that can still match: the prefix up to the deepest scalar that can
+    /// be replaced by a larger one keeping the automaton alive, followed by the smallest such
+    /// scalar. Every key in between starts with a dead prefix. A seek past the current block
+    /// finds its block with the sparse index in memory, so blocks in between are not read.
+    func terms(field: Int, within automaton: LevenshteinAutomaton, limit: Int = .max) -> [(term: String, distance: Int, info: TermInfo)] {
+        var statistics = DictionaryWalkStatistics()
+        return terms(field: field, within: automaton, limit: limit, statistics: &statistics)
+    }
+
+    /// ``terms(field:within:limit:)``, adding what the walk read to `statistics`.
+    func terms(
+        field: Int, within automaton: LevenshteinAutomaton, limit: Int = .max, statistics: inout DictionaryWalkStatistics
+    ) -> [(term: String, distance: Int, info: TermInfo)] {
+        guard !indexKeys.isEmpty, field >= 0, field < 65_536, limit > 0 else { return [] }
+        let fieldBytes = [UInt8(field >> 8), UInt8(field & 0xFF)]
+        var cursor = DictionaryCursor(segment: self)
+        defer {
+            statistics.blocksRead += cursor.statistics.blocksRead
+            statistics.termsDecoded += cursor.statistics.termsDecoded
+            statistics.seeks += cursor.statistics.seeks
+        }
+        var results: [(term: String, distance: Int, info: TermInfo)] = []
+        // The automaton's state after each scalar of the last term examined (states[0]: before
+        // any), where each scalar ends in its key, and the scalars.
+        var states = [automaton.start]
+        var ends = [2]
+        var scalars: [UInt32] = []
+        var examined = fieldBytes
+        cursor.seek(to: fieldBytes)
+        while let info = cursor.info {
+            let key = cursor.key
+            guard key.count >= 2, key[0] == fieldBytes[0], key[1] == fieldBytes[1] else { break }
+            statistics.termsExamined += 1
+            // Keep the states of the scalars this key shares with the last one.
+            var common = 2
+            let shorter = min(key.count, examined.count)
+            while common < shorter, key[common] == examined[common] { common += 1 }
+            while ends.count > 1, ends[ends.count - 1] > common {
+                ends.removeLast()
+                states.removeLast()
+                scalars.removeLast()
+            }
+            var position = ends[ends.count - 1]
+            var deadScalar: UInt32?
+            var valid = true
+            while position < key.count {
+                guard let (scalar, length) = Self.scalar(in: key, at: position) else {
+                    valid = false
+                    break
+                }
+                let next = automaton.step(states[states.count - 1], value: scalar)
+                if automaton.isDead(next) {
+                    deadScalar = scalar
+                    break
+                }
+                states.append(next)
+                scalars.append(scalar)
+                position += length
+                ends.append(position)
+            }
+            examined.removeAll(keepingCapacity: true)
+            examined.append(contentsOf: key)
+            guard valid else {
+                // Not UTF-8 (a damaged key): pass it.
+                cursor.advance()
+                continue
+            }
+            if deadScalar == nil, let distance = automaton.distance(states[states.count - 1]) {
+                results.append((String(decoding: key[2...], as: UTF8.self), distance, info))
+                if results.count >= limit { break }
+            }
+            // The next key that can match: replace the deepest scalar that has a larger live
+            // alternative (after a term read through, first try extending it).
+            var level = states.count - 1
+            var bound = deadScalar
+            var target: [UInt8]?
+            while true {
+                if let next = automaton.smallestLiveScalar(from: states[level], after: bound), let scalar = Unicode.Scalar(next) {
+                    var bytes = Array(key[0..<ends[level]])
+                    UTF8.encode(scalar) { bytes.append($0) }
+                    target = bytes
+                    break
+                }
+                guard level > 0 else { break }
+                level -= 1
+                bound = scalars[level]
+            }
+            guard let target else { break }
+            cursor.seek(to: target)
+        }
+        return results
+    }
+
+    /// The scalar whose UTF-8 encoding starts at `position` in `bytes` and its length, or nil
+    /// if the bytes there are not UTF-8.
+    static func scalar(in bytes: [UInt8], at position: Int) -> (value: UInt32, length: Int)? {
+        guard position >= 0, position < bytes.count else { return nil }
+        let lead = bytes[position]
+        let length: Int
+        let minimum: UInt32
+        var value: UInt32
+        switch lead {
+        case 0x00...0x7F: return (UInt32(lead), 1)
+        case 0xC2...0xDF: (length, minimum, value) = (2, 0x80, UInt32(lead & 0x1F))
+        case 0xE0...0xEF: (length, minimum, value) = (3, 0x800, UInt32(lead & 0x0F))
+        case 0xF0...0xF4: (length, minimum, value) = (4, 0x1_0000, UInt32(lead & 0x07))
+        default: return nil
+        }
+        guard position + length <= bytes.count else { return nil }
+        for offset in 1..<length {
+            let byte = bytes[position + offset]
+            guard byte & 0xC0 == 0x80 else { return nil }
+            value = value << 6 | UInt32(byte & 0x3F)
+        }
+        guard value >= minimum, value <= 0x10_FFFF, !(0xD800...0xDFFF).contains(value) else { return nil }
+        return (value, length)
+    }
+
+    /// Reads the term dictionary forwards, entry by entry, seeking ahead through the sparse
+    /// index.
+    private struct DictionaryCursor {
+        let segment: SegmentReader
+        /// The current entry's key and entry (nil: past the end, or the dictionary is damaged).
+        private(set) var key: [UInt8] = []
+        private(set) var info: TermInfo?
+        private(set) var statistics = DictionaryWalkStatistics()
+        private var block = -1
+        private var reader: ByteReader
+        /// Entries of the block after the current one.
+        private var remaining = 0
+        private var damaged = false
+
+        init(segment: SegmentReader) {
+            self.segment = segment
+            reader = ByteReader(segment.termBlocks)
+        }
+
+        /// Moves to the next entry.
+        mutating func advance() {
+            guard !damaged else { return }
+            while remaining == 0 {
+                guard block + 1 < segment.indexKeys.count else {
+                    info = nil
+                    return
+                }
+                open(block + 1)
+                if damaged { return }
+            }
+            readEntry()
+        }
+
+        /// Moves to the first entry whose key is >= `target` (targets must increase): through
+        /// the current block when the target sorts before the next block's first key, else
+        /// from the start of the last block whose first key is <= the target.
+        mutating func seek(to target: [UInt8]) {
+            guard !damaged, block < 0 || info != nil else { return }
+            statistics.seeks += 1
+            let indexKeys = segment.indexKeys
+            let inCurrentBlock = block >= 0 && (block + 1 == indexKeys.count || target.lexicographicallyPrecedes(indexKeys[block + 1]))
+            if !inCurrentBlock {
+                let found = segment.block(for: target)
+                if found > block {
+                    open(found)
+                    advance()
+                }
+            }
+            while info != nil, key.lexicographicallyPrecedes(target) { advance() }
+        }
+
+        private mutating func open(_ newBlock: Int) {
+            block = newBlock
+            reader = ByteReader(segment.termBlocks, offset: segment.indexOffsets[newBlock])
+            remaining = reader.varintInt()
+            key.removeAll(keepingCapacity: true)
+            statistics.blocksRead += 1
+            if !reader.isValid || remaining < 0 { fail() }
+        }
+
+        private mutating func readEntry() {
+            remaining -= 1
+            let shared = reader.varintInt()
+            let suffix = reader.varintInt()
+            guard reader.isValid, shared >= 0, shared <= key.count else { return fail() }
+            key.removeSubrange(shared...)
+            key.append(contentsOf: reader.bytes(suffix))
+            let documentFrequency = reader.varintInt()
+            let total = reader.varintInt()
+            let postingsOffset = reader.varintInt()
+            let positionsOffset = reader.varintInt()
+            // (A document frequency outside 1...documentCount is a damaged dictionary: stop.)
+            guard reader.isValid, key.count >= 2, (1...max(1, segment.documentCount)).contains(documentFrequency) else { return fail() }
+            statistics.termsDecoded += 1
+            info = TermInfo(
+                field: Int(key[0]) << 8 | Int(key[1]), documentFrequency: documentFrequency, totalFrequency: total,
+                postingsOffset: postingsOffset, positionsOffset: positionsOffset)
+        }
+
+        private mutating func fail() {
+            damaged = true
+            info = nil
+            remaining = 0
+        }
+    }
+}
+
 /// A dictionary key being looked up (``TermKey``'s bytes: the field as two big-endian
 /// bytes, then the term's UTF-8), without making it.
 private struct KeyProbe {
