@@ -26,6 +26,9 @@ public final class ClearingHouse: Sendable {
     /// Serializes writers within this process (across processes, the index's file lock does),
     /// so that concurrent tasks wait for each other instead of failing.
     let writes = Mutex(())
+    /// The thesaurus as search uses it, loaded from the catalog on first use and reloaded when
+    /// an import changes it.
+    let loadedThesaurus = Mutex<LoadedThesaurus?>(nil)
 
     /// Opens the clearing-house in `directory`.
     /// - Parameters:
@@ -263,6 +266,7 @@ public final class ClearingHouse: Sendable {
         if let progress {
             progress(IngestProgress(records: recordsSeen, bytes: bytesBefore, elapsed: Date().timeIntervalSince(started), file: ""))
         }
+        try importThesaurusFiles(among: paths, into: &report, emit: emit)
         try storage { try catalog.finishRun(runID, report: report) }
         try indexing { try SearchIndex.synchronize(indexWriter, catalog: catalog) }
         return report

@@ -77,18 +77,25 @@ enum HitPrinter {
                 Swift.print("   " + text.replacingOccurrences(of: "\n", with: " "))
             }
             for reason in hit.reasons { Swift.print("   - " + reason) }
+            for translation in hit.translations { Swift.print("   matched: " + translation) }
             if let explanation = hit.explanation {
                 for line in explanation.split(separator: "\n") { Swift.print("     " + line) }
             }
         }
     }
 
-    static func printFacets(_ facets: [String: [String: Int]]) {
+    static func printFacets(_ facets: [String: [String: Int]], labels: [String: [String: String]] = [:]) {
         guard !facets.isEmpty else { return }
         Swift.print("")
         for name in facets.keys.sorted() {
             let counts = (facets[name] ?? [:]).sorted { ($0.value, $1.key) > ($1.value, $0.key) }
-            Swift.print("\(name): " + counts.map { "\($0.key) (\($0.value))" }.joined(separator: ", "))
+            let names = labels[name] ?? [:]
+            Swift.print(
+                "\(name): "
+                    + counts.map { entry in
+                        let label = names[entry.key].map { $0 == entry.key ? "" : " “\($0)”" } ?? ""
+                        return "\(entry.key)\(label) (\(entry.value))"
+                    }.joined(separator: ", "))
         }
     }
 }

@@ -69,6 +69,11 @@ struct IngestCommand: ParsableCommand {
             if report.skipped > 0 { line += ", \(report.skipped) skipped (older)" }
             if report.warnings > 0 { line += "; \(report.warnings) warning\(report.warnings == 1 ? "" : "s")" }
             print(line)
+            if let thesaurus = report.thesaurus {
+                print(
+                    "thesaurus: \(thesaurus.files.count) file\(thesaurus.files.count == 1 ? "" : "s"), \(thesaurus.concepts) concepts "
+                        + "(\(thesaurus.added) added, \(thesaurus.updated) updated, \(thesaurus.unchanged) unchanged), \(thesaurus.labels) labels")
+            }
         }
         if !report.succeeded { throw Console.invalidInput }
     }

@@ -29,11 +29,20 @@ struct RunCommand: ParsableCommand {
     @Option(help: "The run's tag (last column).")
     var tag = "chm"
 
+    @Flag(name: .customLong("no-expand"), help: "Do not add the thesaurus's translations of the queries' words.")
+    var noExpand = false
+
+    @Option(
+        name: .customLong("translation-weight"),
+        help: ArgumentHelp("Weight of the thesaurus's translations against the query's own words (default 0.8).", valueName: "W"))
+    var translationWeight = ClearingHouse.translationWeight
+
     @Flag(help: "Print one JSON line on stderr: {\"queries\", \"query_loop_s\", \"index_bytes\", \"latency_ms\": {\"median\", \"p99\", \"mean\"}}.")
     var stats = false
 
     func validate() throws {
         guard limit > 0 else { throw ValidationError("--limit must be at least 1") }
+        guard translationWeight > 0, translationWeight.isFinite else { throw ValidationError("--translation-weight must be above 0") }
     }
 
     func run() throws {
@@ -41,7 +50,7 @@ struct RunCommand: ParsableCommand {
         let batch = try Console.run { try ClearingHouse.BatchQuery.read(tsv: queries) }
         let fieldList = fields.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         let started = Date()
-        let results = try Console.run { try house.run(batch, limit: limit, fields: fieldList) }
+        let results = try Console.run { try house.run(batch, limit: limit, fields: fieldList, expand: !noExpand, translationWeight: translationWeight) }
         let elapsed = Date().timeIntervalSince(started)
         var text = ""
         for result in results {

@@ -48,6 +48,11 @@ struct SearchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Your language: titles and snippets in it (then English, then any).", valueName: "TAG"))
     var lang: String?
 
+    @Flag(
+        name: .customLong("no-expand"),
+        help: "Search only the words as typed: no translations from the thesaurus (chm thesaurus import).")
+    var noExpand = false
+
     func validate() throws {
         guard limit >= 0 else { throw ValidationError("--limit must be 0 or more") }
         guard offset >= 0 else { throw ValidationError("--offset must be 0 or more") }
@@ -65,20 +70,21 @@ struct SearchCommand: ParsableCommand {
         let house = try indexOptions.open(create: false)
         let request = SearchRequest(
             query: query, filters: filterOptions.filters, facets: facetList, limit: limit, offset: offset, sort: sort,
-            minimumMatch: minimumMatch, countTotal: count, explain: explain, language: lang)
+            minimumMatch: minimumMatch, countTotal: count, explain: explain, language: lang, expand: !noExpand)
         let response = try Console.run { try house.search(request) }
         if json {
             Console.printJSON(response.jsonValue)
             return
         }
         let total = response.total.map { "\($0)" } ?? "at least \(response.totalLowerBound)"
+        for expansion in response.expansions { print("Also searching: \(expansion.summary)") }
         if response.hits.isEmpty {
             print("No records match" + (query.isEmpty ? "" : " \"\(query)\"") + (offset > 0 ? " at offset \(offset)" : "") + " (\(total) matches).")
         } else {
             print("\(offset + 1)-\(offset + response.hits.count) of \(total) matches")
             HitPrinter.print(response, offset: offset)
         }
-        HitPrinter.printFacets(response.facets)
+        HitPrinter.printFacets(response.facets, labels: response.facetLabels)
     }
 }
 

@@ -56,4 +56,66 @@ struct ForgivingSearchTests {
         let phrase = try CLI.json(try CLI.run(["search", "\"监测江豚\"", "--index", index, "--json"]).stdout)
         #expect((phrase["hits"] as? [Any])?.isEmpty == true)
     }
+
+    @Test func corpusIngestLoadsTheShippedThesaurusAndCoralQueriesCrossLanguages() throws {
+        let directory = try TemporaryDirectory()
+        let index = directory.path("index")
+        let ingest = try CLI.json(try CLI.run(["ingest", corpus, "--index", index, "--json", "--quiet"]).stdout)
+        let thesaurus = try #require(ingest["thesaurus"] as? [String: Any])
+        #expect((thesaurus["concepts"] as? Int ?? 0) >= 300)
+        let languages = try #require(thesaurus["languages"] as? [String: Int])
+        for language in ["ar", "en", "es", "fr", "ru", "zh"] { #expect((languages[language] ?? 0) >= 300, "\(language)") }
+        let coral: Set = ["a-org-pacific-reef-restoration-alliance", "a-tech-coral-gardening-fiji", "b-cs-coral-nurseries-mauritius"]
+        // Russian, Arabic and Chinese questions about coral reefs find the English records.
+        for query in ["коралловые рифы", "الشعاب المرجانية", "珊瑚礁"] {
+            let found = try CLI.json(try CLI.run(["search", query, "--index", index, "--json", "--limit", "5"]).stdout)
+            let hits = try #require(found["hits"] as? [[String: Any]])
+            let ids = Set(hits.compactMap { $0["id"] as? String })
+            #expect(coral.isSubset(of: ids), "\(query): \(ids)")
+            let translations = (hits.first?["translations"] as? [String]) ?? []
+            #expect(translations.contains { $0.hasPrefix("coral reef") && $0.hasSuffix("from \(query)") }, "\(translations)")
+            let expansions = try #require(found["expansions"] as? [[String: Any]])
+            #expect(expansions.first?["concept"] as? String == "coral-reefs")
+            #expect(expansions.first?["from"] as? String == query)
+            // Without expansion they find nothing.
+            let plain = try CLI.json(try CLI.run(["search", query, "--index", index, "--json", "--no-expand"]).stdout)
+            #expect((plain["hits"] as? [Any])?.isEmpty == true, "\(query)")
+            #expect(plain["expansions"] == nil)
+        }
+        // The text output names what was added, and --explain which translation matched.
+        let text = try CLI.run(["search", "коралловые рифы", "--index", index, "--limit", "1", "--explain"]).stdout
+        #expect(text.contains("Also searching: коралловые рифы [ru] → "), "\(text)")
+        #expect(text.contains("(coral reefs [en] from коралловые рифы)") || text.contains("(coral reef [en] from коралловые рифы)"), "\(text)")
+        // chm thesaurus lookup shows the same, and theme facets are named in the reader's language.
+        let lookup = try CLI.run(["thesaurus", "lookup", "коралловых рифов", "--index", index]).stdout
+        #expect(lookup.hasPrefix("coral-reefs: коралловых рифов [ru] → "), "\(lookup)")
+        let facets = try CLI.json(try CLI.run(["search", "", "--index", index, "--json", "--facets", "theme", "--lang", "fr"]).stdout)
+        let labels = try #require((facets["facetLabels"] as? [String: Any])?["theme"] as? [String: String])
+        #expect(labels["protected-areas"] == "aires protégées", "\(labels)")
+    }
+
+    @Test func thesaurusImportCommandReadsBothSerializationsAndRefusesBrokenFiles() throws {
+        let directory = try TemporaryDirectory()
+        let index = directory.path("index")
+        let rdf = directory.path("gemet-like.rdf")
+        try """
+        <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:skos="http://www.w3.org/2004/02/skos/core#">
+          <rdf:Description rdf:about="http://example.org/concept/1">
+            <rdf:type rdf:resource="http://www.w3.org/2004/02/skos/core#Concept"/>
+            <skos:prefLabel xml:lang="en">peat bog</skos:prefLabel>
+            <skos:prefLabel xml:lang="de">Torfmoor</skos:prefLabel>
+          </rdf:Description>
+        </rdf:RDF>
+        """.write(toFile: rdf, atomically: true, encoding: .utf8)
+        let broken = directory.path("broken.jsonld")
+        try "{\"@graph\": [\n  {\"@id\": }]}".write(toFile: broken, atomically: true, encoding: .utf8)
+        let refused = try CLI.run(["thesaurus", "import", rdf, broken, "--index", index])
+        #expect(refused.status == 65)
+        #expect(refused.stderr.contains("broken.jsonld:2:"), "\(refused.stderr)")
+        let imported = try CLI.json(try CLI.run(["thesaurus", "import", rdf, "--index", index, "--json"]).stdout)
+        #expect(imported["concepts"] as? Int == 1)
+        let shown = try CLI.run(["thesaurus", "show", "1", "--index", index]).stdout
+        #expect(shown.contains("de: Torfmoor"), "\(shown)")
+        #expect(try CLI.run(["thesaurus", "show", "nothing", "--index", index]).status == 1)
+    }
 }

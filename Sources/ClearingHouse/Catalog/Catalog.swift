@@ -81,6 +81,19 @@ final class Catalog: Sendable {
                     );
                     """)
         }
+        migrator.registerMigration("v2: thesaurus concepts") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE thesaurus_concepts (
+                        iri TEXT PRIMARY KEY NOT NULL,
+                        notation TEXT,
+                        json TEXT NOT NULL,
+                        source_file TEXT,
+                        imported_at TEXT NOT NULL
+                    );
+                    CREATE INDEX thesaurus_concepts_notation ON thesaurus_concepts(notation);
+                    """)
+        }
         return migrator
     }
 

@@ -61,12 +61,22 @@ extension ClearingHouse {
     /// - Parameters:
     ///   - limit: hits per query.
     ///   - fields: text fields to search (`title`, `description`, ...); nil: all.
-    public func run(_ queries: [BatchQuery], limit: Int = 1000, fields: [String]? = nil) throws -> [BatchResult] {
+    ///   - expand: carry each query across languages through the thesaurus, as
+    ///     ``SearchRequest/expand`` does.
+    ///   - translationWeight: the weight of the translations (default ``translationWeight``),
+    ///     for choosing it on evidence.
+    public func run(
+        _ queries: [BatchQuery], limit: Int = 1000, fields: [String]? = nil, expand: Bool = true,
+        translationWeight: Double = ClearingHouse.translationWeight
+    ) throws -> [BatchResult] {
         let searcher = try openSearcher()
+        let expander = expand ? try thesaurus().expander : nil
         return try queries.map { query in
             let started = DispatchTime.now().uptimeNanoseconds
+            var engineQuery = Self.bagOfWordsQuery(query.text)
+            if let expander { engineQuery = expander.expand(engineQuery, weight: translationWeight).query }
             let results = try indexing {
-                try searcher.search(Self.bagOfWordsQuery(query.text), options: SearchOptions(limit: limit, fields: fields))
+                try searcher.search(engineQuery, options: SearchOptions(limit: limit, fields: fields))
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             return BatchResult(queryID: query.id, hits: results.hits.map { ($0.key, $0.score) }, seconds: seconds)

@@ -90,6 +90,9 @@ public struct IngestReport: Sendable, Hashable {
     public var warnings = 0
     /// The diagnostics, in order (at most ``maximumKeptDiagnostics``; the counts are exact).
     public var diagnostics: [Diagnostic] = []
+    /// What importing the thesaurus files among the paths did (`.jsonld`, `.rdf`, `.skos`),
+    /// when there were any.
+    public var thesaurus: ThesaurusImportReport?
 
     /// How many diagnostics a report keeps; the counters go on counting past it.
     public static let maximumKeptDiagnostics = 10_000
@@ -137,6 +140,7 @@ public struct IngestReport: Sendable, Hashable {
                     })
             ),
             ("diagnostics", .array(diagnostics.map(\.jsonValue))),
+            ("thesaurus", thesaurus?.jsonValue ?? .null),
         ])
     }
 }

@@ -86,6 +86,8 @@ struct RecordFile: Sendable, Hashable {
                 return
             }
             guard seenFiles.insert(real).inserted else { return }
+            // A thesaurus named beside record files is imported by ingest, not read as records.
+            if ClearingHouse.thesaurusExtensions.contains((path as NSString).pathExtension.lowercased()) { return }
             // Only regular files: opening a named pipe would wait for a writer forever, and a
             // device or socket is no record file.
             var status = stat()

@@ -140,7 +140,11 @@ extension ClearingHouse {
     /// for hit in response.hits { print(hit.id, hit.title, hit.score) }
     /// ```
     public func search(_ request: SearchRequest) throws -> SearchResponse {
-        let query = try Self.parseQuery(request.query, minimumMatch: request.minimumMatch)
+        var query = try Self.parseQuery(request.query, minimumMatch: request.minimumMatch)
+        var expansions: [QueryExpansion] = []
+        if request.expand, query != .matchAll {
+            (query, expansions) = try thesaurus().expander.expand(query, weight: Self.translationWeight)
+        }
         for facet in request.facets where !SearchRequest.facetFields.contains(facet) {
             throw ClearingHouseError(
                 .invalidQuery, "unknown facet \"\(facet)\"; facets are: \(SearchRequest.facetFields.joined(separator: ", "))")
@@ -160,15 +164,25 @@ extension ClearingHouse {
         var hits: [SearchResultHit] = []
         for hit in results.hits {
             guard let record = try self.record(id: hit.key) else { continue }  // deleted since the commit
-            hits.append(
-                presentation(
-                    of: record, score: hit.score, matchedGroup: hit.group, language: request.language, words: words,
-                    prefixes: prefixes, explanation: hit.explanation?.description))
+            var shown = presentation(
+                of: record, score: hit.score, matchedGroup: hit.group, language: request.language, words: words,
+                prefixes: prefixes, explanation: hit.explanation?.description)
+            shown.translations = hit.matchedSynonyms
+            hits.append(shown)
         }
         let counted = request.countTotal || !request.facets.isEmpty || engineSort != .relevance
-        return SearchResponse(
+        var response = SearchResponse(
             query: request.query, total: counted ? results.totalHits : nil, totalLowerBound: results.totalHits, hits: hits,
             facets: results.facets)
+        response.expansions = expansions
+        if let themes = results.facets["theme"] {
+            var labels: [String: String] = [:]
+            for theme in themes.keys {
+                if let label = try label(ofTheme: theme, language: request.language ?? "en") { labels[theme] = label.text }
+            }
+            if !labels.isEmpty { response.facetLabels["theme"] = labels }
+        }
+        return response
     }
 
     /// A hit as shown: title and snippet in the asked language, else the best-matching one,

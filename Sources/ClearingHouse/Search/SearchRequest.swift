@@ -87,11 +87,15 @@ public struct SearchRequest: Sendable, Hashable {
     /// The searcher's language: titles and snippets are shown in it, falling back to English,
     /// then any. Nil: each hit in the language that matched best.
     public var language: String?
+    /// Carry the query across languages: words that match a thesaurus concept's label in any
+    /// language also search its labels in the other languages, weighted below the query's
+    /// own words (``ClearingHouse/translationWeight``). On by default (`--no-expand` turns it off).
+    public var expand: Bool
 
     public init(
         query: String, filters: SearchFilters = SearchFilters(), facets: [String] = [], limit: Int = 10,
         offset: Int = 0, sort: Sort? = nil, minimumMatch: Int = 0, countTotal: Bool = false, explain: Bool = false,
-        language: String? = nil
+        language: String? = nil, expand: Bool = true
     ) {
         self.query = query
         self.filters = filters
@@ -103,6 +107,7 @@ public struct SearchRequest: Sendable, Hashable {
         self.countTotal = countTotal
         self.explain = explain
         self.language = language
+        self.expand = expand
     }
 
     /// The facet fields a request may ask for.
@@ -147,6 +152,9 @@ public struct SearchResultHit: Sendable, Hashable {
     public var explanation: String?
     /// Why the record was proposed (matchmaking and similar records).
     public var reasons: [String] = []
+    /// The thesaurus translations of the query that the record matched
+    /// (`coral reefs [en] from коралловые рифы`).
+    public var translations: [String] = []
 
     var jsonValue: JSONValue {
         var members: [(String, JSONValue)] = [
@@ -163,6 +171,7 @@ public struct SearchResultHit: Sendable, Hashable {
                 ))
         }
         if !reasons.isEmpty { members.append(("reasons", .array(reasons.map(JSONValue.string)))) }
+        if !translations.isEmpty { members.append(("translations", .array(translations.map(JSONValue.string)))) }
         if let explanation { members.append(("explanation", .string(explanation))) }
         return .object(members)
     }
@@ -178,6 +187,11 @@ public struct SearchResponse: Sendable, Hashable {
     public var hits: [SearchResultHit]
     /// Value counts per asked facet, each counted over the matches with the other filters applied.
     public var facets: [String: [String: Int]]
+    /// What the query's words matched in the thesaurus and the translations searched with them.
+    public var expansions: [QueryExpansion] = []
+    /// Names of facet values in the asked language (theme values that are thesaurus notations):
+    /// facet -> value -> label.
+    public var facetLabels: [String: [String: String]] = [:]
 
     /// `{"query": ..., "total": N or null, "hits": [{"id", "kind", "title", "language", "score", "snippet", ...}], "facets": {...}}`.
     public var jsonValue: JSONValue {
@@ -186,6 +200,9 @@ public struct SearchResponse: Sendable, Hashable {
             ("total", total.map { .integer($0) } ?? .null),
             ("hits", .array(hits.map(\.jsonValue))),
         ]
+        if !expansions.isEmpty {
+            members.append(("expansions", .array(expansions.map(\.jsonValue))))
+        }
         if !facets.isEmpty {
             members.append(
                 (
@@ -195,6 +212,17 @@ public struct SearchResponse: Sendable, Hashable {
                             let counts = facets[name] ?? [:]
                             let ordered = counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
                             return (name, .object(ordered.map { ($0.key, .integer($0.value)) }))
+                        })
+                ))
+        }
+        if !facetLabels.isEmpty {
+            members.append(
+                (
+                    "facetLabels",
+                    .object(
+                        facetLabels.keys.sorted().map { name in
+                            let labels = facetLabels[name] ?? [:]
+                            return (name, .object(labels.keys.sorted().map { ($0, .string(labels[$0] ?? "")) }))
                         })
                 ))
         }
@@ -229,5 +257,24 @@ public struct IndexSummary: Sendable, Hashable {
             ("bytesPerPosting", .double(postings > 0 ? (Double(postingsBytes) / Double(postings) * 1000).rounded() / 1000 : 0)),
             ("changeSequence", .number(String(changeSequence))),
         ])
+    }
+}
+
+extension QueryExpansion {
+    /// `{"from": "коралловые рифы", "matched": ["ru"], "concept": "coral-reefs", "translations": [{"language": "en", "label": "coral reefs"}, ...]}`.
+    public var jsonValue: JSONValue {
+        .object([
+            ("from", .string(source)), ("matched", .array(matchedGroups.map(JSONValue.string))), ("concept", .string(setID)),
+            (
+                "translations",
+                .array(added.map { .object([("language", .string($0.group)), ("label", .string($0.text))]) })
+            ),
+        ])
+    }
+
+    /// `коралловые рифы [ru] → coral reefs [en], récifs coralliens [fr], …`.
+    public var summary: String {
+        "\(source) [\(matchedGroups.joined(separator: ", "))] → "
+            + added.map { "\($0.text) [\($0.group)]" }.joined(separator: ", ")
     }
 }

@@ -24,6 +24,10 @@ enum SnippetBuilder {
                 prefixes.append(prefix.lowercased())
             case .boolean(let clauses, _):
                 for clause in clauses where clause.occur != .mustNot { visit(clause.query) }
+            case .synonyms(let synonyms):
+                // Translations are highlighted where they matched (each is analyzed with the
+                // snippet's language; the others find nothing there).
+                words += synonyms.words.map(\.text)
             case .matchAll:
                 break
             }

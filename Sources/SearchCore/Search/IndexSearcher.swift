@@ -254,15 +254,17 @@ public final class IndexSearcher: Sendable {
         // The best-matching group (and explanations) of the hits: one scorer per segment,
         // advanced through that segment's hits in doc order.
         let page = Array(ranked.dropFirst(max(0, options.offset)))
-        var details: [Int: (group: String?, explanation: Explanation?)] = [:]
-        if let plan, groupCount > 1, !options.explain, let group = Self.soleGroup(of: plan, groupOfField: groupOfField),
+        var details: [Int: (group: String?, explanation: Explanation?, synonyms: [String])] = [:]
+        let hasSynonyms = plan.map(Self.hasSynonyms) ?? false
+        if let plan, groupCount > 1, !options.explain, !hasSynonyms,
+            let group = Self.soleGroup(of: plan, groupOfField: groupOfField),
             let field = groupOfField.firstIndex(of: group), page.allSatisfy({ $0.score > 0 })
         {
             // Every word of the query is searched in fields of one group only: that group is
             // every hit's best (the others score zero), no need to score the hits again.
             let name = schema.textFields[field].group
-            for position in page.indices { details[position] = (name, nil) }
-        } else if let plan, groupCount > 1 || options.explain {
+            for position in page.indices { details[position] = (name, nil, []) }
+        } else if let plan, groupCount > 1 || options.explain || hasSynonyms {
             for segmentIndex in Set(page.map(\.segment)) {
                 let segment = segments[segmentIndex]
                 guard let scorer = makeScorer(plan, segment: segment) else { continue }
@@ -278,14 +280,17 @@ public final class IndexSearcher: Sendable {
                         if let group { detail.summary += " (best-matching group: \(group))" }
                         explanation = detail
                     }
-                    details[position] = (group, explanation)
+                    var synonyms = Set<String>()
+                    if hasSynonyms { scorer.collectMatchedLabels(into: &synonyms) }
+                    details[position] = (group, explanation, synonyms.sorted())
                 }
             }
         }
         let hits = page.enumerated().map { position, entry in
             SearchHit(
                 key: segments[entry.segment].reader.key(entry.doc), score: entry.score,
-                explanation: details[position]?.explanation, group: details[position]?.group)
+                explanation: details[position]?.explanation, group: details[position]?.group,
+                matchedSynonyms: details[position]?.synonyms ?? [])
         }
         return SearchResults(hits: hits, totalHits: total, totalIsExact: exact, facets: facetCounts)
     }
@@ -301,6 +306,15 @@ public final class IndexSearcher: Sendable {
     /// `otherSegment` (see ``KeyOrder``).
     private func keyFollows(_ segment: Int, _ doc: Int, _ otherSegment: Int, _ otherDoc: Int) -> Bool {
         SegmentReader.keyFollows(segments[segment].reader.keyBytes(doc), segments[otherSegment].reader.keyBytes(otherDoc))
+    }
+
+    /// Whether `plan` searches synonyms (parts with a label), whose matches hits report.
+    static func hasSynonyms(_ plan: QueryPlan) -> Bool {
+        switch plan {
+        case .unit(let unit): return unit.parts.contains { $0.label != nil }
+        case .boolean(let must, let should, _, _): return (must + should).contains(where: hasSynonyms)
+        case .keyword, .all: return false
+        }
     }
 
     /// The scoring group of every field that `plan` scores in, when there is exactly one
@@ -464,12 +478,16 @@ public final class IndexSearcher: Sendable {
                 }
                 guard positions.count == part.terms.count, !positions.isEmpty else { continue }
                 let source: FrequencySource =
-                    positions.count == 1 ? positions[0] : PhraseSource(sources: positions, offsets: part.offsets)
+                    positions.count == 1
+                    ? positions[0]
+                    : part.isPhrase
+                        ? PhraseSource(sources: positions, offsets: part.offsets) as FrequencySource
+                        : AllWordsSource(sources: positions)
                 sources.append(source)
                 let average = averageLengths[part.field]
                 scoringFields.append(
                     ScoringField(
-                        name: fields.names[part.field], group: schema.textFields[part.field].scoringGroup,
+                        name: fields.names[part.field], label: part.label, group: schema.textFields[part.field].scoringGroup,
                         groupIndex: groupOfField[part.field], weight: part.weight,
                         lengthFactors: lengthFactors[part.field],
                         norms: segment.reader.norms(field: part.field), averageLength: average))

@@ -40,4 +40,41 @@ public indirect enum Query: Sendable, Hashable {
     case boolean([Clause], minimumShouldMatch: Int)
     /// Every document (an empty query).
     case matchAll
+    /// Other words for a word or phrase of the query (its translations, from a thesaurus),
+    /// each searched in the fields of its own scoring group (language). They count as one
+    /// BM25 unit, as Lucene's SynonymQuery does: one term frequency and one document
+    /// frequency for all of them, the score multiplied by ``Synonyms/weight``.
+    case synonyms(Synonyms)
+}
+
+/// The other words for a word or phrase of a query (see ``Query/synonyms(_:)``).
+public struct Synonyms: Sendable, Hashable {
+    /// One other word or phrase, and the scoring group (language) whose fields it is
+    /// searched in, with that group's analyzer.
+    public struct Word: Sendable, Hashable {
+        public var text: String
+        public var group: String
+        /// How explanations and hits name it (e.g. `coral reefs [en] from коралловые рифы`).
+        public var label: String
+
+        public init(text: String, group: String, label: String) {
+            self.text = text
+            self.group = group
+            self.label = label
+        }
+    }
+
+    /// The words of the query they stand for, as typed.
+    public var source: String
+    /// The other words.
+    public var words: [Word]
+    /// A factor on the unit's score: below 1, a document that matches the query's own words
+    /// ranks above one that matches only their translations.
+    public var weight: Double
+
+    public init(source: String, words: [Word], weight: Double) {
+        self.source = source
+        self.words = words
+        self.weight = weight
+    }
 }

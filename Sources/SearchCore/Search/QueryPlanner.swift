@@ -11,6 +11,10 @@ struct FieldPart: Hashable {
     var weight: Double
     var terms: [[String]]
     var offsets: [Int]
+    /// What the part stands for when it is not the query's own word (a synonym's label).
+    var label: String? = nil
+    /// Its words must be adjacent, in order (a phrase); false: anywhere in the field.
+    var isPhrase = true
 }
 
 /// A word or phrase across fields, scored as one BM25F unit.
@@ -62,6 +66,8 @@ struct QueryPlanner {
             return unit(text: text, fields: try textFields(field), label: query.label)
         case .prefix(let field, let prefix):
             return try prefixPlan(field: field, prefix: prefix)
+        case .synonyms(let synonyms):
+            return synonymUnit(synonyms)
         case .boolean(let clauses, let minimum):
             var must: [QueryPlan] = []
             var should: [QueryPlan] = []
@@ -204,6 +210,62 @@ struct QueryPlanner {
         return .unit(QueryUnit(label: label, parts: parts, idf: best, documentFrequency: frequency))
     }
 
+    /// The words of `synonyms` as one unit: each analyzed and searched in the fields of its
+    /// group (among the default fields), one part per word and field; the words of a label of
+    /// several words may stand apart in a record (measured on the cross-language set: better
+    /// than requiring the phrase, docs/relevance.md). As in Lucene's
+    /// SynonymQuery, the unit's document frequency is the largest of its words' and of the
+    /// query words they translate (a label of several words counts its rarest word's), and
+    /// its idf is scaled by the weight.
+    private func synonymUnit(_ synonyms: Synonyms) -> QueryPlan? {
+        let allowed: Set<Int>? = defaultFields == nil ? nil : (try? Set(textFields(nil)))
+        var parts: [FieldPart] = []
+        var frequency = 0
+        for word in synonyms.words {
+            for field in 0..<searcher.fields.textFieldCount
+            where searcher.fieldIsPopulated[field] && searcher.schema.textFields[field].scoringGroup == word.group
+                && allowed?.contains(field) != false
+            {
+                let definition = searcher.schema.textFields[field]
+                let tokens = definition.analyzer.tokens(word.text)
+                guard let first = tokens.first else { continue }
+                var positions: [Int] = []
+                var alternatives: [Int: [String]] = [:]
+                for token in tokens {
+                    if alternatives[token.position] == nil { positions.append(token.position) }
+                    if alternatives[token.position]?.contains(token.term) != true {
+                        alternatives[token.position, default: []].append(token.term)
+                    }
+                }
+                let terms = positions.map { alternatives[$0] ?? [] }
+                // Two labels that analyze alike (`coral reef`, `coral reefs`) are one part.
+                if parts.contains(where: { $0.field == field && $0.terms == terms }) { continue }
+                parts.append(
+                    FieldPart(
+                        field: field, weight: definition.weight, terms: terms, offsets: positions.map { $0 - first.position },
+                        label: word.label, isPhrase: false))
+                let positionFrequencies = terms.map { alternatives in
+                    alternatives.map { searcher.documentFrequency(field: field, term: $0) }.max() ?? 0
+                }
+                frequency = max(frequency, positionFrequencies.min() ?? 0)
+            }
+        }
+        guard !parts.isEmpty, frequency > 0 else { return nil }
+        // The query's own words are part of the set too (a SynonymQuery holds the word and its
+        // synonyms): their document frequency counts, so a translation never weighs more
+        // than the word it translates would (idf(max df) <= the word's own idf).
+        for field in 0..<searcher.fields.textFieldCount where searcher.fieldIsPopulated[field] && allowed?.contains(field) != false {
+            var positions: [Int: Int] = [:]
+            for token in searcher.schema.textFields[field].analyzer.tokens(synonyms.source) {
+                positions[token.position] = max(positions[token.position] ?? 0, searcher.documentFrequency(field: field, term: token.term))
+            }
+            frequency = max(frequency, positions.values.min() ?? 0)
+        }
+        let label = "translations of \(synonyms.source)"
+        return .unit(
+            QueryUnit(label: label, parts: parts, idf: synonyms.weight * searcher.idf(frequency), documentFrequency: frequency))
+    }
+
     private func prefixPlan(field: String?, prefix: String) throws(IndexError) -> QueryPlan? {
         let normalized = prefix.lowercased()
         guard !normalized.isEmpty else { return nil }
@@ -242,6 +304,7 @@ extension Query {
         case .prefix(let field, let prefix): return (field.map { "\($0):" } ?? "") + prefix + "*"
         case .boolean: return "boolean"
         case .matchAll: return "*"
+        case .synonyms(let synonyms): return "translations of \(synonyms.source)"
         }
     }
 }

@@ -81,6 +81,31 @@ final class UnionSource: PositionalSource {
     }
 }
 
+/// Documents that have every one of the words, anywhere: the frequency is the smallest of
+/// theirs (how many times the words can be paired up). A thesaurus label of several words
+/// (`coral reefs`) searched as a translation matches this way, since a record may write its
+/// words apart (`reefs of coral`, `coral on the reef`).
+final class AllWordsSource: FrequencySource {
+    private let sources: [FrequencySource]
+    private(set) var doc = -1
+
+    init(sources: [FrequencySource]) {
+        self.sources = sources
+    }
+
+    var maximumFrequency: Int { sources.map(\.maximumFrequency).min() ?? 1 }
+    var minimumNorm: UInt8 { sources.map(\.minimumNorm).max() ?? 0 }
+
+    func nextDoc() -> Int { advance(to: doc + 1) }
+
+    func advance(to target: Int) -> Int {
+        doc = leapfrog(sources, from: target, doc: { $0.doc }, advance: { $0.advance(to: $1) })
+        return doc
+    }
+
+    var frequency: Int { sources.reduce(Int.max) { min($0, $1.frequency) } }
+}
+
 /// Documents where the words occur at the given relative positions.
 final class PhraseSource: FrequencySource {
     private let sources: [PositionalSource]
@@ -182,11 +207,16 @@ class Scorer {
 
     /// How the contribution in `group` was computed.
     func explain(group: Int) -> Explanation { Explanation(0, "match") }
+
+    /// Adds the labels of the synonyms (``FieldPart/label``) that the current document matches.
+    func collectMatchedLabels(into labels: inout Set<String>) {}
 }
 
 /// What a unit scorer needs to know about one field.
 struct ScoringField {
     var name: String
+    /// The synonym the field's source searches (nil: the query's own word).
+    var label: String? = nil
     /// Fields of one group combine (BM25F); groups compete (the best one counts).
     var group: String
     /// The group's index among the index's groups.
@@ -319,12 +349,18 @@ final class UnitScorer: Scorer {
             parts.append(
                 Explanation(
                     contribution(index, source),
-                    "\(field.name): weight \(field.weight) × freq \(source.frequency) / (1 - b + b × length \(Int(length)) / average \(String(format: "%.2f", field.averageLength)))"
+                    "\(field.name)\(field.label.map { " (\($0))" } ?? ""): weight \(field.weight) × freq \(source.frequency) / (1 - b + b × length \(Int(length)) / average \(String(format: "%.2f", field.averageLength)))"
                 ))
         }
         details.append(Explanation(frequency, "tf = sum of weighted, length-normalized frequencies", parts))
         details.append(Explanation(frequency > 0 ? frequency / (k1 + frequency) : 0, "tf / (k1 + tf) with k1 = \(k1)"))
         return Explanation(value, label, details)
+    }
+
+    override func collectMatchedLabels(into labels: inout Set<String>) {
+        for (source, field) in zip(sources, fields) where source.doc == doc {
+            if let label = field.label { labels.insert(label) }
+        }
     }
 }
 
@@ -435,5 +471,9 @@ final class BooleanScorer: Scorer {
     override func explain(group: Int) -> Explanation {
         let parts = (required + optional.filter { $0.doc == doc }).map { $0.explain(group: group) }
         return Explanation(parts.reduce(0) { $0 + $1.value }, "sum of", parts)
+    }
+
+    override func collectMatchedLabels(into labels: inout Set<String>) {
+        for scorer in required + optional where scorer.doc == doc { scorer.collectMatchedLabels(into: &labels) }
     }
 }

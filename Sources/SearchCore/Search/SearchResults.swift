@@ -89,6 +89,9 @@ public struct SearchHit: Sendable, Hashable {
     public var explanation: Explanation?
     /// The field group (language) in which the document matched best, if the index has groups.
     public var group: String?
+    /// The labels of the query's synonyms (``Synonyms/Word/label``) that the document matches,
+    /// sorted (empty when the query has none).
+    public var matchedSynonyms: [String] = []
 }
 
 /// The results of a search.

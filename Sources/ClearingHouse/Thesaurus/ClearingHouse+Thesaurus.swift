@@ -1,0 +1,166 @@
+// The clearing-house's thesaurus: importing SKOS files into the catalog, looking concepts
+// up, naming themes in a reader's language, and the query expander that carries a search
+// across languages.
+import Foundation
+import SearchCore
+
+/// The thesaurus loaded for searching: its concepts, the concept of each theme value, and
+/// the expander built from their labels.
+struct LoadedThesaurus: Sendable {
+    let version: String
+    let concepts: [Concept]
+    let byNotation: [String: Int]
+    let byIRI: [String: Int]
+    let expander: QueryExpander
+
+    init(version: String, concepts: [Concept]) {
+        self.version = version
+        self.concepts = concepts
+        var byNotation: [String: Int] = [:]
+        var byIRI: [String: Int] = [:]
+        for (index, concept) in concepts.enumerated() {
+            byIRI[concept.iri] = index
+            if let notation = concept.notation { byNotation[notation.lowercased()] = index }
+        }
+        self.byNotation = byNotation
+        self.byIRI = byIRI
+        let sets = concepts.map { concept in
+            var labels: [SynonymSet.Label] = []
+            for language in concept.languages {
+                let group = SearchIndex.fieldLanguage(language)
+                if let label = concept.prefLabels[language] { labels.append(SynonymSet.Label(text: label, group: group)) }
+                for label in concept.altLabels[language] ?? [] { labels.append(SynonymSet.Label(text: label, group: group)) }
+            }
+            return SynonymSet(id: concept.id, labels: labels)
+        }
+        expander = QueryExpander(sets: sets, schema: SearchIndex.schema)
+    }
+}
+
+extension ClearingHouse {
+    /// How much a translation from the thesaurus weighs against the query's own words (a
+    /// factor on its BM25 score): below 1, so that a record in the query's own language
+    /// ranks first. Chosen on the cross-language evaluation set (docs/relevance.md).
+    public static let translationWeight = 0.8
+
+    /// File name extensions of thesaurus files that ``ingest(_:options:progress:diagnostics:)``
+    /// imports when it finds them in a directory.
+    public static let thesaurusExtensions: Set<String> = ["jsonld", "rdf", "skos"]
+
+    /// Imports SKOS thesaurus files (RDF/XML or JSON-LD) into the catalog, all in one
+    /// transaction: every file is read first, and a problem in any stores nothing. Concepts
+    /// are identified by IRI: importing a concept again replaces it. Searches use the labels
+    /// at once (``SearchRequest/expand``).
+    ///
+    /// - Parameter replace: remove every stored concept that the files do not hold.
+    /// - Throws: a ``Diagnostic`` naming the file, line and column of a problem, or
+    ///   ``ClearingHouseError`` when the catalog cannot be written.
+    @discardableResult
+    public func importThesaurus(_ paths: [String], replace: Bool = false) throws -> ThesaurusImportReport {
+        var report = ThesaurusImportReport()
+        var read: [(path: String, concepts: [Concept])] = []
+        for path in paths {
+            let concepts = try SKOSReader.read(path: path)
+            read.append((path, concepts))
+            report.files.append(path)
+            for concept in concepts {
+                for language in concept.languages {
+                    let count = (concept.prefLabels[language] == nil ? 0 : 1) + (concept.altLabels[language]?.count ?? 0)
+                    report.labels += count
+                    report.languages[language, default: 0] += count
+                }
+            }
+        }
+        try writes.withLock { _ in
+            try storage { try catalog.importConcepts(read, replace: replace, into: &report) }
+        }
+        return report
+    }
+
+    /// Imports the thesaurus files among `paths` (named, or found in directories) while an
+    /// ingest holds the write lock: `chm ingest Corpus` also loads `Corpus/thesaurus/`.
+    func importThesaurusFiles(among paths: [String], into report: inout IngestReport, emit: (Diagnostic) -> Void) throws {
+        let files = Self.thesaurusFiles(among: paths)
+        guard !files.isEmpty else { return }
+        var imported = ThesaurusImportReport()
+        var read: [(path: String, concepts: [Concept])] = []
+        for file in files {
+            do {
+                let concepts = try SKOSReader.read(path: file)
+                read.append((file, concepts))
+                imported.files.append(file)
+                for concept in concepts {
+                    for language in concept.languages {
+                        let count = (concept.prefLabels[language] == nil ? 0 : 1) + (concept.altLabels[language]?.count ?? 0)
+                        imported.labels += count
+                        imported.languages[language, default: 0] += count
+                    }
+                }
+            } catch let diagnostic as Diagnostic {
+                emit(diagnostic)
+                emit(Diagnostic(.error, file: file, message: "the thesaurus in this file was not imported; fix the error above"))
+                report.rejected += 1
+            }
+        }
+        guard !read.isEmpty else { return }
+        try storage { try catalog.importConcepts(read, replace: false, into: &imported) }
+        report.thesaurus = imported
+    }
+
+    /// Thesaurus files (by extension) named in `paths` or found in its directories, sorted.
+    static func thesaurusFiles(among paths: [String]) -> [String] {
+        var files: [String] = []
+        var visited = Set<String>()
+        let fileManager = FileManager.default
+        func visit(_ path: String, depth: Int) {
+            var isDirectory: ObjCBool = false
+            guard depth < 64, fileManager.fileExists(atPath: path, isDirectory: &isDirectory) else { return }
+            // Each directory once, however many symbolic links lead to it (loops included).
+            guard visited.insert(URL(fileURLWithPath: path).resolvingSymlinksInPath().path).inserted else { return }
+            if isDirectory.boolValue {
+                for entry in ((try? fileManager.contentsOfDirectory(atPath: path)) ?? []).sorted() where !entry.hasPrefix(".") {
+                    visit((path as NSString).appendingPathComponent(entry), depth: depth + 1)
+                }
+            } else if thesaurusExtensions.contains((path as NSString).pathExtension.lowercased()) {
+                files.append(path)
+            }
+        }
+        for path in paths { visit(path, depth: 0) }
+        return files
+    }
+
+    /// Every concept of the thesaurus, in IRI order.
+    public func concepts() throws -> [Concept] { try thesaurus().concepts }
+
+    /// The concept whose notation, IRI or short id is `id` (case-insensitive notation).
+    public func concept(id: String) throws -> Concept? {
+        let loaded = try thesaurus()
+        if let index = loaded.byNotation[id.lowercased()] ?? loaded.byIRI[id] { return loaded.concepts[index] }
+        return loaded.concepts.first { $0.id == id }
+    }
+
+    /// What a query's words match in the thesaurus, and the labels they would add to a
+    /// search (what ``search(_:)`` does with ``SearchRequest/expand`` on).
+    public func expansions(of query: String) throws -> [QueryExpansion] {
+        let parsed = try Self.parseQuery(query)
+        return try thesaurus().expander.expand(parsed, weight: Self.translationWeight).expansions
+    }
+
+    /// The name of a theme value (or any notation) in `language`: the preferred label of the
+    /// concept with that notation, with the language it is in (English or another when the
+    /// concept has no label in `language`). Nil when no concept has that notation.
+    public func label(ofTheme theme: String, language: String?) throws -> (text: String, language: String)? {
+        let loaded = try thesaurus()
+        guard let index = loaded.byNotation[theme.lowercased()] else { return nil }
+        return loaded.concepts[index].label(preferring: language)
+    }
+
+    /// The loaded thesaurus, reloaded when the catalog's has changed.
+    func thesaurus() throws -> LoadedThesaurus {
+        let version = try storage { try catalog.thesaurusVersion() }
+        if let loaded = loadedThesaurus.withLock({ $0 }), loaded.version == version { return loaded }
+        let loaded = LoadedThesaurus(version: version, concepts: try storage { try catalog.concepts() })
+        loadedThesaurus.withLock { $0 = loaded }
+        return loaded
+    }
+}

@@ -1,0 +1,128 @@
+// A thesaurus concept as SKOS describes it: labels in many languages, a definition, and its
+// place among broader and narrower concepts. Search uses the labels to carry a query across
+// languages; facets and record pages use them to name themes in the reader's language.
+
+/// A concept of a multilingual thesaurus (a `skos:Concept` of GEMET, AGROVOC, EuroVoc or the
+/// clearing-house's own thesaurus in `Corpus/thesaurus/`).
+public struct Concept: Sendable, Hashable, Codable {
+    /// The concept's IRI (`urn:chm:thesaurus:coral-reefs`, `http://www.eionet.europa.eu/gemet/concept/1693`).
+    public var iri: String
+    /// `skos:notation`, when given (the clearing-house's themes use it: `marine`).
+    public var notation: String?
+    /// The preferred label in each language (language tag -> label).
+    public var prefLabels: [String: String]
+    /// Other labels (synonyms, variants, acronyms) in each language.
+    public var altLabels: [String: [String]]
+    /// `skos:definition` in each language.
+    public var definitions: [String: String]
+    /// IRIs of broader concepts.
+    public var broader: [String]
+    /// IRIs of narrower concepts.
+    public var narrower: [String]
+    /// IRIs of the concept schemes the concept is in.
+    public var schemes: [String]
+
+    public init(
+        iri: String, notation: String? = nil, prefLabels: [String: String] = [:], altLabels: [String: [String]] = [:],
+        definitions: [String: String] = [:], broader: [String] = [], narrower: [String] = [], schemes: [String] = []
+    ) {
+        self.iri = iri
+        self.notation = notation
+        self.prefLabels = prefLabels
+        self.altLabels = altLabels
+        self.definitions = definitions
+        self.broader = broader
+        self.narrower = narrower
+        self.schemes = schemes
+    }
+
+    /// A short name: the notation, else the last segment of the IRI.
+    public var id: String {
+        if let notation, !notation.isEmpty { return notation }
+        let separators: Set<Character> = ["/", "#", ":"]
+        if let last = iri.lastIndex(where: { separators.contains($0) }), iri.index(after: last) < iri.endIndex {
+            return String(iri[iri.index(after: last)...])
+        }
+        return iri
+    }
+
+    /// Every language the concept has a label in, sorted.
+    public var languages: [String] { Array(Set(prefLabels.keys).union(altLabels.keys)).sorted() }
+
+    /// The preferred label in `language` (or a language of the same primary subtag), else
+    /// English, else any (the alphabetically first language), with its language.
+    public func label(preferring language: String?) -> (text: String, language: String)? {
+        if let language {
+            if let text = prefLabels[language] { return (text, language) }
+            let primary = LanguageTag.primaryLanguage(of: language)
+            if let match = prefLabels.keys.sorted().first(where: { LanguageTag.primaryLanguage(of: $0) == primary }),
+                let text = prefLabels[match]
+            {
+                return (text, match)
+            }
+        }
+        if let text = prefLabels["en"] { return (text, "en") }
+        if let first = prefLabels.keys.sorted().first, let text = prefLabels[first] { return (text, first) }
+        return nil
+    }
+
+    /// The concept as JSON: `{"id", "iri", "notation", "prefLabel": {lang: label}, "altLabel": {lang: [labels]}, "definition", "broader", "narrower"}`.
+    public var jsonValue: JSONValue {
+        var members: [(String, JSONValue)] = [("id", .string(id)), ("iri", .string(iri))]
+        if let notation { members.append(("notation", .string(notation))) }
+        members.append(("prefLabel", .object(prefLabels.keys.sorted().map { ($0, .string(prefLabels[$0] ?? "")) })))
+        if !altLabels.isEmpty {
+            members.append(("altLabel", .object(altLabels.keys.sorted().map { ($0, .array((altLabels[$0] ?? []).map(JSONValue.string))) })))
+        }
+        if !definitions.isEmpty {
+            members.append(("definition", .object(definitions.keys.sorted().map { ($0, .string(definitions[$0] ?? "")) })))
+        }
+        if !broader.isEmpty { members.append(("broader", .array(broader.map(JSONValue.string)))) }
+        if !narrower.isEmpty { members.append(("narrower", .array(narrower.map(JSONValue.string)))) }
+        return .object(members)
+    }
+
+    /// Adds what `other` (the same IRI, described again) says: RDF may describe one resource
+    /// in several places.
+    mutating func merge(_ other: Concept) {
+        if notation == nil { notation = other.notation }
+        for (language, label) in other.prefLabels where prefLabels[language] == nil { prefLabels[language] = label }
+        for (language, labels) in other.altLabels {
+            for label in labels where altLabels[language]?.contains(label) != true { altLabels[language, default: []].append(label) }
+        }
+        for (language, text) in other.definitions where definitions[language] == nil { definitions[language] = text }
+        for iri in other.broader where !broader.contains(iri) { broader.append(iri) }
+        for iri in other.narrower where !narrower.contains(iri) { narrower.append(iri) }
+        for iri in other.schemes where !schemes.contains(iri) { schemes.append(iri) }
+    }
+}
+
+/// What importing a thesaurus file did.
+public struct ThesaurusImportReport: Sendable, Hashable {
+    /// The files read, in order.
+    public var files: [String] = []
+    /// Concepts new to the catalog.
+    public var added = 0
+    /// Concepts that replaced a different stored description.
+    public var updated = 0
+    /// Concepts identical to the stored ones.
+    public var unchanged = 0
+    /// Labels (preferred and alternative) in the imported concepts.
+    public var labels = 0
+    /// Labels per language over the imported concepts.
+    public var languages: [String: Int] = [:]
+
+    public init() {}
+
+    /// Concepts read.
+    public var concepts: Int { added + updated + unchanged }
+
+    /// `{"files": [...], "concepts": N, "added": N, "updated": N, "unchanged": N, "labels": N, "languages": {...}}`.
+    public var jsonValue: JSONValue {
+        .object([
+            ("files", .array(files.map(JSONValue.string))), ("concepts", .integer(concepts)), ("added", .integer(added)),
+            ("updated", .integer(updated)), ("unchanged", .integer(unchanged)), ("labels", .integer(labels)),
+            ("languages", .object(languages.keys.sorted().map { ($0, .integer(languages[$0] ?? 0)) })),
+        ])
+    }
+}

@@ -1,0 +1,398 @@
+// Reads SKOS thesauri: RDF/XML (GEMET's and AGROVOC's downloads, through libxml2, one
+// resource at a time) and JSON-LD (compacted with a context, or expanded). Only what search
+// and labels need is kept: concepts, their labels in every language, definitions, notations,
+// schemes and broader/narrower links. Problems are diagnostics naming file, line and column.
+import CLibXML2
+import Foundation
+
+/// Reads the concepts of a SKOS file.
+public enum SKOSReader {
+    static let skos = "http://www.w3.org/2004/02/skos/core#"
+    static let skosXL = "http://www.w3.org/2008/05/skos-xl#"
+    static let rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+
+    /// The serializations chm reads.
+    public enum Format: String, Sendable, CaseIterable {
+        case rdfXML = "RDF/XML"
+        case jsonLD = "JSON-LD"
+    }
+
+    /// The format of `path`, by its first significant byte (`<` or `{`/`[`).
+    public static func format(of path: String) throws -> Format {
+        guard let source = try? ByteSource(path: path) else {
+            throw Diagnostic(.error, file: path, message: "cannot read the file")
+        }
+        var count = 0
+        while let byte = source.next(), count < 1 << 16 {
+            count += 1
+            switch byte {
+            case 0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF: continue  // white space, a UTF-8 BOM
+            case UInt8(ascii: "<"): return .rdfXML
+            case UInt8(ascii: "{"), UInt8(ascii: "["): return .jsonLD
+            default:
+                throw Diagnostic(
+                    .error, file: path, line: 1,
+                    message: "not a SKOS file chm reads: expected RDF/XML (starting with '<') or JSON-LD (starting with '{' or '[')")
+            }
+        }
+        throw Diagnostic(.error, file: path, line: 1, message: "file is empty; expected SKOS in RDF/XML or JSON-LD")
+    }
+
+    /// Every concept of the file at `path`, in the order they first appear (a concept
+    /// described in several places is merged into one).
+    /// - Throws: a ``Diagnostic`` naming the place of the first problem.
+    public static func read(path: String) throws -> [Concept] {
+        let concepts: [Concept]
+        switch try format(of: path) {
+        case .rdfXML: concepts = try readRDFXML(path: path)
+        case .jsonLD: concepts = try readJSONLD(path: path)
+        }
+        var merged: [Concept] = []
+        var position: [String: Int] = [:]
+        for concept in concepts {
+            if let index = position[concept.iri] {
+                merged[index].merge(concept)
+            } else {
+                position[concept.iri] = merged.count
+                merged.append(concept)
+            }
+        }
+        // A concept with no label in any language is of no use to search or labels.
+        merged.removeAll { $0.prefLabels.isEmpty && $0.altLabels.isEmpty }
+        guard !merged.isEmpty else {
+            throw Diagnostic(
+                .error, file: path,
+                message: "no SKOS concepts with labels found; expected skos:Concept resources with skos:prefLabel")
+        }
+        return merged
+    }
+
+    /// Records one property value in `concept`. `value` is a literal (with its language) or
+    /// an IRI.
+    static func apply(property: String, literal: String?, language: String?, iri: String?, to concept: inout Concept) {
+        let tag = language.flatMap { LanguageTag.normalized($0) } ?? LanguageTag.undetermined
+        switch property {
+        case skos + "prefLabel", skosXL + "prefLabel":
+            guard let text = literal?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return }
+            if concept.prefLabels[tag] == nil {
+                concept.prefLabels[tag] = text
+            } else if concept.prefLabels[tag] != text, concept.altLabels[tag]?.contains(text) != true {
+                concept.altLabels[tag, default: []].append(text)
+            }
+        case skos + "altLabel", skos + "hiddenLabel", skosXL + "altLabel", skosXL + "hiddenLabel":
+            guard let text = literal?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty,
+                concept.altLabels[tag]?.contains(text) != true
+            else { return }
+            concept.altLabels[tag, default: []].append(text)
+        case skos + "definition":
+            guard let text = literal?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return }
+            if concept.definitions[tag] == nil { concept.definitions[tag] = text }
+        case skos + "notation":
+            if concept.notation == nil, let text = literal?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty {
+                concept.notation = text
+            }
+        case skos + "broader", skos + "broaderTransitive":
+            if let iri, !concept.broader.contains(iri) { concept.broader.append(iri) }
+        case skos + "narrower", skos + "narrowerTransitive":
+            if let iri, !concept.narrower.contains(iri) { concept.narrower.append(iri) }
+        case skos + "inScheme", skos + "topConceptOf":
+            if let iri, !concept.schemes.contains(iri) { concept.schemes.append(iri) }
+        default:
+            break
+        }
+    }
+
+    // MARK: RDF/XML
+
+    /// Reads the children of `rdf:RDF` one at a time: `skos:Concept` elements, and
+    /// `rdf:Description` elements typed `skos:Concept` (or carrying SKOS labels).
+    static func readRDFXML(path: String) throws -> [Concept] {
+        func diagnostic(_ error: XMLReadError) -> Diagnostic {
+            Diagnostic(.error, file: path, line: error.line, column: error.column, message: error.message)
+        }
+        let reader: XMLStreamReader
+        do {
+            reader = try XMLStreamReader(path: path)
+        } catch {
+            throw diagnostic(error)
+        }
+        var concepts: [Concept] = []
+        do {
+            var found = try reader.read()
+            if found, !reader.isElement { found = try advanceToElement(reader) }
+            guard found else {
+                throw Diagnostic(.error, file: path, message: "no root element")
+            }
+            guard reader.localName == "RDF", reader.namespaceURI == rdf else {
+                throw Diagnostic(
+                    .error, file: path, line: reader.lineNumber,
+                    message: "expected an rdf:RDF root element (SKOS in RDF/XML), found <\(reader.localName)>")
+            }
+            guard try reader.read() else { return [] }
+            while true {
+                if reader.isElement, reader.depth == 1 {
+                    let element = try reader.expand()
+                    if let concept = try concept(from: element, path: path) { concepts.append(concept) }
+                    guard try reader.next() else { break }
+                } else {
+                    guard try reader.read() else { break }
+                }
+            }
+        } catch let error as XMLReadError {
+            throw diagnostic(error)
+        }
+        return concepts
+    }
+
+    private static func advanceToElement(_ reader: XMLStreamReader) throws(XMLReadError) -> Bool {
+        while try reader.read() {
+            if reader.isElement { return true }
+        }
+        return false
+    }
+
+    /// The concept a node element describes, or nil when it is not a concept.
+    private static func concept(from element: XMLElement, path: String) throws -> Concept? {
+        let elementType = (element.namespaceURI ?? "") + element.localName
+        let about = element.attribute("about", namespace: rdf) ?? element.attribute("ID", namespace: rdf).map { "#" + $0 }
+        var concept = Concept(iri: about ?? "")
+        var isConcept = elementType == skos + "Concept"
+        var hasLabel = false
+        for property in element.children {
+            let name = (property.namespaceURI ?? "") + property.localName
+            if name == rdf + "type" {
+                if property.attribute("resource", namespace: rdf) == skos + "Concept" { isConcept = true }
+                continue
+            }
+            if name == skosXL + "prefLabel" || name == skosXL + "altLabel" || name == skosXL + "hiddenLabel" {
+                // SKOS-XL: the label is a resource whose skosxl:literalForm holds the text.
+                for label in property.children {
+                    for form in label.children where (form.namespaceURI ?? "") + form.localName == skosXL + "literalForm" {
+                        apply(property: name, literal: form.text, language: form.effectiveLanguage, iri: nil, to: &concept)
+                        hasLabel = true
+                    }
+                }
+                continue
+            }
+            let resource =
+                property.attribute("resource", namespace: rdf)
+                ?? property.children.first.flatMap { $0.attribute("about", namespace: rdf) }
+            if name.hasPrefix(skos + "prefLabel") || name.hasPrefix(skos + "altLabel") { hasLabel = true }
+            apply(
+                property: name, literal: resource == nil ? property.text : nil, language: property.effectiveLanguage,
+                iri: resource, to: &concept)
+        }
+        guard isConcept || hasLabel else { return nil }
+        guard about != nil else {
+            throw Diagnostic(
+                .error, file: path, line: element.line,
+                message: "a concept without rdf:about; give each skos:Concept its IRI")
+        }
+        return concept
+    }
+
+    // MARK: JSON-LD
+
+    /// What a JSON-LD context says: prefixes and terms (with their container and type).
+    struct Context {
+        struct Term {
+            var iri: String
+            var languageContainer = false
+            var isReference = false
+        }
+        var terms: [String: Term] = [:]
+        var language: String?
+        var base: String?
+
+        /// The IRI that `name` (a term, a compact IRI or an absolute IRI) stands for.
+        func expand(_ name: String) -> String {
+            if let term = terms[name] { return term.iri }
+            if let colon = name.firstIndex(of: ":") {
+                let prefix = String(name[..<colon])
+                let suffix = name[name.index(after: colon)...]
+                if !suffix.hasPrefix("//"), let term = terms[prefix] { return term.iri + suffix }
+                return name
+            }
+            if let base { return base + name }
+            return name
+        }
+    }
+
+    static func readJSONLD(path: String) throws -> [Concept] {
+        let source: ByteSource
+        do {
+            source = try ByteSource(path: path)
+        } catch {
+            throw Diagnostic(.error, file: path, message: "cannot read the file")
+        }
+        var parser = JSONParser(source: source)
+        let root: JSONNode
+        do {
+            root = try parser.parseValue()
+        } catch {
+            throw Diagnostic(.error, file: path, line: error.line, column: error.column, message: error.message)
+        }
+        var concepts: [Concept] = []
+        try visitJSONLD(root, context: Context(), path: path, into: &concepts)
+        return concepts
+    }
+
+    /// Reads `node` (a node object, an array of them, or a document with `@graph`).
+    private static func visitJSONLD(_ node: JSONNode, context: Context, path: String, into concepts: inout [Concept]) throws {
+        switch node.value {
+        case .array(let items):
+            for item in items { try visitJSONLD(item, context: context, path: path, into: &concepts) }
+        case .object(let members):
+            var context = context
+            if let contextNode = members.first(where: { $0.key == "@context" })?.value {
+                context = try readContext(contextNode, into: context, path: path)
+            }
+            if let graph = members.first(where: { $0.key == "@graph" })?.value {
+                try visitJSONLD(graph, context: context, path: path, into: &concepts)
+            }
+            if let concept = try nodeObject(members, at: node, context: context, path: path) { concepts.append(concept) }
+        default:
+            throw Diagnostic(
+                .error, file: path, line: node.line, column: node.column,
+                message: "expected a JSON-LD node object or array, found \(node.typeName)")
+        }
+    }
+
+    private static func readContext(_ node: JSONNode, into context: Context, path: String) throws -> Context {
+        var context = context
+        switch node.value {
+        case .array(let items):
+            for item in items { context = try readContext(item, into: context, path: path) }
+        case .object(let members):
+            // Prefixes first, so that terms may use them in any order.
+            for member in members {
+                if case .string(let iri) = member.value.value, !member.key.hasPrefix("@") {
+                    context.terms[member.key] = Context.Term(iri: iri)
+                }
+            }
+            for member in members {
+                switch (member.key, member.value.value) {
+                case ("@language", .string(let language)): context.language = language
+                case ("@base", .string(let base)): context.base = base
+                case ("@vocab", _), ("@version", _), ("@language", _), ("@base", _): break
+                case (_, .string(let iri)): context.terms[member.key] = Context.Term(iri: context.expand(iri))
+                case (_, .object(let definition)):
+                    var term = Context.Term(iri: context.expand(member.key))
+                    for entry in definition {
+                        switch (entry.key, entry.value.value) {
+                        case ("@id", .string(let iri)): term.iri = context.expand(iri)
+                        case ("@container", .string(let container)): term.languageContainer = container == "@language"
+                        case ("@type", .string(let type)): term.isReference = type == "@id" || type == "@vocab"
+                        default: break
+                        }
+                    }
+                    context.terms[member.key] = term
+                default: break
+                }
+            }
+        case .string:
+            throw Diagnostic(
+                .error, file: path, line: node.line, column: node.column,
+                message: "a remote @context is not fetched (chm reads no network); put the context in the file")
+        case .null:
+            return Context()
+        default:
+            throw Diagnostic(
+                .error, file: path, line: node.line, column: node.column, message: "expected @context to be an object")
+        }
+        return context
+    }
+
+    /// The concept a node object describes, or nil when it is not a concept.
+    private static func nodeObject(_ members: [JSONNode.Member], at node: JSONNode, context: Context, path: String) throws
+        -> Concept?
+    {
+        var types: [String] = []
+        var id: String?
+        for member in members {
+            switch member.key {
+            case "@id":
+                if case .string(let text) = member.value.value { id = context.expand(text) }
+            case "@type":
+                switch member.value.value {
+                case .string(let text): types.append(context.expand(text))
+                case .array(let items):
+                    for item in items { if case .string(let text) = item.value { types.append(context.expand(text)) } }
+                default: break
+                }
+            default:
+                if context.expand(member.key) == rdf + "type" {
+                    for value in flatten(member.value) {
+                        switch value.value {
+                        case .string(let text): types.append(context.expand(text))
+                        case .object(let object):
+                            if case .string(let text)? = object.first(where: { $0.key == "@id" })?.value.value {
+                                types.append(context.expand(text))
+                            }
+                        default: break
+                        }
+                    }
+                }
+            }
+        }
+        var concept = Concept(iri: id ?? "")
+        var hasLabel = false
+        for member in members where !member.key.hasPrefix("@") {
+            let term = context.terms[member.key]
+            let property = context.expand(member.key)
+            guard property.hasPrefix(skos) || property.hasPrefix(skosXL) else { continue }
+            if property.hasSuffix("#prefLabel") || property.hasSuffix("#altLabel") { hasLabel = true }
+            if term?.languageContainer == true, case .object(let languages) = member.value.value {
+                for entry in languages {
+                    for value in flatten(entry.value) {
+                        if case .string(let text) = value.value {
+                            apply(property: property, literal: text, language: entry.key, iri: nil, to: &concept)
+                        }
+                    }
+                }
+                continue
+            }
+            for value in flatten(member.value) {
+                switch value.value {
+                case .string(let text):
+                    if term?.isReference == true {
+                        apply(property: property, literal: nil, language: nil, iri: context.expand(text), to: &concept)
+                    } else {
+                        apply(property: property, literal: text, language: context.language, iri: nil, to: &concept)
+                    }
+                case .number(let text):
+                    apply(property: property, literal: text, language: nil, iri: nil, to: &concept)
+                case .object(let object):
+                    var literal: String?
+                    var language = context.language
+                    var reference: String?
+                    for entry in object {
+                        switch (entry.key, entry.value.value) {
+                        case ("@value", .string(let text)): literal = text
+                        case ("@value", .number(let text)): literal = text
+                        case ("@language", .string(let text)): language = text
+                        case ("@id", .string(let text)): reference = context.expand(text)
+                        default: break
+                        }
+                    }
+                    apply(property: property, literal: literal, language: language, iri: reference, to: &concept)
+                default:
+                    break
+                }
+            }
+        }
+        guard types.contains(skos + "Concept") || hasLabel else { return nil }
+        guard id != nil else {
+            throw Diagnostic(
+                .error, file: path, line: node.line, column: node.column,
+                message: "a concept without @id; give each skos:Concept its IRI")
+        }
+        return concept
+    }
+
+    /// The values of a JSON-LD property: the items of an array, else the value itself.
+    private static func flatten(_ node: JSONNode) -> [JSONNode] {
+        if case .array(let items) = node.value { return items }
+        return [node]
+    }
+}

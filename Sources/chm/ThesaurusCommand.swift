@@ -1,0 +1,160 @@
+import ArgumentParser
+import ClearingHouse
+import Foundation
+
+/// `chm thesaurus import|list|show|lookup`
+struct ThesaurusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "thesaurus",
+        abstract: "Import and inspect the multilingual thesaurus that carries searches across languages.",
+        discussion: """
+            A SKOS thesaurus (RDF/XML or JSON-LD: GEMET, AGROVOC, EuroVoc, or the one shipped in \
+            Corpus/thesaurus/) gives concepts labels in many languages. A query's word or phrase that \
+            matches a label in any language also searches the concept's labels in the other languages \
+            (chm search --no-expand turns this off), and theme facets are named in the reader's language.
+            """,
+        subcommands: [ThesaurusImportCommand.self, ThesaurusListCommand.self, ThesaurusShowCommand.self, ThesaurusLookupCommand.self])
+}
+
+/// `chm thesaurus import FILE...`
+struct ThesaurusImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import SKOS files (RDF/XML or JSON-LD) into the index's catalog, all in one transaction.",
+        discussion: """
+            Concepts are identified by IRI: importing one again replaces it. A directory is read for its \
+            .jsonld, .rdf and .skos files. A problem in any file stores nothing and exits 65.
+            """)
+
+    @OptionGroup var indexOptions: IndexOptions
+
+    @Argument(help: "SKOS files or directories.")
+    var paths: [String]
+
+    @Flag(help: "Remove the concepts that these files do not hold (replace the whole thesaurus).")
+    var replace = false
+
+    @Flag(help: "Print JSON: {\"files\", \"concepts\", \"added\", \"updated\", \"unchanged\", \"labels\", \"languages\"}.")
+    var json = false
+
+    func run() throws {
+        let files = try Console.run { try ThesaurusFiles.expand(paths) }
+        let house = try indexOptions.open(create: true)
+        let report = try Console.run { try house.importThesaurus(files, replace: replace) }
+        if json {
+            Console.printJSON(report.jsonValue)
+        } else {
+            let languages = report.languages.keys.sorted().map { "\($0) \(report.languages[$0] ?? 0)" }.joined(separator: ", ")
+            print(
+                "\(report.files.count) files: \(report.concepts) concepts (\(report.added) added, \(report.updated) updated, "
+                    + "\(report.unchanged) unchanged), \(report.labels) labels (\(languages))")
+        }
+    }
+}
+
+/// Files named on the command line, directories expanded to their thesaurus files.
+enum ThesaurusFiles {
+    static func expand(_ paths: [String]) throws -> [String] {
+        var files: [String] = []
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw ClearingHouseError(.notFound, "\(path): no such file or directory")
+            }
+            if isDirectory.boolValue {
+                let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+                files += names.filter { ClearingHouse.thesaurusExtensions.contains(($0 as NSString).pathExtension.lowercased()) }
+                    .sorted().map { (path as NSString).appendingPathComponent($0) }
+            } else {
+                files.append(path)
+            }
+        }
+        guard !files.isEmpty else { throw ClearingHouseError(.notFound, "no thesaurus files (.jsonld, .rdf, .skos) in \(paths.joined(separator: ", "))") }
+        return files
+    }
+}
+
+/// `chm thesaurus list`
+struct ThesaurusListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the concepts with their labels in one language.")
+
+    @OptionGroup var indexOptions: IndexOptions
+
+    @Option(help: ArgumentHelp("Language of the labels shown (then English, then any).", valueName: "TAG"))
+    var lang = "en"
+
+    @Flag(help: "Print JSON Lines: one concept per line.")
+    var json = false
+
+    func run() throws {
+        let house = try indexOptions.open(create: false)
+        let concepts = try Console.run { try house.concepts() }
+        for concept in concepts {
+            if json {
+                Console.printJSON(concept.jsonValue)
+            } else {
+                let label = concept.label(preferring: lang)
+                print("\(concept.id)\t\(label?.text ?? "")\(label.map { $0.language == lang ? "" : " [\($0.language)]" } ?? "")")
+            }
+        }
+    }
+}
+
+/// `chm thesaurus show ID`
+struct ThesaurusShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a concept: its labels in every language and its place.")
+
+    @OptionGroup var indexOptions: IndexOptions
+
+    @Argument(help: "The concept's notation, IRI or short id.")
+    var id: String
+
+    @Flag(help: "Print the concept as JSON.")
+    var json = false
+
+    func run() throws {
+        let house = try indexOptions.open(create: false)
+        guard let concept = try Console.run({ try house.concept(id: id) }) else {
+            Console.error("chm: error: no concept \"\(id)\" in the thesaurus; `chm thesaurus list` shows them")
+            throw ExitCode.failure
+        }
+        if json {
+            Console.printJSON(concept.jsonValue)
+            return
+        }
+        print("\(concept.id) <\(concept.iri)>")
+        for language in concept.languages {
+            let alternatives = concept.altLabels[language] ?? []
+            print("  \(language): \(concept.prefLabels[language] ?? "")" + (alternatives.isEmpty ? "" : " (also: \(alternatives.joined(separator: "; ")))"))
+        }
+        if let definition = concept.definitions["en"] ?? concept.definitions.values.first { print("  definition: \(definition)") }
+        let name = { (iri: String) -> String in (try? house.concept(id: iri))?.map { $0.id } ?? iri }
+        if !concept.broader.isEmpty { print("  broader: " + concept.broader.map(name).joined(separator: ", ")) }
+        if !concept.narrower.isEmpty { print("  narrower: " + concept.narrower.map(name).joined(separator: ", ")) }
+    }
+}
+
+/// `chm thesaurus lookup TEXT`
+struct ThesaurusLookupCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lookup", abstract: "Show what a query's words match in the thesaurus and the translations a search adds.")
+
+    @OptionGroup var indexOptions: IndexOptions
+
+    @Argument(help: "Words or a query, as for chm search.")
+    var text: String
+
+    @Flag(help: "Print JSON: [{\"from\", \"matched\", \"concept\", \"translations\": [{\"language\", \"label\"}]}].")
+    var json = false
+
+    func run() throws {
+        let house = try indexOptions.open(create: false)
+        let expansions = try Console.run { try house.expansions(of: text) }
+        if json {
+            Console.printJSON(.array(expansions.map(\.jsonValue)))
+            return
+        }
+        if expansions.isEmpty { print("No concept of the thesaurus matches \"\(text)\".") }
+        for expansion in expansions { print("\(expansion.setID): \(expansion.summary)") }
+    }
+}

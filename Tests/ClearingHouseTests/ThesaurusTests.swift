@@ -1,0 +1,148 @@
+import Foundation
+import Testing
+
+@testable import ClearingHouse
+
+/// SKOS import (RDF/XML and JSON-LD) and the thesaurus in search.
+@Suite("Thesaurus: SKOS import and cross-language search")
+struct ThesaurusTests {
+    /// The same two concepts in RDF/XML, in the style of GEMET's download: `rdf:Description`
+    /// typed by `rdf:type`, a concept split over two descriptions, and SKOS-XL labels.
+    static let rdfXML = """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+                 xmlns:skos="http://www.w3.org/2004/02/skos/core#"
+                 xmlns:skosxl="http://www.w3.org/2008/05/skos-xl#">
+          <skos:ConceptScheme rdf:about="http://example.org/scheme"/>
+          <skos:Concept rdf:about="http://example.org/c/reefs">
+            <skos:inScheme rdf:resource="http://example.org/scheme"/>
+            <skos:notation>coral-reefs</skos:notation>
+            <skos:prefLabel xml:lang="en">coral reefs</skos:prefLabel>
+            <skos:prefLabel xml:lang="ru">коралловые рифы</skos:prefLabel>
+            <skos:altLabel xml:lang="en">coral reef</skos:altLabel>
+            <skos:definition xml:lang="en">Ridges built by corals.</skos:definition>
+            <skos:broader rdf:resource="http://example.org/c/marine"/>
+          </skos:Concept>
+          <rdf:Description rdf:about="http://example.org/c/reefs">
+            <skos:prefLabel xml:lang="zh">珊瑚礁</skos:prefLabel>
+            <skosxl:altLabel>
+              <skosxl:Label rdf:about="http://example.org/l/1"><skosxl:literalForm xml:lang="fr">récifs coralliens</skosxl:literalForm></skosxl:Label>
+            </skosxl:altLabel>
+          </rdf:Description>
+          <rdf:Description rdf:about="http://example.org/c/marine">
+            <rdf:type rdf:resource="http://www.w3.org/2004/02/skos/core#Concept"/>
+            <skos:prefLabel xml:lang="en">marine ecosystems</skos:prefLabel>
+            <skos:prefLabel xml:lang="fr">écosystèmes marins</skos:prefLabel>
+            <skos:narrower rdf:resource="http://example.org/c/reefs"/>
+          </rdf:Description>
+        </rdf:RDF>
+        """
+
+    /// The same in compacted JSON-LD (a context with language maps).
+    static let compactJSONLD = """
+        {
+          "@context": {
+            "skos": "http://www.w3.org/2004/02/skos/core#",
+            "ex": "http://example.org/c/",
+            "prefLabel": {"@id": "skos:prefLabel", "@container": "@language"},
+            "altLabel": {"@id": "skos:altLabel", "@container": "@language"},
+            "broader": {"@id": "skos:broader", "@type": "@id"},
+            "narrower": {"@id": "skos:narrower", "@type": "@id"},
+            "inScheme": {"@id": "skos:inScheme", "@type": "@id"},
+            "notation": "skos:notation",
+            "definition": {"@id": "skos:definition", "@container": "@language"}
+          },
+          "@graph": [
+            {"@id": "ex:reefs", "@type": "skos:Concept", "inScheme": "http://example.org/scheme", "notation": "coral-reefs",
+             "prefLabel": {"en": "coral reefs", "ru": "коралловые рифы", "zh": "珊瑚礁"},
+             "altLabel": {"en": ["coral reef"], "fr": "récifs coralliens"},
+             "definition": {"en": "Ridges built by corals."}, "broader": ["ex:marine"]},
+            {"@id": "ex:marine", "@type": "skos:Concept", "prefLabel": {"en": "marine ecosystems", "fr": "écosystèmes marins"},
+             "narrower": "ex:reefs"}
+          ]
+        }
+        """
+
+    /// The same in expanded JSON-LD (full IRIs, value objects), as a top-level array.
+    static let expandedJSONLD = """
+        [
+          {"@id": "http://example.org/c/reefs", "@type": ["http://www.w3.org/2004/02/skos/core#Concept"],
+           "http://www.w3.org/2004/02/skos/core#inScheme": [{"@id": "http://example.org/scheme"}],
+           "http://www.w3.org/2004/02/skos/core#notation": [{"@value": "coral-reefs"}],
+           "http://www.w3.org/2004/02/skos/core#prefLabel": [
+             {"@value": "coral reefs", "@language": "en"}, {"@value": "коралловые рифы", "@language": "ru"},
+             {"@value": "珊瑚礁", "@language": "zh"}],
+           "http://www.w3.org/2004/02/skos/core#altLabel": [
+             {"@value": "coral reef", "@language": "en"}, {"@value": "récifs coralliens", "@language": "fr"}],
+           "http://www.w3.org/2004/02/skos/core#definition": [{"@value": "Ridges built by corals.", "@language": "en"}],
+           "http://www.w3.org/2004/02/skos/core#broader": [{"@id": "http://example.org/c/marine"}]},
+          {"@id": "http://example.org/c/marine", "@type": "http://www.w3.org/2004/02/skos/core#Concept",
+           "http://www.w3.org/2004/02/skos/core#prefLabel": [
+             {"@value": "marine ecosystems", "@language": "en"}, {"@value": "écosystèmes marins", "@language": "fr"}],
+           "http://www.w3.org/2004/02/skos/core#narrower": [{"@id": "http://example.org/c/reefs"}]}
+        ]
+        """
+
+    static let expected = [
+        Concept(
+            iri: "http://example.org/c/reefs", notation: "coral-reefs",
+            prefLabels: ["en": "coral reefs", "ru": "коралловые рифы", "zh": "珊瑚礁"],
+            altLabels: ["en": ["coral reef"], "fr": ["récifs coralliens"]], definitions: ["en": "Ridges built by corals."],
+            broader: ["http://example.org/c/marine"], schemes: ["http://example.org/scheme"]),
+        Concept(
+            iri: "http://example.org/c/marine", prefLabels: ["en": "marine ecosystems", "fr": "écosystèmes marins"],
+            narrower: ["http://example.org/c/reefs"]),
+    ]
+
+    @Test(arguments: [("rdf", rdfXML), ("jsonld", compactJSONLD), ("jsonld", expandedJSONLD)])
+    func readsTheSameConceptsFromEverySerialization(extension name: String, text: String) throws {
+        let directory = try TemporaryDirectory()
+        let file = try directory.write("thesaurus.\(name)", text)
+        #expect(try SKOSReader.read(path: file) == Self.expected)
+    }
+
+    @Test func problemsNameTheFileAndPlace() throws {
+        let directory = try TemporaryDirectory()
+        func failure(_ name: String, _ text: String) throws -> Diagnostic? {
+            let file = try directory.write(name, text)
+            do {
+                _ = try SKOSReader.read(path: file)
+                return nil
+            } catch let diagnostic as Diagnostic {
+                return diagnostic
+            }
+        }
+        let broken = try failure("broken.jsonld", "{\"@graph\": [\n  {\"@id\": \"x\",, }]}")
+        #expect(broken?.line == 2 && broken?.file.hasSuffix("broken.jsonld") == true, "\(String(describing: broken))")
+        let remote = try failure("remote.jsonld", "{\"@context\": \"https://example.org/context.jsonld\", \"@graph\": []}")
+        #expect(remote?.message.contains("remote @context") == true)
+        let noID = try failure("noid.jsonld", "{\"@type\": \"http://www.w3.org/2004/02/skos/core#Concept\", \"http://www.w3.org/2004/02/skos/core#prefLabel\": \"x\"}")
+        #expect(noID?.message.contains("without @id") == true)
+        let notRDF = try failure("records.rdf", "<records xmlns=\"urn:chm:records:1\"/>")
+        #expect(notRDF?.message.contains("rdf:RDF") == true)
+        let doctype = try failure("doctype.rdf", "<!DOCTYPE rdf:RDF [<!ENTITY x \"y\">]><rdf:RDF/>")
+        #expect(doctype?.message.contains("DOCTYPE") == true)
+        let empty = try failure("empty.jsonld", "{\"@graph\": []}")
+        #expect(empty?.message.contains("no SKOS concepts") == true)
+    }
+
+    @Test func importIsOneTransactionAndReplacesConceptsByIRI() throws {
+        let directory = try TemporaryDirectory()
+        let house = try ClearingHouse(directory: directory.url.appendingPathComponent("index"))
+        let good = try directory.write("good.rdf", Self.rdfXML)
+        let bad = try directory.write("bad.jsonld", "{ not json")
+        #expect(throws: Diagnostic.self) { try house.importThesaurus([good, bad]) }
+        #expect(try house.concepts().isEmpty)
+        let first = try house.importThesaurus([good])
+        #expect(first.added == 2 && first.concepts == 2 && first.languages["fr"] == 2)
+        let again = try house.importThesaurus([try directory.write("same.jsonld", Self.compactJSONLD)])
+        #expect(again.unchanged == 2 && again.added == 0)
+        #expect(try house.concept(id: "coral-reefs")?.prefLabels["zh"] == "珊瑚礁")
+        #expect(try house.label(ofTheme: "coral-reefs", language: "ru")?.text == "коралловые рифы")
+        #expect(try house.label(ofTheme: "coral-reefs", language: "es")?.language == "en")
+        // Reading it again through a new instance (a new process) gives the same concepts.
+        let reopened = try ClearingHouse(directory: directory.url.appendingPathComponent("index"), create: false)
+        #expect(try reopened.concepts().count == 2)
+        #expect(try reopened.expansions(of: "коралловых рифов").first?.setID == "coral-reefs")
+    }
+}

@@ -1,0 +1,176 @@
+import Foundation
+import Testing
+
+@testable import SearchCore
+
+/// Translations searched as one BM25 unit (Lucene's SynonymQuery), and query expansion
+/// through synonym sets.
+@Suite("Synonyms and query expansion")
+struct SynonymTests {
+    /// Two languages, each with its own scoring group: `title.xx` (weight 2) and `body.xx`.
+    static let schema: Schema = {
+        var fields: [Schema.TextField] = []
+        for language in ["en", "fr", "ru"] {
+            fields.append(Schema.TextField("title." + language, analyzer: WhitespaceAnalyzer(), weight: 2, group: language))
+            fields.append(Schema.TextField("body." + language, analyzer: WhitespaceAnalyzer(), group: language))
+        }
+        return Schema(textFields: fields)
+    }()
+
+    static let vocabulary = ["reef", "coral", "corail", "récif", "риф", "fish", "poisson", "рыба", "sea", "mer"]
+
+    /// Random documents: each writes a title and a body in one language, or in two.
+    static func corpus(seed: UInt64, count: Int) -> [(key: String, fields: [String: [String]])] {
+        var random = SeededGenerator(seed: seed)
+        return (0..<count).map { index in
+            var fields: [String: [String]] = [:]
+            let languages = [["en"], ["fr"], ["ru"], ["en", "fr"]].randomElement(using: &random) ?? ["en"]
+            for language in languages {
+                for field in ["title", "body"] {
+                    let length = Int.random(in: field == "title" ? 1...4 : 3...30, using: &random)
+                    fields["\(field).\(language)"] = (0..<length).map { _ in vocabulary.randomElement(using: &random) ?? "sea" }
+                }
+            }
+            return ("doc\(index)", fields)
+        }
+    }
+
+    /// The SynonymQuery definition written out, per group: tf = sum over the group's fields
+    /// and the words searched there of weight * freq / (1 - b + b * dl / avgdl); df = the
+    /// largest document frequency of the words and of the source word they translate (each
+    /// counted in whichever field has most); score = weight * idf(df) * tf / (k1 + tf), the
+    /// best group counting.
+    static func reference(
+        _ corpus: [(key: String, fields: [String: [String]])], source: String, words: [(text: String, group: String)],
+        weight: Double, k1: Double, b: Double
+    ) -> [String: Double] {
+        let n = Double(corpus.count)
+        let fieldNames = schema.textFields.map(\.name)
+        var averages: [String: Double] = [:]
+        for name in fieldNames {
+            let lengths = corpus.compactMap { $0.fields[name]?.count }
+            averages[name] = lengths.isEmpty ? 1 : Double(lengths.reduce(0, +)) / Double(lengths.count)
+        }
+        var df = 0
+        for word in words {
+            for name in fieldNames where name.hasSuffix("." + word.group) {
+                df = max(df, corpus.filter { $0.fields[name]?.contains(word.text) == true }.count)
+            }
+        }
+        guard df > 0 else { return [:] }
+        for name in fieldNames { df = max(df, corpus.filter { $0.fields[name]?.contains(source) == true }.count) }
+        let idf = weight * log(1 + (n - Double(df) + 0.5) / (Double(df) + 0.5))
+        var scores: [String: Double] = [:]
+        for document in corpus {
+            var best = 0.0
+            for group in ["en", "fr", "ru"] {
+                var tf = 0.0
+                for field in schema.textFields where field.group == group {
+                    guard let tokens = document.fields[field.name] else { continue }
+                    let length = Double(LengthNorm.decode(LengthNorm.encode(tokens.count)))
+                    let factor = 1 - b + b * length / (averages[field.name] ?? 1)
+                    for word in words where word.group == group {
+                        tf += field.weight * Double(tokens.filter { $0 == word.text }.count) / factor
+                    }
+                }
+                if tf > 0 { best = max(best, idf * tf / (k1 + tf)) }
+            }
+            if best > 0 { scores[document.key] = best }
+        }
+        return scores
+    }
+
+    @Test(arguments: [UInt64(1), 2, 3])
+    func translationsScoreAsOneWeightedUnitLikeTheReference(seed: UInt64) throws {
+        let corpus = Self.corpus(seed: seed, count: 300)
+        let directory = ScratchDirectory()
+        let bm25 = BM25Parameters(k1: 1.2, b: 0.75)
+        let writer = try IndexWriter(directory: directory.url, schema: Self.schema, bm25: bm25)
+        for document in corpus {
+            try writer.add(Document(key: document.key, text: document.fields.mapValues { [$0.joined(separator: " ")] }))
+        }
+        try writer.commit()
+        let searcher = try IndexSearcher.open(directory: directory.url, schema: Self.schema)
+        let cases: [(source: String, words: [(text: String, group: String)])] = [
+            ("x", [("reef", "en"), ("récif", "fr")]),
+            ("риф", [("coral", "en"), ("corail", "fr")]),
+            ("рыба", [("fish", "en"), ("poisson", "fr"), ("sea", "en")]),
+        ]
+        for (source, words) in cases {
+            let synonyms = Synonyms(
+                source: source, words: words.map { Synonyms.Word(text: $0.text, group: $0.group, label: "\($0.text) [\($0.group)]") },
+                weight: 0.4)
+            let expected = Self.reference(corpus, source: source, words: words, weight: 0.4, k1: bm25.k1, b: bm25.b)
+            let results = try searcher.search(.synonyms(synonyms), options: SearchOptions(limit: 1000, countTotal: true))
+            #expect(results.totalHits == expected.count, "\(words)")
+            for hit in results.hits {
+                let want = try #require(expected[hit.key])
+                #expect(abs(hit.score - want) < 1e-4, "\(words) \(hit.key): \(hit.score) vs \(want)")
+                #expect(!hit.matchedSynonyms.isEmpty)
+            }
+            // Top 10 (pruned) agrees with the reference's best 10.
+            let top = try searcher.search(.synonyms(synonyms), options: SearchOptions(limit: 10))
+            let best = expected.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(10)
+            #expect(top.hits.map(\.key) == best.map(\.key))
+        }
+    }
+
+    @Test func aRecordInTheQuerysOwnLanguageRanksAboveItsTranslations() throws {
+        let directory = ScratchDirectory()
+        let writer = try IndexWriter(directory: directory.url, schema: Self.schema)
+        try writer.add(Document(key: "ru", text: ["title.ru": ["риф"], "body.ru": ["риф рыба"]]))
+        try writer.add(Document(key: "en", text: ["title.en": ["reef"], "body.en": ["reef fish"]]))
+        try writer.add(Document(key: "en2", text: ["title.en": ["fish"], "body.en": ["sea"]]))
+        try writer.commit()
+        let searcher = try IndexSearcher.open(directory: directory.url, schema: Self.schema)
+        let expander = QueryExpander(
+            sets: [SynonymSet(id: "reefs", labels: [.init(text: "reef", group: "en"), .init(text: "риф", group: "ru")])],
+            schema: Self.schema)
+        let (query, expansions) = expander.expand(.term(field: nil, text: "риф"), weight: 0.5)
+        #expect(expansions.map(\.setID) == ["reefs"])
+        #expect(expansions.first?.matchedGroups == ["ru"])
+        #expect(expansions.first?.added == [SynonymSet.Label(text: "reef", group: "en")])
+        let results = try searcher.search(query, options: SearchOptions(explain: true))
+        #expect(results.hits.map(\.key) == ["ru", "en"])
+        #expect(results.hits[1].matchedSynonyms == ["reef [en] from риф"])
+        #expect(results.hits[0].matchedSynonyms.isEmpty)
+        #expect(results.hits[1].explanation?.description.contains("title.en (reef [en] from риф)") == true)
+        // Without expansion the English record is not found.
+        #expect(try searcher.search(.term(field: nil, text: "риф")).hits.map(\.key) == ["ru"])
+    }
+
+    @Test func expansionMatchesAnalyzedMultiWordLabelsLongestFirst() throws {
+        let schema = Schema(textFields: [
+            Schema.TextField("title.en", analyzer: LanguageAnalyzer.forLanguage("en"), group: "en"),
+            Schema.TextField("title.ru", analyzer: LanguageAnalyzer.forLanguage("ru"), group: "ru"),
+            Schema.TextField("title.zh", analyzer: LanguageAnalyzer.forLanguage("zh"), group: "zh"),
+        ])
+        let sets = [
+            SynonymSet(id: "coral-reefs", labels: [
+                .init(text: "coral reefs", group: "en"), .init(text: "коралловые рифы", group: "ru"), .init(text: "珊瑚礁", group: "zh"),
+            ]),
+            SynonymSet(id: "corals", labels: [.init(text: "corals", group: "en"), .init(text: "кораллы", group: "ru")]),
+            SynonymSet(id: "monitoring", labels: [.init(text: "monitoring", group: "en"), .init(text: "мониторинг", group: "ru")]),
+        ]
+        let expander = QueryExpander(sets: sets, schema: schema)
+        func expansions(_ text: String) throws -> [String] {
+            expander.expand(try QueryParser().parse(text), weight: 0.5).expansions.map { "\($0.setID):\($0.source)" }
+        }
+        // Inflected forms match through the analyzer; the two-word label wins over "corals".
+        #expect(try expansions("мониторинг коралловых рифов") == ["monitoring:мониторинг", "coral-reefs:коралловых рифов"])
+        #expect(try expansions("coral reef monitoring") == ["coral-reefs:coral reef", "monitoring:monitoring"])
+        #expect(try expansions("corals") == ["corals:corals"])
+        // A label inside a CJK run.
+        #expect(try expansions("珊瑚礁保护") == ["coral-reefs:珊瑚礁保护"])
+        // Excluded words are not expanded; a group requiring two of its words is left alone.
+        #expect(try expansions("fish -corals") == [])
+        #expect(expander.expand(try QueryParser(minimumShouldMatch: 2).parse("corals fish sea"), weight: 0.5).expansions.isEmpty)
+        // A required word may match its translations instead.
+        let required = expander.expand(try QueryParser().parse("+monitoring fish"), weight: 0.5).query
+        guard case .boolean(let clauses, _) = required, case .boolean(let inner, _) = clauses[0].query else {
+            Issue.record("expected the required word to become (word OR translations): \(required)")
+            return
+        }
+        #expect(clauses[0].occur == .must && inner.count == 2)
+    }
+}
