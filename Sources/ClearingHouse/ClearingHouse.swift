@@ -269,6 +269,7 @@ public final class ClearingHouse: Sendable {
         try importThesaurusFiles(among: paths, into: &report, emit: emit)
         try storage { try catalog.finishRun(runID, report: report) }
         try indexing { try SearchIndex.synchronize(indexWriter, catalog: catalog) }
+        if report.thesaurus != nil { _ = try thesaurus() }  // analyze the new labels once, now
         return report
     }
 

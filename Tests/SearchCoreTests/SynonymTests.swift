@@ -173,4 +173,34 @@ struct SynonymTests {
         }
         #expect(clauses[0].occur == .must && inner.count == 2)
     }
+
+    @Test func storedExpanderReadsBackAndRefusesOtherAnalyzersOrDamage() throws {
+        let schema = Schema(textFields: [
+            Schema.TextField("title.en", analyzer: LanguageAnalyzer.forLanguage("en"), group: "en"),
+            Schema.TextField("title.ru", analyzer: LanguageAnalyzer.forLanguage("ru"), group: "ru"),
+        ])
+        let sets = [
+            SynonymSet(id: "coral\treefs", labels: [.init(text: "coral reefs", group: "en"), .init(text: "коралловые\\рифы", group: "ru")]),
+            SynonymSet(id: "fish", labels: [.init(text: "fish\nstocks", group: "en"), .init(text: "рыбные запасы", group: "ru")]),
+        ]
+        let built = QueryExpander(sets: sets, schema: schema)
+        let text = built.serialized
+        let read = try #require(QueryExpander(serialized: text, schema: schema))
+        #expect(read.serialized == text)
+        for query in ["coral reef", "коралловые рифы", "fish stocks", "рыбных запасов"] {
+            let parsed = try QueryParser().parse(query)
+            #expect(read.expand(parsed, weight: 0.5).expansions == built.expand(parsed, weight: 0.5).expansions, "\(query)")
+        }
+        #expect(!built.expand(try QueryParser().parse("рыбных запасов"), weight: 0.5).expansions.isEmpty)
+        // Other analyzers (a stemmer changed): not used.
+        let other = Schema(textFields: [
+            Schema.TextField("title.en", analyzer: StandardAnalyzer(), group: "en"),
+            Schema.TextField("title.ru", analyzer: LanguageAnalyzer.forLanguage("ru"), group: "ru"),
+        ])
+        #expect(QueryExpander(serialized: text, schema: other) == nil)
+        // Damaged text: nil, never a crash.
+        #expect(QueryExpander(serialized: text + "\nK\ten\tx\t99", schema: schema) == nil)
+        #expect(QueryExpander(serialized: text + "\nZ", schema: schema) == nil)
+        #expect(QueryExpander(serialized: "", schema: schema) == nil)
+    }
 }

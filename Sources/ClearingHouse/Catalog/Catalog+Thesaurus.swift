@@ -47,6 +47,33 @@ extension Catalog {
         report.unchanged += counts.unchanged
     }
 
+    /// The stored search form of the thesaurus (its analyzed labels), when it was made for
+    /// thesaurus version `version`.
+    func thesaurusIndex(version: String) throws -> String? {
+        try database.read { db in
+            try String.fetchOne(db, sql: "SELECT data FROM thesaurus_index WHERE id = 1 AND version = ?", arguments: [version])
+        }
+    }
+
+    /// Stores the search form of thesaurus version `version` (made by whoever loaded it first).
+    func storeThesaurusIndex(_ data: String, version: String) throws {
+        try database.write { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO thesaurus_index (id, version, data) VALUES (1, ?, ?)", arguments: [version, data])
+        }
+    }
+
+    /// The concepts whose notation is `notation` (case-insensitive) or whose IRI is `notation`.
+    func concepts(notationOrIRI notation: String) throws -> [Concept] {
+        let decoder = JSONDecoder()
+        return try database.read { db in
+            try String.fetchAll(
+                db, sql: "SELECT json FROM thesaurus_concepts WHERE notation = ? COLLATE NOCASE OR iri = ? ORDER BY iri",
+                arguments: [notation, notation]
+            ).compactMap { try? decoder.decode(Concept.self, from: Data($0.utf8)) }
+        }
+    }
+
     /// Every stored concept, in IRI order.
     func concepts() throws -> [Concept] {
         let decoder = JSONDecoder()

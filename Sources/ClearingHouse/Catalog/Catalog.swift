@@ -94,6 +94,16 @@ final class Catalog: Sendable {
                     CREATE INDEX thesaurus_concepts_notation ON thesaurus_concepts(notation);
                     """)
         }
+        migrator.registerMigration("v3: thesaurus search index") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE thesaurus_index (
+                        id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+                        version TEXT NOT NULL,
+                        data TEXT NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }
 

@@ -4,27 +4,15 @@
 import Foundation
 import SearchCore
 
-/// The thesaurus loaded for searching: its concepts, the concept of each theme value, and
-/// the expander built from their labels.
+/// The thesaurus as search uses it: the expander built from the concepts' labels.
 struct LoadedThesaurus: Sendable {
     let version: String
-    let concepts: [Concept]
-    let byNotation: [String: Int]
-    let byIRI: [String: Int]
     let expander: QueryExpander
 
-    init(version: String, concepts: [Concept]) {
-        self.version = version
-        self.concepts = concepts
-        var byNotation: [String: Int] = [:]
-        var byIRI: [String: Int] = [:]
-        for (index, concept) in concepts.enumerated() {
-            byIRI[concept.iri] = index
-            if let notation = concept.notation { byNotation[notation.lowercased()] = index }
-        }
-        self.byNotation = byNotation
-        self.byIRI = byIRI
-        let sets = concepts.map { concept in
+    /// The synonym sets of `concepts`: each concept's labels in every language, grouped by the
+    /// index's language fields.
+    static func synonymSets(_ concepts: [Concept]) -> [SynonymSet] {
+        concepts.map { concept in
             var labels: [SynonymSet.Label] = []
             for language in concept.languages {
                 let group = SearchIndex.fieldLanguage(language)
@@ -33,7 +21,6 @@ struct LoadedThesaurus: Sendable {
             }
             return SynonymSet(id: concept.id, labels: labels)
         }
-        expander = QueryExpander(sets: sets, schema: SearchIndex.schema)
     }
 }
 
@@ -74,6 +61,8 @@ extension ClearingHouse {
         try writes.withLock { _ in
             try storage { try catalog.importConcepts(read, replace: replace, into: &report) }
         }
+        // Analyze the labels now, once, rather than in the first search.
+        _ = try thesaurus()
         return report
     }
 
@@ -130,13 +119,12 @@ extension ClearingHouse {
     }
 
     /// Every concept of the thesaurus, in IRI order.
-    public func concepts() throws -> [Concept] { try thesaurus().concepts }
+    public func concepts() throws -> [Concept] { try storage { try catalog.concepts() } }
 
-    /// The concept whose notation, IRI or short id is `id` (case-insensitive notation).
+    /// The concept whose notation (case-insensitive), IRI or short id is `id`.
     public func concept(id: String) throws -> Concept? {
-        let loaded = try thesaurus()
-        if let index = loaded.byNotation[id.lowercased()] ?? loaded.byIRI[id] { return loaded.concepts[index] }
-        return loaded.concepts.first { $0.id == id }
+        if let found = try storage({ try catalog.concepts(notationOrIRI: id) }).first { return found }
+        return try concepts().first { $0.id == id }
     }
 
     /// What a query's words match in the thesaurus, and the labels they would add to a
@@ -150,16 +138,26 @@ extension ClearingHouse {
     /// concept with that notation, with the language it is in (English or another when the
     /// concept has no label in `language`). Nil when no concept has that notation.
     public func label(ofTheme theme: String, language: String?) throws -> (text: String, language: String)? {
-        let loaded = try thesaurus()
-        guard let index = loaded.byNotation[theme.lowercased()] else { return nil }
-        return loaded.concepts[index].label(preferring: language)
+        try storage { try catalog.concepts(notationOrIRI: theme) }.first { $0.notation != nil }?.label(preferring: language)
     }
 
-    /// The loaded thesaurus, reloaded when the catalog's has changed.
+    /// The loaded thesaurus, reloaded when the catalog's has changed. Its analyzed labels are
+    /// stored in the catalog by the first process that loads a new version, so that the next
+    /// ones only read them.
     func thesaurus() throws -> LoadedThesaurus {
         let version = try storage { try catalog.thesaurusVersion() }
         if let loaded = loadedThesaurus.withLock({ $0 }), loaded.version == version { return loaded }
-        let loaded = LoadedThesaurus(version: version, concepts: try storage { try catalog.concepts() })
+        let expander: QueryExpander
+        if let stored = try storage({ try catalog.thesaurusIndex(version: version) }),
+            let prepared = QueryExpander(serialized: stored, schema: SearchIndex.schema)
+        {
+            expander = prepared
+        } else {
+            expander = QueryExpander(sets: LoadedThesaurus.synonymSets(try concepts()), schema: SearchIndex.schema)
+            // Best effort: a reader that cannot write (a read-only copy) still searches.
+            try? catalog.storeThesaurusIndex(expander.serialized, version: version)
+        }
+        let loaded = LoadedThesaurus(version: version, expander: expander)
         loadedThesaurus.withLock { $0 = loaded }
         return loaded
     }

@@ -51,9 +51,39 @@ public struct QueryExpander: Sendable {
     private let labels: [String: [String: [Int]]]
     /// Per group: the most terms in one label.
     private let longest: [String: Int]
+    /// Per group: the first term of every label (most query words start none, and are
+    /// passed over with one lookup).
+    private let firstTerms: [String: Set<String>]
     private let analyzers: [String: any Analyzer]
     /// The groups in a fixed order (so results do not depend on dictionary order).
     private let groups: [String]
+    /// Per group: the scripts its labels are written in (a run of Latin words is not
+    /// analyzed for a group whose labels are all Cyrillic).
+    private let scripts: [String: Set<Script>]
+
+    /// Coarse writing systems, enough to tell which groups a query's words may match.
+    enum Script: String, Hashable {
+        case latin, cyrillic, arabic, ideographic, other
+
+        init?(_ scalar: Unicode.Scalar) {
+            let value = scalar.value
+            switch value {
+            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0xC0...0x24F, 0x1E00...0x1EFF: self = .latin
+            case 0x400...0x52F: self = .cyrillic
+            case 0x600...0x6FF, 0x750...0x77F, 0x8A0...0x8FF, 0xFB50...0xFDFF, 0xFE70...0xFEFF: self = .arabic
+            default:
+                if ScalarClass(value) == .ideograph {
+                    self = .ideographic
+                } else if scalar.properties.isAlphabetic {
+                    self = .other
+                } else {
+                    return nil
+                }
+            }
+        }
+
+        static func of(_ text: String) -> Set<Script> { Set(text.unicodeScalars.compactMap(Script.init)) }
+    }
 
     /// Prepares `sets` for the fields of `schema`: each group is analyzed with the analyzer
     /// of its first field. Labels in groups the schema does not have are ignored.
@@ -66,6 +96,8 @@ public struct QueryExpander: Sendable {
         }
         var labels: [String: [String: [Int]]] = [:]
         var longest: [String: Int] = [:]
+        var firstTerms: [String: Set<String>] = [:]
+        var scripts: [String: Set<Script>] = [:]
         for (index, set) in sets.enumerated() {
             for label in set.labels {
                 guard let analyzer = analyzers[label.group] else { continue }
@@ -76,17 +108,183 @@ public struct QueryExpander: Sendable {
                     labels[label.group, default: [:]][key, default: []].append(index)
                 }
                 longest[label.group] = max(longest[label.group] ?? 0, terms.count)
+                firstTerms[label.group, default: []].insert(terms[0])
+                scripts[label.group, default: []].formUnion(Script.of(label.text))
             }
         }
         self.sets = sets
         self.labels = labels
         self.longest = longest
+        self.firstTerms = firstTerms
+        self.scripts = scripts
         self.analyzers = analyzers
         self.groups = groups
     }
 
     /// Whether there is nothing to expand with.
     public var isEmpty: Bool { labels.isEmpty }
+
+    // MARK: Storing the analyzed labels
+
+    private init(sets: [SynonymSet], labels: [String: [String: [Int]]], scripts: [String: Set<Script>], schema: Schema) {
+        var analyzers: [String: any Analyzer] = [:]
+        var groups: [String] = []
+        for field in schema.textFields where analyzers[field.scoringGroup] == nil {
+            analyzers[field.scoringGroup] = field.analyzer
+            groups.append(field.scoringGroup)
+        }
+        var longest: [String: Int] = [:]
+        var firstTerms: [String: Set<String>] = [:]
+        for (group, keys) in labels {
+            var most = 0
+            var firsts = Set<String>(minimumCapacity: keys.count)
+            for key in keys.keys {
+                // Terms are joined by U+0001: count them and cut the first, byte by byte.
+                var count = 1
+                var firstEnd: String.Index?
+                for index in key.utf8.indices where key.utf8[index] == 1 {
+                    count += 1
+                    if firstEnd == nil { firstEnd = index }
+                }
+                most = max(most, count)
+                firsts.insert(firstEnd.map { String(key[..<$0]) } ?? key)
+            }
+            longest[group] = most
+            firstTerms[group] = firsts
+        }
+        self.sets = sets
+        self.labels = labels
+        self.longest = longest
+        self.firstTerms = firstTerms
+        self.scripts = scripts
+        self.analyzers = analyzers
+        self.groups = groups
+    }
+
+    private static let serializationHeader = "chm-synonyms 1"
+
+    /// The sets and their analyzed labels as text, to be stored and read back with
+    /// ``init(serialized:schema:)``: analyzing thousands of labels takes far longer than
+    /// reading them, and a search process should not pay for it.
+    public var serialized: String {
+        var lines = [Self.serializationHeader + "\t" + Self.fingerprint(schema: analyzers, groups: groups)]
+        for set in sets {
+            lines.append(
+                "S\t" + Self.escape(set.id) + "\t"
+                    + set.labels.map { Self.escape($0.group) + "\u{1F}" + Self.escape($0.text) }.joined(separator: "\u{1E}"))
+        }
+        for group in groups {
+            if let written = scripts[group] {
+                lines.append("G\t" + Self.escape(group) + "\t" + written.map(\.rawValue).sorted().joined(separator: ","))
+            }
+            for (key, indices) in (labels[group] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                lines.append("K\t" + Self.escape(group) + "\t" + Self.escape(key) + "\t" + indices.map(String.init).joined(separator: ","))
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// An expander from ``serialized`` text, or nil when the text is damaged or was made
+    /// for other analyzers (then build it again from the sets). Read as bytes: every
+    /// separator is an ASCII control byte, which never occurs inside a UTF-8 sequence.
+    public init?(serialized text: String, schema: Schema) {
+        var analyzers: [String: any Analyzer] = [:]
+        var groups: [String] = []
+        for field in schema.textFields where analyzers[field.scoringGroup] == nil {
+            analyzers[field.scoringGroup] = field.analyzer
+            groups.append(field.scoringGroup)
+        }
+        let bytes = Array(text.utf8)
+        let header = Array((Self.serializationHeader + "\t" + Self.fingerprint(schema: analyzers, groups: groups)).utf8)
+        guard bytes.count >= header.count, bytes[0..<header.count].elementsEqual(header),
+            bytes.count == header.count || bytes[header.count] == 0x0A
+        else { return nil }
+        func string(_ slice: ArraySlice<UInt8>) -> String {
+            let raw = String(decoding: slice, as: UTF8.self)
+            return slice.contains(0x5C) ? Self.unescape(raw[...]) : raw
+        }
+        var sets: [SynonymSet] = []
+        var labels: [String: [String: [Int]]] = [:]
+        var scripts: [String: Set<Script>] = [:]
+        for line in bytes[header.count...].split(separator: 0x0A) {
+            let fields = line.split(separator: 0x09, omittingEmptySubsequences: false)
+            guard fields.first?.count == 1, let kind = fields.first?.first else { return nil }
+            switch kind {
+            case UInt8(ascii: "S"):
+                guard fields.count == 3 else { return nil }
+                var setLabels: [SynonymSet.Label] = []
+                for entry in fields[2].split(separator: 0x1E) {
+                    guard let separator = entry.firstIndex(of: 0x1F) else { return nil }
+                    setLabels.append(
+                        SynonymSet.Label(text: string(entry[(separator + 1)...]), group: string(entry[..<separator])))
+                }
+                sets.append(SynonymSet(id: string(fields[1]), labels: setLabels))
+            case UInt8(ascii: "G"):
+                guard fields.count == 3 else { return nil }
+                var written = Set<Script>()
+                for name in fields[2].split(separator: UInt8(ascii: ",")) {
+                    guard let script = Script(rawValue: String(decoding: name, as: UTF8.self)) else { return nil }
+                    written.insert(script)
+                }
+                scripts[string(fields[1])] = written
+            case UInt8(ascii: "K"):
+                guard fields.count == 4 else { return nil }
+                var indices: [Int] = []
+                for index in fields[3].split(separator: UInt8(ascii: ",")) {
+                    guard let value = Int(String(decoding: index, as: UTF8.self)), value >= 0, value < sets.count else { return nil }
+                    indices.append(value)
+                }
+                labels[string(fields[1]), default: [:]][string(fields[2])] = indices
+            default:
+                return nil
+            }
+        }
+        self.init(sets: sets, labels: labels, scripts: scripts, schema: schema)
+    }
+
+    /// What the stored form depends on: each group's analyzer.
+    private static func fingerprint(schema analyzers: [String: any Analyzer], groups: [String]) -> String {
+        groups.map { "\($0)=\(analyzers[$0]?.name ?? "")" }.joined(separator: ",")
+    }
+
+    /// Tabs, line breaks and backslashes written as escapes (the separators U+001E and
+    /// U+001F inside a label are dropped: no label needs them).
+    private static func escape(_ text: String) -> String {
+        var output = ""
+        for character in text.unicodeScalars {
+            switch character {
+            case "\\": output += "\\\\"
+            case "\t": output += "\\t"
+            case "\n": output += "\\n"
+            case "\r": output += "\\r"
+            case "\u{1E}", "\u{1F}": continue
+            default: output.unicodeScalars.append(character)
+            }
+        }
+        return output
+    }
+
+    private static func unescape(_ text: Substring) -> String {
+        guard text.contains("\\") else { return String(text) }
+        var output = ""
+        var escaped = false
+        for character in text.unicodeScalars {
+            if escaped {
+                switch character {
+                case "t": output += "\t"
+                case "n": output += "\n"
+                case "r": output += "\r"
+                default: output.unicodeScalars.append(character)
+                }
+                escaped = false
+            } else if character == "\\" {
+                escaped = true
+            } else {
+                output.unicodeScalars.append(character)
+            }
+        }
+        return output
+    }
 
     /// The first term at each position (a stem, not its alternatives).
     private static func primaryTerms(_ tokens: [Token]) -> [String] {
@@ -161,18 +359,33 @@ public struct QueryExpander: Sendable {
     private func matches(words: [String], weight: Double) -> [(synonyms: Synonyms, expansion: QueryExpansion)] {
         // (set, first word, last word) -> groups whose labels matched there.
         var found: [(set: Int, first: Int, last: Int, groups: [String])] = []
+        let joined = words.joined(separator: " ")
+        var wordStarts: [Int] = []
+        var offset = 0
+        for word in words {
+            wordStarts.append(offset)
+            offset += word.unicodeScalars.count + 1
+        }
+        let runScripts = Script.of(joined)
         for group in groups {
-            guard let dictionary = labels[group], let analyzer = analyzers[group], let longest = longest[group] else { continue }
+            guard let dictionary = labels[group], let analyzer = analyzers[group], let longest = longest[group],
+                let starts = firstTerms[group], scripts[group]?.isDisjoint(with: runScripts) == false
+            else { continue }
+            // The run is analyzed once per group (an analyzer call costs far more than a word),
+            // and each term is traced back to its word by where it starts.
             var terms: [String] = []
             var wordOfTerm: [Int] = []
-            for (index, word) in words.enumerated() {
-                let wordTerms = Self.primaryTerms(analyzer.tokens(word))
-                terms += wordTerms
-                wordOfTerm += Array(repeating: index, count: wordTerms.count)
+            var lastPosition = -1
+            for token in analyzer.tokens(joined) where token.position != lastPosition {
+                lastPosition = token.position
+                var word = 0
+                while word + 1 < wordStarts.count, wordStarts[word + 1] <= token.start { word += 1 }
+                terms.append(token.term)
+                wordOfTerm.append(word)
             }
             var start = 0
             while start < terms.count {
-                var length = min(longest, terms.count - start)
+                var length = starts.contains(terms[start]) ? min(longest, terms.count - start) : 0
                 var matched = 0
                 while length > 0 {
                     if let sets = dictionary[terms[start..<(start + length)].joined(separator: "\u{1}")] {
