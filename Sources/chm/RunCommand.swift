@@ -32,6 +32,9 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .customLong("no-expand"), help: "Do not add the thesaurus's translations of the queries' words.")
     var noExpand = false
 
+    @Flag(name: .customLong("no-correct"), help: "Do not search close spellings of unknown words.")
+    var noCorrect = false
+
     @Option(
         name: .customLong("translation-weight"),
         help: ArgumentHelp("Weight of the thesaurus's translations against the query's own words (default 0.8).", valueName: "W"))
@@ -50,7 +53,7 @@ struct RunCommand: ParsableCommand {
         let batch = try Console.run { try ClearingHouse.BatchQuery.read(tsv: queries) }
         let fieldList = fields.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         let started = Date()
-        let results = try Console.run { try house.run(batch, limit: limit, fields: fieldList, expand: !noExpand, translationWeight: translationWeight) }
+        let results = try Console.run { try house.run(batch, limit: limit, fields: fieldList, expand: !noExpand, translationWeight: translationWeight, correct: !noCorrect) }
         let elapsed = Date().timeIntervalSince(started)
         var text = ""
         for result in results {

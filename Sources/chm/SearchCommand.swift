@@ -53,6 +53,11 @@ struct SearchCommand: ParsableCommand {
         help: "Search only the words as typed: no translations from the thesaurus (chm thesaurus import).")
     var noExpand = false
 
+    @Flag(
+        name: .customLong("no-correct"),
+        help: "Search only the words as typed: no close spellings of unknown words (typos). word~ still asks for them.")
+    var noCorrect = false
+
     func validate() throws {
         guard limit >= 0 else { throw ValidationError("--limit must be 0 or more") }
         guard offset >= 0 else { throw ValidationError("--offset must be 0 or more") }
@@ -70,13 +75,20 @@ struct SearchCommand: ParsableCommand {
         let house = try indexOptions.open(create: false)
         let request = SearchRequest(
             query: query, filters: filterOptions.filters, facets: facetList, limit: limit, offset: offset, sort: sort,
-            minimumMatch: minimumMatch, countTotal: count, explain: explain, language: lang, expand: !noExpand)
+            minimumMatch: minimumMatch, countTotal: count, explain: explain, language: lang, expand: !noExpand,
+            correct: !noCorrect)
         let response = try Console.run { try house.search(request) }
         if json {
             Console.printJSON(response.jsonValue)
             return
         }
         let total = response.total.map { "\($0)" } ?? "at least \(response.totalLowerBound)"
+        if let corrected = response.correctedQuery {
+            print("Showing results for: \(corrected) (you typed: \(query); --no-correct searches only that)")
+        }
+        for correction in response.corrections where correction.requested {
+            print("Also searching close spellings of \(correction.word), such as \(correction.spelling)")
+        }
         for expansion in response.expansions { print("Also searching: \(expansion.summary)") }
         if response.hits.isEmpty {
             print("No records match" + (query.isEmpty ? "" : " \"\(query)\"") + (offset > 0 ? " at offset \(offset)" : "") + " (\(total) matches).")

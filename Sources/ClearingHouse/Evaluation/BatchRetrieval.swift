@@ -65,9 +65,11 @@ extension ClearingHouse {
     ///     ``SearchRequest/expand`` does.
     ///   - translationWeight: the weight of the translations (default ``translationWeight``),
     ///     for choosing it on evidence.
+    ///   - correct: search unknown or rare words with their close spellings too, as
+    ///     ``SearchRequest/correct`` does.
     public func run(
         _ queries: [BatchQuery], limit: Int = 1000, fields: [String]? = nil, expand: Bool = true,
-        translationWeight: Double = ClearingHouse.translationWeight
+        translationWeight: Double = ClearingHouse.translationWeight, correct: Bool = true
     ) throws -> [BatchResult] {
         let searcher = try openSearcher()
         let expander = expand ? try thesaurus().expander : nil
@@ -76,7 +78,7 @@ extension ClearingHouse {
             var engineQuery = Self.bagOfWordsQuery(query.text)
             if let expander { engineQuery = expander.expand(engineQuery, weight: translationWeight).query }
             let results = try indexing {
-                try searcher.search(engineQuery, options: SearchOptions(limit: limit, fields: fields))
+                try searcher.search(engineQuery, options: SearchOptions(limit: limit, fields: fields, correctSpelling: correct))
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             return BatchResult(queryID: query.id, hits: results.hits.map { ($0.key, $0.score) }, seconds: seconds)

@@ -158,9 +158,11 @@ extension ClearingHouse {
                 query,
                 options: SearchOptions(
                     limit: request.limit, offset: request.offset, countTotal: request.countTotal, explain: request.explain,
-                    filter: filter.isEmpty ? nil : filter, facets: request.facets, sort: engineSort))
+                    filter: filter.isEmpty ? nil : filter, facets: request.facets, sort: engineSort,
+                    correctSpelling: request.correct))
         }
-        let (words, prefixes) = SnippetBuilder.words(of: query)
+        var (words, prefixes) = SnippetBuilder.words(of: query)
+        words += results.corrections.map(\.spelling)
         var hits: [SearchResultHit] = []
         for hit in results.hits {
             guard let record = try self.record(id: hit.key) else { continue }  // deleted since the commit
@@ -175,6 +177,11 @@ extension ClearingHouse {
             query: request.query, total: counted ? results.totalHits : nil, totalLowerBound: results.totalHits, hits: hits,
             facets: results.facets)
         response.expansions = expansions
+        response.corrections = results.corrections
+        let automatic = results.corrections.filter { !$0.requested }
+        if !automatic.isEmpty {
+            response.correctedQuery = Self.replacing(automatic.map { ($0.word, $0.spelling) }, in: request.query)
+        }
         if let themes = results.facets["theme"] {
             var labels: [String: String] = [:]
             for theme in themes.keys {
@@ -183,6 +190,25 @@ extension ClearingHouse {
             if !labels.isEmpty { response.facetLabels["theme"] = labels }
         }
         return response
+    }
+
+    /// `query` with each word of `replacements` (as a whole word) replaced by its spelling.
+    static func replacing(_ replacements: [(word: String, spelling: String)], in query: String) -> String {
+        var result = query
+        for (word, spelling) in replacements where !word.isEmpty {
+            var output = ""
+            var rest = result[...]
+            while let range = rest.range(of: word) {
+                let before = range.lowerBound == rest.startIndex ? output.last : rest[rest.index(before: range.lowerBound)]
+                let after = range.upperBound < rest.endIndex ? rest[range.upperBound] : nil
+                let isWhole = !(before?.isLetter ?? false) && !(before?.isNumber ?? false) && !(after?.isLetter ?? false)
+                    && !(after?.isNumber ?? false)
+                output += rest[..<range.lowerBound] + (isWhole ? spelling : word)
+                rest = rest[range.upperBound...]
+            }
+            result = output + rest
+        }
+        return result
     }
 
     /// A hit as shown: title and snippet in the asked language, else the best-matching one,

@@ -91,11 +91,16 @@ public struct SearchRequest: Sendable, Hashable {
     /// language also search its labels in the other languages, weighted below the query's
     /// own words (``ClearingHouse/translationWeight``). On by default (`--no-expand` turns it off).
     public var expand: Bool
+    /// Forgive typos: a word that no record has (or far fewer than a close spelling) is also
+    /// searched with its close spellings, ranked below exact matches
+    /// (``SearchResponse/correctedQuery`` says what was searched). On by default
+    /// (`--no-correct` turns it off); `word~` asks for close spellings of one word.
+    public var correct: Bool
 
     public init(
         query: String, filters: SearchFilters = SearchFilters(), facets: [String] = [], limit: Int = 10,
         offset: Int = 0, sort: Sort? = nil, minimumMatch: Int = 0, countTotal: Bool = false, explain: Bool = false,
-        language: String? = nil, expand: Bool = true
+        language: String? = nil, expand: Bool = true, correct: Bool = true
     ) {
         self.query = query
         self.filters = filters
@@ -108,6 +113,7 @@ public struct SearchRequest: Sendable, Hashable {
         self.explain = explain
         self.language = language
         self.expand = expand
+        self.correct = correct
     }
 
     /// The facet fields a request may ask for.
@@ -189,6 +195,11 @@ public struct SearchResponse: Sendable, Hashable {
     public var facets: [String: [String: Int]]
     /// What the query's words matched in the thesaurus and the translations searched with them.
     public var expansions: [QueryExpansion] = []
+    /// Words searched with their close spellings, and the likeliest spelling of each.
+    public var corrections: [SpellingCorrection] = []
+    /// The query with each word that was corrected automatically replaced by its likeliest
+    /// spelling ("showing results for"); nil when no word was (``query`` stays as typed).
+    public var correctedQuery: String?
     /// Names of facet values in the asked language (theme values that are thesaurus notations):
     /// facet -> value -> label.
     public var facetLabels: [String: [String: String]] = [:]
@@ -200,6 +211,20 @@ public struct SearchResponse: Sendable, Hashable {
             ("total", total.map { .integer($0) } ?? .null),
             ("hits", .array(hits.map(\.jsonValue))),
         ]
+        if let correctedQuery { members.append(("correctedQuery", .string(correctedQuery))) }
+        if !corrections.isEmpty {
+            members.append(
+                (
+                    "corrections",
+                    .array(
+                        corrections.map {
+                            .object([
+                                ("word", .string($0.word)), ("spelling", .string($0.spelling)), ("distance", .integer($0.distance)),
+                                ("documents", .integer($0.documentFrequency)), ("requested", .bool($0.requested)),
+                            ])
+                        })
+                ))
+        }
         if !expansions.isEmpty {
             members.append(("expansions", .array(expansions.map(\.jsonValue))))
         }

@@ -24,6 +24,9 @@ enum SnippetBuilder {
                 prefixes.append(prefix.lowercased())
             case .boolean(let clauses, _):
                 for clause in clauses where clause.occur != .mustNot { visit(clause.query) }
+            case .fuzzy(let field, let text, _):
+                if let field, keywordFields.contains(field) { return }
+                words.append(text)
             case .synonyms(let synonyms):
                 // Translations are highlighted where they matched (each is analyzed with the
                 // snippet's language; the others find nothing there).

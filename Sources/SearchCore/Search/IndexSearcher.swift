@@ -141,7 +141,8 @@ public final class IndexSearcher: Sendable {
     /// Runs `query` and returns the top hits.
     /// - Throws: ``IndexError`` with code `invalidArgument` for a query on an unknown field.
     public func search(_ query: Query, options: SearchOptions = SearchOptions()) throws(IndexError) -> SearchResults {
-        let plan = try QueryPlanner(searcher: self, defaultFields: options.fields).plan(query)
+        let planner = QueryPlanner(searcher: self, defaultFields: options.fields, correctSpelling: options.correctSpelling)
+        let plan = try planner.plan(query)
         for field in (options.filter?.fields ?? []) + options.facets + sortFields(options.sort) {
             guard let index = fields.index(of: field), fields.kinds[index] == .keyword else {
                 throw IndexError(
@@ -292,7 +293,8 @@ public final class IndexSearcher: Sendable {
                 explanation: details[position]?.explanation, group: details[position]?.group,
                 matchedSynonyms: details[position]?.synonyms ?? [])
         }
-        return SearchResults(hits: hits, totalHits: total, totalIsExact: exact, facets: facetCounts)
+        return SearchResults(
+            hits: hits, totalHits: total, totalIsExact: exact, facets: facetCounts, corrections: planner.corrections.entries)
     }
 
     private func sortFields(_ sort: HitOrder) -> [String] {

@@ -34,6 +34,11 @@ public indirect enum Query: Sendable, Hashable {
     case phrase(field: String?, text: String)
     /// Terms that start with `prefix` (`mangro*`). The prefix is normalized but not stemmed.
     case prefix(field: String?, prefix: String)
+    /// A word and its close spellings (`restoraton~`): words of the index within `maxEdits`
+    /// edits (insertions, deletions, substitutions and transpositions of adjacent letters) in
+    /// the same field and language. Nil: 1 edit for words of up to 8 letters, 2 for longer.
+    /// Close spellings rank below the word itself.
+    case fuzzy(field: String?, text: String, maxEdits: Int?)
     /// A combination of clauses. A document matches when it matches every `must` clause,
     /// no `mustNot` clause, and at least `minimumShouldMatch` `should` clauses (at least one
     /// when there are no `must` clauses).

@@ -9,6 +9,7 @@
 /// | `(a OR b) AND c` | a group |
 /// | `title:mangrove`, `title.en:"a b"`, `title:(a b)` | search only the field `title` |
 /// | `mangro*` | terms starting with `mangro` |
+/// | `restoraton~`, `mangrvoe~1` | the word and its close spellings (at most 2 edits) |
 /// | `\:` `\"` `\*` `\(` `\+` `\-` | the character itself, not its syntax |
 ///
 /// Only upper-case `AND`, `OR` and `NOT` are operators; `and` is a term. Term text is kept
@@ -83,6 +84,8 @@ extension QueryParser {
         enum Kind: Equatable {
             case term(String)
             case prefix(String)
+            /// `word~` or `word~N`: the word and its close spellings.
+            case fuzzy(String, Int?)
             case phrase(String)
             /// `name:`; the lexer guarantees a term, prefix, phrase or `(` follows directly.
             case field(String)
@@ -104,7 +107,7 @@ extension QueryParser {
 
         var startsItem: Bool {
             switch kind {
-            case .term, .prefix, .phrase, .field, .openParenthesis, .plus, .minus, .not: true
+            case .term, .prefix, .fuzzy, .phrase, .field, .openParenthesis, .plus, .minus, .not: true
             case .closeParenthesis, .and, .or, .end: false
             }
         }
@@ -120,7 +123,7 @@ extension QueryParser {
             case .field(let name): "'\(name):'"
             case .openParenthesis: "'('"
             case .closeParenthesis: "')'"
-            case .term, .prefix, .phrase, .end: "the term"
+            case .term, .prefix, .fuzzy, .phrase, .end: "the term"
             }
         }
     }
@@ -230,6 +233,8 @@ extension QueryParser {
             var hasEscape = false
             // The first unescaped '*': its position and whether any text came before it.
             var firstStar: (position: Int, hasTextBefore: Bool)?
+            // Where the last unescaped '~' is in `text` (in characters).
+            var lastTilde: Int?
             while index < characters.count {
                 let character = characters[index]
                 if character.isWhitespace || character == "(" || character == ")" || character == "\"" {
@@ -256,6 +261,7 @@ extension QueryParser {
                 if character == "*", firstStar == nil {
                     firstStar = (index, !text.isEmpty)
                 }
+                if character == "~" { lastTilde = text.count }
                 text.append(character)
                 index += 1
             }
@@ -266,6 +272,24 @@ extension QueryParser {
                 case "OR": return Token(kind: .or, start: start, end: index)
                 case "NOT": return Token(kind: .not, start: start, end: index)
                 default: break
+                }
+            }
+            // `word~` and `word~N` (N of 0, 1 or 2): a fuzzy word.
+            if let tilde = lastTilde, tilde > 0, firstStar == nil {
+                let suffix = text.dropFirst(tilde + 1)
+                let word = String(text.prefix(tilde))
+                if suffix.isEmpty {
+                    return Token(kind: .fuzzy(word, nil), start: start, end: index)
+                }
+                if suffix.count == 1, let edits = Int(suffix), (0...2).contains(edits) {
+                    return Token(kind: .fuzzy(word, edits), start: start, end: index)
+                }
+                if suffix.allSatisfy(\.isNumber) {
+                    throw QueryParseError(
+                        position: start + tilde + 1,
+                        expected: "0, 1 or 2 edits after '~'",
+                        message: "expected 0, 1 or 2 after '~' (the most edits a close spelling may differ by), as in 'restoraton~1'"
+                    )
                 }
             }
             guard let star = firstStar else {
@@ -431,6 +455,8 @@ extension QueryParser {
                 return .term(field: field, text: text)
             case .prefix(let prefix):
                 return .prefix(field: field, prefix: prefix)
+            case .fuzzy(let word, let edits):
+                return .fuzzy(field: field, text: word, maxEdits: edits)
             case .phrase(let text):
                 return .phrase(field: field, text: text)
             case .field(let name):

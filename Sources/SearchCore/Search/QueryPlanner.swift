@@ -33,12 +33,36 @@ indirect enum QueryPlan: Hashable {
     case all
 }
 
+/// The spelling corrections made while planning one query.
+final class CorrectionLog {
+    var entries: [SpellingCorrection] = []
+}
+
 struct QueryPlanner {
     let searcher: IndexSearcher
     /// Fields searched by words without a field (nil: every text field).
     var defaultFields: [String]? = nil
+    /// Search unknown or rare words with their close spellings too.
+    var correctSpelling = false
+    /// The corrections made (``SearchResults/corrections``).
+    let corrections = CorrectionLog()
     /// Prefix queries expand to at most this many terms (the most frequent are kept).
     static let maximumPrefixExpansions = 128
+    /// A factor on the score of close spellings: a document with the word as typed ranks
+    /// above one with a close spelling of it.
+    static let closeSpellingWeight = 0.3
+    /// A word found in at most this many documents is rare enough to look for close
+    /// spellings (a word found in none always is).
+    static let rareWordDocuments = 3
+    /// A rare word is corrected to a close spelling found in at least this many times as
+    /// many documents.
+    static let correctionFrequencyRatio = 20
+    /// Close spellings searched per field, at most (the most frequent).
+    static let maximumCloseSpellings = 8
+
+    /// The most edits allowed between a word of `length` letters and a close spelling:
+    /// none below 5 letters (too many short words are a letter apart), 1 up to 8, then 2.
+    static func automaticEdits(length: Int) -> Int { length < 5 ? 0 : length <= 8 ? 1 : 2 }
 
     /// The plan of `query`, or nil when it can match nothing (e.g. only stop words).
     func plan(_ query: Query) throws(IndexError) -> QueryPlan? {
@@ -63,7 +87,25 @@ struct QueryPlanner {
                     return .boolean(must: [], should: units, mustNot: [], minimumShouldMatch: 0)
                 }
             }
-            return unit(text: text, fields: try textFields(field), label: query.label)
+            let fields = try textFields(field)
+            let exact = unit(text: text, fields: fields, label: query.label)
+            if case .term = query, correctSpelling,
+                let corrected = closeSpellings(of: text, fields: fields, maxEdits: nil, requested: false, exact: exact)
+            {
+                guard let exact else { return corrected }
+                return .boolean(must: [], should: [exact, corrected], mustNot: [], minimumShouldMatch: 0)
+            }
+            return exact
+        case .fuzzy(let field, let text, let maxEdits):
+            if let field, let keywordField = keywordField(field) {
+                return .keyword(field: keywordField, value: text)
+            }
+            let fields = try textFields(field)
+            let exact = unit(text: text, fields: fields, label: query.label)
+            guard let corrected = closeSpellings(of: text, fields: fields, maxEdits: maxEdits, requested: true, exact: exact)
+            else { return exact }
+            guard let exact else { return corrected }
+            return .boolean(must: [], should: [exact, corrected], mustNot: [], minimumShouldMatch: 0)
         case .prefix(let field, let prefix):
             return try prefixPlan(field: field, prefix: prefix)
         case .synonyms(let synonyms):
@@ -210,6 +252,83 @@ struct QueryPlanner {
         return .unit(QueryUnit(label: label, parts: parts, idf: best, documentFrequency: frequency))
     }
 
+    /// The close spellings of `word` in `fields` as one unit (nil when there are none to
+    /// search): the index's words within the allowed edits, found by walking each field's
+    /// dictionary with a Levenshtein automaton (never by reading every term). With
+    /// `requested` false the search is automatic: only a word of 5 letters or more that no
+    /// document has (or at most ``rareWordDocuments``, when a close spelling is in
+    /// ``correctionFrequencyRatio`` times as many) is corrected; `word~` (requested) looks
+    /// for close spellings of any word of 3 letters or more, within `maxEdits` when given. The spellings count as one
+    /// BM25 unit with the word (the largest document frequency), scaled by
+    /// ``closeSpellingWeight``.
+    private func closeSpellings(of word: String, fields: [Int], maxEdits: Int?, requested: Bool, exact: QueryPlan?)
+        -> QueryPlan?
+    {
+        let normalized = word.precomposedStringWithCompatibilityMapping.lowercased()
+        let length = normalized.unicodeScalars.count
+        guard normalized.unicodeScalars.allSatisfy({ ScalarClass($0.value) != .ideograph }) else { return nil }
+        var wordFrequency = 0
+        if case .unit(let unit)? = exact { wordFrequency = unit.documentFrequency }
+        let edits: Int
+        if requested {
+            // `word~`: the length rule, but short words too (they asked).
+            edits = maxEdits ?? max(Self.automaticEdits(length: length), length >= 3 ? 1 : 0)
+        } else {
+            edits = Self.automaticEdits(length: length)
+            guard edits > 0, wordFrequency <= Self.rareWordDocuments else { return nil }
+        }
+        guard edits > 0, length > edits else { return nil }
+        let minimumFrequency = requested ? 1 : max(1, wordFrequency * Self.correctionFrequencyRatio)
+        let automaton = LevenshteinAutomaton(normalized, maxDistance: edits)
+        var parts: [FieldPart] = []
+        var unitFrequency = wordFrequency
+        var best: (spelling: String, distance: Int, frequency: Int)?
+        for field in fields where searcher.fieldIsPopulated[field] {
+            let definition = searcher.schema.textFields[field]
+            let own = Set(definition.analyzer.terms(word))
+            // Term -> (its best written spelling, distance).
+            var found: [String: (spelling: String, distance: Int)] = [:]
+            func note(term: String, spelling: String, distance: Int) {
+                guard !own.contains(term) else { return }
+                if let known = found[term], known.distance <= distance { return }
+                found[term] = (spelling, distance)
+            }
+            for segment in searcher.segments {
+                for entry in segment.reader.terms(field: field, within: automaton, limit: 256) {
+                    note(term: entry.term, spelling: entry.term, distance: entry.distance)
+                }
+            }
+            var kept: [(term: String, frequency: Int)] = []
+            for term in found.keys {
+                let frequency = searcher.documentFrequency(field: field, term: term)
+                if frequency >= minimumFrequency { kept.append((term, frequency)) }
+            }
+            kept.sort { ($0.frequency, $1.term) > ($1.frequency, $0.term) }
+            kept = Array(kept.prefix(Self.maximumCloseSpellings))
+            guard !kept.isEmpty else { continue }
+            for (term, frequency) in kept {
+                unitFrequency = max(unitFrequency, frequency)
+                guard let spelling = found[term] else { continue }
+                if best == nil || (frequency, -spelling.distance) > (best?.frequency ?? 0, -(best?.distance ?? 0)) {
+                    best = (spelling.spelling, spelling.distance, frequency)
+                }
+            }
+            parts.append(
+                FieldPart(
+                    field: field, weight: definition.weight, terms: [kept.map(\.term)], offsets: [0],
+                    label: "\(kept[0].term) (close to \(word))"))
+        }
+        guard let best, !parts.isEmpty else { return nil }
+        corrections.entries.append(
+            SpellingCorrection(
+                word: word, spelling: best.spelling, distance: best.distance, documentFrequency: best.frequency,
+                requested: requested))
+        return .unit(
+            QueryUnit(
+                label: "close spellings of \(word)", parts: parts,
+                idf: Self.closeSpellingWeight * searcher.idf(unitFrequency), documentFrequency: unitFrequency))
+    }
+
     /// The words of `synonyms` as one unit: each analyzed and searched in the fields of its
     /// group (among the default fields), one part per word and field; the words of a label of
     /// several words may stand apart in a record (measured on the cross-language set: better
@@ -305,6 +424,7 @@ extension Query {
         case .boolean: return "boolean"
         case .matchAll: return "*"
         case .synonyms(let synonyms): return "translations of \(synonyms.source)"
+        case .fuzzy(let field, let text, let edits): return (field.map { "\($0):" } ?? "") + text + "~" + (edits.map(String.init) ?? "")
         }
     }
 }

@@ -19,11 +19,17 @@ public struct SearchOptions: Sendable, Hashable {
     /// The text fields that words without a field search (a name also means its `name.*`
     /// variants); nil: every text field.
     public var fields: [String]?
+    /// Also search the close spellings of a word that the index does not have (or has far
+    /// less often than a close spelling): a word of 5 to 8 letters within 1 edit, a longer
+    /// one within 2, in the same field and language, ranked below exact matches. The
+    /// corrections are in ``SearchResults/corrections``.
+    public var correctSpelling: Bool = false
 
     public init(
         limit: Int = 10, offset: Int = 0, countTotal: Bool = false, explain: Bool = false, filter: Filter? = nil,
-        facets: [String] = [], sort: HitOrder = .relevance, fields: [String]? = nil
+        facets: [String] = [], sort: HitOrder = .relevance, fields: [String]? = nil, correctSpelling: Bool = false
     ) {
+        self.correctSpelling = correctSpelling
         self.fields = fields
         self.limit = limit
         self.offset = offset
@@ -102,6 +108,25 @@ public struct SearchResults: Sendable, Hashable {
     public var totalIsExact: Bool
     /// Value counts per facet field (only asked-for fields).
     public var facets: [String: [String: Int]] = [:]
+    /// The words searched with their close spellings, each with the likeliest spelling
+    /// (``SearchOptions/correctSpelling`` and `word~`).
+    public var corrections: [SpellingCorrection] = []
+}
+
+/// A word of a query and the close spelling it was searched with.
+public struct SpellingCorrection: Sendable, Hashable {
+    /// The word as typed.
+    public var word: String
+    /// The close spelling found in most documents, as written in them where the index
+    /// keeps the written form, else as indexed.
+    public var spelling: String
+    /// Its edit distance from the word.
+    public var distance: Int
+    /// Documents with that spelling (in the field where it is most frequent).
+    public var documentFrequency: Int
+    /// Whether the query asked for it (`word~`); false: added because the word is unknown
+    /// or rare.
+    public var requested: Bool
 }
 
 /// A tree of score contributions, like Lucene's explain.

@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+
+@testable import SearchCore
+
+/// Close spellings: `word~` and automatic correction of unknown or rare words.
+@Suite("Close spellings and typo correction")
+struct SpellingTests {
+    let schema = Schema(textFields: [Schema.TextField("title", weight: 2), Schema.TextField("body")])
+
+    func searcher(_ documents: [(String, String)]) throws -> IndexSearcher {
+        let directory = ScratchDirectory()
+        let writer = try IndexWriter(directory: directory.url, schema: schema)
+        for (key, text) in documents { try writer.add(Document(key: key, text: ["title": [text]])) }
+        try writer.commit()
+        return try IndexSearcher.open(directory: directory.url, schema: schema)
+    }
+
+    @Test func unknownWordIsSearchedWithItsCloseSpellings() throws {
+        let searcher = try searcher([
+            ("a", "mangrove restoration"), ("b", "wetland restoration"), ("c", "mangrove nursery"), ("d", "coral gardening"),
+        ])
+        let options = SearchOptions(correctSpelling: true)
+        let results = try searcher.search(try QueryParser().parse("mangrove restoraton"), options: options)
+        #expect(results.hits.first?.key == "a")
+        #expect(Set(results.hits.map(\.key)) == ["a", "b", "c"])
+        #expect(results.corrections == [
+            SpellingCorrection(word: "restoraton", spelling: "restoration", distance: 1, documentFrequency: 2, requested: false)
+        ])
+        // Off: only the words as typed.
+        let plain = try searcher.search(try QueryParser().parse("mangrove restoraton"))
+        #expect(Set(plain.hits.map(\.key)) == ["a", "c"] && plain.corrections.isEmpty)
+        // A transposition is one edit; a longer word may be two edits away.
+        #expect(try searcher.search(.term(field: nil, text: "mangorve"), options: options).hits.map(\.key).sorted() == ["a", "c"])
+        #expect(try searcher.search(.term(field: nil, text: "restorratoin"), options: options).corrections.first?.distance == 2)
+        // Words of fewer than 5 letters are not corrected automatically (too many neighbours).
+        #expect(try searcher.search(.term(field: nil, text: "corl"), options: options).hits.isEmpty)
+        // Known words are left alone.
+        #expect(try searcher.search(.term(field: nil, text: "nursery"), options: options).corrections.isEmpty)
+    }
+
+    @Test func rareWordIsCorrectedOnlyWhenAClosSpellingIsFarMoreFrequentAndExactMatchesRankFirst() throws {
+        var documents = (0..<25).map { ("r\($0)", "restoration project \($0)") }
+        documents.append(("typo", "restoraton project"))
+        documents.append(("rare", "pollinator survey"))
+        documents.append(("rare2", "pollinators count"))
+        let searcher = try searcher(documents)
+        let options = SearchOptions(limit: 30, correctSpelling: true)
+        let results = try searcher.search(.term(field: nil, text: "restoraton"), options: options)
+        // The record with the word as typed ranks first; the close spelling's records follow.
+        #expect(results.hits.first?.key == "typo")
+        #expect(results.hits.count == 26)
+        #expect(results.corrections.first?.spelling == "restoration")
+        // Both spellings about as rare: no correction.
+        #expect(try searcher.search(.term(field: nil, text: "pollinator"), options: options).corrections.isEmpty)
+    }
+
+    @Test func fuzzySyntaxAsksForCloseSpellingsOfAnyWord() throws {
+        let searcher = try searcher([("a", "camera traps"), ("b", "cameras on trees"), ("c", "canopy traps")])
+        let results = try searcher.search(try QueryParser().parse("camera~"))
+        #expect(Set(results.hits.map(\.key)) == ["a", "b"])
+        #expect(results.hits.first?.key == "a")
+        #expect(results.corrections.first?.requested == true)
+        #expect(results.corrections.first?.spelling == "cameras")
+        // ~0 is the word alone; short words may be asked for explicitly.
+        #expect(try searcher.search(try QueryParser().parse("camera~0")).hits.map(\.key) == ["a"])
+        #expect(Set(try searcher.search(try QueryParser().parse("trap~1")).hits.map(\.key)) == ["a", "c"])
+    }
+
+    @Test func fuzzySyntaxParses() throws {
+        let parser = QueryParser()
+        #expect(try parser.parse("restoraton~") == .fuzzy(field: nil, text: "restoraton", maxEdits: nil))
+        #expect(try parser.parse("title:restoraton~2") == .fuzzy(field: "title", text: "restoraton", maxEdits: 2))
+        #expect(try parser.parse("a~b") == .term(field: nil, text: "a~b"))
+        #expect(try parser.parse("restor\\~") == .term(field: nil, text: "restor~"))
+        #expect(throws: QueryParseError.self) { try parser.parse("restoraton~3") }
+        #expect(throws: QueryParseError.self) { try parser.parse("restoraton~12") }
+    }
+
+    @Test func closeSpellingsAreFoundByTheAutomatonAndAgreeWithBruteForce() throws {
+        // Random words: whatever the automaton walk finds for an unknown word is exactly the
+        // set of index words within the allowed edits (checked by brute force).
+        var random = SeededGenerator(seed: 11)
+        let alphabet = Array("abcdeé")
+        let words = (0..<400).map { _ in String((0..<Int.random(in: 5...9, using: &random)).map { _ in alphabet.randomElement(using: &random) ?? "a" }) }
+        let searcher = try searcher(words.enumerated().map { ("d\($0.offset)", $0.element) })
+        for _ in 0..<30 {
+            let query = String((0..<Int.random(in: 5...9, using: &random)).map { _ in alphabet.randomElement(using: &random) ?? "a" })
+            guard !words.contains(query) else { continue }
+            let edits = QueryPlanner.automaticEdits(length: query.count)
+            let expected = Set(words.enumerated().filter { LevenshteinAutomaton(query, maxDistance: edits).distance(of: $0.element) != nil }.map { "d\($0.offset)" })
+            let found = try searcher.search(.term(field: nil, text: query), options: SearchOptions(limit: 1000, correctSpelling: true))
+            #expect(Set(found.hits.map(\.key)) == expected, "\(query)")
+        }
+    }
+}
