@@ -26,7 +26,8 @@ struct ShowCommand: ParsableCommand {
             return
         }
         guard let record = try Console.run({ try house.record(id: id) }) else { throw notFound() }
-        print(RecordView(record: record, language: lang).text, terminator: "")
+        let labels = try Console.run { try house.conceptLabels(for: record.themes + record.assistanceTypes, language: lang ?? "en") }
+        print(RecordView(record: record, language: lang, conceptLabels: labels).text, terminator: "")
     }
 
     private func notFound() -> ExitCode {
@@ -39,6 +40,8 @@ struct ShowCommand: ParsableCommand {
 struct RecordView {
     var record: Record
     var language: String?
+    /// Names of theme and assistance-type values in the shown language (from the thesaurus).
+    var conceptLabels: [String: String] = [:]
 
     var text: String {
         var lines: [String] = []
@@ -61,11 +64,15 @@ struct RecordView {
             if !values.isEmpty { lines.append("\(name):".padding(toLength: 13, withPad: " ", startingAt: 0) + values.joined(separator: ", ")) }
         }
         list("Keywords", record.keywords)
-        list("Themes", record.themes)
+        let named = { (value: String) -> String in
+            guard let label = conceptLabels[value], label.lowercased() != value.lowercased() else { return value }
+            return "\(value) (\(label))"
+        }
+        list("Themes", record.themes.map(named))
         list("Targets", record.targets)
         list("Countries", record.countries)
         list("Regions", record.regions)
-        list("Assistance", record.assistanceTypes)
+        list("Assistance", record.assistanceTypes.map(named))
         if !record.organizations.isEmpty {
             lines.append("Organizations:")
             for organization in record.organizations {

@@ -92,6 +92,9 @@ struct ForgivingSearchTests {
         let facets = try CLI.json(try CLI.run(["search", "", "--index", index, "--json", "--facets", "theme", "--lang", "fr"]).stdout)
         let labels = try #require((facets["facetLabels"] as? [String: Any])?["theme"] as? [String: String])
         #expect(labels["protected-areas"] == "aires protégées", "\(labels)")
+        // Record pages name themes and kinds of help in the reader's language.
+        let shown = try CLI.run(["show", "a-req-coral-bleaching-monitoring-maldives", "--index", index, "--lang", "ru"]).stdout
+        #expect(shown.contains("climate-change (изменение климата)"), "\(shown)")
     }
 
     @Test func thesaurusImportCommandReadsBothSerializationsAndRefusesBrokenFiles() throws {

@@ -141,6 +141,16 @@ extension ClearingHouse {
         try storage { try catalog.concepts(notationOrIRI: theme) }.first { $0.notation != nil }?.label(preferring: language)
     }
 
+    /// The names of `values` (themes, assistance types: thesaurus notations) in `language`:
+    /// value -> preferred label, for the values that name a concept.
+    public func conceptLabels(for values: [String], language: String?) throws -> [String: String] {
+        var labels: [String: String] = [:]
+        for value in Set(values) {
+            if let label = try label(ofTheme: value, language: language) { labels[value] = label.text }
+        }
+        return labels
+    }
+
     /// The loaded thesaurus, reloaded when the catalog's has changed. Its analyzed labels are
     /// stored in the catalog by the first process that loads a new version, so that the next
     /// ones only read them.
