@@ -50,13 +50,7 @@ extension ClearingHouse {
             let concepts = try SKOSReader.read(path: path)
             read.append((path, concepts))
             report.files.append(path)
-            for concept in concepts {
-                for language in concept.languages {
-                    let count = (concept.prefLabels[language] == nil ? 0 : 1) + (concept.altLabels[language]?.count ?? 0)
-                    report.labels += count
-                    report.languages[language, default: 0] += count
-                }
-            }
+            report.countLabels(of: concepts)
         }
         try writes.withLock { _ in
             try storage { try catalog.importConcepts(read, replace: replace, into: &report) }
@@ -78,13 +72,7 @@ extension ClearingHouse {
                 let concepts = try SKOSReader.read(path: file)
                 read.append((file, concepts))
                 imported.files.append(file)
-                for concept in concepts {
-                    for language in concept.languages {
-                        let count = (concept.prefLabels[language] == nil ? 0 : 1) + (concept.altLabels[language]?.count ?? 0)
-                        imported.labels += count
-                        imported.languages[language, default: 0] += count
-                    }
-                }
+                imported.countLabels(of: concepts)
             } catch let diagnostic as Diagnostic {
                 emit(diagnostic)
                 emit(Diagnostic(.error, file: file, message: "the thesaurus in this file was not imported; fix the error above"))

@@ -117,6 +117,17 @@ public struct ThesaurusImportReport: Sendable, Hashable {
     /// Concepts read.
     public var concepts: Int { added + updated + unchanged }
 
+    /// Adds the labels of `concepts` to ``labels`` and ``languages``.
+    mutating func countLabels(of concepts: [Concept]) {
+        for concept in concepts {
+            for language in concept.languages {
+                let count = (concept.prefLabels[language] == nil ? 0 : 1) + (concept.altLabels[language]?.count ?? 0)
+                labels += count
+                languages[language, default: 0] += count
+            }
+        }
+    }
+
     /// `{"files": [...], "concepts": N, "added": N, "updated": N, "unchanged": N, "labels": N, "languages": {...}}`.
     public var jsonValue: JSONValue {
         .object([

@@ -88,12 +88,7 @@ public struct QueryExpander: Sendable {
     /// Prepares `sets` for the fields of `schema`: each group is analyzed with the analyzer
     /// of its first field. Labels in groups the schema does not have are ignored.
     public init(sets: [SynonymSet], schema: Schema) {
-        var analyzers: [String: any Analyzer] = [:]
-        var groups: [String] = []
-        for field in schema.textFields where analyzers[field.scoringGroup] == nil {
-            analyzers[field.scoringGroup] = field.analyzer
-            groups.append(field.scoringGroup)
-        }
+        let (analyzers, groups) = Self.groupAnalyzers(schema)
         var labels: [String: [String: [Int]]] = [:]
         var longest: [String: Int] = [:]
         var firstTerms: [String: Set<String>] = [:]
@@ -124,15 +119,21 @@ public struct QueryExpander: Sendable {
     /// Whether there is nothing to expand with.
     public var isEmpty: Bool { labels.isEmpty }
 
-    // MARK: Storing the analyzed labels
-
-    private init(sets: [SynonymSet], labels: [String: [String: [Int]]], scripts: [String: Set<Script>], schema: Schema) {
+    /// Each scoring group's analyzer (its first field's), and the groups in schema order.
+    private static func groupAnalyzers(_ schema: Schema) -> (analyzers: [String: any Analyzer], groups: [String]) {
         var analyzers: [String: any Analyzer] = [:]
         var groups: [String] = []
         for field in schema.textFields where analyzers[field.scoringGroup] == nil {
             analyzers[field.scoringGroup] = field.analyzer
             groups.append(field.scoringGroup)
         }
+        return (analyzers, groups)
+    }
+
+    // MARK: Storing the analyzed labels
+
+    private init(sets: [SynonymSet], labels: [String: [String: [Int]]], scripts: [String: Set<Script>], schema: Schema) {
+        let (analyzers, groups) = Self.groupAnalyzers(schema)
         var longest: [String: Int] = [:]
         var firstTerms: [String: Set<String>] = [:]
         for (group, keys) in labels {
@@ -188,12 +189,7 @@ public struct QueryExpander: Sendable {
     /// for other analyzers (then build it again from the sets). Read as bytes: every
     /// separator is an ASCII control byte, which never occurs inside a UTF-8 sequence.
     public init?(serialized text: String, schema: Schema) {
-        var analyzers: [String: any Analyzer] = [:]
-        var groups: [String] = []
-        for field in schema.textFields where analyzers[field.scoringGroup] == nil {
-            analyzers[field.scoringGroup] = field.analyzer
-            groups.append(field.scoringGroup)
-        }
+        let (analyzers, groups) = Self.groupAnalyzers(schema)
         let bytes = Array(text.utf8)
         let header = Array((Self.serializationHeader + "\t" + Self.fingerprint(schema: analyzers, groups: groups)).utf8)
         guard bytes.count >= header.count, bytes[0..<header.count].elementsEqual(header),

@@ -182,6 +182,22 @@ struct QueryPlanner {
         return pieces
     }
 
+    /// The terms of `tokens` grouped by position (alternatives such as a stem with and
+    /// without accents share one), and each position's offset from the first; nil when there
+    /// are no tokens.
+    static func termsByPosition(_ tokens: [Token]) -> (terms: [[String]], offsets: [Int])? {
+        guard let first = tokens.first else { return nil }
+        var positions: [Int] = []
+        var alternatives: [Int: [String]] = [:]
+        for token in tokens {
+            if alternatives[token.position] == nil { positions.append(token.position) }
+            if alternatives[token.position]?.contains(token.term) != true {
+                alternatives[token.position, default: []].append(token.term)
+            }
+        }
+        return (positions.map { alternatives[$0] ?? [] }, positions.map { $0 - first.position })
+    }
+
     private func isOnlyStopWords(_ query: Query) -> Bool {
         switch query {
         case .term(_, let text), .phrase(_, let text):
@@ -220,20 +236,8 @@ struct QueryPlanner {
         // Fields no document has text in cannot match (e.g. languages absent from the index).
         for field in fields where searcher.fieldIsPopulated[field] {
             let definition = searcher.schema.textFields[field]
-            let tokens = definition.analyzer.tokens(text)
-            guard let first = tokens.first else { continue }
-            var positions: [Int] = []
-            var alternatives: [Int: [String]] = [:]
-            for token in tokens {
-                if alternatives[token.position] == nil { positions.append(token.position) }
-                if alternatives[token.position]?.contains(token.term) != true {
-                    alternatives[token.position, default: []].append(token.term)
-                }
-            }
-            parts.append(
-                FieldPart(
-                    field: field, weight: definition.weight, terms: positions.map { alternatives[$0] ?? [] },
-                    offsets: positions.map { $0 - first.position }))
+            guard let (terms, offsets) = Self.termsByPosition(definition.analyzer.tokens(text)) else { continue }
+            parts.append(FieldPart(field: field, weight: definition.weight, terms: terms, offsets: offsets))
         }
         guard !parts.isEmpty else { return nil }
         // idf: a single term's document frequency is the largest over its fields (as in
@@ -346,23 +350,13 @@ struct QueryPlanner {
                 && allowed?.contains(field) != false
             {
                 let definition = searcher.schema.textFields[field]
-                let tokens = definition.analyzer.tokens(word.text)
-                guard let first = tokens.first else { continue }
-                var positions: [Int] = []
-                var alternatives: [Int: [String]] = [:]
-                for token in tokens {
-                    if alternatives[token.position] == nil { positions.append(token.position) }
-                    if alternatives[token.position]?.contains(token.term) != true {
-                        alternatives[token.position, default: []].append(token.term)
-                    }
-                }
-                let terms = positions.map { alternatives[$0] ?? [] }
+                guard let (terms, offsets) = Self.termsByPosition(definition.analyzer.tokens(word.text)) else { continue }
                 // Two labels that analyze alike (`coral reef`, `coral reefs`) are one part.
                 if parts.contains(where: { $0.field == field && $0.terms == terms }) { continue }
                 parts.append(
                     FieldPart(
-                        field: field, weight: definition.weight, terms: terms, offsets: positions.map { $0 - first.position },
-                        label: word.label, isPhrase: false))
+                        field: field, weight: definition.weight, terms: terms, offsets: offsets, label: word.label,
+                        isPhrase: false))
                 let positionFrequencies = terms.map { alternatives in
                     alternatives.map { searcher.documentFrequency(field: field, term: $0) }.max() ?? 0
                 }
