@@ -88,10 +88,8 @@ public struct QueryExpander: Sendable {
     /// Prepares `sets` for the fields of `schema`: each group is analyzed with the analyzer
     /// of its first field. Labels in groups the schema does not have are ignored.
     public init(sets: [SynonymSet], schema: Schema) {
-        let (analyzers, groups) = Self.groupAnalyzers(schema)
+        let (analyzers, _) = Self.groupAnalyzers(schema)
         var labels: [String: [String: [Int]]] = [:]
-        var longest: [String: Int] = [:]
-        var firstTerms: [String: Set<String>] = [:]
         var scripts: [String: Set<Script>] = [:]
         for (index, set) in sets.enumerated() {
             for label in set.labels {
@@ -102,18 +100,10 @@ public struct QueryExpander: Sendable {
                 if labels[label.group, default: [:]][key]?.contains(index) != true {
                     labels[label.group, default: [:]][key, default: []].append(index)
                 }
-                longest[label.group] = max(longest[label.group] ?? 0, terms.count)
-                firstTerms[label.group, default: []].insert(terms[0])
                 scripts[label.group, default: []].formUnion(Script.of(label.text))
             }
         }
-        self.sets = sets
-        self.labels = labels
-        self.longest = longest
-        self.firstTerms = firstTerms
-        self.scripts = scripts
-        self.analyzers = analyzers
-        self.groups = groups
+        self.init(sets: sets, labels: labels, scripts: scripts, schema: schema)
     }
 
     /// Whether there is nothing to expand with.
