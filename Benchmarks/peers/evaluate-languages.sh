@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# nDCG@10 of chm against two peer BM25 engines (bm25s, Xapian) on the six judged language
+# collections in Tests/Fixtures/languages/{ar,en,es,fr,ru,zh}:
+#
+#   Benchmarks/peers/evaluate-languages.sh [--variants] [WORK_DIR]
+#
+# For each language: chm ingest (test-collection mode: --kind resource --language L, which is
+# what lets the single-sentence documents with an empty title in), chm run (top 100), the
+# bm25s and Xapian runs of the same collection (bm25s_run.py, xapian_run.py), and chm eval
+# --metrics ndcg@10 on all three. Prints a Markdown table: language | chm | bm25s | Xapian |
+# best peer. --variants adds columns for chm run --no-expand and --no-correct.
+#
+# Environment: CHM (default /work/main/.build-lead/debug/chm, else .build/debug/chm here),
+# PYTHON for bm25s (default python3; needs `pip install bm25s PyStemmer`), XAPIAN_PYTHON for
+# Xapian (default /usr/bin/python3; needs `apt-get install -y python3-xapian`), LANGS to pick
+# languages (default "ar en es fr ru zh"). Runs, per-query values and indexes stay in WORK_DIR
+# (default: a new temporary directory).
+set -euo pipefail
+
+variants=0
+if [ "${1:-}" = "--variants" ]; then variants=1; shift; fi
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+fixtures="$root/Tests/Fixtures/languages"
+if [ -z "${CHM:-}" ]; then
+    CHM=/work/main/.build-lead/debug/chm
+    [ -x "$CHM" ] || CHM="$root/.build/debug/chm"
+fi
+PYTHON=${PYTHON:-python3}
+XAPIAN_PYTHON=${XAPIAN_PYTHON:-/usr/bin/python3}
+LANGS=${LANGS:-"ar en es fr ru zh"}
+work=${1:-$(mktemp -d)}
+mkdir -p "$work"
+work=$(cd "$work" && pwd)
+[ -x "$CHM" ] || { echo "no chm binary at $CHM (set CHM=path)" >&2; exit 1; }
+
+ndcg() { # qrels run -> nDCG@10 (and the per-query values beside the run)
+    "$CHM" eval --qrels "$1" --metrics ndcg@10 --per-query "$2" > "$2.eval"
+    awk '$1 == "ndcg@10" && NF == 2 { print $2 }' "$2.eval"
+}
+
+echo "chm: $CHM"
+echo "work: $work"
+echo
+if [ $variants = 1 ]; then
+    echo "| language | chm | bm25s | Xapian | best peer | chm --no-expand | chm --no-correct |"
+    echo "| --- | --- | --- | --- | --- | --- | --- |"
+else
+    echo "| language | chm | bm25s | Xapian | best peer |"
+    echo "| --- | --- | --- | --- | --- |"
+fi
+for lang in $LANGS; do
+    dir="$fixtures/$lang"
+    out="$work/$lang"
+    rm -rf "$out"
+    mkdir -p "$out"
+    "$CHM" ingest --index "$out/index" --kind resource --language "$lang" --skip-invalid --quiet "$dir/corpus.jsonl"
+    "$CHM" run --index "$out/index" --queries "$dir/queries.tsv" --limit 100 --output "$out/chm.trec"
+    "$PYTHON" "$here/bm25s_run.py" "$dir" "$lang" "$out/bm25s.trec"
+    "$XAPIAN_PYTHON" "$here/xapian_run.py" "$dir" "$lang" "$out/xapian.trec"
+    c=$(ndcg "$dir/qrels.tsv" "$out/chm.trec")
+    b=$(ndcg "$dir/qrels.tsv" "$out/bm25s.trec")
+    x=$(ndcg "$dir/qrels.tsv" "$out/xapian.trec")
+    best=$(awk -v b="$b" -v x="$x" 'BEGIN { if (b >= x) print "bm25s " b; else print "Xapian " x }')
+    row="| $lang | $c | $b | $x | $best |"
+    if [ $variants = 1 ]; then
+        "$CHM" run --index "$out/index" --queries "$dir/queries.tsv" --limit 100 --no-expand --output "$out/chm-no-expand.trec"
+        "$CHM" run --index "$out/index" --queries "$dir/queries.tsv" --limit 100 --no-correct --output "$out/chm-no-correct.trec"
+        ne=$(ndcg "$dir/qrels.tsv" "$out/chm-no-expand.trec")
+        nc=$(ndcg "$dir/qrels.tsv" "$out/chm-no-correct.trec")
+        row="$row $ne | $nc |"
+    fi
+    echo "$row"
+done
