@@ -2,13 +2,15 @@
 # nDCG@10 of chm against two peer BM25 engines (bm25s, Xapian) on the six judged language
 # collections in Tests/Fixtures/languages/{ar,en,es,fr,ru,zh}:
 #
-#   Benchmarks/peers/evaluate-languages.sh [--variants] [WORK_DIR]
+#   Benchmarks/peers/evaluate-languages.sh [--variants] [--thesaurus] [WORK_DIR]
 #
 # For each language: chm ingest (test-collection mode: --kind resource --language L, which is
 # what lets the single-sentence documents with an empty title in), chm run (top 100), the
 # bm25s and Xapian runs of the same collection (bm25s_run.py, xapian_run.py), and chm eval
 # --metrics ndcg@10 on all three. Prints a Markdown table: language | chm | bm25s | Xapian |
-# best peer. --variants adds columns for chm run --no-expand and --no-correct.
+# best peer. --variants adds columns for chm run --no-expand and --no-correct. --thesaurus also
+# imports the shipped thesaurus (Corpus/thesaurus/*.jsonld) into each index, so that query
+# expansion takes part (without it a fresh index has no thesaurus and --no-expand changes nothing).
 #
 # Environment: CHM (default /work/main/.build-lead/debug/chm, else .build/debug/chm here),
 # PYTHON for bm25s (default python3; needs `pip install bm25s PyStemmer`), XAPIAN_PYTHON for
@@ -18,7 +20,14 @@
 set -euo pipefail
 
 variants=0
-if [ "${1:-}" = "--variants" ]; then variants=1; shift; fi
+thesaurus=0
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --variants) variants=1; shift ;;
+        --thesaurus) thesaurus=1; shift ;;
+        *) break ;;
+    esac
+done
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 fixtures="$root/Tests/Fixtures/languages"
@@ -55,6 +64,9 @@ for lang in $LANGS; do
     rm -rf "$out"
     mkdir -p "$out"
     "$CHM" ingest --index "$out/index" --kind resource --language "$lang" --skip-invalid --quiet "$dir/corpus.jsonl"
+    if [ $thesaurus = 1 ]; then
+        "$CHM" thesaurus import --index "$out/index" "$root"/Corpus/thesaurus/*.jsonld > /dev/null
+    fi
     "$CHM" run --index "$out/index" --queries "$dir/queries.tsv" --limit 100 --output "$out/chm.trec"
     "$PYTHON" "$here/bm25s_run.py" "$dir" "$lang" "$out/bm25s.trec"
     "$XAPIAN_PYTHON" "$here/xapian_run.py" "$dir" "$lang" "$out/xapian.trec"
