@@ -392,10 +392,23 @@ public struct QueryExpander: Sendable {
                 start += max(matched, 1)
             }
         }
+        // The query's words are in one language, which is not known: a match in another
+        // group can be an accident of analysis (the English `ecosystem` is also a French stem).
+        // So a match inside a longer one (of any group) gives way to it, and a match never
+        // adds labels in a group where its words (or words overlapping them) are a label
+        // already: those words are that language's own.
+        let all = found
+        found.removeAll { match in
+            all.contains { other in
+                other.first <= match.first && other.last >= match.last && other.last - other.first > match.last - match.first
+            }
+        }
         return found.compactMap { match in
             let set = sets[match.set]
             let source = words[match.first...match.last].joined(separator: " ")
-            let added = set.labels.filter { !match.groups.contains($0.group) && analyzers[$0.group] != nil }
+            var ownGroups = Set(match.groups)
+            for other in found where other.first <= match.last && other.last >= match.first { ownGroups.formUnion(other.groups) }
+            let added = set.labels.filter { !ownGroups.contains($0.group) && analyzers[$0.group] != nil }
             guard !added.isEmpty else { return nil }
             let synonyms = Synonyms(
                 source: source,
