@@ -39,6 +39,27 @@ struct SearchEndToEndTests {
         #expect(text.stdout.contains("idf"))
     }
 
+    /// Prefixes match words as written: `pollinat*` finds the records about pollinators and
+    /// pollination, whose words are indexed under the stem `pollin`.
+    @Test func prefixesMatchWordsAsWritten() throws {
+        let directory = try TemporaryDirectory()
+        let index = directory.path("index")
+        #expect(try CLI.run(["ingest", corpus, "--index", index]).status == 0)
+        let result = try CLI.run(["search", "pollinat*", "--index", index, "--json", "--count"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let response = try CLI.json(result.stdout)
+        let hits = try #require(response["hits"] as? [[String: Any]])
+        let ids = Set(hits.compactMap { $0["id"] as? String })
+        #expect(
+            ids.isSuperset(of: [
+                "a-fund-pollinator-research-grants", "b-ar-orchard-pollinators-tajikistan", "b-cs-urban-pollinators-ljubljana",
+                "a-bp-hedgerow-restoration-uk",
+            ]))
+        #expect((response["total"] as? Int ?? 0) >= 7)
+        // The best hit is about pollinators.
+        #expect((hits.first?["title"] as? String)?.lowercased().contains("pollinat") == true)
+    }
+
     @Test func invalidQueryExits64WithThePosition() throws {
         let directory = try TemporaryDirectory()
         let index = directory.path("index")

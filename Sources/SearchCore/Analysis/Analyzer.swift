@@ -10,12 +10,20 @@ public struct Token: Sendable, Hashable {
     /// original text.
     public var start: Int
     public var end: Int
+    /// The word as written, when the term is not it: lower-cased and normalized as the
+    /// analyzer normalizes words (NFKC, elision, `ё` as `е`, Arabic normalization), the text
+    /// that was stemmed, but neither stemmed nor folded (`pollinators` for the term `pollin`,
+    /// `forêt` for `foret`). Nil when the term is the word itself, and for analyzers that do
+    /// not stem (CJK bigrams, ``StandardAnalyzer``). The index keeps these forms so that
+    /// prefix queries and completions work on words as written.
+    public var form: String?
 
-    public init(term: String, position: Int, start: Int, end: Int) {
+    public init(term: String, position: Int, start: Int, end: Int, form: String? = nil) {
         self.term = term
         self.position = position
         self.start = start
         self.end = end
+        self.form = form
     }
 }
 
@@ -28,9 +36,17 @@ public protocol Analyzer: Sendable {
     var name: String { get }
     /// The tokens of `text`, in order.
     func tokens(_ text: String) -> [Token]
+    /// `text` normalized as this analyzer normalizes a word before stemming it (case, width,
+    /// the language's spelling rules), not stemmed: how a prefix typed by a user is compared
+    /// with the words as written that the index keeps (``Token/form``). The default is NFKC
+    /// and lower case.
+    func normalizedWord(_ text: String) -> String
 }
 
 extension Analyzer {
     /// Just the terms of `text`, in order.
     public func terms(_ text: String) -> [String] { tokens(text).map(\.term) }
+
+    /// NFKC and lower case (the standard analyzer's normalization).
+    public func normalizedWord(_ text: String) -> String { TextNormalizer.normalize(text) }
 }

@@ -75,16 +75,52 @@ public struct LanguageAnalyzer: Analyzer {
     }
 
     public func tokens(_ text: String) -> [Token] {
-        guard let stemmer else { return tokens(text, stem: { $0 }) }
-        return stemmer.withStemmer { tokens(text, stem: $0) }
+        var sink = TokenSink()
+        withStem { stem in analyze(text, stem: stem, into: &sink) }
+        return sink.tokens
     }
 
-    /// The tokens of `text`, stemming with `stem`.
-    private func tokens(_ text: String, stem: (String) -> String) -> [Token] {
+    /// NFKC and lower case, then the language's normalization (`ё` as `е`; Arabic
+    /// orthographic normalization and a leading conjunction before the article removed): the
+    /// text a word's stem is computed from, which ``Token/form`` keeps.
+    public func normalizedWord(_ text: String) -> String {
+        let normalized = Self.normalizer(language)(TextNormalizer.normalize(text))
+        return isArabic ? ArabicNormalizer.removeConjunction(normalized) : normalized
+    }
+
+    /// Appends the tokens of `text` for indexing, without making ``Token``s: (term, position
+    /// + `positionBase`) to `tokens`, and for each token whose term is not the word as written,
+    /// (the word, the token's index in `tokens`) to `forms`.
+    /// - Returns: the largest position in `text` (not offset), or -1 when it has no token.
+    func appendTokens(
+        _ text: String, positionBase: Int, to tokens: inout [(term: String, position: Int)], forms: inout WordFormList
+    ) -> Int {
+        var sink = IndexingSink(positionBase: positionBase, formCapacity: text.utf8.count / 2 + 16)
+        swap(&sink.tokens, &tokens)
+        swap(&sink.forms, &forms)
+        withStem { stem in analyze(text, stem: stem, into: &sink) }
+        swap(&sink.tokens, &tokens)
+        swap(&sink.forms, &forms)
+        return sink.last
+    }
+
+    /// Runs `body` with the language's stem function (the identity without a stemmer).
+    @inline(__always)
+    private func withStem(_ body: ((String) -> String) -> Void) {
+        guard let stemmer else { return body { $0 } }
+        stemmer.withStemmer(body)
+    }
+
+    /// The one pass of analysis: the tokens of `text`, stemming with `stem`, handed to `sink`
+    /// in order (a generic sink, so that each use is compiled with its own appends inlined).
+    @inline(__always)
+    private func analyze<Sink: AnalysisSink>(_ text: String, stem: (String) -> String, into sink: inout Sink) {
+        @inline(__always)
+        func emit(_ term: String, _ position: Int, _ start: Int, _ end: Int, _ form: String?) {
+            sink.emit(term: term, position: position, start: start, end: end, form: form)
+        }
         let normalize = Self.normalizer(language)
         let (tokens, followsHyphen) = base.tokensMarkingHyphens(text)
-        var result: [Token] = []
-        result.reserveCapacity(tokens.count)
         // A run of hyphen-joined words: their range in `tokens`.
         var compoundStart = 0
         var compoundEnd = 0
@@ -93,10 +129,11 @@ public struct LanguageAnalyzer: Analyzer {
             guard compoundEnd - compoundStart > 1, !isChinese, !isArabic else { return }
             let parts = tokens[compoundStart..<compoundEnd]
             let first = tokens[compoundStart]
-            let term = finish(normalize(parts.map(\.term).joined()), stem)
-            guard !term.isEmpty, !result.contains(where: { $0.position == first.position && $0.term == term })
-            else { return }
-            result.append(Token(term: term, position: first.position, start: first.start, end: tokens[compoundEnd - 1].end))
+            let word = normalize(parts.map(\.term).joined())
+            let term = finish(word, stem)
+            // Not again when the first word gave that term already (at this position).
+            guard !term.isEmpty, !firstWordTerms(first.term, normalize, stem).contains(term) else { return }
+            emit(term, first.position, first.start, tokens[compoundEnd - 1].end, Self.differs(term, word) ? word : nil)
         }
 
         for (index, token) in tokens.enumerated() {
@@ -112,30 +149,49 @@ public struct LanguageAnalyzer: Analyzer {
             let normalized = normalize(token.term)
             if stopWords.contains(normalized) { continue }
             if isChinese {
-                result.append(token)
+                emit(token.term, token.position, token.start, token.end, nil)
                 continue
             }
             let word = isArabic ? ArabicNormalizer.removeConjunction(normalized) : normalized
             let term = finish(word, stem)
             guard !term.isEmpty else { continue }
-            result.append(Token(term: term, position: token.position, start: token.start, end: token.end))
+            // The word as written goes with the term when the term is not it (see Token.form).
+            emit(term, token.position, token.start, token.end, Self.differs(term, word) ? word : nil)
             if isArabic, let withArticle = ArabicNormalizer.withDefiniteArticle(word) {
                 // Snowball's Arabic stemmer treats a word with and without the article
                 // differently (غابات -> غابا, الغابات -> غاب); give both stems.
                 let alternative = finish(withArticle, stem)
                 if alternative != term {
-                    result.append(Token(term: alternative, position: token.position, start: token.start, end: token.end))
+                    emit(alternative, token.position, token.start, token.end, Self.differs(alternative, word) ? word : nil)
                 }
             }
             if foldsDiacritics, TextFolding.hasDiacritics(normalized) {
                 let unaccented = finish(TextFolding.foldDiacritics(normalized), stem)
                 if unaccented != term {
-                    result.append(Token(term: unaccented, position: token.position, start: token.start, end: token.end))
+                    emit(unaccented, token.position, token.start, token.end, Self.differs(unaccented, word) ? word : nil)
                 }
             }
         }
         flushCompound()
-        return result
+    }
+
+    /// The terms the main loop of ``analyze(_:stem:emit:)`` gives for the standard token
+    /// `text` of a language with compounds (not Chinese or Arabic): computed again for the
+    /// first word of a compound, which is rare, rather than kept for every word.
+    private func firstWordTerms(_ text: String, _ normalize: (String) -> String, _ stem: (String) -> String) -> [String] {
+        let normalized = normalize(text)
+        guard !stopWords.contains(normalized) else { return [] }
+        let term = finish(normalized, stem)
+        guard !term.isEmpty else { return [] }
+        guard foldsDiacritics, TextFolding.hasDiacritics(normalized) else { return [term] }
+        return [term, finish(TextFolding.foldDiacritics(normalized), stem)]
+    }
+
+    /// Whether `term` is not `word`: most stems are shorter than their word, which the byte
+    /// counts tell at once (and a word its own stem is usually the same small string).
+    @inline(__always)
+    private static func differs(_ term: String, _ word: String) -> Bool {
+        term.utf8.count != word.utf8.count || term != word
     }
 
     /// Stems a normalized word and folds diacritics where the language allows.
@@ -144,6 +200,45 @@ public struct LanguageAnalyzer: Analyzer {
         if foldsDiacritics { term = TextFolding.foldDiacritics(term) }
         if isArabic { term = ArabicNormalizer.removeFeminineEnding(term) }
         return term
+    }
+}
+
+/// Where the one pass of ``LanguageAnalyzer`` puts its tokens: (term, position, start, end,
+/// form) as in ``Token``.
+protocol AnalysisSink {
+    mutating func emit(term: String, position: Int, start: Int, end: Int, form: String?)
+}
+
+/// Collects ``Token``s (``LanguageAnalyzer/tokens(_:)``).
+private struct TokenSink: AnalysisSink {
+    var tokens: [Token] = []
+
+    @inline(__always)
+    mutating func emit(term: String, position: Int, start: Int, end: Int, form: String?) {
+        tokens.append(Token(term: term, position: position, start: start, end: end, form: form))
+    }
+}
+
+/// Collects what indexing needs (``LanguageAnalyzer/appendTokens(_:positionBase:to:forms:)``).
+private struct IndexingSink: AnalysisSink {
+    var tokens: [(term: String, position: Int)] = []
+    var forms = WordFormList()
+    let positionBase: Int
+    /// Bytes to reserve for the forms when the first comes.
+    let formCapacity: Int
+    /// The largest position (not offset) so far.
+    var last = -1
+
+    init(positionBase: Int, formCapacity: Int) {
+        self.positionBase = positionBase
+        self.formCapacity = formCapacity
+    }
+
+    @inline(__always)
+    mutating func emit(term: String, position: Int, start: Int, end: Int, form: String?) {
+        if let form { forms.append(form, token: tokens.count, capacity: formCapacity) }
+        tokens.append((term, positionBase + position))
+        if position > last { last = position }
     }
 }
 

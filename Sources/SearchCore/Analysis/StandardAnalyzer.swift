@@ -76,16 +76,26 @@ public struct StandardAnalyzer: Analyzer {
 
     /// The tokens of `text`, in order, with consecutive positions.
     public func tokens(_ text: String) -> [Token] {
-        segment(text, markingHyphens: false).tokens
+        segment(text, markingHyphens: false).tokens.map { Token(term: $0.term, position: $0.position, start: $0.start, end: $0.end) }
+    }
+
+    /// Appends the tokens of `text` for indexing, without making ``Token``s: (term, position
+    /// + `positionBase`) to `tokens`.
+    /// - Returns: the largest position in `text` (not offset), or -1 when it has no token.
+    func appendTokens(_ text: String, positionBase: Int, to tokens: inout [(term: String, position: Int)]) -> Int {
+        let segmented = segment(text, markingHyphens: false).tokens
+        tokens.reserveCapacity(tokens.count + segmented.count)
+        for token in segmented { tokens.append((token.term, positionBase + token.position)) }
+        return segmented.last?.position ?? -1
     }
 
     /// The tokens of `text`, and for each whether the scalar just before it is a hyphen
     /// (`-`, U+2010 or U+2011): the language analyzers join hyphenated compounds.
-    func tokensMarkingHyphens(_ text: String) -> (tokens: [Token], followsHyphen: [Bool]) {
+    func tokensMarkingHyphens(_ text: String) -> (tokens: [SegmentedToken], followsHyphen: [Bool]) {
         segment(text, markingHyphens: true)
     }
 
-    private func segment(_ text: String, markingHyphens: Bool) -> (tokens: [Token], followsHyphen: [Bool]) {
+    private func segment(_ text: String, markingHyphens: Bool) -> (tokens: [SegmentedToken], followsHyphen: [Bool]) {
         var text = text
         return text.withUTF8 { bytes in
             var segmenter = Segmenter(
@@ -95,6 +105,16 @@ public struct StandardAnalyzer: Analyzer {
             return (segmenter.tokens, segmenter.followsHyphen)
         }
     }
+}
+
+/// A token as segmentation gives it: a ``Token`` without a form (the language analyzers and
+/// indexing work on these, which are smaller than ``Token``s, and only the public API makes
+/// ``Token``s).
+struct SegmentedToken {
+    var term: String
+    var position: Int
+    var start: Int
+    var end: Int
 }
 
 /// What segmentation needs to know about a Unicode scalar.
@@ -289,7 +309,7 @@ private struct Segmenter {
     /// Whether `followsHyphen` is kept.
     let marksHyphens: Bool
 
-    private(set) var tokens: [Token] = []
+    private(set) var tokens: [SegmentedToken] = []
     /// Per token, when `marksHyphens`: whether the scalar just before it is a hyphen.
     private(set) var followsHyphen: [Bool] = []
     private var position = 0
@@ -527,7 +547,7 @@ private struct Segmenter {
             let length = term.utf8.count
             if stopWordLengths & (length < 64 ? 1 << length : 1 << 63) != 0, stopWords.contains(term) { return }
         }
-        tokens.append(Token(term: term, position: position, start: span.start, end: span.end))
+        tokens.append(SegmentedToken(term: term, position: position, start: span.start, end: span.end))
         if marksHyphens { followsHyphen.append(wordFollowsHyphen) }
     }
 }

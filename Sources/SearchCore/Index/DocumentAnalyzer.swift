@@ -9,6 +9,10 @@ public struct AnalyzedDocument: Sendable {
     public let key: String
     /// One token list per text field, in schema order: (term, position).
     let textTokens: [[(term: String, position: Int)]]
+    /// Per text field, in schema order, the tokens whose word as written differs from their
+    /// term (``Token/form``): the word, and the token's index in the field's `textTokens`.
+    /// Empty (no list at all) when no field has any, as with analyzers that do not stem.
+    let wordForms: [WordFormList]
     /// One value list per keyword field, in schema order.
     let keywords: [[String]]
 }
@@ -33,25 +37,44 @@ public struct DocumentAnalyzer: Sendable {
         // Only the fields the document has text in are visited (a clearing-house schema has a
         // field per language, and a record fills few of them).
         var analyzed = [[(term: String, position: Int)]](repeating: [], count: schema.textFields.count)
+        var wordForms: [WordFormList] = []
         for (name, values) in document.text {
             guard let field = textFieldIndex[name] else { continue }
             let analyzer = schema.textFields[field].analyzer
             var tokens: [(term: String, position: Int)] = []
+            var forms = WordFormList()
             var base = 0
+            if analyzer is LanguageAnalyzer {
+                // (About a token per eight bytes of text; the Token path reserves what it gets.)
+                tokens.reserveCapacity(values.reduce(0) { $0 + $1.utf8.count } / 8 + 4)
+            }
             for value in values {
-                let valueTokens = analyzer.tokens(value)
-                tokens.reserveCapacity(tokens.count + valueTokens.count)
                 var last = -1
-                for token in valueTokens {
-                    tokens.append((token.term, base + token.position))
-                    last = max(last, token.position)
+                // (The analyzers of chm straight into the lists, without a Token array.)
+                if let language = analyzer as? LanguageAnalyzer {
+                    last = language.appendTokens(value, positionBase: base, to: &tokens, forms: &forms)
+                } else if let standard = analyzer as? StandardAnalyzer {
+                    last = standard.appendTokens(value, positionBase: base, to: &tokens)
+                } else {
+                    let valueTokens = analyzer.tokens(value)
+                    tokens.reserveCapacity(tokens.count + valueTokens.count)
+                    for token in valueTokens {
+                        if let form = token.form, form != token.term { forms.append(form, token: tokens.count) }
+                        tokens.append((token.term, base + token.position))
+                        last = max(last, token.position)
+                    }
                 }
                 base += last + 1 + Self.valueGap
             }
             analyzed[field] = tokens
+            if !forms.isEmpty {
+                if wordForms.isEmpty { wordForms = Array(repeating: WordFormList(), count: schema.textFields.count) }
+                wordForms[field] = forms
+            }
         }
         return AnalyzedDocument(
-            key: document.key, textTokens: analyzed, keywords: schema.keywordFields.map { document.keywords[$0] ?? [] })
+            key: document.key, textTokens: analyzed, wordForms: wordForms,
+            keywords: schema.keywordFields.map { document.keywords[$0] ?? [] })
     }
 
     /// The analyzed forms of `documents`, in order, computed on all cores.

@@ -173,7 +173,8 @@ public final class IndexWriter {
     /// Adds a document analyzed beforehand (possibly on another thread) with
     /// ``documentAnalyzer``.
     public func add(_ document: AnalyzedDocument) throws(IndexError) {
-        let doc = buffer.addAnalyzed(key: document.key, textTokens: document.textTokens, keywords: document.keywords)
+        let doc = buffer.addAnalyzed(
+            key: document.key, textTokens: document.textTokens, wordForms: document.wordForms, keywords: document.keywords)
         if let previous = bufferKeys[document.key] { bufferDeleted.insert(previous) }
         bufferKeys[document.key] = doc
         changedSinceCommit = true
@@ -476,6 +477,8 @@ public final class IndexWriter {
         var heads = cursors.indices.map { cursors[$0].next() }
         var termsMerged = 0
         var postings = PostingsAccumulator()  // one term's, its storage reused from term to term
+        // Text terms that no live document has any more: word forms drop them.
+        var droppedTerms = Set<[UInt8]>()
         while true {
             // What the merge has read stays mapped but need not stay resident.
             termsMerged += 1
@@ -510,8 +513,10 @@ public final class IndexWriter {
                 }
                 heads[index] = cursors[index].next()
             }
+            if postings.docs.isEmpty, field < fields.textFieldCount { droppedTerms.insert(smallest) }
             try encoder.addTerm(field: field, term: smallest[2...], postings: postings)
         }
+        try Self.mergeWordForms(of: sources, droppedTerms: droppedTerms, into: &encoder)
         var merged: OpenSegment?
         try encoder.finish()
         if perDocument.documentCount == 0 {
@@ -529,6 +534,63 @@ public final class IndexWriter {
             segments.insert(merged, at: min(position, segments.count))
         }
         try writeManifest(userData: committedUserData)
+    }
+}
+
+extension IndexWriter {
+    /// Merges the word-form dictionaries of `sources` into `encoder`, in key order (k-way,
+    /// one entry at a time, as the terms): a form's terms are the union of its sources'
+    /// without `droppedTerms` (keys of terms no live document has any more), and a term stays
+    /// marked stem-only when every source that has the term marks it so. (Forms of deleted
+    /// documents whose terms live on stay: a form cannot say which documents wrote it.)
+    fileprivate static func mergeWordForms(
+        of sources: [OpenSegment], droppedTerms: Set<[UInt8]>, into encoder: inout SegmentEncoder
+    ) throws(IndexError) {
+        func damaged(_ source: OpenSegment) -> IndexError {
+            IndexError(.corrupt, "segment \(source.reader.name) is damaged (word forms); run `chm check --repair` to rebuild the index")
+        }
+        var cursors: [DictionaryCursor<WordFormDecoder>] = []
+        for source in sources {
+            var cursor = try source.reader.wordFormCursor()
+            cursor.advance()
+            if cursor.isDamaged { throw damaged(source) }
+            cursors.append(cursor)
+        }
+        var marked = [Bool](repeating: false, count: sources.count)
+        while true {
+            var smallest: [UInt8]?
+            for cursor in cursors where cursor.entry != nil {
+                if let current = smallest, !cursor.key.lexicographicallyPrecedes(current) { continue }
+                smallest = cursor.key
+            }
+            guard let key = smallest else { break }
+            var terms: [[UInt8]] = []
+            var anyMarked = false
+            for index in cursors.indices {
+                marked[index] = false
+                guard let entry = cursors[index].entry, cursors[index].key == key else { continue }
+                terms += sources[index].reader.wordFormTerms(entry, key: key, dictionary: cursors[index].dictionary)
+                marked[index] = entry.isStemOnly
+                anyMarked = anyMarked || entry.isStemOnly
+                cursors[index].advance()
+                if cursors[index].isDamaged { throw damaged(sources[index]) }
+            }
+            let field = Int(key[0]) << 8 | Int(key[1])
+            var isStemOnly = anyMarked && !droppedTerms.contains(key)
+            if isStemOnly {
+                // A source that has the term without the mark has it as a word of its own.
+                let term = String(decoding: key[2...], as: UTF8.self)
+                for index in sources.indices where !marked[index] {
+                    if sources[index].reader.termInfo(field: field, term: term) != nil {
+                        isStemOnly = false
+                        break
+                    }
+                }
+            }
+            if !droppedTerms.isEmpty { terms.removeAll { droppedTerms.contains([key[0], key[1]] + $0) } }
+            if terms.count > 1 { terms = Set(terms).sorted { $0.lexicographicallyPrecedes($1) } }
+            try encoder.addWordForm(field: field, form: key[2...], terms: terms, isStemOnly: isStemOnly)
+        }
     }
 }
 

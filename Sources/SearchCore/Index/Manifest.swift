@@ -14,7 +14,11 @@ struct Manifest: Codable, Hashable {
 
     /// The on-disk format; an index of another format must be rebuilt.
     var formatVersion = Manifest.currentFormatVersion
-    static let currentFormatVersion = 5
+    /// 6: segments keep word forms (sections `formIndex` and `formBlocks`). A format-5 segment
+    /// would read as one without forms, but its prefix queries would miss words whose stem
+    /// differs from them, so format-5 indexes are rebuilt (the clearing house does it from
+    /// the catalog on its own).
+    static let currentFormatVersion = 6
     var generation: Int
     var segments: [Segment]
     var bm25: BM25Parameters

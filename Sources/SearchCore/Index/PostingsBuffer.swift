@@ -4,6 +4,8 @@
 // frequencies in one stream and positions in another, already in the on-disk position
 // encoding. A token costs a hash probe and two or three appended bytes, so a buffer of a
 // given size holds about four times the documents that arrays of 32-bit integers would.
+// Text fields also intern their word forms (words as written that differ from their terms),
+// each with the terms it was seen with.
 
 /// One term's postings under construction.
 ///
@@ -134,26 +136,164 @@ struct BufferedPostings {
     }
 }
 
-/// The buffered postings of one field: its terms and each term's list.
+/// The word forms of one text field of one document (see ``Token/form``), packed for the
+/// trip from the analysis threads to the writer: per form, the varint index of its token in
+/// the field's token list, the varint length of its UTF-8 and the bytes. (A String per form
+/// would cost reference counting on both threads, and the writer interns bytes anyway.)
+struct WordFormList: Sendable {
+    private(set) var bytes: [UInt8] = []
+
+    init() {}
+
+    /// Whether the list holds no form.
+    var isEmpty: Bool { bytes.isEmpty }
+
+    /// Appends `form`, the word as written of token `token`.
+    /// - Parameter capacity: bytes to reserve when the list is still empty (the length of the
+    ///   text the form comes from bounds the forms of its words, but for their headers).
+    @inline(__always)
+    mutating func append(_ form: String, token: Int, capacity: Int = 0) {
+        if bytes.isEmpty, capacity > 0 { bytes.reserveCapacity(capacity) }
+        var form = form
+        form.withUTF8 { utf8 in
+            Self.appendVarint(UInt(token), to: &bytes)
+            Self.appendVarint(UInt(utf8.count), to: &bytes)
+            bytes.append(contentsOf: utf8)
+        }
+    }
+
+    @inline(__always)
+    private static func appendVarint(_ value: UInt, to bytes: inout [UInt8]) {
+        var value = value
+        while value >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
+            value >>= 7
+        }
+        bytes.append(UInt8(value))
+    }
+
+    /// Reads the list form by form: ``nextToken()``, then ``withForm(_:)``.
+    func reader() -> Reader { Reader(bytes: bytes) }
+
+    struct Reader {
+        let bytes: [UInt8]
+        private var offset = 0
+
+        init(bytes: [UInt8]) { self.bytes = bytes }
+
+        @inline(__always)
+        private mutating func varint() -> Int {
+            var value = 0
+            var shift = 0
+            while offset < bytes.count, shift < 63 {
+                let byte = bytes[offset]
+                offset += 1
+                value |= Int(byte & 0x7F) << shift
+                if byte < 0x80 { break }
+                shift += 7
+            }
+            return value
+        }
+
+        /// The token index of the next form (-1 at the end).
+        @inline(__always)
+        mutating func nextToken() -> Int { offset < bytes.count ? varint() : -1 }
+
+        /// Calls `body` with the UTF-8 bytes of the form whose token ``nextToken()`` gave.
+        @inline(__always)
+        mutating func withForm<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+            let length = min(varint(), bytes.count - offset)
+            let start = offset
+            offset += length
+            return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[start..<start + length])) }
+        }
+    }
+
+    /// Calls `body` with each form's token index and UTF-8 bytes, in order.
+    func forEach(_ body: (_ token: Int, _ form: UnsafeBufferPointer<UInt8>) -> Void) {
+        var reader = reader()
+        while case let token = reader.nextToken(), token >= 0 {
+            reader.withForm { body(token, $0) }
+        }
+    }
+}
+
+/// What the buffer knows of a term's word forms: how many of its tokens came with one (a term
+/// whose every token did is only a stem), and the last form seen with it.
+struct TermForms {
+    var formTokens: UInt32 = 0
+    var lastForm: Int32 = -1
+}
+
+/// The buffered postings of one field: its terms and each term's list, and for text fields
+/// the word forms (words as written that differ from their terms, see ``WordFormFormat``).
 struct FieldPostings {
     private(set) var terms = TermTable()
     private(set) var lists: [BufferedPostings] = []
+    /// The field's word forms, interned by their bytes.
+    private(set) var forms = TermTable()
+    /// Per form, the term (id) it was first seen with.
+    private var formTerms: [Int32] = []
+    /// Forms seen with more than one term (an analyzer's alternatives): the other terms.
+    private var moreFormTerms: [Int: [Int32]] = [:]
+    /// Per term id (as far as any term has a form): see ``TermForms``.
+    private(set) var termForms: [TermForms] = []
+    /// The term id of each token of a document added out of order (reused).
+    private var termIDs: [Int32] = []
+
+    /// Adds a document's tokens for this field (doc ids increasing across calls), and the word
+    /// forms of those tokens whose term is not the word as written (see ``WordFormList``).
+    /// - Returns: an estimate of the bytes the field grew by.
+    mutating func add(tokens: [(term: String, position: Int)], forms: WordFormList, document: UInt32) -> Int {
+        guard isInOrder(tokens) else { return add(outOfOrder: tokens, forms: forms, document: document) }
+        // The forms are in token order: each is taken as its token is added, with its term id.
+        var grown = 0
+        var reader = forms.reader()
+        var nextForm = reader.nextToken()
+        for (index, (term, position)) in tokens.enumerated() {
+            let (id, isNew) = terms.intern(term)
+            if isNew {
+                lists.append(BufferedPostings())
+                grown += term.utf8.count + 96
+            }
+            grown += lists[id].add(document: document, position: UInt32(clamping: max(0, position)))
+            if index == nextForm {
+                grown += reader.withForm { add(form: $0, term: id) }
+                nextForm = reader.nextToken()
+            }
+        }
+        return grown
+    }
+
+    /// ``add(tokens:forms:document:)`` for tokens whose positions go backwards somewhere (a
+    /// compound after its parts): added in order of position, their term ids kept for the forms.
+    private mutating func add(outOfOrder tokens: [(term: String, position: Int)], forms: WordFormList, document: UInt32) -> Int {
+        // (position, index) as one integer each: sorted, the order of a stable sort by position.
+        var order = tokens.indices.map { UInt64(UInt32(clamping: max(0, tokens[$0].position))) << 32 | UInt64($0) }
+        order.sort()
+        if termIDs.count < tokens.count { termIDs.append(contentsOf: repeatElement(0, count: tokens.count - termIDs.count)) }
+        var grown = 0
+        for key in order {
+            let index = Int(truncatingIfNeeded: key & 0xFFFF_FFFF)
+            let (term, position) = tokens[index]
+            let (id, isNew) = terms.intern(term)
+            if isNew {
+                lists.append(BufferedPostings())
+                grown += term.utf8.count + 96
+            }
+            grown += lists[id].add(document: document, position: UInt32(clamping: max(0, position)))
+            termIDs[index] = Int32(truncatingIfNeeded: id)
+        }
+        forms.forEach { token, form in
+            if token < tokens.count { grown += add(form: form, term: Int(termIDs[token])) }
+        }
+        return grown
+    }
 
     /// Adds a document's tokens for this field (doc ids increasing across calls).
     /// - Returns: an estimate of the bytes the field grew by.
     mutating func add(tokens: [(term: String, position: Int)], document: UInt32) -> Int {
-        // Positions must not go backwards within a document: an analyzer may emit a token
-        // (a joined compound) after later ones, at its first part's position.
-        var ordered = true
-        var previous = Int.min
-        for token in tokens {
-            if token.position < previous {
-                ordered = false
-                break
-            }
-            previous = token.position
-        }
-        let tokens = ordered ? tokens : tokens.sorted { $0.position < $1.position }
+        let tokens = isInOrder(tokens) ? tokens : tokens.sorted { $0.position < $1.position }
         // (A new term costs its bytes and about 96 more: its table entry, its list's state
         // and the headers of the list's two arrays.)
         var grown = 0
@@ -167,6 +307,57 @@ struct FieldPostings {
         }
         return grown
     }
+
+    /// Whether positions never go backwards in `tokens` (an analyzer may emit a token, a joined
+    /// compound, after later ones, at its first part's position; postings need them in order).
+    private func isInOrder(_ tokens: [(term: String, position: Int)]) -> Bool {
+        var previous = Int.min
+        for token in tokens {
+            if token.position < previous { return false }
+            previous = token.position
+        }
+        return true
+    }
+
+    /// Records that a token of term `term` (an id) was written `form` (UTF-8). A term's tokens
+    /// are mostly written as its last one: then a comparison of bytes is all it costs.
+    @inline(__always)
+    private mutating func add(form: UnsafeBufferPointer<UInt8>, term: Int) -> Int {
+        var grown = 0
+        if term >= termForms.count {
+            grown += 8 * (lists.count - termForms.count)
+            termForms.append(contentsOf: repeatElement(TermForms(), count: lists.count - termForms.count))
+        }
+        termForms[term].formTokens &+= 1
+        let last = Int(termForms[term].lastForm)
+        if last >= 0, forms.termEquals(last, form) { return grown }
+        return grown + add(newForm: form, term: term)
+    }
+
+    /// ``add(form:term:)`` when the form is not the term's last one.
+    private mutating func add(newForm form: UnsafeBufferPointer<UInt8>, term: Int) -> Int {
+        var grown = 0
+        let (id, isNew) = forms.intern(form)
+        let term32 = Int32(truncatingIfNeeded: term)
+        if isNew {
+            formTerms.append(term32)
+            grown += form.count + 40
+        } else if formTerms[id] != term32, moreFormTerms[id]?.contains(term32) != true {
+            moreFormTerms[id, default: []].append(term32)
+            grown += 16
+        }
+        termForms[term].lastForm = Int32(truncatingIfNeeded: id)
+        return grown
+    }
+
+    /// The terms (ids) form `id` was seen with.
+    func termsOfForm(_ id: Int) -> [Int] {
+        [Int(formTerms[id])] + (moreFormTerms[id] ?? []).map { Int($0) }
+    }
+
+    /// Per term id, how many of its tokens came with a form (a term whose every token did is
+    /// only a stem); empty or shorter than the terms when the last terms had none.
+    func formTokenCounts() -> [UInt32] { termForms.map(\.formTokens) }
 
     /// Adds `document` to the list of the keyword `value`.
     /// - Returns: an estimate of the bytes the field grew by.

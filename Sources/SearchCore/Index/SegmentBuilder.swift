@@ -76,10 +76,14 @@ final class SegmentBuilder {
         keywordColumns = Array(repeating: KeywordColumnBuilder(), count: fields.names.count)
     }
 
-    /// Adds a document given its analyzed text (one token list per text field, in field order)
-    /// and keyword values (one list per keyword field, in field order).
+    /// Adds a document given its analyzed text (one token list per text field, in field order),
+    /// the word forms of its tokens (one list per text field, or none: see
+    /// ``AnalyzedDocument``) and keyword values (one list per keyword field, in field order).
     @discardableResult
-    func addAnalyzed(key: String, textTokens: [[(term: String, position: Int)]], keywords: [[String]]) -> Int {
+    func addAnalyzed(
+        key: String, textTokens: [[(term: String, position: Int)]], wordForms: [WordFormList] = [],
+        keywords: [[String]]
+    ) -> Int {
         let doc = UInt32(documentCount)
         documentCount += 1
         keys.append(key)
@@ -87,7 +91,11 @@ final class SegmentBuilder {
         for (field, tokens) in textTokens.enumerated() {
             // Straight into the postings: one hash probe per token, no per-document grouping.
             guard !tokens.isEmpty else { continue }
-            grown += postings[field].add(tokens: tokens, document: doc)
+            if field < wordForms.count, !wordForms[field].isEmpty {
+                grown += postings[field].add(tokens: tokens, forms: wordForms[field], document: doc)
+            } else {
+                grown += postings[field].add(tokens: tokens, document: doc)
+            }
             lengths[field].append((doc, UInt32(clamping: tokens.count)))
             grown += 8
         }
@@ -130,9 +138,20 @@ final class SegmentBuilder {
         for field in fields.names.indices where field != fields.keyFieldIndex {
             let fieldPostings = postings[field]
             let hasPositions = fields.kinds[field] == .text
+            let formTokenCounts = fieldPostings.formTokenCounts()
+            // Terms that came with a form in every occurrence (in term order): stems only.
+            var stemsOnly: [Int] = []
             for id in fieldPostings.terms.sortedIDs() {
                 fieldPostings.lists[id].decode(into: &list, withPositions: hasPositions)
                 try encoder.addTerm(field: field, term: fieldPostings.terms.term(id), postings: list)
+                if id < formTokenCounts.count, formTokenCounts[id] > 0,
+                    list.freqs.reduce(0, { $0 + UInt64($1) }) == UInt64(formTokenCounts[id])
+                {
+                    stemsOnly.append(id)
+                }
+            }
+            if fieldPostings.forms.count > 0 || !stemsOnly.isEmpty {
+                try Self.addWordForms(of: fieldPostings, field: field, stemsOnly: stemsOnly, to: &encoder)
             }
         }
         // The key field: every document under its key (a key repeats when a document was
@@ -157,6 +176,44 @@ final class SegmentBuilder {
         try encoder.finish()
     }
 
+    /// Writes the word-form dictionary entries of text field `field`: its forms and the terms
+    /// in `stemsOnly` (ids in term order), merged in byte order.
+    private static func addWordForms(
+        of postings: FieldPostings, field: Int, stemsOnly: [Int], to encoder: inout SegmentEncoder
+    ) throws(IndexError) {
+        let terms = postings.terms
+        let forms = postings.forms
+        var nextStem = 0
+        func addStemsOnly(before form: ArraySlice<UInt8>?) throws(IndexError) {
+            while nextStem < stemsOnly.count {
+                let stem = terms.term(stemsOnly[nextStem])
+                if let form, compare(stem, form) >= 0 { return }
+                try encoder.addWordForm(field: field, form: stem, terms: [], isStemOnly: true)
+                nextStem += 1
+            }
+        }
+        for id in forms.sortedIDs() {
+            let form = forms.term(id)
+            try addStemsOnly(before: form)
+            var isStemOnly = false
+            if nextStem < stemsOnly.count, compare(terms.term(stemsOnly[nextStem]), form) == 0 {
+                isStemOnly = true
+                nextStem += 1
+            }
+            var formTerms = postings.termsOfForm(id).map { Array(terms.term($0)) }
+            if formTerms.count > 1 {
+                formTerms.sort { compare($0[...], $1[...]) < 0 }
+            }
+            try encoder.addWordForm(field: field, form: form, terms: formTerms, isStemOnly: isStemOnly)
+        }
+        try addStemsOnly(before: nil)
+    }
+
+    /// ``TermTable/compare(_:_:)`` of two byte strings.
+    private static func compare(_ left: ArraySlice<UInt8>, _ right: ArraySlice<UInt8>) -> Int {
+        left.withUnsafeBufferPointer { left in right.withUnsafeBufferPointer { right in TermTable.compare(left, right) } }
+    }
+
     /// ``TermTable/compare(_:_:)`` of two strings' UTF-8 bytes.
     private static func compareUTF8(_ left: String, _ right: String) -> Int {
         var left = left
@@ -174,12 +231,10 @@ struct SegmentEncoder {
     private let path: String
     private let postingsWriter: SpillBuffer
     private let positionsWriter: SpillBuffer
-    private let blocks: SpillBuffer
-    private var block = ByteWriter()
-    private var termsInBlock = 0
-    private var blockCount = 0
-    private var previousKey: [UInt8] = []
-    private var indexEntries = ByteWriter()
+    private var termDictionary: DictionaryWriter
+    private var formDictionary: DictionaryWriter
+    /// The last word-form key added (keys must increase).
+    private var previousFormKey: [UInt8] = []
     // Reused from term to term: a segment has millions of terms, most with a few postings,
     // and allocating these per term was most of the cost of writing them.
     private var key: [UInt8] = []
@@ -192,19 +247,10 @@ struct SegmentEncoder {
         self.path = path
         postingsWriter = SpillBuffer(temporaryPath: path + ".postings.tmp")
         positionsWriter = SpillBuffer(temporaryPath: path + ".positions.tmp")
-        blocks = SpillBuffer(temporaryPath: path + ".terms.tmp")
+        termDictionary = DictionaryWriter(temporaryPath: path + ".terms.tmp")
+        formDictionary = DictionaryWriter(temporaryPath: path + ".forms.tmp")
         self.fields = fields
         self.perDocument = perDocument
-    }
-
-
-    private mutating func flushBlock() throws(IndexError) {
-        guard termsInBlock > 0 else { return }
-        var header = ByteWriter()
-        header.varint(termsInBlock)
-        try blocks.append(header.bytes + block.bytes)
-        block = ByteWriter()
-        termsInBlock = 0
     }
 
     /// Adds a term; terms must come in increasing (field, term bytes) order.
@@ -217,18 +263,6 @@ struct SegmentEncoder {
     where Bytes.Element == UInt8 {
         guard !list.docs.isEmpty else { return }
         TermKey.make(field: field, term: term, into: &key)
-        if termsInBlock == TermDictionaryFormat.blockSize { try flushBlock() }
-        if termsInBlock == 0 {
-            indexEntries.varint(key.count)
-            indexEntries.append(key)
-            indexEntries.varint(blocks.count)
-            blockCount += 1
-            previousKey.removeAll(keepingCapacity: true)
-        }
-        let shared = zip(previousKey, key).prefix { $0 == $1 }.count
-        block.varint(shared)
-        block.varint(key.count - shared)
-        block.bytes.append(contentsOf: key[shared...])
         let postingsOffset = postingsWriter.count
         let positionsOffset = positionsWriter.count
         termPostings.bytes.removeAll(keepingCapacity: true)
@@ -238,20 +272,36 @@ struct SegmentEncoder {
             postings: &termPostings, positions: &termPositions, scratch: &scratch)
         try postingsWriter.append(termPostings.bytes)
         try positionsWriter.append(termPositions.bytes)
-        block.varint(list.docs.count)
-        block.varint(totalFrequency)
-        block.varint(postingsOffset)
-        block.varint(positionsOffset)
-        termsInBlock += 1
-        swap(&previousKey, &key)
+        try termDictionary.add(key: &key) { entry in
+            entry.varint(list.docs.count)
+            entry.varint(totalFrequency)
+            entry.varint(postingsOffset)
+            entry.varint(positionsOffset)
+        }
+    }
+
+    /// Adds the word-form entry of `form` (UTF-8) in text field `field`: the terms the word is
+    /// indexed under (sorted, distinct, none equal to the form) and whether the form's bytes,
+    /// as a term of the field, are a stem that no document has as a word of its own (see
+    /// ``WordFormFormat``). Entries must come in increasing (field, form bytes) order; an
+    /// entry with neither terms nor the mark is left out.
+    mutating func addWordForm<Bytes: Collection>(field: Int, form: Bytes, terms: [[UInt8]], isStemOnly: Bool) throws(IndexError)
+    where Bytes.Element == UInt8 {
+        guard !terms.isEmpty || isStemOnly else { return }
+        TermKey.make(field: field, term: form, into: &key)
+        // (Out-of-order keys would make a dictionary that lookups cannot search.)
+        guard previousFormKey.isEmpty || previousFormKey.lexicographicallyPrecedes(key) else {
+            throw IndexError(.invalidArgument, "word forms out of order")
+        }
+        previousFormKey.removeAll(keepingCapacity: true)
+        previousFormKey.append(contentsOf: key)
+        try formDictionary.add(key: &key) { entry in WordFormFormat.write(terms: terms, isStemOnly: isStemOnly, form: form, into: &entry) }
     }
 
     /// Writes the rest of the segment file and fsyncs it.
     mutating func finish() throws(IndexError) {
-        try flushBlock()
-        var termIndex = ByteWriter()
-        termIndex.varint(blockCount)
-        termIndex.append(indexEntries.bytes)
+        let termIndex = try termDictionary.finish()
+        let formIndex = try formDictionary.finish()
 
         var meta = ByteWriter()
         meta.varint(perDocument.documentCount)
@@ -269,14 +319,19 @@ struct SegmentEncoder {
 
         var file = try SegmentFileOutput(path: path)
         try file.add(.meta, meta.bytes)
-        try file.add(.termIndex, termIndex.bytes)
-        try file.add(.termBlocks, blocks)
+        try file.add(.termIndex, termIndex)
+        try file.add(.termBlocks, termDictionary.blocks)
         try file.add(.postings, postingsWriter)
         try file.add(.positions, positionsWriter)
         try file.add(.norms, parts: sections.norms)
         try file.add(.lengths, parts: sections.lengths)
         try file.add(.keys, parts: sections.keys)
         try file.add(.keywords, parts: sections.keywords)
+        // (Segments without word forms have no such sections, as before they existed.)
+        if !formDictionary.isEmpty {
+            try file.add(.formIndex, formIndex)
+            try file.add(.formBlocks, formDictionary.blocks)
+        }
         try file.finish()
     }
 }

@@ -33,6 +33,11 @@ enum SectionID: UInt32, CaseIterable {
     case keys = 8
     /// Keyword columns (values per document) for filters and facets.
     case keywords = 9
+    /// The sparse index of the word-form dictionary (first key of each block), loaded and
+    /// verified when word forms are first asked for. Absent when the segment has no forms.
+    case formIndex = 10
+    /// Word-form dictionary blocks (front-coded words as written, with their terms).
+    case formBlocks = 11
 
     /// Sections read (and checksum-verified) when a segment is opened.
     var verifiedAtOpen: Bool {
@@ -331,6 +336,14 @@ final class SegmentFile: @unchecked Sendable {
     func section(_ id: SectionID) -> UnsafeRawBufferPointer {
         guard let range = sections[id]?.range else { return UnsafeRawBufferPointer(start: nil, count: 0) }
         return UnsafeRawBufferPointer(rebasing: file.bytes[range])
+    }
+
+    /// The bytes of a section after verifying its checksum (empty when the section is
+    /// absent, nil when it is damaged).
+    func verifiedSection(_ id: SectionID) -> UnsafeRawBufferPointer? {
+        guard let section = sections[id] else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        let bytes = UnsafeRawBufferPointer(rebasing: file.bytes[section.range])
+        return CRC32.checksum(bytes) == section.crc ? bytes : nil
     }
 
     /// Verifies every section's checksum (reads the whole file).

@@ -1,5 +1,6 @@
 // Reading a segment: the term dictionary (sparse index in memory, blocks in the mapping),
 // postings iterators, norms, keys and keyword columns.
+import Synchronization
 
 /// Where a term's data lives in a segment.
 struct TermInfo: Hashable {
@@ -26,9 +27,10 @@ final class SegmentReader: @unchecked Sendable {
     let fields: FieldTable
     let documentCount: Int
     let fieldStatistics: [FieldStatistics]
-    private let indexKeys: [[UInt8]]
-    private let indexOffsets: [Int]
-    let termBlocks: UnsafeRawBufferPointer
+    /// The term dictionary: keys are ``TermKey``s, entries ``TermInfo``s.
+    let termDictionary: BlockDictionary
+    /// The word-form dictionary once loaded (see ``wordFormDictionary()``).
+    let wordFormState = Mutex<BlockDictionary?>(nil)
     let postings: UnsafeRawBufferPointer
     let positions: UnsafeRawBufferPointer
     private let norms: UnsafeRawBufferPointer
@@ -65,20 +67,10 @@ final class SegmentReader: @unchecked Sendable {
         guard meta.isValid else { throw corrupt("meta") }
         fieldStatistics = statistics
 
-        var index = ByteReader(file.section(.termIndex))
-        let blockCount = index.varintInt()
-        var indexKeys: [[UInt8]] = []
-        var indexOffsets: [Int] = []
-        indexKeys.reserveCapacity(blockCount)
-        for _ in 0..<blockCount {
-            let length = index.varintInt()
-            indexKeys.append(Array(index.bytes(length)))
-            indexOffsets.append(index.varintInt())
+        guard let termDictionary = BlockDictionary(index: file.section(.termIndex), blocks: file.section(.termBlocks)) else {
+            throw corrupt("term index")
         }
-        guard index.isValid else { throw corrupt("term index") }
-        self.indexKeys = indexKeys
-        self.indexOffsets = indexOffsets
-        termBlocks = file.section(.termBlocks)
+        self.termDictionary = termDictionary
         postings = file.section(.postings)
         positions = file.section(.positions)
         norms = file.section(.norms)
@@ -118,44 +110,22 @@ final class SegmentReader: @unchecked Sendable {
     /// Decodes the terms of dictionary block `block`, calling `body` with each key and info
     /// until it returns false.
     private func scanBlock(_ block: Int, _ body: ([UInt8], TermInfo) -> Bool) -> Bool {
-        var reader = ByteReader(termBlocks, offset: indexOffsets[block])
+        var reader = ByteReader(termDictionary.blocks, offset: termDictionary.indexOffsets[block])
         let count = reader.varintInt()
+        let decoder = TermInfoDecoder(documentCount: documentCount)
         var key: [UInt8] = []
+        guard count >= 0 else { return false }
         for _ in 0..<count {
             let shared = reader.varintInt()
             let suffix = reader.varintInt()
-            guard reader.isValid, shared <= key.count else { return false }
+            guard reader.isValid, shared >= 0, shared <= key.count else { return false }
             key.removeSubrange(shared...)
             key.append(contentsOf: reader.bytes(suffix))
-            let documentFrequency = reader.varintInt()
-            let total = reader.varintInt()
-            let postingsOffset = reader.varintInt()
-            let positionsOffset = reader.varintInt()
             // (A document frequency outside 1...documentCount is a damaged dictionary: stop.)
-            guard reader.isValid, key.count >= 2, (1...max(1, documentCount)).contains(documentFrequency) else { return false }
-            let info = TermInfo(
-                field: Int(key[0]) << 8 | Int(key[1]), documentFrequency: documentFrequency, totalFrequency: total,
-                postingsOffset: postingsOffset, positionsOffset: positionsOffset)
+            guard reader.isValid, let info = decoder.read(&reader, key: key) else { return false }
             if !body(key, info) { return false }
         }
         return true
-    }
-
-    /// The last block whose first key is <= `key` (or 0).
-    private func block(for key: [UInt8]) -> Int {
-        var low = 0
-        var high = indexKeys.count - 1
-        var found = 0
-        while low <= high {
-            let middle = (low + high) / 2
-            if indexKeys[middle].lexicographicallyPrecedes(key) || indexKeys[middle] == key {
-                found = middle
-                low = middle + 1
-            } else {
-                high = middle - 1
-            }
-        }
-        return found
     }
 
     /// The dictionary entry of `term` in `field`.
@@ -164,6 +134,7 @@ final class SegmentReader: @unchecked Sendable {
     /// its postings), so the lookup makes no key: it compares the probe's bytes with the
     /// index keys and with the block's front-coded keys in place.
     func termInfo(field: Int, term: String) -> TermInfo? {
+        let indexKeys = termDictionary.indexKeys
         guard !indexKeys.isEmpty, field >= 0, field < 65_536 else { return nil }
         var term = term
         return term.withUTF8 { bytes in
@@ -190,7 +161,7 @@ final class SegmentReader: @unchecked Sendable {
     /// before the probe) shares with the probe, and a key that shares fewer with the previous
     /// key than that sorts after the probe; one that shares more sorts before it.
     private func find(_ probe: KeyProbe, inBlock block: Int) -> TermInfo? {
-        var reader = ByteReader(termBlocks, offset: indexOffsets[block])
+        var reader = ByteReader(termDictionary.blocks, offset: termDictionary.indexOffsets[block])
         let count = reader.varintInt()
         var matched = 0
         var previousLength = 0
@@ -232,12 +203,12 @@ final class SegmentReader: @unchecked Sendable {
 
     /// Terms of `field` starting with `prefix`, in order (at most `limit`).
     func terms(field: Int, prefix: String, limit: Int = .max) -> [(term: String, info: TermInfo)] {
-        guard !indexKeys.isEmpty else { return [] }
+        guard !termDictionary.indexKeys.isEmpty else { return [] }
         let start = TermKey.make(field: field, term: prefix)
         var results: [(String, TermInfo)] = []
-        var block = block(for: start)
+        var block = termDictionary.block(for: start)
         var done = false
-        while !done, block < indexKeys.count {
+        while !done, block < termDictionary.indexKeys.count {
             let complete = scanBlock(block) { key, info in
                 if key.lexicographicallyPrecedes(start) { return true }
                 guard key.starts(with: start), results.count < limit else {
@@ -254,7 +225,7 @@ final class SegmentReader: @unchecked Sendable {
     }
 
     /// Number of dictionary blocks.
-    var termBlockCount: Int { indexKeys.count }
+    var termBlockCount: Int { termDictionary.indexKeys.count }
 
     /// The entries of dictionary block `block`, in order.
     func termBlock(_ block: Int) -> [(key: [UInt8], info: TermInfo)] {
@@ -268,7 +239,7 @@ final class SegmentReader: @unchecked Sendable {
 
     /// Every term of every field, in dictionary order (for merges and checks).
     func forEachTerm(_ body: (Int, String, TermInfo) -> Void) {
-        for block in indexKeys.indices {
+        for block in termDictionary.indexKeys.indices {
             _ = scanBlock(block) { key, info in
                 body(info.field, String(decoding: key[2...], as: UTF8.self), info)
                 return true
@@ -365,17 +336,22 @@ final class SegmentReader: @unchecked Sendable {
 
 // MARK: Typo-tolerant lookup
 
-/// What a walk of the term dictionary read (for tests and measurements).
-struct DictionaryWalkStatistics: Hashable {
-    /// Dictionary blocks opened.
-    var blocksRead = 0
-    /// Dictionary entries decoded (key rebuilt, entry read), including those passed over
-    /// within a block on the way to a seek target.
-    var termsDecoded = 0
-    /// Terms run through the automaton.
-    var termsExamined = 0
-    /// Seeks to a key past the current one.
-    var seeks = 0
+/// Reads a ``TermInfo`` after its key in the term dictionary.
+struct TermInfoDecoder: DictionaryEntryDecoder {
+    /// The segment's documents (a document frequency outside 1...documentCount is damage).
+    let documentCount: Int
+
+    @inline(__always)
+    func read(_ reader: inout ByteReader, key: [UInt8]) -> TermInfo? {
+        let documentFrequency = reader.varintInt()
+        let total = reader.varintInt()
+        let postingsOffset = reader.varintInt()
+        let positionsOffset = reader.varintInt()
+        guard reader.isValid, key.count >= 2, (1...max(1, documentCount)).contains(documentFrequency) else { return nil }
+        return TermInfo(
+            field: Int(key[0]) << 8 | Int(key[1]), documentFrequency: documentFrequency, totalFrequency: total,
+            postingsOffset: postingsOffset, positionsOffset: positionsOffset)
+    }
 }
 
 extension SegmentReader {
@@ -399,23 +375,39 @@ extension SegmentReader {
     func terms(
         field: Int, within automaton: LevenshteinAutomaton, limit: Int = .max, statistics: inout DictionaryWalkStatistics
     ) -> [(term: String, distance: Int, info: TermInfo)] {
-        guard !indexKeys.isEmpty, field >= 0, field < 65_536, limit > 0 else { return [] }
+        guard limit > 0 else { return [] }
+        var cursor = DictionaryCursor(termDictionary, decoder: TermInfoDecoder(documentCount: documentCount))
+        var results: [(term: String, distance: Int, info: TermInfo)] = []
+        Self.walk(&cursor, field: field, within: automaton, statistics: &statistics) { key, distance, info in
+            results.append((String(decoding: key[2...], as: UTF8.self), distance, info))
+            return results.count < limit
+        }
+        return results
+    }
+
+    /// Calls `body` with each key of `field` in `cursor`'s dictionary that `automaton` accepts
+    /// (keys are ``TermKey``s: the field, then the UTF-8 of a word), its distance and its
+    /// entry, in key order, until `body` returns false (see ``terms(field:within:limit:)``
+    /// for how the walk seeks past keys that cannot match).
+    static func walk<Decoder: DictionaryEntryDecoder>(
+        _ cursor: inout DictionaryCursor<Decoder>, field: Int, within automaton: LevenshteinAutomaton,
+        statistics: inout DictionaryWalkStatistics, _ body: ([UInt8], Int, Decoder.Entry) -> Bool
+    ) {
+        guard !cursor.dictionary.indexKeys.isEmpty, field >= 0, field < 65_536 else { return }
         let fieldBytes = [UInt8(field >> 8), UInt8(field & 0xFF)]
-        var cursor = DictionaryCursor(segment: self)
         defer {
             statistics.blocksRead += cursor.statistics.blocksRead
             statistics.termsDecoded += cursor.statistics.termsDecoded
             statistics.seeks += cursor.statistics.seeks
         }
-        var results: [(term: String, distance: Int, info: TermInfo)] = []
-        // The automaton's state after each scalar of the last term examined (states[0]: before
+        // The automaton's state after each scalar of the last key examined (states[0]: before
         // any), where each scalar ends in its key, and the scalars.
         var states = [automaton.start]
         var ends = [2]
         var scalars: [UInt32] = []
         var examined = fieldBytes
         cursor.seek(to: fieldBytes)
-        while let info = cursor.info {
+        while let entry = cursor.entry {
             let key = cursor.key
             guard key.count >= 2, key[0] == fieldBytes[0], key[1] == fieldBytes[1] else { break }
             statistics.termsExamined += 1
@@ -454,11 +446,10 @@ extension SegmentReader {
                 continue
             }
             if deadScalar == nil, let distance = automaton.distance(states[states.count - 1]) {
-                results.append((String(decoding: key[2...], as: UTF8.self), distance, info))
-                if results.count >= limit { break }
+                if !body(key, distance, entry) { break }
             }
             // The next key that can match: replace the deepest scalar that has a larger live
-            // alternative (after a term read through, first try extending it).
+            // alternative (after a key read through, first try extending it).
             var level = states.count - 1
             var bound = deadScalar
             var target: [UInt8]?
@@ -476,7 +467,6 @@ extension SegmentReader {
             guard let target else { break }
             cursor.seek(to: target)
         }
-        return results
     }
 
     /// The scalar whose UTF-8 encoding starts at `position` in `bytes` and its length, or nil
@@ -502,92 +492,6 @@ extension SegmentReader {
         }
         guard value >= minimum, value <= 0x10_FFFF, !(0xD800...0xDFFF).contains(value) else { return nil }
         return (value, length)
-    }
-
-    /// Reads the term dictionary forwards, entry by entry, seeking ahead through the sparse
-    /// index.
-    private struct DictionaryCursor {
-        let segment: SegmentReader
-        /// The current entry's key and entry (nil: past the end, or the dictionary is damaged).
-        private(set) var key: [UInt8] = []
-        private(set) var info: TermInfo?
-        private(set) var statistics = DictionaryWalkStatistics()
-        private var block = -1
-        private var reader: ByteReader
-        /// Entries of the block after the current one.
-        private var remaining = 0
-        private var damaged = false
-
-        init(segment: SegmentReader) {
-            self.segment = segment
-            reader = ByteReader(segment.termBlocks)
-        }
-
-        /// Moves to the next entry.
-        mutating func advance() {
-            guard !damaged else { return }
-            while remaining == 0 {
-                guard block + 1 < segment.indexKeys.count else {
-                    info = nil
-                    return
-                }
-                open(block + 1)
-                if damaged { return }
-            }
-            readEntry()
-        }
-
-        /// Moves to the first entry whose key is >= `target` (targets must increase): through
-        /// the current block when the target sorts before the next block's first key, else
-        /// from the start of the last block whose first key is <= the target.
-        mutating func seek(to target: [UInt8]) {
-            guard !damaged, block < 0 || info != nil else { return }
-            statistics.seeks += 1
-            let indexKeys = segment.indexKeys
-            let inCurrentBlock = block >= 0 && (block + 1 == indexKeys.count || target.lexicographicallyPrecedes(indexKeys[block + 1]))
-            if !inCurrentBlock {
-                let found = segment.block(for: target)
-                if found > block {
-                    open(found)
-                    advance()
-                }
-            }
-            while info != nil, key.lexicographicallyPrecedes(target) { advance() }
-        }
-
-        private mutating func open(_ newBlock: Int) {
-            block = newBlock
-            reader = ByteReader(segment.termBlocks, offset: segment.indexOffsets[newBlock])
-            remaining = reader.varintInt()
-            key.removeAll(keepingCapacity: true)
-            statistics.blocksRead += 1
-            if !reader.isValid || remaining < 0 { fail() }
-        }
-
-        private mutating func readEntry() {
-            remaining -= 1
-            let shared = reader.varintInt()
-            let suffix = reader.varintInt()
-            guard reader.isValid, shared >= 0, shared <= key.count else { return fail() }
-            key.removeSubrange(shared...)
-            key.append(contentsOf: reader.bytes(suffix))
-            let documentFrequency = reader.varintInt()
-            let total = reader.varintInt()
-            let postingsOffset = reader.varintInt()
-            let positionsOffset = reader.varintInt()
-            // (A document frequency outside 1...documentCount is a damaged dictionary: stop.)
-            guard reader.isValid, key.count >= 2, (1...max(1, segment.documentCount)).contains(documentFrequency) else { return fail() }
-            statistics.termsDecoded += 1
-            info = TermInfo(
-                field: Int(key[0]) << 8 | Int(key[1]), documentFrequency: documentFrequency, totalFrequency: total,
-                postingsOffset: postingsOffset, positionsOffset: positionsOffset)
-        }
-
-        private mutating func fail() {
-            damaged = true
-            info = nil
-            remaining = 0
-        }
     }
 }
 

@@ -65,6 +65,19 @@ struct TermTable: Sendable {
         return term.withUTF8 { find($0) } != nil
     }
 
+    /// Whether term `id`'s bytes are `term`.
+    @inline(__always)
+    func termEquals(_ id: Int, _ term: UnsafeBufferPointer<UInt8>) -> Bool {
+        ends.withUnsafeBufferPointer { ends in
+            let start = id == 0 ? 0 : ends[id - 1]
+            guard ends[id] - start == term.count else { return false }
+            return bytes.withUnsafeBufferPointer { stored in
+                guard let base = stored.baseAddress else { return term.isEmpty }
+                return Self.equal(UnsafeRawBufferPointer(start: base + start, count: term.count), UnsafeRawBufferPointer(term))
+            }
+        }
+    }
+
     /// The bytes of term `id`.
     func term(_ id: Int) -> ArraySlice<UInt8> {
         bytes[(id == 0 ? 0 : ends[id - 1])..<ends[id]]

@@ -385,10 +385,26 @@ struct QueryPlanner {
         var expansions: [String: Set<Int>] = [:]
         var frequency: [String: Int] = [:]
         for fieldIndex in try textFields(field) {
+            // Words as written match too: the field's word forms that start with the prefix
+            // (normalized as its analyzer normalizes words) give their terms, so `pollinat*`
+            // finds `pollinators`, indexed as `pollin`.
+            let written = searcher.schema.textFields[fieldIndex].analyzer.normalizedWord(prefix)
+            let termPrefixes = written.isEmpty || written == normalized ? [normalized] : [normalized, written]
             for segment in searcher.segments {
-                for (term, info) in segment.reader.terms(field: fieldIndex, prefix: normalized, limit: 4096) {
+                var found: [String: Int] = [:]  // this segment's terms and their frequencies
+                for termPrefix in termPrefixes {
+                    for (term, info) in segment.reader.terms(field: fieldIndex, prefix: termPrefix, limit: 4096) {
+                        found[term] = info.documentFrequency
+                    }
+                }
+                if !written.isEmpty {
+                    for (_, term) in try segment.reader.wordForms(field: fieldIndex, prefix: written, limit: 4096) where found[term] == nil {
+                        found[term] = segment.reader.termInfo(field: fieldIndex, term: term)?.documentFrequency ?? 0
+                    }
+                }
+                for (term, documentFrequency) in found where documentFrequency > 0 {
                     expansions[term, default: []].insert(fieldIndex)
-                    frequency[term, default: 0] += info.documentFrequency
+                    frequency[term, default: 0] += documentFrequency
                 }
             }
         }
