@@ -93,4 +93,27 @@ struct SpellingTests {
             #expect(Set(found.hits.map(\.key)) == expected, "\(query)")
         }
     }
+
+    @Test func stemmedWordsAreCorrectedAndShownAsWritten() throws {
+        let schema = Schema(textFields: [Schema.TextField("title.en", analyzer: LanguageAnalyzer.forLanguage("en"), group: "en")])
+        let directory = ScratchDirectory()
+        let writer = try IndexWriter(directory: directory.url, schema: schema)
+        try writer.add(Document(key: "a", text: ["title.en": ["Pollinators in orchards"]]))
+        try writer.add(Document(key: "b", text: ["title.en": ["Restoring mangroves and a mangrove nursery"]]))
+        try writer.add(Document(key: "c", text: ["title.en": ["Mangrove restoration"]]))
+        try writer.commit()
+        let searcher = try IndexSearcher.open(directory: directory.url, schema: schema)
+        let options = SearchOptions(correctSpelling: true)
+        // A typo of a stemmed word is found through the words as written (`pollinators` is
+        // indexed as `pollin`, far from `pollinatrs`), and shown as written.
+        let typo = try searcher.search(.term(field: nil, text: "pollinatrs"), options: options)
+        #expect(typo.hits.map(\.key) == ["a"])
+        #expect(typo.corrections.map(\.spelling) == ["pollinators"])
+        // A stem typed as it is (`mangrov`) matches as it always did, and is shown as the
+        // closest word records write.
+        let stem = try searcher.search(try QueryParser().parse("mangrov restoraton"), options: options)
+        #expect(Set(stem.hits.map(\.key)) == ["b", "c"])
+        #expect(stem.corrections.map(\.spelling) == ["mangrove", "restoration"])
+        #expect(stem.corrections.first?.distance == 1)
+    }
 }

@@ -77,8 +77,9 @@ struct ForgivingSearchTests {
             let expansions = try #require(found["expansions"] as? [[String: Any]])
             #expect(expansions.first?["concept"] as? String == "coral-reefs")
             #expect(expansions.first?["from"] as? String == query)
-            // Without expansion they find nothing.
-            let plain = try CLI.json(try CLI.run(["search", query, "--index", index, "--json", "--no-expand"]).stdout)
+            // Without expansion (and typo correction, which looks for close spellings of these
+            // words unknown in their languages' fields) they find nothing.
+            let plain = try CLI.json(try CLI.run(["search", query, "--index", index, "--json", "--no-expand", "--no-correct"]).stdout)
             #expect((plain["hits"] as? [Any])?.isEmpty == true, "\(query)")
             #expect(plain["expansions"] == nil)
         }
@@ -120,5 +121,38 @@ struct ForgivingSearchTests {
         let shown = try CLI.run(["thesaurus", "show", "1", "--index", index]).stdout
         #expect(shown.contains("de: Torfmoor"), "\(shown)")
         #expect(try CLI.run(["thesaurus", "show", "nothing", "--index", index]).status == 1)
+    }
+
+    @Test func typosPrefixesAndSuggestionsOnTheCorpus() throws {
+        let directory = try TemporaryDirectory()
+        let index = directory.path("index")
+        #expect(try CLI.run(["ingest", corpus, "--index", index, "--quiet"]).status == 0)
+        // The typo: shown as the words records write, the original kept.
+        let found = try CLI.json(try CLI.run(["search", "mangrov restoraton", "--index", index, "--json", "--limit", "5"]).stdout)
+        #expect(found["query"] as? String == "mangrov restoraton")
+        #expect(found["correctedQuery"] as? String == "mangrove restoration", "\(found)")
+        let ids = ((found["hits"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
+        #expect(ids.contains("b-tr-mangrove-restoration-course"), "\(ids)")
+        let text = try CLI.run(["search", "mangrov restoraton", "--index", index, "--limit", "1"]).stdout
+        #expect(text.contains("Showing results for: mangrove restoration"), "\(text)")
+        // Off, the misspelt word finds nothing of its own.
+        let plain = try CLI.json(try CLI.run(["search", "restoraton", "--index", index, "--json", "--no-correct"]).stdout)
+        #expect((plain["hits"] as? [Any])?.isEmpty == true && plain["correctedQuery"] == nil)
+        // word~ asks for close spellings explicitly.
+        let fuzzy = try CLI.json(try CLI.run(["search", "pollinatr~", "--index", index, "--json"]).stdout)
+        #expect(((fuzzy["hits"] as? [Any]) ?? []).count >= 3, "\(fuzzy)")
+        #expect(((fuzzy["corrections"] as? [[String: Any]])?.first?["requested"] as? Bool) == true)
+        // Prefixes match words as written: French restauration through restauratio*.
+        let french = try CLI.json(try CLI.run(["search", "restauratio*", "--index", index, "--json", "--filter", "language=fr"]).stdout)
+        #expect(!((french["hits"] as? [Any]) ?? []).isEmpty, "\(french)")
+        // Suggestions complete the last word from the words records write, and name titles.
+        let suggested = try CLI.json(try CLI.run(["suggest", "pollinat", "--index", index, "--json"]).stdout)
+        let words = ((suggested["completions"] as? [[String: Any]]) ?? []).compactMap { $0["word"] as? String }
+        #expect(words.contains("pollinators") && words.contains("pollination"), "\(words)")
+        #expect(!words.contains("pollin"))
+        let titles = ((suggested["titles"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
+        #expect(titles.contains("a-fund-pollinator-research-grants"), "\(titles)")
+        let phrase = try CLI.run(["suggest", "mangrove resto", "--index", index]).stdout
+        #expect(phrase.hasPrefix("mangrove restor"), "\(phrase)")
     }
 }

@@ -90,7 +90,7 @@ struct QueryPlanner {
             let fields = try textFields(field)
             let exact = unit(text: text, fields: fields, label: query.label)
             if case .term = query, correctSpelling,
-                let corrected = closeSpellings(of: text, fields: fields, maxEdits: nil, requested: false, exact: exact)
+                let corrected = try closeSpellings(of: text, fields: fields, maxEdits: nil, requested: false, exact: exact)
             {
                 guard let exact else { return corrected }
                 return .boolean(must: [], should: [exact, corrected], mustNot: [], minimumShouldMatch: 0)
@@ -102,7 +102,7 @@ struct QueryPlanner {
             }
             let fields = try textFields(field)
             let exact = unit(text: text, fields: fields, label: query.label)
-            guard let corrected = closeSpellings(of: text, fields: fields, maxEdits: maxEdits, requested: true, exact: exact)
+            guard let corrected = try closeSpellings(of: text, fields: fields, maxEdits: maxEdits, requested: true, exact: exact)
             else { return exact }
             guard let exact else { return corrected }
             return .boolean(must: [], should: [exact, corrected], mustNot: [], minimumShouldMatch: 0)
@@ -266,13 +266,18 @@ struct QueryPlanner {
     /// BM25 unit with the word (the largest document frequency), scaled by
     /// ``closeSpellingWeight``.
     private func closeSpellings(of word: String, fields: [Int], maxEdits: Int?, requested: Bool, exact: QueryPlan?)
-        -> QueryPlan?
+        throws(IndexError) -> QueryPlan?
     {
         let normalized = word.precomposedStringWithCompatibilityMapping.lowercased()
         let length = normalized.unicodeScalars.count
         guard normalized.unicodeScalars.allSatisfy({ ScalarClass($0.value) != .ideograph }) else { return nil }
         var wordFrequency = 0
         if case .unit(let unit)? = exact { wordFrequency = unit.documentFrequency }
+        if !requested, wordFrequency > 0 {
+            // Found as a stem only (`mangrov`): searched as it is, shown as written.
+            if try noteWrittenSpelling(of: word, normalized: normalized, fields: fields) { return nil }
+            guard wordFrequency <= Self.rareWordDocuments else { return nil }
+        }
         let edits: Int
         if requested {
             // `word~`: the length rule, but short words too (they asked).
@@ -290,16 +295,20 @@ struct QueryPlanner {
         for field in fields where searcher.fieldIsPopulated[field] {
             let definition = searcher.schema.textFields[field]
             let own = Set(definition.analyzer.terms(word))
-            // Term -> (its best written spelling, distance).
-            var found: [String: (spelling: String, distance: Int)] = [:]
-            func note(term: String, spelling: String, distance: Int) {
+            // Term -> its closest spelling as written (a word form before a bare term, which
+            // may be a stem no document writes), and the distance.
+            var found: [String: (spelling: String, distance: Int, isForm: Bool)] = [:]
+            func note(term: String, spelling: String, distance: Int, isForm: Bool) {
                 guard !own.contains(term) else { return }
-                if let known = found[term], known.distance <= distance { return }
-                found[term] = (spelling, distance)
+                if let known = found[term], (known.distance, known.isForm ? 0 : 1) <= (distance, isForm ? 0 : 1) { return }
+                found[term] = (spelling, distance, isForm)
             }
             for segment in searcher.segments {
                 for entry in segment.reader.terms(field: field, within: automaton, limit: 256) {
-                    note(term: entry.term, spelling: entry.term, distance: entry.distance)
+                    note(term: entry.term, spelling: entry.term, distance: entry.distance, isForm: false)
+                }
+                for entry in try segment.reader.wordForms(field: field, within: automaton, limit: 256) {
+                    note(term: entry.term, spelling: entry.form, distance: entry.distance, isForm: true)
                 }
             }
             var kept: [(term: String, frequency: Int)] = []
@@ -313,7 +322,8 @@ struct QueryPlanner {
             for (term, frequency) in kept {
                 unitFrequency = max(unitFrequency, frequency)
                 guard let spelling = found[term] else { continue }
-                if best == nil || (frequency, -spelling.distance) > (best?.frequency ?? 0, -(best?.distance ?? 0)) {
+                // The fewest edits first (the likeliest intended word), then the most records.
+                if best == nil || (-spelling.distance, frequency) > (-(best?.distance ?? 0), best?.frequency ?? 0) {
                     best = (spelling.spelling, spelling.distance, frequency)
                 }
             }
@@ -331,6 +341,45 @@ struct QueryPlanner {
             QueryUnit(
                 label: "close spellings of \(word)", parts: parts,
                 idf: Self.closeSpellingWeight * searcher.idf(unitFrequency), documentFrequency: unitFrequency))
+    }
+
+    /// When `word` is found only because it is a stem (`mangrov`, which no record writes), the
+    /// closest word as written under that stem (`mangrove`) is noted as its spelling, so that
+    /// "showing results for" reads as words; the search itself is unchanged.
+    /// - Returns: whether it was such a stem.
+    @discardableResult
+    private func noteWrittenSpelling(of word: String, normalized: String, fields: [Int]) throws(IndexError) -> Bool {
+        let length = normalized.unicodeScalars.count
+        let edits = Self.automaticEdits(length: length)
+        guard edits > 0 else { return false }
+        let key = Array(normalized.utf8)
+        var best: (form: String, distance: Int, frequency: Int)?
+        for field in fields where searcher.fieldIsPopulated[field] {
+            let terms = Set(searcher.schema.textFields[field].analyzer.terms(word))
+            guard terms.count == 1, terms.first == normalized else { continue }
+            for segment in searcher.segments {
+                var isStemOnly = false
+                try segment.reader.forEachWordForm(field: field, prefix: key) { entryKey, entry, _ in
+                    if entryKey.count == key.count + 2 { isStemOnly = entry.isStemOnly }
+                    return false
+                }
+                guard isStemOnly else { continue }
+                let frequency = searcher.documentFrequency(field: field, term: normalized)
+                let automaton = LevenshteinAutomaton(normalized, maxDistance: edits)
+                for entry in try segment.reader.wordForms(field: field, within: automaton, limit: 64) where entry.term == normalized {
+                    if let current = best,
+                        (current.distance, current.form.count, current.form) <= (entry.distance, entry.form.count, entry.form)
+                    {
+                        continue
+                    }
+                    best = (entry.form, entry.distance, frequency)
+                }
+            }
+        }
+        guard let best else { return false }
+        corrections.entries.append(
+            SpellingCorrection(word: word, spelling: best.form, distance: best.distance, documentFrequency: best.frequency, requested: false))
+        return true
     }
 
     /// The words of `synonyms` as one unit: each analyzed and searched in the fields of its

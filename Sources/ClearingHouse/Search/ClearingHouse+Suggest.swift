@@ -1,0 +1,92 @@
+// Search-as-you-type: completions of the last word of a query from the index's words as
+// written, and the titles of records that the query, completed, would find.
+import SearchCore
+
+/// What ``ClearingHouse/suggest(_:limit:language:)`` proposes for a query being typed.
+public struct Suggestions: Sendable, Hashable {
+    /// A completion of the last word.
+    public struct Completion: Sendable, Hashable {
+        /// The query with its last word completed (`mangrove restoration`).
+        public var text: String
+        /// The completed word (`restoration`).
+        public var word: String
+        /// Records that have the word.
+        public var documents: Int
+    }
+
+    /// A record whose title matches the query as typed so far.
+    public struct Title: Sendable, Hashable {
+        public var id: String
+        public var title: String
+        public var language: String
+    }
+
+    /// The query as typed.
+    public var query: String
+    /// Completions of its last word, most frequent first.
+    public var completions: [Completion]
+    /// Records whose title has a word starting with the last word (and the earlier words
+    /// ranking them), best first.
+    public var titles: [Title]
+
+    /// `{"query", "completions": [{"text", "word", "documents"}], "titles": [{"id", "title", "language"}]}`.
+    public var jsonValue: JSONValue {
+        .object([
+            ("query", .string(query)),
+            (
+                "completions",
+                .array(
+                    completions.map {
+                        .object([("text", .string($0.text)), ("word", .string($0.word)), ("documents", .integer($0.documents))])
+                    })
+            ),
+            (
+                "titles",
+                .array(
+                    titles.map { .object([("id", .string($0.id)), ("title", .string($0.title)), ("language", .string($0.language))]) })
+            ),
+        ])
+    }
+}
+
+extension ClearingHouse {
+    /// How many titles a suggestion shows at most.
+    public static let suggestedTitles = 5
+
+    /// Suggestions for a query being typed: the last word completed from the words of the
+    /// index as records write them (`pollinat` -> `pollinators`, `pollination`), most frequent
+    /// first, and the titles of the records that the query would find with its last word as a
+    /// prefix of a title word. A query that ends with a space completes nothing (its last
+    /// word is finished) but still suggests titles.
+    ///
+    /// - Parameters:
+    ///   - query: What the user has typed so far.
+    ///   - limit: The most completions.
+    ///   - language: The user's language, for the titles shown.
+    public func suggest(_ query: String, limit: Int = 10, language: String? = nil) throws -> Suggestions {
+        var words = query.split(whereSeparator: \.isWhitespace).map(String.init)
+        let last = query.last.map { $0.isWhitespace } == false ? words.popLast() ?? "" : ""
+        let leading = query[..<(query.lastIndex(where: \.isWhitespace).map { query.index(after: $0) } ?? query.startIndex)]
+        let searcher = try openSearcher()
+        var completions: [Suggestions.Completion] = []
+        if !last.isEmpty, limit > 0 {
+            completions = try indexing { try searcher.completions(prefix: last, limit: limit) }.map {
+                Suggestions.Completion(text: leading + $0.word, word: $0.word, documents: $0.documentFrequency)
+            }
+        }
+        var clauses = words.map { Query.Clause(.should, .term(field: nil, text: $0)) }
+        if !last.isEmpty { clauses.append(Query.Clause(.must, .prefix(field: "title", prefix: last))) }
+        var titles: [Suggestions.Title] = []
+        if !clauses.isEmpty {
+            let results = try indexing {
+                try searcher.search(.boolean(clauses, minimumShouldMatch: 0), options: SearchOptions(limit: Self.suggestedTitles))
+            }
+            for hit in results.hits {
+                guard let record = try record(id: hit.key) else { continue }
+                let title = record.title.resolved(preferring: language ?? hit.group)
+                titles.append(Suggestions.Title(id: record.id, title: title?.text ?? record.id, language: title?.language ?? record.language))
+            }
+        }
+        return Suggestions(query: query, completions: completions, titles: titles)
+    }
+}

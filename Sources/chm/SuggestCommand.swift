@@ -1,0 +1,46 @@
+import ArgumentParser
+import ClearingHouse
+import Foundation
+
+/// `chm suggest TEXT`
+struct SuggestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "suggest",
+        abstract: "Complete the last word of a query being typed, and show the titles it would find.",
+        discussion: """
+            Completions come from the words of the index as records write them (`pollinat` gives \
+            pollinators, pollination), most frequent first. A query ending with a space completes nothing.
+            """)
+
+    @OptionGroup var indexOptions: IndexOptions
+
+    @Argument(help: "The query typed so far.")
+    var text: String
+
+    @Option(help: "Completions to show.")
+    var limit = 10
+
+    @Option(help: ArgumentHelp("Your language: titles in it (then English, then any).", valueName: "TAG"))
+    var lang: String?
+
+    @Flag(help: "Print JSON: {\"query\", \"completions\": [{\"text\", \"word\", \"documents\"}], \"titles\": [{\"id\", \"title\", \"language\"}]}.")
+    var json = false
+
+    func validate() throws {
+        guard limit >= 0 else { throw ValidationError("--limit must be 0 or more") }
+    }
+
+    func run() throws {
+        let house = try indexOptions.open(create: false)
+        let suggestions = try Console.run { try house.suggest(text, limit: limit, language: lang) }
+        if json {
+            Console.printJSON(suggestions.jsonValue)
+            return
+        }
+        for completion in suggestions.completions { print("\(completion.text)\t\(completion.documents)") }
+        if !suggestions.titles.isEmpty {
+            if !suggestions.completions.isEmpty { print("") }
+            for title in suggestions.titles { print("\(title.title)\t\(title.id)") }
+        }
+    }
+}
