@@ -22,8 +22,9 @@ struct ThesaurusImportCommand: ParsableCommand {
         commandName: "import",
         abstract: "Import SKOS files (RDF/XML or JSON-LD) into the index's catalog, all in one transaction.",
         discussion: """
-            Concepts are identified by IRI: importing one again replaces it. A directory is read for its \
-            .jsonld, .rdf and .skos files. A problem in any file stores nothing and exits 65.
+            Concepts are identified by IRI: importing one again replaces it, and one described in several \
+            of the files (a thesaurus shipped as a file per language) is merged. A directory is read, \
+            recursively, for its .jsonld, .rdf and .skos files. A problem in any file stores nothing and exits 65.
             """)
 
     @OptionGroup var indexOptions: IndexOptions
@@ -38,9 +39,8 @@ struct ThesaurusImportCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let files = try Console.run { try ThesaurusFiles.expand(paths) }
         let house = try indexOptions.open(create: true)
-        let report = try Console.run { try house.importThesaurus(files, replace: replace) }
+        let report = try Console.run { try house.importThesaurus(paths, replace: replace) }
         if json {
             Console.printJSON(report.jsonValue)
         } else {
@@ -49,28 +49,6 @@ struct ThesaurusImportCommand: ParsableCommand {
                 "\(report.files.count) files: \(report.concepts) concepts (\(report.added) added, \(report.updated) updated, "
                     + "\(report.unchanged) unchanged), \(report.labels) labels (\(languages))")
         }
-    }
-}
-
-/// Files named on the command line, directories expanded to their thesaurus files.
-enum ThesaurusFiles {
-    static func expand(_ paths: [String]) throws -> [String] {
-        var files: [String] = []
-        for path in paths {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw ClearingHouseError(.notFound, "\(path): no such file or directory")
-            }
-            if isDirectory.boolValue {
-                let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-                files += names.filter { ClearingHouse.thesaurusExtensions.contains(($0 as NSString).pathExtension.lowercased()) }
-                    .sorted().map { (path as NSString).appendingPathComponent($0) }
-            } else {
-                files.append(path)
-            }
-        }
-        guard !files.isEmpty else { throw ClearingHouseError(.notFound, "no thesaurus files (.jsonld, .rdf, .skos) in \(paths.joined(separator: ", "))") }
-        return files
     }
 }
 

@@ -145,4 +145,33 @@ struct ThesaurusTests {
         #expect(try reopened.concepts().count == 2)
         #expect(try reopened.expansions(of: "коралловых рифов").first?.setID == "coral-reefs")
     }
+
+    @Test func aConceptSplitOverFilesIsMergedAndEveryImportIsSeenByTheNextSearch() throws {
+        let directory = try TemporaryDirectory()
+        let house = try ClearingHouse(directory: directory.url.appendingPathComponent("index"))
+        func file(_ name: String, _ language: String, _ label: String) throws -> String {
+            try directory.write(
+                name,
+                """
+                {"@id": "http://example.org/c/reefs", "@type": "http://www.w3.org/2004/02/skos/core#Concept",
+                 "http://www.w3.org/2004/02/skos/core#prefLabel": {"@value": "\(label)", "@language": "\(language)"}}
+                """)
+        }
+        // A thesaurus shipped as a file per language: one concept, every language.
+        let english = try file("en.jsonld", "en", "coral reefs")
+        let russian = try file("ru.jsonld", "ru", "коралловые рифы")
+        let report = try house.importThesaurus([english, russian])
+        #expect(report.concepts == 1 && report.added == 1 && report.labels == 2)
+        #expect(try house.concept(id: "http://example.org/c/reefs")?.prefLabels == ["en": "coral reefs", "ru": "коралловые рифы"])
+        #expect(try house.expansions(of: "коралловые рифы").first?.added.map(\.text) == ["coral reefs"])
+        // Replaced at once (the same second, the same number of concepts): the next search
+        // sees the new labels, in this process and in a new one.
+        let other = try file("other.jsonld", "en", "reef ecosystems")
+        try house.importThesaurus([other, russian], replace: true)
+        #expect(try house.expansions(of: "коралловые рифы").first?.added.map(\.text) == ["reef ecosystems"])
+        let reopened = try ClearingHouse(directory: directory.url.appendingPathComponent("index"), create: false)
+        #expect(try reopened.expansions(of: "коралловые рифы").first?.added.map(\.text) == ["reef ecosystems"])
+        // A missing path is named.
+        #expect(throws: ClearingHouseError.self) { try house.importThesaurus([directory.path("missing.rdf")]) }
+    }
 }

@@ -203,4 +203,50 @@ struct SynonymTests {
         #expect(QueryExpander(serialized: text + "\nZ", schema: schema) == nil)
         #expect(QueryExpander(serialized: "", schema: schema) == nil)
     }
+
+    @Test(arguments: [UInt64(5), 6])
+    func prunedTopTenEqualsTheExhaustiveOneWithTranslationsAndCloseSpellings(seed: UInt64) throws {
+        // Plain words, a translation unit with a label of several words (its words anywhere)
+        // and a word with close spellings (several terms at one position), in one
+        // disjunction: the pruned top 10 must be the exhaustive top 10, or a bound is wrong.
+        let corpus = Self.corpus(seed: seed, count: 600)
+        let directory = ScratchDirectory()
+        let writer = try IndexWriter(directory: directory.url, schema: Self.schema)
+        for document in corpus {
+            try writer.add(Document(key: document.key, text: document.fields.mapValues { [$0.joined(separator: " ")] }))
+        }
+        try writer.commit()
+        let searcher = try IndexSearcher.open(directory: directory.url, schema: Self.schema)
+        let synonyms = Synonyms(
+            source: "риф", words: [.init(text: "coral reef", group: "en", label: "coral reef [en]"), .init(text: "récif", group: "fr", label: "récif [fr]")],
+            weight: 0.8)
+        let queries: [Query] = [
+            .boolean([.init(.should, .term(field: nil, text: "fish")), .init(.should, .synonyms(synonyms))], minimumShouldMatch: 0),
+            .boolean(
+                [.init(.should, .term(field: nil, text: "mer")), .init(.should, .fuzzy(field: nil, text: "poison", maxEdits: 1)),
+                 .init(.should, .synonyms(synonyms)), .init(.should, .term(field: nil, text: "sea"))], minimumShouldMatch: 0),
+            .fuzzy(field: nil, text: "coral", maxEdits: 2),
+        ]
+        for query in queries {
+            let exhaustive = try searcher.search(query, options: SearchOptions(limit: 10, countTotal: true))
+            let pruned = try searcher.search(query, options: SearchOptions(limit: 10))
+            #expect(pruned.hits.map(\.key) == exhaustive.hits.map(\.key), "\(query)")
+            for (a, b) in zip(pruned.hits, exhaustive.hits) { #expect(abs(a.score - b.score) < 1e-9) }
+        }
+    }
+
+    @Test func aNegativeOrNonFiniteWeightCountsAsZero() throws {
+        let directory = ScratchDirectory()
+        let writer = try IndexWriter(directory: directory.url, schema: Self.schema)
+        try writer.add(Document(key: "a", text: ["title.en": ["reef"]]))
+        try writer.add(Document(key: "b", text: ["title.fr": ["récif"]]))
+        try writer.commit()
+        let searcher = try IndexSearcher.open(directory: directory.url, schema: Self.schema)
+        for weight in [-1.0, .nan, -.infinity] {
+            let synonyms = Synonyms(source: "x", words: [.init(text: "récif", group: "fr", label: "récif")], weight: weight)
+            let query = Query.boolean([.init(.should, .term(field: nil, text: "reef")), .init(.should, .synonyms(synonyms))], minimumShouldMatch: 0)
+            let hits = try searcher.search(query, options: SearchOptions(limit: 1)).hits
+            #expect(hits.map(\.key) == ["a"] && hits.allSatisfy { $0.score >= 0 })
+        }
+    }
 }

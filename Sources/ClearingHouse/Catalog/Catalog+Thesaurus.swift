@@ -1,14 +1,17 @@
 // The thesaurus in the catalog: one row per concept (its IRI, notation and a JSON
-// description), written by `chm thesaurus import` in one transaction per file.
+// description), a generation bumped by each import, and the search form of the labels made in
+// the import's transaction (`thesaurus_index`), so that a search only reads.
 import Foundation
 import GRDB
 
 extension Catalog {
-    /// Stores the concepts of `files` in one transaction (all or nothing), replacing stored
-    /// concepts with the same IRI (and, with `replace`, removing every other one first), and
-    /// counts what changed into `report`.
+    /// Stores `concepts` (read from the files `sources` names by IRI) in one transaction (all
+    /// or nothing), replacing stored concepts with the same IRI (and, with `replace`, removing
+    /// every other one first); bumps the thesaurus generation and stores the search form that
+    /// `searchForm` makes of the whole thesaurus after the import, in the same transaction.
     func importConcepts(
-        _ files: [(path: String, concepts: [Concept])], replace: Bool, into report: inout ThesaurusImportReport
+        _ concepts: [Concept], sources: [String: String], replace: Bool, into report: inout ThesaurusImportReport,
+        searchForm: ([Concept]) -> String
     ) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -20,27 +23,31 @@ extension Catalog {
                 for row in try Row.fetchAll(db, sql: "SELECT iri, json FROM thesaurus_concepts") { previous[row["iri"]] = row["json"] }
                 try db.execute(sql: "DELETE FROM thesaurus_concepts")
             }
-            for (path, concepts) in files {
-                for concept in concepts {
-                    let json = String(decoding: try encoder.encode(concept), as: UTF8.self)
-                    let stored =
-                        replace
-                        ? previous[concept.iri]
-                        : try String.fetchOne(
-                            db.cachedStatement(sql: "SELECT json FROM thesaurus_concepts WHERE iri = ?"), arguments: [concept.iri])
-                    if stored == json, !replace {
-                        counts.unchanged += 1
-                        continue
-                    }
-                    try db.cachedStatement(
-                        sql: """
-                            INSERT OR REPLACE INTO thesaurus_concepts (iri, notation, json, source_file, imported_at)
-                            VALUES (?, ?, ?, ?, ?)
-                            """
-                    ).execute(arguments: [concept.iri, concept.notation, json, path, now])
-                    if stored == nil { counts.added += 1 } else if stored == json { counts.unchanged += 1 } else { counts.updated += 1 }
+            for concept in concepts {
+                let json = String(decoding: try encoder.encode(concept), as: UTF8.self)
+                let stored =
+                    replace
+                    ? previous[concept.iri]
+                    : try String.fetchOne(
+                        db.cachedStatement(sql: "SELECT json FROM thesaurus_concepts WHERE iri = ?"), arguments: [concept.iri])
+                if stored == json, !replace {
+                    counts.unchanged += 1
+                    continue
                 }
+                try db.cachedStatement(
+                    sql: """
+                        INSERT OR REPLACE INTO thesaurus_concepts (iri, notation, json, source_file, imported_at)
+                        VALUES (?, ?, ?, ?, ?)
+                        """
+                ).execute(arguments: [concept.iri, concept.notation, json, sources[concept.iri], now])
+                if stored == nil { counts.added += 1 } else if stored == json { counts.unchanged += 1 } else { counts.updated += 1 }
             }
+            try db.execute(sql: "UPDATE thesaurus_state SET generation = generation + 1 WHERE id = 1")
+            let generation = try Int64.fetchOne(db, sql: "SELECT generation FROM thesaurus_state WHERE id = 1") ?? 0
+            let all = try Self.concepts(in: db)
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO thesaurus_index (id, version, data) VALUES (1, ?, ?)",
+                arguments: [String(generation), searchForm(all)])
         }
         report.added += counts.added
         report.updated += counts.updated
@@ -48,18 +55,31 @@ extension Catalog {
     }
 
     /// The stored search form of the thesaurus (its analyzed labels), when it was made for
-    /// thesaurus version `version`.
+    /// thesaurus generation `version`.
     func thesaurusIndex(version: String) throws -> String? {
         try database.read { db in
             try String.fetchOne(db, sql: "SELECT data FROM thesaurus_index WHERE id = 1 AND version = ?", arguments: [version])
         }
     }
 
-    /// Stores the search form of thesaurus version `version` (made by whoever loaded it first).
-    func storeThesaurusIndex(_ data: String, version: String) throws {
-        try database.write { db in
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO thesaurus_index (id, version, data) VALUES (1, ?, ?)", arguments: [version, data])
+    /// The thesaurus generation: bumped by every import, in its transaction (one row, read in
+    /// constant time by every search).
+    func thesaurusVersion() throws -> String {
+        try database.read { db in
+            String(try Int64.fetchOne(db, sql: "SELECT generation FROM thesaurus_state WHERE id = 1") ?? 0)
+        }
+    }
+
+    /// The concepts whose notation is one of `values` (case-insensitive), in one query.
+    func concepts(notations values: [String]) throws -> [Concept] {
+        guard !values.isEmpty else { return [] }
+        let decoder = JSONDecoder()
+        let marks = Array(repeating: "?", count: values.count).joined(separator: ",")
+        return try database.read { db in
+            try String.fetchAll(
+                db, sql: "SELECT json FROM thesaurus_concepts WHERE notation COLLATE NOCASE IN (\(marks)) ORDER BY iri",
+                arguments: StatementArguments(values)
+            ).compactMap { try? decoder.decode(Concept.self, from: Data($0.utf8)) }
         }
     }
 
@@ -76,27 +96,19 @@ extension Catalog {
 
     /// Every stored concept, in IRI order.
     func concepts() throws -> [Concept] {
-        let decoder = JSONDecoder()
-        return try database.read { db in
-            var concepts: [Concept] = []
-            let rows = try String.fetchCursor(db, sql: "SELECT json FROM thesaurus_concepts ORDER BY iri")
-            while let json = try rows.next() {
-                guard let concept = try? decoder.decode(Concept.self, from: Data(json.utf8)) else {
-                    throw ClearingHouseError(.storage, "the catalog holds a damaged thesaurus concept; import the thesaurus again")
-                }
-                concepts.append(concept)
-            }
-            return concepts
-        }
+        try database.read { db in try Self.concepts(in: db) }
     }
 
-    /// Changes whenever the stored thesaurus does (count and newest row), so that a
-    /// long-lived process can tell when to reload it.
-    func thesaurusVersion() throws -> String {
-        try database.read { db in
-            let row = try Row.fetchOne(
-                db, sql: "SELECT COUNT(*) AS n, IFNULL(MAX(rowid), 0) AS last, IFNULL(MAX(imported_at), '') AS at FROM thesaurus_concepts")
-            return "\(row?["n"] as Int? ?? 0)-\(row?["last"] as Int64? ?? 0)-\(row?["at"] as String? ?? "")"
+    private static func concepts(in db: Database) throws -> [Concept] {
+        let decoder = JSONDecoder()
+        var concepts: [Concept] = []
+        let rows = try String.fetchCursor(db, sql: "SELECT json FROM thesaurus_concepts ORDER BY iri")
+        while let json = try rows.next() {
+            guard let concept = try? decoder.decode(Concept.self, from: Data(json.utf8)) else {
+                throw ClearingHouseError(.storage, "the catalog holds a damaged thesaurus concept; import the thesaurus again")
+            }
+            concepts.append(concept)
         }
+        return concepts
     }
 }

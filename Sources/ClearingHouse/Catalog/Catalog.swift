@@ -104,6 +104,18 @@ final class Catalog: Sendable {
                     );
                     """)
         }
+        migrator.registerMigration("v4: thesaurus generation") { db in
+            // Bumped by every import, in its transaction: what a loaded thesaurus is keyed on.
+            try db.execute(
+                sql: """
+                    CREATE TABLE thesaurus_state (
+                        id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+                        generation INTEGER NOT NULL
+                    );
+                    INSERT INTO thesaurus_state (id, generation) VALUES (1, 0);
+                    DELETE FROM thesaurus_index;
+                    """)
+        }
         return migrator
     }
 

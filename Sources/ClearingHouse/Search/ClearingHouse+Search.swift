@@ -183,10 +183,7 @@ extension ClearingHouse {
             response.correctedQuery = Self.replacing(automatic.map { ($0.word, $0.spelling) }, in: request.query)
         }
         if let themes = results.facets["theme"] {
-            var labels: [String: String] = [:]
-            for theme in themes.keys {
-                if let label = try label(ofTheme: theme, language: request.language ?? "en") { labels[theme] = label.text }
-            }
+            let labels = try conceptLabels(for: Array(themes.keys), language: request.language ?? "en")
             if !labels.isEmpty { response.facetLabels["theme"] = labels }
         }
         return response

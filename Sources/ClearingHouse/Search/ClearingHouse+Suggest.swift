@@ -16,8 +16,11 @@ public struct Suggestions: Sendable, Hashable {
 
     /// A record whose title matches the query as typed so far.
     public struct Title: Sendable, Hashable {
+        /// The record's id.
         public var id: String
+        /// Its title in the asked language (or its fallback).
         public var title: String
+        /// The language the title is in.
         public var language: String
     }
 

@@ -45,19 +45,46 @@ extension ClearingHouse {
     @discardableResult
     public func importThesaurus(_ paths: [String], replace: Bool = false) throws -> ThesaurusImportReport {
         var report = ThesaurusImportReport()
+        for path in paths where !FileManager.default.fileExists(atPath: path) {
+            throw ClearingHouseError(.notFound, "\(path): no such file or directory")
+        }
         var read: [(path: String, concepts: [Concept])] = []
-        for path in paths {
-            let concepts = try SKOSReader.read(path: path)
-            read.append((path, concepts))
-            report.files.append(path)
-            report.countLabels(of: concepts)
+        for path in Self.thesaurusFiles(among: paths, namedFilesOfAnyKind: true) {
+            read.append((path, try SKOSReader.read(path: path)))
         }
-        try writes.withLock { _ in
-            try storage { try catalog.importConcepts(read, replace: replace, into: &report) }
+        guard !read.isEmpty else {
+            throw ClearingHouseError(.notFound, "no thesaurus files (.jsonld, .rdf, .skos) in \(paths.joined(separator: ", "))")
         }
-        // Analyze the labels now, once, rather than in the first search.
-        _ = try thesaurus()
+        try writes.withLock { _ in try storeConcepts(read, replace: replace, into: &report) }
         return report
+    }
+
+    /// Stores what `read` holds, a concept described in several files merged into one (a
+    /// thesaurus may come as a file per language), in one catalog transaction.
+    private func storeConcepts(
+        _ read: [(path: String, concepts: [Concept])], replace: Bool, into report: inout ThesaurusImportReport
+    ) throws {
+        var merged: [Concept] = []
+        var position: [String: Int] = [:]
+        var sources: [String: String] = [:]
+        for (path, concepts) in read {
+            report.files.append(path)
+            for concept in concepts {
+                if let index = position[concept.iri] {
+                    merged[index].merge(concept)
+                } else {
+                    position[concept.iri] = merged.count
+                    merged.append(concept)
+                    sources[concept.iri] = path
+                }
+            }
+        }
+        report.countLabels(of: merged)
+        try storage {
+            try catalog.importConcepts(merged, sources: sources, replace: replace, into: &report) { all in
+                QueryExpander(sets: LoadedThesaurus.synonymSets(all), schema: SearchIndex.schema).serialized
+            }
+        }
     }
 
     /// Imports the thesaurus files among `paths` (named, or found in directories) while an
@@ -65,27 +92,26 @@ extension ClearingHouse {
     func importThesaurusFiles(among paths: [String], into report: inout IngestReport, emit: (Diagnostic) -> Void) throws {
         let files = Self.thesaurusFiles(among: paths)
         guard !files.isEmpty else { return }
-        var imported = ThesaurusImportReport()
         var read: [(path: String, concepts: [Concept])] = []
         for file in files {
             do {
-                let concepts = try SKOSReader.read(path: file)
-                read.append((file, concepts))
-                imported.files.append(file)
-                imported.countLabels(of: concepts)
+                read.append((file, try SKOSReader.read(path: file)))
             } catch let diagnostic as Diagnostic {
                 emit(diagnostic)
                 emit(Diagnostic(.error, file: file, message: "the thesaurus in this file was not imported; fix the error above"))
-                report.rejected += 1
+                report.unreadable += 1
             }
         }
         guard !read.isEmpty else { return }
-        try storage { try catalog.importConcepts(read, replace: false, into: &imported) }
+        var imported = ThesaurusImportReport()
+        try storeConcepts(read, replace: false, into: &imported)
         report.thesaurus = imported
     }
 
-    /// Thesaurus files (by extension) named in `paths` or found in its directories, sorted.
-    static func thesaurusFiles(among paths: [String]) -> [String] {
+    /// Thesaurus files (by extension: ``thesaurusExtensions``) named in `paths` or found in
+    /// its directories (recursively, hidden entries skipped), in order. With
+    /// `namedFilesOfAnyKind`, a file named directly is taken whatever its extension.
+    public static func thesaurusFiles(among paths: [String], namedFilesOfAnyKind: Bool = false) -> [String] {
         var files: [String] = []
         var visited = Set<String>()
         let fileManager = FileManager.default
@@ -98,7 +124,7 @@ extension ClearingHouse {
                 for entry in ((try? fileManager.contentsOfDirectory(atPath: path)) ?? []).sorted() where !entry.hasPrefix(".") {
                     visit((path as NSString).appendingPathComponent(entry), depth: depth + 1)
                 }
-            } else if thesaurusExtensions.contains((path as NSString).pathExtension.lowercased()) {
+            } else if (namedFilesOfAnyKind && depth == 0) || thesaurusExtensions.contains((path as NSString).pathExtension.lowercased()) {
                 files.append(path)
             }
         }
@@ -130,18 +156,23 @@ extension ClearingHouse {
     }
 
     /// The names of `values` (themes, assistance types: thesaurus notations) in `language`:
-    /// value -> preferred label, for the values that name a concept.
+    /// value -> preferred label, for the values that name a concept (one catalog query).
     public func conceptLabels(for values: [String], language: String?) throws -> [String: String] {
+        let concepts = try storage { try catalog.concepts(notations: Array(Set(values))) }
         var labels: [String: String] = [:]
         for value in Set(values) {
-            if let label = try label(ofTheme: value, language: language) { labels[value] = label.text }
+            if let concept = concepts.first(where: { $0.notation?.lowercased() == value.lowercased() }),
+                let label = concept.label(preferring: language)
+            {
+                labels[value] = label.text
+            }
         }
         return labels
     }
 
-    /// The loaded thesaurus, reloaded when the catalog's has changed. Its analyzed labels are
-    /// stored in the catalog by the first process that loads a new version, so that the next
-    /// ones only read them.
+    /// The loaded thesaurus, reloaded when an import has changed it (a constant-time check
+    /// of the catalog's thesaurus generation). Its analyzed labels are read from the catalog,
+    /// where the import stored them; a search never writes.
     func thesaurus() throws -> LoadedThesaurus {
         let version = try storage { try catalog.thesaurusVersion() }
         if let loaded = loadedThesaurus.withLock({ $0 }), loaded.version == version { return loaded }
@@ -151,9 +182,9 @@ extension ClearingHouse {
         {
             expander = prepared
         } else {
-            expander = QueryExpander(sets: LoadedThesaurus.synonymSets(try concepts()), schema: SearchIndex.schema)
-            // Best effort: a reader that cannot write (a read-only copy) still searches.
-            try? catalog.storeThesaurusIndex(expander.serialized, version: version)
+            // Stored by an older chm whose analyzers differ, or none imported yet: analyze here.
+            let concepts = try concepts()
+            expander = QueryExpander(sets: LoadedThesaurus.synonymSets(concepts), schema: SearchIndex.schema)
         }
         let loaded = LoadedThesaurus(version: version, expander: expander)
         loadedThesaurus.withLock { $0 = loaded }

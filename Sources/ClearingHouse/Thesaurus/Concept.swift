@@ -88,12 +88,19 @@ public struct Concept: Sendable, Hashable, Codable {
         if notation == nil { notation = other.notation }
         for (language, label) in other.prefLabels where prefLabels[language] == nil { prefLabels[language] = label }
         for (language, labels) in other.altLabels {
-            for label in labels where altLabels[language]?.contains(label) != true { altLabels[language, default: []].append(label) }
+            for label in labels
+            where (altLabels[language]?.count ?? 0) < SKOSReader.maximumLabelsPerLanguage && altLabels[language]?.contains(label) != true {
+                altLabels[language, default: []].append(label)
+            }
         }
         for (language, text) in other.definitions where definitions[language] == nil { definitions[language] = text }
-        for iri in other.broader where !broader.contains(iri) { broader.append(iri) }
-        for iri in other.narrower where !narrower.contains(iri) { narrower.append(iri) }
-        for iri in other.schemes where !schemes.contains(iri) { schemes.append(iri) }
+        func add(_ iris: [String], to list: inout [String]) {
+            var known = Set(list)
+            for iri in iris where list.count < SKOSReader.maximumLinks && known.insert(iri).inserted { list.append(iri) }
+        }
+        add(other.broader, to: &broader)
+        add(other.narrower, to: &narrower)
+        add(other.schemes, to: &schemes)
     }
 }
 

@@ -67,6 +67,12 @@ public enum SKOSReader {
         return merged
     }
 
+    /// Labels kept per concept and language, and links (broader, narrower, schemes) per
+    /// concept, at most: no real thesaurus comes near, and a hostile file cannot make
+    /// reading quadratic.
+    static let maximumLabelsPerLanguage = 256
+    static let maximumLinks = 4096
+
     /// Records one property value in `concept`. `value` is a literal (with its language) or
     /// an IRI.
     static func apply(property: String, literal: String?, language: String?, iri: String?, to concept: inout Concept) {
@@ -76,12 +82,14 @@ public enum SKOSReader {
             guard let text = literal?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return }
             if concept.prefLabels[tag] == nil {
                 concept.prefLabels[tag] = text
-            } else if concept.prefLabels[tag] != text, concept.altLabels[tag]?.contains(text) != true {
+            } else if concept.prefLabels[tag] != text, (concept.altLabels[tag]?.count ?? 0) < maximumLabelsPerLanguage,
+                concept.altLabels[tag]?.contains(text) != true
+            {
                 concept.altLabels[tag, default: []].append(text)
             }
         case skos + "altLabel", skos + "hiddenLabel", skosXL + "altLabel", skosXL + "hiddenLabel":
             guard let text = literal?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty,
-                concept.altLabels[tag]?.contains(text) != true
+                (concept.altLabels[tag]?.count ?? 0) < maximumLabelsPerLanguage, concept.altLabels[tag]?.contains(text) != true
             else { return }
             concept.altLabels[tag, default: []].append(text)
         case skos + "definition":
@@ -92,11 +100,11 @@ public enum SKOSReader {
                 concept.notation = text
             }
         case skos + "broader", skos + "broaderTransitive":
-            if let iri, !concept.broader.contains(iri) { concept.broader.append(iri) }
+            if let iri, concept.broader.count < maximumLinks, !concept.broader.contains(iri) { concept.broader.append(iri) }
         case skos + "narrower", skos + "narrowerTransitive":
-            if let iri, !concept.narrower.contains(iri) { concept.narrower.append(iri) }
+            if let iri, concept.narrower.count < maximumLinks, !concept.narrower.contains(iri) { concept.narrower.append(iri) }
         case skos + "inScheme", skos + "topConceptOf":
-            if let iri, !concept.schemes.contains(iri) { concept.schemes.append(iri) }
+            if let iri, concept.schemes.count < maximumLinks, !concept.schemes.contains(iri) { concept.schemes.append(iri) }
         default:
             break
         }

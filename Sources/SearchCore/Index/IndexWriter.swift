@@ -547,7 +547,7 @@ extension IndexWriter {
         of sources: [OpenSegment], droppedTerms: Set<[UInt8]>, into encoder: inout SegmentEncoder
     ) throws(IndexError) {
         func damaged(_ source: OpenSegment) -> IndexError {
-            IndexError(.corrupt, "segment \(source.reader.name) is damaged (word forms); run `chm check --repair` to rebuild the index")
+            source.reader.damagedWordForms()
         }
         var cursors: [DictionaryCursor<WordFormDecoder>] = []
         for source in sources {

@@ -80,7 +80,7 @@ extension SegmentReader {
         return dictionary
     }
 
-    private func damagedWordForms() -> IndexError {
+    func damagedWordForms() -> IndexError {
         IndexError(.corrupt, "segment \(name) is damaged (word forms); run `chm check --repair` to rebuild the index")
     }
 

@@ -4,6 +4,9 @@
 // the terms that are words of their own; each segment reads only the prefix's range.
 
 extension IndexSearcher {
+    /// Words a completion considers per field and segment, at most (see ``completions(prefix:fields:limit:)``).
+    public static let maximumCompletionCandidates = 2048
+
     /// The words of the index that start with `prefix`, as written (lower-cased and normalized,
     /// not stemmed), with the number of live documents that contain their term: the documents
     /// a search for the word finds in the fields. Largest first, ties in alphabetical order;
@@ -19,7 +22,8 @@ extension IndexSearcher {
     /// alternatives) counts the larger frequency.
     ///
     /// Each segment reads only the prefix's range of its term and word-form dictionaries (one
-    /// block found through the sparse index, then the range), and the frequency of a word is
+    /// block found through the sparse index, then the range, at most
+    /// ``maximumCompletionCandidates`` words of it), and the frequency of a word is
     /// computed over live documents only for words that can still enter the top `limit`.
     ///
     /// - Parameters:
@@ -33,6 +37,9 @@ extension IndexSearcher {
         -> [(word: String, documentFrequency: Int)]
     {
         guard limit > 0 else { return [] }
+        // A prefix of one or two letters opens most of a dictionary: each field and segment
+        // offers at most this many words, in dictionary order (the ranking is then among them).
+        let perSegment = Self.maximumCompletionCandidates
         // Each candidate word with the (field, term) pairs it is searched as.
         var candidates: [String: Set<FieldTerm>] = [:]
         for field in try completionFields(fields) where fieldIsPopulated[field] {
@@ -43,15 +50,17 @@ extension IndexSearcher {
                 let reader = segment.reader
                 // Word forms, and the terms of the range that are only stems here.
                 var stemsOnly = Set<String>()
+                var seen = 0
                 try reader.forEachWordForm(field: field, prefix: prefixBytes) { key, entry, dictionary in
                     let form = String(decoding: key[2...], as: UTF8.self)
                     if entry.isStemOnly { stemsOnly.insert(form) }
                     for term in reader.wordFormTerms(entry, key: key, dictionary: dictionary) {
                         candidates[form, default: []].insert(FieldTerm(field: field, term: String(decoding: term, as: UTF8.self)))
                     }
-                    return true
+                    seen += 1
+                    return seen < perSegment
                 }
-                for (term, _) in reader.terms(field: field, prefix: written) where !stemsOnly.contains(term) {
+                for (term, _) in reader.terms(field: field, prefix: written, limit: perSegment) where !stemsOnly.contains(term) {
                     candidates[term, default: []].insert(FieldTerm(field: field, term: term))
                 }
             }

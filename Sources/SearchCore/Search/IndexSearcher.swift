@@ -310,10 +310,10 @@ public final class IndexSearcher: Sendable {
         SegmentReader.keyFollows(segments[segment].reader.keyBytes(doc), segments[otherSegment].reader.keyBytes(otherDoc))
     }
 
-    /// Whether `plan` searches synonyms (parts with a label), whose matches hits report.
+    /// Whether `plan` searches synonyms, whose matches hits report.
     static func hasSynonyms(_ plan: QueryPlan) -> Bool {
         switch plan {
-        case .unit(let unit): return unit.parts.contains { $0.label != nil }
+        case .unit(let unit): return unit.parts.contains { $0.isSynonym }
         case .boolean(let must, let should, _, _): return (must + should).contains(where: hasSynonyms)
         case .keyword, .all: return false
         }
@@ -489,7 +489,8 @@ public final class IndexSearcher: Sendable {
                 let average = averageLengths[part.field]
                 scoringFields.append(
                     ScoringField(
-                        name: fields.names[part.field], label: part.label, group: schema.textFields[part.field].scoringGroup,
+                        name: fields.names[part.field], label: part.label, isSynonym: part.isSynonym,
+                        group: schema.textFields[part.field].scoringGroup,
                         groupIndex: groupOfField[part.field], weight: part.weight,
                         lengthFactors: lengthFactors[part.field],
                         norms: segment.reader.norms(field: part.field), averageLength: average))

@@ -57,7 +57,9 @@ public struct Synonyms: Sendable, Hashable {
     /// One other word or phrase, and the scoring group (language) whose fields it is
     /// searched in, with that group's analyzer.
     public struct Word: Sendable, Hashable {
+        /// The word or phrase, analyzed with the group's analyzer.
         public var text: String
+        /// The scoring group (language) whose fields it is searched in.
         public var group: String
         /// How explanations and hits name it (e.g. `coral reefs [en] from коралловые рифы`).
         public var label: String

@@ -6,7 +6,9 @@
 public struct SynonymSet: Sendable, Hashable {
     /// A word or phrase and the scoring group (language) it belongs to (`en`, `zh`, ...).
     public struct Label: Sendable, Hashable {
+        /// The word or phrase.
         public var text: String
+        /// The scoring group (language) whose fields and analyzer it belongs to.
         public var group: String
 
         public init(text: String, group: String) {
@@ -17,6 +19,7 @@ public struct SynonymSet: Sendable, Hashable {
 
     /// The set's identifier (e.g. a concept's notation), reported with each expansion.
     public var id: String
+    /// Its words and phrases, in every group.
     public var labels: [Label]
 
     public init(id: String, labels: [Label]) {

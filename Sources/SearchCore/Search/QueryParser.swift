@@ -233,8 +233,9 @@ extension QueryParser {
             var hasEscape = false
             // The first unescaped '*': its position and whether any text came before it.
             var firstStar: (position: Int, hasTextBefore: Bool)?
-            // Where the last unescaped '~' is in `text` (in characters).
-            var lastTilde: Int?
+            // The last unescaped '~': where it is in `text` and in the query (in characters).
+            var lastTilde: (inText: Int, inQuery: Int)?
+            var textCount = 0
             while index < characters.count {
                 let character = characters[index]
                 if character.isWhitespace || character == "(" || character == ")" || character == "\"" {
@@ -249,6 +250,7 @@ extension QueryParser {
                         )
                     }
                     text.append(characters[index + 1])
+                    textCount += 1
                     hasEscape = true
                     index += 2
                     continue
@@ -261,8 +263,9 @@ extension QueryParser {
                 if character == "*", firstStar == nil {
                     firstStar = (index, !text.isEmpty)
                 }
-                if character == "~" { lastTilde = text.count }
+                if character == "~" { lastTilde = (textCount, index) }
                 text.append(character)
+                textCount += 1
                 index += 1
             }
 
@@ -275,9 +278,9 @@ extension QueryParser {
                 }
             }
             // `word~` and `word~N` (N of 0, 1 or 2): a fuzzy word.
-            if let tilde = lastTilde, tilde > 0, firstStar == nil {
-                let suffix = text.dropFirst(tilde + 1)
-                let word = String(text.prefix(tilde))
+            if let tilde = lastTilde, tilde.inText > 0, firstStar == nil {
+                let suffix = text.dropFirst(tilde.inText + 1)
+                let word = String(text.prefix(tilde.inText))
                 if suffix.isEmpty {
                     return Token(kind: .fuzzy(word, nil), start: start, end: index)
                 }
@@ -286,7 +289,7 @@ extension QueryParser {
                 }
                 if suffix.allSatisfy(\.isNumber) {
                     throw QueryParseError(
-                        position: start + tilde + 1,
+                        position: tilde.inQuery + 1,
                         expected: "0, 1 or 2 edits after '~'",
                         message: "expected 0, 1 or 2 after '~' (the most edits a close spelling may differ by), as in 'restoraton~1'"
                     )

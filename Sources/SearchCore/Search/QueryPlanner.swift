@@ -11,8 +11,11 @@ struct FieldPart: Hashable {
     var weight: Double
     var terms: [[String]]
     var offsets: [Int]
-    /// What the part stands for when it is not the query's own word (a synonym's label).
+    /// What the part stands for when it is not the query's own word (a synonym's label, or
+    /// a close spelling), for explanations.
     var label: String? = nil
+    /// The part is a synonym (a translation), which hits report (``SearchHit/matchedSynonyms``).
+    var isSynonym = false
     /// Its words must be adjacent, in order (a phrase); false: anywhere in the field.
     var isPhrase = true
 }
@@ -36,6 +39,8 @@ indirect enum QueryPlan: Hashable {
 /// The spelling corrections made while planning one query.
 final class CorrectionLog {
     var entries: [SpellingCorrection] = []
+    /// Words looked up so far (``QueryPlanner/maximumCorrectedWords``).
+    var lookups = 0
 }
 
 struct QueryPlanner {
@@ -59,6 +64,9 @@ struct QueryPlanner {
     static let correctionFrequencyRatio = 20
     /// Close spellings searched per field, at most (the most frequent).
     static let maximumCloseSpellings = 8
+    /// Words of one query looked up for close spellings, at most: each lookup walks every
+    /// field's dictionaries, and a query of a thousand typos should not cost a thousand walks.
+    static let maximumCorrectedWords = 16
 
     /// The most edits allowed between a word of `length` letters and a close spelling:
     /// none below 5 letters (too many short words are a letter apart), 1 up to 8, then 2.
@@ -109,7 +117,7 @@ struct QueryPlanner {
         case .prefix(let field, let prefix):
             return try prefixPlan(field: field, prefix: prefix)
         case .synonyms(let synonyms):
-            return synonymUnit(synonyms)
+            return try synonymUnit(synonyms)
         case .boolean(let clauses, let minimum):
             var must: [QueryPlan] = []
             var should: [QueryPlan] = []
@@ -200,7 +208,7 @@ struct QueryPlanner {
 
     private func isOnlyStopWords(_ query: Query) -> Bool {
         switch query {
-        case .term(_, let text), .phrase(_, let text):
+        case .term(_, let text), .phrase(_, let text), .fuzzy(_, let text, _):
             return searcher.schema.textFields.allSatisfy { $0.analyzer.tokens(text).isEmpty }
         default:
             return false
@@ -262,7 +270,8 @@ struct QueryPlanner {
     /// `requested` false the search is automatic: only a word of 5 letters or more that no
     /// document has (or at most ``rareWordDocuments``, when a close spelling is in
     /// ``correctionFrequencyRatio`` times as many) is corrected; `word~` (requested) looks
-    /// for close spellings of any word of 3 letters or more, within `maxEdits` when given. The spellings count as one
+    /// for close spellings of any word longer than the edits allowed (1 edit for up to 8
+    /// letters, 2 beyond, or `maxEdits` when given). The spellings count as one
     /// BM25 unit with the word (the largest document frequency), scaled by
     /// ``closeSpellingWeight``.
     private func closeSpellings(of word: String, fields: [Int], maxEdits: Int?, requested: Bool, exact: QueryPlan?)
@@ -271,11 +280,18 @@ struct QueryPlanner {
         let normalized = word.precomposedStringWithCompatibilityMapping.lowercased()
         let length = normalized.unicodeScalars.count
         guard normalized.unicodeScalars.allSatisfy({ ScalarClass($0.value) != .ideograph }) else { return nil }
+        guard corrections.lookups < Self.maximumCorrectedWords else { return nil }
+        corrections.lookups += 1
         var wordFrequency = 0
         if case .unit(let unit)? = exact { wordFrequency = unit.documentFrequency }
         if !requested, wordFrequency > 0 {
-            // Found as a stem only (`mangrov`): searched as it is, shown as written.
-            if try noteWrittenSpelling(of: word, normalized: normalized, fields: fields) { return nil }
+            // Found as a stem only (`mangrov`): searched as it is, shown as written. Only a
+            // word that some field indexes as itself can be such a stem.
+            var stemFields: [Int] = []
+            if case .unit(let unit)? = exact {
+                stemFields = unit.parts.filter { $0.terms == [[normalized]] }.map(\.field)
+            }
+            if !stemFields.isEmpty, try noteWrittenSpelling(of: word, normalized: normalized, fields: stemFields) { return nil }
             guard wordFrequency <= Self.rareWordDocuments else { return nil }
         }
         let edits: Int
@@ -345,7 +361,8 @@ struct QueryPlanner {
 
     /// When `word` is found only because it is a stem (`mangrov`, which no record writes), the
     /// closest word as written under that stem (`mangrove`) is noted as its spelling, so that
-    /// "showing results for" reads as words; the search itself is unchanged.
+    /// "showing results for" reads as words; the search itself is unchanged. `fields` are the
+    /// fields that index the word as itself.
     /// - Returns: whether it was such a stem.
     @discardableResult
     private func noteWrittenSpelling(of word: String, normalized: String, fields: [Int]) throws(IndexError) -> Bool {
@@ -354,9 +371,7 @@ struct QueryPlanner {
         guard edits > 0 else { return false }
         let key = Array(normalized.utf8)
         var best: (form: String, distance: Int, frequency: Int)?
-        for field in fields where searcher.fieldIsPopulated[field] {
-            let terms = Set(searcher.schema.textFields[field].analyzer.terms(word))
-            guard terms.count == 1, terms.first == normalized else { continue }
+        for field in fields {
             for segment in searcher.segments {
                 var isStemOnly = false
                 try segment.reader.forEachWordForm(field: field, prefix: key) { entryKey, entry, _ in
@@ -389,8 +404,8 @@ struct QueryPlanner {
     /// SynonymQuery, the unit's document frequency is the largest of its words' and of the
     /// query words they translate (a label of several words counts its rarest word's), and
     /// its idf is scaled by the weight.
-    private func synonymUnit(_ synonyms: Synonyms) -> QueryPlan? {
-        let allowed: Set<Int>? = defaultFields == nil ? nil : (try? Set(textFields(nil)))
+    private func synonymUnit(_ synonyms: Synonyms) throws(IndexError) -> QueryPlan? {
+        let allowed: Set<Int>? = defaultFields == nil ? nil : Set(try textFields(nil))
         var parts: [FieldPart] = []
         var frequency = 0
         for word in synonyms.words {
@@ -405,7 +420,7 @@ struct QueryPlanner {
                 parts.append(
                     FieldPart(
                         field: field, weight: definition.weight, terms: terms, offsets: offsets, label: word.label,
-                        isPhrase: false))
+                        isSynonym: true, isPhrase: false))
                 let positionFrequencies = terms.map { alternatives in
                     alternatives.map { searcher.documentFrequency(field: field, term: $0) }.max() ?? 0
                 }
@@ -424,8 +439,10 @@ struct QueryPlanner {
             frequency = max(frequency, positions.values.min() ?? 0)
         }
         let label = "translations of \(synonyms.source)"
-        return .unit(
-            QueryUnit(label: label, parts: parts, idf: synonyms.weight * searcher.idf(frequency), documentFrequency: frequency))
+        // A weight below 0 (or not a number) would make the unit's bound negative, and the
+        // pruning of disjunctions relies on bounds of at least 0.
+        let weight = synonyms.weight.isFinite ? max(0, synonyms.weight) : 0
+        return .unit(QueryUnit(label: label, parts: parts, idf: weight * searcher.idf(frequency), documentFrequency: frequency))
     }
 
     private func prefixPlan(field: String?, prefix: String) throws(IndexError) -> QueryPlan? {

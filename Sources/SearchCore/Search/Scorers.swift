@@ -215,8 +215,11 @@ class Scorer {
 /// What a unit scorer needs to know about one field.
 struct ScoringField {
     var name: String
-    /// The synonym the field's source searches (nil: the query's own word).
+    /// What the field's source searches when it is not the query's own word (a synonym or
+    /// a close spelling), for explanations.
     var label: String? = nil
+    /// The source searches a synonym, which hits report.
+    var isSynonym = false
     /// Fields of one group combine (BM25F); groups compete (the best one counts).
     var group: String
     /// The group's index among the index's groups.
@@ -358,7 +361,7 @@ final class UnitScorer: Scorer {
     }
 
     override func collectMatchedLabels(into labels: inout Set<String>) {
-        for (source, field) in zip(sources, fields) where source.doc == doc {
+        for (source, field) in zip(sources, fields) where source.doc == doc && field.isSynonym {
             if let label = field.label { labels.insert(label) }
         }
     }
