@@ -143,6 +143,7 @@ public final class IndexSearcher: Sendable {
     public func search(_ query: Query, options: SearchOptions = SearchOptions()) throws(IndexError) -> SearchResults {
         let planner = QueryPlanner(searcher: self, defaultFields: options.fields, correctSpelling: options.correctSpelling)
         let plan = try planner.plan(query)
+        try planner.completeCorrections()
         for field in (options.filter?.fields ?? []) + options.facets + sortFields(options.sort) {
             guard let index = fields.index(of: field), fields.kinds[index] == .keyword else {
                 throw IndexError(

@@ -41,6 +41,9 @@ final class CorrectionLog {
     var entries: [SpellingCorrection] = []
     /// Words looked up so far (``QueryPlanner/maximumCorrectedWords``).
     var lookups = 0
+    /// Words found only as a stem, with the fields indexing them as themselves, whose written
+    /// spelling is noted when some other word is corrected.
+    var stems: [(word: String, normalized: String, fields: [Int])] = []
 }
 
 struct QueryPlanner {
@@ -291,6 +294,12 @@ struct QueryPlanner {
             if case .unit(let unit)? = exact {
                 stemFields = unit.parts.filter { $0.terms == [[normalized]] }.map(\.field)
             }
+            if !stemFields.isEmpty, wordFrequency > Self.rareWordDocuments {
+                // Looked at only if another word is corrected ("showing results for" is shown
+                // then): most queries pay nothing for it.
+                corrections.stems.append((word, normalized, stemFields))
+                return nil
+            }
             if !stemFields.isEmpty, try noteWrittenSpelling(of: word, normalized: normalized, fields: stemFields) { return nil }
             guard wordFrequency <= Self.rareWordDocuments else { return nil }
         }
@@ -357,6 +366,16 @@ struct QueryPlanner {
             QueryUnit(
                 label: "close spellings of \(word)", parts: parts,
                 idf: Self.closeSpellingWeight * searcher.idf(unitFrequency), documentFrequency: unitFrequency))
+    }
+
+    /// Notes the written spelling of the words found only as stems, when the query has other
+    /// corrections (then "showing results for" shows every word as written). Call after
+    /// ``plan(_:)``.
+    func completeCorrections() throws(IndexError) {
+        guard !corrections.entries.isEmpty else { return }
+        let pending = corrections.stems
+        corrections.stems = []
+        for stem in pending { try noteWrittenSpelling(of: stem.word, normalized: stem.normalized, fields: stem.fields) }
     }
 
     /// When `word` is found only because it is a stem (`mangrov`, which no record writes), the
