@@ -8,7 +8,7 @@
 # what lets the single-sentence documents with an empty title in), chm run (top 100), the
 # bm25s and Xapian runs of the same collection (bm25s_run.py, xapian_run.py), and chm eval
 # --metrics ndcg@10 on all three. Prints a Markdown table: language | chm | bm25s | Xapian |
-# best peer. --variants adds columns for chm run --no-expand and --no-correct. --thesaurus also
+# best peer. --variants adds columns for chm run --no-expand and --correct. --thesaurus also
 # imports the shipped thesaurus (Corpus/thesaurus/*.jsonld) into each index, so that query
 # expansion takes part (without it a fresh index has no thesaurus and --no-expand changes nothing).
 #
@@ -52,7 +52,7 @@ echo "chm: $CHM"
 echo "work: $work"
 echo
 if [ $variants = 1 ]; then
-    echo "| language | chm | bm25s | Xapian | best peer | chm --no-expand | chm --no-correct |"
+    echo "| language | chm | bm25s | Xapian | best peer | chm --no-expand | chm --correct |"
     echo "| --- | --- | --- | --- | --- | --- | --- |"
 else
     echo "| language | chm | bm25s | Xapian | best peer |"
@@ -77,7 +77,7 @@ for lang in $LANGS; do
     row="| $lang | $c | $b | $x | $best |"
     if [ $variants = 1 ]; then
         "$CHM" run --index "$out/index" --queries "$dir/queries.tsv" --limit 100 --no-expand --output "$out/chm-no-expand.trec"
-        "$CHM" run --index "$out/index" --queries "$dir/queries.tsv" --limit 100 --no-correct --output "$out/chm-no-correct.trec"
+        "$CHM" run --index "$out/index" --queries "$dir/queries.tsv" --limit 100 --correct --output "$out/chm-no-correct.trec"
         ne=$(ndcg "$dir/qrels.tsv" "$out/chm-no-expand.trec")
         nc=$(ndcg "$dir/qrels.tsv" "$out/chm-no-correct.trec")
         row="$row $ne | $nc |"

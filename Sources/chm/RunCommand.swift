@@ -32,8 +32,10 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .customLong("no-expand"), help: "Do not add the thesaurus's translations of the queries' words.")
     var noExpand = false
 
-    @Flag(name: .customLong("no-correct"), help: "Do not search close spellings of unknown words.")
-    var noCorrect = false
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Also search the close spellings of unknown words, as chm search does (off by default: runs compare rankings of the words as given).")
+    var correct = false
 
     @Option(
         name: .customLong("translation-weight"),
@@ -53,7 +55,7 @@ struct RunCommand: ParsableCommand {
         let batch = try Console.run { try ClearingHouse.BatchQuery.read(tsv: queries) }
         let fieldList = fields.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         let started = Date()
-        let results = try Console.run { try house.run(batch, limit: limit, fields: fieldList, expand: !noExpand, translationWeight: translationWeight, correct: !noCorrect) }
+        let results = try Console.run { try house.run(batch, limit: limit, fields: fieldList, expand: !noExpand, translationWeight: translationWeight, correct: correct) }
         let elapsed = Date().timeIntervalSince(started)
         var text = ""
         for result in results {

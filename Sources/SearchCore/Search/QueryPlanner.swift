@@ -280,28 +280,27 @@ struct QueryPlanner {
     private func closeSpellings(of word: String, fields: [Int], maxEdits: Int?, requested: Bool, exact: QueryPlan?)
         throws(IndexError) -> QueryPlan?
     {
+        var wordFrequency = 0
+        if case .unit(let unit)? = exact { wordFrequency = unit.documentFrequency }
+        // The common case, a word the index knows well, costs a comparison or two.
+        if !requested, wordFrequency > Self.rareWordDocuments {
+            // Found as a stem only (`mangrov`)? Searched as it is, and looked at (to be shown
+            // as written) only if another word of the query is corrected. Only a word that
+            // some field indexes as itself can be such a stem.
+            guard word.unicodeScalars.count >= 5, case .unit(let unit)? = exact else { return nil }
+            let lower = word.lowercased()
+            let stemFields = unit.parts.filter { $0.terms.count == 1 && $0.terms[0] == [lower] }.map(\.field)
+            if !stemFields.isEmpty { corrections.stems.append((word, lower, stemFields)) }
+            return nil
+        }
         let normalized = word.precomposedStringWithCompatibilityMapping.lowercased()
         let length = normalized.unicodeScalars.count
         guard normalized.unicodeScalars.allSatisfy({ ScalarClass($0.value) != .ideograph }) else { return nil }
         guard corrections.lookups < Self.maximumCorrectedWords else { return nil }
         corrections.lookups += 1
-        var wordFrequency = 0
-        if case .unit(let unit)? = exact { wordFrequency = unit.documentFrequency }
-        if !requested, wordFrequency > 0 {
-            // Found as a stem only (`mangrov`): searched as it is, shown as written. Only a
-            // word that some field indexes as itself can be such a stem.
-            var stemFields: [Int] = []
-            if case .unit(let unit)? = exact {
-                stemFields = unit.parts.filter { $0.terms == [[normalized]] }.map(\.field)
-            }
-            if !stemFields.isEmpty, wordFrequency > Self.rareWordDocuments {
-                // Looked at only if another word is corrected ("showing results for" is shown
-                // then): most queries pay nothing for it.
-                corrections.stems.append((word, normalized, stemFields))
-                return nil
-            }
+        if !requested, wordFrequency > 0, case .unit(let unit)? = exact {
+            let stemFields = unit.parts.filter { $0.terms == [[normalized]] }.map(\.field)
             if !stemFields.isEmpty, try noteWrittenSpelling(of: word, normalized: normalized, fields: stemFields) { return nil }
-            guard wordFrequency <= Self.rareWordDocuments else { return nil }
         }
         let edits: Int
         if requested {
