@@ -375,11 +375,14 @@ public final class IndexSearcher: Sendable {
     }
 
     /// MaxScore over a disjunction: clauses whose summed upper bounds cannot beat the current
-    /// k-th score are only probed for documents that the others find.
+    /// k-th score are only probed for documents that the others find. Clauses are visited by
+    /// bound but a document's score sums their contributions in clause order, as
+    /// `BooleanScorer` does, so that both give the same score to the bit.
     private func maxScoreCollect(
         _ clauses: [Scorer], prohibited: [Scorer], segment: Int, accept: (Int) -> Bool, into collector: inout TopCollector
     ) -> (matched: Int, pruned: Bool) {
-        let sorted = clauses.sorted { $0.maxScore < $1.maxScore }
+        let order = clauses.indices.sorted { clauses[$0].maxScore < clauses[$1].maxScore }
+        let sorted = order.map { clauses[$0] }
         var bounds: [Double] = []
         var running = 0.0
         for scorer in sorted {
@@ -390,13 +393,25 @@ public final class IndexSearcher: Sendable {
         var matched = 0
         var pruned = false
         var firstEssential = 0
+        // The running totals (for bounds); each clause's own contribution and the clauses
+        // (by plan position) that scored the document.
         var totals = Array(repeating: 0.0, count: groupCount)
+        var contributions = Array(repeating: Array(repeating: 0.0, count: groupCount), count: clauses.count)
+        var scored: [Int] = []
+        let slack = 1 + 1e-9
         func updateEssential() {
             guard let threshold = collector.threshold else { return }
-            while firstEssential < sorted.count, bounds[firstEssential] < threshold {
+            while firstEssential < sorted.count, bounds[firstEssential] * slack < threshold {
                 firstEssential += 1
                 pruned = true
             }
+        }
+        func add(_ position: Int) {
+            let clause = order[position]
+            for group in 0..<groupCount { contributions[clause][group] = 0 }
+            sorted[position].addScores(to: &contributions[clause])
+            for group in 0..<groupCount { totals[group] += contributions[clause][group] }
+            scored.append(clause)
         }
         updateEssential()
         while firstEssential < sorted.count {
@@ -404,8 +419,9 @@ public final class IndexSearcher: Sendable {
             for index in firstEssential..<sorted.count { doc = min(doc, sorted[index].doc) }
             if doc == noMoreDocs { break }
             for group in totals.indices { totals[group] = 0 }
+            scored.removeAll(keepingCapacity: true)
             for index in firstEssential..<sorted.count where sorted[index].doc == doc {
-                sorted[index].addScores(to: &totals)
+                add(index)
                 sorted[index].nextDoc()
             }
             var candidate = accept(doc)
@@ -421,16 +437,21 @@ public final class IndexSearcher: Sendable {
             guard candidate else { continue }
             var index = firstEssential - 1
             while index >= 0 {
-                if let threshold = collector.threshold, (totals.max() ?? 0) + bounds[index] < threshold {
+                if let threshold = collector.threshold, ((totals.max() ?? 0) + bounds[index]) * slack < threshold {
                     pruned = true
                     break
                 }
                 let scorer = sorted[index]
                 if scorer.doc < doc { scorer.advance(to: doc) }
-                if scorer.doc == doc { scorer.addScores(to: &totals) }
+                if scorer.doc == doc { add(index) }
                 index -= 1
             }
             matched += 1
+            scored.sort()
+            for group in totals.indices { totals[group] = 0 }
+            for clause in scored {
+                for group in 0..<groupCount { totals[group] += contributions[clause][group] }
+            }
             collector.offer(score: totals.max() ?? 0, segment: segment, doc: doc, keys: keyFollows)
             updateEssential()
         }
