@@ -266,10 +266,12 @@ public final class ClearingHouse: Sendable {
         if let progress {
             progress(IngestProgress(records: recordsSeen, bytes: bytesBefore, elapsed: Date().timeIntervalSince(started), file: ""))
         }
-        try importThesaurusFiles(among: paths, into: &report, emit: emit)
+        // (The diagnostics go through `emit`, which updates `report`: it is not passed inout.)
+        let vocabulary = try importThesaurusFiles(among: paths, emit: emit)
+        report.thesaurus = vocabulary.imported
+        report.unreadable += vocabulary.unreadable
         try storage { try catalog.finishRun(runID, report: report) }
         try indexing { try SearchIndex.synchronize(indexWriter, catalog: catalog) }
-        if report.thesaurus != nil { _ = try thesaurus() }  // analyze the new labels once, now
         return report
     }
 

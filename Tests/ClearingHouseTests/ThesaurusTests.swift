@@ -174,4 +174,38 @@ struct ThesaurusTests {
         // A missing path is named.
         #expect(throws: ClearingHouseError.self) { try house.importThesaurus([directory.path("missing.rdf")]) }
     }
+
+    @Test func hostileSKOSFilesGetAClearErrorOrAreBoundedNeverACrash() throws {
+        let directory = try TemporaryDirectory()
+        // 100,000 nested arrays in JSON-LD: refused with a position, no stack overflow.
+        let deep = try directory.write("deep.jsonld", String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000))
+        #expect(throws: Diagnostic.self) { try SKOSReader.read(path: deep) }
+        // An entity bomb in RDF/XML: the DOCTYPE is refused before libxml2 reads it.
+        let bomb = try directory.write(
+            "bomb.rdf",
+            """
+            <?xml version="1.0"?>
+            <!DOCTYPE rdf:RDF [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>
+            <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>
+            """)
+        #expect(throws: Diagnostic.self) { try SKOSReader.read(path: bomb) }
+        // One concept with 100,000 alternative labels: read in bounded time, labels capped.
+        var labels: [String] = []
+        for index in 0..<100_000 { labels.append("\"label \(index)\"") }
+        let many = try directory.write(
+            "many.jsonld",
+            """
+            {"@context": {"skos": "http://www.w3.org/2004/02/skos/core#",
+                          "altLabel": {"@id": "skos:altLabel", "@container": "@language"}},
+             "@id": "http://example.org/c/1", "@type": "skos:Concept",
+             "altLabel": {"en": [\(labels.joined(separator: ","))]}}
+            """)
+        let concepts = try SKOSReader.read(path: many)
+        #expect(concepts.first?.altLabels["en"]?.count == SKOSReader.maximumLabelsPerLanguage)
+        // Not SKOS at all, and binary junk: one clear error each.
+        let junk = try directory.write("junk.rdf", bytes: [0x00, 0xFF, 0xFE, 0x41])
+        #expect(throws: Diagnostic.self) { try SKOSReader.read(path: junk) }
+        let empty = try directory.write("empty.jsonld", "")
+        #expect(throws: Diagnostic.self) { try SKOSReader.read(path: empty) }
+    }
 }

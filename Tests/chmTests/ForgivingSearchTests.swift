@@ -123,6 +123,18 @@ struct ForgivingSearchTests {
         let shown = try CLI.run(["thesaurus", "show", "1", "--index", index]).stdout
         #expect(shown.contains("de: Torfmoor"), "\(shown)")
         #expect(try CLI.run(["thesaurus", "show", "nothing", "--index", index]).status == 1)
+
+        // A broken thesaurus among the records of an ingest: the records are stored, the file
+        // is named, and the ingest exits 65.
+        let folder = directory.path("in")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try "{\"@graph\": [\n  {\"@id\": }]}".write(toFile: folder + "/vocabulary.jsonld", atomically: true, encoding: .utf8)
+        try #"{"id": "r1", "kind": "resource", "title": "Peat bogs of the north"}"#.write(
+            toFile: folder + "/record.json", atomically: true, encoding: .utf8)
+        let ingest = try CLI.run(["ingest", folder, "--index", directory.path("other")])
+        #expect(ingest.status == 65)
+        #expect(ingest.stderr.contains("vocabulary.jsonld:2:"), "\(ingest.stderr)")
+        #expect(ingest.stdout.contains("1 added"), "\(ingest.stdout)")
     }
 
     @Test func typosPrefixesAndSuggestionsOnTheCorpus() throws {

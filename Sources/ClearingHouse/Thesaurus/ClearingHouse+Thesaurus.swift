@@ -89,23 +89,27 @@ extension ClearingHouse {
 
     /// Imports the thesaurus files among `paths` (named, or found in directories) while an
     /// ingest holds the write lock: `chm ingest Corpus` also loads `Corpus/thesaurus/`.
-    func importThesaurusFiles(among paths: [String], into report: inout IngestReport, emit: (Diagnostic) -> Void) throws {
+    /// - Returns: what was imported (nil when no file was), and how many files could not be read
+    ///   (each reported through `emit`).
+    func importThesaurusFiles(among paths: [String], emit: (Diagnostic) -> Void) throws
+        -> (imported: ThesaurusImportReport?, unreadable: Int)
+    {
         let files = Self.thesaurusFiles(among: paths)
-        guard !files.isEmpty else { return }
         var read: [(path: String, concepts: [Concept])] = []
+        var unreadable = 0
         for file in files {
             do {
                 read.append((file, try SKOSReader.read(path: file)))
             } catch let diagnostic as Diagnostic {
                 emit(diagnostic)
                 emit(Diagnostic(.error, file: file, message: "the thesaurus in this file was not imported; fix the error above"))
-                report.unreadable += 1
+                unreadable += 1
             }
         }
-        guard !read.isEmpty else { return }
+        guard !read.isEmpty else { return (nil, unreadable) }
         var imported = ThesaurusImportReport()
         try storeConcepts(read, replace: false, into: &imported)
-        report.thesaurus = imported
+        return (imported, unreadable)
     }
 
     /// Thesaurus files (by extension: ``thesaurusExtensions``) named in `paths` or found in
