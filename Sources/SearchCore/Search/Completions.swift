@@ -90,19 +90,8 @@ extension IndexSearcher {
 
     /// The text fields named `names` (nil: all); a name also means its `name.*` variants.
     private func completionFields(_ names: [String]?) throws(IndexError) -> [Int] {
-        let textFields = Array(0..<fields.textFieldCount)
-        guard let names else { return textFields }
-        var chosen = Set<Int>()
-        for name in names {
-            let matching = textFields.filter { fields.names[$0] == name || fields.names[$0].hasPrefix(name + ".") }
-            guard !matching.isEmpty else {
-                throw IndexError(
-                    .invalidArgument,
-                    "unknown text field \"\(name)\"; text fields are: \(schema.textFields.map(\.name).joined(separator: ", "))")
-            }
-            chosen.formUnion(matching)
-        }
-        return chosen.sorted()
+        // The planner's resolution of field names (`title` is also `title.en`, ...).
+        try QueryPlanner(searcher: self, defaultFields: names).defaultTextFields()
     }
 }
 

@@ -224,6 +224,9 @@ struct QueryPlanner {
     }
 
     /// Text fields for `name` (nil: all), with `name` also matching `name.*` variants.
+    /// The text fields that words without a field search (``defaultFields``, resolved).
+    func defaultTextFields() throws(IndexError) -> [Int] { try textFields(nil) }
+
     private func textFields(_ name: String?) throws(IndexError) -> [Int] {
         let textFields = Array(0..<searcher.fields.textFieldCount)
         guard let name else {
