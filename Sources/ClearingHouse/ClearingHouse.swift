@@ -29,6 +29,9 @@ public final class ClearingHouse: Sendable {
     /// The thesaurus as search uses it, loaded from the catalog on first use and reloaded when
     /// an import changes it.
     let loadedThesaurus = Mutex<LoadedThesaurus?>(nil)
+    /// The searcher that searches share, as Lucene's SearcherManager keeps one: replaced when
+    /// a newer commit exists; an old snapshot is released when its last search ends.
+    let sharedSearcher = Mutex<IndexSearcher?>(nil)
 
     /// Opens the clearing-house in `directory`.
     /// - Parameters:

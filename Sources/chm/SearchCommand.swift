@@ -78,6 +78,10 @@ struct SearchCommand: ParsableCommand {
             minimumMatch: minimumMatch, countTotal: count, explain: explain, language: lang, expand: !noExpand,
             correct: !noCorrect)
         let response = try Console.run { try house.search(request) }
+        if response.stale {
+            Console.error(
+                "chm: warning: the index is behind the catalog (a write was interrupted); these results are from its last commit. The next ingest or delete, or `chm check --repair`, catches up")
+        }
         if json {
             Console.printJSON(response.jsonValue)
             return

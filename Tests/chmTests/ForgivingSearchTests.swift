@@ -170,3 +170,42 @@ struct ForgivingSearchTests {
         #expect(phrase.hasPrefix("mangrove restor"), "\(phrase)")
     }
 }
+
+/// A search never writes: on an index that lags its catalog it answers from the last commit
+/// and says so (issue 14's rule, needed by every long-lived front end).
+@Suite("A search on a lagging index")
+struct StaleIndexTests {
+    func segmentFiles(_ index: String) throws -> [String: Data] {
+        let directory = index + "/segments"
+        var files: [String: Data] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory) where name != "write.lock" {
+            files[name] = try Data(contentsOf: URL(fileURLWithPath: directory + "/" + name))
+        }
+        return files
+    }
+
+    @Test func answersFromTheLastCommitSaysSoAndLeavesTheIndexAsItIs() throws {
+        let directory = try TemporaryDirectory()
+        let index = directory.path("index")
+        let first = directory.path("first.jsonl")
+        let second = directory.path("second.jsonl")
+        try #"{"id": "a", "kind": "resource", "title": "Peat bog survey"}"#.write(toFile: first, atomically: true, encoding: .utf8)
+        try #"{"id": "b", "kind": "resource", "title": "Peat swamp forest"}"#.write(toFile: second, atomically: true, encoding: .utf8)
+        #expect(try CLI.run(["ingest", first, "--index", index, "--quiet"]).status == 0)
+        // Killed right after the catalog committed the second file, before the index did.
+        let killed = try CLI.run(["ingest", second, "--index", index, "--quiet"], environment: ["CHM_TEST_FAULT": "kill@catalog.after-commit#1"])
+        #expect(killed.status == SIGKILL, "\(killed.stderr)")
+        let before = try segmentFiles(index)
+        let search = try CLI.run(["search", "peat", "--index", index, "--json"])
+        let found = try CLI.json(search.stdout)
+        #expect(found["stale"] as? Bool == true)
+        #expect(((found["hits"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String } == ["a"])
+        #expect(search.stderr.contains("warning: the index is behind the catalog"), "\(search.stderr)")
+        #expect(try segmentFiles(index) == before)
+        // The next writer catches up.
+        #expect(try CLI.run(["ingest", first, "--index", index, "--quiet"]).status == 0)
+        let caught = try CLI.json(try CLI.run(["search", "peat", "--index", index, "--json"]).stdout)
+        #expect(caught["stale"] == nil)
+        #expect(Set(((caught["hits"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }) == ["a", "b"])
+    }
+}

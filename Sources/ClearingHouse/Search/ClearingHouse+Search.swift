@@ -99,27 +99,36 @@ extension ClearingHouse {
         try storage { try catalog.database.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM changes") ?? 0 } }
     }
 
-    /// Opens a searcher on the newest commit; if the index lags behind the catalog and no
-    /// other process is writing, catches up first.
+    /// The searcher on the newest commit, shared by every search of this `ClearingHouse`: a
+    /// search checks the commit generation (a directory listing) and reopens only when it
+    /// changed. A search never writes: when the index lags the catalog (a write interrupted
+    /// between the two), it answers from the last commit and ``isIndexBehind(_:)`` says so;
+    /// the next writer catches up. (An index built by another version of chm is rebuilt from
+    /// the catalog first, once.)
     func openSearcher() throws -> IndexSearcher {
-        var searcher: IndexSearcher
+        let newest = IndexSearcher.newestGeneration(directory: segmentsDirectory)
+        if let current = sharedSearcher.withLock({ $0 }), current.generation == newest { return current }
+        let searcher: IndexSearcher
         do {
             searcher = try IndexSearcher.open(directory: segmentsDirectory, schema: SearchIndex.schema)
         } catch let error where error.code == .schemaMismatch {
-            // Built by another version of chm: the next writer rebuilds it from the catalog.
             try synchronizeIndex()
             searcher = try indexing { try IndexSearcher.open(directory: segmentsDirectory, schema: SearchIndex.schema) }
         } catch {
             throw ClearingHouseError(.storage, error.message)
         }
-        let indexed = Int64(searcher.userData[SearchIndex.changeSequenceKey] ?? "0") ?? 0
-        // Catch up only if no writer is busy (in this process or another): a search never waits.
-        if indexed < (try catalogChangeSequence()),
-            writes.withLockIfAvailable({ _ in (try? synchronizeIndexLocked()) != nil }) == true
-        {
-            searcher = try indexing { try IndexSearcher.open(directory: segmentsDirectory, schema: SearchIndex.schema) }
+        sharedSearcher.withLock { shared in
+            // Keep the newer of two searchers opened at once by concurrent searches.
+            if (shared?.generation ?? -1) < searcher.generation { shared = searcher }
         }
         return searcher
+    }
+
+    /// Whether `searcher`'s commit reflects less of the catalog's change log than the catalog
+    /// holds (its results miss the latest changes until a writer catches up).
+    func isIndexBehind(_ searcher: IndexSearcher) throws -> Bool {
+        let indexed = Int64(searcher.userData[SearchIndex.changeSequenceKey] ?? "0") ?? 0
+        return indexed < (try catalogChangeSequence())
     }
 
     /// Parses a query in the `chm search` syntax.
@@ -176,6 +185,7 @@ extension ClearingHouse {
         var response = SearchResponse(
             query: request.query, total: counted ? results.totalHits : nil, totalLowerBound: results.totalHits, hits: hits,
             facets: results.facets)
+        response.stale = try isIndexBehind(searcher)
         response.expansions = expansions
         response.corrections = results.corrections
         let automatic = results.corrections.filter { !$0.requested }

@@ -197,6 +197,10 @@ public struct SearchResponse: Sendable, Hashable {
     public var expansions: [QueryExpansion] = []
     /// Words searched with their close spellings, and the likeliest spelling of each.
     public var corrections: [SpellingCorrection] = []
+    /// The index lags the catalog (a write was interrupted between the two): the results come
+    /// from the last index commit, and miss the latest changes until a writer catches up
+    /// (the next ingest or delete, or `chm check --repair`).
+    public var stale = false
     /// The query with each word that was corrected automatically replaced by its likeliest
     /// spelling ("showing results for"); nil when no word was (``query`` stays as typed).
     public var correctedQuery: String?
@@ -211,6 +215,7 @@ public struct SearchResponse: Sendable, Hashable {
             ("total", total.map { .integer($0) } ?? .null),
             ("hits", .array(hits.map(\.jsonValue))),
         ]
+        if stale { members.append(("stale", .bool(true))) }
         if let correctedQuery { members.append(("correctedQuery", .string(correctedQuery))) }
         if !corrections.isEmpty {
             members.append(

@@ -110,6 +110,13 @@ public final class IndexSearcher: Sendable {
     /// Segments in this snapshot.
     public var segmentCount: Int { segments.count }
 
+    /// The generation of the newest commit in `directory` (0 for none), from the names of
+    /// its manifests alone: a cheap check of whether an open searcher is still current (a
+    /// manifest appears only once it is complete, by rename).
+    public static func newestGeneration(directory: URL) -> Int {
+        Manifest.generations(in: directory.path).first ?? 0
+    }
+
     /// Live documents containing `term` in text or keyword field `field`.
     func documentFrequency(field: Int, term: String) -> Int {
         let cacheKey = "\(field)\u{0}\(term)"

@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+
+@testable import ClearingHouse
+
+/// A long-lived `ClearingHouse` keeps one searcher open and refreshes it when a newer commit
+/// exists (as Lucene's SearcherManager does); a search never writes.
+@Suite("Shared searcher: refresh on commit")
+struct SearcherRefreshTests {
+    func record(_ id: String, _ title: String) -> String {
+        #"{"id": "\#(id)", "kind": "resource", "title": "\#(title)"}"#
+    }
+
+    func openFileDescriptors() -> Int {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? 0
+    }
+
+    @Test func aCommitFromAnotherWriterIsSeenByTheNextSearchAndAnUnchangedIndexIsNotReopened() throws {
+        try withTemporaryDirectory { directory in
+            let reader = try directory.house()
+            let writer = try directory.house()  // another instance, as another process would be
+            try writer.ingest([try directory.write("a.jsonl", record("a", "Peat bog survey"))])
+            #expect(try reader.search(SearchRequest(query: "peat")).hits.map(\.id) == ["a"])
+            let first = try reader.openSearcher()
+            #expect(try reader.openSearcher() === first)  // nothing changed: the same snapshot
+            // A search running on the old snapshot finishes on it while a commit lands.
+            try writer.ingest([try directory.write("b.jsonl", record("b", "Peat swamp forest"))])
+            #expect(try first.search(.term(field: nil, text: "peat")).hits.count == 1)
+            #expect(Set(try reader.search(SearchRequest(query: "peat")).hits.map(\.id)) == ["a", "b"])
+            #expect(try reader.openSearcher() !== first)
+        }
+    }
+
+    @Test(.timeLimit(.minutes(3))) func aThousandRefreshesLeakNoFileHandle() throws {
+        try withTemporaryDirectory { directory in
+            let reader = try directory.house()
+            let writer = try directory.house()
+            try writer.ingest([try directory.write("seed.jsonl", record("seed", "Seed record"))])
+            _ = try reader.search(SearchRequest(query: "seed"))
+            let before = openFileDescriptors()
+            for round in 0..<1000 {
+                try writer.delete(ids: round == 0 ? ["seed"] : ["r\(round - 1)"])
+                try writer.ingest([try directory.write("r.jsonl", record("r\(round)", "Round \(round) record"))])
+                #expect(try reader.search(SearchRequest(query: "record")).hits.map(\.id) == ["r\(round)"])
+            }
+            // Each refresh released the segments of the snapshot before it.
+            #expect(openFileDescriptors() <= before + 8, "\(before) -> \(openFileDescriptors())")
+        }
+    }
+}
