@@ -6,6 +6,10 @@ extension ClearingHouse {
     /// Where the segments live.
     var segmentsDirectory: URL { directory.appendingPathComponent(SearchIndex.directoryName) }
 
+    /// What to do about a damaged index (the engine reports the damage; the clearing-house,
+    /// which keeps the records, says how to rebuild).
+    static let repairAdvice = "; run `chm check --repair` to rebuild the index from the catalog"
+
     /// Runs an index operation, turning engine errors into ``ClearingHouseError``.
     @discardableResult
     func indexing<T>(_ body: () throws -> T) throws -> T {
@@ -14,7 +18,7 @@ extension ClearingHouse {
         } catch let error as IndexError {
             switch error.code {
             case .invalidArgument: throw ClearingHouseError(.invalidQuery, error.message)
-            case .corrupt: throw ClearingHouseError(.damaged, error.message)
+            case .corrupt: throw ClearingHouseError(.damaged, error.message + Self.repairAdvice)
             default: throw ClearingHouseError(.storage, error.message)
             }
         } catch let error as DatabaseError {
@@ -33,7 +37,8 @@ extension ClearingHouse {
             try? FileManager.default.removeItem(at: segmentsDirectory)
             writer = try indexing { try IndexWriter(directory: segmentsDirectory, schema: SearchIndex.schema, bm25: bm25) }
         } catch {
-            throw ClearingHouseError(error.code == .corrupt ? .damaged : .storage, error.message)
+            throw ClearingHouseError(
+                error.code == .corrupt ? .damaged : .storage, error.message + (error.code == .corrupt ? Self.repairAdvice : ""))
         }
         writer.maximumBufferedBytes = indexBufferBytes
         return writer

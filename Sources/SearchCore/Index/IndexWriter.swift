@@ -106,13 +106,13 @@ public final class IndexWriter {
                 releaseLock()
                 throw IndexError(
                     .schemaMismatch,
-                    "the index in \(path) has format \(manifest.formatVersion), this chm writes \(Manifest.currentFormatVersion); rebuild it (chm reindex)")
+                    "the index in \(path) has format \(manifest.formatVersion), this version writes \(Manifest.currentFormatVersion); rebuild it")
             }
             guard manifest.schema == schema.fingerprint else {
                 releaseLock()
                 throw IndexError(
                     .schemaMismatch,
-                    "the index in \(path) was built with fields [\(manifest.schema)]; rebuild it (chm reindex)")
+                    "the index in \(path) was built with fields [\(manifest.schema)]; rebuild it")
             }
             segments = try OpenSegment.openAll(manifest, directory: path)
             generation = manifest.generation

@@ -130,14 +130,14 @@ struct DocumentSet: Hashable {
         let file = try MappedFile(path: path)
         let words = (documentCount + 63) / 64
         guard file.bytes.count == 4 + words * 8 + 4 else {
-            throw IndexError(.corrupt, "deletion file \(path) has the wrong size; run `chm check --repair`")
+            throw IndexError(.corrupt, "deletion file \(path) has the wrong size")
         }
         var reader = ByteReader(file.bytes)
         let stored = Int(reader.uint32())
         bits = (0..<words).map { _ in reader.uint64() }
         let crc = reader.uint32()
         guard CRC32.checksum(UnsafeRawBufferPointer(rebasing: file.bytes[0..<(file.bytes.count - 4)])) == crc else {
-            throw IndexError(.corrupt, "deletion file \(path) is damaged (checksum); run `chm check --repair`")
+            throw IndexError(.corrupt, "deletion file \(path) is damaged (checksum)")
         }
         count = bits.reduce(0) { $0 + $1.nonzeroBitCount }
         guard count == stored else { throw IndexError(.corrupt, "deletion file \(path) is inconsistent") }

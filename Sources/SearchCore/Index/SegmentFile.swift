@@ -299,7 +299,7 @@ final class SegmentFile: @unchecked Sendable {
         let bytes = file.bytes
         let name = path.split(separator: "/").last.map(String.init) ?? path
         func corrupt(_ why: String) -> IndexError {
-            IndexError(.corrupt, "segment file \(name) is damaged (\(why)); run `chm check --repair` to rebuild the index")
+            IndexError(.corrupt, "segment file \(name) is damaged (\(why))")
         }
         guard bytes.count >= SegmentFileFormat.magic.count + SegmentFileFormat.footerSize,
             Array(bytes[0..<8]) == SegmentFileFormat.magic,

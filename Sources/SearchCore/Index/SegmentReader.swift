@@ -45,7 +45,7 @@ final class SegmentReader: @unchecked Sendable {
         self.name = name
         file = try SegmentFile(path: path)
         func corrupt(_ what: String) -> IndexError {
-            IndexError(.corrupt, "segment \(name) is damaged (\(what)); run `chm check --repair` to rebuild the index")
+            IndexError(.corrupt, "segment \(name) is damaged (\(what))")
         }
         var meta = ByteReader(file.section(.meta))
         documentCount = meta.varintInt()

@@ -81,7 +81,7 @@ extension SegmentReader {
     }
 
     func damagedWordForms() -> IndexError {
-        IndexError(.corrupt, "segment \(name) is damaged (word forms); run `chm check --repair` to rebuild the index")
+        IndexError(.corrupt, "segment \(name) is damaged (word forms)")
     }
 
     /// A cursor over the word-form dictionary, before its first entry.

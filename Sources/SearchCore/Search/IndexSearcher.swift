@@ -53,7 +53,7 @@ public final class IndexSearcher: Sendable {
             guard manifest.formatVersion == Manifest.currentFormatVersion else {
                 throw IndexError(
                     .schemaMismatch,
-                    "the index in \(directory) has format \(manifest.formatVersion), this chm writes \(Manifest.currentFormatVersion); rebuild it (chm reindex)")
+                    "the index in \(directory) has format \(manifest.formatVersion), this version writes \(Manifest.currentFormatVersion); rebuild it")
             }
             guard manifest.schema == schema.fingerprint else {
                 throw IndexError(.schemaMismatch, "the index in \(directory) was built with fields [\(manifest.schema)]; rebuild it")
