@@ -17,10 +17,13 @@ public struct ClearingHouseError: Error, Sendable, Hashable, CustomStringConvert
 
     public var code: Code
     public var message: String
+    /// The request parameter at fault, when one is (`since`, `limit`, `kind`...).
+    public var parameter: String?
 
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, parameter: String? = nil) {
         self.code = code
         self.message = message
+        self.parameter = parameter
     }
 
     public var description: String { message }

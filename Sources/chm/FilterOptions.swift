@@ -32,22 +32,18 @@ struct FilterOptions: ParsableArguments {
     var generic: [String] = []
 
     func validate() throws {
-        for kind in kinds where RecordKind(rawValue: kind) == nil {
-            throw ValidationError(
-                "unknown kind \"\(kind)\"; kinds are: \(RecordKind.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        for date in [since, until].compactMap({ $0 }) where RecordDate.problemWithPublished(date) != nil {
-            throw ValidationError("invalid date \"\(date)\"; use YYYY, YYYY-MM or YYYY-MM-DD")
-        }
-        for entry in generic {
-            let parts = entry.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2, !parts[1].isEmpty else {
-                throw ValidationError("--filter takes FIELD=VALUE, got \"\(entry)\"")
+        // The library's rules (the same for every front end), reported as usage errors.
+        do {
+            for kind in kinds { _ = try SearchFilters.kind(named: kind) }
+            for entry in generic {
+                let parts = entry.split(separator: "=", maxSplits: 1)
+                guard parts.count == 2, !parts[1].isEmpty else {
+                    throw ValidationError("--filter takes FIELD=VALUE, got \"\(entry)\"")
+                }
             }
-            guard SearchRequest.facetFields.contains(String(parts[0])) else {
-                throw ValidationError(
-                    "unknown filter field \"\(parts[0])\"; fields are: \(SearchRequest.facetFields.joined(separator: ", "))")
-            }
+            try filters.validate()
+        } catch let error as ClearingHouseError {
+            throw ValidationError(error.message)
         }
     }
 
@@ -59,7 +55,7 @@ struct FilterOptions: ParsableArguments {
             if parts.count == 2 { fields[parts[0], default: []].append(parts[1]) }
         }
         return SearchFilters(
-            kinds: kinds.compactMap(RecordKind.init(rawValue:)), countries: countries, regions: regions, themes: themes,
+            kinds: kinds.compactMap { try? SearchFilters.kind(named: $0) }, countries: countries, regions: regions, themes: themes,
             targets: targets, since: since, until: until, fields: fields)
     }
 }

@@ -59,12 +59,19 @@ struct SearchCommand: ParsableCommand {
     var noCorrect = false
 
     func validate() throws {
-        guard limit >= 0 else { throw ValidationError("--limit must be 0 or more") }
-        guard offset >= 0 else { throw ValidationError("--offset must be 0 or more") }
-        guard minimumMatch >= 0 else { throw ValidationError("--min-match must be 0 or more") }
-        for facet in facetList where !SearchRequest.facetFields.contains(facet) {
-            throw ValidationError("unknown facet \"\(facet)\"; facets are: \(SearchRequest.facetFields.joined(separator: ","))")
+        do {
+            try request.validate()
+        } catch let error as ClearingHouseError {
+            throw ValidationError(error.message)
         }
+    }
+
+    /// The request the options make.
+    var request: SearchRequest {
+        SearchRequest(
+            query: query, filters: filterOptions.filters, facets: facetList, limit: limit, offset: offset, sort: sort,
+            minimumMatch: minimumMatch, countTotal: count, explain: explain, language: lang, expand: !noExpand,
+            correct: !noCorrect)
     }
 
     var facetList: [String] {
@@ -73,10 +80,6 @@ struct SearchCommand: ParsableCommand {
 
     func run() throws {
         let house = try indexOptions.open(create: false)
-        let request = SearchRequest(
-            query: query, filters: filterOptions.filters, facets: facetList, limit: limit, offset: offset, sort: sort,
-            minimumMatch: minimumMatch, countTotal: count, explain: explain, language: lang, expand: !noExpand,
-            correct: !noCorrect)
         let response = try Console.run { try house.search(request) }
         if response.stale {
             Console.error(

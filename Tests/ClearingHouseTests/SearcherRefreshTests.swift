@@ -48,3 +48,43 @@ struct SearcherRefreshTests {
         }
     }
 }
+
+/// Every rule a front end needs is the library's: bad request parameters are refused with a
+/// message naming the parameter, with no CLI involved.
+@Suite("Search requests validate themselves")
+struct SearchRequestValidationTests {
+    @Test(arguments: [
+        (SearchRequest(query: "x", filters: SearchFilters(since: "2020-13")), "since", #"since: "2020-13" is not a date (YYYY, YYYY-MM or YYYY-MM-DD)"#),
+        (SearchRequest(query: "x", filters: SearchFilters(until: "soon")), "until", #"until: "soon" is not a date"#),
+        (SearchRequest(query: "x", limit: -1), "limit", "limit: -1 is below 0"),
+        (SearchRequest(query: "x", offset: -5), "offset", "offset: -5 is below 0"),
+        (SearchRequest(query: "x", minimumMatch: -2), "minMatch", "minMatch: -2 is below 0"),
+        (SearchRequest(query: "x", facets: ["colour"]), "facets", #"facets: unknown facet "colour""#),
+        (SearchRequest(query: "x", language: "français"), "lang", #"lang: "français" is not a BCP 47 language tag"#),
+        (SearchRequest(query: "x", filters: SearchFilters(fields: ["colour": ["red"]])), "colour", #"filter: unknown field "colour""#),
+    ])
+    func badParametersAreRefusedNamingTheParameter(request: SearchRequest, parameter: String, message: String) throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            do {
+                _ = try house.search(request)
+                Issue.record("accepted \(request)")
+            } catch let error as ClearingHouseError {
+                #expect(error.code == .invalidQuery)
+                #expect(error.parameter == parameter)
+                #expect(error.message.hasPrefix(message), "\(error.message)")
+            }
+        }
+    }
+
+    @Test func kindsAreParsedWithAHint() throws {
+        #expect(try SearchFilters.kind(named: "caseStudy") == .caseStudy)
+        #expect(throws: ClearingHouseError.self) { try SearchFilters.kind(named: "gadget") }
+        do {
+            _ = try SearchFilters.kind(named: "case-study")
+            Issue.record("case-study accepted")
+        } catch let error as ClearingHouseError {
+            #expect(error.parameter == "kind" && error.message.contains(#"did you mean "caseStudy""#), "\(error.message)")
+        }
+    }
+}

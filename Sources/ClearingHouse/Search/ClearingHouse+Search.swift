@@ -154,6 +154,7 @@ extension ClearingHouse {
     /// for hit in response.hits { print(hit.id, hit.title, hit.score) }
     /// ```
     public func search(_ request: SearchRequest) throws -> SearchResponse {
+        try request.validate()
         var query = try Self.parseQuery(request.query, minimumMatch: request.minimumMatch)
         var expansions: [QueryExpansion] = []
         if request.expand, query != .matchAll {

@@ -32,6 +32,37 @@ public struct SearchFilters: Sendable, Hashable {
 
     public var isEmpty: Bool { engineFilter.isEmpty }
 
+    /// Checks every value a front end may have taken from a user.
+    /// - Throws: ``ClearingHouseError`` with code `invalidQuery`, naming the parameter:
+    ///   `since: "2020-13" is not a date (YYYY, YYYY-MM or YYYY-MM-DD)`.
+    public func validate() throws {
+        for (name, date) in [("since", since), ("until", until)] {
+            guard let date, RecordDate.problemWithPublished(date) != nil else { continue }
+            throw ClearingHouseError(.invalidQuery, "\(name): \"\(date)\" is not a date (YYYY, YYYY-MM or YYYY-MM-DD)", parameter: name)
+        }
+        for field in fields.keys.sorted() where !SearchRequest.facetFields.contains(field) {
+            throw ClearingHouseError(
+                .invalidQuery, "filter: unknown field \"\(field)\"; fields are: \(SearchRequest.facetFields.joined(separator: ", "))",
+                parameter: field)
+        }
+        for (field, values) in fields where values.contains(where: \.isEmpty) {
+            throw ClearingHouseError(.invalidQuery, "\(field): an empty value matches nothing; leave the filter out", parameter: field)
+        }
+    }
+
+    /// The record kind named `text`, for front ends that take kinds as text.
+    /// - Throws: ``ClearingHouseError`` naming the parameter `kind` and listing the kinds.
+    public static func kind(named text: String) throws -> RecordKind {
+        guard let kind = RecordKind(rawValue: text) else {
+            let hint = RecordKind(looseName: text).map { " (did you mean \"\($0.rawValue)\"?)" } ?? ""
+            throw ClearingHouseError(
+                .invalidQuery,
+                "kind: unknown kind \"\(text)\"\(hint); kinds are: \(RecordKind.allCases.map(\.rawValue).joined(separator: ", "))",
+                parameter: "kind")
+        }
+        return kind
+    }
+
     /// The same filters for the search engine.
     var engineFilter: Filter {
         var values: [String: Set<String>] = [:]
@@ -118,6 +149,24 @@ public struct SearchRequest: Sendable, Hashable {
 
     /// The facet fields a request may ask for.
     public static let facetFields = ["kind", "country", "region", "theme", "target", "language", "year"]
+
+    /// Checks every parameter, as ``ClearingHouse/search(_:)`` does first.
+    /// - Throws: ``ClearingHouseError`` with code `invalidQuery`, naming the parameter:
+    ///   `limit: -1 is below 0`, `facets: unknown facet "colour"; facets are: ...`.
+    public func validate() throws {
+        for (name, value) in [("limit", limit), ("offset", offset), ("minMatch", minimumMatch)] where value < 0 {
+            throw ClearingHouseError(.invalidQuery, "\(name): \(value) is below 0", parameter: name)
+        }
+        for facet in facets where !Self.facetFields.contains(facet) {
+            throw ClearingHouseError(
+                .invalidQuery, "facets: unknown facet \"\(facet)\"; facets are: \(Self.facetFields.joined(separator: ", "))",
+                parameter: "facets")
+        }
+        if let language, LanguageTag.normalized(language) == nil {
+            throw ClearingHouseError(.invalidQuery, "lang: \"\(language)\" is not a BCP 47 language tag", parameter: "lang")
+        }
+        try filters.validate()
+    }
 }
 
 /// A passage of a record's text with the matched words marked.
