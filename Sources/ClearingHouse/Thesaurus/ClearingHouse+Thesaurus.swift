@@ -64,21 +64,12 @@ extension ClearingHouse {
     private func storeConcepts(
         _ read: [(path: String, concepts: [Concept])], replace: Bool, into report: inout ThesaurusImportReport
     ) throws {
-        var merged: [Concept] = []
-        var position: [String: Int] = [:]
         var sources: [String: String] = [:]
         for (path, concepts) in read {
             report.files.append(path)
-            for concept in concepts {
-                if let index = position[concept.iri] {
-                    merged[index].merge(concept)
-                } else {
-                    position[concept.iri] = merged.count
-                    merged.append(concept)
-                    sources[concept.iri] = path
-                }
-            }
+            for concept in concepts where sources[concept.iri] == nil { sources[concept.iri] = path }
         }
+        let merged = Concept.mergingDescriptions(read.flatMap(\.concepts))
         report.countLabels(of: merged)
         try storage {
             try catalog.importConcepts(merged, sources: sources, replace: replace, into: &report) { all in

@@ -82,6 +82,23 @@ public struct Concept: Sendable, Hashable, Codable {
         return .object(members)
     }
 
+    /// `concepts` with each IRI once, in the order of first appearance, the descriptions of
+    /// one IRI merged (RDF may describe a resource in several places, and a thesaurus may come
+    /// as a file per language).
+    static func mergingDescriptions(_ concepts: [Concept]) -> [Concept] {
+        var merged: [Concept] = []
+        var position: [String: Int] = [:]
+        for concept in concepts {
+            if let index = position[concept.iri] {
+                merged[index].merge(concept)
+            } else {
+                position[concept.iri] = merged.count
+                merged.append(concept)
+            }
+        }
+        return merged
+    }
+
     /// Adds what `other` (the same IRI, described again) says: RDF may describe one resource
     /// in several places.
     mutating func merge(_ other: Concept) {

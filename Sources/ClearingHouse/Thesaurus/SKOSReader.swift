@@ -47,16 +47,7 @@ public enum SKOSReader {
         case .rdfXML: concepts = try readRDFXML(path: path)
         case .jsonLD: concepts = try readJSONLD(path: path)
         }
-        var merged: [Concept] = []
-        var position: [String: Int] = [:]
-        for concept in concepts {
-            if let index = position[concept.iri] {
-                merged[index].merge(concept)
-            } else {
-                position[concept.iri] = merged.count
-                merged.append(concept)
-            }
-        }
+        var merged = Concept.mergingDescriptions(concepts)
         // A concept with no label in any language is of no use to search or labels.
         merged.removeAll { $0.prefLabels.isEmpty && $0.altLabels.isEmpty }
         guard !merged.isEmpty else {
