@@ -12,7 +12,7 @@
 # imports the shipped thesaurus (Corpus/thesaurus/*.jsonld) into each index, so that query
 # expansion takes part (without it a fresh index has no thesaurus and --no-expand changes nothing).
 #
-# Environment: CHM (default /work/main/.build-lead/debug/chm, else .build/debug/chm here),
+# Environment: CHM (default .build/release/chm, else .build/debug/chm here),
 # PYTHON for bm25s (default python3; needs `pip install bm25s PyStemmer`), XAPIAN_PYTHON for
 # Xapian (default /usr/bin/python3; needs `apt-get install -y python3-xapian`), LANGS to pick
 # languages (default "ar en es fr ru zh"). Runs, per-query values and indexes stay in WORK_DIR
@@ -28,20 +28,7 @@ while [ $# -gt 0 ]; do
         *) break ;;
     esac
 done
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-fixtures="$root/Tests/Fixtures/languages"
-if [ -z "${CHM:-}" ]; then
-    CHM=/work/main/.build-lead/debug/chm
-    [ -x "$CHM" ] || CHM="$root/.build/debug/chm"
-fi
-PYTHON=${PYTHON:-python3}
-XAPIAN_PYTHON=${XAPIAN_PYTHON:-/usr/bin/python3}
-LANGS=${LANGS:-"ar en es fr ru zh"}
-work=${1:-$(mktemp -d)}
-mkdir -p "$work"
-work=$(cd "$work" && pwd)
-[ -x "$CHM" ] || { echo "no chm binary at $CHM (set CHM=path)" >&2; exit 1; }
+source "$(cd "$(dirname "$0")" && pwd)/peer_env.sh" "${1:-}"
 
 ndcg() { # qrels run -> nDCG@10 (and the per-query values beside the run)
     "$CHM" eval --qrels "$1" --metrics ndcg@10 --per-query "$2" > "$2.eval"

@@ -13,20 +13,8 @@
 # k1 1.2 b 0.5, bm25s and Xapian.
 # Environment as for evaluate-languages.sh (CHM, PYTHON, XAPIAN_PYTHON, LANGS).
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-fixtures="$root/Tests/Fixtures/languages"
-if [ -z "${CHM:-}" ]; then
-    CHM=/work/main/.build-lead/debug/chm
-    [ -x "$CHM" ] || CHM="$root/.build/debug/chm"
-fi
-PYTHON=${PYTHON:-python3}
-XAPIAN_PYTHON=${XAPIAN_PYTHON:-/usr/bin/python3}
-LANGS=${LANGS:-"ar en es fr ru zh"}
 SETTINGS=${SETTINGS:-"2.0/0.75 1.5/0.75 1.2/0.75 2.0/0.5 1.2/0.5 0.9/0.4"}
-work=${1:-$(mktemp -d)}
-mkdir -p "$work"
-work=$(cd "$work" && pwd)
+source "$(cd "$(dirname "$0")" && pwd)/peer_env.sh" "${1:-}"
 
 ndcg() { "$CHM" eval --qrels "$1" --metrics ndcg@10 "$2" | awk '$1 == "ndcg@10" { print $2 }'; }
 ingest() { rm -rf "$2"; "$CHM" ingest --index "$2" --kind resource --language "$3" --skip-invalid --quiet "$1/corpus.jsonl"; }

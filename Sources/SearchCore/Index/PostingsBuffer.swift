@@ -126,7 +126,10 @@ struct BufferedPostings {
         }
     }
 
-    private static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
+    /// Appends `value` as a varint (the encoding of `ByteWriter.varint`, without
+    /// a writer: the buffers are plain arrays).
+    @inline(__always)
+    static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
         var value = value
         while value >= 0x80 {
             bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
@@ -156,20 +159,10 @@ struct WordFormList: Sendable {
         if bytes.isEmpty, capacity > 0 { bytes.reserveCapacity(capacity) }
         var form = form
         form.withUTF8 { utf8 in
-            Self.appendVarint(UInt(token), to: &bytes)
-            Self.appendVarint(UInt(utf8.count), to: &bytes)
+            BufferedPostings.appendVarint(UInt64(token), to: &bytes)
+            BufferedPostings.appendVarint(UInt64(utf8.count), to: &bytes)
             bytes.append(contentsOf: utf8)
         }
-    }
-
-    @inline(__always)
-    private static func appendVarint(_ value: UInt, to bytes: inout [UInt8]) {
-        var value = value
-        while value >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
-            value >>= 7
-        }
-        bytes.append(UInt8(value))
     }
 
     /// Reads the list form by form: ``nextToken()``, then ``withForm(_:)``.

@@ -1,7 +1,9 @@
 // Turns a parsed Query into a plan: text is analyzed once per field with that field's
 // analyzer, fields are resolved (`title` also means `title.en`, `title.zh`, ...), prefixes
-// are expanded against the term dictionaries, and each word gets its idf from statistics
-// over the whole index.
+// are expanded against the term dictionaries (and word forms), and each word gets its idf from
+// statistics over the whole index. A CJK run becomes its bigrams, a synonym set one unit of its
+// translations, and an unknown word (or `word~`) a unit of its close spellings too.
+import Foundation
 
 /// A query word (or phrase) searched in one field: for each position of the analyzed text,
 /// the terms found there (several when an analyzer gives alternatives, such as a stem with
@@ -319,9 +321,14 @@ struct QueryPlanner {
         var parts: [FieldPart] = []
         var unitFrequency = wordFrequency
         var best: (spelling: String, distance: Int, frequency: Int)?
+        // The word's own terms per field: already analyzed for its exact unit.
+        var ownTerms: [Int: Set<String>] = [:]
+        if case .unit(let unit)? = exact {
+            for part in unit.parts { ownTerms[part.field, default: []].formUnion(part.terms.joined()) }
+        }
         for field in fields where searcher.fieldIsPopulated[field] {
             let definition = searcher.schema.textFields[field]
-            let own = Set(definition.analyzer.terms(word))
+            let own = ownTerms[field] ?? []
             // Term -> its closest spelling as written (a word form before a bare term, which
             // may be a stem no document writes), and the distance.
             var found: [String: (spelling: String, distance: Int, isForm: Bool)] = [:]
