@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import SearchCore
 import Synchronization
 
@@ -162,7 +161,7 @@ public final class ClearingHouse: Sendable {
         // before touching the catalog.
         let indexWriter = try openIndexWriter()
         defer { indexWriter.close() }
-        let runID = try storage { try catalog.beginRun(command: "ingest", paths: paths) }
+        let runID = try catalog.beginRun(command: "ingest", paths: paths)
         var readerOptions = options
         readerOptions.preparesStorage = true
         let started = Date()
@@ -179,73 +178,58 @@ public final class ClearingHouse: Sendable {
             var counts = IngestReport()  // this file's counts, merged on commit
             let reader = file.makeReader(options: readerOptions)
             var storing = true
-            try storage {
-                try catalog.database.writeWithoutTransaction { db in
-                    try db.inTransaction(.immediate) {
-                        do {
-                            try reader.read { entry in
-                                recordsSeen += 1
-                                switch entry {
-                                case .record(let record, let line, let warnings, let stored):
-                                    warnings.forEach(emit)
-                                    fileReport.valid += 1
-                                    guard storing else { return }
-                                    switch try catalog.upsert(
-                                        record, stored: stored, sourceFile: file.displayPath, runID: runID, in: db)
-                                    {
-                                    case .added: counts.added += 1
-                                    case .updated: counts.updated += 1
-                                    case .unchanged: counts.unchanged += 1
-                                    case .skippedOlder(let stored):
-                                        counts.skipped += 1
-                                        emit(
-                                            Diagnostic(
-                                                .notice, file: file.displayPath, line: line, recordID: record.id, field: "updated",
-                                                message: "skipped: the stored copy is newer (updated \(stored))"))
-                                    }
-                                case .deletion(let id, let line):
-                                    fileReport.valid += 1
-                                    guard storing else { return }
-                                    if try catalog.delete(id: id, runID: runID, in: db) {
-                                        counts.deleted += 1
-                                    } else {
-                                        emit(
-                                            Diagnostic(
-                                                .notice, file: file.displayPath, line: line, recordID: id,
-                                                message: "deletion of a record that is not in the catalog"))
-                                    }
-                                case .invalid(_, _, let found):
-                                    found.forEach(emit)
-                                    fileReport.invalid += 1
-                                    if !options.skipInvalid { storing = false }
-                                case .message(let diagnostic):
-                                    emit(diagnostic)
-                                }
-                                if let progress, recordsSeen % 1000 == 0 {
-                                    progress(
-                                        IngestProgress(
-                                            records: recordsSeen, bytes: bytesBefore + reader.bytesRead,
-                                            elapsed: Date().timeIntervalSince(started), file: file.displayPath))
-                                }
+            try catalog.storeInTransaction(describing: file.displayPath) { transaction in
+                do {
+                    try reader.read { entry in
+                        recordsSeen += 1
+                        switch entry {
+                        case .record(let record, let line, let warnings, let stored):
+                            warnings.forEach(emit)
+                            fileReport.valid += 1
+                            guard storing else { return }
+                            switch try transaction.upsert(record, stored: stored, sourceFile: file.displayPath, runID: runID) {
+                            case .added: counts.added += 1
+                            case .updated: counts.updated += 1
+                            case .unchanged: counts.unchanged += 1
+                            case .skippedOlder(let stored):
+                                counts.skipped += 1
+                                emit(
+                                    Diagnostic(
+                                        .notice, file: file.displayPath, line: line, recordID: record.id, field: "updated",
+                                        message: "skipped: the stored copy is newer (updated \(stored))"))
                             }
-                        } catch let diagnostic as Diagnostic {
-                            // The file stops here (syntax error, unreadable file).
-                            emit(diagnostic)
+                        case .deletion(let id, let line):
+                            fileReport.valid += 1
+                            guard storing else { return }
+                            if try transaction.delete(id: id, runID: runID) {
+                                counts.deleted += 1
+                            } else {
+                                emit(
+                                    Diagnostic(
+                                        .notice, file: file.displayPath, line: line, recordID: id,
+                                        message: "deletion of a record that is not in the catalog"))
+                            }
+                        case .invalid(_, _, let found):
+                            found.forEach(emit)
                             fileReport.invalid += 1
                             if !options.skipInvalid { storing = false }
+                        case .message(let diagnostic):
+                            emit(diagnostic)
                         }
-                        if storing, let code = FaultInjector.reachCatalog(.beforeCommit, path: catalog.path) {
-                            throw ClearingHouseError(
-                                .storage,
-                                "cannot commit \(file.displayPath) to the catalog \(catalog.path): \(String(cString: strerror(code))); nothing from this file was stored\(code == ENOSPC ? "; free some space and run the command again" : "")"
-                            )
+                        if let progress, recordsSeen % 1000 == 0 {
+                            progress(
+                                IngestProgress(
+                                    records: recordsSeen, bytes: bytesBefore + reader.bytesRead,
+                                    elapsed: Date().timeIntervalSince(started), file: file.displayPath))
                         }
-                        return storing ? .commit : .rollback
                     }
+                } catch let diagnostic as Diagnostic {
+                    // The file stops here (syntax error, unreadable file).
+                    emit(diagnostic)
+                    fileReport.invalid += 1
+                    if !options.skipInvalid { storing = false }
                 }
-            }
-            if storing, let code = FaultInjector.reachCatalog(.afterCommit, path: catalog.path) {
-                throw ClearingHouseError(.storage, "catalog error in \(catalog.path) after committing \(file.displayPath): \(String(cString: strerror(code)))")
+                return storing
             }
             bytesBefore += reader.bytesRead
             report.rejected += fileReport.invalid
@@ -273,33 +257,22 @@ public final class ClearingHouse: Sendable {
         let vocabulary = try importThesaurusFiles(among: paths, emit: emit)
         report.thesaurus = vocabulary.imported
         report.unreadable += vocabulary.unreadable
-        try storage { try catalog.finishRun(runID, report: report) }
+        try catalog.finishRun(runID, report: report)
         try indexing { try SearchIndex.synchronize(indexWriter, catalog: catalog) }
         return report
-    }
-
-    /// Runs a catalog operation, turning database errors into ``ClearingHouseError``.
-    func storage<T>(_ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch let error as ClearingHouseError {
-            throw error
-        } catch let error as DatabaseError {
-            throw ClearingHouseError(.storage, "catalog error in \(catalog.path): \(error.message ?? error.description)")
-        }
     }
 
     // MARK: Records
 
     /// The record with `id`, or nil when there is none.
     public func record(id: String) throws -> Record? {
-        guard let json = try storage({ try catalog.json(id: id) }) else { return nil }
+        guard let json = try catalog.json(id: id) else { return nil }
         return try Record(storedJSON: json)
     }
 
     /// The canonical JSON text of the record with `id`, or nil when there is none.
     public func canonicalJSON(id: String) throws -> String? {
-        try storage { try catalog.json(id: id) }
+        try catalog.json(id: id)
     }
 
     /// The outcome of ``delete(ids:)``.
@@ -320,16 +293,15 @@ public final class ClearingHouse: Sendable {
         var report = DeleteReport()
         let indexWriter = try openIndexWriter()
         defer { indexWriter.close() }
-        try storage {
-            try catalog.database.write { db in
-                for id in ids {
-                    if try catalog.delete(id: id, runID: nil, in: db) {
-                        report.deleted.append(id)
-                    } else {
-                        report.missing.append(id)
-                    }
+        try catalog.storeInTransaction(describing: "the deletion of \(ids.count) record\(ids.count == 1 ? "" : "s")") { transaction in
+            for id in ids {
+                if try transaction.delete(id: id, runID: nil) {
+                    report.deleted.append(id)
+                } else {
+                    report.missing.append(id)
                 }
             }
+            return true
         }
         try indexing { try SearchIndex.synchronize(indexWriter, catalog: catalog) }
         return report
@@ -337,7 +309,7 @@ public final class ClearingHouse: Sendable {
 
     /// Counts of records by kind and language, and catalog facts.
     public func statistics() throws -> CatalogStatistics {
-        var statistics = try storage { try catalog.statistics() }
+        var statistics = try catalog.statistics()
         for suffix in ["", "-wal", "-shm"] {
             let path = catalog.path + suffix
             if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber {
@@ -363,33 +335,12 @@ public final class ClearingHouse: Sendable {
     public func export(format: ExportFormat, to write: (String) throws -> Void) throws {
         switch format {
         case .jsonl:
-            try storage { try catalog.forEachJSON { _, json in try write(json + "\n") } }
+            try catalog.forEachJSON { _, json in try write(json + "\n") }
         case .csv:
             try write(CSVExport.header)
-            try storage {
-                try catalog.forEachJSON { _, json in
-                    try write(CSVExport.row(for: try Record(storedJSON: json)))
-                }
+            try catalog.forEachJSON { _, json in
+                try write(CSVExport.row(for: try Record(storedJSON: json)))
             }
         }
-    }
-}
-
-extension Record {
-    /// Decodes a record from the catalog's canonical JSON.
-    init(storedJSON json: String) throws {
-        var parser = JSONParser(source: ByteSource(bytes: Array(json.utf8)))
-        let outcome: RecordValidator.Outcome
-        do {
-            let node = try parser.parseValue()
-            outcome = RecordValidator(file: "catalog", strict: false, titleIsOptional: true).validate(node)
-        } catch {
-            throw ClearingHouseError(.storage, "catalog holds malformed JSON: \(error); run `chm check`")
-        }
-        guard let record = outcome.record else {
-            throw ClearingHouseError(
-                .storage, "catalog holds an invalid record: \(outcome.diagnostics.map(\.description).joined(separator: "; "))")
-        }
-        self = record
     }
 }

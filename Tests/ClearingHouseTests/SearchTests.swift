@@ -75,9 +75,10 @@ struct SearchTests {
             try house.ingest([try directory.write("r.json", Self.records)])
             // Simulate the crash: write to the catalog without touching the index.
             let record = Record(id: "new-one", kind: .training, title: LocalizedText(["en": "Seagrass survey course"]))
-            try house.catalog.database.write { db in
-                _ = try house.catalog.upsert(record, sourceFile: nil, runID: nil, in: db)
-                _ = try house.catalog.delete(id: "bp-fire", runID: nil, in: db)
+            try house.catalog.storeInTransaction(describing: "a test's changes") { transaction in
+                _ = try transaction.upsert(record, stored: nil, sourceFile: nil, runID: nil)
+                _ = try transaction.delete(id: "bp-fire", runID: nil)
+                return true
             }
             #expect(try house.indexSummary().documents == 3)  // the index has not seen it
             // A fresh process searching answers from the last commit, and says so.

@@ -418,7 +418,7 @@ private func isMinimal(_ query: Query) -> Bool {
 
     // MARK: Random queries
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(3)))
     func randomQueriesParseOrFailWithAPosition() {
         let pieces = [
             "mangrove", "nursery", "a", "and", "AND", "OR", "NOT", "\"", "(", ")", "+", "-", ":", "*",

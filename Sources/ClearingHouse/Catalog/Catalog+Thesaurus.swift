@@ -16,7 +16,7 @@ extension Catalog {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         var counts = (added: 0, updated: 0, unchanged: 0)
-        try database.write { db in
+        try write { db in
             let now = Catalog.now()
             var previous: [String: String] = [:]
             if replace {
@@ -57,7 +57,7 @@ extension Catalog {
     /// The stored search form of the thesaurus (its analyzed labels), when it was made for
     /// thesaurus generation `version`.
     func thesaurusIndex(version: String) throws -> String? {
-        try database.read { db in
+        try read { db in
             try String.fetchOne(db, sql: "SELECT data FROM thesaurus_index WHERE id = 1 AND version = ?", arguments: [version])
         }
     }
@@ -65,7 +65,7 @@ extension Catalog {
     /// The thesaurus generation: bumped by every import, in its transaction (one row, read in
     /// constant time by every search).
     func thesaurusVersion() throws -> String {
-        try database.read { db in
+        try read { db in
             String(try Int64.fetchOne(db, sql: "SELECT generation FROM thesaurus_state WHERE id = 1") ?? 0)
         }
     }
@@ -75,7 +75,7 @@ extension Catalog {
         guard !values.isEmpty else { return [] }
         let decoder = JSONDecoder()
         let marks = Array(repeating: "?", count: values.count).joined(separator: ",")
-        return try database.read { db in
+        return try read { db in
             try String.fetchAll(
                 db, sql: "SELECT json FROM thesaurus_concepts WHERE notation COLLATE NOCASE IN (\(marks)) ORDER BY iri",
                 arguments: StatementArguments(values)
@@ -86,7 +86,7 @@ extension Catalog {
     /// The concepts whose notation is `notation` (case-insensitive) or whose IRI is `notation`.
     func concepts(notationOrIRI notation: String) throws -> [Concept] {
         let decoder = JSONDecoder()
-        return try database.read { db in
+        return try read { db in
             try String.fetchAll(
                 db, sql: "SELECT json FROM thesaurus_concepts WHERE notation = ? COLLATE NOCASE OR iri = ? ORDER BY iri",
                 arguments: [notation, notation]
@@ -96,7 +96,7 @@ extension Catalog {
 
     /// Every stored concept, in IRI order.
     func concepts() throws -> [Concept] {
-        try database.read { db in try Self.concepts(in: db) }
+        try read { db in try Self.concepts(in: db) }
     }
 
     private static func concepts(in db: Database) throws -> [Concept] {

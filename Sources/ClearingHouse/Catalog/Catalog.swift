@@ -20,8 +20,20 @@ final class Catalog: Sendable {
     /// File name of the catalog inside an index directory.
     static let fileName = "catalog.sqlite"
 
+    /// The database; only the catalog's own files use it (through ``read(_:)``, ``write(_:)``
+    /// and ``storeInTransaction(describing:_:)``, which name the catalog in their errors).
     let database: DatabasePool
     let path: String
+
+    /// Reads in a snapshot of the database.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try guarded { try database.read(body) }
+    }
+
+    /// Writes in one transaction.
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        try guarded { try database.write(body) }
+    }
 
     /// Opens the catalog at `path`, creating it (and migrating its schema) when `create` is true.
     init(path: String, create: Bool) throws {
@@ -190,7 +202,7 @@ final class Catalog: Sendable {
 
     /// Starts a row in `ingest_runs`; returns its id.
     func beginRun(command: String, paths: [String]) throws -> Int64 {
-        try database.write { db in
+        try write { db in
             try db.execute(
                 sql: "INSERT INTO ingest_runs (command, paths, started_at) VALUES (?, ?, ?)",
                 arguments: [command, JSONValue.array(paths.map(JSONValue.string)).description, Catalog.now()])
@@ -200,7 +212,7 @@ final class Catalog: Sendable {
 
     /// Completes an `ingest_runs` row with the run's counts.
     func finishRun(_ id: Int64, report: IngestReport) throws {
-        try database.write { db in
+        try write { db in
             try db.execute(
                 sql: """
                     UPDATE ingest_runs SET finished_at = ?, files = ?, added = ?, updated = ?, unchanged = ?,
@@ -217,14 +229,14 @@ final class Catalog: Sendable {
 
     /// The stored canonical JSON of `id`.
     func json(id: String) throws -> String? {
-        try database.read { db in
+        try read { db in
             try String.fetchOne(db, sql: "SELECT json FROM records WHERE id = ?", arguments: [id])
         }
     }
 
     /// Calls `body` with each record's id and canonical JSON, in id order, streaming.
     func forEachJSON(_ body: (String, String) throws -> Void) throws {
-        try database.read { db in
+        try read { db in
             let rows = try Row.fetchCursor(db, sql: "SELECT id, json FROM records ORDER BY id")
             while let row = try rows.next() {
                 try body(row["id"], row["json"])
@@ -234,7 +246,7 @@ final class Catalog: Sendable {
 
     /// Counts of records by kind and by language, and the change log position.
     func statistics() throws -> CatalogStatistics {
-        try database.read { db in
+        try read { db in
             var statistics = CatalogStatistics()
             statistics.records = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM records") ?? 0
             for kind in RecordKind.allCases { statistics.kinds[kind.rawValue] = 0 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import SearchCore
 
 /// The outcome of ``ClearingHouse/check()``.
@@ -35,10 +34,8 @@ extension ClearingHouse {
     /// the next write applies them.
     public func check() throws -> CheckReport {
         var report = CheckReport()
-        let integrity = try storage {
-            try catalog.database.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
-        }
-        if integrity != ["ok"] {
+        let integrity = try catalog.integrityProblems()
+        if !integrity.isEmpty {
             report.problems.append("catalog: SQLite integrity check failed: " + integrity.prefix(5).joined(separator: "; "))
         }
         report.records = try statistics().records
@@ -54,7 +51,7 @@ extension ClearingHouse {
             report.problems.append("index: \(damaged)")
         }
         report.documents = searcher.documentCount
-        report.indexChange = Int64(searcher.userData[SearchIndex.changeSequenceKey] ?? "0") ?? 0
+        report.indexChange = SearchIndex.changeSequence(in: searcher.userData)
         if report.indexChange > report.catalogChange {
             report.problems.append(
                 "index: reflects change #\(report.indexChange) but the catalog's last change is #\(report.catalogChange) (was the catalog replaced?)")
@@ -67,9 +64,7 @@ extension ClearingHouse {
             // Every record id is in the index, and no other.
             let keys = Set(searcher.allKeys())
             var missing = 0
-            try storage {
-                try catalog.forEachJSON { id, _ in if !keys.contains(id) { missing += 1 } }
-            }
+            try catalog.forEachJSON { id, _ in if !keys.contains(id) { missing += 1 } }
             if missing > 0 { report.problems.append("index: \(missing) catalog records are missing from the index") }
         }
         return report

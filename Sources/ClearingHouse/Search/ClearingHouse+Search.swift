@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import SearchCore
 
 extension ClearingHouse {
@@ -21,8 +20,6 @@ extension ClearingHouse {
             case .corrupt: throw ClearingHouseError(.damaged, error.message + Self.repairAdvice)
             default: throw ClearingHouseError(.storage, error.message)
             }
-        } catch let error as DatabaseError {
-            throw ClearingHouseError(.storage, "catalog error in \(catalog.path): \(error.message ?? error.description)")
         }
     }
 
@@ -101,7 +98,7 @@ extension ClearingHouse {
 
     /// The change-log position of the catalog.
     func catalogChangeSequence() throws -> Int64 {
-        try storage { try catalog.database.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM changes") ?? 0 } }
+        try catalog.lastChangeSequence()
     }
 
     /// The searcher on the newest commit, shared by every search of this `ClearingHouse`: a
@@ -132,7 +129,7 @@ extension ClearingHouse {
     /// Whether `searcher`'s commit reflects less of the catalog's change log than the catalog
     /// holds (its results miss the latest changes until a writer catches up).
     func isIndexBehind(_ searcher: IndexSearcher) throws -> Bool {
-        let indexed = Int64(searcher.userData[SearchIndex.changeSequenceKey] ?? "0") ?? 0
+        let indexed = SearchIndex.changeSequence(in: searcher.userData)
         return indexed < (try catalogChangeSequence())
     }
 
@@ -399,6 +396,6 @@ extension ClearingHouse {
             segments: statistics.segments, documents: statistics.documents, deletedDocuments: statistics.deletedDocuments,
             terms: statistics.terms, postings: statistics.postings, bytes: bytes, segmentBytes: statistics.bytes,
             postingsBytes: statistics.postingsBytes,
-            changeSequence: Int64(searcher.userData[SearchIndex.changeSequenceKey] ?? "0") ?? 0)
+            changeSequence: SearchIndex.changeSequence(in: searcher.userData))
     }
 }

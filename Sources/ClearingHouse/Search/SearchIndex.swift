@@ -2,13 +2,17 @@
 // index follows the catalog's change log. The index lives in `<index>/segments/` and
 // records in its commit data the last change-log sequence it reflects.
 import Foundation
-import GRDB
 import SearchCore
 
 /// The record <-> document mapping and the catalog -> index synchronization.
 enum SearchIndex {
     /// Commit-data key of the last change-log sequence the index reflects.
     static let changeSequenceKey = "changeSequence"
+    /// The change-log position recorded in a commit's user data (0: none yet).
+    static func changeSequence(in userData: [String: String]) -> Int64 {
+        userData[changeSequenceKey].flatMap { Int64($0) } ?? 0
+    }
+
     /// Sub-directory of the index directory that holds the segments.
     static let directoryName = "segments"
 
@@ -99,11 +103,11 @@ enum SearchIndex {
     /// - Returns: the number of records applied.
     @discardableResult
     static func synchronize(_ writer: IndexWriter, catalog: Catalog) throws -> Int {
-        var position = Int64(writer.committedUserData[changeSequenceKey] ?? "0") ?? 0
+        var position = changeSequence(in: writer.committedUserData)
         if position == 0, writer.documentCount == 0 {
             // An empty index (a first ingest) catches up fastest by a rebuild: every stored
             // record read once and added, with no older copy to look for, in one segment.
-            let changes = try catalog.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM changes") ?? 0 }
+            let changes = try catalog.changeCount()
             guard changes > 0 else { return 0 }
             try rebuild(writer, catalog: catalog)
             return changes
@@ -128,21 +132,13 @@ enum SearchIndex {
             }
         }
         while true {
-            let batch = try catalog.database.read { db in
-                try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT c.seq AS seq, c.record_id AS id, r.json AS json
-                        FROM changes c LEFT JOIN records r ON r.id = c.record_id
-                        WHERE c.seq > ? ORDER BY c.seq LIMIT 5000
-                        """, arguments: [readPosition])
-            }
+            let batch = try catalog.changes(after: readPosition, limit: 5000)
             guard let last = batch.last else { break }
-            readPosition = last["seq"]
+            readPosition = last.sequence
             let previous = inFlight
             let previousAnalyzed = previous == nil ? nil : try pipeline.take().map { try $0.get() }
-            pipeline.submit(batch.map { $0["json"] })
-            inFlight = (batch.map { $0["id"] }, readPosition)
+            pipeline.submit(batch.map(\.json))
+            inFlight = (batch.map(\.recordID), readPosition)
             if let previous, let previousAnalyzed { try apply(ids: previous.ids, last: previous.last, analyzed: previousAnalyzed) }
         }
         if let inFlight { try apply(ids: inFlight.ids, last: inFlight.last, analyzed: try pipeline.take().map { try $0.get() }) }
@@ -155,9 +151,7 @@ enum SearchIndex {
     /// Rebuilds the index from the catalog alone.
     static func rebuild(_ writer: IndexWriter, catalog: Catalog) throws {
         writer.deleteAll()
-        let position = try catalog.database.read { db in
-            try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM changes") ?? 0
-        }
+        let position = try catalog.lastChangeSequence()
         // While one batch is added, the next is parsed and analyzed.
         let pipeline = analysisPipeline(writer)
         var batch: [String?] = []

@@ -71,10 +71,8 @@ extension ClearingHouse {
         }
         let merged = Concept.mergingDescriptions(read.flatMap(\.concepts))
         report.countLabels(of: merged)
-        try storage {
-            try catalog.importConcepts(merged, sources: sources, replace: replace, into: &report) { all in
-                QueryExpander(sets: LoadedThesaurus.synonymSets(all), schema: SearchIndex.schema).serialized
-            }
+        try catalog.importConcepts(merged, sources: sources, replace: replace, into: &report) { all in
+            QueryExpander(sets: LoadedThesaurus.synonymSets(all), schema: SearchIndex.schema).serialized
         }
     }
 
@@ -128,11 +126,11 @@ extension ClearingHouse {
     }
 
     /// Every concept of the thesaurus, in IRI order.
-    public func concepts() throws -> [Concept] { try storage { try catalog.concepts() } }
+    public func concepts() throws -> [Concept] { try catalog.concepts() }
 
     /// The concept whose notation (case-insensitive), IRI or short id is `id`.
     public func concept(id: String) throws -> Concept? {
-        if let found = try storage({ try catalog.concepts(notationOrIRI: id) }).first { return found }
+        if let found = try catalog.concepts(notationOrIRI: id).first { return found }
         return try concepts().first { $0.id == id }
     }
 
@@ -147,13 +145,13 @@ extension ClearingHouse {
     /// concept with that notation, with the language it is in (English or another when the
     /// concept has no label in `language`). Nil when no concept has that notation.
     public func label(ofTheme theme: String, language: String?) throws -> (text: String, language: String)? {
-        try storage { try catalog.concepts(notationOrIRI: theme) }.first { $0.notation != nil }?.label(preferring: language)
+        try catalog.concepts(notationOrIRI: theme).first { $0.notation != nil }?.label(preferring: language)
     }
 
     /// The names of `values` (themes, assistance types: thesaurus notations) in `language`:
     /// value -> preferred label, for the values that name a concept (one catalog query).
     public func conceptLabels(for values: [String], language: String?) throws -> [String: String] {
-        let concepts = try storage { try catalog.concepts(notations: Array(Set(values))) }
+        let concepts = try catalog.concepts(notations: Array(Set(values)))
         var labels: [String: String] = [:]
         for value in Set(values) {
             if let concept = concepts.first(where: { $0.notation?.lowercased() == value.lowercased() }),
@@ -169,10 +167,10 @@ extension ClearingHouse {
     /// of the catalog's thesaurus generation). Its analyzed labels are read from the catalog,
     /// where the import stored them; a search never writes.
     func thesaurus() throws -> LoadedThesaurus {
-        let version = try storage { try catalog.thesaurusVersion() }
+        let version = try catalog.thesaurusVersion()
         if let loaded = loadedThesaurus.withLock({ $0 }), loaded.version == version { return loaded }
         let expander: QueryExpander
-        if let stored = try storage({ try catalog.thesaurusIndex(version: version) }),
+        if let stored = try catalog.thesaurusIndex(version: version),
             let prepared = QueryExpander(serialized: stored, schema: SearchIndex.schema)
         {
             expander = prepared

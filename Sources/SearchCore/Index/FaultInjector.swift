@@ -15,8 +15,9 @@ import Darwin
 ///
 /// Every durable operation reaches a *point* named `phase.operation`, where the phase is
 /// what the writer is doing (`flush`: writing buffered documents as a segment, `merge`,
-/// `commit`: deletion files and the manifest, `catalog`: a file's catalog transaction) and
-/// the operation is `create`, `write`, `sync`, `rename`, `before-commit` or `after-commit`.
+/// `commit`: deletion files and the manifest; a program that keeps other files beside the
+/// index names phases of its own, see ``reach(_:path:phase:)``) and the operation is
+/// `create`, `write`, `sync`, `rename`, `before-commit` or `after-commit`.
 ///
 /// A ``Rule`` picks the n-th time a point is reached (optionally only under one directory)
 /// and makes it fail with an `errno` (e.g. `ENOSPC`) or kill the process with `SIGKILL`.
@@ -33,9 +34,18 @@ public enum FaultInjector {
         case afterCommit = "after-commit"
     }
 
-    /// What the writer is doing when it reaches a point.
-    public enum Phase: String, Sendable, CaseIterable {
-        case flush, merge, commit, catalog
+    /// What the writer is doing when it reaches a point: the index's own phases, or one that
+    /// a program using the seam for its own files names (`Phase(rawValue: "catalog")`).
+    public struct Phase: RawRepresentable, Sendable, Hashable {
+        public var rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+
+        /// Writing buffered documents as a segment.
+        public static let flush = Phase(rawValue: "flush")
+        /// Merging segments.
+        public static let merge = Phase(rawValue: "merge")
+        /// Writing deletion files and the manifest.
+        public static let commit = Phase(rawValue: "commit")
     }
 
     /// What happens at the chosen point.
@@ -135,7 +145,10 @@ public enum FaultInjector {
 
     /// Passes point `operation` for `path`: returns the errno to simulate, if a rule says
     /// so; kills the process if a rule says so; otherwise nil.
-    static func reach(_ operation: Operation, path: String, phase fixedPhase: Phase? = nil) -> Int32? {
+    /// - Parameter fixedPhase: the phase of the point; nil: the phase of the index writer
+    ///   working under `path` (programs that write files of their own beside the index pass
+    ///   their own phase, such as a database's `catalog.before-commit`).
+    public static func reach(_ operation: Operation, path: String, phase fixedPhase: Phase? = nil) -> Int32? {
         loadEnvironment()
         guard enabled.load(ordering: .acquiring) else { return nil }
         let effect: Effect? = state.withLock { state in
@@ -165,11 +178,5 @@ public enum FaultInjector {
         case nil:
             return nil
         }
-    }
-
-    /// Passes a catalog point (ClearingHouse calls this around each file's transaction on
-    /// the catalog at `path`): returns the errno to simulate, if a rule says so.
-    public static func reachCatalog(_ operation: Operation, path: String) -> Int32? {
-        reach(operation, path: path, phase: .catalog)
     }
 }

@@ -1,0 +1,116 @@
+// What the rest of the clearing-house asks of the catalog besides single records: a file's
+// ingest transaction (with the fault seam around its commit), the change log that the index
+// follows, the integrity check, and the translation of SQLite's errors. No other folder
+// touches GRDB.
+import Foundation
+import GRDB
+import SearchCore
+
+extension FaultInjector.Phase {
+    /// A file's transaction on the catalog (points `catalog.before-commit`, `catalog.after-commit`).
+    static let catalog = FaultInjector.Phase(rawValue: "catalog")
+}
+
+/// One entry of the catalog's change log, with the record as it is now.
+struct CatalogChange: Sendable {
+    /// Position in the log (increasing).
+    let sequence: Int64
+    let recordID: String
+    /// The record's canonical JSON now; nil when it has been deleted since.
+    let json: String?
+}
+
+extension Catalog {
+    /// Writes inside one transaction of ``storeInTransaction(describing:_:)``.
+    struct Transaction {
+        fileprivate let catalog: Catalog
+        fileprivate let db: Database
+
+        /// Stores `record` (see ``Catalog/upsert(_:stored:sourceFile:runID:in:)``).
+        func upsert(_ record: Record, stored: StoredRecord?, sourceFile: String?, runID: Int64?) throws -> UpsertOutcome {
+            try catalog.upsert(record, stored: stored, sourceFile: sourceFile, runID: runID, in: db)
+        }
+
+        /// Deletes the record `id`; false when there is no such record.
+        func delete(id: String, runID: Int64?) throws -> Bool {
+            try catalog.delete(id: id, runID: runID, in: db)
+        }
+    }
+
+    /// Runs `body` in one immediate transaction, which commits when `body` returns true and
+    /// rolls back when it returns false or throws: what one ingested file or one deletion
+    /// request writes is stored whole or not at all. The fault seam's points
+    /// `catalog.before-commit` and `catalog.after-commit` surround a commit.
+    /// - Parameter what: what is being stored, for error messages ("records.json").
+    /// - Returns: whether the transaction committed.
+    @discardableResult
+    func storeInTransaction(describing what: String, _ body: (Transaction) throws -> Bool) throws -> Bool {
+        let committed = try guarded {
+            try database.writeWithoutTransaction { db in
+                var committed = false
+                try db.inTransaction(.immediate) {
+                    committed = try body(Transaction(catalog: self, db: db))
+                    if committed, let code = FaultInjector.reach(.beforeCommit, path: path, phase: .catalog) {
+                        throw ClearingHouseError(
+                            .storage,
+                            "cannot commit \(what) to the catalog \(path): \(String(cString: strerror(code))); nothing from it was stored\(code == ENOSPC ? "; free some space and run the command again" : "")"
+                        )
+                    }
+                    return committed ? .commit : .rollback
+                }
+                return committed
+            }
+        }
+        if committed, let code = FaultInjector.reach(.afterCommit, path: path, phase: .catalog) {
+            throw ClearingHouseError(.storage, "catalog error in \(path) after committing \(what): \(String(cString: strerror(code)))")
+        }
+        return committed
+    }
+
+    // MARK: The change log
+
+    /// The position of the newest change-log entry (0 when the log is empty).
+    func lastChangeSequence() throws -> Int64 {
+        try read { db in try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM changes") ?? 0 }
+    }
+
+    /// The number of change-log entries.
+    func changeCount() throws -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM changes") ?? 0 }
+    }
+
+    /// Up to `limit` change-log entries after position `sequence`, oldest first, each with
+    /// the record's current JSON (nil once deleted).
+    func changes(after sequence: Int64, limit: Int) throws -> [CatalogChange] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT c.seq AS seq, c.record_id AS id, r.json AS json
+                    FROM changes c LEFT JOIN records r ON r.id = c.record_id
+                    WHERE c.seq > ? ORDER BY c.seq LIMIT ?
+                    """, arguments: [sequence, limit]
+            ).map { CatalogChange(sequence: $0["seq"], recordID: $0["id"], json: $0["json"]) }
+        }
+    }
+
+    // MARK: Health
+
+    /// What SQLite's `integrity_check` finds wrong (empty when the database is sound).
+    func integrityProblems() throws -> [String] {
+        let result = try read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+        return result == ["ok"] ? [] : result
+    }
+
+    /// Runs a catalog operation, turning SQLite's errors into ``ClearingHouseError`` (code
+    /// `storage`) that name the catalog file.
+    func guarded<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as ClearingHouseError {
+            throw error
+        } catch let error as DatabaseError {
+            throw ClearingHouseError(.storage, "catalog error in \(path): \(error.message ?? error.description)")
+        }
+    }
+}
