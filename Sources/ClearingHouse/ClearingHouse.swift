@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import struct Records.Record
 import SearchCore
 import Synchronization
 
@@ -101,7 +102,7 @@ public final class ClearingHouse: Sendable {
             report.note(diagnostic)
             diagnostics?(diagnostic)
         }
-        let (files, problems) = RecordFile.discover(paths)
+        let (files, problems) = RecordFile.discover(paths, ignoring: ClearingHouse.thesaurusExtensions)
         for problem in problems {
             if problem.severity == .error { report.unreadable += 1 }
             emit(problem)
@@ -153,7 +154,7 @@ public final class ClearingHouse: Sendable {
             report.note(diagnostic)
             diagnostics?(diagnostic)
         }
-        let (files, problems) = RecordFile.discover(paths)
+        let (files, problems) = RecordFile.discover(paths, ignoring: ClearingHouse.thesaurusExtensions)
         for problem in problems {
             if problem.severity == .error { report.unreadable += 1 }
             emit(problem)
@@ -273,7 +274,7 @@ public final class ClearingHouse: Sendable {
         let vocabulary = try importThesaurusFiles(among: paths, emit: emit)
         report.thesaurus = vocabulary.imported
         report.unreadable += vocabulary.unreadable
-        try storage { try catalog.finishRun(runID, report: report) }
+        try storage { try catalog.finishRun(runID, counts: report.runCounts) }
         try indexing { try SearchIndex.synchronize(indexWriter, catalog: catalog) }
         return report
     }

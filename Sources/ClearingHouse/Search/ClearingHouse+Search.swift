@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import struct Records.Record
 import SearchCore
 
 extension ClearingHouse {

@@ -3,6 +3,8 @@
 // records in its commit data the last change-log sequence it reflects.
 import Foundation
 import GRDB
+import struct Records.Record
+import Parallel
 import SearchCore
 
 /// The record <-> document mapping and the catalog -> index synchronization.
