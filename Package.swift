@@ -24,14 +24,25 @@ let package = Package(
             name: "CStemmer",
             providers: [.apt(["libstemmer-dev"])]
         ),
+        // Mapping on all cores, and overlapping a sequential consumer with it: shared by
+        // indexing (SearchCore) and reading (Records).
+        .target(name: "Parallel"),
         .target(
             name: "SearchCore",
-            dependencies: ["CStemmer"]
+            dependencies: ["CStemmer", "Parallel"]
+        ),
+        // The record model, its canonical JSON, validation and the readers: file (or bytes)
+        // -> reader -> validator -> Record. Knows nothing of the catalog or the index.
+        .target(
+            name: "Records",
+            dependencies: ["Parallel", "CLibXML2"]
         ),
         .target(
             name: "ClearingHouse",
             dependencies: [
+                "Records",
                 "SearchCore",
+                "Parallel",
                 "CLibXML2",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
@@ -54,8 +65,12 @@ let package = Package(
             dependencies: ["SearchCore"]
         ),
         .testTarget(
+            name: "RecordsTests",
+            dependencies: ["Records"]
+        ),
+        .testTarget(
             name: "ClearingHouseTests",
-            dependencies: ["ClearingHouse"]
+            dependencies: ["ClearingHouse", "Records"]
         ),
         .testTarget(
             name: "chmTests",

@@ -100,7 +100,7 @@ public final class ClearingHouse: Sendable {
             report.note(diagnostic)
             diagnostics?(diagnostic)
         }
-        let (files, problems) = RecordFile.discover(paths)
+        let (files, problems) = RecordFile.discover(paths, ignoring: ClearingHouse.thesaurusExtensions)
         for problem in problems {
             if problem.severity == .error { report.unreadable += 1 }
             emit(problem)
@@ -152,7 +152,7 @@ public final class ClearingHouse: Sendable {
             report.note(diagnostic)
             diagnostics?(diagnostic)
         }
-        let (files, problems) = RecordFile.discover(paths)
+        let (files, problems) = RecordFile.discover(paths, ignoring: ClearingHouse.thesaurusExtensions)
         for problem in problems {
             if problem.severity == .error { report.unreadable += 1 }
             emit(problem)
@@ -257,7 +257,7 @@ public final class ClearingHouse: Sendable {
         let vocabulary = try importThesaurusFiles(among: paths, emit: emit)
         report.thesaurus = vocabulary.imported
         report.unreadable += vocabulary.unreadable
-        try catalog.finishRun(runID, report: report)
+        try catalog.finishRun(runID, counts: report.runCounts)
         try indexing { try SearchIndex.synchronize(indexWriter, catalog: catalog) }
         return report
     }
@@ -267,7 +267,7 @@ public final class ClearingHouse: Sendable {
     /// The record with `id`, or nil when there is none.
     public func record(id: String) throws -> Record? {
         guard let json = try catalog.json(id: id) else { return nil }
-        return try Record(storedJSON: json)
+        return try Record(fromCatalog: json)
     }
 
     /// The canonical JSON text of the record with `id`, or nil when there is none.
@@ -339,7 +339,7 @@ public final class ClearingHouse: Sendable {
         case .csv:
             try write(CSVExport.header)
             try catalog.forEachJSON { _, json in
-                try write(CSVExport.row(for: try Record(storedJSON: json)))
+                try write(CSVExport.row(for: try Record(fromCatalog: json)))
             }
         }
     }

@@ -7,6 +7,7 @@ import Foundation
 import Testing
 
 @testable import ClearingHouse
+@testable import Records
 
 #if canImport(Glibc)
 import Glibc

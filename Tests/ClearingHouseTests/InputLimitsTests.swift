@@ -6,6 +6,7 @@ import Foundation
 import Testing
 
 @testable import ClearingHouse
+@testable import Records
 
 @Suite struct InputLimitsTests {
     /// Validates `paths` with `limits`.

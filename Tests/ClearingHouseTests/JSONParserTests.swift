@@ -2,6 +2,7 @@
 import Testing
 
 @testable import ClearingHouse
+@testable import Records
 
 @Suite struct JSONParserTests {
     @Test func parsesEveryKindOfValue() throws {

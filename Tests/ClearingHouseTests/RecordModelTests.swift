@@ -2,6 +2,7 @@
 import Testing
 
 @testable import ClearingHouse
+@testable import Records
 
 @Suite struct RecordModelTests {
     // MARK: SHA-256

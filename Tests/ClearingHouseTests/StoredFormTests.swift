@@ -4,6 +4,7 @@ import Foundation
 import Testing
 
 @testable import ClearingHouse
+@testable import Records
 
 @Suite struct StoredFormTests {
     /// Every record of the shipped Corpus, and one that uses every field, escapes and
@@ -39,7 +40,7 @@ import Testing
         }
     }
 
-    /// Damaged text in the catalog (truncated, not JSON, not a record) is a `damaged` error.
+    /// Damaged text in the catalog (truncated, not JSON, not a record) is a `StoredFormError.
     @Test(arguments: [
         "", "{", "{\"id\":\"a\",\"kind\":\"technology\"", "[]", "{\"id\":\"a\"}", "{\"id\":\"a\",\"kind\":\"spaceship\"}",
         "{\"id\":\"a\",\"kind\":\"technology\",\"title\":\"not localized\"}", "{\"id\":\"a\",\"kind\":\"technology\"} trailing",
@@ -50,7 +51,7 @@ import Testing
         #expect {
             _ = try Record(storedJSON: text)
         } throws: { error in
-            (error as? ClearingHouseError)?.code == .damaged
+            error is StoredFormError
         }
     }
 

@@ -4,6 +4,7 @@
 // touches GRDB.
 import Foundation
 import GRDB
+import struct Records.Record
 import SearchCore
 
 extension FaultInjector.Phase {
@@ -27,7 +28,7 @@ extension Catalog {
         fileprivate let db: Database
 
         /// Stores `record` (see ``Catalog/upsert(_:stored:sourceFile:runID:in:)``).
-        func upsert(_ record: Record, stored: StoredRecord?, sourceFile: String?, runID: Int64?) throws -> UpsertOutcome {
+        func upsert(_ record: Record, stored: StoredForm?, sourceFile: String?, runID: Int64?) throws -> UpsertOutcome {
             try catalog.upsert(record, stored: stored, sourceFile: sourceFile, runID: runID, in: db)
         }
 

@@ -3,6 +3,7 @@
 // in order, and a row per ingest run.
 import Foundation
 import GRDB
+import struct Records.Record
 import Synchronization
 
 /// What storing one record did.
@@ -149,9 +150,9 @@ final class Catalog: Sendable {
     /// Stores `record`, replacing a stored copy with the same id, and logs the change.
     /// - Parameter stored: the record's stored form, when it was prepared beforehand.
     func upsert(
-        _ record: Record, stored: StoredRecord? = nil, sourceFile: String?, runID: Int64?, in db: Database
+        _ record: Record, stored: StoredForm? = nil, sourceFile: String?, runID: Int64?, in db: Database
     ) throws -> UpsertOutcome {
-        let (json, hash) = (stored ?? StoredRecord(record)).form
+        let (json, hash) = (stored ?? StoredForm(record)).form
         let updatedAt = record.updated.flatMap { RecordDate.secondsSinceEpoch(rfc3339: $0) }
         let stored = try Row.fetchOne(
             db.cachedStatement(sql: "SELECT hash, updated_at FROM records WHERE id = ?"), arguments: [record.id])
@@ -210,8 +211,21 @@ final class Catalog: Sendable {
         }
     }
 
+    /// What an ingest run did, as its `ingest_runs` row records it.
+    struct RunCounts {
+        var files = 0
+        var added = 0
+        var updated = 0
+        var unchanged = 0
+        var skipped = 0
+        var deleted = 0
+        var rejected = 0
+        /// Whether every record was stored and no path failed.
+        var succeeded = true
+    }
+
     /// Completes an `ingest_runs` row with the run's counts.
-    func finishRun(_ id: Int64, report: IngestReport) throws {
+    func finishRun(_ id: Int64, counts: RunCounts) throws {
         try write { db in
             try db.execute(
                 sql: """
@@ -219,8 +233,8 @@ final class Catalog: Sendable {
                         skipped = ?, deleted = ?, rejected = ?, status = ? WHERE id = ?
                     """,
                 arguments: [
-                    Catalog.now(), report.files.count, report.added, report.updated, report.unchanged, report.skipped,
-                    report.deleted, report.rejected, report.succeeded ? "ok" : "errors", id,
+                    Catalog.now(), counts.files, counts.added, counts.updated, counts.unchanged, counts.skipped,
+                    counts.deleted, counts.rejected, counts.succeeded ? "ok" : "errors", id,
                 ])
         }
     }
@@ -264,14 +278,14 @@ final class Catalog: Sendable {
     }
 }
 
-/// A record's stored form: its canonical JSON and the SHA-256 of it (which tells an unchanged
-/// record from a changed one). Readers prepare it on all cores while they read, so that the
-/// catalog's transaction, which runs on one thread, only writes.
-struct StoredRecord: Sendable {
-    let form: (json: String, hash: String)
-
-    init(_ record: Record) {
-        let json = record.canonicalJSONText
-        form = (json, SHA256.hex(json.utf8))
+extension Record {
+    /// Decodes a record that the catalog holds (``Record/init(storedJSON:)``, the trusted
+    /// path), reporting damage as a ``ClearingHouseError`` with code `damaged`.
+    init(fromCatalog json: String) throws(ClearingHouseError) {
+        do {
+            try self.init(storedJSON: json)
+        } catch {
+            throw ClearingHouseError(.damaged, "the catalog holds a record that cannot be read (\(error.message)); run `chm check`")
+        }
     }
 }

@@ -1,40 +1,3 @@
-/// Options for ``ClearingHouse/ingest(_:options:progress:diagnostics:)``.
-public struct IngestOptions: Sendable, Hashable {
-    /// Store the valid records of a file even when others in it are invalid.
-    public var skipInvalid: Bool
-    /// Treat unknown fields as errors instead of warnings.
-    public var strict: Bool
-    /// The kind of records that give none (e.g. `.resource` for a test collection).
-    public var defaultKind: RecordKind?
-    /// The language (BCP 47) of plain-string text in records that give none.
-    public var defaultLanguage: String?
-    /// The size limits the readers enforce (``RecordLimits/default``; tests lower them).
-    public internal(set) var limits: RecordLimits = .default
-    /// Whether readers also put valid records in their stored form (canonical JSON and its
-    /// hash) while they read, on all cores: set by ingest, not by validation.
-    var preparesStorage = false
-
-    public init(skipInvalid: Bool = false, strict: Bool = false, defaultKind: RecordKind? = nil, defaultLanguage: String? = nil) {
-        self.skipInvalid = skipInvalid
-        self.strict = strict
-        self.defaultKind = defaultKind
-        self.defaultLanguage = defaultLanguage.map { LanguageTag.normalized($0) ?? $0 }
-    }
-
-    /// Whether the input is a test collection: both ``defaultKind`` and ``defaultLanguage``
-    /// are given. Its documents may lack a title (as in BEIR and MS MARCO-style data), as
-    /// long as they have some text, and BEIR's `_id` is read as the id; clearing-house
-    /// records still need an `id` and a title.
-    public var readsTestCollection: Bool { defaultKind != nil && defaultLanguage != nil }
-
-    /// The validator for a file, with these options.
-    func validator(for file: String) -> RecordValidator {
-        RecordValidator(
-            file: file, strict: strict, defaultKind: defaultKind, defaultLanguage: defaultLanguage,
-            titleIsOptional: readsTestCollection, readsTestCollection: readsTestCollection, limits: limits)
-    }
-}
-
 /// Where an ingest stands, reported periodically while it runs.
 public struct IngestProgress: Sendable, Hashable {
     /// Records (valid or not) read so far, over all files.
@@ -142,6 +105,15 @@ public struct IngestReport: Sendable, Hashable {
             ("diagnostics", .array(diagnostics.map(\.jsonValue))),
             ("thesaurus", thesaurus?.jsonValue ?? .null),
         ])
+    }
+}
+
+extension IngestReport {
+    /// The counts the catalog keeps for the run (its `ingest_runs` row).
+    var runCounts: Catalog.RunCounts {
+        Catalog.RunCounts(
+            files: files.count, added: added, updated: updated, unchanged: unchanged, skipped: skipped,
+            deleted: deleted, rejected: rejected, succeeded: succeeded)
     }
 }
 

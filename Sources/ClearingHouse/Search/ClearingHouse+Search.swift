@@ -375,7 +375,7 @@ extension ClearingHouse {
             guard let json = try canonicalJSON(id: id) else { continue }
             switch format {
             case .jsonl: try write(json + "\n")
-            case .csv: try write(CSVExport.row(for: try Record(storedJSON: json)))
+            case .csv: try write(CSVExport.row(for: try Record(fromCatalog: json)))
             }
         }
     }

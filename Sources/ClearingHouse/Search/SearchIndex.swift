@@ -2,6 +2,7 @@
 // index follows the catalog's change log. The index lives in `<index>/segments/` and
 // records in its commit data the last change-log sequence it reflects.
 import Foundation
+import Parallel
 import SearchCore
 
 /// The record <-> document mapping and the catalog -> index synchronization.
@@ -82,13 +83,7 @@ enum SearchIndex {
     /// A stored record (nil: a deletion) parsed, mapped and analyzed.
     static func analyze(_ json: String?, with analyzer: DocumentAnalyzer) -> Result<AnalyzedDocument?, ClearingHouseError> {
         guard let json else { return .success(nil) }
-        do {
-            return .success(analyzer.analyze(document(for: try Record(storedJSON: json))))
-        } catch let error as ClearingHouseError {
-            return .failure(error)
-        } catch {
-            return .failure(ClearingHouseError(.damaged, "a stored record cannot be read: \(error)"))
-        }
+        return Result { () throws(ClearingHouseError) in analyzer.analyze(document(for: try Record(fromCatalog: json))) }
     }
 
     /// Parses and analyzes batches of stored records on all cores while the caller adds the

@@ -4,6 +4,7 @@
 // schemes and broader/narrower links. Problems are diagnostics naming file, line and column.
 import CLibXML2
 import Foundation
+import struct Records.XMLElement
 
 /// Reads the concepts of a SKOS file.
 public enum SKOSReader {

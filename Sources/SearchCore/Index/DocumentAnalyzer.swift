@@ -1,7 +1,7 @@
 // Analysis, the costly part of indexing, needs nothing of the writer but the schema. A
 // `DocumentAnalyzer` is Sendable, so documents can be analyzed on every core while one writer
 // adds the results in order (the way Lucene's indexing threads share the work).
-import Dispatch
+import Parallel
 
 /// A document analyzed for one schema, ready for ``IndexWriter/add(_:)-(AnalyzedDocument)``.
 public struct AnalyzedDocument: Sendable {
@@ -80,32 +80,5 @@ public struct DocumentAnalyzer: Sendable {
     /// The analyzed forms of `documents`, in order, computed on all cores.
     public func analyze(_ documents: [Document]) -> [AnalyzedDocument] {
         parallelMap(documents) { analyze($0) }
-    }
-}
-
-/// A value handed to other threads whose safety the caller guarantees (disjoint writes).
-private struct Unchecked<Value>: @unchecked Sendable {
-    let value: Value
-}
-
-/// `transform` applied to every element, on all cores, results in order. Elements are
-/// handed out in chunks so that threads do not contend.
-public func parallelMap<Element: Sendable, Result: Sendable>(
-    _ elements: [Element], chunkSize: Int = 64, _ transform: @Sendable (Element) -> Result
-) -> [Result] {
-    guard elements.count > chunkSize else { return elements.map(transform) }
-    let chunks = (elements.count + chunkSize - 1) / chunkSize
-    return [Result](unsafeUninitializedCapacity: elements.count) { buffer, initialized in
-        guard let base = buffer.baseAddress else { return }
-        let output = Unchecked(value: base)
-        elements.withUnsafeBufferPointer { input in
-            let input = Unchecked(value: input)
-            // Each chunk initializes its own slots of the output.
-            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                let range = chunk * chunkSize..<min(input.value.count, (chunk + 1) * chunkSize)
-                for index in range { (output.value + index).initialize(to: transform(input.value[index])) }
-            }
-        }
-        initialized = elements.count
     }
 }

@@ -7,7 +7,7 @@ import Darwin
 #endif
 
 /// A forward-only stream of bytes with one byte of look-ahead.
-final class ByteSource {
+package final class ByteSource {
     private static let chunkSize = 1 << 16
 
     private var fileDescriptor: Int32
@@ -17,11 +17,11 @@ final class ByteSource {
     /// Bytes handed out so far (for progress reports).
     private(set) var consumed = 0
     /// Set when the bytes came from a file that had a read error.
-    private(set) var readError: String?
+    package private(set) var readError: String?
 
     /// Opens `path` for reading.
     /// - Throws: a message naming the reason (missing file, permission, directory).
-    init(path: String) throws(SourceOpenError) {
+    package init(path: String) throws(SourceOpenError) {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw SourceOpenError(errno: errno) }
         var status = stat()
@@ -35,7 +35,7 @@ final class ByteSource {
     }
 
     /// Reads from bytes already in memory.
-    init(bytes: [UInt8]) {
+    package init(bytes: [UInt8]) {
         fileDescriptor = -1
         buffer = bytes
         count = bytes.count
@@ -70,7 +70,7 @@ final class ByteSource {
 
     /// Consumes and returns the next byte, or nil at the end.
     @inline(__always)
-    func next() -> UInt8? {
+    package func next() -> UInt8? {
         if index >= count, !refill() { return nil }
         let byte = buffer[index]
         index += 1
@@ -177,7 +177,7 @@ final class ByteSource {
     /// Consumes the next line and returns it whole, without its line ending, or nil at the
     /// end of input (for small trusted files such as TREC runs; record readers use
     /// ``readLine(maximumLength:)``).
-    func readLine() -> [UInt8]? {
+    package func readLine() -> [UInt8]? {
         switch readLine(maximumLength: .max) {
         case .complete(let line): return line
         case .tooLong(let prefix): return prefix
@@ -199,7 +199,7 @@ final class ByteSource {
     }
 
     /// Consumes a UTF-8 byte order mark if the input starts with one.
-    func skipByteOrderMark() {
+    package func skipByteOrderMark() {
         guard consumed == 0, peek() == 0xEF else { return }
         if count - index < 3 { return }
         if buffer[index + 1] == 0xBB, buffer[index + 2] == 0xBF {
@@ -210,9 +210,11 @@ final class ByteSource {
 }
 
 /// Why a file could not be opened.
-struct SourceOpenError: Error, CustomStringConvertible {
-    var errno: Int32
-    var description: String {
+package struct SourceOpenError: Error, CustomStringConvertible {
+    /// The `errno` that `open(2)` or `fstat(2)` set.
+    package var errno: Int32
+    /// What went wrong, for messages.
+    package var description: String {
         switch errno {
         case ENOENT: return "no such file or directory"
         case EACCES: return "permission denied: check the file's permissions"

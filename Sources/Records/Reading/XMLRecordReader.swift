@@ -13,7 +13,7 @@ enum XMLNamespace {
 
 /// Reads a native or OAI-PMH XML file, one record element at a time.
 final class XMLRecordReader: RecordReader {
-    let path: String
+    let input: RecordInput
     let displayPath: String
     let validator: RecordValidator
     let limits: RecordLimits
@@ -23,8 +23,8 @@ final class XMLRecordReader: RecordReader {
 
     var bytesRead: Int { stream?.bytesRead ?? bytesReadWhenDone }
 
-    init(path: String, displayPath: String, options: IngestOptions) {
-        self.path = path
+    init(input: RecordInput, displayPath: String, options: IngestOptions) {
+        self.input = input
         self.displayPath = displayPath
         self.validator = options.validator(for: displayPath)
         self.limits = options.limits
@@ -40,7 +40,7 @@ final class XMLRecordReader: RecordReader {
 
     func read(_ handle: (RecordEntry) throws -> Void) throws {
         do {
-            let reader = try XMLStreamReader(path: path, limits: limits)
+            let reader = try XMLStreamReader(input: input, limits: limits)
             stream = reader
             defer {
                 bytesReadWhenDone = reader.bytesRead

@@ -1,16 +1,16 @@
-import SearchCore
+import Parallel
 
 /// Reads a `.json` file: one record object, an array of records, or `{"records": [...]}`.
 /// Elements of a top-level array are parsed and handed on one at a time.
 final class JSONRecordReader: RecordReader {
-    let path: String
+    let input: RecordInput
     let displayPath: String
     let validator: RecordValidator
     let limits: RecordLimits
     private var source: ByteSource?
 
-    init(path: String, displayPath: String, options: IngestOptions) {
-        self.path = path
+    init(input: RecordInput, displayPath: String, options: IngestOptions) {
+        self.input = input
         self.displayPath = displayPath
         self.validator = options.validator(for: displayPath)
         self.limits = options.limits
@@ -19,7 +19,7 @@ final class JSONRecordReader: RecordReader {
     var bytesRead: Int { source?.consumed ?? 0 }
 
     func read(_ handle: (RecordEntry) throws -> Void) throws {
-        let source = try ByteSource.openRecordFile(path, displayPath: displayPath)
+        let source = try input.openByteSource(displayPath: displayPath)
         self.source = source
         source.skipByteOrderMark()
         var parser = JSONParser(source: source, limits: limits)
@@ -111,7 +111,7 @@ final class JSONRecordReader: RecordReader {
 /// Reads a JSON Lines file (`.jsonl`, `.ndjson`): one record object per line. A broken line
 /// is reported with its line number and reading goes on with the next line.
 final class JSONLinesRecordReader: RecordReader {
-    let path: String
+    let input: RecordInput
     let displayPath: String
     let validator: RecordValidator
     let limits: RecordLimits
@@ -123,8 +123,8 @@ final class JSONLinesRecordReader: RecordReader {
     private static let batchLines = 256
     private static let batchBytes = 8 << 20
 
-    init(path: String, displayPath: String, options: IngestOptions) {
-        self.path = path
+    init(input: RecordInput, displayPath: String, options: IngestOptions) {
+        self.input = input
         self.displayPath = displayPath
         self.validator = options.validator(for: displayPath)
         self.limits = options.limits
@@ -134,7 +134,7 @@ final class JSONLinesRecordReader: RecordReader {
     var bytesRead: Int { source?.consumed ?? 0 }
 
     func read(_ handle: (RecordEntry) throws -> Void) throws {
-        let source = try ByteSource.openRecordFile(path, displayPath: displayPath)
+        let source = try input.openByteSource(displayPath: displayPath)
         self.source = source
         source.skipByteOrderMark()
         var lineNumber = 0
@@ -209,7 +209,7 @@ final class JSONLinesRecordReader: RecordReader {
                 try parser.expectEnd("the end of the line (JSON Lines holds one record per line)")
                 let entry = validator.validate(node).entry
                 if preparesStorage, case .record(let record, let line, let warnings, nil) = entry {
-                    return .record(record, line: line, warnings: warnings, stored: StoredRecord(record))
+                    return .record(record, line: line, warnings: warnings, stored: StoredForm(record))
                 }
                 return entry
             } catch {

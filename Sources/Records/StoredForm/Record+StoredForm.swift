@@ -9,26 +9,18 @@ extension Record {
     ///
     /// This is the trusted path: the text was written by ``canonicalJSONText`` from a record
     /// that was validated when it was ingested, so it is decoded without being validated
-    /// again. Text that is not a record's canonical JSON (a damaged catalog) throws.
-    /// - Throws: ``ClearingHouseError`` with code `damaged`.
-    public init(storedJSON json: String) throws {
+    /// again. Text that is not a record's canonical JSON (damaged storage) throws.
+    public init(storedJSON json: String) throws(StoredFormError) {
         var json = json
         let decoded = json.withUTF8 { bytes -> Result<Record, StoredFormError> in
             var reader = CompactJSONReader(bytes: bytes)
-            do {
-                let value = try reader.readDocument()
-                return .success(try Record(canonical: value))
-            } catch let error as StoredFormError {
-                return .failure(error)
+            do throws(StoredFormError) {
+                return .success(try Record(canonical: try reader.readDocument()))
             } catch {
-                return .failure(StoredFormError(message: "\(error)"))
+                return .failure(error)
             }
         }
-        switch decoded {
-        case .success(let record): self = record
-        case .failure(let error):
-            throw ClearingHouseError(.damaged, "the catalog holds a record that cannot be read (\(error.message))")
-        }
+        self = try decoded.get()
     }
 
     /// The record of a canonical JSON object.
@@ -113,9 +105,12 @@ extension Record {
     }
 }
 
-/// What is wrong with a stored record's text.
-struct StoredFormError: Error {
-    let message: String
+/// What is wrong with text that should be a record's stored form (canonical JSON).
+public struct StoredFormError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What was found, and where (a byte offset).
+    public let message: String
+
+    public var description: String { message }
 }
 
 /// A reader of JSON text held in memory, for text that chm wrote itself: it keeps no

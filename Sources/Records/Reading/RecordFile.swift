@@ -20,26 +20,70 @@ public enum RecordFormat: String, Sendable, CaseIterable {
     }
 }
 
-/// A file to read, with the format it was found to be in.
-struct RecordFile: Sendable, Hashable {
-    /// The path to open.
-    var path: String
-    /// The path as the user named it (or as found under a named directory).
-    var displayPath: String
-    var format: RecordFormat
+/// Where the bytes of a record file are: a file to open, or a body already in memory (such
+/// as the body of an HTTP request).
+package enum RecordInput: Sendable, Hashable {
+    /// The file at this path.
+    case path(String)
+    /// These bytes.
+    case bytes([UInt8])
 
-    func makeReader(options: IngestOptions) -> any RecordReader {
+    /// A stream over the input, or the diagnostic that says why it cannot be read.
+    func openByteSource(displayPath: String) throws(Diagnostic) -> ByteSource {
+        switch self {
+        case .path(let path): return try ByteSource.openRecordFile(path, displayPath: displayPath)
+        case .bytes(let bytes): return ByteSource(bytes: bytes)
+        }
+    }
+}
+
+/// A file to read, with the format it was found to be in.
+package struct RecordFile: Sendable, Hashable {
+    /// Where the bytes are.
+    package var input: RecordInput
+    /// The path as the user named it (or as found under a named directory), or the name
+    /// given to bytes in memory: what diagnostics name.
+    package var displayPath: String
+    /// The format the file is read in.
+    package var format: RecordFormat
+
+    /// The file at `path`, read as `format`; diagnostics name it `displayPath`.
+    package init(path: String, displayPath: String, format: RecordFormat) {
+        self.input = .path(path)
+        self.displayPath = displayPath
+        self.format = format
+    }
+
+    /// A body already in memory (such as an HTTP request's), read as `format`; diagnostics
+    /// name it `displayName`.
+    package init(bytes: [UInt8], format: RecordFormat, displayName: String) {
+        self.input = .bytes(bytes)
+        self.displayPath = displayName
+        self.format = format
+    }
+
+    /// The path to open, when the file is on disk.
+    package var path: String? {
+        if case .path(let path) = input { return path }
+        return nil
+    }
+
+    /// A reader for the file, in its format, with `options`.
+    package func makeReader(options: IngestOptions) -> any RecordReader {
         switch format {
-        case .json: return JSONRecordReader(path: path, displayPath: displayPath, options: options)
-        case .jsonLines: return JSONLinesRecordReader(path: path, displayPath: displayPath, options: options)
-        case .xml: return XMLRecordReader(path: path, displayPath: displayPath, options: options)
+        case .json: return JSONRecordReader(input: input, displayPath: displayPath, options: options)
+        case .jsonLines: return JSONLinesRecordReader(input: input, displayPath: displayPath, options: options)
+        case .xml: return XMLRecordReader(input: input, displayPath: displayPath, options: options)
         }
     }
 
     /// The files that `paths` name: files as given, directories searched recursively for
     /// `.json`, `.jsonl`, `.ndjson` and `.xml` files (sorted, hidden entries skipped, symbolic
-    /// links followed once). Paths that cannot be read come back as diagnostics.
-    static func discover(_ paths: [String]) -> (files: [RecordFile], problems: [Diagnostic]) {
+    /// links followed once). Paths that cannot be read come back as diagnostics. A named file
+    /// whose extension is in `otherExtensions` (a thesaurus, say) is left out silently.
+    package static func discover(
+        _ paths: [String], ignoring otherExtensions: Set<String> = []
+    ) -> (files: [RecordFile], problems: [Diagnostic]) {
         var files: [RecordFile] = []
         var problems: [Diagnostic] = []
         var seenFiles = Set<String>()
@@ -87,7 +131,7 @@ struct RecordFile: Sendable, Hashable {
             }
             guard seenFiles.insert(real).inserted else { return }
             // A thesaurus named beside record files is imported by ingest, not read as records.
-            if ClearingHouse.thesaurusExtensions.contains((path as NSString).pathExtension.lowercased()) { return }
+            if otherExtensions.contains((path as NSString).pathExtension.lowercased()) { return }
             // Only regular files: opening a named pipe would wait for a writer forever, and a
             // device or socket is no record file.
             var status = stat()
@@ -132,8 +176,8 @@ struct RecordFile: Sendable, Hashable {
     }
 
     /// Checks that the content agrees with the extension; returns the problem if not.
-    func contentMismatch() -> Diagnostic? {
-        guard let source = try? ByteSource(path: path) else { return nil }
+    package func contentMismatch() -> Diagnostic? {
+        guard let source = try? input.openByteSource(displayPath: displayPath) else { return nil }
         source.skipByteOrderMark()
         while let byte = source.next() {
             switch byte {

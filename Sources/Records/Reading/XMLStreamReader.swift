@@ -30,12 +30,15 @@ func takeXMLString(_ pointer: UnsafeMutablePointer<xmlChar>?) -> String? {
 }
 
 /// An XML syntax or safety error, with its position (and the record and field, when known).
-struct XMLReadError: Error {
-    var line: Int?
-    var column: Int?
-    var recordID: String? = nil
-    var field: String? = nil
-    var message: String
+package struct XMLReadError: Error {
+    /// Where the error is, when known.
+    package var line: Int?
+    package var column: Int?
+    /// The record and field concerned, when known.
+    package var recordID: String? = nil
+    package var field: String? = nil
+    /// What is wrong.
+    package var message: String
 }
 
 /// Collects the first error that libxml2 reports while parsing.
@@ -114,7 +117,11 @@ private final class XMLErrorSink {
 /// position in a file with old Mac OS line endings would be reported on line 1. Turning a
 /// lone `\r` into `\n` first changes nothing that XML sees, and fixes the lines.
 final class XMLFileInput {
+    /// The file read, or -1 when the bytes are in memory.
     private let descriptor: Int32
+    /// The bytes in memory (when there is no file), and how many have been read.
+    private let bytes: [UInt8]
+    private var bytesOffset = 0
     /// A `\r` that ended the previous chunk, held back until the byte after it is known.
     private var heldCarriageReturn = false
     /// Bytes handed to libxml2 so far.
@@ -138,9 +145,29 @@ final class XMLFileInput {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw SourceOpenError(errno: errno) }
         self.descriptor = descriptor
+        bytes = []
     }
 
-    deinit { close(descriptor) }
+    /// Reads `bytes`, already in memory.
+    init(bytes: [UInt8]) {
+        descriptor = -1
+        self.bytes = bytes
+    }
+
+    deinit { if descriptor >= 0 { close(descriptor) } }
+
+    /// Copies up to `count` of the next input bytes into `buffer`: `read(2)`'s contract.
+    private func readInput(_ buffer: UnsafeMutablePointer<CChar>, _ count: Int) -> Int {
+        guard descriptor < 0 else { return readFile(descriptor, buffer, count) }
+        let taken = min(count, bytes.count - bytesOffset)
+        bytes.withUnsafeBytes { source in
+            if taken > 0, let base = source.baseAddress {
+                UnsafeMutableRawPointer(buffer).copyMemory(from: base + bytesOffset, byteCount: taken)
+            }
+        }
+        bytesOffset += taken
+        return taken
+    }
 
     /// The start tags in `count` bytes: each `<` not followed by `/` (an element, or a
     /// comment or processing instruction, which cost nodes too).
@@ -172,7 +199,7 @@ final class XMLFileInput {
             }
             var got: Int
             repeat {
-                got = readFile(descriptor, buffer + start, length - start)
+                got = readInput(buffer + start, length - start)
             } while got < 0 && errno == EINTR
             guard got >= 0 else { return -1 }
             var total = start + got
@@ -204,8 +231,8 @@ private func readFile(_ descriptor: Int32, _ buffer: UnsafeMutablePointer<CChar>
     read(descriptor, buffer, count)
 }
 
-/// A streaming reader over one XML file.
-final class XMLStreamReader {
+/// A streaming reader over one XML file (or XML bytes in memory).
+package final class XMLStreamReader {
     /// Parser options: no network, no DTD loading, no entity substitution (references stay
     /// references and are refused), no XML_PARSE_HUGE limits lifted; big line numbers kept.
     private static let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_BIG_LINES.rawValue | XML_PARSE_NOCDATA.rawValue)
@@ -217,14 +244,28 @@ final class XMLStreamReader {
 
     /// Opens `path`. libxml2 reads it in small chunks as we advance; an element expanded
     /// with ``expand()`` may not grow past `limits.maximumRecordBytes`.
-    init(path: String, limits: RecordLimits = .default) throws(XMLReadError) {
+    package convenience init(path: String, limits: RecordLimits = .default) throws(XMLReadError) {
+        try self.init(input: .path(path), limits: limits)
+    }
+
+    /// Opens a file or bytes in memory, as ``init(path:limits:)`` opens a file.
+    init(input source: RecordInput, limits: RecordLimits = .default) throws(XMLReadError) {
         _ = parserInitialized
-        try XMLStreamReader.refuseDocumentTypeDeclaration(path: path)
         let input: XMLFileInput
-        do {
-            input = try XMLFileInput(path: path)
-        } catch {
-            throw XMLReadError(line: nil, column: nil, message: "cannot read file: \(error)")
+        let path: String?  // (libxml2's base URL of the document)
+        switch source {
+        case .path(let file):
+            path = file
+            try XMLStreamReader.refuseDocumentTypeDeclaration(in: try? ByteSource(path: file))
+            do {
+                input = try XMLFileInput(path: file)
+            } catch {
+                throw XMLReadError(line: nil, column: nil, message: "cannot read file: \(error)")
+            }
+        case .bytes(let bytes):
+            path = nil
+            try XMLStreamReader.refuseDocumentTypeDeclaration(in: ByteSource(bytes: bytes))
+            input = XMLFileInput(bytes: bytes)
         }
         let context = Unmanaged.passUnretained(input).toOpaque()
         let read: xmlInputReadCallback = { context, buffer, length in
@@ -253,8 +294,8 @@ final class XMLStreamReader {
     /// Looks at the prolog (before the root element) and refuses a `<!DOCTYPE`: records need
     /// no DTD, and refusing it up front means no entity declaration ever reaches libxml2.
     /// Also refuses an empty file with a clear message.
-    private static func refuseDocumentTypeDeclaration(path: String) throws(XMLReadError) {
-        guard let source = try? ByteSource(path: path) else { return }
+    private static func refuseDocumentTypeDeclaration(in source: ByteSource?) throws(XMLReadError) {
+        guard let source else { return }
         source.skipByteOrderMark()
         // The prolog is short in practice; 64 KiB of comments before the root is plenty.
         var bytes: [UInt8] = []
@@ -317,7 +358,7 @@ final class XMLStreamReader {
     }
 
     /// Advances to the next node; false at the end of the document.
-    func read() throws(XMLReadError) -> Bool {
+    package func read() throws(XMLReadError) -> Bool {
         let status = xmlTextReaderRead(reader)
         if status < 0 || errors.first != nil { throw failure() }
         if status == 1 { try refuseUnsafeNode() }
@@ -325,7 +366,7 @@ final class XMLStreamReader {
     }
 
     /// Skips the current node's subtree and advances to its next sibling (or the next node).
-    func next() throws(XMLReadError) -> Bool {
+    package func next() throws(XMLReadError) -> Bool {
         let status = xmlTextReaderNext(reader)
         if status < 0 || errors.first != nil { throw failure() }
         if status == 1 { try refuseUnsafeNode() }
@@ -343,22 +384,25 @@ final class XMLStreamReader {
         }
     }
 
-    var nodeType: Int32 { xmlTextReaderNodeType(reader) }
-    var depth: Int { Int(xmlTextReaderDepth(reader)) }
-    var isElement: Bool { nodeType == Int32(XML_READER_TYPE_ELEMENT.rawValue) }
+    /// The current node's type (`XML_READER_TYPE_...`).
+    package var nodeType: Int32 { xmlTextReaderNodeType(reader) }
+    /// The current node's depth (the root element is at 0).
+    package var depth: Int { Int(xmlTextReaderDepth(reader)) }
+    /// Whether the current node is a start tag.
+    package var isElement: Bool { nodeType == Int32(XML_READER_TYPE_ELEMENT.rawValue) }
 
     /// Local name of the current node.
-    var localName: String {
+    package var localName: String {
         xmlTextReaderConstLocalName(reader).map { String(cString: $0) } ?? ""
     }
 
     /// Namespace URI of the current node, if any.
-    var namespaceURI: String? {
+    package var namespaceURI: String? {
         xmlTextReaderConstNamespaceUri(reader).map { String(cString: $0) }
     }
 
     /// The line of the current node.
-    var lineNumber: Int {
+    package var lineNumber: Int {
         if let node = xmlTextReaderCurrentNode(reader) {
             let line = xmlGetLineNo(node)
             if line > 0 { return Int(line) }
@@ -367,7 +411,7 @@ final class XMLStreamReader {
     }
 
     /// Bytes of the file read so far (libxml2 reads ahead of the node it is on, in 4 KB reads).
-    var bytesRead: Int { input.delivered }
+    package var bytesRead: Int { input.delivered }
 
     /// Builds the current element's subtree and returns it; valid until the reader moves on.
     ///
@@ -375,7 +419,7 @@ final class XMLStreamReader {
     /// ``RecordLimits/maximumRecordBytes`` of the file have been read for it, or it has more
     /// than ``RecordLimits/maximumValuesPerRecord`` elements (give or take libxml2's reads of
     /// 4 KB): an element that big is refused, and the file stops there.
-    func expand() throws(XMLReadError) -> XMLElement {
+    package func expand() throws(XMLReadError) -> XMLElement {
         let line = lineNumber
         let recordID = takeXMLString(xmlTextReaderGetAttribute(reader, "id")).flatMap {
             RecordValidator.isValidID($0) ? $0 : nil
@@ -398,31 +442,34 @@ final class XMLStreamReader {
 
 /// An element of an expanded subtree (a view over libxml2's node; valid while the reader
 /// stays on the subtree).
-struct XMLElement {
+package struct XMLElement {
     let node: xmlNodePtr
 
-    var localName: String { String(cString: node.pointee.name) }
-    var namespaceURI: String? { node.pointee.ns.map { String(cString: $0.pointee.href) } }
-    var line: Int { Int(xmlGetLineNo(node)) }
+    /// The element's name without its prefix.
+    package var localName: String { String(cString: node.pointee.name) }
+    /// The element's namespace, if any.
+    package var namespaceURI: String? { node.pointee.ns.map { String(cString: $0.pointee.href) } }
+    /// The line of the element's start tag.
+    package var line: Int { Int(xmlGetLineNo(node)) }
 
     /// An attribute without namespace.
-    func attribute(_ name: String) -> String? {
+    package func attribute(_ name: String) -> String? {
         takeXMLString(xmlGetNoNsProp(node, name))
     }
 
     /// An attribute in a namespace.
-    func attribute(_ name: String, namespace: String) -> String? {
+    package func attribute(_ name: String, namespace: String) -> String? {
         takeXMLString(xmlGetNsProp(node, name, namespace))
     }
 
     /// The element's own `xml:lang` attribute.
-    var ownLanguage: String? { attribute("lang", namespace: "http://www.w3.org/XML/1998/namespace") }
+    package var ownLanguage: String? { attribute("lang", namespace: "http://www.w3.org/XML/1998/namespace") }
 
     /// The `xml:lang` in effect (own, or inherited from an ancestor).
-    var effectiveLanguage: String? { takeXMLString(xmlNodeGetLang(node)) }
+    package var effectiveLanguage: String? { takeXMLString(xmlNodeGetLang(node)) }
 
     /// Names of the attributes that are neither in `known` nor namespace declarations.
-    func attributeNames() -> [(name: String, namespace: String?)] {
+    package func attributeNames() -> [(name: String, namespace: String?)] {
         var names: [(String, String?)] = []
         var attribute = node.pointee.properties
         while let current = attribute {
@@ -433,12 +480,12 @@ struct XMLElement {
     }
 
     /// The concatenated text of the element and its descendants, white space trimmed.
-    var text: String {
+    package var text: String {
         (takeXMLString(xmlNodeGetContent(node)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// The child elements in order.
-    var children: [XMLElement] {
+    package var children: [XMLElement] {
         var result: [XMLElement] = []
         var child = node.pointee.children
         while let current = child {
@@ -449,7 +496,7 @@ struct XMLElement {
     }
 
     /// Whether the element directly holds non-white-space text (outside child elements).
-    var hasOwnText: Bool {
+    package var hasOwnText: Bool {
         var child = node.pointee.children
         while let current = child {
             if current.pointee.type == XML_TEXT_NODE || current.pointee.type == XML_CDATA_SECTION_NODE,

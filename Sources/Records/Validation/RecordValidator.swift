@@ -3,7 +3,7 @@
 // record id and field.
 
 /// Validates parsed records against the record format.
-struct RecordValidator: Sendable {
+package struct RecordValidator: Sendable {
     /// The file the records come from, as the user named it.
     var file: String
     /// Unknown fields are errors instead of warnings.
@@ -19,6 +19,20 @@ struct RecordValidator: Sendable {
     var readsTestCollection = false
     /// The limits the reader enforced (for the message about a value that is too long).
     var limits: RecordLimits = .default
+
+    /// A validator for the records of `file`; the parameters are the properties above.
+    package init(
+        file: String, strict: Bool, defaultKind: RecordKind? = nil, defaultLanguage: String? = nil,
+        titleIsOptional: Bool = false, readsTestCollection: Bool = false, limits: RecordLimits = .default
+    ) {
+        self.file = file
+        self.strict = strict
+        self.defaultKind = defaultKind
+        self.defaultLanguage = defaultLanguage
+        self.titleIsOptional = titleIsOptional
+        self.readsTestCollection = readsTestCollection
+        self.limits = limits
+    }
 
     static let knownFields: Set<String> = [
         "id", "kind", "title", "summary", "description", "language", "keywords", "themes", "targets",
@@ -42,15 +56,19 @@ struct RecordValidator: Sendable {
     }
 
     /// The outcome for one record: the record when it is valid, and every diagnostic.
-    struct Outcome {
-        var record: Record?
-        var diagnostics: [Diagnostic]
-        var recordID: String?
-        var line: Int
+    package struct Outcome {
+        /// The record, when it is valid.
+        package var record: Record?
+        /// Every error, warning and notice about the record.
+        package var diagnostics: [Diagnostic]
+        /// The record's id, when it has a usable one.
+        package var recordID: String?
+        /// The line where the record starts.
+        package var line: Int
     }
 
     /// Validates one record object.
-    func validate(_ node: JSONNode) -> Outcome {
+    package func validate(_ node: JSONNode) -> Outcome {
         var context = Context(file: file, strict: strict, recordLine: node.line)
         context.defaultKind = defaultKind
         context.defaultLanguage = defaultLanguage

@@ -1,8 +1,8 @@
 /// What a reader finds in a file, in file order.
-enum RecordEntry: Sendable {
+package enum RecordEntry: Sendable {
     /// A valid record, with any warnings about it, and its stored form when the reader
     /// prepared it (see ``IngestOptions/preparesStorage``).
-    case record(Record, line: Int, warnings: [Diagnostic], stored: StoredRecord? = nil)
+    case record(Record, line: Int, warnings: [Diagnostic], stored: StoredForm? = nil)
     /// A deletion of `id` (an OAI-PMH header with `status="deleted"`).
     case deletion(id: String, line: Int)
     /// A record that cannot be stored, and why.
@@ -17,11 +17,12 @@ enum RecordEntry: Sendable {
 /// syntax error, an unreadable file) is thrown as a ``Diagnostic``; problems with single
 /// records come as `.invalid` entries and reading goes on. Errors thrown by `handle` pass
 /// through unchanged.
-protocol RecordReader: AnyObject {
+package protocol RecordReader: AnyObject {
     /// The file as the user named it (used in diagnostics).
     var displayPath: String { get }
     /// Bytes read so far, for progress reports.
     var bytesRead: Int { get }
+    /// Reads the file, calling `handle` with each entry in file order.
     func read(_ handle: (RecordEntry) throws -> Void) throws
 }
 

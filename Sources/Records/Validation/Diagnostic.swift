@@ -1,7 +1,7 @@
 /// A problem found in input, reported in compiler style:
 /// `FILE:LINE[:COLUMN]: error: [record ID:] [field NAME:] message`.
 ///
-/// Diagnostics are values: readers collect them, ``ClearingHouse`` reports them, and the
+/// Diagnostics are values: readers collect them, `ClearingHouse` reports them, and the
 /// CLI prints one per line on standard error. A diagnostic with ``Severity-swift.enum/error``
 /// severity is also an `Error`, so a reader can throw the one that stops it.
 public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {

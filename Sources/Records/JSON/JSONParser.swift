@@ -4,16 +4,20 @@
 // time.
 
 /// A parsed JSON value with the position where it starts.
-struct JSONNode {
+package struct JSONNode {
     /// An object member: its key, where the key starts, and its value.
-    struct Member {
-        var key: String
-        var line: Int
-        var column: Int
-        var value: JSONNode
+    package struct Member {
+        /// The key.
+        package var key: String
+        /// Where the key starts.
+        package var line: Int
+        package var column: Int
+        /// The value.
+        package var value: JSONNode
     }
 
-    enum Value {
+    /// A JSON value, its members and items with their positions.
+    package enum Value {
         case null
         case bool(Bool)
         case number(String)
@@ -25,12 +29,14 @@ struct JSONNode {
         case object([Member])
     }
 
-    var value: Value
-    var line: Int
-    var column: Int
+    /// The value.
+    package var value: Value
+    /// Where the value starts (1-based; columns count characters).
+    package var line: Int
+    package var column: Int
 
     /// The plain value, positions dropped.
-    var jsonValue: JSONValue {
+    package var jsonValue: JSONValue {
         switch value {
         case .null: return .null
         case .bool(let flag): return .bool(flag)
@@ -43,7 +49,7 @@ struct JSONNode {
     }
 
     /// A short name of the value's type, for messages ("expected a string, found an array").
-    var typeName: String {
+    package var typeName: String {
         switch value {
         case .null: return "null"
         case .bool: return "a boolean"
@@ -56,10 +62,12 @@ struct JSONNode {
 }
 
 /// A JSON syntax error at a position.
-struct JSONSyntaxError: Error {
-    var line: Int
-    var column: Int
-    var message: String
+package struct JSONSyntaxError: Error {
+    /// Where the error is (1-based; columns count characters).
+    package var line: Int
+    package var column: Int
+    /// What is wrong.
+    package var message: String
 }
 
 /// Parses JSON from a ``ByteSource``, tracking line and column.
@@ -68,7 +76,7 @@ struct JSONSyntaxError: Error {
 /// rather than kept (it comes back as ``JSONNode/Value/oversizedString``), and a record
 /// (started with ``beginRecord()``) that grows past the record limit or holds too many
 /// values stops the parse as soon as the limit is crossed.
-struct JSONParser {
+package struct JSONParser {
     /// Nesting deeper than this is refused (no record needs it, and it guards the stack).
     static let maximumDepth = 256
 
@@ -83,7 +91,8 @@ struct JSONParser {
     private var recordColumn: Int
     private var values = 0
 
-    init(source: ByteSource, line: Int = 1, column: Int = 1, limits: RecordLimits = .default) {
+    /// A parser of `source`, whose first byte is at `line` and `column`.
+    package init(source: ByteSource, line: Int = 1, column: Int = 1, limits: RecordLimits = .default) {
         self.source = source
         self.limits = limits
         self.line = line
@@ -174,7 +183,7 @@ struct JSONParser {
     // MARK: Values
 
     /// Parses one complete value.
-    mutating func parseValue(depth: Int = 0) throws(JSONSyntaxError) -> JSONNode {
+    package mutating func parseValue(depth: Int = 0) throws(JSONSyntaxError) -> JSONNode {
         guard let byte = peekSignificant() else { throw error("unexpected end of input; expected a value") }
         let startLine = line
         let startColumn = column
@@ -450,7 +459,7 @@ struct JSONParser {
 
     /// Throws unless only white space remains; `expected` names what should come instead
     /// ("the end of the file", "the end of the line").
-    mutating func expectEnd(_ expected: String) throws(JSONSyntaxError) {
+    package mutating func expectEnd(_ expected: String) throws(JSONSyntaxError) {
         if let byte = peekSignificant() {
             throw error("unexpected \(Self.describe(byte)) after the record; expected \(expected)")
         }

@@ -2,7 +2,6 @@
 // (adds it to the index, writes it to the catalog), the next is transformed on the other
 // cores.
 import Dispatch
-import SearchCore
 
 /// Transforms one batch at a time on a background queue (itself on all cores, through
 /// `parallelMap`) while the caller works on the previous batch's results.
@@ -10,7 +9,7 @@ import SearchCore
 /// `submit` and `take` alternate on the caller's thread: submit a batch, take its results
 /// (waiting if need be), submit the next, then work on the results just taken: submitting
 /// the next batch before processing the previous one's results is what makes the two overlap.
-final class BackgroundBatches<Input: Sendable, Output: Sendable>: @unchecked Sendable {
+package final class BackgroundBatches<Input: Sendable, Output: Sendable>: @unchecked Sendable {
     // `results` is written by the background work and read only after `group.wait()`.
     private let transform: @Sendable (Input) -> Output
     private let chunkSize: Int
@@ -19,7 +18,7 @@ final class BackgroundBatches<Input: Sendable, Output: Sendable>: @unchecked Sen
     private var pending = false
 
     /// - Parameter chunkSize: inputs each thread takes at a time (see `parallelMap`).
-    init(chunkSize: Int = 16, _ transform: @escaping @Sendable (Input) -> Output) {
+    package init(chunkSize: Int = 16, _ transform: @escaping @Sendable (Input) -> Output) {
         self.chunkSize = chunkSize
         self.transform = transform
     }
@@ -30,7 +29,7 @@ final class BackgroundBatches<Input: Sendable, Output: Sendable>: @unchecked Sen
     }
 
     /// Starts transforming `batch`; the previous batch must have been taken.
-    func submit(_ batch: [Input]) {
+    package func submit(_ batch: [Input]) {
         precondition(!pending, "take the previous batch's results before submitting another")
         pending = true
         group.enter()
@@ -41,7 +40,7 @@ final class BackgroundBatches<Input: Sendable, Output: Sendable>: @unchecked Sen
     }
 
     /// Waits for the submitted batch and returns its results, in order (empty if none).
-    func take() -> [Output] {
+    package func take() -> [Output] {
         guard pending else { return [] }
         group.wait()
         pending = false
