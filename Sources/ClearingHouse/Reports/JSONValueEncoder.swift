@@ -12,7 +12,7 @@ extension JSONValue {
     /// writes them: the form `chm --json` prints (`JSONValue(encoding: response).description`).
     ///
     /// Integers are written as they are, floating-point numbers as ``double(_:)`` writes them
-    /// (non-finite ones as `null`), and a `JSONValue` inside `value` as itself.
+    /// (non-finite ones as `null`).
     /// - Throws: what `value`'s `encode(to:)` throws.
     public init(encoding value: some Encodable) throws {
         let node = EncodedNode()
@@ -44,7 +44,6 @@ private final class EncodedNode {
     /// Encodes `value` into this node.
     func store<T: Encodable>(_ value: T, codingPath: [any CodingKey]) throws {
         switch value {
-        case let value as JSONValue: content = .value(value)
         case let value as String: content = .value(.string(value))
         case let value as Bool: content = .value(.bool(value))
         case let value as Double: content = .value(.double(value))
