@@ -7,7 +7,8 @@ public struct ClearingHouseError: Error, Sendable, Hashable, CustomStringConvert
         case notFound
         /// Input that cannot be used (invalid records, bad arguments).
         case invalidInput
-        /// A search query that does not parse or names an unknown field.
+        /// A search query that does not parse or names an unknown field, or a request
+        /// parameter out of its range (``ClearingHouseError/parameter(_:_:)``).
         case invalidQuery
         /// Reading or writing the catalog or index failed.
         case storage
@@ -27,4 +28,10 @@ public struct ClearingHouseError: Error, Sendable, Hashable, CustomStringConvert
     }
 
     public var description: String { message }
+
+    /// The error of a request parameter a front end took from a user: code `invalidQuery`,
+    /// ``parameter`` `name`, and the message `name: problem` (`k1: 12 is not between 0 and 10`).
+    public static func parameter(_ name: String, _ problem: String) -> ClearingHouseError {
+        ClearingHouseError(.invalidQuery, "\(name): \(problem)", parameter: name)
+    }
 }

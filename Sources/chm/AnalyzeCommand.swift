@@ -1,6 +1,5 @@
 import ArgumentParser
 import ClearingHouse
-import SearchCore
 
 /// `chm analyze TEXT --lang TAG`
 struct AnalyzeCommand: ParsableCommand {
@@ -18,28 +17,14 @@ struct AnalyzeCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let analyzer = LanguageAnalyzer.forLanguage(lang)
-        let tokens = analyzer.tokens(text)
+        let report = ClearingHouse.analyze(text, language: lang)
         if json {
-            Console.printJSON(
-                .object([
-                    ("analyzer", .string(analyzer.name)),
-                    (
-                        "tokens",
-                        .array(
-                            tokens.map {
-                                .object([
-                                    ("term", .string($0.term)), ("position", .number(String($0.position))),
-                                    ("start", .number(String($0.start))), ("end", .number(String($0.end))),
-                                ])
-                            })
-                    ),
-                ]))
+            try Console.printJSON(report)
             return
         }
-        print("analyzer: \(analyzer.name)")
+        print("analyzer: \(report.analyzer)")
         let scalars = Array(text.unicodeScalars)
-        for token in tokens {
+        for token in report.tokens {
             let original = token.end <= scalars.count && token.start <= token.end
                 ? String(String.UnicodeScalarView(scalars[token.start..<token.end])) : ""
             print("\(token.position)\t\(token.term)\t[\(token.start)-\(token.end)] \(original)")

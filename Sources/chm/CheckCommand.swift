@@ -24,7 +24,7 @@ struct CheckCommand: ParsableCommand {
             report = try Console.run { try house.check() }
         }
         if json {
-            Console.printJSON(report.jsonValue)
+            try Console.printJSON(report)
         } else {
             print("catalog: \(report.records) records, change #\(report.catalogChange)")
             print("index: \(report.documents) documents, at change #\(report.indexChange)")

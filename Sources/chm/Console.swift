@@ -65,6 +65,12 @@ enum Console {
         print(pretty ? value.prettyDescription : value.description)
     }
 
+    /// Writes a library document to standard output, as the library encodes it
+    /// (``JSONValue/init(encoding:)``: members in their documented order).
+    static func printJSON(_ document: some Encodable) throws {
+        printJSON(try JSONValue(encoding: document))
+    }
+
     /// Peak resident memory of this process so far, in bytes.
     static var peakMemoryBytes: Int {
         var usage = rusage()

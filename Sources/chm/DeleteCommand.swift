@@ -21,11 +21,7 @@ struct DeleteCommand: ParsableCommand {
         let report = try Console.run { try house.delete(ids: ids) }
         for id in report.missing { Console.error("chm: error: no record with id \(id)") }
         if json {
-            Console.printJSON(
-                .object([
-                    ("deleted", .array(report.deleted.map(JSONValue.string))),
-                    ("missing", .array(report.missing.map(JSONValue.string))),
-                ]))
+            try Console.printJSON(report)
         } else {
             print("\(report.deleted.count) deleted")
         }

@@ -44,7 +44,7 @@ struct IngestCommand: ParsableCommand {
     func run() throws {
         let house = try indexOptions.open(create: true)
         let options = IngestOptions(skipInvalid: skipInvalid, strict: strict, defaultKind: kind, defaultLanguage: language)
-        let report = try Console.run {
+        var report = try Console.run {
             try house.ingest(
                 paths, options: options,
                 progress: { progress in
@@ -59,9 +59,8 @@ struct IngestCommand: ParsableCommand {
         }
         Console.clearProgress()
         if json {
-            guard case .object(var members) = report.jsonValue else { return }
-            members.append(("peakMemoryBytes", .number(String(Console.peakMemoryBytes))))
-            Console.printJSON(.object(members))
+            report.peakMemoryBytes = Console.peakMemoryBytes
+            try Console.printJSON(report)
         } else if !quiet {
             var line =
                 "\(report.files.count) file\(report.files.count == 1 ? "" : "s"): \(report.added) added, \(report.updated) updated, "

@@ -30,24 +30,24 @@ struct MatchCommand: ParsableCommand {
     var lang: String?
 
     func validate() throws {
-        guard (id == nil) != (text == nil) else { throw ValidationError("give a request id or --text, not both") }
+        do {
+            try request.validate()
+        } catch let error as ClearingHouseError {
+            throw ValidationError(error.message)
+        }
+    }
+
+    /// The request the options make (the library decides what --country means with --text).
+    var request: MatchRequest {
+        MatchRequest(
+            id: id, text: text, requestingCountries: requestCountries, filters: filterOptions.filters, limit: limit, language: lang)
     }
 
     func run() throws {
         let house = try indexOptions.open(create: false)
-        let response = try Console.run { () throws -> SearchResponse in
-            if let id { return try house.match(id: id, filters: filterOptions.filters, limit: limit, language: lang) }
-            // With --text, --country means the requesting country unless --in-country is used.
-            var filters = filterOptions.filters
-            var countries = requestCountries
-            if countries.isEmpty {
-                countries = filters.countries
-                filters.countries = []
-            }
-            return try house.match(text: text ?? "", countries: countries, filters: filters, limit: limit, language: lang)
-        }
+        let response = try Console.run { try house.match(request) }
         if json {
-            Console.printJSON(response.jsonValue)
+            try Console.printJSON(response)
             return
         }
         if response.hits.isEmpty {
@@ -81,7 +81,7 @@ struct SimilarCommand: ParsableCommand {
         let house = try indexOptions.open(create: false)
         let response = try Console.run { try house.similar(id: id, filters: filterOptions.filters, limit: limit, language: lang) }
         if json {
-            Console.printJSON(response.jsonValue)
+            try Console.printJSON(response)
             return
         }
         if response.hits.isEmpty {

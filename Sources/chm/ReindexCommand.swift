@@ -1,6 +1,5 @@
 import ArgumentParser
 import ClearingHouse
-import SearchCore
 
 /// `chm reindex`
 struct ReindexCommand: ParsableCommand {
@@ -16,21 +15,16 @@ struct ReindexCommand: ParsableCommand {
     var b: Double?
 
     func validate() throws {
-        if let k1, !(k1 >= 0 && k1 <= 10) { throw ValidationError("--k1 must be between 0 and 10") }
-        if let b, !(b >= 0 && b <= 1) { throw ValidationError("--b must be between 0 and 1") }
+        do {
+            try ReindexRequest(k1: k1, b: b).validate()
+        } catch let error as ClearingHouseError {
+            throw ValidationError(error.message)
+        }
     }
 
     func run() throws {
         let house = try indexOptions.open(create: false)
-        try Console.run {
-            var parameters: BM25Parameters?
-            if k1 != nil || b != nil {
-                let current = (try? house.bm25Parameters()) ?? BM25Parameters()
-                parameters = BM25Parameters(k1: k1 ?? current.k1, b: b ?? current.b)
-            }
-            try house.reindex(bm25: parameters)
-        }
-        let summary = try Console.run { try house.indexSummary() }
+        let summary = try Console.run { try house.reindex(ReindexRequest(k1: k1, b: b)) }
         print("reindexed \(summary.documents) records into \(summary.segments) segment\(summary.segments == 1 ? "" : "s")")
     }
 }

@@ -57,38 +57,14 @@ struct RunCommand: ParsableCommand {
         let started = Date()
         let results = try Console.run { try house.run(batch, limit: limit, fields: fieldList, expand: !noExpand, translationWeight: translationWeight, correct: correct) }
         let elapsed = Date().timeIntervalSince(started)
-        var text = ""
-        for result in results {
-            for (rank, hit) in result.hits.enumerated() {
-                text += "\(result.queryID) Q0 \(hit.id) \(rank + 1) \(String(format: "%.6f", hit.score)) \(tag)\n"
-            }
-        }
         if let output {
-            do {
-                try text.write(toFile: output, atomically: true, encoding: .utf8)
-            } catch {
-                Console.error("chm: error: cannot write \(output): \(error.localizedDescription)")
-                throw ExitCode.failure
-            }
+            try Console.run { try TRECRun.write(results, tag: tag, toFile: output) }
         } else {
-            print(text, terminator: "")
+            print(TRECRun.text(of: results, tag: tag), terminator: "")
         }
         if stats {
-            let latencies = results.map { $0.seconds * 1000 }.sorted()
-            func percentile(_ p: Double) -> Double {
-                guard !latencies.isEmpty else { return 0 }
-                return latencies[min(latencies.count - 1, Int((p * Double(latencies.count)).rounded(.up)) - 1)]
-            }
-            let mean = latencies.isEmpty ? 0 : latencies.reduce(0, +) / Double(latencies.count)
-            Console.error(
-                JSONValue.object([
-                    ("queries", .integer(batch.count)), ("query_loop_s", .double(elapsed)),
-                    ("index_bytes", .number(String(house.diskUsage()))),
-                    (
-                        "latency_ms",
-                        .object([("median", .double(percentile(0.5))), ("p99", .double(percentile(0.99))), ("mean", .double(mean))])
-                    ),
-                ]).description)
+            let statistics = RunStatistics(results, queryLoopSeconds: elapsed, indexBytes: house.diskUsage())
+            Console.error(try JSONValue(encoding: statistics).description)
         }
     }
 }

@@ -86,7 +86,7 @@ struct SearchCommand: ParsableCommand {
                 "chm: warning: the index is behind the catalog (a write was interrupted); these results are from its last commit. The next ingest or delete, or `chm check --repair`, catches up")
         }
         if json {
-            Console.printJSON(response.jsonValue)
+            try Console.printJSON(response)
             return
         }
         let total = response.total.map { "\($0)" } ?? "at least \(response.totalLowerBound)"

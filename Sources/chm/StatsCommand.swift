@@ -14,14 +14,13 @@ struct StatsCommand: ParsableCommand {
 
     func run() throws {
         let house = try indexOptions.open(create: false)
-        let statistics = try Console.run { try house.statistics() }
-        let index = try Console.run { try house.indexSummary() }
+        let report = try Console.run { try house.statisticsReport() }
         if json {
-            guard case .object(var members) = statistics.jsonValue else { return }
-            members.append(("index", index.jsonValue))
-            Console.printJSON(.object(members))
+            try Console.printJSON(report)
             return
         }
+        let statistics = report.catalog
+        let index = report.index
         print("records: \(Console.grouped(statistics.records))")
         print("kinds:")
         for kind in RecordKind.allCases {

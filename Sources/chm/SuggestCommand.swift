@@ -34,7 +34,7 @@ struct SuggestCommand: ParsableCommand {
         let house = try indexOptions.open(create: false)
         let suggestions = try Console.run { try house.suggest(text, limit: limit, language: lang) }
         if json {
-            Console.printJSON(suggestions.jsonValue)
+            try Console.printJSON(suggestions)
             return
         }
         for completion in suggestions.completions { print("\(completion.text)\t\(completion.documents)") }

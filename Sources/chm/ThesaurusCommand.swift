@@ -42,7 +42,7 @@ struct ThesaurusImportCommand: ParsableCommand {
         let house = try indexOptions.open(create: true)
         let report = try Console.run { try house.importThesaurus(paths, replace: replace) }
         if json {
-            Console.printJSON(report.jsonValue)
+            try Console.printJSON(report)
         } else {
             let languages = report.languages.keys.sorted().map { "\($0) \(report.languages[$0] ?? 0)" }.joined(separator: ", ")
             print(

@@ -29,7 +29,7 @@ struct ValidateCommand: ParsableCommand {
         let report = ClearingHouse.validate(paths, options: IngestOptions(strict: strict, defaultKind: kind, defaultLanguage: language), diagnostics: Console.report)
         let valid = report.files.reduce(0) { $0 + $1.valid }
         if json {
-            Console.printJSON(report.jsonValue)
+            try Console.printJSON(report)
         } else if !quiet {
             print(
                 "\(report.files.count) file\(report.files.count == 1 ? "" : "s"): \(valid) valid, \(report.rejected) invalid"

@@ -56,6 +56,9 @@ public struct IngestReport: Sendable, Hashable {
     /// What importing the thesaurus files among the paths did (`.jsonld`, `.rdf`, `.skos`),
     /// when there were any.
     public var thesaurus: ThesaurusImportReport?
+    /// The peak resident memory of the process that ran the ingest, in bytes, when its
+    /// front end measures it (`chm ingest --json` does); the document omits it when nil.
+    public var peakMemoryBytes: Int?
 
     /// How many diagnostics a report keeps; the counters go on counting past it.
     public static let maximumKeptDiagnostics = 10_000
@@ -77,35 +80,8 @@ public struct IngestReport: Sendable, Hashable {
         if diagnostics.count < IngestReport.maximumKeptDiagnostics { diagnostics.append(diagnostic) }
     }
 
-    /// The report as JSON, for `--json`.
-    public var jsonValue: JSONValue {
-        .object([
-            ("files", .integer(files.count)),
-            ("records", .integer(records)),
-            ("added", .integer(added)),
-            ("updated", .integer(updated)),
-            ("unchanged", .integer(unchanged)),
-            ("skipped", .integer(skipped)),
-            ("deleted", .integer(deleted)),
-            ("rejected", .integer(rejected)),
-            ("errors", .integer(errors)),
-            ("warnings", .integer(warnings)),
-            ("ok", .bool(succeeded)),
-            (
-                "fileReports",
-                .array(
-                    files.map {
-                        .object([
-                            ("file", .string($0.file)), ("format", .string($0.format.rawValue)),
-                            ("status", .string($0.status.rawValue)), ("valid", .integer($0.valid)),
-                            ("invalid", .integer($0.invalid)),
-                        ])
-                    })
-            ),
-            ("diagnostics", .array(diagnostics.map(\.jsonValue))),
-            ("thesaurus", thesaurus?.jsonValue ?? .null),
-        ])
-    }
+    /// The report as JSON, for `--json`: the document ``encode(to:)`` writes.
+    public var jsonValue: JSONValue { (try? JSONValue(encoding: self)) ?? .null }
 }
 
 extension IngestReport {
@@ -136,19 +112,86 @@ public struct CatalogStatistics: Sendable, Hashable {
 
     public init() {}
 
-    /// The statistics as JSON: `{"records", "kinds", "languages", ...}`.
-    public var jsonValue: JSONValue {
-        .object([
-            ("records", .integer(records)),
-            ("kinds", .object(kinds.keys.sorted().map { ($0, .integer(kinds[$0] ?? 0)) })),
-            ("languages", .object(languages.keys.sorted().map { ($0, .integer(languages[$0] ?? 0)) })),
-            (
-                "catalog",
-                .object([
-                    ("bytes", .number(String(catalogBytes))), ("lastChange", .number(String(lastChange))),
-                    ("ingestRuns", .integer(ingestRuns)), ("lastIngest", .optionalString(lastIngest)),
-                ])
-            ),
-        ])
+    /// The statistics as JSON: `{"records", "kinds", "languages", ...}`, the document
+    /// ``encode(to:)`` writes.
+    public var jsonValue: JSONValue { (try? JSONValue(encoding: self)) ?? .null }
+}
+
+extension FileReport.Status: Codable {}
+
+extension FileReport: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case file, format, status, valid, invalid
+    }
+
+    /// `{"file", "format", "status", "valid", "invalid"}`.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(file, forKey: .file)
+        try container.encode(format.rawValue, forKey: .format)
+        try container.encode(status, forKey: .status)
+        try container.encode(valid, forKey: .valid)
+        try container.encode(invalid, forKey: .invalid)
+    }
+
+    /// Reads the document ``encode(to:)`` writes.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let formatName = try container.decode(String.self, forKey: .format)
+        guard let format = RecordFormat(rawValue: formatName) else {
+            throw DecodingError.dataCorruptedError(forKey: .format, in: container, debugDescription: "unknown format \"\(formatName)\"")
+        }
+        self.init(
+            file: try container.decode(String.self, forKey: .file), format: format,
+            status: try container.decode(Status.self, forKey: .status), valid: try container.decode(Int.self, forKey: .valid),
+            invalid: try container.decode(Int.self, forKey: .invalid))
+    }
+}
+
+extension IngestReport: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case files, records, added, updated, unchanged, skipped, deleted, rejected, errors, warnings, ok, fileReports, diagnostics,
+            thesaurus, peakMemoryBytes
+    }
+
+    /// `{"files" (a count), "records", "added", "updated", "unchanged", "skipped", "deleted",
+    /// "rejected", "errors", "warnings", "ok", "fileReports": [...], "diagnostics": [...],
+    /// "thesaurus" (null when no thesaurus file was read)}`, then `"peakMemoryBytes"` when known.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(files.count, forKey: .files)
+        try container.encode(records, forKey: .records)
+        try container.encode(added, forKey: .added)
+        try container.encode(updated, forKey: .updated)
+        try container.encode(unchanged, forKey: .unchanged)
+        try container.encode(skipped, forKey: .skipped)
+        try container.encode(deleted, forKey: .deleted)
+        try container.encode(rejected, forKey: .rejected)
+        try container.encode(errors, forKey: .errors)
+        try container.encode(warnings, forKey: .warnings)
+        try container.encode(succeeded, forKey: .ok)
+        try container.encode(files, forKey: .fileReports)
+        try container.encode(diagnostics, forKey: .diagnostics)
+        try container.encode(thesaurus, forKey: .thesaurus)
+        try container.encodeIfPresent(peakMemoryBytes, forKey: .peakMemoryBytes)
+    }
+
+    /// Reads the document ``encode(to:)`` writes. ``unreadable`` is not in it (each unreadable
+    /// path is also an error): it is taken to be 0.
+    public init(from decoder: any Decoder) throws {
+        self.init()
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        files = try container.decode([FileReport].self, forKey: .fileReports)
+        added = try container.decode(Int.self, forKey: .added)
+        updated = try container.decode(Int.self, forKey: .updated)
+        unchanged = try container.decode(Int.self, forKey: .unchanged)
+        skipped = try container.decode(Int.self, forKey: .skipped)
+        deleted = try container.decode(Int.self, forKey: .deleted)
+        rejected = try container.decode(Int.self, forKey: .rejected)
+        errors = try container.decode(Int.self, forKey: .errors)
+        warnings = try container.decode(Int.self, forKey: .warnings)
+        diagnostics = try container.decode([Diagnostic].self, forKey: .diagnostics)
+        thesaurus = try container.decodeIfPresent(ThesaurusImportReport.self, forKey: .thesaurus)
+        peakMemoryBytes = try container.decodeIfPresent(Int.self, forKey: .peakMemoryBytes)
     }
 }

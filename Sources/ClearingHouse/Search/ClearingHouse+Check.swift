@@ -2,7 +2,7 @@ import Foundation
 import SearchCore
 
 /// The outcome of ``ClearingHouse/check()``.
-public struct CheckReport: Sendable, Hashable {
+public struct CheckReport: Sendable, Hashable, Codable {
     /// Problems that mean data is damaged or inconsistent (a non-zero exit for `chm check`).
     public var problems: [String] = []
     /// Facts worth knowing that are not damage (e.g. changes not yet indexed).
@@ -18,13 +18,38 @@ public struct CheckReport: Sendable, Hashable {
     /// True when nothing is damaged.
     public var isHealthy: Bool { problems.isEmpty }
 
-    public var jsonValue: JSONValue {
-        .object([
-            ("ok", .bool(isHealthy)), ("records", .integer(records)), ("documents", .integer(documents)),
-            ("catalogChange", .number(String(catalogChange))), ("indexChange", .number(String(indexChange))),
-            ("problems", .array(problems.map(JSONValue.string))), ("notes", .array(notes.map(JSONValue.string))),
-        ])
+    init() {}
+
+    private enum CodingKeys: String, CodingKey {
+        case ok, records, documents, catalogChange, indexChange, problems, notes
     }
+
+    /// Writes the members in the order ``jsonValue`` shows (`ok` is ``isHealthy``).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(isHealthy, forKey: .ok)
+        try container.encode(records, forKey: .records)
+        try container.encode(documents, forKey: .documents)
+        try container.encode(catalogChange, forKey: .catalogChange)
+        try container.encode(indexChange, forKey: .indexChange)
+        try container.encode(problems, forKey: .problems)
+        try container.encode(notes, forKey: .notes)
+    }
+
+    /// Reads the document ``encode(to:)`` writes.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        records = try container.decode(Int.self, forKey: .records)
+        documents = try container.decode(Int.self, forKey: .documents)
+        catalogChange = try container.decode(Int64.self, forKey: .catalogChange)
+        indexChange = try container.decode(Int64.self, forKey: .indexChange)
+        problems = try container.decode([String].self, forKey: .problems)
+        notes = try container.decode([String].self, forKey: .notes)
+    }
+
+    /// `{"ok", "records", "documents", "catalogChange", "indexChange", "problems", "notes"}`:
+    /// the document ``encode(to:)`` writes.
+    public var jsonValue: JSONValue { (try? JSONValue(encoding: self)) ?? .null }
 }
 
 extension ClearingHouse {

@@ -3,9 +3,9 @@
 import SearchCore
 
 /// What ``ClearingHouse/suggest(_:limit:language:)`` proposes for a query being typed.
-public struct Suggestions: Sendable, Hashable {
+public struct Suggestions: Sendable, Hashable, Codable {
     /// A completion of the last word.
-    public struct Completion: Sendable, Hashable {
+    public struct Completion: Sendable, Hashable, Codable {
         /// The query with its last word completed (`mangrove restoration`).
         public var text: String
         /// The completed word (`restoration`).
@@ -15,7 +15,7 @@ public struct Suggestions: Sendable, Hashable {
     }
 
     /// A record whose title matches the query as typed so far.
-    public struct Title: Sendable, Hashable {
+    public struct Title: Sendable, Hashable, Codable {
         /// The record's id.
         public var id: String
         /// Its title in the asked language (or its fallback).
@@ -32,24 +32,10 @@ public struct Suggestions: Sendable, Hashable {
     /// ranking them), best first.
     public var titles: [Title]
 
-    /// `{"query", "completions": [{"text", "word", "documents"}], "titles": [{"id", "title", "language"}]}`.
-    public var jsonValue: JSONValue {
-        .object([
-            ("query", .string(query)),
-            (
-                "completions",
-                .array(
-                    completions.map {
-                        .object([("text", .string($0.text)), ("word", .string($0.word)), ("documents", .integer($0.documents))])
-                    })
-            ),
-            (
-                "titles",
-                .array(
-                    titles.map { .object([("id", .string($0.id)), ("title", .string($0.title)), ("language", .string($0.language))]) })
-            ),
-        ])
-    }
+    /// `{"query", "completions": [{"text", "word", "documents"}], "titles": [{"id", "title", "language"}]}`:
+    /// the document ``encode(to:)`` writes.
+    public var jsonValue: JSONValue { (try? JSONValue(encoding: self)) ?? .null }
+
 }
 
 extension ClearingHouse {

@@ -210,26 +210,6 @@ public struct SearchResultHit: Sendable, Hashable {
     /// The thesaurus translations of the query that the record matched
     /// (`coral reefs [en] from коралловые рифы`).
     public var translations: [String] = []
-
-    var jsonValue: JSONValue {
-        var members: [(String, JSONValue)] = [
-            ("id", .string(id)), ("kind", .string(kind.rawValue)), ("title", .string(title)),
-            ("language", .string(language)), ("score", .double(score)),
-        ]
-        if let snippet {
-            members.append(("snippet", .string(snippet.marked())))
-            members.append(("snippetText", .string(snippet.text)))
-            members.append(
-                (
-                    "highlights",
-                    .array(snippet.highlights.map { .array([.integer($0.lowerBound), .integer($0.upperBound)]) })
-                ))
-        }
-        if !reasons.isEmpty { members.append(("reasons", .array(reasons.map(JSONValue.string)))) }
-        if !translations.isEmpty { members.append(("translations", .array(translations.map(JSONValue.string)))) }
-        if let explanation { members.append(("explanation", .string(explanation))) }
-        return .object(members)
-    }
 }
 
 /// The result of ``ClearingHouse/search(_:)``.
@@ -257,56 +237,9 @@ public struct SearchResponse: Sendable, Hashable {
     /// facet -> value -> label.
     public var facetLabels: [String: [String: String]] = [:]
 
-    /// `{"query": ..., "total": N or null, "hits": [{"id", "kind", "title", "language", "score", "snippet", ...}], "facets": {...}}`.
-    public var jsonValue: JSONValue {
-        var members: [(String, JSONValue)] = [
-            ("query", .string(query)),
-            ("total", total.map { .integer($0) } ?? .null),
-            ("hits", .array(hits.map(\.jsonValue))),
-        ]
-        if stale { members.append(("stale", .bool(true))) }
-        if let correctedQuery { members.append(("correctedQuery", .string(correctedQuery))) }
-        if !corrections.isEmpty {
-            members.append(
-                (
-                    "corrections",
-                    .array(
-                        corrections.map {
-                            .object([
-                                ("word", .string($0.word)), ("spelling", .string($0.spelling)), ("distance", .integer($0.distance)),
-                                ("documents", .integer($0.documentFrequency)), ("requested", .bool($0.requested)),
-                            ])
-                        })
-                ))
-        }
-        if !expansions.isEmpty {
-            members.append(("expansions", .array(expansions.map(\.jsonValue))))
-        }
-        if !facets.isEmpty {
-            members.append(
-                (
-                    "facets",
-                    .object(
-                        facets.keys.sorted().map { name in
-                            let counts = facets[name] ?? [:]
-                            let ordered = counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
-                            return (name, .object(ordered.map { ($0.key, .integer($0.value)) }))
-                        })
-                ))
-        }
-        if !facetLabels.isEmpty {
-            members.append(
-                (
-                    "facetLabels",
-                    .object(
-                        facetLabels.keys.sorted().map { name in
-                            let labels = facetLabels[name] ?? [:]
-                            return (name, .object(labels.keys.sorted().map { ($0, .string(labels[$0] ?? "")) }))
-                        })
-                ))
-        }
-        return .object(members)
-    }
+    /// `{"query": ..., "total": N or null, "hits": [{"id", "kind", "title", "language", "score", "snippet", ...}], "facets": {...}}`:
+    /// the document ``encode(to:)`` writes.
+    public var jsonValue: JSONValue { (try? JSONValue(encoding: self)) ?? .null }
 }
 
 /// Index figures for `chm stats`.
@@ -326,17 +259,8 @@ public struct IndexSummary: Sendable, Hashable {
     /// The change-log position the index reflects.
     public var changeSequence: Int64
 
-    public var jsonValue: JSONValue {
-        .object([
-            ("segments", .integer(segments)), ("documents", .integer(documents)),
-            ("deletedDocuments", .integer(deletedDocuments)), ("terms", .integer(terms)),
-            ("postings", .integer(postings)), ("bytes", .number(String(bytes))),
-            ("segmentBytes", .number(String(segmentBytes))),
-            ("postingsBytes", .number(String(postingsBytes))),
-            ("bytesPerPosting", .double(postings > 0 ? (Double(postingsBytes) / Double(postings) * 1000).rounded() / 1000 : 0)),
-            ("changeSequence", .number(String(changeSequence))),
-        ])
-    }
+    /// The document ``encode(to:)`` writes.
+    public var jsonValue: JSONValue { (try? JSONValue(encoding: self)) ?? .null }
 }
 
 extension QueryExpansion {

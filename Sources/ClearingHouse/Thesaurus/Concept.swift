@@ -152,12 +152,39 @@ public struct ThesaurusImportReport: Sendable, Hashable {
         }
     }
 
-    /// `{"files": [...], "concepts": N, "added": N, "updated": N, "unchanged": N, "labels": N, "languages": {...}}`.
-    public var jsonValue: JSONValue {
-        .object([
-            ("files", .array(files.map(JSONValue.string))), ("concepts", .integer(concepts)), ("added", .integer(added)),
-            ("updated", .integer(updated)), ("unchanged", .integer(unchanged)), ("labels", .integer(labels)),
-            ("languages", .object(languages.keys.sorted().map { ($0, .integer(languages[$0] ?? 0)) })),
-        ])
+    /// `{"files": [...], "concepts": N, "added": N, "updated": N, "unchanged": N, "labels": N, "languages": {...}}`:
+    /// the document ``encode(to:)`` writes.
+    public var jsonValue: JSONValue { (try? JSONValue(encoding: self)) ?? .null }
+
+}
+
+extension ThesaurusImportReport: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case files, concepts, added, updated, unchanged, labels, languages
+    }
+
+    /// `{"files": [...], "concepts", "added", "updated", "unchanged", "labels", "languages": {tag: count}}`.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(files, forKey: .files)
+        try container.encode(concepts, forKey: .concepts)
+        try container.encode(added, forKey: .added)
+        try container.encode(updated, forKey: .updated)
+        try container.encode(unchanged, forKey: .unchanged)
+        try container.encode(labels, forKey: .labels)
+        var counts = container.nestedContainer(keyedBy: DynamicKey.self, forKey: .languages)
+        for language in languages.keys.sorted() { try counts.encode(languages[language] ?? 0, forKey: DynamicKey(language)) }
+    }
+
+    /// Reads the document ``encode(to:)`` writes (``concepts`` follows from the others).
+    public init(from decoder: any Decoder) throws {
+        self.init()
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        files = try container.decode([String].self, forKey: .files)
+        added = try container.decode(Int.self, forKey: .added)
+        updated = try container.decode(Int.self, forKey: .updated)
+        unchanged = try container.decode(Int.self, forKey: .unchanged)
+        labels = try container.decode(Int.self, forKey: .labels)
+        languages = try container.decode([String: Int].self, forKey: .languages)
     }
 }

@@ -58,17 +58,35 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
         return text
     }
 
-    /// The diagnostic as a JSON object, for `--json` output.
-    public var jsonValue: JSONValue {
-        var members: [(String, JSONValue)] = [
-            ("severity", .string(severity.rawValue)),
-            ("file", .string(file)),
-        ]
-        if let line { members.append(("line", .number(String(line)))) }
-        if let column { members.append(("column", .number(String(column)))) }
-        if let recordID { members.append(("record", .string(recordID))) }
-        if let field { members.append(("field", .string(field))) }
-        members.append(("message", .string(message)))
-        return .object(members)
+    /// The diagnostic as a JSON object, for `--json` output: the document ``encode(to:)`` writes.
+    public var jsonValue: JSONValue { (try? JSONValue(encoding: self)) ?? .null }
+}
+
+extension Diagnostic: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case severity, file, line, column, record, field, message
+    }
+
+    /// `{"severity", "file", "line", "column", "record", "field", "message"}`, the members
+    /// that are not known left out.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(severity, forKey: .severity)
+        try container.encode(file, forKey: .file)
+        try container.encodeIfPresent(line, forKey: .line)
+        try container.encodeIfPresent(column, forKey: .column)
+        try container.encodeIfPresent(recordID, forKey: .record)
+        try container.encodeIfPresent(field, forKey: .field)
+        try container.encode(message, forKey: .message)
+    }
+
+    /// Reads the document ``encode(to:)`` writes.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            try container.decode(Severity.self, forKey: .severity), file: try container.decode(String.self, forKey: .file),
+            line: try container.decodeIfPresent(Int.self, forKey: .line), column: try container.decodeIfPresent(Int.self, forKey: .column),
+            recordID: try container.decodeIfPresent(String.self, forKey: .record),
+            field: try container.decodeIfPresent(String.self, forKey: .field), message: try container.decode(String.self, forKey: .message))
     }
 }

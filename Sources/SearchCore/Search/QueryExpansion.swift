@@ -38,6 +38,13 @@ public struct QueryExpansion: Sendable, Hashable {
     public var setID: String
     /// The labels searched in addition: the set's labels in the other groups.
     public var added: [SynonymSet.Label]
+
+    public init(source: String, matchedGroups: [String], setID: String, added: [SynonymSet.Label]) {
+        self.source = source
+        self.matchedGroups = matchedGroups
+        self.setID = setID
+        self.added = added
+    }
 }
 
 /// Expands queries with synonym sets: a word or run of words (or a CJK run) of the query

@@ -127,6 +127,14 @@ public struct SpellingCorrection: Sendable, Hashable {
     /// Whether the query asked for it (`word~`); false: added because the word is unknown
     /// or rare.
     public var requested: Bool
+
+    public init(word: String, spelling: String, distance: Int, documentFrequency: Int, requested: Bool) {
+        self.word = word
+        self.spelling = spelling
+        self.distance = distance
+        self.documentFrequency = documentFrequency
+        self.requested = requested
+    }
 }
 
 /// A tree of score contributions, like Lucene's explain.

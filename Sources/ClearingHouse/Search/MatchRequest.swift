@@ -1,0 +1,87 @@
+/// A matchmaking request (`chm match`): the records most likely to answer an assistance
+/// request, named by its record id or described by a text.
+///
+/// For a text, ``requestingCountries`` are the countries the request comes from (they rank
+/// records of those countries higher). A front end with one country option may leave
+/// ``requestingCountries`` empty: with a text, the filters' countries are then taken as the
+/// requesting countries rather than as a filter (``resolved``), which is what `chm match
+/// --text ... --country KE` means.
+public struct MatchRequest: Sendable, Hashable {
+    /// The id of the request (or any record) to match; give this or ``text``.
+    public var id: String?
+    /// A description of the request, in any language; give this or ``id``.
+    public var text: String?
+    /// With ``text``: the ISO 3166-1 alpha-2 codes of the requesting countries (any case).
+    public var requestingCountries: [String]
+    /// Filters on the records proposed.
+    public var filters: SearchFilters
+    /// Hits to return.
+    public var limit: Int
+    /// The searcher's language for titles (then English, then any).
+    public var language: String?
+
+    /// A request for the records that answer record `id` or `text`.
+    public init(
+        id: String? = nil, text: String? = nil, requestingCountries: [String] = [], filters: SearchFilters = SearchFilters(),
+        limit: Int = 10, language: String? = nil
+    ) {
+        self.id = id
+        self.text = text
+        self.requestingCountries = requestingCountries
+        self.filters = filters
+        self.limit = limit
+        self.language = language
+    }
+
+    /// The requesting countries and the filters the match uses: with a text and no
+    /// ``requestingCountries``, the filters' countries become the requesting countries and
+    /// no longer filter; otherwise both as given.
+    public var resolved: (requestingCountries: [String], filters: SearchFilters) {
+        guard text != nil, requestingCountries.isEmpty else { return (requestingCountries, filters) }
+        var filters = filters
+        let countries = filters.countries
+        filters.countries = []
+        return (countries, filters)
+    }
+
+    /// Checks every parameter, as ``ClearingHouse/match(_:)`` does first.
+    /// - Throws: ``ClearingHouseError`` with code `invalidQuery` naming the parameter:
+    ///   `text: give a record id or a text, not both`, `inCountry: "XX" is not an ISO 3166-1
+    ///   alpha-2 country code`, `limit: -1 is below 0`, and the filters' errors
+    ///   (``SearchFilters/validate()``).
+    public func validate() throws {
+        switch (id, text) {
+        case (nil, nil): throw ClearingHouseError.parameter("id", "give a record id or a text to match")
+        case (.some, .some): throw ClearingHouseError.parameter("text", "give a record id or a text, not both")
+        default: break
+        }
+        if id != nil, !requestingCountries.isEmpty {
+            throw ClearingHouseError.parameter("inCountry", "requesting countries go with a text; a record id brings its own")
+        }
+        let parameter = requestingCountries.isEmpty ? "country" : "inCountry"
+        for code in resolved.requestingCountries where CountryCode.normalized(code) == nil {
+            throw ClearingHouseError.parameter(parameter, "\"\(code)\" is not an ISO 3166-1 alpha-2 country code")
+        }
+        if limit < 0 { throw ClearingHouseError.parameter("limit", "\(limit) is below 0") }
+        if let language, LanguageTag.normalized(language) == nil {
+            throw ClearingHouseError.parameter("lang", "\"\(language)\" is not a BCP 47 language tag")
+        }
+        try filters.validate()
+    }
+}
+
+extension ClearingHouse {
+    /// The records most likely to answer `request` (``match(id:filters:limit:language:)`` or
+    /// ``match(text:countries:filters:limit:language:)``, with the request's rules applied).
+    /// - Throws: ``ClearingHouseError`` naming the parameter for an invalid request (before
+    ///   anything is searched), or with code `notFound` for an unknown id.
+    public func match(_ request: MatchRequest) throws -> SearchResponse {
+        try request.validate()
+        let (countries, filters) = request.resolved
+        if let id = request.id {
+            return try match(id: id, filters: filters, limit: request.limit, language: request.language)
+        }
+        return try match(
+            text: request.text ?? "", countries: countries, filters: filters, limit: request.limit, language: request.language)
+    }
+}

@@ -1,0 +1,344 @@
+// The rules every front end shares live in the library: request parameters are checked
+// there (each error names its parameter), exports write files atomically, runs are written
+// as the reader reads them, and every JSON document is a Codable type.
+import Foundation
+import SearchCore
+import Testing
+
+@testable import ClearingHouse
+
+/// `body` throws a ``ClearingHouseError`` for `parameter` with exactly `message`.
+func expectParameterError(
+    _ parameter: String, _ message: String, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void
+) {
+    let error = #expect(throws: ClearingHouseError.self, sourceLocation: sourceLocation) { try body() }
+    #expect(error?.code == .invalidQuery, sourceLocation: sourceLocation)
+    #expect(error?.parameter == parameter, sourceLocation: sourceLocation)
+    #expect(error?.message == message, sourceLocation: sourceLocation)
+}
+
+@Suite("Request rules in the library")
+struct RequestRuleTests {
+    static let records = """
+        [
+          {"id": "tech-mangrove", "kind": "technology", "title": "Community mangrove nurseries",
+           "summary": "Seedlings raised by fishers", "countries": ["KE"], "themes": ["coasts"]},
+          {"id": "req-coast", "kind": "assistanceRequest", "title": "Help restoring mangroves", "countries": ["TZ"],
+           "themes": ["coasts"]},
+          {"id": "bp-fire", "kind": "bestPractice", "title": "Community fire brigades", "keywords": ["fire", "savanna"]}
+        ]
+        """
+
+    @Test func reindexRejectsEachParameterOutOfRange() {
+        expectParameterError("k1", "k1: 12 is not between 0 and 10") { try ReindexRequest(k1: 12).validate() }
+        expectParameterError("k1", "k1: -0.5 is not between 0 and 10") { try ReindexRequest(k1: -0.5, b: 0.5).validate() }
+        expectParameterError("b", "b: 1.5 is not between 0 and 1") { try ReindexRequest(k1: 1.2, b: 1.5).validate() }
+        expectParameterError("b", "b: nan is not between 0 and 1") { try ReindexRequest(b: .nan).validate() }
+        #expect(throws: Never.self) { try ReindexRequest(k1: 0, b: 1).validate() }
+        #expect(throws: Never.self) { try ReindexRequest().validate() }
+    }
+
+    @Test func reindexMergesPartialParametersWithTheIndexs() throws {
+        let current = BM25Parameters(k1: 1.5, b: 0.3)
+        #expect(ReindexRequest().parameters(merging: current) == nil)
+        #expect(ReindexRequest(b: 0.5).parameters(merging: current) == BM25Parameters(k1: 1.5, b: 0.5))
+        #expect(ReindexRequest(k1: 3).parameters(merging: current) == BM25Parameters(k1: 3, b: 0.3))
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            try house.ingest([try directory.write("r.json", Self.records)])
+            let summary = try house.reindex(ReindexRequest(k1: 1.5))
+            #expect(summary.documents == 3)
+            try house.reindex(ReindexRequest(b: 0.5))
+            #expect(try house.bm25Parameters() == BM25Parameters(k1: 1.5, b: 0.5))
+            // A rejected request changes nothing.
+            expectParameterError("k1", "k1: 11 is not between 0 and 10") { try house.reindex(ReindexRequest(k1: 11)) }
+            #expect(try house.bm25Parameters() == BM25Parameters(k1: 1.5, b: 0.5))
+        }
+    }
+
+    @Test func matchRequestRejectsEachBadParameter() {
+        expectParameterError("id", "id: give a record id or a text to match") { try MatchRequest().validate() }
+        expectParameterError("text", "text: give a record id or a text, not both") {
+            try MatchRequest(id: "req-coast", text: "mangroves").validate()
+        }
+        expectParameterError("inCountry", "inCountry: requesting countries go with a text; a record id brings its own") {
+            try MatchRequest(id: "req-coast", requestingCountries: ["KE"]).validate()
+        }
+        expectParameterError("inCountry", "inCountry: \"Kenya\" is not an ISO 3166-1 alpha-2 country code") {
+            try MatchRequest(text: "mangroves", requestingCountries: ["Kenya"]).validate()
+        }
+        expectParameterError("country", "country: \"XX\" is not an ISO 3166-1 alpha-2 country code") {
+            try MatchRequest(text: "mangroves", filters: SearchFilters(countries: ["XX"])).validate()
+        }
+        expectParameterError("limit", "limit: -1 is below 0") { try MatchRequest(id: "req-coast", limit: -1).validate() }
+        expectParameterError("lang", "lang: \"not a tag\" is not a BCP 47 language tag") {
+            try MatchRequest(id: "req-coast", language: "not a tag").validate()
+        }
+        expectParameterError("since", "since: \"2020-13\" is not a date (YYYY, YYYY-MM or YYYY-MM-DD)") {
+            try MatchRequest(id: "req-coast", filters: SearchFilters(since: "2020-13")).validate()
+        }
+        #expect(throws: Never.self) { try MatchRequest(text: "mangroves", filters: SearchFilters(countries: ["ke"])).validate() }
+    }
+
+    @Test func withATextTheCountryFilterIsTheRequestingCountry() throws {
+        let text = MatchRequest(text: "mangroves", filters: SearchFilters(kinds: [.technology], countries: ["KE"]))
+        #expect(text.resolved.requestingCountries == ["KE"])
+        #expect(text.resolved.filters == SearchFilters(kinds: [.technology]))
+        let both = MatchRequest(text: "mangroves", requestingCountries: ["TZ"], filters: SearchFilters(countries: ["KE"]))
+        #expect(both.resolved.requestingCountries == ["TZ"])
+        #expect(both.resolved.filters.countries == ["KE"])
+        let record = MatchRequest(id: "req-coast", filters: SearchFilters(countries: ["KE"]))
+        #expect(record.resolved.requestingCountries.isEmpty)
+        #expect(record.resolved.filters.countries == ["KE"])
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            try house.ingest([try directory.write("r.json", Self.records)])
+            // KE is where the request comes from, not a filter: the Kenyan record ranks with the reason.
+            let response = try house.match(MatchRequest(text: "mangrove nurseries", filters: SearchFilters(countries: ["KE"])))
+            let hit = try #require(response.hits.first)
+            #expect(hit.id == "tech-mangrove")
+            #expect(hit.reasons.contains("same country: KE"))
+            #expect(try house.match(MatchRequest(id: "req-coast")).hits.map(\.id).contains("tech-mangrove"))
+            expectParameterError("text", "text: give a record id or a text, not both") {
+                _ = try house.match(MatchRequest(id: "req-coast", text: "x"))
+            }
+        }
+    }
+
+    @Test func exportSelectionIsAllOnlyWithoutQueryAndFilters() {
+        #expect(ClearingHouse.ExportSelection(query: nil) == .all)
+        #expect(ClearingHouse.ExportSelection(query: "") == .matching(SearchRequest(query: "")))
+        let filters = SearchFilters(kinds: [.technology])
+        #expect(ClearingHouse.ExportSelection(query: nil, filters: filters) == .matching(SearchRequest(query: "", filters: filters)))
+    }
+
+    @Test func exportSelectionRejectsEachBadParameter() {
+        expectParameterError("since", "since: \"2020-13\" is not a date (YYYY, YYYY-MM or YYYY-MM-DD)") {
+            try ClearingHouse.ExportSelection(query: nil, filters: SearchFilters(since: "2020-13")).validate()
+        }
+        expectParameterError("colour", "filter: unknown field \"colour\"; fields are: \(SearchRequest.facetFields.joined(separator: ", "))") {
+            try ClearingHouse.ExportSelection(query: nil, filters: SearchFilters(fields: ["colour": ["red"]])).validate()
+        }
+        let error = #expect(throws: ClearingHouseError.self) { try ClearingHouse.ExportSelection(query: "mangrove AND").validate() }
+        #expect(error?.code == .invalidQuery)
+        #expect(error?.parameter == "query")
+        #expect(error?.message.hasPrefix("invalid query: ") == true)
+        #expect(throws: Never.self) { try ClearingHouse.ExportSelection.all.validate() }
+    }
+}
+
+@Suite("Atomic export")
+struct AtomicExportTests {
+    /// Names in `directory` other than `keep`: temporary files left behind.
+    func leftovers(_ directory: TemporaryDirectory, keeping keep: Set<String>) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { !keep.contains($0) }
+    }
+
+    @Test func writesWhatTheStreamingExportWrites() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            try house.ingest([try directory.write("r.json", RequestRuleTests.records)])
+            for format in ClearingHouse.ExportFormat.allCases {
+                for selection in [ClearingHouse.ExportSelection.all, .init(query: "community")] {
+                    var streamed = ""
+                    try house.export(format: format, selection: selection) { streamed += $0 }
+                    let path = directory.path("out.\(format.rawValue)")
+                    try house.export(format: format, selection: selection, toFile: path)
+                    #expect(try String(contentsOfFile: path, encoding: .utf8) == streamed)
+                }
+            }
+            var all = ""
+            try house.export(format: .jsonl, to: { all += $0 })
+            #expect(all.split(separator: "\n").count == 3)
+            #expect(try leftovers(directory, keeping: ["index", "r.json", "out.jsonl", "out.csv"]).isEmpty)
+        }
+    }
+
+    @Test func aMissingDirectoryIsATypedErrorAndWritesNothing() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            try house.ingest([try directory.write("r.json", RequestRuleTests.records)])
+            let path = directory.path("missing/out.jsonl")
+            let error = #expect(throws: ClearingHouseError.self) { try house.export(format: .jsonl, selection: .all, toFile: path) }
+            #expect(error?.code == .notFound)
+            #expect(error?.message.hasPrefix("cannot write \(path): no such directory") == true)
+            #expect(!FileManager.default.fileExists(atPath: directory.path("missing")))
+        }
+    }
+
+    @Test func aFailedWriteLeavesNoPartialFileAndTheTargetAsItWas() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            try house.ingest([try directory.write("r.json", RequestRuleTests.records)])
+            // The rename at the end fails: the target is a directory that is not empty.
+            let target = directory.path("taken")
+            try directory.write("taken/keep.txt", "kept")
+            let error = #expect(throws: ClearingHouseError.self) { try house.export(format: .jsonl, selection: .all, toFile: target) }
+            #expect(error?.code == .storage)
+            #expect(error?.message.hasPrefix("cannot write \(target): ") == true)
+            #expect(try String(contentsOfFile: directory.path("taken/keep.txt"), encoding: .utf8) == "kept")
+            #expect(try leftovers(directory, keeping: ["index", "r.json", "taken"]).isEmpty)
+
+            // An invalid selection fails before anything is written: the old file stays.
+            let previous = try directory.write("previous.jsonl", "old\n")
+            #expect(throws: ClearingHouseError.self) {
+                try house.export(format: .jsonl, selection: .init(query: "mangrove AND"), toFile: previous)
+            }
+            #expect(try String(contentsOfFile: previous, encoding: .utf8) == "old\n")
+            #expect(try leftovers(directory, keeping: ["index", "r.json", "taken", "previous.jsonl"]).isEmpty)
+
+            // A directory that cannot be written to (meaningless for root, who may write anywhere).
+            if geteuid() != 0 {
+                let locked = directory.url.appendingPathComponent("locked")
+                try FileManager.default.createDirectory(at: locked, withIntermediateDirectories: true)
+                try FileManager.default.setAttributes([.posixPermissions: 0o500], ofItemAtPath: locked.path)
+                defer { try? FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: locked.path) }
+                let error = #expect(throws: ClearingHouseError.self) {
+                    try house.export(format: .csv, selection: .all, toFile: locked.appendingPathComponent("out.csv").path)
+                }
+                #expect(error?.code == .storage)
+                #expect(try FileManager.default.contentsOfDirectory(atPath: locked.path).isEmpty)
+            }
+        }
+    }
+}
+
+@Suite("Run files and timing")
+struct RunWriterTests {
+    static let results = [
+        ClearingHouse.BatchResult(queryID: "q2", hits: [("doc-b", 12.5), ("doc-a", 3.25)], seconds: 0.002),
+        ClearingHouse.BatchResult(queryID: "q1", hits: [("doc-c", 0.1234567)], seconds: 0.004),
+        ClearingHouse.BatchResult(queryID: "q3", hits: [], seconds: 0.001),
+    ]
+
+    @Test func runLinesAreTRECFormat() {
+        #expect(
+            TRECRun.text(of: Self.results, tag: "test") == """
+                q2 Q0 doc-b 1 12.500000 test
+                q2 Q0 doc-a 2 3.250000 test
+                q1 Q0 doc-c 1 0.123457 test
+
+                """)
+    }
+
+    @Test func aWrittenRunReadsBackWithTheReader() throws {
+        try withTemporaryDirectory { directory in
+            let path = directory.path("run.trec")
+            try TRECRun.write(Self.results, toFile: path)
+            let run = try TRECRun(contentsOf: path)
+            #expect(run.ranking(for: "q2") == [.init(document: "doc-b", score: 12.5), .init(document: "doc-a", score: 3.25)])
+            #expect(run.ranking(for: "q1") == [.init(document: "doc-c", score: 0.123457)])
+            #expect(run.queries.count == 2)
+            #expect(throws: ClearingHouseError.self) { try TRECRun.write(Self.results, toFile: directory.path("none/run.trec")) }
+        }
+    }
+
+    @Test func latencyPercentilesAreNearestRank() throws {
+        let summary = LatencySummary(milliseconds: [5, 1, 3, 2, 4])
+        #expect(summary == LatencySummary(milliseconds: [1, 2, 3, 4, 5]))
+        #expect((summary.median, summary.p99, summary.mean) == (3, 5, 3))
+        #expect(LatencySummary(milliseconds: [1, 2, 3, 4]).median == 2)
+        #expect(LatencySummary(milliseconds: []) == LatencySummary(milliseconds: [0]))
+        let hundred = LatencySummary(milliseconds: (1...100).map(Double.init))
+        #expect((hundred.median, hundred.p99) == (50, 99))
+        let statistics = RunStatistics(Self.results, queryLoopSeconds: 0.5, indexBytes: 1234)
+        #expect(statistics.latency == LatencySummary(milliseconds: [2, 4, 1]))
+        #expect(
+            try JSONValue(encoding: statistics).description
+                == #"{"queries":3,"query_loop_s":0.5,"index_bytes":1234,"latency_ms":{"median":2,"p99":4,"mean":2.3333333333333335}}"#)
+    }
+}
+
+@Suite("JSON documents are Codable")
+struct ResponseCodingTests {
+    /// Encodes with Foundation's encoder and decodes back; also decodes the library's own
+    /// text (``JSONValue/init(encoding:)``), which front ends print.
+    func roundTrip<T: Codable & Equatable>(_ value: T, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let data = try JSONEncoder().encode(value)
+        #expect(try JSONDecoder().decode(T.self, from: data) == value, sourceLocation: sourceLocation)
+        let printed = try JSONValue(encoding: value).description
+        #expect(try JSONDecoder().decode(T.self, from: Data(printed.utf8)) == value, sourceLocation: sourceLocation)
+    }
+
+    static var response: SearchResponse {
+        var hit = SearchResultHit(id: "tech-1", kind: .technology, title: "Mangrove nurseries", language: "en", score: 1.5)
+        hit.snippet = Snippet(text: "Raising mangrove seedlings", highlights: [8..<16], language: "en")
+        hit.reasons = ["shares theme: coasts"]
+        hit.translations = ["mangroves [en] from 红树林"]
+        hit.explanation = "1.5 = sum of"
+        var response = SearchResponse(
+            query: "mangrov", total: 7, totalLowerBound: 7, hits: [hit, SearchResultHit(id: "cs-2", kind: .caseStudy, title: "B", language: "fr", score: 0.25)],
+            facets: ["kind": ["technology": 4, "caseStudy": 4, "funding": 9], "country": ["KE": 1]])
+        response.stale = true
+        response.correctedQuery = "mangrove"
+        response.corrections = [SpellingCorrection(word: "mangrov", spelling: "mangrove", distance: 1, documentFrequency: 12, requested: false)]
+        response.expansions = [
+            QueryExpansion(
+                source: "红树林", matchedGroups: ["zh"], setID: "mangroves",
+                added: [SynonymSet.Label(text: "mangroves", group: "en"), SynonymSet.Label(text: "manglares", group: "es")])
+        ]
+        response.facetLabels = ["theme": ["coasts": "Coasts", "a/b": "A \"quoted\" label"]]
+        return response
+    }
+
+    @Test func searchResponsesKeepTheirDocumentedKeysInOrder() throws {
+        #expect(
+            try JSONValue(encoding: Self.response).description == """
+                {"query":"mangrov","total":7,"hits":[{"id":"tech-1","kind":"technology","title":"Mangrove nurseries","language":"en",\
+                "score":1.5,"snippet":"Raising <mark>mangrove</mark> seedlings","snippetText":"Raising mangrove seedlings",\
+                "highlights":[[8,16]],"reasons":["shares theme: coasts"],"translations":["mangroves [en] from 红树林"],\
+                "explanation":"1.5 = sum of"},{"id":"cs-2","kind":"caseStudy","title":"B","language":"fr","score":0.25}],\
+                "stale":true,"correctedQuery":"mangrove","corrections":[{"word":"mangrov","spelling":"mangrove","distance":1,\
+                "documents":12,"requested":false}],"expansions":[{"from":"红树林","matched":["zh"],"concept":"mangroves",\
+                "translations":[{"language":"en","label":"mangroves"},{"language":"es","label":"manglares"}]}],\
+                "facets":{"country":{"KE":1},"kind":{"funding":9,"caseStudy":4,"technology":4}},\
+                "facetLabels":{"theme":{"a/b":"A \\"quoted\\" label","coasts":"Coasts"}}}
+                """)
+        let plain = SearchResponse(query: "", total: nil, totalLowerBound: 0, hits: [], facets: [:])
+        #expect(try JSONValue(encoding: plain).description == #"{"query":"","total":null,"hits":[]}"#)
+        #expect(plain.jsonValue == (try JSONValue(encoding: plain)))
+    }
+
+    @Test func searchResponsesRoundTrip() throws {
+        try roundTrip(Self.response)
+        try roundTrip(SearchResponse(query: "", total: nil, totalLowerBound: 0, hits: [], facets: [:]))
+    }
+
+    @Test func reportsRoundTrip() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            let records = try directory.write(
+                "r.json",
+                """
+                [{"id": "tech-1", "kind": "technology", "title": "Mangrove nurseries", "colour": "red"},
+                 {"id": "tech-2", "kind": "technology", "title": {"fr": "Pépinières"}}]
+                """)
+            var ingest = try house.ingest([records])
+            #expect(ingest.warnings == 1)
+            try roundTrip(ingest)
+            ingest.peakMemoryBytes = 123_456
+            try roundTrip(ingest)
+            #expect(try JSONValue(encoding: ingest).description.hasSuffix(#","thesaurus":null,"peakMemoryBytes":123456}"#))
+
+            let statistics = try house.statisticsReport()
+            #expect(statistics.catalog.records == 2)
+            try roundTrip(statistics)
+            let stats = try JSONValue(encoding: statistics)
+            guard case .object(let members) = stats else { throw CodingTestFailure() }
+            #expect(members.map(\.0) == ["records", "kinds", "languages", "catalog", "index"])
+
+            try roundTrip(try house.check())
+            try roundTrip(try house.suggest("mangr"))
+            try roundTrip(ClearingHouse.analyze("Mangrove nurseries", language: "en"))
+            #expect(
+                try JSONValue(encoding: ClearingHouse.analyze("Mangroves", language: "en")).description
+                    == #"{"analyzer":"english","tokens":[{"term":"mangrov","position":0,"start":0,"end":9}]}"#)
+            let deleted = try house.delete(ids: ["tech-2", "nope"])
+            try roundTrip(deleted)
+            #expect(try JSONValue(encoding: deleted).description == #"{"deleted":["tech-2"],"missing":["nope"]}"#)
+            try roundTrip(RunStatistics(RunWriterTests.results, queryLoopSeconds: 0.25, indexBytes: 1 << 40))
+        }
+    }
+}
+
+private struct CodingTestFailure: Error {}
