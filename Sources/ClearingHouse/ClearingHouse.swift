@@ -161,6 +161,10 @@ public final class ClearingHouse: Sendable {
         // before touching the catalog.
         let indexWriter = try openIndexWriter()
         defer { indexWriter.close() }
+        // The index follows the catalog as it goes (after catching up with what an
+        // interrupted write left behind).
+        try indexing { try SearchIndex.synchronize(indexWriter, catalog: catalog) }
+        let feed = IndexFeed(writer: indexWriter, catalog: catalog)
         let runID = try catalog.beginRun(command: "ingest", paths: paths)
         var readerOptions = options
         readerOptions.preparesStorage = true
@@ -188,8 +192,12 @@ public final class ClearingHouse: Sendable {
                             fileReport.valid += 1
                             guard storing else { return }
                             switch try transaction.upsert(record, stored: stored, sourceFile: file.displayPath, runID: runID) {
-                            case .added: counts.added += 1
-                            case .updated: counts.updated += 1
+                            case .added:
+                                counts.added += 1
+                                try indexing { try feed.stored(record, isNew: true) }
+                            case .updated:
+                                counts.updated += 1
+                                try indexing { try feed.stored(record, isNew: false) }
                             case .unchanged: counts.unchanged += 1
                             case .skippedOlder(let stored):
                                 counts.skipped += 1
@@ -203,6 +211,7 @@ public final class ClearingHouse: Sendable {
                             guard storing else { return }
                             if try transaction.delete(id: id, runID: runID) {
                                 counts.deleted += 1
+                                try indexing { try feed.deleted(id) }
                             } else {
                                 emit(
                                     Diagnostic(
@@ -240,6 +249,7 @@ public final class ClearingHouse: Sendable {
                 report.skipped += counts.skipped
                 report.deleted += counts.deleted
             } else {
+                try indexing { try feed.catalogRolledBack() }
                 fileReport.status = .rolledBack
                 report.rejected += fileReport.valid
                 emit(
@@ -258,7 +268,7 @@ public final class ClearingHouse: Sendable {
         report.thesaurus = vocabulary.imported
         report.unreadable += vocabulary.unreadable
         try catalog.finishRun(runID, counts: report.runCounts)
-        try indexing { try SearchIndex.synchronize(indexWriter, catalog: catalog) }
+        try indexing { try feed.finish() }
         return report
     }
 

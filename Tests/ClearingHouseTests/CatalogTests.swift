@@ -102,6 +102,29 @@ import Testing
         }
     }
 
+    /// The index follows the catalog during an ingest; a file that rolls back after some of
+    /// its records reached the index takes them out again, and the files around it stay.
+    @Test func theIndexHoldsExactlyWhatTheCatalogCommitted() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            try house.ingest([try directory.write("first.json", recordJSON("old", title: "Seagrass meadows"))])
+            try directory.write("in/1-good.jsonl", "\(recordJSON("a", title: "Coral gardening"))\n")
+            let fed = (0..<5000).map { recordJSON("bad-\($0)", title: "Coral nursery \($0)") }.joined(separator: "\n")
+            try directory.write("in/2-bad.jsonl", fed + "\n{\"id\": \"c\"}\n")
+            try directory.write("in/3-good.jsonl", "\(recordJSON("d", title: "Coral reef survey"))\n")
+            try directory.write(
+                "in/4-deletion.xml", oaiResponse("<ListRecords>\(oaiDeletion("old"))</ListRecords>"))
+            let report = try house.ingest([directory.path("in")])
+            #expect(report.files.map(\.status) == [.committed, .rolledBack, .committed, .committed])
+            #expect(report.deleted == 1)
+            let hits = try house.search(SearchRequest(query: "coral seagrass", limit: 100))
+            #expect(Set(hits.hits.map(\.id)) == ["a", "d"])
+            #expect(!hits.stale)
+            #expect(try house.indexSummary().documents == 2)
+            #expect(try house.check().isHealthy)
+        }
+    }
+
     @Test func skipInvalidStoresTheValidRecords() throws {
         try withTemporaryDirectory { directory in
             let house = try directory.house()

@@ -219,4 +219,30 @@ struct IndexTests {
         #expect(explanation.description.contains("idf"))
         #expect(explanation.description.contains("title"))
     }
+
+    /// Rollback drops everything since the last commit (buffered and flushed documents, their
+    /// segment files, deletions in committed segments), and the writer goes on from there.
+    @Test func rollbackReturnsToTheLastCommitAndTheWriterGoesOn() throws {
+        let directory = ScratchDirectory()
+        let writer = try IndexWriter(directory: directory.url, schema: schema)
+        try writer.add(document("kept", title: "Mangrove nurseries"))
+        try writer.add(document("deleted-then-restored", title: "Seed banks"))
+        try writer.commit()
+        let committedFiles = Set(try FileManager.default.contentsOfDirectory(atPath: directory.url.path))
+        writer.maximumBufferedBytes = 200  // flushes as documents arrive
+        for number in 0..<50 { try writer.add(document("new-\(number)", title: "Coral gardening \(number)")) }
+        try writer.flush()
+        writer.delete(key: "deleted-then-restored")
+        try writer.update(document("kept", title: "Replaced title"))
+        #expect(writer.documentCount == 51)
+        try writer.rollback()
+        #expect(writer.documentCount == 2)
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: directory.url.path)) == committedFiles)
+        try writer.add(document("after", title: "Camera traps"))
+        try writer.commit()
+        let searcher = try IndexSearcher.open(directory: directory.url, schema: schema)
+        #expect(Set(searcher.allKeys()) == ["kept", "deleted-then-restored", "after"])
+        #expect(keys(try searcher.search(.term(field: nil, text: "mangrove"))) == ["kept"])
+        #expect(try searcher.search(.term(field: nil, text: "coral")).hits.isEmpty)
+    }
 }

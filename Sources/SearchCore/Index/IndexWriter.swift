@@ -231,6 +231,28 @@ public final class IndexWriter {
         changedSinceCommit = true
     }
 
+    /// Drops every change since the last commit, as Lucene's `IndexWriter.rollback` does: the
+    /// buffered documents, the segments flushed since (their files are removed), deletions, and
+    /// a failed background flush. The writer stays open, at the last commit, and can go on.
+    public func rollback() throws(IndexError) {
+        waitForRunningFlush()
+        flushError = nil
+        buffer = SegmentBuilder(fields: fields)
+        bufferKeys = [:]
+        bufferDeleted = []
+        for segment in flushed {
+            try? FileManager.default.removeItem(atPath: (path as NSString).appendingPathComponent(segment.entry.name + ".seg"))
+        }
+        flushed = []
+        // Deletions marked in committed segments: read the segments back as committed.
+        if let manifest = try Manifest.newest(in: path) {
+            segments = try OpenSegment.openAll(manifest, directory: path)
+        } else {
+            segments = []
+        }
+        changedSinceCommit = false
+    }
+
     /// Live documents, counting uncommitted changes (waits for a flush running on another
     /// thread).
     public var documentCount: Int {
