@@ -65,10 +65,6 @@ let package = Package(
             dependencies: ["SearchCore"]
         ),
         .testTarget(
-            name: "RecordsTests",
-            dependencies: ["Records"]
-        ),
-        .testTarget(
             name: "ClearingHouseTests",
             dependencies: ["ClearingHouse", "Records"]
         ),

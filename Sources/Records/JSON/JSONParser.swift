@@ -385,15 +385,11 @@ package struct JSONParser {
     private mutating func parseEscape(into bytes: inout [UInt8]) throws(JSONSyntaxError) {
         let escapeColumn = column - 1
         guard let byte = advance() else { throw error("unexpected end of input in an escape") }
+        if let unescaped = JSONEscapes.character(escapedBy: byte) {
+            bytes.append(unescaped)
+            return
+        }
         switch byte {
-        case UInt8(ascii: "\""): bytes.append(0x22)
-        case UInt8(ascii: "\\"): bytes.append(0x5C)
-        case UInt8(ascii: "/"): bytes.append(0x2F)
-        case UInt8(ascii: "b"): bytes.append(0x08)
-        case UInt8(ascii: "f"): bytes.append(0x0C)
-        case UInt8(ascii: "n"): bytes.append(0x0A)
-        case UInt8(ascii: "r"): bytes.append(0x0D)
-        case UInt8(ascii: "t"): bytes.append(0x09)
         case UInt8(ascii: "u"):
             var scalar = try parseHex4()
             if (0xD800..<0xDC00).contains(scalar) {
@@ -422,12 +418,8 @@ package struct JSONParser {
         var value: UInt32 = 0
         for _ in 0..<4 {
             guard let byte = advance() else { throw error("unexpected end of input in a \\u escape") }
-            let digit: UInt32
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - 0x30)
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - 0x61 + 10)
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - 0x41 + 10)
-            default: throw error("invalid hex digit in a \\u escape", column: column - 1)
+            guard let digit = JSONEscapes.hexDigit(byte) else {
+                throw error("invalid hex digit in a \\u escape", column: column - 1)
             }
             value = value << 4 | digit
         }
@@ -496,5 +488,31 @@ enum UTF8Validation {
             index += length
         }
         return true
+    }
+}
+
+/// The escapes of JSON strings, shared by the parsers (of files, and of stored records).
+package enum JSONEscapes {
+    /// The byte that `\x` stands for, for every escape but `\u`; nil for anything else.
+    package static func character(escapedBy byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): return byte
+        case UInt8(ascii: "b"): return 0x08
+        case UInt8(ascii: "f"): return 0x0C
+        case UInt8(ascii: "n"): return 0x0A
+        case UInt8(ascii: "r"): return 0x0D
+        case UInt8(ascii: "t"): return 0x09
+        default: return nil
+        }
+    }
+
+    /// The value of a hexadecimal digit (either case); nil for any other byte.
+    package static func hexDigit(_ byte: UInt8) -> UInt32? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return UInt32(byte - 0x30)
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return UInt32(byte - 0x61 + 10)
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return UInt32(byte - 0x41 + 10)
+        default: return nil
+        }
     }
 }

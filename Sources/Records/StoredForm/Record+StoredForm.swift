@@ -257,13 +257,11 @@ struct CompactJSONReader: ~Copyable {
             guard index + 1 < bytes.count else { throw error("unterminated string") }
             let escaped = bytes[index + 1]
             index += 2
+            if let unescaped = JSONEscapes.character(escapedBy: escaped) {
+                output.append(unescaped)
+                continue
+            }
             switch escaped {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): output.append(escaped)
-            case UInt8(ascii: "n"): output.append(0x0A)
-            case UInt8(ascii: "r"): output.append(0x0D)
-            case UInt8(ascii: "t"): output.append(0x09)
-            case UInt8(ascii: "b"): output.append(0x08)
-            case UInt8(ascii: "f"): output.append(0x0C)
             case UInt8(ascii: "u"):
                 var scalar = try readHex4()
                 if (0xD800..<0xDC00).contains(scalar), index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"),
@@ -287,14 +285,7 @@ struct CompactJSONReader: ~Copyable {
         guard index + 4 <= bytes.count else { throw error("unexpected end") }
         var value: UInt32 = 0
         for _ in 0..<4 {
-            let byte = bytes[index]
-            let digit: UInt32
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
-            default: throw error("invalid \\u escape")
-            }
+            guard let digit = JSONEscapes.hexDigit(bytes[index]) else { throw error("invalid \\u escape") }
             value = value << 4 | digit
             index += 1
         }

@@ -118,24 +118,37 @@ public final class IndexSearcher: Sendable {
     }
 
     /// Live documents containing `term` in text or keyword field `field`.
+    ///
+    /// Counting past deleted documents means reading the term's postings, so those counts are
+    /// cached; the cache is bounded (a searcher may serve for days), and emptied when full.
     func documentFrequency(field: Int, term: String) -> Int {
         let cacheKey = "\(field)\u{0}\(term)"
         if let cached = documentFrequencies.withLock({ $0[cacheKey] }) { return cached }
         var total = 0
+        var readPostings = false
         for segment in segments {
             guard let info = segment.reader.termInfo(field: field, term: term) else { continue }
             if segment.deletions.count == 0 {
                 total += info.documentFrequency
             } else {
+                readPostings = true
                 let iterator = segment.reader.postingsIterator(info)
                 while iterator.nextDoc() != noMoreDocs {
                     if !segment.deletions.contains(iterator.doc) { total += 1 }
                 }
             }
         }
-        documentFrequencies.withLock { $0[cacheKey] = total }
+        if readPostings {
+            documentFrequencies.withLock { cache in
+                if cache.count >= Self.documentFrequencyCacheLimit { cache.removeAll(keepingCapacity: true) }
+                cache[cacheKey] = total
+            }
+        }
         return total
     }
+
+    /// Counts of ``documentFrequency(field:term:)`` kept at most.
+    static let documentFrequencyCacheLimit = 65_536
 
     /// Lucene's BM25 idf.
     func idf(_ documentFrequency: Int) -> Double {

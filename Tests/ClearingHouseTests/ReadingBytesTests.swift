@@ -1,52 +1,17 @@
 // Reading records from bytes in memory (what an HTTP server receives as a request body) in
-// every format, with only the Records module: no catalog, no index.
+// every format, through the Records module's readers alone: no catalog, no index.
 import Testing
 
+@testable import ClearingHouse
 @testable import Records
-
-/// Everything a reader reported for a body.
-private struct Read {
-    var entries: [RecordEntry] = []
-    /// The diagnostic the reader threw, when the body stopped early.
-    var failure: Diagnostic?
-
-    var records: [Record] {
-        entries.compactMap { entry in
-            if case .record(let record, _, _, _) = entry { return record }
-            return nil
-        }
-    }
-
-    var recordLines: [Int] {
-        entries.compactMap { entry in
-            if case .record(_, let line, _, _) = entry { return line }
-            return nil
-        }
-    }
-
-    /// The diagnostics of invalid records.
-    var invalid: [Diagnostic] {
-        entries.flatMap { entry -> [Diagnostic] in
-            if case .invalid(_, _, let diagnostics) = entry { return diagnostics }
-            return []
-        }
-    }
-
-    var deletions: [String] {
-        entries.compactMap { entry in
-            if case .deletion(let id, _) = entry { return id }
-            return nil
-        }
-    }
-}
 
 /// Reads `text` as a body in `format`, named `name`.
 private func read(
     _ text: String, as format: RecordFormat, named name: String = "request body",
     options: IngestOptions = IngestOptions()
-) -> (read: Read, bytesRead: Int) {
+) -> (read: ReadOutcome, bytesRead: Int) {
     let reader = RecordFile(bytes: Array(text.utf8), format: format, displayName: name).makeReader(options: options)
-    var read = Read()
+    var read = ReadOutcome()
     do {
         try reader.read { read.entries.append($0) }
     } catch let diagnostic as Diagnostic {
@@ -99,8 +64,8 @@ private func read(
         #expect(read.records.first?.id == "r0")
         #expect(read.records.last?.id == "r599")
         #expect(read.recordLines.prefix(3) == [1, 2, 3])
-        #expect(read.invalid.map(\.line) == [301, 401])
-        #expect(read.invalid.allSatisfy { $0.file == "request body" && $0.severity == .error })
+        #expect(read.invalid.flatMap(\.diagnostics).map(\.line) == [301, 401])
+        #expect(read.invalid.flatMap(\.diagnostics).allSatisfy { $0.file == "request body" && $0.severity == .error })
         #expect(bytesRead == lines.joined(separator: "\r\n").utf8.count + 1)
     }
 
@@ -122,7 +87,7 @@ private func read(
         #expect(read(body, as: .jsonLines).read.records.count == 1)
         let strict = read(body, as: .jsonLines, options: IngestOptions(strict: true)).read
         #expect(strict.records.isEmpty)
-        #expect(strict.invalid.first?.field == "colour")
+        #expect(strict.invalid.first?.diagnostics.first?.field == "colour")
     }
 
     @Test func readsANativeXMLBody() {
