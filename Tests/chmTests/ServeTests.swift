@@ -143,4 +143,37 @@ struct ServeTests {
         #expect(server.process.terminationStatus == 0)
         #expect(!server.standardError.contains("GET /v1/search"))
     }
+
+    @Test func sigtermDuringAnIngestLetsItFinishWhole() async throws {
+        let directory = try TemporaryDirectory()
+        let keyFile = try directory.write("keys", "the-key\n")
+        let index = directory.path("index")
+        let server = try Server(["--index", index, "--port", "0", "--api-key-file", keyFile, "--quiet"], in: directory)
+        defer { server.stop(signal: SIGKILL) }
+        let count = 10_000
+        let body = (0..<count).map { #"{"id":"g-\#($0)","kind":"technology","title":{"en":"Graceful record \#($0)"}}"# }
+            .joined(separator: "\n")
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let address = server.address
+        let posting = Task {
+            try await Self.send(
+                client, address + "/v1/records", method: .POST, body: body, contentType: "application/x-ndjson", key: "the-key")
+        }
+        // Let the request arrive and the ingest start, then ask the server to stop.
+        try await Task.sleep(for: .milliseconds(400))
+        kill(server.process.processIdentifier, SIGTERM)
+        let answer = try? await posting.value
+        try await client.shutdown()
+        server.stop(signal: SIGTERM)
+        #expect(server.process.terminationStatus == 0, "\(server.standardError)")
+        let stats = try CLI.run(["stats", "--json", "--index", index])
+        let records = try CLI.json(stats.stdout)["records"] as? Int
+        if let answer {
+            // The request in flight was answered: its ingest committed whole.
+            #expect(answer.status == 200, "\(answer.text.prefix(300))")
+            #expect(records == count)
+        } else {
+            #expect(records == 0 || records == count)
+        }
+    }
 }
