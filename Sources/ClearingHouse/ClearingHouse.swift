@@ -79,8 +79,42 @@ public final class ClearingHouse: Sendable {
         _ paths: [String], options: IngestOptions = IngestOptions(),
         progress: ((IngestProgress) -> Void)? = nil, diagnostics: ((Diagnostic) -> Void)? = nil
     ) throws -> IngestReport {
-        try writes.withLock { _ in
-            try ingestLocked(paths, options: options, progress: progress, diagnostics: diagnostics)
+        let (files, problems) = RecordFile.discover(paths, ignoring: ClearingHouse.thesaurusExtensions)
+        return try writes.withLock { _ in
+            try ingestLocked(
+                files: files, problems: problems, runPaths: paths, thesaurusPaths: paths, options: options, progress: progress,
+                diagnostics: diagnostics)
+        }
+    }
+
+    /// Reads records from a body already in memory (such as the body of an HTTP request) and
+    /// stores them in one transaction, as ``ingest(_:options:progress:diagnostics:)`` stores
+    /// one file: with any invalid record nothing is stored, unless
+    /// ``IngestOptions/skipInvalid`` is set.
+    ///
+    /// ```swift
+    /// let report = try house.ingest(body: Array(data), format: .jsonLines, displayName: "request")
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - body: the bytes of a JSON, JSON Lines or XML (native or OAI-PMH) record file.
+    ///   - format: the format to read the bytes in.
+    ///   - displayName: what diagnostics and the report name the body (as they name a file).
+    ///   - options: what to do with invalid records and unknown fields, and defaults.
+    ///   - diagnostics: called with each error, warning and notice as it is found.
+    /// - Returns: the counts and diagnostics; ``IngestReport/files`` has one entry, whose
+    ///   status says whether the body was stored (``FileReport/Status/committed``) or not.
+    /// - Throws: ``ClearingHouseError`` when the catalog or the index cannot be written.
+    @discardableResult
+    public func ingest(
+        body: [UInt8], format: RecordFormat, displayName: String, options: IngestOptions = IngestOptions(),
+        diagnostics: ((Diagnostic) -> Void)? = nil
+    ) throws -> IngestReport {
+        let file = RecordFile(bytes: body, format: format, displayName: displayName)
+        return try writes.withLock { _ in
+            try ingestLocked(
+                files: [file], problems: [], runPaths: [displayName], thesaurusPaths: [], options: options, progress: nil,
+                diagnostics: diagnostics)
         }
     }
 
@@ -143,8 +177,11 @@ public final class ClearingHouse: Sendable {
         return report
     }
 
+    /// Stores `files`, each in one transaction (paths and bodies in memory alike), after
+    /// reporting the `problems` found while discovering them; the run is recorded with
+    /// `runPaths`, and the thesaurus files among `thesaurusPaths` are imported.
     private func ingestLocked(
-        _ paths: [String], options: IngestOptions,
+        files: [RecordFile], problems: [Diagnostic], runPaths: [String], thesaurusPaths: [String], options: IngestOptions,
         progress: ((IngestProgress) -> Void)?, diagnostics: ((Diagnostic) -> Void)?
     ) throws -> IngestReport {
         var report = IngestReport()
@@ -152,7 +189,6 @@ public final class ClearingHouse: Sendable {
             report.note(diagnostic)
             diagnostics?(diagnostic)
         }
-        let (files, problems) = RecordFile.discover(paths, ignoring: ClearingHouse.thesaurusExtensions)
         for problem in problems {
             if problem.severity == .error { report.unreadable += 1 }
             emit(problem)
@@ -165,7 +201,7 @@ public final class ClearingHouse: Sendable {
         // interrupted write left behind).
         try indexing { try SearchIndex.synchronize(indexWriter, catalog: catalog) }
         let feed = IndexFeed(writer: indexWriter, catalog: catalog)
-        let runID = try catalog.beginRun(command: "ingest", paths: paths)
+        let runID = try catalog.beginRun(command: "ingest", paths: runPaths)
         var readerOptions = options
         readerOptions.preparesStorage = true
         let started = Date()
@@ -264,7 +300,7 @@ public final class ClearingHouse: Sendable {
             progress(IngestProgress(records: recordsSeen, bytes: bytesBefore, elapsed: Date().timeIntervalSince(started), file: ""))
         }
         // (The diagnostics go through `emit`, which updates `report`: it is not passed inout.)
-        let vocabulary = try importThesaurusFiles(among: paths, emit: emit)
+        let vocabulary = try importThesaurusFiles(among: thesaurusPaths, emit: emit)
         report.thesaurus = vocabulary.imported
         report.unreadable += vocabulary.unreadable
         try catalog.finishRun(runID, counts: report.runCounts)

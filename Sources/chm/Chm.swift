@@ -4,7 +4,7 @@ import Foundation
 
 /// `chm`: the clearing-house command line.
 @main
-struct Chm: ParsableCommand {
+struct Chm: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chm",
         abstract: "Ingest, validate and search biodiversity clearing-house records.",
@@ -17,7 +17,7 @@ struct Chm: ParsableCommand {
         subcommands: [
             IngestCommand.self, SearchCommand.self, RunCommand.self, MatchCommand.self, SimilarCommand.self, ValidateCommand.self, ShowCommand.self, StatsCommand.self,
             DeleteCommand.self, ExportCommand.self, ReindexCommand.self, OptimizeCommand.self, CheckCommand.self, AnalyzeCommand.self,
-            EvalCommand.self, ThesaurusCommand.self, SuggestCommand.self,
+            EvalCommand.self, ThesaurusCommand.self, SuggestCommand.self, ServeCommand.self,
         ]
     )
 }

@@ -126,6 +126,13 @@ extension ClearingHouse {
         return searcher
     }
 
+    /// Checks that the index can be searched (what a server's readiness probe asks): opens the
+    /// shared searcher on the newest commit, or reuses it; scans nothing.
+    /// - Throws: ``ClearingHouseError`` saying why the index cannot be read.
+    public func checkSearchable() throws {
+        _ = try openSearcher()
+    }
+
     /// Whether `searcher`'s commit reflects less of the catalog's change log than the catalog
     /// holds (its results miss the latest changes until a writer catches up).
     func isIndexBehind(_ searcher: IndexSearcher) throws -> Bool {

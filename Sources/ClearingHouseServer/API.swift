@@ -1,0 +1,221 @@
+import ClearingHouse
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The endpoints: each reads its parameters, calls one library function off the event loop
+/// and answers with the document the matching `chm ... --json` command prints.
+struct API: Sendable {
+    let server: ClearingHouseServer
+
+    var house: ClearingHouse { server.house }
+
+    // MARK: Responses
+
+    /// A 200 (or `status`) answer with a JSON document.
+    static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: text + "\n")))
+    }
+
+    /// A library document as `chm ... --json` prints it (``JSONValue/init(encoding:)``).
+    static func document(_ value: some Encodable) throws -> String {
+        try JSONValue(encoding: value).description
+    }
+
+    // MARK: Probes and documents
+
+    func ready() async throws -> Response {
+        do {
+            try await server.read { [house] in try house.checkSearchable() }
+        } catch {
+            let (problem, _) = Problem.from(error)
+            var unavailable = Problem(
+                .serviceUnavailable, "unavailable", "Service unavailable", detail: "the index cannot be searched: \(problem.detail)")
+            unavailable.headers[.retryAfter] = "5"
+            return unavailable.response
+        }
+        return Self.json(#"{"status":"ready"}"#)
+    }
+
+    func openAPI() throws -> Response {
+        guard let document = server.openAPIDocument else {
+            throw Problem(.internalServerError, "internal", "Internal server error", detail: "the OpenAPI document is missing from the build")
+        }
+        return Response(
+            status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: document)))
+    }
+
+    // MARK: Reads
+
+    /// `chm search --json`'s document, plus `took_ms`.
+    func search(_ parameters: RequestParameters) async throws -> Response {
+        let request = try APIParameters.search(parameters)
+        let text = try await server.read { [house] in
+            let started = ContinuousClock.now
+            let response = try house.search(request)
+            let took = ContinuousClock.now - started
+            guard case .object(var members) = try JSONValue(encoding: response) else { return try Self.document(response) }
+            let milliseconds = Double(took.components.seconds) * 1000 + Double(took.components.attoseconds) / 1e15
+            members.append(("took_ms", .double((milliseconds * 1000).rounded() / 1000)))
+            return JSONValue.object(members).description
+        }
+        return Self.json(text)
+    }
+
+    /// `chm match --json`'s document.
+    func match(_ request: MatchRequest) async throws -> Response {
+        try request.validate()
+        let text = try await server.read { [house] in try Self.document(try house.match(request)) }
+        return Self.json(text)
+    }
+
+    /// `chm similar ID --json`'s document.
+    func similar(id: String, parameters: RequestParameters) async throws -> Response {
+        try parameters.check(known: APIParameters.relatedNames)
+        let filters = try APIParameters.filters(parameters)
+        let limit = try APIParameters.limit(parameters)
+        let language = try APIParameters.language(parameters)
+        let text = try await server.read { [house] in
+            try Self.document(try house.similar(id: id, filters: filters, limit: limit, language: language))
+        }
+        return Self.json(text)
+    }
+
+    /// The record's canonical JSON, as `chm show --json` prints it.
+    func record(id: String) async throws -> Response {
+        guard let text = try await server.read({ [house] in try house.canonicalJSON(id: id) }) else {
+            throw Problem.unknownRecord(id)
+        }
+        return Self.json(text)
+    }
+
+    /// `chm stats --json`'s document.
+    func statistics() async throws -> Response {
+        Self.json(try await server.read { [house] in try Self.document(try house.statisticsReport()) })
+    }
+
+    // MARK: Writes
+
+    /// `chm ingest --json`'s report for the body, stored as one file is: in one transaction.
+    func ingest(_ request: Request) async throws -> Response {
+        try authorize(request)
+        let format = try Self.recordFormat(request.headers[.contentType])
+        let parameters = try RequestParameters.query(request.uri.query)
+        try parameters.check(known: ["skipInvalid", "strict"])
+        let options = IngestOptions(
+            skipInvalid: try parameters.boolean("skipInvalid", default: false), strict: try parameters.boolean("strict", default: false))
+        let body = try await self.body(request)
+        let report = try await server.write { [house] in
+            try house.ingest(body: body, format: format, displayName: "body", options: options)
+        }
+        let stored = report.added + report.updated + report.unchanged + report.skipped + report.deleted
+        let rolledBack = report.files.contains { $0.status == .rolledBack }
+        if rolledBack || (stored == 0 && (report.errors > 0 || report.rejected > 0)) {
+            let errors = report.diagnostics.filter { $0.severity == .error }
+            var problem = Problem(
+                .unprocessableContent, "invalid-records", "Records cannot be stored",
+                detail: "nothing was stored: \(report.rejected) record\(report.rejected == 1 ? "" : "s") rejected"
+                    + (errors.first.map { "; first error: \($0.description)" } ?? ""),
+                diagnostics: report.diagnostics)
+            problem.members.append(("report", try JSONValue(encoding: report)))
+            throw problem
+        }
+        return Self.json(try Self.document(report))
+    }
+
+    /// `chm delete ID --json`'s report; 404 when there is no such record.
+    func delete(id: String, request: Request) async throws -> Response {
+        try authorize(request)
+        let report = try await server.write { [house] in try house.delete(ids: [id]) }
+        if !report.missing.isEmpty { throw Problem.unknownRecord(id) }
+        return Self.json(try Self.document(report))
+    }
+
+    // MARK: Request parts
+
+    /// The `{id}` of the path, percent-decoded.
+    static func recordID(_ context: BasicRequestContext) throws -> String {
+        let raw = try context.parameters.require("id")
+        guard let id = raw.removingPercentEncoding, !id.isEmpty else {
+            throw Problem.badParameter("id", "\"\(raw)\" is not a valid percent-encoded record id")
+        }
+        return id
+    }
+
+    /// Lets a write through with a valid key: 403 when the server has no keys (read-only),
+    /// 401 (with `WWW-Authenticate: Bearer`) when the key is missing or wrong.
+    func authorize(_ request: Request) throws(Problem) {
+        guard let keys = server.configuration.apiKeys else {
+            throw Problem(
+                .forbidden, "read-only", "Forbidden", detail: "this server is read-only (it was started without --api-key-file)")
+        }
+        guard let header = request.headers[.authorization] else {
+            throw Problem(
+                .unauthorized, "unauthorized", "Unauthorized", detail: "writes need an API key: Authorization: Bearer KEY",
+                headers: [.wwwAuthenticate: #"Bearer realm="chm""#])
+        }
+        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer",
+            keys.contains(parts[1].trimmingCharacters(in: .whitespaces))
+        else {
+            throw Problem(
+                .unauthorized, "unauthorized", "Unauthorized", detail: "the API key is not valid",
+                headers: [.wwwAuthenticate: #"Bearer realm="chm", error="invalid_token""#])
+        }
+    }
+
+    /// The body of a JSON request (search, match): 415 for another content type.
+    func jsonBody(_ request: Request) async throws -> [UInt8] {
+        if let contentType = request.headers[.contentType], Self.recordFormat(mediaType: contentType) != .json {
+            throw Self.unsupported(contentType, accepted: "application/json")
+        }
+        return try await body(request)
+    }
+
+    /// The body, up to ``ServerConfiguration/maxBodyBytes`` (413 past it, before reading it
+    /// when `Content-Length` says so).
+    func body(_ request: Request) async throws -> [UInt8] {
+        let limit = server.configuration.maxBodyBytes
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit { throw Problem.tooLarge }
+        do {
+            let buffer = try await request.body.collect(upTo: limit)
+            return Array(buffer.readableBytesView)
+        } catch is NIOTooManyBytesError {
+            throw Problem.tooLarge
+        }
+    }
+
+    /// The record format a `Content-Type` names (none: JSON); 415 for any other.
+    static func recordFormat(_ contentType: String?) throws(Problem) -> RecordFormat {
+        guard let contentType else { return .json }
+        guard let format = recordFormat(mediaType: contentType) else {
+            throw unsupported(contentType, accepted: "application/json, application/x-ndjson (JSON Lines) or application/xml")
+        }
+        return format
+    }
+
+    /// The format of a media type (`application/json; charset=utf-8` -> `.json`), or nil.
+    static func recordFormat(mediaType: String) -> RecordFormat? {
+        let type = (mediaType.split(separator: ";").first ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+        switch type {
+        case "application/json", "text/json": return .json
+        case "application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines", "application/jsonlines",
+            "application/json-lines":
+            return .jsonLines
+        case "application/xml", "text/xml": return .xml
+        default:
+            if type.hasSuffix("+json") { return .json }
+            if type.hasSuffix("+xml") { return .xml }
+            return nil
+        }
+    }
+
+    static func unsupported(_ contentType: String, accepted: String) -> Problem {
+        Problem(
+            .unsupportedMediaType, "unsupported-media-type", "Unsupported media type",
+            detail: "Content-Type \(contentType) is not accepted here; send \(accepted)")
+    }
+}

@@ -1,0 +1,163 @@
+import ClearingHouse
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import UnixSignals
+
+/// The clearing-house over HTTP: a JSON API on one long-lived ``ClearingHouse``.
+///
+/// ```swift
+/// let house = try ClearingHouse(directory: URL(fileURLWithPath: "Indexes/default"))
+/// let server = ClearingHouseServer(house: house, configuration: ServerConfiguration(port: 0))
+/// try await server.run { address in print("listening on \(address)") }
+/// ```
+///
+/// Reads (`GET /v1/search`, `/v1/records/{id}`, ...) need no key; writes (`POST
+/// /v1/records`, `DELETE /v1/records/{id}`) need `Authorization: Bearer KEY` with a key of
+/// ``ServerConfiguration/apiKeys``. Every error is an `application/problem+json` document.
+///
+/// The library is synchronous, so no call of it runs on an event loop: searches and other
+/// reads run on NIO's blocking thread pool, and writes on a pool of one thread of their own,
+/// where they queue one after another without taking a thread that searches need.
+public final class ClearingHouseServer: Sendable {
+    /// The clearing-house served.
+    public let house: ClearingHouse
+    /// How the server listens, and whom it lets write.
+    public let configuration: ServerConfiguration
+    /// Where the per-request lines and warnings go.
+    let logger: Logger
+    /// Runs the writes, one at a time.
+    let writePool: NIOThreadPool
+    /// The OpenAPI document served at `/openapi.json`.
+    let openAPIDocument: [UInt8]?
+
+    /// A server of `house`.
+    /// - Parameters:
+    ///   - house: the clearing-house to serve; one for the whole process (it keeps one shared
+    ///     searcher, refreshed when a newer commit exists).
+    ///   - configuration: address, keys, CORS origins, limits.
+    ///   - logger: where the request lines (one per request, unless
+    ///     ``ServerConfiguration/logRequests`` is false) and warnings go.
+    public init(house: ClearingHouse, configuration: ServerConfiguration, logger: Logger = Logger(label: "chm.serve")) {
+        self.house = house
+        self.configuration = configuration
+        self.logger = logger
+        writePool = NIOThreadPool(numberOfThreads: 1)
+        writePool.start()
+        openAPIDocument = Bundle.module.url(forResource: "openapi", withExtension: "json")
+            .flatMap { try? Data(contentsOf: $0) }.map { Array($0) }
+    }
+
+    /// Serves until SIGINT or SIGTERM, then shuts down gracefully: the server stops taking
+    /// connections, requests in flight finish (an ingest commits or rolls back whole), and the
+    /// function returns.
+    ///
+    /// First it catches the index up with the catalog (``ClearingHouse/synchronizeIndex()``)
+    /// when it can take the write lock; when another process holds it, it serves anyway.
+    /// - Parameter onReady: called once listening, with the address (`http://127.0.0.1:8080`,
+    ///   with the port actually bound when ``ServerConfiguration/port`` is 0).
+    /// - Throws: when the address cannot be bound.
+    public func run(onReady: @escaping @Sendable (String) -> Void = { _ in }) async throws {
+        try configuration.validate()
+        await catchUpIndex()
+        let application = makeApplication(onReady: onReady)
+        let group = ServiceGroup(
+            configuration: .init(services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+
+    /// Applies the catalog's changes that the index lacks, unless another process holds the
+    /// write lock (or the index cannot be written): then it logs why and goes on.
+    func catchUpIndex() async {
+        do {
+            let applied = try await writePool.runIfActive { [house] in try house.synchronizeIndex() }
+            if applied > 0 { logger.notice("caught the index up with the catalog: \(applied) changes applied") }
+        } catch {
+            logger.warning("serving without catching the index up with the catalog: \(error)")
+        }
+    }
+
+    /// The Hummingbird application: the routes, CORS, problem documents, request logging,
+    /// HTTP/1.1 with ``ServerConfiguration/idleTimeout``. ``run(onReady:)`` runs it; tests may
+    /// run it with HummingbirdTesting. Its services shut the write pool down after the server.
+    public func makeApplication(
+        onReady: @escaping @Sendable (String) -> Void = { _ in }
+    ) -> Application<RouterResponder<BasicRequestContext>> {
+        let host = configuration.host
+        var quiet = logger
+        quiet.logLevel = .warning
+        return Application(
+            router: makeRouter(),
+            server: .http1(configuration: .init(idleTimeout: TimeAmount(configuration.idleTimeout))),
+            configuration: ApplicationConfiguration(address: .hostname(host, port: configuration.port), serverName: "chm"),
+            services: [ThreadPoolShutdown(pool: writePool)],
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                let shown = host.contains(":") ? "[\(host)]" : host
+                onReady("http://\(shown):\(port)")
+            },
+            logger: quiet
+        )
+    }
+
+    /// The routes, behind the request log, CORS and the problem documents (in that order,
+    /// outermost first).
+    func makeRouter() -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self, options: [.autoGenerateHeadEndpoints])
+        if configuration.logRequests { router.add(middleware: RequestLogMiddleware(logger: logger)) }
+        router.add(middleware: CORSPolicyMiddleware(origins: Set(configuration.corsOrigins)))
+        router.add(middleware: ProblemMiddleware(logger: logger))
+        let api = API(server: self)
+        router.get("/healthz") { _, _ in API.json(#"{"status":"ok"}"#) }
+        router.get("/readyz") { _, _ in try await api.ready() }
+        router.get("/openapi.json") { _, _ in try api.openAPI() }
+        router.get("/v1/search") { request, _ in try await api.search(try RequestParameters.query(request.uri.query)) }
+        router.post("/v1/search") { request, _ in
+            try await api.search(try RequestParameters.json(try await api.jsonBody(request)))
+        }
+        router.post("/v1/match") { request, _ in
+            try await api.match(try APIParameters.match(try RequestParameters.json(try await api.jsonBody(request))))
+        }
+        router.get("/v1/stats") { _, _ in try await api.statistics() }
+        router.post("/v1/records") { request, _ in try await api.ingest(request) }
+        router.get("/v1/records/:id") { _, context in try await api.record(id: try API.recordID(context)) }
+        router.delete("/v1/records/:id") { request, context in try await api.delete(id: try API.recordID(context), request: request) }
+        router.get("/v1/records/:id/similar") { request, context in
+            try await api.similar(id: try API.recordID(context), parameters: try RequestParameters.query(request.uri.query))
+        }
+        router.get("/v1/records/:id/matches") { request, context in
+            let parameters = try RequestParameters.query(request.uri.query)
+            try parameters.check(known: APIParameters.relatedNames)
+            let matchRequest = MatchRequest(
+                id: try API.recordID(context), filters: try APIParameters.filters(parameters),
+                limit: try APIParameters.limit(parameters), language: try APIParameters.language(parameters))
+            return try await api.match(matchRequest)
+        }
+        return router
+    }
+
+    /// Runs a read of the library on NIO's blocking thread pool (never on an event loop, nor
+    /// on the cooperative pool).
+    func read<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await NIOThreadPool.singleton.runIfActive(body)
+    }
+
+    /// Runs a write of the library on the write pool: writes queue there one after another.
+    func write<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await writePool.runIfActive(body)
+    }
+}
+
+/// Shuts the write pool down once the server before it has stopped (services stop in
+/// reverse order, so requests in flight have finished).
+struct ThreadPoolShutdown: Service {
+    let pool: NIOThreadPool
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await pool.shutdownGracefully()
+    }
+}

@@ -1,0 +1,118 @@
+import ClearingHouse
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// An error answer of the API: RFC 9457 problem details (`application/problem+json`) with
+/// `type`, `title`, `status` and `detail`, plus `parameter` for a bad parameter and
+/// `diagnostics` for records that cannot be stored.
+struct Problem: Error, Sendable {
+    var status: HTTPResponse.Status
+    /// A short name of the kind of problem (`bad-parameter`), made into the `type` URI.
+    var kind: String
+    var title: String
+    var detail: String
+    var parameter: String?
+    var diagnostics: [Diagnostic]?
+    /// More members of the document (an ingest's report).
+    var members: [(String, JSONValue)] = []
+    var headers: HTTPFields = [:]
+
+    init(
+        _ status: HTTPResponse.Status, _ kind: String, _ title: String, detail: String, parameter: String? = nil,
+        diagnostics: [Diagnostic]? = nil, headers: HTTPFields = [:]
+    ) {
+        self.status = status
+        self.kind = kind
+        self.title = title
+        self.detail = detail
+        self.parameter = parameter
+        self.diagnostics = diagnostics
+        self.headers = headers
+    }
+
+    /// The `type` member: a URN naming the kind of problem.
+    var type: String { "urn:chm:problem:\(kind)" }
+
+    /// 400 for a request parameter (query or body member) at fault.
+    static func badParameter(_ name: String, _ problem: String) -> Problem {
+        Problem(.badRequest, "bad-parameter", "Bad parameter", detail: "\(name): \(problem)", parameter: name)
+    }
+
+    /// 404 for a record id.
+    static func unknownRecord(_ id: String) -> Problem {
+        Problem(.notFound, "not-found", "Not found", detail: "no record with id \(id)")
+    }
+
+    /// The document.
+    var jsonValue: JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("type", .string(type)), ("title", .string(title)), ("status", .integer(status.code)), ("detail", .string(detail)),
+        ]
+        if let parameter { members.append(("parameter", .string(parameter))) }
+        if let diagnostics {
+            members.append(("diagnostics", .array(diagnostics.map { (try? JSONValue(encoding: $0)) ?? .null })))
+        }
+        members.append(contentsOf: self.members)
+        return .object(members)
+    }
+
+    /// The response that carries the problem.
+    var response: Response {
+        var headers = self.headers
+        headers[.contentType] = "application/problem+json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: jsonValue.description + "\n")))
+    }
+
+    /// What `error` means for the client. Every error a request can cause maps to a 4xx (or
+    /// 503 when the index cannot be read); only faults of the server itself become 500.
+    /// - Returns: the problem, and whether it is a server fault worth logging as an error.
+    static func from(_ error: any Error) -> (problem: Problem, fault: Bool) {
+        switch error {
+        case let problem as Problem:
+            return (problem, false)
+        case let error as ClearingHouseError:
+            return (from(error), false)
+        case let diagnostic as Diagnostic:
+            return (
+                Problem(
+                    .unprocessableContent, "invalid-records", "Records cannot be stored", detail: diagnostic.description,
+                    diagnostics: [diagnostic]), false
+            )
+        case is NIOTooManyBytesError:
+            return (tooLarge, false)
+        case let error as HTTPError:
+            return (Problem(error.status, "http-\(error.status.code)", error.status.reasonPhrase, detail: error.body ?? error.status.reasonPhrase), false)
+        case let error as any HTTPResponseError:
+            return (Problem(error.status, "http-\(error.status.code)", error.status.reasonPhrase, detail: error.status.reasonPhrase), false)
+        case is CancellationError:
+            return (Problem(.serviceUnavailable, "unavailable", "Service unavailable", detail: "the server is shutting down"), false)
+        default:
+            return (Problem(.internalServerError, "internal", "Internal server error", detail: "the server failed: \(error)"), true)
+        }
+    }
+
+    /// A library error as a problem: a bad parameter or query is 400 (naming the parameter or
+    /// the position), an unknown record 404, invalid input 422, an index or catalog that cannot
+    /// be read or written (or is locked by another process) 503.
+    static func from(_ error: ClearingHouseError) -> Problem {
+        switch error.code {
+        case .invalidQuery:
+            if let parameter = error.parameter {
+                return Problem(.badRequest, "bad-parameter", "Bad parameter", detail: error.message, parameter: parameter)
+            }
+            return Problem(.badRequest, "invalid-query", "Invalid query", detail: error.message, parameter: "q")
+        case .notFound:
+            return Problem(.notFound, "not-found", "Not found", detail: error.message)
+        case .invalidInput:
+            return Problem(.unprocessableContent, "invalid-records", "Records cannot be stored", detail: error.message)
+        case .storage, .damaged:
+            return Problem(
+                .serviceUnavailable, "unavailable", "Service unavailable", detail: error.message, headers: [.retryAfter: "5"])
+        }
+    }
+
+    /// 413.
+    static let tooLarge = Problem(
+        .contentTooLarge, "too-large", "Content too large", detail: "the request body is larger than the server accepts (--max-body-mb)")
+}

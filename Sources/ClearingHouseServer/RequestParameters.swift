@@ -1,0 +1,210 @@
+import ClearingHouse
+import Foundation
+import Records
+
+/// The parameters of a request, from its query string or its JSON body, as text values by
+/// name (a repeated query parameter, or a JSON array, gives several).
+struct RequestParameters: Sendable {
+    /// Name -> values, in the order given.
+    private(set) var values: [String: [String]] = [:]
+    /// The names in the order first given.
+    private(set) var names: [String] = []
+
+    init() {}
+
+    private mutating func add(_ name: String, _ value: String) {
+        if values[name] == nil { names.append(name) }
+        values[name, default: []].append(value)
+    }
+
+    /// The parameters of a query string (`a=1&b=x+y`): `+` is a space, `%XX` a byte of UTF-8.
+    /// - Throws: ``Problem`` 400 naming a parameter whose encoding is broken.
+    static func query(_ query: String?) throws(Problem) -> RequestParameters {
+        var parameters = RequestParameters()
+        guard let query, !query.isEmpty else { return parameters }
+        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let rawName = String(parts[0])
+            let rawValue = parts.count > 1 ? String(parts[1]) : ""
+            guard let name = decode(rawName), !name.isEmpty else {
+                throw Problem.badParameter(rawName, "the name is not valid percent-encoded UTF-8")
+            }
+            guard let value = decode(rawValue) else {
+                throw Problem.badParameter(name, "the value is not valid percent-encoded UTF-8")
+            }
+            parameters.add(name, value)
+        }
+        return parameters
+    }
+
+    private static func decode(_ text: String) -> String? {
+        text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+    }
+
+    /// The members of a JSON object body: strings as they are, numbers as written, booleans
+    /// as `true`/`false`, arrays of those as several values; null is left out.
+    /// - Throws: ``Problem`` 400 for a body that is not a JSON object, or a member of another type.
+    static func json(_ bytes: [UInt8]) throws(Problem) -> RequestParameters {
+        let value: JSONValue
+        do {
+            var parser = JSONParser(source: ByteSource(bytes: bytes))
+            value = try parser.parseValue().jsonValue
+            try parser.expectEnd("the end of the body")
+        } catch {
+            throw Problem.badParameter("body", "invalid JSON at line \(error.line), column \(error.column): \(error.message)")
+        }
+        guard case .object(let members) = value else {
+            throw Problem.badParameter("body", "give a JSON object of parameters")
+        }
+        var parameters = RequestParameters()
+        func scalar(_ value: JSONValue) -> String? {
+            switch value {
+            case .string(let text): return text
+            case .number(let text): return text
+            case .bool(let flag): return flag ? "true" : "false"
+            default: return nil
+            }
+        }
+        for (name, value) in members {
+            switch value {
+            case .null: continue
+            case .array(let elements):
+                for element in elements {
+                    guard let text = scalar(element) else {
+                        throw Problem.badParameter(name, "give a string, a number, a boolean or an array of them")
+                    }
+                    parameters.add(name, text)
+                }
+            default:
+                guard let text = scalar(value) else {
+                    throw Problem.badParameter(name, "give a string, a number, a boolean or an array of them")
+                }
+                parameters.add(name, text)
+            }
+        }
+        return parameters
+    }
+
+    /// Refuses a parameter not in `known` (a misspelt one would otherwise be ignored silently).
+    func check(known: Set<String>) throws(Problem) {
+        for name in names where !known.contains(name) {
+            throw Problem.badParameter(name, "unknown parameter; parameters are: \(known.sorted().joined(separator: ", "))")
+        }
+    }
+
+    /// Every value of `name`.
+    func all(_ name: String) -> [String] { values[name] ?? [] }
+
+    /// The one value of `name`, or nil.
+    func one(_ name: String) throws(Problem) -> String? {
+        guard let given = values[name] else { return nil }
+        guard given.count == 1 else { throw Problem.badParameter(name, "give one value, not \(given.count)") }
+        return given[0]
+    }
+
+    /// The integer `name`, between 0 and `maximum`, or `defaultValue`.
+    func integer(_ name: String, default defaultValue: Int, maximum: Int) throws(Problem) -> Int {
+        guard let text = try one(name) else { return defaultValue }
+        guard let value = Int(text) else { throw Problem.badParameter(name, "\"\(text)\" is not a whole number") }
+        guard value >= 0 else { throw Problem.badParameter(name, "\(value) is below 0") }
+        guard value <= maximum else { throw Problem.badParameter(name, "\(value) is above \(maximum)") }
+        return value
+    }
+
+    /// The boolean `name` (`true` or `false`), or `defaultValue`.
+    func boolean(_ name: String, default defaultValue: Bool) throws(Problem) -> Bool {
+        guard let text = try one(name) else { return defaultValue }
+        switch text.lowercased() {
+        case "true": return true
+        case "false": return false
+        default: throw Problem.badParameter(name, "\"\(text)\" is not true or false")
+        }
+    }
+
+    /// A comma-separated list (several values are joined).
+    func list(_ name: String) -> [String] {
+        all(name).flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+}
+
+/// The API's parameters, turned into the library's requests (which then validate themselves).
+enum APIParameters {
+    /// The most hits one request may ask for.
+    static let maximumLimit = 1000
+    /// The deepest page (offset) a search may ask for.
+    static let maximumOffset = 100_000
+
+    /// The filter parameters (repeatable: values of one field OR, fields AND).
+    static let filterNames: Set<String> = ["kind", "country", "region", "theme", "target", "language", "since", "until"]
+    /// The parameters of a search.
+    static let searchNames: Set<String> = filterNames.union([
+        "q", "facets", "lang", "sort", "limit", "offset", "minMatch", "count", "expand", "correct", "explain",
+    ])
+    /// The parameters of `similar` and of the matches of a record.
+    static let relatedNames: Set<String> = filterNames.union(["limit", "lang"])
+    /// The members of a `POST /v1/match` body.
+    static let matchNames: Set<String> = relatedNames.union(["text", "id", "inCountry"])
+
+    static func filters(_ parameters: RequestParameters) throws -> SearchFilters {
+        var fields: [String: [String]] = [:]
+        let languages = parameters.all("language")
+        if !languages.isEmpty { fields["language"] = languages }
+        for name in ["country", "region", "theme", "target"] where parameters.all(name).contains(where: \.isEmpty) {
+            throw Problem.badParameter(name, "an empty value matches nothing; leave the filter out")
+        }
+        let filters = SearchFilters(
+            kinds: try parameters.all("kind").map { try SearchFilters.kind(named: $0) },
+            countries: parameters.all("country"), regions: parameters.all("region"), themes: parameters.all("theme"),
+            targets: parameters.all("target"), since: try parameters.one("since"), until: try parameters.one("until"),
+            fields: fields)
+        try filters.validate()
+        return filters
+    }
+
+    static func language(_ parameters: RequestParameters) throws -> String? {
+        guard let lang = try parameters.one("lang") else { return nil }
+        if LanguageTag.normalized(lang) == nil {
+            throw Problem.badParameter("lang", "\"\(lang)\" is not a BCP 47 language tag")
+        }
+        return lang
+    }
+
+    static func limit(_ parameters: RequestParameters) throws -> Int {
+        try parameters.integer("limit", default: 10, maximum: maximumLimit)
+    }
+
+    /// `GET /v1/search` or a `POST /v1/search` body.
+    static func search(_ parameters: RequestParameters) throws -> SearchRequest {
+        try parameters.check(known: searchNames)
+        let sort: SearchRequest.Sort?
+        if let text = try parameters.one("sort") {
+            guard let value = SearchRequest.Sort(rawValue: text) else {
+                throw Problem.badParameter(
+                    "sort", "\"\(text)\" is not a sort; sorts are: \(SearchRequest.Sort.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            sort = value
+        } else {
+            sort = nil
+        }
+        let request = SearchRequest(
+            query: try parameters.one("q") ?? "", filters: try filters(parameters), facets: parameters.list("facets"),
+            limit: try limit(parameters), offset: try parameters.integer("offset", default: 0, maximum: maximumOffset), sort: sort,
+            minimumMatch: try parameters.integer("minMatch", default: 0, maximum: maximumLimit),
+            countTotal: try parameters.boolean("count", default: false), explain: try parameters.boolean("explain", default: false),
+            language: try language(parameters), expand: try parameters.boolean("expand", default: true),
+            correct: try parameters.boolean("correct", default: true))
+        try request.validate()
+        return request
+    }
+
+    /// `POST /v1/match`: `text` (or `id`), `country` (with a text: the requesting countries),
+    /// `inCountry`, filters, `limit`, `lang`.
+    static func match(_ parameters: RequestParameters) throws -> MatchRequest {
+        try parameters.check(known: matchNames)
+        let request = MatchRequest(
+            id: try parameters.one("id"), text: try parameters.one("text"), requestingCountries: parameters.all("inCountry"),
+            filters: try filters(parameters), limit: try limit(parameters), language: try language(parameters))
+        try request.validate()
+        return request
+    }
+}

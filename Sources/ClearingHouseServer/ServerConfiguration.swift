@@ -1,0 +1,96 @@
+import ClearingHouse
+import Foundation
+
+/// How a ``ClearingHouseServer`` listens and whom it lets write.
+public struct ServerConfiguration: Sendable {
+    /// The address to bind (`127.0.0.1` by default: only this machine).
+    public var host: String
+    /// The port to listen on; 0 picks a free port (``ClearingHouseServer/run(onReady:)`` says which).
+    public var port: Int
+    /// The keys that may write (`Authorization: Bearer KEY`); nil: the server is read-only
+    /// and refuses every write with 403.
+    public var apiKeys: APIKeys?
+    /// Web origins (`https://example.org`) whose pages may call the API (CORS); others get
+    /// no CORS headers.
+    public var corsOrigins: [String]
+    /// The largest request body accepted, in bytes (413 past it).
+    public var maxBodyBytes: Int
+    /// Log one line per request.
+    public var logRequests: Bool
+    /// A connection with no traffic for this long is closed, so a slow or vanished client
+    /// holds nothing.
+    public var idleTimeout: Duration
+
+    /// A configuration; the defaults are `chm serve`'s.
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, apiKeys: APIKeys? = nil, corsOrigins: [String] = [],
+        maxBodyBytes: Int = 64 << 20, logRequests: Bool = true, idleTimeout: Duration = .seconds(60)
+    ) {
+        self.host = host
+        self.port = port
+        self.apiKeys = apiKeys
+        self.corsOrigins = corsOrigins
+        self.maxBodyBytes = maxBodyBytes
+        self.logRequests = logRequests
+        self.idleTimeout = idleTimeout
+    }
+
+    /// The most `--max-body-mb` may be (so that the byte count cannot overflow).
+    public static let maximumBodyMegabytes = 1 << 20
+
+    /// Checks the values a front end took from a user.
+    /// - Throws: ``ClearingHouseError`` naming the parameter (`port`, `maxBodyMb`, `corsOrigin`).
+    public func validate() throws {
+        guard (0...65535).contains(port) else { throw ClearingHouseError.parameter("port", "\(port) is not between 0 and 65535") }
+        guard maxBodyBytes > 0 else { throw ClearingHouseError.parameter("maxBodyMb", "the body limit must be above 0") }
+        guard !host.isEmpty else { throw ClearingHouseError.parameter("host", "give an address to listen on") }
+        for origin in corsOrigins where origin.isEmpty || origin.hasSuffix("/") {
+            throw ClearingHouseError.parameter(
+                "corsOrigin", "\"\(origin)\" is not an origin (scheme://host[:port], without a path or a trailing /)")
+        }
+    }
+}
+
+/// The keys that may write, read from a key file (one key a line). Comparisons take the same
+/// time whichever key, and however much of it, matches.
+public struct APIKeys: Sendable {
+    let keys: [[UInt8]]
+
+    /// The given keys; blank ones are ignored.
+    public init(_ keys: [String]) {
+        self.keys = keys.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.map { Array($0.utf8) }
+    }
+
+    /// The keys in `file`: one a line, blank lines ignored, spaces around a key trimmed.
+    /// - Throws: ``ClearingHouseError`` when the file cannot be read or holds no key.
+    public init(contentsOf file: URL) throws {
+        let text: String
+        do {
+            text = try String(contentsOf: file, encoding: .utf8)
+        } catch {
+            throw ClearingHouseError.parameter("apiKeyFile", "cannot read \(file.path): \(error.localizedDescription)")
+        }
+        self.init(text.split(omittingEmptySubsequences: true, whereSeparator: \.isNewline).map(String.init))
+        if keys.isEmpty { throw ClearingHouseError.parameter("apiKeyFile", "\(file.path) holds no key (one key a line)") }
+    }
+
+    /// How many keys there are.
+    public var count: Int { keys.count }
+
+    /// Whether `candidate` is one of the keys, compared in constant time: every key is
+    /// compared, byte by byte over the longer of the two, with no early exit.
+    public func contains(_ candidate: String) -> Bool {
+        let given = Array(candidate.utf8)
+        var found: UInt8 = 0
+        for key in keys {
+            var difference: UInt8 = key.count == given.count ? 0 : 1
+            for index in 0..<max(key.count, given.count) {
+                let a = index < key.count ? key[index] : 0
+                let b = index < given.count ? given[index] : 0
+                difference |= a ^ b
+            }
+            found |= difference == 0 ? 1 : 0
+        }
+        return found != 0
+    }
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import ClearingHouse
+import ClearingHouseServer
+import Foundation
+import Logging
+
+/// `chm serve`: the clearing-house over HTTP (the server is the ClearingHouseServer module;
+/// this only parses the options and runs it).
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the clearing-house over HTTP: a JSON API (GET /openapi.json describes it).",
+        discussion: """
+            Prints "listening on http://HOST:PORT" when ready (--port 0 picks a free port) and one log line \
+            per request on standard error (--quiet: none). Reads need no key; writes (POST /v1/records, \
+            DELETE /v1/records/ID) need "Authorization: Bearer KEY" with a line of --api-key-file, and without \
+            that file the server is read-only. SIGINT or SIGTERM stops it gracefully.
+            """)
+
+    @OptionGroup var indexOptions: IndexOptions
+
+    @Option(help: ArgumentHelp("Address to listen on.", valueName: "ADDRESS"))
+    var host = "127.0.0.1"
+
+    @Option(help: ArgumentHelp("Port to listen on (0: any free port).", valueName: "PORT"))
+    var port = 8080
+
+    @Option(name: .customLong("api-key-file"), help: ArgumentHelp("Keys that may write, one a line (blank lines ignored).", valueName: "FILE"))
+    var apiKeyFile: String?
+
+    @Option(name: .customLong("cors-origin"), help: ArgumentHelp("A web origin whose pages may use the API (repeatable).", valueName: "ORIGIN"))
+    var corsOrigins: [String] = []
+
+    @Option(name: .customLong("max-body-mb"), help: ArgumentHelp("Largest request body, in MB.", valueName: "MB"))
+    var maxBodyMegabytes = 64
+
+    @Flag(help: "No log line per request.")
+    var quiet = false
+
+    func validate() throws {
+        guard (1...ServerConfiguration.maximumBodyMegabytes).contains(maxBodyMegabytes) else {
+            throw ValidationError("--max-body-mb: \(maxBodyMegabytes) is not between 1 and \(ServerConfiguration.maximumBodyMegabytes)")
+        }
+        do {
+            try ServerConfiguration(host: host, port: port, corsOrigins: corsOrigins).validate()
+        } catch let error as ClearingHouseError {
+            throw ValidationError(error.message)
+        }
+    }
+
+    func run() async throws {
+        let keys = try apiKeyFile.map { file in try Console.run { try APIKeys(contentsOf: URL(fileURLWithPath: file)) } }
+        let configuration = ServerConfiguration(
+            host: host, port: port, apiKeys: keys, corsOrigins: corsOrigins, maxBodyBytes: maxBodyMegabytes << 20,
+            logRequests: !quiet)
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .info
+            return handler
+        }
+        let house = try indexOptions.open(create: true)
+        let server = ClearingHouseServer(house: house, configuration: configuration, logger: Logger(label: "chm.serve"))
+        if keys == nil { Console.error("chm: note: no --api-key-file: the server is read-only") }
+        do {
+            try await server.run { address in
+                FileHandle.standardOutput.write(Data("listening on \(address)\n".utf8))
+            }
+        } catch let error as ClearingHouseError {
+            _ = try Console.run { () throws -> Void in throw error }
+        } catch {
+            Console.error("chm: error: cannot serve on \(host):\(port): \(error)")
+            throw ExitCode.failure
+        }
+    }
+}

@@ -1,0 +1,194 @@
+// Every error answer of `chm serve`: a problem document (application/problem+json with type,
+// title, status, detail) with the right status, and never a 500 for what a client sends.
+import ClearingHouse
+import ClearingHouseServer
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@Suite struct ErrorTests {
+    @Test func badParametersAreNamed() async throws {
+        try await withServer { client, _ in
+            let since = expectProblem(try await client.get("/v1/search?q=reef&since=2020-13"), .badRequest)
+            #expect(since["parameter"] as? String == "since")
+            #expect((since["detail"] as? String)?.hasPrefix(#"since: "2020-13" is not a date"#) == true)
+            let cases: [(String, String)] = [
+                ("/v1/search?limit=1001", "limit"), ("/v1/search?limit=-1", "limit"), ("/v1/search?limit=ten", "limit"),
+                ("/v1/search?offset=99999999999999999999", "offset"), ("/v1/search?kind=spaceship", "kind"),
+                ("/v1/search?facets=colour", "facets"), ("/v1/search?sort=random", "sort"), ("/v1/search?count=maybe", "count"),
+                ("/v1/search?lang=%20", "lang"), ("/v1/search?knd=technology", "knd"), ("/v1/search?q=a&q=b", "q"),
+                ("/v1/search?country=", "country"), ("/v1/search?q=%ZZ", "q"),
+                ("/v1/records/tech-fog/similar?until=2020-02-30", "until"), ("/v1/records/req-mangrove/matches?limit=x", "limit"),
+            ]
+            for (uri, parameter) in cases {
+                let problem = expectProblem(try await client.get(uri), .badRequest)
+                #expect(problem["parameter"] as? String == parameter, "\(uri): \(problem)")
+                #expect((problem["detail"] as? String)?.hasPrefix(parameter + ":") == true, "\(uri): \(problem)")
+            }
+            let posted = expectProblem(try await client.post("/v1/search", #"{"q": "reef", "limit": "many"}"#, key: nil), .badRequest)
+            #expect(posted["parameter"] as? String == "limit")
+            let nested = expectProblem(try await client.post("/v1/search", #"{"kind": {"a": 1}}"#, key: nil), .badRequest)
+            #expect(nested["parameter"] as? String == "kind")
+            let broken = expectProblem(try await client.post("/v1/search", #"{"q": "#, key: nil), .badRequest)
+            #expect(broken["parameter"] as? String == "body")
+            let match = expectProblem(try await client.post("/v1/match", #"{"country": "KE"}"#, key: nil), .badRequest)
+            #expect(match["parameter"] as? String == "id")
+            let country = expectProblem(try await client.post("/v1/match", #"{"text": "reefs", "country": "XX"}"#, key: nil), .badRequest)
+            #expect(country["parameter"] as? String == "country")
+        }
+    }
+
+    @Test func anInvalidQueryNamesThePosition() async throws {
+        try await withServer { client, _ in
+            let problem = expectProblem(try await client.get("/v1/search?q=%28mangrove+AND"), .badRequest)
+            #expect(problem["title"] as? String == "Invalid query")
+            #expect((problem["detail"] as? String)?.contains("invalid query") == true)
+            #expect((problem["detail"] as? String)?.contains("position") == true || (problem["detail"] as? String)?.contains("column") == true)
+        }
+    }
+
+    @Test func unknownRecordsPathsAndMethods() async throws {
+        try await withServer { client, _ in
+            expectProblem(try await client.get("/v1/records/no-such-record"), .notFound)
+            expectProblem(try await client.get("/v1/records/no-such-record/similar"), .notFound)
+            expectProblem(try await client.get("/v1/records/no-such-record/matches"), .notFound)
+            expectProblem(try await client.get("/v1/nothing-here"), .notFound)
+            expectProblem(try await client.get("/"), .notFound)
+            let wrong = try await client.execute(uri: "/v1/search", method: .delete)
+            expectProblem(wrong, .methodNotAllowed)
+            #expect(wrong.headers[.allow]?.contains("GET") == true)
+            #expect(wrong.headers[.allow]?.contains("POST") == true)
+            expectProblem(try await client.execute(uri: "/v1/records", method: .get), .methodNotAllowed)
+            expectProblem(try await client.execute(uri: "/v1/records/tech-fog", method: .put), .methodNotAllowed)
+            expectProblem(try await client.execute(uri: "/v1/stats", method: .post), .methodNotAllowed)
+        }
+    }
+
+    @Test func writesNeedAKey() async throws {
+        try await withServer { client, house in
+            let body = record("keyless", title: "Should not be stored")
+            let missing = expectProblem(try await client.post("/v1/records", body, key: nil), .unauthorized)
+            _ = missing
+            let noKey = try await client.post("/v1/records", body, key: nil)
+            #expect(noKey.headers[.wwwAuthenticate]?.hasPrefix("Bearer") == true)
+            let wrong = try await client.post("/v1/records", body, key: "not-the-key")
+            expectProblem(wrong, .unauthorized)
+            #expect(wrong.headers[.wwwAuthenticate]?.hasPrefix("Bearer") == true)
+            let prefix = try await client.post("/v1/records", body, key: String(testKey.dropLast()))
+            expectProblem(prefix, .unauthorized)
+            let basic = try await client.execute(
+                uri: "/v1/records", method: .post, headers: [.authorization: "Basic \(testKey)", .contentType: "application/json"],
+                body: ByteBuffer(string: body))
+            expectProblem(basic, .unauthorized)
+            expectProblem(try await client.execute(uri: "/v1/records/tech-fog", method: .delete), .unauthorized)
+            #expect(try house.record(id: "keyless") == nil)
+            #expect(try house.record(id: "tech-fog") != nil)
+        }
+    }
+
+    @Test func aServerWithoutKeysIsReadOnly() async throws {
+        try await withServer(keys: nil) { client, house in
+            expectProblem(try await client.post("/v1/records", record("x", title: "X")), .forbidden)
+            expectProblem(
+                try await client.execute(uri: "/v1/records/tech-fog", method: .delete, headers: [.authorization: "Bearer \(testKey)"]),
+                .forbidden)
+            #expect(try await client.get("/v1/search?q=fog").status == .ok)
+            #expect(try house.record(id: "tech-fog") != nil)
+        }
+    }
+
+    @Test func bodiesTooLargeOrOfAnotherType() async throws {
+        try await withServer(maxBodyBytes: 1024) { client, house in
+            let big = (0..<40).map { record("big-\($0)", title: "Record number \($0)") }.joined(separator: "\n")
+            #expect(big.utf8.count > 1024)
+            expectProblem(try await client.post("/v1/records", big, contentType: "application/x-ndjson"), .contentTooLarge)
+            // With Content-Length, refused before the body is read.
+            let declared = try await client.execute(
+                uri: "/v1/records", method: .post,
+                headers: [.authorization: "Bearer \(testKey)", .contentType: "application/x-ndjson", .contentLength: "\(big.utf8.count)"],
+                body: ByteBuffer(string: big))
+            expectProblem(declared, .contentTooLarge)
+            expectProblem(try await client.post("/v1/search", #"{"q": "\#(String(repeating: "reef ", count: 300))"}"#, key: nil), .contentTooLarge)
+            #expect(try house.record(id: "big-0") == nil)
+
+            expectProblem(try await client.post("/v1/records", "id,kind\n", contentType: "text/csv"), .unsupportedMediaType)
+            expectProblem(
+                try await client.post("/v1/records", "a=b", contentType: "application/x-www-form-urlencoded"), .unsupportedMediaType)
+            expectProblem(try await client.post("/v1/search", "q=reef", contentType: "text/plain", key: nil), .unsupportedMediaType)
+        }
+    }
+
+    @Test func recordsThatCannotBeStoredAre422() async throws {
+        try await withServer { client, house in
+            let bad = try await client.post("/v1/records", #"{"id": "x", "kind": "technology", "title": {"en": "X"}, "countries": ["XX"]}"#)
+            let problem = expectProblem(bad, .unprocessableContent)
+            let diagnostics = problem["diagnostics"] as? [[String: Any]] ?? []
+            #expect(diagnostics.contains { $0["field"] as? String == "countries[0]" && $0["severity"] as? String == "error" })
+            for key in ["file", "line", "severity", "message"] {
+                #expect(diagnostics.first?[key] != nil, "no \(key) in a diagnostic")
+            }
+            expectProblem(try await client.post("/v1/records", "{not json"), .unprocessableContent)
+            expectProblem(try await client.post("/v1/records", "<records><record"), .unprocessableContent)
+            expectProblem(try await client.post("/v1/records", "", contentType: "application/xml"), .unprocessableContent)
+            let doctype = #"<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "x">]><records xmlns="urn:chm:records:1"/>"#
+            expectProblem(try await client.post("/v1/records", doctype, contentType: "application/xml"), .unprocessableContent)
+            expectProblem(try await client.post("/v1/records?skipInvalid=perhaps", "[]"), .badRequest)
+            #expect(try house.record(id: "x") == nil)
+        }
+    }
+
+    @Test func anIndexThatCannotBeReadIs503() async throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        // Overwrite the index's segment files: nothing can open them.
+        let segments = fixture.house.directory.appendingPathComponent("segments")
+        for name in try FileManager.default.contentsOfDirectory(atPath: segments.path) where name.hasSuffix(".seg") {
+            try Data(repeating: 0x5A, count: 64).write(to: segments.appendingPathComponent(name))
+        }
+        let application = fixture.server().makeApplication()
+        try await application.test(.router) { client in
+            expectProblem(try await client.get("/readyz"), .serviceUnavailable)
+            expectProblem(try await client.get("/v1/search?q=reef"), .serviceUnavailable)
+            #expect(try await client.get("/healthz").status == .ok)
+        }
+    }
+
+    @Test func corsForListedOriginsOnly() async throws {
+        try await withServer { client, _ in
+            let preflight = try await client.execute(
+                uri: "/v1/records", method: .options,
+                headers: [.origin: allowedOrigin, .accessControlRequestMethod: "POST", .accessControlRequestHeaders: "authorization, content-type"])
+            #expect(preflight.status == .noContent)
+            #expect(preflight.headers[.accessControlAllowOrigin] == allowedOrigin)
+            #expect(preflight.headers[.accessControlAllowHeaders]?.contains("Authorization") == true)
+            #expect(preflight.headers[.accessControlAllowHeaders]?.contains("Content-Type") == true)
+            #expect(preflight.headers[.accessControlAllowMethods]?.contains("POST") == true)
+            #expect(preflight.headers[.accessControlAllowMethods]?.contains("DELETE") == true)
+
+            let read = try await client.get("/v1/search?q=reef", headers: [.origin: allowedOrigin])
+            #expect(read.status == .ok)
+            #expect(read.headers[.accessControlAllowOrigin] == allowedOrigin)
+            #expect(read.headers[.vary]?.contains("Origin") == true)
+            // Problems carry the headers too, so a page can read them.
+            let problem = try await client.get("/v1/search?limit=-3", headers: [.origin: allowedOrigin])
+            #expect(problem.headers[.accessControlAllowOrigin] == allowedOrigin)
+            let write = try await client.execute(
+                uri: "/v1/records", method: .post,
+                headers: [.origin: allowedOrigin, .authorization: "Bearer \(testKey)", .contentType: "application/json"],
+                body: ByteBuffer(string: record("from-page", title: "Posted from a page")))
+            #expect(write.status == .ok)
+            #expect(write.headers[.accessControlAllowOrigin] == allowedOrigin)
+
+            let other = "https://evil.example.com"
+            let otherPreflight = try await client.execute(
+                uri: "/v1/records", method: .options, headers: [.origin: other, .accessControlRequestMethod: "POST"])
+            #expect(otherPreflight.headers[.accessControlAllowOrigin] == nil)
+            #expect(otherPreflight.headers[.accessControlAllowHeaders] == nil)
+            #expect(otherPreflight.headers[.accessControlAllowMethods] == nil)
+            let otherRead = try await client.get("/v1/search?q=reef", headers: [.origin: other])
+            #expect(otherRead.headers[.accessControlAllowOrigin] == nil)
+        }
+    }
+}

@@ -1,0 +1,179 @@
+// `chm serve` as a process: it prints its address, takes records with a key, serves searches,
+// refuses writes without a key, and stops gracefully on SIGTERM with exit status 0.
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite("chm serve")
+struct ServeTests {
+    /// A running `chm serve` process and the address it printed.
+    final class Server: @unchecked Sendable {
+        let process = Process()
+        let output: URL
+        let errors: URL
+        private(set) var address = ""
+
+        init(_ arguments: [String], in directory: TemporaryDirectory) throws {
+            output = directory.url.appendingPathComponent("serve.out")
+            errors = directory.url.appendingPathComponent("serve.err")
+            _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
+            process.executableURL = CLI.executable
+            process.arguments = ["serve"] + arguments
+            var environment = ProcessInfo.processInfo.environment
+            environment.removeValue(forKey: "CHM_INDEX")
+            process.environment = environment
+            process.standardOutput = try FileHandle(forWritingTo: output)
+            process.standardError = try FileHandle(forWritingTo: errors)
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+            // Wait for "listening on http://127.0.0.1:PORT".
+            let deadline = Date().addingTimeInterval(60)
+            while Date() < deadline {
+                let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+                if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("listening on ") }) {
+                    address = String(line.dropFirst("listening on ".count))
+                    return
+                }
+                if !process.isRunning { break }
+                usleep(20_000)
+            }
+            stop(signal: SIGKILL)
+            throw ServeError.notListening((try? String(contentsOf: errors, encoding: .utf8)) ?? "")
+        }
+
+        /// Sends `signal` and waits (at most a minute) for the process to end.
+        func stop(signal: Int32 = SIGTERM) {
+            guard process.isRunning else { return }
+            kill(process.processIdentifier, signal)
+            let deadline = Date().addingTimeInterval(60)
+            while process.isRunning, Date() < deadline { usleep(20_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+        }
+
+        var standardError: String { (try? String(contentsOf: errors, encoding: .utf8)) ?? "" }
+    }
+
+    enum ServeError: Error { case notListening(String) }
+
+    /// Sends a request; returns the status and the body as text.
+    static func send(
+        _ client: HTTPClient, _ url: String, method: HTTPMethod = .GET, body: String? = nil, contentType: String? = nil, key: String? = nil
+    ) async throws -> (status: Int, text: String) {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        if let body { request.body = .bytes(ByteBuffer(string: body)) }
+        if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
+        if let key { request.headers.add(name: "Authorization", value: "Bearer \(key)") }
+        let response = try await client.execute(request, timeout: .seconds(60))
+        let buffer = try await response.body.collect(upTo: 16 << 20)
+        return (Int(response.status.code), String(buffer: buffer))
+    }
+
+    @Test func servesWritesWithAKeyAndStopsOnSIGTERM() async throws {
+        let directory = try TemporaryDirectory()
+        let keyFile = try directory.write("keys", "\n  first-key  \n\nsecond-key\n")
+        let server = try Server(["--index", directory.path("index"), "--port", "0", "--api-key-file", keyFile], in: directory)
+        defer { server.stop(signal: SIGKILL) }
+        #expect(server.address.hasPrefix("http://127.0.0.1:"))
+        #expect(Int(server.address.split(separator: ":").last ?? "") ?? 0 > 0)
+
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        do {
+            let base = server.address
+            #expect(try await Self.send(client, base + "/healthz").status == 200)
+            let records = [
+                #"{"id":"live-1","kind":"technology","title":{"en":"Solar water pumps"}}"#,
+                #"{"id":"live-2","kind":"technology","title":{"en":"Solar dryers for fruit"}}"#,
+                #"{"id":"live-3","kind":"bestPractice","title":{"en":"Wind breaks"}}"#,
+            ].joined(separator: "\n")
+            let refused = try await Self.send(client, base + "/v1/records", method: .POST, body: records, contentType: "application/x-ndjson")
+            #expect(refused.status == 401)
+            let posted = try await Self.send(
+                client, base + "/v1/records", method: .POST, body: records, contentType: "application/x-ndjson", key: "second-key")
+            #expect(posted.status == 200, "\(posted.text)")
+            #expect(try CLI.json(posted.text)["added"] as? Int == 3)
+
+            let found = try await Self.send(client, base + "/v1/search?q=solar&count=true")
+            #expect(found.status == 200)
+            let hits = (try CLI.json(found.text)["hits"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+            #expect(Set(hits) == ["live-1", "live-2"])
+
+            let deleted = try await Self.send(client, base + "/v1/records/live-2", method: .DELETE, key: "first-key")
+            #expect(deleted.status == 200, "\(deleted.text)")
+            let wrongKey = try await Self.send(client, base + "/v1/records/live-1", method: .DELETE, key: "third-key")
+            #expect(wrongKey.status == 401)
+            let after = try await Self.send(client, base + "/v1/search?q=solar")
+            let left = (try CLI.json(after.text)["hits"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+            #expect(left == ["live-1"])
+            #expect(try await Self.send(client, base + "/v1/records/live-2").status == 404)
+        } catch {
+            try await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+
+        server.stop(signal: SIGTERM)
+        #expect(server.process.terminationReason == .exit)
+        #expect(server.process.terminationStatus == 0, "\(server.standardError)")
+        // One log line per request (without --quiet).
+        #expect(server.standardError.contains("GET /v1/search?q=solar"))
+        #expect(server.standardError.contains("DELETE /v1/records/live-2 200"))
+    }
+
+    @Test func aServerWithoutAKeyFileIsReadOnlyAndQuiet() async throws {
+        let directory = try TemporaryDirectory()
+        let server = try Server(["--index", directory.path("index"), "--port", "0", "--quiet"], in: directory)
+        defer { server.stop(signal: SIGKILL) }
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let write = try? await Self.send(
+            client, server.address + "/v1/records", method: .POST, body: "[]", contentType: "application/json", key: "any")
+        let search = try? await Self.send(client, server.address + "/v1/search?q=anything")
+        try await client.shutdown()
+        #expect(write?.status == 403)
+        #expect(search?.status == 200)
+        server.stop(signal: SIGINT)
+        #expect(server.process.terminationStatus == 0)
+        #expect(!server.standardError.contains("GET /v1/search"))
+    }
+
+    @Test func sigtermDuringAnIngestLetsItFinishWhole() async throws {
+        let directory = try TemporaryDirectory()
+        let keyFile = try directory.write("keys", "the-key\n")
+        let index = directory.path("index")
+        let server = try Server(["--index", index, "--port", "0", "--api-key-file", keyFile, "--quiet"], in: directory)
+        defer { server.stop(signal: SIGKILL) }
+        let count = 10_000
+        let body = (0..<count).map { #"{"id":"g-\#($0)","kind":"technology","title":{"en":"Graceful record \#($0)"}}"# }
+            .joined(separator: "\n")
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let address = server.address
+        let posting = Task {
+            try await Self.send(
+                client, address + "/v1/records", method: .POST, body: body, contentType: "application/x-ndjson", key: "the-key")
+        }
+        // Let the request arrive and the ingest start, then ask the server to stop.
+        try await Task.sleep(for: .milliseconds(400))
+        kill(server.process.processIdentifier, SIGTERM)
+        let answer = try? await posting.value
+        try await client.shutdown()
+        server.stop(signal: SIGTERM)
+        #expect(server.process.terminationStatus == 0, "\(server.standardError)")
+        let stats = try CLI.run(["stats", "--json", "--index", index])
+        let records = try CLI.json(stats.stdout)["records"] as? Int
+        if let answer {
+            // The request in flight was answered: its ingest committed whole.
+            #expect(answer.status == 200, "\(answer.text.prefix(300))")
+            #expect(records == count)
+        } else {
+            #expect(records == 0 || records == count)
+        }
+    }
+}
