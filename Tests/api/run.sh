@@ -64,20 +64,41 @@ if [ -z "$url" ]; then
 fi
 echo "$url"
 
+step "GET /openapi.json serves the checkout's document"
+"$python" - "$url/openapi.json" Sources/ClearingHouseServer/Resources/openapi.json <<'PY' || status=1
+import json, sys, urllib.request
+with urllib.request.urlopen(sys.argv[1], timeout=30) as response:
+    kind = response.headers.get("Content-Type", "")
+    served = json.load(response)
+if not kind.startswith("application/json"):
+    sys.exit(f"GET /openapi.json: Content-Type {kind!r}, expected application/json")
+if served != json.load(open(sys.argv[2], encoding="utf-8")):
+    sys.exit(f"GET /openapi.json is not {sys.argv[2]} (was the server built from another checkout?)")
+print("the same document")
+PY
+
 step "schemathesis against $url"
 # shellcheck disable=SC2086 # SCHEMATHESIS_ARGS is a list of options
 CHM_API_KEY="$key" CHM_API_REPORT_DIR="$work/report" "$python" Tests/api/fuzz.py "$url" ${SCHEMATHESIS_ARGS:-} || status=1
 
 step "stop the server (SIGTERM)"
-kill -TERM "$server_pid"
-serve_status=0
-wait "$server_pid" || serve_status=$?
-server_pid=""
-if [ "$serve_status" -ne 0 ]; then
-    echo "chm serve exited $serve_status after SIGTERM; its log ends:" >&2
-    tail -n 20 "$work/serve.log" >&2
+if kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid"
+    serve_status=0
+    wait "$server_pid" || serve_status=$?
+    if [ "$serve_status" -ne 0 ]; then
+        echo "chm serve exited $serve_status after SIGTERM; its log ends:" >&2
+        tail -n 20 "$work/serve.log" >&2
+        status=1
+    fi
+else
+    serve_status=0
+    wait "$server_pid" || serve_status=$?
+    echo "chm serve died during the tests (exit status $serve_status); its log:" >&2
+    grep -m 5 -E 'Fatal error|error:' "$work/serve.log" >&2 || tail -n 20 "$work/serve.log" >&2
     status=1
 fi
+server_pid=""
 # Every request's log line ends "STATUS MS ms": any 5xx but a documented 503 is a failure, even
 # one that schemathesis did not see as such.
 if grep -Eq ' 5(0[0-24-9]|[1-9][0-9]) [0-9.]+ ms$' "$work/serve.log"; then
