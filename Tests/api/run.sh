@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# The API conformance tests, against a chm that has `chm serve`:
+#
+#   Tests/api/run.sh PATH/TO/chm
+#
+# Builds nothing. Validates the OpenAPI document (validate_spec.py), checks the chm --json
+# documents against its schemas (check_documents.py), then ingests Corpus/ into a temporary
+# index, writes an API key file, starts `chm serve --port 0` on them, runs schemathesis against
+# it with the key for the write endpoints (fuzz.py), and stops the server with SIGTERM, checking
+# that it exits 0. Exits non-zero on any failure. Needs python3 with openapi-spec-validator and
+# schemathesis (PYTHON names another interpreter, e.g. a virtual environment's).
+# SCHEMATHESIS_ARGS adds options to the schemathesis run (e.g. "--max-examples 100").
+set -euo pipefail
+
+chm=$(realpath "${1:?usage: Tests/api/run.sh PATH/TO/chm}")
+python=${PYTHON:-python3}
+here=$(cd "$(dirname "$0")" && pwd)
+cd "$here/../.."
+
+work=$(mktemp -d)
+server_pid=""
+cleanup() {
+    if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+        kill -TERM "$server_pid" 2>/dev/null || true
+        wait "$server_pid" 2>/dev/null || true
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+status=0
+step() { echo "== $*"; }
+
+step "the OpenAPI document"
+"$python" Tests/api/validate_spec.py || status=1
+
+step "chm --json documents against the document's schemas"
+"$python" Tests/api/check_documents.py "$chm" || status=1
+
+step "ingest Corpus/ into $work/index"
+"$chm" ingest --quiet --index "$work/index" Corpus
+key=$("$python" -c 'import secrets; print(secrets.token_hex(24))')
+printf '%s\n' "$key" > "$work/keys"
+chmod 600 "$work/keys"
+
+step "chm serve"
+"$chm" serve --port 0 --index "$work/index" --api-key-file "$work/keys" >"$work/serve.out" 2>"$work/serve.log" &
+server_pid=$!
+url=""
+for _ in $(seq 1 300); do
+    url=$(sed -n 's/^listening on \(http[^ ]*\).*/\1/p' "$work/serve.out" | head -n 1)
+    [ -n "$url" ] && break
+    if ! kill -0 "$server_pid" 2>/dev/null; then
+        echo "chm serve exited before listening:" >&2
+        cat "$work/serve.log" >&2
+        exit 1
+    fi
+    sleep 0.1
+done
+if [ -z "$url" ]; then
+    echo "chm serve did not say where it listens within 30 s" >&2
+    cat "$work/serve.log" >&2
+    exit 1
+fi
+echo "$url"
+
+step "GET /openapi.json serves the checkout's document"
+"$python" - "$url/openapi.json" Sources/ClearingHouseServer/Resources/openapi.json <<'PY' || status=1
+import json, sys, urllib.request
+with urllib.request.urlopen(sys.argv[1], timeout=30) as response:
+    kind = response.headers.get("Content-Type", "")
+    served = json.load(response)
+if not kind.startswith("application/json"):
+    sys.exit(f"GET /openapi.json: Content-Type {kind!r}, expected application/json")
+if served != json.load(open(sys.argv[2], encoding="utf-8")):
+    sys.exit(f"GET /openapi.json is not {sys.argv[2]} (was the server built from another checkout?)")
+print("the same document")
+PY
+
+step "schemathesis against $url"
+# shellcheck disable=SC2086 # SCHEMATHESIS_ARGS is a list of options
+CHM_API_KEY="$key" CHM_API_REPORT_DIR="$work/report" "$python" Tests/api/fuzz.py "$url" ${SCHEMATHESIS_ARGS:-} || status=1
+
+step "stop the server (SIGTERM)"
+if kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid"
+    serve_status=0
+    wait "$server_pid" || serve_status=$?
+    if [ "$serve_status" -ne 0 ]; then
+        echo "chm serve exited $serve_status after SIGTERM; its log ends:" >&2
+        tail -n 20 "$work/serve.log" >&2
+        status=1
+    fi
+else
+    serve_status=0
+    wait "$server_pid" || serve_status=$?
+    echo "chm serve died during the tests (exit status $serve_status); its log:" >&2
+    grep -m 5 -E 'Fatal error|error:' "$work/serve.log" >&2 || tail -n 20 "$work/serve.log" >&2
+    status=1
+fi
+server_pid=""
+# Every request's log line ends "STATUS MS ms": any 5xx but a documented 503 is a failure, even
+# one that schemathesis did not see as such.
+if grep -Eq ' 5(0[0-24-9]|[1-9][0-9]) [0-9.]+ ms$' "$work/serve.log"; then
+    echo "the server answered 5xx (its log):" >&2
+    grep -E ' 5(0[0-24-9]|[1-9][0-9]) [0-9.]+ ms$' "$work/serve.log" | head -n 20 >&2
+    status=1
+fi
+
+if [ "$status" -eq 0 ]; then echo "API conformance: all passed"; else echo "API conformance: FAILED" >&2; fi
+exit "$status"
