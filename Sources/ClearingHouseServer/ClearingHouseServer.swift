@@ -116,10 +116,10 @@ public final class ClearingHouseServer: Sendable {
         router.get("/openapi.json") { _, _ in try api.openAPI() }
         router.get("/v1/search") { request, _ in try await api.search(try RequestParameters.query(request.uri.query)) }
         router.post("/v1/search") { request, _ in
-            try await api.search(try RequestParameters.json(try await api.jsonBody(request)))
+            try await api.search(try RequestParameters.json(try await api.jsonBody(request), types: APIParameters.bodyTypes))
         }
         router.post("/v1/match") { request, _ in
-            try await api.match(try APIParameters.match(try RequestParameters.json(try await api.jsonBody(request))))
+            try await api.match(try APIParameters.match(try RequestParameters.json(try await api.jsonBody(request), types: APIParameters.bodyTypes)))
         }
         router.get("/v1/stats") { _, _ in try await api.statistics() }
         router.post("/v1/records") { request, _ in try await api.ingest(request) }

@@ -41,10 +41,24 @@ struct RequestParameters: Sendable {
         text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
     }
 
-    /// The members of a JSON object body: strings as they are, numbers as written, booleans
-    /// as `true`/`false`, arrays of those as several values; null is left out.
-    /// - Throws: ``Problem`` 400 for a body that is not a JSON object, or a member of another type.
-    static func json(_ bytes: [UInt8]) throws(Problem) -> RequestParameters {
+    /// The JSON type a body member must have.
+    enum BodyType: Sendable {
+        /// A string.
+        case string
+        /// A string, or an array of strings (a repeatable parameter: one value, or several).
+        case strings
+        /// A whole number.
+        case integer
+        /// `true` or `false`.
+        case boolean
+    }
+
+    /// The members of a JSON object body, each checked against its type in `types`: strings
+    /// as they are, numbers as written, booleans as `true`/`false`, arrays as several values.
+    /// A member that is null counts as left out (but its name must still be known, which
+    /// ``check(known:)`` sees to).
+    /// - Throws: ``Problem`` 400 for a body that is not a JSON object, or a member of the wrong type.
+    static func json(_ bytes: [UInt8], types: [String: BodyType]) throws(Problem) -> RequestParameters {
         let value: JSONValue
         do {
             var parser = JSONParser(source: ByteSource(bytes: bytes))
@@ -57,29 +71,36 @@ struct RequestParameters: Sendable {
             throw Problem.badParameter("body", "give a JSON object of parameters")
         }
         var parameters = RequestParameters()
-        func scalar(_ value: JSONValue) -> String? {
-            switch value {
-            case .string(let text): return text
-            case .number(let text): return text
-            case .bool(let flag): return flag ? "true" : "false"
-            default: return nil
-            }
-        }
         for (name, value) in members {
-            switch value {
-            case .null: continue
-            case .array(let elements):
+            if case .null = value {
+                if parameters.values[name] == nil, !parameters.names.contains(name) { parameters.names.append(name) }
+                continue
+            }
+            // (An unknown member is refused by name by `check(known:)`; its type does not matter.)
+            let type = types[name] ?? .strings
+            switch (type, value) {
+            case (.string, .string(let text)), (.strings, .string(let text)):
+                parameters.add(name, text)
+            case (.strings, .array(let elements)):
                 for element in elements {
-                    guard let text = scalar(element) else {
-                        throw Problem.badParameter(name, "give a string, a number, a boolean or an array of them")
+                    guard case .string(let text) = element else {
+                        throw Problem.badParameter(name, "give a string or an array of strings")
                     }
                     parameters.add(name, text)
                 }
-            default:
-                guard let text = scalar(value) else {
-                    throw Problem.badParameter(name, "give a string, a number, a boolean or an array of them")
+            case (.integer, .number(let text)):
+                // JSON has one kind of number: 126.0 and 1.26e2 are the whole number 126.
+                if Int(text) == nil, let value = Double(text), value == value.rounded(), abs(value) < 1e15 {
+                    parameters.add(name, String(Int(value)))
+                } else {
+                    parameters.add(name, text)
                 }
-                parameters.add(name, text)
+            case (.boolean, .bool(let flag)):
+                parameters.add(name, flag ? "true" : "false")
+            case (.string, _): throw Problem.badParameter(name, "give a string")
+            case (.strings, _): throw Problem.badParameter(name, "give a string or an array of strings")
+            case (.integer, _): throw Problem.badParameter(name, "give a whole number")
+            case (.boolean, _): throw Problem.badParameter(name, "give true or false")
             }
         }
         return parameters
@@ -140,6 +161,14 @@ enum APIParameters {
     static let searchNames: Set<String> = filterNames.union([
         "q", "facets", "lang", "sort", "limit", "offset", "minMatch", "count", "expand", "correct", "explain",
     ])
+    /// The JSON type of each parameter in a request body.
+    static let bodyTypes: [String: RequestParameters.BodyType] = [
+        "q": .string, "lang": .string, "sort": .string, "since": .string, "until": .string, "text": .string, "id": .string,
+        "kind": .strings, "country": .strings, "region": .strings, "theme": .strings, "target": .strings,
+        "language": .strings, "inCountry": .strings, "facets": .strings,
+        "limit": .integer, "offset": .integer, "minMatch": .integer,
+        "count": .boolean, "expand": .boolean, "correct": .boolean, "explain": .boolean,
+    ]
     /// The parameters of `similar` and of the matches of a record.
     static let relatedNames: Set<String> = filterNames.union(["limit", "lang"])
     /// The members of a `POST /v1/match` body.

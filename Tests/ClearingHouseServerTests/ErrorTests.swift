@@ -31,6 +31,20 @@ import Testing
             #expect(posted["parameter"] as? String == "limit")
             let nested = expectProblem(try await client.post("/v1/search", #"{"kind": {"a": 1}}"#, key: nil), .badRequest)
             #expect(nested["parameter"] as? String == "kind")
+            // Each member has its JSON type; a null member still needs a known name.
+            let typed: [(String, String)] = [
+                (#"{"lang": false}"#, "lang"), (#"{"language": [false]}"#, "language"), (#"{"region": false}"#, "region"),
+                (#"{"q": 5}"#, "q"), (#"{"count": "yes"}"#, "count"), (#"{"": null}"#, ""), (#"{"colour": null}"#, "colour"),
+            ]
+            for (body, parameter) in typed {
+                let problem = expectProblem(try await client.post("/v1/search", body, key: nil), .badRequest)
+                #expect(problem["parameter"] as? String == parameter, "\(body): \(problem)")
+            }
+            // A facet asked twice is counted once (it once brought the process down).
+            #expect(try await client.get("/v1/search?facets=theme,theme").status == .ok)
+            #expect(try await client.post("/v1/search", #"{"facets": ["kind", "kind"]}"#, key: nil).status == .ok)
+            let text = expectProblem(try await client.post("/v1/match", #"{"text": false}"#, key: nil), .badRequest)
+            #expect(text["parameter"] as? String == "text")
             let broken = expectProblem(try await client.post("/v1/search", #"{"q": "#, key: nil), .badRequest)
             #expect(broken["parameter"] as? String == "body")
             let match = expectProblem(try await client.post("/v1/match", #"{"country": "KE"}"#, key: nil), .badRequest)

@@ -61,6 +61,7 @@ struct RequestRuleTests {
         expectParameterError("text", "text: give a record id or a text, not both") {
             try MatchRequest(id: "req-coast", text: "mangroves").validate()
         }
+        expectParameterError("text", "text: describe what is needed (the text is empty)") { try MatchRequest(text: " ").validate() }
         expectParameterError("inCountry", "inCountry: requesting countries go with a text; a record id brings its own") {
             try MatchRequest(id: "req-coast", requestingCountries: ["KE"]).validate()
         }

@@ -46,7 +46,8 @@ public struct MatchRequest: Sendable, Hashable {
 
     /// Checks every parameter, as ``ClearingHouse/match(_:)`` does first.
     /// - Throws: ``ClearingHouseError`` with code `invalidQuery` naming the parameter:
-    ///   `text: give a record id or a text, not both`, `inCountry: "XX" is not an ISO 3166-1
+    ///   `text: give a record id or a text, not both`, `text: describe what is needed (the text
+    ///   is empty)`, `inCountry: "XX" is not an ISO 3166-1
     ///   alpha-2 country code`, `limit: -1 is below 0`, and the filters' errors
     ///   (``SearchFilters/validate()``).
     public func validate() throws {
@@ -54,6 +55,9 @@ public struct MatchRequest: Sendable, Hashable {
         case (nil, nil): throw ClearingHouseError.parameter("id", "give a record id or a text to match")
         case (.some, .some): throw ClearingHouseError.parameter("text", "give a record id or a text, not both")
         default: break
+        }
+        if let text, text.allSatisfy(\.isWhitespace) {
+            throw ClearingHouseError.parameter("text", "describe what is needed (the text is empty)")
         }
         if id != nil, !requestingCountries.isEmpty {
             throw ClearingHouseError.parameter("inCountry", "requesting countries go with a text; a record id brings its own")

@@ -161,6 +161,9 @@ public final class IndexSearcher: Sendable {
     /// Runs `query` and returns the top hits.
     /// - Throws: ``IndexError`` with code `invalidArgument` for a query on an unknown field.
     public func search(_ query: Query, options: SearchOptions = SearchOptions()) throws(IndexError) -> SearchResults {
+        var options = options
+        var seenFacets = Set<String>()
+        options.facets = options.facets.filter { seenFacets.insert($0).inserted }  // a facet asked twice is counted once
         let planner = QueryPlanner(searcher: self, defaultFields: options.fields, correctSpelling: options.correctSpelling)
         let plan = try planner.plan(query)
         try planner.completeCorrections()
