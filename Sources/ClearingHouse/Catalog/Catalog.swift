@@ -248,6 +248,18 @@ final class Catalog: Sendable {
         }
     }
 
+    /// The stored canonical JSON of each of `ids` that the catalog holds, read in one snapshot.
+    func jsons(ids: [String]) throws -> [String: String] {
+        try read { db in
+            var found: [String: String] = [:]
+            let statement = try db.cachedStatement(sql: "SELECT json FROM records WHERE id = ?")
+            for id in ids where found[id] == nil {
+                if let json = try String.fetchOne(statement, arguments: [id]) { found[id] = json }
+            }
+            return found
+        }
+    }
+
     /// Calls `body` with each record's id and canonical JSON, in id order, streaming.
     func forEachJSON(_ body: (String, String) throws -> Void) throws {
         try read { db in

@@ -183,8 +183,10 @@ extension ClearingHouse {
         var (words, prefixes) = SnippetBuilder.words(of: query)
         words += results.corrections.map(\.spelling)
         var hits: [SearchResultHit] = []
+        // (A record deleted since the index's commit is left out.)
+        let records = Dictionary(try self.records(ids: results.hits.map(\.key)).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         for hit in results.hits {
-            guard let record = try self.record(id: hit.key) else { continue }  // deleted since the commit
+            guard let record = records[hit.key] else { continue }
             var shown = presentation(
                 of: record, score: hit.score, matchedGroup: hit.group, language: request.language, words: words,
                 prefixes: prefixes, explanation: hit.explanation?.description)

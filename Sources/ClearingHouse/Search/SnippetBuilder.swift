@@ -177,16 +177,24 @@ enum SnippetBuilder {
         var bestRange = 0..<min(scalars.count, maximumLength)
         var bestScore = -1
         let hits = tokens.indices.filter { matched[$0] }
-        for first in hits {
+        // A window slides over the matches (two pointers): the matches from `hits[left]` that
+        // fit in `maximumLength`, with a count per term, so each match enters and leaves once.
+        var termCounts: [String: Int] = [:]
+        var right = 0
+        for (left, first) in hits.enumerated() {
             let start = tokens[first].start
-            var terms = Set<String>()
-            var count = 0
-            for index in hits where index >= first {
-                guard tokens[index].end - start <= maximumLength else { break }
-                terms.insert(tokens[index].term)
-                count += 1
+            while right < hits.count, tokens[hits[right]].end - start <= maximumLength {
+                termCounts[tokens[hits[right]].term, default: 0] += 1
+                right += 1
             }
-            let score = terms.count * 1000 + count
+            let score = termCounts.count * 1000 + (right - left)
+            defer {
+                // `first` leaves the window before the next one starts.
+                if left < right, let remaining = termCounts[tokens[first].term] {
+                    termCounts[tokens[first].term] = remaining > 1 ? remaining - 1 : nil
+                }
+                if right == left { right += 1 }
+            }
             if score > bestScore {
                 bestScore = score
                 // Start a little before the first match, at a word boundary.

@@ -62,8 +62,15 @@ public struct LanguageAnalyzer: Analyzer {
 
     /// The analyzer for `tag`: the dedicated one, or the standard analyzer.
     public static func forLanguage(_ tag: String) -> any Analyzer {
-        LanguageAnalyzer(language: tag) ?? StandardAnalyzer()
+        // Built once per language: an analyzer's stop-word table and stemmer cost far more to
+        // set up than a snippet's text costs to analyze.
+        let primary = String(tag.lowercased().split(separator: "-").first ?? "")
+        return shared[primary] ?? standard
     }
+
+    private static let shared: [String: LanguageAnalyzer] = Dictionary(
+        uniqueKeysWithValues: languages.compactMap { language in LanguageAnalyzer(language: language).map { (language, $0) } })
+    private static let standard = StandardAnalyzer()
 
     /// Language-specific normalization applied before stop words and stemming.
     static func normalizer(_ language: String) -> (String) -> String {
