@@ -146,12 +146,32 @@ bench 4 2 2 warmup
 bench 1 1 "$duration" wrk-1
 bench 16 2 "$duration" wrk-16
 
+# What HTTP itself adds: each query once over one kept-alive connection, the client's time
+# beside the server's own `took_ms` (the library's search, records, snippets and JSON included).
+python3 - "$url" "$work/paths.txt" "$work/overhead.json" <<'PY'
+import http.client, json, sys, time, urllib.parse
+url = urllib.parse.urlparse(sys.argv[1])
+connection = http.client.HTTPConnection(url.hostname, url.port)
+client, took = [], []
+for path in open(sys.argv[2], encoding="utf-8").read().split():
+    start = time.perf_counter()
+    connection.request("GET", path)
+    response = connection.getresponse()
+    body = response.read()
+    client.append((time.perf_counter() - start) * 1000)
+    took.append(json.loads(body)["took_ms"])
+median = lambda values: sorted(values)[len(values) // 2]
+json.dump({"client_ms": median(client), "took_ms": median(took),
+           "overhead_ms": median([c - t for c, t in zip(client, took)]), "requests": len(client)}, open(sys.argv[3], "w"))
+PY
+
 python3 - "$work" <<'PY'
 import json, sys
 work = sys.argv[1]
 load = lambda name: json.loads(open(f"{work}/{name}").read().strip().splitlines()[-1])
 run1, run2a, run2b = load("run-1.json"), load("run-2a.json"), load("run-2b.json")
 wrk1, wrk16 = load("wrk-1.json"), load("wrk-16.json")
+overhead = load("overhead.json")
 for name, result in (("1 connection", wrk1), ("16 connections", wrk16)):
     failed = {kind: count for kind, count in result["errors"].items() if count}
     if failed:
@@ -163,6 +183,8 @@ rows = [
     ("queries/s, one at a time", wrk1["requests"] / (wrk1["duration_us"] / 1e6), run1["queries"] / run1["query_loop_s"], "{:,.0f}"),
     ("queries/s (HTTP: 16 connections; in process: 2 threads)", wrk16["requests"] / (wrk16["duration_us"] / 1e6), in_process_qps_2, "{:,.0f}"),
     ("median latency, ms (HTTP: 16 connections)", wrk16["median_us"] / 1000, None, "{:.3f}"),
+    ("median search in the server (took_ms: records, snippets, JSON)", overhead["took_ms"], None, "{:.3f}"),
+    ("median HTTP overhead, ms (client time - took_ms, 1 connection)", overhead["overhead_ms"], None, "{:.3f}"),
 ]
 print(f"{'':58} {'HTTP':>10} {'in process':>11} {'HTTP/in process':>16}")
 for name, http, local, fmt in rows:
