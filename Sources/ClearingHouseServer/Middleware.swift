@@ -18,6 +18,13 @@ enum Routes {
         (["v1", "records", "*"], ["GET", "HEAD", "DELETE"]),
         (["v1", "records", "*", "similar"], ["GET", "HEAD"]),
         (["v1", "records", "*", "matches"], ["GET", "HEAD"]),
+        ([], ["GET", "HEAD"]),
+        (["records", "*"], ["GET", "HEAD"]),
+        (["helpdesk"], ["GET", "HEAD", "POST"]),
+        (["feed"], ["GET", "HEAD"]),
+        (["export"], ["GET", "HEAD"]),
+        (["suggest"], ["GET", "HEAD"]),
+        (["static", "*"], ["GET", "HEAD"]),
     ]
 
     /// The methods `path` takes, or nil when no route has it.
