@@ -232,7 +232,7 @@ struct WebPageTests {
         let multilingual = #"{"id":"tech-multi","kind":"technology","title":{"en":"Seed banks","fr":"Banques de semences"},"summary":{"en":"Keeping seeds.","fr":"Conserver les semences."},"countries":["SN"],"themes":["restoration"],"related":["tech-mangrove"],"organizations":[{"name":"Seed Network","role":"provider","url":"https://example.org/seeds"}],"links":[{"url":"https://example.org/doc","title":"Guide","language":"fr"}]}"#
         try await withServer(records: seedRecords + [multilingual]) { client, _ in
             let english = try await client.get("/records/tech-multi").text
-            #expect(english.contains(#"<h1 lang="en">Seed banks"#))
+            #expect(english.contains(#"<h1 lang="en" dir="auto">Seed banks"#))
             #expect(english.contains(#"hreflang="fr""#))
             #expect(english.contains("Seed Network"))
             #expect(english.contains(#"href="https://example.org/seeds""#))
@@ -242,7 +242,7 @@ struct WebPageTests {
             #expect(english.contains("Requests for assistance this could answer"))
             #expect(english.contains("Senegal"))
             let french = try await client.get("/records/tech-multi?lang=fr").text
-            #expect(french.contains(#"<h1 lang="fr">Banques de semences"#))
+            #expect(french.contains(#"<h1 lang="fr" dir="auto">Banques de semences"#))
             #expect(french.contains("Conserver les semences."))
             #expect(french.contains("Fiches semblables"))
             let shown = try await client.get("/records/tech-multi?show=fr").text

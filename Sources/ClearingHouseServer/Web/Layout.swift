@@ -33,6 +33,7 @@ struct Layout {
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(title) · \(s("site.name"))</title>
+            <link rel="icon" href="data:,">
             <link rel="stylesheet" href="/static/style.css">
             \(head)<script src="/static/app.js" defer></script>
             </head>
@@ -60,7 +61,7 @@ enum Fragments {
     /// when it is not the interface language.
     static func title(id: String, title: String, language: String, strings: Strings, linkLanguage: String) -> HTML {
         let note = fallbackNote(language, strings: strings)
-        return "<a href=\"\(URLQuery.record(id, language: linkLanguage))\" lang=\"\(language)\">\(title)</a>\(note)"
+        return "<a href=\"\(URLQuery.record(id, language: linkLanguage))\" lang=\"\(language)\" dir=\"auto\">\(title)</a>\(note)"
     }
 
     /// ` <span class="fallback">en</span>` when `language` is not the interface language.

@@ -42,7 +42,9 @@ struct Strings: Sendable {
 
     /// The name of a country (ISO 3166-1 alpha-2) in this language, or the code.
     func country(_ code: String) -> String {
-        Locale(identifier: language).localizedString(forRegionCode: code.uppercased()) ?? code.uppercased()
+        // A name the tables give (the UN's short name where the system's differs).
+        if let name = table["country.\(code.uppercased())"] { return name }
+        return Locale(identifier: language).localizedString(forRegionCode: code.uppercased()) ?? code.uppercased()
     }
 
     /// The name of a language (BCP 47 tag) in this language, or the tag.

@@ -37,7 +37,7 @@ struct RecordPage {
         func text(_ field: LocalizedText) -> HTML? {
             guard let shown = field.resolved(preferring: wanted) else { return nil }
             let paragraphs = shown.text.split(separator: "\n", omittingEmptySubsequences: true).map { "<p>\($0)</p>" as HTML }
-            return "<div lang=\"\(shown.language)\">\(paragraphs)\(Fragments.fallbackNote(shown.language, strings: s))</div>"
+            return "<div lang=\"\(shown.language)\" dir=\"auto\">\(paragraphs)\(Fragments.fallbackNote(shown.language, strings: s))</div>"
         }
         row("kind", "\(s.kind(record.kind))")
         if let summary = text(record.summary) { row("summary", summary) }
@@ -109,7 +109,7 @@ struct RecordPage {
                     <span class="kind">(\(s.kind(related.kind)))</span></li>
                     """
             }
-            sections.append("<section aria-labelledby=\"related-title\"><h2 id=\"related-title\">\(s("record.related"))</h2><ul>\(items)</ul></section>")
+            sections.append("<section aria-labelledby=\"related-title\"><h2 id=\"related-title\">\(s("record.related"))</h2><ul class=\"hits related\">\(items)</ul></section>")
         }
         if record.kind == .assistanceRequest {
             sections.append(
@@ -134,7 +134,7 @@ struct RecordPage {
             <p class="back"><a href="\(s.language == "en" ? "/" : "/?lang=\(s.language)")">\(s("record.back"))</a></p>
             <article class="record" data-record-id="\(record.id)" data-kind="\(record.kind.rawValue)">
             <p class="kind-badge">\(s.kind(record.kind))</p>
-            <h1 lang="\(title.language)">\(title.text)\(Fragments.fallbackNote(title.language, strings: s))</h1>
+            <h1 lang="\(title.language)" dir="auto">\(title.text)\(Fragments.fallbackNote(title.language, strings: s))</h1>
             \(languageLinks)
             <dl class="fields">\(rows)</dl>
             \(sections)

@@ -182,10 +182,10 @@ struct SearchPage {
             }
             var snippet: HTML = .empty
             if let passage = hit.snippet, !passage.text.isEmpty {
-                snippet = "<p class=\"snippet\" lang=\"\(passage.language)\">\(HTML.marked(passage.text, highlights: passage.highlights))</p>"
+                snippet = "<p class=\"snippet\" lang=\"\(passage.language)\" dir=\"auto\">\(HTML.marked(passage.text, highlights: passage.highlights))</p>"
             } else if let summary = record?.summary.resolved(preferring: s.language) {
                 let text = summary.text.count > 300 ? String(summary.text.prefix(300)) + "…" : summary.text
-                snippet = "<p class=\"snippet\" lang=\"\(summary.language)\">\(text)</p>"
+                snippet = "<p class=\"snippet\" lang=\"\(summary.language)\" dir=\"auto\">\(text)</p>"
             }
             return """
                 <li class="hit" data-record-id="\(hit.id)">
