@@ -115,7 +115,8 @@ public final class ClearingHouseServer: Sendable {
         let router = Router(context: BasicRequestContext.self, options: [.autoGenerateHeadEndpoints])
         if configuration.logRequests { router.add(middleware: RequestLogMiddleware(logger: logger)) }
         router.add(middleware: CORSPolicyMiddleware(origins: Set(configuration.corsOrigins)))
-        router.add(middleware: ProblemMiddleware(logger: logger))
+        let web = WebPages(server: self)
+        router.add(middleware: ProblemMiddleware(logger: logger, notFoundPage: { request in web.notFoundPage(request) }))
         let api = API(server: self)
         router.get("/healthz") { _, _ in API.json(#"{"status":"ok"}"#) }
         router.get("/readyz") { _, _ in try await api.ready() }
@@ -142,7 +143,6 @@ public final class ClearingHouseServer: Sendable {
                 limit: try APIParameters.limit(parameters), language: try APIParameters.language(parameters))
             return try await api.match(matchRequest)
         }
-        let web = WebPages(server: self)
         router.get("/") { request, _ in await web.search(request) }
         router.get("/records/:id") { request, context in await web.record(request, context: context) }
         router.get("/helpdesk") { request, _ in await web.helpdesk(request) }

@@ -92,6 +92,16 @@ struct WebPages: Sendable {
         return response
     }
 
+    /// The 404 page for a path outside the API that a browser asked for (one that accepts
+    /// `text/html`); nil for the API's paths and other clients, which get a problem document.
+    func notFoundPage(_ request: Request) -> Response? {
+        let path = request.uri.path
+        guard !path.hasPrefix("/v1/"), path != "/openapi.json", request.method == .get || request.method == .head,
+            (request.headers[.accept] ?? "").contains("text/html")
+        else { return nil }
+        return errorPage(PageError(reason: .notFound), language: Self.languageOf(request.uri.query), request: request)
+    }
+
     /// Runs `body`, turning what it throws into an error page in the address's language.
     func respond(_ request: Request, _ body: () async throws -> Response) async -> Response {
         do {
