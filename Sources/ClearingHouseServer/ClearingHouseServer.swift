@@ -33,6 +33,10 @@ public final class ClearingHouseServer: Sendable {
     let writePool: NIOThreadPool
     /// The OpenAPI document served at `/openapi.json`.
     let openAPIDocument: [UInt8]?
+    /// The web pages' interface strings in the six languages.
+    let localization: Localization
+    /// The web pages' style sheet and script, by name.
+    let assets: [String: WebAsset]
 
     /// A server of `house`.
     /// - Parameters:
@@ -49,6 +53,8 @@ public final class ClearingHouseServer: Sendable {
         writePool.start()
         openAPIDocument = Bundle.module.url(forResource: "openapi", withExtension: "json")
             .flatMap { try? Data(contentsOf: $0) }.map { Array($0) }
+        localization = Localization.load()
+        assets = WebAsset.load()
     }
 
     /// Serves until SIGINT or SIGTERM, then shuts down gracefully: the server stops taking
@@ -109,7 +115,8 @@ public final class ClearingHouseServer: Sendable {
         let router = Router(context: BasicRequestContext.self, options: [.autoGenerateHeadEndpoints])
         if configuration.logRequests { router.add(middleware: RequestLogMiddleware(logger: logger)) }
         router.add(middleware: CORSPolicyMiddleware(origins: Set(configuration.corsOrigins)))
-        router.add(middleware: ProblemMiddleware(logger: logger))
+        let web = WebPages(server: self)
+        router.add(middleware: ProblemMiddleware(logger: logger, notFoundPage: { request in web.notFoundPage(request) }))
         let api = API(server: self)
         router.get("/healthz") { _, _ in API.json(#"{"status":"ok"}"#) }
         router.get("/readyz") { _, _ in try await api.ready() }
@@ -136,6 +143,14 @@ public final class ClearingHouseServer: Sendable {
                 limit: try APIParameters.limit(parameters), language: try APIParameters.language(parameters))
             return try await api.match(matchRequest)
         }
+        router.get("/") { request, _ in await web.search(request) }
+        router.get("/records/:id") { request, context in await web.record(request, context: context) }
+        router.get("/helpdesk") { request, _ in await web.helpdesk(request) }
+        router.post("/helpdesk") { request, _ in await web.helpdeskPost(request) }
+        router.get("/feed") { request, _ in await web.feed(request) }
+        router.get("/export") { request, _ in await web.export(request) }
+        router.get("/suggest") { request, _ in try await web.suggest(request) }
+        router.get("/static/:name") { _, context in try web.asset(context) }
         return router
     }
 

@@ -18,6 +18,13 @@ enum Routes {
         (["v1", "records", "*"], ["GET", "HEAD", "DELETE"]),
         (["v1", "records", "*", "similar"], ["GET", "HEAD"]),
         (["v1", "records", "*", "matches"], ["GET", "HEAD"]),
+        ([], ["GET", "HEAD"]),
+        (["records", "*"], ["GET", "HEAD"]),
+        (["helpdesk"], ["GET", "HEAD", "POST"]),
+        (["feed"], ["GET", "HEAD"]),
+        (["export"], ["GET", "HEAD"]),
+        (["suggest"], ["GET", "HEAD"]),
+        (["static", "*"], ["GET", "HEAD"]),
     ]
 
     /// The methods `path` takes, or nil when no route has it.
@@ -36,6 +43,9 @@ enum Routes {
 struct ProblemMiddleware: RouterMiddleware {
     typealias Context = BasicRequestContext
     let logger: Logger
+    /// The page for a path no route has, asked for by a browser outside the API (nil: a
+    /// problem document as for the API).
+    var notFoundPage: (@Sendable (Request) -> Response?)? = nil
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -44,6 +54,7 @@ struct ProblemMiddleware: RouterMiddleware {
             // Only the router throws HTTPError: no route for this path and method.
             let path = request.uri.path
             guard let methods = Routes.methods(for: path) else {
+                if let page = notFoundPage?(request) { return page }
                 return Problem(.notFound, "not-found", "Not found", detail: "no such path: \(path)").response
             }
             let allow = (methods + ["OPTIONS"]).joined(separator: ", ")

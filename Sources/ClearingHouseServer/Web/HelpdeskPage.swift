@@ -1,0 +1,179 @@
+import ClearingHouse
+import Foundation
+
+/// What a help-desk form asks: the need, the country, the kinds of help, and (to store the
+/// request) an API key.
+struct HelpdeskForm: Sendable {
+    /// The kinds of help a party may ask for: assistance types of the records (thesaurus notations).
+    static let helpKinds = ["technicalAdvice", "training", "equipment", "capacityBuilding", "funding", "technology-transfer"]
+    /// The longest description taken.
+    static let maximumNeed = 5000
+
+    var need = ""
+    var country: String?
+    var help: [String] = []
+    var key: String?
+
+    /// Whether the form was filled in (a first visit has no need).
+    var isFilled: Bool { !need.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+
+    /// The form's fields (from a query string or a form body).
+    /// - Throws: ``PageError`` for an unknown field or a value that cannot be used.
+    init(_ parameters: RequestParameters, allowKey: Bool) throws(PageError) {
+        do {
+            try parameters.check(known: allowKey ? ["lang", "need", "country", "help", "key"] : ["lang", "need", "country", "help"])
+            need = try parameters.one("need") ?? ""
+            if need.count > Self.maximumNeed {
+                throw PageError.badParameter("need", "the description is longer than \(Self.maximumNeed) characters")
+            }
+            if let code = try parameters.one("country"), !code.isEmpty {
+                guard let normalized = CountryCode.normalized(code) else {
+                    throw PageError.badParameter("country", "\"\(code)\" is not an ISO 3166-1 alpha-2 country code")
+                }
+                country = normalized
+            }
+            for kind in parameters.all("help") {
+                guard Self.helpKinds.contains(kind) else {
+                    throw PageError.badParameter("help", "\"\(kind)\" is not a kind of help; kinds are: \(Self.helpKinds.joined(separator: ", "))")
+                }
+                if !help.contains(kind) { help.append(kind) }
+            }
+            if allowKey, let key = try parameters.one("key"), !key.trimmingCharacters(in: .whitespaces).isEmpty { self.key = key }
+        } catch let error as PageError {
+            throw error
+        } catch {
+            throw PageError.from(error) ?? .badParameter("need", "\(error)")
+        }
+    }
+
+    init() {}
+
+    /// The text matched: the need, and the kinds of help in the reader's words.
+    func matchText(_ strings: Strings) -> String {
+        ([need] + help.map { strings("help.\($0)") }).joined(separator: "\n")
+    }
+
+    /// The request as a record of kind `assistanceRequest` (JSON text for ``ClearingHouse/ingest(body:format:displayName:options:diagnostics:)``).
+    func record(id: String, language: String, now: Date) -> String {
+        let text = need.trimmingCharacters(in: .whitespacesAndNewlines)
+        let firstLine = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? text
+        let title = firstLine.count > 120 ? String(firstLine.prefix(119)) + "…" : firstLine
+        let seconds = now.timeIntervalSince1970.rounded(.down)
+        let updated = RecordDate.rfc3339(secondsSinceEpoch: seconds)
+        var members: [(String, JSONValue)] = [
+            ("id", .string(id)), ("kind", .string(RecordKind.assistanceRequest.rawValue)), ("language", .string(language)),
+            ("title", .object([(language, .string(title))])),
+        ]
+        if text != title { members.append(("description", .object([(language, .string(text))]))) }
+        if let country { members.append(("countries", .array([.string(country)]))) }
+        if !help.isEmpty { members.append(("assistanceTypes", .array(help.map(JSONValue.string)))) }
+        members.append(("published", .string(String(updated.prefix(10)))))
+        members.append(("updated", .string(updated)))
+        members.append(("source", .object([("system", .string("chm help desk"))])))
+        return JSONValue.object(members).description
+    }
+}
+
+/// What happened to a request sent to be stored.
+enum StoreOutcome: Sendable {
+    /// No key given: nothing stored.
+    case notAsked
+    /// Stored as this record.
+    case stored(String)
+    /// The server has no keys: nothing stored.
+    case readOnly
+    /// A wrong key: nothing stored.
+    case badKey
+    /// The library refused the record (its message).
+    case invalid(String)
+}
+
+/// `/helpdesk`: the form, and the offers that match what it describes.
+struct HelpdeskPage {
+    let form: HelpdeskForm
+    /// Nil before the form is filled.
+    let matches: [SearchResultHit]?
+    let labels: [String: String]
+    let outcome: StoreOutcome
+    let strings: Strings
+    /// Whether the server takes keys (otherwise the key field says it is read-only).
+    let acceptsKeys: Bool
+
+    func render() -> HTML {
+        let s = strings
+        let layoutLanguage: @Sendable (String) -> String = { language in
+            language == "en" ? "/helpdesk" : URLQuery.url("/helpdesk", [("lang", language)])
+        }
+        var layout = Layout(strings: s, languageURL: layoutLanguage)
+        layout.current = "helpdesk"
+        let action = s.language == "en" ? "/helpdesk" : "/helpdesk?lang=\(s.language)"
+        let countries = CountryCode.all.map { ($0, s.country($0)) }.sorted { $0.1.localizedStandardCompare($1.1) == .orderedAscending }
+        let options = countries.map { code, name -> HTML in
+            "<option value=\"\(code)\"\(HTML.attribute("selected", form.country == code ? "selected" : nil))>\(name)</option>"
+        }
+        let helpBoxes = HelpdeskForm.helpKinds.map { kind -> HTML in
+            """
+            <li><input type="checkbox" name="help" value="\(kind)" id="help-\(kind)"\(HTML.attribute("checked", form.help.contains(kind) ? "checked" : nil))>\
+            <label for="help-\(kind)">\(s("help.\(kind)"))</label></li>
+            """
+        }
+        let keyHint = acceptsKeys ? s("helpdesk.keyHint") : s("helpdesk.readOnly")
+        let main: HTML = """
+            <h1>\(s("helpdesk.title"))</h1>
+            <p class="intro">\(s("helpdesk.intro"))</p>
+            <form id="helpdesk" class="helpdesk" action="\(action)" method="post">
+            <div class="field">
+            <label for="need">\(s("helpdesk.need"))</label>
+            <textarea id="need" name="need" rows="6" required maxlength="\(HelpdeskForm.maximumNeed)" aria-describedby="need-hint">\(form.need)</textarea>
+            <p class="hint" id="need-hint">\(s("helpdesk.needHint"))</p>
+            </div>
+            <div class="field">
+            <label for="country">\(s("helpdesk.country"))</label>
+            <select id="country" name="country"><option value="">\(s("helpdesk.anyCountry"))</option>\(options)</select>
+            </div>
+            <fieldset class="field">
+            <legend>\(s("helpdesk.help"))</legend>
+            <ul class="checkboxes">\(helpBoxes)</ul>
+            </fieldset>
+            <fieldset class="field store">
+            <legend>\(s("helpdesk.store"))</legend>
+            <label for="key">\(s("helpdesk.key"))</label>
+            <input type="password" id="key" name="key" autocomplete="off" aria-describedby="key-hint">
+            <p class="hint" id="key-hint">\(keyHint)</p>
+            </fieldset>
+            <p><button type="submit">\(s("helpdesk.submit"))</button></p>
+            </form>
+            \(outcomeMessage())
+            \(results())
+            """
+        return layout.page(title: s("helpdesk.title"), main)
+    }
+
+    func outcomeMessage() -> HTML {
+        let s = strings
+        switch outcome {
+        case .notAsked:
+            return form.isFilled ? Fragments.message(s("helpdesk.notStored")) : .empty
+        case .stored(let id):
+            return """
+                <p class="message success" role="status" data-stored-id="\(id)">\(s("helpdesk.stored")) \
+                <a href="\(URLQuery.record(id, language: s.language))">\(id)</a></p>
+                """
+        case .readOnly: return Fragments.message(s("helpdesk.readOnlyStored"), kind: "error")
+        case .badKey: return Fragments.message(s("helpdesk.badKey"), kind: "error")
+        case .invalid(let detail): return Fragments.message(s("helpdesk.invalid", ["detail": detail]), kind: "error")
+        }
+    }
+
+    func results() -> HTML {
+        guard let matches else { return .empty }
+        let s = strings
+        return """
+            <section class="helpdesk-results" aria-labelledby="helpdesk-results-title">
+            <h2 id="helpdesk-results-title">\(s("helpdesk.results"))</h2>
+            <p class="total" data-total="\(matches.count)">\(s("helpdesk.count", ["count": s.number(matches.count)]))</p>
+            \(Fragments.relatedHits(matches, strings: s, labels: labels, empty: s("helpdesk.noResults")))
+            </section>
+            """
+    }
+}

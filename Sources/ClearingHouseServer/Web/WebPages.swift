@@ -1,0 +1,360 @@
+import ClearingHouse
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The web pages: the search page, the record pages, the help desk, the Atom feed and the
+/// downloads. Each reads its address into a state the library validates, calls the library
+/// off the event loop as the API does, and renders HTML in the interface language. A bad
+/// value in an address is a 400 page in that language, never a 500.
+struct WebPages: Sendable {
+    let server: ClearingHouseServer
+
+    var house: ClearingHouse { server.house }
+    var localization: Localization { server.localization }
+
+    /// Headers of every page: no scripts or styles but the server's own, no framing.
+    static let securityHeaders: HTTPFields = [
+        .contentSecurityPolicy:
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        .xContentTypeOptions: "nosniff",
+        HTTPField.Name("Referrer-Policy")!: "same-origin",
+    ]
+
+    static func html(_ page: HTML, status: HTTPResponse.Status = .ok) -> Response {
+        var headers = securityHeaders
+        headers[.contentType] = "text/html; charset=utf-8"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: page.description)))
+    }
+
+    // MARK: Errors
+
+    /// The interface language of an address whose other values may be bad: its `lang` when
+    /// that is one of the six, else English.
+    static func languageOf(_ query: String?) -> String {
+        guard let parameters = try? RequestParameters.query(query), let language = try? SearchState.interfaceLanguage(parameters) else {
+            return "en"
+        }
+        return language
+    }
+
+    /// The page for `error` in `language`: 400 for a bad value, 404, 403, 503; 500 only for a
+    /// fault of the server (logged).
+    func errorPage(_ error: any Error, language: String, request: Request) -> Response {
+        let s = localization.strings(language)
+        let status: HTTPResponse.Status
+        let heading: String
+        var paragraphs: [HTML] = []
+        switch PageError.from(error)?.reason {
+        case .badParameter(let name, let detail):
+            status = .badRequest
+            heading = s("error.badRequest")
+            paragraphs.append("<p>\(s("error.parameter", ["name": name]))</p>")
+            paragraphs.append("<p class=\"detail\" lang=\"en\" data-parameter=\"\(name)\">\(name): \(detail)</p>")
+        case .unknownRecord(let id):
+            status = .notFound
+            heading = s("error.notFound")
+            paragraphs.append("<p>\(s("error.noRecord", ["id": id]))</p>")
+        case .notFound:
+            status = .notFound
+            heading = s("error.notFound")
+            paragraphs.append("<p>\(s("error.noPage"))</p>")
+        case .crossSite:
+            status = .forbidden
+            heading = s("error.forbidden")
+            paragraphs.append("<p>\(s("error.crossSite"))</p>")
+        case .unavailable(let detail):
+            status = .serviceUnavailable
+            heading = s("error.unavailable")
+            paragraphs.append("<p>\(s("error.tryAgain"))</p>")
+            paragraphs.append("<p class=\"detail\" lang=\"en\">\(detail)</p>")
+        case nil:
+            server.logger.error("\(request.method.rawValue) \(request.uri.path): \(error)")
+            status = .internalServerError
+            heading = s("error.internal")
+            paragraphs.append("<p>\(s("error.tryAgain"))</p>")
+        }
+        let path = request.uri.path
+        let layout = Layout(strings: s, languageURL: { language in
+            language == "en" ? path : URLQuery.url(path, [("lang", language)])
+        })
+        let home = language == "en" ? "/" : "/?lang=\(language)"
+        let main: HTML = """
+            <div class="error" data-status="\(status.code)">
+            <h1>\(heading)</h1>
+            \(paragraphs)
+            <p><a href="\(home)">\(s("error.back"))</a></p>
+            </div>
+            """
+        var response = Self.html(layout.page(title: heading, main), status: status)
+        if status == .serviceUnavailable { response.headers[.retryAfter] = "5" }
+        return response
+    }
+
+    /// The 404 page for a path outside the API that a browser asked for (one that accepts
+    /// `text/html`); nil for the API's paths and other clients, which get a problem document.
+    func notFoundPage(_ request: Request) -> Response? {
+        let path = request.uri.path
+        guard !path.hasPrefix("/v1/"), path != "/openapi.json", request.method == .get || request.method == .head,
+            (request.headers[.accept] ?? "").contains("text/html")
+        else { return nil }
+        return errorPage(PageError(reason: .notFound), language: Self.languageOf(request.uri.query), request: request)
+    }
+
+    /// Runs `body`, turning what it throws into an error page in the address's language.
+    func respond(_ request: Request, _ body: () async throws -> Response) async -> Response {
+        do {
+            return try await body()
+        } catch {
+            return errorPage(error, language: Self.languageOf(request.uri.query), request: request)
+        }
+    }
+
+    // MARK: Pages
+
+    /// `/`: the search page.
+    func search(_ request: Request) async -> Response {
+        await respond(request) {
+            let state = try SearchState(try RequestParameters.query(request.uri.query))
+            let searchRequest = try state.searchRequest()
+            let (response, records) = try await server.read { [house] in
+                let response = try house.search(searchRequest)
+                let records = try house.records(ids: response.hits.map(\.id))
+                return (response, Dictionary(records.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }))
+            }
+            let page = SearchPage(state: state, response: response, records: records, strings: localization.strings(state.language))
+            return Self.html(page.render())
+        }
+    }
+
+    /// `/records/{id}`: the record, its related and similar records, and its matches.
+    func record(_ request: Request, context: BasicRequestContext) async -> Response {
+        await respond(request) {
+            let parameters = try RequestParameters.query(request.uri.query)
+            let language = try SearchState.interfaceLanguage(parameters)
+            try parameters.check(known: ["lang", "show"])
+            let show = try parameters.one("show").flatMap { $0.isEmpty ? nil : $0 }
+            if let show, LanguageTag.normalized(show) == nil {
+                throw PageError.badParameter("show", "\"\(show)\" is not a BCP 47 language tag")
+            }
+            let id = try API.recordID(context)
+            let data = try await server.read { [house] () throws -> RecordPageData? in
+                guard let record = try house.record(id: id) else { return nil }
+                let related = try house.records(ids: record.related)
+                let similar = try house.similar(id: id, limit: 5, language: language).hits
+                var matches: [SearchResultHit] = []
+                if record.kind == .assistanceRequest {
+                    matches = try house.match(MatchRequest(id: id, limit: 10, language: language)).hits
+                } else if ClearingHouse.answeringKinds.contains(record.kind) {
+                    // The requests for assistance this offer could answer.
+                    matches = try house.similar(
+                        id: id, filters: SearchFilters(kinds: [.assistanceRequest]), limit: 10, language: language
+                    ).hits
+                }
+                let notations = record.themes + record.assistanceTypes
+                    + (similar + matches).flatMap { Fragments.reasonNotations($0.reasons) }
+                let labels = try house.conceptLabels(for: notations, language: language)
+                return RecordPageData(record: record, related: related, similar: similar, matches: matches, labels: labels)
+            }
+            guard let data else { throw PageError(reason: .unknownRecord(id)) }
+            return Self.html(RecordPage(data: data, strings: localization.strings(language), show: show).render())
+        }
+    }
+
+    /// `GET /helpdesk`: the form; with `need` (and `country`, `help`) in the address, the
+    /// matching offers too. Nothing is stored.
+    func helpdesk(_ request: Request) async -> Response {
+        await respond(request) {
+            let parameters = try RequestParameters.query(request.uri.query)
+            let language = try SearchState.interfaceLanguage(parameters)
+            if !parameters.all("key").isEmpty {
+                throw PageError.badParameter("key", "an API key is sent with the form (POST), never in an address")
+            }
+            let form = try HelpdeskForm(parameters, allowKey: false)
+            return try await helpdeskAnswer(form: form, language: language, outcome: .notAsked)
+        }
+    }
+
+    /// `POST /helpdesk`: the form sent. Matches are shown; with a valid key the request is
+    /// also stored as an `assistanceRequest` record (and its matches are then the stored
+    /// record's). A form from another site is refused.
+    func helpdeskPost(_ request: Request) async -> Response {
+        await respond(request) {
+            let language = try SearchState.interfaceLanguage(try RequestParameters.query(request.uri.query))
+            try Self.checkSameOrigin(request)
+            let type = (request.headers[.contentType] ?? "").split(separator: ";").first.map {
+                $0.trimmingCharacters(in: .whitespaces).lowercased()
+            }
+            guard type == "application/x-www-form-urlencoded" else {
+                throw PageError.badParameter("body", "send the form as application/x-www-form-urlencoded")
+            }
+            let body = try await API(server: server).body(request)
+            let parameters = try RequestParameters.query(String(decoding: body, as: UTF8.self))
+            let form = try HelpdeskForm(parameters, allowKey: true)
+            guard form.isFilled else {
+                throw PageError.badParameter("need", "describe what is needed (the text is empty)")
+            }
+            guard let key = form.key else { return try await helpdeskAnswer(form: form, language: language, outcome: .notAsked) }
+            guard let keys = server.configuration.apiKeys else {
+                return try await helpdeskAnswer(form: form, language: language, outcome: .readOnly, status: .forbidden)
+            }
+            guard keys.contains(key.trimmingCharacters(in: .whitespaces)) else {
+                return try await helpdeskAnswer(form: form, language: language, outcome: .badKey, status: .unauthorized)
+            }
+            let id = Self.newRequestID()
+            let json = form.record(id: id, language: language, now: Date())
+            let report = try await server.write { [house] in
+                try house.ingest(body: Array(json.utf8), format: .json, displayName: "helpdesk")
+            }
+            guard report.succeeded, report.added + report.updated == 1 else {
+                let detail = report.diagnostics.first { $0.severity == .error }?.message ?? "the record was not stored"
+                return try await helpdeskAnswer(form: form, language: language, outcome: .invalid(detail), status: .unprocessableContent)
+            }
+            return try await helpdeskAnswer(form: form, language: language, outcome: .stored(id))
+        }
+    }
+
+    /// The help-desk page with the offers matching `form` (those of the stored record when
+    /// it was stored).
+    func helpdeskAnswer(form: HelpdeskForm, language: String, outcome: StoreOutcome, status: HTTPResponse.Status = .ok) async throws
+        -> Response
+    {
+        let strings = localization.strings(language)
+        var matches: [SearchResultHit]?
+        var labels: [String: String] = [:]
+        if form.isFilled {
+            let matchRequest: MatchRequest
+            if case .stored(let id) = outcome {
+                matchRequest = MatchRequest(id: id, limit: 10, language: language)
+            } else {
+                matchRequest = MatchRequest(
+                    text: form.matchText(strings), requestingCountries: form.country.map { [$0] } ?? [], limit: 10, language: language)
+            }
+            (matches, labels) = try await server.read { [house] in
+                let hits = try house.match(matchRequest).hits
+                let labels = try house.conceptLabels(for: hits.flatMap { Fragments.reasonNotations($0.reasons) }, language: language)
+                return (hits, labels)
+            }
+        }
+        let page = HelpdeskPage(
+            form: form, matches: matches, labels: labels, outcome: outcome, strings: strings, acceptsKeys: server.configuration.apiKeys != nil)
+        return Self.html(page.render(), status: status)
+    }
+
+    /// Refuses a form posted by a page of another site: its `Origin` (or, without one,
+    /// `Sec-Fetch-Site`) must be this server's.
+    static func checkSameOrigin(_ request: Request) throws(PageError) {
+        let host = (request.head.authority ?? "").lowercased()
+        if let origin = request.headers[.origin]?.lowercased(), origin != "null" {
+            let stripped = origin.split(separator: "://", maxSplits: 1).last.map(String.init) ?? origin
+            guard !host.isEmpty, stripped == host else { throw PageError(reason: .crossSite) }
+        } else if let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!]?.lowercased(), site == "cross-site" {
+            throw PageError(reason: .crossSite)
+        } else if request.headers[.origin] == "null" {
+            throw PageError(reason: .crossSite)
+        }
+    }
+
+    /// A new record id for a stored help-desk request: `helpdesk-YYYYMMDD-HHMMSS-XXXXXX`.
+    static func newRequestID() -> String {
+        let stamp = RecordDate.rfc3339(secondsSinceEpoch: Date().timeIntervalSince1970.rounded(.down))
+        let digits = stamp.filter(\.isNumber)
+        let random = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        return "helpdesk-\(digits.prefix(8))-\(digits.dropFirst(8).prefix(6))-\(String(repeating: "0", count: 8 - random.count))\(random)"
+    }
+
+    /// `/feed`: the Atom feed of the newest records the search finds.
+    func feed(_ request: Request) async -> Response {
+        await respond(request) {
+            let state = try SearchState(try RequestParameters.query(request.uri.query))
+            var newest = try state.searchRequest()
+            newest.sort = .published
+            newest.offset = 0
+            newest.limit = AtomFeed.size
+            newest.facets = []
+            let searchRequest = newest
+            let entries = try await server.read { [house] in
+                let response = try house.search(searchRequest)
+                let records = Dictionary(
+                    try house.records(ids: response.hits.map(\.id)).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+                return response.hits.compactMap { hit in records[hit.id].map { (hit: hit, record: $0) } }
+            }
+            let feed = AtomFeed(
+                state: state, entries: entries, strings: localization.strings(state.language), base: Self.base(request), now: Date())
+            var headers = Self.securityHeaders
+            headers[.contentType] = "application/atom+xml; charset=utf-8"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: feed.render())))
+        }
+    }
+
+    /// `http://HOST` of the request (a host with characters a host cannot have: `localhost`).
+    static func base(_ request: Request) -> String {
+        let host = request.head.authority ?? ""
+        let allowed = host.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-.:[]".contains($0)) }
+        return "http://" + (host.isEmpty || !allowed ? "localhost" : host)
+    }
+
+    /// `/export?...&format=csv|jsonl`: every record the search finds, as `chm export` writes them.
+    func export(_ request: Request) async -> Response {
+        await respond(request) {
+            let parameters = try RequestParameters.query(request.uri.query)
+            let state = try SearchState(parameters, extra: ["format"])
+            guard let name = try parameters.one("format") else {
+                throw PageError.badParameter("format", "give a format: csv or jsonl")
+            }
+            guard let format = ClearingHouse.ExportFormat(rawValue: name) else {
+                throw PageError.badParameter("format", "\"\(name)\" is not a format; formats are: csv, jsonl")
+            }
+            let selection = ClearingHouse.ExportSelection(query: state.query.isEmpty ? nil : state.query, filters: try state.filters)
+            let text = try await server.read { [house] in
+                var output = ""
+                try house.export(format: format, selection: selection) { output += $0 }
+                return output
+            }
+            var headers = Self.securityHeaders
+            headers[.contentType] = format == .csv ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8"
+            headers[.contentDisposition] = "attachment; filename=\"chm-records.\(format == .csv ? "csv" : "jsonl")\""
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+        }
+    }
+
+    /// `/suggest?q=...&lang=..`: `chm suggest --json`'s document, for the query box's completion.
+    func suggest(_ request: Request) async throws -> Response {
+        let parameters = try RequestParameters.query(request.uri.query)
+        try parameters.check(known: ["q", "lang"])
+        let query = try parameters.one("q") ?? ""
+        let language = try APIParameters.language(parameters)
+        let text = try await server.read { [house] in try API.document(try house.suggest(query, limit: 8, language: language)) }
+        return API.json(text)
+    }
+
+    /// `/static/NAME`: the style sheet and the script.
+    func asset(_ context: BasicRequestContext) throws -> Response {
+        let name = try context.parameters.require("name")
+        guard let asset = server.assets[name] else { throw Problem(.notFound, "not-found", "Not found", detail: "no such file: /static/\(name)") }
+        return Response(
+            status: .ok,
+            headers: [.contentType: asset.type, .cacheControl: "public, max-age=300", .xContentTypeOptions: "nosniff"],
+            body: .init(byteBuffer: ByteBuffer(bytes: asset.bytes)))
+    }
+}
+
+/// A file served under `/static/`.
+struct WebAsset: Sendable {
+    let type: String
+    let bytes: [UInt8]
+
+    /// The style sheet and the script of the package's resources (`web/`).
+    static func load() -> [String: WebAsset] {
+        var assets: [String: WebAsset] = [:]
+        for (name, type) in [("style.css", "text/css; charset=utf-8"), ("app.js", "text/javascript; charset=utf-8")] {
+            let parts = name.split(separator: ".")
+            guard let url = Bundle.module.url(forResource: String(parts[0]), withExtension: String(parts[1]), subdirectory: "web"),
+                let data = try? Data(contentsOf: url)
+            else { continue }
+            assets[name] = WebAsset(type: type, bytes: Array(data))
+        }
+        return assets
+    }
+}

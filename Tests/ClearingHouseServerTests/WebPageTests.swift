@@ -1,0 +1,378 @@
+// The web pages of `chm serve`: the search page's hooks, facets, paging and escaping, the
+// record page, the languages, the help desk, the Atom feed, the downloads, and every bad
+// address answered by a page with a message (never a 500).
+import ClearingHouse
+import ClearingHouseServer
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
+
+/// `count` technologies about wetlands, published in different years.
+func wetlandRecords(_ count: Int) -> [String] {
+    (1...count).map { index in
+        record(
+            "tech-wetland-\(String(format: "%02d", index))", title: "Wetland method \(index)", summary: "Restoring wetland number \(index).",
+            countries: [index % 2 == 0 ? "KE" : "UG"], published: String(2000 + index % 20))
+    }
+}
+
+/// The number in `data-total="N"` of a page.
+func dataTotal(_ html: String) -> Int? {
+    guard let range = html.range(of: #"data-total=""#) else { return nil }
+    return Int(html[range.upperBound...].prefix { $0 != "\"" })
+}
+
+/// The `data-record-id` values of a page, in order.
+func recordIDs(_ html: String) -> [String] {
+    var ids: [String] = []
+    var rest = html[...]
+    while let range = rest.range(of: #"data-record-id=""#) {
+        let id = rest[range.upperBound...].prefix { $0 != "\"" }
+        ids.append(String(id))
+        rest = rest[range.upperBound...]
+    }
+    return ids
+}
+
+extension TestClientProtocol {
+    /// POST a form (`application/x-www-form-urlencoded`) with extra headers.
+    func postForm(_ uri: String, _ fields: [(String, String)], headers extra: HTTPFields = [:]) async throws -> TestResponse {
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+        let body = fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&")
+        var headers = extra
+        headers[.contentType] = "application/x-www-form-urlencoded"
+        return try await execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: body))
+    }
+}
+
+@Suite("Web pages")
+struct WebPageTests {
+    @Test("the search page has the hooks: search form, hits, total, facets, language links")
+    func hooks() async throws {
+        try await withServer { client, _ in
+            let page = try await client.get("/")
+            #expect(page.status == .ok)
+            #expect(page.headers[.contentType] == "text/html; charset=utf-8")
+            let html = page.text
+            #expect(html.contains(#"<html lang="en" dir="ltr">"#))
+            #expect(html.contains(#"<form role="search""#))
+            #expect(html.contains(#"name="q""#))
+            #expect(dataTotal(html) == 4)
+            #expect(Set(recordIDs(html)) == ["tech-mangrove", "bp-coral", "req-mangrove", "tech-fog"])
+            #expect(html.contains(#"data-facet="kind" data-value="technology""#))
+            #expect(html.contains(#"data-facet="country" data-value="KE""#))
+            #expect(html.contains(">Kenya<"), "country names")
+            #expect(html.contains(#"data-facet="year" data-value="2019""#))
+            for language in ["ar", "en", "es", "fr", "ru", "zh"] { #expect(html.contains(#"hreflang="\#(language)""#)) }
+            #expect(html.contains(#"href="/export?format=csv""#))
+            #expect(html.contains(#"href="/export?format=jsonl""#))
+            #expect(html.contains(#"href="/feed""#))
+            #expect(!html.contains("https://"), "no external resources")
+            // Newest first for an empty query.
+            #expect(recordIDs(html).first == "req-mangrove")
+        }
+    }
+
+    @Test("a query marks the matched words in the snippets and counts exactly")
+    func query() async throws {
+        try await withServer { client, _ in
+            let html = try await client.get("/?q=mangrove").text
+            #expect(dataTotal(html) == 2)
+            #expect(Set(recordIDs(html)) == ["tech-mangrove", "req-mangrove"])
+            #expect(html.contains("<mark>mangrove</mark>"))
+            #expect(html.contains("1–2 of 2"))
+            #expect(html.contains(#"value="mangrove""#), "the query box keeps the query")
+        }
+    }
+
+    @Test("facet values toggle: OR within a facet, AND across facets")
+    func facets() async throws {
+        try await withServer { client, _ in
+            let kenya = try await client.get("/?country=KE").text
+            #expect(dataTotal(kenya) == 1)
+            #expect(recordIDs(kenya) == ["tech-mangrove"])
+            // Adding TZ keeps KE (OR); the selected KE link removes it.
+            #expect(kenya.contains(#"href="/?country=KE&amp;country=TZ" data-facet="country" data-value="TZ""#))
+            #expect(kenya.contains(#"href="/" data-facet="country" data-value="KE""#))
+            let both = try await client.get("/?country=KE&country=TZ").text
+            #expect(dataTotal(both) == 2)
+            let andKind = try await client.get("/?country=KE&country=TZ&kind=bestPractice").text
+            #expect(recordIDs(andKind) == ["bp-coral"])
+            let theme = try await client.get("/?theme=restoration&year=2021").text
+            #expect(recordIDs(theme) == ["bp-coral"])
+        }
+    }
+
+    @Test("pages of ten, with previous and next")
+    func paging() async throws {
+        try await withServer(records: wetlandRecords(25)) { client, _ in
+            let first = try await client.get("/?q=wetland").text
+            #expect(dataTotal(first) == 25)
+            #expect(recordIDs(first).count == 10)
+            #expect(first.contains("1–10 of 25"))
+            #expect(first.contains(#"href="/?q=wetland&amp;page=2" rel="next""#))
+            let third = try await client.get("/?q=wetland&page=3").text
+            #expect(recordIDs(third).count == 5)
+            #expect(third.contains("21–25 of 25"))
+            #expect(third.contains(#"rel="prev""#))
+            #expect(!third.contains(#"rel="next""#))
+            let all = Set(recordIDs(first) + recordIDs(try await client.get("/?q=wetland&page=2").text) + recordIDs(third))
+            #expect(all.count == 25)
+            let beyond = try await client.get("/?q=wetland&page=9")
+            #expect(beyond.status == .ok)
+            #expect(recordIDs(beyond.text).isEmpty)
+        }
+    }
+
+    @Test("every value is escaped: a title with <script> is text")
+    func escaping() async throws {
+        let hostile = #"{"id":"x-script","kind":"technology","title":{"en":"<script>alert(1)</script> & \"quotes\""},"summary":{"en":"Evil <b>bold</b> summary"},"links":[{"url":"javascript:alert(1)","title":"bad link"}],"organizations":[{"name":"<img src=x onerror=alert(1)>"}]}"#
+        try await withServer(records: seedRecords + [hostile]) { client, _ in
+            for uri in ["/", "/?q=evil", "/records/x-script", "/?q=%3Cscript%3E"] {
+                let html = try await client.get(uri).text
+                #expect(!html.contains("<script>alert"), "\(uri)")
+                #expect(!html.contains("<img src=x"), "\(uri)")
+                #expect(!html.contains("<b>bold"), "\(uri)")
+            }
+            let record = try await client.get("/records/x-script").text
+            #expect(record.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;"))
+            #expect(!record.contains(#"href="javascript:"#))
+            let search = try await client.get("/?q=%3Cscript%3E%27").text
+            #expect(search.contains(#"value="&lt;script&gt;&#39;""#))
+            // A bad query's message repeats it, escaped.
+            let bad = try await client.get("/?q=%3Cscript%3E%22")
+            #expect(bad.status == .badRequest)
+            #expect(!bad.text.contains("<script>"))
+        }
+    }
+
+    @Test("every bad parameter is a 400 page with a message, in the interface language")
+    func badParameters() async throws {
+        try await withServer { client, _ in
+            let cases: [(String, String)] = [
+                ("/?lang=xx", "lang"), ("/?kind=gadget", "kind"), ("/?country=ZZ", "country"), ("/?country=", "country"),
+                ("/?year=19x9", "year"), ("/?language=%21%21", "language"), ("/?sort=oldest", "sort"), ("/?page=0", "page"),
+                ("/?page=two", "page"), ("/?page=99999999", "page"), ("/?since=2020-13", "since"), ("/?until=yesterday", "until"),
+                ("/?q=%22unclosed", "q"), ("/?q=a&q=b", "q"), ("/?colour=red", "colour"), ("/?q=%ZZ", "q"),
+                ("/?region=", "region"), ("/?lang=fr&lang=es", "lang"),
+                ("/records/tech-mangrove?show=!!", "show"), ("/records/tech-mangrove?colour=red", "colour"),
+                ("/records/tech-mangrove?lang=klingon", "lang"),
+                ("/feed?sort=x", "sort"), ("/feed?kind=x", "kind"), ("/export?format=xml", "format"), ("/export", "format"),
+                ("/export?format=csv&since=2020-99", "since"), ("/helpdesk?country=XX&need=a", "country"),
+                ("/helpdesk?help=magic&need=a", "help"), ("/helpdesk?key=secret&need=a", "key"), ("/helpdesk?colour=red", "colour"),
+            ]
+            for (uri, parameter) in cases {
+                let response = try await client.get(uri)
+                #expect(response.status == .badRequest, "\(uri): \(response.status)")
+                #expect(response.headers[.contentType] == "text/html; charset=utf-8", "\(uri)")
+                #expect(response.text.contains(#"data-parameter="\#(parameter)""#), "\(uri): \(response.text)")
+                #expect(response.text.contains("This address cannot be shown") || uri.contains("lang="), "\(uri)")
+            }
+            let french = try await client.get("/?lang=fr&sort=oldest")
+            #expect(french.status == .badRequest)
+            #expect(french.text.contains(#"<html lang="fr""#))
+            #expect(french.text.contains("Cette adresse ne peut pas être affichée"))
+            let arabic = try await client.get("/?lang=ar&page=-1")
+            #expect(arabic.status == .badRequest)
+            #expect(arabic.text.contains(#"dir="rtl""#))
+            let browser = try await client.get("/no/such/page?lang=ru", headers: [.accept: "text/html,application/xhtml+xml"])
+            #expect(browser.status == .notFound)
+            #expect(browser.headers[.contentType] == "text/html; charset=utf-8")
+            #expect(browser.text.contains("По этому адресу страницы нет."))
+            let api = try await client.get("/v1/nothing", headers: [.accept: "text/html"])
+            expectProblem(api, .notFound)
+            let missing = try await client.get("/records/no-such-record?lang=es")
+            #expect(missing.status == .notFound)
+            #expect(missing.text.contains("No hay ningún registro con el identificador no-such-record."))
+        }
+    }
+
+    @Test("Arabic is right to left; every language has its strings")
+    func languages() async throws {
+        try await withServer { client, _ in
+            let arabic = try await client.get("/?lang=ar").text
+            #expect(arabic.contains(#"<html lang="ar" dir="rtl">"#))
+            #expect(arabic.contains("البحث في آلية تبادل المعلومات"))
+            #expect(arabic.contains("كينيا"), "country names in Arabic")
+            #expect(arabic.contains(#"href="/records/tech-mangrove?lang=ar""#), "links keep the language")
+            let chinese = try await client.get("/?lang=zh&q=mangrove").text
+            #expect(chinese.contains(#"<html lang="zh" dir="ltr">"#))
+            #expect(chinese.contains("搜索信息交换所"))
+            #expect(chinese.contains(#"<span aria-hidden="true">en</span>"#), "the fallback note names the title's language")
+            let russian = try await client.get("/?lang=ru").text
+            #expect(russian.contains("Технология"))
+        }
+    }
+
+    @Test("the string tables of the six languages have the same keys, none empty")
+    func stringTables() throws {
+        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "../../Sources/ClearingHouseServer/Resources/web/i18n")
+        func table(_ language: String) throws -> [String: String] {
+            let data = try Data(contentsOf: directory.appendingPathComponent("\(language).json"))
+            return try #require(try JSONSerialization.jsonObject(with: data) as? [String: String])
+        }
+        let english = try table("en")
+        for language in ["ar", "es", "fr", "ru", "zh"] {
+            let other = try table(language)
+            #expect(Set(other.keys) == Set(english.keys), "\(language)")
+            for (key, text) in other {
+                #expect(!text.isEmpty, "\(language) \(key)")
+                // The same placeholders as English.
+                let placeholders = { (text: String) -> Set<String> in
+                    Set(text.components(separatedBy: "{").dropFirst().map { String($0.prefix { $0 != "}" }) })
+                }
+                #expect(placeholders(text) == placeholders(english[key] ?? ""), "\(language) \(key)")
+            }
+        }
+    }
+
+    @Test("the record page: fields, languages, related, similar, matches with reasons")
+    func recordPage() async throws {
+        let multilingual = #"{"id":"tech-multi","kind":"technology","title":{"en":"Seed banks","fr":"Banques de semences"},"summary":{"en":"Keeping seeds.","fr":"Conserver les semences."},"countries":["SN"],"themes":["restoration"],"related":["tech-mangrove"],"organizations":[{"name":"Seed Network","role":"provider","url":"https://example.org/seeds"}],"links":[{"url":"https://example.org/doc","title":"Guide","language":"fr"}]}"#
+        try await withServer(records: seedRecords + [multilingual]) { client, _ in
+            let english = try await client.get("/records/tech-multi").text
+            #expect(english.contains(#"<h1 lang="en" dir="auto">Seed banks"#))
+            #expect(english.contains(#"hreflang="fr""#))
+            #expect(english.contains("Seed Network"))
+            #expect(english.contains(#"href="https://example.org/seeds""#))
+            #expect(english.contains("Related records"))
+            #expect(english.contains(#"data-record-id="tech-mangrove""#))
+            #expect(english.contains("Similar records"))
+            #expect(english.contains("Requests for assistance this could answer"))
+            #expect(english.contains("Senegal"))
+            let french = try await client.get("/records/tech-multi?lang=fr").text
+            #expect(french.contains(#"<h1 lang="fr" dir="auto">Banques de semences"#))
+            #expect(french.contains("Conserver les semences."))
+            #expect(french.contains("Fiches semblables"))
+            let shown = try await client.get("/records/tech-multi?show=fr").text
+            #expect(shown.contains(#"<html lang="en""#))
+            #expect(shown.contains("Banques de semences"))
+            let request = try await client.get("/records/req-mangrove").text
+            #expect(request.contains("Offers that could answer this request"))
+            #expect(request.contains(#"data-record-id="tech-mangrove""#))
+            #expect(request.contains("Shares the theme: restoration"))
+        }
+    }
+
+    @Test("the Atom feed is well-formed XML with an entry per newest record")
+    func feed() async throws {
+        try await withServer { client, _ in
+            let response = try await client.get("/feed?theme=restoration")
+            #expect(response.status == .ok)
+            #expect(response.headers[.contentType] == "application/atom+xml; charset=utf-8")
+            let xml = response.text
+            let parser = XMLParser(data: Data(xml.utf8))
+            let collector = ElementCollector()
+            parser.delegate = collector
+            #expect(parser.parse(), "\(parser.parserError.map { "\($0)" } ?? "")")
+            #expect(collector.names.first == "feed")
+            #expect(collector.names.filter { $0 == "entry" }.count == 3)
+            for name in ["id", "title", "updated", "link", "summary", "author"] { #expect(collector.names.contains(name), "\(name)") }
+            #expect(xml.contains("<id>urn:chm:record:req-mangrove</id>"))
+            // Newest first.
+            let order = ["req-mangrove", "bp-coral", "tech-mangrove"].compactMap { xml.range(of: "urn:chm:record:\($0)")?.lowerBound }
+            #expect(order.count == 3 && order == order.sorted())
+            let arabic = try await client.get("/feed?lang=ar&q=%3Cscript%3E").text
+            #expect(arabic.contains(#"xml:lang="ar""#))
+            #expect(arabic.contains("&lt;script&gt;"))
+        }
+    }
+
+    @Test("CSV and JSON Lines downloads of the current search")
+    func export() async throws {
+        try await withServer { client, _ in
+            let csv = try await client.get("/export?theme=restoration&format=csv")
+            #expect(csv.status == .ok)
+            #expect(csv.headers[.contentType] == "text/csv; charset=utf-8")
+            #expect(csv.headers[.contentDisposition]?.contains("attachment") == true)
+            #expect(csv.text.split(separator: "\n").count == 4)
+            let jsonl = try await client.get("/export?q=mangrove&format=jsonl")
+            #expect(jsonl.text.split(separator: "\n").count == 2)
+            #expect(jsonl.text.contains(#""id":"req-mangrove""#))
+        }
+    }
+
+    @Test("the help desk shows matches; nothing is stored without a valid key")
+    func helpdesk() async throws {
+        try await withServer { client, house in
+            let form = try await client.get("/helpdesk")
+            #expect(form.status == .ok)
+            #expect(form.text.contains(#"<form id="helpdesk""#))
+            #expect(recordIDs(form.text).isEmpty)
+            let need = "Training on mangrove nurseries for coastal villages"
+            let shared = try await client.get("/helpdesk?need=mangrove+nurseries&country=KE&help=training")
+            #expect(recordIDs(shared.text).contains("tech-mangrove"))
+            let plain = try await client.postForm("/helpdesk", [("need", need), ("country", "MZ"), ("help", "training")])
+            #expect(plain.status == .ok)
+            #expect(recordIDs(plain.text).contains("tech-mangrove"))
+            #expect(plain.text.contains("Nothing was stored"))
+            #expect(try house.statistics().records == 4)
+            let wrong = try await client.postForm("/helpdesk", [("need", need), ("key", "not-the-key")])
+            #expect(wrong.status == .unauthorized)
+            #expect(try house.statistics().records == 4)
+            let foreign = try await client.postForm(
+                "/helpdesk", [("need", need), ("key", testKey)], headers: [.origin: "https://evil.example"])
+            #expect(foreign.status == .forbidden)
+            #expect(try house.statistics().records == 4)
+            let empty = try await client.postForm("/helpdesk", [("need", "  ")])
+            #expect(empty.status == .badRequest)
+            let stored = try await client.postForm(
+                "/helpdesk?lang=fr", [("need", need), ("country", "MZ"), ("help", "training"), ("key", testKey)])
+            #expect(stored.status == .ok, "\(stored.text)")
+            #expect(stored.text.contains("data-stored-id="))
+            #expect(try house.statistics().records == 5)
+            let id = try #require(stored.text.range(of: #"data-stored-id=""#).map { String(stored.text[$0.upperBound...].prefix { $0 != "\"" }) })
+            let record = try #require(try house.record(id: id))
+            #expect(record.kind == .assistanceRequest)
+            #expect(record.countries == ["MZ"])
+            #expect(record.assistanceTypes == ["training"])
+            #expect(record.title["fr"] == need)
+            #expect(recordIDs(stored.text).contains("tech-mangrove"))
+        }
+    }
+
+    @Test("a read-only server stores nothing from the help desk")
+    func helpdeskReadOnly() async throws {
+        try await withServer(keys: nil) { client, house in
+            let response = try await client.postForm("/helpdesk", [("need", "mangrove nurseries"), ("key", testKey)])
+            #expect(response.status == .forbidden)
+            #expect(response.text.contains("this server does not store requests"))
+            #expect(try house.statistics().records == 4)
+        }
+    }
+
+    @Test("the style sheet and the script are served; unknown files are 404")
+    func assets() async throws {
+        try await withServer { client, _ in
+            let css = try await client.get("/static/style.css")
+            #expect(css.status == .ok)
+            #expect(css.headers[.contentType] == "text/css; charset=utf-8")
+            #expect(css.text.contains("margin-inline"))
+            let script = try await client.get("/static/app.js")
+            #expect(script.status == .ok)
+            #expect(try await client.get("/static/nothing.js").status == .notFound)
+            let suggest = try await client.get("/suggest?q=mangr")
+            #expect(suggest.status == .ok)
+            #expect(suggest.text.contains("mangrove"))
+        }
+    }
+}
+
+/// Collects the names of the elements of an XML document.
+final class ElementCollector: NSObject, XMLParserDelegate, @unchecked Sendable {
+    var names: [String] = []
+
+    func parser(
+        _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?,
+        attributes: [String: String] = [:]
+    ) {
+        names.append(elementName)
+    }
+}
