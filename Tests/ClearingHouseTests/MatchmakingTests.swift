@@ -76,7 +76,7 @@ struct MatchmakingTests {
         let house = Self.evaluationSet.house
         let (title, similar, match) = try Self.scores(house)
         #expect(try house.allRequests().count == 34)
-        #expect(match >= 0.70, "nDCG@5 \(match)")
+        #expect(match >= 0.90, "nDCG@5 \(match) (measured 0.9184)")
         #expect(match > title + 0.05, "match \(match), title search \(title)")
         #expect(match > similar + 0.05, "match \(match), similar \(similar)")
     }
@@ -89,7 +89,8 @@ struct MatchmakingTests {
         let fast = MatchTuning.mean(evidence, weights: .standard, qrels: qrels, queries: requests.map(\.queryID))
         let full = evaluate(run: MatchTuning.run(evidence, weights: .standard, queries: requests.map(\.queryID)), qrels: qrels, metrics: [.ndcg(5)])
         #expect(abs(fast - (full.mean[.ndcg(5)] ?? 0)) < 1e-9)
-        #expect(abs(fast - Self.ndcg5(try house.matchRun(requests), qrels)) < 1e-6)
+        let viaRun = Self.ndcg5(try house.matchRun(requests), qrels)
+        #expect(abs(fast - viaRun) < 1e-6, "\(fast) \(viaRun)")
     }
 
     @Test func aRequestNeverMatchesItselfOrAnotherRequest() throws {
@@ -136,12 +137,16 @@ struct MatchmakingTests {
         let house = Self.corpus.house
         let response = try house.match(id: "a-req-coral-bleaching-monitoring-maldives")
         let top = Array(response.hits.prefix(5))
-        for hit in top.prefix(3) {
+        var coral = 0
+        for (rank, hit) in response.hits.prefix(6).enumerated() {
             let record = try #require(try house.record(id: hit.id))
             let text = [record.title.values.values.joined(separator: " "), record.summary.values.values.joined(separator: " "),
                 record.keywords.joined(separator: " ")].joined(separator: " ").lowercased()
-            #expect(text.contains("coral") || text.contains("reef"), "\(hit.id): \(hit.title)")
+            let isCoral = text.contains("coral") || text.contains("reef")
+            if rank < 2 { #expect(isCoral, "\(hit.id): \(hit.title)") }
+            if isCoral { coral += 1 }
         }
+        #expect(coral >= 5, "\(response.hits.prefix(6).map(\.id))")
         let ids = top.map(\.id)
         #expect(response.hits.prefix(6).contains { $0.id == "a-tech-coral-gardening-fiji" }, "\(ids)")
         #expect(ids.contains("a-org-pacific-reef-restoration-alliance") || ids.contains("b-org-micronesia-reef-trust"), "\(ids)")
@@ -193,7 +198,8 @@ struct MatchmakingTests {
         let qrels = try Self.qrels()
         let requests = try house.allRequests()
         let queries = requests.map(\.queryID)
-        let leaveOneOut = ProcessInfo.processInfo.environment["CHM_MATCH_TUNING"] == "loo"
+        let mode = ProcessInfo.processInfo.environment["CHM_MATCH_TUNING"] ?? ""
+        let leaveOneOut = mode == "loo"
         func format(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "-" }
 
         let (title, similar, match) = try Self.scores(house)
@@ -226,14 +232,20 @@ struct MatchmakingTests {
                 ("need + context", MatchQueryOptions(), structure.union(places)),
                 ("need + context + what is offered", MatchQueryOptions(), places),
                 ("all evidence", MatchQueryOptions(), []),
+                ("all evidence, language weight held at 0", MatchQueryOptions(), ["language"]),
+                ("all evidence, language 0, theme held at 0.5", MatchQueryOptions(), ["language", "theme"]),
+                ("all evidence, language 0, theme held at 0.3", MatchQueryOptions(), ["language", "theme"]),
                 ("all evidence, numbers and time words allowed", noFilter, []),
                 ("all evidence, no keyword phrases", noPhrases, []),
                 ("all evidence, no thesaurus expansion", noExpand, []),
             ]
         }()
-        for (name, options, fixed) in variants {
+        for (name, options, fixed) in variants where mode != "theme" || name.contains("theme held") {
             let evidence = try MatchTuning.evidence(house, requests, options: options)
-            let start = fixed.isEmpty ? MatchWeights.standard : zero
+            var start = fixed.isEmpty || fixed.contains("language") ? MatchWeights.standard : zero
+            if fixed.contains("language") { start.language = 0 }
+            if name.contains("theme held at 0.5") { start.theme = 0.5 }
+            if name.contains("theme held at 0.3") { start.theme = 0.3 }
             var startWeights = start
             if !fixed.contains("context") { startWeights.context = 0.5 }
             let tuned = MatchTuning.tune(evidence, qrels: qrels, queries: queries, start: startWeights, fixed: fixed)
