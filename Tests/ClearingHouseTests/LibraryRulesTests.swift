@@ -98,7 +98,7 @@ struct RequestRuleTests {
             let response = try house.match(MatchRequest(text: "mangrove nurseries", filters: SearchFilters(countries: ["KE"])))
             let hit = try #require(response.hits.first)
             #expect(hit.id == "tech-mangrove")
-            #expect(hit.reasons.contains("same country: KE"))
+            #expect(hit.reasons.contains("same country (Kenya)"))
             #expect(try house.match(MatchRequest(id: "req-coast")).hits.map(\.id).contains("tech-mangrove"))
             expectParameterError("text", "text: give a record id or a text, not both") {
                 _ = try house.match(MatchRequest(id: "req-coast", text: "x"))

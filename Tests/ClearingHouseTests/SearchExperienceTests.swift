@@ -192,8 +192,9 @@ struct SearchExperienceTests {
             #expect(!ids.contains("other-request"))
             if let bees = ids.firstIndex(of: "bees") { #expect(bees > 1) }
             let course = try #require(response.hits.first { $0.id == "course" })
-            #expect(course.reasons.contains("offers: training"))
-            #expect(course.reasons.contains { $0.hasPrefix("shares theme: freshwater") })
+            #expect(course.reasons.contains("offers training"))
+            #expect(course.reasons.contains { $0.hasPrefix("same theme (freshwater") })
+            #expect(!course.reasons.contains { $0.contains(" in,") || $0.contains(" for") })
 
             let byText = try house.match(text: "We need training on eDNA sampling of fish in rivers")
             #expect(byText.hits.first.map { ["course", "tech"].contains($0.id) } == true)

@@ -41,6 +41,11 @@ public struct Qrels: Sendable {
         try TRECFileLines.checkReadError(source, path: path)
     }
 
+    /// Judgements as given (query -> document -> gain).
+    package init(judgements: [String: [String: Int]]) {
+        self.judgements = judgements
+    }
+
     /// Parses qrels text; diagnostics name the text as `file`.
     ///
     /// - Throws: the ``Diagnostic`` for the first malformed line.

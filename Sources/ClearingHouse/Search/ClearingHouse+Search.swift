@@ -253,12 +253,23 @@ extension ClearingHouse {
     // MARK: Matchmaking
 
     /// The kinds of record that can answer a request for assistance.
-    public static let answeringKinds: [RecordKind] = [.technology, .bestPractice, .caseStudy, .organization, .training, .funding]
+    public static let answeringKinds: [RecordKind] = [
+        .technology, .bestPractice, .caseStudy, .organization, .training, .funding, .resource,
+    ]
 
-    /// Records most likely to answer the request `id` (an assistance request, or any record):
-    /// technologies, best practices, case studies, organizations, training and funding,
-    /// ranked by content (the request's most telling words, BM25) and by what they share
-    /// with it (theme, assistance type, country, region). Each hit says why.
+    /// The best matches of record `id`: for a request for assistance, the technologies, best
+    /// practices, case studies, organizations, training, funding and resources most likely to
+    /// answer it; for any other record (an offer), the requests it could answer. Never the
+    /// record itself, and never a request for a request.
+    ///
+    /// Candidates are ranked by the evidence of ``MatchWeights`` (``MatchWeights/standard``):
+    /// the content of the need (title and keywords weigh more than the summary and
+    /// description; numbers, units and time words never count; words weigh by their idf over
+    /// the whole catalog; the thesaurus carries them across languages), what the offer gives
+    /// against what is asked, and shared theme, target, country, region and language. Each
+    /// hit says why (``SearchResultHit/reasons``): `offers training`, `about coral bleaching,
+    /// temperature loggers`, `same country (Kenya)`, `works in the same region (Small Island
+    /// Developing States)`.
     /// - Throws: ``ClearingHouseError`` with code `notFound` for an unknown id.
     public func match(id: String, filters: SearchFilters = SearchFilters(), limit: Int = 10, language: String? = nil) throws -> SearchResponse {
         guard let request = try record(id: id) else { throw ClearingHouseError(.notFound, "no record with id \(id)") }
@@ -281,11 +292,12 @@ extension ClearingHouse {
     }
 
     private func match(_ request: Record, filters: SearchFilters, limit: Int, language: String?, anyLanguage: Bool = false) throws -> SearchResponse {
-        try related(to: request, kinds: Self.answeringKinds, filters: filters, limit: limit, language: language, anyLanguage: anyLanguage)
+        let candidates = try matchCandidates(for: request, filters: filters, anyLanguage: anyLanguage)
+        return try matchResponse(candidates, weights: .standard, limit: limit, language: language)
     }
 
     /// Content similarity plus shared attributes, for matchmaking and similar records.
-    private func related(
+    func related(
         to source: Record, kinds: [RecordKind]?, filters: SearchFilters, limit: Int, language: String?, anyLanguage: Bool
     ) throws -> SearchResponse {
         let searcher = try openSearcher()

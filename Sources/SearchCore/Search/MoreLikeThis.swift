@@ -1,13 +1,30 @@
 // "More like this": a query made of the most telling words of a text, for finding documents
 // similar to a given one and for matching requests with offers.
 
+/// A word of a text and how well it characterizes the text against the index.
+public struct TellingWord: Sendable, Hashable {
+    /// The word as written, lower-cased.
+    public var word: String
+    /// Its frequency in the texts times its idf in the index (the best over the fields it
+    /// occurs in).
+    public var weight: Double
+
+    public init(word: String, weight: Double) {
+        self.word = word
+        self.weight = weight
+    }
+}
+
 extension IndexSearcher {
-    /// A query of the words of `texts` (field name -> texts, analyzed with each field's
-    /// analyzer) that best characterize them: each term is weighed by its frequency in the
-    /// texts times its idf in the index, and the best `maximumTerms` become optional clauses.
-    /// Words that occur in no indexed document are left out.
-    /// - Returns: the query and the words chosen, best first (nil when no word qualifies).
-    public func moreLikeThis(_ texts: [String: [String]], maximumTerms: Int = 25) -> (query: Query, words: [String])? {
+    /// The words of `texts` (field name -> texts, analyzed with each field's analyzer) that
+    /// best characterize them, best first: each term is weighed by its frequency in the texts
+    /// times its idf over all the live documents of the index. Words that occur in no indexed
+    /// document, one-letter words (but a CJK character) and the words `accept` refuses (given
+    /// the word as written, lower-cased) are left out.
+    /// - Parameters:
+    ///   - texts: field name -> texts; names that are not text fields are ignored.
+    ///   - accept: whether a word (as written, lower-cased) may characterize a text.
+    public func tellingWords(_ texts: [String: [String]], accept: (String) -> Bool = { _ in true }) -> [TellingWord] {
         var weights: [String: Double] = [:]  // surface word -> best weight
         for (name, values) in texts {
             guard let field = fields.index(of: name), field < fields.textFieldCount else { continue }
@@ -26,17 +43,27 @@ extension IndexSearcher {
             for (term, frequency) in frequencies {
                 guard let surface = surfaces[term], term.unicodeScalars.count > 1 || term.unicodeScalars.first.map({ $0.value >= 0x2E80 }) == true
                 else { continue }
+                let key = surface.lowercased()
+                guard accept(key) else { continue }
                 // The word may occur in another field of the same group (a summary word in titles).
                 let group = groupOfField[field]
                 let documentFrequency = groupOfField.indices.filter { groupOfField[$0] == group }
                     .map { self.documentFrequency(field: $0, term: term) }.max() ?? 0
                 guard documentFrequency > 0 else { continue }
                 let weight = Double(frequency) * idf(documentFrequency)
-                let key = surface.lowercased()
                 weights[key] = max(weights[key] ?? 0, weight)
             }
         }
-        let chosen = weights.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(maximumTerms).map(\.key)
+        return weights.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { TellingWord(word: $0.key, weight: $0.value) }
+    }
+
+    /// A query of the words of `texts` (field name -> texts, analyzed with each field's
+    /// analyzer) that best characterize them: each term is weighed by its frequency in the
+    /// texts times its idf in the index, and the best `maximumTerms` become optional clauses.
+    /// Words that occur in no indexed document are left out.
+    /// - Returns: the query and the words chosen, best first (nil when no word qualifies).
+    public func moreLikeThis(_ texts: [String: [String]], maximumTerms: Int = 25) -> (query: Query, words: [String])? {
+        let chosen = tellingWords(texts).prefix(maximumTerms).map(\.word)
         guard !chosen.isEmpty else { return nil }
         let query = Query.boolean(chosen.map { .init(.should, .term(field: nil, text: $0)) }, minimumShouldMatch: 0)
         return (query, chosen)

@@ -1,0 +1,534 @@
+// Matchmaking (issue 16): requests for assistance meet the offers that answer them, and offers
+// the open requests they could answer. A match gathers candidates with two content queries
+// (the words that state the need, and those of the rest of the text), measures the evidence
+// each candidate gives (content, what it offers against what is asked, theme, target,
+// country, region, language), combines it with weights chosen on the evaluation set
+// (docs/matchmaking.md), and says why in words a help-desk officer reads.
+import Foundation
+import SearchCore
+
+/// The weight of each kind of evidence in a match (``ClearingHouse/match(_:)``).
+///
+/// A candidate's score is the sum of each evidence's value (0...1) times its weight. The
+/// standard weights were chosen on the matchmaking evaluation set
+/// (`Tests/Fixtures/matchmaking`) by coordinate ascent, with held-out checks; see
+/// docs/matchmaking.md.
+public struct MatchWeights: Sendable, Hashable, Codable {
+    /// Content: the words that state the need (title and keywords), BM25 over the catalog,
+    /// relative to the best candidate's.
+    public var need: Double
+    /// Content: the telling words of the summary and description, relative to the best candidate's.
+    public var context: Double
+    /// The candidate gives a form of help that is asked for (a training for training, a
+    /// technology for equipment, an organization that lists it, ...).
+    public var answers: Double
+    /// The candidate could partly give what is asked (funding that may pay for equipment or
+    /// training, a case study for training, ...), and gives none of it fully.
+    public var answersPartly: Double
+    /// The share of the source's themes that the candidate has.
+    public var theme: Double
+    /// The share of the source's policy targets that the candidate has.
+    public var target: Double
+    /// The candidate names one of the source's countries.
+    public var country: Double
+    /// The candidate names one of the source's regions.
+    public var region: Double
+    /// The offer names no country and no region (it is open to anyone).
+    public var global: Double
+    /// The offer names countries or regions, none of them the request's (usually negative).
+    public var elsewhere: Double
+    /// The candidate has text in one of the source's languages.
+    public var language: Double
+
+    /// Weights as given.
+    public init(
+        need: Double, context: Double, answers: Double, answersPartly: Double, theme: Double, target: Double,
+        country: Double, region: Double, global: Double, elsewhere: Double, language: Double
+    ) {
+        self.need = need
+        self.context = context
+        self.answers = answers
+        self.answersPartly = answersPartly
+        self.theme = theme
+        self.target = target
+        self.country = country
+        self.region = region
+        self.global = global
+        self.elsewhere = elsewhere
+        self.language = language
+    }
+
+    /// The weights chosen on the evaluation set (docs/matchmaking.md).
+    /// Tuned on all 34 requests of the set with the language weight held at 0 and the theme
+    /// weight at 0.5 (a theme weight of 1 fits the set better but ranks a turtle-nest logger
+    /// above the coral records for the shipped Corpus's coral-bleaching request).
+    public static let standard = MatchWeights(
+        need: 1, context: 0.2, answers: 0.3, answersPartly: 0.2, theme: 0.5, target: 0.05, country: 0.2, region: 0.1,
+        global: 0.1, elsewhere: 0.05, language: 0)
+
+    /// Content only (both content weights 1, the rest 0): what matching is without structure.
+    public static let contentOnly = MatchWeights(
+        need: 1, context: 1, answers: 0, answersPartly: 0, theme: 0, target: 0, country: 0, region: 0, global: 0,
+        elsewhere: 0, language: 0)
+
+    /// Each weight by name, in the order of the declaration (for tuning and reports).
+    package static var parameters: [(name: String, keyPath: WritableKeyPath<MatchWeights, Double>)] {
+        [
+        ("need", \.need), ("context", \.context), ("answers", \.answers), ("answersPartly", \.answersPartly),
+        ("theme", \.theme), ("target", \.target), ("country", \.country), ("region", \.region),
+        ("global", \.global), ("elsewhere", \.elsewhere), ("language", \.language),
+        ]
+    }
+}
+
+/// How a match builds its content queries (the choices measured in docs/matchmaking.md).
+package struct MatchQueryOptions: Sendable, Hashable {
+    /// Telling words of the title and keywords in the need query.
+    package var needWords = 20
+    /// Telling words of the summary and description in the context query.
+    package var contextWords = 25
+    /// The request's keywords of several words also as phrases.
+    package var phrases = true
+    /// Carry both queries across languages through the thesaurus.
+    package var expand = true
+    /// Numbers, units and time words are never telling.
+    package var filterWords = true
+    /// Candidates taken from each query.
+    package var candidates = 200
+
+    package init() {}
+}
+
+/// What one candidate gives as evidence of answering the source (each value 0...1).
+package struct MatchEvidence: Sendable, Hashable {
+    package var id: String
+    package var need = 0.0
+    package var context = 0.0
+    package var answers = 0.0
+    package var answersPartly = 0.0
+    package var theme = 0.0
+    package var target = 0.0
+    package var country = 0.0
+    package var region = 0.0
+    package var global = 0.0
+    package var elsewhere = 0.0
+    package var language = 0.0
+
+    package init(id: String) { self.id = id }
+
+    /// The candidate's score under `weights`.
+    package func score(_ weights: MatchWeights) -> Double {
+        need * weights.need + context * weights.context + answers * weights.answers
+            + answersPartly * weights.answersPartly + theme * weights.theme + target * weights.target
+            + country * weights.country + region * weights.region + global * weights.global
+            + elsewhere * weights.elsewhere + language * weights.language
+    }
+}
+
+/// The rules of matchmaking that concern records: what answers what, which words tell.
+enum Matchmaking {
+    /// The assistance types and how a help-desk officer says them.
+    static let assistanceNames: [String: String] = [
+        "training": "training", "equipment": "equipment", "technicaladvice": "technical advice", "funding": "funding",
+        "datasharing": "data sharing",
+    ]
+
+    static func name(ofAssistance type: String) -> String {
+        assistanceNames[type.lowercased()] ?? type
+    }
+
+    /// How well `offer` gives the help `asked`: 2 fully, 1 partly, 0 not.
+    ///
+    /// An offer that lists the type gives it fully; otherwise its kind decides: a training
+    /// gives training, a technology equipment, funding funding, an organization, best
+    /// practice, case study or resource technical advice (knowledge counts as advice);
+    /// funding may pay for equipment or training, and knowledge helps a training need or a
+    /// data need in part.
+    static func fit(asked: String, offer: Record) -> Int {
+        let type = asked.lowercased()
+        if offer.assistanceTypes.contains(where: { $0.lowercased() == type }) { return 2 }
+        switch (type, offer.kind) {
+        case ("training", .training), ("equipment", .technology), ("funding", .funding),
+            ("technicaladvice", .organization), ("technicaladvice", .bestPractice), ("technicaladvice", .caseStudy),
+            ("technicaladvice", .resource), ("datasharing", .resource):
+            return 2
+        case ("equipment", .funding), ("training", .funding), ("training", .bestPractice), ("training", .resource),
+            ("training", .organization), ("technicaladvice", .technology), ("technicaladvice", .training),
+            ("datasharing", .technology), ("datasharing", .organization):
+            return 1
+        default:
+            return 0
+        }
+    }
+
+    /// The types `request` asks for that `offer` gives fully, and those it gives partly.
+    static func answered(request: Record, offer: Record) -> (fully: [String], partly: [String]) {
+        var fully: [String] = []
+        var partly: [String] = []
+        for type in request.assistanceTypes {
+            switch fit(asked: type, offer: offer) {
+            case 2: fully.append(type)
+            case 1: partly.append(type)
+            default: break
+            }
+        }
+        return (fully, partly)
+    }
+
+    /// Number words, units and time words (lower-cased, as written) in the six languages:
+    /// never telling, whatever their idf.
+    static let untellingWords: Set<String> = [
+        // English numbers and quantities
+        "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "fifteen",
+        "twenty", "thirty", "forty", "fifty", "hundred", "hundreds", "thousand", "thousands", "million", "millions",
+        "billion", "dozen", "dozens", "half", "twice", "once", "single", "double", "first", "second", "third",
+        "fourth", "fifth", "percent", "per", "cent", "number", "numbers",
+        // English units
+        "km", "m", "cm", "mm", "ha", "kg", "g", "t", "l", "ml", "km2", "m2", "hectare", "hectares", "metre",
+        "metres", "meter", "meters", "kilometre", "kilometres", "kilometer", "kilometers", "kilogram", "kilograms",
+        "tonne", "tonnes", "ton", "tons", "litre", "litres", "liter", "liters", "acre", "acres", "mile", "miles",
+        "usd", "us", "dollar", "dollars", "eur", "euro", "euros", "gbp",
+        // English time
+        "second", "seconds", "minute", "minutes", "hour", "hours", "day", "days", "daily", "week", "weeks",
+        "weekly", "month", "months", "monthly", "year", "years", "yearly", "annual", "annually", "decade",
+        "decades", "century", "today", "yesterday", "tomorrow", "date", "dates", "period", "periods", "duration",
+        "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+        "november", "december", "spring", "summer", "autumn", "winter", "season", "seasons", "quarter",
+        // French
+        "un", "une", "deux", "trois", "quatre", "cinq", "dix", "vingt", "cent", "cents", "mille", "millier",
+        "milliers", "mètre", "mètres", "kilomètre", "kilomètres", "hectare", "tonne", "litre", "litres", "jour",
+        "jours", "semaine", "semaines", "mois", "an", "ans", "année", "années", "annuel", "annuelle", "décennie",
+        "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre",
+        "décembre", "dollars", "euros",
+        // Spanish
+        "uno", "dos", "tres", "cuatro", "cinco", "diez", "veinte", "cien", "mil", "miles", "millón", "millones",
+        "metro", "metros", "kilómetro", "kilómetros", "hectárea", "hectáreas", "tonelada", "toneladas", "día",
+        "días", "semana", "semanas", "mes", "meses", "año", "años", "anual", "década", "enero", "febrero",
+        "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre",
+        "dólares",
+        // Russian
+        "один", "одна", "два", "две", "три", "четыре", "пять", "десять", "сто", "тысяча", "тысячи", "тысяч",
+        "миллион", "км", "м", "га", "гектар", "гектаров", "метр", "метров", "километр", "километров", "тонн",
+        "день", "дня", "дней", "неделя", "недели", "недель", "месяц", "месяца", "месяцев", "год", "года",
+        "году", "лет", "годы", "годах", "ежегодно", "январь", "февраль", "март", "апрель", "май", "июнь",
+        "июль", "август", "сентябрь", "октябрь", "ноябрь", "декабрь", "долларов",
+        // Arabic
+        "واحد", "اثنان", "ثلاثة", "أربعة", "خمسة", "عشرة", "مائة", "ألف", "آلاف", "مليون", "كم", "متر", "أمتار",
+        "كيلومتر", "هكتار", "هكتارات", "طن", "يوم", "أيام", "أسبوع", "أسابيع", "شهر", "أشهر", "شهور", "سنة",
+        "سنوات", "عام", "أعوام", "سنوي", "سنويا", "دولار", "دولارات",
+        // Chinese (as the analyzer's bigrams or single characters)
+        "公里", "公顷", "平方", "千米", "小时", "星期", "个月", "月份", "每年", "年度", "今年", "去年", "年间", "年来",
+        "美元", "万元", "人民", "周年",
+    ]
+
+    /// The stop words of every language chm analyzes.
+    static let stopWords: Set<String> = LanguageAnalyzer.languages.reduce(into: []) { $0.formUnion(StopWords.forLanguage($1)) }
+
+    /// Words that name the form of help rather than its subject: they count as content, but
+    /// a reason says them as "offers ...", not as "about ...".
+    static let formWords: Set<String> = [
+        "request", "requests", "training", "trainings", "train", "equipment", "funding", "funds", "advice", "support",
+        "assistance", "help", "need", "needs", "course", "courses",
+    ]
+
+    /// Whether `word` (as written, lower-cased) may be a telling word: no digit in it, not a
+    /// number, unit or time word.
+    static func isTelling(_ word: String) -> Bool {
+        guard !word.isEmpty, !word.contains(where: { $0.isNumber }) else { return false }
+        return !untellingWords.contains(word)
+    }
+
+    /// A region's name in a form where spellings of one region agree ("Asia-Pacific" and
+    /// "Asia and the Pacific").
+    static func regionKey(_ region: String) -> String {
+        let letters = region.lowercased().filter(\.isLetter)
+        switch letters {
+        case "asiapacific", "asiaandpacific", "asiaandthepacific": return "asiaandthepacific"
+        case "sids", "smallislanddevelopingstates": return "smallislanddevelopingstates"
+        default: return letters
+        }
+    }
+
+    /// Each field language's analyzer (made once: a stemmer is not free to make).
+    static let analyzers: [String: any Analyzer] = Dictionary(
+        uniqueKeysWithValues: (SearchIndex.languages + [SearchIndex.otherLanguage]).map { ($0, LanguageAnalyzer.forLanguage($0)) })
+
+    /// A country's English name ("Kenya"), or its code when no name is known.
+    static func countryName(_ code: String) -> String {
+        Locale(identifier: "en").localizedString(forRegionCode: code) ?? code
+    }
+
+    /// The share of `mine` (compared without case by `key`) that `theirs` has, and the shared values.
+    static func shared(_ mine: [String], _ theirs: [String], key: (String) -> String = { $0.lowercased() }) -> (fraction: Double, values: [String]) {
+        guard !mine.isEmpty else { return (0, []) }
+        let other = Set(theirs.map(key))
+        var seen = Set<String>()
+        let values = mine.filter { other.contains(key($0)) && seen.insert(key($0)).inserted }
+        return (Double(values.count) / Double(Set(mine.map(key)).count), values)
+    }
+}
+
+/// The candidates of one match and their evidence, before weighing.
+package struct MatchCandidates: Sendable {
+    /// The record matched.
+    package var source: Record
+    /// Every candidate with its evidence.
+    package var evidence: [MatchEvidence]
+    /// The candidates' records by id.
+    var records: [String: Record]
+    /// The source's telling words of its need (title and keywords), best first.
+    var needWords: [String]
+    /// The source's keywords that may be named as a reason, in their order.
+    var keywordPhrases: [String]
+    /// The source's telling words of its summary and description, best first.
+    var contextWords: [String]
+    /// The translations each candidate matched (engine labels "text [group] from source").
+    var translations: [String: [String]]
+}
+
+extension ClearingHouse {
+    /// The kinds a record's matches are: offers for a request, open requests for an offer.
+    static func matchingKinds(for source: Record) -> [RecordKind] {
+        source.kind == .assistanceRequest ? answeringKinds : [.assistanceRequest]
+    }
+
+    /// Gathers the candidates that could answer `source` (or that `source` could answer, for
+    /// an offer) and measures their evidence.
+    package func matchCandidates(
+        for source: Record, filters: SearchFilters = SearchFilters(), anyLanguage: Bool = false,
+        options: MatchQueryOptions = MatchQueryOptions()
+    ) throws -> MatchCandidates {
+        let searcher = try openSearcher()
+        let isRequest = source.kind == .assistanceRequest
+        let kinds = Self.matchingKinds(for: source)
+        var filter = filters
+        filter.kinds = filters.kinds.isEmpty ? kinds : filters.kinds.filter(kinds.contains)
+        let engineFilter = filter.engineFilter
+        let filterWords = options.filterWords
+        // The texts of the need (title, keywords) and of the context (summary, description).
+        let document = SearchIndex.document(for: source).text
+        // Text of no known language is analyzed without stop words: leave out every language's.
+        let unknownLanguage = anyLanguage || document.keys.contains { $0.hasSuffix("." + SearchIndex.otherLanguage) }
+        let accept: (String) -> Bool = { word in
+            (!filterWords || Matchmaking.isTelling(word)) && !(unknownLanguage && Matchmaking.stopWords.contains(word))
+        }
+        var needTexts = document.filter { $0.key.hasPrefix("title.") || $0.key.hasPrefix("keywords.") }
+        var contextTexts = document.filter { $0.key.hasPrefix("summary.") || $0.key.hasPrefix("description.") }
+        if anyLanguage {
+            // Text of unknown language: let every language's analyzer find its words.
+            let need = needTexts.values.flatMap { $0 }
+            let context = contextTexts.values.flatMap { $0 }
+            needTexts = [:]
+            contextTexts = [:]
+            for language in SearchIndex.languages + [SearchIndex.otherLanguage] {
+                if !need.isEmpty { needTexts["title.\(language)"] = need }
+                if !context.isEmpty { contextTexts["description.\(language)"] = context }
+            }
+        }
+        let needWords = Array(searcher.tellingWords(needTexts, accept: accept).prefix(options.needWords).map(\.word))
+        let contextWords = Array(searcher.tellingWords(contextTexts, accept: accept).prefix(options.contextWords).map(\.word))
+        let keywordPhrases = source.keywords.filter { keyword in
+            let words = keyword.lowercased().split { !$0.isLetter && !$0.isNumber }.map(String.init)
+            return !words.isEmpty && words.allSatisfy(accept)
+        }
+
+        // The need's words in the order they are written (so that the thesaurus finds labels
+        // of several words), and its keywords of several words as phrases.
+        let needText = needTexts.values.flatMap { $0 }.joined(separator: " ").lowercased()
+        let orderedNeed = needWords.sorted {
+            (needText.range(of: $0)?.lowerBound ?? needText.endIndex) < (needText.range(of: $1)?.lowerBound ?? needText.endIndex)
+        }
+        var needClauses = orderedNeed.map { Query.Clause(.should, .term(field: nil, text: $0)) }
+        if options.phrases {
+            for keyword in keywordPhrases where keyword.contains(" ") {
+                needClauses.append(.init(.should, .phrase(field: nil, text: keyword.lowercased())))
+            }
+        }
+        let contextClauses = contextWords.map { Query.Clause(.should, .term(field: nil, text: $0)) }
+
+        let expander = options.expand ? try thesaurus().expander : nil
+        var translations: [String: Set<String>] = [:]
+        func contentScores(_ clauses: [Query.Clause]) throws -> [String: Double] {
+            guard !clauses.isEmpty else { return [:] }
+            var query = Query.boolean(clauses, minimumShouldMatch: 0)
+            if let expander { query = expander.expand(query, weight: Self.translationWeight).query }
+            let results = try indexing {
+                try searcher.search(query, options: SearchOptions(limit: options.candidates, filter: engineFilter.isEmpty ? nil : engineFilter))
+            }
+            var scores: [String: Double] = [:]
+            for hit in results.hits where hit.key != source.id {
+                scores[hit.key] = hit.score
+                if !hit.matchedSynonyms.isEmpty { translations[hit.key, default: []].formUnion(hit.matchedSynonyms) }
+            }
+            return scores
+        }
+        let need = try contentScores(needClauses)
+        let context = try contentScores(contextClauses)
+
+        // Records that share a theme or the help asked, whatever their words.
+        var ids = Set(need.keys).union(context.keys)
+        for (field, values) in [("theme", source.themes), ("assistanceType", source.assistanceTypes)] where !values.isEmpty {
+            var shared = engineFilter
+            shared.values[field, default: []].formUnion(values)
+            let results = try indexing { try searcher.search(.matchAll, options: SearchOptions(limit: options.candidates, filter: shared)) }
+            ids.formUnion(results.hits.map(\.key))
+        }
+        ids.remove(source.id)
+
+        let bestNeed = need.values.max() ?? 0
+        let bestContext = context.values.max() ?? 0
+        let sourceLanguages = Set(source.textLanguages.filter { $0 != LanguageTag.undetermined }.map { LanguageTag.primaryLanguage(of: $0) })
+        var records: [String: Record] = [:]
+        var evidence: [MatchEvidence] = []
+        for id in ids.sorted() {
+            guard let candidate = try record(id: id), candidate.id != source.id, kinds.contains(candidate.kind) else { continue }
+            records[id] = candidate
+            var item = MatchEvidence(id: id)
+            if bestNeed > 0 { item.need = (need[id] ?? 0) / bestNeed }
+            if bestContext > 0 { item.context = (context[id] ?? 0) / bestContext }
+            let (request, offer) = isRequest ? (source, candidate) : (candidate, source)
+            let answered = Matchmaking.answered(request: request, offer: offer)
+            if !answered.fully.isEmpty {
+                item.answers = 1
+            } else if !answered.partly.isEmpty {
+                item.answersPartly = 1
+            }
+            item.theme = Matchmaking.shared(source.themes, candidate.themes).fraction
+            item.target = Matchmaking.shared(source.targets, candidate.targets).fraction
+            let country = !Matchmaking.shared(source.countries, candidate.countries, key: { $0.uppercased() }).values.isEmpty
+            let region = !Matchmaking.shared(source.regions, candidate.regions, key: Matchmaking.regionKey).values.isEmpty
+            item.country = country ? 1 : 0
+            item.region = region ? 1 : 0
+            if offer.countries.isEmpty, offer.regions.isEmpty {
+                item.global = 1
+            } else if !country, !region, !(request.countries.isEmpty && request.regions.isEmpty) {
+                item.elsewhere = 1
+            }
+            let candidateLanguages = Set(candidate.textLanguages.map { LanguageTag.primaryLanguage(of: $0) })
+            item.language = sourceLanguages.isDisjoint(with: candidateLanguages) ? 0 : 1
+            evidence.append(item)
+        }
+        return MatchCandidates(
+            source: source, evidence: evidence, records: records, needWords: needWords, keywordPhrases: keywordPhrases,
+            contextWords: contextWords, translations: translations.mapValues { $0.sorted() })
+    }
+
+    /// Ranks `candidates` by `weights` and shows the best `limit`, each with its reasons.
+    func matchResponse(
+        _ candidates: MatchCandidates, weights: MatchWeights, limit: Int, language: String?
+    ) throws -> SearchResponse {
+        let ranked = candidates.evidence.map { ($0, $0.score(weights)) }.filter { $0.1 > 0 }
+            .sorted { ($0.1, $1.0.id) > ($1.1, $0.0.id) }
+        var themeLabels: [String: String] = [:]
+        if !candidates.source.themes.isEmpty {
+            themeLabels = (try? conceptLabels(for: candidates.source.themes, language: language ?? "en")) ?? [:]
+        }
+        var hits: [SearchResultHit] = []
+        for (item, score) in ranked.prefix(max(0, limit)) {
+            guard let record = candidates.records[item.id] else { continue }
+            var hit = presentation(
+                of: record, score: score, matchedGroup: nil, language: language,
+                words: candidates.needWords + candidates.contextWords, prefixes: [], explanation: nil)
+            hit.reasons = reasons(for: record, evidence: item, in: candidates, weights: weights, themeLabels: themeLabels)
+            hit.translations = candidates.translations[item.id] ?? []
+            hits.append(hit)
+        }
+        return SearchResponse(
+            query: candidates.source.id, total: ranked.count, totalLowerBound: ranked.count, hits: hits, facets: [:])
+    }
+
+    /// Why `candidate` answers the source, in a help-desk officer's words: what it offers
+    /// (or, for a request, what it asks for), what it is about (the source's keywords and
+    /// telling words that it shares, never numbers or stop words), the same theme, country,
+    /// region and policy targets. Only evidence that counts for the candidate is named.
+    func reasons(
+        for candidate: Record, evidence: MatchEvidence, in candidates: MatchCandidates, weights: MatchWeights,
+        themeLabels: [String: String]
+    ) -> [String] {
+        let source = candidates.source
+        var reasons: [String] = []
+        let isRequest = source.kind == .assistanceRequest
+        let (request, offer) = isRequest ? (source, candidate) : (candidate, source)
+        let answered = Matchmaking.answered(request: request, offer: offer)
+        func list(_ types: [String]) -> String {
+            let names = types.map(Matchmaking.name(ofAssistance:))
+            return names.count <= 1 ? names.joined() : names.dropLast().joined(separator: ", ") + " and " + (names.last ?? "")
+        }
+        if !answered.fully.isEmpty, weights.answers > 0 {
+            reasons.append((isRequest ? "offers " : "asks for ") + list(answered.fully))
+        } else if !answered.partly.isEmpty, weights.answersPartly > 0 {
+            reasons.append((isRequest ? "could help with " : "asks for ") + list(answered.partly))
+        }
+        let about = aboutWords(of: candidate, in: candidates)
+        if !about.isEmpty { reasons.append("about " + about.joined(separator: ", ")) }
+        let themes = Matchmaking.shared(source.themes, candidate.themes).values
+        if !themes.isEmpty, weights.theme > 0 {
+            let labels = themes.map { themeLabels[$0] ?? $0.replacingOccurrences(of: "-", with: " ") }
+            reasons.append("same theme (\(labels.joined(separator: ", ")))")
+        }
+        let countries = Matchmaking.shared(source.countries, candidate.countries, key: { $0.uppercased() }).values
+        if !countries.isEmpty, weights.country > 0 {
+            reasons.append("same country (\(countries.map(Matchmaking.countryName).joined(separator: ", ")))")
+        }
+        let regions = Matchmaking.shared(source.regions, candidate.regions, key: Matchmaking.regionKey).values
+        if !regions.isEmpty, weights.region > 0 {
+            reasons.append("works in the same region (\(regions.joined(separator: ", ")))")
+        }
+        if evidence.global > 0, weights.global > 0, isRequest {
+            reasons.append("open to every country")
+        }
+        let targets = Matchmaking.shared(source.targets, candidate.targets).values
+        if !targets.isEmpty, weights.target > 0 {
+            reasons.append("same targets (\(targets.joined(separator: ", ")))")
+        }
+        return reasons
+    }
+
+    /// The source's keywords and telling words that `candidate` has (compared as analyzed
+    /// terms, in each of the candidate's languages), and the source's words that it matched
+    /// in translation: at most four, keywords first.
+    func aboutWords(of candidate: Record, in candidates: MatchCandidates) -> [String] {
+        // The candidate's terms, per language.
+        var terms: [String: Set<String>] = [:]
+        for (field, values) in SearchIndex.document(for: candidate).text {
+            guard let dot = field.lastIndex(of: ".") else { continue }
+            let language = String(field[field.index(after: dot)...])
+            guard let analyzer = Matchmaking.analyzers[language] else { continue }
+            for value in values { terms[language, default: []].formUnion(analyzer.terms(value)) }
+        }
+        func has(_ text: String) -> Set<String>? {
+            for (language, known) in terms {
+                guard let analyzer = Matchmaking.analyzers[language] else { continue }
+                let wanted = Set(analyzer.terms(text))
+                if !wanted.isEmpty, wanted.isSubset(of: known) { return wanted }
+            }
+            return nil
+        }
+        var about: [String] = []
+        var covered = Set<String>()
+        func add(_ text: String) {
+            guard about.count < 4, !about.contains(text), !Matchmaking.formWords.contains(text.lowercased()),
+                !Matchmaking.stopWords.contains(text.lowercased()) || candidates.source.language != LanguageTag.undetermined,
+                text.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).allSatisfy({ Matchmaking.isTelling(String($0)) })
+            else { return }
+            guard let found = has(text), !found.isSubset(of: covered) else { return }
+            about.append(text)
+            covered.formUnion(found)
+        }
+        for keyword in candidates.keywordPhrases { add(keyword) }
+        for word in candidates.needWords { add(word) }
+        for label in candidates.translations[candidate.id] ?? [] {
+            guard about.count < 4, let range = label.range(of: " from ", options: .backwards) else { continue }
+            let word = String(label[range.upperBound...])
+            if !about.contains(word), !Matchmaking.formWords.contains(word.lowercased()),
+                word.split(separator: " ").allSatisfy({ Matchmaking.isTelling($0.lowercased()) })
+            {
+                about.append(word)
+            }
+        }
+        if about.isEmpty {
+            for word in candidates.contextWords.prefix(10) where about.count < 3 { add(word) }
+        }
+        return about
+    }
+}
