@@ -257,7 +257,10 @@ struct WebPageTests {
             let request = try await client.get("/records/req-mangrove").text
             #expect(request.contains("Offers that could answer this request"))
             #expect(request.contains(#"data-record-id="tech-mangrove""#))
-            #expect(request.contains("Shares the theme: restoration"))
+            #expect(request.contains("Same theme: restoration"))
+            // The reasons are worded from the library's evidence in the reader's language.
+            let requestInFrench = try await client.get("/records/req-mangrove?lang=fr").text
+            #expect(requestInFrench.contains("Même thème : restoration"))
         }
     }
 

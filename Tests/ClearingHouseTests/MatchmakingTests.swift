@@ -156,6 +156,20 @@ struct MatchmakingTests {
             #expect(!hit.reasons.joined(separator: " ").contains { $0.isNumber } || hit.reasons.contains { $0.hasPrefix("same targets") })
         }
         #expect(response.hits.flatMap(\.reasons).contains("works in the same region (Small Island Developing States)"))
+        // Each reason's evidence as data, for front ends that word it in their reader's
+        // language: codes, one detail per sentence.
+        for hit in response.hits {
+            #expect(hit.reasonDetails.map(\.text) == hit.reasons)
+            for detail in hit.reasonDetails {
+                switch detail.kind {
+                case .sameCountry: #expect(detail.values.allSatisfy { $0.count == 2 && $0 == $0.uppercased() }, "\(detail)")
+                case .offers, .couldHelpWith, .asksFor, .sameTheme: #expect(detail.values.allSatisfy { !$0.contains(" ") }, "\(detail)")
+                case .openToEveryCountry: #expect(detail.values.isEmpty)
+                default: #expect(!detail.values.isEmpty)
+                }
+            }
+        }
+        #expect(response.hits.flatMap(\.reasonDetails).contains { $0.kind == .offers && $0.values.contains("training") })
     }
 
     @Test func anOfferFindsTheRequestsItCouldAnswer() throws {

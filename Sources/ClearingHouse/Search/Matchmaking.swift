@@ -429,7 +429,8 @@ extension ClearingHouse {
             var hit = presentation(
                 of: record, score: score, matchedGroup: nil, language: language,
                 words: candidates.needWords + candidates.contextWords, prefixes: [], explanation: nil)
-            hit.reasons = reasons(for: record, evidence: item, in: candidates, weights: weights, themeLabels: themeLabels)
+            hit.reasonDetails = reasons(for: record, evidence: item, in: candidates, weights: weights, themeLabels: themeLabels)
+            hit.reasons = hit.reasonDetails.map(\.text)
             hit.translations = candidates.translations[item.id] ?? []
             hits.append(hit)
         }
@@ -444,9 +445,9 @@ extension ClearingHouse {
     func reasons(
         for candidate: Record, evidence: MatchEvidence, in candidates: MatchCandidates, weights: MatchWeights,
         themeLabels: [String: String]
-    ) -> [String] {
+    ) -> [MatchReason] {
         let source = candidates.source
-        var reasons: [String] = []
+        var reasons: [MatchReason] = []
         let isRequest = source.kind == .assistanceRequest
         let (request, offer) = isRequest ? (source, candidate) : (candidate, source)
         let answered = Matchmaking.answered(request: request, offer: offer)
@@ -455,31 +456,41 @@ extension ClearingHouse {
             return names.count <= 1 ? names.joined() : names.dropLast().joined(separator: ", ") + " and " + (names.last ?? "")
         }
         if !answered.fully.isEmpty, weights.answers > 0 {
-            reasons.append((isRequest ? "offers " : "asks for ") + list(answered.fully))
+            reasons.append(
+                MatchReason(
+                    kind: isRequest ? .offers : .asksFor, values: answered.fully,
+                    text: (isRequest ? "offers " : "asks for ") + list(answered.fully)))
         } else if !answered.partly.isEmpty, weights.answersPartly > 0 {
-            reasons.append((isRequest ? "could help with " : "asks for ") + list(answered.partly))
+            reasons.append(
+                MatchReason(
+                    kind: isRequest ? .couldHelpWith : .asksFor, values: answered.partly,
+                    text: (isRequest ? "could help with " : "asks for ") + list(answered.partly)))
         }
         let about = aboutWords(of: candidate, in: candidates)
-        if !about.isEmpty { reasons.append("about " + about.joined(separator: ", ")) }
+        if !about.isEmpty { reasons.append(MatchReason(kind: .about, values: about, text: "about " + about.joined(separator: ", "))) }
         let themes = Matchmaking.shared(source.themes, candidate.themes).values
         if !themes.isEmpty, weights.theme > 0 {
             let labels = themes.map { themeLabels[$0] ?? $0.replacingOccurrences(of: "-", with: " ") }
-            reasons.append("same theme (\(labels.joined(separator: ", ")))")
+            reasons.append(MatchReason(kind: .sameTheme, values: themes, text: "same theme (\(labels.joined(separator: ", ")))"))
         }
         let countries = Matchmaking.shared(source.countries, candidate.countries, key: { $0.uppercased() }).values
         if !countries.isEmpty, weights.country > 0 {
-            reasons.append("same country (\(countries.map(Matchmaking.countryName).joined(separator: ", ")))")
+            reasons.append(
+                MatchReason(
+                    kind: .sameCountry, values: countries.map { $0.uppercased() },
+                    text: "same country (\(countries.map(Matchmaking.countryName).joined(separator: ", ")))"))
         }
         let regions = Matchmaking.shared(source.regions, candidate.regions, key: Matchmaking.regionKey).values
         if !regions.isEmpty, weights.region > 0 {
-            reasons.append("works in the same region (\(regions.joined(separator: ", ")))")
+            reasons.append(
+                MatchReason(kind: .sameRegion, values: regions, text: "works in the same region (\(regions.joined(separator: ", ")))"))
         }
         if evidence.global > 0, weights.global > 0, isRequest {
-            reasons.append("open to every country")
+            reasons.append(MatchReason(kind: .openToEveryCountry, values: [], text: "open to every country"))
         }
         let targets = Matchmaking.shared(source.targets, candidate.targets).values
         if !targets.isEmpty, weights.target > 0 {
-            reasons.append("same targets (\(targets.joined(separator: ", ")))")
+            reasons.append(MatchReason(kind: .sameTargets, values: targets, text: "same targets (\(targets.joined(separator: ", ")))"))
         }
         return reasons
     }

@@ -192,6 +192,44 @@ public struct Snippet: Sendable, Hashable {
     }
 }
 
+/// Why matchmaking proposed a record: the kind of evidence and its values as codes (assistance
+/// types, theme notations, ISO country codes, region names, targets, words), with the English
+/// sentence that ``SearchResultHit/reasons`` holds.
+public struct MatchReason: Sendable, Hashable, Codable {
+    /// The kinds of evidence.
+    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+        /// The offer gives what the request asks (`values`: assistance types).
+        case offers
+        /// The offer gives part of what the request asks (`values`: assistance types).
+        case couldHelpWith
+        /// The request asks for what the offer gives (`values`: assistance types).
+        case asksFor
+        /// The record shares the source's keywords or telling words (`values`: the words).
+        case about
+        /// Shared themes (`values`: theme notations).
+        case sameTheme
+        /// Shared countries (`values`: ISO 3166-1 alpha-2 codes).
+        case sameCountry
+        /// Shared regions (`values`: region names).
+        case sameRegion
+        /// The offer is open to every country (no `values`).
+        case openToEveryCountry
+        /// Shared policy targets (`values`: target codes such as `GBF-T2`).
+        case sameTargets
+    }
+
+    public var kind: Kind
+    public var values: [String]
+    /// The reason in English, as ``SearchResultHit/reasons`` words it.
+    public var text: String
+
+    public init(kind: Kind, values: [String], text: String) {
+        self.kind = kind
+        self.values = values
+        self.text = text
+    }
+}
+
 /// One hit of a clearing-house search.
 public struct SearchResultHit: Sendable, Hashable {
     public var id: String
@@ -205,8 +243,12 @@ public struct SearchResultHit: Sendable, Hashable {
     public var snippet: Snippet?
     /// Why the record scored as it did, when asked for.
     public var explanation: String?
-    /// Why the record was proposed (matchmaking and similar records).
+    /// Why the record was proposed (matchmaking and similar records), in English.
     public var reasons: [String] = []
+    /// The same reasons with their evidence as data (codes, not words), for a front end that
+    /// words them in its reader's language; empty where the reasons are only text (decoded
+    /// from JSON, or `similar`'s).
+    public var reasonDetails: [MatchReason] = []
     /// The thesaurus translations of the query that the record matched
     /// (`coral reefs [en] from коралловые рифы`).
     public var translations: [String] = []

@@ -74,37 +74,37 @@ enum Fragments {
             """
     }
 
-    /// The matchmaking reasons of a hit, in the interface language where the library's
-    /// wording is known (`same country: KE` -> `Same country: Kenya`).
-    static func reasons(_ reasons: [String], strings: Strings, labels: [String: String]) -> HTML {
-        guard !reasons.isEmpty else { return .empty }
-        let items = reasons.map { reason -> HTML in
-            let known: [(prefix: String, key: String, values: (String) -> String)] = [
-                ("about: ", "reason.about", { $0 }),
-                ("shares theme: ", "reason.theme", { labels[$0] ?? $0 }),
-                ("offers: ", "reason.offers", { labels[$0] ?? $0 }),
-                ("shares assistance type: ", "reason.assistance", { labels[$0] ?? $0 }),
-                ("same country: ", "reason.country", { strings.country($0) }),
-                ("same region: ", "reason.region", { $0 }),
-            ]
-            for entry in known where reason.hasPrefix(entry.prefix) {
-                let values = reason.dropFirst(entry.prefix.count).split(separator: ",")
-                    .map { entry.values($0.trimmingCharacters(in: .whitespaces)) }
-                return "<li>\(strings(entry.key, ["values": values.joined(separator: strings("list.separator"))]))</li>"
+    /// The matchmaking reasons of a hit, in the interface language: worded from the library's
+    /// evidence (``MatchReason``: codes, which are named here), or the English text when a
+    /// reason has no details (`similar`'s).
+    static func reasons(_ hit: SearchResultHit, strings: Strings, labels: [String: String]) -> HTML {
+        guard !hit.reasons.isEmpty else { return .empty }
+        let separator = strings("list.separator")
+        let items: [HTML]
+        if hit.reasonDetails.isEmpty {
+            items = hit.reasons.map { "<li lang=\"en\">\($0)</li>" }
+        } else {
+            items = hit.reasonDetails.map { reason -> HTML in
+                let values: [String]
+                switch reason.kind {
+                case .offers, .couldHelpWith, .asksFor, .sameTheme: values = reason.values.map { labels[$0] ?? $0 }
+                case .sameCountry: values = reason.values.map { strings.country($0) }
+                case .about, .sameRegion, .sameTargets, .openToEveryCountry: values = reason.values
+                }
+                return "<li>\(strings("reason.\(reason.kind.rawValue)", ["values": values.joined(separator: separator)]))</li>"
             }
-            return "<li lang=\"en\">\(reason)</li>"
         }
         return "<ul class=\"reasons\" aria-label=\"\(strings("reasons.label"))\">\(items)</ul>"
     }
 
-    /// The values of a matchmaking answer's reasons that are notations (themes, assistance
-    /// types), to look their labels up.
-    static func reasonNotations(_ reasons: [String]) -> [String] {
-        reasons.flatMap { reason -> [String] in
-            for prefix in ["shares theme: ", "offers: ", "shares assistance type: "] where reason.hasPrefix(prefix) {
-                return reason.dropFirst(prefix.count).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    /// The codes among matchmaking reasons that have labels (themes, assistance types), to
+    /// look their labels up.
+    static func reasonNotations(_ hits: [SearchResultHit]) -> [String] {
+        hits.flatMap(\.reasonDetails).flatMap { reason -> [String] in
+            switch reason.kind {
+            case .offers, .couldHelpWith, .asksFor, .sameTheme: return reason.values
+            default: return []
             }
-            return []
         }
     }
 
@@ -116,7 +116,7 @@ enum Fragments {
             <li class="hit" data-record-id="\(hit.id)">
             <h3>\(title(id: hit.id, title: hit.title, language: hit.language, strings: strings, linkLanguage: strings.language))</h3>
             <p class="meta"><span class="kind">\(strings.kind(hit.kind))</span></p>
-            \(reasons(hit.reasons, strings: strings, labels: labels))
+            \(reasons(hit, strings: strings, labels: labels))
             </li>
             """
         }

@@ -147,13 +147,12 @@ struct WebPages: Sendable {
                 if record.kind == .assistanceRequest {
                     matches = try house.match(MatchRequest(id: id, limit: 10, language: language)).hits
                 } else if ClearingHouse.answeringKinds.contains(record.kind) {
-                    // The requests for assistance this offer could answer.
-                    matches = try house.similar(
-                        id: id, filters: SearchFilters(kinds: [.assistanceRequest]), limit: 10, language: language
-                    ).hits
+                    // The requests for assistance this offer could answer (matchmaking works
+                    // both ways).
+                    matches = try house.match(MatchRequest(id: id, limit: 10, language: language)).hits
                 }
                 let notations = record.themes + record.assistanceTypes
-                    + (similar + matches).flatMap { Fragments.reasonNotations($0.reasons) }
+                    + Fragments.reasonNotations(similar + matches)
                 let labels = try house.conceptLabels(for: notations, language: language)
                 return RecordPageData(record: record, related: related, similar: similar, matches: matches, labels: labels)
             }
@@ -233,7 +232,7 @@ struct WebPages: Sendable {
             }
             (matches, labels) = try await server.read { [house] in
                 let hits = try house.match(matchRequest).hits
-                let labels = try house.conceptLabels(for: hits.flatMap { Fragments.reasonNotations($0.reasons) }, language: language)
+                let labels = try house.conceptLabels(for: Fragments.reasonNotations(hits), language: language)
                 return (hits, labels)
             }
         }
