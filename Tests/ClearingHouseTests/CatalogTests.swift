@@ -4,6 +4,7 @@ import Foundation
 import Testing
 
 @testable import ClearingHouse
+import SearchCore
 
 @Suite struct CatalogTests {
     @Test func ingestStoresRecordsAndReadsThemBack() throws {
@@ -121,6 +122,22 @@ import Testing
             #expect(Set(hits.hits.map(\.id)) == ["a", "d"])
             #expect(!hits.stale)
             #expect(try house.indexSummary().documents == 2)
+            #expect(try house.check().isHealthy)
+        }
+    }
+
+    /// An ingest that changes nothing (every record unchanged) makes no index commit, so
+    /// that open searchers keep theirs.
+    @Test func anIngestThatChangesNothingMakesNoIndexCommit() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            let file = try directory.write("r.json", recordJSON("a", title: "Coral gardening"))
+            try house.ingest([file])
+            let segments = house.directory.appendingPathComponent("segments")
+            let generation = IndexSearcher.newestGeneration(directory: segments)
+            let again = try house.ingest([file])
+            #expect(again.unchanged == 1)
+            #expect(IndexSearcher.newestGeneration(directory: segments) == generation)
             #expect(try house.check().isHealthy)
         }
     }

@@ -95,13 +95,16 @@ final class IndexFeed {
         try SearchIndex.synchronize(writer, catalog: catalog)
     }
 
-    /// Applies what is left and commits at the catalog's position; an index that started
-    /// empty is merged into one segment.
+    /// Applies what is left and commits at the catalog's position (when anything changed);
+    /// an index that started empty is merged into one segment.
     func finish() throws {
         if !pending.isEmpty || inFlight != nil { try submit() }
         if let last = inFlight { try apply(last, pipeline.take()) }
         inFlight = nil
         let position = try catalog.lastChangeSequence()
+        // Nothing changed (every record unchanged, or every file rolled back): no new commit,
+        // so searchers keep theirs.
+        guard changesSinceCommit > 0 || SearchIndex.changeSequence(in: writer.committedUserData) != position else { return }
         try writer.commit(userData: [SearchIndex.changeSequenceKey: String(position)])
         changesSinceCommit = 0
         if startedEmpty { try writer.forceMerge() }
