@@ -151,6 +151,9 @@ public final class ClearingHouseServer: Sendable {
         router.get("/export") { request, _ in await web.export(request) }
         router.get("/suggest") { request, _ in try await web.suggest(request) }
         router.get("/static/:name") { _, context in try web.asset(context) }
+        let oai = OAIEndpoint(server: self)
+        router.get("/oai") { request, _ in try await oai.respond(request, query: request.uri.query) }
+        router.post("/oai") { request, _ in try await oai.respond(request, query: try await oai.formBody(request)) }
         return router
     }
 

@@ -25,6 +25,7 @@ enum Routes {
         (["export"], ["GET", "HEAD"]),
         (["suggest"], ["GET", "HEAD"]),
         (["static", "*"], ["GET", "HEAD"]),
+        (["oai"], ["GET", "HEAD", "POST"]),
     ]
 
     /// The methods `path` takes, or nil when no route has it.

@@ -20,12 +20,20 @@ public struct ServerConfiguration: Sendable {
     /// A connection with no traffic for this long is closed, so a slow or vanished client
     /// holds nothing.
     public var idleTimeout: Duration
+    /// The OAI-PMH provider at `/oai`: names and page size.
+    public var oai: OAIConfiguration
+    /// The provider's base URL as its responses name it; nil: `http://` and the request's
+    /// `Host`, then `/oai`.
+    public var oaiBaseURL: String?
 
     /// A configuration; the defaults are `chm serve`'s.
     public init(
         host: String = "127.0.0.1", port: Int = 8080, apiKeys: APIKeys? = nil, corsOrigins: [String] = [],
-        maxBodyBytes: Int = 64 << 20, logRequests: Bool = true, idleTimeout: Duration = .seconds(60)
+        maxBodyBytes: Int = 64 << 20, logRequests: Bool = true, idleTimeout: Duration = .seconds(60),
+        oai: OAIConfiguration = OAIConfiguration(), oaiBaseURL: String? = nil
     ) {
+        self.oai = oai
+        self.oaiBaseURL = oaiBaseURL
         self.host = host
         self.port = port
         self.apiKeys = apiKeys
@@ -44,6 +52,7 @@ public struct ServerConfiguration: Sendable {
         guard (0...65535).contains(port) else { throw ClearingHouseError.parameter("port", "\(port) is not between 0 and 65535") }
         guard maxBodyBytes > 0 else { throw ClearingHouseError.parameter("maxBodyMb", "the body limit must be above 0") }
         guard !host.isEmpty else { throw ClearingHouseError.parameter("host", "give an address to listen on") }
+        guard oai.pageSize >= 1 else { throw ClearingHouseError.parameter("oaiPageSize", "the OAI-PMH page size must be at least 1") }
         for origin in corsOrigins where origin.isEmpty || origin.hasSuffix("/") {
             throw ClearingHouseError.parameter(
                 "corsOrigin", "\"\(origin)\" is not an origin (scheme://host[:port], without a path or a trailing /)")

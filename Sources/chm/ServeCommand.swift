@@ -14,7 +14,8 @@ struct ServeCommand: AsyncParsableCommand {
             Prints "listening on http://HOST:PORT" when ready (--port 0 picks a free port) and one log line \
             per request on standard error (--quiet: none). Reads need no key; writes (POST /v1/records, \
             DELETE /v1/records/ID) need "Authorization: Bearer KEY" with a line of --api-key-file, and without \
-            that file the server is read-only. SIGINT or SIGTERM stops it gracefully.
+            that file the server is read-only. /oai is an OAI-PMH 2.0 provider (oai_dc and chm formats, sets \
+            by kind, country, region and theme, persistent deletions). SIGINT or SIGTERM stops it gracefully.
             """)
 
     @OptionGroup var indexOptions: IndexOptions
@@ -34,12 +35,24 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-body-mb"), help: ArgumentHelp("Largest request body, in MB.", valueName: "MB"))
     var maxBodyMegabytes = 64
 
+    @Option(name: .customLong("oai-page-size"), help: ArgumentHelp("Records per page of the OAI-PMH provider at /oai.", valueName: "N"))
+    var oaiPageSize = 100
+
+    @Option(name: .customLong("oai-base-url"), help: ArgumentHelp("The OAI-PMH base URL responses name (default: http://HOST/oai from the request).", valueName: "URL"))
+    var oaiBaseURL: String?
+
+    @Option(name: .customLong("oai-admin-email"), help: ArgumentHelp("The OAI-PMH repository's admin address (repeatable).", valueName: "EMAIL"))
+    var oaiAdminEmails: [String] = []
+
     @Flag(help: "No log line per request.")
     var quiet = false
 
     func validate() throws {
         guard (1...ServerConfiguration.maximumBodyMegabytes).contains(maxBodyMegabytes) else {
             throw ValidationError("--max-body-mb: \(maxBodyMegabytes) is not between 1 and \(ServerConfiguration.maximumBodyMegabytes)")
+        }
+        guard (1...10_000).contains(oaiPageSize) else {
+            throw ValidationError("--oai-page-size: \(oaiPageSize) is not between 1 and 10000")
         }
         do {
             try ServerConfiguration(host: host, port: port, corsOrigins: corsOrigins).validate()
@@ -52,7 +65,10 @@ struct ServeCommand: AsyncParsableCommand {
         let keys = try apiKeyFile.map { file in try Console.run { try APIKeys(contentsOf: URL(fileURLWithPath: file)) } }
         let configuration = ServerConfiguration(
             host: host, port: port, apiKeys: keys, corsOrigins: corsOrigins, maxBodyBytes: maxBodyMegabytes << 20,
-            logRequests: !quiet)
+            logRequests: !quiet,
+            oai: OAIConfiguration(
+                adminEmails: oaiAdminEmails.isEmpty ? OAIConfiguration().adminEmails : oaiAdminEmails, pageSize: oaiPageSize),
+            oaiBaseURL: oaiBaseURL)
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = .info

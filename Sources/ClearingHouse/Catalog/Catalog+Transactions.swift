@@ -51,6 +51,9 @@ extension Catalog {
                 var committed = false
                 try db.inTransaction(.immediate) {
                     committed = try body(Transaction(catalog: self, db: db))
+                    // OAI-PMH datestamps are the time of the commit, taken last, so that a
+                    // harvest never misses a change that a long transaction stamped earlier.
+                    if committed { try stampOAIItems(in: db) }
                     if committed, let code = FaultInjector.reach(.beforeCommit, path: path, phase: .catalog) {
                         throw ClearingHouseError(
                             .storage,

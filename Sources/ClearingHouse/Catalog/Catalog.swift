@@ -129,6 +129,7 @@ final class Catalog: Sendable {
                     DELETE FROM thesaurus_index;
                     """)
         }
+        migrator.registerMigration("v5: OAI-PMH items, sets and tombstones") { db in try Catalog.migrateOAI(db) }
         return migrator
     }
 
@@ -184,7 +185,8 @@ final class Catalog: Sendable {
                     updatedAt, sourceFile, now, now,
                 ])
         }
-        try logChange(record.id, operation: "upsert", runID: runID, in: db)
+        let sequence = try logChange(record.id, operation: "upsert", runID: runID, in: db)
+        try noteOAIUpsert(record, sequence: sequence, in: db)
         return stored == nil ? .added : .updated
     }
 
@@ -192,13 +194,16 @@ final class Catalog: Sendable {
     func delete(id: String, runID: Int64?, in db: Database) throws -> Bool {
         try db.cachedStatement(sql: "DELETE FROM records WHERE id = ?").execute(arguments: [id])
         guard db.changesCount > 0 else { return false }
-        try logChange(id, operation: "delete", runID: runID, in: db)
+        let sequence = try logChange(id, operation: "delete", runID: runID, in: db)
+        try noteOAIDeletion(id, sequence: sequence, in: db)
         return true
     }
 
-    private func logChange(_ id: String, operation: String, runID: Int64?, in db: Database) throws {
+    /// Appends to the change log; returns the entry's position.
+    private func logChange(_ id: String, operation: String, runID: Int64?, in db: Database) throws -> Int64 {
         try db.cachedStatement(sql: "INSERT INTO changes (record_id, operation, run_id, at) VALUES (?, ?, ?, ?)")
             .execute(arguments: [id, operation, runID, Catalog.now()])
+        return db.lastInsertedRowID
     }
 
     /// Starts a row in `ingest_runs`; returns its id.

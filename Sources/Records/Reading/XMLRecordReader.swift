@@ -9,6 +9,10 @@ enum XMLNamespace {
     static let oaiPMH = "http://www.openarchives.org/OAI/2.0/"
     static let oaiDC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
     static let dublinCore = "http://purl.org/dc/elements/1.1/"
+    static let schemaInstance = "http://www.w3.org/2001/XMLSchema-instance"
+    /// A native record's `extensions`, as one element whose text is their JSON (what chm's
+    /// OAI-PMH provider writes, so that the `chm` format is lossless).
+    static let extensions = "urn:chm:extensions:1"
 }
 
 /// Reads a native or OAI-PMH XML file, one record element at a time.
@@ -118,6 +122,7 @@ final class XMLRecordReader: RecordReader {
             case ("id", nil): add("id", string(element.attribute("id") ?? "", line))
             case ("kind", nil): add("kind", string(element.attribute("kind") ?? "", line))
             case ("lang", "http://www.w3.org/XML/1998/namespace"): break
+            case (_, XMLNamespace.schemaInstance?): break  // xsi:schemaLocation and the like
             default:
                 add(attribute.name, string(element.attribute(attribute.name) ?? "", line))
             }
@@ -143,6 +148,15 @@ final class XMLRecordReader: RecordReader {
         for child in element.children {
             let name = child.localName
             let childLine = child.line
+            if name == "extensions", child.namespaceURI == XMLNamespace.extensions {
+                var parser = JSONParser(source: ByteSource(bytes: Array(child.text.utf8)))
+                if let parsed = try? parser.parseValue(), (try? parser.expectEnd("the end of the extensions")) != nil {
+                    add("extensions", JSONNode(value: parsed.value, line: childLine, column: 0))
+                } else {
+                    add("extensions", string(child.text, childLine))
+                }
+                continue
+            }
             guard child.namespaceURI == XMLNamespace.records else {
                 add(name, string(child.text, childLine))
                 continue

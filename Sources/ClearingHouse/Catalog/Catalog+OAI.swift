@@ -1,0 +1,209 @@
+// What the OAI-PMH provider asks of the catalog: an item per record ever stored (live or a
+// tombstone), with its datestamp (the time of the commit that last changed it), its sets and
+// the change-log position of that change; set memberships; the secret that signs
+// resumption tokens. The ingest transaction keeps them (Catalog.upsert, Catalog.delete,
+// storeInTransaction); a reindex or an optimize never touches them.
+import Foundation
+import GRDB
+import struct Records.Record
+
+/// One OAI-PMH item: a record or the tombstone of a deleted one.
+struct OAIItem: Sendable {
+    let id: String
+    /// The record's kind (nil for a tombstone older than the provider, whose kind was not kept).
+    let kind: String?
+    /// Seconds since 1970 (UTC) of the commit that last changed the item.
+    let datestamp: Int
+    /// The change-log position of that change.
+    let sequence: Int64
+    let deleted: Bool
+    /// The leaf sets (`kind:technology`, `country:KE`, ...).
+    let sets: [String]
+    /// The record's canonical JSON, when asked for and the record is live.
+    let json: String?
+}
+
+/// A selection of items for ListIdentifiers and ListRecords.
+struct OAIItemQuery: Sendable {
+    /// Inclusive datestamp bounds, seconds since 1970.
+    var from: Int
+    var until: Int
+    /// A set spec, or nil for every item.
+    var set: String?
+    /// Only items whose last change is at or before this change-log position: what existed,
+    /// unchanged, when the harvest started.
+    var maxSequence: Int64
+    /// Resume after this (datestamp, id).
+    var after: (datestamp: Int, id: String)?
+}
+
+extension Catalog {
+    /// The v5 migration: the OAI-PMH tables, filled from the records and the change log.
+    static func migrateOAI(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE oai_items (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    kind TEXT,
+                    datestamp INTEGER,
+                    seq INTEGER NOT NULL,
+                    deleted INTEGER NOT NULL DEFAULT 0,
+                    sets TEXT NOT NULL DEFAULT ''
+                );
+                CREATE INDEX oai_items_datestamp ON oai_items(datestamp, id);
+                CREATE TABLE oai_set_members (
+                    spec TEXT NOT NULL,
+                    id TEXT NOT NULL,
+                    PRIMARY KEY (spec, id)
+                ) WITHOUT ROWID;
+                CREATE INDEX oai_set_members_id ON oai_set_members(id);
+                CREATE TABLE oai_state (
+                    id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+                    secret TEXT NOT NULL
+                );
+                INSERT INTO oai_state (id, secret) VALUES (1, lower(hex(randomblob(32))));
+                """)
+        // Live records: datestamp from modified_at, sets from the record.
+        let rows = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT r.id AS id, r.json AS json, r.modified_at AS modified,
+                    (SELECT MAX(seq) FROM changes c WHERE c.record_id = r.id) AS seq
+                FROM records r
+                """)
+        while let row = try rows.next() {
+            let record = try Record(fromCatalog: row["json"])
+            let datestamp = RecordDate.secondsSinceEpoch(rfc3339: row["modified"]).map { Int($0) } ?? 0
+            try writeOAIItem(record, sequence: row["seq"] ?? 0, datestamp: datestamp, in: db)
+        }
+        // Deletions before the provider existed: tombstones without kind or sets.
+        try db.execute(
+            sql: """
+                INSERT INTO oai_items (id, kind, datestamp, seq, deleted, sets)
+                SELECT c.record_id, NULL, CAST(strftime('%s', c.at) AS INTEGER), c.seq, 1, ''
+                FROM changes c
+                WHERE c.operation = 'delete'
+                    AND c.seq = (SELECT MAX(seq) FROM changes d WHERE d.record_id = c.record_id)
+                    AND NOT EXISTS (SELECT 1 FROM records r WHERE r.id = c.record_id)
+                """)
+    }
+
+    /// Records that `record` was stored by change `sequence` (its datestamp is set at commit).
+    func noteOAIUpsert(_ record: Record, sequence: Int64, in db: Database) throws {
+        try Catalog.writeOAIItem(record, sequence: sequence, datestamp: nil, in: db)
+    }
+
+    private static func writeOAIItem(_ record: Record, sequence: Int64, datestamp: Int?, in db: Database) throws {
+        let sets = OAISets.specs(of: record)
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO oai_items (id, kind, datestamp, seq, deleted, sets) VALUES (?, ?, ?, ?, 0, ?)
+                ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, datestamp = excluded.datestamp, seq = excluded.seq,
+                    deleted = 0, sets = excluded.sets
+                """
+        ).execute(arguments: [record.id, record.kind.rawValue, datestamp, sequence, sets.joined(separator: " ")])
+        try db.cachedStatement(sql: "DELETE FROM oai_set_members WHERE id = ?").execute(arguments: [record.id])
+        let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO oai_set_members (spec, id) VALUES (?, ?)")
+        for spec in OAISets.memberships(ofLeaves: sets) {
+            try insert.execute(arguments: [spec, record.id])
+        }
+    }
+
+    /// Turns the item `id` into a tombstone (keeping its kind and sets) for change `sequence`.
+    func noteOAIDeletion(_ id: String, sequence: Int64, in db: Database) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO oai_items (id, kind, datestamp, seq, deleted, sets) VALUES (?, NULL, NULL, ?, 1, '')
+                ON CONFLICT(id) DO UPDATE SET datestamp = NULL, seq = excluded.seq, deleted = 1
+                """
+        ).execute(arguments: [id, sequence])
+    }
+
+    /// Gives the items changed in the open transaction the time of its commit.
+    func stampOAIItems(in db: Database) throws {
+        let now = Int(Date().timeIntervalSince1970)
+        try db.cachedStatement(sql: "UPDATE oai_items SET datestamp = ? WHERE datestamp IS NULL").execute(arguments: [now])
+    }
+
+    // MARK: Reading
+
+    /// The secret that signs resumption tokens (made when the catalog was created or migrated).
+    func oaiSecret() throws -> String {
+        try read { db in try String.fetchOne(db, sql: "SELECT secret FROM oai_state WHERE id = 1") ?? "" }
+    }
+
+    /// The oldest datestamp of any item, nil when there is none.
+    func oaiEarliestDatestamp() throws -> Int? {
+        try read { db in try Int.fetchOne(db, sql: "SELECT MIN(datestamp) FROM oai_items") }
+    }
+
+    /// Every set spec that some item (live or deleted) belongs to, sorted.
+    func oaiSetSpecs() throws -> [String] {
+        try read { db in try String.fetchAll(db, sql: "SELECT DISTINCT spec FROM oai_set_members ORDER BY spec") }
+    }
+
+    /// The item `id` with its JSON, or nil.
+    func oaiItem(id: String) throws -> OAIItem? {
+        try read { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT i.id, i.kind, i.datestamp, i.seq, i.deleted, i.sets, r.json
+                    FROM oai_items i LEFT JOIN records r ON r.id = i.id AND i.deleted = 0
+                    WHERE i.id = ? AND i.datestamp IS NOT NULL
+                    """, arguments: [id]
+            ).map(Catalog.oaiItem)
+        }
+    }
+
+    /// The newest change-log position, and the number of items `query` selects (its `after` is
+    /// ignored), read in one snapshot; `query.maxSequence` is replaced by that position.
+    func oaiStartList(_ query: OAIItemQuery) throws -> (maxSequence: Int64, count: Int) {
+        try read { db in
+            let last = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM oai_items") ?? 0
+            var counted = query
+            counted.maxSequence = last
+            counted.after = nil
+            let (clause, arguments) = Catalog.oaiWhere(counted)
+            let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM oai_items i WHERE \(clause)", arguments: arguments) ?? 0
+            return (last, count)
+        }
+    }
+
+    /// Up to `limit` items of `query` in (datestamp, id) order, with their JSON when `withJSON`.
+    func oaiItems(_ query: OAIItemQuery, limit: Int, withJSON: Bool) throws -> [OAIItem] {
+        try read { db in
+            let (clause, arguments) = Catalog.oaiWhere(query)
+            let json = withJSON ? "r.json" : "NULL AS json"
+            return try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT i.id, i.kind, i.datestamp, i.seq, i.deleted, i.sets, \(json)
+                    FROM oai_items i LEFT JOIN records r ON r.id = i.id AND i.deleted = 0
+                    WHERE \(clause) ORDER BY i.datestamp, i.id LIMIT ?
+                    """, arguments: arguments + [limit]
+            ).map(Catalog.oaiItem)
+        }
+    }
+
+    private static func oaiWhere(_ query: OAIItemQuery) -> (String, StatementArguments) {
+        var clause = "i.datestamp >= ? AND i.datestamp <= ? AND i.seq <= ?"
+        var arguments: StatementArguments = [query.from, query.until, query.maxSequence]
+        if let after = query.after {
+            clause += " AND (i.datestamp, i.id) > (?, ?)"
+            arguments += [after.datestamp, after.id]
+        }
+        if let set = query.set {
+            clause += " AND EXISTS (SELECT 1 FROM oai_set_members m WHERE m.spec = ? AND m.id = i.id)"
+            arguments += [set]
+        }
+        return (clause, arguments)
+    }
+
+    private static func oaiItem(_ row: Row) -> OAIItem {
+        let sets: String = row["sets"]
+        return OAIItem(
+            id: row["id"], kind: row["kind"], datestamp: row["datestamp"], sequence: row["seq"], deleted: row["deleted"] as Bool,
+            sets: sets.split(separator: " ").map(String.init), json: row["json"])
+    }
+}

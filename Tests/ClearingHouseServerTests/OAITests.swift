@@ -1,0 +1,346 @@
+// The OAI-PMH provider at /oai: every verb, every error code, resumption across pages, tampered
+// tokens, deletions, sets, from/until, POST.
+import ClearingHouse
+import ClearingHouseServer
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+#if canImport(FoundationXML)
+    import FoundationXML
+    /// An element of a parsed document (Records has an XMLElement of its own).
+    typealias DOMElement = FoundationXML.XMLElement
+    typealias DOMNode = FoundationXML.XMLNode
+#else
+    typealias DOMElement = Foundation.XMLElement
+    typealias DOMNode = Foundation.XMLNode
+#endif
+
+/// A parsed OAI-PMH response.
+struct OAIResponse {
+    let text: String
+    let document: XMLDocument
+
+    init(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        self.text = text
+        document = try XMLDocument(xmlString: text, options: [])
+        #expect(document.rootElement()?.name == "OAI-PMH", sourceLocation: sourceLocation)
+        #expect(document.rootElement()?.uri == "http://www.openarchives.org/OAI/2.0/", sourceLocation: sourceLocation)
+    }
+
+    /// The elements with local name `name`, anywhere.
+    func elements(_ name: String) -> [DOMElement] {
+        ((try? document.nodes(forXPath: "//*[local-name()='\(name)']")) ?? []).compactMap { $0 as? DOMElement }
+    }
+
+    /// The texts of the elements named `name`.
+    func values(_ name: String) -> [String] { elements(name).map { $0.stringValue ?? "" } }
+
+    /// The error codes.
+    var errorCodes: [String] { elements("error").compactMap { attribute($0, "code")?.stringValue } }
+
+    /// The resumption token element, if any.
+    var token: DOMElement? { elements("resumptionToken").first }
+
+    /// The identifiers of the headers, with whether each is deleted.
+    var headers: [(id: String, deleted: Bool)] {
+        elements("header").map { header in
+            (
+                header.elements(forName: "identifier").first?.stringValue ?? "",
+                attribute(header, "status")?.stringValue == "deleted"
+            )
+        }
+    }
+
+    /// The children of the root, by local name, in order.
+    var rootChildren: [String] { (document.rootElement()?.children ?? []).compactMap { ($0 as? DOMElement)?.localName } }
+}
+
+/// The attribute `name` of `element` (FoundationXML's attribute(forName:) misses them on
+/// elements in a namespace).
+func attribute(_ element: DOMElement?, _ name: String) -> DOMNode? {
+    element?.attributes?.first { $0.name == name }
+}
+
+extension TestClientProtocol {
+    /// GET /oai?QUERY, checked to be 200 XML, parsed.
+    func oai(_ query: String, sourceLocation: SourceLocation = #_sourceLocation) async throws -> OAIResponse {
+        let response = try await get("/oai?" + query)
+        #expect(response.status == .ok, sourceLocation: sourceLocation)
+        #expect(response.headers[.contentType] == "text/xml; charset=utf-8", sourceLocation: sourceLocation)
+        return try OAIResponse(response.text, sourceLocation: sourceLocation)
+    }
+}
+
+/// Runs `body` against a server with OAI page size `pageSize`.
+func withOAIServer(
+    records: [String] = seedRecords, pageSize: Int = 100, _ body: @escaping @Sendable (any TestClientProtocol, ClearingHouse) async throws -> Void
+) async throws {
+    let fixture = try Fixture(records: records)
+    defer { fixture.remove() }
+    let server = ClearingHouseServer(
+        house: fixture.house,
+        configuration: ServerConfiguration(
+            port: 0, apiKeys: APIKeys([testKey]), logRequests: false, oai: OAIConfiguration(pageSize: pageSize),
+            oaiBaseURL: "http://chm.example.org/oai"))
+    let house = fixture.house
+    try await server.makeApplication().test(.router) { client in try await body(client, house) }
+}
+
+/// Harvests a whole list, following tokens; returns the headers and the number of pages.
+func harvest(_ client: any TestClientProtocol, _ query: String) async throws -> (headers: [(id: String, deleted: Bool)], pages: Int) {
+    var headers: [(id: String, deleted: Bool)] = []
+    var response = try await client.oai(query)
+    var pages = 1
+    let verb = String(query.split(separator: "&").first ?? "verb=ListRecords")
+    while true {
+        headers += response.headers
+        guard let token = response.token?.stringValue, !token.isEmpty else { break }
+        let encoded = token.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? token
+        response = try await client.oai("\(verb)&resumptionToken=\(encoded)")
+        pages += 1
+        #expect(pages < 1000)
+    }
+    return (headers, pages)
+}
+
+@Suite struct OAITests {
+    @Test func identify() async throws {
+        try await withOAIServer { client, _ in
+            let response = try await client.oai("verb=Identify")
+            #expect(response.rootChildren == ["responseDate", "request", "Identify"])
+            #expect(response.values("baseURL") == ["http://chm.example.org/oai"])
+            #expect(response.values("protocolVersion") == ["2.0"])
+            #expect(response.values("deletedRecord") == ["persistent"])
+            #expect(response.values("granularity") == ["YYYY-MM-DDThh:mm:ssZ"])
+            #expect(response.values("adminEmail").count == 1)
+            let earliest = try #require(response.values("earliestDatestamp").first)
+            #expect(earliest.count == 20 && earliest.hasSuffix("Z"))
+            let request = try #require(response.elements("request").first)
+            #expect(attribute(request, "verb")?.stringValue == "Identify")
+            #expect(request.stringValue == "http://chm.example.org/oai")
+        }
+    }
+
+    @Test func listMetadataFormats() async throws {
+        try await withOAIServer { client, _ in
+            let all = try await client.oai("verb=ListMetadataFormats")
+            #expect(all.values("metadataPrefix") == ["oai_dc", "chm"])
+            #expect(all.values("metadataNamespace") == ["http://www.openarchives.org/OAI/2.0/oai_dc/", "urn:chm:records:1"])
+            let one = try await client.oai("verb=ListMetadataFormats&identifier=tech-fog")
+            #expect(one.values("metadataPrefix") == ["oai_dc", "chm"])
+            #expect(try await client.oai("verb=ListMetadataFormats&identifier=nope").errorCodes == ["idDoesNotExist"])
+            _ = try await client.execute(uri: "/v1/records/tech-fog", method: .delete, headers: [.authorization: "Bearer \(testKey)"])
+            #expect(try await client.oai("verb=ListMetadataFormats&identifier=tech-fog").errorCodes == ["noMetadataFormats"])
+        }
+    }
+
+    @Test func listSetsAndSetHarvests() async throws {
+        try await withOAIServer { client, _ in
+            let sets = try await client.oai("verb=ListSets")
+            let specs = sets.values("setSpec")
+            for spec in ["kind", "kind:technology", "kind:bestPractice", "country", "country:KE", "theme", "theme:restoration"] {
+                #expect(specs.contains(spec), "\(specs)")
+            }
+            #expect(sets.values("setName").count == specs.count)
+            let technologies = try await client.oai("verb=ListIdentifiers&metadataPrefix=oai_dc&set=kind:technology")
+            #expect(Set(technologies.headers.map(\.id)) == ["tech-mangrove", "tech-fog"])
+            let kenya = try await client.oai("verb=ListRecords&metadataPrefix=oai_dc&set=country:KE")
+            #expect(kenya.headers.map(\.id) == ["tech-mangrove"])
+            #expect(kenya.elements("setSpec").map { $0.stringValue ?? "" }.contains("country:KE"))
+            #expect(try await client.oai("verb=ListIdentifiers&metadataPrefix=oai_dc&set=country:FR").errorCodes == ["noRecordsMatch"])
+            #expect(try await client.oai("verb=ListIdentifiers&metadataPrefix=oai_dc&set=a%20b").errorCodes == ["badArgument"])
+            #expect(try await client.oai("verb=ListSets&resumptionToken=x").errorCodes == ["badResumptionToken"])
+        }
+    }
+
+    @Test func noSetHierarchyInAnEmptyRepository() async throws {
+        try await withOAIServer(records: []) { client, _ in
+            #expect(try await client.oai("verb=ListSets").errorCodes == ["noSetHierarchy"])
+            let listed = try await client.oai("verb=ListRecords&metadataPrefix=oai_dc&set=kind:technology")
+            #expect(listed.errorCodes == ["noSetHierarchy"])
+            #expect(try await client.oai("verb=ListRecords&metadataPrefix=oai_dc").errorCodes == ["noRecordsMatch"])
+        }
+    }
+
+    @Test func getRecordInBothFormats() async throws {
+        let multilingual =
+            #"{"id":"tech-multi","kind":"technology","language":"en","title":{"en":"Seed banks","fr":"Banques de semences"},"summary":{"en":"Keeping seeds.","fr":"Garder les graines."},"keywords":["seeds"],"countries":["SN"],"regions":["West Africa"],"organizations":[{"name":"Seed Trust","role":"provider","country":"SN","url":"https://seeds.example.org"}],"links":[{"url":"https://seeds.example.org/guide","title":"Guide","language":"fr"}],"published":"2020-04","license":"CC-BY-4.0","related":["tech-fog"],"extensions":{"x":{"b":[1,2],"a":"é & <"}}}"#
+        try await withOAIServer(records: seedRecords + [multilingual]) { client, house in
+            let dc = try await client.oai("verb=GetRecord&identifier=tech-multi&metadataPrefix=oai_dc")
+            #expect(dc.rootChildren == ["responseDate", "request", "GetRecord"])
+            let titles = dc.elements("title")
+            #expect(titles.map { $0.stringValue ?? "" } == ["Seed banks", "Banques de semences"])
+            #expect(titles.compactMap { attribute($0, "xml:lang")?.stringValue } == ["en", "fr"])
+            #expect(dc.elements("description").compactMap { attribute($0, "xml:lang")?.stringValue } == ["en", "fr"])
+            #expect(dc.values("type") == ["technology"])
+            #expect(dc.values("coverage") == ["SN", "West Africa"])
+            #expect(dc.values("rights") == ["CC-BY-4.0"])
+            #expect(dc.values("date") == ["2020-04"])
+            #expect(dc.values("language") == ["en"])
+            #expect(dc.values("publisher") == ["Seed Trust"])
+            #expect(dc.values("identifier").contains("https://seeds.example.org/guide"))
+            #expect(dc.elements("dc").first?.uri == "http://www.openarchives.org/OAI/2.0/oai_dc/")
+
+            // chm: lossless — ingesting the record element gives the same record.
+            let native = try await client.oai("verb=GetRecord&identifier=tech-multi&metadataPrefix=chm")
+            let element = try #require(native.elements("record").first { $0.uri == "urn:chm:records:1" })
+            #expect(attribute(element, "id")?.stringValue == "tech-multi")
+            let original = try #require(try house.record(id: "tech-multi"))
+            let other = try ClearingHouse(directory: FileManager.default.temporaryDirectory.appendingPathComponent("chm-oai-\(UUID().uuidString)"))
+            defer { try? FileManager.default.removeItem(at: other.directory) }
+            // (The record element as the response has it, cut from the text.)
+            let start = try #require(native.text.range(of: #"<record xmlns="urn:chm:records:1""#))
+            let end = try #require(native.text.range(of: "</metadata>", range: start.upperBound..<native.text.endIndex))
+            let xml = #"<?xml version="1.0" encoding="UTF-8"?>"# + native.text[start.lowerBound..<end.lowerBound]
+            let report = try other.ingest(body: Array(xml.utf8), format: .xml, displayName: "chm.xml")
+            #expect(report.added == 1, "\(report.diagnostics)")
+            let copy = try #require(try other.record(id: "tech-multi"))
+            #expect(copy == original)
+
+            #expect(try await client.oai("verb=GetRecord&identifier=nope&metadataPrefix=oai_dc").errorCodes == ["idDoesNotExist"])
+            #expect(try await client.oai("verb=GetRecord&identifier=tech-fog&metadataPrefix=marc21").errorCodes == ["cannotDisseminateFormat"])
+            #expect(try await client.oai("verb=GetRecord&identifier=tech-fog").errorCodes == ["badArgument"])
+            #expect(try await client.oai("verb=GetRecord&metadataPrefix=oai_dc").errorCodes == ["badArgument"])
+        }
+    }
+
+    @Test func verbAndArgumentErrors() async throws {
+        try await withOAIServer { client, _ in
+            for query in ["", "verb=Frobnicate", "verb=Identify&verb=Identify"] {
+                let response = try await client.oai(query)
+                #expect(response.errorCodes == ["badVerb"], "\(query)")
+                let request = try #require(response.elements("request").first)
+                #expect(request.attributes?.isEmpty ?? true, "no attributes with badVerb")
+            }
+            for query in [
+                "verb=Identify&metadataPrefix=oai_dc", "verb=ListRecords", "verb=ListRecords&metadataPrefix=oai_dc&metadataPrefix=oai_dc",
+                "verb=ListRecords&metadataPrefix=oai_dc&from=2020-13-01", "verb=ListRecords&metadataPrefix=oai_dc&from=yesterday",
+                "verb=ListRecords&metadataPrefix=oai_dc&from=2020-01-01&until=2020-01-01T00:00:00Z",
+                "verb=ListRecords&metadataPrefix=oai_dc&from=2021-01-01&until=2020-01-01",
+                "verb=ListRecords&metadataPrefix=oai_dc&resumptionToken=abc", "verb=ListIdentifiers&metadataPrefix=%25%25",
+                "verb=Identify&x=%ZZ",
+            ] {
+                let response = try await client.oai(query)
+                #expect(response.errorCodes == ["badArgument"], "\(query): \(response.text)")
+                #expect(response.elements("request").first?.attributes?.isEmpty ?? true)
+            }
+            #expect(try await client.oai("verb=ListRecords&metadataPrefix=marc21").errorCodes == ["cannotDisseminateFormat"])
+            #expect(try await client.oai("verb=ListIdentifiers&resumptionToken=garbage").errorCodes == ["badResumptionToken"])
+        }
+    }
+
+    @Test func resumptionAcrossPages() async throws {
+        let records = (0..<23).map { record(String(format: "rec-%02d", $0), title: "Record \($0)", countries: $0 % 2 == 0 ? ["KE"] : []) }
+        try await withOAIServer(records: records, pageSize: 5) { client, _ in
+            let first = try await client.oai("verb=ListRecords&metadataPrefix=oai_dc")
+            let token = try #require(first.token)
+            #expect(attribute(token, "completeListSize")?.stringValue == "23")
+            #expect(attribute(token, "cursor")?.stringValue == "0")
+            #expect(first.headers.count == 5)
+
+            let (headers, pages) = try await harvest(client, "verb=ListRecords&metadataPrefix=oai_dc")
+            #expect(pages == 5)
+            #expect(headers.map(\.id).sorted() == records.indices.map { String(format: "rec-%02d", $0) })
+            let identifiers = try await harvest(client, "verb=ListIdentifiers&metadataPrefix=chm&set=country:KE")
+            #expect(identifiers.headers.count == 12 && identifiers.pages == 3)
+
+            // The last page has an empty token with the cursor.
+            var response = first
+            var cursors: [String] = []
+            while let token = response.token {
+                cursors.append(attribute(token, "cursor")?.stringValue ?? "")
+                guard let text = token.stringValue, !text.isEmpty else { break }
+                response = try await client.oai("verb=ListRecords&resumptionToken=\(text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text)")
+            }
+            #expect(cursors == ["0", "5", "10", "15", "20"])
+
+            // A tampered token, or one of another verb, is refused.
+            let text = try #require(token.stringValue)
+            var bytes = Array(text.utf8)
+            bytes[3] = bytes[3] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
+            let tampered = String(decoding: bytes, as: UTF8.self)
+            #expect(try await client.oai("verb=ListRecords&resumptionToken=\(tampered)").errorCodes == ["badResumptionToken"])
+            #expect(try await client.oai("verb=ListIdentifiers&resumptionToken=\(text)").errorCodes == ["badResumptionToken"])
+            #expect(try await client.oai("verb=ListRecords&resumptionToken=\(text)x").errorCodes == ["badResumptionToken"])
+        }
+    }
+
+    @Test func harvestDuringChangesGivesEachUnchangedRecordOnce() async throws {
+        let records = (0..<12).map { record(String(format: "rec-%02d", $0), title: "Record \($0)") }
+        try await withOAIServer(records: records, pageSize: 4) { client, house in
+            var response = try await client.oai("verb=ListIdentifiers&metadataPrefix=oai_dc")
+            var seen = response.headers.map(\.id)
+            // Change one record already given and one not yet given, add one, delete one.
+            try house.ingest(
+                body: Array([record("rec-00", title: "Changed"), record("rec-11", title: "Changed"), record("rec-new", title: "New")].joined(separator: "\n").utf8),
+                format: .jsonLines, displayName: "changes")
+            try house.delete(ids: ["rec-07"])
+            while let token = response.token?.stringValue, !token.isEmpty {
+                response = try await client.oai("verb=ListIdentifiers&resumptionToken=\(token.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? token)")
+                seen += response.headers.map(\.id)
+            }
+            #expect(Set(seen).count == seen.count, "no record twice: \(seen)")
+            for id in ["rec-01", "rec-02", "rec-03", "rec-04", "rec-05", "rec-06", "rec-08", "rec-09", "rec-10"] {
+                #expect(seen.contains(id), "\(id) existed unchanged throughout")
+            }
+            #expect(!seen.contains("rec-new"))
+            // The next incremental harvest has the changes.
+            let later = try await harvest(client, "verb=ListIdentifiers&metadataPrefix=oai_dc&from=\(OAITests.today)")
+            for id in ["rec-00", "rec-11", "rec-new", "rec-07"] { #expect(later.headers.map(\.id).contains(id)) }
+        }
+    }
+
+    static var today: String { String(RecordDate.rfc3339(secondsSinceEpoch: Date().timeIntervalSince1970).prefix(10)) }
+
+    @Test func deletionsAreHeadersThatSurviveReindexAndOptimize() async throws {
+        try await withOAIServer { client, house in
+            try house.delete(ids: ["bp-coral"])
+            try house.reindex()
+            try house.optimize()
+            let listed = try await client.oai("verb=ListRecords&metadataPrefix=oai_dc")
+            let deleted = listed.headers.filter(\.deleted).map(\.id)
+            #expect(deleted == ["bp-coral"])
+            let record = try #require(listed.elements("record").first { attribute($0.elements(forName: "header").first, "status") != nil })
+            #expect(record.elements(forName: "metadata").isEmpty)
+            // The tombstone keeps its sets.
+            let inSet = try await client.oai("verb=ListIdentifiers&metadataPrefix=oai_dc&set=kind:bestPractice")
+            #expect(inSet.headers.map(\.id) == ["bp-coral"] && inSet.headers.first?.deleted == true)
+            let got = try await client.oai("verb=GetRecord&identifier=bp-coral&metadataPrefix=chm")
+            #expect(got.headers.first?.deleted == true)
+        }
+    }
+
+    @Test func fromAndUntil() async throws {
+        try await withOAIServer { client, _ in
+            let today = OAITests.today
+            let all = try await client.oai("verb=ListIdentifiers&metadataPrefix=oai_dc&from=\(today)&until=\(today)")
+            #expect(all.headers.count == 4)
+            let datestamp = try #require(all.values("datestamp").first)
+            let exact = try await client.oai("verb=ListIdentifiers&metadataPrefix=oai_dc&from=\(datestamp)&until=\(datestamp)")
+            #expect(exact.headers.count >= 1, "from and until are inclusive")
+            #expect(try await client.oai("verb=ListIdentifiers&metadataPrefix=oai_dc&until=2000-01-01").errorCodes == ["noRecordsMatch"])
+            #expect(try await client.oai("verb=ListIdentifiers&metadataPrefix=oai_dc&from=2999-01-01T00:00:00Z").errorCodes == ["noRecordsMatch"])
+        }
+    }
+
+    @Test func postFormEncoded() async throws {
+        try await withOAIServer { client, _ in
+            let response = try await client.execute(
+                uri: "/oai", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "verb=GetRecord&identifier=tech-fog&metadataPrefix=oai_dc"))
+            #expect(response.status == .ok)
+            let parsed = try OAIResponse(response.text)
+            #expect(parsed.headers.map(\.id) == ["tech-fog"])
+            let error = try await client.execute(
+                uri: "/oai", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"], body: ByteBuffer(string: "verb=Nope"))
+            #expect(error.status == .ok)
+            #expect(try OAIResponse(error.text).errorCodes == ["badVerb"])
+            let wrong = try await client.execute(
+                uri: "/oai", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: "{}"))
+            #expect(wrong.status == .unsupportedMediaType)
+        }
+    }
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Harvests `chm serve`'s OAI-PMH provider with an independent client (Sickle, PyPI):
+#
+#   Tests/oai/run.sh PATH/TO/chm
+#
+# Builds nothing. Ingests Corpus/ into a temporary index, deletes a few records, starts
+# `chm serve --port 0 --oai-page-size 3` and lets harvest_sickle.py harvest /oai completely
+# (every record in both formats, every deletion, every set, across many resumption tokens).
+# Needs python3 with sickle (PYTHON names another interpreter, e.g. a virtual environment's).
+set -euo pipefail
+
+chm=$(realpath "${1:?usage: Tests/oai/run.sh PATH/TO/chm}")
+python=${PYTHON:-python3}
+here=$(cd "$(dirname "$0")" && pwd)
+cd "$here/../.."
+
+work=$(mktemp -d)
+server_pid=""
+cleanup() {
+    if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+        kill -TERM "$server_pid" 2>/dev/null || true
+        wait "$server_pid" 2>/dev/null || true
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "== ingest Corpus/ into $work/index, delete three records"
+"$chm" ingest --quiet --index "$work/index" Corpus
+"$chm" export --index "$work/index" --format jsonl > "$work/all.jsonl"
+"$python" - "$work/all.jsonl" "$work/deleted" <<'PY'
+import json, sys
+ids = [json.loads(line)["id"] for line in open(sys.argv[1], encoding="utf-8")]
+open(sys.argv[2], "w").write("\n".join(ids[1:len(ids):max(1, len(ids) // 3)][:3]) + "\n")
+PY
+# shellcheck disable=SC2046 # one id a line
+"$chm" delete --index "$work/index" $(cat "$work/deleted") >/dev/null
+"$chm" export --index "$work/index" --format jsonl > "$work/live.jsonl"
+
+echo "== chm serve --oai-page-size 3"
+"$chm" serve --port 0 --quiet --oai-page-size 3 --index "$work/index" >"$work/serve.out" 2>"$work/serve.log" &
+server_pid=$!
+url=""
+for _ in $(seq 1 300); do
+    url=$(sed -n 's/^listening on \(http[^ ]*\).*/\1/p' "$work/serve.out" | head -n 1)
+    [ -n "$url" ] && break
+    if ! kill -0 "$server_pid" 2>/dev/null; then
+        echo "chm serve exited before listening:" >&2
+        cat "$work/serve.log" >&2
+        exit 1
+    fi
+    sleep 0.1
+done
+[ -n "$url" ] || { echo "chm serve did not say where it listens within 30 s" >&2; exit 1; }
+
+echo "== Sickle harvests $url/oai"
+"$python" Tests/oai/harvest_sickle.py "$url/oai" "$work/live.jsonl" "$work/deleted"
