@@ -14,16 +14,7 @@ python=${PYTHON:-python3}
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here/../.."
 
-work=$(mktemp -d)
-server_pid=""
-cleanup() {
-    if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-        kill -TERM "$server_pid" 2>/dev/null || true
-        wait "$server_pid" 2>/dev/null || true
-    fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
+. Tests/serve-support.sh  # $work, the server stopped and $work removed at exit, start_server
 
 echo "== ingest Corpus/ into $work/index, delete three records"
 "$chm" ingest --quiet --index "$work/index" Corpus
@@ -38,20 +29,7 @@ PY
 "$chm" export --index "$work/index" --format jsonl > "$work/live.jsonl"
 
 echo "== chm serve --oai-page-size 3"
-"$chm" serve --port 0 --quiet --oai-page-size 3 --index "$work/index" >"$work/serve.out" 2>"$work/serve.log" &
-server_pid=$!
-url=""
-for _ in $(seq 1 300); do
-    url=$(sed -n 's/^listening on \(http[^ ]*\).*/\1/p' "$work/serve.out" | head -n 1)
-    [ -n "$url" ] && break
-    if ! kill -0 "$server_pid" 2>/dev/null; then
-        echo "chm serve exited before listening:" >&2
-        cat "$work/serve.log" >&2
-        exit 1
-    fi
-    sleep 0.1
-done
-[ -n "$url" ] || { echo "chm serve did not say where it listens within 30 s" >&2; exit 1; }
+start_server "$chm" --quiet --oai-page-size 3 --index "$work/index"
 
 echo "== Sickle harvests $url/oai"
 "$python" Tests/oai/harvest_sickle.py "$url/oai" "$work/live.jsonl" "$work/deleted"

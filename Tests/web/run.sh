@@ -17,16 +17,7 @@ python=${PYTHON:-python3}
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here/../.."
 
-work=$(mktemp -d)
-server_pid=""
-cleanup() {
-    if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-        kill -TERM "$server_pid" 2>/dev/null || true
-        wait "$server_pid" 2>/dev/null || true
-    fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
+. Tests/serve-support.sh  # $work, the server stopped and $work removed at exit, start_server
 
 status=0
 step() { echo "== $*"; }
@@ -38,24 +29,7 @@ printf '%s\n' "$key" > "$work/keys"
 chmod 600 "$work/keys"
 
 step "chm serve"
-"$chm" serve --port 0 --index "$work/index" --api-key-file "$work/keys" >"$work/serve.out" 2>"$work/serve.log" &
-server_pid=$!
-url=""
-for _ in $(seq 1 300); do
-    url=$(sed -n 's/^listening on \(http[^ ]*\).*/\1/p' "$work/serve.out" | head -n 1)
-    [ -n "$url" ] && break
-    if ! kill -0 "$server_pid" 2>/dev/null; then
-        echo "chm serve exited before listening:" >&2
-        cat "$work/serve.log" >&2
-        exit 1
-    fi
-    sleep 0.1
-done
-if [ -z "$url" ]; then
-    echo "chm serve did not say where it listens within 30 s" >&2
-    cat "$work/serve.log" >&2
-    exit 1
-fi
+start_server "$chm" --index "$work/index" --api-key-file "$work/keys"
 echo "$url"
 
 step "the pages in chromium"
