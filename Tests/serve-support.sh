@@ -1,6 +1,7 @@
 # Shared by the drivers that test a running `chm serve` (Tests/api, Tests/web, Tests/oai);
 # sourced, not run. It gives them a temporary folder ($work, removed at exit with the server
-# stopped by SIGTERM), and start_server, which starts `chm serve --port 0` and sets $url.
+# stopped by SIGTERM), start_server, which starts `chm serve --port 0` and sets $url, and
+# stop_server, which stops it and checks how it ended.
 #
 #   . Tests/serve-support.sh
 #   start_server "$chm" --index "$work/index" --api-key-file "$work/keys"
@@ -38,4 +39,25 @@ start_server() {
     echo "chm serve did not say where it listens within 30 s" >&2
     cat "$work/serve.log" >&2
     exit 1
+}
+
+# stop_server: stops the server with SIGTERM and checks that it exits 0; a server that died
+# during the tests, or exits otherwise, is reported with its log and sets status=1.
+stop_server() {
+    local serve_status=0
+    if kill -0 "$server_pid" 2>/dev/null; then
+        kill -TERM "$server_pid"
+        wait "$server_pid" || serve_status=$?
+        if [ "$serve_status" -ne 0 ]; then
+            echo "chm serve exited $serve_status after SIGTERM; its log ends:" >&2
+            tail -n 20 "$work/serve.log" >&2
+            status=1
+        fi
+    else
+        wait "$server_pid" || serve_status=$?
+        echo "chm serve died during the tests (exit status $serve_status); its log:" >&2
+        grep -m 5 -E 'Fatal error|error:' "$work/serve.log" >&2 || tail -n 20 "$work/serve.log" >&2
+        status=1
+    fi
+    server_pid=""
 }

@@ -17,7 +17,7 @@ python=${PYTHON:-python3}
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here/../.."
 
-. Tests/serve-support.sh  # $work, the server stopped and $work removed at exit, start_server
+. Tests/serve-support.sh  # $work (removed at exit), start_server, stop_server
 
 status=0
 step() { echo "== $*"; }
@@ -56,23 +56,7 @@ step "schemathesis against $url"
 CHM_API_KEY="$key" CHM_API_REPORT_DIR="$work/report" "$python" Tests/api/fuzz.py "$url" ${SCHEMATHESIS_ARGS:-} || status=1
 
 step "stop the server (SIGTERM)"
-if kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid"
-    serve_status=0
-    wait "$server_pid" || serve_status=$?
-    if [ "$serve_status" -ne 0 ]; then
-        echo "chm serve exited $serve_status after SIGTERM; its log ends:" >&2
-        tail -n 20 "$work/serve.log" >&2
-        status=1
-    fi
-else
-    serve_status=0
-    wait "$server_pid" || serve_status=$?
-    echo "chm serve died during the tests (exit status $serve_status); its log:" >&2
-    grep -m 5 -E 'Fatal error|error:' "$work/serve.log" >&2 || tail -n 20 "$work/serve.log" >&2
-    status=1
-fi
-server_pid=""
+stop_server
 # Every request's log line ends "STATUS MS ms": any 5xx but a documented 503 is a failure, even
 # one that schemathesis did not see as such.
 if grep -Eq ' 5(0[0-24-9]|[1-9][0-9]) [0-9.]+ ms$' "$work/serve.log"; then

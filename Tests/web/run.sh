@@ -17,7 +17,7 @@ python=${PYTHON:-python3}
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here/../.."
 
-. Tests/serve-support.sh  # $work, the server stopped and $work removed at exit, start_server
+. Tests/serve-support.sh  # $work (removed at exit), start_server, stop_server
 
 status=0
 step() { echo "== $*"; }
@@ -36,23 +36,7 @@ step "the pages in chromium"
 CHM_API_KEY="$key" "$python" Tests/web/test_pages.py "$url" || status=1
 
 step "stop the server (SIGTERM)"
-if kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid"
-    serve_status=0
-    wait "$server_pid" || serve_status=$?
-    if [ "$serve_status" -ne 0 ]; then
-        echo "chm serve exited $serve_status after SIGTERM; its log ends:" >&2
-        tail -n 20 "$work/serve.log" >&2
-        status=1
-    fi
-else
-    serve_status=0
-    wait "$server_pid" || serve_status=$?
-    echo "chm serve died during the tests (exit status $serve_status); its log:" >&2
-    tail -n 20 "$work/serve.log" >&2
-    status=1
-fi
-server_pid=""
+stop_server
 # Every request's log line ends "STATUS MS ms": a 5xx is a failure.
 if grep -Eq ' 5[0-9][0-9] [0-9.]+ ms$' "$work/serve.log"; then
     echo "the server answered 5xx (its log):" >&2

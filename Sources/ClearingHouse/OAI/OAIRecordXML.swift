@@ -1,11 +1,12 @@
 // Records as XML for the OAI-PMH provider: Dublin Core (oai_dc) and chm's native record
 // (urn:chm:records:1, lossless).
 
-/// Escaping for XML 1.0 text and attribute values.
-enum XMLEscaping {
+/// Escaping for XML 1.0 text and attribute values (the OAI-PMH provider's responses, and the
+/// server's Atom feed).
+package enum XMLEscaping {
     /// `text` as element content or an attribute value (in double quotes): markup characters
     /// escaped, characters XML 1.0 cannot hold replaced by U+FFFD.
-    static func escape(_ text: String) -> String {
+    package static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {

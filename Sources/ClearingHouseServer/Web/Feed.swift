@@ -27,7 +27,7 @@ struct AtomFeed {
 
     func render() -> String {
         let s = strings
-        func x(_ text: String) -> String { XMLText.escape(text) }
+        func x(_ text: String) -> String { XMLEscaping.escape(text) }
         let nowText = RecordDate.rfc3339(secondsSinceEpoch: now.timeIntervalSince1970.rounded(.down))
         let stamps = entries.map { Self.timestamp(of: $0.record) ?? nowText }
         let updated = stamps.max { (RecordDate.secondsSinceEpoch(rfc3339: $0) ?? 0) < (RecordDate.secondsSinceEpoch(rfc3339: $1) ?? 0) } ?? nowText

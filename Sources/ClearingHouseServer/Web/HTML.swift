@@ -98,27 +98,3 @@ struct HTML: Sendable, Hashable, ExpressibleByStringInterpolation, CustomStringC
         return output
     }
 }
-
-/// XML text (for the Atom feed): `&`, `<`, `>`, `"` and `'` escaped, and characters XML 1.0
-/// does not allow dropped.
-enum XMLText {
-    static func escape(_ text: String) -> String {
-        var output = ""
-        output.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": output += "&amp;"
-            case "<": output += "&lt;"
-            case ">": output += "&gt;"
-            case "\"": output += "&quot;"
-            case "'": output += "&apos;"
-            case "\t", "\n", "\r": output.unicodeScalars.append(scalar)
-            default:
-                let value = scalar.value
-                let allowed = (0x20...0xD7FF).contains(value) || (0xE000...0xFFFD).contains(value) || (0x10000...0x10FFFF).contains(value)
-                if allowed { output.unicodeScalars.append(scalar) }
-            }
-        }
-        return output
-    }
-}
