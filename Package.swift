@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "ClearingHouse", targets: ["ClearingHouse"]),
         .library(name: "SearchCore", targets: ["SearchCore"]),
+        .library(name: "ClearingHouseHarvester", targets: ["ClearingHouseHarvester"]),
         .executable(name: "chm", targets: ["chm"]),
     ],
     dependencies: [
@@ -70,11 +71,23 @@ let package = Package(
             ],
             resources: [.copy("Resources/openapi.json"), .copy("Resources/web")]
         ),
+        // Harvesting OAI-PMH providers over HTTP: the library's harvest with an
+        // AsyncHTTPClient transport. The library itself has no HTTP in it.
+        .target(
+            name: "ClearingHouseHarvester",
+            dependencies: [
+                "ClearingHouse",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "chm",
             dependencies: [
                 "ClearingHouse",
                 "ClearingHouseServer",
+                "ClearingHouseHarvester",
                 "SearchCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -97,6 +110,7 @@ let package = Package(
             name: "ClearingHouseServerTests",
             dependencies: [
                 "ClearingHouseServer",
+                "ClearingHouseHarvester",
                 "ClearingHouse",
                 "Records",
                 .product(name: "Hummingbird", package: "hummingbird"),

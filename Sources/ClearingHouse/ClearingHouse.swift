@@ -180,9 +180,13 @@ public final class ClearingHouse: Sendable {
     /// Stores `files`, each in one transaction (paths and bodies in memory alike), after
     /// reporting the `problems` found while discovering them; the run is recorded with
     /// `runPaths`, and the thesaurus files among `thesaurusPaths` are imported.
-    private func ingestLocked(
+    ///
+    /// `beforeCommit`, when given, writes more in each stored file's transaction, knowing what
+    /// the file stored (a harvest saves its position with each page).
+    func ingestLocked(
         files: [RecordFile], problems: [Diagnostic], runPaths: [String], thesaurusPaths: [String], options: IngestOptions,
-        progress: ((IngestProgress) -> Void)?, diagnostics: ((Diagnostic) -> Void)?
+        progress: ((IngestProgress) -> Void)?, diagnostics: ((Diagnostic) -> Void)?, command: String = "ingest",
+        beforeCommit: ((Catalog.Transaction, StoredFileOutcome) throws -> Void)? = nil
     ) throws -> IngestReport {
         var report = IngestReport()
         let emit = { (diagnostic: Diagnostic) in
@@ -201,7 +205,7 @@ public final class ClearingHouse: Sendable {
         // interrupted write left behind).
         try indexing { try SearchIndex.synchronize(indexWriter, catalog: catalog) }
         let feed = IndexFeed(writer: indexWriter, catalog: catalog)
-        let runID = try catalog.beginRun(command: "ingest", paths: runPaths)
+        let runID = try catalog.beginRun(command: command, paths: runPaths)
         var readerOptions = options
         readerOptions.preparesStorage = true
         let started = Date()
@@ -218,6 +222,7 @@ public final class ClearingHouse: Sendable {
             var counts = IngestReport()  // this file's counts, merged on commit
             let reader = file.makeReader(options: readerOptions)
             var storing = true
+            var outcome = StoredFileOutcome()
             try catalog.storeInTransaction(describing: file.displayPath) { transaction in
                 do {
                     try reader.read { entry in
@@ -227,6 +232,7 @@ public final class ClearingHouse: Sendable {
                             warnings.forEach(emit)
                             fileReport.valid += 1
                             guard storing else { return }
+                            if beforeCommit != nil { outcome.storedIDs.append(record.id) }
                             switch try transaction.upsert(record, stored: stored, sourceFile: file.displayPath, runID: runID) {
                             case .added:
                                 counts.added += 1
@@ -245,6 +251,7 @@ public final class ClearingHouse: Sendable {
                         case .deletion(let id, let line):
                             fileReport.valid += 1
                             guard storing else { return }
+                            if beforeCommit != nil { outcome.deletedIDs.append(id) }
                             if try transaction.delete(id: id, runID: runID) {
                                 counts.deleted += 1
                                 try indexing { try feed.deleted(id) }
@@ -273,6 +280,11 @@ public final class ClearingHouse: Sendable {
                     emit(diagnostic)
                     fileReport.invalid += 1
                     if !options.skipInvalid { storing = false }
+                }
+                if storing, let beforeCommit {
+                    outcome.counts = counts
+                    outcome.invalid = fileReport.invalid
+                    try beforeCommit(transaction, outcome)
                 }
                 return storing
             }
@@ -306,6 +318,17 @@ public final class ClearingHouse: Sendable {
         try catalog.finishRun(runID, counts: report.runCounts)
         try indexing { try feed.finish() }
         return report
+    }
+
+    /// What one stored file's transaction holds, for ``ingestLocked``'s `beforeCommit`.
+    struct StoredFileOutcome {
+        /// The file's counts (added, updated, unchanged, skipped, deleted).
+        var counts = IngestReport()
+        /// Invalid records (left out, with `skipInvalid`).
+        var invalid = 0
+        /// Ids of the valid records and of the deletions read, in order.
+        var storedIDs: [String] = []
+        var deletedIDs: [String] = []
     }
 
     // MARK: Records

@@ -14,6 +14,9 @@ public struct ClearingHouseError: Error, Sendable, Hashable, CustomStringConvert
         case storage
         /// A file of the index is damaged (`chm check --repair` rebuilds the index).
         case damaged
+        /// A remote OAI-PMH provider could not be reached, or answered with something that
+        /// is not a usable response (a harvest).
+        case remote
     }
 
     public var code: Code

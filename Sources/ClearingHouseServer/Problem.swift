@@ -106,6 +106,8 @@ struct Problem: Error, Sendable {
             return Problem(.notFound, "not-found", "Not found", detail: error.message)
         case .invalidInput:
             return Problem(.unprocessableContent, "invalid-records", "Records cannot be stored", detail: error.message)
+        case .remote:
+            return Problem(.badGateway, "remote", "Remote provider failed", detail: error.message)
         case .storage, .damaged:
             return Problem(
                 .serviceUnavailable, "unavailable", "Service unavailable", detail: error.message, headers: [.retryAfter: "5"])

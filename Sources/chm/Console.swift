@@ -10,6 +10,8 @@ import Glibc
 enum Console {
     /// Exit status for input that could not be stored or is invalid.
     static let invalidInput = ExitCode(65)
+    /// Exit status when a remote service (an OAI-PMH provider) failed (EX_UNAVAILABLE).
+    static let unavailable = ExitCode(69)
 
     /// Whether standard error is a terminal (for the progress line and colours).
     static let stderrIsTerminal = isatty(STDERR_FILENO) == 1
@@ -52,6 +54,7 @@ enum Console {
             case .invalidInput: throw invalidInput
             case .invalidQuery: throw ExitCode.validationFailure
             case .notFound, .storage, .damaged: throw ExitCode.failure
+            case .remote: throw unavailable
             }
         } catch let error as Diagnostic {
             clearProgress()

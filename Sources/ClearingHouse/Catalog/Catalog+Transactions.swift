@@ -24,8 +24,8 @@ struct CatalogChange: Sendable {
 extension Catalog {
     /// Writes inside one transaction of ``storeInTransaction(describing:_:)``.
     struct Transaction {
-        fileprivate let catalog: Catalog
-        fileprivate let db: Database
+        let catalog: Catalog
+        let db: Database
 
         /// Stores `record` (see ``Catalog/upsert(_:stored:sourceFile:runID:in:)``).
         func upsert(_ record: Record, stored: StoredForm?, sourceFile: String?, runID: Int64?) throws -> UpsertOutcome {

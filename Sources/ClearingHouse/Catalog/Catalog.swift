@@ -130,6 +130,7 @@ final class Catalog: Sendable {
                     """)
         }
         migrator.registerMigration("v5: OAI-PMH items, sets and tombstones") { db in try Catalog.migrateOAI(db) }
+        migrator.registerMigration("v7: harvest sources") { db in try Catalog.migrateHarvest(db) }
         return migrator
     }
 

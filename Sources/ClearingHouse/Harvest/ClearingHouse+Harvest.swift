@@ -1,0 +1,390 @@
+// Harvesting an OAI-PMH provider: ListRecords page by page, each page ingested as a file is
+// (with --skip-invalid semantics) in one transaction that also saves the resumption token,
+// so a harvest that dies resumes at its first uncommitted page. Incremental harvests start
+// from the responseDate of the last complete one. Requests are retried with back-off on
+// 503, 429 and connection errors, for a bounded time.
+import Foundation
+
+extension ClearingHouse {
+    /// Harvests `request.baseURL` into the catalog: each set of `request.sets` (or the whole
+    /// repository) in turn, following resumption tokens to the end of the list.
+    ///
+    /// - A source (base URL, set, format) harvested before is asked only for what changed
+    ///   since its last complete harvest, unless `request.from` is given.
+    /// - A harvest that stopped part-way (a network failure, a killed process) resumes from
+    ///   the first page it did not commit; if the provider no longer accepts the token, the
+    ///   harvest starts again with the same selection.
+    /// - Each page is stored in one transaction with the harvest's position. Invalid records
+    ///   are reported with the page and the record and left out; the rest of the page is kept.
+    /// - A set that fails (the provider cannot be reached for `request.retryFor`, or answers
+    ///   with something that is not a ListRecords response) is reported in its
+    ///   ``SetHarvestReport/failure``, and the harvest goes on with the next set.
+    ///
+    /// - Parameters:
+    ///   - request: what to harvest (see ``HarvestRequest/validated()``).
+    ///   - transport: how to fetch a URL (`ClearingHouseHarvester.HTTPTransport`).
+    ///   - progress: called after each page and before each retry.
+    ///   - diagnostics: called with each error, warning and notice as it is found.
+    /// - Throws: ``ClearingHouseError`` for a bad request, or when the catalog or the index
+    ///   cannot be written.
+    public func harvest(
+        _ request: HarvestRequest, transport: some OAIHTTPTransport,
+        progress: ((HarvestProgress) -> Void)? = nil, diagnostics: ((Diagnostic) -> Void)? = nil
+    ) async throws -> HarvestReport {
+        let request = try request.validated()
+        var report = HarvestReport()
+        let emit = { (diagnostic: Diagnostic) in
+            if report.diagnostics.count < IngestReport.maximumKeptDiagnostics { report.diagnostics.append(diagnostic) }
+            diagnostics?(diagnostic)
+        }
+        var harvester = Harvester(house: self, request: request, transport: transport, progress: progress, emit: emit)
+        let sets: [String?] = request.sets.isEmpty ? [nil] : request.sets.map { $0 }
+        for set in sets {
+            report.harvests.append(try await harvester.harvest(set: set))
+        }
+        return report
+    }
+
+    /// Every source harvested into this catalog, with its last harvest and its counts.
+    public func harvestSources() throws -> [HarvestSource] {
+        try catalog.harvestSources()
+    }
+
+    /// The OAI sets that the harvested record `id` was found in, as `(base URL, set spec)`:
+    /// the sets its headers named, and the sets it was harvested through.
+    public func harvestedSets(id: String) throws -> [(baseURL: String, set: String)] {
+        try catalog.harvestMemberships(id: id)
+    }
+
+    /// Stores one page of a harvest: its records as ``ingest(body:format:displayName:options:diagnostics:)``
+    /// stores a body (invalid records left out), and in the same transaction the position of
+    /// the harvest (`next`) or its completion (`completed`).
+    fileprivate func storeHarvestPage(
+        _ body: [UInt8], displayName: String, key: HarvestSource.Key, envelope: OAIResponseEnvelope,
+        next: PendingHarvest?, completed: PendingHarvest?, diagnostics: @escaping (Diagnostic) -> Void
+    ) throws -> IngestReport {
+        let file = RecordFile(bytes: body, format: .xml, displayName: displayName)
+        let tokenLine = envelope.resumptionToken?.line
+        let setsByID = Dictionary(envelope.headers.map { ($0.identifier, $0.sets) }, uniquingKeysWith: { first, _ in first })
+        return try writes.withLock { _ in
+            try ingestLocked(
+                files: [file], problems: [], runPaths: [displayName], thesaurusPaths: [], options: IngestOptions(skipInvalid: true),
+                progress: nil,
+                diagnostics: { diagnostic in
+                    // The reader's advice to ingest the other pages is what the harvester does.
+                    if diagnostic.severity == .notice, let tokenLine, diagnostic.line == tokenLine { return }
+                    diagnostics(diagnostic)
+                }, command: "harvest",
+                beforeCommit: { transaction, outcome in
+                    let memberships = outcome.storedIDs.map { id in
+                        var sets = setsByID[id] ?? []
+                        if let set = key.set, !sets.contains(set) { sets.append(set) }
+                        return (id: id, sets: sets)
+                    }
+                    let counts = HarvestPageCounts(
+                        stored: outcome.counts.added + outcome.counts.updated, deleted: outcome.counts.deleted, rejected: outcome.invalid)
+                    try transaction.saveHarvestPage(
+                        key, counts: counts, memberships: memberships, deletedIDs: outcome.deletedIDs, next: next, completed: completed)
+                })
+        }
+    }
+
+    /// Forgets a stopped harvest's position.
+    fileprivate func dropPendingHarvest(_ key: HarvestSource.Key) throws { try catalog.dropPendingHarvest(key) }
+    fileprivate func noteHarvestError(_ key: HarvestSource.Key, _ message: String) throws { try catalog.noteHarvestError(key, message: message) }
+    fileprivate func completeHarvestWithoutRecords(_ key: HarvestSource.Key, _ completed: PendingHarvest) throws {
+        try catalog.write { db in
+            try catalog.saveHarvestPage(key, counts: HarvestPageCounts(), memberships: [], deletedIDs: [], next: nil, completed: completed, in: db)
+        }
+    }
+    fileprivate func harvestSource(_ key: HarvestSource.Key) throws -> HarvestSource? { try catalog.harvestSource(key) }
+}
+
+/// One run of `chm harvest`: the requests, retries and pages of each set.
+private struct Harvester {
+    let house: ClearingHouse
+    let request: HarvestRequest
+    let transport: any OAIHTTPTransport
+    let progress: ((HarvestProgress) -> Void)?
+    let emit: (Diagnostic) -> Void
+    /// The provider's datestamp granularity, from Identify (asked once).
+    var dayGranularity: Bool?
+
+    /// What stops a set's harvest: the message that its report and the source's row keep.
+    struct Stop: Error {
+        let message: String
+    }
+
+    init(
+        house: ClearingHouse, request: HarvestRequest, transport: any OAIHTTPTransport, progress: ((HarvestProgress) -> Void)?,
+        emit: @escaping (Diagnostic) -> Void
+    ) {
+        self.house = house
+        self.request = request
+        self.transport = transport
+        self.progress = progress
+        self.emit = emit
+    }
+
+    mutating func harvest(set: String?) async throws -> SetHarvestReport {
+        let key = HarvestSource.Key(baseURL: request.baseURL, set: set, metadataPrefix: request.metadataPrefix)
+        var report = SetHarvestReport(baseURL: request.baseURL, set: set, metadataPrefix: request.metadataPrefix)
+        do {
+            try await run(key: key, report: &report)
+        } catch let stop as Stop {
+            report.failure = stop.message
+            report.errors += 1
+            emit(Diagnostic(.error, file: request.baseURL, message: stop.message))
+            try house.noteHarvestError(key, stop.message)
+        }
+        return report
+    }
+
+    private mutating func run(key: HarvestSource.Key, report: inout SetHarvestReport) async throws {
+        let source = try house.harvestSource(key)
+        var resumeFrom: PendingHarvest?
+        if let pending = source?.pending {
+            let sameSelection = (request.from == nil || request.from == pending.from) && (request.until == nil || request.until == pending.until)
+            if sameSelection {
+                resumeFrom = pending
+            } else {
+                try house.dropPendingHarvest(key)
+                emit(
+                    Diagnostic(
+                        .notice, file: request.baseURL,
+                        message: "a harvest\(Self.naming(key.set)) stopped after \(pending.pages) pages with another selection; starting a new one"))
+            }
+        }
+        if let pending = resumeFrom {
+            report.resumed = true
+            report.from = pending.from
+            report.until = pending.until
+            report.responseDate = pending.responseDate
+            emit(
+                Diagnostic(
+                    .notice, file: request.baseURL,
+                    message: "resuming the harvest\(Self.naming(key.set)) that stopped after page \(pending.pages)"))
+            do {
+                try await list(key: key, pending: pending, report: &report)
+                return
+            } catch let stop as Stop where stop.message.hasPrefix(Self.badTokenPrefix) {
+                try house.dropPendingHarvest(key)
+                emit(
+                    Diagnostic(
+                        .notice, file: request.baseURL,
+                        message: "the provider no longer accepts the resumption token of the stopped harvest; starting it again"))
+                report.resumed = false
+            }
+        }
+        // A new harvest.
+        let day = try await providerUsesDays()
+        var from = request.from ?? resumeFrom?.from
+        if from == nil, let last = source?.lastResponseDate, let date = OAIDate(last) {
+            // A record stamped just before the last harvest began and committed just after it
+            // could carry a datestamp a moment earlier: start two seconds before.
+            from = OAIDate.format(date.seconds - 2, day: day)
+        }
+        if let given = from, let date = OAIDate(given), day, !date.isDay { from = OAIDate.format(date.seconds, day: true) }
+        var until = request.until ?? resumeFrom?.until
+        if let given = until, let date = OAIDate(given), day, !date.isDay { until = OAIDate.format(date.seconds, day: true) }
+        report.from = from
+        report.until = until
+        let start = PendingHarvest(token: "", from: from, until: until, responseDate: "", pages: 0, startedAt: Catalog.now())
+        try await list(key: key, pending: start, report: &report)
+    }
+
+    private static let badTokenPrefix = "badResumptionToken"
+
+    private static func naming(_ set: String?) -> String { set.map { " of set \($0)" } ?? "" }
+
+    /// Asks for pages until the list ends: from the start when `pending.token` is empty,
+    /// else from the token.
+    private mutating func list(key: HarvestSource.Key, pending start: PendingHarvest, report: inout SetHarvestReport) async throws {
+        var position = start
+        var items = 0
+        var seenTokens = Set<String>()
+        while true {
+            var query: [(String, String)] = [("verb", "ListRecords")]
+            if position.token.isEmpty {
+                query.append(("metadataPrefix", key.metadataPrefix))
+                if let set = key.set { query.append(("set", set)) }
+                if let from = position.from { query.append(("from", from)) }
+                if let until = position.until { query.append(("until", until)) }
+            } else {
+                query.append(("resumptionToken", position.token))
+            }
+            let url = Self.url(request.baseURL, query)
+            let page = position.pages + 1
+            let displayName = "\(request.baseURL) page \(page)\(Self.naming(key.set))"
+            let body = try await fetch(url, set: key.set, pages: report.pages, items: items)
+            let envelope: OAIResponseEnvelope
+            do {
+                envelope = try OAIResponseEnvelope(bytes: body, displayName: displayName)
+            } catch {
+                throw Stop(message: "\(displayName): \(error.message) (\(url)); run the harvest again to resume from this page")
+            }
+            if let error = envelope.errors.first {
+                if error.code == "noRecordsMatch" {
+                    // Nothing (new) to harvest: the harvest is complete.
+                    var completed = position
+                    if completed.responseDate.isEmpty { completed.responseDate = envelope.responseDate ?? Catalog.now() }
+                    report.responseDate = report.responseDate ?? completed.responseDate
+                    try house.completeHarvestWithoutRecords(key, completed)
+                    report.complete = true
+                    return
+                }
+                let description = "\(error.code)\(error.message.isEmpty ? "" : ": \(error.message)")"
+                if error.code == "badResumptionToken", !position.token.isEmpty {
+                    throw Stop(message: "\(Self.badTokenPrefix): \(displayName): \(description)")
+                }
+                throw Stop(message: "\(displayName): the provider answered with the OAI-PMH error \(description) (\(url))")
+            }
+            guard envelope.verb == "ListRecords" else {
+                throw Stop(
+                    message: "\(displayName): expected a ListRecords response, got \(envelope.verb.map { "a \($0) response" } ?? "no verb") (\(url))")
+            }
+            if position.responseDate.isEmpty {
+                position.responseDate = envelope.responseDate ?? Catalog.now()
+                report.responseDate = position.responseDate
+            }
+            let token = envelope.resumptionToken?.token ?? ""
+            var next: PendingHarvest?
+            var completed: PendingHarvest?
+            if token.isEmpty {
+                completed = position
+            } else {
+                guard seenTokens.insert(token).inserted, token != start.token else {
+                    throw Stop(message: "\(displayName): the provider sent the same resumption token twice (\(token)); stopping to avoid a loop")
+                }
+                next = position
+                next?.token = token
+                next?.pages = page
+            }
+            var pageErrors = 0
+            var pageWarnings = 0
+            let emit = self.emit
+            let ingested = try house.storeHarvestPage(
+                body, displayName: displayName, key: key, envelope: envelope, next: next, completed: completed,
+                diagnostics: { diagnostic in
+                    switch diagnostic.severity {
+                    case .error: pageErrors += 1
+                    case .warning: pageWarnings += 1
+                    case .notice: break
+                    }
+                    emit(diagnostic)
+                })
+            report.pages += 1
+            report.added += ingested.added
+            report.updated += ingested.updated
+            report.unchanged += ingested.unchanged
+            report.skipped += ingested.skipped
+            report.deleted += ingested.deleted
+            report.rejected += ingested.rejected
+            report.errors += pageErrors
+            report.warnings += pageWarnings
+            items += envelope.headers.count
+            progress?(
+                HarvestProgress(
+                    set: key.set, pages: report.pages, items: items, completeListSize: envelope.resumptionToken?.completeListSize))
+            if let next {
+                position = next
+            } else {
+                report.complete = true
+                return
+            }
+        }
+    }
+
+    /// Whether the provider's datestamps are days (Identify's granularity), asked once.
+    private mutating func providerUsesDays() async throws -> Bool {
+        if let dayGranularity { return dayGranularity }
+        let url = Self.url(request.baseURL, [("verb", "Identify")])
+        let body = try await fetch(url, set: nil, pages: 0, items: 0)
+        let envelope: OAIResponseEnvelope
+        do {
+            envelope = try OAIResponseEnvelope(bytes: body, displayName: "\(request.baseURL) Identify")
+        } catch {
+            throw Stop(message: "\(request.baseURL) does not answer Identify as an OAI-PMH provider: \(error.message) (\(url))")
+        }
+        if let error = envelope.errors.first {
+            throw Stop(message: "\(request.baseURL) answered Identify with the OAI-PMH error \(error.code): \(error.message)")
+        }
+        let days = envelope.granularity == "YYYY-MM-DD"
+        dayGranularity = days
+        return days
+    }
+
+    /// GETs `url`, retrying 503, 429, 500, 502, 504 and connection errors with back-off
+    /// (or the provider's `Retry-After`) for at most `request.retryFor`.
+    private func fetch(_ url: String, set: String?, pages: Int, items: Int) async throws -> [UInt8] {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: request.retryFor)
+        var attempt = 0
+        while true {
+            attempt += 1
+            let reason: String
+            var wait: Double?
+            do {
+                let response = try await transport.get(url, timeout: request.requestTimeout, maximumBytes: request.maximumResponseBytes)
+                switch response.status {
+                case 200..<300:
+                    return response.body
+                case 429, 500, 502, 503, 504:
+                    reason = "HTTP \(response.status)"
+                    wait = response.retryAfter.flatMap(Self.seconds(retryAfter:))
+                default:
+                    // An OAI-PMH error may come with a 4xx status; its body says more.
+                    if (try? OAIResponseEnvelope(bytes: response.body))?.errors.isEmpty == false { return response.body }
+                    throw Stop(message: "\(url) answered HTTP \(response.status)")
+                }
+            } catch let stop as Stop {
+                throw stop
+            } catch is CancellationError {
+                throw Stop(message: "the harvest was cancelled; run it again to resume")
+            } catch {
+                reason = "cannot reach the provider (\(error))"
+            }
+            let backOff = min(60.0, pow(2.0, Double(attempt - 1)))
+            let delay = max(0, wait ?? backOff)
+            let left = (deadline - clock.now).components
+            let remaining = Double(left.seconds) + Double(left.attoseconds) / 1e18
+            guard delay <= remaining else {
+                throw Stop(
+                    message: "gave up on \(url) after \(attempt) attempt\(attempt == 1 ? "" : "s"): \(reason)\(wait.map { "; the provider asked to wait \(Int($0)) s" } ?? ""); run the harvest again later to resume")
+            }
+            emit(Diagnostic(.notice, file: request.baseURL, message: "\(reason); retrying in \(Self.format(delay)) s (\(url))"))
+            progress?(HarvestProgress(set: set, pages: pages, items: items, completeListSize: nil, retrying: (reason, delay)))
+            do {
+                try await Task.sleep(for: .milliseconds(Int(delay * 1000)))
+            } catch {
+                throw Stop(message: "the harvest was cancelled; run it again to resume")
+            }
+        }
+    }
+
+    private static func format(_ seconds: Double) -> String {
+        seconds == seconds.rounded() ? String(Int(seconds)) : String(format: "%.1f", seconds)
+    }
+
+    /// The seconds a `Retry-After` asks for: delay-seconds or an HTTP-date.
+    static func seconds(retryAfter text: String) -> Double? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if let seconds = Int(trimmed), seconds >= 0 { return Double(seconds) }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        guard let date = formatter.date(from: trimmed) else { return nil }
+        return max(0, date.timeIntervalSinceNow)
+    }
+
+    /// `base?name=value&...`, each value percent-encoded (only unreserved characters stay).
+    static func url(_ base: String, _ query: [(String, String)]) -> String {
+        let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+        let encoded = query.map { name, value in
+            "\(name)=\(value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value)"
+        }
+        return base + "?" + encoded.joined(separator: "&")
+    }
+
+}

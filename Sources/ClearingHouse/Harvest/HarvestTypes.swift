@@ -1,0 +1,319 @@
+// The public vocabulary of harvesting: what to harvest (HarvestRequest), how a response
+// arrives (OAIHTTPTransport; the ClearingHouseHarvester module gives one over HTTP), what
+// happened (HarvestReport), and what the catalog remembers of each source (HarvestSource).
+import Foundation
+
+/// What `chm harvest` asks of an OAI-PMH provider.
+///
+/// ```swift
+/// var request = HarvestRequest(baseURL: "https://chm.example.org/oai")
+/// request.sets = ["kind:technology"]
+/// let report = try await house.harvest(try request.validated(), transport: transport)
+/// ```
+public struct HarvestRequest: Sendable, Hashable {
+    /// The provider's base URL (`http` or `https`, without a query).
+    public var baseURL: String
+    /// Set specs to harvest, each on its own; empty harvests the whole repository.
+    public var sets: [String] = []
+    /// `oai_dc` (Dublin Core) or `chm` (chm's own records, lossless).
+    public var metadataPrefix: String = "oai_dc"
+    /// Harvest records changed from this date (`YYYY-MM-DD` or `YYYY-MM-DDThh:mm:ssZ`);
+    /// nil asks from the last complete harvest of the source (or everything the first time).
+    public var from: String?
+    /// Harvest records changed until this date (inclusive).
+    public var until: String?
+    /// How long one request may keep being retried (503, 429, connection errors) before the
+    /// harvest gives up.
+    public var retryFor: Duration = .seconds(300)
+    /// How long one request may take.
+    public var requestTimeout: Duration = .seconds(120)
+    /// The largest response accepted.
+    public var maximumResponseBytes = 256 << 20
+
+    /// The metadata formats the harvester reads.
+    public static let metadataPrefixes = ["oai_dc", "chm"]
+
+    public init(baseURL: String) {
+        self.baseURL = baseURL
+    }
+
+    /// The request with its base URL normalized, after checking every parameter.
+    /// - Throws: ``ClearingHouseError`` naming the parameter (`url`, `set`,
+    ///   `metadataPrefix`, `from`, `until`).
+    public func validated() throws -> HarvestRequest {
+        var request = self
+        let url = baseURL.trimmingCharacters(in: .whitespaces)
+        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
+            scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty
+        else {
+            throw ClearingHouseError.parameter("url", "\"\(baseURL)\" is not an http or https URL (e.g. https://example.org/oai)")
+        }
+        guard components.query == nil, components.fragment == nil else {
+            throw ClearingHouseError.parameter(
+                "url", "\"\(baseURL)\" has a query or a fragment; give the provider's base URL, without ?verb=...")
+        }
+        request.baseURL = url
+        guard HarvestRequest.metadataPrefixes.contains(metadataPrefix) else {
+            throw ClearingHouseError.parameter(
+                "metadataPrefix", "chm reads oai_dc and chm, not \"\(metadataPrefix)\"")
+        }
+        for set in sets where set.isEmpty || set.contains(where: { $0.isWhitespace || $0.isNewline }) {
+            throw ClearingHouseError.parameter("set", "\"\(set)\" is not a set spec")
+        }
+        var seen = Set<String>()
+        request.sets = sets.filter { seen.insert($0).inserted }
+        for (name, value) in [("from", from), ("until", until)] {
+            if let value, OAIDate(value) == nil {
+                throw ClearingHouseError.parameter(name, "\"\(value)\" is not a date (YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ)")
+            }
+        }
+        if let from, let until, let start = OAIDate(from), let end = OAIDate(until) {
+            guard start.isDay == end.isDay else {
+                throw ClearingHouseError.parameter("until", "from and until must have the same granularity")
+            }
+            guard start.seconds <= end.seconds else {
+                throw ClearingHouseError.parameter("until", "\(until) is before from \(from)")
+            }
+        }
+        guard retryFor >= .zero, requestTimeout > .zero, maximumResponseBytes > 0 else {
+            throw ClearingHouseError.parameter("retryFor", "the retry time and the request timeout must be positive")
+        }
+        return request
+    }
+}
+
+/// An OAI-PMH date: a day or a second, UTC.
+struct OAIDate: Hashable {
+    /// Seconds since 1970 of its start.
+    let seconds: Int
+    let isDay: Bool
+
+    init?(_ text: String) {
+        let isDay = text.utf8.count == 10
+        guard isDay || (text.utf8.count == 20 && text.hasSuffix("Z")),
+            let seconds = RecordDate.secondsSinceEpoch(rfc3339: isDay ? text + "T00:00:00Z" : text)
+        else { return nil }
+        self.seconds = Int(seconds)
+        self.isDay = isDay
+    }
+
+    /// `seconds` written at day or second granularity.
+    static func format(_ seconds: Int, day: Bool) -> String {
+        let text = RecordDate.rfc3339(secondsSinceEpoch: Double(seconds))
+        return day ? String(text.prefix(10)) : text
+    }
+}
+
+/// One HTTP response, as an ``OAIHTTPTransport`` gives it.
+public struct OAIHTTPResponse: Sendable {
+    /// The HTTP status.
+    public var status: Int
+    /// The `Retry-After` header, when there is one.
+    public var retryAfter: String?
+    /// The body.
+    public var body: [UInt8]
+
+    public init(status: Int, retryAfter: String? = nil, body: [UInt8]) {
+        self.status = status
+        self.retryAfter = retryAfter
+        self.body = body
+    }
+}
+
+/// How a harvest fetches a URL. `ClearingHouseHarvester.HTTPTransport` does it over HTTP
+/// with AsyncHTTPClient; the library itself has no HTTP in it.
+public protocol OAIHTTPTransport: Sendable {
+    /// GETs `url`, reading at most `maximumBytes` of the body.
+    /// - Throws: any error when the provider cannot be reached or the body is too large;
+    ///   the harvest retries it as a connection error.
+    func get(_ url: String, timeout: Duration, maximumBytes: Int) async throws -> OAIHTTPResponse
+}
+
+/// Where a harvest stands, reported after each page and before each retry.
+public struct HarvestProgress: Sendable, Hashable {
+    /// The set being harvested (nil: the whole repository).
+    public var set: String?
+    /// Pages committed in this run.
+    public var pages: Int
+    /// Items (records and deletions) read in this run.
+    public var items: Int
+    /// The provider's `completeListSize`, when it gives one.
+    public var completeListSize: Int?
+    /// When waiting to retry: why, and for how many seconds.
+    public var retrying: (reason: String, seconds: Double)?
+
+    public static func == (lhs: HarvestProgress, rhs: HarvestProgress) -> Bool {
+        lhs.set == rhs.set && lhs.pages == rhs.pages && lhs.items == rhs.items && lhs.completeListSize == rhs.completeListSize
+            && lhs.retrying?.reason == rhs.retrying?.reason && lhs.retrying?.seconds == rhs.retrying?.seconds
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(set)
+        hasher.combine(pages)
+        hasher.combine(items)
+    }
+}
+
+/// What the catalog remembers of one harvested source: a base URL, a set (or the whole
+/// repository) and a metadata format.
+public struct HarvestSource: Sendable, Hashable {
+    /// What identifies a source.
+    public struct Key: Sendable, Hashable {
+        public var baseURL: String
+        public var set: String?
+        public var metadataPrefix: String
+    }
+
+    public var baseURL: String
+    /// The set spec; nil for the whole repository.
+    public var set: String?
+    public var metadataPrefix: String
+    /// The `responseDate` of the first page of the last complete harvest: where the next
+    /// incremental harvest starts.
+    public var lastResponseDate: String?
+    /// The `from` and `until` of the last complete harvest.
+    public var lastFrom: String?
+    public var lastUntil: String?
+    /// When the last harvest (complete or not) started, and when the last complete one ended.
+    public var lastStartedAt: String?
+    public var lastFinishedAt: String?
+    /// Complete harvests.
+    public var harvests: Int
+    /// Pages committed, records stored (added or updated), deletions applied and records
+    /// rejected, over every harvest.
+    public var pages: Int
+    public var stored: Int
+    public var deleted: Int
+    public var rejected: Int
+    /// The position of a harvest that did not finish; the next harvest resumes from it.
+    var pending: PendingHarvest?
+    /// The last failure, until a page commits again.
+    public var lastError: String?
+
+    /// Whether a harvest of this source stopped part-way (the next one resumes it).
+    public var isResumable: Bool { pending != nil }
+    /// Pages committed by the harvest that stopped part-way.
+    public var resumablePages: Int? { pending?.pages }
+
+    var key: Key { Key(baseURL: baseURL, set: set, metadataPrefix: metadataPrefix) }
+}
+
+/// What harvesting one set (or the whole repository) did.
+public struct SetHarvestReport: Sendable, Hashable {
+    public var baseURL: String
+    /// The set; nil for the whole repository.
+    public var set: String?
+    public var metadataPrefix: String
+    /// The selection asked for (`from` is the incremental start when not given).
+    public var from: String?
+    public var until: String?
+    /// The first page's `responseDate`.
+    public var responseDate: String?
+    /// Whether this run resumed a harvest that had stopped part-way.
+    public var resumed = false
+    /// Whether the list was harvested to its end.
+    public var complete = false
+    /// Pages committed in this run.
+    public var pages = 0
+    /// Records added, updated, unchanged, skipped (older than the stored copy), deleted,
+    /// and rejected (invalid; the rest of their page was kept).
+    public var added = 0
+    public var updated = 0
+    public var unchanged = 0
+    public var skipped = 0
+    public var deleted = 0
+    public var rejected = 0
+    /// Error and warning diagnostics.
+    public var errors = 0
+    public var warnings = 0
+    /// Why the harvest stopped before the end, when it did.
+    public var failure: String?
+}
+
+/// What `chm harvest` did, one entry per set.
+public struct HarvestReport: Sendable, Hashable {
+    public var harvests: [SetHarvestReport] = []
+    /// The diagnostics, in order (at most ``IngestReport/maximumKeptDiagnostics``).
+    public var diagnostics: [Diagnostic] = []
+
+    /// True when every set was harvested to its end and no record was rejected.
+    public var succeeded: Bool { harvests.allSatisfy { $0.complete && $0.rejected == 0 && $0.errors == 0 } }
+}
+
+// MARK: The --json documents
+
+extension SetHarvestReport: Encodable {
+    private enum CodingKeys: String, CodingKey {
+        case url, set, metadataPrefix, from, until, responseDate, resumed, complete, pages, added, updated, unchanged, skipped,
+            deleted, rejected, errors, warnings, failure
+    }
+
+    /// `{"url", "set", "metadataPrefix", "from", "until", "responseDate", "resumed",
+    /// "complete", "pages", "added", "updated", "unchanged", "skipped", "deleted", "rejected",
+    /// "errors", "warnings", "failure"}` (absent values are null).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(baseURL, forKey: .url)
+        try container.encode(set, forKey: .set)
+        try container.encode(metadataPrefix, forKey: .metadataPrefix)
+        try container.encode(from, forKey: .from)
+        try container.encode(until, forKey: .until)
+        try container.encode(responseDate, forKey: .responseDate)
+        try container.encode(resumed, forKey: .resumed)
+        try container.encode(complete, forKey: .complete)
+        try container.encode(pages, forKey: .pages)
+        try container.encode(added, forKey: .added)
+        try container.encode(updated, forKey: .updated)
+        try container.encode(unchanged, forKey: .unchanged)
+        try container.encode(skipped, forKey: .skipped)
+        try container.encode(deleted, forKey: .deleted)
+        try container.encode(rejected, forKey: .rejected)
+        try container.encode(errors, forKey: .errors)
+        try container.encode(warnings, forKey: .warnings)
+        try container.encode(failure, forKey: .failure)
+    }
+}
+
+extension HarvestReport: Encodable {
+    private enum CodingKeys: String, CodingKey {
+        case harvests, ok, diagnostics
+    }
+
+    /// `{"harvests": [one per set], "ok", "diagnostics": [...]}`.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(harvests, forKey: .harvests)
+        try container.encode(succeeded, forKey: .ok)
+        try container.encode(diagnostics, forKey: .diagnostics)
+    }
+}
+
+extension HarvestSource: Encodable {
+    private enum CodingKeys: String, CodingKey {
+        case url, set, metadataPrefix, lastHarvest, lastFrom, lastUntil, lastStartedAt, lastFinishedAt, harvests, pages, stored,
+            deleted, rejected, resumable, resumablePages, lastError
+    }
+
+    /// `{"url", "set", "metadataPrefix", "lastHarvest" (the responseDate the next harvest
+    /// starts from), "lastFrom", "lastUntil", "lastStartedAt", "lastFinishedAt", "harvests",
+    /// "pages", "stored", "deleted", "rejected", "resumable", "resumablePages", "lastError"}`.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(baseURL, forKey: .url)
+        try container.encode(set, forKey: .set)
+        try container.encode(metadataPrefix, forKey: .metadataPrefix)
+        try container.encode(lastResponseDate, forKey: .lastHarvest)
+        try container.encode(lastFrom, forKey: .lastFrom)
+        try container.encode(lastUntil, forKey: .lastUntil)
+        try container.encode(lastStartedAt, forKey: .lastStartedAt)
+        try container.encode(lastFinishedAt, forKey: .lastFinishedAt)
+        try container.encode(harvests, forKey: .harvests)
+        try container.encode(pages, forKey: .pages)
+        try container.encode(stored, forKey: .stored)
+        try container.encode(deleted, forKey: .deleted)
+        try container.encode(rejected, forKey: .rejected)
+        try container.encode(isResumable, forKey: .resumable)
+        try container.encode(resumablePages, forKey: .resumablePages)
+        try container.encode(lastError, forKey: .lastError)
+    }
+}

@@ -1,0 +1,65 @@
+// The harvest's HTTP: GET with AsyncHTTPClient (redirects followed, gzip accepted, the body
+// read up to a limit), for ClearingHouse.harvest.
+@_exported import ClearingHouse
+import AsyncHTTPClient
+import NIOCore
+import NIOHTTP1
+
+/// Fetches OAI-PMH responses over HTTP(S) with AsyncHTTPClient, for
+/// ``ClearingHouse/ClearingHouse/harvest(_:transport:progress:diagnostics:)``.
+///
+/// ```swift
+/// let transport = HTTPTransport()
+/// defer { Task { try await transport.shutdown() } }
+/// let report = try await house.harvest(request, transport: transport)
+/// ```
+///
+/// Or let ``ClearingHouse/ClearingHouse/harvest(_:progress:diagnostics:)`` make one and shut it down.
+public final class HTTPTransport: OAIHTTPTransport {
+    private let client: HTTPClient
+
+    /// A transport with its own client (on the shared event loops).
+    public init() {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .follow(max: 5, allowCycles: false)
+        configuration.decompression = .enabled(limit: .ratio(100))
+        configuration.timeout = .init(connect: .seconds(30))
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    /// Closes the client's connections; call it once the harvest is over.
+    public func shutdown() async throws {
+        try await client.shutdown()
+    }
+
+    public func get(_ url: String, timeout: Duration, maximumBytes: Int) async throws -> OAIHTTPResponse {
+        var request = HTTPClientRequest(url: url)
+        request.method = .GET
+        request.headers.add(name: "User-Agent", value: "chm-harvester/1 (OAI-PMH)")
+        request.headers.add(name: "Accept", value: "text/xml, application/xml")
+        request.headers.add(name: "Accept-Encoding", value: "gzip, deflate")
+        let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000))
+        let body = try await response.body.collect(upTo: maximumBytes)
+        return OAIHTTPResponse(
+            status: Int(response.status.code), retryAfter: response.headers.first(name: "Retry-After"),
+            body: Array(buffer: body))
+    }
+}
+
+extension ClearingHouse {
+    /// Harvests over HTTP: ``harvest(_:transport:progress:diagnostics:)`` with an
+    /// ``HTTPTransport`` made for it and shut down after it.
+    public func harvest(
+        _ request: HarvestRequest, progress: ((HarvestProgress) -> Void)? = nil, diagnostics: ((Diagnostic) -> Void)? = nil
+    ) async throws -> HarvestReport {
+        let transport = HTTPTransport()
+        do {
+            let report = try await harvest(request, transport: transport, progress: progress, diagnostics: diagnostics)
+            try await transport.shutdown()
+            return report
+        } catch {
+            try? await transport.shutdown()
+            throw error
+        }
+    }
+}
