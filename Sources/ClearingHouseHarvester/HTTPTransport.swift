@@ -19,11 +19,13 @@ public final class HTTPTransport: OAIHTTPTransport {
     private let client: HTTPClient
 
     /// A transport with its own client (on the shared event loops).
-    public init() {
+    /// - Parameter connectTimeout: how long to keep trying to connect before a request fails
+    ///   (the harvest then retries it with back-off).
+    public init(connectTimeout: Duration = .seconds(10)) {
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .follow(max: 5, allowCycles: false)
         configuration.decompression = .enabled(limit: .ratio(100))
-        configuration.timeout = .init(connect: .seconds(30))
+        configuration.timeout = .init(connect: .nanoseconds(Int64(connectTimeout.components.seconds) * 1_000_000_000 + connectTimeout.components.attoseconds / 1_000_000_000))
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 

@@ -66,9 +66,11 @@ extension ClearingHouse {
         let file = RecordFile(bytes: body, format: .xml, displayName: displayName)
         let tokenLine = envelope.resumptionToken?.line
         let setsByID = Dictionary(envelope.headers.map { ($0.identifier, $0.sets) }, uniquingKeysWith: { first, _ in first })
+        var options = IngestOptions(skipInvalid: true)
+        options.oaiBaseURL = key.baseURL
         return try writes.withLock { _ in
             try ingestLocked(
-                files: [file], problems: [], runPaths: [displayName], thesaurusPaths: [], options: IngestOptions(skipInvalid: true),
+                files: [file], problems: [], runPaths: [displayName], thesaurusPaths: [], options: options,
                 progress: nil,
                 diagnostics: { diagnostic in
                     // The reader's advice to ingest the other pages is what the harvester does.
@@ -226,6 +228,10 @@ private struct Harvester {
             if let error = envelope.errors.first {
                 if error.code == "noRecordsMatch" {
                     // Nothing (new) to harvest: the harvest is complete.
+                    emit(
+                        Diagnostic(
+                            .notice, file: request.baseURL,
+                            message: "no records\(Self.naming(key.set))\(position.from.map { " changed since \($0)" } ?? "") (noRecordsMatch)"))
                     var completed = position
                     if completed.responseDate.isEmpty { completed.responseDate = envelope.responseDate ?? Catalog.now() }
                     report.responseDate = report.responseDate ?? completed.responseDate

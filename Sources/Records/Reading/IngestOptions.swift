@@ -17,6 +17,9 @@ public struct IngestOptions: Sendable, Hashable {
     /// Whether readers also put valid records in their stored form (canonical JSON and its
     /// hash) while they read, on all cores: set by ingest, not by validation.
     package var preparesStorage = false
+    /// The base URL that records read from an OAI-PMH response name in `source.url`: a
+    /// harvest sets the URL it harvested. Nil: the response's own `<request>` element.
+    package var oaiBaseURL: String?
 
     /// Creates options; `defaultLanguage` is normalized as a BCP 47 tag when it is one.
     public init(skipInvalid: Bool = false, strict: Bool = false, defaultKind: RecordKind? = nil, defaultLanguage: String? = nil) {

@@ -21,6 +21,8 @@ final class XMLRecordReader: RecordReader {
     let displayPath: String
     let validator: RecordValidator
     let limits: RecordLimits
+    /// What OAI-PMH records name as their source's URL, when not the response's `<request>`.
+    let oaiBaseURL: String?
     /// The file being read, while it is.
     private var stream: XMLStreamReader?
     private var bytesReadWhenDone = 0
@@ -32,6 +34,7 @@ final class XMLRecordReader: RecordReader {
         self.displayPath = displayPath
         self.validator = options.validator(for: displayPath)
         self.limits = options.limits
+        self.oaiBaseURL = options.oaiBaseURL
     }
 
     /// A text value as the JSON shape holds it: the string, or `.oversizedString` when it
@@ -224,7 +227,7 @@ final class XMLRecordReader: RecordReader {
     // MARK: OAI-PMH
 
     private func readOAIPMH(_ reader: XMLStreamReader, _ handle: (RecordEntry) throws -> Void) throws {
-        var baseURL: String?
+        var baseURL: String? = oaiBaseURL
         var more = try reader.read()
         while more {
             guard reader.isElement else {
@@ -236,7 +239,7 @@ final class XMLRecordReader: RecordReader {
             switch (reader.depth, name) {
             case (1, "request") where inOAI:
                 let element = try reader.expand()
-                baseURL = element.text.isEmpty ? nil : element.text
+                baseURL = oaiBaseURL ?? (element.text.isEmpty ? nil : element.text)
                 more = try reader.next()
             case (1, "error") where inOAI:
                 let element = try reader.expand()

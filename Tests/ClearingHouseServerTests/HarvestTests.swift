@@ -1,0 +1,372 @@
+// chm harvest against real HTTP peers: chm's own /oai provider on a live port, and scripted
+// providers (also live Hummingbird servers) that answer 503, break mid-way, send bad pages,
+// protocol errors, expired or repeated tokens.
+import ClearingHouse
+import ClearingHouseHarvester
+import ClearingHouseServer
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Synchronization
+import Testing
+
+/// Twenty-odd records: the seed records and generated ones in several kinds and countries.
+private let providerRecords: [String] =
+    seedRecords
+    + (1...19).map { number in
+        record(
+            "gen-\(number)", kind: number % 3 == 0 ? "bestPractice" : "technology", title: "Generated practice \(number)",
+            summary: "Watershed restoration step \(number).", countries: [number % 2 == 0 ? "KE" : "BR"], published: "2020")
+    }
+
+/// Runs `body` with the base URL of a live chm server of `fixture` (OAI page size `pageSize`).
+private func withProvider(
+    _ fixture: Fixture, pageSize: Int = 5, _ body: @escaping @Sendable (String) async throws -> Void
+) async throws {
+    let server = ClearingHouseServer(
+        house: fixture.house,
+        configuration: ServerConfiguration(port: 0, logRequests: false, oai: OAIConfiguration(pageSize: pageSize)))
+    try await server.makeApplication().test(.live) { client in
+        let port = try #require(client.port)
+        try await body("http://127.0.0.1:\(port)/oai")
+    }
+}
+
+/// A response of a scripted provider.
+private struct Scripted: Sendable {
+    var status: HTTPResponse.Status = .ok
+    var retryAfter: String?
+    var body: String
+}
+
+/// Runs `body` with the base URL of a live server whose `/oai` answers with `script(query,
+/// request number)` (numbers from 1).
+private func withScriptedProvider(
+    _ script: @escaping @Sendable (String, Int) -> Scripted, _ body: @escaping @Sendable (String) async throws -> Void
+) async throws {
+    let counter = Mutex(0)
+    let router = Router()
+    router.get("oai") { request, _ -> Response in
+        let number = counter.withLock { count in
+            count += 1
+            return count
+        }
+        let answer = script(request.uri.query ?? "", number)
+        var headers: HTTPFields = [.contentType: "text/xml; charset=utf-8"]
+        if let retryAfter = answer.retryAfter { headers[.retryAfter] = retryAfter }
+        return Response(status: answer.status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: answer.body)))
+    }
+    let application = Application(router: router, configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)))
+    try await application.test(.live) { client in
+        let port = try #require(client.port)
+        try await body("http://127.0.0.1:\(port)/oai")
+    }
+}
+
+/// An OAI-PMH response around `inner`.
+private func oaiResponse(_ verb: String, _ inner: String, date: String = "2026-01-02T03:04:05Z") -> String {
+    """
+    <?xml version="1.0" encoding="UTF-8"?>
+    <OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/">
+      <responseDate>\(date)</responseDate>
+      <request verb="\(verb)">http://repository.example.org/oai</request>
+      \(inner.isEmpty ? "" : "<\(verb)>\(inner)</\(verb)>")
+    </OAI-PMH>
+    """
+}
+
+private let identify = oaiResponse(
+    "Identify",
+    """
+    <repositoryName>Scripted</repositoryName><baseURL>http://repository.example.org/oai</baseURL>
+    <protocolVersion>2.0</protocolVersion><adminEmail>a@example.org</adminEmail>
+    <earliestDatestamp>2000-01-01</earliestDatestamp><deletedRecord>no</deletedRecord><granularity>YYYY-MM-DD</granularity>
+    """)
+
+/// An oai_dc record (no title when `title` is nil).
+private func dcRecord(_ id: String, title: String?, sets: [String] = []) -> String {
+    """
+    <record><header><identifier>\(id)</identifier><datestamp>2025-01-01</datestamp>\(sets.map { "<setSpec>\($0)</setSpec>" }.joined())</header>
+    <metadata><oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+    \(title.map { "<dc:title>\($0)</dc:title>" } ?? "")<dc:type>technology</dc:type><dc:description>About \(id).</dc:description>
+    </oai_dc:dc></metadata></record>
+    """
+}
+
+/// A transport that passes requests to HTTP until `failAfter` of them succeeded, then
+/// fails as an unreachable provider would.
+private final class BreakingTransport: OAIHTTPTransport {
+    let inner = HTTPTransport()
+    let failAfter: Int
+    let served = Mutex(0)
+
+    init(failAfter: Int) { self.failAfter = failAfter }
+
+    struct Unreachable: Error {}
+
+    func get(_ url: String, timeout: Duration, maximumBytes: Int) async throws -> OAIHTTPResponse {
+        let allowed = served.withLock { count in
+            count += 1
+            return count <= failAfter
+        }
+        guard allowed else { throw Unreachable() }
+        return try await inner.get(url, timeout: timeout, maximumBytes: maximumBytes)
+    }
+}
+
+/// Every record of `house` as canonical JSON, by id.
+private func contents(_ house: ClearingHouse) throws -> [String: String] {
+    var all: [String: String] = [:]
+    try house.export(format: .jsonl) { line in
+        for text in line.split(separator: "\n") where !text.isEmpty {
+            let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+            if let id = object?["id"] as? String { all[id] = String(text) }
+        }
+    }
+    return all
+}
+
+@Suite("chm harvest")
+struct HarvestTests {
+    @Test("harvests every record of a chm provider, then only what changed")
+    func fullThenIncremental() async throws {
+        let provider = try Fixture(records: providerRecords)
+        let harvester = try Fixture(records: [])
+        defer {
+            provider.remove()
+            harvester.remove()
+        }
+        try await withProvider(provider) { url in
+            let first = try await harvester.house.harvest(HarvestRequest(baseURL: url))
+            let report = try #require(first.harvests.first)
+            #expect(report.complete && first.succeeded)
+            #expect(report.pages == 5)  // 23 records, 5 a page
+            #expect(report.added == providerRecords.count)
+            #expect(report.from == nil)
+            let harvested = try contents(harvester.house)
+            #expect(Set(harvested.keys) == Set(try contents(provider.house).keys))
+            let mangrove = try #require(try harvester.house.record(id: "tech-mangrove"))
+            #expect(mangrove.title["en"] == "Community mangrove nurseries")
+            #expect(mangrove.source?.url == url)
+            #expect(mangrove.source?.originalId == "tech-mangrove")
+
+            // Changes on the provider: one deleted, one added, one changed.
+            _ = try provider.house.delete(ids: ["tech-fog"])
+            _ = try provider.house.ingest(
+                body: Array((record("new-one", title: "A new record") + "\n" + record("gen-1", title: "Renamed practice")).utf8),
+                format: .jsonLines, displayName: "changes")
+            let second = try #require(try await harvester.house.harvest(HarvestRequest(baseURL: url)).harvests.first)
+            #expect(second.complete)
+            #expect(second.from != nil)  // incremental
+            #expect(second.deleted == 1 && second.added == 1 && second.updated == 1)
+            #expect(try harvester.house.record(id: "tech-fog") == nil)
+            #expect(try harvester.house.record(id: "gen-1")?.title["en"] == "Renamed practice")
+            #expect(Set(try contents(harvester.house).keys) == Set(try contents(provider.house).keys))
+
+            let sources = try harvester.house.harvestSources()
+            #expect(sources.count == 1)
+            #expect(sources.first?.harvests == 2)
+            #expect(sources.first?.lastResponseDate == second.responseDate)
+            #expect(sources.first?.isResumable == false)
+        }
+    }
+
+    @Test("a set harvest keeps the sets of each record, and a record reached through two sets is one record")
+    func sets() async throws {
+        let provider = try Fixture(records: providerRecords)
+        let harvester = try Fixture(records: [])
+        defer {
+            provider.remove()
+            harvester.remove()
+        }
+        try await withProvider(provider) { url in
+            var request = HarvestRequest(baseURL: url)
+            request.sets = ["country:KE", "kind:technology"]
+            let report = try await harvester.house.harvest(request)
+            #expect(report.harvests.map(\.set) == ["country:KE", "kind:technology"])
+            #expect(report.harvests.allSatisfy { $0.complete })
+            // tech-mangrove is a Kenyan technology: in both sets, stored once.
+            #expect(report.harvests[0].added + report.harvests[1].added == (try contents(harvester.house)).count)
+            let sets = try harvester.house.harvestedSets(id: "tech-mangrove").map(\.set)
+            #expect(sets.contains("country:KE") && sets.contains("kind:technology"))
+            #expect(try harvester.house.harvestSources().count == 2)
+        }
+    }
+
+    @Test("a harvest that breaks resumes at its first uncommitted page and ends as an unbroken one")
+    func resumes() async throws {
+        let provider = try Fixture(records: providerRecords)
+        let broken = try Fixture(records: [])
+        let whole = try Fixture(records: [])
+        defer {
+            provider.remove()
+            broken.remove()
+            whole.remove()
+        }
+        try await withProvider(provider) { url in
+            var request = HarvestRequest(baseURL: url)
+            request.retryFor = .zero
+            // Identify, then two pages, then the provider is unreachable.
+            let transport = BreakingTransport(failAfter: 3)
+            let stopped = try #require(try await broken.house.harvest(request, transport: transport).harvests.first)
+            try await transport.inner.shutdown()
+            #expect(!stopped.complete)
+            #expect(stopped.pages == 2)
+            #expect(stopped.failure?.contains("gave up") == true)
+            let source = try #require(try broken.house.harvestSources().first)
+            #expect(source.isResumable && source.resumablePages == 2)
+            #expect(source.lastError != nil)
+            #expect(try contents(broken.house).count == 10)
+
+            let resumed = try #require(try await broken.house.harvest(HarvestRequest(baseURL: url)).harvests.first)
+            #expect(resumed.resumed && resumed.complete)
+            #expect(resumed.pages == 3)
+            #expect(resumed.added == providerRecords.count - 10)
+            _ = try await whole.house.harvest(HarvestRequest(baseURL: url))
+            let brokenContents = try contents(broken.house)
+            let wholeContents = try contents(whole.house)
+            #expect(brokenContents == wholeContents)
+            #expect(try broken.house.harvestSources().first?.isResumable == false)
+        }
+    }
+
+    @Test("503 with Retry-After is retried; a provider that never recovers is given up on, with a clear message")
+    func retries() async throws {
+        let harvester = try Fixture(records: [])
+        defer { harvester.remove() }
+        try await withScriptedProvider({ query, number in
+            if number <= 2 { return Scripted(status: .serviceUnavailable, retryAfter: "1", body: "busy") }
+            if query.contains("Identify") { return Scripted(body: identify) }
+            return Scripted(body: oaiResponse("ListRecords", dcRecord("oai:x:1", title: "One")))
+        }) { url in
+            var notices: [String] = []
+            let report = try await harvester.house.harvest(HarvestRequest(baseURL: url), diagnostics: { notices.append($0.message) })
+            #expect(report.succeeded)
+            #expect(report.harvests.first?.added == 1)
+            #expect(notices.filter { $0.contains("HTTP 503; retrying in 1 s") }.count == 2)
+        }
+        try await withScriptedProvider({ _, _ in Scripted(status: .serviceUnavailable, retryAfter: "1", body: "busy") }) { url in
+            var request = HarvestRequest(baseURL: url)
+            request.retryFor = .seconds(2)
+            let report = try await harvester.house.harvest(request)
+            let failure = try #require(report.harvests.first?.failure)
+            #expect(failure.contains("gave up") && failure.contains("HTTP 503"))
+            #expect(!report.succeeded)
+        }
+        // Nobody listens on the port.
+        var request = HarvestRequest(baseURL: "http://127.0.0.1:9/oai")
+        request.retryFor = .seconds(1)
+        let transport = HTTPTransport(connectTimeout: .milliseconds(300))
+        let report = try await harvester.house.harvest(request, transport: transport)
+        try await transport.shutdown()
+        #expect(report.harvests.first?.failure?.contains("cannot reach the provider") == true)
+    }
+
+    @Test("an invalid record is left out, the rest of its page kept; a page that is not XML stops the harvest, naming the page")
+    func badPages() async throws {
+        let harvester = try Fixture(records: [])
+        defer { harvester.remove() }
+        try await withScriptedProvider({ query, _ in
+            if query.contains("Identify") { return Scripted(body: identify) }
+            if query.contains("resumptionToken") { return Scripted(body: "<html><body>Proxy error</body></html>") }
+            let page =
+                dcRecord("oai:x:1", title: "One") + dcRecord("oai:x:2", title: nil) + dcRecord("oai:x:3", title: "Three")
+                + #"<resumptionToken completeListSize="6" cursor="0">page2</resumptionToken>"#
+            return Scripted(body: oaiResponse("ListRecords", page))
+        }) { url in
+            var diagnostics: [Diagnostic] = []
+            let report = try await harvester.house.harvest(HarvestRequest(baseURL: url), diagnostics: { diagnostics.append($0) })
+            let harvest = try #require(report.harvests.first)
+            #expect(harvest.added == 2 && harvest.rejected == 1 && harvest.pages == 1)
+            let invalid = try #require(diagnostics.first { $0.recordID == "oai:x:2" })
+            #expect(invalid.file == "\(url) page 1")
+            #expect(invalid.field == "title")
+            let failure = try #require(harvest.failure)
+            #expect(failure.contains("page 2") && failure.contains("not"))
+            #expect(try harvester.house.record(id: "oai:x:3") != nil)
+            #expect(try harvester.house.harvestSources().first?.resumablePages == 1)
+        }
+    }
+
+    @Test("OAI-PMH errors: badArgument stops with its code, noRecordsMatch completes, a repeated token stops the loop")
+    func protocolErrors() async throws {
+        let harvester = try Fixture(records: [])
+        defer { harvester.remove() }
+        try await withScriptedProvider({ query, _ in
+            if query.contains("Identify") { return Scripted(body: identify) }
+            return Scripted(body: oaiResponse("ListRecords", "") .replacingOccurrences(of: "</OAI-PMH>", with: #"<error code="badArgument">from is not a date</error></OAI-PMH>"#))
+        }) { url in
+            let failure = try #require(try await harvester.house.harvest(HarvestRequest(baseURL: url)).harvests.first?.failure)
+            #expect(failure.contains("badArgument: from is not a date"))
+        }
+        try await withScriptedProvider({ query, _ in
+            if query.contains("Identify") { return Scripted(body: identify) }
+            return Scripted(body: oaiResponse("ListRecords", "").replacingOccurrences(of: "</OAI-PMH>", with: #"<error code="noRecordsMatch"/></OAI-PMH>"#))
+        }) { url in
+            let report = try await harvester.house.harvest(HarvestRequest(baseURL: url))
+            #expect(report.succeeded && report.harvests.first?.added == 0)
+        }
+        try await withScriptedProvider({ query, _ in
+            if query.contains("Identify") { return Scripted(body: identify) }
+            return Scripted(body: oaiResponse("ListRecords", dcRecord("oai:y:1", title: "Loop") + "<resumptionToken>same</resumptionToken>"))
+        }) { url in
+            let failure = try #require(try await harvester.house.harvest(HarvestRequest(baseURL: url)).harvests.first?.failure)
+            #expect(failure.contains("same resumption token twice"))
+        }
+    }
+
+    @Test("a token the provider no longer accepts starts the stopped harvest again")
+    func expiredToken() async throws {
+        let harvester = try Fixture(records: [])
+        defer { harvester.remove() }
+        let attempts = Mutex(0)
+        try await withScriptedProvider({ query, _ in
+            if query.contains("Identify") { return Scripted(body: identify) }
+            if query.contains("resumptionToken=t1") {
+                // The first harvest dies here; the provider forgets t1 after that.
+                let attempt = attempts.withLock { count in
+                    count += 1
+                    return count
+                }
+                if attempt == 1 { return Scripted(status: .notFound, body: "gone") }
+                return Scripted(body: oaiResponse("ListRecords", "").replacingOccurrences(of: "</OAI-PMH>", with: #"<error code="badResumptionToken">expired</error></OAI-PMH>"#))
+            }
+            if query.contains("resumptionToken=t2") { return Scripted(body: oaiResponse("ListRecords", dcRecord("oai:z:2", title: "Two") + "<resumptionToken/>")) }
+            return Scripted(body: oaiResponse("ListRecords", dcRecord("oai:z:1", title: "One") + "<resumptionToken>\(attempts.withLock { $0 } == 0 ? "t1" : "t2")</resumptionToken>"))
+        }) { url in
+            let first = try #require(try await harvester.house.harvest(HarvestRequest(baseURL: url)).harvests.first)
+            #expect(!first.complete && first.failure?.contains("HTTP 404") == true)
+            var notices: [String] = []
+            let second = try #require(
+                try await harvester.house.harvest(HarvestRequest(baseURL: url), diagnostics: { notices.append($0.message) }).harvests.first)
+            #expect(second.complete && !second.resumed)
+            #expect(notices.contains { $0.contains("no longer accepts") })
+            #expect(try harvester.house.record(id: "oai:z:2") != nil)
+        }
+    }
+
+    @Test("a request names the parameter it gets wrong")
+    func validation() throws {
+        func problem(_ change: (inout HarvestRequest) -> Void) -> String? {
+            var request = HarvestRequest(baseURL: "https://example.org/oai")
+            change(&request)
+            do {
+                _ = try request.validated()
+                return nil
+            } catch let error as ClearingHouseError {
+                return error.parameter
+            } catch {
+                return "?"
+            }
+        }
+        #expect(problem { _ in } == nil)
+        #expect(problem { $0.baseURL = "ftp://example.org/oai" } == "url")
+        #expect(problem { $0.baseURL = "https://example.org/oai?verb=Identify" } == "url")
+        #expect(problem { $0.metadataPrefix = "marc21" } == "metadataPrefix")
+        #expect(problem { $0.from = "2020-13-01" } == "from")
+        #expect(problem { $0.until = "yesterday" } == "until")
+        #expect(problem { $0.from = "2020-01-01"; $0.until = "2020-01-02T00:00:00Z" } == "until")
+        #expect(problem { $0.from = "2021-01-01"; $0.until = "2020-01-01" } == "until")
+        #expect(problem { $0.sets = ["has space"] } == "set")
+    }
+}
