@@ -255,7 +255,7 @@ public final class ClearingHouse: Sendable {
                             if try transaction.delete(id: id, runID: runID) {
                                 counts.deleted += 1
                                 try indexing { try feed.deleted(id) }
-                            } else {
+                            } else if options.reportsUnknownDeletions {
                                 emit(
                                     Diagnostic(
                                         .notice, file: file.displayPath, line: line, recordID: id,

@@ -279,7 +279,7 @@ struct HarvestTests {
             let harvest = try #require(report.harvests.first)
             #expect(harvest.added == 2 && harvest.rejected == 1 && harvest.pages == 1)
             let invalid = try #require(diagnostics.first { $0.recordID == "oai:x:2" })
-            #expect(invalid.file == "\(url) page 1")
+            #expect(invalid.file == "\(url) [page 1]")
             #expect(invalid.field == "title")
             let failure = try #require(harvest.failure)
             #expect(failure.contains("page 2") && failure.contains("not"))

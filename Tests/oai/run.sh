@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
-# Harvests `chm serve`'s OAI-PMH provider with an independent client (Sickle, PyPI):
+# OAI-PMH both ways, with independent implementations:
 #
 #   Tests/oai/run.sh PATH/TO/chm
 #
 # Builds nothing. Ingests Corpus/ into a temporary index, deletes a few records, starts
-# `chm serve --port 0 --oai-page-size 3` and lets harvest_sickle.py harvest /oai completely
-# (every record in both formats, every deletion, every set, across many resumption tokens).
-# Needs python3 with sickle (PYTHON names another interpreter, e.g. a virtual environment's).
+# `chm serve --port 0 --oai-page-size 3`, and then
+# - Sickle and oaipmh-scythe (PyPI) harvest /oai completely (every record in both formats,
+#   every deletion, every set, across many resumption tokens);
+# - chm harvests that chm, killed (SIGKILL) after a few pages, then resumed: the catalog ends
+#   as an uninterrupted harvest's, with every live record;
+# - chm harvests a provider built on the `oaipmh` package (pyoai, PyPI): 300 records with
+#   real-looking identifiers, deletions, sets, pages of 25; killed and resumed; then
+#   incrementally after the repository changed.
+# Needs python3 with sickle, oaipmh-scythe and oaipmh (PYTHON names another interpreter,
+# e.g. a virtual environment's).
 set -euo pipefail
 
 chm=$(realpath "${1:?usage: Tests/oai/run.sh PATH/TO/chm}")
@@ -33,3 +40,81 @@ start_server "$chm" --quiet --oai-page-size 3 --index "$work/index"
 
 echo "== Sickle harvests $url/oai"
 "$python" Tests/oai/harvest_sickle.py "$url/oai" "$work/live.jsonl" "$work/deleted"
+
+echo "== oaipmh-scythe harvests $url/oai"
+"$python" Tests/oai/harvest_scythe.py "$url/oai" "$work/live.jsonl" "$work/deleted"
+
+# expect_killed COMMAND...: runs COMMAND, which a CHM_TEST_FAULT kill rule must end with SIGKILL.
+expect_killed() {
+    local code=0
+    "$@" >/dev/null 2>&1 || code=$?
+    if [ "$code" != 137 ]; then
+        echo "FAIL: expected the harvest to be killed (exit 137), got exit $code" >&2
+        exit 1
+    fi
+}
+
+# same_catalogs A B: the two indexes hold the same records, byte for byte.
+same_catalogs() {
+    "$chm" export --index "$1" --format jsonl > "$work/a.jsonl"
+    "$chm" export --index "$2" --format jsonl > "$work/b.jsonl"
+    if ! cmp -s "$work/a.jsonl" "$work/b.jsonl"; then
+        echo "FAIL: $1 and $2 differ:" >&2
+        diff "$work/a.jsonl" "$work/b.jsonl" | head -n 10 >&2
+        exit 1
+    fi
+}
+
+echo "== chm harvests $url/oai, killed after its 4th page, then resumed"
+CHM_TEST_FAULT="kill@catalog.after-commit#4" expect_killed "$chm" harvest --index "$work/copy" "$url/oai"
+"$chm" harvest --list --index "$work/copy" | tee /dev/stderr | grep -q "stopped after page 4, resumes at the next harvest"
+"$chm" harvest --json --index "$work/copy" "$url/oai" > "$work/resumed.json"
+"$python" - "$work/resumed.json" <<'PY'
+import json, sys
+report = json.load(open(sys.argv[1]))["harvests"][0]
+assert report["resumed"] and report["complete"] and report["rejected"] == 0, report
+print(f"resumed: {report['pages']} more pages, {report['added']} records added")
+PY
+"$chm" harvest --quiet --index "$work/whole" "$url/oai"
+same_catalogs "$work/copy" "$work/whole"
+"$python" - "$work/a.jsonl" "$work/live.jsonl" "$url/oai" <<'PY'
+import json, sys
+harvested = {json.loads(line)["id"]: json.loads(line) for line in open(sys.argv[1])}
+live = {json.loads(line)["id"]: json.loads(line) for line in open(sys.argv[2])}
+assert set(harvested) == set(live), (len(harvested), len(live))
+for id, record in harvested.items():
+    assert record["title"] == live[id]["title"], id
+    assert record["source"] == {"system": "oai-pmh", "url": sys.argv[3], "originalId": id}, record["source"]
+print(f"chm harvested chm: {len(harvested)} records, as served, each with its source")
+PY
+
+echo "== chm harvests the oaipmh package's server (pyoai)"
+"$python" Tests/oai/pyoai_repository.py make "$work/pyoai.json" 300
+"$python" Tests/oai/pyoai_server.py "$work/pyoai.json" "$work/pyoai.port" 25 > "$work/pyoai.log" 2>&1 &
+pyoai_pid=$!
+trap 'kill "$pyoai_pid" 2>/dev/null || true; cleanup' EXIT
+for _ in $(seq 1 100); do [ -s "$work/pyoai.port" ] && break; sleep 0.1; done
+pyoai_url="http://127.0.0.1:$(cat "$work/pyoai.port")/oai"
+CHM_TEST_FAULT="kill@catalog.after-commit#3" expect_killed "$chm" harvest --index "$work/pyoai" "$pyoai_url"
+"$chm" harvest --quiet --index "$work/pyoai" "$pyoai_url"
+"$chm" export --index "$work/pyoai" --format jsonl > "$work/pyoai.jsonl"
+"$python" Tests/oai/pyoai_repository.py check "$work/pyoai.json" "$work/pyoai.jsonl" "$pyoai_url"
+"$chm" harvest --quiet --index "$work/pyoai-whole" "$pyoai_url"
+same_catalogs "$work/pyoai" "$work/pyoai-whole"
+
+echo "== the repository changes; chm harvests it incrementally"
+sleep 1
+"$python" Tests/oai/pyoai_repository.py change "$work/pyoai.json"
+"$chm" harvest --json --index "$work/pyoai" "$pyoai_url" > "$work/incremental.json"
+"$python" - "$work/incremental.json" <<'PY'
+import json, sys
+report = json.load(open(sys.argv[1]))["harvests"][0]
+assert report["from"] is not None and report["complete"], report
+counts = {key: report[key] for key in ["added", "updated", "deleted", "unchanged", "rejected"]}
+assert counts == {"added": 5, "updated": 5, "deleted": 5, "unchanged": 0, "rejected": 0}, counts
+print(f"incremental harvest from {report['from']}: {counts}")
+PY
+"$chm" export --index "$work/pyoai" --format jsonl > "$work/pyoai.jsonl"
+"$python" Tests/oai/pyoai_repository.py check "$work/pyoai.json" "$work/pyoai.jsonl" "$pyoai_url"
+"$chm" harvest --list --index "$work/pyoai"
+echo "OAI-PMH tests passed"

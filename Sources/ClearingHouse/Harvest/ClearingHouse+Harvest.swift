@@ -68,6 +68,7 @@ extension ClearingHouse {
         let setsByID = Dictionary(envelope.headers.map { ($0.identifier, $0.sets) }, uniquingKeysWith: { first, _ in first })
         var options = IngestOptions(skipInvalid: true)
         options.oaiBaseURL = key.baseURL
+        options.reportsUnknownDeletions = false
         return try writes.withLock { _ in
             try ingestLocked(
                 files: [file], problems: [], runPaths: [displayName], thesaurusPaths: [], options: options,
@@ -217,7 +218,7 @@ private struct Harvester {
             }
             let url = Self.url(request.baseURL, query)
             let page = position.pages + 1
-            let displayName = "\(request.baseURL) page \(page)\(Self.naming(key.set))"
+            let displayName = "\(request.baseURL) [page \(page)\(Self.naming(key.set))]"
             let body = try await fetch(url, set: key.set, pages: report.pages, items: items)
             let envelope: OAIResponseEnvelope
             do {

@@ -20,6 +20,9 @@ public struct IngestOptions: Sendable, Hashable {
     /// The base URL that records read from an OAI-PMH response name in `source.url`: a
     /// harvest sets the URL it harvested. Nil: the response's own `<request>` element.
     package var oaiBaseURL: String?
+    /// Whether a deletion of a record that is not in the catalog gets a notice (a harvest,
+    /// which meets every tombstone of a repository on its first run, turns it off).
+    package var reportsUnknownDeletions = true
 
     /// Creates options; `defaultLanguage` is normalized as a BCP 47 tag when it is one.
     public init(skipInvalid: Bool = false, strict: Bool = false, defaultKind: RecordKind? = nil, defaultLanguage: String? = nil) {
