@@ -5,7 +5,8 @@
 #
 # Builds nothing. Ingests Corpus/ into a temporary index, deletes a few records, starts
 # `chm serve --port 0 --oai-page-size 3` and lets harvest_sickle.py harvest /oai completely
-# (every record in both formats, every deletion, every set, across many resumption tokens).
+# (every record in both formats, every deletion, every set, across many resumption tokens),
+# then reads `chm export --format oai_dc` of the same index with Sickle (read_export_sickle.py).
 # Needs python3 with sickle (PYTHON names another interpreter, e.g. a virtual environment's).
 set -euo pipefail
 
@@ -33,3 +34,7 @@ start_server "$chm" --quiet --oai-page-size 3 --index "$work/index"
 
 echo "== Sickle harvests $url/oai"
 "$python" Tests/oai/harvest_sickle.py "$url/oai" "$work/live.jsonl" "$work/deleted"
+
+echo "== Sickle reads chm export --format oai_dc"
+"$chm" export --index "$work/index" --format oai_dc --output "$work/export.xml"
+"$python" Tests/oai/read_export_sickle.py "$work/export.xml" "$work/live.jsonl"
