@@ -300,11 +300,15 @@ public final class ClearingHouse: Sendable {
                 try indexing { try feed.catalogRolledBack() }
                 fileReport.status = .rolledBack
                 report.rejected += fileReport.valid
-                emit(
-                    Diagnostic(
-                        .error, file: file.displayPath,
-                        message: "nothing from this file was stored (\(fileReport.valid) valid, \(fileReport.invalid) invalid); fix the errors above or use --skip-invalid"
-                    ))
+                // Said only when valid records were held back: a file with none (an OAI-PMH
+                // error response, a syntax error on line 1) has its one error already.
+                if fileReport.valid > 0 {
+                    emit(
+                        Diagnostic(
+                            .error, file: file.displayPath,
+                            message: "nothing from this file was stored (\(fileReport.valid) valid, \(fileReport.invalid) invalid); fix the errors above or use --skip-invalid"
+                        ))
+                }
             }
             report.files.append(fileReport)
         }
@@ -403,20 +407,29 @@ public final class ClearingHouse: Sendable {
         case jsonl
         /// A header row and one row per record (RFC 4180 quoting).
         case csv
+        /// One OAI-PMH 2.0 document shaped as the provider's answer to
+        /// `verb=ListRecords&metadataPrefix=oai_dc`: a `<record>` per record, sorted by id, with
+        /// the header the provider gives (identifier, datestamp, sets) and its Dublin Core.
+        /// chm ingests it back (as far as Dublin Core carries a record) and harvesting
+        /// libraries read it. An export of no records is a `noRecordsMatch` error response.
+        case oaiDC = "oai_dc"
     }
 
     /// Writes every record, sorted by id, passing the output to `write` one line at a time
     /// (each line ends with `\n`). JSON Lines output ingests back to the same catalog and
     /// exports again byte for byte.
     public func export(format: ExportFormat, to write: (String) throws -> Void) throws {
-        switch format {
-        case .jsonl:
-            try catalog.forEachJSON { _, json in try write(json + "\n") }
-        case .csv:
-            try write(CSVExport.header)
+        var writer = ExportWriter(format: format)
+        for line in writer.start() { try write(line) }
+        if format == .oaiDC {
+            try catalog.forEachOAIRecord { json, datestamp, sets in
+                for line in try writer.lines(json: json, datestamp: datestamp, sets: sets) { try write(line) }
+            }
+        } else {
             try catalog.forEachJSON { _, json in
-                try write(CSVExport.row(for: try Record(fromCatalog: json)))
+                for line in try writer.lines(json: json, datestamp: 0, sets: []) { try write(line) }
             }
         }
+        for line in writer.end() { try write(line) }
     }
 }

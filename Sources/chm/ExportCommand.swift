@@ -6,7 +6,12 @@ import Foundation
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Write records, sorted by id, as JSON Lines (canonical JSON) or CSV: all, or what a query and filters find.")
+        abstract: "Write records, sorted by id, as JSON Lines (canonical JSON), CSV or OAI-PMH (oai_dc): all, or what a query and filters find.",
+        discussion: """
+            --format oai_dc writes one OAI-PMH document shaped as a ListRecords response with \
+            oai_dc metadata (the headers chm serve's /oai gives), which chm ingest and harvesting \
+            libraries read.
+            """)
 
     @OptionGroup var indexOptions: IndexOptions
     @OptionGroup var filterOptions: FilterOptions
@@ -14,7 +19,7 @@ struct ExportCommand: ParsableCommand {
     @Argument(help: "Export only the records this query finds (with the filters); omit for all.")
     var query: String?
 
-    @Option(help: "jsonl (default) or csv.")
+    @Option(help: "jsonl (default), csv or oai_dc.")
     var format: ClearingHouse.ExportFormat = .jsonl
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Write to FILE (atomically) instead of standard output.", valueName: "FILE"))

@@ -288,7 +288,7 @@ struct WebPageTests {
         }
     }
 
-    @Test("CSV and JSON Lines downloads of the current search")
+    @Test("CSV, JSON Lines and OAI-PMH downloads of the current search")
     func export() async throws {
         try await withServer { client, _ in
             let csv = try await client.get("/export?theme=restoration&format=csv")
@@ -299,6 +299,11 @@ struct WebPageTests {
             let jsonl = try await client.get("/export?q=mangrove&format=jsonl")
             #expect(jsonl.text.split(separator: "\n").count == 2)
             #expect(jsonl.text.contains(#""id":"req-mangrove""#))
+            let oai = try await client.get("/export?q=mangrove&format=oai_dc")
+            #expect(oai.headers[.contentType] == "text/xml; charset=utf-8")
+            #expect(oai.headers[.contentDisposition] == #"attachment; filename="chm-records.xml""#)
+            #expect(oai.text.components(separatedBy: "<record>").count == 3)
+            #expect(oai.text.contains("<identifier>req-mangrove</identifier>"))
         }
     }
 

@@ -124,7 +124,11 @@ func oaiDeletion(_ identifier: String) -> String {
             #expect(record.updated == "2024-04-30T10:00:00Z")
             #expect(record.countries == ["KE"])
             #expect(record.regions.isEmpty)
-            #expect(record.extensions == ["dc:format": .array([.string("application/pdf")])])
+            // The date-time was read as a date: the text is kept as it was.
+            #expect(
+                record.extensions == [
+                    "dc:format": .array([.string("application/pdf")]), "dc:date": .array([.string("2020-03-01T12:00:00Z")]),
+                ])
         }
     }
 
@@ -221,22 +225,31 @@ func oaiDeletion(_ identifier: String) -> String {
         }
     }
 
-    @Test func recordWithoutOAIDCMetadataIsInvalid() throws {
+    @Test func recordInAnotherFormatGetsOneErrorForTheFile() throws {
         try withTemporaryDirectory { directory in
-            let record = """
+            let mods = { (id: String) in
+                """
                     <record>
-                      <header><identifier>oai:r:9</identifier><datestamp>2024-01-01</datestamp></header>
+                      <header><identifier>\(id)</identifier><datestamp>2024-01-01</datestamp></header>
                       <metadata><mods xmlns="http://www.loc.gov/mods/v3"/></metadata>
                     </record>
                 """
+            }
             let xml = oaiResponse(
-                "<ListRecords>\n\(record)\n\(oaiRecord("oai:r:10", "      <dc:title>Fine</dc:title>"))\n</ListRecords>"
+                "<ListRecords>\n\(mods("oai:r:9"))\n\(oaiDeletion("oai:r:8"))\n\(mods("oai:r:10"))\n</ListRecords>"
             )
             let outcome = try readRecords(xml, named: "mods.xml", as: .xml, in: directory)
-            #expect(outcome.records.map(\.id) == ["oai:r:10"])
-            let invalid = try #require(outcome.invalid.first)
-            #expect(invalid.diagnostics.first?.field == "metadata")
-            #expect(invalid.diagnostics.first?.recordID == "oai:r:9")
+            #expect(outcome.failure == nil)
+            #expect(outcome.records.isEmpty)
+            #expect(outcome.deletions == ["oai:r:8"])
+            #expect(outcome.invalid.count == 2)
+            #expect(outcome.invalid.allSatisfy { $0.diagnostics.isEmpty })
+            let error = try #require(outcome.messages.first)
+            #expect(outcome.messages.count == 1)
+            #expect(error.severity == .error)
+            #expect(error.field == "metadata")
+            #expect(error.message.contains("mods format (<mods> in http://www.loc.gov/mods/v3)"), "\(error.message)")
+            #expect(error.message.contains("chm reads only the oai_dc and chm formats"))
         }
     }
 

@@ -124,17 +124,41 @@ import Testing
 
     // MARK: id
 
-    @Test(arguments: ["a b", "a/b", "é", "", "a#1", String(repeating: "a", count: 201)])
-    func rejectsInvalidIDCharacters(id: String) throws {
+    /// Ids that are not URI text: each refused, with what is wrong and where.
+    @Test(arguments: [
+        ("a b", "white space (U+0020) at character 2"), ("a\\tb", "white space (U+0009) at character 2"),
+        ("a\\u0001b", "a control character (U+0001) at character 2"), ("é", "\"é\" (U+00E9) at character 1 (outside ASCII"),
+        ("", "cannot be empty"), (String(repeating: "a", count: 201), "201 bytes long; an id has at most 200"),
+        ("a%2", "\"%\" at character 2 does not start a %XX escape"), ("100%", "\"%\" at character 4"),
+        ("a%zz", "\"%\" at character 2"), ("a<b", "\"<\" (U+003C)"), ("a>b", "\">\""), ("a\\\"b", "(U+0022)"),
+        ("a{b}", "\"{\""), ("a|b", "\"|\""), ("a\\\\b", "(U+005C)"), ("a^b", "\"^\""), ("a`b", "\"`\""),
+    ])
+    func rejectsInvalidIDCharacters(id: String, problem: String) throws {
         let outcome = try validateRecord(#"{"id": "\#(id)", "kind": "technology", "title": "T"}"#)
         #expect(outcome.record == nil)
         #expect(outcome.errorFields == ["id"])
         #expect(outcome.errors.first?.recordID == nil)
+        let message = try #require(outcome.errors.first?.message)
+        #expect(message.contains(problem), "\(message)")
     }
 
-    @Test(arguments: ["A-z.0_9:x-y", "oai:repo.example.org:17", "x", String(repeating: "a", count: 200)])
+    /// Every OAI-PMH identifier is an id: URI syntax, reserved characters and escapes included.
+    @Test(arguments: [
+        "A-z.0_9:x-y", "oai:repo.example.org:17", "x", String(repeating: "a", count: 200), "hdl:1765/308",
+        "oai:bnf.fr:gallica/ark:/12148/bpt6k5440618t", "oai:repo.example.org:10138/1074", "a/b", "a#1", "x%20y%C3%A9",
+        "urn:x:a?b#c&d+e=f;g[1]@h!$'()*,~", "https://doi.org/10.5281/zenodo.15843210", "info:doi/10.1000/182",
+    ])
     func acceptsValidIDs(id: String) throws {
         #expect(try validateRecord(recordJSON(id)).record?.id == id)
+    }
+
+    @Test func relatedHoldsIDsOfTheSameGrammar() throws {
+        let outcome = try validateRecord(
+            #"{"id": "r", "kind": "technology", "title": "T", "related": ["hdl:1765/308", "oai:x:1?a=b", "not an id"]}"#)
+        #expect(outcome.errorFields == ["related[2]"])
+        #expect(outcome.errors.first?.message.contains("white space (U+0020) at character 4") == true)
+        let valid = try validateRecord(#"{"id": "r", "kind": "technology", "title": "T", "related": ["hdl:1765/308", "oai:x:1?a=b"]}"#)
+        #expect(valid.record?.related == ["hdl:1765/308", "oai:x:1?a=b"])
     }
 
     @Test func idMustBeAString() throws {

@@ -6,7 +6,8 @@
 # Builds nothing. Ingests Corpus/ into a temporary index, deletes a few records, starts
 # `chm serve --port 0 --oai-page-size 3`, and then
 # - Sickle and oaipmh-scythe (PyPI) harvest /oai completely (every record in both formats,
-#   every deletion, every set, across many resumption tokens);
+#   every deletion, every set, across many resumption tokens), and Sickle reads
+#   `chm export --format oai_dc` of the same index (read_export_sickle.py);
 # - chm harvests that chm, killed (SIGKILL) after a few pages, then resumed: the catalog ends
 #   as an uninterrupted harvest's, with every live record;
 # - chm harvests a provider built on the `oaipmh` package (pyoai, PyPI): 300 records with
@@ -40,6 +41,10 @@ start_server "$chm" --quiet --oai-page-size 3 --index "$work/index"
 
 echo "== Sickle harvests $url/oai"
 "$python" Tests/oai/harvest_sickle.py "$url/oai" "$work/live.jsonl" "$work/deleted"
+
+echo "== Sickle reads chm export --format oai_dc"
+"$chm" export --index "$work/index" --format oai_dc --output "$work/export.xml"
+"$python" Tests/oai/read_export_sickle.py "$work/export.xml" "$work/live.jsonl"
 
 echo "== oaipmh-scythe harvests $url/oai"
 "$python" Tests/oai/harvest_scythe.py "$url/oai" "$work/live.jsonl" "$work/deleted"

@@ -156,6 +156,31 @@ extension Catalog {
         }
     }
 
+    /// Every record's canonical JSON with its datestamp and leaf sets (as its item holds
+    /// them), sorted by id and read in one snapshot: what `chm export --format oai_dc` writes.
+    func forEachOAIRecord(_ body: (_ json: String, _ datestamp: Int, _ sets: [String]) throws -> Void) throws {
+        try read { db in
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT r.json AS json, i.sets AS sets,
+                        COALESCE(i.datestamp, CAST(strftime('%s', r.modified_at) AS INTEGER)) AS datestamp
+                    FROM records r LEFT JOIN oai_items i ON i.id = r.id
+                    ORDER BY r.id
+                    """)
+            while let row = try rows.next() {
+                let json: String = row["json"]
+                let datestamp: Int = row["datestamp"] ?? 0
+                let sets: String? = row["sets"]
+                if let sets {
+                    try body(json, datestamp, sets.split(separator: " ").map(String.init))
+                } else {
+                    try body(json, datestamp, OAISets.specs(of: try Record(fromCatalog: json)))
+                }
+            }
+        }
+    }
+
     /// The newest change-log position, and the number of items `query` selects (its `after` is
     /// ignored), read in one snapshot; `query.maxSequence` is replaced by that position.
     func oaiStartList(_ query: OAIItemQuery) throws -> (maxSequence: Int64, count: Int) {

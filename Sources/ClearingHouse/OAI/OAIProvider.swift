@@ -163,7 +163,7 @@ public struct OAIProvider: Sendable {
         out += "<baseURL>\(XMLEscaping.escape(baseURL))</baseURL>"
         out += "<protocolVersion>2.0</protocolVersion>"
         for email in configuration.adminEmails { out += "<adminEmail>\(XMLEscaping.escape(email))</adminEmail>" }
-        out += "<earliestDatestamp>\(Self.datestamp(earliest))</earliestDatestamp>"
+        out += "<earliestDatestamp>\(OAIResponseXML.datestamp(earliest))</earliestDatestamp>"
         out += "<deletedRecord>persistent</deletedRecord>"
         out += "<granularity>YYYY-MM-DDThh:mm:ssZ</granularity>"
         out += "</Identify>"
@@ -296,50 +296,33 @@ public struct OAIProvider: Sendable {
     // MARK: Items
 
     private func header(_ item: OAIItem) -> String {
-        let deleted = item.deleted || item.json == nil && item.kind == nil
-        var out = deleted ? #"<header status="deleted">"# : "<header>"
-        out += "<identifier>\(XMLEscaping.escape(item.id))</identifier><datestamp>\(Self.datestamp(item.datestamp))</datestamp>"
-        for spec in item.sets { out += "<setSpec>\(XMLEscaping.escape(spec))</setSpec>" }
-        return out + "</header>"
+        OAIResponseXML.header(
+            identifier: item.id, datestamp: item.datestamp, sets: item.sets, deleted: item.deleted || item.json == nil && item.kind == nil)
     }
 
     private func record(_ item: OAIItem, format: OAIMetadataFormat) throws -> String {
         guard !item.deleted, let json = item.json else {
-            let deleted = OAIItem(
-                id: item.id, kind: item.kind, datestamp: item.datestamp, sequence: item.sequence, deleted: true, sets: item.sets,
-                json: nil)
-            return "<record>\(header(deleted))</record>"
+            return OAIResponseXML.record(
+                header: OAIResponseXML.header(identifier: item.id, datestamp: item.datestamp, sets: item.sets, deleted: true), metadata: nil)
         }
         let record = try Record(fromCatalog: json)
-        return "<record>\(header(item))<metadata>\(format.metadata(record, configuration: configuration))</metadata></record>"
+        return OAIResponseXML.record(header: header(item), metadata: format.metadata(record, configuration: configuration))
     }
 
     // MARK: The response
 
     private func response(baseURL: String, echo: [(String, String)]?, body: Result<String, Errors>, now: Int? = nil) -> String {
-        let responseDate = Self.datestamp(now ?? Int(Date().timeIntervalSince1970))
-        var out = #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n"
-        out +=
-            #"<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://www.openarchives.org/OAI/2.0/ http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd">"#
-        out += "<responseDate>\(responseDate)</responseDate>"
-        out += "<request"
-        for (name, value) in echo ?? [] { out += #" \#(name)="\#(XMLEscaping.escape(value))""# }
-        out += ">\(XMLEscaping.escape(baseURL))</request>"
+        var out = OAIResponseXML.opening(responseDate: now ?? Int(Date().timeIntervalSince1970), arguments: echo ?? [], baseURL: baseURL)
         switch body {
         case .success(let text): out += text
         case .failure(let errors):
-            for error in errors.errors { out += #"<error code="\#(error.code)">\#(XMLEscaping.escape(error.message))</error>"# }
+            for error in errors.errors { out += OAIResponseXML.error(code: error.code, message: error.message) }
         }
-        out += "</OAI-PMH>\n"
+        out += OAIResponseXML.closing
         return out
     }
 
     // MARK: Values
-
-    /// `YYYY-MM-DDThh:mm:ssZ` of seconds since 1970.
-    static func datestamp(_ seconds: Int) -> String {
-        RecordDate.rfc3339(secondsSinceEpoch: Double(seconds))
-    }
 
     /// A `from` or `until` value: a day (its first or, for `until`, last second) or a UTC time to the second.
     static func parseDate(_ text: String, argument: String, end: Bool) throws(Errors) -> (seconds: Int, dayGranularity: Bool) {

@@ -1,5 +1,6 @@
-// Records as XML for the OAI-PMH provider: Dublin Core (oai_dc) and chm's native record
-// (urn:chm:records:1, lossless).
+// Records as XML for the OAI-PMH provider and `chm export --format oai_dc`: the response
+// around them, headers, Dublin Core (oai_dc) and chm's native record (urn:chm:records:1,
+// lossless).
 
 /// Escaping for XML 1.0 text and attribute values (the OAI-PMH provider's responses, and the
 /// server's Atom feed).
@@ -57,6 +58,51 @@ enum OAIMetadataFormat: String, CaseIterable, Sendable {
         case .oaiDC: return OAIRecordXML.dublinCore(record)
         case .chm: return OAIRecordXML.native(record, schemaURL: configuration.chmSchemaURL)
         }
+    }
+}
+
+/// The parts of an OAI-PMH response, as the provider writes them and `chm export --format
+/// oai_dc` writes its document: the one writer of both.
+enum OAIResponseXML {
+    /// The XML declaration, `<OAI-PMH>`, `<responseDate>` and `<request>`: everything before
+    /// the verb's element (or the errors). `arguments` are the request's attributes (none for
+    /// a badVerb or badArgument response, as the protocol requires).
+    static func opening(responseDate: Int, arguments: [(String, String)], baseURL: String) -> String {
+        var out = #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n"
+        out +=
+            #"<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://www.openarchives.org/OAI/2.0/ http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd">"#
+        out += "<responseDate>\(datestamp(responseDate))</responseDate>"
+        out += "<request"
+        for (name, value) in arguments { out += #" \#(name)="\#(XMLEscaping.escape(value))""# }
+        out += ">\(XMLEscaping.escape(baseURL))</request>"
+        return out
+    }
+
+    /// The end of a response.
+    static let closing = "</OAI-PMH>\n"
+
+    /// One `<error>`.
+    static func error(code: String, message: String) -> String {
+        #"<error code="\#(code)">\#(XMLEscaping.escape(message))</error>"#
+    }
+
+    /// A `<header>`: identifier, datestamp and leaf sets, with `status="deleted"` for a deletion.
+    static func header(identifier: String, datestamp: Int, sets: [String], deleted: Bool) -> String {
+        var out = deleted ? #"<header status="deleted">"# : "<header>"
+        out += "<identifier>\(XMLEscaping.escape(identifier))</identifier><datestamp>\(Self.datestamp(datestamp))</datestamp>"
+        for spec in sets { out += "<setSpec>\(XMLEscaping.escape(spec))</setSpec>" }
+        return out + "</header>"
+    }
+
+    /// A `<record>` of ListRecords or GetRecord: its header, and its metadata unless deleted.
+    static func record(header: String, metadata: String?) -> String {
+        guard let metadata else { return "<record>\(header)</record>" }
+        return "<record>\(header)<metadata>\(metadata)</metadata></record>"
+    }
+
+    /// `YYYY-MM-DDThh:mm:ssZ` of seconds since 1970.
+    static func datestamp(_ seconds: Int) -> String {
+        RecordDate.rfc3339(secondsSinceEpoch: Double(seconds))
     }
 }
 

@@ -378,7 +378,7 @@ extension ClearingHouse {
 
     // MARK: Export of a search
 
-    /// Writes the records a search finds (all of them, sorted by id) as JSON Lines or CSV.
+    /// Writes the records a search finds (all of them, sorted by id) in `format`.
     public func export(format: ExportFormat, matching request: SearchRequest, to write: (String) throws -> Void) throws {
         var everything = request
         everything.offset = 0
@@ -391,14 +391,20 @@ extension ClearingHouse {
             try searcher.search(
                 query, options: SearchOptions(limit: everything.limit, countTotal: true, filter: filter.isEmpty ? nil : filter))
         }
-        if format == .csv { try write(CSVExport.header) }
+        var writer = ExportWriter(format: format)
+        for line in writer.start() { try write(line) }
         for id in results.hits.map(\.key).sorted() {
-            guard let json = try canonicalJSON(id: id) else { continue }
-            switch format {
-            case .jsonl: try write(json + "\n")
-            case .csv: try write(CSVExport.row(for: try Record(fromCatalog: json)))
+            let lines: [String]
+            if format == .oaiDC {
+                guard let item = try catalog.oaiItem(id: id), let json = item.json else { continue }
+                lines = try writer.lines(json: json, datestamp: item.datestamp, sets: item.sets)
+            } else {
+                guard let json = try canonicalJSON(id: id) else { continue }
+                lines = try writer.lines(json: json, datestamp: 0, sets: [])
             }
+            for line in lines { try write(line) }
         }
+        for line in writer.end() { try write(line) }
     }
 
     /// Figures about the search index.

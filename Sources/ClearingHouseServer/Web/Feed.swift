@@ -65,7 +65,9 @@ struct AtomFeed {
             let title = record.title.resolved(preferring: s.language) ?? (s.language, record.id)
             let summary = record.summary.resolved(preferring: s.language) ?? record.description.resolved(preferring: s.language)
             lines.append("  <entry>")
-            lines.append("    <id>urn:chm:record:\(x(record.id))</id>")
+            // The id percent-encoded as in addresses, so the entry's id is a URI whatever the
+            // record's id holds (`?`, `#`, `[`...).
+            lines.append("    <id>urn:chm:record:\(x(URLQuery.pathSegment(record.id)))</id>")
             lines.append("    <title type=\"text\" xml:lang=\"\(x(title.language))\">\(x(title.text))</title>")
             lines.append("    <updated>\(x(stamps[index]))</updated>")
             if let published = Self.timestamp(of: Record(id: record.id, kind: record.kind, title: record.title, published: record.published)) {

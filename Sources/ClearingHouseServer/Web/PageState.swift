@@ -196,9 +196,21 @@ struct SearchState: Sendable, Hashable {
 enum URLQuery {
     private static let unreserved = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
 
+    /// Characters a path segment carries as themselves: the unreserved, `:` and `@`.
+    private static let segmentCharacters = unreserved.union(CharacterSet(charactersIn: ":@"))
+
     /// A value percent-encoded for a query string (a space is `%20`).
     static func encode(_ value: String) -> String {
         value.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
+    }
+
+    /// A value percent-encoded as one path segment: a record id in `/records/{id}` and
+    /// `/v1/records/{id}`. Everything but the unreserved characters, `:` and `@` is escaped
+    /// (`/`, `?`, `#` and `%` among them), so `oai:repo.example.org:10138/1074` is
+    /// `oai:repo.example.org:10138%2F1074`; the router matches the raw segment and
+    /// ``API/recordID(_:)`` decodes it once.
+    static func pathSegment(_ value: String) -> String {
+        value.addingPercentEncoding(withAllowedCharacters: segmentCharacters) ?? ""
     }
 
     /// `path` with `parameters` as its query (none: the path alone).
@@ -212,6 +224,6 @@ enum URLQuery {
         var parameters: [(String, String)] = []
         if language != "en" { parameters.append(("lang", language)) }
         if let show { parameters.append(("show", show)) }
-        return url("/records/" + encode(id), parameters)
+        return url("/records/" + pathSegment(id), parameters)
     }
 }

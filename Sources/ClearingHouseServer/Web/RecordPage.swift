@@ -80,7 +80,7 @@ struct RecordPage {
             if let url = safeURL(source.url) { parts.append(" <a href=\"\(url)\">\(url)</a>") }
             if !parts.isEmpty { row("source", "\(parts)") }
         }
-        row("id", "<code>\(record.id)</code> · <a href=\"/v1/records/\(URLQuery.encode(record.id))\" type=\"application/json\">\(s("record.json"))</a>")
+        row("id", "<code>\(record.id)</code> · <a href=\"/v1/records/\(URLQuery.pathSegment(record.id))\" type=\"application/json\">\(s("record.json"))</a>")
 
         // The record in its other languages.
         let languages = record.textLanguages.filter { $0 != LanguageTag.undetermined || record.textLanguages.count == 1 }

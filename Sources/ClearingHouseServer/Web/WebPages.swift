@@ -294,16 +294,17 @@ struct WebPages: Sendable {
         return "http://" + (host.isEmpty || !allowed ? "localhost" : host)
     }
 
-    /// `/export?...&format=csv|jsonl`: every record the search finds, as `chm export` writes them.
+    /// `/export?...&format=csv|jsonl|oai_dc`: every record the search finds, as `chm export` writes them.
     func export(_ request: Request) async -> Response {
         await respond(request) {
             let parameters = try RequestParameters.query(request.uri.query)
             let state = try SearchState(parameters, extra: ["format"])
+            let formats = ClearingHouse.ExportFormat.allCases.map(\.rawValue).joined(separator: ", ")
             guard let name = try parameters.one("format") else {
-                throw PageError.badParameter("format", "give a format: csv or jsonl")
+                throw PageError.badParameter("format", "give a format: \(formats)")
             }
             guard let format = ClearingHouse.ExportFormat(rawValue: name) else {
-                throw PageError.badParameter("format", "\"\(name)\" is not a format; formats are: csv, jsonl")
+                throw PageError.badParameter("format", "\"\(name)\" is not a format; formats are: \(formats)")
             }
             let selection = ClearingHouse.ExportSelection(query: state.query.isEmpty ? nil : state.query, filters: try state.filters)
             let text = try await server.read { [house] in
@@ -312,8 +313,14 @@ struct WebPages: Sendable {
                 return output
             }
             var headers = Self.securityHeaders
-            headers[.contentType] = format == .csv ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8"
-            headers[.contentDisposition] = "attachment; filename=\"chm-records.\(format == .csv ? "csv" : "jsonl")\""
+            let (type, fileExtension) =
+                switch format {
+                case .csv: ("text/csv; charset=utf-8", "csv")
+                case .jsonl: ("application/x-ndjson; charset=utf-8", "jsonl")
+                case .oaiDC: ("text/xml; charset=utf-8", "xml")
+                }
+            headers[.contentType] = type
+            headers[.contentDisposition] = "attachment; filename=\"chm-records.\(fileExtension)\""
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
         }
     }

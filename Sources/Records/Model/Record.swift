@@ -49,7 +49,14 @@ public struct Record: Sendable, Hashable, Identifiable {
         }
     }
 
-    /// Unique id: 1-200 characters of `A-Za-z0-9._:-`.
+    /// Unique id: 1-200 characters of URI syntax (RFC 3986), so that every OAI-PMH identifier
+    /// is one (`tech-mangrove-nursery`, `hdl:1765/308`, `oai:repo.example.org:10138/1074`).
+    ///
+    /// It holds letters, digits, `- . _ ~ : / ? # [ ] @ ! $ & ' ( ) * + , ; =` and `%XX`
+    /// escapes; never white space, control characters, `< > " { } | \ ^` or the backquote,
+    /// nor characters outside ASCII (a URI holds those percent-encoded). Addresses of the
+    /// HTTP API and the web pages carry it percent-encoded, as one path segment
+    /// (`/v1/records/hdl:1765%2F308`).
     public var id: String
     public var kind: RecordKind
     /// BCP 47 tag of plain-string text in the source file; `und` when unknown.

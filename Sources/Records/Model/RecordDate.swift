@@ -22,6 +22,48 @@ public enum RecordDate {
         return nil
     }
 
+    /// The first date in free text that a `published` value can hold, or nil when there is
+    /// none: what a harvested `dc:date` means.
+    ///
+    /// A date is 4 digits (a year) standing alone, optionally followed by `-MM` and `-DD`,
+    /// or 8 digits (`YYYYMMDD`); the longest form that exists is taken (`1998-99` is 1998).
+    /// `2011-03-26 19:16:19`, `2011-03-26T19:16:19Z` → `2011-03-26`; `2025-07-13/2025-07-16`
+    /// → `2025-07-13`; `ca. 1998` → `1998`; `2004 [printed 2005]` → `2004`;
+    /// `info:eu-repo/date/embargoEnd/2025-01-01` → `2025-01-01`; `n.d.` → nil.
+    package static func published(in text: String) -> String? {
+        let bytes = Array(text.utf8)
+        func isDigit(_ index: Int) -> Bool { index < bytes.count && bytes[index] >= 0x30 && bytes[index] <= 0x39 }
+        func slice(_ range: Range<Int>) -> String { String(decoding: bytes[range], as: UTF8.self) }
+        /// Whether `-DD` (two digits, then no digit) starts at `index`.
+        func twoDigitPart(at index: Int) -> Bool {
+            index < bytes.count && bytes[index] == UInt8(ascii: "-") && isDigit(index + 1) && isDigit(index + 2) && !isDigit(index + 3)
+        }
+        var index = 0
+        while index < bytes.count {
+            guard isDigit(index) else {
+                index += 1
+                continue
+            }
+            var end = index
+            while isDigit(end) { end += 1 }
+            var candidates: [String] = []
+            if end - index == 4 {
+                let year = slice(index..<end)
+                if twoDigitPart(at: end) {
+                    let month = year + slice(end..<end + 3)
+                    if twoDigitPart(at: end + 3) { candidates.append(month + slice(end + 3..<end + 6)) }
+                    candidates.append(month)
+                }
+                candidates.append(year)
+            } else if end - index == 8 {
+                candidates.append(slice(index..<index + 4) + "-" + slice(index + 4..<index + 6) + "-" + slice(index + 6..<end))
+            }
+            if let date = candidates.first(where: { problemWithPublished($0) == nil }) { return date }
+            index = end
+        }
+        return nil
+    }
+
     /// The year of a `published` value.
     public static func year(ofPublished text: String) -> Int? {
         Int(text.prefix(4))

@@ -1,5 +1,5 @@
 // Reads XML record files: chm's native format (namespace urn:chm:records:1) and OAI-PMH
-// responses with oai_dc metadata. The root element says which. Each record element is
+// responses with oai_dc or chm (native) metadata. The root element says which. Each record element is
 // mapped to the same object shape as a JSON record and validated by RecordValidator, so
 // both formats follow exactly the same rules.
 
@@ -111,8 +111,9 @@ final class XMLRecordReader: RecordReader {
         }
     }
 
-    /// Maps `<record>` to the JSON record shape.
-    private func nativeRecord(_ element: XMLElement) -> JSONNode {
+    /// Maps `<record>` to the JSON record shape; inside an OAI-PMH response, `identifier` (the
+    /// header's, and its line) is the id.
+    private func nativeRecord(_ element: XMLElement, identifier: (text: String, line: Int)? = nil) -> JSONNode {
         let line = element.line
         func node(_ value: JSONNode.Value, _ line: Int) -> JSONNode { JSONNode(value: value, line: line, column: 0) }
         func string(_ text: String, _ line: Int) -> JSONNode { node(textValue(text), line) }
@@ -120,9 +121,10 @@ final class XMLRecordReader: RecordReader {
         func add(_ key: String, _ value: JSONNode) {
             members.append(JSONNode.Member(key: key, line: value.line, column: 0, value: value))
         }
+        if let identifier { add("id", string(identifier.text, identifier.line)) }
         for attribute in element.attributeNames() {
             switch (attribute.name, attribute.namespace) {
-            case ("id", nil): add("id", string(element.attribute("id") ?? "", line))
+            case ("id", nil): if identifier == nil { add("id", string(element.attribute("id") ?? "", line)) }
             case ("kind", nil): add("kind", string(element.attribute("kind") ?? "", line))
             case ("lang", "http://www.w3.org/XML/1998/namespace"): break
             case (_, XMLNamespace.schemaInstance?): break  // xsi:schemaLocation and the like
@@ -226,8 +228,26 @@ final class XMLRecordReader: RecordReader {
 
     // MARK: OAI-PMH
 
+    /// The verbs whose responses hold no records at all.
+    private static let verbsWithoutRecords: Set<String> = ["Identify", "ListMetadataFormats", "ListSets"]
+
+    /// What the reader learns of an OAI-PMH response as it goes.
+    private struct OAIResponse {
+        /// The `<request>`: the base URL and the arguments.
+        var baseURL: String?
+        var arguments: [(name: String, value: String)] = []
+        /// The protocol errors of an error response, in order.
+        var errors: [(code: String, text: String, line: Int)] = []
+        /// Whether the one message about records that chm cannot read has been given.
+        var reportedUnreadable = false
+    }
+
+    /// Reads an OAI-PMH response: the records of ListRecords and GetRecord (oai_dc or chm
+    /// metadata), deletions, and a one-line explanation for a response that holds no records
+    /// chm can read (another verb, another metadata format, an OAI-PMH error).
     private func readOAIPMH(_ reader: XMLStreamReader, _ handle: (RecordEntry) throws -> Void) throws {
-        var baseURL: String? = oaiBaseURL
+        var response = OAIResponse()
+        response.baseURL = oaiBaseURL
         var more = try reader.read()
         while more {
             guard reader.isElement else {
@@ -239,20 +259,32 @@ final class XMLRecordReader: RecordReader {
             switch (reader.depth, name) {
             case (1, "request") where inOAI:
                 let element = try reader.expand()
-                baseURL = oaiBaseURL ?? (element.text.isEmpty ? nil : element.text)
+                response.baseURL = oaiBaseURL ?? (element.text.isEmpty ? nil : element.text)
+                response.arguments = element.attributeNames().compactMap { attribute in
+                    guard attribute.namespace == nil, let value = element.attribute(attribute.name) else { return nil }
+                    return (attribute.name, value)
+                }
                 more = try reader.next()
             case (1, "error") where inOAI:
                 let element = try reader.expand()
-                let code = element.attribute("code") ?? "error"
-                if code == "noRecordsMatch" {
-                    try handle(.message(Diagnostic(.notice, file: displayPath, line: element.line, message: "OAI-PMH response has no records (noRecordsMatch)")))
-                    more = try reader.next()
-                } else {
-                    throw XMLReadError(line: element.line, column: nil, message: "OAI-PMH error \(code): \(element.text)")
-                }
+                response.errors.append((element.attribute("code") ?? "error", element.text, element.line))
+                more = try reader.next()
+            case (1, let verb) where inOAI && Self.verbsWithoutRecords.contains(verb):
+                try handle(
+                    .message(
+                        Diagnostic(
+                            .warning, file: displayPath, line: reader.lineNumber,
+                            message: "this is an OAI-PMH \(verb) response, which holds no records, so nothing was stored; "
+                                + "ingest ListRecords or GetRecord responses (metadataPrefix=oai_dc or chm)")))
+                more = try reader.next()
+            case (2, "header") where inOAI:
+                // A header alone: ListIdentifiers.
+                let element = try reader.expand()
+                for entry in listedHeader(element, &response) { try handle(entry) }
+                more = try reader.next()
             case (2, "record") where inOAI:
                 let element = try reader.expand()
-                try handle(oaiRecord(element, baseURL: baseURL))
+                for entry in oaiRecord(element, &response) { try handle(entry) }
                 more = try reader.next()
             case (2, "resumptionToken") where inOAI:
                 let element = try reader.expand()
@@ -270,54 +302,159 @@ final class XMLRecordReader: RecordReader {
                 more = try reader.next()
             }
         }
+        try reportErrors(of: response, handle)
     }
 
-    /// Maps an OAI-PMH `<record>` with `oai_dc` metadata to the JSON record shape.
-    private func oaiRecord(_ element: XMLElement, baseURL: String?) -> RecordEntry {
-        let line = element.line
-        func string(_ text: String, _ line: Int) -> JSONNode { JSONNode(value: textValue(text), line: line, column: 0) }
-        let children = element.children
-        guard let header = children.first(where: { $0.localName == "header" && $0.namespaceURI == XMLNamespace.oaiPMH }) else {
+    /// An error response: `noRecordsMatch` alone is a notice (an empty harvest), any other
+    /// error one line for the file, with every error's code and text and the request.
+    private func reportErrors(of response: OAIResponse, _ handle: (RecordEntry) throws -> Void) throws {
+        guard let first = response.errors.first else { return }
+        let errors = response.errors.filter { $0.code != "noRecordsMatch" }
+        guard let firstError = errors.first else {
+            try handle(.message(Diagnostic(.notice, file: displayPath, line: first.line, message: "OAI-PMH response has no records (noRecordsMatch)")))
+            return
+        }
+        let hints = [
+            "badArgument": "the request's arguments were refused",
+            "badResumptionToken": "the resumption token was refused (expired or altered): harvest again from the start",
+            "badVerb": "the request's verb was refused",
+            "cannotDisseminateFormat": "the repository does not give records in that metadata format: ask for oai_dc",
+            "idDoesNotExist": "the repository has no item with that identifier",
+            "noMetadataFormats": "the item is given in no metadata format",
+            "noSetHierarchy": "the repository has no sets",
+        ]
+        let described = errors.map { error in
+            var text = error.code
+            if !error.text.isEmpty { text += ": \(error.text)" }
+            if let hint = hints[error.code] { text += " (\(hint))" }
+            return text
+        }
+        var request = response.baseURL ?? ""
+        if !response.arguments.isEmpty {
+            request += "?" + response.arguments.map { "\($0.name)=\($0.value)" }.joined(separator: "&")
+        }
+        throw XMLReadError(
+            line: firstError.line, column: nil,
+            message: "this is an OAI-PMH error response, which holds no records: " + described.joined(separator: "; ")
+                + (request.isEmpty ? "" : "; the request was \(request)"))
+    }
+
+    /// The deletion of `identifier`, or why it cannot be one.
+    private func deletion(_ identifier: String, line: Int) -> RecordEntry {
+        if let problem = RecordValidator.idProblem(identifier) {
             return .invalid(
                 recordID: nil, line: line,
-                diagnostics: [Diagnostic(.error, file: displayPath, line: line, field: "header", message: "OAI-PMH record has no <header>")])
+                diagnostics: [
+                    Diagnostic(
+                        .error, file: displayPath, line: line, field: "id",
+                        message: "invalid identifier \"\(identifier.prefix(80))\" in a deleted record: \(problem)")
+                ])
         }
-        let headerFields = header.children
-        let identifier = headerFields.first { $0.localName == "identifier" }?.text ?? ""
-        let datestamp = headerFields.first { $0.localName == "datestamp" }?.text
-        if header.attribute("status") == "deleted" {
-            guard RecordValidator.isValidID(identifier) else {
-                return .invalid(
-                    recordID: nil, line: header.line,
+        return .deletion(id: identifier, line: line)
+    }
+
+    /// A record chm cannot read (a header without metadata, metadata in another format): one
+    /// error for the whole file the first time, then each such record is invalid silently.
+    private func unreadable(_ identifier: String, line: Int, _ response: inout OAIResponse, message: () -> String) -> [RecordEntry] {
+        let invalid = RecordEntry.invalid(recordID: RecordValidator.isValidID(identifier) ? identifier : nil, line: line, diagnostics: [])
+        guard !response.reportedUnreadable else { return [invalid] }
+        response.reportedUnreadable = true
+        return [.message(Diagnostic(.error, file: displayPath, line: line, field: "metadata", message: message())), invalid]
+    }
+
+    /// A header of ListIdentifiers: a deletion, or a record whose metadata the response lacks.
+    private func listedHeader(_ header: XMLElement, _ response: inout OAIResponse) -> [RecordEntry] {
+        let identifier = header.children.first { $0.localName == "identifier" }?.text ?? ""
+        if header.attribute("status") == "deleted" { return [deletion(identifier, line: header.line)] }
+        return unreadable(identifier, line: header.line, &response) {
+            "this is an OAI-PMH ListIdentifiers response: it holds headers but no metadata, so its records cannot be "
+                + "stored (its deletions can); ingest a ListRecords response (metadataPrefix=oai_dc or chm) instead"
+        }
+    }
+
+    /// Known metadata formats other than oai_dc and chm, by namespace, to name them.
+    private static let otherFormats = [
+        "http://www.loc.gov/MARC21/slim": "marc21", "info:lc/xmlns/marcxchange-v1": "marcxchange",
+        "http://www.loc.gov/mods/v3": "mods", "http://www.loc.gov/METS/": "mets",
+        "http://doaj.org/features/oai_doaj/1.0/": "oai_doaj", "http://ns.nsdl.org/nsdl_dc_v1.02/": "nsdl_dc",
+        "http://www.clarin.eu/cmd/": "cmdi", "http://www.clarin.eu/cmd/1": "cmdi",
+        "urn:mpeg:mpeg21:2002:02-DIDL-NS": "didl", "http://datacite.org/schema/kernel-4": "datacite",
+        "http://schema.datacite.org/oai/oai-1.1/": "oai_datacite", "http://www.lyncode.com/xoai": "xoai",
+        "http://purl.org/dc/terms/": "qdc", "http://www.openarchives.org/OAI/2.0/rdf/": "rdf",
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#": "rdf", "http://www.europeana.eu/schemas/ese/": "ese",
+    ]
+
+    /// Maps an OAI-PMH `<record>` to its entries: a deletion, a record (oai_dc or chm
+    /// metadata), or an invalid one (preceded, for the file's first record in a format chm
+    /// does not read, by the one error that says so).
+    private func oaiRecord(_ element: XMLElement, _ response: inout OAIResponse) -> [RecordEntry] {
+        let line = element.line
+        guard let header = element.children.first(where: { $0.localName == "header" && $0.namespaceURI == XMLNamespace.oaiPMH }) else {
+            return [
+                .invalid(
+                    recordID: nil, line: line,
+                    diagnostics: [Diagnostic(.error, file: displayPath, line: line, field: "header", message: "OAI-PMH record has no <header>")])
+            ]
+        }
+        let identifier = header.children.first { $0.localName == "identifier" }?.text ?? ""
+        if header.attribute("status") == "deleted" { return [deletion(identifier, line: header.line)] }
+        let recordID = RecordValidator.isValidID(identifier) ? identifier : nil
+        let metadata = element.children.first { $0.localName == "metadata" }
+        guard let content = metadata?.children.first else {
+            return [
+                .invalid(
+                    recordID: recordID, line: line,
                     diagnostics: [
-                        Diagnostic(.error, file: displayPath, line: header.line, field: "id", message: "invalid identifier \"\(identifier.prefix(80))\" in a deleted record")
+                        Diagnostic(
+                            .error, file: displayPath, line: metadata?.line ?? line, recordID: recordID, field: "metadata",
+                            message: "OAI-PMH record has no metadata, and its header does not say it was deleted")
                     ])
-            }
-            return .deletion(id: identifier, line: header.line)
+            ]
         }
+        switch (content.localName, content.namespaceURI) {
+        case ("dc", XMLNamespace.oaiDC?):
+            return [validator.validate(dublinCoreRecord(content, line: line, header: header, identifier: identifier, baseURL: response.baseURL)).entry]
+        case ("record", XMLNamespace.records?):
+            var entries: [RecordEntry] = []
+            if let ownID = content.attribute("id"), ownID != identifier {
+                entries.append(
+                    .message(
+                        Diagnostic(
+                            .notice, file: displayPath, line: content.line, recordID: recordID, field: "id",
+                            message: "the record's own id \"\(ownID.prefix(80))\" differs from the header's identifier, which is kept")))
+            }
+            entries.append(validator.validate(nativeRecord(content, identifier: (identifier, header.line))).entry)
+            return entries
+        default:
+            let namespace = content.namespaceURI ?? ""
+            let asked = response.arguments.first { $0.name == "metadataPrefix" }?.value
+            let prefix = asked.flatMap { $0 == "oai_dc" || $0 == "chm" ? nil : $0 } ?? Self.otherFormats[namespace]
+            return unreadable(identifier, line: content.line, &response) {
+                let format = prefix.map { "the \($0) format (<\(content.localName)> in \(namespace.isEmpty ? "no namespace" : namespace))" }
+                    ?? "a format chm does not know (<\(content.localName)> in \(namespace.isEmpty ? "no namespace" : namespace))"
+                return "this OAI-PMH response holds records in \(format); chm reads only the oai_dc and chm formats, so its "
+                    + "records were not stored (its deletions can be); ingest a response harvested with metadataPrefix=oai_dc"
+            }
+        }
+    }
+
+    /// Maps `oai_dc:dc` metadata to the JSON record shape. What the record format has no
+    /// place for is kept under `extensions`: each unmapped element as `dc:NAME`, and the
+    /// `dc:date` texts whenever `published` is not exactly the one `dc:date`.
+    private func dublinCoreRecord(_ dc: XMLElement, line: Int, header: XMLElement, identifier: String, baseURL: String?) -> JSONNode {
+        func string(_ text: String, _ line: Int) -> JSONNode { JSONNode(value: textValue(text), line: line, column: 0) }
         var members: [JSONNode.Member] = []
         func add(_ key: String, _ value: JSONNode) {
             members.append(JSONNode.Member(key: key, line: value.line, column: 0, value: value))
         }
         add("id", string(identifier, header.line))
 
-        let metadata = children.first { $0.localName == "metadata" }
-        let dc = metadata?.children.first { $0.localName == "dc" && $0.namespaceURI == XMLNamespace.oaiDC }
-        guard let dc else {
-            return .invalid(
-                recordID: RecordValidator.isValidID(identifier) ? identifier : nil, line: line,
-                diagnostics: [
-                    Diagnostic(
-                        .error, file: displayPath, line: metadata?.line ?? line,
-                        recordID: RecordValidator.isValidID(identifier) ? identifier : nil, field: "metadata",
-                        message: "no oai_dc:dc metadata; chm reads the oai_dc format (metadataPrefix=oai_dc)")
-                ])
-        }
         var byName: [String: [XMLElement]] = [:]
         for field in dc.children where field.namespaceURI == XMLNamespace.dublinCore {
             byName[field.localName, default: []].append(field)
         }
         let fields = { (name: String) -> [XMLElement] in byName[name] ?? [] }
+        var extensions: [JSONNode.Member] = []
 
         var kind = RecordKind.resource
         for type in fields("type") {
@@ -361,15 +498,33 @@ final class XMLRecordReader: RecordReader {
         list("countries", coverage.filter { CountryCode.normalized($0.text) != nil })
         list("regions", coverage.filter { CountryCode.normalized($0.text) == nil })
 
-        if let date = fields("date").first {
-            // dc:date is often a full date-time; the record format keeps the date.
-            let text = date.text
-            let published = text.count > 10 && text.dropFirst(10).first == "T" ? String(text.prefix(10)) : text
-            add("published", string(published, date.line))
+        // dc:date comes as dates, date-times, ranges, years with words, several per record:
+        // the first date that `published` can hold is taken, and a record is never refused for
+        // its dates. Unless that is exactly the only dc:date, the texts are kept as they were.
+        let dates = fields("date").filter { !$0.text.isEmpty }
+        var published: String?
+        for date in dates {
+            if let found = RecordDate.published(in: date.text) {
+                published = found
+                add("published", string(found, date.line))
+                break
+            }
         }
-        if let datestamp, !datestamp.isEmpty {
+        if let first = dates.first, dates.count > 1 || published != first.text {
+            extensions.append(
+                JSONNode.Member(
+                    key: "dc:date", line: first.line, column: 0,
+                    value: JSONNode(value: .array(dates.map { string($0.text, $0.line) }), line: first.line, column: 0)))
+        }
+        // The header's datestamp (a day or a UTC time) is when the record last changed.
+        if let datestamp = header.children.first(where: { $0.localName == "datestamp" })?.text, !datestamp.isEmpty {
             let updated = datestamp.count == 10 ? datestamp + "T00:00:00Z" : datestamp
-            add("updated", string(updated, header.line))
+            if RecordDate.secondsSinceEpoch(rfc3339: updated) != nil {
+                add("updated", string(updated, header.line))
+            } else {
+                extensions.append(
+                    JSONNode.Member(key: "oai:datestamp", line: header.line, column: 0, value: string(datestamp, header.line)))
+            }
         }
         if let rights = fields("rights").first { add("license", string(rights.text, rights.line)) }
 
@@ -407,15 +562,15 @@ final class XMLRecordReader: RecordReader {
             "title", "description", "subject", "type", "language", "date", "coverage", "rights", "identifier",
             "creator", "publisher",
         ]
-        let others = byName.keys.filter { !mapped.contains($0) }.sorted()
-        if !others.isEmpty {
-            let object = others.map { name in
+        for name in byName.keys.filter({ !mapped.contains($0) }).sorted() {
+            extensions.append(
                 JSONNode.Member(
                     key: "dc:" + name, line: line, column: 0,
-                    value: JSONNode(value: .array(fields(name).map { string($0.text, $0.line) }), line: line, column: 0))
-            }
-            add("extensions", JSONNode(value: .object(object), line: line, column: 0))
+                    value: JSONNode(value: .array(fields(name).map { string($0.text, $0.line) }), line: line, column: 0)))
         }
-        return validator.validate(JSONNode(value: .object(members), line: line, column: 0)).entry
+        if !extensions.isEmpty {
+            add("extensions", JSONNode(value: .object(extensions), line: line, column: 0))
+        }
+        return JSONNode(value: .object(members), line: line, column: 0)
     }
 }

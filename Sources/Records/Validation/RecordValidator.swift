@@ -39,21 +39,77 @@ package struct RecordValidator: Sendable {
         "countries", "regions", "assistanceTypes", "organizations", "links", "published", "updated",
         "license", "source", "related", "extensions",
     ]
+    /// The longest id, in bytes (an id is ASCII, so in characters too).
     static let maximumIDLength = 200
 
-    /// Whether `id` is 1-200 characters of `A-Za-z0-9._:-`.
+    /// Whether `id` is a valid record id (``idProblem(_:)`` finds nothing wrong with it).
     static func isValidID(_ id: String) -> Bool {
-        !id.isEmpty && id.utf8.count <= maximumIDLength
-            && id.utf8.allSatisfy { byte in
-                switch byte {
-                case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                    UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "_"),
-                    UInt8(ascii: ":"), UInt8(ascii: "-"):
-                    return true
-                default: return false
-                }
-            }
+        idProblem(id) == nil
     }
+
+    /// What is wrong with `id` as a record id, or nil when it is valid.
+    ///
+    /// An id is 1-200 characters of URI syntax (RFC 3986), so that every OAI-PMH identifier
+    /// is one (`hdl:1765/308`, `oai:bnf.fr:gallica/ark:/12148/bpt6k5440618t`): letters,
+    /// digits, the unreserved `- . _ ~`, the reserved `: / ? # [ ] @ ! $ & ' ( ) * + , ; =`,
+    /// and `%` only as the start of a `%XX` escape. White space, control characters,
+    /// `< > " { } | \ ^` and the backquote, and any character outside ASCII (which a URI
+    /// holds percent-encoded) are refused.
+    static func idProblem(_ id: String) -> String? {
+        let bytes = Array(id.utf8)
+        if bytes.isEmpty { return "an id cannot be empty" }
+        if bytes.count > maximumIDLength {
+            return "the id is \(bytes.count) bytes long; an id has at most \(maximumIDLength)"
+        }
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "%") {
+                guard index + 2 < bytes.count, isHexDigit(bytes[index + 1]), isHexDigit(bytes[index + 2]) else {
+                    return "\"%\" at character \(index + 1) does not start a %XX escape (write % itself as %25)"
+                }
+                index += 3
+                continue
+            }
+            guard isIDByte(byte) else {
+                // Name the character, and where it is (in characters: what precedes is ASCII).
+                let position = id.utf8.index(id.utf8.startIndex, offsetBy: index)
+                let scalar = id.unicodeScalars[position...].first ?? " "
+                let hex = String(scalar.value, radix: 16, uppercase: true)
+                let code = "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+                let name =
+                    scalar.properties.isWhitespace
+                    ? "white space" : scalar.value < 0x20 || scalar.value == 0x7F ? "a control character" : "\"\(scalar)\""
+                let hint = scalar.isASCII ? "" : " (outside ASCII: percent-encode it, as URIs do)"
+                return "the id holds \(name) (\(code)) at character \(index + 1)\(hint); "
+                    + "an id is 1-200 characters of URI syntax: A-Z a-z 0-9 - . _ ~ : / ? # [ ] @ ! $ & ' ( ) * + , ; = and %XX escapes"
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    private static func isHexDigit(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "A")...UInt8(ascii: "F"), UInt8(ascii: "a")...UInt8(ascii: "f"): return true
+        default: return false
+        }
+    }
+
+    /// Whether `byte` may stand in an id as itself: RFC 3986's unreserved and reserved characters.
+    private static func isIDByte(_ byte: UInt8) -> Bool {
+        byte < 0x80 && idBytes[Int(byte)]
+    }
+
+    /// The ASCII bytes an id may hold as themselves: letters, digits, the unreserved `- . _ ~`,
+    /// the gen-delims `: / ? # [ ] @` and the sub-delims `! $ & ' ( ) * + , ; =`.
+    private static let idBytes: [Bool] = {
+        var table = [Bool](repeating: false, count: 128)
+        for byte in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'()*+,;=".utf8 {
+            table[Int(byte)] = true
+        }
+        return table
+    }()
 
     /// The outcome for one record: the record when it is valid, and every diagnostic.
     package struct Outcome {
@@ -125,13 +181,11 @@ package struct RecordValidator: Sendable {
             var id = ""
             if let idNode = fields["id"] {
                 if case .string(let text) = idNode.value {
-                    if RecordValidator.isValidID(text) {
+                    if let problem = RecordValidator.idProblem(text) {
+                        report(.error, idNode, field: "id", "invalid id \"\(text.prefix(80))\": \(problem)")
+                    } else {
                         id = text
                         recordID = text
-                    } else {
-                        report(
-                            .error, idNode, field: "id",
-                            "invalid id \"\(text.prefix(80))\": use 1-200 characters of A-Z a-z 0-9 . _ : -")
                     }
                 } else if case .oversizedString = idNode.value {
                     // Reported below with the other values that are too long.
@@ -239,12 +293,12 @@ package struct RecordValidator: Sendable {
             }
             record.source = source(fields["source"])
             for (index, relatedID) in indexedStrings(fields["related"], field: "related") {
-                if RecordValidator.isValidID(relatedID) {
-                    record.related.append(relatedID)
-                } else {
+                if let problem = RecordValidator.idProblem(relatedID) {
                     report(
                         .error, arrayElement(fields["related"], index), field: "related[\(index)]",
-                        "invalid record id \"\(relatedID.prefix(80))\"")
+                        "invalid record id \"\(relatedID.prefix(80))\": \(problem)")
+                } else {
+                    record.related.append(relatedID)
                 }
             }
 
