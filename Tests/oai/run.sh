@@ -93,6 +93,21 @@ for id, record in harvested.items():
 print(f"chm harvested chm: {len(harvested)} records, as served, each with its source")
 PY
 
+echo "== chm harvests $url/oai in the chm format: every record as served, losslessly"
+"$chm" harvest --quiet --metadata-prefix chm --index "$work/native" "$url/oai"
+"$chm" export --index "$work/native" --format jsonl > "$work/native.jsonl"
+"$python" - "$work/native.jsonl" "$work/live.jsonl" "$url/oai" <<'PY'
+import json, sys
+harvested = {json.loads(line)["id"]: json.loads(line) for line in open(sys.argv[1])}
+live = {json.loads(line)["id"]: json.loads(line) for line in open(sys.argv[2])}
+assert set(harvested) == set(live), (len(harvested), len(live))
+for id, record in harvested.items():
+    if "source" not in live[id]:
+        assert record.pop("source") == {"system": "oai-pmh", "url": sys.argv[3], "originalId": id}, id
+    assert record == live[id], f"{id}: {record} != {live[id]}"
+print(f"chm harvested chm in the chm format: {len(harvested)} records, identical")
+PY
+
 echo "== chm harvests the oaipmh package's server (pyoai)"
 "$python" Tests/oai/pyoai_repository.py make "$work/pyoai.json" 300
 "$python" Tests/oai/pyoai_server.py "$work/pyoai.json" "$work/pyoai.port" 25 > "$work/pyoai.log" 2>&1 &

@@ -293,7 +293,7 @@ final class XMLRecordReader: RecordReader {
                         .message(
                             Diagnostic(
                                 .notice, file: displayPath, line: element.line,
-                                message: "this response is one page of a larger harvest (resumptionToken \(element.text)); ingest the other pages too")))
+                                message: "this response is one page of a larger harvest (resumptionToken \(element.text)); ingest the other pages too, or harvest them all with `chm harvest \(response.baseURL ?? "BASE_URL")`")))
                 }
                 more = try reader.next()
             case (1, _), (0, _):
@@ -368,7 +368,7 @@ final class XMLRecordReader: RecordReader {
         if header.attribute("status") == "deleted" { return [deletion(identifier, line: header.line)] }
         return unreadable(identifier, line: header.line, &response) {
             "this is an OAI-PMH ListIdentifiers response: it holds headers but no metadata, so its records cannot be "
-                + "stored (its deletions can); ingest a ListRecords response (metadataPrefix=oai_dc or chm) instead"
+                + "stored (its deletions can); ingest a ListRecords response (metadataPrefix=oai_dc or chm) instead, or harvest the provider with `chm harvest BASE_URL`"
         }
     }
 
@@ -423,7 +423,14 @@ final class XMLRecordReader: RecordReader {
                             .notice, file: displayPath, line: content.line, recordID: recordID, field: "id",
                             message: "the record's own id \"\(ownID.prefix(80))\" differs from the header's identifier, which is kept")))
             }
-            entries.append(validator.validate(nativeRecord(content, identifier: (identifier, header.line))).entry)
+            var record = nativeRecord(content, identifier: (identifier, header.line))
+            // A record that names no source of its own gets the provider's, as oai_dc records do.
+            if case .object(var members) = record.value, !members.contains(where: { $0.key == "source" }) {
+                members.append(
+                    JSONNode.Member(key: "source", line: header.line, column: 0, value: oaiSource(identifier, baseURL: response.baseURL, line: header.line)))
+                record = JSONNode(value: .object(members), line: record.line, column: record.column)
+            }
+            entries.append(validator.validate(record).entry)
             return entries
         default:
             let namespace = content.namespaceURI ?? ""
@@ -548,14 +555,7 @@ final class XMLRecordReader: RecordReader {
             }
             add("organizations", JSONNode(value: .array(objects), line: first.0.line, column: 0))
         }
-        var source: [JSONNode.Member] = [
-            JSONNode.Member(key: "system", line: header.line, column: 0, value: string("oai-pmh", header.line)),
-            JSONNode.Member(key: "originalId", line: header.line, column: 0, value: string(identifier, header.line)),
-        ]
-        if let baseURL, RecordValidator.isAbsoluteURL(baseURL) {
-            source.insert(JSONNode.Member(key: "url", line: header.line, column: 0, value: string(baseURL, header.line)), at: 1)
-        }
-        add("source", JSONNode(value: .object(source), line: header.line, column: 0))
+        add("source", oaiSource(identifier, baseURL: baseURL, line: header.line))
 
         // Dublin Core elements without a place in the record format are kept, not indexed.
         let mapped: Set<String> = [
@@ -572,5 +572,17 @@ final class XMLRecordReader: RecordReader {
             add("extensions", JSONNode(value: .object(extensions), line: line, column: 0))
         }
         return JSONNode(value: .object(members), line: line, column: 0)
+    }
+
+    /// `{"system": "oai-pmh", "url": BASE_URL, "originalId": IDENTIFIER}`: where a harvested
+    /// record came from (no url when the response names no absolute base URL).
+    private func oaiSource(_ identifier: String, baseURL: String?, line: Int) -> JSONNode {
+        func string(_ text: String) -> JSONNode { JSONNode(value: textValue(text), line: line, column: 0) }
+        var source = [JSONNode.Member(key: "system", line: line, column: 0, value: string("oai-pmh"))]
+        if let baseURL, RecordValidator.isAbsoluteURL(baseURL) {
+            source.append(JSONNode.Member(key: "url", line: line, column: 0, value: string(baseURL)))
+        }
+        source.append(JSONNode.Member(key: "originalId", line: line, column: 0, value: string(identifier)))
+        return JSONNode(value: .object(source), line: line, column: 0)
     }
 }
