@@ -9,7 +9,9 @@
 #
 #   - in process: `chm run --limit 10 --stats` (one thread), and two `chm run` processes at
 #     once on the same index (two threads' worth: searches never wait for each other, so two
-#     processes that map the same files are what two threads of one process would be);
+#     processes that map the same files are what two threads of one process would be); the
+#     same with `--documents`, which does the server's work for each query (the hits'
+#     records, snippets, the JSON document) without HTTP;
 #   - over HTTP: `chm serve --quiet` (no request log) answering GET /v1/search?q=...&limit=10
 #     for the same queries, cycled by a wrk Lua script, at 1 connection (1 wrk thread) and at
 #     16 connections (2 wrk threads), for DURATION seconds each (default 10) after a warm-up.
@@ -66,6 +68,14 @@ rm -rf "$work/chm"
 "$CHM" run --index "$work/chm" --queries "$queries" --limit 10 --output /dev/null --stats 2> "$work/run-2a.json" &
 first=$!
 "$CHM" run --index "$work/chm" --queries "$queries" --limit 10 --output /dev/null --stats 2> "$work/run-2b.json" &
+second=$!
+wait "$first"
+wait "$second"
+# The same work as the server's (the hits' records, snippets, the JSON document): `--documents`.
+"$CHM" run --documents --index "$work/chm" --queries "$queries" --limit 10 --output /dev/null --stats 2> "$work/doc-1.json"
+"$CHM" run --documents --index "$work/chm" --queries "$queries" --limit 10 --output /dev/null --stats 2> "$work/doc-2a.json" &
+first=$!
+"$CHM" run --documents --index "$work/chm" --queries "$queries" --limit 10 --output /dev/null --stats 2> "$work/doc-2b.json" &
 second=$!
 wait "$first"
 wait "$second"
@@ -177,6 +187,19 @@ for name, result in (("1 connection", wrk1), ("16 connections", wrk16)):
     if failed:
         sys.exit(f"wrk at {name}: errors {failed} (status: answers other than 2xx/3xx); see {work}/serve.log")
 in_process_qps_2 = (run2a["queries"] + run2b["queries"]) / max(run2a["query_loop_s"], run2b["query_loop_s"])
+doc1, doc2a, doc2b = load("doc-1.json"), load("doc-2a.json"), load("doc-2b.json")
+documents_qps_2 = (doc2a["queries"] + doc2b["queries"]) / max(doc2a["query_loop_s"], doc2b["query_loop_s"])
+print("Against the same work in process (chm run --documents: records, snippets, JSON):")
+same = [
+    ("median latency, ms (HTTP: 1 connection)", wrk1["median_us"] / 1000, doc1["latency_ms"]["median"], "{:.3f}"),
+    ("queries/s (HTTP: 16 connections; in process: 2 threads)", wrk16["requests"] / (wrk16["duration_us"] / 1e6), documents_qps_2, "{:,.0f}"),
+]
+print(f"{'':58} {'HTTP':>10} {'in process':>11} {'HTTP/in process':>16}")
+for name, http, local, fmt in same:
+    print(f"{name:58} {fmt.format(http):>10} {fmt.format(local):>11} {http / local:>16.2f}")
+print(f"{'HTTP adds to the median, ms':58} {wrk1['median_us'] / 1000 - doc1['latency_ms']['median']:>10.3f}")
+print()
+print("Against ranking alone (chm run: ids and scores):")
 rows = [
     ("median latency, ms (HTTP: 1 connection)", wrk1["median_us"] / 1000, run1["latency_ms"]["median"], "{:.3f}"),
     ("p99 latency, ms (HTTP: 1 connection)", wrk1["p99_us"] / 1000, run1["latency_ms"]["p99"], "{:.3f}"),

@@ -42,6 +42,9 @@ struct RunCommand: ParsableCommand {
         help: ArgumentHelp("Weight of the thesaurus's translations against the query's own words (default 0.8).", valueName: "W"))
     var translationWeight = ClearingHouse.translationWeight
 
+    @Flag(help: "Answer each query as chm search --json does (records, snippets, the JSON document), to time the work a server does.")
+    var documents = false
+
     @Flag(help: "Print one JSON line on stderr: {\"queries\", \"query_loop_s\", \"index_bytes\", \"latency_ms\": {\"median\", \"p99\", \"mean\"}}.")
     var stats = false
 
@@ -55,7 +58,7 @@ struct RunCommand: ParsableCommand {
         let batch = try Console.run { try ClearingHouse.BatchQuery.read(tsv: queries) }
         let fieldList = fields.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         let started = Date()
-        let results = try Console.run { try house.run(batch, limit: limit, fields: fieldList, expand: !noExpand, translationWeight: translationWeight, correct: correct) }
+        let results = try Console.run { try house.run(batch, limit: limit, fields: fieldList, expand: !noExpand, translationWeight: translationWeight, correct: correct, documents: documents) }
         let elapsed = Date().timeIntervalSince(started)
         if let output {
             try Console.run { try TRECRun.write(results, tag: tag, toFile: output) }

@@ -57,6 +57,14 @@ extension ClearingHouse {
         return .boolean(words.map { .init(.should, .term(field: nil, text: $0)) }, minimumShouldMatch: 0)
     }
 
+    /// The words of `text` as a query of the query syntax without operators: what a test
+    /// collection's query means as a search (`AND`, `OR`, `NOT` are taken as words).
+    public static func plainQueryText(_ text: String) -> String {
+        text.split { !$0.isLetter && !$0.isNumber }
+            .map { word in ["AND", "OR", "NOT"].contains(word) ? word.lowercased() : String(word) }
+            .joined(separator: " ")
+    }
+
     /// Answers many queries with one searcher (what `chm run` does).
     /// - Parameters:
     ///   - limit: hits per query.
@@ -68,10 +76,24 @@ extension ClearingHouse {
     ///   - correct: search unknown or rare words with their close spellings too, as
     ///     ``SearchRequest/correct`` does (off by default: a run measures the ranking of the
     ///     words as given, as the peers it is compared with do).
+    ///   - documents: answer each query as `chm search --json` and the server do: with
+    ///     ``search(_:)`` (the hits' records, snippets, the JSON document), so that the
+    ///     latency measured is that of the same work a server does for the query. `fields`
+    ///     and `translationWeight` do not apply then.
     public func run(
         _ queries: [BatchQuery], limit: Int = 1000, fields: [String]? = nil, expand: Bool = true,
-        translationWeight: Double = ClearingHouse.translationWeight, correct: Bool = false
+        translationWeight: Double = ClearingHouse.translationWeight, correct: Bool = false, documents: Bool = false
     ) throws -> [BatchResult] {
+        if documents {
+            return try queries.map { query in
+                let started = DispatchTime.now().uptimeNanoseconds
+                let request = SearchRequest(query: Self.plainQueryText(query.text), limit: limit, expand: expand, correct: correct)
+                let response = try search(request)
+                _ = try JSONValue(encoding: response).description
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+                return BatchResult(queryID: query.id, hits: response.hits.map { ($0.id, $0.score) }, seconds: seconds)
+            }
+        }
         let searcher = try openSearcher()
         let expander = expand ? try thesaurus().expander : nil
         return try queries.map { query in
