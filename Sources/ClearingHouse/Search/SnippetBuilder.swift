@@ -214,17 +214,30 @@ enum SnippetBuilder {
         }
         let prefix = range.lowerBound > 0 || window.cutBefore ? "…" : ""
         let suffix = range.upperBound < scalars.count || window.cutAfter ? "…" : ""
-        let body = String(String.UnicodeScalarView(scalars[range])).trimmingCharacters(in: .whitespacesAndNewlines)
-        let leading = String(String.UnicodeScalarView(scalars[range])).prefix { $0.isWhitespace }.unicodeScalars.count
+        let passage = String(String.UnicodeScalarView(scalars[range]))
+        let body = passage.trimmingCharacters(in: .whitespacesAndNewlines)
+        let bodyStart = range.lowerBound + passage.prefix { $0.isWhitespace }.unicodeScalars.count
+        // The character (grapheme cluster) offset in `body` of each scalar offset from
+        // `bodyStart`, computed once: a scalar inside a cluster counts that cluster as begun.
+        var characterOffsets: [Int] = []
+        characterOffsets.reserveCapacity(body.unicodeScalars.count + 1)
+        var bodyCharacters = 0
+        for character in body {
+            characterOffsets.append(bodyCharacters)
+            for _ in character.unicodeScalars.dropFirst() { characterOffsets.append(bodyCharacters + 1) }
+            bodyCharacters += 1
+        }
+        characterOffsets.append(bodyCharacters)
+        func characterOffset(_ scalar: Int) -> Int { characterOffsets[min(max(0, scalar - bodyStart), characterOffsets.count - 1)] }
         // Highlights in characters of the final text.
         var highlights: [Range<Int>] = []
         for index in tokens.indices where matched[index] {
             let token = tokens[index]
-            guard token.start >= range.lowerBound + leading, token.end <= range.upperBound else { continue }
-            let before = String(String.UnicodeScalarView(scalars[(range.lowerBound + leading)..<token.start])).count
-            let length = String(String.UnicodeScalarView(scalars[token.start..<token.end])).count
+            guard token.start >= bodyStart, token.end <= range.upperBound else { continue }
+            let before = characterOffset(token.start)
+            let length = characterOffset(token.end) - before
             let lower = prefix.count + before
-            let upper = min(lower + length, prefix.count + body.count)
+            let upper = min(lower + length, prefix.count + bodyCharacters)
             if let last = highlights.last, last.upperBound >= lower {
                 // Overlapping CJK bigrams (or adjacent matches) make one highlight.
                 highlights[highlights.count - 1] = last.lowerBound..<max(last.upperBound, upper)
