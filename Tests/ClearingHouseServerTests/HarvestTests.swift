@@ -32,6 +32,20 @@ private func withProvider(
     }
 }
 
+/// Runs `body` with a live chm provider of ``providerRecords`` (pages of 5) and an empty
+/// clearing-house to harvest into.
+private func withProviderAndHarvester(_ body: @escaping @Sendable (_ url: String, _ provider: ClearingHouse, _ harvester: ClearingHouse) async throws -> Void)
+    async throws
+{
+    let provider = try Fixture(records: providerRecords)
+    let harvester = try Fixture(records: [])
+    defer {
+        provider.remove()
+        harvester.remove()
+    }
+    try await withProvider(provider) { url in try await body(url, provider.house, harvester.house) }
+}
+
 /// A response of a scripted provider.
 private struct Scripted: Sendable {
     var status: HTTPResponse.Status = .ok
@@ -130,40 +144,34 @@ private func contents(_ house: ClearingHouse) throws -> [String: String] {
 struct HarvestTests {
     @Test("harvests every record of a chm provider, then only what changed")
     func fullThenIncremental() async throws {
-        let provider = try Fixture(records: providerRecords)
-        let harvester = try Fixture(records: [])
-        defer {
-            provider.remove()
-            harvester.remove()
-        }
-        try await withProvider(provider) { url in
-            let first = try await harvester.house.harvest(HarvestRequest(baseURL: url))
+        try await withProviderAndHarvester { url, provider, harvester in
+            let first = try await harvester.harvest(HarvestRequest(baseURL: url))
             let report = try #require(first.harvests.first)
             #expect(report.complete && first.succeeded)
             #expect(report.pages == 5)  // 23 records, 5 a page
             #expect(report.added == providerRecords.count)
             #expect(report.from == nil)
-            let harvested = try contents(harvester.house)
-            #expect(Set(harvested.keys) == Set(try contents(provider.house).keys))
-            let mangrove = try #require(try harvester.house.record(id: "tech-mangrove"))
+            let harvested = try contents(harvester)
+            #expect(Set(harvested.keys) == Set(try contents(provider).keys))
+            let mangrove = try #require(try harvester.record(id: "tech-mangrove"))
             #expect(mangrove.title["en"] == "Community mangrove nurseries")
             #expect(mangrove.source?.url == url)
             #expect(mangrove.source?.originalId == "tech-mangrove")
 
             // Changes on the provider: one deleted, one added, one changed.
-            _ = try provider.house.delete(ids: ["tech-fog"])
-            _ = try provider.house.ingest(
+            _ = try provider.delete(ids: ["tech-fog"])
+            _ = try provider.ingest(
                 body: Array((record("new-one", title: "A new record") + "\n" + record("gen-1", title: "Renamed practice")).utf8),
                 format: .jsonLines, displayName: "changes")
-            let second = try #require(try await harvester.house.harvest(HarvestRequest(baseURL: url)).harvests.first)
+            let second = try #require(try await harvester.harvest(HarvestRequest(baseURL: url)).harvests.first)
             #expect(second.complete)
             #expect(second.from != nil)  // incremental
             #expect(second.deleted == 1 && second.added == 1 && second.updated == 1)
-            #expect(try harvester.house.record(id: "tech-fog") == nil)
-            #expect(try harvester.house.record(id: "gen-1")?.title["en"] == "Renamed practice")
-            #expect(Set(try contents(harvester.house).keys) == Set(try contents(provider.house).keys))
+            #expect(try harvester.record(id: "tech-fog") == nil)
+            #expect(try harvester.record(id: "gen-1")?.title["en"] == "Renamed practice")
+            #expect(Set(try contents(harvester).keys) == Set(try contents(provider).keys))
 
-            let sources = try harvester.house.harvestSources()
+            let sources = try harvester.harvestSources()
             #expect(sources.count == 1)
             #expect(sources.first?.harvests == 2)
             #expect(sources.first?.lastResponseDate == second.responseDate)
@@ -173,23 +181,17 @@ struct HarvestTests {
 
     @Test("a set harvest keeps the sets of each record, and a record reached through two sets is one record")
     func sets() async throws {
-        let provider = try Fixture(records: providerRecords)
-        let harvester = try Fixture(records: [])
-        defer {
-            provider.remove()
-            harvester.remove()
-        }
-        try await withProvider(provider) { url in
+        try await withProviderAndHarvester { url, provider, harvester in
             var request = HarvestRequest(baseURL: url)
             request.sets = ["country:KE", "kind:technology"]
-            let report = try await harvester.house.harvest(request)
+            let report = try await harvester.harvest(request)
             #expect(report.harvests.map(\.set) == ["country:KE", "kind:technology"])
             #expect(report.harvests.allSatisfy { $0.complete })
             // tech-mangrove is a Kenyan technology: in both sets, stored once.
-            #expect(report.harvests[0].added + report.harvests[1].added == (try contents(harvester.house)).count)
-            let sets = try harvester.house.harvestedSets(id: "tech-mangrove").map(\.set)
+            #expect(report.harvests[0].added + report.harvests[1].added == (try contents(harvester)).count)
+            let sets = try harvester.harvestedSets(id: "tech-mangrove").map(\.set)
             #expect(sets.contains("country:KE") && sets.contains("kind:technology"))
-            #expect(try harvester.house.harvestSources().count == 2)
+            #expect(try harvester.harvestSources().count == 2)
         }
     }
 

@@ -6,25 +6,18 @@ As harvest_sickle.py, through another library: Identify, every record once in oa
 chm, every deletion, and every set of ListSets harvested (the kind sets partition the
 records), with the small pages of the served index forcing many resumption tokens.
 """
-import json
 import sys
 from collections import Counter
+
+import expected
 
 from oaipmh_scythe import Scythe
 from oaipmh_scythe.exceptions import NoRecordsMatch
 
 base, live_path, deleted_path = sys.argv[1:4]
-live = {}
-for line in open(live_path, encoding="utf-8"):
-    record = json.loads(line)
-    live[record["id"]] = record
-deleted = {line.strip() for line in open(deleted_path, encoding="utf-8") if line.strip()}
-failures = []
-
-
-def check(condition, message):
-    if not condition:
-        failures.append(message)
+live, deleted = expected.load(live_path, deleted_path)
+failures = expected.Failures()
+check = failures.check
 
 
 with Scythe(base, timeout=60) as scythe:
@@ -32,7 +25,6 @@ with Scythe(base, timeout=60) as scythe:
     check(identify.protocolVersion == "2.0", f"protocolVersion {identify.protocolVersion}")
     check(identify.deletedRecord == "persistent", f"deletedRecord {identify.deletedRecord}")
 
-    pages = 0
     for prefix in ["oai_dc", "chm"]:
         records = list(scythe.list_records(metadata_prefix=prefix, ignore_deleted=False))
         order = [record.header.identifier for record in records]
@@ -75,8 +67,4 @@ with Scythe(base, timeout=60) as scythe:
         check(by_kind[id] == 1, f"{id} is in {by_kind[id]} kind sets")
     print(f"ListSets: {len(specs)} sets, each harvested; the kind sets partition the records")
 
-if failures:
-    for failure in failures[:40]:
-        print("FAIL:", failure, file=sys.stderr)
-    sys.exit(1)
-print("oaipmh-scythe harvested everything")
+failures.finish("oaipmh-scythe harvested everything")

@@ -7,25 +7,18 @@ Checks: Identify, ListMetadataFormats, every record once in oai_dc and in chm (w
 title), every deletion as a deleted header, every set of ListSets and that set harvests
 partition the records by kind and find them by country, region and theme.
 """
-import json
 import sys
 from collections import Counter
+
+import expected
 
 from sickle import Sickle
 from sickle.oaiexceptions import IdDoesNotExist, NoRecordsMatch
 
 base, live_path, deleted_path = sys.argv[1:4]
-live = {}
-for line in open(live_path, encoding="utf-8"):
-    record = json.loads(line)
-    live[record["id"]] = record
-deleted = {line.strip() for line in open(deleted_path, encoding="utf-8") if line.strip()}
-failures = []
-
-
-def check(condition, message):
-    if not condition:
-        failures.append(message)
+live, deleted = expected.load(live_path, deleted_path)
+failures = expected.Failures()
+check = failures.check
 
 
 sickle = Sickle(base, max_retries=2, timeout=60)
@@ -99,8 +92,4 @@ for id in live:
     check(by_kind[id] == 1, f"{id} is in {by_kind[id]} kind sets")
 print(f"ListSets: {len(specs)} sets, each harvested; the kind sets partition the records")
 
-if failures:
-    for failure in failures[:40]:
-        print("FAIL:", failure, file=sys.stderr)
-    sys.exit(1)
-print("Sickle harvested everything")
+failures.finish("Sickle harvested everything")
