@@ -160,8 +160,7 @@ public final class ClearingHouseServer: Sendable {
     /// Runs a read of the library on NIO's blocking thread pool (never on an event loop, nor
     /// on the cooperative pool).
     func read<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        if ProcessInfo.processInfo.environment["CHM_EXPERIMENT_INLINE"] != nil { return try body() }
-        return try await NIOThreadPool.singleton.runIfActive(body)
+        try await NIOThreadPool.singleton.runIfActive(body)
     }
 
     /// Runs a write of the library on the write pool: writes queue there one after another.
