@@ -181,13 +181,21 @@ public struct Snippet: Sendable, Hashable {
     /// The passage with `open` and `close` around each highlight (e.g. `<mark>`, `</mark>`).
     public func marked(open: String = "<mark>", close: String = "</mark>") -> String {
         var output = ""
+        output.reserveCapacity(text.utf8.count + highlights.count * (open.utf8.count + close.utf8.count))
+        // One walk over the characters: `index` is at character offset `position`.
+        var index = text.startIndex
         var position = 0
-        let characters = Array(text)
         for range in highlights.sorted(by: { $0.lowerBound < $1.lowerBound }) where range.lowerBound >= position {
-            output += String(characters[position..<range.lowerBound]) + open + String(characters[range]) + close
+            let start = text.index(index, offsetBy: range.lowerBound - position, limitedBy: text.endIndex) ?? text.endIndex
+            let end = text.index(start, offsetBy: range.count, limitedBy: text.endIndex) ?? text.endIndex
+            output += text[index..<start]
+            output += open
+            output += text[start..<end]
+            output += close
+            index = end
             position = range.upperBound
         }
-        output += String(characters[min(position, characters.count)...])
+        output += text[index...]
         return output
     }
 }

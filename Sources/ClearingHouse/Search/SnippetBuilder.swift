@@ -214,9 +214,12 @@ enum SnippetBuilder {
         }
         let prefix = range.lowerBound > 0 || window.cutBefore ? "…" : ""
         let suffix = range.upperBound < scalars.count || window.cutAfter ? "…" : ""
-        let passage = String(String.UnicodeScalarView(scalars[range]))
-        let body = passage.trimmingCharacters(in: .whitespacesAndNewlines)
-        let bodyStart = range.lowerBound + passage.prefix { $0.isWhitespace }.unicodeScalars.count
+        // The passage without the white space at either end.
+        var bodyStart = range.lowerBound
+        var bodyEnd = range.upperBound
+        while bodyStart < bodyEnd, scalars[bodyStart].properties.isWhitespace { bodyStart += 1 }
+        while bodyEnd > bodyStart, scalars[bodyEnd - 1].properties.isWhitespace { bodyEnd -= 1 }
+        let body = String(String.UnicodeScalarView(scalars[bodyStart..<bodyEnd]))
         // The character (grapheme cluster) offset in `body` of each scalar offset from
         // `bodyStart`, computed once: a scalar inside a cluster counts that cluster as begun.
         var characterOffsets: [Int] = []
