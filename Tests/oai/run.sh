@@ -72,7 +72,10 @@ same_catalogs() {
 
 echo "== chm harvests $url/oai, killed after its 4th page, then resumed"
 CHM_TEST_FAULT="kill@catalog.after-commit#4" expect_killed "$chm" harvest --index "$work/copy" "$url/oai"
-"$chm" harvest --list --index "$work/copy" | tee /dev/stderr | grep -q "stopped after page 4, resumes at the next harvest"
+# (Not `tee /dev/stderr`: opening /dev/stderr again truncates a log file that stderr goes to.)
+"$chm" harvest --list --index "$work/copy" > "$work/list.txt"
+cat "$work/list.txt"
+grep -q "stopped after page 4, resumes at the next harvest" "$work/list.txt"
 "$chm" harvest --json --index "$work/copy" "$url/oai" > "$work/resumed.json"
 "$python" - "$work/resumed.json" <<'PY'
 import json, sys
