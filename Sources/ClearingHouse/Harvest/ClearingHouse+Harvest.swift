@@ -92,15 +92,11 @@ extension ClearingHouse {
         }
     }
 
-    /// Forgets a stopped harvest's position.
-    fileprivate func dropPendingHarvest(_ key: HarvestSource.Key) throws { try catalog.dropPendingHarvest(key) }
-    fileprivate func noteHarvestError(_ key: HarvestSource.Key, _ message: String) throws { try catalog.noteHarvestError(key, message: message) }
     fileprivate func completeHarvestWithoutRecords(_ key: HarvestSource.Key, _ completed: PendingHarvest) throws {
         try catalog.write { db in
             try catalog.saveHarvestPage(key, counts: HarvestPageCounts(), memberships: [], deletedIDs: [], next: nil, completed: completed, in: db)
         }
     }
-    fileprivate func harvestSource(_ key: HarvestSource.Key) throws -> HarvestSource? { try catalog.harvestSource(key) }
 }
 
 /// One run of `chm harvest`: the requests, retries and pages of each set.
@@ -138,20 +134,20 @@ private struct Harvester {
             report.failure = stop.message
             report.errors += 1
             emit(Diagnostic(.error, file: request.baseURL, message: stop.message))
-            try house.noteHarvestError(key, stop.message)
+            try house.catalog.noteHarvestError(key, message: stop.message)
         }
         return report
     }
 
     private mutating func run(key: HarvestSource.Key, report: inout SetHarvestReport) async throws {
-        let source = try house.harvestSource(key)
+        let source = try house.catalog.harvestSource(key)
         var resumeFrom: PendingHarvest?
         if let pending = source?.pending {
             let sameSelection = (request.from == nil || request.from == pending.from) && (request.until == nil || request.until == pending.until)
             if sameSelection {
                 resumeFrom = pending
             } else {
-                try house.dropPendingHarvest(key)
+                try house.catalog.dropPendingHarvest(key)
                 emit(
                     Diagnostic(
                         .notice, file: request.baseURL,
@@ -171,7 +167,7 @@ private struct Harvester {
                 try await list(key: key, pending: pending, report: &report)
                 return
             } catch let stop as Stop where stop.message.hasPrefix(Self.badTokenPrefix) {
-                try house.dropPendingHarvest(key)
+                try house.catalog.dropPendingHarvest(key)
                 emit(
                     Diagnostic(
                         .notice, file: request.baseURL,
@@ -360,7 +356,7 @@ private struct Harvester {
                     message: "gave up on \(url) after \(attempt) attempt\(attempt == 1 ? "" : "s"): \(reason)\(wait.map { "; the provider asked to wait \(Int($0)) s" } ?? ""); run the harvest again later to resume")
             }
             emit(Diagnostic(.notice, file: request.baseURL, message: "\(reason); retrying in \(Self.format(delay)) s (\(url))"))
-            progress?(HarvestProgress(set: set, pages: pages, items: items, completeListSize: nil, retrying: (reason, delay)))
+            progress?(HarvestProgress(set: set, pages: pages, items: items, completeListSize: nil, retrying: HarvestProgress.Retry(reason: reason, seconds: delay)))
             do {
                 try await Task.sleep(for: .milliseconds(Int(delay * 1000)))
             } catch {

@@ -140,17 +140,12 @@ public struct HarvestProgress: Sendable, Hashable {
     /// The provider's `completeListSize`, when it gives one.
     public var completeListSize: Int?
     /// When waiting to retry: why, and for how many seconds.
-    public var retrying: (reason: String, seconds: Double)?
+    public var retrying: Retry?
 
-    public static func == (lhs: HarvestProgress, rhs: HarvestProgress) -> Bool {
-        lhs.set == rhs.set && lhs.pages == rhs.pages && lhs.items == rhs.items && lhs.completeListSize == rhs.completeListSize
-            && lhs.retrying?.reason == rhs.retrying?.reason && lhs.retrying?.seconds == rhs.retrying?.seconds
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(set)
-        hasher.combine(pages)
-        hasher.combine(items)
+    /// A wait before a request is sent again.
+    public struct Retry: Sendable, Hashable {
+        public var reason: String
+        public var seconds: Double
     }
 }
 
