@@ -34,6 +34,9 @@ let package = Package(
         // Mapping on all cores, and overlapping a sequential consumer with it: shared by
         // indexing (SearchCore) and reading (Records).
         .target(name: "Parallel"),
+        // SHA-256 in C, on the CPU's SHA extensions where it has them: every ingested record
+        // is hashed.
+        .target(name: "CSHA256"),
         .target(
             name: "SearchCore",
             dependencies: ["CStemmer", "Parallel"]
@@ -42,7 +45,7 @@ let package = Package(
         // -> reader -> validator -> Record. Knows nothing of the catalog or the index.
         .target(
             name: "Records",
-            dependencies: ["Parallel", "CLibXML2"]
+            dependencies: ["Parallel", "CLibXML2", "CSHA256"]
         ),
         .target(
             name: "ClearingHouse",

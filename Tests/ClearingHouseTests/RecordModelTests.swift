@@ -39,6 +39,24 @@ import Testing
         )
     }
 
+    @Test func sha256FastPathAgreesWithThePortableCodeOnEveryLength() {
+        // On a CPU with SHA extensions `hex` runs them; the portable code must agree byte for
+        // byte, for every length of one to three blocks and past them, on varied bytes.
+        var generator = SystemRandomNumberGenerator()
+        for length in Array(0...200) + [511, 512, 513, 4095, 4096, 65_537] {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            #expect(SHA256.hex(bytes) == SHA256.portableHex(bytes), "length \(length)")
+        }
+        // FIPS 180-4's long vector: a million "a".
+        #expect(
+            SHA256.hex(Array(repeating: UInt8(ascii: "a"), count: 1_000_000))
+                == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"
+        )
+        // A String's UTF-8 view and its bytes hash the same (the stored form hashes the view).
+        let text = "Récifs coralliens, 珊瑚礁, коралловые рифы"
+        #expect(SHA256.hex(text.utf8) == SHA256.hex(Array(text.utf8)))
+    }
+
     // MARK: Canonical JSON
 
     @Test func canonicalJSONLeavesOutEmptyFields() {

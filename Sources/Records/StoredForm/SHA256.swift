@@ -1,79 +1,49 @@
-/// SHA-256 (FIPS 180-4), for the content hash of stored records. Small and dependency-free;
-/// every ingested record is hashed, on all cores while the catalog writes.
+import CSHA256
+
+/// SHA-256 (FIPS 180-4), for the content hash of stored records and the OAI-PMH tokens' MAC.
+/// Every ingested record is hashed, so the work is done in C (`Sources/CSHA256`), on the CPU's
+/// SHA extensions when it has them.
 package enum SHA256 {
-    private static let k: [UInt32] = [
-        0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
-        0xd807_aa98, 0x1283_5b01, 0x2431_85be, 0x550c_7dc3, 0x72be_5d74, 0x80de_b1fe, 0x9bdc_06a7, 0xc19b_f174,
-        0xe49b_69c1, 0xefbe_4786, 0x0fc1_9dc6, 0x240c_a1cc, 0x2de9_2c6f, 0x4a74_84aa, 0x5cb0_a9dc, 0x76f9_88da,
-        0x983e_5152, 0xa831_c66d, 0xb003_27c8, 0xbf59_7fc7, 0xc6e0_0bf3, 0xd5a7_9147, 0x06ca_6351, 0x1429_2967,
-        0x27b7_0a85, 0x2e1b_2138, 0x4d2c_6dfc, 0x5338_0d13, 0x650a_7354, 0x766a_0abb, 0x81c2_c92e, 0x9272_2c85,
-        0xa2bf_e8a1, 0xa81a_664b, 0xc24b_8b70, 0xc76c_51a3, 0xd192_e819, 0xd699_0624, 0xf40e_3585, 0x106a_a070,
-        0x19a4_c116, 0x1e37_6c08, 0x2748_774c, 0x34b0_bcb5, 0x391c_0cb3, 0x4ed8_aa4a, 0x5b9c_ca4f, 0x682e_6ff3,
-        0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2,
-    ]
+    /// The 32-byte digest of `bytes`.
+    package static func digest<Bytes: Collection>(_ bytes: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
+        var digest = [UInt8](repeating: 0, count: 32)
+        digest.withUnsafeMutableBufferPointer { output in
+            let hashed: Void? = bytes.withContiguousStorageIfAvailable { input in
+                chm_sha256(input.baseAddress, input.count, output.baseAddress)
+            }
+            if hashed == nil {
+                let copy = Array(bytes)
+                copy.withUnsafeBufferPointer { chm_sha256($0.baseAddress, $0.count, output.baseAddress) }
+            }
+        }
+        return digest
+    }
 
     /// The digest of `bytes` as 64 lower-case hex digits.
     package static func hex<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
-        var h: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (
-            0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19
-        )
-        // The message and its padding: a 1 bit, zeros to 56 bytes mod 64, the bit length.
-        var message = Array(bytes)
-        let bitLength = UInt64(message.count) * 8
-        message.append(0x80)
-        message.append(contentsOf: repeatElement(0, count: (120 - message.count % 64) % 64))
-        for shift in stride(from: 56, through: 0, by: -8) { message.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
-
-        // (Unchecked buffers: every index below is in range by construction, and records are
-        // hashed on every ingest, so the bounds checks showed in profiles.)
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
-            message.withUnsafeBufferPointer { message in
-                k.withUnsafeBufferPointer { k in
-                    for chunk in stride(from: 0, to: message.count, by: 64) {
-                        for i in 0..<16 {
-                            let base = chunk + i * 4
-                            w[i] =
-                                UInt32(message[base]) << 24 | UInt32(message[base + 1]) << 16 | UInt32(message[base + 2]) << 8
-                                | UInt32(message[base + 3])
-                        }
-                        for i in 16..<64 {
-                            let s0 = rotate(w[i - 15], 7) ^ rotate(w[i - 15], 18) ^ (w[i - 15] &>> 3)
-                            let s1 = rotate(w[i - 2], 17) ^ rotate(w[i - 2], 19) ^ (w[i - 2] &>> 10)
-                            w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
-                        }
-                        var (a, b, c, d, e, f, g, hh) = h
-                        for i in 0..<64 {
-                            let s1 = rotate(e, 6) ^ rotate(e, 11) ^ rotate(e, 25)
-                            let choice = (e & f) ^ (~e & g)
-                            let t1 = hh &+ s1 &+ choice &+ k[i] &+ w[i]
-                            let s0 = rotate(a, 2) ^ rotate(a, 13) ^ rotate(a, 22)
-                            let majority = (a & b) ^ (a & c) ^ (b & c)
-                            let t2 = s0 &+ majority
-                            hh = g
-                            g = f
-                            f = e
-                            e = d &+ t1
-                            d = c
-                            c = b
-                            b = a
-                            a = t1 &+ t2
-                        }
-                        h = (h.0 &+ a, h.1 &+ b, h.2 &+ c, h.3 &+ d, h.4 &+ e, h.5 &+ f, h.6 &+ g, h.7 &+ hh)
-                    }
-                }
-            }
-        }
-        let digits: StaticString = "0123456789abcdef"
-        var output = [UInt8]()
-        output.reserveCapacity(64)
-        for word in [h.0, h.1, h.2, h.3, h.4, h.5, h.6, h.7] {
-            for shift in stride(from: 28, through: 0, by: -4) { output.append(digits.utf8Start[Int(word >> UInt32(shift) & 0xF)]) }
-        }
-        return String(decoding: output, as: UTF8.self)
+        hexDigits(digest(bytes))
     }
 
-    @inline(__always)
-    private static func rotate(_ value: UInt32, _ count: UInt32) -> UInt32 {
-        value &>> count | value &<< (32 &- count)
+    /// The digest computed by the portable code, whatever the CPU has (tests compare the paths).
+    package static func portableHex(_ bytes: [UInt8]) -> String {
+        var digest = [UInt8](repeating: 0, count: 32)
+        digest.withUnsafeMutableBufferPointer { output in
+            bytes.withUnsafeBufferPointer { chm_sha256_portable($0.baseAddress, $0.count, output.baseAddress) }
+        }
+        return hexDigits(digest)
+    }
+
+    /// Whether `hex` and `digest` run on the CPU's SHA extensions on this machine.
+    package static var isAccelerated: Bool { chm_sha256_is_accelerated() != 0 }
+
+    private static func hexDigits(_ digest: [UInt8]) -> String {
+        let digits: StaticString = "0123456789abcdef"
+        return String(unsafeUninitializedCapacity: digest.count * 2) { output in
+            for (i, byte) in digest.enumerated() {
+                output[2 * i] = digits.utf8Start[Int(byte >> 4)]
+                output[2 * i + 1] = digits.utf8Start[Int(byte & 0xF)]
+            }
+            return digest.count * 2
+        }
     }
 }
