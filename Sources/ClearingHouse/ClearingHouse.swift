@@ -235,6 +235,20 @@ public final class ClearingHouse: Sendable {
                                 counts.updated += 1
                                 try indexing { try feed.stored(record, isNew: false) }
                             case .unchanged: counts.unchanged += 1
+                            case .aliased(let alias, let withdrawn):
+                                counts.aliased += 1
+                                if withdrawn { try indexing { try feed.deleted(record.id) } }
+                                emit(
+                                    Diagnostic(
+                                        .notice, file: file.displayPath, line: line, recordID: record.id,
+                                        message: "stored as an alias of \(alias.primary) (\(alias.reason.explanation))"))
+                            case .released(let alias):
+                                counts.updated += 1
+                                try indexing { try feed.stored(record, isNew: false) }
+                                emit(
+                                    Diagnostic(
+                                        .notice, file: file.displayPath, line: line, recordID: record.id,
+                                        message: "no longer an alias of \(alias.primary): stored as a record of its own"))
                             case .skippedOlder(let stored):
                                 counts.skipped += 1
                                 emit(
@@ -245,10 +259,20 @@ public final class ClearingHouse: Sendable {
                         case .deletion(let id, let line):
                             fileReport.valid += 1
                             guard storing else { return }
-                            if try transaction.delete(id: id, runID: runID) {
+                            switch try transaction.delete(id: id, runID: runID) {
+                            case .deleted(let promoted):
                                 counts.deleted += 1
                                 try indexing { try feed.deleted(id) }
-                            } else {
+                                if let promoted {
+                                    try indexing { try feed.stored(promoted, isNew: false) }
+                                    emit(
+                                        Diagnostic(
+                                            .notice, file: file.displayPath, line: line, recordID: id,
+                                            message: "its alias \(promoted.id) is now the record in its place"))
+                                }
+                            case .aliasDeleted:
+                                counts.deleted += 1
+                            case .missing:
                                 emit(
                                     Diagnostic(
                                         .notice, file: file.displayPath, line: line, recordID: id,
@@ -284,6 +308,7 @@ public final class ClearingHouse: Sendable {
                 report.unchanged += counts.unchanged
                 report.skipped += counts.skipped
                 report.deleted += counts.deleted
+                report.aliased += counts.aliased
             } else {
                 try indexing { try feed.catalogRolledBack() }
                 fileReport.status = .rolledBack
@@ -310,7 +335,8 @@ public final class ClearingHouse: Sendable {
 
     // MARK: Records
 
-    /// The record with `id`, or nil when there is none.
+    /// The record with `id`, or nil when there is none. An alias's id finds nothing here:
+    /// ``resolve(id:)`` follows aliases.
     public func record(id: String) throws -> Record? {
         guard let json = try catalog.json(id: id) else { return nil }
         return try Record(fromCatalog: json)
@@ -330,13 +356,21 @@ public final class ClearingHouse: Sendable {
 
     /// The outcome of ``delete(ids:)``.
     public struct DeleteReport: Sendable, Hashable {
-        /// Ids that were deleted.
+        /// Ids that were deleted (records and aliases).
         public var deleted: [String] = []
         /// Ids that were not in the catalog.
         public var missing: [String] = []
+        /// For each deleted record that had aliases, the alias that became the record in its
+        /// place (its oldest), by the deleted id.
+        public var promoted: [String: String] = [:]
     }
 
     /// Deletes records by id, in one transaction; ids not in the catalog are reported.
+    ///
+    /// An id may be a record's or an alias's. Deleting an alias removes that copy only.
+    /// Deleting a record that has aliases makes its oldest alias the record in its place (the
+    /// other copies still exist, at their sources); to remove every copy, delete the aliases
+    /// too (``aliases(of:)`` lists them).
     @discardableResult
     public func delete(ids: [String]) throws -> DeleteReport {
         try writes.withLock { _ in try deleteLocked(ids: ids) }
@@ -348,9 +382,13 @@ public final class ClearingHouse: Sendable {
         defer { indexWriter.close() }
         try catalog.storeInTransaction(describing: "the deletion of \(ids.count) record\(ids.count == 1 ? "" : "s")") { transaction in
             for id in ids {
-                if try transaction.delete(id: id, runID: nil) {
+                switch try transaction.delete(id: id, runID: nil) {
+                case .deleted(let promoted):
                     report.deleted.append(id)
-                } else {
+                    if let promoted { report.promoted[id] = promoted.id }
+                case .aliasDeleted:
+                    report.deleted.append(id)
+                case .missing:
                     report.missing.append(id)
                 }
             }
@@ -384,7 +422,7 @@ public final class ClearingHouse: Sendable {
 
     /// Writes every record, sorted by id, passing the output to `write` one line at a time
     /// (each line ends with `\n`). JSON Lines output ingests back to the same catalog and
-    /// exports again byte for byte.
+    /// exports again byte for byte. Aliases are not written: one copy of each record is.
     public func export(format: ExportFormat, to write: (String) throws -> Void) throws {
         switch format {
         case .jsonl:

@@ -3,7 +3,7 @@
 /// What ``ClearingHouse/statisticsReport()`` returns: the catalog's statistics and the
 /// index's figures, as one document.
 ///
-/// `{"records", "kinds": {...}, "languages": {...}, "catalog": {"bytes", "lastChange",
+/// `{"records", "aliases", "kinds": {...}, "languages": {...}, "catalog": {"bytes", "lastChange",
 /// "ingestRuns", "lastIngest"}, "index": {"segments", "documents", ...}}`: the members of
 /// ``CatalogStatistics``, then `"index"`.
 public struct StatisticsReport: Sendable, Hashable, Codable {
@@ -45,18 +45,19 @@ extension ClearingHouse {
 
 extension CatalogStatistics: Codable {
     private enum CodingKeys: String, CodingKey {
-        case records, kinds, languages, catalog
+        case records, aliases, kinds, languages, catalog
     }
 
     private enum CatalogKeys: String, CodingKey {
         case bytes, lastChange, ingestRuns, lastIngest
     }
 
-    /// `{"records", "kinds" (by name), "languages" (by tag), "catalog": {"bytes",
+    /// `{"records", "aliases", "kinds" (by name), "languages" (by tag), "catalog": {"bytes",
     /// "lastChange", "ingestRuns", "lastIngest" (null when none)}}`.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(records, forKey: .records)
+        try container.encode(aliases, forKey: .aliases)
         var kindCounts = container.nestedContainer(keyedBy: DynamicKey.self, forKey: .kinds)
         for kind in kinds.keys.sorted() { try kindCounts.encode(kinds[kind] ?? 0, forKey: DynamicKey(kind)) }
         var languageCounts = container.nestedContainer(keyedBy: DynamicKey.self, forKey: .languages)
@@ -73,6 +74,7 @@ extension CatalogStatistics: Codable {
         self.init()
         let container = try decoder.container(keyedBy: CodingKeys.self)
         records = try container.decode(Int.self, forKey: .records)
+        aliases = try container.decodeIfPresent(Int.self, forKey: .aliases) ?? 0
         kinds = try container.decode([String: Int].self, forKey: .kinds)
         languages = try container.decode([String: Int].self, forKey: .languages)
         let catalog = try container.nestedContainer(keyedBy: CatalogKeys.self, forKey: .catalog)

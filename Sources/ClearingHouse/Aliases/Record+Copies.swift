@@ -1,0 +1,42 @@
+// What tells two records apart as copies of one: their titles as compared (per language,
+// normalized as the index normalizes words) and the original they name in `source`. The link
+// rules at ingest (Catalog+Aliases.swift) and `chm duplicates` (DuplicateFinder.swift) share
+// them.
+import SearchCore
+
+extension Record {
+    /// The record's titles as compared for "the same title": per primary language subtag
+    /// (`en`, `fr`, `und`...), the words of the title as the language-neutral analyzer
+    /// normalizes them (NFKC, lower case; punctuation and spacing do not count), joined by
+    /// one space. Titles without a word are left out.
+    var titleKeys: [(language: String, key: String)] {
+        title.languages.compactMap { tag in
+            guard let text = title.values[tag] else { return nil }
+            let key = Record.titleAnalyzer.tokens(text).map(\.term).joined(separator: " ")
+            return key.isEmpty ? nil : (LanguageTag.primaryLanguage(of: tag), key)
+        }
+    }
+
+    private static let titleAnalyzer = StandardAnalyzer()
+
+    /// Whether the two records have the same title in one language (``titleKeys``).
+    func sharesTitle(with other: Record) -> Bool {
+        let mine = Set(titleKeys.map { "\($0.language)\u{1F}\($0.key)" })
+        return other.titleKeys.contains { mine.contains("\($0.language)\u{1F}\($0.key)") }
+    }
+
+    /// Whether the two records name the same original in `source`: the same `originalId`,
+    /// and the same `system`, or, when neither has a system, the same `url` (a harvester
+    /// gives every record of a provider the provider's address, so an `originalId` alone, or
+    /// with a system on one side only, does not tell).
+    func namesSameOriginal(as other: Record) -> Bool {
+        guard let mine = source, let theirs = other.source, let id = mine.originalId, id == theirs.originalId else { return false }
+        switch (mine.system, theirs.system) {
+        case let (a?, b?): return a == b
+        case (nil, nil):
+            guard let a = mine.url, let b = theirs.url else { return false }
+            return a == b
+        default: return false
+        }
+    }
+}
