@@ -84,13 +84,25 @@ struct API: Sendable {
         return Self.json(text)
     }
 
-    /// The record's canonical JSON, as `chm show --json` prints it.
+    /// The record's canonical JSON, as `chm show --json` prints it. An alias's id answers with
+    /// the record it resolves to (200, with `"resolvedFrom"` in the document) and names that
+    /// record's address in `Content-Location`.
     func record(id: String) async throws -> Response {
-        guard let text = try await server.read({ [house] in try house.canonicalJSON(id: id) }) else {
+        guard let found = try await server.read({ [house] in try house.resolve(id: id) }) else {
             throw Problem.unknownRecord(id)
         }
-        return Self.json(text)
+        var response = Self.json(found.documentText)
+        if found.alias != nil { response.headers[.contentLocation] = Self.recordPath(found.id) }
+        return response
     }
+
+    /// `/v1/records/{id}`, the id percent-encoded.
+    static func recordPath(_ id: String) -> String {
+        "/v1/records/" + (id.addingPercentEncoding(withAllowedCharacters: unreservedCharacters) ?? id)
+    }
+
+    private static let unreservedCharacters = CharacterSet(
+        charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
 
     /// `chm stats --json`'s document.
     func statistics() async throws -> Response {
@@ -131,6 +143,17 @@ struct API: Sendable {
         try authorize(request)
         let report = try await server.write { [house] in try house.delete(ids: [id]) }
         if !report.missing.isEmpty { throw Problem.unknownRecord(id) }
+        return Self.json(try Self.document(report))
+    }
+
+    /// `chm merge ID DUPLICATE... --json`'s report: the body's `duplicates` (an id or an array
+    /// of ids) become aliases of `id`.
+    func merge(id: String, request: Request) async throws -> Response {
+        try authorize(request)
+        let parameters = try RequestParameters.json(try await jsonBody(request), types: ["duplicates": .strings])
+        try parameters.check(known: ["duplicates"])
+        let duplicates = parameters.all("duplicates")
+        let report = try await server.write { [house] in try house.merge(primary: id, duplicates: duplicates) }
         return Self.json(try Self.document(report))
     }
 

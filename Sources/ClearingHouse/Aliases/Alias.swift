@@ -4,11 +4,12 @@
 
 /// Why an id is an alias of another record.
 public enum AliasReason: String, Sendable, Hashable, Codable, CaseIterable {
-    /// The two have the same content: the same SHA-256 over the canonical JSON without `id`,
-    /// `source` and `updated`.
+    /// The two come from different sources (their `source.system`, else the host of their
+    /// `source.url`, differ) and have the same content: the same SHA-256 over the canonical
+    /// JSON without `id`, `source` and `updated`.
     case content
-    /// Each lists the other in `related`, they are of the same kind and share a title in one
-    /// language.
+    /// The two come from different sources, each lists the other in `related`, they are of
+    /// the same kind and share a title in one language.
     case related
     /// One names the other in `source.originalId`, or both name the same original (the same
     /// `source.originalId` from the same `source.system`, or, without systems, the same

@@ -43,11 +43,11 @@ extension ClearingHouse {
     /// Nothing is merged when any id is wrong.
     /// - Throws: ``ClearingHouseError`` naming the id: code `notFound` for an id that is
     ///   neither a record nor an alias; code `invalidQuery` (parameter `primary` or
-    ///   `duplicate`) for a `primary` that is an alias (merge into its primary), a record
+    ///   `duplicates`) for a `primary` that is an alias (merge into its primary), a record
     ///   merged into itself, a duplicate that is an alias of another record, or no duplicates.
     @discardableResult
     public func merge(primary: String, duplicates: [String]) throws -> MergeReport {
-        guard !duplicates.isEmpty else { throw ClearingHouseError.parameter("duplicate", "name at least one record to merge") }
+        guard !duplicates.isEmpty else { throw ClearingHouseError.parameter("duplicates", "name at least one record to merge") }
         return try writes.withLock { _ in
             let indexWriter = try openIndexWriter()
             defer { indexWriter.close() }

@@ -25,6 +25,23 @@ extension Record {
         return other.titleKeys.contains { mine.contains("\($0.language)\u{1F}\($0.key)") }
     }
 
+    /// The source that published this copy, as far as the record tells: its `source.system`,
+    /// else the scheme and host of its `source.url` (a harvester gives every record of a
+    /// provider the provider's address), lower-cased; nil when the record names neither (a
+    /// record of the catalog's own, or of a file that does not say). Records "from different
+    /// sources" are those whose publishing sources differ (nil being one source).
+    var publishingSource: String? { Record.publishingSource(of: source) }
+
+    /// The publishing source that `source` names (see ``publishingSource``).
+    static func publishingSource(of source: Source?) -> String? {
+        guard let source else { return nil }
+        if let system = source.system { return "system:" + system }
+        guard let url = source.url?.lowercased() else { return nil }
+        guard let scheme = url.range(of: "://") else { return "url:" + url }
+        let host = url[scheme.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        return "url:" + String(url[..<scheme.upperBound]) + String(host)
+    }
+
     /// Whether the two records name the same original in `source`: the same `originalId`,
     /// and the same `system`, or, when neither has a system, the same `url` (a harvester
     /// gives every record of a provider the provider's address, so an `originalId` alone, or

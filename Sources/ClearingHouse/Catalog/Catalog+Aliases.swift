@@ -7,12 +7,15 @@
 //
 // The rules (README, "One copy of each record"): a record being stored is an alias of a live
 // record with another id when, in this order,
-//   1. content: their content hashes are equal (StoredForm.contentHash);
+//   1. content: they come from different sources (Record.publishingSource) and their content
+//      hashes are equal (StoredForm.contentHash);
 //   2. source: they are of the same kind and one's `source.originalId` is the other's id, or
 //      both name the same original (equal `source.originalId`, and equal `source.system`, or
 //      with no system on either, equal `source.url`);
-//   3. related: they are of the same kind, each lists the other in `related`, and they share
-//      a title in one language.
+//   3. related: they come from different sources, are of the same kind, each lists the other
+//      in `related`, and they share a title in one language.
+// Within one source a publisher's ids are its own: two of its records are two records, even
+// when identical (`chm duplicates` lists them, `chm merge` links them).
 // The live record stays the primary (the first stored), so ids in search results and OAI-PMH
 // stay stable. Aliases always point at a live record: when a record becomes an alias, its own
 // aliases move to its primary; when a primary is deleted, its oldest alias takes its place.
@@ -66,7 +69,7 @@ extension Catalog {
                 """)
         // The stored records' hashes, a batch at a time, computed on all cores. Records that
         // were stored twice under two ids stay as they are: `chm duplicates` lists them and
-        // `chm merge` links them (a migration deletes nothing).
+        // `chm merge` links them (a migration withdraws no record).
         let update = try db.makeStatement(sql: "UPDATE records SET content_hash = ?, origin = ? WHERE id = ?")
         var after = ""
         while true {
@@ -200,7 +203,7 @@ extension Catalog {
     /// What a merge of `duplicates` into `primary` would do, read in the caller's transaction:
     /// the live records to merge, and those that are aliases of `primary` already.
     /// - Throws: ``ClearingHouseError`` naming the id: `notFound` for an unknown id;
-    ///   `invalidQuery` (parameter `primary` or `duplicate`) for a primary that is an alias,
+    ///   `invalidQuery` (parameter `primary` or `duplicates`) for a primary that is an alias,
     ///   a record merged into itself, or a duplicate that is an alias of another record.
     func mergePlan(primary: String, duplicates: [String], in db: Database) throws -> (merge: [String], already: [String]) {
         guard let target = try storedState(of: primary, in: db) else {
@@ -212,13 +215,13 @@ extension Catalog {
         var plan: (merge: [String], already: [String]) = ([], [])
         var seen: Set<String> = []
         for id in duplicates where seen.insert(id).inserted {
-            if id == primary { throw ClearingHouseError.parameter("duplicate", "\(id) cannot be merged into itself") }
+            if id == primary { throw ClearingHouseError.parameter("duplicates", "\(id) cannot be merged into itself") }
             guard let state = try storedState(of: id, in: db) else { throw ClearingHouseError(.notFound, "no record with id \(id)") }
             switch state.alias {
             case nil: plan.merge.append(id)
             case let alias? where alias.primary == primary: plan.already.append(id)
             case let alias?:
-                throw ClearingHouseError.parameter("duplicate", "\(alias); merge \(alias.primary) instead")
+                throw ClearingHouseError.parameter("duplicates", "\(alias); merge \(alias.primary) instead")
             }
         }
         return plan
@@ -232,33 +235,32 @@ extension Catalog {
     private func linkTarget(for record: Record, contentHash: String, in db: Database) throws -> (primary: String, reason: AliasReason)? {
         let origin = record.source?.originalId
         let rows: [Row]
+        // Same content: up to a few stored records, with what tells their source.
+        let sameContent = """
+            SELECT * FROM (SELECT id, 'content' AS rule, NULL AS json, json_extract(json, '$.source.system') AS system,
+                    json_extract(json, '$.source.url') AS url
+                FROM records WHERE content_hash = :content AND id <> :id ORDER BY id LIMIT 8)
+            UNION ALL
+            SELECT * FROM (SELECT id, 'copy' AS rule, NULL AS json, NULL AS system, NULL AS url FROM records
+                WHERE origin = :id AND id <> :id AND kind = :kind ORDER BY id LIMIT 1)
+            """
         if origin == nil, record.related.isEmpty {
             rows = try Row.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        SELECT * FROM (SELECT id, 'content' AS rule, NULL AS json FROM records
-                            WHERE content_hash = :content AND id <> :id ORDER BY id LIMIT 1)
-                        UNION ALL
-                        SELECT * FROM (SELECT id, 'copy' AS rule, NULL AS json FROM records
-                            WHERE origin = :id AND id <> :id AND kind = :kind ORDER BY id LIMIT 1)
-                        """),
+                db.cachedStatement(sql: sameContent),
                 arguments: ["content": contentHash, "id": record.id, "kind": record.kind.rawValue])
         } else {
             rows = try Row.fetchAll(
                 db.cachedStatement(
-                    sql: """
-                        SELECT * FROM (SELECT id, 'content' AS rule, NULL AS json FROM records
-                            WHERE content_hash = :content AND id <> :id ORDER BY id LIMIT 1)
+                    sql: sameContent + """
+
                         UNION ALL
-                        SELECT id, 'original' AS rule, NULL AS json FROM records WHERE id = :origin AND id <> :id AND kind = :kind
+                        SELECT id, 'original' AS rule, NULL AS json, NULL AS system, NULL AS url FROM records
+                            WHERE id = :origin AND id <> :id AND kind = :kind
                         UNION ALL
-                        SELECT * FROM (SELECT id, 'copy' AS rule, NULL AS json FROM records
-                            WHERE origin = :id AND id <> :id AND kind = :kind ORDER BY id LIMIT 1)
-                        UNION ALL
-                        SELECT * FROM (SELECT id, 'sameOrigin' AS rule, json FROM records
+                        SELECT * FROM (SELECT id, 'sameOrigin' AS rule, json, NULL AS system, NULL AS url FROM records
                             WHERE origin = :origin AND id <> :id AND kind = :kind ORDER BY id LIMIT 16)
                         UNION ALL
-                        SELECT * FROM (SELECT r.id AS id, 'related' AS rule, r.json AS json
+                        SELECT * FROM (SELECT r.id AS id, 'related' AS rule, r.json AS json, NULL AS system, NULL AS url
                             FROM json_each(:related) j JOIN records r ON r.id = j.value
                             WHERE r.id <> :id AND r.kind = :kind
                                 AND EXISTS (SELECT 1 FROM json_each(r.json, '$.related') k WHERE k.value = :id)
@@ -269,15 +271,20 @@ extension Catalog {
                     "related": record.related.isEmpty ? nil : JSONValue.array(record.related.map(JSONValue.string)).description,
                 ])
         }
+        let mySource = record.publishingSource
         for row in rows {
             let id: String = row["id"]
             switch row["rule"] as String {
-            case "content": return (id, .content)
+            case "content":
+                let theirs = Record.Source(system: row["system"], url: row["url"])
+                if Record.publishingSource(of: theirs) != mySource { return (id, .content) }
             case "original", "copy": return (id, .source)
             case "sameOrigin":
                 if let other = try? Record(fromCatalog: row["json"]), record.namesSameOriginal(as: other) { return (id, .source) }
             default:
-                if let other = try? Record(fromCatalog: row["json"]), record.sharesTitle(with: other) { return (id, .related) }
+                if let other = try? Record(fromCatalog: row["json"]), other.publishingSource != mySource, record.sharesTitle(with: other) {
+                    return (id, .related)
+                }
             }
         }
         return nil
@@ -430,7 +437,8 @@ extension Catalog {
 
     /// What is inconsistent about the aliases (`chm check`): aliases whose primary is not a
     /// live record, ids that are both, and records without a content hash; and, as a note,
-    /// how many sets of live records share a content hash (stored before v6).
+    /// how many sets of live records share a content hash (from one source, or stored before
+    /// aliases existed).
     func aliasHealth() throws -> (problems: [String], identicalGroups: Int) {
         try read { db in
             var problems: [String] = []

@@ -6,13 +6,14 @@ extension ClearingHouse.DeleteReport: Codable {
         case deleted, missing, promoted
     }
 
-    /// `{"deleted": [ids], "missing": [ids], "promoted": {deleted id: alias id}}` (`promoted`:
-    /// the alias that became the record in place of each deleted record that had aliases,
-    /// keys in order).
+    /// `{"deleted": [ids], "missing": [ids]}`, then `"promoted": {deleted id: alias id}` when
+    /// a deleted record had aliases (the alias that became the record in its place; keys in
+    /// order).
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(deleted, forKey: .deleted)
         try container.encode(missing, forKey: .missing)
+        guard !promoted.isEmpty else { return }
         var promotions = container.nestedContainer(keyedBy: DynamicKey.self, forKey: .promoted)
         for id in promoted.keys.sorted() { try promotions.encode(promoted[id], forKey: DynamicKey(id)) }
     }

@@ -3,8 +3,8 @@
 /// What ``ClearingHouse/statisticsReport()`` returns: the catalog's statistics and the
 /// index's figures, as one document.
 ///
-/// `{"records", "aliases", "kinds": {...}, "languages": {...}, "catalog": {"bytes", "lastChange",
-/// "ingestRuns", "lastIngest"}, "index": {"segments", "documents", ...}}`: the members of
+/// `{"records", "kinds": {...}, "languages": {...}, "catalog": {"bytes", "lastChange",
+/// "ingestRuns", "lastIngest", "aliases"}, "index": {"segments", "documents", ...}}`: the members of
 /// ``CatalogStatistics``, then `"index"`.
 public struct StatisticsReport: Sendable, Hashable, Codable {
     /// Counts of records and catalog facts.
@@ -45,19 +45,18 @@ extension ClearingHouse {
 
 extension CatalogStatistics: Codable {
     private enum CodingKeys: String, CodingKey {
-        case records, aliases, kinds, languages, catalog
+        case records, kinds, languages, catalog
     }
 
     private enum CatalogKeys: String, CodingKey {
-        case bytes, lastChange, ingestRuns, lastIngest
+        case bytes, lastChange, ingestRuns, lastIngest, aliases
     }
 
-    /// `{"records", "aliases", "kinds" (by name), "languages" (by tag), "catalog": {"bytes",
-    /// "lastChange", "ingestRuns", "lastIngest" (null when none)}}`.
+    /// `{"records", "kinds" (by name), "languages" (by tag), "catalog": {"bytes",
+    /// "lastChange", "ingestRuns", "lastIngest" (null when none), "aliases"}}`.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(records, forKey: .records)
-        try container.encode(aliases, forKey: .aliases)
         var kindCounts = container.nestedContainer(keyedBy: DynamicKey.self, forKey: .kinds)
         for kind in kinds.keys.sorted() { try kindCounts.encode(kinds[kind] ?? 0, forKey: DynamicKey(kind)) }
         var languageCounts = container.nestedContainer(keyedBy: DynamicKey.self, forKey: .languages)
@@ -67,6 +66,7 @@ extension CatalogStatistics: Codable {
         try catalog.encode(lastChange, forKey: .lastChange)
         try catalog.encode(ingestRuns, forKey: .ingestRuns)
         try catalog.encode(lastIngest, forKey: .lastIngest)
+        try catalog.encode(aliases, forKey: .aliases)
     }
 
     /// Reads the document ``encode(to:)`` writes.
@@ -74,7 +74,6 @@ extension CatalogStatistics: Codable {
         self.init()
         let container = try decoder.container(keyedBy: CodingKeys.self)
         records = try container.decode(Int.self, forKey: .records)
-        aliases = try container.decodeIfPresent(Int.self, forKey: .aliases) ?? 0
         kinds = try container.decode([String: Int].self, forKey: .kinds)
         languages = try container.decode([String: Int].self, forKey: .languages)
         let catalog = try container.nestedContainer(keyedBy: CatalogKeys.self, forKey: .catalog)
@@ -82,6 +81,7 @@ extension CatalogStatistics: Codable {
         lastChange = try catalog.decode(Int64.self, forKey: .lastChange)
         ingestRuns = try catalog.decode(Int.self, forKey: .ingestRuns)
         lastIngest = try catalog.decodeIfPresent(String.self, forKey: .lastIngest)
+        aliases = try catalog.decodeIfPresent(Int.self, forKey: .aliases) ?? 0
     }
 }
 
