@@ -2,7 +2,8 @@
 // they are not identical. Two records are probable duplicates when they have the same title
 // in one language and the same country (or neither has a country), or when their texts are
 // very similar (Jaccard similarity of their shingle sets at or above a threshold). Records of
-// identical content that are both live (stored before aliases existed) are listed too.
+// identical content that are both records (from one source, or stored before aliases existed)
+// are listed too.
 //
 // Nothing compares every pair: records are blocked by title (then country), and by the LSH
 // bands of their MinHash signatures (MinHash.swift); only records sharing a block are
@@ -12,7 +13,7 @@ import SearchCore
 
 /// Why two records are listed as probable duplicates.
 public enum DuplicateReason: String, Sendable, Hashable, Codable, CaseIterable {
-    /// The same content (stored before aliases existed, so not linked).
+    /// The same content, not linked (from one source, or stored before aliases existed).
     case sameContent
     /// The same title in one language and the same country (or neither has a country).
     case sameTitle
@@ -103,8 +104,8 @@ public struct DuplicatesReport: Sendable, Hashable, Codable {
 
 extension ClearingHouse {
     /// Records that are probably the same but are not linked: the same title in one language
-    /// and the same country (or neither has one), very similar text, or (in catalogs made
-    /// before aliases existed) the same content. Aliases are never listed: they are linked
+    /// and the same country (or neither has one), very similar text, or the same content
+    /// (from one source, whose ids are its own, or stored before aliases existed). Aliases are never listed: they are linked
     /// already. A maintainer merges a group with ``merge(primary:duplicates:)``.
     ///
     /// The scan reads every record once, analyzes and signs them on all cores, and compares
@@ -114,13 +115,13 @@ extension ClearingHouse {
     public func duplicates(_ request: DuplicatesRequest = DuplicatesRequest()) throws -> DuplicatesReport {
         try request.validate()
         var finder = DuplicateFinder(threshold: request.threshold)
-        var batch: [(id: String, json: String, contentHash: String, created: String)] = []
+        var batch: [(id: String, json: String, contentHash: String, stored: String)] = []
         func flush() throws {
             try finder.add(batch)
             batch.removeAll(keepingCapacity: true)
         }
-        try catalog.forEachRecordForDuplicates { id, json, contentHash, created in
-            batch.append((id, json, contentHash, created))
+        try catalog.forEachRecordForDuplicates { id, json, contentHash, stored in
+            batch.append((id, json, contentHash, stored))
             if batch.count == 2048 { try flush() }
         }
         try flush()
@@ -135,7 +136,8 @@ struct DuplicateFinder {
     /// What is kept of each record (the signatures are in one flat array).
     private struct Entry {
         let id: String
-        let created: String
+        /// Where the record comes in the order records were stored.
+        let stored: String
         let contentHash: String
         let kind: RecordKind
         let title: LocalizedText
@@ -160,7 +162,7 @@ struct DuplicateFinder {
     }
 
     /// Adds a batch of stored records (decoded, analyzed and signed on all cores).
-    mutating func add(_ batch: [(id: String, json: String, contentHash: String, created: String)]) throws {
+    mutating func add(_ batch: [(id: String, json: String, contentHash: String, stored: String)]) throws {
         let prepared = parallelMap(batch, chunkSize: 32) { item in
             Result { () throws(ClearingHouseError) in
                 let record = try Record(fromCatalog: item.json)
@@ -172,7 +174,7 @@ struct DuplicateFinder {
             let (record, shingleCount, signature) = try result.get()
             entries.append(
                 Entry(
-                    id: item.id, created: item.created, contentHash: item.contentHash, kind: record.kind, title: record.title,
+                    id: item.id, stored: item.stored, contentHash: item.contentHash, kind: record.kind, title: record.title,
                     countries: record.countries, titleKeys: record.titleKeys.map { "\($0.language)\u{1F}\($0.key)" },
                     comparable: shingleCount >= Self.minimumShingles))
             signatures.append(contentsOf: signature)
@@ -304,7 +306,7 @@ struct DuplicateFinder {
         func rounded(_ score: Double) -> Double { (score * 1000).rounded() / 1000 }
         var groups: [DuplicatesReport.Group] = []
         for (group, indices) in members {
-            let ordered = indices.sorted { (entries[$0].created, entries[$0].id) < (entries[$1].created, entries[$1].id) }
+            let ordered = indices.sorted { (entries[$0].stored, entries[$0].id) < (entries[$1].stored, entries[$1].id) }
             let pairs = (groupPairs[group] ?? [])
                 .map { pair -> DuplicatesReport.Pair in
                     let ids = [entries[pair.0].id, entries[pair.1].id].sorted()

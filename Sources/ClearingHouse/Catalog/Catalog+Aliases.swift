@@ -459,13 +459,15 @@ extension Catalog {
         }
     }
 
-    /// Calls `body` with each live record's id, canonical JSON, content hash and creation
-    /// time, in id order, streaming (what `chm duplicates` scans).
-    func forEachRecordForDuplicates(_ body: (_ id: String, _ json: String, _ contentHash: String, _ createdAt: String) throws -> Void) throws {
+    /// Calls `body` with each live record's id, canonical JSON, content hash and position in
+    /// the order records were stored (their creation time, then their row), in id order,
+    /// streaming (what `chm duplicates` scans).
+    func forEachRecordForDuplicates(_ body: (_ id: String, _ json: String, _ contentHash: String, _ storedOrder: String) throws -> Void) throws {
         try read { db in
-            let rows = try Row.fetchCursor(db, sql: "SELECT id, json, content_hash, created_at FROM records ORDER BY id")
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT id, json, content_hash, created_at || '#' || printf('%020d', rowid) AS stored FROM records ORDER BY id")
             while let row = try rows.next() {
-                try body(row["id"], row["json"], (row["content_hash"] as String?) ?? "", row["created_at"])
+                try body(row["id"], row["json"], (row["content_hash"] as String?) ?? "", row["stored"])
             }
         }
     }
