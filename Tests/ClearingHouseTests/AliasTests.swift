@@ -417,6 +417,38 @@ import Testing
         }
     }
 
+    @Test func theLookupAtIngestIsSearchesByKeyWhateverTheData() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            // Many identical records from one source (a test collection replicated, say): none is
+            // linked, and each lookup is a few seeks, not a walk through the copies.
+            let copies = (0..<3000).map { Self.record("copy-\($0)", system: "one-source", originalID: "shared") }
+            let started = Date()
+            let report = try house.ingest([try directory.write("copies.jsonl", copies.joined(separator: "\n"))])
+            #expect(Date().timeIntervalSince(started) < 60)
+            #expect(report.added == 1)
+            #expect(report.aliased == 2999)  // the same original from the same source: one record
+            let plain = (0..<3000).map { Self.record("plain-\($0)", title: "Fog nets", summary: "Water from fog.") }
+            let second = try house.ingest([try directory.write("plain.jsonl", plain.joined(separator: "\n"))])
+            #expect((second.added, second.aliased) == (3000, 0))
+
+            let queue = try DatabaseQueue(path: directory.url.appendingPathComponent("index/\(Catalog.fileName)").path)
+            for (sql, parameters) in [(Catalog.lookUpSQL, 5), (Catalog.extendedLookUpSQL, 8)] {
+                let plan = try queue.read { db in
+                    try Row.fetchAll(
+                        db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: StatementArguments(Array(repeating: "x", count: parameters))
+                    ).map { $0["detail"] as String }
+                }
+                #expect(!plan.isEmpty)
+                for step in plan {
+                    #expect(!step.hasPrefix("SCAN records") && !step.hasPrefix("SCAN r ") && !step.contains("records_kind"), "\(step)")
+                }
+                #expect(plan.contains { $0.contains("records_content") })
+                #expect(plan.contains { $0.contains("records_origin") })
+            }
+        }
+    }
+
     // MARK: Merging by hand
 
     @Test func mergeMakesDuplicatesAliasesInOneTransaction() throws {

@@ -12,8 +12,8 @@ public enum AliasReason: String, Sendable, Hashable, Codable, CaseIterable {
     /// the same kind and share a title in one language.
     case related
     /// One names the other in `source.originalId`, or both name the same original (the same
-    /// `source.originalId` from the same `source.system`, or, without systems, the same
-    /// `source.url`); they are of the same kind.
+    /// `source.originalId` from the same source: the same `source.system`, or without one,
+    /// the same host of `source.url`); they are of the same kind.
     case source
     /// A maintainer merged them (`chm merge`).
     case merge

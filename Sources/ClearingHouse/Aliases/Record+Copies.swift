@@ -1,7 +1,6 @@
 // What tells two records apart as copies of one: their titles as compared (per language,
-// normalized as the index normalizes words) and the original they name in `source`. The link
-// rules at ingest (Catalog+Aliases.swift) and `chm duplicates` (DuplicateFinder.swift) share
-// them.
+// normalized as the index normalizes words) and the source that published them. The link
+// rules at ingest (Catalog+Aliases.swift) and `chm duplicates` (Duplicates.swift) share them.
 import SearchCore
 
 extension Record {
@@ -26,14 +25,13 @@ extension Record {
     }
 
     /// The source that published this copy, as far as the record tells: its `source.system`,
-    /// else the scheme and host of its `source.url` (a harvester gives every record of a
-    /// provider the provider's address), lower-cased; nil when the record names neither (a
+    /// else the scheme and host of its `source.url` in lower case (a harvester gives every
+    /// record of a provider the provider's address); nil when the record names neither (a
     /// record of the catalog's own, or of a file that does not say). Records "from different
-    /// sources" are those whose publishing sources differ (nil being one source).
-    var publishingSource: String? { Record.publishingSource(of: source) }
-
-    /// The publishing source that `source` names (see ``publishingSource``).
-    static func publishingSource(of source: Source?) -> String? {
+    /// sources" are those whose publishing sources differ (nil being one source); two records
+    /// "name the same original" when their `source.originalId`s are equal and their (known)
+    /// publishing sources too.
+    var publishingSource: String? {
         guard let source else { return nil }
         if let system = source.system { return "system:" + system }
         guard let url = source.url?.lowercased() else { return nil }
@@ -42,18 +40,6 @@ extension Record {
         return "url:" + String(url[..<scheme.upperBound]) + String(host)
     }
 
-    /// Whether the two records name the same original in `source`: the same `originalId`,
-    /// and the same `system`, or, when neither has a system, the same `url` (a harvester
-    /// gives every record of a provider the provider's address, so an `originalId` alone, or
-    /// with a system on one side only, does not tell).
-    func namesSameOriginal(as other: Record) -> Bool {
-        guard let mine = source, let theirs = other.source, let id = mine.originalId, id == theirs.originalId else { return false }
-        switch (mine.system, theirs.system) {
-        case let (a?, b?): return a == b
-        case (nil, nil):
-            guard let a = mine.url, let b = theirs.url else { return false }
-            return a == b
-        default: return false
-        }
-    }
+    /// ``publishingSource`` as the catalog stores it (`records.source_key`): '' when unknown.
+    var sourceKey: String { publishingSource ?? "" }
 }

@@ -1,5 +1,8 @@
-// One copy of each record, in the catalog: the content hash and origin of every record
-// (`records.content_hash`, `records.origin`), and the aliases (`aliases`): ids whose records
+// One copy of each record, in the catalog: the content hash of every record
+// (`records.content_hash`, with its first 64 bits in the indexed `records.content_key`), the
+// source that published it (`records.source_key`: Record.publishingSource, '' when unknown)
+// and the original it names (`records.origin`: `source.originalId`); and the aliases
+// (`aliases`): ids whose records
 // are the same as a live record's. An alias keeps its own copy (JSON, hashes, file) so that
 // nothing is lost, but only the live record (its primary) is in `records`, hence in the change
 // log, the index and the OAI-PMH items. Everything that reads `records` (search, reindex,
@@ -10,8 +13,8 @@
 //   1. content: they come from different sources (Record.publishingSource) and their content
 //      hashes are equal (StoredForm.contentHash);
 //   2. source: they are of the same kind and one's `source.originalId` is the other's id, or
-//      both name the same original (equal `source.originalId`, and equal `source.system`, or
-//      with no system on either, equal `source.url`);
+//      both name the same original: the same `source.originalId` from the same (known)
+//      source;
 //   3. related: they come from different sources, are of the same kind, each lists the other
 //      in `related`, and they share a title in one language.
 // Within one source a publisher's ids are its own: two of its records are two records, even
@@ -31,6 +34,22 @@ private struct StoredState {
     let createdAt: String
     /// Set when the id is an alias.
     let alias: Alias?
+
+    init(hash: String, updatedAt: Double?, createdAt: String, alias: Alias?) {
+        self.hash = hash
+        self.updatedAt = updatedAt
+        self.createdAt = createdAt
+        self.alias = alias
+    }
+
+    /// The state in a row with `hash`, `updated_at`, `created_at` and, for an alias,
+    /// `primary_id`, `reason` and `since`.
+    init(_ row: Row, id: String) {
+        let primary: String? = row["primary_id"]
+        self.init(
+            hash: row["hash"], updatedAt: row["updated_at"], createdAt: row["created_at"],
+            alias: primary.map { Alias(id: id, primary: $0, reason: AliasReason(rawValue: row["reason"]) ?? .merge, since: row["since"]) })
+    }
 }
 
 /// What deleting an id did.
@@ -50,6 +69,8 @@ extension Catalog {
         try db.execute(
             sql: """
                 ALTER TABLE records ADD COLUMN content_hash TEXT;
+                ALTER TABLE records ADD COLUMN content_key INTEGER;
+                ALTER TABLE records ADD COLUMN source_key TEXT NOT NULL DEFAULT '';
                 ALTER TABLE records ADD COLUMN origin TEXT;
                 CREATE TABLE aliases (
                     id TEXT PRIMARY KEY NOT NULL,
@@ -70,7 +91,8 @@ extension Catalog {
         // The stored records' hashes, a batch at a time, computed on all cores. Records that
         // were stored twice under two ids stay as they are: `chm duplicates` lists them and
         // `chm merge` links them (a migration withdraws no record).
-        let update = try db.makeStatement(sql: "UPDATE records SET content_hash = ?, origin = ? WHERE id = ?")
+        let update = try db.makeStatement(
+            sql: "UPDATE records SET content_hash = ?, content_key = ?, source_key = ?, origin = ? WHERE id = ?")
         var after = ""
         while true {
             let rows = try Row.fetchAll(
@@ -81,19 +103,22 @@ extension Catalog {
             let computed = parallelMap(stored, chunkSize: 64) { json in
                 Result { () throws(ClearingHouseError) in
                     let record = try Record(fromCatalog: json)
-                    return (StoredForm(record).contentHash, record.source?.originalId)
+                    return (StoredForm(record).contentHash, record.sourceKey, record.source?.originalId)
                 }
             }
             for (row, result) in zip(rows, computed) {
-                let (contentHash, origin) = try result.get()
-                try update.execute(arguments: [contentHash, origin, row["id"] as String])
+                let (contentHash, sourceKey, origin) = try result.get()
+                try update.execute(arguments: [contentHash, Catalog.contentKey(contentHash), sourceKey, origin, row["id"] as String])
             }
         }
-        // The indexes last: one sort each rather than a b-tree insert per row.
+        // The indexes last: one sort each rather than a b-tree insert per row. The content is
+        // looked up by the first 64 bits of its hash (an index of integers is a fraction of one
+        // of 64-character texts), then compared whole; with the source in the index, "the same
+        // content from another source" is two seeks however many copies one source holds.
         try db.execute(
             sql: """
-                CREATE INDEX records_content_hash ON records(content_hash);
-                CREATE INDEX records_origin ON records(origin) WHERE origin IS NOT NULL;
+                CREATE INDEX records_content ON records(content_key, source_key);
+                CREATE INDEX records_origin ON records(origin, source_key) WHERE origin IS NOT NULL;
                 """)
     }
 
@@ -104,7 +129,8 @@ extension Catalog {
     func store(_ record: Record, form: StoredForm, sourceFile: String?, runID: Int64?, in db: Database) throws -> UpsertOutcome {
         let (json, hash) = form.form
         let updatedAt = record.updated.flatMap { RecordDate.secondsSinceEpoch(rfc3339: $0) }
-        let existing = try storedState(of: record.id, in: db)
+        let lookup = try lookUp(record, contentHash: form.contentHash, in: db)
+        let existing = lookup.existing
         if let existing {
             if existing.hash == hash { return .unchanged }
             if let incoming = updatedAt, let stored = existing.updatedAt, incoming < stored {
@@ -116,7 +142,7 @@ extension Catalog {
         if let alias = existing?.alias, alias.reason == .merge {
             link = (alias.primary, .merge)
         } else {
-            link = try linkTarget(for: record, contentHash: form.contentHash, in: db)
+            link = linkTarget(for: record, among: lookup.candidates)
         }
         let now = Catalog.now()
         let copy = StoredCopy(
@@ -141,12 +167,13 @@ extension Catalog {
             }
             try db.cachedStatement(
                 sql: """
-                    UPDATE records SET kind = ?, json = ?, hash = ?, content_hash = ?, origin = ?, languages = ?, updated_at = ?,
-                        source_file = ?, modified_at = ? WHERE id = ?
+                    UPDATE records SET kind = ?, json = ?, hash = ?, content_hash = ?, content_key = ?, source_key = ?, origin = ?,
+                        languages = ?, updated_at = ?, source_file = ?, modified_at = ? WHERE id = ?
                     """
             ).execute(
                 arguments: [
-                    record.kind.rawValue, json, hash, form.contentHash, record.source?.originalId,
+                    record.kind.rawValue, json, hash, form.contentHash, Catalog.contentKey(form.contentHash), record.sourceKey,
+                    record.source?.originalId,
                     record.textLanguages.joined(separator: " "), updatedAt, sourceFile, now, record.id,
                 ])
             try logUpsert(record, runID: runID, in: db)
@@ -229,62 +256,89 @@ extension Catalog {
 
     // MARK: The link rules
 
-    /// The live record that `record` is a copy of, and why, or nil: one query, which looks up
-    /// the content hash and the stored copies that name `record.id` as their original, and
-    /// also, when `record` names an original or related records, those.
-    private func linkTarget(for record: Record, contentHash: String, in db: Database) throws -> (primary: String, reason: AliasReason)? {
-        let origin = record.source?.originalId
-        let rows: [Row]
-        // Same content: up to a few stored records, with what tells their source.
-        let sameContent = """
-            SELECT * FROM (SELECT id, 'content' AS rule, NULL AS json, json_extract(json, '$.source.system') AS system,
-                    json_extract(json, '$.source.url') AS url
-                FROM records WHERE content_hash = :content AND id <> :id ORDER BY id LIMIT 8)
+    /// The one query per stored record, for a record that names neither an original nor
+    /// related records: what the id is now (`rule` `live` or `alias`, with its hash,
+    /// `updated`, creation time and, for an alias, its link), a live record of the same
+    /// content from another source (two seeks in `records_content`: sources before and
+    /// after this one), and a live record that names this id as its original. Numbered
+    /// parameters: ?1 content key, ?2 content hash, ?3 id, ?4 kind, ?5 source key ('' when
+    /// unknown); ``extendedLookUpSQL`` adds ?6 original id, ?7 related ids as a JSON array,
+    /// ?8 the id as a JSON string. (`+kind` keeps the kind's index out of every plan: each
+    /// branch is a lookup by key.)
+    static let lookUpSQL = """
+        SELECT 'live' AS rule, id, hash, updated_at, created_at, NULL AS primary_id, NULL AS reason, NULL AS since, NULL AS json
+            FROM records WHERE id = ?3
+        UNION ALL
+        SELECT 'alias', id, hash, updated_at, created_at, primary_id, reason, since, NULL FROM aliases WHERE id = ?3
+        UNION ALL
+        SELECT * FROM (SELECT 'content', id, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM records
+            WHERE content_key = ?1 AND source_key < ?5 AND content_hash = ?2 AND id <> ?3 LIMIT 1)
+        UNION ALL
+        SELECT * FROM (SELECT 'content', id, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM records
+            WHERE content_key = ?1 AND source_key > ?5 AND content_hash = ?2 AND id <> ?3 LIMIT 1)
+        UNION ALL
+        SELECT * FROM (SELECT 'source', id, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM records
+            WHERE origin = ?3 AND id <> ?3 AND +kind = ?4 LIMIT 1)
+        """
+
+    /// ``lookUpSQL`` and, for a record that names an original or related records: the live
+    /// record with the original's id, one that names the same original from the same known
+    /// source, and the related records from other sources that mention this id (whether they
+    /// list it in `related`, and share a title, is decided in ``linkTarget(for:among:)``).
+    /// (`CROSS JOIN` keeps the related ids the outer loop.)
+    static let extendedLookUpSQL =
+        lookUpSQL + """
+
             UNION ALL
-            SELECT * FROM (SELECT id, 'copy' AS rule, NULL AS json, NULL AS system, NULL AS url FROM records
-                WHERE origin = :id AND id <> :id AND kind = :kind ORDER BY id LIMIT 1)
+            SELECT 'source', id, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM records WHERE id = ?6 AND id <> ?3 AND +kind = ?4
+            UNION ALL
+            SELECT * FROM (SELECT 'source', id, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM records
+                WHERE origin = ?6 AND source_key = ?5 AND ?5 <> '' AND id <> ?3 AND +kind = ?4 LIMIT 1)
+            UNION ALL
+            SELECT 'related', r.id, NULL, NULL, NULL, NULL, NULL, NULL, r.json
+                FROM json_each(?7) j CROSS JOIN records r ON r.id = j.value
+                WHERE r.id <> ?3 AND +r.kind = ?4 AND r.source_key <> ?5 AND instr(r.json, ?8) > 0
             """
-        if origin == nil, record.related.isEmpty {
+
+    /// What the catalog holds under `record.id`, and the live records that may be the same
+    /// record: one indexed query (``lookUpSQL``, or ``extendedLookUpSQL`` when the record
+    /// names an original or related records).
+    private func lookUp(_ record: Record, contentHash: String, in db: Database) throws -> (existing: StoredState?, candidates: [Row]) {
+        let key = Catalog.contentKey(contentHash)
+        let rows: [Row]
+        if record.source?.originalId != nil || !record.related.isEmpty {
             rows = try Row.fetchAll(
-                db.cachedStatement(sql: sameContent),
-                arguments: ["content": contentHash, "id": record.id, "kind": record.kind.rawValue])
+                db.cachedStatement(sql: Catalog.extendedLookUpSQL),
+                arguments: [
+                    key, contentHash, record.id, record.kind.rawValue, record.sourceKey, record.source?.originalId,
+                    record.related.isEmpty ? nil : JSONValue.array(record.related.map(JSONValue.string)).description,
+                    JSONValue.string(record.id).description,
+                ])
         } else {
             rows = try Row.fetchAll(
-                db.cachedStatement(
-                    sql: sameContent + """
-
-                        UNION ALL
-                        SELECT id, 'original' AS rule, NULL AS json, NULL AS system, NULL AS url FROM records
-                            WHERE id = :origin AND id <> :id AND kind = :kind
-                        UNION ALL
-                        SELECT * FROM (SELECT id, 'sameOrigin' AS rule, json, NULL AS system, NULL AS url FROM records
-                            WHERE origin = :origin AND id <> :id AND kind = :kind ORDER BY id LIMIT 16)
-                        UNION ALL
-                        SELECT * FROM (SELECT r.id AS id, 'related' AS rule, r.json AS json, NULL AS system, NULL AS url
-                            FROM json_each(:related) j JOIN records r ON r.id = j.value
-                            WHERE r.id <> :id AND r.kind = :kind
-                                AND EXISTS (SELECT 1 FROM json_each(r.json, '$.related') k WHERE k.value = :id)
-                            ORDER BY r.id)
-                        """),
-                arguments: [
-                    "content": contentHash, "id": record.id, "kind": record.kind.rawValue, "origin": origin,
-                    "related": record.related.isEmpty ? nil : JSONValue.array(record.related.map(JSONValue.string)).description,
-                ])
+                db.cachedStatement(sql: Catalog.lookUpSQL), arguments: [key, contentHash, record.id, record.kind.rawValue, record.sourceKey])
         }
-        let mySource = record.publishingSource
+        var existing: StoredState?
+        var candidates: [Row] = []
         for row in rows {
-            let id: String = row["id"]
             switch row["rule"] as String {
-            case "content":
-                let theirs = Record.Source(system: row["system"], url: row["url"])
-                if Record.publishingSource(of: theirs) != mySource { return (id, .content) }
-            case "original", "copy": return (id, .source)
-            case "sameOrigin":
-                if let other = try? Record(fromCatalog: row["json"]), record.namesSameOriginal(as: other) { return (id, .source) }
-            default:
-                if let other = try? Record(fromCatalog: row["json"]), other.publishingSource != mySource, record.sharesTitle(with: other) {
-                    return (id, .related)
-                }
+            case "live": existing = StoredState(hash: row["hash"], updatedAt: row["updated_at"], createdAt: row["created_at"], alias: nil)
+            case "alias": existing = StoredState(row, id: record.id)
+            default: candidates.append(row)
+            }
+        }
+        return (existing, candidates)
+    }
+
+    /// The live record that `record` is a copy of, and why, or nil, among the rows
+    /// ``lookUp(_:contentHash:in:)`` found (in the order of the rules at the top of this file).
+    private func linkTarget(for record: Record, among candidates: [Row]) -> (primary: String, reason: AliasReason)? {
+        for rule in ["content", "source"] {
+            if let row = candidates.first(where: { $0["rule"] as String == rule }) { return (row["id"], rule == "content" ? .content : .source) }
+        }
+        for row in candidates where row["rule"] as String == "related" {
+            if let other = try? Record(fromCatalog: row["json"]), other.related.contains(record.id), record.sharesTitle(with: other) {
+                return (row["id"], .related)
             }
         }
         return nil
@@ -309,28 +363,25 @@ extension Catalog {
             db.cachedStatement(
                 sql: """
                     SELECT hash, updated_at, created_at, NULL AS primary_id, NULL AS reason, NULL AS since
-                        FROM records WHERE id = :id
+                        FROM records WHERE id = ?1
                     UNION ALL
-                    SELECT hash, updated_at, created_at, primary_id, reason, since FROM aliases WHERE id = :id
+                    SELECT hash, updated_at, created_at, primary_id, reason, since FROM aliases WHERE id = ?1
                     """),
-            arguments: ["id": id]
-        ).map { row in
-            let primary: String? = row["primary_id"]
-            return StoredState(
-                hash: row["hash"], updatedAt: row["updated_at"], createdAt: row["created_at"],
-                alias: primary.map { Alias(id: id, primary: $0, reason: AliasReason(rawValue: row["reason"]) ?? .merge, since: row["since"]) })
-        }
+            arguments: [id]
+        ).map { StoredState($0, id: id) }
     }
 
     private func insertLive(_ record: Record, _ copy: StoredCopy, in db: Database) throws {
         try db.cachedStatement(
             sql: """
-                INSERT INTO records (id, kind, json, hash, content_hash, origin, languages, updated_at, source_file, created_at, modified_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO records (id, kind, json, hash, content_hash, content_key, source_key, origin, languages, updated_at,
+                    source_file, created_at, modified_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(
             arguments: [
-                record.id, record.kind.rawValue, copy.json, copy.hash, copy.contentHash, record.source?.originalId,
+                record.id, record.kind.rawValue, copy.json, copy.hash, copy.contentHash, Catalog.contentKey(copy.contentHash),
+                record.sourceKey, record.source?.originalId,
                 record.textLanguages.joined(separator: " "), copy.updatedAt, copy.sourceFile, copy.createdAt, copy.modifiedAt,
             ])
     }
@@ -391,6 +442,11 @@ extension Catalog {
         return heir
     }
 
+    /// The first 64 bits of a content hash (hex), as the signed integer `content_key` holds.
+    static func contentKey(_ hash: String) -> Int64 {
+        Int64(bitPattern: UInt64(hash.prefix(16), radix: 16) ?? 0)
+    }
+
     // MARK: Reading
 
     /// The record `id` names, in one snapshot: its own, or its primary's when `id` is an alias.
@@ -399,12 +455,12 @@ extension Catalog {
             try Row.fetchOne(
                 db.cachedStatement(
                     sql: """
-                        SELECT id, json, NULL AS primary_id, NULL AS reason, NULL AS since FROM records WHERE id = :id
+                        SELECT id, json, NULL AS primary_id, NULL AS reason, NULL AS since FROM records WHERE id = ?1
                         UNION ALL
                         SELECT r.id, r.json, a.primary_id, a.reason, a.since
-                            FROM aliases a JOIN records r ON r.id = a.primary_id WHERE a.id = :id
+                            FROM aliases a JOIN records r ON r.id = a.primary_id WHERE a.id = ?1
                         """),
-                arguments: ["id": id]
+                arguments: [id]
             ).map { row in
                 let primary: String? = row["primary_id"]
                 return ResolvedRecord(
