@@ -218,6 +218,10 @@ public final class ClearingHouse: Sendable {
             var counts = IngestReport()  // this file's counts, merged on commit
             let reader = file.makeReader(options: readerOptions)
             var storing = true
+            /// A notice about the record `id` at `line` of this file.
+            func notice(_ id: String, line: Int, field: String? = nil, _ message: String) {
+                emit(Diagnostic(.notice, file: file.displayPath, line: line, recordID: id, field: field, message: message))
+            }
             try catalog.storeInTransaction(describing: file.displayPath) { transaction in
                 do {
                     try reader.read { entry in
@@ -238,23 +242,14 @@ public final class ClearingHouse: Sendable {
                             case .aliased(let alias, let withdrawn):
                                 counts.aliased += 1
                                 if withdrawn { try indexing { try feed.deleted(record.id) } }
-                                emit(
-                                    Diagnostic(
-                                        .notice, file: file.displayPath, line: line, recordID: record.id,
-                                        message: "stored as an alias of \(alias.primary) (\(alias.reason.explanation))"))
+                                notice(record.id, line: line, "stored as an alias of \(alias.primary) (\(alias.reason.explanation))")
                             case .released(let alias):
                                 counts.updated += 1
                                 try indexing { try feed.stored(record, isNew: false) }
-                                emit(
-                                    Diagnostic(
-                                        .notice, file: file.displayPath, line: line, recordID: record.id,
-                                        message: "no longer an alias of \(alias.primary): stored as a record of its own"))
+                                notice(record.id, line: line, "no longer an alias of \(alias.primary): stored as a record of its own")
                             case .skippedOlder(let stored):
                                 counts.skipped += 1
-                                emit(
-                                    Diagnostic(
-                                        .notice, file: file.displayPath, line: line, recordID: record.id, field: "updated",
-                                        message: "skipped: the stored copy is newer (updated \(stored))"))
+                                notice(record.id, line: line, field: "updated", "skipped: the stored copy is newer (updated \(stored))")
                             }
                         case .deletion(let id, let line):
                             fileReport.valid += 1
@@ -265,18 +260,12 @@ public final class ClearingHouse: Sendable {
                                 try indexing { try feed.deleted(id) }
                                 if let promoted {
                                     try indexing { try feed.stored(promoted, isNew: false) }
-                                    emit(
-                                        Diagnostic(
-                                            .notice, file: file.displayPath, line: line, recordID: id,
-                                            message: "its alias \(promoted.id) is now the record in its place"))
+                                    notice(id, line: line, "its alias \(promoted.id) is now the record in its place")
                                 }
                             case .aliasDeleted:
                                 counts.deleted += 1
                             case .missing:
-                                emit(
-                                    Diagnostic(
-                                        .notice, file: file.displayPath, line: line, recordID: id,
-                                        message: "deletion of a record that is not in the catalog"))
+                                notice(id, line: line, "deletion of a record that is not in the catalog")
                             }
                         case .invalid(_, _, let found):
                             found.forEach(emit)

@@ -46,14 +46,6 @@ public struct Alias: Sendable, Hashable, Codable, CustomStringConvertible {
     /// When the id became an alias of `primary` (RFC 3339).
     public var since: String
 
-    /// An alias of `primary`.
-    public init(id: String, primary: String, reason: AliasReason, since: String) {
-        self.id = id
-        self.primary = primary
-        self.reason = reason
-        self.since = since
-    }
-
     /// `ALIAS is an alias of PRIMARY (same content)`.
     public var description: String { "\(id) is an alias of \(primary) (\(reason.explanation))" }
 }
