@@ -14,6 +14,9 @@ public struct ClearingHouseError: Error, Sendable, Hashable, CustomStringConvert
         case storage
         /// A file of the index is damaged (`chm check --repair` rebuilds the index).
         case damaged
+        /// The request conflicts with what the catalog holds now, e.g. merging a record that
+        /// is an alias of another (``ClearingHouseError/parameter`` names the argument).
+        case conflict
     }
 
     public var code: Code

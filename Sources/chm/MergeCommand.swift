@@ -9,8 +9,8 @@ struct MergeCommand: ParsableCommand {
         discussion: """
             Each DUPLICATE becomes an alias of PRIMARY, in one transaction: its copy stays in the catalog, \
             `chm show DUPLICATE` shows PRIMARY, searches show PRIMARY only, and OAI-PMH reports DUPLICATE as \
-            deleted. Nothing is merged when any id is unknown (exit 1), is PRIMARY itself, or is an alias of \
-            another record (exit 64). `chm duplicates` suggests what to merge.
+            deleted. Nothing is merged when any id is unknown or is an alias of another record (exit 1), or is \
+            PRIMARY itself (exit 64). `chm duplicates` suggests what to merge.
             """)
 
     @OptionGroup var indexOptions: IndexOptions

@@ -61,6 +61,9 @@ import Testing
             #expect(merged.object["merged"] as? [String] == ["tech-fog"])
             #expect(try house.resolve(id: "tech-fog")?.alias?.primary == "tech-mangrove")
             #expect(try await client.get("/v1/search?q=fog").hitIDs.isEmpty)
+            let conflict = expectProblem(try await client.post("/v1/records/bp-coral/merge", #"{"duplicates": "tech-fog"}"#), .conflict)
+            #expect(conflict["parameter"] as? String == "duplicates")
+            #expect((conflict["detail"] as? String)?.contains("tech-fog is an alias of tech-mangrove") == true)
             let method = try await client.get("/v1/records/tech-mangrove/merge")
             #expect(method.status == .methodNotAllowed)
         }

@@ -508,10 +508,10 @@ import Testing
             #expect((itself.code, itself.parameter) == (.invalidQuery, "duplicates"))
             #expect(itself.message.contains("itself"))
             let intoAlias = try #require(failure("dup", ["other"]))
-            #expect((intoAlias.code, intoAlias.parameter) == (.invalidQuery, "primary"))
+            #expect((intoAlias.code, intoAlias.parameter) == (.conflict, "primary"))
             #expect(intoAlias.message.contains("dup is an alias of keep"))
             let aliasOfAnother = try #require(failure("other", ["dup"]))
-            #expect((aliasOfAnother.code, aliasOfAnother.parameter) == (.invalidQuery, "duplicates"))
+            #expect((aliasOfAnother.code, aliasOfAnother.parameter) == (.conflict, "duplicates"))
             #expect(try #require(failure("keep", [])).parameter == "duplicates")
             #expect(try house.resolve(id: "other")?.alias == nil)
         }

@@ -42,9 +42,10 @@ extension ClearingHouse {
     ///
     /// Nothing is merged when any id is wrong.
     /// - Throws: ``ClearingHouseError`` naming the id: code `notFound` for an id that is
-    ///   neither a record nor an alias; code `invalidQuery` (parameter `primary` or
-    ///   `duplicates`) for a `primary` that is an alias (merge into its primary), a record
-    ///   merged into itself, a duplicate that is an alias of another record, or no duplicates.
+    ///   neither a record nor an alias; code `invalidQuery` (parameter `duplicates`) for a
+    ///   record merged into itself, or no duplicates; code `conflict` (parameter `primary` or
+    ///   `duplicates`) for a `primary` that is an alias (merge into its primary), or a
+    ///   duplicate that is an alias of another record.
     @discardableResult
     public func merge(primary: String, duplicates: [String]) throws -> MergeReport {
         guard !duplicates.isEmpty else { throw ClearingHouseError.parameter("duplicates", "name at least one record to merge") }

@@ -230,14 +230,15 @@ extension Catalog {
     /// What a merge of `duplicates` into `primary` would do, read in the caller's transaction:
     /// the live records to merge, and those that are aliases of `primary` already.
     /// - Throws: ``ClearingHouseError`` naming the id: `notFound` for an unknown id;
-    ///   `invalidQuery` (parameter `primary` or `duplicates`) for a primary that is an alias,
-    ///   a record merged into itself, or a duplicate that is an alias of another record.
+    ///   `invalidQuery` (parameter `duplicates`) for a record merged into itself; `conflict`
+    ///   (parameter `primary` or `duplicates`) for a primary that is an alias, or a duplicate
+    ///   that is an alias of another record.
     func mergePlan(primary: String, duplicates: [String], in db: Database) throws -> (merge: [String], already: [String]) {
         guard let target = try storedState(of: primary, in: db) else {
             throw ClearingHouseError(.notFound, "no record with id \(primary)")
         }
         if let alias = target.alias {
-            throw ClearingHouseError.parameter("primary", "\(alias); merge into \(alias.primary)")
+            throw ClearingHouseError(.conflict, "primary: \(alias); merge into \(alias.primary)", parameter: "primary")
         }
         var plan: (merge: [String], already: [String]) = ([], [])
         var seen: Set<String> = []
@@ -248,7 +249,7 @@ extension Catalog {
             case nil: plan.merge.append(id)
             case let alias? where alias.primary == primary: plan.already.append(id)
             case let alias?:
-                throw ClearingHouseError.parameter("duplicates", "\(alias); merge \(alias.primary) instead")
+                throw ClearingHouseError(.conflict, "duplicates: \(alias); merge \(alias.primary) instead", parameter: "duplicates")
             }
         }
         return plan
