@@ -405,7 +405,7 @@ import Testing
             #expect(check.notes.contains { $0.contains("1 sets of records have the same content") })
             // The migration links nothing by itself: both stay records, and duplicates lists them.
             #expect(Set(try Self.ids(house, "mangrove")) == ["old-a", "old-b"])
-            #expect(try house.duplicates().groups.map { $0.pairs.map(\.reason) } == [[.sameContent]])
+            #expect(try house.duplicates().groups.map { $0.pairs.map(\.reasons) } == [[[.sameContent]]])
             // Their content hashes are there: a third copy is linked to one of them.
             let report = try house.ingest([try directory.write("new.jsonl", Self.record("new-d", system: "s3"))])
             #expect(report.aliased == 1)
@@ -535,6 +535,9 @@ import Testing
                         // Nearly the same text, other titles.
                         Self.record("s-1", title: "Mangrove nurseries in Lamu", summary: long + "."),
                         Self.record("s-2", title: "Lamu mangrove nurseries", summary: long + ", and reported to the county."),
+                        // Both: the same title and country, and nearly the same text.
+                        Self.record("b-1", title: "Seed banks for drylands", summary: long.replacingOccurrences(of: "mangrove", with: "acacia") + "."),
+                        Self.record("b-2", title: "Seed banks for drylands", summary: long.replacingOccurrences(of: "mangrove", with: "acacia") + ", in Kenya."),
                         // Unrelated.
                         Self.record("u-1", title: "Fog nets", summary: "Harvesting drinking water from fog in dry mountains of Peru.", countries: ["PE"]),
                     ].joined(separator: "\n"))
@@ -543,17 +546,21 @@ import Testing
             try house.ingest([try directory.write("copy.jsonl", Self.record("u-copy", title: "Fog nets", summary: "Harvesting drinking water from fog in dry mountains of Peru.", countries: ["PE"], system: "s"))])
 
             let report = try house.duplicates()
-            #expect(report.scanned == 6)
-            #expect(report.groups.count == 2)
+            #expect(report.scanned == 8)
+            #expect(report.groups.count == 3)
             let byReason = Dictionary(uniqueKeysWithValues: report.groups.map { ($0.reasons, $0) })
             let title = try #require(byReason[[.sameTitle]])
             #expect(title.records.map(\.id) == ["t-1", "t-2"])
             #expect(title.primary == "t-1")
             #expect(title.pairs.map(\.ids) == [["t-1", "t-2"]])
+            #expect(title.pairs.map(\.reasons) == [[.sameTitle]])
+            let both = try #require(byReason[[.sameTitle, .similarText]])
+            #expect(both.records.map(\.id) == ["b-1", "b-2"])
+            #expect(both.pairs.map(\.reasons) == [[.sameTitle, .similarText]])
             let similar = try #require(byReason[[.similarText]])
             #expect(Set(similar.records.map(\.id)) == ["s-1", "s-2"])
             #expect(similar.score >= DuplicatesRequest.defaultThreshold && similar.score < 1)
-            #expect(report.groups.first?.score == similar.score)
+            #expect(report.groups.first?.score == max(similar.score, both.score))
 
             // The document's keys.
             guard case .object(let members) = try JSONValue(encoding: report) else { throw AliasTestFailure() }
@@ -562,13 +569,14 @@ import Testing
             #expect(group.map(\.0) == ["score", "reasons", "primary", "records", "pairs"])
 
             // A threshold above the pair's similarity leaves the similar texts out.
-            #expect(try house.duplicates(DuplicatesRequest(threshold: 0.99)).groups.map(\.reasons) == [[.sameTitle]])
+            #expect(try house.duplicates(DuplicatesRequest(threshold: 0.99)).groups.map(\.reasons) == [[.sameTitle], [.sameTitle]])
             #expect(try house.duplicates(DuplicatesRequest(limit: 1)).groups.count == 1)
             #expect(throws: ClearingHouseError.self) { try house.duplicates(DuplicatesRequest(threshold: 0.1)) }
             #expect(throws: ClearingHouseError.self) { try house.duplicates(DuplicatesRequest(limit: -1)) }
 
             // Merged, they are no longer listed.
             try house.merge(primary: "t-1", duplicates: ["t-2"])
+            try house.merge(primary: "b-1", duplicates: ["b-2"])
             #expect(try house.duplicates().groups.map(\.reasons) == [[.similarText]])
         }
     }

@@ -59,14 +59,17 @@ public struct DuplicatesRequest: Sendable, Hashable {
 /// Probable duplicates among the catalog's records (`chm duplicates --json`).
 ///
 /// `{"scanned", "threshold", "groups": [{"score", "reasons", "primary", "records": [{"id",
-/// "kind", "title", "countries"}], "pairs": [{"ids", "reason", "score"}]}]}`.
+/// "kind", "title", "countries"}], "pairs": [{"ids", "reasons", "score"}]}]}`.
 public struct DuplicatesReport: Sendable, Hashable, Codable {
     /// One record of a group.
     public struct Member: Sendable, Hashable, Codable {
+        /// The record's id.
         public var id: String
+        /// The record's kind.
         public var kind: RecordKind
         /// The title in the request's language (or the fallback).
         public var title: String
+        /// The record's countries.
         public var countries: [String]
     }
 
@@ -74,7 +77,9 @@ public struct DuplicatesReport: Sendable, Hashable, Codable {
     public struct Pair: Sendable, Hashable, Codable {
         /// The two ids, in order.
         public var ids: [String]
-        public var reason: DuplicateReason
+        /// Why they are listed (a pair may have the same title and very similar text), in the
+        /// order of ``DuplicateReason``.
+        public var reasons: [DuplicateReason]
         /// The Jaccard similarity of their texts' shingle sets (1 for the same content), to
         /// three decimals.
         public var score: Double
@@ -194,7 +199,7 @@ struct DuplicateFinder {
 
     /// The pairs of probable duplicates, each scored by the exact Jaccard similarity of the
     /// two texts (recomputed from the records `load` reads by id).
-    func pairs(loading load: ([String]) throws -> [String: String]) throws -> [(Int, Int, DuplicateReason, Double)] {
+    func pairs(loading load: ([String]) throws -> [String: String]) throws -> [(Int, Int, [DuplicateReason], Double)] {
         var reasons: [Candidate: DuplicateReason] = [:]
         // Same content: the same hash.
         var byContent: [String: [Int]] = [:]
@@ -267,22 +272,22 @@ struct DuplicateFinder {
             guard let a = shingles[entries[candidate.a].id], let b = shingles[entries[candidate.b].id] else { return nil }
             return MinHash.jaccard(a, b)
         }
-        var found: [(Int, Int, DuplicateReason, Double)] = []
+        var found: [(Int, Int, [DuplicateReason], Double)] = []
         for (candidate, reason) in reasons {
             if reason == .sameContent {
-                found.append((candidate.a, candidate.b, reason, 1))
+                found.append((candidate.a, candidate.b, [reason], 1))
             } else if let score = exact(candidate) {
-                found.append((candidate.a, candidate.b, reason, score))
+                found.append((candidate.a, candidate.b, score >= threshold ? [reason, .similarText] : [reason], score))
             }
         }
         for candidate in similar.keys where reasons[candidate] == nil {
-            if let score = exact(candidate), score >= threshold { found.append((candidate.a, candidate.b, .similarText, score)) }
+            if let score = exact(candidate), score >= threshold { found.append((candidate.a, candidate.b, [.similarText], score)) }
         }
         return found
     }
 
     /// Groups the pairs (connected records) into the report.
-    func report(_ pairs: [(Int, Int, DuplicateReason, Double)], request: DuplicatesRequest) -> DuplicatesReport {
+    func report(_ pairs: [(Int, Int, [DuplicateReason], Double)], request: DuplicatesRequest) -> DuplicatesReport {
         var parent = Array(entries.indices)
         func root(_ x: Int) -> Int {
             var x = x
@@ -297,7 +302,7 @@ struct DuplicateFinder {
             if ra != rb { parent[max(ra, rb)] = min(ra, rb) }
         }
         var members: [Int: Set<Int>] = [:]
-        var groupPairs: [Int: [(Int, Int, DuplicateReason, Double)]] = [:]
+        var groupPairs: [Int: [(Int, Int, [DuplicateReason], Double)]] = [:]
         for pair in pairs {
             let group = root(pair.0)
             members[group, default: []].formUnion([pair.0, pair.1])
@@ -310,10 +315,10 @@ struct DuplicateFinder {
             let pairs = (groupPairs[group] ?? [])
                 .map { pair -> DuplicatesReport.Pair in
                     let ids = [entries[pair.0].id, entries[pair.1].id].sorted()
-                    return DuplicatesReport.Pair(ids: ids, reason: pair.2, score: rounded(pair.3))
+                    return DuplicatesReport.Pair(ids: ids, reasons: pair.2, score: rounded(pair.3))
                 }
                 .sorted { ($0.ids[0], $0.ids[1]) < ($1.ids[0], $1.ids[1]) }
-            let found = Set(pairs.map(\.reason))
+            let found = Set(pairs.flatMap(\.reasons))
             groups.append(
                 DuplicatesReport.Group(
                     score: pairs.map(\.score).max() ?? 0, reasons: DuplicateReason.allCases.filter(found.contains),
