@@ -88,11 +88,12 @@ struct API: Sendable {
     /// the record it resolves to (200, with `"resolvedFrom"` in the document) and names that
     /// record's address in `Content-Location`.
     func record(id: String) async throws -> Response {
-        guard let found = try await server.read({ [house] in try house.resolve(id: id) }) else {
-            throw Problem.unknownRecord(id)
+        let found = try await server.read { [house] () throws -> (id: String, text: String, isAlias: Bool)? in
+            try house.resolve(id: id).map { ($0.id, try $0.documentText(), $0.alias != nil) }
         }
-        var response = Self.json(found.documentText)
-        if found.alias != nil { response.headers[.contentLocation] = Self.recordPath(found.id) }
+        guard let found else { throw Problem.unknownRecord(id) }
+        var response = Self.json(found.text)
+        if found.isAlias { response.headers[.contentLocation] = Self.recordPath(found.id) }
         return response
     }
 

@@ -28,7 +28,7 @@ struct ShowCommand: ParsableCommand {
         guard let found = try Console.run({ try house.resolve(id: id) }) else { throw notFound() }
         if let alias = found.alias { Console.error("chm: \(alias)") }
         if json {
-            print(found.documentText)
+            print(try Console.run { try found.documentText() })
             return
         }
         let record = try Console.run { try found.record() }

@@ -26,7 +26,7 @@ import Testing
             let resolvedFrom = try #require(byAlias.object["resolvedFrom"] as? [String: Any])
             #expect(resolvedFrom["id"] as? String == "node-b:17")
             #expect(resolvedFrom["reason"] as? String == "content")
-            #expect(byAlias.text == (try house.resolve(id: "node-b:17")?.documentText ?? "") + "\n")
+            #expect(byAlias.text == (try house.resolve(id: "node-b:17")?.documentText() ?? "") + "\n")
             // The record's own id: as before, without Content-Location.
             let own = try await client.get("/v1/records/tech-mangrove")
             #expect(own.headers[.contentLocation] == nil)

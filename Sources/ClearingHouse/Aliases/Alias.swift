@@ -78,11 +78,15 @@ public struct ResolvedRecord: Sendable, Hashable {
     /// one more member at the end, `"resolvedFrom"`: the ``Alias`` (`{"id", "primary",
     /// "reason", "since"}`). `resolvedFrom` is not part of the record format: leave it out
     /// before ingesting the document somewhere (an ingest would keep it under `extensions`).
-    public var documentText: String {
-        guard let alias, let record = try? record(), case .object(var members) = record.canonicalJSON,
-            let aliasValue = try? JSONValue(encoding: alias)
-        else { return canonicalJSON }
-        members.append(("resolvedFrom", aliasValue))
+    /// - Throws: ``ClearingHouseError`` with code `damaged` when the stored text cannot be read.
+    public func documentText() throws(ClearingHouseError) -> String {
+        guard let alias else { return canonicalJSON }
+        guard case .object(var members) = try record().canonicalJSON else { return canonicalJSON }
+        let resolvedFrom: [(String, JSONValue)] = [
+            ("id", .string(alias.id)), ("primary", .string(alias.primary)), ("reason", .string(alias.reason.rawValue)),
+            ("since", .string(alias.since)),
+        ]
+        members.append(("resolvedFrom", .object(resolvedFrom)))
         return JSONValue.object(members).description
     }
 }
