@@ -107,7 +107,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ClearingHouseTests",
-            dependencies: ["ClearingHouse", "Records"]
+            // GRDB: to write catalogs of older schema versions, which the migrations upgrade.
+            dependencies: ["ClearingHouse", "Records", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "ClearingHouseServerTests",

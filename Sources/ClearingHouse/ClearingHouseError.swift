@@ -17,6 +17,9 @@ public struct ClearingHouseError: Error, Sendable, Hashable, CustomStringConvert
         /// A remote OAI-PMH provider could not be reached, or answered with something that
         /// is not a usable response (a harvest).
         case remote
+        /// The request conflicts with what the catalog holds now, e.g. merging a record that
+        /// is an alias of another (``ClearingHouseError/parameter`` names the argument).
+        case conflict
     }
 
     public var code: Code

@@ -84,13 +84,26 @@ struct API: Sendable {
         return Self.json(text)
     }
 
-    /// The record's canonical JSON, as `chm show --json` prints it.
+    /// The record's canonical JSON, as `chm show --json` prints it. An alias's id answers with
+    /// the record it resolves to (200, with `"resolvedFrom"` in the document) and names that
+    /// record's address in `Content-Location`.
     func record(id: String) async throws -> Response {
-        guard let text = try await server.read({ [house] in try house.canonicalJSON(id: id) }) else {
-            throw Problem.unknownRecord(id)
+        let found = try await server.read { [house] () throws -> (id: String, text: String, isAlias: Bool)? in
+            try house.resolve(id: id).map { ($0.id, try $0.documentText(), $0.alias != nil) }
         }
-        return Self.json(text)
+        guard let found else { throw Problem.unknownRecord(id) }
+        var response = Self.json(found.text)
+        if found.isAlias { response.headers[.contentLocation] = Self.recordPath(found.id) }
+        return response
     }
+
+    /// `/v1/records/{id}`, the id percent-encoded.
+    static func recordPath(_ id: String) -> String {
+        "/v1/records/" + (id.addingPercentEncoding(withAllowedCharacters: unreservedCharacters) ?? id)
+    }
+
+    private static let unreservedCharacters = CharacterSet(
+        charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
 
     /// `chm stats --json`'s document.
     func statistics() async throws -> Response {
@@ -111,7 +124,7 @@ struct API: Sendable {
         let report = try await server.write { [house] in
             try house.ingest(body: body, format: format, displayName: "body", options: options)
         }
-        let stored = report.added + report.updated + report.unchanged + report.skipped + report.deleted
+        let stored = report.added + report.updated + report.unchanged + report.skipped + report.deleted + report.aliased
         let rolledBack = report.files.contains { $0.status == .rolledBack }
         if rolledBack || (stored == 0 && (report.errors > 0 || report.rejected > 0)) {
             let errors = report.diagnostics.filter { $0.severity == .error }
@@ -131,6 +144,17 @@ struct API: Sendable {
         try authorize(request)
         let report = try await server.write { [house] in try house.delete(ids: [id]) }
         if !report.missing.isEmpty { throw Problem.unknownRecord(id) }
+        return Self.json(try Self.document(report))
+    }
+
+    /// `chm merge ID DUPLICATE... --json`'s report: the body's `duplicates` (an id or an array
+    /// of ids) become aliases of `id`.
+    func merge(id: String, request: Request) async throws -> Response {
+        try authorize(request)
+        let parameters = try RequestParameters.json(try await jsonBody(request), types: ["duplicates": .strings])
+        try parameters.check(known: ["duplicates"])
+        let duplicates = parameters.all("duplicates")
+        let report = try await server.write { [house] in try house.merge(primary: id, duplicates: duplicates) }
         return Self.json(try Self.document(report))
     }
 

@@ -16,7 +16,8 @@ import UnixSignals
 /// ```
 ///
 /// Reads (`GET /v1/search`, `/v1/records/{id}`, ...) need no key; writes (`POST
-/// /v1/records`, `DELETE /v1/records/{id}`) need `Authorization: Bearer KEY` with a key of
+/// /v1/records`, `DELETE /v1/records/{id}`, `POST /v1/records/{id}/merge`) need
+/// `Authorization: Bearer KEY` with a key of
 /// ``ServerConfiguration/apiKeys``. Every error is an `application/problem+json` document.
 ///
 /// The library is synchronous, so no call of it runs on an event loop: searches and other
@@ -132,6 +133,7 @@ public final class ClearingHouseServer: Sendable {
         router.post("/v1/records") { request, _ in try await api.ingest(request) }
         router.get("/v1/records/:id") { _, context in try await api.record(id: try API.recordID(context)) }
         router.delete("/v1/records/:id") { request, context in try await api.delete(id: try API.recordID(context), request: request) }
+        router.post("/v1/records/:id/merge") { request, context in try await api.merge(id: try API.recordID(context), request: request) }
         router.get("/v1/records/:id/similar") { request, context in
             try await api.similar(id: try API.recordID(context), parameters: try RequestParameters.query(request.uri.query))
         }

@@ -18,6 +18,7 @@ enum Routes {
         (["v1", "records", "*"], ["GET", "HEAD", "DELETE"]),
         (["v1", "records", "*", "similar"], ["GET", "HEAD"]),
         (["v1", "records", "*", "matches"], ["GET", "HEAD"]),
+        (["v1", "records", "*", "merge"], ["POST"]),
         ([], ["GET", "HEAD"]),
         (["records", "*"], ["GET", "HEAD"]),
         (["helpdesk"], ["GET", "HEAD", "POST"]),

@@ -93,7 +93,8 @@ struct Problem: Error, Sendable {
     }
 
     /// A library error as a problem: a bad parameter or query is 400 (naming the parameter or
-    /// the position), an unknown record 404, invalid input 422, an index or catalog that cannot
+    /// the position), an unknown record 404, a conflict with the catalog's state 409 (naming the
+    /// parameter), invalid input 422, an index or catalog that cannot
     /// be read or written (or is locked by another process) 503.
     static func from(_ error: ClearingHouseError) -> Problem {
         switch error.code {
@@ -104,6 +105,8 @@ struct Problem: Error, Sendable {
             return Problem(.badRequest, "invalid-query", "Invalid query", detail: error.message, parameter: "q")
         case .notFound:
             return Problem(.notFound, "not-found", "Not found", detail: error.message)
+        case .conflict:
+            return Problem(.conflict, "conflict", "Conflict", detail: error.message, parameter: error.parameter)
         case .invalidInput:
             return Problem(.unprocessableContent, "invalid-records", "Records cannot be stored", detail: error.message)
         case .remote:

@@ -17,7 +17,7 @@ struct Chm: AsyncParsableCommand {
         subcommands: [
             IngestCommand.self, SearchCommand.self, RunCommand.self, MatchCommand.self, SimilarCommand.self, ValidateCommand.self, ShowCommand.self, StatsCommand.self,
             DeleteCommand.self, ExportCommand.self, ReindexCommand.self, OptimizeCommand.self, CheckCommand.self, AnalyzeCommand.self,
-            EvalCommand.self, ThesaurusCommand.self, SuggestCommand.self, ServeCommand.self, HarvestCommand.self,
+            EvalCommand.self, ThesaurusCommand.self, SuggestCommand.self, ServeCommand.self, HarvestCommand.self, DuplicatesCommand.self, MergeCommand.self,
         ]
     )
 }

@@ -53,7 +53,7 @@ enum Console {
             switch error.code {
             case .invalidInput: throw invalidInput
             case .invalidQuery: throw ExitCode.validationFailure
-            case .notFound, .storage, .damaged: throw ExitCode.failure
+            case .notFound, .storage, .damaged, .conflict: throw ExitCode.failure
             case .remote: throw unavailable
             }
         } catch let error as Diagnostic {

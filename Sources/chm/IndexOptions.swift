@@ -19,6 +19,9 @@ struct IndexOptions: ParsableArguments {
     /// Opens the clearing-house; `create` makes a new, empty one when missing.
     func open(create: Bool) throws -> ClearingHouse {
         let buffer = ProcessInfo.processInfo.environment["CHM_INDEX_BUFFER_MB"].flatMap { Int($0) } ?? 64
-        return try Console.run { try ClearingHouse(directory: directory, create: create, indexBufferMegabytes: buffer) }
+        let cache = ProcessInfo.processInfo.environment["CHM_CATALOG_CACHE_MB"].flatMap { Int($0) } ?? 32
+        return try Console.run {
+            try ClearingHouse(directory: directory, create: create, indexBufferMegabytes: buffer, catalogCacheMegabytes: cache)
+        }
     }
 }

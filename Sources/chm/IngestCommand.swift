@@ -66,6 +66,7 @@ struct IngestCommand: ParsableCommand {
                 "\(report.files.count) file\(report.files.count == 1 ? "" : "s"): \(report.added) added, \(report.updated) updated, "
                 + "\(report.unchanged) unchanged, \(report.deleted) deleted, \(report.rejected) rejected"
             if report.skipped > 0 { line += ", \(report.skipped) skipped (older)" }
+            if report.aliased > 0 { line += ", \(report.aliased) aliased (copies of stored records)" }
             if report.warnings > 0 { line += "; \(report.warnings) warning\(report.warnings == 1 ? "" : "s")" }
             print(line)
             if let thesaurus = report.thesaurus {

@@ -5,7 +5,12 @@ import ClearingHouse
 /// `chm show ID`
 struct ShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "show", abstract: "Print one record.")
+        commandName: "show", abstract: "Print one record.",
+        discussion: """
+            An alias (a copy of a record kept under another id) shows the record it resolves to, \
+            with a line on standard error saying so; with --json the document gets a last member \
+            "resolvedFrom": {"id", "primary", "reason", "since"}.
+            """)
 
     @OptionGroup var indexOptions: IndexOptions
 
@@ -20,14 +25,16 @@ struct ShowCommand: ParsableCommand {
 
     func run() throws {
         let house = try indexOptions.open(create: false)
+        guard let found = try Console.run({ try house.resolve(id: id) }) else { throw notFound() }
+        if let alias = found.alias { Console.error("chm: \(alias)") }
         if json {
-            guard let text = try Console.run({ try house.canonicalJSON(id: id) }) else { throw notFound() }
-            print(text)
+            print(try Console.run { try found.documentText() })
             return
         }
-        guard let record = try Console.run({ try house.record(id: id) }) else { throw notFound() }
+        let record = try Console.run { try found.record() }
+        let aliases = try Console.run { try house.aliases(of: record.id) }
         let labels = try Console.run { try house.conceptLabels(for: record.themes + record.assistanceTypes, language: lang ?? "en") }
-        print(RecordView(record: record, language: lang, conceptLabels: labels).text, terminator: "")
+        print(RecordView(record: record, language: lang, conceptLabels: labels, aliases: aliases.map(\.id)).text, terminator: "")
     }
 
     private func notFound() -> ExitCode {
@@ -42,6 +49,8 @@ struct RecordView {
     var language: String?
     /// Names of theme and assistance-type values in the shown language (from the thesaurus).
     var conceptLabels: [String: String] = [:]
+    /// The ids that resolve to this record (its aliases).
+    var aliases: [String] = []
 
     var text: String {
         var lines: [String] = []
@@ -98,6 +107,7 @@ struct RecordView {
             list("Source", [[source.system, source.url, source.originalId.map { "id \($0)" }].compactMap { $0 }.joined(separator: " ")])
         }
         list("Related", record.related)
+        list("Aliases", aliases)
         if !record.extensions.isEmpty {
             list("Extensions", record.extensions.keys.sorted())
         }

@@ -22,6 +22,7 @@ struct StatsCommand: ParsableCommand {
         let statistics = report.catalog
         let index = report.index
         print("records: \(Console.grouped(statistics.records))")
+        if statistics.aliases > 0 { print("aliases: \(Console.grouped(statistics.aliases)) (copies that resolve to a record)") }
         print("kinds:")
         for kind in RecordKind.allCases {
             print("  \(kind.rawValue.padding(toLength: 18, withPad: " ", startingAt: 0)) \(statistics.kinds[kind.rawValue] ?? 0)")

@@ -32,9 +32,24 @@ extension Catalog {
             try catalog.upsert(record, stored: stored, sourceFile: sourceFile, runID: runID, in: db)
         }
 
-        /// Deletes the record `id`; false when there is no such record.
-        func delete(id: String, runID: Int64?) throws -> Bool {
+        /// Deletes the record or alias `id` (see ``Catalog/delete(id:runID:in:)``).
+        func delete(id: String, runID: Int64?) throws -> DeleteOutcome {
             try catalog.delete(id: id, runID: runID, in: db)
+        }
+
+        /// Checks a merge of `duplicates` into `primary` (see ``Catalog/mergePlan(primary:duplicates:in:)``).
+        func mergePlan(primary: String, duplicates: [String]) throws -> (merge: [String], already: [String]) {
+            try catalog.mergePlan(primary: primary, duplicates: duplicates, in: db)
+        }
+
+        /// Makes `duplicates` aliases of `primary` (see ``Catalog/merge(_:into:in:)``).
+        func merge(_ duplicates: [String], into primary: String) throws {
+            try catalog.merge(duplicates, into: primary, in: db)
+        }
+
+        /// The aliases of `primary`, as this transaction sees them.
+        func aliases(of primary: String) throws -> [Alias] {
+            try Catalog.aliases(of: primary, in: db)
         }
     }
 

@@ -1,6 +1,6 @@
 // The catalog: the SQLite database (through GRDB, WAL mode) that is the source of truth
 // for records. Besides the records it keeps a change log, which the search index consumes
-// in order, and a row per ingest run.
+// in order, a row per ingest run, and the aliases (Catalog+Aliases.swift).
 import Foundation
 import GRDB
 import struct Records.Record
@@ -14,6 +14,11 @@ enum UpsertOutcome: Equatable {
     case unchanged
     /// The stored copy has a newer `updated`; the incoming record was not stored.
     case skippedOlder(stored: String)
+    /// Stored as an alias of a live record (new, or an alias whose copy changed);
+    /// `withdrawn`: the id was a live record until now, and leaves the index.
+    case aliased(Alias, withdrawn: Bool)
+    /// An alias whose copy no longer matches its primary: stored as a record of its own.
+    case released(from: Alias)
 }
 
 /// The SQLite catalog of records.
@@ -36,8 +41,9 @@ final class Catalog: Sendable {
         try guarded { try database.write(body) }
     }
 
-    /// Opens the catalog at `path`, creating it (and migrating its schema) when `create` is true.
-    init(path: String, create: Bool) throws {
+    /// Opens the catalog at `path`, creating it (and migrating its schema) when `create` is
+    /// true, with a page cache of `writerCacheMegabytes` for the one writer connection.
+    init(path: String, create: Bool, writerCacheMegabytes: Int = 32) throws {
         if !create, !FileManager.default.fileExists(atPath: path) {
             throw ClearingHouseError(.notFound, "no catalog at \(path); run `chm ingest PATH` first or pass --index DIR")
         }
@@ -48,6 +54,10 @@ final class Catalog: Sendable {
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         database = try DatabasePool(path: path, configuration: configuration)
+        // The one writer looks up every stored record by id, content and origin: a page cache
+        // larger than SQLite's 2 MB keeps those indexes' pages in memory instead of re-reading
+        // them from the WAL. Readers keep the default. (The cache grows only as it is used.)
+        try database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = -\(writerCacheMegabytes * 1024)") }
         self.path = path
         try Catalog.migrator.migrate(database)
     }
@@ -130,6 +140,7 @@ final class Catalog: Sendable {
                     """)
         }
         migrator.registerMigration("v5: OAI-PMH items, sets and tombstones") { db in try Catalog.migrateOAI(db) }
+        migrator.registerMigration("v6: content hashes and aliases") { db in try Catalog.migrateAliases(db) }
         migrator.registerMigration("v7: harvest sources") { db in try Catalog.migrateHarvest(db) }
         return migrator
     }
@@ -149,59 +160,18 @@ final class Catalog: Sendable {
 
     // MARK: Writing (inside a transaction the caller holds)
 
-    /// Stores `record`, replacing a stored copy with the same id, and logs the change.
+    /// Stores `record`, replacing a stored copy with the same id (a live record or an alias),
+    /// and logs the change. A record that is a copy of another live record is stored as its
+    /// alias (see `Catalog+Aliases.swift` for the rules).
     /// - Parameter stored: the record's stored form, when it was prepared beforehand.
     func upsert(
         _ record: Record, stored: StoredForm? = nil, sourceFile: String?, runID: Int64?, in db: Database
     ) throws -> UpsertOutcome {
-        let (json, hash) = (stored ?? StoredForm(record)).form
-        let updatedAt = record.updated.flatMap { RecordDate.secondsSinceEpoch(rfc3339: $0) }
-        let stored = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT hash, updated_at FROM records WHERE id = ?"), arguments: [record.id])
-        let now = Catalog.now()
-        if let stored {
-            if stored["hash"] as String == hash { return .unchanged }
-            if let incoming = updatedAt, let existing = stored["updated_at"] as Double?, incoming < existing {
-                return .skippedOlder(stored: RecordDate.rfc3339(secondsSinceEpoch: existing))
-            }
-            try db.cachedStatement(
-                sql: """
-                    UPDATE records SET kind = ?, json = ?, hash = ?, languages = ?, updated_at = ?,
-                        source_file = ?, modified_at = ? WHERE id = ?
-                    """
-            ).execute(
-                arguments: [
-                    record.kind.rawValue, json, hash, record.textLanguages.joined(separator: " "), updatedAt,
-                    sourceFile, now, record.id,
-                ])
-        } else {
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO records (id, kind, json, hash, languages, updated_at, source_file, created_at, modified_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """
-            ).execute(
-                arguments: [
-                    record.id, record.kind.rawValue, json, hash, record.textLanguages.joined(separator: " "),
-                    updatedAt, sourceFile, now, now,
-                ])
-        }
-        let sequence = try logChange(record.id, operation: "upsert", runID: runID, in: db)
-        try noteOAIUpsert(record, sequence: sequence, in: db)
-        return stored == nil ? .added : .updated
-    }
-
-    /// Deletes the record `id` and logs the change; false when there is no such record.
-    func delete(id: String, runID: Int64?, in db: Database) throws -> Bool {
-        try db.cachedStatement(sql: "DELETE FROM records WHERE id = ?").execute(arguments: [id])
-        guard db.changesCount > 0 else { return false }
-        let sequence = try logChange(id, operation: "delete", runID: runID, in: db)
-        try noteOAIDeletion(id, sequence: sequence, in: db)
-        return true
+        try store(record, form: stored ?? StoredForm(record), sourceFile: sourceFile, runID: runID, in: db)
     }
 
     /// Appends to the change log; returns the entry's position.
-    private func logChange(_ id: String, operation: String, runID: Int64?, in db: Database) throws -> Int64 {
+    func logChange(_ id: String, operation: String, runID: Int64?, in db: Database) throws -> Int64 {
         try db.cachedStatement(sql: "INSERT INTO changes (record_id, operation, run_id, at) VALUES (?, ?, ?, ?)")
             .execute(arguments: [id, operation, runID, Catalog.now()])
         return db.lastInsertedRowID
@@ -226,6 +196,7 @@ final class Catalog: Sendable {
         var skipped = 0
         var deleted = 0
         var rejected = 0
+        var aliased = 0
         /// Whether every record was stored and no path failed.
         var succeeded = true
     }
@@ -236,11 +207,11 @@ final class Catalog: Sendable {
             try db.execute(
                 sql: """
                     UPDATE ingest_runs SET finished_at = ?, files = ?, added = ?, updated = ?, unchanged = ?,
-                        skipped = ?, deleted = ?, rejected = ?, status = ? WHERE id = ?
+                        skipped = ?, deleted = ?, rejected = ?, aliased = ?, status = ? WHERE id = ?
                     """,
                 arguments: [
                     Catalog.now(), counts.files, counts.added, counts.updated, counts.unchanged, counts.skipped,
-                    counts.deleted, counts.rejected, counts.succeeded ? "ok" : "errors", id,
+                    counts.deleted, counts.rejected, counts.aliased, counts.succeeded ? "ok" : "errors", id,
                 ])
         }
     }
@@ -281,6 +252,7 @@ final class Catalog: Sendable {
         try read { db in
             var statistics = CatalogStatistics()
             statistics.records = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM records") ?? 0
+            statistics.aliases = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM aliases") ?? 0
             for kind in RecordKind.allCases { statistics.kinds[kind.rawValue] = 0 }
             let kinds = try Row.fetchAll(db, sql: "SELECT kind, COUNT(*) AS n FROM records GROUP BY kind")
             for row in kinds { statistics.kinds[row["kind"]] = row["n"] }

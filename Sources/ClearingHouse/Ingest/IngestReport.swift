@@ -44,6 +44,9 @@ public struct IngestReport: Sendable, Hashable {
     public var skipped = 0
     /// Records deleted (OAI-PMH deletions).
     public var deleted = 0
+    /// Records stored as aliases of a record the catalog holds under another id (the same
+    /// content, source or mutual declaration): kept, but not indexed as records of their own.
+    public var aliased = 0
     /// Records not stored: invalid ones, and valid ones of files that were rolled back.
     public var rejected = 0
     /// Paths that could not be read at all.
@@ -89,7 +92,7 @@ extension IngestReport {
     var runCounts: Catalog.RunCounts {
         Catalog.RunCounts(
             files: files.count, added: added, updated: updated, unchanged: unchanged, skipped: skipped,
-            deleted: deleted, rejected: rejected, succeeded: succeeded)
+            deleted: deleted, rejected: rejected, aliased: aliased, succeeded: succeeded)
     }
 }
 
@@ -99,6 +102,9 @@ public struct CatalogStatistics: Sendable, Hashable {
     public var records = 0
     /// Records per kind (every kind present, zero when none).
     public var kinds: [String: Int] = [:]
+    /// Aliases: ids that resolve to one of the records (copies of the same record kept under
+    /// another id; not counted in ``records``).
+    public var aliases = 0
     /// Records with text (title, summary or description) in each language.
     public var languages: [String: Int] = [:]
     /// Sequence number of the newest change-log entry (0 when empty).
@@ -150,12 +156,12 @@ extension FileReport: Codable {
 
 extension IngestReport: Codable {
     private enum CodingKeys: String, CodingKey {
-        case files, records, added, updated, unchanged, skipped, deleted, rejected, errors, warnings, ok, fileReports, diagnostics,
-            thesaurus, peakMemoryBytes
+        case files, records, added, updated, unchanged, skipped, deleted, aliased, rejected, errors, warnings, ok, fileReports,
+            diagnostics, thesaurus, peakMemoryBytes
     }
 
     /// `{"files" (a count), "records", "added", "updated", "unchanged", "skipped", "deleted",
-    /// "rejected", "errors", "warnings", "ok", "fileReports": [...], "diagnostics": [...],
+    /// "aliased", "rejected", "errors", "warnings", "ok", "fileReports": [...], "diagnostics": [...],
     /// "thesaurus" (null when no thesaurus file was read)}`, then `"peakMemoryBytes"` when known.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -166,6 +172,7 @@ extension IngestReport: Codable {
         try container.encode(unchanged, forKey: .unchanged)
         try container.encode(skipped, forKey: .skipped)
         try container.encode(deleted, forKey: .deleted)
+        try container.encode(aliased, forKey: .aliased)
         try container.encode(rejected, forKey: .rejected)
         try container.encode(errors, forKey: .errors)
         try container.encode(warnings, forKey: .warnings)
@@ -187,6 +194,7 @@ extension IngestReport: Codable {
         unchanged = try container.decode(Int.self, forKey: .unchanged)
         skipped = try container.decode(Int.self, forKey: .skipped)
         deleted = try container.decode(Int.self, forKey: .deleted)
+        aliased = try container.decodeIfPresent(Int.self, forKey: .aliased) ?? 0
         rejected = try container.decode(Int.self, forKey: .rejected)
         errors = try container.decode(Int.self, forKey: .errors)
         warnings = try container.decode(Int.self, forKey: .warnings)

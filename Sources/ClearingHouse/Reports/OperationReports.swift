@@ -3,20 +3,27 @@ import SearchCore
 
 extension ClearingHouse.DeleteReport: Codable {
     private enum CodingKeys: String, CodingKey {
-        case deleted, missing
+        case deleted, missing, promoted
     }
 
-    /// `{"deleted": [ids], "missing": [ids]}`.
+    /// `{"deleted": [ids], "missing": [ids]}`, then `"promoted": {deleted id: alias id}` when
+    /// a deleted record had aliases (the alias that became the record in its place; keys in
+    /// order).
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(deleted, forKey: .deleted)
         try container.encode(missing, forKey: .missing)
+        guard !promoted.isEmpty else { return }
+        var promotions = container.nestedContainer(keyedBy: DynamicKey.self, forKey: .promoted)
+        for id in promoted.keys.sorted() { try promotions.encode(promoted[id], forKey: DynamicKey(id)) }
     }
 
     /// Reads the document ``encode(to:)`` writes.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(deleted: try container.decode([String].self, forKey: .deleted), missing: try container.decode([String].self, forKey: .missing))
+        self.init(
+            deleted: try container.decode([String].self, forKey: .deleted), missing: try container.decode([String].self, forKey: .missing),
+            promoted: try container.decodeIfPresent([String: String].self, forKey: .promoted) ?? [:])
     }
 }
 

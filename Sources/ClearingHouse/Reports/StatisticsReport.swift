@@ -4,7 +4,7 @@
 /// index's figures, as one document.
 ///
 /// `{"records", "kinds": {...}, "languages": {...}, "catalog": {"bytes", "lastChange",
-/// "ingestRuns", "lastIngest"}, "index": {"segments", "documents", ...}}`: the members of
+/// "ingestRuns", "lastIngest", "aliases"}, "index": {"segments", "documents", ...}}`: the members of
 /// ``CatalogStatistics``, then `"index"`.
 public struct StatisticsReport: Sendable, Hashable, Codable {
     /// Counts of records and catalog facts.
@@ -49,11 +49,11 @@ extension CatalogStatistics: Codable {
     }
 
     private enum CatalogKeys: String, CodingKey {
-        case bytes, lastChange, ingestRuns, lastIngest
+        case bytes, lastChange, ingestRuns, lastIngest, aliases
     }
 
     /// `{"records", "kinds" (by name), "languages" (by tag), "catalog": {"bytes",
-    /// "lastChange", "ingestRuns", "lastIngest" (null when none)}}`.
+    /// "lastChange", "ingestRuns", "lastIngest" (null when none), "aliases"}}`.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(records, forKey: .records)
@@ -66,6 +66,7 @@ extension CatalogStatistics: Codable {
         try catalog.encode(lastChange, forKey: .lastChange)
         try catalog.encode(ingestRuns, forKey: .ingestRuns)
         try catalog.encode(lastIngest, forKey: .lastIngest)
+        try catalog.encode(aliases, forKey: .aliases)
     }
 
     /// Reads the document ``encode(to:)`` writes.
@@ -80,6 +81,7 @@ extension CatalogStatistics: Codable {
         lastChange = try catalog.decode(Int64.self, forKey: .lastChange)
         ingestRuns = try catalog.decode(Int.self, forKey: .ingestRuns)
         lastIngest = try catalog.decodeIfPresent(String.self, forKey: .lastIngest)
+        aliases = try catalog.decodeIfPresent(Int.self, forKey: .aliases) ?? 0
     }
 }
 

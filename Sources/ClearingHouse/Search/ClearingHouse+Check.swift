@@ -9,6 +9,8 @@ public struct CheckReport: Sendable, Hashable, Codable {
     public var notes: [String] = []
     /// Records in the catalog.
     public var records = 0
+    /// Aliases in the catalog (ids that resolve to a record; not in the index).
+    public var aliases = 0
     /// Live documents in the index.
     public var documents = 0
     /// Change-log position of the catalog and of the index.
@@ -21,7 +23,7 @@ public struct CheckReport: Sendable, Hashable, Codable {
     init() {}
 
     private enum CodingKeys: String, CodingKey {
-        case ok, records, documents, catalogChange, indexChange, problems, notes
+        case ok, records, documents, catalogChange, indexChange, problems, notes, aliases
     }
 
     /// Writes the members in the order ``jsonValue`` shows (`ok` is ``isHealthy``).
@@ -34,6 +36,7 @@ public struct CheckReport: Sendable, Hashable, Codable {
         try container.encode(indexChange, forKey: .indexChange)
         try container.encode(problems, forKey: .problems)
         try container.encode(notes, forKey: .notes)
+        try container.encode(aliases, forKey: .aliases)
     }
 
     /// Reads the document ``encode(to:)`` writes.
@@ -45,17 +48,19 @@ public struct CheckReport: Sendable, Hashable, Codable {
         indexChange = try container.decode(Int64.self, forKey: .indexChange)
         problems = try container.decode([String].self, forKey: .problems)
         notes = try container.decode([String].self, forKey: .notes)
+        aliases = try container.decodeIfPresent(Int.self, forKey: .aliases) ?? 0
     }
 
-    /// `{"ok", "records", "documents", "catalogChange", "indexChange", "problems", "notes"}`:
-    /// the document ``encode(to:)`` writes.
+    /// `{"ok", "records", "documents", "catalogChange", "indexChange", "problems", "notes",
+    /// "aliases"}`: the document ``encode(to:)`` writes.
     public var jsonValue: JSONValue { (try? JSONValue(encoding: self)) ?? .null }
 }
 
 extension ClearingHouse {
-    /// Verifies the catalog (SQLite `integrity_check`) and the index (every segment file's
+    /// Verifies the catalog (SQLite `integrity_check`; every alias resolves to a record, no id
+    /// is both, every record has its content hash) and the index (every segment file's
     /// checksums; the index reflects the catalog's change log; the document count agrees with
-    /// the record count). Changes not yet indexed (after a crash) are a note, not a problem:
+    /// the record count, so no alias is indexed). Changes not yet indexed (after a crash) are a note, not a problem:
     /// the next write applies them.
     public func check() throws -> CheckReport {
         var report = CheckReport()
@@ -63,7 +68,15 @@ extension ClearingHouse {
         if !integrity.isEmpty {
             report.problems.append("catalog: SQLite integrity check failed: " + integrity.prefix(5).joined(separator: "; "))
         }
-        report.records = try statistics().records
+        let statistics = try statistics()
+        report.records = statistics.records
+        report.aliases = statistics.aliases
+        let aliasHealth = try catalog.aliasHealth()
+        report.problems += aliasHealth.problems
+        if aliasHealth.identicalGroups > 0 {
+            report.notes.append(
+                "catalog: \(aliasHealth.identicalGroups) sets of records have the same content under different ids (from one source, or stored before aliases existed); `chm duplicates` lists them and `chm merge` makes them one")
+        }
         report.catalogChange = try catalogChangeSequence()
         let searcher: IndexSearcher
         do {

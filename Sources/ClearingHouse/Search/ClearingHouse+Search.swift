@@ -260,7 +260,8 @@ extension ClearingHouse {
     /// The best matches of record `id`: for a request for assistance, the technologies, best
     /// practices, case studies, organizations, training, funding and resources most likely to
     /// answer it; for any other record (an offer), the requests it could answer. Never the
-    /// record itself, and never a request for a request.
+    /// record itself, and never a request for a request. An alias's id finds the matches of
+    /// the record it resolves to.
     ///
     /// Candidates are ranked by the evidence of ``MatchWeights`` (``MatchWeights/standard``):
     /// the content of the need (title and keywords weigh more than the summary and
@@ -272,8 +273,7 @@ extension ClearingHouse {
     /// Developing States)`.
     /// - Throws: ``ClearingHouseError`` with code `notFound` for an unknown id.
     public func match(id: String, filters: SearchFilters = SearchFilters(), limit: Int = 10, language: String? = nil) throws -> SearchResponse {
-        guard let request = try record(id: id) else { throw ClearingHouseError(.notFound, "no record with id \(id)") }
-        return try match(request, filters: filters, limit: limit, language: language)
+        try match(try resolvedRecord(id: id), filters: filters, limit: limit, language: language)
     }
 
     /// Records most likely to answer a request described by `text` (in any language), in
@@ -285,10 +285,10 @@ extension ClearingHouse {
         return try match(request, filters: filters, limit: limit, language: language, anyLanguage: true)
     }
 
-    /// The records most like record `id` (any kind), with what they share.
+    /// The records most like record `id` (any kind), with what they share. An alias's id
+    /// finds those of the record it resolves to.
     public func similar(id: String, filters: SearchFilters = SearchFilters(), limit: Int = 10, language: String? = nil) throws -> SearchResponse {
-        guard let source = try record(id: id) else { throw ClearingHouseError(.notFound, "no record with id \(id)") }
-        return try related(to: source, kinds: nil, filters: filters, limit: limit, language: language, anyLanguage: false)
+        try related(to: try resolvedRecord(id: id), kinds: nil, filters: filters, limit: limit, language: language, anyLanguage: false)
     }
 
     private func match(_ request: Record, filters: SearchFilters, limit: Int, language: String?, anyLanguage: Bool = false) throws -> SearchResponse {

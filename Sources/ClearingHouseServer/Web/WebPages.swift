@@ -128,7 +128,8 @@ struct WebPages: Sendable {
         }
     }
 
-    /// `/records/{id}`: the record, its related and similar records, and its matches.
+    /// `/records/{id}`: the record, its related and similar records, and its matches; an
+    /// alias's id redirects to the record it resolves to.
     func record(_ request: Request, context: BasicRequestContext) async -> Response {
         await respond(request) {
             let parameters = try RequestParameters.query(request.uri.query)
@@ -139,6 +140,11 @@ struct WebPages: Sendable {
                 throw PageError.badParameter("show", "\"\(show)\" is not a BCP 47 language tag")
             }
             let id = try API.recordID(context)
+            // An alias's page is its record's: a redirect (302, as a copy that changes may
+            // become a record of its own again).
+            if let alias = try await server.read({ [house] in try house.resolve(id: id)?.alias }) {
+                return Response(status: .found, headers: [.location: URLQuery.record(alias.primary, language: language, show: show)])
+            }
             let data = try await server.read { [house] () throws -> RecordPageData? in
                 guard let record = try house.record(id: id) else { return nil }
                 let related = try house.records(ids: record.related)
@@ -206,7 +212,8 @@ struct WebPages: Sendable {
             let report = try await server.write { [house] in
                 try house.ingest(body: Array(json.utf8), format: .json, displayName: "helpdesk")
             }
-            guard report.succeeded, report.added + report.updated == 1 else {
+            // (A copy of a stored record is stored as its alias: stored all the same.)
+            guard report.succeeded, report.added + report.updated + report.aliased == 1 else {
                 let detail = report.diagnostics.first { $0.severity == .error }?.message ?? "the record was not stored"
                 return try await helpdeskAnswer(form: form, language: language, outcome: .invalid(detail), status: .unprocessableContent)
             }
