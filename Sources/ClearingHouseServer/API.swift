@@ -97,6 +97,15 @@ struct API: Sendable {
         return response
     }
 
+    /// Where the record came from: its aliases and the OAI sets it was harvested in.
+    func provenance(id: String) async throws -> Response {
+        let text = try await server.read { [house] () throws -> String? in
+            try house.provenance(id: id).map { try Self.document($0) }
+        }
+        guard let text else { throw Problem.unknownRecord(id) }
+        return Self.json(text)
+    }
+
     /// `/v1/records/{id}`, the id percent-encoded.
     static func recordPath(_ id: String) -> String {
         "/v1/records/" + (id.addingPercentEncoding(withAllowedCharacters: unreservedCharacters) ?? id)

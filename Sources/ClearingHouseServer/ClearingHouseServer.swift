@@ -134,6 +134,10 @@ public final class ClearingHouseServer: Sendable {
         router.get("/v1/records/:id") { _, context in try await api.record(id: try API.recordID(context)) }
         router.delete("/v1/records/:id") { request, context in try await api.delete(id: try API.recordID(context), request: request) }
         router.post("/v1/records/:id/merge") { request, context in try await api.merge(id: try API.recordID(context), request: request) }
+        router.get("/v1/records/:id/provenance") { request, context in
+            try RequestParameters.query(request.uri.query).check(known: [])
+            return try await api.provenance(id: try API.recordID(context))
+        }
         router.get("/v1/records/:id/similar") { request, context in
             try await api.similar(id: try API.recordID(context), parameters: try RequestParameters.query(request.uri.query))
         }

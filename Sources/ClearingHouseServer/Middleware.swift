@@ -19,6 +19,7 @@ enum Routes {
         (["v1", "records", "*", "similar"], ["GET", "HEAD"]),
         (["v1", "records", "*", "matches"], ["GET", "HEAD"]),
         (["v1", "records", "*", "merge"], ["POST"]),
+        (["v1", "records", "*", "provenance"], ["GET", "HEAD"]),
         ([], ["GET", "HEAD"]),
         (["records", "*"], ["GET", "HEAD"]),
         (["helpdesk"], ["GET", "HEAD", "POST"]),

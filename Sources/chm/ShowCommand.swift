@@ -9,7 +9,8 @@ struct ShowCommand: ParsableCommand {
         discussion: """
             An alias (a copy of a record kept under another id) shows the record it resolves to, \
             with a line on standard error saying so; with --json the document gets a last member \
-            "resolvedFrom": {"id", "primary", "reason", "since"}.
+            "resolvedFrom": {"id", "primary", "reason", "since"}. The text lists the record's \
+            aliases and the OAI sets it was harvested in.
             """)
 
     @OptionGroup var indexOptions: IndexOptions
@@ -33,8 +34,10 @@ struct ShowCommand: ParsableCommand {
         }
         let record = try Console.run { try found.record() }
         let aliases = try Console.run { try house.aliases(of: record.id) }
+        let sets = try Console.run { try house.harvestedSets(id: record.id) }
         let labels = try Console.run { try house.conceptLabels(for: record.themes + record.assistanceTypes, language: lang ?? "en") }
-        print(RecordView(record: record, language: lang, conceptLabels: labels, aliases: aliases.map(\.id)).text, terminator: "")
+        let view = RecordView(record: record, language: lang, conceptLabels: labels, aliases: aliases.map(\.id), harvestedSets: sets)
+        print(view.text, terminator: "")
     }
 
     private func notFound() -> ExitCode {
@@ -51,6 +54,8 @@ struct RecordView {
     var conceptLabels: [String: String] = [:]
     /// The ids that resolve to this record (its aliases).
     var aliases: [String] = []
+    /// The OAI sets the record (or an alias) was harvested in.
+    var harvestedSets: [HarvestedSet] = []
 
     var text: String {
         var lines: [String] = []
@@ -108,6 +113,16 @@ struct RecordView {
         }
         list("Related", record.related)
         list("Aliases", aliases)
+        // One line per provider: "Harvested:   set, set (https://provider/oai)".
+        var providers: [String] = []
+        for membership in harvestedSets where !providers.contains(membership.baseURL) { providers.append(membership.baseURL) }
+        for provider in providers {
+            let sets = harvestedSets.filter { $0.baseURL == provider }.map(\.set)
+            var unique: [String] = []
+            for set in sets where !unique.contains(set) { unique.append(set) }
+            let label = provider == providers.first ? "Harvested:" : ""
+            lines.append(label.padding(toLength: 13, withPad: " ", startingAt: 0) + "\(unique.joined(separator: ", ")) (\(provider))")
+        }
         if !record.extensions.isEmpty {
             list("Extensions", record.extensions.keys.sorted())
         }

@@ -37,6 +37,18 @@ import Testing
             #expect(try await client.get("/v1/records/node-b%3A17/similar").status == .ok)
             #expect(try await client.get("/v1/records/node-b%3A17/matches").hitIDs == (try await client.get("/v1/records/tech-mangrove/matches").hitIDs))
 
+            // Provenance: the record's aliases, from either id; the record page lists them.
+            for path in ["/v1/records/tech-mangrove/provenance", "/v1/records/node-b%3A17/provenance"] {
+                let provenance = try await client.get(path)
+                #expect(provenance.status == .ok, "\(provenance.text)")
+                #expect(provenance.object["id"] as? String == "tech-mangrove")
+                #expect((provenance.object["aliases"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == ["node-b:17"])
+                #expect((provenance.object["harvestedSets"] as? [Any])?.isEmpty == true)
+            }
+            expectProblem(try await client.get("/v1/records/nope/provenance"), .notFound)
+            expectProblem(try await client.get("/v1/records/tech-mangrove/provenance?x=1"), .badRequest)
+            #expect(try await client.get("/records/tech-mangrove").text.contains("<code>node-b:17</code>"))
+
             // The page redirects to the record's page, keeping the language.
             let page = try await client.get("/records/node-b%3A17?lang=fr")
             #expect(page.status == .found)

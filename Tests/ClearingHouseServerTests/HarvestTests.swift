@@ -191,6 +191,26 @@ struct HarvestTests {
             #expect(report.harvests[0].added + report.harvests[1].added == (try contents(harvester)).count)
             let sets = try harvester.harvestedSets(id: "tech-mangrove").map(\.set)
             #expect(sets.contains("country:KE") && sets.contains("kind:technology"))
+            #expect(try harvester.harvestedSets(id: "tech-mangrove").allSatisfy { $0.baseURL == url && $0.id == "tech-mangrove" })
+            let provenance = try #require(try harvester.provenance(id: "tech-mangrove"))
+            #expect(Set(provenance.harvestedSets.map(\.set)) == Set(sets))
+            #expect(try harvester.harvestedSets(id: "no-such-record").isEmpty)
+            // The harvester's own server shows them: the provenance document and the record page.
+            let server = ClearingHouseServer(house: harvester, configuration: ServerConfiguration(port: 0, logRequests: false))
+            try await server.makeApplication().test(.router) { client in
+                try await client.execute(uri: "/v1/records/tech-mangrove/provenance", method: .get) { response in
+                    #expect(response.status == .ok)
+                    let document = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                    let listed = (document?["harvestedSets"] as? [[String: Any]])?.compactMap { $0["set"] as? String } ?? []
+                    #expect(Set(listed) == Set(sets))
+                }
+                try await client.execute(uri: "/records/tech-mangrove", method: .get) { response in
+                    let page = String(buffer: response.body)
+                    #expect(page.contains("class=\"harvested-sets\""))
+                    #expect(page.contains("<code>country:KE</code>") && page.contains("<code>kind:technology</code>"))
+                    #expect(page.contains(url))
+                }
+            }
             #expect(try harvester.harvestSources().count == 2)
         }
     }

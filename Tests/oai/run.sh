@@ -95,6 +95,10 @@ for id, record in harvested.items():
     assert record["source"] == {"system": "oai-pmh", "url": sys.argv[3], "originalId": id}, record["source"]
 print(f"chm harvested chm: {len(harvested)} records, as served, each with its source")
 PY
+# The sets each header named are the record's memberships: chm show lists them.
+first_id=$(head -1 "$work/live.jsonl" | "$python" -c 'import json, sys; print(json.load(sys.stdin)["id"])')
+"$chm" show --index "$work/whole" "$first_id" > "$work/show.txt"
+grep -q "^Harvested: .*kind:.*($url/oai)$" "$work/show.txt" || { echo "FAIL: chm show lists no harvested sets" >&2; cat "$work/show.txt" >&2; exit 1; }
 
 echo "== chm harvests $url/oai in the chm format: every record as served, losslessly"
 "$chm" harvest --quiet --metadata-prefix chm --index "$work/native" "$url/oai"

@@ -91,6 +91,27 @@ public struct ResolvedRecord: Sendable, Hashable {
     }
 }
 
+/// Where a record came from (``ClearingHouse/provenance(id:)``): the copies that resolve to
+/// it and the OAI sets it was harvested in.
+///
+/// JSON: `{"id", "aliases": [Alias], "harvestedSets": [{"baseURL", "set", "id"}]}`.
+public struct RecordProvenance: Sendable, Hashable, Codable {
+    /// The record's id (the primary's, when an alias's id was asked for).
+    public var id: String
+    /// Its aliases, by id.
+    public var aliases: [Alias]
+    /// The OAI sets the record, or one of its aliases, was harvested in (``HarvestedSet/id``
+    /// says which), by base URL and set.
+    public var harvestedSets: [HarvestedSet]
+
+    /// The provenance of record `id`.
+    public init(id: String, aliases: [Alias], harvestedSets: [HarvestedSet]) {
+        self.id = id
+        self.aliases = aliases
+        self.harvestedSets = harvestedSets
+    }
+}
+
 /// What ``ClearingHouse/merge(primary:duplicates:)`` did.
 ///
 /// `{"primary", "merged": [ids], "alreadyMerged": [ids], "aliases": [Alias]}`.

@@ -16,6 +16,15 @@ extension ClearingHouse {
         try catalog.resolve(id: id)
     }
 
+    /// Where the record that `id` names came from: its aliases (copies from other sources or
+    /// under other ids) and the OAI sets it and they were harvested in. Nil when neither a
+    /// record nor an alias has this id; an alias's id gives its primary's provenance.
+    /// `GET /v1/records/{id}/provenance` answers with it.
+    public func provenance(id: String) throws -> RecordProvenance? {
+        guard let found = try resolve(id: id) else { return nil }
+        return RecordProvenance(id: found.id, aliases: try aliases(of: found.id), harvestedSets: try harvestedSets(id: found.id))
+    }
+
     /// The aliases of the record `id` (ids that resolve to it), by id; empty for an unknown id
     /// or an alias's.
     public func aliases(of id: String) throws -> [Alias] {

@@ -82,11 +82,19 @@ extension Catalog {
         }
     }
 
-    /// The OAI sets that harvested record `id` belongs to, as `(base URL, set spec)`.
-    func harvestMemberships(id: String) throws -> [(baseURL: String, set: String)] {
+    /// The OAI sets of the record `id` (resolved when it is an alias) and of its aliases.
+    func harvestMemberships(id: String) throws -> [HarvestedSet] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT base_url, set_spec FROM harvest_memberships WHERE id = ? ORDER BY base_url, set_spec", arguments: [id])
-                .map { ($0["base_url"], $0["set_spec"]) }
+            try Row.fetchAll(
+                db,
+                sql: """
+                    WITH record(id) AS (SELECT coalesce((SELECT primary_id FROM aliases WHERE id = ?1), ?1)),
+                        copies(id) AS (SELECT id FROM record UNION SELECT a.id FROM aliases a, record r WHERE a.primary_id = r.id)
+                    SELECT m.base_url, m.set_spec, m.id FROM harvest_memberships m JOIN copies c ON c.id = m.id
+                        ORDER BY m.base_url, m.set_spec, m.id
+                    """,
+                arguments: [id]
+            ).map { HarvestedSet(baseURL: $0["base_url"], set: $0["set_spec"], id: $0["id"]) }
         }
     }
 

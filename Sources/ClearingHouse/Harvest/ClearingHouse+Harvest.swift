@@ -50,9 +50,11 @@ extension ClearingHouse {
         try catalog.harvestSources()
     }
 
-    /// The OAI sets that the harvested record `id` was found in, as `(base URL, set spec)`:
-    /// the sets its headers named, and the sets it was harvested through.
-    public func harvestedSets(id: String) throws -> [(baseURL: String, set: String)] {
+    /// The OAI sets that the record `id` was found in, by base URL, set spec and id: the sets
+    /// its headers named and the sets it was harvested through, its aliases' included (a
+    /// copy harvested from another source is the same record). Empty for a record that was
+    /// never harvested, or an unknown id; an alias's id gives its primary's sets.
+    public func harvestedSets(id: String) throws -> [HarvestedSet] {
         try catalog.harvestMemberships(id: id)
     }
 

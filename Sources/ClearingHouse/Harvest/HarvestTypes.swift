@@ -149,6 +149,27 @@ public struct HarvestProgress: Sendable, Hashable {
     }
 }
 
+/// An OAI set that a harvested record was found in: the provider's base URL and the set's
+/// spec. A record reached through several sets (or through several sources, its copies being
+/// aliases) is stored once, with each set as a membership.
+///
+/// JSON: `{"baseURL": "https://...", "set": "country:KE"}`.
+public struct HarvestedSet: Sendable, Hashable, Codable {
+    /// The provider's base URL, as it was harvested.
+    public var baseURL: String
+    /// The set spec: a set the record's header named, or the set it was harvested through.
+    public var set: String
+    /// The id under which the record was harvested: the record's own, or one of its aliases'.
+    public var id: String
+
+    /// A membership of the record harvested as `id` in `set` of `baseURL`.
+    public init(baseURL: String, set: String, id: String) {
+        self.baseURL = baseURL
+        self.set = set
+        self.id = id
+    }
+}
+
 /// What the catalog remembers of one harvested source: a base URL, a set (or the whole
 /// repository) and a metadata format.
 public struct HarvestSource: Sendable, Hashable {

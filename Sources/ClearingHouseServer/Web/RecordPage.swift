@@ -11,6 +11,10 @@ struct RecordPageData: Sendable {
     var matches: [SearchResultHit]
     /// Names of the notations shown (themes, assistance types) in the interface language.
     var labels: [String: String]
+    /// The ids that resolve to this record (its copies from other sources).
+    var aliases: [String] = []
+    /// The OAI sets the record (or a copy of it) was harvested in.
+    var harvestedSets: [HarvestedSet] = []
 }
 
 /// `/records/{id}`: every field, in the interface language where the record has it (or the
@@ -79,6 +83,23 @@ struct RecordPage {
             if let originalId = source.originalId { parts.append(" <span class=\"original-id\">(\(originalId))</span>") }
             if let url = safeURL(source.url) { parts.append(" <a href=\"\(url)\">\(url)</a>") }
             if !parts.isEmpty { row("source", "\(parts)") }
+        }
+        if !data.aliases.isEmpty {
+            row("aliases", "<ul class=\"inline aliases\">\(data.aliases.map { "<li><code>\($0)</code></li>" as HTML })</ul>")
+        }
+        if !data.harvestedSets.isEmpty {
+            // One item per provider: its sets, then its base URL.
+            var providers: [String] = []
+            for membership in data.harvestedSets where !providers.contains(membership.baseURL) { providers.append(membership.baseURL) }
+            let items = providers.map { provider -> HTML in
+                var sets: [String] = []
+                for membership in data.harvestedSets where membership.baseURL == provider && !sets.contains(membership.set) {
+                    sets.append(membership.set)
+                }
+                let address: HTML = safeURL(provider).map { "<a href=\"\($0)\">\($0)</a>" } ?? "\(provider)"
+                return "<li>\(HTML.join(sets.map { "<code>\($0)</code>" }, separator: ", ")) · \(address)</li>"
+            }
+            row("sets", "<ul class=\"harvested-sets\">\(items)</ul>")
         }
         row("id", "<code>\(record.id)</code> · <a href=\"/v1/records/\(URLQuery.pathSegment(record.id))\" type=\"application/json\">\(s("record.json"))</a>")
 

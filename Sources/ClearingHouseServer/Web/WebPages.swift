@@ -160,7 +160,9 @@ struct WebPages: Sendable {
                 let notations = record.themes + record.assistanceTypes
                     + Fragments.reasonNotations(similar + matches)
                 let labels = try house.conceptLabels(for: notations, language: language)
-                return RecordPageData(record: record, related: related, similar: similar, matches: matches, labels: labels)
+                return RecordPageData(
+                    record: record, related: related, similar: similar, matches: matches, labels: labels,
+                    aliases: try house.aliases(of: id).map(\.id), harvestedSets: try house.harvestedSets(id: id))
             }
             guard let data else { throw PageError(reason: .unknownRecord(id)) }
             return Self.html(RecordPage(data: data, strings: localization.strings(language), show: show).render())
