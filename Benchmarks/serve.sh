@@ -21,9 +21,10 @@
 #
 # The two do not do the same work: `chm run` ranks and returns ids and scores; a search over
 # HTTP also reads each hit's record from the catalog for its title, builds its snippet and
-# encodes the JSON document. The queries are sent as bags of words as chm run reads them: the
-# query syntax's operators (" ( ) + - : * ~ ^ and upper-case AND OR NOT) are taken out, and
-# typo correction is off (correct=false), as in chm run by default.
+# encodes the JSON document. The queries are sent as the words chm run reads (runs of letters
+# and digits: no query syntax is left, so `shock-induced` is two words and not a phrase;
+# upper-case AND OR NOT as plain words), and typo correction is off (correct=false), as in
+# chm run by default.
 #
 # Needs wrk (Debian package `wrk`: installed with apt-get when missing) and python3. CHM names
 # the chm binary; without it, the release build of this checkout is built and used.
@@ -82,17 +83,18 @@ wait "$second"
 
 # The request paths, one a line: each query as a bag of words, URL-encoded.
 python3 - "$queries" "$work/paths.txt" <<'PY'
-import re, sys, urllib.parse
+import sys, urllib.parse
 paths = []
 for line in open(sys.argv[1], encoding="utf-8"):
     line = line.rstrip("\r\n")
     if not line or "\t" not in line:
         continue
     text = line.split("\t", 1)[1]
-    text = re.sub(r'["()+:*~^\\]', " ", text)             # phrase, grouping, field, prefix, fuzzy, boost
-    text = re.sub(r"(^|\s)-+", r"\1", text)               # a leading - excludes a word
-    text = re.sub(r"\b(AND|OR|NOT)\b", lambda m: m.group(1).lower(), text)
-    text = " ".join(text.split())
+    # The words as chm run reads them (BatchRetrieval.plainQueryText): runs of letters and
+    # digits, so that no query syntax is left (a hyphenated word would be a phrase), and the
+    # operators AND OR NOT as plain words.
+    words = "".join(c if c.isalnum() else " " for c in text).split()
+    text = " ".join(w.lower() if w in ("AND", "OR", "NOT") else w for w in words)
     if text:
         paths.append("/v1/search?" + urllib.parse.urlencode({"q": text, "limit": "10", "correct": "false"}, quote_via=urllib.parse.quote))
 if not paths:
