@@ -1,9 +1,10 @@
 // An ingest's changes, applied to the index as the catalog makes them: one pass over the
 // input instead of two (store everything, then read it all back from the change log). The
-// records come from the readers already validated; they are analyzed a batch at a time on all
-// cores while the ingest goes on storing the next ones, and the (sequential) writer adds the
-// previous batch. The change log stays the source of truth: when a file's transaction rolls
-// back, the index drops what it was fed since its last commit and replays the log instead.
+// records come from the readers already validated; a batch at a time is analyzed on all cores
+// and then added to the (sequential) index writer, on a background thread, while the ingest
+// goes on storing the next batch in the catalog. The change log stays the source of truth:
+// when a file's transaction rolls back, the index drops what it was fed since its last commit
+// and replays the log instead.
 import Parallel
 import SearchCore
 
@@ -17,14 +18,19 @@ final class IndexFeed {
         case delete(String)
     }
 
-    private let writer: IndexWriter
+    /// The index writer, used by the background job only between `start` and the next
+    /// `wait` (and by this object's methods after a `wait`).
+    private struct Writer: @unchecked Sendable {
+        let writer: IndexWriter
+    }
+
+    private let writer: Writer
+    private let analyzer: DocumentAnalyzer
     private let catalog: Catalog
-    private let pipeline: BackgroundBatches<Change, AnalyzedDocument?>
+    private let background = BackgroundJob()
     private var pending: [Change] = []
     /// Changes fed since the index's last commit.
     private var changesSinceCommit = 0
-    /// The batch being analyzed, submitted before `pending`.
-    private var inFlight: [Change]?
     /// Whether the index was empty when the feed started (then it ends merged into one
     /// segment, as a rebuild does).
     private let startedEmpty: Bool
@@ -33,16 +39,10 @@ final class IndexFeed {
     /// Starts a feed on `writer`, whose index must reflect the whole change log of `catalog`
     /// (``SearchIndex/synchronize(_:catalog:)`` first).
     init(writer: IndexWriter, catalog: Catalog) {
-        self.writer = writer
+        self.writer = Writer(writer: writer)
         self.catalog = catalog
         startedEmpty = writer.documentCount == 0
-        let analyzer = writer.documentAnalyzer
-        pipeline = BackgroundBatches { change in
-            switch change {
-            case .add(let record), .update(let record): return analyzer.analyze(SearchIndex.document(for: record))
-            case .delete: return nil
-            }
-        }
+        analyzer = writer.documentAnalyzer
     }
 
     /// The catalog stored `record`: added it (`isNew`) or changed it.
@@ -59,17 +59,24 @@ final class IndexFeed {
         if pending.count == Self.batchSize { try submit() }
     }
 
-    /// Sends the pending batch to analysis and applies the one analyzed before it.
+    /// Hands the pending batch to the background: analysis on all cores, then the writer,
+    /// once the batch before it is in (an error of that batch is thrown here).
     private func submit() throws {
-        let previous = inFlight
-        let analyzed = pipeline.take()
-        pipeline.submit(pending)
-        inFlight = pending
+        let batch = pending
         pending = []
-        if let previous { try apply(previous, analyzed) }
+        let (writer, analyzer) = (self.writer, self.analyzer)
+        try background.start {
+            let analyzed = parallelMap(batch, chunkSize: 16) { change -> AnalyzedDocument? in
+                switch change {
+                case .add(let record), .update(let record): return analyzer.analyze(SearchIndex.document(for: record))
+                case .delete: return nil
+                }
+            }
+            try Self.apply(batch, analyzed, to: writer.writer)
+        }
     }
 
-    private func apply(_ changes: [Change], _ analyzed: [AnalyzedDocument?]) throws {
+    private static func apply(_ changes: [Change], _ analyzed: [AnalyzedDocument?], to writer: IndexWriter) throws {
         for (change, document) in zip(changes, analyzed) {
             switch change {
             case .add:
@@ -88,19 +95,20 @@ final class IndexFeed {
     func catalogRolledBack() throws {
         guard changesSinceCommit > 0 else { return }
         changesSinceCommit = 0
-        _ = pipeline.take()
-        inFlight = nil
+        // What the background was adding is dropped with the rest; so is its error, if it
+        // had one (a writer that cannot write fails again below).
+        try? background.wait()
         pending = []
-        try writer.rollback()
-        try SearchIndex.synchronize(writer, catalog: catalog)
+        try writer.writer.rollback()
+        try SearchIndex.synchronize(writer.writer, catalog: catalog)
     }
 
     /// Applies what is left and commits at the catalog's position (when anything changed);
     /// an index that started empty is merged into one segment.
     func finish() throws {
-        if !pending.isEmpty || inFlight != nil { try submit() }
-        if let last = inFlight { try apply(last, pipeline.take()) }
-        inFlight = nil
+        if !pending.isEmpty { try submit() }
+        try background.wait()
+        let writer = self.writer.writer
         let position = try catalog.lastChangeSequence()
         // Nothing changed (every record unchanged, or every file rolled back): no new commit,
         // so searchers keep theirs.
