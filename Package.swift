@@ -72,7 +72,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
-            resources: [.copy("Resources/openapi.json"), .copy("Resources/web")]
+            resources: [.copy("Resources/openapi.json"), .copy("Resources/web"), .copy("Resources/schema")]
         ),
         // Harvesting OAI-PMH providers over HTTP: the library's harvest with an
         // AsyncHTTPClient transport. The library itself has no HTTP in it.

@@ -38,6 +38,8 @@ public final class ClearingHouseServer: Sendable {
     let localization: Localization
     /// The web pages' style sheet and script, by name.
     let assets: [String: WebAsset]
+    /// The record formats' schemas (`/schema/`).
+    let schemas: [String: WebAsset]
 
     /// A server of `house`.
     /// - Parameters:
@@ -56,6 +58,7 @@ public final class ClearingHouseServer: Sendable {
             .flatMap { try? Data(contentsOf: $0) }.map { Array($0) }
         localization = Localization.load()
         assets = WebAsset.load()
+        schemas = SchemaFiles.load()
     }
 
     /// Serves until SIGINT or SIGTERM, then shuts down gracefully: the server stops taking
@@ -157,6 +160,7 @@ public final class ClearingHouseServer: Sendable {
         router.get("/export") { request, _ in await web.export(request) }
         router.get("/suggest") { request, _ in try await web.suggest(request) }
         router.get("/static/:name") { _, context in try web.asset(context) }
+        router.get("/schema/:name") { _, context in try web.schema(context) }
         let oai = OAIEndpoint(server: self)
         router.get("/oai") { request, _ in try await oai.respond(request, query: request.uri.query) }
         router.post("/oai") { request, _ in try await oai.respond(request, query: try await oai.formBody(request)) }

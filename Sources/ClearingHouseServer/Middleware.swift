@@ -27,6 +27,7 @@ enum Routes {
         (["export"], ["GET", "HEAD"]),
         (["suggest"], ["GET", "HEAD"]),
         (["static", "*"], ["GET", "HEAD"]),
+        (["schema", "*"], ["GET", "HEAD"]),
         (["oai"], ["GET", "HEAD", "POST"]),
     ]
 

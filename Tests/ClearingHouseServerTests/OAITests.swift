@@ -125,10 +125,32 @@ func harvest(_ client: any TestClientProtocol, _ query: String) async throws -> 
     }
 
     @Test func listMetadataFormats() async throws {
-        try await withOAIServer { client, _ in
+        try await withOAIServer { client, house in
+            // Behind a path, the schema is beside the base URL; a configured one wins.
+            let nested = try OAIProvider(house: house).respond(toQuery: "verb=ListMetadataFormats", baseURL: "https://node.example.net/chm/oai")
+            #expect(nested.contains("<schema>https://node.example.net/chm/schema/records.xsd</schema>"))
+            let configured = try OAIProvider(house: house, configuration: OAIConfiguration(chmSchemaURL: "https://example.org/records.xsd"))
+                .respond(toQuery: "verb=ListMetadataFormats", baseURL: "https://node.example.net/oai")
+            #expect(configured.contains("<schema>https://example.org/records.xsd</schema>"))
             let all = try await client.oai("verb=ListMetadataFormats")
             #expect(all.values("metadataPrefix") == ["oai_dc", "chm"])
             #expect(all.values("metadataNamespace") == ["http://www.openarchives.org/OAI/2.0/oai_dc/", "urn:chm:records:1"])
+            // chm's schema is served beside the base URL, and records name it.
+            #expect(all.values("schema") == ["http://www.openarchives.org/OAI/2.0/oai_dc.xsd", "http://chm.example.org/schema/records.xsd"])
+            let record = try await client.get("/oai?verb=GetRecord&metadataPrefix=chm&identifier=tech-fog").text
+            #expect(record.contains(#"xsi:schemaLocation="urn:chm:records:1 http://chm.example.org/schema/records.xsd""#))
+            let schema = try await client.get("/schema/records.xsd")
+            #expect(schema.status == .ok)
+            #expect(schema.headers[.contentType] == "application/xml; charset=utf-8")
+            let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("Corpus/schema")
+            for name in ["records.xsd", "xml.xsd", "record.schema.json"] {
+                let served = try await client.get("/schema/" + name)
+                #expect(served.status == .ok, "\(name)")
+                // The server's copies are Corpus/schema's, byte for byte.
+                #expect(served.text == (try String(contentsOf: corpus.appendingPathComponent(name), encoding: .utf8)), "\(name)")
+            }
+            #expect(try await client.get("/schema/nope.xsd").status == .notFound)
             let one = try await client.oai("verb=ListMetadataFormats&identifier=tech-fog")
             #expect(one.values("metadataPrefix") == ["oai_dc", "chm"])
             #expect(try await client.oai("verb=ListMetadataFormats&identifier=nope").errorCodes == ["idDoesNotExist"])

@@ -8,13 +8,15 @@ public struct OAIConfiguration: Sendable, Hashable {
     public var adminEmails: [String]
     /// Records or headers per page of ListRecords and ListIdentifiers (at least 1).
     public var pageSize: Int
-    /// Where the schema of the `chm` metadata format (`Corpus/schema/records.xsd`) can be found.
-    public var chmSchemaURL: String
+    /// Where the schema of the `chm` metadata format (`Corpus/schema/records.xsd`) can be
+    /// found. Nil (the default): beside the base URL, as `chm serve` serves it: the base URL
+    /// with its last path segment (`/oai`) replaced by `/schema/records.xsd`.
+    public var chmSchemaURL: String?
 
     /// A configuration; the defaults are `chm serve`'s.
     public init(
         repositoryName: String = "chm clearing-house", adminEmails: [String] = ["chm@example.org"], pageSize: Int = 100,
-        chmSchemaURL: String = "https://chm.example.org/schema/records.xsd"
+        chmSchemaURL: String? = nil
     ) {
         self.repositoryName = repositoryName
         self.adminEmails = adminEmails
@@ -125,14 +127,15 @@ public struct OAIProvider: Sendable {
                 body: .failure(Errors("badArgument", "resumptionToken is an exclusive argument")))
         }
         let now = Int(Date().timeIntervalSince1970)
+        let schemaURL = configuration.chmSchemaURL ?? Self.chmSchemaURL(besides: baseURL)
         let body: Result<String, Errors>
         do {
             switch verb {
             case "Identify": body = .success(try identify(baseURL: baseURL, now: now))
-            case "ListMetadataFormats": body = .success(try listMetadataFormats(values))
+            case "ListMetadataFormats": body = .success(try listMetadataFormats(values, schemaURL: schemaURL))
             case "ListSets": body = .success(try listSets(values))
-            case "GetRecord": body = .success(try getRecord(values))
-            default: body = .success(try list(verb: verb, values, now: now))
+            case "GetRecord": body = .success(try getRecord(values, schemaURL: schemaURL))
+            default: body = .success(try list(verb: verb, values, now: now, schemaURL: schemaURL))
             }
         } catch let errors as Errors {
             body = .failure(errors)
@@ -170,7 +173,7 @@ public struct OAIProvider: Sendable {
         return out
     }
 
-    private func listMetadataFormats(_ values: [String: String]) throws -> String {
+    private func listMetadataFormats(_ values: [String: String], schemaURL: String) throws -> String {
         if let identifier = values["identifier"] {
             guard let item = try house.catalog.oaiItem(id: identifier) else {
                 throw Errors("idDoesNotExist", "no item has the identifier \(identifier)")
@@ -182,7 +185,7 @@ public struct OAIProvider: Sendable {
         var out = "<ListMetadataFormats>"
         for format in OAIMetadataFormat.allCases {
             out += "<metadataFormat><metadataPrefix>\(format.rawValue)</metadataPrefix>"
-            out += "<schema>\(XMLEscaping.escape(format.schema(configuration)))</schema>"
+            out += "<schema>\(XMLEscaping.escape(format.schema(chmSchemaURL: schemaURL)))</schema>"
             out += "<metadataNamespace>\(format.namespace)</metadataNamespace></metadataFormat>"
         }
         out += "</ListMetadataFormats>"
@@ -203,7 +206,7 @@ public struct OAIProvider: Sendable {
         return out
     }
 
-    private func getRecord(_ values: [String: String]) throws -> String {
+    private func getRecord(_ values: [String: String], schemaURL: String) throws -> String {
         guard let identifier = values["identifier"] else { throw Errors("badArgument", "GetRecord needs an identifier") }
         guard let prefix = values["metadataPrefix"] else { throw Errors("badArgument", "GetRecord needs a metadataPrefix") }
         var errors: [ProtocolError] = []
@@ -211,7 +214,7 @@ public struct OAIProvider: Sendable {
         let item = try house.catalog.oaiItem(id: identifier)
         if item == nil { errors.append(ProtocolError(code: "idDoesNotExist", message: "no item has the identifier \(identifier)")) }
         guard errors.isEmpty, let item, let format else { throw Errors(errors) }
-        return "<GetRecord>\(try self.record(item, format: format))</GetRecord>"
+        return "<GetRecord>\(try self.record(item, format: format, schemaURL: schemaURL))</GetRecord>"
     }
 
     /// The format `prefix` names; a badArgument is thrown, an unknown format noted in `errors`.
@@ -227,7 +230,7 @@ public struct OAIProvider: Sendable {
         return format
     }
 
-    private func list(verb: String, _ values: [String: String], now: Int) throws -> String {
+    private func list(verb: String, _ values: [String: String], now: Int, schemaURL: String) throws -> String {
         let catalog = house.catalog
         var token: OAIResumptionToken
         let resumed = values["resumptionToken"] != nil
@@ -275,7 +278,7 @@ public struct OAIProvider: Sendable {
         let format = OAIMetadataFormat(rawValue: token.metadataPrefix) ?? .oaiDC
         var out = "<\(verb)>"
         for item in page {
-            out += verb == "ListRecords" ? try record(item, format: format) : header(item)
+            out += verb == "ListRecords" ? try record(item, format: format, schemaURL: schemaURL) : header(item)
         }
         let cursor = token.cursor
         let size = max(token.completeListSize, cursor + page.count)
@@ -300,13 +303,13 @@ public struct OAIProvider: Sendable {
             identifier: item.id, datestamp: item.datestamp, sets: item.sets, deleted: item.deleted || item.json == nil && item.kind == nil)
     }
 
-    private func record(_ item: OAIItem, format: OAIMetadataFormat) throws -> String {
+    private func record(_ item: OAIItem, format: OAIMetadataFormat, schemaURL: String) throws -> String {
         guard !item.deleted, let json = item.json else {
             return OAIResponseXML.record(
                 header: OAIResponseXML.header(identifier: item.id, datestamp: item.datestamp, sets: item.sets, deleted: true), metadata: nil)
         }
         let record = try Record(fromCatalog: json)
-        return OAIResponseXML.record(header: header(item), metadata: format.metadata(record, configuration: configuration))
+        return OAIResponseXML.record(header: header(item), metadata: format.metadata(record, chmSchemaURL: schemaURL))
     }
 
     // MARK: The response
@@ -347,6 +350,21 @@ public struct OAIProvider: Sendable {
     }
 
     /// Whether `prefix` follows the protocol's metadataPrefix grammar.
+    /// The address of `records.xsd` beside the base URL `baseURL`, as `chm serve` serves it:
+    /// its last path segment replaced by `schema/records.xsd` (`http://host/oai` ->
+    /// `http://host/schema/records.xsd`; `http://host/chm/oai` -> `http://host/chm/schema/records.xsd`).
+    static func chmSchemaURL(besides baseURL: String) -> String {
+        guard var components = URLComponents(string: baseURL), components.scheme != nil, components.host != nil else {
+            return baseURL + "/schema/records.xsd"
+        }
+        var path = components.path
+        if let slash = path.lastIndex(of: "/") { path = String(path[..<slash]) }
+        components.path = path + "/schema/records.xsd"
+        components.query = nil
+        components.fragment = nil
+        return components.string ?? baseURL + "/schema/records.xsd"
+    }
+
     static func isValidPrefix(_ prefix: String) -> Bool {
         !prefix.isEmpty
             && prefix.unicodeScalars.allSatisfy { scalar in

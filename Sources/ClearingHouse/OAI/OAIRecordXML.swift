@@ -44,19 +44,19 @@ enum OAIMetadataFormat: String, CaseIterable, Sendable {
         }
     }
 
-    /// The schema of `oai_dc` is OAI's; chm's is `schemaURL` of the configuration.
-    func schema(_ configuration: OAIConfiguration) -> String {
+    /// The schema of `oai_dc` is OAI's; chm's is at `chmSchemaURL`.
+    func schema(chmSchemaURL: String) -> String {
         switch self {
         case .oaiDC: return "http://www.openarchives.org/OAI/2.0/oai_dc.xsd"
-        case .chm: return configuration.chmSchemaURL
+        case .chm: return chmSchemaURL
         }
     }
 
     /// The `<metadata>` content for `record`.
-    func metadata(_ record: Record, configuration: OAIConfiguration) -> String {
+    func metadata(_ record: Record, chmSchemaURL: String) -> String {
         switch self {
         case .oaiDC: return OAIRecordXML.dublinCore(record)
-        case .chm: return OAIRecordXML.native(record, schemaURL: configuration.chmSchemaURL)
+        case .chm: return OAIRecordXML.native(record, schemaURL: chmSchemaURL)
         }
     }
 }

@@ -345,6 +345,16 @@ struct WebPages: Sendable {
     }
 
     /// `/static/NAME`: the style sheet and the script.
+    /// `/schema/{name}`: `records.xsd` (with the `xml.xsd` it imports) and `record.schema.json`.
+    func schema(_ context: BasicRequestContext) throws -> Response {
+        let name = try context.parameters.require("name")
+        guard let file = server.schemas[name] else { throw Problem(.notFound, "not-found", "Not found", detail: "no such file: /schema/\(name)") }
+        return Response(
+            status: .ok,
+            headers: [.contentType: file.type, .cacheControl: "public, max-age=3600", .xContentTypeOptions: "nosniff"],
+            body: .init(byteBuffer: ByteBuffer(bytes: file.bytes)))
+    }
+
     func asset(_ context: BasicRequestContext) throws -> Response {
         let name = try context.parameters.require("name")
         guard let asset = server.assets[name] else { throw Problem(.notFound, "not-found", "Not found", detail: "no such file: /static/\(name)") }
@@ -352,6 +362,26 @@ struct WebPages: Sendable {
             status: .ok,
             headers: [.contentType: asset.type, .cacheControl: "public, max-age=300", .xContentTypeOptions: "nosniff"],
             body: .init(byteBuffer: ByteBuffer(bytes: asset.bytes)))
+    }
+}
+
+/// The record formats' schemas, served under `/schema/` (the `chm` OAI-PMH format names
+/// `records.xsd` there): copies of `Corpus/schema/`, which a test keeps identical.
+enum SchemaFiles {
+    static let types = [
+        "records.xsd": "application/xml; charset=utf-8", "xml.xsd": "application/xml; charset=utf-8",
+        "record.schema.json": "application/schema+json",
+    ]
+
+    static func load() -> [String: WebAsset] {
+        var files: [String: WebAsset] = [:]
+        for (name, type) in types {
+            guard let url = Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "schema"),
+                let data = try? Data(contentsOf: url)
+            else { continue }
+            files[name] = WebAsset(type: type, bytes: Array(data))
+        }
+        return files
     }
 }
 
