@@ -345,23 +345,24 @@ struct WebPages: Sendable {
     }
 
     /// `/static/NAME`: the style sheet and the script.
-    /// `/schema/{name}`: `records.xsd` (with the `xml.xsd` it imports) and `record.schema.json`.
-    func schema(_ context: BasicRequestContext) throws -> Response {
-        let name = try context.parameters.require("name")
-        guard let file = server.schemas[name] else { throw Problem(.notFound, "not-found", "Not found", detail: "no such file: /schema/\(name)") }
-        return Response(
-            status: .ok,
-            headers: [.contentType: file.type, .cacheControl: "public, max-age=3600", .xContentTypeOptions: "nosniff"],
-            body: .init(byteBuffer: ByteBuffer(bytes: file.bytes)))
+    func asset(_ context: BasicRequestContext) throws -> Response {
+        try Self.file(server.assets, "/static/", context, maxAge: 300)
     }
 
-    func asset(_ context: BasicRequestContext) throws -> Response {
+    /// `/schema/NAME`: `records.xsd` (with the `xml.xsd` it imports) and `record.schema.json`.
+    func schema(_ context: BasicRequestContext) throws -> Response {
+        try Self.file(server.schemas, "/schema/", context, maxAge: 3600)
+    }
+
+    /// The file of `files` that the path parameter `name` names (404 when none), cached for
+    /// `maxAge` seconds.
+    private static func file(_ files: [String: WebAsset], _ directory: String, _ context: BasicRequestContext, maxAge: Int) throws -> Response {
         let name = try context.parameters.require("name")
-        guard let asset = server.assets[name] else { throw Problem(.notFound, "not-found", "Not found", detail: "no such file: /static/\(name)") }
+        guard let file = files[name] else { throw Problem(.notFound, "not-found", "Not found", detail: "no such file: \(directory)\(name)") }
         return Response(
             status: .ok,
-            headers: [.contentType: asset.type, .cacheControl: "public, max-age=300", .xContentTypeOptions: "nosniff"],
-            body: .init(byteBuffer: ByteBuffer(bytes: asset.bytes)))
+            headers: [.contentType: file.type, .cacheControl: "public, max-age=\(maxAge)", .xContentTypeOptions: "nosniff"],
+            body: .init(byteBuffer: ByteBuffer(bytes: file.bytes)))
     }
 }
 
