@@ -35,6 +35,24 @@ struct OAIItemQuery: Sendable {
     var maxSequence: Int64
     /// Resume after this (datestamp, id).
     var after: (datestamp: Int, id: String)?
+    /// How many items the set had when the list started (its `completeListSize`), which
+    /// chooses how a page is found (``OAISetPlan``); nil: unknown (scan).
+    var setSize: Int? = nil
+}
+
+/// How a page of a set-restricted list is found. `scan` walks every item in (datestamp, id)
+/// order and keeps the set's: a page costs about `page size x items / set size` lookups,
+/// cheap for a large set. `membersFirst` starts from the set's members and sorts them: about
+/// `set size` lookups a page, cheap for a small set of a large catalog (a country's few
+/// records among a million), where a scan would read most of the catalog for each page.
+enum OAISetPlan: Sendable {
+    case automatic, scan, membersFirst
+
+    /// The cheaper plan for a set of `setSize` items among `items`, pages of `pageSize`.
+    static func cheaper(setSize: Int, items: Int, pageSize: Int) -> OAISetPlan {
+        let (square, overflow) = setSize.multipliedReportingOverflow(by: setSize)
+        return !overflow && square < pageSize * max(items, 1) ? .membersFirst : .scan
+    }
 }
 
 extension Catalog {
@@ -137,6 +155,11 @@ extension Catalog {
         try read { db in try Int.fetchOne(db, sql: "SELECT MIN(datestamp) FROM oai_items") }
     }
 
+    /// Whether any item is in a set (a repository with no records has no sets).
+    func oaiHasSets() throws -> Bool {
+        try read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM oai_set_members)") ?? false }
+    }
+
     /// Every set spec that some item (live or deleted) belongs to, sorted.
     func oaiSetSpecs() throws -> [String] {
         try read { db in try String.fetchAll(db, sql: "SELECT DISTINCT spec FROM oai_set_members ORDER BY spec") }
@@ -185,33 +208,47 @@ extension Catalog {
     /// ignored), read in one snapshot; `query.maxSequence` is replaced by that position.
     func oaiStartList(_ query: OAIItemQuery) throws -> (maxSequence: Int64, count: Int) {
         try read { db in
-            let last = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM oai_items") ?? 0
+            // Items' `seq` are change-log positions, so the log's last (its rowid: read from
+            // the end of the table, where oai_items would be scanned whole) bounds them all.
+            let last = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM changes") ?? 0
             var counted = query
             counted.maxSequence = last
             counted.after = nil
-            let (clause, arguments) = Catalog.oaiWhere(counted)
-            let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM oai_items i WHERE \(clause)", arguments: arguments) ?? 0
+            // Counted from the set's members when there is a set: a count never needs order.
+            let (from, clause, arguments) = Catalog.oaiSelection(counted, membersFirst: counted.set != nil)
+            let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(from) WHERE \(clause)", arguments: arguments) ?? 0
             return (last, count)
         }
     }
 
     /// Up to `limit` items of `query` in (datestamp, id) order, with their JSON when `withJSON`.
-    func oaiItems(_ query: OAIItemQuery, limit: Int, withJSON: Bool) throws -> [OAIItem] {
+    /// A set-restricted list is read by the cheaper ``OAISetPlan`` unless `plan` says which.
+    func oaiItems(_ query: OAIItemQuery, limit: Int, withJSON: Bool, plan: OAISetPlan = .automatic) throws -> [OAIItem] {
         try read { db in
-            let (clause, arguments) = Catalog.oaiWhere(query)
+            var membersFirst = plan == .membersFirst
+            if query.set != nil, plan == .automatic, let setSize = query.setSize {
+                // Items ever listed (tombstones stay): the rowid only grows, so its maximum is
+                // read from the end of the table.
+                let items = try Int.fetchOne(db, sql: "SELECT MAX(rowid) FROM oai_items") ?? 0
+                membersFirst = OAISetPlan.cheaper(setSize: setSize, items: items, pageSize: limit) == .membersFirst
+            }
+            let (from, clause, arguments) = Catalog.oaiSelection(query, membersFirst: membersFirst && query.set != nil)
             let json = withJSON ? "r.json" : "NULL AS json"
             return try Row.fetchAll(
                 db,
                 sql: """
                     SELECT i.id, i.kind, i.datestamp, i.seq, i.deleted, i.sets, \(json)
-                    FROM oai_items i LEFT JOIN records r ON r.id = i.id AND i.deleted = 0
+                    FROM \(from) LEFT JOIN records r ON r.id = i.id AND i.deleted = 0
                     WHERE \(clause) ORDER BY i.datestamp, i.id LIMIT ?
                     """, arguments: arguments + [limit]
             ).map(Catalog.oaiItem)
         }
     }
 
-    private static func oaiWhere(_ query: OAIItemQuery) -> (String, StatementArguments) {
+    /// The FROM and WHERE of `query`'s items (`i`): every item with the set's as a condition,
+    /// or, `membersFirst`, the set's members (`m`, the outer loop: `CROSS JOIN`) and their items.
+    private static func oaiSelection(_ query: OAIItemQuery, membersFirst: Bool) -> (from: String, clause: String, StatementArguments) {
+        var from = "oai_items i"
         var clause = "i.datestamp >= ? AND i.datestamp <= ? AND i.seq <= ?"
         var arguments: StatementArguments = [query.from, query.until, query.maxSequence]
         if let after = query.after {
@@ -219,10 +256,16 @@ extension Catalog {
             arguments += [after.datestamp, after.id]
         }
         if let set = query.set {
-            clause += " AND EXISTS (SELECT 1 FROM oai_set_members m WHERE m.spec = ? AND m.id = i.id)"
-            arguments += [set]
+            if membersFirst {
+                from = "oai_set_members m CROSS JOIN oai_items i ON i.id = m.id"
+                clause = "m.spec = ? AND " + clause
+                arguments = [set] + arguments
+            } else {
+                clause += " AND EXISTS (SELECT 1 FROM oai_set_members m WHERE m.spec = ? AND m.id = i.id)"
+                arguments += [set]
+            }
         }
-        return (clause, arguments)
+        return (from, clause, arguments)
     }
 
     private static func oaiItem(_ row: Row) -> OAIItem {

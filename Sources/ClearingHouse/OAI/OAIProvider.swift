@@ -254,7 +254,7 @@ public struct OAIProvider: Sendable {
             if let set = values["set"], !OAISets.isValidSpec(set) { throw Errors("badArgument", "\(set) is not a set spec") }
             var errors: [ProtocolError] = []
             _ = try metadataFormat(prefix, errors: &errors)
-            if values["set"] != nil, try catalog.oaiSetSpecs().isEmpty {
+            if values["set"] != nil, try !catalog.oaiHasSets() {
                 errors.append(ProtocolError(code: "noSetHierarchy", message: "the repository holds no records, so it has no sets yet"))
             }
             if !errors.isEmpty { throw Errors(errors) }
@@ -269,7 +269,7 @@ public struct OAIProvider: Sendable {
         }
         let query = OAIItemQuery(
             from: token.from, until: token.until, set: token.set, maxSequence: token.maxSequence,
-            after: resumed ? (token.lastDatestamp, token.lastID) : nil)
+            after: resumed ? (token.lastDatestamp, token.lastID) : nil, setSize: token.completeListSize)
         let fetched = try catalog.oaiItems(query, limit: configuration.pageSize + 1, withJSON: verb == "ListRecords")
         let page = fetched.prefix(configuration.pageSize)
         guard let last = page.last else {

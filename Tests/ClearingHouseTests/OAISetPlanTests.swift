@@ -1,0 +1,54 @@
+// The two ways of reading a set-restricted OAI-PMH list (OAISetPlan) give the same pages, and
+// the cheaper one is chosen by the set's size.
+import Foundation
+import Testing
+
+@testable import ClearingHouse
+
+@Suite struct OAISetPlanTests {
+    @Test func bothPlansGiveTheSameListsForEverySet() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            // 60 records: three kinds in unequal shares, a country on a few of them.
+            let kinds = ["technology", "bestPractice", "caseStudy"]
+            let lines = (0..<60).map { index -> String in
+                let countries = index % 13 == 0 ? #""countries": ["KE"]"# : #""countries": ["BR"]"#
+                return recordJSON("r\(index)", kind: kinds[index % 7 == 0 ? 2 : index % 2], title: "Record \(index)", countries)
+            }
+            _ = try house.ingest([try directory.write("records.jsonl", lines.joined(separator: "\n") + "\n")])
+            _ = try house.delete(ids: ["r0", "r13"])  // tombstones keep their sets
+            let specs = try house.catalog.oaiSetSpecs()
+            #expect(specs.contains("country:KE") && specs.contains("kind:caseStudy"))
+            for spec in specs {
+                var query = OAIItemQuery(from: Int.min, until: Int.max, set: spec, maxSequence: 0, after: nil)
+                let (maxSequence, count) = try house.catalog.oaiStartList(query)
+                query.maxSequence = maxSequence
+                var lists: [[String]] = []
+                for plan in [OAISetPlan.scan, .membersFirst, .automatic] {
+                    var listed: [String] = []
+                    var page = query
+                    page.setSize = count
+                    while true {
+                        let items = try house.catalog.oaiItems(page, limit: 4, withJSON: true, plan: plan)
+                        listed += items.map(\.id)
+                        guard items.count == 4, let last = items.last else { break }
+                        page.after = (last.datestamp, last.id)
+                    }
+                    lists.append(listed)
+                }
+                #expect(lists[0].count == count, "\(spec)")
+                #expect(lists[1] == lists[0] && lists[2] == lists[0], "\(spec)")
+                #expect(Set(lists[0]).count == lists[0].count, "\(spec)")
+            }
+        }
+    }
+
+    @Test func aSmallSetOfALargeCatalogStartsFromItsMembers() {
+        // A million items, pages of 100: members first up to 10,000 members.
+        #expect(OAISetPlan.cheaper(setSize: 40, items: 1_000_000, pageSize: 100) == .membersFirst)
+        #expect(OAISetPlan.cheaper(setSize: 9_999, items: 1_000_000, pageSize: 100) == .membersFirst)
+        #expect(OAISetPlan.cheaper(setSize: 10_000, items: 1_000_000, pageSize: 100) == .scan)
+        #expect(OAISetPlan.cheaper(setSize: 400_000, items: 1_000_000, pageSize: 100) == .scan)
+        #expect(OAISetPlan.cheaper(setSize: Int.max, items: 10, pageSize: 100) == .scan)
+    }
+}
