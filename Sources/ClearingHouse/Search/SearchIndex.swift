@@ -17,8 +17,9 @@ enum SearchIndex {
     /// Sub-directory of the index directory that holds the segments.
     static let directoryName = "segments"
 
-    /// BM25 parameters of new indexes (chosen on Cranfield and CISI: see docs/relevance.md).
-    static let defaultBM25 = BM25Parameters(k1: 2.0, b: 0.75)
+    /// BM25 parameters of new indexes (chosen across eight judged collections in six languages:
+    /// see docs/relevance.md).
+    static let defaultBM25 = BM25Parameters(k1: 1.5, b: 0.5)
 
     /// Languages with fields of their own; text in any other language goes to `<field>.other`.
     static let languages = LanguageAnalyzer.languages
@@ -26,7 +27,7 @@ enum SearchIndex {
 
     /// Text fields and their BM25F weights (title highest).
     static let textFields: [(name: String, weight: Double)] = [
-        ("title", 3), ("keywords", 2), ("summary", 1.5), ("description", 1),
+        ("title", 2), ("keywords", 2), ("summary", 1.5), ("description", 1),
     ]
 
     /// The schema: each text field once per language (`title.en`, `title.zh`, ...,
