@@ -114,14 +114,9 @@ struct RecordView {
         list("Related", record.related)
         list("Aliases", aliases)
         // One line per provider: "Harvested:   set, set (https://provider/oai)".
-        var providers: [String] = []
-        for membership in harvestedSets where !providers.contains(membership.baseURL) { providers.append(membership.baseURL) }
-        for provider in providers {
-            let sets = harvestedSets.filter { $0.baseURL == provider }.map(\.set)
-            var unique: [String] = []
-            for set in sets where !unique.contains(set) { unique.append(set) }
-            let label = provider == providers.first ? "Harvested:" : ""
-            lines.append(label.padding(toLength: 13, withPad: " ", startingAt: 0) + "\(unique.joined(separator: ", ")) (\(provider))")
+        for (index, provider) in HarvestedSet.byProvider(harvestedSets).enumerated() {
+            let label = index == 0 ? "Harvested:" : ""
+            lines.append(label.padding(toLength: 13, withPad: " ", startingAt: 0) + "\(provider.sets.joined(separator: ", ")) (\(provider.baseURL))")
         }
         if !record.extensions.isEmpty {
             list("Extensions", record.extensions.keys.sorted())

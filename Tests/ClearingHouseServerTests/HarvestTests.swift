@@ -215,6 +215,20 @@ struct HarvestTests {
         }
     }
 
+    @Test("memberships are shown by provider, each provider and set once")
+    func membershipsByProvider() {
+        let memberships = [
+            HarvestedSet(baseURL: "https://b.example.org/oai", set: "kind:technology", id: "x"),
+            HarvestedSet(baseURL: "https://a.example.org/oai", set: "country:KE", id: "x"),
+            HarvestedSet(baseURL: "https://b.example.org/oai", set: "country:KE", id: "x"),
+            HarvestedSet(baseURL: "https://b.example.org/oai", set: "kind:technology", id: "copy-of-x"),
+        ]
+        let grouped = HarvestedSet.byProvider(memberships)
+        #expect(grouped.map(\.baseURL) == ["https://b.example.org/oai", "https://a.example.org/oai"])
+        #expect(grouped.map(\.sets) == [["kind:technology", "country:KE"], ["country:KE"]])
+        #expect(HarvestedSet.byProvider([]).isEmpty)
+    }
+
     @Test("a harvest that breaks resumes at its first uncommitted page and ends as an unbroken one")
     func resumes() async throws {
         let provider = try Fixture(records: providerRecords)

@@ -168,6 +168,20 @@ public struct HarvestedSet: Sendable, Hashable, Codable {
         self.set = set
         self.id = id
     }
+
+    /// `memberships` by provider, as front ends show them: each base URL once, in the order
+    /// given, with its set specs once each (a set reached under two ids is one set).
+    public static func byProvider(_ memberships: [HarvestedSet]) -> [(baseURL: String, sets: [String])] {
+        var providers: [(baseURL: String, sets: [String])] = []
+        for membership in memberships {
+            if let index = providers.firstIndex(where: { $0.baseURL == membership.baseURL }) {
+                if !providers[index].sets.contains(membership.set) { providers[index].sets.append(membership.set) }
+            } else {
+                providers.append((membership.baseURL, [membership.set]))
+            }
+        }
+        return providers
+    }
 }
 
 /// What the catalog remembers of one harvested source: a base URL, a set (or the whole

@@ -89,15 +89,9 @@ struct RecordPage {
         }
         if !data.harvestedSets.isEmpty {
             // One item per provider: its sets, then its base URL.
-            var providers: [String] = []
-            for membership in data.harvestedSets where !providers.contains(membership.baseURL) { providers.append(membership.baseURL) }
-            let items = providers.map { provider -> HTML in
-                var sets: [String] = []
-                for membership in data.harvestedSets where membership.baseURL == provider && !sets.contains(membership.set) {
-                    sets.append(membership.set)
-                }
-                let address: HTML = safeURL(provider).map { "<a href=\"\($0)\">\($0)</a>" } ?? "\(provider)"
-                return "<li>\(HTML.join(sets.map { "<code>\($0)</code>" }, separator: ", ")) · \(address)</li>"
+            let items = HarvestedSet.byProvider(data.harvestedSets).map { provider -> HTML in
+                let address: HTML = safeURL(provider.baseURL).map { "<a href=\"\($0)\">\($0)</a>" } ?? "\(provider.baseURL)"
+                return "<li>\(HTML.join(provider.sets.map { "<code>\($0)</code>" }, separator: ", ")) · \(address)</li>"
             }
             row("sets", "<ul class=\"harvested-sets\">\(items)</ul>")
         }
