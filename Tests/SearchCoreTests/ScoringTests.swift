@@ -131,6 +131,44 @@ struct ScoringTests {
         }
     }
 
+    /// A phrase whose word has alternatives (a term and its variant at one position) matches
+    /// exactly the documents where some alternative is followed by the next word: the
+    /// alternatives' positions are merged, sorted and made unique for each candidate.
+    @Test func phrasesWithAlternativeTermsMatchWhereSomeAlternativeDoes() throws {
+        let base = Self.corpus(seed: 21, count: 900)
+        let directory = ScratchDirectory()
+        let schema = Schema(textFields: [Schema.TextField("body", analyzer: VariantAnalyzer())])
+        let writer = try IndexWriter(directory: directory.url, schema: schema)
+        for document in base { try writer.add(Document(key: document.key, text: ["body": [document.words.joined(separator: " ")]])) }
+        try writer.commit()
+        let searcher = try IndexSearcher.open(directory: directory.url, schema: schema)
+        let analyzer = VariantAnalyzer()
+        var throughVariants = 0
+        for (first, second) in [("w3", "w4"), ("w1", "w0"), ("w13", "w2"), ("w5", "w5")] {
+            // The query's first word is at position 0: an odd w gets its variant there.
+            let wanted = Set(analyzer.tokens(first).map(\.term))
+            let expected = Set(
+                base.filter { document in
+                    let tokens = analyzer.tokens(document.words.joined(separator: " "))
+                    return tokens.contains { token in
+                        wanted.contains(token.term) && tokens.contains { $0.position == token.position + 1 && $0.term == second }
+                    }
+                }.map(\.key))
+            let results = try searcher.search(
+                Query.phrase(field: nil, text: "\(first) \(second)"), options: SearchOptions(limit: 1000, countTotal: true))
+            #expect(Set(results.hits.map(\.key)) == expected, "\(first) \(second)")
+            #expect(results.totalHits == expected.count, "\(first) \(second)")
+            #expect(!expected.isEmpty, "\(first) \(second)")
+            let exact = base.filter { document in
+                zip(document.words, document.words.dropFirst()).contains { $0 == first && $1 == second }
+            }.count
+            throughVariants += expected.count - exact
+        }
+        // Some documents match only through a variant (vN where the query says wN), so the
+        // merged positions were walked.
+        #expect(throughVariants > 0)
+    }
+
     /// An index built in many small commits, with merges, deletes and updates, answers like
     /// one built at once from the final documents.
     @Test func manySmallCommitsEqualOneBuild() throws {

@@ -873,19 +873,25 @@ struct PostingsCursor {
 
     /// The current document's positions.
     mutating func positions() -> [Int] {
+        var result: [Int] = []
+        appendPositions(to: &result)
+        return result
+    }
+
+    /// Appends the current document's positions, ascending, to `output` (a phrase reuses one
+    /// buffer per word for all its candidates).
+    mutating func appendPositions(to output: inout [Int]) {
         // Resumes from where the last call in this block stopped (documents are visited in
         // order), skipping the positions of the documents in between.
         var reader = ByteReader(positionsData, offset: positionsStartOfCurrent())
-        var result: [Int] = []
         let count = Int(freqs[index])
-        result.reserveCapacity(count)
+        output.reserveCapacity(output.count + count)
         var position = 0
         for _ in 0..<count {
             position += reader.varintInt()
-            result.append(position)
+            output.append(position)
         }
         advancePositions(past: reader.offset)
-        return result
     }
 }
 
@@ -934,6 +940,7 @@ final class PostingsIterator {
     var maximumFrequency: Int { cursor.pointee.maximumFrequency() }
     var minimumNorm: UInt8 { cursor.pointee.minimumNorm() }
     func positions() -> [Int] { cursor.pointee.positions() }
+    func appendPositions(to output: inout [Int]) { cursor.pointee.appendPositions(to: &output) }
 }
 
 /// Walks a segment's term dictionary in order, one block in memory at a time.

@@ -43,7 +43,8 @@ extension PostingsIterator: FrequencySource {}
 
 /// A frequency source that also gives the positions in the current document.
 protocol PositionalSource: FrequencySource {
-    func positions() -> [Int]
+    /// Appends the current document's positions, ascending and each once, to `output`.
+    func appendPositions(to output: inout [Int])
 }
 
 extension PostingsIterator: PositionalSource {}
@@ -74,10 +75,24 @@ final class UnionSource: PositionalSource {
         iterators.reduce(0) { $1.doc == doc ? max($0, $1.frequency) : $0 }
     }
 
-    func positions() -> [Int] {
-        var all = Set<Int>()
-        for iterator in iterators where iterator.doc == doc { all.formUnion(iterator.positions()) }
-        return all.sorted()
+    func appendPositions(to output: inout [Int]) {
+        // Usually one alternative is in the document: its list as it is. Otherwise the lists
+        // appended, then sorted and made unique in place (no set: this runs for every
+        // candidate of a phrase).
+        let start = output.count
+        var lists = 0
+        for iterator in iterators where iterator.doc == doc {
+            iterator.appendPositions(to: &output)
+            lists += 1
+        }
+        guard lists > 1, output.count - start > 1 else { return }
+        output[start...].sort()
+        var kept = start + 1
+        for index in (start + 1)..<output.count where output[index] != output[kept - 1] {
+            output[kept] = output[index]
+            kept += 1
+        }
+        output.removeLast(output.count - kept)
     }
 }
 
@@ -112,10 +127,13 @@ final class PhraseSource: FrequencySource {
     private let offsets: [Int]
     private(set) var doc = -1
     private(set) var frequency = 0
+    /// Each word's positions in the candidate: buffers kept from candidate to candidate.
+    private var lists: [[Int]]
 
     init(sources: [PositionalSource], offsets: [Int]) {
         self.sources = sources
         self.offsets = offsets
+        lists = Array(repeating: [], count: sources.count)
     }
 
     var maximumFrequency: Int { sources.map(\.maximumFrequency).min() ?? 1 }
@@ -144,29 +162,36 @@ final class PhraseSource: FrequencySource {
     /// How many start positions have every word at its offset: the words' sorted position
     /// lists walked together, each from where it last stopped (no sets, no lookups).
     private func countMatches() -> Int {
-        let positions = sources.map { $0.positions() }
-        guard let first = positions.first else { return 0 }
-        var next = [Int](repeating: 0, count: positions.count)
-        var count = 0
-        var previousStart = Int.min
-        walk: for position in first {
-            let start = position - offsets[0]
-            if start == previousStart { continue }  // a position listed twice counts once
-            previousStart = start
-            var all = true
-            for index in 1..<positions.count {
-                let wanted = start + offsets[index]
-                let list = positions[index]
-                var cursor = next[index]
-                while cursor < list.count, list[cursor] < wanted { cursor += 1 }
-                next[index] = cursor
-                // Starts only grow: once a list is used up, no later start can match.
-                guard cursor < list.count else { break walk }
-                if list[cursor] != wanted { all = false }
-            }
-            if all { count += 1 }
+        for index in sources.indices {
+            lists[index].removeAll(keepingCapacity: true)
+            sources[index].appendPositions(to: &lists[index])
         }
-        return count
+        let positions = lists
+        guard let first = positions.first else { return 0 }
+        // How far the walk has read each list (on the stack: one per word).
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: positions.count) { next in
+            next.initialize(repeating: 0)
+            var count = 0
+            var previousStart = Int.min
+            walk: for position in first {
+                let start = position - offsets[0]
+                if start == previousStart { continue }  // a position listed twice counts once
+                previousStart = start
+                var all = true
+                for index in 1..<positions.count {
+                    let wanted = start + offsets[index]
+                    let list = positions[index]
+                    var cursor = next[index]
+                    while cursor < list.count, list[cursor] < wanted { cursor += 1 }
+                    next[index] = cursor
+                    // Starts only grow: once a list is used up, no later start can match.
+                    guard cursor < list.count else { break walk }
+                    if list[cursor] != wanted { all = false }
+                }
+                if all { count += 1 }
+            }
+            return count
+        }
     }
 }
 
