@@ -98,7 +98,8 @@ struct API: Sendable {
     }
 
     /// Where the record came from: its aliases and the OAI sets it was harvested in.
-    func provenance(id: String) async throws -> Response {
+    func provenance(id: String, parameters: RequestParameters) async throws -> Response {
+        try parameters.check(known: [])
         let text = try await server.read { [house] () throws -> String? in
             try house.provenance(id: id).map { try Self.document($0) }
         }

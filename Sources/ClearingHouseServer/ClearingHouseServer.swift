@@ -138,8 +138,7 @@ public final class ClearingHouseServer: Sendable {
         router.delete("/v1/records/:id") { request, context in try await api.delete(id: try API.recordID(context), request: request) }
         router.post("/v1/records/:id/merge") { request, context in try await api.merge(id: try API.recordID(context), request: request) }
         router.get("/v1/records/:id/provenance") { request, context in
-            try RequestParameters.query(request.uri.query).check(known: [])
-            return try await api.provenance(id: try API.recordID(context))
+            try await api.provenance(id: try API.recordID(context), parameters: try RequestParameters.query(request.uri.query))
         }
         router.get("/v1/records/:id/similar") { request, context in
             try await api.similar(id: try API.recordID(context), parameters: try RequestParameters.query(request.uri.query))

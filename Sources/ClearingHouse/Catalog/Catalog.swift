@@ -43,7 +43,7 @@ final class Catalog: Sendable {
 
     /// Opens the catalog at `path`, creating it (and migrating its schema) when `create` is
     /// true, with a page cache of `writerCacheMegabytes` for the one writer connection.
-    init(path: String, create: Bool, writerCacheMegabytes: Int = 32) throws {
+    init(path: String, create: Bool, writerCacheMegabytes: Int) throws {
         if !create, !FileManager.default.fileExists(atPath: path) {
             throw ClearingHouseError(.notFound, "no catalog at \(path); run `chm ingest PATH` first or pass --index DIR")
         }

@@ -71,17 +71,10 @@ struct OAIResumptionToken: Equatable {
     /// HMAC-SHA-256 (RFC 2104) of `message` under `secret`, first 32 hex digits.
     static func mac(_ message: String, secret: String) -> String {
         var key = Array(secret.utf8)
-        if key.count > 64 { key = bytes(hex: SHA256.hex(key)) }
+        if key.count > 64 { key = SHA256.digest(key) }
         key += [UInt8](repeating: 0, count: 64 - key.count)
-        let inner = bytes(hex: SHA256.hex(key.map { $0 ^ 0x36 } + Array(message.utf8)))
+        let inner = SHA256.digest(key.map { $0 ^ 0x36 } + Array(message.utf8))
         return String(SHA256.hex(key.map { $0 ^ 0x5c } + inner).prefix(32))
-    }
-
-    private static func bytes(hex: String) -> [UInt8] {
-        let digits = Array(hex.utf8)
-        return stride(from: 0, to: digits.count - 1, by: 2).compactMap { index in
-            UInt8(String(decoding: digits[index...index + 1], as: UTF8.self), radix: 16)
-        }
     }
 
     private static func base64url(_ bytes: [UInt8]) -> String {

@@ -374,33 +374,28 @@ enum SchemaFiles {
         "record.schema.json": "application/schema+json",
     ]
 
-    static func load() -> [String: WebAsset] {
-        var files: [String: WebAsset] = [:]
-        for (name, type) in types {
-            guard let url = Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "schema"),
-                let data = try? Data(contentsOf: url)
-            else { continue }
-            files[name] = WebAsset(type: type, bytes: Array(data))
-        }
-        return files
-    }
+    static func load() -> [String: WebAsset] { WebAsset.load(types, subdirectory: "schema") }
 }
 
-/// A file served under `/static/`.
 struct WebAsset: Sendable {
     let type: String
     let bytes: [UInt8]
 
     /// The style sheet and the script of the package's resources (`web/`).
     static func load() -> [String: WebAsset] {
-        var assets: [String: WebAsset] = [:]
-        for (name, type) in [("style.css", "text/css; charset=utf-8"), ("app.js", "text/javascript; charset=utf-8")] {
-            let parts = name.split(separator: ".")
-            guard let url = Bundle.module.url(forResource: String(parts[0]), withExtension: String(parts[1]), subdirectory: "web"),
+        load(["style.css": "text/css; charset=utf-8", "app.js": "text/javascript; charset=utf-8"], subdirectory: "web")
+    }
+
+    /// The files named in `types` (name: content type) of the resources' `subdirectory`; a
+    /// file that cannot be read is left out (its address answers 404).
+    static func load(_ types: [String: String], subdirectory: String) -> [String: WebAsset] {
+        var files: [String: WebAsset] = [:]
+        for (name, type) in types {
+            guard let url = Bundle.module.url(forResource: name, withExtension: nil, subdirectory: subdirectory),
                 let data = try? Data(contentsOf: url)
             else { continue }
-            assets[name] = WebAsset(type: type, bytes: Array(data))
+            files[name] = WebAsset(type: type, bytes: Array(data))
         }
-        return assets
+        return files
     }
 }
