@@ -80,6 +80,60 @@ struct ScoringTests {
         }
     }
 
+    /// BM25F over a title (weight 3) and a body, against the definition written out: a word's
+    /// weighted, length-normalized frequencies summed over the fields, idf from the larger
+    /// document frequency, and the title's weight above 1 scaled by the square of the share of
+    /// documents that have a title (3 when all have one, 1.5 when half do, 1.125 at a quarter).
+    @Test(arguments: [(UInt64(31), 4), (32, 2), (33, 1)])
+    func titleWeightShrinksWithTheShareOfTitledDocuments(seed: UInt64, titledQuarters: Int) throws {
+        let corpus = Self.corpus(seed: seed, count: 400)
+        let (k1, b) = (1.5, 0.5)
+        let titled = corpus.indices.filter { $0 % 4 < titledQuarters }
+        let titles = Dictionary(uniqueKeysWithValues: titled.map { (corpus[$0].key, Array(corpus[$0].words.prefix(3))) })
+        let directory = ScratchDirectory()
+        let schema = Schema(textFields: [
+            Schema.TextField("title", analyzer: WhitespaceAnalyzer(), weight: 3),
+            Schema.TextField("body", analyzer: WhitespaceAnalyzer()),
+        ])
+        let writer = try IndexWriter(directory: directory.url, schema: schema, bm25: BM25Parameters(k1: k1, b: b))
+        for document in corpus {
+            var text = ["body": [document.words.joined(separator: " ")]]
+            if let title = titles[document.key] { text["title"] = [title.joined(separator: " ")] }
+            try writer.add(Document(key: document.key, text: text))
+        }
+        try writer.commit()
+        let searcher = try IndexSearcher.open(directory: directory.url, schema: schema)
+
+        let share = Double(titled.count) / Double(corpus.count)
+        let titleWeight = 1 + 2 * share * share
+        func stored(_ length: Int) -> Double { Double(LengthNorm.decode(LengthNorm.encode(length))) }
+        let averageBody = Double(corpus.reduce(0) { $0 + $1.words.count }) / Double(corpus.count)
+        let averageTitle = Double(titles.values.reduce(0) { $0 + $1.count }) / Double(titles.count)
+        for term in Self.vocabulary.prefix(12) {
+            let n = Double(corpus.count)
+            let containing = Double(corpus.filter { $0.words.contains(term) }.count)  // titles are prefixes of bodies
+            guard containing > 0 else { continue }
+            let idf = log(1 + (n - containing + 0.5) / (containing + 0.5))
+            var expected: [String: Double] = [:]
+            for document in corpus {
+                var tf = Double(document.words.filter { $0 == term }.count) / (1 - b + b * stored(document.words.count) / averageBody)
+                if let title = titles[document.key] {
+                    tf += titleWeight * Double(title.filter { $0 == term }.count) / (1 - b + b * stored(title.count) / averageTitle)
+                }
+                if tf > 0 { expected[document.key] = idf * tf / (k1 + tf) }
+            }
+            let results = try searcher.search(.term(field: nil, text: term), options: SearchOptions(limit: 1000, countTotal: true))
+            #expect(results.totalHits == expected.count)
+            for hit in results.hits {
+                let want = try #require(expected[hit.key])
+                #expect(abs(hit.score - want) < 1e-9 * max(1, want), "\(term) \(hit.key)")
+            }
+        }
+        #expect(IndexSearcher.effectiveWeight(3, coverage: 1) == 3)
+        #expect(IndexSearcher.effectiveWeight(3, coverage: 0.5) == 1.5)
+        #expect(IndexSearcher.effectiveWeight(0.8, coverage: 0.5) == 0.8)
+    }
+
     /// Top-k with block-max pruning returns exactly the hits (keys, order, scores) of scoring
     /// every match, on an index of many postings blocks with weighted fields in one scoring
     /// group or two (both scored term at a time within windows), with or without alternative

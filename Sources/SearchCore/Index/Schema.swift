@@ -6,7 +6,10 @@ public struct Schema: Sendable {
         public var name: String
         /// How the field's text is turned into terms (and how queries on it are analyzed).
         public var analyzer: any Analyzer
-        /// The field's weight in BM25F scoring (title fields usually weigh more).
+        /// The field's weight in BM25F scoring (title fields usually weigh more). A weight
+        /// above 1 applies in full when every document of the field's group has the field;
+        /// when only a share of them has it, the part above 1 shrinks with the square of the
+        /// share, so that a field few documents have does not rank them above the rest.
         public var weight: Double
         /// Fields of one group are scored together (BM25F); a document scores on its best
         /// group. Give each language's fields their own group (`title.en` and `summary.en`

@@ -25,6 +25,9 @@ public final class IndexSearcher: Sendable {
     let lengthFactors: [[Double]]
     /// Whether any live document has text in each text field (queries skip empty fields).
     let fieldIsPopulated: [Bool]
+    /// The BM25F weight each text field scores with in this snapshot: see
+    /// ``effectiveWeight(_:coverage:)``.
+    let fieldWeights: [Double]
     /// Scoring group of each text field (an index into the distinct groups).
     let groupOfField: [Int]
     /// Number of distinct scoring groups.
@@ -71,6 +74,7 @@ public final class IndexSearcher: Sendable {
         documentCount = segments.reduce(0) { $0 + $1.liveCount }
         var averages: [Double] = []
         var populated: [Bool] = []
+        var counts: [Double] = []
         for field in 0..<fields.textFieldCount {
             var sum = 0.0
             var count = 0.0
@@ -88,11 +92,22 @@ public final class IndexSearcher: Sendable {
             }
             averages.append(count > 0 ? sum / count : 1)
             populated.append(count > 0)
+            counts.append(count)
         }
         averageLengths = averages
         let b = bm25.b
         lengthFactors = averages.map { average in LengthNorm.decodedLengths.map { 1 - b + b * $0 / average } }
         fieldIsPopulated = populated
+        // A field's coverage: the documents that have it, against the field of its scoring
+        // group that the most documents have (the group's documents, near enough).
+        var mostInGroup: [String: Double] = [:]
+        for (field, definition) in schema.textFields.enumerated() {
+            mostInGroup[definition.scoringGroup] = max(mostInGroup[definition.scoringGroup] ?? 0, counts[field])
+        }
+        fieldWeights = schema.textFields.enumerated().map { field, definition in
+            let most = mostInGroup[definition.scoringGroup] ?? 0
+            return Self.effectiveWeight(definition.weight, coverage: most > 0 ? counts[field] / most : 1)
+        }
         var groups: [String] = []
         var groupOfField: [Int] = []
         for field in schema.textFields {
@@ -149,6 +164,22 @@ public final class IndexSearcher: Sendable {
 
     /// Counts of ``documentFrequency(field:term:)`` kept at most.
     static let documentFrequencyCacheLimit = 65_536
+
+    /// The weight a text field of schema weight `weight` scores with when a share `coverage`
+    /// (0-1) of its group's documents have it: the part of the weight above 1 shrinks with the
+    /// square of the share, `1 + (weight - 1) * coverage²`.
+    ///
+    /// A boost says that a word in the title tells more than a word in the text. When only
+    /// some documents have a title, it also ranks the titled ones above the others for the
+    /// same words, whatever they say: on the six judged language sets, half single sentences
+    /// without a title, a title weight of 2 cost 0.01-0.02 nDCG@10 in every language. Where
+    /// every document has the field (clearing-house records, Cranfield, CISI) the weight is
+    /// the schema's. Weights of 1 or less are kept as they are.
+    static func effectiveWeight(_ weight: Double, coverage: Double) -> Double {
+        guard weight > 1 else { return weight }
+        let share = min(1, max(0, coverage))
+        return 1 + (weight - 1) * share * share
+    }
 
     /// Lucene's BM25 idf.
     func idf(_ documentFrequency: Int) -> Double {

@@ -253,7 +253,7 @@ struct QueryPlanner {
         for field in fields where searcher.fieldIsPopulated[field] {
             let definition = searcher.schema.textFields[field]
             guard let (terms, offsets) = Self.termsByPosition(definition.analyzer.tokens(text)) else { continue }
-            parts.append(FieldPart(field: field, weight: definition.weight, terms: terms, offsets: offsets))
+            parts.append(FieldPart(field: field, weight: searcher.fieldWeights[field], terms: terms, offsets: offsets))
         }
         guard !parts.isEmpty else { return nil }
         // idf: a single term's document frequency is the largest over its fields (as in
@@ -327,7 +327,6 @@ struct QueryPlanner {
             for part in unit.parts { ownTerms[part.field, default: []].formUnion(part.terms.joined()) }
         }
         for field in fields where searcher.fieldIsPopulated[field] {
-            let definition = searcher.schema.textFields[field]
             let own = ownTerms[field] ?? []
             // Term -> its closest spelling as written (a word form before a bare term, which
             // may be a stem no document writes), and the distance.
@@ -363,7 +362,7 @@ struct QueryPlanner {
             }
             parts.append(
                 FieldPart(
-                    field: field, weight: definition.weight, terms: [kept.map(\.term)], offsets: [0],
+                    field: field, weight: searcher.fieldWeights[field], terms: [kept.map(\.term)], offsets: [0],
                     label: "\(kept[0].term) (close to \(word))"))
         }
         guard let best, !parts.isEmpty else { return nil }
@@ -447,7 +446,7 @@ struct QueryPlanner {
                 if parts.contains(where: { $0.field == field && $0.terms == terms }) { continue }
                 parts.append(
                     FieldPart(
-                        field: field, weight: definition.weight, terms: terms, offsets: offsets, label: word.label,
+                        field: field, weight: searcher.fieldWeights[field], terms: terms, offsets: offsets, label: word.label,
                         isSynonym: true, isPhrase: false))
                 let positionFrequencies = terms.map { alternatives in
                     alternatives.map { searcher.documentFrequency(field: field, term: $0) }.max() ?? 0
@@ -507,7 +506,7 @@ struct QueryPlanner {
         var should: [QueryPlan] = []
         for term in kept.sorted() {
             let fields = (expansions[term] ?? []).sorted()
-            let parts = fields.map { FieldPart(field: $0, weight: searcher.schema.textFields[$0].weight, terms: [[term]], offsets: [0]) }
+            let parts = fields.map { FieldPart(field: $0, weight: searcher.fieldWeights[$0], terms: [[term]], offsets: [0]) }
             let documentFrequency = fields.map { searcher.documentFrequency(field: $0, term: term) }.max() ?? 0
             should.append(
                 .unit(QueryUnit(label: "\(term) (from \(prefix)*)", parts: parts, idf: searcher.idf(documentFrequency), documentFrequency: documentFrequency)))
