@@ -55,6 +55,26 @@ struct SpellingTests {
         #expect(try searcher.search(.term(field: nil, text: "pollinator"), options: options).corrections.isEmpty)
     }
 
+    /// A word that a synonym set's label matched (the query expander put the set beside it)
+    /// is a word of its language, however rare: it is not corrected to a frequent neighbour,
+    /// the way `الشعاب` (reefs) was to `الشباب` (youth). `word~` still asks for neighbours.
+    @Test func wordsOfAMatchedLabelAreNotCorrected() throws {
+        var documents = (0..<25).map { ("r\($0)", "restoration project \($0)") }
+        documents.append(("typo", "restoraton project"))
+        let searcher = try searcher(documents)
+        let options = SearchOptions(limit: 30, correctSpelling: true)
+        let synonyms = Synonyms(
+            source: "restoraton", words: [.init(text: "project", group: "", label: "project [xx]")], weight: 0.5)
+        let query = Query.boolean([.init(.should, .term(field: nil, text: "restoraton")), .init(.should, .synonyms(synonyms))], minimumShouldMatch: 0)
+        let results = try searcher.search(query, options: options)
+        #expect(results.corrections.isEmpty)
+        #expect(results.hits.first?.key == "typo")
+        // Without the label, the same word is corrected.
+        #expect(try searcher.search(.term(field: nil, text: "restoraton"), options: options).corrections.first?.spelling == "restoration")
+        let asked = Query.boolean([.init(.should, .fuzzy(field: nil, text: "restoraton", maxEdits: nil)), .init(.should, .synonyms(synonyms))], minimumShouldMatch: 0)
+        #expect(try searcher.search(asked, options: options).corrections.first?.spelling == "restoration")
+    }
+
     @Test func fuzzySyntaxAsksForCloseSpellingsOfAnyWord() throws {
         let searcher = try searcher([("a", "camera traps"), ("b", "cameras on trees"), ("c", "canopy traps")])
         let results = try searcher.search(try QueryParser().parse("camera~"))

@@ -79,6 +79,9 @@ struct ForgivingSearchTests {
             let expansions = try #require(found["expansions"] as? [[String: Any]])
             #expect(expansions.first?["concept"] as? String == "coral-reefs")
             #expect(expansions.first?["from"] as? String == query)
+            // A word of the matched label is a word of its language, not a typo: the Arabic
+            // query is not "corrected" to الشباب (youth).
+            #expect(found["correctedQuery"] == nil, "\(query): \(found["correctedQuery"] ?? "")")
             // Without expansion (and typo correction, which looks for close spellings of these
             // words unknown in their languages' fields) they find nothing.
             let plain = try CLI.json(try CLI.run(["search", query, "--index", index, "--json", "--no-expand", "--no-correct"]).stdout)

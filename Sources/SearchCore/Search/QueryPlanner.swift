@@ -56,6 +56,9 @@ struct QueryPlanner {
     var correctSpelling = false
     /// The corrections made (``SearchResults/corrections``).
     let corrections = CorrectionLog()
+    /// Words of the boolean being planned that a synonym set's label matched: shown as
+    /// written when found only as a stem, never searched with close spellings.
+    var labelWords: Set<String> = []
     /// Prefix queries expand to at most this many terms (the most frequent are kept).
     static let maximumPrefixExpansions = 128
     /// A factor on the score of close spellings: a document with the word as typed ranks
@@ -103,7 +106,8 @@ struct QueryPlanner {
             let fields = try textFields(field)
             let exact = unit(text: text, fields: fields, label: query.label)
             if case .term = query, correctSpelling,
-                let corrected = try closeSpellings(of: text, fields: fields, maxEdits: nil, requested: false, exact: exact)
+                let corrected = try closeSpellings(
+                    of: text, fields: fields, maxEdits: nil, requested: false, exact: exact, isLabelWord: labelWords.contains(text))
             {
                 guard let exact else { return corrected }
                 return .boolean(must: [], should: [exact, corrected], mustNot: [], minimumShouldMatch: 0)
@@ -127,8 +131,18 @@ struct QueryPlanner {
             var must: [QueryPlan] = []
             var should: [QueryPlan] = []
             var mustNot: [QueryPlan] = []
+            // The words of a synonym set's label that the query matched are words of their
+            // language, however rare in the index: they are not corrected (`الشعاب`, reefs,
+            // is not a typo of `الشباب`, youth).
+            let labelWords = Set(
+                clauses.flatMap { clause -> [String] in
+                    guard case .synonyms(let synonyms) = clause.query else { return [] }
+                    return synonyms.source.split(whereSeparator: \.isWhitespace).map(String.init)
+                })
+            var inner = self
+            inner.labelWords = labelWords
             for clause in clauses {
-                guard let planned = try plan(clause.query) else {
+                guard let planned = try inner.plan(clause.query) else {
                     // A required clause that can match nothing makes the query match nothing,
                     // unless it is only stop words, which are simply dropped.
                     if clause.occur == .must, !isOnlyStopWords(clause.query) { return nil }
@@ -282,9 +296,9 @@ struct QueryPlanner {
     /// letters, 2 beyond, or `maxEdits` when given). The spellings count as one
     /// BM25 unit with the word (the largest document frequency), scaled by
     /// ``closeSpellingWeight``.
-    private func closeSpellings(of word: String, fields: [Int], maxEdits: Int?, requested: Bool, exact: QueryPlan?)
-        throws(IndexError) -> QueryPlan?
-    {
+    private func closeSpellings(
+        of word: String, fields: [Int], maxEdits: Int?, requested: Bool, exact: QueryPlan?, isLabelWord: Bool = false
+    ) throws(IndexError) -> QueryPlan? {
         var wordFrequency = 0
         if case .unit(let unit)? = exact { wordFrequency = unit.documentFrequency }
         // The common case, a word the index knows well, costs a comparison or two.
@@ -307,6 +321,8 @@ struct QueryPlanner {
             let stemFields = unit.parts.filter { $0.terms == [[normalized]] }.map(\.field)
             if !stemFields.isEmpty, try noteWrittenSpelling(of: word, normalized: normalized, fields: stemFields) { return nil }
         }
+        // A word of a matched label is a word of its language, however rare in the index.
+        if isLabelWord, !requested { return nil }
         let edits: Int
         if requested {
             // `word~`: the length rule, but short words too (they asked).
