@@ -93,7 +93,8 @@ struct SearchCommand: ParsableCommand {
         if let corrected = response.correctedQuery {
             print("Showing results for: \(corrected) (you typed: \(query); --no-correct searches only that)")
         }
-        for correction in response.corrections where correction.requested {
+        for correction in response.corrections
+        where correction.requested || (correction.wordDocumentFrequency > 0 && !correction.isWrittenForm) {
             print("Also searching close spellings of \(correction.word), such as \(correction.spelling)")
         }
         for expansion in response.expansions { print("Also searching: \(expansion.summary)") }

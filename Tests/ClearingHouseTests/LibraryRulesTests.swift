@@ -276,7 +276,11 @@ struct ResponseCodingTests {
             facets: ["kind": ["technology": 4, "caseStudy": 4, "funding": 9], "country": ["KE": 1]])
         response.stale = true
         response.correctedQuery = "mangrove"
-        response.corrections = [SpellingCorrection(word: "mangrov", spelling: "mangrove", distance: 1, documentFrequency: 12, requested: false)]
+        response.corrections = [
+            SpellingCorrection(
+                word: "mangrov", spelling: "mangrove", distance: 1, documentFrequency: 12, requested: false, wordDocumentFrequency: 12,
+                isWrittenForm: true)
+        ]
         response.expansions = [
             QueryExpansion(
                 source: "红树林", matchedGroups: ["zh"], setID: "mangroves",
@@ -294,7 +298,7 @@ struct ResponseCodingTests {
                 "highlights":[[8,16]],"reasons":["shares theme: coasts"],"translations":["mangroves [en] from 红树林"],\
                 "explanation":"1.5 = sum of"},{"id":"cs-2","kind":"caseStudy","title":"B","language":"fr","score":0.25}],\
                 "stale":true,"correctedQuery":"mangrove","corrections":[{"word":"mangrov","spelling":"mangrove","distance":1,\
-                "documents":12,"requested":false}],"expansions":[{"from":"红树林","matched":["zh"],"concept":"mangroves",\
+                "documents":12,"requested":false,"wordDocuments":12,"writtenForm":true}],"expansions":[{"from":"红树林","matched":["zh"],"concept":"mangroves",\
                 "translations":[{"language":"en","label":"mangroves"},{"language":"es","label":"manglares"}]}],\
                 "facets":{"country":{"KE":1},"kind":{"funding":9,"caseStudy":4,"technology":4}},\
                 "facetLabels":{"theme":{"a/b":"A \\"quoted\\" label","coasts":"Coasts"}}}

@@ -37,6 +37,11 @@ struct SpellingTests {
         #expect(try searcher.search(.term(field: nil, text: "corl"), options: options).hits.isEmpty)
         // Known words are left alone.
         #expect(try searcher.search(.term(field: nil, text: "nursery"), options: options).corrections.isEmpty)
+        // An unknown word is not corrected to a spelling one record has (`gardening`), nor is
+        // an acronym (`RESTORATON` in capitals); `word~` still asks for any.
+        #expect(try searcher.search(.term(field: nil, text: "gardenng"), options: options).corrections.isEmpty)
+        #expect(try searcher.search(.term(field: nil, text: "RESTORATON"), options: options).corrections.isEmpty)
+        #expect(try searcher.search(try QueryParser().parse("gardenng~"), options: options).corrections.first?.spelling == "gardening")
     }
 
     @Test func rareWordIsCorrectedOnlyWhenAClosSpellingIsFarMoreFrequentAndExactMatchesRankFirst() throws {
@@ -99,16 +104,19 @@ struct SpellingTests {
 
     @Test func closeSpellingsAreFoundByTheAutomatonAndAgreeWithBruteForce() throws {
         // Random words: whatever the automaton walk finds for an unknown word is exactly the
-        // set of index words within the allowed edits (checked by brute force).
+        // set of index words within the allowed edits (checked by brute force). Each word is
+        // in two documents (an unknown word is corrected to a spelling at least two have).
         var random = SeededGenerator(seed: 11)
         let alphabet = Array("abcdeé")
         let words = (0..<400).map { _ in String((0..<Int.random(in: 5...9, using: &random)).map { _ in alphabet.randomElement(using: &random) ?? "a" }) }
-        let searcher = try searcher(words.enumerated().map { ("d\($0.offset)", $0.element) })
+        let searcher = try searcher(words.enumerated().flatMap { [("d\($0.offset)", $0.element), ("e\($0.offset)", $0.element)] })
         for _ in 0..<30 {
             let query = String((0..<Int.random(in: 5...9, using: &random)).map { _ in alphabet.randomElement(using: &random) ?? "a" })
             guard !words.contains(query) else { continue }
             let edits = QueryPlanner.automaticEdits(length: query.count)
-            let expected = Set(words.enumerated().filter { LevenshteinAutomaton(query, maxDistance: edits).distance(of: $0.element) != nil }.map { "d\($0.offset)" })
+            let expected = Set(
+                words.enumerated().filter { LevenshteinAutomaton(query, maxDistance: edits).distance(of: $0.element) != nil }
+                    .flatMap { ["d\($0.offset)", "e\($0.offset)"] })
             let found = try searcher.search(.term(field: nil, text: query), options: SearchOptions(limit: 1000, correctSpelling: true))
             #expect(Set(found.hits.map(\.key)) == expected, "\(query)")
         }
@@ -121,19 +129,26 @@ struct SpellingTests {
         try writer.add(Document(key: "a", text: ["title.en": ["Pollinators in orchards"]]))
         try writer.add(Document(key: "b", text: ["title.en": ["Restoring mangroves and a mangrove nursery"]]))
         try writer.add(Document(key: "c", text: ["title.en": ["Mangrove restoration"]]))
+        try writer.add(Document(key: "d", text: ["title.en": ["Wild pollinators and restoration"]]))
         try writer.commit()
         let searcher = try IndexSearcher.open(directory: directory.url, schema: schema)
         let options = SearchOptions(correctSpelling: true)
         // A typo of a stemmed word is found through the words as written (`pollinators` is
         // indexed as `pollin`, far from `pollinatrs`), and shown as written.
         let typo = try searcher.search(.term(field: nil, text: "pollinatrs"), options: options)
-        #expect(typo.hits.map(\.key) == ["a"])
+        #expect(Set(typo.hits.map(\.key)) == ["a", "d"])
         #expect(typo.corrections.map(\.spelling) == ["pollinators"])
+        #expect(typo.corrections.first?.wordDocumentFrequency == 0)
         // A stem typed as it is (`mangrov`) matches as it always did, and is shown as the
-        // closest word records write.
+        // closest word records write once another word is corrected.
         let stem = try searcher.search(try QueryParser().parse("mangrov restoraton"), options: options)
-        #expect(Set(stem.hits.map(\.key)) == ["b", "c"])
-        #expect(stem.corrections.map(\.spelling) == ["mangrove", "restoration"])
+        #expect(Set(stem.hits.map(\.key)) == ["b", "c", "d"])
+        #expect(stem.corrections.map(\.spelling) == ["restoration", "mangrove"])
+        #expect(stem.corrections.map(\.isWrittenForm) == [false, true])
         #expect(stem.corrections.first?.distance == 1)
+        // Alone, it is a word, not a typo: nothing to show.
+        #expect(try searcher.search(.term(field: nil, text: "mangrov"), options: options).corrections.isEmpty)
+        // A word some record writes as typed is never shown as another spelling.
+        #expect(try searcher.search(try QueryParser().parse("orchards restoraton"), options: options).corrections.map(\.word) == ["restoraton"])
     }
 }

@@ -63,7 +63,7 @@ extension SearchResponse: Codable {
     }
 
     private enum CorrectionKeys: String, CodingKey {
-        case word, spelling, distance, documents, requested
+        case word, spelling, distance, documents, requested, wordDocuments, writtenForm
     }
 
     private enum ExpansionKeys: String, CodingKey {
@@ -76,7 +76,7 @@ extension SearchResponse: Codable {
 
     /// `{"query", "total" (null unless counted), "hits": [...]}`, then only when they apply
     /// `"stale": true`, `"correctedQuery"`, `"corrections": [{"word", "spelling", "distance",
-    /// "documents", "requested"}]`, `"expansions": [{"from", "matched", "concept",
+    /// "documents", "requested", "wordDocuments"}]` (`"writtenForm": true` for a word the index has only as a stem), `"expansions": [{"from", "matched", "concept",
     /// "translations": [{"language", "label"}]}]`, `"facets"` (per facet name, in name order:
     /// value -> count, most frequent first) and `"facetLabels"` (facet -> value -> label).
     public func encode(to encoder: any Encoder) throws {
@@ -95,6 +95,8 @@ extension SearchResponse: Codable {
                 try item.encode(correction.distance, forKey: .distance)
                 try item.encode(correction.documentFrequency, forKey: .documents)
                 try item.encode(correction.requested, forKey: .requested)
+                try item.encode(correction.wordDocumentFrequency, forKey: .wordDocuments)
+                if correction.isWrittenForm { try item.encode(true, forKey: .writtenForm) }
             }
         }
         if !expansions.isEmpty {
@@ -154,7 +156,9 @@ extension SearchResponse: Codable {
                         word: try item.decode(String.self, forKey: .word), spelling: try item.decode(String.self, forKey: .spelling),
                         distance: try item.decode(Int.self, forKey: .distance),
                         documentFrequency: try item.decode(Int.self, forKey: .documents),
-                        requested: try item.decode(Bool.self, forKey: .requested)))
+                        requested: try item.decode(Bool.self, forKey: .requested),
+                        wordDocumentFrequency: try item.decodeIfPresent(Int.self, forKey: .wordDocuments) ?? 0,
+                        isWrittenForm: try item.decodeIfPresent(Bool.self, forKey: .writtenForm) ?? false))
             }
         }
         if container.contains(.expansions) {

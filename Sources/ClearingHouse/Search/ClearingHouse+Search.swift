@@ -200,15 +200,26 @@ extension ClearingHouse {
         response.stale = try isIndexBehind(searcher)
         response.expansions = expansions
         response.corrections = results.corrections
+        // "Showing results for" when a word the index does not have was replaced by its close
+        // spelling; words it has only as stems are then shown as written. A rare word searched
+        // with a frequent neighbour beside it (`bears`, `years`) keeps its place.
         let automatic = results.corrections.filter { !$0.requested }
-        if !automatic.isEmpty {
-            response.correctedQuery = Self.replacing(automatic.map { ($0.word, $0.spelling) }, in: request.query)
+        if automatic.contains(where: { $0.wordDocumentFrequency == 0 && !$0.isWrittenForm }) {
+            let replaced = automatic.filter { $0.wordDocumentFrequency == 0 || $0.isWrittenForm }
+            response.correctedQuery = Self.replacing(replaced.map { ($0.word, Self.cased($0.spelling, like: $0.word)) }, in: request.query)
         }
         if let themes = results.facets["theme"] {
             let labels = try conceptLabels(for: Array(themes.keys), language: request.language ?? "en")
             if !labels.isEmpty { response.facetLabels["theme"] = labels }
         }
         return response
+    }
+
+    /// `spelling` (as the index has it, in lower case) with a capital first letter when `word`,
+    /// as typed, has one (`Madagaskar` -> `Madagascar`).
+    static func cased(_ spelling: String, like word: String) -> String {
+        guard let first = word.first, first.isUppercase, let head = spelling.first, head.isLowercase else { return spelling }
+        return head.uppercased() + spelling.dropFirst()
     }
 
     /// `query` with each word of `replacements` (as a whole word) replaced by its spelling.

@@ -70,6 +70,9 @@ struct QueryPlanner {
     /// A rare word is corrected to a close spelling found in at least this many times as
     /// many documents.
     static let correctionFrequencyRatio = 20
+    /// An unknown word is corrected automatically only to a spelling found in at least this
+    /// many documents.
+    static let minimumCorrectionDocuments = 2
     /// Close spellings searched per field, at most (the most frequent).
     static let maximumCloseSpellings = 8
     /// Words of one query looked up for close spellings, at most: each lookup walks every
@@ -318,11 +321,17 @@ struct QueryPlanner {
         guard corrections.lookups < Self.maximumCorrectedWords else { return nil }
         corrections.lookups += 1
         if !requested, wordFrequency > 0, case .unit(let unit)? = exact {
+            // Found, but only as a stem (`bison`, which records write `bisons`): a word, not a
+            // typo. Shown as written only if another word is corrected.
             let stemFields = unit.parts.filter { $0.terms == [[normalized]] }.map(\.field)
-            if !stemFields.isEmpty, try noteWrittenSpelling(of: word, normalized: normalized, fields: stemFields) { return nil }
+            if !stemFields.isEmpty, try writtenSpelling(of: normalized, fields: stemFields) != nil {
+                corrections.stems.append((word, normalized, stemFields))
+                return nil
+            }
         }
-        // A word of a matched label is a word of its language, however rare in the index.
-        if isLabelWord, !requested { return nil }
+        // A word of a matched label is a word of its language, however rare in the index; an
+        // acronym (`SMART`, `NBSAP`) is not a misspelling of a word (`start`).
+        if !requested, isLabelWord || Self.isAcronym(word) { return nil }
         let edits: Int
         if requested {
             // `word~`: the length rule, but short words too (they asked).
@@ -332,7 +341,10 @@ struct QueryPlanner {
             guard edits > 0, wordFrequency <= Self.rareWordDocuments else { return nil }
         }
         guard edits > 0, length > edits else { return nil }
-        let minimumFrequency = requested ? 1 : max(1, wordFrequency * Self.correctionFrequencyRatio)
+        // An unknown word is not corrected to a spelling only one record has (in a small
+        // catalog the neighbours one edit away are mostly other languages' words: gorillas ->
+        // orillas, whales -> wales).
+        let minimumFrequency = requested ? 1 : max(Self.minimumCorrectionDocuments, wordFrequency * Self.correctionFrequencyRatio)
         let automaton = LevenshteinAutomaton(normalized, maxDistance: edits)
         var parts: [FieldPart] = []
         var unitFrequency = wordFrequency
@@ -385,7 +397,7 @@ struct QueryPlanner {
         corrections.entries.append(
             SpellingCorrection(
                 word: word, spelling: best.spelling, distance: best.distance, documentFrequency: best.frequency,
-                requested: requested))
+                requested: requested, wordDocumentFrequency: wordFrequency))
         return .unit(
             QueryUnit(
                 label: "close spellings of \(word)", parts: parts,
@@ -409,19 +421,32 @@ struct QueryPlanner {
     /// - Returns: whether it was such a stem.
     @discardableResult
     private func noteWrittenSpelling(of word: String, normalized: String, fields: [Int]) throws(IndexError) -> Bool {
+        guard let best = try writtenSpelling(of: normalized, fields: fields) else { return false }
+        corrections.entries.append(
+            SpellingCorrection(
+                word: word, spelling: best.form, distance: best.distance, documentFrequency: best.frequency, requested: false,
+                wordDocumentFrequency: best.frequency, isWrittenForm: true))
+        return true
+    }
+
+    /// How records write the term `normalized` when no field of `fields` that has it writes it
+    /// as itself (it is a stem only: `mangrov`): the closest such word (`mangrove`), its edits
+    /// and the term's documents; nil when some record writes the word as it is (`Mekong`, kept
+    /// in English, is not a misspelling of the French field's `mékong`).
+    private func writtenSpelling(of normalized: String, fields: [Int]) throws(IndexError) -> (form: String, distance: Int, frequency: Int)? {
         let length = normalized.unicodeScalars.count
         let edits = Self.automaticEdits(length: length)
-        guard edits > 0 else { return false }
+        guard edits > 0 else { return nil }
         let key = Array(normalized.utf8)
         var best: (form: String, distance: Int, frequency: Int)?
         for field in fields {
-            for segment in searcher.segments {
+            for segment in searcher.segments where segment.reader.termInfo(field: field, term: normalized) != nil {
                 var isStemOnly = false
                 try segment.reader.forEachWordForm(field: field, prefix: key) { entryKey, entry, _ in
                     if entryKey.count == key.count + 2 { isStemOnly = entry.isStemOnly }
                     return false
                 }
-                guard isStemOnly else { continue }
+                guard isStemOnly else { return nil }
                 let frequency = searcher.documentFrequency(field: field, term: normalized)
                 let automaton = LevenshteinAutomaton(normalized, maxDistance: edits)
                 for entry in try segment.reader.wordForms(field: field, within: automaton, limit: 64) where entry.term == normalized {
@@ -434,10 +459,17 @@ struct QueryPlanner {
                 }
             }
         }
-        guard let best else { return false }
-        corrections.entries.append(
-            SpellingCorrection(word: word, spelling: best.form, distance: best.distance, documentFrequency: best.frequency, requested: false))
-        return true
+        return best
+    }
+
+    /// A word of two or more letters typed in capitals only (`SMART`, `NBSAP`, `GEF`).
+    static func isAcronym(_ word: String) -> Bool {
+        var letters = 0
+        for character in word where character.isLetter {
+            guard character.isUppercase else { return false }
+            letters += 1
+        }
+        return letters >= 2
     }
 
     /// The words of `synonyms` as one unit: each analyzed and searched in the fields of its

@@ -127,13 +127,26 @@ public struct SpellingCorrection: Sendable, Hashable {
     /// Whether the query asked for it (`word~`); false: added because the word is unknown
     /// or rare.
     public var requested: Bool
+    /// Documents with the word as typed (in the field where it is most frequent): 0 when the
+    /// index does not have it, and only then does the spelling stand for the word ("showing
+    /// results for"); a rare word is searched with its spelling beside it.
+    public var wordDocumentFrequency: Int
+    /// Whether `spelling` is only how records write the word, which the index has as a stem
+    /// (`mangrov`, written `mangrove`): the search is unchanged, and a corrected query shows
+    /// the word as written.
+    public var isWrittenForm: Bool
 
-    public init(word: String, spelling: String, distance: Int, documentFrequency: Int, requested: Bool) {
+    public init(
+        word: String, spelling: String, distance: Int, documentFrequency: Int, requested: Bool, wordDocumentFrequency: Int = 0,
+        isWrittenForm: Bool = false
+    ) {
         self.word = word
         self.spelling = spelling
         self.distance = distance
         self.documentFrequency = documentFrequency
         self.requested = requested
+        self.wordDocumentFrequency = wordDocumentFrequency
+        self.isWrittenForm = isWrittenForm
     }
 }
 
