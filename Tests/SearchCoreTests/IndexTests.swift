@@ -29,6 +29,27 @@ struct IndexTests {
         #expect(try searcher.search(.term(field: nil, text: "nothing")).hits.isEmpty)
     }
 
+    /// Keyword clauses beside words filter (values of one field are alternatives, fields all
+    /// apply); keyword clauses alone keep their operator.
+    @Test func keywordClausesBesideWordsFilter() throws {
+        let directory = ScratchDirectory()
+        let writer = try IndexWriter(directory: directory.url, schema: schema)
+        try writer.add(document("tech-ke", title: "Coral nursery", kind: "technology", countries: ["KE"]))
+        try writer.add(document("case-ke", title: "Coral gardening", kind: "caseStudy", countries: ["KE"]))
+        try writer.add(document("case-mv", title: "Coral bleaching", kind: "caseStudy", countries: ["MV"]))
+        try writer.add(document("case-none", title: "Seed banks", kind: "caseStudy", countries: ["KE"]))
+        try writer.commit()
+        let searcher = try IndexSearcher.open(directory: directory.url, schema: schema)
+        func found(_ text: String) throws -> Set<String> {
+            Set(keys(try searcher.search(try QueryParser().parse(text), options: SearchOptions(limit: 10))))
+        }
+        #expect(try found("kind:caseStudy coral") == ["case-ke", "case-mv"])
+        #expect(try found("kind:caseStudy country:KE coral") == ["case-ke"])
+        #expect(try found("kind:caseStudy kind:technology country:KE coral") == ["case-ke", "tech-ke"])
+        #expect(try found("kind:caseStudy -country:MV coral") == ["case-ke"])
+        #expect(try found("kind:technology country:MV") == ["tech-ke", "case-mv"])
+    }
+
     @Test func phraseQueryRequiresAdjacentTermsInOrder() throws {
         let directory = ScratchDirectory()
         let writer = try IndexWriter(directory: directory.url, schema: schema)

@@ -81,6 +81,16 @@ struct LanguageAnalyzerTests {
         #expect(TextFolding.foldDiacritics("Écoles forêts niño") == "Ecoles forets nino")
     }
 
+    /// A language without an analyzer of its own keeps its words as written, without the
+    /// other languages' stop words (a Spanish query's `de` does not match Portuguese text).
+    @Test func otherLanguagesDropTheFiveListsStopWords() {
+        let portuguese = terms("Agrofloresta de cacau com a floresta", "pt")
+        #expect(portuguese.contains("agrofloresta") && portuguese.contains("cacau") && portuguese.contains("floresta"))
+        #expect(!portuguese.contains("de") && !portuguese.contains("a"), "\(portuguese)")
+        #expect(terms("le la les de", "pt").isEmpty)
+        #expect(LanguageAnalyzer.forLanguage("pt").name == "standard")
+    }
+
     @Test func englishStemsStopsAndJoinsCompounds() {
         #expect(terms("The communities' nurseries", "en") == ["communiti", "nurseri"])
         #expect(terms("agro-forestry", "en") == ["agro", "forestri", "agroforestri"])

@@ -13,6 +13,7 @@ import Foundation
 /// | Russian (`ru`) | `ё` as `е`, stop words, Snowball `russian` |
 /// | Arabic (`ar`) | orthographic normalization (diacritics and tatweel removed; alef variants, alef maqsura and teh marbuta unified), stop words, Snowball `arabic` |
 /// | Chinese (`zh`) | character bigrams (as the standard analyzer), single-character function words removed |
+/// | any other | the standard analyzer, without the stop words of English, French, Spanish, Russian and Arabic |
 ///
 /// French and Spanish fold accents *after* stemming, because the stemmers rely on them. A
 /// word that carries an accent also gives the stem of its unaccented spelling, at the same
@@ -70,7 +71,12 @@ public struct LanguageAnalyzer: Analyzer {
 
     private static let shared: [String: LanguageAnalyzer] = Dictionary(
         uniqueKeysWithValues: languages.compactMap { language in LanguageAnalyzer(language: language).map { (language, $0) } })
-    private static let standard = StandardAnalyzer()
+    /// Text in a language without an analyzer of its own (Portuguese, German, ...) is indexed
+    /// without the stop words of the five languages that have lists: a French or Spanish query's
+    /// `de` or `la` should not match a Portuguese record through them. The analyzer's name stays
+    /// `standard`, so indexes built before keep working (their stop words are never searched).
+    private static let standard = StandardAnalyzer(
+        stopWords: ["en", "fr", "es", "ru", "ar"].reduce(into: Set<String>()) { $0.formUnion(StopWords.forLanguage($1)) })
 
     /// Language-specific normalization applied before stop words and stemming.
     static func normalizer(_ language: String) -> (String) -> String {

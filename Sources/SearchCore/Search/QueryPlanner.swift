@@ -130,7 +130,8 @@ struct QueryPlanner {
             return try prefixPlan(field: field, prefix: prefix)
         case .synonyms(let synonyms):
             return try synonymUnit(synonyms)
-        case .boolean(let clauses, let minimum):
+        case .boolean(let written, let writtenMinimum):
+            let (clauses, minimum) = writtenMinimum <= 1 ? filtersRequired(written, minimum: writtenMinimum) : (written, writtenMinimum)
             var must: [QueryPlan] = []
             var should: [QueryPlan] = []
             var mustNot: [QueryPlan] = []
@@ -235,6 +236,36 @@ struct QueryPlanner {
         default:
             return false
         }
+    }
+
+    /// `clauses` with their optional keyword clauses made filters when the clauses also search
+    /// text: `kind:caseStudy coral` is coral among case studies, not case studies or coral.
+    /// Values of one field are alternatives, different fields all apply (as `SearchFilters`
+    /// do): `kind:caseStudy kind:technology country:KE coral`. Keyword clauses alone keep
+    /// their operator (`kind:caseStudy OR kind:technology`).
+    private func filtersRequired(_ clauses: [Query.Clause], minimum: Int) -> ([Query.Clause], Int) {
+        var values: [String: [Query]] = [:]
+        var fieldOrder: [String] = []
+        var others: [Query.Clause] = []
+        for clause in clauses {
+            switch (clause.occur, clause.query) {
+            case (.should, .term(let field?, _)) where keywordField(field) != nil, (.should, .phrase(let field?, _)) where keywordField(field) != nil:
+                if values[field] == nil { fieldOrder.append(field) }
+                values[field, default: []].append(clause.query)
+            default:
+                others.append(clause)
+            }
+        }
+        guard !values.isEmpty, others.contains(where: { $0.occur != .mustNot }) else { return (clauses, minimum) }
+        let filters = fieldOrder.map { field in
+            let alternatives = values[field] ?? []
+            return Query.Clause(
+                .must, alternatives.count == 1 ? alternatives[0] : .boolean(alternatives.map { Query.Clause(.should, $0) }, minimumShouldMatch: 0))
+        }
+        // Words that were all optional stay the reason to match: one of them is now required
+        // (beside required words they only ever added to the score, and still do).
+        let wordsOnly = !others.contains { $0.occur == .must }
+        return (others + filters, wordsOnly ? max(minimum, 1) : minimum)
     }
 
     private func keywordField(_ name: String) -> Int? {
