@@ -2,6 +2,7 @@ import ClearingHouse
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import NIOHTTP1
 
 /// An error answer of the API: RFC 9457 problem details (`application/problem+json`) with
 /// `type`, `title`, `status` and `detail`, plus `parameter` for a bad parameter and
@@ -81,6 +82,10 @@ struct Problem: Error, Sendable {
             )
         case is NIOTooManyBytesError:
             return (tooLarge, false)
+        case let error as HTTPParserError:
+            // A body that breaks HTTP: a bad chunk size, an unknown transfer coding, a
+            // connection closed before the Content-Length was sent.
+            return (Problem(.badRequest, "malformed-request", "Malformed request", detail: "the request is not valid HTTP: \(error)"), false)
         case let error as HTTPError:
             return (Problem(error.status, "http-\(error.status.code)", error.status.reasonPhrase, detail: error.body ?? error.status.reasonPhrase), false)
         case let error as any HTTPResponseError:

@@ -416,6 +416,24 @@ private func isMinimal(_ query: Query) -> Bool {
         #expect(try #require(parseError(absurd)).position == 2 * QueryParser.maximumNesting + 1)
     }
 
+    // MARK: Size
+
+    /// A query of more words than a person types is refused where the extra words start, as
+    /// are too many words that expand (`*`, `~`); words of phrases and CJK pairs count.
+    @Test func rejectsQueriesOfTooManyWords() throws {
+        let limit = QueryParser.maximumWords
+        let most = Array(repeating: "coral", count: limit).joined(separator: " ")
+        #expect(throws: Never.self) { try QueryParser().parse(most) }
+        let tooMany = most + " reef"
+        #expect(try #require(parseError(tooMany)).position == most.count + 1)
+        #expect(parseError("\"" + most + " reef\"") != nil)
+        #expect(parseError(String(repeating: "红", count: limit + 2)) != nil)
+        let expanding = (0...QueryParser.maximumExpandingWords).map { "a\($0)*" }.joined(separator: " ")
+        let error = try #require(parseError(expanding))
+        #expect(error.message.contains("* or ~"), "\(error)")
+        #expect(throws: Never.self) { try QueryParser().parse((1...QueryParser.maximumExpandingWords).map { "a\($0)~" }.joined(separator: " ")) }
+    }
+
     // MARK: Random queries
 
     @Test(.timeLimit(.minutes(3)))

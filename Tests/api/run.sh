@@ -51,6 +51,9 @@ if served != json.load(open(sys.argv[2], encoding="utf-8")):
 print("the same document")
 PY
 
+step "requests that break HTTP get a 4xx or a closed connection, never a 5xx"
+CHM_API_KEY="$key" "$python" Tests/api/malformed_http.py "$url" || status=1
+
 step "schemathesis against $url"
 # shellcheck disable=SC2086 # SCHEMATHESIS_ARGS is a list of options
 CHM_API_KEY="$key" CHM_API_REPORT_DIR="$work/report" "$python" Tests/api/fuzz.py "$url" ${SCHEMATHESIS_ARGS:-} || status=1

@@ -74,6 +74,12 @@ extension QueryParser {
     /// The deepest nesting of parentheses accepted: deeper input is surely not typed by a
     /// person, and refusing it keeps the recursive parser's stack small.
     static let maximumNesting = 64
+    /// The most words a query may hold (each word of a phrase, each character pair of a CJK
+    /// run counted): a search box's question has a few dozen at most, and each word costs a
+    /// walk of the index; Lucene refuses more than 1,024 clauses for the same reason.
+    static let maximumWords = 256
+    /// The most words with `*` or `~` a query may hold: each reads up to 128 terms.
+    static let maximumExpandingWords = 16
 
     // The lexer and parser are nested so their names cannot collide with the analyzer's
     // `Token` or other module-level types.
@@ -348,6 +354,9 @@ extension QueryParser {
         private var lookahead: Token?
         private let defaultOperator: QueryParser.DefaultOperator
         private var depth = 0
+        /// Words read so far, and those with `*` or `~` (``QueryParser/maximumWords``).
+        private var words = 0
+        private var expandingWords = 0
 
         init(text: String, defaultOperator: QueryParser.DefaultOperator) {
             lexer = Lexer(text: text)
@@ -455,12 +464,16 @@ extension QueryParser {
             let token = try advance()
             switch token.kind {
             case .term(let text):
+                try count(max(1, QueryPlanner.bigramPieces(text).count), at: token)
                 return .term(field: field, text: text)
             case .prefix(let prefix):
+                try count(1, at: token, expanding: true)
                 return .prefix(field: field, prefix: prefix)
             case .fuzzy(let word, let edits):
+                try count(1, at: token, expanding: true)
                 return .fuzzy(field: field, text: word, maxEdits: edits)
             case .phrase(let text):
+                try count(text.split(whereSeparator: \.isWhitespace).reduce(0) { $0 + max(1, QueryPlanner.bigramPieces(String($1)).count) }, at: token)
                 return .phrase(field: field, text: text)
             case .field(let name):
                 return try parsePrimary(after: token, field: name)
@@ -489,6 +502,25 @@ extension QueryParser {
                     expected: "a term",
                     message: "expected a term before \(token.operatorName)"
                 )
+            }
+        }
+
+        /// Counts `count` words of `token` against the limits.
+        private mutating func count(_ count: Int, at token: Token, expanding: Bool = false) throws(QueryParseError) {
+            words += count
+            guard words <= QueryParser.maximumWords else {
+                let limit = QueryParser.maximumWords
+                throw QueryParseError(
+                    position: token.start, expected: "at most \(limit) words",
+                    message: "expected at most \(limit) words; the query has more from \(token.start) on")
+            }
+            guard expanding else { return }
+            expandingWords += 1
+            guard expandingWords <= QueryParser.maximumExpandingWords else {
+                let limit = QueryParser.maximumExpandingWords
+                throw QueryParseError(
+                    position: token.start, expected: "at most \(limit) words with * or ~",
+                    message: "expected at most \(limit) words with * or ~; the one at \(token.start) is one more")
             }
         }
 
