@@ -152,6 +152,7 @@ struct API: Sendable {
     /// `chm delete ID --json`'s report; 404 when there is no such record.
     func delete(id: String, request: Request) async throws -> Response {
         try authorize(request)
+        try Self.refuseQueryParameters(request)
         let report = try await server.write { [house] in try house.delete(ids: [id]) }
         if !report.missing.isEmpty { throw Problem.unknownRecord(id) }
         return Self.json(try Self.document(report))
@@ -161,6 +162,7 @@ struct API: Sendable {
     /// of ids) become aliases of `id`.
     func merge(id: String, request: Request) async throws -> Response {
         try authorize(request)
+        try Self.refuseQueryParameters(request)
         let parameters = try RequestParameters.json(try await jsonBody(request), types: ["duplicates": .strings])
         try parameters.check(known: ["duplicates"])
         let duplicates = parameters.all("duplicates")
@@ -169,6 +171,12 @@ struct API: Sendable {
     }
 
     // MARK: Request parts
+
+    /// Refuses parameters in the URL of a request that takes none there (a body's request
+    /// takes its parameters in the body; `?q=x` beside a body would be ignored silently).
+    static func refuseQueryParameters(_ request: Request) throws {
+        try RequestParameters.query(request.uri.query).check(known: [])
+    }
 
     /// The `{id}` of the path, percent-decoded.
     static func recordID(_ context: BasicRequestContext) throws -> String {

@@ -127,14 +127,22 @@ public final class ClearingHouseServer: Sendable {
         router.get("/openapi.json") { _, _ in try api.openAPI() }
         router.get("/v1/search") { request, _ in try await api.search(try RequestParameters.query(request.uri.query)) }
         router.post("/v1/search") { request, _ in
-            try await api.search(try RequestParameters.json(try await api.jsonBody(request), types: APIParameters.bodyTypes))
+            try API.refuseQueryParameters(request)
+            return try await api.search(try RequestParameters.json(try await api.jsonBody(request), types: APIParameters.bodyTypes))
         }
         router.post("/v1/match") { request, _ in
-            try await api.match(try APIParameters.match(try RequestParameters.json(try await api.jsonBody(request), types: APIParameters.bodyTypes)))
+            try API.refuseQueryParameters(request)
+            return try await api.match(try APIParameters.match(try RequestParameters.json(try await api.jsonBody(request), types: APIParameters.bodyTypes)))
         }
-        router.get("/v1/stats") { _, _ in try await api.statistics() }
+        router.get("/v1/stats") { request, _ in
+            try API.refuseQueryParameters(request)
+            return try await api.statistics()
+        }
         router.post("/v1/records") { request, _ in try await api.ingest(request) }
-        router.get("/v1/records/:id") { _, context in try await api.record(id: try API.recordID(context)) }
+        router.get("/v1/records/:id") { request, context in
+            try API.refuseQueryParameters(request)
+            return try await api.record(id: try API.recordID(context))
+        }
         router.delete("/v1/records/:id") { request, context in try await api.delete(id: try API.recordID(context), request: request) }
         router.post("/v1/records/:id/merge") { request, context in try await api.merge(id: try API.recordID(context), request: request) }
         router.get("/v1/records/:id/provenance") { request, context in

@@ -109,6 +109,7 @@ struct RequestParameters: Sendable {
     /// Refuses a parameter not in `known` (a misspelt one would otherwise be ignored silently).
     func check(known: Set<String>) throws(Problem) {
         for name in names where !known.contains(name) {
+            if known.isEmpty { throw Problem.badParameter(name, "unknown parameter; this request takes no parameters here") }
             throw Problem.badParameter(name, "unknown parameter; parameters are: \(known.sorted().joined(separator: ", "))")
         }
     }

@@ -51,6 +51,19 @@ import Testing
             #expect(match["parameter"] as? String == "id")
             let country = expectProblem(try await client.post("/v1/match", #"{"text": "reefs", "country": "XX"}"#, key: nil), .badRequest)
             #expect(country["parameter"] as? String == "country")
+            // Requests that take no parameters in their URL refuse them (a `q` beside a body,
+            // a misspelt option on a delete, were ignored; the delete went ahead).
+            for (uri, method) in [
+                ("/v1/search?q=x", HTTPRequest.Method.post), ("/v1/match?bogus=1", .post), ("/v1/records/tech-fog?x=1", .get),
+                ("/v1/stats?x=1", .get), ("/v1/records/tech-fog?dryRun=true", .delete),
+            ] {
+                let response = try await client.execute(
+                    uri: uri, method: method, headers: [.authorization: "Bearer \(testKey)", .contentType: "application/json"],
+                    body: ByteBuffer(string: #"{"q": "reef", "text": "reefs"}"#))
+                let problem = expectProblem(response, .badRequest)
+                #expect((problem["detail"] as? String)?.contains("takes no parameters") == true, "\(uri): \(problem)")
+            }
+            #expect(try await client.get("/v1/records/tech-fog").status == .ok)
         }
     }
 
