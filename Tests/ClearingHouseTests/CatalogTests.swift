@@ -376,6 +376,10 @@ import SearchCore
         #expect(CSVExport.quote("two\nlines") == "\"two\nlines\"")
         #expect(CSVExport.quote("cr\r") == "\"cr\r\"")
         #expect(CSVExport.quote("say \"hi\"") == "\"say \"\"hi\"\"\"")
+        // No cell starts a spreadsheet formula.
+        #expect(CSVExport.quote("=HYPERLINK(\"http://evil\",\"x\")") == "\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\"")
+        #expect(CSVExport.quote("+1") == "'+1" && CSVExport.quote("-x") == "'-x" && CSVExport.quote("@SUM(A1)") == "'@SUM(A1)")
+        #expect(CSVExport.quote("2020-01-01") == "2020-01-01")
     }
 
     @Test func openingWithoutCreateNeedsAnExistingCatalog() throws {

@@ -473,6 +473,19 @@ import Testing
         )
     }
 
+    /// A value in a message cannot break the one line per problem, nor drive a terminal.
+    @Test func diagnosticDescriptionIsOneLineWhateverTheInput() {
+        let forged = Diagnostic(
+            .error, file: "e.json", line: 1, column: 126, recordID: "t-1\u{0}", field: "countries[0]",
+            message: "\"\u{1B}[2J\u{1B}[31mPWNED\nfake.json:1:1: error: forged\" is not an ISO 3166-1 alpha-2 country code")
+        #expect(
+            forged.description
+                == #"e.json:1:126: error: record t-1\u{0}: field countries[0]: "\u{1B}[2J\u{1B}[31mPWNED\nfake.json:1:1: error: forged" is not an ISO 3166-1 alpha-2 country code"#
+        )
+        #expect(!forged.description.contains("\n") && forged.message.contains("\n"))
+        #expect(Diagnostic(.error, file: "a\u{2028}b", message: "tab\there\u{85}").description == #"a\u{2028}b: error: tab\there\u{85}"#)
+    }
+
     @Test func diagnosticDescriptionLeavesOutWhatIsUnknown() {
         #expect(Diagnostic(.error, file: "f.json", line: 3, message: "m").description == "f.json:3: error: m")
         #expect(Diagnostic(.warning, file: "f.json", message: "m").description == "f.json: warning: m")

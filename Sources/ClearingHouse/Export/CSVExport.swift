@@ -1,7 +1,8 @@
 import Foundation
 
 /// CSV rows for `chm export --format csv` (RFC 4180: comma-separated, CRLF-free, fields with
-/// commas, quotes or line breaks quoted). Lists are joined with "; ".
+/// commas, quotes or line breaks quoted; a cell that would start a spreadsheet formula starts
+/// with an apostrophe). Lists are joined with "; ".
 enum CSVExport {
     static let columns = [
         "id", "kind", "title", "languages", "countries", "regions", "themes", "targets", "keywords", "published",
@@ -22,6 +23,10 @@ enum CSVExport {
     }
 
     static func quote(_ field: String) -> String {
+        // A cell that a spreadsheet would read as a formula (`=HYPERLINK(...)`, `+`, `-`, `@`,
+        // or a tab or carriage return first) starts with an apostrophe instead, as OWASP
+        // advises for CSV injection: records come from many publishers.
+        let field = field.first.map { "=+-@\t\r".contains($0) } == true ? "'" + field : field
         guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

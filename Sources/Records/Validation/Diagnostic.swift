@@ -45,17 +45,44 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The compiler-style line: `FILE:LINE[:COLUMN]: error: [record ID:] [field NAME:] message`.
+    ///
+    /// Always one line: control characters that input put in a value (a line break, an escape
+    /// sequence that would drive a terminal) are written as escapes (`\n`, `\u{1B}`), so that a
+    /// file cannot forge a diagnostic or a terminal's state.
     public var description: String {
-        var text = file
+        var text = Self.escapingControls(file)
         if let line {
             text += ":\(line)"
             if let column { text += ":\(column)" }
         }
         text += ": \(severity.rawValue): "
-        if let recordID { text += "record \(recordID): " }
-        if let field { text += "field \(field): " }
-        text += message
+        if let recordID { text += "record \(Self.escapingControls(recordID)): " }
+        if let field { text += "field \(Self.escapingControls(field)): " }
+        text += Self.escapingControls(message)
         return text
+    }
+
+    /// `text` with C0 and C1 control characters, DEL and the Unicode line and paragraph
+    /// separators written as escapes.
+    static func escapingControls(_ text: String) -> String {
+        func isControl(_ scalar: Unicode.Scalar) -> Bool {
+            scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029
+        }
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var escaped = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            guard isControl(scalar) else {
+                escaped.append(scalar)
+                continue
+            }
+            switch scalar {
+            case "\n": escaped.append(contentsOf: "\\n".unicodeScalars)
+            case "\r": escaped.append(contentsOf: "\\r".unicodeScalars)
+            case "\t": escaped.append(contentsOf: "\\t".unicodeScalars)
+            default: escaped.append(contentsOf: "\\u{\(String(scalar.value, radix: 16, uppercase: true))}".unicodeScalars)
+            }
+        }
+        return String(escaped)
     }
 
     /// The diagnostic as a JSON object, for `--json` output: the document ``encode(to:)`` writes.
