@@ -16,7 +16,7 @@ struct API: Sendable {
     /// A 200 (or `status`) answer with a JSON document.
     static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
         Response(
-            status: status, headers: [.contentType: "application/json"],
+            status: status, headers: [.contentType: "application/json", .xContentTypeOptions: "nosniff"],
             body: .init(byteBuffer: ByteBuffer(string: text + "\n")))
     }
 

@@ -62,6 +62,7 @@ struct Problem: Error, Sendable {
     var response: Response {
         var headers = self.headers
         headers[.contentType] = "application/problem+json"
+        headers[.xContentTypeOptions] = "nosniff"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: jsonValue.description + "\n")))
     }
 

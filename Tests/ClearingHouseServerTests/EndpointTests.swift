@@ -98,6 +98,7 @@ import Testing
         try await withServer { client, house in
             let stats = try await client.get("/v1/stats")
             #expect(stats.status == .ok)
+            #expect(stats.headers[.xContentTypeOptions] == "nosniff")
             #expect(stats.object["records"] as? Int == 4)
             #expect((stats.object["kinds"] as? [String: Any])?["technology"] as? Int == 2)
             _ = house

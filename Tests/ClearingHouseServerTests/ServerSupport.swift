@@ -122,6 +122,7 @@ func expectProblem(_ response: TestResponse, _ status: HTTPResponse.Status, sour
 {
     #expect(response.status == status, "\(response.text)", sourceLocation: sourceLocation)
     #expect(response.headers[.contentType] == "application/problem+json", sourceLocation: sourceLocation)
+    #expect(response.headers[.xContentTypeOptions] == "nosniff", sourceLocation: sourceLocation)
     let problem = response.object
     for key in ["type", "title", "status", "detail"] {
         #expect(problem[key] != nil, "no \(key) in \(response.text)", sourceLocation: sourceLocation)

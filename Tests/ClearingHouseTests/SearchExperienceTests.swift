@@ -206,6 +206,25 @@ struct SearchExperienceTests {
         }
     }
 
+    /// Similar records are similar in what they are about, not in their numbers.
+    @Test func similarRecordsDoNotShareOnlyNumbers() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let house = try Self.house(directory)
+        let records = """
+            {"id": "turtles", "kind": "caseStudy", "title": "Green turtle nesting beaches", "summary": "Volunteers patrolled 78 beaches in 2019 and counted 4500 nests."}
+            {"id": "plots", "kind": "caseStudy", "title": "Forest inventory plots", "summary": "Teams measured 78 plots in 2019, 4500 trees in all."}
+            {"id": "hatchlings", "kind": "bestPractice", "title": "Protecting turtle hatchlings", "summary": "Nests on beaches are fenced until the hatchlings reach the sea."}
+            """
+        try house.ingest([try directory.write("n.jsonl", records)])
+        let similar = try house.similar(id: "turtles")
+        #expect(similar.hits.first?.id == "hatchlings")
+        for hit in similar.hits {
+            #expect(!hit.reasons.contains { $0.contains(where: \.isNumber) }, "\(hit.id): \(hit.reasons)")
+        }
+        #expect(!similar.hits.map(\.id).contains("plots"), "\(similar.hits.map(\.id))")
+    }
+
     @Test func theLibraryServesManyTasksAtOnce() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

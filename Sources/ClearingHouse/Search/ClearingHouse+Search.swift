@@ -327,7 +327,9 @@ extension ClearingHouse {
         // Candidates: the best content matches, and records sharing a theme or assistance type.
         var candidates: [String: Double] = [:]
         var matchedWords: [String] = []
-        if let (query, words) = searcher.moreLikeThis(texts, maximumTerms: 25) {
+        // Numbers, units and time words say nothing of what a record is about ("about: 78"),
+        // as in matchmaking.
+        if let (query, words) = searcher.moreLikeThis(texts, maximumTerms: 25, accept: Matchmaking.isTelling) {
             matchedWords = words
             let results = try indexing {
                 try searcher.search(query, options: SearchOptions(limit: 200, filter: engineFilter.isEmpty ? nil : engineFilter))

@@ -60,10 +60,13 @@ extension IndexSearcher {
     /// A query of the words of `texts` (field name -> texts, analyzed with each field's
     /// analyzer) that best characterize them: each term is weighed by its frequency in the
     /// texts times its idf in the index, and the best `maximumTerms` become optional clauses.
-    /// Words that occur in no indexed document are left out.
+    /// Words that occur in no indexed document, and those `accept` refuses (given as written,
+    /// lower-cased), are left out.
     /// - Returns: the query and the words chosen, best first (nil when no word qualifies).
-    public func moreLikeThis(_ texts: [String: [String]], maximumTerms: Int = 25) -> (query: Query, words: [String])? {
-        let chosen = tellingWords(texts).prefix(maximumTerms).map(\.word)
+    public func moreLikeThis(
+        _ texts: [String: [String]], maximumTerms: Int = 25, accept: (String) -> Bool = { _ in true }
+    ) -> (query: Query, words: [String])? {
+        let chosen = tellingWords(texts, accept: accept).prefix(maximumTerms).map(\.word)
         guard !chosen.isEmpty else { return nil }
         let query = Query.boolean(chosen.map { .init(.should, .term(field: nil, text: $0)) }, minimumShouldMatch: 0)
         return (query, chosen)
