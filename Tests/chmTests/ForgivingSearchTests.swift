@@ -95,6 +95,11 @@ struct ForgivingSearchTests {
         // chm thesaurus lookup shows the same, and theme facets are named in the reader's language.
         let lookup = try CLI.run(["thesaurus", "lookup", "коралловых рифов", "--index", index]).stdout
         #expect(lookup.hasPrefix("coral-reefs: коралловых рифов [ru] → "), "\(lookup)")
+        // A label matches however the analyzer spells it: without accents, without the article.
+        for (query, concept) in [("tourbieres", "peatlands"), ("restauracion de manglares", "mangrove-restoration"), ("غابات", "forests")] {
+            let found = try CLI.run(["thesaurus", "lookup", query, "--index", index]).stdout
+            #expect(found.hasPrefix("\(concept): \(query) ["), "\(query): \(found)")
+        }
         let facets = try CLI.json(try CLI.run(["search", "", "--index", index, "--json", "--facets", "theme", "--lang", "fr"]).stdout)
         let labels = try #require((facets["facetLabels"] as? [String: Any])?["theme"] as? [String: String])
         #expect(labels["protected-areas"] == "aires protégées", "\(labels)")

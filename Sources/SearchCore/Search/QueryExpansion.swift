@@ -104,11 +104,15 @@ public struct QueryExpander: Sendable {
         for (index, set) in sets.enumerated() {
             for label in set.labels {
                 guard let analyzer = analyzers[label.group] else { continue }
-                let terms = Self.primaryTerms(analyzer.tokens(label.text))
-                guard !terms.isEmpty else { continue }
-                let key = terms.joined(separator: "\u{1}")
-                if labels[label.group, default: [:]][key]?.contains(index) != true {
-                    labels[label.group, default: [:]][key, default: []].append(index)
+                let alternatives = Self.termsByPosition(analyzer.tokens(label.text))
+                guard !alternatives.isEmpty else { continue }
+                // Every spelling of the label the analyzer gives (`tourbières`: its stem, and
+                // the stem of `tourbieres`), so that a query typed either way finds it.
+                for terms in Self.combinations(alternatives) {
+                    let key = terms.joined(separator: "\u{1}")
+                    if labels[label.group, default: [:]][key]?.contains(index) != true {
+                        labels[label.group, default: [:]][key, default: []].append(index)
+                    }
                 }
                 scripts[label.group, default: []].formUnion(Script.of(label.text))
             }
@@ -162,7 +166,7 @@ public struct QueryExpander: Sendable {
         self.groups = groups
     }
 
-    private static let serializationHeader = "chm-synonyms 1"
+    private static let serializationHeader = "chm-synonyms 2"
 
     /// The sets and their analyzed labels as text, to be stored and read back with
     /// ``init(serialized:schema:)``: analyzing thousands of labels takes far longer than
@@ -282,15 +286,41 @@ public struct QueryExpander: Sendable {
         return output
     }
 
-    /// The first term at each position (a stem, not its alternatives).
-    private static func primaryTerms(_ tokens: [Token]) -> [String] {
-        var terms: [String] = []
+    /// The terms at each position: the first (a stem), then its alternatives (the stem of
+    /// the word without accents, or with the Arabic article), at most
+    /// ``maximumAlternatives`` of them.
+    private static func termsByPosition(_ tokens: [Token]) -> [[String]] {
+        var terms: [[String]] = []
         var lastPosition = -1
-        for token in tokens where token.position != lastPosition {
-            terms.append(token.term)
-            lastPosition = token.position
+        for token in tokens {
+            if token.position != lastPosition {
+                terms.append([token.term])
+                lastPosition = token.position
+            } else if let last = terms.indices.last, terms[last].count < maximumAlternatives, !terms[last].contains(token.term) {
+                terms[last].append(token.term)
+            }
         }
         return terms
+    }
+
+    /// Alternatives kept per position (an analyzer gives at most three).
+    static let maximumAlternatives = 3
+    /// Spellings of one run of terms looked up, at most (a label of four words with two
+    /// alternatives each has 16).
+    static let maximumCombinations = 16
+
+    /// The runs that take one alternative at each position, the first alternatives' first,
+    /// at most ``maximumCombinations``.
+    private static func combinations(_ alternatives: some Collection<[String]>) -> [[String]] {
+        var runs: [[String]] = [[]]
+        for choices in alternatives {
+            var next: [[String]] = []
+            for run in runs {
+                for choice in choices where next.count < maximumCombinations { next.append(run + [choice]) }
+            }
+            runs = next
+        }
+        return runs
     }
 
     /// `query` with a ``Query/synonyms(_:)`` clause beside each word or phrase that matches a
@@ -369,22 +399,30 @@ public struct QueryExpander: Sendable {
             else { continue }
             // The run is analyzed once per group (an analyzer call costs far more than a word),
             // and each term is traced back to its word by where it starts.
-            var terms: [String] = []
+            var terms: [[String]] = []  // per position: the stem, then its alternatives
             var wordOfTerm: [Int] = []
             var lastPosition = -1
-            for token in analyzer.tokens(joined) where token.position != lastPosition {
+            for token in analyzer.tokens(joined) {
+                if token.position == lastPosition {
+                    if let last = terms.indices.last, terms[last].count < Self.maximumAlternatives, !terms[last].contains(token.term) {
+                        terms[last].append(token.term)
+                    }
+                    continue
+                }
                 lastPosition = token.position
                 var word = 0
                 while word + 1 < wordStarts.count, wordStarts[word + 1] <= token.start { word += 1 }
-                terms.append(token.term)
+                terms.append([token.term])
                 wordOfTerm.append(word)
             }
             var start = 0
             while start < terms.count {
-                var length = starts.contains(terms[start]) ? min(longest, terms.count - start) : 0
+                var length = terms[start].contains(where: starts.contains) ? min(longest, terms.count - start) : 0
                 var matched = 0
                 while length > 0 {
-                    if let sets = dictionary[terms[start..<(start + length)].joined(separator: "\u{1}")] {
+                    let labelSets = Self.combinations(terms[start..<(start + length)]).lazy
+                        .compactMap { dictionary[$0.joined(separator: "\u{1}")] }.first
+                    if let sets = labelSets {
                         let first = wordOfTerm[start]
                         let last = wordOfTerm[start + length - 1]
                         for set in sets {
