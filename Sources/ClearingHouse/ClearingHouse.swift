@@ -341,7 +341,16 @@ public final class ClearingHouse: Sendable {
         let vocabulary = try importThesaurusFiles(among: thesaurusPaths, emit: emit)
         report.thesaurus = vocabulary.imported
         report.unreadable += vocabulary.unreadable
-        try catalog.finishRun(runID, counts: report.runCounts)
+        do {
+            try catalog.finishRun(runID, counts: report.runCounts)
+        } catch {
+            // The records are committed; only the run's log row is not (a full disk after the
+            // last commit). Saying the ingest failed would be untrue.
+            emit(
+                Diagnostic(
+                    .warning, file: catalog.path,
+                    message: "the records are stored, but this run's counts could not be logged in ingest_runs: \(error)"))
+        }
         try indexing { try feed.finish() }
         return report
     }

@@ -207,6 +207,22 @@ struct ReliabilityTests {
         #expect(report["indexChange"] as? Int == report["catalogChange"] as? Int)
     }
 
+    /// A full disk after the records' last commit, when only the run's log row is left to
+    /// write: the records are stored and indexed, and the command says so (a warning, exit 0),
+    /// not that the ingest failed.
+    @Test func aFullDiskAfterTheLastCommitIsAWarning() throws {
+        let directory = try TemporaryDirectory()
+        _ = try writeFiles(directory, files: 2, records: 20)
+        let index = directory.path("index")
+        let result = try CLI.run(["ingest", directory.path("in"), "--index", index], environment: ["CHM_TEST_FAULT": "ENOSPC@catalog.write#1"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("40 added"), "\(result.stdout)")
+        #expect(result.stderr.contains("warning: the records are stored") && result.stderr.contains("No space left on device"), "\(result.stderr)")
+        let report = try CLI.json(try CLI.run(["check", "--index", index, "--json"]).stdout)
+        #expect(report["documents"] as? Int == 40)
+        #expect(report["indexChange"] as? Int == report["catalogChange"] as? Int)
+    }
+
     @Test func checkFindsADamagedSegmentAndRepairRebuildsIt() throws {
         let directory = try TemporaryDirectory()
         _ = try writeFiles(directory, files: 1, records: 200)

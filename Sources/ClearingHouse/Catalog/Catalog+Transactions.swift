@@ -8,7 +8,8 @@ import struct Records.Record
 import SearchCore
 
 extension FaultInjector.Phase {
-    /// A file's transaction on the catalog (points `catalog.before-commit`, `catalog.after-commit`).
+    /// A file's transaction on the catalog (points `catalog.before-commit`, `catalog.after-commit`),
+    /// and the run's log row written after the last one (`catalog.write`).
     static let catalog = FaultInjector.Phase(rawValue: "catalog")
 }
 

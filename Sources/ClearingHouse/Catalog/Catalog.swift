@@ -4,6 +4,7 @@
 import Foundation
 import GRDB
 import struct Records.Record
+import SearchCore
 import Synchronization
 
 /// What storing one record did.
@@ -203,6 +204,9 @@ final class Catalog: Sendable {
 
     /// Completes an `ingest_runs` row with the run's counts.
     func finishRun(_ id: Int64, counts: RunCounts) throws {
+        if let code = FaultInjector.reach(.write, path: path, phase: .catalog) {
+            throw ClearingHouseError(.storage, "cannot log the run in \(path): \(String(cString: strerror(code)))")
+        }
         try write { db in
             try db.execute(
                 sql: """
