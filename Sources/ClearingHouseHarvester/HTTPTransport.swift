@@ -2,6 +2,7 @@
 // read up to a limit), for ClearingHouse.harvest.
 @_exported import ClearingHouse
 import AsyncHTTPClient
+import Foundation
 import NIOCore
 import NIOHTTP1
 
@@ -17,6 +18,7 @@ import NIOHTTP1
 /// Or let ``ClearingHouse/ClearingHouse/harvest(_:progress:diagnostics:)`` make one and shut it down.
 public final class HTTPTransport: OAIHTTPTransport {
     private let client: HTTPClient
+    private let connectTimeout: Duration
 
     /// A transport with its own client (on the shared event loops).
     /// - Parameter connectTimeout: how long to keep trying to connect before a request fails
@@ -26,6 +28,10 @@ public final class HTTPTransport: OAIHTTPTransport {
         configuration.redirectConfiguration = .follow(max: 5, allowCycles: false)
         configuration.decompression = .enabled(limit: .ratio(100))
         configuration.timeout = .init(connect: .nanoseconds(Int64(connectTimeout.components.seconds) * 1_000_000_000 + connectTimeout.components.attoseconds / 1_000_000_000))
+        // The harvest retries with its own back-off (and says so); the client's retries
+        // inside the connect timeout made a refused connection take 10 s an attempt.
+        configuration.connectionPool.retryConnectionEstablishment = false
+        self.connectTimeout = connectTimeout
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
@@ -40,11 +46,26 @@ public final class HTTPTransport: OAIHTTPTransport {
         request.headers.add(name: "User-Agent", value: "chm-harvester/1 (OAI-PMH)")
         request.headers.add(name: "Accept", value: "text/xml, application/xml")
         request.headers.add(name: "Accept-Encoding", value: "gzip, deflate")
-        let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000))
-        let body = try await response.body.collect(upTo: maximumBytes)
-        return OAIHTTPResponse(
-            status: Int(response.status.code), retryAfter: response.headers.first(name: "Retry-After"),
-            body: Array(buffer: body))
+        do {
+            let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000))
+            let body = try await response.body.collect(upTo: maximumBytes)
+            return OAIHTTPResponse(
+                status: Int(response.status.code), retryAfter: response.headers.first(name: "Retry-After"),
+                body: Array(buffer: body))
+        } catch let error as IOError {
+            throw TransportError(description: error.errnoCode == ECONNREFUSED ? "connection refused" : String(cString: strerror(error.errnoCode)))
+        } catch let error as HTTPClientError where error == .deadlineExceeded {
+            throw TransportError(description: "no answer within \(timeout.components.seconds) s")
+        } catch let error as HTTPClientError where error == .connectTimeout {
+            throw TransportError(description: "no connection within \(connectTimeout.components.seconds) s")
+        } catch is NIOTooManyBytesError {
+            throw TransportError(description: "the response is larger than \(maximumBytes) bytes")
+        }
+    }
+
+    /// Why a request failed, in a few words (`connection refused`).
+    struct TransportError: Error, CustomStringConvertible {
+        var description: String
     }
 }
 

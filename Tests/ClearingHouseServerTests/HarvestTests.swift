@@ -295,7 +295,7 @@ struct HarvestTests {
         let transport = HTTPTransport(connectTimeout: .milliseconds(300))
         let report = try await harvester.house.harvest(request, transport: transport)
         try await transport.shutdown()
-        #expect(report.harvests.first?.failure?.contains("cannot reach the provider") == true)
+        #expect(report.harvests.first?.failure?.contains("cannot reach the provider (connection refused)") == true, "\(report)")
     }
 
     @Test("an invalid record is left out, the rest of its page kept; a page that is not XML stops the harvest, naming the page")
