@@ -98,8 +98,11 @@ struct SearchCommand: ParsableCommand {
             print("Also searching close spellings of \(correction.word), such as \(correction.spelling)")
         }
         for expansion in response.expansions { print("Also searching: \(expansion.summary)") }
-        if response.hits.isEmpty {
-            print("No records match" + (query.isEmpty ? "" : " \"\(query)\"") + (offset > 0 ? " at offset \(offset)" : "") + " (\(total) matches).")
+        if response.hits.isEmpty, limit == 0, response.totalLowerBound > 0 {
+            print("\(total) matches (--limit 0 shows none)")
+        } else if response.hits.isEmpty {
+            let counted = response.totalLowerBound > 0 ? " (\(total) matches)" : ""
+            print("No records match" + (query.isEmpty ? "" : " \"\(query)\"") + (offset > 0 ? " at offset \(offset)" : "") + counted + ".")
         } else {
             print("\(offset + 1)-\(offset + response.hits.count) of \(total) matches")
             HitPrinter.print(response, offset: offset)
