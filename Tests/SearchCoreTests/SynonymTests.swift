@@ -160,6 +160,15 @@ struct SynonymTests {
         #expect(try expansions("мониторинг коралловых рифов") == ["monitoring:мониторинг", "coral-reefs:коралловых рифов"])
         #expect(try expansions("coral reef monitoring") == ["coral-reefs:coral reef", "monitoring:monitoring"])
         #expect(try expansions("corals") == ["corals:corals"])
+        // The translations stand for every query term the label covers: two words, twice the
+        // weight of one (a CJK label of three characters covers its two pairs).
+        func weights(_ text: String) throws -> [Double] {
+            guard case .boolean(let clauses, _) = expander.expand(try QueryParser().parse(text), weight: 0.5).query else { return [] }
+            return clauses.compactMap { if case .synonyms(let synonyms) = $0.query { synonyms.weight } else { nil } }
+        }
+        #expect(try weights("коралловые рифы") == [1.0])
+        #expect(try weights("corals fish") == [0.5])
+        #expect(try weights("珊瑚礁") == [1.0])
         // A label inside a CJK run.
         #expect(try expansions("珊瑚礁保护") == ["coral-reefs:珊瑚礁保护"])
         // Excluded words are not expanded; a group requiring two of its words is left alone.

@@ -88,6 +88,11 @@ struct ForgivingSearchTests {
             #expect((plain["hits"] as? [Any])?.isEmpty == true, "\(query)")
             #expect(plain["expansions"] == nil)
         }
+        // A record that answers the whole concept in another language ranks above one in the
+        // query's language that has one of its words (a Russian fire record has восстановление).
+        let mangroves = try CLI.json(try CLI.run(["search", "восстановление мангровых лесов", "--index", index, "--json", "--limit", "3"]).stdout)
+        let top = ((mangroves["hits"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
+        #expect(top.count == 3 && top.allSatisfy { $0.contains("mangrove") }, "\(top)")
         // The text output names what was added, and --explain which translation matched.
         let text = try CLI.run(["search", "коралловые рифы", "--index", index, "--limit", "1", "--explain"]).stdout
         #expect(text.contains("Also searching: коралловые рифы [ru] → "), "\(text)")

@@ -383,8 +383,9 @@ public struct QueryExpander: Sendable {
 
     /// The labels found in a run of words, longest first at each place, merged over groups.
     private func matches(words: [String], weight: Double) -> [(synonyms: Synonyms, expansion: QueryExpansion)] {
-        // (set, first word, last word) -> groups whose labels matched there.
-        var found: [(set: Int, first: Int, last: Int, groups: [String])] = []
+        // (set, first word, last word) -> groups whose labels matched there, and the most
+        // query terms (words, or CJK pairs) a label covered.
+        var found: [(set: Int, first: Int, last: Int, groups: [String], terms: Int)] = []
         let joined = words.joined(separator: " ")
         var wordStarts: [Int] = []
         var offset = 0
@@ -428,8 +429,9 @@ public struct QueryExpander: Sendable {
                         for set in sets {
                             if let existing = found.firstIndex(where: { $0.set == set && $0.first == first && $0.last == last }) {
                                 if !found[existing].groups.contains(group) { found[existing].groups.append(group) }
+                                found[existing].terms = max(found[existing].terms, length)
                             } else {
-                                found.append((set, first, last, [group]))
+                                found.append((set, first, last, [group], length))
                             }
                         }
                         matched = length
@@ -458,10 +460,13 @@ public struct QueryExpander: Sendable {
             for other in found where other.first <= match.last && other.last >= match.first { ownGroups.formUnion(other.groups) }
             let added = set.labels.filter { !ownGroups.contains($0.group) && analyzers[$0.group] != nil }
             guard !added.isEmpty else { return nil }
+            // The translations stand for every query term the label covers: a record that
+            // has `mangrove restoration` answers all of `восстановление мангровых лесов`, and
+            // should not fall below one in the query's language that has only `восстановление`.
             let synonyms = Synonyms(
                 source: source,
                 words: added.map { Synonyms.Word(text: $0.text, group: $0.group, label: "\($0.text) [\($0.group)] from \(source)") },
-                weight: weight)
+                weight: weight * Double(max(1, match.terms)))
             let expansion = QueryExpansion(source: source, matchedGroups: match.groups, setID: set.id, added: added)
             return (synonyms, expansion)
         }
