@@ -173,6 +173,15 @@ struct ForgivingSearchTests {
         }
         let bears = try CLI.run(["search", "bears", "--index", index, "--limit", "1"]).stdout
         #expect(bears.contains("Also searching close spellings of bears, such as years") && !bears.contains("Showing results for"), "\(bears)")
+        // Filters on free-text values forgive their case: --theme Marine is --theme marine.
+        for (option, typed, stored) in [("--theme", "Marine", "marine"), ("--target", "gbf-t3", "GBF-T3"), ("--region", "arctic", "Arctic")] {
+            func total(_ value: String) throws -> Int? {
+                try CLI.json(try CLI.run(["search", "", option, value, "--index", index, "--json", "--count"]).stdout)["total"] as? Int
+            }
+            let exact = try total(stored)
+            let forgiven = try total(typed)
+            #expect((exact ?? 0) > 0 && forgiven == exact, "\(option) \(typed)")
+        }
         let island = try CLI.json(try CLI.run(["search", "Madagaskar", "--index", index, "--json"]).stdout)
         #expect(island["correctedQuery"] as? String == "Madagascar", "\(island)")
         // Off, the misspelt word finds nothing of its own.

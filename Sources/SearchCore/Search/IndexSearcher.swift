@@ -181,6 +181,22 @@ public final class IndexSearcher: Sendable {
         return 1 + (weight - 1) * share * share
     }
 
+    /// The values of keyword field `name` that equal `value` ignoring case (and the value
+    /// itself when some document has it as written), at most `limit` read: for filters typed
+    /// by hand (`--theme Marine` for `marine`).
+    /// - Returns: the matching values as indexed; empty when the field is unknown or none matches.
+    public func keywordValues(field name: String, equalIgnoringCase value: String, limit: Int = 10_000) -> [String] {
+        guard let field = fields.index(of: name), fields.kinds[field] == .keyword else { return [] }
+        let wanted = value.lowercased()
+        var found = Set<String>()
+        for segment in segments {
+            for (term, _) in segment.reader.terms(field: field, prefix: "", limit: limit) where term.lowercased() == wanted {
+                found.insert(term)
+            }
+        }
+        return found.sorted()
+    }
+
     /// Lucene's BM25 idf.
     func idf(_ documentFrequency: Int) -> Double {
         let n = Double(documentFrequency)
