@@ -329,6 +329,11 @@ struct WebPageTests {
                 "/helpdesk", [("need", need), ("key", testKey)], headers: [.origin: "https://evil.example"])
             #expect(foreign.status == .forbidden)
             #expect(try house.statistics().records == 4)
+            // Without an Origin, a Referer of another site gives the cross-site post away.
+            let referred = try await client.postForm(
+                "/helpdesk", [("need", need), ("key", testKey)], headers: [.referer: "https://evil.example/x"])
+            #expect(referred.status == .forbidden)
+            #expect(try house.statistics().records == 4)
             let empty = try await client.postForm("/helpdesk", [("need", "  ")])
             #expect(empty.status == .badRequest)
             let stored = try await client.postForm(

@@ -251,15 +251,22 @@ struct WebPages: Sendable {
     }
 
     /// Refuses a form posted by a page of another site: its `Origin` (or, without one,
-    /// `Sec-Fetch-Site`) must be this server's.
+    /// `Sec-Fetch-Site`, then `Referer`) must be this server's. A client that sends none of
+    /// them (a script) is not a browser carrying someone else's session, and still needs the key.
     static func checkSameOrigin(_ request: Request) throws(PageError) {
         let host = (request.head.authority ?? "").lowercased()
+        func isThisServer(_ url: String) -> Bool {
+            let afterScheme = url.split(separator: "://", maxSplits: 1).last.map(String.init) ?? url
+            let authority = afterScheme.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? afterScheme
+            return !host.isEmpty && authority == host
+        }
         if let origin = request.headers[.origin]?.lowercased(), origin != "null" {
-            let stripped = origin.split(separator: "://", maxSplits: 1).last.map(String.init) ?? origin
-            guard !host.isEmpty, stripped == host else { throw PageError(reason: .crossSite) }
+            guard isThisServer(origin) else { throw PageError(reason: .crossSite) }
+        } else if request.headers[.origin] == "null" {
+            throw PageError(reason: .crossSite)
         } else if let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!]?.lowercased(), site == "cross-site" {
             throw PageError(reason: .crossSite)
-        } else if request.headers[.origin] == "null" {
+        } else if let referer = request.headers[.referer]?.lowercased(), !isThisServer(referer) {
             throw PageError(reason: .crossSite)
         }
     }
