@@ -79,6 +79,19 @@ struct WebPageTests {
         }
     }
 
+    @Test("a typo shows the corrected query; a rare word says which close spelling it is also searched with")
+    func corrections() async throws {
+        let records = (0..<25).map { record("r\($0)", title: "Wetland restoration project \($0)") } + [record("typo", title: "Restoraton project")]
+        try await withServer(records: records) { client, _ in
+            let typo = try await client.get("/?q=wetlnd").text
+            #expect(typo.contains(#"<p class="corrected">Showing results for <a href="/?q=wetland">wetland</a></p>"#), "\(typo)")
+            let rare = try await client.get("/?q=restoraton").text
+            #expect(rare.contains(#"<p class="close-spellings">Also searching close spellings: restoraton → restoration</p>"#), "\(rare)")
+            #expect(!rare.contains(#"class="corrected""#))
+            #expect(recordIDs(rare).first == "typo")
+        }
+    }
+
     @Test("a query marks the matched words in the snippets and counts exactly")
     func query() async throws {
         try await withServer { client, _ in

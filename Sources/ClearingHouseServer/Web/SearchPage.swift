@@ -149,6 +149,13 @@ struct SearchPage {
                 <p class="corrected">\(s("results.corrected")) <a href="\(other.url())">\(correctedQuery)</a></p>
                 """
         }
+        // Rare words searched with a far more frequent neighbour beside them (`bears`, `years`):
+        // say so, or the neighbour's records would appear unexplained.
+        let neighbours = response.corrections.filter { !$0.requested && $0.wordDocumentFrequency > 0 && !$0.isWrittenForm }
+        if !neighbours.isEmpty {
+            let list = neighbours.map { "\($0.word) → \($0.spelling)" }.joined(separator: ", ")
+            corrected = "\(corrected)<p class=\"close-spellings\">\(s("results.closeSpellings")) \(list)</p>"
+        }
         let sorts = SearchRequest.Sort.allCases.map { sort -> HTML in
             var other = state
             other.sort = sort
