@@ -368,7 +368,10 @@ package struct JSONParser {
                     throw error("unterminated string (it starts here)", line: startLine, column: startColumn)
                 }
                 // The column of the character itself (advance() has moved past it).
-                throw error("control character \(Self.describe(byte)) in a string must be escaped", column: column - 1)
+                let code = String(byte, radix: 16, uppercase: true)
+                let named = byte == 0 ? "a NUL byte" : "a control character (byte 0x\(code.count == 1 ? "0" : "")\(code))"
+                throw error(
+                    "\(named) in a string must be escaped (\\u\(String(repeating: "0", count: 4 - code.count))\(code))", column: column - 1)
             default:
                 if byte >= 0x80 { isASCII = false }
                 bytes.append(byte)
@@ -453,7 +456,7 @@ package struct JSONParser {
     /// ("the end of the file", "the end of the line").
     package mutating func expectEnd(_ expected: String) throws(JSONSyntaxError) {
         if let byte = peekSignificant() {
-            throw error("unexpected \(Self.describe(byte)) after the record; expected \(expected)")
+            throw error("found \(Self.describe(byte)) after the record; expected \(expected)")
         }
     }
 }
