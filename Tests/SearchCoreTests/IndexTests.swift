@@ -48,6 +48,12 @@ struct IndexTests {
         #expect(try found("kind:caseStudy kind:technology country:KE coral") == ["case-ke", "tech-ke"])
         #expect(try found("kind:caseStudy -country:MV coral") == ["case-ke"])
         #expect(try found("kind:technology country:MV") == ["tech-ke", "case-mv"])
+        // Groups of keyword clauses, and required ones, filter too.
+        #expect(try found("(kind:caseStudy OR kind:technology) country:KE coral") == ["case-ke", "tech-ke"])
+        #expect(try found("+kind:caseStudy coral") == ["case-ke", "case-mv"])
+        #expect(try found("kind:caseStudy AND country:MV coral") == ["case-mv"])
+        // A value no document has as written matches the values that differ only in case.
+        #expect(try found("kind:casestudy country:mv coral") == ["case-mv"])
     }
 
     @Test func phraseQueryRequiresAdjacentTermsInOrder() throws {

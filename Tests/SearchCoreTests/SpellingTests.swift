@@ -8,7 +8,8 @@ import Testing
 struct SpellingTests {
     let schema = Schema(textFields: [Schema.TextField("title", weight: 2), Schema.TextField("body")])
 
-    func searcher(_ documents: [(String, String)]) throws -> IndexSearcher {
+    func searcher(_ documents: [(String, String)], analyzer: (any Analyzer)? = nil) throws -> IndexSearcher {
+        let schema = analyzer.map { Schema(textFields: [Schema.TextField("title", analyzer: $0, weight: 2), Schema.TextField("body")]) } ?? schema
         let directory = ScratchDirectory()
         let writer = try IndexWriter(directory: directory.url, schema: schema)
         for (key, text) in documents { try writer.add(Document(key: key, text: ["title": [text]])) }
@@ -38,9 +39,15 @@ struct SpellingTests {
         // Known words are left alone.
         #expect(try searcher.search(.term(field: nil, text: "nursery"), options: options).corrections.isEmpty)
         // An unknown word is not corrected to a spelling one record has (`gardening`), nor is
-        // an acronym (`RESTORATON` in capitals); `word~` still asks for any.
+        // an acronym (a short word in capitals); a long one is caps lock; `word~` asks for any.
         #expect(try searcher.search(.term(field: nil, text: "gardenng"), options: options).corrections.isEmpty)
-        #expect(try searcher.search(.term(field: nil, text: "RESTORATON"), options: options).corrections.isEmpty)
+        #expect(QueryPlanner.isAcronym("SMART") && QueryPlanner.isAcronym("AGROVOC") && !QueryPlanner.isAcronym("Smart"))
+        #expect(try searcher.search(.term(field: nil, text: "RESTORATON"), options: options).corrections.first?.spelling == "restoration")
+        // A stop word of the field's language is not a typo of a word (`there`, `three`).
+        let stops = try self.searcher(
+            [("s", "three wetland sites"), ("t", "three wetland surveys")], analyzer: LanguageAnalyzer.forLanguage("en"))
+        #expect(try stops.search(.term(field: nil, text: "there"), options: options).corrections.isEmpty)
+        #expect(try stops.search(.term(field: nil, text: "threee"), options: options).corrections.first?.spelling == "three")
         #expect(try searcher.search(try QueryParser().parse("gardenng~"), options: options).corrections.first?.spelling == "gardening")
     }
 
@@ -78,6 +85,19 @@ struct SpellingTests {
         #expect(try searcher.search(.term(field: nil, text: "restoraton"), options: options).corrections.first?.spelling == "restoration")
         let asked = Query.boolean([.init(.should, .fuzzy(field: nil, text: "restoraton", maxEdits: nil)), .init(.should, .synonyms(synonyms))], minimumShouldMatch: 0)
         #expect(try searcher.search(asked, options: options).corrections.first?.spelling == "restoration")
+    }
+
+    /// A spelling in two records counts as two, in whichever fields they have it.
+    @Test func theTwoRecordsACorrectionNeedsAreCountedOverFields() throws {
+        let directory = ScratchDirectory()
+        let writer = try IndexWriter(directory: directory.url, schema: schema)
+        try writer.add(Document(key: "a", text: ["title": ["Kalimantan peatlands"]]))
+        try writer.add(Document(key: "b", text: ["title": ["Peat fires"], "body": ["Fires in Kalimantan"]]))
+        try writer.commit()
+        let searcher = try IndexSearcher.open(directory: directory.url, schema: schema)
+        let results = try searcher.search(.term(field: nil, text: "kalimatan"), options: SearchOptions(correctSpelling: true))
+        #expect(Set(results.hits.map(\.key)) == ["a", "b"])
+        #expect(results.corrections.first?.spelling == "kalimantan")
     }
 
     @Test func fuzzySyntaxAsksForCloseSpellingsOfAnyWord() throws {

@@ -219,6 +219,7 @@ extension ClearingHouse {
     /// as typed, has one (`Madagaskar` -> `Madagascar`).
     static func cased(_ spelling: String, like word: String) -> String {
         guard let first = word.first, first.isUppercase, let head = spelling.first, head.isLowercase else { return spelling }
+        if word.allSatisfy({ !$0.isLetter || $0.isUppercase }) { return spelling.uppercased() }  // typed in capitals
         return head.uppercased() + spelling.dropFirst()
     }
 

@@ -90,7 +90,7 @@ struct QueryPlanner {
             return .all
         case .term(let field, let text), .phrase(let field, let text):
             if let field, let keywordField = keywordField(field) {
-                return .keyword(field: keywordField, value: text)
+                return keywordPlan(field: keywordField, name: field, value: text)
             }
             if case .term = query {
                 // A Chinese, Japanese or Korean run typed without spaces is several words:
@@ -118,7 +118,7 @@ struct QueryPlanner {
             return exact
         case .fuzzy(let field, let text, let maxEdits):
             if let field, let keywordField = keywordField(field) {
-                return .keyword(field: keywordField, value: text)
+                return keywordPlan(field: keywordField, name: field, value: text)
             }
             let fields = try textFields(field)
             let exact = unit(text: text, fields: fields, label: query.label)
@@ -246,26 +246,54 @@ struct QueryPlanner {
     private func filtersRequired(_ clauses: [Query.Clause], minimum: Int) -> ([Query.Clause], Int) {
         var values: [String: [Query]] = [:]
         var fieldOrder: [String] = []
+        var groups: [Query.Clause] = []
         var others: [Query.Clause] = []
         for clause in clauses {
             switch (clause.occur, clause.query) {
             case (.should, .term(let field?, _)) where keywordField(field) != nil, (.should, .phrase(let field?, _)) where keywordField(field) != nil:
                 if values[field] == nil { fieldOrder.append(field) }
                 values[field, default: []].append(clause.query)
+            case (.should, .boolean) where isKeywordClause(clause.query):
+                // `(kind:caseStudy OR kind:technology)`, `theme:a AND theme:b`: one filter.
+                groups.append(Query.Clause(.must, clause.query))
             default:
                 others.append(clause)
             }
         }
-        guard !values.isEmpty, others.contains(where: { $0.occur != .mustNot }) else { return (clauses, minimum) }
+        let hasWords = others.contains { $0.occur != .mustNot && !isKeywordClause($0.query) }
+        let hasFilters = !values.isEmpty || !groups.isEmpty || others.contains { $0.occur == .must && isKeywordClause($0.query) }
+        guard hasWords, hasFilters else { return (clauses, minimum) }
         let filters = fieldOrder.map { field in
             let alternatives = values[field] ?? []
             return Query.Clause(
                 .must, alternatives.count == 1 ? alternatives[0] : .boolean(alternatives.map { Query.Clause(.should, $0) }, minimumShouldMatch: 0))
         }
         // Words that were all optional stay the reason to match: one of them is now required
-        // (beside required words they only ever added to the score, and still do).
-        let wordsOnly = !others.contains { $0.occur == .must }
-        return (others + filters, wordsOnly ? max(minimum, 1) : minimum)
+        // (beside required words they only ever added to the score, and still do). A required
+        // keyword clause (`+kind:caseStudy`) is a filter, not a word.
+        let wordsOnly = !others.contains { $0.occur == .must && !isKeywordClause($0.query) }
+        return (others + filters + groups, wordsOnly ? max(minimum, 1) : minimum)
+    }
+
+    /// `name:value` on a keyword field: the value as written, or, when no document has it so,
+    /// the values that differ from it only in case (`theme:Marine` finds `marine`,
+    /// `country:mu` finds `MU`).
+    private func keywordPlan(field: Int, name: String, value: String) -> QueryPlan {
+        guard searcher.documentFrequency(field: field, term: value) == 0 else { return .keyword(field: field, value: value) }
+        let values = searcher.keywordValues(field: name, equalIgnoringCase: value)
+        guard !values.isEmpty else { return .keyword(field: field, value: value) }
+        if values.count == 1 { return .keyword(field: field, value: values[0]) }
+        return .boolean(must: [], should: values.map { .keyword(field: field, value: $0) }, mustNot: [], minimumShouldMatch: 0)
+    }
+
+    /// Whether `query` is a keyword clause (`kind:caseStudy`) or a group of only such clauses
+    /// (`(kind:caseStudy OR kind:technology)`, `theme:a AND theme:b`).
+    private func isKeywordClause(_ query: Query) -> Bool {
+        switch query {
+        case .term(let field?, _), .phrase(let field?, _): return keywordField(field) != nil
+        case .boolean(let clauses, _): return !clauses.isEmpty && clauses.allSatisfy { isKeywordClause($0.query) }
+        default: return false
+        }
     }
 
     private func keywordField(_ name: String) -> Int? {
@@ -361,8 +389,14 @@ struct QueryPlanner {
             }
         }
         // A word of a matched label is a word of its language, however rare in the index; an
-        // acronym (`SMART`, `NBSAP`) is not a misspelling of a word (`start`).
+        // acronym (`SMART`, `NBSAP`) is not a misspelling of a word (`start`); a stop word of
+        // some language (`there`, `entre`, `donde`), which no field indexes, is not a typo.
         if !requested, isLabelWord || Self.isAcronym(word) { return nil }
+        if !requested, wordFrequency == 0,
+            fields.contains(where: { searcher.schema.textFields[$0].analyzer.tokens(word).isEmpty })
+        {
+            return nil
+        }
         let edits: Int
         if requested {
             // `word~`: the length rule, but short words too (they asked).
@@ -375,7 +409,7 @@ struct QueryPlanner {
         // An unknown word is not corrected to a spelling only one record has (in a small
         // catalog the neighbours one edit away are mostly other languages' words: gorillas ->
         // orillas, whales -> wales).
-        let minimumFrequency = requested ? 1 : max(Self.minimumCorrectionDocuments, wordFrequency * Self.correctionFrequencyRatio)
+        let minimumFrequency = requested ? 1 : max(1, wordFrequency * Self.correctionFrequencyRatio)
         let automaton = LevenshteinAutomaton(normalized, maxDistance: edits)
         var parts: [FieldPart] = []
         var unitFrequency = wordFrequency
@@ -425,6 +459,13 @@ struct QueryPlanner {
                     label: "\(kept[0].term) (close to \(word))"))
         }
         guard let best, !parts.isEmpty else { return nil }
+        // (Counted over the catalog, not per field: `Kalimantan` in one record's title and
+        // another's description is in two records.)
+        if !requested, unitFrequency < Self.minimumCorrectionDocuments,
+            distinctDocuments(of: parts, atLeast: Self.minimumCorrectionDocuments) < Self.minimumCorrectionDocuments
+        {
+            return nil
+        }
         corrections.entries.append(
             SpellingCorrection(
                 word: word, spelling: best.spelling, distance: best.distance, documentFrequency: best.frequency,
@@ -493,14 +534,34 @@ struct QueryPlanner {
         return best
     }
 
-    /// A word of two or more letters typed in capitals only (`SMART`, `NBSAP`, `GEF`).
+    /// The live documents that have any term of `parts` in its field, counted up to `atLeast`.
+    private func distinctDocuments(of parts: [FieldPart], atLeast limit: Int) -> Int {
+        var documents = Set<Int>()
+        for (index, segment) in searcher.segments.enumerated() {
+            for part in parts {
+                for term in part.terms.joined() {
+                    guard let info = segment.reader.termInfo(field: part.field, term: term) else { continue }
+                    let iterator = segment.reader.postingsIterator(info)
+                    while iterator.nextDoc() != noMoreDocs {
+                        guard !segment.deletions.contains(iterator.doc) else { continue }
+                        documents.insert(index << 32 | iterator.doc)
+                        if documents.count >= limit { return documents.count }
+                    }
+                }
+            }
+        }
+        return documents.count
+    }
+
+    /// A word of 2 to 7 letters typed in capitals only (`SMART`, `NBSAP`, `AGROVOC`); a longer
+    /// one in capitals (`RESTORATON`) is a word typed with caps lock, and may be a typo.
     static func isAcronym(_ word: String) -> Bool {
         var letters = 0
         for character in word where character.isLetter {
             guard character.isUppercase else { return false }
             letters += 1
         }
-        return letters >= 2
+        return (2...7).contains(letters)
     }
 
     /// The words of `synonyms` as one unit: each analyzed and searched in the fields of its
