@@ -169,6 +169,20 @@ struct SynonymTests {
         #expect(try weights("коралловые рифы") == [1.0])
         #expect(try weights("corals fish") == [0.5])
         #expect(try weights("珊瑚礁") == [1.0])
+        // Stems collide across languages (`forest`, and the Spanish stem of `forestación`): the
+        // concept whose label is written like the words wins; two labels of one CJK run both count.
+        let colliding = QueryExpander(
+            sets: [
+                SynonymSet(id: "forests", labels: [.init(text: "forests", group: "en"), .init(text: "лес", group: "ru")]),
+                SynonymSet(id: "afforestation", labels: [.init(text: "forestación", group: "es"), .init(text: "облесение", group: "ru")]),
+                SynonymSet(id: "drones", labels: [.init(text: "无人机", group: "zh"), .init(text: "drones", group: "en")]),
+                SynonymSet(id: "forest-monitoring", labels: [.init(text: "森林监测", group: "zh"), .init(text: "forest monitoring", group: "en")]),
+            ],
+            schema: Schema(textFields: ["en", "es", "ru", "zh"].map {
+                Schema.TextField("title.\($0)", analyzer: LanguageAnalyzer.forLanguage($0), group: $0)
+            }))
+        #expect(colliding.expand(try QueryParser().parse("forest"), weight: 0.5).expansions.map(\.setID) == ["forests"])
+        #expect(Set(colliding.expand(try QueryParser().parse("无人机森林监测"), weight: 0.5).expansions.map(\.setID)) == ["drones", "forest-monitoring"])
         // A label inside a CJK run.
         #expect(try expansions("珊瑚礁保护") == ["coral-reefs:珊瑚礁保护"])
         // Excluded words are not expanded; a group requiring two of its words is left alone.

@@ -381,11 +381,27 @@ public struct QueryExpander: Sendable {
         }
     }
 
+    /// Edits (insertions, deletions, substitutions of characters) between `a` and `b`.
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        guard !a.isEmpty else { return b.count }
+        var previous = Array(0...b.count)
+        var current = previous
+        for i in 1...a.count {
+            current[0] = i
+            for j in stride(from: 1, through: b.count, by: 1) {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            swap(&previous, &current)
+        }
+        return previous[b.count]
+    }
+
     /// The labels found in a run of words, longest first at each place, merged over groups.
     private func matches(words: [String], weight: Double) -> [(synonyms: Synonyms, expansion: QueryExpansion)] {
         // (set, first word, last word) -> groups whose labels matched there, and the most
         // query terms (words, or CJK pairs) a label covered.
-        var found: [(set: Int, first: Int, last: Int, groups: [String], terms: Int)] = []
+        var found: [(set: Int, first: Int, last: Int, groups: [String], terms: Int, start: Int)] = []
         let joined = words.joined(separator: " ")
         var wordStarts: [Int] = []
         var offset = 0
@@ -431,7 +447,7 @@ public struct QueryExpander: Sendable {
                                 if !found[existing].groups.contains(group) { found[existing].groups.append(group) }
                                 found[existing].terms = max(found[existing].terms, length)
                             } else {
-                                found.append((set, first, last, [group], length))
+                                found.append((set, first, last, [group], length, start))
                             }
                         }
                         matched = length
@@ -442,6 +458,24 @@ public struct QueryExpander: Sendable {
                 start += max(matched, 1)
             }
         }
+        // Stems of different languages collide (`forest` is the English word and the Spanish
+        // stem of `forestación`): when the same words match different concepts, the concepts
+        // whose label is written most like the words are kept.
+        // (Terms, not words, delimit a match: the labels `无人机` and `森林监测` of one CJK run
+        // are two places.)
+        func place(_ match: (set: Int, first: Int, last: Int, groups: [String], terms: Int, start: Int)) -> [Int] {
+            [match.first, match.last, match.start, match.terms]
+        }
+        var nearest: [[Int]: Int] = [:]  // place -> the nearest label's edits
+        var distances: [Int] = []
+        for match in found {
+            let source = words[match.first...match.last].joined(separator: " ").lowercased()
+            let labelsThere = sets[match.set].labels.filter { match.groups.contains($0.group) }
+            let distance = labelsThere.map { Self.editDistance($0.text.lowercased(), source) }.min() ?? Int.max
+            distances.append(distance)
+            nearest[place(match)] = min(nearest[place(match)] ?? Int.max, distance)
+        }
+        found = zip(found, distances).filter { match, distance in distance == nearest[place(match)] }.map(\.0)
         // The query's words are in one language, which is not known: a match in another
         // group can be an accident of analysis (the English `ecosystem` is also a French stem).
         // So a match inside a longer one (of any group) gives way to it, and a match never
