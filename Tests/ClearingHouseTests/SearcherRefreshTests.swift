@@ -43,8 +43,10 @@ struct SearcherRefreshTests {
                 try writer.ingest([try directory.write("r.jsonl", record("r\(round)", "Round \(round) record"))])
                 #expect(try reader.search(SearchRequest(query: "record")).hits.map(\.id) == ["r\(round)"])
             }
-            // Each refresh released the segments of the snapshot before it.
-            #expect(openFileDescriptors() <= before + 8, "\(before) -> \(openFileDescriptors())")
+            // Each refresh released the segments of the snapshot before it: a leak would hold
+            // one or more descriptors per round (1,000 or more). The margin is for the tests
+            // that run beside this one in the same process and open files of their own.
+            #expect(openFileDescriptors() <= before + 64, "\(before) -> \(openFileDescriptors())")
         }
     }
 }
