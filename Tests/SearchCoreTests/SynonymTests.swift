@@ -183,6 +183,17 @@ struct SynonymTests {
             }))
         #expect(colliding.expand(try QueryParser().parse("forest"), weight: 0.5).expansions.map(\.setID) == ["forests"])
         #expect(Set(colliding.expand(try QueryParser().parse("无人机森林监测"), weight: 0.5).expansions.map(\.setID)) == ["drones", "forest-monitoring"])
+        // The labels tell the query's language; its function words are not searched in the
+        // others (Spanish `hay`, there is, is the English `hay`).
+        let spanish = QueryExpander(
+            sets: [SynonymSet(id: "mangroves", labels: [.init(text: "manglares", group: "es"), .init(text: "mangroves", group: "en")])],
+            schema: Schema(textFields: ["en", "es"].map { Schema.TextField("title.\($0)", analyzer: LanguageAnalyzer.forLanguage($0), group: $0) }))
+        guard case .boolean(let clauses, _) = spanish.expand(try QueryParser().parse("hay manglares"), weight: 0.8).query else {
+            Issue.record("expected a boolean")
+            return
+        }
+        #expect(!clauses.contains { $0.query == .term(field: nil, text: "hay") })
+        #expect(clauses.contains { $0.query == .term(field: nil, text: "manglares") })
         // A label inside a CJK run.
         #expect(try expansions("珊瑚礁保护") == ["coral-reefs:珊瑚礁保护"])
         // Excluded words are not expanded; a group requiring two of its words is left alone.

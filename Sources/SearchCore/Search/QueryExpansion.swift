@@ -358,11 +358,13 @@ public struct QueryExpander: Sendable {
             guard minimum <= 1 else { return .boolean(clauses, minimumShouldMatch: minimum) }
             // Runs of optional words, which may hold a label of several words.
             var added: [Query.Clause] = []
+            var matchedGroups = Set<String>()
             var run: [String] = []
             func closeRun() {
                 guard !run.isEmpty else { return }
                 let found = matches(words: run, weight: weight)
                 expansions += found.map(\.expansion)
+                for match in found { matchedGroups.formUnion(match.expansion.matchedGroups) }
                 added += found.map { Query.Clause(.should, .synonyms($0.synonyms)) }
                 run.removeAll()
             }
@@ -375,7 +377,15 @@ public struct QueryExpander: Sendable {
                 }
             }
             closeRun()
-            return added.isEmpty ? .boolean(clauses, minimumShouldMatch: minimum) : .boolean(clauses + added, minimumShouldMatch: minimum)
+            guard !added.isEmpty else { return .boolean(clauses, minimumShouldMatch: minimum) }
+            // The labels say which languages the query is in; its function words there are
+            // not searched in the others: `hay manglares` is Spanish, and its `hay` (there is)
+            // should not find English hay meadows.
+            let kept = clauses.filter { clause in
+                guard clause.occur == .should, case .term(nil, let text) = clause.query else { return true }
+                return !matchedGroups.contains { analyzers[$0]?.tokens(text).isEmpty == true }
+            }
+            return .boolean(kept + added, minimumShouldMatch: minimum)
         default:
             return query
         }
