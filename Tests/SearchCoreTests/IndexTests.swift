@@ -54,6 +54,10 @@ struct IndexTests {
         #expect(try found("kind:caseStudy AND country:MV coral") == ["case-mv"])
         // A value no document has as written matches the values that differ only in case.
         #expect(try found("kind:casestudy country:mv coral") == ["case-mv"])
+        // Filters forgive case the same way.
+        let filtered = try searcher.search(
+            try QueryParser().parse("coral"), options: SearchOptions(limit: 10, filter: Filter(["kind": ["casestudy"], "country": ["ke"]])))
+        #expect(keys(filtered) == ["case-ke"])
     }
 
     @Test func phraseQueryRequiresAdjacentTermsInOrder() throws {

@@ -170,8 +170,8 @@ extension ClearingHouse {
         }
         let sort = request.sort ?? (query == .matchAll ? .published : .relevance)
         let engineSort: HitOrder = sort == .published ? .keyword(field: "published", descending: true) : .relevance
+        let filter = request.filters.engineFilter
         let searcher = try openSearcher()
-        let filter = Self.forgivingCase(request.filters.engineFilter, searcher: searcher)
         let results = try indexing {
             try searcher.search(
                 query,
@@ -221,22 +221,6 @@ extension ClearingHouse {
         guard let first = word.first, first.isUppercase, let head = spelling.first, head.isLowercase else { return spelling }
         if word.allSatisfy({ !$0.isLetter || $0.isUppercase }) { return spelling.uppercased() }  // typed in capitals
         return head.uppercased() + spelling.dropFirst()
-    }
-
-    /// `filter` with each region, theme and target value that no record has as typed also
-    /// matching the values records have that differ from it only in case (`Marine`, `marine`;
-    /// `gbf-t3`, `GBF-T3`): these are free text in records, typed by hand in filters.
-    static func forgivingCase(_ filter: Filter, searcher: IndexSearcher) -> Filter {
-        var filter = filter
-        for field in ["region", "theme", "target"] {
-            guard let given = filter.values[field] else { continue }
-            var values = given
-            for value in given {
-                values.formUnion(searcher.keywordValues(field: field, equalIgnoringCase: value))
-            }
-            filter.values[field] = values
-        }
-        return filter
     }
 
     /// `query` with each word of `replacements` (as a whole word) replaced by its spelling.
@@ -415,8 +399,8 @@ extension ClearingHouse {
         everything.limit = max(1, try statistics().records)
         everything.countTotal = true
         let query = try Self.parseQuery(request.query, minimumMatch: request.minimumMatch)
+        let filter = request.filters.engineFilter
         let searcher = try openSearcher()
-        let filter = Self.forgivingCase(request.filters.engineFilter, searcher: searcher)
         let results = try indexing {
             try searcher.search(
                 query, options: SearchOptions(limit: everything.limit, countTotal: true, filter: filter.isEmpty ? nil : filter))

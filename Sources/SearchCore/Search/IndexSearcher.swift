@@ -197,6 +197,22 @@ public final class IndexSearcher: Sendable {
         return found.sorted()
     }
 
+    /// `filter` with each value that no document has as written also accepting the values
+    /// that differ from it only in case: filters are typed by hand (`theme` `Marine` for
+    /// `marine`, `target` `gbf-t3` for `GBF-T3`), as `name:value` in a query is.
+    func forgivingCase(_ filter: Filter) -> Filter {
+        var filter = filter
+        for (name, given) in filter.values {
+            guard let field = fields.index(of: name), fields.kinds[field] == .keyword else { continue }
+            var values = given
+            for value in given where documentFrequency(field: field, term: value) == 0 {
+                values.formUnion(keywordValues(field: name, equalIgnoringCase: value))
+            }
+            filter.values[name] = values
+        }
+        return filter
+    }
+
     /// Lucene's BM25 idf.
     func idf(_ documentFrequency: Int) -> Double {
         let n = Double(documentFrequency)
@@ -211,6 +227,7 @@ public final class IndexSearcher: Sendable {
         var options = options
         var seenFacets = Set<String>()
         options.facets = options.facets.filter { seenFacets.insert($0).inserted }  // a facet asked twice is counted once
+        options.filter = options.filter.map(forgivingCase)
         let planner = QueryPlanner(searcher: self, defaultFields: options.fields, correctSpelling: options.correctSpelling)
         let plan = try planner.plan(query)
         try planner.completeCorrections()

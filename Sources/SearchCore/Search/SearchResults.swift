@@ -70,7 +70,8 @@ public struct KeywordRange: Sendable, Hashable {
 
 /// Keyword filters: values of one field combine with OR, different fields with AND.
 public struct Filter: Sendable, Hashable {
-    /// Accepted values per field.
+    /// Accepted values per field (a value no document has as written also accepts the values
+    /// that differ from it only in case).
     public var values: [String: Set<String>]
     /// Accepted ranges per field.
     public var ranges: [String: KeywordRange]
