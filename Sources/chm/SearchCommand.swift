@@ -93,8 +93,7 @@ struct SearchCommand: ParsableCommand {
         if let corrected = response.correctedQuery {
             print("Showing results for: \(corrected) (you typed: \(query); --no-correct searches only that)")
         }
-        for correction in response.corrections
-        where correction.requested || (correction.wordDocumentFrequency > 0 && !correction.isWrittenForm) {
+        for correction in response.corrections where correction.isBesideTheWord {
             print("Also searching close spellings of \(correction.word), such as \(correction.spelling)")
         }
         for expansion in response.expansions { print("Also searching: \(expansion.summary)") }

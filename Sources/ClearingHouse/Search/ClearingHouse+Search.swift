@@ -203,9 +203,8 @@ extension ClearingHouse {
         // "Showing results for" when a word the index does not have was replaced by its close
         // spelling; words it has only as stems are then shown as written. A rare word searched
         // with a frequent neighbour beside it (`bears`, `years`) keeps its place.
-        let automatic = results.corrections.filter { !$0.requested }
-        if automatic.contains(where: { $0.wordDocumentFrequency == 0 && !$0.isWrittenForm }) {
-            let replaced = automatic.filter { $0.wordDocumentFrequency == 0 || $0.isWrittenForm }
+        if results.corrections.contains(where: { $0.replacesWord && !$0.isWrittenForm }) {
+            let replaced = results.corrections.filter(\.replacesWord)
             response.correctedQuery = Self.replacing(replaced.map { ($0.word, Self.cased($0.spelling, like: $0.word)) }, in: request.query)
         }
         if let themes = results.facets["theme"] {

@@ -151,7 +151,7 @@ struct SearchPage {
         }
         // Rare words searched with a far more frequent neighbour beside them (`bears`, `years`):
         // say so, or the neighbour's records would appear unexplained.
-        let neighbours = response.corrections.filter { !$0.requested && $0.wordDocumentFrequency > 0 && !$0.isWrittenForm }
+        let neighbours = response.corrections.filter { $0.isBesideTheWord && !$0.requested }
         if !neighbours.isEmpty {
             let list = neighbours.map { "\($0.word) → \($0.spelling)" }.joined(separator: ", ")
             corrected = "\(corrected)<p class=\"close-spellings\">\(s("results.closeSpellings")) \(list)</p>"

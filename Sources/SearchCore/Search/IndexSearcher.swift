@@ -181,34 +181,29 @@ public final class IndexSearcher: Sendable {
         return 1 + (weight - 1) * share * share
     }
 
-    /// The values of keyword field `name` that equal `value` ignoring case (and the value
-    /// itself when some document has it as written), at most `limit` read: for filters typed
-    /// by hand (`--theme Marine` for `marine`).
-    /// - Returns: the matching values as indexed; empty when the field is unknown or none matches.
-    public func keywordValues(field name: String, equalIgnoringCase value: String, limit: Int = 10_000) -> [String] {
-        guard let field = fields.index(of: name), fields.kinds[field] == .keyword else { return [] }
+    /// The values of keyword field `field` that `value` stands for: itself when some document
+    /// has it as written, else the values that differ from it only in case (`Marine` for
+    /// `marine`, `gbf-t3` for `GBF-T3`: filters and `name:value` clauses are typed by hand),
+    /// else itself (which matches nothing).
+    func keywordValues(field: Int, matching value: String) -> [String] {
+        guard documentFrequency(field: field, term: value) == 0 else { return [value] }
         let wanted = value.lowercased()
         var found = Set<String>()
         for segment in segments {
-            for (term, _) in segment.reader.terms(field: field, prefix: "", limit: limit) where term.lowercased() == wanted {
+            for (term, _) in segment.reader.terms(field: field, prefix: "") where term.lowercased() == wanted {
                 found.insert(term)
             }
         }
-        return found.sorted()
+        return found.isEmpty ? [value] : found.sorted()
     }
 
-    /// `filter` with each value that no document has as written also accepting the values
-    /// that differ from it only in case: filters are typed by hand (`theme` `Marine` for
-    /// `marine`, `target` `gbf-t3` for `GBF-T3`), as `name:value` in a query is.
+    /// `filter` with each value replaced by the values it stands for
+    /// (``keywordValues(field:matching:)``).
     func forgivingCase(_ filter: Filter) -> Filter {
         var filter = filter
         for (name, given) in filter.values {
             guard let field = fields.index(of: name), fields.kinds[field] == .keyword else { continue }
-            var values = given
-            for value in given where documentFrequency(field: field, term: value) == 0 {
-                values.formUnion(keywordValues(field: name, equalIgnoringCase: value))
-            }
-            filter.values[name] = values
+            filter.values[name] = Set(given.flatMap { keywordValues(field: field, matching: $0) })
         }
         return filter
     }

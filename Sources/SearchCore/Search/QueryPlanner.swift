@@ -90,7 +90,7 @@ struct QueryPlanner {
             return .all
         case .term(let field, let text), .phrase(let field, let text):
             if let field, let keywordField = keywordField(field) {
-                return keywordPlan(field: keywordField, name: field, value: text)
+                return keywordPlan(field: keywordField, value: text)
             }
             if case .term = query {
                 // A Chinese, Japanese or Korean run typed without spaces is several words:
@@ -118,7 +118,7 @@ struct QueryPlanner {
             return exact
         case .fuzzy(let field, let text, let maxEdits):
             if let field, let keywordField = keywordField(field) {
-                return keywordPlan(field: keywordField, name: field, value: text)
+                return keywordPlan(field: keywordField, value: text)
             }
             let fields = try textFields(field)
             let exact = unit(text: text, fields: fields, label: query.label)
@@ -275,13 +275,10 @@ struct QueryPlanner {
         return (others + filters + groups, wordsOnly ? max(minimum, 1) : minimum)
     }
 
-    /// `name:value` on a keyword field: the value as written, or, when no document has it so,
-    /// the values that differ from it only in case (`theme:Marine` finds `marine`,
-    /// `country:mu` finds `MU`).
-    private func keywordPlan(field: Int, name: String, value: String) -> QueryPlan {
-        guard searcher.documentFrequency(field: field, term: value) == 0 else { return .keyword(field: field, value: value) }
-        let values = searcher.keywordValues(field: name, equalIgnoringCase: value)
-        guard !values.isEmpty else { return .keyword(field: field, value: value) }
+    /// `name:value` on a keyword field: the values it stands for
+    /// (``IndexSearcher/keywordValues(field:matching:)``: `theme:Marine` finds `marine`).
+    private func keywordPlan(field: Int, value: String) -> QueryPlan {
+        let values = searcher.keywordValues(field: field, matching: value)
         if values.count == 1 { return .keyword(field: field, value: values[0]) }
         return .boolean(must: [], should: values.map { .keyword(field: field, value: $0) }, mustNot: [], minimumShouldMatch: 0)
     }

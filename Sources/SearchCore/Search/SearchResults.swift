@@ -137,6 +137,13 @@ public struct SpellingCorrection: Sendable, Hashable {
     /// the word as written.
     public var isWrittenForm: Bool
 
+    /// Whether the spelling stands for the word in a corrected query ("showing results for"):
+    /// the word is in no document, or is shown as written.
+    public var replacesWord: Bool { !requested && (wordDocumentFrequency == 0 || isWrittenForm) }
+    /// Whether the spelling is searched beside the word, which documents have: asked for
+    /// (`word~`), or a rare word's far more frequent neighbour (`bears`, `years`).
+    public var isBesideTheWord: Bool { requested || (wordDocumentFrequency > 0 && !isWrittenForm) }
+
     public init(
         word: String, spelling: String, distance: Int, documentFrequency: Int, requested: Bool, wordDocumentFrequency: Int = 0,
         isWrittenForm: Bool = false
