@@ -18,6 +18,8 @@ import Synchronization
 public final class ClearingHouse: Sendable {
     /// The index directory (it holds `catalog.sqlite`).
     public let directory: URL
+    /// The search index's directory in ``directory`` (every search checks it for a newer commit).
+    let segmentsDirectory: URL
     /// Memory for documents waiting to be written to the search index; when it fills up, a
     /// segment is flushed, so indexing memory does not grow with the input.
     public let indexBufferBytes: Int
@@ -44,6 +46,7 @@ public final class ClearingHouse: Sendable {
     ///     records). Readers keep SQLite's default.
     public init(directory: URL, create: Bool = true, indexBufferMegabytes: Int = 64, catalogCacheMegabytes: Int = 32) throws {
         self.directory = directory
+        segmentsDirectory = directory.appendingPathComponent(SearchIndex.directoryName)
         indexBufferBytes = max(1, indexBufferMegabytes) << 20
         if create {
             do {

@@ -24,10 +24,10 @@ struct RequestParameters: Sendable {
         guard let query, !query.isEmpty else { return parameters }
         for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let rawName = String(parts[0])
-            let rawValue = parts.count > 1 ? String(parts[1]) : ""
+            let rawName = parts[0]
+            let rawValue = parts.count > 1 ? parts[1] : ""
             guard let name = decode(rawName), !name.isEmpty else {
-                throw Problem.badParameter(rawName, "the name is not valid percent-encoded UTF-8")
+                throw Problem.badParameter(String(rawName), "the name is not valid percent-encoded UTF-8")
             }
             guard let value = decode(rawValue) else {
                 throw Problem.badParameter(name, "the value is not valid percent-encoded UTF-8")
@@ -37,8 +37,36 @@ struct RequestParameters: Sendable {
         return parameters
     }
 
-    private static func decode(_ text: String) -> String? {
-        text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+    /// `text` with `+` as a space and each `%XX` as the byte it stands for; nil when a `%` is
+    /// not followed by two hex digits or the bytes are not UTF-8.
+    static func decode(_ text: Substring) -> String? {
+        var utf8 = text.utf8
+        guard utf8.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) else { return String(text) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(utf8.count)
+        while let byte = utf8.first {
+            utf8 = utf8.dropFirst()
+            switch byte {
+            case UInt8(ascii: "+"):
+                bytes.append(UInt8(ascii: " "))
+            case UInt8(ascii: "%"):
+                guard let high = utf8.first.flatMap(hexValue), let low = utf8.dropFirst().first.flatMap(hexValue) else { return nil }
+                bytes.append(high << 4 | low)
+                utf8 = utf8.dropFirst(2)
+            default:
+                bytes.append(byte)
+            }
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
     }
 
     /// The JSON type a body member must have.

@@ -19,7 +19,8 @@ import Testing
                 ("/v1/search?offset=99999999999999999999", "offset"), ("/v1/search?kind=spaceship", "kind"),
                 ("/v1/search?facets=colour", "facets"), ("/v1/search?sort=random", "sort"), ("/v1/search?count=maybe", "count"),
                 ("/v1/search?lang=%20", "lang"), ("/v1/search?knd=technology", "knd"), ("/v1/search?q=a&q=b", "q"),
-                ("/v1/search?country=", "country"), ("/v1/search?q=%ZZ", "q"),
+                ("/v1/search?country=", "country"), ("/v1/search?q=%ZZ", "q"), ("/v1/search?q=a%2", "q"),
+                ("/v1/search?q=r%E9cif", "q"), ("/v1/search?q=%C3", "q"), ("/v1/search?%ZZ=1", "%ZZ"),
                 ("/v1/records/tech-fog/similar?until=2020-02-30", "until"), ("/v1/records/req-mangrove/matches?limit=x", "limit"),
             ]
             for (uri, parameter) in cases {
@@ -40,6 +41,10 @@ import Testing
                 let problem = expectProblem(try await client.post("/v1/search", body, key: nil), .badRequest)
                 #expect(problem["parameter"] as? String == parameter, "\(body): \(problem)")
             }
+            // `+` is a space, `%XX` a byte of UTF-8 (upper or lower case), anything else as sent.
+            let decoded = try await client.get("/v1/search?q=coral+r%C3%A9cif%2bx%2Fy~&lang=fr")
+            #expect(decoded.status == .ok, "\(decoded.text)")
+            #expect(decoded.object["query"] as? String == "coral récif+x/y~")
             // A facet asked twice is counted once (it once brought the process down).
             #expect(try await client.get("/v1/search?facets=theme,theme").status == .ok)
             #expect(try await client.post("/v1/search", #"{"facets": ["kind", "kind"]}"#, key: nil).status == .ok)

@@ -70,6 +70,20 @@ extension Catalog {
         }
     }
 
+    /// What a search checks before it starts, read together (one read transaction instead of
+    /// two): the thesaurus generation (``thesaurusVersion()``) and the change log's last
+    /// position (``lastChangeSequence()``).
+    func searchPositions() throws -> (thesaurusVersion: String, lastChangeSequence: Int64) {
+        try read { db in
+            let statement = try db.cachedStatement(
+                sql: "SELECT (SELECT generation FROM thesaurus_state WHERE id = 1), (SELECT MAX(seq) FROM changes)")
+            let row = try Row.fetchOne(statement)
+            let generation: Int64? = row?[0]
+            let sequence: Int64? = row?[1]
+            return (String(generation ?? 0), sequence ?? 0)
+        }
+    }
+
     /// The concepts whose notation is one of `values` (case-insensitive), in one query.
     func concepts(notations values: [String]) throws -> [Concept] {
         guard !values.isEmpty else { return [] }

@@ -231,7 +231,8 @@ final class Catalog: Sendable {
 
     /// The stored canonical JSON of each of `ids` that the catalog holds, read in one snapshot.
     func jsons(ids: [String]) throws -> [String: String] {
-        try read { db in
+        guard !ids.isEmpty else { return [:] }
+        return try read { db in
             var found: [String: String] = [:]
             let statement = try db.cachedStatement(sql: "SELECT json FROM records WHERE id = ?")
             for id in ids where found[id] == nil {

@@ -2,9 +2,6 @@ import Foundation
 import SearchCore
 
 extension ClearingHouse {
-    /// Where the segments live.
-    var segmentsDirectory: URL { directory.appendingPathComponent(SearchIndex.directoryName) }
-
     /// What to do about a damaged index (the engine reports the damage; the clearing-house,
     /// which keeps the records, says how to rebuild).
     static let repairAdvice = "; run `chm check --repair` to rebuild the index from the catalog"
@@ -136,8 +133,13 @@ extension ClearingHouse {
     /// Whether `searcher`'s commit reflects less of the catalog's change log than the catalog
     /// holds (its results miss the latest changes until a writer catches up).
     func isIndexBehind(_ searcher: IndexSearcher) throws -> Bool {
-        let indexed = SearchIndex.changeSequence(in: searcher.userData)
-        return indexed < (try catalogChangeSequence())
+        isIndexBehind(searcher, catalogSequence: try catalogChangeSequence())
+    }
+
+    /// Whether `searcher`'s commit reflects less of the change log than its position
+    /// `catalogSequence`, read earlier.
+    func isIndexBehind(_ searcher: IndexSearcher, catalogSequence: Int64) -> Bool {
+        SearchIndex.changeSequence(in: searcher.userData) < catalogSequence
     }
 
     /// Parses a query in the `chm search` syntax.
@@ -160,9 +162,12 @@ extension ClearingHouse {
     public func search(_ request: SearchRequest) throws -> SearchResponse {
         try request.validate()
         var query = try Self.parseQuery(request.query, minimumMatch: request.minimumMatch)
+        // Read before the searcher opens: an index commit made in between is newer than this
+        // position, so a search is never called stale for a change it already sees.
+        let positions = try catalog.searchPositions()
         var expansions: [QueryExpansion] = []
         if request.expand, query != .matchAll {
-            (query, expansions) = try thesaurus().expander.expand(query, weight: Self.translationWeight)
+            (query, expansions) = try thesaurus(version: positions.thesaurusVersion).expander.expand(query, weight: Self.translationWeight)
         }
         for facet in request.facets where !SearchRequest.facetFields.contains(facet) {
             throw ClearingHouseError(
@@ -197,7 +202,7 @@ extension ClearingHouse {
         var response = SearchResponse(
             query: request.query, total: counted ? results.totalHits : nil, totalLowerBound: results.totalHits, hits: hits,
             facets: results.facets)
-        response.stale = try isIndexBehind(searcher)
+        response.stale = isIndexBehind(searcher, catalogSequence: positions.lastChangeSequence)
         response.expansions = expansions
         response.corrections = results.corrections
         // "Showing results for" when a word the index does not have was replaced by its close

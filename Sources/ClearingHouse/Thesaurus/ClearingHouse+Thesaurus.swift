@@ -166,8 +166,8 @@ extension ClearingHouse {
     /// The loaded thesaurus, reloaded when an import has changed it (a constant-time check
     /// of the catalog's thesaurus generation). Its analyzed labels are read from the catalog,
     /// where the import stored them; a search never writes.
-    func thesaurus() throws -> LoadedThesaurus {
-        let version = try catalog.thesaurusVersion()
+    func thesaurus(version known: String? = nil) throws -> LoadedThesaurus {
+        let version = try known ?? catalog.thesaurusVersion()
         if let loaded = loadedThesaurus.withLock({ $0 }), loaded.version == version { return loaded }
         let expander: QueryExpander
         if let stored = try catalog.thesaurusIndex(version: version),

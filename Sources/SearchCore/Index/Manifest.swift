@@ -1,5 +1,11 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A commit point: the segments of the index at one generation, with BM25 parameters and
 /// the user's commit data. Written as `manifest-<generation>.json` to a temporary name,
 /// fsynced, renamed into place, and the directory fsynced; readers take the newest one.
@@ -32,12 +38,24 @@ struct Manifest: Codable, Hashable {
     static func fileName(_ generation: Int) -> String { "\(prefix)\(generation)\(suffix)" }
 
     /// Generations of the manifests in `directory`, newest first.
+    ///
+    /// Every search of a long-lived searcher asks this (has a newer commit appeared?), so the
+    /// directory is read with `readdir` and only the manifests' names become strings.
     static func generations(in directory: String) -> [Int] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        return names.compactMap { name -> Int? in
-            guard name.hasPrefix(prefix), name.hasSuffix(suffix) else { return nil }
-            return Int(name.dropFirst(prefix.count).dropLast(suffix.count))
-        }.sorted(by: >)
+        guard let handle = opendir(directory) else { return [] }
+        defer { closedir(handle) }
+        var found: [Int] = []
+        while let entry = readdir(handle) {
+            let generation = withUnsafeBytes(of: entry.pointee.d_name) { raw -> Int? in
+                // "manifest-": m a n i f e s t -
+                guard raw.count > 9, raw[0] == 0x6D, raw[1] == 0x61, raw[8] == 0x2D, let base = raw.baseAddress else { return nil }
+                let name = String(cString: base.assumingMemoryBound(to: CChar.self))
+                guard name.hasPrefix(prefix), name.hasSuffix(suffix) else { return nil }
+                return Int(name.dropFirst(prefix.count).dropLast(suffix.count))
+            }
+            if let generation { found.append(generation) }
+        }
+        return found.sorted(by: >)
     }
 
     /// The newest complete manifest in `directory`, or nil for an empty index.
