@@ -194,8 +194,12 @@ struct SynonymTests {
         }
         #expect(!clauses.contains { $0.query == .term(field: nil, text: "hay") })
         #expect(clauses.contains { $0.query == .term(field: nil, text: "manglares") })
-        // A label inside a CJK run.
-        #expect(try expansions("珊瑚礁保护") == ["coral-reefs:珊瑚礁保护"])
+        // A label inside a CJK run names its own characters.
+        #expect(try expansions("珊瑚礁保护") == ["coral-reefs:珊瑚礁"])
+        // A quoted phrase asks for its words as written: only a label that is all of it adds
+        // translations.
+        #expect(try expansions("\"coral reef monitoring\"") == [])
+        #expect(try expansions("\"coral reefs\" fish") == ["coral-reefs:coral reefs"])
         // Excluded words are not expanded; a group requiring two of its words is left alone.
         #expect(try expansions("fish -corals") == [])
         #expect(expander.expand(try QueryParser(minimumShouldMatch: 2).parse("corals fish sea"), weight: 0.5).expansions.isEmpty)
@@ -206,6 +210,40 @@ struct SynonymTests {
             return
         }
         #expect(clauses[0].occur == .must && inner.count == 2)
+    }
+
+    /// Labels segment a CJK run typed without spaces: the pairs that straddle two labels are
+    /// not words, and are not searched (`鱼类监测`, fish monitoring, matched `类监` of `森林鸟类监测`).
+    @Test func labelsSegmentACJKRunAndNoPairCrossesALabelsEdge() throws {
+        let expander = QueryExpander(
+            sets: [
+                SynonymSet(id: "forests", labels: [.init(text: "森林", group: "zh"), .init(text: "forests", group: "en")]),
+                SynonymSet(id: "birds", labels: [.init(text: "鸟类", group: "zh"), .init(text: "birds", group: "en")]),
+                SynonymSet(id: "monitoring", labels: [.init(text: "监测", group: "zh"), .init(text: "monitoring", group: "en")]),
+                SynonymSet(id: "biodiversity", labels: [.init(text: "生物多样性", group: "zh"), .init(text: "biodiversity", group: "en")]),
+            ],
+            schema: Schema(textFields: ["en", "zh"].map { Schema.TextField("title.\($0)", analyzer: LanguageAnalyzer.forLanguage($0), group: $0) }))
+        func searched(_ text: String) throws -> (own: [String], sources: [String]) {
+            let expanded = expander.expand(try QueryParser().parse(text), weight: 0.8)
+            guard case .boolean(let clauses, _) = expanded.query else { return ([], []) }
+            let own = clauses.compactMap { clause -> String? in if case .term(nil, let text) = clause.query { text } else { nil } }
+            return (own, expanded.expansions.map(\.source))
+        }
+        #expect(try searched("森林鸟类监测").own == ["森林", "鸟类", "监测"])
+        #expect(try searched("森林鸟类监测").sources == ["森林", "鸟类", "监测"])
+        // Text between labels is searched on its own; text beside one run keeps its pairs.
+        #expect(try searched("森林的鸟类").own == ["森林", "的", "鸟类"])
+        #expect(try searched("生物多样性保护").own == ["生物多样性", "保护"])
+        #expect(try searched("湿地 森林鸟类").own == ["湿地", "森林", "鸟类"])
+        // A run that is one label, a quoted run, and a run without labels stay whole.
+        #expect(try searched("生物多样性").own == ["生物多样性"])
+        // A quoted phrase is expanded only by a label that is the whole phrase.
+        #expect(expander.expand(try QueryParser().parse("\"森林鸟类\""), weight: 0.8).query == .phrase(field: nil, text: "森林鸟类"))
+        let quoted = expander.expand(try QueryParser().parse("\"生物多样性\" 湿地"), weight: 0.8)
+        #expect(quoted.expansions.map(\.source) == ["生物多样性"])
+        #expect(expander.expand(try QueryParser().parse("湿地保护"), weight: 0.8).query == .term(field: nil, text: "湿地保护"))
+        #expect(QueryExpander.pieces(of: "森林鸟类", labelled: [0..<2, 1..<3]) == ["森林鸟", "类"])
+        #expect(QueryExpander.pieces(of: "forest", labelled: [0..<2]) == nil)
     }
 
     @Test func storedExpanderReadsBackAndRefusesOtherAnalyzersOrDamage() throws {

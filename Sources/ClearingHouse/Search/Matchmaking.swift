@@ -287,6 +287,13 @@ package struct MatchCandidates: Sendable {
 }
 
 extension ClearingHouse {
+    /// The texts of fields (field name -> texts) in a fixed order, titles before keywords,
+    /// summaries before descriptions: a dictionary's order changes from run to run, and the
+    /// order of the words decides which thesaurus labels of several words they make.
+    static func inOrder(_ texts: [String: [String]]) -> [String] {
+        texts.sorted { $0.key > $1.key }.flatMap(\.value)
+    }
+
     /// The kinds a record's matches are: offers for a request, open requests for an offer.
     static func matchingKinds(for source: Record) -> [RecordKind] {
         source.kind == .assistanceRequest ? answeringKinds : [.assistanceRequest]
@@ -316,8 +323,8 @@ extension ClearingHouse {
         var contextTexts = document.filter { $0.key.hasPrefix("summary.") || $0.key.hasPrefix("description.") }
         if anyLanguage {
             // Text of unknown language: let every language's analyzer find its words.
-            let need = needTexts.values.flatMap { $0 }
-            let context = contextTexts.values.flatMap { $0 }
+            let need = Self.inOrder(needTexts)
+            let context = Self.inOrder(contextTexts)
             needTexts = [:]
             contextTexts = [:]
             for language in SearchIndex.languages + [SearchIndex.otherLanguage] {
@@ -334,7 +341,7 @@ extension ClearingHouse {
 
         // The need's words in the order they are written (so that the thesaurus finds labels
         // of several words), and its keywords of several words as phrases.
-        let needText = needTexts.values.flatMap { $0 }.joined(separator: " ").lowercased()
+        let needText = Self.inOrder(needTexts).joined(separator: " ").lowercased()
         let orderedNeed = needWords.sorted {
             (needText.range(of: $0)?.lowerBound ?? needText.endIndex) < (needText.range(of: $1)?.lowerBound ?? needText.endIndex)
         }
@@ -351,7 +358,9 @@ extension ClearingHouse {
         func contentScores(_ clauses: [Query.Clause]) throws -> [String: Double] {
             guard !clauses.isEmpty else { return [:] }
             var query = Query.boolean(clauses, minimumShouldMatch: 0)
-            if let expander { query = expander.expand(query, weight: Self.translationWeight).query }
+            // The phrases are the request's keywords, not a searcher's quotes: a label inside
+            // one translates it.
+            if let expander { query = expander.expand(query, weight: Self.translationWeight, exactPhrases: false).query }
             let results = try indexing {
                 try searcher.search(query, options: SearchOptions(limit: options.candidates, filter: engineFilter.isEmpty ? nil : engineFilter))
             }

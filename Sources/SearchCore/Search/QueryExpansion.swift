@@ -325,32 +325,43 @@ public struct QueryExpander: Sendable {
 
     /// `query` with a ``Query/synonyms(_:)`` clause beside each word or phrase that matches a
     /// label, each weighted by `weight`, and what was added.
-    public func expand(_ query: Query, weight: Double) -> (query: Query, expansions: [QueryExpansion]) {
+    /// - Parameters:
+    ///   - query: the query to expand.
+    ///   - weight: the translations' weight against the query's own words.
+    ///   - exactPhrases: a phrase is expanded only by a label that is the whole phrase (the
+    ///     default: a searcher's quotes ask for the words as written). False for phrases a
+    ///     program made (a record's keywords), which a label inside them may translate.
+    public func expand(_ query: Query, weight: Double, exactPhrases: Bool = true) -> (query: Query, expansions: [QueryExpansion]) {
         guard !isEmpty else { return (query, []) }
         var expansions: [QueryExpansion] = []
-        let expanded = expand(query, weight: weight, into: &expansions)
+        let expanded = expand(query, weight: weight, exactPhrases: exactPhrases, into: &expansions)
         return (expanded, expansions)
     }
 
-    private func expand(_ query: Query, weight: Double, into expansions: inout [QueryExpansion]) -> Query {
+    private func expand(_ query: Query, weight: Double, exactPhrases: Bool, into expansions: inout [QueryExpansion]) -> Query {
         switch query {
         case .term(nil, let text), .phrase(nil, let text):
-            let found = matches(words: [text], weight: weight)
+            let isPhrase = if exactPhrases, case .phrase = query { true } else { false }
+            let (found, labelled) = matches(words: [text], phrases: isPhrase ? [0] : [], weight: weight)
             guard !found.isEmpty else { return query }
             expansions += found.map(\.expansion)
-            return .boolean([Query.Clause(.should, query)] + found.map { Query.Clause(.should, .synonyms($0.synonyms)) }, minimumShouldMatch: 0)
+            var own = [Query.Clause(.should, query)]
+            if case .term = query, let pieces = Self.pieces(of: text, labelled: labelled[0] ?? []) {
+                own = pieces.map { Query.Clause(.should, .term(field: nil, text: $0)) }
+            }
+            return .boolean(own + found.map { Query.Clause(.should, .synonyms($0.synonyms)) }, minimumShouldMatch: 0)
         case .boolean(var clauses, let minimum):
             // Nested groups first.
             for index in clauses.indices where clauses[index].occur != .mustNot {
                 if case .boolean = clauses[index].query {
-                    clauses[index].query = expand(clauses[index].query, weight: weight, into: &expansions)
+                    clauses[index].query = expand(clauses[index].query, weight: weight, exactPhrases: exactPhrases, into: &expansions)
                 }
             }
             // A required word may match its synonyms instead.
             for index in clauses.indices where clauses[index].occur == .must {
                 switch clauses[index].query {
                 case .term(nil, _), .phrase(nil, _):
-                    clauses[index].query = expand(clauses[index].query, weight: weight, into: &expansions)
+                    clauses[index].query = expand(clauses[index].query, weight: weight, exactPhrases: exactPhrases, into: &expansions)
                 default:
                     break
                 }
@@ -359,25 +370,40 @@ public struct QueryExpander: Sendable {
             // Runs of optional words, which may hold a label of several words.
             var added: [Query.Clause] = []
             var matchedGroups = Set<String>()
-            var run: [String] = []
+            var run: [Int] = []  // indices of clauses
+            var split: [Int: [String]] = [:]  // clause index -> the pieces its CJK run is searched as
             func closeRun() {
                 guard !run.isEmpty else { return }
-                let found = matches(words: run, weight: weight)
+                let words = run.map { index -> String in
+                    switch clauses[index].query {
+                    case .term(nil, let text), .phrase(nil, let text): return text
+                    default: return ""
+                    }
+                }
+                let phrases = Set(run.indices.filter { if exactPhrases, case .phrase = clauses[run[$0]].query { true } else { false } })
+                let (found, labelled) = matches(words: words, phrases: phrases, weight: weight)
                 expansions += found.map(\.expansion)
                 for match in found { matchedGroups.formUnion(match.expansion.matchedGroups) }
                 added += found.map { Query.Clause(.should, .synonyms($0.synonyms)) }
+                for (word, ranges) in labelled {
+                    guard case .term = clauses[run[word]].query, let pieces = Self.pieces(of: words[word], labelled: ranges) else { continue }
+                    split[run[word]] = pieces
+                }
                 run.removeAll()
             }
-            for clause in clauses {
+            for (index, clause) in clauses.enumerated() {
                 switch (clause.occur, clause.query) {
-                case (.should, .term(nil, let text)), (.should, .phrase(nil, let text)):
-                    run.append(text)
+                case (.should, .term(nil, _)), (.should, .phrase(nil, _)):
+                    run.append(index)
                 default:
                     closeRun()
                 }
             }
             closeRun()
             guard !added.isEmpty else { return .boolean(clauses, minimumShouldMatch: minimum) }
+            clauses = clauses.enumerated().flatMap { index, clause in
+                split[index].map { $0.map { Query.Clause(.should, .term(field: nil, text: $0)) } } ?? [clause]
+            }
             // The labels say which languages the query is in; its function words there are
             // not searched in the others: `hay manglares` is Spanish, and its `hay` (there is)
             // should not find English hay meadows.
@@ -408,10 +434,18 @@ public struct QueryExpander: Sendable {
     }
 
     /// The labels found in a run of words, longest first at each place, merged over groups.
-    private func matches(words: [String], weight: Double) -> [(synonyms: Synonyms, expansion: QueryExpansion)] {
+    /// - Parameter phrases: the indices of the words that are quoted phrases: a label adds
+    ///   translations for one only when it is the whole phrase.
+    /// - Returns: the labels' synonyms, and for each word (by its index in `words`) that is a
+    ///   CJK run, where in it (offsets in Unicode scalars) the labels that were kept matched.
+    private func matches(
+        words: [String], phrases: Set<Int> = [], weight: Double
+    ) -> (matches: [(synonyms: Synonyms, expansion: QueryExpansion)], labelled: [Int: [Range<Int>]]) {
         // (set, first word, last word) -> groups whose labels matched there, and the most
         // query terms (words, or CJK pairs) a label covered.
         var found: [(set: Int, first: Int, last: Int, groups: [String], terms: Int, start: Int)] = []
+        // Where in `joined` each match is (offsets in Unicode scalars), by set, first and last word.
+        var spans: [[Int]: Range<Int>] = [:]
         let joined = words.joined(separator: " ")
         var wordStarts: [Int] = []
         var offset = 0
@@ -428,6 +462,7 @@ public struct QueryExpander: Sendable {
             // and each term is traced back to its word by where it starts.
             var terms: [[String]] = []  // per position: the stem, then its alternatives
             var wordOfTerm: [Int] = []
+            var termSpans: [Range<Int>] = []
             var lastPosition = -1
             for token in analyzer.tokens(joined) {
                 if token.position == lastPosition {
@@ -441,6 +476,7 @@ public struct QueryExpander: Sendable {
                 while word + 1 < wordStarts.count, wordStarts[word + 1] <= token.start { word += 1 }
                 terms.append([token.term])
                 wordOfTerm.append(word)
+                termSpans.append(token.start..<max(token.start, token.end))
             }
             var start = 0
             while start < terms.count {
@@ -449,7 +485,14 @@ public struct QueryExpander: Sendable {
                 while length > 0 {
                     let labelSets = Self.combinations(terms[start..<(start + length)]).lazy
                         .compactMap { dictionary[$0.joined(separator: "\u{1}")] }.first
-                    if let sets = labelSets {
+                    // A quoted phrase asks for its words as written: only a label that is the
+                    // whole phrase adds translations (`"监测江豚"` is not expanded by 监测).
+                    let coversPhrases = (wordOfTerm[start]...wordOfTerm[start + length - 1]).allSatisfy { word in
+                        !phrases.contains(word)
+                            || (wordOfTerm.firstIndex(of: word) ?? start) >= start
+                                && (wordOfTerm.lastIndex(of: word) ?? start) <= start + length - 1
+                    }
+                    if let sets = labelSets, coversPhrases {
                         let first = wordOfTerm[start]
                         let last = wordOfTerm[start + length - 1]
                         for set in sets {
@@ -458,6 +501,7 @@ public struct QueryExpander: Sendable {
                                 found[existing].terms = max(found[existing].terms, length)
                             } else {
                                 found.append((set, first, last, [group], length, start))
+                                spans[[set, first, last]] = termSpans[start].lowerBound..<termSpans[start + length - 1].upperBound
                             }
                         }
                         matched = length
@@ -497,9 +541,22 @@ public struct QueryExpander: Sendable {
                 other.first <= match.first && other.last >= match.last && other.last - other.first > match.last - match.first
             }
         }
-        return found.compactMap { match in
+        // Where the kept labels lie inside a CJK run: there the labels segment the run.
+        var labelled: [Int: [Range<Int>]] = [:]
+        for match in found where match.first == match.last {
+            guard let span = spans[[match.set, match.first, match.last]] else { continue }
+            let start = wordStarts[match.first]
+            labelled[match.first, default: []].append((span.lowerBound - start)..<(span.upperBound - start))
+        }
+        let results = found.compactMap { match -> (synonyms: Synonyms, expansion: QueryExpansion)? in
             let set = sets[match.set]
-            let source = words[match.first...match.last].joined(separator: " ")
+            // A label inside a CJK run names its own characters (`forests [en] from 森林`).
+            var source = words[match.first...match.last].joined(separator: " ")
+            if match.first == match.last, Self.isCJKRun(source), let span = spans[[match.set, match.first, match.last]] {
+                let scalars = Array(source.unicodeScalars)
+                let range = max(0, span.lowerBound - wordStarts[match.first])..<min(scalars.count, span.upperBound - wordStarts[match.first])
+                if !range.isEmpty { source = Self.string(scalars[range]) }
+            }
             var ownGroups = Set(match.groups)
             for other in found where other.first <= match.last && other.last >= match.first { ownGroups.formUnion(other.groups) }
             let added = set.labels.filter { !ownGroups.contains($0.group) && analyzers[$0.group] != nil }
@@ -514,5 +571,55 @@ public struct QueryExpander: Sendable {
             let expansion = QueryExpansion(source: source, matchedGroups: match.groups, setID: set.id, added: added)
             return (synonyms, expansion)
         }
+        return (results, labelled)
+    }
+
+    /// A CJK run cut where thesaurus labels lie in it, or nil to search it whole.
+    ///
+    /// A run typed without spaces is searched as its overlapping pairs (`森林鸟类监测`: 森林,
+    /// 林鸟, 鸟类, 类监, 监测), and the pairs that straddle two words (林鸟, 类监) are not words:
+    /// a record that has `鱼类监测` (fish monitoring) matched `类监` as well as `监测`, and
+    /// outranked the record about forest birds. Where labels of the thesaurus lie in the run,
+    /// they are its words, as a dictionary segments Chinese: the run is searched as the
+    /// labels (overlapping labels as one piece) and the text between them, so no pair crosses
+    /// a label's edge.
+    /// - Parameters:
+    ///   - text: the run, as typed.
+    ///   - labelled: where labels matched in it, in Unicode scalars.
+    static func pieces(of text: String, labelled: [Range<Int>]) -> [String]? {
+        let scalars = Array(text.unicodeScalars)
+        guard !labelled.isEmpty, scalars.count > 2, isCJKRun(text) else { return nil }
+        var merged: [Range<Int>] = []
+        for range in labelled.sorted(by: { $0.lowerBound < $1.lowerBound }) {
+            let range = max(0, range.lowerBound)..<min(scalars.count, range.upperBound)
+            guard !range.isEmpty else { continue }
+            if let last = merged.last, range.lowerBound < last.upperBound {
+                merged[merged.count - 1] = last.lowerBound..<max(last.upperBound, range.upperBound)
+            } else {
+                merged.append(range)
+            }
+        }
+        guard !(merged.count == 1 && merged[0] == 0..<scalars.count), !merged.isEmpty else { return nil }
+        var pieces: [Range<Int>] = []
+        var position = 0
+        for range in merged {
+            if position < range.lowerBound { pieces.append(position..<range.lowerBound) }
+            pieces.append(range)
+            position = range.upperBound
+        }
+        if position < scalars.count { pieces.append(position..<scalars.count) }
+        return pieces.map { string(scalars[$0]) }
+    }
+
+    /// Whether `text` is one run of Han ideographs, kana or Hangul (which the analyzers cut
+    /// into pairs).
+    static func isCJKRun(_ text: String) -> Bool {
+        !text.isEmpty && text.unicodeScalars.allSatisfy { ScalarClass($0.value) == .ideograph }
+    }
+
+    private static func string(_ scalars: ArraySlice<Unicode.Scalar>) -> String {
+        var text = String.UnicodeScalarView()
+        text.append(contentsOf: scalars)
+        return String(text)
     }
 }
