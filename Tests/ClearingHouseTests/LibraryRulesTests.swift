@@ -2,6 +2,7 @@
 // there (each error names its parameter), exports write files atomically, runs are written
 // as the reader reads them, and every JSON document is a Codable type.
 import Foundation
+import Records
 import SearchCore
 import Testing
 
@@ -346,6 +347,47 @@ struct ResponseCodingTests {
             try roundTrip(deleted)
             #expect(try JSONValue(encoding: deleted).description == #"{"deleted":["tech-2"],"missing":["nope"]}"#)
             try roundTrip(RunStatistics(RunWriterTests.results, queryLoopSeconds: 0.25, indexBytes: 1 << 40))
+        }
+    }
+
+    /// The encoder behind every printed document: members in the order written (a key written
+    /// twice keeps its place), objects of many members (a facet's values), nested arrays,
+    /// scalars, and the coding path of a value that cannot be encoded.
+    @Test func theDocumentEncoderKeepsOrderAndNamesThePathOfAFailure() throws {
+        struct Twice: Encodable {
+            enum Keys: String, CodingKey { case a, b }
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: Keys.self)
+                try container.encode(1, forKey: .a)
+                try container.encode("x", forKey: .b)
+                try container.encode([true, false], forKey: .a)
+            }
+        }
+        #expect(try JSONValue(encoding: Twice()).description == #"{"a":[true,false],"b":"x"}"#)
+        // Forty members in the order written, then one written again in its place.
+        struct Many: Encodable {
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: DynamicKey.self)
+                for index in 0..<40 { try container.encode(index, forKey: DynamicKey("k\(index)")) }
+                try container.encode(-1, forKey: DynamicKey("k30"))
+            }
+        }
+        guard case .object(let members) = try JSONValue(encoding: Many()) else { throw CodingTestFailure() }
+        #expect(members.map(\.0) == (0..<40).map { "k\($0)" })
+        #expect(members[30].1 == .number("-1") && members[31].1 == .number("31"))
+        #expect(try JSONValue(encoding: [[1.5, 2], [Double.infinity]]).description == "[[1.5,2],[null]]")
+        #expect(try JSONValue(encoding: ["b": ["x": Int64(7)]]).description == #"{"b":{"x":7}}"#)
+        struct Refuses: Encodable {
+            func encode(to encoder: any Encoder) throws {
+                throw EncodingError.invalidValue(0, .init(codingPath: encoder.codingPath, debugDescription: "no"))
+            }
+        }
+        struct Outer: Encodable { let inner: [Refuses] }
+        do {
+            _ = try JSONValue(encoding: Outer(inner: [Refuses(), Refuses()]))
+            Issue.record("expected an error")
+        } catch EncodingError.invalidValue(_, let context) {
+            #expect(context.codingPath.map(\.stringValue) == ["inner", "Index 0"])
         }
     }
 }
