@@ -43,6 +43,34 @@ import Testing
         }
     }
 
+    /// A record's set memberships follow its sets: replaced when it is stored again with
+    /// others, kept by its tombstone, replaced again when it comes back.
+    @Test func membershipsFollowTheSetsARecordIsStoredWith() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            func members(_ spec: String) throws -> [String] {
+                var query = OAIItemQuery(from: Int.min, until: Int.max, set: spec, maxSequence: 0, after: nil)
+                let (maxSequence, count) = try house.catalog.oaiStartList(query)
+                query.maxSequence = maxSequence
+                query.setSize = count
+                return try house.catalog.oaiItems(query, limit: 100, withJSON: false, plan: .membersFirst).map(\.id)
+            }
+            func store(_ country: String, kind: String = "technology") throws {
+                let line = recordJSON("r1", kind: kind, title: "Record \(country)", #""countries": ["\#(country)"]"#)
+                _ = try house.ingest([try directory.write("r1-\(country)-\(kind).jsonl", line + "\n")])
+            }
+            try store("KE")
+            #expect(try members("country:KE") == ["r1"] && members("country") == ["r1"])
+            try store("BR", kind: "caseStudy")
+            #expect(try members("country:KE").isEmpty && members("country:BR") == ["r1"] && members("country") == ["r1"])
+            #expect(try members("kind:technology").isEmpty && members("kind:caseStudy") == ["r1"])
+            _ = try house.delete(ids: ["r1"])
+            #expect(try members("country:BR") == ["r1"])  // the tombstone
+            try store("TZ")
+            #expect(try members("country:BR").isEmpty && members("country:TZ") == ["r1"] && members("kind:technology") == ["r1"])
+        }
+    }
+
     @Test func aSmallSetOfALargeCatalogStartsFromItsMembers() {
         // A million items, pages of 100: members first up to 10,000 members.
         #expect(OAISetPlan.cheaper(setSize: 40, items: 1_000_000, pageSize: 100) == .membersFirst)

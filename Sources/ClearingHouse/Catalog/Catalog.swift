@@ -143,6 +143,7 @@ final class Catalog: Sendable {
         migrator.registerMigration("v5: OAI-PMH items, sets and tombstones") { db in try Catalog.migrateOAI(db) }
         migrator.registerMigration("v6: content hashes and aliases") { db in try Catalog.migrateAliases(db) }
         migrator.registerMigration("v7: harvest sources") { db in try Catalog.migrateHarvest(db) }
+        migrator.registerMigration("v8: OAI set members by their key only") { db in try Catalog.migrateOAISetMembers(db) }
         return migrator
     }
 
