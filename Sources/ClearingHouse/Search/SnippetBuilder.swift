@@ -70,7 +70,11 @@ enum SnippetBuilder {
             tokens.map { token in wanted.contains(token.term) || prefixTerms.contains { token.term.hasPrefix($0) } }
         }
         var best: (window: Window, tokens: [Token], matched: [Bool], score: Int)?
+        // A passage with every word asked for cannot be beaten (ties go to the earlier text),
+        // so the texts after it are not analyzed: the summary usually has them.
+        let unbeatable = prefixTerms.isEmpty ? wanted.count : Int.max
         for text in texts where !text.isEmpty {
+            if let best, best.score >= unbeatable { break }
             var candidates = [window(of: text, from: 0)]
             var index = 0
             var chosen: (window: Window, tokens: [Token], matched: [Bool], score: Int)?
