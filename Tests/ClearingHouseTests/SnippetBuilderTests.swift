@@ -47,6 +47,27 @@ import Testing
         #expect(around.contains(Self.body(snippet)))
     }
 
+    /// Highlights count characters: in ASCII one per byte, except CR LF, which is one; in
+    /// other text, a letter with a combining mark is one.
+    @Test func highlightsCountCharacters() throws {
+        func marked(_ text: String, _ words: [String], _ language: String = "en") throws -> String {
+            try #require(SnippetBuilder.snippet(texts: [text], language: language, words: words, prefixes: [])).marked()
+        }
+        #expect(try marked("Mangrove nurseries raise seedlings.", ["seedlings"]) == "Mangrove nurseries raise <mark>seedlings</mark>.")
+        #expect(try marked("Coastal forests.\r\nMangrove nurseries.", ["nurseries"]) == "Coastal forests.\r\nMangrove <mark>nurseries</mark>.")
+        #expect(try marked("Cafe\u{301} de sombra y aves migratorias.", ["aves"], "es") == "Cafe\u{301} de sombra y <mark>aves</mark> migratorias.")
+        // Where the summary has every word asked for, it is the passage (the description after
+        // it is not read); otherwise the text with more of them.
+        let both = try #require(SnippetBuilder.snippet(
+            texts: ["Mangrove nurseries on the coast.", "Nurseries of mangrove seedlings for the delta."], language: "en",
+            words: ["mangrove", "nurseries"], prefixes: []))
+        #expect(both.text == "Mangrove nurseries on the coast.")
+        let second = try #require(SnippetBuilder.snippet(
+            texts: ["Mangrove planting on the coast.", "Nurseries of mangrove seedlings for the delta."], language: "en",
+            words: ["mangrove", "nurseries"], prefixes: []))
+        #expect(second.text == "Nurseries of mangrove seedlings for the delta.")
+    }
+
     @Test func aCapitalizedOrStemmedWordIsFoundByTheByteSearch() throws {
         // The query says "rehabilitations"; the text has "Rehabilitation" (another form, capitalized).
         let description = Self.text(Self.english, bytes: 2_000_000, word: "Rehabilitation", at: 300_000)

@@ -227,14 +227,21 @@ enum SnippetBuilder {
         // The character (grapheme cluster) offset in `body` of each scalar offset from
         // `bodyStart`, computed once: a scalar inside a cluster counts that cluster as begun.
         var characterOffsets: [Int] = []
-        characterOffsets.reserveCapacity(body.unicodeScalars.count + 1)
         var bodyCharacters = 0
-        for character in body {
+        if body.utf8.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) {
+            // ASCII without CR (which makes one character with a following LF): one scalar,
+            // one character, without walking grapheme clusters.
+            bodyCharacters = body.utf8.count
+            characterOffsets = Array(0...bodyCharacters)
+        } else {
+            characterOffsets.reserveCapacity(body.unicodeScalars.count + 1)
+            for character in body {
+                characterOffsets.append(bodyCharacters)
+                for _ in character.unicodeScalars.dropFirst() { characterOffsets.append(bodyCharacters + 1) }
+                bodyCharacters += 1
+            }
             characterOffsets.append(bodyCharacters)
-            for _ in character.unicodeScalars.dropFirst() { characterOffsets.append(bodyCharacters + 1) }
-            bodyCharacters += 1
         }
-        characterOffsets.append(bodyCharacters)
         func characterOffset(_ scalar: Int) -> Int { characterOffsets[min(max(0, scalar - bodyStart), characterOffsets.count - 1)] }
         // Highlights in characters of the final text.
         var highlights: [Range<Int>] = []
