@@ -246,6 +246,35 @@ struct SynonymTests {
         #expect(QueryExpander.pieces(of: "forest", labelled: [0..<2]) == nil)
     }
 
+    /// A word no document has, of five letters or more, matches a label's word within the
+    /// edits typo correction allows; a word some document has, a short one, or a phrase's, does not.
+    @Test func aMisspeltWordThatNoDocumentHasMatchesTheLabelItIsCloseTo() throws {
+        let expander = QueryExpander(
+            sets: [
+                SynonymSet(id: "sea-turtles", labels: [.init(text: "tortugas marinas", group: "es"), .init(text: "sea turtles", group: "en")]),
+                SynonymSet(id: "coral-reefs", labels: [.init(text: "коралловые рифы", group: "ru"), .init(text: "coral reefs", group: "en")]),
+                SynonymSet(id: "restoration", labels: [
+                    .init(text: "restoration", group: "en"), .init(text: "restauración", group: "es"), .init(text: "восстановление", group: "ru"),
+                ]),
+            ],
+            schema: Schema(textFields: ["en", "es", "ru"].map { Schema.TextField("title.\($0)", analyzer: LanguageAnalyzer.forLanguage($0), group: $0) }))
+        func concepts(_ text: String, known: Set<String>? = []) throws -> [String] {
+            let isKnownWord: ((String) -> Bool)? = known.map { known in { known.contains($0) } }
+            return expander.expand(try QueryParser().parse(text), weight: 0.8, isKnownWord: isKnownWord).expansions.map(\.setID)
+        }
+        #expect(try concepts("tortugas marinass") == ["sea-turtles"])
+        #expect(try concepts("restauation") == ["restoration"])  // 11 letters: two edits allowed
+        #expect(try concepts("restoraton de manglares") == ["restoration"])
+        // Without the index's word (typo correction off), as written only.
+        #expect(try concepts("tortugas marinass", known: nil) == [])
+        // A word some document has is a word, not a misspelling of a label's.
+        #expect(try concepts("tortugas marinass", known: ["marinass"]) == [])
+        // Too short (рыфы has four letters), too far (two edits in a word of eight), or quoted.
+        #expect(try concepts("коралловые рыфы") == [])
+        #expect(try concepts("tortugas marinazz") == [])
+        #expect(try concepts("\"tortugas marinass\"") == [])
+    }
+
     @Test func storedExpanderReadsBackAndRefusesOtherAnalyzersOrDamage() throws {
         let schema = Schema(textFields: [
             Schema.TextField("title.en", analyzer: LanguageAnalyzer.forLanguage("en"), group: "en"),

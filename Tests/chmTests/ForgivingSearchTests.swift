@@ -106,6 +106,14 @@ struct ForgivingSearchTests {
                 #expect(translations.contains("birds [en] from 鸟类"), "\(translations)")
             }
         }
+        // A misspelt word of a label that no record has finds the concept (typo correction
+        // on, as by default): `tortugas marinass` (sea turtles).
+        let turtles = try CLI.json(try CLI.run(["search", "tortugas marinass", "--index", index, "--json", "--limit", "3"]).stdout)
+        let turtleConcepts = (turtles["expansions"] as? [[String: Any]] ?? []).compactMap { $0["concept"] as? String }
+        #expect(turtleConcepts == ["sea-turtles"], "\(turtleConcepts)")
+        #expect((turtles["hits"] as? [Any])?.isEmpty == false)
+        let exact = try CLI.json(try CLI.run(["search", "tortugas marinass", "--index", index, "--json", "--no-correct"]).stdout)
+        #expect(exact["expansions"] == nil)
         // The text output names what was added, and --explain which translation matched.
         let text = try CLI.run(["search", "коралловые рифы", "--index", index, "--limit", "1", "--explain"]).stdout
         #expect(text.contains("Also searching: коралловые рифы [ru] → "), "\(text)")

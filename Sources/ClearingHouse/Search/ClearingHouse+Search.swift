@@ -165,9 +165,14 @@ extension ClearingHouse {
         // Read before the searcher opens: an index commit made in between is newer than this
         // position, so a search is never called stale for a change it already sees.
         let positions = try catalog.searchPositions()
+        let searcher = try openSearcher()
         var expansions: [QueryExpansion] = []
         if request.expand, query != .matchAll {
-            (query, expansions) = try thesaurus(version: positions.thesaurusVersion).expander.expand(query, weight: Self.translationWeight)
+            // A word no record has may be a misspelt word of a label (`коралловые рыфы`),
+            // unless typo correction is off.
+            let isKnownWord: ((String) -> Bool)? = request.correct ? { searcher.hasWord($0) } : nil
+            (query, expansions) = try thesaurus(version: positions.thesaurusVersion).expander.expand(
+                query, weight: Self.translationWeight, isKnownWord: isKnownWord)
         }
         for facet in request.facets where !SearchRequest.facetFields.contains(facet) {
             throw ClearingHouseError(
@@ -176,7 +181,6 @@ extension ClearingHouse {
         let sort = request.sort ?? (query == .matchAll ? .published : .relevance)
         let engineSort: HitOrder = sort == .published ? .keyword(field: "published", descending: true) : .relevance
         let filter = request.filters.engineFilter
-        let searcher = try openSearcher()
         let results = try indexing {
             try searcher.search(
                 query,

@@ -132,6 +132,19 @@ public final class IndexSearcher: Sendable {
         Manifest.generations(in: directory.path).first ?? 0
     }
 
+    /// Whether some live document has `word` in a text field, as that field's analyzer reads
+    /// it (in any language): what tells a misspelt word from a rare one.
+    public func hasWord(_ word: String) -> Bool {
+        var analyzed: [String: [String]] = [:]  // by analyzer name
+        for field in 0..<fields.textFieldCount where fieldIsPopulated[field] {
+            let analyzer = schema.textFields[field].analyzer
+            let terms = analyzed[analyzer.name] ?? analyzer.terms(word)
+            analyzed[analyzer.name] = terms
+            if terms.contains(where: { documentFrequency(field: field, term: $0) > 0 }) { return true }
+        }
+        return false
+    }
+
     /// Live documents containing `term` in text or keyword field `field`.
     ///
     /// Counting past deleted documents means reading the term's postings, so those counts are

@@ -78,10 +78,15 @@ public struct Synonyms: Sendable, Hashable {
     /// A factor on the unit's score: below 1, a document that matches the query's own words
     /// ranks above one that matches only their translations.
     public var weight: Double
+    /// Words of ``source`` that matched a label only through a close spelling (no document
+    /// has them): unlike the others, which are words of their language however rare, they
+    /// are still open to typo correction.
+    public var misspelt: Set<String> = []
 
-    public init(source: String, words: [Word], weight: Double) {
+    public init(source: String, words: [Word], weight: Double, misspelt: Set<String> = []) {
         self.source = source
         self.words = words
         self.weight = weight
+        self.misspelt = misspelt
     }
 }

@@ -1,6 +1,7 @@
 // Query expansion through a dictionary of synonym sets (a thesaurus's concepts with their
 // labels in several languages): the words of a query that match a label in any language also
 // search the set's labels in the other languages, as one weighted BM25 unit.
+import Synchronization
 
 /// Words and phrases in several languages that name one thing (a thesaurus concept).
 public struct SynonymSet: Sendable, Hashable {
@@ -64,6 +65,11 @@ public struct QueryExpander: Sendable {
     /// Per group: the first term of every label (most query words start none, and are
     /// passed over with one lookup).
     private let firstTerms: [String: Set<String>]
+    /// Per group: every term of every label (a word that is one is not misspelt).
+    private let labelTerms: [String: Set<String>]
+    /// Per group, made when a misspelt word first needs it: the labels' words as written
+    /// (normalized), by length, with their terms.
+    private let labelWords = LabelWords()
     private let analyzers: [String: any Analyzer]
     /// The groups in a fixed order (so results do not depend on dictionary order).
     private let groups: [String]
@@ -140,10 +146,13 @@ public struct QueryExpander: Sendable {
         let (analyzers, groups) = Self.groupAnalyzers(schema)
         var longest: [String: Int] = [:]
         var firstTerms: [String: Set<String>] = [:]
+        var labelTerms: [String: Set<String>] = [:]
         for (group, keys) in labels {
             var most = 0
             var firsts = Set<String>(minimumCapacity: keys.count)
+            var terms = Set<String>()
             for key in keys.keys {
+                for term in key.split(separator: "\u{1}") { terms.insert(String(term)) }
                 // Terms are joined by U+0001: count them and cut the first, byte by byte.
                 var count = 1
                 var firstEnd: String.Index?
@@ -156,11 +165,13 @@ public struct QueryExpander: Sendable {
             }
             longest[group] = most
             firstTerms[group] = firsts
+            labelTerms[group] = terms
         }
         self.sets = sets
         self.labels = labels
         self.longest = longest
         self.firstTerms = firstTerms
+        self.labelTerms = labelTerms
         self.scripts = scripts
         self.analyzers = analyzers
         self.groups = groups
@@ -331,18 +342,47 @@ public struct QueryExpander: Sendable {
     ///   - exactPhrases: a phrase is expanded only by a label that is the whole phrase (the
     ///     default: a searcher's quotes ask for the words as written). False for phrases a
     ///     program made (a record's keywords), which a label inside them may translate.
-    public func expand(_ query: Query, weight: Double, exactPhrases: Bool = true) -> (query: Query, expansions: [QueryExpansion]) {
+    ///   - isKnownWord: whether some document has a word (in any language). A word of five
+    ///     letters or more that none has, and that is no label's, matches the labels whose
+    ///     words are within the edits typo correction allows (one for up to eight letters, two
+    ///     beyond): `коралловые рыфы` finds the concept `коралловые рифы`. Nil: labels match
+    ///     only as written.
+    public func expand(
+        _ query: Query, weight: Double, exactPhrases: Bool = true, isKnownWord: ((String) -> Bool)? = nil
+    ) -> (query: Query, expansions: [QueryExpansion]) {
         guard !isEmpty else { return (query, []) }
         var expansions: [QueryExpansion] = []
-        let expanded = expand(query, weight: weight, exactPhrases: exactPhrases, into: &expansions)
+        var context = Context(exactPhrases: exactPhrases, isKnownWord: isKnownWord)
+        let expanded = expand(query, weight: weight, context: &context, into: &expansions)
         return (expanded, expansions)
     }
 
-    private func expand(_ query: Query, weight: Double, exactPhrases: Bool, into expansions: inout [QueryExpansion]) -> Query {
+    /// What one expansion knows besides the query.
+    private struct Context {
+        let exactPhrases: Bool
+        let isKnownWord: ((String) -> Bool)?
+        /// Answers of `isKnownWord`, by word.
+        var known: [String: Bool] = [:]
+
+        /// Whether `word` may be a misspelling: long enough, and in no document.
+        mutating func mayBeMisspelt(_ word: String) -> Bool {
+            guard let isKnownWord, word.count >= QueryExpander.shortestMisspeltWord else { return false }
+            if let answer = known[word] { return !answer }
+            let answer = isKnownWord(word)
+            known[word] = answer
+            return !answer
+        }
+    }
+
+    /// The shortest word that may be matched to a label's word by its close spellings.
+    static let shortestMisspeltWord = 5
+
+    private func expand(_ query: Query, weight: Double, context: inout Context, into expansions: inout [QueryExpansion]) -> Query {
+        let exactPhrases = context.exactPhrases
         switch query {
         case .term(nil, let text), .phrase(nil, let text):
             let isPhrase = if exactPhrases, case .phrase = query { true } else { false }
-            let (found, labelled) = matches(words: [text], phrases: isPhrase ? [0] : [], weight: weight)
+            let (found, labelled) = matches(words: [text], phrases: isPhrase ? [0] : [], weight: weight, context: &context)
             guard !found.isEmpty else { return query }
             expansions += found.map(\.expansion)
             var own = [Query.Clause(.should, query)]
@@ -354,14 +394,14 @@ public struct QueryExpander: Sendable {
             // Nested groups first.
             for index in clauses.indices where clauses[index].occur != .mustNot {
                 if case .boolean = clauses[index].query {
-                    clauses[index].query = expand(clauses[index].query, weight: weight, exactPhrases: exactPhrases, into: &expansions)
+                    clauses[index].query = expand(clauses[index].query, weight: weight, context: &context, into: &expansions)
                 }
             }
             // A required word may match its synonyms instead.
             for index in clauses.indices where clauses[index].occur == .must {
                 switch clauses[index].query {
                 case .term(nil, _), .phrase(nil, _):
-                    clauses[index].query = expand(clauses[index].query, weight: weight, exactPhrases: exactPhrases, into: &expansions)
+                    clauses[index].query = expand(clauses[index].query, weight: weight, context: &context, into: &expansions)
                 default:
                     break
                 }
@@ -381,7 +421,7 @@ public struct QueryExpander: Sendable {
                     }
                 }
                 let phrases = Set(run.indices.filter { if exactPhrases, case .phrase = clauses[run[$0]].query { true } else { false } })
-                let (found, labelled) = matches(words: words, phrases: phrases, weight: weight)
+                let (found, labelled) = matches(words: words, phrases: phrases, weight: weight, context: &context)
                 expansions += found.map(\.expansion)
                 for match in found { matchedGroups.formUnion(match.expansion.matchedGroups) }
                 added += found.map { Query.Clause(.should, .synonyms($0.synonyms)) }
@@ -439,13 +479,15 @@ public struct QueryExpander: Sendable {
     /// - Returns: the labels' synonyms, and for each word (by its index in `words`) that is a
     ///   CJK run, where in it (offsets in Unicode scalars) the labels that were kept matched.
     private func matches(
-        words: [String], phrases: Set<Int> = [], weight: Double
+        words: [String], phrases: Set<Int> = [], weight: Double, context: inout Context
     ) -> (matches: [(synonyms: Synonyms, expansion: QueryExpansion)], labelled: [Int: [Range<Int>]]) {
         // (set, first word, last word) -> groups whose labels matched there, and the most
         // query terms (words, or CJK pairs) a label covered.
         var found: [(set: Int, first: Int, last: Int, groups: [String], terms: Int, start: Int)] = []
         // Where in `joined` each match is (offsets in Unicode scalars), by set, first and last word.
         var spans: [[Int]: Range<Int>] = [:]
+        // The words (by index) each match has only through a close spelling, by the same key.
+        var misspelt: [[Int]: Set<Int>] = [:]
         let joined = words.joined(separator: " ")
         var wordStarts: [Int] = []
         var offset = 0
@@ -461,6 +503,7 @@ public struct QueryExpander: Sendable {
             // The run is analyzed once per group (an analyzer call costs far more than a word),
             // and each term is traced back to its word by where it starts.
             var terms: [[String]] = []  // per position: the stem, then its alternatives
+            var closeSpellings: [Set<String>] = []  // per position: the alternatives that are label words close to a misspelt word
             var wordOfTerm: [Int] = []
             var termSpans: [Range<Int>] = []
             var lastPosition = -1
@@ -474,7 +517,16 @@ public struct QueryExpander: Sendable {
                 lastPosition = token.position
                 var word = 0
                 while word + 1 < wordStarts.count, wordStarts[word + 1] <= token.start { word += 1 }
-                terms.append([token.term])
+                var alternatives = [token.term]
+                var close: [String] = []
+                if !phrases.contains(word), !Self.isCJKRun(words[word]), labelTerms[group]?.contains(token.term) == false,
+                    context.mayBeMisspelt(words[word])
+                {
+                    close = closeLabelTerms(of: token.form ?? token.term, group: group, analyzer: analyzer)
+                    alternatives += close
+                }
+                terms.append(alternatives)
+                closeSpellings.append(Set(close))
                 wordOfTerm.append(word)
                 termSpans.append(token.start..<max(token.start, token.end))
             }
@@ -483,8 +535,10 @@ public struct QueryExpander: Sendable {
                 var length = terms[start].contains(where: starts.contains) ? min(longest, terms.count - start) : 0
                 var matched = 0
                 while length > 0 {
-                    let labelSets = Self.combinations(terms[start..<(start + length)]).lazy
-                        .compactMap { dictionary[$0.joined(separator: "\u{1}")] }.first
+                    let matchedTerms = Self.combinations(terms[start..<(start + length)]).first {
+                        dictionary[$0.joined(separator: "\u{1}")] != nil
+                    }
+                    let labelSets = matchedTerms.flatMap { dictionary[$0.joined(separator: "\u{1}")] }
                     // A quoted phrase asks for its words as written: only a label that is the
                     // whole phrase adds translations (`"监测江豚"` is not expanded by 监测).
                     let coversPhrases = (wordOfTerm[start]...wordOfTerm[start + length - 1]).allSatisfy { word in
@@ -502,6 +556,12 @@ public struct QueryExpander: Sendable {
                             } else {
                                 found.append((set, first, last, [group], length, start))
                                 spans[[set, first, last]] = termSpans[start].lowerBound..<termSpans[start + length - 1].upperBound
+                            }
+                            // The words matched only through a close spelling.
+                            if let matchedTerms {
+                                for (offset, term) in matchedTerms.enumerated() where closeSpellings[start + offset].contains(term) {
+                                    misspelt[[set, first, last], default: []].insert(wordOfTerm[start + offset])
+                                }
                             }
                         }
                         matched = length
@@ -567,11 +627,43 @@ public struct QueryExpander: Sendable {
             let synonyms = Synonyms(
                 source: source,
                 words: added.map { Synonyms.Word(text: $0.text, group: $0.group, label: "\($0.text) [\($0.group)] from \(source)") },
-                weight: weight * Double(max(1, match.terms)))
+                weight: weight * Double(max(1, match.terms)),
+                misspelt: Set((misspelt[[match.set, match.first, match.last]] ?? []).map { words[$0] }))
             let expansion = QueryExpansion(source: source, matchedGroups: match.groups, setID: set.id, added: added)
             return (synonyms, expansion)
         }
         return (results, labelled)
+    }
+
+    /// The terms of `group`'s label words nearest to `word` (a query word as the analyzer
+    /// normalizes it, before stemming) within the edits typo correction allows: one for a
+    /// word of up to eight letters, two beyond; at most ``maximumAlternatives`` - 1 of them.
+    private func closeLabelTerms(of word: String, group: String, analyzer: any Analyzer) -> [String] {
+        let byLength = labelWords.words(of: group) {
+            var words: [String: String] = [:]
+            for set in sets {
+                for label in set.labels where label.group == group {
+                    for token in analyzer.tokens(label.text) { words[token.form ?? token.term] = token.term }
+                }
+            }
+            return Dictionary(grouping: words.sorted { $0.key < $1.key }, by: \.key.count).mapValues { $0.map { ($0.key, $0.value) } }
+        }
+        let length = word.count
+        let allowed = length > 8 ? 2 : 1
+        var best: [String] = []
+        var bestDistance = allowed + 1
+        for candidateLength in max(1, length - allowed)...(length + allowed) {
+            for (candidate, term) in byLength[candidateLength] ?? [] {
+                let distance = Self.editDistance(candidate, word)
+                if distance < bestDistance {
+                    bestDistance = distance
+                    best = [term]
+                } else if distance == bestDistance, distance <= allowed, best.count < Self.maximumAlternatives - 1, !best.contains(term) {
+                    best.append(term)
+                }
+            }
+        }
+        return best
     }
 
     /// A CJK run cut where thesaurus labels lie in it, or nil to search it whole.
@@ -621,5 +713,18 @@ public struct QueryExpander: Sendable {
         var text = String.UnicodeScalarView()
         text.append(contentsOf: scalars)
         return String(text)
+    }
+}
+
+/// The label words of each group, made on first use and kept (the expander is shared by every
+/// search of a thesaurus version).
+private final class LabelWords: Sendable {
+    private let byGroup = Mutex<[String: [Int: [(word: String, term: String)]]]>([:])
+
+    func words(of group: String, make: () -> [Int: [(word: String, term: String)]]) -> [Int: [(word: String, term: String)]] {
+        if let made = byGroup.withLock({ $0[group] }) { return made }
+        let made = make()
+        byGroup.withLock { $0[group] = made }
+        return made
     }
 }

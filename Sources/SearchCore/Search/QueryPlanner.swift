@@ -141,7 +141,7 @@ struct QueryPlanner {
             let labelWords = Set(
                 clauses.flatMap { clause -> [String] in
                     guard case .synonyms(let synonyms) = clause.query else { return [] }
-                    return synonyms.source.split(whereSeparator: \.isWhitespace).map(String.init)
+                    return synonyms.source.split(whereSeparator: \.isWhitespace).map(String.init).filter { !synonyms.misspelt.contains($0) }
                 })
             var inner = self
             inner.labelWords = labelWords
