@@ -168,7 +168,7 @@ extension ClearingHouse {
         let searcher = try openSearcher()
         var expansions: [QueryExpansion] = []
         if request.expand, query != .matchAll {
-            // A word no record has may be a misspelt word of a label (`коралловые рыфы`),
+            // A word no record has may be a misspelt word of a label (`tortugas marinass`),
             // unless typo correction is off.
             let isKnownWord: ((String) -> Bool)? = request.correct ? { searcher.hasWord($0) } : nil
             (query, expansions) = try thesaurus(version: positions.thesaurusVersion).expander.expand(

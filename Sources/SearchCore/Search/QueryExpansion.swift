@@ -345,8 +345,8 @@ public struct QueryExpander: Sendable {
     ///   - isKnownWord: whether some document has a word (in any language). A word of five
     ///     letters or more that none has, and that is no label's, matches the labels whose
     ///     words are within the edits typo correction allows (one for up to eight letters, two
-    ///     beyond): `коралловые рыфы` finds the concept `коралловые рифы`. Nil: labels match
-    ///     only as written.
+    ///     beyond): `tortugas marinass` finds the concept `tortugas marinas`. Nil: labels
+    ///     match only as written.
     public func expand(
         _ query: Query, weight: Double, exactPhrases: Bool = true, isKnownWord: ((String) -> Bool)? = nil
     ) -> (query: Query, expansions: [QueryExpansion]) {
