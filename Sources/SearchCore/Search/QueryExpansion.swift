@@ -343,10 +343,11 @@ public struct QueryExpander: Sendable {
     ///     default: a searcher's quotes ask for the words as written). False for phrases a
     ///     program made (a record's keywords), which a label inside them may translate.
     ///   - isKnownWord: whether some document has a word (in any language). A word of five
-    ///     letters or more that none has, and that is no label's, matches the labels whose
-    ///     words are within the edits typo correction allows (one for up to eight letters, two
-    ///     beyond): `tortugas marinass` finds the concept `tortugas marinas`. Nil: labels
-    ///     match only as written.
+    ///     letters or more that none has, and that is no label's, may match a label's word
+    ///     within the edits typo correction allows (one for up to eight letters, two beyond),
+    ///     in a label of two words or more whose other words match as typed: `tortugas
+    ///     marinass` finds the concept `tortugas marinas`, `Islam` is not `islands`. Nil:
+    ///     labels match only as written.
     public func expand(
         _ query: Query, weight: Double, exactPhrases: Bool = true, isKnownWord: ((String) -> Bool)? = nil
     ) -> (query: Query, expansions: [QueryExpansion]) {
@@ -363,6 +364,8 @@ public struct QueryExpander: Sendable {
         let isKnownWord: ((String) -> Bool)?
         /// Answers of `isKnownWord`, by word.
         var known: [String: Bool] = [:]
+        /// Close label words found, by group and word (a query may repeat a word).
+        var closeTerms: [String: [String]] = [:]
 
         /// Whether `word` may be a misspelling: long enough, and in no document.
         mutating func mayBeMisspelt(_ word: String) -> Bool {
@@ -522,7 +525,13 @@ public struct QueryExpander: Sendable {
                 if !phrases.contains(word), !Self.isCJKRun(words[word]), labelTerms[group]?.contains(token.term) == false,
                     context.mayBeMisspelt(words[word])
                 {
-                    close = closeLabelTerms(of: token.form ?? token.term, group: group, analyzer: analyzer)
+                    let surface = token.form ?? token.term
+                    if let cached = context.closeTerms[group + "\u{0}" + surface] {
+                        close = cached
+                    } else {
+                        close = closeLabelTerms(of: surface, group: group, analyzer: analyzer)
+                        context.closeTerms[group + "\u{0}" + surface] = close
+                    }
                     alternatives += close
                 }
                 terms.append(alternatives)
@@ -546,7 +555,14 @@ public struct QueryExpander: Sendable {
                             || (wordOfTerm.firstIndex(of: word) ?? start) >= start
                                 && (wordOfTerm.lastIndex(of: word) ?? start) <= start + length - 1
                     }
-                    if let sets = labelSets, coversPhrases {
+                    // A close spelling alone is no evidence (`Islam` is not a misspelt
+                    // `islands`): a label matched through one needs two words or more, one of
+                    // them as typed (`tortugas marinass`).
+                    let closeCount = matchedTerms.map { terms in
+                        terms.indices.filter { closeSpellings[start + $0].contains(terms[$0]) }.count
+                    } ?? 0
+                    let supported = closeCount == 0 || (length >= 2 && closeCount < length)
+                    if let sets = labelSets, coversPhrases, supported {
                         let first = wordOfTerm[start]
                         let last = wordOfTerm[start + length - 1]
                         for set in sets {
