@@ -20,6 +20,11 @@ struct SynonymTests {
     static let vocabulary = ["reef", "coral", "corail", "récif", "риф", "fish", "poisson", "рыба", "sea", "mer"]
 
     /// Random documents: each writes a title and a body in one language, or in two.
+    /// A schema of one title field per language, each its own scoring group.
+    static func titles(_ languages: [String]) -> Schema {
+        Schema(textFields: languages.map { Schema.TextField("title.\($0)", analyzer: LanguageAnalyzer.forLanguage($0), group: $0) })
+    }
+
     static func corpus(seed: UInt64, count: Int) -> [(key: String, fields: [String: [String]])] {
         var random = SeededGenerator(seed: seed)
         return (0..<count).map { index in
@@ -178,16 +183,14 @@ struct SynonymTests {
                 SynonymSet(id: "drones", labels: [.init(text: "无人机", group: "zh"), .init(text: "drones", group: "en")]),
                 SynonymSet(id: "forest-monitoring", labels: [.init(text: "森林监测", group: "zh"), .init(text: "forest monitoring", group: "en")]),
             ],
-            schema: Schema(textFields: ["en", "es", "ru", "zh"].map {
-                Schema.TextField("title.\($0)", analyzer: LanguageAnalyzer.forLanguage($0), group: $0)
-            }))
+            schema: Self.titles(["en", "es", "ru", "zh"]))
         #expect(colliding.expand(try QueryParser().parse("forest"), weight: 0.5).expansions.map(\.setID) == ["forests"])
         #expect(Set(colliding.expand(try QueryParser().parse("无人机森林监测"), weight: 0.5).expansions.map(\.setID)) == ["drones", "forest-monitoring"])
         // The labels tell the query's language; its function words are not searched in the
         // others (Spanish `hay`, there is, is the English `hay`).
         let spanish = QueryExpander(
             sets: [SynonymSet(id: "mangroves", labels: [.init(text: "manglares", group: "es"), .init(text: "mangroves", group: "en")])],
-            schema: Schema(textFields: ["en", "es"].map { Schema.TextField("title.\($0)", analyzer: LanguageAnalyzer.forLanguage($0), group: $0) }))
+            schema: Self.titles(["en", "es"]))
         guard case .boolean(let clauses, _) = spanish.expand(try QueryParser().parse("hay manglares"), weight: 0.8).query else {
             Issue.record("expected a boolean")
             return
@@ -222,7 +225,7 @@ struct SynonymTests {
                 SynonymSet(id: "monitoring", labels: [.init(text: "监测", group: "zh"), .init(text: "monitoring", group: "en")]),
                 SynonymSet(id: "biodiversity", labels: [.init(text: "生物多样性", group: "zh"), .init(text: "biodiversity", group: "en")]),
             ],
-            schema: Schema(textFields: ["en", "zh"].map { Schema.TextField("title.\($0)", analyzer: LanguageAnalyzer.forLanguage($0), group: $0) }))
+            schema: Self.titles(["en", "zh"]))
         func searched(_ text: String) throws -> (own: [String], sources: [String]) {
             let expanded = expander.expand(try QueryParser().parse(text), weight: 0.8)
             guard case .boolean(let clauses, _) = expanded.query else { return ([], []) }
@@ -257,7 +260,7 @@ struct SynonymTests {
                     .init(text: "restoration", group: "en"), .init(text: "restauración", group: "es"), .init(text: "восстановление", group: "ru"),
                 ]),
             ],
-            schema: Schema(textFields: ["en", "es", "ru"].map { Schema.TextField("title.\($0)", analyzer: LanguageAnalyzer.forLanguage($0), group: $0) }))
+            schema: Self.titles(["en", "es", "ru"]))
         func concepts(_ text: String, known: Set<String>? = []) throws -> [String] {
             let isKnownWord: ((String) -> Bool)? = known.map { known in { known.contains($0) } }
             return expander.expand(try QueryParser().parse(text), weight: 0.8, isKnownWord: isKnownWord).expansions.map(\.setID)

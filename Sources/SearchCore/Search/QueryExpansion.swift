@@ -544,10 +544,10 @@ public struct QueryExpander: Sendable {
                 var length = terms[start].contains(where: starts.contains) ? min(longest, terms.count - start) : 0
                 var matched = 0
                 while length > 0 {
-                    let matchedTerms = Self.combinations(terms[start..<(start + length)]).first {
-                        dictionary[$0.joined(separator: "\u{1}")] != nil
-                    }
-                    let labelSets = matchedTerms.flatMap { dictionary[$0.joined(separator: "\u{1}")] }
+                    // The first spelling of these terms that is a label's, and its sets.
+                    let (matchedTerms, labelSets) = Self.combinations(terms[start..<(start + length)]).lazy
+                        .compactMap { combination in dictionary[combination.joined(separator: "\u{1}")].map { (combination, $0) } }
+                        .first ?? ([], nil)
                     // A quoted phrase asks for its words as written: only a label that is the
                     // whole phrase adds translations (`"监测江豚"` is not expanded by 监测).
                     let coversPhrases = (wordOfTerm[start]...wordOfTerm[start + length - 1]).allSatisfy { word in
@@ -558,10 +558,9 @@ public struct QueryExpander: Sendable {
                     // A close spelling alone is no evidence (`Islam` is not a misspelt
                     // `islands`): a label matched through one needs two words or more, one of
                     // them as typed (`tortugas marinass`).
-                    let closeCount = matchedTerms.map { terms in
-                        terms.indices.filter { closeSpellings[start + $0].contains(terms[$0]) }.count
-                    } ?? 0
-                    let supported = closeCount == 0 || (length >= 2 && closeCount < length)
+                    let misspeltWords = matchedTerms.indices.filter { closeSpellings[start + $0].contains(matchedTerms[$0]) }
+                        .map { wordOfTerm[start + $0] }
+                    let supported = misspeltWords.isEmpty || (length >= 2 && misspeltWords.count < length)
                     if let sets = labelSets, coversPhrases, supported {
                         let first = wordOfTerm[start]
                         let last = wordOfTerm[start + length - 1]
@@ -573,12 +572,7 @@ public struct QueryExpander: Sendable {
                                 found.append((set, first, last, [group], length, start))
                                 spans[[set, first, last]] = termSpans[start].lowerBound..<termSpans[start + length - 1].upperBound
                             }
-                            // The words matched only through a close spelling.
-                            if let matchedTerms {
-                                for (offset, term) in matchedTerms.enumerated() where closeSpellings[start + offset].contains(term) {
-                                    misspelt[[set, first, last], default: []].insert(wordOfTerm[start + offset])
-                                }
-                            }
+                            misspelt[[set, first, last], default: []].formUnion(misspeltWords)
                         }
                         matched = length
                         break
