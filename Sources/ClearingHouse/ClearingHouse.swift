@@ -220,7 +220,7 @@ public final class ClearingHouse: Sendable {
         let started = Date()
         var recordsSeen = 0
         var bytesBefore = 0
-        for file in files {
+        for (fileIndex, file) in files.enumerated() {
             if let mismatch = file.contentMismatch() {
                 emit(mismatch)
                 report.files.append(FileReport(file: file.displayPath, format: file.format, status: .rolledBack, valid: 0, invalid: 1))
@@ -310,6 +310,9 @@ public final class ClearingHouse: Sendable {
                     outcome.invalid = fileReport.invalid
                     try beforeCommit(transaction, outcome)
                 }
+                // The last file: the index's segment is written while the catalog commits
+                // (earlier files leave it buffered, so that many small files make one segment).
+                if storing, fileIndex == files.count - 1 { try indexing { try feed.catalogWillCommit() } }
                 return storing
             }
             bytesBefore += reader.bytesRead

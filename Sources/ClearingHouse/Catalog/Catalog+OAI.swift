@@ -120,21 +120,21 @@ extension Catalog {
 
     private static func writeOAIItem(_ record: Record, sequence: Int64, datestamp: Int?, in db: Database) throws {
         let sets = OAISets.specs(of: record)
-        // The sets of the item stored before (live or a tombstone), whose memberships are
-        // replaced: a new record (most of an ingest) has none, and costs no delete.
-        let previous = try String.fetchOne(db.cachedStatement(sql: "SELECT sets FROM oai_items WHERE id = ?"), arguments: [record.id])
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO oai_items (id, kind, datestamp, seq, deleted, sets) VALUES (?, ?, ?, ?, 0, ?)
-                ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, datestamp = excluded.datestamp, seq = excluded.seq,
-                    deleted = 0, sets = excluded.sets
-                """
-        ).execute(arguments: [record.id, record.kind.rawValue, datestamp, sequence, sets.joined(separator: " ")])
+        let setList = sets.joined(separator: " ")
         let memberships = OAISets.memberships(ofLeaves: sets)
-        if let previous, !previous.isEmpty {
-            let delete = try db.cachedStatement(sql: "DELETE FROM oai_set_members WHERE spec = ? AND id = ?")
-            for spec in OAISets.memberships(ofLeaves: previous.split(separator: " ").map(String.init)) where !memberships.contains(spec) {
-                try delete.execute(arguments: [spec, record.id])
+        // A new item (most of an ingest) is one insert; only an item stored before (live or a
+        // tombstone) is read back, for the memberships its new sets replace.
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO oai_items (id, kind, datestamp, seq, deleted, sets) VALUES (?, ?, ?, ?, 0, ?)")
+            .execute(arguments: [record.id, record.kind.rawValue, datestamp, sequence, setList])
+        if db.changesCount == 0 {
+            let previous = try String.fetchOne(db.cachedStatement(sql: "SELECT sets FROM oai_items WHERE id = ?"), arguments: [record.id])
+            try db.cachedStatement(sql: "UPDATE oai_items SET kind = ?, datestamp = ?, seq = ?, deleted = 0, sets = ? WHERE id = ?")
+                .execute(arguments: [record.kind.rawValue, datestamp, sequence, setList, record.id])
+            if let previous, !previous.isEmpty {
+                let delete = try db.cachedStatement(sql: "DELETE FROM oai_set_members WHERE spec = ? AND id = ?")
+                for spec in OAISets.memberships(ofLeaves: previous.split(separator: " ").map(String.init)) where !memberships.contains(spec) {
+                    try delete.execute(arguments: [spec, record.id])
+                }
             }
         }
         let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO oai_set_members (spec, id) VALUES (?, ?)")

@@ -144,6 +144,11 @@ final class Catalog: Sendable {
         migrator.registerMigration("v6: content hashes and aliases") { db in try Catalog.migrateAliases(db) }
         migrator.registerMigration("v7: harvest sources") { db in try Catalog.migrateHarvest(db) }
         migrator.registerMigration("v8: OAI set members by their key only") { db in try Catalog.migrateOAISetMembers(db) }
+        migrator.registerMigration("v9: no change log index by record") { db in
+            // Only the v5 migration read the change log by record id: the index goes, and with
+            // it a b-tree insert per stored record.
+            try db.execute(sql: "DROP INDEX IF EXISTS changes_record")
+        }
         return migrator
     }
 

@@ -60,8 +60,9 @@ final class IndexFeed {
     }
 
     /// Hands the pending batch to the background: analysis on all cores, then the writer,
-    /// once the batch before it is in (an error of that batch is thrown here).
-    private func submit() throws {
+    /// once the batch before it is in (an error of that batch is thrown here); with
+    /// `thenFlush`, the writer then writes its buffer as a segment (not committed).
+    private func submit(thenFlush: Bool = false) throws {
         let batch = pending
         pending = []
         let (writer, analyzer) = (self.writer, self.analyzer)
@@ -73,7 +74,17 @@ final class IndexFeed {
                 }
             }
             try Self.apply(batch, analyzed, to: writer.writer)
+            if thenFlush { try writer.writer.flush() }
         }
+    }
+
+    /// The catalog is about to commit the ingest's last file: what is pending is analyzed and
+    /// added, and the writer's buffer written as a segment, in the background while the
+    /// catalog commits (the index commit, in ``finish()``, then only publishes it). The
+    /// segment is not committed: if the catalog's commit fails, it is never referenced.
+    func catalogWillCommit() throws {
+        guard changesSinceCommit > 0 else { return }
+        try submit(thenFlush: true)
     }
 
     private static func apply(_ changes: [Change], _ analyzed: [AnalyzedDocument?], to writer: IndexWriter) throws {
