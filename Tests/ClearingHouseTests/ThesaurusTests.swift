@@ -208,4 +208,45 @@ struct ThesaurusTests {
         let empty = try directory.write("empty.jsonld", "")
         #expect(throws: Diagnostic.self) { try SKOSReader.read(path: empty) }
     }
+
+    /// Arabic forms many plurals by changing the word (`السلاحف`, turtles; `السلحفاة`, a
+    /// turtle), which its stemmer does not undo. A query that matches one number of a label
+    /// also searches the concept's other Arabic labels, so that a record written only in Arabic
+    /// with the other number is found, and ranks above a record that shares only a word.
+    @Test func anArabicLabelFindsRecordsThatUseTheOtherNumber() throws {
+        let directory = try TemporaryDirectory()
+        let house = try directory.house()
+        let thesaurus = try directory.write(
+            "turtles.jsonld",
+            """
+            {"@context": {"skos": "http://www.w3.org/2004/02/skos/core#",
+                          "prefLabel": {"@id": "skos:prefLabel", "@container": "@language"},
+                          "altLabel": {"@id": "skos:altLabel", "@container": "@language"},
+                          "notation": "skos:notation"},
+             "@id": "http://example.org/c/sea-turtles", "@type": "skos:Concept", "notation": "sea-turtles",
+             "prefLabel": {"ar": "السلاحف البحرية", "en": "sea turtles"},
+             "altLabel": {"ar": ["السلحفاة البحرية"]}}
+            """)
+        _ = try house.importThesaurus([thesaurus])
+        let records = """
+            {"id": "ar-turtles", "kind": "bestPractice", "language": "ar", "title": "حماية أعشاش السلاحف البحرية على الشواطئ"}
+            {"id": "ar-marine", "kind": "bestPractice", "language": "ar", "title": "المحميات البحرية في خليج العقبة"}
+            {"id": "en-turtles", "kind": "technology", "language": "en", "title": "Sea turtles nesting beaches"}
+            """
+        #expect(try house.ingest([try directory.write("records.jsonl", records)]).added == 3)
+        let singular = try house.search(SearchRequest(query: "السلحفاة البحرية", limit: 10))
+        #expect(singular.hits.first?.id == "ar-turtles", "\(singular.hits.map(\.id))")
+        #expect(Set(singular.hits.map(\.id)).isSuperset(of: ["ar-turtles", "en-turtles"]))
+        let added = singular.expansions.flatMap(\.added).map(\.text)
+        #expect(added.contains("السلاحف البحرية") && added.contains("sea turtles"), "\(added)")
+        // The label the query is, is not searched twice.
+        #expect(!added.contains("السلحفاة البحرية"))
+        let ranks = singular.hits.map(\.id)
+        #expect((ranks.firstIndex(of: "ar-turtles") ?? .max) < (ranks.firstIndex(of: "ar-marine") ?? .max))
+        // The other way round too; English labels still add only the other languages'.
+        let plural = try house.search(SearchRequest(query: "السلاحف البحرية", limit: 10))
+        #expect(plural.expansions.flatMap(\.added).map(\.text).contains("السلحفاة البحرية"))
+        let english = try house.search(SearchRequest(query: "sea turtles", limit: 10))
+        #expect(english.expansions.flatMap(\.added).allSatisfy { $0.group != "en" })
+    }
 }

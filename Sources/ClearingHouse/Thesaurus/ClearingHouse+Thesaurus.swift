@@ -169,7 +169,7 @@ extension ClearingHouse {
     func thesaurus(version known: String? = nil) throws -> LoadedThesaurus {
         let version = try known ?? catalog.thesaurusVersion()
         if let loaded = loadedThesaurus.withLock({ $0 }), loaded.version == version { return loaded }
-        let expander: QueryExpander
+        var expander: QueryExpander
         if let stored = try catalog.thesaurusIndex(version: version),
             let prepared = QueryExpander(serialized: stored, schema: SearchIndex.schema)
         {
@@ -179,6 +179,9 @@ extension ClearingHouse {
             let concepts = try concepts()
             expander = QueryExpander(sets: LoadedThesaurus.synonymSets(concepts), schema: SearchIndex.schema)
         }
+        // Arabic forms many plurals by changing the word (broken plurals), which no stemmer
+        // undoes: the thesaurus's Arabic labels hold both numbers, and each finds the other's.
+        expander.searchesOwnLabels = ["ar"]
         let loaded = LoadedThesaurus(version: version, expander: expander)
         loadedThesaurus.withLock { $0 = loaded }
         return loaded

@@ -77,6 +77,13 @@ public struct QueryExpander: Sendable {
     /// analyzed for a group whose labels are all Cyrillic).
     private let scripts: [String: Set<Script>]
 
+    /// Groups whose words also search the set's other labels in their own group, not only
+    /// the other groups' (empty by default). For a language whose analyzer cannot tell that
+    /// two of a set's labels are forms of one another: Arabic's broken plurals (`مصيدة` and
+    /// `مصائد`, trap and traps) stem differently, so the thesaurus holds both numbers, and a
+    /// query in either finds records that use the other.
+    public var searchesOwnLabels: Set<String> = []
+
     /// Coarse writing systems, enough to tell which groups a query's words may match.
     enum Script: String, Hashable {
         case latin, cyrillic, arabic, ideographic, other
@@ -629,7 +636,18 @@ public struct QueryExpander: Sendable {
             }
             var ownGroups = Set(match.groups)
             for other in found where other.first <= match.last && other.last >= match.first { ownGroups.formUnion(other.groups) }
-            let added = set.labels.filter { !ownGroups.contains($0.group) && analyzers[$0.group] != nil }
+            // The query's own words, as each of their groups analyzes them (a label that is
+            // them is not searched again).
+            let ownTerms = Dictionary(
+                uniqueKeysWithValues: match.groups.filter(searchesOwnLabels.contains).compactMap { group in
+                    analyzers[group].map { (group, $0.terms(source)) }
+                })
+            let added = set.labels.filter { label in
+                guard let analyzer = analyzers[label.group] else { return false }
+                guard ownGroups.contains(label.group) else { return true }
+                guard let own = ownTerms[label.group] else { return false }
+                return analyzer.terms(label.text) != own
+            }
             guard !added.isEmpty else { return nil }
             // The translations stand for every query term the label covers: a record that
             // has `mangrove restoration` answers all of `восстановление мангровых лесов`, and
