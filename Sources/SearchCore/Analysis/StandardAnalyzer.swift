@@ -353,6 +353,25 @@ private struct Segmenter {
                     wordFollowsHyphen = afterHyphen == scalar
                 }
                 word.append(value, end: scalar + 1, endByte: byte + length, isDigit: kind == .digit)
+                // The common case, a run of ASCII letters and digits, in a tight loop (one byte
+                // is one scalar; what `append` notes for them is whether one is upper case and
+                // whether the last is a digit).
+                var next = byte + length
+                if next < count, Segmenter.isASCIILetterOrDigit(bytes[next]) {
+                    var upper = false
+                    repeat {
+                        upper = upper || bytes[next] &- 0x41 < 26
+                        next += 1
+                    } while next < count && Segmenter.isASCIILetterOrDigit(bytes[next])
+                    let taken = next - byte - length
+                    word.span.end = scalar + 1 + taken
+                    word.span.endByte = next
+                    word.endsWithDigit = bytes[next - 1] &- 0x30 < 10
+                    if upper { word.mayChangeWhenLowercased = true }
+                    byte = next
+                    scalar += 1 + taken
+                    continue
+                }
 
             case .mark:
                 if inWord {
@@ -428,6 +447,12 @@ private struct Segmenter {
             scalar += 1
         }
         finishSegment()
+    }
+
+    /// Whether `byte` is an ASCII letter or decimal digit (``ScalarClass`` `.letter` or `.digit`).
+    @inline(__always)
+    private static func isASCIILetterOrDigit(_ byte: UInt8) -> Bool {
+        byte &- 0x30 < 10 || (byte | 0x20) &- 0x61 < 26
     }
 
     /// Whether `value` is a Hangul vowel or final consonant jamo, which composes with the jamo
