@@ -2,6 +2,7 @@
 // normalization, stop words, Snowball stemming, and diacritic folding where the language
 // allows it.
 import Foundation
+import Synchronization
 
 /// An analyzer for one language.
 ///
@@ -31,6 +32,7 @@ public struct LanguageAnalyzer: Analyzer {
     /// Whether diacritics are folded after stemming.
     private let foldsDiacritics: Bool
     private let stemmer: SnowballStemmer?
+    private let caches = WordCache.Pool()
 
     /// The languages with a dedicated analyzer.
     public static let languages = ["ar", "en", "es", "fr", "ru", "zh"]
@@ -89,7 +91,7 @@ public struct LanguageAnalyzer: Analyzer {
 
     public func tokens(_ text: String) -> [Token] {
         var sink = TokenSink()
-        withStem { stem in analyze(text, stem: stem, into: &sink) }
+        withStem { stem, cache in analyze(text, stem: stem, cache: cache, into: &sink) }
         return sink.tokens
     }
 
@@ -111,23 +113,26 @@ public struct LanguageAnalyzer: Analyzer {
         var sink = IndexingSink(positionBase: positionBase, formCapacity: text.utf8.count / 2 + 16)
         swap(&sink.tokens, &tokens)
         swap(&sink.forms, &forms)
-        withStem { stem in analyze(text, stem: stem, into: &sink) }
+        withStem { stem, cache in analyze(text, stem: stem, cache: cache, into: &sink) }
         swap(&sink.tokens, &tokens)
         swap(&sink.forms, &forms)
         return sink.last
     }
 
-    /// Runs `body` with the language's stem function (the identity without a stemmer).
+    /// Runs `body` with the language's stem function (the identity without a stemmer) and a
+    /// cache of the words analyzed before, both held by this call alone.
     @inline(__always)
-    private func withStem(_ body: ((String) -> String) -> Void) {
-        guard let stemmer else { return body { $0 } }
-        stemmer.withStemmer(body)
+    private func withStem(_ body: ((String) -> String, WordCache) -> Void) {
+        let cache = caches.take()
+        defer { caches.give(cache) }
+        guard let stemmer else { return body({ $0 }, cache) }
+        stemmer.withStemmer { stem in withoutActuallyEscaping(body) { body in body(stem, cache) } }
     }
 
     /// The one pass of analysis: the tokens of `text`, stemming with `stem`, handed to `sink`
     /// in order (a generic sink, so that each use is compiled with its own appends inlined).
     @inline(__always)
-    private func analyze<Sink: AnalysisSink>(_ text: String, stem: (String) -> String, into sink: inout Sink) {
+    private func analyze<Sink: AnalysisSink>(_ text: String, stem: (String) -> String, cache: WordCache, into sink: inout Sink) {
         @inline(__always)
         func emit(_ term: String, _ position: Int, _ start: Int, _ end: Int, _ form: String?) {
             sink.emit(term: term, position: position, start: start, end: end, form: form)
@@ -159,36 +164,42 @@ public struct LanguageAnalyzer: Analyzer {
                 compoundStart = index
                 compoundEnd = index + 1
             }
-            let normalized = normalize(token.term)
-            if stopWords.contains(normalized) { continue }
             if isChinese {
-                emit(token.term, token.position, token.start, token.end, nil)
+                if !stopWords.contains(normalize(token.term)) { emit(token.term, token.position, token.start, token.end, nil) }
                 continue
             }
-            let word = isArabic ? ArabicNormalizer.removeConjunction(normalized) : normalized
-            let term = finish(word, stem)
-            guard !term.isEmpty else { continue }
-            // The word as written goes with the term when the term is not it (see Token.form).
-            emit(term, token.position, token.start, token.end, Self.differs(term, word) ? word : nil)
-            if isArabic, let withArticle = ArabicNormalizer.withDefiniteArticle(word) {
-                // Snowball's Arabic stemmer treats a word with and without the article
-                // differently (غابات -> غابا, الغابات -> غاب); give both stems.
-                let alternative = finish(withArticle, stem)
-                if alternative != term {
-                    emit(alternative, token.position, token.start, token.end, Self.differs(alternative, word) ? word : nil)
-                }
-            }
-            if foldsDiacritics, TextFolding.hasDiacritics(normalized) {
-                let unaccented = finish(TextFolding.foldDiacritics(normalized), stem)
-                if unaccented != term {
-                    emit(unaccented, token.position, token.start, token.end, Self.differs(unaccented, word) ? word : nil)
-                }
+            // A word seen before costs one lookup (text follows Zipf's law).
+            for (term, form) in cache.terms(of: token.term, { wordTerms($0, normalize, stem) }) {
+                emit(term, token.position, token.start, token.end, form)
             }
         }
         flushCompound()
     }
 
-    /// The terms the main loop of ``analyze(_:stem:emit:)`` gives for the standard token
+    /// The terms a standard token's text `text` gives (none for a stop word), each with the
+    /// word as written when the term is not it (see ``Token/form``): its stem, then the stem
+    /// with the Arabic article or of the word without accents where those differ.
+    private func wordTerms(_ text: String, _ normalize: (String) -> String, _ stem: (String) -> String) -> [(term: String, form: String?)] {
+        let normalized = normalize(text)
+        if stopWords.contains(normalized) { return [] }
+        let word = isArabic ? ArabicNormalizer.removeConjunction(normalized) : normalized
+        let term = finish(word, stem)
+        guard !term.isEmpty else { return [] }
+        var terms = [(term: term, form: Self.differs(term, word) ? word : nil)]
+        if isArabic, let withArticle = ArabicNormalizer.withDefiniteArticle(word) {
+            // Snowball's Arabic stemmer treats a word with and without the article
+            // differently (غابات -> غابا, الغابات -> غاب); give both stems.
+            let alternative = finish(withArticle, stem)
+            if alternative != term { terms.append((alternative, Self.differs(alternative, word) ? word : nil)) }
+        }
+        if foldsDiacritics, TextFolding.hasDiacritics(normalized) {
+            let unaccented = finish(TextFolding.foldDiacritics(normalized), stem)
+            if unaccented != term { terms.append((unaccented, Self.differs(unaccented, word) ? word : nil)) }
+        }
+        return terms
+    }
+
+    /// The terms the main loop of ``analyze(_:stem:cache:into:)`` gives for the standard token
     /// `text` of a language with compounds (not Chinese or Arabic): computed again for the
     /// first word of a compound, which is rare, rather than kept for every word.
     private func firstWordTerms(_ text: String, _ normalize: (String) -> String, _ stem: (String) -> String) -> [String] {
@@ -213,6 +224,47 @@ public struct LanguageAnalyzer: Analyzer {
         if foldsDiacritics { term = TextFolding.foldDiacritics(term) }
         if isArabic { term = ArabicNormalizer.removeFeminineEnding(term) }
         return term
+    }
+}
+
+/// The terms that words analyzed before gave (``LanguageAnalyzer``'s stop words, stemming,
+/// folding and alternatives, by the token's text), so that a word seen before costs one
+/// lookup in a byte-hash table. Only ever used by one thread at a time: it is in its pool or
+/// held by one call.
+final class WordCache: @unchecked Sendable {
+    private var words = TermTable()
+    private var entries: [[(term: String, form: String?)]] = []
+    /// Entries before the cache starts over.
+    static let limit = 1 << 16
+    /// Longer words are analyzed every time (they are rare and would crowd the cache).
+    static let longestCachedWord = 32
+
+    /// The terms of the token text `text`: from the cache, or computed by `compute` and kept.
+    func terms(of text: String, _ compute: (String) -> [(term: String, form: String?)]) -> [(term: String, form: String?)] {
+        var bytes = text
+        let known: Int? = bytes.withUTF8 { bytes in
+            guard bytes.count <= Self.longestCachedWord else { return nil }
+            if entries.count >= Self.limit {
+                words = TermTable()
+                entries = []
+            }
+            let (id, isNew) = words.intern(bytes)
+            return isNew ? -1 : id
+        }
+        guard let known else { return compute(text) }
+        if known >= 0 { return entries[known] }
+        let computed = compute(text)
+        entries.append(computed)
+        return computed
+    }
+
+    /// The caches of one analyzer, one per thread that analyzes at a time.
+    final class Pool: Sendable {
+        private let caches = Mutex<[WordCache]>([])
+
+        func take() -> WordCache { caches.withLock { $0.popLast() } ?? WordCache() }
+
+        func give(_ cache: WordCache) { caches.withLock { $0.append(cache) } }
     }
 }
 
