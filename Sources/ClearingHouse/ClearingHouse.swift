@@ -303,7 +303,7 @@ public final class ClearingHouse: Sendable {
                     // The file stops here (syntax error, unreadable file).
                     emit(diagnostic)
                     fileReport.invalid += 1
-                    if !options.skipInvalid { storing = false }
+                    if !options.skipInvalid || options.requiresWholeFiles { storing = false }
                 }
                 if storing, let beforeCommit {
                     outcome.counts = counts
@@ -330,7 +330,8 @@ public final class ClearingHouse: Sendable {
                 report.rejected += fileReport.valid
                 // Said only when valid records were held back: a file with none (an OAI-PMH
                 // error response, a syntax error on line 1) has its one error already.
-                if fileReport.valid > 0 {
+                // (A harvest, which needs whole pages, says so itself.)
+                if fileReport.valid > 0, !options.requiresWholeFiles {
                     emit(
                         Diagnostic(
                             .error, file: file.displayPath,

@@ -5,6 +5,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOHTTPCompression
 
 /// Fetches OAI-PMH responses over HTTP(S) with AsyncHTTPClient, for
 /// ``ClearingHouse/ClearingHouse/harvest(_:transport:progress:diagnostics:)``.
@@ -41,6 +42,23 @@ public final class HTTPTransport: OAIHTTPTransport {
     }
 
     public func get(_ url: String, timeout: Duration, maximumBytes: Int) async throws -> OAIHTTPResponse {
+        // The timeout covers the body too: a provider that sends its headers and then a byte a
+        // second would otherwise hold the harvest for as long as it likes.
+        try await withThrowingTaskGroup(of: OAIHTTPResponse?.self) { group in
+            group.addTask { try await self.fetch(url, timeout: timeout, maximumBytes: maximumBytes) }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let response = first else {
+                throw TransportError(description: "no complete answer within \(timeout.components.seconds) s")
+            }
+            return response
+        }
+    }
+
+    private func fetch(_ url: String, timeout: Duration, maximumBytes: Int) async throws -> OAIHTTPResponse {
         var request = HTTPClientRequest(url: url)
         request.method = .GET
         request.headers.add(name: "User-Agent", value: "chm-harvester/1 (OAI-PMH)")
@@ -58,8 +76,19 @@ public final class HTTPTransport: OAIHTTPTransport {
             throw TransportError(description: "no answer within \(timeout.components.seconds) s")
         } catch let error as HTTPClientError where error == .connectTimeout {
             throw TransportError(description: "no connection within \(connectTimeout.components.seconds) s")
+        } catch let error as HTTPClientError where error == .redirectCycleDetected {
+            throw OAITransportFailure("its redirects go round in a cycle")
+        } catch let error as HTTPClientError where error == .redirectLimitReached {
+            throw OAITransportFailure("more than 5 redirects in a row")
         } catch is NIOTooManyBytesError {
-            throw TransportError(description: "the response is larger than \(maximumBytes) bytes")
+            throw OAITransportFailure("the response is larger than \(maximumBytes) bytes")
+        } catch let error as NIOHTTPDecompression.DecompressionError {
+            throw OAITransportFailure(
+                error == .limit
+                    ? "the compressed response expands more than 100 times (a decompression bomb?)"
+                    : "the compressed response cannot be decompressed (corrupt data)")
+        } catch is NIOHTTPDecompression.ExtraDecompressionError {
+            throw OAITransportFailure("the compressed response cannot be decompressed (cut short, or data after its end)")
         }
     }
 

@@ -10,6 +10,8 @@ import HummingbirdTesting
 import Synchronization
 import Testing
 
+@testable import Records
+
 /// Twenty-odd records: the seed records and generated ones in several kinds and countries.
 private let providerRecords: [String] =
     seedRecords
@@ -348,6 +350,103 @@ struct HarvestTests {
         }) { url in
             let failure = try #require(try await harvester.house.harvest(HarvestRequest(baseURL: url)).harvests.first?.failure)
             #expect(failure.contains("same resumption token twice"))
+        }
+    }
+
+    @Test("a page that cannot be read to its end stores nothing and stops the harvest at that page")
+    func pagesAreStoredWholeOrNotAtAll() async throws {
+        let harvester = try Fixture(records: [])
+        defer { harvester.remove() }
+        let long = String(repeating: "A very long description. ", count: 4_000)
+        try await withScriptedProvider({ query, _ in
+            if query.contains("Identify") { return Scripted(body: identify) }
+            if query.contains("resumptionToken") { return Scripted(body: oaiResponse("ListRecords", dcRecord("oai:z:4", title: "Four"))) }
+            let page =
+                dcRecord("oai:z:1", title: "One") + dcRecord("oai:z:2", title: long) + dcRecord("oai:z:3", title: "Three")
+                + "<resumptionToken>page2</resumptionToken>"
+            return Scripted(body: oaiResponse("ListRecords", page))
+        }) { url in
+            var request = HarvestRequest(baseURL: url)
+            request.recordLimits = RecordLimits(maximumRecordBytes: 20_000)
+            let report = try await harvester.house.harvest(request)
+            let harvest = try #require(report.harvests.first)
+            // The record over the limit stops the reader: the records before it are not stored
+            // either, and the list is not marked complete (the records after it would be lost).
+            #expect(!harvest.complete && !report.succeeded, "\(report)")
+            #expect(harvest.failure?.contains("[page 1]") == true && harvest.failure?.contains("could not be read to its end") == true)
+            #expect(try harvester.house.record(id: "oai:z:1") == nil)
+            #expect(try harvester.house.record(id: "oai:z:4") == nil)
+            #expect(try harvester.house.harvestSources().first?.lastResponseDate == nil)
+        }
+    }
+
+    @Test("a provider whose pages bring nothing new under ever new tokens is stopped as a loop")
+    func endlessNewTokens() async throws {
+        let harvester = try Fixture(records: [])
+        defer { harvester.remove() }
+        let requests = Mutex(0)
+        try await withScriptedProvider({ query, number in
+            if query.contains("Identify") { return Scripted(body: identify) }
+            requests.withLock { $0 += 1 }
+            // The same record on every page, each time with a token not seen before.
+            return Scripted(body: oaiResponse("ListRecords", dcRecord("oai:w:1", title: "Again") + "<resumptionToken>t\(number)</resumptionToken>"))
+        }) { url in
+            let report = try await harvester.house.harvest(HarvestRequest(baseURL: url))
+            let failure = try #require(report.harvests.first?.failure)
+            #expect(failure.contains("pages in a row") && failure.contains("loop"), "\(failure)")
+            #expect(requests.withLock { $0 } <= 52)
+            #expect(try harvester.house.record(id: "oai:w:1") != nil)
+        }
+    }
+
+    @Test("the timeout covers the whole answer; Retry-After 0 waits the back-off; a response too large is not asked again")
+    func slowAndOversizedAnswers() async throws {
+        let harvester = try Fixture(records: [])
+        defer { harvester.remove() }
+        // Headers at once, then a byte every 200 ms: the request's timeout ends it.
+        let router = Router()
+        router.get("oai") { _, _ -> Response in
+            Response(
+                status: .ok, headers: [.contentType: "text/xml"],
+                body: ResponseBody { writer in
+                    for _ in 0..<100 {
+                        try await writer.write(ByteBuffer(string: " "))
+                        try await Task.sleep(for: .milliseconds(200))
+                    }
+                    try await writer.finish(nil)
+                })
+        }
+        let application = Application(router: router, configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)))
+        try await application.test(.live) { client in
+            var request = HarvestRequest(baseURL: "http://127.0.0.1:\(try #require(client.port))/oai")
+            request.requestTimeout = .seconds(1)
+            request.retryFor = .zero
+            let started = ContinuousClock.now
+            let report = try await harvester.house.harvest(request)
+            #expect(ContinuousClock.now - started < .seconds(10))
+            #expect(report.harvests.first?.failure?.contains("no complete answer within 1 s") == true, "\(report)")
+        }
+        try await withScriptedProvider({ query, number in
+            if number == 1 { return Scripted(status: .serviceUnavailable, retryAfter: "0", body: "busy") }
+            if query.contains("Identify") { return Scripted(body: identify) }
+            return Scripted(body: oaiResponse("ListRecords", dcRecord("oai:v:1", title: "One")))
+        }) { url in
+            var notices: [String] = []
+            let report = try await harvester.house.harvest(HarvestRequest(baseURL: url), diagnostics: { notices.append($0.message) })
+            #expect(report.succeeded)
+            #expect(notices.contains { $0.contains("HTTP 503; retrying in 1 s") }, "\(notices)")
+        }
+        let requests = Mutex(0)
+        try await withScriptedProvider({ query, _ in
+            requests.withLock { $0 += 1 }
+            return Scripted(body: query.contains("Identify") ? identify : oaiResponse("ListRecords", dcRecord("oai:u:1", title: "One")))
+        }) { url in
+            var request = HarvestRequest(baseURL: url)
+            request.maximumResponseBytes = 600
+            let report = try await harvester.house.harvest(request)
+            let failure = try #require(report.harvests.first?.failure)
+            #expect(failure.contains("larger than 600 bytes") && failure.contains("asking again would not help"), "\(failure)")
+            #expect(requests.withLock { $0 } == 2)  // Identify, then ListRecords once
         }
     }
 

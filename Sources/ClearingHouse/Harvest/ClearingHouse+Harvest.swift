@@ -62,7 +62,7 @@ extension ClearingHouse {
     /// stores a body (invalid records left out), and in the same transaction the position of
     /// the harvest (`next`) or its completion (`completed`).
     fileprivate func storeHarvestPage(
-        _ body: [UInt8], displayName: String, key: HarvestSource.Key, envelope: OAIResponseEnvelope,
+        _ body: [UInt8], displayName: String, key: HarvestSource.Key, envelope: OAIResponseEnvelope, limits: RecordLimits,
         next: PendingHarvest?, completed: PendingHarvest?, diagnostics: @escaping (Diagnostic) -> Void
     ) throws -> IngestReport {
         let file = RecordFile(bytes: body, format: .xml, displayName: displayName)
@@ -71,6 +71,8 @@ extension ClearingHouse {
         var options = IngestOptions(skipInvalid: true)
         options.oaiBaseURL = key.baseURL
         options.reportsUnknownDeletions = false
+        options.requiresWholeFiles = true
+        options.limits = limits
         return try writes.withLock { _ in
             try ingestLocked(
                 files: [file], problems: [], runPaths: [displayName], thesaurusPaths: [], options: options,
@@ -195,6 +197,8 @@ private struct Harvester {
     }
 
     private static let badTokenPrefix = "badResumptionToken"
+    /// Pages in a row without a record not read before that end a harvest as a loop.
+    static let maximumPagesWithNothingNew = 50
 
     private static func naming(_ set: String?) -> String { set.map { " of set \($0)" } ?? "" }
 
@@ -204,6 +208,11 @@ private struct Harvester {
         var position = start
         var items = 0
         var seenTokens = Set<String>()
+        // The items read in this run (hashes of their identifiers), and the pages in a row
+        // that brought none not read before: a provider whose every token is new could
+        // otherwise send its pages (empty, or the same records) forever.
+        var seenItems = Set<Int>()
+        var pagesWithNothingNew = 0
         while true {
             var query: [(String, String)] = [("verb", "ListRecords")]
             if position.token.isEmpty {
@@ -253,6 +262,13 @@ private struct Harvester {
                 report.responseDate = position.responseDate
             }
             let token = envelope.resumptionToken?.token ?? ""
+            var newItems = 0
+            for header in envelope.headers where seenItems.insert(header.identifier.hashValue).inserted { newItems += 1 }
+            pagesWithNothingNew = newItems == 0 && !token.isEmpty ? pagesWithNothingNew + 1 : 0
+            guard pagesWithNothingNew < Self.maximumPagesWithNothingNew else {
+                throw Stop(
+                    message: "\(displayName): the provider sent \(pagesWithNothingNew) pages in a row with no record not read before, each with a new resumption token; stopping to avoid a loop (\(url))")
+            }
             var next: PendingHarvest?
             var completed: PendingHarvest?
             if token.isEmpty {
@@ -269,7 +285,7 @@ private struct Harvester {
             var pageWarnings = 0
             let emit = self.emit
             let ingested = try house.storeHarvestPage(
-                body, displayName: displayName, key: key, envelope: envelope, next: next, completed: completed,
+                body, displayName: displayName, key: key, envelope: envelope, limits: request.recordLimits, next: next, completed: completed,
                 diagnostics: { diagnostic in
                     switch diagnostic.severity {
                     case .error: pageErrors += 1
@@ -278,6 +294,12 @@ private struct Harvester {
                     }
                     emit(diagnostic)
                 })
+            if ingested.files.first?.status == .rolledBack {
+                // The page could not be read to its end (the reader said why): storing the part
+                // before would lose the rest with the list marked complete.
+                throw Stop(
+                    message: "\(displayName): the page could not be read to its end, so nothing from it was stored (\(url)); the harvest stops at this page")
+            }
             report.pages += 1
             report.added += ingested.added
             report.updated += ingested.updated
@@ -344,13 +366,17 @@ private struct Harvester {
                 }
             } catch let stop as Stop {
                 throw stop
+            } catch let failure as OAITransportFailure {
+                throw Stop(message: "\(url): \(failure.description); asking again would not help")
             } catch is CancellationError {
                 throw Stop(message: "the harvest was cancelled; run it again to resume")
             } catch {
                 reason = "cannot reach the provider (\(error))"
             }
             let backOff = min(60.0, pow(2.0, Double(attempt - 1)))
-            let delay = max(0, wait ?? backOff)
+            // (A Retry-After of 0, or a date past, would have the harvest ask again at once,
+            // as fast as the provider answers: the back-off then.)
+            let delay = wait.flatMap { $0 > 0 ? $0 : nil } ?? backOff
             let left = (deadline - clock.now).components
             let remaining = Double(left.seconds) + Double(left.attoseconds) / 1e18
             guard delay <= remaining else {

@@ -29,6 +29,8 @@ public struct HarvestRequest: Sendable, Hashable {
     public var requestTimeout: Duration = .seconds(120)
     /// The largest response accepted.
     public var maximumResponseBytes = 256 << 20
+    /// The readers' size limits for each page's records (tests lower them).
+    package var recordLimits: RecordLimits = .default
 
     /// The metadata formats the harvester reads.
     public static let metadataPrefixes = ["oai_dc", "chm"]
@@ -123,10 +125,23 @@ public struct OAIHTTPResponse: Sendable {
 /// How a harvest fetches a URL. `ClearingHouseHarvester.HTTPTransport` does it over HTTP
 /// with AsyncHTTPClient; the library itself has no HTTP in it.
 public protocol OAIHTTPTransport: Sendable {
-    /// GETs `url`, reading at most `maximumBytes` of the body.
-    /// - Throws: any error when the provider cannot be reached or the body is too large;
-    ///   the harvest retries it as a connection error.
+    /// GETs `url`, reading at most `maximumBytes` of the body, within `timeout` from the
+    /// request to the body's last byte.
+    /// - Throws: ``OAITransportFailure`` for an answer that asking again cannot mend (a body
+    ///   over `maximumBytes`, a redirect cycle, a corrupt compressed body): the harvest stops.
+    ///   Any other error means the provider could not be reached, and the harvest retries.
     func get(_ url: String, timeout: Duration, maximumBytes: Int) async throws -> OAIHTTPResponse
+}
+
+/// A response that asking again would not mend: the harvest of the set stops with this
+/// message instead of retrying.
+public struct OAITransportFailure: Error, Sendable, CustomStringConvertible {
+    /// What went wrong, in a few words (`the response is larger than 268435456 bytes`).
+    public var description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
 }
 
 /// Where a harvest stands, reported after each page and before each retry.

@@ -23,6 +23,10 @@ public struct IngestOptions: Sendable, Hashable {
     /// Whether a deletion of a record that is not in the catalog gets a notice (a harvest,
     /// which meets every tombstone of a repository on its first run, turns it off).
     package var reportsUnknownDeletions = true
+    /// Whether a file that cannot be read to its end (a syntax error, a record over the size
+    /// limit) is stored not at all, even with ``skipInvalid``: a harvested page must be whole,
+    /// or its unread records would be lost with the harvest marked complete.
+    package var requiresWholeFiles = false
 
     /// Creates options; `defaultLanguage` is normalized as a BCP 47 tag when it is one.
     public init(skipInvalid: Bool = false, strict: Bool = false, defaultKind: RecordKind? = nil, defaultLanguage: String? = nil) {
