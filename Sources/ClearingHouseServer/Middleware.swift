@@ -52,6 +52,16 @@ struct ProblemMiddleware: RouterMiddleware {
     var notFoundPage: (@Sendable (Request) -> Response?)? = nil
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        // The router would pass over an empty path segment (`/v1/records/x/` as `/v1/records/x`):
+        // a record id that ends in an unescaped `/` would reach, and delete, another record.
+        let path = request.uri.path
+        if path != "/", path.hasSuffix("/") || path.contains("//") {
+            if let page = notFoundPage?(request) { return page }
+            return Problem(
+                .notFound, "not-found", "Not found",
+                detail: "no such path: \(path) (it has an empty segment; a \"/\" inside a record id is written %2F)"
+            ).response
+        }
         do {
             return try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound {

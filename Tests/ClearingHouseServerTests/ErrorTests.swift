@@ -56,6 +56,11 @@ import Testing
             #expect(match["parameter"] as? String == "id")
             let country = expectProblem(try await client.post("/v1/match", #"{"text": "reefs", "country": "XX"}"#, key: nil), .badRequest)
             #expect(country["parameter"] as? String == "country")
+            // Thousands of filter values held a search thread for seconds.
+            let themes = (0...1_000).map { "\"t\($0)\"" }.joined(separator: ",")
+            let many = expectProblem(try await client.post("/v1/search", #"{"theme": [\#(themes)]}"#, key: nil), .badRequest)
+            #expect(many["parameter"] as? String == "theme")
+            #expect((many["detail"] as? String)?.contains("at most 1000") == true, "\(many)")
             // Requests that take no parameters in their URL refuse them (a `q` beside a body,
             // a misspelt option on a delete, were ignored; the delete went ahead).
             for (uri, method) in [
@@ -96,6 +101,15 @@ import Testing
             expectProblem(try await client.execute(uri: "/v1/records", method: .get), .methodNotAllowed)
             expectProblem(try await client.execute(uri: "/v1/records/tech-fog", method: .put), .methodNotAllowed)
             expectProblem(try await client.execute(uri: "/v1/stats", method: .post), .methodNotAllowed)
+            // An empty segment is another path: the record `tech-fog` is not `tech-fog/`, and
+            // a delete of the one never reaches the other.
+            for uri in ["/v1/records/tech-fog/", "/v1/records//tech-fog", "/v1/records/tech-fog//similar", "//v1/search", "/v1/search/"] {
+                let problem = expectProblem(try await client.get(uri), .notFound)
+                #expect((problem["detail"] as? String)?.contains("empty segment") == true, "\(uri): \(problem)")
+            }
+            let delete = try await client.execute(uri: "/v1/records/tech-fog/", method: .delete, headers: [.authorization: "Bearer \(testKey)"])
+            expectProblem(delete, .notFound)
+            #expect(try await client.get("/v1/records/tech-fog").status == .ok)
         }
     }
 

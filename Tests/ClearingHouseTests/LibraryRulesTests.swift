@@ -82,6 +82,17 @@ struct RequestRuleTests {
         #expect(throws: Never.self) { try MatchRequest(text: "mangroves", filters: SearchFilters(countries: ["ke"])).validate() }
     }
 
+    @Test func aFilterTakesAtMostAThousandValues() throws {
+        let many = (0...SearchFilters.maximumValuesPerField).map { "T\($0)" }
+        expectParameterError("theme", "theme: 1001 values; a filter takes at most 1000 (its values are alternatives)") {
+            try SearchRequest(query: "mangroves", filters: SearchFilters(themes: many)).validate()
+        }
+        expectParameterError("language", "language: 1001 values; a filter takes at most 1000 (its values are alternatives)") {
+            try SearchRequest(query: "", filters: SearchFilters(fields: ["language": many])).validate()
+        }
+        #expect(throws: Never.self) { try SearchRequest(query: "", filters: SearchFilters(themes: Array(many.dropLast()))).validate() }
+    }
+
     @Test func withATextTheCountryFilterIsTheRequestingCountry() throws {
         let text = MatchRequest(text: "mangroves", filters: SearchFilters(kinds: [.technology], countries: ["KE"]))
         #expect(text.resolved.requestingCountries == ["KE"])

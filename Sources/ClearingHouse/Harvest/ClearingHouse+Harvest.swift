@@ -134,7 +134,13 @@ private struct Harvester {
         var report = SetHarvestReport(baseURL: request.baseURL, set: set, metadataPrefix: request.metadataPrefix)
         do {
             try await run(key: key, report: &report)
-        } catch let stop as Stop {
+        } catch var stop as Stop {
+            if stop.message.hasPrefix(Self.badTokenPrefix + ": ") {
+                // A token refused in the middle of a new harvest (not a resumed one).
+                stop = Stop(
+                    message: String(stop.message.dropFirst(Self.badTokenPrefix.count + 2))
+                        + " (the provider refused the resumption token it had just given; run the harvest again to start over)")
+            }
             report.failure = stop.message
             report.errors += 1
             emit(Diagnostic(.error, file: request.baseURL, message: stop.message))

@@ -48,7 +48,20 @@ public struct SearchFilters: Sendable, Hashable {
         for (field, values) in fields where values.contains(where: \.isEmpty) {
             throw ClearingHouseError(.invalidQuery, "\(field): an empty value matches nothing; leave the filter out", parameter: field)
         }
+        // Each value is looked up in every segment: a request of a hundred thousand values would
+        // hold a search thread for seconds (there are 249 countries and 23 targets).
+        let counted: [(String, Int)] =
+            [("kind", kinds.count), ("country", countries.count), ("region", regions.count), ("theme", themes.count), ("target", targets.count)]
+            + fields.map { ($0.key, $0.value.count) }
+        for (field, count) in counted.sorted(by: { $0.0 < $1.0 }) where count > Self.maximumValuesPerField {
+            throw ClearingHouseError(
+                .invalidQuery, "\(field): \(count) values; a filter takes at most \(Self.maximumValuesPerField) (its values are alternatives)",
+                parameter: field)
+        }
     }
+
+    /// The most values one filter field takes.
+    public static let maximumValuesPerField = 1_000
 
     /// The record kind named `text`, for front ends that take kinds as text.
     /// - Throws: ``ClearingHouseError`` naming the parameter `kind` and listing the kinds.
