@@ -195,6 +195,37 @@ extension Catalog {
         }
     }
 
+    /// Up to `limit` records with ids after `after` (all from the first when nil), sorted by
+    /// id, each with its canonical JSON and, for `withItems`, its datestamp and leaf sets as
+    /// ``forEachOAIRecord(_:)`` gives them: one page of a paged export, read in one snapshot.
+    func recordPage(after: String?, limit: Int, withItems: Bool) throws -> [(id: String, json: String, datestamp: Int, sets: [String])] {
+        try read { db in
+            let rows = try Row.fetchAll(
+                db.cachedStatement(
+                    sql: withItems
+                        ? """
+                        SELECT r.id AS id, r.json AS json, i.sets AS sets,
+                            COALESCE(i.datestamp, CAST(strftime('%s', r.modified_at) AS INTEGER)) AS datestamp
+                        FROM records r LEFT JOIN oai_items i ON i.id = r.id
+                        WHERE r.id > ? ORDER BY r.id LIMIT ?
+                        """
+                        : "SELECT id, json, NULL AS sets, 0 AS datestamp FROM records WHERE id > ? ORDER BY id LIMIT ?"),
+                arguments: [after ?? "", limit])
+            return try rows.map { row in
+                let json: String = row["json"]
+                let sets: [String]
+                if !withItems {
+                    sets = []
+                } else if let list: String = row["sets"] {
+                    sets = list.split(separator: " ").map(String.init)
+                } else {
+                    sets = OAISets.specs(of: try Record(fromCatalog: json))
+                }
+                return (row["id"], json, row["datestamp"] ?? 0, sets)
+            }
+        }
+    }
+
     /// Every record's canonical JSON with its datestamp and leaf sets (as its item holds
     /// them), sorted by id and read in one snapshot: what `chm export --format oai_dc` writes.
     func forEachOAIRecord(_ body: (_ json: String, _ datestamp: Int, _ sets: [String]) throws -> Void) throws {

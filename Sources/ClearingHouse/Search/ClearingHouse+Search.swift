@@ -402,20 +402,9 @@ extension ClearingHouse {
 
     /// Writes the records a search finds (all of them, sorted by id) in `format`.
     public func export(format: ExportFormat, matching request: SearchRequest, to write: (String) throws -> Void) throws {
-        var everything = request
-        everything.offset = 0
-        everything.limit = max(1, try statistics().records)
-        everything.countTotal = true
-        let query = try Self.parseQuery(request.query, minimumMatch: request.minimumMatch)
-        let filter = request.filters.engineFilter
-        let searcher = try openSearcher()
-        let results = try indexing {
-            try searcher.search(
-                query, options: SearchOptions(limit: everything.limit, countTotal: true, filter: filter.isEmpty ? nil : filter))
-        }
         var writer = ExportWriter(format: format)
         for line in writer.start() { try write(line) }
-        for id in results.hits.map(\.key).sorted() {
+        for id in try exportedIDs(matching: request) {
             let lines: [String]
             if format == .oaiDC {
                 guard let item = try catalog.oaiItem(id: id), let json = item.json else { continue }
@@ -427,6 +416,18 @@ extension ClearingHouse {
             for line in lines { try write(line) }
         }
         for line in writer.end() { try write(line) }
+    }
+
+    /// The ids of every record a search finds (whatever its limit and offset), sorted.
+    func exportedIDs(matching request: SearchRequest) throws -> [String] {
+        let query = try Self.parseQuery(request.query, minimumMatch: request.minimumMatch)
+        let filter = request.filters.engineFilter
+        let searcher = try openSearcher()
+        let limit = max(1, try statistics().records)
+        let results = try indexing {
+            try searcher.search(query, options: SearchOptions(limit: limit, countTotal: true, filter: filter.isEmpty ? nil : filter))
+        }
+        return results.hits.map(\.key).sorted()
     }
 
     /// Figures about the search index.

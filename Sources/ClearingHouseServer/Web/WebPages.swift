@@ -323,11 +323,10 @@ struct WebPages: Sendable {
                 throw PageError.badParameter("format", "\"\(name)\" is not a format; formats are: \(formats)")
             }
             let selection = ClearingHouse.ExportSelection(query: state.query.isEmpty ? nil : state.query, filters: try state.filters)
-            let text = try await server.read { [house] in
-                var output = ""
-                try house.export(format: format, selection: selection) { output += $0 }
-                return output
-            }
+            // A page of records at a time, each written before the next is read: a client that
+            // reads slowly (or not at all) holds a page of memory and no search thread.
+            let pages = try await server.read { [house] in try house.exportPages(format: format, selection: selection) }
+            let first = try await server.read { try pages.next() } ?? ""
             var headers = Self.securityHeaders
             let (type, fileExtension) =
                 switch format {
@@ -337,7 +336,16 @@ struct WebPages: Sendable {
                 }
             headers[.contentType] = type
             headers[.contentDisposition] = "attachment; filename=\"chm-records.\(fileExtension)\""
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+            let server = self.server
+            return Response(
+                status: .ok, headers: headers,
+                body: ResponseBody { writer in
+                    try await writer.write(ByteBuffer(string: first))
+                    while let text = try await server.read({ try pages.next() }) {
+                        try await writer.write(ByteBuffer(string: text))
+                    }
+                    try await writer.finish(nil)
+                })
         }
     }
 
