@@ -115,6 +115,16 @@ struct API: Sendable {
     private static let unreservedCharacters = CharacterSet(
         charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
 
+    /// `chm suggest --json`'s document: completions of the last word of `q`, and the titles
+    /// they would find.
+    func suggest(_ parameters: RequestParameters) async throws -> Response {
+        try parameters.check(known: ["q", "limit", "lang"])
+        let query = try parameters.one("q") ?? ""
+        let limit = try parameters.integer("limit", default: 10, maximum: APIParameters.maximumSuggestions)
+        let language = try APIParameters.language(parameters)
+        return Self.json(try await server.read { [house] in try Self.document(try house.suggest(query, limit: limit, language: language)) })
+    }
+
     /// `chm stats --json`'s document.
     func statistics() async throws -> Response {
         Self.json(try await server.read { [house] in try Self.document(try house.statisticsReport()) })

@@ -134,6 +134,7 @@ public final class ClearingHouseServer: Sendable {
             try API.refuseQueryParameters(request)
             return try await api.match(try APIParameters.match(try RequestParameters.json(try await api.jsonBody(request), types: APIParameters.bodyTypes)))
         }
+        router.get("/v1/suggest") { request, _ in try await api.suggest(try RequestParameters.query(request.uri.query)) }
         router.get("/v1/stats") { request, _ in
             try API.refuseQueryParameters(request)
             return try await api.statistics()

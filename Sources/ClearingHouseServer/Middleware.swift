@@ -14,6 +14,7 @@ enum Routes {
         (["v1", "search"], ["GET", "HEAD", "POST"]),
         (["v1", "match"], ["POST"]),
         (["v1", "stats"], ["GET", "HEAD"]),
+        (["v1", "suggest"], ["GET", "HEAD"]),
         (["v1", "records"], ["POST"]),
         (["v1", "records", "*"], ["GET", "HEAD", "DELETE"]),
         (["v1", "records", "*", "similar"], ["GET", "HEAD"]),

@@ -183,6 +183,8 @@ enum APIParameters {
     static let maximumLimit = 1000
     /// The deepest page (offset) a search may ask for.
     static let maximumOffset = 100_000
+    /// The most completions one suggestion request may ask for.
+    static let maximumSuggestions = 100
 
     /// The filter parameters (repeatable: values of one field OR, fields AND).
     static let filterNames: Set<String> = ["kind", "country", "region", "theme", "target", "language", "since", "until"]

@@ -22,10 +22,23 @@ import Testing
             #expect((openAPI.object["openapi"] as? String)?.hasPrefix("3.1") == true)
             let paths = openAPI.object["paths"] as? [String: Any] ?? [:]
             for path in ["/v1/search", "/v1/match", "/v1/records", "/v1/records/{id}", "/v1/records/{id}/similar",
-                "/v1/records/{id}/matches", "/v1/stats", "/healthz", "/readyz"]
+                "/v1/records/{id}/matches", "/v1/stats", "/v1/suggest", "/healthz", "/readyz"]
             {
                 #expect(paths[path] != nil, "\(path) missing from the OpenAPI document")
             }
+        }
+    }
+
+    @Test func suggestAnswersTheLibrarysDocument() async throws {
+        try await withServer { client, house in
+            let response = try await client.get("/v1/suggest?q=mangr&limit=5&lang=en")
+            #expect(response.status == .ok)
+            #expect(response.headers[.contentType] == "application/json")
+            #expect(response.text == (try JSONValue(encoding: try house.suggest("mangr", limit: 5, language: "en"))).description + "\n")
+            let completions = try #require(response.object["completions"] as? [[String: Any]])
+            #expect(completions.contains { ($0["word"] as? String)?.hasPrefix("mangrove") == true }, "\(response.text)")
+            #expect(expectProblem(try await client.get("/v1/suggest?q=a&limit=101"), .badRequest)["parameter"] as? String == "limit")
+            #expect(expectProblem(try await client.get("/v1/suggest?prefix=a"), .badRequest)["parameter"] as? String == "prefix")
         }
     }
 
