@@ -231,12 +231,12 @@ struct API: Sendable {
     /// when `Content-Length` says so).
     func body(_ request: Request) async throws -> [UInt8] {
         let limit = server.configuration.maxBodyBytes
-        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit { throw Problem.tooLarge }
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit { throw Problem.tooLarge(limit: limit) }
         do {
             let buffer = try await request.body.collect(upTo: limit)
             return Array(buffer.readableBytesView)
         } catch is NIOTooManyBytesError {
-            throw Problem.tooLarge
+            throw Problem.tooLarge(limit: limit)
         }
     }
 

@@ -94,7 +94,11 @@ struct CORSPolicyMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let origin = request.headers[.origin], origins.contains(origin) else {
-            return try await next(request, context)
+            // The answer still depends on the origin: a shared cache must not give this one
+            // (without CORS headers) to a listed origin, nor the reverse.
+            var response = try await next(request, context)
+            if !origins.isEmpty { response.headers.append(HTTPField(name: .vary, value: "Origin")) }
+            return response
         }
         if request.method == .options, request.headers[.accessControlRequestMethod] != nil {
             return Response(

@@ -26,11 +26,15 @@ struct Problem: Error, Sendable {
         self.status = status
         self.kind = kind
         self.title = title
-        self.detail = detail
+        // A detail quotes what the client sent: a megabyte of digits is not echoed back whole.
+        self.detail = detail.count > Self.longestDetail ? String(detail.prefix(Self.longestDetail)) + "… (\(detail.count - Self.longestDetail) more characters)" : detail
         self.parameter = parameter
         self.diagnostics = diagnostics
         self.headers = headers
     }
+
+    /// The longest `detail` written in full.
+    static let longestDetail = 2_000
 
     /// The `type` member: a URN naming the kind of problem.
     var type: String { "urn:chm:problem:\(kind)" }
@@ -82,7 +86,7 @@ struct Problem: Error, Sendable {
                     diagnostics: [diagnostic]), false
             )
         case is NIOTooManyBytesError:
-            return (tooLarge, false)
+            return (tooLarge(limit: nil), false)
         case let error as HTTPParserError:
             // A body that breaks HTTP: a bad chunk size, an unknown transfer coding, a
             // connection closed before the Content-Length was sent.
@@ -123,7 +127,14 @@ struct Problem: Error, Sendable {
         }
     }
 
-    /// 413.
-    static let tooLarge = Problem(
-        .contentTooLarge, "too-large", "Content too large", detail: "the request body is larger than the server accepts (--max-body-mb)")
+    /// 413, naming the limit.
+    static func tooLarge(limit: Int?) -> Problem {
+        let amount = limit.map { limit in
+            let megabytes = Double(limit) / Double(1 << 20)
+            return megabytes == megabytes.rounded() ? "the \(Int(megabytes)) MB " : "the \(limit) bytes "
+        }
+        return Problem(
+            .contentTooLarge, "too-large", "Content too large",
+            detail: "the request body is larger than \(amount ?? "what ")the server accepts (--max-body-mb); send the records in several requests")
+    }
 }

@@ -26,8 +26,11 @@ struct RequestParameters: Sendable {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let rawName = parts[0]
             let rawValue = parts.count > 1 ? parts[1] : ""
-            guard let name = decode(rawName), !name.isEmpty else {
+            guard let name = decode(rawName) else {
                 throw Problem.badParameter(String(rawName), "the name is not valid percent-encoded UTF-8")
+            }
+            guard !name.isEmpty else {
+                throw Problem.badParameter("", "a parameter without a name (\"=\(rawValue.prefix(40))\"); write name=value")
             }
             guard let value = decode(rawValue) else {
                 throw Problem.badParameter(name, "the value is not valid percent-encoded UTF-8")

@@ -156,7 +156,7 @@ import Testing
                 uri: "/v1/records", method: .post,
                 headers: [.authorization: "Bearer \(testKey)", .contentType: "application/x-ndjson", .contentLength: "\(big.utf8.count)"],
                 body: ByteBuffer(string: big))
-            expectProblem(declared, .contentTooLarge)
+            #expect((expectProblem(declared, .contentTooLarge)["detail"] as? String)?.contains("1024 bytes") == true)
             expectProblem(try await client.post("/v1/search", #"{"q": "\#(String(repeating: "reef ", count: 300))"}"#, key: nil), .contentTooLarge)
             #expect(try house.record(id: "big-0") == nil)
 
@@ -236,6 +236,22 @@ import Testing
             #expect(otherPreflight.headers[.accessControlAllowMethods] == nil)
             let otherRead = try await client.get("/v1/search?q=reef", headers: [.origin: other])
             #expect(otherRead.headers[.accessControlAllowOrigin] == nil)
+            // Answers without CORS headers vary by origin too, for shared caches.
+            #expect(otherRead.headers[.vary]?.contains("Origin") == true)
+            #expect(try await client.get("/v1/search?q=reef").headers[.vary]?.contains("Origin") == true)
+        }
+    }
+
+    @Test func problemsSayWhatToDoAndDoNotEchoMegabytes() async throws {
+        try await withServer { client, _ in
+            let unnamed = expectProblem(try await client.get("/v1/search?=1"), .badRequest)
+            #expect((unnamed["detail"] as? String)?.contains("without a name") == true, "\(unnamed)")
+            let digits = String(repeating: "9", count: 5_000)
+            let huge = try await client.post("/v1/search", #"{"limit": \#(digits)}"#, key: nil)
+            let problem = expectProblem(huge, .badRequest)
+            #expect(problem["parameter"] as? String == "limit")
+            #expect(huge.text.utf8.count < 3_000, "a \(huge.text.utf8.count)-byte problem")
+            #expect((problem["detail"] as? String)?.contains("more characters") == true)
         }
     }
 }
