@@ -51,6 +51,21 @@ import Testing
         }
     }
 
+    @Test func aRecordsMemberThatIsNotAnArraySaysSo() throws {
+        try withTemporaryDirectory { directory in
+            for value in ["5", "null", "{}", "\"a\""] {
+                let outcome = try readRecords("{\"records\": \(value)}", named: "batch.json", as: .json, in: directory)
+                let invalid = try #require(outcome.invalid.first)
+                #expect(outcome.invalid.count == 1 && outcome.records.isEmpty)
+                #expect(invalid.diagnostics.first?.field == "records", "\(value): \(invalid.diagnostics)")
+                #expect(invalid.diagnostics.first?.message.contains("not an array") == true)
+            }
+            // A record may still have a member of that name beside its id.
+            let record = try readRecords(recordJSON("a", "\"records\": 5"), named: "one.json", as: .json, in: directory)
+            #expect(record.records.map(\.id) == ["a"])
+        }
+    }
+
     @Test func skipsAUTF8ByteOrderMark() throws {
         try withTemporaryDirectory { directory in
             let path = try directory.write("bom.json", bytes: [0xEF, 0xBB, 0xBF] + Array("[\(recordJSON("a"))]".utf8))

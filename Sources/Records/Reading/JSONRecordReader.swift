@@ -102,6 +102,12 @@ final class JSONRecordReader: RecordReader {
                             .warning, file: displayPath, line: member.line, column: member.column,
                             message: "top-level key \"\(member.key)\" beside \"records\" ignored")))
             }
+        } else if let records = members.first(where: { $0.key == "records" }), !members.contains(where: { $0.key == "id" }) {
+            // `{"records": 5}`: meant as a batch, not a record without an id.
+            let diagnostic = Diagnostic(
+                .error, file: displayPath, line: records.line, column: records.column, field: "records",
+                message: "\"records\" is not an array; a batch of records is {\"records\": [{...}, {...}]}")
+            try handle(.invalid(recordID: nil, line: records.line, diagnostics: [diagnostic]))
         } else {
             try handle(validator.validate(JSONNode(value: .object(members), line: line, column: column)).entry)
         }
