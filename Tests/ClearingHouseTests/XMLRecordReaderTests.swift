@@ -3,6 +3,7 @@ import Foundation
 import Testing
 
 @testable import ClearingHouse
+import Records
 
 @Suite struct XMLRecordReaderTests {
     static let fullRecord = """
@@ -34,6 +35,19 @@ import Testing
           </record>
         </records>
         """
+
+    @Test func libxml2sMessagesAreSaidPlainly() throws {
+        try withTemporaryDirectory { directory in
+            let json = try readRecords(#"{"id": "a"}"#, named: "not.xml", as: .xml, in: directory)
+            #expect(json.failure?.message.contains("is it XML?") == true, "\(String(describing: json.failure))")
+            let bytes = try directory.write("bad.xml", bytes: Array(#"<records xmlns="urn:chm:records:1"><record id="a">"#.utf8) + [0xFF, 0xFE] + Array("</record></records>".utf8))
+            let broken = readRecords(bytes, as: .xml, displayPath: "bad.xml")
+            let message = try #require(broken.failure?.message)
+            #expect(!message.contains("\n"), "\(message)")
+        }
+        #expect(XMLMessages.plain("Excessive depth in document: 256 use XML_PARSE_HUGE option").contains("256"))
+        #expect(!XMLMessages.plain("internal error: Huge input lookup").contains("internal"))
+    }
 
     @Test func readsEveryFieldOfANativeRecord() throws {
         try withTemporaryDirectory { directory in

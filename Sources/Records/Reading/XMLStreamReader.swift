@@ -41,6 +41,24 @@ package struct XMLReadError: Error {
     package var message: String
 }
 
+/// libxml2's messages as chm reports them.
+package enum XMLMessages {
+    /// libxml2's message in words a reader can act on: its advice to programmers (`use
+    /// XML_PARSE_HUGE option`) and internal names left out, one line.
+    package static func plain(_ message: String) -> String {
+        if message.hasPrefix("Excessive depth in document") {
+            return "the nesting depth of elements is over 256, the most chm reads"
+        }
+        if message.contains("Huge input lookup") {
+            return "a name, text or attribute value longer than the XML parser reads"
+        }
+        if message == "Document is empty" {
+            return "no XML element where the document should start (is it XML?)"
+        }
+        return message.split(whereSeparator: \.isNewline).joined(separator: "; ")
+    }
+}
+
 /// Collects the first error that libxml2 reports while parsing.
 private final class XMLErrorSink {
     var first: XMLReadError?
@@ -49,7 +67,7 @@ private final class XMLErrorSink {
         guard first == nil, let error else { return }
         guard error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue else { return }
         var message = error.pointee.message.map { String(cString: $0) } ?? "XML error"
-        message = message.trimmingCharacters(in: .whitespacesAndNewlines)
+        message = XMLMessages.plain(message.trimmingCharacters(in: .whitespacesAndNewlines))
         if error.pointee.code == XML_ERR_ENTITY_LOOP.rawValue || error.pointee.code == XML_ERR_ENTITY_BOUNDARY.rawValue {
             message = "entity expansion refused: " + message
         }
