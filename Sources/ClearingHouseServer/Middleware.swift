@@ -100,11 +100,14 @@ struct CORSPolicyMiddleware: RouterMiddleware {
             if !origins.isEmpty { response.headers.append(HTTPField(name: .vary, value: "Origin")) }
             return response
         }
-        if request.method == .options, request.headers[.accessControlRequestMethod] != nil {
+        // A preflight is answered with the methods its path has (an unknown path is a 404).
+        if request.method == .options, request.headers[.accessControlRequestMethod] != nil,
+            let methods = Routes.methods(for: request.uri.path)
+        {
             return Response(
                 status: .noContent,
                 headers: [
-                    .accessControlAllowOrigin: origin, .accessControlAllowMethods: "GET, HEAD, POST, DELETE, OPTIONS",
+                    .accessControlAllowOrigin: origin, .accessControlAllowMethods: (methods + ["OPTIONS"]).joined(separator: ", "),
                     .accessControlAllowHeaders: "Authorization, Content-Type", .accessControlMaxAge: "600", .vary: "Origin",
                 ])
         }

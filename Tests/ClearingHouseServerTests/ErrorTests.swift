@@ -212,7 +212,14 @@ import Testing
             #expect(preflight.headers[.accessControlAllowHeaders]?.contains("Authorization") == true)
             #expect(preflight.headers[.accessControlAllowHeaders]?.contains("Content-Type") == true)
             #expect(preflight.headers[.accessControlAllowMethods]?.contains("POST") == true)
-            #expect(preflight.headers[.accessControlAllowMethods]?.contains("DELETE") == true)
+            #expect(preflight.headers[.accessControlAllowMethods]?.contains("DELETE") == false)  // not on /v1/records
+            let deletion = try await client.execute(
+                uri: "/v1/records/tech-fog", method: .options, headers: [.origin: allowedOrigin, .accessControlRequestMethod: "DELETE"])
+            #expect(deletion.headers[.accessControlAllowMethods]?.contains("DELETE") == true)
+            #expect(deletion.headers[.accessControlAllowMethods]?.contains("POST") == false)
+            let nowhere = try await client.execute(
+                uri: "/no/such/path", method: .options, headers: [.origin: allowedOrigin, .accessControlRequestMethod: "GET"])
+            #expect(nowhere.status == .notFound && nowhere.headers[.accessControlAllowMethods] == nil)
 
             let read = try await client.get("/v1/search?q=reef", headers: [.origin: allowedOrigin])
             #expect(read.status == .ok)
