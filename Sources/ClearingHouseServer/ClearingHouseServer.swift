@@ -101,7 +101,8 @@ public final class ClearingHouseServer: Sendable {
         quiet.logLevel = .warning
         return Application(
             router: makeRouter(),
-            server: .http1(configuration: .init(idleTimeout: TimeAmount(configuration.idleTimeout))),
+            server: .http1(
+                configuration: .init(additionalChannelHandlers: [ParserProblemHandler()], idleTimeout: TimeAmount(configuration.idleTimeout))),
             configuration: ApplicationConfiguration(address: .hostname(host, port: configuration.port), serverName: "chm"),
             services: [ThreadPoolShutdown(pool: writePool)],
             onServerRunning: { channel in

@@ -2,6 +2,8 @@
 """Sends `chm serve` requests that break HTTP in their body (a bad chunk size, an unknown
 transfer coding, a Content-Length longer than what is sent before the client stops sending)
 and checks that none is answered 5xx: each gets a 4xx problem, or the connection is closed.
+Then requests that break HTTP in their head (no version, an unknown method, a header without a
+colon, a header of 100 KB, ...): each must get a 4xx problem document.
 
     CHM_API_KEY=KEY python3 Tests/api/malformed_http.py http://127.0.0.1:PORT
 
@@ -41,6 +43,35 @@ for path in ["/v1/search", "/v1/records"]:
         print(f"{path} {name}: {status_line or 'connection closed'}")
         if status.startswith("5"):
             failures.append(f"{path} {name}: {status_line}")
+
+# Requests that are not HTTP at all, refused by the parser before any route: each gets a 4xx
+# problem document (not a bare status line) and the connection closes.
+heads = {
+    "no version": b"GET /healthz\r\n\r\n",
+    "unknown method": b"FOO / HTTP/1.1\r\nHost: x\r\n\r\n",
+    "space in the path": b"GET /a b HTTP/1.1\r\nHost: x\r\n\r\n",
+    "raw byte in the path": b"GET /\xff HTTP/1.1\r\nHost: x\r\n\r\n",
+    "header without a colon": b"GET /healthz HTTP/1.1\r\nNoColon\r\n\r\n",
+    "negative Content-Length": b"POST /v1/search HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
+    "HTTP/9.9": b"GET /healthz HTTP/9.9\r\n\r\n",
+    "header of 100 KB": b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 100_000 + b"\r\n\r\n",
+}
+for name, request in heads.items():
+    with socket.create_connection((host, port), timeout=30) as connection:
+        connection.sendall(request)
+        answer = b""
+        try:
+            while chunk := connection.recv(65536):
+                answer += chunk
+        except (ConnectionResetError, socket.timeout):
+            pass
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status_line = head.split(b"\r\n", 1)[0].decode("latin-1")
+    print(f"{name}: {status_line or 'connection closed'}")
+    if not status_line.startswith("HTTP/1.1 4"):
+        failures.append(f"{name}: {status_line or 'no answer'}")
+    elif b"content-type: application/problem+json" not in head.lower() or b'"detail"' not in body:
+        failures.append(f"{name}: {status_line} without a problem document")
 if failures:
-    sys.exit("5xx for a malformed request:\n" + "\n".join(failures))
-print("no malformed request got a 5xx")
+    sys.exit("malformed requests answered wrongly:\n" + "\n".join(failures))
+print("every malformed request got a 4xx problem document")
