@@ -214,6 +214,9 @@ public final class ClearingHouse: Sendable {
         // interrupted write left behind).
         try indexing { try SearchIndex.synchronize(indexWriter, catalog: catalog) }
         let feed = IndexFeed(writer: indexWriter, catalog: catalog)
+        // (Runs before the writer's close: when anything below throws, a batch or segment the
+        // feed is still writing ends before the write lock is released.)
+        defer { feed.abandon() }
         let runID = try catalog.beginRun(command: command, paths: runPaths)
         var readerOptions = options
         readerOptions.preparesStorage = true

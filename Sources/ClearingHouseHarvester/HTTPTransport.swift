@@ -52,7 +52,7 @@ public final class HTTPTransport: OAIHTTPTransport {
             }
             defer { group.cancelAll() }
             guard let first = try await group.next(), let response = first else {
-                throw TransportError(description: "no complete answer within \(timeout.components.seconds) s")
+                throw TransportError(description: "no complete answer within \(Self.seconds(timeout)) s")
             }
             return response
         }
@@ -73,9 +73,9 @@ public final class HTTPTransport: OAIHTTPTransport {
         } catch let error as IOError {
             throw TransportError(description: error.errnoCode == ECONNREFUSED ? "connection refused" : String(cString: strerror(error.errnoCode)))
         } catch let error as HTTPClientError where error == .deadlineExceeded {
-            throw TransportError(description: "no answer within \(timeout.components.seconds) s")
+            throw TransportError(description: "no answer within \(Self.seconds(timeout)) s")
         } catch let error as HTTPClientError where error == .connectTimeout {
-            throw TransportError(description: "no connection within \(connectTimeout.components.seconds) s")
+            throw TransportError(description: "no connection within \(Self.seconds(connectTimeout)) s")
         } catch let error as HTTPClientError where error == .redirectCycleDetected {
             throw OAITransportFailure("its redirects go round in a cycle")
         } catch let error as HTTPClientError where error == .redirectLimitReached {
@@ -90,6 +90,12 @@ public final class HTTPTransport: OAIHTTPTransport {
         } catch is NIOHTTPDecompression.ExtraDecompressionError {
             throw OAITransportFailure("the compressed response cannot be decompressed (cut short, or data after its end)")
         }
+    }
+
+    /// `duration` in seconds as a reader writes them (`5`, `0.3`).
+    static func seconds(_ duration: Duration) -> String {
+        let value = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        return String(format: value == value.rounded() ? "%.0f" : "%.1f", value)
     }
 
     /// Why a request failed, in a few words (`connection refused`).

@@ -9,6 +9,7 @@ import Dispatch
 /// `submit` and `take` alternate on the caller's thread: submit a batch, take its results
 /// (waiting if need be), submit the next, then work on the results just taken: submitting
 /// the next batch before processing the previous one's results is what makes the two overlap.
+/// A batch in flight keeps this object alive (its results are written here) until it ends.
 package final class BackgroundBatches<Input: Sendable, Output: Sendable>: @unchecked Sendable {
     // `results` is written by the background work and read only after `group.wait()`.
     private let transform: @Sendable (Input) -> Output
@@ -21,11 +22,6 @@ package final class BackgroundBatches<Input: Sendable, Output: Sendable>: @unche
     package init(chunkSize: Int = 16, _ transform: @escaping @Sendable (Input) -> Output) {
         self.chunkSize = chunkSize
         self.transform = transform
-    }
-
-    deinit {
-        // Background work must not outlive the storage it writes to.
-        group.wait()
     }
 
     /// Starts transforming `batch`; the previous batch must have been taken.

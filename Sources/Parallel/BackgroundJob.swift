@@ -8,7 +8,9 @@ import Dispatch
 /// rethrows the error it threw.
 ///
 /// State that a job touches must not be touched by the caller between `start` and the
-/// next `wait` (or `start`): the wait is what orders the two.
+/// next `wait` (or `start`): the wait is what orders the two. A job in flight keeps this
+/// object alive until it ends, so letting go of it does not wait for the job: a caller that
+/// is about to release what a job works on (close an index writer) calls `wait()` first.
 package final class BackgroundJob: @unchecked Sendable {
     // `failure` is written by the job and read only after `group.wait()`.
     private let group = DispatchGroup()
@@ -16,11 +18,6 @@ package final class BackgroundJob: @unchecked Sendable {
     private var failure: (any Error)?
 
     package init() {}
-
-    deinit {
-        // A job must not outlive what it works on.
-        group.wait()
-    }
 
     /// Waits for the previous job (rethrowing its error: then `job` does not start), then
     /// starts `job`.

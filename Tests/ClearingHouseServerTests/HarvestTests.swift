@@ -394,8 +394,21 @@ struct HarvestTests {
             let report = try await harvester.house.harvest(HarvestRequest(baseURL: url))
             let failure = try #require(report.harvests.first?.failure)
             #expect(failure.contains("pages in a row") && failure.contains("loop"), "\(failure)")
-            #expect(requests.withLock { $0 } <= 52)
+            #expect(requests.withLock { $0 } <= 102)
             #expect(try harvester.house.record(id: "oai:w:1") != nil)
+        }
+        // Empty pages whose cursor moves on are progress (a provider paging over items it
+        // leaves out), however many there are.
+        try await withScriptedProvider({ query, number in
+            if query.contains("Identify") { return Scripted(body: identify) }
+            if number < 150 {
+                return Scripted(body: oaiResponse("ListRecords", #"<resumptionToken cursor="\#(number * 100)">c\#(number)</resumptionToken>"#))
+            }
+            return Scripted(body: oaiResponse("ListRecords", dcRecord("oai:w:2", title: "At last") + "<resumptionToken/>"))
+        }) { url in
+            let report = try await harvester.house.harvest(HarvestRequest(baseURL: url))
+            #expect(report.succeeded, "\(report)")
+            #expect(try harvester.house.record(id: "oai:w:2") != nil)
         }
     }
 
@@ -435,6 +448,12 @@ struct HarvestTests {
             let report = try await harvester.house.harvest(HarvestRequest(baseURL: url), diagnostics: { notices.append($0.message) })
             #expect(report.succeeded)
             #expect(notices.contains { $0.contains("HTTP 503; retrying in 1 s") }, "\(notices)")
+        }
+        // A Retry-After of Int.max seconds once brought the process down (Int of 2^63 as a Double).
+        try await withScriptedProvider({ _, _ in Scripted(status: .serviceUnavailable, retryAfter: "9223372036854775807", body: "busy") }) { url in
+            let report = try await harvester.house.harvest(HarvestRequest(baseURL: url))
+            let failure = try #require(report.harvests.first?.failure)
+            #expect(failure.contains("gave up") && failure.contains("asked to wait 31622400 s"), "\(failure)")
         }
         let requests = Mutex(0)
         try await withScriptedProvider({ query, _ in

@@ -43,41 +43,45 @@ extension ClearingHouse {
         public func next() throws -> String? {
             try state.withLock { state in
                 guard !state.finished else { return nil }
+                // Worked on a copy, kept only when the page is read: a page whose read fails
+                // is read again by the next call.
+                var working = state
                 var text = ""
-                if !state.started {
-                    state.started = true
-                    text += state.writer.start().joined()
+                if !working.started {
+                    working.started = true
+                    text += working.writer.start().joined()
                 }
-                let format = state.writer.format
+                let format = working.writer.format
                 var done: Bool
-                if let selected = state.selected {
-                    let ids = Array(selected[state.written..<min(selected.count, state.written + pageSize)])
-                    state.written += ids.count
-                    done = state.written >= selected.count
+                if let selected = working.selected {
+                    let ids = Array(selected[working.written..<min(selected.count, working.written + pageSize)])
                     if format == .oaiDC {
                         for id in ids {
                             guard let item = try house.catalog.oaiItem(id: id), let json = item.json else { continue }
-                            text += try state.writer.lines(json: json, datestamp: item.datestamp, sets: item.sets).joined()
+                            text += try working.writer.lines(json: json, datestamp: item.datestamp, sets: item.sets).joined()
                         }
                     } else {
                         let found = try house.catalog.jsons(ids: ids)
                         for id in ids {
                             guard let json = found[id] else { continue }
-                            text += try state.writer.lines(json: json, datestamp: 0, sets: []).joined()
+                            text += try working.writer.lines(json: json, datestamp: 0, sets: []).joined()
                         }
                     }
+                    working.written += ids.count
+                    done = working.written >= selected.count
                 } else {
-                    let page = try house.catalog.recordPage(after: state.lastID, limit: pageSize, withItems: format == .oaiDC)
+                    let page = try house.catalog.recordPage(after: working.lastID, limit: pageSize, withItems: format == .oaiDC)
                     for record in page {
-                        text += try state.writer.lines(json: record.json, datestamp: record.datestamp, sets: record.sets).joined()
+                        text += try working.writer.lines(json: record.json, datestamp: record.datestamp, sets: record.sets).joined()
                     }
-                    state.lastID = page.last?.id ?? state.lastID
+                    working.lastID = page.last?.id ?? working.lastID
                     done = page.count < pageSize
                 }
                 if done {
-                    state.finished = true
-                    text += state.writer.end().joined()
+                    working.finished = true
+                    text += working.writer.end().joined()
                 }
+                state = working
                 return text
             }
         }

@@ -203,8 +203,9 @@ private struct Harvester {
     }
 
     private static let badTokenPrefix = "badResumptionToken"
-    /// Pages in a row without a record not read before that end a harvest as a loop.
-    static let maximumPagesWithNothingNew = 50
+    /// Pages in a row without a new record (nor, for empty pages, a cursor that moves on)
+    /// that end a harvest as a loop.
+    static let maximumPagesWithNothingNew = 100
 
     private static func naming(_ set: String?) -> String { set.map { " of set \($0)" } ?? "" }
 
@@ -219,6 +220,7 @@ private struct Harvester {
         // otherwise send its pages (empty, or the same records) forever.
         var seenItems = Set<Int>()
         var pagesWithNothingNew = 0
+        var lastCursor: Int?
         while true {
             var query: [(String, String)] = [("verb", "ListRecords")]
             if position.token.isEmpty {
@@ -270,10 +272,15 @@ private struct Harvester {
             let token = envelope.resumptionToken?.token ?? ""
             var newItems = 0
             for header in envelope.headers where seenItems.insert(header.identifier.hashValue).inserted { newItems += 1 }
-            pagesWithNothingNew = newItems == 0 && !token.isEmpty ? pagesWithNothingNew + 1 : 0
+            // An empty page is progress when the provider's cursor moves on (some providers
+            // page over items they then leave out, withdrawn or private ones).
+            let cursor = envelope.resumptionToken?.cursor
+            let cursorMoved = envelope.headers.isEmpty && cursor != nil && (lastCursor.map { cursor ?? 0 > $0 } ?? true)
+            lastCursor = cursor ?? lastCursor
+            pagesWithNothingNew = newItems == 0 && !cursorMoved && !token.isEmpty ? pagesWithNothingNew + 1 : 0
             guard pagesWithNothingNew < Self.maximumPagesWithNothingNew else {
                 throw Stop(
-                    message: "\(displayName): the provider sent \(pagesWithNothingNew) pages in a row with no record not read before, each with a new resumption token; stopping to avoid a loop (\(url))")
+                    message: "\(displayName): the provider sent \(pagesWithNothingNew) pages in a row with no new record, each with a new resumption token; stopping to avoid a loop (\(url))")
             }
             var next: PendingHarvest?
             var completed: PendingHarvest?
@@ -304,7 +311,7 @@ private struct Harvester {
                 // The page could not be read to its end (the reader said why): storing the part
                 // before would lose the rest with the list marked complete.
                 throw Stop(
-                    message: "\(displayName): the page could not be read to its end, so nothing from it was stored (\(url)); the harvest stops at this page")
+                    message: "\(displayName): the page could not be read to its end, so nothing from it was stored (\(url)); the harvest stops at this page, and will again until the provider mends it")
             }
             report.pages += 1
             report.added += ingested.added
@@ -403,17 +410,20 @@ private struct Harvester {
         seconds == seconds.rounded() ? String(Int(seconds)) : String(format: "%.1f", seconds)
     }
 
-    /// The seconds a `Retry-After` asks for: delay-seconds or an HTTP-date.
+    /// The seconds a `Retry-After` asks for: delay-seconds or an HTTP-date, at most a year
+    /// (a provider's `9223372036854775807` is a year too: no harvest waits that long).
     static func seconds(retryAfter text: String) -> Double? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        if let seconds = Int(trimmed), seconds >= 0 { return Double(seconds) }
+        if let seconds = UInt64(trimmed) { return Double(min(seconds, longestRetryAfter)) }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
         guard let date = formatter.date(from: trimmed) else { return nil }
-        return max(0, date.timeIntervalSinceNow)
+        return min(max(0, date.timeIntervalSinceNow), Double(longestRetryAfter))
     }
+
+    private static let longestRetryAfter: UInt64 = 366 * 86_400
 
     /// `base?name=value&...`, each value percent-encoded (only unreserved characters stay).
     static func url(_ base: String, _ query: [(String, String)]) -> String {

@@ -100,6 +100,13 @@ final class IndexFeed {
         }
     }
 
+    /// Waits for the job in flight, if any, ignoring its error: call it before the writer is
+    /// closed on a path that throws (the job may be writing a segment with it, and the write
+    /// lock must not be released under it).
+    func abandon() {
+        try? background.wait()
+    }
+
     /// A file's transaction rolled back after some of its records were fed: drop everything
     /// since the index's last commit and catch up from the change log, which holds exactly
     /// what the catalog committed.

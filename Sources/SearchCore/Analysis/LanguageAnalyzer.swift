@@ -264,7 +264,15 @@ final class WordCache: @unchecked Sendable {
 
         func take() -> WordCache { caches.withLock { $0.popLast() } ?? WordCache() }
 
-        func give(_ cache: WordCache) { caches.withLock { $0.append(cache) } }
+        /// Returns `cache` to the pool, which keeps at most a cache per core (a cache holds
+        /// up to ``WordCache/limit`` words: a burst of threads leaves no more than that behind).
+        func give(_ cache: WordCache) {
+            caches.withLock { caches in
+                if caches.count < Self.kept { caches.append(cache) }
+            }
+        }
+
+        private static let kept = max(2, ProcessInfo.processInfo.activeProcessorCount)
     }
 }
 
