@@ -18,6 +18,21 @@ import urllib.parse
 base = urllib.parse.urlsplit(sys.argv[1])
 host, port = base.hostname, base.port
 
+def exchange(request, close_write=False):
+    """Sends `request` on a new connection and reads until the server closes it."""
+    with socket.create_connection((host, port), timeout=30) as connection:
+        connection.sendall(request)
+        if close_write:
+            connection.shutdown(socket.SHUT_WR)
+        answer = b""
+        try:
+            while chunk := connection.recv(65536):
+                answer += chunk
+        except (ConnectionResetError, socket.timeout):
+            pass
+        return answer
+
+
 cases = {
     "bad chunk size": b"Transfer-Encoding: chunked\r\n\r\nzz\r\n",
     "huge chunk size": b"Transfer-Encoding: chunked\r\n\r\nfffffffffffffffffff\r\n",
@@ -29,15 +44,7 @@ for path in ["/v1/search", "/v1/records"]:
     for name, tail in cases.items():
         request = (f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
                    f"Authorization: Bearer {os.environ.get('CHM_API_KEY', 'not-a-key')}\r\nConnection: close\r\n").encode() + tail
-        with socket.create_connection((host, port), timeout=30) as connection:
-            connection.sendall(request)
-            connection.shutdown(socket.SHUT_WR)  # the client sends nothing more
-            answer = b""
-            try:
-                while chunk := connection.recv(65536):
-                    answer += chunk
-            except (ConnectionResetError, socket.timeout):
-                pass
+        answer = exchange(request, close_write=True)  # the client sends nothing more
         status_line = answer.split(b"\r\n", 1)[0].decode("latin-1")
         status = status_line.split(" ")[1] if status_line.startswith("HTTP/") else "closed"
         print(f"{path} {name}: {status_line or 'connection closed'}")
@@ -57,14 +64,7 @@ heads = {
     "header of 100 KB": b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 100_000 + b"\r\n\r\n",
 }
 for name, request in heads.items():
-    with socket.create_connection((host, port), timeout=30) as connection:
-        connection.sendall(request)
-        answer = b""
-        try:
-            while chunk := connection.recv(65536):
-                answer += chunk
-        except (ConnectionResetError, socket.timeout):
-            pass
+    answer = exchange(request)
     head, _, body = answer.partition(b"\r\n\r\n")
     status_line = head.split(b"\r\n", 1)[0].decode("latin-1")
     print(f"{name}: {status_line or 'connection closed'}")
