@@ -209,7 +209,8 @@ struct API: Sendable {
                 .unauthorized, "unauthorized", "Unauthorized", detail: "writes need an API key: Authorization: Bearer KEY",
                 headers: [.wwwAuthenticate: #"Bearer realm="chm""#])
         }
-        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        // (Spaces or tabs between the scheme and the key, as HTTP's whitespace.)
+        let parts = header.split(maxSplits: 1, omittingEmptySubsequences: true) { $0 == " " || $0 == "\t" }
         guard parts.count == 2, parts[0].lowercased() == "bearer",
             keys.contains(parts[1].trimmingCharacters(in: .whitespaces))
         else {

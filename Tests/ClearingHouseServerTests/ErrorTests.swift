@@ -129,6 +129,13 @@ import Testing
                 uri: "/v1/records", method: .post, headers: [.authorization: "Basic \(testKey)", .contentType: "application/json"],
                 body: ByteBuffer(string: body))
             expectProblem(basic, .unauthorized)
+            // Spaces or a tab between the scheme and the key are whitespace alike.
+            for header in ["Bearer\t\(testKey)", "bearer  \(testKey)"] {
+                let spaced = try await client.execute(
+                    uri: "/v1/records", method: .post, headers: [.authorization: header, .contentType: "application/json"],
+                    body: ByteBuffer(string: record("spaced", title: "Stored with a spaced key")))
+                #expect(spaced.status == .ok, "\(header): \(spaced.text)")
+            }
             expectProblem(try await client.execute(uri: "/v1/records/tech-fog", method: .delete), .unauthorized)
             #expect(try house.record(id: "keyless") == nil)
             #expect(try house.record(id: "tech-fog") != nil)
