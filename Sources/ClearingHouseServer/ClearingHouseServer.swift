@@ -172,7 +172,12 @@ public final class ClearingHouseServer: Sendable {
         router.get("/schema/:name") { _, context in try web.schema(context) }
         let oai = OAIEndpoint(server: self)
         router.get("/oai") { request, _ in try await oai.respond(request, query: request.uri.query) }
-        router.post("/oai") { request, _ in try await oai.respond(request, query: try await oai.formBody(request)) }
+        router.post("/oai") { request, _ in
+            // Arguments in the address of a POST are arguments too: a verb there and another in
+            // the body is a repeated argument (badVerb), not a silently ignored one.
+            let body = try await oai.formBody(request)
+            return try await oai.respond(request, query: [request.uri.query ?? "", body].filter { !$0.isEmpty }.joined(separator: "&"))
+        }
         return router
     }
 

@@ -360,6 +360,14 @@ func harvest(_ client: any TestClientProtocol, _ query: String) async throws -> 
                 uri: "/oai", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"], body: ByteBuffer(string: "verb=Nope"))
             #expect(error.status == .ok)
             #expect(try OAIResponse(error.text).errorCodes == ["badVerb"])
+            let mixed = try await client.execute(
+                uri: "/oai?verb=Identify", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "verb=ListSets"))
+            #expect(try OAIResponse(mixed.text).errorCodes == ["badVerb"], "\(mixed.text)")
+            let split = try await client.execute(
+                uri: "/oai?verb=GetRecord", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "identifier=tech-fog&metadataPrefix=oai_dc"))
+            #expect(try OAIResponse(split.text).headers.map(\.id) == ["tech-fog"])
             let wrong = try await client.execute(
                 uri: "/oai", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: "{}"))
             #expect(wrong.status == .unsupportedMediaType)
