@@ -118,6 +118,19 @@ struct RequestRuleTests {
         }
     }
 
+    @Test func aPatternOnAKeywordFieldSaysTheFieldTakesWholeValues() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            try house.ingest([try directory.write("r.json", Self.records)])
+            #expect(try !house.search(SearchRequest(query: "kind:technology")).hits.isEmpty)
+            let error = #expect(throws: ClearingHouseError.self) { try house.search(SearchRequest(query: "kind:tech*")) }
+            #expect(error?.code == .invalidQuery)
+            #expect(error?.message.contains("\"kind\" takes whole values (kind:VALUE)") == true, "\(String(describing: error))")
+            let unknown = #expect(throws: ClearingHouseError.self) { try house.search(SearchRequest(query: "colour:red*")) }
+            #expect(unknown?.message.contains("unknown field \"colour\"") == true)
+        }
+    }
+
     @Test func exportSelectionIsAllOnlyWithoutQueryAndFilters() {
         #expect(ClearingHouse.ExportSelection(query: nil) == .all)
         #expect(ClearingHouse.ExportSelection(query: "") == .matching(SearchRequest(query: "")))

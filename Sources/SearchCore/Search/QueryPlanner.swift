@@ -314,6 +314,13 @@ struct QueryPlanner {
             searcher.fields.names[$0] == name || searcher.fields.names[$0].hasPrefix(name + ".")
         }
         guard !matching.isEmpty else {
+            if keywordField(name) != nil {
+                // (`kind:technology` is a whole value of a keyword field; `*`, `~` and phrases
+                // are for text.)
+                throw IndexError(
+                    .invalidArgument,
+                    "\"\(name)\" takes whole values (\(name):VALUE); wildcards, close spellings and phrases are for text fields")
+            }
             let known = searcher.schema.textFields.map(\.name) + searcher.schema.keywordFields
             throw IndexError(.invalidArgument, "unknown field \"\(name)\"; fields are: \(known.joined(separator: ", "))")
         }
