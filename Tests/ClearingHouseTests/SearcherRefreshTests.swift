@@ -45,8 +45,9 @@ struct SearcherRefreshTests {
             }
             // Each refresh released the segments of the snapshot before it: a leak would hold
             // one or more descriptors per round (1,000 or more). The margin is for the tests
-            // that run beside this one in the same process and open files of their own.
-            #expect(openFileDescriptors() <= before + 64, "\(before) -> \(openFileDescriptors())")
+            // that run beside this one in the same process and open files and sockets of their
+            // own (a parallel run of the whole suite once held 79 more).
+            #expect(openFileDescriptors() <= before + 256, "\(before) -> \(openFileDescriptors())")
         }
     }
 }
