@@ -63,6 +63,13 @@ struct ProblemMiddleware: RouterMiddleware {
                 detail: "no such path: \(path) (it has an empty segment; a \"/\" inside a record id is written %2F)"
             ).response
         }
+        // An expectation the server cannot meet (only `100-continue` is one it knows).
+        if let expect = request.headers[.expect], expect.trimmingCharacters(in: .whitespaces).lowercased() != "100-continue" {
+            return Problem(
+                .expectationFailed, "expectation-failed", "Expectation failed",
+                detail: "Expect: \(expect) is not an expectation this server meets (only 100-continue)"
+            ).response
+        }
         do {
             return try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound {

@@ -258,6 +258,9 @@ import Testing
 
     @Test func problemsSayWhatToDoAndDoNotEchoMegabytes() async throws {
         try await withServer { client, _ in
+            let expectation = try await client.execute(uri: "/v1/search?q=reef", method: .get, headers: [.expect: "bogus"])
+            expectProblem(expectation, .expectationFailed)
+            #expect(try await client.execute(uri: "/v1/search?q=reef", method: .get, headers: [.expect: "100-continue"]).status == .ok)
             let unnamed = expectProblem(try await client.get("/v1/search?=1"), .badRequest)
             #expect((unnamed["detail"] as? String)?.contains("without a name") == true, "\(unnamed)")
             let digits = String(repeating: "9", count: 5_000)
