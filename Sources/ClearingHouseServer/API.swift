@@ -116,11 +116,12 @@ struct API: Sendable {
         charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
 
     /// `chm suggest --json`'s document: completions of the last word of `q`, and the titles
-    /// they would find.
-    func suggest(_ parameters: RequestParameters) async throws -> Response {
-        try parameters.check(known: ["q", "limit", "lang"])
+    /// they would find. `limit` is a parameter unless `fixedLimit` is given (the web page's
+    /// query box asks for a set number).
+    func suggest(_ parameters: RequestParameters, fixedLimit: Int? = nil) async throws -> Response {
+        try parameters.check(known: fixedLimit == nil ? ["q", "limit", "lang"] : ["q", "lang"])
         let query = try parameters.one("q") ?? ""
-        let limit = try parameters.integer("limit", default: 10, maximum: APIParameters.maximumSuggestions)
+        let limit = try fixedLimit ?? parameters.integer("limit", default: 10, maximum: APIParameters.maximumSuggestions)
         let language = try APIParameters.language(parameters)
         return Self.json(try await server.read { [house] in try Self.document(try house.suggest(query, limit: limit, language: language)) })
     }

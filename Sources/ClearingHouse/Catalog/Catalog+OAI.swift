@@ -213,15 +213,7 @@ extension Catalog {
                 arguments: [after ?? "", limit])
             return try rows.map { row in
                 let json: String = row["json"]
-                let sets: [String]
-                if !withItems {
-                    sets = []
-                } else if let list: String = row["sets"] {
-                    sets = list.split(separator: " ").map(String.init)
-                } else {
-                    sets = OAISets.specs(of: try Record(fromCatalog: json))
-                }
-                return (row["id"], json, row["datestamp"] ?? 0, sets)
+                return (row["id"], json, row["datestamp"] ?? 0, withItems ? try Self.leafSets(row, json: json) : [])
             }
         }
     }
@@ -240,15 +232,16 @@ extension Catalog {
                     """)
             while let row = try rows.next() {
                 let json: String = row["json"]
-                let datestamp: Int = row["datestamp"] ?? 0
-                let sets: String? = row["sets"]
-                if let sets {
-                    try body(json, datestamp, sets.split(separator: " ").map(String.init))
-                } else {
-                    try body(json, datestamp, OAISets.specs(of: try Record(fromCatalog: json)))
-                }
+                try body(json, row["datestamp"] ?? 0, try Self.leafSets(row, json: json))
             }
         }
+    }
+
+    /// A record's leaf sets: its item's `sets`, or (a record the provider never listed) the
+    /// record's own.
+    private static func leafSets(_ row: Row, json: String) throws -> [String] {
+        if let list: String = row["sets"] { return list.split(separator: " ").map(String.init) }
+        return OAISets.specs(of: try Record(fromCatalog: json))
     }
 
     /// The newest change-log position, and the number of items `query` selects (its `after` is

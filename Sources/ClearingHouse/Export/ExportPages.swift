@@ -55,18 +55,7 @@ extension ClearingHouse {
                 var done: Bool
                 if let selected = working.selected {
                     let ids = Array(selected[working.written..<min(selected.count, working.written + pageSize)])
-                    if format == .oaiDC {
-                        for id in ids {
-                            guard let item = try house.catalog.oaiItem(id: id), let json = item.json else { continue }
-                            text += try working.writer.lines(json: json, datestamp: item.datestamp, sets: item.sets).joined()
-                        }
-                    } else {
-                        let found = try house.catalog.jsons(ids: ids)
-                        for id in ids {
-                            guard let json = found[id] else { continue }
-                            text += try working.writer.lines(json: json, datestamp: 0, sets: []).joined()
-                        }
-                    }
+                    text += try house.exportLines(ids: ids, writer: &working.writer).joined()
                     working.written += ids.count
                     done = working.written >= selected.count
                 } else {

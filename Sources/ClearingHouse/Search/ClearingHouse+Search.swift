@@ -404,18 +404,31 @@ extension ClearingHouse {
     public func export(format: ExportFormat, matching request: SearchRequest, to write: (String) throws -> Void) throws {
         var writer = ExportWriter(format: format)
         for line in writer.start() { try write(line) }
-        for id in try exportedIDs(matching: request) {
-            let lines: [String]
-            if format == .oaiDC {
-                guard let item = try catalog.oaiItem(id: id), let json = item.json else { continue }
-                lines = try writer.lines(json: json, datestamp: item.datestamp, sets: item.sets)
-            } else {
-                guard let json = try canonicalJSON(id: id) else { continue }
-                lines = try writer.lines(json: json, datestamp: 0, sets: [])
-            }
-            for line in lines { try write(line) }
+        // (A page of records at a time, as ``exportPages(format:selection:pageSize:)`` reads them.)
+        let ids = try exportedIDs(matching: request)
+        for start in stride(from: 0, to: ids.count, by: 200) {
+            for line in try exportLines(ids: Array(ids[start..<min(ids.count, start + 200)]), writer: &writer) { try write(line) }
         }
         for line in writer.end() { try write(line) }
+    }
+
+    /// The export lines of the records `ids` (in that order) that the catalog holds: the
+    /// provider's header for `oai_dc` (one read each), the canonical JSON otherwise (one read).
+    func exportLines(ids: [String], writer: inout ExportWriter) throws -> [String] {
+        var lines: [String] = []
+        if writer.format == .oaiDC {
+            for id in ids {
+                guard let item = try catalog.oaiItem(id: id), let json = item.json else { continue }
+                lines += try writer.lines(json: json, datestamp: item.datestamp, sets: item.sets)
+            }
+        } else {
+            let found = try catalog.jsons(ids: ids)
+            for id in ids {
+                guard let json = found[id] else { continue }
+                lines += try writer.lines(json: json, datestamp: 0, sets: [])
+            }
+        }
+        return lines
     }
 
     /// The ids of every record a search finds (whatever its limit and offset), sorted.

@@ -351,12 +351,7 @@ struct WebPages: Sendable {
 
     /// `/suggest?q=...&lang=..`: `chm suggest --json`'s document, for the query box's completion.
     func suggest(_ request: Request) async throws -> Response {
-        let parameters = try RequestParameters.query(request.uri.query)
-        try parameters.check(known: ["q", "lang"])
-        let query = try parameters.one("q") ?? ""
-        let language = try APIParameters.language(parameters)
-        let text = try await server.read { [house] in try API.document(try house.suggest(query, limit: 8, language: language)) }
-        return API.json(text)
+        try await API(server: server).suggest(try RequestParameters.query(request.uri.query), fixedLimit: 8)
     }
 
     /// `/static/NAME`: the style sheet and the script.

@@ -150,7 +150,8 @@ public struct LanguageAnalyzer: Analyzer {
             let word = normalize(parts.map(\.term).joined())
             let term = finish(word, stem)
             // Not again when the first word gave that term already (at this position).
-            guard !term.isEmpty, !firstWordTerms(first.term, normalize, stem).contains(term) else { return }
+            guard !term.isEmpty, !cache.terms(of: first.term, { wordTerms($0, normalize, stem) }).contains(where: { $0.term == term })
+            else { return }
             emit(term, first.position, first.start, tokens[compoundEnd - 1].end, Self.differs(term, word) ? word : nil)
         }
 
@@ -197,18 +198,6 @@ public struct LanguageAnalyzer: Analyzer {
             if unaccented != term { terms.append((unaccented, Self.differs(unaccented, word) ? word : nil)) }
         }
         return terms
-    }
-
-    /// The terms the main loop of ``analyze(_:stem:cache:into:)`` gives for the standard token
-    /// `text` of a language with compounds (not Chinese or Arabic): computed again for the
-    /// first word of a compound, which is rare, rather than kept for every word.
-    private func firstWordTerms(_ text: String, _ normalize: (String) -> String, _ stem: (String) -> String) -> [String] {
-        let normalized = normalize(text)
-        guard !stopWords.contains(normalized) else { return [] }
-        let term = finish(normalized, stem)
-        guard !term.isEmpty else { return [] }
-        guard foldsDiacritics, TextFolding.hasDiacritics(normalized) else { return [term] }
-        return [term, finish(TextFolding.foldDiacritics(normalized), stem)]
     }
 
     /// Whether `term` is not `word`: most stems are shorter than their word, which the byte
