@@ -192,6 +192,10 @@ struct ForgivingSearchTests {
             let result = try CLI.json(try CLI.run(["search", query, "--index", index, "--json"]).stdout)
             #expect(result["correctedQuery"] == nil, "\(query): \(result["correctedQuery"] ?? "")")
         }
+        // A thesaurus label's words are words of their language with translations off too:
+        // Spanish europeo is not an English close spelling of europe.
+        let unexpanded = try CLI.json(try CLI.run(["search", "bisonte europeo", "--no-expand", "--index", index, "--json"]).stdout)
+        #expect(unexpanded["correctedQuery"] == nil && unexpanded["corrections"] == nil, "\(unexpanded)")
         let bears = try CLI.run(["search", "bears", "--index", index, "--limit", "1"]).stdout
         #expect(bears.contains("Also searching close spellings of bears, such as years") && !bears.contains("Showing results for"), "\(bears)")
         // Filters on free-text values forgive their case: --theme Marine is --theme marine.

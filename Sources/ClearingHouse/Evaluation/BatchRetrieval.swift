@@ -95,13 +95,19 @@ extension ClearingHouse {
             }
         }
         let searcher = try openSearcher()
-        let expander = expand ? try thesaurus().expander : nil
+        let expander = expand || correct ? try thesaurus().expander : nil
         return try queries.map { query in
             let started = DispatchTime.now().uptimeNanoseconds
             var engineQuery = Self.bagOfWordsQuery(query.text)
-            if let expander { engineQuery = expander.expand(engineQuery, weight: translationWeight).query }
+            var knownWords: Set<String> = []
+            if let expander {
+                let expanded = expander.expand(engineQuery, weight: translationWeight).query
+                // (Without translations a label's words still are not typos, as in search(_:).)
+                if expand { engineQuery = expanded } else { knownWords = Self.labelWords(of: expanded) }
+            }
             let results = try indexing {
-                try searcher.search(engineQuery, options: SearchOptions(limit: limit, fields: fields, correctSpelling: correct))
+                try searcher.search(
+                    engineQuery, options: SearchOptions(limit: limit, fields: fields, correctSpelling: correct, knownWords: knownWords))
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             return BatchResult(queryID: query.id, hits: results.hits.map { ($0.key, $0.score) }, seconds: seconds)

@@ -152,6 +152,19 @@ extension ClearingHouse {
         }
     }
 
+    /// The words of `query` that matched a thesaurus label as written (the sources of its
+    /// synonym sets, less their misspelt words).
+    static func labelWords(of query: Query) -> Set<String> {
+        switch query {
+        case .synonyms(let synonyms):
+            return Set(synonyms.source.split(whereSeparator: \.isWhitespace).map(String.init)).subtracting(synonyms.misspelt)
+        case .boolean(let clauses, _):
+            return clauses.reduce(into: []) { $0.formUnion(labelWords(of: $1.query)) }
+        case .term, .phrase, .prefix, .fuzzy, .matchAll:
+            return []
+        }
+    }
+
     /// Searches the clearing-house.
     ///
     /// ```swift
@@ -167,12 +180,20 @@ extension ClearingHouse {
         let positions = try catalog.searchPositions()
         let searcher = try openSearcher()
         var expansions: [QueryExpansion] = []
+        var knownWords: Set<String> = []
         if request.expand, query != .matchAll {
             // A word no record has may be a misspelt word of a label (`tortugas marinass`),
             // unless typo correction is off.
             let isKnownWord: ((String) -> Bool)? = request.correct ? { searcher.hasWord($0) } : nil
             (query, expansions) = try thesaurus(version: positions.thesaurusVersion).expander.expand(
                 query, weight: Self.translationWeight, isKnownWord: isKnownWord)
+        } else if request.correct, query != .matchAll {
+            // Without translations, a label's words are still words of their language, not
+            // typos: `bisonte europeo` is not corrected to `bisonte europe`.
+            let labelled = try thesaurus(version: positions.thesaurusVersion).expander.expand(
+                query, weight: Self.translationWeight, isKnownWord: nil
+            ).query
+            knownWords = Self.labelWords(of: labelled)
         }
         for facet in request.facets where !SearchRequest.facetFields.contains(facet) {
             throw ClearingHouseError(
@@ -187,7 +208,7 @@ extension ClearingHouse {
                 options: SearchOptions(
                     limit: request.limit, offset: request.offset, countTotal: request.countTotal, explain: request.explain,
                     filter: filter.isEmpty ? nil : filter, facets: request.facets, sort: engineSort,
-                    correctSpelling: request.correct))
+                    correctSpelling: request.correct, knownWords: knownWords))
         }
         var (words, prefixes) = SnippetBuilder.words(of: query)
         words += results.corrections.map(\.spelling)

@@ -236,7 +236,8 @@ public final class IndexSearcher: Sendable {
         var seenFacets = Set<String>()
         options.facets = options.facets.filter { seenFacets.insert($0).inserted }  // a facet asked twice is counted once
         options.filter = options.filter.map(forgivingCase)
-        let planner = QueryPlanner(searcher: self, defaultFields: options.fields, correctSpelling: options.correctSpelling)
+        var planner = QueryPlanner(searcher: self, defaultFields: options.fields, correctSpelling: options.correctSpelling)
+        planner.labelWords = options.knownWords
         let plan = try planner.plan(query)
         try planner.completeCorrections()
         for field in (options.filter?.fields ?? []) + options.facets + sortFields(options.sort) {

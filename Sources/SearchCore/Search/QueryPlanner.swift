@@ -56,8 +56,8 @@ struct QueryPlanner {
     var correctSpelling = false
     /// The corrections made (``SearchResults/corrections``).
     let corrections = CorrectionLog()
-    /// Words of the boolean being planned that a synonym set's label matched: shown as
-    /// written when found only as a stem, never searched with close spellings.
+    /// Words of the boolean being planned that a synonym set's label matched, and
+    /// ``SearchOptions/knownWords``: never searched with close spellings.
     var labelWords: Set<String> = []
     /// Prefix queries expand to at most this many terms (the most frequent are kept).
     static let maximumPrefixExpansions = 128
@@ -144,7 +144,7 @@ struct QueryPlanner {
                     return synonyms.source.split(whereSeparator: \.isWhitespace).map(String.init).filter { !synonyms.misspelt.contains($0) }
                 })
             var inner = self
-            inner.labelWords = labelWords
+            inner.labelWords = self.labelWords.union(labelWords)
             for clause in clauses {
                 guard let planned = try inner.plan(clause.query) else {
                     // A required clause that can match nothing makes the query match nothing,

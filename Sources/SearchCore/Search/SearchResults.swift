@@ -24,12 +24,18 @@ public struct SearchOptions: Sendable, Hashable {
     /// one within 2, in the same field and language, ranked below exact matches. The
     /// corrections are in ``SearchResults/corrections``.
     public var correctSpelling: Bool = false
+    /// Words that are never searched with close spellings, however rare in the index: words
+    /// known to be of some language (e.g. the words of a thesaurus label the query matched,
+    /// when its translations are not searched).
+    public var knownWords: Set<String> = []
 
     public init(
         limit: Int = 10, offset: Int = 0, countTotal: Bool = false, explain: Bool = false, filter: Filter? = nil,
-        facets: [String] = [], sort: HitOrder = .relevance, fields: [String]? = nil, correctSpelling: Bool = false
+        facets: [String] = [], sort: HitOrder = .relevance, fields: [String]? = nil, correctSpelling: Bool = false,
+        knownWords: Set<String> = []
     ) {
         self.correctSpelling = correctSpelling
+        self.knownWords = knownWords
         self.fields = fields
         self.limit = limit
         self.offset = offset
