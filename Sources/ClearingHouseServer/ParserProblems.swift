@@ -20,15 +20,39 @@ final class ParserProblemHandler: ChannelDuplexHandler, RemovableChannelHandler 
     /// Requests whose head was read and whose answer has not ended.
     private var inFlight = 0
     private var answered = false
+    /// A CONNECT was read: it is answered once the requests before it are, and nothing
+    /// after it is read.
+    private var refusingConnect = false
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if case .head = unwrapInboundIn(data) { inFlight += 1 }
+        guard !answered, !refusingConnect else { return }
+        if case .head(let head) = unwrapInboundIn(data) {
+            // CONNECT asks for a tunnel, which this server never opens; the parser then reads
+            // what follows as the tunnel's bytes, not as requests, so it is answered here
+            // (after the answers to requests before it) and the connection closed: the close
+            // frames the answer, whose body NIO's encoder leaves out after a CONNECT.
+            if head.method == .connect {
+                refusingConnect = true
+                if inFlight == 0 { refuseConnect(context: context) }
+                return
+            }
+            inFlight += 1
+        }
         context.fireChannelRead(data)
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) { inFlight = max(0, inFlight - 1) }
+        guard case .end = unwrapOutboundIn(data) else { return context.write(data, promise: promise) }
+        inFlight = max(0, inFlight - 1)
         context.write(data, promise: promise)
+        if inFlight == 0, refusingConnect, !answered { refuseConnect(context: context) }
+    }
+
+    private func refuseConnect(context: ChannelHandlerContext) {
+        answer(
+            context: context, status: .methodNotAllowed, type: "method-not-allowed", title: "Method not allowed",
+            detail: "CONNECT (a tunnel) is not served here; use GET, POST or DELETE on the API's paths (see /openapi.json)",
+            extra: [.allow: "GET, HEAD, POST, DELETE, OPTIONS"])
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -36,12 +60,20 @@ final class ParserProblemHandler: ChannelDuplexHandler, RemovableChannelHandler 
             context.fireErrorCaught(error)
             return
         }
-        answered = true
         let (status, detail) = Self.explain(parserError)
-        let problem = Problem(status, "malformed-request", "Malformed request", detail: detail)
+        answer(context: context, status: status, type: "malformed-request", title: "Malformed request", detail: detail)
+    }
+
+    /// Writes a problem document with `Connection: close`, then closes the connection.
+    private func answer(
+        context: ChannelHandlerContext, status: HTTPResponse.Status, type: String, title: String, detail: String, extra: HTTPFields = [:]
+    ) {
+        answered = true
+        let problem = Problem(status, type, title, detail: detail)
         let body = ByteBuffer(string: problem.jsonValue.description + "\n")
         var fields: HTTPFields = [.contentType: "application/problem+json", .connection: "close"]
         fields[.contentLength] = String(body.readableBytes)
+        fields.append(contentsOf: extra)
         context.write(wrapOutboundOut(.head(HTTPResponse(status: status, headerFields: fields))), promise: nil)
         context.write(wrapOutboundOut(.body(body)), promise: nil)
         let bound = NIOLoopBound(context, eventLoop: context.eventLoop)

@@ -11,6 +11,7 @@ With the server's key in CHM_API_KEY the writes' bodies are read too (without it
 refused before).
 """
 import os
+import re
 import socket
 import sys
 import urllib.parse
@@ -72,6 +73,25 @@ for name, request in heads.items():
         failures.append(f"{name}: {status_line or 'no answer'}")
     elif b"content-type: application/problem+json" not in head.lower() or b'"detail"' not in body:
         failures.append(f"{name}: {status_line} without a problem document")
+# CONNECT (a tunnel), alone and behind a request: 405, and the connection closes at once (the
+# answer's end is the close; a client must not wait for a body that never comes).
+connects = {
+    "CONNECT": b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n",
+    "CONNECT behind a request": b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nCONNECT example.com:443 HTTP/1.1\r\nHost: x\r\n\r\n",
+}
+for name, request in connects.items():
+    with socket.create_connection((host, port), timeout=5) as connection:
+        connection.sendall(request)
+        answer = b""
+        try:
+            while chunk := connection.recv(65536):
+                answer += chunk
+        except socket.timeout:
+            failures.append(f"{name}: the connection stayed open")
+    statuses = re.findall(rb"HTTP/1\.1 (\d{3}) ", answer)
+    print(f"{name}: {b' '.join(statuses).decode()}")
+    if not statuses or statuses[-1] != b"405":
+        failures.append(f"{name}: {statuses}")
 if failures:
     sys.exit("malformed requests answered wrongly:\n" + "\n".join(failures))
 print("every malformed request got a 4xx problem document")
