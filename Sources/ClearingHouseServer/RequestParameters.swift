@@ -199,14 +199,14 @@ enum APIParameters {
     static let bodyTypes: [String: RequestParameters.BodyType] = [
         "q": .string, "lang": .string, "sort": .string, "since": .string, "until": .string, "text": .string, "id": .string,
         "kind": .strings, "country": .strings, "region": .strings, "theme": .strings, "target": .strings,
-        "language": .strings, "inCountry": .strings, "facets": .strings,
+        "language": .strings, "inCountry": .strings, "assistanceTypes": .strings, "facets": .strings,
         "limit": .integer, "offset": .integer, "minMatch": .integer,
         "count": .boolean, "expand": .boolean, "correct": .boolean, "explain": .boolean,
     ]
     /// The parameters of `similar` and of the matches of a record.
     static let relatedNames: Set<String> = filterNames.union(["limit", "lang"])
     /// The members of a `POST /v1/match` body.
-    static let matchNames: Set<String> = relatedNames.union(["text", "id", "inCountry"])
+    static let matchNames: Set<String> = relatedNames.union(["text", "id", "inCountry", "assistanceTypes"])
 
     static func filters(_ parameters: RequestParameters) throws -> SearchFilters {
         var fields: [String: [String]] = [:]
@@ -261,12 +261,12 @@ enum APIParameters {
     }
 
     /// `POST /v1/match`: `text` (or `id`), `country` (with a text: the requesting countries),
-    /// `inCountry`, filters, `limit`, `lang`.
+    /// `inCountry`, `assistanceTypes`, filters, `limit`, `lang`.
     static func match(_ parameters: RequestParameters) throws -> MatchRequest {
         try parameters.check(known: matchNames)
         let request = MatchRequest(
             id: try parameters.one("id"), text: try parameters.one("text"), requestingCountries: parameters.all("inCountry"),
-            filters: try filters(parameters), limit: try limit(parameters), language: try language(parameters))
+            assistanceTypes: parameters.all("assistanceTypes"), filters: try filters(parameters), limit: try limit(parameters), language: try language(parameters))
         try request.validate()
         return request
     }

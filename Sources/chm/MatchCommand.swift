@@ -40,6 +40,13 @@ struct MatchCommand: ParsableCommand {
     @Option(name: .customLong("in-country"), help: ArgumentHelp("With --text: the requesting country (repeatable).", valueName: "CC"))
     var requestCountries: [String] = []
 
+    @Option(
+        name: .customLong("help-type"),
+        help: ArgumentHelp(
+            "With --text: a kind of help asked (technicalAdvice, training, equipment, capacityBuilding, funding, technologyTransfer, dataSharing; repeatable).",
+            valueName: "TYPE"))
+    var assistanceTypes: [String] = []
+
     @Option(help: "Hits to show (with --requests: hits per record, default 100).")
     var limit: Int?
 
@@ -67,8 +74,8 @@ struct MatchCommand: ParsableCommand {
     /// The request the options make (the library decides what --country means with --text).
     var request: MatchRequest {
         MatchRequest(
-            id: id, text: text, requestingCountries: requestCountries, filters: filterOptions.filters, limit: limit ?? 10,
-            language: lang)
+            id: id, text: text, requestingCountries: requestCountries, assistanceTypes: assistanceTypes, filters: filterOptions.filters,
+            limit: limit ?? 10, language: lang)
     }
 
     func run() throws {

@@ -104,6 +104,15 @@ import Testing
             #expect(match.hitIDs.first == "tech-mangrove")
             let expected = try house.match(MatchRequest(text: "we need mangrove nurseries", filters: SearchFilters(countries: ["KE"]), limit: 5))
             #expect(match.text == (try JSONValue(encoding: expected).description) + "\n")
+            #expect(match.object["query"] as? String == "we need mangrove nurseries")
+
+            // The kinds of help asked, as the library takes them.
+            let help = try await client.post(
+                "/v1/match", #"{"text": "we need mangrove nurseries", "assistanceTypes": ["equipment"], "limit": 5}"#, key: nil)
+            #expect(help.status == .ok)
+            let withHelp = try house.match(MatchRequest(text: "we need mangrove nurseries", assistanceTypes: ["equipment"], limit: 5))
+            #expect(help.text == (try JSONValue(encoding: withHelp).description) + "\n")
+            #expect(withHelp.hits.contains { $0.reasons.contains("offers equipment") })
         }
     }
 

@@ -56,6 +56,13 @@ import Testing
             #expect(match["parameter"] as? String == "id")
             let country = expectProblem(try await client.post("/v1/match", #"{"text": "reefs", "country": "XX"}"#, key: nil), .badRequest)
             #expect(country["parameter"] as? String == "country")
+            let help = expectProblem(try await client.post("/v1/match", #"{"id": "req-mangrove", "assistanceTypes": ["training"]}"#, key: nil), .badRequest)
+            #expect(help["parameter"] as? String == "assistanceTypes")
+            let kind = expectProblem(try await client.get("/v1/records/req-mangrove/matches?kind=assistanceRequest"), .badRequest)
+            #expect(kind["parameter"] as? String == "kind")
+            let long = String(repeating: "reef ", count: 4_001)
+            let tooLong = expectProblem(try await client.post("/v1/match", #"{"text": "\#(long)"}"#, key: nil), .badRequest)
+            #expect(tooLong["parameter"] as? String == "text")
             // Thousands of filter values held a search thread for seconds.
             let themes = (0...1_000).map { "\"t\($0)\"" }.joined(separator: ",")
             let many = expectProblem(try await client.post("/v1/search", #"{"theme": [\#(themes)]}"#, key: nil), .badRequest)

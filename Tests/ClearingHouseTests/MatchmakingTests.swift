@@ -164,7 +164,7 @@ struct MatchmakingTests {
                 switch detail.kind {
                 case .sameCountry: #expect(detail.values.allSatisfy { $0.count == 2 && $0 == $0.uppercased() }, "\(detail)")
                 case .offers, .couldHelpWith, .asksFor, .sameTheme: #expect(detail.values.allSatisfy { !$0.contains(" ") }, "\(detail)")
-                case .openToEveryCountry: #expect(detail.values.isEmpty)
+                case .openToEveryCountry, .namedAsRelated: #expect(detail.values.isEmpty)
                 default: #expect(!detail.values.isEmpty)
                 }
             }
@@ -193,6 +193,61 @@ struct MatchmakingTests {
         }
         #expect(Double(found) >= 0.9 * Double(offers), "\(found) of \(offers)")
         #expect(Double(firsts) >= 0.7 * Double(offers), "\(firsts) of \(offers)")
+    }
+
+    /// A request typed in another language than the records: its words are in no record, and
+    /// still find the records through the thesaurus (a QA pass found a Russian, Arabic or
+    /// Chinese request matched nothing, or everything but the coral records).
+    @Test func aTextInAnotherLanguageFindsTheRecordsThroughTheThesaurus() throws {
+        let house = Self.corpus.house
+        for text in ["обесцвечивание кораллов", "珊瑚白化", "الشعاب المرجانية", "tortugas marinas"] {
+            let response = try house.match(text: text, limit: 3)
+            #expect(response.query == text)
+            let titles = response.hits.map(\.title)
+            #expect(titles.first.map { $0.contains("Coral") || $0.contains("Reef") || $0.contains("turtle") } == true, "\(text): \(titles)")
+        }
+    }
+
+    /// The kinds of help asked with a text count as a stored request's `assistanceTypes` do
+    /// (the help desk's preview and its stored request get the same offers), whatever the
+    /// spelling of the type (`technology-transfer`, `technologyTransfer`).
+    @Test func aTextCarriesTheKindsOfHelpAsked() throws {
+        let house = Self.corpus.house
+        let text = "mangrove restoration nurseries"
+        let asked = try house.match(MatchRequest(text: text, assistanceTypes: ["capacityBuilding", "technology-transfer"], limit: 5))
+        #expect(asked.hits.contains { $0.reasons.contains("offers capacity building") }, "\(asked.hits.map(\.reasons))")
+        #expect(asked.hits.contains { $0.reasonDetails.contains { $0.kind == .offers || $0.kind == .couldHelpWith } })
+        #expect(asked.hits.flatMap(\.reasons).allSatisfy { !$0.contains("building") || $0.hasPrefix("offers") || $0.hasPrefix("could") })
+        let plain = try house.match(MatchRequest(text: text, limit: 5))
+        #expect(plain.hits.flatMap(\.reasons).allSatisfy { !$0.hasPrefix("offers") })
+        #expect(Matchmaking.fit(asked: "technologyTransfer", offer: Record(id: "t", kind: .technology, title: LocalizedText(["en": "x"]))) == 2)
+        #expect(Matchmaking.fit(asked: "technology-transfer", offer: Record(id: "t", kind: .technology, title: LocalizedText(["en": "x"]))) == 2)
+        #expect(throws: ClearingHouseError.self) { try house.match(MatchRequest(id: "a-req-coral-bleaching-monitoring-maldives", assistanceTypes: ["training"])) }
+    }
+
+    /// A kind that can never be a match is refused, naming the parameter (it was dropped, and
+    /// every kind proposed).
+    @Test func aKindThatCannotMatchIsRefused() throws {
+        let house = Self.corpus.house
+        #expect {
+            try house.match(MatchRequest(id: "a-req-coral-bleaching-monitoring-maldives", filters: SearchFilters(kinds: [.assistanceRequest])))
+        } throws: { error in
+            (error as? ClearingHouseError)?.parameter == "kind"
+        }
+        let technologies = try house.match(
+            MatchRequest(id: "a-req-coral-bleaching-monitoring-maldives", filters: SearchFilters(kinds: [.technology, .assistanceRequest])))
+        #expect(!technologies.hits.isEmpty && technologies.hits.allSatisfy { $0.kind == .technology })
+    }
+
+    /// A record the request names in `related` is a candidate and says why.
+    @Test func aRecordTheRequestNamesAsRelatedIsProposed() throws {
+        let house = Self.corpus.house
+        let request = try #require(try house.record(id: "a-req-saxaul-restoration-aral-uzbekistan"))
+        let hits = try house.match(id: request.id, limit: 5).hits
+        for related in request.related where try house.record(id: related).map({ $0.kind != .assistanceRequest }) == true {
+            let hit = try #require(hits.first { $0.id == related }, "\(related) not in \(hits.map(\.id))")
+            #expect(hit.reasonDetails.contains { $0.kind == .namedAsRelated })
+        }
     }
 
     @Test func numbersUnitsAndTimeWordsAreNeverTelling() {

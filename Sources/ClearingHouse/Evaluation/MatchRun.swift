@@ -10,6 +10,8 @@ extension ClearingHouse {
         public var queryID: String
         /// The id of the record matched (a request, or an offer).
         public var recordID: String
+        /// Where the entry was read (`FILE:LINE`), for messages.
+        public var location: String?
 
         /// An entry; the query id is the record id unless given.
         public init(queryID: String? = nil, recordID: String) {
@@ -31,8 +33,14 @@ extension ClearingHouse {
                 if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
                 let parts = trimmed.split(separator: "\t").map { $0.trimmingCharacters(in: .whitespaces) }
                 switch parts.count {
-                case 1: entries.append(MatchRunEntry(recordID: parts[0]))
-                case 2 where !parts[0].isEmpty && !parts[1].isEmpty: entries.append(MatchRunEntry(queryID: parts[0], recordID: parts[1]))
+                case 1:
+                    var entry = MatchRunEntry(recordID: parts[0])
+                    entry.location = "\(path):\(index + 1)"
+                    entries.append(entry)
+                case 2 where !parts[0].isEmpty && !parts[1].isEmpty:
+                    var entry = MatchRunEntry(queryID: parts[0], recordID: parts[1])
+                    entry.location = "\(path):\(index + 1)"
+                    entries.append(entry)
                 default: throw Diagnostic(.error, file: path, line: index + 1, message: "expected a record id or qid<TAB>record id")
                 }
             }
@@ -55,7 +63,14 @@ extension ClearingHouse {
     public func matchRun(_ entries: [MatchRunEntry], limit: Int = 100, filters: SearchFilters = SearchFilters()) throws -> [BatchResult] {
         try entries.map { entry in
             let started = DispatchTime.now().uptimeNanoseconds
-            let response = try match(id: entry.recordID, filters: filters, limit: limit)
+            let response: SearchResponse
+            do {
+                response = try match(id: entry.recordID, filters: filters, limit: limit)
+            } catch var error as ClearingHouseError where error.code == .notFound {
+                // (Which line of the file names it.)
+                if let location = entry.location { error.message = "\(location): \(error.message)" }
+                throw error
+            }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             return BatchResult(queryID: entry.queryID, hits: response.hits.map { ($0.id, $0.score) }, seconds: seconds)
         }

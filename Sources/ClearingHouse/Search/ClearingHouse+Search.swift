@@ -318,12 +318,18 @@ extension ClearingHouse {
     }
 
     /// Records most likely to answer a request described by `text` (in any language), in
-    /// `countries` if given.
-    public func match(text: String, countries: [String] = [], filters: SearchFilters = SearchFilters(), limit: Int = 10, language: String? = nil) throws -> SearchResponse {
+    /// `countries` if given, asking for the kinds of help `assistanceTypes` (as a stored
+    /// request's). The response's `query` is the text.
+    public func match(
+        text: String, countries: [String] = [], assistanceTypes: [String] = [], filters: SearchFilters = SearchFilters(), limit: Int = 10,
+        language: String? = nil
+    ) throws -> SearchResponse {
         let request = Record(
             id: "request", kind: .assistanceRequest, title: LocalizedText([LanguageTag.undetermined: text]),
-            countries: countries.compactMap(CountryCode.normalized))
-        return try match(request, filters: filters, limit: limit, language: language, anyLanguage: true)
+            countries: countries.compactMap(CountryCode.normalized), assistanceTypes: assistanceTypes)
+        var response = try match(request, filters: filters, limit: limit, language: language, anyLanguage: true)
+        response.query = text
+        return response
     }
 
     /// The records most like record `id` (any kind), with what they share. An alias's id

@@ -13,6 +13,10 @@ public struct MatchRequest: Sendable, Hashable {
     public var text: String?
     /// With ``text``: the ISO 3166-1 alpha-2 codes of the requesting countries (any case).
     public var requestingCountries: [String]
+    /// With ``text``: the kinds of help asked (`technicalAdvice`, `training`, `equipment`,
+    /// `capacityBuilding`, `funding`, `technologyTransfer`, `dataSharing`, or any other an
+    /// offer may list), as a stored request's `assistanceTypes`.
+    public var assistanceTypes: [String]
     /// Filters on the records proposed.
     public var filters: SearchFilters
     /// Hits to return.
@@ -22,12 +26,13 @@ public struct MatchRequest: Sendable, Hashable {
 
     /// A request for the records that answer record `id` or `text`.
     public init(
-        id: String? = nil, text: String? = nil, requestingCountries: [String] = [], filters: SearchFilters = SearchFilters(),
-        limit: Int = 10, language: String? = nil
+        id: String? = nil, text: String? = nil, requestingCountries: [String] = [], assistanceTypes: [String] = [],
+        filters: SearchFilters = SearchFilters(), limit: Int = 10, language: String? = nil
     ) {
         self.id = id
         self.text = text
         self.requestingCountries = requestingCountries
+        self.assistanceTypes = assistanceTypes
         self.filters = filters
         self.limit = limit
         self.language = language
@@ -43,6 +48,10 @@ public struct MatchRequest: Sendable, Hashable {
         filters.countries = []
         return (countries, filters)
     }
+
+    /// The longest ``text`` taken, in characters (a request's description; a longer text is
+    /// refused rather than read for seconds).
+    public static let maximumTextLength = 20_000
 
     /// Checks every parameter, as ``ClearingHouse/match(_:)`` does first.
     /// - Throws: ``ClearingHouseError`` with code `invalidQuery` naming the parameter:
@@ -61,6 +70,16 @@ public struct MatchRequest: Sendable, Hashable {
         }
         if id != nil, !requestingCountries.isEmpty {
             throw ClearingHouseError.parameter("inCountry", "requesting countries go with a text; a record id brings its own")
+        }
+        if id != nil, !assistanceTypes.isEmpty {
+            throw ClearingHouseError.parameter("assistanceTypes", "the kinds of help asked go with a text; a record id brings its own")
+        }
+        if let type = assistanceTypes.first(where: { $0.allSatisfy(\.isWhitespace) }) {
+            throw ClearingHouseError.parameter("assistanceTypes", "\"\(type)\" is empty; name a kind of help (training, equipment, ...)")
+        }
+        if let text, text.count > Self.maximumTextLength {
+            throw ClearingHouseError.parameter(
+                "text", "\(text.count) characters is more than \(Self.maximumTextLength); describe the need in fewer words")
         }
         let parameter = requestingCountries.isEmpty ? "country" : "inCountry"
         for code in resolved.requestingCountries where CountryCode.normalized(code) == nil {
@@ -86,6 +105,7 @@ extension ClearingHouse {
             return try match(id: id, filters: filters, limit: request.limit, language: request.language)
         }
         return try match(
-            text: request.text ?? "", countries: countries, filters: filters, limit: request.limit, language: request.language)
+            text: request.text ?? "", countries: countries, assistanceTypes: request.assistanceTypes, filters: filters,
+            limit: request.limit, language: request.language)
     }
 }

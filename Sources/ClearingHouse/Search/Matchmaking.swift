@@ -39,12 +39,16 @@ public struct MatchWeights: Sendable, Hashable, Codable {
     public var elsewhere: Double
     /// The candidate has text in one of the source's languages.
     public var language: Double
+    /// One of the two records names the other in `related` (the party or the publisher said
+    /// so).
+    public var related: Double
 
     /// Weights as given.
     public init(
         need: Double, context: Double, answers: Double, answersPartly: Double, theme: Double, target: Double,
-        country: Double, region: Double, global: Double, elsewhere: Double, language: Double
+        country: Double, region: Double, global: Double, elsewhere: Double, language: Double, related: Double = 0
     ) {
+        self.related = related
         self.need = need
         self.context = context
         self.answers = answers
@@ -64,7 +68,7 @@ public struct MatchWeights: Sendable, Hashable, Codable {
     /// above the coral records for the shipped Corpus's coral-bleaching request).
     public static let standard = MatchWeights(
         need: 1, context: 0.2, answers: 0.3, answersPartly: 0.2, theme: 0.5, target: 0.05, country: 0.2, region: 0.1,
-        global: 0.1, elsewhere: 0.05, language: 0)
+        global: 0.1, elsewhere: 0.05, language: 0, related: 0.5)
 
     /// Content only (both content weights 1, the rest 0): what matching is without structure.
     public static let contentOnly = MatchWeights(
@@ -76,7 +80,7 @@ public struct MatchWeights: Sendable, Hashable, Codable {
         [
         ("need", \.need), ("context", \.context), ("answers", \.answers), ("answersPartly", \.answersPartly),
         ("theme", \.theme), ("target", \.target), ("country", \.country), ("region", \.region),
-        ("global", \.global), ("elsewhere", \.elsewhere), ("language", \.language),
+        ("global", \.global), ("elsewhere", \.elsewhere), ("language", \.language), ("related", \.related),
         ]
     }
 }
@@ -113,6 +117,7 @@ package struct MatchEvidence: Sendable, Hashable {
     package var global = 0.0
     package var elsewhere = 0.0
     package var language = 0.0
+    package var related = 0.0
 
     package init(id: String) { self.id = id }
 
@@ -121,40 +126,52 @@ package struct MatchEvidence: Sendable, Hashable {
         need * weights.need + context * weights.context + answers * weights.answers
             + answersPartly * weights.answersPartly + theme * weights.theme + target * weights.target
             + country * weights.country + region * weights.region + global * weights.global
-            + elsewhere * weights.elsewhere + language * weights.language
+            + elsewhere * weights.elsewhere + language * weights.language + related * weights.related
     }
 }
 
 /// The rules of matchmaking that concern records: what answers what, which words tell.
 enum Matchmaking {
-    /// The assistance types and how a help-desk officer says them.
+    /// The assistance types and how a help-desk officer says them (keys: ``assistanceKey(_:)``).
     static let assistanceNames: [String: String] = [
         "training": "training", "equipment": "equipment", "technicaladvice": "technical advice", "funding": "funding",
-        "datasharing": "data sharing",
+        "datasharing": "data sharing", "capacitybuilding": "capacity building", "technologytransfer": "technology transfer",
     ]
 
+    /// An assistance type compared without case, hyphens, underscores or spaces
+    /// (`technology-transfer` is `technologyTransfer`).
+    static func assistanceKey(_ type: String) -> String {
+        String(type.lowercased().filter { $0.isLetter || $0.isNumber })
+    }
+
     static func name(ofAssistance type: String) -> String {
-        assistanceNames[type.lowercased()] ?? type
+        assistanceNames[assistanceKey(type)] ?? type
     }
 
     /// How well `offer` gives the help `asked`: 2 fully, 1 partly, 0 not.
     ///
     /// An offer that lists the type gives it fully; otherwise its kind decides: a training
     /// gives training, a technology equipment, funding funding, an organization, best
-    /// practice, case study or resource technical advice (knowledge counts as advice);
+    /// practice, case study or resource technical advice (knowledge counts as advice), a
+    /// training capacity building, a technology technology transfer;
     /// funding may pay for equipment or training, and knowledge helps a training need or a
-    /// data need in part.
+    /// data need in part; an organization helps build capacity or transfer a technology in
+    /// part.
     static func fit(asked: String, offer: Record) -> Int {
-        let type = asked.lowercased()
-        if offer.assistanceTypes.contains(where: { $0.lowercased() == type }) { return 2 }
+        let type = assistanceKey(asked)
+        if offer.assistanceTypes.contains(where: { assistanceKey($0) == type }) { return 2 }
         switch (type, offer.kind) {
         case ("training", .training), ("equipment", .technology), ("funding", .funding),
             ("technicaladvice", .organization), ("technicaladvice", .bestPractice), ("technicaladvice", .caseStudy),
-            ("technicaladvice", .resource), ("datasharing", .resource):
+            ("technicaladvice", .resource), ("datasharing", .resource), ("capacitybuilding", .training),
+            ("technologytransfer", .technology):
             return 2
         case ("equipment", .funding), ("training", .funding), ("training", .bestPractice), ("training", .resource),
             ("training", .organization), ("technicaladvice", .technology), ("technicaladvice", .training),
-            ("datasharing", .technology), ("datasharing", .organization):
+            ("datasharing", .technology), ("datasharing", .organization), ("capacitybuilding", .organization),
+            ("capacitybuilding", .bestPractice), ("capacitybuilding", .resource), ("capacitybuilding", .funding),
+            ("technologytransfer", .organization), ("technologytransfer", .training), ("technologytransfer", .caseStudy),
+            ("technologytransfer", .funding):
             return 1
         default:
             return 0
@@ -228,7 +245,24 @@ enum Matchmaking {
     /// a reason says them as "offers ...", not as "about ...".
     static let formWords: Set<String> = [
         "request", "requests", "training", "trainings", "train", "equipment", "funding", "funds", "advice", "support",
-        "assistance", "help", "need", "needs", "course", "courses",
+        "assistance", "help", "need", "needs", "course", "courses", "capacity", "building", "transfer",
+        // French
+        "demande", "demandes", "formation", "formations", "équipement", "équipements", "matériel", "financement",
+        "financements", "fonds", "conseil", "conseils", "aide", "soutien", "besoin", "besoins", "cours", "renforcement",
+        "capacités", "transfert",
+        // Spanish
+        "solicitud", "solicitudes", "capacitación", "formación", "entrenamiento", "equipo", "equipos", "financiación",
+        "financiamiento", "fondos", "asesoramiento", "asesoría", "asistencia", "ayuda", "apoyo", "necesitamos", "necesidad",
+        "necesidades", "curso", "cursos", "creación", "capacidad", "capacidades", "transferencia",
+        // Russian
+        "запрос", "просим", "обучение", "обучения", "обучении", "оборудование", "оборудования", "финансирование",
+        "финансирования", "средства", "консультации", "консультация", "помощь", "помощи", "поддержка", "поддержки", "нужно",
+        "нужна", "нужны", "нужен", "курс", "курсы", "наращивание", "потенциала", "передача",
+        // Arabic
+        "طلب", "نحتاج", "حاجة", "تدريب", "التدريب", "معدات", "المعدات", "تمويل", "التمويل", "مساعدة", "المساعدة", "دعم",
+        "الدعم", "مشورة", "المشورة", "دورة", "دورات", "بناء", "القدرات", "نقل",
+        // Chinese (as the pairs of characters its words are searched as)
+        "需要", "请求", "申请", "培训", "设备", "资金", "资助", "援助", "帮助", "支持", "咨询", "课程", "能力", "转让",
     ]
 
     /// Whether `word` (as written, lower-cased) may be a telling word: no digit in it, not a
@@ -310,6 +344,15 @@ extension ClearingHouse {
         let kinds = Self.matchingKinds(for: source)
         var filter = filters
         filter.kinds = filters.kinds.isEmpty ? kinds : filters.kinds.filter(kinds.contains)
+        if !filters.kinds.isEmpty, filter.kinds.isEmpty {
+            // A kind that can never be a match is a mistake to name, not a filter to drop.
+            let asked = filters.kinds.map(\.rawValue).joined(separator: ", ")
+            throw ClearingHouseError.parameter(
+                "kind",
+                isRequest
+                    ? "a request is answered by \(kinds.map(\.rawValue).joined(separator: ", ")); \(asked) cannot answer it"
+                    : "an offer is matched with requests (assistanceRequest); \(asked) cannot be its match")
+        }
         let engineFilter = filter.engineFilter
         let filterWords = options.filterWords
         // The texts of the need (title, keywords) and of the context (summary, description).
@@ -332,8 +375,22 @@ extension ClearingHouse {
                 if !context.isEmpty { contextTexts["description.\(language)"] = context }
             }
         }
-        let needWords = Array(searcher.tellingWords(needTexts, accept: accept).prefix(options.needWords).map(\.word))
-        let contextWords = Array(searcher.tellingWords(contextTexts, accept: accept).prefix(options.contextWords).map(\.word))
+        let expander = options.expand ? try thesaurus().expander : nil
+        // A word of a thesaurus label that no record has still tells what is needed: its
+        // translations find the records (a request typed in Russian, answered in English).
+        var labelWords: Set<String> = []
+        if let expander {
+            for text in Self.inOrder(needTexts) + Self.inOrder(contextTexts) {
+                let labelled = expander.expand(Self.bagOfWordsQuery(text), weight: Self.translationWeight, exactPhrases: false).query
+                labelWords.formUnion(Self.labelWords(of: labelled).map { $0.lowercased() })
+            }
+        }
+        // (A Chinese label is one run of characters; the words of the text are its pairs.)
+        let keep: (String) -> Bool = { word in
+            labelWords.contains(word) || (word.unicodeScalars.first.map { $0.value >= 0x2E80 } == true && labelWords.contains { $0.contains(word) })
+        }
+        let needWords = Array(searcher.tellingWords(needTexts, accept: accept, keep: keep).prefix(options.needWords).map(\.word))
+        let contextWords = Array(searcher.tellingWords(contextTexts, accept: accept, keep: keep).prefix(options.contextWords).map(\.word))
         let keywordPhrases = source.keywords.filter { keyword in
             let words = keyword.lowercased().split { !$0.isLetter && !$0.isNumber }.map(String.init)
             return !words.isEmpty && words.allSatisfy(accept)
@@ -353,7 +410,6 @@ extension ClearingHouse {
         }
         let contextClauses = contextWords.map { Query.Clause(.should, .term(field: nil, text: $0)) }
 
-        let expander = options.expand ? try thesaurus().expander : nil
         var translations: [String: Set<String>] = [:]
         func contentScores(_ clauses: [Query.Clause]) throws -> [String: Double] {
             guard !clauses.isEmpty else { return [:] }
@@ -382,6 +438,11 @@ extension ClearingHouse {
             let results = try indexing { try searcher.search(.matchAll, options: SearchOptions(limit: options.candidates, filter: shared)) }
             ids.formUnion(results.hits.map(\.key))
         }
+        // Records the source names as related (when no filter but kind applies: they are not
+        // read through the index, which applies the others).
+        var otherFilters = filters
+        otherFilters.kinds = []
+        if otherFilters == SearchFilters() { ids.formUnion(source.related) }
         ids.remove(source.id)
 
         let bestNeed = need.values.max() ?? 0
@@ -390,7 +451,7 @@ extension ClearingHouse {
         var records: [String: Record] = [:]
         var evidence: [MatchEvidence] = []
         for id in ids.sorted() {
-            guard let candidate = try record(id: id), candidate.id != source.id, kinds.contains(candidate.kind) else { continue }
+            guard let candidate = try record(id: id), candidate.id != source.id, filter.kinds.contains(candidate.kind) else { continue }
             records[id] = candidate
             var item = MatchEvidence(id: id)
             if bestNeed > 0 { item.need = (need[id] ?? 0) / bestNeed }
@@ -415,6 +476,7 @@ extension ClearingHouse {
             }
             let candidateLanguages = Set(candidate.textLanguages.map { LanguageTag.primaryLanguage(of: $0) })
             item.language = sourceLanguages.isDisjoint(with: candidateLanguages) ? 0 : 1
+            item.related = source.related.contains(id) || candidate.related.contains(source.id) ? 1 : 0
             evidence.append(item)
         }
         return MatchCandidates(
@@ -497,6 +559,10 @@ extension ClearingHouse {
         if evidence.global > 0, weights.global > 0, isRequest {
             reasons.append(MatchReason(kind: .openToEveryCountry, values: [], text: "open to every country"))
         }
+        if evidence.related > 0, weights.related > 0 {
+            reasons.append(
+                MatchReason(kind: .namedAsRelated, values: [], text: isRequest ? "named by the request as related" : "names this record as related"))
+        }
         let targets = Matchmaking.shared(source.targets, candidate.targets).values
         if !targets.isEmpty, weights.target > 0 {
             reasons.append(MatchReason(kind: .sameTargets, values: targets, text: "same targets (\(targets.joined(separator: ", ")))"))
@@ -540,7 +606,10 @@ extension ClearingHouse {
         for label in candidates.translations[candidate.id] ?? [] {
             guard about.count < 4, let range = label.range(of: " from ", options: .backwards) else { continue }
             let word = String(label[range.upperBound...])
+            // (Not a phrase whose words are all named already: "mangrove, restoration".)
+            let named = Set(about.map { $0.lowercased() })
             if !about.contains(word), !Matchmaking.formWords.contains(word.lowercased()),
+                !word.lowercased().split(separator: " ").allSatisfy({ named.contains(String($0)) }),
                 word.split(separator: " ").allSatisfy({ Matchmaking.isTelling($0.lowercased()) })
             {
                 about.append(word)

@@ -237,6 +237,8 @@ public struct MatchReason: Sendable, Hashable, Codable {
         case openToEveryCountry
         /// Shared policy targets (`values`: target codes such as `GBF-T2`).
         case sameTargets
+        /// One of the two records names the other in `related` (no `values`).
+        case namedAsRelated
     }
 
     public var kind: Kind

@@ -151,10 +151,30 @@ extension ClearingHouse {
     /// The names of `values` (themes, assistance types: thesaurus notations) in `language`:
     /// value -> preferred label, for the values that name a concept (one catalog query).
     public func conceptLabels(for values: [String], language: String?) throws -> [String: String] {
-        let concepts = try catalog.concepts(notations: Array(Set(values)))
+        // Each value also as the other spelling of notations (`technologyTransfer`,
+        // `technology-transfer`).
+        func variants(_ value: String) -> [String] {
+            var kebab = ""
+            for character in value {
+                if character.isUppercase, !kebab.isEmpty { kebab += "-" }
+                kebab += character.lowercased()
+            }
+            var camel = ""
+            var upper = false
+            for character in value {
+                if character == "-" || character == "_" { upper = true; continue }
+                camel += upper ? character.uppercased() : String(character)
+                upper = false
+            }
+            return [value, kebab, camel]
+        }
+        let concepts = try catalog.concepts(notations: Array(Set(values.flatMap(variants))))
         var labels: [String: String] = [:]
+        // (Compared without case, hyphens or underscores: `technologyTransfer` is the concept
+        // `technology-transfer`.)
+        func key(_ notation: String) -> String { String(notation.lowercased().filter { $0.isLetter || $0.isNumber }) }
         for value in Set(values) {
-            if let concept = concepts.first(where: { $0.notation?.lowercased() == value.lowercased() }),
+            if let concept = concepts.first(where: { $0.notation.map(key) == key(value) }),
                 let label = concept.label(preferring: language)
             {
                 labels[value] = label.text

@@ -48,9 +48,11 @@ struct HelpdeskForm: Sendable {
 
     init() {}
 
-    /// The text matched: the need, and the kinds of help in the reader's words.
-    func matchText(_ strings: Strings) -> String {
-        ([need] + help.map { strings("help.\($0)") }).joined(separator: "\n")
+    /// The request matched before it is stored: the need, the country and the kinds of help
+    /// (as the stored record's `assistanceTypes`, so that the offers are those it will get).
+    func matchRequest(language: String) -> MatchRequest {
+        MatchRequest(
+            text: need, requestingCountries: country.map { [$0] } ?? [], assistanceTypes: help, limit: 10, language: language)
     }
 
     /// The request as a record of kind `assistanceRequest` (JSON text for ``ClearingHouse/ingest(body:format:displayName:options:diagnostics:)``).

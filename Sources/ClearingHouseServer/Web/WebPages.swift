@@ -236,8 +236,7 @@ struct WebPages: Sendable {
             if case .stored(let id) = outcome {
                 matchRequest = MatchRequest(id: id, limit: 10, language: language)
             } else {
-                matchRequest = MatchRequest(
-                    text: form.matchText(strings), requestingCountries: form.country.map { [$0] } ?? [], limit: 10, language: language)
+                matchRequest = form.matchRequest(language: language)
             }
             (matches, labels) = try await server.read { [house] in
                 let hits = try house.match(matchRequest).hits

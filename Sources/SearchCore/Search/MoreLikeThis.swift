@@ -19,12 +19,17 @@ extension IndexSearcher {
     /// The words of `texts` (field name -> texts, analyzed with each field's analyzer) that
     /// best characterize them, best first: each term is weighed by its frequency in the texts
     /// times its idf over all the live documents of the index. Words that occur in no indexed
-    /// document, one-letter words (but a CJK character) and the words `accept` refuses (given
-    /// the word as written, lower-cased) are left out.
+    /// document (unless `keep` says otherwise), one-letter words (but a CJK character) and the
+    /// words `accept` refuses (given the word as written, lower-cased) are left out.
     /// - Parameters:
     ///   - texts: field name -> texts; names that are not text fields are ignored.
     ///   - accept: whether a word (as written, lower-cased) may characterize a text.
-    public func tellingWords(_ texts: [String: [String]], accept: (String) -> Bool = { _ in true }) -> [TellingWord] {
+    ///   - keep: whether a word that no document has still characterizes the text (e.g. a
+    ///     word of a thesaurus label, found through its translations); it weighs as a word
+    ///     of one document.
+    public func tellingWords(
+        _ texts: [String: [String]], accept: (String) -> Bool = { _ in true }, keep: (String) -> Bool = { _ in false }
+    ) -> [TellingWord] {
         var weights: [String: Double] = [:]  // surface word -> best weight
         for (name, values) in texts {
             guard let field = fields.index(of: name), field < fields.textFieldCount else { continue }
@@ -49,8 +54,8 @@ extension IndexSearcher {
                 let group = groupOfField[field]
                 let documentFrequency = groupOfField.indices.filter { groupOfField[$0] == group }
                     .map { self.documentFrequency(field: $0, term: term) }.max() ?? 0
-                guard documentFrequency > 0 else { continue }
-                let weight = Double(frequency) * idf(documentFrequency)
+                guard documentFrequency > 0 || keep(key) else { continue }
+                let weight = Double(frequency) * idf(max(documentFrequency, 1))
                 weights[key] = max(weights[key] ?? 0, weight)
             }
         }
