@@ -133,6 +133,19 @@ struct LanguageAnalyzerTests {
         #expect(terms("江豚 的 保护", "zh") == ["江豚", "保护"])
     }
 
+    /// Traditional characters give the simplified terms (Taiwan's and Hong Kong's `紅樹林`
+    /// finds the mainland's `红树林`); a character with several simplified forms takes one,
+    /// the same on both sides.
+    @Test func chineseFoldsTraditionalCharactersIntoSimplified() {
+        #expect(terms("紅樹林 無人機", "zh") == terms("红树林 无人机", "zh"))
+        #expect(terms("濕地保護 恢復", "zh") == ["湿地", "地保", "保护", "恢复"])
+        #expect(terms("乾燥", "zh") == terms("干燥", "zh"))
+        #expect(ChineseVariants.simplified("mangrove 红树") == "mangrove 红树")
+        #expect(ChineseVariants.table.count > 6_000)
+        // One step: no simplified form is itself folded again.
+        #expect(ChineseVariants.table.values.allSatisfy { ChineseVariants.table[$0.value] == nil })
+    }
+
     @Test func otherLanguagesUseTheStandardAnalyzer() {
         #expect(LanguageAnalyzer.forLanguage("pt").name == "standard")
         #expect(LanguageAnalyzer.forLanguage("en-GB").name == "english")

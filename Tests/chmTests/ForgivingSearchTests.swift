@@ -192,6 +192,11 @@ struct ForgivingSearchTests {
             let result = try CLI.json(try CLI.run(["search", query, "--index", index, "--json"]).stdout)
             #expect(result["correctedQuery"] == nil, "\(query): \(result["correctedQuery"] ?? "")")
         }
+        // Traditional Chinese finds the records written in simplified characters.
+        let traditional = try CLI.json(try CLI.run(["search", "紅樹林 無人機", "--index", index, "--json", "--limit", "3"]).stdout)
+        let simplified = try CLI.json(try CLI.run(["search", "红树林 无人机", "--index", index, "--json", "--limit", "3"]).stdout)
+        let hitIDs = { (document: [String: Any]) in ((document["hits"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String } }
+        #expect(!hitIDs(traditional).isEmpty && hitIDs(traditional) == hitIDs(simplified), "\(hitIDs(traditional))")
         // A thesaurus label's words are words of their language with translations off too:
         // Spanish europeo is not an English close spelling of europe.
         let unexpanded = try CLI.json(try CLI.run(["search", "bisonte europeo", "--no-expand", "--index", index, "--json"]).stdout)

@@ -55,7 +55,9 @@ public struct LanguageAnalyzer: Analyzer {
         isChinese = language == "zh"
         isArabic = language == "ar"
         foldsDiacritics = language == "fr" || language == "es"
-        name = algorithm ?? "chinese"
+        // (Chinese's name changed when it began to fold traditional characters: an index or a
+        // stored thesaurus analyzed before is rebuilt from the catalog, once.)
+        name = algorithm ?? "chinese-simplified"
         stemmer = algorithm.flatMap { SnowballStemmer(algorithm: $0) }
         let normalize = Self.normalizer(language)
         var stopWords = TermTable()
@@ -85,6 +87,7 @@ public struct LanguageAnalyzer: Analyzer {
         switch language {
         case "ar": return ArabicNormalizer.normalize
         case "ru": return { $0.unicodeScalars.contains("ё") ? $0.replacingOccurrences(of: "ё", with: "е") : $0 }
+        case "zh": return ChineseVariants.simplified
         default: return { $0 }
         }
     }
@@ -166,7 +169,9 @@ public struct LanguageAnalyzer: Analyzer {
                 compoundEnd = index + 1
             }
             if isChinese {
-                if !stopWords.contains(normalize(token.term)) { emit(token.term, token.position, token.start, token.end, nil) }
+                // (Traditional characters as simplified: `紅樹` is `红树`.)
+                let term = normalize(token.term)
+                if !stopWords.contains(term) { emit(term, token.position, token.start, token.end, nil) }
                 continue
             }
             // A word seen before costs one lookup (text follows Zipf's law).
