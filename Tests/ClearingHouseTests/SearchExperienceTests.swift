@@ -129,6 +129,25 @@ struct SearchExperienceTests {
         }
     }
 
+    /// The passage is taken from the shown language's text when the record has one (a French
+    /// title over an English snippet, marked `lang="fr"`, was a QA finding), and is analyzed
+    /// with that language's analyzer.
+    @Test func theSnippetIsInTheShownLanguageWhenTheRecordHasIt() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            let record = #"{"id": "b1", "kind": "caseStudy", "title": {"en": "Bison return", "fr": "Retour du bison"}, "#
+                + #""summary": {"en": "Camera traps follow the bison herd."}, "#
+                + #""description": {"fr": "Des pièges photographiques suivent le troupeau de bisons."}}"#
+            try house.ingest([try directory.write("b.json", record)])
+            let french = try house.search(SearchRequest(query: "bison", language: "fr"))
+            let hit = try #require(french.hits.first)
+            #expect(hit.language == "fr")
+            #expect(hit.snippet?.language == "fr" && hit.snippet?.text.contains("troupeau de bisons") == true, "\(String(describing: hit.snippet))")
+            let english = try house.search(SearchRequest(query: "bison", language: "en"))
+            #expect(english.hits.first?.snippet?.language == "en" && english.hits.first?.snippet?.text.contains("bison herd") == true)
+        }
+    }
+
     @Test func chineseSnippetsCutOnCharacterBoundaries() throws {
         try withTemporaryDirectory { directory in
             let house = try directory.house()

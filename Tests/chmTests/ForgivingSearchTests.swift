@@ -197,6 +197,12 @@ struct ForgivingSearchTests {
         let simplified = try CLI.json(try CLI.run(["search", "红树林 无人机", "--index", index, "--json", "--limit", "3"]).stdout)
         let hitIDs = { (document: [String: Any]) in ((document["hits"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String } }
         #expect(!hitIDs(traditional).isEmpty && hitIDs(traditional) == hitIDs(simplified), "\(hitIDs(traditional))")
+        // A misspelt word is shown as the close spelling of the query's language: with --lang
+        // fr, or when the words matched a French label (not Spanish restauraron).
+        for extra in [["--lang", "fr"], []] {
+            let french = try CLI.json(try CLI.run(["search", "restauraton des mangroves", "--index", index, "--json"] + extra).stdout)
+            #expect(french["correctedQuery"] as? String == "restauration des mangroves", "\(extra): \(french["correctedQuery"] ?? "")")
+        }
         // A thesaurus label's words are words of their language with translations off too:
         // Spanish europeo is not an English close spelling of europe.
         let unexpanded = try CLI.json(try CLI.run(["search", "bisonte europeo", "--no-expand", "--index", index, "--json"]).stdout)

@@ -165,6 +165,15 @@ extension ClearingHouse {
         }
     }
 
+    /// The language of a query whose thesaurus matches all name the same one (`restauraton des
+    /// mangroves` matched a French label): where a close spelling is chosen, that language's
+    /// comes first. Nil when no label matched, or labels of several languages did.
+    static func queryLanguage(_ expansions: [QueryExpansion]) -> String? {
+        let languages = Set(expansions.map { Set($0.matchedGroups) })
+        guard languages.count == 1, let only = languages.first, only.count == 1 else { return nil }
+        return only.first
+    }
+
     /// Searches the clearing-house.
     ///
     /// ```swift
@@ -208,7 +217,8 @@ extension ClearingHouse {
                 options: SearchOptions(
                     limit: request.limit, offset: request.offset, countTotal: request.countTotal, explain: request.explain,
                     filter: filter.isEmpty ? nil : filter, facets: request.facets, sort: engineSort,
-                    correctSpelling: request.correct, knownWords: knownWords))
+                    correctSpelling: request.correct, knownWords: knownWords,
+                    preferredGroup: request.language.map(SearchIndex.fieldLanguage) ?? Self.queryLanguage(expansions)))
         }
         var (words, prefixes) = SnippetBuilder.words(of: query)
         words += results.corrections.map(\.spelling)
@@ -281,9 +291,15 @@ extension ClearingHouse {
             ?? record.textLanguages.first { SearchIndex.fieldLanguage($0) == SearchIndex.otherLanguage && matchedGroup == SearchIndex.otherLanguage }
         let title = record.title.resolved(preferring: preferred)
         let shown = title?.language ?? preferred ?? LanguageTag.undetermined
-        let texts = [record.summary.resolved(preferring: shown), record.description.resolved(preferring: shown)]
-            .compactMap { $0 }
-        let snippetLanguage = texts.first?.language ?? shown
+        // The passage comes from the texts of one language, analyzed with its analyzer: the
+        // shown language's summary and description when it has either, else those of the
+        // language the summary (or description) falls back to.
+        let resolved = [record.summary.resolved(preferring: shown), record.description.resolved(preferring: shown)].compactMap { $0 }
+        let inShown = resolved.filter { LanguageTag.primaryLanguage(of: $0.language) == LanguageTag.primaryLanguage(of: shown) }
+        let snippetLanguage = inShown.isEmpty ? resolved.first?.language ?? shown : inShown[0].language
+        let texts = (inShown.isEmpty ? resolved : inShown).filter {
+            LanguageTag.primaryLanguage(of: $0.language) == LanguageTag.primaryLanguage(of: snippetLanguage)
+        }
         let snippet = SnippetBuilder.snippet(
             texts: texts.map(\.text), language: snippetLanguage, words: words, prefixes: prefixes)
         return SearchResultHit(

@@ -238,6 +238,7 @@ public final class IndexSearcher: Sendable {
         options.filter = options.filter.map(forgivingCase)
         var planner = QueryPlanner(searcher: self, defaultFields: options.fields, correctSpelling: options.correctSpelling)
         planner.labelWords = options.knownWords
+        planner.preferredGroup = options.preferredGroup
         let plan = try planner.plan(query)
         try planner.completeCorrections()
         for field in (options.filter?.fields ?? []) + options.facets + sortFields(options.sort) {

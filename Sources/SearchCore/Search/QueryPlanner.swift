@@ -56,6 +56,8 @@ struct QueryPlanner {
     var correctSpelling = false
     /// The corrections made (``SearchResults/corrections``).
     let corrections = CorrectionLog()
+    /// The searcher's language (``SearchOptions/preferredGroup``).
+    var preferredGroup: String?
     /// Words of the boolean being planned that a synonym set's label matched, and
     /// ``SearchOptions/knownWords``: never searched with close spellings.
     var labelWords: Set<String> = []
@@ -417,7 +419,7 @@ struct QueryPlanner {
         let automaton = LevenshteinAutomaton(normalized, maxDistance: edits)
         var parts: [FieldPart] = []
         var unitFrequency = wordFrequency
-        var best: (spelling: String, distance: Int, frequency: Int)?
+        var best: (spelling: String, distance: Int, preferred: Bool, frequency: Int)?
         // The word's own terms per field: already analyzed for its exact unit.
         var ownTerms: [Int: Set<String>] = [:]
         if case .unit(let unit)? = exact {
@@ -449,12 +451,17 @@ struct QueryPlanner {
             kept.sort { ($0.frequency, $1.term) > ($1.frequency, $0.term) }
             kept = Array(kept.prefix(Self.maximumCloseSpellings))
             guard !kept.isEmpty else { continue }
+            let preferred = preferredGroup == searcher.schema.textFields[field].scoringGroup
             for (term, frequency) in kept {
                 unitFrequency = max(unitFrequency, frequency)
                 guard let spelling = found[term] else { continue }
-                // The fewest edits first (the likeliest intended word), then the most records.
-                if best == nil || (-spelling.distance, frequency) > (-(best?.distance ?? 0), best?.frequency ?? 0) {
-                    best = (spelling.spelling, spelling.distance, frequency)
+                // The fewest edits first (the likeliest intended word), then the searcher's
+                // language, then the most records.
+                let candidate = (-spelling.distance, preferred ? 1 : 0, frequency)
+                if best == nil
+                    || candidate > (-(best?.distance ?? 0), best?.preferred == true ? 1 : 0, best?.frequency ?? 0)
+                {
+                    best = (spelling.spelling, spelling.distance, preferred, frequency)
                 }
             }
             parts.append(

@@ -28,14 +28,18 @@ public struct SearchOptions: Sendable, Hashable {
     /// known to be of some language (e.g. the words of a thesaurus label the query matched,
     /// when its translations are not searched).
     public var knownWords: Set<String> = []
+    /// The searcher's language (a scoring group): of close spellings equally near a word,
+    /// one in this language's fields is the one shown ("showing results for").
+    public var preferredGroup: String?
 
     public init(
         limit: Int = 10, offset: Int = 0, countTotal: Bool = false, explain: Bool = false, filter: Filter? = nil,
         facets: [String] = [], sort: HitOrder = .relevance, fields: [String]? = nil, correctSpelling: Bool = false,
-        knownWords: Set<String> = []
+        knownWords: Set<String> = [], preferredGroup: String? = nil
     ) {
         self.correctSpelling = correctSpelling
         self.knownWords = knownWords
+        self.preferredGroup = preferredGroup
         self.fields = fields
         self.limit = limit
         self.offset = offset
