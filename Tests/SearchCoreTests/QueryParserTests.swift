@@ -369,6 +369,19 @@ private func isMinimal(_ query: Query) -> Bool {
         #expect(start.message == "expected a term before OR")
     }
 
+    /// The typographic quotation marks of the six languages' keyboards make phrases as `"`
+    /// does (a QA pass found `«forêts sacrées»` and `「红树林」` searched as words, the marks
+    /// echoed back).
+    @Test func typographicQuotesMakePhrases() throws {
+        let parser = QueryParser()
+        for text in ["\"forêts sacrées\"", "«forêts sacrées»", "“forêts sacrées”", "„forêts sacrées“", "「forêts sacrées」", "『forêts sacrées』", "＂forêts sacrées＂"] {
+            #expect(try parser.parse(text) == phrase("forêts sacrées"), "\(text)")
+        }
+        #expect(try parser.parse("title:«coral reef» mangrove") == boolean(should(phrase("coral reef", "title")), should(term("mangrove"))))
+        let unclosed = try #require(parseError("«mangrove"))
+        #expect(unclosed.message == "expected closing '»' for the phrase opened at 0")
+    }
+
     @Test func reportsErrorsWithDefaultAndAsWithDefaultOr() throws {
         let parser = QueryParser(defaultOperator: .and)
         #expect(try #require(parseError("a b AND", parser: parser)).position == 7)

@@ -167,7 +167,7 @@ extension QueryParser {
             case ")":
                 index += 1
                 return Token(kind: .closeParenthesis, start: start, end: index)
-            case "\"":
+            case let quote where Self.closingQuotes[quote] != nil:
                 return try nextPhrase()
             case "+":
                 index += 1
@@ -192,15 +192,25 @@ extension QueryParser {
             case "(":
                 index += 1
                 return Token(kind: .openParenthesis, start: index - 1, end: index)
-            case "\"":
+            case let quote where Self.closingQuotes[quote] != nil:
                 return try nextPhrase()
             default:
                 return try nextWord(isFieldValue: true)
             }
         }
 
+        /// The quotation marks that open a phrase, and those that close it: ASCII's, and the
+        /// typographic ones of the six languages' keyboards (`“…”`, `„…“`, `«…»`, `「…」`,
+        /// `『…』`, full-width `＂…＂`).
+        static let closingQuotes: [Character: Set<Character>] = [
+            "\"": ["\""], "\u{201C}": ["\u{201D}", "\u{201C}", "\""], "\u{201E}": ["\u{201C}", "\u{201D}", "\""],
+            "\u{00AB}": ["\u{00BB}"], "\u{300C}": ["\u{300D}"], "\u{300E}": ["\u{300F}"], "\u{FF02}": ["\u{FF02}"],
+        ]
+
         private mutating func nextPhrase() throws(QueryParseError) -> Token {
             let start = index
+            let opening = characters[index]
+            let closing = Self.closingQuotes[opening] ?? ["\""]
             index += 1
             var text = ""
             while index < characters.count {
@@ -210,7 +220,7 @@ extension QueryParser {
                     index += 2
                     continue
                 }
-                if character == "\"" {
+                if closing.contains(character) {
                     index += 1
                     guard !text.allSatisfy(\.isWhitespace) else {
                         throw QueryParseError(
@@ -226,10 +236,11 @@ extension QueryParser {
             }
             // A trailing backslash inside quotes lands here too: the missing quote is the
             // more useful thing to point at.
+            let close = opening == "\"" ? "\"" : String(closing.first { $0 != "\"" } ?? "\"")
             throw QueryParseError(
                 position: start,
-                expected: "closing '\"'",
-                message: "expected closing '\"' for the phrase opened at \(start)"
+                expected: "closing '\(close)'",
+                message: "expected closing '\(close)' for the phrase opened at \(start)"
             )
         }
 
@@ -244,7 +255,7 @@ extension QueryParser {
             var textCount = 0
             while index < characters.count {
                 let character = characters[index]
-                if character.isWhitespace || character == "(" || character == ")" || character == "\"" {
+                if character.isWhitespace || character == "(" || character == ")" || Self.closingQuotes[character] != nil {
                     break
                 }
                 if character == "\\" {
