@@ -148,6 +148,21 @@ struct SearchExperienceTests {
         }
     }
 
+    /// Without a language asked for, a hit is shown in the language it matched in, unless the
+    /// query is typed in another script (a QA pass found `eDNA` answered with a Chinese title
+    /// although the record has an English one).
+    @Test func aHitIsShownInALanguageOfTheQuerysScript() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            let record = #"{"id": "d1", "kind": "technology", "title": {"en": "River fish survey", "zh": "河流鱼类调查"}, "#
+                + #""summary": {"zh": "利用eDNA监测鱼类。"}}"#
+            try house.ingest([try directory.write("d.json", record)])
+            #expect(try house.search(SearchRequest(query: "eDNA")).hits.first?.title == "River fish survey")
+            #expect(try house.search(SearchRequest(query: "eDNA", language: "zh")).hits.first?.title == "河流鱼类调查")
+            #expect(try house.search(SearchRequest(query: "鱼类")).hits.first?.title == "河流鱼类调查")
+        }
+    }
+
     @Test func chineseSnippetsCutOnCharacterBoundaries() throws {
         try withTemporaryDirectory { directory in
             let house = try directory.house()

@@ -222,13 +222,21 @@ extension ClearingHouse {
         }
         var (words, prefixes) = SnippetBuilder.words(of: query)
         words += results.corrections.map(\.spelling)
+        // Without a language asked for, a hit is shown in the language it matched best, unless
+        // that language's script is not the query's (`eDNA` matched in a Chinese text is shown
+        // in English when the record has English).
+        let queryScripts = Script.scripts(of: request.query)
+        let readable = { (group: String?) -> Bool in
+            guard request.language == nil, let group, let script = Script(language: group), !queryScripts.isEmpty else { return true }
+            return queryScripts.contains(script)
+        }
         var hits: [SearchResultHit] = []
         // (A record deleted since the index's commit is left out.)
         let records = Dictionary(try self.records(ids: results.hits.map(\.key)).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         for hit in results.hits {
             guard let record = records[hit.key] else { continue }
             var shown = presentation(
-                of: record, score: hit.score, matchedGroup: hit.group, language: request.language, words: words,
+                of: record, score: hit.score, matchedGroup: readable(hit.group) ? hit.group : nil, language: request.language, words: words,
                 prefixes: prefixes, explanation: hit.explanation?.description)
             shown.translations = hit.matchedSynonyms
             hits.append(shown)
@@ -503,5 +511,37 @@ extension ClearingHouse {
             terms: statistics.terms, postings: statistics.postings, bytes: bytes, segmentBytes: statistics.bytes,
             postingsBytes: statistics.postingsBytes,
             changeSequence: SearchIndex.changeSequence(in: searcher.userData))
+    }
+}
+
+/// The writing systems of the six languages, to tell which a query is typed in.
+enum Script: Hashable {
+    case latin, cyrillic, arabic, han
+
+    /// The script of the language `group` (a scoring group: `en`, `zh`, ...), nil for one
+    /// without a single script (`other`).
+    init?(language group: String) {
+        switch group {
+        case "en", "fr", "es": self = .latin
+        case "ru": self = .cyrillic
+        case "ar": self = .arabic
+        case "zh": self = .han
+        default: return nil
+        }
+    }
+
+    /// The scripts of the letters of `text` (none for a text without letters).
+    static func scripts(of text: String) -> Set<Script> {
+        var scripts: Set<Script> = []
+        for scalar in text.unicodeScalars where scalar.properties.isAlphabetic {
+            switch scalar.value {
+            case 0x41...0x5A, 0x61...0x7A, 0xC0...0x24F, 0x1E00...0x1EFF, 0xFF21...0xFF3A, 0xFF41...0xFF5A: scripts.insert(.latin)
+            case 0x400...0x52F: scripts.insert(.cyrillic)
+            case 0x600...0x6FF, 0x750...0x77F, 0x8A0...0x8FF, 0xFB50...0xFDFF, 0xFE70...0xFEFF: scripts.insert(.arabic)
+            case 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF, 0x20000...0x3FFFF: scripts.insert(.han)
+            default: break
+            }
+        }
+        return scripts
     }
 }
