@@ -264,6 +264,10 @@ struct WebPageTests {
             #expect(french.contains(#"<h1 lang="fr" dir="auto">Banques de semences"#))
             #expect(french.contains("Conserver les semences."))
             #expect(french.contains("Fiches semblables"))
+            // Similar records' reasons are worded in the reader's language too (they were
+            // English sentences with raw codes).
+            let similarSection = french.components(separatedBy: "Fiches semblables").last ?? ""
+            #expect(similarSection.contains("Même thème : ") && !similarSection.contains("shares theme"), "\(similarSection.prefix(600))")
             let shown = try await client.get("/records/tech-multi?show=fr").text
             #expect(shown.contains(#"<html lang="en""#))
             #expect(shown.contains("Banques de semences"))

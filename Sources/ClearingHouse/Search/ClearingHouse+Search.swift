@@ -403,14 +403,16 @@ extension ClearingHouse {
             for hit in results.hits where hit.key != source.id && candidates[hit.key] == nil { candidates[hit.key] = 0 }
         }
         let best = candidates.values.max() ?? 0
-        var scored: [(record: Record, score: Double, reasons: [String])] = []
+        var scored: [(record: Record, score: Double, reasons: [MatchReason])] = []
         for (id, content) in candidates {
             guard let candidate = try record(id: id), candidate.id != source.id else { continue }
             var score = best > 0 ? content / best : 0
-            var reasons: [String] = []
+            var reasons: [MatchReason] = []
             let candidateText = Set(SearchIndex.document(for: candidate).text.values.flatMap { $0 }.joined(separator: " ").lowercased().split { !$0.isLetter && !$0.isNumber }.map(String.init))
             let sharedWords = matchedWords.filter { word in candidateText.contains(word) }.prefix(4)
-            if content > 0, !sharedWords.isEmpty { reasons.append("about: " + sharedWords.joined(separator: ", ")) }
+            if content > 0, !sharedWords.isEmpty {
+                reasons.append(MatchReason(kind: .about, values: Array(sharedWords), text: "about: " + sharedWords.joined(separator: ", ")))
+            }
             func shared(_ mine: [String], _ theirs: [String]) -> [String] {
                 let other = Set(theirs.map { $0.lowercased() })
                 return mine.filter { other.contains($0.lowercased()) }
@@ -418,22 +420,26 @@ extension ClearingHouse {
             let themes = shared(source.themes, candidate.themes)
             if !themes.isEmpty {
                 score += 0.3 * Double(min(themes.count, 2))
-                reasons.append("shares theme: " + themes.joined(separator: ", "))
+                reasons.append(MatchReason(kind: .sameTheme, values: themes, text: "shares theme: " + themes.joined(separator: ", ")))
             }
             let assistance = shared(source.assistanceTypes, candidate.assistanceTypes)
             if !assistance.isEmpty {
                 score += 0.3
-                reasons.append((kinds == nil ? "shares assistance type: " : "offers: ") + assistance.joined(separator: ", "))
+                reasons.append(
+                    MatchReason(
+                        kind: kinds == nil ? .sameAssistanceType : .offers, values: assistance,
+                        text: (kinds == nil ? "shares assistance type: " : "offers: ") + assistance.joined(separator: ", ")))
             }
             let countries = shared(source.countries, candidate.countries)
             if !countries.isEmpty {
                 score += 0.2
-                reasons.append("same country: " + countries.joined(separator: ", "))
+                reasons.append(
+                    MatchReason(kind: .sameCountry, values: countries.map { $0.uppercased() }, text: "same country: " + countries.joined(separator: ", ")))
             }
             let regions = shared(source.regions, candidate.regions)
             if !regions.isEmpty {
                 score += 0.1
-                reasons.append("same region: " + regions.joined(separator: ", "))
+                reasons.append(MatchReason(kind: .sameRegion, values: regions, text: "same region: " + regions.joined(separator: ", ")))
             }
             guard score > 0 else { continue }
             scored.append((candidate, score, reasons))
@@ -443,7 +449,8 @@ extension ClearingHouse {
             var hit = presentation(
                 of: item.record, score: item.score, matchedGroup: nil, language: language, words: matchedWords, prefixes: [],
                 explanation: nil)
-            hit.reasons = item.reasons
+            hit.reasonDetails = item.reasons
+            hit.reasons = item.reasons.map(\.text)
             return hit
         }
         return SearchResponse(query: source.id, total: scored.count, totalLowerBound: scored.count, hits: Array(hits), facets: [:])

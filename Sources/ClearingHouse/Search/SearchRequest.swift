@@ -239,6 +239,8 @@ public struct MatchReason: Sendable, Hashable, Codable {
         case sameTargets
         /// One of the two records names the other in `related` (no `values`).
         case namedAsRelated
+        /// Both records list these assistance types (similar records; `values`: the types).
+        case sameAssistanceType
     }
 
     public var kind: Kind

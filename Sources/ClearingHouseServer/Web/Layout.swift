@@ -87,7 +87,7 @@ enum Fragments {
             items = hit.reasonDetails.map { reason -> HTML in
                 let values: [String]
                 switch reason.kind {
-                case .offers, .couldHelpWith, .asksFor, .sameTheme: values = reason.values.map { labels[$0] ?? $0 }
+                case .offers, .couldHelpWith, .asksFor, .sameTheme, .sameAssistanceType: values = reason.values.map { labels[$0] ?? $0 }
                 case .sameCountry: values = reason.values.map { strings.country($0) }
                 case .about, .sameRegion, .sameTargets, .openToEveryCountry, .namedAsRelated: values = reason.values
                 }
@@ -102,7 +102,7 @@ enum Fragments {
     static func reasonNotations(_ hits: [SearchResultHit]) -> [String] {
         hits.flatMap(\.reasonDetails).flatMap { reason -> [String] in
             switch reason.kind {
-            case .offers, .couldHelpWith, .asksFor, .sameTheme: return reason.values
+            case .offers, .couldHelpWith, .asksFor, .sameTheme, .sameAssistanceType: return reason.values
             default: return []
             }
         }
