@@ -248,7 +248,7 @@ struct WebPageTests {
 
     @Test("the record page: fields, languages, related, similar, matches with reasons")
     func recordPage() async throws {
-        let multilingual = #"{"id":"tech-multi","kind":"technology","title":{"en":"Seed banks","fr":"Banques de semences"},"summary":{"en":"Keeping seeds.","fr":"Conserver les semences."},"countries":["SN"],"themes":["restoration"],"related":["tech-mangrove"],"organizations":[{"name":"Seed Network","role":"provider","url":"https://example.org/seeds"}],"links":[{"url":"https://example.org/doc","title":"Guide","language":"fr"}]}"#
+        let multilingual = #"{"id":"tech-multi","kind":"technology","title":{"en":"Seed banks","fr":"Banques de semences"},"summary":{"en":"Keeping seeds.","fr":"Conserver les semences."},"countries":["SN"],"regions":["Africa","Sahel belt"],"themes":["restoration"],"related":["tech-mangrove"],"organizations":[{"name":"Seed Network","role":"provider","url":"https://example.org/seeds"}],"links":[{"url":"https://example.org/doc","title":"Guide","language":"fr"}]}"#
         try await withServer(records: seedRecords + [multilingual]) { client, _ in
             let english = try await client.get("/records/tech-multi").text
             #expect(english.contains(#"<h1 lang="en" dir="auto">Seed banks"#))
@@ -264,6 +264,10 @@ struct WebPageTests {
             #expect(french.contains(#"<h1 lang="fr" dir="auto">Banques de semences"#))
             #expect(french.contains("Conserver les semences."))
             #expect(french.contains("Fiches semblables"))
+            // Regions the tables know are named in the reader's language; others as written.
+            #expect(french.contains("Afrique") && french.contains("Sahel belt"))
+            let chineseFacets = try await client.get("/?q=&lang=zh").text
+            #expect(chineseFacets.contains("非洲"), "the region facet in Chinese")
             // Similar records' reasons are worded in the reader's language too (they were
             // English sentences with raw codes).
             let similarSection = french.components(separatedBy: "Fiches semblables").last ?? ""

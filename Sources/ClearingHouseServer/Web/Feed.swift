@@ -39,6 +39,7 @@ struct AtomFeed {
                 switch field {
                 case "kind": return RecordKind(rawValue: value).map(s.kind) ?? value
                 case "country": return s.country(value)
+                case "region": return s.region(value)
                 case "language": return s.languageName(value)
                 default: return value
                 }

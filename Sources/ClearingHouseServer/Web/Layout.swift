@@ -89,7 +89,8 @@ enum Fragments {
                 switch reason.kind {
                 case .offers, .couldHelpWith, .asksFor, .sameTheme, .sameAssistanceType: values = reason.values.map { labels[$0] ?? $0 }
                 case .sameCountry: values = reason.values.map { strings.country($0) }
-                case .about, .sameRegion, .sameTargets, .openToEveryCountry, .namedAsRelated: values = reason.values
+                case .sameRegion: values = reason.values.map { strings.region($0) }
+                case .about, .sameTargets, .openToEveryCountry, .namedAsRelated: values = reason.values
                 }
                 return "<li>\(strings("reason.\(reason.kind.rawValue)", ["values": values.joined(separator: separator)]))</li>"
             }

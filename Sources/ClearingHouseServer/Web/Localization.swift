@@ -47,6 +47,21 @@ struct Strings: Sendable {
         return Locale(identifier: language).localizedString(forRegionCode: code.uppercased()) ?? code.uppercased()
     }
 
+    /// The name of a region in this language when the tables have it (the UN's regional
+    /// groups and the usual others, however a record spells them: `Asia-Pacific`, `Asia and
+    /// the Pacific`, `SIDS`), else the name as the record gives it.
+    func region(_ name: String) -> String {
+        let letters = name.lowercased().filter(\.isLetter)
+        let key: String
+        switch letters {
+        case "asiapacific", "asiaandpacific", "asiaandthepacific": key = "asiaandthepacific"
+        case "sids", "smallislanddevelopingstates": key = "smallislanddevelopingstates"
+        case "ldcs", "ldc", "leastdevelopedcountries": key = "leastdevelopedcountries"
+        default: key = letters
+        }
+        return table["region.\(key)"] ?? name
+    }
+
     /// The name of a language (BCP 47 tag) in this language, or the tag.
     func languageName(_ tag: String) -> String {
         if tag == LanguageTag.undetermined { return self("language.undetermined") }

@@ -50,7 +50,7 @@ struct RecordPage {
         if !record.themes.isEmpty { row("themes", list(record.themes) { data.labels[$0] ?? $0 }) }
         if !record.targets.isEmpty { row("targets", list(record.targets)) }
         if !record.countries.isEmpty { row("countries", list(record.countries, s.country)) }
-        if !record.regions.isEmpty { row("regions", list(record.regions)) }
+        if !record.regions.isEmpty { row("regions", list(record.regions, s.region)) }
         if !record.assistanceTypes.isEmpty { row("assistanceTypes", list(record.assistanceTypes) { data.labels[$0] ?? $0 }) }
         if !record.organizations.isEmpty {
             let items = record.organizations.map { organization -> HTML in

@@ -76,6 +76,7 @@ struct SearchPage {
         switch field {
         case "kind": return RecordKind(rawValue: value).map(strings.kind) ?? value
         case "country": return strings.country(value)
+        case "region": return strings.region(value)
         case "theme": return response.facetLabels["theme"]?[value] ?? value
         case "language": return strings.languageName(value)
         default: return value
