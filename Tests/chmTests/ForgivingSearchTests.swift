@@ -203,6 +203,12 @@ struct ForgivingSearchTests {
             let french = try CLI.json(try CLI.run(["search", "restauraton des mangroves", "--index", index, "--json"] + extra).stdout)
             #expect(french["correctedQuery"] as? String == "restauration des mangroves", "\(extra): \(french["correctedQuery"] ?? "")")
         }
+        // The results shown are those of the query shown: a corrected word that is a
+        // thesaurus label is carried across languages as if typed right.
+        let typo = try CLI.json(try CLI.run(["search", "востановление", "--index", index, "--json", "--count"]).stdout)
+        let right = try CLI.json(try CLI.run(["search", "восстановление", "--index", index, "--json", "--count"]).stdout)
+        #expect(typo["correctedQuery"] as? String == "восстановление")
+        #expect((typo["total"] as? Int) == (right["total"] as? Int) && (right["total"] as? Int ?? 0) > 10, "\(typo["total"] ?? "") \(right["total"] ?? "")")
         // A thesaurus label's words are words of their language with translations off too:
         // Spanish europeo is not an English close spelling of europe.
         let unexpanded = try CLI.json(try CLI.run(["search", "bisonte europeo", "--no-expand", "--index", index, "--json"]).stdout)

@@ -255,6 +255,23 @@ extension ClearingHouse {
             let replaced = results.corrections.filter(\.replacesWord)
             response.correctedQuery = Self.replacing(replaced.map { ($0.word, Self.cased($0.spelling, like: $0.word)) }, in: request.query)
         }
+        // When the corrected words are carried across languages where the typed ones were not
+        // (`востановление степей`: restoration is a thesaurus label, its typo is not), the
+        // results shown are those of the query shown ("showing results for").
+        if let corrected = response.correctedQuery, request.expand {
+            var again = request
+            again.query = corrected
+            again.correct = false
+            if let second = try? search(again), Set(second.expansions.map(\.setID)) != Set(expansions.map(\.setID)) {
+                response.hits = second.hits
+                response.total = second.total
+                response.totalLowerBound = second.totalLowerBound
+                response.facets = second.facets
+                response.facetLabels = second.facetLabels
+                response.expansions = second.expansions
+                return response
+            }
+        }
         if let themes = results.facets["theme"] {
             let labels = try conceptLabels(for: Array(themes.keys), language: request.language ?? "en")
             if !labels.isEmpty { response.facetLabels["theme"] = labels }
