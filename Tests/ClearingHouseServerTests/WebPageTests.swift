@@ -369,6 +369,16 @@ struct WebPageTests {
             #expect(record.assistanceTypes == ["training"])
             #expect(record.title["fr"] == need)
             #expect(recordIDs(stored.text).contains("tech-mangrove"))
+            // A need typed in another script than the page's language is stored in its own
+            // language (a Russian request on the English page was stored as English).
+            let russian = try await client.postForm("/helpdesk", [("need", "Обучение по мангровым питомникам"), ("key", testKey)])
+            let russianID = try #require(russian.text.range(of: #"data-stored-id=""#).map { String(russian.text[$0.upperBound...].prefix { $0 != "\"" }) })
+            #expect(try house.record(id: russianID)?.language == "ru")
+            #expect(ClearingHouse.likelyLanguage(of: "红树林苗圃培训", reader: "en") == "zh")
+            #expect(ClearingHouse.likelyLanguage(of: "تدريب على مشاتل المانغروف", reader: "fr") == "ar")
+            #expect(ClearingHouse.likelyLanguage(of: "mangrove nurseries", reader: "ru") == "und")
+            #expect(ClearingHouse.likelyLanguage(of: "pépinières de mangroves", reader: "es") == "es")
+            #expect(ClearingHouse.likelyLanguage(of: "2024", reader: "ar") == "ar")
         }
     }
 

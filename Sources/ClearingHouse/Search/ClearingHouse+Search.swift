@@ -538,6 +538,26 @@ extension ClearingHouse {
     }
 }
 
+extension ClearingHouse {
+    /// The language to store `text` in when a front end only knows its reader's language
+    /// (`language`): that language when the text is written in its script, else the one
+    /// language of the six written in the text's script (Cyrillic: `ru`, Arabic: `ar`, Chinese
+    /// characters: `zh`), else `und` (Latin letters under a Russian page could be English,
+    /// French or Spanish). A Russian request typed on the English help desk is stored as
+    /// Russian, so that its words are analyzed as Russian.
+    public static func likelyLanguage(of text: String, reader language: String) -> String {
+        let primary = LanguageTag.primaryLanguage(of: language)
+        guard let script = Script.dominant(in: text) else { return language }
+        if Script(language: primary) == script { return language }
+        switch script {
+        case .cyrillic: return "ru"
+        case .arabic: return "ar"
+        case .han: return "zh"
+        case .latin: return LanguageTag.undetermined
+        }
+    }
+}
+
 /// The writing systems of the six languages, to tell which a query is typed in.
 enum Script: Hashable {
     case latin, cyrillic, arabic, han
@@ -554,18 +574,34 @@ enum Script: Hashable {
         }
     }
 
+    /// The script of a letter, if it is one of the four.
+    init?(of scalar: Unicode.Scalar) {
+        guard scalar.properties.isAlphabetic else { return nil }
+        switch scalar.value {
+        case 0x41...0x5A, 0x61...0x7A, 0xC0...0x24F, 0x1E00...0x1EFF, 0xFF21...0xFF3A, 0xFF41...0xFF5A: self = .latin
+        case 0x400...0x52F: self = .cyrillic
+        case 0x600...0x6FF, 0x750...0x77F, 0x8A0...0x8FF, 0xFB50...0xFDFF, 0xFE70...0xFEFF: self = .arabic
+        case 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF, 0x20000...0x3FFFF: self = .han
+        default: return nil
+        }
+    }
+
     /// The scripts of the letters of `text` (none for a text without letters).
     static func scripts(of text: String) -> Set<Script> {
-        var scripts: Set<Script> = []
-        for scalar in text.unicodeScalars where scalar.properties.isAlphabetic {
-            switch scalar.value {
-            case 0x41...0x5A, 0x61...0x7A, 0xC0...0x24F, 0x1E00...0x1EFF, 0xFF21...0xFF3A, 0xFF41...0xFF5A: scripts.insert(.latin)
-            case 0x400...0x52F: scripts.insert(.cyrillic)
-            case 0x600...0x6FF, 0x750...0x77F, 0x8A0...0x8FF, 0xFB50...0xFDFF, 0xFE70...0xFEFF: scripts.insert(.arabic)
-            case 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF, 0x20000...0x3FFFF: scripts.insert(.han)
-            default: break
-            }
+        Set(text.unicodeScalars.compactMap(Script.init(of:)))
+    }
+
+    /// The script most of the letters of `text` are written in (a Chinese character counts as
+    /// two letters), nil without letters.
+    static func dominant(in text: String) -> Script? {
+        var counts: [Script: Int] = [:]
+        for scalar in text.unicodeScalars {
+            guard let script = Script(of: scalar) else { continue }
+            counts[script, default: 0] += script == .han ? 2 : 1
         }
-        return scripts
+        // (A tie goes to the first in the order of the cases, the same every run.)
+        let order: [Script] = [.han, .arabic, .cyrillic, .latin]
+        return order.max { (counts[$0] ?? 0, -(order.firstIndex(of: $0) ?? 0)) < (counts[$1] ?? 0, -(order.firstIndex(of: $1) ?? 0)) }
+            .flatMap { (counts[$0] ?? 0) > 0 ? $0 : nil }
     }
 }

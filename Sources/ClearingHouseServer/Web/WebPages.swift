@@ -210,7 +210,9 @@ struct WebPages: Sendable {
                 return try await helpdeskAnswer(form: form, language: language, outcome: .badKey, status: .unauthorized)
             }
             let id = Self.newRequestID()
-            let json = form.record(id: id, language: language, now: Date())
+            // (Stored in the language its text is written in: a Russian need typed on the
+            // English page is Russian.)
+            let json = form.record(id: id, language: ClearingHouse.likelyLanguage(of: form.need, reader: language), now: Date())
             let report = try await server.write { [house] in
                 try house.ingest(body: Array(json.utf8), format: .json, displayName: "helpdesk")
             }
