@@ -250,6 +250,18 @@ struct MatchmakingTests {
         }
     }
 
+    /// A Chinese text's words are its pairs of characters; a reason names the words, not the
+    /// pairs (a QA pass found `about 树林, 红树` and `about 训和`).
+    @Test func reasonsNameChineseWordsNotTheirPairs() throws {
+        let house = Self.corpus.house
+        let hits = try house.match(text: "我们需要培训和设备来监测珊瑚白化", limit: 5).hits
+        let about = hits.flatMap(\.reasonDetails).filter { $0.kind == .about }.flatMap(\.values)
+        #expect(about.contains("珊瑚白化"), "\(about)")
+        #expect(!about.contains("训和") && !about.contains("瑚白"), "\(about)")
+        #expect(Matchmaking.joiningChinesePairs(["树林", "红树", "mangrove"], in: "红树林恢复") == ["红树林", "mangrove"])
+        #expect(!Matchmaking.isTelling("训和") && Matchmaking.isTelling("红树"))
+    }
+
     @Test func numbersUnitsAndTimeWordsAreNeverTelling() {
         for word in ["2024", "24", "km", "metres", "week", "month", "year", "days", "two", "5m", "mois", "años", "лет"] {
             #expect(!Matchmaking.isTelling(word), "\(word)")

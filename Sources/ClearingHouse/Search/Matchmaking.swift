@@ -269,7 +269,47 @@ enum Matchmaking {
     /// number, unit or time word.
     static func isTelling(_ word: String) -> Bool {
         guard !word.isEmpty, !word.contains(where: { $0.isNumber }) else { return false }
+        // A pair of Chinese characters with a function character in it straddles two words
+        // (`训和` of `培训和设备`, training and equipment).
+        if isChinesePair(word), word.contains(where: { chineseFunctionCharacters.contains($0) }) { return false }
         return !untellingWords.contains(word)
+    }
+
+    /// Characters that join or mark Chinese words rather than name a subject.
+    static let chineseFunctionCharacters: Set<Character> = ["和", "的", "与", "及", "或", "在", "了", "是", "对", "为", "把", "被", "从", "向", "并", "而", "等"]
+
+    /// Whether `word` is a pair of Chinese characters (as Chinese text is indexed).
+    static func isChinesePair(_ word: String) -> Bool {
+        word.count == 2 && word.unicodeScalars.allSatisfy { (0x3400...0x9FFF).contains($0.value) || (0xF900...0xFAFF).contains($0.value) }
+    }
+
+    /// `words` with pairs of Chinese characters that follow each other in `text` joined into
+    /// the run they come from (`红树`, `树林` -> `红树林`), in the place of the run's first pair.
+    static func joiningChinesePairs(_ words: [String], in text: String) -> [String] {
+        let pairs = Set(words.filter(isChinesePair))
+        guard pairs.count > 1 else { return words }
+        let characters = Array(text)
+        var runOfPair: [String: String] = [:]
+        var index = 0
+        while index + 1 < characters.count {
+            guard pairs.contains(String(characters[index...index + 1])) else {
+                index += 1
+                continue
+            }
+            var end = index + 1
+            while end + 1 < characters.count, pairs.contains(String(characters[end...end + 1])) { end += 1 }
+            let run = String(characters[index...end])
+            for start in index..<end where runOfPair[String(characters[start...start + 1])] == nil {
+                runOfPair[String(characters[start...start + 1])] = run
+            }
+            index = end + 1
+        }
+        var joined: [String] = []
+        for word in words {
+            let shown = runOfPair[word] ?? word
+            if !joined.contains(shown) { joined.append(shown) }
+        }
+        return joined
     }
 
     /// A region's name in a form where spellings of one region agree ("Asia-Pacific" and
@@ -605,7 +645,14 @@ extension ClearingHouse {
         for word in candidates.needWords { add(word) }
         for label in candidates.translations[candidate.id] ?? [] {
             guard about.count < 4, let range = label.range(of: " from ", options: .backwards) else { continue }
-            let word = String(label[range.upperBound...])
+            var word = String(label[range.upperBound...])
+            // (A Chinese source is its pairs of characters: `红树 树林` is `红树林`.)
+            let parts = word.split(separator: " ").map(String.init)
+            if parts.count > 1, parts.allSatisfy(Matchmaking.isChinesePair),
+                zip(parts, parts.dropFirst()).allSatisfy({ $0.last == $1.first })
+            {
+                word = (parts.first ?? "") + parts.dropFirst().compactMap(\.last).map(String.init).joined()
+            }
             // (Not a phrase whose words are all named already: "mangrove, restoration".)
             let named = Set(about.map { $0.lowercased() })
             if !about.contains(word), !Matchmaking.formWords.contains(word.lowercased()),
@@ -618,6 +665,7 @@ extension ClearingHouse {
         if about.isEmpty {
             for word in candidates.contextWords.prefix(10) where about.count < 3 { add(word) }
         }
-        return about
+        let sourceText = SearchIndex.document(for: candidates.source).text.values.flatMap { $0 }.joined(separator: "\n")
+        return Matchmaking.joiningChinesePairs(about, in: sourceText)
     }
 }
