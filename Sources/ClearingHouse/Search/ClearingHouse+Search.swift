@@ -184,6 +184,8 @@ extension ClearingHouse {
     public func search(_ request: SearchRequest) throws -> SearchResponse {
         try request.validate()
         var query = try Self.parseQuery(request.query, minimumMatch: request.minimumMatch)
+        // (The words as typed, without the query's syntax: `OR`, `title:`.)
+        let typedWords = SnippetBuilder.words(of: query).words
         // Read before the searcher opens: an index commit made in between is newer than this
         // position, so a search is never called stale for a change it already sees.
         let positions = try catalog.searchPositions()
@@ -225,7 +227,7 @@ extension ClearingHouse {
         // Without a language asked for, a hit is shown in the language it matched best, unless
         // that language's script is not the query's (`eDNA` matched in a Chinese text is shown
         // in English when the record has English).
-        let queryScripts = Script.scripts(of: request.query)
+        let queryScripts = Script.scripts(of: typedWords.joined(separator: " "))
         let readable = { (group: String?) -> Bool in
             guard request.language == nil, let group, let script = Script(language: group), !queryScripts.isEmpty else { return true }
             return queryScripts.contains(script)
@@ -258,19 +260,22 @@ extension ClearingHouse {
         // When the corrected words are carried across languages where the typed ones were not
         // (`востановление степей`: restoration is a thesaurus label, its typo is not), the
         // results shown are those of the query shown ("showing results for").
-        if let corrected = response.correctedQuery, request.expand {
+        if let corrected = response.correctedQuery, request.expand,
+            let correctedQuery = try? Self.parseQuery(corrected, minimumMatch: request.minimumMatch),
+            Set(try thesaurus(version: positions.thesaurusVersion).expander.expand(correctedQuery, weight: Self.translationWeight).expansions.map(\.setID))
+                != Set(expansions.map(\.setID))
+        {
             var again = request
             again.query = corrected
             again.correct = false
-            if let second = try? search(again), Set(second.expansions.map(\.setID)) != Set(expansions.map(\.setID)) {
-                response.hits = second.hits
-                response.total = second.total
-                response.totalLowerBound = second.totalLowerBound
-                response.facets = second.facets
-                response.facetLabels = second.facetLabels
-                response.expansions = second.expansions
-                return response
-            }
+            let second = try search(again)
+            response.hits = second.hits
+            response.total = second.total
+            response.totalLowerBound = second.totalLowerBound
+            response.facets = second.facets
+            response.facetLabels = second.facetLabels
+            response.expansions = second.expansions
+            return response
         }
         if let themes = results.facets["theme"] {
             let labels = try conceptLabels(for: Array(themes.keys), language: request.language ?? "en")
@@ -453,7 +458,7 @@ extension ClearingHouse {
                 reasons.append(
                     MatchReason(kind: .sameCountry, values: countries.map { $0.uppercased() }, text: "same country: " + countries.joined(separator: ", ")))
             }
-            let regions = shared(source.regions, candidate.regions)
+            let regions = Matchmaking.shared(source.regions, candidate.regions, key: Matchmaking.regionKey).values
             if !regions.isEmpty {
                 score += 0.1
                 reasons.append(MatchReason(kind: .sameRegion, values: regions, text: "same region: " + regions.joined(separator: ", ")))

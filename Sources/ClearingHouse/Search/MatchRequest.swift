@@ -49,8 +49,8 @@ public struct MatchRequest: Sendable, Hashable {
         return (countries, filters)
     }
 
-    /// The longest ``text`` taken, in characters (a request's description; a longer text is
-    /// refused rather than read for seconds).
+    /// The longest ``text`` taken, in Unicode code points (a request's description; a longer
+    /// text is refused rather than read for seconds).
     public static let maximumTextLength = 20_000
 
     /// Checks every parameter, as ``ClearingHouse/match(_:)`` does first.
@@ -77,9 +77,10 @@ public struct MatchRequest: Sendable, Hashable {
         if let type = assistanceTypes.first(where: { $0.allSatisfy(\.isWhitespace) }) {
             throw ClearingHouseError.parameter("assistanceTypes", "\"\(type)\" is empty; name a kind of help (training, equipment, ...)")
         }
-        if let text, text.count > Self.maximumTextLength {
+        // (Counted as Unicode code points, as JSON Schema's maxLength counts.)
+        if let text, text.unicodeScalars.count > Self.maximumTextLength {
             throw ClearingHouseError.parameter(
-                "text", "\(text.count) characters is more than \(Self.maximumTextLength); describe the need in fewer words")
+                "text", "\(text.unicodeScalars.count) characters is more than \(Self.maximumTextLength); describe the need in fewer words")
         }
         let parameter = requestingCountries.isEmpty ? "country" : "inCountry"
         for code in resolved.requestingCountries where CountryCode.normalized(code) == nil {

@@ -131,7 +131,7 @@ package struct MatchEvidence: Sendable, Hashable {
 }
 
 /// The rules of matchmaking that concern records: what answers what, which words tell.
-enum Matchmaking {
+package enum Matchmaking {
     /// The assistance types and how a help-desk officer says them (keys: ``assistanceKey(_:)``).
     static let assistanceNames: [String: String] = [
         "training": "training", "equipment": "equipment", "technicaladvice": "technical advice", "funding": "funding",
@@ -314,11 +314,12 @@ enum Matchmaking {
 
     /// A region's name in a form where spellings of one region agree ("Asia-Pacific" and
     /// "Asia and the Pacific").
-    static func regionKey(_ region: String) -> String {
+    package static func regionKey(_ region: String) -> String {
         let letters = region.lowercased().filter(\.isLetter)
         switch letters {
         case "asiapacific", "asiaandpacific", "asiaandthepacific": return "asiaandthepacific"
         case "sids", "smallislanddevelopingstates": return "smallislanddevelopingstates"
+        case "ldcs", "ldc", "leastdevelopedcountries": return "leastdevelopedcountries"
         default: return letters
         }
     }
@@ -420,7 +421,8 @@ extension ClearingHouse {
         // translations find the records (a request typed in Russian, answered in English).
         var labelWords: Set<String> = []
         if let expander {
-            for text in Self.inOrder(needTexts) + Self.inOrder(contextTexts) {
+            // (A text of unknown language is in every language's field: each text once.)
+            for text in Set(Self.inOrder(needTexts) + Self.inOrder(contextTexts)) {
                 let labelled = expander.expand(Self.bagOfWordsQuery(text), weight: Self.translationWeight, exactPhrases: false).query
                 labelWords.formUnion(Self.labelWords(of: labelled).map { $0.lowercased() })
             }
@@ -472,7 +474,9 @@ extension ClearingHouse {
 
         // Records that share a theme or the help asked, whatever their words.
         var ids = Set(need.keys).union(context.keys)
-        for (field, values) in [("theme", source.themes), ("assistanceType", source.assistanceTypes)] where !values.isEmpty {
+        // (An assistance type in each of its spellings: `technologyTransfer`, `technology-transfer`.)
+        let assistance = source.assistanceTypes.flatMap(ClearingHouse.notationSpellings)
+        for (field, values) in [("theme", source.themes), ("assistanceType", assistance)] where !values.isEmpty {
             var shared = engineFilter
             shared.values[field, default: []].formUnion(values)
             let results = try indexing { try searcher.search(.matchAll, options: SearchOptions(limit: options.candidates, filter: shared)) }
@@ -491,7 +495,11 @@ extension ClearingHouse {
         var records: [String: Record] = [:]
         var evidence: [MatchEvidence] = []
         for id in ids.sorted() {
-            guard let candidate = try record(id: id), candidate.id != source.id, filter.kinds.contains(candidate.kind) else { continue }
+            // (An alias's id, named in `related`, is read as its record: once.)
+            guard let candidate = try record(id: id), candidate.id != source.id, records[candidate.id] == nil,
+                filter.kinds.contains(candidate.kind)
+            else { continue }
+            let id = candidate.id
             records[id] = candidate
             var item = MatchEvidence(id: id)
             if bestNeed > 0 { item.need = (need[id] ?? 0) / bestNeed }
@@ -633,7 +641,7 @@ extension ClearingHouse {
         var about: [String] = []
         var covered = Set<String>()
         func add(_ text: String) {
-            guard about.count < 4, !about.contains(text), !Matchmaking.formWords.contains(text.lowercased()),
+            guard about.count < 4, !about.contains(text), !Matchmaking.formWords.contains(ChineseVariants.simplified(text.lowercased())),
                 !Matchmaking.stopWords.contains(text.lowercased()) || candidates.source.language != LanguageTag.undetermined,
                 text.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).allSatisfy({ Matchmaking.isTelling(String($0)) })
             else { return }

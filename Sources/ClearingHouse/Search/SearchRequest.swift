@@ -272,7 +272,7 @@ public struct SearchResultHit: Sendable, Hashable {
     public var reasons: [String] = []
     /// The same reasons with their evidence as data (codes, not words), for a front end that
     /// words them in its reader's language; empty where the reasons are only text (decoded
-    /// from JSON, or `similar`'s).
+    /// from JSON).
     public var reasonDetails: [MatchReason] = []
     /// The thesaurus translations of the query that the record matched
     /// (`coral reefs [en] from коралловые рифы`).

@@ -148,27 +148,31 @@ extension ClearingHouse {
         try catalog.concepts(notationOrIRI: theme).first { $0.notation != nil }?.label(preferring: language)
     }
 
+    /// `value` and the other spellings of a notation (`technologyTransfer`,
+    /// `technology-transfer`): camel case and words joined by hyphens.
+    static func notationSpellings(_ value: String) -> [String] {
+        var kebab = ""
+        for character in value {
+            if character.isUppercase, !kebab.isEmpty { kebab += "-" }
+            kebab += character.lowercased()
+        }
+        var camel = ""
+        var upper = false
+        for character in value {
+            if character == "-" || character == "_" {
+                upper = true
+                continue
+            }
+            camel += upper ? character.uppercased() : String(character)
+            upper = false
+        }
+        return Array(Set([value, kebab, camel]))
+    }
+
     /// The names of `values` (themes, assistance types: thesaurus notations) in `language`:
     /// value -> preferred label, for the values that name a concept (one catalog query).
     public func conceptLabels(for values: [String], language: String?) throws -> [String: String] {
-        // Each value also as the other spelling of notations (`technologyTransfer`,
-        // `technology-transfer`).
-        func variants(_ value: String) -> [String] {
-            var kebab = ""
-            for character in value {
-                if character.isUppercase, !kebab.isEmpty { kebab += "-" }
-                kebab += character.lowercased()
-            }
-            var camel = ""
-            var upper = false
-            for character in value {
-                if character == "-" || character == "_" { upper = true; continue }
-                camel += upper ? character.uppercased() : String(character)
-                upper = false
-            }
-            return [value, kebab, camel]
-        }
-        let concepts = try catalog.concepts(notations: Array(Set(values.flatMap(variants))))
+        let concepts = try catalog.concepts(notations: Array(Set(values.flatMap(Self.notationSpellings))))
         var labels: [String: String] = [:]
         // (Compared without case, hyphens or underscores: `technologyTransfer` is the concept
         // `technology-transfer`.)

@@ -51,15 +51,7 @@ struct Strings: Sendable {
     /// groups and the usual others, however a record spells them: `Asia-Pacific`, `Asia and
     /// the Pacific`, `SIDS`), else the name as the record gives it.
     func region(_ name: String) -> String {
-        let letters = name.lowercased().filter(\.isLetter)
-        let key: String
-        switch letters {
-        case "asiapacific", "asiaandpacific", "asiaandthepacific": key = "asiaandthepacific"
-        case "sids", "smallislanddevelopingstates": key = "smallislanddevelopingstates"
-        case "ldcs", "ldc", "leastdevelopedcountries": key = "leastdevelopedcountries"
-        default: key = letters
-        }
-        return table["region.\(key)"] ?? name
+        table["region.\(Matchmaking.regionKey(name))"] ?? name
     }
 
     /// The name of a language (BCP 47 tag) in this language, or the tag.

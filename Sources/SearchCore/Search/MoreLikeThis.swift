@@ -31,6 +31,7 @@ extension IndexSearcher {
         _ texts: [String: [String]], accept: (String) -> Bool = { _ in true }, keep: (String) -> Bool = { _ in false }
     ) -> [TellingWord] {
         var weights: [String: Double] = [:]  // surface word -> best weight
+        var keptWeights: [String: Double] = [:]  // words no field has, that `keep` keeps
         for (name, values) in texts {
             guard let field = fields.index(of: name), field < fields.textFieldCount else { continue }
             let analyzer = schema.textFields[field].analyzer
@@ -54,11 +55,16 @@ extension IndexSearcher {
                 let group = groupOfField[field]
                 let documentFrequency = groupOfField.indices.filter { groupOfField[$0] == group }
                     .map { self.documentFrequency(field: $0, term: term) }.max() ?? 0
-                guard documentFrequency > 0 || keep(key) else { continue }
-                let weight = Double(frequency) * idf(max(documentFrequency, 1))
-                weights[key] = max(weights[key] ?? 0, weight)
+                guard documentFrequency > 0 else {
+                    if keep(key) { keptWeights[key] = max(keptWeights[key] ?? 0, Double(frequency) * idf(1)) }
+                    continue
+                }
+                weights[key] = max(weights[key] ?? 0, Double(frequency) * idf(documentFrequency))
             }
         }
+        // A kept word weighs as a word of one document only where no field has it (a word
+        // common in its own language is not made rare by a field of another language).
+        for (key, weight) in keptWeights where weights[key] == nil { weights[key] = weight }
         return weights.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { TellingWord(word: $0.key, weight: $0.value) }
     }
 

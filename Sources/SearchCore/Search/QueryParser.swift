@@ -202,7 +202,7 @@ extension QueryParser {
         /// The quotation marks that open a phrase, and those that close it: ASCII's, and the
         /// typographic ones of the six languages' keyboards (`“…”`, `„…“`, `«…»`, `「…」`,
         /// `『…』`, full-width `＂…＂`).
-        static let closingQuotes: [Character: Set<Character>] = [
+        static let closingQuotes: [Character: [Character]] = [
             "\"": ["\""], "\u{201C}": ["\u{201D}", "\u{201C}", "\""], "\u{201E}": ["\u{201C}", "\u{201D}", "\""],
             "\u{00AB}": ["\u{00BB}"], "\u{300C}": ["\u{300D}"], "\u{300E}": ["\u{300F}"], "\u{FF02}": ["\u{FF02}"],
         ]
@@ -236,7 +236,7 @@ extension QueryParser {
             }
             // A trailing backslash inside quotes lands here too: the missing quote is the
             // more useful thing to point at.
-            let close = opening == "\"" ? "\"" : String(closing.first { $0 != "\"" } ?? "\"")
+            let close = String(closing.first ?? "\"")
             throw QueryParseError(
                 position: start,
                 expected: "closing '\(close)'",
