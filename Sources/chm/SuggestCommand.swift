@@ -20,7 +20,7 @@ struct SuggestCommand: ParsableCommand {
     @Option(help: "Completions to show.")
     var limit = 10
 
-    @Option(help: ArgumentHelp("Your language: titles in it (then English, then any).", valueName: "TAG"))
+    @Option(help: ArgumentHelp("Your language: its words are completed first, and titles shown in it (then English, then any).", valueName: "TAG"))
     var lang: String?
 
     @Flag(help: "Print JSON: {\"query\", \"completions\": [{\"text\", \"word\", \"documents\"}], \"titles\": [{\"id\", \"title\", \"language\"}]}.")

@@ -251,6 +251,10 @@ struct ForgivingSearchTests {
         #expect(!words.contains("pollin"))
         let titles = ((suggested["titles"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
         #expect(titles.contains("a-fund-pollinator-research-grants"), "\(titles)")
+        // The user's language's words come first (French sacrées before English sacred).
+        let frenchWords = try CLI.json(try CLI.run(["suggest", "forêts sacr", "--lang", "fr", "--index", index, "--json"]).stdout)
+        let first = ((frenchWords["completions"] as? [[String: Any]]) ?? []).first?["word"] as? String
+        #expect(first == "sacrées", "\(frenchWords)")
         let phrase = try CLI.run(["suggest", "mangrove resto", "--index", index]).stdout
         #expect(phrase.hasPrefix("mangrove restor"), "\(phrase)")
     }

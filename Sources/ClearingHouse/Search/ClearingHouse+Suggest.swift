@@ -51,7 +51,8 @@ extension ClearingHouse {
     /// - Parameters:
     ///   - query: What the user has typed so far.
     ///   - limit: The most completions.
-    ///   - language: The user's language, for the titles shown.
+    ///   - language: The user's language: completions from its texts come first, and titles
+    ///     are shown in it.
     public func suggest(_ query: String, limit: Int = 10, language: String? = nil) throws -> Suggestions {
         var words = query.split(whereSeparator: \.isWhitespace).map(String.init)
         let last = query.last.map { $0.isWhitespace } == false ? words.popLast() ?? "" : ""
@@ -59,9 +60,16 @@ extension ClearingHouse {
         let searcher = try openSearcher()
         var completions: [Suggestions.Completion] = []
         if !last.isEmpty, limit > 0 {
-            completions = try indexing { try searcher.completions(prefix: last, limit: limit) }.map {
-                Suggestions.Completion(text: leading + $0.word, word: $0.word, documents: $0.documentFrequency)
+            var found = try indexing { try searcher.completions(prefix: last, limit: limit) }
+            // The words of the user's language first (`forêts sacr` -> `sacrées` before English
+            // `sacred`), then the others.
+            if let language, case let own = SearchIndex.fieldLanguage(language), own != SearchIndex.otherLanguage {
+                let fields = SearchIndex.textFields.map { "\($0.name).\(own)" }
+                let first = try indexing { try searcher.completions(prefix: last, fields: fields, limit: limit) }
+                let words = Set(first.map(\.word))
+                found = Array((first + found.filter { !words.contains($0.word) }).prefix(limit))
             }
+            completions = found.map { Suggestions.Completion(text: leading + $0.word, word: $0.word, documents: $0.documentFrequency) }
         }
         var clauses = words.map { Query.Clause(.should, .term(field: nil, text: $0)) }
         if !last.isEmpty { clauses.append(Query.Clause(.must, .prefix(field: "title", prefix: last))) }
