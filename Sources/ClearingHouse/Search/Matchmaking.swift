@@ -386,13 +386,10 @@ extension ClearingHouse {
         var filter = filters
         filter.kinds = filters.kinds.isEmpty ? kinds : filters.kinds.filter(kinds.contains)
         if !filters.kinds.isEmpty, filter.kinds.isEmpty {
-            // A kind that can never be a match is a mistake to name, not a filter to drop.
-            let asked = filters.kinds.map(\.rawValue).joined(separator: ", ")
-            throw ClearingHouseError.parameter(
-                "kind",
-                isRequest
-                    ? "a request is answered by \(kinds.map(\.rawValue).joined(separator: ", ")); \(asked) cannot answer it"
-                    : "an offer is matched with requests (assistanceRequest); \(asked) cannot be its match")
+            // Kinds that can never be a match filter out every candidate, as a filter that
+            // matches nothing does in a search (they were dropped, and every kind proposed).
+            return MatchCandidates(
+                source: source, evidence: [], records: [:], needWords: [], keywordPhrases: [], contextWords: [], translations: [:])
         }
         let engineFilter = filter.engineFilter
         let filterWords = options.filterWords
