@@ -338,6 +338,8 @@ struct WebPageTests {
             let need = "Training on mangrove nurseries for coastal villages"
             let shared = try await client.get("/helpdesk?need=mangrove+nurseries&country=KE&help=training")
             #expect(recordIDs(shared.text).contains("tech-mangrove"))
+            // A kind of help in another spelling is the form's kind.
+            #expect(try await client.get("/helpdesk?need=mangrove+nurseries&help=technologyTransfer&help=TRAINING").status == .ok)
             let plain = try await client.postForm("/helpdesk", [("need", need), ("country", "MZ"), ("help", "training")])
             #expect(plain.status == .ok)
             #expect(recordIDs(plain.text).contains("tech-mangrove"))

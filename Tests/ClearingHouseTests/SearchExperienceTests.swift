@@ -160,6 +160,11 @@ struct SearchExperienceTests {
             #expect(try house.search(SearchRequest(query: "eDNA")).hits.first?.title == "River fish survey")
             #expect(try house.search(SearchRequest(query: "eDNA", language: "zh")).hits.first?.title == "河流鱼类调查")
             #expect(try house.search(SearchRequest(query: "鱼类")).hits.first?.title == "河流鱼类调查")
+            // A Chinese query that matched Chinese keywords of the English text: shown in Chinese.
+            let keyworded = #"{"id": "d2", "kind": "technology", "language": "en", "title": {"en": "Drone mapping", "zh": "测绘"}, "#
+                + #""keywords": ["无人机"], "summary": {"en": "Mapping with drones."}}"#
+            try house.ingest([try directory.write("d2.json", keyworded)])
+            #expect(try house.search(SearchRequest(query: "无人机")).hits.first?.title == "测绘")
         }
     }
 

@@ -228,6 +228,9 @@ extension ClearingHouse {
         // that language's script is not the query's (`eDNA` matched in a Chinese text is shown
         // in English when the record has English).
         let queryScripts = Script.scripts(of: typedWords.joined(separator: " "))
+        // (Then the language of the query's script: a Chinese query that matched Chinese
+        // keywords of an English text is shown in Chinese when the record has Chinese.)
+        let scriptLanguage = queryScripts.count == 1 ? queryScripts.first?.language : nil
         let readable = { (group: String?) -> Bool in
             guard request.language == nil, let group, let script = Script(language: group), !queryScripts.isEmpty else { return true }
             return queryScripts.contains(script)
@@ -238,7 +241,8 @@ extension ClearingHouse {
         for hit in results.hits {
             guard let record = records[hit.key] else { continue }
             var shown = presentation(
-                of: record, score: hit.score, matchedGroup: readable(hit.group) ? hit.group : nil, language: request.language, words: words,
+                of: record, score: hit.score, matchedGroup: readable(hit.group) ? hit.group : scriptLanguage, language: request.language,
+                words: words,
                 prefixes: prefixes, explanation: hit.explanation?.description)
             shown.translations = hit.matchedSynonyms
             hits.append(shown)
@@ -576,6 +580,16 @@ enum Script: Hashable {
         case "ar": self = .arabic
         case "zh": self = .han
         default: return nil
+        }
+    }
+
+    /// The language of the six written in this script (English for Latin).
+    var language: String {
+        switch self {
+        case .latin: "en"
+        case .cyrillic: "ru"
+        case .arabic: "ar"
+        case .han: "zh"
         }
     }
 

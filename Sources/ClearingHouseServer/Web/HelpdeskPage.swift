@@ -32,9 +32,11 @@ struct HelpdeskForm: Sendable {
                 }
                 country = normalized
             }
-            for kind in parameters.all("help") {
-                guard Self.helpKinds.contains(kind) else {
-                    throw PageError.badParameter("help", "\"\(kind)\" is not a kind of help; kinds are: \(Self.helpKinds.joined(separator: ", "))")
+            // (Any spelling of a kind: `technologyTransfer` is the form's `technology-transfer`.)
+            func key(_ kind: String) -> String { String(kind.lowercased().filter { $0.isLetter }) }
+            for typed in parameters.all("help") {
+                guard let kind = Self.helpKinds.first(where: { key($0) == key(typed) }) else {
+                    throw PageError.badParameter("help", "\"\(typed)\" is not a kind of help; kinds are: \(Self.helpKinds.joined(separator: ", "))")
                 }
                 if !help.contains(kind) { help.append(kind) }
             }
