@@ -263,6 +263,19 @@ struct MatchmakingTests {
         #expect(!Matchmaking.isTelling("训和") && Matchmaking.isTelling("红树"))
     }
 
+    /// A record that names countries but no region is in its countries' regions: a text
+    /// request from the Maldives meets the offers of Small Island Developing States (a QA pass
+    /// found no region evidence for any text request).
+    @Test func aCountryBringsItsRegions() throws {
+        let house = Self.corpus.house
+        let hits = try house.match(MatchRequest(text: "coral bleaching monitoring", requestingCountries: ["MV"], limit: 5)).hits
+        #expect(hits.contains { $0.reasons.contains { $0.contains("Small Island Developing States") } }, "\(hits.map(\.reasons))")
+        #expect(CountryRegions.regions(of: "mv") == ["Asia-Pacific", "Small Island Developing States"])
+        #expect(CountryRegions.regions(of: "RU").contains("Arctic") && CountryRegions.regions(of: "XX").isEmpty)
+        let named = Record(id: "r", kind: .assistanceRequest, title: LocalizedText(["en": "x"]), countries: ["MV"], regions: ["Indian Ocean"])
+        #expect(Matchmaking.regions(of: named) == ["Indian Ocean"])
+    }
+
     @Test func numbersUnitsAndTimeWordsAreNeverTelling() {
         for word in ["2024", "24", "km", "metres", "week", "month", "year", "days", "two", "5m", "mois", "años", "лет"] {
             #expect(!Matchmaking.isTelling(word), "\(word)")

@@ -312,6 +312,15 @@ package enum Matchmaking {
         return joined
     }
 
+    /// The regions `record` names, or, when it names none, those of its countries (a request
+    /// from the Maldives is in Small Island Developing States and Asia-Pacific; see
+    /// ``CountryRegions``).
+    static func regions(of record: Record) -> [String] {
+        guard record.regions.isEmpty else { return record.regions }
+        var seen = Set<String>()
+        return record.countries.flatMap(CountryRegions.regions(of:)).filter { seen.insert($0).inserted }
+    }
+
     /// A region's name in a form where spellings of one region agree ("Asia-Pacific" and
     /// "Asia and the Pacific").
     package static func regionKey(_ region: String) -> String {
@@ -511,7 +520,8 @@ extension ClearingHouse {
             item.theme = Matchmaking.shared(source.themes, candidate.themes).fraction
             item.target = Matchmaking.shared(source.targets, candidate.targets).fraction
             let country = !Matchmaking.shared(source.countries, candidate.countries, key: { $0.uppercased() }).values.isEmpty
-            let region = !Matchmaking.shared(source.regions, candidate.regions, key: Matchmaking.regionKey).values.isEmpty
+            let region = !Matchmaking.shared(Matchmaking.regions(of: source), Matchmaking.regions(of: candidate), key: Matchmaking.regionKey)
+                .values.isEmpty
             item.country = country ? 1 : 0
             item.region = region ? 1 : 0
             if offer.countries.isEmpty, offer.regions.isEmpty {
@@ -596,7 +606,7 @@ extension ClearingHouse {
                     kind: .sameCountry, values: countries.map { $0.uppercased() },
                     text: "same country (\(countries.map(Matchmaking.countryName).joined(separator: ", ")))"))
         }
-        let regions = Matchmaking.shared(source.regions, candidate.regions, key: Matchmaking.regionKey).values
+        let regions = Matchmaking.shared(Matchmaking.regions(of: source), Matchmaking.regions(of: candidate), key: Matchmaking.regionKey).values
         if !regions.isEmpty, weights.region > 0 {
             reasons.append(
                 MatchReason(kind: .sameRegion, values: regions, text: "works in the same region (\(regions.joined(separator: ", ")))"))
