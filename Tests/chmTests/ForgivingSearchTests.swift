@@ -205,6 +205,11 @@ struct ForgivingSearchTests {
         let simplified = try CLI.json(try CLI.run(["search", "红树林 无人机", "--index", index, "--json", "--limit", "3"]).stdout)
         let hitIDs = { (document: [String: Any]) in ((document["hits"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String } }
         #expect(!hitIDs(traditional).isEmpty && hitIDs(traditional) == hitIDs(simplified), "\(hitIDs(traditional))")
+        // A record is shown in the language of the labels the query matched when it has it
+        // (an English query showed this course's French title, its translation matching best).
+        let course = try CLI.json(try CLI.run(["search", "mangrove restoration", "--index", index, "--json", "--limit", "20"]).stdout)
+        let courseHit = ((course["hits"] as? [[String: Any]]) ?? []).first { $0["id"] as? String == "b-tr-mangrove-restoration-course" }
+        #expect(courseHit?["language"] as? String == "en", "\(courseHit ?? [:])")
         // A misspelt word is shown as the close spelling of the query's language: with --lang
         // fr, or when the words matched a French label (not Spanish restauraron).
         for extra in [["--lang", "fr"], []] {

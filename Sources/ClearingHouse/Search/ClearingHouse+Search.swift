@@ -238,11 +238,18 @@ extension ClearingHouse {
         var hits: [SearchResultHit] = []
         // (A record deleted since the index's commit is left out.)
         let records = Dictionary(try self.records(ids: results.hits.map(\.key)).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        // The language of the thesaurus labels the query matched, when they agree: a record
+        // that has text in it is shown in it (`mangrove restoration` showed a French title,
+        // the French translation having matched best, over the record's English one).
+        let typedLanguage = Self.queryLanguage(expansions)
         for hit in results.hits {
             guard let record = records[hit.key] else { continue }
+            let hasTypedLanguage = typedLanguage.map { typed in
+                record.title.languages.contains { SearchIndex.fieldLanguage($0) == typed }
+            } ?? false
+            let group = hasTypedLanguage ? typedLanguage : readable(hit.group) ? hit.group : scriptLanguage
             var shown = presentation(
-                of: record, score: hit.score, matchedGroup: readable(hit.group) ? hit.group : scriptLanguage, language: request.language,
-                words: words,
+                of: record, score: hit.score, matchedGroup: group, language: request.language, words: words,
                 prefixes: prefixes, explanation: hit.explanation?.description)
             shown.translations = hit.matchedSynonyms
             hits.append(shown)
