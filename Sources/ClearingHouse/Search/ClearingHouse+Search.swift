@@ -184,8 +184,8 @@ extension ClearingHouse {
     public func search(_ request: SearchRequest) throws -> SearchResponse {
         try request.validate()
         var query = try Self.parseQuery(request.query, minimumMatch: request.minimumMatch)
-        // (The words as typed, without the query's syntax: `OR`, `title:`.)
-        let typedWords = SnippetBuilder.words(of: query).words
+        // (Its scripts from the words as typed, without the query's syntax: `OR`, `title:`.)
+        let typedScripts = Script.scripts(of: SnippetBuilder.words(of: query).words.joined(separator: " "))
         // Read before the searcher opens: an index commit made in between is newer than this
         // position, so a search is never called stale for a change it already sees.
         let positions = try catalog.searchPositions()
@@ -213,6 +213,7 @@ extension ClearingHouse {
         let sort = request.sort ?? (query == .matchAll ? .published : .relevance)
         let engineSort: HitOrder = sort == .published ? .keyword(field: "published", descending: true) : .relevance
         let filter = request.filters.engineFilter
+        let typedLanguage = Self.queryLanguage(expansions)
         let results = try indexing {
             try searcher.search(
                 query,
@@ -220,36 +221,44 @@ extension ClearingHouse {
                     limit: request.limit, offset: request.offset, countTotal: request.countTotal, explain: request.explain,
                     filter: filter.isEmpty ? nil : filter, facets: request.facets, sort: engineSort,
                     correctSpelling: request.correct, knownWords: knownWords,
-                    preferredGroup: request.language.map(SearchIndex.fieldLanguage) ?? Self.queryLanguage(expansions)))
+                    preferredGroup: request.language.map(SearchIndex.fieldLanguage) ?? typedLanguage))
+        }
+        // "Showing results for" when a word the index does not have was replaced by its close
+        // spelling; words it has only as stems are then shown as written. A rare word searched
+        // with a frequent neighbour beside it (`bears`, `years`) keeps its place.
+        var correctedQuery: String?
+        if results.corrections.contains(where: { $0.replacesWord && !$0.isWrittenForm }) {
+            let replaced = results.corrections.filter(\.replacesWord)
+            correctedQuery = Self.replacing(replaced.map { ($0.word, Self.cased($0.spelling, like: $0.word)) }, in: request.query)
+        }
+        // When the corrected words are carried across languages where the typed ones were not
+        // (`востановление`: restoration is a thesaurus label, its typo is not), the results
+        // shown are those of the query shown: it is searched instead (before any record is read).
+        if let corrected = correctedQuery, request.expand,
+            let parsed = try? Self.parseQuery(corrected, minimumMatch: request.minimumMatch),
+            Set(try thesaurus(version: positions.thesaurusVersion).expander.expand(parsed, weight: Self.translationWeight).expansions.map(\.setID))
+                != Set(expansions.map(\.setID))
+        {
+            var again = request
+            again.query = corrected
+            again.correct = false
+            var response = try search(again)
+            response.query = request.query
+            response.corrections = results.corrections
+            response.correctedQuery = corrected
+            return response
         }
         var (words, prefixes) = SnippetBuilder.words(of: query)
         words += results.corrections.map(\.spelling)
-        // Without a language asked for, a hit is shown in the language it matched best, unless
-        // that language's script is not the query's (`eDNA` matched in a Chinese text is shown
-        // in English when the record has English).
-        let queryScripts = Script.scripts(of: typedWords.joined(separator: " "))
-        // (Then the language of the query's script: a Chinese query that matched Chinese
-        // keywords of an English text is shown in Chinese when the record has Chinese.)
-        let scriptLanguage = queryScripts.count == 1 ? queryScripts.first?.language : nil
-        let readable = { (group: String?) -> Bool in
-            guard request.language == nil, let group, let script = Script(language: group), !queryScripts.isEmpty else { return true }
-            return queryScripts.contains(script)
-        }
+        let shownLanguage = ShownLanguage(typedLanguage: typedLanguage, typedScripts: typedScripts)
         var hits: [SearchResultHit] = []
         // (A record deleted since the index's commit is left out.)
         let records = Dictionary(try self.records(ids: results.hits.map(\.key)).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        // The language of the thesaurus labels the query matched, when they agree: a record
-        // that has text in it is shown in it (`mangrove restoration` showed a French title,
-        // the French translation having matched best, over the record's English one).
-        let typedLanguage = Self.queryLanguage(expansions)
         for hit in results.hits {
             guard let record = records[hit.key] else { continue }
-            let hasTypedLanguage = typedLanguage.map { typed in
-                record.title.languages.contains { SearchIndex.fieldLanguage($0) == typed }
-            } ?? false
-            let group = hasTypedLanguage ? typedLanguage : readable(hit.group) ? hit.group : scriptLanguage
             var shown = presentation(
-                of: record, score: hit.score, matchedGroup: group, language: request.language, words: words,
+                of: record, score: hit.score, matchedGroup: shownLanguage.group(for: record, matched: hit.group),
+                language: request.language, words: words,
                 prefixes: prefixes, explanation: hit.explanation?.description)
             shown.translations = hit.matchedSynonyms
             hits.append(shown)
@@ -261,33 +270,7 @@ extension ClearingHouse {
         response.stale = isIndexBehind(searcher, catalogSequence: positions.lastChangeSequence)
         response.expansions = expansions
         response.corrections = results.corrections
-        // "Showing results for" when a word the index does not have was replaced by its close
-        // spelling; words it has only as stems are then shown as written. A rare word searched
-        // with a frequent neighbour beside it (`bears`, `years`) keeps its place.
-        if results.corrections.contains(where: { $0.replacesWord && !$0.isWrittenForm }) {
-            let replaced = results.corrections.filter(\.replacesWord)
-            response.correctedQuery = Self.replacing(replaced.map { ($0.word, Self.cased($0.spelling, like: $0.word)) }, in: request.query)
-        }
-        // When the corrected words are carried across languages where the typed ones were not
-        // (`востановление степей`: restoration is a thesaurus label, its typo is not), the
-        // results shown are those of the query shown ("showing results for").
-        if let corrected = response.correctedQuery, request.expand,
-            let correctedQuery = try? Self.parseQuery(corrected, minimumMatch: request.minimumMatch),
-            Set(try thesaurus(version: positions.thesaurusVersion).expander.expand(correctedQuery, weight: Self.translationWeight).expansions.map(\.setID))
-                != Set(expansions.map(\.setID))
-        {
-            var again = request
-            again.query = corrected
-            again.correct = false
-            let second = try search(again)
-            response.hits = second.hits
-            response.total = second.total
-            response.totalLowerBound = second.totalLowerBound
-            response.facets = second.facets
-            response.facetLabels = second.facetLabels
-            response.expansions = second.expansions
-            return response
-        }
+        response.correctedQuery = correctedQuery
         if let themes = results.facets["theme"] {
             let labels = try conceptLabels(for: Array(themes.keys), language: request.language ?? "en")
             if !labels.isEmpty { response.facetLabels["theme"] = labels }
@@ -336,11 +319,9 @@ extension ClearingHouse {
         // shown language's summary and description when it has either, else those of the
         // language the summary (or description) falls back to.
         let resolved = [record.summary.resolved(preferring: shown), record.description.resolved(preferring: shown)].compactMap { $0 }
-        let inShown = resolved.filter { LanguageTag.primaryLanguage(of: $0.language) == LanguageTag.primaryLanguage(of: shown) }
-        let snippetLanguage = inShown.isEmpty ? resolved.first?.language ?? shown : inShown[0].language
-        let texts = (inShown.isEmpty ? resolved : inShown).filter {
-            LanguageTag.primaryLanguage(of: $0.language) == LanguageTag.primaryLanguage(of: snippetLanguage)
-        }
+        func primary(_ tag: String) -> String { LanguageTag.primaryLanguage(of: tag) }
+        let snippetLanguage = (resolved.first { primary($0.language) == primary(shown) } ?? resolved.first)?.language ?? shown
+        let texts = resolved.filter { primary($0.language) == primary(snippetLanguage) }
         let snippet = SnippetBuilder.snippet(
             texts: texts.map(\.text), language: snippetLanguage, words: words, prefixes: prefixes)
         return SearchResultHit(
@@ -446,16 +427,12 @@ extension ClearingHouse {
             if content > 0, !sharedWords.isEmpty {
                 reasons.append(MatchReason(kind: .about, values: Array(sharedWords), text: "about: " + sharedWords.joined(separator: ", ")))
             }
-            func shared(_ mine: [String], _ theirs: [String]) -> [String] {
-                let other = Set(theirs.map { $0.lowercased() })
-                return mine.filter { other.contains($0.lowercased()) }
-            }
-            let themes = shared(source.themes, candidate.themes)
+            let themes = Matchmaking.shared(source.themes, candidate.themes).values
             if !themes.isEmpty {
                 score += 0.3 * Double(min(themes.count, 2))
                 reasons.append(MatchReason(kind: .sameTheme, values: themes, text: "shares theme: " + themes.joined(separator: ", ")))
             }
-            let assistance = shared(source.assistanceTypes, candidate.assistanceTypes)
+            let assistance = Matchmaking.shared(source.assistanceTypes, candidate.assistanceTypes).values
             if !assistance.isEmpty {
                 score += 0.3
                 reasons.append(
@@ -463,7 +440,7 @@ extension ClearingHouse {
                         kind: kinds == nil ? .sameAssistanceType : .offers, values: assistance,
                         text: (kinds == nil ? "shares assistance type: " : "offers: ") + assistance.joined(separator: ", ")))
             }
-            let countries = shared(source.countries, candidate.countries)
+            let countries = Matchmaking.shared(source.countries, candidate.countries).values
             if !countries.isEmpty {
                 score += 0.2
                 reasons.append(
@@ -551,83 +528,5 @@ extension ClearingHouse {
             terms: statistics.terms, postings: statistics.postings, bytes: bytes, segmentBytes: statistics.bytes,
             postingsBytes: statistics.postingsBytes,
             changeSequence: SearchIndex.changeSequence(in: searcher.userData))
-    }
-}
-
-extension ClearingHouse {
-    /// The language to store `text` in when a front end only knows its reader's language
-    /// (`language`): that language when the text is written in its script, else the one
-    /// language of the six written in the text's script (Cyrillic: `ru`, Arabic: `ar`, Chinese
-    /// characters: `zh`), else `und` (Latin letters under a Russian page could be English,
-    /// French or Spanish). A Russian request typed on the English help desk is stored as
-    /// Russian, so that its words are analyzed as Russian.
-    public static func likelyLanguage(of text: String, reader language: String) -> String {
-        let primary = LanguageTag.primaryLanguage(of: language)
-        guard let script = Script.dominant(in: text) else { return language }
-        if Script(language: primary) == script { return language }
-        switch script {
-        case .cyrillic: return "ru"
-        case .arabic: return "ar"
-        case .han: return "zh"
-        case .latin: return LanguageTag.undetermined
-        }
-    }
-}
-
-/// The writing systems of the six languages, to tell which a query is typed in.
-enum Script: Hashable {
-    case latin, cyrillic, arabic, han
-
-    /// The script of the language `group` (a scoring group: `en`, `zh`, ...), nil for one
-    /// without a single script (`other`).
-    init?(language group: String) {
-        switch group {
-        case "en", "fr", "es": self = .latin
-        case "ru": self = .cyrillic
-        case "ar": self = .arabic
-        case "zh": self = .han
-        default: return nil
-        }
-    }
-
-    /// The language of the six written in this script (English for Latin).
-    var language: String {
-        switch self {
-        case .latin: "en"
-        case .cyrillic: "ru"
-        case .arabic: "ar"
-        case .han: "zh"
-        }
-    }
-
-    /// The script of a letter, if it is one of the four.
-    init?(of scalar: Unicode.Scalar) {
-        guard scalar.properties.isAlphabetic else { return nil }
-        switch scalar.value {
-        case 0x41...0x5A, 0x61...0x7A, 0xC0...0x24F, 0x1E00...0x1EFF, 0xFF21...0xFF3A, 0xFF41...0xFF5A: self = .latin
-        case 0x400...0x52F: self = .cyrillic
-        case 0x600...0x6FF, 0x750...0x77F, 0x8A0...0x8FF, 0xFB50...0xFDFF, 0xFE70...0xFEFF: self = .arabic
-        case 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF, 0x20000...0x3FFFF: self = .han
-        default: return nil
-        }
-    }
-
-    /// The scripts of the letters of `text` (none for a text without letters).
-    static func scripts(of text: String) -> Set<Script> {
-        Set(text.unicodeScalars.compactMap(Script.init(of:)))
-    }
-
-    /// The script most of the letters of `text` are written in (a Chinese character counts as
-    /// two letters), nil without letters.
-    static func dominant(in text: String) -> Script? {
-        var counts: [Script: Int] = [:]
-        for scalar in text.unicodeScalars {
-            guard let script = Script(of: scalar) else { continue }
-            counts[script, default: 0] += script == .han ? 2 : 1
-        }
-        // (A tie goes to the first in the order of the cases, the same every run.)
-        let order: [Script] = [.han, .arabic, .cyrillic, .latin]
-        return order.max { (counts[$0] ?? 0, -(order.firstIndex(of: $0) ?? 0)) < (counts[$1] ?? 0, -(order.firstIndex(of: $1) ?? 0)) }
-            .flatMap { (counts[$0] ?? 0) > 0 ? $0 : nil }
     }
 }

@@ -132,20 +132,14 @@ package struct MatchEvidence: Sendable, Hashable {
 
 /// The rules of matchmaking that concern records: what answers what, which words tell.
 package enum Matchmaking {
-    /// The assistance types and how a help-desk officer says them (keys: ``assistanceKey(_:)``).
+    /// The assistance types and how a help-desk officer says them (keys: ``ClearingHouse/notationKey(_:)``).
     static let assistanceNames: [String: String] = [
         "training": "training", "equipment": "equipment", "technicaladvice": "technical advice", "funding": "funding",
         "datasharing": "data sharing", "capacitybuilding": "capacity building", "technologytransfer": "technology transfer",
     ]
 
-    /// An assistance type compared without case, hyphens, underscores or spaces
-    /// (`technology-transfer` is `technologyTransfer`).
-    static func assistanceKey(_ type: String) -> String {
-        String(type.lowercased().filter { $0.isLetter || $0.isNumber })
-    }
-
     static func name(ofAssistance type: String) -> String {
-        assistanceNames[assistanceKey(type)] ?? type
+        assistanceNames[ClearingHouse.notationKey(type)] ?? type
     }
 
     /// How well `offer` gives the help `asked`: 2 fully, 1 partly, 0 not.
@@ -158,8 +152,8 @@ package enum Matchmaking {
     /// data need in part; an organization helps build capacity or transfer a technology in
     /// part.
     static func fit(asked: String, offer: Record) -> Int {
-        let type = assistanceKey(asked)
-        if offer.assistanceTypes.contains(where: { assistanceKey($0) == type }) { return 2 }
+        let type = ClearingHouse.notationKey(asked)
+        if offer.assistanceTypes.contains(where: { ClearingHouse.notationKey($0) == type }) { return 2 }
         switch (type, offer.kind) {
         case ("training", .training), ("equipment", .technology), ("funding", .funding),
             ("technicaladvice", .organization), ("technicaladvice", .bestPractice), ("technicaladvice", .caseStudy),
@@ -265,6 +259,11 @@ package enum Matchmaking {
         "需要", "请求", "申请", "培训", "设备", "资金", "资助", "援助", "帮助", "支持", "咨询", "课程", "能力", "转让",
     ]
 
+    /// Whether `text` (any case; Chinese in either script) names the form of help (``formWords``).
+    static func isFormWord(_ text: String) -> Bool {
+        formWords.contains(ChineseVariants.simplified(text.lowercased()))
+    }
+
     /// Whether `word` (as written, lower-cased) may be a telling word: no digit in it, not a
     /// number, unit or time word.
     static func isTelling(_ word: String) -> Bool {
@@ -280,7 +279,7 @@ package enum Matchmaking {
 
     /// Whether `word` is a pair of Chinese characters (as Chinese text is indexed).
     static func isChinesePair(_ word: String) -> Bool {
-        word.count == 2 && word.unicodeScalars.allSatisfy { (0x3400...0x9FFF).contains($0.value) || (0xF900...0xFAFF).contains($0.value) }
+        word.count == 2 && word.unicodeScalars.allSatisfy { Script(of: $0) == .han }
     }
 
     /// `words` with pairs of Chinese characters that follow each other in `text` joined into
@@ -368,6 +367,8 @@ package struct MatchCandidates: Sendable {
     var contextWords: [String]
     /// The translations each candidate matched (engine labels "text [group] from source").
     var translations: [String: [String]]
+    /// The source's texts, one after another (where its reasons' Chinese words are read whole).
+    var sourceText = ""
 }
 
 extension ClearingHouse {
@@ -435,7 +436,7 @@ extension ClearingHouse {
         }
         // (A Chinese label is one run of characters; the words of the text are its pairs.)
         let keep: (String) -> Bool = { word in
-            labelWords.contains(word) || (word.unicodeScalars.first.map { $0.value >= 0x2E80 } == true && labelWords.contains { $0.contains(word) })
+            labelWords.contains(word) || (word.unicodeScalars.first.flatMap(Script.init(of:)) == .han && labelWords.contains { $0.contains(word) })
         }
         let needWords = Array(searcher.tellingWords(needTexts, accept: accept, keep: keep).prefix(options.needWords).map(\.word))
         let contextWords = Array(searcher.tellingWords(contextTexts, accept: accept, keep: keep).prefix(options.contextWords).map(\.word))
@@ -536,7 +537,8 @@ extension ClearingHouse {
         }
         return MatchCandidates(
             source: source, evidence: evidence, records: records, needWords: needWords, keywordPhrases: keywordPhrases,
-            contextWords: contextWords, translations: translations.mapValues { $0.sorted() })
+            contextWords: contextWords, translations: translations.mapValues { $0.sorted() },
+            sourceText: document.values.flatMap { $0 }.joined(separator: "\n"))
     }
 
     /// Ranks `candidates` by `weights` and shows the best `limit`, each with its reasons.
@@ -648,7 +650,7 @@ extension ClearingHouse {
         var about: [String] = []
         var covered = Set<String>()
         func add(_ text: String) {
-            guard about.count < 4, !about.contains(text), !Matchmaking.formWords.contains(ChineseVariants.simplified(text.lowercased())),
+            guard about.count < 4, !about.contains(text), !Matchmaking.isFormWord(text),
                 !Matchmaking.stopWords.contains(text.lowercased()) || candidates.source.language != LanguageTag.undetermined,
                 text.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).allSatisfy({ Matchmaking.isTelling(String($0)) })
             else { return }
@@ -664,13 +666,13 @@ extension ClearingHouse {
             // (A Chinese source is its pairs of characters: `红树 树林` is `红树林`.)
             let parts = word.split(separator: " ").map(String.init)
             if parts.count > 1, parts.allSatisfy(Matchmaking.isChinesePair),
-                zip(parts, parts.dropFirst()).allSatisfy({ $0.last == $1.first })
+                case let joined = Matchmaking.joiningChinesePairs(parts, in: candidates.sourceText), joined.count == 1
             {
-                word = (parts.first ?? "") + parts.dropFirst().compactMap(\.last).map(String.init).joined()
+                word = joined[0]
             }
             // (Not a phrase whose words are all named already: "mangrove, restoration".)
             let named = Set(about.map { $0.lowercased() })
-            if !about.contains(word), !Matchmaking.formWords.contains(word.lowercased()),
+            if !about.contains(word), !Matchmaking.isFormWord(word),
                 !word.lowercased().split(separator: " ").allSatisfy({ named.contains(String($0)) }),
                 word.split(separator: " ").allSatisfy({ Matchmaking.isTelling($0.lowercased()) })
             {
@@ -680,7 +682,6 @@ extension ClearingHouse {
         if about.isEmpty {
             for word in candidates.contextWords.prefix(10) where about.count < 3 { add(word) }
         }
-        let sourceText = SearchIndex.document(for: candidates.source).text.values.flatMap { $0 }.joined(separator: "\n")
-        return Matchmaking.joiningChinesePairs(about, in: sourceText)
+        return Matchmaking.joiningChinesePairs(about, in: candidates.sourceText)
     }
 }

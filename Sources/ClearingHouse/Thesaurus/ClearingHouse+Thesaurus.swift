@@ -148,6 +148,12 @@ extension ClearingHouse {
         try catalog.concepts(notationOrIRI: theme).first { $0.notation != nil }?.label(preferring: language)
     }
 
+    /// A notation compared without case, hyphens, underscores or spaces (`technology-transfer`
+    /// is `technologyTransfer`): themes, assistance types, the help desk's kinds of help.
+    package static func notationKey(_ value: String) -> String {
+        String(value.lowercased().filter { $0.isLetter || $0.isNumber })
+    }
+
     /// `value` and the other spellings of a notation (`technologyTransfer`,
     /// `technology-transfer`): camel case and words joined by hyphens.
     static func notationSpellings(_ value: String) -> [String] {
@@ -174,11 +180,8 @@ extension ClearingHouse {
     public func conceptLabels(for values: [String], language: String?) throws -> [String: String] {
         let concepts = try catalog.concepts(notations: Array(Set(values.flatMap(Self.notationSpellings))))
         var labels: [String: String] = [:]
-        // (Compared without case, hyphens or underscores: `technologyTransfer` is the concept
-        // `technology-transfer`.)
-        func key(_ notation: String) -> String { String(notation.lowercased().filter { $0.isLetter || $0.isNumber }) }
         for value in Set(values) {
-            if let concept = concepts.first(where: { $0.notation.map(key) == key(value) }),
+            if let concept = concepts.first(where: { $0.notation.map(Self.notationKey) == Self.notationKey(value) }),
                 let label = concept.label(preferring: language)
             {
                 labels[value] = label.text

@@ -33,9 +33,8 @@ struct HelpdeskForm: Sendable {
                 country = normalized
             }
             // (Any spelling of a kind: `technologyTransfer` is the form's `technology-transfer`.)
-            func key(_ kind: String) -> String { String(kind.lowercased().filter { $0.isLetter }) }
             for typed in parameters.all("help") {
-                guard let kind = Self.helpKinds.first(where: { key($0) == key(typed) }) else {
+                guard let kind = Self.helpKinds.first(where: { ClearingHouse.notationKey($0) == ClearingHouse.notationKey(typed) }) else {
                     throw PageError.badParameter("help", "\"\(typed)\" is not a kind of help; kinds are: \(Self.helpKinds.joined(separator: ", "))")
                 }
                 if !help.contains(kind) { help.append(kind) }

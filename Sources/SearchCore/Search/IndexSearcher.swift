@@ -237,7 +237,7 @@ public final class IndexSearcher: Sendable {
         options.facets = options.facets.filter { seenFacets.insert($0).inserted }  // a facet asked twice is counted once
         options.filter = options.filter.map(forgivingCase)
         var planner = QueryPlanner(searcher: self, defaultFields: options.fields, correctSpelling: options.correctSpelling)
-        planner.labelWords = options.knownWords
+        planner.knownWords = options.knownWords
         planner.preferredGroup = options.preferredGroup
         let plan = try planner.plan(query)
         try planner.completeCorrections()

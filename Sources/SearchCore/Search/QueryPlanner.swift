@@ -60,7 +60,7 @@ struct QueryPlanner {
     var preferredGroup: String?
     /// Words of the boolean being planned that a synonym set's label matched, and
     /// ``SearchOptions/knownWords``: never searched with close spellings.
-    var labelWords: Set<String> = []
+    var knownWords: Set<String> = []
     /// Prefix queries expand to at most this many terms (the most frequent are kept).
     static let maximumPrefixExpansions = 128
     /// A factor on the score of close spellings: a document with the word as typed ranks
@@ -112,7 +112,7 @@ struct QueryPlanner {
             let exact = unit(text: text, fields: fields, label: query.label)
             if case .term = query, correctSpelling,
                 let corrected = try closeSpellings(
-                    of: text, fields: fields, maxEdits: nil, requested: false, exact: exact, isLabelWord: labelWords.contains(text))
+                    of: text, fields: fields, maxEdits: nil, requested: false, exact: exact, isLabelWord: knownWords.contains(text))
             {
                 guard let exact else { return corrected }
                 return .boolean(must: [], should: [exact, corrected], mustNot: [], minimumShouldMatch: 0)
@@ -146,7 +146,7 @@ struct QueryPlanner {
                     return synonyms.source.split(whereSeparator: \.isWhitespace).map(String.init).filter { !synonyms.misspelt.contains($0) }
                 })
             var inner = self
-            inner.labelWords = self.labelWords.union(labelWords)
+            inner.knownWords = knownWords.union(labelWords)
             for clause in clauses {
                 guard let planned = try inner.plan(clause.query) else {
                     // A required clause that can match nothing makes the query match nothing,
