@@ -82,8 +82,10 @@ struct ScoringTests {
 
     /// BM25F over a title (weight 3) and a body, against the definition written out: a word's
     /// weighted, length-normalized frequencies summed over the fields, idf from the larger
-    /// document frequency, and the title's weight above 1 scaled by the square of the share of
-    /// documents that have a title (3 when all have one, 1.5 when half do, 1.125 at a quarter).
+    /// document frequency, and the title's weight above 1 scaled by the fourth power of the
+    /// share of documents that have a title (3 when all have one, 1.125 when half do, 1.0078
+    /// at a quarter). When some documents have no title (an uneven group), both fields are
+    /// normalized by the document's combined length over the average combined length.
     @Test(arguments: [(UInt64(31), 4), (32, 2), (33, 1)])
     func titleWeightShrinksWithTheShareOfTitledDocuments(seed: UInt64, titledQuarters: Int) throws {
         let corpus = Self.corpus(seed: seed, count: 400)
@@ -105,10 +107,15 @@ struct ScoringTests {
         let searcher = try IndexSearcher.open(directory: directory.url, schema: schema)
 
         let share = Double(titled.count) / Double(corpus.count)
-        let titleWeight = 1 + 2 * share * share
+        let titleWeight = 1 + 2 * pow(share, 4)
+        let uneven = titled.count < corpus.count
         func stored(_ length: Int) -> Double { Double(LengthNorm.decode(LengthNorm.encode(length))) }
         let averageBody = Double(corpus.reduce(0) { $0 + $1.words.count }) / Double(corpus.count)
         let averageTitle = Double(titles.values.reduce(0) { $0 + $1.count }) / Double(titles.count)
+        func combinedLength(_ document: (key: String, words: [String])) -> Int {
+            document.words.count + (titles[document.key]?.count ?? 0)
+        }
+        let averageCombined = Double(corpus.reduce(0) { $0 + combinedLength($1) }) / Double(corpus.count)
         for term in Self.vocabulary.prefix(12) {
             let n = Double(corpus.count)
             let containing = Double(corpus.filter { $0.words.contains(term) }.count)  // titles are prefixes of bodies
@@ -116,9 +123,17 @@ struct ScoringTests {
             let idf = log(1 + (n - containing + 0.5) / (containing + 0.5))
             var expected: [String: Double] = [:]
             for document in corpus {
-                var tf = Double(document.words.filter { $0 == term }.count) / (1 - b + b * stored(document.words.count) / averageBody)
-                if let title = titles[document.key] {
-                    tf += titleWeight * Double(title.filter { $0 == term }.count) / (1 - b + b * stored(title.count) / averageTitle)
+                let bodyFrequency = Double(document.words.filter { $0 == term }.count)
+                let titleFrequency = Double(titles[document.key]?.filter { $0 == term }.count ?? 0)
+                var tf: Double
+                if uneven {
+                    let factor = 1 - b + b * stored(combinedLength(document)) / averageCombined
+                    tf = (bodyFrequency + titleWeight * titleFrequency) / factor
+                } else {
+                    tf = bodyFrequency / (1 - b + b * stored(document.words.count) / averageBody)
+                    if let title = titles[document.key] {
+                        tf += titleWeight * titleFrequency / (1 - b + b * stored(title.count) / averageTitle)
+                    }
                 }
                 if tf > 0 { expected[document.key] = idf * tf / (k1 + tf) }
             }
@@ -130,7 +145,7 @@ struct ScoringTests {
             }
         }
         #expect(IndexSearcher.effectiveWeight(3, coverage: 1) == 3)
-        #expect(IndexSearcher.effectiveWeight(3, coverage: 0.5) == 1.5)
+        #expect(IndexSearcher.effectiveWeight(3, coverage: 0.5) == 1.125)
         #expect(IndexSearcher.effectiveWeight(0.8, coverage: 0.5) == 0.8)
     }
 
@@ -138,9 +153,13 @@ struct ScoringTests {
     /// every match, on an index of many postings blocks with weighted fields in one scoring
     /// group or two (both scored term at a time within windows), with or without alternative
     /// terms for a word in the body fields (a document counts the alternative it has most
-    /// often), repeated documents (ties broken by key), deletions, filters and prohibited words.
-    @Test(arguments: [(UInt64(5), true, false), (6, true, false), (7, false, false), (8, false, false), (9, true, true), (10, false, true)])
-    func prunedTopKEqualsExhaustiveScoring(seed: UInt64, twoGroups: Bool, alternatives: Bool) throws {
+    /// often), repeated documents (ties broken by key), deletions, filters and prohibited words,
+    /// and with half the documents untitled (an uneven group, normalized by combined lengths).
+    @Test(arguments: [
+        (UInt64(5), true, false, false), (6, true, false, false), (7, false, false, false), (8, false, false, false),
+        (9, true, true, false), (10, false, true, false), (11, false, false, true), (12, true, true, true),
+    ])
+    func prunedTopKEqualsExhaustiveScoring(seed: UInt64, twoGroups: Bool, alternatives: Bool, untitled: Bool) throws {
         let base = Self.corpus(seed: seed, count: 700)
         let directory = ScratchDirectory()
         let body: any Analyzer = alternatives ? VariantAnalyzer() : WhitespaceAnalyzer()
@@ -155,10 +174,12 @@ struct ScoringTests {
             for (index, document) in base.enumerated() {
                 let words = document.words
                 let field = (index + copy) % 3 == 0 ? "body.b" : "body.a"
+                var text = [field: [words.joined(separator: " ")]]
+                if !untitled || index % 2 == 0 { text["title.a"] = [words.prefix(3).joined(separator: " ")] }
                 try writer.add(
                     Document(
                         key: "\(document.key)-\(copy)",
-                        text: ["title.a": [words.prefix(3).joined(separator: " ")], field: [words.joined(separator: " ")]],
+                        text: text,
                         keywords: ["parity": [index % 2 == 0 ? "even" : "odd"]]))
             }
             if copy == 2 { try writer.commit() }
@@ -166,6 +187,7 @@ struct ScoringTests {
         for index in stride(from: 0, to: base.count, by: 9) { writer.delete(key: "doc\(index)-1") }
         try writer.commit()
         let searcher = try IndexSearcher.open(directory: directory.url, schema: schema)
+        #expect(searcher.foldedFields.contains(true) == untitled)
         var random = SeededGenerator(seed: seed &* 13)
         for round in 0..<30 {
             var clauses: [Query.Clause] = []

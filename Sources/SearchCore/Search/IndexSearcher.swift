@@ -4,6 +4,16 @@
 import Foundation
 import Synchronization
 
+/// Norm bytes computed when a snapshot opens, owned by the searcher.
+final class NormBytes: @unchecked Sendable {
+    let pointer: UnsafeMutableBufferPointer<UInt8>
+    init(count: Int) {
+        pointer = .allocate(capacity: max(1, count))
+        pointer.initialize(repeating: 0)
+    }
+    deinit { pointer.deallocate() }
+}
+
 /// A consistent, read-only view of an index at one commit. Open one per query batch (or
 /// keep one and reopen after commits); any number may be open while a writer works.
 public final class IndexSearcher: Sendable {
@@ -32,6 +42,18 @@ public final class IndexSearcher: Sendable {
     let groupOfField: [Int]
     /// Number of distinct scoring groups.
     let groupCount: Int
+    /// Text fields normalized by their group's combined length (the sum of the lengths of
+    /// the group's fields in a document) rather than their own: the fields of an uneven
+    /// group, where no boosted field (weight above 1) is in every document that has text in
+    /// the group. See ``effectiveWeight(_:coverage:)``.
+    let foldedFields: [Bool]
+    /// Average combined length per group, over live documents with text in the group.
+    let combinedAverages: [Double]
+    /// `1 - b + b * combinedLength / average` for each norm byte, per group (empty for a
+    /// group without a folded field).
+    let combinedLengthFactors: [[Double]]
+    /// Norm bytes of each segment's combined lengths, per group with a folded field.
+    private let combinedNorms: [ObjectIdentifier: [Int: NormBytes]]
     private let documentFrequencies = Mutex<[String: Int]>([:])
 
     /// Opens the newest commit of the index in `directory` (an empty view if there is none).
@@ -98,16 +120,6 @@ public final class IndexSearcher: Sendable {
         let b = bm25.b
         lengthFactors = averages.map { average in LengthNorm.decodedLengths.map { 1 - b + b * $0 / average } }
         fieldIsPopulated = populated
-        // A field's coverage: the documents that have it, against the field of its scoring
-        // group that the most documents have (the group's documents, near enough).
-        var mostInGroup: [String: Double] = [:]
-        for (field, definition) in schema.textFields.enumerated() {
-            mostInGroup[definition.scoringGroup] = max(mostInGroup[definition.scoringGroup] ?? 0, counts[field])
-        }
-        fieldWeights = schema.textFields.enumerated().map { field, definition in
-            let most = mostInGroup[definition.scoringGroup] ?? 0
-            return Self.effectiveWeight(definition.weight, coverage: most > 0 ? counts[field] / most : 1)
-        }
         var groups: [String] = []
         var groupOfField: [Int] = []
         for field in schema.textFields {
@@ -120,6 +132,63 @@ public final class IndexSearcher: Sendable {
         }
         self.groupOfField = groupOfField
         groupCount = max(1, groups.count)
+        // A field's coverage: the documents that have it, against the field of its scoring
+        // group that the most documents have (the group's documents, near enough).
+        var mostInGroup = Array(repeating: 0.0, count: groupCount)
+        for field in counts.indices { mostInGroup[groupOfField[field]] = max(mostInGroup[groupOfField[field]], counts[field]) }
+        let coverage = counts.indices.map { field in
+            mostInGroup[groupOfField[field]] > 0 ? counts[field] / mostInGroup[groupOfField[field]] : 1
+        }
+        fieldWeights = schema.textFields.enumerated().map { field, definition in
+            Self.effectiveWeight(definition.weight, coverage: coverage[field])
+        }
+        // Uneven groups: no boosted field is in every document, and more than one field has text.
+        var uneven = Array(repeating: false, count: groupCount)
+        for group in 0..<groupCount {
+            let members = counts.indices.filter { groupOfField[$0] == group }
+            let boosted = members.filter { schema.textFields[$0].weight > 1 }
+            uneven[group] =
+                !boosted.isEmpty && boosted.allSatisfy { coverage[$0] < 1 } && members.filter { populated[$0] }.count > 1
+        }
+        foldedFields = groupOfField.map { uneven[$0] }
+        var combinedAverages = Array(repeating: 1.0, count: groupCount)
+        var combinedLengthFactors = Array(repeating: [Double](), count: groupCount)
+        var combinedNorms: [ObjectIdentifier: [Int: NormBytes]] = [:]
+        for group in 0..<groupCount where uneven[group] {
+            let members = counts.indices.filter { groupOfField[$0] == group && populated[$0] }
+            var sum = 0.0
+            var count = 0.0
+            for segment in segments {
+                let reader = segment.reader
+                let bytes = NormBytes(count: reader.documentCount)
+                for doc in 0..<reader.documentCount {
+                    var length = 0
+                    for field in members { length += Int(reader.length(field: field, doc: doc)) }
+                    bytes.pointer[doc] = LengthNorm.encode(length)
+                    if length > 0, segment.deletions.count == 0 || !segment.deletions.contains(doc) {
+                        sum += Double(length)
+                        count += 1
+                    }
+                }
+                combinedNorms[ObjectIdentifier(segment), default: [:]][group] = bytes
+            }
+            let average = count > 0 ? sum / count : 1
+            combinedAverages[group] = average
+            combinedLengthFactors[group] = LengthNorm.decodedLengths.map { 1 - b + b * $0 / average }
+        }
+        self.combinedAverages = combinedAverages
+        self.combinedLengthFactors = combinedLengthFactors
+        self.combinedNorms = combinedNorms
+    }
+
+    /// The norm bytes, length factors and average length that text field `field` is scored
+    /// with in `segment`: its own, or its group's combined ones when it is folded.
+    func lengthNormalization(field: Int, segment: OpenSegment) -> (norms: UnsafeRawBufferPointer, factors: [Double], average: Double) {
+        if foldedFields[field], let bytes = combinedNorms[ObjectIdentifier(segment)]?[groupOfField[field]] {
+            let group = groupOfField[field]
+            return (UnsafeRawBufferPointer(bytes.pointer), combinedLengthFactors[group], combinedAverages[group])
+        }
+        return (segment.reader.norms(field: field), lengthFactors[field], averageLengths[field])
     }
 
     /// Segments in this snapshot.
@@ -180,7 +249,7 @@ public final class IndexSearcher: Sendable {
 
     /// The weight a text field of schema weight `weight` scores with when a share `coverage`
     /// (0-1) of its group's documents have it: the part of the weight above 1 shrinks with the
-    /// square of the share, `1 + (weight - 1) * coverage²`.
+    /// fourth power of the share, `1 + (weight - 1) * coverage⁴`.
     ///
     /// A boost says that a word in the title tells more than a word in the text. When only
     /// some documents have a title, it also ranks the titled ones above the others for the
@@ -188,10 +257,17 @@ public final class IndexSearcher: Sendable {
     /// without a title, a title weight of 2 cost 0.01-0.02 nDCG@10 in every language. Where
     /// every document has the field (clearing-house records, Cranfield, CISI) the weight is
     /// the schema's. Weights of 1 or less are kept as they are.
+    ///
+    /// The same collections are why an uneven group (no boosted field in every document) is
+    /// normalized by each document's combined length over the group's fields, as if its
+    /// text were one field (as the peers index such collections): per field, a titled
+    /// paragraph's title word is normalized by the title's few words and outranks an
+    /// untitled sentence that answers the query. docs/relevance.md has the measurements.
     static func effectiveWeight(_ weight: Double, coverage: Double) -> Double {
         guard weight > 1 else { return weight }
         let share = min(1, max(0, coverage))
-        return 1 + (weight - 1) * share * share
+        let square = share * share
+        return 1 + (weight - 1) * square * square
     }
 
     /// The values of keyword field `field` that `value` stands for: itself when some document
@@ -462,11 +538,12 @@ public final class IndexSearcher: Sendable {
     /// `unit` as searched in `segment`: the postings of each part's terms.
     private func disjunctionWord(_ unit: QueryUnit, segment: OpenSegment) -> DisjunctionWord {
         let parts = unit.parts.map { part in
-            DisjunctionWord.Part(
+            let normalization = lengthNormalization(field: part.field, segment: segment)
+            return DisjunctionWord.Part(
                 infos: (part.terms.first ?? []).compactMap { segment.reader.termInfo(field: part.field, term: $0) },
                 weight: part.weight, group: groupOfField[part.field],
-                lengthFactors: lengthFactors[part.field],
-                norms: segment.reader.norms(field: part.field))
+                lengthFactors: normalization.factors,
+                norms: normalization.norms)
         }
         return DisjunctionWord(parts: parts, idf: unit.idf)
     }
@@ -605,14 +682,14 @@ public final class IndexSearcher: Sendable {
                         ? PhraseSource(sources: positions, offsets: part.offsets) as FrequencySource
                         : AllWordsSource(sources: positions)
                 sources.append(source)
-                let average = averageLengths[part.field]
+                let normalization = lengthNormalization(field: part.field, segment: segment)
                 scoringFields.append(
                     ScoringField(
                         name: fields.names[part.field], label: part.label, isSynonym: part.isSynonym,
                         group: schema.textFields[part.field].scoringGroup,
                         groupIndex: groupOfField[part.field], weight: part.weight,
-                        lengthFactors: lengthFactors[part.field],
-                        norms: segment.reader.norms(field: part.field), averageLength: average))
+                        lengthFactors: normalization.factors,
+                        norms: normalization.norms, averageLength: normalization.average, groupLength: foldedFields[part.field]))
             }
             guard !sources.isEmpty else { return nil }
             return UnitScorer(

@@ -254,6 +254,8 @@ struct ScoringField {
     var lengthFactors: [Double]
     var norms: UnsafeRawBufferPointer
     var averageLength: Double
+    /// The length is the document's over its whole group (an uneven group), not the field's.
+    var groupLength = false
 }
 
 /// One query word or phrase searched in several fields, scored with BM25F within each group
@@ -377,7 +379,7 @@ final class UnitScorer: Scorer {
             parts.append(
                 Explanation(
                     contribution(index, source),
-                    "\(field.name)\(field.label.map { " (\($0))" } ?? ""): weight \(field.weight) × freq \(source.frequency) / (1 - b + b × length \(Int(length)) / average \(String(format: "%.2f", field.averageLength)))"
+                    "\(field.name)\(field.label.map { " (\($0))" } ?? ""): weight \(field.weight) × freq \(source.frequency) / (1 - b + b × \(field.groupLength ? "group length" : "length") \(Int(length)) / average \(String(format: "%.2f", field.averageLength)))"
                 ))
         }
         details.append(Explanation(frequency, "tf = sum of weighted, length-normalized frequencies", parts))
