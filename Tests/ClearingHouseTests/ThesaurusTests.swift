@@ -144,6 +144,10 @@ struct ThesaurusTests {
         let reopened = try ClearingHouse(directory: directory.url.appendingPathComponent("index"), create: false)
         #expect(try reopened.concepts().count == 2)
         #expect(try reopened.expansions(of: "коралловых рифов").first?.setID == "coral-reefs")
+        // Full-width Latin (typed with a CJK input method) matches the label as the analyzers
+        // read it; punctuation around the words (an unmatched closing quote) is not shown as theirs.
+        #expect(try house.expansions(of: "ｃｏｒａｌ ｒｅｅｆｓ").first?.setID == "coral-reefs")
+        #expect(try house.expansions(of: "коралловые рифы”").first?.source == "коралловые рифы")
     }
 
     @Test func aConceptSplitOverFilesIsMergedAndEveryImportIsSeenByTheNextSearch() throws {

@@ -91,7 +91,11 @@ public struct QueryExpander: Sendable {
         init?(_ scalar: Unicode.Scalar) {
             let value = scalar.value
             switch value {
-            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0xC0...0x24F, 0x1E00...0x1EFF: self = .latin
+            // Full-width digits and letters (typed with a CJK input method) are Latin too:
+            // the analyzers fold them (NFKC), so `ｅＤＮＡ` matches the label `eDNA`.
+            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0xC0...0x24F, 0x1E00...0x1EFF, 0xFF10...0xFF19, 0xFF21...0xFF3A,
+                0xFF41...0xFF5A:
+                self = .latin
             case 0x400...0x52F: self = .cyrillic
             case 0x600...0x6FF, 0x750...0x77F, 0x8A0...0x8FF, 0xFB50...0xFDFF, 0xFE70...0xFEFF: self = .arabic
             default:
@@ -628,7 +632,9 @@ public struct QueryExpander: Sendable {
         let results = found.compactMap { match -> (synonyms: Synonyms, expansion: QueryExpansion)? in
             let set = sets[match.set]
             // A label inside a CJK run names its own characters (`forests [en] from 森林`).
+            // Punctuation around the words is not theirs (an unmatched closing quote: `coral reefs”`).
             var source = words[match.first...match.last].joined(separator: " ")
+            source = Self.trimmingPunctuation(source)
             if match.first == match.last, Self.isCJKRun(source), let span = spans[[match.set, match.first, match.last]] {
                 let scalars = Array(source.unicodeScalars)
                 let range = max(0, span.lowerBound - wordStarts[match.first])..<min(scalars.count, span.upperBound - wordStarts[match.first])
@@ -733,6 +739,23 @@ public struct QueryExpander: Sendable {
 
     /// Whether `text` is one run of Han ideographs, kana or Hangul (which the analyzers cut
     /// into pairs).
+    /// `text` without the punctuation at its ends.
+    static func trimmingPunctuation(_ text: String) -> String {
+        func isPunctuation(_ scalar: Unicode.Scalar) -> Bool {
+            switch scalar.properties.generalCategory {
+            case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation, .initialPunctuation,
+                .finalPunctuation, .otherPunctuation:
+                return true
+            default:
+                return false
+            }
+        }
+        let scalars = text.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !isPunctuation($0) }), let last = scalars.lastIndex(where: { !isPunctuation($0) })
+        else { return text }
+        return String(scalars[first...last])
+    }
+
     static func isCJKRun(_ text: String) -> Bool {
         !text.isEmpty && text.unicodeScalars.allSatisfy { ScalarClass($0.value) == .ideograph }
     }
