@@ -652,7 +652,11 @@ public struct QueryExpander: Sendable {
                 guard let analyzer = analyzers[label.group] else { return false }
                 guard ownGroups.contains(label.group) else { return true }
                 guard let own = ownTerms[label.group] else { return false }
-                return analyzer.terms(label.text) != own
+                // In the query's own language only the same words in another form are added (an
+                // Arabic broken plural: `مصائد الكاميرا` for `مصيدة الكاميرا`), not another
+                // wording, whose other words drift (`الرصد الصوتي الحيوي` adds `الحيوي`).
+                let terms = analyzer.terms(label.text)
+                return terms != own && terms.count == own.count && zip(terms, own).filter { $0 != $1 }.count <= 1
             }
             guard !added.isEmpty else { return nil }
             // The translations stand for every query term the label covers: a record that
