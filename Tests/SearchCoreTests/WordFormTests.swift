@@ -226,16 +226,25 @@ struct WordFormTests {
         let searcher = try IndexSearcher.open(directory: directory.url, schema: schema)
         // `pollinators`, `pollination` and the stem `pollin` share documents 1, 2, 3: a
         // search for any of them finds those three. `polar` is in 3, 4, 5. `pollen` in 1.
-        // The stem itself is no word.
+        // The stem itself is no word. One word per term comes first: `pollinators`, a second
+        // form of `pollin`, after `pollen`.
         let completions = try searcher.completions(prefix: "Pol")
-        #expect(completions.map(\.word) == ["polar", "pollination", "pollinators", "pollen"])
-        #expect(completions.map(\.documentFrequency) == [3, 3, 3, 1])
+        #expect(completions.map(\.word) == ["polar", "pollination", "pollen", "pollinators"])
+        #expect(completions.map(\.documentFrequency) == [3, 3, 1, 3])
+        #expect(completions.map(\.term) == ["polar", "pollin", "pollen", "pollin"])
         #expect(try searcher.completions(prefix: "pol", limit: 2).map(\.word) == ["polar", "pollination"])
+        // Counted with the words before them: only document 3 has `bears`, with `polar` and
+        // `pollinators` (the term of `pollination` too); a context that nothing matches counts 0.
+        #expect(try searcher.documentCounts(of: completions, matching: .term(field: nil, text: "bears")) == [1, 1, 0, 1])
+        #expect(try searcher.documentCounts(of: completions, matching: .term(field: nil, text: "ice")) == [1, 0, 0, 0])
+        #expect(try searcher.documentCounts(of: completions, matching: .term(field: nil, text: "zzz")) == [0, 0, 0, 0])
         #expect(try searcher.completions(prefix: "pollinat", fields: ["title"]).map(\.word) == ["pollinators"])
         #expect(try searcher.completions(prefix: "pollinat", fields: ["title"]).map(\.documentFrequency) == [1])
         // Words of a field without stemming are their terms: CJK bigrams.
         #expect(try searcher.completions(prefix: "红").map(\.word) == ["红树"])
         #expect(try searcher.completions(prefix: "红").map(\.documentFrequency) == [2])
+        // A longer CJK prefix is completed by its last character's pairs (`红树` + `树林`).
+        #expect(try searcher.completions(prefix: "红树").map(\.word) == ["红树林"])
         #expect(try searcher.completions(prefix: "zzz").isEmpty)
         #expect(try searcher.completions(prefix: "pol", limit: 0).isEmpty)
         #expect(throws: IndexError.self) { try searcher.completions(prefix: "pol", fields: ["colour"]) }
@@ -248,8 +257,8 @@ struct WordFormTests {
         rewriter.close()
         let after = try IndexSearcher.open(directory: directory.url, schema: schema)
         let remaining = try after.completions(prefix: "pol")
-        #expect(remaining.map(\.word) == ["pollination", "pollinators", "polar", "pollen"])
-        #expect(remaining.map(\.documentFrequency) == [3, 3, 1, 1])
+        #expect(remaining.map(\.word) == ["pollination", "polar", "pollen", "pollinators"])
+        #expect(remaining.map(\.documentFrequency) == [3, 1, 1, 3])
         #expect(try after.completions(prefix: "红").isEmpty)
     }
 

@@ -262,6 +262,12 @@ struct ForgivingSearchTests {
         #expect(first == "sacrées", "\(frenchWords)")
         let phrase = try CLI.run(["suggest", "mangrove resto", "--index", index]).stdout
         #expect(phrase.hasPrefix("mangrove restor"), "\(phrase)")
+        // Completions follow the words typed before them (`coral re`: reef, which fewer records
+        // have than record but more of them with coral), one form of a word first.
+        let coral = try CLI.json(try CLI.run(["suggest", "coral re", "--index", index, "--json"]).stdout)
+        let coralWords = ((coral["completions"] as? [[String: Any]]) ?? []).compactMap { $0["word"] as? String }
+        #expect(coralWords.first?.hasPrefix("reef") == true, "\(coralWords)")
+        #expect(coralWords.prefix(4).filter { $0.hasPrefix("record") }.count <= 1, "\(coralWords)")
     }
 }
 

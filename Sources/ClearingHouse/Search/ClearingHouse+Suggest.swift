@@ -60,16 +60,21 @@ extension ClearingHouse {
         let searcher = try openSearcher()
         var completions: [Suggestions.Completion] = []
         if !last.isEmpty, limit > 0 {
-            var found = try indexing { try searcher.completions(prefix: last, limit: limit) }
+            // A pool larger than asked, ranked below by what the rest of the query says.
+            let pool = max(limit * 3, 24)
+            var found = try indexing { try searcher.completions(prefix: last, limit: pool) }
             // The words of the user's language first (`forêts sacr` -> `sacrées` before English
             // `sacred`), then the others.
             if let language, case let own = SearchIndex.fieldLanguage(language), own != SearchIndex.otherLanguage {
                 let fields = SearchIndex.textFields.map { "\($0.name).\(own)" }
-                let first = try indexing { try searcher.completions(prefix: last, fields: fields, limit: limit) }
+                let first = try indexing { try searcher.completions(prefix: last, fields: fields, limit: pool) }
                 let words = Set(first.map(\.word))
-                found = Array((first + found.filter { !words.contains($0.word) }).prefix(limit))
+                found = first + found.filter { !words.contains($0.word) }
             }
-            completions = found.map { Suggestions.Completion(text: leading + $0.word, word: $0.word, documents: $0.documentFrequency) }
+            found = try rankedByContext(found, after: words, searcher: searcher)
+            completions = Completion.oneFormFirst(found).prefix(limit).map {
+                Suggestions.Completion(text: leading + $0.word, word: $0.word, documents: $0.documentFrequency)
+            }
         }
         var clauses = words.map { Query.Clause(.should, .term(field: nil, text: $0)) }
         if !last.isEmpty { clauses.append(Query.Clause(.must, .prefix(field: "title", prefix: last))) }
@@ -85,5 +90,40 @@ extension ClearingHouse {
             }
         }
         return Suggestions(query: query, completions: completions, titles: titles)
+    }
+
+    /// `completions` ranked by the records that have each with the words typed before it
+    /// (`coral re` -> `reef` before `record`, which more records have but fewer with `coral`);
+    /// equal counts keep their order. A completed CJK run is counted as a phrase (`湿地保` ->
+    /// `湿地保护`, the records that have those four characters in a row), and that count is
+    /// its `documentFrequency` (the engine counted its last pair's); a run that no record has
+    /// is left out.
+    private func rankedByContext(_ completions: [Completion], after words: [String], searcher: IndexSearcher) throws -> [Completion] {
+        let context = words.map { Query.Clause(.must, .term(field: nil, text: $0)) }
+        let runs = completions.map { QueryExpander.isCJKRun($0.word) && $0.word.unicodeScalars.count > 2 }
+        guard !context.isEmpty || runs.contains(true) else { return completions }
+        // Words: one pass over the context's matches (the engine's counts).
+        var counts = Array(repeating: 0, count: completions.count)
+        if !context.isEmpty {
+            let query: Query = context.count == 1 ? context[0].query : .boolean(context, minimumShouldMatch: 0)
+            counts = try indexing { try searcher.documentCounts(of: completions, matching: query) }
+        }
+        // Completed CJK runs: a phrase search each (few, and their pairs are rare).
+        var kept: [(completion: Completion, count: Int, order: Int)] = []
+        for (order, completion) in completions.enumerated() {
+            guard runs[order] else {
+                kept.append((completion, counts[order], order))
+                continue
+            }
+            let phrase = Query.phrase(field: nil, text: completion.word)
+            let query = context.isEmpty ? phrase : .boolean(context + [Query.Clause(.must, phrase)], minimumShouldMatch: 0)
+            let count = try indexing { try searcher.search(query, options: SearchOptions(limit: 0, countTotal: true)).totalHits }
+            // A run no record has is no word of the index (`湿地保` -> `湿地保险` from the pair `保险`).
+            guard count > 0 else { continue }
+            var ranked = completion
+            if context.isEmpty { ranked.documentFrequency = count }
+            kept.append((ranked, count, order))
+        }
+        return kept.sorted { ($1.count, $0.order) < ($0.count, $1.order) }.map(\.completion)
     }
 }

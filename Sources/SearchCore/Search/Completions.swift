@@ -3,14 +3,50 @@
 // them finds. Words come from the segments' word-form dictionaries (`WordForms.swift`) and from
 // the terms that are words of their own; each segment reads only the prefix's range.
 
+/// A word of the index that completes a prefix (see ``IndexSearcher/completions(prefix:fields:limit:)``).
+public struct Completion: Sendable, Hashable {
+    /// The word as written (lower-cased and normalized, not stemmed): `pollinators`.
+    public var word: String
+    /// Live documents that contain its term.
+    public var documentFrequency: Int
+    /// The term it is indexed as (`pollin`): words of one term are forms of one word.
+    public var term: String
+    /// The (text field, term) pairs it is searched as.
+    var fieldTerms: [FieldTerm] = []
+
+    public init(word: String, documentFrequency: Int, term: String) {
+        self.word = word
+        self.documentFrequency = documentFrequency
+        self.term = term
+    }
+
+    /// `completions` in their order, but one word per term first: the first word of each term,
+    /// then the other forms, so that the forms of one word (`record`, `recorded`, `recorders`,
+    /// `recording`, ...) do not fill the list before the other words (`reef`, `region`).
+    public static func oneFormFirst(_ completions: [Completion]) -> [Completion] {
+        var seen = Set<String>()
+        var first: [Completion] = []
+        var rest: [Completion] = []
+        for completion in completions {
+            if seen.insert(completion.term).inserted { first.append(completion) } else { rest.append(completion) }
+        }
+        return first + rest
+    }
+}
+
 extension IndexSearcher {
     /// Words a completion considers per field and segment, at most (see ``completions(prefix:fields:limit:)``).
     public static let maximumCompletionCandidates = 2048
 
     /// The words of the index that start with `prefix`, as written (lower-cased and normalized,
     /// not stemmed), with the number of live documents that contain their term: the documents
-    /// a search for the word finds in the fields. Largest first, ties in alphabetical order;
-    /// at most `limit`.
+    /// a search for the word finds in the fields. Largest first, ties in alphabetical order,
+    /// then one word per term first (``Completion/oneFormFirst(_:)``, among the `4 * limit`
+    /// largest); at most `limit`.
+    ///
+    /// A Chinese, Japanese or Korean prefix of two characters or more is completed by its last
+    /// character's pairs, the way CJK text is indexed (`湿地保` -> `湿地保护`, through the pair
+    /// `保护`, whose documents it counts).
     ///
     /// A word is a word form (`pollinators`, which is indexed as `pollin`; see ``Token/form``)
     /// or a term that some document has as a word of its own: a word the stemmer leaves alone
@@ -34,17 +70,24 @@ extension IndexSearcher {
     /// - Throws: ``IndexError`` with code `invalidArgument` for an unknown field, `corrupt`
     ///   when a word-form dictionary is damaged.
     public func completions(prefix: String, fields: [String]? = nil, limit: Int = 10) throws(IndexError)
-        -> [(word: String, documentFrequency: Int)]
+        -> [Completion]
     {
         guard limit > 0 else { return [] }
+        let pool = limit * 4
         // A prefix of one or two letters opens most of a dictionary: each field and segment
         // offers at most this many words, in dictionary order (the ranking is then among them).
         let perSegment = Self.maximumCompletionCandidates
         // Each candidate word with the (field, term) pairs it is searched as.
         var candidates: [String: Set<FieldTerm>] = [:]
         for field in try completionFields(fields) where fieldIsPopulated[field] {
-            let written = schema.textFields[field].analyzer.normalizedWord(prefix)
+            var written = schema.textFields[field].analyzer.normalizedWord(prefix)
             guard !written.isEmpty else { continue }
+            // A CJK run: its last character's pairs, after the characters before it.
+            var lead = ""
+            if written.unicodeScalars.count >= 2, QueryExpander.isCJKRun(written), let last = written.unicodeScalars.last {
+                lead = String(String.UnicodeScalarView(written.unicodeScalars.dropLast()))
+                written = String(last)
+            }
             let prefixBytes = Array(written.utf8)
             for segment in segments {
                 let reader = segment.reader
@@ -55,13 +98,13 @@ extension IndexSearcher {
                     let form = String(decoding: key[2...], as: UTF8.self)
                     if entry.isStemOnly { stemsOnly.insert(form) }
                     for term in reader.wordFormTerms(entry, key: key, dictionary: dictionary) {
-                        candidates[form, default: []].insert(FieldTerm(field: field, term: String(decoding: term, as: UTF8.self)))
+                        candidates[lead + form, default: []].insert(FieldTerm(field: field, term: String(decoding: term, as: UTF8.self)))
                     }
                     seen += 1
                     return seen < perSegment
                 }
                 for (term, _) in reader.terms(field: field, prefix: written, limit: perSegment) where !stemsOnly.contains(term) {
-                    candidates[term, default: []].insert(FieldTerm(field: field, term: term))
+                    candidates[lead + term, default: []].insert(FieldTerm(field: field, term: term))
                 }
             }
         }
@@ -76,16 +119,57 @@ extension IndexSearcher {
         }
         let ranked = candidates.map { word, pairs in (word: word, pairs: pairs, bound: pairs.map(bound).max() ?? 0) }
             .sorted { ($0.bound, $1.word) > ($1.bound, $0.word) }
-        var results: [(word: String, documentFrequency: Int)] = []
+        var results: [Completion] = []
         for candidate in ranked {
-            if results.count >= limit, let last = results.last, last.documentFrequency > candidate.bound { break }
-            let frequency = candidate.pairs.map { documentFrequency(field: $0.field, term: $0.term) }.max() ?? 0
-            guard frequency > 0 else { continue }
-            results.append((candidate.word, frequency))
+            if results.count >= pool, let last = results.last, last.documentFrequency > candidate.bound { break }
+            var best: (frequency: Int, term: String) = (0, "")
+            for pair in candidate.pairs {
+                let frequency = documentFrequency(field: pair.field, term: pair.term)
+                if frequency > best.frequency || frequency == best.frequency && pair.term < best.term { best = (frequency, pair.term) }
+            }
+            guard best.frequency > 0 else { continue }
+            var completion = Completion(word: candidate.word, documentFrequency: best.frequency, term: best.term)
+            completion.fieldTerms = candidate.pairs.sorted { ($0.field, $0.term) < ($1.field, $1.term) }
+            results.append(completion)
             results.sort { ($0.documentFrequency, $1.word) > ($1.documentFrequency, $0.word) }
-            if results.count > limit { results.removeLast() }
+            if results.count > pool { results.removeLast() }
         }
-        return results
+        return Array(Completion.oneFormFirst(results).prefix(limit))
+    }
+
+    /// For each of `completions` (from ``completions(prefix:fields:limit:)`` of this searcher),
+    /// the live documents that match `context` and contain the word: what ranks the
+    /// completions of a query's last word by the words typed before it (`coral re` -> `reef`
+    /// before `record`). `context` is matched, not scored: one pass over its matches marks
+    /// them, then each word's postings are counted against the marks.
+    ///
+    /// - Throws: ``IndexError`` when `context` is not a valid query for this index.
+    public func documentCounts(of completions: [Completion], matching context: Query) throws(IndexError) -> [Int] {
+        var planner = QueryPlanner(searcher: self, defaultFields: nil)
+        guard let plan = try planner.plan(context) else { return completions.map { _ in 0 } }
+        var counts = Array(repeating: 0, count: completions.count)
+        for segment in segments {
+            guard let scorer = makeScorer(plan, segment: segment) else { continue }
+            var matching = DocumentSet(documentCount: segment.reader.documentCount)
+            let deletions = segment.deletions
+            while case let doc = scorer.nextDoc(), doc != noMoreDocs {
+                if deletions.count == 0 || !deletions.contains(doc) { matching.insert(doc) }
+            }
+            guard matching.count > 0 else { continue }
+            for (index, completion) in completions.enumerated() {
+                // A document with the word in several fields counts once.
+                var counted = DocumentSet(documentCount: segment.reader.documentCount)
+                for pair in completion.fieldTerms {
+                    guard let info = segment.reader.termInfo(field: pair.field, term: pair.term) else { continue }
+                    let postings = segment.reader.postingsIterator(info)
+                    while case let doc = postings.nextDoc(), doc != noMoreDocs {
+                        if matching.contains(doc) { counted.insert(doc) }
+                    }
+                }
+                counts[index] += counted.count
+            }
+        }
+        return counts
     }
 
     /// The text fields named `names` (nil: all); a name also means its `name.*` variants.
@@ -96,7 +180,7 @@ extension IndexSearcher {
 }
 
 /// A term of one text field.
-private struct FieldTerm: Hashable {
+struct FieldTerm: Hashable, Sendable {
     let field: Int
     let term: String
 }

@@ -760,7 +760,8 @@ public struct QueryExpander: Sendable {
         return String(scalars[first...last])
     }
 
-    static func isCJKRun(_ text: String) -> Bool {
+    /// Whether `text` is a run of CJK ideographs alone (what the Chinese analyzer cuts into pairs).
+    public static func isCJKRun(_ text: String) -> Bool {
         !text.isEmpty && text.unicodeScalars.allSatisfy { ScalarClass($0.value) == .ideograph }
     }
 
