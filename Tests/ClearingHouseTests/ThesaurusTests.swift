@@ -148,6 +148,15 @@ struct ThesaurusTests {
         // read it; punctuation around the words (an unmatched closing quote) is not shown as theirs.
         #expect(try house.expansions(of: "ｃｏｒａｌ ｒｅｅｆｓ").first?.setID == "coral-reefs")
         #expect(try house.expansions(of: "коралловые рифы”").first?.source == "коралловые рифы")
+        #expect(try house.expansions(of: "（珊瑚礁保护）").first?.source == "珊瑚礁")
+        #expect(try house.expansions(of: "«\u{00A0}récifs coralliens\u{00A0}»").first?.source == "récifs coralliens")
+        // Two scripts in one word typed without a space: each label names its own characters
+        // and adds the other languages' labels (the English ones for 珊瑚礁 too).
+        let mixed = try house.expansions(of: "marine ecosystems珊瑚礁")
+        let reefs = try #require(mixed.first { $0.setID == "coral-reefs" })
+        #expect(reefs.source == "珊瑚礁")
+        #expect(reefs.added.contains { $0.text == "coral reefs" }, "\(reefs.added)")
+        #expect(mixed.first { $0.setID != "coral-reefs" }?.source == "marine ecosystems")
     }
 
     @Test func aConceptSplitOverFilesIsMergedAndEveryImportIsSeenByTheNextSearch() throws {
@@ -229,7 +238,7 @@ struct ThesaurusTests {
                           "notation": "skos:notation"},
              "@id": "http://example.org/c/sea-turtles", "@type": "skos:Concept", "notation": "sea-turtles",
              "prefLabel": {"ar": "السلاحف البحرية", "en": "sea turtles"},
-             "altLabel": {"ar": ["السلحفاة البحرية", "الزواحف البحرية المهددة"]}}
+             "altLabel": {"ar": ["السلحفاة البحرية", "الزواحف البحرية المهددة", "الزواحف المائية"]}}
             """)
         _ = try house.importThesaurus([thesaurus])
         let records = """
@@ -255,8 +264,11 @@ struct ThesaurusTests {
         // Only the same words in another form: another Arabic wording of the concept (here
         // "threatened marine reptiles") is not added in Arabic, where its other words would
         // drift; the other languages' labels still are.
-        #expect(!added.contains("الزواحف البحرية المهددة"), "\(added)")
+        #expect(!added.contains("الزواحف البحرية المهددة") && !added.contains("الزواحف المائية"), "\(added)")
         let other = try house.search(SearchRequest(query: "الزواحف البحرية المهددة", limit: 10))
         #expect(other.expansions.flatMap(\.added).map(\.text) == ["sea turtles"], "\(other.expansions)")
+        // Two words of which two differ (aquatic reptiles) are another wording too.
+        let aquatic = try house.search(SearchRequest(query: "الزواحف المائية", limit: 10))
+        #expect(aquatic.expansions.flatMap(\.added).map(\.text) == ["sea turtles"], "\(aquatic.expansions)")
     }
 }

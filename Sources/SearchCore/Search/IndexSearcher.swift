@@ -44,8 +44,8 @@ public final class IndexSearcher: Sendable {
     let groupCount: Int
     /// Text fields normalized by their group's combined length (the sum of the lengths of
     /// the group's fields in a document) rather than their own: the fields of an uneven
-    /// group, where no boosted field (weight above 1) is in every document that has text in
-    /// the group. See ``effectiveWeight(_:coverage:)``.
+    /// group, where no boosted field (weight above 1) is in nearly every document that has
+    /// text in the group (``unevenCoverage``). See ``effectiveWeight(_:coverage:)``.
     let foldedFields: [Bool]
     /// Average combined length per group, over live documents with text in the group.
     let combinedAverages: [Double]
@@ -142,13 +142,15 @@ public final class IndexSearcher: Sendable {
         fieldWeights = schema.textFields.enumerated().map { field, definition in
             Self.effectiveWeight(definition.weight, coverage: coverage[field])
         }
-        // Uneven groups: no boosted field is in every document, and more than one field has text.
+        // Uneven groups: no boosted field is in nearly every document (see `unevenCoverage`),
+        // and more than one field has text.
         var uneven = Array(repeating: false, count: groupCount)
         for group in 0..<groupCount {
             let members = counts.indices.filter { groupOfField[$0] == group }
             let boosted = members.filter { schema.textFields[$0].weight > 1 }
             uneven[group] =
-                !boosted.isEmpty && boosted.allSatisfy { coverage[$0] < 1 } && members.filter { populated[$0] }.count > 1
+                !boosted.isEmpty && boosted.allSatisfy { coverage[$0] < Self.unevenCoverage }
+                && members.filter { populated[$0] }.count > 1
         }
         foldedFields = groupOfField.map { uneven[$0] }
         var combinedAverages = Array(repeating: 1.0, count: groupCount)
@@ -247,6 +249,11 @@ public final class IndexSearcher: Sendable {
     /// Counts of ``documentFrequency(field:term:)`` kept at most.
     static let documentFrequencyCacheLimit = 65_536
 
+    /// A group is uneven, and normalized by combined lengths, when each of its boosted fields
+    /// is in fewer than this share of its documents: a few untitled documents among titled
+    /// ones do not change how the others score.
+    static let unevenCoverage = 0.9
+
     /// The weight a text field of schema weight `weight` scores with when a share `coverage`
     /// (0-1) of its group's documents have it: the part of the weight above 1 shrinks with the
     /// fourth power of the share, `1 + (weight - 1) * coverage⁴`.
@@ -258,7 +265,7 @@ public final class IndexSearcher: Sendable {
     /// every document has the field (clearing-house records, Cranfield, CISI) the weight is
     /// the schema's. Weights of 1 or less are kept as they are.
     ///
-    /// The same collections are why an uneven group (no boosted field in every document) is
+    /// The same collections are why an uneven group (no boosted field in 90% of its documents) is
     /// normalized by each document's combined length over the group's fields, as if its
     /// text were one field (as the peers index such collections): per field, a titled
     /// paragraph's title word is normalized by the title's few words and outranks an

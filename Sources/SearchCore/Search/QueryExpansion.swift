@@ -619,7 +619,13 @@ public struct QueryExpander: Sendable {
         let all = found
         found.removeAll { match in
             all.contains { other in
-                other.first <= match.first && other.last >= match.last && other.last - other.first > match.last - match.first
+                guard other.first <= match.first && other.last >= match.last && other.last - other.first > match.last - match.first
+                else { return false }
+                // (Not when it is other characters of a word in two scripts: `珊瑚礁` of `ecosystems珊瑚礁`.)
+                if let inner = spans[[match.set, match.first, match.last]], let outer = spans[[other.set, other.first, other.last]] {
+                    return outer.overlaps(inner)
+                }
+                return true
             }
         }
         // Where the kept labels lie inside a CJK run: there the labels segment the run.
@@ -629,19 +635,29 @@ public struct QueryExpander: Sendable {
             let start = wordStarts[match.first]
             labelled[match.first, default: []].append((span.lowerBound - start)..<(span.upperBound - start))
         }
+        let joinedScalars = Array(joined.unicodeScalars)
         let results = found.compactMap { match -> (synonyms: Synonyms, expansion: QueryExpansion)? in
             let set = sets[match.set]
-            // A label inside a CJK run names its own characters (`forests [en] from 森林`).
-            // Punctuation around the words is not theirs (an unmatched closing quote: `coral reefs”`).
+            // The words are what the label's terms span in the query: a label inside a CJK run
+            // or a run of two scripts names its own characters (`forests [en] from 森林`, `eDNA`
+            // of `eDNA监测`), and punctuation around them is not theirs (`coral reefs”`).
             var source = words[match.first...match.last].joined(separator: " ")
-            source = Self.trimmingPunctuation(source)
-            if match.first == match.last, Self.isCJKRun(source), let span = spans[[match.set, match.first, match.last]] {
-                let scalars = Array(source.unicodeScalars)
-                let range = max(0, span.lowerBound - wordStarts[match.first])..<min(scalars.count, span.upperBound - wordStarts[match.first])
-                if !range.isEmpty { source = Self.string(scalars[range]) }
+            if let span = spans[[match.set, match.first, match.last]] {
+                let range = max(0, span.lowerBound)..<min(joinedScalars.count, span.upperBound)
+                if !range.isEmpty { source = Self.string(joinedScalars[range]) }
             }
+            source = Self.trimmingPunctuation(source)
+            // Matches at the same words are this language's own, unless they are different
+            // characters of one word (`eDNA` and `监测` in `eDNA监测`).
             var ownGroups = Set(match.groups)
-            for other in found where other.first <= match.last && other.last >= match.first { ownGroups.formUnion(other.groups) }
+            for other in found where other.first <= match.last && other.last >= match.first {
+                if let mine = spans[[match.set, match.first, match.last]], let theirs = spans[[other.set, other.first, other.last]],
+                    !mine.overlaps(theirs)
+                {
+                    continue
+                }
+                ownGroups.formUnion(other.groups)
+            }
             // The query's own words, as each of their groups analyzes them (a label that is
             // them is not searched again).
             let ownTerms = Dictionary(
@@ -741,17 +757,15 @@ public struct QueryExpander: Sendable {
         return pieces.map { string(scalars[$0]) }
     }
 
-    /// Whether `text` is one run of Han ideographs, kana or Hangul (which the analyzers cut
-    /// into pairs).
-    /// `text` without the punctuation at its ends.
+    /// `text` without the punctuation and spaces at its ends.
     static func trimmingPunctuation(_ text: String) -> String {
         func isPunctuation(_ scalar: Unicode.Scalar) -> Bool {
             switch scalar.properties.generalCategory {
             case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation, .initialPunctuation,
-                .finalPunctuation, .otherPunctuation:
+                .finalPunctuation, .otherPunctuation, .spaceSeparator:
                 return true
             default:
-                return false
+                return scalar.properties.isWhitespace
             }
         }
         let scalars = text.unicodeScalars
@@ -760,7 +774,8 @@ public struct QueryExpander: Sendable {
         return String(scalars[first...last])
     }
 
-    /// Whether `text` is a run of CJK ideographs alone (what the Chinese analyzer cuts into pairs).
+    /// Whether `text` is one run of Han ideographs, kana or Hangul (which the analyzers cut
+    /// into pairs).
     public static func isCJKRun(_ text: String) -> Bool {
         !text.isEmpty && text.unicodeScalars.allSatisfy { ScalarClass($0.value) == .ideograph }
     }

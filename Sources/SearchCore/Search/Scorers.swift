@@ -370,7 +370,8 @@ final class UnitScorer: Scorer {
         let value = idf * frequency / (k1 + frequency)
         var details: [Explanation] = [
             Explanation(
-                idf, "idf = ln(1 + (N - n + 0.5) / (n + 0.5)) with N = \(documentCount) documents, n = \(documentFrequency) containing it")
+                idf,
+                "idf = ln(1 + (N - n + 0.5) / (n + 0.5)) with N = \(documentCount) documents, n = \(documentFrequency) containing it\(fields.count > 1 ? " (in the field that most have it)" : "")")
         ]
         var parts: [Explanation] = []
         for (index, (source, field)) in zip(sources, fields).enumerated() where source.doc == doc && field.groupIndex == group {
@@ -379,12 +380,18 @@ final class UnitScorer: Scorer {
             parts.append(
                 Explanation(
                     contribution(index, source),
-                    "\(field.name)\(field.label.map { " (\($0))" } ?? ""): weight \(field.weight) × freq \(source.frequency) / (1 - b + b × \(field.groupLength ? "group length" : "length") \(Int(length)) / average \(String(format: "%.2f", field.averageLength)))"
+                    "\(field.name)\(field.label.map { " (\($0))" } ?? ""): weight \(Self.rounded(field.weight)) × freq \(source.frequency) / (1 - b + b × \(field.groupLength ? "length of all \(field.group) fields" : "length") \(Int(length)) / average \(String(format: "%.2f", field.averageLength)))"
                 ))
         }
         details.append(Explanation(frequency, "tf = sum of weighted, length-normalized frequencies", parts))
         details.append(Explanation(frequency > 0 ? frequency / (k1 + frequency) : 0, "tf / (k1 + tf) with k1 = \(k1)"))
         return Explanation(value, label, details)
+    }
+
+    /// A weight as explanations show it: at most four significant digits (`1.0625`, `1.309`).
+    static func rounded(_ weight: Double) -> String {
+        let text = String(format: "%.4g", weight)
+        return text.contains(".") || text.contains("e") ? text : text + ".0"
     }
 
     override func collectMatchedLabels(into labels: inout Set<String>) {
