@@ -267,6 +267,10 @@ struct ThesaurusTests {
         #expect(!added.contains("الزواحف البحرية المهددة") && !added.contains("الزواحف المائية"), "\(added)")
         let other = try house.search(SearchRequest(query: "الزواحف البحرية المهددة", limit: 10))
         #expect(other.expansions.flatMap(\.added).map(\.text) == ["sea turtles"], "\(other.expansions)")
+        // An indefinite singular (which the stemmer reads two ways) finds the plural's records too.
+        let indefinite = try house.search(SearchRequest(query: "سلحفاة بحرية", limit: 10))
+        #expect(indefinite.expansions.flatMap(\.added).map(\.text).contains("السلاحف البحرية"), "\(indefinite.expansions)")
+        #expect(indefinite.hits.map(\.id).contains("ar-turtles"))
         // Two words of which two differ (aquatic reptiles) are another wording too.
         let aquatic = try house.search(SearchRequest(query: "الزواحف المائية", limit: 10))
         #expect(aquatic.expansions.flatMap(\.added).map(\.text) == ["sea turtles"], "\(aquatic.expansions)")

@@ -662,17 +662,19 @@ public struct QueryExpander: Sendable {
             // them is not searched again).
             let ownTerms = Dictionary(
                 uniqueKeysWithValues: match.groups.filter(searchesOwnLabels.contains).compactMap { group in
-                    analyzers[group].map { (group, $0.terms(source)) }
+                    analyzers[group].map { (group, Self.termsByPosition($0.tokens(source))) }
                 })
             let added = set.labels.filter { label in
                 guard let analyzer = analyzers[label.group] else { return false }
                 guard ownGroups.contains(label.group) else { return true }
                 guard let own = ownTerms[label.group] else { return false }
-                // In the query's own language only the same words in another form are added (an
-                // Arabic broken plural: `مصائد الكاميرا` for `مصيدة الكاميرا`), not another
-                // wording, whose other words drift (`الرصد الصوتي الحيوي` adds `الحيوي`).
-                let terms = analyzer.terms(label.text)
-                return terms != own && terms.count == own.count && zip(terms, own).filter { $0 != $1 }.count <= 1
+                // In the query's own language only the same words with one of them in another
+                // form are added (an Arabic broken plural: `مصائد الكاميرا` for `مصيدة الكاميرا`),
+                // not another wording, whose other words drift (`الرصد الصوتي الحيوي` adds
+                // `الحيوي`), nor the words themselves. A position is the same word when the
+                // label's and the query's terms there share one (`سلحفاة` is `سلحف` or `سلحفا`).
+                let terms = Self.termsByPosition(analyzer.tokens(label.text))
+                return terms.count == own.count && zip(terms, own).filter { Set($0).isDisjoint(with: $1) }.count == 1
             }
             guard !added.isEmpty else { return nil }
             // The translations stand for every query term the label covers: a record that
