@@ -268,6 +268,19 @@ struct ForgivingSearchTests {
         let coralWords = ((coral["completions"] as? [[String: Any]]) ?? []).compactMap { $0["word"] as? String }
         #expect(coralWords.first?.hasPrefix("reef") == true, "\(coralWords)")
         #expect(coralWords.prefix(4).filter { $0.hasPrefix("record") }.count <= 1, "\(coralWords)")
+        // A stop word or an operator before it changes nothing; a sign or quote typed before the
+        // word stays in the completed text.
+        for query in ["the coral re", "coral AND re", "+coral re"] {
+            let other = try CLI.json(try CLI.run(["suggest", "--index", index, "--json", "--", query]).stdout)
+            let first = ((other["completions"] as? [[String: Any]]) ?? []).first
+            #expect((first?["word"] as? String)?.hasPrefix("reef") == true, "\(query): \(other)")
+        }
+        let excluded = try CLI.json(try CLI.run(["suggest", "coral -re", "--index", index, "--json"]).stdout)
+        let texts = ((excluded["completions"] as? [[String: Any]]) ?? []).compactMap { $0["text"] as? String }
+        #expect(!texts.isEmpty && texts.allSatisfy { $0.hasPrefix("coral -re") }, "\(texts)")
+        // A Chinese run longer than a pair finds the titles that have it.
+        let porpoise = try CLI.json(try CLI.run(["suggest", "长江江豚", "--index", index, "--json"]).stdout)
+        #expect(!((porpoise["titles"] as? [Any]) ?? []).isEmpty, "\(porpoise)")
     }
 }
 

@@ -71,13 +71,21 @@ extension ClearingHouse {
                 let words = Set(first.map(\.word))
                 found = first + found.filter { !words.contains($0.word) }
             }
-            found = try rankedByContext(found, after: words, searcher: searcher)
-            completions = Completion.oneFormFirst(found).prefix(limit).map {
-                Suggestions.Completion(text: leading + $0.word, word: $0.word, documents: $0.documentFrequency)
+            let ranked = try rankedByContext(found, after: Self.contextClauses(words, searcher: searcher), searcher: searcher)
+            // An operator or quote typed before the word stays (`coral -re` -> `coral -reef`).
+            let marker = String(last.prefix { !$0.isLetter && !$0.isNumber })
+            completions = ranked.prefix(limit).map {
+                Suggestions.Completion(text: leading + marker + $0.word, word: $0.word, documents: $0.documentFrequency)
             }
         }
         var clauses = words.map { Query.Clause(.should, .term(field: nil, text: $0)) }
-        if !last.isEmpty { clauses.append(Query.Clause(.must, .prefix(field: "title", prefix: last))) }
+        if !last.isEmpty {
+            // A CJK run longer than a pair is in a title as a phrase of its pairs (`长江江豚`).
+            let title: Query =
+                QueryExpander.isCJKRun(last) && last.unicodeScalars.count > 2
+                ? .phrase(field: "title", text: last) : .prefix(field: "title", prefix: last)
+            clauses.append(Query.Clause(.must, title))
+        }
         var titles: [Suggestions.Title] = []
         if !clauses.isEmpty {
             let results = try indexing {
@@ -92,20 +100,43 @@ extension ClearingHouse {
         return Suggestions(query: query, completions: completions, titles: titles)
     }
 
+    /// The words typed before the last one as clauses that the completions are counted with:
+    /// `-word` must not match, `+word` and `word` must; the operators `AND`, `OR`, `NOT` and
+    /// words that no record has (stop words such as `the`, typos) are left out.
+    private static func contextClauses(_ words: [String], searcher: IndexSearcher) -> [Query.Clause] {
+        var clauses: [Query.Clause] = []
+        for word in words where !["AND", "OR", "NOT", "&&", "||"].contains(word) {
+            var text = Substring(word)
+            var occur = Query.Occur.must
+            if text.hasPrefix("-") {
+                occur = .mustNot
+                text = text.dropFirst()
+            } else if text.hasPrefix("+") {
+                text = text.dropFirst()
+            }
+            guard !text.isEmpty, searcher.hasWord(String(text)) else { continue }
+            clauses.append(Query.Clause(occur, .term(field: nil, text: String(text))))
+        }
+        return clauses
+    }
+
     /// `completions` ranked by the records that have each with the words typed before it
-    /// (`coral re` -> `reef` before `record`, which more records have but fewer with `coral`);
-    /// equal counts keep their order. A completed CJK run is counted as a phrase (`湿地保` ->
-    /// `湿地保护`, the records that have those four characters in a row), and that count is
-    /// its `documentFrequency` (the engine counted its last pair's); a run that no record has
-    /// is left out.
-    private func rankedByContext(_ completions: [Completion], after words: [String], searcher: IndexSearcher) throws -> [Completion] {
-        let context = words.map { Query.Clause(.must, .term(field: nil, text: $0)) }
+    /// (`coral re` -> `reef` before `record`, which more records have but fewer with `coral`),
+    /// at most two forms of a word before the other words among those some record has with
+    /// them (``Completion/formsFirst(_:atMost:)``), then the others, one form of a word first;
+    /// equal counts keep their order. A
+    /// completed CJK run is counted as a phrase (`湿地保` -> `湿地保护`, the records that have
+    /// those four characters in a row), and that count is its `documentFrequency` (the engine
+    /// counted its last pair's); a run that no record has is left out.
+    private func rankedByContext(_ completions: [Completion], after context: [Query.Clause], searcher: IndexSearcher) throws -> [Completion] {
         let runs = completions.map { QueryExpander.isCJKRun($0.word) && $0.word.unicodeScalars.count > 2 }
-        guard !context.isEmpty || runs.contains(true) else { return completions }
+        guard !context.isEmpty || runs.contains(true) else { return Completion.oneFormFirst(completions) }
+        // A context of exclusions alone counts among every record.
+        let positive = context.contains { $0.occur != .mustNot } ? context : context + [Query.Clause(.must, .matchAll)]
         // Words: one pass over the context's matches (the engine's counts).
         var counts = Array(repeating: 0, count: completions.count)
         if !context.isEmpty {
-            let query: Query = context.count == 1 ? context[0].query : .boolean(context, minimumShouldMatch: 0)
+            let query: Query = positive.count == 1 ? positive[0].query : .boolean(positive, minimumShouldMatch: 0)
             counts = try indexing { try searcher.documentCounts(of: completions, matching: query) }
         }
         // Completed CJK runs: a phrase search each (few, and their pairs are rare).
@@ -116,7 +147,7 @@ extension ClearingHouse {
                 continue
             }
             let phrase = Query.phrase(field: nil, text: completion.word)
-            let query = context.isEmpty ? phrase : .boolean(context + [Query.Clause(.must, phrase)], minimumShouldMatch: 0)
+            let query = context.isEmpty ? phrase : .boolean(positive + [Query.Clause(.must, phrase)], minimumShouldMatch: 0)
             let count = try indexing { try searcher.search(query, options: SearchOptions(limit: 0, countTotal: true)).totalHits }
             // A run no record has is no word of the index (`湿地保` -> `湿地保险` from the pair `保险`).
             guard count > 0 else { continue }
@@ -124,6 +155,11 @@ extension ClearingHouse {
             if context.isEmpty { ranked.documentFrequency = count }
             kept.append((ranked, count, order))
         }
-        return kept.sorted { ($1.count, $0.order) < ($0.count, $1.order) }.map(\.completion)
+        // Most together with the context first, at most two forms of a word before the others
+        // (`mangrove rest` -> restoration, restored, then restauration... before restoring);
+        // then the words no record has with the context.
+        let sorted = kept.sorted { ($1.count, $0.order) < ($0.count, $1.order) }
+        return Completion.formsFirst(sorted.filter { $0.count > 0 }.map(\.completion), atMost: 2)
+            + Completion.oneFormFirst(sorted.filter { $0.count == 0 }.map(\.completion))
     }
 }

@@ -24,11 +24,19 @@ public struct Completion: Sendable, Hashable {
     /// then the other forms, so that the forms of one word (`record`, `recorded`, `recorders`,
     /// `recording`, ...) do not fill the list before the other words (`reef`, `region`).
     public static func oneFormFirst(_ completions: [Completion]) -> [Completion] {
-        var seen = Set<String>()
+        formsFirst(completions, atMost: 1)
+    }
+
+    /// `completions` in their order, but at most `count` words of each term before the other
+    /// forms (see ``oneFormFirst(_:)``).
+    public static func formsFirst(_ completions: [Completion], atMost count: Int) -> [Completion] {
+        var seen: [String: Int] = [:]
         var first: [Completion] = []
         var rest: [Completion] = []
         for completion in completions {
-            if seen.insert(completion.term).inserted { first.append(completion) } else { rest.append(completion) }
+            let index = seen[completion.term, default: 0]
+            seen[completion.term] = index + 1
+            if index < count { first.append(completion) } else { rest.append(completion) }
         }
         return first + rest
     }
