@@ -78,16 +78,26 @@ extension ClearingHouse {
                 Suggestions.Completion(text: leading + marker + $0.word, word: $0.word, documents: $0.documentFrequency)
             }
         }
-        var clauses = words.map { Query.Clause(.should, .term(field: nil, text: $0)) }
+        // Titles: the records that have the earlier words (those in a title first) and a title
+        // word that starts with the last; else, as a fallback, any earlier word.
+        var prefix: [Query.Clause] = []
         if !last.isEmpty {
             // A CJK run longer than a pair is in a title as a phrase of its pairs (`长江江豚`).
             let title: Query =
                 QueryExpander.isCJKRun(last) && last.unicodeScalars.count > 2
                 ? .phrase(field: "title", text: last) : .prefix(field: "title", prefix: last)
-            clauses.append(Query.Clause(.must, title))
+            prefix.append(Query.Clause(.must, title))
         }
+        let context = Self.contextClauses(words, searcher: searcher)
+        var inTitles: [Query.Clause] = []
+        for clause in context where clause.occur == .must {
+            if case .term(_, let text) = clause.query { inTitles.append(Query.Clause(.should, .term(field: "title", text: text))) }
+        }
+        var attempts: [[Query.Clause]] = []
+        if !context.isEmpty, context.contains(where: { $0.occur == .must }) || !prefix.isEmpty { attempts.append(context + inTitles + prefix) }
+        attempts.append(words.map { Query.Clause(.should, .term(field: nil, text: $0)) } + prefix)
         var titles: [Suggestions.Title] = []
-        if !clauses.isEmpty {
+        for clauses in attempts where titles.isEmpty && !clauses.isEmpty {
             let results = try indexing {
                 try searcher.search(.boolean(clauses, minimumShouldMatch: 0), options: SearchOptions(limit: Self.suggestedTitles))
             }

@@ -153,7 +153,7 @@ extension IndexSearcher {
     ///
     /// - Throws: ``IndexError`` when `context` is not a valid query for this index.
     public func documentCounts(of completions: [Completion], matching context: Query) throws(IndexError) -> [Int] {
-        var planner = QueryPlanner(searcher: self, defaultFields: nil)
+        let planner = QueryPlanner(searcher: self, defaultFields: nil)
         guard let plan = try planner.plan(context) else { return completions.map { _ in 0 } }
         var counts = Array(repeating: 0, count: completions.count)
         for segment in segments {
