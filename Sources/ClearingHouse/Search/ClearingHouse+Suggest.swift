@@ -74,8 +74,9 @@ extension ClearingHouse {
             let ranked = try rankedByContext(found, after: Self.contextClauses(words, searcher: searcher), searcher: searcher)
             // An operator or quote typed before the word stays (`coral -re` -> `coral -reef`).
             let marker = String(last.prefix { !$0.isLetter && !$0.isNumber })
-            completions = ranked.prefix(limit).map {
-                Suggestions.Completion(text: leading + marker + $0.word, word: $0.word, documents: $0.documentFrequency)
+            completions = try ranked.prefix(limit).map { completion in
+                let word = try writtenForm(of: completion.word, searcher: searcher)
+                return Suggestions.Completion(text: leading + marker + word, word: word, documents: completion.documentFrequency)
             }
         }
         // Titles: the records that have the earlier words (those in a title first) and a title
@@ -108,6 +109,27 @@ extension ClearingHouse {
             }
         }
         return Suggestions(query: query, completions: completions, titles: titles)
+    }
+
+    /// How records write `word`, a completion in the analyzer's normalized spelling, when that
+    /// spelling is not one a reader would type: Arabic's teh marbuta, alef and alef maqsura are
+    /// folded in the index (`حمايه`, written `حماية`; `اداره`, written `إدارة`). The first word of
+    /// a record that has it whose normalized form it is, letter for letter (not one with a
+    /// conjunction before the article); `word` itself for other scripts or when none is found.
+    private func writtenForm(of word: String, searcher: IndexSearcher) throws -> String {
+        guard word.unicodeScalars.contains(where: { (0x600...0x6FF).contains($0.value) }) else { return word }
+        let analyzer = LanguageAnalyzer.forLanguage("ar")
+        let hits = try indexing { try searcher.search(.term(field: nil, text: word), options: SearchOptions(limit: 3)) }
+        for hit in hits.hits {
+            guard let record = try record(id: hit.key) else { continue }
+            let texts = [record.title, record.summary, record.description].flatMap { Array($0.values.values) } + record.keywords
+            for text in texts {
+                for piece in text.split(whereSeparator: { !$0.isLetter && !$0.isNumber }) where piece.count == word.count {
+                    if analyzer.normalizedWord(String(piece)) == word { return String(piece) }
+                }
+            }
+        }
+        return word
     }
 
     /// The words typed before the last one as clauses that the completions are counted with:
