@@ -239,6 +239,11 @@ struct ForgivingSearchTests {
         }
         let island = try CLI.json(try CLI.run(["search", "Madagaskar", "--index", index, "--json"]).stdout)
         #expect(island["correctedQuery"] as? String == "Madagascar", "\(island)")
+        // A close spelling that is a stem no record writes (`restor`, one edit from `resto`) is
+        // shown as a word records write under it.
+        let fragment = try CLI.json(try CLI.run(["search", "mangrove resto", "--index", index, "--json"]).stdout)
+        let shown = fragment["correctedQuery"] as? String ?? ""
+        #expect(shown.hasPrefix("mangrove restor") && shown != "mangrove restor", "\(fragment)")
         // Off, the misspelt word finds nothing of its own.
         let plain = try CLI.json(try CLI.run(["search", "restoraton", "--index", index, "--json", "--no-correct"]).stdout)
         #expect((plain["hits"] as? [Any])?.isEmpty == true && plain["correctedQuery"] == nil)

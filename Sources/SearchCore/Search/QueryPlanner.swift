@@ -420,6 +420,7 @@ struct QueryPlanner {
         var parts: [FieldPart] = []
         var unitFrequency = wordFrequency
         var best: (spelling: String, distance: Int, preferred: Bool, frequency: Int)?
+        var bestField: Int?
         // The word's own terms per field: already analyzed for its exact unit.
         var ownTerms: [Int: Set<String>] = [:]
         if case .unit(let unit)? = exact {
@@ -462,6 +463,7 @@ struct QueryPlanner {
                     || candidate > (-(best?.distance ?? 0), best?.preferred == true ? 1 : 0, best?.frequency ?? 0)
                 {
                     best = (spelling.spelling, spelling.distance, preferred, frequency)
+                    bestField = field
                 }
             }
             parts.append(
@@ -469,7 +471,12 @@ struct QueryPlanner {
                     field: field, weight: searcher.fieldWeights[field], terms: [kept.map(\.term)], offsets: [0],
                     label: "\(kept[0].term) (close to \(word))"))
         }
-        guard let best, !parts.isEmpty else { return nil }
+        guard var best, !parts.isEmpty else { return nil }
+        // A stem that no record writes (`restor`, one edit from `resto`) is shown as the closest
+        // word written under it (`restore`), as a typed stem is (`mangrov` -> `mangrove`).
+        if let field = bestField, let written = try writtenSpelling(of: best.spelling, fields: [field]) {
+            best.spelling = written.form
+        }
         // (Counted over the catalog, not per field: `Kalimantan` in one record's title and
         // another's description is in two records.)
         if !requested, unitFrequency < Self.minimumCorrectionDocuments,
@@ -539,6 +546,25 @@ struct QueryPlanner {
                         continue
                     }
                     best = (entry.form, entry.distance, frequency)
+                }
+                // No written word within the edits (`restor`: restored, restoring, restoration):
+                // the shortest one that starts with the stem.
+                if best == nil {
+                    var shortest: String?
+                    var read = 0
+                    try segment.reader.forEachWordForm(field: field, prefix: key) { entryKey, entry, dictionary in
+                        read += 1
+                        let form = String(decoding: entryKey[2...], as: UTF8.self)
+                        if !entry.isStemOnly, shortest.map({ (form.count, form) < ($0.count, $0) }) ?? true,
+                            segment.reader.wordFormTerms(entry, key: entryKey, dictionary: dictionary).contains(where: { $0.elementsEqual(key) })
+                        {
+                            shortest = form
+                        }
+                        return read < 256
+                    }
+                    if let shortest {
+                        best = (shortest, shortest.unicodeScalars.count - length, frequency)
+                    }
                 }
             }
         }
