@@ -68,6 +68,13 @@ struct ForgivingSearchTests {
         let languages = try #require(thesaurus["languages"] as? [String: Int])
         for language in ["ar", "en", "es", "fr", "ru", "zh"] { #expect((languages[language] ?? 0) >= 300, "\(language)") }
         let coral: Set = ["a-org-pacific-reef-restoration-alliance", "a-tech-coral-gardening-fiji", "b-cs-coral-nurseries-mauritius"]
+        // Words joined by a hyphen match the label of both, once, with every language's labels
+        // (the Spanish label of `coral` inside it no longer took the Spanish and French ones away).
+        let joined = try CLI.json(try CLI.run(["search", "coral-reefs", "--index", index, "--json"]).stdout)
+        let joinedExpansions = try #require(joined["expansions"] as? [[String: Any]])
+        #expect(joinedExpansions.count == 1 && joinedExpansions.first?["concept"] as? String == "coral-reefs", "\(joinedExpansions)")
+        let joinedLanguages = Set(((joinedExpansions.first?["translations"] as? [[String: Any]]) ?? []).compactMap { $0["language"] as? String })
+        #expect(joinedLanguages.isSuperset(of: ["es", "fr", "ru", "zh", "ar"]), "\(joinedLanguages)")
         // Russian, Arabic and Chinese questions about coral reefs find the English records.
         for query in ["коралловые рифы", "الشعاب المرجانية", "珊瑚礁"] {
             let found = try CLI.json(try CLI.run(["search", query, "--index", index, "--json", "--limit", "5"]).stdout)

@@ -619,13 +619,17 @@ public struct QueryExpander: Sendable {
         let all = found
         found.removeAll { match in
             all.contains { other in
-                guard other.first <= match.first && other.last >= match.last && other.last - other.first > match.last - match.first
-                else { return false }
-                // (Not when it is other characters of a word in two scripts: `珊瑚礁` of `ecosystems珊瑚礁`.)
+                guard other.first <= match.first && other.last >= match.last else { return false }
                 if let inner = spans[[match.set, match.first, match.last]], let outer = spans[[other.set, other.first, other.last]] {
-                    return outer.overlaps(inner)
+                    // (Not when it is other characters of a word in two scripts: `珊瑚礁` of
+                    // `ecosystems珊瑚礁`.)
+                    guard outer.overlaps(inner) else { return false }
+                    // Within one word too: `coral` of `coral-reefs`.
+                    if outer.lowerBound <= inner.lowerBound, outer.upperBound >= inner.upperBound, outer.count > inner.count {
+                        return true
+                    }
                 }
-                return true
+                return other.last - other.first > match.last - match.first
             }
         }
         // Where the kept labels lie inside a CJK run: there the labels segment the run.
