@@ -133,6 +133,8 @@ struct ForgivingSearchTests {
         let text = try CLI.run(["search", "коралловые рифы", "--index", index, "--limit", "1", "--explain"]).stdout
         #expect(text.contains("Also searching: коралловые рифы [ru] → "), "\(text)")
         #expect(text.contains("(coral reefs [en] from коралловые рифы)") || text.contains("(coral reef [en] from коралловые рифы)"), "\(text)")
+        // The translations' idf says the weight it carries, as the formula it prints is not all of it.
+        #expect(text.contains("(weight of translations) × ln(1 + (N - n + 0.5) / (n + 0.5))"), "\(text)")
         // chm thesaurus lookup shows the same, and theme facets are named in the reader's language.
         let lookup = try CLI.run(["thesaurus", "lookup", "коралловых рифов", "--index", index]).stdout
         #expect(lookup.hasPrefix("coral-reefs: коралловых рифов [ru] → "), "\(lookup)")

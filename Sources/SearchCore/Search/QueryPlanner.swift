@@ -28,6 +28,16 @@ struct QueryUnit: Hashable {
     var parts: [FieldPart]
     var idf: Double
     var documentFrequency: Int
+    /// How `idf` relates to the document frequency when it is not Lucene's formula of it
+    /// (a phrase's sum, a weight), for explanations.
+    var idfFactor: IDFFactor? = nil
+
+    enum IDFFactor: Hashable {
+        /// The sum of the idfs of the phrase's words (or several words at one place).
+        case phraseSum(words: Int)
+        /// A weight times the idf of the document frequency.
+        case weight(Double, String)
+    }
 }
 
 /// An executable query.
@@ -351,7 +361,11 @@ struct QueryPlanner {
             if part.terms.count > 1 { best = max(best, frequencies.reduce(0.0) { $0 + searcher.idf($1) }) }
         }
         if parts.allSatisfy({ $0.terms.count == 1 }) { best = searcher.idf(frequency) }
-        return .unit(QueryUnit(label: label, parts: parts, idf: best, documentFrequency: frequency))
+        let words = parts.map(\.terms.count).max() ?? 1
+        return .unit(
+            QueryUnit(
+                label: label, parts: parts, idf: best, documentFrequency: frequency,
+                idfFactor: words > 1 ? .phraseSum(words: words) : nil))
     }
 
     /// The close spellings of `word` in `fields` as one unit (nil when there are none to
@@ -491,7 +505,8 @@ struct QueryPlanner {
         return .unit(
             QueryUnit(
                 label: "close spellings of \(word)", parts: parts,
-                idf: Self.closeSpellingWeight * searcher.idf(unitFrequency), documentFrequency: unitFrequency))
+                idf: Self.closeSpellingWeight * searcher.idf(unitFrequency), documentFrequency: unitFrequency,
+                idfFactor: .weight(Self.closeSpellingWeight, "close spellings")))
     }
 
     /// Notes the written spelling of the words found only as stems, when the query has other
@@ -646,7 +661,10 @@ struct QueryPlanner {
         // A weight below 0 (or not a number) would make the unit's bound negative, and the
         // pruning of disjunctions relies on bounds of at least 0.
         let weight = synonyms.weight.isFinite ? max(0, synonyms.weight) : 0
-        return .unit(QueryUnit(label: label, parts: parts, idf: weight * searcher.idf(frequency), documentFrequency: frequency))
+        return .unit(
+            QueryUnit(
+                label: label, parts: parts, idf: weight * searcher.idf(frequency), documentFrequency: frequency,
+                idfFactor: .weight(weight, "translations")))
     }
 
     private func prefixPlan(field: String?, prefix: String) throws(IndexError) -> QueryPlan? {

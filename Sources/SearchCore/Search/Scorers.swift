@@ -277,11 +277,13 @@ final class UnitScorer: Scorer {
     private let label: String
     private let documentCount: Int
     private let documentFrequency: Int
+    private let idfFactor: QueryUnit.IDFFactor?
 
     init(
         label: String, sources: [FrequencySource], fields: [ScoringField], idf: Double, k1: Double, documentCount: Int,
-        documentFrequency: Int, groupCount: Int
+        documentFrequency: Int, groupCount: Int, idfFactor: QueryUnit.IDFFactor? = nil
     ) {
+        self.idfFactor = idfFactor
         self.sources = sources
         self.fields = fields
         groupIndices = fields.map(\.groupIndex)
@@ -368,11 +370,18 @@ final class UnitScorer: Scorer {
     override func explain(group: Int) -> Explanation {
         let frequency = groupFrequencies()[group]
         let value = idf * frequency / (k1 + frequency)
-        var details: [Explanation] = [
-            Explanation(
-                idf,
-                "idf = ln(1 + (N - n + 0.5) / (n + 0.5)) with N = \(documentCount) documents, n = \(documentFrequency) containing it\(fields.count > 1 ? " (in the field that most have it)" : "")")
-        ]
+        let formula: String
+        switch idfFactor {
+        case .phraseSum(let words)?:
+            formula = "idf = the sum of the idfs of its \(words) words, each ln(1 + (N - n + 0.5) / (n + 0.5)) with N = \(documentCount) documents"
+        case .weight(let weight, let what)?:
+            formula =
+                "idf = \(Self.rounded(weight)) (weight of \(what)) × ln(1 + (N - n + 0.5) / (n + 0.5)) with N = \(documentCount) documents, n = \(documentFrequency) containing it"
+        case nil:
+            formula =
+                "idf = ln(1 + (N - n + 0.5) / (n + 0.5)) with N = \(documentCount) documents, n = \(documentFrequency) containing it\(fields.count > 1 ? " (in the field that most have it)" : "")"
+        }
+        var details: [Explanation] = [Explanation(idf, formula)]
         var parts: [Explanation] = []
         for (index, (source, field)) in zip(sources, fields).enumerated() where source.doc == doc && field.groupIndex == group {
             let norm = doc < field.norms.count ? Int(field.norms[doc]) : 0
