@@ -289,6 +289,12 @@ struct ForgivingSearchTests {
             let first = ((other["completions"] as? [[String: Any]]) ?? []).first
             #expect((first?["word"] as? String)?.hasPrefix("reef") == true, "\(query): \(other)")
         }
+        // A word of one field counts in that field, and a last word of one field is completed from it.
+        let inTitle = try CLI.json(try CLI.run(["suggest", "title.en:coral re", "--index", index, "--json"]).stdout)
+        #expect((((inTitle["completions"] as? [[String: Any]]) ?? []).first?["word"] as? String)?.hasPrefix("reef") == true, "\(inTitle)")
+        let titleWord = try CLI.json(try CLI.run(["suggest", "coral title.en:re", "--index", index, "--json"]).stdout)
+        let titleTexts = ((titleWord["completions"] as? [[String: Any]]) ?? []).compactMap { $0["text"] as? String }
+        #expect(!titleTexts.isEmpty && titleTexts.allSatisfy { $0.hasPrefix("coral title.en:re") }, "\(titleTexts)")
         let excluded = try CLI.json(try CLI.run(["suggest", "coral -re", "--index", index, "--json"]).stdout)
         let texts = ((excluded["completions"] as? [[String: Any]]) ?? []).compactMap { $0["text"] as? String }
         #expect(!texts.isEmpty && texts.allSatisfy { $0.hasPrefix("coral -re") }, "\(texts)")

@@ -60,20 +60,22 @@ extension ClearingHouse {
         let searcher = try openSearcher()
         var completions: [Suggestions.Completion] = []
         if !last.isEmpty, limit > 0 {
+            // A word of one field (`title.en:re`) is completed from that field.
+            let (field, typed) = Self.fieldAndWord(last)
             // A pool larger than asked, ranked below by what the rest of the query says.
             let pool = max(limit * 3, 24)
-            var found = try indexing { try searcher.completions(prefix: last, limit: pool) }
+            var found = try indexing { try searcher.completions(prefix: typed, fields: field.map { [$0] }, limit: pool) }
             // The words of the user's language first (`forêts sacr` -> `sacrées` before English
             // `sacred`), then the others.
-            if let language, case let own = SearchIndex.fieldLanguage(language), own != SearchIndex.otherLanguage {
+            if field == nil, let language, case let own = SearchIndex.fieldLanguage(language), own != SearchIndex.otherLanguage {
                 let fields = SearchIndex.textFields.map { "\($0.name).\(own)" }
-                let first = try indexing { try searcher.completions(prefix: last, fields: fields, limit: pool) }
+                let first = try indexing { try searcher.completions(prefix: typed, fields: fields, limit: pool) }
                 let words = Set(first.map(\.word))
                 found = first + found.filter { !words.contains($0.word) }
             }
             let ranked = try rankedByContext(found, after: Self.contextClauses(words, searcher: searcher), searcher: searcher)
-            // An operator or quote typed before the word stays (`coral -re` -> `coral -reef`).
-            let marker = String(last.prefix { !$0.isLetter && !$0.isNumber })
+            // An operator, quote or field typed before the word stays (`coral -re` -> `coral -reef`).
+            let marker = String(last.prefix(last.count - typed.count)) + String(typed.prefix { !$0.isLetter && !$0.isNumber })
             completions = try ranked.prefix(limit).map { completion in
                 let word = try writtenForm(of: completion.word, searcher: searcher)
                 return Suggestions.Completion(text: leading + marker + word, word: word, documents: completion.documentFrequency)
@@ -146,10 +148,21 @@ extension ClearingHouse {
             } else if text.hasPrefix("+") {
                 text = text.dropFirst()
             }
-            guard !text.isEmpty, searcher.hasWord(String(text)) else { continue }
-            clauses.append(Query.Clause(occur, .term(field: nil, text: String(text))))
+            let (field, typed) = fieldAndWord(String(text))
+            guard !typed.isEmpty, searcher.hasWord(typed) else { continue }
+            clauses.append(Query.Clause(occur, .term(field: field, text: typed)))
         }
         return clauses
+    }
+
+    /// `title.en:coral` as its text field (`title.en`) and word (`coral`); a word without a
+    /// text field of the index before a colon as itself.
+    private static func fieldAndWord(_ word: String) -> (field: String?, word: String) {
+        guard let colon = word.firstIndex(of: ":") else { return (nil, word) }
+        let name = String(word[..<colon])
+        let names = SearchIndex.schema.textFields.map(\.name)
+        guard names.contains(where: { $0 == name || $0.hasPrefix(name + ".") }) else { return (nil, word) }
+        return (name, String(word[word.index(after: colon)...]))
     }
 
     /// `completions` ranked by the records that have each with the words typed before it
