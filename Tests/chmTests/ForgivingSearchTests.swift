@@ -302,6 +302,10 @@ struct ForgivingSearchTests {
         let arabic = try CLI.json(try CLI.run(["suggest", "حماي", "--index", index, "--json"]).stdout)
         let arabicWords = ((arabic["completions"] as? [[String: Any]]) ?? []).compactMap { $0["word"] as? String }
         #expect(arabicWords.contains("حماية") && !arabicWords.contains("حمايه"), "\(arabicWords)")
+        // A word of two scripts typed without a space is completed too, as typed (DNA监 -> DNA监测).
+        let mixed = try CLI.json(try CLI.run(["suggest", "DNA监", "--index", index, "--json"]).stdout)
+        let mixedWords = ((mixed["completions"] as? [[String: Any]]) ?? []).compactMap { $0["word"] as? String }
+        #expect(mixedWords.first == "DNA监测", "\(mixedWords)")
         // A Chinese run longer than a pair finds the titles that have it.
         let porpoise = try CLI.json(try CLI.run(["suggest", "长江江豚", "--index", index, "--json"]).stdout)
         #expect(!((porpoise["titles"] as? [Any]) ?? []).isEmpty, "\(porpoise)")

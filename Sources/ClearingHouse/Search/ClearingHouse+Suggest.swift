@@ -76,8 +76,16 @@ extension ClearingHouse {
             let ranked = try rankedByContext(found, after: Self.contextClauses(words, searcher: searcher), searcher: searcher)
             // An operator, quote or field typed before the word stays (`coral -re` -> `coral -reef`).
             let marker = String(last.prefix(last.count - typed.count)) + String(typed.prefix { !$0.isLetter && !$0.isNumber })
+            // Before a CJK character, what was typed is kept as typed (`DNA监` -> `DNA监测`, not
+            // the index's `dna监测`).
+            let typedWord = typed.drop { !$0.isLetter && !$0.isNumber }
+            let typedLead =
+                typedWord.unicodeScalars.last.map { QueryExpander.isCJKRun(String($0)) } == true ? String(typedWord.dropLast()) : ""
             completions = try ranked.prefix(limit).map { completion in
-                let word = try writtenForm(of: completion.word, searcher: searcher)
+                var word = try writtenForm(of: completion.word, searcher: searcher)
+                if !typedLead.isEmpty, word.count > typedLead.count, word.prefix(typedLead.count).lowercased() == typedLead.lowercased() {
+                    word = typedLead + word.dropFirst(typedLead.count)
+                }
                 return Suggestions.Completion(text: leading + marker + word, word: word, documents: completion.documentFrequency)
             }
         }
@@ -174,7 +182,11 @@ extension ClearingHouse {
     /// those four characters in a row), and that count is its `documentFrequency` (the engine
     /// counted its last pair's); a run that no record has is left out.
     private func rankedByContext(_ completions: [Completion], after context: [Query.Clause], searcher: IndexSearcher) throws -> [Completion] {
-        let runs = completions.map { QueryExpander.isCJKRun($0.word) && $0.word.unicodeScalars.count > 2 }
+        // Completed runs: a word that ends in a CJK pair after other characters (`湿地保护`, `edna监测`).
+        let runs = completions.map { completion in
+            let scalars = Array(completion.word.unicodeScalars)
+            return scalars.count > 2 && QueryExpander.isCJKRun(String(String.UnicodeScalarView(scalars.suffix(2))))
+        }
         guard !context.isEmpty || runs.contains(true) else { return Completion.oneFormFirst(completions) }
         // A context of exclusions alone counts among every record.
         let positive = context.contains { $0.occur != .mustNot } ? context : context + [Query.Clause(.must, .matchAll)]

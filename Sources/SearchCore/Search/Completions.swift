@@ -52,9 +52,9 @@ extension IndexSearcher {
     /// then one word per term first (``Completion/oneFormFirst(_:)``, among the `4 * limit`
     /// largest); at most `limit`.
     ///
-    /// A Chinese, Japanese or Korean prefix of two characters or more is completed by its last
-    /// character's pairs, the way CJK text is indexed (`湿地保` -> `湿地保护`, through the pair
-    /// `保护`, whose documents it counts).
+    /// A prefix of two characters or more that ends in a Chinese, Japanese or Korean one is
+    /// completed by its last character's pairs, the way CJK text is indexed (`湿地保` ->
+    /// `湿地保护`, through the pair `保护`, whose documents it counts; `edna监` -> `edna监测`).
     ///
     /// A word is a word form (`pollinators`, which is indexed as `pollin`; see ``Token/form``)
     /// or a term that some document has as a word of its own: a word the stemmer leaves alone
@@ -90,9 +90,10 @@ extension IndexSearcher {
         for field in try completionFields(fields) where fieldIsPopulated[field] {
             var written = schema.textFields[field].analyzer.normalizedWord(prefix)
             guard !written.isEmpty else { continue }
-            // A CJK run: its last character's pairs, after the characters before it.
+            // A word that ends in a CJK character (`湿地保`, `edna监`): that character's pairs,
+            // after the characters before it.
             var lead = ""
-            if written.unicodeScalars.count >= 2, QueryExpander.isCJKRun(written), let last = written.unicodeScalars.last {
+            if written.unicodeScalars.count >= 2, let last = written.unicodeScalars.last, ScalarClass(last.value) == .ideograph {
                 lead = String(String.UnicodeScalarView(written.unicodeScalars.dropLast()))
                 written = String(last)
             }
