@@ -58,6 +58,7 @@ extension ClearingHouse {
         let last = query.last.map { $0.isWhitespace } == false ? words.popLast() ?? "" : ""
         let leading = query[..<(query.lastIndex(where: \.isWhitespace).map { query.index(after: $0) } ?? query.startIndex)]
         let searcher = try openSearcher()
+        let context = Self.contextClauses(words, searcher: searcher)
         var completions: [Suggestions.Completion] = []
         if !last.isEmpty, limit > 0 {
             // A word of one field (`title.en:re`) is completed from that field.
@@ -73,7 +74,7 @@ extension ClearingHouse {
                 let words = Set(first.map(\.word))
                 found = first + found.filter { !words.contains($0.word) }
             }
-            let ranked = try rankedByContext(found, after: Self.contextClauses(words, searcher: searcher), searcher: searcher)
+            let ranked = try rankedByContext(found, after: context, searcher: searcher)
             // An operator, quote or field typed before the word stays (`coral -re` -> `coral -reef`).
             let marker = String(last.prefix(last.count - typed.count)) + String(typed.prefix { !$0.isLetter && !$0.isNumber })
             // Before a CJK character, what was typed is kept as typed (`DNA监` -> `DNA监测`, not
@@ -99,7 +100,6 @@ extension ClearingHouse {
                 ? .phrase(field: "title", text: last) : .prefix(field: "title", prefix: last)
             prefix.append(Query.Clause(.must, title))
         }
-        let context = Self.contextClauses(words, searcher: searcher)
         var inTitles: [Query.Clause] = []
         for clause in context where clause.occur == .must {
             if case .term(_, let text) = clause.query { inTitles.append(Query.Clause(.should, .term(field: "title", text: text))) }
@@ -132,8 +132,7 @@ extension ClearingHouse {
         let hits = try indexing { try searcher.search(.term(field: nil, text: word), options: SearchOptions(limit: 3)) }
         for hit in hits.hits {
             guard let record = try record(id: hit.key) else { continue }
-            let texts = [record.title, record.summary, record.description].flatMap { Array($0.values.values) } + record.keywords
-            for text in texts {
+            for text in SearchIndex.document(for: record).text.values.joined() {
                 for piece in text.split(whereSeparator: { !$0.isLetter && !$0.isNumber }) where piece.count == word.count {
                     if analyzer.normalizedWord(String(piece)) == word { return String(piece) }
                 }

@@ -158,23 +158,8 @@ public final class IndexSearcher: Sendable {
         var combinedNorms: [ObjectIdentifier: [Int: NormBytes]] = [:]
         for group in 0..<groupCount where uneven[group] {
             let members = counts.indices.filter { groupOfField[$0] == group && populated[$0] }
-            var sum = 0.0
-            var count = 0.0
-            for segment in segments {
-                let reader = segment.reader
-                let bytes = NormBytes(count: reader.documentCount)
-                for doc in 0..<reader.documentCount {
-                    var length = 0
-                    for field in members { length += Int(reader.length(field: field, doc: doc)) }
-                    bytes.pointer[doc] = LengthNorm.encode(length)
-                    if length > 0, segment.deletions.count == 0 || !segment.deletions.contains(doc) {
-                        sum += Double(length)
-                        count += 1
-                    }
-                }
-                combinedNorms[ObjectIdentifier(segment), default: [:]][group] = bytes
-            }
-            let average = count > 0 ? sum / count : 1
+            let (average, norms) = Self.combinedLengths(of: members, in: segments)
+            for (segment, bytes) in zip(segments, norms) { combinedNorms[ObjectIdentifier(segment), default: [:]][group] = bytes }
             combinedAverages[group] = average
             combinedLengthFactors[group] = LengthNorm.decodedLengths.map { 1 - b + b * $0 / average }
         }
@@ -183,11 +168,33 @@ public final class IndexSearcher: Sendable {
         self.combinedNorms = combinedNorms
     }
 
+    /// Each document's combined length over text fields `fields`, as norm bytes per segment,
+    /// and its average over the live documents that have text in them.
+    private static func combinedLengths(of fields: [Int], in segments: [OpenSegment]) -> (average: Double, norms: [NormBytes]) {
+        var sum = 0.0
+        var count = 0.0
+        let norms = segments.map { segment in
+            let reader = segment.reader
+            let bytes = NormBytes(count: reader.documentCount)
+            for doc in 0..<reader.documentCount {
+                var length = 0
+                for field in fields { length += Int(reader.length(field: field, doc: doc)) }
+                bytes.pointer[doc] = LengthNorm.encode(length)
+                if length > 0, segment.deletions.count == 0 || !segment.deletions.contains(doc) {
+                    sum += Double(length)
+                    count += 1
+                }
+            }
+            return bytes
+        }
+        return (count > 0 ? sum / count : 1, norms)
+    }
+
     /// The norm bytes, length factors and average length that text field `field` is scored
     /// with in `segment`: its own, or its group's combined ones when it is folded.
     func lengthNormalization(field: Int, segment: OpenSegment) -> (norms: UnsafeRawBufferPointer, factors: [Double], average: Double) {
-        if foldedFields[field], let bytes = combinedNorms[ObjectIdentifier(segment)]?[groupOfField[field]] {
-            let group = groupOfField[field]
+        let group = groupOfField[field]
+        if foldedFields[field], let bytes = combinedNorms[ObjectIdentifier(segment)]?[group] {
             return (UnsafeRawBufferPointer(bytes.pointer), combinedLengthFactors[group], combinedAverages[group])
         }
         return (segment.reader.norms(field: field), lengthFactors[field], averageLengths[field])

@@ -644,13 +644,13 @@ public struct QueryExpander: Sendable {
             let set = sets[match.set]
             // The words are what the label's terms span in the query: a label inside a CJK run
             // or a run of two scripts names its own characters (`forests [en] from 森林`, `eDNA`
-            // of `eDNA监测`), and punctuation around them is not theirs (`coral reefs”`).
+            // of `eDNA监测`), and punctuation or spaces around them are not theirs (`coral
+            // reefs”`, `« récifs coralliens »`): tokens start and end at letters.
             var source = words[match.first...match.last].joined(separator: " ")
             if let span = spans[[match.set, match.first, match.last]] {
                 let range = max(0, span.lowerBound)..<min(joinedScalars.count, span.upperBound)
                 if !range.isEmpty { source = Self.string(joinedScalars[range]) }
             }
-            source = Self.trimmingPunctuation(source)
             // Matches at the same words are this language's own, unless they are different
             // characters of one word (`eDNA` and `监测` in `eDNA监测`).
             var ownGroups = Set(match.groups)
@@ -761,23 +761,6 @@ public struct QueryExpander: Sendable {
         }
         if position < scalars.count { pieces.append(position..<scalars.count) }
         return pieces.map { string(scalars[$0]) }
-    }
-
-    /// `text` without the punctuation and spaces at its ends.
-    static func trimmingPunctuation(_ text: String) -> String {
-        func isPunctuation(_ scalar: Unicode.Scalar) -> Bool {
-            switch scalar.properties.generalCategory {
-            case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation, .initialPunctuation,
-                .finalPunctuation, .otherPunctuation, .spaceSeparator:
-                return true
-            default:
-                return scalar.properties.isWhitespace
-            }
-        }
-        let scalars = text.unicodeScalars
-        guard let first = scalars.firstIndex(where: { !isPunctuation($0) }), let last = scalars.lastIndex(where: { !isPunctuation($0) })
-        else { return text }
-        return String(scalars[first...last])
     }
 
     /// Whether `text` is one run of Han ideographs, kana or Hangul (which the analyzers cut
