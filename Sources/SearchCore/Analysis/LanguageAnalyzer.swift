@@ -153,7 +153,8 @@ public struct LanguageAnalyzer: Analyzer {
             let word = normalize(parts.map(\.term).joined())
             let term = finish(word, stem)
             // Not again when the first word gave that term already (at this position).
-            guard !term.isEmpty, !cache.terms(of: first.term, { wordTerms($0, normalize, stem) }).contains(where: { $0.term == term })
+            guard !term.isEmpty,
+                !cache.withTerms(of: first.term, { wordTerms($0, normalize, stem) }, { $0.contains(where: { $0.term == term }) })
             else { return }
             emit(term, first.position, first.start, tokens[compoundEnd - 1].end, Self.differs(term, word) ? word : nil)
         }
@@ -175,8 +176,8 @@ public struct LanguageAnalyzer: Analyzer {
                 continue
             }
             // A word seen before costs one lookup (text follows Zipf's law).
-            for (term, form) in cache.terms(of: token.term, { wordTerms($0, normalize, stem) }) {
-                emit(term, token.position, token.start, token.end, form)
+            cache.withTerms(of: token.term, { wordTerms($0, normalize, stem) }) { terms in
+                for (term, form) in terms { emit(term, token.position, token.start, token.end, form) }
             }
         }
         flushCompound()
@@ -227,29 +228,41 @@ public struct LanguageAnalyzer: Analyzer {
 /// held by one call.
 final class WordCache: @unchecked Sendable {
     private var words = TermTable()
-    private var entries: [[(term: String, form: String?)]] = []
-    /// Entries before the cache starts over.
+    /// The terms of every word, back to back; word `id`'s end at `ends[id]` (one array, so
+    /// that a lookup retains and releases nothing).
+    private var terms: [(term: String, form: String?)] = []
+    private var ends: [Int] = []
+    /// Words before the cache starts over.
     static let limit = 1 << 16
     /// Longer words are analyzed every time (they are rare and would crowd the cache).
     static let longestCachedWord = 32
 
-    /// The terms of the token text `text`: from the cache, or computed by `compute` and kept.
-    func terms(of text: String, _ compute: (String) -> [(term: String, form: String?)]) -> [(term: String, form: String?)] {
+    /// Calls `body` with the terms of the token text `text`: from the cache, or computed by
+    /// `compute` and kept.
+    @inline(__always)
+    func withTerms<Result>(
+        of text: String, _ compute: (String) -> [(term: String, form: String?)],
+        _ body: (UnsafeBufferPointer<(term: String, form: String?)>) -> Result
+    ) -> Result {
         var bytes = text
         let known: Int? = bytes.withUTF8 { bytes in
             guard bytes.count <= Self.longestCachedWord else { return nil }
-            if entries.count >= Self.limit {
+            if ends.count >= Self.limit {
                 words = TermTable()
-                entries = []
+                terms = []
+                ends = []
             }
             let (id, isNew) = words.intern(bytes)
             return isNew ? -1 : id
         }
-        guard let known else { return compute(text) }
-        if known >= 0 { return entries[known] }
-        let computed = compute(text)
-        entries.append(computed)
-        return computed
+        guard let known else { return compute(text).withUnsafeBufferPointer(body) }
+        if known < 0 {
+            terms.append(contentsOf: compute(text))
+            ends.append(terms.count)
+        }
+        let id = known < 0 ? ends.count - 1 : known
+        let start = id == 0 ? 0 : ends[id - 1]
+        return terms.withUnsafeBufferPointer { terms in body(UnsafeBufferPointer(rebasing: terms[start..<ends[id]])) }
     }
 
     /// The caches of one analyzer, one per thread that analyzes at a time.

@@ -14,10 +14,12 @@ struct TermTable: Sendable {
     /// The terms' UTF-8 bytes, back to back; term `id` ends at `ends[id]`.
     private(set) var bytes: [UInt8] = []
     private(set) var ends: [Int] = []
-    /// Open addressing with linear probing, at most half full. A slot holds the term's hash
-    /// in its high 32 bits and its id + 1 in the low ones (0: empty), so that a probe that
-    /// meets another term rarely reads the term's bytes (a cache miss in a big table).
-    private var slots = [UInt64](repeating: 0, count: 64)
+    /// Open addressing with linear probing, at most half full. A slot is two words: the term's
+    /// hash in the high 32 bits of the first and its id + 1 in the low ones (0: empty), and the
+    /// term's bytes packed into the second when it has at most 7 (see ``packed(_:)``). So a
+    /// probe that meets another term rarely reads the term's bytes, and one that finds a short
+    /// term (most are) never does: each of those reads is a cache miss in a big table.
+    private var slots = [UInt64](repeating: 0, count: 128)
 
     /// The number of distinct terms.
     var count: Int { ends.count }
@@ -25,21 +27,17 @@ struct TermTable: Sendable {
     /// The id of the term whose UTF-8 bytes are `term`, interning it if it is new.
     mutating func intern(_ term: UnsafeBufferPointer<UInt8>) -> (id: Int, isNew: Bool) {
         let hash = Self.hash(term)
-        let mask = slots.count - 1
-        var slot = Int(hash) & mask
-        while case let entry = slots[slot], entry != 0 {
-            let id = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF) - 1
-            if UInt32(truncatingIfNeeded: entry >> 32) == hash, termBytesEqual(id, term) { return (id, false) }
-            slot = (slot + 1) & mask
-        }
+        let key = Self.packed(term)
+        let (found, slot) = probe(term, hash: hash, key: key)
+        if let found { return (found, false) }
         let id = ends.count
         bytes.append(contentsOf: term)
         ends.append(bytes.count)
         slots[slot] = UInt64(hash) << 32 | UInt64(id + 1)
-        if ends.count * 2 > slots.count { grow() }
+        slots[slot + 1] = key
+        if ends.count * 4 > slots.count { grow() }
         return (id, true)
     }
-
     /// The id of `term`, interning it if it is new.
     mutating func intern(_ term: String) -> (id: Int, isNew: Bool) {
         var term = term
@@ -48,15 +46,49 @@ struct TermTable: Sendable {
 
     /// The id of the term whose UTF-8 bytes are `term`, if it is in the table.
     func find(_ term: UnsafeBufferPointer<UInt8>) -> Int? {
-        let hash = Self.hash(term)
-        let mask = slots.count - 1
-        var slot = Int(hash) & mask
-        while case let entry = slots[slot], entry != 0 {
-            let id = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF) - 1
-            if UInt32(truncatingIfNeeded: entry >> 32) == hash, termBytesEqual(id, term) { return id }
-            slot = (slot + 1) & mask
+        probe(term, hash: Self.hash(term), key: Self.packed(term)).id
+    }
+
+    /// The id of `term` if the table has it, else nil and the (first word of the) empty slot
+    /// where it goes.
+    @inline(__always)
+    private func probe(_ term: UnsafeBufferPointer<UInt8>, hash: UInt32, key: UInt64) -> (id: Int?, slot: Int) {
+        slots.withUnsafeBufferPointer { slots in
+            let mask = slots.count - 2
+            var slot = (Int(hash) << 1) & mask
+            while case let entry = slots[slot], entry != 0 {
+                if UInt32(truncatingIfNeeded: entry >> 32) == hash, slots[slot + 1] == key {
+                    let id = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF) - 1
+                    // (A packed key of 7 bytes or fewer is the whole term.)
+                    if term.count <= 7 || termBytesEqual(id, term) { return (id, slot) }
+                }
+                slot = (slot + 2) & mask
+            }
+            return (nil, slot)
         }
-        return nil
+    }
+
+    /// A term's bytes packed into a word when it has at most 7 (its length in the top byte,
+    /// the bytes below it, first byte lowest); for a longer term its first 7 bytes and 8.
+    @inline(__always)
+    static func packed(_ term: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        let count = term.count
+        guard count > 0, let base = term.baseAddress else { return 0 }
+        let raw = UnsafeRawPointer(base)
+        var word: UInt64
+        if count >= 8 {
+            word = raw.loadUnaligned(as: UInt64.self).littleEndian
+        } else if count >= 4 {
+            // Two overlapping loads of 4 bytes.
+            let low = UInt64(raw.loadUnaligned(as: UInt32.self).littleEndian)
+            let high = UInt64(raw.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self).littleEndian)
+            word = low | high << (8 * (count - 4))
+        } else {
+            word = UInt64(base[0])
+            if count > 1 { word |= UInt64(base[1]) << 8 }
+            if count > 2 { word |= UInt64(base[2]) << 16 }
+        }
+        return word & 0x00FF_FFFF_FFFF_FFFF | UInt64(min(count, 8)) << 56
     }
 
     /// Whether `term` is in the table.
@@ -145,11 +177,12 @@ struct TermTable: Sendable {
     private mutating func grow() {
         let old = slots
         slots = [UInt64](repeating: 0, count: old.count * 2)
-        let mask = slots.count - 1
-        for entry in old where entry != 0 {
-            var slot = Int(truncatingIfNeeded: entry >> 32) & mask
-            while slots[slot] != 0 { slot = (slot + 1) & mask }
-            slots[slot] = entry
+        let mask = slots.count - 2
+        for index in stride(from: 0, to: old.count, by: 2) where old[index] != 0 {
+            var slot = (Int(truncatingIfNeeded: old[index] >> 32) << 1) & mask
+            while slots[slot] != 0 { slot = (slot + 2) & mask }
+            slots[slot] = old[index]
+            slots[slot + 1] = old[index + 1]
         }
     }
 
