@@ -339,6 +339,10 @@ private struct Segmenter {
 
     mutating func run() {
         let count = bytes.count
+        // (About a token per eight bytes of text: a list that grew from nothing was copied
+        // some eight times.)
+        tokens.reserveCapacity(count / 8 + 4)
+        if marksHyphens { followsHyphen.reserveCapacity(count / 8 + 4) }
         var byte = 0
         var scalar = 0
         while byte < count {
