@@ -928,6 +928,9 @@ final class PostingsIterator {
     }
 
     var doc: Int { cursor.pointee.doc }
+    /// The cursor itself, for loops that must not retain the iterator on every call (a
+    /// phrase's); valid while the iterator lives.
+    var cursorPointer: UnsafeMutablePointer<PostingsCursor> { cursor }
     var blockCount: Int { cursor.pointee.blockCount }
     var documentFrequency: Int { cursor.pointee.documentFrequency }
     var frequency: Int { cursor.pointee.frequency }

@@ -584,7 +584,10 @@ public final class IndexSearcher: Sendable {
         // The running totals (for bounds); each clause's own contribution and the clauses
         // (by plan position) that scored the document.
         var totals = Array(repeating: 0.0, count: groupCount)
-        var contributions = Array(repeating: Array(repeating: 0.0, count: groupCount), count: clauses.count)
+        // (Clause `c`'s in `contributions[c * groupCount ..< (c + 1) * groupCount]`: one array,
+        // since a nested one was retained and released on every read.)
+        var contributions = Array(repeating: 0.0, count: clauses.count * groupCount)
+        var clauseScores = Array(repeating: 0.0, count: groupCount)
         var scored: [Int] = []
         let slack = 1 + 1e-9
         func updateEssential() {
@@ -596,9 +599,12 @@ public final class IndexSearcher: Sendable {
         }
         func add(_ position: Int) {
             let clause = order[position]
-            for group in 0..<groupCount { contributions[clause][group] = 0 }
-            sorted[position].addScores(to: &contributions[clause])
-            for group in 0..<groupCount { totals[group] += contributions[clause][group] }
+            for group in 0..<groupCount { clauseScores[group] = 0 }
+            sorted[position].addScores(to: &clauseScores)
+            for group in 0..<groupCount {
+                contributions[clause * groupCount + group] = clauseScores[group]
+                totals[group] += clauseScores[group]
+            }
             scored.append(clause)
         }
         updateEssential()
@@ -638,7 +644,7 @@ public final class IndexSearcher: Sendable {
             scored.sort()
             for group in totals.indices { totals[group] = 0 }
             for clause in scored {
-                for group in 0..<groupCount { totals[group] += contributions[clause][group] }
+                for group in 0..<groupCount { totals[group] += contributions[clause * groupCount + group] }
             }
             collector.offer(score: totals.max() ?? 0, segment: segment, doc: doc, keys: keyFollows)
             updateEssential()

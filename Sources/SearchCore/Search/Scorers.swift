@@ -8,8 +8,8 @@ let noMoreDocs = PostingsIterator.exhausted
 /// The first document >= `target` that every cursor is on, found by leapfrogging (each cursor
 /// advances to the largest document seen so far), or `noMoreDocs`.
 @inline(__always)
-func leapfrog<Cursor>(
-    _ cursors: [Cursor], from target: Int, doc: (Cursor) -> Int, advance: (Cursor, Int) -> Int
+func leapfrog<Cursors: Collection>(
+    _ cursors: Cursors, from target: Int, doc: (Cursors.Element) -> Int, advance: (Cursors.Element, Int) -> Int
 ) -> Int {
     var candidate = target
     var agreed = false
@@ -45,9 +45,14 @@ extension PostingsIterator: FrequencySource {}
 protocol PositionalSource: FrequencySource {
     /// Appends the current document's positions, ascending and each once, to `output`.
     func appendPositions(to output: inout [Int])
+    /// The cursors of the terms this source reads (alternatives of one word), valid while
+    /// the source lives: a phrase moves them itself.
+    var cursors: [UnsafeMutablePointer<PostingsCursor>] { get }
 }
 
-extension PostingsIterator: PositionalSource {}
+extension PostingsIterator: PositionalSource {
+    var cursors: [UnsafeMutablePointer<PostingsCursor>] { [cursorPointer] }
+}
 
 /// Alternative terms at one position (e.g. a stem with and without accents): a document
 /// matches when it has any of them. Alternatives stand for the same word, so the frequency
@@ -62,6 +67,7 @@ final class UnionSource: PositionalSource {
 
     var maximumFrequency: Int { iterators.map(\.maximumFrequency).max() ?? 1 }
     var minimumNorm: UInt8 { iterators.map(\.minimumNorm).min() ?? 0 }
+    var cursors: [UnsafeMutablePointer<PostingsCursor>] { iterators.map(\.cursorPointer) }
 
     func nextDoc() -> Int { advance(to: doc + 1) }
 
@@ -122,18 +128,37 @@ final class AllWordsSource: FrequencySource {
 }
 
 /// Documents where the words occur at the given relative positions.
+///
+/// The hot loops move the words' cursors through pointers, not through the sources: calling
+/// a source (a class behind a protocol) retained and released it every time, and that was
+/// 40% of a phrase's time.
 final class PhraseSource: FrequencySource {
+    /// The words (kept alive: they own the cursors).
     private let sources: [PositionalSource]
     private let offsets: [Int]
+    /// Every word's alternative terms' cursors, back to back: word `i`'s from
+    /// `wordStarts[i]` to `wordStarts[i + 1]`.
+    private let cursors: [UnsafeMutablePointer<PostingsCursor>]
+    private let wordStarts: [Int]
     private(set) var doc = -1
     private(set) var frequency = 0
-    /// Each word's positions in the candidate: buffers kept from candidate to candidate.
-    private var lists: [[Int]]
+    /// The candidate's positions of every word, back to back (word `i`'s from `starts[i]` to
+    /// `starts[i + 1]`): one buffer kept from candidate to candidate.
+    private var positions: [Int] = []
+    private var starts: [Int]
 
     init(sources: [PositionalSource], offsets: [Int]) {
         self.sources = sources
         self.offsets = offsets
-        lists = Array(repeating: [], count: sources.count)
+        var cursors: [UnsafeMutablePointer<PostingsCursor>] = []
+        var wordStarts = [0]
+        for source in sources {
+            cursors += source.cursors
+            wordStarts.append(cursors.count)
+        }
+        self.cursors = cursors
+        self.wordStarts = wordStarts
+        starts = Array(repeating: 0, count: sources.count + 1)
     }
 
     var maximumFrequency: Int { sources.map(\.maximumFrequency).min() ?? 1 }
@@ -142,55 +167,120 @@ final class PhraseSource: FrequencySource {
     func nextDoc() -> Int { advance(to: doc + 1) }
 
     func advance(to target: Int) -> Int {
-        var candidate = target
-        while true {
-            candidate = leapfrog(sources, from: candidate, doc: { $0.doc }, advance: { $0.advance(to: $1) })
-            if candidate == noMoreDocs {
-                doc = noMoreDocs
-                return doc
-            }
-            let matches = countMatches()
-            if matches > 0 {
-                doc = candidate
-                frequency = matches
-                return doc
-            }
-            candidate += 1
+        // (The buffers as locals for the loop: a class's array passed inout is checked for
+        // exclusive access at every call.)
+        var positions: [Int] = []
+        var starts: [Int] = []
+        swap(&positions, &self.positions)
+        swap(&starts, &self.starts)
+        defer {
+            swap(&positions, &self.positions)
+            swap(&starts, &self.starts)
         }
+        let (found, matches) = cursors.withUnsafeBufferPointer { cursors in
+            wordStarts.withUnsafeBufferPointer { wordStarts in
+                var candidate = target
+                while true {
+                    candidate = Self.leapfrog(cursors, wordStarts, from: candidate)
+                    if candidate == noMoreDocs { return (noMoreDocs, 0) }
+                    let matches = countMatches(candidate, cursors, wordStarts, &positions, &starts)
+                    if matches > 0 { return (candidate, matches) }
+                    candidate += 1
+                }
+            }
+        }
+        doc = found
+        frequency = matches
+        return doc
     }
 
-    /// How many start positions have every word at its offset: the words' sorted position
-    /// lists walked together, each from where it last stopped (no sets, no lookups).
-    private func countMatches() -> Int {
-        for index in sources.indices {
-            lists[index].removeAll(keepingCapacity: true)
-            sources[index].appendPositions(to: &lists[index])
-        }
-        let positions = lists
-        guard let first = positions.first else { return 0 }
-        // How far the walk has read each list (on the stack: one per word).
-        return withUnsafeTemporaryAllocation(of: Int.self, capacity: positions.count) { next in
-            next.initialize(repeating: 0)
-            var count = 0
-            var previousStart = Int.min
-            walk: for position in first {
-                let start = position - offsets[0]
-                if start == previousStart { continue }  // a position listed twice counts once
-                previousStart = start
-                var all = true
-                for index in 1..<positions.count {
-                    let wanted = start + offsets[index]
-                    let list = positions[index]
-                    var cursor = next[index]
-                    while cursor < list.count, list[cursor] < wanted { cursor += 1 }
-                    next[index] = cursor
-                    // Starts only grow: once a list is used up, no later start can match.
-                    guard cursor < list.count else { break walk }
-                    if list[cursor] != wanted { all = false }
+    /// The first document >= `target` that has every word (any of its alternatives).
+    @inline(__always)
+    private static func leapfrog(
+        _ cursors: UnsafeBufferPointer<UnsafeMutablePointer<PostingsCursor>>, _ wordStarts: UnsafeBufferPointer<Int>,
+        from target: Int
+    ) -> Int {
+        var candidate = target
+        var agreed = false
+        while !agreed {
+            agreed = true
+            for word in 0..<wordStarts.count - 1 {
+                var found = noMoreDocs
+                for cursor in cursors[wordStarts[word]..<wordStarts[word + 1]] {
+                    let at = cursor.pointee.doc < candidate ? cursor.pointee.advance(to: candidate) : cursor.pointee.doc
+                    if at < found { found = at }
                 }
-                if all { count += 1 }
+                if found == noMoreDocs { return noMoreDocs }
+                if found > candidate {
+                    candidate = found
+                    agreed = false
+                }
             }
-            return count
+        }
+        return candidate
+    }
+
+    /// How many start positions in document `doc` (which has every word) have every word at
+    /// its offset: the words' sorted position lists walked together, each from where it last
+    /// stopped (no sets, no lookups).
+    @inline(__always)
+    private func countMatches(
+        _ doc: Int, _ cursors: UnsafeBufferPointer<UnsafeMutablePointer<PostingsCursor>>,
+        _ wordStarts: UnsafeBufferPointer<Int>, _ positions: inout [Int], _ starts: inout [Int]
+    ) -> Int {
+        let words = wordStarts.count - 1
+        guard words > 0 else { return 0 }
+        positions.removeAll(keepingCapacity: true)
+        for word in 0..<words {
+            let start = positions.count
+            starts[word] = start
+            // Usually one alternative is in the document: its list as it is. Otherwise the
+            // lists appended, then sorted and made unique in place.
+            var lists = 0
+            for cursor in cursors[wordStarts[word]..<wordStarts[word + 1]] where cursor.pointee.doc == doc {
+                cursor.pointee.appendPositions(to: &positions)
+                lists += 1
+            }
+            if lists > 1, positions.count - start > 1 {
+                positions[start...].sort()
+                var kept = start + 1
+                for index in (start + 1)..<positions.count where positions[index] != positions[kept - 1] {
+                    positions[kept] = positions[index]
+                    kept += 1
+                }
+                positions.removeLast(positions.count - kept)
+            }
+        }
+        starts[words] = positions.count
+        return positions.withUnsafeBufferPointer { positions in
+            starts.withUnsafeBufferPointer { starts in
+                offsets.withUnsafeBufferPointer { offsets in
+                    // How far the walk has read each list (on the stack: one per word).
+                    withUnsafeTemporaryAllocation(of: Int.self, capacity: words) { next in
+                        for word in 0..<words { next[word] = starts[word] }
+                        var count = 0
+                        var previousStart = Int.min
+                        walk: for cursor in starts[0]..<starts[1] {
+                            let start = positions[cursor] - offsets[0]
+                            if start == previousStart { continue }  // a position listed twice counts once
+                            previousStart = start
+                            var all = true
+                            for word in 1..<words {
+                                let wanted = start + offsets[word]
+                                let end = starts[word + 1]
+                                var cursor = next[word]
+                                while cursor < end, positions[cursor] < wanted { cursor += 1 }
+                                next[word] = cursor
+                                // Starts only grow: once a list is used up, no later start can match.
+                                guard cursor < end else { break walk }
+                                if positions[cursor] != wanted { all = false }
+                            }
+                            if all { count += 1 }
+                        }
+                        return count
+                    }
+                }
+            }
         }
     }
 }
@@ -266,8 +356,9 @@ final class UnitScorer: Scorer {
     private let fields: [ScoringField]
     // The fields' scoring data, unpacked for the hot loop (no struct copies, no retains).
     private let groupIndices: [Int]
-    /// `weight / lengthFactor` for each field and norm byte (a product in the hot loop).
-    private let scales: [[Double]]
+    /// `weight / lengthFactor` for each field and norm byte (a product in the hot loop): field
+    /// `i`'s 256 from `i * 256` (one array: a nested one was retained on every read).
+    private let scales: [Double]
     private let norms: [UnsafeRawBufferPointer]
     /// The one group of every field, when there is only one (the common case).
     private let singleGroup: Int?
@@ -287,7 +378,7 @@ final class UnitScorer: Scorer {
         self.sources = sources
         self.fields = fields
         groupIndices = fields.map(\.groupIndex)
-        scales = fields.map { field in field.lengthFactors.map { field.weight / $0 } }
+        scales = fields.flatMap { field in (0..<256).map { field.weight / field.lengthFactors[min($0, field.lengthFactors.count - 1)] } }
         norms = fields.map(\.norms)
         singleGroup = Set(fields.map(\.groupIndex)).count == 1 ? fields.first?.groupIndex : nil
         scratch = Array(repeating: 0, count: groupCount)
@@ -306,22 +397,20 @@ final class UnitScorer: Scorer {
         maxScore = idf * bound / (k1 + bound)
     }
 
-    private func current() -> Int {
-        var smallest = noMoreDocs
-        for source in sources where source.doc < smallest { smallest = source.doc }
-        return smallest
-    }
+    // (The loops read `sources` through a buffer: iterating the array itself retained and
+    // released every source on every document.)
 
-    override func nextDoc() -> Int {
-        let target = doc + 1
-        for source in sources where source.doc < target { source.advance(to: target) }
-        doc = current()
-        return doc
-    }
+    override func nextDoc() -> Int { advance(to: doc + 1) }
 
     override func advance(to target: Int) -> Int {
-        for source in sources where source.doc < target { source.advance(to: target) }
-        doc = current()
+        doc = sources.withUnsafeBufferPointer { sources in
+            var smallest = noMoreDocs
+            for source in sources {
+                let at = source.doc < target ? source.advance(to: target) : source.doc
+                if at < smallest { smallest = at }
+            }
+            return smallest
+        }
         return doc
     }
 
@@ -330,7 +419,7 @@ final class UnitScorer: Scorer {
     private func contribution(_ index: Int, _ source: FrequencySource) -> Double {
         let fieldNorms = norms[index]
         let norm = doc < fieldNorms.count ? Int(fieldNorms[doc]) : 0
-        return Double(source.frequency) * scales[index][norm]
+        return Double(source.frequency) * scales[index << 8 | norm]
     }
 
     /// The BM25F pseudo-frequency of each group in the current document.
@@ -342,16 +431,27 @@ final class UnitScorer: Scorer {
         return totals
     }
 
+    /// The pseudo-frequency of the current document over all the fields (one group's).
+    @inline(__always)
+    private func singleGroupFrequency() -> Double {
+        sources.withUnsafeBufferPointer { sources in
+            var frequency = 0.0
+            for index in sources.indices where sources[index].doc == doc { frequency += contribution(index, sources[index]) }
+            return frequency
+        }
+    }
+
     override func addScores(to totals: inout [Double]) {
         if let group = singleGroup {
-            var frequency = 0.0
-            for (index, source) in sources.enumerated() where source.doc == doc { frequency += contribution(index, source) }
+            let frequency = singleGroupFrequency()
             if frequency > 0 { totals[group] += idf * frequency / (k1 + frequency) }
             return
         }
         for group in scratch.indices { scratch[group] = 0 }
-        for (index, source) in sources.enumerated() where source.doc == doc {
-            scratch[groupIndices[index]] += contribution(index, source)
+        sources.withUnsafeBufferPointer { sources in
+            for index in sources.indices where sources[index].doc == doc {
+                scratch[groupIndices[index]] += contribution(index, sources[index])
+            }
         }
         for (group, frequency) in scratch.enumerated() where frequency > 0 {
             totals[group] += idf * frequency / (k1 + frequency)
@@ -360,8 +460,7 @@ final class UnitScorer: Scorer {
 
     override func score() -> Double {
         if singleGroup != nil {
-            var frequency = 0.0
-            for (index, source) in sources.enumerated() where source.doc == doc { frequency += contribution(index, source) }
+            let frequency = singleGroupFrequency()
             return idf * frequency / (k1 + frequency)
         }
         return super.score()
