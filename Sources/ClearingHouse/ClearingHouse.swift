@@ -338,7 +338,7 @@ public final class ClearingHouse: Sendable {
                     emit(
                         Diagnostic(
                             .error, file: file.displayPath,
-                            message: "nothing from this file was stored (\(fileReport.valid) valid, \(fileReport.invalid) invalid); fix the errors above or use --skip-invalid"
+                            message: "nothing from this file was stored (\(fileReport.valid) valid, \(fileReport.invalid) invalid); fix the errors above or \(options.skipInvalidAdvice)"
                         ))
                 }
             }

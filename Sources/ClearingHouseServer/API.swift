@@ -31,7 +31,8 @@ struct API: Sendable {
         do {
             try await server.read { [house] in try house.checkSearchable() }
         } catch {
-            let (problem, _) = Problem.from(error)
+            var (problem, _) = Problem.from(error)
+            _ = problem.hidePath(server.house.directory.path)
             var unavailable = Problem(
                 .serviceUnavailable, "unavailable", "Service unavailable", detail: "the index cannot be searched: \(problem.detail)")
             unavailable.headers[.retryAfter] = "5"
@@ -139,10 +140,11 @@ struct API: Sendable {
         let format = try Self.recordFormat(request.headers[.contentType])
         let parameters = try RequestParameters.query(request.uri.query)
         try parameters.check(known: ["skipInvalid", "strict"])
-        let options = IngestOptions(
+        var options = IngestOptions(
             skipInvalid: try parameters.boolean("skipInvalid", default: false), strict: try parameters.boolean("strict", default: false))
+        options.skipInvalidAdvice = "send it with ?skipInvalid=true"
         let body = try await self.body(request)
-        let report = try await server.write { [house] in
+        let report = try await server.write { [house, options] in
             try house.ingest(body: body, format: format, displayName: "body", options: options)
         }
         let stored = report.added + report.updated + report.unchanged + report.skipped + report.deleted + report.aliased

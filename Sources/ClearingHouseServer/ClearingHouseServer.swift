@@ -121,11 +121,22 @@ public final class ClearingHouseServer: Sendable {
         if configuration.logRequests { router.add(middleware: RequestLogMiddleware(logger: logger)) }
         router.add(middleware: CORSPolicyMiddleware(origins: Set(configuration.corsOrigins)))
         let web = WebPages(server: self)
-        router.add(middleware: ProblemMiddleware(logger: logger, notFoundPage: { request in web.notFoundPage(request) }))
+        router.add(
+            middleware: ProblemMiddleware(
+                logger: logger, directory: house.directory.path, notFoundPage: { request in web.notFoundPage(request) }))
         let api = API(server: self)
-        router.get("/healthz") { _, _ in API.json(#"{"status":"ok"}"#) }
-        router.get("/readyz") { _, _ in try await api.ready() }
-        router.get("/openapi.json") { _, _ in try api.openAPI() }
+        router.get("/healthz") { request, _ in
+            try API.refuseQueryParameters(request)
+            return API.json(#"{"status":"ok"}"#)
+        }
+        router.get("/readyz") { request, _ in
+            try API.refuseQueryParameters(request)
+            return try await api.ready()
+        }
+        router.get("/openapi.json") { request, _ in
+            try API.refuseQueryParameters(request)
+            return try api.openAPI()
+        }
         router.get("/v1/search") { request, _ in try await api.search(try RequestParameters.query(request.uri.query)) }
         router.post("/v1/search") { request, _ in
             try API.refuseQueryParameters(request)

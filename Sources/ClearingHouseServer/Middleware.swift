@@ -48,6 +48,9 @@ enum Routes {
 struct ProblemMiddleware: RouterMiddleware {
     typealias Context = BasicRequestContext
     let logger: Logger
+    /// The index directory, which details show relative to it: clients need not learn where
+    /// the server keeps its files (the log has the whole message).
+    var directory: String? = nil
     /// The page for a path no route has, asked for by a browser outside the API (nil: a
     /// problem document as for the API).
     var notFoundPage: (@Sendable (Request) -> Response?)? = nil
@@ -86,8 +89,11 @@ struct ProblemMiddleware: RouterMiddleware {
                 detail: "\(request.method.rawValue) is not allowed on \(path); allowed: \(allow)", headers: [.allow: allow]
             ).response
         } catch {
-            let (problem, fault) = Problem.from(error)
+            var (problem, fault) = Problem.from(error)
             if fault { logger.error("\(request.method.rawValue) \(request.uri.path): \(error)") }
+            if let directory, problem.hidePath(directory) {
+                logger.warning("\(request.method.rawValue) \(request.uri.path): \(error)")
+            }
             return problem.response
         }
     }

@@ -48,11 +48,15 @@ final class ParserProblemHandler: ChannelDuplexHandler, RemovableChannelHandler 
         if inFlight == 0, refusingConnect, !answered { refuseConnect(context: context) }
     }
 
+    /// 405 with `Allow` and no body: NIO's encoder leaves out the body of any answer to a
+    /// CONNECT, so the answer claims none (a problem document's type with an empty body would
+    /// be a broken one).
     private func refuseConnect(context: ChannelHandlerContext) {
-        answer(
-            context: context, status: .methodNotAllowed, type: "method-not-allowed", title: "Method not allowed",
-            detail: "CONNECT (a tunnel) is not served here; use GET, POST or DELETE on the API's paths (see /openapi.json)",
-            extra: [.allow: "GET, HEAD, POST, DELETE, OPTIONS"])
+        answered = true
+        let fields: HTTPFields = [.connection: "close", .allow: "GET, HEAD, POST, DELETE, OPTIONS"]
+        context.write(wrapOutboundOut(.head(HTTPResponse(status: .methodNotAllowed, headerFields: fields))), promise: nil)
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in bound.value.close(promise: nil) }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

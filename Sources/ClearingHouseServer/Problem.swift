@@ -127,6 +127,15 @@ struct Problem: Error, Sendable {
         }
     }
 
+    /// Writes paths inside `directory` (the index's) relative to it in the detail; returns
+    /// whether the detail named any.
+    mutating func hidePath(_ directory: String) -> Bool {
+        let root = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+        guard !root.isEmpty, detail.contains(root) else { return false }
+        detail = detail.replacingOccurrences(of: root + "/", with: "").replacingOccurrences(of: root, with: "the index directory")
+        return true
+    }
+
     /// 413, naming the limit.
     static func tooLarge(limit: Int?) -> Problem {
         let amount = limit.map { limit in

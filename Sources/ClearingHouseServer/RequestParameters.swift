@@ -107,8 +107,12 @@ struct RequestParameters: Sendable {
                 if parameters.values[name] == nil, !parameters.names.contains(name) { parameters.names.append(name) }
                 continue
             }
-            // (An unknown member is refused by name by `check(known:)`; its type does not matter.)
-            let type = types[name] ?? .strings
+            // An unknown member is refused by name by `check(known:)`, whatever its value (a
+            // misspelt `{"limt": 5}` is an unknown parameter, not a number where a string goes).
+            guard let type = types[name] else {
+                if !parameters.names.contains(name) { parameters.names.append(name) }
+                continue
+            }
             switch (type, value) {
             case (.string, .string(let text)), (.strings, .string(let text)):
                 parameters.add(name, text)

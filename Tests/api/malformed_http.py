@@ -92,6 +92,9 @@ for name, request in connects.items():
     print(f"{name}: {b' '.join(statuses).decode()}")
     if not statuses or statuses[-1] != b"405":
         failures.append(f"{name}: {statuses}")
+    # (No body can follow an answer to CONNECT, so the answer must not claim one.)
+    elif b"content-type" in answer[answer.rfind(b"HTTP/1.1 405"):].lower():
+        failures.append(f"{name}: the 405 claims a body that NIO never sends")
 if failures:
     sys.exit("malformed requests answered wrongly:\n" + "\n".join(failures))
 print("every malformed request got a 4xx problem document")

@@ -116,6 +116,15 @@ extension Catalog {
 
     // MARK: Health
 
+    /// Reads the first entries of the tables every search reads (the change log, the records),
+    /// so that a catalog that cannot be read says so: a cheap probe, not a check of every page
+    /// (``integrityProblems()``).
+    func checkReadable() throws {
+        try read { db in
+            _ = try Row.fetchOne(db, sql: "SELECT (SELECT MAX(seq) FROM changes), (SELECT id FROM records LIMIT 1)")
+        }
+    }
+
     /// What SQLite's `integrity_check` finds wrong (empty when the database is sound).
     func integrityProblems() throws -> [String] {
         let result = try read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }

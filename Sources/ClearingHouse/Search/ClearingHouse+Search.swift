@@ -124,10 +124,12 @@ extension ClearingHouse {
     }
 
     /// Checks that the index can be searched (what a server's readiness probe asks): opens the
-    /// shared searcher on the newest commit, or reuses it; scans nothing.
-    /// - Throws: ``ClearingHouseError`` saying why the index cannot be read.
+    /// shared searcher on the newest commit, or reuses it, and reads the first entries of the
+    /// catalog's change log and records (every search reads both); scans nothing.
+    /// - Throws: ``ClearingHouseError`` saying why the index or the catalog cannot be read.
     public func checkSearchable() throws {
         _ = try openSearcher()
+        try catalog.checkReadable()
     }
 
     /// Whether `searcher`'s commit reflects less of the catalog's change log than the catalog

@@ -12,6 +12,10 @@ public struct IngestOptions: Sendable, Hashable {
     public var defaultKind: RecordKind?
     /// The language (BCP 47) of plain-string text in records that give none.
     public var defaultLanguage: String?
+    /// How a rolled-back file's diagnostic tells its reader to store the valid records anyway:
+    /// each front end names its own switch (the CLI's `--skip-invalid`, the HTTP API's
+    /// `?skipInvalid=true`).
+    public var skipInvalidAdvice = "use --skip-invalid"
     /// The size limits the readers enforce (``RecordLimits/default``; tests lower them).
     public package(set) var limits: RecordLimits = .default
     /// Whether readers also put valid records in their stored form (canonical JSON and its

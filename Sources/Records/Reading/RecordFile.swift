@@ -175,6 +175,12 @@ package struct RecordFile: Sendable, Hashable {
         return nil
     }
 
+    /// Whether the records are a body in memory, not a file.
+    private var isBody: Bool {
+        if case .bytes = input { return true }
+        return false
+    }
+
     /// Checks that the content agrees with the extension; returns the problem if not.
     package func contentMismatch() -> Diagnostic? {
         guard let source = try? input.openByteSource(displayPath: displayPath) else { return nil }
@@ -182,10 +188,18 @@ package struct RecordFile: Sendable, Hashable {
         while let byte = source.next() {
             switch byte {
             case 0x20, 0x09, 0x0A, 0x0D: continue
+            // (A body in memory was declared a format, by its caller or its Content-Type; a
+            // file was named one.)
             case UInt8(ascii: "<") where format != .xml:
-                return Diagnostic(.error, file: displayPath, line: 1, message: "the file is named as JSON but holds XML; rename it .xml")
+                let message =
+                    isBody ? "the body is declared JSON but holds XML; declare it XML" : "the file is named as JSON but holds XML; rename it .xml"
+                return Diagnostic(.error, file: displayPath, line: 1, message: message)
             case UInt8(ascii: "{") where format == .xml, UInt8(ascii: "[") where format == .xml:
-                return Diagnostic(.error, file: displayPath, line: 1, message: "the file is named as XML but holds JSON; rename it .json or .jsonl")
+                let message =
+                    isBody
+                    ? "the body is declared XML but holds JSON; declare it JSON or JSON Lines"
+                    : "the file is named as XML but holds JSON; rename it .json or .jsonl"
+                return Diagnostic(.error, file: displayPath, line: 1, message: message)
             default: return nil
             }
         }
