@@ -234,6 +234,7 @@ struct API: Sendable {
     /// The body, up to ``ServerConfiguration/maxBodyBytes`` (413 past it, before reading it
     /// when `Content-Length` says so).
     func body(_ request: Request) async throws -> [UInt8] {
+        try Self.checkCodings(request.headers)
         let limit = server.configuration.maxBodyBytes
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit { throw Problem.tooLarge(limit: limit) }
         do {
@@ -266,6 +267,26 @@ struct API: Sendable {
             if type.hasSuffix("+json") { return .json }
             if type.hasSuffix("+xml") { return .xml }
             return nil
+        }
+    }
+
+    /// Refuses a body the server would read as something it is not: compressed by a
+    /// `Content-Encoding` (415, RFC 9110) or a `Transfer-Encoding` other than `chunked` (501,
+    /// RFC 9112), which the server does not decode.
+    static func checkCodings(_ headers: HTTPFields) throws(Problem) {
+        func codings(_ name: HTTPField.Name) -> [String] {
+            headers[values: name].flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+                .filter { !$0.isEmpty }
+        }
+        if let coding = codings(.contentEncoding).first(where: { $0 != "identity" }) {
+            throw Problem(
+                .unsupportedMediaType, "unsupported-media-type", "Unsupported media type",
+                detail: "Content-Encoding \(coding) is not decoded here; send the body uncompressed", headers: [.acceptEncoding: "identity"])
+        }
+        if let coding = codings(.transferEncoding).first(where: { $0 != "chunked" }) {
+            throw Problem(
+                .notImplemented, "not-implemented", "Not implemented",
+                detail: "Transfer-Encoding \(coding) is not decoded here; send the body as it is, with Content-Length or chunked")
         }
     }
 

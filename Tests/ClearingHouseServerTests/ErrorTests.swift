@@ -72,7 +72,8 @@ import Testing
             // a misspelt option on a delete, were ignored; the delete went ahead).
             for (uri, method) in [
                 ("/v1/search?q=x", HTTPRequest.Method.post), ("/v1/match?bogus=1", .post), ("/v1/records/tech-fog?x=1", .get),
-                ("/v1/stats?x=1", .get), ("/v1/records/tech-fog?dryRun=true", .delete),
+                ("/v1/stats?x=1", .get), ("/v1/records/tech-fog?dryRun=true", .delete), ("/healthz?x=1", .get),
+                ("/readyz?x=1", .get), ("/openapi.json?x", .get),
             ] {
                 let response = try await client.execute(
                     uri: uri, method: method, headers: [.authorization: "Bearer \(testKey)", .contentType: "application/json"],
@@ -81,6 +82,12 @@ import Testing
                 #expect((problem["detail"] as? String)?.contains("takes no parameters") == true, "\(uri): \(problem)")
             }
             #expect(try await client.get("/v1/records/tech-fog").status == .ok)
+            // A misspelt body member is an unknown parameter whatever its value (a number was
+            // answered "give a string or an array of strings").
+            for (uri, body) in [("/v1/search", #"{"limt": 5}"#), ("/v1/match", #"{"text": "x", "bogus": 1}"#)] {
+                let problem = expectProblem(try await client.post(uri, body, key: nil), .badRequest)
+                #expect((problem["detail"] as? String)?.contains("unknown parameter") == true, "\(uri): \(problem)")
+            }
         }
     }
 
@@ -178,6 +185,23 @@ import Testing
             expectProblem(
                 try await client.post("/v1/records", "a=b", contentType: "application/x-www-form-urlencoded"), .unsupportedMediaType)
             expectProblem(try await client.post("/v1/search", "q=reef", contentType: "text/plain", key: nil), .unsupportedMediaType)
+
+            // A body whose coding the server does not decode is refused, not read as JSON (a
+            // gzipped body was answered "found byte 0x1F", a `br` one stored as it was).
+            let codedRecord = #"{"id": "coded", "kind": "technology", "title": {"en": "Coded"}}"#
+            for coding in ["gzip", "br", "identity, gzip"] {
+                let coded = try await client.execute(
+                    uri: "/v1/records", method: .post,
+                    headers: [.authorization: "Bearer \(testKey)", .contentType: "application/json", .contentEncoding: coding],
+                    body: ByteBuffer(string: codedRecord))
+                #expect(coded.headers[.acceptEncoding] == "identity")
+                #expect((expectProblem(coded, .unsupportedMediaType)["detail"] as? String)?.contains("uncompressed") == true)
+            }
+            #expect(try house.record(id: "coded") == nil)
+            let identity = try await client.execute(
+                uri: "/v1/search", method: .post, headers: [.contentType: "application/json", .contentEncoding: "identity"],
+                body: ByteBuffer(string: #"{"q": "reef"}"#))
+            #expect(identity.status == .ok, "\(identity.text)")
         }
     }
 
@@ -213,6 +237,26 @@ import Testing
             expectProblem(try await client.get("/readyz"), .serviceUnavailable)
             expectProblem(try await client.get("/v1/search?q=reef"), .serviceUnavailable)
             #expect(try await client.get("/healthz").status == .ok)
+        }
+    }
+
+    /// A catalog that cannot be read makes the server unready (it said ready while every search
+    /// answered 503), and the answers name no path outside the index directory.
+    @Test func aCatalogThatCannotBeReadIs503() async throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let application = fixture.server().makeApplication()
+        try await application.test(.router) { client in
+            #expect(try await client.get("/readyz").status == .ok)
+            let catalog = fixture.house.directory.appendingPathComponent("catalog.sqlite")
+            let handle = try FileHandle(forWritingTo: catalog)
+            try handle.write(contentsOf: Data(count: 200_000))
+            try handle.close()
+            let problem = expectProblem(try await client.get("/readyz"), .serviceUnavailable)
+            let detail = problem["detail"] as? String ?? ""
+            #expect(detail.contains("catalog.sqlite") && !detail.contains(fixture.house.directory.path), "\(detail)")
+            // (A search may still be answered from pages read before the damage; never a 500.)
+            #expect([.ok, .serviceUnavailable].contains(try await client.get("/v1/search?q=reef").status))
         }
     }
 

@@ -439,8 +439,12 @@ private func isMinimal(_ query: Query) -> Bool {
         #expect(throws: Never.self) { try QueryParser().parse(most) }
         let tooMany = most + " reef"
         #expect(try #require(parseError(tooMany)).position == most.count + 1)
-        #expect(parseError("\"" + most + " reef\"") != nil)
-        #expect(parseError(String(repeating: "红", count: limit + 2)) != nil)
+        // Inside quotes and in a CJK run, the position is where the limit is crossed too (it
+        // was the quote's, or the run's start).
+        #expect(try #require(parseError("\"" + most + " reef\"")).position == most.count + 2)
+        // A run of n characters is n - 1 pairs: pair `limit` (0-based) starts at character `limit`.
+        #expect(try #require(parseError(String(repeating: "红", count: limit + 2))).position == limit)
+        #expect(try #require(parseError("coral " + String(repeating: "红", count: limit + 2))).position == 6 + limit - 1)
         let expanding = (0...QueryParser.maximumExpandingWords).map { "a\($0)*" }.joined(separator: " ")
         let error = try #require(parseError(expanding))
         #expect(error.message.contains("* or ~"), "\(error)")

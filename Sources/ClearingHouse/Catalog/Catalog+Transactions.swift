@@ -116,10 +116,18 @@ extension Catalog {
 
     // MARK: Health
 
-    /// Reads the first entries of the tables every search reads (the change log, the records),
-    /// so that a catalog that cannot be read says so: a cheap probe, not a check of every page
-    /// (``integrityProblems()``).
+    /// Checks the file's header and reads the first entries of the tables every search reads
+    /// (the change log, the records), so that a catalog that cannot be read says so: a cheap
+    /// probe, not a check of every page (``integrityProblems()``). (The header is read from the
+    /// file itself: the connections' page caches keep pages read before it was damaged.)
     func checkReadable() throws {
+        let file = FileHandle(forReadingAtPath: path)
+        let header = try? file?.read(upToCount: 16)
+        try? file?.close()
+        guard let header, Array(header) == Array("SQLite format 3\u{0}".utf8) else {
+            throw ClearingHouseError(
+                .damaged, "catalog error in \(path): the file's header is not a SQLite database's; restore the index directory from a backup")
+        }
         try read { db in
             _ = try Row.fetchOne(db, sql: "SELECT (SELECT MAX(seq) FROM changes), (SELECT id FROM records LIMIT 1)")
         }

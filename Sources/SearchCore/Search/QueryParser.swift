@@ -475,7 +475,7 @@ extension QueryParser {
             let token = try advance()
             switch token.kind {
             case .term(let text):
-                try count(max(1, QueryPlanner.bigramPieces(text).count), at: token)
+                try countWords(of: text, at: token, from: token.start)
                 return .term(field: field, text: text)
             case .prefix(let prefix):
                 try count(1, at: token, expanding: true)
@@ -484,7 +484,8 @@ extension QueryParser {
                 try count(1, at: token, expanding: true)
                 return .fuzzy(field: field, text: word, maxEdits: edits)
             case .phrase(let text):
-                try count(text.split(whereSeparator: \.isWhitespace).reduce(0) { $0 + max(1, QueryPlanner.bigramPieces(String($1)).count) }, at: token)
+                // (The words start after the opening quote.)
+                try countWords(of: text, at: token, from: token.start + 1)
                 return .phrase(field: field, text: text)
             case .field(let name):
                 return try parsePrimary(after: token, field: name)
@@ -514,6 +515,40 @@ extension QueryParser {
                     message: "expected a term before \(token.operatorName)"
                 )
             }
+        }
+
+        /// Counts the words of a term or phrase `text` (a CJK run's bigrams each count), which
+        /// starts at `start`, against the limit; past it, the error names the position of the
+        /// first word (or bigram) over it, not the token's start.
+        private mutating func countWords(of text: String, at token: Token, from start: Int) throws(QueryParseError) {
+            var offset = 0
+            var word: [Character] = []
+            var wordStart = 0
+            func take() throws(QueryParseError) {
+                defer { word.removeAll(keepingCapacity: true) }
+                guard !word.isEmpty else { return }
+                let pieces = max(1, QueryPlanner.bigramPieces(String(word)).count)
+                let room = QueryParser.maximumWords - words
+                if pieces > room {
+                    // A run's bigram k starts at its k-th character.
+                    let position = start + wordStart + (pieces > 1 ? min(max(room, 0), word.count - 1) : 0)
+                    let limit = QueryParser.maximumWords
+                    throw QueryParseError(
+                        position: position, expected: "at most \(limit) words",
+                        message: "expected at most \(limit) words; the query has more from \(position) on")
+                }
+                words += pieces
+            }
+            for character in text {
+                if character.isWhitespace {
+                    try take()
+                } else {
+                    if word.isEmpty { wordStart = offset }
+                    word.append(character)
+                }
+                offset += 1
+            }
+            try take()
         }
 
         /// Counts `count` words of `token` against the limits.
