@@ -137,9 +137,16 @@ extension Catalog {
                 }
             }
         }
-        let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO oai_set_members (spec, id) VALUES (?, ?)")
-        for spec in memberships {
-            try insert.execute(arguments: [spec, record.id])
+        // One statement for up to 16 memberships (a record is in a few sets, each with its
+        // parents): a statement's execution costs more than its rows.
+        var start = memberships.startIndex
+        while start < memberships.endIndex {
+            let chunk = memberships[start..<min(start + 16, memberships.endIndex)]
+            let rows = repeatElement("(?, ?)", count: chunk.count).joined(separator: ", ")
+            var arguments = StatementArguments()
+            for spec in chunk { arguments += [spec, record.id] }
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO oai_set_members (spec, id) VALUES \(rows)").execute(arguments: arguments)
+            start = chunk.endIndex
         }
     }
 
