@@ -32,7 +32,7 @@ struct API: Sendable {
             try await server.read { [house] in try house.checkSearchable() }
         } catch {
             var (problem, _) = Problem.from(error)
-            _ = problem.hidePath(server.house.directory.path)
+            if problem.hidePath(server.house.directory.path) { server.logger.warning("not ready: \(error)") }
             var unavailable = Problem(
                 .serviceUnavailable, "unavailable", "Service unavailable", detail: "the index cannot be searched: \(problem.detail)")
             unavailable.headers[.retryAfter] = "5"

@@ -91,7 +91,7 @@ struct ProblemMiddleware: RouterMiddleware {
         } catch {
             var (problem, fault) = Problem.from(error)
             if fault { logger.error("\(request.method.rawValue) \(request.uri.path): \(error)") }
-            if let directory, problem.hidePath(directory) {
+            if let directory, problem.hidePath(directory), !fault {
                 logger.warning("\(request.method.rawValue) \(request.uri.path): \(error)")
             }
             return problem.response

@@ -132,8 +132,27 @@ struct Problem: Error, Sendable {
     mutating func hidePath(_ directory: String) -> Bool {
         let root = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
         guard !root.isEmpty, detail.contains(root) else { return false }
-        detail = detail.replacingOccurrences(of: root + "/", with: "").replacingOccurrences(of: root, with: "the index directory")
-        return true
+        // Only the whole directory, as a path's first components (`/srv/idx.old` is another).
+        var result = ""
+        var rest = Substring(detail)
+        var hid = false
+        while let range = rest.range(of: root) {
+            result += rest[..<range.lowerBound]
+            let after = rest[range.upperBound...]
+            if after.first == "/" {
+                rest = after.dropFirst()
+                hid = true
+            } else if let next = after.first, next.isLetter || next.isNumber || "._-~".contains(next) {
+                result += root
+                rest = after
+            } else {
+                result += "the index directory"
+                rest = after
+                hid = true
+            }
+        }
+        detail = result + rest
+        return hid
     }
 
     /// 413, naming the limit.

@@ -1,7 +1,7 @@
 // Every error answer of `chm serve`: a problem document (application/problem+json with type,
 // title, status, detail) with the right status, and never a 500 for what a client sends.
 import ClearingHouse
-import ClearingHouseServer
+@testable import ClearingHouseServer
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -238,6 +238,23 @@ import Testing
             expectProblem(try await client.get("/v1/search?q=reef"), .serviceUnavailable)
             #expect(try await client.get("/healthz").status == .ok)
         }
+    }
+
+    /// Details name files inside the index directory relative to it, and no other path.
+    @Test func detailsHideTheIndexDirectory() {
+        var problem = Problem(.serviceUnavailable, "unavailable", "Service unavailable", detail: "")
+        for (detail, shown) in [
+            ("catalog error in /srv/idx/catalog.sqlite: malformed", "catalog error in catalog.sqlite: malformed"),
+            ("the index in /srv/idx is locked", "the index in the index directory is locked"),
+            ("see /srv/idx.old/x and /srv/idx/segments", "see /srv/idx.old/x and segments"),
+        ] {
+            problem.detail = detail
+            _ = problem.hidePath("/srv/idx/")
+            #expect(problem.detail == shown)
+        }
+        problem.detail = "nothing of it"
+        let hid = problem.hidePath("/srv/idx")
+        #expect(!hid)
     }
 
     /// A catalog that cannot be read makes the server unready (it said ready while every search

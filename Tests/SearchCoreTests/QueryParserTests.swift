@@ -442,9 +442,14 @@ private func isMinimal(_ query: Query) -> Bool {
         // Inside quotes and in a CJK run, the position is where the limit is crossed too (it
         // was the quote's, or the run's start).
         #expect(try #require(parseError("\"" + most + " reef\"")).position == most.count + 2)
-        // A run of n characters is n - 1 pairs: pair `limit` (0-based) starts at character `limit`.
-        #expect(try #require(parseError(String(repeating: "红", count: limit + 2))).position == limit)
-        #expect(try #require(parseError("coral " + String(repeating: "红", count: limit + 2))).position == 6 + limit - 1)
+        // A run's first n characters are n - 1 pairs: the one too many ends at character
+        // `limit + 1` (0-based), after a word one sooner; mixed and escaped tokens too.
+        #expect(try #require(parseError(String(repeating: "红", count: limit + 2))).position == limit + 1)
+        #expect(try #require(parseError("coral " + String(repeating: "红", count: limit + 2))).position == 6 + limit)
+        let words255 = Array(repeating: "coral", count: limit - 1).joined(separator: " ")
+        #expect(try #require(parseError(words255 + " xyz红红红")).position == words255.count + 1 + 3)
+        #expect(try #require(parseError(words255 + " x\\ y z")).position == words255.count + 1 + 5)
+        #expect(try #require(parseError(#""\" "# + most + "\"")).position == 0)
         let expanding = (0...QueryParser.maximumExpandingWords).map { "a\($0)*" }.joined(separator: " ")
         let error = try #require(parseError(expanding))
         #expect(error.message.contains("* or ~"), "\(error)")

@@ -475,7 +475,7 @@ extension QueryParser {
             let token = try advance()
             switch token.kind {
             case .term(let text):
-                try countWords(of: text, at: token, from: token.start)
+                try countWords(of: text, at: token, from: token.start, isPhrase: false)
                 return .term(field: field, text: text)
             case .prefix(let prefix):
                 try count(1, at: token, expanding: true)
@@ -485,7 +485,7 @@ extension QueryParser {
                 return .fuzzy(field: field, text: word, maxEdits: edits)
             case .phrase(let text):
                 // (The words start after the opening quote.)
-                try countWords(of: text, at: token, from: token.start + 1)
+                try countWords(of: text, at: token, from: token.start + 1, isPhrase: true)
                 return .phrase(field: field, text: text)
             case .field(let name):
                 return try parsePrimary(after: token, field: name)
@@ -517,10 +517,13 @@ extension QueryParser {
             }
         }
 
-        /// Counts the words of a term or phrase `text` (a CJK run's bigrams each count), which
-        /// starts at `start`, against the limit; past it, the error names the position of the
-        /// first word (or bigram) over it, not the token's start.
-        private mutating func countWords(of text: String, at token: Token, from start: Int) throws(QueryParseError) {
+        /// Counts the words of a term or phrase `text` (a CJK run's bigrams each count) against
+        /// the limit; past it, the error names where the limit is crossed: the first character
+        /// whose word (or bigram) is one too many, counted from `start`, where `text` begins in
+        /// the query. (A token with escapes is not character for character the query's text:
+        /// its start is named.) A term is one chunk; a phrase's words are split at spaces.
+        private mutating func countWords(of text: String, at token: Token, from start: Int, isPhrase: Bool) throws(QueryParseError) {
+            let literal = token.end - token.start == text.count + (isPhrase ? 2 : 0)
             var offset = 0
             var word: [Character] = []
             var wordStart = 0
@@ -529,18 +532,32 @@ extension QueryParser {
                 guard !word.isEmpty else { return }
                 let pieces = max(1, QueryPlanner.bigramPieces(String(word)).count)
                 let room = QueryParser.maximumWords - words
-                if pieces > room {
-                    // A run's bigram k starts at its k-th character.
-                    let position = start + wordStart + (pieces > 1 ? min(max(room, 0), word.count - 1) : 0)
-                    let limit = QueryParser.maximumWords
-                    throw QueryParseError(
-                        position: position, expected: "at most \(limit) words",
-                        message: "expected at most \(limit) words; the query has more from \(position) on")
+                guard pieces > room else {
+                    words += pieces
+                    return
                 }
-                words += pieces
+                var position = token.start
+                if literal {
+                    // The shortest prefix of the chunk with more pieces than there is room for
+                    // ends at the crossing (prefixes of up to 512 characters are tried: this is
+                    // only the error's path).
+                    var crossing = 0
+                    if room > 0 {
+                        crossing = word.count - 1
+                        for length in 1...min(word.count, 512) where QueryPlanner.bigramPieces(String(word[..<length])).count > room {
+                            crossing = length - 1
+                            break
+                        }
+                    }
+                    position = start + wordStart + crossing
+                }
+                let limit = QueryParser.maximumWords
+                throw QueryParseError(
+                    position: position, expected: "at most \(limit) words",
+                    message: "expected at most \(limit) words; the query has more from \(position) on")
             }
             for character in text {
-                if character.isWhitespace {
+                if isPhrase, character.isWhitespace {
                     try take()
                 } else {
                     if word.isEmpty { wordStart = offset }
