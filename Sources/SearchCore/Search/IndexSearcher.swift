@@ -394,9 +394,11 @@ public final class IndexSearcher: Sendable {
                 if case .keyword(let name, _) = options.sort { return fields.index(of: name) }
                 return nil
             }()
+            // (The deletions copied out of the segment once, as in the disjunction's path.)
+            let deletions = segment.deletions
             while scorer.nextDoc() != noMoreDocs {
                 let doc = scorer.doc
-                if segment.deletions.contains(doc) { continue }
+                if deletions.contains(doc) { continue }
                 var failed: String?
                 var failures = 0
                 for filter in filters where !filter.documents.contains(doc) {

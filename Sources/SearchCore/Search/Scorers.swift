@@ -559,37 +559,56 @@ final class BooleanScorer: Scorer {
     private let optional: [Scorer]
     private let prohibited: [Scorer]
     private let minimumShouldMatch: Int
+    /// The per-group totals of ``score()``, kept from document to document.
+    private var totals: [Double]
 
     init(required: [Scorer], optional: [Scorer], prohibited: [Scorer], minimumShouldMatch: Int, groupCount: Int) {
         self.required = required
         self.optional = optional
         self.prohibited = prohibited
         self.minimumShouldMatch = required.isEmpty ? max(1, minimumShouldMatch) : minimumShouldMatch
+        totals = Array(repeating: 0, count: groupCount)
         super.init(groupCount: groupCount)
         maxScore = (required + optional).reduce(0) { $0 + $1.maxScore }
     }
 
+    // (The clause lists are read through buffers: iterating the arrays retained and released
+    // every clause on every document, half of an AND query's time.)
+
     override func nextDoc() -> Int { advance(to: doc + 1) }
 
     override func advance(to target: Int) -> Int {
+        doc = required.withUnsafeBufferPointer { required in
+            optional.withUnsafeBufferPointer { optional in
+                prohibited.withUnsafeBufferPointer { prohibited in
+                    Self.next(from: target, required, optional, prohibited, minimumShouldMatch)
+                }
+            }
+        }
+        return doc
+    }
+
+    private static func next(
+        from target: Int, _ required: UnsafeBufferPointer<Scorer>, _ optional: UnsafeBufferPointer<Scorer>,
+        _ prohibited: UnsafeBufferPointer<Scorer>, _ minimumShouldMatch: Int
+    ) -> Int {
         var candidate = target
         while true {
             if required.isEmpty {
-                for scorer in optional where scorer.doc < candidate { scorer.advance(to: candidate) }
-                candidate = optional.reduce(noMoreDocs) { min($0, $1.doc) }
+                var smallest = noMoreDocs
+                for scorer in optional {
+                    let at = scorer.doc < candidate ? scorer.advance(to: candidate) : scorer.doc
+                    if at < smallest { smallest = at }
+                }
+                candidate = smallest
             } else {
                 candidate = leapfrog(required, from: candidate, doc: { $0.doc }, advance: { $0.advance(to: $1) })
-                if candidate == noMoreDocs {
-                    doc = noMoreDocs
-                    return doc
-                }
+                if candidate == noMoreDocs { return noMoreDocs }
                 for scorer in optional where scorer.doc < candidate { scorer.advance(to: candidate) }
             }
-            if candidate == noMoreDocs {
-                doc = noMoreDocs
-                return doc
-            }
-            let matchedOptional = optional.reduce(0) { $0 + ($1.doc == candidate ? 1 : 0) }
+            if candidate == noMoreDocs { return noMoreDocs }
+            var matchedOptional = 0
+            for scorer in optional where scorer.doc == candidate { matchedOptional += 1 }
             var excluded = matchedOptional < minimumShouldMatch
             if !excluded {
                 for scorer in prohibited {
@@ -600,17 +619,27 @@ final class BooleanScorer: Scorer {
                     }
                 }
             }
-            if !excluded {
-                doc = candidate
-                return doc
-            }
+            if !excluded { return candidate }
             candidate += 1
         }
     }
 
     override func addScores(to totals: inout [Double]) {
-        for scorer in required { scorer.addScores(to: &totals) }
-        for scorer in optional where scorer.doc == doc { scorer.addScores(to: &totals) }
+        required.withUnsafeBufferPointer { required in
+            for scorer in required { scorer.addScores(to: &totals) }
+        }
+        optional.withUnsafeBufferPointer { optional in
+            for scorer in optional where scorer.doc == doc { scorer.addScores(to: &totals) }
+        }
+    }
+
+    override func score() -> Double {
+        var totals: [Double] = []
+        swap(&totals, &self.totals)
+        defer { swap(&totals, &self.totals) }
+        for group in totals.indices { totals[group] = 0 }
+        addScores(to: &totals)
+        return totals.max() ?? 0
     }
 
     override func explain(group: Int) -> Explanation {
