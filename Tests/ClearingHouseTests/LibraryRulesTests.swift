@@ -233,6 +233,29 @@ struct AtomicExportTests {
     }
 }
 
+extension AtomicExportTests {
+    /// A link is written through (the link stays, the file it names gets the export), and a
+    /// target that is not a regular file is written to, not replaced (QA: `--output /dev/null`
+    /// run as root replaced the device with a file; a FIFO became a file).
+    @Test func linksAndSpecialFilesAreWrittenThroughNotReplaced() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            try house.ingest([try directory.write("r.json", RequestRuleTests.records)])
+            let target = try directory.write("target.jsonl", "old\n")
+            let link = directory.path("link.jsonl")
+            try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+            try house.export(format: .jsonl, selection: .all, toFile: link)
+            #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == target)
+            #expect(try String(contentsOfFile: target, encoding: .utf8).split(separator: "\n").count == 3)
+
+            try house.export(format: .jsonl, selection: .all, toFile: "/dev/null")
+            var status = stat()
+            #expect(stat("/dev/null", &status) == 0 && (status.st_mode & S_IFMT) == S_IFCHR)
+            #expect(try leftovers(directory, keeping: ["index", "r.json", "target.jsonl", "link.jsonl"]).isEmpty)
+        }
+    }
+}
+
 @Suite("Run files and timing")
 struct RunWriterTests {
     static let results = [

@@ -120,6 +120,8 @@ struct SpellingTests {
         #expect(try parser.parse("restor\\~") == .term(field: nil, text: "restor~"))
         #expect(throws: QueryParseError.self) { try parser.parse("restoraton~3") }
         #expect(throws: QueryParseError.self) { try parser.parse("restoraton~12") }
+        #expect(throws: QueryParseError.self) { try parser.parse("restoraton~1.5") }
+        #expect(throws: QueryParseError.self) { try parser.parse("restoraton~2x") }
     }
 
     @Test func closeSpellingsAreFoundByTheAutomatonAndAgreeWithBruteForce() throws {

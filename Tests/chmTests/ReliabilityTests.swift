@@ -247,6 +247,22 @@ struct ReliabilityTests {
         #expect(damaged.stderr.contains("checksum mismatch"))
         #expect(try CLI.run(["check", "--index", index, "--repair"]).status == 0)
         #expect(try CLI.run(["check", "--index", index]).status == 0)
+
+        // A segment file gone (QA: repair, reindex and ingest all failed on "cannot open"
+        // until files were deleted by hand), and a temporary file a killed writer left.
+        let current = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: segments.path).first { $0.hasSuffix(".seg") })
+        try FileManager.default.removeItem(at: segments.appendingPathComponent(current))
+        try Data("left by a killed writer".utf8).write(to: segments.appendingPathComponent("seg-9.seg.terms.tmp"))
+        let missing = try CLI.run(["check", "--index", index])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("which is missing"), "\(missing.stderr)")
+        let ingest = try CLI.run(["ingest", directory.path("in"), "--index", index])
+        #expect(ingest.status != 0 && ingest.stderr.contains("chm check --repair"), "\(ingest.stderr)")
+        #expect(try CLI.run(["check", "--index", index, "--repair"]).status == 0)
+        let repaired = try CLI.json(try CLI.run(["check", "--index", index, "--json"]).stdout)
+        #expect(repaired["documents"] as? Int == 200)
+        #expect(!(try FileManager.default.contentsOfDirectory(atPath: segments.path)).contains { $0.hasSuffix(".tmp") })
     }
 
     @Test func aSecondWriterFailsAtOnceNamingTheHolder() throws {

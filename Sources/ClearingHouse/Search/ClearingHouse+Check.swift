@@ -95,7 +95,7 @@ extension ClearingHouse {
                 "index: reflects change #\(report.indexChange) but the catalog's last change is #\(report.catalogChange) (was the catalog replaced?)")
         } else if report.indexChange < report.catalogChange {
             report.notes.append(
-                "index: \(report.catalogChange - report.indexChange) catalog changes are not indexed yet; the next write (or search) applies them")
+                "index: \(report.catalogChange - report.indexChange) catalog changes are not indexed yet (searches answer from the last index commit until then); the next ingest or delete, or `chm check --repair`, applies them")
         } else if report.documents != report.records {
             report.problems.append("index: \(report.documents) documents but the catalog holds \(report.records) records")
         } else {

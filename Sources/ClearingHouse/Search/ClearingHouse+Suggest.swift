@@ -54,6 +54,9 @@ extension ClearingHouse {
     ///   - language: The user's language: completions from its texts come first, and titles
     ///     are shown in it.
     public func suggest(_ query: String, limit: Int = 10, language: String? = nil) throws -> Suggestions {
+        if let language, LanguageTag.normalized(language) == nil {
+            throw ClearingHouseError(.invalidQuery, "lang: \"\(language)\" is not a BCP 47 language tag", parameter: "lang")
+        }
         var words = query.split(whereSeparator: \.isWhitespace).map(String.init)
         let last = query.last.map { $0.isWhitespace } == false ? words.popLast() ?? "" : ""
         let leading = query[..<(query.lastIndex(where: \.isWhitespace).map { query.index(after: $0) } ?? query.startIndex)]

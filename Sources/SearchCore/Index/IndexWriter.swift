@@ -101,6 +101,11 @@ public final class IndexWriter {
             throw IndexError(.io, "cannot create index directory \(path): \(error.localizedDescription)")
         }
         try acquireLock()
+        // A writer killed mid-write leaves its temporary files; with the lock held, none is
+        // being written.
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] where name.hasSuffix(".tmp") {
+            try? FileManager.default.removeItem(atPath: (path as NSString).appendingPathComponent(name))
+        }
         if let manifest = try Manifest.newest(in: path) {
             guard manifest.formatVersion == Manifest.currentFormatVersion else {
                 releaseLock()
@@ -114,12 +119,34 @@ public final class IndexWriter {
                     .schemaMismatch,
                     "the index in \(path) was built with fields [\(manifest.schema)]; rebuild it")
             }
-            segments = try OpenSegment.openAll(manifest, directory: path)
+            do {
+                segments = try OpenSegment.openAll(manifest, directory: path)
+            } catch {
+                releaseLock()
+                // With the lock held no other writer deletes files: a file the newest commit
+                // names that is not there is damage, not a race (a reader retries instead).
+                if error.code == .io, let missing = Self.missingFiles(of: manifest, in: path).first {
+                    throw IndexError(.corrupt, "the index's commit \(manifest.generation) names \(missing), which is missing")
+                }
+                throw error
+            }
             generation = manifest.generation
             nextSegmentNumber = manifest.nextSegmentNumber
             committedUserData = manifest.userData
             self.bm25 = manifest.bm25
         }
+    }
+
+    /// The files that `manifest` names (segments and their deletions) that are not in `path`.
+    static func missingFiles(of manifest: Manifest, in path: String) -> [String] {
+        var names: [String] = []
+        for entry in manifest.segments {
+            names.append(entry.name + ".seg")
+            if entry.deletionGeneration > 0 {
+                names.append(DocumentSet.fileName(segment: entry.name, generation: entry.deletionGeneration))
+            }
+        }
+        return names.map { (path as NSString).appendingPathComponent($0) }.filter { !FileManager.default.fileExists(atPath: $0) }
     }
 
     deinit {

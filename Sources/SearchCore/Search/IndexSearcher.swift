@@ -67,6 +67,12 @@ public final class IndexSearcher: Sendable {
                 return try IndexSearcher(manifest: manifest, directory: directory.path, schema: schema)
             } catch where error.code == .io && attempt < 3 {
                 attempt += 1
+            } catch where error.code == .io {
+                // Still missing with no newer commit: the index is damaged.
+                if let manifest, let missing = IndexWriter.missingFiles(of: manifest, in: directory.path).first {
+                    throw IndexError(.corrupt, "the index's commit \(manifest.generation) names \(missing), which is missing")
+                }
+                throw error
             }
         }
     }
