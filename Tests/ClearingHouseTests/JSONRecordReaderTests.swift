@@ -1,5 +1,6 @@
 // The .json and .jsonl readers: file shapes, byte order marks, broken files and lines.
 import Foundation
+import Records
 import Testing
 
 @testable import ClearingHouse
@@ -176,7 +177,22 @@ import Testing
             let second = try #require(outcome.invalid.last?.diagnostics.first)
             #expect(second.line == 4 && second.column == 44)
             #expect(second.message.contains("unterminated string"))
+            // The id read before the error names the record (QA: a duplicate key named none).
+            #expect(first.recordID == "b" && second.recordID == "d")
         }
+    }
+
+    func probeID(_ line: String) -> String? { UnparsedRecord.id(in: Array(line.utf8)) }
+
+    @Test func aLineThatDoesNotParseNamesTheIdItGaveFirst() throws {
+        #expect(probeID(#"{"id":"qa-j12","kind":"technology","title":"dup","title":"dup2"}"#) == "qa-j12")
+        #expect(probeID(#"{"kind": "technology", "id" : "late", "title": {"en": "x"#) == "late")
+        // Only the top level's `id`, only a plain string.
+        #expect(probeID(#"{"source": {"id": "inner"}, "title": "x"#) == nil)
+        #expect(probeID(#"{"id": "a\"b", "title": "#) == nil)
+        #expect(probeID(#"{"id": 12, "title": "#) == nil)
+        #expect(probeID(#"{"title": "id", "x": "#) == nil)
+        #expect(probeID(#"[{"id": "in-array""#) == nil)
     }
 
     @Test func skipsBlankLines() throws {

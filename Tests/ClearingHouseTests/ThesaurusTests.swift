@@ -94,7 +94,11 @@ struct ThesaurusTests {
             narrower: ["http://example.org/c/reefs"]),
     ]
 
-    @Test(arguments: [("rdf", rdfXML), ("jsonld", compactJSONLD), ("jsonld", expandedJSONLD)])
+    @Test(arguments: [
+        ("rdf", rdfXML), ("jsonld", compactJSONLD), ("jsonld", expandedJSONLD),
+        // (A UTF-8 byte order mark, as record files may have: JSON-LD refused it.)
+        ("jsonld", "\u{FEFF}" + compactJSONLD),
+    ])
     func readsTheSameConceptsFromEverySerialization(extension name: String, text: String) throws {
         let directory = try TemporaryDirectory()
         let file = try directory.write("thesaurus.\(name)", text)

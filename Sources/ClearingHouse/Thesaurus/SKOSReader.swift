@@ -225,6 +225,8 @@ public enum SKOSReader {
         } catch {
             throw Diagnostic(.error, file: path, message: "cannot read the file")
         }
+        // (A UTF-8 byte order mark is skipped, as in record files.)
+        source.skipByteOrderMark()
         var parser = JSONParser(source: source)
         let root: JSONNode
         do {

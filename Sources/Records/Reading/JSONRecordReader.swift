@@ -219,11 +219,15 @@ final class JSONLinesRecordReader: RecordReader {
                 }
                 return entry
             } catch {
+                // The record's id, when the line names one before the error (a duplicate key, a
+                // value nested too deep): the error then says which record it is in.
+                let id = UnparsedRecord.id(in: bytes)
                 let diagnostic = Diagnostic(
-                    .error, file: displayPath, line: error.line, column: error.column, message: error.message)
-                return .invalid(recordID: nil, line: lineNumber, diagnostics: [diagnostic])
+                    .error, file: displayPath, line: error.line, column: error.column, recordID: id, message: error.message)
+                return .invalid(recordID: id, line: lineNumber, diagnostics: [diagnostic])
             }
         }
+
     }
 }
 
@@ -242,5 +246,60 @@ extension ByteSource {
         if let readError {
             throw Diagnostic(.error, file: displayPath, message: "read error: \(readError)")
         }
+    }
+}
+
+/// What can be read of a record whose JSON does not parse.
+package enum UnparsedRecord {
+    /// The `id` member of the object on a line that did not parse, if it is a plain string
+    /// (no escapes) at the top level and comes before anything that breaks the scan.
+    package static func id(in bytes: [UInt8]) -> String? {
+        var depth = 0
+        var index = 0
+        var expectingKey = false
+        while index < bytes.count {
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                depth += 1
+                expectingKey = byte == UInt8(ascii: "{") && depth == 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                depth -= 1
+                if depth <= 0 { return nil }
+            case UInt8(ascii: ","):
+                if depth == 1 { expectingKey = true }
+            case UInt8(ascii: "\""):
+                // A string: its end (escapes skipped).
+                let start = index + 1
+                var end = start
+                var escaped = false
+                while end < bytes.count, bytes[end] != UInt8(ascii: "\"") {
+                    if bytes[end] == UInt8(ascii: "\\") {
+                        escaped = true
+                        end += 1
+                    }
+                    end += 1
+                }
+                guard end < bytes.count else { return nil }
+                if expectingKey, depth == 1, !escaped, bytes[start..<end].elementsEqual("id".utf8) {
+                    // `"id"`, a colon, then a string without escapes.
+                    var value = end + 1
+                    while value < bytes.count, bytes[value] == 0x20 || bytes[value] == 0x09 || bytes[value] == UInt8(ascii: ":") {
+                        value += 1
+                    }
+                    guard value < bytes.count, bytes[value] == UInt8(ascii: "\"") else { return nil }
+                    guard let close = bytes[(value + 1)...].firstIndex(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }),
+                        bytes[close] == UInt8(ascii: "\""), close - value - 1 <= 200
+                    else { return nil }
+                    return String(decoding: bytes[(value + 1)..<close], as: UTF8.self)
+                }
+                expectingKey = false
+                index = end
+            default:
+                break
+            }
+            index += 1
+        }
+        return nil
     }
 }
