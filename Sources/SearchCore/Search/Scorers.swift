@@ -91,15 +91,20 @@ final class UnionSource: PositionalSource {
             iterator.appendPositions(to: &output)
             lists += 1
         }
-        guard lists > 1, output.count - start > 1 else { return }
-        output[start...].sort()
-        var kept = start + 1
-        for index in (start + 1)..<output.count where output[index] != output[kept - 1] {
-            output[kept] = output[index]
-            kept += 1
-        }
-        output.removeLast(output.count - kept)
+        if lists > 1 { sortUniquely(&output, from: start) }
     }
+}
+
+/// Sorts `positions[start...]` (several alternatives' lists appended) and drops repeats, in place.
+func sortUniquely(_ positions: inout [Int], from start: Int) {
+    guard positions.count - start > 1 else { return }
+    positions[start...].sort()
+    var kept = start + 1
+    for index in (start + 1)..<positions.count where positions[index] != positions[kept - 1] {
+        positions[kept] = positions[index]
+        kept += 1
+    }
+    positions.removeLast(positions.count - kept)
 }
 
 /// Documents that have every one of the words, anywhere: the frequency is the smallest of
@@ -241,15 +246,7 @@ final class PhraseSource: FrequencySource {
                 cursor.pointee.appendPositions(to: &positions)
                 lists += 1
             }
-            if lists > 1, positions.count - start > 1 {
-                positions[start...].sort()
-                var kept = start + 1
-                for index in (start + 1)..<positions.count where positions[index] != positions[kept - 1] {
-                    positions[kept] = positions[index]
-                    kept += 1
-                }
-                positions.removeLast(positions.count - kept)
-            }
+            if lists > 1 { sortUniquely(&positions, from: start) }
         }
         starts[words] = positions.count
         return positions.withUnsafeBufferPointer { positions in
