@@ -359,6 +359,20 @@ struct WebPageTests {
             #expect(try house.statistics().records == 4)
             let empty = try await client.postForm("/helpdesk", [("need", "  ")])
             #expect(empty.status == .badRequest)
+            // The form comes back as it was sent, the problem next to the need, in the page's
+            // language (QA: an error page for a "parameter", and the country and kinds lost).
+            let blank = try await client.postForm("/helpdesk?lang=fr", [("need", " \n"), ("country", "MZ"), ("help", "training")])
+            #expect(blank.status == .badRequest)
+            #expect(blank.text.contains(#"<form id="helpdesk""#) && blank.text.contains(#"id="need-problem""#))
+            #expect(blank.text.contains("la description est vide") && blank.text.contains(#"aria-invalid="true""#))
+            #expect(blank.text.contains(#"<option value="MZ" selected="selected">"#), "\(blank.text)")
+            #expect(blank.text.contains(#"value="training" id="help-training" checked="checked""#))
+            let long = try await client.postForm("/helpdesk", [("need", String(repeating: "mangrove ", count: 600)), ("key", testKey)])
+            #expect(long.status == .badRequest && long.text.contains("longer than 5,000 characters"), "\(long.text.prefix(300))")
+            #expect(try house.statistics().records == 4)
+            // Control characters in a need do not reach the page as they are.
+            let controls = try await client.postForm("/helpdesk", [("need", "mangrove\u{1}nurseries\u{B}now")])
+            #expect(controls.status == .ok && !controls.text.contains("\u{1}") && !controls.text.contains("\u{B}"))
             let stored = try await client.postForm(
                 "/helpdesk?lang=fr", [("need", need), ("country", "MZ"), ("help", "training"), ("key", testKey)])
             #expect(stored.status == .ok, "\(stored.text)")

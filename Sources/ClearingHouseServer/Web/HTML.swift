@@ -51,7 +51,9 @@ struct HTML: Sendable, Hashable, ExpressibleByStringInterpolation, CustomStringC
         mutating func appendInterpolation(_ value: HTML?) { if let value { output += value.text } }
     }
 
-    /// `text` with the five characters that matter in HTML text and quoted attributes replaced.
+    /// `text` with the five characters that matter in HTML text and quoted attributes replaced,
+    /// and the control characters HTML does not allow (C0 but tab, line feed, form feed and
+    /// carriage return; DEL; C1) as U+FFFD, as the feed writes them.
     static func escape(_ text: String) -> String {
         var output = ""
         output.reserveCapacity(text.utf8.count)
@@ -62,7 +64,7 @@ struct HTML: Sendable, Hashable, ExpressibleByStringInterpolation, CustomStringC
             case ">": output += "&gt;"
             case "\"": output += "&quot;"
             case "'": output += "&#39;"
-            case "\u{0}": output += "\u{FFFD}"
+            case "\u{0}"..."\u{8}", "\u{B}", "\u{E}"..."\u{1F}", "\u{7F}"..."\u{9F}": output += "\u{FFFD}"
             default: output.unicodeScalars.append(scalar)
             }
         }

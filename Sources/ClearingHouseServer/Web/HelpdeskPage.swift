@@ -17,15 +17,22 @@ struct HelpdeskForm: Sendable {
     /// Whether the form was filled in (a first visit has no need).
     var isFilled: Bool { !need.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
 
+    /// What is wrong with the need as sent, as the key of an interface string: empty (only
+    /// spaces) or longer than ``maximumNeed``; nil when it can be matched.
+    var needProblem: String? {
+        if !isFilled { return "helpdesk.needEmpty" }
+        if need.count > Self.maximumNeed { return "helpdesk.needTooLong" }
+        return nil
+    }
+
     /// The form's fields (from a query string or a form body).
     /// - Throws: ``PageError`` for an unknown field or a value that cannot be used.
     init(_ parameters: RequestParameters, allowKey: Bool) throws(PageError) {
         do {
             try parameters.check(known: allowKey ? ["lang", "need", "country", "help", "key"] : ["lang", "need", "country", "help"])
+            // (A need that is empty or too long is not an error page: the form is shown again,
+            // with what was typed and ``needProblem``.)
             need = try parameters.one("need") ?? ""
-            if need.count > Self.maximumNeed {
-                throw PageError.badParameter("need", "the description is longer than \(Self.maximumNeed) characters")
-            }
             if let code = try parameters.one("country"), !code.isEmpty {
                 guard let normalized = CountryCode.normalized(code) else {
                     throw PageError.badParameter("country", "\"\(code)\" is not an ISO 3166-1 alpha-2 country code")
@@ -89,6 +96,9 @@ enum StoreOutcome: Sendable {
     case badKey
     /// The library refused the record (its message).
     case invalid(String)
+    /// The need cannot be matched (``HelpdeskForm/needProblem``'s string key): nothing
+    /// matched or stored, the form shown again as it was sent.
+    case formProblem(String)
 }
 
 /// `/helpdesk`: the form, and the offers that match what it describes.
@@ -121,14 +131,20 @@ struct HelpdeskPage {
             """
         }
         let keyHint = acceptsKeys ? s("helpdesk.keyHint") : s("helpdesk.readOnly")
+        // (Said next to the field it is about.)
+        let problem: String? = if case .formProblem(let key) = outcome { key } else { nil }
         let main: HTML = """
             <h1>\(s("helpdesk.title"))</h1>
             <p class="intro">\(s("helpdesk.intro"))</p>
             <form id="helpdesk" class="helpdesk" action="\(action)" method="post">
             <div class="field">
             <label for="need">\(s("helpdesk.need"))</label>
-            <textarea id="need" name="need" rows="6" required maxlength="\(HelpdeskForm.maximumNeed)" aria-describedby="need-hint">\(form.need)</textarea>
+            <textarea id="need" name="need" rows="6" required maxlength="\(HelpdeskForm.maximumNeed)" \
+            aria-describedby="need-hint\(problem == nil ? "" : " need-problem")"\(HTML.attribute("aria-invalid", problem == nil ? nil : "true"))>\(form.need)</textarea>
             <p class="hint" id="need-hint">\(s("helpdesk.needHint"))</p>
+            \(problem.map { key -> HTML in
+                "<p class=\"message error\" role=\"alert\" id=\"need-problem\">\(s(key, ["count": s.number(HelpdeskForm.maximumNeed)]))</p>"
+            })
             </div>
             <div class="field">
             <label for="country">\(s("helpdesk.country"))</label>
@@ -165,6 +181,7 @@ struct HelpdeskPage {
         case .readOnly: return Fragments.message(s("helpdesk.readOnlyStored"), kind: "error")
         case .badKey: return Fragments.message(s("helpdesk.badKey"), kind: "error")
         case .invalid(let detail): return Fragments.message(s("helpdesk.invalid", ["detail": detail]), kind: "error")
+        case .formProblem: return .empty
         }
     }
 

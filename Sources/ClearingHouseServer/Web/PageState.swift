@@ -15,6 +15,8 @@ struct PageError: Error, Sendable {
         case crossSite
         /// The index cannot be read now (503).
         case unavailable(String)
+        /// A form larger than the server takes (413).
+        case tooLarge(String)
     }
 
     var reason: Reason

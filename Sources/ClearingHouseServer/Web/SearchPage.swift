@@ -62,7 +62,7 @@ struct SearchPage {
             <label for="q">\(s("search.label"))</label>
             <div class="search-row">
             <input type="search" id="q" name="q" value="\(state.query)" placeholder="\(s("search.placeholder"))" \
-            autocomplete="off" list="q-suggestions" data-suggest="/suggest" data-lang="\(s.language)">
+            autocomplete="off" aria-describedby="q-hint" list="q-suggestions" data-suggest="/suggest" data-lang="\(s.language)">
             <datalist id="q-suggestions"></datalist>
             \(hidden)<button type="submit">\(s("search.button"))</button>
             </div>

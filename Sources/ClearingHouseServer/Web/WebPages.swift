@@ -64,6 +64,10 @@ struct WebPages: Sendable {
             status = .forbidden
             heading = s("error.forbidden")
             paragraphs.append("<p>\(s("error.crossSite"))</p>")
+        case .tooLarge(let detail):
+            status = .contentTooLarge
+            heading = s("error.badRequest")
+            paragraphs.append("<p class=\"detail\" lang=\"en\">\(detail)</p>")
         case .unavailable(let detail):
             status = .serviceUnavailable
             heading = s("error.unavailable")
@@ -179,6 +183,9 @@ struct WebPages: Sendable {
                 throw PageError.badParameter("key", "an API key is sent with the form (POST), never in an address")
             }
             let form = try HelpdeskForm(parameters, allowKey: false)
+            if form.isFilled, let problem = form.needProblem {
+                return try await helpdeskAnswer(form: form, language: language, outcome: .formProblem(problem), status: .badRequest)
+            }
             return try await helpdeskAnswer(form: form, language: language, outcome: .notAsked)
         }
     }
@@ -196,11 +203,17 @@ struct WebPages: Sendable {
             guard type == "application/x-www-form-urlencoded" else {
                 throw PageError.badParameter("body", "send the form as application/x-www-form-urlencoded")
             }
-            let body = try await API(server: server).body(request)
+            let body: [UInt8]
+            do {
+                body = try await API(server: server).body(request)
+            } catch let problem as Problem where problem.status == .contentTooLarge {
+                throw PageError(reason: .tooLarge("the form is larger than the server accepts (--max-body-mb)"))
+            }
             let parameters = try RequestParameters.query(String(decoding: body, as: UTF8.self))
             let form = try HelpdeskForm(parameters, allowKey: true)
-            guard form.isFilled else {
-                throw PageError.badParameter("need", "describe what is needed (the text is empty)")
+            if let problem = form.needProblem {
+                // The form again, as it was sent, with the problem next to the need.
+                return try await helpdeskAnswer(form: form, language: language, outcome: .formProblem(problem), status: .badRequest)
             }
             guard let key = form.key else { return try await helpdeskAnswer(form: form, language: language, outcome: .notAsked) }
             guard let keys = server.configuration.apiKeys else {
@@ -233,7 +246,7 @@ struct WebPages: Sendable {
         let strings = localization.strings(language)
         var matches: [SearchResultHit]?
         var labels: [String: String] = [:]
-        if form.isFilled {
+        if form.needProblem == nil {
             let matchRequest: MatchRequest
             if case .stored(let id) = outcome {
                 matchRequest = MatchRequest(id: id, limit: 10, language: language)
