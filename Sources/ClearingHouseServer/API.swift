@@ -271,8 +271,8 @@ struct API: Sendable {
     }
 
     /// Refuses a body the server would read as something it is not: compressed by a
-    /// `Content-Encoding` (415, RFC 9110) or a `Transfer-Encoding` other than `chunked` (501,
-    /// RFC 9112), which the server does not decode.
+    /// `Content-Encoding` (415, RFC 9110) or a `Transfer-Encoding` other than `chunked` (400),
+    /// which the server does not decode.
     static func checkCodings(_ headers: HTTPFields) throws(Problem) {
         func codings(_ name: HTTPField.Name) -> [String] {
             headers[values: name].flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
@@ -284,8 +284,10 @@ struct API: Sendable {
                 detail: "Content-Encoding \(coding) is not decoded here; send the body uncompressed", headers: [.acceptEncoding: "identity"])
         }
         if let coding = codings(.transferEncoding).first(where: { $0 != "chunked" }) {
+            // (RFC 9112 suggests 501, but nothing a client sends earns a 5xx here: it is a
+            // request the server cannot read.)
             throw Problem(
-                .notImplemented, "not-implemented", "Not implemented",
+                .badRequest, "malformed-request", "Malformed request",
                 detail: "Transfer-Encoding \(coding) is not decoded here; send the body as it is, with Content-Length or chunked")
         }
     }

@@ -198,6 +198,13 @@ import Testing
                 #expect((expectProblem(coded, .unsupportedMediaType)["detail"] as? String)?.contains("uncompressed") == true)
             }
             #expect(try house.record(id: "coded") == nil)
+            // A transfer coding other than chunked: 400, never a 5xx for what a client sends.
+            let gzipped = try await client.execute(
+                uri: "/v1/records", method: .post,
+                headers: [.authorization: "Bearer \(testKey)", .contentType: "application/json", .transferEncoding: "gzip, chunked"],
+                body: ByteBuffer(string: codedRecord))
+            #expect((expectProblem(gzipped, .badRequest)["type"] as? String)?.hasSuffix("malformed-request") == true)
+            #expect(try house.record(id: "coded") == nil)
             let identity = try await client.execute(
                 uri: "/v1/search", method: .post, headers: [.contentType: "application/json", .contentEncoding: "identity"],
                 body: ByteBuffer(string: #"{"q": "reef"}"#))
