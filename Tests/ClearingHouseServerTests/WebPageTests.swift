@@ -194,6 +194,10 @@ struct WebPageTests {
             let arabic = try await client.get("/?lang=ar&page=-1")
             #expect(arabic.status == .badRequest)
             #expect(arabic.text.contains(#"dir="rtl""#))
+            // The language links show the same error in another language: only `lang` changes.
+            #expect(arabic.text.contains(#"href="/?page=-1&amp;lang=fr""#) && arabic.text.contains(#"href="/?page=-1""#), "\(arabic.text)")
+            let export = try await client.get("/export?format=xml&lang=ru")
+            #expect(export.text.contains(#"href="/export?format=xml&amp;lang=zh""#), "\(export.text)")
             let browser = try await client.get("/no/such/page?lang=ru", headers: [.accept: "text/html,application/xhtml+xml"])
             #expect(browser.status == .notFound)
             #expect(browser.headers[.contentType] == "text/html; charset=utf-8")

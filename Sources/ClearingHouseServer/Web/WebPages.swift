@@ -79,9 +79,13 @@ struct WebPages: Sendable {
             heading = s("error.internal")
             paragraphs.append("<p>\(s("error.tryAgain"))</p>")
         }
+        // The language links show the same error in another language: the address as it was,
+        // with only `lang` changed (an `/export` error's links dropped its `format`).
         let path = request.uri.path
+        let kept = (request.uri.query ?? "").split(separator: "&").filter { !$0.isEmpty && $0.split(separator: "=").first != "lang" }
         let layout = Layout(strings: s, languageURL: { language in
-            language == "en" ? path : URLQuery.url(path, [("lang", language)])
+            let pieces = kept.map(String.init) + (language == "en" ? [] : ["lang=\(language)"])
+            return pieces.isEmpty ? path : path + "?" + pieces.joined(separator: "&")
         })
         let home = language == "en" ? "/" : "/?lang=\(language)"
         let main: HTML = """
