@@ -31,12 +31,12 @@ struct API: Sendable {
         do {
             try await server.read { [house] in try house.checkSearchable() }
         } catch {
-            var (problem, _) = Problem.from(error)
-            if problem.hidePath(server.house.directory.path) { server.logger.warning("not ready: \(error)") }
-            var unavailable = Problem(
-                .serviceUnavailable, "unavailable", "Service unavailable", detail: "the index cannot be searched: \(problem.detail)")
-            unavailable.headers[.retryAfter] = "5"
-            return unavailable.response
+            // (Thrown, not returned: the problem middleware hides the index's path and logs
+            // the whole error, as for any answer.)
+            let (problem, _) = Problem.from(error)
+            throw Problem(
+                .serviceUnavailable, "unavailable", "Service unavailable", detail: "the index cannot be searched: \(problem.detail)",
+                headers: [.retryAfter: "5"])
         }
         return Self.json(#"{"status":"ready"}"#)
     }

@@ -34,6 +34,8 @@ struct PageError: Error, Sendable {
         if fault { return nil }
         switch problem.status.code {
         case 404: return PageError(reason: .notFound)
+        // (Only a form has a body a page reads.)
+        case 413: return PageError(reason: .tooLarge("the form is larger than the server accepts (--max-body-mb)"))
         case 503: return PageError(reason: .unavailable(problem.detail))
         default:
             var detail = problem.detail

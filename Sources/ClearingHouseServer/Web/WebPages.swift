@@ -207,12 +207,7 @@ struct WebPages: Sendable {
             guard type == "application/x-www-form-urlencoded" else {
                 throw PageError.badParameter("body", "send the form as application/x-www-form-urlencoded")
             }
-            let body: [UInt8]
-            do {
-                body = try await API(server: server).body(request)
-            } catch let problem as Problem where problem.status == .contentTooLarge {
-                throw PageError(reason: .tooLarge("the form is larger than the server accepts (--max-body-mb)"))
-            }
+            let body = try await API(server: server).body(request)
             let parameters = try RequestParameters.query(String(decoding: body, as: UTF8.self))
             let form = try HelpdeskForm(parameters, allowKey: true)
             if let problem = form.needProblem {

@@ -120,15 +120,11 @@ public struct Record: Sendable, Hashable, Identifiable {
 
     /// Every language that the record has text in (title, summary or description), sorted.
     public var textLanguages: [String] {
-        // (A record has a few languages: a linear search beats hashing them into a set, and
-        // this runs for every record stored and indexed. Many, only in hostile input: a set.)
-        guard title.values.count + summary.values.count + description.values.count <= 24 else {
-            return Array(Set(title.values.keys).union(summary.values.keys).union(description.values.keys)).sorted()
-        }
-        var languages = Array(title.values.keys)
-        for key in summary.values.keys where !languages.contains(key) { languages.append(key) }
-        for key in description.values.keys where !languages.contains(key) { languages.append(key) }
-        languages.sort()
+        // (Sorted, then repeats dropped: no set to hash a record's few languages into, and this
+        // runs for every record stored and indexed.)
+        let all = (Array(title.values.keys) + summary.values.keys + description.values.keys).sorted()
+        var languages: [String] = []
+        for language in all where language != languages.last { languages.append(language) }
         return languages
     }
 

@@ -125,9 +125,7 @@ public final class IndexWriter {
                 releaseLock()
                 // With the lock held no other writer deletes files: a file the newest commit
                 // names that is not there is damage, not a race (a reader retries instead).
-                if error.code == .io, let missing = Self.missingFiles(of: manifest, in: path).first {
-                    throw IndexError(.corrupt, "the index's commit \(manifest.generation) names \(missing), which is missing")
-                }
+                if error.code == .io, let damage = manifest.missingFileError(in: path) { throw damage }
                 throw error
             }
             generation = manifest.generation
@@ -135,18 +133,6 @@ public final class IndexWriter {
             committedUserData = manifest.userData
             self.bm25 = manifest.bm25
         }
-    }
-
-    /// The files that `manifest` names (segments and their deletions) that are not in `path`.
-    static func missingFiles(of manifest: Manifest, in path: String) -> [String] {
-        var names: [String] = []
-        for entry in manifest.segments {
-            names.append(entry.name + ".seg")
-            if entry.deletionGeneration > 0 {
-                names.append(DocumentSet.fileName(segment: entry.name, generation: entry.deletionGeneration))
-            }
-        }
-        return names.map { (path as NSString).appendingPathComponent($0) }.filter { !FileManager.default.fileExists(atPath: $0) }
     }
 
     deinit {
@@ -430,12 +416,7 @@ public final class IndexWriter {
             guard let data = FileManager.default.contents(atPath: file),
                 let manifest = try? JSONDecoder().decode(Manifest.self, from: data)
             else { continue }
-            for segment in manifest.segments {
-                keep.insert(segment.name + ".seg")
-                if segment.deletionGeneration > 0 {
-                    keep.insert(DocumentSet.fileName(segment: segment.name, generation: segment.deletionGeneration))
-                }
-            }
+            keep.formUnion(manifest.dataFiles)
         }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
         for name in names where !keep.contains(name) {

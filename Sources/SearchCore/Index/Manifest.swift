@@ -37,6 +37,24 @@ struct Manifest: Codable, Hashable {
 
     static func fileName(_ generation: Int) -> String { "\(prefix)\(generation)\(suffix)" }
 
+    /// The names of the files this commit reads: each segment and its deletions.
+    var dataFiles: [String] {
+        segments.flatMap { segment in
+            [segment.name + ".seg"]
+                + (segment.deletionGeneration > 0 ? [DocumentSet.fileName(segment: segment.name, generation: segment.deletionGeneration)] : [])
+        }
+    }
+
+    /// The damage when a file this commit reads is not in `directory` (opening it failed
+    /// with an I/O error), or nil: then the failure was something else.
+    func missingFileError(in directory: String) -> IndexError? {
+        guard
+            let missing = dataFiles.map({ (directory as NSString).appendingPathComponent($0) })
+                .first(where: { !FileManager.default.fileExists(atPath: $0) })
+        else { return nil }
+        return IndexError(.corrupt, "the index's commit \(generation) names \(missing), which is missing")
+    }
+
     /// Generations of the manifests in `directory`, newest first.
     ///
     /// Every search of a long-lived searcher asks this (has a newer commit appeared?), so the

@@ -943,7 +943,6 @@ final class PostingsIterator {
     var maximumFrequency: Int { cursor.pointee.maximumFrequency() }
     var minimumNorm: UInt8 { cursor.pointee.minimumNorm() }
     func positions() -> [Int] { cursor.pointee.positions() }
-    func appendPositions(to output: inout [Int]) { cursor.pointee.appendPositions(to: &output) }
 }
 
 /// Walks a segment's term dictionary in order, one block in memory at a time.

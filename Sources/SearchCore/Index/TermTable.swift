@@ -38,6 +38,7 @@ struct TermTable: Sendable {
         if ends.count * 4 > slots.count { grow() }
         return (id, true)
     }
+
     /// The id of `term`, interning it if it is new.
     mutating func intern(_ term: String) -> (id: Int, isNew: Bool) {
         var term = term

@@ -69,9 +69,7 @@ public final class IndexSearcher: Sendable {
                 attempt += 1
             } catch where error.code == .io {
                 // Still missing with no newer commit: the index is damaged.
-                if let manifest, let missing = IndexWriter.missingFiles(of: manifest, in: directory.path).first {
-                    throw IndexError(.corrupt, "the index's commit \(manifest.generation) names \(missing), which is missing")
-                }
+                if let damage = manifest?.missingFileError(in: directory.path) { throw damage }
                 throw error
             }
         }

@@ -41,12 +41,10 @@ protocol FrequencySource: AnyObject {
 
 extension PostingsIterator: FrequencySource {}
 
-/// A frequency source that also gives the positions in the current document.
+/// A frequency source of one word that a phrase can read positions from: the cursors of its
+/// terms (alternatives of the word), valid while the source lives. A phrase moves them and
+/// reads their positions itself.
 protocol PositionalSource: FrequencySource {
-    /// Appends the current document's positions, ascending and each once, to `output`.
-    func appendPositions(to output: inout [Int])
-    /// The cursors of the terms this source reads (alternatives of one word), valid while
-    /// the source lives: a phrase moves them itself.
     var cursors: [UnsafeMutablePointer<PostingsCursor>] { get }
 }
 
@@ -80,31 +78,6 @@ final class UnionSource: PositionalSource {
     var frequency: Int {
         iterators.reduce(0) { $1.doc == doc ? max($0, $1.frequency) : $0 }
     }
-
-    func appendPositions(to output: inout [Int]) {
-        // Usually one alternative is in the document: its list as it is. Otherwise the lists
-        // appended, then sorted and made unique in place (no set: this runs for every
-        // candidate of a phrase).
-        let start = output.count
-        var lists = 0
-        for iterator in iterators where iterator.doc == doc {
-            iterator.appendPositions(to: &output)
-            lists += 1
-        }
-        if lists > 1 { sortUniquely(&output, from: start) }
-    }
-}
-
-/// Sorts `positions[start...]` (several alternatives' lists appended) and drops repeats, in place.
-func sortUniquely(_ positions: inout [Int], from start: Int) {
-    guard positions.count - start > 1 else { return }
-    positions[start...].sort()
-    var kept = start + 1
-    for index in (start + 1)..<positions.count where positions[index] != positions[kept - 1] {
-        positions[kept] = positions[index]
-        kept += 1
-    }
-    positions.removeLast(positions.count - kept)
 }
 
 /// Documents that have every one of the words, anywhere: the frequency is the smallest of
@@ -240,13 +213,22 @@ final class PhraseSource: FrequencySource {
             let start = positions.count
             starts[word] = start
             // Usually one alternative is in the document: its list as it is. Otherwise the
-            // lists appended, then sorted and made unique in place.
+            // lists appended, then sorted and made unique in place (no set: this runs for
+            // every candidate).
             var lists = 0
             for cursor in cursors[wordStarts[word]..<wordStarts[word + 1]] where cursor.pointee.doc == doc {
                 cursor.pointee.appendPositions(to: &positions)
                 lists += 1
             }
-            if lists > 1 { sortUniquely(&positions, from: start) }
+            if lists > 1, positions.count - start > 1 {
+                positions[start...].sort()
+                var kept = start + 1
+                for index in (start + 1)..<positions.count where positions[index] != positions[kept - 1] {
+                    positions[kept] = positions[index]
+                    kept += 1
+                }
+                positions.removeLast(positions.count - kept)
+            }
         }
         starts[words] = positions.count
         return positions.withUnsafeBufferPointer { positions in
