@@ -58,6 +58,9 @@ let package = Package(
                 "Parallel",
                 "CLibXML2",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API, for the statements an ingest runs for every record
+                // (Catalog/SQLiteStatement.swift).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
         // The clearing-house over HTTP: a JSON API on Hummingbird, one long-lived

@@ -42,6 +42,16 @@ private struct StoredState {
         self.alias = alias
     }
 
+    /// The state in a row of the look-up (``Catalog/lookUpSQL``'s columns 2-7: `hash`,
+    /// `updated_at`, `created_at` and, for an alias, `primary_id`, `reason` and `since`).
+    init(_ columns: SQLiteStatement.Columns, id: String) {
+        self.init(
+            hash: columns.text(2) ?? "", updatedAt: columns.double(3), createdAt: columns.text(4) ?? "",
+            alias: columns.text(5).map {
+                Alias(id: id, primary: $0, reason: AliasReason(rawValue: columns.text(6) ?? "") ?? .merge, since: columns.text(7) ?? "")
+            })
+    }
+
     /// The state in a row with `hash`, `updated_at`, `created_at` and, for an alias,
     /// `primary_id`, `reason` and `since`.
     init(_ row: Row, id: String) {
@@ -126,10 +136,11 @@ extension Catalog {
 
     /// Stores `record` (see ``Catalog/upsert(_:stored:sourceFile:runID:in:)``): as a live
     /// record or as an alias, by the rules at the top of this file.
-    func store(_ record: Record, form: StoredForm, sourceFile: String?, runID: Int64?, in db: Database) throws -> UpsertOutcome {
+    func store(_ record: Record, form: StoredForm, sourceFile: String?, runID: Int64?, in writer: Writer) throws -> UpsertOutcome {
+        let db = writer.db
         let (json, hash) = form.form
         let updatedAt = record.updated.flatMap { RecordDate.secondsSinceEpoch(rfc3339: $0) }
-        let lookup = try lookUp(record, contentHash: form.contentHash, in: db)
+        let lookup = try lookUp(record, contentHash: form.contentHash, in: writer)
         let existing = lookup.existing
         if let existing {
             if existing.hash == hash { return .unchanged }
@@ -150,8 +161,8 @@ extension Catalog {
             createdAt: existing?.createdAt ?? now, modifiedAt: now)
         switch (existing, link) {
         case (nil, nil):
-            try insertLive(record, copy, in: db)
-            try logUpsert(record, runID: runID, in: db)
+            try insertLive(record, copy, in: writer)
+            try logUpsert(record, runID: runID, in: writer)
             return .added
         case (nil, let link?):
             let alias = Alias(id: record.id, primary: link.primary, reason: link.reason, since: now)
@@ -161,8 +172,8 @@ extension Catalog {
             if let alias = existing.alias {
                 // The copies no longer agree: the alias is a record of its own again.
                 try db.cachedStatement(sql: "DELETE FROM aliases WHERE id = ?").execute(arguments: [record.id])
-                try insertLive(record, copy, in: db)
-                try logUpsert(record, runID: runID, in: db)
+                try insertLive(record, copy, in: writer)
+                try logUpsert(record, runID: runID, in: writer)
                 return .released(from: alias)
             }
             try db.cachedStatement(
@@ -176,7 +187,7 @@ extension Catalog {
                     record.source?.originalId,
                     record.textLanguages.joined(separator: " "), updatedAt, sourceFile, now, record.id,
                 ])
-            try logUpsert(record, runID: runID, in: db)
+            try logUpsert(record, runID: runID, in: writer)
             return .updated
         case (let existing?, let link?):
             let keepsSince = existing.alias.map { $0.primary == link.primary && $0.reason == link.reason } ?? false
@@ -186,7 +197,7 @@ extension Catalog {
             guard existing.alias == nil else { return .aliased(alias, withdrawn: false) }
             // A live record changed into a copy of another: it leaves the index and OAI-PMH,
             // and its own aliases move to the new primary.
-            try withdraw(record.id, runID: runID, in: db)
+            try withdraw(record.id, runID: runID, in: writer)
             try repoint(from: record.id, to: link.primary, in: db)
             return .aliased(alias, withdrawn: true)
         }
@@ -194,22 +205,24 @@ extension Catalog {
 
     /// Deletes the record or alias `id`. A deleted record's oldest alias (by `since`, then id)
     /// becomes the record in its place, and its other aliases resolve to that one.
-    func delete(id: String, runID: Int64?, in db: Database) throws -> DeleteOutcome {
+    func delete(id: String, runID: Int64?, in writer: Writer) throws -> DeleteOutcome {
+        let db = writer.db
         try db.cachedStatement(sql: "DELETE FROM records WHERE id = ?").execute(arguments: [id])
         guard db.changesCount > 0 else {
             guard let alias = try storedState(of: id, in: db)?.alias else { return .missing }
             try db.cachedStatement(sql: "DELETE FROM aliases WHERE id = ?").execute(arguments: [id])
             return .aliasDeleted(alias)
         }
-        let sequence = try logChange(id, operation: "delete", runID: runID, in: db)
+        let sequence = try logChange(id, operation: "delete", runID: runID, in: writer)
         try noteOAIDeletion(id, sequence: sequence, in: db)
-        return .deleted(promoted: try promoteOldestAlias(of: id, runID: runID, in: db))
+        return .deleted(promoted: try promoteOldestAlias(of: id, runID: runID, in: writer))
     }
 
     /// Makes each of `duplicates` (live records) an alias of the live record `primary`
     /// (reason `merge`): each leaves the index and OAI-PMH (a deletion in the change log), its
     /// aliases move to `primary`. The caller has checked the ids (``mergePlan(primary:duplicates:)``).
-    func merge(_ duplicates: [String], into primary: String, in db: Database) throws {
+    func merge(_ duplicates: [String], into primary: String, in writer: Writer) throws {
+        let db = writer.db
         let now = Catalog.now()
         for id in duplicates {
             guard
@@ -222,7 +235,7 @@ extension Catalog {
                 json: row["json"], hash: row["hash"], contentHash: (row["content_hash"] as String?) ?? "", updatedAt: row["updated_at"],
                 sourceFile: row["source_file"], createdAt: row["created_at"], modifiedAt: now)
             try writeAlias(Alias(id: id, primary: primary, reason: .merge, since: now), copy, in: db)
-            try withdraw(id, runID: nil, in: db)
+            try withdraw(id, runID: nil, in: writer)
             try repoint(from: id, to: primary, in: db)
         }
     }
@@ -304,42 +317,51 @@ extension Catalog {
     /// What the catalog holds under `record.id`, and the live records that may be the same
     /// record: one indexed query (``lookUpSQL``, or ``extendedLookUpSQL`` when the record
     /// names an original or related records).
-    private func lookUp(_ record: Record, contentHash: String, in db: Database) throws -> (existing: StoredState?, candidates: [Row]) {
-        let key = Catalog.contentKey(contentHash)
-        let rows: [Row]
-        if record.source?.originalId != nil || !record.related.isEmpty {
-            rows = try Row.fetchAll(
-                db.cachedStatement(sql: Catalog.extendedLookUpSQL),
-                arguments: [
-                    key, contentHash, record.id, record.kind.rawValue, record.sourceKey, record.source?.originalId,
-                    record.related.isEmpty ? nil : JSONValue.array(record.related.map(JSONValue.string)).description,
-                    JSONValue.string(record.id).description,
-                ])
-        } else {
-            rows = try Row.fetchAll(
-                db.cachedStatement(sql: Catalog.lookUpSQL), arguments: [key, contentHash, record.id, record.kind.rawValue, record.sourceKey])
-        }
+    private func lookUp(_ record: Record, contentHash: String, in writer: Writer) throws -> (existing: StoredState?, candidates: [Candidate]) {
+        let extended = record.source?.originalId != nil || !record.related.isEmpty
         var existing: StoredState?
-        var candidates: [Row] = []
-        for row in rows {
-            switch row["rule"] as String {
-            case "live": existing = StoredState(hash: row["hash"], updatedAt: row["updated_at"], createdAt: row["created_at"], alias: nil)
-            case "alias": existing = StoredState(row, id: record.id)
-            default: candidates.append(row)
+        var candidates: [Candidate] = []
+        try writer.statement(extended ? .extendedLookUp : .lookUp).forEachRow { arguments in
+            arguments.add(Catalog.contentKey(contentHash))
+            arguments.add(contentHash)
+            arguments.add(record.id)
+            arguments.add(record.kind.rawValue)
+            arguments.add(record.sourceKey)
+            if extended {
+                arguments.add(record.source?.originalId)
+                arguments.add(record.related.isEmpty ? nil : JSONValue.array(record.related.map(JSONValue.string)).description)
+                arguments.add(JSONValue.string(record.id).description)
+            }
+        } _: { columns in
+            switch columns.text(0) {
+            case "live": existing = StoredState(hash: columns.text(2) ?? "", updatedAt: columns.double(3), createdAt: columns.text(4) ?? "", alias: nil)
+            case "alias": existing = StoredState(columns, id: record.id)
+            case let rule?: candidates.append(Candidate(rule: rule, id: columns.text(1) ?? "", json: columns.text(8)))
+            case nil: break
             }
         }
         return (existing, candidates)
     }
 
+    /// A live record that the look-up found may be the same as the one being stored, and by
+    /// which rule (`content`, `source` or `related`; the JSON only for `related`).
+    private struct Candidate {
+        let rule: String
+        let id: String
+        let json: String?
+    }
+
     /// The live record that `record` is a copy of, and why, or nil, among the rows
     /// ``lookUp(_:contentHash:in:)`` found (in the order of the rules at the top of this file).
-    private func linkTarget(for record: Record, among candidates: [Row]) -> (primary: String, reason: AliasReason)? {
+    private func linkTarget(for record: Record, among candidates: [Candidate]) -> (primary: String, reason: AliasReason)? {
         for rule in ["content", "source"] {
-            if let row = candidates.first(where: { $0["rule"] as String == rule }) { return (row["id"], rule == "content" ? .content : .source) }
+            if let candidate = candidates.first(where: { $0.rule == rule }) { return (candidate.id, rule == "content" ? .content : .source) }
         }
-        for row in candidates where row["rule"] as String == "related" {
-            if let other = try? Record(fromCatalog: row["json"]), other.related.contains(record.id), record.sharesTitle(with: other) {
-                return (row["id"], .related)
+        for candidate in candidates where candidate.rule == "related" {
+            if let json = candidate.json, let other = try? Record(fromCatalog: json), other.related.contains(record.id),
+                record.sharesTitle(with: other)
+            {
+                return (candidate.id, .related)
             }
         }
         return nil
@@ -372,19 +394,22 @@ extension Catalog {
         ).map { StoredState($0, id: id) }
     }
 
-    private func insertLive(_ record: Record, _ copy: StoredCopy, in db: Database) throws {
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO records (id, kind, json, hash, content_hash, content_key, source_key, origin, languages, updated_at,
-                    source_file, created_at, modified_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(
-            arguments: [
-                record.id, record.kind.rawValue, copy.json, copy.hash, copy.contentHash, Catalog.contentKey(copy.contentHash),
-                record.sourceKey, record.source?.originalId,
-                record.textLanguages.joined(separator: " "), copy.updatedAt, copy.sourceFile, copy.createdAt, copy.modifiedAt,
-            ])
+    private func insertLive(_ record: Record, _ copy: StoredCopy, in writer: Writer) throws {
+        try writer.statement(.insertRecord).execute { arguments in
+            arguments.add(record.id)
+            arguments.add(record.kind.rawValue)
+            arguments.add(copy.json)
+            arguments.add(copy.hash)
+            arguments.add(copy.contentHash)
+            arguments.add(Catalog.contentKey(copy.contentHash))
+            arguments.add(record.sourceKey)
+            arguments.add(record.source?.originalId)
+            arguments.add(record.textLanguages.joined(separator: " "))
+            arguments.add(copy.updatedAt)
+            arguments.add(copy.sourceFile)
+            arguments.add(copy.createdAt)
+            arguments.add(copy.modifiedAt)
+        }
     }
 
     private func writeAlias(_ alias: Alias, _ copy: StoredCopy, in db: Database) throws {
@@ -402,17 +427,17 @@ extension Catalog {
     }
 
     /// Logs that `record` was stored, and notes it for OAI-PMH.
-    private func logUpsert(_ record: Record, runID: Int64?, in db: Database) throws {
-        let sequence = try logChange(record.id, operation: "upsert", runID: runID, in: db)
-        try noteOAIUpsert(record, sequence: sequence, in: db)
+    private func logUpsert(_ record: Record, runID: Int64?, in writer: Writer) throws {
+        let sequence = try logChange(record.id, operation: "upsert", runID: runID, in: writer)
+        try noteOAIUpsert(record, sequence: sequence, in: writer)
     }
 
     /// Removes the live record `id` (whose copy is kept as an alias): a deletion for the
     /// change log (so the index drops it) and for OAI-PMH (so harvesters drop it).
-    private func withdraw(_ id: String, runID: Int64?, in db: Database) throws {
-        try db.cachedStatement(sql: "DELETE FROM records WHERE id = ?").execute(arguments: [id])
-        let sequence = try logChange(id, operation: "delete", runID: runID, in: db)
-        try noteOAIDeletion(id, sequence: sequence, in: db)
+    private func withdraw(_ id: String, runID: Int64?, in writer: Writer) throws {
+        try writer.db.cachedStatement(sql: "DELETE FROM records WHERE id = ?").execute(arguments: [id])
+        let sequence = try logChange(id, operation: "delete", runID: runID, in: writer)
+        try noteOAIDeletion(id, sequence: sequence, in: writer.db)
     }
 
     /// Points the aliases of `old` at `new`.
@@ -422,7 +447,8 @@ extension Catalog {
 
     /// Makes the oldest alias of the deleted record `id` a live record; its other aliases
     /// resolve to it. Returns the promoted record.
-    private func promoteOldestAlias(of id: String, runID: Int64?, in db: Database) throws -> Record? {
+    private func promoteOldestAlias(of id: String, runID: Int64?, in writer: Writer) throws -> Record? {
+        let db = writer.db
         guard
             let row = try Row.fetchOne(
                 db.cachedStatement(
@@ -437,8 +463,8 @@ extension Catalog {
         let copy = StoredCopy(
             json: row["json"], hash: row["hash"], contentHash: row["content_hash"], updatedAt: row["updated_at"],
             sourceFile: row["source_file"], createdAt: row["created_at"], modifiedAt: Catalog.now())
-        try insertLive(heir, copy, in: db)
-        try logUpsert(heir, runID: runID, in: db)
+        try insertLive(heir, copy, in: writer)
+        try logUpsert(heir, runID: runID, in: writer)
         try repoint(from: id, to: heir.id, in: db)
         return heir
     }

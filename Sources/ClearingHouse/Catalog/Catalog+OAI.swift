@@ -89,6 +89,7 @@ extension Catalog {
                 INSERT INTO oai_state (id, secret) VALUES (1, lower(hex(randomblob(32))));
                 """)
         // Live records: datestamp from modified_at, sets from the record.
+        let writer = Writer(db)
         let rows = try Row.fetchCursor(
             db,
             sql: """
@@ -99,7 +100,7 @@ extension Catalog {
         while let row = try rows.next() {
             let record = try Record(fromCatalog: row["json"])
             let datestamp = RecordDate.secondsSinceEpoch(rfc3339: row["modified"]).map { Int($0) } ?? 0
-            try writeOAIItem(record, sequence: row["seq"] ?? 0, datestamp: datestamp, in: db)
+            try writeOAIItem(record, sequence: row["seq"] ?? 0, datestamp: datestamp, in: writer)
         }
         // Deletions before the provider existed: tombstones without kind or sets.
         try db.execute(
@@ -114,18 +115,24 @@ extension Catalog {
     }
 
     /// Records that `record` was stored by change `sequence` (its datestamp is set at commit).
-    func noteOAIUpsert(_ record: Record, sequence: Int64, in db: Database) throws {
-        try Catalog.writeOAIItem(record, sequence: sequence, datestamp: nil, in: db)
+    func noteOAIUpsert(_ record: Record, sequence: Int64, in writer: Writer) throws {
+        try Catalog.writeOAIItem(record, sequence: sequence, datestamp: nil, in: writer)
     }
 
-    private static func writeOAIItem(_ record: Record, sequence: Int64, datestamp: Int?, in db: Database) throws {
+    private static func writeOAIItem(_ record: Record, sequence: Int64, datestamp: Int?, in writer: Writer) throws {
         let sets = OAISets.specs(of: record)
         let setList = sets.joined(separator: " ")
         let memberships = OAISets.memberships(ofLeaves: sets)
         // A new item (most of an ingest) is one insert; only an item stored before (live or a
         // tombstone) is read back, for the memberships its new sets replace.
-        try db.cachedStatement(sql: "INSERT OR IGNORE INTO oai_items (id, kind, datestamp, seq, deleted, sets) VALUES (?, ?, ?, ?, 0, ?)")
-            .execute(arguments: [record.id, record.kind.rawValue, datestamp, sequence, setList])
+        try writer.statement(.insertOAIItem).execute { arguments in
+            arguments.add(record.id)
+            arguments.add(record.kind.rawValue)
+            arguments.add(datestamp)
+            arguments.add(sequence)
+            arguments.add(setList)
+        }
+        let db = writer.db
         if db.changesCount == 0 {
             let previous = try String.fetchOne(db.cachedStatement(sql: "SELECT sets FROM oai_items WHERE id = ?"), arguments: [record.id])
             try db.cachedStatement(sql: "UPDATE oai_items SET kind = ?, datestamp = ?, seq = ?, deleted = 0, sets = ? WHERE id = ?")
@@ -141,11 +148,13 @@ extension Catalog {
         // parents): a statement's execution costs more than its rows.
         var start = memberships.startIndex
         while start < memberships.endIndex {
-            let chunk = memberships[start..<min(start + 16, memberships.endIndex)]
-            let rows = repeatElement("(?, ?)", count: chunk.count).joined(separator: ", ")
-            var arguments = StatementArguments()
-            for spec in chunk { arguments += [spec, record.id] }
-            try db.cachedStatement(sql: "INSERT OR IGNORE INTO oai_set_members (spec, id) VALUES \(rows)").execute(arguments: arguments)
+            let chunk = memberships[start..<min(start + Writer.membershipsPerStatement, memberships.endIndex)]
+            try writer.insertMemberships(count: chunk.count).execute { arguments in
+                for spec in chunk {
+                    arguments.add(spec)
+                    arguments.add(record.id)
+                }
+            }
             start = chunk.endIndex
         }
     }

@@ -23,19 +23,73 @@ struct CatalogChange: Sendable {
 }
 
 extension Catalog {
+    /// The writer connection inside one transaction, with the statements it runs for every
+    /// record prepared once, when first used (see `SQLiteStatement.swift`).
+    final class Writer {
+        let db: Database
+        private var prepared: [SQLiteStatement?] = Array(repeating: nil, count: RecordStatement.allCases.count)
+        private var membershipInserts: [SQLiteStatement?] = Array(repeating: nil, count: Writer.membershipsPerStatement + 1)
+
+        /// The most OAI-PMH set memberships one statement inserts.
+        static let membershipsPerStatement = 16
+
+        init(_ db: Database) {
+            self.db = db
+        }
+
+        /// The statements run for every record stored.
+        enum RecordStatement: Int, CaseIterable {
+            case lookUp, extendedLookUp, insertRecord, logChange, insertOAIItem
+
+            var sql: String {
+                switch self {
+                case .lookUp: Catalog.lookUpSQL
+                case .extendedLookUp: Catalog.extendedLookUpSQL
+                case .insertRecord:
+                    """
+                    INSERT INTO records (id, kind, json, hash, content_hash, content_key, source_key, origin, languages, updated_at,
+                        source_file, created_at, modified_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+                case .logChange: "INSERT INTO changes (record_id, operation, run_id, at) VALUES (?, ?, ?, ?)"
+                case .insertOAIItem: "INSERT OR IGNORE INTO oai_items (id, kind, datestamp, seq, deleted, sets) VALUES (?, ?, ?, ?, 0, ?)"
+                }
+            }
+        }
+
+        /// The statement `which`, prepared on first use.
+        func statement(_ which: RecordStatement) throws -> SQLiteStatement {
+            if let statement = prepared[which.rawValue] { return statement }
+            let statement = try SQLiteStatement(which.sql, in: db)
+            prepared[which.rawValue] = statement
+            return statement
+        }
+
+        /// The insert of `count` OAI-PMH set memberships (spec, id), prepared on first use.
+        func insertMemberships(count: Int) throws -> SQLiteStatement {
+            precondition(count > 0 && count <= Self.membershipsPerStatement)
+            if let statement = membershipInserts[count] { return statement }
+            let rows = repeatElement("(?, ?)", count: count).joined(separator: ", ")
+            let statement = try SQLiteStatement("INSERT OR IGNORE INTO oai_set_members (spec, id) VALUES \(rows)", in: db)
+            membershipInserts[count] = statement
+            return statement
+        }
+    }
+
     /// Writes inside one transaction of ``storeInTransaction(describing:_:)``.
     struct Transaction {
         let catalog: Catalog
-        let db: Database
+        let writer: Writer
+        var db: Database { writer.db }
 
         /// Stores `record` (see ``Catalog/upsert(_:stored:sourceFile:runID:in:)``).
         func upsert(_ record: Record, stored: StoredForm?, sourceFile: String?, runID: Int64?) throws -> UpsertOutcome {
-            try catalog.upsert(record, stored: stored, sourceFile: sourceFile, runID: runID, in: db)
+            try catalog.upsert(record, stored: stored, sourceFile: sourceFile, runID: runID, in: writer)
         }
 
         /// Deletes the record or alias `id` (see ``Catalog/delete(id:runID:in:)``).
         func delete(id: String, runID: Int64?) throws -> DeleteOutcome {
-            try catalog.delete(id: id, runID: runID, in: db)
+            try catalog.delete(id: id, runID: runID, in: writer)
         }
 
         /// Checks a merge of `duplicates` into `primary` (see ``Catalog/mergePlan(primary:duplicates:in:)``).
@@ -45,7 +99,7 @@ extension Catalog {
 
         /// Makes `duplicates` aliases of `primary` (see ``Catalog/merge(_:into:in:)``).
         func merge(_ duplicates: [String], into primary: String) throws {
-            try catalog.merge(duplicates, into: primary, in: db)
+            try catalog.merge(duplicates, into: primary, in: writer)
         }
 
         /// The aliases of `primary`, as this transaction sees them.
@@ -66,7 +120,7 @@ extension Catalog {
             try database.writeWithoutTransaction { db in
                 var committed = false
                 try db.inTransaction(.immediate) {
-                    committed = try body(Transaction(catalog: self, db: db))
+                    committed = try body(Transaction(catalog: self, writer: Writer(db)))
                     // OAI-PMH datestamps are the time of the commit, taken last, so that a
                     // harvest never misses a change that a long transaction stamped earlier.
                     if committed { try stampOAIItems(in: db) }

@@ -172,16 +172,20 @@ final class Catalog: Sendable {
     /// alias (see `Catalog+Aliases.swift` for the rules).
     /// - Parameter stored: the record's stored form, when it was prepared beforehand.
     func upsert(
-        _ record: Record, stored: StoredForm? = nil, sourceFile: String?, runID: Int64?, in db: Database
+        _ record: Record, stored: StoredForm? = nil, sourceFile: String?, runID: Int64?, in writer: Writer
     ) throws -> UpsertOutcome {
-        try store(record, form: stored ?? StoredForm(record), sourceFile: sourceFile, runID: runID, in: db)
+        try store(record, form: stored ?? StoredForm(record), sourceFile: sourceFile, runID: runID, in: writer)
     }
 
     /// Appends to the change log; returns the entry's position.
-    func logChange(_ id: String, operation: String, runID: Int64?, in db: Database) throws -> Int64 {
-        try db.cachedStatement(sql: "INSERT INTO changes (record_id, operation, run_id, at) VALUES (?, ?, ?, ?)")
-            .execute(arguments: [id, operation, runID, Catalog.now()])
-        return db.lastInsertedRowID
+    func logChange(_ id: String, operation: String, runID: Int64?, in writer: Writer) throws -> Int64 {
+        try writer.statement(.logChange).execute { arguments in
+            arguments.add(id)
+            arguments.add(operation)
+            arguments.add(runID)
+            arguments.add(Catalog.now())
+        }
+        return writer.db.lastInsertedRowID
     }
 
     /// Starts a row in `ingest_runs`; returns its id.
