@@ -205,10 +205,17 @@ struct ForgivingSearchTests {
         // (bison: bisons), an animal no record names to a word one record has (gorillas:
         // Spanish orillas). A rare word is searched with a frequent neighbour beside it, and
         // keeps its place in the query. A name's capital is kept.
-        for query in ["Mekong", "SMART", "bison", "gorillas", "bears"] {
+        // A word some thesaurus label writes is a word of its language, even alone (Arabic
+        // الشعاب, reefs, is not youth الشباب; French liées is not English lines); a word
+        // records have, however rarely, is corrected only in their language (English
+        // inventories is not French inventaires).
+        for query in ["Mekong", "SMART", "bison", "gorillas", "bears", "الشعاب", "liées", "conventions liées", "inventories"] {
             let result = try CLI.json(try CLI.run(["search", query, "--index", index, "--json"]).stdout)
             #expect(result["correctedQuery"] == nil, "\(query): \(result["correctedQuery"] ?? "")")
         }
+        // A word typed twice is said once among the translations.
+        let twice = try CLI.json(try CLI.run(["search", "mangrove mangrove", "--index", index, "--json"]).stdout)
+        #expect((twice["expansions"] as? [Any])?.count == 1, "\(twice["expansions"] ?? "")")
         // Traditional Chinese finds the records written in simplified characters.
         let traditional = try CLI.json(try CLI.run(["search", "紅樹林 無人機", "--index", index, "--json", "--limit", "3"]).stdout)
         let simplified = try CLI.json(try CLI.run(["search", "红树林 无人机", "--index", index, "--json", "--limit", "3"]).stdout)

@@ -101,9 +101,11 @@ extension ClearingHouse {
             var engineQuery = Self.bagOfWordsQuery(query.text)
             var knownWords: Set<String> = []
             if let expander {
+                // (A word a label writes, and without translations a label's words, are not
+                // typos, as in search(_:).)
+                if correct { knownWords = Self.writtenLabelWords(of: engineQuery, expander: expander) }
                 let expanded = expander.expand(engineQuery, weight: translationWeight).query
-                // (Without translations a label's words still are not typos, as in search(_:).)
-                if expand { engineQuery = expanded } else { knownWords = Self.labelWords(of: expanded) }
+                if expand { engineQuery = expanded } else { knownWords.formUnion(Self.labelWords(of: expanded)) }
             }
             let results = try indexing {
                 try searcher.search(

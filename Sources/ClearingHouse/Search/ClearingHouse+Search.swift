@@ -167,6 +167,20 @@ extension ClearingHouse {
         }
     }
 
+    /// The words of `query` (its terms, as typed) that a label of the thesaurus writes as
+    /// they are: words of their language, which typo correction leaves alone however rare
+    /// they are in the index (see ``QueryExpander/isWrittenInLabel(_:)``).
+    static func writtenLabelWords(of query: Query, expander: QueryExpander) -> Set<String> {
+        switch query {
+        case .term(_, let text):
+            return expander.isWrittenInLabel(text) ? [text] : []
+        case .boolean(let clauses, _):
+            return clauses.reduce(into: []) { $0.formUnion(writtenLabelWords(of: $1.query, expander: expander)) }
+        case .synonyms, .phrase, .prefix, .fuzzy, .matchAll:
+            return []
+        }
+    }
+
     /// The language of a query whose thesaurus matches all name the same one (`restauraton des
     /// mangroves` matched a French label): where a close spelling is chosen, that language's
     /// comes first. Nil when no label matched, or labels of several languages did.
@@ -194,19 +208,27 @@ extension ClearingHouse {
         let searcher = try openSearcher()
         var expansions: [QueryExpansion] = []
         var knownWords: Set<String> = []
+        if request.correct, query != .matchAll {
+            // A word some label writes is a word of its language, not a typo, even where the
+            // query does not match the whole label.
+            knownWords = Self.writtenLabelWords(of: query, expander: try thesaurus(version: positions.thesaurusVersion).expander)
+        }
         if request.expand, query != .matchAll {
             // A word no record has may be a misspelt word of a label (`tortugas marinass`),
             // unless typo correction is off.
             let isKnownWord: ((String) -> Bool)? = request.correct ? { searcher.hasWord($0) } : nil
             (query, expansions) = try thesaurus(version: positions.thesaurusVersion).expander.expand(
                 query, weight: Self.translationWeight, isKnownWord: isKnownWord)
+            // (A word typed twice, `mangrove mangrove`, is said once.)
+            var said = Set<QueryExpansion>()
+            expansions = expansions.filter { said.insert($0).inserted }
         } else if request.correct, query != .matchAll {
             // Without translations, a label's words are still words of their language, not
             // typos: `bisonte europeo` is not corrected to `bisonte europe`.
             let labelled = try thesaurus(version: positions.thesaurusVersion).expander.expand(
                 query, weight: Self.translationWeight, isKnownWord: nil
             ).query
-            knownWords = Self.labelWords(of: labelled)
+            knownWords.formUnion(Self.labelWords(of: labelled))
         }
         for facet in request.facets where !SearchRequest.facetFields.contains(facet) {
             throw ClearingHouseError(

@@ -695,11 +695,10 @@ public struct QueryExpander: Sendable {
         return (results, labelled)
     }
 
-    /// The terms of `group`'s label words nearest to `word` (a query word as the analyzer
-    /// normalizes it, before stemming) within the edits typo correction allows: one for a
-    /// word of up to eight letters, two beyond; at most ``maximumAlternatives`` - 1 of them.
-    private func closeLabelTerms(of word: String, group: String, analyzer: any Analyzer) -> [String] {
-        let byLength = labelWords.words(of: group) {
+    /// The words of `group`'s labels as written (normalized as `analyzer` normalizes them,
+    /// before stemming), by length, with their terms; made when first needed.
+    private func writtenWords(of group: String, analyzer: any Analyzer) -> [Int: [(word: String, term: String)]] {
+        labelWords.words(of: group) {
             var words: [String: String] = [:]
             for set in sets {
                 for label in set.labels where label.group == group {
@@ -708,6 +707,32 @@ public struct QueryExpander: Sendable {
             }
             return Dictionary(grouping: words.sorted { $0.key < $1.key }, by: \.key.count).mapValues { $0.map { ($0.key, $0.value) } }
         }
+    }
+
+    /// Whether `word` is written, as it is, in a label of some group (normalized: lower case,
+    /// NFKC, the language's own normalization; not stemmed): a word of its language, which
+    /// typo correction leaves alone however rare it is in the index (`الشعاب`, reefs, is in
+    /// `الشعاب المرجانية` and is not a misspelling of `الشباب`, youth). A stem (`mangrov`) is
+    /// not a written word.
+    public func isWrittenInLabel(_ word: String) -> Bool {
+        let typed = Script.of(word)
+        for group in groups {
+            guard let analyzer = analyzers[group], scripts[group].map({ !$0.isDisjoint(with: typed) }) ?? true else { continue }
+            // (One word, which may give several terms at its position: `liées`, its stem and
+            // the stem of `liees`.)
+            let tokens = analyzer.tokens(word)
+            guard let first = tokens.first, tokens.allSatisfy({ $0.position == first.position }) else { continue }
+            let written = first.form ?? first.term
+            if writtenWords(of: group, analyzer: analyzer)[written.count]?.contains(where: { $0.word == written }) == true { return true }
+        }
+        return false
+    }
+
+    /// The terms of `group`'s label words nearest to `word` (a query word as the analyzer
+    /// normalizes it, before stemming) within the edits typo correction allows: one for a
+    /// word of up to eight letters, two beyond; at most ``maximumAlternatives`` - 1 of them.
+    private func closeLabelTerms(of word: String, group: String, analyzer: any Analyzer) -> [String] {
+        let byLength = writtenWords(of: group, analyzer: analyzer)
         let length = word.count
         let allowed = length > 8 ? 2 : 1
         var best: [String] = []

@@ -440,6 +440,15 @@ struct QueryPlanner {
         if case .unit(let unit)? = exact {
             for part in unit.parts { ownTerms[part.field, default: []].formUnion(part.terms.joined()) }
         }
+        // A word that some records have (rarely) is corrected in their languages only:
+        // `inventories` in English text is not a misspelling of French `inventaires`.
+        var fields = fields
+        if wordFrequency > 0, case .unit(let unit)? = exact {
+            let groups = Set(
+                unit.parts.filter { part in part.terms.joined().contains { searcher.documentFrequency(field: part.field, term: $0) > 0 } }
+                    .map { searcher.schema.textFields[$0.field].scoringGroup })
+            if !groups.isEmpty { fields = fields.filter { groups.contains(searcher.schema.textFields[$0].scoringGroup) } }
+        }
         for field in fields where searcher.fieldIsPopulated[field] {
             let own = ownTerms[field] ?? []
             // Term -> its closest spelling as written (a word form before a bare term, which
