@@ -342,8 +342,16 @@ struct WebPageTests {
             let need = "Training on mangrove nurseries for coastal villages"
             let shared = try await client.get("/helpdesk?need=mangrove+nurseries&country=KE&help=training")
             #expect(recordIDs(shared.text).contains("tech-mangrove"))
-            // A kind of help in another spelling is the form's kind.
+            // A kind of help in another spelling is the form's kind; every kind the CLI and
+            // the API take is on the form (data sharing was missing), in every language.
             #expect(try await client.get("/helpdesk?need=mangrove+nurseries&help=technologyTransfer&help=TRAINING").status == .ok)
+            #expect(try await client.get("/helpdesk?need=mangrove+nurseries&help=dataSharing").status == .ok)
+            #expect(form.text.contains(#"value="data-sharing""#), "\(form.text)")
+            #expect(try await client.get("/helpdesk?lang=zh").text.contains("数据共享"))
+            // A colon is written as the language writes it.
+            let frenchSearch = try await client.get("/?lang=fr&q=mangrove").text
+            #expect(frenchSearch.contains("Trier par\u{00A0}:") && !frenchSearch.contains("Trier par:"), "\(frenchSearch)")
+            #expect(try await client.get("/?lang=zh&q=mangrove").text.contains("排序方式："))
             let plain = try await client.postForm("/helpdesk", [("need", need), ("country", "MZ"), ("help", "training")])
             #expect(plain.status == .ok)
             #expect(recordIDs(plain.text).contains("tech-mangrove"))

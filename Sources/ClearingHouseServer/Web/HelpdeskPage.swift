@@ -5,7 +5,7 @@ import Foundation
 /// request) an API key.
 struct HelpdeskForm: Sendable {
     /// The kinds of help a party may ask for: assistance types of the records (thesaurus notations).
-    static let helpKinds = ["technicalAdvice", "training", "equipment", "capacityBuilding", "funding", "technology-transfer"]
+    static let helpKinds = ["technicalAdvice", "training", "equipment", "capacityBuilding", "funding", "technology-transfer", "data-sharing"]
     /// The longest description taken.
     static let maximumNeed = 5000
 

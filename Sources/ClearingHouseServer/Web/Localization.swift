@@ -34,6 +34,17 @@ struct Strings: Sendable {
     /// Whether the table has `key` (the tests check that every language has every key).
     func has(_ key: String) -> Bool { table[key] != nil }
 
+    /// `key`'s text followed by a colon as the language writes one: after a no-break space
+    /// in French (`Trier par :`), full width in Chinese (`排序方式：`).
+    func withColon(_ key: String) -> String {
+        let text = self(key)
+        switch language {
+        case "fr": return text + "\u{00A0}:"
+        case "zh": return text + "："
+        default: return text + ":"
+        }
+    }
+
     /// Every key of the table.
     var keys: Set<String> { Set(table.keys) }
 

@@ -109,7 +109,7 @@ struct RecordPage {
                     """
             }
             languageLinks = """
-                <nav class="record-languages" aria-label="\(s("record.languages"))"><p>\(s("record.languages")):</p><ul class="inline">\(items)</ul></nav>
+                <nav class="record-languages" aria-label="\(s("record.languages"))"><p>\(s.withColon("record.languages"))</p><ul class="inline">\(items)</ul></nav>
                 """
         }
 

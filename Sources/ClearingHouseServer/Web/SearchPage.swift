@@ -100,11 +100,11 @@ struct SearchPage {
                 let selected = state.isSelected(field, value)
                 let href = state.toggling(field, value).url()
                 let count = counts[value] ?? 0
-                let action = selected ? s("facet.remove") : s("facet.add")
+                let action = s.withColon(selected ? "facet.remove" : "facet.add")
                 return """
                     <li><a class="facet-value\(selected ? " selected" : "")" href="\(href)" data-facet="\(field)" data-value="\(value)"\
                     \(HTML.attribute("aria-current", selected ? "true" : nil))><span class="box" aria-hidden="true"></span>\
-                    <span class="visually-hidden">\(action): </span><span class="name">\(label(field, value))</span> \
+                    <span class="visually-hidden">\(action) </span><span class="name">\(label(field, value))</span> \
                     <span class="count" data-count="\(count)">\(s.number(count))</span></a></li>
                     """
             }
@@ -167,7 +167,7 @@ struct SearchPage {
         return """
             <div class="summary">
             <p class="total" data-total="\(total)" role="status">\(text)</p>
-            <nav class="sort" aria-label="\(s("sort.label"))"><span>\(s("sort.label")):</span> <ul>\(sorts)</ul></nav>
+            <nav class="sort" aria-label="\(s("sort.label"))"><span>\(s.withColon("sort.label"))</span> <ul>\(sorts)</ul></nav>
             </div>
             \(corrected)
             """
