@@ -94,7 +94,7 @@ public struct LanguageAnalyzer: Analyzer {
 
     public func tokens(_ text: String) -> [Token] {
         var sink = TokenSink()
-        withStem { stem, cache in analyze(text, stem: stem, cache: cache, into: &sink) }
+        withStem { stem, cache in analyze(text, stem: stem, cache: &cache, into: &sink) }
         return sink.tokens
     }
 
@@ -116,7 +116,7 @@ public struct LanguageAnalyzer: Analyzer {
         var sink = IndexingSink(positionBase: positionBase, formCapacity: text.utf8.count / 2 + 16)
         swap(&sink.tokens, &tokens)
         swap(&sink.forms, &forms)
-        withStem { stem, cache in analyze(text, stem: stem, cache: cache, into: &sink) }
+        withStem { stem, cache in analyze(text, stem: stem, cache: &cache, into: &sink) }
         swap(&sink.tokens, &tokens)
         swap(&sink.forms, &forms)
         return sink.last
@@ -125,17 +125,19 @@ public struct LanguageAnalyzer: Analyzer {
     /// Runs `body` with the language's stem function (the identity without a stemmer) and a
     /// cache of the words analyzed before, both held by this call alone.
     @inline(__always)
-    private func withStem(_ body: ((String) -> String, WordCache) -> Void) {
-        let cache = caches.take()
+    private func withStem(_ body: ((String) -> String, inout WordCache) -> Void) {
+        // (The cache is a value this call owns while it runs: its tables are read and grown
+        // without the retains and exclusivity checks a shared object's properties cost.)
+        var cache = caches.take()
         defer { caches.give(cache) }
-        guard let stemmer else { return body({ $0 }, cache) }
-        stemmer.withStemmer { stem in withoutActuallyEscaping(body) { body in body(stem, cache) } }
+        guard let stemmer else { return body({ $0 }, &cache) }
+        stemmer.withStemmer { stem in withoutActuallyEscaping(body) { body in body(stem, &cache) } }
     }
 
     /// The one pass of analysis: the tokens of `text`, stemming with `stem`, handed to `sink`
     /// in order (a generic sink, so that each use is compiled with its own appends inlined).
     @inline(__always)
-    private func analyze<Sink: AnalysisSink>(_ text: String, stem: (String) -> String, cache: WordCache, into sink: inout Sink) {
+    private func analyze<Sink: AnalysisSink>(_ text: String, stem: (String) -> String, cache: inout WordCache, into sink: inout Sink) {
         @inline(__always)
         func emit(_ term: String, _ position: Int, _ start: Int, _ end: Int, _ form: String?) {
             sink.emit(term: term, position: position, start: start, end: end, form: form)
@@ -224,9 +226,8 @@ public struct LanguageAnalyzer: Analyzer {
 
 /// The terms that words analyzed before gave (``LanguageAnalyzer``'s stop words, stemming,
 /// folding and alternatives, by the token's text), so that a word seen before costs one
-/// lookup in a byte-hash table. Only ever used by one thread at a time: it is in its pool or
-/// held by one call.
-final class WordCache: @unchecked Sendable {
+/// lookup in a byte-hash table. A value: in its pool, or owned by the one call that analyzes.
+struct WordCache: Sendable {
     private var words = TermTable()
     /// The terms of every word, back to back; word `id`'s end at `ends[id]` (one array, so
     /// that a lookup retains and releases nothing).
@@ -240,7 +241,7 @@ final class WordCache: @unchecked Sendable {
     /// Calls `body` with the terms of the token text `text`: from the cache, or computed by
     /// `compute` and kept.
     @inline(__always)
-    func withTerms<Result>(
+    mutating func withTerms<Result>(
         of text: String, _ compute: (String) -> [(term: String, form: String?)],
         _ body: (UnsafeBufferPointer<(term: String, form: String?)>) -> Result
     ) -> Result {
