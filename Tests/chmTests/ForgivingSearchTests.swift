@@ -313,6 +313,10 @@ struct ForgivingSearchTests {
         let mixed = try CLI.json(try CLI.run(["suggest", "DNA监", "--index", index, "--json"]).stdout)
         let mixedWords = ((mixed["completions"] as? [[String: Any]]) ?? []).compactMap { $0["word"] as? String }
         #expect(mixedWords.first == "DNA监测", "\(mixedWords)")
+        // ...and shows the records it would find, though no title has the word (a course's
+        // text says DNA监测).
+        let mixedTitles = ((mixed["titles"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
+        #expect(mixedTitles.contains("a-train-edna-course-wuhan"), "\(mixed)")
         // A Chinese run longer than a pair finds the titles that have it.
         let porpoise = try CLI.json(try CLI.run(["suggest", "长江江豚", "--index", index, "--json"]).stdout)
         #expect(!((porpoise["titles"] as? [Any]) ?? []).isEmpty, "\(porpoise)")

@@ -94,14 +94,18 @@ extension ClearingHouse {
             }
         }
         // Titles: the records that have the earlier words (those in a title first) and a title
-        // word that starts with the last; else, as a fallback, any earlier word.
+        // word that starts with the last; else, as a fallback, any earlier word; else records
+        // with a word that starts with the last anywhere (`DNA监`: a course whose text, not its
+        // title, says `DNA监测`).
         var prefix: [Query.Clause] = []
+        var anywhere: [Query.Clause] = []
         if !last.isEmpty {
             // A CJK run longer than a pair is in a title as a phrase of its pairs (`长江江豚`).
-            let title: Query =
-                QueryExpander.isCJKRun(last) && last.unicodeScalars.count > 2
-                ? .phrase(field: "title", text: last) : .prefix(field: "title", prefix: last)
-            prefix.append(Query.Clause(.must, title))
+            let isLongRun = QueryExpander.isCJKRun(last) && last.unicodeScalars.count > 2
+            prefix.append(Query.Clause(.must, isLongRun ? .phrase(field: "title", text: last) : .prefix(field: "title", prefix: last)))
+            // (The best completion as a phrase: `DNA监测` is two tokens, `dna` and `监测`.)
+            let completed = completions.first.map { Query.phrase(field: nil, text: $0.word) }
+            anywhere.append(Query.Clause(.must, completed ?? (isLongRun ? .phrase(field: nil, text: last) : .prefix(field: nil, prefix: last))))
         }
         var inTitles: [Query.Clause] = []
         for clause in context where clause.occur == .must {
@@ -110,6 +114,7 @@ extension ClearingHouse {
         var attempts: [[Query.Clause]] = []
         if !context.isEmpty, context.contains(where: { $0.occur == .must }) || !prefix.isEmpty { attempts.append(context + inTitles + prefix) }
         attempts.append(words.map { Query.Clause(.should, .term(field: nil, text: $0)) } + prefix)
+        attempts.append(words.map { Query.Clause(.should, .term(field: nil, text: $0)) } + anywhere)
         var titles: [Suggestions.Title] = []
         for clauses in attempts where titles.isEmpty && !clauses.isEmpty {
             let results = try indexing {
