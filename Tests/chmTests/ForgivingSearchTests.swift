@@ -213,6 +213,9 @@ struct ForgivingSearchTests {
             let result = try CLI.json(try CLI.run(["search", query, "--index", index, "--json"]).stdout)
             #expect(result["correctedQuery"] == nil, "\(query): \(result["correctedQuery"] ?? "")")
         }
+        // A name written with accents in English text is found typed without them.
+        let saoTome = try CLI.json(try CLI.run(["search", "Sao Tome", "--no-expand", "--index", index, "--json"]).stdout)
+        #expect(((saoTome["hits"] as? [[String: Any]]) ?? []).contains { $0["id"] as? String == "oai:example-chm.org:2019" }, "\(saoTome)")
         // A word typed twice is said once among the translations.
         let twice = try CLI.json(try CLI.run(["search", "mangrove mangrove", "--index", index, "--json"]).stdout)
         #expect((twice["expansions"] as? [Any])?.count == 1, "\(twice["expansions"] ?? "")")

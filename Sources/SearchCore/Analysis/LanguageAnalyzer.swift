@@ -8,7 +8,7 @@ import Synchronization
 ///
 /// | language | steps after the standard analyzer's tokens |
 /// |---|---|
-/// | English (`en`) | stop words, Snowball `english` (Porter 2), hyphenated compounds also joined |
+/// | English (`en`) | stop words, Snowball `english` (Porter 2), hyphenated compounds also joined, a word with accents also as written without them |
 /// | French (`fr`) | elision (`l'`, `d'`, ...) and stop words, Snowball `french`, accents folded after stemming |
 /// | Spanish (`es`) | stop words, Snowball `spanish`, accents folded after stemming |
 /// | Russian (`ru`) | `ё` as `е`, stop words, Snowball `russian` |
@@ -31,6 +31,10 @@ public struct LanguageAnalyzer: Analyzer {
     private let isArabic: Bool
     /// Whether diacritics are folded after stemming.
     private let foldsDiacritics: Bool
+    /// Whether a word with diacritics also gives the term of its unaccented spelling (the
+    /// languages that fold, and English, whose words with accents are mostly names that
+    /// readers type without them: `Sao Tome` finds `São Tomé`).
+    private let addsUnaccentedSpelling: Bool
     private let stemmer: SnowballStemmer?
     private let caches = WordCache.Pool()
 
@@ -55,9 +59,12 @@ public struct LanguageAnalyzer: Analyzer {
         isChinese = language == "zh"
         isArabic = language == "ar"
         foldsDiacritics = language == "fr" || language == "es"
+        addsUnaccentedSpelling = foldsDiacritics || language == "en"
         // (Chinese's name changed when it began to fold traditional characters: an index or a
         // stored thesaurus analyzed before is rebuilt from the catalog, once.)
-        name = algorithm ?? "chinese-simplified"
+        // (English's name changed when a word with accents began to give its unaccented
+        // spelling too, for the same reason.)
+        name = language == "en" ? "english-unaccented" : algorithm ?? "chinese-simplified"
         stemmer = algorithm.flatMap { SnowballStemmer(algorithm: $0) }
         let normalize = Self.normalizer(language)
         var stopWords = TermTable()
@@ -201,7 +208,7 @@ public struct LanguageAnalyzer: Analyzer {
             let alternative = finish(withArticle, stem)
             if alternative != term { terms.append((alternative, Self.differs(alternative, word) ? word : nil)) }
         }
-        if foldsDiacritics, TextFolding.hasDiacritics(normalized) {
+        if addsUnaccentedSpelling, TextFolding.hasDiacritics(normalized) {
             let unaccented = finish(TextFolding.foldDiacritics(normalized), stem)
             if unaccented != term { terms.append((unaccented, Self.differs(unaccented, word) ? word : nil)) }
         }
