@@ -252,7 +252,7 @@ struct WebPageTests {
 
     @Test("the record page: fields, languages, related, similar, matches with reasons")
     func recordPage() async throws {
-        let multilingual = #"{"id":"tech-multi","kind":"technology","title":{"en":"Seed banks","fr":"Banques de semences"},"summary":{"en":"Keeping seeds.","fr":"Conserver les semences."},"countries":["SN"],"regions":["Africa","Sahel belt"],"themes":["restoration"],"related":["tech-mangrove"],"organizations":[{"name":"Seed Network","role":"provider","url":"https://example.org/seeds"}],"links":[{"url":"https://example.org/doc","title":"Guide","language":"fr"}]}"#
+        let multilingual = #"{"id":"tech-multi","kind":"technology","title":{"en":"Seed banks","fr":"Banques de semences"},"summary":{"en":"Keeping seeds.","fr":"Conserver les semences."},"keywords":["semences","بذور"],"countries":["SN"],"regions":["Africa","Sahel belt"],"themes":["restoration"],"related":["tech-mangrove"],"organizations":[{"name":"Seed Network","role":"provider","url":"https://example.org/seeds"}],"links":[{"url":"https://example.org/doc","title":"Guide","language":"fr"}]}"#
         try await withServer(records: seedRecords + [multilingual]) { client, _ in
             let english = try await client.get("/records/tech-multi").text
             #expect(english.contains(#"<h1 lang="en" dir="auto">Seed banks"#))
@@ -264,6 +264,8 @@ struct WebPageTests {
             #expect(english.contains("Similar records"))
             #expect(english.contains("Requests for assistance this could answer"))
             #expect(english.contains("Senegal"))
+            // Each keyword is marked with its language: the record's, or the one its script says.
+            #expect(english.contains(#"<li lang="en" dir="auto">semences</li>"#) && english.contains(#"<li lang="ar" dir="auto">بذور</li>"#), "\(english)")
             let french = try await client.get("/records/tech-multi?lang=fr").text
             #expect(french.contains(#"<h1 lang="fr" dir="auto">Banques de semences"#))
             #expect(french.contains("Conserver les semences."))

@@ -216,6 +216,10 @@ struct ForgivingSearchTests {
         // A name written with accents in English text is found typed without them.
         let saoTome = try CLI.json(try CLI.run(["search", "Sao Tome", "--no-expand", "--index", index, "--json"]).stdout)
         #expect(((saoTome["hits"] as? [[String: Any]]) ?? []).contains { $0["id"] as? String == "oai:example-chm.org:2019" }, "\(saoTome)")
+        // A keyword in another script than its record's language is analyzed in its own: the
+        // French keywords of an Arabic record are French (their stop words are not matched).
+        let functionWords = try CLI.json(try CLI.run(["search", "de la des", "--index", index, "--json"]).stdout)
+        #expect((functionWords["hits"] as? [Any])?.isEmpty == true, "\(functionWords)")
         // A word typed twice is said once among the translations.
         let twice = try CLI.json(try CLI.run(["search", "mangrove mangrove", "--index", index, "--json"]).stdout)
         #expect((twice["expansions"] as? [Any])?.count == 1, "\(twice["expansions"] ?? "")")

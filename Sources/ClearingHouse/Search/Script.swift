@@ -16,6 +16,27 @@ extension ClearingHouse {
     }
 }
 
+extension ClearingHouse {
+    /// The language of `keyword`, one of `record`'s keywords (which a record gives as plain
+    /// strings, in its `language`): that language, unless the keyword is written in another
+    /// script (or the record's language is `und`); then the first of the record's text
+    /// languages written in that script (the French keywords of an Arabic record whose title
+    /// is also in French), else the one language of the six written in it (Cyrillic: `ru`,
+    /// Arabic: `ar`, Chinese characters: `zh`), else `und`. Search analyzes a keyword in this
+    /// language, and pages mark it so.
+    public static func language(ofKeyword keyword: String, in record: Record) -> String {
+        guard let script = Script.dominant(in: keyword) else { return record.language }
+        let own = Script(language: SearchIndex.fieldLanguage(record.language))
+        if own == script { return record.language }
+        if let written = record.textLanguages.first(where: { Script(language: SearchIndex.fieldLanguage($0)) == script }) {
+            return written
+        }
+        if script != .latin { return script.language }
+        // (Latin letters in a record of a language chm has no analyzer for are that language's.)
+        return own == nil ? record.language : LanguageTag.undetermined
+    }
+}
+
 /// The language a search hit is shown in when the searcher asked for none (given to
 /// `ClearingHouse.presentation`
 /// as the group to prefer).

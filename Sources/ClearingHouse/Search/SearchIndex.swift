@@ -64,7 +64,10 @@ enum SearchIndex {
         add("title", record.title)
         add("summary", record.summary)
         add("description", record.description)
-        if !record.keywords.isEmpty { text["keywords.\(fieldLanguage(record.language))"] = record.keywords }
+        // (A keyword in another script than the record's language is analyzed in its own.)
+        for keyword in record.keywords {
+            text["keywords.\(fieldLanguage(ClearingHouse.language(ofKeyword: keyword, in: record)))", default: []].append(keyword)
+        }
         var keywords: [String: [String]] = [
             "kind": [record.kind.rawValue],
             "country": record.countries,

@@ -46,7 +46,12 @@ struct RecordPage {
         row("kind", "\(s.kind(record.kind))")
         if let summary = text(record.summary) { row("summary", summary) }
         if let description = text(record.description) { row("description", description) }
-        if !record.keywords.isEmpty { row("keywords", "<div lang=\"\(record.language)\">\(list(record.keywords))</div>") }
+        if !record.keywords.isEmpty {
+            let items = record.keywords.map { keyword -> HTML in
+                "<li lang=\"\(ClearingHouse.language(ofKeyword: keyword, in: record))\" dir=\"auto\">\(keyword)</li>"
+            }
+            row("keywords", "<ul class=\"inline\">\(items)</ul>")
+        }
         if !record.themes.isEmpty { row("themes", list(record.themes) { data.labels[$0] ?? $0 }) }
         if !record.targets.isEmpty { row("targets", list(record.targets)) }
         if !record.countries.isEmpty { row("countries", list(record.countries, s.country)) }
