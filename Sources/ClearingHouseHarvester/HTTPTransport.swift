@@ -28,7 +28,7 @@ public final class HTTPTransport: OAIHTTPTransport {
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .follow(max: 5, allowCycles: false)
         configuration.decompression = .enabled(limit: .ratio(100))
-        configuration.timeout = .init(connect: .nanoseconds(Int64(connectTimeout.components.seconds) * 1_000_000_000 + connectTimeout.components.attoseconds / 1_000_000_000))
+        configuration.timeout = .init(connect: .nanoseconds(Self.nanoseconds(connectTimeout)))
         // The harvest retries with its own back-off (and says so); the client's retries
         // inside the connect timeout made a refused connection take 10 s an attempt.
         configuration.connectionPool.retryConnectionEstablishment = false
@@ -42,9 +42,12 @@ public final class HTTPTransport: OAIHTTPTransport {
     }
 
     public func get(_ url: String, timeout: Duration, maximumBytes: Int) async throws -> OAIHTTPResponse {
+        // (HarvestRequest.validated() keeps timeouts to a day; a caller's own can be anything,
+        // and a clock's deadline that far away would overflow.)
+        let timeout = min(max(timeout, .zero), Self.longestTimeout)
         // The timeout covers the body too: a provider that sends its headers and then a byte a
         // second would otherwise hold the harvest for as long as it likes.
-        try await withThrowingTaskGroup(of: OAIHTTPResponse?.self) { group in
+        return try await withThrowingTaskGroup(of: OAIHTTPResponse?.self) { group in
             group.addTask { try await self.fetch(url, timeout: timeout, maximumBytes: maximumBytes) }
             group.addTask {
                 try await Task.sleep(for: timeout)
@@ -65,7 +68,7 @@ public final class HTTPTransport: OAIHTTPTransport {
         request.headers.add(name: "Accept", value: "text/xml, application/xml")
         request.headers.add(name: "Accept-Encoding", value: "gzip, deflate")
         do {
-            let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000))
+            let response = try await client.execute(request, timeout: .nanoseconds(Self.nanoseconds(timeout)))
             let body = try await response.body.collect(upTo: maximumBytes)
             return OAIHTTPResponse(
                 status: Int(response.status.code), retryAfter: response.headers.first(name: "Retry-After"),
@@ -90,6 +93,20 @@ public final class HTTPTransport: OAIHTTPTransport {
         } catch is NIOHTTPDecompression.ExtraDecompressionError {
             throw OAITransportFailure("the compressed response cannot be decompressed (cut short, or data after its end)")
         }
+    }
+
+    /// The longest timeout a request is given: 2^31 seconds (about 68 years), well inside what
+    /// a clock's deadline and NIO's `TimeAmount` (nanoseconds in an Int64) hold.
+    static let longestTimeout: Duration = .seconds(1 << 31)
+
+    /// `duration` in nanoseconds, for NIO's `TimeAmount`: saturating at `Int64.max` and at zero,
+    /// so no duration (a `--timeout 9223372037`) overflows.
+    static func nanoseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        guard seconds >= 0 else { return 0 }
+        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        let (total, carry) = whole.addingReportingOverflow(attoseconds / 1_000_000_000)
+        return overflow || carry ? .max : total
     }
 
     /// `duration` in seconds as a reader writes them (`5`, `0.3`).

@@ -36,10 +36,10 @@ struct HarvestCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Records changed until this date (inclusive).", valueName: "DATE"))
     var until: String?
 
-    @Option(name: .customLong("retry-for"), help: ArgumentHelp("Seconds to keep retrying a request before giving up.", valueName: "SECONDS"))
+    @Option(name: .customLong("retry-for"), help: ArgumentHelp("Seconds to keep retrying a request before giving up (0 to 604800, one week).", valueName: "SECONDS"))
     var retryFor = 300
 
-    @Option(help: ArgumentHelp("Seconds one request may take.", valueName: "SECONDS"))
+    @Option(help: ArgumentHelp("Seconds one request may take (1 to 86400, one day).", valueName: "SECONDS"))
     var timeout = 120
 
     @Flag(help: "List the harvested sources (last harvest, counts, whether one can be resumed) instead of harvesting.")
@@ -59,13 +59,6 @@ struct HarvestCommand: AsyncParsableCommand {
             return
         }
         guard url != nil else { throw ValidationError("give the provider's base URL (or --list)") }
-        guard retryFor >= 0 else { throw ValidationError("--retry-for: \(retryFor) is negative") }
-        guard timeout > 0 else { throw ValidationError("--timeout: \(timeout) is not positive") }
-        do {
-            _ = try request.validated()
-        } catch let error as ClearingHouseError {
-            throw ValidationError(error.message)
-        }
     }
 
     private var request: HarvestRequest {
@@ -80,6 +73,9 @@ struct HarvestCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // The request's own checks (URL, dates, timeouts) print one line and exit 64, before
+        // the index is opened or made.
+        let request = list ? self.request : try Console.run { try self.request.validated() }
         let house = try indexOptions.open(create: !list)
         if list {
             let sources = try Console.run { try house.harvestSources() }

@@ -522,5 +522,33 @@ struct HarvestTests {
         #expect(problem { $0.from = "2020-01-01"; $0.until = "2020-01-02T00:00:00Z" } == "until")
         #expect(problem { $0.from = "2021-01-01"; $0.until = "2020-01-01" } == "until")
         #expect(problem { $0.sets = ["has space"] } == "set")
+        // Timeouts and retry times within a day and a week (9223372037 s once overflowed the
+        // transport's nanoseconds and brought the process down).
+        #expect(problem { $0.requestTimeout = .seconds(9_223_372_037) } == "timeout")
+        #expect(problem { $0.requestTimeout = .seconds(86_401) } == "timeout")
+        #expect(problem { $0.requestTimeout = .zero } == "timeout")
+        #expect(problem { $0.requestTimeout = .seconds(86_400) } == nil)
+        #expect(problem { $0.retryFor = .seconds(Int64.max) } == "retryFor")
+        #expect(problem { $0.retryFor = .seconds(-1) } == "retryFor")
+        #expect(problem { $0.retryFor = .seconds(604_800) } == nil)
+        #expect(problem { $0.maximumResponseBytes = 0 } == "maximumResponseBytes")
+        var request = HarvestRequest(baseURL: "https://example.org/oai")
+        request.requestTimeout = .seconds(9_223_372_037)
+        #expect(throws: ClearingHouseError.parameter(
+            "timeout", "9223372037 seconds is out of range; give a request timeout from 1 to 86400 seconds (one day)")) {
+            try request.validated()
+        }
+    }
+
+    @Test("the transport takes any timeout without overflowing")
+    func hugeTimeouts() async throws {
+        try await withScriptedProvider({ _, _ in Scripted(body: identify) }) { url in
+            let transport = HTTPTransport(connectTimeout: .seconds(Int64.max))
+            let response = try await transport.get(url, timeout: .seconds(Int64.max), maximumBytes: 1 << 20)
+            #expect(response.status == 200)
+            let fractional = try await transport.get(url, timeout: .milliseconds(1_500), maximumBytes: 1 << 20)
+            #expect(fractional.status == 200)
+            try await transport.shutdown()
+        }
     }
 }

@@ -108,6 +108,19 @@ struct EndToEndTests {
         #expect(try CLI.run(["stats", "--index", directory.path("nothing-here")]).status == 1)
     }
 
+    @Test func harvestRefusesATimeoutOutOfRangeInOneLine() throws {
+        let directory = try TemporaryDirectory()
+        let index = directory.path("index")
+        // 9223372037 s once overflowed the transport's nanoseconds and killed the process.
+        let huge = try CLI.run(["harvest", "http://127.0.0.1:9/oai", "--timeout", "9223372037", "--index", index])
+        #expect(huge.status == 64)
+        #expect(huge.stderrLines == ["chm: error: timeout: 9223372037 seconds is out of range; give a request timeout from 1 to 86400 seconds (one day)"])
+        let retry = try CLI.run(["harvest", "http://127.0.0.1:9/oai", "--retry-for", "604801", "--index", index])
+        #expect(retry.status == 64)
+        #expect(retry.stderrLines.count == 1 && retry.stderr.contains("retryFor: 604801 seconds is out of range"), "\(retry.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: index), "nothing is made for a refused request")
+    }
+
     @Test func validateChecksWithoutWriting() throws {
         let directory = try TemporaryDirectory()
         let file = try directory.write("r.jsonl", #"{"id": "v1", "kind": "technology", "title": "T", "colour": "green"}"# + "\n")

@@ -23,9 +23,9 @@ public struct HarvestRequest: Sendable, Hashable {
     /// Harvest records changed until this date (inclusive).
     public var until: String?
     /// How long one request may keep being retried (503, 429, connection errors) before the
-    /// harvest gives up.
+    /// harvest gives up: from zero (no retry) to ``longestRetryFor``.
     public var retryFor: Duration = .seconds(300)
-    /// How long one request may take.
+    /// How long one request may take: more than zero, at most ``longestRequestTimeout``.
     public var requestTimeout: Duration = .seconds(120)
     /// The largest response accepted.
     public var maximumResponseBytes = 256 << 20
@@ -34,6 +34,10 @@ public struct HarvestRequest: Sendable, Hashable {
 
     /// The metadata formats the harvester reads.
     public static let metadataPrefixes = ["oai_dc", "chm"]
+    /// The longest ``requestTimeout``: one day (`chm harvest --timeout 86400`).
+    public static let longestRequestTimeout: Duration = .seconds(86_400)
+    /// The longest ``retryFor``: one week (`chm harvest --retry-for 604800`).
+    public static let longestRetryFor: Duration = .seconds(604_800)
 
     public init(baseURL: String) {
         self.baseURL = baseURL
@@ -41,7 +45,8 @@ public struct HarvestRequest: Sendable, Hashable {
 
     /// The request with its base URL normalized, after checking every parameter.
     /// - Throws: ``ClearingHouseError`` naming the parameter (`url`, `set`,
-    ///   `metadataPrefix`, `from`, `until`).
+    ///   `metadataPrefix`, `from`, `until`, `timeout` for ``requestTimeout``, `retryFor`,
+    ///   `maximumResponseBytes`).
     public func validated() throws -> HarvestRequest {
         var request = self
         let url = baseURL.trimmingCharacters(in: .whitespaces)
@@ -77,10 +82,28 @@ public struct HarvestRequest: Sendable, Hashable {
                 throw ClearingHouseError.parameter("until", "\(until) is before from \(from)")
             }
         }
-        guard retryFor >= .zero, requestTimeout > .zero, maximumResponseBytes > 0 else {
-            throw ClearingHouseError.parameter("retryFor", "the retry time and the request timeout must be positive")
+        guard requestTimeout > .zero, requestTimeout <= Self.longestRequestTimeout else {
+            throw ClearingHouseError.parameter(
+                "timeout",
+                "\(Self.describe(requestTimeout)) is out of range; give a request timeout from 1 to \(Self.longestRequestTimeout.components.seconds) seconds (one day)")
+        }
+        guard retryFor >= .zero, retryFor <= Self.longestRetryFor else {
+            throw ClearingHouseError.parameter(
+                "retryFor",
+                "\(Self.describe(retryFor)) is out of range; give a retry time from 0 to \(Self.longestRetryFor.components.seconds) seconds (one week)")
+        }
+        guard maximumResponseBytes > 0 else {
+            throw ClearingHouseError.parameter("maximumResponseBytes", "\(maximumResponseBytes) is not a positive number of bytes")
         }
         return request
+    }
+}
+
+extension HarvestRequest {
+    /// `duration` as the user gave it, in seconds (`9223372037 seconds`, `0.5 seconds`).
+    fileprivate static func describe(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        return attoseconds == 0 ? "\(seconds) seconds" : "\(Double(seconds) + Double(attoseconds) / 1e18) seconds"
     }
 }
 
