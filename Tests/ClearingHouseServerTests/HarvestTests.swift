@@ -412,6 +412,52 @@ struct HarvestTests {
         }
     }
 
+    @Test("empty pages whose cursor climbs past the completeListSize, or for ever, are stopped as a loop")
+    func endlessMovingCursor() async throws {
+        let harvester = try Fixture(records: [])
+        defer { harvester.remove() }
+        // The cursor goes on rising past the completeListSize of 100: once past it, an empty
+        // page is no progress. (The list ends after 400 pages, so a harvest that misses the
+        // loop ends too, complete, instead of running for ever.)
+        let requests = Mutex(0)
+        try await withScriptedProvider({ query, _ in
+            if query.contains("Identify") { return Scripted(body: identify) }
+            let number = requests.withLock { count in
+                count += 1
+                return count
+            }
+            if number > 400 { return Scripted(body: oaiResponse("ListRecords", dcRecord("oai:m:1", title: "End") + "<resumptionToken/>")) }
+            return Scripted(
+                body: oaiResponse("ListRecords", #"<resumptionToken cursor="\#(number * 10)" completeListSize="100">t\#(number)</resumptionToken>"#))
+        }) { url in
+            let report = try await harvester.house.harvest(HarvestRequest(baseURL: url))
+            let harvest = try #require(report.harvests.first)
+            let failure = try #require(harvest.failure, "\(report)")
+            #expect(failure.contains("109 pages in a row") && failure.contains("past the completeListSize, 100") && failure.contains("loop"), "\(failure)")
+            #expect(!failure.contains("\n"))
+            #expect(requests.withLock { $0 } == 109)  // 9 pages below 100, then 100 past it
+            #expect(!harvest.complete && !report.succeeded)
+        }
+        // No completeListSize, and a cursor that moves on with every empty page, for ever:
+        // stopped after HarvestRequest's generous cap (the list ends at 1,200 pages here).
+        let more = Mutex(0)
+        try await withScriptedProvider({ query, _ in
+            if query.contains("Identify") { return Scripted(body: identify) }
+            let number = more.withLock { count in
+                count += 1
+                return count
+            }
+            if number > 1_200 { return Scripted(body: oaiResponse("ListRecords", dcRecord("oai:m:2", title: "End") + "<resumptionToken/>")) }
+            return Scripted(body: oaiResponse("ListRecords", #"<resumptionToken cursor="\#(number * 100)">c\#(number)</resumptionToken>"#))
+        }) { url in
+            let report = try await harvester.house.harvest(HarvestRequest(baseURL: url))
+            let failure = try #require(report.harvests.first?.failure, "\(report)")
+            #expect(failure.contains("1000 pages in a row") && failure.contains("a cursor that moves on") && failure.contains("loop"), "\(failure)")
+            #expect(more.withLock { $0 } == 1_000)
+            #expect(try harvester.house.record(id: "oai:m:2") == nil)
+        }
+    }
+
     @Test("the timeout covers the whole answer; Retry-After 0 waits the back-off; a response too large is not asked again")
     func slowAndOversizedAnswers() async throws {
         let harvester = try Fixture(records: [])

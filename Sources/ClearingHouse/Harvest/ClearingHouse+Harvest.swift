@@ -203,9 +203,13 @@ private struct Harvester {
     }
 
     private static let badTokenPrefix = "badResumptionToken"
-    /// Pages in a row without a new record (nor, for empty pages, a cursor that moves on)
-    /// that end a harvest as a loop.
+    /// Pages in a row without a new record (nor, for empty pages, a cursor that moves on while
+    /// below the completeListSize, when the provider gives one) that end a harvest as a loop.
     static let maximumPagesWithNothingNew = 100
+    /// Pages in a row without a new record that end a harvest as a loop even when each moves
+    /// the cursor on: generous (a provider of 100 items a page leaving out 100,000 of them in a
+    /// row passes), but a provider whose cursor climbs for ever is stopped.
+    static let maximumPagesWithoutRecords = 1_000
 
     private static func naming(_ set: String?) -> String { set.map { " of set \($0)" } ?? "" }
 
@@ -220,6 +224,7 @@ private struct Harvester {
         // otherwise send its pages (empty, or the same records) forever.
         var seenItems = Set<Int>()
         var pagesWithNothingNew = 0
+        var pagesWithoutRecords = 0
         var lastCursor: Int?
         while true {
             var query: [(String, String)] = [("verb", "ListRecords")]
@@ -273,14 +278,27 @@ private struct Harvester {
             var newItems = 0
             for header in envelope.headers where seenItems.insert(header.identifier.hashValue).inserted { newItems += 1 }
             // An empty page is progress when the provider's cursor moves on (some providers
-            // page over items they then leave out, withdrawn or private ones).
+            // page over items they then leave out, withdrawn or private ones), but not past the
+            // list's end (a cursor at or over its completeListSize), and not for ever.
             let cursor = envelope.resumptionToken?.cursor
-            let cursorMoved = envelope.headers.isEmpty && cursor != nil && (lastCursor.map { cursor ?? 0 > $0 } ?? true)
+            let size = envelope.resumptionToken?.completeListSize
+            let pastTheEnd = cursor.flatMap { cursor in size.map { cursor >= $0 } } ?? false
+            let cursorMoved =
+                envelope.headers.isEmpty && cursor != nil && !pastTheEnd && (lastCursor.map { cursor ?? 0 > $0 } ?? true)
             lastCursor = cursor ?? lastCursor
-            pagesWithNothingNew = newItems == 0 && !cursorMoved && !token.isEmpty ? pagesWithNothingNew + 1 : 0
-            guard pagesWithNothingNew < Self.maximumPagesWithNothingNew else {
+            let nothingNew = newItems == 0 && !token.isEmpty
+            pagesWithNothingNew = nothingNew && !cursorMoved ? pagesWithNothingNew + 1 : 0
+            pagesWithoutRecords = nothingNew ? pagesWithoutRecords + 1 : 0
+            guard pagesWithNothingNew < Self.maximumPagesWithNothingNew, pagesWithoutRecords < Self.maximumPagesWithoutRecords else {
+                let count = max(pagesWithNothingNew, pagesWithoutRecords)
+                let why =
+                    if pastTheEnd, let cursor, let size {
+                        " (its cursor, \(cursor), past the completeListSize, \(size))"
+                    } else if pagesWithNothingNew < Self.maximumPagesWithNothingNew {
+                        " and a cursor that moves on"
+                    } else { "" }
                 throw Stop(
-                    message: "\(displayName): the provider sent \(pagesWithNothingNew) pages in a row with no new record, each with a new resumption token; stopping to avoid a loop (\(url))")
+                    message: "\(displayName): the provider sent \(count) pages in a row with no new record, each with a new resumption token\(why); stopping to avoid a loop (\(url))")
             }
             var next: PendingHarvest?
             var completed: PendingHarvest?
