@@ -12,7 +12,7 @@ struct HarvestCommand: AsyncParsableCommand {
             Follows resumption tokens page by page; each page is stored in one transaction with the harvest's \
             position, so a harvest that stops (a network failure, a killed process) resumes at the next run. \
             A source (URL, set, format) harvested before is asked only for what changed since the responseDate \
-            of its last complete harvest, unless --from is given. Requests are retried with back-off on 503, \
+            of its last complete harvest (since its --until, when that was earlier), unless --from is given. Requests are retried with back-off on 503, \
             429 and connection errors (honouring Retry-After) for --retry-for seconds. Invalid records are \
             reported with the page and the record and left out; the rest is kept. Exit 0 when every set was \
             harvested to its end, 65 when records were rejected, 69 when a set could not be harvested.

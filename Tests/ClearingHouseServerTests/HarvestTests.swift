@@ -181,6 +181,34 @@ struct HarvestTests {
         }
     }
 
+    @Test("after a harvest bounded by --until, the next incremental one starts from the bound, not from its responseDate")
+    func incrementalAfterUntil() async throws {
+        let harvester = try Fixture(records: [])
+        defer { harvester.remove() }
+        try await withScriptedProvider({ query, _ in
+            if query.contains("Identify") { return Scripted(body: identify) }
+            return Scripted(body: oaiResponse("ListRecords", dcRecord("oai:i:1", title: "One"), date: "2026-01-02T03:04:05Z"))
+        }) { url in
+            var bounded = HarvestRequest(baseURL: url)
+            bounded.until = "2025-06-01"
+            let first = try #require(try await harvester.house.harvest(bounded).harvests.first)
+            #expect(first.complete && first.until == "2025-06-01")
+            // Records changed between the bound and the responseDate were never asked for.
+            let second = try #require(try await harvester.house.harvest(HarvestRequest(baseURL: url)).harvests.first)
+            #expect(second.complete)
+            #expect(second.from == "2025-06-01", "\(second)")
+            // An unbounded harvest: the next starts from its responseDate, as before.
+            let third = try #require(try await harvester.house.harvest(HarvestRequest(baseURL: url)).harvests.first)
+            #expect(third.from == "2026-01-02", "\(third)")
+            // An until after the responseDate bounds nothing that existed: the responseDate.
+            var future = HarvestRequest(baseURL: url)
+            future.until = "2030-01-01"
+            _ = try await harvester.house.harvest(future)
+            let fifth = try #require(try await harvester.house.harvest(HarvestRequest(baseURL: url)).harvests.first)
+            #expect(fifth.from == "2026-01-02", "\(fifth)")
+        }
+    }
+
     @Test("a set harvest keeps the sets of each record, and a record reached through two sets is one record")
     func sets() async throws {
         try await withProviderAndHarvester { url, provider, harvester in

@@ -1,7 +1,7 @@
 // Harvesting an OAI-PMH provider: ListRecords page by page, each page ingested as a file is
 // (with --skip-invalid semantics) in one transaction that also saves the resumption token,
 // so a harvest that dies resumes at its first uncommitted page. Incremental harvests start
-// from the responseDate of the last complete one. Requests are retried with back-off on
+// from the responseDate of the last complete one (from its until, when it had one before that). Requests are retried with back-off on
 // 503, 429 and connection errors, for a bounded time.
 import Foundation
 
@@ -10,7 +10,8 @@ extension ClearingHouse {
     /// repository) in turn, following resumption tokens to the end of the list.
     ///
     /// - A source (base URL, set, format) harvested before is asked only for what changed
-    ///   since its last complete harvest, unless `request.from` is given.
+    ///   since its last complete harvest (since that harvest's `until`, when it was bounded by
+    ///   one), unless `request.from` is given.
     /// - A harvest that stopped part-way (a network failure, a killed process) resumes from
     ///   the first page it did not commit; if the provider no longer accepts the token, the
     ///   harvest starts again with the same selection.
@@ -191,7 +192,11 @@ private struct Harvester {
         if from == nil, let last = source?.lastResponseDate, let date = OAIDate(last) {
             // A record stamped just before the last harvest began and committed just after it
             // could carry a datestamp a moment earlier: start two seconds before.
-            from = OAIDate.format(date.seconds - 2, day: day)
+            var start = date.seconds - 2
+            // A harvest bounded by an until before that moment left out what changed after the
+            // bound: start from the bound (inclusive, so its last moment is asked again).
+            if let bound = source?.lastUntil, let until = OAIDate(bound), until.seconds < start { start = until.seconds }
+            from = OAIDate.format(start, day: day)
         }
         if let given = from, let date = OAIDate(given), day, !date.isDay { from = OAIDate.format(date.seconds, day: true) }
         var until = request.until ?? resumeFrom?.until

@@ -18,7 +18,8 @@ public struct HarvestRequest: Sendable, Hashable {
     /// `oai_dc` (Dublin Core) or `chm` (chm's own records, lossless).
     public var metadataPrefix: String = "oai_dc"
     /// Harvest records changed from this date (`YYYY-MM-DD` or `YYYY-MM-DDThh:mm:ssZ`);
-    /// nil asks from the last complete harvest of the source (or everything the first time).
+    /// nil asks from the last complete harvest of the source (or everything the first time):
+    /// from its first `responseDate`, or from its `until` when it was bounded by an earlier one.
     public var from: String?
     /// Harvest records changed until this date (inclusive).
     public var until: String?
@@ -237,9 +238,11 @@ public struct HarvestSource: Sendable, Hashable {
     public var set: String?
     public var metadataPrefix: String
     /// The `responseDate` of the first page of the last complete harvest: where the next
-    /// incremental harvest starts.
+    /// incremental harvest starts, unless that harvest's ``lastUntil`` is earlier.
     public var lastResponseDate: String?
-    /// The `from` and `until` of the last complete harvest.
+    /// The `from` and `until` of the last complete harvest. An `until` before its
+    /// ``lastResponseDate`` is where the next incremental harvest starts: what changed after it
+    /// was not asked for.
     public var lastFrom: String?
     public var lastUntil: String?
     /// When the last harvest (complete or not) started, and when the last complete one ended.
@@ -363,7 +366,7 @@ extension HarvestSource: Encodable {
     }
 
     /// `{"url", "set", "metadataPrefix", "lastHarvest" (the responseDate the next harvest
-    /// starts from), "lastFrom", "lastUntil", "lastStartedAt", "lastFinishedAt", "harvests",
+    /// starts from, or "lastUntil" when earlier), "lastFrom", "lastUntil", "lastStartedAt", "lastFinishedAt", "harvests",
     /// "pages", "stored", "deleted", "rejected", "resumable", "resumablePages", "lastError"}`.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
