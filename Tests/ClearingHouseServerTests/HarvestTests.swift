@@ -209,6 +209,24 @@ struct HarvestTests {
         }
     }
 
+    @Test("a base URL differing only in the case of its scheme and host is the same source")
+    func baseURLCase() async throws {
+        let harvester = try Fixture(records: [])
+        defer { harvester.remove() }
+        try await withScriptedProvider({ query, _ in
+            if query.contains("Identify") { return Scripted(body: identify) }
+            return Scripted(body: oaiResponse("ListRecords", dcRecord("oai:c:1", title: "One")))
+        }) { url in
+            let shouting = url.replacingOccurrences(of: "http://", with: "HTTP://")
+            let first = try #require(try await harvester.house.harvest(HarvestRequest(baseURL: shouting)).harvests.first)
+            #expect(first.complete && first.baseURL == url)
+            let second = try #require(try await harvester.house.harvest(HarvestRequest(baseURL: url)).harvests.first)
+            #expect(second.from != nil)  // incremental: the same source
+            #expect(try harvester.house.harvestSources().map(\.baseURL) == [url])
+            #expect(try harvester.house.record(id: "oai:c:1")?.source?.url == url)
+        }
+    }
+
     @Test("a set harvest keeps the sets of each record, and a record reached through two sets is one record")
     func sets() async throws {
         try await withProviderAndHarvester { url, provider, harvester in
@@ -596,6 +614,18 @@ struct HarvestTests {
         #expect(problem { $0.from = "2020-01-01"; $0.until = "2020-01-02T00:00:00Z" } == "until")
         #expect(problem { $0.from = "2021-01-01"; $0.until = "2020-01-01" } == "until")
         #expect(problem { $0.sets = ["has space"] } == "set")
+        // Credentials in the URL would be in every record's source.url: refused, not echoed.
+        for url in ["http://user:secret@example.org/oai", "https://user@example.org/oai", "http://:secret@example.org/oai"] {
+            #expect(problem { $0.baseURL = url } == "url", "\(url)")
+            do {
+                _ = try HarvestRequest(baseURL: url).validated()
+            } catch let error as ClearingHouseError {
+                #expect(!error.message.contains("secret") && error.message.contains("remove them"), "\(error.message)")
+            }
+        }
+        // Scheme and host in lower case, the path as it is.
+        #expect(try HarvestRequest(baseURL: " HTTP://Example.ORG:8080/OAI/Request ").validated().baseURL == "http://example.org:8080/OAI/Request")
+        #expect(try HarvestRequest(baseURL: "HTTPS://EXAMPLE.org").validated().baseURL == "https://example.org")
         // Timeouts and retry times within a day and a week (9223372037 s once overflowed the
         // transport's nanoseconds and brought the process down).
         #expect(problem { $0.requestTimeout = .seconds(9_223_372_037) } == "timeout")

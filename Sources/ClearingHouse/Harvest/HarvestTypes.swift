@@ -44,7 +44,9 @@ public struct HarvestRequest: Sendable, Hashable {
         self.baseURL = baseURL
     }
 
-    /// The request with its base URL normalized, after checking every parameter.
+    /// The request with its base URL normalized (scheme and host in lower case, spaces around
+    /// it trimmed), after checking every parameter. A URL with a user name or password is
+    /// refused: it would be stored in every record harvested.
     /// - Throws: ``ClearingHouseError`` naming the parameter (`url`, `set`,
     ///   `metadataPrefix`, `from`, `until`, `timeout` for ``requestTimeout``, `retryFor`,
     ///   `maximumResponseBytes`).
@@ -56,11 +58,17 @@ public struct HarvestRequest: Sendable, Hashable {
         else {
             throw ClearingHouseError.parameter("url", "\"\(baseURL)\" is not an http or https URL (e.g. https://example.org/oai)")
         }
+        guard components.user == nil, components.password == nil else {
+            // (Not the URL itself in the message: it holds a password.)
+            throw ClearingHouseError.parameter(
+                "url",
+                "the URL has a user name or password in it (user:password@); remove them: chm keeps the URL in every harvested record's source.url, prints and exports it, and cannot pass credentials to a provider")
+        }
         guard components.query == nil, components.fragment == nil else {
             throw ClearingHouseError.parameter(
                 "url", "\"\(baseURL)\" has a query or a fragment; give the provider's base URL, without ?verb=...")
         }
-        request.baseURL = url
+        request.baseURL = Self.normalized(url)
         guard HarvestRequest.metadataPrefixes.contains(metadataPrefix) else {
             throw ClearingHouseError.parameter(
                 "metadataPrefix", "chm reads oai_dc and chm, not \"\(metadataPrefix)\"")
@@ -101,6 +109,16 @@ public struct HarvestRequest: Sendable, Hashable {
 }
 
 extension HarvestRequest {
+    /// `url` (an http or https URL with a host, no user-info, query or fragment) with its
+    /// scheme and host in lower case, so `HTTP://Example.org/oai` and `http://example.org/oai`
+    /// are one source; the path is kept as it is (paths are case-sensitive).
+    fileprivate static func normalized(_ url: String) -> String {
+        guard let separator = url.range(of: "://") else { return url }
+        let rest = url[separator.upperBound...]
+        let authorityEnd = rest.firstIndex(of: "/") ?? rest.endIndex
+        return url[..<separator.lowerBound].lowercased() + "://" + rest[..<authorityEnd].lowercased() + rest[authorityEnd...]
+    }
+
     /// `duration` as the user gave it, in seconds (`9223372037 seconds`, `0.5 seconds`).
     fileprivate static func describe(_ duration: Duration) -> String {
         let (seconds, attoseconds) = duration.components
