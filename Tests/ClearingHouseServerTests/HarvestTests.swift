@@ -614,6 +614,9 @@ struct HarvestTests {
         #expect(problem { $0.from = "2020-01-01"; $0.until = "2020-01-02T00:00:00Z" } == "until")
         #expect(problem { $0.from = "2021-01-01"; $0.until = "2020-01-01" } == "until")
         #expect(problem { $0.sets = ["has space"] } == "set")
+        #expect(problem { $0.from = "0000-01-01" } == "from")
+        #expect(problem { $0.until = "0000-12-31T23:59:59Z" } == "until")
+        #expect(problem { $0.from = "0001-01-01" } == nil)
         // Credentials in the URL would be in every record's source.url: refused, not echoed.
         for url in ["http://user:secret@example.org/oai", "https://user@example.org/oai", "http://:secret@example.org/oai"] {
             #expect(problem { $0.baseURL = url } == "url", "\(url)")

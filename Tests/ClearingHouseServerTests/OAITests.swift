@@ -243,6 +243,7 @@ func harvest(_ client: any TestClientProtocol, _ query: String) async throws -> 
                 "verb=ListRecords&metadataPrefix=oai_dc&from=2020-01-01&until=2020-01-01T00:00:00Z",
                 "verb=ListRecords&metadataPrefix=oai_dc&from=2021-01-01&until=2020-01-01",
                 "verb=ListRecords&metadataPrefix=oai_dc&resumptionToken=abc", "verb=ListIdentifiers&metadataPrefix=%25%25",
+                "verb=ListRecords&metadataPrefix=oai_dc&from=0000-01-01", "verb=ListIdentifiers&metadataPrefix=oai_dc&until=0000-12-31T00:00:00Z",
                 "verb=Identify&x=%ZZ",
             ] {
                 let response = try await client.oai(query)

@@ -53,6 +53,7 @@ struct OAISchemaTests {
             "verb=GetRecord&identifier=no%20such&metadataPrefix=oai_dc", "verb=ListMetadataFormats&identifier=\(ids[0])",
             "verb=ListRecords&resumptionToken=bad", "verb=ListSets&resumptionToken=bad",
             "verb=ListRecords&metadataPrefix=oai_dc&until=1990-01-01", "verb=ListRecords&metadataPrefix=oai_dc&from=2020-02-30",
+            "verb=ListRecords&metadataPrefix=oai_dc&from=0000-01-01", "verb=ListIdentifiers&metadataPrefix=oai_dc&until=0000-12-31T00:00:00Z",
         ]
         for query in queries { try Self.validate(try provider.respond(toQuery: query, baseURL: base), query) }
         // Whole harvests, every page.

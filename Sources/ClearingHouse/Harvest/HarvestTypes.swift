@@ -79,6 +79,10 @@ public struct HarvestRequest: Sendable, Hashable {
         var seen = Set<String>()
         request.sets = sets.filter { seen.insert($0).inserted }
         for (name, value) in [("from", from), ("until", until)] {
+            if let value, value.hasPrefix("0000") {
+                // A provider must refuse it (XML Schema's dates have no year 0).
+                throw ClearingHouseError.parameter(name, "\"\(value)\": year 0000 is not a year of an OAI-PMH date (the earliest is 0001)")
+            }
             if let value, OAIDate(value) == nil {
                 throw ClearingHouseError.parameter(name, "\"\(value)\" is not a date (YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ)")
             }

@@ -332,6 +332,11 @@ public struct OAIProvider: Sendable {
         let bad = Errors("badArgument", "\(argument)=\(text) is not a date (YYYY-MM-DD) or a time (YYYY-MM-DDThh:mm:ssZ)")
         let bytes = Array(text.utf8)
         let isDigitAt = { (index: Int) in bytes[index] >= 0x30 && bytes[index] <= 0x39 }
+        // XML Schema's dates, which OAI-PMH's are, have no year 0000: echoed in <request>, it
+        // would make the response invalid.
+        guard !text.hasPrefix("0000") else {
+            throw Errors("badArgument", "\(argument)=\(text): year 0000 is not a year of an OAI-PMH date (the earliest is 0001)")
+        }
         switch bytes.count {
         case 10:
             guard (0..<10).allSatisfy({ [4, 7].contains($0) ? bytes[$0] == UInt8(ascii: "-") : isDigitAt($0) }),
