@@ -43,7 +43,7 @@ struct MatchCommand: ParsableCommand {
     @Option(
         name: .customLong("help-type"),
         help: ArgumentHelp(
-            "With --text: a kind of help asked (technicalAdvice, training, equipment, capacityBuilding, funding, technologyTransfer, dataSharing; repeatable).",
+            "With --text: a kind of help asked (\(MatchRequest.knownAssistanceTypes.joined(separator: ", ")); repeatable).",
             valueName: "TYPE"))
     var assistanceTypes: [String] = []
 

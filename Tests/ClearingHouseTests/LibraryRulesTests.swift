@@ -440,3 +440,30 @@ struct ResponseCodingTests {
 }
 
 private struct CodingTestFailure: Error {}
+
+/// The language a keyword is analyzed in (and marked with on pages): the record's, unless
+/// the keyword is written in another script.
+@Suite struct KeywordLanguageTests {
+    func language(_ keyword: String, record language: String, titles: [String: String]) -> String {
+        ClearingHouse.language(
+            ofKeyword: keyword,
+            in: Record(id: "r", kind: .technology, language: language, title: LocalizedText(titles), keywords: [keyword]))
+    }
+
+    @Test(arguments: [
+        // (keyword, record language, title languages, expected)
+        ("irrigation", "en", ["en"], "en"),  // its own script
+        ("irrigação", "pt", ["pt", "en"], "pt"),  // a language without an analyzer keeps its Latin keywords
+        ("seeds", "und", ["en", "fr"], "und"),  // und keeps them too
+        ("collecte des eaux", "ar", ["ar", "fr"], "fr"),  // the record's one Latin text language
+        ("collecte des eaux", "ar", ["ar", "en", "fr"], "und"),  // English or French: not said
+        ("collecte des eaux", "ar", ["ar"], "und"),  // no Latin text
+        ("بذور", "en", ["en"], "ar"),  // the one language of its script
+        ("红树林", "en", ["en", "zh-Hant"], "zh-Hant"),  // the record's text language of that script
+        ("2023", "ar", ["ar"], "ar"),  // no letters
+    ])
+    func keywordLanguage(keyword: String, record: String, titles: [String], expected: String) {
+        let titled = Dictionary(uniqueKeysWithValues: titles.map { ($0, "t") })
+        #expect(language(keyword, record: record, titles: titled) == expected)
+    }
+}

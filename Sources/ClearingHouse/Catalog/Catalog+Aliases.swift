@@ -334,8 +334,8 @@ extension Catalog {
             }
         } _: { columns in
             switch columns.text(0) {
-            case "live": existing = StoredState(hash: columns.text(2) ?? "", updatedAt: columns.double(3), createdAt: columns.text(4) ?? "", alias: nil)
-            case "alias": existing = StoredState(columns, id: record.id)
+            // (A live row's columns 5-7 are NULL: no alias.)
+            case "live", "alias": existing = StoredState(columns, id: record.id)
             case let rule?: candidates.append(Candidate(rule: rule, id: columns.text(1) ?? "", json: columns.text(8)))
             case nil: break
             }
@@ -393,6 +393,13 @@ extension Catalog {
             arguments: [id]
         ).map { StoredState($0, id: id) }
     }
+
+    /// The insert of a live record (``insertLive(_:_:in:)`` binds its values in this order).
+    static let insertRecordSQL = """
+        INSERT INTO records (id, kind, json, hash, content_hash, content_key, source_key, origin, languages, updated_at,
+            source_file, created_at, modified_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
 
     private func insertLive(_ record: Record, _ copy: StoredCopy, in writer: Writer) throws {
         try writer.statement(.insertRecord).execute { arguments in

@@ -119,6 +119,10 @@ extension Catalog {
         try Catalog.writeOAIItem(record, sequence: sequence, datestamp: nil, in: writer)
     }
 
+    /// The insert of a new OAI-PMH item (``writeOAIItem(_:sequence:datestamp:in:)`` binds its
+    /// values in this order).
+    static let insertOAIItemSQL = "INSERT OR IGNORE INTO oai_items (id, kind, datestamp, seq, deleted, sets) VALUES (?, ?, ?, ?, 0, ?)"
+
     private static func writeOAIItem(_ record: Record, sequence: Int64, datestamp: Int?, in writer: Writer) throws {
         let sets = OAISets.specs(of: record)
         let setList = sets.joined(separator: " ")

@@ -45,14 +45,9 @@ extension Catalog {
                 switch self {
                 case .lookUp: Catalog.lookUpSQL
                 case .extendedLookUp: Catalog.extendedLookUpSQL
-                case .insertRecord:
-                    """
-                    INSERT INTO records (id, kind, json, hash, content_hash, content_key, source_key, origin, languages, updated_at,
-                        source_file, created_at, modified_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """
-                case .logChange: "INSERT INTO changes (record_id, operation, run_id, at) VALUES (?, ?, ?, ?)"
-                case .insertOAIItem: "INSERT OR IGNORE INTO oai_items (id, kind, datestamp, seq, deleted, sets) VALUES (?, ?, ?, ?, 0, ?)"
+                case .insertRecord: Catalog.insertRecordSQL
+                case .logChange: Catalog.logChangeSQL
+                case .insertOAIItem: Catalog.insertOAIItemSQL
                 }
             }
         }

@@ -177,6 +177,10 @@ final class Catalog: Sendable {
         try store(record, form: stored ?? StoredForm(record), sourceFile: sourceFile, runID: runID, in: writer)
     }
 
+    /// The append to the change log (``logChange(_:operation:runID:in:)`` binds its values in
+    /// this order).
+    static let logChangeSQL = "INSERT INTO changes (record_id, operation, run_id, at) VALUES (?, ?, ?, ?)"
+
     /// Appends to the change log; returns the entry's position.
     func logChange(_ id: String, operation: String, runID: Int64?, in writer: Writer) throws -> Int64 {
         try writer.statement(.logChange).execute { arguments in

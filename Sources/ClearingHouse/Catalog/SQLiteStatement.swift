@@ -37,6 +37,12 @@ final class SQLiteStatement {
         // (Reset at the end, so that a read leaves no statement open in the transaction.)
         defer { sqlite3_reset(handle) }
         if arguments.code != SQLITE_OK { throw error(arguments.code) }
+        // Every parameter, every time: SQLite keeps the last execution's values otherwise.
+        let parameters = sqlite3_bind_parameter_count(handle)
+        guard arguments.count == parameters else {
+            throw DatabaseError(
+                resultCode: .SQLITE_RANGE, message: "\(arguments.count) arguments for \(parameters) parameters", sql: statement.sql)
+        }
         while true {
             let code = sqlite3_step(handle)
             if code == SQLITE_DONE { return }
@@ -56,6 +62,8 @@ final class SQLiteStatement {
     struct Arguments {
         fileprivate let handle: OpaquePointer
         private var index: Int32 = 0
+        /// The parameters bound so far.
+        fileprivate var count: Int32 { index }
         /// The first binding's failure (`SQLITE_OK` when none failed).
         fileprivate private(set) var code = SQLITE_OK
 

@@ -29,7 +29,8 @@ public struct Suggestions: Sendable, Hashable, Codable {
     /// Completions of its last word, most frequent first.
     public var completions: [Completion]
     /// Records whose title has a word starting with the last word (and the earlier words
-    /// ranking them), best first.
+    /// ranking them), best first; when no title has one, records that have the best completion
+    /// anywhere.
     public var titles: [Title]
 
     /// `{"query", "completions": [{"text", "word", "documents"}], "titles": [{"id", "title", "language"}]}`:
@@ -45,8 +46,9 @@ extension ClearingHouse {
     /// Suggestions for a query being typed: the last word completed from the words of the
     /// index as records write them (`pollinat` -> `pollinators`, `pollination`), most frequent
     /// first, and the titles of the records that the query would find with its last word as a
-    /// prefix of a title word. A query that ends with a space completes nothing (its last
-    /// word is finished) but still suggests titles.
+    /// prefix of a title word (when no title has one, of the records that have its best
+    /// completion anywhere: `DNA监` finds a course whose text says `DNA监测`). A query that ends
+    /// with a space completes nothing (its last word is finished) but still suggests titles.
     ///
     /// - Parameters:
     ///   - query: What the user has typed so far.
@@ -114,7 +116,7 @@ extension ClearingHouse {
         var attempts: [[Query.Clause]] = []
         if !context.isEmpty, context.contains(where: { $0.occur == .must }) || !prefix.isEmpty { attempts.append(context + inTitles + prefix) }
         attempts.append(words.map { Query.Clause(.should, .term(field: nil, text: $0)) } + prefix)
-        attempts.append(words.map { Query.Clause(.should, .term(field: nil, text: $0)) } + anywhere)
+        if !anywhere.isEmpty { attempts.append(words.map { Query.Clause(.should, .term(field: nil, text: $0)) } + anywhere) }
         var titles: [Suggestions.Title] = []
         for clauses in attempts where titles.isEmpty && !clauses.isEmpty {
             let results = try indexing {

@@ -13,10 +13,16 @@ public struct MatchRequest: Sendable, Hashable {
     public var text: String?
     /// With ``text``: the ISO 3166-1 alpha-2 codes of the requesting countries (any case).
     public var requestingCountries: [String]
-    /// With ``text``: the kinds of help asked (`technicalAdvice`, `training`, `equipment`,
-    /// `capacityBuilding`, `funding`, `technologyTransfer`, `dataSharing`, or any other an
-    /// offer may list), as a stored request's `assistanceTypes`.
+    /// With ``text``: the kinds of help asked (``knownAssistanceTypes``, or any other an offer
+    /// may list), as a stored request's `assistanceTypes`.
     public var assistanceTypes: [String]
+
+    /// The kinds of help matchmaking knows how offers give (by their kind when they do not
+    /// list it), which front ends offer to choose from. Any spelling with the same letters
+    /// is the same kind (`technology-transfer` is `technologyTransfer`).
+    public static let knownAssistanceTypes = [
+        "technicalAdvice", "training", "equipment", "capacityBuilding", "funding", "technologyTransfer", "dataSharing",
+    ]
     /// Filters on the records proposed.
     public var filters: SearchFilters
     /// Hits to return.

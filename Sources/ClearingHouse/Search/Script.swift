@@ -19,21 +19,24 @@ extension ClearingHouse {
 extension ClearingHouse {
     /// The language of `keyword`, one of `record`'s keywords (which a record gives as plain
     /// strings, in its `language`): that language, unless the keyword is written in another
-    /// script (or the record's language is `und`); then the first of the record's text
-    /// languages written in that script (the French keywords of an Arabic record whose title
-    /// is also in French), else the one language of the six written in it (Cyrillic: `ru`,
-    /// Arabic: `ar`, Chinese characters: `zh`), else `und`. Search analyzes a keyword in this
-    /// language, and pages mark it so.
+    /// script; then the record's text language written in that script (the French keywords
+    /// of an Arabic record whose title is also in French), else the one language of the six
+    /// written in it (Cyrillic: `ru`, Arabic: `ar`, Chinese characters: `zh`), else `und`
+    /// (Latin letters in a record with English and French text). Latin keywords of a record
+    /// in a language without an analyzer of its own (`pt`), or `und`, stay in that language.
+    /// Search analyzes a keyword in this language, and pages mark it so.
     public static func language(ofKeyword keyword: String, in record: Record) -> String {
         guard let script = Script.dominant(in: keyword) else { return record.language }
         let own = Script(language: SearchIndex.fieldLanguage(record.language))
-        if own == script { return record.language }
-        if let written = record.textLanguages.first(where: { Script(language: SearchIndex.fieldLanguage($0)) == script }) {
-            return written
+        // (Latin letters in a record of a language chm has no analyzer for, or of `und`, are
+        // that language's: a Portuguese record's keywords are Portuguese.)
+        if own == script || (own == nil && script == .latin) { return record.language }
+        let written = record.textLanguages.filter { Script(language: SearchIndex.fieldLanguage($0)) == script }
+        if script == .latin {
+            // (English or French? Only a single Latin text language says.)
+            return written.count == 1 ? written[0] : LanguageTag.undetermined
         }
-        if script != .latin { return script.language }
-        // (Latin letters in a record of a language chm has no analyzer for are that language's.)
-        return own == nil ? record.language : LanguageTag.undetermined
+        return written.first ?? script.language
     }
 }
 

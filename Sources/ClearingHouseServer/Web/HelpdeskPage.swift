@@ -4,8 +4,8 @@ import Foundation
 /// What a help-desk form asks: the need, the country, the kinds of help, and (to store the
 /// request) an API key.
 struct HelpdeskForm: Sendable {
-    /// The kinds of help a party may ask for: assistance types of the records (thesaurus notations).
-    static let helpKinds = ["technicalAdvice", "training", "equipment", "capacityBuilding", "funding", "technology-transfer", "data-sharing"]
+    /// The kinds of help a party may ask for: the library's (``MatchRequest/knownAssistanceTypes``).
+    static let helpKinds = MatchRequest.knownAssistanceTypes
     /// The longest description taken.
     static let maximumNeed = 5000
 
@@ -39,7 +39,7 @@ struct HelpdeskForm: Sendable {
                 }
                 country = normalized
             }
-            // (Any spelling of a kind: `technologyTransfer` is the form's `technology-transfer`.)
+            // (Any spelling of a kind: `technology-transfer` is the form's `technologyTransfer`.)
             for typed in parameters.all("help") {
                 guard let kind = Self.helpKinds.first(where: { ClearingHouse.notationKey($0) == ClearingHouse.notationKey(typed) }) else {
                     throw PageError.badParameter("help", "\"\(typed)\" is not a kind of help; kinds are: \(Self.helpKinds.joined(separator: ", "))")

@@ -441,9 +441,10 @@ struct QueryPlanner {
             for part in unit.parts { ownTerms[part.field, default: []].formUnion(part.terms.joined()) }
         }
         // A word that some records have (rarely) is corrected in their languages only:
-        // `inventories` in English text is not a misspelling of French `inventaires`.
+        // `inventories` in English text is not a misspelling of French `inventaires`. (`word~`
+        // asks for close spellings in every language.)
         var fields = fields
-        if wordFrequency > 0, case .unit(let unit)? = exact {
+        if !requested, wordFrequency > 0, case .unit(let unit)? = exact {
             let groups = Set(
                 unit.parts.filter { part in part.terms.joined().contains { searcher.documentFrequency(field: part.field, term: $0) > 0 } }
                     .map { searcher.schema.textFields[$0.field].scoringGroup })
