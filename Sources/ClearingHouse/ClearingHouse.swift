@@ -192,10 +192,15 @@ public final class ClearingHouse: Sendable {
     ///
     /// `beforeCommit`, when given, writes more in each stored file's transaction, knowing what
     /// the file stored (a harvest saves its position with each page).
+    ///
+    /// `harvestedFrom`, a harvest's base URL, keeps the files from replacing or deleting records
+    /// that came from elsewhere (ingested, or harvested from another provider): each such
+    /// record or deletion is left out, an error naming the id and where the stored copy came
+    /// from, and counted as rejected.
     func ingestLocked(
         files: [RecordFile], problems: [Diagnostic], runPaths: [String], thesaurusPaths: [String], options: IngestOptions,
         progress: ((IngestProgress) -> Void)?, diagnostics: ((Diagnostic) -> Void)?, command: String = "ingest",
-        beforeCommit: ((Catalog.Transaction, StoredFileOutcome) throws -> Void)? = nil
+        harvestedFrom: String? = nil, beforeCommit: ((Catalog.Transaction, StoredFileOutcome) throws -> Void)? = nil
     ) throws -> IngestReport {
         var report = IngestReport()
         let emit = { (diagnostic: Diagnostic) in
@@ -246,6 +251,17 @@ public final class ClearingHouse: Sendable {
                         switch entry {
                         case .record(let record, let line, let warnings, let stored):
                             warnings.forEach(emit)
+                            if storing, let harvestedFrom,
+                                let origin = try transaction.copyFromElsewhere(id: record.id, harvestedFrom: harvestedFrom)
+                            {
+                                fileReport.invalid += 1
+                                emit(
+                                    Diagnostic(
+                                        .error, file: file.displayPath, line: line, recordID: record.id,
+                                        message: "not stored: the catalog's \(record.id) came from elsewhere (\(origin)), and a harvest replaces only records harvested from the same base URL; to take this provider's copy instead, delete the stored one (chm delete \(record.id)) and harvest again with --from on or before the record's datestamp"
+                                    ))
+                                return
+                            }
                             fileReport.valid += 1
                             guard storing else { return }
                             if beforeCommit != nil { outcome.storedIDs.append(record.id) }
@@ -270,6 +286,15 @@ public final class ClearingHouse: Sendable {
                                 notice(record.id, line: line, field: "updated", "skipped: the stored copy is newer (updated \(stored))")
                             }
                         case .deletion(let id, let line):
+                            if storing, let harvestedFrom, let origin = try transaction.copyFromElsewhere(id: id, harvestedFrom: harvestedFrom) {
+                                fileReport.invalid += 1
+                                emit(
+                                    Diagnostic(
+                                        .error, file: file.displayPath, line: line, recordID: id,
+                                        message: "deletion not applied: the catalog's \(id) came from elsewhere (\(origin)), and a harvest deletes only records harvested from the same base URL; if it is the same record, delete it yourself (chm delete \(id))"
+                                    ))
+                                return
+                            }
                             fileReport.valid += 1
                             guard storing else { return }
                             if beforeCommit != nil { outcome.deletedIDs.append(id) }

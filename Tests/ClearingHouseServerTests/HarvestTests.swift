@@ -372,6 +372,72 @@ struct HarvestTests {
         }
     }
 
+    @Test("a harvest replaces and deletes only records harvested from its own base URL, never those ingested or harvested elsewhere")
+    func recordsFromElsewhereAreKept() async throws {
+        let harvester = try Fixture(records: [record("oai:h:1", title: "Local one"), record("oai:h:2", title: "Local two")])
+        defer { harvester.remove() }
+        let deleted = #"<record><header status="deleted"><identifier>oai:h:2</identifier><datestamp>2025-01-01</datestamp></header></record>"#
+        // Provider A claims the two local ids (one replaced, one deleted) and brings oai:h:3.
+        let claims = dcRecord("oai:h:1", title: "Hijacked") + deleted + dcRecord("oai:h:3", title: "Three")
+        try await withScriptedProvider({ query, _ in
+            Scripted(body: query.contains("Identify") ? identify : oaiResponse("ListRecords", claims))
+        }) { a in
+            var diagnostics: [Diagnostic] = []
+            let report = try await harvester.house.harvest(HarvestRequest(baseURL: a), diagnostics: { diagnostics.append($0) })
+            let harvest = try #require(report.harvests.first)
+            #expect(harvest.complete && harvest.added == 1 && harvest.deleted == 0 && harvest.updated == 0, "\(harvest)")
+            #expect(harvest.rejected == 2 && !report.succeeded, "\(harvest)")
+            #expect(try harvester.house.record(id: "oai:h:1")?.title["en"] == "Local one")
+            #expect(try harvester.house.record(id: "oai:h:2") != nil)
+            let replaced = try #require(diagnostics.first { $0.recordID == "oai:h:1" })
+            #expect(replaced.severity == .error && replaced.file == "\(a) [page 1]")
+            #expect(replaced.message.contains("ingested from seed") && replaced.message.contains("chm delete oai:h:1"), "\(replaced.message)")
+            let deletion = try #require(diagnostics.first { $0.recordID == "oai:h:2" })
+            #expect(deletion.message.contains("deletion not applied") && deletion.message.contains("chm delete oai:h:2"), "\(deletion.message)")
+            #expect(try harvester.house.harvestSources().first?.rejected == 2)
+
+            // Provider B claims what A brought: kept, and named as A's.
+            try await withScriptedProvider({ query, _ in
+                Scripted(body: query.contains("Identify") ? identify : oaiResponse("ListRecords", dcRecord("oai:h:3", title: "Stolen")))
+            }) { b in
+                var messages: [String] = []
+                let other = try #require(
+                    try await harvester.house.harvest(HarvestRequest(baseURL: b), diagnostics: { messages.append($0.message) }).harvests.first)
+                #expect(other.rejected == 1 && other.updated == 0, "\(other)")
+                #expect(try harvester.house.record(id: "oai:h:3")?.title["und"] == "Three")
+                #expect(messages.contains { $0.contains("harvested from \(a)") }, "\(messages)")
+            }
+            // Once the local copy is deleted, A's copy is taken.
+            _ = try harvester.house.delete(ids: ["oai:h:1"])
+            let again = try #require(try await harvester.house.harvest(HarvestRequest(baseURL: a)).harvests.first)
+            #expect(again.added == 1 && again.rejected == 1, "\(again)")
+            #expect(try harvester.house.record(id: "oai:h:1")?.title["und"] == "Hijacked")
+        }
+        // A provider's own records are still replaced: an oai_dc copy (its source.url is the
+        // base URL), and a chm record that names a source of its own (stored from its pages).
+        let own = Mutex(0)
+        try await withScriptedProvider({ query, _ in
+            if query.contains("Identify") { return Scripted(body: identify) }
+            let round = own.withLock { $0 }
+            let native = """
+                <record><header><identifier>oai:h:9</identifier><datestamp>2025-01-01</datestamp></header><metadata>
+                <record xmlns="urn:chm:records:1" id="oai:h:9" kind="technology"><title xml:lang="en">Native \(round)</title>
+                <source system="zenodo" url="https://zenodo.org/records/9" originalId="9"/></record></metadata></record>
+                """
+            return Scripted(body: oaiResponse("ListRecords", dcRecord("oai:h:8", title: "Round \(round)") + native))
+        }) { url in
+            var request = HarvestRequest(baseURL: url)
+            request.metadataPrefix = "chm"
+            let first = try #require(try await harvester.house.harvest(request).harvests.first)
+            #expect(first.added == 2 && first.rejected == 0, "\(first)")
+            #expect(try harvester.house.record(id: "oai:h:9")?.source?.url == "https://zenodo.org/records/9")
+            own.withLock { $0 = 1 }
+            let second = try #require(try await harvester.house.harvest(request).harvests.first)
+            #expect(second.updated == 2 && second.rejected == 0, "\(second)")
+            #expect(try harvester.house.record(id: "oai:h:9")?.title["en"] == "Native 1")
+        }
+    }
+
     @Test("OAI-PMH errors: badArgument stops with its code, noRecordsMatch completes, a repeated token stops the loop")
     func protocolErrors() async throws {
         let harvester = try Fixture(records: [])

@@ -172,6 +172,35 @@ extension Catalog {
 }
 
 extension Catalog.Transaction {
+    /// Where the stored copy of `id` (a live record's or an alias's) came from, when that is
+    /// not the provider at `baseURL`: nil when no record or alias has the id, or when its copy
+    /// was harvested from `baseURL` (its `source.url` is `baseURL`, or it was stored from one
+    /// of that provider's pages: a `chm` record that names a source of its own keeps it).
+    /// A harvest replaces and deletes only the provider's own records (README, "Records").
+    func copyFromElsewhere(id: String, harvestedFrom baseURL: String) throws -> String? {
+        let statement = try db.cachedStatement(
+            sql: """
+                SELECT json_extract(json, '$.source.url'), json_extract(json, '$.source.system'), source_file FROM records WHERE id = ?1
+                UNION ALL
+                SELECT json_extract(json, '$.source.url'), json_extract(json, '$.source.system'), source_file FROM aliases WHERE id = ?1
+                """)
+        guard let row = try Row.fetchOne(statement, arguments: [id]) else { return nil }
+        let url = String.fromDatabaseValue(row[0] as DatabaseValue)
+        let system = String.fromDatabaseValue(row[1] as DatabaseValue)
+        let file = String.fromDatabaseValue(row[2] as DatabaseValue)
+        let pageMark = " [page "
+        if let url, HarvestRequest.normalized(url) == baseURL { return nil }
+        if let file, file.hasPrefix(baseURL + pageMark) { return nil }
+        if let file, file.hasSuffix("]"), let mark = file.range(of: pageMark),
+            file[..<mark.lowerBound].hasPrefix("http")
+        {
+            return "harvested from \(file[..<mark.lowerBound])"
+        }
+        if let url { return system == "oai-pmh" ? "harvested from \(url)" : "its source.url is \(url)" }
+        if let file { return "ingested from \(file)" }
+        return "stored locally"
+    }
+
     /// Records one committed page of a harvest (see ``Catalog/saveHarvestPage``).
     func saveHarvestPage(
         _ key: HarvestSource.Key, counts: HarvestPageCounts, memberships: [(id: String, sets: [String])],

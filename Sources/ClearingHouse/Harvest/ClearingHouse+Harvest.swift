@@ -82,7 +82,7 @@ extension ClearingHouse {
                     // The reader's advice to ingest the other pages is what the harvester does.
                     if diagnostic.severity == .notice, let tokenLine, diagnostic.line == tokenLine { return }
                     diagnostics(diagnostic)
-                }, command: "harvest",
+                }, command: "harvest", harvestedFrom: key.baseURL,
                 beforeCommit: { transaction, outcome in
                     let memberships = outcome.storedIDs.map { id in
                         var sets = setsByID[id] ?? []

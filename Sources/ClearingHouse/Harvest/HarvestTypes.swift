@@ -116,7 +116,7 @@ extension HarvestRequest {
     /// `url` (an http or https URL with a host, no user-info, query or fragment) with its
     /// scheme and host in lower case, so `HTTP://Example.org/oai` and `http://example.org/oai`
     /// are one source; the path is kept as it is (paths are case-sensitive).
-    fileprivate static func normalized(_ url: String) -> String {
+    static func normalized(_ url: String) -> String {
         guard let separator = url.range(of: "://") else { return url }
         let rest = url[separator.upperBound...]
         let authorityEnd = rest.firstIndex(of: "/") ?? rest.endIndex
