@@ -70,9 +70,12 @@ public final class HTTPTransport: OAIHTTPTransport {
         do {
             let response = try await client.execute(request, timeout: .nanoseconds(Self.nanoseconds(timeout)))
             let body = try await response.body.collect(upTo: maximumBytes)
+            // (A redirect is followed when its target is http or https; one that comes back
+            // was not, and its Location says why.)
+            let status = Int(response.status.code)
             return OAIHTTPResponse(
-                status: Int(response.status.code), retryAfter: response.headers.first(name: "Retry-After"),
-                body: Array(buffer: body))
+                status: status, retryAfter: response.headers.first(name: "Retry-After"), body: Array(buffer: body),
+                location: [301, 302, 303, 307, 308].contains(status) ? response.headers.first(name: "Location") : nil)
         } catch let error as IOError {
             throw TransportError(description: error.errnoCode == ECONNREFUSED ? "connection refused" : String(cString: strerror(error.errnoCode)))
         } catch let error as HTTPClientError where error == .deadlineExceeded {

@@ -36,10 +36,12 @@ struct HarvestCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Records changed until this date (inclusive).", valueName: "DATE"))
     var until: String?
 
-    @Option(name: .customLong("retry-for"), help: ArgumentHelp("Seconds to keep retrying a request before giving up (0 to 604800, one week).", valueName: "SECONDS"))
+    // (`parsing: .unconditional`: a negative number is the option's value, so `--retry-for -1`
+    // gets the range's own message instead of "missing value".)
+    @Option(name: .customLong("retry-for"), parsing: .unconditional, help: ArgumentHelp("Seconds to keep retrying a request before giving up (0 to 604800, one week).", valueName: "SECONDS"))
     var retryFor = 300
 
-    @Option(help: ArgumentHelp("Seconds one request may take (1 to 86400, one day).", valueName: "SECONDS"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Seconds one request may take (1 to 86400, one day).", valueName: "SECONDS"))
     var timeout = 120
 
     @Flag(help: "List the harvested sources (last harvest, counts, whether one can be resumed) instead of harvesting.")
@@ -131,7 +133,7 @@ struct HarvestCommand: AsyncParsableCommand {
     private static func describe(_ source: HarvestSource) -> String {
         var line = source.baseURL + (source.set.map { " set \($0)" } ?? "") + " [\(source.metadataPrefix)]"
         line += ": last harvest \(source.lastResponseDate ?? "never completed")"
-        line += ", \(source.harvests) harvest\(source.harvests == 1 ? "" : "s"), \(source.pages) pages, \(source.stored) stored, \(source.deleted) deleted, \(source.rejected) rejected"
+        line += ", \(source.harvests) harvest\(source.harvests == 1 ? "" : "s"), \(source.pages) page\(source.pages == 1 ? "" : "s"), \(source.stored) stored, \(source.deleted) deleted, \(source.rejected) rejected"
         if let pages = source.resumablePages { line += "; stopped after page \(pages), resumes at the next harvest" }
         if let error = source.lastError { line += "; last error: \(error)" }
         return line

@@ -52,6 +52,7 @@ private func withProviderAndHarvester(_ body: @escaping @Sendable (_ url: String
 private struct Scripted: Sendable {
     var status: HTTPResponse.Status = .ok
     var retryAfter: String?
+    var location: String?
     var body: String
 }
 
@@ -70,6 +71,7 @@ private func withScriptedProvider(
         let answer = script(request.uri.query ?? "", number)
         var headers: HTTPFields = [.contentType: "text/xml; charset=utf-8"]
         if let retryAfter = answer.retryAfter { headers[.retryAfter] = retryAfter }
+        if let location = answer.location { headers[.location] = location }
         return Response(status: answer.status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: answer.body)))
     }
     let application = Application(router: router, configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)))
@@ -462,6 +464,69 @@ struct HarvestTests {
         }) { url in
             let failure = try #require(try await harvester.house.harvest(HarvestRequest(baseURL: url)).harvests.first?.failure)
             #expect(failure.contains("same resumption token twice"))
+        }
+    }
+
+    @Test("messages say what happened: a page past the parser's limits, a record in another format, every error code, a redirect not followed")
+    func clearMessages() async throws {
+        let harvester = try Fixture(records: [])
+        defer { harvester.remove() }
+        // One text over libxml2's 10,000,000 bytes: the page can never be parsed.
+        let huge = String(repeating: "A", count: 10_500_000)
+        try await withScriptedProvider({ query, _ in
+            if query.contains("Identify") { return Scripted(body: identify) }
+            return Scripted(body: oaiResponse("ListRecords", dcRecord("oai:l:1", title: "One") + dcRecord("oai:l:2", title: huge)))
+        }) { url in
+            let failure = try #require(try await harvester.house.harvest(HarvestRequest(baseURL: url)).harvests.first?.failure)
+            #expect(failure.contains("[page 1]: the page is too large: it cannot be parsed: a text is longer than 10,000,000 bytes"), "\(failure.prefix(400))")
+            #expect(failure.contains("will not help") && failure.contains("ask the provider"), "\(failure.prefix(400))")
+            #expect(!failure.contains("not well-formed") && !failure.contains("run the harvest again"), "\(failure.prefix(400))")
+        }
+        // A record of unknown metadata in an oai_dc page: that record alone, by its id.
+        let junk = #"<record><header><identifier>oai:j:2</identifier><datestamp>2025-01-01</datestamp></header><metadata><junk/></metadata></record>"#
+        try await withScriptedProvider({ query, _ in
+            if query.contains("Identify") { return Scripted(body: identify) }
+            return Scripted(
+                body: oaiResponse("ListRecords", dcRecord("oai:j:1", title: "One") + junk + dcRecord("oai:j:3", title: "Three"))
+                    .replacingOccurrences(of: #"<request verb="ListRecords">"#, with: "<request>"))
+        }) { url in
+            var diagnostics: [Diagnostic] = []
+            let harvest = try #require(
+                try await harvester.house.harvest(HarvestRequest(baseURL: url), diagnostics: { diagnostics.append($0) }).harvests.first)
+            #expect(harvest.added == 2 && harvest.rejected == 1, "\(harvest)")
+            let errors = diagnostics.filter { $0.severity == .error }
+            #expect(errors.count == 1, "\(errors)")
+            #expect(errors.first?.recordID == "oai:j:2" && errors.first?.field == "metadata", "\(errors)")
+            #expect(errors.first?.message.contains("<junk> in http://www.openarchives.org/OAI/2.0/, not oai_dc as the response was asked for") == true, "\(errors)")
+        }
+        // Several errors: every code.
+        try await withScriptedProvider({ query, _ in
+            if query.contains("Identify") { return Scripted(body: identify) }
+            return Scripted(
+                body: oaiResponse("ListRecords", "").replacingOccurrences(
+                    of: "</OAI-PMH>", with: #"<error code="badArgument">first</error><error code="cannotDisseminateFormat">second</error></OAI-PMH>"#))
+        }) { url in
+            let failure = try #require(try await harvester.house.harvest(HarvestRequest(baseURL: url)).harvests.first?.failure)
+            #expect(failure.contains("2 OAI-PMH errors: badArgument: first; cannotDisseminateFormat: second"), "\(failure)")
+        }
+        // A redirect to a file: URL is not followed, and the message says why.
+        try await withScriptedProvider({ _, _ in Scripted(status: .found, location: "file:///etc/passwd", body: "") }) { url in
+            let failure = try #require(try await harvester.house.harvest(HarvestRequest(baseURL: url)).harvests.first?.failure)
+            #expect(failure.contains("answered HTTP 302, a redirect to file:///etc/passwd, which is not followed: its scheme is file"), "\(failure)")
+        }
+        // An Identify answer to ListRecords: "an Identify response".
+        try await withScriptedProvider({ _, _ in Scripted(body: identify) }) { url in
+            let failure = try #require(try await harvester.house.harvest(HarvestRequest(baseURL: url)).harvests.first?.failure)
+            #expect(failure.contains("expected a ListRecords response, got an Identify response"), "\(failure)")
+        }
+        // noRecordsMatch is no page, in the report and in the source's row alike.
+        try await withScriptedProvider({ query, _ in
+            if query.contains("Identify") { return Scripted(body: identify) }
+            return Scripted(body: oaiResponse("ListRecords", "").replacingOccurrences(of: "</OAI-PMH>", with: #"<error code="noRecordsMatch"/></OAI-PMH>"#))
+        }) { url in
+            let report = try await harvester.house.harvest(HarvestRequest(baseURL: url))
+            #expect(report.succeeded && report.harvests.first?.pages == 0)
+            #expect(try harvester.house.harvestSources().first { $0.baseURL == url }?.pages == 0)
         }
     }
 

@@ -118,6 +118,13 @@ struct EndToEndTests {
         let retry = try CLI.run(["harvest", "http://127.0.0.1:9/oai", "--retry-for", "604801", "--index", index])
         #expect(retry.status == 64)
         #expect(retry.stderrLines.count == 1 && retry.stderr.contains("retryFor: 604801 seconds is out of range"), "\(retry.stderr)")
+        // A negative number is the option's value (ArgumentParser said "Missing value"), refused by the range.
+        let negative = try CLI.run(["harvest", "http://127.0.0.1:9/oai", "--retry-for", "-1", "--index", index])
+        #expect(negative.status == 64)
+        #expect(negative.stderrLines == ["chm: error: retryFor: -1 seconds is out of range; give a retry time from 0 to 604800 seconds (one week)"], "\(negative.stderr)")
+        let negativeTimeout = try CLI.run(["harvest", "http://127.0.0.1:9/oai", "--timeout", "-5", "--index", index])
+        #expect(negativeTimeout.status == 64)
+        #expect(negativeTimeout.stderrLines.count == 1 && negativeTimeout.stderr.contains("timeout: -5 seconds is out of range"), "\(negativeTimeout.stderr)")
         #expect(!FileManager.default.fileExists(atPath: index), "nothing is made for a refused request")
     }
 

@@ -22,6 +22,9 @@ struct PendingHarvest: Sendable, Hashable {
 
 /// What one harvested page adds to a source's row.
 struct HarvestPageCounts: Sendable, Hashable {
+    /// 1 for a page of records; 0 for a harvest that ends with noRecordsMatch, which is no
+    /// page in its report either.
+    var pages = 1
     var stored = 0
     var deleted = 0
     var rejected = 0
@@ -138,11 +141,11 @@ extension Catalog {
         let arguments: StatementArguments = [key.baseURL, key.set ?? "", key.metadataPrefix]
         try db.execute(
             sql: """
-                UPDATE harvest_sources SET pages = pages + 1, stored = stored + ?, deleted = deleted + ?, rejected = rejected + ?,
+                UPDATE harvest_sources SET pages = pages + ?, stored = stored + ?, deleted = deleted + ?, rejected = rejected + ?,
                     last_error = NULL
                 WHERE base_url = ? AND set_spec = ? AND metadata_prefix = ?
                 """,
-            arguments: [counts.stored, counts.deleted, counts.rejected] + arguments)
+            arguments: [counts.pages, counts.stored, counts.deleted, counts.rejected] + arguments)
         let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO harvest_memberships (id, base_url, set_spec) VALUES (?, ?, ?)")
         for (id, sets) in memberships {
             for set in sets { try insert.execute(arguments: [id, key.baseURL, set]) }

@@ -71,6 +71,7 @@ extension ClearingHouse {
         let setsByID = Dictionary(envelope.headers.map { ($0.identifier, $0.sets) }, uniquingKeysWith: { first, _ in first })
         var options = IngestOptions(skipInvalid: true)
         options.oaiBaseURL = key.baseURL
+        options.oaiMetadataPrefix = key.metadataPrefix
         options.reportsUnknownDeletions = false
         options.requiresWholeFiles = true
         options.limits = limits
@@ -99,7 +100,8 @@ extension ClearingHouse {
 
     fileprivate func completeHarvestWithoutRecords(_ key: HarvestSource.Key, _ completed: PendingHarvest) throws {
         try catalog.write { db in
-            try catalog.saveHarvestPage(key, counts: HarvestPageCounts(), memberships: [], deletedIDs: [], next: nil, completed: completed, in: db)
+            try catalog.saveHarvestPage(
+                key, counts: HarvestPageCounts(pages: 0), memberships: [], deletedIDs: [], next: nil, completed: completed, in: db)
         }
     }
 }
@@ -218,6 +220,17 @@ private struct Harvester {
 
     private static func naming(_ set: String?) -> String { set.map { " of set \($0)" } ?? "" }
 
+    /// Every error of a response, in order: `badArgument: first; cannotDisseminateFormat: second`.
+    private static func describe(_ errors: [OAIResponseEnvelope.ProtocolError]) -> String {
+        errors.map { error in "\(error.code.isEmpty ? "error" : error.code)\(error.message.isEmpty ? "" : ": \(error.message)")" }
+            .joined(separator: "; ")
+    }
+
+    /// "a" or "an" before `word` (`an Identify response`, `a ListSets response`).
+    private static func article(_ word: String) -> String {
+        word.first.map { "AEIOUaeiou".contains($0) } == true ? "an" : "a"
+    }
+
     /// Asks for pages until the list ends: from the start when `pending.token` is empty,
     /// else from the token.
     private mutating func list(key: HarvestSource.Key, pending start: PendingHarvest, report: inout SetHarvestReport) async throws {
@@ -247,12 +260,17 @@ private struct Harvester {
             let body = try await fetch(url, set: key.set, pages: report.pages, items: items)
             let envelope: OAIResponseEnvelope
             do {
-                envelope = try OAIResponseEnvelope(bytes: body, displayName: displayName)
+                envelope = try OAIResponseEnvelope(reading: body, displayName: displayName)
+            } catch where error.exceedsParserLimits {
+                // The same bytes fail the same way: asking again cannot help, and OAI-PMH has
+                // no way to ask for smaller pages.
+                throw Stop(
+                    message: "\(displayName): the page is too large: it \(error.diagnostic.message) (\(url)); running the harvest again will not help (OAI-PMH has no way to ask for a smaller page): ask the provider to mend the page")
             } catch {
-                throw Stop(message: "\(displayName): \(error.message) (\(url)); run the harvest again to resume from this page")
+                throw Stop(message: "\(displayName): \(error.diagnostic.message) (\(url)); run the harvest again to resume from this page")
             }
-            if let error = envelope.errors.first {
-                if error.code == "noRecordsMatch" {
+            if !envelope.errors.isEmpty {
+                if envelope.errors.allSatisfy({ $0.code == "noRecordsMatch" }) {
                     // Nothing (new) to harvest: the harvest is complete.
                     emit(
                         Diagnostic(
@@ -265,15 +283,16 @@ private struct Harvester {
                     report.complete = true
                     return
                 }
-                let description = "\(error.code)\(error.message.isEmpty ? "" : ": \(error.message)")"
-                if error.code == "badResumptionToken", !position.token.isEmpty {
+                let description = Self.describe(envelope.errors)
+                if envelope.errors.contains(where: { $0.code == "badResumptionToken" }), !position.token.isEmpty {
                     throw Stop(message: "\(Self.badTokenPrefix): \(displayName): \(description)")
                 }
-                throw Stop(message: "\(displayName): the provider answered with the OAI-PMH error \(description) (\(url))")
+                let errors = envelope.errors.count == 1 ? "the OAI-PMH error" : "\(envelope.errors.count) OAI-PMH errors:"
+                throw Stop(message: "\(displayName): the provider answered with \(errors) \(description) (\(url))")
             }
             guard envelope.verb == "ListRecords" else {
                 throw Stop(
-                    message: "\(displayName): expected a ListRecords response, got \(envelope.verb.map { "a \($0) response" } ?? "no verb") (\(url))")
+                    message: "\(displayName): expected a ListRecords response, got \(envelope.verb.map { "\(Self.article($0)) \($0) response" } ?? "no verb") (\(url))")
             }
             if position.responseDate.isEmpty {
                 position.responseDate = envelope.responseDate ?? Catalog.now()
@@ -369,8 +388,9 @@ private struct Harvester {
         } catch {
             throw Stop(message: "\(request.baseURL) does not answer Identify as an OAI-PMH provider: \(error.message) (\(url))")
         }
-        if let error = envelope.errors.first {
-            throw Stop(message: "\(request.baseURL) answered Identify with the OAI-PMH error \(error.code): \(error.message)")
+        if !envelope.errors.isEmpty {
+            let errors = envelope.errors.count == 1 ? "the OAI-PMH error" : "\(envelope.errors.count) OAI-PMH errors:"
+            throw Stop(message: "\(request.baseURL) answered Identify with \(errors) \(Self.describe(envelope.errors))")
         }
         let days = envelope.granularity == "YYYY-MM-DD"
         dayGranularity = days
@@ -395,6 +415,8 @@ private struct Harvester {
                 case 429, 500, 502, 503, 504:
                     reason = "HTTP \(response.status)"
                     wait = response.retryAfter.flatMap(Self.seconds(retryAfter:))
+                case 301, 302, 303, 307, 308:
+                    throw Stop(message: Self.unfollowedRedirect(url, status: response.status, location: response.location))
                 default:
                     // An OAI-PMH error may come with a 4xx status; its body says more.
                     if (try? OAIResponseEnvelope(bytes: response.body))?.errors.isEmpty == false { return response.body }
@@ -427,6 +449,22 @@ private struct Harvester {
                 throw Stop(message: "the harvest was cancelled; run it again to resume")
             }
         }
+    }
+
+    /// Why a redirect came back to the harvest: the transport follows only http and https
+    /// (a provider's `Location: file:///etc/passwd` must never be read).
+    static func unfollowedRedirect(_ url: String, status: Int, location: String?) -> String {
+        guard let location = location?.trimmingCharacters(in: .whitespaces), !location.isEmpty else {
+            return "\(url) answered HTTP \(status), a redirect without a Location to follow; ask the provider for its current base URL"
+        }
+        let shown = location.count > 200 ? String(location.prefix(200)) + "..." : location
+        let scheme = location.firstIndex(of: ":").map { location[..<$0].lowercased() }
+        if let scheme, !scheme.isEmpty, scheme != "http", scheme != "https",
+            scheme.allSatisfy({ $0.isLetter || $0.isNumber || "+-.".contains($0) })
+        {
+            return "\(url) answered HTTP \(status), a redirect to \(shown), which is not followed: its scheme is \(scheme), and a harvest follows only http and https; ask the provider for its current base URL"
+        }
+        return "\(url) answered HTTP \(status), a redirect to \(shown) that was not followed; ask the provider for its current base URL"
     }
 
     private static func format(_ seconds: Double) -> String {

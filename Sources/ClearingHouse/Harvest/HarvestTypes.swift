@@ -160,11 +160,16 @@ public struct OAIHTTPResponse: Sendable {
     public var retryAfter: String?
     /// The body.
     public var body: [UInt8]
+    /// The `Location` header of a redirect that was not followed (one to a `file:` or `ftp:`
+    /// URL, say: a transport follows only `http` and `https`).
+    public var location: String?
 
-    public init(status: Int, retryAfter: String? = nil, body: [UInt8]) {
+    /// A response; `location` only for a redirect the transport did not follow.
+    public init(status: Int, retryAfter: String? = nil, body: [UInt8], location: String? = nil) {
         self.status = status
         self.retryAfter = retryAfter
         self.body = body
+        self.location = location
     }
 }
 
@@ -273,7 +278,8 @@ public struct HarvestSource: Sendable, Hashable {
     /// Complete harvests.
     public var harvests: Int
     /// Pages committed, records stored (added or updated), deletions applied and records
-    /// rejected, over every harvest.
+    /// rejected, over every harvest (a `noRecordsMatch` answer is no page, as in the
+    /// harvest's report).
     public var pages: Int
     public var stored: Int
     public var deleted: Int

@@ -24,6 +24,10 @@ public struct IngestOptions: Sendable, Hashable {
     /// The base URL that records read from an OAI-PMH response name in `source.url`: a
     /// harvest sets the URL it harvested. Nil: the response's own `<request>` element.
     package var oaiBaseURL: String?
+    /// The metadata format a harvest asked for (`oai_dc` or `chm`): a record of the page in
+    /// another format is refused alone (naming its id), the rest of the page read. Nil (a
+    /// file): a response holding records in another format gets one error for the file.
+    package var oaiMetadataPrefix: String?
     /// Whether a deletion of a record that is not in the catalog gets a notice (a harvest,
     /// which meets every tombstone of a repository on its first run, turns it off).
     package var reportsUnknownDeletions = true

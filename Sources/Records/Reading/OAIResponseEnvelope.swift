@@ -64,8 +64,49 @@ public struct OAIResponseEnvelope: Sendable, Hashable {
 
     /// Reads the envelope of `bytes`.
     /// - Throws: ``Diagnostic`` (an error naming `displayName` and the line) when the bytes
-    ///   are not well-formed XML or not an OAI-PMH response.
+    ///   are not well-formed XML, go past the XML parser's limits, or are not an OAI-PMH response.
     public init(bytes: [UInt8], displayName: String = "response") throws(Diagnostic) {
+        do {
+            try self.init(reading: bytes, displayName: displayName)
+        } catch {
+            throw error.diagnostic
+        }
+    }
+
+    /// Why a response cannot be read: the error, and whether the bytes go past the XML
+    /// parser's limits (a text, name or comment too long, elements nested too deep), which
+    /// reading them again cannot mend, unlike a response cut short.
+    package struct Unreadable: Error {
+        package var diagnostic: Diagnostic
+        package var exceedsParserLimits: Bool
+    }
+
+    /// Reads the envelope of `bytes`, saying whether a failure is the parser's limits.
+    package init(reading bytes: [UInt8], displayName: String) throws(Unreadable) {
+        do {
+            try self.init(parsing: bytes, displayName: displayName)
+        } catch let error as XMLReadError {
+            // (A text over libxml2's limit is reported to a record's author as "shorten it";
+            // in a provider's response, only what went wrong.)
+            let reason =
+                error.message == RecordLimits.default.textTooLongMessage
+                ? "a text is longer than \(RecordLimits.describe(RecordLimits.defaultMaximumTextBytes)), the most the XML parser reads"
+                : error.message
+            let message =
+                error.exceedsParserLimits
+                ? "cannot be parsed: \(reason)\(error.recordID.map { " (record \($0))" } ?? "")"
+                : "not well-formed XML: \(error.message)"
+            throw Unreadable(
+                diagnostic: Diagnostic(.error, file: displayName, line: error.line, column: error.column, message: message),
+                exceedsParserLimits: error.exceedsParserLimits)
+        } catch let diagnostic as Diagnostic {
+            throw Unreadable(diagnostic: diagnostic, exceedsParserLimits: false)
+        } catch {
+            throw Unreadable(diagnostic: Diagnostic(.error, file: displayName, message: "\(error)"), exceedsParserLimits: false)
+        }
+    }
+
+    private init(parsing bytes: [UInt8], displayName: String) throws {
         do {
             let reader = try XMLStreamReader(input: .bytes(bytes))
             var sawRoot = false
@@ -138,12 +179,6 @@ public struct OAIResponseEnvelope: Sendable, Hashable {
                 }
             }
             guard sawRoot else { throw Diagnostic(.error, file: displayName, message: "not an OAI-PMH response: no root element") }
-        } catch let error as XMLReadError {
-            throw Diagnostic(.error, file: displayName, line: error.line, column: error.column, message: "not well-formed XML: \(error.message)")
-        } catch let diagnostic as Diagnostic {
-            throw diagnostic
-        } catch {
-            throw Diagnostic(.error, file: displayName, message: "\(error)")
         }
     }
 }

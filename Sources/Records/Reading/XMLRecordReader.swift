@@ -23,6 +23,8 @@ final class XMLRecordReader: RecordReader {
     let limits: RecordLimits
     /// What OAI-PMH records name as their source's URL, when not the response's `<request>`.
     let oaiBaseURL: String?
+    /// The metadata format a harvest asked for (nil for a file).
+    let oaiMetadataPrefix: String?
     /// The file being read, while it is.
     private var stream: XMLStreamReader?
     private var bytesReadWhenDone = 0
@@ -35,6 +37,7 @@ final class XMLRecordReader: RecordReader {
         self.validator = options.validator(for: displayPath)
         self.limits = options.limits
         self.oaiBaseURL = options.oaiBaseURL
+        self.oaiMetadataPrefix = options.oaiMetadataPrefix
     }
 
     /// A text value as the JSON shape holds it: the string, or `.oversizedString` when it
@@ -435,6 +438,22 @@ final class XMLRecordReader: RecordReader {
         default:
             let namespace = content.namespaceURI ?? ""
             let asked = response.arguments.first { $0.name == "metadataPrefix" }?.value
+            if let harvested = oaiMetadataPrefix, harvested == "oai_dc" || harvested == "chm" {
+                // A harvested page, asked for a format chm reads: this record alone is wrong
+                // (the page's others may well be right, and are stored), so it is refused
+                // alone, by its id. (A file keeps its one line: it may be wholly of a format
+                // its <request> does not say.)
+                let known = Self.otherFormats[namespace].map { ", the \($0) format" } ?? ""
+                return [
+                    .invalid(
+                        recordID: recordID, line: content.line,
+                        diagnostics: [
+                            Diagnostic(
+                                .error, file: displayPath, line: content.line, recordID: recordID, field: "metadata",
+                                message: "the record's metadata is <\(content.localName)> in \(namespace.isEmpty ? "no namespace" : namespace)\(known), not \(harvested) as the response was asked for (metadataPrefix=\(harvested)); the record was left out")
+                        ])
+                ]
+            }
             let prefix = asked.flatMap { $0 == "oai_dc" || $0 == "chm" ? nil : $0 } ?? Self.otherFormats[namespace]
             return unreadable(identifier, line: content.line, &response) {
                 let format = prefix.map { "the \($0) format (<\(content.localName)> in \(namespace.isEmpty ? "no namespace" : namespace))" }

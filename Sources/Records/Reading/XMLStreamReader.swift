@@ -39,6 +39,10 @@ package struct XMLReadError: Error {
     package var field: String? = nil
     /// What is wrong.
     package var message: String
+    /// Whether the document went past one of libxml2's limits (a text, name, comment or
+    /// attribute value too long, elements nested too deep) rather than breaking XML's rules:
+    /// the same bytes fail the same way however often they are read.
+    package var exceedsParserLimits = false
 }
 
 /// libxml2's messages as chm reports them.
@@ -92,7 +96,12 @@ private final class XMLErrorSink {
                 }
             }
         }
-        first = XMLReadError(line: line, column: column, recordID: recordID, field: field, message: message)
+        let exceedsLimits =
+            message.contains("huge text node") || isHugeAttribute || message == RecordLimits.default.textTooLongMessage
+            || message.hasPrefix("the nesting depth") || message.contains("longer than the XML parser reads")
+            || message.contains("too big found")
+        first = XMLReadError(
+            line: line, column: column, recordID: recordID, field: field, message: message, exceedsParserLimits: exceedsLimits)
     }
 
     /// The record (its `id`, or an OAI-PMH header's identifier) and field that `node` (the
