@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 
 /// The clearing-house over HTTP: a JSON API on one long-lived ``ClearingHouse``.
@@ -40,6 +41,9 @@ public final class ClearingHouseServer: Sendable {
     let assets: [String: WebAsset]
     /// The record formats' schemas (`/schema/`).
     let schemas: [String: WebAsset]
+    /// The port actually bound (``ServerConfiguration/port`` may be 0), once listening: the
+    /// OAI-PMH base URL falls back to it when a request's `Host` cannot be used.
+    let boundPort = Atomic<Int>(0)
 
     /// A server of `house`.
     /// - Parameters:
@@ -105,8 +109,9 @@ public final class ClearingHouseServer: Sendable {
                 configuration: .init(additionalChannelHandlers: [ParserProblemHandler()], idleTimeout: TimeAmount(configuration.idleTimeout))),
             configuration: ApplicationConfiguration(address: .hostname(host, port: configuration.port), serverName: "chm"),
             services: [ThreadPoolShutdown(pool: writePool)],
-            onServerRunning: { channel in
+            onServerRunning: { [self] channel in
                 let port = channel.localAddress?.port ?? 0
+                boundPort.store(port, ordering: .relaxed)
                 let shown = host.contains(":") ? "[\(host)]" : host
                 onReady("http://\(shown):\(port)")
             },

@@ -36,14 +36,51 @@ struct OAIEndpoint: Sendable {
     }
 
     /// The configured base URL, else `http://HOST/oai` with the request's host (when it is a
-    /// plain host name or address), else the address the server listens on.
+    /// host name, an IPv4 address or a bracketed IPv6 address, with an optional port: see
+    /// ``authority(fromHost:)``), else the address the server listens on.
     func baseURL(_ request: Request) -> String {
         if let configured = server.configuration.oaiBaseURL { return configured }
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]")
-        if let host = request.head.authority, !host.isEmpty, host.allSatisfy(allowed.contains) {
-            return "http://\(host)/oai"
+        let bound = server.boundPort.load(ordering: .relaxed)
+        return Self.baseURL(
+            host: request.head.authority, listeningOn: server.configuration.host, port: bound > 0 ? bound : server.configuration.port)
+    }
+
+    /// `http://HOST/oai` for a request's `Host` that ``authority(fromHost:)`` takes, else for the
+    /// address the server listens on: always an `xs:anyURI`, as Identify's baseURL must be.
+    static func baseURL(host: String?, listeningOn address: String, port: Int) -> String {
+        if let host, let authority = authority(fromHost: host) { return "http://\(authority)/oai" }
+        return "http://\(address.contains(":") ? "[\(address)]" : address):\(port)/oai"
+    }
+
+    /// `host` when it is the authority of a URL that names a server: a host name (letters,
+    /// digits, `-` and `.`, which covers IPv4 addresses) or an IPv6 address in brackets (one
+    /// that parses), followed by nothing or by `:` and a port (0 to 65535); nil for anything
+    /// else (`a]b[c:::`, `host:port:port`, an empty name, white space, user-info).
+    static func authority(fromHost host: String) -> String? {
+        guard !host.isEmpty, host.utf8.count <= 260 else { return nil }
+        let rest: Substring
+        if host.hasPrefix("[") {
+            guard let close = host.firstIndex(of: "]") else { return nil }
+            let address = host[host.index(after: host.startIndex)..<close]
+            let hex = Set("0123456789abcdefABCDEF:.")
+            guard address.contains(":"), address.allSatisfy(hex.contains),
+                (try? SocketAddress(ipAddress: String(address), port: 0)) != nil
+            else { return nil }
+            rest = host[host.index(after: close)...]
+        } else {
+            let colon = host.firstIndex(of: ":") ?? host.endIndex
+            let name = host[..<colon]
+            let letters = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-")
+            guard !name.isEmpty, name.allSatisfy(letters.contains) else { return nil }
+            rest = host[colon...]
         }
-        let host = server.configuration.host
-        return "http://\(host.contains(":") ? "[\(host)]" : host):\(server.configuration.port)/oai"
+        if !rest.isEmpty {
+            let port = rest.dropFirst()
+            let digits = Set("0123456789")
+            guard rest.first == ":", (1...5).contains(port.count), port.allSatisfy(digits.contains), let number = Int(port),
+                number <= 65535
+            else { return nil }
+        }
+        return host
     }
 }

@@ -47,7 +47,8 @@ public struct ServerConfiguration: Sendable {
     public static let maximumBodyMegabytes = 1 << 20
 
     /// Checks the values a front end took from a user.
-    /// - Throws: ``ClearingHouseError`` naming the parameter (`port`, `maxBodyMb`, `corsOrigin`).
+    /// - Throws: ``ClearingHouseError`` naming the parameter (`port`, `maxBodyMb`, `host`,
+    ///   `corsOrigin`, `oaiPageSize`, `oaiAdminEmail`, `oaiBaseUrl`).
     public func validate() throws {
         guard (0...65535).contains(port) else { throw ClearingHouseError.parameter("port", "\(port) is not between 0 and 65535") }
         guard maxBodyBytes > 0 else { throw ClearingHouseError.parameter("maxBodyMb", "the body limit must be above 0") }
@@ -57,6 +58,30 @@ public struct ServerConfiguration: Sendable {
             throw ClearingHouseError.parameter(
                 "corsOrigin", "\"\(origin)\" is not an origin (scheme://host[:port], without a path or a trailing /)")
         }
+        try oai.validate()
+        if let oaiBaseURL, !Self.isBaseURL(oaiBaseURL) {
+            throw ClearingHouseError.parameter(
+                "oaiBaseUrl",
+                "\"\(oaiBaseURL)\" is not an absolute http or https URL without a query (e.g. https://chm.example.org/oai), as OAI-PMH's baseURL must be")
+        }
+    }
+
+    /// Whether `url` can be an OAI-PMH base URL (an `xs:anyURI` that harvesters append
+    /// `?verb=...` to): `http` or `https`, a host, no query or fragment, and only the characters
+    /// of RFC 3986 (`%` followed by two hex digits).
+    static func isBaseURL(_ url: String) -> Bool {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~:/?#[]@!$&'()*+,;=%".unicodeScalars)
+        let scalars = Array(url.unicodeScalars)
+        guard !scalars.isEmpty, scalars.allSatisfy(allowed.contains) else { return false }
+        for (index, scalar) in scalars.enumerated() where scalar == "%" {
+            guard index + 2 < scalars.count, scalars[index + 1].properties.isASCIIHexDigit,
+                scalars[index + 2].properties.isASCIIHexDigit
+            else { return false }
+        }
+        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
+            scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty
+        else { return false }
+        return components.query == nil && components.fragment == nil
     }
 }
 

@@ -38,10 +38,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("oai-page-size"), help: ArgumentHelp("Records per page of the OAI-PMH provider at /oai.", valueName: "N"))
     var oaiPageSize = 100
 
-    @Option(name: .customLong("oai-base-url"), help: ArgumentHelp("The OAI-PMH base URL responses name (default: http://HOST/oai from the request).", valueName: "URL"))
+    @Option(name: .customLong("oai-base-url"), help: ArgumentHelp("The OAI-PMH base URL responses name: an absolute http or https URL (default: http://HOST/oai from the request's Host).", valueName: "URL"))
     var oaiBaseURL: String?
 
-    @Option(name: .customLong("oai-admin-email"), help: ArgumentHelp("The OAI-PMH repository's admin address (repeatable).", valueName: "EMAIL"))
+    @Option(name: .customLong("oai-admin-email"), help: ArgumentHelp("The OAI-PMH repository's admin address, NAME@DOMAIN.TLD (repeatable).", valueName: "EMAIL"))
     var oaiAdminEmails: [String] = []
 
     @Flag(help: "No log line per request.")
@@ -69,6 +69,9 @@ struct ServeCommand: AsyncParsableCommand {
             oai: OAIConfiguration(
                 adminEmails: oaiAdminEmails.isEmpty ? OAIConfiguration().adminEmails : oaiAdminEmails, pageSize: oaiPageSize),
             oaiBaseURL: oaiBaseURL)
+        // (The admin emails and base URL are checked here, in one line and exit 64 before the
+        // index is opened: Identify with them would fail the OAI-PMH schema.)
+        try Console.run { try configuration.validate() }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = .info

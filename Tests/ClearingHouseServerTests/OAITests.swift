@@ -1,7 +1,7 @@
 // The OAI-PMH provider at /oai: every verb, every error code, resumption across pages, tampered
 // tokens, deletions, sets, from/until, POST.
 import ClearingHouse
-import ClearingHouseServer
+@testable import ClearingHouseServer
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -107,6 +107,42 @@ func harvest(_ client: any TestClientProtocol, _ query: String) async throws -> 
 }
 
 @Suite struct OAITests {
+    @Test func theBaseURLFromAHostHeaderIsAlwaysAURI() {
+        for host in ["chm.example.org", "chm.example.org:8080", "127.0.0.1", "127.0.0.1:80", "[::1]", "[::1]:8080", "[2001:db8::7]", "localhost:65535"] {
+            #expect(OAIEndpoint.authority(fromHost: host) == host, "\(host)")
+        }
+        for host in [
+            "a]b[c:::", "", "x y", "user@host", "host:1:2", "host:", "host:65536", "host:123456", "[::1", "[]", "[zz::1]", "[1.2.3.4]",
+            "[::1]x", "[::1]:", "ex%41mple.org", "bücher.example", "a/b", "host\r\nx: y",
+        ] {
+            #expect(OAIEndpoint.authority(fromHost: host) == nil, "\(host.debugDescription)")
+        }
+        #expect(OAIEndpoint.baseURL(host: "a]b[c:::", listeningOn: "127.0.0.1", port: 8080) == "http://127.0.0.1:8080/oai")
+        #expect(OAIEndpoint.baseURL(host: nil, listeningOn: "::", port: 8080) == "http://[::]:8080/oai")
+        #expect(OAIEndpoint.baseURL(host: "[::1]:9", listeningOn: "127.0.0.1", port: 8080) == "http://[::1]:9/oai")
+    }
+
+    @Test func serveRefusesAdminEmailsAndBaseURLsThatIdentifyCannotCarry() throws {
+        func problem(_ configuration: ServerConfiguration) -> String? {
+            do {
+                try configuration.validate()
+                return nil
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(problem(ServerConfiguration(oai: OAIConfiguration(adminEmails: ["not an email"])))?.contains("oaiAdminEmail") == true)
+        #expect(problem(ServerConfiguration(oai: OAIConfiguration(adminEmails: ["ok@example.org", "root@localhost"])))?.contains("root@localhost") == true)
+        #expect(problem(ServerConfiguration(oai: OAIConfiguration(adminEmails: []))) != nil)
+        for url in ["not a url <x>", "ftp://chm.example.org/oai", "/oai", "http:///oai", "https://chm.example.org/oai?verb=Identify", "http://chm.example.org/o ai", "http://chm.example.org/%zz"] {
+            #expect(problem(ServerConfiguration(oaiBaseURL: url))?.contains("oaiBaseUrl") == true, "\(url)")
+        }
+        for url in ["https://chm.example.org/oai", "http://127.0.0.1:8080/oai", "http://[::1]:8080/chm/oai", "https://node.example.net/a%20b/oai"] {
+            #expect(problem(ServerConfiguration(oaiBaseURL: url)) == nil, "\(url)")
+        }
+        #expect(problem(ServerConfiguration()) == nil)
+    }
+
     @Test func identify() async throws {
         try await withOAIServer { client, _ in
             let response = try await client.oai("verb=Identify")

@@ -39,9 +39,12 @@ enum CLI {
         var stderrLines: [String] { stderr.split(separator: "\n").map(String.init) }
     }
 
-    /// Runs `chm` with `arguments` in `directory`, with `environment` added.
+    /// Runs `chm` with `arguments` in `directory`, with `environment` added; a process still
+    /// running after `timeout` seconds (a server that should have refused to start) is killed.
     @discardableResult
-    static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> Result {
+    static func run(
+        _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:], timeout: TimeInterval? = nil
+    ) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -62,6 +65,11 @@ enum CLI {
         process.standardError = try FileHandle(forWritingTo: errorFile)
         process.standardInput = FileHandle.nullDevice
         try process.run()
+        if let timeout {
+            let deadline = Date().addingTimeInterval(timeout)
+            while process.isRunning, Date() < deadline { usleep(20_000) }
+            if process.isRunning { process.terminate() }
+        }
         process.waitUntilExit()
         return Result(
             status: process.terminationStatus,

@@ -11,6 +11,11 @@ struct OAISchemaTests {
 
     /// Whether `xml` validates; the failure message holds the response.
     static func validate(_ xml: String, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        #expect(try isValid(xml), "\(what) does not validate:\n\(xml.prefix(4000))", sourceLocation: sourceLocation)
+    }
+
+    /// Whether `xml` validates against the schemas.
+    static func isValid(_ xml: String) throws -> Bool {
         let parserContext = try #require(xmlSchemaNewParserCtxt(schemaPath))
         defer { xmlSchemaFreeParserCtxt(parserContext) }
         let schema = try #require(xmlSchemaParse(parserContext), "all.xsd does not compile")
@@ -21,8 +26,7 @@ struct OAISchemaTests {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("chm-oai-\(UUID().uuidString).xml")
         try Data(xml.utf8).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        let status = xmlSchemaValidateFile(validation, file.path, Int32(XML_PARSE_NONET.rawValue))
-        #expect(status == 0, "\(what) does not validate:\n\(xml.prefix(4000))", sourceLocation: sourceLocation)
+        return xmlSchemaValidateFile(validation, file.path, Int32(XML_PARSE_NONET.rawValue)) == 0
     }
 
     /// The token of a response, percent-encoded for a query.
@@ -32,6 +36,29 @@ struct OAISchemaTests {
         else { return nil }
         let token = String(xml[close.upperBound..<end.lowerBound])
         return token.isEmpty ? nil : token.addingPercentEncoding(withAllowedCharacters: .alphanumerics)
+    }
+
+    @Test func adminEmailsAreTakenExactlyWhenIdentifyValidates() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("chm-oai-email-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let house = try ClearingHouse(directory: directory)
+        let candidates = [
+            "chm@example.org", "a@b.c", "first.last+tag@sub.example.co.uk", "x@y@z.w", "a@b..c", "not an email", "admin@localhost",
+            "@example.org", "a@.c", "a@b.", "a@b.c ", " a@b.c", "a\tb@c.d", "", "a@b\u{1}.c", "ü@例え.jp",
+        ]
+        for email in candidates {
+            let configuration = OAIConfiguration(adminEmails: [email])
+            let accepted = (try? configuration.validate()) != nil
+            #expect(accepted == OAIConfiguration.isAdminEmail(email))
+            // Control characters cannot be in XML at all: refused, and not asked of the schema.
+            guard !email.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" }) else {
+                #expect(!accepted)
+                continue
+            }
+            let identify = try OAIProvider(house: house, configuration: configuration).respond(toQuery: "verb=Identify", baseURL: "http://127.0.0.1:8080/oai")
+            #expect(try Self.isValid(identify) == accepted, "\(email.debugDescription): accepted \(accepted)")
+        }
+        #expect((try? OAIConfiguration(adminEmails: []).validate()) == nil)
     }
 
     @Test func everyResponseValidates() throws {

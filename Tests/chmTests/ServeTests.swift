@@ -128,6 +128,65 @@ struct ServeTests {
         #expect(server.standardError.contains("DELETE /v1/records/live-2 200"))
     }
 
+    @Test func oaiOptionsThatIdentifyCannotCarryAreRefusedInOneLine() throws {
+        let directory = try TemporaryDirectory()
+        let index = directory.path("index")
+        for (option, value, message) in [
+            ("--oai-admin-email", "not an email", #"chm: error: oaiAdminEmail: "not an email" is not an email address"#),
+            ("--oai-admin-email", "admin@localhost", #"chm: error: oaiAdminEmail: "admin@localhost" is not an email address"#),
+            ("--oai-base-url", "not a url <x>", #"chm: error: oaiBaseUrl: "not a url <x>" is not an absolute http or https URL"#),
+            ("--oai-base-url", "ftp://chm.example.org/oai", #"chm: error: oaiBaseUrl: "ftp://chm.example.org/oai" is not"#),
+            ("--oai-base-url", "/oai", #"chm: error: oaiBaseUrl: "/oai" is not"#),
+        ] {
+            let result = try CLI.run(["serve", "--index", index, "--port", "0", option, value], timeout: 20)
+            #expect(result.status == 64, "\(option) \(value): \(result.stderr)")
+            #expect(result.stderrLines.count == 1 && result.stderr.hasPrefix(message), "\(option) \(value): \(result.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: index), "nothing is made for a refused configuration")
+    }
+
+    @Test func aHostHeaderThatIsNoAuthorityGivesTheListeningAddressAsBaseURL() throws {
+        let directory = try TemporaryDirectory()
+        let server = try Server(["--index", directory.path("index"), "--port", "0", "--quiet"], in: directory)
+        defer { server.stop(signal: SIGKILL) }
+        let port = try #require(Int(server.address.split(separator: ":").last ?? ""))
+        for (host, baseURL) in [
+            ("a]b[c:::", "http://127.0.0.1:\(port)/oai"), ("x y", "http://127.0.0.1:\(port)/oai"),
+            ("[::1]:\(port)", "http://[::1]:\(port)/oai"), ("chm.example.org", "http://chm.example.org/oai"),
+        ] {
+            let response = try Self.rawGET(port: port, path: "/oai?verb=Identify", host: host)
+            let body = String(response[(response.range(of: "\r\n\r\n")?.upperBound ?? response.endIndex)...])
+            #expect(body.contains("<baseURL>\(baseURL)</baseURL>"), "Host \(host): \(body.prefix(600))")
+            try OAISchemaTests.validate(body, "Identify for Host \(host)")
+        }
+    }
+
+    /// A GET with a `Host` header as given, over a socket of its own (HTTP clients send the
+    /// URL's host), until the server closes the connection.
+    static func rawGET(port: Int, path: String, host: String) throws -> String {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(descriptor >= 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        try #require(connected == 0)
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n".utf8)
+        #expect(Glibc.send(descriptor, request, request.count, 0) == request.count)
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = recv(descriptor, &buffer, buffer.count, 0)
+            if count <= 0 { break }
+            received += buffer[..<count]
+        }
+        return String(decoding: received, as: UTF8.self)
+    }
+
     @Test func aServerWithoutAKeyFileIsReadOnlyAndQuiet() async throws {
         let directory = try TemporaryDirectory()
         let server = try Server(["--index", directory.path("index"), "--port", "0", "--quiet"], in: directory)

@@ -23,6 +23,35 @@ public struct OAIConfiguration: Sendable, Hashable {
         self.pageSize = pageSize
         self.chmSchemaURL = chmSchemaURL
     }
+
+    /// Checks what Identify will say: at least one admin email, each one the OAI-PMH schema's
+    /// `emailType` takes (``isAdminEmail(_:)``), and a page size of at least 1.
+    /// - Throws: ``ClearingHouseError`` naming the parameter (`oaiAdminEmail`, `oaiPageSize`).
+    public func validate() throws {
+        guard !adminEmails.isEmpty else {
+            throw ClearingHouseError.parameter("oaiAdminEmail", "give at least one admin email (name@example.org): Identify must name one")
+        }
+        for email in adminEmails where !Self.isAdminEmail(email) {
+            throw ClearingHouseError.parameter(
+                "oaiAdminEmail",
+                "\"\(email)\" is not an email address as OAI-PMH's Identify needs one: NAME@DOMAIN.TLD, without spaces (e.g. chm-admin@example.org)")
+        }
+        guard pageSize >= 1 else { throw ClearingHouseError.parameter("oaiPageSize", "the OAI-PMH page size must be at least 1") }
+    }
+
+    /// Whether `email` matches the OAI-PMH schema's `emailType`, `\S+@(\S+\.)+\S+`: no white
+    /// space (nor other control characters, which XML cannot carry), text before an `@`, and
+    /// after it a dot with text on both sides.
+    public static func isAdminEmail(_ email: String) -> Bool {
+        let characters = Array(email.unicodeScalars)
+        guard !characters.isEmpty, characters.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F }) else { return false }
+        for (index, character) in characters.enumerated() where character == "@" && index > 0 {
+            let rest = characters[(index + 1)...]
+            // (\S+\.)+\S+: a dot neither first nor last.
+            if rest.count >= 3, rest.dropFirst().dropLast().contains(".") { return true }
+        }
+        return false
+    }
 }
 
 /// An OAI-PMH 2.0 repository of a ``ClearingHouse``: it answers the six verbs with the XML
