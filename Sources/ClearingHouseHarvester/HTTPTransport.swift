@@ -105,8 +105,8 @@ public final class HTTPTransport: OAIHTTPTransport {
     /// `duration` in nanoseconds, for NIO's `TimeAmount`: saturating at `Int64.max` and at zero,
     /// so no duration (a `--timeout 9223372037`) overflows.
     static func nanoseconds(_ duration: Duration) -> Int64 {
+        guard duration > .zero else { return 0 }
         let (seconds, attoseconds) = duration.components
-        guard seconds >= 0 else { return 0 }
         let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
         let (total, carry) = whole.addingReportingOverflow(attoseconds / 1_000_000_000)
         return overflow || carry ? .max : total

@@ -2,7 +2,7 @@
 // providers (also live Hummingbird servers) that answer 503, break mid-way, send bad pages,
 // protocol errors, expired or repeated tokens.
 import ClearingHouse
-import ClearingHouseHarvester
+@testable import ClearingHouseHarvester
 import ClearingHouseServer
 import Foundation
 import Hummingbird
@@ -616,7 +616,7 @@ struct HarvestTests {
             #expect(!harvest.complete && !report.succeeded)
         }
         // No completeListSize, and a cursor that moves on with every empty page, for ever:
-        // stopped after HarvestRequest's generous cap (the list ends at 1,200 pages here).
+        // stopped after Harvester.maximumPagesWithoutRecords (the list ends at 1,200 pages here).
         let more = Mutex(0)
         try await withScriptedProvider({ query, _ in
             if query.contains("Identify") { return Scripted(body: identify) }
@@ -784,8 +784,10 @@ struct HarvestTests {
             let transport = HTTPTransport(connectTimeout: .seconds(Int64.max))
             let response = try await transport.get(url, timeout: .seconds(Int64.max), maximumBytes: 1 << 20)
             #expect(response.status == 200)
-            let fractional = try await transport.get(url, timeout: .milliseconds(1_500), maximumBytes: 1 << 20)
+            // (Half a second: cut to whole seconds before, that was no time at all.)
+            let fractional = try await transport.get(url, timeout: .milliseconds(500), maximumBytes: 1 << 20)
             #expect(fractional.status == 200)
+            #expect(HTTPTransport.nanoseconds(.milliseconds(-500)) == 0 && HTTPTransport.nanoseconds(.milliseconds(1_500)) == 1_500_000_000)
             try await transport.shutdown()
         }
     }

@@ -393,9 +393,10 @@ extension HarvestSource: Encodable {
             deleted, rejected, resumable, resumablePages, lastError
     }
 
-    /// `{"url", "set", "metadataPrefix", "lastHarvest" (the responseDate the next harvest
-    /// starts from, or "lastUntil" when earlier), "lastFrom", "lastUntil", "lastStartedAt", "lastFinishedAt", "harvests",
-    /// "pages", "stored", "deleted", "rejected", "resumable", "resumablePages", "lastError"}`.
+    /// `{"url", "set", "metadataPrefix", "lastHarvest" (the last complete harvest's
+    /// responseDate; the next harvest starts from it, or from "lastUntil" when that is
+    /// earlier), "lastFrom", "lastUntil", "lastStartedAt", "lastFinishedAt", "harvests", "pages",
+    /// "stored", "deleted", "rejected", "resumable", "resumablePages", "lastError"}`.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(baseURL, forKey: .url)
