@@ -52,8 +52,8 @@ struct OAIEndpoint: Sendable {
         return "http://\(address.contains(":") ? "[\(address)]" : address):\(port)/oai"
     }
 
-    /// `host` when it is the authority of a URL that names a server: a host name (letters,
-    /// digits, `-` and `.`, which covers IPv4 addresses) or an IPv6 address in brackets (one
+    /// `host` when it is the authority of a URL that names a server: a host name (labels of
+    /// letters, digits and `-` between dots), an IPv4 address, or an IPv6 address in brackets (one
     /// that parses), followed by nothing or by `:` and a port (0 to 65535); nil for anything
     /// else (`a]b[c:::`, `host:port:port`, an empty name, white space, user-info).
     static func authority(fromHost host: String) -> String? {
@@ -70,8 +70,17 @@ struct OAIEndpoint: Sendable {
         } else {
             let colon = host.firstIndex(of: ":") ?? host.endIndex
             let name = host[..<colon]
-            let letters = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-")
-            guard !name.isEmpty, name.allSatisfy(letters.contains) else { return nil }
+            // Labels of letters, digits and `-`, not at a label's ends (a trailing `.` allowed);
+            // all digits: an IPv4 address of four numbers up to 255.
+            let letters = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
+            var labels = name.split(separator: ".", omittingEmptySubsequences: false)
+            if labels.count > 1, labels.last?.isEmpty == true { labels.removeLast() }
+            guard !labels.isEmpty,
+                labels.allSatisfy({ !$0.isEmpty && $0.count <= 63 && $0.allSatisfy(letters.contains) && $0.first != "-" && $0.last != "-" })
+            else { return nil }
+            if labels.allSatisfy({ $0.allSatisfy(\.isNumber) }) {
+                guard labels.count == 4, labels.allSatisfy({ $0.count <= 3 && (Int($0) ?? 256) <= 255 }) else { return nil }
+            }
             rest = host[colon...]
         }
         if !rest.isEmpty {

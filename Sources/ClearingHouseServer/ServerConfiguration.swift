@@ -62,12 +62,12 @@ public struct ServerConfiguration: Sendable {
         if let oaiBaseURL, !Self.isBaseURL(oaiBaseURL) {
             throw ClearingHouseError.parameter(
                 "oaiBaseUrl",
-                "\"\(oaiBaseURL)\" is not an absolute http or https URL without a query (e.g. https://chm.example.org/oai), as OAI-PMH's baseURL must be")
+                "\"\(oaiBaseURL)\" is not an absolute http or https URL without a query, user name or password (e.g. https://chm.example.org/oai), as OAI-PMH's baseURL must be")
         }
     }
 
     /// Whether `url` can be an OAI-PMH base URL (an `xs:anyURI` that harvesters append
-    /// `?verb=...` to): `http` or `https`, a host, no query or fragment, and only the characters
+    /// `?verb=...` to): `http` or `https`, a host, no query, fragment, user name or password, and only the characters
     /// of RFC 3986 (`%` followed by two hex digits).
     static func isBaseURL(_ url: String) -> Bool {
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~:/?#[]@!$&'()*+,;=%".unicodeScalars)
@@ -81,7 +81,8 @@ public struct ServerConfiguration: Sendable {
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
             scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty
         else { return false }
-        return components.query == nil && components.fragment == nil
+        // (No user name or password: harvesters would publish them, and chm's refuses them.)
+        return components.query == nil && components.fragment == nil && components.user == nil && components.password == nil
     }
 }
 

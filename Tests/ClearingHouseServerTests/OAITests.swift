@@ -108,12 +108,16 @@ func harvest(_ client: any TestClientProtocol, _ query: String) async throws -> 
 
 @Suite struct OAITests {
     @Test func theBaseURLFromAHostHeaderIsAlwaysAURI() {
-        for host in ["chm.example.org", "chm.example.org:8080", "127.0.0.1", "127.0.0.1:80", "[::1]", "[::1]:8080", "[2001:db8::7]", "localhost:65535"] {
+        for host in [
+            "chm.example.org", "chm.example.org:8080", "127.0.0.1", "127.0.0.1:80", "[::1]", "[::1]:8080", "[2001:db8::7]", "localhost:65535",
+            "chm.example.org.", "x-1.example.org",
+        ] {
             #expect(OAIEndpoint.authority(fromHost: host) == host, "\(host)")
         }
         for host in [
             "a]b[c:::", "", "x y", "user@host", "host:1:2", "host:", "host:65536", "host:123456", "[::1", "[]", "[zz::1]", "[1.2.3.4]",
-            "[::1]x", "[::1]:", "ex%41mple.org", "bücher.example", "a/b", "host\r\nx: y",
+            "[::1]x", "[::1]:", "ex%41mple.org", "bücher.example", "a/b", "host\r\nx: y", ".", "a..b", "-bad-.org", "256.1.1.1",
+            "1.2.3.4.5", ".example.org",
         ] {
             #expect(OAIEndpoint.authority(fromHost: host) == nil, "\(host.debugDescription)")
         }
@@ -134,7 +138,7 @@ func harvest(_ client: any TestClientProtocol, _ query: String) async throws -> 
         #expect(problem(ServerConfiguration(oai: OAIConfiguration(adminEmails: ["not an email"])))?.contains("oaiAdminEmail") == true)
         #expect(problem(ServerConfiguration(oai: OAIConfiguration(adminEmails: ["ok@example.org", "root@localhost"])))?.contains("root@localhost") == true)
         #expect(problem(ServerConfiguration(oai: OAIConfiguration(adminEmails: []))) != nil)
-        for url in ["not a url <x>", "ftp://chm.example.org/oai", "/oai", "http:///oai", "https://chm.example.org/oai?verb=Identify", "http://chm.example.org/o ai", "http://chm.example.org/%zz"] {
+        for url in ["not a url <x>", "ftp://chm.example.org/oai", "/oai", "http:///oai", "https://chm.example.org/oai?verb=Identify", "http://chm.example.org/o ai", "http://chm.example.org/%zz", "https://u:p@chm.example.org/oai", "https://u@chm.example.org/oai"] {
             #expect(problem(ServerConfiguration(oaiBaseURL: url))?.contains("oaiBaseUrl") == true, "\(url)")
         }
         for url in ["https://chm.example.org/oai", "http://127.0.0.1:8080/oai", "http://[::1]:8080/chm/oai", "https://node.example.net/a%20b/oai"] {

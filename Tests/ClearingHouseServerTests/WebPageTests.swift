@@ -277,7 +277,7 @@ struct WebPageTests {
             // Similar records' reasons are worded in the reader's language too (they were
             // English sentences with raw codes).
             let similarSection = french.components(separatedBy: "Fiches semblables").last ?? ""
-            #expect(similarSection.contains("Même thème : ") && !similarSection.contains("shares theme"), "\(similarSection.prefix(600))")
+            #expect(similarSection.contains("Même thème\u{00A0}: ") && !similarSection.contains("shares theme"), "\(similarSection.prefix(600))")
             let shown = try await client.get("/records/tech-multi?show=fr").text
             #expect(shown.contains(#"<html lang="en""#))
             #expect(shown.contains("Banques de semences"))
@@ -287,7 +287,7 @@ struct WebPageTests {
             #expect(request.contains("Same theme: restoration"))
             // The reasons are worded from the library's evidence in the reader's language.
             let requestInFrench = try await client.get("/records/req-mangrove?lang=fr").text
-            #expect(requestInFrench.contains("Même thème : restoration"))
+            #expect(requestInFrench.contains("Même thème\u{00A0}: restoration"))
         }
     }
 

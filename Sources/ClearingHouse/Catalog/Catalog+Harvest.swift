@@ -199,8 +199,9 @@ extension Catalog.Transaction {
         {
             return "harvested from \(file[..<mark.lowerBound])"
         }
+        // (A record ingested from a file is said to be, whatever source it names.)
+        if let file { return url.map { "ingested from \(file), naming its source \($0)" } ?? "ingested from \(file)" }
         if let url { return system == "oai-pmh" ? "harvested from \(url)" : "its source.url is \(url)" }
-        if let file { return "ingested from \(file)" }
         return "stored locally"
     }
 

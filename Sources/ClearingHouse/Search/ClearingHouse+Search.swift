@@ -253,7 +253,12 @@ extension ClearingHouse {
         var correctedQuery: String?
         if results.corrections.contains(where: { $0.replacesWord && !$0.isWrittenForm }) {
             let replaced = results.corrections.filter(\.replacesWord)
-            correctedQuery = Self.replacing(replaced.map { ($0.word, Self.cased($0.spelling, like: $0.word)) }, in: request.query)
+            // (Arabic spellings as records write them: the index folds `ة` into `ه`.)
+            var pairs: [(String, String)] = []
+            for correction in replaced {
+                pairs.append((correction.word, Self.cased(try writtenForm(of: correction.spelling, searcher: searcher), like: correction.word)))
+            }
+            correctedQuery = Self.replacing(pairs, in: request.query)
         }
         // When the corrected words are carried across languages where the typed ones were not
         // (`востановление`: restoration is a thesaurus label, its typo is not), the results

@@ -96,9 +96,9 @@ extension ClearingHouse {
             }
         }
         // Titles: the records that have the earlier words (those in a title first) and a title
-        // word that starts with the last; else, as a fallback, any earlier word; else records
-        // with a word that starts with the last anywhere (`DNA监`: a course whose text, not its
-        // title, says `DNA监测`).
+        // word that starts with the last; else those that have the earlier words and the best
+        // completion anywhere (`DNA监`: a course whose text, not its title, says `DNA监测`);
+        // else, as a fallback, any earlier word and a title word that starts with the last.
         var prefix: [Query.Clause] = []
         var anywhere: [Query.Clause] = []
         if !last.isEmpty {
@@ -114,9 +114,11 @@ extension ClearingHouse {
             if case .term(_, let text) = clause.query { inTitles.append(Query.Clause(.should, .term(field: "title", text: text))) }
         }
         var attempts: [[Query.Clause]] = []
-        if !context.isEmpty, context.contains(where: { $0.occur == .must }) || !prefix.isEmpty { attempts.append(context + inTitles + prefix) }
+        if context.contains(where: { $0.occur == .must }) || !prefix.isEmpty { attempts.append(context + inTitles + prefix) }
+        // (Before the fallback: `Nagoya Prot` shows the record about the Nagoya Protocol, not
+        // titles that start with `Prot` and say nothing of Nagoya.)
+        if !anywhere.isEmpty { attempts.append(context + inTitles + anywhere) }
         attempts.append(words.map { Query.Clause(.should, .term(field: nil, text: $0)) } + prefix)
-        if !anywhere.isEmpty { attempts.append(words.map { Query.Clause(.should, .term(field: nil, text: $0)) } + anywhere) }
         var titles: [Suggestions.Title] = []
         for clauses in attempts where titles.isEmpty && !clauses.isEmpty {
             let results = try indexing {
@@ -131,12 +133,12 @@ extension ClearingHouse {
         return Suggestions(query: query, completions: completions, titles: titles)
     }
 
-    /// How records write `word`, a completion in the analyzer's normalized spelling, when that
+    /// How records write `word`, a completion or a close spelling in the analyzer's normalized spelling, when that
     /// spelling is not one a reader would type: Arabic's teh marbuta, alef and alef maqsura are
     /// folded in the index (`حمايه`, written `حماية`; `اداره`, written `إدارة`). The first word of
     /// a record that has it whose normalized form it is, letter for letter (not one with a
     /// conjunction before the article); `word` itself for other scripts or when none is found.
-    private func writtenForm(of word: String, searcher: IndexSearcher) throws -> String {
+    func writtenForm(of word: String, searcher: IndexSearcher) throws -> String {
         guard word.unicodeScalars.contains(where: { (0x600...0x6FF).contains($0.value) }) else { return word }
         let analyzer = LanguageAnalyzer.forLanguage("ar")
         let hits = try indexing { try searcher.search(.term(field: nil, text: word), options: SearchOptions(limit: 3)) }

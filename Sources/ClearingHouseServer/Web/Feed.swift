@@ -44,7 +44,7 @@ struct AtomFeed {
                 default: return value
                 }
             }
-            description.append("\(s.withColon("facet.\(field)")) \(names.joined(separator: s("list.separator")))")
+            description.append("\(s.withColon("facet.\(field)"))\(s.afterColon)\(names.joined(separator: s("list.separator")))")
         }
         let title = description.isEmpty ? s("feed.title") : s("feed.titleWith", ["search": description.joined(separator: "; ")])
         let selfURL = base + state.url("/feed", includePage: false)

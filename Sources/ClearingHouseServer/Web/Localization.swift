@@ -45,6 +45,10 @@ struct Strings: Sendable {
         }
     }
 
+    /// What follows a colon before the next word: a space, except after Chinese's full-width
+    /// colon, which has its own.
+    var afterColon: String { language == "zh" ? "" : " " }
+
     /// Every key of the table.
     var keys: Set<String> { Set(table.keys) }
 

@@ -147,7 +147,7 @@ struct SearchPage {
             other.query = correctedQuery
             other.page = 1
             corrected = """
-                <p class="corrected">\(s("results.corrected")) <a href="\(other.url())">\(correctedQuery)</a></p>
+                <p class="corrected">\(s("results.corrected"))\(s.afterColon)<a href="\(other.url())">\(correctedQuery)</a></p>
                 """
         }
         // Rare words searched with a far more frequent neighbour beside them (`bears`, `years`):
@@ -155,7 +155,7 @@ struct SearchPage {
         let neighbours = response.corrections.filter { $0.isBesideTheWord && !$0.requested }
         if !neighbours.isEmpty {
             let list = neighbours.map { "\($0.word) → \($0.spelling)" }.joined(separator: ", ")
-            corrected = "\(corrected)<p class=\"close-spellings\">\(s("results.closeSpellings")) \(list)</p>"
+            corrected = "\(corrected)<p class=\"close-spellings\">\(s("results.closeSpellings"))\(s.afterColon)\(list)</p>"
         }
         let sorts = SearchRequest.Sort.allCases.map { sort -> HTML in
             var other = state
@@ -167,7 +167,7 @@ struct SearchPage {
         return """
             <div class="summary">
             <p class="total" data-total="\(total)" role="status">\(text)</p>
-            <nav class="sort" aria-label="\(s("sort.label"))"><span>\(s.withColon("sort.label"))</span> <ul>\(sorts)</ul></nav>
+            <nav class="sort" aria-label="\(s("sort.label"))"><span>\(s.withColon("sort.label"))</span>\(s.afterColon)<ul>\(sorts)</ul></nav>
             </div>
             \(corrected)
             """

@@ -41,6 +41,10 @@ public protocol Analyzer: Sendable {
     /// with the words as written that the index keeps (``Token/form``). The default is NFKC
     /// and lower case.
     func normalizedWord(_ text: String) -> String
+    /// Whether a word with diacritics is also indexed as spelled without them (as French,
+    /// Spanish and English are): close spellings of a typed word are then also looked for
+    /// without its accents. The default is false.
+    var indexesUnaccentedSpellings: Bool { get }
 }
 
 extension Analyzer {
@@ -49,4 +53,7 @@ extension Analyzer {
 
     /// NFKC and lower case (the standard analyzer's normalization).
     public func normalizedWord(_ text: String) -> String { TextNormalizer.normalize(text) }
+
+    /// False: words are indexed as written.
+    public var indexesUnaccentedSpellings: Bool { false }
 }

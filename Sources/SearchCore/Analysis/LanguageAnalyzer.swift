@@ -35,6 +35,7 @@ public struct LanguageAnalyzer: Analyzer {
     /// languages that fold, and English, whose words with accents are mostly names that
     /// readers type without them: `Sao Tome` finds `São Tomé`).
     private let addsUnaccentedSpelling: Bool
+    public var indexesUnaccentedSpellings: Bool { addsUnaccentedSpelling }
     private let stemmer: SnowballStemmer?
     private let caches = WordCache.Pool()
 

@@ -430,7 +430,26 @@ struct QueryPlanner {
         // catalog the neighbours one edit away are mostly other languages' words: gorillas ->
         // orillas, whales -> wales).
         let minimumFrequency = requested ? 1 : max(1, wordFrequency * Self.correctionFrequencyRatio)
-        let automaton = LevenshteinAutomaton(normalized, maxDistance: edits)
+        // The word as each field's analyzer spells words (Arabic folds `ة` and `أ`; French,
+        // Spanish and English also index words without their accents,
+        // ``Analyzer/indexesUnaccentedSpellings``): an automaton for each spelling, so that
+        // `البئية` finds `البيئية` and `écosystmes` finds `ecosystems`.
+        var automatonOf: [String: LevenshteinAutomaton] = [:]
+        func automata(for field: Int) -> [LevenshteinAutomaton] {
+            let analyzer = searcher.schema.textFields[field].analyzer
+            let written = analyzer.normalizedWord(word)
+            var spellings = [normalized]
+            for spelling in [written] + (analyzer.indexesUnaccentedSpellings ? [TextFolding.foldDiacritics(written)] : [])
+            where !spellings.contains(spelling) {
+                spellings.append(spelling)
+            }
+            return spellings.map { spelling in
+                if let made = automatonOf[spelling] { return made }
+                let made = LevenshteinAutomaton(spelling, maxDistance: edits)
+                automatonOf[spelling] = made
+                return made
+            }
+        }
         var parts: [FieldPart] = []
         var unitFrequency = wordFrequency
         var best: (spelling: String, distance: Int, preferred: Bool, frequency: Int)?
@@ -460,12 +479,14 @@ struct QueryPlanner {
                 if let known = found[term], (known.distance, known.isForm ? 0 : 1) <= (distance, isForm ? 0 : 1) { return }
                 found[term] = (spelling, distance, isForm)
             }
-            for segment in searcher.segments {
-                for entry in segment.reader.terms(field: field, within: automaton, limit: 256) {
-                    note(term: entry.term, spelling: entry.term, distance: entry.distance, isForm: false)
-                }
-                for entry in try segment.reader.wordForms(field: field, within: automaton, limit: 256) {
-                    note(term: entry.term, spelling: entry.form, distance: entry.distance, isForm: true)
+            for automaton in automata(for: field) {
+                for segment in searcher.segments {
+                    for entry in segment.reader.terms(field: field, within: automaton, limit: 256) {
+                        note(term: entry.term, spelling: entry.term, distance: entry.distance, isForm: false)
+                    }
+                    for entry in try segment.reader.wordForms(field: field, within: automaton, limit: 256) {
+                        note(term: entry.term, spelling: entry.form, distance: entry.distance, isForm: true)
+                    }
                 }
             }
             var kept: [(term: String, frequency: Int)] = []
