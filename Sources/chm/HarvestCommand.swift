@@ -120,7 +120,7 @@ struct HarvestCommand: AsyncParsableCommand {
     private static func describe(_ harvest: SetHarvestReport) -> String {
         let what = harvest.baseURL + (harvest.set.map { " set \($0)" } ?? "")
         let counts =
-            "\(harvest.pages) page\(harvest.pages == 1 ? "" : "s"), \(harvest.added) added, \(harvest.updated) updated, \(harvest.unchanged) unchanged, \(harvest.deleted) deleted, \(harvest.rejected) rejected"
+            "\(harvest.pages) page\(harvest.pages == 1 ? "" : "s"), \(harvest.added) added, \(harvest.updated) updated, \(harvest.unchanged) unchanged\(harvest.aliased > 0 ? ", \(harvest.aliased) aliased" : ""), \(harvest.deleted) deleted, \(harvest.rejected) rejected"
         let state: String
         if let failure = harvest.failure {
             state = "stopped: \(failure)"

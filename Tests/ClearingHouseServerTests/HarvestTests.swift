@@ -374,6 +374,23 @@ struct HarvestTests {
         }
     }
 
+    @Test("a harvested copy of a stored record under an id of its own is an alias, and the report counts it")
+    func harvestedCopiesAreCountedAsAliases() async throws {
+        // (dc:type is the kind, dc:title the title, dc:description the summary.)
+        let local = #"{"id":"local-copy","kind":"technology","title":{"und":"Copied"},"summary":{"und":"About oai:h:7."}}"#
+        let harvester = try Fixture(records: [local])
+        defer { harvester.remove() }
+        try await withScriptedProvider({ query, _ in
+            Scripted(body: query.contains("Identify") ? identify : oaiResponse("ListRecords", dcRecord("oai:h:7", title: "Copied")))
+        }) { url in
+            let harvest = try #require(try await harvester.house.harvest(HarvestRequest(baseURL: url)).harvests.first)
+            #expect(harvest.aliased == 1 && harvest.added == 0 && harvest.complete, "\(harvest)")
+            let json = try #require(try JSONValue(encoding: harvest).description.data(using: .utf8))
+            #expect(String(decoding: json, as: UTF8.self).contains(#""aliased":1"#))
+            #expect(try harvester.house.resolve(id: "oai:h:7")?.alias?.primary == "local-copy")
+        }
+    }
+
     @Test("a harvest replaces and deletes only records harvested from its own base URL, never those ingested or harvested elsewhere")
     func recordsFromElsewhereAreKept() async throws {
         let harvester = try Fixture(records: [record("oai:h:1", title: "Local one"), record("oai:h:2", title: "Local two")])

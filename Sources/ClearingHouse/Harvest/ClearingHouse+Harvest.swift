@@ -359,6 +359,7 @@ private struct Harvester {
             report.added += ingested.added
             report.updated += ingested.updated
             report.unchanged += ingested.unchanged
+            report.aliased += ingested.aliased
             report.skipped += ingested.skipped
             report.deleted += ingested.deleted
             report.rejected += ingested.rejected

@@ -319,6 +319,9 @@ public struct SetHarvestReport: Sendable, Hashable {
     public var added = 0
     public var updated = 0
     public var unchanged = 0
+    /// Records stored as aliases: copies of a live record under another id (see README, "One
+    /// copy of each record").
+    public var aliased = 0
     public var skipped = 0
     public var deleted = 0
     public var rejected = 0
@@ -343,13 +346,13 @@ public struct HarvestReport: Sendable, Hashable {
 
 extension SetHarvestReport: Encodable {
     private enum CodingKeys: String, CodingKey {
-        case url, set, metadataPrefix, from, until, responseDate, resumed, complete, pages, added, updated, unchanged, skipped,
-            deleted, rejected, errors, warnings, failure
+        case url, set, metadataPrefix, from, until, responseDate, resumed, complete, pages, added, updated, unchanged, aliased,
+            skipped, deleted, rejected, errors, warnings, failure
     }
 
     /// `{"url", "set", "metadataPrefix", "from", "until", "responseDate", "resumed",
-    /// "complete", "pages", "added", "updated", "unchanged", "skipped", "deleted", "rejected",
-    /// "errors", "warnings", "failure"}` (absent values are null).
+    /// "complete", "pages", "added", "updated", "unchanged", "aliased", "skipped", "deleted",
+    /// "rejected", "errors", "warnings", "failure"}` (absent values are null).
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(baseURL, forKey: .url)
@@ -364,6 +367,7 @@ extension SetHarvestReport: Encodable {
         try container.encode(added, forKey: .added)
         try container.encode(updated, forKey: .updated)
         try container.encode(unchanged, forKey: .unchanged)
+        try container.encode(aliased, forKey: .aliased)
         try container.encode(skipped, forKey: .skipped)
         try container.encode(deleted, forKey: .deleted)
         try container.encode(rejected, forKey: .rejected)
