@@ -391,6 +391,24 @@ struct HarvestTests {
         }
     }
 
+    @Test("two providers' copies of one record under ids of their own are one record and an alias")
+    func twoProvidersCopiesAreAliases() async throws {
+        let harvester = try Fixture(records: [])
+        defer { harvester.remove() }
+        let shared = dcRecord("oai:a:1", title: "Shared")
+        let copy = dcRecord("oai:b:1", title: "Shared").replacingOccurrences(of: "About oai:b:1.", with: "About oai:a:1.")
+        try await withScriptedProvider({ query, _ in Scripted(body: query.contains("Identify") ? identify : oaiResponse("ListRecords", shared)) }) { a in
+            try await withScriptedProvider({ query, _ in Scripted(body: query.contains("Identify") ? identify : oaiResponse("ListRecords", copy)) }) { b in
+                let first = try #require(try await harvester.house.harvest(HarvestRequest(baseURL: a)).harvests.first)
+                #expect(first.added == 1, "\(first)")
+                // (Every harvested record was of one source, `oai-pmh`, so this was a second record.)
+                let second = try #require(try await harvester.house.harvest(HarvestRequest(baseURL: b)).harvests.first)
+                #expect(second.aliased == 1 && second.added == 0, "\(second)")
+                #expect(try harvester.house.resolve(id: "oai:b:1")?.alias?.primary == "oai:a:1")
+            }
+        }
+    }
+
     @Test("a harvest replaces and deletes only records harvested from its own base URL, never those ingested or harvested elsewhere")
     func recordsFromElsewhereAreKept() async throws {
         let harvester = try Fixture(records: [record("oai:h:1", title: "Local one"), record("oai:h:2", title: "Local two")])

@@ -116,6 +116,30 @@ struct SearchTests {
         }
     }
 
+    /// An index built by a chm that analyzed text otherwise (another schema fingerprint, as
+    /// when the English analyzer began to index unaccented spellings) is not damage: `check`
+    /// says so in a note, and statistics and searches rebuild it from the catalog first.
+    @Test func anIndexOfAnotherAnalysisIsRebuiltNotDamaged() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            try house.ingest([try directory.write("r.json", Self.records)])
+            let records = try house.statistics().records
+            // (An index of other fields in its place.)
+            try FileManager.default.removeItem(at: house.segmentsDirectory)
+            let other = Schema(textFields: [Schema.TextField("title", analyzer: StandardAnalyzer())])
+            let writer = try IndexWriter(directory: house.segmentsDirectory, schema: other)
+            try writer.add(Document(key: "x", text: ["title": ["old"]]))
+            try writer.commit()
+            writer.close()
+            let report = try house.check()
+            #expect(report.isHealthy, "\(report.problems)")
+            #expect(report.notes.contains { $0.contains("another version of chm") }, "\(report.notes)")
+            let reopened = try directory.house()
+            #expect(try reopened.indexSummary().documents == records)
+            #expect(try reopened.check().notes.isEmpty)
+        }
+    }
+
     @Test func aSecondWriterFailsAtOnceNamingTheHolder() throws {
         try withTemporaryDirectory { directory in
             let house = try directory.house()

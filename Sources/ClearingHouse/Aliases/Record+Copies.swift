@@ -26,14 +26,15 @@ extension Record {
 
     /// The source that published this copy, as far as the record tells: its `source.system`,
     /// else the scheme and host of its `source.url` in lower case (a harvester gives every
-    /// record of a provider the provider's address); nil when the record names neither (a
+    /// record of a provider the provider's address; the system `oai-pmh` names the protocol,
+    /// not a publisher, so such a record's source is its URL's); nil when the record names neither (a
     /// record of the catalog's own, or of a file that does not say). Records "from different
     /// sources" are those whose publishing sources differ (nil being one source); two records
     /// "name the same original" when their `source.originalId`s are equal and their (known)
     /// publishing sources too.
     var publishingSource: String? {
         guard let source else { return nil }
-        if let system = source.system { return "system:" + system }
+        if let system = source.system, system != "oai-pmh" || source.url == nil { return "system:" + system }
         guard let url = source.url?.lowercased() else { return nil }
         guard let scheme = url.range(of: "://") else { return "url:" + url }
         let host = url[scheme.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }

@@ -149,6 +149,17 @@ final class Catalog: Sendable {
             // it a b-tree insert per stored record.
             try db.execute(sql: "DROP INDEX IF EXISTS changes_record")
         }
+        migrator.registerMigration("v10: harvested records' sources by provider") { db in
+            // Records harvested over OAI-PMH were all one source (`system:oai-pmh`), so two
+            // providers' copies of one record under two ids never became aliases; each is now
+            // its provider's (Record.publishingSource).
+            let update = try db.makeStatement(sql: "UPDATE records SET source_key = ? WHERE id = ?")
+            let rows = try Row.fetchAll(db, sql: "SELECT id, json FROM records WHERE source_key = 'system:oai-pmh'")
+            for row in rows {
+                let record = try Record(fromCatalog: row["json"])
+                try update.execute(arguments: [record.sourceKey, row["id"] as String])
+            }
+        }
         return migrator
     }
 

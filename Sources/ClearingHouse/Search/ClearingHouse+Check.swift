@@ -81,6 +81,11 @@ extension ClearingHouse {
         let searcher: IndexSearcher
         do {
             searcher = try IndexSearcher.open(directory: segmentsDirectory, schema: SearchIndex.schema)
+        } catch let error where error.code == .schemaMismatch {
+            // Not damage: an index built by a chm that analyzed text otherwise.
+            report.notes.append(
+                "index: built by another version of chm, which analyzed text otherwise; the next search or write rebuilds it from the catalog, or `chm check --repair` now")
+            return report
         } catch {
             report.problems.append("index: \(error.message)")
             return report

@@ -542,7 +542,9 @@ extension ClearingHouse {
 
     /// Figures about the search index.
     public func indexSummary() throws -> IndexSummary {
-        let searcher = try indexing { try IndexSearcher.open(directory: segmentsDirectory, schema: SearchIndex.schema) }
+        // (Through the shared searcher: an index of another version of chm is rebuilt first,
+        // as for a search.)
+        let searcher = try openSearcher()
         let statistics = searcher.statistics()
         var bytes: Int64 = 0
         let names = (try? FileManager.default.contentsOfDirectory(atPath: segmentsDirectory.path)) ?? []
