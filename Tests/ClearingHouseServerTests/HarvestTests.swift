@@ -783,6 +783,15 @@ struct HarvestTests {
         #expect(problem { $0.from = "0000-01-01" } == "from")
         #expect(problem { $0.until = "0000-12-31T23:59:59Z" } == "until")
         #expect(problem { $0.from = "0001-01-01" } == nil)
+        // (Year 0000 is named only in a date otherwise right: 0000-13-45 is no date.)
+        var impossible = HarvestRequest(baseURL: "https://example.org/oai")
+        impossible.from = "0000-13-45"
+        #expect(throws: ClearingHouseError.self) { try impossible.validated() }
+        do {
+            _ = try impossible.validated()
+        } catch let error as ClearingHouseError {
+            #expect(error.message.contains("is not a date"), "\(error.message)")
+        }
         // Credentials in the URL would be in every record's source.url: refused, not echoed.
         for url in ["http://user:secret@example.org/oai", "https://user@example.org/oai", "http://:secret@example.org/oai"] {
             #expect(problem { $0.baseURL = url } == "url", "\(url)")

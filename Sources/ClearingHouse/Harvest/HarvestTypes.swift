@@ -79,8 +79,9 @@ public struct HarvestRequest: Sendable, Hashable {
         var seen = Set<String>()
         request.sets = sets.filter { seen.insert($0).inserted }
         for (name, value) in [("from", from), ("until", until)] {
-            if let value, value.hasPrefix("0000") {
-                // A provider must refuse it (XML Schema's dates have no year 0).
+            if let value, value.hasPrefix("0000"), OAIDate("0001" + value.dropFirst(4)) != nil {
+                // A provider must refuse it (XML Schema's dates have no year 0). (A date that
+                // is wrong in other ways too, `0000-13-45`, is not a date at all.)
                 throw ClearingHouseError.parameter(name, "\"\(value)\": year 0000 is not a year of an OAI-PMH date (the earliest is 0001)")
             }
             if let value, OAIDate(value) == nil {
