@@ -245,21 +245,24 @@ public final class ClearingHouse: Sendable {
                 emit(Diagnostic(.notice, file: file.displayPath, line: line, recordID: id, field: field, message: message))
             }
             try catalog.storeInTransaction(describing: file.displayPath) { transaction in
+                /// In a harvest, whether `id`'s stored copy came from elsewhere: then the entry is
+                /// left out, an error (`message` given where it came from) counted as invalid.
+                func refusedFromElsewhere(_ id: String, line: Int, _ message: (String) -> String) throws -> Bool {
+                    guard storing, let harvestedFrom, let origin = try transaction.copyFromElsewhere(id: id, harvestedFrom: harvestedFrom)
+                    else { return false }
+                    fileReport.invalid += 1
+                    emit(Diagnostic(.error, file: file.displayPath, line: line, recordID: id, message: message(origin)))
+                    return true
+                }
                 do {
                     try reader.read { entry in
                         recordsSeen += 1
                         switch entry {
                         case .record(let record, let line, let warnings, let stored):
                             warnings.forEach(emit)
-                            if storing, let harvestedFrom,
-                                let origin = try transaction.copyFromElsewhere(id: record.id, harvestedFrom: harvestedFrom)
-                            {
-                                fileReport.invalid += 1
-                                emit(
-                                    Diagnostic(
-                                        .error, file: file.displayPath, line: line, recordID: record.id,
-                                        message: "not stored: the catalog's \(record.id) came from elsewhere (\(origin)), and a harvest replaces only records harvested from the same base URL; to take this provider's copy instead, delete the stored one (chm delete \(record.id)) and harvest again with --from on or before the record's datestamp"
-                                    ))
+                            if try refusedFromElsewhere(record.id, line: line, {
+                                "not stored: the catalog's \(record.id) came from elsewhere (\($0)), and a harvest replaces only records harvested from the same base URL; to take this provider's copy instead, delete the stored one (chm delete \(record.id)) and harvest again with --from on or before the record's datestamp"
+                            }) {
                                 return
                             }
                             fileReport.valid += 1
@@ -286,13 +289,9 @@ public final class ClearingHouse: Sendable {
                                 notice(record.id, line: line, field: "updated", "skipped: the stored copy is newer (updated \(stored))")
                             }
                         case .deletion(let id, let line):
-                            if storing, let harvestedFrom, let origin = try transaction.copyFromElsewhere(id: id, harvestedFrom: harvestedFrom) {
-                                fileReport.invalid += 1
-                                emit(
-                                    Diagnostic(
-                                        .error, file: file.displayPath, line: line, recordID: id,
-                                        message: "deletion not applied: the catalog's \(id) came from elsewhere (\(origin)), and a harvest deletes only records harvested from the same base URL; if it is the same record, delete it yourself (chm delete \(id))"
-                                    ))
+                            if try refusedFromElsewhere(id, line: line, {
+                                "deletion not applied: the catalog's \(id) came from elsewhere (\($0)), and a harvest deletes only records harvested from the same base URL; if it is the same record, delete it yourself (chm delete \(id))"
+                            }) {
                                 return
                             }
                             fileReport.valid += 1

@@ -191,13 +191,9 @@ extension Catalog.Transaction {
         let url = String.fromDatabaseValue(row[0] as DatabaseValue)
         let system = String.fromDatabaseValue(row[1] as DatabaseValue)
         let file = String.fromDatabaseValue(row[2] as DatabaseValue)
-        let pageMark = " [page "
         if let url, HarvestRequest.normalized(url) == baseURL { return nil }
-        if let file, file.hasPrefix(baseURL + pageMark) { return nil }
-        if let file, file.hasSuffix("]"), let mark = file.range(of: pageMark),
-            file[..<mark.lowerBound].hasPrefix("http")
-        {
-            return "harvested from \(file[..<mark.lowerBound])"
+        if let file, let provider = HarvestPageName.baseURL(of: file) {
+            return provider == baseURL ? nil : "harvested from \(provider)"
         }
         // (A record ingested from a file is said to be, whatever source it names.)
         if let file { return url.map { "ingested from \(file), naming its source \($0)" } ?? "ingested from \(file)" }

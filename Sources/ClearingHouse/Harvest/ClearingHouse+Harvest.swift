@@ -1,8 +1,8 @@
 // Harvesting an OAI-PMH provider: ListRecords page by page, each page ingested as a file is
 // (with --skip-invalid semantics) in one transaction that also saves the resumption token,
 // so a harvest that dies resumes at its first uncommitted page. Incremental harvests start
-// from the responseDate of the last complete one (from its until, when it had one before that). Requests are retried with back-off on
-// 503, 429 and connection errors, for a bounded time.
+// from the responseDate of the last complete one (from its until, when it had one before that).
+// Requests are retried with back-off on 503, 429 and connection errors, for a bounded time.
 import Foundation
 
 extension ClearingHouse {
@@ -256,7 +256,7 @@ private struct Harvester {
             }
             let url = Self.url(request.baseURL, query)
             let page = position.pages + 1
-            let displayName = "\(request.baseURL) [page \(page)\(Self.naming(key.set))]"
+            let displayName = HarvestPageName.of(baseURL: request.baseURL, page: page, set: key.set)
             let body = try await fetch(url, set: key.set, pages: report.pages, items: items)
             let envelope: OAIResponseEnvelope
             do {

@@ -113,6 +113,22 @@ public struct HarvestRequest: Sendable, Hashable {
     }
 }
 
+/// How a harvested page is named, in diagnostics and as the stored records' source file:
+/// `BASE_URL [page N]`, or `BASE_URL [page N of set S]`.
+enum HarvestPageName {
+    private static let mark = " [page "
+
+    static func of(baseURL: String, page: Int, set: String?) -> String {
+        "\(baseURL)\(mark)\(page)\(set.map { " of set \($0)" } ?? "")]"
+    }
+
+    /// The base URL of a page named so, nil for any other name (a file's path).
+    static func baseURL(of name: String) -> Substring? {
+        guard name.hasSuffix("]"), let mark = name.range(of: mark), name[..<mark.lowerBound].hasPrefix("http") else { return nil }
+        return name[..<mark.lowerBound]
+    }
+}
+
 extension HarvestRequest {
     /// `url` (an http or https URL with a host, no user-info, query or fragment) with its
     /// scheme and host in lower case, so `HTTP://Example.org/oai` and `http://example.org/oai`

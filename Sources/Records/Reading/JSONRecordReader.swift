@@ -227,7 +227,6 @@ final class JSONLinesRecordReader: RecordReader {
                 return .invalid(recordID: id, line: lineNumber, diagnostics: [diagnostic])
             }
         }
-
     }
 }
 
