@@ -53,6 +53,9 @@ final class Catalog: Sendable {
         configuration.label = "chm.catalog"
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // A record's row is about 1.5 KB: a 4 KB page holds two and wastes a third of
+            // itself. 16 KB pages hold ten (a new catalog only: SQLite keeps an existing file's).
+            try db.execute(sql: "PRAGMA page_size = 16384")
         }
         database = try DatabasePool(path: path, configuration: configuration)
         // The one writer looks up every stored record by id, content and origin: a page cache
