@@ -12,22 +12,30 @@ enum OAISets {
 
     /// The leaf sets of `record`, in category order.
     static func specs(of record: Record) -> [String] {
-        var specs = ["kind:" + record.kind.rawValue]
-        specs += record.countries.map { "country:" + encode($0) }
-        specs += record.regions.map { "region:" + encode($0) }
-        specs += record.themes.map { "theme:" + encode($0) }
-        var seen = Set<String>()
-        return specs.filter { seen.insert($0).inserted }
+        var specs: [String] = []
+        specs.reserveCapacity(1 + record.countries.count + record.regions.count + record.themes.count)
+        specs.append("kind:" + record.kind.rawValue)
+        for country in record.countries { appendOnce("country:" + encode(country), to: &specs) }
+        for region in record.regions { appendOnce("region:" + encode(region), to: &specs) }
+        for theme in record.themes { appendOnce("theme:" + encode(theme), to: &specs) }
+        return specs
     }
 
     /// The leaf sets and the top-level sets above them.
     static func memberships(ofLeaves leaves: [String]) -> [String] {
-        var specs = leaves
+        var specs: [String] = []
+        specs.reserveCapacity(leaves.count + 4)
+        for leaf in leaves { appendOnce(leaf, to: &specs) }
         for leaf in leaves {
-            if let colon = leaf.firstIndex(of: ":") { specs.append(String(leaf[..<colon])) }
+            if let colon = leaf.firstIndex(of: ":") { appendOnce(String(leaf[..<colon]), to: &specs) }
         }
-        var seen = Set<String>()
-        return specs.filter { seen.insert($0).inserted }
+        return specs
+    }
+
+    /// Appends `spec` unless `specs` has it (a record is in a few sets: a look along the list
+    /// costs less than a hash set made for each record stored).
+    private static func appendOnce(_ spec: String, to specs: inout [String]) {
+        if !specs.contains(spec) { specs.append(spec) }
     }
 
     private static func isUnreserved(_ byte: UInt8) -> Bool {

@@ -52,13 +52,32 @@ enum SearchIndex {
         return languages.contains(primary) ? primary : otherLanguage
     }
 
+    /// The text fields' names by field language (``fieldLanguage(_:)``) and then field
+    /// (`fieldNames["en"]?["title"]` is `title.en`): made once, not for every record indexed.
+    private static let fieldNames: [String: [String: String]] = Dictionary(
+        uniqueKeysWithValues: (languages + [otherLanguage]).map { language in
+            (language, Dictionary(uniqueKeysWithValues: textFields.map { field, _ in (field, "\(field).\(language)") }))
+        })
+
+    /// The name of text field `field` (`title`, `summary`, `description`, `keywords`) for
+    /// text in language `tag`.
+    private static func fieldName(_ field: String, tag: String) -> String {
+        let language = fieldLanguage(tag)
+        return fieldNames[language]?[field] ?? "\(field).\(language)"
+    }
+
     /// The document of a record: each localized text in its language's field.
     static func document(for record: Record) -> Document {
         var text: [String: [String]] = [:]
         func add(_ field: String, _ localized: LocalizedText) {
+            // (One language, the common case, needs no sorting.)
+            if localized.values.count == 1, let (tag, value) = localized.values.first {
+                text[fieldName(field, tag: tag), default: []].append(value)
+                return
+            }
             for tag in localized.languages {
                 guard let value = localized.values[tag] else { continue }
-                text["\(field).\(fieldLanguage(tag))", default: []].append(value)
+                text[fieldName(field, tag: tag), default: []].append(value)
             }
         }
         add("title", record.title)
@@ -66,7 +85,7 @@ enum SearchIndex {
         add("description", record.description)
         // (A keyword in another script than the record's language is analyzed in its own.)
         for keyword in record.keywords {
-            text["keywords.\(fieldLanguage(ClearingHouse.language(ofKeyword: keyword, in: record)))", default: []].append(keyword)
+            text[fieldName("keywords", tag: ClearingHouse.language(ofKeyword: keyword, in: record)), default: []].append(keyword)
         }
         var keywords: [String: [String]] = [
             "kind": [record.kind.rawValue],

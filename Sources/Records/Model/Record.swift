@@ -122,9 +122,18 @@ public struct Record: Sendable, Hashable, Identifiable {
     public var textLanguages: [String] {
         // (Sorted, then repeats dropped: no set to hash a record's few languages into, and this
         // runs for every record stored and indexed.)
-        let all = (Array(title.values.keys) + summary.values.keys + description.values.keys).sorted()
         var languages: [String] = []
-        for language in all where language != languages.last { languages.append(language) }
+        languages.reserveCapacity(title.values.count + summary.values.count + description.values.count)
+        languages.append(contentsOf: title.values.keys)
+        languages.append(contentsOf: summary.values.keys)
+        languages.append(contentsOf: description.values.keys)
+        languages.sort()
+        var kept = 0
+        for language in languages where kept == 0 || language != languages[kept - 1] {
+            languages[kept] = language
+            kept += 1
+        }
+        languages.removeLast(languages.count - kept)
         return languages
     }
 

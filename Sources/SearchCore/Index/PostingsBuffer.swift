@@ -233,6 +233,8 @@ struct FieldPostings {
     private(set) var termForms: [TermForms] = []
     /// The term id of each token of a document added out of order (reused).
     private var termIDs: [Int32] = []
+    /// The order in which a document's tokens are added when they are out of order (reused).
+    private var order: [UInt64] = []
 
     /// Adds a document's tokens for this field (doc ids increasing across calls), and the word
     /// forms of those tokens whose term is not the word as written (see ``WordFormList``).
@@ -262,7 +264,11 @@ struct FieldPostings {
     /// compound after its parts): added in order of position, their term ids kept for the forms.
     private mutating func add(outOfOrder tokens: [(term: String, position: Int)], forms: WordFormList, document: UInt32) -> Int {
         // (position, index) as one integer each: sorted, the order of a stable sort by position.
-        var order = tokens.indices.map { UInt64(UInt32(clamping: max(0, tokens[$0].position))) << 32 | UInt64($0) }
+        var order: [UInt64] = []
+        swap(&order, &self.order)
+        defer { swap(&order, &self.order) }
+        order.removeAll(keepingCapacity: true)
+        for index in tokens.indices { order.append(UInt64(UInt32(clamping: max(0, tokens[index].position))) << 32 | UInt64(index)) }
         order.sort()
         if termIDs.count < tokens.count { termIDs.append(contentsOf: repeatElement(0, count: tokens.count - termIDs.count)) }
         var grown = 0

@@ -15,25 +15,28 @@ let keyFieldName = "_key"
 
 /// Field layout shared by builders and readers: text fields, then keyword fields, then `_key`.
 struct FieldTable: Sendable, Hashable {
-    var names: [String]
-    var kinds: [FieldKind]
-    var textFieldCount: Int
+    let names: [String]
+    let kinds: [FieldKind]
+    let textFieldCount: Int
+    /// The keyword fields' indices, in order (read for every document added: kept, not
+    /// recomputed).
+    let keywordFieldIndices: [Int]
 
     init(schema: Schema) {
-        names = schema.textFields.map(\.name) + schema.keywordFields + [keyFieldName]
-        kinds = schema.textFields.map { _ in FieldKind.text } + schema.keywordFields.map { _ in .keyword } + [.key]
-        textFieldCount = schema.textFields.count
+        self.init(
+            names: schema.textFields.map(\.name) + schema.keywordFields + [keyFieldName],
+            kinds: schema.textFields.map { _ in FieldKind.text } + schema.keywordFields.map { _ in .keyword } + [.key])
     }
 
     init(names: [String], kinds: [FieldKind]) {
         self.names = names
         self.kinds = kinds
         textFieldCount = kinds.filter { $0 == .text }.count
+        keywordFieldIndices = kinds.indices.filter { kinds[$0] == .keyword }
     }
 
     func index(of name: String) -> Int? { names.firstIndex(of: name) }
 
-    var keywordFieldIndices: [Int] { kinds.indices.filter { kinds[$0] == .keyword } }
     var keyFieldIndex: Int { kinds.firstIndex(of: .key) ?? names.count - 1 }
 }
 
