@@ -90,35 +90,54 @@ struct RequestParameters: Sendable {
     /// ``check(known:)`` sees to).
     /// - Throws: ``Problem`` 400 for a body that is not a JSON object, or a member of the wrong type.
     static func json(_ bytes: [UInt8], types: [String: BodyType]) throws(Problem) -> RequestParameters {
-        let value: JSONValue
+        let value: JSONNode
         do {
             var parser = JSONParser(source: ByteSource(bytes: bytes))
-            value = try parser.parseValue().jsonValue
+            value = try parser.parseValue()
             try parser.expectEnd("the end of the body")
         } catch {
             throw Problem.badParameter("body", "invalid JSON at line \(error.line), column \(error.column): \(error.message)")
         }
-        guard case .object(let members) = value else {
+        guard case .object(let members) = value.value else {
             throw Problem.badParameter("body", "give a JSON object of parameters")
         }
         var parameters = RequestParameters()
-        for (name, value) in members {
-            if case .null = value {
-                if parameters.values[name] == nil, !parameters.names.contains(name) { parameters.names.append(name) }
+        // Names given without a value (null, or unknown): kept in order once each, looked up
+        // in a set (a body of many thousand members is checked in linear time).
+        var noted = Set<String>()
+        func note(_ name: String) {
+            if parameters.values[name] == nil, noted.insert(name).inserted { parameters.names.append(name) }
+        }
+        /// The text of `node`, a string (nil for another type); 400 for a string over the limit.
+        func text(_ node: JSONNode, of name: String) throws(Problem) -> String? {
+            switch node.value {
+            case .string(let text): return text
+            case .oversizedString:
+                throw Problem.badParameter(name, "longer than \(RecordLimits.describe(RecordLimits.defaultMaximumTextBytes))")
+            default: return nil
+            }
+        }
+        for member in members {
+            let name = member.key
+            if case .null = member.value.value {
+                note(name)
                 continue
             }
             // An unknown member is refused by name by `check(known:)`, whatever its value (a
             // misspelt `{"limt": 5}` is an unknown parameter, not a number where a string goes).
             guard let type = types[name] else {
-                if !parameters.names.contains(name) { parameters.names.append(name) }
+                note(name)
                 continue
             }
-            switch (type, value) {
-            case (.string, .string(let text)), (.strings, .string(let text)):
+            switch (type, member.value.value) {
+            case (.string, _), (.strings, .string), (.strings, .oversizedString):
+                guard let text = try text(member.value, of: name) else {
+                    throw Problem.badParameter(name, type == .string ? "give a string" : "give a string or an array of strings")
+                }
                 parameters.add(name, text)
             case (.strings, .array(let elements)):
                 for element in elements {
-                    guard case .string(let text) = element else {
+                    guard let text = try text(element, of: name) else {
                         throw Problem.badParameter(name, "give a string or an array of strings")
                     }
                     parameters.add(name, text)
@@ -132,7 +151,6 @@ struct RequestParameters: Sendable {
                 }
             case (.boolean, .bool(let flag)):
                 parameters.add(name, flag ? "true" : "false")
-            case (.string, _): throw Problem.badParameter(name, "give a string")
             case (.strings, _): throw Problem.badParameter(name, "give a string or an array of strings")
             case (.integer, _): throw Problem.badParameter(name, "give a whole number")
             case (.boolean, _): throw Problem.badParameter(name, "give true or false")

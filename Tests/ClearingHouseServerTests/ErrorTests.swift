@@ -91,6 +91,31 @@ import Testing
         }
     }
 
+    @Test func hostileBodiesAndQueriesAreRefusedByName() async throws {
+        try await withServer(maxBodyBytes: 32 << 20) { client, _ in
+            // A body of many thousand unknown members is refused naming the first (their
+            // names were once kept in a list searched for each: 80,000 took 19 s).
+            let members = (0..<20_000).map { "\"k\($0)\": 1" }.joined(separator: ",")
+            let unknown = expectProblem(try await client.post("/v1/search", "{\(members)}", key: nil), .badRequest)
+            #expect(unknown["parameter"] as? String == "k0", "\(unknown)")
+            // A string over the text limit is refused naming its member (it was dropped, and the
+            // search answered with every record).
+            let huge = String(repeating: "a", count: 10_000_001)
+            let q = expectProblem(try await client.post("/v1/search", #"{"q": "\#(huge)"}"#, key: nil), .badRequest)
+            #expect(q["parameter"] as? String == "q", "\(q)")
+            #expect((q["detail"] as? String)?.contains("10,000,000 bytes") == true, "\(q)")
+            let text = expectProblem(try await client.post("/v1/match", #"{"text": "\#(huge)"}"#, key: nil), .badRequest)
+            #expect(text["parameter"] as? String == "text", "\(text)")
+            let inArray = expectProblem(try await client.post("/v1/search", #"{"theme": ["x", "\#(huge)"]}"#, key: nil), .badRequest)
+            #expect(inArray["parameter"] as? String == "theme", "\(inArray)")
+            // A suggestion takes as many words as a search (it took seconds for thousands).
+            let words = Array(repeating: "mangrove", count: 300).joined(separator: "+")
+            let suggest = expectProblem(try await client.get("/v1/suggest?q=\(words)"), .badRequest)
+            #expect(suggest["parameter"] as? String == "q", "\(suggest)")
+            #expect(try await client.get("/v1/suggest?q=mangrove+rest").status == .ok)
+        }
+    }
+
     @Test func anInvalidQueryNamesThePosition() async throws {
         try await withServer { client, _ in
             let problem = expectProblem(try await client.get("/v1/search?q=%28mangrove+AND"), .badRequest)

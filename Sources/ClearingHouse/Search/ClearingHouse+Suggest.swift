@@ -55,11 +55,18 @@ extension ClearingHouse {
     ///   - limit: The most completions.
     ///   - language: The user's language: completions from its texts come first, and titles
     ///     are shown in it.
+    /// - Throws: ``ClearingHouseError`` `invalidQuery` naming `q` for a query of more words
+    ///   than a search takes (``QueryParser/maximumWords``), or `lang` for a language that is
+    ///   not a BCP 47 tag.
     public func suggest(_ query: String, limit: Int = 10, language: String? = nil) throws -> Suggestions {
         if let language, LanguageTag.normalized(language) == nil {
             throw ClearingHouseError(.invalidQuery, "lang: \"\(language)\" is not a BCP 47 language tag", parameter: "lang")
         }
         var words = query.split(whereSeparator: \.isWhitespace).map(String.init)
+        // (As many as a search takes: each earlier word is looked up to rank the completions.)
+        guard words.count <= QueryParser.maximumWords else {
+            throw ClearingHouseError.parameter("q", "\(words.count) words is more than \(QueryParser.maximumWords); a suggestion completes the last word of a short query")
+        }
         let last = query.last.map { $0.isWhitespace } == false ? words.popLast() ?? "" : ""
         let leading = query[..<(query.lastIndex(where: \.isWhitespace).map { query.index(after: $0) } ?? query.startIndex)]
         let searcher = try openSearcher()

@@ -94,7 +94,7 @@ public struct RecordLimits: Sendable, Hashable {
     }
 
     /// `10,000,000 bytes`, `67,108,864 bytes (64 MiB)`.
-    static func describe(_ bytes: Int) -> String {
+    package static func describe(_ bytes: Int) -> String {
         let mebibytes = bytes >= 1 << 20 && bytes % (1 << 20) == 0 ? " (\(bytes >> 20) MiB)" : ""
         return "\(grouped(bytes)) \(bytes == 1 ? "byte" : "bytes")\(mebibytes)"
     }

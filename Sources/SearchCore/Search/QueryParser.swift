@@ -77,7 +77,7 @@ extension QueryParser {
     /// The most words a query may hold (each word of a phrase, each character pair of a CJK
     /// run counted): a search box's question has a few dozen at most, and each word costs a
     /// walk of the index; Lucene refuses more than 1,024 clauses for the same reason.
-    static let maximumWords = 256
+    public static let maximumWords = 256
     /// The most words with `*` or `~` a query may hold: each reads up to 128 terms.
     static let maximumExpandingWords = 16
 
