@@ -95,18 +95,22 @@ public final class ClearingHouseServer: Sendable {
     }
 
     /// The Hummingbird application: the routes, CORS, problem documents, request logging,
-    /// HTTP/1.1 with ``ServerConfiguration/idleTimeout``. ``run(onReady:)`` runs it; tests may
+    /// HTTP/1.1 with ``ServerConfiguration/idleTimeout`` (also the time a request has before
+    /// its body must come at 1 KiB a second or faster: ``SlowRequestHandler``). ``run(onReady:)`` runs it; tests may
     /// run it with HummingbirdTesting. Its services shut the write pool down after the server.
     public func makeApplication(
         onReady: @escaping @Sendable (String) -> Void = { _ in }
     ) -> Application<RouterResponder<BasicRequestContext>> {
         let host = configuration.host
+        let idleTimeout = TimeAmount(configuration.idleTimeout)
         var quiet = logger
         quiet.logLevel = .warning
         return Application(
             router: makeRouter(),
             server: .http1(
-                configuration: .init(additionalChannelHandlers: [ParserProblemHandler()], idleTimeout: TimeAmount(configuration.idleTimeout))),
+                configuration: .init(
+                    additionalChannelHandlers: [ParserProblemHandler(), SlowRequestHandler(grace: idleTimeout)],
+                    idleTimeout: idleTimeout)),
             configuration: ApplicationConfiguration(address: .hostname(host, port: configuration.port), serverName: "chm"),
             services: [ThreadPoolShutdown(pool: writePool)],
             onServerRunning: { [self] channel in

@@ -1,0 +1,90 @@
+// Clients that send slowly, on a live port through raw sockets: a body dripped a byte at a
+// time is answered 408 once the grace period is over (it reset the idle timeout with every
+// byte, and held its connection for ever); a body sent at a fair rate is read whole.
+import ClearingHouseServer
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A blocking TCP connection to 127.0.0.1 (reads time out after `timeout` seconds).
+private final class RawConnection {
+    private let socket: Int32
+
+    init(port: Int, timeout: Int = 10) throws {
+        #if canImport(Glibc)
+        socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        socket = Darwin.socket(AF_INET, SOCK_STREAM, 0)
+        #endif
+        var limit = timeval(tv_sec: timeout, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+    }
+
+    deinit { close(socket) }
+
+    /// Sends `text`; false when the server has closed the connection.
+    @discardableResult
+    func send(_ text: String) -> Bool {
+        Array(text.utf8).withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } == text.utf8.count
+    }
+
+    /// What the server sent until it closed the connection or `timeout` passed.
+    func receiveAll() -> String {
+        var answer: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
+            guard count > 0 else { break }
+            answer += buffer[..<count]
+        }
+        return String(decoding: answer, as: UTF8.self)
+    }
+}
+
+@Suite struct SlowClientTests {
+    @Test func aBodyDrippedAByteAtATimeIsAnswered408() async throws {
+        let fixture = try Fixture(records: seedRecords)
+        defer { fixture.remove() }
+        let server = ClearingHouseServer(
+            house: fixture.house, configuration: ServerConfiguration(port: 0, logRequests: false, idleTimeout: .seconds(1)))
+        try await server.makeApplication().test(.live) { client in
+            let port = try #require(client.port)
+            let slow = try RawConnection(port: port)
+            slow.send("POST /v1/search HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+            // A byte every 0.2 s: the idle timeout (1 s) never passes, the deadline does.
+            let started = ContinuousClock.now
+            while ContinuousClock.now - started < .seconds(4), slow.send(" ") {
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            let answer = slow.receiveAll()
+            #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer)")
+            #expect(answer.contains("application/problem+json"), "\(answer)")
+            #expect(answer.contains("too slowly"), "\(answer)")
+            // Others are answered. (On connections of their own: the test client's connection,
+            // idle for longer than the idle timeout, is closed.)
+            let other = try RawConnection(port: port)
+            other.send("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            #expect(other.receiveAll().hasPrefix("HTTP/1.1 200"))
+            // A body sent whole, if late in its grace period, is read and answered.
+            let fair = try RawConnection(port: port)
+            fair.send("POST /v1/search HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 13\r\nConnection: close\r\n\r\n")
+            try await Task.sleep(for: .milliseconds(500))
+            fair.send(#"{"q": "reef"}"#)
+            let fairAnswer = fair.receiveAll()
+            #expect(fairAnswer.hasPrefix("HTTP/1.1 200"), "\(fairAnswer)")
+        }
+    }
+}
