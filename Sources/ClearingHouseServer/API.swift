@@ -285,10 +285,13 @@ struct API: Sendable {
         }
         if let coding = codings(.transferEncoding).first(where: { $0 != "chunked" }) {
             // (RFC 9112 suggests 501, but nothing a client sends earns a 5xx here: it is a
-            // request the server cannot read.)
+            // request the server cannot read.) Where such a body ends is unknown, so the
+            // connection closes after the answer (its bytes were read as a second request,
+            // answered with a bare 400).
             throw Problem(
                 .badRequest, "malformed-request", "Malformed request",
-                detail: "Transfer-Encoding \(coding) is not decoded here; send the body as it is, with Content-Length or chunked")
+                detail: "Transfer-Encoding \(coding) is not decoded here; send the body as it is, with Content-Length or chunked",
+                headers: [.connection: "close"])
         }
     }
 

@@ -23,9 +23,19 @@ final class ParserProblemHandler: ChannelDuplexHandler, RemovableChannelHandler 
     /// A CONNECT was read: it is answered once the requests before it are, and nothing
     /// after it is read.
     private var refusingConnect = false
+    /// A request's head was read and its end not yet.
+    private var readingRequest = false
+    /// A parser error came inside a request in flight (its body broke HTTP): once its
+    /// answer ends the connection closes, and Hummingbird's own bare 400 for the error (after
+    /// the answer the application gave) is not sent.
+    private var closingAfterAnswer = false
+    /// A parser error came after the requests in flight (pipelined behind them): answered
+    /// with a problem once their answers end.
+    private var pendingError: HTTPParserError?
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !answered, !refusingConnect else { return }
+        guard !answered, !refusingConnect, pendingError == nil else { return }
+        if case .end = unwrapInboundIn(data) { readingRequest = false }
         if case .head(let head) = unwrapInboundIn(data) {
             // CONNECT asks for a tunnel, which this server never opens; the parser then reads
             // what follows as the tunnel's bytes, not as requests, so it is answered here
@@ -37,15 +47,30 @@ final class ParserProblemHandler: ChannelDuplexHandler, RemovableChannelHandler 
                 return
             }
             inFlight += 1
+            readingRequest = true
         }
         context.fireChannelRead(data)
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        guard !answered else {
+            promise?.fail(ChannelError.ioOnClosedChannel)
+            return
+        }
         guard case .end = unwrapOutboundIn(data) else { return context.write(data, promise: promise) }
         inFlight = max(0, inFlight - 1)
+        if inFlight == 0, closingAfterAnswer {
+            answered = true
+            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            context.writeAndFlush(data).whenComplete { result in
+                promise?.completeWith(result)
+                bound.value.close(promise: nil)
+            }
+            return
+        }
         context.write(data, promise: promise)
         if inFlight == 0, refusingConnect, !answered { refuseConnect(context: context) }
+        if inFlight == 0, let pendingError, !answered { answer(context: context, pendingError) }
     }
 
     /// 405 with `Allow` and no body: NIO's encoder leaves out the body of any answer to a
@@ -60,11 +85,26 @@ final class ParserProblemHandler: ChannelDuplexHandler, RemovableChannelHandler 
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        guard let parserError = error as? HTTPParserError, inFlight == 0, !answered else {
+        guard let parserError = error as? HTTPParserError, !answered else {
             context.fireErrorCaught(error)
             return
         }
-        let (status, detail) = Self.explain(parserError)
+        if inFlight == 0 {
+            answer(context: context, parserError)
+        } else if readingRequest {
+            // Inside the request being read (its body broke HTTP): the application gets it,
+            // its read of the body fails, and its answer is a problem.
+            closingAfterAnswer = true
+            context.fireErrorCaught(error)
+        } else {
+            // Behind requests still being answered: answered after them.
+            pendingError = parserError
+        }
+    }
+
+    /// Answers a parser error with a problem document, then closes the connection.
+    private func answer(context: ChannelHandlerContext, _ error: HTTPParserError) {
+        let (status, detail) = Self.explain(error)
         answer(context: context, status: status, type: "malformed-request", title: "Malformed request", detail: detail)
     }
 

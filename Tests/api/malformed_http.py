@@ -95,6 +95,21 @@ for name, request in connects.items():
     # (No body can follow an answer to CONNECT, so the answer must not claim one.)
     elif b"content-type" in answer[answer.rfind(b"HTTP/1.1 405"):].lower():
         failures.append(f"{name}: the 405 claims a body that NIO never sends")
+# One answer per request: a body whose end is unknown (a transfer coding other than chunked)
+# is answered once and the connection closed (its bytes were read as a second request and
+# answered again, with a bare 400); a malformed request behind a good one gets the good one's
+# answer, then a problem document, then the close.
+sequences = {
+    "transfer coding gzip": (b"POST /v1/search HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n{}", [b"400"]),
+    "malformed behind a request": (b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nFOO / HTTP/1.1\r\n\r\n", [b"200", b"400"]),
+}
+for name, (request, expected) in sequences.items():
+    answer = exchange(request)
+    statuses = re.findall(rb"HTTP/1\.1 (\d{3}) ", answer)
+    print(f"{name}: {b' '.join(statuses).decode()}")
+    problems = answer.lower().count(b"content-type: application/problem+json")
+    if statuses != expected or problems != expected.count(b"400"):
+        failures.append(f"{name}: {statuses}, {problems} problem documents; expected {expected}")
 if failures:
     sys.exit("malformed requests answered wrongly:\n" + "\n".join(failures))
 print("every malformed request got a 4xx problem document")
