@@ -102,6 +102,32 @@ struct SearchTests {
         }
     }
 
+    /// A stale index still holds records deleted since its commit: a page is filled from the
+    /// hits after it rather than coming back short (QA: 1 hit for `--limit 3`).
+    @Test func aStaleIndexFillsItsPagesWithRecordsStillThere() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            let records = (1...6).map { number in
+                #"{"id": "wet-\#(number)", "kind": "caseStudy", "title": "Wetland restoration \#(String(repeating: "wetland ", count: 7 - number))case \#(number)"}"#
+            }
+            try house.ingest([try directory.write("r.json", "[" + records.joined(separator: ",") + "]")])
+            let before = ids(try house.search(SearchRequest(query: "wetland", limit: 6)))
+            #expect(before.count == 6)
+            // The catalog alone deletes the first three hits (a crash before the index's commit).
+            let deleted = Array(before.prefix(3))
+            try house.catalog.storeInTransaction(describing: "a test's deletions") { transaction in
+                for id in deleted { _ = try transaction.delete(id: id, runID: nil) }
+                return true
+            }
+            let reopened = try directory.house()
+            let first = try reopened.search(SearchRequest(query: "wetland", limit: 2))
+            #expect(first.stale)
+            #expect(ids(first) == Array(before[3..<5]))
+            let second = try reopened.search(SearchRequest(query: "wetland", limit: 2, offset: 2))
+            #expect(ids(second) == [before[5]])
+        }
+    }
+
     @Test func reindexRebuildsFromTheCatalogAlone() throws {
         try withTemporaryDirectory { directory in
             let house = try directory.house()

@@ -132,6 +132,10 @@ extension ClearingHouse {
         try catalog.checkReadable()
     }
 
+    /// How many hits past a page a search of an index behind the catalog reads at most, to
+    /// fill the page when records on it were deleted since the index's commit.
+    static let staleFillMargin = 1000
+
     /// Whether `searcher`'s commit reflects less of the catalog's change log than the catalog
     /// holds (its results miss the latest changes until a writer catches up).
     func isIndexBehind(_ searcher: IndexSearcher) throws -> Bool {
@@ -238,15 +242,18 @@ extension ClearingHouse {
         let engineSort: HitOrder = sort == .published ? .keyword(field: "published", descending: true) : .relevance
         let filter = request.filters.engineFilter
         let typedLanguage = Self.queryLanguage(expansions)
-        let results = try indexing {
-            try searcher.search(
-                query,
-                options: SearchOptions(
-                    limit: request.limit, offset: request.offset, countTotal: request.countTotal, explain: request.explain,
-                    filter: filter.isEmpty ? nil : filter, facets: request.facets, sort: engineSort,
-                    correctSpelling: request.correct, knownWords: knownWords,
-                    preferredGroup: request.language.map(SearchIndex.fieldLanguage) ?? typedLanguage))
+        func engineSearch(limit: Int, offset: Int) throws -> SearchResults {
+            try indexing {
+                try searcher.search(
+                    query,
+                    options: SearchOptions(
+                        limit: limit, offset: offset, countTotal: request.countTotal, explain: request.explain,
+                        filter: filter.isEmpty ? nil : filter, facets: request.facets, sort: engineSort,
+                        correctSpelling: request.correct, knownWords: knownWords,
+                        preferredGroup: request.language.map(SearchIndex.fieldLanguage) ?? typedLanguage))
+            }
         }
+        let results = try engineSearch(limit: request.limit, offset: request.offset)
         // "Showing results for" when a word the index does not have was replaced by its close
         // spelling; words it has only as stems are then shown as written. A rare word searched
         // with a frequent neighbour beside it (`bears`, `years`) keeps its place.
@@ -282,8 +289,21 @@ extension ClearingHouse {
         let shownLanguage = ShownLanguage(typedLanguage: typedLanguage, typedScripts: typedScripts)
         var hits: [SearchResultHit] = []
         // (A record deleted since the index's commit is left out.)
-        let records = Dictionary(try self.records(ids: results.hits.map(\.key)).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        for hit in results.hits {
+        var records = Dictionary(try self.records(ids: results.hits.map(\.key)).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var pageHits = results.hits
+        let stale = isIndexBehind(searcher, catalogSequence: positions.lastChangeSequence)
+        if stale, pageHits.contains(where: { records[$0.key] == nil }) {
+            // An index behind the catalog (after a crash between their commits) still holds
+            // records deleted since: the page is filled from the hits after it instead of
+            // coming back short. (Its pages are of the records still there.)
+            let behind = SearchIndex.changeSequence(in: searcher.userData)
+            let pending = Int(clamping: max(0, positions.lastChangeSequence - behind))
+            let window = request.offset + request.limit + min(pending, Self.staleFillMargin)
+            let wider = try engineSearch(limit: window, offset: 0).hits
+            records = Dictionary(try self.records(ids: wider.map(\.key)).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            pageHits = Array(wider.filter { records[$0.key] != nil }.dropFirst(request.offset).prefix(request.limit))
+        }
+        for hit in pageHits {
             guard let record = records[hit.key] else { continue }
             var shown = presentation(
                 of: record, score: hit.score, matchedGroup: shownLanguage.group(for: record, matched: hit.group),
@@ -296,7 +316,7 @@ extension ClearingHouse {
         var response = SearchResponse(
             query: request.query, total: counted ? results.totalHits : nil, totalLowerBound: results.totalHits, hits: hits,
             facets: results.facets)
-        response.stale = isIndexBehind(searcher, catalogSequence: positions.lastChangeSequence)
+        response.stale = stale
         response.expansions = expansions
         response.corrections = results.corrections
         response.correctedQuery = correctedQuery

@@ -150,7 +150,7 @@ public final class IndexWriter {
             let count = pread(descriptor, &buffer, 32, 0)
             Glibc.close(descriptor)
             let holder = count > 0 ? String(decoding: buffer[0..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : "?"
-            throw IndexError(.locked, "the index in \(path) is being written by another process (pid \(holder)); wait for it to finish")
+            throw IndexError(.locked, "another process (pid \(holder)) is writing the index (its lock is \(lockPath)); wait for it to finish")
         }
         let pid = "\(getpid())\n"
         _ = ftruncate(descriptor, 0)
