@@ -57,9 +57,15 @@ final class ParserProblemHandler: ChannelDuplexHandler, RemovableChannelHandler 
             promise?.fail(ChannelError.ioOnClosedChannel)
             return
         }
+        if case .head(let head) = unwrapOutboundIn(data), head.headerFields[.connection]?.lowercased() == "close" {
+            // An answer that says the connection closes (a body too large, or of unknown
+            // length, is not read to its end): Hummingbird only closes when the request said
+            // so, and would read the rest of the body first.
+            closingAfterAnswer = true
+        }
         guard case .end = unwrapOutboundIn(data) else { return context.write(data, promise: promise) }
         inFlight = max(0, inFlight - 1)
-        if inFlight == 0, closingAfterAnswer {
+        if closingAfterAnswer, inFlight == 0 || !readingRequest {
             answered = true
             let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
             context.writeAndFlush(data).whenComplete { result in
@@ -89,13 +95,20 @@ final class ParserProblemHandler: ChannelDuplexHandler, RemovableChannelHandler 
             context.fireErrorCaught(error)
             return
         }
-        if inFlight == 0 {
-            answer(context: context, parserError)
-        } else if readingRequest {
-            // Inside the request being read (its body broke HTTP): the application gets it,
-            // its read of the body fails, and its answer is a problem.
-            closingAfterAnswer = true
+        if readingRequest {
+            // Inside the request being read (its body broke HTTP, or ended with the
+            // connection): the application gets it, so that its read of the body fails (a
+            // body cut short is never taken for a whole one), and its answer is a problem.
+            // If it answered already (before reading the body), there is no second answer.
             context.fireErrorCaught(error)
+            if inFlight > 0 {
+                closingAfterAnswer = true
+            } else {
+                answered = true
+                context.close(promise: nil)
+            }
+        } else if inFlight == 0 {
+            answer(context: context, parserError)
         } else {
             // Behind requests still being answered: answered after them.
             pendingError = parserError

@@ -161,8 +161,10 @@ struct Problem: Error, Sendable {
             let megabytes = Double(limit) / Double(1 << 20)
             return megabytes == megabytes.rounded() ? "the \(Int(megabytes)) MB " : "the \(limit) bytes "
         }
+        // (The rest of the body is not read: the connection closes after the answer.)
         return Problem(
             .contentTooLarge, "too-large", "Content too large",
-            detail: "the request body is larger than \(amount ?? "what ")the server accepts (--max-body-mb); send the records in several requests")
+            detail: "the request body is larger than \(amount ?? "what ")the server accepts (--max-body-mb); send the records in several requests",
+            headers: [.connection: "close"])
     }
 }

@@ -5,6 +5,7 @@
 // request that falls behind is answered 408 and its connection closed.
 import HTTPTypes
 import NIOCore
+import NIOHTTP1
 import NIOHTTPTypes
 
 /// Times out a request whose body arrives slower than ``minimumBytesPerSecond`` after a
@@ -28,6 +29,8 @@ final class SlowRequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var check: Scheduled<Void>?
     /// Requests whose head was read and whose answer has not ended.
     private var inFlight = 0
+    /// An answer's head was written and its end not yet.
+    private var answering = false
     private var timedOut = false
 
     init(grace: TimeAmount) {
@@ -58,7 +61,13 @@ final class SlowRequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
             promise?.fail(ChannelError.ioOnClosedChannel)
             return
         }
-        if case .end = unwrapOutboundIn(data) { inFlight = max(0, inFlight - 1) }
+        switch unwrapOutboundIn(data) {
+        case .head(let head) where head.status.kind != .informational: answering = true
+        case .end:
+            inFlight = max(0, inFlight - 1)
+            answering = false
+        default: break
+        }
         context.write(data, promise: promise)
     }
 
@@ -93,9 +102,12 @@ final class SlowRequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if deadline > .now() { return schedule(context: context) }
         timedOut = true
         reading = nil
-        // A 408 only when it is the answer to this request: with earlier requests' answers
-        // still to come (pipelining), it would be taken for one of theirs.
-        guard inFlight == 1 else {
+        // The application's read of the body fails (a body cut short must never be taken for
+        // a whole one); its answer, a problem, is dropped for the 408.
+        context.fireErrorCaught(HTTPParserError.invalidEOFState)
+        // A 408 only when it is the answer to this request and none has begun: with earlier
+        // requests' answers still to come (pipelining), it would be taken for one of theirs.
+        guard inFlight == 1, !answering else {
             context.close(promise: nil)
             return
         }

@@ -110,6 +110,22 @@ for name, (request, expected) in sequences.items():
     problems = answer.lower().count(b"content-type: application/problem+json")
     if statuses != expected or problems != expected.count(b"400"):
         failures.append(f"{name}: {statuses}, {problems} problem documents; expected {expected}")
+# A body announced larger than the limit is answered 413 and not read: the connection closes
+# at once (Hummingbird read the rest of the body, up to what the client claimed, first).
+with socket.create_connection((host, port), timeout=5) as connection:
+    connection.sendall(f"POST /v1/records HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+                       f"Authorization: Bearer {os.environ.get('CHM_API_KEY', 'not-a-key')}\r\n"
+                       "Content-Length: 999999999999\r\n\r\n[{}".encode())
+    answer = b""
+    try:
+        while chunk := connection.recv(65536):
+            answer += chunk
+    except socket.timeout:
+        failures.append("a body over the limit: the connection stayed open")
+    statuses = re.findall(rb"HTTP/1\.1 (\d{3}) ", answer)
+    print(f"body over the limit: {b' '.join(statuses).decode()}")
+    if statuses not in ([b"413"], [b"401"]):
+        failures.append(f"a body over the limit: {statuses}")
 if failures:
     sys.exit("malformed requests answered wrongly:\n" + "\n".join(failures))
 print("every malformed request got a 4xx problem document")

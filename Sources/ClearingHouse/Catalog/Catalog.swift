@@ -270,6 +270,19 @@ final class Catalog: Sendable {
         }
     }
 
+    /// Those of `ids` that the catalog holds as records (their JSON is not read).
+    func liveIDs(among ids: [String]) throws -> Set<String> {
+        guard !ids.isEmpty else { return [] }
+        return try read { db in
+            var found = Set<String>()
+            let statement = try db.cachedStatement(sql: "SELECT 1 FROM records WHERE id = ?")
+            for id in ids where !found.contains(id) {
+                if try Bool.fetchOne(statement, arguments: [id]) != nil { found.insert(id) }
+            }
+            return found
+        }
+    }
+
     /// Calls `body` with each record's id and canonical JSON, in id order, streaming.
     func forEachJSON(_ body: (String, String) throws -> Void) throws {
         try read { db in

@@ -288,21 +288,22 @@ extension ClearingHouse {
         words += results.corrections.map(\.spelling)
         let shownLanguage = ShownLanguage(typedLanguage: typedLanguage, typedScripts: typedScripts)
         var hits: [SearchResultHit] = []
-        // (A record deleted since the index's commit is left out.)
-        var records = Dictionary(try self.records(ids: results.hits.map(\.key)).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var pageHits = results.hits
         let stale = isIndexBehind(searcher, catalogSequence: positions.lastChangeSequence)
-        if stale, pageHits.contains(where: { records[$0.key] == nil }) {
+        if stale {
             // An index behind the catalog (after a crash between their commits) still holds
-            // records deleted since: the page is filled from the hits after it instead of
-            // coming back short. (Its pages are of the records still there.)
+            // records deleted since: pages are counted over the hits whose records are still
+            // there (from the first hit, so that every page numbers them alike), and filled
+            // from the hits after them instead of coming back short.
             let behind = SearchIndex.changeSequence(in: searcher.userData)
             let pending = Int(clamping: max(0, positions.lastChangeSequence - behind))
             let window = request.offset + request.limit + min(pending, Self.staleFillMargin)
             let wider = try engineSearch(limit: window, offset: 0).hits
-            records = Dictionary(try self.records(ids: wider.map(\.key)).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-            pageHits = Array(wider.filter { records[$0.key] != nil }.dropFirst(request.offset).prefix(request.limit))
+            let live = try catalog.liveIDs(among: wider.map(\.key))
+            pageHits = Array(wider.filter { live.contains($0.key) }.dropFirst(request.offset).prefix(request.limit))
         }
+        // (A record deleted since the index's commit is left out.)
+        let records = Dictionary(try self.records(ids: pageHits.map(\.key)).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         for hit in pageHits {
             guard let record = records[hit.key] else { continue }
             var shown = presentation(
