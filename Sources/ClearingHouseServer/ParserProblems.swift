@@ -65,7 +65,10 @@ final class ParserProblemHandler: ChannelDuplexHandler, RemovableChannelHandler 
         }
         guard case .end = unwrapOutboundIn(data) else { return context.write(data, promise: promise) }
         inFlight = max(0, inFlight - 1)
-        if closingAfterAnswer, inFlight == 0 || !readingRequest {
+        // An answer given before its request's body was read (401 for a write without a key,
+        // 404, 413) closes the connection too: the rest of the body, as long as the client
+        // claims, would be read only to be thrown away.
+        if closingAfterAnswer || readingRequest, inFlight == 0 || !readingRequest {
             answered = true
             let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
             context.writeAndFlush(data).whenComplete { result in
