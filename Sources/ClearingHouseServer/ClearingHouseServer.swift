@@ -103,13 +103,14 @@ public final class ClearingHouseServer: Sendable {
     ) -> Application<RouterResponder<BasicRequestContext>> {
         let host = configuration.host
         let idleTimeout = TimeAmount(configuration.idleTimeout)
+        let connections = ConnectionLimit(maximum: configuration.maxConnections ?? ConnectionLimit.defaultMaximum())
         var quiet = logger
         quiet.logLevel = .warning
         return Application(
             router: makeRouter(),
             server: .http1(
                 configuration: .init(
-                    additionalChannelHandlers: [ParserProblemHandler(), SlowRequestHandler(grace: idleTimeout)],
+                    additionalChannelHandlers: [connections.handler(), ParserProblemHandler(), SlowRequestHandler(grace: idleTimeout)],
                     idleTimeout: idleTimeout)),
             configuration: ApplicationConfiguration(address: .hostname(host, port: configuration.port), serverName: "chm"),
             services: [ThreadPoolShutdown(pool: writePool)],

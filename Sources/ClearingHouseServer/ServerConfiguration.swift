@@ -20,6 +20,9 @@ public struct ServerConfiguration: Sendable {
     /// A connection with no traffic for this long is closed, so a slow or vanished client
     /// holds nothing.
     public var idleTimeout: Duration
+    /// The most connections open at once; more are closed as soon as they are accepted.
+    /// nil: the process's limit on open files less 256 (kept for the catalog and the index).
+    public var maxConnections: Int?
     /// The OAI-PMH provider at `/oai`: names and page size.
     public var oai: OAIConfiguration
     /// The provider's base URL as its responses name it; nil: `http://` and the request's
@@ -30,8 +33,9 @@ public struct ServerConfiguration: Sendable {
     public init(
         host: String = "127.0.0.1", port: Int = 8080, apiKeys: APIKeys? = nil, corsOrigins: [String] = [],
         maxBodyBytes: Int = 64 << 20, logRequests: Bool = true, idleTimeout: Duration = .seconds(60),
-        oai: OAIConfiguration = OAIConfiguration(), oaiBaseURL: String? = nil
+        oai: OAIConfiguration = OAIConfiguration(), oaiBaseURL: String? = nil, maxConnections: Int? = nil
     ) {
+        self.maxConnections = maxConnections
         self.oai = oai
         self.oaiBaseURL = oaiBaseURL
         self.host = host
@@ -48,7 +52,7 @@ public struct ServerConfiguration: Sendable {
 
     /// Checks the values a front end took from a user.
     /// - Throws: ``ClearingHouseError`` naming the parameter (`port`, `maxBodyMb`, `host`,
-    ///   `corsOrigin`, `oaiPageSize`, `oaiAdminEmail`, `oaiBaseUrl`).
+    ///   `corsOrigin`, `maxConnections`, `oaiPageSize`, `oaiAdminEmail`, `oaiBaseUrl`).
     public func validate() throws {
         guard (0...65535).contains(port) else { throw ClearingHouseError.parameter("port", "\(port) is not between 0 and 65535") }
         guard maxBodyBytes > 0 else { throw ClearingHouseError.parameter("maxBodyMb", "the body limit must be above 0") }
@@ -57,6 +61,9 @@ public struct ServerConfiguration: Sendable {
         for origin in corsOrigins where origin.isEmpty || origin.hasSuffix("/") {
             throw ClearingHouseError.parameter(
                 "corsOrigin", "\"\(origin)\" is not an origin (scheme://host[:port], without a path or a trailing /)")
+        }
+        if let maxConnections, maxConnections < 1 {
+            throw ClearingHouseError.parameter("maxConnections", "\(maxConnections) is below 1")
         }
         try oai.validate()
         if let oaiBaseURL, !Self.isBaseURL(oaiBaseURL) {

@@ -44,6 +44,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("oai-admin-email"), help: ArgumentHelp("The OAI-PMH repository's admin address, NAME@DOMAIN.TLD (repeatable).", valueName: "EMAIL"))
     var oaiAdminEmails: [String] = []
 
+    @Option(
+        name: .customLong("max-connections"),
+        help: ArgumentHelp("Most connections open at once; more are closed when accepted (default: the open-file limit less 256).", valueName: "N"))
+    var maxConnections: Int?
+
     @Flag(help: "No log line per request.")
     var quiet = false
 
@@ -55,7 +60,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--oai-page-size: \(oaiPageSize) is not between 1 and 10000")
         }
         do {
-            try ServerConfiguration(host: host, port: port, corsOrigins: corsOrigins).validate()
+            try ServerConfiguration(host: host, port: port, corsOrigins: corsOrigins, maxConnections: maxConnections).validate()
         } catch let error as ClearingHouseError {
             throw ValidationError(error.message)
         }
@@ -68,7 +73,7 @@ struct ServeCommand: AsyncParsableCommand {
             logRequests: !quiet,
             oai: OAIConfiguration(
                 adminEmails: oaiAdminEmails.isEmpty ? OAIConfiguration().adminEmails : oaiAdminEmails, pageSize: oaiPageSize),
-            oaiBaseURL: oaiBaseURL)
+            oaiBaseURL: oaiBaseURL, maxConnections: maxConnections)
         // (The admin emails and base URL are checked here, in one line and exit 64 before the
         // index is opened: Identify with them would fail the OAI-PMH schema.)
         try Console.run { try configuration.validate() }

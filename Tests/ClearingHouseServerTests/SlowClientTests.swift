@@ -1,6 +1,7 @@
-// Clients that send slowly, on a live port through raw sockets: a body dripped a byte at a
-// time is answered 408 once the grace period is over (it reset the idle timeout with every
-// byte, and held its connection for ever); a body sent at a fair rate is read whole.
+// Clients that send slowly, or connect by the thousand, on a live port through raw sockets: a
+// body dripped a byte at a time is answered 408 once the grace period is over (it reset the
+// idle timeout with every byte, and held its connection for ever); a body sent at a fair rate
+// is read whole; connections beyond the limit are closed when accepted.
 import ClearingHouseServer
 import Foundation
 import Hummingbird
@@ -39,6 +40,13 @@ private final class RawConnection {
     @discardableResult
     func send(_ text: String) -> Bool {
         Array(text.utf8).withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } == text.utf8.count
+    }
+
+    /// The first bytes the server sends ("" when it closes the connection or `timeout` passes).
+    func receiveFirst() -> String {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let count = buffer.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
+        return count > 0 ? String(decoding: buffer[..<count], as: UTF8.self) : ""
     }
 
     /// What the server sent until it closed the connection or `timeout` passed.
@@ -85,6 +93,38 @@ private final class RawConnection {
             fair.send(#"{"q": "reef"}"#)
             let fairAnswer = fair.receiveAll()
             #expect(fairAnswer.hasPrefix("HTTP/1.1 200"), "\(fairAnswer)")
+        }
+    }
+
+    @Test func connectionsBeyondTheLimitAreClosedWhenAccepted() async throws {
+        let fixture = try Fixture(records: seedRecords)
+        defer { fixture.remove() }
+        let server = ClearingHouseServer(
+            house: fixture.house, configuration: ServerConfiguration(port: 0, logRequests: false, maxConnections: 3))
+        try await server.makeApplication().test(.live) { client in
+            let port = try #require(client.port)
+            // (The test client may hold a connection of its own: the fourth at most is refused.)
+            var open: [RawConnection] = []
+            var refused: RawConnection?
+            for _ in 0..<4 {
+                let connection = try RawConnection(port: port, timeout: 1)
+                connection.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+                let answer = connection.receiveFirst()
+                if answer.isEmpty {
+                    refused = connection
+                    break
+                }
+                #expect(answer.hasPrefix("HTTP/1.1 200"), "\(answer)")
+                open.append(connection)
+            }
+            #expect(refused != nil, "four connections were kept open under a limit of 3")
+            #expect(open.count >= 2)
+            // One closes: a new connection is served.
+            open.removeFirst()
+            try await Task.sleep(for: .milliseconds(300))
+            let next = try RawConnection(port: port, timeout: 2)
+            next.send("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            #expect(next.receiveAll().hasPrefix("HTTP/1.1 200"))
         }
     }
 }
