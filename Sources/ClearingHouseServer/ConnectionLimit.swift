@@ -58,6 +58,7 @@ final class ConnectionLimitHandler: ChannelInboundHandler, RemovableChannelHandl
     typealias InboundIn = HTTPRequestPart
 
     private let limit: ConnectionLimit
+    private var checked = false
     private var counted = false
 
     init(limit: ConnectionLimit) {
@@ -65,6 +66,19 @@ final class ConnectionLimitHandler: ChannelInboundHandler, RemovableChannelHandl
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
+        // (A connection's handlers are added before it is active; closing it then is not
+        // reliable, so it is counted in when it becomes active.)
+        if context.channel.isActive { countIn(context: context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        countIn(context: context)
+        context.fireChannelActive()
+    }
+
+    private func countIn(context: ChannelHandlerContext) {
+        guard !checked else { return }
+        checked = true
         counted = true
         if !limit.enter() { context.close(promise: nil) }
     }

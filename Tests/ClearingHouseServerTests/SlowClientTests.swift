@@ -12,8 +12,17 @@ import Testing
 import Glibc
 #endif
 
-/// A blocking TCP connection to 127.0.0.1 (reads time out after `timeout` seconds).
-private final class RawConnection {
+/// Runs blocking `work` on a thread of its own, off Swift concurrency's pool (a test blocked
+/// in `recv` on a pool thread starves the servers under test: the machine has two).
+private func offThePool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(returning: work()) }
+    }
+}
+
+/// A blocking TCP connection to 127.0.0.1 (reads time out after `timeout` seconds). Its
+/// reads are made off Swift concurrency's pool (``receiveAll()``, ``receiveFirst()``).
+private final class RawConnection: @unchecked Sendable {
     private let socket: Int32
 
     init(port: Int, timeout: Int = 10) throws {
@@ -42,15 +51,26 @@ private final class RawConnection {
         Array(text.utf8).withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } == text.utf8.count
     }
 
-    /// The first bytes the server sends ("" when it closes the connection or `timeout` passes).
-    func receiveFirst() -> String {
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        let count = buffer.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
-        return count > 0 ? String(decoding: buffer[..<count], as: UTF8.self) : ""
+    /// The first bytes the server sends: "" when it closes (or resets) the connection, nil
+    /// when `timeout` passes first.
+    func receiveFirst() async -> String? {
+        await offThePool { self.blockingReceiveFirst() }
     }
 
     /// What the server sent until it closed the connection or `timeout` passed.
-    func receiveAll() -> String {
+    func receiveAll() async -> String {
+        await offThePool { self.blockingReceiveAll() }
+    }
+
+    private func blockingReceiveFirst() -> String? {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let count = buffer.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
+        // (A connection closed with the request unread is reset rather than ended: closed too.)
+        if count < 0 { return errno == ECONNRESET ? "" : nil }
+        return String(decoding: buffer[..<count], as: UTF8.self)
+    }
+
+    private func blockingReceiveAll() -> String {
         var answer: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
@@ -77,7 +97,7 @@ private final class RawConnection {
             while ContinuousClock.now - started < .seconds(4), slow.send(" ") {
                 try await Task.sleep(for: .milliseconds(200))
             }
-            let answer = slow.receiveAll()
+            let answer = await slow.receiveAll()
             #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer)")
             #expect(answer.contains("application/problem+json"), "\(answer)")
             #expect(answer.contains("too slowly"), "\(answer)")
@@ -85,13 +105,13 @@ private final class RawConnection {
             // idle for longer than the idle timeout, is closed.)
             let other = try RawConnection(port: port)
             other.send("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-            #expect(other.receiveAll().hasPrefix("HTTP/1.1 200"))
+            #expect(await other.receiveAll().hasPrefix("HTTP/1.1 200"))
             // A body sent whole, if late in its grace period, is read and answered.
             let fair = try RawConnection(port: port)
             fair.send("POST /v1/search HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 13\r\nConnection: close\r\n\r\n")
             try await Task.sleep(for: .milliseconds(500))
             fair.send(#"{"q": "reef"}"#)
-            let fairAnswer = fair.receiveAll()
+            let fairAnswer = await fair.receiveAll()
             #expect(fairAnswer.hasPrefix("HTTP/1.1 200"), "\(fairAnswer)")
         }
     }
@@ -107,9 +127,9 @@ private final class RawConnection {
             var open: [RawConnection] = []
             var refused: RawConnection?
             for _ in 0..<4 {
-                let connection = try RawConnection(port: port, timeout: 1)
+                let connection = try RawConnection(port: port, timeout: 30)
                 connection.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-                let answer = connection.receiveFirst()
+                let answer = try #require(await connection.receiveFirst(), "no answer and no close")
                 if answer.isEmpty {
                     refused = connection
                     break
@@ -124,7 +144,7 @@ private final class RawConnection {
             try await Task.sleep(for: .milliseconds(300))
             let next = try RawConnection(port: port, timeout: 2)
             next.send("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-            #expect(next.receiveAll().hasPrefix("HTTP/1.1 200"))
+            #expect(await next.receiveAll().hasPrefix("HTTP/1.1 200"))
         }
     }
 }
