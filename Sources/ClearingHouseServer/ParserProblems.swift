@@ -11,11 +11,7 @@ import NIOHTTPTypes
 /// head too large), then closes the connection. An error in the middle of a request (a bad
 /// chunk in its body) goes on to the application, whose request body then fails and whose
 /// answer is a problem already.
-final class ParserProblemHandler: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPRequestPart
-    typealias InboundOut = HTTPRequestPart
-    typealias OutboundIn = HTTPResponsePart
-    typealias OutboundOut = HTTPResponsePart
+final class ParserProblemHandler: HTTPPartHandler {
 
     /// Requests whose head was read and whose answer has not ended.
     private var inFlight = 0
@@ -126,18 +122,10 @@ final class ParserProblemHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     /// Writes a problem document with `Connection: close`, then closes the connection.
     private func answer(
-        context: ChannelHandlerContext, status: HTTPResponse.Status, type: String, title: String, detail: String, extra: HTTPFields = [:]
+        context: ChannelHandlerContext, status: HTTPResponse.Status, type: String, title: String, detail: String
     ) {
         answered = true
-        let problem = Problem(status, type, title, detail: detail)
-        let body = ByteBuffer(string: problem.jsonValue.description + "\n")
-        var fields: HTTPFields = [.contentType: "application/problem+json", .connection: "close"]
-        fields[.contentLength] = String(body.readableBytes)
-        fields.append(contentsOf: extra)
-        context.write(wrapOutboundOut(.head(HTTPResponse(status: status, headerFields: fields))), promise: nil)
-        context.write(wrapOutboundOut(.body(body)), promise: nil)
-        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in bound.value.close(promise: nil) }
+        Problem(status, type, title, detail: detail).writeAndClose(context: context)
     }
 
     /// The status and the words for `error`.
@@ -160,5 +148,26 @@ final class ParserProblemHandler: ChannelDuplexHandler, RemovableChannelHandler 
         default:
             return (.badRequest, "the request is not valid HTTP/1.1 (\(error))")
         }
+    }
+}
+
+/// A handler of the server's connections between the HTTP codec and the application: it sees
+/// the request parts going in and the answer parts going out.
+protocol HTTPPartHandler: ChannelDuplexHandler, RemovableChannelHandler
+where InboundIn == HTTPRequestPart, InboundOut == HTTPRequestPart, OutboundIn == HTTPResponsePart, OutboundOut == HTTPResponsePart {}
+
+extension Problem {
+    /// Writes this problem as a whole answer with `Connection: close` from a channel handler
+    /// (below the application: for what a connection's handlers answer themselves), then
+    /// closes the connection.
+    func writeAndClose(context: ChannelHandlerContext) {
+        let body = ByteBuffer(string: jsonValue.description + "\n")
+        let fields: HTTPFields = [
+            .contentType: "application/problem+json", .connection: "close", .contentLength: String(body.readableBytes),
+        ]
+        context.write(NIOAny(HTTPResponsePart.head(HTTPResponse(status: status, headerFields: fields))), promise: nil)
+        context.write(NIOAny(HTTPResponsePart.body(body)), promise: nil)
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.writeAndFlush(NIOAny(HTTPResponsePart.end(nil))).whenComplete { _ in bound.value.close(promise: nil) }
     }
 }

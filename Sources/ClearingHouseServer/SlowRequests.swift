@@ -12,11 +12,7 @@ import NIOHTTPTypes
 /// grace period: from its head, it may take `grace` plus one second per
 /// ``minimumBytesPerSecond`` bytes received to arrive whole. A request read whole has no
 /// deadline, however long its answer takes.
-final class SlowRequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPRequestPart
-    typealias InboundOut = HTTPRequestPart
-    typealias OutboundIn = HTTPResponsePart
-    typealias OutboundOut = HTTPResponsePart
+final class SlowRequestHandler: HTTPPartHandler {
 
     /// The slowest body accepted after the grace period: 1 KiB a second (a 64 MB body may
     /// take 18 hours; a client dripping a byte a second is cut off after the grace period).
@@ -55,18 +51,16 @@ final class SlowRequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        // After a timeout, the application's own answer (to a body that ended in an error)
-        // would follow the 408 on a closing connection: it is dropped.
-        guard !timedOut else {
-            promise?.fail(ChannelError.ioOnClosedChannel)
-            return
-        }
-        switch unwrapOutboundIn(data) {
-        case .head(let head) where head.status.kind != .informational: answering = true
-        case .end:
+        switch (timedOut, unwrapOutboundIn(data)) {
+        case (true, _):
+            // After a timeout, the application's own answer (to a body that ended in an
+            // error) would follow the 408 on a closing connection: it is dropped.
+            return promise?.fail(ChannelError.ioOnClosedChannel) ?? ()
+        case (false, .head(let head)) where head.status.kind != .informational: answering = true
+        case (false, .end):
             inFlight = max(0, inFlight - 1)
             answering = false
-        default: break
+        case (false, _): break
         }
         context.write(data, promise: promise)
     }
@@ -112,16 +106,9 @@ final class SlowRequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
             return
         }
         let rate = Self.minimumBytesPerSecond
-        let problem = Problem(
+        Problem(
             .requestTimeout, "request-timeout", "Request timeout",
-            detail: "the request's body came too slowly (after the first \(grace.nanoseconds / 1_000_000_000) seconds, at least \(rate) bytes a second); send it again faster")
-        let body = ByteBuffer(string: problem.jsonValue.description + "\n")
-        let fields: HTTPFields = [
-            .contentType: "application/problem+json", .connection: "close", .contentLength: String(body.readableBytes),
-        ]
-        context.write(wrapOutboundOut(.head(HTTPResponse(status: .requestTimeout, headerFields: fields))), promise: nil)
-        context.write(wrapOutboundOut(.body(body)), promise: nil)
-        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in bound.value.close(promise: nil) }
+            detail: "the request's body came too slowly (after the first \(grace.nanoseconds / 1_000_000_000) seconds, at least \(rate) bytes a second); send it again faster"
+        ).writeAndClose(context: context)
     }
 }
