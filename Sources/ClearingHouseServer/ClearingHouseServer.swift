@@ -103,6 +103,7 @@ public final class ClearingHouseServer: Sendable {
     ) -> Application<RouterResponder<BasicRequestContext>> {
         let host = configuration.host
         let idleTimeout = TimeAmount(configuration.idleTimeout)
+        let maxBodyBytes = configuration.maxBodyBytes
         let connections = ConnectionLimit(maximum: configuration.maxConnections ?? ConnectionLimit.defaultMaximum())
         var quiet = logger
         quiet.logLevel = .warning
@@ -110,7 +111,7 @@ public final class ClearingHouseServer: Sendable {
             router: makeRouter(),
             server: .http1(
                 configuration: .init(
-                    additionalChannelHandlers: [connections.handler(), ParserProblemHandler(), SlowRequestHandler(grace: idleTimeout)],
+                    additionalChannelHandlers: [connections.handler(), ParserProblemHandler(maxBodyBytes: maxBodyBytes), SlowRequestHandler(grace: idleTimeout)],
                     idleTimeout: idleTimeout)),
             configuration: ApplicationConfiguration(address: .hostname(host, port: configuration.port), serverName: "chm"),
             services: [ThreadPoolShutdown(pool: writePool)],

@@ -28,6 +28,13 @@ final class ParserProblemHandler: HTTPPartHandler {
     /// A parser error came after the requests in flight (pipelined behind them): answered
     /// with a problem once their answers end.
     private var pendingError: HTTPParserError?
+    /// The largest body the server reads (`--max-body-mb`): a request that announces a larger
+    /// one is not told to go on.
+    private let maxBodyBytes: Int
+
+    init(maxBodyBytes: Int) {
+        self.maxBodyBytes = maxBodyBytes
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !answered, !refusingConnect, pendingError == nil else { return }
@@ -44,6 +51,11 @@ final class ParserProblemHandler: HTTPPartHandler {
             }
             inFlight += 1
             readingRequest = true
+            if inFlight == 1, Self.expectsContinue(head, maxBodyBytes: maxBodyBytes) {
+                // `Expect: 100-continue` (curl sends it with every body over 1 MB): the client
+                // waits for this before it sends the body, and without it waited a second.
+                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponse(status: .continue))), promise: nil)
+            }
         }
         context.fireChannelRead(data)
     }
@@ -112,6 +124,14 @@ final class ParserProblemHandler: HTTPPartHandler {
             // Behind requests still being answered: answered after them.
             pendingError = parserError
         }
+    }
+
+    /// Whether `head` waits for `100 Continue` before sending a body the server will read (one
+    /// it announces within `maxBodyBytes`, or of a length it does not say).
+    static func expectsContinue(_ head: HTTPRequest, maxBodyBytes: Int) -> Bool {
+        guard head.headerFields[.expect]?.trimmingCharacters(in: .whitespaces).lowercased() == "100-continue" else { return false }
+        guard let length = head.headerFields[.contentLength] else { return true }
+        return Int(length).map { $0 <= maxBodyBytes } ?? false
     }
 
     /// Answers a parser error with a problem document, then closes the connection.

@@ -147,4 +147,29 @@ private final class RawConnection: @unchecked Sendable {
             #expect(await next.receiveAll().hasPrefix("HTTP/1.1 200"))
         }
     }
+
+    /// `Expect: 100-continue` (curl sends it with every body over 1 MB, and waits a second for
+    /// the answer before sending the body anyway) is answered at once, unless the body it
+    /// announces is over the limit (then the 413 comes instead).
+    @Test func aClientThatExpects100ContinueIsToldToGoOn() async throws {
+        let fixture = try Fixture(records: seedRecords)
+        defer { fixture.remove() }
+        let server = ClearingHouseServer(
+            house: fixture.house, configuration: ServerConfiguration(port: 0, maxBodyBytes: 1 << 20, logRequests: false))
+        try await server.makeApplication().test(.live) { client in
+            let port = try #require(client.port)
+            let waiting = try RawConnection(port: port, timeout: 10)
+            waiting.send("POST /v1/search HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: 13\r\n\r\n")
+            let interim = try #require(await waiting.receiveFirst())
+            #expect(interim.hasPrefix("HTTP/1.1 100"), "\(interim)")
+            waiting.send(#"{"q": "reef"}"#)
+            let answer = try #require(await waiting.receiveFirst())
+            #expect(answer.hasPrefix("HTTP/1.1 200"), "\(answer)")
+            let tooLarge = try RawConnection(port: port, timeout: 10)
+            tooLarge.send("POST /v1/search HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: 2000000\r\n\r\n")
+            let refused = await tooLarge.receiveAll()
+            #expect(refused.hasPrefix("HTTP/1.1 413"), "\(refused)")
+            #expect(!refused.contains("100 Continue"), "\(refused)")
+        }
+    }
 }
