@@ -42,9 +42,6 @@ final class ConnectionLimit: Sendable {
         open.wrappingSubtract(1, ordering: .relaxed)
     }
 
-    /// The connections open now.
-    var count: Int { open.load(ordering: .relaxed) }
-
     /// The handler that counts a connection in for its lifetime, and closes it at once when
     /// it is over the limit.
     func handler() -> ConnectionLimitHandler {

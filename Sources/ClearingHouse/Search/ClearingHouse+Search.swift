@@ -242,18 +242,23 @@ extension ClearingHouse {
         let engineSort: HitOrder = sort == .published ? .keyword(field: "published", descending: true) : .relevance
         let filter = request.filters.engineFilter
         let typedLanguage = Self.queryLanguage(expansions)
-        func engineSearch(limit: Int, offset: Int) throws -> SearchResults {
-            try indexing {
-                try searcher.search(
-                    query,
-                    options: SearchOptions(
-                        limit: limit, offset: offset, countTotal: request.countTotal, explain: request.explain,
-                        filter: filter.isEmpty ? nil : filter, facets: request.facets, sort: engineSort,
-                        correctSpelling: request.correct, knownWords: knownWords,
-                        preferredGroup: request.language.map(SearchIndex.fieldLanguage) ?? typedLanguage))
-            }
+        // An index behind the catalog (after a crash between their commits) still holds
+        // records deleted since: its pages are counted over the hits whose records are still
+        // there (from the first hit, so that every page numbers them alike), and filled from
+        // the hits after them instead of coming back short; one search reads that much.
+        let stale = isIndexBehind(searcher, catalogSequence: positions.lastChangeSequence)
+        let pending = Int(clamping: max(0, positions.lastChangeSequence - SearchIndex.changeSequence(in: searcher.userData)))
+        let (limit, offset) =
+            stale ? (request.offset + request.limit + min(pending, Self.staleFillMargin), 0) : (request.limit, request.offset)
+        let results = try indexing {
+            try searcher.search(
+                query,
+                options: SearchOptions(
+                    limit: limit, offset: offset, countTotal: request.countTotal, explain: request.explain,
+                    filter: filter.isEmpty ? nil : filter, facets: request.facets, sort: engineSort,
+                    correctSpelling: request.correct, knownWords: knownWords,
+                    preferredGroup: request.language.map(SearchIndex.fieldLanguage) ?? typedLanguage))
         }
-        let results = try engineSearch(limit: request.limit, offset: request.offset)
         // "Showing results for" when a word the index does not have was replaced by its close
         // spelling; words it has only as stems are then shown as written. A rare word searched
         // with a frequent neighbour beside it (`bears`, `years`) keeps its place.
@@ -289,18 +294,9 @@ extension ClearingHouse {
         let shownLanguage = ShownLanguage(typedLanguage: typedLanguage, typedScripts: typedScripts)
         var hits: [SearchResultHit] = []
         var pageHits = results.hits
-        let stale = isIndexBehind(searcher, catalogSequence: positions.lastChangeSequence)
         if stale {
-            // An index behind the catalog (after a crash between their commits) still holds
-            // records deleted since: pages are counted over the hits whose records are still
-            // there (from the first hit, so that every page numbers them alike), and filled
-            // from the hits after them instead of coming back short.
-            let behind = SearchIndex.changeSequence(in: searcher.userData)
-            let pending = Int(clamping: max(0, positions.lastChangeSequence - behind))
-            let window = request.offset + request.limit + min(pending, Self.staleFillMargin)
-            let wider = try engineSearch(limit: window, offset: 0).hits
-            let live = try catalog.liveIDs(among: wider.map(\.key))
-            pageHits = Array(wider.filter { live.contains($0.key) }.dropFirst(request.offset).prefix(request.limit))
+            let live = try catalog.liveIDs(among: pageHits.map(\.key))
+            pageHits = Array(pageHits.filter { live.contains($0.key) }.dropFirst(request.offset).prefix(request.limit))
         }
         // (A record deleted since the index's commit is left out.)
         let records = Dictionary(try self.records(ids: pageHits.map(\.key)).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
