@@ -20,9 +20,20 @@ struct API: Sendable {
             body: .init(byteBuffer: ByteBuffer(string: text + "\n")))
     }
 
-    /// A library document as `chm ... --json` prints it (``JSONValue/init(encoding:)``).
+    /// A 200 answer with a JSON document given as UTF-8.
+    static func json(utf8 bytes: [UInt8]) -> Response {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(bytes.count + 1)
+        buffer.writeBytes(bytes)
+        buffer.writeInteger(UInt8(ascii: "\n"))
+        return Response(
+            status: .ok, headers: [.contentType: "application/json", .xContentTypeOptions: "nosniff"],
+            body: .init(byteBuffer: buffer))
+    }
+
+    /// A library document as `chm ... --json` prints it (``JSONValue/text(encoding:)``).
     static func document(_ value: some Encodable) throws -> String {
-        try JSONValue(encoding: value).description
+        try JSONValue.text(encoding: value)
     }
 
     // MARK: Probes and documents
@@ -54,16 +65,22 @@ struct API: Sendable {
     /// `chm search --json`'s document, plus `took_ms`.
     func search(_ parameters: RequestParameters) async throws -> Response {
         let request = try APIParameters.search(parameters)
-        let text = try await server.read { [house] in
+        let bytes = try await server.read { [house] in
             let started = ContinuousClock.now
             let response = try house.search(request)
             let took = ContinuousClock.now - started
-            guard case .object(var members) = try JSONValue(encoding: response) else { return try Self.document(response) }
+            var bytes = try JSONValue.utf8(encoding: response)
             let milliseconds = Double(took.components.seconds) * 1000 + Double(took.components.attoseconds) / 1e15
-            members.append(("took_ms", .double((milliseconds * 1000).rounded() / 1000)))
-            return JSONValue.object(members).description
+            // The document is an object: `took_ms` is its last member.
+            guard bytes.count >= 2, bytes.last == UInt8(ascii: "}") else { return bytes }
+            bytes.removeLast()
+            if bytes.count > 1 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(contentsOf: #""took_ms":"#.utf8)
+            bytes.append(contentsOf: JSONValue.double((milliseconds * 1000).rounded() / 1000).description.utf8)
+            bytes.append(UInt8(ascii: "}"))
+            return bytes
         }
-        return Self.json(text)
+        return Self.json(utf8: bytes)
     }
 
     /// `chm match --json`'s document.

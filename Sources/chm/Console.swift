@@ -69,9 +69,9 @@ enum Console {
     }
 
     /// Writes a library document to standard output, as the library encodes it
-    /// (``JSONValue/init(encoding:)``: members in their documented order).
+    /// (``JSONValue/text(encoding:)``: members in their documented order).
     static func printJSON(_ document: some Encodable) throws {
-        printJSON(try JSONValue(encoding: document))
+        print(try JSONValue.text(encoding: document))
     }
 
     /// Peak resident memory of this process so far, in bytes.

@@ -311,6 +311,8 @@ struct ResponseCodingTests {
         #expect(try JSONDecoder().decode(T.self, from: data) == value, sourceLocation: sourceLocation)
         let printed = try JSONValue(encoding: value).description
         #expect(try JSONDecoder().decode(T.self, from: Data(printed.utf8)) == value, sourceLocation: sourceLocation)
+        // The one-pass text is the tree's, byte for byte.
+        #expect(try JSONValue.text(encoding: value) == printed, sourceLocation: sourceLocation)
     }
 
     static var response: SearchResponse {
@@ -440,6 +442,148 @@ struct ResponseCodingTests {
 }
 
 private struct CodingTestFailure: Error {}
+
+/// The one-pass JSON text (what chm prints and serves) is the tree encoder's description byte
+/// for byte, whatever `encode(to:)` does: the patterns one pass cannot write fall back.
+@Suite struct OnePassJSONTests {
+    /// `value`'s one-pass text equals the tree's, and is `expected` when given.
+    func expectSameText(_ value: some Encodable, _ expected: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let tree = try JSONValue(encoding: value).description
+        #expect(try JSONValue.text(encoding: value) == tree, sourceLocation: sourceLocation)
+        #expect(try JSONValue.utf8(encoding: value) == Array(tree.utf8), sourceLocation: sourceLocation)
+        if let expected { #expect(tree == expected, sourceLocation: sourceLocation) }
+    }
+
+    enum Keys: String, CodingKey { case a, b, c }
+
+    @Test func scalarsCollectionsAndOptionalsAreWrittenAsTheTreeWritesThem() throws {
+        try expectSameText("a \"quoted\" line\n\u{1}é", #""a \"quoted\" line\n\u0001é""#)
+        try expectSameText([1.5, 2, -0.0, .infinity, .nan, 1e300, 0.1])
+        try expectSameText([Int8.min, 0, 7] as [Int8])
+        try expectSameText([UInt64.max])
+        try expectSameText([Float(0.5)])
+        try expectSameText([true, false])
+        try expectSameText([String?.none, "x"])
+        try expectSameText(["b": ["x": Int64(7)]], #"{"b":{"x":7}}"#)
+        try expectSameText([[Int]](), "[]")
+        try expectSameText([[Int]()], "[[]]")
+        try expectSameText([String: Int](), "{}")
+        try expectSameText(ResponseCodingTests.response)
+    }
+
+    @Test func nestedContainersAndContainersLeftOpenAreClosedInOrder() throws {
+        struct Nested: Encodable {
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: Keys.self)
+                var inner = container.nestedContainer(keyedBy: Keys.self, forKey: .a)
+                try inner.encode(1, forKey: .b)
+                var list = inner.nestedUnkeyedContainer(forKey: .c)
+                try list.encode("x")
+                var deeper = list.nestedContainer(keyedBy: Keys.self)
+                try deeper.encodeNil(forKey: .a)
+                _ = list.nestedUnkeyedContainer()
+                // Back to the outer object while the inner ones are still open.
+                try container.encode(2, forKey: .b)
+            }
+        }
+        try expectSameText(Nested(), #"{"a":{"b":1,"c":["x",{"a":null},[]]},"b":2}"#)
+        struct Empty: Encodable {
+            func encode(to encoder: any Encoder) throws {}
+        }
+        try expectSameText(Empty(), "{}")
+        try expectSameText([Empty(), Empty()], "[{},{}]")
+        struct Single: Encodable {
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.singleValueContainer()
+                try container.encode([3, 4])
+            }
+        }
+        try expectSameText(["s": Single()], #"{"s":[3,4]}"#)
+        // A second request for the same container adds to the first (as a subclass does).
+        struct TwoRequests: Encodable {
+            func encode(to encoder: any Encoder) throws {
+                var first = encoder.container(keyedBy: Keys.self)
+                try first.encode(1, forKey: .a)
+                var second = encoder.container(keyedBy: Keys.self)
+                try second.encode(2, forKey: .b)
+            }
+        }
+        try expectSameText(TwoRequests(), #"{"a":1,"b":2}"#)
+    }
+
+    @Test func whatOnePassCannotWriteFallsBackToTheTree() throws {
+        // A key written twice keeps its first place with the last value.
+        struct Twice: Encodable {
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: Keys.self)
+                try container.encode(1, forKey: .a)
+                try container.encode("x", forKey: .b)
+                try container.encode([true, false], forKey: .a)
+            }
+        }
+        try expectSameText(Twice(), #"{"a":[true,false],"b":"x"}"#)
+        struct ManyTwice: Encodable {
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: DynamicKey.self)
+                for index in 0..<40 { try container.encode(index, forKey: DynamicKey("k\(index)")) }
+                try container.encode(-1, forKey: DynamicKey("k30"))
+            }
+        }
+        try expectSameText(ManyTwice())
+        // A nested container written to after its parent moved on.
+        struct Interleaved: Encodable {
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: Keys.self)
+                var inner = container.nestedUnkeyedContainer(forKey: .a)
+                try container.encode(1, forKey: .b)
+                try inner.encode(2)
+            }
+        }
+        try expectSameText(Interleaved(), #"{"a":[2],"b":1}"#)
+        // A single value written twice, an array asked for after an object, a super encoder.
+        struct SingleTwice: Encodable {
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.singleValueContainer()
+                try container.encode(1)
+                try container.encode("two")
+            }
+        }
+        try expectSameText(SingleTwice(), #""two""#)
+        struct ArrayAfterObject: Encodable {
+            func encode(to encoder: any Encoder) throws {
+                var object = encoder.container(keyedBy: Keys.self)
+                try object.encode(1, forKey: .a)
+                var array = encoder.unkeyedContainer()
+                try array.encode(2)
+            }
+        }
+        try expectSameText(ArrayAfterObject())
+        struct Super: Encodable {
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: Keys.self)
+                try container.encode(1, forKey: .a)
+                var base = container.superEncoder(forKey: .c).container(keyedBy: Keys.self)
+                try base.encode(true, forKey: .b)
+            }
+        }
+        try expectSameText(Super(), #"{"a":1,"c":{"b":true}}"#)
+    }
+
+    @Test func anErrorIsTheTreeEncodersWithItsPath() throws {
+        struct Refuses: Encodable {
+            func encode(to encoder: any Encoder) throws {
+                throw EncodingError.invalidValue(0, .init(codingPath: encoder.codingPath, debugDescription: "no"))
+            }
+        }
+        struct Outer: Encodable { let inner: [Refuses] }
+        do {
+            _ = try JSONValue.text(encoding: Outer(inner: [Refuses(), Refuses()]))
+            Issue.record("expected an error")
+        } catch EncodingError.invalidValue(_, let context) {
+            #expect(context.codingPath.map(\.stringValue) == ["inner", "Index 0"])
+        }
+    }
+}
 
 /// The language a keyword is analyzed in (and marked with on pages): the record's, unless
 /// the keyword is written in another script.

@@ -89,7 +89,7 @@ extension ClearingHouse {
                 let started = DispatchTime.now().uptimeNanoseconds
                 let request = SearchRequest(query: Self.plainQueryText(query.text), limit: limit, expand: expand, correct: correct)
                 let response = try search(request)
-                _ = try JSONValue(encoding: response).description
+                _ = try JSONValue.utf8(encoding: response)
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
                 return BatchResult(queryID: query.id, hits: response.hits.map { ($0.id, $0.score) }, seconds: seconds)
             }
