@@ -17,6 +17,28 @@ enum Console {
     static let stderrIsTerminal = isatty(STDERR_FILENO) == 1
     static let stdoutIsTerminal = isatty(STDOUT_FILENO) == 1
 
+    /// `text` with its control characters (an escape sequence pasted into a query, a tab, a
+    /// new line) written as `\u{1B}`, so that echoing what a user typed never drives the
+    /// terminal.
+    static func visible(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return text }
+        var shown = ""
+        for scalar in text.unicodeScalars {
+            if scalar.properties.generalCategory == .control {
+                shown += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            } else {
+                shown.unicodeScalars.append(scalar)
+            }
+        }
+        return shown
+    }
+
+    /// "1 match", "2 matches": `count` (a number or "at least N") and `noun` in the singular
+    /// or plural.
+    static func counted(_ count: Int, _ noun: String, plural: String? = nil) -> String {
+        "\(count) " + (count == 1 ? noun : plural ?? noun + "s")
+    }
+
     /// Writes one line to standard error.
     static func error(_ line: String) {
         FileHandle.standardError.write(Data((line + "\n").utf8))

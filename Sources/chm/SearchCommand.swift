@@ -89,21 +89,30 @@ struct SearchCommand: ParsableCommand {
             try Console.printJSON(response)
             return
         }
-        let total = response.total.map { "\($0)" } ?? "at least \(response.totalLowerBound)"
+        // Fewer hits than asked for are all there are.
+        let exact = response.total ?? (!response.hits.isEmpty && response.hits.count < limit ? offset + response.hits.count : nil)
+        let total =
+            exact.map { Console.counted($0, "match", plural: "matches") }
+            ?? "at least " + Console.counted(response.totalLowerBound, "match", plural: "matches")
+        // (What the user typed is echoed with its control characters made visible.)
+        let typed = Console.visible(query)
         if let corrected = response.correctedQuery {
-            print("Showing results for: \(corrected) (you typed: \(query); --no-correct searches only that)")
+            print("Showing results for: \(Console.visible(corrected)) (you typed: \(typed); --no-correct searches only that)")
         }
-        for correction in response.corrections where correction.isBesideTheWord {
-            print("Also searching close spellings of \(correction.word), such as \(correction.spelling)")
+        var besideTheWord = Set<String>()
+        for correction in response.corrections where correction.isBesideTheWord && besideTheWord.insert(correction.word).inserted {
+            print("Also searching close spellings of \(Console.visible(correction.word)), such as \(correction.spelling)")
         }
-        for expansion in response.expansions { print("Also searching: \(expansion.summary)") }
+        for expansion in response.expansions { print("Also searching: \(Console.visible(expansion.summary))") }
         if response.hits.isEmpty, limit == 0, response.totalLowerBound > 0 {
-            print("\(total) matches (--limit 0 shows none)")
+            print("\(total) (--limit 0 shows none)")
         } else if response.hits.isEmpty {
-            let counted = response.totalLowerBound > 0 ? " (\(total) matches)" : ""
-            print("No records match" + (query.isEmpty ? "" : " \"\(query)\"") + (offset > 0 ? " at offset \(offset)" : "") + counted + ".")
+            let counted = response.totalLowerBound > 0 ? " (\(total))" : ""
+            // (A quoted query is shown as typed, not in a second pair of quotes.)
+            let shown = typed.hasPrefix("\"") && typed.hasSuffix("\"") && typed.count > 1 ? typed : "\"\(typed)\""
+            print("No records match" + (query.isEmpty ? "" : " " + shown) + (offset > 0 ? " at offset \(offset)" : "") + counted + ".")
         } else {
-            print("\(offset + 1)-\(offset + response.hits.count) of \(total) matches")
+            print("\(offset + 1)-\(offset + response.hits.count) of \(total)")
             HitPrinter.print(response, offset: offset)
         }
         HitPrinter.printFacets(response.facets, labels: response.facetLabels)

@@ -44,6 +44,30 @@ struct ForgivingSearchTests {
         #expect(strict.stderr.contains("record r1: field title: missing required field"), "\(strict.stderr)")
     }
 
+    /// What the searcher typed is echoed with its control characters made visible (an escape
+    /// sequence pasted into a query drove the terminal), a quoted query is not quoted twice,
+    /// and every hit shown is an exact count ("1-2 of 2 matches", not "of at least 2").
+    @Test func theQueryIsEchoedSafelyAndShortListsAreCountedExactly() throws {
+        let directory = try TemporaryDirectory()
+        let index = directory.path("index")
+        let file = directory.path("corpus.jsonl")
+        try """
+        {"id": "d1", "title": "Seagrass meadows", "body": "Seagrass stores carbon."}
+        {"id": "d2", "title": "Seagrass restoration", "body": "Planting seagrass shoots."}
+
+        """.write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(try CLI.run(["ingest", file, "--index", index, "--kind", "resource", "--language", "en"]).status == 0)
+        let escaped = try CLI.run(["search", "seagras\u{1B}[31mzzq", "--index", index, "--no-expand"])
+        #expect(!escaped.stdout.contains("\u{1B}"), "\(escaped.stdout)")
+        #expect(escaped.stdout.contains("\\u{1B}[31mzzq"), "\(escaped.stdout)")
+        let quoted = try CLI.run(["search", "\"carbon meadows\"", "--index", index])
+        #expect(quoted.stdout.contains("No records match \"carbon meadows\"."), "\(quoted.stdout)")
+        let listed = try CLI.run(["search", "seagrass", "--index", index])
+        #expect(listed.stdout.contains("1-2 of 2 matches"), "\(listed.stdout)")
+        let one = try CLI.run(["search", "carbon", "--index", index])
+        #expect(one.stdout.contains("1-1 of 1 match\n"), "\(one.stdout)")
+    }
+
     @Test func chineseQueryTypedWithoutSpacesFindsRecordsWithTheWordsApart() throws {
         let directory = try TemporaryDirectory()
         let index = directory.path("index")

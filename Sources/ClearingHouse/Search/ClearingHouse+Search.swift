@@ -272,14 +272,12 @@ extension ClearingHouse {
             }
             correctedQuery = Self.replacing(pairs, in: request.query)
         }
-        // When the corrected words are carried across languages where the typed ones were not
-        // (`востановление`: restoration is a thesaurus label, its typo is not), the results
-        // shown are those of the query shown: it is searched instead (before any record is read).
-        if let corrected = correctedQuery, request.expand,
-            let parsed = try? Self.parseQuery(corrected, minimumMatch: request.minimumMatch),
-            Set(try thesaurus(version: positions.thesaurusVersion).expander.expand(parsed, weight: Self.translationWeight).expansions.map(\.setID))
-                != Set(expansions.map(\.setID))
-        {
+        // The results shown are those of the query shown: it is searched instead (before any
+        // record is read). Its corrected words then count as fully as words typed right (a
+        // close spelling searched beside a word counts less), and are carried across languages
+        // where the typed ones were not (`востановление`: restoration is a thesaurus label,
+        // its typo is not).
+        if let corrected = correctedQuery, (try? Self.parseQuery(corrected, minimumMatch: request.minimumMatch)) != nil {
             var again = request
             again.query = corrected
             again.correct = false
@@ -360,7 +358,10 @@ extension ClearingHouse {
         let preferred = language ?? matchedGroup.flatMap { $0 == SearchIndex.otherLanguage ? nil : $0 }
             ?? record.textLanguages.first { SearchIndex.fieldLanguage($0) == SearchIndex.otherLanguage && matchedGroup == SearchIndex.otherLanguage }
         let title = record.title.resolved(preferring: preferred)
-        let shown = title?.language ?? preferred ?? LanguageTag.undetermined
+        // An untitled document (a test collection's) is shown in the language of its text,
+        // not in the one asked for or matched (an empty query matches every group).
+        let text = title == nil ? record.summary.resolved(preferring: preferred) ?? record.description.resolved(preferring: preferred) : nil
+        let shown = title?.language ?? text?.language ?? preferred ?? LanguageTag.undetermined
         // The passage comes from the texts of one language, analyzed with its analyzer: the
         // shown language's summary and description when it has either, else those of the
         // language the summary (or description) falls back to.

@@ -128,10 +128,18 @@ extension ClearingHouse {
     /// Every concept of the thesaurus, in IRI order.
     public func concepts() throws -> [Concept] { try catalog.concepts() }
 
-    /// The concept whose notation (case-insensitive), IRI or short id is `id`.
+    /// The concept whose notation (case-insensitive), IRI or short id is `id`, with its links
+    /// both ways: SKOS's `broader` and `narrower` are each other's inverse, and a thesaurus
+    /// usually states only one of them (the shipped one states `broader`), so a concept's
+    /// narrower ones include those that name it as broader, and the other way round.
     public func concept(id: String) throws -> Concept? {
-        if let found = try catalog.concepts(notationOrIRI: id).first { return found }
-        return try concepts().first { $0.id == id }
+        let all = try concepts()
+        guard var found = try catalog.concepts(notationOrIRI: id).first ?? all.first(where: { $0.id == id }) else { return nil }
+        for other in all where other.iri != found.iri {
+            if other.broader.contains(found.iri), !found.narrower.contains(other.iri) { found.narrower.append(other.iri) }
+            if other.narrower.contains(found.iri), !found.broader.contains(other.iri) { found.broader.append(other.iri) }
+        }
+        return found
     }
 
     /// What a query's words match in the thesaurus, and the labels they would add to a

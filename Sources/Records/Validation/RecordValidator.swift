@@ -236,6 +236,9 @@ package struct RecordValidator: Sendable {
                 }
             }
 
+            // A document of a test collection may have no title; a record that states a kind
+            // of its own other than the collection's is a clearing-house record, which needs one.
+            let titleIsOptional = self.titleIsOptional && (fields["kind"] == nil || kind == defaultKind)
             let errorsBeforeTitle = diagnostics.count
             let title = localized(fields["title"], field: "title", language: language)
             let descriptionKey = fields["description"] != nil ? "description" : (fields["body"] != nil ? "body" : "text")

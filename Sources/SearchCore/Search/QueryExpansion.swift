@@ -114,14 +114,29 @@ public struct QueryExpander: Sendable {
 
     /// Prepares `sets` for the fields of `schema`: each group is analyzed with the analyzer
     /// of its first field. Labels in groups the schema does not have are ignored.
+    ///
+    /// A label of more than ``maximumLabelWords`` words is left out (it is no one's query, and
+    /// a query that matched another label of its set would search all of it).
     public init(sets: [SynonymSet], schema: Schema) {
         let (analyzers, _) = Self.groupAnalyzers(schema)
         var labels: [String: [String: [Int]]] = [:]
         var scripts: [String: Set<Script>] = [:]
+        var sets = sets
         for (index, set) in sets.enumerated() {
-            for label in set.labels {
+            var tooLong: [Int] = []
+            for (labelIndex, label) in set.labels.enumerated() {
                 guard let analyzer = analyzers[label.group] else { continue }
+                // (Measured on the text first: analyzing a label of a million words is itself
+                // long.)
+                guard label.text.utf8.count <= Self.maximumLabelWords * 64 else {
+                    tooLong.append(labelIndex)
+                    continue
+                }
                 let alternatives = Self.termsByPosition(analyzer.tokens(label.text))
+                guard alternatives.count <= Self.maximumLabelWords else {
+                    tooLong.append(labelIndex)
+                    continue
+                }
                 guard !alternatives.isEmpty else { continue }
                 // Every spelling of the label the analyzer gives (`tourbières`: its stem, and
                 // the stem of `tourbieres`), so that a query typed either way finds it.
@@ -133,9 +148,14 @@ public struct QueryExpander: Sendable {
                 }
                 scripts[label.group, default: []].formUnion(Script.of(label.text))
             }
+            for labelIndex in tooLong.reversed() { sets[index].labels.remove(at: labelIndex) }
         }
         self.init(sets: sets, labels: labels, scripts: scripts, schema: schema)
     }
+
+    /// The most words a label may have to be searched (GEMET's and AGROVOC's longest have
+    /// about fifteen).
+    public static let maximumLabelWords = 32
 
     /// Whether there is nothing to expand with.
     public var isEmpty: Bool { labels.isEmpty }
@@ -336,6 +356,11 @@ public struct QueryExpander: Sendable {
     private static func combinations(_ alternatives: some Collection<[String]>) -> [[String]] {
         var runs: [[String]] = [[]]
         for choices in alternatives {
+            if choices.count == 1 {
+                // (In place: a run is not copied at each of its words.)
+                for index in runs.indices { runs[index].append(choices[0]) }
+                continue
+            }
             var next: [[String]] = []
             for run in runs {
                 for choice in choices where next.count < maximumCombinations { next.append(run + [choice]) }

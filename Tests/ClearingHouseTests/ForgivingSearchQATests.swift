@@ -1,0 +1,116 @@
+// What a QA pass over "search that crosses languages and forgives the searcher" found: each
+// test is one finding, fixed.
+import Foundation
+import SearchCore
+import Testing
+
+@testable import ClearingHouse
+
+@Suite("Forgiving search: QA findings")
+struct ForgivingSearchQATests {
+    /// A small thesaurus in RDF/XML: `labels` maps a concept's short id to its (language,
+    /// label) pairs; `broader` maps a short id to its broader concept's.
+    func thesaurus(_ labels: [String: [(String, String)]], broader: [String: String] = [:]) -> String {
+        var concepts = ""
+        for (id, pairs) in labels.sorted(by: { $0.key < $1.key }) {
+            concepts += #"<skos:Concept rdf:about="http://example.org/t/\#(id)">"#
+            for (language, label) in pairs { concepts += #"<skos:prefLabel xml:lang="\#(language)">\#(label)</skos:prefLabel>"# }
+            if let parent = broader[id] { concepts += #"<skos:broader rdf:resource="http://example.org/t/\#(parent)"/>"# }
+            concepts += "</skos:Concept>\n"
+        }
+        return """
+            <?xml version="1.0"?>
+            <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:skos="http://www.w3.org/2004/02/skos/core#">
+            \(concepts)</rdf:RDF>
+            """
+    }
+
+    /// A label of 40,000 words was imported in quadratic time (minutes) and then added whole to
+    /// every query that matched another label of its concept. It is left out of the search
+    /// form; the concept's other labels still work.
+    @Test func aLabelOfThousandsOfWordsIsLeftOutOfSearchesAndImportsAtOnce() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            try house.ingest([
+                try directory.write(
+                    "records.jsonl",
+                    #"{"id":"r1","kind":"technology","title":{"en":"Coral gardening"},"summary":{"en":"Coral fragments grown in nurseries."}}"#)
+            ])
+            let huge = String(repeating: "coral ", count: 40_000)
+            let file = try directory.write("t.rdf", thesaurus(["big": [("en", huge), ("fr", "énorme")], "coral": [("en", "coral"), ("fr", "corail")]]))
+            let report = try house.importThesaurus([file])
+            #expect(report.added == 2)
+            // The French label of the concept finds nothing through the huge English one...
+            let big = try house.search(SearchRequest(query: "énorme"))
+            #expect(big.expansions.allSatisfy { expansion in expansion.summary.count < 1000 })
+            #expect(big.hits.isEmpty)
+            // ... while an ordinary concept is carried across as before.
+            let coral = try house.search(SearchRequest(query: "corail"))
+            #expect(coral.hits.map(\.id) == ["r1"])
+            #expect(QueryExpander.maximumLabelWords == 32)
+        }
+    }
+
+    /// SKOS's broader and narrower are each other's inverse; the shipped thesaurus states only
+    /// `broader`, and `chm thesaurus show` listed no narrower concept anywhere.
+    @Test func aConceptShowsTheNarrowerConceptsThatNameItAsBroader() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            let file = try directory.write(
+                "t.rdf",
+                thesaurus(
+                    ["marine": [("en", "marine ecosystems")], "reefs": [("en", "coral reefs")], "kelp": [("en", "kelp forests")]],
+                    broader: ["reefs": "marine", "kelp": "marine"]))
+            _ = try house.importThesaurus([file])
+            let marine = try #require(try house.concept(id: "marine"))
+            #expect(Set(marine.narrower) == ["http://example.org/t/reefs", "http://example.org/t/kelp"])
+            #expect(marine.broader.isEmpty)
+            let reefs = try #require(try house.concept(id: "reefs"))
+            #expect(reefs.broader == ["http://example.org/t/marine"])
+            #expect(reefs.narrower.isEmpty)
+        }
+    }
+
+    /// The test-collection flags (`--kind`, `--language`) let documents in without a title;
+    /// a record that states a kind of its own other than the collection's is a clearing-house
+    /// record, and still needs one.
+    @Test func aRecordWithAKindOfItsOwnNeedsATitleEvenInATestCollection() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            let file = try directory.write(
+                "docs.jsonl",
+                """
+                {"id":"d1","title":"","text":"Volunteers pulled out balsam along the river."}
+                {"id":"d2","kind":"resource","text":"An exported untitled document of the collection."}
+                {"id":"t1","kind":"technology","language":"en","summary":{"en":"A technology without a title."}}
+                """)
+            var options = IngestOptions(skipInvalid: true, defaultKind: .resource, defaultLanguage: "en")
+            options.skipInvalid = true
+            let report = try house.ingest([file], options: options)
+            #expect(report.added == 2)
+            #expect(report.rejected == 1)
+            #expect(try house.record(id: "t1") == nil)
+            // An untitled document is shown in the language of its text, also for the empty
+            // query (which matches every language's fields; it said `ar`).
+            for query in ["", "river"] {
+                let hit = try #require(try house.search(SearchRequest(query: query)).hits.first { $0.id == "d1" })
+                #expect(hit.language == "en")
+                #expect(hit.title == "d1")
+            }
+        }
+    }
+
+    /// "Showing results for" promised the corrected query's results, but the corrected word
+    /// counted less than a word typed right, so records in the query's language fell behind.
+    @Test func theResultsShownForACorrectedQueryAreThatQuerysResults() throws {
+        try withTemporaryDirectory { directory in
+            let house = try SearchExperienceTests.house(directory)
+            let typed = try house.search(SearchRequest(query: "mangrove restoraton", limit: 20))
+            #expect(typed.correctedQuery == "mangrove restoration")
+            let corrected = try house.search(SearchRequest(query: "mangrove restoration", limit: 20))
+            #expect(typed.hits.map(\.id) == corrected.hits.map(\.id))
+            #expect(typed.hits.map(\.score) == corrected.hits.map(\.score))
+            #expect(typed.query == "mangrove restoraton")
+        }
+    }
+}
