@@ -46,8 +46,8 @@ struct ThesaurusImportCommand: ParsableCommand {
         } else {
             let languages = report.languages.keys.sorted().map { "\($0) \(report.languages[$0] ?? 0)" }.joined(separator: ", ")
             print(
-                "\(report.files.count) files: \(report.concepts) concepts (\(report.added) added, \(report.updated) updated, "
-                    + "\(report.unchanged) unchanged), \(report.labels) labels (\(languages))")
+                "\(Console.counted(report.files.count, "file")): \(Console.counted(report.concepts, "concept")) (\(report.added) added, \(report.updated) updated, "
+                    + "\(report.unchanged) unchanged\(replace ? ", \(report.removed) removed" : "")), \(Console.counted(report.labels, "label")) (\(languages))")
         }
     }
 }

@@ -1,6 +1,7 @@
 // What a QA pass over "search that crosses languages and forgives the searcher" found: each
 // test is one finding, fixed.
 import Foundation
+import Records
 import SearchCore
 import Testing
 
@@ -68,6 +69,29 @@ struct ForgivingSearchQATests {
             let reefs = try #require(try house.concept(id: "reefs"))
             #expect(reefs.broader == ["http://example.org/t/marine"])
             #expect(reefs.narrower.isEmpty)
+        }
+    }
+
+    /// An import that replaces the thesaurus says how many stored concepts it removed (it
+    /// said "0 added, 0 updated, 2 unchanged" after dropping 634), and a short id that two
+    /// concepts share is an error naming both, not a silent pick.
+    @Test func aReplacingImportCountsWhatItRemovedAndAnAmbiguousShortIdNamesBoth() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            let first = try directory.write("a.rdf", thesaurus(["kelp": [("en", "kelp")], "reefs": [("en", "reefs")], "sea": [("en", "sea")]]))
+            #expect(try house.importThesaurus([first]).added == 3)
+            let second = try directory.write("b.rdf", thesaurus(["kelp": [("en", "kelp")]]))
+            let replaced = try house.importThesaurus([second], replace: true)
+            #expect(replaced.removed == 2)
+            #expect(try JSONValue.text(encoding: replaced).contains(#""removed":2"#))
+            #expect(try house.importThesaurus([second]).removed == 0)
+            let other = try directory.write(
+                "c.rdf", thesaurus(["kelp": [("fr", "varech")]]).replacingOccurrences(of: "http://example.org/t/", with: "http://other.org/x/"))
+            _ = try house.importThesaurus([other])
+            let error = #expect(throws: ClearingHouseError.self) { try house.concept(id: "kelp") }
+            #expect(error?.message.contains("http://example.org/t/kelp") == true)
+            #expect(error?.message.contains("http://other.org/x/kelp") == true)
+            #expect(try house.concept(id: "http://other.org/x/kelp")?.prefLabels["fr"] == "varech")
         }
     }
 

@@ -15,13 +15,15 @@ extension Catalog {
     ) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        var counts = (added: 0, updated: 0, unchanged: 0)
+        var counts = (added: 0, updated: 0, unchanged: 0, removed: 0)
         try write { db in
             let now = Catalog.now()
             var previous: [String: String] = [:]
             if replace {
                 for row in try Row.fetchAll(db, sql: "SELECT iri, json FROM thesaurus_concepts") { previous[row["iri"]] = row["json"] }
                 try db.execute(sql: "DELETE FROM thesaurus_concepts")
+                let kept = Set(concepts.map(\.iri))
+                counts.removed = previous.keys.filter { !kept.contains($0) }.count
             }
             for concept in concepts {
                 let json = String(decoding: try encoder.encode(concept), as: UTF8.self)
@@ -52,6 +54,7 @@ extension Catalog {
         report.added += counts.added
         report.updated += counts.updated
         report.unchanged += counts.unchanged
+        report.removed += counts.removed
     }
 
     /// The stored search form of the thesaurus (its analyzed labels), when it was made for

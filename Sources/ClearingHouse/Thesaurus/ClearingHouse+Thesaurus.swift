@@ -132,9 +132,23 @@ extension ClearingHouse {
     /// both ways: SKOS's `broader` and `narrower` are each other's inverse, and a thesaurus
     /// usually states only one of them (the shipped one states `broader`), so a concept's
     /// narrower ones include those that name it as broader, and the other way round.
+    ///
+    /// - Throws: ``ClearingHouseError`` (`invalidQuery`) when `id` is the short id of several
+    ///   concepts (`kelp` of `http://example.org/t/kelp` and `http://other.org/x/kelp`),
+    ///   naming their IRIs.
     public func concept(id: String) throws -> Concept? {
         let all = try concepts()
-        guard var found = try catalog.concepts(notationOrIRI: id).first ?? all.first(where: { $0.id == id }) else { return nil }
+        var found = try catalog.concepts(notationOrIRI: id).first
+        if found == nil {
+            let named = all.filter { $0.id == id }
+            if named.count > 1 {
+                throw ClearingHouseError(
+                    .invalidQuery,
+                    "\"\(id)\" is the short id of \(named.count) concepts (\(named.map(\.iri).joined(separator: ", "))); give the IRI")
+            }
+            found = named.first
+        }
+        guard var found else { return nil }
         for other in all where other.iri != found.iri {
             if other.broader.contains(found.iri), !found.narrower.contains(other.iri) { found.narrower.append(other.iri) }
             if other.narrower.contains(found.iri), !found.broader.contains(other.iri) { found.broader.append(other.iri) }

@@ -131,6 +131,8 @@ public struct ThesaurusImportReport: Sendable, Hashable {
     public var updated = 0
     /// Concepts identical to the stored ones.
     public var unchanged = 0
+    /// Stored concepts that an import with `replace` removed (those its files no longer have).
+    public var removed = 0
     /// Labels (preferred and alternative) in the imported concepts.
     public var labels = 0
     /// Labels per language over the imported concepts.
@@ -152,7 +154,7 @@ public struct ThesaurusImportReport: Sendable, Hashable {
         }
     }
 
-    /// `{"files": [...], "concepts": N, "added": N, "updated": N, "unchanged": N, "labels": N, "languages": {...}}`:
+    /// `{"files": [...], "concepts": N, "added": N, "updated": N, "unchanged": N, "removed": N, "labels": N, "languages": {...}}`:
     /// the document ``encode(to:)`` writes.
     public var jsonValue: JSONValue { (try? JSONValue(encoding: self)) ?? .null }
 
@@ -160,10 +162,10 @@ public struct ThesaurusImportReport: Sendable, Hashable {
 
 extension ThesaurusImportReport: Codable {
     private enum CodingKeys: String, CodingKey {
-        case files, concepts, added, updated, unchanged, labels, languages
+        case files, concepts, added, updated, unchanged, removed, labels, languages
     }
 
-    /// `{"files": [...], "concepts", "added", "updated", "unchanged", "labels", "languages": {tag: count}}`.
+    /// `{"files": [...], "concepts", "added", "updated", "unchanged", "removed", "labels", "languages": {tag: count}}`.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(files, forKey: .files)
@@ -171,6 +173,7 @@ extension ThesaurusImportReport: Codable {
         try container.encode(added, forKey: .added)
         try container.encode(updated, forKey: .updated)
         try container.encode(unchanged, forKey: .unchanged)
+        try container.encode(removed, forKey: .removed)
         try container.encode(labels, forKey: .labels)
         var counts = container.nestedContainer(keyedBy: DynamicKey.self, forKey: .languages)
         for language in languages.keys.sorted() { try counts.encode(languages[language] ?? 0, forKey: DynamicKey(language)) }
@@ -184,6 +187,7 @@ extension ThesaurusImportReport: Codable {
         added = try container.decode(Int.self, forKey: .added)
         updated = try container.decode(Int.self, forKey: .updated)
         unchanged = try container.decode(Int.self, forKey: .unchanged)
+        removed = try container.decodeIfPresent(Int.self, forKey: .removed) ?? 0
         labels = try container.decode(Int.self, forKey: .labels)
         languages = try container.decode([String: Int].self, forKey: .languages)
     }
