@@ -95,6 +95,26 @@ struct ForgivingSearchQATests {
         }
     }
 
+    /// A concept described twice (in one file or two) with another preferred label in the
+    /// same language lost the second one silently; it is kept as an alternative label, and
+    /// found by a search.
+    @Test func aSecondPreferredLabelIsKeptAsAnAlternativeOne() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            try house.ingest([
+                try directory.write(
+                    "records.jsonl", #"{"id":"r1","kind":"technology","title":{"fr":"Les herbiers marins"},"summary":{"fr":"Herbiers de posidonie."}}"#)
+            ])
+            let first = try directory.write("a.rdf", thesaurus(["sg": [("en", "seagrass meadows"), ("fr", "herbiers marins")]]))
+            let second = try directory.write("b.rdf", thesaurus(["sg": [("en", "eelgrass beds")]]))
+            _ = try house.importThesaurus([first, second])
+            let concept = try #require(try house.concept(id: "sg"))
+            #expect(concept.prefLabels["en"] == "seagrass meadows")
+            #expect(concept.altLabels["en"] == ["eelgrass beds"])
+            #expect(try house.search(SearchRequest(query: "eelgrass beds")).hits.map(\.id) == ["r1"])
+        }
+    }
+
     /// The test-collection flags (`--kind`, `--language`) let documents in without a title;
     /// a record that states a kind of its own other than the collection's is a clearing-house
     /// record, and still needs one.

@@ -103,8 +103,17 @@ public struct Concept: Sendable, Hashable, Codable {
     /// in several places.
     mutating func merge(_ other: Concept) {
         if notation == nil { notation = other.notation }
-        for (language, label) in other.prefLabels where prefLabels[language] == nil { prefLabels[language] = label }
-        for (language, labels) in other.altLabels {
+        // A second preferred label in a language (SKOS allows one) is kept as an alternative
+        // one, as within one description: no label of a file is lost.
+        var alternatives = other.altLabels
+        for (language, label) in other.prefLabels {
+            if prefLabels[language] == nil {
+                prefLabels[language] = label
+            } else if prefLabels[language] != label {
+                alternatives[language, default: []].insert(label, at: 0)
+            }
+        }
+        for (language, labels) in alternatives {
             for label in labels
             where (altLabels[language]?.count ?? 0) < SKOSReader.maximumLabelsPerLanguage && altLabels[language]?.contains(label) != true {
                 altLabels[language, default: []].append(label)
