@@ -114,6 +114,24 @@ private final class JSONTextWriter {
         return id
     }
 
+    /// Opens a nested container after `start` (a member's key, an item's comma); when that
+    /// throws, the text is unwritable in one pass and the id returned (-1) opens nothing.
+    func openNested(object: Bool, after start: () throws -> Void) -> Int {
+        do {
+            try start()
+        } catch {
+            isUnwritable = true
+            return -1
+        }
+        return open(object: object)
+    }
+
+    /// A super encoder, which one pass does not write (the tree encoder does).
+    func superEncoder() -> any Encoder {
+        isUnwritable = true
+        return JSONTextEncoder(writer: self, depth: frames.count, start: -1)
+    }
+
     /// Closes the open containers above the first `depth`.
     func close(downTo depth: Int) {
         while frames.count > depth {
@@ -247,60 +265,24 @@ private struct JSONTextKeyedContainer<Key: CodingKey>: KeyedEncodingContainerPro
 
     /// Opens a container as the member `key`.
     private func nested(_ key: Key, object: Bool) -> Int {
-        do {
-            try member(key)
-        } catch {
-            writer.isUnwritable = true
-            return -1
-        }
-        return writer.open(object: object)
+        writer.openNested(object: object) { try member(key) }
     }
 
-    mutating func superEncoder() -> any Encoder {
-        writer.isUnwritable = true
-        return JSONTextEncoder(writer: writer, depth: writer.frames.count, start: -1)
-    }
+    mutating func superEncoder() -> any Encoder { writer.superEncoder() }
 
-    mutating func superEncoder(forKey key: Key) -> any Encoder {
-        superEncoder()
-    }
+    mutating func superEncoder(forKey key: Key) -> any Encoder { writer.superEncoder() }
 }
 
-private struct JSONTextUnkeyedContainer: UnkeyedEncodingContainer {
+private struct JSONTextUnkeyedContainer: UnkeyedEncodingContainer, JSONTextValueSlot {
     let writer: JSONTextWriter
     let id: Int
     var codingPath: [any CodingKey] { [] }
     var count: Int { writer.count(of: id) }
 
     /// Resumes this array and starts the next item.
-    private func item() throws {
+    func begin() throws {
         try writer.resume(id)
         writer.item()
-    }
-
-    mutating func encodeNil() throws {
-        try item()
-        writer.writeNull()
-    }
-    mutating func encode<T: Encodable>(_ value: T) throws {
-        try item()
-        try writer.write(value)
-    }
-    mutating func encode(_ value: Bool) throws {
-        try item()
-        writer.write(value)
-    }
-    mutating func encode(_ value: String) throws {
-        try item()
-        writer.write(value)
-    }
-    mutating func encode(_ value: Double) throws {
-        try item()
-        writer.write(value)
-    }
-    mutating func encode(_ value: Int) throws {
-        try item()
-        writer.write(value)
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
@@ -313,22 +295,13 @@ private struct JSONTextUnkeyedContainer: UnkeyedEncodingContainer {
 
     /// Opens a container as the next item.
     private func nested(object: Bool) -> Int {
-        do {
-            try item()
-        } catch {
-            writer.isUnwritable = true
-            return -1
-        }
-        return writer.open(object: object)
+        writer.openNested(object: object) { try begin() }
     }
 
-    mutating func superEncoder() -> any Encoder {
-        writer.isUnwritable = true
-        return JSONTextEncoder(writer: writer, depth: writer.frames.count, start: -1)
-    }
+    mutating func superEncoder() -> any Encoder { writer.superEncoder() }
 }
 
-private struct JSONTextSingleValueContainer: SingleValueEncodingContainer {
+private struct JSONTextSingleValueContainer: SingleValueEncodingContainer, JSONTextValueSlot {
     let writer: JSONTextWriter
     let depth: Int
     let start: Int
@@ -336,10 +309,20 @@ private struct JSONTextSingleValueContainer: SingleValueEncodingContainer {
 
     /// Checks that nothing was written for this value yet (a second value would replace the
     /// first in the tree encoder).
-    private func begin() throws {
+    func begin() throws {
         guard writer.bytes.count == start, writer.frames.count == depth else { throw JSONTextWriter.Unwritable() }
     }
+}
 
+/// A place for one value at a time (an array's next item, a single value): the scalars are
+/// written there without the generic path's casts.
+private protocol JSONTextValueSlot {
+    var writer: JSONTextWriter { get }
+    /// Starts the next value (a comma in an array), or throws when none may follow.
+    func begin() throws
+}
+
+extension JSONTextValueSlot {
     mutating func encodeNil() throws {
         try begin()
         writer.writeNull()
