@@ -18,13 +18,19 @@ enum Console {
     static let stdoutIsTerminal = isatty(STDOUT_FILENO) == 1
 
     /// `text` with its control characters (an escape sequence pasted into a query, a tab, a
-    /// new line) written as `\u{1B}`, so that echoing what a user typed never drives the
-    /// terminal.
+    /// new line) and its bidirectional controls (which reorder what follows them on the line)
+    /// written as `\u{1B}`, so that echoing what a user typed never drives the terminal.
     static func visible(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return text }
+        func hidden(_ scalar: Unicode.Scalar) -> Bool {
+            switch scalar.value {
+            case 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: true
+            default: scalar.properties.generalCategory == .control
+            }
+        }
+        guard text.unicodeScalars.contains(where: hidden) else { return text }
         var shown = ""
         for scalar in text.unicodeScalars {
-            if scalar.properties.generalCategory == .control {
+            if hidden(scalar) {
                 shown += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
             } else {
                 shown.unicodeScalars.append(scalar)
@@ -33,8 +39,8 @@ enum Console {
         return shown
     }
 
-    /// "1 match", "2 matches": `count` (a number or "at least N") and `noun` in the singular
-    /// or plural.
+    /// "1 match", "2 matches": `count` and `noun`, in the singular or the plural (`noun` +
+    /// "s" unless `plural` is given).
     static func counted(_ count: Int, _ noun: String, plural: String? = nil) -> String {
         "\(count) " + (count == 1 ? noun : plural ?? noun + "s")
     }

@@ -89,8 +89,12 @@ struct SearchCommand: ParsableCommand {
             try Console.printJSON(response)
             return
         }
-        // Fewer hits than asked for are all there are.
-        let exact = response.total ?? (!response.hits.isEmpty && response.hits.count < limit ? offset + response.hits.count : nil)
+        // A page that reaches every match counted is all there is (not after a stale index, or
+        // a record deleted since the index's commit, left a page short).
+        let exact =
+            response.total
+            ?? (!response.stale && !response.hits.isEmpty && response.hits.count < limit
+                && offset + response.hits.count >= response.totalLowerBound ? offset + response.hits.count : nil)
         let total =
             exact.map { Console.counted($0, "match", plural: "matches") }
             ?? "at least " + Console.counted(response.totalLowerBound, "match", plural: "matches")

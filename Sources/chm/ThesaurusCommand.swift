@@ -103,10 +103,18 @@ struct ThesaurusShowCommand: ParsableCommand {
         print("\(concept.id) <\(concept.iri)>")
         for language in concept.languages {
             let alternatives = concept.altLabels[language] ?? []
-            print("  \(language): \(concept.prefLabels[language] ?? "")" + (alternatives.isEmpty ? "" : " (also: \(alternatives.joined(separator: "; ")))"))
+            if let preferred = concept.prefLabels[language] {
+                print("  \(language): \(preferred)" + (alternatives.isEmpty ? "" : " (also: \(alternatives.joined(separator: "; ")))"))
+            } else {
+                print("  \(language): (no preferred label; alternative labels: \(alternatives.joined(separator: "; ")))")
+            }
         }
         if let definition = concept.definitions["en"] ?? concept.definitions.values.first { print("  definition: \(definition)") }
-        let name = { (iri: String) -> String in (try? house.concept(id: iri))?.map { $0.id } ?? iri }
+        // (The linked concepts' ids in one read; a link to a concept the thesaurus lacks shows its IRI.)
+        let linked = Dictionary(
+            try Console.run { try house.concepts(iris: concept.broader + concept.narrower) }.map { ($0.iri, $0.id) },
+            uniquingKeysWith: { first, _ in first })
+        let name = { (iri: String) -> String in linked[iri] ?? iri }
         if !concept.broader.isEmpty { print("  broader: " + concept.broader.map(name).joined(separator: ", ")) }
         if !concept.narrower.isEmpty { print("  narrower: " + concept.narrower.map(name).joined(separator: ", ")) }
     }
@@ -132,7 +140,8 @@ struct ThesaurusLookupCommand: ParsableCommand {
             Console.printJSON(.array(expansions.map(\.jsonValue)))
             return
         }
-        if expansions.isEmpty { print("No concept of the thesaurus matches \"\(text)\".") }
+        // (A concept labelled in one language only adds nothing to a search, and is not listed.)
+        if expansions.isEmpty { print("No translations: no concept with labels in other languages matches \"\(Console.visible(text))\".") }
         for expansion in expansions { print("\(expansion.setID): \(expansion.summary)") }
     }
 }

@@ -115,6 +115,29 @@ struct ForgivingSearchQATests {
         }
     }
 
+    /// The corrected query is searched with close spellings beside its rare words, as any
+    /// query is, and the response reports both kinds of correction.
+    @Test func aCorrectedQueryKeepsTheCloseSpellingsBesideItsRareWords() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            var lines: [String] = []
+            for index in 0..<30 {
+                lines.append(#"{"id":"y\#(index)","kind":"technology","title":{"en":"Ten years of wetland restoration \#(index)"}}"#)
+            }
+            lines.append(#"{"id":"b1","kind":"technology","title":{"en":"Bears and wetland restoration"}}"#)
+            try house.ingest([try directory.write("records.jsonl", lines.joined(separator: "\n"))])
+            let typed = try house.search(SearchRequest(query: "bears restoraton", limit: 40))
+            #expect(typed.correctedQuery == "bears restoration")
+            let beside = typed.corrections.filter(\.isBesideTheWord).map(\.word)
+            let replaced = typed.corrections.filter(\.replacesWord).map(\.word)
+            #expect(replaced == ["restoraton"])
+            #expect(beside == ["bears"])
+            let corrected = try house.search(SearchRequest(query: "bears restoration", limit: 40))
+            #expect(beside == corrected.corrections.filter(\.isBesideTheWord).map(\.word))
+            #expect(typed.hits.map(\.id) == corrected.hits.map(\.id))
+        }
+    }
+
     /// The test-collection flags (`--kind`, `--language`) let documents in without a title;
     /// a record that states a kind of its own other than the collection's is a clearing-house
     /// record, and still needs one.

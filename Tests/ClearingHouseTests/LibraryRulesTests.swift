@@ -569,6 +569,39 @@ private struct CodingTestFailure: Error {}
         try expectSameText(Super(), #"{"a":1,"c":{"b":true}}"#)
     }
 
+    /// An `encode(to:)` that ignores an error (`try?`) and goes on gets the tree's text too.
+    @Test func anEncodeThatIgnoresAnErrorStillGetsTheTreesText() throws {
+        struct KeyTwiceIgnored: Encodable {
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: Keys.self)
+                try? container.encode(1, forKey: .a)
+                try? container.encode(2, forKey: .a)
+            }
+        }
+        try expectSameText(KeyTwiceIgnored(), #"{"a":2}"#)
+        struct Refuses: Encodable {
+            func encode(to encoder: any Encoder) throws { throw EncodingError.invalidValue(0, .init(codingPath: [], debugDescription: "no")) }
+        }
+        struct RefusalIgnored: Encodable {
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: Keys.self)
+                try? container.encode(Refuses(), forKey: .a)
+                try container.encode(1, forKey: .b)
+            }
+        }
+        try expectSameText(RefusalIgnored(), #"{"a":{},"b":1}"#)
+        // An array's count after the array was closed by a later member.
+        struct CountLater: Encodable {
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: Keys.self)
+                var list = container.nestedUnkeyedContainer(forKey: .a)
+                try list.encode(1)
+                try container.encode(list.count, forKey: .b)
+            }
+        }
+        try expectSameText(CountLater(), #"{"a":[1],"b":1}"#)
+    }
+
     @Test func anErrorIsTheTreeEncodersWithItsPath() throws {
         struct Refuses: Encodable {
             func encode(to encoder: any Encoder) throws {

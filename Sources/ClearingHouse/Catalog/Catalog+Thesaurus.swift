@@ -111,6 +111,31 @@ extension Catalog {
         }
     }
 
+    /// The concepts whose IRIs are among `iris`, in IRI order.
+    func concepts(iris: [String]) throws -> [Concept] {
+        guard !iris.isEmpty else { return [] }
+        let decoder = JSONDecoder()
+        let marks = Array(repeating: "?", count: iris.count).joined(separator: ",")
+        return try read { db in
+            try String.fetchAll(
+                db, sql: "SELECT json FROM thesaurus_concepts WHERE iri IN (\(marks)) ORDER BY iri", arguments: StatementArguments(iris)
+            ).compactMap { try? decoder.decode(Concept.self, from: Data($0.utf8)) }
+        }
+    }
+
+    /// The concepts whose stored description names `iri` somewhere (a link to it, among
+    /// others), in IRI order: found by the IRI's text, without decoding every concept.
+    func concepts(mentioning iri: String) throws -> [Concept] {
+        // (As the import stored it: JSONEncoder's escapes, `\/` among them.)
+        let quoted = String(decoding: try JSONEncoder().encode(iri), as: UTF8.self)
+        let decoder = JSONDecoder()
+        return try read { db in
+            try String.fetchAll(
+                db, sql: "SELECT json FROM thesaurus_concepts WHERE instr(json, ?) > 0 ORDER BY iri", arguments: [quoted]
+            ).compactMap { try? decoder.decode(Concept.self, from: Data($0.utf8)) }
+        }
+    }
+
     /// Every stored concept, in IRI order.
     func concepts() throws -> [Concept] {
         try read { db in try Self.concepts(in: db) }

@@ -202,6 +202,12 @@ extension ClearingHouse {
     /// for hit in response.hits { print(hit.id, hit.title, hit.score) }
     /// ```
     public func search(_ request: SearchRequest) throws -> SearchResponse {
+        try search(request, searchesCorrectedQuery: true)
+    }
+
+    /// ``search(_:)``; with `searchesCorrectedQuery` false, a query whose words were corrected
+    /// is answered as it is (the search of a corrected query, which is not corrected again).
+    private func search(_ request: SearchRequest, searchesCorrectedQuery: Bool) throws -> SearchResponse {
         try request.validate()
         var query = try Self.parseQuery(request.query, minimumMatch: request.minimumMatch)
         // (Its scripts from the words as typed, without the query's syntax: `OR`, `title:`.)
@@ -277,13 +283,15 @@ extension ClearingHouse {
         // close spelling searched beside a word counts less), and are carried across languages
         // where the typed ones were not (`востановление`: restoration is a thesaurus label,
         // its typo is not).
-        if let corrected = correctedQuery, (try? Self.parseQuery(corrected, minimumMatch: request.minimumMatch)) != nil {
+        if searchesCorrectedQuery, let corrected = correctedQuery, corrected != request.query,
+            (try? Self.parseQuery(corrected, minimumMatch: request.minimumMatch)) != nil
+        {
             var again = request
             again.query = corrected
-            again.correct = false
-            var response = try search(again)
+            // (Still with close spellings beside its rare words, which it reports itself.)
+            var response = try search(again, searchesCorrectedQuery: false)
             response.query = request.query
-            response.corrections = results.corrections
+            response.corrections = results.corrections.filter(\.replacesWord) + response.corrections.filter(\.isBesideTheWord)
             response.correctedQuery = corrected
             return response
         }

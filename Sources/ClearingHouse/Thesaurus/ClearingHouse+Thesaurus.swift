@@ -128,28 +128,33 @@ extension ClearingHouse {
     /// Every concept of the thesaurus, in IRI order.
     public func concepts() throws -> [Concept] { try catalog.concepts() }
 
+    /// The concepts whose IRIs are among `iris` (those the thesaurus has), in IRI order.
+    public func concepts(iris: [String]) throws -> [Concept] { try catalog.concepts(iris: iris) }
+
     /// The concept whose notation (case-insensitive), IRI or short id is `id`, with its links
     /// both ways: SKOS's `broader` and `narrower` are each other's inverse, and a thesaurus
     /// usually states only one of them (the shipped one states `broader`), so a concept's
     /// narrower ones include those that name it as broader, and the other way round.
     ///
-    /// - Throws: ``ClearingHouseError`` (`invalidQuery`) when `id` is the short id of several
-    ///   concepts (`kelp` of `http://example.org/t/kelp` and `http://other.org/x/kelp`),
-    ///   naming their IRIs.
+    /// - Throws: ``ClearingHouseError`` (`invalidQuery`) when `id` is the notation or the short
+    ///   id of several concepts (`kelp` of `http://example.org/t/kelp` and
+    ///   `http://other.org/x/kelp`), naming their IRIs.
     public func concept(id: String) throws -> Concept? {
-        let all = try concepts()
-        var found = try catalog.concepts(notationOrIRI: id).first
+        func ambiguous(_ concepts: [Concept], _ what: String) -> ClearingHouseError {
+            ClearingHouseError(
+                .invalidQuery, "\"\(id)\" is the \(what) of \(concepts.count) concepts (\(concepts.map(\.iri).joined(separator: ", "))); give the IRI")
+        }
+        let matched = try catalog.concepts(notationOrIRI: id)
+        var found = matched.first { $0.iri == id }
+        if found == nil, matched.count > 1 { throw ambiguous(matched, "notation") }
+        found = found ?? matched.first
         if found == nil {
-            let named = all.filter { $0.id == id }
-            if named.count > 1 {
-                throw ClearingHouseError(
-                    .invalidQuery,
-                    "\"\(id)\" is the short id of \(named.count) concepts (\(named.map(\.iri).joined(separator: ", "))); give the IRI")
-            }
+            let named = try concepts().filter { $0.id == id }
+            if named.count > 1 { throw ambiguous(named, "short id") }
             found = named.first
         }
         guard var found else { return nil }
-        for other in all where other.iri != found.iri {
+        for other in try catalog.concepts(mentioning: found.iri) where other.iri != found.iri {
             if other.broader.contains(found.iri), !found.narrower.contains(other.iri) { found.narrower.append(other.iri) }
             if other.narrower.contains(found.iri), !found.broader.contains(other.iri) { found.broader.append(other.iri) }
         }

@@ -110,7 +110,7 @@ public struct Concept: Sendable, Hashable, Codable {
             if prefLabels[language] == nil {
                 prefLabels[language] = label
             } else if prefLabels[language] != label {
-                alternatives[language, default: []].insert(label, at: 0)
+                alternatives[language, default: []].append(label)
             }
         }
         for (language, labels) in alternatives {

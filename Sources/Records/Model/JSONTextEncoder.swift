@@ -41,6 +41,8 @@ private final class JSONTextWriter {
     struct Frame {
         let id: Int
         let isObject: Bool
+        /// Where its text starts (the value it is the container of starts there).
+        let start: Int
         var count = 0
         /// An object's keys, once it has many (fewer are found in `keys`).
         var keySet: Set<String>?
@@ -56,6 +58,13 @@ private final class JSONTextWriter {
     /// Thrown (and caught by ``JSONValue/utf8(encoding:)``) when the document cannot be
     /// written in one pass.
     struct Unwritable: Error {}
+
+    /// Marks the text unwritable in one pass (so that an `encode(to:)` that ignores the error
+    /// thrown still gets the tree's text) and returns the error to throw.
+    func unwritable() -> Unwritable {
+        isUnwritable = true
+        return Unwritable()
+    }
 
     init() {
         bytes.reserveCapacity(1024)
@@ -83,7 +92,14 @@ private final class JSONTextWriter {
         default:
             let depth = frames.count
             let start = bytes.count
-            try value.encode(to: JSONTextEncoder(writer: self, depth: depth, start: start))
+            do {
+                try value.encode(to: JSONTextEncoder(writer: self, depth: depth, start: start))
+            } catch {
+                // (Even if the caller goes on, as `try?` in an `encode(to:)` would: the text
+                // written so far may lack this value.)
+                isUnwritable = true
+                throw error
+            }
             close(downTo: depth)
             // Nothing encoded is an empty object, as in the tree encoder.
             if bytes.count == start { bytes.append(contentsOf: "{}".utf8) }
@@ -110,7 +126,7 @@ private final class JSONTextWriter {
         bytes.append(UInt8(ascii: object ? "{" : "["))
         let id = nextFrameID
         nextFrameID += 1
-        frames.append(Frame(id: id, isObject: object, keysStart: keys.count))
+        frames.append(Frame(id: id, isObject: object, start: bytes.count - 1, keysStart: keys.count))
         return id
     }
 
@@ -144,7 +160,7 @@ private final class JSONTextWriter {
     /// Makes the container `id` the innermost open one again (closing the nested ones its
     /// encoding left open), or throws when it was closed already.
     func resume(_ id: Int) throws {
-        guard let index = frames.lastIndex(where: { $0.id == id }) else { throw Unwritable() }
+        guard let index = frames.lastIndex(where: { $0.id == id }) else { throw unwritable() }
         close(downTo: index + 1)
     }
 
@@ -154,9 +170,9 @@ private final class JSONTextWriter {
         let index = frames.count - 1
         if frames[index].count >= 16 {
             if frames[index].keySet == nil { frames[index].keySet = Set(keys[frames[index].keysStart...]) }
-            guard frames[index].keySet?.insert(key).inserted == true else { throw Unwritable() }
+            guard frames[index].keySet?.insert(key).inserted == true else { throw unwritable() }
         } else if keys[frames[index].keysStart...].contains(key) {
-            throw Unwritable()
+            throw unwritable()
         }
         keys.append(key)
         if frames[index].count > 0 { bytes.append(UInt8(ascii: ",")) }
@@ -172,9 +188,14 @@ private final class JSONTextWriter {
         frames[index].count += 1
     }
 
-    /// The number of items written in the open container `id`.
+    /// The number of items written in the open container `id` (a closed one's count is not
+    /// kept: asking for it is left to the tree encoder).
     func count(of id: Int) -> Int {
-        frames.last { $0.id == id }?.count ?? 0
+        guard let frame = frames.last(where: { $0.id == id }) else {
+            isUnwritable = true
+            return 0
+        }
+        return frame.count
     }
 }
 
@@ -209,7 +230,7 @@ private struct JSONTextEncoder: Encoder {
     /// cannot be written in one pass.
     private func containerID(object: Bool) -> Int {
         if writer.bytes.count == start, writer.frames.count == depth { return writer.open(object: object) }
-        if writer.frames.count > depth, writer.frames[depth].isObject == object {
+        if writer.frames.count > depth, writer.frames[depth].start == start, writer.frames[depth].isObject == object {
             return writer.frames[depth].id
         }
         writer.isUnwritable = true
@@ -310,7 +331,7 @@ private struct JSONTextSingleValueContainer: SingleValueEncodingContainer, JSONT
     /// Checks that nothing was written for this value yet (a second value would replace the
     /// first in the tree encoder).
     func begin() throws {
-        guard writer.bytes.count == start, writer.frames.count == depth else { throw JSONTextWriter.Unwritable() }
+        guard writer.bytes.count == start, writer.frames.count == depth else { throw writer.unwritable() }
     }
 }
 

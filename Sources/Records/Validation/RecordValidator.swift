@@ -238,7 +238,7 @@ package struct RecordValidator: Sendable {
 
             // A document of a test collection may have no title; a record that states a kind
             // of its own other than the collection's is a clearing-house record, which needs one.
-            let titleIsOptional = self.titleIsOptional && (fields["kind"] == nil || kind == defaultKind)
+            let mayOmitTitle = titleIsOptional && (fields["kind"] == nil || kind == defaultKind)
             let errorsBeforeTitle = diagnostics.count
             let title = localized(fields["title"], field: "title", language: language)
             let descriptionKey = fields["description"] != nil ? "description" : (fields["body"] != nil ? "body" : "text")
@@ -246,10 +246,10 @@ package struct RecordValidator: Sendable {
                 // A title of the wrong type (or with a wrong language or value) has been
                 // reported already; "empty" would say the same thing twice.
                 let titleReported = diagnostics[errorsBeforeTitle...].contains { $0.severity == .error }
-                if !titleReported, !titleIsOptional, title.values.values.allSatisfy({ $0.allSatisfy(\.isWhitespace) }) {
+                if !titleReported, !mayOmitTitle, title.values.values.allSatisfy({ $0.allSatisfy(\.isWhitespace) }) {
                     report(.error, titleNode, field: "title", "title is empty; give it in at least one language")
                 }
-            } else if !titleIsOptional {
+            } else if !mayOmitTitle {
                 report(.error, node, field: "title", "missing required field")
             }
 
@@ -260,7 +260,7 @@ package struct RecordValidator: Sendable {
             // Test collections (`{id, title, body}` or `text`) put the document's text in
             // `body` or `text`; it is the description.
             record.description = localized(fields[descriptionKey], field: descriptionKey, language: language)
-            if titleIsOptional, record.title.isEmpty, record.summary.isEmpty, record.description.isEmpty {
+            if mayOmitTitle, record.title.isEmpty, record.summary.isEmpty, record.description.isEmpty {
                 report(.error, node, field: "title", "the document has no title and no text; give it a title, a summary or a body")
             }
             record.keywords = strings(fields["keywords"], field: "keywords")

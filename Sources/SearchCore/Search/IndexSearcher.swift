@@ -720,7 +720,7 @@ public final class IndexSearcher: Sendable {
             guard !sources.isEmpty else { return nil }
             return UnitScorer(
                 label: unit.label, sources: sources, fields: scoringFields, idf: unit.idf, k1: bm25.k1,
-                documentCount: documentCount, documentFrequency: unit.documentFrequency, groupCount: groupCount,
+                b: bm25.b, documentCount: documentCount, documentFrequency: unit.documentFrequency, groupCount: groupCount,
                 idfFactor: unit.idfFactor)
         case .boolean(let must, let should, let mustNot, let minimum):
             var required: [Scorer] = []

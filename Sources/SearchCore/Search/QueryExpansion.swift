@@ -115,8 +115,9 @@ public struct QueryExpander: Sendable {
     /// Prepares `sets` for the fields of `schema`: each group is analyzed with the analyzer
     /// of its first field. Labels in groups the schema does not have are ignored.
     ///
-    /// A label of more than ``maximumLabelWords`` words is left out (it is no one's query, and
-    /// a query that matched another label of its set would search all of it).
+    /// A label of more than ``maximumLabelWords`` words (or of more than 64 bytes a word
+    /// allowed, 2,048) is left out: it is no one's query, and a query that matched another
+    /// label of its set would search all of it.
     public init(sets: [SynonymSet], schema: Schema) {
         let (analyzers, _) = Self.groupAnalyzers(schema)
         var labels: [String: [String: [Int]]] = [:]
@@ -208,7 +209,9 @@ public struct QueryExpander: Sendable {
         self.groups = groups
     }
 
-    private static let serializationHeader = "chm-synonyms 2"
+    // (3: labels of more than ``maximumLabelWords`` words left out; a form stored before is
+    // analyzed again when loaded, until the next import stores the new one.)
+    private static let serializationHeader = "chm-synonyms 3"
 
     /// The sets and their analyzed labels as text, to be stored and read back with
     /// ``init(serialized:schema:)``: analyzing thousands of labels takes far longer than

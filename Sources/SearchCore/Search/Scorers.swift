@@ -344,13 +344,15 @@ final class UnitScorer: Scorer {
     private var scratch: [Double]
     private let idf: Double
     private let k1: Double
+    /// BM25's length normalization (only explanations show it: the length factors have it).
+    private let b: Double
     private let label: String
     private let documentCount: Int
     private let documentFrequency: Int
     private let idfFactor: QueryUnit.IDFFactor?
 
     init(
-        label: String, sources: [FrequencySource], fields: [ScoringField], idf: Double, k1: Double, documentCount: Int,
+        label: String, sources: [FrequencySource], fields: [ScoringField], idf: Double, k1: Double, b: Double, documentCount: Int,
         documentFrequency: Int, groupCount: Int, idfFactor: QueryUnit.IDFFactor? = nil
     ) {
         self.idfFactor = idfFactor
@@ -363,6 +365,7 @@ final class UnitScorer: Scorer {
         scratch = Array(repeating: 0, count: groupCount)
         self.idf = idf
         self.k1 = k1
+        self.b = b
         self.label = label
         self.documentCount = documentCount
         self.documentFrequency = documentFrequency
@@ -470,7 +473,7 @@ final class UnitScorer: Scorer {
                     "\(field.name)\(field.label.map { " (\($0))" } ?? ""): weight \(Self.rounded(field.weight)) × freq \(source.frequency) / (1 - b + b × \(field.groupLength ? "length of all \(field.group) fields" : "length") \(Int(length)) / average \(String(format: "%.2f", field.averageLength)))"
                 ))
         }
-        details.append(Explanation(frequency, "tf = sum of weighted, length-normalized frequencies", parts))
+        details.append(Explanation(frequency, "tf = sum of weighted, length-normalized frequencies (b = \(b))", parts))
         details.append(Explanation(frequency > 0 ? frequency / (k1 + frequency) : 0, "tf / (k1 + tf) with k1 = \(k1)"))
         return Explanation(value, label, details)
     }
