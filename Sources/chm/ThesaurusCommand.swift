@@ -41,6 +41,7 @@ struct ThesaurusImportCommand: ParsableCommand {
     func run() throws {
         let house = try indexOptions.open(create: true)
         let report = try Console.run { try house.importThesaurus(paths, replace: replace) }
+        report.warnings.forEach(Console.report)
         if json {
             try Console.printJSON(report)
         } else {

@@ -138,6 +138,39 @@ struct ForgivingSearchQATests {
         }
     }
 
+    /// A language tag that is not BCP 47 and a concept without a preferred label were taken
+    /// silently; the import now warns, naming file and line, and still stores the concept.
+    @Test func anImportWarnsOfInvalidLanguageTagsAndConceptsWithoutAPreferredLabel() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            let rdf = try directory.write(
+                "t.rdf",
+                """
+                <?xml version="1.0"?>
+                <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:skos="http://www.w3.org/2004/02/skos/core#">
+                <skos:Concept rdf:about="http://example.org/t/kelp">
+                  <skos:prefLabel xml:lang="en">kelp forests</skos:prefLabel>
+                  <skos:prefLabel xml:lang="klingon-xx-123456789">kelp tlhIngan</skos:prefLabel>
+                </skos:Concept>
+                <skos:Concept rdf:about="http://example.org/t/alt"><skos:altLabel xml:lang="en">seaweed</skos:altLabel></skos:Concept>
+                </rdf:RDF>
+                """)
+            let jsonld = try directory.write(
+                "t.jsonld",
+                #"{"@context": {"skos": "http://www.w3.org/2004/02/skos/core#"}, "@graph": [{"@id": "http://example.org/t/reef", "@type": "skos:Concept", "skos:prefLabel": [{"@value": "reef", "@language": "en"}, {"@value": "récif", "@language": "not a tag"}]}]}"#
+            )
+            let report = try house.importThesaurus([rdf, jsonld])
+            #expect(report.added == 3)
+            let messages = report.warnings.map(\.description)
+            #expect(messages.contains { $0.hasPrefix("\(rdf):5:") && $0.contains("\"klingon-xx-123456789\" is not a BCP 47 tag") }, "\(messages)")
+            #expect(messages.contains { $0.hasPrefix("\(jsonld):1:") && $0.contains("\"not a tag\"") }, "\(messages)")
+            #expect(messages.contains { $0.contains("<http://example.org/t/alt> has no skos:prefLabel") }, "\(messages)")
+            #expect(report.warnings.allSatisfy { $0.severity == .warning })
+            #expect(try JSONValue.text(encoding: report).contains(#""warnings":[{"#))
+            #expect(try house.concept(id: "kelp")?.prefLabels["und"] == "kelp tlhIngan")
+        }
+    }
+
     /// The test-collection flags (`--kind`, `--language`) let documents in without a title;
     /// a record that states a kind of its own other than the collection's is a clearing-house
     /// record, and still needs one.

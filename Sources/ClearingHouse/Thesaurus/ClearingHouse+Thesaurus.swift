@@ -50,7 +50,9 @@ extension ClearingHouse {
         }
         var read: [(path: String, concepts: [Concept])] = []
         for path in Self.thesaurusFiles(among: paths, namedFilesOfAnyKind: true) {
-            read.append((path, try SKOSReader.read(path: path)))
+            let (concepts, warnings) = try SKOSReader.readWithWarnings(path: path)
+            read.append((path, concepts))
+            report.warnings += warnings
         }
         guard !read.isEmpty else {
             throw ClearingHouseError(.notFound, "no thesaurus files (.jsonld, .rdf, .skos) in \(paths.joined(separator: ", "))")
@@ -88,7 +90,9 @@ extension ClearingHouse {
         var unreadable = 0
         for file in files {
             do {
-                read.append((file, try SKOSReader.read(path: file)))
+                let (concepts, warnings) = try SKOSReader.readWithWarnings(path: file)
+                read.append((file, concepts))
+                warnings.forEach(emit)
             } catch let diagnostic as Diagnostic {
                 emit(diagnostic)
                 emit(Diagnostic(.error, file: file, message: "the thesaurus in this file was not imported; fix the error above"))

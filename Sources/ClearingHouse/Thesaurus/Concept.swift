@@ -146,6 +146,9 @@ public struct ThesaurusImportReport: Sendable, Hashable {
     public var labels = 0
     /// Labels per language over the imported concepts.
     public var languages: [String: Int] = [:]
+    /// What the files hold that did not stop the import but is not what SKOS says (see
+    /// ``SKOSReader/readWithWarnings(path:)``).
+    public var warnings: [Diagnostic] = []
 
     public init() {}
 
@@ -163,7 +166,7 @@ public struct ThesaurusImportReport: Sendable, Hashable {
         }
     }
 
-    /// `{"files": [...], "concepts": N, "added": N, "updated": N, "unchanged": N, "removed": N, "labels": N, "languages": {...}}`:
+    /// `{"files": [...], "concepts": N, "added": N, "updated": N, "unchanged": N, "removed": N, "labels": N, "languages": {...}, "warnings": [...]}`:
     /// the document ``encode(to:)`` writes.
     public var jsonValue: JSONValue { (try? JSONValue(encoding: self)) ?? .null }
 
@@ -171,10 +174,10 @@ public struct ThesaurusImportReport: Sendable, Hashable {
 
 extension ThesaurusImportReport: Codable {
     private enum CodingKeys: String, CodingKey {
-        case files, concepts, added, updated, unchanged, removed, labels, languages
+        case files, concepts, added, updated, unchanged, removed, labels, languages, warnings
     }
 
-    /// `{"files": [...], "concepts", "added", "updated", "unchanged", "removed", "labels", "languages": {tag: count}}`.
+    /// `{"files": [...], "concepts", "added", "updated", "unchanged", "removed", "labels", "languages": {tag: count}, "warnings": [...]}`.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(files, forKey: .files)
@@ -186,6 +189,7 @@ extension ThesaurusImportReport: Codable {
         try container.encode(labels, forKey: .labels)
         var counts = container.nestedContainer(keyedBy: DynamicKey.self, forKey: .languages)
         for language in languages.keys.sorted() { try counts.encode(languages[language] ?? 0, forKey: DynamicKey(language)) }
+        try container.encode(warnings, forKey: .warnings)
     }
 
     /// Reads the document ``encode(to:)`` writes (``concepts`` follows from the others).
@@ -199,5 +203,6 @@ extension ThesaurusImportReport: Codable {
         removed = try container.decodeIfPresent(Int.self, forKey: .removed) ?? 0
         labels = try container.decode(Int.self, forKey: .labels)
         languages = try container.decode([String: Int].self, forKey: .languages)
+        warnings = try container.decodeIfPresent([Diagnostic].self, forKey: .warnings) ?? []
     }
 }

@@ -43,20 +43,57 @@ public enum SKOSReader {
     /// described in several places is merged into one).
     /// - Throws: a ``Diagnostic`` naming the place of the first problem.
     public static func read(path: String) throws -> [Concept] {
+        try readWithWarnings(path: path).concepts
+    }
+
+    /// ``read(path:)``, and what the file holds that does not stop its import but is not
+    /// what SKOS says (a language tag that is not BCP 47, a concept without a preferred
+    /// label): warnings naming file and line, at most ``maximumWarnings`` of them.
+    public static func readWithWarnings(path: String) throws -> (concepts: [Concept], warnings: [Diagnostic]) {
+        let warnings = Warnings(path: path)
         let concepts: [Concept]
         switch try format(of: path) {
-        case .rdfXML: concepts = try readRDFXML(path: path)
-        case .jsonLD: concepts = try readJSONLD(path: path)
+        case .rdfXML: concepts = try readRDFXML(path: path, warnings: warnings)
+        case .jsonLD: concepts = try readJSONLD(path: path, warnings: warnings)
         }
         var merged = Concept.mergingDescriptions(concepts)
         // A concept with no label in any language is of no use to search or labels.
         merged.removeAll { $0.prefLabels.isEmpty && $0.altLabels.isEmpty }
+        for concept in merged where concept.prefLabels.isEmpty {
+            warnings.add(line: nil, column: nil, "concept <\(concept.iri)> has no skos:prefLabel; its alternative labels stand for it")
+        }
         guard !merged.isEmpty else {
             throw Diagnostic(
                 .error, file: path,
                 message: "no SKOS concepts with labels found; expected skos:Concept resources with skos:prefLabel")
         }
-        return merged
+        return (merged, warnings.all)
+    }
+
+    /// Warnings kept per file; the rest are counted in one more.
+    static let maximumWarnings = 20
+
+    /// The warnings of one file, as its reading finds them.
+    final class Warnings {
+        let path: String
+        private var kept: [Diagnostic] = []
+        private var more = 0
+
+        init(path: String) { self.path = path }
+
+        func add(line: Int?, column: Int?, _ message: String) {
+            guard kept.count < SKOSReader.maximumWarnings else {
+                more += 1
+                return
+            }
+            // (libxml2 says 0 when it does not know a line.)
+            kept.append(
+                Diagnostic(.warning, file: path, line: line.flatMap { $0 > 0 ? $0 : nil }, column: column, message: message))
+        }
+
+        var all: [Diagnostic] {
+            more == 0 ? kept : kept + [Diagnostic(.warning, file: path, message: "\(more) more warnings like those above")]
+        }
     }
 
     /// Labels kept per concept and language, and links (broader, narrower, schemes) per
@@ -67,8 +104,20 @@ public enum SKOSReader {
 
     /// Records one property value in `concept`. `value` is a literal (with its language) or
     /// an IRI.
-    static func apply(property: String, literal: String?, language: String?, iri: String?, to concept: inout Concept) {
-        let tag = language.flatMap { LanguageTag.normalized($0) } ?? LanguageTag.undetermined
+    static func apply(
+        property: String, literal: String?, language: String?, iri: String?, to concept: inout Concept,
+        at position: (line: Int?, column: Int?) = (nil, nil), warnings: Warnings? = nil
+    ) {
+        var tag = LanguageTag.undetermined
+        if let language, !language.isEmpty {
+            if let normalized = LanguageTag.normalized(language) {
+                tag = normalized
+            } else if literal != nil {
+                warnings?.add(
+                    line: position.line, column: position.column,
+                    "language tag \"\(language)\" is not a BCP 47 tag; the label is kept as undetermined (und)")
+            }
+        }
         switch property {
         case skos + "prefLabel", skosXL + "prefLabel":
             guard let text = literal?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return }
@@ -106,7 +155,7 @@ public enum SKOSReader {
 
     /// Reads the children of `rdf:RDF` one at a time: `skos:Concept` elements, and
     /// `rdf:Description` elements typed `skos:Concept` (or carrying SKOS labels).
-    static func readRDFXML(path: String) throws -> [Concept] {
+    static func readRDFXML(path: String, warnings: Warnings? = nil) throws -> [Concept] {
         func diagnostic(_ error: XMLReadError) -> Diagnostic {
             Diagnostic(.error, file: path, line: error.line, column: error.column, message: error.message)
         }
@@ -132,7 +181,7 @@ public enum SKOSReader {
             while true {
                 if reader.isElement, reader.depth == 1 {
                     let element = try reader.expand()
-                    if let concept = try concept(from: element, path: path) { concepts.append(concept) }
+                    if let concept = try concept(from: element, path: path, warnings: warnings) { concepts.append(concept) }
                     guard try reader.next() else { break }
                 } else {
                     guard try reader.read() else { break }
@@ -152,7 +201,7 @@ public enum SKOSReader {
     }
 
     /// The concept a node element describes, or nil when it is not a concept.
-    private static func concept(from element: XMLElement, path: String) throws -> Concept? {
+    private static func concept(from element: XMLElement, path: String, warnings: Warnings?) throws -> Concept? {
         let elementType = (element.namespaceURI ?? "") + element.localName
         let about = element.attribute("about", namespace: rdf) ?? element.attribute("ID", namespace: rdf).map { "#" + $0 }
         var concept = Concept(iri: about ?? "")
@@ -168,7 +217,9 @@ public enum SKOSReader {
                 // SKOS-XL: the label is a resource whose skosxl:literalForm holds the text.
                 for label in property.children {
                     for form in label.children where (form.namespaceURI ?? "") + form.localName == skosXL + "literalForm" {
-                        apply(property: name, literal: form.text, language: form.effectiveLanguage, iri: nil, to: &concept)
+                        apply(
+                            property: name, literal: form.text, language: form.effectiveLanguage, iri: nil, to: &concept,
+                            at: (form.line, nil), warnings: warnings)
                         hasLabel = true
                     }
                 }
@@ -180,7 +231,7 @@ public enum SKOSReader {
             if name.hasPrefix(skos + "prefLabel") || name.hasPrefix(skos + "altLabel") { hasLabel = true }
             apply(
                 property: name, literal: resource == nil ? property.text : nil, language: property.effectiveLanguage,
-                iri: resource, to: &concept)
+                iri: resource, to: &concept, at: (property.line, nil), warnings: warnings)
         }
         guard isConcept || hasLabel else { return nil }
         guard about != nil else {
@@ -218,7 +269,7 @@ public enum SKOSReader {
         }
     }
 
-    static func readJSONLD(path: String) throws -> [Concept] {
+    static func readJSONLD(path: String, warnings: Warnings? = nil) throws -> [Concept] {
         let source: ByteSource
         do {
             source = try ByteSource(path: path)
@@ -235,24 +286,28 @@ public enum SKOSReader {
             throw Diagnostic(.error, file: path, line: error.line, column: error.column, message: error.message)
         }
         var concepts: [Concept] = []
-        try visitJSONLD(root, context: Context(), path: path, into: &concepts)
+        try visitJSONLD(root, context: Context(), path: path, warnings: warnings, into: &concepts)
         return concepts
     }
 
     /// Reads `node` (a node object, an array of them, or a document with `@graph`).
-    private static func visitJSONLD(_ node: JSONNode, context: Context, path: String, into concepts: inout [Concept]) throws {
+    private static func visitJSONLD(
+        _ node: JSONNode, context: Context, path: String, warnings: Warnings?, into concepts: inout [Concept]
+    ) throws {
         switch node.value {
         case .array(let items):
-            for item in items { try visitJSONLD(item, context: context, path: path, into: &concepts) }
+            for item in items { try visitJSONLD(item, context: context, path: path, warnings: warnings, into: &concepts) }
         case .object(let members):
             var context = context
             if let contextNode = members.first(where: { $0.key == "@context" })?.value {
                 context = try readContext(contextNode, into: context, path: path)
             }
             if let graph = members.first(where: { $0.key == "@graph" })?.value {
-                try visitJSONLD(graph, context: context, path: path, into: &concepts)
+                try visitJSONLD(graph, context: context, path: path, warnings: warnings, into: &concepts)
             }
-            if let concept = try nodeObject(members, at: node, context: context, path: path) { concepts.append(concept) }
+            if let concept = try nodeObject(members, at: node, context: context, path: path, warnings: warnings) {
+                concepts.append(concept)
+            }
         default:
             throw Diagnostic(
                 .error, file: path, line: node.line, column: node.column,
@@ -306,8 +361,9 @@ public enum SKOSReader {
     }
 
     /// The concept a node object describes, or nil when it is not a concept.
-    private static func nodeObject(_ members: [JSONNode.Member], at node: JSONNode, context: Context, path: String) throws
-        -> Concept?
+    private static func nodeObject(
+        _ members: [JSONNode.Member], at node: JSONNode, context: Context, path: String, warnings: Warnings?
+    ) throws -> Concept?
     {
         var types: [String] = []
         var id: String?
@@ -348,7 +404,9 @@ public enum SKOSReader {
                 for entry in languages {
                     for value in flatten(entry.value) {
                         if case .string(let text) = value.value {
-                            apply(property: property, literal: text, language: entry.key, iri: nil, to: &concept)
+                            apply(
+                                property: property, literal: text, language: entry.key, iri: nil, to: &concept,
+                                at: (value.line, value.column), warnings: warnings)
                         }
                     }
                 }
@@ -360,7 +418,9 @@ public enum SKOSReader {
                     if term?.isReference == true {
                         apply(property: property, literal: nil, language: nil, iri: context.expand(text), to: &concept)
                     } else {
-                        apply(property: property, literal: text, language: context.language, iri: nil, to: &concept)
+                        apply(
+                            property: property, literal: text, language: context.language, iri: nil, to: &concept,
+                            at: (value.line, value.column), warnings: warnings)
                     }
                 case .number(let text):
                     apply(property: property, literal: text, language: nil, iri: nil, to: &concept)
@@ -377,7 +437,9 @@ public enum SKOSReader {
                         default: break
                         }
                     }
-                    apply(property: property, literal: literal, language: language, iri: reference, to: &concept)
+                    apply(
+                        property: property, literal: literal, language: language, iri: reference, to: &concept,
+                        at: (value.line, value.column), warnings: warnings)
                 default:
                     break
                 }
