@@ -171,6 +171,25 @@ struct ForgivingSearchQATests {
         }
     }
 
+    /// Broader links that lead back to their concept were accepted silently; each concept on
+    /// such a loop is a warning naming its file.
+    @Test func broaderLinksThatLeadBackAreWarnedOf() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            let file = try directory.write(
+                "t.rdf",
+                thesaurus(
+                    ["e": [("en", "estuaries")], "f": [("en", "fjords")], "g": [("en", "gulfs")], "h": [("en", "harbours")]],
+                    broader: ["e": "f", "f": "e", "g": "g", "h": "e"]))
+            let report = try house.importThesaurus([file])
+            let looped = report.warnings.compactMap { warning in
+                ["e", "f", "g", "h"].first { warning.message.contains("<http://example.org/t/\($0)> is broader than itself") }
+            }
+            #expect(looped.sorted() == ["e", "f", "g"])
+            #expect(report.warnings.allSatisfy { $0.file == file })
+        }
+    }
+
     /// The test-collection flags (`--kind`, `--language`) let documents in without a title;
     /// a record that states a kind of its own other than the collection's is a clearing-house
     /// record, and still needs one.

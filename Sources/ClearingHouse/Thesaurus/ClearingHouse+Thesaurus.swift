@@ -73,6 +73,12 @@ extension ClearingHouse {
         }
         let merged = Concept.mergingDescriptions(read.flatMap(\.concepts))
         report.countLabels(of: merged)
+        for concept in Concept.cycles(in: merged) {
+            report.warnings.append(
+                Diagnostic(
+                    .warning, file: sources[concept.iri] ?? "",
+                    message: "concept <\(concept.iri)> is broader than itself: its broader links lead back to it (SKOS's broader links form a hierarchy)"))
+        }
         try catalog.importConcepts(merged, sources: sources, replace: replace, into: &report) { all in
             QueryExpander(sets: LoadedThesaurus.synonymSets(all), schema: SearchIndex.schema).serialized
         }
@@ -102,6 +108,8 @@ extension ClearingHouse {
         guard !read.isEmpty else { return (nil, unreadable) }
         var imported = ThesaurusImportReport()
         try storeConcepts(read, replace: false, into: &imported)
+        // (The files' own warnings were said as they were read; these are the thesaurus's.)
+        imported.warnings.forEach(emit)
         return (imported, unreadable)
     }
 

@@ -99,6 +99,24 @@ public struct Concept: Sendable, Hashable, Codable {
         return merged
     }
 
+    /// The concepts among `concepts` that are broader than themselves: their broader links,
+    /// followed, lead back to them (a concept that names itself as broader among them).
+    static func cycles(in concepts: [Concept]) -> [Concept] {
+        let byIRI = Dictionary(concepts.map { ($0.iri, $0) }, uniquingKeysWith: { first, _ in first })
+        return concepts.filter { concept in
+            // The broader concepts within reach (at most a few thousand: a hierarchy is
+            // shallow), until the walk comes back.
+            var seen = Set<String>()
+            var frontier = concept.broader
+            while let next = frontier.popLast(), seen.count < 4096 {
+                if next == concept.iri { return true }
+                guard seen.insert(next).inserted, let parent = byIRI[next] else { continue }
+                frontier.append(contentsOf: parent.broader)
+            }
+            return false
+        }
+    }
+
     /// Adds what `other` (the same IRI, described again) says: RDF may describe one resource
     /// in several places.
     mutating func merge(_ other: Concept) {
