@@ -23,7 +23,7 @@ struct SuggestCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Your language: its words are completed first, and titles shown in it (then English, then any).", valueName: "TAG"))
     var lang: String?
 
-    @Flag(help: "Print JSON: {\"query\", \"completions\": [{\"text\", \"word\", \"documents\"}], \"titles\": [{\"id\", \"title\", \"language\"}]}.")
+    @Flag(help: "Print JSON: {\"query\", \"completions\": [{\"text\", \"word\", \"documents\", \"documentsWithQuery\"}], \"titles\": [{\"id\", \"title\", \"language\"}]}.")
     var json = false
 
     func validate() throws {
@@ -37,7 +37,10 @@ struct SuggestCommand: ParsableCommand {
             try Console.printJSON(suggestions)
             return
         }
-        for completion in suggestions.completions { print("\(completion.text)\t\(completion.documents)") }
+        for completion in suggestions.completions {
+            // (After earlier words, the records that have the word with them rank it.)
+            print("\(completion.text)\t\(completion.documentsWithQuery.map { "\($0) with the earlier words, " } ?? "")\(completion.documents)")
+        }
         if !suggestions.titles.isEmpty {
             if !suggestions.completions.isEmpty { print("") }
             for title in suggestions.titles { print("\(title.title)\t\(title.id)") }

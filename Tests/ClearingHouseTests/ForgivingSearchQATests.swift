@@ -190,6 +190,30 @@ struct ForgivingSearchQATests {
         }
     }
 
+    /// After earlier words, a suggestion's order comes from the records that have each word
+    /// with them, which it now says (`documentsWithQuery`): the overall count it showed alone
+    /// did not explain the order (reef 11, restoration 17, record 29).
+    @Test func suggestionsSayTheCountsThatRankThem() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            var lines: [String] = []
+            for index in 0..<3 { lines.append(#"{"id":"c\#(index)","kind":"technology","title":{"en":"Coral reef survey \#(index)"}}"#) }
+            for index in 0..<6 { lines.append(#"{"id":"r\#(index)","kind":"technology","title":{"en":"Record keeping \#(index)"}}"#) }
+            lines.append(#"{"id":"x","kind":"technology","title":{"en":"Coral record"}}"#)
+            try house.ingest([try directory.write("records.jsonl", lines.joined(separator: "\n"))])
+            let typed = try house.suggest("coral re")
+            let words = typed.completions.map(\.word)
+            #expect(words.prefix(2) == ["reef", "record"], "\(words)")
+            let reef = try #require(typed.completions.first { $0.word == "reef" })
+            let record = try #require(typed.completions.first { $0.word == "record" })
+            #expect(reef.documents == 3 && reef.documentsWithQuery == 3)
+            #expect(record.documents == 7 && record.documentsWithQuery == 1)
+            #expect(try JSONValue.text(encoding: typed).contains(#""documents":3,"documentsWithQuery":3"#))
+            // A first word alone is ranked by its own count, and says no other.
+            #expect(try house.suggest("re").completions.allSatisfy { $0.documentsWithQuery == nil })
+        }
+    }
+
     /// The test-collection flags (`--kind`, `--language`) let documents in without a title;
     /// a record that states a kind of its own other than the collection's is a clearing-house
     /// record, and still needs one.

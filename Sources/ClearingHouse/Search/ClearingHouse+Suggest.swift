@@ -12,6 +12,17 @@ public struct Suggestions: Sendable, Hashable, Codable {
         public var word: String
         /// Records that have the word.
         public var documents: Int
+        /// When the query has words before the last: the records that have the word and those
+        /// words, which rank the completions (`coral re`: reef in 11 records with coral, before
+        /// record, in 29 records in all but fewer with coral).
+        public var documentsWithQuery: Int?
+
+        public init(text: String, word: String, documents: Int, documentsWithQuery: Int? = nil) {
+            self.text = text
+            self.word = word
+            self.documents = documents
+            self.documentsWithQuery = documentsWithQuery
+        }
     }
 
     /// A record whose title matches the query as typed so far.
@@ -33,7 +44,8 @@ public struct Suggestions: Sendable, Hashable, Codable {
     /// anywhere.
     public var titles: [Title]
 
-    /// `{"query", "completions": [{"text", "word", "documents"}], "titles": [{"id", "title", "language"}]}`:
+    /// `{"query", "completions": [{"text", "word", "documents", "documentsWithQuery"}], "titles": [{"id", "title", "language"}]}`
+    /// (`documentsWithQuery` only after earlier words):
     /// the document ``encode(to:)`` writes.
     public var jsonValue: JSONValue { (try? JSONValue(encoding: self)) ?? .null }
 
@@ -86,7 +98,7 @@ extension ClearingHouse {
                 let words = Set(first.map(\.word))
                 found = first + found.filter { !words.contains($0.word) }
             }
-            let ranked = try rankedByContext(found, after: context, searcher: searcher)
+            let (ranked, withContext) = try rankedByContext(found, after: context, searcher: searcher)
             // An operator, quote or field typed before the word stays (`coral -re` -> `coral -reef`).
             let marker = String(last.prefix(last.count - typed.count)) + String(typed.prefix { !$0.isLetter && !$0.isNumber })
             // Before a CJK character, what was typed is kept as typed (`DNA监` -> `DNA监测`, not
@@ -99,7 +111,9 @@ extension ClearingHouse {
                 if !typedLead.isEmpty, word.count > typedLead.count, word.prefix(typedLead.count).lowercased() == typedLead.lowercased() {
                     word = typedLead + word.dropFirst(typedLead.count)
                 }
-                return Suggestions.Completion(text: leading + marker + word, word: word, documents: completion.documentFrequency)
+                return Suggestions.Completion(
+                    text: leading + marker + word, word: word, documents: completion.documentFrequency,
+                    documentsWithQuery: context.isEmpty ? nil : withContext[completion.term] ?? 0)
             }
         }
         // Titles: the records that have the earlier words (those in a title first) and a title
@@ -199,13 +213,17 @@ extension ClearingHouse {
     /// completed CJK run is counted as a phrase (`湿地保` -> `湿地保护`, the records that have
     /// those four characters in a row), and that count is its `documentFrequency` (the engine
     /// counted its last pair's); a run that no record has is left out.
-    private func rankedByContext(_ completions: [Completion], after context: [Query.Clause], searcher: IndexSearcher) throws -> [Completion] {
+    /// - Returns: the completions in order, and for each term, the records that have it with
+    ///   the context (empty without one).
+    private func rankedByContext(_ completions: [Completion], after context: [Query.Clause], searcher: IndexSearcher) throws
+        -> (completions: [Completion], withContext: [String: Int])
+    {
         // Completed runs: a word that ends in a CJK pair after other characters (`湿地保护`, `edna监测`).
         let runs = completions.map { completion in
             let scalars = Array(completion.word.unicodeScalars)
             return scalars.count > 2 && QueryExpander.isCJKRun(String(String.UnicodeScalarView(scalars.suffix(2))))
         }
-        guard !context.isEmpty || runs.contains(true) else { return Completion.oneFormFirst(completions) }
+        guard !context.isEmpty || runs.contains(true) else { return (Completion.oneFormFirst(completions), [:]) }
         // A context of exclusions alone counts among every record.
         let positive = context.contains { $0.occur != .mustNot } ? context : context + [Query.Clause(.must, .matchAll)]
         // Words: one pass over the context's matches (the engine's counts).
@@ -234,7 +252,11 @@ extension ClearingHouse {
         // (`mangrove rest` -> restoration, restored, then restauration... before restoring);
         // then the words no record has with the context.
         let sorted = kept.sorted { ($1.count, $0.order) < ($0.count, $1.order) }
-        return Completion.formsFirst(sorted.filter { $0.count > 0 }.map(\.completion), atMost: 2)
-            + Completion.oneFormFirst(sorted.filter { $0.count == 0 }.map(\.completion))
+        let withContext = context.isEmpty ? [:] : Dictionary(kept.map { ($0.completion.term, $0.count) }, uniquingKeysWith: max)
+        return (
+            Completion.formsFirst(sorted.filter { $0.count > 0 }.map(\.completion), atMost: 2)
+                + Completion.oneFormFirst(sorted.filter { $0.count == 0 }.map(\.completion)),
+            withContext
+        )
     }
 }
