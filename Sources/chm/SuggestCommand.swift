@@ -38,8 +38,9 @@ struct SuggestCommand: ParsableCommand {
             return
         }
         for completion in suggestions.completions {
-            // (After earlier words, the records that have the word with them rank it.)
-            print("\(completion.text)\t\(completion.documentsWithQuery.map { "\($0) with the earlier words, " } ?? "")\(completion.documents)")
+            // (The records that have the word; after earlier words, a third column: those that
+            // have it with them, which rank it.)
+            print("\(completion.text)\t\(completion.documents)" + (completion.documentsWithQuery.map { "\t\($0) with the earlier words" } ?? ""))
         }
         if !suggestions.titles.isEmpty {
             if !suggestions.completions.isEmpty { print("") }
