@@ -20,17 +20,6 @@ struct API: Sendable {
             body: .init(byteBuffer: ByteBuffer(string: text + "\n")))
     }
 
-    /// A 200 answer with a JSON document given as UTF-8.
-    static func json(utf8 bytes: [UInt8]) -> Response {
-        var buffer = ByteBuffer()
-        buffer.reserveCapacity(bytes.count + 1)
-        buffer.writeBytes(bytes)
-        buffer.writeInteger(UInt8(ascii: "\n"))
-        return Response(
-            status: .ok, headers: [.contentType: "application/json", .xContentTypeOptions: "nosniff"],
-            body: .init(byteBuffer: buffer))
-    }
-
     /// A library document as `chm ... --json` prints it (``JSONValue/text(encoding:)``).
     static func document(_ value: some Encodable) throws -> String {
         try JSONValue.text(encoding: value)
@@ -65,22 +54,27 @@ struct API: Sendable {
     /// `chm search --json`'s document, plus `took_ms`.
     func search(_ parameters: RequestParameters) async throws -> Response {
         let request = try APIParameters.search(parameters)
-        let bytes = try await server.read { [house] in
+        let text = try await server.read { [house] in
             let started = ContinuousClock.now
             let response = try house.search(request)
             let took = ContinuousClock.now - started
-            var bytes = try JSONValue.utf8(encoding: response)
             let milliseconds = Double(took.components.seconds) * 1000 + Double(took.components.attoseconds) / 1e15
-            // The document is an object: `took_ms` is its last member.
-            guard bytes.count >= 2, bytes.last == UInt8(ascii: "}") else { return bytes }
-            bytes.removeLast()
-            if bytes.count > 1 { bytes.append(UInt8(ascii: ",")) }
-            bytes.append(contentsOf: #""took_ms":"#.utf8)
-            bytes.append(contentsOf: JSONValue.double((milliseconds * 1000).rounded() / 1000).description.utf8)
-            bytes.append(UInt8(ascii: "}"))
-            return bytes
+            return try Self.document(Timed(document: response, milliseconds: (milliseconds * 1000).rounded() / 1000))
         }
-        return Self.json(utf8: bytes)
+        return Self.json(text)
+    }
+
+    /// A document with `took_ms` after its own members (its `encode(to:)` asks for the same
+    /// object again, which the encoders add to).
+    private struct Timed<Document: Encodable>: Encodable {
+        let document: Document
+        let milliseconds: Double
+
+        func encode(to encoder: any Encoder) throws {
+            try document.encode(to: encoder)
+            var container = encoder.container(keyedBy: DynamicKey.self)
+            try container.encode(milliseconds, forKey: DynamicKey("took_ms"))
+        }
     }
 
     /// `chm match --json`'s document.

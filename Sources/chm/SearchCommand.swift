@@ -89,14 +89,8 @@ struct SearchCommand: ParsableCommand {
             try Console.printJSON(response)
             return
         }
-        // A page that reaches every match counted is all there is (not after a stale index, or
-        // a record deleted since the index's commit, left a page short).
-        let exact =
-            response.total
-            ?? (!response.stale && !response.hits.isEmpty && response.hits.count < limit
-                && offset + response.hits.count >= response.totalLowerBound ? offset + response.hits.count : nil)
         let total =
-            exact.map { Console.counted($0, "match", plural: "matches") }
+            response.knownTotal(limit: limit, offset: offset).map { Console.counted($0, "match", plural: "matches") }
             ?? "at least " + Console.counted(response.totalLowerBound, "match", plural: "matches")
         // (What the user typed is echoed with its control characters made visible.)
         let typed = Console.visible(query)

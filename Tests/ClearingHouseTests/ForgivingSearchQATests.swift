@@ -9,6 +9,13 @@ import Testing
 
 @Suite("Forgiving search: QA findings")
 struct ForgivingSearchQATests {
+    /// A clearing-house in `directory` that holds the records `lines` (JSON, one a line).
+    func house(in directory: TemporaryDirectory, records lines: [String]) throws -> ClearingHouse {
+        let house = try directory.house()
+        try house.ingest([try directory.write("records.jsonl", lines.joined(separator: "\n"))])
+        return house
+    }
+
     /// A small thesaurus in RDF/XML: `labels` maps a concept's short id to its (language,
     /// label) pairs; `broader` maps a short id to its broader concept's.
     func thesaurus(_ labels: [String: [(String, String)]], broader: [String: String] = [:]) -> String {
@@ -31,12 +38,9 @@ struct ForgivingSearchQATests {
     /// form; the concept's other labels still work.
     @Test func aLabelOfThousandsOfWordsIsLeftOutOfSearchesAndImportsAtOnce() throws {
         try withTemporaryDirectory { directory in
-            let house = try directory.house()
-            try house.ingest([
-                try directory.write(
-                    "records.jsonl",
-                    #"{"id":"r1","kind":"technology","title":{"en":"Coral gardening"},"summary":{"en":"Coral fragments grown in nurseries."}}"#)
-            ])
+            let house = try house(
+                in: directory,
+                records: [#"{"id":"r1","kind":"technology","title":{"en":"Coral gardening"},"summary":{"en":"Coral fragments grown in nurseries."}}"#])
             let huge = String(repeating: "coral ", count: 40_000)
             let file = try directory.write("t.rdf", thesaurus(["big": [("en", huge), ("fr", "énorme")], "coral": [("en", "coral"), ("fr", "corail")]]))
             let report = try house.importThesaurus([file])
@@ -100,11 +104,8 @@ struct ForgivingSearchQATests {
     /// found by a search.
     @Test func aSecondPreferredLabelIsKeptAsAnAlternativeOne() throws {
         try withTemporaryDirectory { directory in
-            let house = try directory.house()
-            try house.ingest([
-                try directory.write(
-                    "records.jsonl", #"{"id":"r1","kind":"technology","title":{"fr":"Les herbiers marins"},"summary":{"fr":"Herbiers de posidonie."}}"#)
-            ])
+            let house = try house(
+                in: directory, records: [#"{"id":"r1","kind":"technology","title":{"fr":"Les herbiers marins"},"summary":{"fr":"Herbiers de posidonie."}}"#])
             let first = try directory.write("a.rdf", thesaurus(["sg": [("en", "seagrass meadows"), ("fr", "herbiers marins")]]))
             let second = try directory.write("b.rdf", thesaurus(["sg": [("en", "eelgrass beds")]]))
             _ = try house.importThesaurus([first, second])
@@ -119,13 +120,9 @@ struct ForgivingSearchQATests {
     /// query is, and the response reports both kinds of correction.
     @Test func aCorrectedQueryKeepsTheCloseSpellingsBesideItsRareWords() throws {
         try withTemporaryDirectory { directory in
-            let house = try directory.house()
-            var lines: [String] = []
-            for index in 0..<30 {
-                lines.append(#"{"id":"y\#(index)","kind":"technology","title":{"en":"Ten years of wetland restoration \#(index)"}}"#)
-            }
-            lines.append(#"{"id":"b1","kind":"technology","title":{"en":"Bears and wetland restoration"}}"#)
-            try house.ingest([try directory.write("records.jsonl", lines.joined(separator: "\n"))])
+            let years = (0..<30).map { #"{"id":"y\#($0)","kind":"technology","title":{"en":"Ten years of wetland restoration \#($0)"}}"# }
+            let house = try house(
+                in: directory, records: years + [#"{"id":"b1","kind":"technology","title":{"en":"Bears and wetland restoration"}}"#])
             let typed = try house.search(SearchRequest(query: "bears restoraton", limit: 40))
             #expect(typed.correctedQuery == "bears restoration")
             let beside = typed.corrections.filter(\.isBesideTheWord).map(\.word)
@@ -195,12 +192,11 @@ struct ForgivingSearchQATests {
     /// did not explain the order (reef 11, restoration 17, record 29).
     @Test func suggestionsSayTheCountsThatRankThem() throws {
         try withTemporaryDirectory { directory in
-            let house = try directory.house()
-            var lines: [String] = []
-            for index in 0..<3 { lines.append(#"{"id":"c\#(index)","kind":"technology","title":{"en":"Coral reef survey \#(index)"}}"#) }
-            for index in 0..<6 { lines.append(#"{"id":"r\#(index)","kind":"technology","title":{"en":"Record keeping \#(index)"}}"#) }
-            lines.append(#"{"id":"x","kind":"technology","title":{"en":"Coral record"}}"#)
-            try house.ingest([try directory.write("records.jsonl", lines.joined(separator: "\n"))])
+            let house = try house(
+                in: directory,
+                records: (0..<3).map { #"{"id":"c\#($0)","kind":"technology","title":{"en":"Coral reef survey \#($0)"}}"# }
+                    + (0..<6).map { #"{"id":"r\#($0)","kind":"technology","title":{"en":"Record keeping \#($0)"}}"# }
+                    + [#"{"id":"x","kind":"technology","title":{"en":"Coral record"}}"#])
             let typed = try house.suggest("coral re")
             let words = typed.completions.map(\.word)
             #expect(words.prefix(2) == ["reef", "record"], "\(words)")

@@ -90,37 +90,18 @@ extension Catalog {
     /// The concepts whose notation is one of `values` (case-insensitive), in one query.
     func concepts(notations values: [String]) throws -> [Concept] {
         guard !values.isEmpty else { return [] }
-        let decoder = JSONDecoder()
-        let marks = Array(repeating: "?", count: values.count).joined(separator: ",")
-        return try read { db in
-            try String.fetchAll(
-                db, sql: "SELECT json FROM thesaurus_concepts WHERE notation COLLATE NOCASE IN (\(marks)) ORDER BY iri",
-                arguments: StatementArguments(values)
-            ).compactMap { try? decoder.decode(Concept.self, from: Data($0.utf8)) }
-        }
+        return try concepts(where: "notation COLLATE NOCASE IN (\(Self.marks(values.count)))", StatementArguments(values))
     }
 
     /// The concepts whose notation is `notation` (case-insensitive) or whose IRI is `notation`.
     func concepts(notationOrIRI notation: String) throws -> [Concept] {
-        let decoder = JSONDecoder()
-        return try read { db in
-            try String.fetchAll(
-                db, sql: "SELECT json FROM thesaurus_concepts WHERE notation = ? COLLATE NOCASE OR iri = ? ORDER BY iri",
-                arguments: [notation, notation]
-            ).compactMap { try? decoder.decode(Concept.self, from: Data($0.utf8)) }
-        }
+        try concepts(where: "notation = ? COLLATE NOCASE OR iri = ?", [notation, notation])
     }
 
     /// The concepts whose IRIs are among `iris`, in IRI order.
     func concepts(iris: [String]) throws -> [Concept] {
         guard !iris.isEmpty else { return [] }
-        let decoder = JSONDecoder()
-        let marks = Array(repeating: "?", count: iris.count).joined(separator: ",")
-        return try read { db in
-            try String.fetchAll(
-                db, sql: "SELECT json FROM thesaurus_concepts WHERE iri IN (\(marks)) ORDER BY iri", arguments: StatementArguments(iris)
-            ).compactMap { try? decoder.decode(Concept.self, from: Data($0.utf8)) }
-        }
+        return try concepts(where: "iri IN (\(Self.marks(iris.count)))", StatementArguments(iris))
     }
 
     /// The concepts whose stored description names `iri` somewhere (a link to it, among
@@ -128,12 +109,22 @@ extension Catalog {
     func concepts(mentioning iri: String) throws -> [Concept] {
         // (As the import stored it: JSONEncoder's escapes, `\/` among them.)
         let quoted = String(decoding: try JSONEncoder().encode(iri), as: UTF8.self)
+        return try concepts(where: "instr(json, ?) > 0", [quoted])
+    }
+
+    /// The concepts whose rows match the SQL condition `condition`, in IRI order (a row that
+    /// does not decode is left out).
+    private func concepts(where condition: String, _ arguments: StatementArguments) throws -> [Concept] {
         let decoder = JSONDecoder()
         return try read { db in
-            try String.fetchAll(
-                db, sql: "SELECT json FROM thesaurus_concepts WHERE instr(json, ?) > 0 ORDER BY iri", arguments: [quoted]
-            ).compactMap { try? decoder.decode(Concept.self, from: Data($0.utf8)) }
+            try String.fetchAll(db, sql: "SELECT json FROM thesaurus_concepts WHERE \(condition) ORDER BY iri", arguments: arguments)
+                .compactMap { try? decoder.decode(Concept.self, from: Data($0.utf8)) }
         }
+    }
+
+    /// `?, ?, ?` for `count` values.
+    private static func marks(_ count: Int) -> String {
+        Array(repeating: "?", count: count).joined(separator: ",")
     }
 
     /// Every stored concept, in IRI order.

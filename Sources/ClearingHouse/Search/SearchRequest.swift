@@ -309,6 +309,19 @@ public struct SearchResponse: Sendable, Hashable {
     public var jsonValue: JSONValue { (try? JSONValue(encoding: self)) ?? .null }
 }
 
+extension SearchResponse {
+    /// The number of matches when it is known: ``total`` when the search counted them, or the
+    /// hits up to this page's last when the page, asked from `offset` for at most `limit`
+    /// hits, came back short having reached every match the search saw (not when the index
+    /// is ``stale``, or a record deleted since the index's commit left the page short).
+    /// Nil: only ``totalLowerBound`` is known.
+    public func knownTotal(limit: Int, offset: Int) -> Int? {
+        if let total { return total }
+        guard !stale, !hits.isEmpty, hits.count < limit, offset + hits.count >= totalLowerBound else { return nil }
+        return offset + hits.count
+    }
+}
+
 /// Index figures for `chm stats`.
 public struct IndexSummary: Sendable, Hashable {
     public var segments: Int

@@ -106,14 +106,14 @@ public enum SKOSReader {
     /// an IRI.
     static func apply(
         property: String, literal: String?, language: String?, iri: String?, to concept: inout Concept,
-        at position: (line: Int?, column: Int?) = (nil, nil), warnings: Warnings? = nil
+        at position: (line: Int?, column: Int?), warnings: Warnings
     ) {
         var tag = LanguageTag.undetermined
         if let language, !language.isEmpty {
             if let normalized = LanguageTag.normalized(language) {
                 tag = normalized
             } else if literal != nil {
-                warnings?.add(
+                warnings.add(
                     line: position.line, column: position.column,
                     "language tag \"\(language)\" is not a BCP 47 tag; the label is kept as undetermined (und)")
             }
@@ -155,7 +155,7 @@ public enum SKOSReader {
 
     /// Reads the children of `rdf:RDF` one at a time: `skos:Concept` elements, and
     /// `rdf:Description` elements typed `skos:Concept` (or carrying SKOS labels).
-    static func readRDFXML(path: String, warnings: Warnings? = nil) throws -> [Concept] {
+    static func readRDFXML(path: String, warnings: Warnings) throws -> [Concept] {
         func diagnostic(_ error: XMLReadError) -> Diagnostic {
             Diagnostic(.error, file: path, line: error.line, column: error.column, message: error.message)
         }
@@ -201,7 +201,7 @@ public enum SKOSReader {
     }
 
     /// The concept a node element describes, or nil when it is not a concept.
-    private static func concept(from element: XMLElement, path: String, warnings: Warnings?) throws -> Concept? {
+    private static func concept(from element: XMLElement, path: String, warnings: Warnings) throws -> Concept? {
         let elementType = (element.namespaceURI ?? "") + element.localName
         let about = element.attribute("about", namespace: rdf) ?? element.attribute("ID", namespace: rdf).map { "#" + $0 }
         var concept = Concept(iri: about ?? "")
@@ -269,7 +269,7 @@ public enum SKOSReader {
         }
     }
 
-    static func readJSONLD(path: String, warnings: Warnings? = nil) throws -> [Concept] {
+    static func readJSONLD(path: String, warnings: Warnings) throws -> [Concept] {
         let source: ByteSource
         do {
             source = try ByteSource(path: path)
@@ -292,7 +292,7 @@ public enum SKOSReader {
 
     /// Reads `node` (a node object, an array of them, or a document with `@graph`).
     private static func visitJSONLD(
-        _ node: JSONNode, context: Context, path: String, warnings: Warnings?, into concepts: inout [Concept]
+        _ node: JSONNode, context: Context, path: String, warnings: Warnings, into concepts: inout [Concept]
     ) throws {
         switch node.value {
         case .array(let items):
@@ -362,7 +362,7 @@ public enum SKOSReader {
 
     /// The concept a node object describes, or nil when it is not a concept.
     private static func nodeObject(
-        _ members: [JSONNode.Member], at node: JSONNode, context: Context, path: String, warnings: Warnings?
+        _ members: [JSONNode.Member], at node: JSONNode, context: Context, path: String, warnings: Warnings
     ) throws -> Concept?
     {
         var types: [String] = []
@@ -416,14 +416,18 @@ public enum SKOSReader {
                 switch value.value {
                 case .string(let text):
                     if term?.isReference == true {
-                        apply(property: property, literal: nil, language: nil, iri: context.expand(text), to: &concept)
+                        apply(
+                            property: property, literal: nil, language: nil, iri: context.expand(text), to: &concept,
+                            at: (value.line, value.column), warnings: warnings)
                     } else {
                         apply(
                             property: property, literal: text, language: context.language, iri: nil, to: &concept,
                             at: (value.line, value.column), warnings: warnings)
                     }
                 case .number(let text):
-                    apply(property: property, literal: text, language: nil, iri: nil, to: &concept)
+                    apply(
+                        property: property, literal: text, language: nil, iri: nil, to: &concept, at: (value.line, value.column),
+                        warnings: warnings)
                 case .object(let object):
                     var literal: String?
                     var language = context.language
