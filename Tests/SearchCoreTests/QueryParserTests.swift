@@ -45,6 +45,7 @@ private struct SplitMix64: RandomNumberGenerator {
 
 /// Every boolean has clauses, and a one-clause boolean exists only to carry must/mustNot.
 private func isMinimal(_ query: Query) -> Bool {
+    if case .boost(let inner, _) = query { return isMinimal(inner) }
     guard case .boolean(let clauses, let minimumShouldMatch) = query else { return true }
     if clauses.isEmpty { return false }
     if clauses.count == 1, clauses[0].occur == .should { return false }
@@ -463,7 +464,7 @@ private func isMinimal(_ query: Query) -> Bool {
         let pieces = [
             "mangrove", "nursery", "a", "and", "AND", "OR", "NOT", "\"", "(", ")", "+", "-", ":", "*",
             " ", " ", " ", "  ", "title", "title.en:", "10:30", "\\", "红树林", "无人机", "\u{3000}", "é",
-            "\u{301}", "👩‍👩‍👧", "\t",
+            "\u{301}", "👩‍👩‍👧", "\t", "^", "^2", "^0.5", "~", "~1",
         ]
         var generator = SplitMix64(state: 0x5EED_CAFE)
         var parsed = 0

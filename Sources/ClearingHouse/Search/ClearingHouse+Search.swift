@@ -166,6 +166,8 @@ extension ClearingHouse {
             return Set(synonyms.source.split(whereSeparator: \.isWhitespace).map(String.init)).subtracting(synonyms.misspelt)
         case .boolean(let clauses, _):
             return clauses.reduce(into: []) { $0.formUnion(labelWords(of: $1.query)) }
+        case .boost(let inner, _):
+            return labelWords(of: inner)
         case .term, .phrase, .prefix, .fuzzy, .matchAll:
             return []
         }
@@ -180,6 +182,8 @@ extension ClearingHouse {
             return expander.isWrittenInLabel(text) ? [text] : []
         case .boolean(let clauses, _):
             return clauses.reduce(into: []) { $0.formUnion(writtenLabelWords(of: $1.query, expander: expander)) }
+        case .boost(let inner, _):
+            return writtenLabelWords(of: inner, expander: expander)
         case .synonyms, .phrase, .prefix, .fuzzy, .matchAll:
             return []
         }

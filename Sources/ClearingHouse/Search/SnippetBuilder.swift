@@ -24,6 +24,8 @@ enum SnippetBuilder {
                 prefixes.append(prefix.lowercased())
             case .boolean(let clauses, _):
                 for clause in clauses where clause.occur != .mustNot { visit(clause.query) }
+            case .boost(let inner, _):
+                visit(inner)
             case .fuzzy(let field, let text, _):
                 if let field, keywordFields.contains(field) { return }
                 words.append(text)

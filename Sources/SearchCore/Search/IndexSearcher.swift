@@ -721,7 +721,7 @@ public final class IndexSearcher: Sendable {
             return UnitScorer(
                 label: unit.label, sources: sources, fields: scoringFields, idf: unit.idf, k1: bm25.k1,
                 b: bm25.b, documentCount: documentCount, documentFrequency: unit.documentFrequency, groupCount: groupCount,
-                idfFactor: unit.idfFactor)
+                idfFactor: unit.idfFactor, boost: unit.boost)
         case .boolean(let must, let should, let mustNot, let minimum):
             var required: [Scorer] = []
             for clause in must {

@@ -50,6 +50,10 @@ public indirect enum Query: Sendable, Hashable {
     /// BM25 unit, as Lucene's SynonymQuery does: one term frequency and one document
     /// frequency for all of them, the score multiplied by ``Synonyms/weight``.
     case synonyms(Synonyms)
+    /// A query whose score counts `factor` times (`coral^2`, `"seed bank"^3`, `(a OR b)^0.5`),
+    /// as Lucene's boosts do: it matches the same documents. The factor is above 0 (the parser
+    /// refuses others; the searcher takes a negative or non-finite factor as 0).
+    case boost(Query, factor: Double)
 }
 
 /// The other words for a word or phrase of a query (see ``Query/synonyms(_:)``).

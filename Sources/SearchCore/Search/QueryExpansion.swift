@@ -432,11 +432,17 @@ public struct QueryExpander: Sendable {
                 own = pieces.map { Query.Clause(.should, .term(field: nil, text: $0)) }
             }
             return .boolean(own + found.map { Query.Clause(.should, .synonyms($0.synonyms)) }, minimumShouldMatch: 0)
+        case .boost(let inner, let factor):
+            // (`коралловые^2`: the translations count as much more as the word does.)
+            return .boost(expand(inner, weight: weight, context: &context, into: &expansions), factor: factor)
         case .boolean(var clauses, let minimum):
-            // Nested groups first.
+            // Nested groups (and boosted words) first.
             for index in clauses.indices where clauses[index].occur != .mustNot {
-                if case .boolean = clauses[index].query {
+                switch clauses[index].query {
+                case .boolean, .boost:
                     clauses[index].query = expand(clauses[index].query, weight: weight, context: &context, into: &expansions)
+                default:
+                    break
                 }
             }
             // A required word may match its synonyms instead.

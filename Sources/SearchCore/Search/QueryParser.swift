@@ -10,7 +10,8 @@
 /// | `title:mangrove`, `title.en:"a b"`, `title:(a b)` | search only the field `title` |
 /// | `mangro*` | terms starting with `mangro` |
 /// | `restoraton~`, `mangrvoe~1` | the word and its close spellings (at most 2 edits) |
-/// | `\:` `\"` `\*` `\(` `\+` `\-` | the character itself, not its syntax |
+/// | `coral^2`, `"seed bank"^3`, `(a b)^0.5` | a boost: the score of what comes before counts that many times |
+/// | `\:` `\"` `\*` `\^` `\(` `\+` `\-` | the character itself, not its syntax |
 ///
 /// Only upper-case `AND`, `OR` and `NOT` are operators; `and` is a term. Term text is kept
 /// as written (the searcher analyzes it per field and language). A field name is
@@ -80,6 +81,10 @@ extension QueryParser {
     public static let maximumWords = 256
     /// The most words with `*` or `~` a query may hold: each reads up to 128 terms.
     static let maximumExpandingWords = 16
+    /// The largest boost (`^N`) accepted: larger factors only lose the other words' part of
+    /// the score to rounding. (A boost is above 0: a word that must match without scoring
+    /// is a filter, `+word^0` in Lucene, which this syntax does not have.)
+    public static let maximumBoost = 10_000.0
 
     // The lexer and parser are nested so their names cannot collide with the analyzer's
     // `Token` or other module-level types.
@@ -93,6 +98,8 @@ extension QueryParser {
             /// `word~` or `word~N`: the word and its close spellings.
             case fuzzy(String, Int?)
             case phrase(String)
+            /// `^N` directly after a term, phrase or group: a boost.
+            case boost(Double)
             /// `name:`; the lexer guarantees a term, prefix, phrase or `(` follows directly.
             case field(String)
             case openParenthesis
@@ -114,7 +121,7 @@ extension QueryParser {
         var startsItem: Bool {
             switch kind {
             case .term, .prefix, .fuzzy, .phrase, .field, .openParenthesis, .plus, .minus, .not: true
-            case .closeParenthesis, .and, .or, .end: false
+            case .closeParenthesis, .and, .or, .end, .boost: false
             }
         }
 
@@ -129,6 +136,7 @@ extension QueryParser {
             case .field(let name): "'\(name):'"
             case .openParenthesis: "'('"
             case .closeParenthesis: "')'"
+            case .boost: "'^'"
             case .term, .prefix, .fuzzy, .phrase, .end: "the term"
             }
         }
@@ -175,6 +183,8 @@ extension QueryParser {
             case "-":
                 index += 1
                 return Token(kind: .minus, start: start, end: index)
+            case "^":
+                return try nextBoost()
             default:
                 return try nextWord(isFieldValue: false)
             }
@@ -197,6 +207,38 @@ extension QueryParser {
             default:
                 return try nextWord(isFieldValue: true)
             }
+        }
+
+        /// `^N`: a number (digits, with a fraction after `.` or not) of at most
+        /// ``QueryParser/maximumBoost``.
+        private mutating func nextBoost() throws(QueryParseError) -> Token {
+            let start = index
+            index += 1
+            var digits = ""
+            while index < characters.count, characters[index].isASCII,
+                characters[index].isNumber || (characters[index] == "." && !digits.isEmpty && !digits.contains("."))
+            {
+                digits.append(characters[index])
+                index += 1
+            }
+            let followedByWord =
+                index < characters.count && !characters[index].isWhitespace && characters[index] != ")"
+                && Self.closingQuotes[characters[index]] == nil
+            guard let factor = Double(digits), !digits.hasSuffix("."), !followedByWord else {
+                throw QueryParseError(
+                    position: start + 1,
+                    expected: "a number after '^'",
+                    message: "expected a number after '^' (a boost, as in 'coral^2'; '\\^' is the character itself)"
+                )
+            }
+            guard factor > 0, factor <= QueryParser.maximumBoost else {
+                throw QueryParseError(
+                    position: start + 1,
+                    expected: "a boost above 0 and at most \(Int(QueryParser.maximumBoost))",
+                    message: "expected a boost above 0 and at most \(Int(QueryParser.maximumBoost)) after '^'"
+                )
+            }
+            return Token(kind: .boost(factor), start: start, end: index)
         }
 
         /// The quotation marks that open a phrase, and those that close it: ASCII's, and the
@@ -255,7 +297,10 @@ extension QueryParser {
             var textCount = 0
             while index < characters.count {
                 let character = characters[index]
-                if character.isWhitespace || character == "(" || character == ")" || Self.closingQuotes[character] != nil {
+                // (`^` ends the word: a boost follows, `coral^2`.)
+                if character.isWhitespace || character == "(" || character == ")" || character == "^"
+                    || Self.closingQuotes[character] != nil
+                {
                     break
                 }
                 if character == "\\" {
@@ -310,7 +355,7 @@ extension QueryParser {
                     throw QueryParseError(
                         position: tilde.inQuery + 1,
                         expected: "0, 1 or 2 edits after '~'",
-                        message: "expected 0, 1 or 2 after '~' (the most edits a close spelling may differ by), as in 'restoraton~1'"
+                        message: "expected 0, 1 or 2 edits after '~' (the most a close spelling may differ by), as in 'restoraton~1'"
                     )
                 }
             }
@@ -365,6 +410,8 @@ extension QueryParser {
 
         private var lexer: Lexer
         private var lookahead: Token?
+        /// Where the last token taken ends.
+        private var lastEnd = 0
         private let defaultOperator: QueryParser.DefaultOperator
         private var depth = 0
         /// Words read so far, and those with `*` or `~` (``QueryParser/maximumWords``).
@@ -404,6 +451,7 @@ extension QueryParser {
         private mutating func advance() throws(QueryParseError) -> Token {
             let token = try peek()
             lookahead = nil
+            lastEnd = token.end
             return token
         }
 
@@ -474,6 +522,22 @@ extension QueryParser {
         private mutating func parsePrimary(after operatorToken: Token?, field: String?) throws(QueryParseError)
             -> Query
         {
+            let query = try parseUnboosted(after: operatorToken, field: field)
+            // `^N` written directly after it (the lexer ends a word at `^`).
+            let end = lastEnd
+            guard case .boost(let factor) = try peek().kind else { return query }
+            let boost = try advance()
+            guard boost.start == end else {
+                throw QueryParseError(
+                    position: boost.start,
+                    expected: "a term directly before '^'",
+                    message: "expected a term directly before '^' (a word, phrase or group, with no space: 'coral^2')"
+                )
+            }
+            return .boost(query, factor: factor)
+        }
+
+        private mutating func parseUnboosted(after operatorToken: Token?, field: String?) throws(QueryParseError) -> Query {
             let token = try advance()
             switch token.kind {
             case .term(let text):
@@ -493,7 +557,7 @@ extension QueryParser {
                 return try parsePrimary(after: token, field: name)
             case .openParenthesis:
                 return try parseGroup(openedBy: token, field: field)
-            case .closeParenthesis, .end, .and, .or, .not, .plus, .minus:
+            case .closeParenthesis, .end, .and, .or, .not, .plus, .minus, .boost:
                 if let operatorToken {
                     throw QueryParseError(
                         position: operatorToken.end,

@@ -31,6 +31,8 @@ struct QueryUnit: Hashable {
     /// How `idf` relates to the document frequency when it is not Lucene's formula of it
     /// (a phrase's sum, a weight), for explanations.
     var idfFactor: IDFFactor? = nil
+    /// The boosts written around it (`coral^2`), multiplied: `idf` includes them.
+    var boost = 1.0
 
     enum IDFFactor: Hashable {
         /// The sum of the idfs of the phrase's words (or several words at one place).
@@ -142,6 +144,8 @@ struct QueryPlanner {
             return try prefixPlan(field: field, prefix: prefix)
         case .synonyms(let synonyms):
             return try synonymUnit(synonyms)
+        case .boost(let inner, let factor):
+            return try plan(inner).map { Self.boosted($0, by: factor) }
         case .boolean(let written, let writtenMinimum):
             let (clauses, minimum) = writtenMinimum <= 1 ? filtersRequired(written, minimum: writtenMinimum) : (written, writtenMinimum)
             var must: [QueryPlan] = []
@@ -187,6 +191,27 @@ struct QueryPlanner {
             if must.count == 1, should.isEmpty, mustNot.isEmpty { return must[0] }
             if must.isEmpty, should.count == 1, mustNot.isEmpty, minimum <= 1 { return should[0] }
             return .boolean(must: must, should: should, mustNot: mustNot, minimumShouldMatch: minimum)
+        }
+    }
+
+    /// `plan` with the score of each of its units counting `factor` times (a boost scales the
+    /// idf, so the block bounds of the fast paths scale with it); keyword clauses filter and
+    /// have no score to scale.
+    static func boosted(_ plan: QueryPlan, by written: Double) -> QueryPlan {
+        // (A negative or non-finite factor, which only the library's callers can write, would
+        // make bounds negative: it counts as 0.)
+        let factor = written.isFinite ? max(0, written) : 0
+        switch plan {
+        case .unit(var unit):
+            unit.idf *= factor
+            unit.boost *= factor
+            return .unit(unit)
+        case .boolean(let must, let should, let mustNot, let minimum):
+            return .boolean(
+                must: must.map { boosted($0, by: factor) }, should: should.map { boosted($0, by: factor) }, mustNot: mustNot,
+                minimumShouldMatch: minimum)
+        case .keyword, .all:
+            return plan
         }
     }
 
@@ -243,6 +268,8 @@ struct QueryPlanner {
 
     private func isOnlyStopWords(_ query: Query) -> Bool {
         switch query {
+        case .boost(let inner, _):
+            return isOnlyStopWords(inner)
         case .term(_, let text), .phrase(_, let text), .fuzzy(_, let text, _):
             return searcher.schema.textFields.allSatisfy { $0.analyzer.tokens(text).isEmpty }
         default:
@@ -260,7 +287,8 @@ struct QueryPlanner {
         var fieldOrder: [String] = []
         var groups: [Query.Clause] = []
         var others: [Query.Clause] = []
-        for clause in clauses {
+        for written in clauses {
+            let clause = isKeywordClause(written.query) ? Query.Clause(written.occur, Self.unboosted(written.query)) : written
             switch (clause.occur, clause.query) {
             case (.should, .term(let field?, _)) where keywordField(field) != nil, (.should, .phrase(let field?, _)) where keywordField(field) != nil:
                 if values[field] == nil { fieldOrder.append(field) }
@@ -301,7 +329,17 @@ struct QueryPlanner {
         switch query {
         case .term(let field?, _), .phrase(let field?, _): return keywordField(field) != nil
         case .boolean(let clauses, _): return !clauses.isEmpty && clauses.allSatisfy { isKeywordClause($0.query) }
+        case .boost(let inner, _): return isKeywordClause(inner)
         default: return false
+        }
+    }
+
+    /// `query` without its boosts (a filter's boost changes nothing: filters have no score).
+    private static func unboosted(_ query: Query) -> Query {
+        switch query {
+        case .boost(let inner, _): return unboosted(inner)
+        case .boolean(let clauses, let minimum): return .boolean(clauses.map { Query.Clause($0.occur, unboosted($0.query)) }, minimumShouldMatch: minimum)
+        default: return query
         }
     }
 
@@ -754,6 +792,12 @@ extension Query {
         case .matchAll: return "*"
         case .synonyms(let synonyms): return "translations of \(synonyms.source)"
         case .fuzzy(let field, let text, let edits): return (field.map { "\($0):" } ?? "") + text + "~" + (edits.map(String.init) ?? "")
+        case .boost(let inner, let factor): return inner.label + "^" + Self.decimal(factor)
         }
+    }
+
+    /// `factor` as written in a query: `2`, not `2.0`.
+    static func decimal(_ factor: Double) -> String {
+        factor == factor.rounded() && abs(factor) < 1e15 ? String(Int(factor)) : String(factor)
     }
 }

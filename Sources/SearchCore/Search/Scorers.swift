@@ -350,12 +350,15 @@ final class UnitScorer: Scorer {
     private let documentCount: Int
     private let documentFrequency: Int
     private let idfFactor: QueryUnit.IDFFactor?
+    /// The boosts written around the unit, which `idf` includes (for explanations).
+    private let boost: Double
 
     init(
         label: String, sources: [FrequencySource], fields: [ScoringField], idf: Double, k1: Double, b: Double, documentCount: Int,
-        documentFrequency: Int, groupCount: Int, idfFactor: QueryUnit.IDFFactor? = nil
+        documentFrequency: Int, groupCount: Int, idfFactor: QueryUnit.IDFFactor? = nil, boost: Double = 1
     ) {
         self.idfFactor = idfFactor
+        self.boost = boost
         self.sources = sources
         self.fields = fields
         groupIndices = fields.map(\.groupIndex)
@@ -462,7 +465,7 @@ final class UnitScorer: Scorer {
             formula =
                 "idf = ln(1 + (N - n + 0.5) / (n + 0.5)) with N = \(documentCount) documents, n = \(documentFrequency) containing it\(fields.count > 1 ? " (in the field that most have it)" : "")"
         }
-        var details: [Explanation] = [Explanation(idf, formula)]
+        var details: [Explanation] = [Explanation(idf, boost == 1 ? formula : "idf = \(Self.rounded(boost)) (boost) × " + formula.dropFirst("idf = ".count))]
         var parts: [Explanation] = []
         for (index, (source, field)) in zip(sources, fields).enumerated() where source.doc == doc && field.groupIndex == group {
             let norm = doc < field.norms.count ? Int(field.norms[doc]) : 0
