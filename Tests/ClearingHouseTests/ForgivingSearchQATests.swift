@@ -252,4 +252,34 @@ struct ForgivingSearchQATests {
             #expect(typed.query == "mangrove restoraton")
         }
     }
+    /// `coral^2` was searched as the phrase "coral 2"; it is a boost, as in Lucene, and ranks
+    /// the boosted word's records first. An unknown field named no position.
+    @Test func aBoostRanksItsWordFirstAndAnUnknownFieldNamesItsPosition() throws {
+        try withTemporaryDirectory { directory in
+            let house = try house(
+                in: directory,
+                records: [
+                    #"{"id":"r1","kind":"technology","title":{"en":"Reef monitoring with reef divers and reef surveys"}}"#,
+                    #"{"id":"c1","kind":"technology","title":{"en":"Coral gardening in a long and detailed programme of nurseries"}}"#,
+                ])
+            #expect(try house.search(SearchRequest(query: "coral reef")).hits.first?.id == "r1")
+            #expect(try house.search(SearchRequest(query: "coral^5 reef")).hits.first?.id == "c1")
+            #expect(try house.search(SearchRequest(query: "coral^2")).hits.map(\.id) == ["c1"])
+            // A boost on a filter changes nothing.
+            #expect(
+                try house.search(SearchRequest(query: "kind:technology^3 coral")).hits.map(\.id)
+                    == house.search(SearchRequest(query: "kind:technology coral")).hits.map(\.id))
+            for (query, position) in [("coral foo:bar", 6), ("coral (reef OR titel.en:x)", 15)] {
+                do {
+                    _ = try house.search(SearchRequest(query: query))
+                    Issue.record("\(query) searched")
+                } catch let error as ClearingHouseError {
+                    #expect(error.code == .invalidQuery)
+                    #expect(error.message.hasPrefix("invalid query: position \(position): unknown field"), "\(error.message)")
+                    #expect(error.message.contains("title, keywords, summary, description (each also as NAME."), "\(error.message)")
+                }
+            }
+            #expect(throws: ClearingHouseError.self) { try house.search(SearchRequest(query: "coral^")) }
+        }
+    }
 }

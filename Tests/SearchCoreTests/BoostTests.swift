@@ -99,4 +99,11 @@ struct BoostTests {
             #expect(results.hits.allSatisfy { $0.score.isFinite && $0.score >= 0 }, "\(factor)")
         }
     }
+
+    @Test func theParserFindsWhereAFieldIsWritten() {
+        #expect(QueryParser.position(ofField: "foo", in: "coral foo:bar") == 6)
+        #expect(QueryParser.position(ofField: "foo", in: "\"foo:bar\" (a OR foo:x)") == 16)
+        #expect(QueryParser.position(ofField: "foo", in: "foo\\:bar") == nil)
+        #expect(QueryParser.position(ofField: "foo", in: "coral \"unclosed foo:bar") == nil)
+    }
 }

@@ -20,6 +20,17 @@ extension ClearingHouse {
         }
     }
 
+    /// ``indexing(_:)`` for a search of the query `text`: an error about one of its fields
+    /// (``IndexError/field``) names where the field is written, as a parse error does.
+    func indexing<T>(query text: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as IndexError where error.code == .invalidArgument && error.field != nil {
+            let position = error.field.flatMap { QueryParser.position(ofField: $0, in: text) }
+            throw ClearingHouseError(.invalidQuery, "invalid query: " + (position.map { "position \($0): " } ?? "") + error.message)
+        }
+    }
+
     /// Opens the index for writing (one writer at a time, across processes).
     func openIndexWriter(bm25: BM25Parameters = SearchIndex.defaultBM25) throws -> IndexWriter {
         let writer: IndexWriter
@@ -260,7 +271,7 @@ extension ClearingHouse {
         let pending = Int(clamping: max(0, positions.lastChangeSequence - SearchIndex.changeSequence(in: searcher.userData)))
         let (limit, offset) =
             stale ? (request.offset + request.limit + min(pending, Self.staleFillMargin), 0) : (request.limit, request.offset)
-        let results = try indexing {
+        let results = try indexing(query: request.query) {
             try searcher.search(
                 query,
                 options: SearchOptions(

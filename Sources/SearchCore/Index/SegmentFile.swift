@@ -65,10 +65,15 @@ public struct IndexError: Error, Sendable, Hashable, CustomStringConvertible {
 
     public var code: Code
     public var message: String
+    /// The field name of the query that the error is about (an unknown field, or a keyword
+    /// field given a phrase), as written: ``QueryParser/position(ofField:in:)`` finds it in
+    /// the query's text.
+    public var field: String?
 
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, field: String? = nil) {
         self.code = code
         self.message = message
+        self.field = field
     }
 
     public var description: String { message }

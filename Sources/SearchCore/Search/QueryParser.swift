@@ -69,6 +69,17 @@ public struct QueryParser: Sendable {
         var parser = Parser(text: text, defaultOperator: defaultOperator)
         return try parser.parseQuery(minimumShouldMatch: minimumShouldMatch)
     }
+
+    /// Where the field `name` is first written as a field (`name:`) in `text`, in characters
+    /// from 0, or nil: the position of an error about the field (``IndexError/field``), which
+    /// the searcher finds only after parsing.
+    public static func position(ofField name: String, in text: String) -> Int? {
+        var lexer = Lexer(text: text)
+        while let token = try? lexer.next(), token.kind != .end {
+            if token.kind == .field(name) { return token.start }
+        }
+        return nil
+    }
 }
 
 extension QueryParser {

@@ -369,12 +369,27 @@ struct QueryPlanner {
                 // are for text.)
                 throw IndexError(
                     .invalidArgument,
-                    "\"\(name)\" takes whole values (\(name):VALUE); wildcards, close spellings and phrases are for text fields")
+                    "\"\(name)\" takes whole values (\(name):VALUE); wildcards, close spellings and phrases are for text fields",
+                    field: name)
             }
-            let known = searcher.schema.textFields.map(\.name) + searcher.schema.keywordFields
-            throw IndexError(.invalidArgument, "unknown field \"\(name)\"; fields are: \(known.joined(separator: ", "))")
+            throw IndexError(.invalidArgument, "unknown field \"\(name)\"; fields are: \(Self.fieldNames(searcher.schema))", field: name)
         }
         return matching
+    }
+
+    /// The field names a query may use, as a person writes them: each text field's name
+    /// without its variants (`title`, not `title.en` ... `title.zh`), the variants' suffixes
+    /// once, then the keyword fields.
+    static func fieldNames(_ schema: Schema) -> String {
+        var bases: [String] = []
+        var variants: [String] = []
+        for name in schema.textFields.map(\.name) {
+            let (base, variant) = name.lastIndex(of: ".").map { (String(name[..<$0]), String(name[name.index(after: $0)...])) } ?? (name, "")
+            if !bases.contains(base) { bases.append(base) }
+            if !variant.isEmpty, !variants.contains(variant) { variants.append(variant) }
+        }
+        let text = bases.joined(separator: ", ") + (variants.isEmpty ? "" : " (each also as NAME.\(variants.joined(separator: "|")))")
+        return ([text] + schema.keywordFields).joined(separator: ", ")
     }
 
     private func unit(text: String, fields: [Int], label: String) -> QueryPlan? {
