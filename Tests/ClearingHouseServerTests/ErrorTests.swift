@@ -278,6 +278,35 @@ import Testing
         }
     }
 
+    /// Damage in a section read only when first needed (the word forms, which prefix searches
+    /// read) was a 500 on /v1/search while /readyz said ready: it is a 503, and the server is
+    /// then unready until a new commit (a repair) replaces the snapshot.
+    @Test func damageASearchMeetsIs503AndMakesTheServerUnready() async throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let segments = fixture.house.directory.appendingPathComponent("segments")
+        for name in try FileManager.default.contentsOfDirectory(atPath: segments.path) where name.hasSuffix(".seg") {
+            let file = segments.appendingPathComponent(name)
+            var bytes = Array(try Data(contentsOf: file))
+            // The section table (at the offset the footer's first 8 bytes give): 4 bytes of
+            // count, then per section its id (4), offset (8) and length (8).
+            func integer(_ offset: Int, _ size: Int) -> Int { (0..<size).reduce(0) { $0 | Int(bytes[offset + $1]) << (8 * $1) } }
+            let table = integer(bytes.count - 20, 8)
+            for entry in 0..<integer(table, 4) where integer(table + 4 + entry * 24, 4) == 10 {  // the word forms' index
+                let (offset, length) = (integer(table + 8 + entry * 24, 8), integer(table + 16 + entry * 24, 8))
+                for index in offset..<offset + length { bytes[index] ^= 0x5A }
+            }
+            try Data(bytes).write(to: file)
+        }
+        let application = fixture.server().makeApplication()
+        try await application.test(.router) { client in
+            #expect(try await client.get("/readyz").status == .ok)
+            let problem = expectProblem(try await client.get("/v1/search?q=re*"), .serviceUnavailable)
+            #expect((problem["detail"] as? String)?.contains("check --repair") == true, "\(problem)")
+            expectProblem(try await client.get("/readyz"), .serviceUnavailable)
+        }
+    }
+
     /// Details name files inside the index directory relative to it, and no other path.
     @Test func detailsHideTheIndexDirectory() {
         var problem = Problem(.serviceUnavailable, "unavailable", "Service unavailable", detail: "")

@@ -23,11 +23,13 @@ extension ClearingHouse {
     /// ``indexing(_:)`` for a search of the query `text`: an error about one of its fields
     /// (``IndexError/field``) names where the field is written, as a parse error does.
     func indexing<T>(query text: String, _ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch let error as IndexError where error.code == .invalidArgument && error.field != nil {
-            let position = error.field.flatMap { QueryParser.position(ofField: $0, in: text) }
-            throw ClearingHouseError(.invalidQuery, "invalid query: " + (position.map { "position \($0): " } ?? "") + error.message)
+        try indexing {
+            do {
+                return try body()
+            } catch let error as IndexError where error.code == .invalidArgument && error.field != nil {
+                let position = error.field.flatMap { QueryParser.position(ofField: $0, in: text) }
+                throw ClearingHouseError(.invalidQuery, "invalid query: " + (position.map { "position \($0): " } ?? "") + error.message)
+            }
         }
     }
 
@@ -125,7 +127,8 @@ extension ClearingHouse {
             try synchronizeIndex()
             searcher = try indexing { try IndexSearcher.open(directory: segmentsDirectory, schema: SearchIndex.schema) }
         } catch {
-            throw ClearingHouseError(.storage, error.message)
+            throw ClearingHouseError(
+                error.code == .corrupt ? .damaged : .storage, error.message + (error.code == .corrupt ? Self.repairAdvice : ""))
         }
         sharedSearcher.withLock { shared in
             // Keep the newer of two searchers opened at once by concurrent searches.
@@ -139,7 +142,8 @@ extension ClearingHouse {
     /// catalog's change log and records (every search reads both); scans nothing.
     /// - Throws: ``ClearingHouseError`` saying why the index or the catalog cannot be read.
     public func checkSearchable() throws {
-        _ = try openSearcher()
+        // (Damage a search met in a section read lazily, such as the word forms, counts too.)
+        if let damage = try openSearcher().damage { throw ClearingHouseError(.damaged, damage.message + Self.repairAdvice) }
         try catalog.checkReadable()
     }
 

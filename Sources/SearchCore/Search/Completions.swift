@@ -80,6 +80,10 @@ extension IndexSearcher {
     public func completions(prefix: String, fields: [String]? = nil, limit: Int = 10) throws(IndexError)
         -> [Completion]
     {
+        try noticingDamage { () throws(IndexError) in try findCompletions(prefix: prefix, fields: fields, limit: limit) }
+    }
+
+    private func findCompletions(prefix: String, fields: [String]?, limit: Int) throws(IndexError) -> [Completion] {
         guard limit > 0 else { return [] }
         let pool = limit * 4
         // A prefix of one or two letters opens most of a dictionary: each field and segment
@@ -154,6 +158,10 @@ extension IndexSearcher {
     ///
     /// - Throws: ``IndexError`` when `context` is not a valid query for this index.
     public func documentCounts(of completions: [Completion], matching context: Query) throws(IndexError) -> [Int] {
+        try noticingDamage { () throws(IndexError) in try countDocuments(of: completions, matching: context) }
+    }
+
+    private func countDocuments(of completions: [Completion], matching context: Query) throws(IndexError) -> [Int] {
         let planner = QueryPlanner(searcher: self, defaultFields: nil)
         guard let plan = try planner.plan(context) else { return completions.map { _ in 0 } }
         var counts = Array(repeating: 0, count: completions.count)

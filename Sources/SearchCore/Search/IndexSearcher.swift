@@ -55,6 +55,22 @@ public final class IndexSearcher: Sendable {
     /// Norm bytes of each segment's combined lengths, per group with a folded field.
     private let combinedNorms: [ObjectIdentifier: [Int: NormBytes]]
     private let documentFrequencies = Mutex<[String: Int]>([:])
+    private let foundDamage = Mutex<IndexError?>(nil)
+
+    /// The first damage a search of this snapshot met (sections such as the word forms are
+    /// checked when first read, not when the snapshot opens), or nil: what a readiness check
+    /// reports, since every later search that reads there fails the same way.
+    public var damage: IndexError? { foundDamage.withLock { $0 } }
+
+    /// Runs `body`, noting in ``damage`` a `corrupt` error it throws.
+    func noticingDamage<T>(_ body: () throws(IndexError) -> T) throws(IndexError) -> T {
+        do {
+            return try body()
+        } catch {
+            if error.code == .corrupt { foundDamage.withLock { found in if found == nil { found = error } } }
+            throw error
+        }
+    }
 
     /// Opens the newest commit of the index in `directory` (an empty view if there is none).
     public static func open(directory: URL, schema: Schema) throws(IndexError) -> IndexSearcher {
@@ -326,6 +342,10 @@ public final class IndexSearcher: Sendable {
     /// Runs `query` and returns the top hits.
     /// - Throws: ``IndexError`` with code `invalidArgument` for a query on an unknown field.
     public func search(_ query: Query, options: SearchOptions = SearchOptions()) throws(IndexError) -> SearchResults {
+        try noticingDamage { () throws(IndexError) in try run(query, options: options) }
+    }
+
+    private func run(_ query: Query, options: SearchOptions) throws(IndexError) -> SearchResults {
         var options = options
         var seenFacets = Set<String>()
         options.facets = options.facets.filter { seenFacets.insert($0).inserted }  // a facet asked twice is counted once
