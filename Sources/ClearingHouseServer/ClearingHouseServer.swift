@@ -111,7 +111,10 @@ public final class ClearingHouseServer: Sendable {
             router: makeRouter(),
             server: .http1(
                 configuration: .init(
-                    additionalChannelHandlers: [connections.handler(), ParserProblemHandler(maxBodyBytes: maxBodyBytes), SlowRequestHandler(grace: idleTimeout)],
+                    additionalChannelHandlers: [
+                        connections.handler(), HTTP10Connections(), ParserProblemHandler(maxBodyBytes: maxBodyBytes),
+                        SlowRequestHandler(grace: idleTimeout),
+                    ],
                     idleTimeout: idleTimeout)),
             configuration: ApplicationConfiguration(address: .hostname(host, port: configuration.port), serverName: "chm"),
             services: [ThreadPoolShutdown(pool: writePool)],

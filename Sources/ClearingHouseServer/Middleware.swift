@@ -32,8 +32,16 @@ enum Routes {
         (["oai"], ["GET", "HEAD", "POST"]),
     ]
 
+    /// Whether `path` has an empty segment (`/v1/records/x/`, `/v1//records`), which no route
+    /// has: the router would pass over it, and `x/` (a record id with an unescaped `/`) would
+    /// reach, and delete, the record `x`.
+    static func hasEmptySegment(_ path: String) -> Bool {
+        path != "/" && (path.hasSuffix("/") || path.contains("//"))
+    }
+
     /// The methods `path` takes, or nil when no route has it.
     static func methods(for path: String) -> [String]? {
+        guard !hasEmptySegment(path) else { return nil }
         let segments = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         for route in table where route.pattern.count == segments.count {
             if zip(route.pattern, segments).allSatisfy({ $0 == "*" || $0 == $1 }) { return route.methods }
@@ -56,10 +64,8 @@ struct ProblemMiddleware: RouterMiddleware {
     var notFoundPage: (@Sendable (Request) -> Response?)? = nil
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        // The router would pass over an empty path segment (`/v1/records/x/` as `/v1/records/x`):
-        // a record id that ends in an unescaped `/` would reach, and delete, another record.
         let path = request.uri.path
-        if path != "/", path.hasSuffix("/") || path.contains("//") {
+        if Routes.hasEmptySegment(path) {
             if let page = notFoundPage?(request) { return page }
             return Problem(
                 .notFound, "not-found", "Not found",

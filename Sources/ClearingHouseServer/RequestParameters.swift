@@ -84,6 +84,61 @@ struct RequestParameters: Sendable {
         case boolean
     }
 
+    /// The whole number a JSON number's text `text` is exactly (`126`, `126.0`, `1.26e2`,
+    /// `-0`), or nil: not whole, not a JSON number, or more than 15 digits long.
+    static func wholeNumber(_ text: String) -> Int? {
+        let utf8 = Array(text.utf8)
+        var index = 0
+        let negative = utf8.first == UInt8(ascii: "-")
+        if negative { index += 1 }
+        var digits: [UInt8] = []
+        var exponent = 0
+        func isDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }
+        while index < utf8.count, isDigit(utf8[index]) {
+            digits.append(utf8[index])
+            index += 1
+        }
+        guard !digits.isEmpty else { return nil }
+        if index < utf8.count, utf8[index] == UInt8(ascii: ".") {
+            index += 1
+            let start = index
+            while index < utf8.count, isDigit(utf8[index]) {
+                digits.append(utf8[index])
+                exponent -= 1
+                index += 1
+            }
+            guard index > start else { return nil }
+        }
+        if index < utf8.count, utf8[index] | 0x20 == UInt8(ascii: "e") {
+            index += 1
+            var sign = 1
+            if index < utf8.count, utf8[index] == UInt8(ascii: "+") || utf8[index] == UInt8(ascii: "-") {
+                if utf8[index] == UInt8(ascii: "-") { sign = -1 }
+                index += 1
+            }
+            let start = index
+            var written = 0
+            while index < utf8.count, isDigit(utf8[index]) {
+                // (An exponent past a few digits cannot give a number of 15 digits but as 0.)
+                written = min(written * 10 + Int(utf8[index] - UInt8(ascii: "0")), 1_000_000)
+                index += 1
+            }
+            guard index > start else { return nil }
+            exponent += sign * written
+        }
+        guard index == utf8.count else { return nil }
+        // Leading zeros say nothing; trailing ones move into the exponent.
+        digits = Array(digits.drop { $0 == UInt8(ascii: "0") })
+        guard !digits.isEmpty else { return 0 }
+        while digits.last == UInt8(ascii: "0") {
+            digits.removeLast()
+            exponent += 1
+        }
+        guard exponent >= 0, digits.count + exponent <= 15 else { return nil }
+        let value = digits.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) } * Int(pow(10, Double(exponent)))
+        return negative ? -value : value
+    }
+
     /// The members of a JSON object body, each checked against its type in `types`: strings
     /// as they are, numbers as written, booleans as `true`/`false`, arrays as several values.
     /// A member that is null counts as left out (but its name must still be known, which
@@ -92,7 +147,9 @@ struct RequestParameters: Sendable {
     static func json(_ bytes: [UInt8], types: [String: BodyType]) throws(Problem) -> RequestParameters {
         let value: JSONNode
         do {
-            var parser = JSONParser(source: ByteSource(bytes: bytes))
+            // (A byte order mark before the JSON is skipped, as record bodies and files skip it.)
+            let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+            var parser = JSONParser(source: ByteSource(bytes: bytes.starts(with: bom) ? Array(bytes.dropFirst(3)) : bytes))
             value = try parser.parseValue()
             try parser.expectEnd("the end of the body")
         } catch {
@@ -143,12 +200,9 @@ struct RequestParameters: Sendable {
                     parameters.add(name, text)
                 }
             case (.integer, .number(let text)):
-                // JSON has one kind of number: 126.0 and 1.26e2 are the whole number 126.
-                if Int(text) == nil, let value = Double(text), value == value.rounded(), abs(value) < 1e15 {
-                    parameters.add(name, String(Int(value)))
-                } else {
-                    parameters.add(name, text)
-                }
+                // JSON has one kind of number: 126.0 and 1.26e2 are the whole number 126 (read
+                // from the digits: 2.0000000000000001 is not 2, nor 1e-400 0, as doubles say).
+                parameters.add(name, Self.wholeNumber(text).map(String.init) ?? text)
             case (.boolean, .bool(let flag)):
                 parameters.add(name, flag ? "true" : "false")
             case (.strings, _): throw Problem.badParameter(name, "give a string or an array of strings")

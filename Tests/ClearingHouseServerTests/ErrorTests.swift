@@ -307,6 +307,31 @@ import Testing
         }
     }
 
+    /// A body parameter's number is read from its digits: `2.0000000000000001` and `1e-400`
+    /// were taken as 2 and 0 (the doubles they round to). A byte order mark before a JSON body
+    /// of parameters is skipped, as before a body of records.
+    @Test func bodyNumbersAreWholeByTheirDigitsAndAByteOrderMarkIsSkipped() async throws {
+        #expect(RequestParameters.wholeNumber("126") == 126)
+        #expect(RequestParameters.wholeNumber("126.0") == 126)
+        #expect(RequestParameters.wholeNumber("1.26e2") == 126)
+        #expect(RequestParameters.wholeNumber("12600E-2") == 126)
+        #expect(RequestParameters.wholeNumber("-0") == 0)
+        #expect(RequestParameters.wholeNumber("0e99999999") == 0)
+        #expect(RequestParameters.wholeNumber("-3") == -3)
+        for text in ["2.0000000000000001", "1e-400", "0.99999999999999999", "2.5", "1e16", "1e999999999999", "1.", "e5", "--1"] {
+            #expect(RequestParameters.wholeNumber(text) == nil, "\(text)")
+        }
+        try await withServer { client, _ in
+            for limit in ["1e-400", "2.0000000000000001", "0.99999999999999999"] {
+                expectProblem(try await client.post("/v1/search", #"{"q": "reef", "limit": \#(limit)}"#), .badRequest)
+            }
+            #expect(try await client.post("/v1/search", #"{"q": "reef", "limit": 1.0e1}"#).status == .ok)
+            let bom = try await client.post("/v1/search", "\u{FEFF}" + #"{"q": "reef", "limit": 1}"#)
+            #expect(bom.status == .ok, "\(bom.text)")
+            #expect(try await client.post("/v1/match", "\u{FEFF}" + #"{"text": "coral reef restoration"}"#).status == .ok)
+        }
+    }
+
     /// Details name files inside the index directory relative to it, and no other path.
     @Test func detailsHideTheIndexDirectory() {
         var problem = Problem(.serviceUnavailable, "unavailable", "Service unavailable", detail: "")
@@ -362,6 +387,13 @@ import Testing
             let nowhere = try await client.execute(
                 uri: "/no/such/path", method: .options, headers: [.origin: allowedOrigin, .accessControlRequestMethod: "GET"])
             #expect(nowhere.status == .notFound && nowhere.headers[.accessControlAllowMethods] == nil)
+            // A path with an empty segment is no route: its preflight is a 404, as the request
+            // itself would be (it approved a DELETE of `tech-fog/` that then got a 404).
+            for path in ["/v1/records/tech-fog/", "/v1//records"] {
+                let empty = try await client.execute(
+                    uri: path, method: .options, headers: [.origin: allowedOrigin, .accessControlRequestMethod: "DELETE"])
+                #expect(empty.status == .notFound && empty.headers[.accessControlAllowMethods] == nil, "\(path)")
+            }
 
             let read = try await client.get("/v1/search?q=reef", headers: [.origin: allowedOrigin])
             #expect(read.status == .ok)

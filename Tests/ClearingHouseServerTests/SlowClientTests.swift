@@ -172,4 +172,27 @@ private final class RawConnection: @unchecked Sendable {
             #expect(!refused.contains("100 Continue"), "\(refused)")
         }
     }
+
+    /// An HTTP/1.0 request without `Connection: keep-alive` gets its answer and then the close
+    /// (RFC 9112 §9.3): the connection stayed open until the idle timeout, and a client that
+    /// reads to the end of the answer waited that long. With keep-alive it stays open.
+    @Test func anHTTP10ConnectionClosesAfterItsAnswerUnlessKeptAlive() async throws {
+        let fixture = try Fixture(records: seedRecords)
+        defer { fixture.remove() }
+        let server = ClearingHouseServer(house: fixture.house, configuration: ServerConfiguration(port: 0, logRequests: false))
+        try await server.makeApplication().test(.live) { client in
+            let port = try #require(client.port)
+            let plain = try RawConnection(port: port, timeout: 5)
+            let started = ContinuousClock.now
+            plain.send("GET /healthz HTTP/1.0\r\n\r\n")
+            let answer = await plain.receiveAll()
+            #expect(answer.hasPrefix("HTTP/1.1 200"), "\(answer)")
+            #expect(ContinuousClock.now - started < .seconds(4), "the connection was not closed after the answer")
+            let kept = try RawConnection(port: port, timeout: 5)
+            kept.send("GET /healthz HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+            #expect(await kept.receiveFirst()?.hasPrefix("HTTP/1.1 200") == true)
+            kept.send("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            #expect(await kept.receiveAll().contains("200"))
+        }
+    }
 }
