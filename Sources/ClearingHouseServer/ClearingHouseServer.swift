@@ -112,7 +112,7 @@ public final class ClearingHouseServer: Sendable {
             server: .http1(
                 configuration: .init(
                     additionalChannelHandlers: [
-                        connections.handler(), HTTP10Connections(), ParserProblemHandler(maxBodyBytes: maxBodyBytes),
+                        connections.handler(), HTTP1RulesInstaller(), ParserProblemHandler(maxBodyBytes: maxBodyBytes),
                         SlowRequestHandler(grace: idleTimeout),
                     ],
                     idleTimeout: idleTimeout)),

@@ -195,4 +195,33 @@ private final class RawConnection: @unchecked Sendable {
             #expect(await kept.receiveAll().contains("200"))
         }
     }
+
+    /// An HTTP/1.1 request without a Host, or any request with two, is a 400 problem and the
+    /// connection closes (RFC 9112 §3.2; they were answered 200); HTTP/1.0 needs no Host.
+    @Test func aRequestWithoutExactlyOneHostIs400() async throws {
+        let fixture = try Fixture(records: seedRecords)
+        defer { fixture.remove() }
+        let server = ClearingHouseServer(house: fixture.house, configuration: ServerConfiguration(port: 0, logRequests: false))
+        try await server.makeApplication().test(.live) { client in
+            let port = try #require(client.port)
+            for request in ["GET /healthz HTTP/1.1\r\n\r\n", "GET /v1/search?q=reef HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"] {
+                let connection = try RawConnection(port: port, timeout: 5)
+                connection.send(request)
+                let answer = await connection.receiveAll()
+                #expect(answer.hasPrefix("HTTP/1.1 400"), "\(answer)")
+                #expect(answer.lowercased().contains("content-type: application/problem+json"), "\(answer)")
+                #expect(answer.contains("Host"), "\(answer)")
+            }
+            // Behind a good request on one connection: its answer, then the 400, then the close.
+            let pipelined = try RawConnection(port: port, timeout: 5)
+            pipelined.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            let answers = await pipelined.receiveAll()
+            // (Status lines: "HTTP/1.1 " and three digits; the 400's detail names HTTP/1.1 too.)
+            let statuses = answers.components(separatedBy: "HTTP/1.1 ").dropFirst().map { $0.prefix(3) }.filter { $0.allSatisfy(\.isNumber) }
+            #expect(statuses == ["200", "400"], "\(answers)")
+            let old = try RawConnection(port: port, timeout: 5)
+            old.send("GET /healthz HTTP/1.0\r\n\r\n")
+            #expect(await old.receiveAll().hasPrefix("HTTP/1.1 200"))
+        }
+    }
 }

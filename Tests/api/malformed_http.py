@@ -63,6 +63,8 @@ heads = {
     "negative Content-Length": b"POST /v1/search HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
     "HTTP/9.9": b"GET /healthz HTTP/9.9\r\n\r\n",
     "header of 100 KB": b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 100_000 + b"\r\n\r\n",
+    "HTTP/1.1 without Host": b"GET /healthz HTTP/1.1\r\n\r\n",
+    "two Host headers": b"GET /healthz HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n",
 }
 for name, request in heads.items():
     answer = exchange(request)
