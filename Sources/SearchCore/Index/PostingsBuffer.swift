@@ -30,19 +30,21 @@ struct BufferedPostings {
     /// - Returns: the bytes the list grew by.
     @inline(__always)
     mutating func add(document: UInt32, position: UInt32) -> Int {
-        let before = documents.count + positions.count
+        // (A token of the pending document touches only `positions`: the buffer holds
+        // thousands of lists, each in arrays of its own, and reading the other array's header
+        // for every token was a cache miss that cost a third of the writer's time per token.)
         if pendingFrequency > 0, document == lastDocument {
             pendingFrequency += 1
-            Self.appendVarint(position &- lastPosition, to: &positions)
-        } else {
-            finishPending()
-            lastDocument = document
-            pendingFrequency = 1
-            documentCount += 1
-            Self.appendVarint(position, to: &positions)
+            defer { lastPosition = position }
+            return Self.appendVarint(position &- lastPosition, to: &positions)
         }
+        let before = documents.count
+        finishPending()
+        lastDocument = document
+        pendingFrequency = 1
+        documentCount += 1
         lastPosition = position
-        return documents.count + positions.count - before
+        return documents.count - before + Self.appendVarint(position, to: &positions)
     }
 
     /// Adds `document` without positions (keyword fields); a repeated document is ignored.
@@ -117,13 +119,17 @@ struct BufferedPostings {
         }
     }
 
+    /// - Returns: the bytes appended.
     @inline(__always)
-    private static func appendVarint(_ value: UInt32, to bytes: inout [UInt8]) {
+    @discardableResult
+    private static func appendVarint(_ value: UInt32, to bytes: inout [UInt8]) -> Int {
         if value < 0x80 {
             bytes.append(UInt8(truncatingIfNeeded: value))
-        } else {
-            appendVarint(UInt64(value), to: &bytes)
+            return 1
         }
+        let before = bytes.count
+        appendVarint(UInt64(value), to: &bytes)
+        return bytes.count - before
     }
 
     /// Appends `value` as a varint (the encoding of `ByteWriter.varint`, without
