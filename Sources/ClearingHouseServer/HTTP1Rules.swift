@@ -2,7 +2,8 @@
 // cannot follow, since they have no version, decided on NIO's HTTP/1 parts before the codec
 // that converts them (RFC 9112):
 // - an HTTP/1.0 connection persists only when the client asks for it (`Connection:
-//   keep-alive`, §9.3): a client that reads an answer to its end waited for the close;
+//   keep-alive`, §9.3): a client that reads an answer to its end waited for the close; and
+//   it is answered in HTTP/1.0, without chunks (§7.1: a streamed body ends with the close);
 // - an HTTP/1.1 request has exactly one `Host` (§3.2): one with none, or several, is a 400.
 import HTTPTypes
 import NIOCore
@@ -26,8 +27,10 @@ final class HTTP1RulesInstaller: ChannelInboundHandler, RemovableChannelHandler 
     }
 }
 
-/// Gives an HTTP/1.0 request that does not ask to keep its connection `Connection: close`
-/// (which the server honours, closing after the answer, as for an HTTP/1.1 request), and
+/// Answers each HTTP/1.0 request as HTTP/1.0 (a body without a length is not chunked, which
+/// HTTP/1.0 does not have, but ended by the close), closes after the answer unless the
+/// request asked to keep its connection (a request that does not gets `Connection: close`,
+/// which the server honours, whatever the version and the case it was written in), and
 /// answers a request without exactly one `Host` (HTTP/1.1; several, HTTP/1.0) with a 400
 /// problem, after the answers to the requests before it, then closes the connection.
 final class HTTP1Rules: ChannelDuplexHandler, RemovableChannelHandler {
@@ -36,11 +39,17 @@ final class HTTP1Rules: ChannelDuplexHandler, RemovableChannelHandler {
     typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
 
-    /// Requests passed on whose answers have not ended.
-    private var inFlight = 0
+    /// The requests passed on whose answers have not ended: whether each is HTTP/1.0 and
+    /// asked to keep its connection (first: the one being answered).
+    private var inFlight: [(isHTTP10: Bool, keepsAlive: Bool)] = []
+    /// The answer being written ends with the close (an HTTP/1.0 body without a length).
+    private var closesAfterAnswer = false
     /// The answer to a refused request, written once the answers before it end; nothing more
-    /// is read from the connection.
+    /// is read from the connection once there is one.
     private var refusal: Problem?
+    /// The connection is closing (after a refusal, or an answer ended by the close): nothing
+    /// more is written.
+    private var closing = false
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard refusal == nil else { return }
@@ -52,11 +61,12 @@ final class HTTP1Rules: ChannelDuplexHandler, RemovableChannelHandler {
                 detail: hosts == 0
                     ? "a request of HTTP/1.1 names its host in one Host header (Host: example.org)"
                     : "the request has \(hosts) Host headers; send one")
-            if inFlight == 0 { refuse(context: context) }
+            if inFlight.isEmpty { refuse(context: context) }
             return
         }
-        inFlight += 1
-        if head.version == .http1_0, !head.isKeepAlive {
+        let isHTTP10 = head.version.major == 1 && head.version.minor == 0
+        inFlight.append((isHTTP10, head.isKeepAlive))
+        if !head.isKeepAlive {
             head.headers.replaceOrAdd(name: "Connection", value: "close")
             return context.fireChannelRead(wrapInboundOut(.head(head)))
         }
@@ -64,15 +74,51 @@ final class HTTP1Rules: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        guard case .end = unwrapOutboundIn(data) else { return context.write(data, promise: promise) }
-        context.write(data, promise: promise)
-        inFlight = max(0, inFlight - 1)
-        if inFlight == 0, refusal != nil { refuse(context: context) }
+        guard !closing else {
+            promise?.fail(ChannelError.ioOnClosedChannel)
+            return
+        }
+        switch unwrapOutboundIn(data) {
+        case .head(var head) where inFlight.first?.isHTTP10 == true && head.status.code >= 200:
+            head.version = .http1_0
+            if head.headers["Content-Length"].isEmpty, head.status != .noContent, head.status != .notModified {
+                // (Ended by the close: NIO's encoder leaves the framing to the caller.)
+                head.headers.remove(name: "Transfer-Encoding")
+                head.headers.replaceOrAdd(name: "Connection", value: "close")
+                closesAfterAnswer = true
+            } else if inFlight.first?.keepsAlive == true {
+                head.headers.replaceOrAdd(name: "Connection", value: "keep-alive")
+            }
+            context.write(wrapOutboundOut(.head(head)), promise: promise)
+        case .end:
+            if !inFlight.isEmpty { inFlight.removeFirst() }
+            if closesAfterAnswer {
+                closesAfterAnswer = false
+                closing = true  // (nothing more is written: the close ends this answer)
+                let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+                context.writeAndFlush(data).whenComplete { result in
+                    promise?.completeWith(result)
+                    bound.value.close(promise: nil)
+                }
+                return
+            }
+            context.write(data, promise: promise)
+            if inFlight.isEmpty, refusal != nil { refuse(context: context) }
+        default:
+            context.write(data, promise: promise)
+        }
     }
 
-    /// Writes the refusal as the whole answer with `Connection: close`, then closes.
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // Bytes after a refused request are not read: their parse errors are not answered too.
+        if refusal != nil, error is HTTPParserError { return }
+        context.fireErrorCaught(error)
+    }
+
+    /// Writes the refusal as the whole answer with `Connection: close` (once), then closes.
     private func refuse(context: ChannelHandlerContext) {
-        guard let problem = refusal else { return }
+        guard let problem = refusal, !closing else { return }
+        closing = true
         let body = ByteBuffer(string: problem.jsonValue.description + "\n")
         let headers = HTTPHeaders([
             ("Content-Type", "application/problem+json"), ("Connection", "close"), ("Content-Length", String(body.readableBytes)),

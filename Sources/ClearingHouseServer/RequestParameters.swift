@@ -148,8 +148,9 @@ struct RequestParameters: Sendable {
         let value: JSONNode
         do {
             // (A byte order mark before the JSON is skipped, as record bodies and files skip it.)
-            let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
-            var parser = JSONParser(source: ByteSource(bytes: bytes.starts(with: bom) ? Array(bytes.dropFirst(3)) : bytes))
+            let source = ByteSource(bytes: bytes)
+            source.skipByteOrderMark()
+            var parser = JSONParser(source: source)
             value = try parser.parseValue()
             try parser.expectEnd("the end of the body")
         } catch {

@@ -10,7 +10,8 @@ struct SearchCommand: ParsableCommand {
         discussion: """
             Query syntax: words (any may match; better matches rank higher), "a phrase", \
             AND / OR / NOT, +required, -excluded, (groups), field:word (title, summary, \
-            description, keywords; kind, country, region, theme, target, language, year), prefix*. \
+            description, keywords; kind, country, region, theme, target, language, year), prefix*, \
+            word~ (close spellings), word^2 (a boost). \
             An empty query ("") with filters lists the matching records, newest first. \
             An invalid query exits 64 and names the position.
             """)

@@ -207,6 +207,14 @@ struct ForgivingSearchQATests {
             #expect(try JSONValue.text(encoding: typed).contains(#""documents":3,"documentsWithQuery":3"#))
             // A first word alone is ranked by its own count, and says no other.
             #expect(try house.suggest("re").completions.allSatisfy { $0.documentsWithQuery == nil })
+            // A boosted or fuzzy earlier word counts as the word (`coral^2` was the phrase
+            // "coral 2", which no record has: every count with it was 0).
+            for context in ["coral^2 re", "coral~ re", "coral~1 re", "+coral^0.5 re"] {
+                let counted = try house.suggest(context).completions.first { $0.word == "reef" }
+                #expect(counted?.documentsWithQuery == 3, "\(context)")
+            }
+            #expect(ClearingHouse.withoutBoostOrEdits("a^b") == "a^b")
+            #expect(ClearingHouse.withoutBoostOrEdits("^2") == "^2")
         }
     }
 

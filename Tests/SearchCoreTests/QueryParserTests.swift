@@ -45,7 +45,12 @@ private struct SplitMix64: RandomNumberGenerator {
 
 /// Every boolean has clauses, and a one-clause boolean exists only to carry must/mustNot.
 private func isMinimal(_ query: Query) -> Bool {
-    if case .boost(let inner, _) = query { return isMinimal(inner) }
+    switch query {
+    case .boost(let inner, _): return isMinimal(inner)
+    // (No word is empty: `title:^2` once parsed as a boosted empty word.)
+    case .term(_, let text), .phrase(_, let text), .prefix(_, let text), .fuzzy(_, let text, _): return !text.isEmpty
+    default: break
+    }
     guard case .boolean(let clauses, let minimumShouldMatch) = query else { return true }
     if clauses.isEmpty { return false }
     if clauses.count == 1, clauses[0].occur == .should { return false }

@@ -188,11 +188,31 @@ extension ClearingHouse {
             } else if text.hasPrefix("+") {
                 text = text.dropFirst()
             }
-            let (field, typed) = fieldAndWord(String(text))
+            let (field, written) = fieldAndWord(String(text))
+            // (`coral^2`, `corl~1`: the word, without its boost or its edits.)
+            let typed = withoutBoostOrEdits(written)
             guard !typed.isEmpty, searcher.hasWord(typed) else { continue }
             clauses.append(Query.Clause(occur, .term(field: field, text: typed)))
         }
         return clauses
+    }
+
+    /// `word` without a boost (`coral^2`, `coral^0.5`) or the edits of a close spelling
+    /// (`corl~`, `corl~1`) at its end, as the query syntax reads them.
+    static func withoutBoostOrEdits(_ word: String) -> String {
+        var text = Substring(word)
+        if let caret = text.lastIndex(of: "^"), caret > text.startIndex,
+            case let number = text[text.index(after: caret)...], !number.isEmpty,
+            number.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") })
+        {
+            text = text[..<caret]
+        }
+        if let tilde = text.lastIndex(of: "~"), tilde > text.startIndex,
+            case let edits = text[text.index(after: tilde)...], edits.isEmpty || ["0", "1", "2"].contains(edits)
+        {
+            text = text[..<tilde]
+        }
+        return String(text)
     }
 
     /// `title.en:coral` as its text field (`title.en`) and word (`coral`); a word without a

@@ -66,8 +66,8 @@ public struct IndexError: Error, Sendable, Hashable, CustomStringConvertible {
     public var code: Code
     public var message: String
     /// The field name of the query that the error is about (an unknown field, or a keyword
-    /// field given a phrase), as written: ``QueryParser/position(ofField:in:)`` finds it in
-    /// the query's text.
+    /// field given a prefix, `kind:tech*`), as written: ``QueryParser/position(ofField:in:)``
+    /// finds where it is first written in the query's text.
     public var field: String?
 
     public init(_ code: Code, _ message: String, field: String? = nil) {

@@ -202,7 +202,8 @@ extension QueryParser {
         }
 
         private mutating func nextFieldValue(_ field: String) throws(QueryParseError) -> Token {
-            guard index < characters.count, !characters[index].isWhitespace, characters[index] != ")" else {
+            // (`title:^2` has no term to boost: a word ends at `^`, and would be empty.)
+            guard index < characters.count, !characters[index].isWhitespace, characters[index] != ")", characters[index] != "^" else {
                 throw QueryParseError(
                     position: index,
                     expected: "a term",
@@ -235,11 +236,19 @@ extension QueryParser {
             let followedByWord =
                 index < characters.count && !characters[index].isWhitespace && characters[index] != ")"
                 && Self.closingQuotes[characters[index]] == nil
-            guard let factor = Double(digits), !digits.hasSuffix("."), !followedByWord else {
+            guard let factor = Double(digits), !digits.hasSuffix(".") else {
                 throw QueryParseError(
                     position: start + 1,
                     expected: "a number after '^'",
                     message: "expected a number after '^' (a boost, as in 'coral^2'; '\\^' is the character itself)"
+                )
+            }
+            guard !followedByWord else {
+                // (`coral^2x`, `coral^2^3`: the number is there; what follows it is wrong.)
+                throw QueryParseError(
+                    position: index,
+                    expected: "a space after the boost",
+                    message: "expected a space after the boost '^\(digits)' (a boost ends the word, phrase or group it follows)"
                 )
             }
             guard factor > 0, factor <= QueryParser.maximumBoost else {
