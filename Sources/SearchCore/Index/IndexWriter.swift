@@ -63,8 +63,13 @@ public final class IndexWriter {
     public let schema: Schema
     /// BM25 parameters recorded in the manifest.
     public private(set) var bm25: BM25Parameters
-    /// Documents held in memory before a segment is flushed.
-    public var maximumBufferedBytes = 64 << 20
+    /// Documents held in memory before a segment is flushed (at most 1 GB counts: a field's
+    /// buffered postings are addressed with 32-bit offsets).
+    public var maximumBufferedBytes = 64 << 20 {
+        didSet { maximumBufferedBytes = min(maximumBufferedBytes, Self.largestBuffer) }
+    }
+    /// The largest ``maximumBufferedBytes``.
+    public static let largestBuffer = 1 << 30
     /// Segments of one size tier that trigger a merge.
     public var mergeFactor = 10
 

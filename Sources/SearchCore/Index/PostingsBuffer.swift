@@ -7,7 +7,94 @@
 // Text fields also intern their word forms (words as written that differ from their terms),
 // each with the terms it was seen with.
 
-/// One term's postings under construction.
+/// The byte streams of one field's postings lists, in chunks of one shared array (Lucene's
+/// byte block pool, simplified): a stream's chunks are 32, 64, 128, then 256 bytes each, and
+/// the last 4 bytes of a full chunk hold where the next one starts. A token then costs a write
+/// into memory that recent tokens of the same term touched, not into arrays of its own behind
+/// headers read first (each a cache miss in a buffer of thousands of lists), and a list that
+/// grows is never copied.
+struct StreamPool {
+    /// One stream: where its first chunk starts, where its next byte goes, and where its
+    /// current chunk's bytes end (the link to the next chunk goes there).
+    struct Stream {
+        fileprivate var head: UInt32
+        fileprivate var tail: UInt32
+        fileprivate var limit: UInt32
+        fileprivate var level: UInt32
+    }
+
+    private(set) var bytes: [UInt8] = []
+    /// The sizes of a stream's chunks, its first to its fourth and later ones.
+    private static let sizes = [32, 64, 128, 256]
+    /// The most bytes the pool may hold (offsets are 32-bit): the index writer flushes its
+    /// buffer long before (``IndexWriter/maximumBufferedBytes`` is capped below it).
+    static let capacity = Int(UInt32.max) - 256
+
+    /// A new, empty stream.
+    mutating func newStream() -> Stream {
+        let start = allocate(level: 0)
+        return Stream(head: UInt32(start), tail: UInt32(start), limit: UInt32(start + Self.sizes[0] - 4), level: 0)
+    }
+
+    private mutating func allocate(level: Int) -> Int {
+        let start = bytes.count
+        precondition(start + Self.sizes[level] <= Self.capacity, "a postings buffer past 4 GB")
+        if bytes.capacity < start + Self.sizes[level] { bytes.reserveCapacity(max(1 << 16, bytes.capacity * 2)) }
+        bytes.append(contentsOf: repeatElement(0, count: Self.sizes[level]))
+        return start
+    }
+
+    /// Moves `stream` to a new chunk, linked from the full one.
+    private mutating func nextChunk(_ stream: inout Stream) {
+        let level = min(Int(stream.level) + 1, Self.sizes.count - 1)
+        let start = allocate(level: level)
+        let link = Int(stream.limit)
+        for index in 0..<4 { bytes[link + index] = UInt8(truncatingIfNeeded: start >> (8 * index)) }
+        stream = Stream(head: stream.head, tail: UInt32(start), limit: UInt32(start + Self.sizes[level] - 4), level: UInt32(level))
+    }
+
+    @inline(__always)
+    private mutating func append(_ byte: UInt8, to stream: inout Stream) {
+        if stream.tail == stream.limit { nextChunk(&stream) }
+        bytes[Int(stream.tail)] = byte
+        stream.tail &+= 1
+    }
+
+    /// Appends `value` as a varint (the encoding of `ByteWriter.varint`).
+    /// - Returns: the bytes appended.
+    @inline(__always)
+    @discardableResult
+    mutating func appendVarint(_ value: UInt64, to stream: inout Stream) -> Int {
+        var value = value
+        var count = 1
+        while value >= 0x80 {
+            append(UInt8(truncatingIfNeeded: value) | 0x80, to: &stream)
+            value >>= 7
+            count += 1
+        }
+        append(UInt8(value), to: &stream)
+        return count
+    }
+
+    /// Appends the bytes of `stream` to `output`, in order.
+    func copy(_ stream: Stream, to output: inout [UInt8]) {
+        var start = Int(stream.head)
+        var level = 0
+        let tail = Int(stream.tail)
+        while true {
+            let limit = start + Self.sizes[level] - 4
+            if start <= tail, tail <= limit {
+                output.append(contentsOf: bytes[start..<tail])
+                return
+            }
+            output.append(contentsOf: bytes[start..<limit])
+            start = (0..<4).reduce(0) { $0 | Int(bytes[limit + $1]) << (8 * $1) }
+            level = min(level + 1, Self.sizes.count - 1)
+        }
+    }
+}
+
+/// One term's postings under construction, as two streams of a field's ``StreamPool``.
 ///
 /// `documents` holds each finished document as `varint(delta << 1 | (frequency == 1))`
 /// followed by `varint(frequency)` when the frequency is not 1 (Lucene's layout); the last
@@ -15,68 +102,74 @@
 /// each document's positions as varint deltas from the previous one (from 0 for the first),
 /// which is how a segment file stores them, so they are copied to the file as they are.
 struct BufferedPostings {
-    private(set) var documents: [UInt8] = []
-    private(set) var positions: [UInt8] = []
+    private var documents: StreamPool.Stream
+    private var positions: StreamPool.Stream
     /// The pending document (meaningful when `pendingFrequency > 0`).
     private var lastDocument: UInt32 = 0
     private var lastWrittenDocument: UInt32 = 0
     private var pendingFrequency: UInt32 = 0
     private var lastPosition: UInt32 = 0
     /// Documents in the list, the pending one included.
-    private(set) var documentCount = 0
+    private(set) var documentCount: UInt32 = 0
+
+    /// A new, empty list whose streams are in `pool`.
+    init(pool: inout StreamPool) {
+        documents = pool.newStream()
+        positions = pool.newStream()
+    }
 
     /// Adds one occurrence at `position` in `document`. Documents come in increasing order,
     /// and positions within a document in non-decreasing order (``FieldPostings`` sees to it).
     /// - Returns: the bytes the list grew by.
     @inline(__always)
-    mutating func add(document: UInt32, position: UInt32) -> Int {
-        // (A token of the pending document touches only `positions`: the buffer holds
-        // thousands of lists, each in arrays of its own, and reading the other array's header
-        // for every token was a cache miss that cost a third of the writer's time per token.)
+    mutating func add(document: UInt32, position: UInt32, pool: inout StreamPool) -> Int {
         if pendingFrequency > 0, document == lastDocument {
             pendingFrequency += 1
             defer { lastPosition = position }
-            return Self.appendVarint(position &- lastPosition, to: &positions)
+            return pool.appendVarint(UInt64(position &- lastPosition), to: &positions)
         }
-        let before = documents.count
-        finishPending()
+        let grown = finishPending(pool: &pool)
         lastDocument = document
         pendingFrequency = 1
         documentCount += 1
         lastPosition = position
-        return documents.count - before + Self.appendVarint(position, to: &positions)
+        return grown + pool.appendVarint(UInt64(position), to: &positions)
     }
 
     /// Adds `document` without positions (keyword fields); a repeated document is ignored.
-    mutating func add(document: UInt32) -> Int {
+    mutating func add(document: UInt32, pool: inout StreamPool) -> Int {
         if pendingFrequency > 0, document == lastDocument { return 0 }
-        let before = documents.count
-        finishPending()
+        let grown = finishPending(pool: &pool)
         lastDocument = document
         pendingFrequency = 1
         documentCount += 1
-        return documents.count - before
+        return grown
     }
 
-    private mutating func finishPending() {
-        guard pendingFrequency > 0 else { return }
+    /// Writes the pending document; returns the bytes written.
+    private mutating func finishPending(pool: inout StreamPool) -> Int {
+        guard pendingFrequency > 0 else { return 0 }
         let delta = UInt64(lastDocument &- lastWrittenDocument)
+        var grown: Int
         if pendingFrequency == 1 {
-            Self.appendVarint(delta << 1 | 1, to: &documents)
+            grown = pool.appendVarint(delta << 1 | 1, to: &documents)
         } else {
-            Self.appendVarint(delta << 1, to: &documents)
-            Self.appendVarint(UInt64(pendingFrequency), to: &documents)
+            grown = pool.appendVarint(delta << 1, to: &documents)
+            grown += pool.appendVarint(UInt64(pendingFrequency), to: &documents)
         }
         lastWrittenDocument = lastDocument
         pendingFrequency = 0
+        return grown
     }
 
     /// Decodes the list into `list` (emptied first, its storage reused) for
     /// ``SegmentEncoder``: doc ids and frequencies, and the positions as stored bytes with
-    /// each document's end.
-    func decode(into list: inout PostingsAccumulator, withPositions: Bool) {
+    /// each document's end. `scratch` holds the document stream on the way.
+    func decode(into list: inout PostingsAccumulator, withPositions: Bool, pool: StreamPool, scratch: inout [UInt8]) {
         list.removeAll()
-        documents.withUnsafeBufferPointer { bytes in
+        scratch.removeAll(keepingCapacity: true)
+        pool.copy(documents, to: &scratch)
+        scratch.withUnsafeBufferPointer { bytes in
             var offset = 0
             func varint() -> UInt64 {
                 var value: UInt64 = 0
@@ -91,7 +184,7 @@ struct BufferedPostings {
                 return value
             }
             var document: UInt32 = 0
-            for _ in 0..<(documentCount - (pendingFrequency > 0 ? 1 : 0)) {
+            for _ in 0..<(Int(documentCount) - (pendingFrequency > 0 ? 1 : 0)) {
                 let code = varint()
                 document &+= UInt32(truncatingIfNeeded: code >> 1)
                 list.docs.append(document)
@@ -105,8 +198,8 @@ struct BufferedPostings {
         guard withPositions else { return }
         // Each document's positions end after `frequency` varints, i.e. after that many bytes
         // without the continuation bit.
-        list.encodedPositions.append(contentsOf: positions)
-        positions.withUnsafeBufferPointer { positions in
+        pool.copy(positions, to: &list.encodedPositions)
+        list.encodedPositions.withUnsafeBufferPointer { positions in
             var offset = 0
             for frequency in list.freqs {
                 var remaining = frequency
@@ -117,19 +210,6 @@ struct BufferedPostings {
                 list.encodedPositionEnds.append(offset)
             }
         }
-    }
-
-    /// - Returns: the bytes appended.
-    @inline(__always)
-    @discardableResult
-    private static func appendVarint(_ value: UInt32, to bytes: inout [UInt8]) -> Int {
-        if value < 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: value))
-            return 1
-        }
-        let before = bytes.count
-        appendVarint(UInt64(value), to: &bytes)
-        return bytes.count - before
     }
 
     /// Appends `value` as a varint (the encoding of `ByteWriter.varint`, without
@@ -229,6 +309,8 @@ struct TermForms {
 struct FieldPostings {
     private(set) var terms = TermTable()
     private(set) var lists: [BufferedPostings] = []
+    /// The streams of `lists`.
+    private(set) var pool = StreamPool()
     /// The field's word forms, interned by their bytes.
     private(set) var forms = TermTable()
     /// Per form, the term (id) it was first seen with.
@@ -254,10 +336,10 @@ struct FieldPostings {
         for (index, (term, position)) in tokens.enumerated() {
             let (id, isNew) = terms.intern(term)
             if isNew {
-                lists.append(BufferedPostings())
+                lists.append(BufferedPostings(pool: &pool))
                 grown += term.utf8.count + 96
             }
-            grown += lists[id].add(document: document, position: UInt32(clamping: max(0, position)))
+            grown += lists[id].add(document: document, position: UInt32(clamping: max(0, position)), pool: &pool)
             if index == nextForm {
                 grown += reader.withForm { add(form: $0, term: id) }
                 nextForm = reader.nextToken()
@@ -283,10 +365,10 @@ struct FieldPostings {
             let (term, position) = tokens[index]
             let (id, isNew) = terms.intern(term)
             if isNew {
-                lists.append(BufferedPostings())
+                lists.append(BufferedPostings(pool: &pool))
                 grown += term.utf8.count + 96
             }
-            grown += lists[id].add(document: document, position: UInt32(clamping: max(0, position)))
+            grown += lists[id].add(document: document, position: UInt32(clamping: max(0, position)), pool: &pool)
             termIDs[index] = Int32(truncatingIfNeeded: id)
         }
         forms.forEach { token, form in
@@ -305,10 +387,10 @@ struct FieldPostings {
         for (term, position) in tokens {
             let (id, isNew) = terms.intern(term)
             if isNew {
-                lists.append(BufferedPostings())
+                lists.append(BufferedPostings(pool: &pool))
                 grown += term.utf8.count + 96
             }
-            grown += lists[id].add(document: document, position: UInt32(clamping: max(0, position)))
+            grown += lists[id].add(document: document, position: UInt32(clamping: max(0, position)), pool: &pool)
         }
         return grown
     }
@@ -370,9 +452,9 @@ struct FieldPostings {
         let (id, isNew) = terms.intern(value)
         var grown = 0
         if isNew {
-            lists.append(BufferedPostings())
+            lists.append(BufferedPostings(pool: &pool))
             grown += value.utf8.count + 96
         }
-        return grown + lists[id].add(document: document)
+        return grown + lists[id].add(document: document, pool: &pool)
     }
 }

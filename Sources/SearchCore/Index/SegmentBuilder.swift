@@ -138,6 +138,7 @@ final class SegmentBuilder {
         }
         var encoder = try SegmentEncoder(path: path, fields: fields, perDocument: perDocument)
         var list = PostingsAccumulator()  // one term's, its storage reused from term to term
+        var scratch: [UInt8] = []
         for field in fields.names.indices where field != fields.keyFieldIndex {
             let fieldPostings = postings[field]
             let hasPositions = fields.kinds[field] == .text
@@ -145,7 +146,7 @@ final class SegmentBuilder {
             // Terms that came with a form in every occurrence (in term order): stems only.
             var stemsOnly: [Int] = []
             for id in fieldPostings.terms.sortedIDs() {
-                fieldPostings.lists[id].decode(into: &list, withPositions: hasPositions)
+                fieldPostings.lists[id].decode(into: &list, withPositions: hasPositions, pool: fieldPostings.pool, scratch: &scratch)
                 try encoder.addTerm(field: field, term: fieldPostings.terms.term(id), postings: list)
                 if id < formTokenCounts.count, formTokenCounts[id] > 0,
                     list.freqs.reduce(0, { $0 + UInt64($1) }) == UInt64(formTokenCounts[id])
