@@ -248,4 +248,31 @@ struct CodecTests {
         #expect(iterator.nextDoc() == 1)
         #expect(iterator.positions() == [300])
     }
+
+    /// The streams of a pool, written interleaved (as a buffer's terms are) past several
+    /// chunks of every size, read back as the bytes written, each stream on its own.
+    @Test func poolStreamsReadBackAsWrittenAcrossChunks() {
+        var random = SeededGenerator(seed: 42)
+        var pool = StreamPool()
+        var streams = (0..<50).map { _ in pool.newStream() }
+        var expected = [[UInt8]](repeating: [], count: streams.count)
+        for _ in 0..<20_000 {
+            let index = Int.random(in: 0..<streams.count, using: &random)
+            // Some streams take far more than others (a frequent term), up to chunks of 256.
+            let stream = index < 5 ? index : Int.random(in: 0..<streams.count, using: &random)
+            let value = UInt64.random(in: 0...(UInt64(1) << Int.random(in: 0...40, using: &random)), using: &random)
+            let count = pool.appendVarint(value, to: &streams[stream])
+            let before = expected[stream].count
+            BufferedPostings.appendVarint(value, to: &expected[stream])
+            #expect(expected[stream].count - before == count)
+        }
+        for (stream, bytes) in zip(streams, expected) {
+            var read: [UInt8] = []
+            pool.copy(stream, to: &read)
+            #expect(read == bytes)
+        }
+        var empty: [UInt8] = []
+        pool.copy(pool.newStream(), to: &empty)
+        #expect(empty.isEmpty)
+    }
 }
