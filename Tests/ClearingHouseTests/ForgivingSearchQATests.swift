@@ -290,4 +290,30 @@ struct ForgivingSearchQATests {
             #expect(throws: ClearingHouseError.self) { try house.search(SearchRequest(query: "coral^")) }
         }
     }
+
+    /// The web page's download (and `chm export QUERY`) searched the query as typed, without
+    /// the thesaurus: the records the page found through a translation were left out (9 listed,
+    /// 7 exported). An export now writes exactly the records the search lists.
+    @Test func anExportWritesEveryRecordTheSearchLists() throws {
+        try withTemporaryDirectory { directory in
+            let house = try house(
+                in: directory,
+                records: [
+                    #"{"id":"en1","kind":"technology","title":{"en":"Forest fire monitoring"}}"#,
+                    #"{"id":"es1","kind":"technology","title":{"es":"Vigilancia de incendios en los bosques"}}"#,
+                    #"{"id":"en2","kind":"technology","title":{"en":"Mangrove planting"}}"#,
+                ])
+            _ = try house.importThesaurus([try directory.write("t.rdf", thesaurus(["forest": [("en", "forest"), ("es", "bosques")]]))])
+            for query in ["forest", "forests", "forest^2 kind:technology"] {
+                let listed = Set(try house.search(SearchRequest(query: query, limit: 100)).hits.map(\.id))
+                #expect(listed.contains("es1"), "\(query): \(listed)")
+                var lines: [String] = []
+                try house.export(format: .jsonl, selection: .init(query: query), to: { lines.append($0) })
+                let exported = Set(lines.compactMap { line in
+                    (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["id"] as? String
+                })
+                #expect(exported == listed, "\(query)")
+            }
+        }
+    }
 }

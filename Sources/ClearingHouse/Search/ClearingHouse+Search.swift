@@ -221,12 +221,16 @@ extension ClearingHouse {
     /// for hit in response.hits { print(hit.id, hit.title, hit.score) }
     /// ```
     public func search(_ request: SearchRequest) throws -> SearchResponse {
-        try search(request, searchesCorrectedQuery: true)
+        try search(request, searchesCorrectedQuery: true, idsOnly: false).response
     }
 
     /// ``search(_:)``; with `searchesCorrectedQuery` false, a query whose words were corrected
     /// is answered as it is (the search of a corrected query, which is not corrected again).
-    private func search(_ request: SearchRequest, searchesCorrectedQuery: Bool) throws -> SearchResponse {
+    /// With `idsOnly`, the ids of every record it finds (whatever the request's limit and
+    /// offset, in no particular order) instead of a page: what an export of the search writes.
+    private func search(_ request: SearchRequest, searchesCorrectedQuery: Bool, idsOnly: Bool) throws -> (
+        response: SearchResponse, ids: [String]
+    ) {
         try request.validate()
         var query = try Self.parseQuery(request.query, minimumMatch: request.minimumMatch)
         // (Its scripts from the words as typed, without the query's syntax: `OR`, `title:`.)
@@ -273,8 +277,9 @@ extension ClearingHouse {
         // the hits after them instead of coming back short; one search reads that much.
         let stale = isIndexBehind(searcher, catalogSequence: positions.lastChangeSequence)
         let pending = Int(clamping: max(0, positions.lastChangeSequence - SearchIndex.changeSequence(in: searcher.userData)))
-        let (limit, offset) =
+        var (limit, offset) =
             stale ? (request.offset + request.limit + min(pending, Self.staleFillMargin), 0) : (request.limit, request.offset)
+        if idsOnly { (limit, offset) = (max(1, try statistics().records + pending), 0) }
         let results = try indexing(query: request.query) {
             try searcher.search(
                 query,
@@ -308,11 +313,17 @@ extension ClearingHouse {
             var again = request
             again.query = corrected
             // (Still with close spellings beside its rare words, which it reports itself.)
-            var response = try search(again, searchesCorrectedQuery: false)
+            var (response, ids) = try search(again, searchesCorrectedQuery: false, idsOnly: idsOnly)
             response.query = request.query
             response.corrections = results.corrections.filter(\.replacesWord) + response.corrections.filter(\.isBesideTheWord)
             response.correctedQuery = corrected
-            return response
+            return (response, ids)
+        }
+        if idsOnly {
+            // (A record deleted since the index's commit is left out.)
+            let keys = results.hits.map(\.key)
+            let ids = stale ? keys.filter(try catalog.liveIDs(among: keys).contains) : keys
+            return (SearchResponse(query: request.query, total: results.totalHits, totalLowerBound: results.totalHits, hits: [], facets: [:]), ids)
         }
         var (words, prefixes) = SnippetBuilder.words(of: query)
         words += results.corrections.map(\.spelling)
@@ -346,7 +357,7 @@ extension ClearingHouse {
             let labels = try conceptLabels(for: Array(themes.keys), language: request.language ?? "en")
             if !labels.isEmpty { response.facetLabels["theme"] = labels }
         }
-        return response
+        return (response, [])
     }
 
     /// `spelling` (as the index has it, in lower case) with a capital first letter when `word`,
@@ -573,16 +584,13 @@ extension ClearingHouse {
         return lines
     }
 
-    /// The ids of every record a search finds (whatever its limit and offset), sorted.
+    /// The ids of every record a search finds (whatever its limit and offset), sorted: the
+    /// records ``search(_:)`` lists, page after page (across languages through the thesaurus,
+    /// and for a corrected query's corrected words, as the search shows them).
     func exportedIDs(matching request: SearchRequest) throws -> [String] {
-        let query = try Self.parseQuery(request.query, minimumMatch: request.minimumMatch)
-        let filter = request.filters.engineFilter
-        let searcher = try openSearcher()
-        let limit = max(1, try statistics().records)
-        let results = try indexing {
-            try searcher.search(query, options: SearchOptions(limit: limit, countTotal: true, filter: filter.isEmpty ? nil : filter))
-        }
-        return results.hits.map(\.key).sorted()
+        var request = request
+        request.facets = []
+        return try search(request, searchesCorrectedQuery: true, idsOnly: true).ids.sorted()
     }
 
     /// Figures about the search index.
