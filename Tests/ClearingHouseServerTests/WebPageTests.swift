@@ -387,11 +387,25 @@ struct WebPageTests {
             // Control characters in a need do not reach the page as they are.
             let controls = try await client.postForm("/helpdesk", [("need", "mangrove\u{1}nurseries\u{B}now")])
             #expect(controls.status == .ok && !controls.text.contains("\u{1}") && !controls.text.contains("\u{B}"))
-            let stored = try await client.postForm(
+            let sent = try await client.postForm(
                 "/helpdesk?lang=fr", [("need", need), ("country", "MZ"), ("help", "training"), ("key", testKey)])
+            // Post/Redirect/Get (QA: reloading the answer sent the form again and stored the
+            // request twice): a 303 to the stored request's page, which stores nothing.
+            #expect(sent.status == .seeOther, "\(sent.text)")
+            let location = try #require(sent.headers[.location])
+            #expect(location.hasPrefix("/helpdesk?stored=helpdesk-") && location.hasSuffix("&lang=fr"), "\(location)")
+            let stored = try await client.get(location)
             #expect(stored.status == .ok, "\(stored.text)")
             #expect(stored.text.contains("data-stored-id="))
             #expect(try house.statistics().records == 5)
+            #expect(try await client.get(location).status == .ok)
+            #expect(try house.statistics().records == 5)
+            // The form as stored: the need, the country and the kind of help.
+            #expect(stored.text.contains(#"<option value="MZ" selected="selected">"#), "\(stored.text)")
+            #expect(stored.text.contains(#"value="training" id="help-training" checked="checked""#))
+            #expect(try await client.get("/helpdesk?stored=tech-mangrove").status == .notFound)
+            #expect(try await client.get("/helpdesk?stored=nothing-here").status == .notFound)
+            #expect(try await client.get("/helpdesk?stored=\(location.dropFirst(22).prefix(while: { $0 != "&" }))&need=x").status == .badRequest)
             let id = try #require(stored.text.range(of: #"data-stored-id=""#).map { String(stored.text[$0.upperBound...].prefix { $0 != "\"" }) })
             let record = try #require(try house.record(id: id))
             #expect(record.kind == .assistanceRequest)
@@ -401,7 +415,8 @@ struct WebPageTests {
             #expect(recordIDs(stored.text).contains("tech-mangrove"))
             // A need typed in another script than the page's language is stored in its own
             // language (a Russian request on the English page was stored as English).
-            let russian = try await client.postForm("/helpdesk", [("need", "Обучение по мангровым питомникам"), ("key", testKey)])
+            let russianSent = try await client.postForm("/helpdesk", [("need", "Обучение по мангровым питомникам"), ("key", testKey)])
+            let russian = try await client.get(try #require(russianSent.headers[.location]))
             let russianID = try #require(russian.text.range(of: #"data-stored-id=""#).map { String(russian.text[$0.upperBound...].prefix { $0 != "\"" }) })
             #expect(try house.record(id: russianID)?.language == "ru")
             #expect(ClearingHouse.likelyLanguage(of: "红树林苗圃培训", reader: "en") == "zh")

@@ -56,6 +56,15 @@ struct HelpdeskForm: Sendable {
 
     init() {}
 
+    /// The form that stored `record` (a request of the help desk): its description (or
+    /// title), country and kinds of help.
+    init(stored record: Record) {
+        let language = record.language
+        need = (record.description.resolved(preferring: language) ?? record.title.resolved(preferring: language))?.text ?? ""
+        country = record.countries.first
+        help = record.assistanceTypes.filter { Self.helpKinds.contains($0) }
+    }
+
     /// The request matched before it is stored: the need, the country and the kinds of help
     /// (as the stored record's `assistanceTypes`, so that the offers are those it will get).
     func matchRequest(language: String) -> MatchRequest {

@@ -178,13 +178,22 @@ struct WebPages: Sendable {
     }
 
     /// `GET /helpdesk`: the form; with `need` (and `country`, `help`) in the address, the
-    /// matching offers too. Nothing is stored.
+    /// matching offers too. Nothing is stored. With `stored=ID` (where storing a request
+    /// redirects): that stored request and its matches.
     func helpdesk(_ request: Request) async -> Response {
         await respond(request) {
             let parameters = try RequestParameters.query(request.uri.query)
             let language = try SearchState.interfaceLanguage(parameters)
             if !parameters.all("key").isEmpty {
                 throw PageError.badParameter("key", "an API key is sent with the form (POST), never in an address")
+            }
+            if let id = try parameters.one("stored") {
+                // The page a stored request redirects to (a reload shows it again, and stores
+                // nothing again): the request as stored, and its matches.
+                try parameters.check(known: ["lang", "stored"])
+                let record = try await server.read { [house] in try house.record(id: id) }
+                guard let record, record.kind == .assistanceRequest else { throw PageError(reason: .unknownRecord(id)) }
+                return try await helpdeskAnswer(form: HelpdeskForm(stored: record), language: language, outcome: .stored(id))
             }
             let form = try HelpdeskForm(parameters, allowKey: false)
             if form.isFilled, let problem = form.needProblem {
@@ -195,8 +204,9 @@ struct WebPages: Sendable {
     }
 
     /// `POST /helpdesk`: the form sent. Matches are shown; with a valid key the request is
-    /// also stored as an `assistanceRequest` record (and its matches are then the stored
-    /// record's). A form from another site is refused.
+    /// also stored as an `assistanceRequest` record, and the answer is a redirect (303) to
+    /// its page (`/helpdesk?stored=ID`, its matches the stored record's). A form from another
+    /// site is refused.
     func helpdeskPost(_ request: Request) async -> Response {
         await respond(request) {
             let language = try SearchState.interfaceLanguage(try RequestParameters.query(request.uri.query))
@@ -233,7 +243,12 @@ struct WebPages: Sendable {
                 let detail = report.diagnostics.first { $0.severity == .error }?.message ?? "the record was not stored"
                 return try await helpdeskAnswer(form: form, language: language, outcome: .invalid(detail), status: .unprocessableContent)
             }
-            return try await helpdeskAnswer(form: form, language: language, outcome: .stored(id))
+            // Post/Redirect/Get: the answer is the page of the stored request, so that
+            // reloading it (or going back to it) does not send the form, and store it, again.
+            var location = URLComponents()
+            location.path = "/helpdesk"
+            location.queryItems = [URLQueryItem(name: "stored", value: id), URLQueryItem(name: "lang", value: language)]
+            return Response(status: .seeOther, headers: [.location: location.string ?? "/helpdesk"])
         }
     }
 
