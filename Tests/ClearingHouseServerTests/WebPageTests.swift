@@ -222,6 +222,18 @@ struct WebPageTests {
             #expect(chinese.contains(#"<html lang="zh" dir="ltr">"#))
             #expect(chinese.contains("搜索信息交换所"))
             #expect(chinese.contains(#"<span aria-hidden="true">en</span>"#), "the fallback note names the title's language")
+            // (QA) The note inside an English title is Arabic, read and laid out as Arabic.
+            let record = try await client.get("/records/tech-mangrove?lang=ar").text
+            #expect(record.contains(#"<span class="fallback" lang="ar" dir="rtl""#), "\(record)")
+            // A language the reader chose with `show` is not "unavailable in your language".
+            func heading(_ page: String) -> Substring {
+                guard let start = page.range(of: "<h1 "), let end = page.range(of: "</h1>", range: start.upperBound..<page.endIndex) else { return "" }
+                return page[start.lowerBound..<end.upperBound]
+            }
+            let chosen = try await client.get("/records/tech-mangrove?show=en&lang=ar").text
+            #expect(heading(chosen).contains("Community mangrove nurseries") && !heading(chosen).contains(#"class="fallback""#))
+            let unknown = try await client.get("/records/tech-mangrove?show=xx").text
+            #expect(heading(unknown).contains(#"class="fallback""#), "a language the record lacks is said to be")
             let russian = try await client.get("/?lang=ru").text
             #expect(russian.contains("Технология"))
         }

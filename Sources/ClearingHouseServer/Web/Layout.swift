@@ -65,11 +65,17 @@ enum Fragments {
     }
 
     /// ` <span class="fallback">en</span>` when `language` is not the interface language.
-    static func fallbackNote(_ language: String, strings: Strings) -> HTML {
-        guard LanguageTag.primaryLanguage(of: language) != strings.language else { return .empty }
+    ///
+    /// The note is in the interface's language (its own `lang` and `dir`: it sits inside the
+    /// element of the text's language, and was read with that language's voice).
+    /// - Parameter wanted: the language the reader asked the text in (a record page's
+    ///   `show`), when not the interface's: no note when the text is in it.
+    static func fallbackNote(_ language: String, strings: Strings, wanted: String? = nil) -> HTML {
+        let asked = wanted.map { LanguageTag.primaryLanguage(of: $0) } ?? strings.language
+        guard LanguageTag.primaryLanguage(of: language) != asked else { return .empty }
         let name = strings.languageName(language)
         return """
-             <span class="fallback" title="\(strings("fallback.title", ["language": name]))"><span class="visually-hidden">\
+             <span class="fallback" lang="\(strings.language)" dir="\(strings.direction)" title="\(strings("fallback.title", ["language": name]))"><span class="visually-hidden">\
             \(strings("fallback.hidden", ["language": name]))</span><span aria-hidden="true">\(language)</span></span>
             """
     }

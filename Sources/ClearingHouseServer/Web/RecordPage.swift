@@ -41,7 +41,7 @@ struct RecordPage {
         func text(_ field: LocalizedText) -> HTML? {
             guard let shown = field.resolved(preferring: wanted) else { return nil }
             let paragraphs = shown.text.split(separator: "\n", omittingEmptySubsequences: true).map { "<p>\($0)</p>" as HTML }
-            return "<div lang=\"\(shown.language)\" dir=\"auto\">\(paragraphs)\(Fragments.fallbackNote(shown.language, strings: s))</div>"
+            return "<div lang=\"\(shown.language)\" dir=\"auto\">\(paragraphs)\(Fragments.fallbackNote(shown.language, strings: s, wanted: show))</div>"
         }
         row("kind", "\(s.kind(record.kind))")
         if let summary = text(record.summary) { row("summary", summary) }
@@ -154,7 +154,7 @@ struct RecordPage {
             <p class="back"><a href="\(s.language == "en" ? "/" : "/?lang=\(s.language)")">\(s("record.back"))</a></p>
             <article class="record" data-record-id="\(record.id)" data-kind="\(record.kind.rawValue)">
             <p class="kind-badge">\(s.kind(record.kind))</p>
-            <h1 lang="\(title.language)" dir="auto">\(title.text)\(Fragments.fallbackNote(title.language, strings: s))</h1>
+            <h1 lang="\(title.language)" dir="auto">\(title.text)\(Fragments.fallbackNote(title.language, strings: s, wanted: show))</h1>
             \(languageLinks)
             <dl class="fields">\(rows)</dl>
             \(sections)
