@@ -95,11 +95,7 @@ final class HTTP1Rules: ChannelDuplexHandler, RemovableChannelHandler {
             if closesAfterAnswer {
                 closesAfterAnswer = false
                 closing = true  // (nothing more is written: the close ends this answer)
-                let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-                context.writeAndFlush(data).whenComplete { result in
-                    promise?.completeWith(result)
-                    bound.value.close(promise: nil)
-                }
+                context.writeAndFlushThenClose(data, promise: promise)
                 return
             }
             context.write(data, promise: promise)

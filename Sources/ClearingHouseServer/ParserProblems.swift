@@ -78,11 +78,7 @@ final class ParserProblemHandler: HTTPPartHandler {
         // claims, would be read only to be thrown away.
         if closingAfterAnswer || readingRequest, inFlight == 0 || !readingRequest {
             answered = true
-            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-            context.writeAndFlush(data).whenComplete { result in
-                promise?.completeWith(result)
-                bound.value.close(promise: nil)
-            }
+            context.writeAndFlushThenClose(data, promise: promise)
             return
         }
         context.write(data, promise: promise)
@@ -175,6 +171,18 @@ final class ParserProblemHandler: HTTPPartHandler {
 /// the request parts going in and the answer parts going out.
 protocol HTTPPartHandler: ChannelDuplexHandler, RemovableChannelHandler
 where InboundIn == HTTPRequestPart, InboundOut == HTTPRequestPart, OutboundIn == HTTPResponsePart, OutboundOut == HTTPResponsePart {}
+
+extension ChannelHandlerContext {
+    /// Writes and flushes `data` (an answer's end), completes `promise` with the write, then
+    /// closes the connection.
+    func writeAndFlushThenClose(_ data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let bound = NIOLoopBound(self, eventLoop: eventLoop)
+        writeAndFlush(data).whenComplete { result in
+            promise?.completeWith(result)
+            bound.value.close(promise: nil)
+        }
+    }
+}
 
 extension Problem {
     /// Writes this problem as a whole answer with `Connection: close` from a channel handler
