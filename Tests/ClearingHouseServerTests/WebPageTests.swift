@@ -172,7 +172,7 @@ struct WebPageTests {
                 ("/?lang=xx", "lang"), ("/?kind=gadget", "kind"), ("/?country=ZZ", "country"), ("/?country=", "country"),
                 ("/?year=19x9", "year"), ("/?language=%21%21", "language"), ("/?sort=oldest", "sort"), ("/?page=0", "page"),
                 ("/?page=two", "page"), ("/?page=99999999", "page"), ("/?since=2020-13", "since"), ("/?until=yesterday", "until"),
-                ("/?q=%22unclosed", "q"), ("/?q=a&q=b", "q"), ("/?colour=red", "colour"), ("/?q=%ZZ", "q"),
+                ("/?q=a&q=b", "q"), ("/?colour=red", "colour"), ("/?q=%ZZ", "q"),
                 ("/?region=", "region"), ("/?lang=fr&lang=es", "lang"),
                 ("/records/tech-mangrove?show=!!", "show"), ("/records/tech-mangrove?colour=red", "colour"),
                 ("/records/tech-mangrove?lang=klingon", "lang"),
@@ -187,6 +187,17 @@ struct WebPageTests {
                 #expect(response.text.contains(#"data-parameter="\#(parameter)""#), "\(uri): \(response.text)")
                 #expect(response.text.contains("This address cannot be shown") || uri.contains("lang="), "\(uri)")
             }
+            // A query that cannot be searched comes back in the query box, marked invalid, with
+            // why (web QA: an error page without the box), the filters kept.
+            for (uri, position) in [("/?q=%22unclosed&kind=technology", "position 0"), ("/?q=coral%5E&lang=fr", "position 6"), ("/?q=foo:bar", "position 0")] {
+                let invalid = try await client.get(uri)
+                #expect(invalid.status == .badRequest, "\(uri)")
+                #expect(invalid.text.contains(#"<form role="search""#) && invalid.text.contains(#"aria-invalid="true""#), "\(uri): \(invalid.text)")
+                #expect(invalid.text.contains(#"id="q-problem" role="alert" data-parameter="q""#) && invalid.text.contains(position), "\(uri)")
+            }
+            let kept = try await client.get("/?q=%22unclosed&kind=technology").text
+            #expect(kept.contains(#"value="&quot;unclosed""#) && kept.contains(#"<input type="hidden" name="kind" value="technology">"#), "\(kept)")
+            #expect(try await client.get("/?q=coral%5E&lang=fr").text.contains("Cette requête ne peut pas être recherchée"))
             let french = try await client.get("/?lang=fr&sort=oldest")
             #expect(french.status == .badRequest)
             #expect(french.text.contains(#"<html lang="fr""#))

@@ -84,9 +84,11 @@ struct SearchState: Sendable, Hashable {
     }
 
     /// The state an address describes.
+    /// - Parameter checksQuery: whether a query that does not parse is an error here (the
+    ///   search page shows it in its box instead).
     /// - Throws: ``PageError`` naming the first parameter that is unknown or whose value
     ///   cannot be used.
-    init(_ parameters: RequestParameters, extra: Set<String> = []) throws(PageError) {
+    init(_ parameters: RequestParameters, extra: Set<String> = [], checksQuery: Bool = true) throws(PageError) {
         language = try Self.interfaceLanguage(parameters)
         do {
             try parameters.check(known: Self.names.union(extra))
@@ -126,7 +128,7 @@ struct SearchState: Sendable, Hashable {
             }
             // The library checks the rest (dates, the query's syntax) as it would for the API.
             try searchRequest().validate()
-            _ = try ClearingHouse.parseQuery(query)
+            if checksQuery { _ = try ClearingHouse.parseQuery(query) }
         } catch let error as PageError {
             throw error
         } catch {

@@ -49,24 +49,51 @@ struct SearchPage {
         return layout.page(title: title, main)
     }
 
+    /// The page of a query that cannot be searched (`coral^`, `foo:bar`): the query box with
+    /// the query as typed, marked invalid, and why (the library's message, which names the
+    /// position), so that it can be corrected where it was typed.
+    static func invalidQuery(state: SearchState, strings: Strings, message: String) -> HTML {
+        var layout = Layout(strings: strings, languageURL: { language in
+            var other = state
+            other.language = language
+            return other.url()
+        })
+        layout.current = "search"
+        let main: HTML = """
+            <h1>\(strings("search.title"))</h1>
+            \(searchForm(state: state, strings: strings, problem: message))
+            """
+        return layout.page(title: strings("search.titleWithQuery", ["query": state.query]), main)
+    }
+
     /// The query box, with the state's filters as hidden fields (a new query keeps them and
-    /// goes back to page 1).
-    func searchForm() -> HTML {
-        let s = strings
+    /// goes back to page 1); with `problem`, the query is marked invalid and the problem said
+    /// beside it.
+    func searchForm() -> HTML { Self.searchForm(state: state, strings: strings) }
+
+    static func searchForm(state: SearchState, strings s: Strings, problem: String? = nil) -> HTML {
         var hidden: [HTML] = []
         for (name, value) in state.parameters(includePage: false) where name != "q" {
             hidden.append("<input type=\"hidden\" name=\"\(name)\" value=\"\(value)\">")
         }
+        let invalid: HTML = problem == nil ? "" : " aria-invalid=\"true\""
+        let described: HTML = problem == nil ? "q-hint" : "q-problem q-hint"
+        let message: HTML = problem.map { problem -> HTML in
+            """
+            <div class="message error" id="q-problem" role="alert" data-parameter="q"><p>\(s("search.invalidQuery"))</p>\
+            <p class="detail" lang="en" dir="ltr">\(problem)</p></div>
+            """
+        } ?? ""
         return """
             <form role="search" class="search" action="/" method="get" aria-label="\(s("search.label"))">
             <label for="q">\(s("search.label"))</label>
             <div class="search-row">
             <input type="search" id="q" name="q" value="\(state.query)" placeholder="\(s("search.placeholder"))" \
-            autocomplete="off" aria-describedby="q-hint" list="q-suggestions" data-suggest="/suggest" data-lang="\(s.language)">
+            autocomplete="off" aria-describedby="\(described)"\(invalid) list="q-suggestions" data-suggest="/suggest" data-lang="\(s.language)">
             <datalist id="q-suggestions"></datalist>
             \(hidden)<button type="submit">\(s("search.button"))</button>
             </div>
-            <p class="hint" id="q-hint">\(s("search.hint"))</p>
+            \(message)<p class="hint" id="q-hint">\(s("search.hint"))</p>
             </form>
             """
     }

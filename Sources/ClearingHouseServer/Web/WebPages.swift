@@ -124,14 +124,22 @@ struct WebPages: Sendable {
     /// `/`: the search page.
     func search(_ request: Request) async -> Response {
         await respond(request) {
-            let state = try SearchState(try RequestParameters.query(request.uri.query))
+            let state = try SearchState(try RequestParameters.query(request.uri.query), checksQuery: false)
             let searchRequest = try state.searchRequest()
-            let (response, records) = try await server.read { [house] in
-                let response = try house.search(searchRequest)
-                let records = try house.records(ids: response.hits.map(\.id))
-                return (response, Dictionary(records.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }))
+            let strings = localization.strings(state.language)
+            let (response, records): (SearchResponse, [String: Record])
+            do {
+                (response, records) = try await server.read { [house] in
+                    let response = try house.search(searchRequest)
+                    let records = try house.records(ids: response.hits.map(\.id))
+                    return (response, Dictionary(records.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }))
+                }
+            } catch let error as ClearingHouseError where error.code == .invalidQuery && error.parameter == nil {
+                // A query that cannot be searched comes back in the query box, with why (not on
+                // an error page without the box).
+                return Self.html(SearchPage.invalidQuery(state: state, strings: strings, message: error.message), status: .badRequest)
             }
-            let page = SearchPage(state: state, response: response, records: records, strings: localization.strings(state.language))
+            let page = SearchPage(state: state, response: response, records: records, strings: strings)
             return Self.html(page.render())
         }
     }
