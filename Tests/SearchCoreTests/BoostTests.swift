@@ -109,4 +109,22 @@ struct BoostTests {
         #expect(QueryParser.position(ofField: "foo", in: "foo\\:bar") == nil)
         #expect(QueryParser.position(ofField: "foo", in: "coral \"unclosed foo:bar") == nil)
     }
+
+    /// A boosted run of Chinese characters is searched as its boosted pairs, beside the other
+    /// words (the one-list fast path), and scores as the same pairs written one by one.
+    @Test func aBoostedCJKRunScoresAsItsBoostedPairs() throws {
+        let schema = Schema(textFields: [Schema.TextField("title", analyzer: LanguageAnalyzer.forLanguage("zh"))])
+        let directory = ScratchDirectory()
+        let writer = try IndexWriter(directory: directory.url, schema: schema)
+        for (key, text) in [("a", "红树林保护"), ("b", "湿地保护"), ("c", "红树林 恢复"), ("d", "湿地 调查")] {
+            try writer.add(Document(key: key, text: ["title": [text]]))
+        }
+        try writer.commit()
+        let searcher = try IndexSearcher.open(directory: directory.url, schema: schema)
+        let run = try searcher.search(try QueryParser().parse("红树林^2 湿地"))
+        let pairs = try searcher.search(try QueryParser().parse("红树^2 树林^2 湿地"))
+        #expect(run.hits.map(\.key) == pairs.hits.map(\.key))
+        for (one, two) in zip(run.hits, pairs.hits) { #expect(abs(one.score - two.score) < 1e-9) }
+        #expect(run.hits.first?.key == "a" || run.hits.first?.key == "c")
+    }
 }

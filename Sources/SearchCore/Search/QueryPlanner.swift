@@ -172,8 +172,9 @@ struct QueryPlanner {
                 case .must: must.append(planned)
                 case .should:
                     // The words of a CJK run join their neighbours as words of this level
-                    // (the same matches and scores, and the one-list fast path).
-                    if case .term = clause.query, minimum <= 1,
+                    // (the same matches and scores, and the one-list fast path); a boosted
+                    // run's too (`红树林^2`: its words' idfs carry the boost).
+                    if Self.isTerm(clause.query), minimum <= 1,
                         case .boolean(let innerMust, let innerShould, let innerMustNot, 0) = planned,
                         innerMust.isEmpty, innerMustNot.isEmpty
                     {
@@ -191,6 +192,15 @@ struct QueryPlanner {
             if must.count == 1, should.isEmpty, mustNot.isEmpty { return must[0] }
             if must.isEmpty, should.count == 1, mustNot.isEmpty, minimum <= 1 { return should[0] }
             return .boolean(must: must, should: should, mustNot: mustNot, minimumShouldMatch: minimum)
+        }
+    }
+
+    /// Whether `query` is a word (`.term`), boosted or not.
+    private static func isTerm(_ query: Query) -> Bool {
+        switch query {
+        case .term: true
+        case .boost(let inner, _): isTerm(inner)
+        default: false
         }
     }
 
