@@ -26,7 +26,9 @@ public final class HTTPTransport: OAIHTTPTransport {
     ///   (the harvest then retries it with back-off).
     public init(connectTimeout: Duration = .seconds(10)) {
         var configuration = HTTPClient.Configuration()
-        configuration.redirectConfiguration = .follow(max: 5, allowCycles: false)
+        // Redirects are followed here, not by the client: a provider's Location is checked
+        // first (a port above 65535 made the client trap, from a redirect as from a URL).
+        configuration.redirectConfiguration = .disallow
         configuration.decompression = .enabled(limit: .ratio(100))
         configuration.timeout = .init(connect: .nanoseconds(Self.nanoseconds(connectTimeout)))
         // The harvest retries with its own back-off (and says so); the client's retries
@@ -48,7 +50,7 @@ public final class HTTPTransport: OAIHTTPTransport {
         // The timeout covers the body too: a provider that sends its headers and then a byte a
         // second would otherwise hold the harvest for as long as it likes.
         return try await withThrowingTaskGroup(of: OAIHTTPResponse?.self) { group in
-            group.addTask { try await self.fetch(url, timeout: timeout, maximumBytes: maximumBytes) }
+            group.addTask { try await self.following(url, timeout: timeout, maximumBytes: maximumBytes) }
             group.addTask {
                 try await Task.sleep(for: timeout)
                 return nil
@@ -59,6 +61,34 @@ public final class HTTPTransport: OAIHTTPTransport {
             }
             return response
         }
+    }
+
+    /// Fetches `url`, following up to 5 redirects to http or https URLs; a redirect that is
+    /// not followed (another scheme, no Location, a port outside 1-65535) comes back with its
+    /// Location for the harvest to report.
+    private func following(_ url: String, timeout: Duration, maximumBytes: Int) async throws -> OAIHTTPResponse {
+        var current = url
+        var visited: Set<String> = [url]
+        for _ in 0...Self.maximumRedirects {
+            let response = try await fetch(current, timeout: timeout, maximumBytes: maximumBytes)
+            guard let location = response.location, let target = Self.redirectTarget(location, from: current) else { return response }
+            guard visited.insert(target).inserted else { throw OAITransportFailure("its redirects go round in a cycle") }
+            current = target
+        }
+        throw OAITransportFailure("more than \(Self.maximumRedirects) redirects in a row")
+    }
+
+    /// The most redirects followed in a row.
+    static let maximumRedirects = 5
+
+    /// The absolute URL a redirect's `location` names from `url`, when it is one to follow:
+    /// http or https, with a host, and a port (if any) from 1 to 65535.
+    static func redirectTarget(_ location: String, from url: String) -> String? {
+        guard let base = URL(string: url), let target = URL(string: location.trimmingCharacters(in: .whitespaces), relativeTo: base)?.absoluteURL,
+            let scheme = target.scheme?.lowercased(), scheme == "http" || scheme == "https", let host = target.host, !host.isEmpty
+        else { return nil }
+        if let port = URLComponents(url: target, resolvingAgainstBaseURL: false)?.port, !(1...65535).contains(port) { return nil }
+        return target.absoluteString
     }
 
     private func fetch(_ url: String, timeout: Duration, maximumBytes: Int) async throws -> OAIHTTPResponse {

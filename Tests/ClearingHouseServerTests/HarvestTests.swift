@@ -549,6 +549,33 @@ struct HarvestTests {
             let failure = try #require(try await harvester.house.harvest(HarvestRequest(baseURL: url)).harvests.first?.failure)
             #expect(failure.contains("answered HTTP 302, a redirect to file:///etc/passwd, which is not followed: its scheme is file"), "\(failure)")
         }
+        // A redirect to a port above 65535 made the HTTP client trap (the whole process);
+        // it is not followed, and the harvest says so. So is a base URL with such a port.
+        try await withScriptedProvider({ _, _ in Scripted(status: .found, location: "http://127.0.0.1:99999/oai", body: "") }) { url in
+            let failure = try #require(try await harvester.house.harvest(HarvestRequest(baseURL: url)).harvests.first?.failure)
+            #expect(failure.contains("a redirect to http://127.0.0.1:99999/oai that was not followed"), "\(failure)")
+        }
+        for bad in ["http://127.0.0.1:99999/oai", "http://localhost:84246/oai", "http://localhost:0/oai"] {
+            #expect(throws: ClearingHouseError.self) { try HarvestRequest(baseURL: bad).validated() }
+        }
+        #expect(HTTPTransport.redirectTarget("/other", from: "http://a.example:8080/oai") == "http://a.example:8080/other")
+        #expect(HTTPTransport.redirectTarget("https://b.example/oai", from: "http://a.example/oai") == "https://b.example/oai")
+        #expect(HTTPTransport.redirectTarget("ftp://b.example/oai", from: "http://a.example/oai") == nil)
+        #expect(HTTPTransport.redirectTarget("http://b.example:70000/x", from: "http://a.example/oai") == nil)
+        // A redirect to an http URL is followed (by the transport itself now).
+        try await withScriptedProvider({ query, _ in
+            guard query.hasPrefix("moved=1") else { return Scripted(status: .movedPermanently, location: "/oai?moved=1&" + query, body: "") }
+            if query.contains("Identify") { return Scripted(body: identify) }
+            return Scripted(body: oaiResponse("ListRecords", "").replacingOccurrences(of: "</OAI-PMH>", with: #"<error code="noRecordsMatch"/></OAI-PMH>"#))
+        }) { url in
+            let harvest = try #require(try await harvester.house.harvest(HarvestRequest(baseURL: url)).harvests.first)
+            #expect(harvest.failure == nil, "\(harvest.failure ?? "")")
+        }
+        // A redirect that goes round in a cycle stops the harvest.
+        try await withScriptedProvider({ _, _ in Scripted(status: .found, location: "/oai", body: "") }) { url in
+            let failure = try #require(try await harvester.house.harvest(HarvestRequest(baseURL: url)).harvests.first?.failure)
+            #expect(failure.contains("cycle") || failure.contains("redirects"), "\(failure)")
+        }
         // An Identify answer to ListRecords: "an Identify response".
         try await withScriptedProvider({ _, _ in Scripted(body: identify) }) { url in
             let failure = try #require(try await harvester.house.harvest(HarvestRequest(baseURL: url)).harvests.first?.failure)

@@ -68,6 +68,10 @@ public struct HarvestRequest: Sendable, Hashable {
             throw ClearingHouseError.parameter(
                 "url", "\"\(baseURL)\" has a query or a fragment; give the provider's base URL, without ?verb=...")
         }
+        if let port = components.port, !(1...65535).contains(port) {
+            // (The HTTP client traps on such a port; a host name's was taken modulo 65536.)
+            throw ClearingHouseError.parameter("url", "\"\(baseURL)\" has port \(port); a port is 1 to 65535")
+        }
         request.baseURL = Self.normalized(url)
         guard HarvestRequest.metadataPrefixes.contains(metadataPrefix) else {
             throw ClearingHouseError.parameter(
