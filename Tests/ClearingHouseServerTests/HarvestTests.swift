@@ -784,6 +784,26 @@ struct HarvestTests {
         }
     }
 
+    /// noRecordsMatch to a resumption token (OAI QA) was taken as the end of the list: the
+    /// harvest said complete, and the rest of the list was never fetched, not even by the next
+    /// run (which asks only for what changed since). It stops the harvest, to be started again.
+    @Test("noRecordsMatch in the middle of a list is not its end")
+    func noRecordsMatchToAToken() async throws {
+        let harvester = try Fixture(records: [])
+        defer { harvester.remove() }
+        try await withScriptedProvider({ query, _ in
+            if query.contains("Identify") { return Scripted(body: identify) }
+            if query.contains("resumptionToken=A") {
+                return Scripted(body: oaiResponse("ListRecords", "").replacingOccurrences(of: "</OAI-PMH>", with: #"<error code="noRecordsMatch"/></OAI-PMH>"#))
+            }
+            return Scripted(body: oaiResponse("ListRecords", dcRecord("oai:n:1", title: "One") + #"<resumptionToken completeListSize="30">A</resumptionToken>"#))
+        }) { url in
+            let first = try #require(try await harvester.house.harvest(HarvestRequest(baseURL: url)).harvests.first)
+            #expect(!first.complete)
+            #expect(first.failure?.contains("noRecordsMatch") == true, "\(first.failure ?? "")")
+        }
+    }
+
     @Test("a request names the parameter it gets wrong")
     func validation() throws {
         func problem(_ change: (inout HarvestRequest) -> Void) -> String? {

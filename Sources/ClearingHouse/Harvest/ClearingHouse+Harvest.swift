@@ -270,7 +270,10 @@ private struct Harvester {
                 throw Stop(message: "\(displayName): \(error.diagnostic.message) (\(url)); run the harvest again to resume from this page")
             }
             if !envelope.errors.isEmpty {
-                if envelope.errors.allSatisfy({ $0.code == "noRecordsMatch" }) {
+                // (noRecordsMatch answers a list's first request; to a resumption token, whose
+                // list the provider promised to go on with, it is an error: taken as the end,
+                // it marked the harvest complete with the rest of the list never fetched.)
+                if envelope.errors.allSatisfy({ $0.code == "noRecordsMatch" }), position.token.isEmpty {
                     // Nothing (new) to harvest: the harvest is complete.
                     emit(
                         Diagnostic(
@@ -284,7 +287,7 @@ private struct Harvester {
                     return
                 }
                 let description = Self.describe(envelope.errors)
-                if envelope.errors.contains(where: { $0.code == "badResumptionToken" }), !position.token.isEmpty {
+                if envelope.errors.contains(where: { $0.code == "badResumptionToken" || $0.code == "noRecordsMatch" }), !position.token.isEmpty {
                     throw Stop(message: "\(Self.badTokenPrefix): \(displayName): \(description)")
                 }
                 let errors = envelope.errors.count == 1 ? "the OAI-PMH error" : "\(envelope.errors.count) OAI-PMH errors:"
