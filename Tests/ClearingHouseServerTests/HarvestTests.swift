@@ -804,6 +804,33 @@ struct HarvestTests {
         }
     }
 
+    /// An incremental harvest given `--until` alone sent a `from` of seconds beside a day, or
+    /// one after the until (OAI QA): providers refuse both (badArgument).
+    @Test("an until given alone sets the computed from's granularity and bound")
+    func untilAloneAfterAHarvest() async throws {
+        let harvester = try Fixture(records: [])
+        defer { harvester.remove() }
+        let asked = Mutex<[String]>([])
+        try await withScriptedProvider({ query, _ in
+            if query.contains("Identify") { return Scripted(body: identify) }
+            asked.withLock { $0.append(query) }
+            let pairs = Dictionary(query.split(separator: "&").map { $0.split(separator: "=", maxSplits: 1).map(String.init) }.filter { $0.count == 2 }.map { ($0[0], $0[1].removingPercentEncoding ?? $0[1]) }, uniquingKeysWith: { a, _ in a })
+            if let from = pairs["from"], let until = pairs["until"], from.count != until.count || from > until {
+                return Scripted(body: oaiResponse("ListRecords", "").replacingOccurrences(of: "</OAI-PMH>", with: #"<error code="badArgument">from and until</error></OAI-PMH>"#))
+            }
+            return Scripted(body: oaiResponse("ListRecords", "").replacingOccurrences(of: "</OAI-PMH>", with: #"<error code="noRecordsMatch"/></OAI-PMH>"#))
+        }) { url in
+            let first = try #require(try await harvester.house.harvest(HarvestRequest(baseURL: url)).harvests.first)
+            #expect(first.complete)
+            for until in ["2027-01-01", "2020-01-01T00:00:00Z", "2020-01-01"] {
+                var request = HarvestRequest(baseURL: url)
+                request.until = until
+                let next = try #require(try await harvester.house.harvest(request).harvests.first)
+                #expect(next.failure == nil, "\(until): \(next.failure ?? "") after \(asked.withLock { $0 })")
+            }
+        }
+    }
+
     @Test("a request names the parameter it gets wrong")
     func validation() throws {
         func problem(_ change: (inout HarvestRequest) -> Void) -> String? {

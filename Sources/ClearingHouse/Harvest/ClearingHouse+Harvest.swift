@@ -203,6 +203,12 @@ private struct Harvester {
         if let given = from, let date = OAIDate(given), day, !date.isDay { from = OAIDate.format(date.seconds, day: true) }
         var until = request.until ?? resumeFrom?.until
         if let given = until, let date = OAIDate(given), day, !date.isDay { until = OAIDate.format(date.seconds, day: true) }
+        // A `from` computed from the last harvest, beside an `until` given alone (OAI QA: a
+        // provider refuses both mixed granularities and a from after the until): both at the
+        // until's granularity (a day only widens the selection), and no later than it.
+        if request.from == nil, let computed = from.flatMap(OAIDate.init), let bound = until.flatMap(OAIDate.init) {
+            from = OAIDate.format(min(computed.seconds, bound.seconds), day: bound.isDay)
+        }
         report.from = from
         report.until = until
         let start = PendingHarvest(token: "", from: from, until: until, responseDate: "", pages: 0, startedAt: Catalog.now())

@@ -166,11 +166,15 @@ struct OAIDate: Hashable {
         self.isDay = isDay
     }
 
-    /// `seconds` written at day or second granularity.
+    /// `seconds` written at day or second granularity; a moment before 0001-01-01 (a
+    /// provider's responseDate there, less two seconds) as that day, which OAI-PMH can write.
     static func format(_ seconds: Int, day: Bool) -> String {
-        let text = RecordDate.rfc3339(secondsSinceEpoch: Double(seconds))
+        let text = RecordDate.rfc3339(secondsSinceEpoch: Double(max(seconds, Self.firstSecond)))
         return day ? String(text.prefix(10)) : text
     }
+
+    /// 0001-01-01T00:00:00Z in seconds since 1970.
+    static let firstSecond = -62_135_596_800
 }
 
 /// One HTTP response, as an ``OAIHTTPTransport`` gives it.
