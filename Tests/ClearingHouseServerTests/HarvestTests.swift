@@ -339,6 +339,16 @@ struct HarvestTests {
             #expect(failure.contains("gave up") && failure.contains("HTTP 503"))
             #expect(!report.succeeded)
         }
+        // Delay-seconds too large for 64 bits count as the longest wait (a year), as the
+        // largest 64-bit ones do: they were ignored, and the harvest asked again at once.
+        try await withScriptedProvider({ _, _ in Scripted(status: .serviceUnavailable, retryAfter: "99999999999999999999999", body: "busy") }) { url in
+            var request = HarvestRequest(baseURL: url)
+            request.retryFor = .seconds(30)
+            let started = ContinuousClock.now
+            let failure = try #require(try await harvester.house.harvest(request).harvests.first?.failure)
+            #expect(failure.contains("HTTP 503"), "\(failure)")
+            #expect(ContinuousClock.now - started < .seconds(10), "retried for \(ContinuousClock.now - started)")
+        }
         // Nobody listens on the port.
         var request = HarvestRequest(baseURL: "http://127.0.0.1:9/oai")
         request.retryFor = .seconds(1)
@@ -828,6 +838,26 @@ struct HarvestTests {
                 let next = try #require(try await harvester.house.harvest(request).harvests.first)
                 #expect(next.failure == nil, "\(until): \(next.failure ?? "") after \(asked.withLock { $0 })")
             }
+        }
+    }
+
+    /// A provider's 200,000-character token made error lines of 400 KB (the URL asked is in
+    /// the message); the message is cut in its middle.
+    @Test("a failure's message is bounded whatever the URL")
+    func longTokenMessage() async throws {
+        let harvester = try Fixture(records: [])
+        defer { harvester.remove() }
+        let token = String(repeating: "t", count: 200_000)
+        try await withScriptedProvider({ query, _ in
+            if query.contains("Identify") { return Scripted(body: identify) }
+            if query.contains("resumptionToken=") { return Scripted(status: .uriTooLong, body: "too long") }
+            return Scripted(body: oaiResponse("ListRecords", dcRecord("oai:l:1", title: "One") + "<resumptionToken>\(token)</resumptionToken>"))
+        }) { url in
+            var messages: [String] = []
+            let harvest = try #require(try await harvester.house.harvest(HarvestRequest(baseURL: url), diagnostics: { messages.append($0.message) }).harvests.first)
+            let failure = try #require(harvest.failure)
+            #expect(failure.count <= 2_003 && failure.contains("answered HTTP 4"), "\(failure.suffix(300))")
+            #expect(messages.allSatisfy { $0.count <= 2_003 })
         }
     }
 

@@ -144,6 +144,11 @@ private struct Harvester {
                     message: String(stop.message.dropFirst(Self.badTokenPrefix.count + 2))
                         + " (the provider refused the resumption token it had just given; run the harvest again to start over)")
             }
+            // (A message names the URL asked, which holds the provider's token: a token of
+            // 200,000 characters made 400 KB error lines, and kept them as the source's error.)
+            if stop.message.count > Self.longestMessage {
+                stop = Stop(message: stop.message.prefix(Self.longestMessage - 200) + " … " + stop.message.suffix(200))
+            }
             report.failure = stop.message
             report.errors += 1
             emit(Diagnostic(.error, file: request.baseURL, message: stop.message))
@@ -216,6 +221,8 @@ private struct Harvester {
     }
 
     private static let badTokenPrefix = "badResumptionToken"
+    /// The longest message a harvest's failure is reported with (its middle is left out).
+    static let longestMessage = 2_000
     /// Pages in a row without a new record (nor, for empty pages, a cursor that moves on while
     /// below the completeListSize, when the provider gives one) that end a harvest as a loop.
     static let maximumPagesWithNothingNew = 100
@@ -486,6 +493,8 @@ private struct Harvester {
     static func seconds(retryAfter text: String) -> Double? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if let seconds = UInt64(trimmed) { return Double(min(seconds, longestRetryAfter)) }
+        // (Delay-seconds too large for 64 bits: a year as well, not ignored; OAI QA.)
+        if !trimmed.isEmpty, trimmed.utf8.allSatisfy({ $0 &- UInt8(ascii: "0") < 10 }) { return Double(longestRetryAfter) }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")
