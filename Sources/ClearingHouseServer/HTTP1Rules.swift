@@ -115,7 +115,7 @@ final class HTTP1Rules: ChannelDuplexHandler, RemovableChannelHandler {
     private func refuse(context: ChannelHandlerContext) {
         guard let problem = refusal, !closing else { return }
         closing = true
-        let body = ByteBuffer(string: problem.jsonValue.description + "\n")
+        let body = problem.body
         let headers = HTTPHeaders([
             ("Content-Type", "application/problem+json"), ("Connection", "close"), ("Content-Length", String(body.readableBytes)),
         ])

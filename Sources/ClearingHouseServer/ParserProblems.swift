@@ -189,7 +189,7 @@ extension Problem {
     /// (below the application: for what a connection's handlers answer themselves), then
     /// closes the connection.
     func writeAndClose(context: ChannelHandlerContext) {
-        let body = ByteBuffer(string: jsonValue.description + "\n")
+        let body = self.body
         let fields: HTTPFields = [
             .contentType: "application/problem+json", .connection: "close", .contentLength: String(body.readableBytes),
         ]

@@ -50,6 +50,9 @@ struct Problem: Error, Sendable {
     }
 
     /// The document.
+    /// The problem document's bytes, as every answer of it sends them.
+    var body: ByteBuffer { ByteBuffer(string: jsonValue.description + "\n") }
+
     var jsonValue: JSONValue {
         var members: [(String, JSONValue)] = [
             ("type", .string(type)), ("title", .string(title)), ("status", .integer(status.code)), ("detail", .string(detail)),
@@ -67,7 +70,7 @@ struct Problem: Error, Sendable {
         var headers = self.headers
         headers[.contentType] = "application/problem+json"
         headers[.xContentTypeOptions] = "nosniff"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: jsonValue.description + "\n")))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: body))
     }
 
     /// What `error` means for the client. Every error a request can cause maps to a 4xx (or

@@ -82,6 +82,14 @@ private final class RawConnection: @unchecked Sendable {
     }
 }
 
+/// Runs `body` with the port of a live server on the seed records (default configuration).
+private func withLiveServer(_ body: @escaping @Sendable (Int) async throws -> Void) async throws {
+    let fixture = try Fixture(records: seedRecords)
+    defer { fixture.remove() }
+    let server = ClearingHouseServer(house: fixture.house, configuration: ServerConfiguration(port: 0, logRequests: false))
+    try await server.makeApplication().test(.live) { client in try await body(try #require(client.port)) }
+}
+
 @Suite struct SlowClientTests {
     @Test func aBodyDrippedAByteAtATimeIsAnswered408() async throws {
         let fixture = try Fixture(records: seedRecords)
@@ -177,11 +185,7 @@ private final class RawConnection: @unchecked Sendable {
     /// (RFC 9112 §9.3): the connection stayed open until the idle timeout, and a client that
     /// reads to the end of the answer waited that long. With keep-alive it stays open.
     @Test func anHTTP10ConnectionClosesAfterItsAnswerUnlessKeptAlive() async throws {
-        let fixture = try Fixture(records: seedRecords)
-        defer { fixture.remove() }
-        let server = ClearingHouseServer(house: fixture.house, configuration: ServerConfiguration(port: 0, logRequests: false))
-        try await server.makeApplication().test(.live) { client in
-            let port = try #require(client.port)
+        try await withLiveServer { port in
             let plain = try RawConnection(port: port, timeout: 5)
             let started = ContinuousClock.now
             plain.send("GET /healthz HTTP/1.0\r\n\r\n")
@@ -215,11 +219,7 @@ private final class RawConnection: @unchecked Sendable {
     /// An HTTP/1.1 request without a Host, or any request with two, is a 400 problem and the
     /// connection closes (RFC 9112 §3.2; they were answered 200); HTTP/1.0 needs no Host.
     @Test func aRequestWithoutExactlyOneHostIs400() async throws {
-        let fixture = try Fixture(records: seedRecords)
-        defer { fixture.remove() }
-        let server = ClearingHouseServer(house: fixture.house, configuration: ServerConfiguration(port: 0, logRequests: false))
-        try await server.makeApplication().test(.live) { client in
-            let port = try #require(client.port)
+        try await withLiveServer { port in
             for request in ["GET /healthz HTTP/1.1\r\n\r\n", "GET /v1/search?q=reef HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"] {
                 let connection = try RawConnection(port: port, timeout: 5)
                 connection.send(request)
