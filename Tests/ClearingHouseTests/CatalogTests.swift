@@ -271,6 +271,32 @@ import SearchCore
         }
     }
 
+    @Test func aStoredDateInTheFutureKeepsNoLaterCopyOut() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            var seen: [Diagnostic] = []
+            try house.ingest(
+                [try directory.write("typo.json", recordJSON("a", title: "Typo", #""updated": "2204-05-01T00:00:00Z""#))],
+                diagnostics: { seen.append($0) })
+            let warning = try #require(seen.first { $0.severity == .warning })
+            #expect(warning.field == "updated" && warning.recordID == "a")
+            #expect(warning.message.contains("2204-05-01T00:00:00Z is more than a day in the future"))
+            // The corrected copy, dated today, replaces it: the typo is no evidence of a newer copy.
+            let report = try house.ingest([
+                try directory.write("fixed.json", recordJSON("a", title: "Fixed", #""updated": "2024-05-01T00:00:00Z""#))
+            ])
+            #expect(report.updated == 1 && report.skipped == 0)
+            #expect(try house.record(id: "a")?.title.values == ["en": "Fixed"])
+            // A date within the day ahead (a clock a little fast) is not warned about.
+            seen = []
+            let soon = RecordDate.rfc3339(secondsSinceEpoch: RecordDate.now() + 3_600)
+            try house.ingest(
+                [try directory.write("soon.json", recordJSON("b", title: "Soon", #""updated": "\#(soon)""#))],
+                diagnostics: { seen.append($0) })
+            #expect(seen.isEmpty)
+        }
+    }
+
     @Test func deleteReportsMissingIDs() throws {
         try withTemporaryDirectory { directory in
             let house = try directory.house()

@@ -144,7 +144,11 @@ extension Catalog {
         let existing = lookup.existing
         if let existing {
             if existing.hash == hash { return .unchanged }
-            if let incoming = updatedAt, let stored = existing.updatedAt, incoming < stored {
+            // A stored date in the future (a publisher's clock, a typo) is no evidence: a copy
+            // of any date replaces it, or the record could never change again.
+            if let incoming = updatedAt, let stored = existing.updatedAt, incoming < stored,
+                stored <= RecordDate.now()
+            {
                 return .skippedOlder(stored: RecordDate.rfc3339(secondsSinceEpoch: stored))
             }
         }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The two date forms of the record format: `published` (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`)
 /// and `updated` (an RFC 3339 date-time).
 public enum RecordDate {
@@ -139,6 +145,13 @@ public enum RecordDate {
         let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
         let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
         return era * 146_097 + dayOfEra - 719_468
+    }
+
+    /// The current time in seconds since 1970 (the system's clock).
+    public static func now() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
     }
 
     /// An RFC 3339 UTC date-time (`2024-05-01T09:30:00Z`) for a moment in seconds since 1970.

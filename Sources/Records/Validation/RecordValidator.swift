@@ -279,12 +279,18 @@ package struct RecordValidator: Sendable {
                 }
             }
             if let updatedNode = fields["updated"], let text = string(updatedNode, field: "updated") {
-                if RecordDate.secondsSinceEpoch(rfc3339: text) == nil {
+                if let seconds = RecordDate.secondsSinceEpoch(rfc3339: text) {
+                    record.updated = text
+                    // A clock or a typo far ahead would make every later copy look older.
+                    if seconds > RecordDate.now() + 86_400 {
+                        report(
+                            .warning, updatedNode, field: "updated",
+                            "\(text) is more than a day in the future; the stored copy's date will not keep a later copy out")
+                    }
+                } else {
                     report(
                         .error, updatedNode, field: "updated",
                         "expected an RFC 3339 date-time such as 2024-05-01T09:30:00Z, found \"\(text)\"")
-                } else {
-                    record.updated = text
                 }
             }
             if let licenseNode = fields["license"], let text = string(licenseNode, field: "license") {
