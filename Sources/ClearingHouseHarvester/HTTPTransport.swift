@@ -6,6 +6,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOHTTPCompression
+import NIOSSL
 
 /// Fetches OAI-PMH responses over HTTP(S) with AsyncHTTPClient, for
 /// ``ClearingHouse/ClearingHouse/harvest(_:transport:progress:diagnostics:)``.
@@ -116,6 +117,10 @@ public final class HTTPTransport: OAIHTTPTransport {
             throw OAITransportFailure("its redirects go round in a cycle")
         } catch let error as HTTPClientError where error == .redirectLimitReached {
             throw OAITransportFailure("more than 5 redirects in a row")
+        } catch NIOSSLError.handshakeFailed(let failure) {
+            throw Self.handshakeFailure(failure, url: url)
+        } catch let error as NIOSSLExtraError where error == .failedToValidateHostname {
+            throw OAITransportFailure("its TLS certificate is not for \(URL(string: url)?.host ?? url)")
         } catch is NIOTooManyBytesError {
             throw OAITransportFailure("the response is larger than \(maximumBytes) bytes")
         } catch let error as NIOHTTPDecompression.DecompressionError {
@@ -126,6 +131,44 @@ public final class HTTPTransport: OAIHTTPTransport {
         } catch is NIOHTTPDecompression.ExtraDecompressionError {
             throw OAITransportFailure("the compressed response cannot be decompressed (cut short, or data after its end)")
         }
+    }
+
+    /// What a failed TLS handshake means, in a few words. A certificate that cannot be
+    /// verified, or a port that does not speak TLS, stays so however often the harvest asks
+    /// (an ``OAITransportFailure``); a connection closed during the handshake may not (a
+    /// ``TransportError``, retried).
+    static func handshakeFailure(_ failure: BoringSSLError, url: String) -> any Error {
+        let stack: [BoringSSLInternalError]
+        switch failure {
+        case .sslError(let errors), .unknownError(let errors), .invalidSNIName(let errors), .failedToSetALPN(let errors):
+            stack = errors
+        default:
+            stack = []
+        }
+        let reasons = stack.compactMap { reason(of: $0.description) }
+        if reasons.contains("CERTIFICATE_VERIFY_FAILED") {
+            return OAITransportFailure(
+                "its TLS certificate cannot be verified (expired, self-signed, or from an authority this machine does not trust)")
+        }
+        if reasons.contains("WRONG_VERSION_NUMBER") {
+            return OAITransportFailure("it does not speak TLS at this address (an http:// URL?)")
+        }
+        if stack.isEmpty || stack.contains(.eofDuringHandshake) {
+            return TransportError(description: "the connection closed during the TLS handshake")
+        }
+        return OAITransportFailure("the TLS handshake failed (\(reasons.isEmpty ? "\(failure)" : reasons.joined(separator: ", ")))")
+    }
+
+    /// The reason of one of BoringSSL's errors (`CERTIFICATE_VERIFY_FAILED` in
+    /// `Error: 268435581 error:1000007d:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED at FILE:LINE`).
+    static func reason(of description: String) -> String? {
+        guard let error = description.range(of: "error:") else { return nil }
+        let rest = description[error.upperBound...]
+        let text = rest.range(of: " at ").map { rest[..<$0.lowerBound] } ?? rest
+        guard let last = text.split(separator: ":").last, !last.isEmpty,
+            last.allSatisfy({ $0.isUppercase || $0.isNumber || $0 == "_" })
+        else { return nil }
+        return String(last)
     }
 
     /// The longest timeout a request is given: 2^31 seconds (about 68 years), well inside what

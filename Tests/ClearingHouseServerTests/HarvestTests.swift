@@ -7,6 +7,9 @@ import ClearingHouseServer
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import NIOCore
+import NIOPosix
+import NIOSSL
 import Synchronization
 import Testing
 
@@ -762,6 +765,49 @@ struct HarvestTests {
             #expect(failure.contains("larger than 600 bytes") && failure.contains("asking again would not help"), "\(failure)")
             #expect(requests.withLock { $0 } == 2)  // Identify, then ListRecords once
         }
+    }
+
+    @Test("a TLS handshake that asking again cannot mend stops the harvest at once, saying why")
+    func tlsFailuresAreNotRetried() async throws {
+        let harvester = try Fixture(records: [])
+        defer { harvester.remove() }
+        @Sendable func harvest(_ url: String) async throws -> (failure: String, notices: [String]) {
+            var request = HarvestRequest(baseURL: url)
+            request.retryFor = .seconds(600)
+            var notices: [String] = []
+            let report = try await harvester.house.harvest(request, diagnostics: { notices.append($0.message) })
+            return (try #require(report.harvests.first?.failure), notices)
+        }
+        // A certificate no authority of this machine signed (it was retried for --retry-for,
+        // with BoringSSL's error stack and a build path as the reason).
+        let tls = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../Fixtures/tls").standardized
+        let context = try NIOSSLContext(
+            configuration: .makeServerConfiguration(
+                certificateChain: try NIOSSLCertificate.fromPEMFile(tls.appendingPathComponent("self-signed-cert.pem").path).map { .certificate($0) },
+                privateKey: .privateKey(try NIOSSLPrivateKey(file: tls.appendingPathComponent("self-signed-key.pem").path, format: .pem))))
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context)) }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        let port = try #require(server.localAddress?.port)
+        let selfSigned = try await harvest("https://127.0.0.1:\(port)/oai")
+        try await server.close()
+        #expect(selfSigned.failure.contains("its TLS certificate cannot be verified"), "\(selfSigned.failure)")
+        #expect(selfSigned.failure.contains("asking again would not help") && !selfSigned.failure.contains(".build"))
+        #expect(!selfSigned.notices.contains { $0.contains("retrying") }, "\(selfSigned.notices)")
+        // An https URL of a server that speaks plain HTTP.
+        let empty = try Fixture(records: [])
+        defer { empty.remove() }
+        try await withProvider(empty) { url in
+            let plain = try await harvest(url.replacingOccurrences(of: "http://", with: "https://"))
+            #expect(plain.failure.contains("it does not speak TLS at this address"), "\(plain.failure)")
+            #expect(!plain.notices.contains { $0.contains("retrying") }, "\(plain.notices)")
+        }
+        #expect(
+            HTTPTransport.reason(of: "Error: 268435581 error:1000007d:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED at /x/handshake.cc:320")
+                == "CERTIFICATE_VERIFY_FAILED")
+        #expect(HTTPTransport.reason(of: "Error:  EOF during handshake") == nil)
     }
 
     @Test("a token the provider no longer accepts starts the stopped harvest again")
