@@ -261,8 +261,6 @@ struct RequestParameters: Sendable {
 enum APIParameters {
     /// The most hits one request may ask for.
     static let maximumLimit = 1000
-    /// The deepest page (offset) a search may ask for.
-    static let maximumOffset = 100_000
     /// The most completions one suggestion request may ask for.
     static let maximumSuggestions = 100
 
@@ -328,7 +326,7 @@ enum APIParameters {
         }
         let request = SearchRequest(
             query: try parameters.one("q") ?? "", filters: try filters(parameters), facets: parameters.list("facets"),
-            limit: try limit(parameters), offset: try parameters.integer("offset", default: 0, maximum: maximumOffset), sort: sort,
+            limit: try limit(parameters), offset: try parameters.integer("offset", default: 0, maximum: SearchRequest.maximumOffset), sort: sort,
             minimumMatch: try parameters.integer("minMatch", default: 0, maximum: maximumLimit),
             countTotal: try parameters.boolean("count", default: false), explain: try parameters.boolean("explain", default: false),
             language: try language(parameters), expand: try parameters.boolean("expand", default: true),

@@ -213,6 +213,9 @@ struct ForgivingSearchQATests {
                 let counted = try house.suggest(context).completions.first { $0.word == "reef" }
                 #expect(counted?.documentsWithQuery == 3, "\(context)")
             }
+            // Any limit is taken (a limit near Int.max overflowed the pool's size: a trap).
+            #expect(try house.suggest("coral re", limit: Int.max).completions.map(\.word).prefix(2) == ["reef", "record"])
+            #expect(try house.search(SearchRequest(query: "coral", limit: Int.max)).hits.count == 4)
             #expect(ClearingHouse.withoutBoostOrEdits("a^b") == "a^b")
             #expect(ClearingHouse.withoutBoostOrEdits("^2") == "^2")
         }

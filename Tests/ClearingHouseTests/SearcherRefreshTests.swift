@@ -62,6 +62,9 @@ struct SearchRequestValidationTests {
         (SearchRequest(query: "x", limit: -1), "limit", "limit: -1 is below 0"),
         (SearchRequest(query: "x", offset: -5), "offset", "offset: -5 is below 0"),
         (SearchRequest(query: "x", minimumMatch: -2), "minMatch", "minMatch: -2 is below 0"),
+        // (An offset near Int.max plus the limit overflowed in the searcher: the CLI trapped.)
+        (SearchRequest(query: "x", offset: Int.max), "offset", "offset: \(Int.max) is above 100000"),
+        (SearchRequest(query: "x", offset: 100_001), "offset", "offset: 100001 is above 100000"),
         (SearchRequest(query: "x", facets: ["colour"]), "facets", #"facets: unknown facet "colour""#),
         (SearchRequest(query: "x", language: "français"), "lang", #"lang: "français" is not a BCP 47 language tag"#),
         (SearchRequest(query: "x", filters: SearchFilters(fields: ["colour": ["red"]])), "colour", #"filter: unknown field "colour""#),

@@ -88,7 +88,7 @@ extension ClearingHouse {
             // A word of one field (`title.en:re`) is completed from that field.
             let (field, typed) = Self.fieldAndWord(last)
             // A pool larger than asked, ranked below by what the rest of the query says.
-            let pool = max(limit * 3, 24)
+            let pool = max(min(limit, 10_000) * 3, 24)
             var found = try indexing { try searcher.completions(prefix: typed, fields: field.map { [$0] }, limit: pool) }
             // The words of the user's language first (`forêts sacr` -> `sacrées` before English
             // `sacred`), then the others.

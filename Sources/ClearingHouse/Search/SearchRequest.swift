@@ -160,15 +160,25 @@ public struct SearchRequest: Sendable, Hashable {
         self.correct = correct
     }
 
+    /// The deepest page a search may ask for: `offset` at most 100,000 (deeper pages cost a
+    /// heap of that many hits; `chm export` and the export endpoint write every match).
+    public static let maximumOffset = 100_000
+
     /// The facet fields a request may ask for.
     public static let facetFields = ["kind", "country", "region", "theme", "target", "language", "year"]
 
     /// Checks every parameter, as ``ClearingHouse/search(_:)`` does first.
     /// - Throws: ``ClearingHouseError`` with code `invalidQuery`, naming the parameter:
-    ///   `limit: -1 is below 0`, `facets: unknown facet "colour"; facets are: ...`.
+    ///   `limit: -1 is below 0`, `offset: 200000 is above 100000; ...`,
+    ///   `facets: unknown facet "colour"; facets are: ...`.
     public func validate() throws {
         for (name, value) in [("limit", limit), ("offset", offset), ("minMatch", minimumMatch)] where value < 0 {
             throw ClearingHouseError(.invalidQuery, "\(name): \(value) is below 0", parameter: name)
+        }
+        if offset > Self.maximumOffset {
+            throw ClearingHouseError(
+                .invalidQuery, "offset: \(offset) is above \(Self.maximumOffset); export the records to read every match",
+                parameter: "offset")
         }
         for facet in facets where !Self.facetFields.contains(facet) {
             throw ClearingHouseError(

@@ -54,7 +54,7 @@ struct SearchState: Sendable, Hashable {
     /// Hits per page.
     static let pageSize = 10
     /// The deepest page.
-    static let maximumPage = APIParameters.maximumOffset / pageSize
+    static let maximumPage = SearchRequest.maximumOffset / pageSize
 
     var query = ""
     /// Selected facet values: field -> values (OR within a field, AND across).

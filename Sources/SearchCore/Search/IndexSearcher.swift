@@ -362,7 +362,9 @@ public final class IndexSearcher: Sendable {
                     "\"\(field)\" is not a keyword field; filter, facet and sort fields are: \(schema.keywordFields.joined(separator: ", "))")
             }
         }
-        let wanted = max(0, options.offset) + max(0, options.limit)
+        // (Saturating: an offset and a limit near Int.max ask for every hit, not a trap.)
+        let (sum, overflow) = max(0, options.offset).addingReportingOverflow(max(0, options.limit))
+        let wanted = overflow ? Int.max : sum
         var collector = TopCollector(capacity: wanted)
         var sortable: [(value: String?, score: Double, segment: Int, doc: Int)] = []
         var facetCounts: [String: [String: Int]] = Dictionary(uniqueKeysWithValues: options.facets.map { ($0, [:]) })
