@@ -221,6 +221,34 @@ struct ForgivingSearchQATests {
         }
     }
 
+    /// A hyphenated compound is searched as its parts and joined, as it is indexed: the
+    /// query `agro-forestry` found no record that writes `agroforestry` (CLI QA).
+    @Test func aHyphenatedWordFindsTheWordWrittenJoined() throws {
+        try withTemporaryDirectory { directory in
+            let house = try house(
+                in: directory,
+                records: [
+                    #"{"id":"joined","kind":"technology","title":{"en":"Agroforestry systems for smallholders"}}"#,
+                    #"{"id":"hyphen","kind":"technology","title":{"en":"Agro-forestry systems on slopes"}}"#,
+                    #"{"id":"apart","kind":"technology","title":{"en":"Forestry and agro industry"}}"#,
+                    #"{"id":"sea","kind":"technology","title":{"en":"Seagrass meadows"}}"#,
+                ])
+            func ids(_ query: String) throws -> Set<String> {
+                Set(try house.search(SearchRequest(query: query, expand: false, correct: false)).hits.map(\.id))
+            }
+            #expect(try ids("agro-forestry") == ["joined", "hyphen"])
+            #expect(try ids("agroforestry") == ["joined", "hyphen"])
+            #expect(try ids("sea-grass") == ["sea"])
+            // A phrase takes either spelling too, and not the words apart.
+            #expect(try ids(#""agro-forestry systems""#) == ["joined", "hyphen"])
+            #expect(try ids(#""agroforestry systems""#) == ["joined"])
+            #expect(try ids("agro-forestry smallholders") == ["joined", "hyphen"])
+            #expect(try ids("+agro-forestry +smallholders") == ["joined"])
+            let explained = try house.search(SearchRequest(query: "agro-forestry", explain: true, expand: false, correct: false))
+            #expect(explained.hits.first?.id == "hyphen", "a record with both spellings' matches ranks first")
+        }
+    }
+
     /// The test-collection flags (`--kind`, `--language`) let documents in without a title;
     /// a record that states a kind of its own other than the collection's is a clearing-house
     /// record, and still needs one.

@@ -404,12 +404,55 @@ struct QueryPlanner {
 
     private func unit(text: String, fields: [Int], label: String) -> QueryPlan? {
         var parts: [FieldPart] = []
+        var joinedParts: [FieldPart] = []
         // Fields no document has text in cannot match (e.g. languages absent from the index).
         for field in fields where searcher.fieldIsPopulated[field] {
             let definition = searcher.schema.textFields[field]
-            guard let (terms, offsets) = Self.termsByPosition(definition.analyzer.tokens(text)) else { continue }
+            let (split, joined) = Self.compoundPaths(definition.analyzer.tokens(text))
+            guard let (terms, offsets) = Self.termsByPosition(split) else { continue }
             parts.append(FieldPart(field: field, weight: searcher.fieldWeights[field], terms: terms, offsets: offsets))
+            if let joined, let (terms, offsets) = Self.termsByPosition(joined) {
+                joinedParts.append(FieldPart(field: field, weight: searcher.fieldWeights[field], terms: terms, offsets: offsets))
+            }
         }
+        guard let split = unit(parts: parts, label: label) else { return nil }
+        // A hyphenated compound (`agro-forestry`) is indexed as its parts and joined: it is
+        // searched both ways, so that a record that writes it as one word (`agroforestry`)
+        // matches too.
+        guard let joined = unit(parts: joinedParts, label: label) else { return split }
+        return .boolean(must: [], should: [split, joined], mustNot: [], minimumShouldMatch: 1)
+    }
+
+    /// The tokens of a text without its joined compounds (a token whose text spans shorter
+    /// tokens at two or more positions, as `agroforestri` spans `agro` and `forestri`), and, when it
+    /// has some, the tokens with each compound in place of its parts, positions closed up.
+    static func compoundPaths(_ tokens: [Token]) -> (split: [Token], joined: [Token]?) {
+        func isCompound(_ token: Token) -> Bool {
+            var positions: Set<Int> = []
+            // (Parts are shorter and inside: an analyzer without offsets makes no compound.)
+            for other in tokens
+            where other.start >= token.start && other.end <= token.end && other.start < other.end
+                && other.end - other.start < token.end - token.start
+            {
+                positions.insert(other.position)
+            }
+            return positions.count >= 2
+        }
+        let compounds = tokens.filter(isCompound)
+        guard !compounds.isEmpty else { return (tokens, nil) }
+        let split = tokens.filter { !compounds.contains($0) }
+        let covered = split.filter { part in compounds.contains { $0.start <= part.start && part.end <= $0.end } }
+        var joined = tokens.filter { !covered.contains($0) }
+        let positions = Array(Set(joined.map(\.position))).sorted()
+        for index in joined.indices {
+            joined[index].position = positions.firstIndex(of: joined[index].position) ?? joined[index].position
+        }
+        joined.sort { $0.position < $1.position }
+        return (split, joined)
+    }
+
+    /// One BM25 unit of `parts` (a word or a phrase in each of its fields).
+    private func unit(parts: [FieldPart], label: String) -> QueryPlan? {
         guard !parts.isEmpty else { return nil }
         // idf: a single term's document frequency is the largest over its fields (as in
         // Lucene's CombinedFieldQuery); a phrase's idf is the sum of its terms' idfs (the
