@@ -12,5 +12,6 @@
 #include <libxml/xmlerror.h>
 #include <libxml/xmlschemas.h>
 #include <libxml/tree.h>
+#include <libxml/uri.h>
 
 #endif

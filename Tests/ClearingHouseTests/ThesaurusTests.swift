@@ -130,6 +130,56 @@ struct ThesaurusTests {
         #expect(empty?.message.contains("no SKOS concepts") == true)
     }
 
+    /// IRIs are resolved against `xml:base` (two vocabularies' `concept/10` were merged into
+    /// one concept), and schemes and collections, which have labels too, are not concepts
+    /// (a collection's labels were searched as translations of each other). Thesaurus QA.
+    @Test func iRIsFollowXMLBaseAndSchemesAndCollectionsAreNotConcepts() throws {
+        let directory = try TemporaryDirectory()
+        func file(_ name: String, base: String, label: String) throws -> String {
+            try directory.write(
+                name,
+                """
+                <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:skos="http://www.w3.org/2004/02/skos/core#"
+                         xml:base="\(base)">
+                  <rdf:Description rdf:about="concept/10">
+                    <rdf:type rdf:resource="http://www.w3.org/2004/02/skos/core#Concept"/>
+                    <skos:prefLabel xml:lang="en">\(label)</skos:prefLabel>
+                    <skos:broader rdf:resource="concept/2"/>
+                  </rdf:Description>
+                  <skos:Concept rdf:ID="local" xml:base="http://nested.example.org/v/"><skos:prefLabel xml:lang="en">local \(label)</skos:prefLabel></skos:Concept>
+                  <skos:Collection rdf:about="group/1"><skos:prefLabel xml:lang="en">water</skos:prefLabel><skos:prefLabel xml:lang="fr">bois</skos:prefLabel></skos:Collection>
+                  <rdf:Description rdf:about="scheme">
+                    <rdf:type rdf:resource="http://www.w3.org/2004/02/skos/core#ConceptScheme"/>
+                    <skos:prefLabel xml:lang="en">the scheme</skos:prefLabel>
+                  </rdf:Description>
+                </rdf:RDF>
+                """)
+        }
+        let gemet = try SKOSReader.read(path: try file("gemet.rdf", base: "http://www.eionet.europa.eu/gemet/", label: "peat"))
+        #expect(gemet.map(\.iri).sorted() == ["http://nested.example.org/v/#local", "http://www.eionet.europa.eu/gemet/concept/10"])
+        #expect(gemet.first { $0.iri.hasSuffix("concept/10") }?.broader == ["http://www.eionet.europa.eu/gemet/concept/2"])
+        let other = try SKOSReader.read(path: try file("other.rdf", base: "http://other.example.org/thes/", label: "volcano"))
+        #expect(other.contains { $0.iri == "http://other.example.org/thes/concept/10" })
+        let json = try directory.write(
+            "collection.jsonld",
+            #"{"@context": {"skos": "http://www.w3.org/2004/02/skos/core#"}, "@graph": [{"@id": "http://x.org/g", "@type": "skos:Collection", "skos:prefLabel": {"@value": "water", "@language": "en"}}, {"@id": "http://x.org/c", "@type": "skos:Concept", "skos:prefLabel": {"@value": "peat", "@language": "en"}}]}"#)
+        #expect(try SKOSReader.read(path: json).map(\.iri) == ["http://x.org/c"])
+    }
+
+    /// Cycles are found in time linear in the links: a chain of 200,000 broader links took
+    /// minutes (a walk up from every concept); narrower links count as broader ones read the
+    /// other way; a cycle longer than 4,096 is still one.
+    @Test func cyclesAreTheHierarchysLoopsWhateverTheirLength() {
+        let chain = (0..<200_000).map { Concept(iri: "c\($0)", broader: ["c\($0 + 1)"]) }
+        #expect(Concept.cycles(in: chain).isEmpty)
+        let loop = (0..<5_000).map { Concept(iri: "l\($0)", broader: ["l\(($0 + 1) % 5_000)"]) }
+        #expect(Concept.cycles(in: chain + loop).count == 5_000)
+        let narrowerOnly = [Concept(iri: "n1", narrower: ["n2"]), Concept(iri: "n2", narrower: ["n1"]), Concept(iri: "n3", narrower: ["n1"])]
+        #expect(Concept.cycles(in: narrowerOnly).map(\.iri) == ["n1", "n2"])
+        let selfBroader = [Concept(iri: "s", broader: ["s"]), Concept(iri: "t", broader: ["s"])]
+        #expect(Concept.cycles(in: selfBroader).map(\.iri) == ["s"])
+    }
+
     @Test func importIsOneTransactionAndReplacesConceptsByIRI() throws {
         let directory = try TemporaryDirectory()
         let house = try ClearingHouse(directory: directory.url.appendingPathComponent("index"))

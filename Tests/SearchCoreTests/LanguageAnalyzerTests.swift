@@ -98,6 +98,17 @@ struct LanguageAnalyzerTests {
         #expect(terms("the community's mangroves", "en") == ["communiti", "mangrov"])
     }
 
+    /// A combining mark that NFKC leaves alone is a diacritic too: `İstanbul` lower-cases to
+    /// `i` and a combining dot above, and its unaccented term is `istanbul` (a search for
+    /// Istanbul did not find İstanbul: thesaurus QA).
+    @Test func aCombiningMarkIsFoldedLikeAnAccent() {
+        #expect(terms("İstanbul", "en").contains("istanbul"), "\(terms("İstanbul", "en"))")
+        for language in ["fr", "es"] {
+            #expect(Set(terms("DİYARBAKIR", language)).isSuperset(of: terms("Diyarbakir", language)), "\(language)")
+        }
+        #expect(TextFolding.foldDiacritics("i\u{307}zmir") == "izmir")
+    }
+
     /// English keeps a word's accents (names: `São Tomé`, `Bogotá`) and gives its unaccented
     /// spelling too, at the same position, so that a query typed without them finds it.
     @Test func englishNamesWithAccentsAreFoundWithout() {

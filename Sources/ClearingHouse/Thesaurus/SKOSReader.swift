@@ -203,14 +203,22 @@ public enum SKOSReader {
     /// The concept a node element describes, or nil when it is not a concept.
     private static func concept(from element: XMLElement, path: String, warnings: Warnings) throws -> Concept? {
         let elementType = (element.namespaceURI ?? "") + element.localName
-        let about = element.attribute("about", namespace: rdf) ?? element.attribute("ID", namespace: rdf).map { "#" + $0 }
+        // IRIs are resolved against the xml:base in effect: two vocabularies' `concept/10`
+        // under their own bases are two concepts.
+        let base = element.effectiveBase
+        func resolved(_ iri: String) -> String { base.map { XMLElement.resolve(iri, against: $0) } ?? iri }
+        let about = (element.attribute("about", namespace: rdf) ?? element.attribute("ID", namespace: rdf).map { "#" + $0 }).map(resolved)
         var concept = Concept(iri: about ?? "")
         var isConcept = elementType == skos + "Concept"
         var hasLabel = false
+        // A scheme or a collection has labels too, but is not a concept to search with.
+        if notConcepts.contains(elementType) { return nil }
         for property in element.children {
             let name = (property.namespaceURI ?? "") + property.localName
             if name == rdf + "type" {
-                if property.attribute("resource", namespace: rdf) == skos + "Concept" { isConcept = true }
+                let type = property.attribute("resource", namespace: rdf).map(resolved)
+                if type == skos + "Concept" { isConcept = true }
+                if let type, notConcepts.contains(type) { return nil }
                 continue
             }
             if name == skosXL + "prefLabel" || name == skosXL + "altLabel" || name == skosXL + "hiddenLabel" {
@@ -226,8 +234,8 @@ public enum SKOSReader {
                 continue
             }
             let resource =
-                property.attribute("resource", namespace: rdf)
-                ?? property.children.first.flatMap { $0.attribute("about", namespace: rdf) }
+                (property.attribute("resource", namespace: rdf)
+                ?? property.children.first.flatMap { $0.attribute("about", namespace: rdf) }).map(resolved)
             if name.hasPrefix(skos + "prefLabel") || name.hasPrefix(skos + "altLabel") { hasLabel = true }
             apply(
                 property: name, literal: resource == nil ? property.text : nil, language: property.effectiveLanguage,
@@ -241,6 +249,9 @@ public enum SKOSReader {
         }
         return concept
     }
+
+    /// The SKOS classes whose members have labels but are not concepts.
+    static let notConcepts: Set<String> = [skos + "ConceptScheme", skos + "Collection", skos + "OrderedCollection"]
 
     // MARK: JSON-LD
 
@@ -393,6 +404,7 @@ public enum SKOSReader {
                 }
             }
         }
+        if types.contains(where: notConcepts.contains) { return nil }
         var concept = Concept(iri: id ?? "")
         var hasLabel = false
         for member in members where !member.key.hasPrefix("@") {

@@ -495,6 +495,28 @@ package struct XMLElement {
     /// The `xml:lang` in effect (own, or inherited from an ancestor).
     package var effectiveLanguage: String? { takeXMLString(xmlNodeGetLang(node)) }
 
+    /// The `xml:base` in effect (own, or an ancestor's, each resolved against the one above
+    /// it), nil when none is given (the file's own location is never a base).
+    package var effectiveBase: String? {
+        var bases: [String] = []
+        var current: xmlNodePtr? = node
+        while let element = current, element.pointee.type == XML_ELEMENT_NODE {
+            if let base = takeXMLString(xmlGetNsProp(element, "base", "http://www.w3.org/XML/1998/namespace")) { bases.append(base) }
+            current = element.pointee.parent
+        }
+        var resolved: String?
+        for base in bases.reversed() {
+            resolved = resolved.map { XMLElement.resolve(base, against: $0) } ?? base
+        }
+        return resolved
+    }
+
+    /// `reference` (an IRI, perhaps relative) resolved against `base` as RFC 3986 says;
+    /// `reference` itself when either cannot be parsed.
+    package static func resolve(_ reference: String, against base: String) -> String {
+        takeXMLString(xmlBuildURI(reference, base)) ?? reference
+    }
+
     /// Names of the attributes that are neither in `known` nor namespace declarations.
     package func attributeNames() -> [(name: String, namespace: String?)] {
         var names: [(String, String?)] = []

@@ -387,9 +387,11 @@ public enum ArabicNormalizer {
 
 /// Diacritic folding (`é` → `e`, `ñ` → `n`, `ç` → `c`).
 public enum TextFolding {
-    /// Whether `text` has a letter with a diacritic (any non-ASCII Latin letter, roughly).
+    /// Whether `text` has a letter with a diacritic (any non-ASCII Latin letter, roughly) or
+    /// a combining diacritical mark that NFKC left alone (`i̇` of `İstanbul` lower-cased, a
+    /// stress mark over a vowel).
     static func hasDiacritics(_ text: String) -> Bool {
-        text.unicodeScalars.contains { $0.value >= 0xC0 && $0.value < 0x250 }
+        text.unicodeScalars.contains { ($0.value >= 0xC0 && $0.value < 0x250) || ($0.value >= 0x300 && $0.value < 0x370) }
     }
 
     /// `text` without combining marks after canonical decomposition (Latin letters only).
