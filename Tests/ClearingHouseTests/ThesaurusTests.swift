@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import ClearingHouse
+@testable import Records
 
 /// SKOS import (RDF/XML and JSON-LD) and the thesaurus in search.
 @Suite("Thesaurus: SKOS import and cross-language search")
@@ -178,6 +179,34 @@ struct ThesaurusTests {
         #expect(Concept.cycles(in: narrowerOnly).map(\.iri) == ["n1", "n2"])
         let selfBroader = [Concept(iri: "s", broader: ["s"]), Concept(iri: "t", broader: ["s"])]
         #expect(Concept.cycles(in: selfBroader).map(\.iri) == ["s"])
+    }
+
+    /// A JSON-LD vocabulary is read a node object at a time: a @graph of more values than one
+    /// record may hold (1,000,000; here lowered to 1,000) is read (the whole file was one
+    /// record, and AGROVOC's size was refused), with its @context before or after the @graph.
+    @Test func aLargeJSONLDGraphIsReadAConceptAtATime() throws {
+        let directory = try TemporaryDirectory()
+        let count = 2_000
+        var graph = ""
+        graph.reserveCapacity(count * 120)
+        for number in 0..<count {
+            if number > 0 { graph += ",\n" }
+            graph += #"{"@id":"c\#(number)","@type":"skos:Concept","prefLabel":{"en":"w\#(number)","fr":"m\#(number)","es":"p\#(number)","ru":"с\#(number)","ar":"ك\#(number)","zh":"词\#(number)"}}"#
+        }
+        let context = #""@context":{"skos":"http://www.w3.org/2004/02/skos/core#","@base":"http://big.example.org/","prefLabel":{"@id":"skos:prefLabel","@container":"@language"}}"#
+        for text in ["{\(context),\n\"@graph\":[\(graph)]}", "{\"@graph\":[\(graph)],\n\(context)}"] {
+            let file = try directory.write("big.jsonld", text)
+            let concepts = try SKOSReader.readWithWarnings(path: file, limits: RecordLimits(maximumValuesPerRecord: 1_000)).concepts
+            #expect(concepts.count == count)
+            #expect(concepts.last?.iri == "http://big.example.org/c\(count - 1)")
+            #expect(concepts.last?.prefLabels["ru"] == "с\(count - 1)")
+        }
+        let one = try directory.write("one.jsonld", "{\(context), \"@graph\": [\(graph)]}".replacingOccurrences(of: #""en":"#, with: #""en":[\#((0..<1_000).map { "\"x\($0)\"" }.joined(separator: ",")),"#, options: [], range: nil))
+        #expect(throws: Diagnostic.self, "a node object over the limit is still refused") {
+            try SKOSReader.readWithWarnings(path: one, limits: RecordLimits(maximumValuesPerRecord: 1_000))
+        }
+        let trailing = try directory.write("trailing.jsonld", "{\(context), \"@graph\": []} x")
+        #expect(throws: Diagnostic.self) { try SKOSReader.read(path: trailing) }
     }
 
     @Test func importIsOneTransactionAndReplacesConceptsByIRI() throws {

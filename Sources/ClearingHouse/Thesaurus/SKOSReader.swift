@@ -50,11 +50,16 @@ public enum SKOSReader {
     /// what SKOS says (a language tag that is not BCP 47, a concept without a preferred
     /// label): warnings naming file and line, at most ``maximumWarnings`` of them.
     public static func readWithWarnings(path: String) throws -> (concepts: [Concept], warnings: [Diagnostic]) {
+        try readWithWarnings(path: path, limits: .default)
+    }
+
+    /// ``readWithWarnings(path:)`` with the limits of one JSON-LD node object (tests lower them).
+    static func readWithWarnings(path: String, limits: RecordLimits) throws -> (concepts: [Concept], warnings: [Diagnostic]) {
         let warnings = Warnings(path: path)
         let concepts: [Concept]
         switch try format(of: path) {
         case .rdfXML: concepts = try readRDFXML(path: path, warnings: warnings)
-        case .jsonLD: concepts = try readJSONLD(path: path, warnings: warnings)
+        case .jsonLD: concepts = try readJSONLD(path: path, warnings: warnings, limits: limits)
         }
         var merged = Concept.mergingDescriptions(concepts)
         // A concept with no label in any language is of no use to search or labels.
@@ -280,7 +285,7 @@ public enum SKOSReader {
         }
     }
 
-    static func readJSONLD(path: String, warnings: Warnings) throws -> [Concept] {
+    static func readJSONLD(path: String, warnings: Warnings, limits: RecordLimits = .default) throws -> [Concept] {
         let source: ByteSource
         do {
             source = try ByteSource(path: path)
@@ -289,16 +294,77 @@ public enum SKOSReader {
         }
         // (A UTF-8 byte order mark is skipped, as in record files.)
         source.skipByteOrderMark()
-        var parser = JSONParser(source: source)
-        let root: JSONNode
+        var parser = JSONParser(source: source, limits: limits)
+        var concepts: [Concept] = []
         do {
-            root = try parser.parseValue()
-        } catch {
+            try streamJSONLD(&parser, path: path, warnings: warnings, into: &concepts)
+        } catch let error as JSONSyntaxError {
             throw Diagnostic(.error, file: path, line: error.line, column: error.column, message: error.message)
         }
-        var concepts: [Concept] = []
-        try visitJSONLD(root, context: Context(), path: path, warnings: warnings, into: &concepts)
         return concepts
+    }
+
+    /// Reads a JSON-LD document a node object at a time: the items of a top-level array or of
+    /// the document's `@graph` are parsed one by one, each within the limits of one record, so
+    /// that a vocabulary of any size (AGROVOC's tens of thousands of concepts in forty
+    /// languages) is read in the memory of one concept. Items of a `@graph` that comes before
+    /// the `@context` wait for it.
+    private static func streamJSONLD(
+        _ parser: inout JSONParser, path: String, warnings: Warnings, into concepts: inout [Concept]
+    ) throws {
+        func items(_ body: (JSONNode) throws -> Void) throws {
+            try parser.expect(UInt8(ascii: "["), "'['")
+            guard !parser.consume(UInt8(ascii: "]")) else { return }
+            repeat {
+                parser.beginRecord()
+                try body(try parser.parseValue(depth: 1))
+            } while parser.consume(UInt8(ascii: ","))
+            try parser.expect(UInt8(ascii: "]"), "',' or ']'")
+        }
+        switch parser.peekSignificant() {
+        case UInt8(ascii: "[")?:
+            try items { try visitJSONLD($0, context: Context(), path: path, warnings: warnings, into: &concepts) }
+        case UInt8(ascii: "{")?:
+            let (line, column) = (parser.line, parser.column)
+            try parser.expect(UInt8(ascii: "{"), "'{'")
+            var members: [JSONNode.Member] = []
+            var context: Context?
+            var waiting: [JSONNode] = []
+            if !parser.consume(UInt8(ascii: "}")) {
+                repeat {
+                    parser.beginRecord()
+                    let (keyLine, keyColumn) = (parser.line, parser.column)
+                    let key = try parser.parseString()
+                    try parser.expect(UInt8(ascii: ":"), "':' after an object key")
+                    if key == "@graph", parser.peekSignificant() == UInt8(ascii: "[") {
+                        try items { item in
+                            if let context {
+                                try visitJSONLD(item, context: context, path: path, warnings: warnings, into: &concepts)
+                            } else {
+                                waiting.append(item)
+                            }
+                        }
+                        continue
+                    }
+                    let value = try parser.parseValue(depth: 1)
+                    if key == "@context" { context = try readContext(value, into: Context(), path: path) }
+                    members.append(JSONNode.Member(key: key, line: keyLine, column: keyColumn, value: value))
+                } while parser.consume(UInt8(ascii: ","))
+                try parser.expect(UInt8(ascii: "}"), "',' or '}'")
+            }
+            try parser.expectEnd("the end of the file")
+            for item in waiting {
+                try visitJSONLD(item, context: context ?? Context(), path: path, warnings: warnings, into: &concepts)
+            }
+            // The document is a node object itself when it has more than a context and a graph.
+            try visitJSONLD(
+                JSONNode(value: .object(members), line: line, column: column), context: Context(), path: path, warnings: warnings,
+                into: &concepts)
+        default:
+            let root = try parser.parseValue()
+            try parser.expectEnd("the end of the file")
+            try visitJSONLD(root, context: Context(), path: path, warnings: warnings, into: &concepts)
+        }
     }
 
     /// Reads `node` (a node object, an array of them, or a document with `@graph`).

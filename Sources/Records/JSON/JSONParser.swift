@@ -14,6 +14,13 @@ package struct JSONNode {
         package var column: Int
         /// The value.
         package var value: JSONNode
+
+        package init(key: String, line: Int, column: Int, value: JSONNode) {
+            self.key = key
+            self.line = line
+            self.column = column
+            self.value = value
+        }
     }
 
     /// A JSON value, its members and items with their positions.
@@ -34,6 +41,12 @@ package struct JSONNode {
     /// Where the value starts (1-based; columns count characters).
     package var line: Int
     package var column: Int
+
+    package init(value: Value, line: Int, column: Int) {
+        self.value = value
+        self.line = line
+        self.column = column
+    }
 
     /// The plain value, positions dropped.
     package var jsonValue: JSONValue {
@@ -82,8 +95,8 @@ package struct JSONParser {
 
     let source: ByteSource
     let limits: RecordLimits
-    private(set) var line: Int
-    private(set) var column: Int
+    package private(set) var line: Int
+    package private(set) var column: Int
     /// The current record: where it starts (`source.consumed`, line, column) and how many
     /// values it holds so far.
     private var recordStart: Int
@@ -129,7 +142,7 @@ package struct JSONParser {
 
     /// Starts a record at the next significant byte: its size and values are counted from
     /// there.
-    mutating func beginRecord() {
+    package mutating func beginRecord() {
         _ = peekSignificant()
         recordStart = source.consumed
         recordLine = line
@@ -146,7 +159,7 @@ package struct JSONParser {
     }
 
     /// Skips white space and returns the next significant byte without consuming it.
-    mutating func peekSignificant() -> UInt8? {
+    package mutating func peekSignificant() -> UInt8? {
         while let byte = source.peek() {
             switch byte {
             case 0x20, 0x09, 0x0A, 0x0D: _ = advance()
@@ -161,14 +174,14 @@ package struct JSONParser {
     }
 
     /// Consumes `byte` (after white space) or throws "expected ...".
-    mutating func expect(_ byte: UInt8, _ what: String) throws(JSONSyntaxError) {
+    package mutating func expect(_ byte: UInt8, _ what: String) throws(JSONSyntaxError) {
         guard let found = peekSignificant() else { throw error("unexpected end of input; expected \(what)") }
         guard found == byte else { throw error("expected \(what), found \(Self.describe(found))") }
         _ = advance()
     }
 
     /// Consumes the next significant byte if it is `byte`.
-    mutating func consume(_ byte: UInt8) -> Bool {
+    package mutating func consume(_ byte: UInt8) -> Bool {
         guard peekSignificant() == byte else { return false }
         _ = advance()
         return true
@@ -308,7 +321,7 @@ package struct JSONParser {
 
     /// Parses a string literal that must be kept whole (an object key); the opening quote is
     /// next. A key longer than the text limit is an error.
-    mutating func parseString() throws(JSONSyntaxError) -> String {
+    package mutating func parseString() throws(JSONSyntaxError) -> String {
         let startLine = line
         let startColumn = column
         guard let text = try parseStringValue() else {
