@@ -122,6 +122,10 @@ struct SpellingTests {
         #expect(throws: QueryParseError.self) { try parser.parse("restoraton~12") }
         #expect(throws: QueryParseError.self) { try parser.parse("restoraton~1.5") }
         #expect(throws: QueryParseError.self) { try parser.parse("restoraton~2x") }
+        // A signed number is meant as the edits too (it was searched as the word "coral~-1").
+        #expect(throws: QueryParseError.self) { try parser.parse("coral~-1") }
+        #expect(throws: QueryParseError.self) { try parser.parse("coral~+1") }
+        #expect(try parser.parse("a~-b") == .term(field: nil, text: "a~-b"))
     }
 
     @Test func closeSpellingsAreFoundByTheAutomatonAndAgreeWithBruteForce() throws {

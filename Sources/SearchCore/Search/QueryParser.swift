@@ -369,9 +369,10 @@ extension QueryParser {
                 if suffix.count == 1, let edits = Int(suffix), (0...2).contains(edits) {
                     return Token(kind: .fuzzy(word, edits), start: start, end: index)
                 }
-                // A number other than 0, 1 or 2 (`coral~5`, `coral~1.5`) was meant as the edits:
-                // said, not searched as a word no record has. (`a~b` is a word.)
-                if suffix.first?.isNumber == true {
+                // A number other than 0, 1 or 2 (`coral~5`, `coral~1.5`, `coral~-1`) was meant as
+                // the edits: said, not searched as a word no record has. (`a~b` is a word.)
+                let number = suffix.first == "-" || suffix.first == "+" ? suffix.dropFirst() : suffix
+                if number.first?.isNumber == true {
                     throw QueryParseError(
                         position: tilde.inQuery + 1,
                         expected: "0, 1 or 2 edits after '~'",
