@@ -11,7 +11,7 @@ struct MatchCommand: ParsableCommand {
             For a request: technologies, best practices, case studies, organizations, training, funding and resources. \
             For any other record (an offer): the requests it could answer. Ranks by the words that state the need \
             (title and keywords first; never numbers, units or time words), by what the offer gives against what is \
-            asked, and by shared theme, target, country, region and language; each hit says why. \
+            asked, and by shared theme, policy target, country and region; each hit says why. \
             With --requests FILE|all, matches many records and writes a TREC run (`qid Q0 docid rank score tag`) \
             for `chm eval`.
             """)
@@ -50,7 +50,7 @@ struct MatchCommand: ParsableCommand {
     @Option(help: "Hits to show (with --requests: hits per record, default 100).")
     var limit: Int?
 
-    @Flag(help: "Print JSON: {\"hits\": [{\"id\", \"kind\", \"title\", \"score\", \"reasons\": [...]}]}.")
+    @Flag(help: "Print JSON: {\"query\", \"total\", \"hits\": [{\"id\", \"kind\", \"title\", \"score\", \"reasons\": [...]}]}.")
     var json = false
 
     @Option(help: ArgumentHelp("Your language for titles.", valueName: "TAG"))
@@ -116,7 +116,7 @@ struct SimilarCommand: ParsableCommand {
     @Option(help: "Hits to show.")
     var limit = 10
 
-    @Flag(help: "Print JSON: {\"hits\": [{\"id\", \"kind\", \"title\", \"score\", \"reasons\": [...]}]}.")
+    @Flag(help: "Print JSON: {\"query\", \"total\", \"hits\": [{\"id\", \"kind\", \"title\", \"score\", \"reasons\": [...]}]}.")
     var json = false
 
     @Option(help: ArgumentHelp("Your language for titles.", valueName: "TAG"))
