@@ -14,13 +14,16 @@ struct DuplicatesCommand: ParsableCommand {
 
     @OptionGroup var indexOptions: IndexOptions
 
+    // (`parsing: .unconditional` on numbers: `--threshold -1` gets the range's own message,
+    // not "missing value".)
     @Option(
+        parsing: .unconditional,
         help: ArgumentHelp(
             "Jaccard similarity (0.3-1) of the texts' two-word shingles from which texts count as very similar.",
             valueName: "S"))
     var threshold = DuplicatesRequest.defaultThreshold
 
-    @Option(help: "Show at most N groups, best first.")
+    @Option(parsing: .unconditional, help: "Show at most N groups, best first.")
     var limit: Int?
 
     @Option(help: ArgumentHelp("Language to show titles in (falls back to English, then any).", valueName: "TAG"))

@@ -47,7 +47,7 @@ struct MatchCommand: ParsableCommand {
             valueName: "TYPE"))
     var assistanceTypes: [String] = []
 
-    @Option(help: "Hits to show (with --requests: hits per record, default 100).")
+    @Option(parsing: .unconditional, help: "Hits to show (with --requests: hits per record, default 100).")
     var limit: Int?
 
     @Flag(help: "Print JSON: {\"query\", \"total\", \"hits\": [{\"id\", \"kind\", \"title\", \"score\", \"reasons\": [...]}]}.")
@@ -113,7 +113,7 @@ struct SimilarCommand: ParsableCommand {
     @Argument(help: "The record id.")
     var id: String
 
-    @Option(help: "Hits to show.")
+    @Option(parsing: .unconditional, help: "Hits to show.")
     var limit = 10
 
     @Flag(help: "Print JSON: {\"query\", \"total\", \"hits\": [{\"id\", \"kind\", \"title\", \"score\", \"reasons\": [...]}]}.")

@@ -8,10 +8,10 @@ struct ReindexCommand: ParsableCommand {
 
     @OptionGroup var indexOptions: IndexOptions
 
-    @Option(help: "BM25 k1 (term-frequency saturation) for the rebuilt index.")
+    @Option(parsing: .unconditional, help: "BM25 k1 (term-frequency saturation) for the rebuilt index.")
     var k1: Double?
 
-    @Option(help: "BM25 b (length normalization, 0-1) for the rebuilt index.")
+    @Option(parsing: .unconditional, help: "BM25 b (length normalization, 0-1) for the rebuilt index.")
     var b: Double?
 
     func validate() throws {

@@ -17,7 +17,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Queries, one `qid<TAB>text` per line.", valueName: "FILE.tsv"))
     var queries: String
 
-    @Option(help: "Hits per query.")
+    @Option(parsing: .unconditional, help: "Hits per query.")
     var limit = 1000
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Write the run to FILE (default: standard output).", valueName: "FILE"))

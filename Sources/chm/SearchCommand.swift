@@ -22,10 +22,10 @@ struct SearchCommand: ParsableCommand {
     @Argument(help: "The query (\"\" for all records).")
     var query: String
 
-    @Option(help: "Hits to show.")
+    @Option(parsing: .unconditional, help: "Hits to show.")
     var limit = 10
 
-    @Option(help: "Hits to skip (paging).")
+    @Option(parsing: .unconditional, help: "Hits to skip (paging).")
     var offset = 0
 
     @Option(help: ArgumentHelp("Count values of these fields: kind,country,region,theme,target,language,year.", valueName: "FIELDS"))
@@ -34,7 +34,7 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "relevance or published (newest first). Default: relevance, or published for an empty query.")
     var sort: SearchRequest.Sort?
 
-    @Option(name: .customLong("min-match"), help: ArgumentHelp("At least N of the query's words must match.", valueName: "N"))
+    @Option(name: .customLong("min-match"), parsing: .unconditional, help: ArgumentHelp("At least N of the query's words must match.", valueName: "N"))
     var minimumMatch = 0
 
     @Flag(help: "Print JSON: {\"query\", \"total\", \"hits\": [{\"id\", \"kind\", \"title\", \"language\", \"score\", \"snippet\", ...}], \"facets\"}.")

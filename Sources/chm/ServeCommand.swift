@@ -23,7 +23,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Address to listen on.", valueName: "ADDRESS"))
     var host = "127.0.0.1"
 
-    @Option(help: ArgumentHelp("Port to listen on (0: any free port).", valueName: "PORT"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Port to listen on (0: any free port).", valueName: "PORT"))
     var port = 8080
 
     @Option(name: .customLong("api-key-file"), help: ArgumentHelp("Keys that may write, one a line (blank lines ignored).", valueName: "FILE"))

@@ -17,7 +17,7 @@ struct SuggestCommand: ParsableCommand {
     @Argument(help: "The query typed so far.")
     var text: String
 
-    @Option(help: "Completions to show.")
+    @Option(parsing: .unconditional, help: "Completions to show.")
     var limit = 10
 
     @Option(help: ArgumentHelp("Your language: its words are completed first, and titles shown in it (then English, then any).", valueName: "TAG"))

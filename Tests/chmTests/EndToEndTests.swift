@@ -106,6 +106,23 @@ struct EndToEndTests {
         #expect(invalid.status == 65)
         #expect(invalid.stderrLines.first == "\(bad):1:1: error: record b: field title: missing required field")
         #expect(try CLI.run(["stats", "--index", directory.path("nothing-here")]).status == 1)
+        // A negative number is the option's value, refused with the parameter's own message
+        // (ArgumentParser said "Missing value for '--limit <limit>'"); an offset near Int.max
+        // is refused too (it overflowed in the searcher and killed the process).
+        for (arguments, message) in [
+            (["search", "a", "--limit", "-1"], "limit: -1 is below 0"),
+            (["search", "a", "--offset", "-5"], "offset: -5 is below 0"),
+            (["search", "a", "--min-match", "-1"], "minMatch: -1 is below 0"),
+            (["search", "a", "--offset", "9223372036854775807"], "offset: 9223372036854775807 is above 100000"),
+            (["match", "--text", "a", "--limit", "-2"], "limit: -2 is below 0"),
+            (["reindex", "--k1", "-1"], "k1: -1"),
+            (["duplicates", "--threshold", "-1"], "threshold: -1"),
+        ] {
+            let refused = try CLI.run(arguments + ["--index", index])
+            #expect(refused.status == 64, "\(arguments)")
+            #expect(refused.stderr.contains(message), "\(arguments): \(refused.stderr)")
+        }
+        #expect(try CLI.run(["suggest", "a", "--limit", "9223372036854775807", "--index", index]).status == 0)
     }
 
     @Test func harvestRefusesATimeoutOutOfRangeInOneLine() throws {
