@@ -52,7 +52,8 @@ public final class ClearingHouse: Sendable {
             do {
                 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             } catch {
-                throw ClearingHouseError(.storage, "cannot create index directory \(directory.path): \(error.localizedDescription)")
+                throw ClearingHouseError(
+                    .storage, "cannot create index directory \(directory.path): \(reasonDirectoryCannotBeCreated(directory.path, error))")
             }
         }
         do {

@@ -123,6 +123,10 @@ struct EndToEndTests {
             #expect(refused.stderr.contains(message), "\(arguments): \(refused.stderr)")
         }
         #expect(try CLI.run(["suggest", "a", "--limit", "9223372036854775807", "--index", index]).status == 0)
+        // An index under a file says so (it said "NSCocoaErrorDomain error 512").
+        let underFile = try CLI.run(["ingest", good, "--index", good + "/index"])
+        #expect(underFile.status == 1)
+        #expect(underFile.stderr.contains("\(good) is a file, not a directory"), "\(underFile.stderr)")
     }
 
     @Test func harvestRefusesATimeoutOutOfRangeInOneLine() throws {

@@ -103,7 +103,7 @@ public final class IndexWriter {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
-            throw IndexError(.io, "cannot create index directory \(path): \(error.localizedDescription)")
+            throw IndexError(.io, "cannot create index directory \(path): \(reasonDirectoryCannotBeCreated(path, error))")
         }
         try acquireLock()
         // A writer killed mid-write leaves its temporary files; with the lock held, none is
@@ -642,4 +642,22 @@ private final class RunningFlush: @unchecked Sendable {
         self.builder = builder
         self.keys = keys
     }
+}
+
+/// Why a directory could not be created, in words: the path component that is a file, or
+/// the system's reason (`Permission denied`), never Foundation's "error 512".
+package func reasonDirectoryCannotBeCreated(_ path: String, _ error: any Error) -> String {
+    var url = URL(fileURLWithPath: path)
+    while url.path != "/" && !url.path.isEmpty {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
+            if !isDirectory.boolValue { return "\(url.path) is a file, not a directory" }
+            break
+        }
+        url.deleteLastPathComponent()
+    }
+    if let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+        return String(cString: strerror(Int32(underlying.code)))
+    }
+    return error.localizedDescription
 }
