@@ -209,6 +209,40 @@ struct ThesaurusTests {
         #expect(throws: Diagnostic.self) { try SKOSReader.read(path: trailing) }
     }
 
+    /// SKOS-XL labels as AGROVOC's dump gives them, resources of their own that concepts
+    /// reference (the concepts were dropped, with no warning), and inline in JSON-LD.
+    @Test func skosXLLabelsGivenByReferenceOrInlineInJSONLD() throws {
+        let directory = try TemporaryDirectory()
+        let rdf = try directory.write(
+            "agrovoc.rdf",
+            """
+            <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:skos="http://www.w3.org/2004/02/skos/core#"
+                     xmlns:skosxl="http://www.w3.org/2008/05/skos-xl#">
+              <skos:Concept rdf:about="http://aims.fao.org/aos/agrovoc/c_4560">
+                <skosxl:prefLabel rdf:resource="http://aims.fao.org/aos/agrovoc/xl_en_4560"/>
+                <skosxl:prefLabel rdf:resource="http://aims.fao.org/aos/agrovoc/xl_fr_4560"/>
+                <skosxl:altLabel rdf:resource="http://aims.fao.org/aos/agrovoc/xl_missing"/>
+              </skos:Concept>
+              <rdf:Description rdf:about="http://aims.fao.org/aos/agrovoc/xl_en_4560">
+                <skosxl:literalForm xml:lang="en">mangrove swamps</skosxl:literalForm>
+              </rdf:Description>
+              <skosxl:Label rdf:about="http://aims.fao.org/aos/agrovoc/xl_fr_4560">
+                <skosxl:literalForm xml:lang="fr">mangrove</skosxl:literalForm>
+              </skosxl:Label>
+            </rdf:RDF>
+            """)
+        let (concepts, warnings) = try SKOSReader.readWithWarnings(path: rdf)
+        #expect(concepts.map(\.iri) == ["http://aims.fao.org/aos/agrovoc/c_4560"])
+        #expect(concepts.first?.prefLabels == ["en": "mangrove swamps", "fr": "mangrove"])
+        #expect(warnings.contains { $0.message.contains("xl_missing") && $0.line == 6 }, "\(warnings)")
+        let json = try directory.write(
+            "xl.jsonld",
+            #"{"@context": {"skosxl": "http://www.w3.org/2008/05/skos-xl#", "skos": "http://www.w3.org/2004/02/skos/core#"}, "@graph": [{"@id": "http://x.org/c", "@type": "skos:Concept", "skosxl:prefLabel": [{"@type": "skosxl:Label", "skosxl:literalForm": {"@value": "xl label", "@language": "en"}}], "skosxl:altLabel": {"skosxl:literalForm": [{"@value": "étiquette", "@language": "fr"}]}}]}"#)
+        let read = try SKOSReader.read(path: json)
+        #expect(read.first?.prefLabels == ["en": "xl label"])
+        #expect(read.first?.altLabels == ["fr": ["étiquette"]])
+    }
+
     @Test func importIsOneTransactionAndReplacesConceptsByIRI() throws {
         let directory = try TemporaryDirectory()
         let house = try ClearingHouse(directory: directory.url.appendingPathComponent("index"))

@@ -171,6 +171,10 @@ public enum SKOSReader {
             throw diagnostic(error)
         }
         var concepts: [Concept] = []
+        // SKOS-XL labels given as resources of their own (AGROVOC's dump): their literal
+        // forms by IRI, and the concepts' references to them, joined at the end of the file.
+        var labelForms: [String: [LabelForm]] = [:]
+        var references: [(concept: Int, reference: LabelReference)] = []
         do {
             var found = try reader.read()
             if found, !reader.isElement { found = try advanceToElement(reader) }
@@ -186,7 +190,15 @@ public enum SKOSReader {
             while true {
                 if reader.isElement, reader.depth == 1 {
                     let element = try reader.expand()
-                    if let concept = try concept(from: element, path: path, warnings: warnings) { concepts.append(concept) }
+                    if let (iri, forms) = labelResource(element) {
+                        if labelForms[iri, default: []].count < maximumLabelsPerLanguage { labelForms[iri, default: []] += forms }
+                    } else {
+                        var pending: [LabelReference] = []
+                        if let concept = try concept(from: element, path: path, warnings: warnings, references: &pending) {
+                            references += pending.map { (concepts.count, $0) }
+                            concepts.append(concept)
+                        }
+                    }
                     guard try reader.next() else { break }
                 } else {
                     guard try reader.read() else { break }
@@ -195,7 +207,45 @@ public enum SKOSReader {
         } catch let error as XMLReadError {
             throw diagnostic(error)
         }
+        for (index, reference) in references {
+            guard let forms = labelForms[reference.label] else {
+                warnings.add(
+                    line: reference.line, column: nil,
+                    "label <\(reference.label)> of concept <\(concepts[index].iri)> is not described in this file (no skosxl:literalForm)")
+                continue
+            }
+            for form in forms {
+                apply(
+                    property: reference.property, literal: form.text, language: form.language, iri: nil, to: &concepts[index],
+                    at: (form.line, nil), warnings: warnings)
+            }
+        }
         return concepts
+    }
+
+    /// A SKOS-XL label's text: its `skosxl:literalForm`, in its language.
+    struct LabelForm {
+        var text: String
+        var language: String?
+        var line: Int
+    }
+
+    /// A concept's SKOS-XL label given by reference (`<skosxl:prefLabel rdf:resource="..."/>`).
+    struct LabelReference {
+        var property: String
+        var label: String
+        var line: Int
+    }
+
+    /// The IRI and literal forms of a label resource (`skosxl:Label`, or a description with
+    /// `skosxl:literalForm`), nil for any other element.
+    private static func labelResource(_ element: XMLElement) -> (String, [LabelForm])? {
+        let forms = element.children.filter { ($0.namespaceURI ?? "") + $0.localName == skosXL + "literalForm" }
+        guard (element.namespaceURI ?? "") + element.localName == skosXL + "Label" || !forms.isEmpty,
+            let about = element.attribute("about", namespace: rdf)
+        else { return nil }
+        let iri = element.effectiveBase.map { XMLElement.resolve(about, against: $0) } ?? about
+        return (iri, forms.map { LabelForm(text: $0.text, language: $0.effectiveLanguage, line: $0.line) })
     }
 
     private static func advanceToElement(_ reader: XMLStreamReader) throws(XMLReadError) -> Bool {
@@ -206,7 +256,9 @@ public enum SKOSReader {
     }
 
     /// The concept a node element describes, or nil when it is not a concept.
-    private static func concept(from element: XMLElement, path: String, warnings: Warnings) throws -> Concept? {
+    private static func concept(
+        from element: XMLElement, path: String, warnings: Warnings, references: inout [LabelReference]
+    ) throws -> Concept? {
         let elementType = (element.namespaceURI ?? "") + element.localName
         // IRIs are resolved against the xml:base in effect: two vocabularies' `concept/10`
         // under their own bases are two concepts.
@@ -227,7 +279,12 @@ public enum SKOSReader {
                 continue
             }
             if name == skosXL + "prefLabel" || name == skosXL + "altLabel" || name == skosXL + "hiddenLabel" {
-                // SKOS-XL: the label is a resource whose skosxl:literalForm holds the text.
+                // SKOS-XL: the label is a resource whose skosxl:literalForm holds the text,
+                // here or (by reference) elsewhere in the file.
+                if let label = property.attribute("resource", namespace: rdf).map(resolved) {
+                    references.append(LabelReference(property: name, label: label, line: property.line))
+                    hasLabel = true
+                }
                 for label in property.children {
                     for form in label.children where (form.namespaceURI ?? "") + form.localName == skosXL + "literalForm" {
                         apply(
@@ -510,6 +567,30 @@ public enum SKOSReader {
                     var literal: String?
                     var language = context.language
                     var reference: String?
+                    // An inline SKOS-XL label: its literal form is the text.
+                    if property.hasPrefix(skosXL),
+                        let form = object.first(where: { context.expand($0.key) == skosXL + "literalForm" })?.value
+                    {
+                        for value in flatten(form) {
+                            var text: String?
+                            var language = context.language
+                            switch value.value {
+                            case .string(let string): text = string
+                            case .object(let parts):
+                                for part in parts {
+                                    if case .string(let string) = part.value.value {
+                                        if part.key == "@value" { text = string }
+                                        if part.key == "@language" { language = string }
+                                    }
+                                }
+                            default: break
+                            }
+                            apply(
+                                property: property, literal: text, language: language, iri: nil, to: &concept,
+                                at: (value.line, value.column), warnings: warnings)
+                        }
+                        continue
+                    }
                     for entry in object {
                         switch (entry.key, entry.value.value) {
                         case ("@value", .string(let text)): literal = text
