@@ -488,6 +488,10 @@ import Testing
 
     @Test func diagnosticDescriptionLeavesOutWhatIsUnknown() {
         #expect(Diagnostic(.error, file: "f.json", line: 3, message: "m").description == "f.json:3: error: m")
+        // Bidirectional controls would reorder the rest of the line on a terminal.
+        #expect(
+            Diagnostic(.error, file: "f.json", line: 1, recordID: "\u{202E}evil", message: "invalid id \"\u{2067}x\"").description
+                == #"f.json:1: error: record \u{202E}evil: invalid id "\u{2067}x""#)
         #expect(Diagnostic(.warning, file: "f.json", message: "m").description == "f.json: warning: m")
         #expect(
             Diagnostic(.notice, file: "f.xml", line: 9, recordID: "r", field: "updated", message: "m").description

@@ -62,11 +62,15 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
         return text
     }
 
-    /// `text` with C0 and C1 control characters, DEL and the Unicode line and paragraph
-    /// separators written as escapes.
+    /// `text` with C0 and C1 control characters, DEL, the Unicode line and paragraph
+    /// separators and the bidirectional controls (which reorder what follows them on the
+    /// line: an id `\u{202E}evil` showed the rest of the line reversed) written as escapes.
     static func escapingControls(_ text: String) -> String {
         func isControl(_ scalar: Unicode.Scalar) -> Bool {
-            scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029
+            switch scalar.value {
+            case 0..<0x20, 0x7F...0x9F, 0x2028, 0x2029, 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: true
+            default: false
+            }
         }
         guard text.unicodeScalars.contains(where: isControl) else { return text }
         var escaped = String.UnicodeScalarView()
