@@ -27,6 +27,20 @@ import Testing
         }
     }
 
+    /// A named directory with no record file gets a warning (it was "0 files" and nothing
+    /// else: CLI QA); one that holds a thesaurus only does not.
+    @Test func aNamedDirectoryWithNothingToReadIsAWarning() throws {
+        try withTemporaryDirectory { directory in
+            try directory.write("empty/notes.txt", "x")
+            try directory.write("thesaurus/t.rdf", "<x/>")
+            let empty = RecordFile.discover([directory.path("empty")])
+            #expect(empty.files.isEmpty)
+            #expect(empty.problems.map(\.severity) == [.warning])
+            #expect(empty.problems.first?.message.contains("no record files") == true)
+            #expect(RecordFile.discover([directory.path("thesaurus")], ignoring: ["rdf"]).problems.isEmpty)
+        }
+    }
+
     @Test func aMissingPathIsAnErrorDiagnostic() throws {
         try withTemporaryDirectory { directory in
             let missing = directory.path("no-such-dir")

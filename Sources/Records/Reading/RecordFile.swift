@@ -115,6 +115,8 @@ package struct RecordFile: Sendable, Hashable {
                     problems.append(Diagnostic(.error, file: display, message: "cannot read directory: permission denied or unreadable"))
                     return
                 }
+                let before = files.count
+                var others = false
                 for entry in entries where !entry.hasPrefix(".") {
                     let child = (path as NSString).appendingPathComponent(entry)
                     let childDisplay = (display as NSString).appendingPathComponent(entry)
@@ -123,9 +125,16 @@ package struct RecordFile: Sendable, Hashable {
                         RecordFormat(pathExtension: (entry as NSString).pathExtension) == nil
                             || entry.hasSuffix(".schema.json")
                     {
-                        continue  // not a record file (JSON Schema files describe records, they hold none)
+                        // Not a record file (JSON Schema files describe records, they hold none).
+                        if otherExtensions.contains((entry as NSString).pathExtension.lowercased()) { others = true }
+                        continue
                     }
                     visit(child, display: childDisplay, named: false)
+                }
+                // A directory named with nothing to read is most likely the wrong one.
+                if named, files.count == before, !others {
+                    problems.append(
+                        Diagnostic(.warning, file: display, message: "no record files (.json, .jsonl, .ndjson, .xml) in this directory"))
                 }
                 return
             }
