@@ -77,6 +77,15 @@ public final class ClearingHouseServer: Sendable {
     public func run(onReady: @escaping @Sendable (String) -> Void = { _ in }) async throws {
         try configuration.validate()
         await catchUpIndex()
+        // The thesaurus loads beside the start, not in the first search (seconds for a
+        // vocabulary of AGROVOC's size); a search that comes first loads it itself.
+        Thread.detachNewThread { [house, logger] in
+            do {
+                try house.preloadThesaurus()
+            } catch {
+                logger.warning("the thesaurus could not be loaded ahead of the first search: \(error)")
+            }
+        }
         let application = makeApplication(onReady: onReady)
         let group = ServiceGroup(
             configuration: .init(services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -252,6 +252,10 @@ struct ThesaurusTests {
         #expect(try house.concepts().isEmpty)
         let first = try house.importThesaurus([good])
         #expect(first.added == 2 && first.concepts == 2 && first.languages["fr"] == 2)
+        // A long-lived process loads it before the first search (chm serve does, at start).
+        #expect(house.loadedThesaurus.withLock { $0 == nil })
+        try house.preloadThesaurus()
+        #expect(house.loadedThesaurus.withLock { $0?.expander.isEmpty == false })
         let again = try house.importThesaurus([try directory.write("same.jsonld", Self.compactJSONLD)])
         #expect(again.unchanged == 2 && again.added == 0)
         #expect(try house.concept(id: "coral-reefs")?.prefLabels["zh"] == "珊瑚礁")

@@ -229,6 +229,14 @@ extension ClearingHouse {
         return labels
     }
 
+    /// Loads the thesaurus's analyzed labels now, so that the first search does not wait for
+    /// them (a long-lived process calls it once it has started: loading a vocabulary of
+    /// AGROVOC's size takes seconds). Searches reload it after an import, as before.
+    /// - Throws: ``ClearingHouseError`` when the catalog cannot be read.
+    public func preloadThesaurus() throws {
+        _ = try thesaurus()
+    }
+
     /// The loaded thesaurus, reloaded when an import has changed it (a constant-time check
     /// of the catalog's thesaurus generation). Its analyzed labels are read from the catalog,
     /// where the import stored them; a search never writes.
