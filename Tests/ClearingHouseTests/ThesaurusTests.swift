@@ -243,6 +243,25 @@ struct ThesaurusTests {
         #expect(read.first?.altLabels == ["fr": ["étiquette"]])
     }
 
+    /// Another vocabulary's notation that differs in case does not rename a theme, and a
+    /// label falls back to the closest variant of the language (thesaurus QA).
+    @Test func aThemeIsNamedByItsOwnConceptAndTheClosestLanguageVariant() throws {
+        let directory = try TemporaryDirectory()
+        let house = try ClearingHouse(directory: directory.url.appendingPathComponent("index"))
+        let file = try directory.write(
+            "two.jsonld",
+            #"{"@context": {"skos": "http://www.w3.org/2004/02/skos/core#"}, "@graph": [{"@id": "urn:chm:thesaurus:marine", "skos:notation": "marine", "skos:prefLabel": [{"@value": "marine ecosystems", "@language": "en"}, {"@value": "ecosistemas marinos", "@language": "es"}]}, {"@id": "http://www.eionet.europa.eu/gemet/theme/9", "skos:notation": "Marine", "skos:prefLabel": [{"@value": "marine (GEMET)", "@language": "en"}, {"@value": "marin GEMET", "@language": "fr"}]}]}"#)
+        try house.importThesaurus([file])
+        #expect(try house.label(ofTheme: "marine", language: "es")?.text == "ecosistemas marinos")
+        #expect(try house.label(ofTheme: "marine", language: "en")?.text == "marine ecosystems")
+        #expect(try house.conceptLabels(for: ["marine"], language: "en") == ["marine": "marine ecosystems"])
+        #expect(try house.label(ofTheme: "Marine", language: "fr")?.text == "marin GEMET")
+        let variants = Concept(iri: "x", prefLabels: ["zh-Hans": "珊瑚礁群", "zh-Hant-TW": "珊瑚礁體"])
+        #expect(variants.label(preferring: "zh-Hant")?.text == "珊瑚礁體")
+        #expect(variants.label(preferring: "zh-Hans-CN")?.text == "珊瑚礁群")
+        #expect(Concept(iri: "y", altLabels: ["fr": ["récif"]]).label(preferring: "en")?.text == "récif")
+    }
+
     @Test func importIsOneTransactionAndReplacesConceptsByIRI() throws {
         let directory = try TemporaryDirectory()
         let house = try ClearingHouse(directory: directory.url.appendingPathComponent("index"))

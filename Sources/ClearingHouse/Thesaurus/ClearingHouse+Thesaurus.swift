@@ -184,7 +184,8 @@ extension ClearingHouse {
     /// concept with that notation, with the language it is in (English or another when the
     /// concept has no label in `language`). Nil when no concept has that notation.
     public func label(ofTheme theme: String, language: String?) throws -> (text: String, language: String)? {
-        try catalog.concepts(notationOrIRI: theme).first { $0.notation != nil }?.label(preferring: language)
+        Self.concept(named: theme, among: try catalog.concepts(notationOrIRI: theme).filter { $0.notation != nil }, language: language)?
+            .label(preferring: language)
     }
 
     /// A notation compared without case, hyphens, underscores or spaces (`technology-transfer`
@@ -214,13 +215,26 @@ extension ClearingHouse {
         return Array(Set([value, kebab, camel]))
     }
 
+    /// Of the concepts whose notation names `value` (several vocabularies may use one), the
+    /// one that writes it as `value` is, then one labelled in `language`, then the first by
+    /// IRI: another vocabulary's `Marine` does not rename the shipped theme `marine`.
+    static func concept(named value: String, among candidates: [Concept], language: String?) -> Concept? {
+        func rank(_ concept: Concept) -> Int {
+            let exact = concept.notation == value ? 0 : 2
+            let labelled = language.map { concept.prefLabels[$0] != nil } ?? true ? 0 : 1
+            return exact + labelled
+        }
+        return candidates.enumerated().min { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }?.element
+    }
+
     /// The names of `values` (themes, assistance types: thesaurus notations) in `language`:
     /// value -> preferred label, for the values that name a concept (one catalog query).
     public func conceptLabels(for values: [String], language: String?) throws -> [String: String] {
         let concepts = try catalog.concepts(notations: Array(Set(values.flatMap(Self.notationSpellings))))
         var labels: [String: String] = [:]
         for value in Set(values) {
-            if let concept = concepts.first(where: { $0.notation.map(Self.notationKey) == Self.notationKey(value) }),
+            if let concept = Self.concept(
+                named: value, among: concepts.filter { $0.notation.map(Self.notationKey) == Self.notationKey(value) }, language: language),
                 let label = concept.label(preferring: language)
             {
                 labels[value] = label.text

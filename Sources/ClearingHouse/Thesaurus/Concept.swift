@@ -52,17 +52,33 @@ public struct Concept: Sendable, Hashable, Codable {
     /// The preferred label in `language` (or a language of the same primary subtag), else
     /// English, else any (the alphabetically first language), with its language.
     public func label(preferring language: String?) -> (text: String, language: String)? {
+        Self.label(in: prefLabels, preferring: language)
+            ?? Self.label(in: altLabels.compactMapValues(\.first), preferring: language)
+    }
+
+    /// The label of `labels` in `language`, else in a variant of it (the closest first:
+    /// `zh-Hant-TW` for `zh-Hant` before `zh-Hans`), else English, else the first tag's.
+    private static func label(in labels: [String: String], preferring language: String?) -> (text: String, language: String)? {
         if let language {
-            if let text = prefLabels[language] { return (text, language) }
+            if let text = labels[language] { return (text, language) }
             let primary = LanguageTag.primaryLanguage(of: language)
-            if let match = prefLabels.keys.sorted().first(where: { LanguageTag.primaryLanguage(of: $0) == primary }),
-                let text = prefLabels[match]
+            let lower = language.lowercased()
+            func closeness(_ tag: String) -> Int {
+                let other = tag.lowercased()
+                if other.hasPrefix(lower + "-") || lower.hasPrefix(other + "-") { return 0 }
+                // The same script (`Hant`) or region after the primary language.
+                let mine = Set(lower.split(separator: "-").dropFirst())
+                return mine.isDisjoint(with: other.split(separator: "-").dropFirst()) ? 2 : 1
+            }
+            if let match = labels.keys.filter({ LanguageTag.primaryLanguage(of: $0) == primary })
+                .min(by: { (closeness($0), $0) < (closeness($1), $1) }),
+                let text = labels[match]
             {
                 return (text, match)
             }
         }
-        if let text = prefLabels["en"] { return (text, "en") }
-        if let first = prefLabels.keys.sorted().first, let text = prefLabels[first] { return (text, first) }
+        if let text = labels["en"] { return (text, "en") }
+        if let first = labels.keys.sorted().first, let text = labels[first] { return (text, first) }
         return nil
     }
 
