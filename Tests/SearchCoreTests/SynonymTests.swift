@@ -309,6 +309,9 @@ struct SynonymTests {
         // Damaged text: nil, never a crash.
         #expect(QueryExpander(serialized: text + "\nK\ten\tx\t99", schema: schema) == nil)
         #expect(QueryExpander(serialized: text + "\nZ", schema: schema) == nil)
+        for indices in ["", "1,,0", "-1", "0,", "99999999999999999999", "1x"] {
+            #expect(QueryExpander(serialized: text + "\nK\ten\tx\t" + indices, schema: schema) == nil, "\(indices)")
+        }
         #expect(QueryExpander(serialized: "", schema: schema) == nil)
     }
 

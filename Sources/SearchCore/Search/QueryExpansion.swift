@@ -182,18 +182,31 @@ public struct QueryExpander: Sendable {
         for (group, keys) in labels {
             var most = 0
             var firsts = Set<String>(minimumCapacity: keys.count)
-            var terms = Set<String>()
+            var terms = Set<String>(minimumCapacity: keys.count)
             for key in keys.keys {
-                for term in key.split(separator: "\u{1}") { terms.insert(String(term)) }
-                // Terms are joined by U+0001: count them and cut the first, byte by byte.
-                var count = 1
-                var firstEnd: String.Index?
-                for index in key.utf8.indices where key.utf8[index] == 1 {
-                    count += 1
-                    if firstEnd == nil { firstEnd = index }
+                // Terms are joined by U+0001: split them byte by byte (a key of one term, the
+                // most common, is its own first term and only term).
+                var count = 0
+                var first: String?
+                key.utf8.withContiguousStorageIfAvailable { bytes in
+                    var start = 0
+                    for index in 0...bytes.count where index == bytes.count || bytes[index] == 1 {
+                        count += 1
+                        let term = count == 1 && index == bytes.count ? key : String(decoding: bytes[start..<index], as: UTF8.self)
+                        if count == 1 { first = term }
+                        terms.insert(term)
+                        start = index + 1
+                    }
+                }
+                if first == nil {
+                    // (A string without contiguous UTF-8, which Swift's own strings always have.)
+                    let parts = key.split(separator: "\u{1}", omittingEmptySubsequences: false).map(String.init)
+                    count = parts.count
+                    first = parts.first
+                    terms.formUnion(parts)
                 }
                 most = max(most, count)
-                firsts.insert(firstEnd.map { String(key[..<$0]) } ?? key)
+                firsts.insert(first ?? key)
             }
             longest[group] = most
             firstTerms[group] = firsts
@@ -251,7 +264,11 @@ public struct QueryExpander: Sendable {
         var sets: [SynonymSet] = []
         var labels: [String: [String: [Int]]] = [:]
         var scripts: [String: Set<Script>] = [:]
-        for line in bytes[header.count...].split(separator: 0x0A) {
+        var currentGroup: String?
+        var currentGroupBytes: ArraySlice<UInt8> = []
+        var groupKeys: [String: [Int]] = [:]
+        let lines = bytes[header.count...].split(separator: 0x0A)
+        for (number, line) in lines.enumerated() {
             let fields = line.split(separator: 0x09, omittingEmptySubsequences: false)
             guard fields.first?.count == 1, let kind = fields.first?.first else { return nil }
             switch kind {
@@ -275,15 +292,39 @@ public struct QueryExpander: Sendable {
             case UInt8(ascii: "K"):
                 guard fields.count == 4 else { return nil }
                 var indices: [Int] = []
-                for index in fields[3].split(separator: UInt8(ascii: ",")) {
-                    guard let value = Int(String(decoding: index, as: UTF8.self)), value >= 0, value < sets.count else { return nil }
-                    indices.append(value)
+                var value = 0
+                var digits = 0
+                for byte in fields[3] {
+                    if byte == UInt8(ascii: ",") {
+                        guard digits > 0, value < sets.count else { return nil }
+                        indices.append(value)
+                        (value, digits) = (0, 0)
+                    } else {
+                        guard byte >= 0x30, byte <= 0x39, digits < 10 else { return nil }
+                        value = value * 10 + Int(byte - 0x30)
+                        digits += 1
+                    }
                 }
-                labels[string(fields[1]), default: [:]][string(fields[2])] = indices
+                guard digits > 0, value < sets.count else { return nil }
+                indices.append(value)
+                // (Lines come group by group: the group's keys are gathered, then stored once.)
+                if !fields[1].elementsEqual(currentGroupBytes) {
+                    if let group = currentGroup { labels[group] = groupKeys }
+                    currentGroupBytes = fields[1]
+                    currentGroup = string(fields[1])
+                    groupKeys = labels[currentGroup ?? ""] ?? [:]
+                    // Room for all of the group's keys at once (a vocabulary of AGROVOC's size
+                    // has a million: growing the table step by step rehashed them all).
+                    let prefix = [UInt8(ascii: "K"), 0x09] + fields[1] + [0x09]
+                    let count = lines[number...].prefix { $0.starts(with: prefix) }.count
+                    groupKeys.reserveCapacity(groupKeys.count + count)
+                }
+                groupKeys[string(fields[2])] = indices
             default:
                 return nil
             }
         }
+        if let group = currentGroup { labels[group] = groupKeys }
         self.init(sets: sets, labels: labels, scripts: scripts, schema: schema)
     }
 
