@@ -262,6 +262,38 @@ struct ThesaurusTests {
         #expect(Concept(iri: "y", altLabels: ["fr": ["récif"]]).label(preferring: "en")?.text == "récif")
     }
 
+    /// Concepts described in place inside another's `narrower`, JSON-LD's `@vocab`, and
+    /// keyword aliases as Skosmos writes them (each was dropped or refused: thesaurus QA).
+    @Test func nestedConceptsVocabularyAndKeywordAliases() throws {
+        let directory = try TemporaryDirectory()
+        let rdf = try directory.write(
+            "nested.rdf",
+            """
+            <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:skos="http://www.w3.org/2004/02/skos/core#">
+              <skos:Concept rdf:about="http://n.org/parent">
+                <skos:prefLabel xml:lang="en">wetlands</skos:prefLabel>
+                <skos:narrower><skos:Concept rdf:about="http://n.org/child"><skos:prefLabel xml:lang="en">peat bogs</skos:prefLabel></skos:Concept></skos:narrower>
+              </skos:Concept>
+            </rdf:RDF>
+            """)
+        let fromXML = try SKOSReader.read(path: rdf)
+        #expect(fromXML.map(\.iri) == ["http://n.org/parent", "http://n.org/child"])
+        #expect(fromXML.first?.narrower == ["http://n.org/child"])
+        #expect(fromXML.last?.prefLabels == ["en": "peat bogs"])
+        let vocabulary = try directory.write(
+            "vocab.jsonld",
+            #"{"@context": {"@vocab": "http://www.w3.org/2004/02/skos/core#"}, "@graph": [{"@id": "http://v.org/1", "@type": "Concept", "prefLabel": {"@value": "mangroves", "@language": "en"}, "narrower": [{"@id": "http://v.org/2", "prefLabel": {"@value": "mangrove swamps", "@language": "en"}}]}]}"#)
+        let fromVocabulary = try SKOSReader.read(path: vocabulary)
+        #expect(fromVocabulary.map(\.iri).sorted() == ["http://v.org/1", "http://v.org/2"])
+        #expect(fromVocabulary.first { $0.iri == "http://v.org/1" }?.narrower == ["http://v.org/2"])
+        let skosmos = try directory.write(
+            "skosmos.jsonld",
+            #"{"@context": {"skos": "http://www.w3.org/2004/02/skos/core#", "uri": "@id", "type": "@type", "lang": "@language", "value": "@value", "graph": "@graph", "prefLabel": "skos:prefLabel"}, "graph": [{"uri": "http://s.org/c_1", "type": "skos:Concept", "prefLabel": [{"lang": "en", "value": "coral reefs"}, {"lang": "fr", "value": "récifs coralliens"}]}]}"#)
+        let fromSkosmos = try SKOSReader.read(path: skosmos)
+        #expect(fromSkosmos.map(\.iri) == ["http://s.org/c_1"])
+        #expect(fromSkosmos.first?.prefLabels == ["en": "coral reefs", "fr": "récifs coralliens"])
+    }
+
     @Test func importIsOneTransactionAndReplacesConceptsByIRI() throws {
         let directory = try TemporaryDirectory()
         let house = try ClearingHouse(directory: directory.url.appendingPathComponent("index"))

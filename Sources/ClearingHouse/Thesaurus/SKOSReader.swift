@@ -194,10 +194,12 @@ public enum SKOSReader {
                         if labelForms[iri, default: []].count < maximumLabelsPerLanguage { labelForms[iri, default: []] += forms }
                     } else {
                         var pending: [LabelReference] = []
-                        if let concept = try concept(from: element, path: path, warnings: warnings, references: &pending) {
+                        var nested: [Concept] = []
+                        if let concept = try concept(from: element, path: path, warnings: warnings, references: &pending, nested: &nested) {
                             references += pending.map { (concepts.count, $0) }
                             concepts.append(concept)
                         }
+                        concepts += nested
                     }
                     guard try reader.next() else { break }
                 } else {
@@ -257,7 +259,7 @@ public enum SKOSReader {
 
     /// The concept a node element describes, or nil when it is not a concept.
     private static func concept(
-        from element: XMLElement, path: String, warnings: Warnings, references: inout [LabelReference]
+        from element: XMLElement, path: String, warnings: Warnings, references: inout [LabelReference], nested: inout [Concept]
     ) throws -> Concept? {
         let elementType = (element.namespaceURI ?? "") + element.localName
         // IRIs are resolved against the xml:base in effect: two vocabularies' `concept/10`
@@ -298,6 +300,16 @@ public enum SKOSReader {
             let resource =
                 (property.attribute("resource", namespace: rdf)
                 ?? property.children.first.flatMap { $0.attribute("about", namespace: rdf) }).map(resolved)
+            // A concept described in place (`<skos:narrower><skos:Concept rdf:about=...>` with
+            // labels): linked, and read as a concept of its own.
+            if property.attribute("resource", namespace: rdf) == nil, let inner = property.children.first,
+                inner.attribute("about", namespace: rdf) != nil
+            {
+                var ignored: [LabelReference] = []
+                if let described = try Self.concept(from: inner, path: path, warnings: warnings, references: &ignored, nested: &nested) {
+                    nested.append(described)
+                }
+            }
             if name.hasPrefix(skos + "prefLabel") || name.hasPrefix(skos + "altLabel") { hasLabel = true }
             apply(
                 property: name, literal: resource == nil ? property.text : nil, language: property.effectiveLanguage,
@@ -327,18 +339,39 @@ public enum SKOSReader {
         var terms: [String: Term] = [:]
         var language: String?
         var base: String?
+        /// `@vocab`: what a property or type that is neither a term nor an IRI is relative to.
+        var vocabulary: String?
 
-        /// The IRI that `name` (a term, a compact IRI or an absolute IRI) stands for.
+        /// The IRI that `name` (a term, a compact IRI or an absolute IRI) stands for, as the
+        /// value of `@id` (a relative one is relative to `@base`).
         func expand(_ name: String) -> String {
+            expand(name, relativeTo: base)
+        }
+
+        /// The IRI that the property or type `name` stands for (a bare word is relative to
+        /// `@vocab`: `"@vocab": SKOS` makes `prefLabel` skos:prefLabel).
+        func expandVocabulary(_ name: String) -> String {
+            expand(name, relativeTo: vocabulary)
+        }
+
+        private func expand(_ name: String, relativeTo prefix: String?) -> String {
             if let term = terms[name] { return term.iri }
             if let colon = name.firstIndex(of: ":") {
-                let prefix = String(name[..<colon])
+                let head = String(name[..<colon])
                 let suffix = name[name.index(after: colon)...]
-                if !suffix.hasPrefix("//"), let term = terms[prefix] { return term.iri + suffix }
+                if !suffix.hasPrefix("//"), let term = terms[head] { return term.iri + suffix }
                 return name
             }
-            if let base { return base + name }
+            if let prefix, !name.hasPrefix("@") { return prefix + name }
             return name
+        }
+
+        /// The keyword `key` is, or is an alias of (`"uri": "@id"`, as Skosmos writes), else
+        /// nil.
+        func keyword(_ key: String) -> String? {
+            if key.hasPrefix("@") { return key }
+            if let iri = terms[key]?.iri, iri.hasPrefix("@") { return iri }
+            return nil
         }
     }
 
@@ -393,7 +426,7 @@ public enum SKOSReader {
                     let (keyLine, keyColumn) = (parser.line, parser.column)
                     let key = try parser.parseString()
                     try parser.expect(UInt8(ascii: ":"), "':' after an object key")
-                    if key == "@graph", parser.peekSignificant() == UInt8(ascii: "[") {
+                    if key == "@graph" || context?.keyword(key) == "@graph", parser.peekSignificant() == UInt8(ascii: "[") {
                         try items { item in
                             if let context {
                                 try visitJSONLD(item, context: context, path: path, warnings: warnings, into: &concepts)
@@ -436,10 +469,10 @@ public enum SKOSReader {
             if let contextNode = members.first(where: { $0.key == "@context" })?.value {
                 context = try readContext(contextNode, into: context, path: path)
             }
-            if let graph = members.first(where: { $0.key == "@graph" })?.value {
+            if let graph = members.first(where: { context.keyword($0.key) == "@graph" })?.value {
                 try visitJSONLD(graph, context: context, path: path, warnings: warnings, into: &concepts)
             }
-            if let concept = try nodeObject(members, at: node, context: context, path: path, warnings: warnings) {
+            if let concept = try nodeObject(members, at: node, context: context, path: path, warnings: warnings, nested: &concepts) {
                 concepts.append(concept)
             }
         default:
@@ -465,7 +498,9 @@ public enum SKOSReader {
                 switch (member.key, member.value.value) {
                 case ("@language", .string(let language)): context.language = language
                 case ("@base", .string(let base)): context.base = base
+                case ("@vocab", .string(let vocabulary)): context.vocabulary = context.expand(vocabulary)
                 case ("@vocab", _), ("@version", _), ("@language", _), ("@base", _): break
+                case (_, .string(let keyword)) where keyword.hasPrefix("@"): context.terms[member.key] = Context.Term(iri: keyword)
                 case (_, .string(let iri)): context.terms[member.key] = Context.Term(iri: context.expand(iri))
                 case (_, .object(let definition)):
                     var term = Context.Term(iri: context.expand(member.key))
@@ -494,45 +529,49 @@ public enum SKOSReader {
         return context
     }
 
-    /// The concept a node object describes, or nil when it is not a concept.
+    /// The concept a node object describes, or nil when it is not a concept. A concept
+    /// described inside it (a `narrower` value with labels of its own) goes to `nested`.
     private static func nodeObject(
-        _ members: [JSONNode.Member], at node: JSONNode, context: Context, path: String, warnings: Warnings
+        _ members: [JSONNode.Member], at node: JSONNode, context: Context, path: String, warnings: Warnings,
+        nested: inout [Concept]
     ) throws -> Concept?
     {
         var types: [String] = []
         var id: String?
         for member in members {
-            switch member.key {
+            switch context.keyword(member.key) {
             case "@id":
                 if case .string(let text) = member.value.value { id = context.expand(text) }
             case "@type":
                 switch member.value.value {
-                case .string(let text): types.append(context.expand(text))
+                case .string(let text): types.append(context.expandVocabulary(text))
                 case .array(let items):
-                    for item in items { if case .string(let text) = item.value { types.append(context.expand(text)) } }
+                    for item in items { if case .string(let text) = item.value { types.append(context.expandVocabulary(text)) } }
                 default: break
                 }
-            default:
-                if context.expand(member.key) == rdf + "type" {
+            case nil:
+                if context.expandVocabulary(member.key) == rdf + "type" {
                     for value in flatten(member.value) {
                         switch value.value {
-                        case .string(let text): types.append(context.expand(text))
+                        case .string(let text): types.append(context.expandVocabulary(text))
                         case .object(let object):
-                            if case .string(let text)? = object.first(where: { $0.key == "@id" })?.value.value {
+                            if case .string(let text)? = object.first(where: { context.keyword($0.key) == "@id" })?.value.value {
                                 types.append(context.expand(text))
                             }
                         default: break
                         }
                     }
                 }
+            default:
+                break
             }
         }
         if types.contains(where: notConcepts.contains) { return nil }
         var concept = Concept(iri: id ?? "")
         var hasLabel = false
-        for member in members where !member.key.hasPrefix("@") {
+        for member in members where context.keyword(member.key) == nil {
             let term = context.terms[member.key]
-            let property = context.expand(member.key)
+            let property = context.expandVocabulary(member.key)
             guard property.hasPrefix(skos) || property.hasPrefix(skosXL) else { continue }
             if property.hasSuffix("#prefLabel") || property.hasSuffix("#altLabel") { hasLabel = true }
             if term?.languageContainer == true, case .object(let languages) = member.value.value {
@@ -564,12 +603,20 @@ public enum SKOSReader {
                         property: property, literal: text, language: nil, iri: nil, to: &concept, at: (value.line, value.column),
                         warnings: warnings)
                 case .object(let object):
+                    // A node described in place (`"narrower": [{"@id": ..., "prefLabel": ...}]`):
+                    // linked, and read as a concept of its own.
+                    if object.contains(where: { context.keyword($0.key) == nil }),
+                        object.contains(where: { context.keyword($0.key) == "@id" }), !property.hasPrefix(skosXL),
+                        let inner = try nodeObject(object, at: value, context: context, path: path, warnings: warnings, nested: &nested)
+                    {
+                        nested.append(inner)
+                    }
                     var literal: String?
                     var language = context.language
                     var reference: String?
                     // An inline SKOS-XL label: its literal form is the text.
                     if property.hasPrefix(skosXL),
-                        let form = object.first(where: { context.expand($0.key) == skosXL + "literalForm" })?.value
+                        let form = object.first(where: { context.expandVocabulary($0.key) == skosXL + "literalForm" })?.value
                     {
                         for value in flatten(form) {
                             var text: String?
@@ -579,8 +626,9 @@ public enum SKOSReader {
                             case .object(let parts):
                                 for part in parts {
                                     if case .string(let string) = part.value.value {
-                                        if part.key == "@value" { text = string }
-                                        if part.key == "@language" { language = string }
+                                        let key = context.keyword(part.key) ?? part.key
+                                        if key == "@value" { text = string }
+                                        if key == "@language" { language = string }
                                     }
                                 }
                             default: break
@@ -592,7 +640,7 @@ public enum SKOSReader {
                         continue
                     }
                     for entry in object {
-                        switch (entry.key, entry.value.value) {
+                        switch (context.keyword(entry.key) ?? entry.key, entry.value.value) {
                         case ("@value", .string(let text)): literal = text
                         case ("@value", .number(let text)): literal = text
                         case ("@language", .string(let text)): language = text
