@@ -309,6 +309,14 @@ struct SynonymTests {
         // Damaged text: nil, never a crash.
         #expect(QueryExpander(serialized: text + "\nK\ten\tx\t99", schema: schema) == nil)
         #expect(QueryExpander(serialized: text + "\nZ", schema: schema) == nil)
+        // Fields without a group are the group "" (review: its keys were dropped on reading).
+        let ungrouped = Schema(textFields: [Schema.TextField("body", analyzer: LanguageAnalyzer.forLanguage("en"))])
+        let plain = QueryExpander(
+            sets: [SynonymSet(id: "reef", labels: [.init(text: "coral reefs", group: ""), .init(text: "reef", group: "")])], schema: ungrouped)
+        #expect(!plain.isEmpty)
+        let plainRead = try #require(QueryExpander(serialized: plain.serialized, schema: ungrouped))
+        #expect(plainRead.serialized == plain.serialized)
+        #expect(!plainRead.isEmpty)
         for indices in ["", "1,,0", "-1", "0,", "99999999999999999999", "1x"] {
             #expect(QueryExpander(serialized: text + "\nK\ten\tx\t" + indices, schema: schema) == nil, "\(indices)")
         }

@@ -65,7 +65,9 @@ public struct LanguageAnalyzer: Analyzer {
         // stored thesaurus analyzed before is rebuilt from the catalog, once.)
         // (English's name changed when a word with accents began to give its unaccented
         // spelling too, for the same reason.)
-        name = language == "en" ? "english-unaccented" : algorithm ?? "chinese-simplified"
+        // (English's, French's and Spanish's names gained ".2" when a combining mark that
+        // NFKC leaves alone began to count as an accent: `İstanbul` also gives `istanbul`.)
+        name = language == "en" ? "english-unaccented.2" : foldsDiacritics ? "\(algorithm ?? language).2" : algorithm ?? "chinese-simplified"
         stemmer = algorithm.flatMap { SnowballStemmer(algorithm: $0) }
         let normalize = Self.normalizer(language)
         var stopWords = TermTable()

@@ -308,7 +308,7 @@ public struct QueryExpander: Sendable {
                 guard digits > 0, value < sets.count else { return nil }
                 indices.append(value)
                 // (Lines come group by group: the group's keys are gathered, then stored once.)
-                if !fields[1].elementsEqual(currentGroupBytes) {
+                if currentGroup == nil || !fields[1].elementsEqual(currentGroupBytes) {
                     if let group = currentGroup { labels[group] = groupKeys }
                     currentGroupBytes = fields[1]
                     currentGroup = string(fields[1])

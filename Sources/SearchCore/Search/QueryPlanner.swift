@@ -443,9 +443,16 @@ struct QueryPlanner {
         let split = tokens.filter { !compounds.contains($0) }
         let covered = split.filter { part in compounds.contains { $0.start <= part.start && part.end <= $0.end } }
         var joined = tokens.filter { !covered.contains($0) }
-        let positions = Array(Set(joined.map(\.position))).sorted()
+        // Each compound takes its parts' places: what follows it moves up by the places its
+        // later parts held, and other gaps (a stop word's) stay, as the index keeps them.
+        let spans = compounds.map { compound in
+            (position: compound.position,
+             saved: (covered.filter { compound.start <= $0.start && $0.end <= compound.end }.map(\.position).max() ?? compound.position)
+                - compound.position)
+        }
         for index in joined.indices {
-            joined[index].position = positions.firstIndex(of: joined[index].position) ?? joined[index].position
+            let position = joined[index].position
+            joined[index].position = position - spans.filter { $0.position < position }.reduce(0) { $0 + $1.saved }
         }
         joined.sort { $0.position < $1.position }
         return (split, joined)
