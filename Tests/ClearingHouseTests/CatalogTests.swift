@@ -294,6 +294,11 @@ import SearchCore
                 [try directory.write("soon.json", recordJSON("b", title: "Soon", #""updated": "\#(soon)""#))],
                 diagnostics: { seen.append($0) })
             #expect(seen.isEmpty)
+            // ... and still keeps an older copy out (review: any date ahead lost that).
+            let older = try house.ingest([
+                try directory.write("older.json", recordJSON("b", title: "Older", #""updated": "2024-05-01T00:00:00Z""#))
+            ])
+            #expect(older.skipped == 1 && older.updated == 0)
         }
     }
 

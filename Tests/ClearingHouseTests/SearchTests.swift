@@ -89,6 +89,9 @@ struct SearchTests {
             // shown, as it is no longer in the catalog.)
             #expect(ids(stale).isEmpty)
             #expect(stale.totalLowerBound == 1)
+            // Any limit is taken on a stale index too (review: the limit plus the margin
+            // overflowed and trapped).
+            #expect(try reopened.search(SearchRequest(query: "mangrove", limit: Int.max)).stale)
             #expect(try reopened.indexSummary().documents == 3)
             // The next writer catches up.
             try reopened.synchronizeIndex()

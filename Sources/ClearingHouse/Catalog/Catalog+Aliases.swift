@@ -144,10 +144,12 @@ extension Catalog {
         let existing = lookup.existing
         if let existing {
             if existing.hash == hash { return .unchanged }
-            // A stored date in the future (a publisher's clock, a typo) is no evidence: a copy
-            // of any date replaces it, or the record could never change again.
+            // A stored date more than a day in the future (a typo, a clock far off) is no
+            // evidence: a copy of any date replaces it, or the record could never change
+            // again. (Within a day it is a clock a little fast, or local time written as UTC:
+            // an older copy is still kept out.)
             if let incoming = updatedAt, let stored = existing.updatedAt, incoming < stored,
-                stored <= RecordDate.now()
+                stored <= RecordDate.now() + RecordDate.futureTolerance
             {
                 return .skippedOlder(stored: RecordDate.rfc3339(secondsSinceEpoch: stored))
             }

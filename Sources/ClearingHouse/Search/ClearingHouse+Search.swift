@@ -277,8 +277,9 @@ extension ClearingHouse {
         // the hits after them instead of coming back short; one search reads that much.
         let stale = isIndexBehind(searcher, catalogSequence: positions.lastChangeSequence)
         let pending = Int(clamping: max(0, positions.lastChangeSequence - SearchIndex.changeSequence(in: searcher.userData)))
-        var (limit, offset) =
-            stale ? (request.offset + request.limit + min(pending, Self.staleFillMargin), 0) : (request.limit, request.offset)
+        // (Saturating: a limit near Int.max asks for every hit.)
+        let (sum, overflow) = request.limit.addingReportingOverflow(request.offset + min(pending, Self.staleFillMargin))
+        var (limit, offset) = stale ? (overflow ? Int.max : sum, 0) : (request.limit, request.offset)
         if idsOnly { (limit, offset) = (max(1, try statistics().records + pending), 0) }
         let results = try indexing(query: request.query) {
             try searcher.search(

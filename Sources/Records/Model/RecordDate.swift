@@ -147,6 +147,11 @@ public enum RecordDate {
         return era * 146_097 + dayOfEra - 719_468
     }
 
+    /// How far ahead of the clock an `updated` may be and still count (a publisher's clock a
+    /// little fast, local time written as UTC): one day. Beyond it, a warning at ingest, and
+    /// a stored copy's date no longer keeps an older copy out.
+    public static let futureTolerance: Double = 86_400
+
     /// The current time in seconds since 1970 (the system's clock).
     public static func now() -> Double {
         var spec = timespec()

@@ -282,7 +282,7 @@ package struct RecordValidator: Sendable {
                 if let seconds = RecordDate.secondsSinceEpoch(rfc3339: text) {
                     record.updated = text
                     // A clock or a typo far ahead would make every later copy look older.
-                    if seconds > RecordDate.now() + 86_400 {
+                    if seconds > RecordDate.now() + RecordDate.futureTolerance {
                         report(
                             .warning, updatedNode, field: "updated",
                             "\(text) is more than a day in the future; the stored copy's date will not keep a later copy out")
