@@ -38,6 +38,13 @@ import Testing
             #expect(empty.problems.map(\.severity) == [.warning])
             #expect(empty.problems.first?.message.contains("no record files") == true)
             #expect(RecordFile.discover([directory.path("thesaurus")], ignoring: ["rdf"]).problems.isEmpty)
+            // A thesaurus further down, or record files found through another path, are
+            // something to read too (review).
+            try directory.write("corpus/thesaurus/gemet.rdf", "<x/>")
+            #expect(RecordFile.discover([directory.path("corpus")], ignoring: ["rdf"]).problems.isEmpty)
+            try directory.write("twice/new/a.json", "[]")
+            let twice = RecordFile.discover([directory.path("twice"), directory.path("twice/new")])
+            #expect(twice.files.count == 1 && twice.problems.isEmpty, "\(twice.problems)")
         }
     }
 

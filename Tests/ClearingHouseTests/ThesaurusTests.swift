@@ -205,6 +205,20 @@ struct ThesaurusTests {
         #expect(throws: Diagnostic.self, "a node object over the limit is still refused") {
             try SKOSReader.readWithWarnings(path: one, limits: RecordLimits(maximumValuesPerRecord: 1_000))
         }
+        // A key that is not a string, a trailing comma, a repeated key: errors at their place.
+        for (name, text, message) in [
+            ("unquoted.jsonld", "{@graph: []}", "expected an object key in double quotes"),
+            ("comma.jsonld", "{\(context),}", "expected an object key in double quotes"),
+            ("twice.jsonld", "{\(context),\n\"@graph\": [], \"@graph\": []}", "duplicate key \"@graph\""),
+        ] {
+            let file = try directory.write(name, text)
+            do {
+                _ = try SKOSReader.read(path: file)
+                Issue.record("\(name) was read")
+            } catch let diagnostic as Diagnostic {
+                #expect(diagnostic.message.contains(message), "\(name): \(diagnostic.message)")
+            }
+        }
         let trailing = try directory.write("trailing.jsonld", "{\(context), \"@graph\": []} x")
         #expect(throws: Diagnostic.self) { try SKOSReader.read(path: trailing) }
     }

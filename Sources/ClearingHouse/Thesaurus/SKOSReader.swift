@@ -420,11 +420,18 @@ public enum SKOSReader {
             var members: [JSONNode.Member] = []
             var context: Context?
             var waiting: [JSONNode] = []
+            var keys: Set<String> = []
             if !parser.consume(UInt8(ascii: "}")) {
                 repeat {
                     parser.beginRecord()
                     let (keyLine, keyColumn) = (parser.line, parser.column)
+                    guard let quote = parser.peekSignificant(), quote == UInt8(ascii: "\"") else {
+                        throw parser.error("expected an object key in double quotes")
+                    }
                     let key = try parser.parseString()
+                    guard keys.insert(key).inserted else {
+                        throw parser.error("duplicate key \"\(key)\"", line: keyLine, column: keyColumn)
+                    }
                     try parser.expect(UInt8(ascii: ":"), "':' after an object key")
                     if key == "@graph" || context?.keyword(key) == "@graph", parser.peekSignificant() == UInt8(ascii: "[") {
                         try items { item in

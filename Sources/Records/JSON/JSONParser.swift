@@ -169,7 +169,7 @@ package struct JSONParser {
         return nil
     }
 
-    func error(_ message: String, line: Int? = nil, column: Int? = nil) -> JSONSyntaxError {
+    package func error(_ message: String, line: Int? = nil, column: Int? = nil) -> JSONSyntaxError {
         JSONSyntaxError(line: line ?? self.line, column: column ?? self.column, message: message)
     }
 

@@ -86,6 +86,9 @@ package struct RecordFile: Sendable, Hashable {
     ) -> (files: [RecordFile], problems: [Diagnostic]) {
         var files: [RecordFile] = []
         var problems: [Diagnostic] = []
+        // Files under the paths that are not read as records here: a thesaurus, or a file
+        // already found through another path (a directory that has them is not empty).
+        var passedOver = 0
         var seenFiles = Set<String>()
         var seenDirectories = Set<String>()
         let fileManager = FileManager.default
@@ -115,8 +118,7 @@ package struct RecordFile: Sendable, Hashable {
                     problems.append(Diagnostic(.error, file: display, message: "cannot read directory: permission denied or unreadable"))
                     return
                 }
-                let before = files.count
-                var others = false
+                let (before, passedBefore) = (files.count, passedOver)
                 for entry in entries where !entry.hasPrefix(".") {
                     let child = (path as NSString).appendingPathComponent(entry)
                     let childDisplay = (display as NSString).appendingPathComponent(entry)
@@ -126,21 +128,27 @@ package struct RecordFile: Sendable, Hashable {
                             || entry.hasSuffix(".schema.json")
                     {
                         // Not a record file (JSON Schema files describe records, they hold none).
-                        if otherExtensions.contains((entry as NSString).pathExtension.lowercased()) { others = true }
+                        if otherExtensions.contains((entry as NSString).pathExtension.lowercased()) { passedOver += 1 }
                         continue
                     }
                     visit(child, display: childDisplay, named: false)
                 }
                 // A directory named with nothing to read is most likely the wrong one.
-                if named, files.count == before, !others {
+                if named, files.count == before, passedOver == passedBefore {
                     problems.append(
                         Diagnostic(.warning, file: display, message: "no record files (.json, .jsonl, .ndjson, .xml) in this directory"))
                 }
                 return
             }
-            guard seenFiles.insert(real).inserted else { return }
+            guard seenFiles.insert(real).inserted else {
+                passedOver += 1
+                return
+            }
             // A thesaurus named beside record files is imported by ingest, not read as records.
-            if otherExtensions.contains((path as NSString).pathExtension.lowercased()) { return }
+            if otherExtensions.contains((path as NSString).pathExtension.lowercased()) {
+                passedOver += 1
+                return
+            }
             // Only regular files: opening a named pipe would wait for a writer forever, and a
             // device or socket is no record file.
             var status = stat()
