@@ -273,6 +273,13 @@ struct ThesaurusTests {
         let variants = Concept(iri: "x", prefLabels: ["zh-Hans": "珊瑚礁群", "zh-Hant-TW": "珊瑚礁體"])
         #expect(variants.label(preferring: "zh-Hant")?.text == "珊瑚礁體")
         #expect(variants.label(preferring: "zh-Hans-CN")?.text == "珊瑚礁群")
+        // A region implies its script, and a variant that shares a subtag comes before the
+        // bare language (review).
+        #expect(variants.label(preferring: "zh-TW")?.text == "珊瑚礁體")
+        let bare = Concept(iri: "z", prefLabels: ["zh": "珊瑚礁", "zh-Hant-TW": "珊瑚礁體"])
+        #expect(bare.label(preferring: "zh-Hant")?.text == "珊瑚礁體")
+        #expect(bare.label(preferring: "zh-CN")?.text == "珊瑚礁")
+        #expect(try house.label(ofTheme: "marine", language: "es-MX")?.text == "ecosistemas marinos")
         #expect(Concept(iri: "y", altLabels: ["fr": ["récif"]]).label(preferring: "en")?.text == "récif")
     }
 

@@ -221,7 +221,10 @@ extension ClearingHouse {
     static func concept(named value: String, among candidates: [Concept], language: String?) -> Concept? {
         func rank(_ concept: Concept) -> Int {
             let exact = concept.notation == value ? 0 : 2
-            let labelled = language.map { concept.prefLabels[$0] != nil } ?? true ? 0 : 1
+            let labelled =
+                language.map { wanted in
+                    concept.prefLabels.keys.contains { LanguageTag.primaryLanguage(of: $0) == LanguageTag.primaryLanguage(of: wanted) }
+                } ?? true ? 0 : 1
             return exact + labelled
         }
         return candidates.enumerated().min { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }?.element

@@ -49,26 +49,33 @@ public struct Concept: Sendable, Hashable, Codable {
     /// Every language the concept has a label in, sorted.
     public var languages: [String] { Array(Set(prefLabels.keys).union(altLabels.keys)).sorted() }
 
-    /// The preferred label in `language` (or a language of the same primary subtag), else
-    /// English, else any (the alphabetically first language), with its language.
+    /// The preferred label in `language`, else in its closest variant (`zh-Hant-TW` for
+    /// `zh-Hant`, `Hant` for `zh-TW`), else English, else any (the alphabetically
+    /// first language), with its language; a concept with alternative labels only gives one
+    /// of those the same way.
     public func label(preferring language: String?) -> (text: String, language: String)? {
         Self.label(in: prefLabels, preferring: language)
             ?? Self.label(in: altLabels.compactMapValues(\.first), preferring: language)
     }
 
-    /// The label of `labels` in `language`, else in a variant of it (the closest first:
-    /// `zh-Hant-TW` for `zh-Hant` before `zh-Hans`), else English, else the first tag's.
+    /// The label of `labels` in `language`, else in the closest variant of it, else English,
+    /// else the first tag's.
+    ///
+    /// Closest: a tag that extends `language` or that `language` extends, apart from the bare
+    /// language (`zh-Hant-TW` for `zh-Hant`); then one that shares its script or region
+    /// (a Chinese region implies its script: `zh-TW` is written `Hant`, `zh-CN` `Hans`); then
+    /// the bare language; then any other variant.
     private static func label(in labels: [String: String], preferring language: String?) -> (text: String, language: String)? {
         if let language {
             if let text = labels[language] { return (text, language) }
             let primary = LanguageTag.primaryLanguage(of: language)
-            let lower = language.lowercased()
+            let mine = subtags(of: language)
             func closeness(_ tag: String) -> Int {
+                let lower = language.lowercased()
                 let other = tag.lowercased()
-                if other.hasPrefix(lower + "-") || lower.hasPrefix(other + "-") { return 0 }
-                // The same script (`Hant`) or region after the primary language.
-                let mine = Set(lower.split(separator: "-").dropFirst())
-                return mine.isDisjoint(with: other.split(separator: "-").dropFirst()) ? 2 : 1
+                if other == primary { return 2 }
+                if other.hasPrefix(lower + "-") || (lower.hasPrefix(other + "-")) { return 0 }
+                return mine.isDisjoint(with: subtags(of: tag)) ? 3 : 1
             }
             if let match = labels.keys.filter({ LanguageTag.primaryLanguage(of: $0) == primary })
                 .min(by: { (closeness($0), $0) < (closeness($1), $1) }),
@@ -80,6 +87,18 @@ public struct Concept: Sendable, Hashable, Codable {
         if let text = labels["en"] { return (text, "en") }
         if let first = labels.keys.sorted().first, let text = labels[first] { return (text, first) }
         return nil
+    }
+
+    /// A tag's subtags after the language, lower-cased, with the script a Chinese region
+    /// implies.
+    private static func subtags(of tag: String) -> Set<String> {
+        let parts = tag.lowercased().split(separator: "-").map(String.init)
+        var subtags = Set(parts.dropFirst())
+        if parts.first == "zh" {
+            if !subtags.isDisjoint(with: ["tw", "hk", "mo"]) { subtags.insert("hant") }
+            if !subtags.isDisjoint(with: ["cn", "sg"]) { subtags.insert("hans") }
+        }
+        return subtags
     }
 
     /// The concept as JSON: `{"id", "iri", "notation", "prefLabel": {lang: label}, "altLabel": {lang: [labels]}, "definition", "broader", "narrower"}`.
