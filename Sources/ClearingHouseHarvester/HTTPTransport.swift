@@ -153,11 +153,22 @@ public final class HTTPTransport: OAIHTTPTransport {
         if reasons.contains("WRONG_VERSION_NUMBER") {
             return OAITransportFailure("it does not speak TLS at this address (an http:// URL?)")
         }
+        if !Set(reasons).isDisjoint(with: permanentHandshakeReasons) {
+            return OAITransportFailure("the TLS handshake failed: the provider and chm share no protocol version or cipher (\(reasons.joined(separator: ", ")))")
+        }
         if stack.isEmpty || stack.contains(.eofDuringHandshake) {
             return TransportError(description: "the connection closed during the TLS handshake")
         }
-        return OAITransportFailure("the TLS handshake failed (\(reasons.isEmpty ? "\(failure)" : reasons.joined(separator: ", ")))")
+        // Anything else (an alert from a server under load, say) may pass: retried.
+        return TransportError(description: "the TLS handshake failed (\(reasons.isEmpty ? "unknown reason" : reasons.joined(separator: ", ")))")
     }
+
+    /// BoringSSL's reasons for a handshake that no retry can mend besides a certificate: the
+    /// two sides have no protocol version or cipher in common.
+    static let permanentHandshakeReasons: Set<String> = [
+        "UNSUPPORTED_PROTOCOL", "TLSV1_ALERT_PROTOCOL_VERSION", "NO_SHARED_CIPHER", "SSLV3_ALERT_HANDSHAKE_FAILURE",
+        "NO_CIPHERS_AVAILABLE", "WRONG_SSL_VERSION",
+    ]
 
     /// The reason of one of BoringSSL's errors (`CERTIFICATE_VERIFY_FAILED` in
     /// `Error: 268435581 error:1000007d:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED at FILE:LINE`).
@@ -165,7 +176,8 @@ public final class HTTPTransport: OAIHTTPTransport {
         guard let error = description.range(of: "error:") else { return nil }
         let rest = description[error.upperBound...]
         let text = rest.range(of: " at ").map { rest[..<$0.lowerBound] } ?? rest
-        guard let last = text.split(separator: ":").last, !last.isEmpty,
+        // (A reason has letters: without " at FILE:LINE", the last part may be a line number.)
+        guard let last = text.split(separator: ":").last, last.contains(where: \.isUppercase),
             last.allSatisfy({ $0.isUppercase || $0.isNumber || $0 == "_" })
         else { return nil }
         return String(last)

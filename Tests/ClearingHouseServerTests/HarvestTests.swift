@@ -808,6 +808,7 @@ struct HarvestTests {
             HTTPTransport.reason(of: "Error: 268435581 error:1000007d:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED at /x/handshake.cc:320")
                 == "CERTIFICATE_VERIFY_FAILED")
         #expect(HTTPTransport.reason(of: "Error:  EOF during handshake") == nil)
+        #expect(HTTPTransport.reason(of: "Error: 1 error:1000007d:SSL routines:x.cc:393") == nil)
     }
 
     @Test("a token the provider no longer accepts starts the stopped harvest again")
