@@ -255,6 +255,14 @@ struct ThesaurusTests {
         let read = try SKOSReader.read(path: json)
         #expect(read.first?.prefLabels == ["en": "xl label"])
         #expect(read.first?.altLabels == ["fr": ["étiquette"]])
+        // JSON-LD with the labels as nodes of their own, referenced (review).
+        let referenced = try directory.write(
+            "xl-ref.jsonld",
+            #"{"@context": {"skosxl": "http://www.w3.org/2008/05/skos-xl#", "skos": "http://www.w3.org/2004/02/skos/core#"}, "@graph": [{"@id": "http://x.org/c_1", "@type": "skos:Concept", "skosxl:prefLabel": [{"@id": "http://x.org/xl_en_1"}, {"@id": "http://x.org/xl_none"}]}, {"@id": "http://x.org/xl_en_1", "@type": "skosxl:Label", "skosxl:literalForm": {"@value": "soil erosion", "@language": "en"}}]}"#)
+        let (byReference, referenceWarnings) = try SKOSReader.readWithWarnings(path: referenced)
+        #expect(byReference.map(\.iri) == ["http://x.org/c_1"])
+        #expect(byReference.first?.prefLabels == ["en": "soil erosion"])
+        #expect(referenceWarnings.contains { $0.message.contains("xl_none") }, "\(referenceWarnings)")
     }
 
     /// Another vocabulary's notation that differs in case does not rename a theme, and a

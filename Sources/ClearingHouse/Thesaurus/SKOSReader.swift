@@ -173,8 +173,7 @@ public enum SKOSReader {
         var concepts: [Concept] = []
         // SKOS-XL labels given as resources of their own (AGROVOC's dump): their literal
         // forms by IRI, and the concepts' references to them, joined at the end of the file.
-        var labelForms: [String: [LabelForm]] = [:]
-        var references: [(concept: Int, reference: LabelReference)] = []
+        let labels = LabelIndex()
         do {
             var found = try reader.read()
             if found, !reader.isElement { found = try advanceToElement(reader) }
@@ -191,12 +190,12 @@ public enum SKOSReader {
                 if reader.isElement, reader.depth == 1 {
                     let element = try reader.expand()
                     if let (iri, forms) = labelResource(element) {
-                        if labelForms[iri, default: []].count < maximumLabelsPerLanguage { labelForms[iri, default: []] += forms }
+                        labels.add(forms, of: iri)
                     } else {
                         var pending: [LabelReference] = []
                         var nested: [Concept] = []
                         if let concept = try concept(from: element, path: path, warnings: warnings, references: &pending, nested: &nested) {
-                            references += pending.map { (concepts.count, $0) }
+                            labels.references += pending.map { (concepts.count, $0) }
                             concepts.append(concept)
                         }
                         concepts += nested
@@ -209,20 +208,39 @@ public enum SKOSReader {
         } catch let error as XMLReadError {
             throw diagnostic(error)
         }
-        for (index, reference) in references {
-            guard let forms = labelForms[reference.label] else {
-                warnings.add(
-                    line: reference.line, column: nil,
-                    "label <\(reference.label)> of concept <\(concepts[index].iri)> is not described in this file (no skosxl:literalForm)")
-                continue
-            }
-            for form in forms {
-                apply(
-                    property: reference.property, literal: form.text, language: form.language, iri: nil, to: &concepts[index],
-                    at: (form.line, nil), warnings: warnings)
+        labels.resolve(into: &concepts, warnings: warnings)
+        return concepts
+    }
+
+    /// SKOS-XL labels described as resources of their own, and the concepts' references to
+    /// them, joined once the file is read.
+    final class LabelIndex {
+        private var forms: [String: [LabelForm]] = [:]
+        /// (index of the concept in the file's list, its reference)
+        var references: [(concept: Int, reference: LabelReference)] = []
+
+        /// Records the literal forms of the label `iri`.
+        func add(_ found: [LabelForm], of iri: String) {
+            if forms[iri, default: []].count < maximumLabelsPerLanguage { forms[iri, default: []] += found }
+        }
+
+        /// Gives each referenced label's forms to its concept; a label the file does not
+        /// describe is a warning.
+        func resolve(into concepts: inout [Concept], warnings: Warnings) {
+            for (index, reference) in references where concepts.indices.contains(index) {
+                guard let found = forms[reference.label] else {
+                    warnings.add(
+                        line: reference.line, column: nil,
+                        "label <\(reference.label)> of concept <\(concepts[index].iri)> is not described in this file (no skosxl:literalForm)")
+                    continue
+                }
+                for form in found {
+                    apply(
+                        property: reference.property, literal: form.text, language: form.language, iri: nil, to: &concepts[index],
+                        at: (form.line, nil), warnings: warnings)
+                }
             }
         }
-        return concepts
     }
 
     /// A SKOS-XL label's text: its `skosxl:literalForm`, in its language.
@@ -386,11 +404,13 @@ public enum SKOSReader {
         source.skipByteOrderMark()
         var parser = JSONParser(source: source, limits: limits)
         var concepts: [Concept] = []
+        let labels = LabelIndex()
         do {
-            try streamJSONLD(&parser, path: path, warnings: warnings, into: &concepts)
+            try streamJSONLD(&parser, path: path, warnings: warnings, labels: labels, into: &concepts)
         } catch let error as JSONSyntaxError {
             throw Diagnostic(.error, file: path, line: error.line, column: error.column, message: error.message)
         }
+        labels.resolve(into: &concepts, warnings: warnings)
         return concepts
     }
 
@@ -400,7 +420,7 @@ public enum SKOSReader {
     /// languages) is read in the memory of one concept. Items of a `@graph` that comes before
     /// the `@context` wait for it.
     private static func streamJSONLD(
-        _ parser: inout JSONParser, path: String, warnings: Warnings, into concepts: inout [Concept]
+        _ parser: inout JSONParser, path: String, warnings: Warnings, labels: LabelIndex, into concepts: inout [Concept]
     ) throws {
         func items(_ body: (JSONNode) throws -> Void) throws {
             try parser.expect(UInt8(ascii: "["), "'['")
@@ -413,7 +433,7 @@ public enum SKOSReader {
         }
         switch parser.peekSignificant() {
         case UInt8(ascii: "[")?:
-            try items { try visitJSONLD($0, context: Context(), path: path, warnings: warnings, into: &concepts) }
+            try items { try visitJSONLD($0, context: Context(), path: path, warnings: warnings, labels: labels, into: &concepts) }
         case UInt8(ascii: "{")?:
             let (line, column) = (parser.line, parser.column)
             try parser.expect(UInt8(ascii: "{"), "'{'")
@@ -436,7 +456,7 @@ public enum SKOSReader {
                     if key == "@graph" || context?.keyword(key) == "@graph", parser.peekSignificant() == UInt8(ascii: "[") {
                         try items { item in
                             if let context {
-                                try visitJSONLD(item, context: context, path: path, warnings: warnings, into: &concepts)
+                                try visitJSONLD(item, context: context, path: path, warnings: warnings, labels: labels, into: &concepts)
                             } else {
                                 waiting.append(item)
                             }
@@ -451,35 +471,40 @@ public enum SKOSReader {
             }
             try parser.expectEnd("the end of the file")
             for item in waiting {
-                try visitJSONLD(item, context: context ?? Context(), path: path, warnings: warnings, into: &concepts)
+                try visitJSONLD(item, context: context ?? Context(), path: path, warnings: warnings, labels: labels, into: &concepts)
             }
             // The document is a node object itself when it has more than a context and a graph.
             try visitJSONLD(
                 JSONNode(value: .object(members), line: line, column: column), context: Context(), path: path, warnings: warnings,
-                into: &concepts)
+                labels: labels, into: &concepts)
         default:
             let root = try parser.parseValue()
             try parser.expectEnd("the end of the file")
-            try visitJSONLD(root, context: Context(), path: path, warnings: warnings, into: &concepts)
+            try visitJSONLD(root, context: Context(), path: path, warnings: warnings, labels: labels, into: &concepts)
         }
     }
 
     /// Reads `node` (a node object, an array of them, or a document with `@graph`).
     private static func visitJSONLD(
-        _ node: JSONNode, context: Context, path: String, warnings: Warnings, into concepts: inout [Concept]
+        _ node: JSONNode, context: Context, path: String, warnings: Warnings, labels: LabelIndex, into concepts: inout [Concept]
     ) throws {
         switch node.value {
         case .array(let items):
-            for item in items { try visitJSONLD(item, context: context, path: path, warnings: warnings, into: &concepts) }
+            for item in items { try visitJSONLD(item, context: context, path: path, warnings: warnings, labels: labels, into: &concepts) }
         case .object(let members):
             var context = context
             if let contextNode = members.first(where: { $0.key == "@context" })?.value {
                 context = try readContext(contextNode, into: context, path: path)
             }
             if let graph = members.first(where: { context.keyword($0.key) == "@graph" })?.value {
-                try visitJSONLD(graph, context: context, path: path, warnings: warnings, into: &concepts)
+                try visitJSONLD(graph, context: context, path: path, warnings: warnings, labels: labels, into: &concepts)
             }
-            if let concept = try nodeObject(members, at: node, context: context, path: path, warnings: warnings, nested: &concepts) {
+            var references: [LabelReference] = []
+            if let concept = try nodeObject(
+                members, at: node, context: context, path: path, warnings: warnings, labels: labels, references: &references,
+                nested: &concepts)
+            {
+                labels.references += references.map { (concepts.count, $0) }
                 concepts.append(concept)
             }
         default:
@@ -540,7 +565,7 @@ public enum SKOSReader {
     /// described inside it (a `narrower` value with labels of its own) goes to `nested`.
     private static func nodeObject(
         _ members: [JSONNode.Member], at node: JSONNode, context: Context, path: String, warnings: Warnings,
-        nested: inout [Concept]
+        labels: LabelIndex, references: inout [LabelReference], nested: inout [Concept]
     ) throws -> Concept?
     {
         var types: [String] = []
@@ -574,6 +599,16 @@ public enum SKOSReader {
             }
         }
         if types.contains(where: notConcepts.contains) { return nil }
+        // A SKOS-XL label described on its own: its literal forms, for the concepts that
+        // reference it.
+        if types.contains(skosXL + "Label")
+            || members.contains(where: { context.keyword($0.key) == nil && context.expandVocabulary($0.key) == skosXL + "literalForm" })
+        {
+            if let id {
+                labels.add(literalForms(members, context: context), of: id)
+            }
+            return nil
+        }
         var concept = Concept(iri: id ?? "")
         var hasLabel = false
         for member in members where context.keyword(member.key) == nil {
@@ -612,37 +647,29 @@ public enum SKOSReader {
                 case .object(let object):
                     // A node described in place (`"narrower": [{"@id": ..., "prefLabel": ...}]`):
                     // linked, and read as a concept of its own.
+                    var ignored: [LabelReference] = []
                     if object.contains(where: { context.keyword($0.key) == nil }),
                         object.contains(where: { context.keyword($0.key) == "@id" }), !property.hasPrefix(skosXL),
-                        let inner = try nodeObject(object, at: value, context: context, path: path, warnings: warnings, nested: &nested)
+                        let inner = try nodeObject(
+                            object, at: value, context: context, path: path, warnings: warnings, labels: labels, references: &ignored,
+                            nested: &nested)
                     {
                         nested.append(inner)
                     }
                     var literal: String?
                     var language = context.language
                     var reference: String?
-                    // An inline SKOS-XL label: its literal form is the text.
-                    if property.hasPrefix(skosXL),
-                        let form = object.first(where: { context.expandVocabulary($0.key) == skosXL + "literalForm" })?.value
-                    {
-                        for value in flatten(form) {
-                            var text: String?
-                            var language = context.language
-                            switch value.value {
-                            case .string(let string): text = string
-                            case .object(let parts):
-                                for part in parts {
-                                    if case .string(let string) = part.value.value {
-                                        let key = context.keyword(part.key) ?? part.key
-                                        if key == "@value" { text = string }
-                                        if key == "@language" { language = string }
-                                    }
-                                }
-                            default: break
-                            }
+                    // A SKOS-XL label: in place, its literal form is the text; by reference
+                    // (an @id alone), the label described elsewhere in the file.
+                    if property.hasPrefix(skosXL) {
+                        let forms = literalForms(object, context: context)
+                        for form in forms {
                             apply(
-                                property: property, literal: text, language: language, iri: nil, to: &concept,
-                                at: (value.line, value.column), warnings: warnings)
+                                property: property, literal: form.text, language: form.language, iri: nil, to: &concept,
+                                at: (form.line, nil), warnings: warnings)
+                        }
+                        if forms.isEmpty, case .string(let reference)? = object.first(where: { context.keyword($0.key) == "@id" })?.value.value {
+                            references.append(LabelReference(property: property, label: context.expand(reference), line: value.line))
                         }
                         continue
                     }
@@ -670,6 +697,31 @@ public enum SKOSReader {
                 message: "a concept without @id; give each skos:Concept its IRI")
         }
         return concept
+    }
+
+    /// The `skosxl:literalForm` values of a label's node object, each in its language.
+    private static func literalForms(_ members: [JSONNode.Member], context: Context) -> [LabelForm] {
+        var forms: [LabelForm] = []
+        for member in members where context.keyword(member.key) == nil && context.expandVocabulary(member.key) == skosXL + "literalForm" {
+            for value in flatten(member.value) {
+                var text: String?
+                var language = context.language
+                switch value.value {
+                case .string(let string): text = string
+                case .object(let parts):
+                    for part in parts {
+                        if case .string(let string) = part.value.value {
+                            let key = context.keyword(part.key) ?? part.key
+                            if key == "@value" { text = string }
+                            if key == "@language" { language = string }
+                        }
+                    }
+                default: break
+                }
+                if let text { forms.append(LabelForm(text: text, language: language, line: value.line)) }
+            }
+        }
+        return forms
     }
 
     /// The values of a JSON-LD property: the items of an array, else the value itself.
