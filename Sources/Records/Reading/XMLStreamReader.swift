@@ -511,10 +511,17 @@ package struct XMLElement {
         return resolved
     }
 
-    /// `reference` (an IRI, perhaps relative) resolved against `base` as RFC 3986 says;
-    /// `reference` itself when either cannot be parsed.
+    /// `reference` (an IRI, perhaps relative) resolved against `base` as RFC 3986 says. When
+    /// libxml2 cannot parse one of them (a space, say), a reference with no scheme is put
+    /// after the base's last `/`, so that it still belongs to that base.
     package static func resolve(_ reference: String, against base: String) -> String {
-        takeXMLString(xmlBuildURI(reference, base)) ?? reference
+        if let resolved = takeXMLString(xmlBuildURI(reference, base)) { return resolved }
+        let scheme = reference.firstIndex(of: ":").map { colon in
+            reference[..<colon].allSatisfy { $0.isLetter || $0.isNumber || "+-.".contains($0) } && !reference[..<colon].isEmpty
+        } ?? false
+        guard !scheme else { return reference }
+        let directory = base.lastIndex(of: "/").map { String(base[...$0]) } ?? base + "/"
+        return directory + (reference.hasPrefix("/") ? String(reference.dropFirst()) : reference)
     }
 
     /// Names of the attributes that are neither in `known` nor namespace declarations.

@@ -14,7 +14,8 @@ public struct Schema: Sendable {
         /// Fields of one group are scored together (BM25F); a document scores on its best
         /// group. Give each language's fields their own group (`title.en` and `summary.en`
         /// in `en`), so that a record written in several languages is not scored higher for
-        /// saying the same thing twice. Nil: the field's own name.
+        /// saying the same thing twice. Nil: the one unnamed group (`""`) of every field
+        /// without a group.
         public var group: String?
 
         public init(_ name: String, analyzer: any Analyzer = StandardAnalyzer(), weight: Double = 1, group: String? = nil) {
