@@ -53,6 +53,8 @@ extension ClearingHouse {
     ///   when the file cannot be written (`cannot write PATH: REASON`).
     public func export(format: ExportFormat, selection: ExportSelection, toFile path: String) throws {
         try selection.validate()
+        // (An empty path named the working directory: "cannot write /x: it is a directory".)
+        guard !path.isEmpty else { throw ClearingHouseError.parameter("output", "the file name is empty; name the file to write") }
         try AtomicFile.write(path) { file in try export(format: format, selection: selection) { try file.append($0) } }
     }
 }
