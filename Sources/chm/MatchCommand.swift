@@ -80,6 +80,7 @@ struct MatchCommand: ParsableCommand {
 
     func run() throws {
         let house = try indexOptions.open(create: false)
+        Console.keepUntilExit(house)
         if let requests {
             let entries = try Console.run { requests == "all" ? try house.allRequests() : try ClearingHouse.MatchRunEntry.read(requests) }
             let results = try Console.run { try house.matchRun(entries, limit: limit ?? 100, filters: filterOptions.filters) }
@@ -124,6 +125,7 @@ struct SimilarCommand: ParsableCommand {
 
     func run() throws {
         let house = try indexOptions.open(create: false)
+        Console.keepUntilExit(house)
         let response = try Console.run { try house.similar(id: id, filters: filterOptions.filters, limit: limit, language: lang) }
         if json {
             try Console.printJSON(response)

@@ -81,6 +81,7 @@ struct SearchCommand: ParsableCommand {
 
     func run() throws {
         let house = try indexOptions.open(create: false)
+        Console.keepUntilExit(house)
         let response = try Console.run { try house.search(request) }
         if response.stale {
             Console.error(

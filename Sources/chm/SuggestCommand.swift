@@ -32,6 +32,7 @@ struct SuggestCommand: ParsableCommand {
 
     func run() throws {
         let house = try indexOptions.open(create: false)
+        Console.keepUntilExit(house)
         let suggestions = try Console.run { try house.suggest(text, limit: limit, language: lang) }
         if json {
             try Console.printJSON(suggestions)

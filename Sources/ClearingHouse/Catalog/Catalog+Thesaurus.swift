@@ -65,6 +65,19 @@ extension Catalog {
         }
     }
 
+    /// Stores `data` as the search form of thesaurus generation `version`, unless an import
+    /// has moved the generation on since it was read.
+    func replaceThesaurusIndex(version: String, data: String) throws {
+        try write { db in
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO thesaurus_index (id, version, data)
+                    SELECT 1, ?, ? WHERE (SELECT generation FROM thesaurus_state WHERE id = 1) = ?
+                    """,
+                arguments: [version, data, Int64(version) ?? -1])
+        }
+    }
+
     /// The thesaurus generation: bumped by every import, in its transaction (one row, read in
     /// constant time by every search).
     func thesaurusVersion() throws -> String {

@@ -63,7 +63,9 @@ extension ClearingHouse {
     private func synchronizeIndexLocked() throws -> Int {
         let writer = try openIndexWriter()
         defer { writer.close() }
-        return try indexing { try SearchIndex.synchronize(writer, catalog: catalog) }
+        let applied = try indexing { try SearchIndex.synchronize(writer, catalog: catalog) }
+        try refreshStoredThesaurus()
+        return applied
     }
 
     /// Rebuilds the index from the catalog alone (what `chm reindex` does).

@@ -254,6 +254,24 @@ extension ClearingHouse {
         _ = try thesaurus()
     }
 
+    /// Stores the thesaurus's analyzed labels again when the stored ones were made by other
+    /// analyzers (an upgrade of chm changed one): else every search process would analyze
+    /// every label anew (seconds for a large vocabulary) until the next import. A writer
+    /// does this (``synchronizeIndex()``, which ingests and `chm serve` run), never a search.
+    func refreshStoredThesaurus() throws {
+        let version = try catalog.thesaurusVersion()
+        guard version != "0" else { return }
+        if let stored = try catalog.thesaurusIndex(version: version),
+            QueryExpander(serialized: stored, schema: SearchIndex.schema) != nil
+        {
+            return
+        }
+        let concepts = try concepts()
+        guard !concepts.isEmpty else { return }
+        let expander = QueryExpander(sets: LoadedThesaurus.synonymSets(concepts), schema: SearchIndex.schema)
+        try catalog.replaceThesaurusIndex(version: version, data: expander.serialized)
+    }
+
     /// The loaded thesaurus, reloaded when an import has changed it (a constant-time check
     /// of the catalog's thesaurus generation). Its analyzed labels are read from the catalog,
     /// where the import stored them; a search never writes.
