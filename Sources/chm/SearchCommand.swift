@@ -13,7 +13,8 @@ struct SearchCommand: ParsableCommand {
             description, keywords; kind, country, region, theme, target, language, year), prefix*, \
             word~ (close spellings), word^2 (a boost). \
             An empty query ("") with filters lists the matching records, newest first. \
-            An invalid query exits 64 and names the position.
+            An invalid query exits 64 and names the position. \
+            A query that starts with - (an excluded word first) goes after --: chm search -- "-flood fire".
             """)
 
     @OptionGroup var indexOptions: IndexOptions
