@@ -184,6 +184,12 @@ struct ForgivingSearchQATests {
             }
             #expect(looped.sorted() == ["e", "f", "g"])
             #expect(report.warnings.allSatisfy { $0.file == file })
+            // A loop made across two imports is warned of by the second (review).
+            let first = try directory.write("a.rdf", thesaurus(["a": [("en", "atolls")], "b": [("en", "bays")]], broader: ["a": "b"]))
+            #expect(try house.importThesaurus([first]).warnings.isEmpty)
+            let second = try directory.write("b.rdf", thesaurus(["b": [("en", "bays")]], broader: ["b": "a"]))
+            let closing = try house.importThesaurus([second])
+            #expect(closing.warnings.contains { $0.message.contains("<http://example.org/t/b> is broader than itself") }, "\(closing.warnings)")
         }
     }
 

@@ -73,7 +73,11 @@ extension ClearingHouse {
         }
         let merged = Concept.mergingDescriptions(read.flatMap(\.concepts))
         report.countLabels(of: merged)
-        for concept in Concept.cycles(in: merged) {
+        // Cycles among the imported concepts and those stored before (one made across two
+        // imports), reported for the imported ones.
+        let imported = Set(merged.map(\.iri))
+        let kept = replace ? [] : try concepts().filter { !imported.contains($0.iri) }
+        for concept in Concept.cycles(in: merged + kept) where imported.contains(concept.iri) {
             report.warnings.append(
                 Diagnostic(
                     .warning, file: sources[concept.iri] ?? "",
