@@ -162,6 +162,8 @@ struct ForgivingSearchQATests {
             #expect(messages.contains { $0.hasPrefix("\(rdf):5:") && $0.contains("\"klingon-xx-123456789\" is not a BCP 47 tag") }, "\(messages)")
             #expect(messages.contains { $0.hasPrefix("\(jsonld):1:") && $0.contains("\"not a tag\"") }, "\(messages)")
             #expect(messages.contains { $0.contains("<http://example.org/t/alt> has no skos:prefLabel") }, "\(messages)")
+            // ... at the line where the concept is described (it had none).
+            #expect(report.warnings.first { $0.message.contains("/alt> has no skos:prefLabel") }?.line != nil, "\(messages)")
             #expect(report.warnings.allSatisfy { $0.severity == .warning })
             #expect(try JSONValue.text(encoding: report).contains(#""warnings":[{"#))
             #expect(try house.concept(id: "kelp")?.prefLabels["und"] == "kelp tlhIngan")

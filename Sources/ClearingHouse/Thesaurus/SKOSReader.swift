@@ -65,7 +65,9 @@ public enum SKOSReader {
         // A concept with no label in any language is of no use to search or labels.
         merged.removeAll { $0.prefLabels.isEmpty && $0.altLabels.isEmpty }
         for concept in merged where concept.prefLabels.isEmpty {
-            warnings.add(line: nil, column: nil, "concept <\(concept.iri)> has no skos:prefLabel; its alternative labels stand for it")
+            warnings.add(
+                line: warnings.conceptLines[concept.iri], column: nil,
+                "concept <\(concept.iri)> has no skos:prefLabel; its alternative labels stand for it")
         }
         guard !merged.isEmpty else {
             throw Diagnostic(
@@ -84,7 +86,15 @@ public enum SKOSReader {
         private var kept: [Diagnostic] = []
         private var more = 0
 
+        /// Where each concept is first described, for warnings about the concept as a whole.
+        private(set) var conceptLines: [String: Int] = [:]
+
         init(path: String) { self.path = path }
+
+        /// Notes that `iri` is described at `line` (the first place is kept).
+        func noteConcept(_ iri: String, line: Int) {
+            if conceptLines[iri] == nil { conceptLines[iri] = line }
+        }
 
         func add(line: Int?, column: Int?, _ message: String) {
             guard kept.count < SKOSReader.maximumWarnings else {
@@ -334,11 +344,12 @@ public enum SKOSReader {
                 iri: resource, to: &concept, at: (property.line, nil), warnings: warnings)
         }
         guard isConcept || hasLabel else { return nil }
-        guard about != nil else {
+        guard let about else {
             throw Diagnostic(
                 .error, file: path, line: element.line,
                 message: "a concept without rdf:about; give each skos:Concept its IRI")
         }
+        warnings.noteConcept(about, line: element.line)
         return concept
     }
 
@@ -691,11 +702,12 @@ public enum SKOSReader {
             }
         }
         guard types.contains(skos + "Concept") || hasLabel else { return nil }
-        guard id != nil else {
+        guard let id else {
             throw Diagnostic(
                 .error, file: path, line: node.line, column: node.column,
                 message: "a concept without @id; give each skos:Concept its IRI")
         }
+        warnings.noteConcept(id, line: node.line)
         return concept
     }
 
