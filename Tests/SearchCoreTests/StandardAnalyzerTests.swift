@@ -101,6 +101,8 @@ private func expectConsistent(_ text: String, _ analyzer: StandardAnalyzer = Sta
         ("1.a a.1 .5 5.", ["1", "a", "a", "1", "5", "5"]),
         ("end.Start U.S.A.", ["end", "start", "u", "s", "a"]),
         ("10km 3.5kg", ["10km", "3.5kg"]),
+        // Squared abbreviations are words, spelled out by NFKC (they were dropped).
+        ("10 ㎞ 5㎏ 3㎡", ["10", "km", "5kg", "3m2"]),
         // English possessive.
         ("the community's forest", ["the", "community", "forest"]),
         ("the community’s forest", ["the", "community", "forest"]),

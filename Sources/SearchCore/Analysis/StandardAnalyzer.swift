@@ -200,6 +200,10 @@ enum ScalarClass: Equatable {
             }
         case .otherNumber:
             self = .letter
+        case .otherSymbol where (0x3371...0x33DF).contains(value):
+            // Squared Latin abbreviations of CJK text (`㎞`, `㎏`, `㎡`): symbols, which NFKC
+            // spells out as letters (`km`), so they are words.
+            self = .letter
         case .nonspacingMark, .spacingMark:
             self = .mark
         case .format:
