@@ -40,9 +40,12 @@ extension ClearingHouse {
             writer = try IndexWriter(directory: segmentsDirectory, schema: SearchIndex.schema, bm25: bm25)
         } catch let error where error.code == .schemaMismatch {
             // An index built by an older chm with other fields: start afresh; the
-            // synchronization that follows replays the whole change log into it.
+            // synchronization that follows replays the whole change log into it. The stored
+            // thesaurus was analyzed by that chm too: stored again (a failure leaves the old
+            // form, which searches then analyze anew, as before).
             try? FileManager.default.removeItem(at: segmentsDirectory)
             writer = try indexing { try IndexWriter(directory: segmentsDirectory, schema: SearchIndex.schema, bm25: bm25) }
+            try? refreshStoredThesaurus()
         } catch {
             throw ClearingHouseError(
                 error.code == .corrupt ? .damaged : .storage, error.message + (error.code == .corrupt ? Self.repairAdvice : ""))
@@ -63,9 +66,7 @@ extension ClearingHouse {
     private func synchronizeIndexLocked() throws -> Int {
         let writer = try openIndexWriter()
         defer { writer.close() }
-        let applied = try indexing { try SearchIndex.synchronize(writer, catalog: catalog) }
-        try refreshStoredThesaurus()
-        return applied
+        return try indexing { try SearchIndex.synchronize(writer, catalog: catalog) }
     }
 
     /// Rebuilds the index from the catalog alone (what `chm reindex` does).

@@ -260,14 +260,14 @@ extension ClearingHouse {
 
     /// Stores the thesaurus's analyzed labels again when the stored ones were made by other
     /// analyzers (an upgrade of chm changed one): else every search process would analyze
-    /// every label anew (seconds for a large vocabulary) until the next import. A writer
-    /// does this (``synchronizeIndex()``, which ingests and `chm serve` run), never a search.
+    /// every label anew (seconds for a large vocabulary) until the next import. Writers do
+    /// this when they find the index made by other analyzers too (the same upgrade): an
+    /// ingest, ``synchronizeIndex()`` (`chm serve`'s start), and the one search after an
+    /// upgrade that rebuilds the index.
     func refreshStoredThesaurus() throws {
         let version = try catalog.thesaurusVersion()
         guard version != "0" else { return }
-        if let stored = try catalog.thesaurusIndex(version: version),
-            QueryExpander(serialized: stored, schema: SearchIndex.schema) != nil
-        {
+        if let stored = try catalog.thesaurusIndex(version: version), QueryExpander.isStored(forAnalyzersOf: SearchIndex.schema, stored) {
             return
         }
         let concepts = try concepts()

@@ -511,17 +511,40 @@ package struct XMLElement {
         return resolved
     }
 
-    /// `reference` (an IRI, perhaps relative) resolved against `base` as RFC 3986 says. When
-    /// libxml2 cannot parse one of them (a space, say), a reference with no scheme is put
-    /// after the base's last `/`, so that it still belongs to that base.
+    /// `reference` (an IRI, perhaps relative) resolved against `base` as RFC 3986 says. libxml2
+    /// resolves what it can parse; when it cannot parse one of the two (a space, say) it gives
+    /// the reference back unchanged, and the merge of RFC 3986 section 5.2 is done here
+    /// (without removing dot segments), so that the reference still belongs to its base.
     package static func resolve(_ reference: String, against base: String) -> String {
-        if let resolved = takeXMLString(xmlBuildURI(reference, base)) { return resolved }
-        let scheme = reference.firstIndex(of: ":").map { colon in
-            reference[..<colon].allSatisfy { $0.isLetter || $0.isNumber || "+-.".contains($0) } && !reference[..<colon].isEmpty
-        } ?? false
-        guard !scheme else { return reference }
-        let directory = base.lastIndex(of: "/").map { String(base[...$0]) } ?? base + "/"
-        return directory + (reference.hasPrefix("/") ? String(reference.dropFirst()) : reference)
+        if hasScheme(reference) { return reference }
+        if let resolved = takeXMLString(xmlBuildURI(reference, base)), resolved != reference { return resolved }
+        guard let schemeEnd = base.firstIndex(of: ":") else { return reference }
+        let scheme = base[..<schemeEnd]
+        let rest = base[base.index(after: schemeEnd)...]
+        // The base without its fragment, and without its query.
+        let withoutFragment = base.firstIndex(of: "#").map { String(base[..<$0]) } ?? base
+        let withoutQuery = withoutFragment.firstIndex(of: "?").map { String(withoutFragment[..<$0]) } ?? withoutFragment
+        if reference.hasPrefix("//") { return scheme + ":" + reference }
+        if reference.hasPrefix("#") { return withoutFragment + reference }
+        if reference.hasPrefix("?") { return withoutQuery + reference }
+        // The authority (`//host`), when the base has one, and the path after it.
+        var authority = ""
+        var path = String(withoutQuery[withoutQuery.index(withoutQuery.startIndex, offsetBy: scheme.count + 1)...])
+        if rest.hasPrefix("//") {
+            let afterSlashes = path.index(path.startIndex, offsetBy: 2)
+            let pathStart = path[afterSlashes...].firstIndex(of: "/") ?? path.endIndex
+            authority = String(path[..<pathStart])
+            path = String(path[pathStart...])
+        }
+        if reference.hasPrefix("/") { return scheme + ":" + authority + reference }
+        let directory = path.lastIndex(of: "/").map { String(path[...$0]) } ?? (authority.isEmpty ? "" : "/")
+        return scheme + ":" + authority + directory + reference
+    }
+
+    /// Whether `text` starts with a URI scheme (`http:`, `urn:`).
+    private static func hasScheme(_ text: String) -> Bool {
+        guard let colon = text.firstIndex(of: ":"), let first = text.first, first.isASCII, first.isLetter else { return false }
+        return text[..<colon].allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) }
     }
 
     /// Names of the attributes that are neither in `known` nor namespace declarations.

@@ -247,6 +247,14 @@ public struct QueryExpander: Sendable {
         return lines.joined(separator: "\n")
     }
 
+    /// Whether `text` was stored for the analyzers of `schema` (its first line alone: a cheap
+    /// check before reading it whole with ``init(serialized:schema:)``).
+    public static func isStored(forAnalyzersOf schema: Schema, _ text: String) -> Bool {
+        let (analyzers, groups) = groupAnalyzers(schema)
+        let header = serializationHeader + "\t" + fingerprint(schema: analyzers, groups: groups)
+        return text.utf8.starts(with: header.utf8) && (text.utf8.count == header.utf8.count || text.utf8.dropFirst(header.utf8.count).first == 0x0A)
+    }
+
     /// An expander from ``serialized`` text, or nil when the text is damaged or was made
     /// for other analyzers (then build it again from the sets). Read as bytes: every
     /// separator is an ASCII control byte, which never occurs inside a UTF-8 sequence.
