@@ -153,8 +153,12 @@ public final class HTTPTransport: OAIHTTPTransport {
         if reasons.contains("WRONG_VERSION_NUMBER") {
             return OAITransportFailure("it does not speak TLS at this address (an http:// URL?)")
         }
+        if !Set(reasons).isDisjoint(with: refusedCertificateReasons) {
+            return OAITransportFailure(
+                "the provider refused the TLS handshake over a certificate (\(reasons.joined(separator: ", "))); it may require a client certificate")
+        }
         if !Set(reasons).isDisjoint(with: permanentHandshakeReasons) {
-            return OAITransportFailure("the TLS handshake failed: the provider and chm share no protocol version or cipher (\(reasons.joined(separator: ", ")))")
+            return OAITransportFailure("the TLS handshake failed (\(reasons.joined(separator: ", "))); the provider and chm may share no protocol version or cipher")
         }
         if stack.isEmpty || stack.contains(.eofDuringHandshake) {
             return TransportError(description: "the connection closed during the TLS handshake")
@@ -162,6 +166,13 @@ public final class HTTPTransport: OAIHTTPTransport {
         // Anything else (an alert from a server under load, say) may pass: retried.
         return TransportError(description: "the TLS handshake failed (\(reasons.isEmpty ? "unknown reason" : reasons.joined(separator: ", ")))")
     }
+
+    /// Alerts a provider sends about a certificate (ours, or the chain it expected).
+    static let refusedCertificateReasons: Set<String> = [
+        "TLSV1_ALERT_UNKNOWN_CA", "SSLV3_ALERT_BAD_CERTIFICATE", "SSLV3_ALERT_CERTIFICATE_EXPIRED",
+        "SSLV3_ALERT_CERTIFICATE_REVOKED", "SSLV3_ALERT_CERTIFICATE_UNKNOWN", "SSLV3_ALERT_UNSUPPORTED_CERTIFICATE",
+        "TLSV1_ALERT_CERTIFICATE_REQUIRED", "TLSV1_ALERT_ACCESS_DENIED",
+    ]
 
     /// BoringSSL's reasons for a handshake that no retry can mend besides a certificate: the
     /// two sides have no protocol version or cipher in common.

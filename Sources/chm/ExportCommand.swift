@@ -26,6 +26,7 @@ struct ExportCommand: ParsableCommand {
     var output: String?
 
     func run() throws {
+        if let output { try Console.run { try ClearingHouse.validateExportFile(output) } }
         let house = try indexOptions.open(create: false)
         let selection = ClearingHouse.ExportSelection(query: query, filters: filterOptions.filters)
         if let output {

@@ -45,6 +45,9 @@ import Testing
             try directory.write("twice/new/a.json", "[]")
             let twice = RecordFile.discover([directory.path("twice"), directory.path("twice/new")])
             #expect(twice.files.count == 1 && twice.problems.isEmpty, "\(twice.problems)")
+            // The other order: no loop warning, no empty-directory warning (review).
+            let reversed = RecordFile.discover([directory.path("twice/new"), directory.path("twice")])
+            #expect(reversed.files.count == 1 && reversed.problems.isEmpty, "\(reversed.problems)")
         }
     }
 

@@ -271,6 +271,11 @@ struct ThesaurusTests {
         let (byReference, referenceWarnings) = try SKOSReader.readWithWarnings(path: referenced)
         #expect(byReference.map(\.iri) == ["http://x.org/c_1"])
         #expect(byReference.first?.prefLabels == ["en": "soil erosion"])
+        // ... and as a compacted IRI string of a term typed @id.
+        let compacted = try directory.write(
+            "xl-compact.jsonld",
+            #"{"@context": {"skosxl": "http://www.w3.org/2008/05/skos-xl#", "skos": "http://www.w3.org/2004/02/skos/core#", "prefLabel": {"@id": "skosxl:prefLabel", "@type": "@id"}}, "@graph": [{"@id": "http://x.org/c_2", "@type": "skos:Concept", "prefLabel": "http://x.org/xl_en_2"}, {"@id": "http://x.org/xl_en_2", "skosxl:literalForm": {"@value": "gully erosion", "@language": "en"}}]}"#)
+        #expect(try SKOSReader.read(path: compacted).first?.prefLabels == ["en": "gully erosion"])
         #expect(referenceWarnings.contains { $0.message.contains("xl_none") }, "\(referenceWarnings)")
     }
 
@@ -292,7 +297,10 @@ struct ThesaurusTests {
         #expect(variants.label(preferring: "zh-Hans-CN")?.text == "珊瑚礁群")
         // A region implies its script, and a variant that shares a subtag comes before the
         // bare language (review).
-        #expect(variants.label(preferring: "zh-TW")?.text == "珊瑚礁體")
+        #expect(Concept(iri: "t", prefLabels: ["zh-Hans": "珊瑚礁群", "zh-Hant": "珊瑚礁體"]).label(preferring: "zh-TW")?.text == "珊瑚礁體")
+        // Tags compare without case.
+        #expect(Concept(iri: "c", prefLabels: ["en": "reef", "en-GB": "reef (GB)"]).label(preferring: "EN")?.text == "reef")
+        #expect(Concept(iri: "d", prefLabels: ["zh-Hant": "體", "zh-HK": "港"]).label(preferring: "zh-hant")?.text == "體")
         let bare = Concept(iri: "z", prefLabels: ["zh": "珊瑚礁", "zh-Hant-TW": "珊瑚礁體"])
         #expect(bare.label(preferring: "zh-Hant")?.text == "珊瑚礁體")
         #expect(bare.label(preferring: "zh-CN")?.text == "珊瑚礁")

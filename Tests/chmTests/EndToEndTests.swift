@@ -125,6 +125,9 @@ struct EndToEndTests {
         #expect(try CLI.run(["suggest", "a", "--limit", "9223372036854775807", "--index", index]).status == 0)
         let emptyOutput = try CLI.run(["export", "--output", "", "--index", index])
         #expect(emptyOutput.status == 64 && emptyOutput.stderr.contains("output: the file name is empty"), "\(emptyOutput.stderr)")
+        // ... before the index is opened (review: a missing index said so instead).
+        let noIndex = try CLI.run(["export", "--output", "", "--index", directory.path("nothing-here")])
+        #expect(noIndex.status == 64 && noIndex.stderr.contains("output: the file name is empty"), "\(noIndex.stderr)")
         // An index under a file says so (it said "NSCocoaErrorDomain error 512").
         let underFile = try CLI.run(["ingest", good, "--index", good + "/index"])
         #expect(underFile.status == 1)

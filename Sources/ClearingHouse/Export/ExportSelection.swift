@@ -44,6 +44,13 @@ extension ClearingHouse {
         }
     }
 
+    /// Checks the path an export is to write, before anything is opened.
+    /// - Throws: ``ClearingHouseError`` (parameter `output`) for an empty path, which named the
+    ///   working directory ("cannot write /x: it is a directory").
+    public static func validateExportFile(_ path: String) throws {
+        guard !path.isEmpty else { throw ClearingHouseError.parameter("output", "the file name is empty; name the file to write") }
+    }
+
     /// Writes the selected records, sorted by id, to the file at `path`, atomically: into a
     /// temporary file in the same directory, flushed to disk (`fsync`) and renamed over
     /// `path` only when complete. When anything fails, `path` is left as it was (absent, or
@@ -53,8 +60,7 @@ extension ClearingHouse {
     ///   when the file cannot be written (`cannot write PATH: REASON`).
     public func export(format: ExportFormat, selection: ExportSelection, toFile path: String) throws {
         try selection.validate()
-        // (An empty path named the working directory: "cannot write /x: it is a directory".)
-        guard !path.isEmpty else { throw ClearingHouseError.parameter("output", "the file name is empty; name the file to write") }
+        try Self.validateExportFile(path)
         try AtomicFile.write(path) { file in try export(format: format, selection: selection) { try file.append($0) } }
     }
 }

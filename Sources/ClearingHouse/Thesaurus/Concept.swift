@@ -66,7 +66,9 @@ public struct Concept: Sendable, Hashable, Codable {
     /// (a Chinese region implies its script: `zh-TW` is written `Hant`, `zh-CN` `Hans`); then
     /// the bare language; then any other variant.
     private static func label(in labels: [String: String], preferring language: String?) -> (text: String, language: String)? {
-        if let language {
+        if let given = language {
+            // (Tags compare without case: `EN` is `en`, `zh-hant` is `zh-Hant`.)
+            let language = LanguageTag.normalized(given) ?? given
             if let text = labels[language] { return (text, language) }
             let primary = LanguageTag.primaryLanguage(of: language)
             let mine = subtags(of: language)

@@ -642,7 +642,10 @@ public enum SKOSReader {
             for value in flatten(member.value) {
                 switch value.value {
                 case .string(let text):
-                    if term?.isReference == true {
+                    if term?.isReference == true, property.hasPrefix(skosXL) {
+                        // A SKOS-XL label by reference, as a compacted IRI string.
+                        references.append(LabelReference(property: property, label: context.expand(text), line: value.line))
+                    } else if term?.isReference == true {
                         apply(
                             property: property, literal: nil, language: nil, iri: context.expand(text), to: &concept,
                             at: (value.line, value.column), warnings: warnings)

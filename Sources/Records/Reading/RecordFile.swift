@@ -89,6 +89,7 @@ package struct RecordFile: Sendable, Hashable {
         // Files under the paths that are not read as records here: a thesaurus, or a file
         // already found through another path (a directory that has them is not empty).
         var passedOver = 0
+        var namedDirectories = Set<String>()
         var seenFiles = Set<String>()
         var seenDirectories = Set<String>()
         let fileManager = FileManager.default
@@ -106,7 +107,9 @@ package struct RecordFile: Sendable, Hashable {
             let real = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
             if isDirectory.boolValue {
                 guard seenDirectories.insert(real).inserted else {
-                    if !named {
+                    passedOver += 1
+                    // (A directory the user named as well is no loop: `chm ingest Corpus/new Corpus`.)
+                    if !named, !namedDirectories.contains(real) {
                         problems.append(Diagnostic(.warning, file: display, message: "directory already visited (symbolic link loop?) skipped"))
                     }
                     return
@@ -170,6 +173,7 @@ package struct RecordFile: Sendable, Hashable {
                         message: "unknown file type; name it .json, .jsonl, .ndjson or .xml"))
             }
         }
+        namedDirectories = Set(paths.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path })
         for path in paths {
             visit(path, display: path, named: true)
         }
