@@ -25,8 +25,12 @@ public final class ClearingHouse: Sendable {
     public let indexBufferBytes: Int
     let catalog: Catalog
     /// Serializes writers within this process (across processes, the index's file lock does),
-    /// so that concurrent tasks wait for each other instead of failing.
-    let writes = Mutex(())
+    /// so that concurrent tasks wait for each other instead of failing. Taken through
+    /// ``exclusiveWrite(_:)``.
+    private let writes = Mutex(())
+    /// The thread inside ``writes``, 0 when none: a write started from inside another's
+    /// callback, on that thread, would wait for itself.
+    private let writingThread = Atomic<UInt>(0)
     /// The thesaurus as search uses it, loaded from the catalog on first use and reloaded when
     /// an import changes it.
     let loadedThesaurus = Mutex<LoadedThesaurus?>(nil)
@@ -90,7 +94,7 @@ public final class ClearingHouse: Sendable {
         progress: ((IngestProgress) -> Void)? = nil, diagnostics: ((Diagnostic) -> Void)? = nil
     ) throws -> IngestReport {
         let (files, problems) = RecordFile.discover(paths, ignoring: ClearingHouse.thesaurusExtensions)
-        return try writes.withLock { _ in
+        return try exclusiveWrite {
             try ingestLocked(
                 files: files, problems: problems, runPaths: paths, thesaurusPaths: paths, options: options, progress: progress,
                 diagnostics: diagnostics)
@@ -121,7 +125,7 @@ public final class ClearingHouse: Sendable {
         diagnostics: ((Diagnostic) -> Void)? = nil
     ) throws -> IngestReport {
         let file = RecordFile(bytes: body, format: format, displayName: displayName)
-        return try writes.withLock { _ in
+        return try exclusiveWrite {
             try ingestLocked(
                 files: [file], problems: [], runPaths: [displayName], thesaurusPaths: [], options: options, progress: nil,
                 diagnostics: diagnostics)
@@ -441,7 +445,7 @@ public final class ClearingHouse: Sendable {
     /// too (``aliases(of:)`` lists them).
     @discardableResult
     public func delete(ids: [String]) throws -> DeleteReport {
-        try writes.withLock { _ in try deleteLocked(ids: ids) }
+        try exclusiveWrite { try deleteLocked(ids: ids) }
     }
 
     private func deleteLocked(ids: [String]) throws -> DeleteReport {
@@ -510,5 +514,32 @@ public final class ClearingHouse: Sendable {
             }
         }
         for line in writer.end() { try write(line) }
+    }
+}
+
+extension ClearingHouse {
+    /// Runs `body` as this process's one writer: concurrent writes wait for each other.
+    /// - Throws: ``ClearingHouseError`` (`conflict`) for a write started from inside another
+    ///   write's callback (its diagnostics or progress closure): it would wait for itself.
+    func exclusiveWrite<T>(_ body: () throws -> T) throws -> T {
+        let me = Self.currentThread()
+        guard writingThread.load(ordering: .relaxed) != me else {
+            throw ClearingHouseError(
+                .conflict, "a write cannot start inside another write's diagnostics or progress callback; start it after that write returns")
+        }
+        return try writes.withLock { _ in
+            writingThread.store(me, ordering: .relaxed)
+            defer { writingThread.store(0, ordering: .relaxed) }
+            return try body()
+        }
+    }
+
+    /// The calling thread, as a number.
+    private static func currentThread() -> UInt {
+        #if canImport(Glibc)
+        UInt(pthread_self())
+        #else
+        UInt(bitPattern: pthread_self())
+        #endif
     }
 }

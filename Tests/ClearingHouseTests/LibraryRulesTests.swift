@@ -115,6 +115,14 @@ struct RequestRuleTests {
             expectParameterError("text", "text: give a record id or a text, not both") {
                 _ = try house.match(MatchRequest(id: "req-coast", text: "x"))
             }
+            // The convenience calls check their parameters as the requests do (they took a
+            // limit of -3 and the language "!!": library QA).
+            expectParameterError("limit", "limit: -3 is below 0") { _ = try house.match(id: "req-coast", limit: -3) }
+            expectParameterError("lang", "lang: \"!!\" is not a BCP 47 language tag") { _ = try house.similar(id: "req-coast", language: "!!") }
+            expectParameterError("since", "since: \"2020-13\" is not a date (YYYY, YYYY-MM or YYYY-MM-DD)") {
+                _ = try house.match(text: "mangroves", filters: SearchFilters(since: "2020-13"))
+            }
+            expectParameterError("limit", "limit: -1 is below 0") { _ = try house.suggest("man", limit: -1) }
         }
     }
 

@@ -172,6 +172,32 @@ struct SearchTests {
         }
     }
 
+    /// A write started from inside another write's callback is an error, not a crash (the
+    /// process trapped on "Recursive call to lock Mutex": library QA).
+    @Test func aWriteInsideAWritesCallbackIsAConflict() throws {
+        /// What the callback saw (the callback runs on the ingest's thread, during it).
+        final class Seen: @unchecked Sendable { var error: ClearingHouseError? }
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            let seen = Seen()
+            let report = try house.ingest(
+                body: Array(#"[{"id":"a","kind":"technology","title":"A"},{"id":"bad","kind":"technology","title":"t","countries":["XX"]}]"#.utf8),
+                format: .json, displayName: "two.json", options: IngestOptions(skipInvalid: true),
+                diagnostics: { _ in
+                    do {
+                        _ = try house.delete(ids: ["a"])
+                    } catch let error as ClearingHouseError {
+                        seen.error = error
+                    } catch {}
+                })
+            #expect(report.added == 1)
+            #expect(seen.error?.code == .conflict)
+            #expect(seen.error?.message.contains("inside another write") == true)
+            // After it returns, the same write works.
+            #expect(try house.delete(ids: ["a"]).deleted == ["a"])
+        }
+    }
+
     @Test func aSecondWriterFailsAtOnceNamingTheHolder() throws {
         try withTemporaryDirectory { directory in
             let house = try directory.house()

@@ -58,7 +58,7 @@ extension ClearingHouse {
     @discardableResult
     public func merge(primary: String, duplicates: [String]) throws -> MergeReport {
         guard !duplicates.isEmpty else { throw ClearingHouseError.parameter("duplicates", "name at least one record to merge") }
-        return try writes.withLock { _ in
+        return try exclusiveWrite {
             let indexWriter = try openIndexWriter()
             defer { indexWriter.close() }
             var report = MergeReport(primary: primary)

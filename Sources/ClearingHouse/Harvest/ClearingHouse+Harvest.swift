@@ -75,7 +75,7 @@ extension ClearingHouse {
         options.reportsUnknownDeletions = false
         options.requiresWholeFiles = true
         options.limits = limits
-        return try writes.withLock { _ in
+        return try exclusiveWrite {
             try ingestLocked(
                 files: [file], problems: [], runPaths: [displayName], thesaurusPaths: [], options: options,
                 progress: nil,

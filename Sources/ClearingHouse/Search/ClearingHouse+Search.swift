@@ -60,7 +60,7 @@ extension ClearingHouse {
     /// - Returns: the number of changes applied.
     @discardableResult
     public func synchronizeIndex() throws -> Int {
-        try writes.withLock { _ in try synchronizeIndexLocked() }
+        try exclusiveWrite { try synchronizeIndexLocked() }
     }
 
     private func synchronizeIndexLocked() throws -> Int {
@@ -72,7 +72,7 @@ extension ClearingHouse {
     /// Rebuilds the index from the catalog alone (what `chm reindex` does).
     /// - Parameter bm25: new BM25 parameters for the index; nil keeps the current ones.
     public func reindex(bm25: BM25Parameters? = nil) throws {
-        try writes.withLock { _ in
+        try exclusiveWrite {
             var writer: IndexWriter
             do {
                 writer = try openIndexWriter(bm25: bm25 ?? SearchIndex.defaultBM25)
@@ -99,7 +99,7 @@ extension ClearingHouse {
 
     /// Merges the index into one segment, dropping deleted documents (`chm optimize`).
     public func optimize() throws {
-        try writes.withLock { _ in
+        try exclusiveWrite {
             let writer = try openIndexWriter()
             defer { writer.close() }
             try indexing {
@@ -441,7 +441,10 @@ extension ClearingHouse {
     /// Developing States)`.
     /// - Throws: ``ClearingHouseError`` with code `notFound` for an unknown id.
     public func match(id: String, filters: SearchFilters = SearchFilters(), limit: Int = 10, language: String? = nil) throws -> SearchResponse {
-        try match(try resolvedRecord(id: id), filters: filters, limit: limit, language: language)
+        // (The parameters are checked as a MatchRequest's: a limit below 0, a language that
+        // is no tag, a bad filter.)
+        try MatchRequest(id: id, filters: filters, limit: limit, language: language).validate()
+        return try match(try resolvedRecord(id: id), filters: filters, limit: limit, language: language)
     }
 
     /// Records most likely to answer a request described by `text` (in any language), in
@@ -451,6 +454,9 @@ extension ClearingHouse {
         text: String, countries: [String] = [], assistanceTypes: [String] = [], filters: SearchFilters = SearchFilters(), limit: Int = 10,
         language: String? = nil
     ) throws -> SearchResponse {
+        try MatchRequest(
+            text: text, requestingCountries: countries, assistanceTypes: assistanceTypes, filters: filters, limit: limit, language: language
+        ).validate()
         let request = Record(
             id: "request", kind: .assistanceRequest, title: LocalizedText([LanguageTag.undetermined: text]),
             countries: countries.compactMap(CountryCode.normalized), assistanceTypes: assistanceTypes)
@@ -462,7 +468,9 @@ extension ClearingHouse {
     /// The records most like record `id` (any kind), with what they share. An alias's id
     /// finds those of the record it resolves to.
     public func similar(id: String, filters: SearchFilters = SearchFilters(), limit: Int = 10, language: String? = nil) throws -> SearchResponse {
-        try related(to: try resolvedRecord(id: id), kinds: nil, filters: filters, limit: limit, language: language, anyLanguage: false)
+        // (Its parameters are a match's.)
+        try MatchRequest(id: id, filters: filters, limit: limit, language: language).validate()
+        return try related(to: try resolvedRecord(id: id), kinds: nil, filters: filters, limit: limit, language: language, anyLanguage: false)
     }
 
     private func match(_ request: Record, filters: SearchFilters, limit: Int, language: String?, anyLanguage: Bool = false) throws -> SearchResponse {

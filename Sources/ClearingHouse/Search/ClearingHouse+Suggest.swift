@@ -68,9 +68,10 @@ extension ClearingHouse {
     ///   - language: The user's language: completions from its texts come first, and titles
     ///     are shown in it.
     /// - Throws: ``ClearingHouseError`` `invalidQuery` naming `q` for a query of more words
-    ///   than a search takes (``QueryParser/maximumWords``), or `lang` for a language that is
-    ///   not a BCP 47 tag.
+    ///   than a search takes (``QueryParser/maximumWords``), `lang` for a language that is
+    ///   not a BCP 47 tag, or `limit` below 0.
     public func suggest(_ query: String, limit: Int = 10, language: String? = nil) throws -> Suggestions {
+        if limit < 0 { throw ClearingHouseError.parameter("limit", "\(limit) is below 0") }
         if let language, LanguageTag.normalized(language) == nil {
             throw ClearingHouseError(.invalidQuery, "lang: \"\(language)\" is not a BCP 47 language tag", parameter: "lang")
         }

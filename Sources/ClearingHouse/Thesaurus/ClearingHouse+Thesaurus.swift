@@ -57,7 +57,7 @@ extension ClearingHouse {
         guard !read.isEmpty else {
             throw ClearingHouseError(.notFound, "no thesaurus files (.jsonld, .rdf, .skos) in \(paths.joined(separator: ", "))")
         }
-        try writes.withLock { _ in try storeConcepts(read, replace: replace, into: &report) }
+        try exclusiveWrite { try storeConcepts(read, replace: replace, into: &report) }
         return report
     }
 

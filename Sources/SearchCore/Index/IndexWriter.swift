@@ -155,7 +155,10 @@ public final class IndexWriter {
             let count = pread(descriptor, &buffer, 32, 0)
             Glibc.close(descriptor)
             let holder = count > 0 ? String(decoding: buffer[0..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : "?"
-            throw IndexError(.locked, "another process (pid \(holder)) is writing the index (its lock is \(lockPath)); wait for it to finish")
+            // (A second writer of this very process: another IndexWriter, or another
+            // ClearingHouse, open on the same directory.)
+            let who = holder == "\(getpid())" ? "another writer of this process (pid \(holder))" : "another process (pid \(holder))"
+            throw IndexError(.locked, "\(who) is writing the index (its lock is \(lockPath)); wait for it to finish")
         }
         let pid = "\(getpid())\n"
         _ = ftruncate(descriptor, 0)
