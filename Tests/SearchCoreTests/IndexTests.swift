@@ -188,6 +188,26 @@ struct IndexTests {
         #expect(writer.committedUserData["changeSequence"] == "42")
     }
 
+    /// A document with a field the schema lacks, or without a key, is refused and nothing of
+    /// its batch is added (a typo in a field name lost its text without a word: library QA).
+    @Test func aDocumentOutsideTheSchemaIsRefused() throws {
+        let directory = ScratchDirectory()
+        let writer = try IndexWriter(directory: directory.url, schema: schema)
+        #expect {
+            try writer.add(Document(key: "a", text: ["colour": ["red"]]))
+        } throws: { error in
+            (error as? IndexError)?.code == .invalidArgument && "\(error)".contains("unknown text field \"colour\"")
+        }
+        #expect(throws: IndexError.self) { try writer.add(Document(key: "", text: [:])) }
+        #expect(throws: IndexError.self) { try writer.add(Document(key: "k", keywords: ["nope": ["x"]])) }
+        #expect(throws: IndexError.self) {
+            try writer.add(contentsOf: [Document(key: "ok"), Document(key: "bad", text: ["colour": ["red"]])])
+        }
+        try writer.commit()
+        #expect(try IndexSearcher.open(directory: directory.url, schema: schema).documentCount == 0)
+        writer.close()
+    }
+
     @Test func secondWriterIsRefusedWhileTheFirstHoldsTheLock() throws {
         let directory = ScratchDirectory()
         let first = try IndexWriter(directory: directory.url, schema: schema)

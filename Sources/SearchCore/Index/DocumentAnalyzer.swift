@@ -32,6 +32,23 @@ public struct DocumentAnalyzer: Sendable {
     /// Positions between two values of one field, so that phrases never span values.
     static let valueGap = 100
 
+    /// Checks that `document` fits the schema: a key, and only the schema's fields (a field
+    /// name with a typo would lose its text without a word).
+    /// - Throws: ``IndexError`` (`invalidArgument`) naming the document and the field.
+    public func check(_ document: Document) throws(IndexError) {
+        guard !document.key.isEmpty else { throw IndexError(.invalidArgument, "a document without a key; give each document a key") }
+        for name in document.text.keys.sorted() where textFieldIndex[name] == nil {
+            throw IndexError(
+                .invalidArgument,
+                "document \"\(document.key)\": unknown text field \"\(name)\"; text fields are: \(schema.textFields.map(\.name).joined(separator: ", "))")
+        }
+        for name in document.keywords.keys.sorted() where !schema.keywordFields.contains(name) {
+            throw IndexError(
+                .invalidArgument,
+                "document \"\(document.key)\": unknown keyword field \"\(name)\"; keyword fields are: \(schema.keywordFields.joined(separator: ", "))")
+        }
+    }
+
     /// The analyzed form of `document`.
     public func analyze(_ document: Document) -> AnalyzedDocument {
         // Only the fields the document has text in are visited (a clearing-house schema has a

@@ -187,7 +187,10 @@ public final class IndexWriter {
     ///   while the next one fills, so the error may be an earlier buffer's; its documents are
     ///   lost, and every later call that can throw fails too: open a new writer, the last
     ///   commit is intact).
+    /// - Throws: also for a document without a key or with a field the schema lacks
+    ///   (``DocumentAnalyzer/check(_:)``): nothing is added.
     public func add(_ document: Document) throws(IndexError) {
+        try documentAnalyzer.check(document)
         try add(documentAnalyzer.analyze(document))
     }
 
@@ -203,12 +206,15 @@ public final class IndexWriter {
     }
 
     /// Adds documents, analyzing them on all cores first (doc order follows the array).
+    /// - Throws: also when a document has no key or a field the schema lacks: then none is added.
     public func add(contentsOf documents: [Document]) throws(IndexError) {
+        for document in documents { try documentAnalyzer.check(document) }
         for document in documentAnalyzer.analyze(documents) { try add(document) }
     }
 
     /// Replaces the document with the same key (or adds it).
     public func update(_ document: Document) throws(IndexError) {
+        try documentAnalyzer.check(document)
         delete(key: document.key)
         try add(document)
     }
