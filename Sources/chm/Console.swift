@@ -22,10 +22,7 @@ enum Console {
     /// written as `\u{1B}`, so that echoing what a user typed never drives the terminal.
     static func visible(_ text: String) -> String {
         func hidden(_ scalar: Unicode.Scalar) -> Bool {
-            switch scalar.value {
-            case 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: true
-            default: scalar.properties.generalCategory == .control
-            }
+            Diagnostic.isBidirectionalControl(scalar) || scalar.properties.generalCategory == .control
         }
         guard text.unicodeScalars.contains(where: hidden) else { return text }
         var shown = ""

@@ -22,6 +22,12 @@ struct LoadedThesaurus: Sendable {
             return SynonymSet(id: concept.id, labels: labels)
         }
     }
+
+    /// The analyzed labels of `concepts`, for the index's schema (what an import stores, and
+    /// what a search builds when the stored form is stale).
+    static func analyzedLabels(_ concepts: [Concept]) -> QueryExpander {
+        QueryExpander(sets: synonymSets(concepts), schema: SearchIndex.schema)
+    }
 }
 
 extension ClearingHouse {
@@ -73,18 +79,20 @@ extension ClearingHouse {
         }
         let merged = Concept.mergingDescriptions(read.flatMap(\.concepts))
         report.countLabels(of: merged)
-        // Cycles among the imported concepts and those stored before (one made across two
-        // imports), reported for the imported ones.
-        let imported = Set(merged.map(\.iri))
-        let kept = replace ? [] : try concepts().filter { !imported.contains($0.iri) }
-        for concept in Concept.cycles(in: merged + kept) where imported.contains(concept.iri) {
+        // Cycles among every concept stored once the import is in (one made across two
+        // imports is found too), reported for the imported ones, in the order read: found in
+        // the list the import reads back for its search form, not in a read of its own.
+        let order = Dictionary(merged.enumerated().map { ($1.iri, $0) }, uniquingKeysWith: { first, _ in first })
+        var looped: [Concept] = []
+        try catalog.importConcepts(merged, sources: sources, replace: replace, into: &report) { all in
+            looped = Concept.cycles(in: all).filter { order[$0.iri] != nil }
+            return LoadedThesaurus.analyzedLabels(all).serialized
+        }
+        for concept in looped.sorted(by: { order[$0.iri, default: 0] < order[$1.iri, default: 0] }) {
             report.warnings.append(
                 Diagnostic(
                     .warning, file: sources[concept.iri] ?? "",
                     message: "concept <\(concept.iri)> is broader than itself: its broader links lead back to it (SKOS's broader links form a hierarchy)"))
-        }
-        try catalog.importConcepts(merged, sources: sources, replace: replace, into: &report) { all in
-            QueryExpander(sets: LoadedThesaurus.synonymSets(all), schema: SearchIndex.schema).serialized
         }
     }
 
@@ -272,7 +280,7 @@ extension ClearingHouse {
         }
         let concepts = try concepts()
         guard !concepts.isEmpty else { return }
-        let expander = QueryExpander(sets: LoadedThesaurus.synonymSets(concepts), schema: SearchIndex.schema)
+        let expander = LoadedThesaurus.analyzedLabels(concepts)
         try catalog.replaceThesaurusIndex(version: version, data: expander.serialized)
     }
 
@@ -290,7 +298,7 @@ extension ClearingHouse {
         } else {
             // Stored by an older chm whose analyzers differ, or none imported yet: analyze here.
             let concepts = try concepts()
-            expander = QueryExpander(sets: LoadedThesaurus.synonymSets(concepts), schema: SearchIndex.schema)
+            expander = LoadedThesaurus.analyzedLabels(concepts)
         }
         // Arabic forms many plurals by changing the word (broken plurals), which no stemmer
         // undoes: the thesaurus's Arabic labels hold both numbers, and each finds the other's.

@@ -68,8 +68,8 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
     static func escapingControls(_ text: String) -> String {
         func isControl(_ scalar: Unicode.Scalar) -> Bool {
             switch scalar.value {
-            case 0..<0x20, 0x7F...0x9F, 0x2028, 0x2029, 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: true
-            default: false
+            case 0..<0x20, 0x7F...0x9F, 0x2028, 0x2029: true
+            default: isBidirectionalControl(scalar)
             }
         }
         guard text.unicodeScalars.contains(where: isControl) else { return text }
@@ -87,6 +87,15 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
             }
         }
         return String(escaped)
+    }
+
+    /// Whether `scalar` is a bidirectional control (marks, embeddings, overrides, isolates),
+    /// which reorders what follows it on a line.
+    package static func isBidirectionalControl(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: true
+        default: false
+        }
     }
 
     /// The diagnostic as a JSON object, for `--json` output: the document ``encode(to:)`` writes.

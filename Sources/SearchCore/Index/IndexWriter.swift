@@ -214,9 +214,10 @@ public final class IndexWriter {
 
     /// Replaces the document with the same key (or adds it).
     public func update(_ document: Document) throws(IndexError) {
+        // (Checked before the delete, so that a refused document leaves the old one.)
         try documentAnalyzer.check(document)
         delete(key: document.key)
-        try add(document)
+        try add(documentAnalyzer.analyze(document))
     }
 
     /// Replaces the document with the same key (or adds it), analyzed beforehand.

@@ -250,8 +250,7 @@ public struct QueryExpander: Sendable {
     /// Whether `text` was stored for the analyzers of `schema` (its first line alone: a cheap
     /// check before reading it whole with ``init(serialized:schema:)``).
     public static func isStored(forAnalyzersOf schema: Schema, _ text: String) -> Bool {
-        let (analyzers, groups) = groupAnalyzers(schema)
-        let header = serializationHeader + "\t" + fingerprint(schema: analyzers, groups: groups)
+        let header = header(for: schema)
         return text.utf8.starts(with: header.utf8) && (text.utf8.count == header.utf8.count || text.utf8.dropFirst(header.utf8.count).first == 0x0A)
     }
 
@@ -259,12 +258,9 @@ public struct QueryExpander: Sendable {
     /// for other analyzers (then build it again from the sets). Read as bytes: every
     /// separator is an ASCII control byte, which never occurs inside a UTF-8 sequence.
     public init?(serialized text: String, schema: Schema) {
-        let (analyzers, groups) = Self.groupAnalyzers(schema)
+        guard Self.isStored(forAnalyzersOf: schema, text) else { return nil }
         let bytes = Array(text.utf8)
-        let header = Array((Self.serializationHeader + "\t" + Self.fingerprint(schema: analyzers, groups: groups)).utf8)
-        guard bytes.count >= header.count, bytes[0..<header.count].elementsEqual(header),
-            bytes.count == header.count || bytes[header.count] == 0x0A
-        else { return nil }
+        let header = Self.header(for: schema).utf8
         func string(_ slice: ArraySlice<UInt8>) -> String {
             let raw = String(decoding: slice, as: UTF8.self)
             return slice.contains(0x5C) ? Self.unescape(raw[...]) : raw
@@ -334,6 +330,12 @@ public struct QueryExpander: Sendable {
         }
         if let group = currentGroup { labels[group] = groupKeys }
         self.init(sets: sets, labels: labels, scripts: scripts, schema: schema)
+    }
+
+    /// The first line of the stored form for `schema`: the format, and each group's analyzer.
+    private static func header(for schema: Schema) -> String {
+        let (analyzers, groups) = groupAnalyzers(schema)
+        return serializationHeader + "\t" + fingerprint(schema: analyzers, groups: groups)
     }
 
     /// What the stored form depends on: each group's analyzer.
