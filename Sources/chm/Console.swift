@@ -78,13 +78,25 @@ enum Console {
         progressShown = false
     }
 
+    /// The command line's options where the library names a parameter otherwise (the HTTP
+    /// API's names): `--in-country`, not `inCountry`.
+    static let optionNames = ["inCountry": "--in-country", "assistanceTypes": "--help-type", "minMatch": "--min-match"]
+
+    /// The message of `error` with the parameter it names as the command line's option.
+    static func message(of error: ClearingHouseError) -> String {
+        guard let parameter = error.parameter, let option = optionNames[parameter], error.message.hasPrefix(parameter + ":") else {
+            return error.message
+        }
+        return option + error.message.dropFirst(parameter.count)
+    }
+
     /// Runs `body`, turning library errors into one line on standard error and an exit code.
     static func run<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch let error as ClearingHouseError {
             clearProgress()
-            self.error("chm: error: \(error.message)")
+            self.error("chm: error: \(message(of: error))")
             switch error.code {
             case .invalidInput: throw invalidInput
             case .invalidQuery: throw ExitCode.validationFailure

@@ -43,7 +43,7 @@ struct FilterOptions: ParsableArguments {
             }
             try filters.validate()
         } catch let error as ClearingHouseError {
-            throw ValidationError(error.message)
+            throw ValidationError(Console.message(of: error))
         }
     }
 

@@ -67,7 +67,7 @@ struct MatchCommand: ParsableCommand {
         do {
             try request.validate()
         } catch let error as ClearingHouseError {
-            throw ValidationError(error.message)
+            throw ValidationError(Console.message(of: error))
         }
     }
 

@@ -18,7 +18,7 @@ struct ReindexCommand: ParsableCommand {
         do {
             try ReindexRequest(k1: k1, b: b).validate()
         } catch let error as ClearingHouseError {
-            throw ValidationError(error.message)
+            throw ValidationError(Console.message(of: error))
         }
     }
 

@@ -64,7 +64,7 @@ struct SearchCommand: ParsableCommand {
         do {
             try request.validate()
         } catch let error as ClearingHouseError {
-            throw ValidationError(error.message)
+            throw ValidationError(Console.message(of: error))
         }
     }
 

@@ -62,7 +62,7 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             try ServerConfiguration(host: host, port: port, corsOrigins: corsOrigins, maxConnections: maxConnections).validate()
         } catch let error as ClearingHouseError {
-            throw ValidationError(error.message)
+            throw ValidationError(Console.message(of: error))
         }
     }
 

@@ -100,7 +100,7 @@ enum OAISets {
         switch parts[0] {
         case "kind": return "Kind: \(value)"
         case "country":
-            let name = Locale(identifier: "en").localizedString(forRegionCode: value)
+            let name = CountryRegions.englishName(of: value)
             return "Country: \(name.map { "\($0) (\(value))" } ?? value)"
         case "region": return "Region: \(value)"
         case "theme": return "Theme: \(value)"

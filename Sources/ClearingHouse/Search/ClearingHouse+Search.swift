@@ -457,12 +457,30 @@ extension ClearingHouse {
         try MatchRequest(
             text: text, requestingCountries: countries, assistanceTypes: assistanceTypes, filters: filters, limit: limit, language: language
         ).validate()
+        try checkListed(assistanceTypes)
         let request = Record(
             id: "request", kind: .assistanceRequest, title: LocalizedText([LanguageTag.undetermined: text]),
             countries: countries.compactMap(CountryCode.normalized), assistanceTypes: assistanceTypes)
         var response = try match(request, filters: filters, limit: limit, language: language, anyLanguage: true)
         response.query = text
         return response
+    }
+
+    /// Refuses a kind of help that is neither one matchmaking knows
+    /// (``MatchRequest/knownAssistanceTypes``, in any spelling) nor one that some record
+    /// lists: a kind typed wrong would count for nothing, without a word.
+    private func checkListed(_ assistanceTypes: [String]) throws {
+        let known = Set(MatchRequest.knownAssistanceTypes.map(ClearingHouse.notationKey))
+        for type in assistanceTypes where !known.contains(ClearingHouse.notationKey(type)) {
+            let searcher = try openSearcher()
+            let filter = Filter(["assistanceType": Set(ClearingHouse.notationSpellings(type))])
+            let listed = try indexing { try searcher.search(.matchAll, options: SearchOptions(limit: 1, filter: filter)) }
+            guard listed.hits.isEmpty else { continue }
+            throw ClearingHouseError.parameter(
+                "assistanceTypes",
+                "\"\(type)\" is not a kind of help that matchmaking knows or that a record lists; kinds are: \(MatchRequest.knownAssistanceTypes.joined(separator: ", "))"
+            )
+        }
     }
 
     /// The records most like record `id` (any kind), with what they share. An alias's id

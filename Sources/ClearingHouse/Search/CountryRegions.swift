@@ -4,6 +4,8 @@
 // lists of Small Island Developing States and Least Developed Countries (2025), and the
 // Arctic Council's eight states.
 
+import Foundation
+
 /// The regions of a country (ISO 3166-1 alpha-2), in the names records use.
 enum CountryRegions {
     /// Region codes of the table below -> the region names records write.
@@ -43,8 +45,38 @@ enum CountryRegions {
         return regions
     }()
 
+    /// The region names of the table by their spelling-free key (``Matchmaking/regionKey(_:)``).
+    private static let namesByKey: [String: String] = Dictionary(
+        names.values.map { (Matchmaking.regionKey($0), $0) }, uniquingKeysWith: { first, _ in first })
+
+    /// The name records use for `region` when it is one of the table's regions, however it is
+    /// spelt ("Asia and the Pacific" and "asia-pacific" are "Asia-Pacific", "SIDS" is "Small
+    /// Island Developing States"); any other region as given.
+    static func name(of region: String) -> String {
+        namesByKey[Matchmaking.regionKey(region)] ?? region
+    }
+
+    /// The regions `record` is in, each named once as ``name(of:)`` names it: those it names,
+    /// or, when it names none, those of its countries (what the `region` filter and facet
+    /// count, as matchmaking does).
+    static func regions(of record: Record) -> [String] {
+        var seen = Set<String>()
+        return Matchmaking.regions(of: record).map(name(of:)).filter { seen.insert($0).inserted }
+    }
+
     /// The regions of `country` (any case; none for a code the table does not have).
     static func regions(of country: String) -> [String] {
         regionsByCountry[country.uppercased()] ?? []
+    }
+
+    /// The names by which the UN calls a country where the system's English names differ
+    /// (the web pages' tables give the same in every language).
+    private static let unitedNationsNames: [String: String] = ["CN": "China"]
+
+    /// The English name of `country` (any case): the UN's short name ("China", not the
+    /// system's "China mainland"), or nil for a code no table knows.
+    static func englishName(of country: String) -> String? {
+        let code = country.uppercased()
+        return unitedNationsNames[code] ?? Locale(identifier: "en").localizedString(forRegionCode: code)
     }
 }

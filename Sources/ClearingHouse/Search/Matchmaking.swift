@@ -257,11 +257,65 @@ package enum Matchmaking {
         "الدعم", "مشورة", "المشورة", "دورة", "دورات", "بناء", "القدرات", "نقل",
         // Chinese (as the pairs of characters its words are searched as)
         "需要", "请求", "申请", "培训", "设备", "资金", "资助", "援助", "帮助", "支持", "咨询", "课程", "能力", "转让",
+        // Verbs of giving and using, in the six languages: what an offer does, not its subject
+        "provide", "provides", "providing", "offer", "offers", "offering", "lend", "lends", "lending", "create", "use", "using",
+        "appui", "fournir", "offrir", "créer", "utiliser", "utilisant",
+        "proporcionar", "ofrecer", "crear", "utilizar", "usando",
+        "предоставить", "предоставление", "предлагаем", "создать", "создание", "использовать", "использование", "используя",
+        "توفير", "تقديم", "إنشاء", "استخدام", "باستخدام",
+        "提供", "使用", "利用",
     ]
 
-    /// Whether `text` (any case; Chinese in either script) names the form of help (``formWords``).
+    /// The analyzed terms of ``formWords`` by field language (``analyzers``).
+    static let formTerms: [String: Set<String>] = analyzers.mapValues { analyzer in
+        Set(formWords.flatMap { analyzer.terms($0) })
+    }
+
+    /// Whether `text` (any case; Chinese in either script) names the form of help
+    /// (``formWords``), as written or in another form of the same words in some language
+    /// (`trains`, Arabic `وتدريب`, "and training").
     static func isFormWord(_ text: String) -> Bool {
-        formWords.contains(ChineseVariants.simplified(text.lowercased()))
+        if formWords.contains(ChineseVariants.simplified(text.lowercased())) { return true }
+        // (Word by word: an Arabic word gives its stem with and without a prefix such as
+        // `و`, and one of them is enough.)
+        let words = text.split(whereSeparator: \.isWhitespace)
+        for (language, terms) in formTerms.sorted(by: { $0.key < $1.key }) {
+            guard let analyzer = analyzers[language], !words.isEmpty else { continue }
+            if words.allSatisfy({ analyzer.terms(String($0)).contains(where: terms.contains) }) { return true }
+        }
+        return false
+    }
+
+    /// The pairs of Chinese characters in `text` that straddle the edge of a word it is known
+    /// to hold (one of `words`, such as the thesaurus labels found in it, a form word, a number
+    /// or time word): `术培` of `技术培训` (technical training), `地水` of `湿地水鸟` (wetland
+    /// waterbirds). A run is searched as its pairs, and these are no words: rare, they would be
+    /// its most telling words, and a reason would show them. A pair that is itself a known
+    /// word, or lies inside one, is kept.
+    static func straddlingPairs(in text: String, words: Set<String>) -> Set<String> {
+        let known = Set((words.union(formWords).union(untellingWords)).map { ChineseVariants.simplified($0) }.filter {
+            $0.count >= 2 && $0.unicodeScalars.allSatisfy { Script(of: $0) == .han }
+        })
+        guard !known.isEmpty else { return [] }
+        let characters = Array(ChineseVariants.simplified(text))
+        let longest = min(12, known.map(\.count).max() ?? 0)
+        // Edges between characters (index i: before character i), and edges inside a known word.
+        var edges = Set<Int>()
+        var inside = Set<Int>()
+        for start in characters.indices where Script(of: characters[start].unicodeScalars.first ?? " ") == .han {
+            for length in 2...max(2, longest) where start + length <= characters.count {
+                guard known.contains(String(characters[start..<start + length])) else { continue }
+                edges.insert(start)
+                edges.insert(start + length)
+                inside.formUnion(start + 1..<start + length)
+            }
+        }
+        var pairs = Set<String>()
+        for edge in edges.subtracting(inside) where edge > 0 && edge < characters.count {
+            let pair = String(characters[edge - 1...edge])
+            if isChinesePair(pair), !known.contains(pair) { pairs.insert(pair) }
+        }
+        return pairs
     }
 
     /// Whether `word` (as written, lower-cased) may be a telling word: no digit in it, not a
@@ -338,7 +392,7 @@ package enum Matchmaking {
 
     /// A country's English name ("Kenya"), or its code when no name is known.
     static func countryName(_ code: String) -> String {
-        Locale(identifier: "en").localizedString(forRegionCode: code) ?? code
+        CountryRegions.englishName(of: code) ?? code
     }
 
     /// The share of `mine` (compared without case by `key`) that `theirs` has, and the shared values.
@@ -407,7 +461,7 @@ extension ClearingHouse {
         let document = SearchIndex.document(for: source).text
         // Text of no known language is analyzed without stop words: leave out every language's.
         let unknownLanguage = anyLanguage || document.keys.contains { $0.hasSuffix("." + SearchIndex.otherLanguage) }
-        let accept: (String) -> Bool = { word in
+        let acceptWord: (String) -> Bool = { word in
             (!filterWords || Matchmaking.isTelling(word)) && !(unknownLanguage && Matchmaking.stopWords.contains(word))
         }
         var needTexts = document.filter { $0.key.hasPrefix("title.") || $0.key.hasPrefix("keywords.") }
@@ -433,6 +487,11 @@ extension ClearingHouse {
                 let labelled = expander.expand(Self.bagOfWordsQuery(text), weight: Self.translationWeight, exactPhrases: false).query
                 labelWords.formUnion(Self.labelWords(of: labelled).map { $0.lowercased() })
             }
+        }
+        // Pairs of Chinese characters across two words are no words (`术培` of `技术培训`).
+        let straddling = Matchmaking.straddlingPairs(in: Self.inOrder(document).joined(separator: "\n"), words: labelWords)
+        let accept: (String) -> Bool = { word in
+            acceptWord(word) && (straddling.isEmpty || !straddling.contains(ChineseVariants.simplified(word)))
         }
         // (A Chinese label is one run of characters; the words of the text are its pairs.)
         let keep: (String) -> Bool = { word in
@@ -538,7 +597,7 @@ extension ClearingHouse {
         return MatchCandidates(
             source: source, evidence: evidence, records: records, needWords: needWords, keywordPhrases: keywordPhrases,
             contextWords: contextWords, translations: translations.mapValues { $0.sorted() },
-            sourceText: document.values.flatMap { $0 }.joined(separator: "\n"))
+            sourceText: Self.inOrder(document).joined(separator: "\n"))
     }
 
     /// Ranks `candidates` by `weights` and shows the best `limit`, each with its reasons.
@@ -639,8 +698,13 @@ extension ClearingHouse {
             guard let analyzer = Matchmaking.analyzers[language] else { continue }
             for value in values { terms[language, default: []].formUnion(analyzer.terms(value)) }
         }
+        // (In a fixed order of languages: which language's terms a word covers decides which
+        // later words are named, and a dictionary's order changes from run to run.)
+        let languages = terms.keys.sorted()
+        let languagesOfAnalysis = Matchmaking.analyzers.keys.sorted()
         func has(_ text: String) -> Set<String>? {
-            for (language, known) in terms {
+            for language in languages {
+                guard let known = terms[language] else { continue }
                 guard let analyzer = Matchmaking.analyzers[language] else { continue }
                 let wanted = Set(analyzer.terms(text))
                 if !wanted.isEmpty, wanted.isSubset(of: known) { return wanted }
@@ -654,9 +718,15 @@ extension ClearingHouse {
                 !Matchmaking.stopWords.contains(text.lowercased()) || candidates.source.language != LanguageTag.undetermined,
                 text.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).allSatisfy({ Matchmaking.isTelling(String($0)) })
             else { return }
-            guard let found = has(text), !found.isSubset(of: covered) else { return }
+            // (A hyphen's parts: `camera-trap` is `camera trap`, not a word of its own.)
+            guard let found = has(text.replacingOccurrences(of: "-", with: " ")), !found.isSubset(of: covered) else { return }
             about.append(text)
             covered.formUnion(found)
+        }
+        // The terms of `text` in every language (for words the candidate has in translation).
+        func termsInEveryLanguage(_ text: String) -> [Set<String>] {
+            let parts = text.replacingOccurrences(of: "-", with: " ")
+            return languagesOfAnalysis.compactMap { Matchmaking.analyzers[$0].map { Set($0.terms(parts)) } }.filter { !$0.isEmpty }
         }
         for keyword in candidates.keywordPhrases { add(keyword) }
         for word in candidates.needWords { add(word) }
@@ -670,13 +740,17 @@ extension ClearingHouse {
             {
                 word = joined[0]
             }
-            // (Not a phrase whose words are all named already: "mangrove, restoration".)
+            // (Not a phrase whose words are all named already: "mangrove, restoration"; nor
+            // another form of words named: "sécheresses" after "sécheresse".)
             let named = Set(about.map { $0.lowercased() })
+            let terms = termsInEveryLanguage(word)
             if !about.contains(word), !Matchmaking.isFormWord(word),
                 !word.lowercased().split(separator: " ").allSatisfy({ named.contains(String($0)) }),
+                !terms.contains(where: { $0.isSubset(of: covered) }),
                 word.split(separator: " ").allSatisfy({ Matchmaking.isTelling($0.lowercased()) })
             {
                 about.append(word)
+                for own in terms { covered.formUnion(own) }
             }
         }
         if about.isEmpty {

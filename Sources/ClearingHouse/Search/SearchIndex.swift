@@ -43,8 +43,14 @@ enum SearchIndex {
         }
         return Schema(
             textFields: fields,
-            keywordFields: ["kind", "country", "region", "theme", "target", "language", "year", "published", "assistanceType"])
+            keywordFields: ["kind", "country", "region", "theme", "target", "language", "year", "published", "assistanceType"],
+            version: documentVersion)
     }()
+
+    /// The version of ``document(for:)``: an index made by another is rebuilt from the
+    /// catalog, once. 2: a record that names no region is in its countries' regions, and a
+    /// region's spellings are one (``CountryRegions/regions(of:)-(Record)``).
+    static let documentVersion = "2"
 
     /// The field suffix for text in language `tag`.
     static func fieldLanguage(_ tag: String) -> String {
@@ -90,7 +96,7 @@ enum SearchIndex {
         var keywords: [String: [String]] = [
             "kind": [record.kind.rawValue],
             "country": record.countries,
-            "region": record.regions,
+            "region": CountryRegions.regions(of: record),
             "theme": record.themes,
             "target": record.targets,
             "language": record.textLanguages,

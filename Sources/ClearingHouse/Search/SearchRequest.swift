@@ -85,13 +85,15 @@ public struct SearchFilters: Sendable, Hashable {
         }
         add("kind", kinds.map(\.rawValue))
         add("country", countries.map { $0.uppercased() })
-        add("region", regions)
+        // (A region however spelt, as the index holds it: "Asia and the Pacific" is "Asia-Pacific".)
+        add("region", regions.map(CountryRegions.name(of:)))
         add("theme", themes)
         add("target", targets)
         for (field, given) in fields {
             switch field {
             case "country": add(field, given.map { $0.uppercased() })
             case "language": add(field, given.map { LanguageTag.normalized($0) ?? $0 })
+            case "region": add(field, given.map(CountryRegions.name(of:)))
             default: add(field, given)
             }
         }

@@ -32,18 +32,24 @@ public struct Schema: Sendable {
     public var textFields: [TextField]
     /// Names of keyword fields.
     public var keywordFields: [String]
+    /// How the caller makes its documents, in its own words (nil: unversioned). An index whose
+    /// documents were made by another version does not open (``IndexError/Code/schemaMismatch``),
+    /// as one with other fields or analyzers does, so that the caller rebuilds it.
+    public var version: String?
 
-    public init(textFields: [TextField], keywordFields: [String] = []) {
+    public init(textFields: [TextField], keywordFields: [String] = [], version: String? = nil) {
         self.textFields = textFields
         self.keywordFields = keywordFields
+        self.version = version
     }
 
     /// The text field named `name`.
     public func textField(_ name: String) -> TextField? { textFields.first { $0.name == name } }
 
-    /// A description recorded in the manifest: field names, analyzers and weights.
+    /// A description recorded in the manifest: field names, analyzers and the version.
     var fingerprint: String {
-        (textFields.map { "\($0.name):\($0.analyzer.name)" } + keywordFields.map { "kw:\($0)" }).joined(separator: ",")
+        (textFields.map { "\($0.name):\($0.analyzer.name)" } + keywordFields.map { "kw:\($0)" }
+            + (version.map { ["version:\($0)"] } ?? [])).joined(separator: ",")
     }
 }
 
