@@ -396,6 +396,12 @@ struct WebPageTests {
             #expect(try house.statistics().records == 4)
             let empty = try await client.postForm("/helpdesk", [("need", "  ")])
             #expect(empty.status == .badRequest)
+            // A `lang` field of the body is checked as the address's is (QA: `lang=xx` was
+            // taken and ignored), and a good one is the page's language.
+            #expect(try await client.postForm("/helpdesk", [("need", need), ("lang", "xx")]).status == .badRequest)
+            #expect(try await client.get("/helpdesk?lang=xx").status == .badRequest)
+            let frenchBody = try await client.postForm("/helpdesk", [("need", need), ("lang", "fr")])
+            #expect(frenchBody.status == .ok && frenchBody.text.contains(#"<html lang="fr""#), "\(frenchBody.text.prefix(200))")
             // The form comes back as it was sent, the problem next to the need, in the page's
             // language (QA: an error page for a "parameter", and the country and kinds lost).
             let blank = try await client.postForm("/helpdesk?lang=fr", [("need", " \n"), ("country", "MZ"), ("help", "training")])

@@ -217,7 +217,7 @@ struct WebPages: Sendable {
     /// site is refused.
     func helpdeskPost(_ request: Request) async -> Response {
         await respond(request) {
-            let language = try SearchState.interfaceLanguage(try RequestParameters.query(request.uri.query))
+            var language = try SearchState.interfaceLanguage(try RequestParameters.query(request.uri.query))
             try Self.checkSameOrigin(request)
             let type = (request.headers[.contentType] ?? "").split(separator: ";").first.map {
                 $0.trimmingCharacters(in: .whitespaces).lowercased()
@@ -227,6 +227,9 @@ struct WebPages: Sendable {
             }
             let body = try await API(server: server).body(request)
             let parameters = try RequestParameters.query(String(decoding: body, as: UTF8.self))
+            // (The form's language is in its address; a `lang` field of the body is checked as
+            // the address's is, and taken.)
+            if try parameters.one("lang") != nil { language = try SearchState.interfaceLanguage(parameters) }
             let form = try HelpdeskForm(parameters, allowKey: true)
             if let problem = form.needProblem {
                 // The form again, as it was sent, with the problem next to the need.
