@@ -296,10 +296,21 @@ public struct OAIProvider: Sendable {
                 verb: verb, metadataPrefix: prefix, set: query.set, from: query.from, until: query.until, maxSequence: maxSequence,
                 lastDatestamp: Int.min, lastID: "", cursor: 0, completeListSize: count)
         }
-        let query = OAIItemQuery(
+        var query = OAIItemQuery(
             from: token.from, until: token.until, set: token.set, maxSequence: token.maxSequence,
             after: resumed ? (token.lastDatestamp, token.lastID) : nil, setSize: token.completeListSize)
-        let fetched = try catalog.oaiItems(query, limit: configuration.pageSize + 1, withJSON: verb == "ListRecords")
+        var fetched = try catalog.oaiItems(query, limit: configuration.pageSize + 1, withJSON: verb == "ListRecords")
+        if fetched.isEmpty, resumed {
+            // Every record left in the list changed since the harvest started: a change gives a
+            // record a newer datestamp and a later change-log position, past the list's end.
+            // The list goes on to them as they are now (QA: the token was answered with
+            // noRecordsMatch, and harvesters stopped or started over).
+            token.until = max(token.until, now)
+            token.maxSequence = max(token.maxSequence, try catalog.lastChangeSequence())
+            query.until = token.until
+            query.maxSequence = token.maxSequence
+            fetched = try catalog.oaiItems(query, limit: configuration.pageSize + 1, withJSON: verb == "ListRecords")
+        }
         let page = fetched.prefix(configuration.pageSize)
         guard let last = page.last else {
             throw Errors("noRecordsMatch", "the records left in this list have changed since the harvest started; harvest again from its start time")
