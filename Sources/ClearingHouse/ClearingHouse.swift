@@ -273,7 +273,10 @@ public final class ClearingHouse: Sendable {
                             fileReport.valid += 1
                             guard storing else { return }
                             if beforeCommit != nil { outcome.storedIDs.append(record.id) }
-                            switch try transaction.upsert(record, stored: stored, sourceFile: file.displayPath, runID: runID) {
+                            // (A harvest takes its provider's copy: see keepingNewer.)
+                            switch try transaction.upsert(
+                                record, stored: stored, sourceFile: file.displayPath, runID: runID, keepingNewer: harvestedFrom == nil)
+                            {
                             case .added:
                                 counts.added += 1
                                 try indexing { try feed.stored(record, isNew: true) }

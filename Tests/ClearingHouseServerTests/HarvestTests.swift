@@ -186,6 +186,34 @@ struct HarvestTests {
         }
     }
 
+    /// OAI QA: a record restored from a backup on the provider (older `updated`, newer
+    /// datestamp) was skipped as older by every later harvest, so the copies never agreed.
+    @Test("a harvest takes its provider's copy whatever its updated")
+    func theProvidersCopyIsCurrent() async throws {
+        try await withProviderAndHarvester { url, provider, harvester in
+            func restore(_ title: String, updated: String) throws {
+                let json = #"{"id":"restore-1","kind":"resource","title":{"en":"\#(title)"},"updated":"\#(updated)"}"#
+                _ = try provider.ingest(body: Array(json.utf8), format: .jsonLines, displayName: "restore")
+            }
+            var request = HarvestRequest(baseURL: url)
+            request.metadataPrefix = "chm"
+            try restore("Original", updated: "2025-01-01T00:00:00Z")
+            _ = try await harvester.harvest(request)
+            #expect(try harvester.record(id: "restore-1")?.title["en"] == "Original")
+            _ = try provider.delete(ids: ["restore-1"])
+            try restore("Restored from backup", updated: "2024-01-01T00:00:00Z")
+            let again = try #require(try await harvester.harvest(request).harvests.first)
+            #expect(again.complete && again.updated == 1 && again.skipped == 0, "\(again)")
+            #expect(try harvester.record(id: "restore-1")?.title["en"] == "Restored from backup")
+            // A file's older copy is still skipped.
+            let file = try harvester.ingest(
+                body: Array(#"{"id":"restore-1","kind":"resource","title":{"en":"Older file"},"updated":"2023-01-01T00:00:00Z"}"#.utf8),
+                format: .jsonLines, displayName: "older")
+            #expect(file.skipped == 1 || file.rejected == 1)
+            #expect(try harvester.record(id: "restore-1")?.title["en"] == "Restored from backup")
+        }
+    }
+
     @Test("after a harvest bounded by --until, the next incremental one starts from the bound, not from its responseDate")
     func incrementalAfterUntil() async throws {
         let harvester = try Fixture(records: [])

@@ -134,9 +134,9 @@ extension Catalog {
 
     // MARK: Storing (inside a transaction the caller holds)
 
-    /// Stores `record` (see ``Catalog/upsert(_:stored:sourceFile:runID:in:)``): as a live
+    /// Stores `record` (see ``Catalog/upsert(_:stored:sourceFile:runID:keepingNewer:in:)``): as a live
     /// record or as an alias, by the rules at the top of this file.
-    func store(_ record: Record, form: StoredForm, sourceFile: String?, runID: Int64?, in writer: Writer) throws -> UpsertOutcome {
+    func store(_ record: Record, form: StoredForm, sourceFile: String?, runID: Int64?, keepingNewer: Bool = true, in writer: Writer) throws -> UpsertOutcome {
         let db = writer.db
         let (json, hash) = form.form
         let updatedAt = record.updated.flatMap { RecordDate.secondsSinceEpoch(rfc3339: $0) }
@@ -148,7 +148,7 @@ extension Catalog {
             // evidence: a copy of any date replaces it, or the record could never change
             // again. (Within a day it is a clock a little fast, or local time written as UTC:
             // an older copy is still kept out.)
-            if let incoming = updatedAt, let stored = existing.updatedAt, incoming < stored,
+            if keepingNewer, let incoming = updatedAt, let stored = existing.updatedAt, incoming < stored,
                 stored <= RecordDate.now() + RecordDate.futureTolerance
             {
                 return .skippedOlder(stored: RecordDate.rfc3339(secondsSinceEpoch: stored))

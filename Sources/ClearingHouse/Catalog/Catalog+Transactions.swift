@@ -77,9 +77,9 @@ extension Catalog {
         let writer: Writer
         var db: Database { writer.db }
 
-        /// Stores `record` (see ``Catalog/upsert(_:stored:sourceFile:runID:in:)``).
-        func upsert(_ record: Record, stored: StoredForm?, sourceFile: String?, runID: Int64?) throws -> UpsertOutcome {
-            try catalog.upsert(record, stored: stored, sourceFile: sourceFile, runID: runID, in: writer)
+        /// Stores `record` (see ``Catalog/upsert(_:stored:sourceFile:runID:keepingNewer:in:)``).
+        func upsert(_ record: Record, stored: StoredForm?, sourceFile: String?, runID: Int64?, keepingNewer: Bool = true) throws -> UpsertOutcome {
+            try catalog.upsert(record, stored: stored, sourceFile: sourceFile, runID: runID, keepingNewer: keepingNewer, in: writer)
         }
 
         /// Deletes the record or alias `id` (see ``Catalog/delete(id:runID:in:)``).

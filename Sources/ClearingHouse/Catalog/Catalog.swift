@@ -184,11 +184,15 @@ final class Catalog: Sendable {
     /// Stores `record`, replacing a stored copy with the same id (a live record or an alias),
     /// and logs the change. A record that is a copy of another live record is stored as its
     /// alias (see `Catalog+Aliases.swift` for the rules).
-    /// - Parameter stored: the record's stored form, when it was prepared beforehand.
+    /// - Parameters:
+    ///   - stored: the record's stored form, when it was prepared beforehand.
+    ///   - keepingNewer: whether a stored copy with a later `updated` is kept (a file's older
+    ///     copy is skipped); a harvest passes false, as its provider's datestamp says which
+    ///     copy is current (a record restored from a backup there is older, and current).
     func upsert(
-        _ record: Record, stored: StoredForm? = nil, sourceFile: String?, runID: Int64?, in writer: Writer
+        _ record: Record, stored: StoredForm? = nil, sourceFile: String?, runID: Int64?, keepingNewer: Bool = true, in writer: Writer
     ) throws -> UpsertOutcome {
-        try store(record, form: stored ?? StoredForm(record), sourceFile: sourceFile, runID: runID, in: writer)
+        try store(record, form: stored ?? StoredForm(record), sourceFile: sourceFile, runID: runID, keepingNewer: keepingNewer, in: writer)
     }
 
     /// The append to the change log (``logChange(_:operation:runID:in:)`` binds its values in
