@@ -119,6 +119,31 @@ import Records
         }
     }
 
+    /// OAI QA: the `chm` format lost a title's leading and trailing spaces (the XML reader
+    /// trimmed every text), so a harvested copy differed from the provider's. Only the line
+    /// breaks and indentation of pretty-printed XML are dropped.
+    @Test func textKeepsItsSpacesButNotPrettyPrinting() throws {
+        try withTemporaryDirectory { directory in
+            let xml = """
+                <record xmlns="urn:chm:records:1" id="r1" kind="resource" xml:lang="en">
+                  <title>  lead and trail\u{A0}</title>
+                  <summary>
+                    Indented summary
+                  </summary>
+                  <keyword> sp </keyword>
+                  <country> mx </country>
+                </record>
+                """
+            let record = try #require(try readRecords(xml, named: "r.xml", as: .xml, in: directory).records.first)
+            #expect(record.title["en"] == "  lead and trail\u{A0}")
+            #expect(record.summary["en"] == "Indented summary")
+            #expect(record.keywords == [" sp "])
+            #expect(record.countries == ["MX"])
+            let json = #"{"id": "r1", "kind": "resource", "language": "en", "title": "  lead and trail\u00a0", "summary": "Indented summary", "keywords": [" sp "], "countries": ["MX"]}"#
+            #expect(try readRecords(json, named: "r.json", as: .json, in: directory).records.first == record)
+        }
+    }
+
     @Test func languageIsInheritedFromTheRecordsElement() throws {
         try withTemporaryDirectory { directory in
             let xml = """

@@ -172,11 +172,15 @@ final class XMLRecordReader: RecordReader {
             switch name {
             case "title", "summary", "description":
                 if localized[name] == nil { order.append(name) }
-                localized[name, default: []].append((child.effectiveLanguage, child.text, childLine))
+                localized[name, default: []].append((child.effectiveLanguage, child.writtenText, childLine))
+            case "keyword":
+                append("keywords", string(child.writtenText, childLine))
             case _ where listFields[name] != nil:
                 append(listFields[name] ?? name, string(child.text, childLine))
             case "organization":
-                var object: [JSONNode.Member] = [JSONNode.Member(key: "name", line: childLine, column: 0, value: string(child.text, childLine))]
+                var object: [JSONNode.Member] = [
+                    JSONNode.Member(key: "name", line: childLine, column: 0, value: string(child.writtenText, childLine))
+                ]
                 for key in ["role", "country", "url"] {
                     if let value = child.attribute(key) {
                         object.append(JSONNode.Member(key: key, line: childLine, column: 0, value: string(value, childLine)))
@@ -189,7 +193,7 @@ final class XMLRecordReader: RecordReader {
                     object.append(JSONNode.Member(key: "url", line: childLine, column: 0, value: string(url, childLine)))
                 }
                 if !child.text.isEmpty {
-                    object.append(JSONNode.Member(key: "title", line: childLine, column: 0, value: string(child.text, childLine)))
+                    object.append(JSONNode.Member(key: "title", line: childLine, column: 0, value: string(child.writtenText, childLine)))
                 }
                 if let language = child.ownLanguage {
                     object.append(JSONNode.Member(key: "language", line: childLine, column: 0, value: string(language, childLine)))

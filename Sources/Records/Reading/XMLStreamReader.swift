@@ -563,6 +563,24 @@ package struct XMLElement {
         (takeXMLString(xmlNodeGetContent(node)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// The concatenated text as written, less the line breaks and indentation that
+    /// pretty-printing puts around it: a run of XML white space (space, tab, CR, LF) at either
+    /// end is dropped when it holds a line break. `<title>\n  Coral\n</title>` is `Coral`, and
+    /// `<title>  Coral  </title>` keeps its spaces, as a JSON string does (the `chm` format is
+    /// lossless).
+    package var writtenText: String {
+        let content = Array((takeXMLString(xmlNodeGetContent(node)) ?? "").utf8)
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+        func isBreak(_ byte: UInt8) -> Bool { byte == 0x0A || byte == 0x0D }
+        var start = 0
+        while start < content.count, isSpace(content[start]) { start += 1 }
+        if !content[..<start].contains(where: isBreak) { start = 0 }
+        var end = content.count
+        while end > start, isSpace(content[end - 1]) { end -= 1 }
+        if !content[end...].contains(where: isBreak) { end = content.count }
+        return String(decoding: content[start..<end], as: UTF8.self)
+    }
+
     /// The child elements in order.
     package var children: [XMLElement] {
         var result: [XMLElement] = []
