@@ -140,6 +140,29 @@ import Darwin
         }
     }
 
+    /// Hostile-client QA: an id with U+0000 (`/v1/records/a%00junk`) reached the record `a`
+    /// (SQLite's C string ends at the NUL): it was read, deleted and merged. No record can have
+    /// such an id, so it names none.
+    @Test func anIdWithANULNamesNoRecord() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let house = try directory.house()
+        try house.ingest(body: Array([Self.record("a"), Self.record("b")].joined(separator: "\n").utf8), format: .jsonLines, displayName: "two")
+        let forged = "a\u{0}junk"
+        #expect(try house.record(id: forged) == nil)
+        #expect(try house.canonicalJSON(id: forged) == nil)
+        #expect(try house.resolve(id: forged) == nil)
+        #expect(try house.provenance(id: forged) == nil)
+        #expect(try house.records(ids: [forged, "b"]).map(\.id) == ["b"])
+        #expect(throws: ClearingHouseError.self) { try house.similar(id: forged) }
+        #expect(throws: ClearingHouseError.self) { try house.merge(primary: forged, duplicates: ["b"]) }
+        #expect(throws: ClearingHouseError.self) { try house.merge(primary: "b", duplicates: ["a\u{0}x"]) }
+        let report = try house.delete(ids: [forged])
+        #expect(report.deleted.isEmpty && report.missing == [forged])
+        #expect(try house.record(id: "a") != nil && house.record(id: "b") != nil)
+        #expect(try house.aliases(of: "b").isEmpty)
+    }
+
     @Test func aRecordWithAHundredThousandKeywordsIsStored() throws {
         try withTemporaryDirectory { directory in
             let keywords = (0..<100_000).map { "\"kw\($0)\"" }.joined(separator: ", ")

@@ -212,6 +212,7 @@ extension Catalog {
     /// Deletes the record or alias `id`. A deleted record's oldest alias (by `since`, then id)
     /// becomes the record in its place, and its other aliases resolve to that one.
     func delete(id: String, runID: Int64?, in writer: Writer) throws -> DeleteOutcome {
+        guard !Catalog.cannotHold(id) else { return .missing }
         let db = writer.db
         try db.cachedStatement(sql: "DELETE FROM records WHERE id = ?").execute(arguments: [id])
         guard db.changesCount > 0 else {
@@ -388,7 +389,8 @@ extension Catalog {
 
     /// The stored state of `id` (a live record or an alias), in one query.
     private func storedState(of id: String, in db: Database) throws -> StoredState? {
-        try Row.fetchOne(
+        guard !Catalog.cannotHold(id) else { return nil }
+        return try Row.fetchOne(
             db.cachedStatement(
                 sql: """
                     SELECT hash, updated_at, created_at, NULL AS primary_id, NULL AS reason, NULL AS since
@@ -491,7 +493,8 @@ extension Catalog {
 
     /// The record `id` names, in one snapshot: its own, or its primary's when `id` is an alias.
     func resolve(id: String) throws -> ResolvedRecord? {
-        try read { db in
+        guard !Catalog.cannotHold(id) else { return nil }
+        return try read { db in
             try Row.fetchOne(
                 db.cachedStatement(
                     sql: """
@@ -514,7 +517,8 @@ extension Catalog {
 
     /// The aliases of the record `primary`, by id.
     func aliases(of primary: String) throws -> [Alias] {
-        try read { db in try Catalog.aliases(of: primary, in: db) }
+        guard !Catalog.cannotHold(primary) else { return [] }
+        return try read { db in try Catalog.aliases(of: primary, in: db) }
     }
 
     static func aliases(of primary: String, in db: Database) throws -> [Alias] {

@@ -87,7 +87,8 @@ extension Catalog {
 
     /// The OAI sets of the record `id` (resolved when it is an alias) and of its aliases.
     func harvestMemberships(id: String) throws -> [HarvestedSet] {
-        try read { db in
+        guard !Catalog.cannotHold(id) else { return [] }
+        return try read { db in
             try Row.fetchAll(
                 db,
                 sql: """
@@ -181,6 +182,7 @@ extension Catalog.Transaction {
     /// of that provider's pages: a `chm` record that names a source of its own keeps it).
     /// A harvest replaces and deletes only the provider's own records (README, "Records").
     func copyFromElsewhere(id: String, harvestedFrom baseURL: String) throws -> String? {
+        guard !Catalog.cannotHold(id) else { return nil }
         let statement = try db.cachedStatement(
             sql: """
                 SELECT json_extract(json, '$.source.url'), json_extract(json, '$.source.system'), source_file FROM records WHERE id = ?1

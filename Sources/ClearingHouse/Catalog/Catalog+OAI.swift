@@ -203,7 +203,8 @@ extension Catalog {
 
     /// The item `id` with its JSON, or nil.
     func oaiItem(id: String) throws -> OAIItem? {
-        try read { db in
+        guard !Catalog.cannotHold(id) else { return nil }
+        return try read { db in
             try Row.fetchOne(
                 db,
                 sql: """

@@ -108,7 +108,8 @@ extension Catalog {
 
     /// The concepts whose notation is `notation` (case-insensitive) or whose IRI is `notation`.
     func concepts(notationOrIRI notation: String) throws -> [Concept] {
-        try concepts(where: "notation = ? COLLATE NOCASE OR iri = ?", [notation, notation])
+        guard !Catalog.cannotHold(notation) else { return [] }
+        return try concepts(where: "notation = ? COLLATE NOCASE OR iri = ?", [notation, notation])
     }
 
     /// The concepts whose IRIs are among `iris`, in IRI order.

@@ -254,9 +254,17 @@ final class Catalog: Sendable {
 
     // MARK: Reading
 
+    /// Whether `id` is one that no record can have: it holds U+0000, where SQLite's C strings
+    /// end (bound as one, `a%00b` read, deleted and merged `a`: hostile-client QA). Every
+    /// look-up by an id from outside checks it first.
+    static func cannotHold(_ id: String) -> Bool {
+        id.utf8.contains(0)
+    }
+
     /// The stored canonical JSON of `id`.
     func json(id: String) throws -> String? {
-        try read { db in
+        guard !Catalog.cannotHold(id) else { return nil }
+        return try read { db in
             try String.fetchOne(db, sql: "SELECT json FROM records WHERE id = ?", arguments: [id])
         }
     }
@@ -267,7 +275,7 @@ final class Catalog: Sendable {
         return try read { db in
             var found: [String: String] = [:]
             let statement = try db.cachedStatement(sql: "SELECT json FROM records WHERE id = ?")
-            for id in ids where found[id] == nil {
+            for id in ids where found[id] == nil && !Catalog.cannotHold(id) {
                 if let json = try String.fetchOne(statement, arguments: [id]) { found[id] = json }
             }
             return found
@@ -280,7 +288,7 @@ final class Catalog: Sendable {
         return try read { db in
             var found = Set<String>()
             let statement = try db.cachedStatement(sql: "SELECT 1 FROM records WHERE id = ?")
-            for id in ids where !found.contains(id) {
+            for id in ids where !found.contains(id) && !Catalog.cannotHold(id) {
                 if try Bool.fetchOne(statement, arguments: [id]) != nil { found.insert(id) }
             }
             return found
