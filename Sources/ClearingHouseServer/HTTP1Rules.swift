@@ -32,16 +32,19 @@ final class HTTP1RulesInstaller: ChannelInboundHandler, RemovableChannelHandler 
 /// request asked to keep its connection (a request that does not gets `Connection: close`,
 /// which the server honours, whatever the version and the case it was written in), and
 /// answers a request without exactly one `Host` (HTTP/1.1; several, HTTP/1.0) with a 400
-/// problem, after the answers to the requests before it, then closes the connection.
+/// problem, after the answers to the requests before it, then closes the connection. An
+/// answer that starts before its request's body has all arrived (a 401 or 404 to a post)
+/// says `Connection: close` and closes: the rest of the body would be read as the next
+/// request (hostile-client QA: keep-alive clients reused a connection closed without a word).
 final class HTTP1Rules: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
     typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
 
-    /// The requests passed on whose answers have not ended: whether each is HTTP/1.0 and
-    /// asked to keep its connection (first: the one being answered).
-    private var inFlight: [(isHTTP10: Bool, keepsAlive: Bool)] = []
+    /// The requests passed on whose answers have not ended: whether each is HTTP/1.0, asked
+    /// to keep its connection and has been read to its end (first: the one being answered).
+    private var inFlight: [(isHTTP10: Bool, keepsAlive: Bool, ended: Bool)] = []
     /// The answer being written ends with the close (an HTTP/1.0 body without a length).
     private var closesAfterAnswer = false
     /// The answer to a refused request, written once the answers before it end; nothing more
@@ -53,7 +56,10 @@ final class HTTP1Rules: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard refusal == nil else { return }
-        guard case .head(var head) = unwrapInboundIn(data) else { return context.fireChannelRead(data) }
+        guard case .head(var head) = unwrapInboundIn(data) else {
+            if case .end = unwrapInboundIn(data), !inFlight.isEmpty { inFlight[inFlight.count - 1].ended = true }
+            return context.fireChannelRead(data)
+        }
         let hosts = head.headers["Host"].count
         if hosts > 1 || (hosts == 0 && head.version == .http1_1) {
             refusal = Problem(
@@ -65,7 +71,7 @@ final class HTTP1Rules: ChannelDuplexHandler, RemovableChannelHandler {
             return
         }
         let isHTTP10 = head.version.major == 1 && head.version.minor == 0
-        inFlight.append((isHTTP10, head.isKeepAlive))
+        inFlight.append((isHTTP10, head.isKeepAlive, false))
         if !head.isKeepAlive {
             head.headers.replaceOrAdd(name: "Connection", value: "close")
             return context.fireChannelRead(wrapInboundOut(.head(head)))
@@ -86,9 +92,16 @@ final class HTTP1Rules: ChannelDuplexHandler, RemovableChannelHandler {
                 head.headers.remove(name: "Transfer-Encoding")
                 head.headers.replaceOrAdd(name: "Connection", value: "close")
                 closesAfterAnswer = true
+            } else if inFlight.first?.ended == false {
+                head.headers.replaceOrAdd(name: "Connection", value: "close")
+                closesAfterAnswer = true
             } else if inFlight.first?.keepsAlive == true {
                 head.headers.replaceOrAdd(name: "Connection", value: "keep-alive")
             }
+            context.write(wrapOutboundOut(.head(head)), promise: promise)
+        case .head(var head) where inFlight.first?.ended == false && head.status.code >= 200:
+            head.headers.replaceOrAdd(name: "Connection", value: "close")
+            closesAfterAnswer = true
             context.write(wrapOutboundOut(.head(head)), promise: promise)
         case .end:
             if !inFlight.isEmpty { inFlight.removeFirst() }

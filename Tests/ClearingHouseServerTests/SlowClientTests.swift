@@ -216,6 +216,30 @@ private func withLiveServer(_ body: @escaping @Sendable (Int) async throws -> Vo
         }
     }
 
+    /// Hostile-client QA: a 401 (or 404, 405, 415) answered before the body of its post had
+    /// arrived closed the connection without `Connection: close`, and keep-alive clients sent
+    /// their next request on it. Such an answer says so and closes; a post read whole keeps
+    /// the connection.
+    @Test func anAnswerBeforeTheBodyHasArrivedSaysItCloses() async throws {
+        try await withLiveServer { port in
+            let early = try RawConnection(port: port, timeout: 5)
+            early.send(
+                "POST /v1/records HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer wrong\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n")
+            let answer = await early.receiveAll()
+            #expect(answer.hasPrefix("HTTP/1.1 40"), "\(answer)")
+            #expect(answer.lowercased().contains("connection: close"), "\(answer)")
+            // The same post sent whole is answered on a connection that stays open.
+            let whole = try RawConnection(port: port, timeout: 5)
+            whole.send(
+                "POST /v1/records HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer wrong\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+            )
+            let first = await whole.receiveFirst() ?? ""
+            #expect(first.hasPrefix("HTTP/1.1 40") && !first.lowercased().contains("connection: close"), "\(first)")
+            whole.send("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            #expect(await whole.receiveAll().contains("HTTP/1.1 200"))
+        }
+    }
+
     /// An HTTP/1.1 request without a Host, or any request with two, is a 400 problem and the
     /// connection closes (RFC 9112 §3.2; they were answered 200); HTTP/1.0 needs no Host.
     @Test func aRequestWithoutExactlyOneHostIs400() async throws {

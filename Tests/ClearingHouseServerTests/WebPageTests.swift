@@ -2,7 +2,7 @@
 // record page, the languages, the help desk, the Atom feed, the downloads, and every bad
 // address answered by a page with a message (never a 500).
 import ClearingHouse
-import ClearingHouseServer
+@testable import ClearingHouseServer
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -335,6 +335,13 @@ struct WebPageTests {
             let arabic = try await client.get("/feed?lang=ar&q=%3Cscript%3E").text
             #expect(arabic.contains(#"xml:lang="ar""#))
             #expect(arabic.contains("&lt;script&gt;"))
+            // Links name the request's host when it names a server, else the server's own
+            // address (hostile-client QA: `Host: a]b[c:::` was written into every link).
+            #expect(WebPages.base(host: "chm.example.org:8443", listeningOn: "127.0.0.1", port: 8080) == "http://chm.example.org:8443")
+            for host in ["a]b[c:::", "x:99999", "", "a b"] {
+                #expect(WebPages.base(host: host, listeningOn: "127.0.0.1", port: 8080) == "http://127.0.0.1:8080", "\(host)")
+            }
+            #expect(WebPages.base(host: nil, listeningOn: "::1", port: 8080) == "http://[::1]:8080")
         }
     }
 

@@ -335,7 +335,7 @@ struct WebPages: Sendable {
                 return response.hits.compactMap { hit in records[hit.id].map { (hit: hit, record: $0) } }
             }
             let feed = AtomFeed(
-                state: state, entries: entries, strings: localization.strings(state.language), base: Self.base(request), now: Date())
+                state: state, entries: entries, strings: localization.strings(state.language), base: base(request), now: Date())
             var headers = Self.securityHeaders
             headers[.contentType] = "application/atom+xml; charset=utf-8"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: feed.render())))
@@ -343,10 +343,17 @@ struct WebPages: Sendable {
     }
 
     /// `http://HOST` of the request (a host with characters a host cannot have: `localhost`).
-    static func base(_ request: Request) -> String {
-        let host = request.head.authority ?? ""
-        let allowed = host.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-.:[]".contains($0)) }
-        return "http://" + (host.isEmpty || !allowed ? "localhost" : host)
+    /// `http://HOST` of the request, the feed's links: its `Host` when it names a server, as
+    /// OAI-PMH's base URL takes it, else the address the server listens on (hostile-client
+    /// QA: `Host: a]b[c:::` made links `http://a]b[c:::/feed`).
+    func base(_ request: Request) -> String {
+        let bound = server.boundPort.load(ordering: .relaxed)
+        return Self.base(host: request.head.authority, listeningOn: server.configuration.host, port: bound > 0 ? bound : server.configuration.port)
+    }
+
+    /// `http://HOST` for a request's `Host` (see ``base(_:)``).
+    static func base(host: String?, listeningOn address: String, port: Int) -> String {
+        String(OAIEndpoint.baseURL(host: host, listeningOn: address, port: port).dropLast("/oai".count))
     }
 
     /// `/export?...&format=csv|jsonl|oai_dc`: every record the search finds, as `chm export` writes them.
