@@ -1,3 +1,4 @@
+import ClearingHouse
 import Foundation
 import Testing
 
@@ -282,6 +283,26 @@ struct ReliabilityTests {
         #expect(second.stderr.contains("pid \(getpid())"))
         // Readers are not blocked.
         #expect(try CLI.run(["search", "wetland", "--index", index]).status == 0)
+    }
+
+    /// Hostile-client QA: a server answering readiness probes while `chm ingest` wrote to its
+    /// index then failed every read with "disk I/O error". The probe read the catalog's header
+    /// through a descriptor of its own, and closing it dropped every POSIX lock the process
+    /// held on the file: the ingest, ending, took itself for the last connection and deleted
+    /// the WAL and the shared memory under the open catalog. The locks now stay.
+    @Test func aReadinessProbeKeepsTheCatalogsLocks() throws {
+        let directory = try TemporaryDirectory()
+        _ = try writeFiles(directory, files: 2, records: 20)
+        let index = directory.path("index")
+        #expect(try CLI.run(["ingest", directory.path("in/00.jsonl"), "--index", index]).status == 0)
+        let house = try ClearingHouse(directory: URL(fileURLWithPath: index))
+        #expect(try house.search(SearchRequest(query: "wetland")).hits.count > 0)
+        try house.checkSearchable()
+        #expect(try CLI.run(["ingest", directory.path("in/01.jsonl"), "--index", index]).status == 0)
+        #expect(FileManager.default.fileExists(atPath: index + "/catalog.sqlite-shm"), "the shared memory was deleted under an open catalog")
+        try house.checkSearchable()
+        #expect(try house.statistics().records == 40)
+        #expect(try house.search(SearchRequest(query: "wetland", limit: 100)).hits.count == 40)
     }
 
     /// Searches in a loop while another process ingests, flushes, merges and deletes old

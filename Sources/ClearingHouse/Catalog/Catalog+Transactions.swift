@@ -4,6 +4,7 @@
 // touches GRDB.
 import Foundation
 import GRDB
+import GRDBSQLite
 import struct Records.Record
 import SearchCore
 
@@ -170,16 +171,30 @@ extension Catalog {
     /// probe, not a check of every page (``integrityProblems()``). (The header is read from the
     /// file itself: the connections' page caches keep pages read before it was damaged.)
     func checkReadable() throws {
-        let file = FileHandle(forReadingAtPath: path)
-        let header = try? file?.read(upToCount: 16)
-        try? file?.close()
-        guard let header, Array(header) == Array("SQLite format 3\u{0}".utf8) else {
+        let header = try read { db in try Catalog.fileHeader(db) }
+        guard header == Array("SQLite format 3\u{0}".utf8) else {
             throw ClearingHouseError(
                 .damaged, "catalog error in \(path): the file's header is not a SQLite database's; restore the index directory from a backup")
         }
         try read { db in
             _ = try Row.fetchOne(db, sql: "SELECT (SELECT MAX(seq) FROM changes), (SELECT id FROM records LIMIT 1)")
         }
+    }
+
+    /// The first 16 bytes of the database file, read through the connection's own file (its
+    /// VFS handle), never through a descriptor of our own: closing any descriptor of a file
+    /// drops every POSIX lock the process holds on it, so a readiness probe that opened and
+    /// closed `catalog.sqlite` released the server's locks, and a `chm ingest` that ended
+    /// meanwhile took itself for the last connection and deleted the WAL and shared memory
+    /// under the server ("disk I/O error" on every later read: hostile-client QA).
+    static func fileHeader(_ db: Database) throws -> [UInt8] {
+        var file: UnsafeMutablePointer<sqlite3_file>?
+        guard sqlite3_file_control(db.sqliteConnection, "main", SQLITE_FCNTL_FILE_POINTER, &file) == SQLITE_OK, let file,
+            let read = file.pointee.pMethods?.pointee.xRead
+        else { return [] }
+        var header = [UInt8](repeating: 0, count: 16)
+        let code = header.withUnsafeMutableBytes { read(file, $0.baseAddress, 16, 0) }
+        return code == SQLITE_OK ? header : []
     }
 
     /// What SQLite's `integrity_check` finds wrong (empty when the database is sound).
