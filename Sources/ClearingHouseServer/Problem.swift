@@ -4,6 +4,12 @@ import Hummingbird
 import NIOCore
 import NIOHTTP1
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// An error answer of the API: RFC 9457 problem details (`application/problem+json`) with
 /// `type`, `title`, `status` and `detail`, plus `parameter` for a bad parameter and
 /// `diagnostics` for records that cannot be stored.
@@ -98,6 +104,14 @@ struct Problem: Error, Sendable {
             return (Problem(error.status, "http-\(error.status.code)", error.status.reasonPhrase, detail: error.body ?? error.status.reasonPhrase), false)
         case let error as any HTTPResponseError:
             return (Problem(error.status, "http-\(error.status.code)", error.status.reasonPhrase, detail: error.status.reasonPhrase), false)
+        case let error as IOError where [ECONNRESET, EPIPE, ECONNABORTED].contains(error.errnoCode):
+            // The client hung up in the middle of its request: nobody reads the answer, and the
+            // log should not call it the server's fault (hostile-client QA: a reset mid-body was
+            // logged as a 500; a clean close as the 400 above).
+            return (
+                Problem(.badRequest, "malformed-request", "Malformed request", detail: "the client closed the connection before its request ended"),
+                false
+            )
         case is CancellationError:
             return (Problem(.serviceUnavailable, "unavailable", "Service unavailable", detail: "the server is shutting down"), false)
         default:

@@ -2,9 +2,10 @@
 // body dripped a byte at a time is answered 408 once the grace period is over (it reset the
 // idle timeout with every byte, and held its connection for ever); a body sent at a fair rate
 // is read whole; connections beyond the limit are closed when accepted.
-import ClearingHouseServer
+@testable import ClearingHouseServer
 import Foundation
 import Hummingbird
+import NIOCore
 import HummingbirdTesting
 import Testing
 
@@ -238,6 +239,16 @@ private func withLiveServer(_ body: @escaping @Sendable (Int) async throws -> Vo
             whole.send("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
             #expect(await whole.receiveAll().contains("HTTP/1.1 200"))
         }
+    }
+
+    /// A client that resets the connection in the middle of its body is no server fault (it
+    /// was logged as a 500).
+    @Test func aClientHangingUpIsNoServerFault() {
+        for code in [ECONNRESET, EPIPE] {
+            let (problem, fault) = Problem.from(IOError(errnoCode: code, reason: "read(descriptor:pointer:size:)"))
+            #expect(problem.status == .badRequest && !fault)
+        }
+        #expect(Problem.from(IOError(errnoCode: EIO, reason: "read")).fault)
     }
 
     /// An HTTP/1.1 request without a Host, or any request with two, is a 400 problem and the
