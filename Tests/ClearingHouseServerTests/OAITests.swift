@@ -292,6 +292,12 @@ func harvest(_ client: any TestClientProtocol, _ query: String) async throws -> 
             }
             #expect(try await client.oai("verb=ListRecords&metadataPrefix=marc21").errorCodes == ["cannotDisseminateFormat"])
             #expect(try await client.oai("verb=ListIdentifiers&resumptionToken=garbage").errorCodes == ["badResumptionToken"])
+            // A long name is quoted short (hostile-client QA: two megabytes were echoed whole).
+            let long = String(repeating: "x", count: 100_000)
+            for query in ["verb=Identify&\(long)=1", "verb=\(long)", "verb=ListRecords&metadataPrefix=\(long)%3F"] {
+                let response = try await client.oai(query)
+                #expect(!response.errorCodes.isEmpty && response.text.utf8.count < 2_000, "\(response.text.utf8.count)")
+            }
         }
     }
 

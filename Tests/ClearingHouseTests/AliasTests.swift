@@ -513,6 +513,9 @@ import Testing
             let aliasOfAnother = try #require(failure("other", ["dup"]))
             #expect((aliasOfAnother.code, aliasOfAnother.parameter) == (.conflict, "duplicates"))
             #expect(try #require(failure("keep", [])).parameter == "duplicates")
+            // An empty id is a bad parameter, not an unknown record (hostile-client QA: a 404).
+            #expect(try #require(failure("keep", ["other", ""])).parameter == "duplicates")
+            #expect(try #require(failure("", ["other"])).parameter == "primary")
             #expect(try house.resolve(id: "other")?.alias == nil)
         }
     }

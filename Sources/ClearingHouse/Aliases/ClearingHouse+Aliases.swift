@@ -58,6 +58,9 @@ extension ClearingHouse {
     @discardableResult
     public func merge(primary: String, duplicates: [String]) throws -> MergeReport {
         guard !duplicates.isEmpty else { throw ClearingHouseError.parameter("duplicates", "name at least one record to merge") }
+        // (An empty id is a mistake in the request, not an unknown record.)
+        if primary.isEmpty { throw ClearingHouseError.parameter("primary", "the id is empty") }
+        if duplicates.contains("") { throw ClearingHouseError.parameter("duplicates", "an id is empty") }
         return try exclusiveWrite {
             let indexWriter = try openIndexWriter()
             defer { indexWriter.close() }

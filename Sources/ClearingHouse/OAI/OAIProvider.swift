@@ -125,6 +125,12 @@ public struct OAIProvider: Sendable {
         return try respond(to: arguments, baseURL: baseURL)
     }
 
+    /// `text` as an error message quotes it: at most 100 characters (hostile-client QA: a name
+    /// of two megabytes was echoed whole).
+    static func shown(_ text: String) -> String {
+        text.count <= 100 ? text : String(text.prefix(100)) + "…"
+    }
+
     /// The response to the request's arguments, in the order given (repeated names allowed:
     /// they are a badArgument, as the protocol says).
     /// - Throws: ``ClearingHouseError`` when the catalog cannot be read.
@@ -134,7 +140,7 @@ public struct OAIProvider: Sendable {
             let message =
                 verbValues.isEmpty
                 ? "the verb argument is missing"
-                : verbValues.count > 1 ? "the verb argument is repeated" : "\(verbValues[0]) is not an OAI-PMH verb"
+                : verbValues.count > 1 ? "the verb argument is repeated" : "\(Self.shown(verbValues[0])) is not an OAI-PMH verb"
             return response(baseURL: baseURL, echo: nil, body: .failure(Errors("badVerb", message)))
         }
         var values: [String: String] = [:]
@@ -142,7 +148,7 @@ public struct OAIProvider: Sendable {
             guard allowed.contains(name) else {
                 return response(
                     baseURL: baseURL, echo: nil,
-                    body: .failure(Errors("badArgument", "\(name) is not an argument of \(verb)")))
+                    body: .failure(Errors("badArgument", "\(Self.shown(name)) is not an argument of \(verb)")))
             }
             guard values[name] == nil else {
                 return response(
@@ -205,7 +211,7 @@ public struct OAIProvider: Sendable {
     private func listMetadataFormats(_ values: [String: String], schemaURL: String) throws -> String {
         if let identifier = values["identifier"] {
             guard let item = try house.catalog.oaiItem(id: identifier) else {
-                throw Errors("idDoesNotExist", "no item has the identifier \(identifier)")
+                throw Errors("idDoesNotExist", "no item has the identifier \(Self.shown(identifier))")
             }
             if item.deleted {
                 throw Errors("noMetadataFormats", "\(identifier) was deleted: its metadata is no longer disseminated in any format")
@@ -241,19 +247,19 @@ public struct OAIProvider: Sendable {
         var errors: [ProtocolError] = []
         let format = try metadataFormat(prefix, errors: &errors)
         let item = try house.catalog.oaiItem(id: identifier)
-        if item == nil { errors.append(ProtocolError(code: "idDoesNotExist", message: "no item has the identifier \(identifier)")) }
+        if item == nil { errors.append(ProtocolError(code: "idDoesNotExist", message: "no item has the identifier \(Self.shown(identifier))")) }
         guard errors.isEmpty, let item, let format else { throw Errors(errors) }
         return "<GetRecord>\(try self.record(item, format: format, schemaURL: schemaURL))</GetRecord>"
     }
 
     /// The format `prefix` names; a badArgument is thrown, an unknown format noted in `errors`.
     private func metadataFormat(_ prefix: String, errors: inout [ProtocolError]) throws -> OAIMetadataFormat? {
-        guard Self.isValidPrefix(prefix) else { throw Errors("badArgument", "\(prefix) is not a metadata prefix") }
+        guard Self.isValidPrefix(prefix) else { throw Errors("badArgument", "\(Self.shown(prefix)) is not a metadata prefix") }
         guard let format = OAIMetadataFormat(rawValue: prefix) else {
             errors.append(
                 ProtocolError(
                     code: "cannotDisseminateFormat",
-                    message: "\(prefix) is not disseminated here; formats: \(OAIMetadataFormat.allCases.map(\.rawValue).joined(separator: ", "))"))
+                    message: "\(Self.shown(prefix)) is not disseminated here; formats: \(OAIMetadataFormat.allCases.map(\.rawValue).joined(separator: ", "))"))
             return nil
         }
         return format
@@ -280,7 +286,7 @@ public struct OAIProvider: Sendable {
                 }
                 guard from.seconds <= until.seconds else { throw Errors("badArgument", "from is later than until") }
             }
-            if let set = values["set"], !OAISets.isValidSpec(set) { throw Errors("badArgument", "\(set) is not a set spec") }
+            if let set = values["set"], !OAISets.isValidSpec(set) { throw Errors("badArgument", "\(Self.shown(set)) is not a set spec") }
             var errors: [ProtocolError] = []
             _ = try metadataFormat(prefix, errors: &errors)
             if values["set"] != nil, try !catalog.oaiHasSets() {
@@ -369,7 +375,7 @@ public struct OAIProvider: Sendable {
 
     /// A `from` or `until` value: a day (its first or, for `until`, last second) or a UTC time to the second.
     static func parseDate(_ text: String, argument: String, end: Bool) throws(Errors) -> (seconds: Int, dayGranularity: Bool) {
-        let bad = Errors("badArgument", "\(argument)=\(text) is not a date (YYYY-MM-DD) or a time (YYYY-MM-DDThh:mm:ssZ)")
+        let bad = Errors("badArgument", "\(argument)=\(Self.shown(text)) is not a date (YYYY-MM-DD) or a time (YYYY-MM-DDThh:mm:ssZ)")
         let bytes = Array(text.utf8)
         let isDigitAt = { (index: Int) in bytes[index] >= 0x30 && bytes[index] <= 0x39 }
         // XML Schema's dates, which OAI-PMH's are, have no year 0000: echoed in <request>, it
