@@ -276,3 +276,20 @@ func oaiDeletion(_ identifier: String) -> String {
         }
     }
 }
+
+/// OAI QA: a root `<OAI-PMH>` in no namespace was reported as "the root element is
+/// <OAI-PMH>", which reads as if it were right.
+@Test func aRootInTheWrongNamespaceSaysWhichItShouldBe() {
+    for (xml, said) in [
+        ("<OAI-PMH><responseDate>2024-01-01T00:00:00Z</responseDate></OAI-PMH>", "<OAI-PMH> in no namespace"),
+        (#"<OAI-PMH xmlns="urn:other"/>"#, "<OAI-PMH> in urn:other"),
+        ("<html><body>Not here</body></html>", "<html> in no namespace"),
+    ] {
+        do {
+            _ = try OAIResponseEnvelope(bytes: Array(xml.utf8))
+            Issue.record("read \(xml)")
+        } catch {
+            #expect(error.message.contains(said) && error.message.contains("not <OAI-PMH> in http://www.openarchives.org/OAI/2.0/"), "\(error.message)")
+        }
+    }
+}

@@ -122,7 +122,7 @@ public struct OAIResponseEnvelope: Sendable, Hashable {
                     guard inOAI, reader.localName == "OAI-PMH" else {
                         throw Diagnostic(
                             .error, file: displayName, line: reader.lineNumber,
-                            message: "not an OAI-PMH response: the root element is <\(reader.localName)>\(reader.namespaceURI.map { " in \($0)" } ?? "")")
+                            message: "not an OAI-PMH response: the root element is <\(reader.localName)> \(reader.namespaceURI.map { "in \($0)" } ?? "in no namespace"), not <OAI-PMH> in http://www.openarchives.org/OAI/2.0/")
                     }
                     sawRoot = true
                     more = try reader.read()
