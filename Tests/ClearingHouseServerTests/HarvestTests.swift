@@ -543,6 +543,25 @@ struct HarvestTests {
         }
     }
 
+    /// OAI QA: a responseDate that is no date was kept, and every later harvest silently
+    /// asked for everything again.
+    @Test("a responseDate that is no date is a warning, and the next harvest starts from this machine's clock")
+    func aResponseDateThatIsNoDate() async throws {
+        let harvester = try Fixture(records: [])
+        defer { harvester.remove() }
+        try await withScriptedProvider({ query, _ in
+            if query.contains("Identify") { return Scripted(body: identify) }
+            return Scripted(body: oaiResponse("ListRecords", dcRecord("oai:g:1", title: "One"), date: "garbage"))
+        }) { url in
+            var diagnostics: [Diagnostic] = []
+            let report = try await harvester.house.harvest(HarvestRequest(baseURL: url), diagnostics: { diagnostics.append($0) })
+            #expect(report.succeeded)
+            #expect(diagnostics.contains { $0.severity == .warning && $0.message.contains("responseDate \"garbage\" is no date") }, "\(diagnostics)")
+            let stored = try #require(try harvester.house.harvestSources().first?.lastResponseDate)
+            #expect(stored != "garbage" && stored.hasSuffix("Z"), "\(stored)")
+        }
+    }
+
     @Test("messages say what happened: a page past the parser's limits, a record in another format, every error code, a redirect not followed")
     func clearMessages() async throws {
         let harvester = try Fixture(records: [])

@@ -293,7 +293,7 @@ private struct Harvester {
                             .notice, file: request.baseURL,
                             message: "no records\(Self.naming(key.set))\(position.from.map { " changed since \($0)" } ?? "") (noRecordsMatch)"))
                     var completed = position
-                    if completed.responseDate.isEmpty { completed.responseDate = envelope.responseDate ?? Catalog.now() }
+                    if completed.responseDate.isEmpty { completed.responseDate = responseDate(of: envelope) }
                     report.responseDate = report.responseDate ?? completed.responseDate
                     try house.completeHarvestWithoutRecords(key, completed)
                     report.complete = true
@@ -311,7 +311,7 @@ private struct Harvester {
                     message: "\(displayName): expected a ListRecords response, got \(envelope.verb.map { "\(Self.article($0)) \($0) response" } ?? "no verb") (\(url))")
             }
             if position.responseDate.isEmpty {
-                position.responseDate = envelope.responseDate ?? Catalog.now()
+                position.responseDate = responseDate(of: envelope)
                 report.responseDate = position.responseDate
             }
             let token = envelope.resumptionToken?.token ?? ""
@@ -392,6 +392,19 @@ private struct Harvester {
                 return
             }
         }
+    }
+
+    /// The response's `responseDate`, where the next incremental harvest starts: this
+    /// machine's clock when the provider gives none, or one that is no date (OAI QA: `garbage`
+    /// was kept, and every later harvest asked for everything again without a word).
+    private func responseDate(of envelope: OAIResponseEnvelope) -> String {
+        guard let given = envelope.responseDate else { return Catalog.now() }
+        guard OAIDate(given) == nil else { return given }
+        emit(
+            Diagnostic(
+                .warning, file: request.baseURL,
+                message: "the provider's responseDate \"\(given.count <= 100 ? given : String(given.prefix(100)) + "…")\" is no date: the next harvest asks for what changed since this machine's clock said \(Catalog.now())"))
+        return Catalog.now()
     }
 
     /// Whether the provider's datestamps are days (Identify's granularity), asked once.
