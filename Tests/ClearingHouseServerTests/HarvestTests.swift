@@ -410,6 +410,8 @@ struct HarvestTests {
             #expect(invalid.field == "title")
             let failure = try #require(harvest.failure)
             #expect(failure.contains("page 2") && failure.contains("not"))
+            // (A page broken at the provider fails the same way again: the message says so.)
+            #expect(failure.contains("run the harvest again to resume from this page") && failure.contains("ask the provider to mend it"), "\(failure)")
             #expect(try harvester.house.record(id: "oai:x:3") != nil)
             #expect(try harvester.house.harvestSources().first?.resumablePages == 1)
         }

@@ -380,6 +380,22 @@ func harvest(_ client: any TestClientProtocol, _ query: String) async throws -> 
                 #expect(next.token?.stringValue?.isEmpty == true, "the list ends")
                 if verb == "ListRecords" { #expect(next.values("title").contains("Changed in ListRecords"), "\(next.text)") }
             }
+            // A list with an until the harvester gave goes on to the changed records within it,
+            // never past it (review).
+            func resume(_ token: String) async throws -> OAIResponse {
+                try await client.oai("verb=ListIdentifiers&resumptionToken=\(token.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? token)")
+            }
+            let today = try await client.oai("verb=ListIdentifiers&metadataPrefix=oai_dc&until=\(OAITests.today)")
+            let todayToken = try #require(today.token?.stringValue)
+            try house.ingest(body: Array(record("rec-07", title: "Changed again").utf8), format: .jsonLines, displayName: "again")
+            #expect(try await resume(todayToken).headers.map(\.id) == ["rec-07"])
+            let stamp = RecordDate.rfc3339(secondsSinceEpoch: Date().timeIntervalSince1970.rounded(.down))
+            let bounded = try await client.oai("verb=ListIdentifiers&metadataPrefix=oai_dc&until=\(stamp)")
+            let boundedToken = try #require(bounded.token?.stringValue)
+            try await Task.sleep(for: .milliseconds(1_100))
+            try house.ingest(body: Array(record("rec-07", title: "Changed after the bound").utf8), format: .jsonLines, displayName: "later")
+            let past = try await resume(boundedToken)
+            #expect(past.headers.isEmpty && past.errorCodes == ["noRecordsMatch"], "\(past.text)")
         }
     }
 

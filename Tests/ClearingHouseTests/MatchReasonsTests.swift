@@ -74,6 +74,14 @@ struct MatchReasonsTests {
         #expect(Matchmaking.isFormWord("capacity building"))
         #expect(!Matchmaking.isFormWord("camera traps"))
         #expect(!Matchmaking.isFormWord("مصائد الكاميرا"))
+        // A Chinese subject that holds a form of help is a subject (review: `利用`, use).
+        #expect(!Matchmaking.isFormWord("土地利用"))
+        #expect(!Matchmaking.isFormWord("保护能力"))
+        #expect(Matchmaking.isFormWord("技术培训") == false)
+        #expect(Matchmaking.isFormWord("培训"))
+        // A stop word between forms of help is passed over.
+        #expect(Matchmaking.isFormWord("formation et renforcement"))
+        #expect(!Matchmaking.isFormWord("et"))
         let hits = try house.match(text: "نحتاج مصائد الكاميرا وتدريب الحراس", assistanceTypes: ["training"]).hits
         #expect(!hits.isEmpty)
         #expect(!hits.flatMap(Self.about).contains("وتدريب"))

@@ -280,7 +280,10 @@ private struct Harvester {
                 throw Stop(
                     message: "\(displayName): the page is too large: it \(error.diagnostic.message) (\(url)); running the harvest again will not help (OAI-PMH has no way to ask for a smaller page): ask the provider to mend the page")
             } catch {
-                throw Stop(message: "\(displayName): \(error.diagnostic.message) (\(url)); run the harvest again to resume from this page")
+                // (A page cut short comes whole next time; a page broken at the provider, such as
+                // bytes not of its declared encoding, fails the same way again: OAI QA.)
+                throw Stop(
+                    message: "\(displayName): \(error.diagnostic.message) (\(url)); run the harvest again to resume from this page, and if it fails the same way, the page itself is broken: ask the provider to mend it")
             }
             if !envelope.errors.isEmpty {
                 // (noRecordsMatch answers a list's first request; to a resumption token, whose

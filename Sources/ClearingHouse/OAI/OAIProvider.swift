@@ -301,6 +301,7 @@ public struct OAIProvider: Sendable {
             token = OAIResumptionToken(
                 verb: verb, metadataPrefix: prefix, set: query.set, from: query.from, until: query.until, maxSequence: maxSequence,
                 lastDatestamp: Int.min, lastID: "", cursor: 0, completeListSize: count)
+            token.untilGiven = until != nil
         }
         var query = OAIItemQuery(
             from: token.from, until: token.until, set: token.set, maxSequence: token.maxSequence,
@@ -309,9 +310,11 @@ public struct OAIProvider: Sendable {
         if fetched.isEmpty, resumed {
             // Every record left in the list changed since the harvest started: a change gives a
             // record a newer datestamp and a later change-log position, past the list's end.
-            // The list goes on to them as they are now (QA: the token was answered with
-            // noRecordsMatch, and harvesters stopped or started over).
-            token.until = max(token.until, now)
+            // The list goes on to them as they are now, with whatever else changed meanwhile (a
+            // record given before may come again). (QA: the token was answered with
+            // noRecordsMatch, and harvesters stopped or started over.) A list with an `until`
+            // the harvester gave never goes past it.
+            if !token.untilGiven { token.until = max(token.until, now) }
             token.maxSequence = max(token.maxSequence, try catalog.lastChangeSequence())
             query.until = token.until
             query.maxSequence = token.maxSequence

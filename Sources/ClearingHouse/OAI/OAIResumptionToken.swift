@@ -11,6 +11,8 @@ struct OAIResumptionToken: Equatable {
     var from: Int
     /// Fixed when the harvest starts (its `until`, or the time it started).
     var until: Int
+    /// Whether the harvester gave the `until` (the list never goes past it).
+    var untilGiven = false
     /// The change-log position when the harvest started: later changes wait for the next harvest.
     var maxSequence: Int64
     var lastDatestamp: Int
@@ -24,8 +26,8 @@ struct OAIResumptionToken: Equatable {
     /// (first 128 bits, hex) under `secret`.
     func encoded(secret: String) -> String {
         let fields = [
-            "1", verb, metadataPrefix, set ?? "", String(from), String(until), String(maxSequence), String(lastDatestamp), lastID,
-            String(cursor), String(completeListSize),
+            "2", verb, metadataPrefix, set ?? "", String(from), String(until), String(maxSequence), String(lastDatestamp), lastID,
+            String(cursor), String(completeListSize), untilGiven ? "1" : "0",
         ]
         let payload = Self.base64url(Array(fields.joined(separator: "\n").utf8))
         return payload + "." + Self.mac(payload, secret: secret)
@@ -42,14 +44,17 @@ struct OAIResumptionToken: Equatable {
         for (a, b) in zip(given, expected) { difference |= a ^ b }
         guard difference == 0, let bytes = Self.unbase64url(payload), let decoded = String(validating: bytes, as: UTF8.self)
         else { return nil }
+        // (Version 1, before `untilGiven`, is still read: a token outlives a server's restart.)
         let fields = decoded.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        guard fields.count == 11, fields[0] == "1", let from = Int(fields[4]), let until = Int(fields[5]),
+        guard (fields.count == 11 && fields[0] == "1") || (fields.count == 12 && fields[0] == "2"), let from = Int(fields[4]),
+            let until = Int(fields[5]),
             let maxSequence = Int64(fields[6]), let lastDatestamp = Int(fields[7]), let cursor = Int(fields[9]),
             let size = Int(fields[10])
         else { return nil }
         self.init(
             verb: fields[1], metadataPrefix: fields[2], set: fields[3].isEmpty ? nil : fields[3], from: from, until: until,
             maxSequence: maxSequence, lastDatestamp: lastDatestamp, lastID: fields[8], cursor: cursor, completeListSize: size)
+        untilGiven = fields.count == 12 && fields[11] == "1"
     }
 
     init(

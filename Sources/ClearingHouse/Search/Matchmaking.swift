@@ -276,12 +276,22 @@ package enum Matchmaking {
     /// (`trains`, Arabic `وتدريب`, "and training").
     static func isFormWord(_ text: String) -> Bool {
         if formWords.contains(ChineseVariants.simplified(text.lowercased())) { return true }
-        // (Word by word: an Arabic word gives its stem with and without a prefix such as
-        // `و`, and one of them is enough.)
+        // Word by word: an Arabic word gives its stem with and without a prefix such as `و`,
+        // and one of them is enough; a run of Chinese characters gives its pairs, and every
+        // pair must be one (`土地利用`, land use, holds `利用`, use, and is a subject); a stop
+        // word gives none and is passed over ("formation et renforcement").
         let words = text.split(whereSeparator: \.isWhitespace)
         for (language, terms) in formTerms.sorted(by: { $0.key < $1.key }) {
-            guard let analyzer = analyzers[language], !words.isEmpty else { continue }
-            if words.allSatisfy({ analyzer.terms(String($0)).contains(where: terms.contains) }) { return true }
+            guard let analyzer = analyzers[language] else { continue }
+            var named = false
+            let all = words.allSatisfy { word in
+                let own = analyzer.terms(String(word))
+                guard !own.isEmpty else { return true }
+                named = true
+                let isHan = word.unicodeScalars.contains { Script(of: $0) == .han }
+                return isHan ? own.allSatisfy(terms.contains) : own.contains(where: terms.contains)
+            }
+            if all, named { return true }
         }
         return false
     }
@@ -298,12 +308,13 @@ package enum Matchmaking {
         })
         guard !known.isEmpty else { return [] }
         let characters = Array(ChineseVariants.simplified(text))
-        let longest = min(12, known.map(\.count).max() ?? 0)
+        // (Only the lengths that known words have.)
+        let lengths = Set(known.map(\.count)).filter { $0 <= 12 }.sorted()
         // Edges between characters (index i: before character i), and edges inside a known word.
         var edges = Set<Int>()
         var inside = Set<Int>()
         for start in characters.indices where Script(of: characters[start].unicodeScalars.first ?? " ") == .han {
-            for length in 2...max(2, longest) where start + length <= characters.count {
+            for length in lengths where start + length <= characters.count {
                 guard known.contains(String(characters[start..<start + length])) else { continue }
                 edges.insert(start)
                 edges.insert(start + length)
