@@ -34,8 +34,8 @@ final class HTTP1RulesInstaller: ChannelInboundHandler, RemovableChannelHandler 
 /// answers a request without exactly one `Host` (HTTP/1.1; several, HTTP/1.0) with a 400
 /// problem, after the answers to the requests before it, then closes the connection. An
 /// answer that starts before its request's body has all arrived (a 401 or 404 to a post)
-/// says `Connection: close` and closes: the rest of the body would be read as the next
-/// request (hostile-client QA: keep-alive clients reused a connection closed without a word).
+/// says `Connection: close` and closes, as the server did without saying so (hostile-client
+/// QA: keep-alive clients sent their next request on a connection about to close).
 final class HTTP1Rules: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart

@@ -49,7 +49,9 @@ struct OAIEndpoint: Sendable {
     /// address the server listens on: always an `xs:anyURI`, as Identify's baseURL must be.
     static func baseURL(host: String?, listeningOn address: String, port: Int) -> String {
         if let host, let authority = authority(fromHost: host) { return "http://\(authority)/oai" }
-        return "http://\(address.contains(":") ? "[\(address)]" : address):\(port)/oai"
+        // (An address of every interface names no server: `localhost` does, on this machine.)
+        let named = ["0.0.0.0", "::", "[::]"].contains(address) ? "localhost" : address.contains(":") ? "[\(address)]" : address
+        return "http://\(named):\(port)/oai"
     }
 
     /// `host` when it is the authority of a URL that names a server: a host name (labels of

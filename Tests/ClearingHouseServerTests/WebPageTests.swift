@@ -342,6 +342,7 @@ struct WebPageTests {
                 #expect(WebPages.base(host: host, listeningOn: "127.0.0.1", port: 8080) == "http://127.0.0.1:8080", "\(host)")
             }
             #expect(WebPages.base(host: nil, listeningOn: "::1", port: 8080) == "http://[::1]:8080")
+            #expect(WebPages.base(host: "a b", listeningOn: "0.0.0.0", port: 8080) == "http://localhost:8080")
         }
     }
 

@@ -303,6 +303,10 @@ struct ReliabilityTests {
         try house.checkSearchable()
         #expect(try house.statistics().records == 40)
         #expect(try house.search(SearchRequest(query: "wetland", limit: 100)).hits.count == 40)
+        // A catalog deleted under the open connections is not ready (review: its header was
+        // still read through them).
+        try FileManager.default.removeItem(atPath: index + "/catalog.sqlite")
+        #expect(throws: ClearingHouseError.self) { try house.checkSearchable() }
     }
 
     /// Searches in a loop while another process ingests, flushes, merges and deletes old

@@ -171,6 +171,11 @@ extension Catalog {
     /// probe, not a check of every page (``integrityProblems()``). (The header is read from the
     /// file itself: the connections' page caches keep pages read before it was damaged.)
     func checkReadable() throws {
+        // (A file deleted or renamed under the open connections would still read: `stat`, which
+        // opens no descriptor, sees it gone.)
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ClearingHouseError(.damaged, "catalog error in \(path): the file is gone; restore the index directory from a backup")
+        }
         let header = try read { db in try Catalog.fileHeader(db) }
         guard header == Array("SQLite format 3\u{0}".utf8) else {
             throw ClearingHouseError(
