@@ -144,6 +144,25 @@ import Records
         }
     }
 
+    /// Review: a text that begins or ends with a line break (a description ending in "\n")
+    /// lost it through XML, as pretty-printing. The writer marks it `xml:space="preserve"`,
+    /// which the reader honours, and records.xsd allows.
+    @Test func aTextWithLineBreaksAtItsEndsRoundTripsThroughNativeXML() throws {
+        try withTemporaryDirectory { directory in
+            let json = #"{"id": "r1", "kind": "resource", "language": "en", "title": "\nCoral\n", "description": "Ends with a break\n", "organizations": [{"name": "Org\r\n"}], "links": [{"url": "https://example.org/", "title": "\n Link"}], "keywords": ["plain"]}"#
+            let record = try #require(try readRecords(json, named: "r.json", as: .json, in: directory).records.first)
+            let xml = OAIRecordXML.native(record, schemaURL: "records.xsd")
+            #expect(xml.components(separatedBy: #"xml:space="preserve""#).count == 5, "\(xml)")
+            let back = try #require(try readRecords(xml, named: "r.xml", as: .xml, in: directory).records.first)
+            #expect(back == record)
+            #expect(back.description["en"] == "Ends with a break\n")
+            // Without the attribute, pretty-printing is dropped as before.
+            #expect(XMLTextSpacing.withoutPrettyPrinting("\n  Coral\n") == "Coral")
+            #expect(XMLTextSpacing.withoutPrettyPrinting("  Coral  ") == "  Coral  ")
+            #expect(!XMLTextSpacing.needsPreserving("plain"))
+        }
+    }
+
     @Test func languageIsInheritedFromTheRecordsElement() throws {
         try withTemporaryDirectory { directory in
             let xml = """

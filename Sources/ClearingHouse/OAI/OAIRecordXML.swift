@@ -156,9 +156,14 @@ enum OAIRecordXML {
         var out = #"<record xmlns="urn:chm:records:1" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="urn:chm:records:1 \#(e(schemaURL))" id="\#(e(record.id))" kind="\#(record.kind.rawValue)""#
         if record.language != LanguageTag.undetermined { out += #" xml:lang="\#(e(record.language))""# }
         out += ">"
+        // (A text that begins or ends with a line break keeps it: a reader drops the line
+        // breaks and indentation of pretty-printing around a text unless told otherwise.)
+        func space(_ text: String) -> String { XMLTextSpacing.needsPreserving(text) ? #" xml:space="preserve""# : "" }
         func localized(_ name: String, _ text: LocalizedText) {
             for language in text.languages {
-                if let value = text.values[language] { out += #"<\#(name) xml:lang="\#(e(language))">\#(e(value))</\#(name)>"# }
+                if let value = text.values[language] {
+                    out += #"<\#(name) xml:lang="\#(e(language))"\#(space(value))>\#(e(value))</\#(name)>"#
+                }
             }
         }
         func list(_ name: String, _ values: [String]) {
@@ -178,12 +183,12 @@ enum OAIRecordXML {
             if let role = organization.role { out += #" role="\#(e(role))""# }
             if let country = organization.country { out += #" country="\#(e(country))""# }
             if let url = organization.url { out += #" url="\#(e(url))""# }
-            out += ">\(e(organization.name))</organization>"
+            out += "\(space(organization.name))>\(e(organization.name))</organization>"
         }
         for link in record.links {
             out += #"<link url="\#(e(link.url))""#
             if let language = link.language { out += #" xml:lang="\#(e(language))""# }
-            out += ">\(e(link.title ?? ""))</link>"
+            out += "\(space(link.title ?? ""))>\(e(link.title ?? ""))</link>"
         }
         if let published = record.published { out += "<published>\(e(published))</published>" }
         if let updated = record.updated { out += "<updated>\(e(updated))</updated>" }

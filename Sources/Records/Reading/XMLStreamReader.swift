@@ -564,21 +564,13 @@ package struct XMLElement {
     }
 
     /// The concatenated text as written, less the line breaks and indentation that
-    /// pretty-printing puts around it: a run of XML white space (space, tab, CR, LF) at either
-    /// end is dropped when it holds a line break. `<title>\n  Coral\n</title>` is `Coral`, and
-    /// `<title>  Coral  </title>` keeps its spaces, as a JSON string does (the `chm` format is
-    /// lossless).
+    /// pretty-printing puts around it (``XMLTextSpacing/withoutPrettyPrinting(_:)``), unless
+    /// `xml:space="preserve"` is in effect (on the element or inherited), which keeps it whole.
+    /// `<title>\n  Coral\n</title>` is `Coral`, and `<title>  Coral  </title>` keeps its
+    /// spaces, as a JSON string does (the `chm` format is lossless).
     package var writtenText: String {
-        let content = Array((takeXMLString(xmlNodeGetContent(node)) ?? "").utf8)
-        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
-        func isBreak(_ byte: UInt8) -> Bool { byte == 0x0A || byte == 0x0D }
-        var start = 0
-        while start < content.count, isSpace(content[start]) { start += 1 }
-        if !content[..<start].contains(where: isBreak) { start = 0 }
-        var end = content.count
-        while end > start, isSpace(content[end - 1]) { end -= 1 }
-        if !content[end...].contains(where: isBreak) { end = content.count }
-        return String(decoding: content[start..<end], as: UTF8.self)
+        let content = takeXMLString(xmlNodeGetContent(node)) ?? ""
+        return xmlNodeGetSpacePreserve(node) == 1 ? content : XMLTextSpacing.withoutPrettyPrinting(content)
     }
 
     /// The child elements in order.
@@ -605,5 +597,30 @@ package struct XMLElement {
             child = current.pointee.next
         }
         return false
+    }
+}
+
+/// How a text's white space reads in chm's native XML.
+package enum XMLTextSpacing {
+    /// `text` less a run of XML white space (space, tab, CR, LF) at either end that holds a
+    /// line break: the indentation of pretty-printed XML around an element's text.
+    package static func withoutPrettyPrinting(_ text: String) -> String {
+        let content = Array(text.utf8)
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+        func isBreak(_ byte: UInt8) -> Bool { byte == 0x0A || byte == 0x0D }
+        var start = 0
+        while start < content.count, isSpace(content[start]) { start += 1 }
+        if !content[..<start].contains(where: isBreak) { start = 0 }
+        var end = content.count
+        while end > start, isSpace(content[end - 1]) { end -= 1 }
+        if !content[end...].contains(where: isBreak) { end = content.count }
+        guard start > 0 || end < content.count else { return text }
+        return String(decoding: content[start..<end], as: UTF8.self)
+    }
+
+    /// Whether `text` is written with `xml:space="preserve"` to be read back whole (it begins
+    /// or ends with a line break among white space).
+    package static func needsPreserving(_ text: String) -> Bool {
+        withoutPrettyPrinting(text) != text
     }
 }
