@@ -1,7 +1,7 @@
 // chm harvest against real HTTP peers: chm's own /oai provider on a live port, and scripted
 // providers (also live Hummingbird servers) that answer 503, break mid-way, send bad pages,
 // protocol errors, expired or repeated tokens.
-import ClearingHouse
+@testable import ClearingHouse
 @testable import ClearingHouseHarvester
 import ClearingHouseServer
 import Foundation
@@ -543,6 +543,29 @@ struct HarvestTests {
             let failure = try #require(try await harvester.house.harvest(HarvestRequest(baseURL: url)).harvests.first?.failure)
             #expect(failure.contains("same resumption token twice"))
         }
+    }
+
+    /// OAI QA: a second harvest of the same provider, started while the first ran, said it
+    /// was resuming the first one's position, then failed on the write lock. It now stops at
+    /// once, naming the holder; other providers are harvested side by side.
+    @Test("one harvest of a provider at a time in an index")
+    func oneHarvestOfAProviderAtATime() async throws {
+        let harvester = try Fixture(records: [])
+        defer { harvester.remove() }
+        let url = "http://127.0.0.1:9/oai"
+        var held: HarvestLock? = try HarvestLock(directory: harvester.house.directory, baseURL: url)
+        do {
+            _ = try await harvester.house.harvest(HarvestRequest(baseURL: url))
+            Issue.record("a second harvest of \(url) started")
+        } catch let error as ClearingHouseError {
+            #expect(error.code == .conflict && error.message.contains("already running"), "\(error.message)")
+        }
+        #expect(throws: ClearingHouseError.self) { _ = try HarvestLock(directory: harvester.house.directory, baseURL: url) }
+        _ = try HarvestLock(directory: harvester.house.directory, baseURL: "http://127.0.0.1:10/oai")
+        #expect(held != nil)
+        // Released with its holder.
+        held = nil
+        _ = try HarvestLock(directory: harvester.house.directory, baseURL: url)
     }
 
     /// OAI QA: a responseDate that is no date was kept, and every later harvest silently

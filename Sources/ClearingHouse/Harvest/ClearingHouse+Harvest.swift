@@ -27,12 +27,16 @@ extension ClearingHouse {
     ///   - progress: called after each page and before each retry.
     ///   - diagnostics: called with each error, warning and notice as it is found.
     /// - Throws: ``ClearingHouseError`` for a bad request, or when the catalog or the index
-    ///   cannot be written.
+    ///   cannot be written; code `conflict` when another harvest of the same base URL runs in
+    ///   this index.
     public func harvest(
         _ request: HarvestRequest, transport: some OAIHTTPTransport,
         progress: ((HarvestProgress) -> Void)? = nil, diagnostics: ((Diagnostic) -> Void)? = nil
     ) async throws -> HarvestReport {
         let request = try request.validated()
+        // (Held to the end of the harvest: one harvest of a provider at a time.)
+        let lock = try HarvestLock(directory: directory, baseURL: request.baseURL)
+        defer { withExtendedLifetime(lock) {} }
         var report = HarvestReport()
         let emit = { (diagnostic: Diagnostic) in
             if report.diagnostics.count < IngestReport.maximumKeptDiagnostics { report.diagnostics.append(diagnostic) }
