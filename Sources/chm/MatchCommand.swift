@@ -97,7 +97,12 @@ struct MatchCommand: ParsableCommand {
             return
         }
         if response.hits.isEmpty {
-            print("No record matches this request.")
+            // (A limit of 0 shows none of the matches there are, as `chm search` says.)
+            if let total = response.total, total > 0 {
+                print("\(total) record\(total == 1 ? "" : "s") could answer this request; --limit 0 shows none.")
+            } else {
+                print("No record matches this request.")
+            }
             return
         }
         HitPrinter.print(response, offset: 0)

@@ -56,6 +56,9 @@ struct MatchReasonsTests {
             #expect(!shown.contains { $0.contains(fragment) }, "\(fragment) in \(shown)")
         }
         #expect(hits.first.map(Self.about)?.contains("无人机") == true)
+        // The translations say the source word whole too (verification QA: `from 无人 人机`).
+        #expect(hits.first?.translations.contains("drones [en] from 无人机") == true, "\(hits.first?.translations ?? [])")
+        #expect(!hits.flatMap(\.translations).contains { $0.hasSuffix("无人 人机") })
         #expect(hits.first?.reasons.contains("same country (China)") == true, "\(hits.first?.reasons ?? [])")
     }
 
@@ -118,6 +121,11 @@ struct MatchReasonsTests {
         _ = try house.match(text: "bats", assistanceTypes: ["Technology-Transfer"])
         let legal = try house.match(text: "poaching rules", assistanceTypes: ["legal-advice"]).hits
         #expect(legal.first?.id == "qa-org-legal-clinic")
+        // Said in words, as the known kinds are (verification QA: `offers legalAdvice`).
+        #expect(legal.first?.reasons.contains("offers legal advice") == true, "\(legal.first?.reasons ?? [])")
+        #expect(Matchmaking.name(ofAssistance: "legalAdvice") == "legal advice")
+        #expect(Matchmaking.name(ofAssistance: "seed_banking-support") == "seed banking support")
+        #expect(Matchmaking.name(ofAssistance: "technologyTransfer") == "technology transfer")
     }
 }
 

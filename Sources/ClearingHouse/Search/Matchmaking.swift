@@ -138,8 +138,32 @@ package enum Matchmaking {
         "datasharing": "data sharing", "capacitybuilding": "capacity building", "technologytransfer": "technology transfer",
     ]
 
+    /// How a reason says the kind of help `type`: the known kinds in plain words, any other as
+    /// words too (`legalAdvice` and `legal-advice` are "legal advice").
     static func name(ofAssistance type: String) -> String {
-        assistanceNames[ClearingHouse.notationKey(type)] ?? type
+        if let name = assistanceNames[ClearingHouse.notationKey(type)] { return name }
+        var words = ""
+        var previous: Character?
+        for character in type {
+            if character == "-" || character == "_" {
+                words.append(" ")
+            } else {
+                if character.isUppercase, let previous, previous.isLowercase { words.append(" ") }
+                words.append(character)
+            }
+            previous = character
+        }
+        return words.lowercased().split(separator: " ").joined(separator: " ")
+    }
+
+    /// A translation as the engine labels it (`drones [en] from 无人 人机`), with the Chinese
+    /// pairs of its source joined into the run of `text` they come from (`from 无人机`).
+    static func readableTranslation(_ label: String, in text: String) -> String {
+        guard let range = label.range(of: " from ", options: .backwards) else { return label }
+        let parts = label[range.upperBound...].split(separator: " ").map(String.init)
+        guard parts.count > 1, parts.allSatisfy(isChinesePair) else { return label }
+        let joined = joiningChinesePairs(parts, in: text)
+        return label[..<range.upperBound] + joined.joined(separator: " ")
     }
 
     /// How well `offer` gives the help `asked`: 2 fully, 1 partly, 0 not.
@@ -629,7 +653,7 @@ extension ClearingHouse {
                 words: candidates.needWords + candidates.contextWords, prefixes: [], explanation: nil)
             hit.reasonDetails = reasons(for: record, evidence: item, in: candidates, weights: weights, themeLabels: themeLabels)
             hit.reasons = hit.reasonDetails.map(\.text)
-            hit.translations = candidates.translations[item.id] ?? []
+            hit.translations = (candidates.translations[item.id] ?? []).map { Matchmaking.readableTranslation($0, in: candidates.sourceText) }
             hits.append(hit)
         }
         return SearchResponse(
@@ -742,15 +766,10 @@ extension ClearingHouse {
         for keyword in candidates.keywordPhrases { add(keyword) }
         for word in candidates.needWords { add(word) }
         for label in candidates.translations[candidate.id] ?? [] {
-            guard about.count < 4, let range = label.range(of: " from ", options: .backwards) else { continue }
-            var word = String(label[range.upperBound...])
             // (A Chinese source is its pairs of characters: `红树 树林` is `红树林`.)
-            let parts = word.split(separator: " ").map(String.init)
-            if parts.count > 1, parts.allSatisfy(Matchmaking.isChinesePair),
-                case let joined = Matchmaking.joiningChinesePairs(parts, in: candidates.sourceText), joined.count == 1
-            {
-                word = joined[0]
-            }
+            let readable = Matchmaking.readableTranslation(label, in: candidates.sourceText)
+            guard about.count < 4, let range = readable.range(of: " from ", options: .backwards) else { continue }
+            let word = String(readable[range.upperBound...])
             // (Not a phrase whose words are all named already: "mangrove, restoration"; nor
             // another form of words named: "sécheresses" after "sécheresse".)
             let named = Set(about.map { $0.lowercased() })
