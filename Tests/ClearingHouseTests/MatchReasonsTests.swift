@@ -101,6 +101,11 @@ struct MatchReasonsTests {
             let matched = try house.match(id: "qa-org-leopard-camera", filters: filters).hits.map(\.id)
             #expect(matched.contains("qa-req-leopard-oman"), "\(region)")
         }
+        // The query syntax too (verification QA: `region:"Asia and the Pacific"` found none).
+        for query in [#"region:"Asia and the Pacific""#, "region:asia-pacific", "region:Asia-Pacific"] {
+            let found = try house.search(SearchRequest(query: query, limit: 200)).hits.map(\.id)
+            #expect(found.contains("qa-req-leopard-oman"), "\(query)")
+        }
         var africa = SearchFilters()
         africa.regions = ["Africa"]
         #expect(try !house.search(SearchRequest(query: "", filters: africa, limit: 200)).hits.map(\.id).contains("qa-req-leopard-oman"))

@@ -166,13 +166,27 @@ extension ClearingHouse {
         SearchIndex.changeSequence(in: searcher.userData) < catalogSequence
     }
 
-    /// Parses a query in the `chm search` syntax.
+    /// Parses a query in the `chm search` syntax. A `region:` value is named as the index holds
+    /// it, however it is spelt (`region:"Asia and the Pacific"` is `region:Asia-Pacific`), as
+    /// the `--region` filter is.
     /// - Throws: ``ClearingHouseError`` with code `invalidQuery` naming the position.
     public static func parseQuery(_ text: String, minimumMatch: Int = 0) throws -> Query {
         do {
-            return try QueryParser(minimumShouldMatch: minimumMatch).parse(text)
+            return namingRegions(try QueryParser(minimumShouldMatch: minimumMatch).parse(text))
         } catch {
             throw ClearingHouseError(.invalidQuery, "invalid query: \(error.description)")
+        }
+    }
+
+    /// `query` with each `region:` value as ``CountryRegions/name(of:)`` names it.
+    static func namingRegions(_ query: Query) -> Query {
+        switch query {
+        case .term(let field?, let text) where field == "region": return .term(field: field, text: CountryRegions.name(of: text))
+        case .phrase(let field?, let text) where field == "region": return .phrase(field: field, text: CountryRegions.name(of: text))
+        case .boolean(let clauses, let minimum):
+            return .boolean(clauses.map { Query.Clause($0.occur, namingRegions($0.query)) }, minimumShouldMatch: minimum)
+        case .boost(let inner, let factor): return .boost(namingRegions(inner), factor: factor)
+        case .term, .phrase, .prefix, .fuzzy, .matchAll, .synonyms: return query
         }
     }
 
@@ -553,13 +567,14 @@ extension ClearingHouse {
                 reasons.append(
                     MatchReason(
                         kind: kinds == nil ? .sameAssistanceType : .offers, values: assistance,
-                        text: (kinds == nil ? "shares assistance type: " : "offers: ") + assistance.joined(separator: ", ")))
+                        text: (kinds == nil ? "shares assistance type: " : "offers: ")
+                            + assistance.map(Matchmaking.name(ofAssistance:)).joined(separator: ", ")))
             }
             let countries = Matchmaking.shared(source.countries, candidate.countries).values
             if !countries.isEmpty {
                 score += 0.2
                 reasons.append(
-                    MatchReason(kind: .sameCountry, values: countries.map { $0.uppercased() }, text: "same country: " + countries.joined(separator: ", ")))
+                    MatchReason(kind: .sameCountry, values: countries.map { $0.uppercased() }, text: "same country: " + countries.map(Matchmaking.countryName).joined(separator: ", ")))
             }
             let regions = Matchmaking.shared(source.regions, candidate.regions, key: Matchmaking.regionKey).values
             if !regions.isEmpty {
