@@ -62,6 +62,15 @@ struct MatchReasonsTests {
         #expect(hits.first?.reasons.contains("same country (China)") == true, "\(hits.first?.reasons ?? [])")
     }
 
+    /// `chm similar` says countries, themes and kinds of help as a match does (verification
+    /// QA: `same country: CN`, `shares theme: monitoring`).
+    @Test func similarRecordsSayWhatTheyShareInWords() throws {
+        let reasons = try house.similar(id: "qa-req-waterbirds-china").hits.flatMap(\.reasons)
+        #expect(reasons.contains("same country: China"), "\(reasons)")
+        #expect(reasons.contains { $0.hasPrefix("shares theme: ") && $0.contains("biodiversity monitoring") }, "\(reasons)")
+        #expect(!reasons.contains { $0.contains(": CN") || $0.hasSuffix(": monitoring") })
+    }
+
     @Test func pairsAcrossTheEdgeOfAKnownWordAreFound() {
         let pairs = Matchmaking.straddlingPairs(in: "请求提供湿地水鸟无人机监测技术培训", words: ["湿地", "水鸟", "无人机", "监测"])
         // 请求 and 培训 are forms of help; the others are labels.

@@ -527,6 +527,8 @@ extension ClearingHouse {
         var filter = filters
         if let kinds { filter.kinds = filters.kinds.isEmpty ? kinds : filters.kinds.filter(kinds.contains) }
         let engineFilter = filter.engineFilter
+        // The labels of the source's themes, read once (none when there is no thesaurus).
+        let themeLabels = source.themes.isEmpty ? [:] : ((try? conceptLabels(for: source.themes, language: language ?? "en")) ?? [:])
         // Candidates: the best content matches, and records sharing a theme or assistance type.
         var candidates: [String: Double] = [:]
         var matchedWords: [String] = []
@@ -559,7 +561,11 @@ extension ClearingHouse {
             let themes = Matchmaking.shared(source.themes, candidate.themes).values
             if !themes.isEmpty {
                 score += 0.3 * Double(min(themes.count, 2))
-                reasons.append(MatchReason(kind: .sameTheme, values: themes, text: "shares theme: " + themes.joined(separator: ", ")))
+                // (Said by the thesaurus's labels, as a match's reasons are: `monitoring` is
+                // "biodiversity monitoring".)
+                reasons.append(
+                    MatchReason(
+                        kind: .sameTheme, values: themes, text: "shares theme: " + themes.map { themeLabels[$0] ?? $0 }.joined(separator: ", ")))
             }
             let assistance = Matchmaking.shared(source.assistanceTypes, candidate.assistanceTypes).values
             if !assistance.isEmpty {
