@@ -547,7 +547,7 @@ struct HarvestTests {
 
     /// OAI QA: a second harvest of the same provider, started while the first ran, said it
     /// was resuming the first one's position, then failed on the write lock. It now stops at
-    /// once, naming the holder; other providers are harvested side by side.
+    /// once, naming the holder; another provider's lock is another file.
     @Test("one harvest of a provider at a time in an index")
     func oneHarvestOfAProviderAtATime() async throws {
         let harvester = try Fixture(records: [])

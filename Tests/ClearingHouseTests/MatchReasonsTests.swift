@@ -138,7 +138,9 @@ struct MatchReasonsTests {
         // Said in words, as the known kinds are (verification QA: `offers legalAdvice`).
         #expect(legal.first?.reasons.contains("offers legal advice") == true, "\(legal.first?.reasons ?? [])")
         #expect(Matchmaking.name(ofAssistance: "legalAdvice") == "legal advice")
-        #expect(Matchmaking.name(ofAssistance: "seed_banking-support") == "seed banking support")
+        #expect(Matchmaking.name(ofAssistance: "seed_banking") == "seed banking")
+        #expect(Matchmaking.name(ofAssistance: "e-learning") == "e-learning")
+        #expect(Matchmaking.name(ofAssistance: "trainingOnGIS") == "training on GIS")
         #expect(Matchmaking.name(ofAssistance: "technologyTransfer") == "technology transfer")
     }
 }

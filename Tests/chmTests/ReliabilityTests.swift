@@ -303,9 +303,13 @@ struct ReliabilityTests {
         try house.checkSearchable()
         #expect(try house.statistics().records == 40)
         #expect(try house.search(SearchRequest(query: "wetland", limit: 100)).hits.count == 40)
-        // A catalog deleted under the open connections is not ready (review: its header was
-        // still read through them).
-        try FileManager.default.removeItem(atPath: index + "/catalog.sqlite")
+        // A catalog replaced or deleted under the open connections is not ready (review: its
+        // header was still read through them).
+        let catalog = index + "/catalog.sqlite"
+        try FileManager.default.copyItem(atPath: catalog, toPath: catalog + ".copy")
+        #expect(rename(catalog + ".copy", catalog) == 0)
+        #expect(throws: ClearingHouseError.self) { try house.checkSearchable() }
+        try FileManager.default.removeItem(atPath: catalog)
         #expect(throws: ClearingHouseError.self) { try house.checkSearchable() }
     }
 

@@ -171,10 +171,11 @@ extension Catalog {
     /// probe, not a check of every page (``integrityProblems()``). (The header is read from the
     /// file itself: the connections' page caches keep pages read before it was damaged.)
     func checkReadable() throws {
-        // (A file deleted or renamed under the open connections would still read: `stat`, which
-        // opens no descriptor, sees it gone.)
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw ClearingHouseError(.damaged, "catalog error in \(path): the file is gone; restore the index directory from a backup")
+        // (A file deleted, or replaced by a rename, under the open connections would still read:
+        // SQLite compares the open file with the path's, and opens no descriptor to do it.)
+        guard try !read({ db in Catalog.hasMoved(db) }) else {
+            throw ClearingHouseError(
+                .damaged, "catalog error in \(path): the file was deleted or replaced while open; restart, or restore the index directory from a backup")
         }
         let header = try read { db in try Catalog.fileHeader(db) }
         guard header == Array("SQLite format 3\u{0}".utf8) else {
@@ -192,6 +193,13 @@ extension Catalog {
     /// closed `catalog.sqlite` released the server's locks, and a `chm ingest` that ended
     /// meanwhile took itself for the last connection and deleted the WAL and shared memory
     /// under the server ("disk I/O error" on every later read: hostile-client QA).
+    /// Whether the database file the connection has open is no longer the one at its path
+    /// (deleted or renamed over): `SQLITE_FCNTL_HAS_MOVED`.
+    static func hasMoved(_ db: Database) -> Bool {
+        var moved: Int32 = 0
+        return sqlite3_file_control(db.sqliteConnection, "main", SQLITE_FCNTL_HAS_MOVED, &moved) == SQLITE_OK && moved != 0
+    }
+
     static func fileHeader(_ db: Database) throws -> [UInt8] {
         var file: UnsafeMutablePointer<sqlite3_file>?
         guard sqlite3_file_control(db.sqliteConnection, "main", SQLITE_FCNTL_FILE_POINTER, &file) == SQLITE_OK, let file,

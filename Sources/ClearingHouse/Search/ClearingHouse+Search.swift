@@ -185,6 +185,8 @@ extension ClearingHouse {
         case .phrase(let field?, let text) where field == "region": return .phrase(field: field, text: CountryRegions.name(of: text))
         case .boolean(let clauses, let minimum):
             return .boolean(clauses.map { Query.Clause($0.occur, namingRegions($0.query)) }, minimumShouldMatch: minimum)
+        case .fuzzy(let field?, let text, let edits) where field == "region":
+            return .fuzzy(field: field, text: CountryRegions.name(of: text), maxEdits: edits)
         case .boost(let inner, let factor): return .boost(namingRegions(inner), factor: factor)
         case .term, .phrase, .prefix, .fuzzy, .matchAll, .synonyms: return query
         }

@@ -139,21 +139,34 @@ package enum Matchmaking {
     ]
 
     /// How a reason says the kind of help `type`: the known kinds in plain words, any other as
-    /// words too (`legalAdvice` and `legal-advice` are "legal advice").
+    /// its words (`legalAdvice` and `legal-advice` are "legal advice", `seed_banking` "seed
+    /// banking"; a prefix's hyphen and an acronym stay: `e-learning`, `GIS`).
     static func name(ofAssistance type: String) -> String {
         if let name = assistanceNames[ClearingHouse.notationKey(type)] { return name }
-        var words = ""
+        var words: [String] = []
+        var word = ""
         var previous: Character?
         for character in type {
-            if character == "-" || character == "_" {
-                words.append(" ")
+            if character == "_" || character == " " {
+                if !word.isEmpty { words.append(word) }
+                word = ""
             } else {
-                if character.isUppercase, let previous, previous.isLowercase { words.append(" ") }
-                words.append(character)
+                if character.isUppercase, let previous, previous.isLowercase, !word.isEmpty {
+                    words.append(word)
+                    word = ""
+                }
+                word.append(character)
             }
             previous = character
         }
-        return words.lowercased().split(separator: " ").joined(separator: " ")
+        if !word.isEmpty { words.append(word) }
+        // (Notation-style hyphens join words, `legal-advice`; a prefix's stays, `e-learning`.)
+        words = words.flatMap { word -> [String] in
+            let parts = word.split(separator: "-").map(String.init)
+            return parts.count > 1 && parts.allSatisfy({ $0.count >= 3 }) ? parts : [word]
+        }
+        // (A word of capitals is an acronym: kept as written.)
+        return words.map { $0.count > 1 && $0.allSatisfy(\.isUppercase) ? $0 : $0.lowercased() }.joined(separator: " ")
     }
 
     /// A translation as the engine labels it (`drones [en] from 无人 人机`), with the Chinese

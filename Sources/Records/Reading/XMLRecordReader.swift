@@ -192,8 +192,11 @@ final class XMLRecordReader: RecordReader {
                 if let url = child.attribute("url") {
                     object.append(JSONNode.Member(key: "url", line: childLine, column: 0, value: string(url, childLine)))
                 }
-                if !child.text.isEmpty {
-                    object.append(JSONNode.Member(key: "title", line: childLine, column: 0, value: string(child.writtenText, childLine)))
+                // (Read as the other texts are: a title of white space kept with
+                // xml:space="preserve" is a title, pretty-printing alone is none.)
+                let title = child.writtenText
+                if !title.isEmpty {
+                    object.append(JSONNode.Member(key: "title", line: childLine, column: 0, value: string(title, childLine)))
                 }
                 if let language = child.ownLanguage {
                     object.append(JSONNode.Member(key: "language", line: childLine, column: 0, value: string(language, childLine)))
