@@ -85,23 +85,23 @@ final class HTTP1Rules: ChannelDuplexHandler, RemovableChannelHandler {
             return
         }
         switch unwrapOutboundIn(data) {
-        case .head(var head) where inFlight.first?.isHTTP10 == true && head.status.code >= 200:
-            head.version = .http1_0
-            if head.headers["Content-Length"].isEmpty, head.status != .noContent, head.status != .notModified {
-                // (Ended by the close: NIO's encoder leaves the framing to the caller.)
-                head.headers.remove(name: "Transfer-Encoding")
+        case .head(var head) where head.status.code >= 200 && (inFlight.first?.isHTTP10 == true || inFlight.first?.ended == false):
+            let request = inFlight.first
+            if request?.isHTTP10 == true {
+                head.version = .http1_0
+                if head.headers["Content-Length"].isEmpty, head.status != .noContent, head.status != .notModified {
+                    // (Ended by the close: NIO's encoder leaves the framing to the caller.)
+                    head.headers.remove(name: "Transfer-Encoding")
+                    closesAfterAnswer = true
+                }
+            }
+            // (An answer before its request's body has all arrived ends the connection.)
+            if request?.ended == false { closesAfterAnswer = true }
+            if closesAfterAnswer {
                 head.headers.replaceOrAdd(name: "Connection", value: "close")
-                closesAfterAnswer = true
-            } else if inFlight.first?.ended == false {
-                head.headers.replaceOrAdd(name: "Connection", value: "close")
-                closesAfterAnswer = true
-            } else if inFlight.first?.keepsAlive == true {
+            } else if request?.keepsAlive == true {
                 head.headers.replaceOrAdd(name: "Connection", value: "keep-alive")
             }
-            context.write(wrapOutboundOut(.head(head)), promise: promise)
-        case .head(var head) where inFlight.first?.ended == false && head.status.code >= 200:
-            head.headers.replaceOrAdd(name: "Connection", value: "close")
-            closesAfterAnswer = true
             context.write(wrapOutboundOut(.head(head)), promise: promise)
         case .end:
             if !inFlight.isEmpty { inFlight.removeFirst() }

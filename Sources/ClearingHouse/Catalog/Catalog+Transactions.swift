@@ -171,28 +171,21 @@ extension Catalog {
     /// probe, not a check of every page (``integrityProblems()``). (The header is read from the
     /// file itself: the connections' page caches keep pages read before it was damaged.)
     func checkReadable() throws {
-        // (A file deleted, or replaced by a rename, under the open connections would still read:
-        // SQLite compares the open file with the path's, and opens no descriptor to do it.)
-        guard try !read({ db in Catalog.hasMoved(db) }) else {
-            throw ClearingHouseError(
-                .damaged, "catalog error in \(path): the file was deleted or replaced while open; restart, or restore the index directory from a backup")
-        }
-        let header = try read { db in try Catalog.fileHeader(db) }
-        guard header == Array("SQLite format 3\u{0}".utf8) else {
-            throw ClearingHouseError(
-                .damaged, "catalog error in \(path): the file's header is not a SQLite database's; restore the index directory from a backup")
-        }
         try read { db in
+            // (A file deleted, or replaced by a rename, under the open connections would still
+            // read: SQLite compares the open file with the path's, and opens no descriptor.)
+            guard !Catalog.hasMoved(db) else {
+                throw ClearingHouseError(
+                    .damaged, "catalog error in \(path): the file was deleted or replaced while open; restart, or restore the index directory from a backup")
+            }
+            guard Catalog.fileHeader(db) == Array("SQLite format 3\u{0}".utf8) else {
+                throw ClearingHouseError(
+                    .damaged, "catalog error in \(path): the file's header is not a SQLite database's; restore the index directory from a backup")
+            }
             _ = try Row.fetchOne(db, sql: "SELECT (SELECT MAX(seq) FROM changes), (SELECT id FROM records LIMIT 1)")
         }
     }
 
-    /// The first 16 bytes of the database file, read through the connection's own file (its
-    /// VFS handle), never through a descriptor of our own: closing any descriptor of a file
-    /// drops every POSIX lock the process holds on it, so a readiness probe that opened and
-    /// closed `catalog.sqlite` released the server's locks, and a `chm ingest` that ended
-    /// meanwhile took itself for the last connection and deleted the WAL and shared memory
-    /// under the server ("disk I/O error" on every later read: hostile-client QA).
     /// Whether the database file the connection has open is no longer the one at its path
     /// (deleted or renamed over): `SQLITE_FCNTL_HAS_MOVED`.
     static func hasMoved(_ db: Database) -> Bool {
@@ -200,7 +193,14 @@ extension Catalog {
         return sqlite3_file_control(db.sqliteConnection, "main", SQLITE_FCNTL_HAS_MOVED, &moved) == SQLITE_OK && moved != 0
     }
 
-    static func fileHeader(_ db: Database) throws -> [UInt8] {
+    /// The first 16 bytes of the database file, read through the connection's own file (its
+    /// VFS handle), never through a descriptor of our own: closing any descriptor of a file
+    /// drops every POSIX lock the process holds on it, so a readiness probe that opened and
+    /// closed `catalog.sqlite` released the server's locks, and a `chm ingest` that ended
+    /// meanwhile took itself for the last connection and deleted the WAL and shared memory
+    /// under the server ("disk I/O error" on every later read: hostile-client QA). Empty when
+    /// it cannot be read.
+    static func fileHeader(_ db: Database) -> [UInt8] {
         var file: UnsafeMutablePointer<sqlite3_file>?
         guard sqlite3_file_control(db.sqliteConnection, "main", SQLITE_FCNTL_FILE_POINTER, &file) == SQLITE_OK, let file,
             let read = file.pointee.pMethods?.pointee.xRead

@@ -410,7 +410,7 @@ private struct Harvester {
         emit(
             Diagnostic(
                 .warning, file: request.baseURL,
-                message: "the provider's responseDate \"\(given.count <= 100 ? given : String(given.prefix(100)) + "…")\" is no date: the next harvest asks for what changed since this machine's clock said \(Catalog.now())"))
+                message: "the provider's responseDate \"\(OAIProvider.shown(given))\" is no date: the next harvest asks for what changed since this machine's clock said \(Catalog.now())"))
         return Catalog.now()
     }
 

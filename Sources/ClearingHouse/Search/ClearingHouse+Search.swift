@@ -487,8 +487,10 @@ extension ClearingHouse {
     /// lists: a kind typed wrong would count for nothing, without a word.
     private func checkListed(_ assistanceTypes: [String]) throws {
         let known = Set(MatchRequest.knownAssistanceTypes.map(ClearingHouse.notationKey))
-        for type in assistanceTypes where !known.contains(ClearingHouse.notationKey(type)) {
-            let searcher = try openSearcher()
+        let unknown = assistanceTypes.filter { !known.contains(ClearingHouse.notationKey($0)) }
+        guard !unknown.isEmpty else { return }
+        let searcher = try openSearcher()
+        for type in unknown {
             let filter = Filter(["assistanceType": Set(ClearingHouse.notationSpellings(type))])
             let listed = try indexing { try searcher.search(.matchAll, options: SearchOptions(limit: 1, filter: filter)) }
             guard listed.hits.isEmpty else { continue }

@@ -303,9 +303,10 @@ package enum Matchmaking {
         "提供", "使用", "利用",
     ]
 
-    /// The analyzed terms of ``formWords`` by field language (``analyzers``).
-    static let formTerms: [String: Set<String>] = analyzers.mapValues { analyzer in
-        Set(formWords.flatMap { analyzer.terms($0) })
+    /// Each field language's analyzer with the analyzed terms of ``formWords``, in the order of
+    /// the languages (a fixed order: which language's terms a word covers decides what is said).
+    static let formTerms: [(analyzer: any Analyzer, terms: Set<String>)] = orderedAnalyzers.map { analyzer in
+        (analyzer, Set(formWords.flatMap { analyzer.terms($0) }))
     }
 
     /// Whether `text` (any case; Chinese in either script) names the form of help
@@ -318,8 +319,7 @@ package enum Matchmaking {
         // pair must be one (`土地利用`, land use, holds `利用`, use, and is a subject); a stop
         // word gives none and is passed over ("formation et renforcement").
         let words = text.split(whereSeparator: \.isWhitespace)
-        for (language, terms) in formTerms.sorted(by: { $0.key < $1.key }) {
-            guard let analyzer = analyzers[language] else { continue }
+        for (analyzer, terms) in formTerms {
             var named = false
             let all = words.allSatisfy { word in
                 let own = analyzer.terms(String(word))
@@ -437,6 +437,9 @@ package enum Matchmaking {
     /// Each field language's analyzer (made once: a stemmer is not free to make).
     static let analyzers: [String: any Analyzer] = Dictionary(
         uniqueKeysWithValues: (SearchIndex.languages + [SearchIndex.otherLanguage]).map { ($0, LanguageAnalyzer.forLanguage($0)) })
+
+    /// ``analyzers`` in the order of their languages' names.
+    static let orderedAnalyzers: [any Analyzer] = analyzers.keys.sorted().compactMap { analyzers[$0] }
 
     /// A country's English name ("Kenya"), or its code when no name is known.
     static func countryName(_ code: String) -> String {
@@ -749,7 +752,6 @@ extension ClearingHouse {
         // (In a fixed order of languages: which language's terms a word covers decides which
         // later words are named, and a dictionary's order changes from run to run.)
         let languages = terms.keys.sorted()
-        let languagesOfAnalysis = Matchmaking.analyzers.keys.sorted()
         func has(_ text: String) -> Set<String>? {
             for language in languages {
                 guard let known = terms[language] else { continue }
@@ -774,7 +776,7 @@ extension ClearingHouse {
         // The terms of `text` in every language (for words the candidate has in translation).
         func termsInEveryLanguage(_ text: String) -> [Set<String>] {
             let parts = text.replacingOccurrences(of: "-", with: " ")
-            return languagesOfAnalysis.compactMap { Matchmaking.analyzers[$0].map { Set($0.terms(parts)) } }.filter { !$0.isEmpty }
+            return Matchmaking.orderedAnalyzers.map { Set($0.terms(parts)) }.filter { !$0.isEmpty }
         }
         for keyword in candidates.keywordPhrases { add(keyword) }
         for word in candidates.needWords { add(word) }

@@ -72,11 +72,11 @@ public struct Concept: Sendable, Hashable, Codable {
             if let text = labels[language] { return (text, language) }
             let primary = LanguageTag.primaryLanguage(of: language)
             let mine = subtags(of: language)
+            let lower = language.lowercased()
             func closeness(_ tag: String) -> Int {
-                let lower = language.lowercased()
                 let other = tag.lowercased()
                 if other == primary { return 2 }
-                if other.hasPrefix(lower + "-") || (lower.hasPrefix(other + "-")) { return 0 }
+                if other.hasPrefix(lower + "-") || lower.hasPrefix(other + "-") { return 0 }
                 return mine.isDisjoint(with: subtags(of: tag)) ? 3 : 1
             }
             if let match = labels.keys.filter({ LanguageTag.primaryLanguage(of: $0) == primary })

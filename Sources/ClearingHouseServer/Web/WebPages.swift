@@ -342,7 +342,6 @@ struct WebPages: Sendable {
         }
     }
 
-    /// `http://HOST` of the request (a host with characters a host cannot have: `localhost`).
     /// `http://HOST` of the request, the feed's links: its `Host` when it names a server, as
     /// OAI-PMH's base URL takes it, else the address the server listens on (hostile-client
     /// QA: `Host: a]b[c:::` made links `http://a]b[c:::/feed`).
@@ -352,12 +351,12 @@ struct WebPages: Sendable {
     }
 
     /// `http://HOST` for a request's `Host` (see ``base(_:)``).
-    /// Records in a page of a download (`/export`).
-    static let exportPageSize = 50
-
     static func base(host: String?, listeningOn address: String, port: Int) -> String {
         String(OAIEndpoint.baseURL(host: host, listeningOn: address, port: port).dropLast("/oai".count))
     }
+
+    /// Records in a page of a download (`/export`).
+    static let exportPageSize = 50
 
     /// `/export?...&format=csv|jsonl|oai_dc`: every record the search finds, as `chm export` writes them.
     func export(_ request: Request) async -> Response {
