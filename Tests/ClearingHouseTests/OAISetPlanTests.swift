@@ -1,6 +1,7 @@
 // The two ways of reading a set-restricted OAI-PMH list (OAISetPlan) give the same pages, and
 // the cheaper one is chosen by the set's size.
 import Foundation
+import GRDB
 import Testing
 
 @testable import ClearingHouse
@@ -68,6 +69,42 @@ import Testing
             #expect(try members("country:BR") == ["r1"])  // the tombstone
             try store("TZ")
             #expect(try members("country:BR").isEmpty && members("country:TZ") == ["r1"] && members("kind:technology") == ["r1"])
+        }
+    }
+
+    /// The first ingest into an index builds the items' index by datestamp once, at its
+    /// commit; a first ingest that rolls back leaves the index as it was; every item gets
+    /// the commit's datestamp either way.
+    @Test func theFirstIngestBuildsTheDatestampIndexAtItsCommit() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            func indexSQL() throws -> [String] {
+                try house.catalog.read { db in
+                    try String.fetchAll(db, sql: "SELECT sql FROM sqlite_master WHERE tbl_name = 'oai_items' AND type = 'index' AND sql IS NOT NULL")
+                }
+            }
+            let expected = [Catalog.oaiDatestampIndexSQL]
+            #expect(try indexSQL() == expected)
+            // A rolled-back first file: the drop rolls back with it.
+            let bad = try directory.write("bad.jsonl", recordJSON("a") + "\n" + #"{"id": "b", "kind": "technology", "title": "B", "countries": ["XX"]}"# + "\n")
+            #expect(try !house.ingest([bad]).succeeded)
+            #expect(try indexSQL() == expected)
+            let lines = (0..<30).map { recordJSON("r\($0)", title: "Record \($0)") }
+            _ = try house.ingest([try directory.write("first.jsonl", lines.joined(separator: "\n") + "\n")])
+            #expect(try indexSQL() == expected)
+            let (unstamped, plan) = try house.catalog.read { db in
+                (
+                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM oai_items WHERE datestamp IS NULL") ?? -1,
+                    try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT id FROM oai_items WHERE datestamp >= 0 ORDER BY datestamp, id")
+                        .map { $0["detail"] as String }.joined()
+                )
+            }
+            #expect(unstamped == 0)
+            #expect(plan.contains("oai_items_datestamp"), "\(plan)")
+            // A later ingest keeps the index row by row.
+            _ = try house.ingest([try directory.write("more.jsonl", recordJSON("s1") + "\n")])
+            #expect(try indexSQL() == expected)
+            #expect(try house.catalog.oaiStartList(OAIItemQuery(from: Int.min, until: Int.max, set: nil, maxSequence: 0, after: nil)).count == 31)
         }
     }
 

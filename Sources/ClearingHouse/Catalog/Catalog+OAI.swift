@@ -75,7 +75,7 @@ extension Catalog {
                     deleted INTEGER NOT NULL DEFAULT 0,
                     sets TEXT NOT NULL DEFAULT ''
                 );
-                CREATE INDEX oai_items_datestamp ON oai_items(datestamp, id);
+                \(Catalog.oaiDatestampIndexSQL);
                 CREATE TABLE oai_set_members (
                     spec TEXT NOT NULL,
                     id TEXT NOT NULL,
@@ -173,10 +173,28 @@ extension Catalog {
         ).execute(arguments: [id, sequence])
     }
 
-    /// Gives the items changed in the open transaction the time of its commit.
-    func stampOAIItems(in db: Database) throws {
+    /// The index of items by datestamp, as the v5 migration made it.
+    static let oaiDatestampIndexSQL = "CREATE INDEX oai_items_datestamp ON oai_items(datestamp, id)"
+
+    /// Prepares the open transaction's OAI-PMH bookkeeping. When no item exists yet (the first
+    /// ingest into an index), the index by datestamp is dropped, to be built once, sorted,
+    /// by ``stampOAIItems(in:rebuildingIndex:)``: kept row by row, every new item would go into
+    /// it twice (once without a datestamp, then stamped), in id order, which is random. (The
+    /// drop is part of the transaction: a rollback brings the index back, and readers keep
+    /// theirs until the commit.)
+    /// - Returns: whether the index was dropped, to pass to `stampOAIItems`.
+    func beginOAIItems(in db: Database) throws -> Bool {
+        guard try !(Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM oai_items)") ?? true) else { return false }
+        try db.execute(sql: "DROP INDEX IF EXISTS oai_items_datestamp")
+        return true
+    }
+
+    /// Gives the items changed in the open transaction the time of its commit, and builds the
+    /// index by datestamp again when ``beginOAIItems(in:)`` dropped it.
+    func stampOAIItems(in db: Database, rebuildingIndex: Bool) throws {
         let now = Int(Date().timeIntervalSince1970)
         try db.cachedStatement(sql: "UPDATE oai_items SET datestamp = ? WHERE datestamp IS NULL").execute(arguments: [now])
+        if rebuildingIndex { try db.execute(sql: Catalog.oaiDatestampIndexSQL) }
     }
 
     // MARK: Reading

@@ -116,10 +116,11 @@ extension Catalog {
             try database.writeWithoutTransaction { db in
                 var committed = false
                 try db.inTransaction(.immediate) {
+                    let rebuildingOAIIndex = try beginOAIItems(in: db)
                     committed = try body(Transaction(catalog: self, writer: Writer(db)))
                     // OAI-PMH datestamps are the time of the commit, taken last, so that a
                     // harvest never misses a change that a long transaction stamped earlier.
-                    if committed { try stampOAIItems(in: db) }
+                    if committed { try stampOAIItems(in: db, rebuildingIndex: rebuildingOAIIndex) }
                     if committed, let code = FaultInjector.reach(.beforeCommit, path: path, phase: .catalog) {
                         throw ClearingHouseError(
                             .storage,
