@@ -103,7 +103,6 @@ let package = Package(
                 "ClearingHouse",
                 "ClearingHouseServer",
                 "ClearingHouseHarvester",
-                "SearchCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

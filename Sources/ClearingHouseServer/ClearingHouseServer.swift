@@ -96,7 +96,7 @@ public final class ClearingHouseServer: Sendable {
     /// write lock (or the index cannot be written): then it logs why and goes on.
     func catchUpIndex() async {
         do {
-            let applied = try await writePool.runIfActive { [house] in try house.synchronizeIndex() }
+            let applied = try await writePool.runIfActive { [house] in try house.synchronizeIndexUnlessLocked() }
             if applied > 0 { logger.notice("caught the index up with the catalog: \(applied) changes applied") }
         } catch {
             logger.warning("serving without catching the index up with the catalog: \(error)")

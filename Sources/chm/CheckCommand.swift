@@ -9,6 +9,7 @@ struct CheckCommand: ParsableCommand {
         discussion: "Exit status 0 when all is well, 1 when something is damaged (one line per problem on stderr).")
 
     @OptionGroup var indexOptions: IndexOptions
+    @OptionGroup var writeOptions: WriteOptions
 
     @Flag(help: "Rebuild the index from the catalog, then check again.")
     var repair = false
@@ -17,7 +18,7 @@ struct CheckCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let house = try indexOptions.open(create: false)
+        let house = try indexOptions.open(create: false, lockWait: writeOptions.lockWait())
         var report = try Console.run { try house.check() }
         if repair, !report.isHealthy || !report.notes.isEmpty {
             try Console.run { try house.reindex() }

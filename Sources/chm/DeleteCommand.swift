@@ -12,6 +12,7 @@ struct DeleteCommand: ParsableCommand {
             """)
 
     @OptionGroup var indexOptions: IndexOptions
+    @OptionGroup var writeOptions: WriteOptions
 
     @Argument(help: ArgumentHelp("Record ids.", valueName: "ID"))
     var ids: [String]
@@ -20,7 +21,7 @@ struct DeleteCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let house = try indexOptions.open(create: false)
+        let house = try indexOptions.open(create: false, lockWait: writeOptions.lockWait())
         let report = try Console.run { try house.delete(ids: ids) }
         for id in report.missing { Console.error("chm: error: no record with id \(id)") }
         for (id, heir) in report.promoted.sorted(by: { $0.key < $1.key }) {

@@ -20,6 +20,7 @@ struct HarvestCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var indexOptions: IndexOptions
+    @OptionGroup var writeOptions: WriteOptions
 
     @Argument(help: ArgumentHelp("The provider's base URL (e.g. https://example.org/oai).", valueName: "URL"))
     var url: String?
@@ -78,7 +79,7 @@ struct HarvestCommand: AsyncParsableCommand {
         // The request's own checks (URL, dates, timeouts) print one line and exit 64, before
         // the index is opened or made.
         let request = list ? self.request : try Console.run { try self.request.validated() }
-        let house = try indexOptions.open(create: !list)
+        let house = try indexOptions.open(create: !list, lockWait: writeOptions.lockWait())
         if list {
             let sources = try Console.run { try house.harvestSources() }
             if json {

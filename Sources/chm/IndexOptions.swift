@@ -16,12 +16,36 @@ struct IndexOptions: ParsableArguments {
         return URL(fileURLWithPath: "Indexes/default")
     }
 
-    /// Opens the clearing-house; `create` makes a new, empty one when missing.
-    func open(create: Bool) throws -> ClearingHouse {
+    /// Opens the clearing-house; `create` makes a new, empty one when missing. Its writes
+    /// wait up to `lockWait` for another process's write.
+    func open(create: Bool, lockWait: Duration = .zero) throws -> ClearingHouse {
         let buffer = ProcessInfo.processInfo.environment["CHM_INDEX_BUFFER_MB"].flatMap { Int($0) } ?? 64
         let cache = ProcessInfo.processInfo.environment["CHM_CATALOG_CACHE_MB"].flatMap { Int($0) } ?? 32
-        return try Console.run {
+        let house = try Console.run {
             try ClearingHouse(directory: directory, create: create, indexBufferMegabytes: buffer, catalogCacheMegabytes: cache)
         }
+        house.writeLockWait = lockWait
+        return house
+    }
+}
+
+/// `--wait SECONDS`, shared by every command that writes the index.
+struct WriteOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "While another process writes the index (an ingest, a harvest, chm serve), wait up to SECONDS for it to finish instead of failing at once (default 0; chm serve: 5).",
+            valueName: "SECONDS"))
+    var wait: Double?
+
+    func validate() throws {
+        if let wait, !(wait.isFinite && wait >= 0 && wait <= 366 * 86_400) {
+            throw ValidationError("--wait: \"\(wait)\" is not a number of seconds from 0 to 31622400")
+        }
+    }
+
+    /// The wait in effect: `--wait`, else `default`.
+    func lockWait(default seconds: Double = 0) -> Duration {
+        .milliseconds(Int(((wait ?? seconds) * 1000).rounded()))
     }
 }

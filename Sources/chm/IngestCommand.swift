@@ -13,6 +13,7 @@ struct IngestCommand: ParsableCommand {
             """)
 
     @OptionGroup var indexOptions: IndexOptions
+    @OptionGroup var writeOptions: WriteOptions
 
     @Argument(help: ArgumentHelp("Files or directories of records.", valueName: "PATH"))
     var paths: [String]
@@ -42,7 +43,7 @@ struct IngestCommand: ParsableCommand {
     }
 
     func run() throws {
-        let house = try indexOptions.open(create: true)
+        let house = try indexOptions.open(create: true, lockWait: writeOptions.lockWait())
         let options = IngestOptions(skipInvalid: skipInvalid, strict: strict, defaultKind: kind, defaultLanguage: language)
         var report = try Console.run {
             try house.ingest(

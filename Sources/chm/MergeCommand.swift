@@ -14,6 +14,7 @@ struct MergeCommand: ParsableCommand {
             """)
 
     @OptionGroup var indexOptions: IndexOptions
+    @OptionGroup var writeOptions: WriteOptions
 
     @Argument(help: "The record to keep.")
     var primary: String
@@ -25,7 +26,7 @@ struct MergeCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let house = try indexOptions.open(create: false)
+        let house = try indexOptions.open(create: false, lockWait: writeOptions.lockWait())
         let report = try Console.run { try house.merge(primary: primary, duplicates: duplicates) }
         if json {
             try Console.printJSON(report)

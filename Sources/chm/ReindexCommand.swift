@@ -7,6 +7,7 @@ struct ReindexCommand: ParsableCommand {
         commandName: "reindex", abstract: "Rebuild the search index from the catalog alone.")
 
     @OptionGroup var indexOptions: IndexOptions
+    @OptionGroup var writeOptions: WriteOptions
 
     @Option(parsing: .unconditional, help: "BM25 k1 (term-frequency saturation) for the rebuilt index.")
     var k1: Double?
@@ -23,7 +24,7 @@ struct ReindexCommand: ParsableCommand {
     }
 
     func run() throws {
-        let house = try indexOptions.open(create: false)
+        let house = try indexOptions.open(create: false, lockWait: writeOptions.lockWait())
         let summary = try Console.run { try house.reindex(ReindexRequest(k1: k1, b: b)) }
         print("reindexed \(summary.documents) records into \(summary.segments) segment\(summary.segments == 1 ? "" : "s")")
     }
@@ -35,9 +36,10 @@ struct OptimizeCommand: ParsableCommand {
         commandName: "optimize", abstract: "Merge the search index into one segment (drops deleted records).")
 
     @OptionGroup var indexOptions: IndexOptions
+    @OptionGroup var writeOptions: WriteOptions
 
     func run() throws {
-        let house = try indexOptions.open(create: false)
+        let house = try indexOptions.open(create: false, lockWait: writeOptions.lockWait())
         try Console.run { try house.optimize() }
         let summary = try Console.run { try house.indexSummary() }
         print("optimized: \(summary.segments) segment\(summary.segments == 1 ? "" : "s"), \(summary.documents) records")

@@ -19,6 +19,7 @@ struct ServeCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var indexOptions: IndexOptions
+    @OptionGroup var writeOptions: WriteOptions
 
     @Option(help: ArgumentHelp("Address to listen on.", valueName: "ADDRESS"))
     var host = "127.0.0.1"
@@ -82,7 +83,7 @@ struct ServeCommand: AsyncParsableCommand {
             handler.logLevel = .info
             return handler
         }
-        let house = try indexOptions.open(create: true)
+        let house = try indexOptions.open(create: true, lockWait: writeOptions.lockWait(default: 5))
         let server = ClearingHouseServer(house: house, configuration: configuration, logger: Logger(label: "chm.serve"))
         if keys == nil { Console.error("chm: note: no --api-key-file: the server is read-only") }
         do {

@@ -221,6 +221,26 @@ struct IndexTests {
         _ = try IndexWriter(directory: directory.url, schema: schema)
     }
 
+    /// A writer given a wait takes the lock once the holder lets it go, and names the wait
+    /// when the holder keeps it longer.
+    @Test func aSecondWriterWaitsForTheLockWhenAskedTo() throws {
+        let directory = ScratchDirectory()
+        let first = try IndexWriter(directory: directory.url, schema: schema)
+        #expect {
+            _ = try IndexWriter(directory: directory.url, schema: schema, lockWait: .milliseconds(120))
+        } throws: { error in
+            (error as? IndexError)?.code == .locked && "\(error)".contains("(waited 0.12 s)")
+        }
+        nonisolated(unsafe) let holder = first  // (closed by the other thread only)
+        let released = Thread { Thread.sleep(forTimeInterval: 0.3); holder.close() }
+        released.start()
+        let second = try IndexWriter(directory: directory.url, schema: schema, lockWait: .seconds(30))
+        try second.add(document("1", title: "river"))
+        try second.commit()
+        second.close()
+        #expect(try IndexSearcher.open(directory: directory.url, schema: schema).documentCount == 1)
+    }
+
     @Test func searcherKeepsItsSnapshotWhileTheWriterCommits() throws {
         let directory = ScratchDirectory()
         let writer = try IndexWriter(directory: directory.url, schema: schema)

@@ -285,6 +285,29 @@ struct ReliabilityTests {
         #expect(try CLI.run(["search", "wetland", "--index", index]).status == 0)
     }
 
+    /// `--wait SECONDS`: a write waits while another process holds the lock, goes on when it
+    /// is let go, and says how long it waited when it is not.
+    @Test func aWriterGivenAWaitGoesOnOnceTheLockIsLetGo() throws {
+        let directory = try TemporaryDirectory()
+        _ = try writeFiles(directory, files: 1, records: 10)
+        let index = directory.path("index")
+        #expect(try CLI.run(["ingest", directory.path("in"), "--index", index]).status == 0)
+        let lock = open(directory.path("index/segments/write.lock"), O_RDWR | O_CREAT, 0o644)
+        #expect(lock >= 0)
+        defer { close(lock) }
+        #expect(flock(lock, LOCK_EX | LOCK_NB) == 0)
+        let refused = try CLI.run(["delete", "f0-3", "--index", index, "--wait", "0.2"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("(waited 0.2 s)"), "\(refused.stderr)")
+        let invalid = try CLI.run(["delete", "f0-3", "--index", index, "--wait", "-1"])
+        #expect(invalid.status == 64 && invalid.stderr.contains("--wait"), "\(invalid.stderr)")
+        let released = Thread { Thread.sleep(forTimeInterval: 0.5); flock(lock, LOCK_UN) }
+        released.start()
+        let waited = try CLI.run(["delete", "f0-3", "--index", index, "--wait", "30"])
+        #expect(waited.status == 0, "\(waited.stderr)")
+        #expect(waited.stdout == "1 deleted\n")
+    }
+
     /// Hostile-client QA: a server answering readiness probes while `chm ingest` wrote to its
     /// index then failed every read with "disk I/O error". The probe read the catalog's header
     /// through a descriptor of its own, and closing it dropped every POSIX lock the process

@@ -33,18 +33,20 @@ extension ClearingHouse {
         }
     }
 
-    /// Opens the index for writing (one writer at a time, across processes).
-    func openIndexWriter(bm25: BM25Parameters = SearchIndex.defaultBM25) throws -> IndexWriter {
+    /// Opens the index for writing (one writer at a time, across processes), waiting up to
+    /// ``writeLockWait`` for another process's write to end when `waiting`.
+    func openIndexWriter(bm25: BM25Parameters = SearchIndex.defaultBM25, waiting: Bool = true) throws -> IndexWriter {
         let writer: IndexWriter
+        let lockWait = waiting ? writeLockWait : .zero
         do {
-            writer = try IndexWriter(directory: segmentsDirectory, schema: SearchIndex.schema, bm25: bm25)
+            writer = try IndexWriter(directory: segmentsDirectory, schema: SearchIndex.schema, bm25: bm25, lockWait: lockWait)
         } catch let error where error.code == .schemaMismatch {
             // An index built by an older chm with other fields: start afresh; the
             // synchronization that follows replays the whole change log into it. The stored
             // thesaurus was analyzed by that chm too: stored again (a failure leaves the old
             // form, which searches then analyze anew, as before).
             try? FileManager.default.removeItem(at: segmentsDirectory)
-            writer = try indexing { try IndexWriter(directory: segmentsDirectory, schema: SearchIndex.schema, bm25: bm25) }
+            writer = try indexing { try IndexWriter(directory: segmentsDirectory, schema: SearchIndex.schema, bm25: bm25, lockWait: lockWait) }
             try? refreshStoredThesaurus()
         } catch {
             throw ClearingHouseError(
@@ -60,11 +62,17 @@ extension ClearingHouse {
     /// - Returns: the number of changes applied.
     @discardableResult
     public func synchronizeIndex() throws -> Int {
-        try exclusiveWrite { try synchronizeIndexLocked() }
+        try exclusiveWrite { try synchronizeIndexLocked(waiting: true) }
     }
 
-    private func synchronizeIndexLocked() throws -> Int {
-        let writer = try openIndexWriter()
+    /// ``synchronizeIndex()`` without waiting for another process's write (a server at its
+    /// start serves at once, and catches up at its first write).
+    package func synchronizeIndexUnlessLocked() throws -> Int {
+        try exclusiveWrite { try synchronizeIndexLocked(waiting: false) }
+    }
+
+    private func synchronizeIndexLocked(waiting: Bool) throws -> Int {
+        let writer = try openIndexWriter(waiting: waiting)
         defer { writer.close() }
         return try indexing { try SearchIndex.synchronize(writer, catalog: catalog) }
     }

@@ -92,8 +92,11 @@ public final class IndexWriter {
     public private(set) var committedUserData: [String: String] = [:]
 
     /// Opens (or creates) the index in `directory` for writing.
-    /// - Throws: ``IndexError`` with code `locked` when another writer holds the directory.
-    public init(directory: URL, schema: Schema, bm25: BM25Parameters = BM25Parameters()) throws(IndexError) {
+    /// - Parameter lockWait: how long to wait for another writer (of this process or
+    ///   another) to release the directory; zero (the default) fails at once.
+    /// - Throws: ``IndexError`` with code `locked` when another writer holds the directory
+    ///   for longer than `lockWait`.
+    public init(directory: URL, schema: Schema, bm25: BM25Parameters = BM25Parameters(), lockWait: Duration = .zero) throws(IndexError) {
         self.directory = directory
         self.schema = schema
         self.bm25 = bm25
@@ -105,7 +108,7 @@ public final class IndexWriter {
         } catch {
             throw IndexError(.io, "cannot create index directory \(path): \(reasonDirectoryCannotBeCreated(path, error))")
         }
-        try acquireLock()
+        try acquireLock(waiting: lockWait)
         // A writer killed mid-write leaves its temporary files; with the lock held, none is
         // being written.
         for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] where name.hasSuffix(".tmp") {
@@ -146,11 +149,26 @@ public final class IndexWriter {
         releaseLock()
     }
 
-    private func acquireLock() throws(IndexError) {
+    private func acquireLock(waiting wait: Duration) throws(IndexError) {
         let lockPath = (path as NSString).appendingPathComponent("write.lock")
         let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw IndexError(.io, "cannot open \(lockPath)") }
-        if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+        // (flock has no timeout: the lock is tried again every 50 ms, then every 250 ms.)
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: min(max(wait, .zero), .seconds(366 * 86_400)))
+        var pause = Duration.milliseconds(50)
+        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            let failure = errno
+            if failure == EINTR { continue }
+            let now = clock.now
+            if failure == EWOULDBLOCK, now < deadline {
+                let nap = min(pause, now.duration(to: deadline))
+                let (seconds, attoseconds) = nap.components
+                var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
+                _ = nanosleep(&request, nil)
+                pause = min(pause * 2, .milliseconds(250))
+                continue
+            }
             var buffer = [UInt8](repeating: 0, count: 32)
             let count = pread(descriptor, &buffer, 32, 0)
             Glibc.close(descriptor)
@@ -158,12 +176,20 @@ public final class IndexWriter {
             // (A second writer of this very process: another IndexWriter, or another
             // ClearingHouse, open on the same directory.)
             let who = holder == "\(getpid())" ? "another writer of this process (pid \(holder))" : "another process (pid \(holder))"
-            throw IndexError(.locked, "\(who) is writing the index (its lock is \(lockPath)); wait for it to finish")
+            let waited = wait > .zero ? " (waited \(Self.seconds(wait)))" : ""
+            throw IndexError(.locked, "\(who) is writing the index (its lock is \(lockPath))\(waited); wait for it to finish")
         }
         let pid = "\(getpid())\n"
         _ = ftruncate(descriptor, 0)
         _ = pid.withCString { pwrite(descriptor, $0, strlen($0), 0) }
         lockDescriptor = descriptor
+    }
+
+    /// `wait` as people write it: `5 s`, `0.5 s`.
+    private static func seconds(_ wait: Duration) -> String {
+        let (seconds, attoseconds) = wait.components
+        let milliseconds = attoseconds / 1_000_000_000_000_000
+        return milliseconds == 0 ? "\(seconds) s" : String(format: "%.3g s", Double(seconds) + Double(milliseconds) / 1000)
     }
 
     private func releaseLock() {

@@ -1,0 +1,342 @@
+// Ingest: record files (or bytes) read, validated, stored in the catalog one file per
+// transaction and fed to the index as the catalog stores them (IndexFeed); validation alone
+// (`chm validate`) reads the same way and stores nothing.
+import Foundation
+import SearchCore
+
+extension ClearingHouse {
+    /// Reads record files and stores their records, each file in one transaction.
+    ///
+    /// A path may be a file or a directory (searched recursively for `.json`, `.jsonl`,
+    /// `.ndjson` and `.xml` files). A file with any invalid record is stored not at all unless
+    /// ``IngestOptions/skipInvalid`` is set. Re-ingesting an id replaces the record; identical
+    /// content counts as unchanged; a record whose `updated` is older than the stored copy's
+    /// is skipped with a notice.
+    ///
+    /// - Parameters:
+    ///   - paths: files or directories of records.
+    ///   - options: what to do with invalid records and unknown fields, and defaults.
+    ///   - progress: called now and then while reading.
+    ///   - diagnostics: called with each error, warning and notice as it is found.
+    /// - Returns: the counts and diagnostics of the run.
+    /// - Throws: ``ClearingHouseError`` when the catalog cannot be written.
+    @discardableResult
+    public func ingest(
+        _ paths: [String], options: IngestOptions = IngestOptions(),
+        progress: ((IngestProgress) -> Void)? = nil, diagnostics: ((Diagnostic) -> Void)? = nil
+    ) throws -> IngestReport {
+        let (files, problems) = RecordFile.discover(paths, ignoring: ClearingHouse.thesaurusExtensions)
+        return try exclusiveWrite {
+            try ingestLocked(
+                files: files, problems: problems, runPaths: paths, thesaurusPaths: paths, options: options, progress: progress,
+                diagnostics: diagnostics)
+        }
+    }
+
+    /// Reads records from a body already in memory (such as the body of an HTTP request) and
+    /// stores them in one transaction, as ``ingest(_:options:progress:diagnostics:)`` stores
+    /// one file: with any invalid record nothing is stored, unless
+    /// ``IngestOptions/skipInvalid`` is set.
+    ///
+    /// ```swift
+    /// let report = try house.ingest(body: Array(data), format: .jsonLines, displayName: "request")
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - body: the bytes of a JSON, JSON Lines or XML (native or OAI-PMH) record file.
+    ///   - format: the format to read the bytes in.
+    ///   - displayName: what diagnostics and the report name the body (as they name a file).
+    ///   - options: what to do with invalid records and unknown fields, and defaults.
+    ///   - diagnostics: called with each error, warning and notice as it is found.
+    /// - Returns: the counts and diagnostics; ``IngestReport/files`` has one entry, whose
+    ///   status says whether the body was stored (``FileReport/Status/committed``) or not.
+    /// - Throws: ``ClearingHouseError`` when the catalog or the index cannot be written.
+    @discardableResult
+    public func ingest(
+        body: [UInt8], format: RecordFormat, displayName: String, options: IngestOptions = IngestOptions(),
+        diagnostics: ((Diagnostic) -> Void)? = nil
+    ) throws -> IngestReport {
+        let file = RecordFile(bytes: body, format: format, displayName: displayName)
+        return try exclusiveWrite {
+            try ingestLocked(
+                files: [file], problems: [], runPaths: [displayName], thesaurusPaths: [], options: options, progress: nil,
+                diagnostics: diagnostics)
+        }
+    }
+
+    /// Checks record files as ``ingest(_:options:progress:diagnostics:)`` would, storing nothing.
+    public func validate(
+        _ paths: [String], options: IngestOptions = IngestOptions(), diagnostics: ((Diagnostic) -> Void)? = nil
+    ) throws -> IngestReport {
+        ClearingHouse.validate(paths, options: options, diagnostics: diagnostics)
+    }
+
+    /// Checks record files without any catalog (what `chm validate` does).
+    public static func validate(
+        _ paths: [String], options: IngestOptions = IngestOptions(), diagnostics: ((Diagnostic) -> Void)? = nil
+    ) -> IngestReport {
+        var report = IngestReport()
+        let emit = { (diagnostic: Diagnostic) in
+            report.note(diagnostic)
+            diagnostics?(diagnostic)
+        }
+        let (files, problems) = RecordFile.discover(paths, ignoring: ClearingHouse.thesaurusExtensions)
+        for problem in problems {
+            if problem.severity == .error { report.unreadable += 1 }
+            emit(problem)
+        }
+        for file in files {
+            if let mismatch = file.contentMismatch() {
+                emit(mismatch)
+                report.files.append(FileReport(file: file.displayPath, format: file.format, status: .checked, valid: 0, invalid: 1))
+                report.rejected += 1
+                continue
+            }
+            let reader = file.makeReader(options: options)
+            var valid = 0
+            var invalid = 0
+            do {
+                try reader.read { entry in
+                    switch entry {
+                    case .record(_, _, let warnings, _):
+                        warnings.forEach(emit)
+                        valid += 1
+                    case .deletion:
+                        valid += 1
+                    case .invalid(_, _, let found):
+                        found.forEach(emit)
+                        invalid += 1
+                    case .message(let diagnostic):
+                        emit(diagnostic)
+                    }
+                }
+            } catch let diagnostic as Diagnostic {
+                emit(diagnostic)
+                invalid += 1
+            } catch {
+                emit(Diagnostic(.error, file: file.displayPath, message: "\(error)"))
+                invalid += 1
+            }
+            report.rejected += invalid
+            report.files.append(FileReport(file: file.displayPath, format: file.format, status: .checked, valid: valid, invalid: invalid))
+        }
+        return report
+    }
+
+    /// Stores `files`, each in one transaction (paths and bodies in memory alike), after
+    /// reporting the `problems` found while discovering them; the run is recorded with
+    /// `runPaths`, and the thesaurus files among `thesaurusPaths` are imported.
+    ///
+    /// `beforeCommit`, when given, writes more in each stored file's transaction, knowing what
+    /// the file stored (a harvest saves its position with each page).
+    ///
+    /// `harvestedFrom`, a harvest's base URL, keeps the files from replacing or deleting records
+    /// that came from elsewhere (ingested, or harvested from another provider): each such
+    /// record or deletion is left out, an error naming the id and where the stored copy came
+    /// from, and counted as rejected.
+    func ingestLocked(
+        files: [RecordFile], problems: [Diagnostic], runPaths: [String], thesaurusPaths: [String], options: IngestOptions,
+        progress: ((IngestProgress) -> Void)?, diagnostics: ((Diagnostic) -> Void)?, command: String = "ingest",
+        harvestedFrom: String? = nil, beforeCommit: ((Catalog.Transaction, StoredFileOutcome) throws -> Void)? = nil
+    ) throws -> IngestReport {
+        var report = IngestReport()
+        let emit = { (diagnostic: Diagnostic) in
+            report.note(diagnostic)
+            diagnostics?(diagnostic)
+        }
+        for problem in problems {
+            if problem.severity == .error { report.unreadable += 1 }
+            emit(problem)
+        }
+        // Take the index's write lock first: one writer at a time, and a second one fails
+        // before touching the catalog.
+        let indexWriter = try openIndexWriter()
+        defer { indexWriter.close() }
+        // The index follows the catalog as it goes (after catching up with what an
+        // interrupted write left behind).
+        try indexing { try SearchIndex.synchronize(indexWriter, catalog: catalog) }
+        let feed = IndexFeed(writer: indexWriter, catalog: catalog)
+        // (Runs before the writer's close: when anything below throws, a batch or segment the
+        // feed is still writing ends before the write lock is released.)
+        defer { feed.abandon() }
+        let runID = try catalog.beginRun(command: command, paths: runPaths)
+        var readerOptions = options
+        readerOptions.preparesStorage = true
+        let started = Date()
+        var recordsSeen = 0
+        var bytesBefore = 0
+        for (fileIndex, file) in files.enumerated() {
+            if let mismatch = file.contentMismatch() {
+                emit(mismatch)
+                report.files.append(FileReport(file: file.displayPath, format: file.format, status: .rolledBack, valid: 0, invalid: 1))
+                report.rejected += 1
+                continue
+            }
+            var fileReport = FileReport(file: file.displayPath, format: file.format, status: .committed, valid: 0, invalid: 0)
+            var counts = IngestReport()  // this file's counts, merged on commit
+            let reader = file.makeReader(options: readerOptions)
+            var storing = true
+            var outcome = StoredFileOutcome()
+            /// A notice about the record `id` at `line` of this file.
+            func notice(_ id: String, line: Int, field: String? = nil, _ message: String) {
+                emit(Diagnostic(.notice, file: file.displayPath, line: line, recordID: id, field: field, message: message))
+            }
+            try catalog.storeInTransaction(describing: file.displayPath) { transaction in
+                /// In a harvest, whether `id`'s stored copy came from elsewhere: then the entry is
+                /// left out, an error (`message` given where it came from) counted as invalid.
+                func refusedFromElsewhere(_ id: String, line: Int, _ message: (String) -> String) throws -> Bool {
+                    guard storing, let harvestedFrom, let origin = try transaction.copyFromElsewhere(id: id, harvestedFrom: harvestedFrom)
+                    else { return false }
+                    fileReport.invalid += 1
+                    emit(Diagnostic(.error, file: file.displayPath, line: line, recordID: id, message: message(origin)))
+                    return true
+                }
+                do {
+                    try reader.read { entry in
+                        recordsSeen += 1
+                        switch entry {
+                        case .record(let record, let line, let warnings, let stored):
+                            warnings.forEach(emit)
+                            if try refusedFromElsewhere(record.id, line: line, {
+                                "not stored: the catalog's \(record.id) came from elsewhere (\($0)), and a harvest replaces only records harvested from the same base URL; to take this provider's copy instead, delete the stored one (chm delete \(record.id)) and harvest again with --from on or before the record's datestamp"
+                            }) {
+                                return
+                            }
+                            fileReport.valid += 1
+                            guard storing else { return }
+                            if beforeCommit != nil { outcome.storedIDs.append(record.id) }
+                            // (A harvest takes its provider's copy: see keepingNewer.)
+                            switch try transaction.upsert(
+                                record, stored: stored, sourceFile: file.displayPath, runID: runID, keepingNewer: harvestedFrom == nil)
+                            {
+                            case .added:
+                                counts.added += 1
+                                try indexing { try feed.stored(record, isNew: true) }
+                            case .updated:
+                                counts.updated += 1
+                                try indexing { try feed.stored(record, isNew: false) }
+                            case .unchanged: counts.unchanged += 1
+                            case .aliased(let alias, let withdrawn):
+                                counts.aliased += 1
+                                if withdrawn { try indexing { try feed.deleted(record.id) } }
+                                notice(record.id, line: line, "stored as an alias of \(alias.primary) (\(alias.reason.explanation))")
+                            case .released(let alias):
+                                counts.updated += 1
+                                try indexing { try feed.stored(record, isNew: false) }
+                                notice(record.id, line: line, "no longer an alias of \(alias.primary): stored as a record of its own")
+                            case .skippedOlder(let stored):
+                                counts.skipped += 1
+                                notice(record.id, line: line, field: "updated", "skipped: the stored copy is newer (updated \(stored))")
+                            }
+                        case .deletion(let id, let line):
+                            if try refusedFromElsewhere(id, line: line, {
+                                "deletion not applied: the catalog's \(id) came from elsewhere (\($0)), and a harvest deletes only records harvested from the same base URL; if it is the same record, delete it yourself (chm delete \(id))"
+                            }) {
+                                return
+                            }
+                            fileReport.valid += 1
+                            guard storing else { return }
+                            if beforeCommit != nil { outcome.deletedIDs.append(id) }
+                            switch try transaction.delete(id: id, runID: runID) {
+                            case .deleted(let promoted):
+                                counts.deleted += 1
+                                try indexing { try feed.deleted(id) }
+                                if let promoted {
+                                    try indexing { try feed.stored(promoted, isNew: false) }
+                                    notice(id, line: line, "its alias \(promoted.id) is now the record in its place")
+                                }
+                            case .aliasDeleted:
+                                counts.deleted += 1
+                            case .missing where options.reportsUnknownDeletions:
+                                notice(id, line: line, "deletion of a record that is not in the catalog")
+                            case .missing:
+                                break
+                            }
+                        case .invalid(_, _, let found):
+                            found.forEach(emit)
+                            fileReport.invalid += 1
+                            if !options.skipInvalid { storing = false }
+                        case .message(let diagnostic):
+                            emit(diagnostic)
+                        }
+                        if let progress, recordsSeen % 1000 == 0 {
+                            progress(
+                                IngestProgress(
+                                    records: recordsSeen, bytes: bytesBefore + reader.bytesRead,
+                                    elapsed: Date().timeIntervalSince(started), file: file.displayPath))
+                        }
+                    }
+                } catch let diagnostic as Diagnostic {
+                    // The file stops here (syntax error, unreadable file).
+                    emit(diagnostic)
+                    fileReport.invalid += 1
+                    if !options.skipInvalid || options.requiresWholeFiles { storing = false }
+                }
+                if storing, let beforeCommit {
+                    outcome.counts = counts
+                    outcome.invalid = fileReport.invalid
+                    try beforeCommit(transaction, outcome)
+                }
+                // The last file: the index's segment is written while the catalog commits
+                // (earlier files leave it buffered, so that many small files make one segment).
+                if storing, fileIndex == files.count - 1 { try indexing { try feed.catalogWillCommit() } }
+                return storing
+            }
+            bytesBefore += reader.bytesRead
+            report.rejected += fileReport.invalid
+            if storing {
+                report.added += counts.added
+                report.updated += counts.updated
+                report.unchanged += counts.unchanged
+                report.skipped += counts.skipped
+                report.deleted += counts.deleted
+                report.aliased += counts.aliased
+            } else {
+                try indexing { try feed.catalogRolledBack() }
+                fileReport.status = .rolledBack
+                report.rejected += fileReport.valid
+                // Said only when valid records were held back: a file with none (an OAI-PMH
+                // error response, a syntax error on line 1) has its one error already.
+                // (A harvest, which needs whole pages, says so itself.)
+                if fileReport.valid > 0, !options.requiresWholeFiles {
+                    emit(
+                        Diagnostic(
+                            .error, file: file.displayPath,
+                            message: "nothing from this file was stored (\(fileReport.valid) valid, \(fileReport.invalid) invalid); fix the errors above or \(options.skipInvalidAdvice)"
+                        ))
+                }
+            }
+            report.files.append(fileReport)
+        }
+        if let progress {
+            progress(IngestProgress(records: recordsSeen, bytes: bytesBefore, elapsed: Date().timeIntervalSince(started), file: ""))
+        }
+        // (The diagnostics go through `emit`, which updates `report`: it is not passed inout.)
+        let vocabulary = try importThesaurusFiles(among: thesaurusPaths, emit: emit)
+        report.thesaurus = vocabulary.imported
+        report.unreadable += vocabulary.unreadable
+        do {
+            try catalog.finishRun(runID, counts: report.runCounts)
+        } catch {
+            // The records are committed; only the run's log row is not (a full disk after the
+            // last commit). Saying the ingest failed would be untrue.
+            emit(
+                Diagnostic(
+                    .warning, file: catalog.path,
+                    message: "the records are stored, but this run's counts could not be logged in ingest_runs: \(error)"))
+        }
+        try indexing { try feed.finish() }
+        return report
+    }
+
+    /// What one stored file's transaction holds, for ``ingestLocked``'s `beforeCommit`.
+    struct StoredFileOutcome {
+        /// The file's counts (added, updated, unchanged, skipped, deleted).
+        var counts = IngestReport()
+        /// Invalid records (left out, with `skipInvalid`).
+        var invalid = 0
+        /// Ids of the valid records and of the deletions read, in order.
+        var storedIDs: [String] = []
+        var deletedIDs: [String] = []
+    }
+}
