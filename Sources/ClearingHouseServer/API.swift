@@ -158,9 +158,7 @@ struct API: Sendable {
         let report = try await server.write { [house, options] in
             try house.ingest(body: body, format: format, displayName: "body", options: options)
         }
-        let stored = report.added + report.updated + report.unchanged + report.skipped + report.deleted + report.aliased
-        let rolledBack = report.files.contains { $0.status == .rolledBack }
-        if rolledBack || (stored == 0 && (report.errors > 0 || report.rejected > 0)) {
+        if report.refusedInput {
             let errors = report.diagnostics.filter { $0.severity == .error }
             var problem = Problem(
                 .unprocessableContent, "invalid-records", "Records cannot be stored",

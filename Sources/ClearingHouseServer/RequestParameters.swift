@@ -287,9 +287,6 @@ enum APIParameters {
         var fields: [String: [String]] = [:]
         let languages = parameters.all("language")
         if !languages.isEmpty { fields["language"] = languages }
-        for name in ["country", "region", "theme", "target"] where parameters.all(name).contains(where: \.isEmpty) {
-            throw Problem.badParameter(name, "an empty value matches nothing; leave the filter out")
-        }
         let filters = SearchFilters(
             kinds: try parameters.all("kind").map { try SearchFilters.kind(named: $0) },
             countries: parameters.all("country"), regions: parameters.all("region"), themes: parameters.all("theme"),

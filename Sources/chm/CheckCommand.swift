@@ -19,11 +19,7 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         let house = try indexOptions.open(create: false, lockWait: writeOptions.lockWait())
-        var report = try Console.run { try house.check() }
-        if repair, !report.isHealthy || !report.notes.isEmpty {
-            try Console.run { try house.reindex() }
-            report = try Console.run { try house.check() }
-        }
+        let report = try Console.run { try house.check(repair: repair) }
         if json {
             try Console.printJSON(report)
         } else {

@@ -93,6 +93,20 @@ struct RequestRuleTests {
         #expect(throws: Never.self) { try SearchRequest(query: "", filters: SearchFilters(themes: Array(many.dropLast()))).validate() }
     }
 
+    /// An empty filter value matches nothing: refused by the library, for every front end
+    /// (only the HTTP API refused it; `chm search x --country ""` found nothing).
+    @Test func anEmptyFilterValueIsRefused() {
+        expectParameterError("country", "country: an empty value matches nothing; leave the filter out") {
+            try SearchRequest(query: "mangroves", filters: SearchFilters(countries: ["KE", ""])).validate()
+        }
+        expectParameterError("target", "target: an empty value matches nothing; leave the filter out") {
+            try MatchRequest(id: "req-coast", filters: SearchFilters(targets: [""])).validate()
+        }
+        expectParameterError("language", "language: an empty value matches nothing; leave the filter out") {
+            try SearchRequest(query: "", filters: SearchFilters(fields: ["language": [""]])).validate()
+        }
+    }
+
     @Test func withATextTheCountryFilterIsTheRequestingCountry() throws {
         let text = MatchRequest(text: "mangroves", filters: SearchFilters(kinds: [.technology], countries: ["KE"]))
         #expect(text.resolved.requestingCountries == ["KE"])

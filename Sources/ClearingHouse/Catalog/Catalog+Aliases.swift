@@ -530,11 +530,6 @@ extension Catalog {
         }
     }
 
-    /// The number of aliases.
-    func aliasCount() throws -> Int {
-        try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM aliases") ?? 0 }
-    }
-
     /// What is inconsistent about the aliases (`chm check`): aliases whose primary is not a
     /// live record, ids that are both, and records without a content hash; and, as a note,
     /// how many sets of live records share a content hash (from one source, or stored before

@@ -71,6 +71,17 @@ public struct IngestReport: Sendable, Hashable {
     /// True when every record was stored (or checked) and no path failed.
     public var succeeded: Bool { errors == 0 && rejected == 0 && unreadable == 0 }
 
+    /// Records and deletions the catalog now reflects: added, updated, unchanged, skipped
+    /// (the stored copy was newer), deleted and stored as aliases.
+    public var stored: Int { added + updated + unchanged + skipped + deleted + aliased }
+
+    /// Whether input was refused: a file rolled back, or records were rejected (or errors
+    /// found) and nothing was stored. A front end that ingests one body answers it as a failure
+    /// (HTTP 422); with ``IngestOptions/skipInvalid`` a body with some valid records is not.
+    public var refusedInput: Bool {
+        files.contains { $0.status == .rolledBack } || (stored == 0 && (errors > 0 || rejected > 0))
+    }
+
     /// Records read, valid or not.
     public var records: Int { files.reduce(0) { $0 + $1.valid + $1.invalid } }
 

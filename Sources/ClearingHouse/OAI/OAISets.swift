@@ -7,9 +7,6 @@ import Foundation
 /// region or theme are written `~XX` (the byte in upper-case hex): the region `Small Island
 /// Developing States` is the set `region:Small~20Island~20Developing~20States`.
 enum OAISets {
-    /// The four top-level sets.
-    static let categories = ["kind", "country", "region", "theme"]
-
     /// The leaf sets of `record`, in category order.
     static func specs(of record: Record) -> [String] {
         var specs: [String] = []

@@ -62,7 +62,17 @@ extension ClearingHouse {
     /// checksums; the index reflects the catalog's change log; the document count agrees with
     /// the record count, so no alias is indexed). Changes not yet indexed (after a crash) are a note, not a problem:
     /// the next write applies them.
-    public func check() throws -> CheckReport {
+    /// - Parameter repair: when anything is damaged or noted, rebuild the index from the
+    ///   catalog (``reindex(_:)``) and check again: the report is the second check's (what
+    ///   `chm check --repair` prints). A damaged catalog stays damaged: restore it from a backup.
+    public func check(repair: Bool = false) throws -> CheckReport {
+        let report = try checkOnce()
+        guard repair, !report.isHealthy || !report.notes.isEmpty else { return report }
+        _ = try reindex(ReindexRequest())
+        return try checkOnce()
+    }
+
+    private func checkOnce() throws -> CheckReport {
         var report = CheckReport()
         let integrity = try catalog.integrityProblems()
         if !integrity.isEmpty {

@@ -77,9 +77,9 @@ extension ClearingHouse {
         return try indexing { try SearchIndex.synchronize(writer, catalog: catalog) }
     }
 
-    /// Rebuilds the index from the catalog alone (what `chm reindex` does).
-    /// - Parameter bm25: new BM25 parameters for the index; nil keeps the current ones.
-    public func reindex(bm25: BM25Parameters? = nil) throws {
+    /// Rebuilds the index from the catalog alone, with `bm25` as they are (nil keeps the
+    /// index's): ``reindex(_:)`` checks a request's parameters and merges them first.
+    package func reindex(bm25: BM25Parameters? = nil) throws {
         try exclusiveWrite {
             var writer: IndexWriter
             do {

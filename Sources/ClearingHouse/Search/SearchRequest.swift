@@ -45,7 +45,8 @@ public struct SearchFilters: Sendable, Hashable {
                 .invalidQuery, "filter: unknown field \"\(field)\"; fields are: \(SearchRequest.facetFields.joined(separator: ", "))",
                 parameter: field)
         }
-        for (field, values) in fields where values.contains(where: \.isEmpty) {
+        let named = [("country", countries), ("region", regions), ("theme", themes), ("target", targets)]
+        for (field, values) in named + fields.sorted(by: { $0.key < $1.key }).map({ ($0.key, $0.value) }) where values.contains(where: \.isEmpty) {
             throw ClearingHouseError(.invalidQuery, "\(field): an empty value matches nothing; leave the filter out", parameter: field)
         }
         // Each value is looked up in every segment: a request of a hundred thousand values would

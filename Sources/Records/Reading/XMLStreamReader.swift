@@ -583,21 +583,6 @@ package struct XMLElement {
         }
         return result
     }
-
-    /// Whether the element directly holds non-white-space text (outside child elements).
-    package var hasOwnText: Bool {
-        var child = node.pointee.children
-        while let current = child {
-            if current.pointee.type == XML_TEXT_NODE || current.pointee.type == XML_CDATA_SECTION_NODE,
-                let content = current.pointee.content,
-                !String(cString: content).allSatisfy(\.isWhitespace)
-            {
-                return true
-            }
-            child = current.pointee.next
-        }
-        return false
-    }
 }
 
 /// How a text's white space reads in chm's native XML.

@@ -33,9 +33,6 @@ package enum SHA256 {
         return hexDigits(digest)
     }
 
-    /// Whether `hex` and `digest` run on the CPU's SHA extensions on this machine.
-    package static var isAccelerated: Bool { chm_sha256_is_accelerated() != 0 }
-
     private static func hexDigits(_ digest: [UInt8]) -> String {
         let digits: StaticString = "0123456789abcdef"
         return String(unsafeUninitializedCapacity: digest.count * 2) { output in

@@ -113,9 +113,6 @@ struct ByteReader {
         }
     }
 
-    @inline(__always)
-    mutating func varint32() -> UInt32 { UInt32(truncatingIfNeeded: varint()) }
-
     mutating func varintInt() -> Int { Int(truncatingIfNeeded: varint()) }
 
     mutating func bytes(_ count: Int) -> UnsafeRawBufferPointer {
