@@ -107,6 +107,42 @@ struct RequestRuleTests {
         }
     }
 
+    /// A help-desk request: checked, matched and stored by the library, as the web page's
+    /// help desk does (the page built the record itself).
+    @Test func aHelpRequestIsCheckedAndStoredByTheLibrary() throws {
+        expectParameterError("need", "need: the need is empty; say what help is needed") {
+            try HelpRequest(need: "  \n ").validate()
+        }
+        expectParameterError("need", "need: 5001 characters; a need is at most 5000") {
+            try HelpRequest(need: String(repeating: "a", count: 5001)).validate()
+        }
+        expectParameterError("country", "country: \"XX\" is not an ISO 3166-1 alpha-2 country code") {
+            try HelpRequest(need: "Loggers", country: "XX").validate()
+        }
+        #expect(throws: ClearingHouseError.self) { try HelpRequest(need: "Loggers", assistanceTypes: ["money please"]).validate() }
+        #expect(HelpRequest.assistanceType(named: "technology-transfer") == "technologyTransfer")
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            let firstLine = "Нужны температурные логгеры и обучение рейнджеров для наблюдения за обесцвечиванием кораллов на внешних островах архипелага"
+            let request = HelpRequest(
+                need: firstLine + "\nВосемьдесят логгеров.", country: "sc", assistanceTypes: ["Training", "equipment", "training"], language: "en")
+            #expect(request.matchRequest().requestingCountries == ["SC"])
+            #expect(request.matchRequest().assistanceTypes == ["training", "equipment"])
+            let (id, report) = try house.store(request)
+            #expect(report.added == 1)
+            #expect(id.hasPrefix("helpdesk-"))
+            let record = try #require(try house.record(id: id))
+            #expect(record.kind == .assistanceRequest && record.language == "ru")
+            let title = try #require(record.title.values["ru"])
+            #expect(title.count == HelpRequest.maximumTitleLength && title.hasSuffix("…"))
+            #expect(record.description.values["ru"]?.hasSuffix("Восемьдесят логгеров.") == true)
+            #expect(record.countries == ["SC"] && record.assistanceTypes == ["training", "equipment"])
+            #expect(record.source?.system == HelpRequest.sourceSystem)
+            // Stored, it is matched as any stored request.
+            #expect(throws: Never.self) { try house.match(MatchRequest(id: id)) }
+        }
+    }
+
     @Test func withATextTheCountryFilterIsTheRequestingCountry() throws {
         let text = MatchRequest(text: "mangroves", filters: SearchFilters(kinds: [.technology], countries: ["KE"]))
         #expect(text.resolved.requestingCountries == ["KE"])

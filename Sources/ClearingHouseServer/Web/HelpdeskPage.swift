@@ -6,8 +6,8 @@ import Foundation
 struct HelpdeskForm: Sendable {
     /// The kinds of help a party may ask for: the library's (``MatchRequest/knownAssistanceTypes``).
     static let helpKinds = MatchRequest.knownAssistanceTypes
-    /// The longest description taken.
-    static let maximumNeed = 5000
+    /// The longest description taken: the library's (``HelpRequest/maximumNeedLength``).
+    static let maximumNeed = HelpRequest.maximumNeedLength
 
     var need = ""
     var country: String?
@@ -41,7 +41,7 @@ struct HelpdeskForm: Sendable {
             }
             // (Any spelling of a kind: `technology-transfer` is the form's `technologyTransfer`.)
             for typed in parameters.all("help") {
-                guard let kind = Self.helpKinds.first(where: { ClearingHouse.notationKey($0) == ClearingHouse.notationKey(typed) }) else {
+                guard let kind = HelpRequest.assistanceType(named: typed) else {
                     throw PageError.badParameter("help", "\"\(typed)\" is not a kind of help; kinds are: \(Self.helpKinds.joined(separator: ", "))")
                 }
                 if !help.contains(kind) { help.append(kind) }
@@ -65,31 +65,11 @@ struct HelpdeskForm: Sendable {
         help = record.assistanceTypes.filter { Self.helpKinds.contains($0) }
     }
 
-    /// The request matched before it is stored: the need, the country and the kinds of help
-    /// (as the stored record's `assistanceTypes`, so that the offers are those it will get).
-    func matchRequest(language: String) -> MatchRequest {
-        MatchRequest(
-            text: need, requestingCountries: country.map { [$0] } ?? [], assistanceTypes: help, limit: 10, language: language)
-    }
-
-    /// The request as a record of kind `assistanceRequest` (JSON text for ``ClearingHouse/ingest(body:format:displayName:options:diagnostics:)``).
-    func record(id: String, language: String, now: Date) -> String {
-        let text = need.trimmingCharacters(in: .whitespacesAndNewlines)
-        let firstLine = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? text
-        let title = firstLine.count > 120 ? String(firstLine.prefix(119)) + "…" : firstLine
-        let seconds = now.timeIntervalSince1970.rounded(.down)
-        let updated = RecordDate.rfc3339(secondsSinceEpoch: seconds)
-        var members: [(String, JSONValue)] = [
-            ("id", .string(id)), ("kind", .string(RecordKind.assistanceRequest.rawValue)), ("language", .string(language)),
-            ("title", .object([(language, .string(title))])),
-        ]
-        if text != title { members.append(("description", .object([(language, .string(text))]))) }
-        if let country { members.append(("countries", .array([.string(country)]))) }
-        if !help.isEmpty { members.append(("assistanceTypes", .array(help.map(JSONValue.string)))) }
-        members.append(("published", .string(String(updated.prefix(10)))))
-        members.append(("updated", .string(updated)))
-        members.append(("source", .object([("system", .string("chm help desk"))])))
-        return JSONValue.object(members).description
+    /// The request as the library takes it, written on the page in `language`: matched
+    /// before it is stored (``HelpRequest/matchRequest(limit:)``) and stored by
+    /// ``ClearingHouse/store(_:)``.
+    func helpRequest(language: String) -> HelpRequest {
+        HelpRequest(need: need, country: country, assistanceTypes: help, language: language)
     }
 }
 

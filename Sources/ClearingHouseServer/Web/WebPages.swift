@@ -242,17 +242,14 @@ struct WebPages: Sendable {
             guard keys.contains(key.trimmingCharacters(in: .whitespaces)) else {
                 return try await helpdeskAnswer(form: form, language: language, outcome: .badKey, status: .unauthorized)
             }
-            let id = Self.newRequestID()
             // (Stored in the language its text is written in: a Russian need typed on the
             // English page is Russian.)
-            let json = form.record(id: id, language: ClearingHouse.likelyLanguage(of: form.need, reader: language), now: Date())
-            let report = try await server.write { [house] in
-                try house.ingest(body: Array(json.utf8), format: .json, displayName: "helpdesk")
-            }
-            // (A copy of a stored record is stored as its alias: stored all the same.)
-            guard report.succeeded, report.added + report.updated + report.aliased == 1 else {
-                let detail = report.diagnostics.first { $0.severity == .error }?.message ?? "the record was not stored"
-                return try await helpdeskAnswer(form: form, language: language, outcome: .invalid(detail), status: .unprocessableContent)
+            let request = form.helpRequest(language: language)
+            let id: String
+            do {
+                id = try await server.write { [house] in try house.store(request).id }
+            } catch let error as ClearingHouseError where error.code == .invalidInput {
+                return try await helpdeskAnswer(form: form, language: language, outcome: .invalid(error.message), status: .unprocessableContent)
             }
             // Post/Redirect/Get: the answer is the page of the stored request, so that
             // reloading it (or going back to it) does not send the form, and store it, again.
@@ -276,7 +273,7 @@ struct WebPages: Sendable {
             if case .stored(let id) = outcome {
                 matchRequest = MatchRequest(id: id, limit: 10, language: language)
             } else {
-                matchRequest = form.matchRequest(language: language)
+                matchRequest = form.helpRequest(language: language).matchRequest()
             }
             (matches, labels) = try await server.read { [house] in
                 let hits = try house.match(matchRequest).hits
@@ -308,14 +305,6 @@ struct WebPages: Sendable {
         } else if let referer = request.headers[.referer]?.lowercased(), !isThisServer(referer) {
             throw PageError(reason: .crossSite)
         }
-    }
-
-    /// A new record id for a stored help-desk request: `helpdesk-YYYYMMDD-HHMMSS-XXXXXX`.
-    static func newRequestID() -> String {
-        let stamp = RecordDate.rfc3339(secondsSinceEpoch: Date().timeIntervalSince1970.rounded(.down))
-        let digits = stamp.filter(\.isNumber)
-        let random = String(UInt32.random(in: 0...UInt32.max), radix: 16)
-        return "helpdesk-\(digits.prefix(8))-\(digits.dropFirst(8).prefix(6))-\(String(repeating: "0", count: 8 - random.count))\(random)"
     }
 
     /// `/feed`: the Atom feed of the newest records the search finds.
