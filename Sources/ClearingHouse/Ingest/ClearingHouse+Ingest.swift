@@ -172,93 +172,17 @@ extension ClearingHouse {
                 report.rejected += 1
                 continue
             }
-            var fileReport = FileReport(file: file.displayPath, format: file.format, status: .committed, valid: 0, invalid: 0)
-            var counts = IngestReport()  // this file's counts, merged on commit
             let reader = file.makeReader(options: readerOptions)
-            var storing = true
-            var outcome = StoredFileOutcome()
-            /// A notice about the record `id` at `line` of this file.
-            func notice(_ id: String, line: Int, field: String? = nil, _ message: String) {
-                emit(Diagnostic(.notice, file: file.displayPath, line: line, recordID: id, field: field, message: message))
-            }
+            var store: FileStore?
             try catalog.storeInTransaction(describing: file.displayPath) { transaction in
-                /// In a harvest, whether `id`'s stored copy came from elsewhere: then the entry is
-                /// left out, an error (`message` given where it came from) counted as invalid.
-                func refusedFromElsewhere(_ id: String, line: Int, _ message: (String) -> String) throws -> Bool {
-                    guard storing, let harvestedFrom, let origin = try transaction.copyFromElsewhere(id: id, harvestedFrom: harvestedFrom)
-                    else { return false }
-                    fileReport.invalid += 1
-                    emit(Diagnostic(.error, file: file.displayPath, line: line, recordID: id, message: message(origin)))
-                    return true
-                }
+                var entries = FileStore(
+                    house: self, transaction: transaction, feed: feed, file: file, runID: runID, options: options,
+                    harvestedFrom: harvestedFrom, keepsIDs: beforeCommit != nil, emit: emit)
+                defer { store = entries }
                 do {
                     try reader.read { entry in
                         recordsSeen += 1
-                        switch entry {
-                        case .record(let record, let line, let warnings, let stored):
-                            warnings.forEach(emit)
-                            if try refusedFromElsewhere(record.id, line: line, {
-                                "not stored: the catalog's \(record.id) came from elsewhere (\($0)), and a harvest replaces only records harvested from the same base URL; to take this provider's copy instead, delete the stored one (chm delete \(record.id)) and harvest again with --from on or before the record's datestamp"
-                            }) {
-                                return
-                            }
-                            fileReport.valid += 1
-                            guard storing else { return }
-                            if beforeCommit != nil { outcome.storedIDs.append(record.id) }
-                            // (A harvest takes its provider's copy: see keepingNewer.)
-                            switch try transaction.upsert(
-                                record, stored: stored, sourceFile: file.displayPath, runID: runID, keepingNewer: harvestedFrom == nil)
-                            {
-                            case .added:
-                                counts.added += 1
-                                try indexing { try feed.stored(record, isNew: true) }
-                            case .updated:
-                                counts.updated += 1
-                                try indexing { try feed.stored(record, isNew: false) }
-                            case .unchanged: counts.unchanged += 1
-                            case .aliased(let alias, let withdrawn):
-                                counts.aliased += 1
-                                if withdrawn { try indexing { try feed.deleted(record.id) } }
-                                notice(record.id, line: line, "stored as an alias of \(alias.primary) (\(alias.reason.explanation))")
-                            case .released(let alias):
-                                counts.updated += 1
-                                try indexing { try feed.stored(record, isNew: false) }
-                                notice(record.id, line: line, "no longer an alias of \(alias.primary): stored as a record of its own")
-                            case .skippedOlder(let stored):
-                                counts.skipped += 1
-                                notice(record.id, line: line, field: "updated", "skipped: the stored copy is newer (updated \(stored))")
-                            }
-                        case .deletion(let id, let line):
-                            if try refusedFromElsewhere(id, line: line, {
-                                "deletion not applied: the catalog's \(id) came from elsewhere (\($0)), and a harvest deletes only records harvested from the same base URL; if it is the same record, delete it yourself (chm delete \(id))"
-                            }) {
-                                return
-                            }
-                            fileReport.valid += 1
-                            guard storing else { return }
-                            if beforeCommit != nil { outcome.deletedIDs.append(id) }
-                            switch try transaction.delete(id: id, runID: runID) {
-                            case .deleted(let promoted):
-                                counts.deleted += 1
-                                try indexing { try feed.deleted(id) }
-                                if let promoted {
-                                    try indexing { try feed.stored(promoted, isNew: false) }
-                                    notice(id, line: line, "its alias \(promoted.id) is now the record in its place")
-                                }
-                            case .aliasDeleted:
-                                counts.deleted += 1
-                            case .missing where options.reportsUnknownDeletions:
-                                notice(id, line: line, "deletion of a record that is not in the catalog")
-                            case .missing:
-                                break
-                            }
-                        case .invalid(_, _, let found):
-                            found.forEach(emit)
-                            fileReport.invalid += 1
-                            if !options.skipInvalid { storing = false }
-                        case .message(let diagnostic):
-                            emit(diagnostic)
-                        }
+                        try entries.take(entry)
                         if let progress, recordsSeen % 1000 == 0 {
                             progress(
                                 IngestProgress(
@@ -267,33 +191,23 @@ extension ClearingHouse {
                         }
                     }
                 } catch let diagnostic as Diagnostic {
-                    // The file stops here (syntax error, unreadable file).
-                    emit(diagnostic)
-                    fileReport.invalid += 1
-                    if !options.skipInvalid || options.requiresWholeFiles { storing = false }
+                    entries.stopped(by: diagnostic)
                 }
-                if storing, let beforeCommit {
-                    outcome.counts = counts
-                    outcome.invalid = fileReport.invalid
-                    try beforeCommit(transaction, outcome)
-                }
+                if entries.storing, let beforeCommit { try beforeCommit(transaction, entries.outcome) }
                 // The last file: the index's segment is written while the catalog commits
                 // (earlier files leave it buffered, so that many small files make one segment).
-                if storing, fileIndex == files.count - 1 { try indexing { try feed.catalogWillCommit() } }
-                return storing
+                if entries.storing, fileIndex == files.count - 1 { try indexing { try feed.catalogWillCommit() } }
+                return entries.storing
             }
             bytesBefore += reader.bytesRead
+            // (Set whenever the transaction ran: it threw otherwise.)
+            guard let store else { continue }
+            let fileReport = store.report
             report.rejected += fileReport.invalid
-            if storing {
-                report.added += counts.added
-                report.updated += counts.updated
-                report.unchanged += counts.unchanged
-                report.skipped += counts.skipped
-                report.deleted += counts.deleted
-                report.aliased += counts.aliased
+            if store.storing {
+                report.add(counts: store.outcome.counts)
             } else {
                 try indexing { try feed.catalogRolledBack() }
-                fileReport.status = .rolledBack
                 report.rejected += fileReport.valid
                 // Said only when valid records were held back: a file with none (an OAI-PMH
                 // error response, a syntax error on line 1) has its one error already.
@@ -327,6 +241,145 @@ extension ClearingHouse {
         }
         try indexing { try feed.finish() }
         return report
+    }
+
+    /// One file's entries stored in its transaction (``ingestLocked``): each record upserted
+    /// and each deletion applied in the catalog, then fed to the index in the same order, with
+    /// the file's counts; an invalid record (without `skipInvalid`) or a stop makes the whole
+    /// file roll back.
+    private struct FileStore {
+        let house: ClearingHouse
+        let transaction: Catalog.Transaction
+        let feed: IndexFeed
+        let file: RecordFile
+        let runID: Int64
+        let options: IngestOptions
+        /// A harvest's base URL: records and deletions of copies from elsewhere are refused.
+        let harvestedFrom: String?
+        /// Whether to keep the ids stored and deleted (``StoredFileOutcome``).
+        let keepsIDs: Bool
+        let emit: (Diagnostic) -> Void
+        /// Whether the file is still to be stored (its transaction committed).
+        private(set) var storing = true
+        /// The file's valid and invalid entries.
+        private var valid = 0
+        private var invalid = 0
+        /// The file's counts and ids.
+        private(set) var outcome = StoredFileOutcome()
+
+        init(
+            house: ClearingHouse, transaction: Catalog.Transaction, feed: IndexFeed, file: RecordFile, runID: Int64,
+            options: IngestOptions, harvestedFrom: String?, keepsIDs: Bool, emit: @escaping (Diagnostic) -> Void
+        ) {
+            (self.house, self.transaction, self.feed, self.file, self.runID) = (house, transaction, feed, file, runID)
+            (self.options, self.harvestedFrom, self.keepsIDs, self.emit) = (options, harvestedFrom, keepsIDs, emit)
+        }
+
+        /// The file's report: committed, or rolled back when it stopped storing.
+        var report: FileReport {
+            FileReport(file: file.displayPath, format: file.format, status: storing ? .committed : .rolledBack, valid: valid, invalid: invalid)
+        }
+
+        /// Takes the reader's next entry.
+        mutating func take(_ entry: RecordEntry) throws {
+            switch entry {
+            case .record(let record, let line, let warnings, let stored):
+                warnings.forEach(emit)
+                try store(record, line: line, stored: stored)
+            case .deletion(let id, let line):
+                try delete(id, line: line)
+            case .invalid(_, _, let found):
+                found.forEach(emit)
+                invalid += 1
+                outcome.invalid = invalid
+                if !options.skipInvalid { storing = false }
+            case .message(let diagnostic):
+                emit(diagnostic)
+            }
+        }
+
+        /// The file stopped at `diagnostic` (a syntax error, an unreadable file).
+        mutating func stopped(by diagnostic: Diagnostic) {
+            emit(diagnostic)
+            invalid += 1
+            outcome.invalid = invalid
+            if !options.skipInvalid || options.requiresWholeFiles { storing = false }
+        }
+
+        private mutating func store(_ record: Record, line: Int, stored: StoredForm?) throws {
+            if try refusedFromElsewhere(record.id, line: line, {
+                "not stored: the catalog's \(record.id) came from elsewhere (\($0)), and a harvest replaces only records harvested from the same base URL; to take this provider's copy instead, delete the stored one (chm delete \(record.id)) and harvest again with --from on or before the record's datestamp"
+            }) {
+                return
+            }
+            valid += 1
+            guard storing else { return }
+            if keepsIDs { outcome.storedIDs.append(record.id) }
+            // (A harvest takes its provider's copy: see keepingNewer.)
+            switch try transaction.upsert(record, stored: stored, sourceFile: file.displayPath, runID: runID, keepingNewer: harvestedFrom == nil) {
+            case .added:
+                outcome.counts.added += 1
+                try house.indexing { try feed.stored(record, isNew: true) }
+            case .updated:
+                outcome.counts.updated += 1
+                try house.indexing { try feed.stored(record, isNew: false) }
+            case .unchanged:
+                outcome.counts.unchanged += 1
+            case .aliased(let alias, let withdrawn):
+                outcome.counts.aliased += 1
+                if withdrawn { try house.indexing { try feed.deleted(record.id) } }
+                notice(record.id, line: line, "stored as an alias of \(alias.primary) (\(alias.reason.explanation))")
+            case .released(let alias):
+                outcome.counts.updated += 1
+                try house.indexing { try feed.stored(record, isNew: false) }
+                notice(record.id, line: line, "no longer an alias of \(alias.primary): stored as a record of its own")
+            case .skippedOlder(let stored):
+                outcome.counts.skipped += 1
+                notice(record.id, line: line, field: "updated", "skipped: the stored copy is newer (updated \(stored))")
+            }
+        }
+
+        private mutating func delete(_ id: String, line: Int) throws {
+            if try refusedFromElsewhere(id, line: line, {
+                "deletion not applied: the catalog's \(id) came from elsewhere (\($0)), and a harvest deletes only records harvested from the same base URL; if it is the same record, delete it yourself (chm delete \(id))"
+            }) {
+                return
+            }
+            valid += 1
+            guard storing else { return }
+            if keepsIDs { outcome.deletedIDs.append(id) }
+            switch try transaction.delete(id: id, runID: runID) {
+            case .deleted(let promoted):
+                outcome.counts.deleted += 1
+                try house.indexing { try feed.deleted(id) }
+                if let promoted {
+                    try house.indexing { try feed.stored(promoted, isNew: false) }
+                    notice(id, line: line, "its alias \(promoted.id) is now the record in its place")
+                }
+            case .aliasDeleted:
+                outcome.counts.deleted += 1
+            case .missing where options.reportsUnknownDeletions:
+                notice(id, line: line, "deletion of a record that is not in the catalog")
+            case .missing:
+                break
+            }
+        }
+
+        /// In a harvest, whether `id`'s stored copy came from elsewhere: then the entry is left
+        /// out, an error (`message` given where it came from) counted as invalid.
+        private mutating func refusedFromElsewhere(_ id: String, line: Int, _ message: (String) -> String) throws -> Bool {
+            guard storing, let harvestedFrom, let origin = try transaction.copyFromElsewhere(id: id, harvestedFrom: harvestedFrom)
+            else { return false }
+            invalid += 1
+            outcome.invalid = invalid
+            emit(Diagnostic(.error, file: file.displayPath, line: line, recordID: id, message: message(origin)))
+            return true
+        }
+
+        /// A notice about the record `id` at `line` of this file.
+        private func notice(_ id: String, line: Int, field: String? = nil, _ message: String) {
+            emit(Diagnostic(.notice, file: file.displayPath, line: line, recordID: id, field: field, message: message))
+        }
     }
 
     /// What one stored file's transaction holds, for ``ingestLocked``'s `beforeCommit`.

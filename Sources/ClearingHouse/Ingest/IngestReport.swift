@@ -82,6 +82,16 @@ public struct IngestReport: Sendable, Hashable {
         files.contains { $0.status == .rolledBack } || (stored == 0 && (errors > 0 || rejected > 0))
     }
 
+    /// Adds a stored file's counts (added, updated, unchanged, skipped, deleted, aliased).
+    mutating func add(counts: IngestReport) {
+        added += counts.added
+        updated += counts.updated
+        unchanged += counts.unchanged
+        skipped += counts.skipped
+        deleted += counts.deleted
+        aliased += counts.aliased
+    }
+
     /// Records read, valid or not.
     public var records: Int { files.reduce(0) { $0 + $1.valid + $1.invalid } }
 
