@@ -26,7 +26,7 @@ struct CheckCommand: ParsableCommand {
             print("catalog: \(report.records) records, change #\(report.catalogChange)")
             print("index: \(report.documents) documents, at change #\(report.indexChange)")
             for note in report.notes { print("note: \(note)") }
-            print(report.isHealthy ? "ok" : "damaged: \(report.problems.count) problem\(report.problems.count == 1 ? "" : "s")")
+            print(report.isHealthy ? "ok" : "damaged: \(Console.counted(report.problems.count, "problem"))")
         }
         for problem in report.problems { Console.error("chm: error: \(problem)") }
         if !report.isHealthy { throw ExitCode.failure }

@@ -44,7 +44,7 @@ struct DuplicatesCommand: ParsableCommand {
             return
         }
         print(
-            "\(report.groups.count) group\(report.groups.count == 1 ? "" : "s") of probable duplicates among "
+            "\(Console.counted(report.groups.count, "group")) of probable duplicates among "
                 + "\(Console.grouped(report.scanned)) records")
         let names: [DuplicateReason: String] = [.sameContent: "same content", .sameTitle: "same title and country", .similarText: "similar text"]
         for (number, group) in report.groups.enumerated() {

@@ -121,7 +121,7 @@ struct HarvestCommand: AsyncParsableCommand {
     private static func describe(_ harvest: SetHarvestReport) -> String {
         let what = harvest.baseURL + (harvest.set.map { " set \($0)" } ?? "")
         let counts =
-            "\(harvest.pages) page\(harvest.pages == 1 ? "" : "s"), \(harvest.added) added, \(harvest.updated) updated, \(harvest.unchanged) unchanged\(harvest.aliased > 0 ? ", \(harvest.aliased) aliased" : ""), \(harvest.deleted) deleted, \(harvest.rejected) rejected"
+            "\(Console.counted(harvest.pages, "page")), \(harvest.added) added, \(harvest.updated) updated, \(harvest.unchanged) unchanged\(harvest.aliased > 0 ? ", \(harvest.aliased) aliased" : ""), \(harvest.deleted) deleted, \(harvest.rejected) rejected"
         let state: String
         if let failure = harvest.failure {
             state = "stopped: \(failure)"
@@ -134,7 +134,7 @@ struct HarvestCommand: AsyncParsableCommand {
     private static func describe(_ source: HarvestSource) -> String {
         var line = source.baseURL + (source.set.map { " set \($0)" } ?? "") + " [\(source.metadataPrefix)]"
         line += ": last harvest \(source.lastResponseDate ?? "never completed")"
-        line += ", \(source.harvests) harvest\(source.harvests == 1 ? "" : "s"), \(source.pages) page\(source.pages == 1 ? "" : "s"), \(source.stored) stored, \(source.deleted) deleted, \(source.rejected) rejected"
+        line += ", \(Console.counted(source.harvests, "harvest")), \(Console.counted(source.pages, "page")), \(source.stored) stored, \(source.deleted) deleted, \(source.rejected) rejected"
         if let pages = source.resumablePages { line += "; stopped after page \(pages), resumes at the next harvest" }
         if let error = source.lastError { line += "; last error: \(error)" }
         return line

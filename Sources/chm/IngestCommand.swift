@@ -64,15 +64,15 @@ struct IngestCommand: ParsableCommand {
             try Console.printJSON(report)
         } else if !quiet {
             var line =
-                "\(report.files.count) file\(report.files.count == 1 ? "" : "s"): \(report.added) added, \(report.updated) updated, "
+                "\(Console.counted(report.files.count, "file")): \(report.added) added, \(report.updated) updated, "
                 + "\(report.unchanged) unchanged, \(report.deleted) deleted, \(report.rejected) rejected"
             if report.skipped > 0 { line += ", \(report.skipped) skipped (older)" }
             if report.aliased > 0 { line += ", \(report.aliased) aliased (copies of stored records)" }
-            if report.warnings > 0 { line += "; \(report.warnings) warning\(report.warnings == 1 ? "" : "s")" }
+            if report.warnings > 0 { line += "; \(Console.counted(report.warnings, "warning"))" }
             print(line)
             if let thesaurus = report.thesaurus {
                 print(
-                    "thesaurus: \(thesaurus.files.count) file\(thesaurus.files.count == 1 ? "" : "s"), \(thesaurus.concepts) concepts "
+                    "thesaurus: \(Console.counted(thesaurus.files.count, "file")), \(thesaurus.concepts) concepts "
                         + "(\(thesaurus.added) added, \(thesaurus.updated) updated, \(thesaurus.unchanged) unchanged), \(thesaurus.labels) labels")
             }
         }

@@ -99,7 +99,7 @@ struct MatchCommand: ParsableCommand {
         if response.hits.isEmpty {
             // (A limit of 0 shows none of the matches there are, as `chm search` says.)
             if let total = response.total, total > 0 {
-                print("\(total) record\(total == 1 ? "" : "s") could answer this request; --limit 0 shows none.")
+                print("\(Console.counted(total, "record")) could answer this request; --limit 0 shows none.")
             } else {
                 print("No record matches this request.")
             }

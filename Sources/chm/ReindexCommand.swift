@@ -26,7 +26,7 @@ struct ReindexCommand: ParsableCommand {
     func run() throws {
         let house = try indexOptions.open(create: false, lockWait: writeOptions.lockWait())
         let summary = try Console.run { try house.reindex(ReindexRequest(k1: k1, b: b)) }
-        print("reindexed \(summary.documents) records into \(summary.segments) segment\(summary.segments == 1 ? "" : "s")")
+        print("reindexed \(summary.documents) records into \(Console.counted(summary.segments, "segment"))")
     }
 }
 
@@ -42,6 +42,6 @@ struct OptimizeCommand: ParsableCommand {
         let house = try indexOptions.open(create: false, lockWait: writeOptions.lockWait())
         try Console.run { try house.optimize() }
         let summary = try Console.run { try house.indexSummary() }
-        print("optimized: \(summary.segments) segment\(summary.segments == 1 ? "" : "s"), \(summary.documents) records")
+        print("optimized: \(Console.counted(summary.segments, "segment")), \(summary.documents) records")
     }
 }

@@ -33,7 +33,7 @@ struct StatsCommand: ParsableCommand {
         }
         print("catalog: \(house.directory.path)/catalog.sqlite, \(statistics.catalogBytes / 1024) KiB, \(statistics.ingestRuns) ingest runs, last change #\(statistics.lastChange)")
         print(
-            "index: \(index.segments) segment\(index.segments == 1 ? "" : "s"), \(Console.grouped(index.documents)) documents"
+            "index: \(Console.counted(index.segments, "segment")), \(Console.grouped(index.documents)) documents"
                 + (index.deletedDocuments > 0 ? " (+\(index.deletedDocuments) deleted)" : "")
                 + ", \(Console.grouped(index.terms)) terms, \(Console.grouped(index.postings)) postings, \(index.segmentBytes / 1024) KiB"
                 + (index.bytes > index.segmentBytes ? " (\(index.bytes / 1024) KiB on disk until the next commit)" : "")

@@ -32,8 +32,8 @@ struct ValidateCommand: ParsableCommand {
             try Console.printJSON(report)
         } else if !quiet {
             print(
-                "\(report.files.count) file\(report.files.count == 1 ? "" : "s"): \(valid) valid, \(report.rejected) invalid"
-                    + (report.warnings > 0 ? "; \(report.warnings) warning\(report.warnings == 1 ? "" : "s")" : ""))
+                "\(Console.counted(report.files.count, "file")): \(valid) valid, \(report.rejected) invalid"
+                    + (report.warnings > 0 ? "; \(Console.counted(report.warnings, "warning"))" : ""))
         }
         if !report.succeeded { throw Console.invalidInput }
     }
