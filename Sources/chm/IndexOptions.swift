@@ -34,7 +34,7 @@ struct WriteOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "While another process writes the index (an ingest, a harvest, chm serve), wait up to SECONDS for it to finish instead of failing at once (default 0; chm serve: 5).",
+            "While another process writes the index (an ingest, a harvest, a reindex, chm serve), wait up to SECONDS for it to finish instead of failing at once (default 0; chm serve: 5).",
             valueName: "SECONDS"))
     var wait: Double?
 

@@ -28,7 +28,6 @@ struct ThesaurusImportCommand: ParsableCommand {
             """)
 
     @OptionGroup var indexOptions: IndexOptions
-    @OptionGroup var writeOptions: WriteOptions
 
     @Argument(help: "SKOS files or directories.")
     var paths: [String]
@@ -40,7 +39,7 @@ struct ThesaurusImportCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let house = try indexOptions.open(create: true, lockWait: writeOptions.lockWait())
+        let house = try indexOptions.open(create: true)
         let report = try Console.run { try house.importThesaurus(paths, replace: replace) }
         report.warnings.forEach(Console.report)
         if json {

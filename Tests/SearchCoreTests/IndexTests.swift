@@ -241,6 +241,35 @@ struct IndexTests {
         #expect(try IndexSearcher.open(directory: directory.url, schema: schema).documentCount == 1)
     }
 
+    /// Review: a writer that rebuilds the index deletes the directory, lock file and all, and
+    /// locks a new one; a waiter that kept the old file open took the lock on it as soon as its
+    /// holder let go, and two writers shared the index.
+    @Test func aWaitingWriterNeverLocksADeletedLockFile() throws {
+        let directory = ScratchDirectory()
+        nonisolated(unsafe) let first = try IndexWriter(directory: directory.url, schema: schema)
+        nonisolated(unsafe) var rebuilder: IndexWriter?
+        let url = directory.url
+        let lockPath = url.appendingPathComponent("write.lock").path
+        let schema = self.schema
+        let rebuild = Thread {
+            Thread.sleep(forTimeInterval: 0.2)
+            unlink(lockPath)
+            rebuilder = try? IndexWriter(directory: url, schema: schema)
+            first.close()
+            Thread.sleep(forTimeInterval: 1.5)
+            rebuilder?.close()
+        }
+        rebuild.start()
+        #expect {
+            _ = try IndexWriter(directory: directory.url, schema: schema, lockWait: .milliseconds(800))
+        } throws: { error in
+            (error as? IndexError)?.code == .locked
+        }
+        Thread.sleep(forTimeInterval: 1.2)
+        #expect(rebuilder != nil)
+        _ = try IndexWriter(directory: directory.url, schema: schema, lockWait: .seconds(30))
+    }
+
     @Test func searcherKeepsItsSnapshotWhileTheWriterCommits() throws {
         let directory = ScratchDirectory()
         let writer = try IndexWriter(directory: directory.url, schema: schema)

@@ -135,7 +135,8 @@ extension ClearingHouse {
         do {
             searcher = try IndexSearcher.open(directory: segmentsDirectory, schema: SearchIndex.schema)
         } catch let error where error.code == .schemaMismatch {
-            try synchronizeIndex()
+            // (A search never waits for another process's write.)
+            _ = try synchronizeIndexUnlessLocked()
             searcher = try indexing { try IndexSearcher.open(directory: segmentsDirectory, schema: SearchIndex.schema) }
         } catch {
             throw ClearingHouseError(

@@ -127,10 +127,10 @@ extension ClearingHouse {
         try request.validate()
         let now = Date()
         let id = HelpRequest.newID(now: now)
-        let report = try ingest(body: Array(request.recordJSON(id: id, now: now).utf8), format: .json, displayName: "help request")
+        let report = try ingest(body: Array(request.recordJSON(id: id, now: now).utf8), format: .json, displayName: "helpdesk")
         // (A copy of a stored record is stored as its alias: stored all the same.)
         guard report.succeeded, report.added + report.updated + report.aliased == 1 else {
-            let detail = report.diagnostics.first { $0.severity == .error }?.message ?? "the request was not stored"
+            let detail = report.diagnostics.first { $0.severity == .error }?.message ?? "the record was not stored"
             throw ClearingHouseError(.invalidInput, detail)
         }
         return (id, report)

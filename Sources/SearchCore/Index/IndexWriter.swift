@@ -151,23 +151,44 @@ public final class IndexWriter {
 
     private func acquireLock(waiting wait: Duration) throws(IndexError) {
         let lockPath = (path as NSString).appendingPathComponent("write.lock")
-        let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw IndexError(.io, "cannot open \(lockPath)") }
         // (flock has no timeout: the lock is tried again every 50 ms, then every 250 ms.)
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: min(max(wait, .zero), .seconds(366 * 86_400)))
         var pause = Duration.milliseconds(50)
-        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
-            let failure = errno
-            if failure == EINTR { continue }
+        while true {
+            let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else { throw IndexError(.io, "cannot open \(lockPath): \(String(cString: strerror(errno)))") }
+            var failure: Int32 = 0
+            repeat {
+                failure = flock(descriptor, LOCK_EX | LOCK_NB) == 0 ? 0 : errno
+            } while failure == EINTR
+            if failure == 0 {
+                // A writer that rebuilds the index deletes the directory, lock file and all,
+                // and locks a new file: a lock taken on the old one (let go by then) locks
+                // nothing. The file at the path must be the one locked.
+                if Self.isSameFile(descriptor, lockPath) {
+                    let pid = "\(getpid())\n"
+                    _ = ftruncate(descriptor, 0)
+                    _ = pid.withCString { pwrite(descriptor, $0, strlen($0), 0) }
+                    lockDescriptor = descriptor
+                    return
+                }
+                Glibc.close(descriptor)
+                continue
+            }
             let now = clock.now
             if failure == EWOULDBLOCK, now < deadline {
+                Glibc.close(descriptor)
                 let nap = min(pause, now.duration(to: deadline))
                 let (seconds, attoseconds) = nap.components
                 var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
                 _ = nanosleep(&request, nil)
                 pause = min(pause * 2, .milliseconds(250))
                 continue
+            }
+            guard failure == EWOULDBLOCK else {
+                Glibc.close(descriptor)
+                throw IndexError(.io, "cannot lock \(lockPath): \(String(cString: strerror(failure)))")
             }
             var buffer = [UInt8](repeating: 0, count: 32)
             let count = pread(descriptor, &buffer, 32, 0)
@@ -179,17 +200,25 @@ public final class IndexWriter {
             let waited = wait > .zero ? " (waited \(Self.seconds(wait)))" : ""
             throw IndexError(.locked, "\(who) is writing the index (its lock is \(lockPath))\(waited); wait for it to finish")
         }
-        let pid = "\(getpid())\n"
-        _ = ftruncate(descriptor, 0)
-        _ = pid.withCString { pwrite(descriptor, $0, strlen($0), 0) }
-        lockDescriptor = descriptor
     }
 
-    /// `wait` as people write it: `5 s`, `0.5 s`.
+    /// Whether `descriptor` is open on the file now at `path`.
+    private static func isSameFile(_ descriptor: Int32, _ path: String) -> Bool {
+        var open = stat()
+        var named = stat()
+        guard fstat(descriptor, &open) == 0, stat(path, &named) == 0 else { return false }
+        return open.st_dev == named.st_dev && open.st_ino == named.st_ino
+    }
+
+    /// `wait` as people write it: `5 s`, `0.25 s`, `1000.5 s`.
     private static func seconds(_ wait: Duration) -> String {
         let (seconds, attoseconds) = wait.components
         let milliseconds = attoseconds / 1_000_000_000_000_000
-        return milliseconds == 0 ? "\(seconds) s" : String(format: "%.3g s", Double(seconds) + Double(milliseconds) / 1000)
+        guard milliseconds > 0 else { return "\(seconds) s" }
+        var fraction = String(milliseconds)
+        fraction = String(repeating: "0", count: 3 - fraction.count) + fraction
+        while fraction.hasSuffix("0") { fraction.removeLast() }
+        return "\(seconds).\(fraction) s"
     }
 
     private func releaseLock() {
