@@ -23,6 +23,10 @@ struct CheckCommand: ParsableCommand {
         if json {
             try Console.printJSON(report)
         } else {
+            if let repaired = report.repaired {
+                print("repaired: rebuilt the index from the catalog; it had \(Console.counted(repaired.count, "finding")):")
+                for finding in repaired { print("  \(finding)") }
+            }
             print("catalog: \(report.records) records, change #\(report.catalogChange)")
             print("index: \(report.documents) documents, at change #\(report.indexChange)")
             for note in report.notes { print("note: \(note)") }

@@ -86,7 +86,7 @@ struct SearchCommand: ParsableCommand {
         let response = try Console.run { try house.search(request) }
         if response.stale {
             Console.error(
-                "chm: warning: the index is behind the catalog (a write was interrupted); these results are from its last commit. The next ingest or delete, or `chm check --repair`, catches up")
+                "chm: warning: the index is behind the catalog (a write is under way, or was interrupted); these results are from its last commit. A write under way catches up when it ends; after an interrupted one, the next ingest or delete, or `chm check --repair`, does")
         }
         if json {
             try Console.printJSON(response)

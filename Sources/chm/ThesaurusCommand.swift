@@ -28,6 +28,7 @@ struct ThesaurusImportCommand: ParsableCommand {
             """)
 
     @OptionGroup var indexOptions: IndexOptions
+    @OptionGroup var writeOptions: WriteOptions
 
     @Argument(help: "SKOS files or directories.")
     var paths: [String]
@@ -39,7 +40,7 @@ struct ThesaurusImportCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let house = try indexOptions.open(create: true)
+        let house = try indexOptions.open(create: true, lockWait: writeOptions.lockWait())
         let report = try Console.run { try house.importThesaurus(paths, replace: replace) }
         report.warnings.forEach(Console.report)
         if json {

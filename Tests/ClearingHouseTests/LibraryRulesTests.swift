@@ -99,6 +99,9 @@ struct RequestRuleTests {
         expectParameterError("country", "country: an empty value matches nothing; leave the filter out") {
             try SearchRequest(query: "mangroves", filters: SearchFilters(countries: ["KE", ""])).validate()
         }
+        expectParameterError("region", "region: an empty value matches nothing; leave the filter out") {
+            try SearchRequest(query: "mangroves", filters: SearchFilters(regions: ["  "])).validate()
+        }
         expectParameterError("target", "target: an empty value matches nothing; leave the filter out") {
             try MatchRequest(id: "req-coast", filters: SearchFilters(targets: [""])).validate()
         }
@@ -113,7 +116,7 @@ struct RequestRuleTests {
         expectParameterError("need", "need: the need is empty; say what help is needed") {
             try HelpRequest(need: "  \n ").validate()
         }
-        expectParameterError("need", "need: 5001 characters; a need is at most 5000") {
+        expectParameterError("need", "need: 5001 characters (5001 code points); a need is at most 5000 characters and 20000 code points") {
             try HelpRequest(need: String(repeating: "a", count: 5001)).validate()
         }
         expectParameterError("country", "country: \"XX\" is not an ISO 3166-1 alpha-2 country code") {
@@ -121,6 +124,11 @@ struct RequestRuleTests {
         }
         #expect(throws: ClearingHouseError.self) { try HelpRequest(need: "Loggers", assistanceTypes: ["money please"]).validate() }
         #expect(HelpRequest.assistanceType(named: "technology-transfer") == "technologyTransfer")
+        // QA: 4,000 characters, each with ten combining marks, are 44,000 code points: more
+        // than a match takes (a page without a key showed an error about "text").
+        let marked = String(repeating: "a" + String(repeating: "\u{301}", count: 10), count: 4000)
+        #expect(marked.count == 4000 && HelpRequest.problem(ofNeed: marked) == .tooLong)
+        #expect(HelpRequest.problem(ofNeed: " \n") == .empty && HelpRequest.problem(ofNeed: "Loggers") == nil)
         try withTemporaryDirectory { directory in
             let house = try directory.house()
             let firstLine = "Нужны температурные логгеры и обучение рейнджеров для наблюдения за обесцвечиванием кораллов на внешних островах архипелага"

@@ -230,6 +230,35 @@ struct ReliabilityTests {
         #expect(report["indexChange"] as? Int == report["catalogChange"] as? Int)
     }
 
+    /// QA: a newest commit overwritten with garbage was passed over without a word (searches
+    /// answered from the commit before), a removed index was "ok", and `--repair` never said
+    /// what it repaired.
+    @Test func checkNamesAnUnreadableCommitAndAMissingIndexAndSaysWhatItRepaired() throws {
+        let directory = try TemporaryDirectory()
+        _ = try writeFiles(directory, files: 1, records: 50)
+        let index = directory.path("index")
+        #expect(try CLI.run(["ingest", directory.path("in"), "--index", index]).status == 0)
+        let segments = directory.url.appendingPathComponent("index/segments")
+        let manifests = try FileManager.default.contentsOfDirectory(atPath: segments.path).filter { $0.hasPrefix("manifest-") }.sorted()
+        let newest = try #require(manifests.last)
+        try Data("{ not a manifest".utf8).write(to: segments.appendingPathComponent(newest))
+        let damaged = try CLI.run(["check", "--index", index])
+        #expect(damaged.status == 1)
+        #expect(damaged.stderr.contains("the commit \(newest) cannot be read"), "\(damaged.stderr)")
+        let repaired = try CLI.run(["check", "--index", index, "--repair", "--json"])
+        #expect(repaired.status == 0, "\(repaired.stderr)")
+        let report = try CLI.json(repaired.stdout)
+        #expect((report["repaired"] as? [String])?.contains { $0.contains("cannot be read") } == true, "\(repaired.stdout)")
+        #expect(try CLI.json(try CLI.run(["check", "--index", index, "--json"]).stdout)["repaired"] == nil)
+
+        try FileManager.default.removeItem(at: segments)
+        let missing = try CLI.run(["check", "--index", index])
+        #expect(missing.stdout.contains("no commit yet"), "\(missing.stdout)")
+        let text = try CLI.run(["check", "--index", index, "--repair"])
+        #expect(text.status == 0 && text.stdout.hasPrefix("repaired: rebuilt the index from the catalog; it had 1 finding:"), "\(text.stdout)")
+        #expect(try CLI.run(["search", "wetland", "--index", index]).stdout.contains("f0-"))
+    }
+
     @Test func checkFindsADamagedSegmentAndRepairRebuildsIt() throws {
         let directory = try TemporaryDirectory()
         _ = try writeFiles(directory, files: 1, records: 200)
@@ -299,6 +328,10 @@ struct ReliabilityTests {
         let refused = try CLI.run(["delete", "f0-3", "--index", index, "--wait", "0.2"])
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("(waited 0.2 s)"), "\(refused.stderr)")
+        // (QA: a thesaurus import waited on SQLite for 10 s, then said "database is locked".)
+        let thesaurus = CLI.packageRoot.appendingPathComponent("Corpus/thesaurus").path
+        let importing = try CLI.run(["thesaurus", "import", thesaurus, "--index", index, "--wait", "0.2"])
+        #expect(importing.status == 1 && importing.stderr.contains("is writing the index"), "\(importing.stderr)")
         let invalid = try CLI.run(["delete", "f0-3", "--index", index, "--wait", "-1"])
         #expect(invalid.status == 64 && invalid.stderr.contains("--wait"), "\(invalid.stderr)")
         let released = Thread { Thread.sleep(forTimeInterval: 0.5); flock(lock, LOCK_UN) }

@@ -17,13 +17,17 @@ public struct CheckReport: Sendable, Hashable, Codable {
     public var catalogChange: Int64 = 0
     public var indexChange: Int64 = 0
 
+    /// What a check with `repair` found before it rebuilt the index (its problems, then its
+    /// notes); nil when no rebuild ran. The rest of the report is the check after the rebuild.
+    public var repaired: [String]?
+
     /// True when nothing is damaged.
     public var isHealthy: Bool { problems.isEmpty }
 
     init() {}
 
     private enum CodingKeys: String, CodingKey {
-        case ok, records, documents, catalogChange, indexChange, problems, notes, aliases
+        case ok, records, documents, catalogChange, indexChange, problems, notes, aliases, repaired
     }
 
     /// Writes the members in the order ``jsonValue`` shows (`ok` is ``isHealthy``).
@@ -37,6 +41,7 @@ public struct CheckReport: Sendable, Hashable, Codable {
         try container.encode(problems, forKey: .problems)
         try container.encode(notes, forKey: .notes)
         try container.encode(aliases, forKey: .aliases)
+        try container.encodeIfPresent(repaired, forKey: .repaired)
     }
 
     /// Reads the document ``encode(to:)`` writes.
@@ -49,10 +54,11 @@ public struct CheckReport: Sendable, Hashable, Codable {
         problems = try container.decode([String].self, forKey: .problems)
         notes = try container.decode([String].self, forKey: .notes)
         aliases = try container.decodeIfPresent(Int.self, forKey: .aliases) ?? 0
+        repaired = try container.decodeIfPresent([String].self, forKey: .repaired)
     }
 
     /// `{"ok", "records", "documents", "catalogChange", "indexChange", "problems", "notes",
-    /// "aliases"}`: the document ``encode(to:)`` writes.
+    /// "aliases"}`, then `"repaired"` after a repair: the document ``encode(to:)`` writes.
     public var jsonValue: JSONValue { (try? JSONValue(encoding: self)) ?? .null }
 }
 
@@ -66,10 +72,12 @@ extension ClearingHouse {
     ///   catalog (``reindex(_:)``) and check again: the report is the second check's (what
     ///   `chm check --repair` prints). A damaged catalog stays damaged: restore it from a backup.
     public func check(repair: Bool = false) throws -> CheckReport {
-        let report = try checkOnce()
-        guard repair, !report.isHealthy || !report.notes.isEmpty else { return report }
+        let found = try checkOnce()
+        guard repair, !found.isHealthy || !found.notes.isEmpty else { return found }
         _ = try reindex(ReindexRequest())
-        return try checkOnce()
+        var report = try checkOnce()
+        report.repaired = found.problems + found.notes
+        return report
     }
 
     private func checkOnce() throws -> CheckReport {
@@ -103,11 +111,18 @@ extension ClearingHouse {
         for damaged in searcher.verifyChecksums() {
             report.problems.append("index: \(damaged)")
         }
+        for name in IndexSearcher.unreadableManifests(directory: segmentsDirectory) {
+            report.problems.append(
+                "index: the commit \(name) cannot be read (damaged): searches answer from an older commit; `chm check --repair` rebuilds the index from the catalog")
+        }
         report.documents = searcher.documentCount
         report.indexChange = SearchIndex.changeSequence(in: searcher.userData)
         if report.indexChange > report.catalogChange {
             report.problems.append(
                 "index: reflects change #\(report.indexChange) but the catalog's last change is #\(report.catalogChange) (was the catalog replaced?)")
+        } else if report.indexChange < report.catalogChange, IndexSearcher.newestGeneration(directory: segmentsDirectory) == 0 {
+            report.notes.append(
+                "index: no commit yet, while the catalog holds \(report.catalogChange) changes: searches find nothing until the next ingest or delete, or `chm check --repair`, indexes them (a first write interrupted, or segments/ removed)")
         } else if report.indexChange < report.catalogChange {
             report.notes.append(
                 "index: \(report.catalogChange - report.indexChange) catalog changes are not indexed yet (searches answer from the last index commit until then); the next ingest or delete, or `chm check --repair`, applies them")

@@ -25,8 +25,25 @@ public struct HelpRequest: Sendable, Hashable {
     /// a Russian need typed on the English page is Russian.
     public var language: String
 
-    /// The longest need taken, in characters.
+    /// The longest need taken, in characters (and at most ``MatchRequest/maximumTextLength``
+    /// Unicode code points: a few characters can carry thousands of combining marks).
     public static let maximumNeedLength = 5_000
+
+    /// What keeps a need from being matched or stored.
+    public enum NeedProblem: Sendable, Hashable {
+        /// Nothing but white space.
+        case empty
+        /// More than ``HelpRequest/maximumNeedLength`` characters, or more code points than
+        /// a match takes.
+        case tooLong
+    }
+
+    /// What is wrong with `need`, nil when it can be matched and stored.
+    public static func problem(ofNeed need: String) -> NeedProblem? {
+        if need.allSatisfy(\.isWhitespace) { return .empty }
+        if need.unicodeScalars.count > MatchRequest.maximumTextLength || need.count > maximumNeedLength { return .tooLong }
+        return nil
+    }
     /// The longest title (the need's first line, cut with an ellipsis).
     public static let maximumTitleLength = 120
     /// The system a stored request names as its source.
@@ -53,9 +70,13 @@ public struct HelpRequest: Sendable, Hashable {
     ///   longer than ``maximumNeedLength``, a `country` that is not a country code, an
     ///   `assistanceTypes` kind that is not known, a `language` that is not a BCP 47 tag.
     public func validate() throws {
-        if trimmedNeed.isEmpty { throw ClearingHouseError.parameter("need", "the need is empty; say what help is needed") }
-        if need.count > Self.maximumNeedLength {
-            throw ClearingHouseError.parameter("need", "\(need.count) characters; a need is at most \(Self.maximumNeedLength)")
+        switch Self.problem(ofNeed: need) {
+        case .empty: throw ClearingHouseError.parameter("need", "the need is empty; say what help is needed")
+        case .tooLong:
+            throw ClearingHouseError.parameter(
+                "need",
+                "\(need.count) characters (\(need.unicodeScalars.count) code points); a need is at most \(Self.maximumNeedLength) characters and \(MatchRequest.maximumTextLength) code points")
+        case nil: break
         }
         if let country, CountryCode.normalized(country) == nil {
             throw ClearingHouseError.parameter("country", "\"\(country)\" is not an ISO 3166-1 alpha-2 country code")

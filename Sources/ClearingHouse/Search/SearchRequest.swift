@@ -46,7 +46,7 @@ public struct SearchFilters: Sendable, Hashable {
                 parameter: field)
         }
         let named = [("country", countries), ("region", regions), ("theme", themes), ("target", targets)]
-        for (field, values) in named + fields.sorted(by: { $0.key < $1.key }).map({ ($0.key, $0.value) }) where values.contains(where: \.isEmpty) {
+        for (field, values) in named + fields.sorted(by: { $0.key < $1.key }).map({ ($0.key, $0.value) }) where values.contains(where: { $0.allSatisfy(\.isWhitespace) }) {
             throw ClearingHouseError(.invalidQuery, "\(field): an empty value matches nothing; leave the filter out", parameter: field)
         }
         // Each value is looked up in every segment: a request of a hundred thousand values would
@@ -306,7 +306,7 @@ public struct SearchResponse: Sendable, Hashable {
     public var expansions: [QueryExpansion] = []
     /// Words searched with their close spellings, and the likeliest spelling of each.
     public var corrections: [SpellingCorrection] = []
-    /// The index lags the catalog (a write was interrupted between the two): the results come
+    /// The index lags the catalog (a write is between the two, or was interrupted there): the results come
     /// from the last index commit, and miss the latest changes until a writer catches up
     /// (the next ingest or delete, or `chm check --repair`).
     public var stale = false

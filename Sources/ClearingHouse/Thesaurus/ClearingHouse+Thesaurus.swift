@@ -63,7 +63,14 @@ extension ClearingHouse {
         guard !read.isEmpty else {
             throw ClearingHouseError(.notFound, "no thesaurus files (.jsonld, .rdf, .skos) in \(paths.joined(separator: ", "))")
         }
-        try exclusiveWrite { try storeConcepts(read, replace: replace, into: &report) }
+        try exclusiveWrite {
+            // (The index's write lock, as every writer takes it: another process's ingest,
+            // which holds the catalog's for each file, is named at once, or waited for up to
+            // ``writeLockWait``, instead of SQLite's "database is locked" after its timeout.)
+            let writer = try openIndexWriter()
+            defer { writer.close() }
+            try storeConcepts(read, replace: replace, into: &report)
+        }
         return report
     }
 

@@ -20,9 +20,11 @@ struct HelpdeskForm: Sendable {
     /// What is wrong with the need as sent, as the key of an interface string: empty (only
     /// spaces) or longer than ``maximumNeed``; nil when it can be matched.
     var needProblem: String? {
-        if !isFilled { return "helpdesk.needEmpty" }
-        if need.count > Self.maximumNeed { return "helpdesk.needTooLong" }
-        return nil
+        switch HelpRequest.problem(ofNeed: need) {
+        case .empty: "helpdesk.needEmpty"
+        case .tooLong: "helpdesk.needTooLong"
+        case nil: nil
+        }
     }
 
     /// The form's fields (from a query string or a form body).

@@ -27,11 +27,13 @@ struct PageError: Error, Sendable {
 
     /// A thrown error as a page error: a problem or a library error that names a parameter
     /// is a bad parameter; an unknown record is a 404; storage faults are 503. Nil: a fault
-    /// of the server.
-    static func from(_ error: any Error) -> PageError? {
+    /// of the server. Paths inside `directory` (the index's) are written relative to it, as the
+    /// API's problem documents write them: a public page need not say where the index is.
+    static func from(_ error: any Error, hidingPathsIn directory: String? = nil) -> PageError? {
         if let error = error as? PageError { return error }
-        let (problem, fault) = Problem.from(error)
+        var (problem, fault) = Problem.from(error)
         if fault { return nil }
+        if let directory { _ = problem.hidePath(directory) }
         switch problem.status.code {
         case 404: return PageError(reason: .notFound)
         // (Only a form has a body a page reads.)

@@ -46,7 +46,7 @@ struct WebPages: Sendable {
         let status: HTTPResponse.Status
         let heading: String
         var paragraphs: [HTML] = []
-        switch PageError.from(error)?.reason {
+        switch PageError.from(error, hidingPathsIn: house.directory.path)?.reason {
         case .badParameter(let name, let detail):
             status = .badRequest
             heading = s("error.badRequest")

@@ -230,6 +230,20 @@ public final class IndexSearcher: Sendable {
         Manifest.generations(in: directory.path).first ?? 0
     }
 
+    /// The commits in `directory` newer than the newest readable one whose manifests cannot be
+    /// read (names of the files, newest first). A manifest appears whole, by rename, so one
+    /// that cannot be read is damage: searchers skip it and answer from the commit before.
+    public static func unreadableManifests(directory: URL) -> [String] {
+        var unreadable: [String] = []
+        for generation in Manifest.generations(in: directory.path) {
+            let name = Manifest.fileName(generation)
+            let data = FileManager.default.contents(atPath: directory.appendingPathComponent(name).path)
+            if let data, (try? JSONDecoder().decode(Manifest.self, from: data)) != nil { break }
+            unreadable.append(name)
+        }
+        return unreadable
+    }
+
     /// Whether some live document has `word` in a text field, as that field's analyzer reads
     /// it (in any language): what tells a misspelt word from a rare one.
     public func hasWord(_ word: String) -> Bool {
