@@ -18,8 +18,19 @@ struct CheckCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let house = try indexOptions.open(create: false, lockWait: writeOptions.lockWait())
-        let report = try Console.run { try house.check(repair: repair) }
+        let report: CheckReport
+        var opened = true
+        do {
+            let house = try indexOptions.opened(create: false, lockWait: writeOptions.lockWait())
+            report = try Console.run { try house.check(repair: repair) }
+        } catch let error as ClearingHouseError where error.code == .damaged || error.code == .storage {
+            // A catalog that cannot be opened is what a check reports, in its own form.
+            report = CheckReport(unopened: error)
+            opened = false
+        } catch let error as ClearingHouseError {
+            _ = try Console.run { () throws -> Int in throw error }
+            return
+        }
         if json {
             try Console.printJSON(report)
         } else {
@@ -27,8 +38,10 @@ struct CheckCommand: ParsableCommand {
                 print("repaired: rebuilt the index from the catalog; it had \(Console.counted(repaired.count, "finding")):")
                 for finding in repaired { print("  \(finding)") }
             }
-            print("catalog: \(report.records) records, change #\(report.catalogChange)")
-            print("index: \(report.documents) documents, at change #\(report.indexChange)")
+            if opened {
+                print("catalog: \(report.records) records, change #\(report.catalogChange)")
+                print("index: \(report.documents) documents, at change #\(report.indexChange)")
+            }
             for note in report.notes { print("note: \(note)") }
             print(report.isHealthy ? "ok" : "damaged: \(Console.counted(report.problems.count, "problem"))")
         }

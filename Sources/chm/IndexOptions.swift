@@ -19,11 +19,14 @@ struct IndexOptions: ParsableArguments {
     /// Opens the clearing-house; `create` makes a new, empty one when missing. Its writes
     /// wait up to `lockWait` for another process's write.
     func open(create: Bool, lockWait: Duration = .zero) throws -> ClearingHouse {
+        try Console.run { try opened(create: create, lockWait: lockWait) }
+    }
+
+    /// ``open(create:lockWait:)`` that throws the library's error instead of reporting it.
+    func opened(create: Bool, lockWait: Duration = .zero) throws -> ClearingHouse {
         let buffer = ProcessInfo.processInfo.environment["CHM_INDEX_BUFFER_MB"].flatMap { Int($0) } ?? 64
         let cache = ProcessInfo.processInfo.environment["CHM_CATALOG_CACHE_MB"].flatMap { Int($0) } ?? 32
-        let house = try Console.run {
-            try ClearingHouse(directory: directory, create: create, indexBufferMegabytes: buffer, catalogCacheMegabytes: cache)
-        }
+        let house = try ClearingHouse(directory: directory, create: create, indexBufferMegabytes: buffer, catalogCacheMegabytes: cache)
         house.writeLockWait = lockWait
         return house
     }

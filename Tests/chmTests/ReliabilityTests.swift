@@ -251,6 +251,15 @@ struct ReliabilityTests {
         #expect((report["repaired"] as? [String])?.contains { $0.contains("cannot be read") } == true, "\(repaired.stdout)")
         #expect(try CLI.json(try CLI.run(["check", "--index", index, "--json"]).stdout)["repaired"] == nil)
 
+        // A catalog that cannot be opened is a check's problem, in its JSON too.
+        let catalogPath = directory.path("index/catalog.sqlite")
+        let original = try Data(contentsOf: URL(fileURLWithPath: catalogPath))
+        try (Data("not a database!!".utf8) + original.dropFirst(16)).write(to: URL(fileURLWithPath: catalogPath))
+        let unopened = try CLI.run(["check", "--index", index, "--json"])
+        #expect(unopened.status == 1)
+        #expect(try CLI.json(unopened.stdout)["ok"] as? Bool == false, "\(unopened.stdout) \(unopened.stderr)")
+        try original.write(to: URL(fileURLWithPath: catalogPath))
+
         try FileManager.default.removeItem(at: segments)
         let missing = try CLI.run(["check", "--index", index])
         #expect(missing.stdout.contains("no commit yet"), "\(missing.stdout)")

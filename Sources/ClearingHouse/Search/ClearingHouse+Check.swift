@@ -26,6 +26,11 @@ public struct CheckReport: Sendable, Hashable, Codable {
 
     init() {}
 
+    /// The report of a check that could not open the index: `error` is its one problem.
+    public init(unopened error: ClearingHouseError) {
+        problems = [error.message]
+    }
+
     private enum CodingKeys: String, CodingKey {
         case ok, records, documents, catalogChange, indexChange, problems, notes, aliases, repaired
     }
