@@ -46,7 +46,7 @@ public struct SearchFilters: Sendable, Hashable {
                 parameter: field)
         }
         let named = [("country", countries), ("region", regions), ("theme", themes), ("target", targets)]
-        for (field, values) in named + fields.sorted(by: { $0.key < $1.key }).map({ ($0.key, $0.value) }) where values.contains(where: { $0.allSatisfy(\.isWhitespace) }) {
+        for (field, values) in named + fields.sorted(by: { $0.key < $1.key }).map({ ($0.key, $0.value) }) where values.contains(where: { $0.unicodeScalars.allSatisfy(\.properties.isWhitespace) }) {
             throw ClearingHouseError(.invalidQuery, "\(field): an empty value matches nothing; leave the filter out", parameter: field)
         }
         // Each value is looked up in every segment: a request of a hundred thousand values would
