@@ -64,7 +64,7 @@ public final class ClearingHouse: Sendable {
     ///     records). Readers keep SQLite's default.
     public init(directory: URL, create: Bool = true, indexBufferMegabytes: Int = 64, catalogCacheMegabytes: Int = 32) throws {
         self.directory = directory
-        segmentsDirectory = directory.appendingPathComponent(SearchIndex.directoryName)
+        segmentsDirectory = directory.appendingPathComponent(RecordIndexing.directoryName)
         indexBufferBytes = max(1, indexBufferMegabytes) << 20
         if create {
             do {
@@ -146,7 +146,7 @@ public final class ClearingHouse: Sendable {
             }
             return true
         }
-        try indexing { try SearchIndex.synchronize(indexWriter, catalog: catalog) }
+        try indexing { try RecordIndexing.synchronize(indexWriter, catalog: catalog) }
         return report
     }
 

@@ -360,7 +360,7 @@ struct ThesaurusTests {
         try house.ingest([try directory.write("zero.json", #"{"id": "q", "kind": "resource", "title": "Mangroves"}"#)])
         let version = try house.catalog.thesaurusVersion()
         try house.catalog.replaceThesaurusIndex(version: version, data: "chm-synonyms 3\ten=english-unaccented")
-        #expect(!QueryExpander.isStored(forAnalyzersOf: SearchIndex.schema, try #require(try house.catalog.thesaurusIndex(version: version))))
+        #expect(!QueryExpander.isStored(forAnalyzersOf: RecordIndexing.schema, try #require(try house.catalog.thesaurusIndex(version: version))))
         let manifest = try #require(
             try FileManager.default.contentsOfDirectory(atPath: house.segmentsDirectory.path).first { $0.hasPrefix("manifest") })
         let manifestPath = house.segmentsDirectory.appendingPathComponent(manifest).path
@@ -369,8 +369,8 @@ struct ThesaurusTests {
         let upgraded = try ClearingHouse(directory: directory.url.appendingPathComponent("index"))
         try upgraded.ingest([try directory.write("one.json", #"{"id": "r", "kind": "resource", "title": "Coral reefs"}"#)])
         let restored = try #require(try upgraded.catalog.thesaurusIndex(version: version))
-        #expect(QueryExpander.isStored(forAnalyzersOf: SearchIndex.schema, restored))
-        #expect(QueryExpander(serialized: restored, schema: SearchIndex.schema)?.isEmpty == false)
+        #expect(QueryExpander.isStored(forAnalyzersOf: RecordIndexing.schema, restored))
+        #expect(QueryExpander(serialized: restored, schema: RecordIndexing.schema)?.isEmpty == false)
         let again = try house.importThesaurus([try directory.write("same.jsonld", Self.compactJSONLD)])
         #expect(again.unchanged == 2 && again.added == 0)
         #expect(try house.concept(id: "coral-reefs")?.prefLabels["zh"] == "珊瑚礁")

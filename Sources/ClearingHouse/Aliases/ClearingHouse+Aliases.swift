@@ -73,7 +73,7 @@ extension ClearingHouse {
                 report.aliases = try transaction.aliases(of: primary)
                 return true
             }
-            try indexing { try SearchIndex.synchronize(indexWriter, catalog: catalog) }
+            try indexing { try RecordIndexing.synchronize(indexWriter, catalog: catalog) }
             return report
         }
     }

@@ -154,7 +154,7 @@ extension ClearingHouse {
         defer { indexWriter.close() }
         // The index follows the catalog as it goes (after catching up with what an
         // interrupted write left behind).
-        try indexing { try SearchIndex.synchronize(indexWriter, catalog: catalog) }
+        try indexing { try RecordIndexing.synchronize(indexWriter, catalog: catalog) }
         let feed = IndexFeed(writer: indexWriter, catalog: catalog)
         // (Runs before the writer's close: when anything below throws, a batch or segment the
         // feed is still writing ends before the write lock is released.)

@@ -103,7 +103,7 @@ extension ClearingHouse {
         report.catalogChange = try catalogChangeSequence()
         let searcher: IndexSearcher
         do {
-            searcher = try IndexSearcher.open(directory: segmentsDirectory, schema: SearchIndex.schema)
+            searcher = try IndexSearcher.open(directory: segmentsDirectory, schema: RecordIndexing.schema)
         } catch let error where error.code == .schemaMismatch {
             // Not damage: an index built by a chm that analyzed text otherwise.
             report.notes.append(
@@ -121,7 +121,7 @@ extension ClearingHouse {
                 "index: the commit \(name) cannot be read (damaged): searches answer from an older commit; `chm check --repair` rebuilds the index from the catalog")
         }
         report.documents = searcher.documentCount
-        report.indexChange = SearchIndex.changeSequence(in: searcher.userData)
+        report.indexChange = RecordIndexing.changeSequence(in: searcher.userData)
         if report.indexChange > report.catalogChange {
             report.problems.append(
                 "index: reflects change #\(report.indexChange) but the catalog's last change is #\(report.catalogChange) (was the catalog replaced?)")

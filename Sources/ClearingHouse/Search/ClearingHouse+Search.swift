@@ -35,18 +35,18 @@ extension ClearingHouse {
 
     /// Opens the index for writing (one writer at a time, across processes), waiting up to
     /// ``writeLockWait`` for another process's write to end when `waiting`.
-    func openIndexWriter(bm25: BM25Parameters = SearchIndex.defaultBM25, waiting: Bool = true) throws -> IndexWriter {
+    func openIndexWriter(bm25: BM25Parameters = RecordIndexing.defaultBM25, waiting: Bool = true) throws -> IndexWriter {
         let writer: IndexWriter
         let lockWait = waiting ? writeLockWait : .zero
         do {
-            writer = try IndexWriter(directory: segmentsDirectory, schema: SearchIndex.schema, bm25: bm25, lockWait: lockWait)
+            writer = try IndexWriter(directory: segmentsDirectory, schema: RecordIndexing.schema, bm25: bm25, lockWait: lockWait)
         } catch let error where error.code == .schemaMismatch {
             // An index built by an older chm with other fields: start afresh; the
             // synchronization that follows replays the whole change log into it. The stored
             // thesaurus was analyzed by that chm too: stored again (a failure leaves the old
             // form, which searches then analyze anew, as before).
             try? FileManager.default.removeItem(at: segmentsDirectory)
-            writer = try indexing { try IndexWriter(directory: segmentsDirectory, schema: SearchIndex.schema, bm25: bm25, lockWait: lockWait) }
+            writer = try indexing { try IndexWriter(directory: segmentsDirectory, schema: RecordIndexing.schema, bm25: bm25, lockWait: lockWait) }
             try? refreshStoredThesaurus()
         } catch {
             throw ClearingHouseError(
@@ -74,7 +74,7 @@ extension ClearingHouse {
     private func synchronizeIndexLocked(waiting: Bool) throws -> Int {
         let writer = try openIndexWriter(waiting: waiting)
         defer { writer.close() }
-        return try indexing { try SearchIndex.synchronize(writer, catalog: catalog) }
+        return try indexing { try RecordIndexing.synchronize(writer, catalog: catalog) }
     }
 
     /// Rebuilds the index from the catalog alone, with `bm25` as they are (nil keeps the
@@ -83,11 +83,11 @@ extension ClearingHouse {
         try exclusiveWrite {
             var writer: IndexWriter
             do {
-                writer = try openIndexWriter(bm25: bm25 ?? SearchIndex.defaultBM25)
+                writer = try openIndexWriter(bm25: bm25 ?? RecordIndexing.defaultBM25)
             } catch let error as ClearingHouseError where error.code == .damaged {
                 // A damaged index cannot be opened, and need not be: it is rebuilt from the catalog.
                 try? FileManager.default.removeItem(at: segmentsDirectory)
-                writer = try openIndexWriter(bm25: bm25 ?? SearchIndex.defaultBM25)
+                writer = try openIndexWriter(bm25: bm25 ?? RecordIndexing.defaultBM25)
             }
             if let bm25, bm25 != writer.bm25 {
                 // Parameters are fixed when an index is created (they are in its manifest).
@@ -96,13 +96,13 @@ extension ClearingHouse {
                 writer = try openIndexWriter(bm25: bm25)
             }
             defer { writer.close() }
-            try indexing { try SearchIndex.rebuild(writer, catalog: catalog) }
+            try indexing { try RecordIndexing.rebuild(writer, catalog: catalog) }
         }
     }
 
     /// The BM25 parameters of the index.
     public func bm25Parameters() throws -> BM25Parameters {
-        try indexing { try IndexSearcher.open(directory: segmentsDirectory, schema: SearchIndex.schema).bm25 }
+        try indexing { try IndexSearcher.open(directory: segmentsDirectory, schema: RecordIndexing.schema).bm25 }
     }
 
     /// Merges the index into one segment, dropping deleted documents (`chm optimize`).
@@ -111,7 +111,7 @@ extension ClearingHouse {
             let writer = try openIndexWriter()
             defer { writer.close() }
             try indexing {
-                try SearchIndex.synchronize(writer, catalog: catalog)
+                try RecordIndexing.synchronize(writer, catalog: catalog)
                 try writer.forceMerge()
             }
         }
@@ -133,11 +133,11 @@ extension ClearingHouse {
         if let current = sharedSearcher.withLock({ $0 }), current.generation == newest { return current }
         let searcher: IndexSearcher
         do {
-            searcher = try IndexSearcher.open(directory: segmentsDirectory, schema: SearchIndex.schema)
+            searcher = try IndexSearcher.open(directory: segmentsDirectory, schema: RecordIndexing.schema)
         } catch let error where error.code == .schemaMismatch {
             // (A search never waits for another process's write.)
             _ = try synchronizeIndexUnlessLocked()
-            searcher = try indexing { try IndexSearcher.open(directory: segmentsDirectory, schema: SearchIndex.schema) }
+            searcher = try indexing { try IndexSearcher.open(directory: segmentsDirectory, schema: RecordIndexing.schema) }
         } catch {
             throw ClearingHouseError(
                 error.code == .corrupt ? .damaged : .storage, error.message + (error.code == .corrupt ? Self.repairAdvice : ""))
@@ -172,7 +172,7 @@ extension ClearingHouse {
     /// Whether `searcher`'s commit reflects less of the change log than its position
     /// `catalogSequence`, read earlier.
     func isIndexBehind(_ searcher: IndexSearcher, catalogSequence: Int64) -> Bool {
-        SearchIndex.changeSequence(in: searcher.userData) < catalogSequence
+        RecordIndexing.changeSequence(in: searcher.userData) < catalogSequence
     }
 
     /// Parses a query in the `chm search` syntax. A `region:` value is named as the index holds
@@ -304,7 +304,7 @@ extension ClearingHouse {
         // there (from the first hit, so that every page numbers them alike), and filled from
         // the hits after them instead of coming back short; one search reads that much.
         let stale = isIndexBehind(searcher, catalogSequence: positions.lastChangeSequence)
-        let pending = Int(clamping: max(0, positions.lastChangeSequence - SearchIndex.changeSequence(in: searcher.userData)))
+        let pending = Int(clamping: max(0, positions.lastChangeSequence - RecordIndexing.changeSequence(in: searcher.userData)))
         // (Saturating: a limit near Int.max asks for every hit.)
         let (sum, overflow) = request.limit.addingReportingOverflow(request.offset + min(pending, Self.staleFillMargin))
         var (limit, offset) = stale ? (overflow ? Int.max : sum, 0) : (request.limit, request.offset)
@@ -316,7 +316,7 @@ extension ClearingHouse {
                     limit: limit, offset: offset, countTotal: request.countTotal, explain: request.explain,
                     filter: filter.isEmpty ? nil : filter, facets: request.facets, sort: engineSort,
                     correctSpelling: request.correct, knownWords: knownWords,
-                    preferredGroup: request.language.map(SearchIndex.fieldLanguage) ?? typedLanguage))
+                    preferredGroup: request.language.map(RecordIndexing.fieldLanguage) ?? typedLanguage))
         }
         // "Showing results for" when a word the index does not have was replaced by its close
         // spelling; words it has only as stems are then shown as written. A rare word searched
@@ -422,8 +422,8 @@ extension ClearingHouse {
         of record: Record, score: Double, matchedGroup: String?, language: String?, words: [String], prefixes: [String],
         explanation: String?
     ) -> SearchResultHit {
-        let preferred = language ?? matchedGroup.flatMap { $0 == SearchIndex.otherLanguage ? nil : $0 }
-            ?? record.textLanguages.first { SearchIndex.fieldLanguage($0) == SearchIndex.otherLanguage && matchedGroup == SearchIndex.otherLanguage }
+        let preferred = language ?? matchedGroup.flatMap { $0 == RecordIndexing.otherLanguage ? nil : $0 }
+            ?? record.textLanguages.first { RecordIndexing.fieldLanguage($0) == RecordIndexing.otherLanguage && matchedGroup == RecordIndexing.otherLanguage }
         let title = record.title.resolved(preferring: preferred)
         // An untitled document (a test collection's) is shown in the language of its text,
         // not in the one asked for or matched (an empty query matches every group).
@@ -528,12 +528,12 @@ extension ClearingHouse {
         to source: Record, kinds: [RecordKind]?, filters: SearchFilters, limit: Int, language: String?, anyLanguage: Bool
     ) throws -> SearchResponse {
         let searcher = try openSearcher()
-        var texts = SearchIndex.document(for: source).text
+        var texts = RecordIndexing.document(for: source).text
         if anyLanguage {
             // Text of unknown language: let every language's analyzer find its words.
             let all = texts.values.flatMap { $0 }
             texts = [:]
-            for language in SearchIndex.languages + [SearchIndex.otherLanguage] {
+            for language in RecordIndexing.languages + [RecordIndexing.otherLanguage] {
                 texts["description.\(language)"] = all
             }
         }
@@ -566,7 +566,7 @@ extension ClearingHouse {
             guard let candidate = try record(id: id), candidate.id != source.id else { continue }
             var score = best > 0 ? content / best : 0
             var reasons: [MatchReason] = []
-            let candidateText = Set(SearchIndex.document(for: candidate).text.values.flatMap { $0 }.joined(separator: " ").lowercased().split { !$0.isLetter && !$0.isNumber }.map(String.init))
+            let candidateText = Set(RecordIndexing.document(for: candidate).text.values.flatMap { $0 }.joined(separator: " ").lowercased().split { !$0.isLetter && !$0.isNumber }.map(String.init))
             let sharedWords = matchedWords.filter { word in candidateText.contains(word) }.prefix(4)
             if content > 0, !sharedWords.isEmpty {
                 reasons.append(MatchReason(kind: .about, values: Array(sharedWords), text: "about: " + sharedWords.joined(separator: ", ")))
@@ -675,6 +675,6 @@ extension ClearingHouse {
             segments: statistics.segments, documents: statistics.documents, deletedDocuments: statistics.deletedDocuments,
             terms: statistics.terms, postings: statistics.postings, bytes: bytes, segmentBytes: statistics.bytes,
             postingsBytes: statistics.postingsBytes,
-            changeSequence: SearchIndex.changeSequence(in: searcher.userData))
+            changeSequence: RecordIndexing.changeSequence(in: searcher.userData))
     }
 }

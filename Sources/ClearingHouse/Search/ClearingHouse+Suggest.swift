@@ -93,8 +93,8 @@ extension ClearingHouse {
             var found = try indexing { try searcher.completions(prefix: typed, fields: field.map { [$0] }, limit: pool) }
             // The words of the user's language first (`forêts sacr` -> `sacrées` before English
             // `sacred`), then the others.
-            if field == nil, let language, case let own = SearchIndex.fieldLanguage(language), own != SearchIndex.otherLanguage {
-                let fields = SearchIndex.textFields.map { "\($0.name).\(own)" }
+            if field == nil, let language, case let own = RecordIndexing.fieldLanguage(language), own != RecordIndexing.otherLanguage {
+                let fields = RecordIndexing.textFields.map { "\($0.name).\(own)" }
                 let first = try indexing { try searcher.completions(prefix: typed, fields: fields, limit: pool) }
                 let words = Set(first.map(\.word))
                 found = first + found.filter { !words.contains($0.word) }
@@ -166,7 +166,7 @@ extension ClearingHouse {
         let hits = try indexing { try searcher.search(.term(field: nil, text: word), options: SearchOptions(limit: 3)) }
         for hit in hits.hits {
             guard let record = try record(id: hit.key) else { continue }
-            for text in SearchIndex.document(for: record).text.values.joined() {
+            for text in RecordIndexing.document(for: record).text.values.joined() {
                 for piece in text.split(whereSeparator: { !$0.isLetter && !$0.isNumber }) where piece.count == word.count {
                     if analyzer.normalizedWord(String(piece)) == word { return String(piece) }
                 }
@@ -221,7 +221,7 @@ extension ClearingHouse {
     private static func fieldAndWord(_ word: String) -> (field: String?, word: String) {
         guard let colon = word.firstIndex(of: ":") else { return (nil, word) }
         let name = String(word[..<colon])
-        let names = SearchIndex.schema.textFields.map(\.name)
+        let names = RecordIndexing.schema.textFields.map(\.name)
         guard names.contains(where: { $0 == name || $0.hasPrefix(name + ".") }) else { return (nil, word) }
         return (name, String(word[word.index(after: colon)...]))
     }

@@ -16,7 +16,7 @@ enum CountryRegions {
     ]
 
     /// `CODE:REGION,REGION ...` for each country. (The index holds these regions: a change
-    /// here is a change of ``SearchIndex/documentVersion``.)
+    /// here is a change of ``RecordIndexing/documentVersion``.)
     private static let table = """
         AD:WE AE:AP AF:AP,LDC AG:LC,SIDS AL:EE AM:EE AO:AF,LDC AR:LC AT:WE AU:WE AZ:EE BA:EE BB:LC,SIDS BD:AP,LDC \
         BE:WE BF:AF,LDC BG:EE BH:AP,SIDS BI:AF,LDC BJ:AF,LDC BN:AP BO:LC BR:LC BS:LC,SIDS BT:AP BW:AF BY:EE \

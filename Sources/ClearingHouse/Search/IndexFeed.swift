@@ -37,7 +37,7 @@ final class IndexFeed {
     private static let batchSize = 2048
 
     /// Starts a feed on `writer`, whose index must reflect the whole change log of `catalog`
-    /// (``SearchIndex/synchronize(_:catalog:)`` first).
+    /// (``RecordIndexing/synchronize(_:catalog:)`` first).
     init(writer: IndexWriter, catalog: Catalog) {
         self.writer = Writer(writer: writer)
         self.catalog = catalog
@@ -69,7 +69,7 @@ final class IndexFeed {
         try background.start {
             let analyzed = parallelMap(batch, chunkSize: 16) { change -> AnalyzedDocument? in
                 switch change {
-                case .add(let record), .update(let record): return analyzer.analyze(SearchIndex.document(for: record))
+                case .add(let record), .update(let record): return analyzer.analyze(RecordIndexing.document(for: record))
                 case .delete: return nil
                 }
             }
@@ -118,7 +118,7 @@ final class IndexFeed {
         try? background.wait()
         pending = []
         try writer.writer.rollback()
-        try SearchIndex.synchronize(writer.writer, catalog: catalog)
+        try RecordIndexing.synchronize(writer.writer, catalog: catalog)
     }
 
     /// Applies what is left and commits at the catalog's position (when anything changed);
@@ -130,8 +130,8 @@ final class IndexFeed {
         let position = try catalog.lastChangeSequence()
         // Nothing changed (every record unchanged, or every file rolled back): no new commit,
         // so searchers keep theirs.
-        guard changesSinceCommit > 0 || SearchIndex.changeSequence(in: writer.committedUserData) != position else { return }
-        try writer.commit(userData: [SearchIndex.changeSequenceKey: String(position)])
+        guard changesSinceCommit > 0 || RecordIndexing.changeSequence(in: writer.committedUserData) != position else { return }
+        try writer.commit(userData: [RecordIndexing.changeSequenceKey: String(position)])
         changesSinceCommit = 0
         if startedEmpty { try writer.forceMerge() }
     }

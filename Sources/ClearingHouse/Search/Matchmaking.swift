@@ -436,7 +436,7 @@ package enum Matchmaking {
 
     /// Each field language's analyzer (made once: a stemmer is not free to make).
     static let analyzers: [String: any Analyzer] = Dictionary(
-        uniqueKeysWithValues: (SearchIndex.languages + [SearchIndex.otherLanguage]).map { ($0, LanguageAnalyzer.forLanguage($0)) })
+        uniqueKeysWithValues: (RecordIndexing.languages + [RecordIndexing.otherLanguage]).map { ($0, LanguageAnalyzer.forLanguage($0)) })
 
     /// ``analyzers`` in the order of their languages' names.
     static let orderedAnalyzers: [any Analyzer] = analyzers.keys.sorted().compactMap { analyzers[$0] }
@@ -509,9 +509,9 @@ extension ClearingHouse {
         let engineFilter = filter.engineFilter
         let filterWords = options.filterWords
         // The texts of the need (title, keywords) and of the context (summary, description).
-        let document = SearchIndex.document(for: source).text
+        let document = RecordIndexing.document(for: source).text
         // Text of no known language is analyzed without stop words: leave out every language's.
-        let unknownLanguage = anyLanguage || document.keys.contains { $0.hasSuffix("." + SearchIndex.otherLanguage) }
+        let unknownLanguage = anyLanguage || document.keys.contains { $0.hasSuffix("." + RecordIndexing.otherLanguage) }
         let acceptWord: (String) -> Bool = { word in
             (!filterWords || Matchmaking.isTelling(word)) && !(unknownLanguage && Matchmaking.stopWords.contains(word))
         }
@@ -523,7 +523,7 @@ extension ClearingHouse {
             let context = Self.inOrder(contextTexts)
             needTexts = [:]
             contextTexts = [:]
-            for language in SearchIndex.languages + [SearchIndex.otherLanguage] {
+            for language in RecordIndexing.languages + [RecordIndexing.otherLanguage] {
                 if !need.isEmpty { needTexts["title.\(language)"] = need }
                 if !context.isEmpty { contextTexts["description.\(language)"] = context }
             }
@@ -743,7 +743,7 @@ extension ClearingHouse {
     func aboutWords(of candidate: Record, in candidates: MatchCandidates) -> [String] {
         // The candidate's terms, per language.
         var terms: [String: Set<String>] = [:]
-        for (field, values) in SearchIndex.document(for: candidate).text {
+        for (field, values) in RecordIndexing.document(for: candidate).text {
             guard let dot = field.lastIndex(of: ".") else { continue }
             let language = String(field[field.index(after: dot)...])
             guard let analyzer = Matchmaking.analyzers[language] else { continue }

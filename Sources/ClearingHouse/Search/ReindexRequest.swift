@@ -57,7 +57,7 @@ extension ClearingHouse {
         try request.validate()
         var parameters: BM25Parameters?
         if request.k1 != nil || request.b != nil {
-            parameters = request.parameters(merging: (try? bm25Parameters()) ?? SearchIndex.defaultBM25)
+            parameters = request.parameters(merging: (try? bm25Parameters()) ?? RecordIndexing.defaultBM25)
         }
         try reindex(bm25: parameters)
         return try indexSummary()

@@ -27,11 +27,11 @@ extension ClearingHouse {
     /// Search analyzes a keyword in this language, and pages mark it so.
     public static func language(ofKeyword keyword: String, in record: Record) -> String {
         guard let script = Script.dominant(in: keyword) else { return record.language }
-        let own = Script(language: SearchIndex.fieldLanguage(record.language))
+        let own = Script(language: RecordIndexing.fieldLanguage(record.language))
         // (Latin letters in a record of a language chm has no analyzer for, or of `und`, are
         // that language's: a Portuguese record's keywords are Portuguese.)
         if own == script || (own == nil && script == .latin) { return record.language }
-        let written = record.textLanguages.filter { Script(language: SearchIndex.fieldLanguage($0)) == script }
+        let written = record.textLanguages.filter { Script(language: RecordIndexing.fieldLanguage($0)) == script }
         if script == .latin {
             // (English or French? Only a single Latin text language says.)
             return written.count == 1 ? written[0] : LanguageTag.undetermined
@@ -56,7 +56,7 @@ struct ShownLanguage {
     /// script (`eDNA` found in a Chinese text: English; `无人机` in an English record's Chinese
     /// keywords: Chinese), or nil (English, then any).
     func group(for record: Record, matched group: String?) -> String? {
-        if let typedLanguage, record.title.languages.contains(where: { SearchIndex.fieldLanguage($0) == typedLanguage }) {
+        if let typedLanguage, record.title.languages.contains(where: { RecordIndexing.fieldLanguage($0) == typedLanguage }) {
             return typedLanguage
         }
         guard let group, let script = Script(language: group), !typedScripts.isEmpty, !typedScripts.contains(script) else { return group }

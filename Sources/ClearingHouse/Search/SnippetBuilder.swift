@@ -13,7 +13,7 @@ enum SnippetBuilder {
     static func words(of query: Query) -> (words: [String], prefixes: [String]) {
         var words: [String] = []
         var prefixes: [String] = []
-        let keywordFields = Set(SearchIndex.schema.keywordFields)
+        let keywordFields = Set(RecordIndexing.schema.keywordFields)
         func visit(_ query: Query) {
             switch query {
             case .term(let field, let text), .phrase(let field, let text):

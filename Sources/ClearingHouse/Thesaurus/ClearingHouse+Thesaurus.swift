@@ -15,7 +15,7 @@ struct LoadedThesaurus: Sendable {
         concepts.map { concept in
             var labels: [SynonymSet.Label] = []
             for language in concept.languages {
-                let group = SearchIndex.fieldLanguage(language)
+                let group = RecordIndexing.fieldLanguage(language)
                 if let label = concept.prefLabels[language] { labels.append(SynonymSet.Label(text: label, group: group)) }
                 for label in concept.altLabels[language] ?? [] { labels.append(SynonymSet.Label(text: label, group: group)) }
             }
@@ -26,7 +26,7 @@ struct LoadedThesaurus: Sendable {
     /// The analyzed labels of `concepts`, for the index's schema (what an import stores, and
     /// what a search builds when the stored form is stale).
     static func analyzedLabels(_ concepts: [Concept]) -> QueryExpander {
-        QueryExpander(sets: synonymSets(concepts), schema: SearchIndex.schema)
+        QueryExpander(sets: synonymSets(concepts), schema: RecordIndexing.schema)
     }
 }
 
@@ -282,7 +282,7 @@ extension ClearingHouse {
     func refreshStoredThesaurus() throws {
         let version = try catalog.thesaurusVersion()
         guard version != "0" else { return }
-        if let stored = try catalog.thesaurusIndex(version: version), QueryExpander.isStored(forAnalyzersOf: SearchIndex.schema, stored) {
+        if let stored = try catalog.thesaurusIndex(version: version), QueryExpander.isStored(forAnalyzersOf: RecordIndexing.schema, stored) {
             return
         }
         let concepts = try concepts()
@@ -299,7 +299,7 @@ extension ClearingHouse {
         if let loaded = loadedThesaurus.withLock({ $0 }), loaded.version == version { return loaded }
         var expander: QueryExpander
         if let stored = try catalog.thesaurusIndex(version: version),
-            let prepared = QueryExpander(serialized: stored, schema: SearchIndex.schema)
+            let prepared = QueryExpander(serialized: stored, schema: RecordIndexing.schema)
         {
             expander = prepared
         } else {

@@ -6,7 +6,7 @@ import Parallel
 import SearchCore
 
 /// The record <-> document mapping and the catalog -> index synchronization.
-enum SearchIndex {
+enum RecordIndexing {
     /// Commit-data key of the last change-log sequence the index reflects.
     static let changeSequenceKey = "changeSequence"
     /// The change-log position recorded in a commit's user data (0: none yet).
