@@ -309,18 +309,24 @@ struct ReliabilityTests {
         _ = try writeFiles(directory, files: 1, records: 10)
         let index = directory.path("index")
         #expect(try CLI.run(["ingest", directory.path("in"), "--index", index]).status == 0)
-        // This test process takes the write lock, as another chm process would.
-        let lock = open(directory.path("index/segments/write.lock"), O_RDWR | O_CREAT, 0o644)
-        #expect(lock >= 0)
+        let lock = try holdWriteLock(directory.path("index"))
         defer { close(lock) }
-        #expect(flock(lock, LOCK_EX | LOCK_NB) == 0)
-        _ = ftruncate(lock, 0)
-        _ = "\(getpid())\n".withCString { pwrite(lock, $0, strlen($0), 0) }
         let second = try CLI.run(["ingest", directory.path("in"), "--index", index])
         #expect(second.status == 1)
         #expect(second.stderr.contains("pid \(getpid())"))
         // Readers are not blocked.
         #expect(try CLI.run(["search", "wetland", "--index", index]).status == 0)
+    }
+
+    /// Takes the index's write lock in this test process, as another chm process would (its
+    /// pid in the file): the descriptor, to close.
+    private func holdWriteLock(_ index: String) throws -> Int32 {
+        let lock = open(index + "/segments/write.lock", O_RDWR | O_CREAT, 0o644)
+        try #require(lock >= 0)
+        try #require(flock(lock, LOCK_EX | LOCK_NB) == 0)
+        _ = ftruncate(lock, 0)
+        _ = "\(getpid())\n".withCString { pwrite(lock, $0, strlen($0), 0) }
+        return lock
     }
 
     /// `--wait SECONDS`: a write waits while another process holds the lock, goes on when it
@@ -330,10 +336,8 @@ struct ReliabilityTests {
         _ = try writeFiles(directory, files: 1, records: 10)
         let index = directory.path("index")
         #expect(try CLI.run(["ingest", directory.path("in"), "--index", index]).status == 0)
-        let lock = open(directory.path("index/segments/write.lock"), O_RDWR | O_CREAT, 0o644)
-        #expect(lock >= 0)
+        let lock = try holdWriteLock(directory.path("index"))
         defer { close(lock) }
-        #expect(flock(lock, LOCK_EX | LOCK_NB) == 0)
         let refused = try CLI.run(["delete", "f0-3", "--index", index, "--wait", "0.2"])
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("(waited 0.2 s)"), "\(refused.stderr)")
