@@ -16,7 +16,7 @@ enum Fixture {
 
     static let languages = LanguageAnalyzer.languages + ["other"]
 
-    /// chm's schema (`SearchIndex.schema` in ClearingHouse, which is internal).
+    /// chm's schema (`RecordIndexing.schema` in ClearingHouse, which is internal).
     static let schema: Schema = {
         var fields: [Schema.TextField] = []
         for language in languages {

@@ -69,6 +69,9 @@ extension ClearingHouse {
             // ``writeLockWait``, instead of SQLite's "database is locked" after its timeout.)
             let writer = try openIndexWriter()
             defer { writer.close() }
+            // (As every writer does: an index that lags the catalog, or that an older chm built
+            // and the writer's opening emptied, catches up.)
+            try indexing { try RecordIndexing.synchronize(writer, catalog: catalog) }
             try storeConcepts(read, replace: replace, into: &report)
         }
         return report

@@ -141,6 +141,14 @@ public final class IndexWriter {
             committedUserData = manifest.userData
             self.bm25 = manifest.bm25
         }
+        // Commits and segments are numbered past every file there, readable or not: a damaged
+        // newer manifest would otherwise outrank this writer's commits (readers and the
+        // clean-up take the highest numbers), and a rebuild would never be seen.
+        generation = max(generation, Manifest.generations(in: path).first ?? 0)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] where name.hasPrefix("seg-") {
+            let digits = name.dropFirst(4).prefix { $0.isASCII && $0.isNumber }
+            if let number = Int(digits), number >= nextSegmentNumber { nextSegmentNumber = number + 1 }
+        }
     }
 
     deinit {

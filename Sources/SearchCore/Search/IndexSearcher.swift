@@ -237,8 +237,13 @@ public final class IndexSearcher: Sendable {
         var unreadable: [String] = []
         for generation in Manifest.generations(in: directory.path) {
             let name = Manifest.fileName(generation)
-            let data = FileManager.default.contents(atPath: directory.appendingPathComponent(name).path)
-            if let data, (try? JSONDecoder().decode(Manifest.self, from: data)) != nil { break }
+            let path = directory.appendingPathComponent(name).path
+            guard let data = FileManager.default.contents(atPath: path) else {
+                // (Deleted since the listing, by a writer's clean-up: not damage.)
+                if FileManager.default.fileExists(atPath: path) { unreadable.append(name) }
+                continue
+            }
+            if (try? JSONDecoder().decode(Manifest.self, from: data)) != nil { break }
             unreadable.append(name)
         }
         return unreadable
