@@ -1,6 +1,7 @@
 // The catalog through the public ClearingHouse API: atomic files, replacement rules,
 // deletion, statistics and export.
 import Foundation
+import Synchronization
 import Testing
 
 @testable import ClearingHouse
@@ -450,6 +451,33 @@ import SearchCore
             }
             let reopened = try ClearingHouse(directory: directory.url.appendingPathComponent("index"), create: false)
             #expect(try reopened.record(id: "a")?.title.values == ["en": "Kept"])
+        }
+    }
+
+    /// Review: `check` reads the catalog and the index at moments apart; a write that committed
+    /// in between made them disagree ("N documents but the catalog holds M records") on an
+    /// index with no damage. Another clearing-house on the same directory (as another process
+    /// would) ingests file after file while this one checks.
+    @Test(.timeLimit(.minutes(2))) func aCheckDuringWritesReportsNoFalseDamage() throws {
+        try withTemporaryDirectory { directory in
+            let checker = try directory.house()
+            let writer = try directory.house()
+            let files = try (0..<40).map { file in
+                try directory.write("in/f\(file).jsonl", (0..<30).map { recordJSON("f\(file)-\($0)", title: "Record \(file) \($0)") }.joined(separator: "\n") + "\n")
+            }
+            let done = Mutex(false)
+            let writing = Thread {
+                for file in files { _ = try? writer.ingest([file]) }
+                done.withLock { $0 = true }
+            }
+            writing.start()
+            var checks = 0
+            while !done.withLock({ $0 }) || checks == 0 {
+                let report = try checker.check()
+                #expect(report.isHealthy, "\(report.problems)")
+                checks += 1
+            }
+            #expect(try checker.check().isHealthy && checker.check().records == 1200)
         }
     }
 }

@@ -69,6 +69,8 @@ struct WebPages: Sendable {
             heading = s("error.badRequest")
             paragraphs.append("<p class=\"detail\" lang=\"en\">\(detail)</p>")
         case .unavailable(let detail):
+            // (The page writes paths relative to the index directory; the log keeps them whole.)
+            server.logger.warning("\(request.method.rawValue) \(request.uri.path): \(error)")
             status = .serviceUnavailable
             heading = s("error.unavailable")
             paragraphs.append("<p>\(s("error.tryAgain"))</p>")
