@@ -136,6 +136,8 @@ import Testing
             #expect(duplicates.groups.count == 2)
             #expect(duplicates.groups.allSatisfy { $0.reasons == [.sameContent] && $0.score == 1 })
             #expect(try house.check().notes.contains { $0.contains("2 sets of records have the same content") })
+            // (Not the index's to repair: no rebuild, and nothing said repaired.)
+            #expect(try house.check(repair: true).repaired == nil)
         }
     }
 

@@ -73,17 +73,23 @@ extension ClearingHouse {
     /// checksums; the index reflects the catalog's change log; the document count agrees with
     /// the record count, so no alias is indexed). Changes not yet indexed (after a crash) are a note, not a problem:
     /// the next write applies them.
-    /// - Parameter repair: when anything is damaged or noted, rebuild the index from the
-    ///   catalog (``reindex(_:)``) and check again: the report is the second check's (what
-    ///   `chm check --repair` prints). A damaged catalog stays damaged: restore it from a backup.
+    /// - Parameter repair: when the index is damaged or behind (a finding about the index),
+    ///   rebuild it from the catalog (``reindex(_:)``) and check again: the report is the
+    ///   second check's (what `chm check --repair` prints). Findings about the catalog are
+    ///   not the index's to repair, and a rebuild is not run for them: a damaged catalog is
+    ///   restored from a backup, and `chm merge` joins copies.
     public func check(repair: Bool = false) throws -> CheckReport {
         let found = try checkOnce()
-        guard repair, !found.isHealthy || !found.notes.isEmpty else { return found }
+        let indexFindings = (found.problems + found.notes).filter { $0.hasPrefix(Self.indexFinding) }
+        guard repair, !indexFindings.isEmpty else { return found }
         _ = try reindex(ReindexRequest())
         var report = try checkOnce()
-        report.repaired = found.problems + found.notes
+        report.repaired = indexFindings
         return report
     }
+
+    /// How every finding about the index starts.
+    private static let indexFinding = "index: "
 
     private func checkOnce() throws -> CheckReport {
         var report = CheckReport()
