@@ -348,11 +348,7 @@ struct ReliabilityTests {
     }
 
     @Test func aSecondWriterFailsAtOnceNamingTheHolder() throws {
-        let directory = try TemporaryDirectory()
-        _ = try writeFiles(directory, files: 1, records: 10)
-        let index = directory.path("index")
-        #expect(try CLI.run(["ingest", directory.path("in"), "--index", index]).status == 0)
-        let lock = try holdWriteLock(directory.path("index"))
+        let (directory, index, lock) = try lockedIndex()
         defer { close(lock) }
         let second = try CLI.run(["ingest", directory.path("in"), "--index", index])
         #expect(second.status == 1)
@@ -361,26 +357,26 @@ struct ReliabilityTests {
         #expect(try CLI.run(["search", "wetland", "--index", index]).status == 0)
     }
 
-    /// Takes the index's write lock in this test process, as another chm process would (its
-    /// pid in the file): the descriptor, to close.
-    private func holdWriteLock(_ index: String) throws -> Int32 {
+    /// An index of 10 records whose write lock this test process holds, as another chm process
+    /// would (its pid in the file); `lock` is the descriptor, to close.
+    private func lockedIndex() throws -> (directory: TemporaryDirectory, index: String, lock: Int32) {
+        let directory = try TemporaryDirectory()
+        _ = try writeFiles(directory, files: 1, records: 10)
+        let index = directory.path("index")
+        #expect(try CLI.run(["ingest", directory.path("in"), "--index", index]).status == 0)
         let lock = open(index + "/segments/write.lock", O_RDWR | O_CREAT, 0o644)
         try #require(lock >= 0)
         try #require(flock(lock, LOCK_EX | LOCK_NB) == 0)
         _ = ftruncate(lock, 0)
         _ = "\(getpid())\n".withCString { pwrite(lock, $0, strlen($0), 0) }
-        return lock
+        return (directory, index, lock)
     }
 
     /// `--wait SECONDS`: a write waits while another process holds the lock, goes on when it
     /// is let go, and says how long it waited when it is not.
     @Test func aWriterGivenAWaitGoesOnOnceTheLockIsLetGo() throws {
-        let directory = try TemporaryDirectory()
-        _ = try writeFiles(directory, files: 1, records: 10)
-        let index = directory.path("index")
-        #expect(try CLI.run(["ingest", directory.path("in"), "--index", index]).status == 0)
-        let lock = try holdWriteLock(directory.path("index"))
-        defer { close(lock) }
+        let (directory, index, lock) = try lockedIndex()
+        defer { _ = withExtendedLifetime(directory) { close(lock) } }  // (the directory is removed when let go)
         let refused = try CLI.run(["delete", "f0-3", "--index", index, "--wait", "0.2"])
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("(waited 0.2 s)"), "\(refused.stderr)")

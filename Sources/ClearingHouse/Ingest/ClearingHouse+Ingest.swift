@@ -86,9 +86,8 @@ extension ClearingHouse {
             emit(problem)
         }
         for file in files {
-            if let mismatch = file.contentMismatch() {
-                emit(mismatch)
-                report.files.append(FileReport(file: file.displayPath, format: file.format, status: .checked, valid: 0, invalid: 1))
+            if let refused = Self.mismatchReport(of: file, status: .checked, emit: emit) {
+                report.files.append(refused)
                 report.rejected += 1
                 continue
             }
@@ -121,6 +120,14 @@ extension ClearingHouse {
             report.files.append(FileReport(file: file.displayPath, format: file.format, status: .checked, valid: valid, invalid: invalid))
         }
         return report
+    }
+
+    /// When `file`'s content is not its name's format (a `.json` file holding XML): emits the
+    /// problem and gives the file's report, one invalid entry with `status`; else nil.
+    private static func mismatchReport(of file: RecordFile, status: FileReport.Status, emit: (Diagnostic) -> Void) -> FileReport? {
+        guard let mismatch = file.contentMismatch() else { return nil }
+        emit(mismatch)
+        return FileReport(file: file.displayPath, format: file.format, status: status, valid: 0, invalid: 1)
     }
 
     /// Stores `files`, each in one transaction (paths and bodies in memory alike), after
@@ -166,9 +173,8 @@ extension ClearingHouse {
         var recordsSeen = 0
         var bytesBefore = 0
         for (fileIndex, file) in files.enumerated() {
-            if let mismatch = file.contentMismatch() {
-                emit(mismatch)
-                report.files.append(FileReport(file: file.displayPath, format: file.format, status: .rolledBack, valid: 0, invalid: 1))
+            if let refused = Self.mismatchReport(of: file, status: .rolledBack, emit: emit) {
+                report.files.append(refused)
                 report.rejected += 1
                 continue
             }

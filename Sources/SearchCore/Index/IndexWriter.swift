@@ -109,9 +109,11 @@ public final class IndexWriter {
             throw IndexError(.io, "cannot create index directory \(path): \(reasonDirectoryCannotBeCreated(path, error))")
         }
         try acquireLock(waiting: lockWait)
+        // (The directory is listed once, for the temporary files and the numbers below.)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
         // A writer killed mid-write leaves its temporary files; with the lock held, none is
         // being written.
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] where name.hasSuffix(".tmp") {
+        for name in names where name.hasSuffix(".tmp") {
             try? FileManager.default.removeItem(atPath: (path as NSString).appendingPathComponent(name))
         }
         if let manifest = try Manifest.newest(in: path) {
@@ -144,10 +146,14 @@ public final class IndexWriter {
         // Commits and segments are numbered past every file there, readable or not: a damaged
         // newer manifest would otherwise outrank this writer's commits (readers and the
         // clean-up take the highest numbers), and a rebuild would never be seen.
-        generation = max(generation, Manifest.generations(in: path).first ?? 0)
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] where name.hasPrefix("seg-") {
-            let digits = name.dropFirst(4).prefix { $0.isASCII && $0.isNumber }
-            if let number = Int(digits), number >= nextSegmentNumber { nextSegmentNumber = number + 1 }
+        for name in names where !name.hasSuffix(".tmp") {
+            if name.hasPrefix(Manifest.prefix), name.hasSuffix(Manifest.suffix),
+                let number = Int(name.dropFirst(Manifest.prefix.count).dropLast(Manifest.suffix.count))
+            {
+                generation = max(generation, number)
+            } else if name.hasPrefix("seg-"), let number = Int(name.dropFirst(4).prefix { $0.isASCII && $0.isNumber }) {
+                nextSegmentNumber = max(nextSegmentNumber, number + 1)
+            }
         }
     }
 
