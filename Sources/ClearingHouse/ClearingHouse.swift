@@ -24,15 +24,13 @@ public final class ClearingHouse: Sendable {
     /// segment is flushed, so indexing memory does not grow with the input.
     public let indexBufferBytes: Int
     let catalog: Catalog
-    /// Serializes writers within this process (across processes, the index's file lock does),
-    /// so that concurrent tasks wait for each other instead of failing. Taken through
+    /// Serializes the writes of this process on ``directory`` (across processes, the index's
+    /// file lock does), so that concurrent tasks wait for each other instead of failing,
+    /// through this object or another opened on the same directory. Taken through
     /// ``exclusiveWrite(_:)``.
-    private let writes = Mutex(())
+    private let writes: WriteGate
     /// ``writeLockWait`` in milliseconds.
     private let lockWaitMilliseconds = Atomic<Int>(0)
-    /// The thread inside ``writes``, 0 when none: a write started from inside another's
-    /// callback, on that thread, would wait for itself.
-    private let writingThread = Atomic<UInt>(0)
     /// The thesaurus as search uses it, loaded from the catalog on first use and reloaded when
     /// an import changes it.
     let loadedThesaurus = Mutex<LoadedThesaurus?>(nil)
@@ -42,8 +40,9 @@ public final class ClearingHouse: Sendable {
 
     /// How long a write waits while another process writes the same index (an ingest, a
     /// harvest, a server's write) before it fails with a `storage` error naming that process.
-    /// Zero, the default, fails at once. Writes of this process wait for each other whatever
-    /// this says. At most a year.
+    /// Zero, the default, fails at once. Writes of this process to the same directory wait
+    /// for each other whatever this says, through one `ClearingHouse` or several. At most a
+    /// year.
     public var writeLockWait: Duration {
         get { .milliseconds(lockWaitMilliseconds.load(ordering: .relaxed)) }
         set {
@@ -83,6 +82,7 @@ public final class ClearingHouse: Sendable {
         } catch {
             throw ClearingHouseError(.storage, "cannot open catalog in \(directory.path): \(error)")
         }
+        writes = WriteGate.gate(for: directory)
     }
 
     // MARK: Records
@@ -202,12 +202,45 @@ extension ClearingHouse {
     /// - Throws: ``ClearingHouseError`` (`conflict`) for a write started from inside another
     ///   write's callback (its diagnostics or progress closure): it would wait for itself.
     func exclusiveWrite<T>(_ body: () throws -> T) throws -> T {
+        try writes.pass(body)
+    }
+}
+
+/// The writes of one process to one index directory, one at a time: every ``ClearingHouse``
+/// opened on the directory shares its gate, so two objects on one index wait for each other
+/// as two tasks on one object do (the index's file lock would refuse the second at once).
+final class WriteGate: Sendable {
+    private let lock = Mutex(())
+    /// The thread inside ``lock``, 0 when none: a write started from inside another's
+    /// callback, on that thread, would wait for itself.
+    private let writingThread = Atomic<UInt>(0)
+    /// The gates by real path (symbolic links resolved), never removed: one small object
+    /// per directory a process opens.
+    private static let gates = Mutex<[String: WriteGate]>([:])
+
+    private init() {}
+
+    /// The gate of `directory`, which exists.
+    static func gate(for directory: URL) -> WriteGate {
+        let key = directory.standardizedFileURL.resolvingSymlinksInPath().path
+        return gates.withLock { gates in
+            if let gate = gates[key] { return gate }
+            let gate = WriteGate()
+            gates[key] = gate
+            return gate
+        }
+    }
+
+    /// Runs `body` once no other write of this process holds the gate.
+    /// - Throws: a `conflict` error when called from inside a write on the same thread (a
+    ///   write's diagnostics or progress callback), or what `body` throws.
+    func pass<T>(_ body: () throws -> T) throws -> T {
         let me = Self.currentThread()
         guard writingThread.load(ordering: .relaxed) != me else {
             throw ClearingHouseError(
                 .conflict, "a write cannot start inside another write's diagnostics or progress callback; start it after that write returns")
         }
-        return try writes.withLock { _ in
+        return try lock.withLock { _ in
             writingThread.store(me, ordering: .relaxed)
             defer { writingThread.store(0, ordering: .relaxed) }
             return try body()

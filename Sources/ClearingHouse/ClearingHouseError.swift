@@ -12,6 +12,9 @@ public struct ClearingHouseError: Error, Sendable, Hashable, CustomStringConvert
         case invalidQuery
         /// Reading or writing the catalog or index failed.
         case storage
+        /// Another process writes the index (an ingest, a harvest, a server's write) and did
+        /// not finish within ``ClearingHouse/writeLockWait``: try again later, or wait longer.
+        case locked
         /// A file of the index is damaged (`chm check --repair` rebuilds the index).
         case damaged
         /// A remote OAI-PMH provider could not be reached, or answered with something that

@@ -138,7 +138,7 @@ struct Problem: Error, Sendable {
             return Problem(.unprocessableContent, "invalid-records", "Records cannot be stored", detail: error.message)
         case .remote:
             return Problem(.badGateway, "remote", "Remote provider failed", detail: error.message)
-        case .storage, .damaged:
+        case .storage, .damaged, .locked:
             return Problem(
                 .serviceUnavailable, "unavailable", "Service unavailable", detail: error.message, headers: [.retryAfter: "5"])
         }

@@ -80,7 +80,9 @@ enum Console {
 
     /// The command line's options where the library names a parameter otherwise (the HTTP
     /// API's names): `--in-country`, not `inCountry`.
-    static let optionNames = ["inCountry": "--in-country", "assistanceTypes": "--help-type", "minMatch": "--min-match"]
+    static let optionNames = [
+        "inCountry": "--in-country", "assistanceTypes": "--help-type", "minMatch": "--min-match", "defaultLanguage": "--language",
+    ]
 
     /// The message of `error` with the parameter it names as the command line's option.
     static func message(of error: ClearingHouseError) -> String {
@@ -96,11 +98,13 @@ enum Console {
             return try body()
         } catch let error as ClearingHouseError {
             clearProgress()
-            self.error("chm: error: \(message(of: error))")
+            // (A write that found another writing can wait for it: say how, in this front end.)
+            let advice = error.code == .locked && !error.message.contains("(waited") ? " (or pass --wait SECONDS to wait for it)" : ""
+            self.error("chm: error: \(message(of: error))\(advice)")
             switch error.code {
             case .invalidInput: throw invalidInput
             case .invalidQuery: throw ExitCode.validationFailure
-            case .notFound, .storage, .damaged, .conflict: throw ExitCode.failure
+            case .notFound, .storage, .damaged, .conflict, .locked: throw ExitCode.failure
             case .remote: throw unavailable
             }
         } catch let error as Diagnostic {

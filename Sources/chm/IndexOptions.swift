@@ -26,7 +26,14 @@ struct IndexOptions: ParsableArguments {
     func opened(create: Bool, lockWait: Duration = .zero) throws -> ClearingHouse {
         let buffer = ProcessInfo.processInfo.environment["CHM_INDEX_BUFFER_MB"].flatMap { Int($0) } ?? 64
         let cache = ProcessInfo.processInfo.environment["CHM_CATALOG_CACHE_MB"].flatMap { Int($0) } ?? 32
-        let house = try ClearingHouse(directory: directory, create: create, indexBufferMegabytes: buffer, catalogCacheMegabytes: cache)
+        let house: ClearingHouse
+        do {
+            house = try ClearingHouse(directory: directory, create: create, indexBufferMegabytes: buffer, catalogCacheMegabytes: cache)
+        } catch let error as ClearingHouseError where error.code == .notFound {
+            // (The library's advice names its own API; the command line's, its commands.)
+            let path = directory.appendingPathComponent("catalog.sqlite").path
+            throw ClearingHouseError(.notFound, "no catalog at \(path); run `chm ingest PATH` first or pass --index DIR")
+        }
         house.writeLockWait = lockWait
         return house
     }

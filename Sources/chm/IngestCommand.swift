@@ -36,15 +36,10 @@ struct IngestCommand: ParsableCommand {
     @Flag(help: "Print no summary, and no warnings (errors still go to standard error).")
     var quiet = false
 
-    func validate() throws {
-        if let language, LanguageTag.normalized(language) == nil {
-            throw ValidationError("\"\(language)\" is not a valid BCP 47 language tag")
-        }
-    }
-
     func run() throws {
-        let house = try indexOptions.open(create: true, lockWait: writeOptions.lockWait())
         let options = IngestOptions(skipInvalid: skipInvalid, strict: strict, defaultKind: kind, defaultLanguage: language)
+        try Console.run { try options.validate() }  // (before the index directory is created)
+        let house = try indexOptions.open(create: true, lockWait: writeOptions.lockWait())
         var report = try Console.run {
             try house.ingest(
                 paths, options: options,

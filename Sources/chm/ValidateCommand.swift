@@ -26,7 +26,8 @@ struct ValidateCommand: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        let report = ClearingHouse.validate(paths, options: IngestOptions(strict: strict, defaultKind: kind, defaultLanguage: language), diagnostics: Console.report)
+        let options = IngestOptions(strict: strict, defaultKind: kind, defaultLanguage: language)
+        let report = try Console.run { try ClearingHouse.validate(paths, options: options, diagnostics: Console.report) }
         let valid = report.files.reduce(0) { $0 + $1.valid }
         if json {
             try Console.printJSON(report)

@@ -29,7 +29,7 @@ import Testing
     /// What the reader targets do with an input: validate it as a file with `pathExtension`.
     private static func validate(_ bytes: [UInt8], pathExtension: String, in directory: TemporaryDirectory) throws -> IngestReport {
         let path = try directory.write("input.\(pathExtension)", bytes: bytes)
-        return ClearingHouse.validate([path], options: IngestOptions())
+        return try ClearingHouse.validate([path], options: IngestOptions())
     }
 
     /// What the query-parser target does with an input.

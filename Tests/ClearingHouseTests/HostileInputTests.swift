@@ -26,8 +26,8 @@ import Darwin
     }
 
     /// `ClearingHouse.validate` on one file.
-    private static func validate(_ path: String) -> IngestReport {
-        ClearingHouse.validate([path])
+    private static func validate(_ path: String) throws -> IngestReport {
+        try ClearingHouse.validate([path])
     }
 
     /// The error diagnostics of a report.
@@ -320,7 +320,7 @@ import Darwin
                 (#"{"id": "hostile-7""#, ""),
             ]
             let path = try directory.write("mixed.jsonl", lines.map { $0.0 + $0.1 }.joined())
-            let report = Self.validate(path)
+            let report = try Self.validate(path)
             #expect(report.files.first?.valid == 4)
             #expect(report.files.first?.invalid == 2)
             #expect(Self.errors(report).map(\.line) == [3, 7])
@@ -333,7 +333,7 @@ import Darwin
         try withTemporaryDirectory { directory in
             let text = ["[", Self.record("hostile-1") + ",", #"{"id": "hostile-2", "kind": "resource","#, #"  "title": "T", "themes": 5}"#, "]"]
                 .joined(separator: "\r\n")
-            let report = Self.validate(try directory.write("crlf.json", text))
+            let report = try Self.validate(try directory.write("crlf.json", text))
             let error = try Self.onlyError(report)
             #expect(error.line == 4)
             #expect(error.column == 27)
@@ -358,7 +358,7 @@ import Darwin
             // A lone \r ends a line, as \n and \r\n do (chm's choice for old Mac OS files).
             let text = Self.record("hostile-1") + "\r" + Self.record("hostile-2", extra: #""colour": "red""#) + "\r\r"
                 + #"{"id": "hostile-4", "kind": }"# + "\r\n" + Self.record("hostile-5") + "\r"
-            let report = Self.validate(try directory.write("cr.jsonl", text))
+            let report = try Self.validate(try directory.write("cr.jsonl", text))
             #expect(report.files.first?.valid == 3)
             #expect(report.files.first?.invalid == 1)
             #expect(Self.errors(report).map(\.line) == [4])
@@ -381,7 +381,7 @@ import Darwin
                 "  </record>",
                 "</records>",
             ]
-            let invalid = Self.validate(try directory.write("lines.xml", records.joined(separator: ending)))
+            let invalid = try Self.validate(try directory.write("lines.xml", records.joined(separator: ending)))
             let error = try Self.onlyError(invalid)
             #expect(error.line == 5)
             #expect(error.field == "countries[0]")
@@ -451,7 +451,7 @@ import Darwin
         try withTemporaryDirectory { directory in
             for (name, bytes) in Self.emptyContents {
                 let path = try directory.write("\(name).jsonl", bytes: bytes)
-                let report = Self.validate(path)
+                let report = try Self.validate(path)
                 #expect(report.records == 0)
                 #expect(Self.errors(report).isEmpty)
                 // A warning, not an error: `chm export` of an empty catalog writes an empty
@@ -527,7 +527,7 @@ import Darwin
             let done = DispatchSemaphore(value: 0)
             let box = ReportBox()
             DispatchQueue.global().async {
-                box.report = ClearingHouse.validate([root])
+                box.report = try? ClearingHouse.validate([root])
                 done.signal()
             }
             let finishedAlone = done.wait(timeout: .now() + 2) == .success
@@ -568,7 +568,7 @@ import Darwin
             }
             try handle.close()
 
-            let report = ClearingHouse.validate([path])
+            let report = try ClearingHouse.validate([path])
             #expect(report.succeeded, "\(report.diagnostics.prefix(3))")
             #expect(report.records == lines)
             #expect(report.files.first?.valid == lines)

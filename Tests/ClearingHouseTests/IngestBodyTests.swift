@@ -48,7 +48,7 @@ import Testing
                 </records>
                 """
             let path = try directory.write("one.xml", xml)
-            let fromFile = ClearingHouse.validate([path])
+            let fromFile = try ClearingHouse.validate([path])
             let report = try house.ingest(body: Array(xml.utf8), format: .xml, displayName: "body.xml")
             #expect(report.added == 1 && report.succeeded)
             #expect(fromFile.files.first?.valid == 1 && fromFile.succeeded)

@@ -10,10 +10,10 @@ import Testing
 
 @Suite struct InputLimitsTests {
     /// Validates `paths` with `limits`.
-    private static func validate(_ paths: [String], limits: RecordLimits) -> IngestReport {
+    private static func validate(_ paths: [String], limits: RecordLimits) throws -> IngestReport {
         var options = IngestOptions()
         options.limits = limits
-        return ClearingHouse.validate(paths, options: options)
+        return try ClearingHouse.validate(paths, options: options)
     }
 
     /// The errors of a read: the diagnostic thrown, and those of invalid records.
@@ -225,14 +225,14 @@ import Testing
             let record = #"{"id": "exact", "kind": "resource", "title": "T", "summary": "mangrove nurseries"}"#
             let path = try directory.write("exact.json", "[" + record + "]")
             let size = record.utf8.count
-            #expect(Self.validate([path], limits: RecordLimits(maximumRecordBytes: size)).succeeded)
-            let refused = Self.validate([path], limits: RecordLimits(maximumRecordBytes: size - 1))
+            #expect(try Self.validate([path], limits: RecordLimits(maximumRecordBytes: size)).succeeded)
+            let refused = try Self.validate([path], limits: RecordLimits(maximumRecordBytes: size - 1))
             #expect(!refused.succeeded)
             #expect(refused.diagnostics.first?.message.contains("longer than \(size - 1) bytes") == true)
             // A single-record file counts the same bytes.
             let single = try directory.write("single.json", record)
-            #expect(Self.validate([single], limits: RecordLimits(maximumRecordBytes: size)).succeeded)
-            #expect(!Self.validate([single], limits: RecordLimits(maximumRecordBytes: size - 1)).succeeded)
+            #expect(try Self.validate([single], limits: RecordLimits(maximumRecordBytes: size)).succeeded)
+            #expect(try !Self.validate([single], limits: RecordLimits(maximumRecordBytes: size - 1)).succeeded)
         }
     }
 

@@ -110,7 +110,7 @@ import Testing
         try withTemporaryDirectory { directory in
             let path = try directory.write("cut.json", "[\n\(recordJSON("a")),\n")
             var seen: [Diagnostic] = []
-            let report = ClearingHouse.validate([path]) { seen.append($0) }
+            let report = try ClearingHouse.validate([path]) { seen.append($0) }
             #expect(!report.succeeded)
             #expect(report.errors == 1)
             let error = try #require(seen.first { $0.severity == .error })

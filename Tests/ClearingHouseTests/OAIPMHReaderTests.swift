@@ -210,7 +210,7 @@ func oaiDeletion(_ identifier: String) -> String {
             #expect(failure.message.contains("Illegal argument: from"))
 
             let path = try directory.write("err2.xml", xml)
-            let report = ClearingHouse.validate([path])
+            let report = try ClearingHouse.validate([path])
             #expect(!report.succeeded)
             #expect(report.errors == 1)
         }

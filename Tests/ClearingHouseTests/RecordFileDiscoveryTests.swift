@@ -58,7 +58,7 @@ import Testing
             #expect(files.isEmpty)
             #expect(problems.map(\.description) == ["\(missing): error: no such file or directory"])
 
-            let report = ClearingHouse.validate([missing, try directory.write("ok.json", recordJSON("a"))])
+            let report = try ClearingHouse.validate([missing, try directory.write("ok.json", recordJSON("a"))])
             #expect(report.unreadable == 1)
             #expect(report.errors == 1)
             #expect(report.files.count == 1)
@@ -91,7 +91,7 @@ import Testing
         try withTemporaryDirectory { directory in
             let path = try directory.write("really.json", "<records xmlns=\"urn:chm:records:1\"/>")
             var seen: [Diagnostic] = []
-            let report = ClearingHouse.validate([path]) { seen.append($0) }
+            let report = try ClearingHouse.validate([path]) { seen.append($0) }
             #expect(report.errors == 1)
             #expect(seen.first?.message.contains("holds XML") == true)
         }

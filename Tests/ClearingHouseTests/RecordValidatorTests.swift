@@ -363,9 +363,9 @@ import Testing
     @Test func strictOptionReachesValidationThroughThePublicAPI() throws {
         try withTemporaryDirectory { directory in
             let path = try directory.write("extra.json", recordJSON("r1", #""colour": "red""#))
-            let lenient = ClearingHouse.validate([path])
+            let lenient = try ClearingHouse.validate([path])
             #expect(lenient.succeeded && lenient.warnings == 1 && lenient.errors == 0)
-            let strict = ClearingHouse.validate([path], options: IngestOptions(strict: true))
+            let strict = try ClearingHouse.validate([path], options: IngestOptions(strict: true))
             #expect(!strict.succeeded && strict.errors == 1 && strict.rejected == 1)
         }
     }

@@ -211,4 +211,58 @@ struct SearchTests {
             #expect(try house.statistics().records == 0)
         }
     }
+
+    /// An index ahead of its catalog (a catalog restored from a backup): a search says it is
+    /// stale and shows only records the catalog holds; the next writer rebuilds the index from
+    /// the catalog (it kept the missing records, and renumbered its position past them).
+    @Test func anIndexAheadOfItsCatalogIsRebuiltByTheNextWriter() throws {
+        try withTemporaryDirectory { directory in
+            let catalog = directory.url.appendingPathComponent("index/catalog.sqlite")
+            let backup = directory.url.appendingPathComponent("backup.sqlite")
+            do {
+                let house = try directory.house()
+                try house.ingest([try directory.write("r.json", Self.records)])
+            }
+            try FileManager.default.copyItem(at: catalog, to: backup)
+            do {
+                let house = try directory.house()
+                try house.ingest([try directory.write("more.json", recordJSON("tech-seagrass", title: "Seagrass meadows"))])
+                #expect(ids(try house.search(SearchRequest(query: "seagrass"))) == ["tech-seagrass"])
+            }
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: catalog.path + suffix) }
+            try FileManager.default.copyItem(at: backup, to: catalog)
+
+            let house = try directory.house()
+            let ahead = try house.search(SearchRequest(query: "seagrass mangrove"))
+            #expect(ahead.stale)
+            #expect(!ids(ahead).contains("tech-seagrass"))
+            #expect(ids(ahead).contains("tech-mangrove"))
+            try house.synchronizeIndex()
+            let rebuilt = try house.search(SearchRequest(query: "seagrass mangrove"))
+            #expect(!rebuilt.stale)
+            #expect(ids(rebuilt) == ["tech-mangrove"])
+            #expect(try house.indexSummary().documents == 3)
+            #expect(try house.check().isHealthy)
+        }
+    }
+
+    /// A reindex with other BM25 parameters that fails before its commit (a crash at the same
+    /// point) leaves the last commit searchable, with its parameters (QA: no commit at all).
+    @Test func aFailedReindexWithOtherParametersLeavesTheLastCommit() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            try house.ingest([try directory.write("r.json", Self.records)])
+            let segments = directory.url.appendingPathComponent("index/segments").path
+            defer { FaultInjector.reset(directory: segments) }
+            FaultInjector.install(.init(point: "commit.rename", occurrence: 1, effect: .fail(EIO), directory: segments))
+            #expect(throws: ClearingHouseError.self) { try house.reindex(ReindexRequest(k1: 1.1, b: 0.6)) }
+            FaultInjector.reset(directory: segments)
+            #expect(try house.bm25Parameters() == BM25Parameters(k1: 1.5, b: 0.5))
+            #expect(ids(try house.search(SearchRequest(query: "mangrove"))) == ["tech-mangrove"])
+            try house.reindex(ReindexRequest(k1: 1.1, b: 0.6))
+            #expect(try house.bm25Parameters() == BM25Parameters(k1: 1.1, b: 0.6))
+            #expect(ids(try house.search(SearchRequest(query: "mangrove"))) == ["tech-mangrove"])
+            #expect(try house.indexSummary().documents == 3)
+        }
+    }
 }

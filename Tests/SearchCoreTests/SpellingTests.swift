@@ -51,6 +51,30 @@ struct SpellingTests {
         #expect(try searcher.search(try QueryParser().parse("gardenng~"), options: options).corrections.first?.spelling == "gardening")
     }
 
+    /// QA: `whale` was "corrected" to `wale` (one record's Wales) because another close
+    /// spelling made the unit common enough. The spelling shown must itself be in two
+    /// records, counted across fields: the likeliest one that is, or none.
+    @Test func theSpellingShownIsOneAtLeastTwoRecordsHave() throws {
+        let schema = Schema(textFields: [Schema.TextField("title", weight: 2), Schema.TextField("body")])
+        let directory = ScratchDirectory()
+        let writer = try IndexWriter(directory: directory.url, schema: schema)
+        try writer.add(Document(key: "wales", text: ["title": ["saltmarsh mapping in wale"]]))
+        try writer.add(Document(key: "w1", text: ["title": ["benefit sharing"], "body": ["the whole industry"]]))
+        try writer.add(Document(key: "w2", text: ["title": ["whole plants pulled"]]))
+        try writer.add(Document(key: "x", text: ["title": ["kelp forests"], "body": ["kelp kelp"]]))
+        try writer.commit()
+        let searcher = try IndexSearcher.open(directory: directory.url, schema: schema)
+        let options = SearchOptions(correctSpelling: true)
+        // `whole` is in one record's title and another's text: two records, and shown.
+        let whale = try searcher.search(.term(field: nil, text: "whale"), options: options)
+        #expect(whale.corrections.map(\.spelling) == ["whole"])
+        #expect(Set(whale.hits.map(\.key)) == ["w1", "w2", "wales"])
+        // `kelps` is one record's word only (twice, in two fields): not corrected.
+        #expect(try searcher.search(.term(field: nil, text: "kelpz"), options: options).corrections.isEmpty)
+        // Asked for (`word~`), any close spelling is searched and shown.
+        #expect(try searcher.search(try QueryParser().parse("kelpz~"), options: options).corrections.first?.spelling == "kelp")
+    }
+
     @Test func rareWordIsCorrectedOnlyWhenAClosSpellingIsFarMoreFrequentAndExactMatchesRankFirst() throws {
         var documents = (0..<25).map { ("r\($0)", "restoration project \($0)") }
         documents.append(("typo", "restoraton project"))

@@ -225,7 +225,9 @@ extension Catalog {
         } catch let error as ClearingHouseError {
             throw error
         } catch let error as DatabaseError {
-            throw ClearingHouseError(.storage, "catalog error in \(path): \(error.message ?? error.description)")
+            // (A full disk rolls the transaction back: say what to do, as the index does.)
+            let full = error.resultCode == .SQLITE_FULL ? "; free some space and run the command again (the last commit is intact)" : ""
+            throw ClearingHouseError(.storage, "catalog error in \(path): \(error.message ?? error.description)\(full)")
         }
     }
 }

@@ -46,7 +46,7 @@ final class Catalog: Sendable {
     /// true, with a page cache of `writerCacheMegabytes` for the one writer connection.
     init(path: String, create: Bool, writerCacheMegabytes: Int) throws {
         if !create, !FileManager.default.fileExists(atPath: path) {
-            throw ClearingHouseError(.notFound, "no catalog at \(path); run `chm ingest PATH` first or pass --index DIR")
+            throw ClearingHouseError(.notFound, "no catalog at \(path); ingest records into it first, or open it with create: true")
         }
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)

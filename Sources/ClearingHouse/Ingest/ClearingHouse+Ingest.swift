@@ -8,7 +8,10 @@ extension ClearingHouse {
     /// Reads record files and stores their records, each file in one transaction.
     ///
     /// A path may be a file or a directory (searched recursively for `.json`, `.jsonl`,
-    /// `.ndjson` and `.xml` files). A file with any invalid record is stored not at all unless
+    /// `.ndjson` and `.xml` files). Thesaurus files among them (`.jsonld`, `.rdf`, `.skos`:
+    /// ``ClearingHouse/thesaurusExtensions``) are imported as
+    /// ``importThesaurus(_:replace:)`` imports them, and counted in
+    /// ``IngestReport/thesaurus``. A file with any invalid record is stored not at all unless
     /// ``IngestOptions/skipInvalid`` is set. Re-ingesting an id replaces the record; identical
     /// content counts as unchanged; a record whose `updated` is older than the stored copy's
     /// is skipped with a notice.
@@ -16,7 +19,7 @@ extension ClearingHouse {
     /// - Parameters:
     ///   - paths: files or directories of records.
     ///   - options: what to do with invalid records and unknown fields, and defaults.
-    ///   - progress: called now and then while reading.
+    ///   - progress: called every 1,000 records read, and once at the end of the run.
     ///   - diagnostics: called with each error, warning and notice as it is found.
     /// - Returns: the counts and diagnostics of the run.
     /// - Throws: ``ClearingHouseError`` when the catalog cannot be written.
@@ -25,6 +28,7 @@ extension ClearingHouse {
         _ paths: [String], options: IngestOptions = IngestOptions(),
         progress: ((IngestProgress) -> Void)? = nil, diagnostics: ((Diagnostic) -> Void)? = nil
     ) throws -> IngestReport {
+        try options.validate()
         let (files, problems) = RecordFile.discover(paths, ignoring: ClearingHouse.thesaurusExtensions)
         return try exclusiveWrite {
             try ingestLocked(
@@ -56,6 +60,7 @@ extension ClearingHouse {
         body: [UInt8], format: RecordFormat, displayName: String, options: IngestOptions = IngestOptions(),
         diagnostics: ((Diagnostic) -> Void)? = nil
     ) throws -> IngestReport {
+        try options.validate()
         let file = RecordFile(bytes: body, format: format, displayName: displayName)
         return try exclusiveWrite {
             try ingestLocked(
@@ -64,17 +69,39 @@ extension ClearingHouse {
         }
     }
 
+    /// Stores records built in code (``Record``'s initializer) as one body: validated as a
+    /// file's records are, in one transaction (with any invalid record nothing is stored,
+    /// unless ``IngestOptions/skipInvalid`` is set). Diagnostics name the record by its place
+    /// (line 1 is the first record) and its id.
+    ///
+    /// ```swift
+    /// let record = Record(id: "tech-1", kind: .technology, title: LocalizedText(["en": "Seed banks"]))
+    /// try house.ingest(records: [record])
+    /// ```
+    /// - Throws: ``ClearingHouseError`` when the catalog or the index cannot be written.
+    @discardableResult
+    public func ingest(
+        records: [Record], displayName: String = "records", options: IngestOptions = IngestOptions(),
+        diagnostics: ((Diagnostic) -> Void)? = nil
+    ) throws -> IngestReport {
+        let body = records.map(\.canonicalJSONText).joined(separator: "\n")
+        return try ingest(body: Array(body.utf8), format: .jsonLines, displayName: displayName, options: options, diagnostics: diagnostics)
+    }
+
     /// Checks record files as ``ingest(_:options:progress:diagnostics:)`` would, storing nothing.
+    /// - Throws: ``ClearingHouseError`` naming the parameter when `options` are invalid.
     public func validate(
         _ paths: [String], options: IngestOptions = IngestOptions(), diagnostics: ((Diagnostic) -> Void)? = nil
     ) throws -> IngestReport {
-        ClearingHouse.validate(paths, options: options, diagnostics: diagnostics)
+        try ClearingHouse.validate(paths, options: options, diagnostics: diagnostics)
     }
 
     /// Checks record files without any catalog (what `chm validate` does).
+    /// - Throws: ``ClearingHouseError`` naming the parameter when `options` are invalid.
     public static func validate(
         _ paths: [String], options: IngestOptions = IngestOptions(), diagnostics: ((Diagnostic) -> Void)? = nil
-    ) -> IngestReport {
+    ) throws -> IngestReport {
+        try options.validate()
         var report = IngestReport()
         let emit = { (diagnostic: Diagnostic) in
             report.note(diagnostic)
@@ -397,5 +424,16 @@ extension ClearingHouse {
         /// Ids of the valid records and of the deletions read, in order.
         var storedIDs: [String] = []
         var deletedIDs: [String] = []
+    }
+}
+
+extension IngestOptions {
+    /// Checks what a caller set: ``defaultLanguage`` must be a BCP 47 tag. (The readers
+    /// would otherwise give records without a language this text as their language.)
+    /// - Throws: ``ClearingHouseError`` naming `defaultLanguage`.
+    public func validate() throws(ClearingHouseError) {
+        if let defaultLanguage, LanguageTag.normalized(defaultLanguage) == nil {
+            throw .parameter("defaultLanguage", "\"\(defaultLanguage)\" is not a BCP 47 language tag (such as en, fr, zh or es-419)")
+        }
     }
 }

@@ -15,6 +15,7 @@ extension ClearingHouse {
             switch error.code {
             case .invalidArgument: throw ClearingHouseError(.invalidQuery, error.message)
             case .corrupt: throw ClearingHouseError(.damaged, error.message + Self.repairAdvice)
+            case .locked: throw ClearingHouseError(.locked, error.message)
             default: throw ClearingHouseError(.storage, error.message)
             }
         }
@@ -50,7 +51,8 @@ extension ClearingHouse {
             try? refreshStoredThesaurus()
         } catch {
             throw ClearingHouseError(
-                error.code == .corrupt ? .damaged : .storage, error.message + (error.code == .corrupt ? Self.repairAdvice : ""))
+                error.code == .corrupt ? .damaged : error.code == .locked ? .locked : .storage,
+                error.message + (error.code == .corrupt ? Self.repairAdvice : ""))
         }
         writer.maximumBufferedBytes = indexBufferBytes
         return writer
@@ -89,20 +91,21 @@ extension ClearingHouse {
                 try? FileManager.default.removeItem(at: segmentsDirectory)
                 writer = try openIndexWriter(bm25: bm25 ?? RecordIndexing.defaultBM25)
             }
-            if let bm25, bm25 != writer.bm25 {
-                // Parameters are fixed when an index is created (they are in its manifest).
-                writer.close()
-                try? FileManager.default.removeItem(at: segmentsDirectory)
-                writer = try openIndexWriter(bm25: bm25)
-            }
             defer { writer.close() }
-            try indexing { try RecordIndexing.rebuild(writer, catalog: catalog) }
+            // (Other parameters replace the index's with its documents; the last commit stays
+            // readable until the rebuild's.)
+            try indexing { try RecordIndexing.rebuild(writer, catalog: catalog, bm25: bm25) }
         }
     }
 
     /// The BM25 parameters of the index.
     public func bm25Parameters() throws -> BM25Parameters {
-        try indexing { try IndexSearcher.open(directory: segmentsDirectory, schema: RecordIndexing.schema).bm25 }
+        try indexing {
+            let searcher = try IndexSearcher.open(directory: segmentsDirectory, schema: RecordIndexing.schema)
+            // (An index with no commit yet: the parameters its first commit will get, not the
+            // engine's own defaults.)
+            return searcher.generation == 0 ? RecordIndexing.defaultBM25 : searcher.bm25
+        }
     }
 
     /// Merges the index into one segment, dropping deleted documents (`chm optimize`).
@@ -140,7 +143,8 @@ extension ClearingHouse {
             searcher = try indexing { try IndexSearcher.open(directory: segmentsDirectory, schema: RecordIndexing.schema) }
         } catch {
             throw ClearingHouseError(
-                error.code == .corrupt ? .damaged : .storage, error.message + (error.code == .corrupt ? Self.repairAdvice : ""))
+                error.code == .corrupt ? .damaged : error.code == .locked ? .locked : .storage,
+                error.message + (error.code == .corrupt ? Self.repairAdvice : ""))
         }
         sharedSearcher.withLock { shared in
             // Keep the newer of two searchers opened at once by concurrent searches.
@@ -303,8 +307,16 @@ extension ClearingHouse {
         // records deleted since: its pages are counted over the hits whose records are still
         // there (from the first hit, so that every page numbers them alike), and filled from
         // the hits after them instead of coming back short; one search reads that much.
-        let stale = isIndexBehind(searcher, catalogSequence: positions.lastChangeSequence)
-        let pending = Int(clamping: max(0, positions.lastChangeSequence - RecordIndexing.changeSequence(in: searcher.userData)))
+        var stale = isIndexBehind(searcher, catalogSequence: positions.lastChangeSequence)
+        let indexed = RecordIndexing.changeSequence(in: searcher.userData)
+        if indexed > positions.lastChangeSequence {
+            // Newer than the position read before it opened: a write committed in between, or
+            // an index ahead of its catalog (a catalog restored from a backup, or one that lost
+            // its last transactions), whose hits may name records the catalog does not hold.
+            stale = indexed > (try catalogChangeSequence())
+        }
+        // (The changes between the two: at most as many records missing, or deleted.)
+        let pending = Int(clamping: (positions.lastChangeSequence - indexed).magnitude)
         // (Saturating: a limit near Int.max asks for every hit.)
         let (sum, overflow) = request.limit.addingReportingOverflow(request.offset + min(pending, Self.staleFillMargin))
         var (limit, offset) = stale ? (overflow ? Int.max : sum, 0) : (request.limit, request.offset)

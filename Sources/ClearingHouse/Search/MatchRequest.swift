@@ -102,7 +102,7 @@ public struct MatchRequest: Sendable, Hashable {
 
 extension ClearingHouse {
     /// The records most likely to answer `request` (``match(id:filters:limit:language:)`` or
-    /// ``match(text:countries:filters:limit:language:)``, with the request's rules applied).
+    /// ``match(text:countries:assistanceTypes:filters:limit:language:)``, with the request's rules applied).
     /// - Throws: ``ClearingHouseError`` naming the parameter for an invalid request (before
     ///   anything is searched), or with code `notFound` for an unknown id.
     public func match(_ request: MatchRequest) throws -> SearchResponse {

@@ -128,6 +128,12 @@ enum RecordIndexing {
     @discardableResult
     static func synchronize(_ writer: IndexWriter, catalog: Catalog) throws -> Int {
         var position = changeSequence(in: writer.committedUserData)
+        if position > 0, position > (try catalog.lastChangeSequence()) {
+            // The index reflects changes the catalog does not hold (a catalog restored from a
+            // backup, or one that lost its last transactions): the catalog is the truth.
+            try rebuild(writer, catalog: catalog)
+            return try catalog.changeCount()
+        }
         if position == 0, writer.documentCount == 0 {
             // An empty index (a first ingest) catches up fastest by a rebuild: every stored
             // record read once and added, with no older copy to look for, in one segment.
@@ -173,8 +179,8 @@ enum RecordIndexing {
     }
 
     /// Rebuilds the index from the catalog alone.
-    static func rebuild(_ writer: IndexWriter, catalog: Catalog) throws {
-        writer.deleteAll()
+    static func rebuild(_ writer: IndexWriter, catalog: Catalog, bm25: BM25Parameters? = nil) throws {
+        if let bm25 { writer.deleteAll(bm25: bm25) } else { writer.deleteAll() }
         let position = try catalog.lastChangeSequence()
         // While one batch is added, the next is parsed and analyzed.
         let pipeline = analysisPipeline(writer)

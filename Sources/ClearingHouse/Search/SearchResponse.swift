@@ -114,9 +114,10 @@ public struct SearchResponse: Sendable, Hashable {
     public var expansions: [QueryExpansion] = []
     /// Words searched with their close spellings, and the likeliest spelling of each.
     public var corrections: [SpellingCorrection] = []
-    /// The index lags the catalog (a write is between the two, or was interrupted there): the results come
-    /// from the last index commit, and miss the latest changes until a writer catches up
-    /// (the next ingest or delete, or `chm check --repair`).
+    /// The index lags the catalog (a write is between the two, or was interrupted there), or
+    /// is ahead of it (a catalog restored from a backup): the results come from the last index
+    /// commit, show only records the catalog holds, and miss the latest changes until a writer
+    /// catches up or rebuilds (the next ingest or delete, or `chm check --repair`).
     public var stale = false
     /// The query with each word that was corrected automatically replaced by its likeliest
     /// spelling ("showing results for"); nil when no word was (``query`` stays as typed).

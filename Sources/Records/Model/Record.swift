@@ -1,9 +1,11 @@
 /// A clearing-house record: a technology, best practice, case study, organization, request
 /// for assistance, training or funding opportunity, or other resource.
 ///
-/// The fields follow the record format of the design (section 2). A `Record` is always
-/// valid: the readers build it through validation, and ``canonicalJSON`` is what the catalog
-/// stores and `chm export` prints.
+/// The fields follow the record format of the design (section 2). A `Record` that a reader
+/// or the catalog gives is valid: the readers build it through validation. One built with
+/// the memberwise initializer is not checked until it is ingested (write its
+/// ``canonicalJSONText`` as a file's or a body's content). ``canonicalJSON`` is what the
+/// catalog stores and `chm export` prints.
 public struct Record: Sendable, Hashable, Identifiable {
     /// An organization named by a record, e.g. the provider of a technology.
     public struct Organization: Sendable, Hashable {

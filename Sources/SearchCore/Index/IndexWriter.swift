@@ -314,6 +314,15 @@ public final class IndexWriter {
         }
     }
 
+    /// Deletes every document, as ``deleteAll()``, and gives the index `parameters` from the
+    /// next commit on. BM25 parameters are fixed while an index holds documents (they are in
+    /// its manifest); a rebuild changes them this way, and the last commit, with the old
+    /// parameters and documents, stays readable until the rebuild commits.
+    public func deleteAll(bm25 parameters: BM25Parameters) {
+        deleteAll()
+        bm25 = parameters
+    }
+
     /// Deletes every document.
     public func deleteAll() {
         waitForRunningFlush()
@@ -458,11 +467,24 @@ public final class IndexWriter {
     /// the index is either at this commit or at the previous one.
     /// - Parameter userData: stored in the manifest (e.g. the catalog position indexed).
     public func commit(userData: [String: String]? = nil) throws(IndexError) {
+        try checkLockHeld()
         try flush()
         segments += flushed
         flushed = []
         try writeManifest(userData: userData ?? committedUserData)
         try maybeMerge()
+    }
+
+    /// Throws when the lock file was removed (or replaced) while this writer held it: that
+    /// let another writer in, whose commits this one's would silently overwrite. Checked as a
+    /// commit starts and again just before its manifest; the index stays as it is.
+    private func checkLockHeld() throws(IndexError) {
+        let lockPath = (path as NSString).appendingPathComponent("write.lock")
+        guard Self.isSameFile(lockDescriptor, lockPath) else {
+            throw IndexError(
+                .corrupt,
+                "the lock file \(lockPath) was removed or replaced while this writer held it, so another writer may have written the index meanwhile: this commit was abandoned, and the index may lack documents that either wrote")
+        }
     }
 
     private func writeManifest(userData: [String: String]) throws(IndexError) {
@@ -482,6 +504,7 @@ public final class IndexWriter {
             generation: nextGeneration, segments: segments.map(\.entry), bm25: bm25, schema: schema.fingerprint,
             userData: userData, nextSegmentNumber: nextSegmentNumber)
         try FileSystem.syncDirectory(path)
+        try checkLockHeld()
         try manifest.commit(to: path)
         generation = nextGeneration
         committedUserData = userData
@@ -540,6 +563,15 @@ public final class IndexWriter {
     private func merge(_ indices: Set<Int>) throws(IndexError) {
         FaultInjector.enter(.merge, directory: path)
         let sources = indices.sorted().map { segments[$0] }
+        // A merge writes what it reads under a new checksum: damage it read would pass for
+        // sound data from then on. Every section it reads is verified first.
+        for source in sources {
+            let damaged = source.reader.verifyFile()
+            guard damaged.isEmpty else {
+                throw IndexError(
+                    .corrupt, "segment \(source.reader.name) is damaged (checksum mismatch in section \(damaged.sorted().joined(separator: ", "))): it was not merged")
+            }
+        }
         let name = newSegmentName()
         let file = (path as NSString).appendingPathComponent(name + ".seg")
         // Per-document data of the live documents, in source order, streamed to the new

@@ -186,7 +186,14 @@ struct SegmentFileOutput {
 
     init(path: String) throws(IndexError) {
         self.path = path
-        descriptor = try FileSystem.create(path)
+        // Never over another file: a writer numbers its segments past every file there, so
+        // one of the name can only be another writer's (one let in by a removed lock file).
+        do {
+            descriptor = try FileSystem.create(path, flags: O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC)
+        } catch where access(path, F_OK) == 0 {
+            throw IndexError(
+                .corrupt, "segment file \(path) already exists: another writer is writing this index (was its lock file removed?)")
+        }
         try write(SegmentFileFormat.magic)
     }
 

@@ -565,8 +565,11 @@ struct QueryPlanner {
         }
         var parts: [FieldPart] = []
         var unitFrequency = wordFrequency
-        var best: (spelling: String, distance: Int, preferred: Bool, frequency: Int)?
-        var bestField: Int?
+        // Each term found (a close spelling, as the fields index it): how it is best shown
+        // (the fewest edits, a written form before a bare term), whether the searcher's
+        // language has it, its documents summed over the fields (`whole` in one record's
+        // summary and another's description is in two), and where it is.
+        var candidates: [String: (spelling: String, distance: Int, isForm: Bool, preferred: Bool, frequency: Int, fields: [Int])] = [:]
         // The word's own terms per field: already analyzed for its exact unit.
         var ownTerms: [Int: Set<String>] = [:]
         if case .unit(let unit)? = exact {
@@ -614,33 +617,47 @@ struct QueryPlanner {
             for (term, frequency) in kept {
                 unitFrequency = max(unitFrequency, frequency)
                 guard let spelling = found[term] else { continue }
-                // The fewest edits first (the likeliest intended word), then the searcher's
-                // language, then the most records.
-                let candidate = (-spelling.distance, preferred ? 1 : 0, frequency)
-                if best == nil
-                    || candidate > (-(best?.distance ?? 0), best?.preferred == true ? 1 : 0, best?.frequency ?? 0)
-                {
-                    best = (spelling.spelling, spelling.distance, preferred, frequency)
-                    bestField = field
+                var seen = candidates[term] ?? (spelling.spelling, spelling.distance, spelling.isForm, preferred, 0, [])
+                // (Shown as the searcher's language writes it: `restaur` is French restauration
+                // and Spanish restauraron.)
+                if (spelling.distance, preferred ? 0 : 1, spelling.isForm ? 0 : 1) < (seen.distance, seen.preferred ? 0 : 1, seen.isForm ? 0 : 1) {
+                    (seen.spelling, seen.distance, seen.isForm) = (spelling.spelling, spelling.distance, spelling.isForm)
                 }
+                seen.preferred = seen.preferred || preferred
+                seen.frequency += frequency
+                seen.fields.append(field)
+                candidates[term] = seen
             }
             parts.append(
                 FieldPart(
                     field: field, weight: searcher.fieldWeights[field], terms: [kept.map(\.term)], offsets: [0],
                     label: "\(kept[0].term) (close to \(word))"))
         }
-        guard var best, !parts.isEmpty else { return nil }
+        // The fewest edits first (the likeliest intended word), then the searcher's language,
+        // then the most records (then the spelling, so that ties fall the same way each time).
+        // The fewest edits first (the likeliest intended word), then the searcher's language,
+        // then the most records (then the term, so that ties fall the same way each time).
+        let ranked = candidates.sorted { a, b in
+            (-a.value.distance, a.value.preferred ? 1 : 0, a.value.frequency, b.key)
+                > (-b.value.distance, b.value.preferred ? 1 : 0, b.value.frequency, a.key)
+        }
+        // An automatic correction names a spelling that at least two records have, counted
+        // over the catalog (`Kalimantan` in one record's title and another's description is in
+        // two records; a record counts once, and a deleted one not at all): a word one record
+        // has is as likely another language's, or a name (`whale` is not `Wales`).
+        let chosen = ranked.first { term, found in
+            guard !requested else { return true }
+            let places = found.fields.map { FieldPart(field: $0, weight: 1, terms: [[term]], offsets: [0], label: term) }
+            return distinctDocuments(of: places, atLeast: Self.minimumCorrectionDocuments) >= Self.minimumCorrectionDocuments
+        }
+        guard let chosen, !parts.isEmpty else { return nil }
+        var best = (spelling: chosen.value.spelling, distance: chosen.value.distance, frequency: chosen.value.frequency)
         // A stem that no record writes (`restor`, one edit from `resto`) is shown as the closest
         // word written under it (`restore`), as a typed stem is (`mangrov` -> `mangrove`).
-        if let field = bestField, let written = try writtenSpelling(of: best.spelling, fields: [field]) {
-            best.spelling = written.form
-        }
-        // (Counted over the catalog, not per field: `Kalimantan` in one record's title and
-        // another's description is in two records.)
-        if !requested, unitFrequency < Self.minimumCorrectionDocuments,
-            distinctDocuments(of: parts, atLeast: Self.minimumCorrectionDocuments) < Self.minimumCorrectionDocuments
+        if !chosen.value.isForm, let field = chosen.value.fields.first,
+            let written = try writtenSpelling(of: best.spelling, fields: [field])
         {
-            return nil
+            best.spelling = written.form
         }
         corrections.entries.append(
             SpellingCorrection(
