@@ -186,6 +186,21 @@ struct SynonymTests {
             schema: Self.titles(["en", "es", "ru", "zh"]))
         #expect(colliding.expand(try QueryParser().parse("forest"), weight: 0.5).expansions.map(\.setID) == ["forests"])
         #expect(Set(colliding.expand(try QueryParser().parse("无人机森林监测"), weight: 0.5).expansions.map(\.setID)) == ["drones", "forest-monitoring"])
+        // Within one concept too: French `financement` is also the English stem of `financing`,
+        // but the words are French, so the English labels are translations to add (QA: only
+        // Spanish records were found), and the other way round.
+        let finance = QueryExpander(
+            sets: [SynonymSet(id: "finance", labels: [
+                .init(text: "financing", group: "en"), .init(text: "funding", group: "en"), .init(text: "financement", group: "fr"),
+                .init(text: "financiación", group: "es"),
+            ])],
+            schema: Self.titles(["en", "es", "fr"]))
+        let french = try #require(finance.expand(try QueryParser().parse("financement"), weight: 0.5).expansions.first)
+        #expect(french.matchedGroups == ["fr"])
+        #expect(Set(french.added.map(\.text)) == ["financing", "funding", "financiación"])
+        let english = try #require(finance.expand(try QueryParser().parse("financing"), weight: 0.5).expansions.first)
+        #expect(english.matchedGroups == ["en"])
+        #expect(Set(english.added.map(\.text)) == ["financement", "financiación"])
         // The labels tell the query's language; its function words are not searched in the
         // others (Spanish `hay`, there is, is the English `hay`).
         let spanish = QueryExpander(

@@ -725,6 +725,19 @@ public struct QueryExpander: Sendable {
             labelled[match.first, default: []].append((span.lowerBound - start)..<(span.upperBound - start))
         }
         let joinedScalars = Array(joined.unicodeScalars)
+        // The groups whose labels the words are, of those a match was found in: the ones
+        // whose label is written nearest the words. Stems of two languages collide (French
+        // `financement` and English `financing` are both `financ`): the words are French, and
+        // the English labels (`funding`) are translations to add, not the query's own words.
+        func nearestGroups(of match: (set: Int, first: Int, last: Int, groups: [String], terms: Int, start: Int)) -> [String] {
+            guard match.groups.count > 1 else { return match.groups }
+            let source = words[match.first...match.last].joined(separator: " ").lowercased()
+            let distances = match.groups.map { group in
+                sets[match.set].labels.filter { $0.group == group }.map { Self.editDistance($0.text.lowercased(), source) }.min() ?? Int.max
+            }
+            let nearest = distances.min() ?? Int.max
+            return zip(match.groups, distances).filter { $0.1 == nearest }.map(\.0)
+        }
         let results = found.compactMap { match -> (synonyms: Synonyms, expansion: QueryExpansion)? in
             let set = sets[match.set]
             // The words are what the label's terms span in the query: a label inside a CJK run
@@ -738,19 +751,20 @@ public struct QueryExpander: Sendable {
             }
             // Matches at the same words are this language's own, unless they are different
             // characters of one word (`eDNA` and `监测` in `eDNA监测`).
-            var ownGroups = Set(match.groups)
+            let matchedGroups = nearestGroups(of: match)
+            var ownGroups = Set(matchedGroups)
             for other in found where other.first <= match.last && other.last >= match.first {
                 if let mine = spans[[match.set, match.first, match.last]], let theirs = spans[[other.set, other.first, other.last]],
                     !mine.overlaps(theirs)
                 {
                     continue
                 }
-                ownGroups.formUnion(other.groups)
+                ownGroups.formUnion(nearestGroups(of: other))
             }
             // The query's own words, as each of their groups analyzes them (a label that is
             // them is not searched again).
             let ownTerms = Dictionary(
-                uniqueKeysWithValues: match.groups.filter(searchesOwnLabels.contains).compactMap { group in
+                uniqueKeysWithValues: matchedGroups.filter(searchesOwnLabels.contains).compactMap { group in
                     analyzers[group].map { (group, Self.termsByPosition($0.tokens(source))) }
                 })
             let added = set.labels.filter { label in
@@ -774,7 +788,7 @@ public struct QueryExpander: Sendable {
                 words: added.map { Synonyms.Word(text: $0.text, group: $0.group, label: "\($0.text) [\($0.group)] from \(source)") },
                 weight: weight * Double(max(1, match.terms)),
                 misspelt: Set((misspelt[[match.set, match.first, match.last]] ?? []).map { words[$0] }))
-            let expansion = QueryExpansion(source: source, matchedGroups: match.groups, setID: set.id, added: added)
+            let expansion = QueryExpansion(source: source, matchedGroups: matchedGroups, setID: set.id, added: added)
             return (synonyms, expansion)
         }
         return (results, labelled)
