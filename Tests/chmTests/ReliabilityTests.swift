@@ -377,6 +377,9 @@ struct ReliabilityTests {
     @Test func aWriterGivenAWaitGoesOnOnceTheLockIsLetGo() throws {
         let (directory, index, lock) = try lockedIndex()
         defer { _ = withExtendedLifetime(directory) { close(lock) } }  // (the directory is removed when let go)
+        // Without a wait, the error says how to wait.
+        let atOnce = try CLI.run(["delete", "f0-3", "--index", index])
+        #expect(atOnce.status == 1 && atOnce.stderr.contains("(or pass --wait SECONDS to wait for it)"), "\(atOnce.stderr)")
         let refused = try CLI.run(["delete", "f0-3", "--index", index, "--wait", "0.2"])
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("(waited 0.2 s)"), "\(refused.stderr)")
