@@ -108,6 +108,9 @@ extension ClearingHouse {
                 "catalog: \(aliasHealth.identicalGroups) sets of records have the same content under different ids (from one source, or stored before aliases existed); `chm duplicates` lists them and `chm merge` makes them one")
         }
         report.catalogChange = try catalogChangeSequence()
+        // (The newest commit's number, readable or not: a damaged newest manifest is not a
+        // write that committed while the check ran.)
+        let generationAtStart = IndexSearcher.newestGeneration(directory: segmentsDirectory)
         let searcher: IndexSearcher
         do {
             searcher = try IndexSearcher.open(directory: segmentsDirectory, schema: RecordIndexing.schema)
@@ -150,7 +153,9 @@ extension ClearingHouse {
             try catalog.forEachJSON { id, _ in if !keys.contains(id) { missing += 1 } }
             if missing > 0 { report.problems.append("index: \(missing) catalog records are missing from the index") }
         }
-        if try catalogChangeSequence() != changeAtStart || report.catalogChange != changeAtStart || IndexSearcher.newestGeneration(directory: segmentsDirectory) != searcher.generation {
+        if try catalogChangeSequence() != changeAtStart || report.catalogChange != changeAtStart
+            || IndexSearcher.newestGeneration(directory: segmentsDirectory) != generationAtStart
+        {
             report.problems.removeSubrange(comparedFrom.problems...)
             report.notes.removeSubrange(comparedFrom.notes...)
             report.notes.append("a write committed while the check ran, so the index and the catalog were not compared; check again once it has ended")
