@@ -203,8 +203,10 @@ struct ReliabilityTests {
             let failing = Int(fault.split(separator: "#").last ?? "") ?? 1
             #expect(stored.count == 50 * (failing - 1), "\(fault)")
         } else {
-            // The catalog holds every file; the index is behind until the next write.
+            // The catalog holds every file; the index is behind until the next write, and
+            // the error says so (QA: "the last commit is intact" alone read as nothing stored).
             #expect(stored.count == 150, "\(fault)")
+            #expect(problem.first?.contains("this run's changes are stored in the catalog") == true, "\(fault): \(failed.stderr)")
         }
         let finish = try CLI.run(["ingest", directory.path("in"), "--index", index])
         #expect(finish.status == 0, "\(fault): \(finish.stderr)")

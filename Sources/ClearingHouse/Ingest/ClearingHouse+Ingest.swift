@@ -272,7 +272,17 @@ extension ClearingHouse {
                     .warning, file: catalog.path,
                     message: "the records are stored, but this run's counts could not be logged in ingest_runs: \(error)"))
         }
-        try indexing { try feed.finish() }
+        do {
+            try indexing { try feed.finish() }
+        } catch let error as ClearingHouseError where report.added + report.updated + report.deleted + report.aliased > 0 {
+            // (The index's "last commit is intact" is not the whole story: the catalog's is
+            // this run's.)
+            throw ClearingHouseError(
+                error.code,
+                error.message
+                    + "; this run's changes are stored in the catalog, and the index catches up with them at the next write (searches meanwhile say it is behind)",
+                parameter: error.parameter)
+        }
         return report
     }
 
