@@ -39,7 +39,7 @@ public final class ClearingHouse: Sendable {
     let sharedSearcher = Mutex<IndexSearcher?>(nil)
 
     /// How long a write waits while another process writes the same index (an ingest, a
-    /// harvest, a server's write) before it fails with a `storage` error naming that process.
+    /// harvest, a server's write) before it fails with a `locked` error naming that process.
     /// Zero, the default, fails at once. Writes of this process to the same directory wait
     /// for each other whatever this says, through one `ClearingHouse` or several. At most a
     /// year.
@@ -201,8 +201,10 @@ extension ClearingHouse {
     /// Runs `body` as this process's one writer: concurrent writes wait for each other.
     /// - Throws: ``ClearingHouseError`` (`conflict`) for a write started from inside another
     ///   write's callback (its diagnostics or progress closure): it would wait for itself.
-    func exclusiveWrite<T>(_ body: () throws -> T) throws -> T {
-        try writes.pass(body)
+    /// Without `waiting`, a write of this process on the directory (through another object)
+    /// makes it throw a `locked` error at once.
+    func exclusiveWrite<T>(waiting: Bool = true, _ body: () throws -> T) throws -> T {
+        try writes.pass(waiting: waiting, body)
     }
 }
 
@@ -222,7 +224,11 @@ final class WriteGate: Sendable {
 
     /// The gate of `directory`, which exists.
     static func gate(for directory: URL) -> WriteGate {
-        let key = directory.standardizedFileURL.resolvingSymlinksInPath().path
+        // (realpath: symbolic links and `..` resolved in the order the file system does.)
+        let key = realpath(directory.path, nil).map { resolved in
+            defer { free(resolved) }
+            return String(cString: resolved)
+        } ?? directory.standardizedFileURL.path
         return gates.withLock { gates in
             if let gate = gates[key] { return gate }
             let gate = WriteGate()
@@ -234,17 +240,26 @@ final class WriteGate: Sendable {
     /// Runs `body` once no other write of this process holds the gate.
     /// - Throws: a `conflict` error when called from inside a write on the same thread (a
     ///   write's diagnostics or progress callback), or what `body` throws.
-    func pass<T>(_ body: () throws -> T) throws -> T {
+    func pass<T>(waiting: Bool = true, _ body: () throws -> T) throws -> T {
         let me = Self.currentThread()
         guard writingThread.load(ordering: .relaxed) != me else {
             throw ClearingHouseError(
                 .conflict, "a write cannot start inside another write's diagnostics or progress callback; start it after that write returns")
         }
-        return try lock.withLock { _ in
+        if waiting {
+            return try lock.withLock { _ in
+                writingThread.store(me, ordering: .relaxed)
+                defer { writingThread.store(0, ordering: .relaxed) }
+                return try body()
+            }
+        }
+        let result: T? = try lock.withLockIfAvailable { _ in
             writingThread.store(me, ordering: .relaxed)
             defer { writingThread.store(0, ordering: .relaxed) }
             return try body()
         }
+        guard let result else { throw ClearingHouseError(.locked, "another write of this process is writing the index") }
+        return result
     }
 
     /// The calling thread, as a number.

@@ -65,6 +65,10 @@ enum Console {
 
     nonisolated(unsafe) private static var progressShown = false
 
+    /// Whether the running command takes `--wait` (set by ``WriteOptions/lockWait(default:)``):
+    /// a lock error says to pass it only then.
+    nonisolated(unsafe) static var takesWait = false
+
     /// Shows `text` as the live progress line on a terminal.
     static func progress(_ text: String) {
         guard stderrIsTerminal else { return }
@@ -99,7 +103,7 @@ enum Console {
         } catch let error as ClearingHouseError {
             clearProgress()
             // (A write that found another writing can wait for it: say how, in this front end.)
-            let advice = error.code == .locked && !error.message.contains("(waited") ? " (or pass --wait SECONDS to wait for it)" : ""
+            let advice = error.code == .locked && takesWait && !error.message.contains("(waited") ? " (or pass --wait SECONDS to wait for it)" : ""
             self.error("chm: error: \(message(of: error))\(advice)")
             switch error.code {
             case .invalidInput: throw invalidInput

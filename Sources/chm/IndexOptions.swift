@@ -54,8 +54,10 @@ struct WriteOptions: ParsableArguments {
         }
     }
 
-    /// The wait in effect: `--wait`, else `default`.
+    /// The wait in effect: `--wait`, else `default`. (Asking for it marks the command as one
+    /// that takes `--wait`, which a lock error then names: ``Console/takesWait``.)
     func lockWait(default seconds: Double = 0) -> Duration {
-        .milliseconds(Int(((wait ?? seconds) * 1000).rounded()))
+        Console.takesWait = true
+        return .milliseconds(Int(((wait ?? seconds) * 1000).rounded()))
     }
 }

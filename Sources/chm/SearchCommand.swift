@@ -112,6 +112,9 @@ struct SearchCommand: ParsableCommand {
             // (A quoted query is shown as typed, not in a second pair of quotes.)
             let shown = typed.hasPrefix("\"") && typed.hasSuffix("\"") && typed.count > 1 ? typed : "\"\(typed)\""
             print("No records match" + (query.isEmpty ? "" : " " + shown) + (offset > 0 ? " at offset \(offset)" : "") + counted + ".")
+            if response.onlyStopWords {
+                print("Its words are all stop words (words so common that they are not indexed, such as the, of, de, la): add a word that says what you look for.")
+            }
         } else {
             print("\(offset + 1)-\(offset + response.hits.count) of \(total)")
             HitPrinter.print(response, offset: offset)

@@ -92,6 +92,23 @@ struct WebPageTests {
         }
     }
 
+    @Test("a query of stop words only says so, in the API and on the page (QA: only 'no records match')")
+    func onlyStopWords() async throws {
+        try await withServer { client, _ in
+            let page = try await client.get("/?q=the+of+and").text
+            #expect(page.contains("Every word of this search is too common to be indexed"), "\(page)")
+            let french = try await client.get("/?q=le+de+la&lang=fr").text
+            #expect(french.contains("Tous les mots de cette recherche sont trop courants"), "\(french)")
+            let api = try await client.get("/v1/search?q=the+of+and").text
+            #expect(api.contains(#""onlyStopWords":true"#), "\(api)")
+            // Not when a word is searched, nor when nothing matches a word that is.
+            let other = try await client.get("/?q=zzzqqq").text
+            #expect(!other.contains("too common") && other.contains("Try other words"))
+            #expect(!(try await client.get("/v1/search?q=the+mangrove").text).contains("onlyStopWords"))
+            #expect(!(try await client.get("/v1/search?q=zzzqqq").text).contains("onlyStopWords"))
+        }
+    }
+
     @Test("a query marks the matched words in the snippets and counts exactly")
     func query() async throws {
         try await withServer { client, _ in

@@ -1,7 +1,8 @@
 // What a program that embeds the library meets (from a QA pass that wrote one): this file
 // imports only `ClearingHouse`, as a README reader's program does, so it also proves that the
-// engine's types the answers carry (BM25Parameters, QueryExpansion...) can be named.
-import ClearingHouse
+// engine's types the answers carry (BM25Parameters, QueryExpansion...) can be named. (Testable
+// only for one package call, the server's catch-up.)
+@testable import ClearingHouse
 import Foundation
 import Synchronization
 import Testing
@@ -61,6 +62,9 @@ struct EmbeddingTests {
                 }
             }
             inside.wait()
+            // What must not wait (a server's catch-up at its start) says the index is locked.
+            let notWaiting = #expect(throws: ClearingHouseError.self) { try second.synchronizeIndexUnlessLocked() }
+            #expect(notWaiting?.code == .locked)
             DispatchQueue.global().async {
                 outcome.withLock { $0 = Result { try second.delete(ids: ["b"]) } }
                 deleted.signal()

@@ -44,7 +44,16 @@ struct WriterSafetyTests {
         #expect(searcher.documentCount == 30)
         #expect(searcher.bm25 == old)
         #expect(searcher.verifyChecksums().isEmpty)
+        // A rollback undoes the parameters with the documents.
+        try rebuild.rollback()
+        try rebuild.add(Self.document("a-extra"))
+        try rebuild.commit()
+        searcher = try IndexSearcher.open(directory: directory.url, schema: Self.schema)
+        #expect(searcher.documentCount == 31)
+        #expect(searcher.bm25 == old)
         // The rebuild's commit replaces documents and parameters together.
+        rebuild.deleteAll(bm25: new)
+        for index in 0..<20 { try rebuild.add(Self.document("b\(index)")) }
         try rebuild.commit()
         rebuild.close()
         searcher = try IndexSearcher.open(directory: directory.url, schema: Self.schema)
@@ -75,6 +84,37 @@ struct WriterSafetyTests {
         merger.close()
         // Nothing was merged: the damage is still there to be found, not hidden under a new
         // checksum.
+        let searcher = try IndexSearcher.open(directory: directory.url, schema: Self.schema)
+        #expect(searcher.documentCount == 100)
+        #expect(searcher.verifyChecksums().contains { $0.contains("checksum mismatch in section positions") })
+    }
+
+    /// A tiered merge runs after its commit: a damaged segment among the ones it would merge
+    /// is left out, and the commit and the writes after it go on (review: every later write
+    /// had failed after committing).
+    @Test func aTieredMergeLeavesADamagedSegmentOutAndTheWritesGoOn() throws {
+        let directory = ScratchDirectory()
+        let writer = try IndexWriter(directory: directory.url, schema: Self.schema)
+        writer.mergeFactor = 3
+        for batch in 0..<2 {
+            for index in 0..<20 { try writer.add(Self.document("b\(batch)-\(index)", "wetland mangrove restoration coast")) }
+            try writer.commit()
+        }
+        writer.close()
+        let file = try #require(try WordFormTests.segmentFiles(directory).first)
+        var bytes = Array(try Data(contentsOf: file))
+        let section = try #require(WordFormTests.section(.positions, in: bytes))
+        bytes[section.offset + section.length / 2] ^= 0x5A
+        try Data(bytes).write(to: file)
+
+        let next = try IndexWriter(directory: directory.url, schema: Self.schema)
+        next.mergeFactor = 3
+        for batch in 2..<5 {
+            for index in 0..<20 { try next.add(Self.document("b\(batch)-\(index)", "wetland mangrove")) }
+            try next.commit()  // (a merge of three sound segments happens along the way)
+        }
+        #expect(throws: IndexError.self) { try next.forceMerge() }
+        next.close()
         let searcher = try IndexSearcher.open(directory: directory.url, schema: Self.schema)
         #expect(searcher.documentCount == 100)
         #expect(searcher.verifyChecksums().contains { $0.contains("checksum mismatch in section positions") })

@@ -274,7 +274,10 @@ extension ClearingHouse {
         }
         do {
             try indexing { try feed.finish() }
-        } catch let error as ClearingHouseError where report.added + report.updated + report.deleted + report.aliased > 0 {
+        } catch let error as ClearingHouseError
+            where report.added + report.updated + report.deleted + report.aliased > 0
+            && (try? isIndexBehind(IndexSearcher.open(directory: segmentsDirectory, schema: RecordIndexing.schema))) ?? true
+        {
             // (The index's "last commit is intact" is not the whole story: the catalog's is
             // this run's.)
             throw ClearingHouseError(

@@ -59,7 +59,7 @@ extension SearchResultHit: Codable {
 
 extension SearchResponse: Codable {
     private enum CodingKeys: String, CodingKey {
-        case query, total, hits, stale, correctedQuery, corrections, expansions, facets, facetLabels
+        case query, total, hits, stale, onlyStopWords, correctedQuery, corrections, expansions, facets, facetLabels
     }
 
     private enum CorrectionKeys: String, CodingKey {
@@ -75,7 +75,7 @@ extension SearchResponse: Codable {
     }
 
     /// `{"query", "total" (null unless counted), "hits": [...]}`, then only when they apply
-    /// `"stale": true`, `"correctedQuery"`, `"corrections": [{"word", "spelling", "distance",
+    /// `"stale": true`, `"onlyStopWords": true`, `"correctedQuery"`, `"corrections": [{"word", "spelling", "distance",
     /// "documents", "requested", "wordDocuments"}]` (`"writtenForm": true` for a word the index has only as a stem), `"expansions": [{"from", "matched", "concept",
     /// "translations": [{"language", "label"}]}]`, `"facets"` (per facet name, in name order:
     /// value -> count, most frequent first) and `"facetLabels"` (facet -> value -> label).
@@ -85,6 +85,7 @@ extension SearchResponse: Codable {
         try container.encode(total, forKey: .total)
         try container.encode(hits, forKey: .hits)
         if stale { try container.encode(true, forKey: .stale) }
+        if onlyStopWords { try container.encode(true, forKey: .onlyStopWords) }
         try container.encodeIfPresent(correctedQuery, forKey: .correctedQuery)
         if !corrections.isEmpty {
             var list = container.nestedUnkeyedContainer(forKey: .corrections)

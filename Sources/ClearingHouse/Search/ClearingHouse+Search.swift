@@ -70,7 +70,7 @@ extension ClearingHouse {
     /// ``synchronizeIndex()`` without waiting for another process's write (a server at its
     /// start serves at once, and catches up at its first write).
     package func synchronizeIndexUnlessLocked() throws -> Int {
-        try exclusiveWrite { try synchronizeIndexLocked(waiting: false) }
+        try exclusiveWrite(waiting: false) { try synchronizeIndexLocked(waiting: false) }
     }
 
     private func synchronizeIndexLocked(waiting: Bool) throws -> Int {
@@ -391,6 +391,13 @@ extension ClearingHouse {
             query: request.query, total: counted ? results.totalHits : nil, totalLowerBound: results.totalHits, hits: hits,
             facets: results.facets)
         response.stale = stale
+        if hits.isEmpty, results.totalHits == 0, query != .matchAll {
+            // (The words as typed, without the query's syntax; each dropped by some analyzer.)
+            let typed = SnippetBuilder.words(of: query).words
+            response.onlyStopWords = !typed.isEmpty && typed.allSatisfy { word in
+                RecordIndexing.schema.textFields.contains { $0.analyzer.tokens(word).isEmpty }
+            }
+        }
         response.expansions = expansions
         response.corrections = results.corrections
         response.correctedQuery = correctedQuery

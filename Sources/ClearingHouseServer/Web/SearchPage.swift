@@ -203,7 +203,8 @@ struct SearchPage {
     func hits() -> HTML {
         let s = strings
         guard !response.hits.isEmpty else {
-            return total == 0 && !state.isBlank ? "<p class=\"none\">\(s("results.tryOther"))</p>" : .empty
+            guard total == 0, !state.isBlank else { return .empty }
+            return "<p class=\"none\">\(s(response.onlyStopWords ? "results.onlyStopWords" : "results.tryOther"))</p>"
         }
         let first = (state.page - 1) * SearchState.pageSize + 1
         let items = response.hits.map { hit -> HTML in

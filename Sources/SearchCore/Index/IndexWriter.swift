@@ -63,6 +63,13 @@ public final class IndexWriter {
     public let schema: Schema
     /// BM25 parameters recorded in the manifest.
     public private(set) var bm25: BM25Parameters
+    /// The parameters a new index gets (what `init` was given).
+    private let initialBM25: BM25Parameters
+    /// Segments whose checksums a tiered merge found wrong: left out of later merges (an
+    /// ingest goes on; `forceMerge` refuses them), so that each is read once.
+    private var damagedSegments: Set<String> = []
+    /// Segments whose checksums were verified for a merge.
+    private var verifiedSegments: Set<String> = []
     /// Documents held in memory before a segment is flushed (at most 1 GB counts: a field's
     /// buffered postings are addressed with 32-bit offsets).
     public var maximumBufferedBytes = 64 << 20 {
@@ -100,6 +107,7 @@ public final class IndexWriter {
         self.directory = directory
         self.schema = schema
         self.bm25 = bm25
+        initialBM25 = bm25
         path = directory.path
         fields = FieldTable(schema: schema)
         buffer = SegmentBuilder(fields: fields)
@@ -350,11 +358,14 @@ public final class IndexWriter {
             try? FileManager.default.removeItem(atPath: (path as NSString).appendingPathComponent(segment.entry.name + ".seg"))
         }
         flushed = []
-        // Deletions marked in committed segments: read the segments back as committed.
+        // Deletions marked in committed segments: read the segments back as committed (and
+        // the parameters: a rebuild's ``deleteAll(bm25:)`` is undone too).
         if let manifest = try Manifest.newest(in: path) {
             segments = try OpenSegment.openAll(manifest, directory: path)
+            bm25 = manifest.bm25
         } else {
             segments = []
+            bm25 = initialBM25
         }
         changedSinceCommit = false
     }
@@ -469,6 +480,7 @@ public final class IndexWriter {
     public func commit(userData: [String: String]? = nil) throws(IndexError) {
         try checkLockHeld()
         try flush()
+        try checkLockHeld()  // (again: a large buffer's flush takes a while, and deletion files come next)
         segments += flushed
         flushed = []
         try writeManifest(userData: userData ?? committedUserData)
@@ -537,17 +549,35 @@ public final class IndexWriter {
 
     /// Tiered merging: when `mergeFactor` segments share a size tier (powers of 10 of live
     /// documents), merge them into one.
+    ///
+    /// It runs after a commit, which stands whatever happens here. A damaged segment is left
+    /// out of tiered merges (and reported by `check`): the commit, and the writes after it,
+    /// go on.
     private func maybeMerge() throws(IndexError) {
         while true {
             var tiers: [Int: [Int]] = [:]
-            for (index, segment) in segments.enumerated() {
+            for (index, segment) in segments.enumerated() where !damagedSegments.contains(segment.entry.name) {
                 let tier = segment.liveCount < 10 ? 0 : Int(log10(Double(segment.liveCount)))
                 tiers[tier, default: []].append(index)
             }
             guard let (_, members) = tiers.sorted(by: { $0.key < $1.key }).first(where: { $0.value.count >= mergeFactor })
             else { return }
-            try merge(Set(members.prefix(mergeFactor)))
+            let chosen = Array(members.prefix(mergeFactor))
+            let damaged = chosen.filter { !verify(segments[$0]) }
+            if !damaged.isEmpty { continue }  // (now in `damagedSegments`: the tiers are made again without them)
+            try merge(Set(chosen))
         }
+    }
+
+    /// Whether `segment`'s checksums hold (read once per writer; the pages read are let go).
+    private func verify(_ segment: OpenSegment) -> Bool {
+        let name = segment.entry.name
+        if verifiedSegments.contains(name) { return true }
+        if damagedSegments.contains(name) { return false }
+        let sound = segment.reader.verifyFile().isEmpty
+        segment.reader.releaseAllPages()
+        if sound { verifiedSegments.insert(name) } else { damagedSegments.insert(name) }
+        return sound
     }
 
     /// Merges every segment into one (dropping deleted documents) and commits.
@@ -565,12 +595,10 @@ public final class IndexWriter {
         let sources = indices.sorted().map { segments[$0] }
         // A merge writes what it reads under a new checksum: damage it read would pass for
         // sound data from then on. Every section it reads is verified first.
-        for source in sources {
-            let damaged = source.reader.verifyFile()
-            guard damaged.isEmpty else {
-                throw IndexError(
-                    .corrupt, "segment \(source.reader.name) is damaged (checksum mismatch in section \(damaged.sorted().joined(separator: ", "))): it was not merged")
-            }
+        for source in sources where !verify(source) {
+            throw IndexError(
+                .corrupt,
+                "segment \(source.reader.name) is damaged (checksum mismatch in section \(source.reader.verifyFile().sorted().joined(separator: ", "))): it was not merged")
         }
         let name = newSegmentName()
         let file = (path as NSString).appendingPathComponent(name + ".seg")

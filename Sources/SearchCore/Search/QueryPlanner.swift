@@ -566,10 +566,9 @@ struct QueryPlanner {
         var parts: [FieldPart] = []
         var unitFrequency = wordFrequency
         // Each term found (a close spelling, as the fields index it): how it is best shown
-        // (the fewest edits, a written form before a bare term), whether the searcher's
-        // language has it, its documents summed over the fields (`whole` in one record's
-        // summary and another's description is in two), and where it is.
-        var candidates: [String: (spelling: String, distance: Int, isForm: Bool, preferred: Bool, frequency: Int, fields: [Int])] = [:]
+        // (the fewest edits, a written form before a bare term) and in which field, whether
+        // the searcher's language has it, its most documents in one field, and its fields.
+        var candidates: [String: (spelling: String, distance: Int, isForm: Bool, shownIn: Int, preferred: Bool, frequency: Int, fields: [Int])] = [:]
         // The word's own terms per field: already analyzed for its exact unit.
         var ownTerms: [Int: Set<String>] = [:]
         if case .unit(let unit)? = exact {
@@ -617,14 +616,14 @@ struct QueryPlanner {
             for (term, frequency) in kept {
                 unitFrequency = max(unitFrequency, frequency)
                 guard let spelling = found[term] else { continue }
-                var seen = candidates[term] ?? (spelling.spelling, spelling.distance, spelling.isForm, preferred, 0, [])
+                var seen = candidates[term] ?? (spelling.spelling, spelling.distance, spelling.isForm, field, preferred, 0, [])
                 // (Shown as the searcher's language writes it: `restaur` is French restauration
                 // and Spanish restauraron.)
                 if (spelling.distance, preferred ? 0 : 1, spelling.isForm ? 0 : 1) < (seen.distance, seen.preferred ? 0 : 1, seen.isForm ? 0 : 1) {
-                    (seen.spelling, seen.distance, seen.isForm) = (spelling.spelling, spelling.distance, spelling.isForm)
+                    (seen.spelling, seen.distance, seen.isForm, seen.shownIn) = (spelling.spelling, spelling.distance, spelling.isForm, field)
                 }
                 seen.preferred = seen.preferred || preferred
-                seen.frequency += frequency
+                seen.frequency = max(seen.frequency, frequency)
                 seen.fields.append(field)
                 candidates[term] = seen
             }
@@ -633,8 +632,6 @@ struct QueryPlanner {
                     field: field, weight: searcher.fieldWeights[field], terms: [kept.map(\.term)], offsets: [0],
                     label: "\(kept[0].term) (close to \(word))"))
         }
-        // The fewest edits first (the likeliest intended word), then the searcher's language,
-        // then the most records (then the spelling, so that ties fall the same way each time).
         // The fewest edits first (the likeliest intended word), then the searcher's language,
         // then the most records (then the term, so that ties fall the same way each time).
         let ranked = candidates.sorted { a, b in
@@ -654,9 +651,7 @@ struct QueryPlanner {
         var best = (spelling: chosen.value.spelling, distance: chosen.value.distance, frequency: chosen.value.frequency)
         // A stem that no record writes (`restor`, one edit from `resto`) is shown as the closest
         // word written under it (`restore`), as a typed stem is (`mangrov` -> `mangrove`).
-        if !chosen.value.isForm, let field = chosen.value.fields.first,
-            let written = try writtenSpelling(of: best.spelling, fields: [field])
-        {
+        if !chosen.value.isForm, let written = try writtenSpelling(of: best.spelling, fields: [chosen.value.shownIn]) {
             best.spelling = written.form
         }
         corrections.entries.append(
