@@ -95,6 +95,18 @@ struct RequestRuleTests {
 
     /// An empty filter value matches nothing: refused by the library, for every front end
     /// (only the HTTP API refused it; `chm search x --country ""` found nothing).
+    /// QA: `--country Kenya` (and `countries: ["Kenya"]` in the library) found nothing, without
+    /// a word; a country filter is a code, in any case.
+    @Test func aCountryFilterIsACode() {
+        let message = #"country: "Kenya" is not an ISO 3166-1 alpha-2 country code (two letters, such as KE for Kenya)"#
+        expectParameterError("country", message) { try SearchRequest(query: "mangroves", filters: SearchFilters(countries: ["KE", "Kenya"])).validate() }
+        expectParameterError("country", message) { try SearchRequest(query: "", filters: SearchFilters(fields: ["country": ["Kenya"]])).validate() }
+        expectParameterError("country", #"country: "XX" is not an ISO 3166-1 alpha-2 country code (two letters, such as KE for Kenya)"#) {
+            try MatchRequest(id: "req-coast", filters: SearchFilters(countries: ["XX"])).validate()
+        }
+        #expect(throws: Never.self) { try SearchRequest(query: "", filters: SearchFilters(countries: ["ke", "MU"])).validate() }
+    }
+
     @Test func anEmptyFilterValueIsRefused() {
         expectParameterError("country", "country: an empty value matches nothing; leave the filter out") {
             try SearchRequest(query: "mangroves", filters: SearchFilters(countries: ["KE", ""])).validate()

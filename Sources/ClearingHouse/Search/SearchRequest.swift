@@ -49,6 +49,12 @@ public struct SearchFilters: Sendable, Hashable {
         for (field, values) in named + fields.sorted(by: { $0.key < $1.key }).map({ ($0.key, $0.value) }) where values.contains(where: { $0.unicodeScalars.allSatisfy(\.properties.isWhitespace) }) {
             throw ClearingHouseError(.invalidQuery, "\(field): an empty value matches nothing; leave the filter out", parameter: field)
         }
+        // A country is a code (QA: `--country Kenya` found nothing, without a word).
+        for country in countries + (fields["country"] ?? []) where CountryCode.normalized(country) == nil {
+            throw ClearingHouseError(
+                .invalidQuery, "country: \"\(country)\" is not an ISO 3166-1 alpha-2 country code (two letters, such as KE for Kenya)",
+                parameter: "country")
+        }
         // Each value is looked up in every segment: a request of a hundred thousand values would
         // hold a search thread for seconds (there are 249 countries and 23 targets).
         let counted: [(String, Int)] =
