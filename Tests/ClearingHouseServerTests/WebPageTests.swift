@@ -85,6 +85,11 @@ struct WebPageTests {
         try await withServer(records: records) { client, _ in
             let typo = try await client.get("/?q=wetlnd").text
             #expect(typo.contains(#"<p class="corrected">Showing results for <a href="/?q=wetland">wetland</a></p>"#), "\(typo)")
+            // And the way back to the words as typed (QA: correct=false was refused).
+            #expect(typo.contains(#"<p class="search-instead">Search instead for <a href="/?q=wetlnd&amp;correct=false">wetlnd</a></p>"#), "\(typo)")
+            let asTyped = try await client.get("/?q=wetlnd&correct=false").text
+            #expect(!asTyped.contains(#"class="corrected""#) && dataTotal(asTyped) == 0, "\(asTyped)")
+            #expect(try await client.get("/?q=wetlnd&correct=maybe").status == .badRequest)
             let rare = try await client.get("/?q=restoraton").text
             #expect(rare.contains(#"<p class="close-spellings">Also searching close spellings: restoraton → restoration</p>"#), "\(rare)")
             #expect(!rare.contains(#"class="corrected""#))

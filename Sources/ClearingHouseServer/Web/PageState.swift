@@ -68,9 +68,12 @@ struct SearchState: Sendable, Hashable {
     var page = 1
     /// The interface language.
     var language = "en"
+    /// Whether unknown words are corrected ("showing results for"); `correct=false` searches
+    /// the words as typed (the page's "search instead for" link).
+    var correct = true
 
     /// The parameters of the search page (and of `/feed` and `/export`, which add their own).
-    static let names: Set<String> = Set(facetFields).union(["q", "since", "until", "sort", "page", "lang"])
+    static let names: Set<String> = Set(facetFields).union(["q", "since", "until", "sort", "page", "lang", "correct"])
 
     /// The interface language of an address: `lang`, one of the six, or English.
     /// - Throws: ``PageError`` for another value.
@@ -122,6 +125,13 @@ struct SearchState: Sendable, Hashable {
                 }
                 sort = value
             }
+            if let text = try parameters.one("correct"), !text.isEmpty {
+                switch text.lowercased() {
+                case "true": correct = true
+                case "false": correct = false
+                default: throw PageError.badParameter("correct", "\"\(text)\" is not true or false")
+                }
+            }
             if let text = try parameters.one("page"), !text.isEmpty {
                 guard let value = Int(text) else { throw PageError.badParameter("page", "\"\(text)\" is not a whole number") }
                 guard value >= 1 else { throw PageError.badParameter("page", "pages start at 1") }
@@ -163,7 +173,7 @@ struct SearchState: Sendable, Hashable {
     func searchRequest() throws -> SearchRequest {
         SearchRequest(
             query: query, filters: try filters, facets: Self.facetFields, limit: Self.pageSize, offset: (page - 1) * Self.pageSize,
-            sort: sort, countTotal: true, language: language)
+            sort: sort, countTotal: true, language: language, correct: correct)
     }
 
     /// Whether the state has neither a query nor a filter.
@@ -189,6 +199,7 @@ struct SearchState: Sendable, Hashable {
         if let since { pairs.append(("since", since)) }
         if let until { pairs.append(("until", until)) }
         if let sort { pairs.append(("sort", sort.rawValue)) }
+        if !correct { pairs.append(("correct", "false")) }
         if includePage, page > 1 { pairs.append(("page", String(page))) }
         if includeLanguage, language != "en" { pairs.append(("lang", language)) }
         return pairs

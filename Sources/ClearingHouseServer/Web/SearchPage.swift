@@ -173,8 +173,12 @@ struct SearchPage {
             var other = state
             other.query = correctedQuery
             other.page = 1
+            var typed = state
+            typed.correct = false
+            typed.page = 1
             corrected = """
                 <p class="corrected">\(s("results.corrected"))\(s.afterColon)<a href="\(other.url())">\(correctedQuery)</a></p>
+                <p class="search-instead">\(s("results.searchInstead"))\(s.afterColon)<a href="\(typed.url())">\(state.query)</a></p>
                 """
         }
         // Rare words searched with a far more frequent neighbour beside them (`bears`, `years`):
