@@ -62,21 +62,26 @@ struct WriterSafetyTests {
         #expect(try searcher.search(.term(field: nil, text: "a0")).hits.isEmpty)
     }
 
-    @Test func aMergeRefusesADamagedSegment() throws {
+    /// An index of two committed segments of `size` documents, the first one's positions
+    /// damaged (a section opening does not verify: phrases read it).
+    static func indexWithADamagedSegment(size: Int) throws -> ScratchDirectory {
         let directory = ScratchDirectory()
         let writer = try IndexWriter(directory: directory.url, schema: Self.schema)
         for batch in 0..<2 {
-            for index in 0..<50 { try writer.add(Self.document("b\(batch)-\(index)", "wetland mangrove restoration coast")) }
+            for index in 0..<size { try writer.add(Self.document("b\(batch)-\(index)", "wetland mangrove restoration coast")) }
             try writer.commit()
         }
         writer.close()
-        // Damage in the positions, which opening does not verify (phrases read them).
         let file = try #require(try WordFormTests.segmentFiles(directory).first)
         var bytes = Array(try Data(contentsOf: file))
         let section = try #require(WordFormTests.section(.positions, in: bytes))
         bytes[section.offset + section.length / 2] ^= 0x5A
         try Data(bytes).write(to: file)
+        return directory
+    }
 
+    @Test func aMergeRefusesADamagedSegment() throws {
+        let directory = try Self.indexWithADamagedSegment(size: 50)
         let merger = try IndexWriter(directory: directory.url, schema: Self.schema)
         let error = #expect(throws: IndexError.self) { try merger.forceMerge() }
         #expect(error?.code == .corrupt)
@@ -93,20 +98,7 @@ struct WriterSafetyTests {
     /// is left out, and the commit and the writes after it go on (review: every later write
     /// had failed after committing).
     @Test func aTieredMergeLeavesADamagedSegmentOutAndTheWritesGoOn() throws {
-        let directory = ScratchDirectory()
-        let writer = try IndexWriter(directory: directory.url, schema: Self.schema)
-        writer.mergeFactor = 3
-        for batch in 0..<2 {
-            for index in 0..<20 { try writer.add(Self.document("b\(batch)-\(index)", "wetland mangrove restoration coast")) }
-            try writer.commit()
-        }
-        writer.close()
-        let file = try #require(try WordFormTests.segmentFiles(directory).first)
-        var bytes = Array(try Data(contentsOf: file))
-        let section = try #require(WordFormTests.section(.positions, in: bytes))
-        bytes[section.offset + section.length / 2] ^= 0x5A
-        try Data(bytes).write(to: file)
-
+        let directory = try Self.indexWithADamagedSegment(size: 20)
         let next = try IndexWriter(directory: directory.url, schema: Self.schema)
         next.mergeFactor = 3
         for batch in 2..<5 {
