@@ -42,7 +42,7 @@ struct IndexOptions: ParsableArguments {
 /// `--wait SECONDS`, shared by every command that writes the index.
 struct WriteOptions: ParsableArguments {
     @Option(
-        name: .long,
+        name: .long, parsing: .unconditional,  // (`--wait -1` is a value to refuse, not a missing one)
         help: ArgumentHelp(
             "While another process writes the index (an ingest, a harvest, a reindex, chm serve), wait up to SECONDS for it to finish instead of failing at once (default 0; chm serve: 5).",
             valueName: "SECONDS"))
