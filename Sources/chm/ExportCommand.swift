@@ -25,10 +25,13 @@ struct ExportCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: ArgumentHelp("Write to FILE (atomically) instead of standard output.", valueName: "FILE"))
     var output: String?
 
+    @Flag(name: .customLong("no-correct"), help: "Export what the words as typed find: no close spellings of unknown words (as chm search --no-correct).")
+    var noCorrect = false
+
     func run() throws {
         if let output { try Console.run { try ClearingHouse.validateExportFile(output) } }
         let house = try indexOptions.open(create: false)
-        let selection = ClearingHouse.ExportSelection(query: query, filters: filterOptions.filters)
+        let selection = ClearingHouse.ExportSelection(query: query, filters: filterOptions.filters, correct: !noCorrect)
         if let output {
             try Console.run { try house.export(format: format, selection: selection, toFile: output) }
         } else {

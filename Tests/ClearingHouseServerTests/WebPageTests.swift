@@ -90,6 +90,10 @@ struct WebPageTests {
             let asTyped = try await client.get("/?q=wetlnd&correct=false").text
             #expect(!asTyped.contains(#"class="corrected""#) && dataTotal(asTyped) == 0, "\(asTyped)")
             #expect(try await client.get("/?q=wetlnd&correct=maybe").status == .badRequest)
+            // The page's downloads follow it (QA: the export ignored correct=false).
+            let corrected = try await client.get("/export?q=wetlnd&format=jsonl").text
+            #expect(corrected.split(separator: "\n").count == 25, "\(corrected.prefix(200))")
+            #expect(try await client.get("/export?q=wetlnd&format=jsonl&correct=false").text.isEmpty)
             let rare = try await client.get("/?q=restoraton").text
             #expect(rare.contains(#"<p class="close-spellings">Also searching close spellings: restoraton → restoration</p>"#), "\(rare)")
             #expect(!rare.contains(#"class="corrected""#))
@@ -107,6 +111,8 @@ struct WebPageTests {
             let api = try await client.get("/v1/search?q=the+of+and").text
             #expect(api.contains(#""onlyStopWords":true"#), "\(api)")
             // Not when a word is searched, nor when nothing matches a word that is.
+            // Punctuation is no stop word (QA: `. , ;` was said to be stop words).
+            #expect(!(try await client.get("/v1/search?q=.+,+;").text).contains("onlyStopWords"))
             let other = try await client.get("/?q=zzzqqq").text
             #expect(!other.contains("too common") && other.contains("Try other words"))
             #expect(!(try await client.get("/v1/search?q=the+mangrove").text).contains("onlyStopWords"))

@@ -105,6 +105,10 @@ struct RequestRuleTests {
             try MatchRequest(id: "req-coast", filters: SearchFilters(countries: ["XX"])).validate()
         }
         #expect(throws: Never.self) { try SearchRequest(query: "", filters: SearchFilters(countries: ["ke", "MU"])).validate() }
+        // In the query too, naming where.
+        let inQuery = #expect(throws: ClearingHouseError.self) { try ClearingHouse.parseQuery("coral country:Kenya") }
+        #expect(inQuery?.message == #"invalid query: position 6: country: "Kenya" is not an ISO 3166-1 alpha-2 country code (two letters, such as KE for Kenya)"#)
+        #expect(throws: Never.self) { try ClearingHouse.parseQuery("coral country:ke") }
     }
 
     @Test func anEmptyFilterValueIsRefused() {

@@ -184,10 +184,30 @@ extension ClearingHouse {
     /// the `--region` filter is.
     /// - Throws: ``ClearingHouseError`` with code `invalidQuery` naming the position.
     public static func parseQuery(_ text: String, minimumMatch: Int = 0) throws -> Query {
+        let query: Query
         do {
-            return namingRegions(try QueryParser(minimumShouldMatch: minimumMatch).parse(text))
+            query = namingRegions(try QueryParser(minimumShouldMatch: minimumMatch).parse(text))
         } catch {
             throw ClearingHouseError(.invalidQuery, "invalid query: \(error.description)")
+        }
+        // A country is a code, in the query as in the filters (`country:Kenya` found nothing).
+        if let country = countryValues(of: query).first(where: { CountryCode.normalized($0) == nil }) {
+            let position = QueryParser.position(ofField: "country", in: text).map { "position \($0): " } ?? ""
+            throw ClearingHouseError(
+                .invalidQuery,
+                "invalid query: \(position)country: \"\(country)\" is not an ISO 3166-1 alpha-2 country code (two letters, such as KE for Kenya)")
+        }
+        return query
+    }
+
+    /// The values of `query`'s `country:` clauses.
+    private static func countryValues(of query: Query) -> [String] {
+        switch query {
+        case .term(let field?, let text), .phrase(let field?, let text):
+            return field == "country" ? [text] : []
+        case .boolean(let clauses, _): return clauses.flatMap { countryValues(of: $0.query) }
+        case .boost(let inner, _): return countryValues(of: inner)
+        case .term, .phrase, .prefix, .fuzzy, .matchAll, .synonyms: return []
         }
     }
 
@@ -393,9 +413,10 @@ extension ClearingHouse {
         response.stale = stale
         if hits.isEmpty, results.totalHits == 0, query != .matchAll {
             // (The words as typed, without the query's syntax; each dropped by some analyzer.)
+            // (Punctuation, which no analyzer indexes either, is not a stop word.)
             let typed = SnippetBuilder.words(of: query).words
             response.onlyStopWords = !typed.isEmpty && typed.allSatisfy { word in
-                RecordIndexing.schema.textFields.contains { $0.analyzer.tokens(word).isEmpty }
+                word.contains { $0.isLetter } && RecordIndexing.schema.textFields.contains { $0.analyzer.tokens(word).isEmpty }
             }
         }
         response.expansions = expansions
