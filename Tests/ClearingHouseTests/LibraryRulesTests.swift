@@ -66,10 +66,10 @@ struct RequestRuleTests {
         expectParameterError("inCountry", "inCountry: requesting countries go with a text; a record id brings its own") {
             try MatchRequest(id: "req-coast", requestingCountries: ["KE"]).validate()
         }
-        expectParameterError("inCountry", "inCountry: \"Kenya\" is not an ISO 3166-1 alpha-2 country code") {
+        expectParameterError("inCountry", "inCountry: \"Kenya\" is not an ISO 3166-1 alpha-2 country code (two letters, such as KE for Kenya)") {
             try MatchRequest(text: "mangroves", requestingCountries: ["Kenya"]).validate()
         }
-        expectParameterError("country", "country: \"XX\" is not an ISO 3166-1 alpha-2 country code") {
+        expectParameterError("country", "country: \"XX\" is not an ISO 3166-1 alpha-2 country code (two letters, such as KE for Kenya)") {
             try MatchRequest(text: "mangroves", filters: SearchFilters(countries: ["XX"])).validate()
         }
         expectParameterError("limit", "limit: -1 is below 0") { try MatchRequest(id: "req-coast", limit: -1).validate() }
@@ -135,7 +135,7 @@ struct RequestRuleTests {
         expectParameterError("need", "need: 5001 characters (5001 code points); a need is at most 5000 characters and 20000 code points") {
             try HelpRequest(need: String(repeating: "a", count: 5001)).validate()
         }
-        expectParameterError("country", "country: \"XX\" is not an ISO 3166-1 alpha-2 country code") {
+        expectParameterError("country", "country: \"XX\" is not an ISO 3166-1 alpha-2 country code (two letters, such as KE for Kenya)") {
             try HelpRequest(need: "Loggers", country: "XX").validate()
         }
         #expect(throws: ClearingHouseError.self) { try HelpRequest(need: "Loggers", assistanceTypes: ["money please"]).validate() }

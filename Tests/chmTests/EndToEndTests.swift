@@ -114,7 +114,7 @@ struct EndToEndTests {
             (["search", "a", "--offset", "-5"], "offset: -5 is below 0"),
             (["search", "a", "--min-match", "-1"], "--min-match: -1 is below 0"),
             // (A parameter the library names otherwise is named as the option: QA.)
-            (["match", "--text", "a", "--in-country", "ZZ"], "--in-country: \"ZZ\" is not an ISO 3166-1 alpha-2 country code"),
+            (["match", "--text", "a", "--in-country", "ZZ"], "--in-country: \"ZZ\" is not an ISO 3166-1 alpha-2 country code (two letters, such as KE for Kenya)"),
             (["search", "a", "--offset", "9223372036854775807"], "offset: 9223372036854775807 is above 100000"),
             (["match", "--text", "a", "--limit", "-2"], "limit: -2 is below 0"),
             (["reindex", "--k1", "-1"], "k1: -1"),

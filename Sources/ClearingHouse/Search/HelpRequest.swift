@@ -79,7 +79,7 @@ public struct HelpRequest: Sendable, Hashable {
         case nil: break
         }
         if let country, CountryCode.normalized(country) == nil {
-            throw ClearingHouseError.parameter("country", "\"\(country)\" is not an ISO 3166-1 alpha-2 country code")
+            throw ClearingHouseError.parameter("country", "\"\(country)\" is not an ISO 3166-1 alpha-2 country code (two letters, such as KE for Kenya)")
         }
         for kind in assistanceTypes where Self.assistanceType(named: kind) == nil {
             throw ClearingHouseError.parameter(

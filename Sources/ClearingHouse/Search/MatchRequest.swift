@@ -90,7 +90,7 @@ public struct MatchRequest: Sendable, Hashable {
         }
         let parameter = requestingCountries.isEmpty ? "country" : "inCountry"
         for code in resolved.requestingCountries where CountryCode.normalized(code) == nil {
-            throw ClearingHouseError.parameter(parameter, "\"\(code)\" is not an ISO 3166-1 alpha-2 country code")
+            throw ClearingHouseError.parameter(parameter, "\"\(code)\" is not an ISO 3166-1 alpha-2 country code (two letters, such as KE for Kenya)")
         }
         if limit < 0 { throw ClearingHouseError.parameter("limit", "\(limit) is below 0") }
         if let language, LanguageTag.normalized(language) == nil {
