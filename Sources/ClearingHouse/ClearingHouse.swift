@@ -246,6 +246,8 @@ final class WriteGate: Sendable {
             throw ClearingHouseError(
                 .conflict, "a write cannot start inside another write's diagnostics or progress callback; start it after that write returns")
         }
+        // (The two bodies are written out: `Mutex` takes only a result the closure makes itself,
+        // `sending`, which a helper's could not be shown to be.)
         if waiting {
             return try lock.withLock { _ in
                 writingThread.store(me, ordering: .relaxed)

@@ -236,10 +236,7 @@ struct ReliabilityTests {
     /// answered from the commit before), a removed index was "ok", and `--repair` never said
     /// what it repaired.
     @Test func checkNamesAnUnreadableCommitAndAMissingIndexAndSaysWhatItRepaired() throws {
-        let directory = try TemporaryDirectory()
-        _ = try writeFiles(directory, files: 1, records: 50)
-        let index = directory.path("index")
-        #expect(try CLI.run(["ingest", directory.path("in"), "--index", index]).status == 0)
+        let (directory, index) = try ingestedIndex(records: 50)
         let segments = directory.url.appendingPathComponent("index/segments")
         let manifests = try FileManager.default.contentsOfDirectory(atPath: segments.path).filter { $0.hasPrefix("manifest-") }.sorted()
         #expect(manifests.count == 2, "\(manifests)")
@@ -299,10 +296,7 @@ struct ReliabilityTests {
     /// Review: a thesaurus import into an index that an older chm built (its writer empties
     /// it, to be rebuilt) left segments/ empty, and searches found nothing until the next write.
     @Test func aThesaurusImportCatchesTheIndexUpAsEveryWriterDoes() throws {
-        let directory = try TemporaryDirectory()
-        _ = try writeFiles(directory, files: 1, records: 20)
-        let index = directory.path("index")
-        #expect(try CLI.run(["ingest", directory.path("in"), "--index", index]).status == 0)
+        let (directory, index) = try ingestedIndex(records: 20)
         let segments = directory.url.appendingPathComponent("index/segments")
         for name in try FileManager.default.contentsOfDirectory(atPath: segments.path) where name.hasPrefix("manifest-") {
             let url = segments.appendingPathComponent(name)
@@ -318,10 +312,7 @@ struct ReliabilityTests {
     }
 
     @Test func checkFindsADamagedSegmentAndRepairRebuildsIt() throws {
-        let directory = try TemporaryDirectory()
-        _ = try writeFiles(directory, files: 1, records: 200)
-        let index = directory.path("index")
-        #expect(try CLI.run(["ingest", directory.path("in"), "--index", index]).status == 0)
+        let (directory, index) = try ingestedIndex(records: 200)
         #expect(try CLI.run(["check", "--index", index]).status == 0)
         let segments = directory.url.appendingPathComponent("index/segments")
         let segment = try #require(
@@ -363,13 +354,20 @@ struct ReliabilityTests {
         #expect(try CLI.run(["search", "wetland", "--index", index]).status == 0)
     }
 
+    /// An index of `records` records (one file, `in/`), ingested by `chm ingest`, in a new
+    /// temporary directory.
+    private func ingestedIndex(records: Int) throws -> (directory: TemporaryDirectory, index: String) {
+        let directory = try TemporaryDirectory()
+        _ = try writeFiles(directory, files: 1, records: records)
+        let index = directory.path("index")
+        #expect(try CLI.run(["ingest", directory.path("in"), "--index", index]).status == 0)
+        return (directory, index)
+    }
+
     /// An index of 10 records whose write lock this test process holds, as another chm process
     /// would (its pid in the file); `lock` is the descriptor, to close.
     private func lockedIndex() throws -> (directory: TemporaryDirectory, index: String, lock: Int32) {
-        let directory = try TemporaryDirectory()
-        _ = try writeFiles(directory, files: 1, records: 10)
-        let index = directory.path("index")
-        #expect(try CLI.run(["ingest", directory.path("in"), "--index", index]).status == 0)
+        let (directory, index) = try ingestedIndex(records: 10)
         let lock = open(index + "/segments/write.lock", O_RDWR | O_CREAT, 0o644)
         try #require(lock >= 0)
         try #require(flock(lock, LOCK_EX | LOCK_NB) == 0)

@@ -12,12 +12,17 @@ extension ClearingHouse {
         do {
             return try body()
         } catch let error as IndexError {
-            switch error.code {
-            case .invalidArgument: throw ClearingHouseError(.invalidQuery, error.message)
-            case .corrupt: throw ClearingHouseError(.damaged, error.message + Self.repairAdvice)
-            case .locked: throw ClearingHouseError(.locked, error.message)
-            default: throw ClearingHouseError(.storage, error.message)
-            }
+            throw Self.clearingHouseError(from: error)
+        }
+    }
+
+    /// An engine error as the library reports it: damage with the advice to rebuild.
+    static func clearingHouseError(from error: IndexError) -> ClearingHouseError {
+        switch error.code {
+        case .invalidArgument: ClearingHouseError(.invalidQuery, error.message)
+        case .corrupt: ClearingHouseError(.damaged, error.message + repairAdvice)
+        case .locked: ClearingHouseError(.locked, error.message)
+        case .io, .schemaMismatch: ClearingHouseError(.storage, error.message)
         }
     }
 
@@ -50,9 +55,7 @@ extension ClearingHouse {
             writer = try indexing { try IndexWriter(directory: segmentsDirectory, schema: RecordIndexing.schema, bm25: bm25, lockWait: lockWait) }
             try? refreshStoredThesaurus()
         } catch {
-            throw ClearingHouseError(
-                error.code == .corrupt ? .damaged : error.code == .locked ? .locked : .storage,
-                error.message + (error.code == .corrupt ? Self.repairAdvice : ""))
+            throw Self.clearingHouseError(from: error)
         }
         writer.maximumBufferedBytes = indexBufferBytes
         return writer
@@ -142,9 +145,7 @@ extension ClearingHouse {
             _ = try synchronizeIndexUnlessLocked()
             searcher = try indexing { try IndexSearcher.open(directory: segmentsDirectory, schema: RecordIndexing.schema) }
         } catch {
-            throw ClearingHouseError(
-                error.code == .corrupt ? .damaged : error.code == .locked ? .locked : .storage,
-                error.message + (error.code == .corrupt ? Self.repairAdvice : ""))
+            throw Self.clearingHouseError(from: error)
         }
         sharedSearcher.withLock { shared in
             // Keep the newer of two searchers opened at once by concurrent searches.
@@ -411,9 +412,9 @@ extension ClearingHouse {
             query: request.query, total: counted ? results.totalHits : nil, totalLowerBound: results.totalHits, hits: hits,
             facets: results.facets)
         response.stale = stale
-        if hits.isEmpty, results.totalHits == 0, query != .matchAll {
-            // (The words as typed, without the query's syntax; each dropped by some analyzer.)
-            // (Punctuation, which no analyzer indexes either, is not a stop word.)
+        if results.totalHits == 0, query != .matchAll {
+            // (The words as typed, without the query's syntax; each dropped by some analyzer.
+            // Punctuation, which no analyzer indexes either, is not a stop word.)
             let typed = SnippetBuilder.words(of: query).words
             response.onlyStopWords = !typed.isEmpty && typed.allSatisfy { word in
                 word.contains { $0.isLetter } && RecordIndexing.schema.textFields.contains { $0.analyzer.tokens(word).isEmpty }

@@ -125,13 +125,8 @@ struct SearchState: Sendable, Hashable {
                 }
                 sort = value
             }
-            if let text = try parameters.one("correct"), !text.isEmpty {
-                switch text.lowercased() {
-                case "true": correct = true
-                case "false": correct = false
-                default: throw PageError.badParameter("correct", "\"\(text)\" is not true or false")
-                }
-            }
+            // (An empty value is the default, as for the page's other parameters.)
+            if try parameters.one("correct")?.isEmpty == false { correct = try parameters.boolean("correct", default: true) }
             if let text = try parameters.one("page"), !text.isEmpty {
                 guard let value = Int(text) else { throw PageError.badParameter("page", "\"\(text)\" is not a whole number") }
                 guard value >= 1 else { throw PageError.badParameter("page", "pages start at 1") }

@@ -65,11 +65,10 @@ public final class IndexWriter {
     public private(set) var bm25: BM25Parameters
     /// The parameters a new index gets (what `init` was given).
     private let initialBM25: BM25Parameters
-    /// Segments whose checksums a tiered merge found wrong: left out of later merges (an
-    /// ingest goes on; `forceMerge` refuses them), so that each is read once.
-    private var damagedSegments: Set<String> = []
-    /// Segments whose checksums were verified for a merge.
-    private var verifiedSegments: Set<String> = []
+    /// What verifying each segment a merge was to read found, by name: the sections whose
+    /// checksums are wrong (empty: sound). Read once per writer; a damaged segment is left
+    /// out of later tiered merges (an ingest goes on; `forceMerge` refuses it).
+    private var verifiedSegments: [String: [String]] = [:]
     /// Documents held in memory before a segment is flushed (at most 1 GB counts: a field's
     /// buffered postings are addressed with 32-bit offsets).
     public var maximumBufferedBytes = 64 << 20 {
@@ -81,6 +80,8 @@ public final class IndexWriter {
     public var mergeFactor = 10
 
     private let path: String
+    /// `write.lock` in ``path``.
+    private let lockPath: String
     private let fields: FieldTable
     private var lockDescriptor: Int32 = -1
     private var segments: [OpenSegment] = []
@@ -109,6 +110,7 @@ public final class IndexWriter {
         self.bm25 = bm25
         initialBM25 = bm25
         path = directory.path
+        lockPath = (directory.path as NSString).appendingPathComponent("write.lock")
         fields = FieldTable(schema: schema)
         buffer = SegmentBuilder(fields: fields)
         do {
@@ -172,7 +174,6 @@ public final class IndexWriter {
     }
 
     private func acquireLock(waiting wait: Duration) throws(IndexError) {
-        let lockPath = (path as NSString).appendingPathComponent("write.lock")
         // (flock has no timeout: the lock is tried again every 50 ms, then every 250 ms.)
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: min(max(wait, .zero), .seconds(366 * 86_400)))
@@ -489,9 +490,8 @@ public final class IndexWriter {
 
     /// Throws when the lock file was removed (or replaced) while this writer held it: that
     /// let another writer in, whose commits this one's would silently overwrite. Checked as a
-    /// commit starts and again just before its manifest; the index stays as it is.
+    /// commit starts, after its flush and just before its manifest; the index stays as it is.
     private func checkLockHeld() throws(IndexError) {
-        let lockPath = (path as NSString).appendingPathComponent("write.lock")
         guard Self.isSameFile(lockDescriptor, lockPath) else {
             throw IndexError(
                 .corrupt,
@@ -556,28 +556,27 @@ public final class IndexWriter {
     private func maybeMerge() throws(IndexError) {
         while true {
             var tiers: [Int: [Int]] = [:]
-            for (index, segment) in segments.enumerated() where !damagedSegments.contains(segment.entry.name) {
+            for (index, segment) in segments.enumerated() where verifiedSegments[segment.entry.name]?.isEmpty != false {
                 let tier = segment.liveCount < 10 ? 0 : Int(log10(Double(segment.liveCount)))
                 tiers[tier, default: []].append(index)
             }
             guard let (_, members) = tiers.sorted(by: { $0.key < $1.key }).first(where: { $0.value.count >= mergeFactor })
             else { return }
-            let chosen = Array(members.prefix(mergeFactor))
-            let damaged = chosen.filter { !verify(segments[$0]) }
-            if !damaged.isEmpty { continue }  // (now in `damagedSegments`: the tiers are made again without them)
+            let chosen = members.prefix(mergeFactor)
+            // (A damaged one found is left out when the tiers are made again.)
+            guard chosen.allSatisfy({ damagedSections(of: segments[$0]).isEmpty }) else { continue }
             try merge(Set(chosen))
         }
     }
 
-    /// Whether `segment`'s checksums hold (read once per writer; the pages read are let go).
-    private func verify(_ segment: OpenSegment) -> Bool {
-        let name = segment.entry.name
-        if verifiedSegments.contains(name) { return true }
-        if damagedSegments.contains(name) { return false }
-        let sound = segment.reader.verifyFile().isEmpty
+    /// The sections of `segment` whose checksums are wrong, empty when it is sound (read once
+    /// per writer; the pages read are let go).
+    private func damagedSections(of segment: OpenSegment) -> [String] {
+        if let found = verifiedSegments[segment.entry.name] { return found }
+        let found = segment.reader.verifyFile().sorted()
         segment.reader.releaseAllPages()
-        if sound { verifiedSegments.insert(name) } else { damagedSegments.insert(name) }
-        return sound
+        verifiedSegments[segment.entry.name] = found
+        return found
     }
 
     /// Merges every segment into one (dropping deleted documents) and commits.
@@ -595,10 +594,12 @@ public final class IndexWriter {
         let sources = indices.sorted().map { segments[$0] }
         // A merge writes what it reads under a new checksum: damage it read would pass for
         // sound data from then on. Every section it reads is verified first.
-        for source in sources where !verify(source) {
-            throw IndexError(
-                .corrupt,
-                "segment \(source.reader.name) is damaged (checksum mismatch in section \(source.reader.verifyFile().sorted().joined(separator: ", "))): it was not merged")
+        for source in sources {
+            let damaged = damagedSections(of: source)
+            guard damaged.isEmpty else {
+                throw IndexError(
+                    .corrupt, "segment \(source.reader.name) is damaged (checksum mismatch in section \(damaged.joined(separator: ", "))): it was not merged")
+            }
         }
         let name = newSegmentName()
         let file = (path as NSString).appendingPathComponent(name + ".seg")

@@ -252,15 +252,15 @@ final class SegmentReader: @unchecked Sendable {
         file.verifyChecksums().map { "\($0)" }
     }
 
-    /// Drops the mapped pages of the per-document sections (norms, lengths, keys, keyword
-    /// columns) from resident memory, and those of the term dictionary, postings and
-    /// positions before the given offsets (see ``MappedFile/releasePages(_:upTo:)``).
     /// Drops every mapped page of the file from resident memory (after reading it whole, as
     /// a verification does); what is read again is read from the file.
     func releaseAllPages() {
         file.file.releasePages(file.file.bytes, upTo: file.file.bytes.count)
     }
 
+    /// Drops the mapped pages of the per-document sections (norms, lengths, keys, keyword
+    /// columns) from resident memory, and those of the term dictionary, postings and
+    /// positions before the given offsets (see ``MappedFile/releasePages(_:upTo:)``).
     func releasePages(postingsUpTo postingsOffset: Int, positionsUpTo positionsOffset: Int, perDocument: Bool) {
         file.file.releasePages(postings, upTo: postingsOffset)
         file.file.releasePages(positions, upTo: positionsOffset)
