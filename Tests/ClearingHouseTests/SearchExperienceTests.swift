@@ -185,6 +185,38 @@ struct SearchExperienceTests {
         }
     }
 
+    /// A Chinese query of one character (`鱼`, fish) finds the records that have it inside a
+    /// word (`鱼类`), highlighted; it found only records where it stood alone. An index of the
+    /// format before (no characters indexed) is rebuilt from the catalog on its own.
+    @Test func oneChineseCharacterFindsItInsideWordsAndOldIndexesAreRebuilt() throws {
+        try withTemporaryDirectory { directory in
+            var house = try directory.house()
+            try house.ingest([
+                try directory.write(
+                    "r.jsonl",
+                    #"{"id": "fish", "kind": "caseStudy", "title": {"zh": "湄公河鱼类网络"}, "summary": {"zh": "监测鱼类洄游。"}}"#
+                        + "\n" + #"{"id": "crane", "kind": "caseStudy", "title": {"zh": "黑颈鹤越冬"}}"#)
+            ])
+            let hit = try #require(try house.search(SearchRequest(query: "鱼")).hits.first)
+            #expect(hit.id == "fish")
+            #expect(try house.search(SearchRequest(query: "鱼")).hits.count == 1)
+            #expect(hit.snippet?.marked().contains("<mark>鱼</mark>") == true)
+            // The manifest of an index of format 6, as the last version wrote it.
+            let segments = directory.path("index/segments")
+            let manifests = try FileManager.default.contentsOfDirectory(atPath: segments).filter { $0.hasPrefix("manifest-") }
+            for name in manifests {
+                let path = segments + "/" + name
+                let text = try String(contentsOfFile: path, encoding: .utf8)
+                try text.replacingOccurrences(of: #""formatVersion" : 7"#, with: #""formatVersion" : 6"#)
+                    .write(toFile: path, atomically: true, encoding: .utf8)
+                #expect(try String(contentsOfFile: path, encoding: .utf8).contains(#""formatVersion" : 6"#))
+            }
+            house = try directory.house()
+            #expect(try house.search(SearchRequest(query: "鱼")).hits.map(\.id) == ["fish"])
+            #expect(try house.check().problems.isEmpty)
+        }
+    }
+
     @Test func minimumMatchAndPagingAndSort() throws {
         try withTemporaryDirectory { directory in
             let house = try Self.house(directory)

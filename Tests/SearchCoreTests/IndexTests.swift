@@ -95,6 +95,26 @@ struct IndexTests {
         #expect(Set(keys(try searcher.search(required))) == ["apart", "one", "other"])
     }
 
+    /// A query of one CJK character finds the records whose runs have it anywhere (the index
+    /// keeps each character of a run), not only those where it stands alone; a query of two
+    /// or more is still its bigrams, and a phrase still needs the characters in order.
+    @Test func oneCJKCharacterFindsItInsideRuns() throws {
+        let directory = ScratchDirectory()
+        let writer = try IndexWriter(directory: directory.url, schema: schema)
+        try writer.add(document("first", title: "鱼类洄游"))
+        try writer.add(document("last", title: "保护江鱼"))
+        try writer.add(document("middle", title: "湄公河鱼类网络"))
+        try writer.add(document("alone", title: "鱼 和 虾"))
+        try writer.add(document("none", title: "红树林苗圃"))
+        try writer.commit()
+        let searcher = try IndexSearcher.open(directory: directory.url, schema: schema)
+        #expect(Set(keys(try searcher.search(.term(field: nil, text: "鱼")))) == ["first", "last", "middle", "alone"])
+        #expect(Set(keys(try searcher.search(.term(field: nil, text: "鱼类")))) == ["first", "middle"])
+        #expect(Set(keys(try searcher.search(.phrase(field: nil, text: "江鱼")))) == ["last"])
+        #expect(Set(keys(try searcher.search(.phrase(field: nil, text: "鱼类网络")))) == ["middle"])
+        #expect(try searcher.search(.term(field: nil, text: "虎")).hits.isEmpty)
+    }
+
     @Test func bigramPiecesSplitOnlyCJKRuns() {
         #expect(QueryPlanner.bigramPieces("湿地保护") == ["湿地", "地保", "保护"])
         #expect(QueryPlanner.bigramPieces("红树") == ["红树"])

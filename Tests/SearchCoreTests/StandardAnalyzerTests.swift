@@ -185,6 +185,26 @@ private func expectConsistent(_ text: String, _ analyzer: StandardAnalyzer = Sta
         expectConsistent(text)
     }
 
+    /// Indexed, each character of a run is a token too, at the position of the bigram it
+    /// starts (the last at the last bigram's): what comes after the run keeps its position.
+    /// Queries are analyzed without them.
+    @Test func indexedCJKRunsAlsoGiveEachCharacterAtItsBigramsPosition() {
+        let indexed = StandardAnalyzer().indexedTokens("红树林 无人机 江 ok").map(Expected.init)
+        #expect(
+            indexed == [
+                Expected("红", 0, 0, 1), Expected("红树", 0, 0, 2),
+                Expected("树", 1, 1, 2), Expected("树林", 1, 1, 3), Expected("林", 1, 2, 3),
+                Expected("无", 2, 4, 5), Expected("无人", 2, 4, 6),
+                Expected("人", 3, 5, 6), Expected("人机", 3, 5, 7), Expected("机", 3, 6, 7),
+                Expected("江", 4, 8, 9),
+                Expected("ok", 5, 10, 12),
+            ])
+        #expect(tokens("红树林 无人机 江 ok").map(\.term) == ["红树", "树林", "无人", "人机", "江", "ok"])
+        // Stop words apply to the characters too; compatibility forms are normalized.
+        #expect(StandardAnalyzer(stopWords: ["的"]).indexedTokens("湿地的保护").map(\.term) == ["湿", "湿地", "地", "地的", "的保", "保", "保护", "护"])
+        #expect(StandardAnalyzer().indexedTokens("\u{F900}林").map(\.term) == ["豈", "豈林", "林"])
+    }
+
     @Test func latinAndDigitsInsideCJKAreSeparateWords() {
         let text = "2023年红树林"
         #expect(

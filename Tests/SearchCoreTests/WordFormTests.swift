@@ -62,7 +62,7 @@ struct WordFormTests {
     }
 
     /// Indexing takes the tokens straight from the analysis pass (no Token array); they are
-    /// the tokens ``Analyzer/tokens(_:)`` gives, forms included, compounds and alternatives too.
+    /// the tokens ``Analyzer/indexedTokens(_:)`` gives, forms included, compounds and alternatives too.
     @Test func theIndexingPassGivesWhatTokensGives() {
         let texts = [
             "en": "Agro-forestry and agro-ecology: pollinators' corridors, well-being of bee-keepers; X-rays",
@@ -77,7 +77,7 @@ struct WordFormTests {
                 Issue.record("no analyzer for \(language)")
                 continue
             }
-            let expected = analyzer.tokens(text)
+            let expected = analyzer.indexedTokens(text)
             var tokens: [(term: String, position: Int)] = [("x", 0)]
             var packed = WordFormList()
             let last = analyzer.appendTokens(text, positionBase: 10, to: &tokens, forms: &packed)
@@ -96,7 +96,7 @@ struct WordFormTests {
         for text in texts.values {
             var tokens: [(term: String, position: Int)] = []
             let last = standard.appendTokens(text + " the", positionBase: 3, to: &tokens)
-            let expected = standard.tokens(text + " the")
+            let expected = standard.indexedTokens(text + " the")
             #expect(tokens.map(\.term) == expected.map(\.term))
             #expect(tokens.map(\.position) == expected.map { $0.position + 3 })
             #expect(last == expected.map(\.position).max() ?? -1)

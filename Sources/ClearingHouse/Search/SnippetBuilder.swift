@@ -82,7 +82,8 @@ enum SnippetBuilder {
             var chosen: (window: Window, tokens: [Token], matched: [Bool], score: Int)?
             while index < candidates.count {
                 let window = candidates[index]
-                let tokens = analyzer.tokens(window.text)
+                // (As indexed: a query of one CJK character matches the character in a run.)
+                let tokens = analyzer.indexedTokens(window.text)
                 let matched = matches(tokens)
                 let score = Set(zip(tokens, matched).filter(\.1).map(\.0.term)).count
                 if chosen == nil || score > (chosen?.score ?? 0) { chosen = (window, tokens, matched, score) }

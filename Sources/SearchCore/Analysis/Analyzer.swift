@@ -34,8 +34,13 @@ public struct Token: Sendable, Hashable {
 public protocol Analyzer: Sendable {
     /// A stable name recorded in the index schema (e.g. `standard`, `english`).
     var name: String { get }
-    /// The tokens of `text`, in order.
+    /// The tokens of `text`, in order, as a query is analyzed.
     func tokens(_ text: String) -> [Token]
+    /// The tokens of `text` as they are indexed: ``tokens(_:)`` and any that only documents
+    /// need. The analyzers of this module add each character of a Chinese, Japanese or Korean
+    /// run at its bigram's position, so that a one-character query finds it. The default is
+    /// ``tokens(_:)``.
+    func indexedTokens(_ text: String) -> [Token]
     /// `text` normalized as this analyzer normalizes a word before stemming it (case, width,
     /// the language's spelling rules), not stemmed: how a prefix typed by a user is compared
     /// with the words as written that the index keeps (``Token/form``). The default is NFKC
@@ -50,6 +55,9 @@ public protocol Analyzer: Sendable {
 extension Analyzer {
     /// Just the terms of `text`, in order.
     public func terms(_ text: String) -> [String] { tokens(text).map(\.term) }
+
+    /// The tokens of `text`: documents are indexed as queries are analyzed.
+    public func indexedTokens(_ text: String) -> [Token] { tokens(text) }
 
     /// NFKC and lower case (the standard analyzer's normalization).
     public func normalizedWord(_ text: String) -> String { TextNormalizer.normalize(text) }

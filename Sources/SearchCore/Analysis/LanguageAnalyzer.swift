@@ -104,7 +104,15 @@ public struct LanguageAnalyzer: Analyzer {
 
     public func tokens(_ text: String) -> [Token] {
         var sink = TokenSink()
-        withStem { stem, cache in analyze(text, stem: stem, cache: &cache, into: &sink) }
+        withStem { stem, cache in analyze(text, indexing: false, stem: stem, cache: &cache, into: &sink) }
+        return sink.tokens
+    }
+
+    /// The tokens of `text` as they are indexed: ``tokens(_:)`` and each character of a CJK
+    /// run of two or more, at the position of its bigram (see ``StandardAnalyzer``).
+    public func indexedTokens(_ text: String) -> [Token] {
+        var sink = TokenSink()
+        withStem { stem, cache in analyze(text, indexing: true, stem: stem, cache: &cache, into: &sink) }
         return sink.tokens
     }
 
@@ -126,7 +134,7 @@ public struct LanguageAnalyzer: Analyzer {
         var sink = IndexingSink(positionBase: positionBase, formCapacity: text.utf8.count / 2 + 16)
         swap(&sink.tokens, &tokens)
         swap(&sink.forms, &forms)
-        withStem { stem, cache in analyze(text, stem: stem, cache: &cache, into: &sink) }
+        withStem { stem, cache in analyze(text, indexing: true, stem: stem, cache: &cache, into: &sink) }
         swap(&sink.tokens, &tokens)
         swap(&sink.forms, &forms)
         return sink.last
@@ -144,16 +152,19 @@ public struct LanguageAnalyzer: Analyzer {
         stemmer.withStemmer { stem in withoutActuallyEscaping(body) { body in body(stem, &cache) } }
     }
 
-    /// The one pass of analysis: the tokens of `text`, stemming with `stem`, handed to `sink`
-    /// in order (a generic sink, so that each use is compiled with its own appends inlined).
+    /// The one pass of analysis: the tokens of `text` (with `indexing`, as indexed), stemming
+    /// with `stem`, handed to `sink` in order (a generic sink, so that each use is compiled
+    /// with its own appends inlined).
     @inline(__always)
-    private func analyze<Sink: AnalysisSink>(_ text: String, stem: (String) -> String, cache: inout WordCache, into sink: inout Sink) {
+    private func analyze<Sink: AnalysisSink>(
+        _ text: String, indexing: Bool, stem: (String) -> String, cache: inout WordCache, into sink: inout Sink
+    ) {
         @inline(__always)
         func emit(_ term: String, _ position: Int, _ start: Int, _ end: Int, _ form: String?) {
             sink.emit(term: term, position: position, start: start, end: end, form: form)
         }
         let normalize = Self.normalizer(language)
-        let (tokens, followsHyphen) = base.tokensMarkingHyphens(text)
+        let (tokens, followsHyphen) = base.tokensMarkingHyphens(text, unigrams: indexing)
         // A run of hyphen-joined words: their range in `tokens`.
         var compoundStart = 0
         var compoundEnd = 0

@@ -24,6 +24,12 @@
 ///   one position apart (`红树林` gives `红树`, `树林`); a run of one character gives that
 ///   character alone (`江 豚` gives `江`, `豚`). Any other character ends the run, so
 ///   `2023年红树林` gives `2023`, `年红`, `红树`, `树林`.
+/// - **Indexed CJK characters**: for indexing (``indexedTokens(_:)``), each character of a run
+///   of two or more is also a token of its own, at the position of the bigram it starts (the
+///   last character at the last bigram's), as Lucene's `CJKBigramFilter` does with unigrams.
+///   A query of one character (`鱼`, `林`) then finds every record that has it, and the
+///   positions of the tokens after the run do not change. Queries are analyzed without them
+///   (``tokens(_:)``): a query's run is searched as its bigrams.
 ///
 /// ## Normalization
 ///
@@ -79,28 +85,39 @@ public struct StandardAnalyzer: Analyzer {
         segment(text, markingHyphens: false).tokens.map { Token(term: $0.term, position: $0.position, start: $0.start, end: $0.end) }
     }
 
-    /// Appends the tokens of `text` for indexing, without making ``Token``s: (term, position
-    /// + `positionBase`) to `tokens`.
+    /// The tokens of `text` as they are indexed: ``tokens(_:)`` and each character of a CJK
+    /// run of two or more, at the position of its bigram.
+    public func indexedTokens(_ text: String) -> [Token] {
+        segment(text, markingHyphens: false, unigrams: true).tokens.map {
+            Token(term: $0.term, position: $0.position, start: $0.start, end: $0.end)
+        }
+    }
+
+    /// Appends the tokens of `text` for indexing (``indexedTokens(_:)``), without making
+    /// ``Token``s: (term, position + `positionBase`) to `tokens`.
     /// - Returns: the largest position in `text` (not offset), or -1 when it has no token.
     func appendTokens(_ text: String, positionBase: Int, to tokens: inout [(term: String, position: Int)]) -> Int {
-        let segmented = segment(text, markingHyphens: false).tokens
+        let segmented = segment(text, markingHyphens: false, unigrams: true).tokens
         tokens.reserveCapacity(tokens.count + segmented.count)
         for token in segmented { tokens.append((token.term, positionBase + token.position)) }
         return segmented.last?.position ?? -1
     }
 
     /// The tokens of `text`, and for each whether the scalar just before it is a hyphen
-    /// (`-`, U+2010 or U+2011): the language analyzers join hyphenated compounds.
-    func tokensMarkingHyphens(_ text: String) -> (tokens: [SegmentedToken], followsHyphen: [Bool]) {
-        segment(text, markingHyphens: true)
+    /// (`-`, U+2010 or U+2011): the language analyzers join hyphenated compounds. With
+    /// `unigrams`, as indexed (``indexedTokens(_:)``).
+    func tokensMarkingHyphens(_ text: String, unigrams: Bool) -> (tokens: [SegmentedToken], followsHyphen: [Bool]) {
+        segment(text, markingHyphens: true, unigrams: unigrams)
     }
 
-    private func segment(_ text: String, markingHyphens: Bool) -> (tokens: [SegmentedToken], followsHyphen: [Bool]) {
+    private func segment(_ text: String, markingHyphens: Bool, unigrams: Bool = false)
+        -> (tokens: [SegmentedToken], followsHyphen: [Bool])
+    {
         var text = text
         return text.withUTF8 { bytes in
             var segmenter = Segmenter(
                 bytes: bytes, stopWords: stopWords, stopWordLengths: stopWordLengths,
-                maximumTokenLength: maximumTokenLength, marksHyphens: markingHyphens)
+                maximumTokenLength: maximumTokenLength, marksHyphens: markingHyphens, unigrams: unigrams)
             segmenter.run()
             return (segmenter.tokens, segmenter.followsHyphen)
         }
@@ -312,6 +329,8 @@ private struct Segmenter {
     let maximumTokenLength: Int
     /// Whether `followsHyphen` is kept.
     let marksHyphens: Bool
+    /// Whether each character of a CJK run of two or more is a token too (for indexing).
+    let unigrams: Bool
 
     private(set) var tokens: [SegmentedToken] = []
     /// Per token, when `marksHyphens`: whether the scalar just before it is a hyphen.
@@ -332,13 +351,14 @@ private struct Segmenter {
 
     init(
         bytes: UnsafeBufferPointer<UInt8>, stopWords: Set<String>, stopWordLengths: UInt64,
-        maximumTokenLength: Int, marksHyphens: Bool
+        maximumTokenLength: Int, marksHyphens: Bool, unigrams: Bool
     ) {
         self.bytes = bytes
         self.stopWords = stopWords
         self.stopWordLengths = stopWordLengths
         self.maximumTokenLength = maximumTokenLength
         self.marksHyphens = marksHyphens
+        self.unigrams = unigrams
     }
 
     mutating func run() {
@@ -525,6 +545,8 @@ private struct Segmenter {
         inRun = false
         if let previousUnit {
             emitBigram(previousUnit, currentUnit)
+            // The last character, at the last bigram's position.
+            if unigrams { emitCharacter(currentUnit, at: position - 1) }
         } else {
             let span = currentUnit.span
             let text = string(span.startByte, span.endByte)
@@ -538,6 +560,7 @@ private struct Segmenter {
     }
 
     private mutating func emitBigram(_ first: IdeographUnit, _ second: IdeographUnit) {
+        if unigrams { emitCharacter(first, at: position) }
         let span = TextSpan(
             start: first.span.start, end: second.span.end,
             startByte: first.span.startByte, endByte: second.span.endByte)
@@ -550,6 +573,22 @@ private struct Segmenter {
             emit(text, lengthBound: 2, span: span)
         } else {
             emit(words: TextNormalizer.normalizedWords(text), span: span)
+        }
+    }
+
+    /// Appends a token for the character `unit` of a run at `position`, which a bigram has
+    /// (or is about to have): a stacked token, which takes no position of its own.
+    private mutating func emitCharacter(_ unit: IdeographUnit, at position: Int) {
+        let span = unit.span
+        let text = string(span.startByte, span.endByte)
+        for term in unit.isStable ? [text] : TextNormalizer.normalizedWords(text) {
+            guard !term.isEmpty, term.unicodeScalars.count <= maximumTokenLength else { continue }
+            if stopWordLengths != 0 {
+                let length = term.utf8.count
+                if stopWordLengths & (length < 64 ? 1 << length : 1 << 63) != 0, stopWords.contains(term) { continue }
+            }
+            tokens.append(SegmentedToken(term: term, position: position, start: span.start, end: span.end))
+            if marksHyphens { followsHyphen.append(false) }
         }
     }
 

@@ -73,7 +73,7 @@ public struct DocumentAnalyzer: Sendable {
                 } else if let standard = analyzer as? StandardAnalyzer {
                     last = standard.appendTokens(value, positionBase: base, to: &tokens)
                 } else {
-                    let valueTokens = analyzer.tokens(value)
+                    let valueTokens = analyzer.indexedTokens(value)
                     tokens.reserveCapacity(tokens.count + valueTokens.count)
                     for token in valueTokens {
                         if let form = token.form, form != token.term { forms.append(form, token: tokens.count) }

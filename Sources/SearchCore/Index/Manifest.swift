@@ -24,7 +24,9 @@ struct Manifest: Codable, Hashable {
     /// would read as one without forms, but its prefix queries would miss words whose stem
     /// differs from them, so format-5 indexes are rebuilt (the clearing house does it from
     /// the catalog on its own).
-    static let currentFormatVersion = 6
+    /// 7: each character of a CJK run is indexed too, at its bigram's position (a format-6
+    /// index misses one-character queries in runs; rebuilt as format 5 was).
+    static let currentFormatVersion = 7
     var generation: Int
     var segments: [Segment]
     var bm25: BM25Parameters

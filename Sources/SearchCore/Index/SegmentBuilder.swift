@@ -64,7 +64,7 @@ final class SegmentBuilder {
     private(set) var documentCount = 0
     /// The postings of every text and keyword field (the key field's come from `keys`).
     private var postings: [FieldPostings]
-    /// Per text field, the documents with text in it and their lengths in tokens, in doc
+    /// Per text field, the documents with text in it and their lengths in positions, in doc
     /// order (a clearing-house schema has a field per language; a document fills few).
     private var lengths: [[(document: UInt32, length: UInt32)]]
     private var keys: [String] = []
@@ -99,7 +99,16 @@ final class SegmentBuilder {
             } else {
                 grown += postings[field].add(tokens: tokens, document: doc)
             }
-            lengths[field].append((doc, UInt32(clamping: tokens.count)))
+            // The length counts positions, not tokens: the alternatives at one position (a CJK
+            // character under its bigram, a stem with and without accents, a joined compound)
+            // are one word, as Lucene's `discountOverlaps` counts them.
+            var length = 0
+            var lastPosition = Int.min
+            for token in tokens where token.position != lastPosition {
+                length += 1
+                lastPosition = token.position
+            }
+            lengths[field].append((doc, UInt32(clamping: length)))
             grown += 8
         }
         for (offset, field) in fields.keywordFieldIndices.enumerated() {

@@ -97,7 +97,8 @@ extension IndexSearcher {
             // A word that ends in a CJK character (`湿地保`, `edna监`): that character's pairs,
             // after the characters before it.
             var lead = ""
-            if written.unicodeScalars.count >= 2, let last = written.unicodeScalars.last, ScalarClass(last.value) == .ideograph {
+            let endsInCJK = written.unicodeScalars.last.map { ScalarClass($0.value) == .ideograph } ?? false
+            if written.unicodeScalars.count >= 2, let last = written.unicodeScalars.last, endsInCJK {
                 lead = String(String.UnicodeScalarView(written.unicodeScalars.dropLast()))
                 written = String(last)
             }
@@ -116,7 +117,10 @@ extension IndexSearcher {
                     seen += 1
                     return seen < perSegment
                 }
-                for (term, _) in reader.terms(field: field, prefix: written, limit: perSegment) where !stemsOnly.contains(term) {
+                // (A CJK character is indexed on its own too: as a completion of itself it
+                // would only repeat what was typed.)
+                for (term, _) in reader.terms(field: field, prefix: written, limit: perSegment)
+                where !stemsOnly.contains(term) && !(endsInCJK && term == written) {
                     candidates[lead + term, default: []].insert(FieldTerm(field: field, term: term))
                 }
             }
