@@ -132,6 +132,54 @@ func oaiDeletion(_ identifier: String) -> String {
         }
     }
 
+    /// Maintainer QA: `dc:language` as repositories write it (DSpace's `en_US`, names, lists)
+    /// refused the whole record or became a tag such as `english`, which no analyzer knows.
+    @Test(arguments: [
+        ("en_US", "en-US", false), ("English", "en", false), ("Español", "es", false), ("русский", "ru", false),
+        ("中文", "zh", false), ("fre", "fr", false), ("es_ES.UTF-8", "es-ES", false), ("pt-BR", "pt-BR", false),
+        ("English; French", "en", true), ("Klingon", nil, true), ("??", nil, true),
+    ] as [(String, String?, Bool)])
+    func dublinCoreLanguagesAreInterpretedNeverRefused(value: String, tag: String?, kept: Bool) throws {
+        try withTemporaryDirectory { directory in
+            let dc = "<dc:title>Atlas</dc:title><dc:language>\(value)</dc:language>"
+            let xml = oaiResponse("<ListRecords>\n\(oaiRecord("oai:repo:3", dc))\n</ListRecords>")
+            let outcome = try readRecords(xml, named: "oai.xml", as: .xml, in: directory)
+            let record = try #require(outcome.records.first, "\(outcome.invalid)")
+            #expect(record.language == tag ?? "und")
+            #expect(record.title.values == [tag ?? "und": "Atlas"])
+            // What was not read exactly as written is kept as it was.
+            #expect(record.extensions["dc:language"] == (kept ? .array([.string(value)]) : nil))
+        }
+    }
+
+    /// Maintainer QA: a DOI in `dc:identifier` and a second title in the same language were
+    /// dropped: they are kept in the extensions.
+    @Test func identifiersThatAreNoLinksAndRepeatedTitlesAreKept() throws {
+        try withTemporaryDirectory { directory in
+            let dc = """
+                      <dc:title xml:lang="en">Atlas</dc:title>
+                      <dc:title xml:lang="en">Atlas of rangelands</dc:title>
+                      <dc:description>One.</dc:description>
+                      <dc:description>Two.</dc:description>
+                      <dc:identifier>10.1234/abc</dc:identifier>
+                      <dc:identifier>https://example.org/ok</dc:identifier>
+                      <dc:coverage>ke</dc:coverage>
+                      <dc:coverage>KE</dc:coverage>
+                """
+            let xml = oaiResponse("<ListRecords>\n\(oaiRecord("oai:repo:4", dc))\n</ListRecords>")
+            let record = try #require(try readRecords(xml, named: "oai.xml", as: .xml, in: directory).records.first)
+            #expect(record.title.values == ["en": "Atlas"])
+            #expect(record.summary.values == ["und": "One."])
+            #expect(record.links == [Record.Link(url: "https://example.org/ok")])
+            #expect(record.countries == ["KE"])
+            #expect(
+                record.extensions == [
+                    "dc:title": .array([.string("Atlas of rangelands")]), "dc:description": .array([.string("Two.")]),
+                    "dc:identifier": .array([.string("10.1234/abc")]),
+                ])
+        }
+    }
+
     @Test(arguments: [
         ("Technology", RecordKind.technology), ("best practice", .bestPractice), ("Organisation", .organization),
         ("Training", .training), ("grant", .funding), ("text", .resource),

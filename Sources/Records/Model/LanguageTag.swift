@@ -1,3 +1,5 @@
+import Foundation
+
 /// BCP 47 language tags (RFC 5646): well-formedness and canonical letter case.
 public enum LanguageTag {
     /// The six official languages of the United Nations.
@@ -87,6 +89,49 @@ public enum LanguageTag {
         if tag.utf8.allSatisfy({ $0 &- UInt8(ascii: "a") < 26 }) { return tag }
         return String(tag.split(separator: "-").first ?? Substring(tag)).lowercased()
     }
+
+    /// The tag a Dublin Core `dc:language` value means, or nil when it names no language chm
+    /// can tell. Repositories write codes (`en`, `en-GB`), POSIX locales (`en_US`, DSpace's
+    /// usual value), ISO 639-2 codes (`eng`, `fre`), names in English or in the language
+    /// itself (`English`, `Español`, `Русский`, `中文`) and lists (`English; French`, of which
+    /// the first is taken).
+    public static func dublinCore(_ value: String) -> String? {
+        let first = value.split(whereSeparator: { listSeparators.contains($0) }).first.map(String.init) ?? value
+        let text = first.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !text.isEmpty else { return nil }
+        if let named = languageNames[text.lowercased()] { return named }
+        // A locale: `en_US`, `es_ES.UTF-8`.
+        var code = text.replacingOccurrences(of: "_", with: "-")
+        if let dot = code.firstIndex(of: ".") { code = String(code[..<dot]) }
+        let primary = code.split(separator: "-").first.map { $0.lowercased() } ?? ""
+        if let mapped = iso639_2ToBCP47[primary] {
+            code = mapped + code.dropFirst(primary.count)
+        } else if primary.count > 3 {
+            // A word of four letters or more is a name chm does not know, not a subtag.
+            return nil
+        }
+        return normalized(code)
+    }
+
+    /// Whether a `dc:language` value is a list (`English; French`), of which
+    /// ``dublinCore(_:)`` takes the first.
+    static func isList(_ value: String) -> Bool { value.contains(where: { listSeparators.contains($0) }) }
+
+    private static let listSeparators: Set<Character> = [";", ",", "/", "|"]
+
+    /// Language names as repositories write them in `dc:language`, in English and in the
+    /// language itself (lower case), for the six UN languages and a few others common in
+    /// biodiversity repositories.
+    static let languageNames: [String: String] = [
+        "arabic": "ar", "العربية": "ar", "عربي": "ar", "arabe": "ar", "árabe": "ar", "арабский": "ar",
+        "chinese": "zh", "中文": "zh", "汉语": "zh", "漢語": "zh", "chinois": "zh", "chino": "zh", "китайский": "zh",
+        "english": "en", "anglais": "en", "inglés": "en", "ingles": "en", "английский": "en",
+        "french": "fr", "français": "fr", "francais": "fr", "francés": "fr", "frances": "fr", "французский": "fr",
+        "russian": "ru", "русский": "ru", "russe": "ru", "ruso": "ru",
+        "spanish": "es", "español": "es", "espanol": "es", "castellano": "es", "espagnol": "es", "испанский": "es",
+        "portuguese": "pt", "português": "pt", "portugues": "pt", "portugais": "pt", "portugués": "pt",
+        "german": "de", "deutsch": "de", "allemand": "de", "alemán": "de",
+    ]
 
     /// ISO 639-2 three-letter codes that OAI-PMH publishers often use for the six UN
     /// languages, mapped to the BCP 47 two-letter form.

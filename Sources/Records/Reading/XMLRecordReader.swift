@@ -498,28 +498,50 @@ final class XMLRecordReader: RecordReader {
         }
         add("kind", string(kind.rawValue, fields("type").first?.line ?? line))
 
+        // dc:language comes as codes, locales, names and lists: the first that names a
+        // language is the record's, and a record is never refused for it. Unless that is
+        // exactly the only dc:language, the texts are kept as they were.
         var recordLanguage: String?
-        if let language = fields("language").first {
-            let text = language.text
-            let mapped = LanguageTag.iso639_2ToBCP47[text.lowercased()] ?? text
-            recordLanguage = LanguageTag.normalized(mapped)
-            add("language", string(mapped, language.line))
+        let languages = fields("language").filter { !$0.text.isEmpty }
+        for language in languages {
+            if let tag = LanguageTag.dublinCore(language.text) {
+                recordLanguage = tag
+                add("language", string(tag, language.line))
+                break
+            }
         }
-        func localized(_ elements: [XMLElement]) -> JSONNode? {
-            let nonEmpty = elements.filter { !$0.text.isEmpty }
+        if languages.count > 1 || recordLanguage == nil || languages.contains(where: { LanguageTag.isList($0.text) }) {
+            keep("language", languages)
+        }
+        /// Keeps `elements`' texts in the extensions under `dc:NAME`.
+        func keep(_ name: String, _ elements: [XMLElement]) {
+            guard let first = elements.first else { return }
+            extensions.append(
+                JSONNode.Member(
+                    key: "dc:" + name, line: first.line, column: 0,
+                    value: JSONNode(value: .array(elements.map { string($0.text, $0.line) }), line: first.line, column: 0)))
+        }
+        func localized(_ name: String) -> JSONNode? {
+            let nonEmpty = fields(name).filter { !$0.text.isEmpty }
             guard let first = nonEmpty.first else { return nil }
             var seen = Set<String>()
             var object: [JSONNode.Member] = []
+            var others: [XMLElement] = []
             for element in nonEmpty {
                 let tag = element.effectiveLanguage.flatMap(LanguageTag.normalized) ?? recordLanguage ?? LanguageTag.undetermined
-                // Dublin Core repeats elements freely; keep the first text in each language.
-                guard seen.insert(tag).inserted else { continue }
+                // Dublin Core repeats elements freely: the first text in each language is the
+                // record's, the others are kept in the extensions.
+                guard seen.insert(tag).inserted else {
+                    others.append(element)
+                    continue
+                }
                 object.append(JSONNode.Member(key: tag, line: element.line, column: 0, value: string(element.text, element.line)))
             }
+            keep(name, others)
             return JSONNode(value: .object(object), line: first.line, column: 0)
         }
-        if let title = localized(fields("title")) { add("title", title) }
-        if let summary = localized(fields("description")) { add("summary", summary) }
+        if let title = localized("title") { add("title", title) }
+        if let summary = localized("description") { add("summary", summary) }
         func list(_ key: String, _ elements: [XMLElement]) {
             let values = elements.filter { !$0.text.isEmpty }
             guard let first = values.first else { return }
@@ -561,7 +583,10 @@ final class XMLRecordReader: RecordReader {
         }
         if let rights = fields("rights").first { add("license", string(rights.text, rights.line)) }
 
-        let links = fields("identifier").filter { RecordValidator.isAbsoluteURL($0.text) }
+        let identifiers = fields("identifier").filter { !$0.text.isEmpty }
+        let links = identifiers.filter { RecordValidator.isAbsoluteURL($0.text) }
+        // Identifiers that are no links (a DOI, a handle, a report number) are kept.
+        keep("identifier", identifiers.filter { !RecordValidator.isAbsoluteURL($0.text) })
         if let first = links.first {
             let objects = links.map { link in
                 JSONNode(

@@ -432,7 +432,8 @@ package struct RecordValidator: Sendable {
             var codes: [String] = []
             for (index, value) in indexedStrings(node, field: "countries") {
                 if let code = CountryCode.normalized(value) {
-                    codes.append(code)
+                    // (`["ke", "KE"]` is one country.)
+                    if !codes.contains(code) { codes.append(code) }
                 } else {
                     report(
                         .error, arrayElement(node, index), field: "countries[\(index)]",
