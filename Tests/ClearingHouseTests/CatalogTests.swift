@@ -257,6 +257,27 @@ import SearchCore
         }
     }
 
+    /// Maintainer QA: a file that gave one id twice passed silently (the later copy won, and
+    /// every ingest of the file wrote both in turn). It is a warning naming both lines.
+    @Test func aRecordGivenTwiceInOneFileIsAWarning() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            let file = try directory.write(
+                "twice.jsonl",
+                [recordJSON("a", title: "First copy"), recordJSON("b", title: "Other"), recordJSON("a", title: "Second copy")]
+                    .joined(separator: "\n"))
+            var seen: [Diagnostic] = []
+            let report = try house.ingest([file], diagnostics: { seen.append($0) })
+            #expect(report.succeeded)
+            let warning = try #require(seen.first { $0.severity == .warning })
+            #expect(warning.recordID == "a")
+            #expect(warning.line == 3)
+            #expect(warning.message.contains("first at line 1"))
+            #expect(seen.filter { $0.severity == .warning }.count == 1)
+            #expect(try house.record(id: "a")?.title.values == ["en": "Second copy"])
+        }
+    }
+
     @Test(arguments: ["2024-05-01T00:00:01Z", "2024-05-01T03:00:00+02:00"])
     func newerUpdatedReplacesTheRecord(incoming: String) throws {
         try withTemporaryDirectory { directory in

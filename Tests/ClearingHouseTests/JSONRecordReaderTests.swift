@@ -30,6 +30,29 @@ import Testing
         }
     }
 
+    /// Maintainer QA: files that are no UTF-8 JSON said only "found byte 0x1F"; JSON Lines
+    /// saved as .json said nothing of JSON Lines; files joined with `cat` had a byte order
+    /// mark in the middle, which refused the record after it.
+    @Test func filesThatAreNoUTF8JSONSayWhatTheyAreAndWhatToDo() throws {
+        try withTemporaryDirectory { directory in
+            let lines = [recordJSON("a"), recordJSON("b")].joined(separator: "\n")
+            let asJSON = try readRecords(lines, named: "lines.json", as: .json, in: directory)
+            #expect(asJSON.failure?.message.contains("JSON Lines: name it .jsonl") == true)
+            #expect(asJSON.failure?.line == 2)
+            let gzip: [UInt8] = [0x1F, 0x8B, 0x08, 0x00, 0x00]
+            let utf16: [UInt8] = [0xFF, 0xFE] + Array(recordJSON("a").utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+            for format in [RecordFormat.json, .jsonLines] {
+                let zipped = readRecords(try directory.write("z.\(format)", bytes: gzip), as: format)
+                #expect(zipped.failure?.message.contains("decompress it first") == true, "\(format)")
+                let wide = readRecords(try directory.write("w.\(format)", bytes: utf16), as: format)
+                #expect(wide.failure?.message.contains("re-encode it as UTF-8") == true, "\(format)")
+            }
+            let joined = try readRecords(recordJSON("a") + "\n\u{FEFF}" + recordJSON("b"), named: "cat.jsonl", as: .jsonLines, in: directory)
+            #expect(joined.failure == nil)
+            #expect(joined.records.map(\.id) == ["a", "b"])
+        }
+    }
+
     @Test func readsAnEmptyArray() throws {
         try withTemporaryDirectory { directory in
             let outcome = try readRecords(" [ ] ", named: "none.json", as: .json, in: directory)

@@ -312,6 +312,9 @@ extension ClearingHouse {
         private var invalid = 0
         /// The file's counts and ids.
         private(set) var outcome = StoredFileOutcome()
+        /// The line of each id's record in the file so far, by the id's hash (a file that
+        /// gives a record twice is warned about; a million ids take some 30 MB, not their text).
+        private var lines: [Int: Int] = [:]
 
         init(
             house: ClearingHouse, transaction: Catalog.Transaction, feed: IndexFeed, file: RecordFile, runID: Int64,
@@ -359,6 +362,13 @@ extension ClearingHouse {
                 return
             }
             valid += 1
+            if let first = lines.updateValue(line, forKey: record.id.hashValue) {
+                emit(
+                    Diagnostic(
+                        .warning, file: file.displayPath, line: line, recordID: record.id,
+                        message: "\(record.id) is given again in this file (first at line \(first)): this copy replaces that one, and every ingest of the file stores both in turn; keep one"
+                    ))
+            }
             guard storing else { return }
             if keepsIDs { outcome.storedIDs.append(record.id) }
             // (A harvest takes its provider's copy: see keepingNewer.)

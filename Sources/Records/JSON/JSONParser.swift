@@ -189,8 +189,18 @@ package struct JSONParser {
 
     static func describe(_ byte: UInt8) -> String {
         if byte >= 0x21 && byte < 0x7F { return "'\(Character(Unicode.Scalar(byte)))'" }
-        if byte == 0 { return "a NUL byte" }
+        if byte == 0 { return "a NUL byte (is the file UTF-16? records are read as UTF-8)" }
         return "byte 0x\(String(byte, radix: 16, uppercase: true))"
+    }
+
+    /// What a file that starts with `byte` is, when that byte says it is no UTF-8 text
+    /// (gzip's magic number, a UTF-16 byte order mark), and what to do; nil otherwise.
+    package static func foreignStart(_ byte: UInt8) -> String? {
+        switch byte {
+        case 0x1F: "the file is compressed (gzip); decompress it first (gunzip FILE)"
+        case 0xFE, 0xFF: "the file is UTF-16 (it starts with a UTF-16 byte order mark); re-encode it as UTF-8 (iconv -f UTF-16 -t UTF-8)"
+        default: nil
+        }
     }
 
     // MARK: Values

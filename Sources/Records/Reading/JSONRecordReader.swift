@@ -40,7 +40,13 @@ final class JSONRecordReader: RecordReader {
             try readArray(&parser, handle)
         case UInt8(ascii: "{"):
             try readObject(&parser, handle)
+            if parser.peekSignificant() == UInt8(ascii: "{") {
+                throw parser.error(
+                    "found '{' after the record; expected the end of the file (a file of one record per line is JSON Lines: name it .jsonl or .ndjson)"
+                )
+            }
         default:
+            if let foreign = JSONParser.foreignStart(first) { throw parser.error(foreign) }
             throw parser.error("expected a record object or an array of records, found \(JSONParser.describe(first))")
         }
         try parser.expectEnd("the end of the file")
@@ -143,6 +149,9 @@ final class JSONLinesRecordReader: RecordReader {
         let source = try input.openByteSource(displayPath: displayPath)
         self.source = source
         source.skipByteOrderMark()
+        if let first = source.peek(), let foreign = JSONParser.foreignStart(first) {
+            throw Diagnostic(.error, file: displayPath, line: 1, column: 1, message: foreign)
+        }
         var lineNumber = 0
         var sawRecord = false
         // Lines are independent: a batch of them is parsed, validated (and put in stored
@@ -209,7 +218,10 @@ final class JSONLinesRecordReader: RecordReader {
         let preparesStorage: Bool
 
         func entry(line lineNumber: Int, bytes: [UInt8]) -> RecordEntry {
-            var parser = JSONParser(source: ByteSource(bytes: bytes), line: lineNumber, limits: limits)
+            let source = ByteSource(bytes: bytes)
+            // (A byte order mark where files were joined with `cat` starts a line.)
+            source.skipByteOrderMark()
+            var parser = JSONParser(source: source, line: lineNumber, limits: limits)
             do {
                 let node = try parser.parseValue()
                 try parser.expectEnd("the end of the line (JSON Lines holds one record per line)")

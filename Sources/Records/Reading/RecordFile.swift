@@ -167,10 +167,13 @@ package struct RecordFile: Sendable, Hashable {
             } else if let sniffed = sniffFormat(path) {
                 files.append(RecordFile(path: path, displayPath: display, format: sniffed))
             } else {
+                let compressed = ["gz", "zip", "bz2", "xz", "zst", "tgz", "7z"].contains((path as NSString).pathExtension.lowercased())
                 problems.append(
                     Diagnostic(
                         .error, file: display,
-                        message: "unknown file type; name it .json, .jsonl, .ndjson or .xml"))
+                        message: compressed
+                            ? "a compressed file is not read; decompress it first (gunzip, unzip, ...), then ingest the .json, .jsonl, .ndjson or .xml inside"
+                            : "unknown file type; name it .json, .jsonl, .ndjson or .xml"))
             }
         }
         namedDirectories = Set(paths.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path })
