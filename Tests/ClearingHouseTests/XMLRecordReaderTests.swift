@@ -49,6 +49,24 @@ import Records
         #expect(!XMLMessages.plain("internal error: Huge input lookup").contains("internal"))
     }
 
+    /// Maintainer QA: XHTML paragraphs in a description were joined without a space
+    /// (`First paragraph.Secondline.`), so `second` found nothing.
+    @Test func blocksOfMarkupAreSeparatedAndInlineMarkupJoins() throws {
+        try withTemporaryDirectory { directory in
+            let xml = """
+                <records xmlns="urn:chm:records:1">
+                  <record id="x1" kind="technology" xml:lang="en"><title>XHTML</title>
+                    <description><p xmlns="http://www.w3.org/1999/xhtml">First paragraph.</p><p xmlns="http://www.w3.org/1999/xhtml">Second<br/>line.</p></description>
+                    <summary>H<sub>2</sub>O and CO<sub>2</sub></summary>
+                  </record>
+                </records>
+                """
+            let record = try #require(try readRecords(xml, named: "x.xml", as: .xml, in: directory).records.first)
+            #expect(record.description.values == ["en": "First paragraph.\nSecond\nline."])
+            #expect(record.summary.values == ["en": "H2O and CO2"])
+        }
+    }
+
     @Test func readsEveryFieldOfANativeRecord() throws {
         try withTemporaryDirectory { directory in
             let outcome = try readRecords(Self.fullRecord, named: "r.xml", as: .xml, in: directory)

@@ -560,8 +560,52 @@ package struct XMLElement {
 
     /// The concatenated text of the element and its descendants, white space trimmed.
     package var text: String {
-        (takeXMLString(xmlNodeGetContent(node)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        content.trimmingCharacters(in: .whitespacesAndNewlines)
     }
+
+    /// The text of the element and its descendants. Where markup such as XHTML breaks the
+    /// text into blocks (`<p>`, `<br/>`, `<li>`, ...), a line break separates them:
+    /// `<p>First.</p><p>Second<br/>line.</p>` is `First.\nSecond\nline.`, not
+    /// `First.Secondline.`; inline elements (`H<sub>2</sub>O`) join their text.
+    private var content: String {
+        // (The common case, text alone, in one call.)
+        var child = node.pointee.children
+        var hasElements = false
+        while let current = child, !hasElements {
+            hasElements = current.pointee.type == XML_ELEMENT_NODE
+            child = current.pointee.next
+        }
+        guard hasElements else { return takeXMLString(xmlNodeGetContent(node)) ?? "" }
+        var text = ""
+        func breakLine() {
+            if let last = text.unicodeScalars.last, !(last == " " || last == "\t" || last == "\n" || last == "\r") { text += "\n" }
+        }
+        func walk(_ parent: xmlNodePtr) {
+            var child = parent.pointee.children
+            while let current = child {
+                switch current.pointee.type {
+                case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                    text += takeXMLString(xmlNodeGetContent(current)) ?? ""
+                case XML_ELEMENT_NODE:
+                    let isBlock = Self.blockElements.contains(String(cString: current.pointee.name).lowercased())
+                    if isBlock { breakLine() }
+                    walk(current)
+                    if isBlock { breakLine() }
+                default:
+                    break
+                }
+                child = current.pointee.next
+            }
+        }
+        walk(node)
+        return text
+    }
+
+    /// Elements of markup (XHTML, DocBook's paragraphs) whose text is a block of its own.
+    private static let blockElements: Set<String> = [
+        "p", "br", "div", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th",
+        "table", "blockquote", "pre", "section", "article", "hr", "para", "caption", "figcaption",
+    ]
 
     /// The concatenated text as written, less the line breaks and indentation that
     /// pretty-printing puts around it (``XMLTextSpacing/withoutPrettyPrinting(_:)``), unless
@@ -569,7 +613,7 @@ package struct XMLElement {
     /// `<title>\n  Coral\n</title>` is `Coral`, and `<title>  Coral  </title>` keeps its
     /// spaces, as a JSON string does (the `chm` format is lossless).
     package var writtenText: String {
-        let content = takeXMLString(xmlNodeGetContent(node)) ?? ""
+        let content = content
         return xmlNodeGetSpacePreserve(node) == 1 ? content : XMLTextSpacing.withoutPrettyPrinting(content)
     }
 
