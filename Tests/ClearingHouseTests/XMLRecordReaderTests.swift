@@ -44,6 +44,16 @@ import Records
             let broken = readRecords(bytes, as: .xml, displayPath: "bad.xml")
             let message = try #require(broken.failure?.message)
             #expect(!message.contains("\n"), "\(message)")
+            // Maintainer QA: an undeclared Windows-1252 file, an HTML entity and a broken tag
+            // gave libxml2's words alone, naming no record and saying nothing of what to do.
+            #expect(message.contains("not UTF-8") && message.contains("encoding="), "\(message)")
+            #expect(broken.failure?.recordID == "a")
+            let entity = try readRecords(
+                #"<records xmlns="urn:chm:records:1"><record id="e" kind="technology"><title>caf&eacute;</title></record></records>"#,
+                named: "entity.xml", as: .xml, in: directory)
+            #expect(entity.failure?.message.contains("&eacute; is not defined") == true)
+            #expect(entity.failure?.message.contains("&#233;") == true)
+            #expect(entity.failure?.recordID == "e")
         }
         #expect(XMLMessages.plain("Excessive depth in document: 256 use XML_PARSE_HUGE option").contains("256"))
         #expect(!XMLMessages.plain("internal error: Huge input lookup").contains("internal"))

@@ -59,6 +59,16 @@ package enum XMLMessages {
         if message == "Document is empty" {
             return "no XML element where the document should start (is it XML?)"
         }
+        if message.hasPrefix("Input is not proper UTF-8") {
+            // "Input is not proper UTF-8, indicate encoding !\nBytes: 0xE9 0x20 0x73 0x6F"
+            let bytes = message.range(of: "Bytes:").map { String(message[$0.upperBound...]).trimmingCharacters(in: .whitespacesAndNewlines) }
+            return "the text is not UTF-8" + (bytes.map { " (bytes \($0))" } ?? "")
+                + "; declare the file's encoding (<?xml version=\"1.0\" encoding=\"windows-1252\"?>) or re-encode it as UTF-8"
+        }
+        if message.hasPrefix("Entity '"), message.hasSuffix("' not defined") {
+            let name = message.dropFirst("Entity '".count).dropLast("' not defined".count)
+            return "the entity &\(name); is not defined (XML has only &amp; &lt; &gt; &quot; &apos;); write the character itself or as a number (&#233; for é)"
+        }
         return message.split(whereSeparator: \.isNewline).joined(separator: "; ")
     }
 }
@@ -95,6 +105,10 @@ private final class XMLErrorSink {
                     column = nil
                 }
             }
+        }
+        if recordID == nil, let parser = error.pointee.ctxt?.assumingMemoryBound(to: xmlParserCtxt.self), let node = parser.pointee.node {
+            // The record being parsed, so that the error names it.
+            recordID = Self.place(of: node, isText: false).recordID
         }
         let exceedsLimits =
             message.contains("huge text node") || isHugeAttribute || message == RecordLimits.default.textTooLongMessage
