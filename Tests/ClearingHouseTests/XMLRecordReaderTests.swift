@@ -59,6 +59,26 @@ import Records
         #expect(!XMLMessages.plain("internal error: Huge input lookup").contains("internal"))
     }
 
+    /// Maintainer QA: one U+000B in one title made a provider's page unreadable, and every
+    /// harvest stopped there. Control characters XML does not allow are read as spaces, with
+    /// one warning per file naming the first one's line; tabs and line breaks are text.
+    @Test func controlCharactersThatXMLDoesNotAllowAreReadAsSpaces() throws {
+        try withTemporaryDirectory { directory in
+            let xml = "<records xmlns=\"urn:chm:records:1\">\n<record id=\"c1\" kind=\"technology\"><title>A\u{0B}B\tC</title></record>\n"
+                + "<record id=\"c2\" kind=\"technology\"><title>D\u{0C}E</title></record>\n</records>\n"
+            let outcome = try readRecords(xml, named: "c.xml", as: .xml, in: directory)
+            #expect(outcome.failure == nil)
+            #expect(outcome.records.map { $0.title.values["und"] ?? "" } == ["A B\tC", "D E"])
+            let warnings = outcome.entries.compactMap { entry -> Diagnostic? in
+                if case .message(let diagnostic) = entry, diagnostic.severity == .warning { return diagnostic }
+                return nil
+            }
+            #expect(warnings.count == 1)
+            #expect(warnings.first?.line == 2)
+            #expect(warnings.first?.message.contains("2 control characters") == true)
+        }
+    }
+
     /// Maintainer QA: XHTML paragraphs in a description were joined without a space
     /// (`First paragraph.Secondline.`), so `second` found nothing.
     @Test func blocksOfMarkupAreSeparatedAndInlineMarkupJoins() throws {

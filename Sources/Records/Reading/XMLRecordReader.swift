@@ -63,6 +63,7 @@ final class XMLRecordReader: RecordReader {
                 let namespace = reader.namespaceURI
                 if name == "OAI-PMH" && namespace == XMLNamespace.oaiPMH {
                     try readOAIPMH(reader, handle)
+                    try warnAboutControlCharacters(reader, handle)
                 } else if name == "records" || name == "record" {
                     if namespace != XMLNamespace.records {
                         throw XMLReadError(
@@ -70,6 +71,7 @@ final class XMLRecordReader: RecordReader {
                             message: "root element <\(name)> is not in chm's namespace; add xmlns=\"\(XMLNamespace.records)\"")
                     }
                     try readNative(reader, rootIsRecord: name == "record", handle)
+                    try warnAboutControlCharacters(reader, handle)
                 } else {
                     throw XMLReadError(
                         line: reader.lineNumber, column: nil,
@@ -82,6 +84,12 @@ final class XMLRecordReader: RecordReader {
             throw Diagnostic(
                 .error, file: displayPath, line: error.line, column: error.column, recordID: error.recordID,
                 field: error.field, message: error.message)
+        }
+    }
+
+    private func warnAboutControlCharacters(_ reader: XMLStreamReader, _ handle: (RecordEntry) throws -> Void) throws {
+        if let warning = reader.controlCharacterWarning {
+            try handle(.message(Diagnostic(.warning, file: displayPath, line: warning.line, message: warning.message)))
         }
     }
 

@@ -151,7 +151,14 @@ private final class XMLErrorSink {
     }
 }
 
-/// The bytes of an XML file as libxml2 reads them, with each lone `\r` turned into `\n`.
+/// The bytes of an XML file as libxml2 reads them, with each lone `\r` turned into `\n` and
+/// each control character that XML 1.0 does not allow turned into a space.
+///
+/// A control character (U+0001-U+001F other than tab and line breaks, often U+000B or U+000C
+/// pasted from a word processor) makes a whole document unreadable to an XML parser. A
+/// provider's page cannot be fixed by the harvester, so one such character in one title
+/// stopped every harvest at that page. It is read as a space, and the reader warns once per
+/// file (``replacedControlCharacters``, ``firstControlCharacterLine``).
 ///
 /// XML reads `\r\n` and a lone `\r` as one line break (XML 1.0, section 2.11), and libxml2
 /// does so for the text it parses; but libxml2 2.9 counts lines only at `\n`, so every
@@ -167,6 +174,11 @@ final class XMLFileInput {
     private var heldCarriageReturn = false
     /// Bytes handed to libxml2 so far.
     private(set) var delivered = 0
+    /// Control characters read as spaces, and the line of the first (1-based).
+    private(set) var replacedControlCharacters = 0
+    private(set) var firstControlCharacterLine = 0
+    /// Line breaks handed over, counted until the first control character is found.
+    private var linesBefore = 0
     /// Limits on an element being expanded, which libxml2 builds whole in memory: reading
     /// fails once more than `bytes` have been handed over in all, or more than `elements`
     /// start tags since the fence was set, so that libxml2 stops building it.
@@ -223,6 +235,25 @@ final class XMLFileInput {
         return found
     }
 
+    /// Turns the control characters of `count` bytes that XML does not allow into spaces.
+    /// (In UTF-8, these bytes are never part of a longer character.)
+    private func replaceControlCharacters(_ buffer: UnsafeMutablePointer<CChar>, _ count: Int) {
+        let bytes = UnsafeMutableRawPointer(buffer).assumingMemoryBound(to: UInt8.self)
+        for index in 0..<count where bytes[index] < 0x20 {
+            let byte = bytes[index]
+            if byte == 0x0A {
+                if replacedControlCharacters == 0 { linesBefore += 1 }
+                continue
+            }
+            guard byte != 0x09, byte != 0x0D else { continue }
+            // (NUL stays: a file with NUL bytes is UTF-16 or binary, which libxml2 says.)
+            guard byte != 0x00 else { continue }
+            if replacedControlCharacters == 0 { firstControlCharacterLine = linesBefore + 1 }
+            replacedControlCharacters += 1
+            bytes[index] = 0x20
+        }
+    }
+
     /// Fills `buffer` with up to `length` bytes; 0 at the end of the file, -1 on an error.
     func read(into buffer: UnsafeMutablePointer<CChar>, length: Int) -> Int32 {
         guard length >= 2 else { return -1 }
@@ -257,6 +288,7 @@ final class XMLFileInput {
                 }
                 offset = index + 1
             }
+            replaceControlCharacters(buffer, total)
             // Returning 0 would mean the end of the file: read on past a held-back \r.
             if total > 0 || !heldCarriageReturn {
                 delivered += total
@@ -453,6 +485,18 @@ package final class XMLStreamReader {
 
     /// Bytes of the file read so far (libxml2 reads ahead of the node it is on, in 4 KB reads).
     package var bytesRead: Int { input.delivered }
+
+    /// The warning for the control characters read as spaces so far (see ``XMLFileInput``),
+    /// or nil when there were none.
+    package var controlCharacterWarning: (line: Int, message: String)? {
+        guard input.replacedControlCharacters > 0 else { return nil }
+        let count = input.replacedControlCharacters
+        let message =
+            count == 1
+            ? "a control character that XML does not allow was read as a space"
+            : "\(count) control characters that XML does not allow (the first on this line) were read as spaces"
+        return (input.firstControlCharacterLine, message)
+    }
 
     /// Builds the current element's subtree and returns it; valid until the reader moves on.
     ///
