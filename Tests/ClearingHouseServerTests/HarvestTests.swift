@@ -587,6 +587,24 @@ struct HarvestTests {
         }
     }
 
+    /// Maintainer QA: a provider whose clock said 2099 set the next harvest's `from` to 2099
+    /// without a word. The date is kept (the provider's datestamps may follow it), with a warning.
+    @Test("a responseDate far ahead of this machine's clock is a warning")
+    func aResponseDateInTheFuture() async throws {
+        let harvester = try Fixture(records: [])
+        defer { harvester.remove() }
+        try await withScriptedProvider({ query, _ in
+            if query.contains("Identify") { return Scripted(body: identify) }
+            return Scripted(body: oaiResponse("ListRecords", dcRecord("oai:f:1", title: "One"), date: "2099-01-01T00:00:00Z"))
+        }) { url in
+            var diagnostics: [Diagnostic] = []
+            let report = try await harvester.house.harvest(HarvestRequest(baseURL: url), diagnostics: { diagnostics.append($0) })
+            #expect(report.succeeded)
+            #expect(diagnostics.contains { $0.severity == .warning && $0.message.contains("ahead of this machine's clock") }, "\(diagnostics)")
+            #expect(try harvester.house.harvestSources().first?.lastResponseDate == "2099-01-01T00:00:00Z")
+        }
+    }
+
     @Test("messages say what happened: a page past the parser's limits, a record in another format, every error code, a redirect not followed")
     func clearMessages() async throws {
         let harvester = try Fixture(records: [])

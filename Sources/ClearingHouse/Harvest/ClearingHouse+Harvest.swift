@@ -406,7 +406,20 @@ private struct Harvester {
     /// was kept, and every later harvest asked for everything again without a word).
     private func responseDate(of envelope: OAIResponseEnvelope) -> String {
         guard let given = envelope.responseDate else { return Catalog.now() }
-        guard OAIDate(given) == nil else { return given }
+        if let date = OAIDate(given) {
+            // Maintainer QA: a provider whose clock said 2099 set every later harvest to ask
+            // for changes since 2099, silently. Its datestamps may follow the same clock (then
+            // the date is right for it), so it is kept, with a warning.
+            let ahead = date.seconds - Int(Date().timeIntervalSince1970)
+            if ahead > 86_400 {
+                emit(
+                    Diagnostic(
+                        .warning, file: request.baseURL,
+                        message: "the provider's responseDate \(given) is \(ahead / 86_400) day\(ahead < 2 * 86_400 ? "" : "s") ahead of this machine's clock (\(Catalog.now())); the next harvest asks for changes since then, and misses any the provider stamps earlier: if its datestamps are right, harvest next with --from"
+                    ))
+            }
+            return given
+        }
         emit(
             Diagnostic(
                 .warning, file: request.baseURL,
