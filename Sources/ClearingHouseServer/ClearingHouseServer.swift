@@ -89,7 +89,32 @@ public final class ClearingHouseServer: Sendable {
         let application = makeApplication(onReady: onReady)
         let group = ServiceGroup(
             configuration: .init(services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        do {
+            try await group.run()
+        } catch let error as IOError {
+            throw bindingError(error) ?? error
+        }
+    }
+
+    /// What a failure to bind the address means, in words (NIO says `bind(descriptor:ptr:bytes:)`),
+    /// naming the parameter at fault; nil for other failures.
+    private func bindingError(_ error: IOError) -> ClearingHouseError? {
+        let address = "\(configuration.host):\(configuration.port)"
+        switch error.errnoCode {
+        case EADDRINUSE:
+            return ClearingHouseError(
+                .conflict, "\(address) is in use by another program (another server?); choose another port", parameter: "port")
+        case EACCES:
+            return ClearingHouseError(
+                .conflict, "\(address) may not be bound by this user (ports below 1024 need privileges); choose another port",
+                parameter: "port")
+        case EADDRNOTAVAIL:
+            return ClearingHouseError(
+                .conflict, "\(configuration.host) is no address of this machine; listen on one of its addresses (127.0.0.1, 0.0.0.0)",
+                parameter: "host")
+        default:
+            return nil
+        }
     }
 
     /// Applies the catalog's changes that the index lacks, unless another process holds the

@@ -24,6 +24,13 @@ struct ShowCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Language to show text in (falls back to English, then any).", valueName: "TAG"))
     var lang: String?
 
+    func validate() throws {
+        // (As chm search: a tag that is no tag is a usage error, not English.)
+        if let lang, LanguageTag.normalized(lang) == nil {
+            throw ValidationError("lang: \"\(lang)\" is not a BCP 47 language tag (such as en, fr, zh or es-419)")
+        }
+    }
+
     func run() throws {
         let house = try indexOptions.open(create: false)
         guard let found = try Console.run({ try house.resolve(id: id) }) else { throw notFound() }

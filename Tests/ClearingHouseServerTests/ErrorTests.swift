@@ -9,6 +9,25 @@ import HummingbirdTesting
 import Testing
 
 @Suite struct ErrorTests {
+    /// Maintainer QA: a port in use said `bind(descriptor:ptr:bytes:): Address already in use)
+    /// (errno: 98)`. It names the address and the parameter.
+    @Test func anAddressInUseIsNamed() async throws {
+        let fixture = try Fixture(records: [])
+        defer { fixture.remove() }
+        let first = ClearingHouseServer(house: fixture.house, configuration: ServerConfiguration(port: 0, logRequests: false))
+        try await first.makeApplication().test(.live) { client in
+            let port = try #require(client.port)
+            let second = ClearingHouseServer(house: fixture.house, configuration: ServerConfiguration(port: port, logRequests: false))
+            do {
+                try await second.run()
+                Issue.record("a second server ran on port \(port)")
+            } catch let error as ClearingHouseError {
+                #expect(error.parameter == "port")
+                #expect(error.message.contains("127.0.0.1:\(port) is in use"), "\(error)")
+            }
+        }
+    }
+
     @Test func badParametersAreNamed() async throws {
         try await withServer { client, _ in
             let since = expectProblem(try await client.get("/v1/search?q=reef&since=2020-13"), .badRequest)

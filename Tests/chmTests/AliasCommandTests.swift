@@ -44,6 +44,10 @@ struct AliasCommandTests {
         #expect(own.stderr.isEmpty)
         #expect(try CLI.json(own.stdout)["resolvedFrom"] == nil)
         #expect(try CLI.run(["show", "a-1", "--index", index]).stdout.contains("Aliases:     b-1"))
+        // Maintainer QA: a language that is no tag was shown in English, exit 0 (search: 64).
+        let badTag = try CLI.run(["show", "a-1", "--lang", "bad tag", "--index", index])
+        #expect(badTag.status == 64)
+        #expect(badTag.stderr.contains(#"lang: "bad tag" is not a BCP 47 language tag"#))
 
         let search = try CLI.json(try CLI.run(["search", "mangrove", "--json", "--index", index]).stdout)
         #expect((search["hits"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == ["a-1"])
