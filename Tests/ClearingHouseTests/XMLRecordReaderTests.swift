@@ -280,10 +280,12 @@ import Records
                 """
             let outcome = try readRecords(xml, named: "r.xml", as: .xml, in: directory)
             let record = try #require(outcome.records.first)
-            #expect(record.extensions == ["colour": .string("red"), "rating": .string("5")])
-            #expect(Set(outcome.messages.compactMap(\.field)) == ["colour", "rating"])
+            // Another vocabulary's element keeps its prefix (maintainer QA: `<x:title>` was
+            // taken for the title, and `<dc:date>` kept as `date`).
+            #expect(record.extensions == ["colour": .string("red"), "x:rating": .string("5")])
+            #expect(Set(outcome.messages.compactMap(\.field)) == ["colour", "x:rating"])
             #expect(outcome.messages.allSatisfy { $0.severity == .warning })
-            #expect(outcome.messages.first { $0.field == "rating" }?.line == 4)
+            #expect(outcome.messages.first { $0.field == "x:rating" }?.line == 4)
 
             let strict = try readRecords(xml, named: "r.xml", as: .xml, in: directory, strict: true)
             #expect(strict.records.isEmpty)
@@ -321,6 +323,41 @@ import Records
                     "bad.xml:8: error: record r2: field title: missing required field"
                 ]
             )
+        }
+    }
+
+    /// Maintainer QA: elements of other vocabularies were read by their local names
+    /// (`<dc:title>` then `<title>`: the Dublin Core one was dropped; `<x:title>` alone was the
+    /// title), an `x:lang` attribute became `lang`, and a repeated `<published>`, or an `<id>`
+    /// element beside the `id` attribute, kept one value silently.
+    @Test func otherVocabulariesAreNotChmsAndAFieldGivenTwiceIsAnError() throws {
+        try withTemporaryDirectory { directory in
+            let xml = """
+                <records xmlns="urn:chm:records:1" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:x="urn:example:other">
+                  <record id="r1" kind="technology" xml:lang="en" x:lang="fr">
+                    <dc:title>Dublin Core title</dc:title>
+                    <title>Native title</title>
+                    <dc:subject>one</dc:subject>
+                    <dc:subject>two</dc:subject>
+                  </record>
+                  <record id="r2" kind="technology"><x:title>Foreign only</x:title></record>
+                  <record id="r3" kind="technology"><title>T</title><published>2020</published><published>2021</published></record>
+                  <record id="r4" kind="technology"><id>other</id><title>T</title></record>
+                </records>
+                """
+            let outcome = try readRecords(xml, named: "r.xml", as: .xml, in: directory)
+            let record = try #require(outcome.records.first)
+            #expect(outcome.records.map(\.id) == ["r1"])
+            #expect(record.title.values == ["en": "Native title"])
+            #expect(
+                record.extensions == [
+                    "dc:title": .string("Dublin Core title"), "dc:subject": .array([.string("one"), .string("two")]),
+                    "x:lang": .string("fr"),
+                ])
+            let errors = outcome.invalid.flatMap(\.diagnostics).filter { $0.severity == .error }
+            #expect(errors.contains { $0.recordID == "r2" && $0.field == "title" })
+            #expect(errors.contains { $0.recordID == "r3" && $0.field == "published" && $0.message.contains("given twice") })
+            #expect(errors.contains { $0.field == "id" && $0.message.contains("given twice") })
         }
     }
 

@@ -113,7 +113,9 @@ final class XMLRecordReader: RecordReader {
                         .message(
                             Diagnostic(
                                 .warning, file: displayPath, line: element.line,
-                                message: "unexpected element <\(element.localName)> inside <records> ignored")))
+                                message:
+                                    "unexpected element <\(element.namespaceURI == XMLNamespace.records ? element.localName : element.qualifiedName)> inside <records> ignored"
+                            )))
                 }
                 more = try reader.next()
             } else {
@@ -139,6 +141,10 @@ final class XMLRecordReader: RecordReader {
             case ("kind", nil): add("kind", string(element.attribute("kind") ?? "", line))
             case ("lang", "http://www.w3.org/XML/1998/namespace"): break
             case (_, XMLNamespace.schemaInstance?): break  // xsi:schemaLocation and the like
+            case (_, let namespace?):
+                // Another vocabulary's attribute keeps its prefix (`x:lang` is no `lang`).
+                let value = element.attribute(attribute.name, namespace: namespace) ?? ""
+                add((attribute.prefix.map { $0 + ":" } ?? "{\(namespace)}") + attribute.name, string(value, line))
             default:
                 add(attribute.name, string(element.attribute(attribute.name) ?? "", line))
             }
@@ -157,6 +163,16 @@ final class XMLRecordReader: RecordReader {
             }
             lists[key, default: []].append(value)
         }
+        // Elements chm does not know, in order, each name's values (several when repeated, as
+        // Dublin Core's are: an array).
+        var unknown: [(key: String, values: [JSONNode])] = []
+        func keepUnknown(_ key: String, _ value: JSONNode) {
+            if let index = unknown.firstIndex(where: { $0.key == key }) {
+                unknown[index].values.append(value)
+            } else {
+                unknown.append((key, [value]))
+            }
+        }
         let listFields = [
             "keyword": "keywords", "theme": "themes", "target": "targets", "country": "countries",
             "region": "regions", "assistanceType": "assistanceTypes", "related": "related",
@@ -174,7 +190,9 @@ final class XMLRecordReader: RecordReader {
                 continue
             }
             guard child.namespaceURI == XMLNamespace.records else {
-                add(name, string(child.text, childLine))
+                // Another vocabulary's element keeps its prefix, so that `<dc:title>` is no
+                // title (the validator reports it and keeps it under extensions).
+                keepUnknown(child.qualifiedName, string(child.text, childLine))
                 continue
             }
             switch name {
@@ -218,11 +236,16 @@ final class XMLRecordReader: RecordReader {
                     }
                 }
                 add("source", node(.object(object), childLine))
-            default:
-                // published, updated, license, and unknown elements (which the validator
-                // reports and keeps under extensions).
+            case "published", "updated", "license", "id", "kind", "language":
+                // (Given twice, the validator refuses it: `id` and `kind` are attributes.)
                 add(name, string(child.text, childLine))
+            default:
+                // Unknown elements, which the validator reports and keeps under extensions.
+                keepUnknown(name, string(child.text, childLine))
             }
+        }
+        for (key, values) in unknown {
+            add(key, values.count == 1 ? values[0] : node(.array(values), values[0].line))
         }
         for key in order {
             if let entries = localized[key] {

@@ -605,15 +605,28 @@ package struct XMLElement {
         return text[..<colon].allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) }
     }
 
-    /// Names of the attributes that are neither in `known` nor namespace declarations.
-    package func attributeNames() -> [(name: String, namespace: String?)] {
-        var names: [(String, String?)] = []
+    /// The names of the element's attributes (namespace declarations are none), with their
+    /// namespaces and prefixes.
+    package func attributeNames() -> [(name: String, namespace: String?, prefix: String?)] {
+        var names: [(String, String?, String?)] = []
         var attribute = node.pointee.properties
         while let current = attribute {
-            names.append((String(cString: current.pointee.name), current.pointee.ns.map { String(cString: $0.pointee.href) }))
+            names.append(
+                (
+                    String(cString: current.pointee.name), current.pointee.ns.map { String(cString: $0.pointee.href) },
+                    current.pointee.ns?.pointee.prefix.map { String(cString: $0) }
+                ))
             attribute = current.pointee.next
         }
         return names
+    }
+
+    /// The element's name as written (`dc:date`), or `{namespace}name` in a default
+    /// namespace: what names an element of another vocabulary where chm's names are bare.
+    package var qualifiedName: String {
+        guard let namespace = node.pointee.ns else { return localName }
+        if let prefix = namespace.pointee.prefix { return String(cString: prefix) + ":" + localName }
+        return "{" + String(cString: namespace.pointee.href) + "}" + localName
     }
 
     /// The concatenated text of the element and its descendants, white space trimmed.

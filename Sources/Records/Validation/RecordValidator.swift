@@ -172,7 +172,11 @@ package struct RecordValidator: Sendable {
                 return nil
             }
             var fields: [String: JSONNode] = [:]
-            for member in members { fields[member.key] = member.value }
+            // (JSON refuses a key given twice as it parses; XML elements can repeat one.)
+            var repeated: [(member: JSONNode.Member, first: JSONNode)] = []
+            for member in members {
+                if let first = fields.updateValue(member.value, forKey: member.key) { repeated.append((member, first)) }
+            }
             // BEIR corpora name the id `_id`.
             let idAlias = readsTestCollection && fields["id"] == nil && fields["_id"] != nil ? "_id" : nil
             if let idAlias { fields["id"] = fields[idAlias] }
@@ -194,6 +198,9 @@ package struct RecordValidator: Sendable {
                 }
             } else {
                 report(.error, node, field: "id", "missing required field")
+            }
+            for (member, first) in repeated {
+                report(.error, member.value, field: member.key, "\(member.key) is given twice (first on line \(first.line)); give it once")
             }
 
             // A value too long to keep (its text was skipped) makes the record invalid;
