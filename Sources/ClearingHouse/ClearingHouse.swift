@@ -64,7 +64,9 @@ public final class ClearingHouse: Sendable {
     public init(directory: URL, create: Bool = true, indexBufferMegabytes: Int = 64, catalogCacheMegabytes: Int = 32) throws {
         self.directory = directory
         segmentsDirectory = directory.appendingPathComponent(RecordIndexing.directoryName)
-        indexBufferBytes = max(1, indexBufferMegabytes) << 20
+        // (Clamped: a size from an environment variable must not overflow; a terabyte is
+        // more than any machine gives.)
+        indexBufferBytes = min(max(1, indexBufferMegabytes), 1 << 20) << 20
         if create {
             do {
                 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -76,7 +78,7 @@ public final class ClearingHouse: Sendable {
         do {
             catalog = try Catalog(
                 path: directory.appendingPathComponent(Catalog.fileName).path, create: create,
-                writerCacheMegabytes: max(1, catalogCacheMegabytes))
+                writerCacheMegabytes: min(max(1, catalogCacheMegabytes), 1 << 20))
         } catch let error as ClearingHouseError {
             throw error
         } catch {

@@ -30,6 +30,16 @@ struct RequestRuleTests {
         ]
         """
 
+    /// Review: CHM_CATALOG_CACHE_MB=10000000000000000 crashed every command (an overflow in
+    /// the cache's size); the sizes are clamped.
+    @Test func hugeCacheAndBufferSizesAreClamped() throws {
+        try withTemporaryDirectory { directory in
+            let house = try ClearingHouse(directory: directory.url.appendingPathComponent("index"), indexBufferMegabytes: .max, catalogCacheMegabytes: .max)
+            try house.ingest(records: [Record(id: "a", kind: .technology, title: LocalizedText(["en": "Clamped"]))])
+            #expect(try house.search(SearchRequest(query: "clamped")).hits.map(\.id) == ["a"])
+        }
+    }
+
     @Test func reindexRejectsEachParameterOutOfRange() {
         expectParameterError("k1", "k1: 12 is not between 0 and 10") { try ReindexRequest(k1: 12).validate() }
         expectParameterError("k1", "k1: -0.5 is not between 0 and 10") { try ReindexRequest(k1: -0.5, b: 0.5).validate() }
