@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "ClearingHouse", targets: ["ClearingHouse"]),
         .library(name: "SearchCore", targets: ["SearchCore"]),
         .library(name: "ClearingHouseHarvester", targets: ["ClearingHouseHarvester"]),
+        .library(name: "ClearingHouseServer", targets: ["ClearingHouseServer"]),
         .executable(name: "chm", targets: ["chm"]),
     ],
     dependencies: [

@@ -119,13 +119,10 @@ struct API: Sendable {
         return Self.json(text)
     }
 
-    /// `/v1/records/{id}`, the id percent-encoded.
+    /// `/v1/records/{id}`, the id percent-encoded as the pages' links encode it.
     static func recordPath(_ id: String) -> String {
-        "/v1/records/" + (id.addingPercentEncoding(withAllowedCharacters: unreservedCharacters) ?? id)
+        "/v1/records/" + URLQuery.pathSegment(id)
     }
-
-    private static let unreservedCharacters = CharacterSet(
-        charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
 
     /// `chm suggest --json`'s document: completions of the last word of `q`, and the titles
     /// they would find. `limit` is a parameter unless `fixedLimit` is given (the web page's

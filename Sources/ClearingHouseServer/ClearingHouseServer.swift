@@ -69,8 +69,9 @@ public final class ClearingHouseServer: Sendable {
     /// connections, requests in flight finish (an ingest commits or rolls back whole), and the
     /// function returns.
     ///
-    /// First it catches the index up with the catalog (``ClearingHouse/synchronizeIndex()``)
-    /// when it can take the write lock; when another process holds it, it serves anyway.
+    /// First it catches the index up with the catalog when it can take the write lock at once
+    /// (``ClearingHouse/synchronizeIndex()`` without waiting); when another process holds it,
+    /// it serves anyway, and its first write catches up.
     /// - Parameter onReady: called once listening, with the address (`http://127.0.0.1:8080`,
     ///   with the port actually bound when ``ServerConfiguration/port`` is 0).
     /// - Throws: when the address cannot be bound.

@@ -55,9 +55,10 @@ public struct ServerConfiguration: Sendable {
     ///   `corsOrigin`, `maxConnections`, `oaiPageSize`, `oaiAdminEmail`, `oaiBaseUrl`).
     public func validate() throws {
         guard (0...65535).contains(port) else { throw ClearingHouseError.parameter("port", "\(port) is not between 0 and 65535") }
-        guard maxBodyBytes > 0 else { throw ClearingHouseError.parameter("maxBodyMb", "the body limit must be above 0") }
+        guard (1...(Self.maximumBodyMegabytes << 20)).contains(maxBodyBytes) else {
+            throw ClearingHouseError.parameter("maxBodyMb", "the body limit must be between 1 byte and \(Self.maximumBodyMegabytes) MB")
+        }
         guard !host.isEmpty else { throw ClearingHouseError.parameter("host", "give an address to listen on") }
-        guard oai.pageSize >= 1 else { throw ClearingHouseError.parameter("oaiPageSize", "the OAI-PMH page size must be at least 1") }
         for origin in corsOrigins where origin.isEmpty || origin.hasSuffix("/") {
             throw ClearingHouseError.parameter(
                 "corsOrigin", "\"\(origin)\" is not an origin (scheme://host[:port], without a path or a trailing /)")

@@ -86,6 +86,8 @@ enum Console {
     /// API's names): `--in-country`, not `inCountry`.
     static let optionNames = [
         "inCountry": "--in-country", "assistanceTypes": "--help-type", "minMatch": "--min-match", "defaultLanguage": "--language",
+        "oaiPageSize": "--oai-page-size", "maxBodyMb": "--max-body-mb", "maxConnections": "--max-connections",
+        "corsOrigin": "--cors-origin", "oaiAdminEmail": "--oai-admin-email", "oaiBaseUrl": "--oai-base-url",
     ]
 
     /// The message of `error` with the parameter it names as the command line's option.

@@ -57,11 +57,11 @@ struct ServeCommand: AsyncParsableCommand {
         guard (1...ServerConfiguration.maximumBodyMegabytes).contains(maxBodyMegabytes) else {
             throw ValidationError("--max-body-mb: \(maxBodyMegabytes) is not between 1 and \(ServerConfiguration.maximumBodyMegabytes)")
         }
-        guard (1...10_000).contains(oaiPageSize) else {
-            throw ValidationError("--oai-page-size: \(oaiPageSize) is not between 1 and 10000")
-        }
         do {
-            try ServerConfiguration(host: host, port: port, corsOrigins: corsOrigins, maxConnections: maxConnections).validate()
+            try ServerConfiguration(
+                host: host, port: port, corsOrigins: corsOrigins, oai: OAIConfiguration(pageSize: oaiPageSize),
+                maxConnections: maxConnections
+            ).validate()
         } catch let error as ClearingHouseError {
             throw ValidationError(Console.message(of: error))
         }

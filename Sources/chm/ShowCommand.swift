@@ -40,10 +40,11 @@ struct ShowCommand: ParsableCommand {
             return
         }
         let record = try Console.run { try found.record() }
-        let aliases = try Console.run { try house.aliases(of: record.id) }
-        let sets = try Console.run { try house.harvestedSets(id: record.id) }
+        let provenance = try Console.run { try house.provenance(id: record.id) }
         let labels = try Console.run { try house.conceptLabels(for: record.themes + record.assistanceTypes, language: lang ?? "en") }
-        let view = RecordView(record: record, language: lang, conceptLabels: labels, aliases: aliases.map(\.id), harvestedSets: sets)
+        let view = RecordView(
+            record: record, language: lang, conceptLabels: labels, aliases: provenance?.aliases.map(\.id) ?? [],
+            harvestedSets: provenance?.harvestedSets ?? [])
         print(view.text, terminator: "")
     }
 

@@ -40,6 +40,13 @@ struct RequestRuleTests {
         }
     }
 
+    /// Review: the page size's upper bound was the CLI's alone; a program could serve pages
+    /// of a billion records.
+    @Test func oaiPageSizeHasBothBoundsInTheLibrary() {
+        expectParameterError("oaiPageSize", "oaiPageSize: 20000 is not between 1 and 10000") { try OAIConfiguration(pageSize: 20_000).validate() }
+        expectParameterError("oaiPageSize", "oaiPageSize: 0 is not between 1 and 10000") { try OAIConfiguration(pageSize: 0).validate() }
+    }
+
     @Test func reindexRejectsEachParameterOutOfRange() {
         expectParameterError("k1", "k1: 12 is not between 0 and 10") { try ReindexRequest(k1: 12).validate() }
         expectParameterError("k1", "k1: -0.5 is not between 0 and 10") { try ReindexRequest(k1: -0.5, b: 0.5).validate() }

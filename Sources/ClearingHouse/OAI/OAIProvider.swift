@@ -25,7 +25,7 @@ public struct OAIConfiguration: Sendable, Hashable {
     }
 
     /// Checks what Identify will say: at least one admin email, each one the OAI-PMH schema's
-    /// `emailType` takes (``isAdminEmail(_:)``), and a page size of at least 1.
+    /// `emailType` takes (``isAdminEmail(_:)``), and a page size of 1 to ``maximumPageSize``.
     /// - Throws: ``ClearingHouseError`` naming the parameter (`oaiAdminEmail`, `oaiPageSize`).
     public func validate() throws {
         guard !adminEmails.isEmpty else {
@@ -36,8 +36,13 @@ public struct OAIConfiguration: Sendable, Hashable {
                 "oaiAdminEmail",
                 "\"\(email)\" is not an email address as OAI-PMH's Identify needs one: NAME@DOMAIN.TLD, without spaces (e.g. chm-admin@example.org)")
         }
-        guard pageSize >= 1 else { throw ClearingHouseError.parameter("oaiPageSize", "the OAI-PMH page size must be at least 1") }
+        guard (1...Self.maximumPageSize).contains(pageSize) else {
+            throw ClearingHouseError.parameter("oaiPageSize", "\(pageSize) is not between 1 and \(Self.maximumPageSize)")
+        }
     }
+
+    /// The largest OAI-PMH page (a page is built in memory before it is sent).
+    public static let maximumPageSize = 10_000
 
     /// Whether `email` matches the OAI-PMH schema's `emailType`, `\S+@(\S+\.)+\S+`: no white
     /// space (nor other control characters, which XML cannot carry), text before an `@`, and

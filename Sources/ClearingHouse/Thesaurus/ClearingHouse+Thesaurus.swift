@@ -280,7 +280,8 @@ extension ClearingHouse {
     /// analyzers (an upgrade of chm changed one): else every search process would analyze
     /// every label anew (seconds for a large vocabulary) until the next import. Writers do
     /// this when they find the index made by other analyzers too (the same upgrade): an
-    /// ingest, ``synchronizeIndex()`` (`chm serve`'s start), and the one search after an
+    /// ingest, ``synchronizeIndex()`` (and `chm serve`'s start, which does not wait for the
+    /// lock), and the one search after an
     /// upgrade that rebuilds the index.
     func refreshStoredThesaurus() throws {
         let version = try catalog.thesaurusVersion()

@@ -167,14 +167,9 @@ struct WebPages: Sendable {
                 guard let record = try house.record(id: id) else { return nil }
                 let related = try house.records(ids: record.related)
                 let similar = try house.similar(id: id, limit: 5, language: language).hits
-                var matches: [SearchResultHit] = []
-                if record.kind == .assistanceRequest {
-                    matches = try house.match(MatchRequest(id: id, limit: 10, language: language)).hits
-                } else if ClearingHouse.answeringKinds.contains(record.kind) {
-                    // The requests for assistance this offer could answer (matchmaking works
-                    // both ways).
-                    matches = try house.match(MatchRequest(id: id, limit: 10, language: language)).hits
-                }
+                // A request's answers, or the requests an offer could answer (matchmaking
+                // works both ways, and every other kind answers).
+                let matches = try house.match(MatchRequest(id: id, limit: 10, language: language)).hits
                 let notations = record.themes + record.assistanceTypes
                     + Fragments.reasonNotations(similar + matches)
                 let labels = try house.conceptLabels(for: notations, language: language)

@@ -26,9 +26,9 @@ import Darwin
 /// `CHM_TEST_FAULT="ENOSPC@commit.rename#1"` or `CHM_TEST_FAULT="kill@merge.write#3"`
 /// (several separated by commas), and `CHM_TEST_FAULT_TRACE=FILE` appends every point
 /// reached to `FILE`, one per line.
-public enum FaultInjector {
+package enum FaultInjector {
     /// The kinds of operations that pass through the seam.
-    public enum Operation: String, Sendable, CaseIterable {
+    package enum Operation: String, Sendable, CaseIterable {
         case create, write, sync, rename
         case beforeCommit = "before-commit"
         case afterCommit = "after-commit"
@@ -36,20 +36,20 @@ public enum FaultInjector {
 
     /// What the writer is doing when it reaches a point: the index's own phases, or one that
     /// a program using the seam for its own files names (`Phase(rawValue: "catalog")`).
-    public struct Phase: RawRepresentable, Sendable, Hashable {
-        public var rawValue: String
-        public init(rawValue: String) { self.rawValue = rawValue }
+    package struct Phase: RawRepresentable, Sendable, Hashable {
+        package var rawValue: String
+        package init(rawValue: String) { self.rawValue = rawValue }
 
         /// Writing buffered documents as a segment.
-        public static let flush = Phase(rawValue: "flush")
+        package static let flush = Phase(rawValue: "flush")
         /// Merging segments.
-        public static let merge = Phase(rawValue: "merge")
+        package static let merge = Phase(rawValue: "merge")
         /// Writing deletion files and the manifest.
-        public static let commit = Phase(rawValue: "commit")
+        package static let commit = Phase(rawValue: "commit")
     }
 
     /// What happens at the chosen point.
-    public enum Effect: Sendable, Hashable {
+    package enum Effect: Sendable, Hashable {
         /// The operation fails with this `errno` (nothing of it is done).
         case fail(Int32)
         /// The process is killed with SIGKILL (a crash).
@@ -57,16 +57,16 @@ public enum FaultInjector {
     }
 
     /// One planned fault.
-    public struct Rule: Sendable, Hashable {
+    package struct Rule: Sendable, Hashable {
         /// `phase.operation`, e.g. `commit.rename`; nil matches every point.
-        public var point: String?
+        package var point: String?
         /// Which occurrence of the point (1 is the first).
-        public var occurrence: Int
-        public var effect: Effect
+        package var occurrence: Int
+        package var effect: Effect
         /// Only operations on paths under this directory count (nil: all).
-        public var directory: String?
+        package var directory: String?
 
-        public init(point: String?, occurrence: Int = 1, effect: Effect, directory: String? = nil) {
+        package init(point: String?, occurrence: Int = 1, effect: Effect, directory: String? = nil) {
             self.point = point
             self.occurrence = occurrence
             self.effect = effect
@@ -75,7 +75,7 @@ public enum FaultInjector {
 
         /// Parses `EFFECT@POINT#N` (`EFFECT` is `kill` or an errno name such as `ENOSPC`,
         /// `EIO`, `EDQUOT`; `POINT` may be `*`; `#N` defaults to 1).
-        public init?(parsing text: Substring) {
+        package init?(parsing text: Substring) {
             let parts = text.split(separator: "@", maxSplits: 1)
             guard parts.count == 2 else { return nil }
             switch parts[0] {
@@ -107,13 +107,13 @@ public enum FaultInjector {
     private static let environmentLoaded = Atomic<Bool>(false)
 
     /// Adds `rule` (tests). Returns when installed; faults stay until ``reset()``.
-    public static func install(_ rule: Rule) {
+    package static func install(_ rule: Rule) {
         state.withLock { $0.rules.append((rule, 0)) }
         enabled.store(true, ordering: .releasing)
     }
 
     /// Removes every rule whose directory is `directory` (all rules when nil).
-    public static func reset(directory: String? = nil) {
+    package static func reset(directory: String? = nil) {
         state.withLock { state in
             state.rules.removeAll { directory == nil || $0.rule.directory == directory }
         }
@@ -148,7 +148,7 @@ public enum FaultInjector {
     /// - Parameter fixedPhase: the phase of the point; nil: the phase of the index writer
     ///   working under `path` (programs that write files of their own beside the index pass
     ///   their own phase, such as a database's `catalog.before-commit`).
-    public static func reach(_ operation: Operation, path: String, phase fixedPhase: Phase? = nil) -> Int32? {
+    package static func reach(_ operation: Operation, path: String, phase fixedPhase: Phase? = nil) -> Int32? {
         loadEnvironment()
         guard enabled.load(ordering: .acquiring) else { return nil }
         let effect: Effect? = state.withLock { state in
