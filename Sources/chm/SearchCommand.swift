@@ -116,6 +116,9 @@ struct SearchCommand: ParsableCommand {
                 print("Its words are all stop words (words so common that they are not indexed, such as the, of, de, la): add a word that says what you look for.")
             }
         } else {
+            if response.onlyStopWords {
+                print("Its words are all stop words (words so common that they are not indexed, such as the, of, de, la): these are the records of the filters alone.")
+            }
             print("\(offset + 1)-\(offset + response.hits.count) of \(total)")
             HitPrinter.print(response, offset: offset)
         }

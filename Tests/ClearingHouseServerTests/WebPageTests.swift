@@ -117,6 +117,15 @@ struct WebPageTests {
             #expect(!other.contains("too common") && other.contains("Try other words"))
             #expect(!(try await client.get("/v1/search?q=the+mangrove").text).contains("onlyStopWords"))
             #expect(!(try await client.get("/v1/search?q=zzzqqq").text).contains("onlyStopWords"))
+            // With a filter, the words are left out and the filter's records listed, as
+            // `the kind:technology` lists them (it found nothing).
+            let filtered = try await client.get("/v1/search?q=the&kind=technology&count=true").text
+            let clause = try await client.get("/v1/search?q=the+kind:technology&count=true").text
+            #expect(filtered.contains(#""onlyStopWords":true"#), "\(filtered)")
+            let total = { (text: String) in (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])?["total"] as? Int }
+            #expect((total(filtered) ?? 0) > 0 && total(filtered) == total(clause), "\(filtered) \(clause)")
+            let listed = try await client.get("/?q=the&kind=technology").text
+            #expect(listed.contains("these are the records of the filters alone") && listed.contains("class=\"hit\""))
         }
     }
 

@@ -277,6 +277,27 @@ extension ClearingHouse {
         try search(request, searchesCorrectedQuery: true, idsOnly: false).response
     }
 
+    /// Whether the words of `query` as typed (without its syntax) are all stop words, each
+    /// dropped by some analyzer; punctuation, which no analyzer indexes either, is no stop
+    /// word. With `wordsOnly`, `query` must also be words alone: no prefix, field value or
+    /// exclusion, which would mean more than its words.
+    static func isOnlyStopWords(_ query: Query, wordsOnly: Bool = true) -> Bool {
+        func isWords(_ query: Query) -> Bool {
+            switch query {
+            case .term(nil, _), .phrase(nil, _): true
+            case .boolean(let clauses, _): clauses.allSatisfy { $0.occur != .mustNot && isWords($0.query) }
+            case .boost(let inner, _): isWords(inner)
+            default: false
+            }
+        }
+        if wordsOnly, !isWords(query) { return false }
+        let typed = SnippetBuilder.words(of: query).words
+        return !typed.isEmpty
+            && typed.allSatisfy { word in
+                word.contains { $0.isLetter } && RecordIndexing.schema.textFields.contains { $0.analyzer.tokens(word).isEmpty }
+            }
+    }
+
     /// ``search(_:)``; with `searchesCorrectedQuery` false, a query whose words were corrected
     /// is answered as it is (the search of a corrected query, which is not corrected again).
     /// With `idsOnly`, the ids of every record it finds (whatever the request's limit and
@@ -286,6 +307,11 @@ extension ClearingHouse {
     ) {
         try request.validate()
         var query = try Self.parseQuery(request.query, minimumMatch: request.minimumMatch)
+        // Words that are all stop words, with filters, are the filters alone: as `the
+        // kind:technology` lists the technologies, so does `the` with the filter `kind`
+        // (it found nothing). Without filters they still find nothing, and say why.
+        let stopWordsIgnored = !request.filters.isEmpty && Self.isOnlyStopWords(query)
+        if stopWordsIgnored { query = .matchAll }
         // (Its scripts from the words as typed, without the query's syntax: `OR`, `title:`.)
         let typedScripts = Script.scripts(of: SnippetBuilder.words(of: query).words.joined(separator: " "))
         // Read before the searcher opens: an index commit made in between is newer than this
@@ -412,13 +438,10 @@ extension ClearingHouse {
             query: request.query, total: counted ? results.totalHits : nil, totalLowerBound: results.totalHits, hits: hits,
             facets: results.facets)
         response.stale = stale
-        if results.totalHits == 0, query != .matchAll {
-            // (The words as typed, without the query's syntax; each dropped by some analyzer.
-            // Punctuation, which no analyzer indexes either, is not a stop word.)
-            let typed = SnippetBuilder.words(of: query).words
-            response.onlyStopWords = !typed.isEmpty && typed.allSatisfy { word in
-                word.contains { $0.isLetter } && RecordIndexing.schema.textFields.contains { $0.analyzer.tokens(word).isEmpty }
-            }
+        if stopWordsIgnored {
+            response.onlyStopWords = true
+        } else if results.totalHits == 0, query != .matchAll {
+            response.onlyStopWords = Self.isOnlyStopWords(query, wordsOnly: false)
         }
         response.expansions = expansions
         response.corrections = results.corrections

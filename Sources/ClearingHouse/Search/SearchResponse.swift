@@ -119,9 +119,11 @@ public struct SearchResponse: Sendable, Hashable {
     /// commit, show only records the catalog holds, and miss the latest changes until a writer
     /// catches up or rebuilds (the next ingest or delete, or `chm check --repair`).
     public var stale = false
-    /// Nothing matched, and every word of the query is a stop word (`the of and`, `el de la
-    /// y`): a word so common that the fields of its language do not index it, so the query
-    /// could match nothing. Front ends say so rather than only "no records match".
+    /// Every word of the query is a stop word (`the of and`, `el de la y`): a word so common
+    /// that the fields of its language do not index it. Without filters nothing matched (the
+    /// words can match nothing); with filters the words were left out, and the hits are the
+    /// filters' records, as an empty query lists them. Front ends say so rather than only "no
+    /// records match".
     public var onlyStopWords = false
     /// The query with each word that was corrected automatically replaced by its likeliest
     /// spelling ("showing results for"); nil when no word was (``query`` stays as typed).

@@ -210,6 +210,8 @@ struct SearchPage {
             guard total == 0, !state.isBlank else { return .empty }
             return "<p class=\"none\">\(s(response.onlyStopWords ? "results.onlyStopWords" : "results.tryOther"))</p>"
         }
+        // (Stop words alone with filters: the filters' records, said so.)
+        let note: HTML = response.onlyStopWords ? "<p class=\"note\">\(s("results.onlyStopWordsFiltered"))</p>" : .empty
         let first = (state.page - 1) * SearchState.pageSize + 1
         let items = response.hits.map { hit -> HTML in
             let record = records[hit.id]
@@ -235,7 +237,7 @@ struct SearchPage {
                 </li>
                 """
         }
-        return "<ol class=\"hits\" start=\"\(first)\">\(items)</ol>"
+        return "\(note)<ol class=\"hits\" start=\"\(first)\">\(items)</ol>"
     }
 
     /// Previous, a window of page numbers, next.
