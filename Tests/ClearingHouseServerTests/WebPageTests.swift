@@ -214,9 +214,20 @@ struct WebPageTests {
                 ("/records/tech-mangrove?show=!!", "show"), ("/records/tech-mangrove?colour=red", "colour"),
                 ("/records/tech-mangrove?lang=klingon", "lang"),
                 ("/feed?sort=x", "sort"), ("/feed?kind=x", "kind"), ("/export?format=xml", "format"), ("/export", "format"),
-                ("/export?format=csv&since=2020-99", "since"), ("/helpdesk?country=XX&need=a", "country"),
-                ("/helpdesk?help=magic&need=a", "help"), ("/helpdesk?key=secret&need=a", "key"), ("/helpdesk?colour=red", "colour"),
+                ("/export?format=csv&since=2020-99", "since"),
+                ("/helpdesk?key=secret&need=a", "key"), ("/helpdesk?colour=red", "colour"),
             ]
+            // A country or kind of help the help desk's form does not offer (an address made by
+            // hand) is a 400 with the form again, the need typed kept and the field marked
+            // (it was the error page, and the need was lost).
+            for (uri, parameter) in [("/helpdesk?country=Kenya&need=water+for+farms", "country"), ("/helpdesk?help=magic&need=water+for+farms", "help")] {
+                let response = try await client.get(uri)
+                #expect(response.status == .badRequest, "\(uri)")
+                #expect(response.text.contains(#"<form id="helpdesk""#) && response.text.contains(">water for farms</textarea>"), "\(uri)")
+                #expect(response.text.contains(#"data-parameter="\#(parameter)""#), "\(uri): \(response.text)")
+                #expect(!response.text.contains(#"class="helpdesk-results""#), "\(uri)")
+            }
+            #expect(try await client.get("/helpdesk?country=Kenya&need=a").text.contains("“Kenya” is not a country this form knows"))
             for (uri, parameter) in cases {
                 let response = try await client.get(uri)
                 #expect(response.status == .badRequest, "\(uri): \(response.status)")

@@ -13,6 +13,14 @@ struct HelpdeskForm: Sendable {
     var country: String?
     var help: [String] = []
     var key: String?
+    /// A country or kinds of help sent that the form does not offer (an address made by
+    /// hand): the form is shown again with what was typed, and says which; nothing is
+    /// matched or stored.
+    var unknownCountry: String?
+    var unknownHelp: [String] = []
+
+    /// Whether a value sent is none of the form's choices.
+    var hasUnknownValues: Bool { unknownCountry != nil || !unknownHelp.isEmpty }
 
     /// Whether the form was filled in (a first visit has no need).
     var isFilled: Bool { !need.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
@@ -35,22 +43,24 @@ struct HelpdeskForm: Sendable {
             // (A need that is empty or too long is not an error page: the form is shown again,
             // with what was typed and ``needProblem``.)
             need = try parameters.one("need") ?? ""
+            // (A value none of the form's choices is not an error page either: the need typed
+            // is kept, and the field says what it was sent.)
             if let code = try parameters.one("country"), !code.isEmpty {
-                guard let normalized = CountryCode.normalized(code) else {
-                    throw PageError.badParameter("country", "\"\(code)\" is not an ISO 3166-1 alpha-2 country code")
+                if let normalized = CountryCode.normalized(code) {
+                    country = normalized
+                } else {
+                    unknownCountry = code
                 }
-                country = normalized
             }
             // (Any spelling of a kind: `technology-transfer` is the form's `technologyTransfer`.)
             for typed in parameters.all("help") {
                 guard let kind = HelpRequest.assistanceType(named: typed) else {
-                    throw PageError.badParameter("help", "\"\(typed)\" is not a kind of help; kinds are: \(Self.helpKinds.joined(separator: ", "))")
+                    unknownHelp.append(typed)
+                    continue
                 }
                 if !help.contains(kind) { help.append(kind) }
             }
             if allowKey, let key = try parameters.one("key"), !key.trimmingCharacters(in: .whitespaces).isEmpty { self.key = key }
-        } catch let error as PageError {
-            throw error
         } catch {
             throw PageError.from(error) ?? .badParameter("need", "\(error)")
         }
@@ -139,11 +149,16 @@ struct HelpdeskPage {
             </div>
             <div class="field">
             <label for="country">\(s("helpdesk.country"))</label>
-            <select id="country" name="country"><option value="">\(s("helpdesk.anyCountry"))</option>\(options)</select>
+            <select id="country" name="country"\(form.unknownCountry == nil ? "" : " aria-invalid=\"true\" aria-describedby=\"country-problem\"")>\
+            <option value="">\(s("helpdesk.anyCountry"))</option>\(options)</select>
+            \(form.unknownCountry.map { value -> HTML in
+                "<p class=\"message error\" role=\"alert\" id=\"country-problem\" data-parameter=\"country\">\(s("helpdesk.countryUnknown", ["value": value]))</p>"
+            })
             </div>
             <fieldset class="field">
             <legend>\(s("helpdesk.help"))</legend>
             <ul class="checkboxes">\(helpBoxes)</ul>
+            \(form.unknownHelp.isEmpty ? nil : "<p class=\"message error\" role=\"alert\" id=\"help-problem\" data-parameter=\"help\">\(s("helpdesk.helpUnknown", ["value": form.unknownHelp.joined(separator: ", ")]))</p>" as HTML)
             </fieldset>
             <fieldset class="field store">
             <legend>\(s("helpdesk.store"))</legend>

@@ -201,6 +201,9 @@ struct WebPages: Sendable {
                 return try await helpdeskAnswer(form: HelpdeskForm(stored: record), language: language, outcome: .stored(id))
             }
             let form = try HelpdeskForm(parameters, allowKey: false)
+            if form.hasUnknownValues {
+                return try await helpdeskAnswer(form: form, language: language, outcome: .notAsked, status: .badRequest)
+            }
             if form.isFilled, let problem = form.needProblem {
                 return try await helpdeskAnswer(form: form, language: language, outcome: .formProblem(problem), status: .badRequest)
             }
@@ -228,6 +231,10 @@ struct WebPages: Sendable {
             // the address's is, and taken.)
             if try parameters.one("lang") != nil { language = try SearchState.interfaceLanguage(parameters) }
             let form = try HelpdeskForm(parameters, allowKey: true)
+            if form.hasUnknownValues {
+                // (Nothing stored, whatever the key: the form again, as it was sent.)
+                return try await helpdeskAnswer(form: form, language: language, outcome: .notAsked, status: .badRequest)
+            }
             if let problem = form.needProblem {
                 // The form again, as it was sent, with the problem next to the need.
                 return try await helpdeskAnswer(form: form, language: language, outcome: .formProblem(problem), status: .badRequest)
@@ -265,7 +272,7 @@ struct WebPages: Sendable {
         let strings = localization.strings(language)
         var matches: [SearchResultHit]?
         var labels: [String: String] = [:]
-        if form.needProblem == nil {
+        if form.needProblem == nil, !form.hasUnknownValues {
             let matchRequest: MatchRequest
             if case .stored(let id) = outcome {
                 matchRequest = MatchRequest(id: id, limit: 10, language: language)
