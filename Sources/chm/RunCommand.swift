@@ -48,11 +48,6 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print one JSON line on stderr: {\"queries\", \"query_loop_s\", \"index_bytes\", \"latency_ms\": {\"median\", \"p99\", \"mean\"}}.")
     var stats = false
 
-    func validate() throws {
-        guard limit > 0 else { throw ValidationError("--limit must be at least 1") }
-        guard translationWeight > 0, translationWeight.isFinite else { throw ValidationError("--translation-weight must be above 0") }
-    }
-
     func run() throws {
         let house = try indexOptions.open(create: false)
         let batch = try Console.run { try ClearingHouse.BatchQuery.read(tsv: queries) }

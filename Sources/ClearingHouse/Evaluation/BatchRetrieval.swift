@@ -84,6 +84,10 @@ extension ClearingHouse {
         _ queries: [BatchQuery], limit: Int = 1000, fields: [String]? = nil, expand: Bool = true,
         translationWeight: Double = ClearingHouse.translationWeight, correct: Bool = false, documents: Bool = false
     ) throws -> [BatchResult] {
+        guard limit > 0 else { throw ClearingHouseError.parameter("limit", "\(limit) is below 1") }
+        guard translationWeight > 0, translationWeight.isFinite else {
+            throw ClearingHouseError.parameter("translationWeight", "\(translationWeight) is not a number above 0")
+        }
         if documents {
             return try queries.map { query in
                 let started = DispatchTime.now().uptimeNanoseconds
