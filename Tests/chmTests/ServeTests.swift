@@ -132,11 +132,11 @@ struct ServeTests {
         let directory = try TemporaryDirectory()
         let index = directory.path("index")
         for (option, value, message) in [
-            ("--oai-admin-email", "not an email", #"chm: error: oaiAdminEmail: "not an email" is not an email address"#),
-            ("--oai-admin-email", "admin@localhost", #"chm: error: oaiAdminEmail: "admin@localhost" is not an email address"#),
-            ("--oai-base-url", "not a url <x>", #"chm: error: oaiBaseUrl: "not a url <x>" is not an absolute http or https URL"#),
-            ("--oai-base-url", "ftp://chm.example.org/oai", #"chm: error: oaiBaseUrl: "ftp://chm.example.org/oai" is not"#),
-            ("--oai-base-url", "/oai", #"chm: error: oaiBaseUrl: "/oai" is not"#),
+            ("--oai-admin-email", "not an email", #"chm: error: --oai-admin-email: "not an email" is not an email address"#),
+            ("--oai-admin-email", "admin@localhost", #"chm: error: --oai-admin-email: "admin@localhost" is not an email address"#),
+            ("--oai-base-url", "not a url <x>", #"chm: error: --oai-base-url: "not a url <x>" is not an absolute http or https URL"#),
+            ("--oai-base-url", "ftp://chm.example.org/oai", #"chm: error: --oai-base-url: "ftp://chm.example.org/oai" is not"#),
+            ("--oai-base-url", "/oai", #"chm: error: --oai-base-url: "/oai" is not"#),
         ] {
             let result = try CLI.run(["serve", "--index", index, "--port", "0", option, value], timeout: 20)
             #expect(result.status == 64, "\(option) \(value): \(result.stderr)")
