@@ -18,6 +18,28 @@ struct WriterSafetyTests {
         try IndexSearcher.open(directory: directory.url, schema: schema).documentCount
     }
 
+    /// SearchCore QA: with every manifest damaged, a searcher opened an empty index and a
+    /// writer's first commit deleted the segments. Both refuse the index as damaged, the
+    /// writer without keeping its lock, and the segment stays.
+    @Test func anIndexWhoseEveryManifestIsDamagedIsDamagedNotEmpty() throws {
+        let directory = ScratchDirectory()
+        let writer = try IndexWriter(directory: directory.url, schema: Self.schema)
+        for index in 0..<10 { try writer.add(Self.document("a\(index)")) }
+        try writer.commit()
+        writer.close()
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.url.path)
+        for name in names where name.hasPrefix("manifest-") {
+            try Data("{\"not\": \"a manifest\"".utf8).write(to: directory.url.appendingPathComponent(name))
+        }
+        for _ in 0..<2 {
+            #expect(throws: IndexError.self) { _ = try IndexSearcher.open(directory: directory.url, schema: Self.schema) }
+            let error = #expect(throws: IndexError.self) { _ = try IndexWriter(directory: directory.url, schema: Self.schema) }
+            #expect(error?.code == .corrupt)
+            #expect(error?.message.contains("can be read") == true, "\(String(describing: error))")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.url.path).contains { $0.hasSuffix(".seg") })
+    }
+
     @Test func aRebuildWithOtherParametersKeepsTheLastCommitUntilItsOwn() throws {
         let directory = ScratchDirectory()
         defer { FaultInjector.reset(directory: directory.url.path) }

@@ -126,7 +126,14 @@ public final class IndexWriter {
         for name in names where name.hasSuffix(".tmp") {
             try? FileManager.default.removeItem(atPath: (path as NSString).appendingPathComponent(name))
         }
-        if let manifest = try Manifest.newest(in: path) {
+        let newest: Manifest?
+        do {
+            newest = try Manifest.newest(in: path)
+        } catch {
+            releaseLock()
+            throw error
+        }
+        if let manifest = newest {
             guard manifest.formatVersion == Manifest.currentFormatVersion else {
                 releaseLock()
                 throw IndexError(

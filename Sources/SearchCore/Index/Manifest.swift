@@ -79,11 +79,30 @@ struct Manifest: Codable, Hashable {
     }
 
     /// The newest complete manifest in `directory`, or nil for an empty index.
+    ///
+    /// A manifest is written whole under a temporary name and renamed, so one that does not
+    /// parse is damage: the one before it is taken. When every manifest is damaged, the index
+    /// is (it would read as empty, and a writer's first commit would delete its segments).
+    /// A manifest that disappears between the listing and its reading was replaced by a newer
+    /// commit: the directory is listed again.
+    /// - Throws: ``IndexError`` with code `corrupt` when manifests exist and none parses.
     static func newest(in directory: String) throws(IndexError) -> Manifest? {
-        for generation in generations(in: directory) {
-            let path = (directory as NSString).appendingPathComponent(fileName(generation))
-            guard let data = FileManager.default.contents(atPath: path) else { continue }
-            if let manifest = try? JSONDecoder().decode(Manifest.self, from: data) { return manifest }
+        for _ in 0..<5 {
+            let listed = generations(in: directory)
+            var damaged: [Int] = []
+            for generation in listed {
+                let path = (directory as NSString).appendingPathComponent(fileName(generation))
+                guard let data = FileManager.default.contents(atPath: path) else { continue }
+                if let manifest = try? JSONDecoder().decode(Manifest.self, from: data) { return manifest }
+                damaged.append(generation)
+            }
+            if !damaged.isEmpty {
+                throw IndexError(
+                    .corrupt,
+                    "no commit of the index in \(directory) can be read: \(damaged.map { fileName($0) }.joined(separator: ", ")) \(damaged.count == 1 ? "is" : "are") damaged; restore the index from a copy, or rebuild it"
+                )
+            }
+            if listed.isEmpty { return nil }
         }
         return nil
     }
