@@ -95,6 +95,43 @@ struct IndexTests {
         #expect(Set(keys(try searcher.search(required))) == ["apart", "one", "other"])
     }
 
+    /// SearchCore QA: keys were compared as Swift strings in the buffer (canonically
+    /// equivalent spellings equal) but byte for byte on disk, so `Å` (U+00C5) replaced `Å`
+    /// (U+212B) before a commit and not after. Keys are bytes everywhere.
+    @Test func keysAreComparedByteForByteInTheBufferAsOnDisk() throws {
+        let directory = ScratchDirectory()
+        let writer = try IndexWriter(directory: directory.url, schema: schema)
+        try writer.add(document("\u{C5}", title: "first"))
+        try writer.add(document("\u{212B}", title: "second"))
+        try writer.add(document("caf\u{E9}", title: "third"))
+        try writer.commit()
+        try writer.update(document("cafe\u{301}", title: "fourth"))
+        try writer.commit()
+        writer.delete(key: "caf\u{E9}")
+        try writer.commit()
+        let searcher = try IndexSearcher.open(directory: directory.url, schema: schema)
+        #expect(searcher.documentCount == 3)
+        #expect(Set(keys(try searcher.search(.matchAll)).map { Array($0.utf8) })
+            == Set(["\u{C5}", "\u{212B}", "cafe\u{301}"].map { Array($0.utf8) }))
+    }
+
+    /// SearchCore QA: a closed writer took documents silently, and its commit said the lock
+    /// file was removed by another writer.
+    @Test func aClosedWriterRefusesToWrite() throws {
+        let directory = ScratchDirectory()
+        let writer = try IndexWriter(directory: directory.url, schema: schema)
+        try writer.add(document("a", title: "one"))
+        try writer.commit()
+        writer.close()
+        #expect(writer.isClosed)
+        for attempt in [{ try writer.add(self.document("b", title: "two")) }, { try writer.commit() }, { try writer.forceMerge() }] {
+            let error = #expect(throws: IndexError.self) { try attempt() }
+            #expect(error?.code == .invalidArgument)
+            #expect(error?.message.contains("closed") == true)
+        }
+        #expect(try IndexSearcher.open(directory: directory.url, schema: schema).documentCount == 1)
+    }
+
     /// A query of one CJK character finds the records whose runs have it anywhere (the index
     /// keeps each character of a run), not only those where it stands alone; a query of two
     /// or more is still its bigrams, and a phrase still needs the characters in order.

@@ -55,9 +55,15 @@ final class OpenSegment: @unchecked Sendable {
 ///
 /// ```swift
 /// let writer = try IndexWriter(directory: url, schema: schema)
-/// writer.update(Document(key: "doc-1", text: ["title": ["Mangrove nurseries"]]))
+/// try writer.update(Document(key: "doc-1", text: ["title": ["Mangrove nurseries"]]))
 /// try writer.commit()
+/// writer.close()
 /// ```
+///
+/// A writer is used from one thread (or task) at a time; it is not `Sendable`. Searches run
+/// on ``IndexSearcher``s, from any number of threads. A writer opened on an existing index
+/// keeps the BM25 parameters the index was built with (``bm25``); ``deleteAll(bm25:)``
+/// changes them.
 public final class IndexWriter {
     public let directory: URL
     public let schema: Schema
@@ -86,7 +92,7 @@ public final class IndexWriter {
     private var lockDescriptor: Int32 = -1
     private var segments: [OpenSegment] = []
     private var buffer: SegmentBuilder
-    private var bufferKeys: [String: Int] = [:]
+    private var bufferKeys: [DocumentKey: Int] = [:]
     private var bufferDeleted = Set<Int>()
     private var flushed: [OpenSegment] = []  // written since the last commit
     /// A full buffer being written on another thread while documents go to the next one.
@@ -259,10 +265,20 @@ public final class IndexWriter {
     }
 
     /// Releases the write lock (after waiting for a flush running on another thread);
-    /// uncommitted changes are dropped. The writer must not be used afterwards.
+    /// uncommitted changes are dropped. A closed writer refuses every change and commit
+    /// (``IndexError/Code/invalidArgument``); open a new one to write again.
     public func close() {
         waitForRunningFlush()
         releaseLock()
+        isClosed = true
+    }
+
+    /// Whether ``close()`` was called.
+    public private(set) var isClosed = false
+
+    /// Throws when the writer is closed.
+    private func checkOpen() throws(IndexError) {
+        if isClosed { throw IndexError(.invalidArgument, "this index writer is closed; open a new one to write to \(path)") }
     }
 
     // MARK: Changes
@@ -282,10 +298,10 @@ public final class IndexWriter {
     /// Adds a document analyzed beforehand (possibly on another thread) with
     /// ``documentAnalyzer``.
     public func add(_ document: AnalyzedDocument) throws(IndexError) {
+        try checkOpen()
         let doc = buffer.addAnalyzed(
             key: document.key, textTokens: document.textTokens, wordForms: document.wordForms, keywords: document.keywords)
-        if let previous = bufferKeys[document.key] { bufferDeleted.insert(previous) }
-        bufferKeys[document.key] = doc
+        if let previous = bufferKeys.updateValue(doc, forKey: DocumentKey(document.key)) { bufferDeleted.insert(previous) }
         changedSinceCommit = true
         if buffer.estimatedBytes >= maximumBufferedBytes { try flushInBackground() }
     }
@@ -317,8 +333,8 @@ public final class IndexWriter {
     /// Deletes the document with `key`, if any.
     public func delete(key: String) {
         // If the buffer being flushed holds it, its segment must be there to mark it in.
-        if let running = runningFlush, running.keys[key] != nil { waitForRunningFlush() }
-        if let doc = bufferKeys.removeValue(forKey: key) {
+        if let running = runningFlush, running.keys[DocumentKey(key)] != nil { waitForRunningFlush() }
+        if let doc = bufferKeys.removeValue(forKey: DocumentKey(key)) {
             bufferDeleted.insert(doc)
             changedSinceCommit = true
         }
@@ -357,6 +373,7 @@ public final class IndexWriter {
     /// buffered documents, the segments flushed since (their files are removed), deletions, and
     /// a failed background flush. The writer stays open, at the last commit, and can go on.
     public func rollback() throws(IndexError) {
+        try checkOpen()
         waitForRunningFlush()
         flushError = nil
         buffer = SegmentBuilder(fields: fields)
@@ -417,6 +434,7 @@ public final class IndexWriter {
 
     /// Writes buffered documents as a new segment (not yet committed).
     public func flush() throws(IndexError) {
+        try checkOpen()
         try finishRunningFlush()
         guard let taken = takeBuffer() else { return }
         flushed.append(try Self.writeSegment(taken.builder, deleted: taken.deleted, name: taken.name, directory: path))
@@ -424,7 +442,7 @@ public final class IndexWriter {
 
     /// The buffer, its deleted docs, its keys and the name of the segment it becomes, replaced
     /// by an empty buffer; nil when there is nothing to write.
-    private func takeBuffer() -> (builder: SegmentBuilder, deleted: Set<Int>, keys: [String: Int], name: String)? {
+    private func takeBuffer() -> (builder: SegmentBuilder, deleted: Set<Int>, keys: [DocumentKey: Int], name: String)? {
         let builder = buffer
         let deleted = bufferDeleted
         let keys = bufferKeys
@@ -486,6 +504,7 @@ public final class IndexWriter {
     /// the index is either at this commit or at the previous one.
     /// - Parameter userData: stored in the manifest (e.g. the catalog position indexed).
     public func commit(userData: [String: String]? = nil) throws(IndexError) {
+        try checkOpen()
         try checkLockHeld()
         try flush()
         try checkLockHeld()  // (again: a large buffer's flush takes a while, and deletion files come next)
@@ -588,6 +607,7 @@ public final class IndexWriter {
 
     /// Merges every segment into one (dropping deleted documents) and commits.
     public func forceMerge() throws(IndexError) {
+        try checkOpen()
         try commit()  // (commit waits for a running flush)
         if segments.count > 1 || segments.contains(where: { $0.deletions.count > 0 }) {
             try merge(Set(segments.indices))
@@ -782,12 +802,28 @@ private final class RunningFlush: @unchecked Sendable {
     let group = DispatchGroup()
     var builder: SegmentBuilder?
     /// The keys of the buffer's documents (read by the writer's thread only).
-    let keys: [String: Int]
+    let keys: [DocumentKey: Int]
     var result: Result<OpenSegment?, IndexError> = .success(nil)
 
-    init(builder: SegmentBuilder, keys: [String: Int]) {
+    init(builder: SegmentBuilder, keys: [DocumentKey: Int]) {
         self.builder = builder
         self.keys = keys
+    }
+}
+
+/// A document's key compared as the index stores it: byte for byte (UTF-8). Swift's `String`
+/// compares canonically equivalent spellings as equal (`Å` as U+00C5 and as U+212B), so a
+/// buffer keyed by `String` replaced a document that the index, byte for byte, keeps apart.
+struct DocumentKey: Hashable {
+    let text: String
+
+    init(_ text: String) { self.text = text }
+
+    static func == (left: DocumentKey, right: DocumentKey) -> Bool { left.text.utf8.elementsEqual(right.text.utf8) }
+
+    func hash(into hasher: inout Hasher) {
+        var text = text
+        text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
     }
 }
 

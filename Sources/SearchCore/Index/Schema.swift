@@ -55,7 +55,10 @@ public struct Schema: Sendable {
 
 /// A document to index: a unique key, text per text field and values per keyword field.
 public struct Document: Sendable, Hashable {
-    /// The unique key (adding a document with a key that exists replaces it).
+    /// The document's key, compared byte for byte (UTF-8): canonically equivalent spellings
+    /// are different keys. `IndexWriter.update(_:)` replaces the document with
+    /// the same key; `IndexWriter.add(_:)` does not look for one (it is for keys
+    /// known to be new, and faster).
     public var key: String
     /// Text per text field; several values of one field are indexed as one text with a gap.
     public var text: [String: [String]]
