@@ -115,6 +115,29 @@ struct IndexTests {
             == Set(["\u{C5}", "\u{212B}", "cafe\u{301}"].map { Array($0.utf8) }))
     }
 
+    /// SearchCore QA: a chain of ORs built in code (`q = (q OR tag)` ten thousand times)
+    /// overflowed the stack in the planner. Deeper than ``Query/maximumDepth`` is refused;
+    /// as deep, or as wide as a flat query of thousands of clauses, is searched.
+    @Test func queriesNestedTooDeepAreRefusedNotACrash() throws {
+        let directory = ScratchDirectory()
+        let writer = try IndexWriter(directory: directory.url, schema: schema)
+        try writer.add(document("a", title: "tag7 coral"))
+        try writer.commit()
+        let searcher = try IndexSearcher.open(directory: directory.url, schema: schema)
+        func chain(_ links: Int) -> Query {
+            var query = Query.term(field: nil, text: "coral")
+            for index in 0..<links { query = .boolean([.init(.should, query), .init(.should, .term(field: nil, text: "tag\(index)"))], minimumShouldMatch: 0) }
+            return query
+        }
+        #expect(chain(Query.maximumDepth - 1).depth == Query.maximumDepth)
+        #expect(keys(try searcher.search(chain(Query.maximumDepth - 1))) == ["a"])
+        let error = #expect(throws: IndexError.self) { try searcher.search(chain(1000)) }
+        #expect(error?.code == .invalidArgument)
+        #expect(error?.message.contains("nested 1001 deep") == true)
+        let wide = Query.boolean((0..<5000).map { .init(.should, .term(field: nil, text: "tag\($0)")) }, minimumShouldMatch: 0)
+        #expect(keys(try searcher.search(wide)) == ["a"])
+    }
+
     /// SearchCore QA: a closed writer took documents silently, and its commit said the lock
     /// file was removed by another writer.
     @Test func aClosedWriterRefusesToWrite() throws {

@@ -162,7 +162,8 @@ extension IndexSearcher {
     ///
     /// - Throws: ``IndexError`` when `context` is not a valid query for this index.
     public func documentCounts(of completions: [Completion], matching context: Query) throws(IndexError) -> [Int] {
-        try noticingDamage { () throws(IndexError) in try countDocuments(of: completions, matching: context) }
+        try Self.checkDepth(context)
+        return try noticingDamage { () throws(IndexError) in try countDocuments(of: completions, matching: context) }
     }
 
     private func countDocuments(of completions: [Completion], matching context: Query) throws(IndexError) -> [Int] {

@@ -359,9 +359,21 @@ public final class IndexSearcher: Sendable {
     // MARK: Search
 
     /// Runs `query` and returns the top hits.
-    /// - Throws: ``IndexError`` with code `invalidArgument` for a query on an unknown field.
+    /// - Throws: ``IndexError`` with code `invalidArgument` for a query on an unknown field,
+    ///   or nested deeper than ``Query/maximumDepth``.
     public func search(_ query: Query, options: SearchOptions = SearchOptions()) throws(IndexError) -> SearchResults {
-        try noticingDamage { () throws(IndexError) in try run(query, options: options) }
+        try Self.checkDepth(query)
+        return try noticingDamage { () throws(IndexError) in try run(query, options: options) }
+    }
+
+    /// Throws when `query` nests deeper than ``Query/maximumDepth``.
+    static func checkDepth(_ query: Query) throws(IndexError) {
+        let depth = query.depth
+        guard depth <= Query.maximumDepth else {
+            throw IndexError(
+                .invalidArgument,
+                "the query is nested \(depth) deep, more than the \(Query.maximumDepth) a search takes; combine its clauses in one boolean query")
+        }
     }
 
     private func run(_ query: Query, options: SearchOptions) throws(IndexError) -> SearchResults {

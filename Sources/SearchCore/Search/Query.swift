@@ -41,7 +41,8 @@ public indirect enum Query: Sendable, Hashable {
     case fuzzy(field: String?, text: String, maxEdits: Int?)
     /// A combination of clauses. A document matches when it matches every `must` clause,
     /// no `mustNot` clause, and at least `minimumShouldMatch` `should` clauses (at least one
-    /// when there are no `must` clauses).
+    /// when there are `should` clauses and no `must` clauses). `mustNot` clauses alone match
+    /// every document but theirs.
     case boolean([Clause], minimumShouldMatch: Int)
     /// Every document (an empty query).
     case matchAll
@@ -54,6 +55,29 @@ public indirect enum Query: Sendable, Hashable {
     /// as Lucene's boosts do: it matches the same documents. The factor is above 0 (the parser
     /// refuses others; the searcher takes a negative or non-finite factor as 0).
     case boost(Query, factor: Double)
+}
+
+extension Query {
+    /// The deepest nesting a search takes (``depth``): the parser stops at 64, and a query
+    /// built in code deeper than this would exhaust a thread's stack in the planner's
+    /// recursion (a chain of ten thousand ORs did).
+    public static let maximumDepth = 256
+
+    /// How deep the query nests: 1 for a word, one more for each ``boolean(_:minimumShouldMatch:)``
+    /// or ``boost(_:factor:)`` around it. Computed without recursion.
+    public var depth: Int {
+        var deepest = 0
+        var pending: [(Query, Int)] = [(self, 1)]
+        while let (query, level) = pending.popLast() {
+            deepest = max(deepest, level)
+            switch query {
+            case .boolean(let clauses, _): pending += clauses.map { ($0.query, level + 1) }
+            case .boost(let inner, _): pending.append((inner, level + 1))
+            default: break
+            }
+        }
+        return deepest
+    }
 }
 
 /// The other words for a word or phrase of a query (see ``Query/synonyms(_:)``).
