@@ -138,6 +138,31 @@ struct IndexTests {
         #expect(keys(try searcher.search(wide)) == ["a"])
     }
 
+    /// SearchCore QA: a custom analyzer whose positions were huge trapped on an overflow when
+    /// a field had two values; empty terms and positions that go back were taken as given.
+    @Test func anotherAnalyzersPositionsAndEmptyTermsAreMadeSafe() throws {
+        struct Unruly: Analyzer {
+            var name: String { "unruly" }
+            // (A query's word is itself; a document's text, `doc:WORD`, gives the unruly tokens.)
+            func tokens(_ text: String) -> [Token] {
+                guard text.hasPrefix("doc:") else { return [Token(term: text, position: 0, start: 0, end: text.count)] }
+                return [
+                    Token(term: "far", position: Int.max / 2, start: 0, end: 1), Token(term: "", position: 1, start: 0, end: 1),
+                    Token(term: "back", position: -5, start: 0, end: 1), Token(term: String(text.dropFirst(4)), position: 3, start: 0, end: 1),
+                ]
+            }
+        }
+        let custom = Schema(textFields: [Schema.TextField("body", analyzer: Unruly())])
+        let directory = ScratchDirectory()
+        let writer = try IndexWriter(directory: directory.url, schema: custom)
+        try writer.add(Document(key: "a", text: ["body": ["doc:one", "doc:two"]]))
+        try writer.commit()
+        let searcher = try IndexSearcher.open(directory: directory.url, schema: custom)
+        for word in ["far", "back", "one", "two"] {
+            #expect(try searcher.search(.term(field: nil, text: word)).hits.map(\.key) == ["a"], "\(word)")
+        }
+    }
+
     /// SearchCore QA: a closed writer took documents silently, and its commit said the lock
     /// file was removed by another writer.
     @Test func aClosedWriterRefusesToWrite() throws {

@@ -31,6 +31,8 @@ public struct DocumentAnalyzer: Sendable {
 
     /// Positions between two values of one field, so that phrases never span values.
     static let valueGap = 100
+    /// The largest position of a token within a field (about a billion).
+    static let maximumPosition = 1 << 30
 
     /// Checks that `document` fits the schema: a key, and only the schema's fields (a field
     /// name with a typo would lose its text without a word).
@@ -73,15 +75,19 @@ public struct DocumentAnalyzer: Sendable {
                 } else if let standard = analyzer as? StandardAnalyzer {
                     last = standard.appendTokens(value, positionBase: base, to: &tokens)
                 } else {
+                    // Another analyzer's tokens, as the index needs them: no empty term, and
+                    // positions from 0 to ``maximumPosition`` that never go back (a negative,
+                    // huge or decreasing position is taken as the nearest that is not).
                     let valueTokens = analyzer.indexedTokens(value)
                     tokens.reserveCapacity(tokens.count + valueTokens.count)
-                    for token in valueTokens {
+                    for token in valueTokens where !token.term.isEmpty {
+                        let position = min(max(token.position, last, 0), Self.maximumPosition)
                         if let form = token.form, form != token.term { forms.append(form, token: tokens.count) }
-                        tokens.append((token.term, base + token.position))
-                        last = max(last, token.position)
+                        tokens.append((token.term, base + position))
+                        last = position
                     }
                 }
-                base += last + 1 + Self.valueGap
+                base = min(base + last + 1 + Self.valueGap, Self.maximumPosition)
             }
             analyzed[field] = tokens
             if !forms.isEmpty {
