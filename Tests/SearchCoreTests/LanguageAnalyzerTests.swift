@@ -29,6 +29,14 @@ struct LanguageAnalyzerTests {
 
     /// libstemmer 2.2.0 against the newer official vocabularies agrees on at least these
     /// shares of words (measured when the vocabularies were added).
+
+    /// SearchCore QA: `Locale.identifier`'s `en_US` found no analyzer (and `forLanguage`
+    /// fell back to the standard one).
+    @Test func localeIdentifiersNameTheirLanguage() {
+        #expect(LanguageAnalyzer(language: "en_US")?.language == "en")
+        #expect(LanguageAnalyzer(language: "zh_Hant_TW")?.language == "zh")
+        #expect(LanguageAnalyzer.forLanguage("fr_CA").name == LanguageAnalyzer.forLanguage("fr").name)
+    }
     @Test(
         .enabled(if: SnowballVocabulary.isAvailable, "../shared/testdata/snowball is absent: Snowball vocabularies not checked"),
         arguments: [("english", 0.9987), ("french", 0.961), ("spanish", 0.9997), ("russian", 1.0)])

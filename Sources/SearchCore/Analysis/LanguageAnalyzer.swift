@@ -42,10 +42,10 @@ public struct LanguageAnalyzer: Analyzer {
     /// The languages with a dedicated analyzer.
     public static let languages = ["ar", "en", "es", "fr", "ru", "zh"]
 
-    /// An analyzer for `language` (a BCP 47 tag; its primary subtag decides), or nil when
-    /// chm has no dedicated analyzer for it.
+    /// An analyzer for `language` (a BCP 47 tag, or a locale identifier such as `en_US`; its
+    /// primary subtag decides), or nil when chm has no dedicated analyzer for it.
     public init?(language tag: String) {
-        let language = String(tag.lowercased().split(separator: "-").first ?? "")
+        let language = String(tag.lowercased().split(whereSeparator: { $0 == "-" || $0 == "_" }).first ?? "")
         let algorithm: String?
         switch language {
         case "en": algorithm = "english"
@@ -79,7 +79,7 @@ public struct LanguageAnalyzer: Analyzer {
     public static func forLanguage(_ tag: String) -> any Analyzer {
         // Built once per language: an analyzer's stop-word table and stemmer cost far more to
         // set up than a snippet's text costs to analyze.
-        let primary = String(tag.lowercased().split(separator: "-").first ?? "")
+        let primary = String(tag.lowercased().split(whereSeparator: { $0 == "-" || $0 == "_" }).first ?? "")
         return shared[primary] ?? standard
     }
 

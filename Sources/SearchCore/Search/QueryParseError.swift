@@ -13,7 +13,9 @@
 public struct QueryParseError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The 0-based `Character` offset in the query text where the problem is.
     ///
-    /// It is always in `0...text.count`; it equals `text.count` when the query ends too early.
+    /// It is always in `0...text.count`. When the query ends too early, it is where the
+    /// unfinished part starts: the `(` or `"` left open (`(a` is at 0), or `text.count` after
+    /// an operator with nothing after it (`mangrove AND` is at 12).
     public var position: Int
 
     /// What the parser expected at ``position``, in a few words: `"a term"`, `"')'"`,

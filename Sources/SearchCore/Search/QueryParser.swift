@@ -18,6 +18,12 @@
 /// `[A-Za-z_][A-Za-z0-9_.]*` directly followed by `:`; any other colon is part of the term,
 /// so `10:30` is one term.
 ///
+/// A clause on a keyword field (`kind:caseStudy`) is a filter when the words beside it
+/// search text: `kind:caseStudy coral` and `kind:caseStudy OR coral` are both coral among case
+/// studies (values of one field are alternatives, different fields all apply, as
+/// a ``Filter`` does); keyword clauses alone keep their operator (`kind:caseStudy OR
+/// kind:technology`). The searcher decides this, so queries built in code behave alike.
+///
 /// The result is minimal: a single term parses to ``Query/term(field:text:)``, an empty
 /// query to ``Query/matchAll``, and a ``Query/boolean(_:minimumShouldMatch:)`` with one
 /// clause appears only to carry a `must` or `mustNot`. Terms written next to each other at

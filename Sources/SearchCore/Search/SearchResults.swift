@@ -21,8 +21,10 @@ public struct SearchOptions: Sendable, Hashable {
     public var fields: [String]?
     /// Also search the close spellings of a word that the index does not have (or has far
     /// less often than a close spelling): a word of 5 to 8 letters within 1 edit, a longer
-    /// one within 2, in the same field and language, ranked below exact matches. The
-    /// corrections are in ``SearchResults/corrections``.
+    /// one within 2, in the same field and language, ranked below exact matches. A close
+    /// spelling must itself be in at least two documents (one document's word is as likely a
+    /// typo as the query's); `word~` asks for every close spelling. The corrections are in
+    /// ``SearchResults/corrections``.
     public var correctSpelling: Bool = false
     /// Words that are never searched with close spellings, however rare in the index: words
     /// known to be of some language (e.g. the words of a thesaurus label the query matched,
