@@ -163,6 +163,40 @@ struct IndexTests {
         }
     }
 
+    /// SearchCore QA: a schema was never checked (two fields of one name, a name no query
+    /// can write, NaN weights that made NaN scores, k1 -1), and a schema differing only in
+    /// its version was said to have other fields.
+    @Test func schemasAndParametersAreCheckedAndDifferencesNamed() throws {
+        let directory = ScratchDirectory()
+        let bad: [(Schema, String)] = [
+            (Schema(textFields: [Schema.TextField("t"), Schema.TextField("t")]), "defined twice"),
+            (Schema(textFields: [Schema.TextField("t")], keywordFields: ["t"]), "defined twice"),
+            (Schema(textFields: [Schema.TextField("my field")]), "cannot be written in a query"),
+            (Schema(textFields: [Schema.TextField("a:b")]), "cannot be written in a query"),
+            (Schema(textFields: [Schema.TextField("")]), "cannot be written in a query"),
+            (Schema(textFields: [Schema.TextField("_key")]), "keys"),
+            (Schema(textFields: [Schema.TextField("t", weight: .nan)]), "weight"),
+            (Schema(textFields: [Schema.TextField("t", weight: -1)]), "weight"),
+        ]
+        for (schema, message) in bad {
+            let error = #expect(throws: IndexError.self) { _ = try IndexWriter(directory: directory.url, schema: schema) }
+            #expect(error?.code == .invalidArgument && error?.message.contains(message) == true, "\(String(describing: error))")
+            #expect(throws: IndexError.self) { _ = try IndexSearcher.open(directory: directory.url, schema: schema) }
+        }
+        for bm25 in [BM25Parameters(k1: -1, b: 0.5), BM25Parameters(k1: 1.2, b: 7), BM25Parameters(k1: .infinity, b: 0.5)] {
+            #expect(throws: IndexError.self) { _ = try IndexWriter(directory: directory.url, schema: schema, bm25: bm25) }
+        }
+        let writer = try IndexWriter(directory: directory.url, schema: schema)
+        try writer.add(document("a", title: "one"))
+        try writer.commit()
+        writer.close()
+        var versioned = schema
+        versioned.version = "2"
+        let mismatch = #expect(throws: IndexError.self) { _ = try IndexSearcher.open(directory: directory.url, schema: versioned) }
+        #expect(mismatch?.code == .schemaMismatch)
+        #expect(mismatch?.message.contains("the schema given has [version:2]") == true, "\(String(describing: mismatch))")
+    }
+
     /// SearchCore QA: a closed writer took documents silently, and its commit said the lock
     /// file was removed by another writer.
     @Test func aClosedWriterRefusesToWrite() throws {

@@ -111,6 +111,8 @@ public final class IndexWriter {
     /// - Throws: ``IndexError`` with code `locked` when another writer holds the directory
     ///   for longer than `lockWait`.
     public init(directory: URL, schema: Schema, bm25: BM25Parameters = BM25Parameters(), lockWait: Duration = .zero) throws(IndexError) {
+        try schema.validate()
+        try bm25.validate()
         self.directory = directory
         self.schema = schema
         self.bm25 = bm25
@@ -148,9 +150,7 @@ public final class IndexWriter {
             }
             guard manifest.schema == schema.fingerprint else {
                 releaseLock()
-                throw IndexError(
-                    .schemaMismatch,
-                    "the index in \(path) was built with fields [\(manifest.schema)]; rebuild it")
+                throw IndexError(.schemaMismatch, Schema.mismatch(directory: path, built: manifest.schema, given: schema.fingerprint))
             }
             do {
                 segments = try OpenSegment.openAll(manifest, directory: path)

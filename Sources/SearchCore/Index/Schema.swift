@@ -46,6 +46,47 @@ public struct Schema: Sendable {
     /// The text field named `name`.
     public func textField(_ name: String) -> TextField? { textFields.first { $0.name == name } }
 
+    /// Checks that the schema can be indexed and searched: field names that the query syntax
+    /// can write (`[A-Za-z_][A-Za-z0-9_.]*`, not `_key`, which holds the documents' keys),
+    /// each used once (a text field and a keyword field share no name), and weights that are
+    /// finite numbers above 0. ``IndexWriter`` and ``IndexSearcher`` check it as they open.
+    /// - Throws: ``IndexError`` with code `invalidArgument`, naming the field.
+    public func validate() throws(IndexError) {
+        var seen = Set<String>()
+        for name in textFields.map(\.name) + keywordFields {
+            guard Self.isFieldName(name) else {
+                throw IndexError(
+                    .invalidArgument, "field name \"\(name)\" cannot be written in a query; use letters, digits, _ and . (not first)",
+                    field: name)
+            }
+            guard name != keyFieldName else { throw IndexError(.invalidArgument, "field name \(name) is the documents' keys'", field: name) }
+            guard seen.insert(name).inserted else { throw IndexError(.invalidArgument, "field \(name) is defined twice", field: name) }
+        }
+        for field in textFields where !(field.weight.isFinite && field.weight > 0) {
+            throw IndexError(.invalidArgument, "field \(field.name) has weight \(field.weight); a weight is a number above 0", field: field.name)
+        }
+    }
+
+    /// Why an index built with the schema `built` (a ``fingerprint``) does not open with
+    /// `given`: the parts of each that the other lacks (a field, an analyzer, the version).
+    static func mismatch(directory: String, built: String, given: String) -> String {
+        let old = built.split(separator: ",").map(String.init)
+        let new = given.split(separator: ",").map(String.init)
+        let onlyOld = old.filter { !new.contains($0) }
+        let onlyNew = new.filter { !old.contains($0) }
+        var differences: [String] = []
+        if !onlyOld.isEmpty { differences.append("the index has [\(onlyOld.joined(separator: ", "))]") }
+        if !onlyNew.isEmpty { differences.append("the schema given has [\(onlyNew.joined(separator: ", "))]") }
+        if differences.isEmpty { differences.append("the same fields in another order") }
+        return "the index in \(directory) was built with another schema: \(differences.joined(separator: ", and ")); rebuild it"
+    }
+
+    /// Whether `name` is a field name the query syntax can write.
+    static func isFieldName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, first.isASCII, first.properties.isAlphabetic || first == "_" else { return false }
+        return name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == ".") }
+    }
+
     /// A description recorded in the manifest: field names, analyzers and the version.
     var fingerprint: String {
         (textFields.map { "\($0.name):\($0.analyzer.name)" } + keywordFields.map { "kw:\($0)" }
@@ -82,5 +123,13 @@ public struct BM25Parameters: Sendable, Hashable, Codable {
     public init(k1: Double = 1.2, b: Double = 0.75) {
         self.k1 = k1
         self.b = b
+    }
+
+    /// Checks that `k1` is a finite number of at least 0 and `b` is in `0...1` (otherwise
+    /// scores are negative or not numbers). ``IndexWriter`` checks the parameters it is given.
+    /// - Throws: ``IndexError`` with code `invalidArgument`.
+    public func validate() throws(IndexError) {
+        guard k1.isFinite, k1 >= 0 else { throw IndexError(.invalidArgument, "k1 is \(k1); it is a number of at least 0", field: "k1") }
+        guard b.isFinite, (0...1).contains(b) else { throw IndexError(.invalidArgument, "b is \(b); it is between 0 and 1", field: "b") }
     }
 }

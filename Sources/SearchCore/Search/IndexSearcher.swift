@@ -74,6 +74,7 @@ public final class IndexSearcher: Sendable {
 
     /// Opens the newest commit of the index in `directory` (an empty view if there is none).
     public static func open(directory: URL, schema: Schema) throws(IndexError) -> IndexSearcher {
+        try schema.validate()
         // A writer may delete the files of an old commit between our reading the manifest
         // and opening its segments; then the next manifest is complete: retry.
         var attempt = 0
@@ -101,7 +102,7 @@ public final class IndexSearcher: Sendable {
                     "the index in \(directory) has format \(manifest.formatVersion), this version writes \(Manifest.currentFormatVersion); rebuild it")
             }
             guard manifest.schema == schema.fingerprint else {
-                throw IndexError(.schemaMismatch, "the index in \(directory) was built with fields [\(manifest.schema)]; rebuild it")
+                throw IndexError(.schemaMismatch, Schema.mismatch(directory: directory, built: manifest.schema, given: schema.fingerprint))
             }
             segments = try OpenSegment.openAll(manifest, directory: directory)
             bm25 = manifest.bm25
