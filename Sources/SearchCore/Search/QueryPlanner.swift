@@ -852,6 +852,23 @@ struct QueryPlanner {
                 }
             }
         }
+        // A prefix typed without accents that no word starts with as written (`espece*`, for
+        // `espèces`, whose stem `espec` is shorter than the prefix): in a language whose words
+        // are also indexed without their accents, the prefix read as a whole word gives the
+        // term of its unaccented spelling, which the accented words share.
+        if expansions.isEmpty {
+            for fieldIndex in try textFields(field) {
+                let analyzer = searcher.schema.textFields[fieldIndex].analyzer
+                guard analyzer.indexesUnaccentedSpellings, !TextFolding.hasDiacritics(analyzer.normalizedWord(prefix)) else { continue }
+                for term in Set(analyzer.terms(prefix)) {
+                    for segment in searcher.segments {
+                        guard let info = segment.reader.termInfo(field: fieldIndex, term: term), info.documentFrequency > 0 else { continue }
+                        expansions[term, default: []].insert(fieldIndex)
+                        frequency[term, default: 0] += info.documentFrequency
+                    }
+                }
+            }
+        }
         let kept = expansions.keys.sorted { (frequency[$0] ?? 0, $1) > (frequency[$1] ?? 0, $0) }
             .prefix(Self.maximumPrefixExpansions)
         var should: [QueryPlan] = []
