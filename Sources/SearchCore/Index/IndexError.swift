@@ -1,0 +1,34 @@
+// The one error type of the engine's index files and searches, with a kind a caller can act
+// on; the advice that names a command comes from the caller.
+
+/// An error of the index: its files or an argument, with what to do about it. Callers map the
+/// ``Code`` to their own advice (the clearing-house names `chm check --repair` for `corrupt`).
+public struct IndexError: Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Code: String, Sendable, Hashable {
+        /// A file is damaged (bad checksum, truncated, wrong magic).
+        case corrupt
+        /// A file could not be read or written.
+        case io
+        /// Another process holds the index for writing.
+        case locked
+        /// The index was built with a different schema.
+        case schemaMismatch
+        /// An argument is not valid (e.g. an unknown field).
+        case invalidArgument
+    }
+
+    public var code: Code
+    public var message: String
+    /// The field name of the query that the error is about (an unknown field, or a keyword
+    /// field given a prefix, `kind:tech*`), as written: ``QueryParser/position(ofField:in:)``
+    /// finds where it is first written in the query's text.
+    public var field: String?
+
+    public init(_ code: Code, _ message: String, field: String? = nil) {
+        self.code = code
+        self.message = message
+        self.field = field
+    }
+
+    public var description: String { message }
+}
