@@ -217,6 +217,29 @@ struct SearchExperienceTests {
         }
     }
 
+    /// Stop words alone with a filter list the filter's records; a word that is a stop word
+    /// in one language only and a word of records in another is searched (review: `sea`,
+    /// Spanish for "is", listed every technology instead of finding none among them).
+    @Test func stopWordsWithAFilterAreLeftOutUnlessARecordHasThem() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            try house.ingest([
+                try directory.write(
+                    "r.jsonl",
+                    recordJSON("turtles", kind: "caseStudy", title: "Sea turtles nesting") + "\n"
+                        + recordJSON("dryer", kind: "technology", title: "Solar dryer"))
+            ])
+            let technology = SearchFilters(kinds: [.technology])
+            let sea = try house.search(SearchRequest(query: "sea", filters: technology))
+            #expect(sea.hits.isEmpty && !sea.onlyStopWords)
+            let the = try house.search(SearchRequest(query: "the", filters: technology))
+            #expect(the.hits.map(\.id) == ["dryer"] && the.onlyStopWords)
+            #expect(try house.search(SearchRequest(query: "the")).hits.isEmpty)
+            let nothing = try house.search(SearchRequest(query: "the", filters: SearchFilters(kinds: [.funding])))
+            #expect(nothing.hits.isEmpty && !nothing.onlyStopWords)
+        }
+    }
+
     @Test func minimumMatchAndPagingAndSort() throws {
         try withTemporaryDirectory { directory in
             let house = try Self.house(directory)

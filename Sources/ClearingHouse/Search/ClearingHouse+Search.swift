@@ -128,12 +128,8 @@ extension ClearingHouse {
         response: SearchResponse, ids: [String]
     ) {
         try request.validate()
-        var query = try Self.parseQuery(request.query, minimumMatch: request.minimumMatch)
-        // Words that are all stop words, with filters, are the filters alone: as `the
-        // kind:technology` lists the technologies, so does `the` with the filter `kind`
-        // (it found nothing). Without filters they still find nothing, and say why.
-        let stopWordsIgnored = !request.filters.isEmpty && Self.isOnlyStopWords(query)
-        if stopWordsIgnored { query = .matchAll }
+        let parsed = try Self.parseQuery(request.query, minimumMatch: request.minimumMatch)
+        var query = parsed
         // (Its scripts from the words as typed, without the query's syntax: `OR`, `title:`.)
         let typedScripts = Script.scripts(of: SnippetBuilder.words(of: query).words.joined(separator: " "))
         // Read before the searcher opens: an index commit made in between is newer than this
@@ -199,6 +195,21 @@ extension ClearingHouse {
                     correctSpelling: request.correct, knownWords: knownWords,
                     preferredGroup: request.language.map(RecordIndexing.fieldLanguage) ?? typedLanguage))
         }
+        // Words that are all stop words find nothing; with filters, the filters alone answer:
+        // as `the kind:technology` lists the technologies, so does `the` with the filter
+        // `kind`. (Only words that no record has: `sea`, a Spanish stop word, is an English
+        // word, and a search for it among technologies that finds none says so.)
+        if results.totalHits == 0, !request.filters.isEmpty, Self.isOnlyStopWords(parsed),
+            SnippetBuilder.words(of: parsed).words.allSatisfy({ !searcher.hasWord($0) })
+        {
+            var filtersAlone = request
+            filtersAlone.query = ""
+            var (response, ids) = try search(filtersAlone, searchesCorrectedQuery: false, idsOnly: idsOnly)
+            response.query = request.query
+            // (When the filters find nothing either, it is they that found nothing.)
+            response.onlyStopWords = response.totalLowerBound > 0
+            return (response, ids)
+        }
         // "Showing results for" when a word the index does not have was replaced by its close
         // spelling; words it has only as stems are then shown as written. A rare word searched
         // with a frequent neighbour beside it (`bears`, `years`) keeps its place.
@@ -260,10 +271,10 @@ extension ClearingHouse {
             query: request.query, total: counted ? results.totalHits : nil, totalLowerBound: results.totalHits, hits: hits,
             facets: results.facets)
         response.stale = stale
-        if stopWordsIgnored {
-            response.onlyStopWords = true
-        } else if results.totalHits == 0, query != .matchAll {
-            response.onlyStopWords = Self.isOnlyStopWords(query, wordsOnly: false)
+        if results.totalHits == 0, query != .matchAll {
+            // (A stop word of one language that records of another write is a word.)
+            response.onlyStopWords =
+                Self.isOnlyStopWords(query, wordsOnly: false) && SnippetBuilder.words(of: query).words.allSatisfy { !searcher.hasWord($0) }
         }
         response.expansions = expansions
         response.corrections = results.corrections
