@@ -79,6 +79,25 @@ import Records
         }
     }
 
+    /// Review: the control characters and lone `\r` were rewritten in the bytes, before
+    /// libxml2 decodes them; in UTF-16 those bytes are halves of characters (`Д`, U+0414, is
+    /// 14 04; `č`, U+010D, is 0D 01), which became `†` and line breaks.
+    @Test func utf16TextIsNotRewrittenByteByByte() throws {
+        try withTemporaryDirectory { directory in
+            let xml = "<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n<records xmlns=\"urn:chm:records:1\">"
+                + "<record id=\"w1\" kind=\"technology\" xml:lang=\"ru\"><title>Дождевая вода, čistá</title></record></records>\n"
+            for bigEndian in [false, true] {
+                let units = Array(xml.utf16)
+                let bytes: [UInt8] = (bigEndian ? [0xFE, 0xFF] : [0xFF, 0xFE])
+                    + units.flatMap { bigEndian ? [UInt8($0 >> 8), UInt8($0 & 0xFF)] : [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+                let outcome = readRecords(try directory.write("w\(bigEndian).xml", bytes: bytes), as: .xml)
+                #expect(outcome.failure == nil, "\(String(describing: outcome.failure))")
+                #expect(outcome.records.first?.title.values == ["ru": "Дождевая вода, čistá"], "big endian: \(bigEndian)")
+                #expect(outcome.entries.allSatisfy { if case .message = $0 { false } else { true } })
+            }
+        }
+    }
+
     /// Maintainer QA: XHTML paragraphs in a description were joined without a space
     /// (`First paragraph.Secondline.`), so `second` found nothing.
     @Test func blocksOfMarkupAreSeparatedAndInlineMarkupJoins() throws {

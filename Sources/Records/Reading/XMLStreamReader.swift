@@ -179,6 +179,10 @@ final class XMLFileInput {
     private(set) var firstControlCharacterLine = 0
     /// Line breaks handed over, counted until the first control character is found.
     private var linesBefore = 0
+    /// Whether the text is UTF-16 or UTF-32 (a byte order mark, or `<` beside a NUL byte at
+    /// the start): its bytes are no characters of their own, so neither a lone `\r` nor a
+    /// control character is rewritten (`Д`, U+0414, is the bytes 14 04 in UTF-16LE).
+    private var isWide: Bool?
     /// Limits on an element being expanded, which libxml2 builds whole in memory: reading
     /// fails once more than `bytes` have been handed over in all, or more than `elements`
     /// start tags since the fence was set, so that libxml2 stops building it.
@@ -275,6 +279,16 @@ final class XMLFileInput {
             } while got < 0 && errno == EINTR
             guard got >= 0 else { return -1 }
             var total = start + got
+            if isWide == nil, total >= 2 {
+                let (first, second) = (UInt8(bitPattern: buffer[0]), UInt8(bitPattern: buffer[1]))
+                isWide = (first == 0xFF && second == 0xFE) || (first == 0xFE && second == 0xFF) || (first == 0x00 && second == 0x00)
+                    || (first == 0x3C && second == 0x00) || (first == 0x00 && second == 0x3C)
+            }
+            if isWide == true {
+                delivered += total
+                if fence != nil { elements += Self.startTags(buffer, total) }
+                return Int32(total)
+            }
             var offset = 0
             while offset < total, let found = memchr(buffer + offset, 0x0D, total - offset) {
                 let index = buffer.distance(to: found.assumingMemoryBound(to: CChar.self))
