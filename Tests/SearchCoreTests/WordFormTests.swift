@@ -350,3 +350,19 @@ struct WordFormTests {
         #expect(try reader.wordForms(field: 1, within: LevenshteinAutomaton("gardners", maxDistance: 1)).map(\.form) == ["gardeners"])
     }
 }
+
+/// A field's length counts positions, not the tokens stacked at one: a joined compound (which
+/// comes after its parts, at the first part's position) and the unaccented alternative of a
+/// word count once (review: the compound, out of order, was counted again).
+@Test func fieldLengthsCountPositionsNotStackedTokens() throws {
+    let schema = Schema(textFields: [Schema.TextField("body", analyzer: LanguageAnalyzer.forLanguage("en"))])
+    let directory = ScratchDirectory()
+    let writer = try IndexWriter(directory: directory.url, schema: schema)
+    // agro(0) forestri(1) agroforestri(0) · is (a stop word: its position, no token) · good(3);
+    // São(4) and its unaccented sao(4).
+    try writer.add(Document(key: "a", text: ["body": ["agro-forestry is good São"]]))
+    try writer.commit()
+    let searcher = try IndexSearcher.open(directory: directory.url, schema: schema)
+    let segment = try #require(searcher.segments.first)
+    #expect(segment.reader.length(field: 0, doc: 0) == 4)
+}

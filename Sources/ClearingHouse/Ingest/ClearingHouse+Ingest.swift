@@ -324,6 +324,14 @@ extension ClearingHouse {
             (self.options, self.harvestedFrom, self.keepsIDs, self.emit) = (options, harvestedFrom, keepsIDs, emit)
         }
 
+        /// A hash of `id`'s UTF-8 bytes (ids are compared byte for byte, as the catalog and
+        /// the index compare them).
+        private static func hash(of id: String) -> Int {
+            var hasher = Hasher()
+            for byte in id.utf8 { hasher.combine(byte) }
+            return hasher.finalize()
+        }
+
         /// The file's report: committed, or rolled back when it stopped storing.
         var report: FileReport {
             FileReport(file: file.displayPath, format: file.format, status: storing ? .committed : .rolledBack, valid: valid, invalid: invalid)
@@ -362,11 +370,11 @@ extension ClearingHouse {
                 return
             }
             valid += 1
-            if let first = lines.updateValue(line, forKey: record.id.hashValue) {
+            if let first = lines.updateValue(line, forKey: Self.hash(of: record.id)) {
                 emit(
                     Diagnostic(
                         .warning, file: file.displayPath, line: line, recordID: record.id,
-                        message: "\(record.id) is given again in this file (first at line \(first)): this copy replaces that one, and every ingest of the file stores both in turn; keep one"
+                        message: "\(record.id) is given again in this file (first at line \(first)): each copy is stored in turn (an older one is skipped), so every ingest of the file changes the record; keep one"
                     ))
             }
             guard storing else { return }

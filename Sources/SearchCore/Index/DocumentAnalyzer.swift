@@ -76,15 +76,15 @@ public struct DocumentAnalyzer: Sendable {
                     last = standard.appendTokens(value, positionBase: base, to: &tokens)
                 } else {
                     // Another analyzer's tokens, as the index needs them: no empty term, and
-                    // positions from 0 to ``maximumPosition`` that never go back (a negative,
-                    // huge or decreasing position is taken as the nearest that is not).
+                    // positions from 0 to ``maximumPosition`` (a negative or huge one is taken
+                    // as the nearest that is; out of order is fine, as compounds are).
                     let valueTokens = analyzer.indexedTokens(value)
                     tokens.reserveCapacity(tokens.count + valueTokens.count)
                     for token in valueTokens where !token.term.isEmpty {
-                        let position = min(max(token.position, last, 0), Self.maximumPosition)
+                        let position = min(max(token.position, 0), Self.maximumPosition)
                         if let form = token.form, form != token.term { forms.append(form, token: tokens.count) }
                         tokens.append((token.term, base + position))
-                        last = position
+                        last = max(last, position)
                     }
                 }
                 base = min(base + last + 1 + Self.valueGap, Self.maximumPosition)

@@ -265,8 +265,9 @@ public final class IndexWriter {
     }
 
     /// Releases the write lock (after waiting for a flush running on another thread);
-    /// uncommitted changes are dropped. A closed writer refuses every change and commit
-    /// (``IndexError/Code/invalidArgument``); open a new one to write again.
+    /// uncommitted changes are dropped. A closed writer refuses adds, commits, flushes,
+    /// merges and rollbacks (``IndexError/Code/invalidArgument``); a deletion it is given is
+    /// never committed. Open a new writer to write again.
     public func close() {
         waitForRunningFlush()
         releaseLock()
@@ -505,6 +506,7 @@ public final class IndexWriter {
     /// - Parameter userData: stored in the manifest (e.g. the catalog position indexed).
     public func commit(userData: [String: String]? = nil) throws(IndexError) {
         try checkOpen()
+        try bm25.validate()  // (``deleteAll(bm25:)`` takes any.)
         try checkLockHeld()
         try flush()
         try checkLockHeld()  // (again: a large buffer's flush takes a while, and deletion files come next)

@@ -87,15 +87,21 @@ struct Manifest: Codable, Hashable {
     /// commit: the directory is listed again.
     /// - Throws: ``IndexError`` with code `corrupt` when manifests exist and none parses.
     static func newest(in directory: String) throws(IndexError) -> Manifest? {
-        for _ in 0..<5 {
+        for attempt in 0..<5 {
             let listed = generations(in: directory)
             var damaged: [Int] = []
+            var vanished = false
             for generation in listed {
                 let path = (directory as NSString).appendingPathComponent(fileName(generation))
-                guard let data = FileManager.default.contents(atPath: path) else { continue }
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    vanished = true
+                    continue
+                }
                 if let manifest = try? JSONDecoder().decode(Manifest.self, from: data) { return manifest }
                 damaged.append(generation)
             }
+            // (One that vanished was replaced by a newer commit, which may be readable.)
+            if vanished, attempt < 4 { continue }
             if !damaged.isEmpty {
                 throw IndexError(
                     .corrupt,

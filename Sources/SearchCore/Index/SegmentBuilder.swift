@@ -102,9 +102,11 @@ final class SegmentBuilder {
             // The length counts positions, not tokens: the alternatives at one position (a CJK
             // character under its bigram, a stem with and without accents, a joined compound)
             // are one word, as Lucene's `discountOverlaps` counts them.
+            // (A joined compound comes after its parts, at the first part's position: only
+            // a position past every one before counts.)
             var length = 0
             var lastPosition = Int.min
-            for token in tokens where token.position != lastPosition {
+            for token in tokens where token.position > lastPosition {
                 length += 1
                 lastPosition = token.position
             }

@@ -438,10 +438,12 @@ public struct QueryExpander: Sendable {
     ///     in a label of two words or more whose other words match as typed: `tortugas
     ///     marinass` finds the concept `tortugas marinas`, `Islam` is not `islands`. Nil:
     ///     labels match only as written.
+    /// - Returns: `query` unchanged when it nests deeper than ``Query/maximumDepth``.
     public func expand(
         _ query: Query, weight: Double, exactPhrases: Bool = true, isKnownWord: ((String) -> Bool)? = nil
     ) -> (query: Query, expansions: [QueryExpansion]) {
-        guard !isEmpty else { return (query, []) }
+        // (A query nested deeper than a search takes is left as it is: the search refuses it.)
+        guard !isEmpty, query.depth <= Query.maximumDepth else { return (query, []) }
         var expansions: [QueryExpansion] = []
         var context = Context(exactPhrases: exactPhrases, isKnownWord: isKnownWord)
         let expanded = expand(query, weight: weight, context: &context, into: &expansions)
