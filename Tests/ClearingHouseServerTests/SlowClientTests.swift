@@ -96,14 +96,15 @@ private func withLiveServer(_ body: @escaping @Sendable (Int) async throws -> Vo
         let fixture = try Fixture(records: seedRecords)
         defer { fixture.remove() }
         let server = ClearingHouseServer(
-            house: fixture.house, configuration: ServerConfiguration(port: 0, logRequests: false, idleTimeout: .seconds(1)))
+            house: fixture.house, configuration: ServerConfiguration(port: 0, logRequests: false, idleTimeout: .seconds(3)))
         try await server.makeApplication().test(.live) { client in
             let port = try #require(client.port)
             let slow = try RawConnection(port: port)
             slow.send("POST /v1/search HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
-            // A byte every 0.2 s: the idle timeout (1 s) never passes, the deadline does.
+            // A byte every 0.2 s: the idle timeout (3 s, so that a loaded machine's late
+            // wake-ups never reach it: CI once slept past 1 s) never passes, the deadline does.
             let started = ContinuousClock.now
-            while ContinuousClock.now - started < .seconds(4), slow.send(" ") {
+            while ContinuousClock.now - started < .seconds(8), slow.send(" ") {
                 try await Task.sleep(for: .milliseconds(200))
             }
             let answer = await slow.receiveAll()
