@@ -83,8 +83,12 @@ struct ServeCommand: AsyncParsableCommand {
             handler.logLevel = .info
             return handler
         }
+        // (A new clearing-house is made where there is none, for a server that records are
+        // posted to; said, so that a mistyped --index is not served silently empty.)
+        let isNew = !FileManager.default.fileExists(atPath: indexOptions.directory.appendingPathComponent("catalog.sqlite").path)
         let house = try indexOptions.open(create: true, lockWait: writeOptions.lockWait(default: 5))
         let server = ClearingHouseServer(house: house, configuration: configuration, logger: Logger(label: "chm.serve"))
+        if isNew { Console.error("chm: note: no catalog in \(indexOptions.directory.path): serving a new, empty clearing-house") }
         if keys == nil { Console.error("chm: note: no --api-key-file: the server is read-only") }
         do {
             try await server.run { address in

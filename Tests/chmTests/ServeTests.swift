@@ -149,6 +149,8 @@ struct ServeTests {
         let directory = try TemporaryDirectory()
         let server = try Server(["--index", directory.path("index"), "--port", "0", "--quiet"], in: directory)
         defer { server.stop(signal: SIGKILL) }
+        // (Maintainer QA: a mistyped --index was served empty without a word.)
+        #expect(server.standardError.contains("no catalog in \(directory.path("index")): serving a new, empty clearing-house"))
         let port = try #require(Int(server.address.split(separator: ":").last ?? ""))
         for (host, baseURL) in [
             ("a]b[c:::", "http://127.0.0.1:\(port)/oai"), ("x y", "http://127.0.0.1:\(port)/oai"),
