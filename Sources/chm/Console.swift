@@ -88,7 +88,7 @@ enum Console {
         "inCountry": "--in-country", "assistanceTypes": "--help-type", "minMatch": "--min-match", "defaultLanguage": "--language",
         "oaiPageSize": "--oai-page-size", "maxBodyMb": "--max-body-mb", "maxConnections": "--max-connections",
         "corsOrigin": "--cors-origin", "oaiAdminEmail": "--oai-admin-email", "oaiBaseUrl": "--oai-base-url",
-        "translationWeight": "--translation-weight",
+        "translationWeight": "--translation-weight", "set": "--set",
     ]
 
     /// The message of `error` with the parameter it names as the command line's option.

@@ -40,6 +40,16 @@ struct RequestRuleTests {
         }
     }
 
+    /// Maintainer QA: a set typed as it reads (`region:Small Island Developing States`) was
+    /// only "not a set spec"; the error spells it as chm's providers do.
+    @Test func aSetWithSpacesIsSpelledAsProvidersWriteIt() {
+        var request = HarvestRequest(baseURL: "https://repo.example.org/oai")
+        request.sets = ["region:Small Island Developing States"]
+        let error = #expect(throws: ClearingHouseError.self) { _ = try request.validated() }
+        #expect(error?.parameter == "set")
+        #expect(error?.message.contains("region:Small~20Island~20Developing~20States") == true, "\(String(describing: error))")
+    }
+
     /// Review: the page size's upper bound was the CLI's alone; a program could serve pages
     /// of a billion records.
     @Test func oaiPageSizeHasBothBoundsInTheLibrary() {

@@ -78,7 +78,15 @@ public struct HarvestRequest: Sendable, Hashable {
                 "metadataPrefix", "chm reads oai_dc and chm, not \"\(metadataPrefix)\"")
         }
         for set in sets where set.isEmpty || set.contains(where: { $0.isWhitespace || $0.isNewline }) {
-            throw ClearingHouseError.parameter("set", "\"\(set)\" is not a set spec")
+            // (A name typed as it reads: chm's providers write a space as `~20`.)
+            let parts = set.split(separator: ":", maxSplits: 1)
+            let spelled =
+                parts.count == 2 && !set.contains(where: \.isNewline) && !parts[1].trimmingCharacters(in: .whitespaces).isEmpty
+                ? parts[0] + ":" + OAISets.encode(parts[1].trimmingCharacters(in: .whitespaces)) : nil
+            throw ClearingHouseError.parameter(
+                "set",
+                "\"\(set)\" is not a set spec (a set spec has no spaces\(spelled.map { "; a chm provider spells this one \($0)" } ?? ""); the provider's ListSets gives its specs)"
+            )
         }
         var seen = Set<String>()
         request.sets = sets.filter { seen.insert($0).inserted }
