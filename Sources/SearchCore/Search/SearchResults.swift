@@ -103,6 +103,7 @@ public struct Filter: Sendable, Hashable {
 public struct SearchHit: Sendable, Hashable {
     /// The document's key.
     public var key: String
+    /// The document's BM25F score (higher is better).
     public var score: Double
     /// Why the document scored as it did (when asked for).
     public var explanation: Explanation?
@@ -111,19 +112,43 @@ public struct SearchHit: Sendable, Hashable {
     /// The labels of the query's synonyms (``Synonyms/Word/label``) that the document matches,
     /// sorted (empty when the query has none).
     public var matchedSynonyms: [String] = []
+
+    /// A hit, as a search makes it (public so that a program's tests can make one).
+    public init(key: String, score: Double, explanation: Explanation? = nil, group: String? = nil, matchedSynonyms: [String] = []) {
+        self.key = key
+        self.score = score
+        self.explanation = explanation
+        self.group = group
+        self.matchedSynonyms = matchedSynonyms
+    }
 }
 
 /// The results of a search.
 public struct SearchResults: Sendable, Hashable {
+    /// The hits of the page asked for, best first (or in the order asked for).
     public var hits: [SearchHit]
     /// Matching documents: exact when ``totalIsExact``, else a lower bound.
     public var totalHits: Int
+    /// Whether ``totalHits`` counts every match, or is a lower bound (see
+    /// ``SearchOptions/countTotal``).
     public var totalIsExact: Bool
     /// Value counts per facet field (only asked-for fields).
     public var facets: [String: [String: Int]] = [:]
     /// The words searched with their close spellings, each with the likeliest spelling
     /// (``SearchOptions/correctSpelling`` and `word~`).
     public var corrections: [SpellingCorrection] = []
+
+    /// Results, as a search makes them (public so that a program's tests can make some).
+    public init(
+        hits: [SearchHit], totalHits: Int, totalIsExact: Bool, facets: [String: [String: Int]] = [:],
+        corrections: [SpellingCorrection] = []
+    ) {
+        self.hits = hits
+        self.totalHits = totalHits
+        self.totalIsExact = totalIsExact
+        self.facets = facets
+        self.corrections = corrections
+    }
 }
 
 /// A word of a query and the close spelling it was searched with.
