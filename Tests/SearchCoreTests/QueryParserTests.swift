@@ -163,6 +163,9 @@ private func isMinimal(_ query: Query) -> Bool {
             ("AND:x", term("x", "AND")),
             // Colons not preceded by a field name are text.
             ("10:30", term("10:30")),
+            // A pasted address is a term, not the field `https` (SearchCore QA).
+            ("https://example.org/x", term("https://example.org/x")),
+            ("title:http://a.b", term("http://a.b", "title")),
             ("9title:x", term("9title:x")),
             ("ti-tle:x", term("ti-tle:x")),
             ("标题:红树林", term("标题:红树林")),

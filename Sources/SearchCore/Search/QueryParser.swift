@@ -15,8 +15,8 @@
 ///
 /// Only upper-case `AND`, `OR` and `NOT` are operators; `and` is a term. Term text is kept
 /// as written (the searcher analyzes it per field and language). A field name is
-/// `[A-Za-z_][A-Za-z0-9_.]*` directly followed by `:`; any other colon is part of the term,
-/// so `10:30` is one term.
+/// `[A-Za-z_][A-Za-z0-9_.]*` directly followed by `:` (not `://`); any other colon is part of
+/// the term, so `10:30` and a pasted address (`https://example.org/x`) are one term each.
 ///
 /// A clause on a keyword field (`kind:caseStudy`) is a filter when the words beside it
 /// search text: `kind:caseStudy coral` and `kind:caseStudy OR coral` are both coral among case
@@ -343,7 +343,11 @@ extension QueryParser {
                     index += 2
                     continue
                 }
-                if character == ":", !isFieldValue, !hasEscape, Self.isFieldName(text) {
+                // (`https://example.org`, a pasted address, is a word: a field's colon is
+                // never followed by `//`.)
+                if character == ":", !isFieldValue, !hasEscape, Self.isFieldName(text),
+                    !(index + 2 < characters.count && characters[index + 1] == "/" && characters[index + 2] == "/")
+                {
                     index += 1
                     pendingField = text
                     return Token(kind: .field(text), start: start, end: index)
