@@ -23,7 +23,7 @@ struct DeleteCommand: ParsableCommand {
     func run() throws {
         let house = try indexOptions.open(create: false, lockWait: writeOptions.lockWait())
         let report = try Console.run { try house.delete(ids: ids) }
-        for id in report.missing { Console.error("chm: error: no record with id \(id)") }
+        for id in report.missing { Console.error("chm: error: no record with id \(id.isEmpty ? "\"\" (an id is never empty)" : id)") }
         for (id, heir) in report.promoted.sorted(by: { $0.key < $1.key }) {
             Console.error("chm: \(heir), an alias of \(id), is now the record in its place")
         }
