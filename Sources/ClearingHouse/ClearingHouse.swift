@@ -51,6 +51,12 @@ public final class ClearingHouse: Sendable {
         }
     }
 
+    /// The path of the catalog of a clearing-house in `directory` (which a front end names
+    /// when there is none, or checks for).
+    package static func catalogPath(in directory: URL) -> String {
+        directory.appendingPathComponent(Catalog.fileName).path
+    }
+
     /// Opens the clearing-house in `directory`.
     /// - Parameters:
     ///   - directory: the index directory (it holds `catalog.sqlite` and `segments/`).
@@ -77,7 +83,7 @@ public final class ClearingHouse: Sendable {
         }
         do {
             catalog = try Catalog(
-                path: directory.appendingPathComponent(Catalog.fileName).path, create: create,
+                path: Self.catalogPath(in: directory), create: create,
                 writerCacheMegabytes: min(max(1, catalogCacheMegabytes), 1 << 20))
         } catch let error as ClearingHouseError {
             throw error

@@ -31,7 +31,7 @@ struct IndexOptions: ParsableArguments {
             house = try ClearingHouse(directory: directory, create: create, indexBufferMegabytes: buffer, catalogCacheMegabytes: cache)
         } catch let error as ClearingHouseError where error.code == .notFound {
             // (The library's advice names its own API; the command line's, its commands.)
-            let path = directory.appendingPathComponent("catalog.sqlite").path
+            let path = ClearingHouse.catalogPath(in: directory)
             throw ClearingHouseError(.notFound, "no catalog at \(path); run `chm ingest PATH` first or pass --index DIR")
         }
         house.writeLockWait = lockWait

@@ -85,7 +85,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         // (A new clearing-house is made where there is none, for a server that records are
         // posted to; said, so that a mistyped --index is not served silently empty.)
-        let isNew = !FileManager.default.fileExists(atPath: indexOptions.directory.appendingPathComponent("catalog.sqlite").path)
+        let isNew = !FileManager.default.fileExists(atPath: ClearingHouse.catalogPath(in: indexOptions.directory))
         let house = try indexOptions.open(create: true, lockWait: writeOptions.lockWait(default: 5))
         let server = ClearingHouseServer(house: house, configuration: configuration, logger: Logger(label: "chm.serve"))
         if isNew { Console.error("chm: note: no catalog in \(indexOptions.directory.path): serving a new, empty clearing-house") }

@@ -324,14 +324,6 @@ extension ClearingHouse {
             (self.options, self.harvestedFrom, self.keepsIDs, self.emit) = (options, harvestedFrom, keepsIDs, emit)
         }
 
-        /// A hash of `id`'s UTF-8 bytes (ids are compared byte for byte, as the catalog and
-        /// the index compare them).
-        private static func hash(of id: String) -> Int {
-            var hasher = Hasher()
-            for byte in id.utf8 { hasher.combine(byte) }
-            return hasher.finalize()
-        }
-
         /// The file's report: committed, or rolled back when it stopped storing.
         var report: FileReport {
             FileReport(file: file.displayPath, format: file.format, status: storing ? .committed : .rolledBack, valid: valid, invalid: invalid)
@@ -370,7 +362,8 @@ extension ClearingHouse {
                 return
             }
             valid += 1
-            if let first = lines.updateValue(line, forKey: Self.hash(of: record.id)) {
+            // (Hashed as the index compares keys: byte for byte.)
+            if let first = lines.updateValue(line, forKey: DocumentKey(record.id).hashValue) {
                 emit(
                     Diagnostic(
                         .warning, file: file.displayPath, line: line, recordID: record.id,

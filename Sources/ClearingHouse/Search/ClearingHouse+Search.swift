@@ -100,10 +100,11 @@ extension ClearingHouse {
     }
 
     /// Whether the words of `query` as typed (without its syntax) are all stop words, each
-    /// dropped by some analyzer; punctuation, which no analyzer indexes either, is no stop
-    /// word. With `wordsOnly`, `query` must also be words alone: no prefix, field value or
-    /// exclusion, which would mean more than its words.
-    static func isOnlyStopWords(_ query: Query, wordsOnly: Bool = true) -> Bool {
+    /// dropped by some analyzer and written by no record of `searcher` (a stop word of one
+    /// language that records of another write, such as Spanish `sea`, is a word); punctuation,
+    /// which no analyzer indexes either, is no stop word. With `wordsOnly`, `query` must also
+    /// be words alone: no prefix, field value or exclusion, which would mean more than its words.
+    static func isOnlyStopWords(_ query: Query, wordsOnly: Bool = true, searcher: IndexSearcher) -> Bool {
         func isWords(_ query: Query) -> Bool {
             switch query {
             case .term(nil, _), .phrase(nil, _): true
@@ -117,6 +118,7 @@ extension ClearingHouse {
         return !typed.isEmpty
             && typed.allSatisfy { word in
                 word.contains { $0.isLetter } && RecordIndexing.schema.textFields.contains { $0.analyzer.tokens(word).isEmpty }
+                    && !searcher.hasWord(word)
             }
     }
 
@@ -199,9 +201,7 @@ extension ClearingHouse {
         // as `the kind:technology` lists the technologies, so does `the` with the filter
         // `kind`. (Only words that no record has: `sea`, a Spanish stop word, is an English
         // word, and a search for it among technologies that finds none says so.)
-        if results.totalHits == 0, !request.filters.isEmpty, Self.isOnlyStopWords(parsed),
-            SnippetBuilder.words(of: parsed).words.allSatisfy({ !searcher.hasWord($0) })
-        {
+        if results.totalHits == 0, !request.filters.isEmpty, Self.isOnlyStopWords(parsed, searcher: searcher) {
             var filtersAlone = request
             filtersAlone.query = ""
             var (response, ids) = try search(filtersAlone, searchesCorrectedQuery: false, idsOnly: idsOnly)
@@ -272,9 +272,7 @@ extension ClearingHouse {
             facets: results.facets)
         response.stale = stale
         if results.totalHits == 0, query != .matchAll {
-            // (A stop word of one language that records of another write is a word.)
-            response.onlyStopWords =
-                Self.isOnlyStopWords(query, wordsOnly: false) && SnippetBuilder.words(of: query).words.allSatisfy { !searcher.hasWord($0) }
+            response.onlyStopWords = Self.isOnlyStopWords(query, wordsOnly: false, searcher: searcher)
         }
         response.expansions = expansions
         response.corrections = results.corrections

@@ -529,6 +529,14 @@ final class XMLRecordReader: RecordReader {
         }
         add("kind", string(kind.rawValue, fields("type").first?.line ?? line))
 
+        /// Keeps `elements`' texts in the extensions under `dc:NAME`.
+        func keep(_ name: String, _ elements: [XMLElement]) {
+            guard let first = elements.first else { return }
+            extensions.append(
+                JSONNode.Member(
+                    key: "dc:" + name, line: first.line, column: 0,
+                    value: JSONNode(value: .array(elements.map { string($0.text, $0.line) }), line: first.line, column: 0)))
+        }
         // dc:language comes as codes, locales, names and lists: the first that names a
         // language is the record's, and a record is never refused for it. Unless that is
         // exactly the only dc:language, the texts are kept as they were.
@@ -543,14 +551,6 @@ final class XMLRecordReader: RecordReader {
         }
         if languages.count > 1 || recordLanguage == nil || languages.contains(where: { LanguageTag.isList($0.text) }) {
             keep("language", languages)
-        }
-        /// Keeps `elements`' texts in the extensions under `dc:NAME`.
-        func keep(_ name: String, _ elements: [XMLElement]) {
-            guard let first = elements.first else { return }
-            extensions.append(
-                JSONNode.Member(
-                    key: "dc:" + name, line: first.line, column: 0,
-                    value: JSONNode(value: .array(elements.map { string($0.text, $0.line) }), line: first.line, column: 0)))
         }
         func localized(_ name: String) -> JSONNode? {
             let nonEmpty = fields(name).filter { !$0.text.isEmpty }
@@ -596,12 +596,7 @@ final class XMLRecordReader: RecordReader {
                 break
             }
         }
-        if let first = dates.first, dates.count > 1 || published != first.text {
-            extensions.append(
-                JSONNode.Member(
-                    key: "dc:date", line: first.line, column: 0,
-                    value: JSONNode(value: .array(dates.map { string($0.text, $0.line) }), line: first.line, column: 0)))
-        }
+        if let first = dates.first, dates.count > 1 || published != first.text { keep("date", dates) }
         // The header's datestamp (a day or a UTC time) is when the record last changed.
         if let datestamp = header.children.first(where: { $0.localName == "datestamp" })?.text, !datestamp.isEmpty {
             let updated = datestamp.count == 10 ? datestamp + "T00:00:00Z" : datestamp
@@ -644,12 +639,7 @@ final class XMLRecordReader: RecordReader {
             "title", "description", "subject", "type", "language", "date", "coverage", "rights", "identifier",
             "creator", "publisher",
         ]
-        for name in byName.keys.filter({ !mapped.contains($0) }).sorted() {
-            extensions.append(
-                JSONNode.Member(
-                    key: "dc:" + name, line: line, column: 0,
-                    value: JSONNode(value: .array(fields(name).map { string($0.text, $0.line) }), line: line, column: 0)))
-        }
+        for name in byName.keys.filter({ !mapped.contains($0) }).sorted() { keep(name, fields(name)) }
         if !extensions.isEmpty {
             add("extensions", JSONNode(value: .object(extensions), line: line, column: 0))
         }

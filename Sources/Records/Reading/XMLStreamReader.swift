@@ -284,25 +284,22 @@ final class XMLFileInput {
                 isWide = (first == 0xFF && second == 0xFE) || (first == 0xFE && second == 0xFF) || (first == 0x00 && second == 0x00)
                     || (first == 0x3C && second == 0x00) || (first == 0x00 && second == 0x3C)
             }
-            if isWide == true {
-                delivered += total
-                if fence != nil { elements += Self.startTags(buffer, total) }
-                return Int32(total)
-            }
-            var offset = 0
-            while offset < total, let found = memchr(buffer + offset, 0x0D, total - offset) {
-                let index = buffer.distance(to: found.assumingMemoryBound(to: CChar.self))
-                if index + 1 < total {
-                    if buffer[index + 1] != 0x0A { buffer[index] = 0x0A }
-                } else if got == 0 {
-                    buffer[index] = 0x0A  // a \r at the end of the file
-                } else {
-                    heldCarriageReturn = true  // its next byte comes with the next chunk
-                    total -= 1
+            if isWide != true {
+                var offset = 0
+                while offset < total, let found = memchr(buffer + offset, 0x0D, total - offset) {
+                    let index = buffer.distance(to: found.assumingMemoryBound(to: CChar.self))
+                    if index + 1 < total {
+                        if buffer[index + 1] != 0x0A { buffer[index] = 0x0A }
+                    } else if got == 0 {
+                        buffer[index] = 0x0A  // a \r at the end of the file
+                    } else {
+                        heldCarriageReturn = true  // its next byte comes with the next chunk
+                        total -= 1
+                    }
+                    offset = index + 1
                 }
-                offset = index + 1
+                replaceControlCharacters(buffer, total)
             }
-            replaceControlCharacters(buffer, total)
             // Returning 0 would mean the end of the file: read on past a held-back \r.
             if total > 0 || !heldCarriageReturn {
                 delivered += total

@@ -582,14 +582,19 @@ private struct Segmenter {
         let span = unit.span
         let text = string(span.startByte, span.endByte)
         for term in unit.isStable ? [text] : TextNormalizer.normalizedWords(text) {
-            guard !term.isEmpty, term.unicodeScalars.count <= maximumTokenLength else { continue }
-            if stopWordLengths != 0 {
-                let length = term.utf8.count
-                if stopWordLengths & (length < 64 ? 1 << length : 1 << 63) != 0, stopWords.contains(term) { continue }
-            }
+            guard !term.isEmpty, term.unicodeScalars.count <= maximumTokenLength, !isStopWord(term) else { continue }
             tokens.append(SegmentedToken(term: term, position: position, start: span.start, end: span.end))
             if marksHyphens { followsHyphen.append(false) }
         }
+    }
+
+    /// Whether `term` is a stop word (most terms are ruled out by their length, without a
+    /// hash lookup).
+    @inline(__always)
+    private func isStopWord(_ term: String) -> Bool {
+        guard stopWordLengths != 0 else { return false }
+        let length = term.utf8.count
+        return stopWordLengths & (length < 64 ? 1 << length : 1 << 63) != 0 && stopWords.contains(term)
     }
 
     /// Emits each of `words`, which NFKC made of the text of `span`, at its own position, all
@@ -615,10 +620,7 @@ private struct Segmenter {
         } else if term.unicodeScalars.count > maximumTokenLength {
             return
         }
-        if stopWordLengths != 0 {
-            let length = term.utf8.count
-            if stopWordLengths & (length < 64 ? 1 << length : 1 << 63) != 0, stopWords.contains(term) { return }
-        }
+        if isStopWord(term) { return }
         tokens.append(SegmentedToken(term: term, position: position, start: span.start, end: span.end))
         if marksHyphens { followsHyphen.append(wordFollowsHyphen) }
     }

@@ -134,33 +134,19 @@ public final class IndexWriter {
         for name in names where name.hasSuffix(".tmp") {
             try? FileManager.default.removeItem(atPath: (path as NSString).appendingPathComponent(name))
         }
-        let newest: Manifest?
+        var newest: Manifest?
         do {
             newest = try Manifest.newest(in: path)
+            try newest?.checkOpens(with: schema, directory: path)
+            if let newest { segments = try OpenSegment.openAll(newest, directory: path) }
         } catch {
             releaseLock()
+            // With the lock held no other writer deletes files: a file the newest commit
+            // names that is not there is damage, not a race (a reader retries instead).
+            if error.code == .io, let damage = newest?.missingFileError(in: path) { throw damage }
             throw error
         }
         if let manifest = newest {
-            guard manifest.formatVersion == Manifest.currentFormatVersion else {
-                releaseLock()
-                throw IndexError(
-                    .schemaMismatch,
-                    "the index in \(path) has format \(manifest.formatVersion), this version writes \(Manifest.currentFormatVersion); rebuild it")
-            }
-            guard manifest.schema == schema.fingerprint else {
-                releaseLock()
-                throw IndexError(.schemaMismatch, Schema.mismatch(directory: path, built: manifest.schema, given: schema.fingerprint))
-            }
-            do {
-                segments = try OpenSegment.openAll(manifest, directory: path)
-            } catch {
-                releaseLock()
-                // With the lock held no other writer deletes files: a file the newest commit
-                // names that is not there is damage, not a race (a reader retries instead).
-                if error.code == .io, let damage = manifest.missingFileError(in: path) { throw damage }
-                throw error
-            }
             generation = manifest.generation
             nextSegmentNumber = manifest.nextSegmentNumber
             committedUserData = manifest.userData
@@ -816,14 +802,14 @@ private final class RunningFlush: @unchecked Sendable {
 /// A document's key compared as the index stores it: byte for byte (UTF-8). Swift's `String`
 /// compares canonically equivalent spellings as equal (`Å` as U+00C5 and as U+212B), so a
 /// buffer keyed by `String` replaced a document that the index, byte for byte, keeps apart.
-struct DocumentKey: Hashable {
-    let text: String
+package struct DocumentKey: Hashable {
+    package let text: String
 
-    init(_ text: String) { self.text = text }
+    package init(_ text: String) { self.text = text }
 
-    static func == (left: DocumentKey, right: DocumentKey) -> Bool { left.text.utf8.elementsEqual(right.text.utf8) }
+    package static func == (left: DocumentKey, right: DocumentKey) -> Bool { left.text.utf8.elementsEqual(right.text.utf8) }
 
-    func hash(into hasher: inout Hasher) {
+    package func hash(into hasher: inout Hasher) {
         var text = text
         text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
     }

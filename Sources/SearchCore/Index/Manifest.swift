@@ -39,6 +39,19 @@ struct Manifest: Codable, Hashable {
 
     static func fileName(_ generation: Int) -> String { "\(prefix)\(generation)\(suffix)" }
 
+    /// Throws unless an index at this commit opens with `schema`: the same on-disk format,
+    /// and the fields, analyzers and version `schema` has (the message names what differs).
+    func checkOpens(with schema: Schema, directory: String) throws(IndexError) {
+        guard formatVersion == Manifest.currentFormatVersion else {
+            throw IndexError(
+                .schemaMismatch,
+                "the index in \(directory) has format \(formatVersion), this version writes \(Manifest.currentFormatVersion); rebuild it")
+        }
+        guard self.schema == schema.fingerprint else {
+            throw IndexError(.schemaMismatch, Schema.mismatch(directory: directory, built: self.schema, given: schema.fingerprint))
+        }
+    }
+
     /// The names of the files this commit reads: each segment and its deletions.
     var dataFiles: [String] {
         segments.flatMap { segment in

@@ -96,14 +96,7 @@ public final class IndexSearcher: Sendable {
         self.schema = schema
         fields = FieldTable(schema: schema)
         if let manifest {
-            guard manifest.formatVersion == Manifest.currentFormatVersion else {
-                throw IndexError(
-                    .schemaMismatch,
-                    "the index in \(directory) has format \(manifest.formatVersion), this version writes \(Manifest.currentFormatVersion); rebuild it")
-            }
-            guard manifest.schema == schema.fingerprint else {
-                throw IndexError(.schemaMismatch, Schema.mismatch(directory: directory, built: manifest.schema, given: schema.fingerprint))
-            }
+            try manifest.checkOpens(with: schema, directory: directory)
             segments = try OpenSegment.openAll(manifest, directory: directory)
             bm25 = manifest.bm25
             generation = manifest.generation

@@ -345,7 +345,7 @@ extension QueryParser {
                 }
                 // (`https://example.org`, a pasted address, is a word: a field's colon is
                 // never followed by `//`.)
-                if character == ":", !isFieldValue, !hasEscape, Self.isFieldName(text),
+                if character == ":", !isFieldValue, !hasEscape, Schema.isFieldName(text),
                     !(index + 2 < characters.count && characters[index + 1] == "/" && characters[index + 2] == "/")
                 {
                     index += 1
@@ -411,10 +411,6 @@ extension QueryParser {
         }
 
         /// `[A-Za-z_][A-Za-z0-9_.]*`
-        private static func isFieldName(_ text: String) -> Bool {
-            guard let first = text.first, first.isASCII, first.isLetter || first == "_" else { return false }
-            return text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == ".") }
-        }
     }
 
     // MARK: - Parser

@@ -861,11 +861,10 @@ struct QueryPlanner {
                 let analyzer = searcher.schema.textFields[fieldIndex].analyzer
                 guard analyzer.indexesUnaccentedSpellings, !TextFolding.hasDiacritics(analyzer.normalizedWord(prefix)) else { continue }
                 for term in Set(analyzer.terms(prefix)) {
-                    for segment in searcher.segments {
-                        guard let info = segment.reader.termInfo(field: fieldIndex, term: term), info.documentFrequency > 0 else { continue }
-                        expansions[term, default: []].insert(fieldIndex)
-                        frequency[term, default: 0] += info.documentFrequency
-                    }
+                    let documentFrequency = searcher.documentFrequency(field: fieldIndex, term: term)
+                    guard documentFrequency > 0 else { continue }
+                    expansions[term, default: []].insert(fieldIndex)
+                    frequency[term, default: 0] += documentFrequency
                 }
             }
         }
