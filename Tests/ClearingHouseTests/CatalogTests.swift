@@ -1,6 +1,7 @@
 // The catalog through the public ClearingHouse API: atomic files, replacement rules,
 // deletion, statistics and export.
 import Foundation
+import GRDB
 import Synchronization
 import Testing
 
@@ -472,6 +473,48 @@ import SearchCore
             }
             let reopened = try ClearingHouse(directory: directory.url.appendingPathComponent("index"), create: false)
             #expect(try reopened.record(id: "a")?.title.values == ["en": "Kept"])
+        }
+    }
+
+    /// The journal a file's transaction ran under, seen from inside it.
+    func journalMode(ofTransactionIn house: ClearingHouse) throws -> String? {
+        var mode: String?
+        try house.catalog.storeInTransaction(describing: "a test") { transaction in
+            mode = try String.fetchOne(transaction.db, sql: "PRAGMA journal_mode")
+            return false
+        }
+        return mode
+    }
+
+    /// A first load (an empty catalog, no other connection) runs under a rollback journal,
+    /// which writes each new page once; later transactions, and the catalog between them, are
+    /// in WAL mode, so that readers never wait for a writer.
+    @Test func aFirstLoadWritesUnderARollbackJournalAndLeavesWALMode() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            #expect(try journalMode(ofTransactionIn: house) == "delete")
+            #expect(try house.catalog.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") } == "wal")
+            let path = try directory.write("r.jsonl", (0..<200).map { recordJSON("r\($0)", title: "Wetland \($0)") }.joined(separator: "\n"))
+            #expect(try house.ingest([path]).added == 200)
+            #expect(try house.catalog.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") } == "wal")
+            #expect(try journalMode(ofTransactionIn: house) == "wal")
+            #expect(try house.catalog.integrityProblems().isEmpty)
+            let reopened = try ClearingHouse(directory: directory.url.appendingPathComponent("index"), create: false)
+            #expect(try reopened.statistics().records == 200)
+        }
+    }
+
+    /// Another connection to the catalog (a server, a search in another process) keeps the
+    /// first load in WAL mode: leaving it would need the file to itself.
+    @Test func aFirstLoadBesideAnotherConnectionStaysInWALMode() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            let other = try ClearingHouse(directory: directory.url.appendingPathComponent("index"), create: false)
+            #expect(try other.statistics().records == 0)
+            #expect(try journalMode(ofTransactionIn: house) == "wal")
+            let path = try directory.write("r.json", recordJSON("a", title: "Kept"))
+            #expect(try house.ingest([path]).added == 1)
+            #expect(try other.record(id: "a")?.title.values == ["en": "Kept"])
         }
     }
 

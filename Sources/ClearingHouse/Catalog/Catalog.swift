@@ -32,6 +32,9 @@ final class Catalog: Sendable {
     let database: DatabasePool
     let path: String
 
+    /// How long a write waits for another connection's lock before it fails (SQLITE_BUSY).
+    static let busyTimeoutMilliseconds = 10_000
+
     /// Reads in a snapshot of the database.
     func read<T>(_ body: (Database) throws -> T) throws -> T {
         try guarded { try database.read(body) }
@@ -49,7 +52,7 @@ final class Catalog: Sendable {
             throw ClearingHouseError(.notFound, "no catalog at \(path); ingest records into it first, or open it with create: true")
         }
         var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
+        configuration.busyMode = .timeout(Double(Catalog.busyTimeoutMilliseconds) / 1000)
         configuration.label = "chm.catalog"
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
