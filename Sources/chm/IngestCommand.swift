@@ -40,6 +40,7 @@ struct IngestCommand: ParsableCommand {
         let options = IngestOptions(skipInvalid: skipInvalid, strict: strict, defaultKind: kind, defaultLanguage: language)
         try Console.run { try options.validate() }  // (before the index directory is created)
         let house = try indexOptions.open(create: true, lockWait: writeOptions.lockWait())
+        house.firstLoadWritesOnce = true  // (nothing here reads while it writes)
         var report = try Console.run {
             try house.ingest(
                 paths, options: options,

@@ -492,6 +492,8 @@ import SearchCore
     @Test func aFirstLoadWritesUnderARollbackJournalAndLeavesWALMode() throws {
         try withTemporaryDirectory { directory in
             let house = try directory.house()
+            #expect(try journalMode(ofTransactionIn: house) == "wal", "a first load writes once only when asked to")
+            house.firstLoadWritesOnce = true
             #expect(try journalMode(ofTransactionIn: house) == "delete")
             #expect(try house.catalog.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") } == "wal")
             let path = try directory.write("r.jsonl", (0..<200).map { recordJSON("r\($0)", title: "Wetland \($0)") }.joined(separator: "\n"))
@@ -509,6 +511,7 @@ import SearchCore
     @Test func aFirstLoadBesideAnotherConnectionStaysInWALMode() throws {
         try withTemporaryDirectory { directory in
             let house = try directory.house()
+            house.firstLoadWritesOnce = true
             let other = try ClearingHouse(directory: directory.url.appendingPathComponent("index"), create: false)
             #expect(try other.statistics().records == 0)
             #expect(try journalMode(ofTransactionIn: house) == "wal")

@@ -143,7 +143,8 @@ extension Catalog {
     // MARK: A first load
 
     /// Switches the catalog to a rollback journal for a transaction that fills an empty
-    /// catalog, when no other connection has it open; returns whether it did.
+    /// catalog, when ``firstLoadWritesOnce`` allows it and no other connection has the
+    /// catalog open; returns whether it did.
     ///
     /// In WAL mode every page a transaction writes is written twice: to the WAL, and again to
     /// the database file by the checkpoint after the commit (a first ingest of 100,000 records
@@ -157,7 +158,12 @@ extension Catalog {
     /// are closed first, and the switch is tried without waiting: when another process has the
     /// catalog open (a server), the transaction stays in WAL mode as every other one does.
     /// ``endFirstLoad()`` returns to WAL mode after the transaction.
+    ///
+    /// The price: once the transaction's pages spill into the file (or at its commit), it
+    /// holds the file exclusively, and every reader waits until the commit, which is why a
+    /// process that reads while it writes (a server) leaves this off.
     private func beginFirstLoad() throws -> Bool {
+        guard firstLoadWritesOnce.load(ordering: .relaxed) else { return false }
         let empty = try read { db in
             try !(Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM records) OR EXISTS (SELECT 1 FROM changes)") ?? true)
         }

@@ -35,6 +35,10 @@ final class Catalog: Sendable {
     /// How long a write waits for another connection's lock before it fails (SQLITE_BUSY).
     static let busyTimeoutMilliseconds = 10_000
 
+    /// Whether a transaction into an empty catalog may run under a rollback journal (see
+    /// `beginFirstLoad()`; ``ClearingHouse/firstLoadWritesOnce``).
+    let firstLoadWritesOnce = Atomic<Bool>(false)
+
     /// Reads in a snapshot of the database.
     func read<T>(_ body: (Database) throws -> T) throws -> T {
         try guarded { try database.read(body) }
