@@ -416,6 +416,43 @@ import Records
         }
     }
 
+    /// libxml2 parses up to 4 KB ahead of the node it hands over: the records just before a
+    /// syntax error were parsed whole but never handed over, and --skip-invalid lost them
+    /// (36 of 40 stored). Every record before the broken one is read, and the error says
+    /// that nothing after it was.
+    @Test(arguments: [1, 3, 40, 200]) func everyRecordBeforeASyntaxErrorIsRead(before: Int) throws {
+        try withTemporaryDirectory { directory in
+            var lines = (0..<before).map { #"  <record id="r\#($0)" kind="resource"><title>Record \#($0) about wetlands</title></record>"# }
+            lines.append(#"  <record id="broken" kind="resource"><title>Broken <b></title></record>"#)
+            lines += (0..<20).map { #"  <record id="after\#($0)" kind="resource"><title>After</title></record>"# }
+            let xml = "<records xmlns=\"urn:chm:records:1\">\n" + lines.joined(separator: "\n") + "\n</records>\n"
+            let outcome = try readRecords(xml, named: "broken.xml", as: .xml, in: directory)
+            #expect(outcome.records.map(\.id) == (0..<before).map { "r\($0)" })
+            let failure = try #require(outcome.failure)
+            #expect(failure.line == before + 2)
+            #expect(failure.recordID == "broken")
+            #expect(failure.message.contains("nothing after it in the file was read"), "\(failure.message)")
+        }
+    }
+
+    /// The error between two records (a start tag that breaks): the record before it is
+    /// whole and read.
+    @Test func aRecordJustBeforeABrokenStartTagIsRead() throws {
+        try withTemporaryDirectory { directory in
+            let xml = """
+                <records xmlns="urn:chm:records:1">
+                  <record id="r1" kind="resource"><title>One</title></record>
+                  <record id="r2" kind="resource"><title>Two</title></record>
+                  <record id=r3 kind="resource"><title>Three</title></record>
+                  <record id="r4" kind="resource"><title>Four</title></record>
+                </records>
+                """
+            let outcome = try readRecords(xml, named: "broken.xml", as: .xml, in: directory)
+            #expect(outcome.records.map(\.id) == ["r1", "r2"])
+            #expect(try #require(outcome.failure).line == 4)
+        }
+    }
+
     @Test func truncatedXMLIsAnError() throws {
         try withTemporaryDirectory { directory in
             let xml = """

@@ -56,8 +56,9 @@ final class XMLRecordReader: RecordReader {
                 bytesReadWhenDone = reader.bytesRead
                 stream = nil
             }
-            // Find the root element.
-            while try reader.read() {
+            // Find the root element. (A small file is parsed whole at the first read, so a
+            // syntax error in it stops reading before the root is reached.)
+            while try nativeRecordsRecovered(reader, handle, { try reader.read() }) {
                 guard reader.isElement else { continue }
                 let name = reader.localName
                 let namespace = reader.namespaceURI
@@ -87,6 +88,17 @@ final class XMLRecordReader: RecordReader {
         }
     }
 
+    /// `body`, or, when it throws a syntax error in a file whose root is `<records>`, the
+    /// records parsed whole before the error handed over and the error thrown.
+    private func nativeRecordsRecovered<T>(_ reader: XMLStreamReader, _ handle: (RecordEntry) throws -> Void, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as XMLReadError {
+            guard let root = reader.rootOfFailedDocument, root.namespace == XMLNamespace.records, root.name == "records" else { throw error }
+            throw try recoverNative(from: error, after: nil, reader, handle)
+        }
+    }
+
     private func warnAboutControlCharacters(_ reader: XMLStreamReader, _ handle: (RecordEntry) throws -> Void) throws {
         if let warning = reader.controlCharacterWarning {
             try handle(.message(Diagnostic(.warning, file: displayPath, line: warning.line, message: warning.message)))
@@ -102,26 +114,50 @@ final class XMLRecordReader: RecordReader {
             while try reader.next() {}  // the rest must still be well formed
             return
         }
+        var last: (line: Int, id: String?)?
         var more = try reader.read()
         while more {
-            if reader.depth == 1 && reader.isElement {
-                let element = try reader.expand()
-                if element.localName == "record" && element.namespaceURI == XMLNamespace.records {
-                    try handle(validator.validate(nativeRecord(element)).entry)
+            do {
+                if reader.depth == 1 && reader.isElement {
+                    let element = try reader.expand()
+                    last = (element.line, element.attribute("id"))
+                    try takeNative(element, handle)
+                    more = try reader.next()
                 } else {
-                    try handle(
-                        .message(
-                            Diagnostic(
-                                .warning, file: displayPath, line: element.line,
-                                message:
-                                    "unexpected element <\(element.namespaceURI == XMLNamespace.records ? element.localName : element.qualifiedName)> inside <records> ignored"
-                            )))
+                    more = try reader.read()
                 }
-                more = try reader.next()
-            } else {
-                more = try reader.read()
+            } catch let error as XMLReadError {
+                throw try recoverNative(from: error, after: last, reader, handle)
             }
         }
+    }
+
+    /// A child of `<records>`: a record, or an element that is a warning.
+    private func takeNative(_ element: XMLElement, _ handle: (RecordEntry) throws -> Void) throws {
+        if element.localName == "record" && element.namespaceURI == XMLNamespace.records {
+            try handle(validator.validate(nativeRecord(element)).entry)
+        } else {
+            try handle(
+                .message(
+                    Diagnostic(
+                        .warning, file: displayPath, line: element.line,
+                        message:
+                            "unexpected element <\(element.namespaceURI == XMLNamespace.records ? element.localName : element.qualifiedName)> inside <records> ignored"
+                    )))
+        }
+    }
+
+    /// After `error` stopped reading a native file: hands over the records that libxml2 had
+    /// parsed whole before it (after the one at `last`), and returns the error, which now says
+    /// that nothing after it was read.
+    private func recoverNative(
+        from error: XMLReadError, after last: (line: Int, id: String?)?, _ reader: XMLStreamReader, _ handle: (RecordEntry) throws -> Void
+    ) throws -> XMLReadError {
+        for element in reader.childrenOfRootFinishedBeforeFailure(after: last) { try takeNative(element, handle) }
+        var error = error
+        // (A limit's message stays as JSON's is: the same words for the same refusal.)
+        if !error.exceedsParserLimits { error.message += "; the XML is broken from here, so nothing after it in the file was read" }
+        return error
     }
 
     /// Maps `<record>` to the JSON record shape; inside an OAI-PMH response, `identifier` (the

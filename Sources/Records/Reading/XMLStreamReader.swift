@@ -76,10 +76,13 @@ package enum XMLMessages {
 /// Collects the first error that libxml2 reports while parsing.
 private final class XMLErrorSink {
     var first: XMLReadError?
+    /// The document being built when the first error came (owned by the reader).
+    var document: xmlDocPtr?
 
     func record(_ error: xmlErrorPtr?) {
         guard first == nil, let error else { return }
         guard error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue else { return }
+        document = error.pointee.ctxt?.assumingMemoryBound(to: xmlParserCtxt.self).pointee.myDoc
         var message = error.pointee.message.map { String(cString: $0) } ?? "XML error"
         message = XMLMessages.plain(message.trimmingCharacters(in: .whitespacesAndNewlines))
         if error.pointee.code == XML_ERR_ENTITY_LOOP.rawValue || error.pointee.code == XML_ERR_ENTITY_BOUNDARY.rawValue {
@@ -507,6 +510,41 @@ package final class XMLStreamReader {
             ? "a control character that XML does not allow was read as a space"
             : "\(count) control characters that XML does not allow (the first on this line) were read as spaces"
         return (input.firstControlCharacterLine, message)
+    }
+
+    /// The namespace and local name of the root element of the document that an error
+    /// stopped, if it has one.
+    package var rootOfFailedDocument: (namespace: String?, name: String)? {
+        guard let document = errors.document, let root = xmlDocGetRootElement(document) else { return nil }
+        let element = XMLElement(node: root)
+        return (element.namespaceURI, element.localName)
+    }
+
+    /// The children of the root element that libxml2 finished before the error that stopped
+    /// reading, after the one at `last` (its line and id: the last child handed over), or all
+    /// of them when nothing was. Call it after ``read()`` or ``next()`` threw.
+    ///
+    /// The parser reads ahead of the node the reader is on (a chunk of up to 4 KB), so the
+    /// records just before a syntax error were parsed whole and never visited: they were lost
+    /// with the rest of the file. A child is finished when the parser went on past it: it has
+    /// a next sibling (text or another element); the one the error is in has none. (The
+    /// reader frees the children it has passed, in order, and unlinks them from the tree.)
+    package func childrenOfRootFinishedBeforeFailure(after last: (line: Int, id: String?)?) -> [XMLElement] {
+        guard let document = errors.document, let root = xmlDocGetRootElement(document) else { return [] }
+        var finished: [XMLElement] = []
+        var child = root.pointee.children
+        while let node = child, let next = node.pointee.next {
+            if node.pointee.type == XML_ELEMENT_NODE {
+                let element = XMLElement(node: node)
+                if let last, element.line == last.line, element.attribute("id") == last.id {
+                    finished.removeAll()  // handed over already, as was everything before it
+                } else {
+                    finished.append(element)
+                }
+            }
+            child = next
+        }
+        return finished
     }
 
     /// Builds the current element's subtree and returns it; valid until the reader moves on.
