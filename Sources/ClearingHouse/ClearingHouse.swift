@@ -227,7 +227,12 @@ extension ClearingHouse {
     /// Without `waiting`, a write of this process on the directory (through another object)
     /// makes it throw a `locked` error at once.
     func exclusiveWrite<T>(waiting: Bool = true, _ body: () throws -> T) throws -> T {
-        try writes.pass(waiting: waiting, body)
+        try writes.pass(waiting: waiting) {
+            // (Before the index writer opens: it would create `segments/` in a directory
+            // deleted or replaced under this process.)
+            try catalog.ensureInPlace()
+            return try body()
+        }
     }
 }
 

@@ -404,6 +404,58 @@ import Testing
         }
     }
 
+    /// Operations QA: an index directory moved into place under a running server (a new
+    /// index built aside, then `mv`) left it searching the new index against the old, deleted
+    /// catalog (totals without hits), writing posted records into the old catalog with a 200,
+    /// and rebuilding the new index from the old catalog. Every read and write now says the
+    /// catalog was replaced (503, restart), and the new directory is left as it was.
+    @Test func anIndexDirectoryReplacedUnderTheServerIsRefusedNotMixed() async throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let replacement = try Fixture(records: [#"{"id": "new-1", "kind": "technology", "title": "Replacement record"}"#])
+        defer { replacement.remove() }
+        let application = fixture.server().makeApplication()
+        let index = fixture.house.directory
+        try await application.test(.router) { client in
+            #expect(try await client.get("/v1/search?q=reef").status == .ok)
+            try FileManager.default.moveItem(at: index, to: fixture.directory.appendingPathComponent("index.old"))
+            try FileManager.default.moveItem(at: replacement.house.directory, to: index)
+            let segmentsBefore = try FileManager.default.contentsOfDirectory(atPath: index.appendingPathComponent("segments").path).sorted()
+
+            for uri in ["/v1/search?q=reef", "/v1/search?q=", "/v1/records/tech-fog", "/v1/stats", "/readyz"] {
+                let problem = expectProblem(try await client.get(uri), .serviceUnavailable)
+                #expect((problem["detail"] as? String ?? "").contains("deleted or replaced while open"), "\(uri): \(problem)")
+            }
+            let post = try await client.post("/v1/records", #"{"id": "posted", "kind": "technology", "title": "Posted"}"#)
+            expectProblem(post, .serviceUnavailable)
+            expectProblem(try await client.execute(uri: "/v1/records/tech-fog", method: .delete, headers: [.authorization: "Bearer \(testKey)"]), .serviceUnavailable)
+            // The replacement is untouched: no segment written, no record posted into either.
+            #expect(try FileManager.default.contentsOfDirectory(atPath: index.appendingPathComponent("segments").path).sorted() == segmentsBefore)
+            let reopened = try ClearingHouse(directory: index, create: false)
+            #expect(try reopened.statistics().records == 1)
+            #expect(try reopened.record(id: "posted") == nil)
+            let old = try ClearingHouse(directory: fixture.directory.appendingPathComponent("index.old"), create: false)
+            #expect(try old.record(id: "posted") == nil)
+        }
+    }
+
+    /// Operations QA: the index directory deleted under a running server: a POST answered 200
+    /// and its records were lost (a `segments/` made again without a catalog). Writes and
+    /// reads are refused, and nothing is made where the directory was.
+    @Test func anIndexDirectoryDeletedUnderTheServerRefusesWrites() async throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let application = fixture.server().makeApplication()
+        let index = fixture.house.directory
+        try await application.test(.router) { client in
+            try FileManager.default.removeItem(at: index)
+            expectProblem(try await client.post("/v1/records", #"{"id": "posted", "kind": "technology", "title": "Posted"}"#), .serviceUnavailable)
+            expectProblem(try await client.execute(uri: "/v1/records/tech-fog", method: .delete, headers: [.authorization: "Bearer \(testKey)"]), .serviceUnavailable)
+            expectProblem(try await client.get("/v1/search?q=reef"), .serviceUnavailable)
+            #expect(!FileManager.default.fileExists(atPath: index.path))
+        }
+    }
+
     @Test func corsForListedOriginsOnly() async throws {
         try await withServer { client, _ in
             let preflight = try await client.execute(

@@ -116,6 +116,7 @@ extension Catalog {
         defer { if rollbackJournal { endFirstLoad() } }
         let committed = try guarded {
             try database.writeWithoutTransaction { db in
+                try ensureInPlace(db)
                 var committed = false
                 try db.inTransaction(.immediate) {
                     let rebuildingOAIIndex = try beginOAIItems(in: db)
@@ -222,18 +223,32 @@ extension Catalog {
     /// file itself: the connections' page caches keep pages read before it was damaged.)
     func checkReadable() throws {
         try read { db in
-            // (A file deleted, or replaced by a rename, under the open connections would still
-            // read: SQLite compares the open file with the path's, and opens no descriptor.)
-            guard !Catalog.hasMoved(db) else {
-                throw ClearingHouseError(
-                    .damaged, "catalog error in \(path): the file was deleted or replaced while open; restart, or restore the index directory from a backup")
-            }
             guard Catalog.fileHeader(db) == Array("SQLite format 3\u{0}".utf8) else {
                 throw ClearingHouseError(
                     .damaged, "catalog error in \(path): the file's header is not a SQLite database's; restore the index directory from a backup")
             }
             _ = try Row.fetchOne(db, sql: "SELECT (SELECT MAX(seq) FROM changes), (SELECT id FROM records LIMIT 1)")
         }
+    }
+
+    /// Throws when the file the connection has open is no longer the catalog at ``path``:
+    /// deleted, or replaced by a rename (an index directory moved into place, or deleted,
+    /// under a running server). Its connections would go on reading the old file and writing
+    /// into it, while the index follows the directory: writes acknowledged and lost, and a
+    /// new index rebuilt from the old catalog (operations QA). Every read and write checks
+    /// (one `stat`; SQLite compares the inode with the open file's, opening no descriptor).
+    func ensureInPlace(_ db: Database) throws {
+        guard !Catalog.hasMoved(db) else {
+            throw ClearingHouseError(
+                .damaged,
+                "catalog error in \(path): the file was deleted or replaced while open (the index directory moved or deleted?); nothing was read or written: restart to open the index there now, or restore the directory from a backup"
+            )
+        }
+    }
+
+    /// ``ensureInPlace(_:)`` on the writer connection.
+    func ensureInPlace() throws {
+        try guarded { try database.writeWithoutTransaction { db in try ensureInPlace(db) } }
     }
 
     /// Whether the database file the connection has open is no longer the one at its path

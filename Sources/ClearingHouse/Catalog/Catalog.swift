@@ -41,12 +41,22 @@ final class Catalog: Sendable {
 
     /// Reads in a snapshot of the database.
     func read<T>(_ body: (Database) throws -> T) throws -> T {
-        try guarded { try database.read(body) }
+        try guarded {
+            try database.read { db in
+                try ensureInPlace(db)
+                return try body(db)
+            }
+        }
     }
 
     /// Writes in one transaction.
     func write<T>(_ body: (Database) throws -> T) throws -> T {
-        try guarded { try database.write(body) }
+        try guarded {
+            try database.write { db in
+                try ensureInPlace(db)
+                return try body(db)
+            }
+        }
     }
 
     /// Opens the catalog at `path`, creating it (and migrating its schema) when `create` is
