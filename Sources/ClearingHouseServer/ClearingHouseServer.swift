@@ -67,7 +67,8 @@ public final class ClearingHouseServer: Sendable {
 
     /// Serves until SIGINT or SIGTERM, then shuts down gracefully: the server stops taking
     /// connections, requests in flight finish (an ingest commits or rolls back whole), and the
-    /// function returns.
+    /// function returns. Requests still in flight after ``ServerConfiguration/shutdownTimeout``
+    /// have their connections closed.
     ///
     /// First it catches the index up with the catalog when it can take the write lock at once
     /// (``ClearingHouse/synchronizeIndex()`` without waiting); when another process holds it,
@@ -88,10 +89,15 @@ public final class ClearingHouseServer: Sendable {
             }
         }
         let application = makeApplication(onReady: onReady)
-        let group = ServiceGroup(
-            configuration: .init(services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        var group = ServiceGroupConfiguration(
+            services: [
+                .init(service: application),
+                .init(service: ShutdownNotice(logger: logger, timeout: configuration.shutdownTimeout), successTerminationBehavior: .ignore),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        group.maximumGracefulShutdownDuration = configuration.shutdownTimeout
         do {
-            try await group.run()
+            try await ServiceGroup(configuration: group).run()
         } catch let error as IOError {
             throw bindingError(error) ?? error
         }
@@ -261,5 +267,17 @@ struct ThreadPoolShutdown: Service {
     func run() async throws {
         try? await gracefulShutdown()
         try await pool.shutdownGracefully()
+    }
+}
+
+/// Says on the log that a graceful shutdown began and how long it waits, so that an operator
+/// whose server does not stop at once knows why.
+struct ShutdownNotice: Service {
+    let logger: Logger
+    let timeout: Duration
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        logger.notice("shutting down: requests in flight may finish within \(timeout.components.seconds) s, then their connections are closed")
     }
 }

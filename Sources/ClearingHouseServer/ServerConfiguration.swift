@@ -28,6 +28,13 @@ public struct ServerConfiguration: Sendable {
     /// The provider's base URL as its responses name it; nil: `http://` and the request's
     /// `Host`, then `/oai`.
     public var oaiBaseURL: String?
+    /// How long a graceful shutdown (SIGTERM, SIGINT) waits for the requests in flight before
+    /// it closes their connections: a client uploading slowly must not hold the process for
+    /// hours. An ingest that is running then still commits or rolls back whole.
+    public var shutdownTimeout: Duration = .seconds(30)
+
+    /// The longest ``shutdownTimeout`` (a day).
+    public static let maximumShutdownTimeout = Duration.seconds(86_400)
 
     /// A configuration; the defaults are `chm serve`'s.
     public init(
@@ -52,7 +59,8 @@ public struct ServerConfiguration: Sendable {
 
     /// Checks the values a front end took from a user.
     /// - Throws: ``ClearingHouseError`` naming the parameter (`port`, `maxBodyMb`, `host`,
-    ///   `corsOrigin`, `maxConnections`, `oaiPageSize`, `oaiAdminEmail`, `oaiBaseUrl`).
+    ///   `corsOrigin`, `maxConnections`, `shutdownTimeout`, `oaiPageSize`, `oaiAdminEmail`,
+    ///   `oaiBaseUrl`).
     public func validate() throws {
         guard (0...65535).contains(port) else { throw ClearingHouseError.parameter("port", "\(port) is not between 0 and 65535") }
         guard (1...(Self.maximumBodyMegabytes << 20)).contains(maxBodyBytes) else {
@@ -62,6 +70,9 @@ public struct ServerConfiguration: Sendable {
         for origin in corsOrigins where origin.isEmpty || origin.hasSuffix("/") {
             throw ClearingHouseError.parameter(
                 "corsOrigin", "\"\(origin)\" is not an origin (scheme://host[:port], without a path or a trailing /)")
+        }
+        guard shutdownTimeout >= .zero, shutdownTimeout <= Self.maximumShutdownTimeout else {
+            throw ClearingHouseError.parameter("shutdownTimeout", "\(shutdownTimeout) is not between 0 and 86400 seconds")
         }
         if let maxConnections, maxConnections < 1 {
             throw ClearingHouseError.parameter("maxConnections", "\(maxConnections) is below 1")

@@ -50,6 +50,11 @@ struct ServeCommand: AsyncParsableCommand {
         help: ArgumentHelp("Most connections open at once; more are closed when accepted (default: the open-file limit less 256).", valueName: "N"))
     var maxConnections: Int?
 
+    @Option(
+        name: .customLong("shutdown-timeout"), parsing: .unconditional,
+        help: ArgumentHelp("Seconds that requests in flight may take after SIGTERM or SIGINT before their connections are closed.", valueName: "SECONDS"))
+    var shutdownTimeout = 30
+
     @Flag(help: "No log line per request.")
     var quiet = false
 
@@ -58,10 +63,11 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--max-body-mb: \(maxBodyMegabytes) is not between 1 and \(ServerConfiguration.maximumBodyMegabytes)")
         }
         do {
-            try ServerConfiguration(
+            var configuration = ServerConfiguration(
                 host: host, port: port, corsOrigins: corsOrigins, oai: OAIConfiguration(pageSize: oaiPageSize),
-                maxConnections: maxConnections
-            ).validate()
+                maxConnections: maxConnections)
+            configuration.shutdownTimeout = .seconds(shutdownTimeout)
+            try configuration.validate()
         } catch let error as ClearingHouseError {
             throw ValidationError(Console.message(of: error))
         }
@@ -69,12 +75,13 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let keys = try apiKeyFile.map { file in try Console.run { try APIKeys(contentsOf: URL(fileURLWithPath: file)) } }
-        let configuration = ServerConfiguration(
+        var configuration = ServerConfiguration(
             host: host, port: port, apiKeys: keys, corsOrigins: corsOrigins, maxBodyBytes: maxBodyMegabytes << 20,
             logRequests: !quiet,
             oai: OAIConfiguration(
                 adminEmails: oaiAdminEmails.isEmpty ? OAIConfiguration().adminEmails : oaiAdminEmails, pageSize: oaiPageSize),
             oaiBaseURL: oaiBaseURL, maxConnections: maxConnections)
+        configuration.shutdownTimeout = .seconds(shutdownTimeout)
         // (The admin emails and base URL are checked here, in one line and exit 64 before the
         // index is opened: Identify with them would fail the OAI-PMH schema.)
         try Console.run { try configuration.validate() }

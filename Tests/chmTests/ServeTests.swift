@@ -205,6 +205,52 @@ struct ServeTests {
         #expect(!server.standardError.contains("GET /v1/search"))
     }
 
+    /// Operations QA: a client uploading slowly (3 KB/s, above the slow-body cut-off) held a
+    /// SIGTERM'd server for a minute, and would for hours with a large body. After
+    /// `--shutdown-timeout` the connection is closed and the process ends; the log says
+    /// that it is shutting down and for how long it waits.
+    @Test(.timeLimit(.minutes(2))) func aSlowUploadHoldsAShutdownNoLongerThanItsTimeout() throws {
+        let directory = try TemporaryDirectory()
+        let keyFile = try directory.write("keys", "the-key\n")
+        let server = try Server(
+            ["--index", directory.path("index"), "--port", "0", "--api-key-file", keyFile, "--shutdown-timeout", "1", "--quiet"], in: directory)
+        defer { server.stop(signal: SIGKILL) }
+        let port = try #require(Int(server.address.split(separator: ":").last ?? ""))
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(descriptor >= 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        try #require(connected == 0)
+        let head = Array(
+            "POST /v1/records HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer the-key\r\nContent-Type: application/x-ndjson\r\nContent-Length: 10000000\r\n\r\n".utf8)
+        #expect(Glibc.send(descriptor, head, head.count, Int32(MSG_NOSIGNAL)) == head.count)
+        let chunk = [UInt8](repeating: 0x20, count: 1500)
+        let started = Date()
+        var signalled: Date?
+        // 3 KB/s until the server closes the connection (or a minute passes).
+        while Date().timeIntervalSince(started) < 60 {
+            if Glibc.send(descriptor, chunk, chunk.count, Int32(MSG_NOSIGNAL)) < 0 { break }
+            if signalled == nil, Date().timeIntervalSince(started) > 2 {
+                kill(server.process.processIdentifier, SIGTERM)
+                signalled = Date()
+            }
+            if !server.process.isRunning { break }
+            usleep(500_000)
+        }
+        let sent = try #require(signalled)
+        let deadline = Date().addingTimeInterval(30)
+        while server.process.isRunning, Date() < deadline { usleep(50_000) }
+        #expect(!server.process.isRunning, "still running \(Date().timeIntervalSince(sent)) s after SIGTERM")
+        #expect(Date().timeIntervalSince(sent) < 15)
+        #expect(server.standardError.contains("shutting down: requests in flight may finish within 1 s"), "\(server.standardError)")
+    }
+
     @Test func sigtermDuringAnIngestLetsItFinishWhole() async throws {
         let directory = try TemporaryDirectory()
         let keyFile = try directory.write("keys", "the-key\n")
