@@ -11,6 +11,7 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import Synchronization
+import SearchCore
 import Testing
 
 @testable import Records
@@ -131,6 +132,35 @@ private final class BreakingTransport: OAIHTTPTransport {
             return count <= failAfter
         }
         guard allowed else { throw Unreachable() }
+        return try await inner.get(url, timeout: timeout, maximumBytes: maximumBytes)
+    }
+}
+
+/// A transport that, before the third request (the second page), takes the index's write
+/// lock of `segments` as another process's write would (the engine's own writer: no
+/// in-process gate), and lets it go a second later.
+private final class LockingTransport: OAIHTTPTransport {
+    let inner = HTTPTransport()
+    let segments: URL
+    let served = Mutex(0)
+
+    init(segments: URL) { self.segments = segments }
+
+    func get(_ url: String, timeout: Duration, maximumBytes: Int) async throws -> OAIHTTPResponse {
+        let count = served.withLock { count in
+            count += 1
+            return count
+        }
+        if count == 3 {
+            let locked = DispatchSemaphore(value: 0)
+            Thread.detachNewThread { [segments] in
+                let writer = try? IndexWriter(directory: segments, schema: RecordIndexing.schema)
+                locked.signal()
+                Thread.sleep(forTimeInterval: 1)
+                writer?.close()
+            }
+            locked.wait()
+        }
         return try await inner.get(url, timeout: timeout, maximumBytes: maximumBytes)
     }
 }
@@ -344,6 +374,28 @@ struct HarvestTests {
             let wholeContents = try contents(whole.house)
             #expect(brokenContents == wholeContents)
             #expect(try broken.house.harvestSources().first?.isResumable == false)
+        }
+    }
+
+    /// Operations QA: a harvest into the index of a busy server stopped after page 57 with
+    /// the lock error (each page takes the lock; a server's write landed between two). Once a
+    /// page is stored, the next waits for another process's write.
+    @Test("a write of another process between two pages is waited for, not the end of the harvest")
+    func aLockBetweenPagesIsWaitedFor() async throws {
+        try await withProviderAndHarvester { url, _, harvester in
+            let transport = LockingTransport(segments: harvester.segmentsDirectory)
+            let outcome: Result<HarvestReport, any Error>
+            do {
+                outcome = .success(try await harvester.harvest(HarvestRequest(baseURL: url), transport: transport))
+            } catch {
+                outcome = .failure(error)
+            }
+            try await transport.inner.shutdown()
+            let report = try #require(try outcome.get().harvests.first)
+            let result = try outcome.get()
+            #expect(report.complete && result.succeeded, "\(report.failure ?? "")")
+            #expect(report.added == providerRecords.count)
+            #expect(transport.served.withLock { $0 } >= 4)
         }
     }
 

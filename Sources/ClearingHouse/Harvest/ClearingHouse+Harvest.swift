@@ -68,7 +68,7 @@ extension ClearingHouse {
     /// the harvest (`next`) or its completion (`completed`).
     fileprivate func storeHarvestPage(
         _ body: [UInt8], displayName: String, key: HarvestSource.Key, envelope: OAIResponseEnvelope, limits: RecordLimits,
-        next: PendingHarvest?, completed: PendingHarvest?, diagnostics: @escaping (Diagnostic) -> Void
+        next: PendingHarvest?, completed: PendingHarvest?, lockWait: Duration?, diagnostics: @escaping (Diagnostic) -> Void
     ) throws -> IngestReport {
         let file = RecordFile(bytes: body, format: .xml, displayName: displayName)
         let tokenLine = envelope.resumptionToken?.line
@@ -98,7 +98,7 @@ extension ClearingHouse {
                         stored: outcome.counts.added + outcome.counts.updated, deleted: outcome.counts.deleted, rejected: outcome.invalid)
                     try transaction.saveHarvestPage(
                         key, counts: counts, memberships: memberships, deletedIDs: outcome.deletedIDs, next: next, completed: completed)
-                })
+                }, lockWait: lockWait)
         }
     }
 
@@ -230,6 +230,9 @@ private struct Harvester {
     /// Pages in a row without a new record (nor, for empty pages, a cursor that moves on while
     /// below the completeListSize, when the provider gives one) that end a harvest as a loop.
     static let maximumPagesWithNothingNew = 100
+    /// How long a page after the first waits, at least, for another process's write (a
+    /// server's, a `chm ingest`) to end before the harvest stops.
+    static let lockWaitBetweenPages = Duration.seconds(60)
     /// Pages in a row without a new record that end a harvest as a loop even when each moves
     /// the cursor on: generous (a provider of 100 items a page leaving out 100,000 of them in a
     /// row passes), but a provider whose cursor climbs for ever is stopped.
@@ -259,6 +262,7 @@ private struct Harvester {
         // otherwise send its pages (empty, or the same records) forever.
         var seenItems = Set<Int>()
         var pagesWithNothingNew = 0
+        var storedPages = 0
         var pagesWithoutRecords = 0
         var lastCursor: Int?
         while true {
@@ -364,6 +368,9 @@ private struct Harvester {
             let emit = self.emit
             let ingested = try house.storeHarvestPage(
                 body, displayName: displayName, key: key, envelope: envelope, limits: request.recordLimits, next: next, completed: completed,
+                // (Once a page is stored, a write of another process between two pages, such as
+                // a server's, is waited for: a harvest that had started stopped in the middle.)
+                lockWait: storedPages > 0 ? max(house.writeLockWait, Self.lockWaitBetweenPages) : nil,
                 diagnostics: { diagnostic in
                     switch diagnostic.severity {
                     case .error: pageErrors += 1
@@ -378,6 +385,7 @@ private struct Harvester {
                 throw Stop(
                     message: "\(displayName): the page could not be read to its end, so nothing from it was stored (\(url)); the harvest stops at this page, and will again until the provider mends it")
             }
+            storedPages += 1
             report.pages += 1
             report.added += ingested.added
             report.updated += ingested.updated

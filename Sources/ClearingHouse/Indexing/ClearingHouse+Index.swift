@@ -44,9 +44,9 @@ extension ClearingHouse {
 
     /// Opens the index for writing (one writer at a time, across processes), waiting up to
     /// ``writeLockWait`` for another process's write to end when `waiting`.
-    func openIndexWriter(bm25: BM25Parameters = RecordIndexing.defaultBM25, waiting: Bool = true) throws -> IndexWriter {
+    func openIndexWriter(bm25: BM25Parameters = RecordIndexing.defaultBM25, waiting: Bool = true, lockWait wait: Duration? = nil) throws -> IndexWriter {
         let writer: IndexWriter
-        let lockWait = waiting ? writeLockWait : .zero
+        let lockWait = waiting ? wait ?? writeLockWait : .zero
         do {
             writer = try IndexWriter(directory: segmentsDirectory, schema: RecordIndexing.schema, bm25: bm25, lockWait: lockWait)
         } catch let error where error.code == .schemaMismatch {

@@ -171,7 +171,8 @@ extension ClearingHouse {
     func ingestLocked(
         files: [RecordFile], problems: [Diagnostic], runPaths: [String], thesaurusPaths: [String], options: IngestOptions,
         progress: ((IngestProgress) -> Void)?, diagnostics: ((Diagnostic) -> Void)?, command: String = "ingest",
-        harvestedFrom: String? = nil, beforeCommit: ((Catalog.Transaction, StoredFileOutcome) throws -> Void)? = nil
+        harvestedFrom: String? = nil, beforeCommit: ((Catalog.Transaction, StoredFileOutcome) throws -> Void)? = nil,
+        lockWait: Duration? = nil
     ) throws -> IngestReport {
         var report = IngestReport()
         let emit = { (diagnostic: Diagnostic) in
@@ -184,7 +185,7 @@ extension ClearingHouse {
         }
         // Take the index's write lock first: one writer at a time, and a second one fails
         // before touching the catalog.
-        let indexWriter = try openIndexWriter()
+        let indexWriter = try openIndexWriter(lockWait: lockWait)
         defer { indexWriter.close() }
         // The index follows the catalog as it goes (after catching up with what an
         // interrupted write left behind).
