@@ -333,21 +333,26 @@ struct SegmentEncoder {
         let sections = try perDocument.sections()
 
         var file = try SegmentFileOutput(path: path)
-        try file.add(.meta, meta.bytes)
-        try file.add(.termIndex, termIndex)
-        try file.add(.termBlocks, termDictionary.blocks)
-        try file.add(.postings, postingsWriter)
-        try file.add(.positions, positionsWriter)
-        try file.add(.norms, parts: sections.norms)
-        try file.add(.lengths, parts: sections.lengths)
-        try file.add(.keys, parts: sections.keys)
-        try file.add(.keywords, parts: sections.keywords)
-        // (Segments without word forms have no such sections, as before they existed.)
-        if !formDictionary.isEmpty {
-            try file.add(.formIndex, formIndex)
-            try file.add(.formBlocks, formDictionary.blocks)
+        do {
+            try file.add(.meta, meta.bytes)
+            try file.add(.termIndex, termIndex)
+            try file.add(.termBlocks, termDictionary.blocks)
+            try file.add(.postings, postingsWriter)
+            try file.add(.positions, positionsWriter)
+            try file.add(.norms, parts: sections.norms)
+            try file.add(.lengths, parts: sections.lengths)
+            try file.add(.keys, parts: sections.keys)
+            try file.add(.keywords, parts: sections.keywords)
+            // (Segments without word forms have no such sections, as before they existed.)
+            if !formDictionary.isEmpty {
+                try file.add(.formIndex, formIndex)
+                try file.add(.formBlocks, formDictionary.blocks)
+            }
+            try file.finish()
+        } catch {
+            file.abandon()
+            throw error
         }
-        try file.finish()
     }
 }
 

@@ -152,6 +152,7 @@ struct SegmentFileOutput {
     private let descriptor: Int32
     private var offset = 0
     private var table: [(SectionID, Int, Int, UInt32)] = []
+    private var isOpen = true
 
     init(path: String) throws(IndexError) {
         self.path = path
@@ -202,7 +203,10 @@ struct SegmentFileOutput {
 
     /// Writes the table and footer, fsyncs and closes the file.
     mutating func finish() throws(IndexError) {
-        defer { Glibc.close(descriptor) }
+        defer {
+            Glibc.close(descriptor)
+            isOpen = false
+        }
         var tableWriter = ByteWriter()
         tableWriter.uint32(UInt32(table.count))
         for (id, sectionOffset, length, crc) in table {
@@ -218,6 +222,14 @@ struct SegmentFileOutput {
         footer.append(SegmentFileFormat.endMagic)
         try write(tableWriter.bytes + footer.bytes)
         try FileSystem.sync(descriptor, path: path)
+    }
+
+    /// Closes and removes the file after a write failed (a full disk): no manifest names it,
+    /// and it would hold the space the error asks to free until the next commit's clean-up.
+    mutating func abandon() {
+        if isOpen { Glibc.close(descriptor) }
+        isOpen = false
+        unlink(path)
     }
 }
 
