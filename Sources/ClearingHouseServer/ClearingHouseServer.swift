@@ -44,6 +44,9 @@ public final class ClearingHouseServer: Sendable {
     /// The port actually bound (``ServerConfiguration/port`` may be 0), once listening: the
     /// OAI-PMH base URL falls back to it when a request's `Host` cannot be used.
     let boundPort = Atomic<Int>(0)
+    /// The keys that may write now: ``ServerConfiguration/apiKeys`` until
+    /// ``reloadAPIKeys()`` reads the key file again.
+    let apiKeys: Mutex<APIKeys?>
 
     /// A server of `house`.
     /// - Parameters:
@@ -56,6 +59,7 @@ public final class ClearingHouseServer: Sendable {
         self.house = house
         self.configuration = configuration
         self.logger = logger
+        apiKeys = Mutex(configuration.apiKeys)
         writePool = NIOThreadPool(numberOfThreads: 1)
         writePool.start()
         openAPIDocument = Bundle.module.url(forResource: "openapi", withExtension: "json")
@@ -93,6 +97,7 @@ public final class ClearingHouseServer: Sendable {
             services: [
                 .init(service: application),
                 .init(service: ShutdownNotice(logger: logger, timeout: configuration.shutdownTimeout), successTerminationBehavior: .ignore),
+                .init(service: KeyReloader(server: self), successTerminationBehavior: .ignore),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         group.maximumGracefulShutdownDuration = configuration.shutdownTimeout
@@ -267,6 +272,42 @@ struct ThreadPoolShutdown: Service {
     func run() async throws {
         try? await gracefulShutdown()
         try await pool.shutdownGracefully()
+    }
+}
+
+extension ClearingHouseServer {
+    /// Reads ``ServerConfiguration/apiKeyFile`` again and lets its keys write from now on
+    /// (what SIGHUP does while ``run(onReady:)`` serves).
+    /// - Returns: how many keys the file holds.
+    /// - Throws: ``ClearingHouseError`` (parameter `apiKeyFile`) when the server has no key
+    ///   file, or it cannot be read or holds no key; the keys in use are kept.
+    @discardableResult
+    public func reloadAPIKeys() throws -> Int {
+        guard let file = configuration.apiKeyFile else {
+            throw ClearingHouseError.parameter(
+                "apiKeyFile", "this server was started without a key file (it is read-only); restart it with --api-key-file to take writes")
+        }
+        let keys = try APIKeys(contentsOf: file)
+        apiKeys.withLock { $0 = keys }
+        return keys.count
+    }
+}
+
+/// Reads the key file again on SIGHUP (which would otherwise end the process), saying on the
+/// log what it did.
+struct KeyReloader: Service {
+    let server: ClearingHouseServer
+
+    func run() async throws {
+        let hangUps = await UnixSignalsSequence(trapping: .sighup)
+        for await _ in hangUps.cancelOnGracefulShutdown() {
+            do {
+                let count = try server.reloadAPIKeys()
+                server.logger.notice("SIGHUP: read \(count) API key\(count == 1 ? "" : "s") from \(server.configuration.apiKeyFile?.path ?? "")")
+            } catch let error as ClearingHouseError {
+                server.logger.error("SIGHUP: \(error.message); the keys in use are kept")
+            }
+        }
     }
 }
 

@@ -10,6 +10,10 @@ public struct ServerConfiguration: Sendable {
     /// The keys that may write (`Authorization: Bearer KEY`); nil: the server is read-only
     /// and refuses every write with 403.
     public var apiKeys: APIKeys?
+    /// The file ``apiKeys`` were read from, if any: SIGHUP reads it again
+    /// (``ClearingHouseServer/reloadAPIKeys()``), so that a key is added or revoked without a
+    /// restart.
+    public var apiKeyFile: URL?
     /// Web origins (`https://example.org`) whose pages may call the API (CORS); others get
     /// no CORS headers.
     public var corsOrigins: [String]

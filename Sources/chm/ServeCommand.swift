@@ -82,6 +82,7 @@ struct ServeCommand: AsyncParsableCommand {
                 adminEmails: oaiAdminEmails.isEmpty ? OAIConfiguration().adminEmails : oaiAdminEmails, pageSize: oaiPageSize),
             oaiBaseURL: oaiBaseURL, maxConnections: maxConnections)
         configuration.shutdownTimeout = .seconds(shutdownTimeout)
+        configuration.apiKeyFile = apiKeyFile.map { URL(fileURLWithPath: $0) }
         // (The admin emails and base URL are checked here, in one line and exit 64 before the
         // index is opened: Identify with them would fail the OAI-PMH schema.)
         try Console.run { try configuration.validate() }

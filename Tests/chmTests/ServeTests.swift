@@ -251,6 +251,49 @@ struct ServeTests {
         #expect(server.standardError.contains("shutting down: requests in flight may finish within 1 s"), "\(server.standardError)")
     }
 
+    /// Operations QA: SIGHUP, which operators send to reload, ended the server (exit 129,
+    /// nothing logged), and a key could be revoked only by a restart. SIGHUP reads the key
+    /// file again; a file that cannot be read keeps the keys in use.
+    @Test func sighupReadsTheKeyFileAgain() async throws {
+        let directory = try TemporaryDirectory()
+        let keyFile = try directory.write("keys", "old-key\n")
+        let server = try Server(["--index", directory.path("index"), "--port", "0", "--api-key-file", keyFile, "--quiet"], in: directory)
+        defer { server.stop(signal: SIGKILL) }
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let address = server.address
+        func post(_ id: String, key: String) async throws -> Int {
+            try await Self.send(
+                client, address + "/v1/records", method: .POST, body: #"{"id":"\#(id)","kind":"technology","title":"Reloaded"}"#,
+                contentType: "application/json", key: key
+            ).status
+        }
+        func hangUp(expecting line: String) throws {
+            kill(server.process.processIdentifier, SIGHUP)
+            let deadline = Date().addingTimeInterval(20)
+            while !server.standardError.contains(line), Date() < deadline { usleep(20_000) }
+            #expect(server.standardError.contains(line), "\(server.standardError)")
+        }
+        do {
+            #expect(try await post("a", key: "new-key") == 401)
+            try "old-key\nnew-key\n".write(toFile: keyFile, atomically: true, encoding: .utf8)
+            try hangUp(expecting: "SIGHUP: read 2 API keys")
+            #expect(try await post("b", key: "new-key") == 200)
+            try "new-key\n".write(toFile: keyFile, atomically: true, encoding: .utf8)
+            try hangUp(expecting: "SIGHUP: read 1 API key from")
+            #expect(try await post("c", key: "old-key") == 401)
+            try FileManager.default.removeItem(atPath: keyFile)
+            try hangUp(expecting: "the keys in use are kept")
+            #expect(try await post("d", key: "new-key") == 200)
+            #expect(server.process.isRunning)
+        } catch {
+            try await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+        server.stop(signal: SIGTERM)
+        #expect(server.process.terminationStatus == 0, "\(server.standardError)")
+    }
+
     @Test func sigtermDuringAnIngestLetsItFinishWhole() async throws {
         let directory = try TemporaryDirectory()
         let keyFile = try directory.write("keys", "the-key\n")
