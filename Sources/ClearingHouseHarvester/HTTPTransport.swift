@@ -6,6 +6,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOHTTPCompression
+import NIOPosix
 import NIOSSL
 
 /// Fetches OAI-PMH responses over HTTP(S) with AsyncHTTPClient, for
@@ -108,7 +109,14 @@ public final class HTTPTransport: OAIHTTPTransport {
                 status: status, retryAfter: response.headers.first(name: "Retry-After"), body: Array(buffer: body),
                 location: [301, 302, 303, 307, 308].contains(status) ? response.headers.first(name: "Location") : nil)
         } catch let error as IOError {
-            throw TransportError(description: error.errnoCode == ECONNREFUSED ? "connection refused" : String(cString: strerror(error.errnoCode)))
+            throw TransportError(description: Self.reason(errno: error.errnoCode))
+        } catch let error as NIOConnectionError {
+            // (Every address of the host was tried: `connection reset (error set): ...` with
+            // each attempt's error nested, as an operations QA saw it, said the first.)
+            let codes = error.connectionErrors.compactMap { ($0.error as? IOError)?.errnoCode }
+            throw TransportError(description: codes.first.map(Self.reason(errno:)) ?? "cannot connect to \(error.host):\(error.port)")
+        } catch let error as HTTPClientError where error == .remoteConnectionClosed {
+            throw TransportError(description: "the provider closed the connection before it answered")
         } catch let error as HTTPClientError where error == .deadlineExceeded {
             throw TransportError(description: "no answer within \(Self.seconds(timeout)) s")
         } catch let error as HTTPClientError where error == .connectTimeout {
@@ -212,6 +220,11 @@ public final class HTTPTransport: OAIHTTPTransport {
     static func seconds(_ duration: Duration) -> String {
         let value = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
         return String(format: value == value.rounded() ? "%.0f" : "%.1f", value)
+    }
+
+    /// A system error in a few words (`connection refused`).
+    static func reason(errno code: Int32) -> String {
+        code == ECONNREFUSED ? "connection refused" : String(cString: strerror(code)).lowercased()
     }
 
     /// Why a request failed, in a few words (`connection refused`).

@@ -399,6 +399,43 @@ struct HarvestTests {
         }
     }
 
+    /// Operations QA: a provider that went away mid-harvest was reported with the HTTP
+    /// client's nested description (`connection reset (error set): Connection refused) (errno:
+    /// 111)))`). A connection closed before any answer is said in words.
+    @Test("a provider that closes the connection without answering is said in words")
+    func aClosedConnectionIsSaidInWords() async throws {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(listener >= 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) == 0 && getsockname(listener, $0, &length) == 0 }
+        }
+        try #require(bound && listen(listener, 16) == 0)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        Thread.detachNewThread {
+            while true {
+                let connection = accept(listener, nil, nil)
+                if connection < 0 { break }
+                close(connection)
+            }
+        }
+        defer {
+            shutdown(listener, Int32(SHUT_RDWR))
+            close(listener)
+        }
+        let harvester = try Fixture(records: [])
+        defer { harvester.remove() }
+        var request = HarvestRequest(baseURL: "http://127.0.0.1:\(port)/oai")
+        request.retryFor = .zero
+        let report = try #require(try await harvester.house.harvest(request).harvests.first)
+        let failure = report.failure ?? ""
+        #expect(failure.contains("the provider closed the connection before it answered"), "\(failure)")
+        #expect(!failure.contains("errno") && !failure.contains("error set"), "\(failure)")
+    }
+
     @Test("503 with Retry-After is retried; a provider that never recovers is given up on, with a clear message")
     func retries() async throws {
         let harvester = try Fixture(records: [])

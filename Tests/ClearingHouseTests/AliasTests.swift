@@ -404,7 +404,7 @@ import Testing
             try house.synchronizeIndex()
             let check = try house.check()
             #expect(check.isHealthy, "\(check.problems)")
-            #expect(check.notes.contains { $0.contains("1 sets of records have the same content") })
+            #expect(check.notes.contains { $0.contains("1 set of records has the same content") })
             // The migration links nothing by itself: both stay records, and duplicates lists them.
             #expect(Set(try Self.ids(house, "mangrove")) == ["old-a", "old-b"])
             #expect(try house.duplicates().groups.map { $0.pairs.map(\.reasons) } == [[[.sameContent]]])

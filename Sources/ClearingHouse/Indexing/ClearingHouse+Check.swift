@@ -105,7 +105,7 @@ extension ClearingHouse {
         report.problems += aliasHealth.problems
         if aliasHealth.identicalGroups > 0 {
             report.notes.append(
-                "catalog: \(aliasHealth.identicalGroups) sets of records have the same content under different ids (from one source, or stored before aliases existed); `chm duplicates` lists them and `chm merge` makes them one")
+                "catalog: \(aliasHealth.identicalGroups) \(aliasHealth.identicalGroups == 1 ? "set of records has" : "sets of records have") the same content under different ids (from one source, or stored before aliases existed); `chm duplicates` lists them and `chm merge` makes them one")
         }
         report.catalogChange = try catalogChangeSequence()
         // (The newest commit's number, readable or not: a damaged newest manifest is not a
