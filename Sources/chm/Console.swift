@@ -47,6 +47,14 @@ enum Console {
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 
+    /// Says on standard error that `response` comes from an index that lags the catalog
+    /// (search, match and similar alike).
+    static func warnIfStale(_ response: SearchResponse) {
+        guard response.stale else { return }
+        error(
+            "chm: warning: the index is behind the catalog (a write is under way, or was interrupted); these results are from its last commit. A write under way catches up when it ends; after an interrupted one, the next ingest or delete, or `chm check --repair`, does")
+    }
+
     /// Prints a diagnostic (clearing any progress line first).
     static func report(_ diagnostic: Diagnostic) {
         clearProgress()

@@ -92,6 +92,7 @@ struct MatchCommand: ParsableCommand {
             return
         }
         let response = try Console.run { try house.match(request) }
+        Console.warnIfStale(response)
         if json {
             try Console.printJSON(response)
             return
@@ -132,6 +133,7 @@ struct SimilarCommand: ParsableCommand {
         let house = try indexOptions.open(create: false)
         Console.keepUntilExit(house)
         let response = try Console.run { try house.similar(id: id, filters: filterOptions.filters, limit: limit, language: lang) }
+        Console.warnIfStale(response)
         if json {
             try Console.printJSON(response)
             return

@@ -84,10 +84,7 @@ struct SearchCommand: ParsableCommand {
         let house = try indexOptions.open(create: false)
         Console.keepUntilExit(house)
         let response = try Console.run { try house.search(request) }
-        if response.stale {
-            Console.error(
-                "chm: warning: the index is behind the catalog (a write is under way, or was interrupted); these results are from its last commit. A write under way catches up when it ends; after an interrupted one, the next ingest or delete, or `chm check --repair`, does")
-        }
+        Console.warnIfStale(response)
         if json {
             try Console.printJSON(response)
             return

@@ -396,6 +396,12 @@ struct StaleIndexTests {
         #expect(found["stale"] as? Bool == true)
         #expect(((found["hits"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String } == ["a"])
         #expect(search.stderr.contains("warning: the index is behind the catalog"), "\(search.stderr)")
+        // (Operations QA: similar records and matches, found in the same commit, said nothing.)
+        for command in [["similar", "a"], ["match", "a"], ["match", "--text", "peat survey"]] {
+            let other = try CLI.run(command + ["--index", index, "--json"])
+            #expect(try CLI.json(other.stdout)["stale"] as? Bool == true, "\(command): \(other.stdout.prefix(300))")
+            #expect(other.stderr.contains("warning: the index is behind the catalog"), "\(command): \(other.stderr)")
+        }
         #expect(try segmentFiles(index) == before)
         // The next writer catches up.
         #expect(try CLI.run(["ingest", first, "--index", index, "--quiet"]).status == 0)

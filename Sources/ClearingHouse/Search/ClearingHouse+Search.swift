@@ -364,7 +364,16 @@ extension ClearingHouse {
         // (The parameters are checked as a MatchRequest's: a limit below 0, a language that
         // is no tag, a bad filter.)
         try MatchRequest(id: id, filters: filters, limit: limit, language: language).validate()
-        return try match(try resolvedRecord(id: id), filters: filters, limit: limit, language: language)
+        return try sayingIfStale(try match(try resolvedRecord(id: id), filters: filters, limit: limit, language: language))
+    }
+
+    /// `response` with ``SearchResponse/stale`` set when the index lags the catalog (after a
+    /// write interrupted between the two): matches and similar records are found in the
+    /// index's last commit, as a search's hits are, and say so as a search does.
+    private func sayingIfStale(_ response: SearchResponse) throws -> SearchResponse {
+        var response = response
+        response.stale = try isIndexBehind(openSearcher())
+        return response
     }
 
     /// Records most likely to answer a request described by `text` (in any language), in
@@ -383,7 +392,7 @@ extension ClearingHouse {
             countries: countries.compactMap(CountryCode.normalized), assistanceTypes: assistanceTypes)
         var response = try match(request, filters: filters, limit: limit, language: language, anyLanguage: true)
         response.query = text
-        return response
+        return try sayingIfStale(response)
     }
 
     /// Refuses a kind of help that is neither one matchmaking knows
@@ -410,7 +419,8 @@ extension ClearingHouse {
     public func similar(id: String, filters: SearchFilters = SearchFilters(), limit: Int = 10, language: String? = nil) throws -> SearchResponse {
         // (Its parameters are a match's.)
         try MatchRequest(id: id, filters: filters, limit: limit, language: language).validate()
-        return try related(to: try resolvedRecord(id: id), kinds: nil, filters: filters, limit: limit, language: language, anyLanguage: false)
+        return try sayingIfStale(
+            try related(to: try resolvedRecord(id: id), kinds: nil, filters: filters, limit: limit, language: language, anyLanguage: false))
     }
 
     private func match(_ request: Record, filters: SearchFilters, limit: Int, language: String?, anyLanguage: Bool = false) throws -> SearchResponse {
