@@ -57,6 +57,7 @@ struct API: Sendable {
         let text = try await server.read { [house] in
             let started = ContinuousClock.now
             let response = try house.search(request)
+            if response.stale { server.catchUpSoon() }
             let took = ContinuousClock.now - started
             let milliseconds = Double(took.components.seconds) * 1000 + Double(took.components.attoseconds) / 1e15
             return try Self.document(Timed(document: response, milliseconds: (milliseconds * 1000).rounded() / 1000))
@@ -80,7 +81,11 @@ struct API: Sendable {
     /// `chm match --json`'s document.
     func match(_ request: MatchRequest) async throws -> Response {
         try request.validate()
-        let text = try await server.read { [house] in try Self.document(try house.match(request)) }
+        let text = try await server.read { [house, server] in
+            let response = try house.match(request)
+            if response.stale { server.catchUpSoon() }
+            return try Self.document(response)
+        }
         return Self.json(text)
     }
 

@@ -47,6 +47,8 @@ public final class ClearingHouseServer: Sendable {
     /// The keys that may write now: ``ServerConfiguration/apiKeys`` until
     /// ``reloadAPIKeys()`` reads the key file again.
     let apiKeys: Mutex<APIKeys?>
+    /// Whether a catch-up that a search started (``catchUpSoon()``) is under way.
+    let catchingUp = Atomic<Bool>(false)
 
     /// A server of `house`.
     /// - Parameters:
@@ -130,13 +132,27 @@ public final class ClearingHouseServer: Sendable {
     }
 
     /// Applies the catalog's changes that the index lacks, unless another process holds the
-    /// write lock (or the index cannot be written): then it logs why and goes on.
-    func catchUpIndex() async {
+    /// write lock (or the index cannot be written): then it logs why (unless `quietly`) and
+    /// goes on.
+    func catchUpIndex(quietly: Bool = false) async {
         do {
             let applied = try await writePool.runIfActive { [house] in try house.synchronizeIndexUnlessLocked() }
             if applied > 0 { logger.notice("caught the index up with the catalog: \(applied) changes applied") }
         } catch {
-            logger.warning("serving without catching the index up with the catalog: \(error)")
+            if !quietly { logger.warning("serving without catching the index up with the catalog: \(error)") }
+        }
+    }
+
+    /// After an answer that came from an index behind the catalog (`stale`): catches it up on
+    /// the write pool, one attempt at a time. The server writes, so it need not wait for the
+    /// next POST (operations QA: after a CLI write interrupted between the catalog's commit
+    /// and the index's, it answered stale until some write came). A write under way, here or
+    /// in another process, holds the lock: the attempt gives way, and that write catches up.
+    func catchUpSoon() {
+        guard catchingUp.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged else { return }
+        Task {
+            await catchUpIndex(quietly: true)
+            catchingUp.store(false, ordering: .relaxed)
         }
     }
 

@@ -6,6 +6,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import SearchCore
 import Testing
 
 @Suite struct ErrorTests {
@@ -453,6 +454,33 @@ import Testing
             expectProblem(try await client.execute(uri: "/v1/records/tech-fog", method: .delete, headers: [.authorization: "Bearer \(testKey)"]), .serviceUnavailable)
             expectProblem(try await client.get("/v1/search?q=reef"), .serviceUnavailable)
             #expect(!FileManager.default.fileExists(atPath: index.path))
+        }
+    }
+
+    /// Operations QA: after a write whose index commit failed (the catalog's had committed),
+    /// the server answered `"stale": true` until some write came. A stale answer makes it
+    /// catch the index up on its own.
+    @Test func aStaleAnswerMakesTheServerCatchUp() async throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let segments = fixture.house.directory.appendingPathComponent("segments").path
+        FaultInjector.install(.init(point: "flush.write", occurrence: 1, effect: .fail(ENOSPC), directory: segments))
+        #expect(throws: ClearingHouseError.self) {
+            try fixture.house.ingest(
+                body: Array(#"{"id": "late", "kind": "technology", "title": "Peatland rewetting"}"#.utf8), format: .json, displayName: "late")
+        }
+        FaultInjector.reset(directory: segments)
+        let application = fixture.server().makeApplication()
+        try await application.test(.router) { client in
+            let first = try await client.get("/v1/search?q=peatland")
+            #expect(first.object["stale"] as? Bool == true, "\(first.text)")
+            var caughtUp = false
+            for _ in 0..<100 where !caughtUp {
+                try await Task.sleep(for: .milliseconds(50))
+                let again = try await client.get("/v1/search?q=peatland")
+                caughtUp = again.object["stale"] == nil && again.hitIDs == ["late"]
+            }
+            #expect(caughtUp)
         }
     }
 

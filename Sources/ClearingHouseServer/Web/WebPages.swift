@@ -131,8 +131,9 @@ struct WebPages: Sendable {
             let strings = localization.strings(state.language)
             let (response, records): (SearchResponse, [String: Record])
             do {
-                (response, records) = try await server.read { [house] in
+                (response, records) = try await server.read { [house, server] in
                     let response = try house.search(searchRequest)
+                    if response.stale { server.catchUpSoon() }
                     let records = try house.records(ids: response.hits.map(\.id))
                     return (response, Dictionary(records.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }))
                 }
