@@ -521,6 +521,25 @@ import SearchCore
         }
     }
 
+    /// Operations QA: the WAL stayed at the largest size a transaction had made it (220 MB
+    /// beside a 420 MB catalog after a large ingest, while a server kept the catalog open). It
+    /// is cut back to `Catalog.walSizeLimit` when it starts over.
+    @Test func theWALIsCutBackAfterALargeWrite() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            let reader = try ClearingHouse(directory: directory.url.appendingPathComponent("index"), create: false)
+            #expect(try reader.statistics().records == 0)  // (a connection kept open, as a server's)
+            let text = String(repeating: "wetland restoration ", count: 400)
+            let lines = (0..<3000).map { #"{"id": "w\#($0)", "kind": "technology", "title": "Wetland \#($0)", "description": "\#(text)\#($0)"}"# }
+            #expect(try house.ingest([try directory.write("big.jsonl", lines.joined(separator: "\n"))]).added == 3000)
+            #expect(try house.ingest([try directory.write("one.json", recordJSON("one", title: "One more"))]).added == 1)
+            let wal = directory.url.appendingPathComponent("index/catalog.sqlite-wal").path
+            let size = (try FileManager.default.attributesOfItem(atPath: wal)[.size] as? Int) ?? 0
+            #expect(size <= Catalog.walSizeLimit + (1 << 20), "the WAL is \(size) bytes")
+            #expect(try reader.statistics().records == 3001)
+        }
+    }
+
     /// Review: `check` reads the catalog and the index at moments apart; a write that committed
     /// in between made them disagree ("N documents but the catalog holds M records") on an
     /// index with no damage. Another clearing-house on the same directory (as another process
