@@ -85,6 +85,9 @@ public final class ClearingHouseServer: Sendable {
     public func run(onReady: @escaping @Sendable (String) -> Void = { _ in }) async throws {
         try configuration.validate()
         await catchUpIndex()
+        let records = (try? house.statistics().records).map { "\($0) record\($0 == 1 ? "" : "s")" } ?? "records not counted"
+        let keys = apiKeys.withLock { $0 }.map { "\($0.count) API key\($0.count == 1 ? "" : "s")" } ?? "read-only (no API key)"
+        logger.notice("serving \(house.directory.path): \(records), \(keys)")
         // The thesaurus loads beside the start, not in the first search (seconds for a
         // vocabulary of AGROVOC's size); a search that comes first loads it itself.
         Thread.detachNewThread { [house, logger] in
@@ -105,6 +108,7 @@ public final class ClearingHouseServer: Sendable {
         group.maximumGracefulShutdownDuration = configuration.shutdownTimeout
         do {
             try await ServiceGroup(configuration: group).run()
+            logger.notice("stopped")
         } catch let error as IOError {
             throw bindingError(error) ?? error
         }

@@ -249,6 +249,9 @@ struct ServeTests {
         #expect(!server.process.isRunning, "still running \(Date().timeIntervalSince(sent)) s after SIGTERM")
         #expect(Date().timeIntervalSince(sent) < 15)
         #expect(server.standardError.contains("shutting down: requests in flight may finish within 1 s"), "\(server.standardError)")
+        // (Operations QA: nothing on stderr said what was served, nor that the server stopped.)
+        #expect(server.standardError.contains("serving \(directory.path("index")): 0 records, 1 API key"), "\(server.standardError)")
+        #expect(server.standardError.contains("stopped"), "\(server.standardError)")
     }
 
     /// Operations QA: SIGHUP, which operators send to reload, ended the server (exit 129,
