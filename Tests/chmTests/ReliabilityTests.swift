@@ -34,6 +34,18 @@ struct ReliabilityTests {
         })
     }
 
+    /// Ingests `directory/in` again and checks that catalog and index hold `records`, in
+    /// agreement.
+    func finishIngestAndCheck(_ directory: TemporaryDirectory, _ index: String, records: Int) throws {
+        let finish = try CLI.run(["ingest", directory.path("in"), "--index", index, "--json"])
+        #expect(finish.status == 0, "\(finish.stderr)")
+        let report = try CLI.json(try CLI.run(["check", "--index", index, "--json"]).stdout)
+        #expect(report["ok"] as? Bool == true)
+        #expect(report["records"] as? Int == records)
+        #expect(report["documents"] as? Int == records)
+        #expect(report["indexChange"] as? Int == report["catalogChange"] as? Int)
+    }
+
     /// `chm ingest` killed with SIGKILL at random moments: every time, the index opens, `chm
     /// check` passes, each file is stored wholly or not at all, and the next ingest completes
     /// with catalog and index in agreement.
@@ -64,13 +76,7 @@ struct ReliabilityTests {
                 }
             }
         }
-        let finish = try CLI.run(["ingest", directory.path("in"), "--index", index, "--json"])
-        #expect(finish.status == 0, "\(finish.stderr)")
-        let report = try CLI.json(try CLI.run(["check", "--index", index, "--json"]).stdout)
-        #expect(report["ok"] as? Bool == true)
-        #expect(report["records"] as? Int == 3000)
-        #expect(report["documents"] as? Int == 3000)
-        #expect(report["indexChange"] as? Int == report["catalogChange"] as? Int)
+        try finishIngestAndCheck(directory, index, records: 3000)
         let search = try CLI.json(try CLI.run(["search", "wetland", "--index", index, "--json", "--count"]).stdout)
         #expect(search["total"] as? Int == 3000)
     }
@@ -102,12 +108,7 @@ struct ReliabilityTests {
         #expect(stored == expected, "\(stored.count) of \(expected.count) records after a kill at \(point)")
         #expect(!FileManager.default.fileExists(atPath: catalog + "-journal"))
 
-        let finish = try CLI.run(["ingest", directory.path("in"), "--index", index, "--json"])
-        #expect(finish.status == 0, "\(finish.stderr)")
-        let report = try CLI.json(try CLI.run(["check", "--index", index, "--json"]).stdout)
-        #expect(report["ok"] as? Bool == true)
-        #expect(report["records"] as? Int == 4000)
-        #expect(report["documents"] as? Int == 4000)
+        try finishIngestAndCheck(directory, index, records: 4000)
         let header = try FileHandle(forReadingFrom: URL(fileURLWithPath: catalog)).read(upToCount: 20) ?? Data()
         #expect(header.count == 20 && header[18] == 2 && header[19] == 2, "the catalog is not in WAL mode after the load")
     }

@@ -163,12 +163,10 @@ struct ServeTests {
         }
     }
 
-    /// A GET with a `Host` header as given, over a socket of its own (HTTP clients send the
-    /// URL's host), until the server closes the connection.
-    static func rawGET(port: Int, path: String, host: String) throws -> String {
+    /// A socket connected to `port` on 127.0.0.1 (the caller closes it).
+    static func connected(port: Int) throws -> Int32 {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         try #require(descriptor >= 0)
-        defer { close(descriptor) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -176,7 +174,16 @@ struct ServeTests {
         let connected = withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
+        if connected != 0 { close(descriptor) }
         try #require(connected == 0)
+        return descriptor
+    }
+
+    /// A GET with a `Host` header as given, over a socket of its own (HTTP clients send the
+    /// URL's host), until the server closes the connection.
+    static func rawGET(port: Int, path: String, host: String) throws -> String {
+        let descriptor = try connected(port: port)
+        defer { close(descriptor) }
         let request = Array("GET \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n".utf8)
         #expect(Glibc.send(descriptor, request, request.count, 0) == request.count)
         var received: [UInt8] = []
@@ -216,17 +223,8 @@ struct ServeTests {
             ["--index", directory.path("index"), "--port", "0", "--api-key-file", keyFile, "--shutdown-timeout", "1", "--quiet"], in: directory)
         defer { server.stop(signal: SIGKILL) }
         let port = try #require(Int(server.address.split(separator: ":").last ?? ""))
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        try #require(descriptor >= 0)
+        let descriptor = try Self.connected(port: port)
         defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        try #require(connected == 0)
         let head = Array(
             "POST /v1/records HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer the-key\r\nContent-Type: application/x-ndjson\r\nContent-Length: 10000000\r\n\r\n".utf8)
         #expect(Glibc.send(descriptor, head, head.count, Int32(MSG_NOSIGNAL)) == head.count)
