@@ -139,8 +139,12 @@ struct Problem: Error, Sendable {
         case .remote:
             return Problem(.badGateway, "remote", "Remote provider failed", detail: error.message)
         case .storage, .damaged, .locked:
+            // (A full disk frees up when someone frees it: "retry in 5 s" would be the wrong
+            // advice, and the detail says what to do and what was stored.)
+            let full = [ENOSPC, EDQUOT].contains { error.message.contains(String(cString: strerror($0))) }
             return Problem(
-                .serviceUnavailable, "unavailable", "Service unavailable", detail: error.message, headers: [.retryAfter: "5"])
+                .serviceUnavailable, "unavailable", "Service unavailable", detail: error.message,
+                headers: full ? [:] : [.retryAfter: "5"])
         }
     }
 

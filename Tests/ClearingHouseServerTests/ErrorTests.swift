@@ -484,6 +484,25 @@ import Testing
         }
     }
 
+    /// Operations QA: a POST whose records were stored but whose index write met a full disk
+    /// answered 503 with `Retry-After: 5`, the wrong advice for a full disk. It says what was
+    /// stored and what to do, without a time to retry.
+    @Test func aFullDiskIsNoRetryAfter() async throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let segments = fixture.house.directory.appendingPathComponent("segments").path
+        let application = fixture.server().makeApplication()
+        try await application.test(.router) { client in
+            FaultInjector.install(.init(point: "flush.write", occurrence: 1, effect: .fail(ENOSPC), directory: segments))
+            let response = try await client.post("/v1/records", #"{"id": "full", "kind": "technology", "title": "Full disk"}"#)
+            FaultInjector.reset(directory: segments)
+            let problem = expectProblem(response, .serviceUnavailable)
+            #expect(response.headers[.retryAfter] == nil)
+            let detail = problem["detail"] as? String ?? ""
+            #expect(detail.contains("No space left on device") && detail.contains("stored in the catalog"), "\(detail)")
+        }
+    }
+
     @Test func corsForListedOriginsOnly() async throws {
         try await withServer { client, _ in
             let preflight = try await client.execute(
