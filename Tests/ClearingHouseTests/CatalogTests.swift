@@ -521,6 +521,20 @@ import SearchCore
         }
     }
 
+    /// Operations QA: an ingest that stopped with an error (a full disk at the catalog's
+    /// commit) left its `ingest_runs` row `running` for ever.
+    @Test func anIngestThatFailsIsLoggedAsFailed() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            let index = directory.url.appendingPathComponent("index").path
+            FaultInjector.install(.init(point: "catalog.before-commit", occurrence: 1, effect: .fail(ENOSPC), directory: index))
+            defer { FaultInjector.reset(directory: index) }
+            #expect(throws: ClearingHouseError.self) { try house.ingest([try directory.write("r.json", recordJSON("a", title: "A"))]) }
+            let status = try house.catalog.read { db in try String.fetchOne(db, sql: "SELECT status FROM ingest_runs ORDER BY id DESC LIMIT 1") }
+            #expect(status == "failed")
+        }
+    }
+
     /// Operations QA: the WAL stayed at the largest size a transaction had made it (220 MB
     /// beside a 420 MB catalog after a large ingest, while a server kept the catalog open). It
     /// is cut back to `Catalog.walSizeLimit` when it starts over.

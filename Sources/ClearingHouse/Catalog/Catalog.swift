@@ -261,6 +261,15 @@ final class Catalog: Sendable {
     }
 
     /// Completes an `ingest_runs` row with the run's counts.
+    /// Marks run `id` as failed (a write that stopped with an error), if the catalog can still
+    /// be written.
+    func abandonRun(_ id: Int64) {
+        _ = try? write { db in
+            try db.execute(
+                sql: "UPDATE ingest_runs SET finished_at = ?, status = 'failed' WHERE id = ? AND status = 'running'", arguments: [Catalog.now(), id])
+        }
+    }
+
     func finishRun(_ id: Int64, counts: RunCounts) throws {
         if let code = FaultInjector.reach(.write, path: path, phase: .catalog) {
             throw ClearingHouseError(.storage, "cannot log the run in \(path): \(String(cString: strerror(code)))")

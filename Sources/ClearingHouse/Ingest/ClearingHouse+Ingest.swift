@@ -200,61 +200,67 @@ extension ClearingHouse {
         let started = Date()
         var recordsSeen = 0
         var bytesBefore = 0
-        for (fileIndex, file) in files.enumerated() {
-            if let refused = Self.mismatchReport(of: file, status: .rolledBack, emit: emit) {
-                report.files.append(refused)
-                report.rejected += 1
-                continue
-            }
-            let reader = file.makeReader(options: readerOptions)
-            var store: FileStore?
-            try catalog.storeInTransaction(describing: file.displayPath) { transaction in
-                var entries = FileStore(
-                    house: self, transaction: transaction, feed: feed, file: file, runID: runID, options: options,
-                    harvestedFrom: harvestedFrom, keepsIDs: beforeCommit != nil, emit: emit)
-                defer { store = entries }
-                do {
-                    try reader.read { entry in
-                        recordsSeen += 1
-                        try entries.take(entry)
-                        if let progress, recordsSeen % 1000 == 0 {
-                            progress(
-                                IngestProgress(
-                                    records: recordsSeen, bytes: bytesBefore + reader.bytesRead,
-                                    elapsed: Date().timeIntervalSince(started), file: file.displayPath))
+        do {
+            for (fileIndex, file) in files.enumerated() {
+                if let refused = Self.mismatchReport(of: file, status: .rolledBack, emit: emit) {
+                    report.files.append(refused)
+                    report.rejected += 1
+                    continue
+                }
+                let reader = file.makeReader(options: readerOptions)
+                var store: FileStore?
+                try catalog.storeInTransaction(describing: file.displayPath) { transaction in
+                    var entries = FileStore(
+                        house: self, transaction: transaction, feed: feed, file: file, runID: runID, options: options,
+                        harvestedFrom: harvestedFrom, keepsIDs: beforeCommit != nil, emit: emit)
+                    defer { store = entries }
+                    do {
+                        try reader.read { entry in
+                            recordsSeen += 1
+                            try entries.take(entry)
+                            if let progress, recordsSeen % 1000 == 0 {
+                                progress(
+                                    IngestProgress(
+                                        records: recordsSeen, bytes: bytesBefore + reader.bytesRead,
+                                        elapsed: Date().timeIntervalSince(started), file: file.displayPath))
+                            }
                         }
+                    } catch let diagnostic as Diagnostic {
+                        entries.stopped(by: diagnostic)
                     }
-                } catch let diagnostic as Diagnostic {
-                    entries.stopped(by: diagnostic)
+                    if entries.storing, let beforeCommit { try beforeCommit(transaction, entries.outcome) }
+                    // The last file: the index's segment is written while the catalog commits
+                    // (earlier files leave it buffered, so that many small files make one segment).
+                    if entries.storing, fileIndex == files.count - 1 { try indexing { try feed.catalogWillCommit() } }
+                    return entries.storing
                 }
-                if entries.storing, let beforeCommit { try beforeCommit(transaction, entries.outcome) }
-                // The last file: the index's segment is written while the catalog commits
-                // (earlier files leave it buffered, so that many small files make one segment).
-                if entries.storing, fileIndex == files.count - 1 { try indexing { try feed.catalogWillCommit() } }
-                return entries.storing
-            }
-            bytesBefore += reader.bytesRead
-            // (Set whenever the transaction ran: it threw otherwise.)
-            guard let store else { continue }
-            let fileReport = store.report
-            report.rejected += fileReport.invalid
-            if store.storing {
-                report.add(counts: store.outcome.counts)
-            } else {
-                try indexing { try feed.catalogRolledBack() }
-                report.rejected += fileReport.valid
-                // Said only when valid records were held back: a file with none (an OAI-PMH
-                // error response, a syntax error on line 1) has its one error already.
-                // (A harvest, which needs whole pages, says so itself.)
-                if fileReport.valid > 0, !options.requiresWholeFiles {
-                    emit(
-                        Diagnostic(
-                            .error, file: file.displayPath,
-                            message: "nothing from this file was stored (\(fileReport.valid) valid, \(fileReport.invalid) invalid); fix the errors above or \(options.skipInvalidAdvice)"
-                        ))
+                bytesBefore += reader.bytesRead
+                // (Set whenever the transaction ran: it threw otherwise.)
+                guard let store else { continue }
+                let fileReport = store.report
+                report.rejected += fileReport.invalid
+                if store.storing {
+                    report.add(counts: store.outcome.counts)
+                } else {
+                    try indexing { try feed.catalogRolledBack() }
+                    report.rejected += fileReport.valid
+                    // Said only when valid records were held back: a file with none (an OAI-PMH
+                    // error response, a syntax error on line 1) has its one error already.
+                    // (A harvest, which needs whole pages, says so itself.)
+                    if fileReport.valid > 0, !options.requiresWholeFiles {
+                        emit(
+                            Diagnostic(
+                                .error, file: file.displayPath,
+                                message: "nothing from this file was stored (\(fileReport.valid) valid, \(fileReport.invalid) invalid); fix the errors above or \(options.skipInvalidAdvice)"
+                            ))
+                    }
                 }
+                report.files.append(fileReport)
             }
-            report.files.append(fileReport)
+        } catch {
+            // (Its `ingest_runs` row said `running` for ever: operations QA, a full disk.)
+            catalog.abandonRun(runID)
+            throw error
         }
         if let progress {
             progress(IngestProgress(records: recordsSeen, bytes: bytesBefore, elapsed: Date().timeIntervalSince(started), file: ""))
