@@ -207,7 +207,7 @@ struct SearchExperienceTests {
             for name in manifests {
                 let path = segments + "/" + name
                 let text = try String(contentsOfFile: path, encoding: .utf8)
-                try text.replacingOccurrences(of: #""formatVersion" : 7"#, with: #""formatVersion" : 6"#)
+                try text.replacingOccurrences(of: #""formatVersion" : 8"#, with: #""formatVersion" : 6"#)
                     .write(toFile: path, atomically: true, encoding: .utf8)
                 #expect(try String(contentsOfFile: path, encoding: .utf8).contains(#""formatVersion" : 6"#))
             }

@@ -366,3 +366,45 @@ struct WordFormTests {
     let segment = try #require(searcher.segments.first)
     #expect(segment.reader.length(field: 0, doc: 0) == 4)
 }
+
+/// Operations QA: a merged segment stored a 4-byte length for every document in every field
+/// any of them uses, so a few multilingual records made an English index half as large again
+/// after `optimize`. Each field's lengths take the narrowest width that holds its longest (1,
+/// 2 or 4 bytes), in flushed and merged segments alike, and read back exactly.
+@Test func fieldLengthsAreStoredNarrowAndReadBackExactly() throws {
+    let schema = Schema(textFields: [
+        Schema.TextField("title", analyzer: LanguageAnalyzer.forLanguage("en")),
+        Schema.TextField("body", analyzer: LanguageAnalyzer.forLanguage("en")),
+        Schema.TextField("rare", analyzer: LanguageAnalyzer.forLanguage("en")),
+    ])
+    let directory = ScratchDirectory()
+    let writer = try IndexWriter(directory: directory.url, schema: schema)
+    let long = Array(repeating: "wetland", count: 70_000).joined(separator: " ")  // past 65,535: 4 bytes
+    let medium = Array(repeating: "mangrove", count: 300).joined(separator: " ")  // past 255: 2 bytes
+    var expected: [String: [UInt32]] = [:]
+    for number in 0..<40 {
+        let body = number == 7 ? long : number % 5 == 0 ? medium : "coastal wetland number"
+        var text = ["title": ["Record title"], "body": [body]]
+        if number == 3 { text["rare"] = ["seagrass meadow"] }
+        try writer.add(Document(key: "d\(number)", text: text))
+        expected["d\(number)"] = [2, number == 7 ? 70_000 : number % 5 == 0 ? 300 : 3, number == 3 ? 2 : 0]
+        if number % 10 == 9 { try writer.commit() }  // four segments
+    }
+    func check(_ label: String) throws {
+        let searcher = try IndexSearcher.open(directory: directory.url, schema: schema)
+        for segment in searcher.segments {
+            for doc in 0..<segment.reader.documentCount {
+                let key = segment.reader.key(doc)
+                let lengths = (0..<3).map { segment.reader.length(field: $0, doc: doc) }
+                #expect(lengths == expected[key], "\(label): \(key)")
+            }
+        }
+    }
+    try check("flushed")
+    try writer.forceMerge()
+    try check("merged")
+    let searcher = try IndexSearcher.open(directory: directory.url, schema: schema)
+    let segment = try #require(searcher.segments.first)
+    // title 1 byte, body 4 bytes (one long document), rare 1 byte: 40 × 6 bytes.
+    #expect(segment.reader.lengthSectionBytes == 40 * 6)
+}

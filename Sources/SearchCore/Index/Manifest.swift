@@ -26,7 +26,12 @@ struct Manifest: Codable, Hashable {
     /// the catalog on its own).
     /// 7: each character of a CJK run is indexed too, at its bigram's position (a format-6
     /// index misses one-character queries in runs; rebuilt as format 5 was).
-    static let currentFormatVersion = 7
+    /// 8: a field's exact lengths take 1, 2 or 4 bytes a document, the narrowest that holds
+    /// its longest (a segment's meta says which; format-7 segments, all 4 bytes, read as
+    /// they are, so a format-7 index is read, and written to, without a rebuild).
+    static let currentFormatVersion = 8
+    /// The formats this version reads (an index of another must be rebuilt).
+    static let readableFormatVersions: ClosedRange<Int> = 7...8
     var generation: Int
     var segments: [Segment]
     var bm25: BM25Parameters
@@ -42,7 +47,7 @@ struct Manifest: Codable, Hashable {
     /// Throws unless an index at this commit opens with `schema`: the same on-disk format,
     /// and the fields, analyzers and version `schema` has (the message names what differs).
     func checkOpens(with schema: Schema, directory: String) throws(IndexError) {
-        guard formatVersion == Manifest.currentFormatVersion else {
+        guard Manifest.readableFormatVersions.contains(formatVersion) else {
             throw IndexError(
                 .schemaMismatch,
                 "the index in \(directory) has format \(formatVersion), this version writes \(Manifest.currentFormatVersion); rebuild it")

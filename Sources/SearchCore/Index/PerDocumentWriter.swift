@@ -14,7 +14,8 @@ enum SectionPart {
 /// - norms: for each stored text field, one byte per document;
 /// - meta (written by the encoder): per text field, sum of lengths, documents with text, and
 ///   whether its norms and lengths are stored;
-/// - lengths: for each stored text field, a u32 per document;
+/// - lengths: for each stored text field, one little-endian number per document, 1, 2 or 4
+///   bytes wide (the narrowest that holds the field's longest; the meta says which);
 /// - keys: (documents + 1) u32 offsets, then the UTF-8 bytes;
 /// - keywords: for each keyword field, u64 column length, then the column: varint count and
 ///   the sorted dictionary, (documents + 1) u32 offsets, u32 ordinals.
@@ -35,6 +36,9 @@ final class PerDocumentWriter {
     /// postings need them at random for their blocks' bounds).
     private(set) var norms: [[UInt8]]
     private let lengths: [SpillBuffer]
+    /// Per stored field, its longest length so far (which sets the width it is stored in).
+    private var longest: [UInt32]
+    private let path: String
     private let keyOffsets: SpillBuffer
     private let keyBytes: SpillBuffer
     private var keyByteCount: UInt32 = 0
@@ -60,6 +64,8 @@ final class PerDocumentWriter {
         }
         norms = storedFields.map { _ in [] }
         lengths = storedFields.map { spill("lengths-\($0)") }
+        longest = storedFields.map { _ in 0 }
+        self.path = path
         keyOffsets = spill("key-offsets")
         keyBytes = spill("key-bytes")
         self.dictionaries = dictionaries
@@ -89,7 +95,9 @@ final class PerDocumentWriter {
         }
         for (slot, field) in storedFields.enumerated() {
             norms[slot].append(slot < documentNorms.count ? documentNorms[slot] : 0)
-            try lengths[slot].append(uint32: field < documentLengths.count ? documentLengths[field] : 0)
+            let length = field < documentLengths.count ? documentLengths[field] : 0
+            if length > longest[slot] { longest[slot] = length }
+            try lengths[slot].append(uint32: length)
         }
         try keyOffsets.append(uint32: keyByteCount)
         try keyBytes.append(contentsOf: key)
@@ -109,6 +117,37 @@ final class PerDocumentWriter {
         return norms[slot]
     }
 
+    /// The bytes each document's length in text field `field` takes (1, 2 or 4), or 0 when the
+    /// field's lengths are not stored.
+    func lengthWidth(field: Int) -> Int {
+        guard field < slotOfField.count, let slot = slotOfField[field] else { return 0 }
+        return longest[slot] <= 0xFF ? 1 : longest[slot] <= 0xFFFF ? 2 : 4
+    }
+
+    /// The lengths of stored slot `slot` at their width: a field of titles, or one that only a
+    /// few documents of a merged segment have, takes a byte a document instead of four.
+    private func narrowedLengths(_ slot: Int) throws(IndexError) -> SpillBuffer {
+        let width = lengthWidth(field: storedFields[slot])
+        guard width < 4 else { return lengths[slot] }
+        let narrow = SpillBuffer(temporaryPath: "\(path).lengths-\(storedFields[slot])-narrow.tmp", limit: Self.spillLimit)
+        var carried: [UInt8] = []
+        try lengths[slot].forEachChunk { chunk throws(IndexError) in
+            let bytes = carried + chunk
+            let whole = bytes.count / 4 * 4
+            var out = [UInt8]()
+            out.reserveCapacity(whole / 4 * width)
+            var index = 0
+            while index < whole {
+                out.append(bytes[index])
+                if width == 2 { out.append(bytes[index + 1]) }
+                index += 4
+            }
+            carried = Array(bytes[whole...])
+            try narrow.append(out)
+        }
+        return narrow
+    }
+
     /// The sections' parts (closing the offset tables).
     func sections() throws(IndexError) -> (norms: [SectionPart], lengths: [SectionPart], keys: [SectionPart], keywords: [SectionPart]) {
         try keyOffsets.append(uint32: keyByteCount)
@@ -124,7 +163,8 @@ final class PerDocumentWriter {
             keywords += [.bytes(prefix.bytes + header.bytes), .spill(keywordOffsets[column]), .spill(ordinalSpills[column])]
         }
         return (
-            norms.map { .bytes($0) }, lengths.map { .spill($0) }, [.spill(keyOffsets), .spill(keyBytes)], keywords
+            norms.map { .bytes($0) }, try storedFields.indices.map { slot throws(IndexError) in .spill(try narrowedLengths(slot)) },
+            [.spill(keyOffsets), .spill(keyBytes)], keywords
         )
     }
 }

@@ -328,7 +328,8 @@ struct SegmentEncoder {
         for field in 0..<fields.textFieldCount {
             meta.uint64(perDocument.sumLengths[field])
             meta.uint64(perDocument.documentsWithText[field])
-            meta.byte(perDocument.storedFields.contains(field) ? 1 : 0)
+            // (0: not stored; 1: lengths of 4 bytes, as format 7 wrote them; 2: 1 byte; 3: 2 bytes.)
+            meta.byte(SegmentFileFormat.lengthCode(width: perDocument.lengthWidth(field: field)))
         }
         let sections = try perDocument.sections()
 

@@ -52,6 +52,29 @@ enum SegmentFileFormat {
     static let magic: [UInt8] = Array("CHMSEG01".utf8)
     static let endMagic: [UInt8] = Array("CHMEND01".utf8)
     static let footerSize = 8 + 4 + 8
+
+    /// The meta's byte for a text field's lengths, by their width in bytes: 0 not stored, 1
+    /// four bytes (what format 7 wrote for every stored field), 2 one byte, 3 two bytes.
+    static func lengthCode(width: Int) -> UInt8 {
+        switch width {
+        case 0: 0
+        case 1: 2
+        case 2: 3
+        default: 1
+        }
+    }
+
+    /// The width, in bytes, of the lengths that the meta's byte `code` says (0: not stored);
+    /// nil for a byte no writer writes.
+    static func lengthWidth(code: UInt8) -> Int? {
+        switch code {
+        case 0: 0
+        case 1: 4
+        case 2: 1
+        case 3: 2
+        default: nil
+        }
+    }
 }
 
 /// Bytes of one section, kept in memory up to a limit and spilled to a temporary file
@@ -110,17 +133,23 @@ final class SpillBuffer {
 
     /// Writes every byte to `output` (spilled part first, then the buffered rest).
     func copy(to output: Int32, path: String) throws(IndexError) {
+        try forEachChunk { chunk throws(IndexError) in try FileSystem.writeAll(chunk, to: output, path: path) }
+    }
+
+    /// Calls `body` with every byte written, in order, a chunk at a time (the spilled part is
+    /// read back from the file).
+    func forEachChunk(_ body: ([UInt8]) throws(IndexError) -> Void) throws(IndexError) {
         if descriptor >= 0 {
             var chunk = [UInt8](repeating: 0, count: 1 << 16)
             var offset = 0
             while offset < spilled {
-                let got = chunk.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, off_t(offset)) }
+                let got = chunk.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, min($0.count, spilled - offset), off_t(offset)) }
                 guard got > 0 else { throw IndexError(.io, "cannot read \(temporaryPath): \(String(cString: strerror(errno)))") }
-                try FileSystem.writeAll(Array(chunk[0..<got]), to: output, path: path)
+                try body(Array(chunk[0..<got]))
                 offset += got
             }
         }
-        try FileSystem.writeAll(buffer.bytes, to: output, path: path)
+        try body(buffer.bytes)
     }
 
     /// CRC-32 of all bytes.

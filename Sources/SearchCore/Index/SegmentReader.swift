@@ -37,6 +37,9 @@ final class SegmentReader: @unchecked Sendable {
     private let lengths: UnsafeRawBufferPointer
     private let keys: UnsafeRawBufferPointer
     private let keywordColumns: [Int: KeywordColumn]
+    /// Where each text field's lengths start in the lengths section, and their width in
+    /// bytes (nil: not stored).
+    private let lengthColumns: [(offset: Int, width: Int)?]
     /// The position of each text field's norms and lengths among the stored ones (nil: the
     /// field is empty in every document, nothing stored).
     private let storedSlot: [Int?]
@@ -59,10 +62,11 @@ final class SegmentReader: @unchecked Sendable {
         }
         fields = FieldTable(names: names, kinds: kinds)
         var statistics: [FieldStatistics] = []
-        var storedFlags: [Bool] = []
+        var widths: [Int] = []
         for _ in 0..<fields.textFieldCount {
             statistics.append(FieldStatistics(sumLengths: meta.uint64(), documentCount: meta.uint64()))
-            storedFlags.append(meta.byte() == 1)
+            guard let width = SegmentFileFormat.lengthWidth(code: meta.byte()) else { throw corrupt("meta") }
+            widths.append(width)
         }
         guard meta.isValid else { throw corrupt("meta") }
         fieldStatistics = statistics
@@ -76,20 +80,27 @@ final class SegmentReader: @unchecked Sendable {
         norms = file.section(.norms)
         lengths = file.section(.lengths)
         keys = file.section(.keys)
-        // Norms and lengths are stored for populated fields only, in field order.
+        // Norms and lengths are stored for populated fields only, in field order; each field's
+        // lengths at their own width.
         var slots: [Int?] = []
+        var starts: [(offset: Int, width: Int)?] = []
         var stored = 0
+        var lengthBytes = 0
         for field in 0..<fields.textFieldCount {
-            if storedFlags[field] {
+            if widths[field] > 0 {
                 slots.append(stored)
+                starts.append((lengthBytes, widths[field]))
                 stored += 1
+                lengthBytes += documentCount * widths[field]
             } else {
                 slots.append(nil)
+                starts.append(nil)
             }
         }
         storedSlot = slots
+        lengthColumns = starts
         guard norms.count == documentCount * stored,
-            lengths.count == documentCount * stored * 4,
+            lengths.count == lengthBytes,
             keys.count >= (documentCount + 1) * 4
         else { throw corrupt("sizes") }
         var columns: [Int: KeywordColumn] = [:]
@@ -283,11 +294,20 @@ final class SegmentReader: @unchecked Sendable {
         return UnsafeRawBufferPointer(rebasing: norms[slot * documentCount..<(slot + 1) * documentCount])
     }
 
+    /// The size of the lengths section, in bytes.
+    var lengthSectionBytes: Int { lengths.count }
+
     /// The exact length of text field `field` in `doc`.
     func length(field: Int, doc: Int) -> UInt32 {
-        guard field < storedSlot.count, let slot = storedSlot[field], doc >= 0, doc < documentCount else { return 0 }
-        var reader = ByteReader(lengths, offset: (slot * documentCount + doc) * 4)
-        return reader.uint32()
+        guard field < lengthColumns.count, let column = lengthColumns[field], doc >= 0, doc < documentCount else { return 0 }
+        let start = column.offset + doc * column.width
+        switch column.width {
+        case 1: return UInt32(lengths[start])
+        case 2: return UInt32(lengths[start]) | UInt32(lengths[start + 1]) << 8
+        default:
+            var reader = ByteReader(lengths, offset: start)
+            return reader.uint32()
+        }
     }
 
     /// The key of `doc`.
