@@ -57,10 +57,11 @@ public final class ClearingHouse: Sendable {
     /// fills an empty catalog runs under SQLite's rollback journal instead of its WAL, and the
     /// catalog returns to WAL mode after it. The WAL writes every page twice (to the log, then
     /// to the file); the first ingest of 100,000 records spends about a tenth of its time on
-    /// the second copy. The write is as atomic and as durable either way. The price: from the
-    /// moment its pages spill into the file until its commit, readers of the catalog wait,
-    /// through this object or any other. So leave it false (the default) in a process that
-    /// searches while it writes, as a server does; `chm ingest` sets it.
+    /// the second copy. The write is as atomic and as durable either way. The price: until its
+    /// commit, no other `ClearingHouse` can open the catalog (it throws a `locked` error), and
+    /// from the moment its pages spill into the file, readers of this one wait. So leave it
+    /// false (the default) in a process that searches while it writes, as a server does;
+    /// `chm ingest` sets it.
     public var firstLoadWritesOnce: Bool {
         get { catalog.firstLoadWritesOnce.load(ordering: .relaxed) }
         set { catalog.firstLoadWritesOnce.store(newValue, ordering: .relaxed) }

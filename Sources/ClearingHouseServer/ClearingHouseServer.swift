@@ -338,7 +338,8 @@ struct ShutdownNotice: Service {
     let timeout: Duration
 
     func run() async throws {
-        try? await gracefulShutdown()
+        // (Cancelled instead, as when the address cannot be bound: nothing to say.)
+        do { try await gracefulShutdown() } catch { return }
         logger.notice("shutting down: requests in flight may finish within \(timeout.components.seconds) s, then their connections are closed")
     }
 }

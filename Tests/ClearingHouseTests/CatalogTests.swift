@@ -521,6 +521,40 @@ import SearchCore
         }
     }
 
+    /// Review: during a first load (a rollback journal), another opening of the catalog
+    /// failed with SQLite's "database is locked - while executing PRAGMA journal_mode = WAL".
+    /// It says what holds the catalog and when to try again.
+    @Test func openingDuringAFirstLoadSaysWhy() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            house.firstLoadWritesOnce = true
+            let index = directory.url.appendingPathComponent("index")
+            var failure: ClearingHouseError?
+            try house.catalog.storeInTransaction(describing: "a test") { transaction in
+                #expect(try String.fetchOne(transaction.db, sql: "PRAGMA journal_mode") == "delete")
+                do {
+                    _ = try ClearingHouse(directory: index, create: false)
+                } catch let error as ClearingHouseError {
+                    failure = error
+                }
+                return false
+            }
+            let error = try #require(failure)
+            #expect(error.code == .locked)
+            #expect(error.message.contains("holds it alone"), "\(error.message)")
+            #expect(try ClearingHouse(directory: index, create: false).statistics().records == 0)
+        }
+    }
+
+    /// Review: the catalog's commits were synced at checkpoints only (GRDB's WAL set-up sets
+    /// `synchronous = NORMAL` after the connection's own set-up); the writer syncs each one.
+    @Test func theWriterSyncsEveryCommit() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            #expect(try house.catalog.database.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } == 2)
+        }
+    }
+
     /// Operations QA: an ingest that stopped with an error (a full disk at the catalog's
     /// commit) left its `ingest_runs` row `running` for ever.
     @Test func anIngestThatFailsIsLoggedAsFailed() throws {

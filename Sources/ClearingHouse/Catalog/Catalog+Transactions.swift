@@ -116,7 +116,7 @@ extension Catalog {
         defer { if rollbackJournal { endFirstLoad() } }
         let committed = try guarded {
             try database.writeWithoutTransaction { db in
-                try ensureInPlace(db)
+                try ensureInPlace()
                 var committed = false
                 try db.inTransaction(.immediate) {
                     let rebuildingOAIIndex = try beginOAIItems(in: db)
@@ -231,31 +231,24 @@ extension Catalog {
         }
     }
 
-    /// Throws when the file the connection has open is no longer the catalog at ``path``:
-    /// deleted, or replaced by a rename (an index directory moved into place, or deleted,
-    /// under a running server). Its connections would go on reading the old file and writing
-    /// into it, while the index follows the directory: writes acknowledged and lost, and a
-    /// new index rebuilt from the old catalog (operations QA). Every read and write checks
-    /// (one `stat`; SQLite compares the inode with the open file's, opening no descriptor).
-    func ensureInPlace(_ db: Database) throws {
-        guard !Catalog.hasMoved(db) else {
+    /// Throws when the file this catalog opened is no longer the one at ``path``: deleted, or
+    /// replaced by a rename or by a symbolic link pointed elsewhere (an index directory moved
+    /// into place, or deleted, under a running server). Its connections would go on reading
+    /// the old file and writing into it, while the index follows the directory: writes
+    /// acknowledged and lost, and a new index rebuilt from the old catalog (operations QA).
+    /// Every read and write checks: one `stat` of ``path`` as given, symbolic links followed,
+    /// compared with the file's identity when it was opened. (SQLite's own check,
+    /// `SQLITE_FCNTL_HAS_MOVED`, looks at the path with its links resolved when it opened it,
+    /// so a link pointed at another directory went unseen: review.)
+    func ensureInPlace() throws {
+        var status = stat()
+        let inPlace = stat(path, &status) == 0 && status.st_dev == fileIdentity.device && status.st_ino == fileIdentity.inode
+        guard inPlace else {
             throw ClearingHouseError(
                 .damaged,
                 "catalog error in \(path): the file was deleted or replaced while open (the index directory moved or deleted?); nothing was read or written: restart to open the index there now, or restore the directory from a backup"
             )
         }
-    }
-
-    /// ``ensureInPlace(_:)`` on the writer connection.
-    func ensureInPlace() throws {
-        try guarded { try database.writeWithoutTransaction { db in try ensureInPlace(db) } }
-    }
-
-    /// Whether the database file the connection has open is no longer the one at its path
-    /// (deleted or renamed over): `SQLITE_FCNTL_HAS_MOVED`.
-    static func hasMoved(_ db: Database) -> Bool {
-        var moved: Int32 = 0
-        return sqlite3_file_control(db.sqliteConnection, "main", SQLITE_FCNTL_HAS_MOVED, &moved) == SQLITE_OK && moved != 0
     }
 
     /// The first 16 bytes of the database file, read through the connection's own file (its

@@ -35,6 +35,9 @@ final class Catalog: Sendable {
     /// The size, in bytes, the WAL is cut back to when it starts over after a checkpoint.
     static let walSizeLimit = 16 << 20
 
+    /// The device and inode of the file at ``path`` when it was opened (see `ensureInPlace`).
+    let fileIdentity: (device: UInt64, inode: UInt64)
+
     /// How long a write waits for another connection's lock before it fails (SQLITE_BUSY).
     static let busyTimeoutMilliseconds = 10_000
 
@@ -45,20 +48,16 @@ final class Catalog: Sendable {
     /// Reads in a snapshot of the database.
     func read<T>(_ body: (Database) throws -> T) throws -> T {
         try guarded {
-            try database.read { db in
-                try ensureInPlace(db)
-                return try body(db)
-            }
+            try ensureInPlace()
+            return try database.read(body)
         }
     }
 
     /// Writes in one transaction.
     func write<T>(_ body: (Database) throws -> T) throws -> T {
         try guarded {
-            try database.write { db in
-                try ensureInPlace(db)
-                return try body(db)
-            }
+            try ensureInPlace()
+            return try database.write(body)
         }
     }
 
@@ -72,23 +71,39 @@ final class Catalog: Sendable {
         configuration.busyMode = .timeout(Double(Catalog.busyTimeoutMilliseconds) / 1000)
         configuration.label = "chm.catalog"
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
             // A record's row is about 1.5 KB: a 4 KB page holds two and wastes a third of
             // itself. 16 KB pages hold ten (a new catalog only: SQLite keeps an existing file's).
             try db.execute(sql: "PRAGMA page_size = 16384")
         }
-        database = try DatabasePool(path: path, configuration: configuration)
+        do {
+            database = try DatabasePool(path: path, configuration: configuration)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+            // (Opening sets WAL mode, which a first load under a rollback journal, in another
+            // process, keeps anyone from doing until it commits.)
+            throw ClearingHouseError(
+                .locked,
+                "the catalog \(path) is being written by another process that holds it alone until it commits (a first ingest into an empty catalog does); try again when it ends")
+        }
         // The one writer looks up every stored record by id, content and origin: a page cache
         // larger than SQLite's 2 MB keeps those indexes' pages in memory instead of re-reading
         // them from the WAL. Readers keep the default. (The cache grows only as it is used.)
         try database.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA cache_size = -\(writerCacheMegabytes * 1024)")
+            // Every commit synced (GRDB's WAL set-up, after `prepareDatabase`, sets NORMAL,
+            // which syncs only at checkpoints: review). A first load's rollback journal needs it
+            // too, or a power cut could lose a commit that was reported.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
             // SQLite keeps the WAL at the largest size a transaction made it (220 MB after an
             // ingest of 150,000 records, beside a 420 MB catalog: operations QA) and writes it
             // over from the start; past this size it is cut back when it starts over.
             try db.execute(sql: "PRAGMA journal_size_limit = \(Catalog.walSizeLimit)")
         }
         self.path = path
+        var status = stat()
+        guard stat(path, &status) == 0 else {
+            throw ClearingHouseError(.storage, "cannot open catalog \(path): \(String(cString: strerror(errno)))")
+        }
+        fileIdentity = (UInt64(status.st_dev), UInt64(status.st_ino))
         try Catalog.migrator.migrate(database)
     }
 

@@ -119,6 +119,9 @@ private struct Harvester {
     let emit: (Diagnostic) -> Void
     /// The provider's datestamp granularity, from Identify (asked once).
     var dayGranularity: Bool?
+    /// Pages stored by this run, in every set: past the first, another process's write is
+    /// waited for.
+    var storedPages = 0
 
     /// What stops a set's harvest: the message that its report and the source's row keep.
     struct Stop: Error {
@@ -262,7 +265,6 @@ private struct Harvester {
         // otherwise send its pages (empty, or the same records) forever.
         var seenItems = Set<Int>()
         var pagesWithNothingNew = 0
-        var storedPages = 0
         var pagesWithoutRecords = 0
         var lastCursor: Int?
         while true {
