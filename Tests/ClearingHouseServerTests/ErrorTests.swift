@@ -440,6 +440,34 @@ import Testing
         }
     }
 
+    /// Review: an index reached through a symbolic link that is pointed at another index
+    /// under the running server (the usual way to put a new index in place) went unseen: a
+    /// POST stored its records in the first index's catalog and indexed them in the second's
+    /// segments. Reads and writes are refused, and the second index is left as it was.
+    @Test func anIndexLinkPointedElsewhereIsRefusedNotMixed() async throws {
+        let first = try Fixture()
+        defer { first.remove() }
+        let second = try Fixture(records: [#"{"id": "new-1", "kind": "technology", "title": "Replacement record"}"#])
+        defer { second.remove() }
+        let link = first.directory.appendingPathComponent("current")
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: first.house.directory)
+        let house = try ClearingHouse(directory: link, create: false)
+        let server = ClearingHouseServer(
+            house: house, configuration: ServerConfiguration(port: 0, apiKeys: APIKeys([testKey]), logRequests: false))
+        try await server.makeApplication().test(.router) { client in
+            #expect(try await client.get("/v1/search?q=reef").status == .ok)
+            try FileManager.default.removeItem(at: link)
+            try FileManager.default.createSymbolicLink(at: link, withDestinationURL: second.house.directory)
+            let segments = second.house.directory.appendingPathComponent("segments").path
+            let before = try FileManager.default.contentsOfDirectory(atPath: segments).sorted()
+            expectProblem(try await client.post("/v1/records", #"{"id": "posted", "kind": "technology", "title": "Posted"}"#), .serviceUnavailable)
+            expectProblem(try await client.get("/v1/search?q=reef"), .serviceUnavailable)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: segments).sorted() == before)
+            #expect(try first.house.record(id: "posted") == nil)
+            #expect(try second.house.check().problems.isEmpty)
+        }
+    }
+
     /// Operations QA: the index directory deleted under a running server: a POST answered 200
     /// and its records were lost (a `segments/` made again without a catalog). Writes and
     /// reads are refused, and nothing is made where the directory was.
