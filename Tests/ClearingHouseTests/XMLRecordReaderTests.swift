@@ -453,6 +453,36 @@ import Records
         }
     }
 
+    /// Review: a namespace error (an undeclared prefix) does not stop libxml2, so every record
+    /// parsed ahead had a next sibling and was handed over, the broken one too, while the
+    /// error said nothing after it was read. Only the records before the broken one are.
+    @Test(arguments: [1, 50]) func aNamespaceErrorHandsOverOnlyTheRecordsBeforeIt(before: Int) throws {
+        try withTemporaryDirectory { directory in
+            var lines = (0..<before).map { #"  <record id="r\#($0)" kind="resource"><title>Record \#($0)</title></record>"# }
+            lines.append(#"  <record id="broken" kind="resource"><title>Broken</title><x:summary>S</x:summary></record>"#)
+            lines += (0..<5).map { #"  <record id="after\#($0)" kind="resource"><title>After</title></record>"# }
+            let xml = "<records xmlns=\"urn:chm:records:1\">\n" + lines.joined(separator: "\n") + "\n</records>\n"
+            let outcome = try readRecords(xml, named: "ns.xml", as: .xml, in: directory)
+            #expect(outcome.records.map(\.id) == (0..<before).map { "r\($0)" })
+            #expect(try #require(outcome.failure).line == before + 2)
+        }
+    }
+
+    /// Review: in minified XML (`</record><record id=c`), the record before a broken start
+    /// tag has no next sibling, and was lost; the parser was back at the root's level, so
+    /// every child before is whole. Records given twice on one line are handed over once
+    /// each, in order.
+    @Test func minifiedXMLKeepsTheRecordBeforeABrokenStartTag() throws {
+        try withTemporaryDirectory { directory in
+            let records = (0..<30).map { #"<record id="r\#($0 / 2)" kind="resource"><title>Title \#($0)</title></record>"# }.joined()
+            let xml = #"<records xmlns="urn:chm:records:1">"# + records + #"<record id=bad kind="resource"><title>B</title></record></records>"#
+            let outcome = try readRecords(xml, named: "min.xml", as: .xml, in: directory)
+            #expect(outcome.records.map(\.id) == (0..<30).map { "r\($0 / 2)" })
+            #expect(outcome.records.last?.title.values.first?.value == "Title 29")
+            #expect(outcome.failure != nil)
+        }
+    }
+
     @Test func truncatedXMLIsAnError() throws {
         try withTemporaryDirectory { directory in
             let xml = """

@@ -114,21 +114,22 @@ final class XMLRecordReader: RecordReader {
             while try reader.next() {}  // the rest must still be well formed
             return
         }
-        var last: (line: Int, id: String?)?
-        var more = try reader.read()
-        while more {
-            do {
+        var last: (node: XMLElement, line: Int, id: String?)?
+        var more = true
+        do {
+            more = try reader.read()
+            while more {
                 if reader.depth == 1 && reader.isElement {
                     let element = try reader.expand()
-                    last = (element.line, element.attribute("id"))
+                    last = (element, element.line, element.attribute("id"))
                     try takeNative(element, handle)
                     more = try reader.next()
                 } else {
                     more = try reader.read()
                 }
-            } catch let error as XMLReadError {
-                throw try recoverNative(from: error, after: last, reader, handle)
             }
+        } catch let error as XMLReadError {
+            throw try recoverNative(from: error, after: last, reader, handle)
         }
     }
 
@@ -151,7 +152,8 @@ final class XMLRecordReader: RecordReader {
     /// parsed whole before it (after the one at `last`), and returns the error, which now says
     /// that nothing after it was read.
     private func recoverNative(
-        from error: XMLReadError, after last: (line: Int, id: String?)?, _ reader: XMLStreamReader, _ handle: (RecordEntry) throws -> Void
+        from error: XMLReadError, after last: (node: XMLElement, line: Int, id: String?)?, _ reader: XMLStreamReader,
+        _ handle: (RecordEntry) throws -> Void
     ) throws -> XMLReadError {
         for element in reader.childrenOfRootFinishedBeforeFailure(after: last) { try takeNative(element, handle) }
         var error = error

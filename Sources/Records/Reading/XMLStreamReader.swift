@@ -78,11 +78,16 @@ private final class XMLErrorSink {
     var first: XMLReadError?
     /// The document being built when the first error came (owned by the reader).
     var document: xmlDocPtr?
+    /// The element the parser was in when the first error came: the error is inside it (nil
+    /// or the root: between the root's children).
+    var openElement: xmlNodePtr?
 
     func record(_ error: xmlErrorPtr?) {
         guard first == nil, let error else { return }
         guard error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue else { return }
-        document = error.pointee.ctxt?.assumingMemoryBound(to: xmlParserCtxt.self).pointee.myDoc
+        let context = error.pointee.ctxt?.assumingMemoryBound(to: xmlParserCtxt.self)
+        document = context?.pointee.myDoc
+        openElement = context?.pointee.node
         var message = error.pointee.message.map { String(cString: $0) } ?? "XML error"
         message = XMLMessages.plain(message.trimmingCharacters(in: .whitespacesAndNewlines))
         if error.pointee.code == XML_ERR_ENTITY_LOOP.rawValue || error.pointee.code == XML_ERR_ENTITY_BOUNDARY.rawValue {
@@ -520,29 +525,35 @@ package final class XMLStreamReader {
         return (element.namespaceURI, element.localName)
     }
 
-    /// The children of the root element that libxml2 finished before the error that stopped
-    /// reading, after the one at `last` (its line and id: the last child handed over), or all
-    /// of them when nothing was. Call it after ``read()`` or ``next()`` threw.
+    /// The children of the root element that libxml2 parsed whole before the error that
+    /// stopped reading, after `last` (the last child handed over: its node, line and id), or
+    /// from the first when nothing was. Call it after ``read()`` or ``next()`` threw.
     ///
     /// The parser reads ahead of the node the reader is on (a chunk of up to 4 KB), so the
     /// records just before a syntax error were parsed whole and never visited: they were lost
-    /// with the rest of the file. A child is finished when the parser went on past it: it has
-    /// a next sibling (text or another element); the one the error is in has none. (The
-    /// reader frees the children it has passed, in order, and unlinks them from the tree.)
-    package func childrenOfRootFinishedBeforeFailure(after last: (line: Int, id: String?)?) -> [XMLElement] {
+    /// with the rest of the file. The children before the one the parser was in when the
+    /// error came are whole; that one, and any after it (a namespace error lets the parser go
+    /// on), are not handed over. (The reader frees the children it has passed, in order, and
+    /// unlinks them from the tree, so the node of `last` is compared with its line and id.)
+    package func childrenOfRootFinishedBeforeFailure(after last: (node: XMLElement, line: Int, id: String?)?) -> [XMLElement] {
         guard let document = errors.document, let root = xmlDocGetRootElement(document) else { return [] }
+        // The root's child that holds the error (nil: the parser was at the root's level).
+        var broken = errors.openElement
+        while let node = broken, node.pointee.parent != root {
+            broken = node == root ? nil : node.pointee.parent
+        }
         var finished: [XMLElement] = []
         var child = root.pointee.children
-        while let node = child, let next = node.pointee.next {
+        while let node = child, node != broken {
             if node.pointee.type == XML_ELEMENT_NODE {
                 let element = XMLElement(node: node)
-                if let last, element.line == last.line, element.attribute("id") == last.id {
+                if let last, node == last.node.node, element.line == last.line, element.attribute("id") == last.id {
                     finished.removeAll()  // handed over already, as was everything before it
                 } else {
                     finished.append(element)
                 }
             }
-            child = next
+            child = node.pointee.next
         }
         return finished
     }
