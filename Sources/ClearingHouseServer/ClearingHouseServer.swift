@@ -31,8 +31,10 @@ public final class ClearingHouseServer: Sendable {
     public let configuration: ServerConfiguration
     /// Where the per-request lines and warnings go.
     let logger: Logger
-    /// Runs the writes, one at a time.
-    let writePool: NIOThreadPool
+    /// Runs the writes, one at a time: a pool of one thread for each application made
+    /// (``makeApplication(onReady:)``), shut down after it stops, so that the object can be
+    /// run again and one that is never run holds no thread.
+    let writePool = Mutex<NIOThreadPool?>(nil)
     /// The OpenAPI document served at `/openapi.json`.
     let openAPIDocument: [UInt8]?
     /// The web pages' interface strings in the six languages.
@@ -62,8 +64,6 @@ public final class ClearingHouseServer: Sendable {
         self.configuration = configuration
         self.logger = logger
         apiKeys = Mutex(configuration.apiKeys)
-        writePool = NIOThreadPool(numberOfThreads: 1)
-        writePool.start()
         openAPIDocument = Bundle.module.url(forResource: "openapi", withExtension: "json")
             .flatMap { try? Data(contentsOf: $0) }.map { Array($0) }
         localization = Localization.load()
@@ -74,7 +74,14 @@ public final class ClearingHouseServer: Sendable {
     /// Serves until SIGINT or SIGTERM, then shuts down gracefully: the server stops taking
     /// connections, requests in flight finish (an ingest commits or rolls back whole), and the
     /// function returns. Requests still in flight after ``ServerConfiguration/shutdownTimeout``
-    /// have their connections closed.
+    /// have their connections closed. SIGHUP reads the key file again. What the three signals
+    /// did before is put back when it returns, and the object can be run again.
+    ///
+    /// Cancelling the task that runs it stops at once: connections in flight are closed (their
+    /// writes still commit or roll back whole). For a graceful stop from code, run
+    /// ``makeApplication(onReady:)`` in a `ServiceGroup` of your own and trigger its graceful
+    /// shutdown; that skips what this function does first (catching the index up with the
+    /// catalog, loading the thesaurus ahead of the first search, trapping the signals).
     ///
     /// First it catches the index up with the catalog when it can take the write lock at once
     /// (``ClearingHouse/synchronizeIndex()`` without waiting); when another process holds it,
@@ -84,10 +91,13 @@ public final class ClearingHouseServer: Sendable {
     /// - Throws: when the address cannot be bound.
     public func run(onReady: @escaping @Sendable (String) -> Void = { _ in }) async throws {
         try configuration.validate()
-        await catchUpIndex()
         let records = (try? house.statistics().records).map { "\($0) record\($0 == 1 ? "" : "s")" } ?? "records not counted"
         let keys = apiKeys.withLock { $0 }.map { "\($0.count) API key\($0.count == 1 ? "" : "s")" } ?? "read-only (no API key)"
-        logger.notice("serving \(house.directory.path): \(records), \(keys)")
+        let application = makeApplication { [logger, house] address in
+            logger.notice("serving \(house.directory.path): \(records), \(keys)")
+            onReady(address)
+        }
+        await catchUpIndex()
         // The thesaurus loads beside the start, not in the first search (seconds for a
         // vocabulary of AGROVOC's size); a search that comes first loads it itself.
         Thread.detachNewThread { [house, logger] in
@@ -97,7 +107,6 @@ public final class ClearingHouseServer: Sendable {
                 logger.warning("the thesaurus could not be loaded ahead of the first search: \(error)")
             }
         }
-        let application = makeApplication(onReady: onReady)
         var group = ServiceGroupConfiguration(
             services: [
                 .init(service: application),
@@ -106,11 +115,27 @@ public final class ClearingHouseServer: Sendable {
             ],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         group.maximumGracefulShutdownDuration = configuration.shutdownTimeout
+        // The group traps SIGINT, SIGTERM and SIGHUP and leaves them ignored when it ends: what
+        // they did before is put back, so that a program that served once still stops on
+        // Ctrl-C (embedding QA).
+        let signals = [SIGINT, SIGTERM, SIGHUP]
+        var previous = signals.map { signal in
+            var action = sigaction()
+            sigaction(signal, nil, &action)
+            return action
+        }
+        defer {
+            for (index, signal) in signals.enumerated() { sigaction(signal, &previous[index], nil) }
+        }
         do {
             try await ServiceGroup(configuration: group).run()
             logger.notice("stopped")
         } catch let error as IOError {
             throw bindingError(error) ?? error
+        } catch let error as SocketAddressError {
+            throw ClearingHouseError(
+                .conflict, "\(configuration.host) is neither an address nor a name this machine can resolve (\(error)); listen on one of its addresses (127.0.0.1, 0.0.0.0)",
+                parameter: "host")
         }
     }
 
@@ -140,7 +165,7 @@ public final class ClearingHouseServer: Sendable {
     /// goes on.
     func catchUpIndex(quietly: Bool = false) async {
         do {
-            let applied = try await writePool.runIfActive { [house] in try house.synchronizeIndexUnlessLocked() }
+            let applied = try await write { [house] in try house.synchronizeIndexUnlessLocked() }
             if applied > 0 { logger.notice("caught the index up with the catalog: \(applied) changes applied") }
         } catch {
             if !quietly { logger.warning("serving without catching the index up with the catalog: \(error)") }
@@ -173,6 +198,9 @@ public final class ClearingHouseServer: Sendable {
         let connections = ConnectionLimit(maximum: configuration.maxConnections ?? ConnectionLimit.defaultMaximum())
         var quiet = logger
         quiet.logLevel = .warning
+        let pool = NIOThreadPool(numberOfThreads: 1)
+        pool.start()
+        writePool.withLock { $0 = pool }
         return Application(
             router: makeRouter(),
             server: .http1(
@@ -183,7 +211,7 @@ public final class ClearingHouseServer: Sendable {
                     ],
                     idleTimeout: idleTimeout)),
             configuration: ApplicationConfiguration(address: .hostname(host, port: configuration.port), serverName: "chm"),
-            services: [ThreadPoolShutdown(pool: writePool)],
+            services: [ThreadPoolShutdown(pool: pool, server: self)],
             onServerRunning: { [self] channel in
                 let port = channel.localAddress?.port ?? 0
                 boundPort.store(port, ordering: .relaxed)
@@ -280,7 +308,9 @@ public final class ClearingHouseServer: Sendable {
 
     /// Runs a write of the library on the write pool: writes queue there one after another.
     func write<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await writePool.runIfActive(body)
+        // (No pool: the application is not running, as when it is shutting down.)
+        guard let pool = writePool.withLock({ $0 }) else { throw CancellationError() }
+        return try await pool.runIfActive(body)
     }
 }
 
@@ -288,9 +318,13 @@ public final class ClearingHouseServer: Sendable {
 /// reverse order, so requests in flight have finished).
 struct ThreadPoolShutdown: Service {
     let pool: NIOThreadPool
+    let server: ClearingHouseServer
 
     func run() async throws {
         try? await gracefulShutdown()
+        server.writePool.withLock { current in
+            if current === pool { current = nil }
+        }
         try await pool.shutdownGracefully()
     }
 }
@@ -305,7 +339,7 @@ extension ClearingHouseServer {
     public func reloadAPIKeys() throws -> Int {
         guard let file = configuration.apiKeyFile else {
             throw ClearingHouseError.parameter(
-                "apiKeyFile", "this server was started without a key file (it is read-only); restart it with --api-key-file to take writes")
+                "apiKeyFile", "this server was given no key file to read again (ServerConfiguration.apiKeyFile; `chm serve --api-key-file`)")
         }
         let keys = try APIKeys(contentsOf: file)
         apiKeys.withLock { $0 = keys }

@@ -63,8 +63,8 @@ public struct ServerConfiguration: Sendable {
 
     /// Checks the values a front end took from a user.
     /// - Throws: ``ClearingHouseError`` naming the parameter (`port`, `maxBodyMb`, `host`,
-    ///   `corsOrigin`, `maxConnections`, `shutdownTimeout`, `oaiPageSize`, `oaiAdminEmail`,
-    ///   `oaiBaseUrl`).
+    ///   `corsOrigin`, `maxConnections`, `idleTimeout`, `apiKeys`, `shutdownTimeout`,
+    ///   `oaiPageSize`, `oaiAdminEmail`, `oaiBaseUrl`).
     public func validate() throws {
         guard (0...65535).contains(port) else { throw ClearingHouseError.parameter("port", "\(port) is not between 0 and 65535") }
         guard (1...(Self.maximumBodyMegabytes << 20)).contains(maxBodyBytes) else {
@@ -74,6 +74,12 @@ public struct ServerConfiguration: Sendable {
         for origin in corsOrigins where origin.isEmpty || origin.hasSuffix("/") {
             throw ClearingHouseError.parameter(
                 "corsOrigin", "\"\(origin)\" is not an origin (scheme://host[:port], without a path or a trailing /)")
+        }
+        guard idleTimeout > .zero else {
+            throw ClearingHouseError.parameter("idleTimeout", "\(idleTimeout) is not above zero (it closed every connection at once)")
+        }
+        if let apiKeys, apiKeys.count == 0 {
+            throw ClearingHouseError.parameter("apiKeys", "no key given: give at least one, or none at all (nil) for a read-only server")
         }
         guard shutdownTimeout >= .zero, shutdownTimeout <= Self.maximumShutdownTimeout else {
             throw ClearingHouseError.parameter("shutdownTimeout", "\(shutdownTimeout) is not between 0 and 86400 seconds")

@@ -531,6 +531,48 @@ import Testing
         }
     }
 
+    /// Embedding QA: a server object's write pool was shut down with its first application,
+    /// so a second run (or a second application) answered every write with 503 for good.
+    @Test func aServerObjectRunsAgain() async throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let server = fixture.server()
+        for round in 0..<2 {
+            try await server.makeApplication().test(.live) { client in
+                let response = try await client.post("/v1/records", #"{"id": "again-\#(round)", "kind": "technology", "title": "Again"}"#)
+                #expect(response.status == .ok, "round \(round): \(response.text)")
+            }
+        }
+        #expect(try fixture.house.record(id: "again-1") != nil)
+    }
+
+    /// Embedding QA: an idle timeout of zero or below passed the checks, and the server then
+    /// reset every connection; an empty key list answered every write 401 instead of being
+    /// read-only or refused.
+    @Test func aConfigurationThatCannotServeIsRefused() {
+        var configuration = ServerConfiguration(port: 0)
+        configuration.idleTimeout = .zero
+        #expect(throws: ClearingHouseError.self) { try configuration.validate() }
+        configuration.idleTimeout = .seconds(-5)
+        do {
+            try configuration.validate()
+            Issue.record("a negative idle timeout passed")
+        } catch let error as ClearingHouseError {
+            #expect(error.parameter == "idleTimeout")
+        } catch {
+            Issue.record("\(error)")
+        }
+        configuration = ServerConfiguration(port: 0, apiKeys: APIKeys([" ", ""]))
+        do {
+            try configuration.validate()
+            Issue.record("an empty key list passed")
+        } catch let error as ClearingHouseError {
+            #expect(error.parameter == "apiKeys")
+        } catch {
+            Issue.record("\(error)")
+        }
+    }
+
     @Test func corsForListedOriginsOnly() async throws {
         try await withServer { client, _ in
             let preflight = try await client.execute(
