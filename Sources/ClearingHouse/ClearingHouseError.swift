@@ -25,17 +25,21 @@ public struct ClearingHouseError: Error, Sendable, Hashable, CustomStringConvert
         case conflict
     }
 
+    /// What kind of failure this is (see ``Code``).
     public var code: Code
+    /// A sentence describing the failure, shown to the user.
     public var message: String
     /// The request parameter at fault, when one is (`since`, `limit`, `kind`...).
     public var parameter: String?
 
+    /// Creates an error of `code` with `message`, naming the request `parameter` at fault, if any.
     public init(_ code: Code, _ message: String, parameter: String? = nil) {
         self.code = code
         self.message = message
         self.parameter = parameter
     }
 
+    /// The error's ``message``.
     public var description: String { message }
 
     /// The error of a request parameter a front end took from a user: code `invalidQuery`,

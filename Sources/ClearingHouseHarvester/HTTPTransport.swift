@@ -45,6 +45,8 @@ public final class HTTPTransport: OAIHTTPTransport {
         try await client.shutdown()
     }
 
+    /// GETs `url`, following redirects, reading at most `maximumBytes` of the body within
+    /// `timeout` (as ``OAIHTTPTransport`` asks); a redirect cycle is an ``OAITransportFailure``.
     public func get(_ url: String, timeout: Duration, maximumBytes: Int) async throws -> OAIHTTPResponse {
         // (HarvestRequest.validated() keeps timeouts to a day; a caller's own can be anything,
         // and a clock's deadline that far away would overflow.)

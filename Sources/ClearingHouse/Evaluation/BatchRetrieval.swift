@@ -5,9 +5,12 @@ import SearchCore
 extension ClearingHouse {
     /// One query of a batch: an id and its text.
     public struct BatchQuery: Sendable, Hashable {
+        /// The query's id (`qid`), as the test collection's relevance judgements name it.
         public var id: String
+        /// The query's text, searched as words without query syntax.
         public var text: String
 
+        /// Creates a query with its id and text.
         public init(id: String, text: String) {
             self.id = id
             self.text = text
@@ -35,15 +38,19 @@ extension ClearingHouse {
 
     /// The ranked record ids of one batch query.
     public struct BatchResult: Sendable, Hashable {
+        /// The id of the ``BatchQuery`` these hits answer.
         public var queryID: String
+        /// The hits' record ids and scores, best first.
         public var hits: [(id: String, score: Double)]
         /// Seconds spent answering the query.
         public var seconds: Double
 
+        /// Two results are equal when their query ids and their hits' ids and scores are (not their time).
         public static func == (lhs: BatchResult, rhs: BatchResult) -> Bool {
             lhs.queryID == rhs.queryID && lhs.hits.map(\.id) == rhs.hits.map(\.id) && lhs.hits.map(\.score) == rhs.hits.map(\.score)
         }
 
+        /// Hashes the query id and the hits' ids.
         public func hash(into hasher: inout Hasher) {
             hasher.combine(queryID)
             hasher.combine(hits.map(\.id))

@@ -40,6 +40,7 @@ public struct HarvestRequest: Sendable, Hashable {
     /// The longest ``retryFor``: one week (`chm harvest --retry-for 604800`).
     public static let longestRetryFor: Duration = .seconds(604_800)
 
+    /// A request to harvest the whole repository at `baseURL` in `oai_dc`, with the default limits.
     public init(baseURL: String) {
         self.baseURL = baseURL
     }
@@ -223,6 +224,7 @@ public struct OAITransportFailure: Error, Sendable, CustomStringConvertible {
     /// What went wrong, in a few words (`the response is larger than 268435456 bytes`).
     public var description: String
 
+    /// A failure described by `description`.
     public init(_ description: String) {
         self.description = description
     }
@@ -243,7 +245,9 @@ public struct HarvestProgress: Sendable, Hashable {
 
     /// A wait before a request is sent again.
     public struct Retry: Sendable, Hashable {
+        /// Why the request is sent again (`cannot reach the provider (...)`, an HTTP status).
         public var reason: String
+        /// How many seconds the harvest waits before sending it again.
         public var seconds: Double
     }
 }
@@ -288,14 +292,19 @@ public struct HarvestedSet: Sendable, Hashable, Codable {
 public struct HarvestSource: Sendable, Hashable {
     /// What identifies a source.
     public struct Key: Sendable, Hashable {
+        /// The provider's base URL.
         public var baseURL: String
+        /// The set spec; nil for the whole repository.
         public var set: String?
+        /// The metadata format harvested (`oai_dc` or `chm`).
         public var metadataPrefix: String
     }
 
+    /// The provider's base URL, as it was harvested.
     public var baseURL: String
     /// The set spec; nil for the whole repository.
     public var set: String?
+    /// The metadata format harvested (`oai_dc` or `chm`).
     public var metadataPrefix: String
     /// The `responseDate` of the first page of the last complete harvest: where the next
     /// incremental harvest starts, unless that harvest's ``lastUntil`` is earlier.
@@ -304,9 +313,11 @@ public struct HarvestSource: Sendable, Hashable {
     /// ``lastResponseDate`` is where the next incremental harvest starts: what changed after it
     /// was not asked for.
     public var lastFrom: String?
+    /// The `until` of the last complete harvest; nil when it was not bounded.
     public var lastUntil: String?
     /// When the last harvest (complete or not) started, and when the last complete one ended.
     public var lastStartedAt: String?
+    /// When the last complete harvest ended; nil before one has.
     public var lastFinishedAt: String?
     /// Complete harvests.
     public var harvests: Int
@@ -314,8 +325,11 @@ public struct HarvestSource: Sendable, Hashable {
     /// rejected, over every harvest (a `noRecordsMatch` answer is no page, as in the
     /// harvest's report).
     public var pages: Int
+    /// Records stored (added or updated), over every harvest.
     public var stored: Int
+    /// Deletions applied, over every harvest.
     public var deleted: Int
+    /// Records rejected as invalid, over every harvest.
     public var rejected: Int
     /// The position of a harvest that did not finish; the next harvest resumes from it.
     var pending: PendingHarvest?
@@ -332,12 +346,15 @@ public struct HarvestSource: Sendable, Hashable {
 
 /// What harvesting one set (or the whole repository) did.
 public struct SetHarvestReport: Sendable, Hashable {
+    /// The provider's base URL.
     public var baseURL: String
     /// The set; nil for the whole repository.
     public var set: String?
+    /// The metadata format harvested (`oai_dc` or `chm`).
     public var metadataPrefix: String
     /// The selection asked for (`from` is the incremental start when not given).
     public var from: String?
+    /// The `until` asked for; nil for no bound.
     public var until: String?
     /// The first page's `responseDate`.
     public var responseDate: String?
@@ -350,16 +367,22 @@ public struct SetHarvestReport: Sendable, Hashable {
     /// Records added, updated, unchanged, skipped (older than the stored copy), deleted,
     /// and rejected (invalid; the rest of their page was kept).
     public var added = 0
+    /// Stored records replaced by different content.
     public var updated = 0
+    /// Records identical to the stored copy.
     public var unchanged = 0
     /// Records stored as aliases: copies of a live record under another id (see README, "One
     /// copy of each record").
     public var aliased = 0
+    /// Records skipped: older than the stored copy.
     public var skipped = 0
+    /// Records deleted (the provider's deletions).
     public var deleted = 0
+    /// Records rejected as invalid (the rest of their page was kept).
     public var rejected = 0
     /// Error and warning diagnostics.
     public var errors = 0
+    /// Warning diagnostics.
     public var warnings = 0
     /// Why the harvest stopped before the end, when it did.
     public var failure: String?
@@ -367,6 +390,7 @@ public struct SetHarvestReport: Sendable, Hashable {
 
 /// What `chm harvest` did, one entry per set.
 public struct HarvestReport: Sendable, Hashable {
+    /// What harvesting each set did, one entry per set, in the order harvested.
     public var harvests: [SetHarvestReport] = []
     /// The diagnostics, in order (at most ``IngestReport/maximumKeptDiagnostics``).
     public var diagnostics: [Diagnostic] = []

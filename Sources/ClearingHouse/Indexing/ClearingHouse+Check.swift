@@ -15,6 +15,7 @@ public struct CheckReport: Sendable, Hashable, Codable {
     public var documents = 0
     /// Change-log position of the catalog and of the index.
     public var catalogChange: Int64 = 0
+    /// The change-log position the index reflects (behind ``catalogChange`` when changes are not indexed).
     public var indexChange: Int64 = 0
 
     /// What a check with `repair` found before it rebuilt the index (its problems, then its

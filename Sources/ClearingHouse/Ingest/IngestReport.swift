@@ -22,8 +22,11 @@ public struct FileReport: Sendable, Hashable {
         case checked
     }
 
+    /// The file's path as the user named it (or as found under a named directory), as diagnostics name it.
     public var file: String
+    /// The format the file was read in.
     public var format: RecordFormat
+    /// Whether the file's records were stored.
     public var status: Status
     /// Valid records (and deletions) read from the file.
     public var valid: Int
@@ -33,6 +36,7 @@ public struct FileReport: Sendable, Hashable {
 
 /// The outcome of an ingest (or a validation) over one or more paths.
 public struct IngestReport: Sendable, Hashable {
+    /// What happened to each file read, in the order read.
     public var files: [FileReport] = []
     /// New records stored.
     public var added = 0
@@ -53,6 +57,7 @@ public struct IngestReport: Sendable, Hashable {
     public var unreadable = 0
     /// Number of error and warning diagnostics.
     public var errors = 0
+    /// Number of warning diagnostics.
     public var warnings = 0
     /// The diagnostics, in order (at most ``maximumKeptDiagnostics``; the counts are exact).
     public var diagnostics: [Diagnostic] = []
@@ -66,6 +71,7 @@ public struct IngestReport: Sendable, Hashable {
     /// How many diagnostics a report keeps; the counters go on counting past it.
     public static let maximumKeptDiagnostics = 10_000
 
+    /// An empty report: no files, every count zero.
     public init() {}
 
     /// True when every record was stored (or checked) and no path failed.
@@ -137,6 +143,7 @@ public struct CatalogStatistics: Sendable, Hashable {
     /// Size of the catalog files on disk, in bytes.
     public var catalogBytes: Int64 = 0
 
+    /// Empty statistics: every count zero.
     public init() {}
 
     /// The statistics as JSON: `{"records", "kinds", "languages", ...}`, the document

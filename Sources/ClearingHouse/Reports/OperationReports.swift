@@ -40,6 +40,7 @@ public struct AnalysisReport: Sendable, Hashable, Codable {
         public var position: Int
         /// Where its text starts and ends in the analyzed text, in Unicode scalars (half-open).
         public var start: Int
+        /// Where its text ends in the analyzed text, in Unicode scalars (exclusive).
         public var end: Int
 
         /// A token.

@@ -17,6 +17,7 @@ public struct Suggestions: Sendable, Hashable, Codable {
         /// record, in 29 records in all but fewer with coral).
         public var documentsWithQuery: Int?
 
+        /// A completion: the completed query `text`, the completed `word` and its record counts.
         public init(text: String, word: String, documents: Int, documentsWithQuery: Int? = nil) {
             self.text = text
             self.word = word

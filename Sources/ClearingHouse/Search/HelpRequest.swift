@@ -49,6 +49,7 @@ public struct HelpRequest: Sendable, Hashable {
     /// The system a stored request names as its source.
     public static let sourceSystem = "chm help desk"
 
+    /// A request for `need`, written on a page in `language` (English by default); nothing is checked yet.
     public init(need: String, country: String? = nil, assistanceTypes: [String] = [], language: String = "en") {
         self.need = need
         self.country = country

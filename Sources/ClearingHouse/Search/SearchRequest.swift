@@ -3,11 +3,15 @@ import SearchCore
 /// Filters of a clearing-house search: values of one field combine with OR, different
 /// fields with AND.
 public struct SearchFilters: Sendable, Hashable {
+    /// Record kinds to keep; empty keeps every kind.
     public var kinds: [RecordKind]
     /// ISO 3166-1 alpha-2 codes (any case).
     public var countries: [String]
+    /// Regions, however spelt (`Asia and the Pacific` is `Asia-Pacific`); empty: any region.
     public var regions: [String]
+    /// Themes (any case: `Marine` finds `marine`); empty: any theme.
     public var themes: [String]
+    /// Policy targets such as `GBF-T2` (any case); empty: any target.
     public var targets: [String]
     /// Published on or after (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`).
     public var since: String?
@@ -16,6 +20,7 @@ public struct SearchFilters: Sendable, Hashable {
     /// Any facet field -> accepted values (`language` -> [`fr`]).
     public var fields: [String: [String]]
 
+    /// Filters with the values given; with none, they keep every record.
     public init(
         kinds: [RecordKind] = [], countries: [String] = [], regions: [String] = [], themes: [String] = [],
         targets: [String] = [], since: String? = nil, until: String? = nil, fields: [String: [String]] = [:]
@@ -30,6 +35,7 @@ public struct SearchFilters: Sendable, Hashable {
         self.fields = fields
     }
 
+    /// True when no filter is set, so that every record is kept.
     public var isEmpty: Bool { engineFilter.isEmpty }
 
     /// Checks every value a front end may have taken from a user.
@@ -122,6 +128,7 @@ public struct SearchRequest: Sendable, Hashable {
     /// The query, in the syntax of `chm search` (terms, "phrases", AND/OR/NOT, +/-,
     /// parentheses, field:term, prefix*). An empty query matches every record.
     public var query: String
+    /// The filters that hits must pass (none by default).
     public var filters: SearchFilters
     /// Facet fields to count (`kind`, `country`, `region`, `theme`, `target`, `language`, `year`).
     public var facets: [String]
@@ -150,6 +157,7 @@ public struct SearchRequest: Sendable, Hashable {
     /// (`--no-correct` turns it off); `word~` asks for close spellings of one word.
     public var correct: Bool
 
+    /// A search for `query`, with the defaults of `chm search`: ten hits, expanded and corrected.
     public init(
         query: String, filters: SearchFilters = SearchFilters(), facets: [String] = [], limit: Int = 10,
         offset: Int = 0, sort: Sort? = nil, minimumMatch: Int = 0, countTotal: Bool = false, explain: Bool = false,

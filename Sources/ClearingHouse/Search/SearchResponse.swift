@@ -64,11 +64,14 @@ public struct MatchReason: Sendable, Hashable, Codable {
         case sameAssistanceType
     }
 
+    /// The kind of evidence.
     public var kind: Kind
+    /// The evidence as codes (assistance types, theme notations, country codes...); empty for some kinds.
     public var values: [String]
     /// The reason in English, as ``SearchResultHit/reasons`` words it.
     public var text: String
 
+    /// A reason of `kind` with its `values`, worded in English as `text`.
     public init(kind: Kind, values: [String], text: String) {
         self.kind = kind
         self.values = values
@@ -78,12 +81,15 @@ public struct MatchReason: Sendable, Hashable, Codable {
 
 /// One hit of a clearing-house search.
 public struct SearchResultHit: Sendable, Hashable {
+    /// The record's id, as stored in the catalog.
     public var id: String
+    /// The record's kind.
     public var kind: RecordKind
     /// The title in the shown language (or its fallback).
     public var title: String
     /// The language the hit is shown in.
     public var language: String
+    /// The hit's score: higher ranks first (comparable only within one response).
     public var score: Double
     /// The best passage of summary or description, when the query has words.
     public var snippet: Snippet?
@@ -102,11 +108,13 @@ public struct SearchResultHit: Sendable, Hashable {
 
 /// The result of ``ClearingHouse/search(_:)``.
 public struct SearchResponse: Sendable, Hashable {
+    /// The query as given (for matchmaking and similar records, the text or the source record's id).
     public var query: String
     /// Exact number of matches when counted (asked for, or needed for facets or sorting), else nil.
     public var total: Int?
     /// Matches seen while collecting the hits: a lower bound of the total.
     public var totalLowerBound: Int
+    /// The hits of the page asked for, best first (or in the order asked for).
     public var hits: [SearchResultHit]
     /// Value counts per asked facet, each counted over the matches with the other filters applied.
     public var facets: [String: [String: Int]]
@@ -152,10 +160,15 @@ extension SearchResponse {
 
 /// Index figures for `chm stats`.
 public struct IndexSummary: Sendable, Hashable {
+    /// Segments in the index's current commit.
     public var segments: Int
+    /// Live documents in the index: one per record (aliases are not indexed).
     public var documents: Int
+    /// Deleted documents not yet merged away.
     public var deletedDocuments: Int
+    /// Distinct (field, term) entries, summed over segments.
     public var terms: Int
+    /// Postings (document, term) entries, summed over segments.
     public var postings: Int
     /// Bytes of every file in the index directory: the current commit's, and until the next
     /// commit also the previous one's (kept for searchers that opened it).

@@ -22,6 +22,7 @@ public struct Concept: Sendable, Hashable, Codable {
     /// IRIs of the concept schemes the concept is in.
     public var schemes: [String]
 
+    /// A concept identified by `iri`, with its labels, definitions and relations (none by default).
     public init(
         iri: String, notation: String? = nil, prefLabels: [String: String] = [:], altLabels: [String: [String]] = [:],
         definitions: [String: String] = [:], broader: [String] = [], narrower: [String] = [], schemes: [String] = []
@@ -259,6 +260,7 @@ public struct ThesaurusImportReport: Sendable, Hashable {
     /// ``SKOSReader/readWithWarnings(path:)``).
     public var warnings: [Diagnostic] = []
 
+    /// An empty report: no files, every count zero.
     public init() {}
 
     /// Concepts read.

@@ -14,6 +14,8 @@ public enum JSONValue: Sendable, Hashable, CustomStringConvertible {
     /// An object, members in order.
     case object([(String, JSONValue)])
 
+    /// Values are equal when they are the same JSON as written: numbers by their text, objects
+    /// member by member in order.
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): return true
@@ -27,6 +29,7 @@ public enum JSONValue: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Hashes the value as ``==`` compares it.
     public func hash(into hasher: inout Hasher) {
         switch self {
         case .null: hasher.combine(0)

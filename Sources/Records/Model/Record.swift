@@ -9,13 +9,16 @@
 public struct Record: Sendable, Hashable, Identifiable {
     /// An organization named by a record, e.g. the provider of a technology.
     public struct Organization: Sendable, Hashable {
+        /// The organization's name (never blank).
         public var name: String
         /// The organization's part, e.g. `provider`, `partner`, `funder`, `publisher`.
         public var role: String?
         /// ISO 3166-1 alpha-2, upper case.
         public var country: String?
+        /// The organization's web site (an absolute URL), if given.
         public var url: String?
 
+        /// An organization named `name`, with its role, country and web site when known.
         public init(name: String, role: String? = nil, country: String? = nil, url: String? = nil) {
             self.name = name
             self.role = role
@@ -26,11 +29,14 @@ public struct Record: Sendable, Hashable, Identifiable {
 
     /// A link to a document or page about the record.
     public struct Link: Sendable, Hashable {
+        /// The link's target (an absolute URL).
         public var url: String
+        /// The link's title, if given.
         public var title: String?
         /// BCP 47 tag of the linked document.
         public var language: String?
 
+        /// A link to `url`, with its title and the linked document's language when known.
         public init(url: String, title: String? = nil, language: String? = nil) {
             self.url = url
             self.title = title
@@ -40,10 +46,14 @@ public struct Record: Sendable, Hashable, Identifiable {
 
     /// Where the record came from.
     public struct Source: Sendable, Hashable {
+        /// A short name of the originating system (`example-chm`, `oai-pmh`), if given.
         public var system: String?
+        /// The record's address in the originating system, if given.
         public var url: String?
+        /// The record's identifier in the originating system, if given.
         public var originalId: String?
 
+        /// A source; every part is optional.
         public init(system: String? = nil, url: String? = nil, originalId: String? = nil) {
             self.system = system
             self.url = url
@@ -60,21 +70,31 @@ public struct Record: Sendable, Hashable, Identifiable {
     /// HTTP API and the web pages carry it percent-encoded, as one path segment
     /// (`/v1/records/hdl:1765%2F308`).
     public var id: String
+    /// What the record describes (a technology, a request for assistance...).
     public var kind: RecordKind
     /// BCP 47 tag of plain-string text in the source file; `und` when unknown.
     public var language: String
+    /// The record's title, in one or more languages (required: at least one text is not blank).
     public var title: LocalizedText
+    /// A short abstract, in one or more languages; empty when the record has none.
     public var summary: LocalizedText
+    /// The full description, in one or more languages; empty when the record has none.
     public var description: LocalizedText
+    /// Free keywords or phrases.
     public var keywords: [String]
+    /// Thematic areas, e.g. `forests`, `marine`, `restoration`.
     public var themes: [String]
     /// Policy targets such as `GBF-T2`, `AICHI-T19`, `SDG-15`.
     public var targets: [String]
     /// ISO 3166-1 alpha-2 codes, upper case.
     public var countries: [String]
+    /// Regions or groups of countries, e.g. `Africa`, `Small Island Developing States`.
     public var regions: [String]
+    /// Kinds of assistance offered or sought, e.g. `training`, `technicalAdvice`, `equipment`.
     public var assistanceTypes: [String]
+    /// Organizations involved in the record.
     public var organizations: [Organization]
+    /// Links to documents or pages about the record.
     public var links: [Link]
     /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
     public var published: String?
@@ -82,6 +102,7 @@ public struct Record: Sendable, Hashable, Identifiable {
     public var updated: String?
     /// SPDX license id or URL.
     public var license: String?
+    /// Where a harvested record came from; nil when the record does not say.
     public var source: Source?
     /// Ids of related records.
     public var related: [String]

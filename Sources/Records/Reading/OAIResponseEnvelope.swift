@@ -33,7 +33,9 @@ public struct OAIResponseEnvelope: Sendable, Hashable {
 
     /// The header of one item of a list.
     public struct Header: Sendable, Hashable {
+        /// The item's OAI identifier (`oai:repo.example.org:10138/1074`).
         public var identifier: String
+        /// The item's `<datestamp>`, as written: when the provider last changed or deleted it.
         public var datestamp: String
         /// `status="deleted"`.
         public var deleted: Bool

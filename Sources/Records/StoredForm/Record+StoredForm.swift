@@ -110,6 +110,7 @@ public struct StoredFormError: Error, Sendable, Hashable, CustomStringConvertibl
     /// What was found, and where (a byte offset).
     public let message: String
 
+    /// The error's ``message``.
     public var description: String { message }
 }
 

@@ -9,6 +9,7 @@ public struct Token: Sendable, Hashable {
     /// scalars from the start of the text (half-open). Snippets use them to highlight the
     /// original text.
     public var start: Int
+    /// Where the token's text ends in the original string, in Unicode scalars (exclusive).
     public var end: Int
     /// The word as written, when the term is not it: lower-cased and normalized as the
     /// analyzer normalizes words (NFKC, elision, `ё` as `е`, Arabic normalization), the text
@@ -18,6 +19,7 @@ public struct Token: Sendable, Hashable {
     /// prefix queries and completions work on words as written.
     public var form: String?
 
+    /// A token of `term` at `position`, from the text at `start..<end`, written as `form` when that differs.
     public init(term: String, position: Int, start: Int, end: Int, form: String? = nil) {
         self.term = term
         self.position = position

@@ -23,6 +23,7 @@ import Synchronization
 public struct LanguageAnalyzer: Analyzer {
     /// The language's primary subtag (`en`, `fr`, ...).
     public let language: String
+    /// The name recorded in the index schema (`english-unaccented.2`, `russian`, `chinese-simplified`).
     public let name: String
     private let base = StandardAnalyzer()
     private let stopWords: TermTable
@@ -35,6 +36,7 @@ public struct LanguageAnalyzer: Analyzer {
     /// languages that fold, and English, whose words with accents are mostly names that
     /// readers type without them: `Sao Tome` finds `São Tomé`).
     private let addsUnaccentedSpelling: Bool
+    /// True for French, Spanish and English, whose words with diacritics are also indexed without.
     public var indexesUnaccentedSpellings: Bool { addsUnaccentedSpelling }
     private let stemmer: SnowballStemmer?
     private let caches = WordCache.Pool()
@@ -102,6 +104,7 @@ public struct LanguageAnalyzer: Analyzer {
         }
     }
 
+    /// The tokens of `text` as a query is analyzed: normalized, stop words removed, stemmed.
     public func tokens(_ text: String) -> [Token] {
         var sink = TokenSink()
         withStem { stem, cache in analyze(text, indexing: false, stem: stem, cache: &cache, into: &sink) }

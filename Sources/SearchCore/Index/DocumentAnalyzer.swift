@@ -19,10 +19,12 @@ public struct AnalyzedDocument: Sendable {
 
 /// Analyzes documents for a schema; safe to use from any number of threads at once.
 public struct DocumentAnalyzer: Sendable {
+    /// The schema whose fields documents are analyzed for.
     public let schema: Schema
     /// The schema's text fields by name.
     private let textFieldIndex: [String: Int]
 
+    /// An analyzer of documents for `schema`.
     public init(schema: Schema) {
         self.schema = schema
         textFieldIndex = Dictionary(

@@ -4,6 +4,7 @@
 /// An error of the index: its files or an argument, with what to do about it. Callers map the
 /// ``Code`` to their own advice (the clearing-house names `chm check --repair` for `corrupt`).
 public struct IndexError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What kind of failure this is: what a caller can do about it.
     public enum Code: String, Sendable, Hashable {
         /// A file is damaged (bad checksum, truncated, wrong magic).
         case corrupt
@@ -17,18 +18,22 @@ public struct IndexError: Error, Sendable, Hashable, CustomStringConvertible {
         case invalidArgument
     }
 
+    /// What kind of failure this is (see ``Code``).
     public var code: Code
+    /// A sentence describing the failure (without the advice a caller adds).
     public var message: String
     /// The field name of the query that the error is about (an unknown field, or a keyword
     /// field given a prefix, `kind:tech*`), as written: ``QueryParser/position(ofField:in:)``
     /// finds where it is first written in the query's text.
     public var field: String?
 
+    /// An error of `code` with `message`, naming the query's `field` at fault, if any.
     public init(_ code: Code, _ message: String, field: String? = nil) {
         self.code = code
         self.message = message
         self.field = field
     }
 
+    /// The error's ``message``.
     public var description: String { message }
 }

@@ -65,7 +65,9 @@ final class OpenSegment: @unchecked Sendable {
 /// keeps the BM25 parameters the index was built with (``bm25``); ``deleteAll(bm25:)``
 /// changes them.
 public final class IndexWriter {
+    /// The index's directory.
     public let directory: URL
+    /// The schema of the documents the writer adds.
     public let schema: Schema
     /// BM25 parameters recorded in the manifest.
     public private(set) var bm25: BM25Parameters

@@ -3,6 +3,7 @@
 public struct Schema: Sendable {
     /// A full-text field.
     public struct TextField: Sendable {
+        /// The field's name, as queries write it (`title.en`): letters, digits, `_` and `.`.
         public var name: String
         /// How the field's text is turned into terms (and how queries on it are analyzed).
         public var analyzer: any Analyzer
@@ -18,6 +19,7 @@ public struct Schema: Sendable {
         /// without a group.
         public var group: String?
 
+        /// A text field `name`, analyzed by `analyzer`, weighing `weight` in its scoring `group`.
         public init(_ name: String, analyzer: any Analyzer = StandardAnalyzer(), weight: Double = 1, group: String? = nil) {
             self.name = name
             self.analyzer = analyzer
@@ -29,6 +31,7 @@ public struct Schema: Sendable {
         var scoringGroup: String { group ?? "" }
     }
 
+    /// The full-text fields, in order (the order is part of the schema).
     public var textFields: [TextField]
     /// Names of keyword fields.
     public var keywordFields: [String]
@@ -37,6 +40,7 @@ public struct Schema: Sendable {
     /// as one with other fields or analyzers does, so that the caller rebuilds it.
     public var version: String?
 
+    /// A schema of these text and keyword fields, made by the caller's `version` of its documents.
     public init(textFields: [TextField], keywordFields: [String] = [], version: String? = nil) {
         self.textFields = textFields
         self.keywordFields = keywordFields
@@ -106,6 +110,7 @@ public struct Document: Sendable, Hashable {
     /// Exact values per keyword field.
     public var keywords: [String: [String]]
 
+    /// A document with `key`, its text per text field and its values per keyword field.
     public init(key: String, text: [String: [String]] = [:], keywords: [String: [String]] = [:]) {
         self.key = key
         self.text = text
@@ -120,6 +125,7 @@ public struct BM25Parameters: Sendable, Hashable, Codable {
     /// Length normalization (0: none, 1: full).
     public var b: Double
 
+    /// BM25 parameters; the defaults are the usual `k1` 1.2 and `b` 0.75.
     public init(k1: Double = 1.2, b: Double = 0.75) {
         self.k1 = k1
         self.b = b

@@ -14,6 +14,7 @@ public struct Completion: Sendable, Hashable {
     /// The (text field, term) pairs it is searched as.
     var fieldTerms: [FieldTerm] = []
 
+    /// A completion `word`, indexed as `term`, found in `documentFrequency` live documents.
     public init(word: String, documentFrequency: Int, term: String) {
         self.word = word
         self.documentFrequency = documentFrequency

@@ -1,5 +1,6 @@
 /// Figures about an index snapshot.
 public struct IndexStatistics: Sendable, Hashable {
+    /// Segments in the snapshot.
     public var segments: Int
     /// Live documents.
     public var documents: Int

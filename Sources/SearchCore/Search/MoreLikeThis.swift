@@ -9,6 +9,7 @@ public struct TellingWord: Sendable, Hashable {
     /// occurs in).
     public var weight: Double
 
+    /// A telling `word` and its `weight`.
     public init(word: String, weight: Double) {
         self.word = word
         self.weight = weight

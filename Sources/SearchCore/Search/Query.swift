@@ -15,9 +15,12 @@ public indirect enum Query: Sendable, Hashable {
 
     /// One clause of a boolean query.
     public struct Clause: Sendable, Hashable {
+        /// How the clause takes part in matching.
         public var occur: Occur
+        /// The clause's query.
         public var query: Query
 
+        /// A clause that matches `query` as `occur` says.
         public init(_ occur: Occur, _ query: Query) {
             self.occur = occur
             self.query = query
@@ -92,6 +95,7 @@ public struct Synonyms: Sendable, Hashable {
         /// How explanations and hits name it (e.g. `coral reefs [en] from коралловые рифы`).
         public var label: String
 
+        /// A word or phrase `text`, searched in the fields of `group`, named `label`.
         public init(text: String, group: String, label: String) {
             self.text = text
             self.group = group
@@ -111,6 +115,7 @@ public struct Synonyms: Sendable, Hashable {
     /// are still open to typo correction.
     public var misspelt: Set<String> = []
 
+    /// The other `words` for `source`, scored by `weight`; `misspelt` lists its words open to correction.
     public init(source: String, words: [Word], weight: Double, misspelt: Set<String> = []) {
         self.source = source
         self.words = words

@@ -12,6 +12,7 @@ public struct SynonymSet: Sendable, Hashable {
         /// The scoring group (language) whose fields and analyzer it belongs to.
         public var group: String
 
+        /// A label `text` in the scoring group `group`.
         public init(text: String, group: String) {
             self.text = text
             self.group = group
@@ -23,6 +24,7 @@ public struct SynonymSet: Sendable, Hashable {
     /// Its words and phrases, in every group.
     public var labels: [Label]
 
+    /// A synonym set identified by `id`, with its labels.
     public init(id: String, labels: [Label]) {
         self.id = id
         self.labels = labels
@@ -40,6 +42,7 @@ public struct QueryExpansion: Sendable, Hashable {
     /// The labels searched in addition: the set's labels in the other groups.
     public var added: [SynonymSet.Label]
 
+    /// An expansion of the words `source`, which matched set `setID` in `matchedGroups`, to `added`.
     public init(source: String, matchedGroups: [String], setID: String, added: [SynonymSet.Label]) {
         self.source = source
         self.matchedGroups = matchedGroups

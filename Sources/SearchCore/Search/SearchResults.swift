@@ -34,6 +34,7 @@ public struct SearchOptions: Sendable, Hashable {
     /// one in this language's fields is the one shown ("showing results for").
     public var preferredGroup: String?
 
+    /// Options with the defaults: the first ten hits by relevance, no filter, facets or correction.
     public init(
         limit: Int = 10, offset: Int = 0, countTotal: Bool = false, explain: Bool = false, filter: Filter? = nil,
         facets: [String] = [], sort: HitOrder = .relevance, fields: [String]? = nil, correctSpelling: Bool = false,
@@ -65,14 +66,18 @@ public enum HitOrder: Sendable, Hashable {
 /// order correctly). A value matches when it is >= `lower` and <= `upper`, or starts with
 /// `upper` (so an upper bound of `2020` includes `2020-06-01`).
 public struct KeywordRange: Sendable, Hashable {
+    /// The lowest value that matches (inclusive); nil: no lower bound.
     public var lower: String?
+    /// The highest value that matches (inclusive, and any value it is a prefix of); nil: no upper bound.
     public var upper: String?
 
+    /// A range from `lower` to `upper`; a bound left out is open.
     public init(lower: String? = nil, upper: String? = nil) {
         self.lower = lower
         self.upper = upper
     }
 
+    /// Whether `value` is in the range: at least `lower`, and at most `upper` or starting with it.
     public func contains(_ value: String) -> Bool {
         if let lower, value < lower { return false }
         if let upper, value > upper, !value.hasPrefix(upper) { return false }
@@ -88,11 +93,13 @@ public struct Filter: Sendable, Hashable {
     /// Accepted ranges per field.
     public var ranges: [String: KeywordRange]
 
+    /// A filter accepting `values` and `ranges` per field; with neither, it accepts every document.
     public init(_ values: [String: Set<String>] = [:], ranges: [String: KeywordRange] = [:]) {
         self.values = values
         self.ranges = ranges
     }
 
+    /// True when the filter constrains no field, so that every document passes.
     public var isEmpty: Bool { values.isEmpty && ranges.isEmpty }
 
     /// The fields this filter constrains.
@@ -181,6 +188,7 @@ public struct SpellingCorrection: Sendable, Hashable {
     /// (`word~`), or a rare word's far more frequent neighbour (`bears`, `years`).
     public var isBesideTheWord: Bool { requested || (wordDocumentFrequency > 0 && !isWrittenForm) }
 
+    /// A correction of `word` to `spelling`, as a search makes it (public so that tests can make one).
     public init(
         word: String, spelling: String, distance: Int, documentFrequency: Int, requested: Bool, wordDocumentFrequency: Int = 0,
         isWrittenForm: Bool = false
@@ -197,10 +205,14 @@ public struct SpellingCorrection: Sendable, Hashable {
 
 /// A tree of score contributions, like Lucene's explain.
 public struct Explanation: Sendable, Hashable, CustomStringConvertible {
+    /// This contribution to the score.
     public var value: Double
+    /// What the contribution is, as a formula or a few words (`tf / (k1 + tf) with k1 = 1.2`).
     public var summary: String
+    /// The contributions this one is made of; empty for a leaf.
     public var details: [Explanation]
 
+    /// A contribution of `value`, described by `summary`, made of `details`.
     public init(_ value: Double, _ summary: String, _ details: [Explanation] = []) {
         self.value = value
         self.summary = summary
