@@ -416,16 +416,22 @@ import Records
         }
     }
 
+    /// A native file, a record a line: `before` good records (`r0`...), `broken`, then `after`
+    /// good ones.
+    static func records(_ before: Int, then broken: String, after: Int) -> String {
+        var lines = (0..<before).map { #"  <record id="r\#($0)" kind="resource"><title>Record \#($0) about wetlands</title></record>"# }
+        lines.append("  " + broken)
+        lines += (0..<after).map { #"  <record id="after\#($0)" kind="resource"><title>After</title></record>"# }
+        return "<records xmlns=\"urn:chm:records:1\">\n" + lines.joined(separator: "\n") + "\n</records>\n"
+    }
+
     /// libxml2 parses up to 4 KB ahead of the node it hands over: the records just before a
     /// syntax error were parsed whole but never handed over, and --skip-invalid lost them
     /// (36 of 40 stored). Every record before the broken one is read, and the error says
     /// that nothing after it was.
     @Test(arguments: [1, 3, 40, 200]) func everyRecordBeforeASyntaxErrorIsRead(before: Int) throws {
         try withTemporaryDirectory { directory in
-            var lines = (0..<before).map { #"  <record id="r\#($0)" kind="resource"><title>Record \#($0) about wetlands</title></record>"# }
-            lines.append(#"  <record id="broken" kind="resource"><title>Broken <b></title></record>"#)
-            lines += (0..<20).map { #"  <record id="after\#($0)" kind="resource"><title>After</title></record>"# }
-            let xml = "<records xmlns=\"urn:chm:records:1\">\n" + lines.joined(separator: "\n") + "\n</records>\n"
+            let xml = Self.records(before, then: #"<record id="broken" kind="resource"><title>Broken <b></title></record>"#, after: 20)
             let outcome = try readRecords(xml, named: "broken.xml", as: .xml, in: directory)
             #expect(outcome.records.map(\.id) == (0..<before).map { "r\($0)" })
             let failure = try #require(outcome.failure)
@@ -458,10 +464,7 @@ import Records
     /// error said nothing after it was read. Only the records before the broken one are.
     @Test(arguments: [1, 50]) func aNamespaceErrorHandsOverOnlyTheRecordsBeforeIt(before: Int) throws {
         try withTemporaryDirectory { directory in
-            var lines = (0..<before).map { #"  <record id="r\#($0)" kind="resource"><title>Record \#($0)</title></record>"# }
-            lines.append(#"  <record id="broken" kind="resource"><title>Broken</title><x:summary>S</x:summary></record>"#)
-            lines += (0..<5).map { #"  <record id="after\#($0)" kind="resource"><title>After</title></record>"# }
-            let xml = "<records xmlns=\"urn:chm:records:1\">\n" + lines.joined(separator: "\n") + "\n</records>\n"
+            let xml = Self.records(before, then: #"<record id="broken" kind="resource"><title>Broken</title><x:summary>S</x:summary></record>"#, after: 5)
             let outcome = try readRecords(xml, named: "ns.xml", as: .xml, in: directory)
             #expect(outcome.records.map(\.id) == (0..<before).map { "r\($0)" })
             #expect(try #require(outcome.failure).line == before + 2)

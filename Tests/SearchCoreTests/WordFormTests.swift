@@ -372,11 +372,7 @@ struct WordFormTests {
 /// after `optimize`. Each field's lengths take the narrowest width that holds its longest (1,
 /// 2 or 4 bytes), in flushed and merged segments alike, and read back exactly.
 @Test func fieldLengthsAreStoredNarrowAndReadBackExactly() throws {
-    let schema = Schema(textFields: [
-        Schema.TextField("title", analyzer: LanguageAnalyzer.forLanguage("en")),
-        Schema.TextField("body", analyzer: LanguageAnalyzer.forLanguage("en")),
-        Schema.TextField("rare", analyzer: LanguageAnalyzer.forLanguage("en")),
-    ])
+    let schema = Schema(textFields: ["title", "body", "rare"].map { Schema.TextField($0, analyzer: LanguageAnalyzer.forLanguage("en")) })
     let directory = ScratchDirectory()
     let writer = try IndexWriter(directory: directory.url, schema: schema)
     let long = Array(repeating: "wetland", count: 70_000).joined(separator: " ")  // past 65,535: 4 bytes
