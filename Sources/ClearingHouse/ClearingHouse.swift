@@ -174,6 +174,12 @@ public final class ClearingHouse: Sendable {
         return report
     }
 
+    /// How many records the catalog holds (``statistics()``'s `records`, without its counts by
+    /// kind and language, which read every record).
+    package func recordCount() throws -> Int {
+        try catalog.recordCount()
+    }
+
     /// Counts of records by kind and language, and catalog facts.
     public func statistics() throws -> CatalogStatistics {
         var statistics = try catalog.statistics()

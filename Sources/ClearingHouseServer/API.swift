@@ -214,7 +214,7 @@ struct API: Sendable {
     /// Lets a write through with a valid key: 403 when the server has no keys (read-only),
     /// 401 (with `WWW-Authenticate: Bearer`) when the key is missing or wrong.
     func authorize(_ request: Request) throws(Problem) {
-        guard let keys = server.apiKeys.withLock({ $0 }) else {
+        guard let keys = server.writeKeys else {
             throw Problem(
                 .forbidden, "read-only", "Forbidden", detail: "this server is read-only (it was started without --api-key-file)")
         }

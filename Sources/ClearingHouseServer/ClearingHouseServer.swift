@@ -49,6 +49,8 @@ public final class ClearingHouseServer: Sendable {
     /// The keys that may write now: ``ServerConfiguration/apiKeys`` until
     /// ``reloadAPIKeys()`` reads the key file again.
     let apiKeys: Mutex<APIKeys?>
+    /// The keys that may write now (nil: read-only).
+    var writeKeys: APIKeys? { apiKeys.withLock { $0 } }
     /// Whether a catch-up that a search started (``catchUpSoon()``) is under way.
     let catchingUp = Atomic<Bool>(false)
 
@@ -91,8 +93,8 @@ public final class ClearingHouseServer: Sendable {
     /// - Throws: when the address cannot be bound.
     public func run(onReady: @escaping @Sendable (String) -> Void = { _ in }) async throws {
         try configuration.validate()
-        let records = (try? house.statistics().records).map { "\($0) record\($0 == 1 ? "" : "s")" } ?? "records not counted"
-        let keys = apiKeys.withLock { $0 }.map { "\($0.count) API key\($0.count == 1 ? "" : "s")" } ?? "read-only (no API key)"
+        let records = (try? house.recordCount()).map { "\($0) record\($0 == 1 ? "" : "s")" } ?? "records not counted"
+        let keys = writeKeys.map { "\($0.count) API key\($0.count == 1 ? "" : "s")" } ?? "read-only (no API key)"
         let application = makeApplication { [logger, house] address in
             logger.notice("serving \(house.directory.path): \(records), \(keys)")
             onReady(address)

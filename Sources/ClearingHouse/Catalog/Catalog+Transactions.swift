@@ -160,9 +160,10 @@ extension Catalog {
     /// catalog open (a server), the transaction stays in WAL mode as every other one does.
     /// ``endFirstLoad()`` returns to WAL mode after the transaction.
     ///
-    /// The price: once the transaction's pages spill into the file (or at its commit), it
-    /// holds the file exclusively, and every reader waits until the commit, which is why a
-    /// process that reads while it writes (a server) leaves this off.
+    /// The price (``ClearingHouse/firstLoadWritesOnce`` says it to callers): until the commit no
+    /// other process can open the catalog, and once the transaction's pages spill into the
+    /// file every reader waits, which is why a process that reads while it writes (a server)
+    /// leaves this off.
     private func beginFirstLoad() throws -> Bool {
         guard firstLoadWritesOnce.load(ordering: .relaxed) else { return false }
         let empty = try read { db in

@@ -52,7 +52,7 @@ extension ClearingHouse {
     public func allRequests() throws -> [MatchRunEntry] {
         let searcher = try openSearcher()
         let filter = SearchFilters(kinds: [.assistanceRequest]).engineFilter
-        let count = max(1, try statistics().records)
+        let count = max(1, try recordCount())
         let results = try indexing { try searcher.search(.matchAll, options: SearchOptions(limit: count, filter: filter)) }
         return results.hits.map(\.key).sorted().map { MatchRunEntry(recordID: $0) }
     }

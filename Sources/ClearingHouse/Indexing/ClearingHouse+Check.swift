@@ -13,7 +13,7 @@ public struct CheckReport: Sendable, Hashable, Codable {
     public var aliases = 0
     /// Live documents in the index.
     public var documents = 0
-    /// Change-log position of the catalog and of the index.
+    /// The catalog's change-log position (its newest change).
     public var catalogChange: Int64 = 0
     /// The change-log position the index reflects (behind ``catalogChange`` when changes are not indexed).
     public var indexChange: Int64 = 0

@@ -55,7 +55,7 @@ public struct IngestReport: Sendable, Hashable {
     public var rejected = 0
     /// Paths that could not be read at all.
     public var unreadable = 0
-    /// Number of error and warning diagnostics.
+    /// Number of error diagnostics.
     public var errors = 0
     /// Number of warning diagnostics.
     public var warnings = 0

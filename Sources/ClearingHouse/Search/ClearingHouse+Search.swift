@@ -187,7 +187,7 @@ extension ClearingHouse {
         // (Saturating: a limit near Int.max asks for every hit.)
         let (sum, overflow) = request.limit.addingReportingOverflow(request.offset + min(pending, Self.staleFillMargin))
         var (limit, offset) = stale ? (overflow ? Int.max : sum, 0) : (request.limit, request.offset)
-        if idsOnly { (limit, offset) = (max(1, try statistics().records + pending), 0) }
+        if idsOnly { (limit, offset) = (max(1, try recordCount() + pending), 0) }
         let results = try indexing(query: request.query) {
             try searcher.search(
                 query,

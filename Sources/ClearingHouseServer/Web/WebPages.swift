@@ -241,7 +241,7 @@ struct WebPages: Sendable {
                 return try await helpdeskAnswer(form: form, language: language, outcome: .formProblem(problem), status: .badRequest)
             }
             guard let key = form.key else { return try await helpdeskAnswer(form: form, language: language, outcome: .notAsked) }
-            guard let keys = server.apiKeys.withLock({ $0 }) else {
+            guard let keys = server.writeKeys else {
                 return try await helpdeskAnswer(form: form, language: language, outcome: .readOnly, status: .forbidden)
             }
             guard keys.contains(key.trimmingCharacters(in: .whitespaces)) else {
@@ -287,7 +287,7 @@ struct WebPages: Sendable {
             }
         }
         let page = HelpdeskPage(
-            form: form, matches: matches, labels: labels, outcome: outcome, strings: strings, acceptsKeys: server.apiKeys.withLock { $0 } != nil)
+            form: form, matches: matches, labels: labels, outcome: outcome, strings: strings, acceptsKeys: server.writeKeys != nil)
         return Self.html(page.render(), status: status)
     }
 

@@ -538,10 +538,8 @@ package final class XMLStreamReader {
     package func childrenOfRootFinishedBeforeFailure(after last: (node: XMLElement, line: Int, id: String?)?) -> [XMLElement] {
         guard let document = errors.document, let root = xmlDocGetRootElement(document) else { return [] }
         // The root's child that holds the error (nil: the parser was at the root's level).
-        var broken = errors.openElement
-        while let node = broken, node.pointee.parent != root {
-            broken = node == root ? nil : node.pointee.parent
-        }
+        var broken = errors.openElement == root ? nil : errors.openElement
+        while let node = broken, node.pointee.parent != root { broken = node.pointee.parent }
         var finished: [XMLElement] = []
         var child = root.pointee.children
         while let node = child, node != broken {
