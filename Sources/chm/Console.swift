@@ -36,6 +36,32 @@ enum Console {
         return shown
     }
 
+    /// Text from records (titles, snippets, labels, a harvested repository's name) as standard
+    /// output shows it: `text` with its control characters other than line breaks and tabs (an
+    /// escape sequence, a bare carriage return that would overwrite the line) and the
+    /// bidirectional overrides, embeddings and isolates (which reorder the rest of a line)
+    /// written as `\u{1B}`, so that a record never drives the terminal (QA: a title with an
+    /// escape sequence turned the rest of the output red). The marks U+200E, U+200F and
+    /// U+061C, which only set a direction, stay.
+    static func printable(_ text: some StringProtocol) -> String {
+        func hidden(_ scalar: Unicode.Scalar) -> Bool {
+            switch scalar.value {
+            case 0x0A, 0x09, 0x200E, 0x200F, 0x061C: false
+            default: Diagnostic.isBidirectionalControl(scalar) || scalar.properties.generalCategory == .control
+            }
+        }
+        guard text.unicodeScalars.contains(where: hidden) else { return String(text) }
+        var shown = ""
+        for scalar in text.unicodeScalars {
+            if hidden(scalar) {
+                shown += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            } else {
+                shown.unicodeScalars.append(scalar)
+            }
+        }
+        return shown
+    }
+
     /// "1 match", "2 matches": `count` and `noun`, in the singular or the plural (`noun` +
     /// "s" unless `plural` is given).
     static func counted(_ count: Int, _ noun: String, plural: String? = nil) -> String {

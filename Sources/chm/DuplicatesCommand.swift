@@ -52,7 +52,7 @@ struct DuplicatesCommand: ParsableCommand {
             print("\(number + 1). \(group.reasons.compactMap { names[$0] }.joined(separator: ", ")) (score \(group.score))")
             let width = group.records.map(\.id.count).max() ?? 0
             for member in group.records {
-                var line = "   " + member.id.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + member.title
+                var line = "   " + member.id.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + Console.printable(member.title)
                 if !member.countries.isEmpty { line += " (\(member.countries.joined(separator: ", ")))" }
                 print(line)
             }

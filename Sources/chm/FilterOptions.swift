@@ -66,16 +66,17 @@ enum HitPrinter {
         let bold = Console.stdoutIsTerminal
         for (index, hit) in response.hits.enumerated() {
             Swift.print("")
-            Swift.print("\(offset + index + 1). \(hit.title)")
-            Swift.print("   \(hit.id) · \(hit.kind.label) · \(hit.language) · score \(String(format: "%.3f", hit.score))")
+            Swift.print("\(offset + index + 1). \(Console.printable(hit.title))")
+            Swift.print("   \(Console.printable(hit.id)) · \(hit.kind.label) · \(hit.language) · score \(String(format: "%.3f", hit.score))")
             if let snippet = hit.snippet {
-                let text = bold ? snippet.marked(open: "\u{1B}[1m", close: "\u{1B}[0m") : snippet.marked(open: "*", close: "*")
+                let (open, close) = bold ? ("\u{1B}[1m", "\u{1B}[0m") : ("*", "*")
+                let text = snippet.marked(open: open, close: close) { Console.printable($0) }
                 Swift.print("   " + text.replacingOccurrences(of: "\n", with: " "))
             }
-            for reason in hit.reasons { Swift.print("   - " + reason) }
-            for translation in hit.translations { Swift.print("   matched: " + translation) }
+            for reason in hit.reasons { Swift.print("   - " + Console.printable(reason)) }
+            for translation in hit.translations { Swift.print("   matched: " + Console.printable(translation)) }
             if let explanation = hit.explanation {
-                for line in explanation.split(separator: "\n") { Swift.print("     " + line) }
+                for line in explanation.split(separator: "\n") { Swift.print("     " + Console.printable(line)) }
             }
         }
     }
@@ -90,7 +91,7 @@ enum HitPrinter {
                 "\(name): "
                     + counts.map { entry in
                         let label = names[entry.key].map { $0 == entry.key ? "" : " “\($0)”" } ?? ""
-                        return "\(entry.key)\(label) (\(entry.value))"
+                        return "\(Console.printable(entry.key))\(Console.printable(label)) (\(entry.value))"
                     }.joined(separator: ", "))
         }
     }

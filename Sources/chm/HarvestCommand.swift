@@ -128,7 +128,7 @@ struct HarvestCommand: AsyncParsableCommand {
         } else {
             state = "complete" + (harvest.from.map { " (from \($0))" } ?? "") + (harvest.resumed ? ", resumed" : "")
         }
-        return "\(what): \(counts); \(state)"
+        return Console.printable("\(what): \(counts); \(state)")
     }
 
     private static func describe(_ source: HarvestSource) -> String {
@@ -137,6 +137,6 @@ struct HarvestCommand: AsyncParsableCommand {
         line += ", \(Console.counted(source.harvests, "harvest")), \(Console.counted(source.pages, "page")), \(source.stored) stored, \(source.deleted) deleted, \(source.rejected) rejected"
         if let pages = source.resumablePages { line += "; stopped after page \(pages), resumes at the next harvest" }
         if let error = source.lastError { line += "; last error: \(error)" }
-        return line
+        return Console.printable(line)
     }
 }

@@ -45,7 +45,7 @@ struct ShowCommand: ParsableCommand {
         let view = RecordView(
             record: record, language: lang, conceptLabels: labels, aliases: provenance?.aliases.map(\.id) ?? [],
             harvestedSets: provenance?.harvestedSets ?? [])
-        print(view.text, terminator: "")
+        print(Console.printable(view.text), terminator: "")
     }
 
     private func notFound() -> ExitCode {

@@ -41,11 +41,11 @@ struct SuggestCommand: ParsableCommand {
         for completion in suggestions.completions {
             // (The records that have the word; after earlier words, a third column: those that
             // have it with them, which rank it.)
-            print("\(completion.text)\t\(completion.documents)" + (completion.documentsWithQuery.map { "\t\($0) with the earlier words" } ?? ""))
+            print("\(Console.printable(completion.text))\t\(completion.documents)" + (completion.documentsWithQuery.map { "\t\($0) with the earlier words" } ?? ""))
         }
         if !suggestions.titles.isEmpty {
             if !suggestions.completions.isEmpty { print("") }
-            for title in suggestions.titles { print("\(title.title)\t\(title.id)") }
+            for title in suggestions.titles { print("\(Console.printable(title.title))\t\(Console.printable(title.id))") }
         }
     }
 }

@@ -74,7 +74,7 @@ struct ThesaurusListCommand: ParsableCommand {
                 Console.printJSON(concept.jsonValue)
             } else {
                 let label = concept.label(preferring: lang)
-                print("\(concept.id)\t\(label?.text ?? "")\(label.map { $0.language == lang ? "" : " [\($0.language)]" } ?? "")")
+                print("\(Console.printable(concept.id))\t\(Console.printable(label?.text ?? ""))\(label.map { $0.language == lang ? "" : " [\($0.language)]" } ?? "")")
             }
         }
     }
@@ -102,16 +102,16 @@ struct ThesaurusShowCommand: ParsableCommand {
             Console.printJSON(concept.jsonValue)
             return
         }
-        print("\(concept.id) <\(concept.iri)>")
+        print(Console.printable("\(concept.id) <\(concept.iri)>"))
         for language in concept.languages {
             let alternatives = concept.altLabels[language] ?? []
             if let preferred = concept.prefLabels[language] {
-                print("  \(language): \(preferred)" + (alternatives.isEmpty ? "" : " (also: \(alternatives.joined(separator: "; ")))"))
+                print(Console.printable("  \(language): \(preferred)" + (alternatives.isEmpty ? "" : " (also: \(alternatives.joined(separator: "; ")))")))
             } else {
-                print("  \(language): (no preferred label; alternative labels: \(alternatives.joined(separator: "; ")))")
+                print(Console.printable("  \(language): (no preferred label; alternative labels: \(alternatives.joined(separator: "; ")))"))
             }
         }
-        if let definition = concept.definitions["en"] ?? concept.definitions.values.first { print("  definition: \(definition)") }
+        if let definition = concept.definitions["en"] ?? concept.definitions.values.first { print(Console.printable("  definition: \(definition)")) }
         // (The linked concepts' ids in one read; a link to a concept the thesaurus lacks shows its IRI.)
         let linked = Dictionary(
             try Console.run { try house.concepts(iris: concept.broader + concept.narrower) }.map { ($0.iri, $0.id) },
@@ -144,6 +144,6 @@ struct ThesaurusLookupCommand: ParsableCommand {
         }
         // (A concept labelled in one language only adds nothing to a search, and is not listed.)
         if expansions.isEmpty { print("No translations: no concept with labels in other languages matches \"\(Console.visible(text))\".") }
-        for expansion in expansions { print("\(expansion.setID): \(expansion.summary)") }
+        for expansion in expansions { print(Console.printable("\(expansion.setID): \(expansion.summary)")) }
     }
 }

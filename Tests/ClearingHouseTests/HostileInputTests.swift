@@ -120,9 +120,13 @@ import Darwin
             for error in [jsonError, xmlError] {
                 #expect(error.recordID == "hostile-over")
                 #expect(error.field == "description.en")
-                #expect(error.message == RecordLimits.default.textTooLongMessage)
+                #expect(error.message.hasPrefix(RecordLimits.default.textTooLongMessage))
                 #expect(error.message.contains("10,000,000 bytes"), "\(error)")
             }
+            // JSON reads on after the value; libxml2 stops at it, and the XML error says so
+            // (maintainer QA: the records after it were lost without a word).
+            #expect(jsonError.message == RecordLimits.default.textTooLongMessage)
+            #expect(xmlError.message == RecordLimits.default.textTooLongMessage + "; the XML parser stops there, so nothing after it in the file was read")
 
             // In JSON Lines the record is refused and its neighbours are read and stored.
             let lines = [

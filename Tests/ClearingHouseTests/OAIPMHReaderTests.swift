@@ -132,6 +132,29 @@ func oaiDeletion(_ identifier: String) -> String {
         }
     }
 
+    /// Maintainer QA: `dcterms:abstract`, a provider's own elements and unqualified ones
+    /// beside the Dublin Core elements vanished without a word; they are kept under their
+    /// qualified names, a name the Dublin Core elements took given with its namespace.
+    @Test func elementsOfOtherVocabulariesAreKeptUnderTheirQualifiedNames() throws {
+        try withTemporaryDirectory { directory in
+            let dc = """
+                      <dc:title>Terms</dc:title>
+                      <dcterms:abstract xmlns:dcterms="http://purl.org/dc/terms/">An abstract</dcterms:abstract>
+                      <foo:bar xmlns:foo="urn:foo">x</foo:bar>
+                      <foo:bar xmlns:foo="urn:foo">y</foo:bar>
+                      <dc:format>pdf</dc:format>
+                      <dc:format xmlns:dc="urn:not-dublin-core">other</dc:format>
+                """
+            let xml = oaiResponse("<ListRecords>\n\(oaiRecord("oai:repo:9", datestamp: "2024-04-30", dc))\n</ListRecords>")
+            let record = try #require(try readRecords(xml, named: "oai.xml", as: .xml, in: directory).records.first)
+            #expect(
+                record.extensions == [
+                    "dc:format": .array([.string("pdf")]), "dcterms:abstract": .array([.string("An abstract")]),
+                    "foo:bar": .array([.string("x"), .string("y")]), "{urn:not-dublin-core}format": .array([.string("other")]),
+                ])
+        }
+    }
+
     /// Maintainer QA: `dc:language` as repositories write it (DSpace's `en_US`, names, lists)
     /// refused the whole record or became a tag such as `english`, which no analyzer knows.
     @Test(arguments: [

@@ -97,6 +97,30 @@ import Testing
         }
     }
 
+    /// Maintainer QA: a PNG renamed `.jsonl` gave 245 errors, 200 KB of random bytes 1,535
+    /// (one for each "line"): binary data is one error for the file.
+    @Test func binaryDataNamedJSONIsOneError() throws {
+        try withTemporaryDirectory { directory in
+            var generator = SystemRandomNumberGenerator()
+            let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + (0..<20_000).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            for name in ["image.jsonl", "image.json"] {
+                let path = try directory.write(name, bytes: png)
+                var seen: [Diagnostic] = []
+                let report = try ClearingHouse.validate([path]) { seen.append($0) }
+                #expect(report.errors == 1 && seen.count == 1, "\(name): \(seen.count) diagnostics")
+                #expect(seen.first?.message.contains("holds binary data, not JSON text") == true, "\(seen)")
+            }
+            // Text that is not JSON is still read line by line, each error where it is.
+            let text = try directory.write("notes.jsonl", "hello\nworld\n")
+            var seen: [Diagnostic] = []
+            _ = try ClearingHouse.validate([text]) { seen.append($0) }
+            #expect(seen.map(\.line) == [1, 2])
+        }
+        #expect(RecordFile.looksBinary(Array("caf\u{E9} 日本".utf8)) == false)
+        #expect(RecordFile.looksBinary(Array("caf\u{E9} 日本".utf8).dropLast(2).map { $0 }) == false)
+        #expect(RecordFile.looksBinary([0x63, 0xE9, 0x20, 0x20, 0x20, 0x20]))
+    }
+
     @Test func theSameFileNamedTwiceIsReadOnce() throws {
         try withTemporaryDirectory { directory in
             let path = try directory.write("in/a.json", recordJSON("a"))

@@ -77,6 +77,20 @@ import Testing
         #expect(outcome.errors.first?.message.hasPrefix("expected ") == true, "\(outcome.errors)")
     }
 
+    /// Maintainer QA: JSON kept `" marine "` as a theme of its own (two facet values, a filter
+    /// that missed the record) and refused `" 2020"`, which XML reads trimmed. Codes and dates
+    /// are read trimmed in every format; keywords keep their spaces, as in XML.
+    @Test func codesAndDatesAreReadWithoutSurroundingSpaces() throws {
+        let outcome = try validateRecord(
+            #"{"id": "ws-1", "kind": "resource", "title": "T", "themes": [" marine "], "targets": ["GBF-T2\n"], "countries": [" ke"], "regions": ["East Africa "], "assistanceTypes": [" training"], "related": [" a-1 "], "published": " 2020", "updated": "2020-01-15T09:00:00Z ", "license": " CC-BY-4.0", "keywords": [" kw "]}"#
+        )
+        let record = try #require(outcome.record, "\(outcome.errors)")
+        #expect(record.themes == ["marine"] && record.targets == ["GBF-T2"] && record.countries == ["KE"])
+        #expect(record.regions == ["East Africa"] && record.assistanceTypes == ["training"] && record.related == ["a-1"])
+        #expect(record.published == "2020" && record.updated == "2020-01-15T09:00:00Z" && record.license == "CC-BY-4.0")
+        #expect(record.keywords == [" kw "])
+    }
+
     @Test func rejectsARecordThatIsNotAnObject() throws {
         let outcome = try validateRecord(#"["id", "r1"]"#)
         #expect(outcome.record == nil)
@@ -132,6 +146,7 @@ import Testing
         ("a%2", "\"%\" at character 2 does not start a %XX escape"), ("100%", "\"%\" at character 4"),
         ("a%zz", "\"%\" at character 2"), ("a<b", "\"<\" (U+003C)"), ("a>b", "\">\""), ("a\\\"b", "(U+0022)"),
         ("a{b}", "\"{\""), ("a|b", "\"|\""), ("a\\\\b", "(U+005C)"), ("a^b", "\"^\""), ("a`b", "\"`\""),
+        (".", "web addresses remove"), ("..", "cannot be \"..\""),
     ])
     func rejectsInvalidIDCharacters(id: String, problem: String) throws {
         let outcome = try validateRecord(#"{"id": "\#(id)", "kind": "technology", "title": "T"}"#)
@@ -144,7 +159,7 @@ import Testing
 
     /// Every OAI-PMH identifier is an id: URI syntax, reserved characters and escapes included.
     @Test(arguments: [
-        "A-z.0_9:x-y", "oai:repo.example.org:17", "x", String(repeating: "a", count: 200), "hdl:1765/308",
+        "A-z.0_9:x-y", "oai:repo.example.org:17", "x", "...", ".a", String(repeating: "a", count: 200), "hdl:1765/308",
         "oai:bnf.fr:gallica/ark:/12148/bpt6k5440618t", "oai:repo.example.org:10138/1074", "a/b", "a#1", "x%20y%C3%A9",
         "urn:x:a?b#c&d+e=f;g[1]@h!$'()*,~", "https://doi.org/10.5281/zenodo.15843210", "info:doi/10.1000/182",
     ])

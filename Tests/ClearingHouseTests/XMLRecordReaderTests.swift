@@ -395,6 +395,62 @@ import Records
         }
     }
 
+    /// Maintainer QA: a publisher's `<Record>` (or an unqualified `<record>` under a prefixed
+    /// root) was only a warning, the record lost and the ingest's exit 0. A misnamed element
+    /// that looks like a record is an invalid entry; an unqualified `<record>` is read, as
+    /// unqualified fields inside a record are.
+    @Test func anElementThatLooksLikeARecordIsNotSilentlyDropped() throws {
+        try withTemporaryDirectory { directory in
+            let xml = """
+                <records xmlns="urn:chm:records:1">
+                  <Record id="n-6" kind="resource"><title>case</title></Record>
+                  <item id="n-7" kind="resource"><title>item</title></item>
+                  <record id="n-8" kind="resource"><title>kept</title></record>
+                </records>
+                """
+            let outcome = try readRecords(xml, named: "r.xml", as: .xml, in: directory)
+            #expect(outcome.records.map(\.id) == ["n-8"])
+            #expect(outcome.invalid.map(\.line) == [2, 3])
+            let messages = outcome.invalid.flatMap(\.diagnostics)
+            #expect(messages.map(\.recordID) == ["n-6", "n-7"])
+            #expect(messages.first?.message.contains("case-sensitive: write <record>") == true, "\(messages)")
+            #expect(messages.last?.message.contains("not a record, so it was not read") == true, "\(messages)")
+            let prefixed = """
+                <c:records xmlns:c="urn:chm:records:1">
+                  <record id="u-1" kind="resource"><title>unqualified</title></record>
+                  <foo:x xmlns:foo="urn:foo" id="f-1"/>
+                </c:records>
+                """
+            let read = try readRecords(prefixed, named: "p.xml", as: .xml, in: directory)
+            #expect(read.records.map(\.id) == ["u-1"])
+            #expect(read.invalid.isEmpty)
+            #expect(read.messages.map(\.message) == ["unexpected element <foo:x> inside <records> ignored"])
+        }
+    }
+
+    /// Maintainer QA: libxml2's reader says "Extra content at the end of the document" of a
+    /// file cut off inside `<records>`; and some of its messages were its own jargon.
+    @Test func aFileCutOffInsideTheRootSaysSo() throws {
+        try withTemporaryDirectory { directory in
+            let cut = """
+                <?xml version="1.0"?>
+                <records xmlns="urn:chm:records:1">
+                <record id="t-1" kind="resource"><title>one</title></record>
+
+                """
+            let outcome = try readRecords(cut, named: "cut.xml", as: .xml, in: directory)
+            #expect(outcome.records.map(\.id) == ["t-1"])
+            let message = try #require(outcome.failure?.message)
+            #expect(message.hasPrefix("the file ends before <records> (line 2) is closed: it looks cut off (truncated)"), "\(message)")
+            let extra = try readRecords(cut + "</records>\n<x/>\n", named: "extra.xml", as: .xml, in: directory)
+            #expect(extra.failure?.message.hasPrefix("Extra content at the end of the document") == true, "\(String(describing: extra.failure))")
+        }
+        #expect(XMLMessages.plain("xmlParseCharRef: invalid xmlChar value 12").contains("&#12;"))
+        #expect(XMLMessages.plain("EntityRef: expecting ';'").contains("&amp;"))
+        #expect(XMLMessages.plain("AttValue: \" or ' expected").contains("quotes"))
+        #expect(XMLMessages.plain("Unsupported encoding foo-bar").contains("foo-bar that the XML declaration names"))
+    }
+
     // MARK: Malformed and unsafe XML
 
     @Test func mismatchedTagIsAnErrorWithItsLine() throws {

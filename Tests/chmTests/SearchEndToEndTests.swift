@@ -41,6 +41,28 @@ struct SearchEndToEndTests {
 
     /// Prefixes match words as written: `pollinat*` finds the records about pollinators and
     /// pollination, whose words are indexed under the stem `pollin`.
+    /// Maintainer QA: a record's escape sequences, bare carriage return and bidirectional
+    /// override reached the terminal as they were (`chm show`, `chm search`): text from records
+    /// is printed with them made visible; line breaks in a shown record stay.
+    @Test func recordTextNeverDrivesTheTerminal() throws {
+        let directory = try TemporaryDirectory()
+        let index = directory.path("index")
+        let file = try directory.write(
+            "esc.jsonl",
+            #"{"id":"esc-1","kind":"resource","title":"evil \u001b[31mRED\u001b[0m \u202e txet","summary":"line1\rline2 evil\n\nsecond paragraph","themes":["red\u001b[0m"]}"#
+                + "\n")
+        #expect(try CLI.run(["ingest", file, "--index", index]).status == 0)
+        for arguments in [["search", "evil", "--facets", "theme"], ["show", "esc-1"], ["suggest", "evi"], ["similar", "esc-1"]] {
+            let result = try CLI.run(arguments + ["--index", index])
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+            let scalars = result.stdout.unicodeScalars
+            #expect(!scalars.contains("\u{1B}") && !scalars.contains("\r") && !scalars.contains("\u{202E}"), "\(arguments): \(result.stdout)")
+            if arguments[0] != "similar" { #expect(result.stdout.contains(#"evil \u{1B}[31mRED"#), "\(arguments): \(result.stdout)") }
+        }
+        let shown = try CLI.run(["show", "esc-1", "--index", index]).stdout
+        #expect(shown.contains("line1\\u{D}line2 evil\n") && shown.contains("\n  second paragraph"), "\(shown)")
+    }
+
     @Test func prefixesMatchWordsAsWritten() throws {
         let directory = try TemporaryDirectory()
         let index = directory.path("index")

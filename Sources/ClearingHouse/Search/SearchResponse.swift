@@ -13,7 +13,22 @@ public struct Snippet: Sendable, Hashable {
     public var language: String
 
     /// The passage with `open` and `close` around each highlight (e.g. `<mark>`, `</mark>`).
+    /// The passage's own text is as the record has it, not escaped: a page that shows the
+    /// result as HTML escapes it with ``marked(open:close:escaping:)``.
     public func marked(open: String = "<mark>", close: String = "</mark>") -> String {
+        marked(open: open, close: close, escaping: { String($0) })
+    }
+
+    /// The passage with `open` and `close` around each highlight, and each piece of its own
+    /// text passed through `escape` (HTML-escaped for a page; its control characters made
+    /// visible for a terminal), so that the marks are the only markup.
+    ///
+    /// ```swift
+    /// let html = snippet.marked(open: "<mark>", close: "</mark>") { text in
+    ///     text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+    /// }
+    /// ```
+    public func marked(open: String, close: String, escaping escape: (Substring) -> String) -> String {
         var output = ""
         output.reserveCapacity(text.utf8.count + highlights.count * (open.utf8.count + close.utf8.count))
         // One walk over the characters: `index` is at character offset `position`.
@@ -22,14 +37,14 @@ public struct Snippet: Sendable, Hashable {
         for range in highlights.sorted(by: { $0.lowerBound < $1.lowerBound }) where range.lowerBound >= position {
             let start = text.index(index, offsetBy: range.lowerBound - position, limitedBy: text.endIndex) ?? text.endIndex
             let end = text.index(start, offsetBy: range.count, limitedBy: text.endIndex) ?? text.endIndex
-            output += text[index..<start]
+            output += escape(text[index..<start])
             output += open
-            output += text[start..<end]
+            output += escape(text[start..<end])
             output += close
             index = end
             position = range.upperBound
         }
-        output += text[index...]
+        output += escape(text[index...])
         return output
     }
 }

@@ -224,9 +224,36 @@ package struct RecordFile: Sendable, Hashable {
                     ? "the body is declared XML but holds JSON; declare it JSON or JSON Lines"
                     : "the file is named as XML but holds JSON; rename it .json or .jsonl"
                 return Diagnostic(.error, file: displayPath, line: 1, message: message)
-            default: return nil
+            case UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "<"): return nil
+            default:
+                guard format != .xml else { return nil }
+                // Not JSON's first byte: binary data (an image or an archive named .jsonl) gave
+                // one error for each of its "lines" (QA: 1,535 for 200 KB of random bytes).
+                var start = [byte]
+                while start.count < 4096, let next = source.next() { start.append(next) }
+                guard Self.looksBinary(start) else { return nil }
+                let what = isBody ? "the body" : "the file"
+                return Diagnostic(
+                    .error, file: displayPath, line: 1,
+                    message: "\(what) holds binary data, not JSON text (its first bytes are not UTF-8 text); is it the right \(isBody ? "body" : "file")?")
             }
         }
         return nil
+    }
+
+    /// Whether `bytes`, the start of a file, are binary rather than text: a NUL byte, or bytes
+    /// that are not UTF-8 (short of a character cut off at the end).
+    package static func looksBinary(_ bytes: [UInt8]) -> Bool {
+        if bytes.contains(0) { return true }
+        var decoder = UTF8()
+        var iterator = bytes.makeIterator()
+        var decoded = 0
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar): decoded += scalar.utf8.count
+            case .emptyInput: return false
+            case .error: return decoded < bytes.count - 3
+            }
+        }
     }
 }

@@ -133,19 +133,40 @@ final class XMLRecordReader: RecordReader {
         }
     }
 
-    /// A child of `<records>`: a record, or an element that is a warning.
+    /// A child of `<records>`: a record (also an unqualified `<record>` under a prefixed root,
+    /// as fields are read unqualified inside a record). Another element of chm's namespace or
+    /// of none that looks like a record (`<Record>`, or one with an `id` or `kind` attribute)
+    /// is an invalid entry: a publisher's record lost, not a detail (QA found it only warned
+    /// about, exit 0). Any other element is a warning.
     private func takeNative(_ element: XMLElement, _ handle: (RecordEntry) throws -> Void) throws {
-        if element.localName == "record" && element.namespaceURI == XMLNamespace.records {
+        let namespace = element.namespaceURI
+        let ours = namespace == XMLNamespace.records || namespace == nil || namespace == ""
+        if element.localName == "record" && ours {
             try handle(validator.validate(nativeRecord(element)).entry)
-        } else {
-            try handle(
-                .message(
-                    Diagnostic(
-                        .warning, file: displayPath, line: element.line,
-                        message:
-                            "unexpected element <\(element.namespaceURI == XMLNamespace.records ? element.localName : element.qualifiedName)> inside <records> ignored"
-                    )))
+            return
         }
+        let id = element.attribute("id").flatMap { RecordValidator.isValidID($0) ? $0 : nil }
+        let named = element.localName.lowercased() == "record"
+        if ours, named || element.attribute("id") != nil || element.attribute("kind") != nil {
+            let advice =
+                named
+                ? "element names are case-sensitive: write <record>"
+                : "each record is a <record> element (with id and kind attributes) directly inside <records>"
+            try handle(
+                .invalid(
+                    recordID: id, line: element.line,
+                    diagnostics: [
+                        Diagnostic(
+                            .error, file: displayPath, line: element.line, recordID: id,
+                            message: "<\(element.localName)> inside <records> is not a record, so it was not read; \(advice)")
+                    ]))
+            return
+        }
+        try handle(
+            .message(
+                Diagnostic(
+                    .warning, file: displayPath, line: element.line,
+                    message: "unexpected element <\(ours ? element.localName : element.qualifiedName)> inside <records> ignored")))
     }
 
     /// After `error` stopped reading a native file: hands over the records that libxml2 had
@@ -157,8 +178,12 @@ final class XMLRecordReader: RecordReader {
     ) throws -> XMLReadError {
         for element in reader.childrenOfRootFinishedBeforeFailure(after: last) { try takeNative(element, handle) }
         var error = error
-        // (A limit's message stays as JSON's is: the same words for the same refusal.)
-        if !error.exceedsParserLimits { error.message += "; the XML is broken from here, so nothing after it in the file was read" }
+        // (A limit's message begins as JSON's does, the same words for the same refusal; but
+        // libxml2 stops there, where JSON reads on: QA missed the records after it.)
+        error.message +=
+            error.exceedsParserLimits
+            ? "; the XML parser stops there, so nothing after it in the file was read"
+            : "; the XML is broken from here, so nothing after it in the file was read"
         return error
     }
 
@@ -541,7 +566,8 @@ final class XMLRecordReader: RecordReader {
     }
 
     /// Maps `oai_dc:dc` metadata to the JSON record shape. What the record format has no
-    /// place for is kept under `extensions`: each unmapped element as `dc:NAME`, and the
+    /// place for is kept under `extensions`: each unmapped element as `dc:NAME` (an element of
+    /// another vocabulary under its qualified name, such as `dcterms:abstract`), and the
     /// `dc:date` texts whenever `published` is not exactly the one `dc:date`.
     private func dublinCoreRecord(_ dc: XMLElement, line: Int, header: XMLElement, identifier: String, baseURL: String?) -> JSONNode {
         func string(_ text: String, _ line: Int) -> JSONNode { JSONNode(value: textValue(text), line: line, column: 0) }
@@ -678,6 +704,25 @@ final class XMLRecordReader: RecordReader {
             "creator", "publisher",
         ]
         for name in byName.keys.filter({ !mapped.contains($0) }).sorted() { keep(name, fields(name)) }
+        // So are elements of other vocabularies beside them (`dcterms:abstract`, a provider's
+        // own), under their qualified name (QA: they vanished without a word). A name that the
+        // Dublin Core elements took already is given with its namespace (`{URI}NAME`).
+        var foreign: [String: [XMLElement]] = [:]
+        var foreignOrder: [String] = []
+        let taken = Set(extensions.map(\.key))
+        for field in dc.children where field.namespaceURI != XMLNamespace.dublinCore {
+            var key = field.qualifiedName
+            if taken.contains(key) { key = "{\(field.namespaceURI ?? "")}\(field.localName)" }
+            if foreign[key] == nil { foreignOrder.append(key) }
+            foreign[key, default: []].append(field)
+        }
+        for key in foreignOrder {
+            guard let elements = foreign[key], let first = elements.first else { continue }
+            extensions.append(
+                JSONNode.Member(
+                    key: key, line: first.line, column: 0,
+                    value: JSONNode(value: .array(elements.map { string($0.text, $0.line) }), line: first.line, column: 0)))
+        }
         if !extensions.isEmpty {
             add("extensions", JSONNode(value: .object(extensions), line: line, column: 0))
         }

@@ -69,6 +69,20 @@ package enum XMLMessages {
             let name = message.dropFirst("Entity '".count).dropLast("' not defined".count)
             return "the entity &\(name); is not defined (XML has only &amp; &lt; &gt; &quot; &apos;); write the character itself or as a number (&#233; for é)"
         }
+        if message.hasPrefix("xmlParseCharRef: invalid xmlChar value ") {
+            let value = message.dropFirst("xmlParseCharRef: invalid xmlChar value ".count)
+            return "the character reference &#\(value); names a character that XML does not allow (a control character other than tab and line breaks); remove it"
+        }
+        if message == "EntityRef: expecting ';'" {
+            return "an & that begins no entity: write a literal & as &amp;"
+        }
+        if message.hasPrefix("AttValue: \" or ' expected") {
+            return "an attribute's value is not in quotes: write name=\"value\""
+        }
+        if message.hasPrefix("Unsupported encoding ") {
+            let name = message.dropFirst("Unsupported encoding ".count)
+            return "the encoding \(name) that the XML declaration names is not one the parser knows; declare UTF-8, UTF-16, ISO-8859-1 or windows-1252, or re-encode the file as UTF-8"
+        }
         return message.split(whereSeparator: \.isNewline).joined(separator: "; ")
     }
 }
@@ -95,6 +109,16 @@ private final class XMLErrorSink {
         }
         var line = error.pointee.line > 0 ? Int(error.pointee.line) : nil
         var column = error.pointee.int2 > 0 ? Int(error.pointee.int2) : nil
+        // libxml2's streaming reader says "Extra content at the end of the document" where the
+        // input ends inside an element (xmllint reads the same file as "Premature end of
+        // data"): a file cut off mid-transfer. (Content after the root's end tag comes with no
+        // element open.)
+        if error.pointee.code == XML_ERR_DOCUMENT_END.rawValue, let open = openElement, open.pointee.type == XML_ELEMENT_NODE {
+            let name = String(cString: open.pointee.name)
+            let opened = Int(xmlGetLineNo(open))
+            message =
+                "the file ends before <\(name)>\(opened > 0 ? " (line \(opened))" : "") is closed: it looks cut off (truncated); what was read before this point is complete"
+        }
         var recordID: String?
         var field: String?
         let isHugeAttribute = message.contains("AttValue length too long")

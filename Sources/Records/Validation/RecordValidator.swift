@@ -58,6 +58,9 @@ package struct RecordValidator: Sendable {
     static func idProblem(_ id: String) -> String? {
         let bytes = Array(id.utf8)
         if bytes.isEmpty { return "an id cannot be empty" }
+        // (Web addresses drop these segments: `/records/..` is `/`. QA: a record the page
+        // linked to but no browser could open.)
+        if id == "." || id == ".." { return "an id cannot be \"\(id)\", which web addresses remove as a path segment; give the record another id" }
         if bytes.count > maximumIDLength {
             return "the id is \(bytes.count) bytes long; an id has at most \(maximumIDLength)"
         }
@@ -278,14 +281,14 @@ package struct RecordValidator: Sendable {
             record.countries = countries(fields["countries"])
             record.organizations = organizations(fields["organizations"])
             record.links = links(fields["links"])
-            if let publishedNode = fields["published"], let text = string(publishedNode, field: "published") {
+            if let publishedNode = fields["published"], let text = string(publishedNode, field: "published").map(Self.trimmed) {
                 if let problem = RecordDate.problemWithPublished(text) {
                     report(.error, publishedNode, field: "published", problem)
                 } else {
                     record.published = text
                 }
             }
-            if let updatedNode = fields["updated"], let text = string(updatedNode, field: "updated") {
+            if let updatedNode = fields["updated"], let text = string(updatedNode, field: "updated").map(Self.trimmed) {
                 if let seconds = RecordDate.secondsSinceEpoch(rfc3339: text) {
                     record.updated = text
                     // A clock or a typo far ahead would make every later copy look older.
@@ -300,7 +303,7 @@ package struct RecordValidator: Sendable {
                         "expected an RFC 3339 date-time such as 2024-05-01T09:30:00Z, found \"\(text)\"")
                 }
             }
-            if let licenseNode = fields["license"], let text = string(licenseNode, field: "license") {
+            if let licenseNode = fields["license"], let text = string(licenseNode, field: "license").map(Self.trimmed) {
                 if text.isEmpty {
                     report(.error, licenseNode, field: "license", "license is empty")
                 } else {
@@ -413,6 +416,21 @@ package struct RecordValidator: Sendable {
             indexedStrings(node, field: field).map(\.value)
         }
 
+        /// `text` without white space at either end. Codes and dates (themes, targets,
+        /// countries, regions, kinds of help, related ids, `published`, `updated`, `license`)
+        /// are read so in every format: XML's elements give them trimmed, and JSON's `" marine "`
+        /// was another theme than `"marine"` (QA: a facet of two values, a filter that missed).
+        static func trimmed(_ text: String) -> String {
+            guard let first = text.unicodeScalars.first, let last = text.unicodeScalars.last,
+                first.properties.isWhitespace || last.properties.isWhitespace
+            else { return text }
+            let scalars = text.unicodeScalars
+            guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+                let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+            else { return "" }
+            return String(scalars[start...end])
+        }
+
         /// The valid strings of an array with their index in the file's array.
         mutating func indexedStrings(_ node: JSONNode?, field: String) -> [(index: Int, value: String)] {
             guard let node else { return [] }
@@ -430,7 +448,7 @@ package struct RecordValidator: Sendable {
                     report(.error, item, field: "\(field)[\(index)]", "empty value")
                     continue
                 }
-                values.append((index, text))
+                values.append((index, field == "keywords" ? text : Self.trimmed(text)))
             }
             return values
         }
