@@ -101,6 +101,29 @@ struct WebPageTests {
         }
     }
 
+    @Test("a query carried across languages says which translations it searched, with a link to the words alone (expand=false)")
+    func expansions() async throws {
+        try await withServer { client, house in
+            let thesaurus = FileManager.default.temporaryDirectory.appendingPathComponent("chm-web-\(UUID().uuidString).jsonld")
+            defer { try? FileManager.default.removeItem(at: thesaurus) }
+            try Data(
+                #"{"@context": {"skos": "http://www.w3.org/2004/02/skos/core#", "prefLabel": {"@id": "skos:prefLabel", "@container": "@language"}}, "@graph": [{"@id": "urn:test:mangroves", "@type": "skos:Concept", "prefLabel": {"en": "mangrove", "ru": "мангры"}}]}"#
+                    .utf8
+            ).write(to: thesaurus)
+            try house.importThesaurus([thesaurus.path])
+            let page = try await client.get("/?q=мангры").text
+            #expect(page.contains(#"<p class="expansions">Also searching in other languages: мангры → mangrove [en]</p>"#), "\(page)")
+            #expect(page.contains(#"<a href="/?q=%D0%BC%D0%B0%D0%BD%D0%B3%D1%80%D1%8B&amp;expand=false">Search only the words as typed</a>"#), "\(page)")
+            #expect((dataTotal(page) ?? 0) > 0)
+            // (QA: expand=false was refused as an unknown parameter.)
+            let alone = try await client.get("/?q=мангры&expand=false").text
+            #expect(!alone.contains(#"class="expansions""#) && dataTotal(alone) == 0, "\(alone)")
+            let french = try await client.get("/?q=мангры&lang=fr").text
+            #expect(french.contains("Recherche aussi dans d&#39;autres langues :"), "\(french)")
+            #expect(try await client.get("/?q=x&expand=perhaps").status == .badRequest)
+        }
+    }
+
     @Test("a query of stop words only says so, in the API and on the page (QA: only 'no records match')")
     func onlyStopWords() async throws {
         try await withServer { client, _ in

@@ -71,9 +71,12 @@ struct SearchState: Sendable, Hashable {
     /// Whether unknown words are corrected ("showing results for"); `correct=false` searches
     /// the words as typed (the page's "search instead for" link).
     var correct = true
+    /// Whether the query is carried across languages through the thesaurus; `expand=false`
+    /// searches only the words as typed (the page's link beside "Also searching").
+    var expand = true
 
     /// The parameters of the search page (and of `/feed` and `/export`, which add their own).
-    static let names: Set<String> = Set(facetFields).union(["q", "since", "until", "sort", "page", "lang", "correct"])
+    static let names: Set<String> = Set(facetFields).union(["q", "since", "until", "sort", "page", "lang", "correct", "expand"])
 
     /// The interface language of an address: `lang`, one of the six, or English.
     /// - Throws: ``PageError`` for another value.
@@ -127,6 +130,7 @@ struct SearchState: Sendable, Hashable {
             }
             // (An empty value is the default, as for the page's other parameters.)
             if try parameters.one("correct")?.isEmpty == false { correct = try parameters.boolean("correct", default: true) }
+            if try parameters.one("expand")?.isEmpty == false { expand = try parameters.boolean("expand", default: true) }
             if let text = try parameters.one("page"), !text.isEmpty {
                 guard let value = Int(text) else { throw PageError.badParameter("page", "\"\(text)\" is not a whole number") }
                 guard value >= 1 else { throw PageError.badParameter("page", "pages start at 1") }
@@ -168,7 +172,7 @@ struct SearchState: Sendable, Hashable {
     func searchRequest() throws -> SearchRequest {
         SearchRequest(
             query: query, filters: try filters, facets: Self.facetFields, limit: Self.pageSize, offset: (page - 1) * Self.pageSize,
-            sort: sort, countTotal: true, language: language, correct: correct)
+            sort: sort, countTotal: true, language: language, expand: expand, correct: correct)
     }
 
     /// Whether the state has neither a query nor a filter.
@@ -195,6 +199,7 @@ struct SearchState: Sendable, Hashable {
         if let until { pairs.append(("until", until)) }
         if let sort { pairs.append(("sort", sort.rawValue)) }
         if !correct { pairs.append(("correct", "false")) }
+        if !expand { pairs.append(("expand", "false")) }
         if includePage, page > 1 { pairs.append(("page", String(page))) }
         if includeLanguage, language != "en" { pairs.append(("lang", language)) }
         return pairs

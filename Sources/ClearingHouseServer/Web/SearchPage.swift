@@ -188,6 +188,20 @@ struct SearchPage {
             let list = neighbours.map { "\($0.word) → \($0.spelling)" }.joined(separator: ", ")
             corrected = "\(corrected)<p class=\"close-spellings\">\(s("results.closeSpellings"))\(s.afterColon)\(list)</p>"
         }
+        // The thesaurus's translations that the query also searched: said, with a link to the
+        // words alone (QA: a Russian query showed English titles with no reason given).
+        if !response.expansions.isEmpty {
+            var alone = state
+            alone.expand = false
+            alone.page = 1
+            let list = response.expansions.map { expansion in
+                "\(expansion.source) → " + expansion.added.map { "\($0.text) [\($0.group)]" }.joined(separator: ", ")
+            }.joined(separator: "; ")
+            corrected = """
+                \(corrected)<p class="expansions">\(s("results.expanded"))\(s.afterColon)\(list)</p>
+                <p class="search-unexpanded"><a href="\(alone.url())">\(s("results.noExpand"))</a></p>
+                """
+        }
         let sorts = SearchRequest.Sort.allCases.map { sort -> HTML in
             var other = state
             other.sort = sort
