@@ -262,7 +262,7 @@ enum APIParameters {
     /// The most hits one request may ask for.
     static let maximumLimit = 1000
     /// The most completions one suggestion request may ask for.
-    static let maximumSuggestions = 100
+    static let maximumSuggestions = Suggestions.maximumLimit
 
     /// The filter parameters (repeatable: values of one field OR, fields AND).
     static let filterNames: Set<String> = ["kind", "country", "region", "theme", "target", "language", "since", "until"]

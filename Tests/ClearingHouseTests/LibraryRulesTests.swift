@@ -138,6 +138,26 @@ struct RequestRuleTests {
         #expect(throws: Never.self) { try ClearingHouse.parseQuery("coral country:ke") }
     }
 
+    /// QA: a query of a million characters held a search thread for seconds, and the command
+    /// line gave 224 completions where the API refused more than 100.
+    @Test func aQueryAndASuggestionHaveTheirLimitsInTheLibrary() throws {
+        let long = String(repeating: "a", count: SearchRequest.maximumQueryLength + 1)
+        let message = "q: the query is longer than 10000 characters; search with fewer words (to find records that answer a long text, use match with a text)"
+        expectParameterError("q", message) { try SearchRequest(query: long).validate() }
+        #expect(throws: Never.self) { try SearchRequest(query: String(long.dropLast())).validate() }
+        let directory = try TemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory.url) }
+        let house = try ClearingHouse(directory: directory.url.appendingPathComponent("index"))
+        try house.ingest([try directory.write("r.json", Self.records)])
+        let search: () throws -> Void = { _ = try house.search(SearchRequest(query: long)) }
+        expectParameterError("q", message, search)
+        let suggest: () throws -> Void = { _ = try house.suggest(long) }
+        expectParameterError("q", message, suggest)
+        let tooMany: () throws -> Void = { _ = try house.suggest("co", limit: Suggestions.maximumLimit + 1) }
+        expectParameterError("limit", "limit: 101 is above 100, the most completions one suggestion gives", tooMany)
+        #expect(try house.suggest("co", limit: Suggestions.maximumLimit).completions.count <= Suggestions.maximumLimit)
+    }
+
     @Test func anEmptyFilterValueIsRefused() {
         expectParameterError("country", "country: an empty value matches nothing; leave the filter out") {
             try SearchRequest(query: "mangroves", filters: SearchFilters(countries: ["KE", ""])).validate()

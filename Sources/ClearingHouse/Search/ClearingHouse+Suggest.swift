@@ -4,6 +4,10 @@ import SearchCore
 
 /// What ``ClearingHouse/suggest(_:limit:language:)`` proposes for a query being typed.
 public struct Suggestions: Sendable, Hashable, Codable {
+    /// The most completions one call gives (``ClearingHouse/suggest(_:limit:language:)``'s
+    /// `limit`).
+    public static let maximumLimit = 100
+
     /// A completion of the last word.
     public struct Completion: Sendable, Hashable, Codable {
         /// The query with its last word completed (`mangrove restoration`).
@@ -70,9 +74,15 @@ extension ClearingHouse {
     ///     are shown in it.
     /// - Throws: ``ClearingHouseError`` `invalidQuery` naming `q` for a query of more words
     ///   than a search takes (``QueryParser/maximumWords``), `lang` for a language that is
-    ///   not a BCP 47 tag, or `limit` below 0.
+    ///   not a BCP 47 tag, or `limit` below 0 or above ``Suggestions/maximumLimit``; `q`
+    ///   for a query longer than ``SearchRequest/maximumQueryLength``.
     public func suggest(_ query: String, limit: Int = 10, language: String? = nil) throws -> Suggestions {
         if limit < 0 { throw ClearingHouseError.parameter("limit", "\(limit) is below 0") }
+        // (The API's limit too: the command line gave 224 completions where the API refused.)
+        if limit > Suggestions.maximumLimit {
+            throw ClearingHouseError.parameter("limit", "\(limit) is above \(Suggestions.maximumLimit), the most completions one suggestion gives")
+        }
+        if let problem = SearchRequest.queryLengthProblem(query) { throw problem }
         if let language, LanguageTag.normalized(language) == nil {
             throw ClearingHouseError(.invalidQuery, "lang: \"\(language)\" is not a BCP 47 language tag", parameter: "lang")
         }

@@ -181,14 +181,35 @@ public struct SearchRequest: Sendable, Hashable {
     /// heap of that many hits; `chm export` and the export endpoint write every match).
     public static let maximumOffset = 100_000
 
+    /// The longest query taken, in code points: a paragraph pasted into the box is some
+    /// thousands; a megabyte of text held a search thread for seconds (QA). A long text that
+    /// describes a need is what ``MatchRequest/text`` takes.
+    public static let maximumQueryLength = 10_000
+
+    /// The error for a query longer than ``maximumQueryLength``, if `query` is.
+    static func queryLengthProblem(_ query: String) -> ClearingHouseError? {
+        // (Counted only as far as the limit: a long query is refused without a walk over all of it.)
+        var count = 0
+        for _ in query.unicodeScalars {
+            count += 1
+            if count > maximumQueryLength { break }
+        }
+        guard count > maximumQueryLength else { return nil }
+        return ClearingHouseError(
+            .invalidQuery,
+            "q: the query is longer than \(maximumQueryLength) characters; search with fewer words (to find records that answer a long text, use match with a text)",
+            parameter: "q")
+    }
+
     /// The facet fields a request may ask for.
     public static let facetFields = ["kind", "country", "region", "theme", "target", "language", "year"]
 
     /// Checks every parameter, as ``ClearingHouse/search(_:)`` does first.
     /// - Throws: ``ClearingHouseError`` with code `invalidQuery`, naming the parameter:
-    ///   `limit: -1 is below 0`, `offset: 200000 is above 100000; ...`,
+    ///   `q: the query is longer than 10000 characters; ...`, `limit: -1 is below 0`, `offset: 200000 is above 100000; ...`,
     ///   `facets: unknown facet "colour"; facets are: ...`.
     public func validate() throws {
+        if let problem = Self.queryLengthProblem(query) { throw problem }
         for (name, value) in [("limit", limit), ("offset", offset), ("minMatch", minimumMatch)] where value < 0 {
             throw ClearingHouseError(.invalidQuery, "\(name): \(value) is below 0", parameter: name)
         }
