@@ -221,8 +221,10 @@ struct ForgivingSearchQATests {
                 let counted = try house.suggest(context).completions.first { $0.word == "reef" }
                 #expect(counted?.documentsWithQuery == 3, "\(context)")
             }
-            // Any limit is taken (a limit near Int.max overflowed the pool's size: a trap).
-            #expect(try house.suggest("coral re", limit: Int.max).completions.map(\.word).prefix(2) == ["reef", "record"])
+            // A limit near Int.max (which overflowed the pool's size: a trap) is refused by name,
+            // as the API refuses any above 100; 100 is taken.
+            #expect(throws: ClearingHouseError.self) { try house.suggest("coral re", limit: Int.max) }
+            #expect(try house.suggest("coral re", limit: Suggestions.maximumLimit).completions.map(\.word).prefix(2) == ["reef", "record"])
             #expect(try house.search(SearchRequest(query: "coral", limit: Int.max)).hits.count == 4)
             #expect(ClearingHouse.withoutBoostOrEdits("a^b") == "a^b")
             #expect(ClearingHouse.withoutBoostOrEdits("^2") == "^2")

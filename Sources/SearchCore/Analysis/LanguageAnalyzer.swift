@@ -182,7 +182,9 @@ public struct LanguageAnalyzer: Analyzer {
             guard !term.isEmpty,
                 !cache.withTerms(of: first.term, { wordTerms($0, normalize, stem) }, { $0.contains(where: { $0.term == term }) })
             else { return }
-            emit(term, first.position, first.start, tokens[compoundEnd - 1].end, Self.differs(term, word) ? word : nil)
+            // (Its form is the compound as written, hyphens and all: completions offer what
+            // records write, `community-based`, never `communitybased`; QA.)
+            emit(term, first.position, first.start, tokens[compoundEnd - 1].end, parts.map { normalize($0.term) }.joined(separator: "-"))
         }
 
         for (index, token) in tokens.enumerated() {

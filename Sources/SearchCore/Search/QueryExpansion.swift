@@ -813,6 +813,16 @@ public struct QueryExpander: Sendable {
         }
     }
 
+    /// Makes now what typo correction reads from the labels when first needed (each group's
+    /// written words), so that a long-lived process's first corrected search does not wait for
+    /// it (a second with a vocabulary of AGROVOC's size).
+    public func prepareForCorrection() {
+        for group in groups {
+            guard let analyzer = analyzers[group] else { continue }
+            _ = writtenWords(of: group, analyzer: analyzer)
+        }
+    }
+
     /// Whether `word` is written, as it is, in a label of some group (normalized: lower case,
     /// NFKC, the language's own normalization; not stemmed): a word of its language, which
     /// typo correction leaves alone however rare it is in the index (`الشعاب`, reefs, is in
