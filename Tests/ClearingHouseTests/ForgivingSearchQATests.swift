@@ -195,6 +195,33 @@ struct ForgivingSearchQATests {
         }
     }
 
+    /// QA: filters typed before the last word (`kind:technology co`) counted every completion
+    /// with 0 records and did not filter the titles; a filter being typed (`country:K`) and an
+    /// excluded last word (`coral -re`) listed records that the query would not find.
+    @Test func suggestionsHonourFiltersAndExclusions() throws {
+        try withTemporaryDirectory { directory in
+            let house = try house(
+                in: directory,
+                records: [
+                    #"{"id":"t1","kind":"technology","title":{"en":"Coral cameras"},"countries":["KE"]}"#,
+                    #"{"id":"t2","kind":"technology","title":{"en":"Coral reef counts"},"countries":["TZ"]}"#,
+                    #"{"id":"b1","kind":"bestPractice","title":{"en":"Coral reef cameras"},"countries":["KE"]}"#,
+                ])
+            let technology = try house.suggest("kind:technology co")
+            #expect(technology.completions.first { $0.word == "coral" }?.documentsWithQuery == 2, "\(technology.completions)")
+            #expect(Set(technology.titles.map(\.id)) == ["t1", "t2"], "\(technology.titles)")
+            let kenya = try house.suggest("country:KE -kind:technology ca")
+            #expect(kenya.completions.first { $0.word == "cameras" }?.documentsWithQuery == 1, "\(kenya.completions)")
+            #expect(kenya.titles.map(\.id) == ["b1"], "\(kenya.titles)")
+            let typingFilter = try house.suggest("coral country:K")
+            #expect(typingFilter.completions.isEmpty)
+            #expect(Set(typingFilter.titles.map(\.id)) == ["t1", "t2", "b1"], "the titles of the words before it")
+            let excluding = try house.suggest("coral -re")
+            #expect(excluding.completions.first?.text == "coral -reef")
+            #expect(Set(excluding.titles.map(\.id)) == ["t1", "t2", "b1"], "\(excluding.titles)")
+        }
+    }
+
     /// After earlier words, a suggestion's order comes from the records that have each word
     /// with them, which it now says (`documentsWithQuery`): the overall count it showed alone
     /// did not explain the order (reef 11, restoration 17, record 29).

@@ -95,8 +95,13 @@ extension ClearingHouse {
         let leading = query[..<(query.lastIndex(where: \.isWhitespace).map { query.index(after: $0) } ?? query.startIndex)]
         let searcher = try openSearcher()
         let context = Self.contextClauses(words, searcher: searcher)
+        // A filter being typed (`country:K`) has no word to complete, and an excluded word
+        // (`coral -re`) is completed but finds no titles: the titles are those of the words
+        // before it (QA: both listed records that the query would not find).
+        let completesFilter = Self.filterField(of: last) != nil
+        let excludesLast = last.hasPrefix("-")
         var completions: [Suggestions.Completion] = []
-        if !last.isEmpty, limit > 0 {
+        if !last.isEmpty, limit > 0, !completesFilter {
             // A word of one field (`title.en:re`) is completed from that field.
             let (field, typed) = Self.fieldAndWord(last)
             // A pool larger than asked, ranked below by what the rest of the query says.
@@ -134,7 +139,7 @@ extension ClearingHouse {
         // else, as a fallback, any earlier word and a title word that starts with the last.
         var prefix: [Query.Clause] = []
         var anywhere: [Query.Clause] = []
-        if !last.isEmpty {
+        if !last.isEmpty, !completesFilter, !excludesLast {
             // A CJK run longer than a pair is in a title as a phrase of its pairs (`长江江豚`).
             let isLongRun = QueryExpander.isCJKRun(last) && last.unicodeScalars.count > 2
             prefix.append(Query.Clause(.must, isLongRun ? .phrase(field: "title", text: last) : .prefix(field: "title", prefix: last)))
@@ -151,7 +156,7 @@ extension ClearingHouse {
         // (Before the fallback: `Nagoya Prot` shows the record about the Nagoya Protocol, not
         // titles that start with `Prot` and say nothing of Nagoya.)
         if !anywhere.isEmpty { attempts.append(context + inTitles + anywhere) }
-        attempts.append(words.map { Query.Clause(.should, .term(field: nil, text: $0)) } + prefix)
+        if !completesFilter, !excludesLast { attempts.append(words.map { Query.Clause(.should, .term(field: nil, text: $0)) } + prefix) }
         var titles: [Suggestions.Title] = []
         for clauses in attempts where titles.isEmpty && !clauses.isEmpty {
             let results = try indexing {
@@ -200,6 +205,13 @@ extension ClearingHouse {
             } else if text.hasPrefix("+") {
                 text = text.dropFirst()
             }
+            // A filter (`kind:technology`, `country:KE`) restricts the counts and titles as the
+            // search would (QA: every completion counted 0 records with it); one that does not
+            // parse yet is left out.
+            if filterField(of: String(text)) != nil {
+                if let filter = try? parseQuery(String(text)), filter != .matchAll { clauses.append(Query.Clause(occur, filter)) }
+                continue
+            }
             let (field, written) = fieldAndWord(String(text))
             // (`coral^2`, `corl~1`: the word, without its boost or its edits.)
             let typed = withoutBoostOrEdits(written)
@@ -225,6 +237,15 @@ extension ClearingHouse {
             text = text[..<tilde]
         }
         return String(text)
+    }
+
+    /// The filter field a word names before its colon (`country:KE`, `-kind:training`), if it
+    /// names one: a keyword field of the index, which the query syntax filters on.
+    private static func filterField(of word: String) -> String? {
+        let text = word.drop { $0 == "-" || $0 == "+" }
+        guard let colon = text.firstIndex(of: ":") else { return nil }
+        let name = String(text[..<colon])
+        return RecordIndexing.schema.keywordFields.contains(name) ? name : nil
     }
 
     /// `title.en:coral` as its text field (`title.en`) and word (`coral`); a word without a
