@@ -66,6 +66,13 @@ struct ThesaurusListCommand: ParsableCommand {
     @Flag(help: "Print JSON Lines: one concept per line.")
     var json = false
 
+    func validate() throws {
+        // (As chm search and chm suggest: a tag that is no tag is a usage error. QA.)
+        if LanguageTag.normalized(lang) == nil {
+            throw ValidationError("lang: \"\(lang)\" is not a BCP 47 language tag (such as en, fr, zh or es-419)")
+        }
+    }
+
     func run() throws {
         let house = try indexOptions.open(create: false)
         let concepts = try Console.run { try house.concepts() }

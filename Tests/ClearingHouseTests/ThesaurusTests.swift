@@ -193,6 +193,24 @@ struct ThesaurusTests {
     /// A JSON-LD vocabulary is read a node object at a time: a @graph of more values than one
     /// record may hold (1,000,000; here lowered to 1,000) is read (the whole file was one
     /// record, and AGROVOC's size was refused), with its @context before or after the @graph.
+    /// QA: a JSON-LD label over the text limit, and a concept left with no label, vanished
+    /// without a word (the same label in RDF/XML stops the file, with advice about records).
+    @Test func whatAnImportLeavesOutIsSaid() throws {
+        let directory = try TemporaryDirectory()
+        let context = #""@context":{"skos":"http://www.w3.org/2004/02/skos/core#","prefLabel":{"@id":"skos:prefLabel","@container":"@language"},"altLabel":"skos:altLabel"}"#
+        let file = try directory.write(
+            "t.jsonld",
+            #"{\#(context),"@graph":[{"@id":"urn:a","@type":"skos:Concept","prefLabel":{"en":"\#(String(repeating: "x", count: 61))","fr":"court"}},{"@id":"urn:b","@type":"skos:Concept","prefLabel":{"en":"   "}},{"@id":"urn:c","@type":"skos:Concept","altLabel":"\#(String(repeating: "y", count: 61))"}]}"#
+        )
+        let (concepts, warnings) = try SKOSReader.readWithWarnings(path: file, limits: RecordLimits(maximumTextBytes: 60))
+        #expect(concepts.map(\.iri) == ["urn:a"])
+        #expect(concepts.first?.prefLabels == ["fr": "court"])
+        let messages = warnings.map(\.message)
+        #expect(messages.filter { $0.contains("the most one value may hold, is left out") }.count == 2, "\(messages)")
+        #expect(messages.contains("concept <urn:b> has no label (skos:prefLabel or skos:altLabel with text) and is left out"), "\(messages)")
+        #expect(warnings.allSatisfy { $0.line != nil }, "\(warnings)")
+    }
+
     @Test func aLargeJSONLDGraphIsReadAConceptAtATime() throws {
         let directory = try TemporaryDirectory()
         let count = 2_000
@@ -393,6 +411,11 @@ struct ThesaurusTests {
         #expect(reefs.source == "珊瑚礁")
         #expect(reefs.added.contains { $0.text == "coral reefs" }, "\(reefs.added)")
         #expect(mixed.first { $0.setID != "coral-reefs" }?.source == "marine ecosystems")
+        // A misspelt label word that no record has is read as the search reads it (QA: lookup
+        // found nothing where the search expanded).
+        let misspelt = try house.expansions(of: "кораловые рифы")
+        #expect(misspelt.first?.setID == "coral-reefs", "\(misspelt)")
+        #expect(misspelt == (try house.search(SearchRequest(query: "кораловые рифы")).expansions))
     }
 
     @Test func aConceptSplitOverFilesIsMergedAndEveryImportIsSeenByTheNextSearch() throws {

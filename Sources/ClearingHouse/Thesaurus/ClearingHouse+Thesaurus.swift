@@ -196,10 +196,15 @@ extension ClearingHouse {
     }
 
     /// What a query's words match in the thesaurus, and the labels they would add to a
-    /// search (what ``search(_:)`` does with ``SearchRequest/expand`` on).
+    /// search: what ``search(_:)`` does with ``SearchRequest/expand`` and
+    /// ``SearchRequest/correct`` on, a word no record has read as a misspelt label word
+    /// (`tortugas marinass`) as the search reads it (QA: the two disagreed).
     public func expansions(of query: String) throws -> [QueryExpansion] {
         let parsed = try Self.parseQuery(query)
-        return try thesaurus().expander.expand(parsed, weight: Self.translationWeight).expansions
+        let searcher = try openSearcher()
+        var said = Set<QueryExpansion>()
+        return try thesaurus().expander.expand(parsed, weight: Self.translationWeight, isKnownWord: { searcher.hasWord($0) }).expansions
+            .filter { said.insert($0).inserted }
     }
 
     /// The name of a theme value (or any notation) in `language`: the preferred label of the

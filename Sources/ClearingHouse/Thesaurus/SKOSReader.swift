@@ -62,7 +62,13 @@ public enum SKOSReader {
         case .jsonLD: concepts = try readJSONLD(path: path, warnings: warnings, limits: limits)
         }
         var merged = Concept.mergingDescriptions(concepts)
-        // A concept with no label in any language is of no use to search or labels.
+        // A concept with no label in any language is of no use to search or labels: left out,
+        // and said (QA: it vanished without a word).
+        for concept in merged where concept.prefLabels.isEmpty && concept.altLabels.isEmpty && !concept.iri.isEmpty {
+            warnings.add(
+                line: warnings.conceptLines[concept.iri], column: nil,
+                "concept <\(concept.iri)> has no label (skos:prefLabel or skos:altLabel with text) and is left out")
+        }
         merged.removeAll { $0.prefLabels.isEmpty && $0.altLabels.isEmpty }
         for concept in merged where concept.prefLabels.isEmpty {
             warnings.add(
@@ -115,6 +121,13 @@ public enum SKOSReader {
     /// concept, at most: no real thesaurus comes near, and a hostile file cannot make
     /// reading quadratic.
     static let maximumLabelsPerLanguage = 256
+
+    /// The warning for a JSON-LD value of `property` over the text limit, which is left out
+    /// (QA: the label, or its concept, vanished without a word).
+    static func oversizedLabel(_ property: String) -> String {
+        let name = property.split(separator: "#").last.map(String.init) ?? property
+        return "a skos:\(name) longer than \(RecordLimits.describe(RecordLimits.defaultMaximumTextBytes)), the most one value may hold, is left out; shorten it"
+    }
     static let maximumLinks = 4096
 
     /// Records one property value in `concept`. `value` is a literal (with its language) or
@@ -172,7 +185,13 @@ public enum SKOSReader {
     /// `rdf:Description` elements typed `skos:Concept` (or carrying SKOS labels).
     static func readRDFXML(path: String, warnings: Warnings) throws -> [Concept] {
         func diagnostic(_ error: XMLReadError) -> Diagnostic {
-            Diagnostic(.error, file: path, line: error.line, column: error.column, message: error.message)
+            // (libxml2's limit is reported in the words for records, which say to link the full
+            // text from the record: a thesaurus's text is a label or a definition.)
+            let message =
+                error.message == RecordLimits.default.textTooLongMessage
+                ? "a label or definition is longer than \(RecordLimits.describe(RecordLimits.defaultMaximumTextBytes)), the most the XML parser reads in one text; shorten it (nothing after it in the file was read)"
+                : error.message
+            return Diagnostic(.error, file: path, line: error.line, column: error.column, message: message)
         }
         let reader: XMLStreamReader
         do {
@@ -634,6 +653,8 @@ public enum SKOSReader {
                             apply(
                                 property: property, literal: text, language: entry.key, iri: nil, to: &concept,
                                 at: (value.line, value.column), warnings: warnings)
+                        } else if case .oversizedString = value.value {
+                            warnings.add(line: value.line, column: value.column, Self.oversizedLabel(property))
                         }
                     }
                 }
@@ -658,6 +679,8 @@ public enum SKOSReader {
                     apply(
                         property: property, literal: text, language: nil, iri: nil, to: &concept, at: (value.line, value.column),
                         warnings: warnings)
+                case .oversizedString:
+                    warnings.add(line: value.line, column: value.column, Self.oversizedLabel(property))
                 case .object(let object):
                     // A node described in place (`"narrower": [{"@id": ..., "prefLabel": ...}]`):
                     // linked, and read as a concept of its own.

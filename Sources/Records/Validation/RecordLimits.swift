@@ -63,7 +63,7 @@ public struct RecordLimits: Sendable, Hashable {
     // MARK: Messages (shared by every format, so that each limit reads the same everywhere)
 
     /// A text value is longer than ``maximumTextBytes``.
-    var textTooLongMessage: String {
+    package var textTooLongMessage: String {
         "text is longer than \(Self.describe(maximumTextBytes)), the limit for one value in JSON and XML alike; "
             + "shorten it, or link to the full text (links) and keep a summary in the record"
     }

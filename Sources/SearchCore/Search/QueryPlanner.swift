@@ -852,14 +852,13 @@ struct QueryPlanner {
                 }
             }
         }
-        // A prefix typed without accents that no word starts with as written (`espece*`, for
-        // `espèces`, whose stem `espec` is shorter than the prefix): in a language whose words
-        // are also indexed without their accents, the prefix read as a whole word gives the
-        // term of its unaccented spelling, which the accented words share.
+        // A prefix that no word starts with as written, but that is a whole word whose stem is
+        // shorter (`récifs*`, indexed `recif`; `espece*` typed without accents, for `espèces`,
+        // whose unaccented stem `espec` the accented words share): read as that word, its
+        // terms (QA: `récifs*` found nothing where `récif*` and `récifs` found records).
         if expansions.isEmpty {
             for fieldIndex in try textFields(field) {
                 let analyzer = searcher.schema.textFields[fieldIndex].analyzer
-                guard analyzer.indexesUnaccentedSpellings, !TextFolding.hasDiacritics(analyzer.normalizedWord(prefix)) else { continue }
                 for term in Set(analyzer.terms(prefix)) {
                     let documentFrequency = searcher.documentFrequency(field: fieldIndex, term: term)
                     guard documentFrequency > 0 else { continue }
