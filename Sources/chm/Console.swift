@@ -52,7 +52,10 @@ enum Console {
         }
         guard text.unicodeScalars.contains(where: hidden) else { return String(text) }
         var shown = ""
-        for scalar in text.unicodeScalars {
+        let scalars = Array(text.unicodeScalars)
+        for (index, scalar) in scalars.enumerated() {
+            // (A carriage return before a line feed is a Windows line break: the line feed says it.)
+            if scalar == "\r", index + 1 < scalars.count, scalars[index + 1] == "\n" { continue }
             if hidden(scalar) {
                 shown += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
             } else {

@@ -28,10 +28,13 @@ struct ExportCommand: ParsableCommand {
     @Flag(name: .customLong("no-correct"), help: "Export what the words as typed find: no close spellings of unknown words (as chm search --no-correct).")
     var noCorrect = false
 
+    @Flag(name: .customLong("no-expand"), help: "Export what the query's own words find: no translations through the thesaurus (as chm search --no-expand).")
+    var noExpand = false
+
     func run() throws {
         if let output { try Console.run { try ClearingHouse.validateExportFile(output) } }
         let house = try indexOptions.open(create: false)
-        let selection = ClearingHouse.ExportSelection(query: query, filters: filterOptions.filters, correct: !noCorrect)
+        let selection = ClearingHouse.ExportSelection(query: query, filters: filterOptions.filters, correct: !noCorrect, expand: !noExpand)
         if let output {
             try Console.run { try house.export(format: format, selection: selection, toFile: output) }
         } else {

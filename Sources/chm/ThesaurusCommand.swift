@@ -124,8 +124,8 @@ struct ThesaurusShowCommand: ParsableCommand {
             try Console.run { try house.concepts(iris: concept.broader + concept.narrower) }.map { ($0.iri, $0.id) },
             uniquingKeysWith: { first, _ in first })
         let name = { (iri: String) -> String in linked[iri] ?? iri }
-        if !concept.broader.isEmpty { print("  broader: " + concept.broader.map(name).joined(separator: ", ")) }
-        if !concept.narrower.isEmpty { print("  narrower: " + concept.narrower.map(name).joined(separator: ", ")) }
+        if !concept.broader.isEmpty { print(Console.printable("  broader: " + concept.broader.map(name).joined(separator: ", "))) }
+        if !concept.narrower.isEmpty { print(Console.printable("  narrower: " + concept.narrower.map(name).joined(separator: ", "))) }
     }
 }
 

@@ -118,6 +118,9 @@ struct WebPageTests {
             // (QA: expand=false was refused as an unknown parameter.)
             let alone = try await client.get("/?q=мангры&expand=false").text
             #expect(!alone.contains(#"class="expansions""#) && dataTotal(alone) == 0, "\(alone)")
+            // The download follows the page (review: it ignored expand=false).
+            #expect(!(try await client.get("/export?q=мангры&format=jsonl").text.isEmpty))
+            #expect(try await client.get("/export?q=мангры&format=jsonl&expand=false").text.isEmpty)
             let french = try await client.get("/?q=мангры&lang=fr").text
             #expect(french.contains("Recherche aussi dans d&#39;autres langues :"), "\(french)")
             #expect(try await client.get("/?q=x&expand=perhaps").status == .badRequest)

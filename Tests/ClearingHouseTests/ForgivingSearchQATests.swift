@@ -216,6 +216,11 @@ struct ForgivingSearchQATests {
             let typingFilter = try house.suggest("coral country:K")
             #expect(typingFilter.completions.isEmpty)
             #expect(Set(typingFilter.titles.map(\.id)) == ["t1", "t2", "b1"], "the titles of the words before it")
+            // A filter typed whole as the last word chooses the titles; when no title has the
+            // earlier words, the fallback keeps to the filters (review: it listed any kind).
+            #expect(try house.suggest("coral country:KE").titles.map(\.id).sorted() == ["b1", "t1"])
+            let fallback = try house.suggest("kind:bestPractice zzz ca")
+            #expect(fallback.titles.map(\.id) == ["b1"], "\(fallback.titles)")
             let excluding = try house.suggest("coral -re")
             #expect(excluding.completions.first?.text == "coral -reef")
             #expect(Set(excluding.titles.map(\.id)) == ["t1", "t2", "b1"], "\(excluding.titles)")

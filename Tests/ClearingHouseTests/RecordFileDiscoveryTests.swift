@@ -110,6 +110,17 @@ import Testing
                 #expect(report.errors == 1 && seen.count == 1, "\(name): \(seen.count) diagnostics")
                 #expect(seen.first?.message.contains("holds binary data, not JSON text") == true, "\(seen)")
             }
+            // A gzip file and UTF-16 text keep the parser's advice, which says how to convert
+            // them (review: they were called binary data).
+            for (name, bytes, advice) in [
+                ("packed.jsonl", [0x1F, 0x8B, 0x08, 0x00, 0x00] + [UInt8](repeating: 0, count: 64), "gunzip"),
+                ("wide.json", [0xFF, 0xFE] + Array("[{\"id\": \"a\"}]".utf8).flatMap { [$0, 0] }, "iconv -f UTF-16"),
+            ] as [(String, [UInt8], String)] {
+                let path = try directory.write(name, bytes: bytes)
+                var seen: [Diagnostic] = []
+                _ = try ClearingHouse.validate([path]) { seen.append($0) }
+                #expect(seen.count == 1 && seen.first?.message.contains(advice) == true, "\(name): \(seen)")
+            }
             // Text that is not JSON is still read line by line, each error where it is.
             let text = try directory.write("notes.jsonl", "hello\nworld\n")
             var seen: [Diagnostic] = []

@@ -200,13 +200,13 @@ struct ThesaurusTests {
         let context = #""@context":{"skos":"http://www.w3.org/2004/02/skos/core#","prefLabel":{"@id":"skos:prefLabel","@container":"@language"},"altLabel":"skos:altLabel"}"#
         let file = try directory.write(
             "t.jsonld",
-            #"{\#(context),"@graph":[{"@id":"urn:a","@type":"skos:Concept","prefLabel":{"en":"\#(String(repeating: "x", count: 61))","fr":"court"}},{"@id":"urn:b","@type":"skos:Concept","prefLabel":{"en":"   "}},{"@id":"urn:c","@type":"skos:Concept","altLabel":"\#(String(repeating: "y", count: 61))"}]}"#
+            #"{\#(context),"@graph":[{"@id":"urn:a","@type":"skos:Concept","prefLabel":{"en":"\#(String(repeating: "x", count: 61))","fr":"court"}},{"@id":"urn:b","@type":"skos:Concept","prefLabel":{"en":"   "}},{"@id":"urn:c","@type":"skos:Concept","altLabel":"\#(String(repeating: "y", count: 61))"},{"@id":"urn:d","@type":"skos:Concept","altLabel":{"@value":"\#(String(repeating: "z", count: 61))","@language":"en"}}]}"#
         )
         let (concepts, warnings) = try SKOSReader.readWithWarnings(path: file, limits: RecordLimits(maximumTextBytes: 60))
         #expect(concepts.map(\.iri) == ["urn:a"])
         #expect(concepts.first?.prefLabels == ["fr": "court"])
         let messages = warnings.map(\.message)
-        #expect(messages.filter { $0.contains("the most one value may hold, is left out") }.count == 2, "\(messages)")
+        #expect(messages.filter { $0.contains("longer than 60 bytes, the most one value may hold, is left out") }.count == 3, "\(messages)")
         #expect(messages.contains("concept <urn:b> has no label (skos:prefLabel or skos:altLabel with text) and is left out"), "\(messages)")
         #expect(warnings.allSatisfy { $0.line != nil }, "\(warnings)")
     }

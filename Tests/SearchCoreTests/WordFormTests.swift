@@ -165,6 +165,9 @@ struct WordFormTests {
         // `dégradées`; QA's `récifs*` found nothing where `récif*` did) is read as that word.
         #expect(try Self.keys(searcher, .prefix(field: nil, prefix: "dégradés")) == ["fr"])
         #expect(try Self.keys(searcher, .prefix(field: nil, prefix: "restaurations")) == ["fr"])
+        // Only a single word: a prefix of two words (or of a CJK run's pairs) is not read as
+        // its pieces (review: `agro-zzz*` matched every record with `agro`).
+        #expect(try Self.keys(searcher, .prefix(field: nil, prefix: "forêts-zzz")).isEmpty)
         // Russian: a prefix longer than the stem, and `ё` typed for the `е` of forms.
         let russianStem = try #require(LanguageAnalyzer.forLanguage("ru").terms("восстановления").first)
         #expect(!russianStem.hasPrefix("восстановлени"))

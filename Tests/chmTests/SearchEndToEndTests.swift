@@ -59,6 +59,11 @@ struct SearchEndToEndTests {
             #expect(!scalars.contains("\u{1B}") && !scalars.contains("\r") && !scalars.contains("\u{202E}"), "\(arguments): \(result.stdout)")
             if arguments[0] != "similar" { #expect(result.stdout.contains(#"evil \u{1B}[31mRED"#), "\(arguments): \(result.stdout)") }
         }
+        // A Windows line break is a line break, not a `\u{D}` at the end of every line (review).
+        let windows = try directory.write("crlf.jsonl", #"{"id":"crlf-1","kind":"resource","title":"crlf","summary":"one\r\ntwo"}"# + "\n")
+        #expect(try CLI.run(["ingest", windows, "--index", index]).status == 0)
+        let crlf = try CLI.run(["show", "crlf-1", "--index", index]).stdout
+        #expect(crlf.contains("one\n") && !crlf.contains("\\u{D}") && !crlf.unicodeScalars.contains("\r"), "\(crlf)")
         let shown = try CLI.run(["show", "esc-1", "--index", index]).stdout
         #expect(shown.contains("line1\\u{D}line2 evil\n") && shown.contains("\n  second paragraph"), "\(shown)")
     }

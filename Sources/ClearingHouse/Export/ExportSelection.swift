@@ -9,13 +9,14 @@ extension ClearingHouse {
         /// The selection of a front end that takes an optional query and filters: every
         /// record when there is neither (no query at all, not even an empty one, and no
         /// filter), else what the query (empty: everything) and the filters find, with its
-        /// unknown words corrected unless `correct` is false (as the search shown beside the
-        /// export: ``SearchRequest/correct``).
-        public init(query: String?, filters: SearchFilters = SearchFilters(), correct: Bool = true) {
+        /// unknown words corrected unless `correct` is false and carried across languages
+        /// unless `expand` is false (as the search shown beside the export:
+        /// ``SearchRequest/correct``, ``SearchRequest/expand``).
+        public init(query: String?, filters: SearchFilters = SearchFilters(), correct: Bool = true, expand: Bool = true) {
             if query == nil && filters.isEmpty {
                 self = .all
             } else {
-                self = .matching(SearchRequest(query: query ?? "", filters: filters, correct: correct))
+                self = .matching(SearchRequest(query: query ?? "", filters: filters, expand: expand, correct: correct))
             }
         }
 

@@ -49,8 +49,9 @@ enum RecordIndexing {
 
     /// The version of ``document(for:)``: an index made by another is rebuilt from the
     /// catalog, once. 2: a record that names no region is in its countries' regions, and a
-    /// region's spellings are one (``CountryRegions/regions(of:)-(Record)``).
-    static let documentVersion = "2"
+    /// region's spellings are one (``CountryRegions/regions(of:)-(Record)``). 3: a hyphenated
+    /// compound's written form keeps its hyphens (completions offered `communitybased`).
+    static let documentVersion = "3"
 
     /// The field suffix for text in language `tag`.
     static func fieldLanguage(_ tag: String) -> String {

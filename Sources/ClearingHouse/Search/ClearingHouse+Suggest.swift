@@ -149,14 +149,22 @@ extension ClearingHouse {
         }
         var inTitles: [Query.Clause] = []
         for clause in context where clause.occur == .must {
-            if case .term(_, let text) = clause.query { inTitles.append(Query.Clause(.should, .term(field: "title", text: text))) }
+            // (A word's, not a filter's: `title:technology` would skew the titles.)
+            if case .term(nil, let text) = clause.query { inTitles.append(Query.Clause(.should, .term(field: "title", text: text))) }
         }
+        // A filter typed whole as the last word (`coral country:KE`) chooses the titles too.
+        let filters = Self.filterClauses(words) + Self.filterClauses(completesFilter ? [last] : [])
+        let chosen = context + Self.filterClauses(completesFilter ? [last] : [])
         var attempts: [[Query.Clause]] = []
-        if context.contains(where: { $0.occur == .must }) || !prefix.isEmpty { attempts.append(context + inTitles + prefix) }
+        if chosen.contains(where: { $0.occur == .must }) || !prefix.isEmpty { attempts.append(chosen + inTitles + prefix) }
         // (Before the fallback: `Nagoya Prot` shows the record about the Nagoya Protocol, not
         // titles that start with `Prot` and say nothing of Nagoya.)
-        if !anywhere.isEmpty { attempts.append(context + inTitles + anywhere) }
-        if !completesFilter, !excludesLast { attempts.append(words.map { Query.Clause(.should, .term(field: nil, text: $0)) } + prefix) }
+        if !anywhere.isEmpty { attempts.append(chosen + inTitles + anywhere) }
+        // The fallback: any earlier word (not a filter, nor one excluded), within the filters.
+        if !completesFilter, !excludesLast {
+            let loose = words.filter { Self.filterField(of: $0) == nil && !$0.hasPrefix("-") && !["AND", "OR", "NOT", "&&", "||"].contains($0) }
+            attempts.append(loose.map { Query.Clause(.should, .term(field: nil, text: String($0.drop { $0 == "+" }))) } + filters + prefix)
+        }
         var titles: [Suggestions.Title] = []
         for clauses in attempts where titles.isEmpty && !clauses.isEmpty {
             let results = try indexing {
@@ -237,6 +245,17 @@ extension ClearingHouse {
             text = text[..<tilde]
         }
         return String(text)
+    }
+
+    /// The filters among `words` (`kind:technology`, `-country:KE`) as the clauses a search
+    /// would make of them; those that do not parse yet are left out.
+    private static func filterClauses(_ words: [String]) -> [Query.Clause] {
+        words.compactMap { word in
+            guard filterField(of: word) != nil else { return nil }
+            let occur: Query.Occur = word.hasPrefix("-") ? .mustNot : .must
+            guard let filter = try? parseQuery(String(word.drop { $0 == "-" || $0 == "+" })), filter != .matchAll else { return nil }
+            return Query.Clause(occur, filter)
+        }
     }
 
     /// The filter field a word names before its colon (`country:KE`, `-kind:training`), if it

@@ -56,6 +56,7 @@ public enum SKOSReader {
     /// ``readWithWarnings(path:)`` with the limits of one JSON-LD node object (tests lower them).
     static func readWithWarnings(path: String, limits: RecordLimits) throws -> (concepts: [Concept], warnings: [Diagnostic]) {
         let warnings = Warnings(path: path)
+        warnings.textLimit = limits.maximumTextBytes
         let concepts: [Concept]
         switch try format(of: path) {
         case .rdfXML: concepts = try readRDFXML(path: path, warnings: warnings)
@@ -94,6 +95,8 @@ public enum SKOSReader {
 
         /// Where each concept is first described, for warnings about the concept as a whole.
         private(set) var conceptLines: [String: Int] = [:]
+        /// The most bytes one text value holds (what a warning about a longer one says).
+        var textLimit = RecordLimits.defaultMaximumTextBytes
 
         init(path: String) { self.path = path }
 
@@ -124,9 +127,9 @@ public enum SKOSReader {
 
     /// The warning for a JSON-LD value of `property` over the text limit, which is left out
     /// (QA: the label, or its concept, vanished without a word).
-    static func oversizedLabel(_ property: String) -> String {
+    static func oversizedLabel(_ property: String, limit: Int) -> String {
         let name = property.split(separator: "#").last.map(String.init) ?? property
-        return "a skos:\(name) longer than \(RecordLimits.describe(RecordLimits.defaultMaximumTextBytes)), the most one value may hold, is left out; shorten it"
+        return "a skos:\(name) longer than \(RecordLimits.describe(limit)), the most one value may hold, is left out; shorten it"
     }
     static let maximumLinks = 4096
 
@@ -654,7 +657,7 @@ public enum SKOSReader {
                                 property: property, literal: text, language: entry.key, iri: nil, to: &concept,
                                 at: (value.line, value.column), warnings: warnings)
                         } else if case .oversizedString = value.value {
-                            warnings.add(line: value.line, column: value.column, Self.oversizedLabel(property))
+                            warnings.add(line: value.line, column: value.column, Self.oversizedLabel(property, limit: warnings.textLimit))
                         }
                     }
                 }
@@ -680,7 +683,7 @@ public enum SKOSReader {
                         property: property, literal: text, language: nil, iri: nil, to: &concept, at: (value.line, value.column),
                         warnings: warnings)
                 case .oversizedString:
-                    warnings.add(line: value.line, column: value.column, Self.oversizedLabel(property))
+                    warnings.add(line: value.line, column: value.column, Self.oversizedLabel(property, limit: warnings.textLimit))
                 case .object(let object):
                     // A node described in place (`"narrower": [{"@id": ..., "prefLabel": ...}]`):
                     // linked, and read as a concept of its own.
@@ -713,6 +716,8 @@ public enum SKOSReader {
                     for entry in object {
                         switch (context.keyword(entry.key) ?? entry.key, entry.value.value) {
                         case ("@value", .string(let text)): literal = text
+                        case ("@value", .oversizedString):
+                            warnings.add(line: entry.value.line, column: entry.value.column, Self.oversizedLabel(property, limit: warnings.textLimit))
                         case ("@value", .number(let text)): literal = text
                         case ("@language", .string(let text)): language = text
                         case ("@id", .string(let text)): reference = context.expand(text)

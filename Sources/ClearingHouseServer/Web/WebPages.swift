@@ -365,7 +365,7 @@ struct WebPages: Sendable {
                 throw PageError.badParameter("format", "\"\(name)\" is not a format; formats are: \(formats)")
             }
             let selection = ClearingHouse.ExportSelection(
-                query: state.query.isEmpty ? nil : state.query, filters: try state.filters, correct: state.correct)
+                query: state.query.isEmpty ? nil : state.query, filters: try state.filters, correct: state.correct, expand: state.expand)
             // A page of records at a time, each written before the next is read: a client that
             // reads slowly (or not at all) holds a page of memory and no search thread. (Pages
             // of 50: with 200, 300 stalled JSON Lines downloads of 2 KB records held 650 MB,

@@ -227,6 +227,8 @@ package struct RecordFile: Sendable, Hashable {
             case UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "<"): return nil
             default:
                 guard format != .xml else { return nil }
+                // (A gzip file or UTF-16 text: the parser's own advice, which says what to do.)
+                if JSONParser.foreignStart(byte) != nil { return nil }
                 // Not JSON's first byte: binary data (an image or an archive named .jsonl) gave
                 // one error for each of its "lines" (QA: 1,535 for 200 KB of random bytes).
                 var start = [byte]

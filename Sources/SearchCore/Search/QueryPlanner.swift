@@ -859,7 +859,11 @@ struct QueryPlanner {
         if expansions.isEmpty {
             for fieldIndex in try textFields(field) {
                 let analyzer = searcher.schema.textFields[fieldIndex].analyzer
-                for term in Set(analyzer.terms(prefix)) {
+                // (One word only, whose terms are at one position: `红树林*` is two pairs and
+                // `agro-zzz*` two words, which would match records with either piece. Review.)
+                let tokens = analyzer.tokens(prefix)
+                guard let first = tokens.first, tokens.allSatisfy({ $0.position == first.position }) else { continue }
+                for term in Set(tokens.map(\.term)) {
                     let documentFrequency = searcher.documentFrequency(field: fieldIndex, term: term)
                     guard documentFrequency > 0 else { continue }
                     expansions[term, default: []].insert(fieldIndex)
