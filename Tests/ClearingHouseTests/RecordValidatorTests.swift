@@ -91,6 +91,14 @@ import Testing
         #expect(record.keywords == [" kw "])
     }
 
+    /// Maintainer QA: `"published": null` was refused without saying what to write instead.
+    @Test func aNullFieldIsToldToBeLeftOut() throws {
+        let outcome = try validateRecord(#"{"id": "n-1", "kind": "resource", "title": "T", "published": null, "summary": null}"#)
+        #expect(outcome.record == nil)
+        #expect(outcome.errorFields == ["published", "summary"] || outcome.errorFields == ["summary", "published"], "\(outcome.errors)")
+        #expect(outcome.errors.allSatisfy { $0.message.hasSuffix("found null; a field without a value is left out of the record, not given as null") }, "\(outcome.errors)")
+    }
+
     @Test func rejectsARecordThatIsNotAnObject() throws {
         let outcome = try validateRecord(#"["id", "r1"]"#)
         #expect(outcome.record == nil)

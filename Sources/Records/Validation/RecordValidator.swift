@@ -162,6 +162,12 @@ package struct RecordValidator: Sendable {
 
         mutating func report(_ severity: Diagnostic.Severity, _ node: JSONNode?, field: String?, _ message: String) {
             if severity == .error { hasErrors = true }
+            // (A field given as null, as exports from databases write an empty column: QA.)
+            var message = message
+            // (Not for the required fields, which need a value.)
+            if let field, !["id", "kind", "title"].contains(field), message.hasPrefix("expected "), message.hasSuffix(", found null") {
+                message += "; a field without a value is left out of the record, not given as null"
+            }
             diagnostics.append(
                 Diagnostic(
                     severity, file: file, line: node?.line ?? recordLine,
