@@ -132,6 +132,24 @@ import Testing
         #expect(RecordFile.looksBinary([0x63, 0xE9, 0x20, 0x20, 0x20, 0x20]))
     }
 
+    /// An id given twice in one file is a warning from `validate` as from `ingest` (QA: only
+    /// the ingest said so).
+    @Test func anIDGivenTwiceInAFileIsAWarningEverywhere() throws {
+        try withTemporaryDirectory { directory in
+            let path = try directory.write("twice.jsonl", recordJSON("a") + "\n" + recordJSON("b") + "\n" + recordJSON("a", title: "Again") + "\n")
+            var checked: [Diagnostic] = []
+            _ = try ClearingHouse.validate([path]) { checked.append($0) }
+            let house = try ClearingHouse(directory: directory.url.appendingPathComponent("index"))
+            var stored: [Diagnostic] = []
+            try house.ingest([path], diagnostics: { stored.append($0) })
+            for warnings in [checked, stored] {
+                #expect(warnings.count == 1, "\(warnings)")
+                #expect(warnings.first?.line == 3 && warnings.first?.recordID == "a")
+                #expect(warnings.first?.message.hasPrefix("a is given again in this file (first at line 1)") == true, "\(warnings)")
+            }
+        }
+    }
+
     @Test func theSameFileNamedTwiceIsReadOnce() throws {
         try withTemporaryDirectory { directory in
             let path = try directory.write("in/a.json", recordJSON("a"))

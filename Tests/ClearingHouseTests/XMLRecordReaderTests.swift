@@ -246,6 +246,22 @@ import Records
         }
     }
 
+    /// Maintainer QA: `xml:lang=""`, XML's way of saying "no language", was refused as a tag.
+    @Test func anEmptyXMLLangIsUndetermined() throws {
+        try withTemporaryDirectory { directory in
+            let xml = """
+                <records xmlns="urn:chm:records:1" xml:lang="en">
+                  <record id="r1" kind="resource"><title xml:lang="">Sans langue</title><title>English</title></record>
+                  <record id="r2" kind="resource" xml:lang=""><title>None at all</title></record>
+                </records>
+                """
+            let outcome = try readRecords(xml, named: "r.xml", as: .xml, in: directory)
+            #expect(outcome.invalid.isEmpty, "\(outcome.invalid)")
+            #expect(outcome.records.first?.title.values == ["und": "Sans langue", "en": "English"])
+            #expect(outcome.records.last?.language == "und" && outcome.records.last?.title.values == ["und": "None at all"])
+        }
+    }
+
     @Test func textWithoutAnyLanguageGoesUnderUnd() throws {
         try withTemporaryDirectory { directory in
             let xml = #"<record xmlns="urn:chm:records:1" id="r1" kind="resource"><title>Plain</title></record>"#

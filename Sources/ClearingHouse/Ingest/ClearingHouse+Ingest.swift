@@ -121,12 +121,17 @@ extension ClearingHouse {
             let reader = file.makeReader(options: options)
             var valid = 0
             var invalid = 0
+            // (As an ingest warns: QA found `chm validate` silent about an id given twice.)
+            var lines: [Int: Int] = [:]
             do {
                 try reader.read { entry in
                     switch entry {
-                    case .record(_, _, let warnings, _):
+                    case .record(let record, let line, let warnings, _):
                         warnings.forEach(emit)
                         valid += 1
+                        if let first = lines.updateValue(line, forKey: DocumentKey(record.id).hashValue) {
+                            emit(Self.givenAgain(record.id, file: file.displayPath, line: line, first: first))
+                        }
                     case .deletion:
                         valid += 1
                     case .invalid(_, _, let found):
@@ -147,6 +152,14 @@ extension ClearingHouse {
             report.files.append(FileReport(file: file.displayPath, format: file.format, status: .checked, valid: valid, invalid: invalid))
         }
         return report
+    }
+
+    /// The warning for a record whose id the file gave before, at line `first`.
+    fileprivate static func givenAgain(_ id: String, file: String, line: Int, first: Int) -> Diagnostic {
+        Diagnostic(
+            .warning, file: file, line: line, recordID: id,
+            message: "\(id) is given again in this file (first at line \(first)): each copy is stored in turn (an older one is skipped), so every ingest of the file changes the record; keep one"
+        )
     }
 
     /// When `file`'s content is not its name's format (a `.json` file holding XML): emits the
@@ -371,11 +384,7 @@ extension ClearingHouse {
             valid += 1
             // (Hashed as the index compares keys: byte for byte.)
             if let first = lines.updateValue(line, forKey: DocumentKey(record.id).hashValue) {
-                emit(
-                    Diagnostic(
-                        .warning, file: file.displayPath, line: line, recordID: record.id,
-                        message: "\(record.id) is given again in this file (first at line \(first)): each copy is stored in turn (an older one is skipped), so every ingest of the file changes the record; keep one"
-                    ))
+                emit(ClearingHouse.givenAgain(record.id, file: file.displayPath, line: line, first: first))
             }
             guard storing else { return }
             if keepsIDs { outcome.storedIDs.append(record.id) }

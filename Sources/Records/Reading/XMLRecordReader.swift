@@ -212,7 +212,8 @@ final class XMLRecordReader: RecordReader {
                 add(attribute.name, string(element.attribute(attribute.name) ?? "", line))
             }
         }
-        let recordLanguage = element.effectiveLanguage
+        // (`xml:lang=""` is XML's "no language": undetermined, not a tag to refuse. QA.)
+        let recordLanguage = element.effectiveLanguage.map { $0.isEmpty ? LanguageTag.undetermined : $0 }
         if let recordLanguage { add("language", string(recordLanguage, line)) }
 
         var localized: [String: [(language: String?, text: String, line: Int)]] = [:]
@@ -261,7 +262,7 @@ final class XMLRecordReader: RecordReader {
             switch name {
             case "title", "summary", "description":
                 if localized[name] == nil { order.append(name) }
-                localized[name, default: []].append((child.effectiveLanguage, child.writtenText, childLine))
+                localized[name, default: []].append((child.effectiveLanguage.map { $0.isEmpty ? LanguageTag.undetermined : $0 }, child.writtenText, childLine))
             case "keyword":
                 append("keywords", string(child.writtenText, childLine))
             case _ where listFields[name] != nil:
