@@ -20,6 +20,22 @@ import Testing
         }
     }
 
+    /// Maintainer QA: `{"Records": [...]}` and `{"data": [...]}` were read as one record, three
+    /// "missing required field" errors; a record's own arrays of objects stay a record's.
+    @Test func aBatchUnderAnotherNameSaysToRenameIt() throws {
+        try withTemporaryDirectory { directory in
+            for key in ["Records", "data"] {
+                let outcome = try readRecords(#"{"\#(key)": [\#(recordJSON("a"))]}"#, named: "batch.json", as: .json, in: directory)
+                let errors = outcome.invalid.flatMap(\.diagnostics)
+                #expect(errors.count == 1 && errors.first?.field == key, "\(errors)")
+                #expect(errors.first?.message.hasSuffix("rename \"\(key)\" to \"records\"") == true, "\(errors)")
+            }
+            let noID = try readRecords(
+                #"{"kind": "technology", "title": "T", "links": [{"url": "https://example.org"}]}"#, named: "noid.json", as: .json, in: directory)
+            #expect(noID.invalid.flatMap(\.diagnostics).map(\.field) == ["id"])
+        }
+    }
+
     @Test func readsAnArrayOfRecordsWithTheirLines() throws {
         try withTemporaryDirectory { directory in
             let text = "[\n  \(recordJSON("a")),\n  \(recordJSON("b")),\n\n  \(recordJSON("c"))\n]\n"

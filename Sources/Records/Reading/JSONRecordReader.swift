@@ -114,6 +114,21 @@ final class JSONRecordReader: RecordReader {
                 .error, file: displayPath, line: records.line, column: records.column, field: "records",
                 message: "\"records\" is not an array; a batch of records is {\"records\": [{...}, {...}]}")
             try handle(.invalid(recordID: nil, line: records.line, diagnostics: [diagnostic]))
+        } else if !members.contains(where: { $0.key == "id" }),
+            let batch = members.first(where: { member in
+                // (Not a record's own array of objects: `organizations`, `links`.)
+                guard !RecordValidator.knownFields.contains(member.key), case .array(let items) = member.value.value,
+                    let first = items.first, case .object = first.value
+                else { return false }
+                return true
+            })
+        {
+            // `{"Records": [...]}`, `{"data": [...]}`: a batch under another name, which read as
+            // one record gave three "missing required field" errors (QA).
+            let diagnostic = Diagnostic(
+                .error, file: displayPath, line: batch.line, column: batch.column, field: batch.key,
+                message: "an object without an id whose \"\(batch.key)\" is an array of objects: a batch of records is {\"records\": [{...}, {...}]}; rename \"\(batch.key)\" to \"records\"")
+            try handle(.invalid(recordID: nil, line: batch.line, diagnostics: [diagnostic]))
         } else {
             try handle(validator.validate(JSONNode(value: .object(members), line: line, column: column)).entry)
         }
