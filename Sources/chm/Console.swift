@@ -21,12 +21,18 @@ enum Console {
     /// new line) and its bidirectional controls (which reorder what follows them on the line)
     /// written as `\u{1B}`, so that echoing what a user typed never drives the terminal.
     static func visible(_ text: String) -> String {
-        func hidden(_ scalar: Unicode.Scalar) -> Bool {
-            Diagnostic.isBidirectionalControl(scalar) || scalar.properties.generalCategory == .control
-        }
-        guard text.unicodeScalars.contains(where: hidden) else { return text }
+        escaping(text) { Diagnostic.isBidirectionalControl($0) || $0.properties.generalCategory == .control }
+    }
+
+    /// `text` with each scalar that `hidden` picks written as `\u{1B}` (``visible(_:)`` and
+    /// ``printable(_:)`` differ only in what they pick); where line feeds are kept, a carriage
+    /// return before one is dropped (a Windows line break: the line feed says it).
+    private static func escaping(_ text: some StringProtocol, _ hidden: (Unicode.Scalar) -> Bool) -> String {
+        guard text.unicodeScalars.contains(where: hidden) else { return String(text) }
         var shown = ""
-        for scalar in text.unicodeScalars {
+        let scalars = Array(text.unicodeScalars)
+        for (index, scalar) in scalars.enumerated() {
+            if scalar == "\r", index + 1 < scalars.count, scalars[index + 1] == "\n", !hidden("\n") { continue }
             if hidden(scalar) {
                 shown += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
             } else {
@@ -44,25 +50,12 @@ enum Console {
     /// escape sequence turned the rest of the output red). The marks U+200E, U+200F and
     /// U+061C, which only set a direction, stay.
     static func printable(_ text: some StringProtocol) -> String {
-        func hidden(_ scalar: Unicode.Scalar) -> Bool {
+        escaping(text) { scalar in
             switch scalar.value {
             case 0x0A, 0x09, 0x200E, 0x200F, 0x061C: false
             default: Diagnostic.isBidirectionalControl(scalar) || scalar.properties.generalCategory == .control
             }
         }
-        guard text.unicodeScalars.contains(where: hidden) else { return String(text) }
-        var shown = ""
-        let scalars = Array(text.unicodeScalars)
-        for (index, scalar) in scalars.enumerated() {
-            // (A carriage return before a line feed is a Windows line break: the line feed says it.)
-            if scalar == "\r", index + 1 < scalars.count, scalars[index + 1] == "\n" { continue }
-            if hidden(scalar) {
-                shown += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
-            } else {
-                shown.unicodeScalars.append(scalar)
-            }
-        }
-        return shown
     }
 
     /// "1 match", "2 matches": `count` and `noun`, in the singular or the plural (`noun` +

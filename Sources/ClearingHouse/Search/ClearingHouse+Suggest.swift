@@ -162,7 +162,7 @@ extension ClearingHouse {
         if !anywhere.isEmpty { attempts.append(chosen + inTitles + anywhere) }
         // The fallback: any earlier word (not a filter, nor one excluded), within the filters.
         if !completesFilter, !excludesLast {
-            let loose = words.filter { Self.filterField(of: $0) == nil && !$0.hasPrefix("-") && !["AND", "OR", "NOT", "&&", "||"].contains($0) }
+            let loose = words.filter { Self.filterField(of: $0) == nil && !$0.hasPrefix("-") && !Self.operators.contains($0) }
             attempts.append(loose.map { Query.Clause(.should, .term(field: nil, text: String($0.drop { $0 == "+" }))) } + filters + prefix)
         }
         var titles: [Suggestions.Title] = []
@@ -204,7 +204,7 @@ extension ClearingHouse {
     /// words that no record has (stop words such as `the`, typos) are left out.
     private static func contextClauses(_ words: [String], searcher: IndexSearcher) -> [Query.Clause] {
         var clauses: [Query.Clause] = []
-        for word in words where !["AND", "OR", "NOT", "&&", "||"].contains(word) {
+        for word in words where !operators.contains(word) {
             var text = Substring(word)
             var occur = Query.Occur.must
             if text.hasPrefix("-") {
@@ -246,6 +246,9 @@ extension ClearingHouse {
         }
         return String(text)
     }
+
+    /// The query syntax's operators, which are no words to count with.
+    private static let operators: Set<String> = ["AND", "OR", "NOT", "&&", "||"]
 
     /// The filters among `words` (`kind:technology`, `-country:KE`) as the clauses a search
     /// would make of them; those that do not parse yet are left out.

@@ -187,6 +187,11 @@ final class XMLRecordReader: RecordReader {
         return error
     }
 
+    /// `element`'s `xml:lang` in effect; `xml:lang=""`, XML's "no language", is undetermined.
+    private static func language(of element: XMLElement) -> String? {
+        element.effectiveLanguage.map { $0.isEmpty ? LanguageTag.undetermined : $0 }
+    }
+
     /// Maps `<record>` to the JSON record shape; inside an OAI-PMH response, `identifier` (the
     /// header's, and its line) is the id.
     private func nativeRecord(_ element: XMLElement, identifier: (text: String, line: Int)? = nil) -> JSONNode {
@@ -213,7 +218,7 @@ final class XMLRecordReader: RecordReader {
             }
         }
         // (`xml:lang=""` is XML's "no language": undetermined, not a tag to refuse. QA.)
-        let recordLanguage = element.effectiveLanguage.map { $0.isEmpty ? LanguageTag.undetermined : $0 }
+        let recordLanguage = Self.language(of: element)
         if let recordLanguage { add("language", string(recordLanguage, line)) }
 
         var localized: [String: [(language: String?, text: String, line: Int)]] = [:]
@@ -262,7 +267,7 @@ final class XMLRecordReader: RecordReader {
             switch name {
             case "title", "summary", "description":
                 if localized[name] == nil { order.append(name) }
-                localized[name, default: []].append((child.effectiveLanguage.map { $0.isEmpty ? LanguageTag.undetermined : $0 }, child.writtenText, childLine))
+                localized[name, default: []].append((Self.language(of: child), child.writtenText, childLine))
             case "keyword":
                 append("keywords", string(child.writtenText, childLine))
             case _ where listFields[name] != nil:
@@ -594,14 +599,16 @@ final class XMLRecordReader: RecordReader {
         }
         add("kind", string(kind.rawValue, fields("type").first?.line ?? line))
 
-        /// Keeps `elements`' texts in the extensions under `dc:NAME`.
-        func keep(_ name: String, _ elements: [XMLElement]) {
+        /// Keeps `elements`' texts in the extensions under `key`.
+        func keep(as key: String, _ elements: [XMLElement]) {
             guard let first = elements.first else { return }
             extensions.append(
                 JSONNode.Member(
-                    key: "dc:" + name, line: first.line, column: 0,
+                    key: key, line: first.line, column: 0,
                     value: JSONNode(value: .array(elements.map { string($0.text, $0.line) }), line: first.line, column: 0)))
         }
+        /// Keeps `elements`' texts in the extensions under `dc:NAME`.
+        func keep(_ name: String, _ elements: [XMLElement]) { keep(as: "dc:" + name, elements) }
         // dc:language comes as codes, locales, names and lists: the first that names a
         // language is the record's, and a record is never refused for it. Unless that is
         // exactly the only dc:language, the texts are kept as they were.
@@ -717,13 +724,7 @@ final class XMLRecordReader: RecordReader {
             if foreign[key] == nil { foreignOrder.append(key) }
             foreign[key, default: []].append(field)
         }
-        for key in foreignOrder {
-            guard let elements = foreign[key], let first = elements.first else { continue }
-            extensions.append(
-                JSONNode.Member(
-                    key: key, line: first.line, column: 0,
-                    value: JSONNode(value: .array(elements.map { string($0.text, $0.line) }), line: first.line, column: 0)))
-        }
+        for key in foreignOrder { keep(as: key, foreign[key] ?? []) }
         if !extensions.isEmpty {
             add("extensions", JSONNode(value: .object(extensions), line: line, column: 0))
         }
