@@ -105,6 +105,15 @@ public enum SKOSReader {
             if conceptLines[iri] == nil { conceptLines[iri] = line }
         }
 
+        /// Keys of the warnings given once a file (``addOnce(key:line:column:_:)``).
+        private var givenOnce: Set<String> = []
+
+        /// Adds the warning unless one with `key` was added before.
+        func addOnce(key: String, line: Int?, column: Int?, _ message: String) {
+            guard givenOnce.insert(key).inserted else { return }
+            add(line: line, column: column, message)
+        }
+
         func add(line: Int?, column: Int?, _ message: String) {
             guard kept.count < SKOSReader.maximumWarnings else {
                 more += 1
@@ -141,7 +150,18 @@ public enum SKOSReader {
     ) {
         var tag = LanguageTag.undetermined
         if let language, !language.isEmpty {
-            if let normalized = LanguageTag.normalized(language) {
+            if let normalized = LanguageTag.normalized(language), LanguageTag.primaryLanguage(of: normalized).count <= 3 {
+                tag = normalized
+            } else if let mapped = LanguageTag.dublinCore(language) {
+                // A locale or a language's name, as vocabularies exported from other tools
+                // write them (`en_GB`, `english`): read as the tag it means, said once a tag.
+                tag = mapped
+                if literal != nil {
+                    warnings.addOnce(
+                        key: language, line: position.line, column: position.column,
+                        "language tag \"\(language)\" is read as \"\(mapped)\" (write BCP 47 tags: en, en-GB, zh-Hans)")
+                }
+            } else if let normalized = LanguageTag.normalized(language) {
                 tag = normalized
             } else if literal != nil {
                 warnings.add(
