@@ -115,6 +115,10 @@ struct WebPageTests {
             #expect(page.contains(#"<p class="expansions">Also searching in other languages: мангры → mangrove [en]</p>"#), "\(page)")
             #expect(page.contains(#"<a href="/?q=%D0%BC%D0%B0%D0%BD%D0%B3%D1%80%D1%8B&amp;expand=false">Search only the words as typed</a>"#), "\(page)")
             #expect((dataTotal(page) ?? 0) > 0)
+            // Each hit says which translation found it (every one here is English).
+            let found = #"<p class="translations" data-translations>Found through the thesaurus: мангры → mangrove [en]</p>"#
+            #expect(page.components(separatedBy: found).count - 1 == recordIDs(page).count, "\(page)")
+            #expect(!(try await client.get("/?q=mangrove").text.contains("data-translations")), "found by its own words")
             // (QA: expand=false was refused as an unknown parameter.)
             let alone = try await client.get("/?q=мангры&expand=false").text
             #expect(!alone.contains(#"class="expansions""#) && dataTotal(alone) == 0, "\(alone)")
@@ -123,6 +127,7 @@ struct WebPageTests {
             #expect(try await client.get("/export?q=мангры&format=jsonl&expand=false").text.isEmpty)
             let french = try await client.get("/?q=мангры&lang=fr").text
             #expect(french.contains("Recherche aussi dans d&#39;autres langues :"), "\(french)")
+            #expect(french.contains("Trouvé grâce au thésaurus\u{00A0}: мангры → mangrove [en]"), "\(french)")
             #expect(try await client.get("/?q=x&expand=perhaps").status == .badRequest)
         }
     }

@@ -158,6 +158,20 @@ public struct SearchResponse: Sendable, Hashable {
     /// `{"query": ..., "total": N or null, "hits": [{"id", "kind", "title", "language", "score", "snippet", ...}], "facets": {...}}`:
     /// the document ``encode(to:)`` writes.
     public var jsonValue: JSONValue { (try? JSONValue(encoding: self)) ?? .null }
+
+    /// The ``expansions`` as far as `hit` matched them: each with only the translations
+    /// found in the record (``SearchResultHit/translations``), in the query's order; empty
+    /// when the hit was found by the query's own words alone. A front end words "found
+    /// through" with it, in its reader's language.
+    public func expansions(matchedBy hit: SearchResultHit) -> [QueryExpansion] {
+        guard !hit.translations.isEmpty else { return [] }
+        let matched = Set(hit.translations)
+        return expansions.compactMap { expansion in
+            var found = expansion
+            found.added = expansion.added.filter { matched.contains(expansion.name(of: $0)) }
+            return found.added.isEmpty ? nil : found
+        }
+    }
 }
 
 extension SearchResponse {

@@ -194,11 +194,8 @@ struct SearchPage {
             var alone = state
             alone.expand = false
             alone.page = 1
-            let list = response.expansions.map { expansion in
-                "\(expansion.source) → " + expansion.added.map { "\($0.text) [\($0.group)]" }.joined(separator: ", ")
-            }.joined(separator: "; ")
             corrected = """
-                \(corrected)<p class="expansions">\(s("results.expanded"))\(s.afterColon)\(list)</p>
+                \(corrected)<p class="expansions">\(s("results.expanded"))\(s.afterColon)\(Self.list(response.expansions))</p>
                 <p class="search-unexpanded"><a href="\(alone.url())">\(s("results.noExpand"))</a></p>
                 """
         }
@@ -243,15 +240,26 @@ struct SearchPage {
                 let text = summary.text.count > 300 ? String(summary.text.prefix(300)) + "…" : summary.text
                 snippet = "<p class=\"snippet\" lang=\"\(summary.language)\" dir=\"auto\">\(text)</p>"
             }
+            // (A Russian query's English hit says which translation found it.)
+            let matched = response.expansions(matchedBy: hit)
+            let translations: HTML =
+                matched.isEmpty ? .empty : "<p class=\"translations\" data-translations>\(s.withColon("hit.translations"))\(s.afterColon)\(Self.list(matched))</p>"
             return """
                 <li class="hit" data-record-id="\(hit.id)">
                 <h3>\(Fragments.title(id: hit.id, title: hit.title, language: hit.language, strings: s, linkLanguage: s.language))</h3>
                 <p class="meta">\(HTML.join(meta, separator: " <span aria-hidden=\"true\">·</span> "))</p>
-                \(snippet)
+                \(snippet)\(translations)
                 </li>
                 """
         }
         return "\(note)<ol class=\"hits\" start=\"\(first)\">\(items)</ol>"
+    }
+
+    /// Expansions as the page says them: `мангры → mangrove [en]; рифы → reefs [en], récifs [fr]`.
+    static func list(_ expansions: [QueryExpansion]) -> String {
+        expansions.map { expansion in
+            "\(expansion.source) → " + expansion.added.map { "\($0.text) [\($0.group)]" }.joined(separator: ", ")
+        }.joined(separator: "; ")
     }
 
     /// Previous, a window of page numbers, next.

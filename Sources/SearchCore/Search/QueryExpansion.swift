@@ -49,6 +49,12 @@ public struct QueryExpansion: Sendable, Hashable {
         self.setID = setID
         self.added = added
     }
+
+    /// How explanations and hits name one of the ``added`` labels
+    /// (``Synonyms/Word/label``, ``SearchHit/matchedSynonyms``): `coral reefs [en] from коралловые рифы`.
+    public func name(of label: SynonymSet.Label) -> String {
+        "\(label.text) [\(label.group)] from \(source)"
+    }
 }
 
 /// Expands queries with synonym sets: a word or run of words (or a CJK run) of the query
@@ -788,12 +794,12 @@ public struct QueryExpander: Sendable {
             // The translations stand for every query term the label covers: a record that
             // has `mangrove restoration` answers all of `восстановление мангровых лесов`, and
             // should not fall below one in the query's language that has only `восстановление`.
+            let expansion = QueryExpansion(source: source, matchedGroups: matchedGroups, setID: set.id, added: added)
             let synonyms = Synonyms(
                 source: source,
-                words: added.map { Synonyms.Word(text: $0.text, group: $0.group, label: "\($0.text) [\($0.group)] from \(source)") },
+                words: added.map { Synonyms.Word(text: $0.text, group: $0.group, label: expansion.name(of: $0)) },
                 weight: weight * Double(max(1, match.terms)),
                 misspelt: Set((misspelt[[match.set, match.first, match.last]] ?? []).map { words[$0] }))
-            let expansion = QueryExpansion(source: source, matchedGroups: matchedGroups, setID: set.id, added: added)
             return (synonyms, expansion)
         }
         return (results, labelled)
