@@ -7,12 +7,28 @@ extension ClearingHouse {
     /// language of the six written in the text's script (Cyrillic: `ru`, Arabic: `ar`, Chinese
     /// characters: `zh`), else `und` (Latin letters under a Russian page could be English,
     /// French or Spanish). A Russian request typed on the English help desk is stored as
-    /// Russian, so that its words are analyzed as Russian.
+    /// Russian, so that its words are analyzed as Russian. Latin letters are told apart by
+    /// their function words: a text with at least two stop words of English, French or
+    /// Spanish, and more of that language's than of the others', is in it (a French request
+    /// typed on the Arabic or the English help desk is French).
     public static func likelyLanguage(of text: String, reader language: String) -> String {
         let primary = LanguageTag.primaryLanguage(of: language)
         guard let script = Script.dominant(in: text) else { return language }
+        if script == .latin, let told = latinLanguage(byFunctionWords: text), told != primary { return told }
         if Script(language: primary) == script { return language }
         return script == .latin ? LanguageTag.undetermined : script.language
+    }
+
+    /// English, French or Spanish, when `text` has at least two of that language's stop words
+    /// and more than of either other's; else nil.
+    static func latinLanguage(byFunctionWords text: String) -> String? {
+        let words = text.lowercased().split(whereSeparator: { !$0.isLetter }).map(String.init)
+        let counts = ["en", "fr", "es"].map { language in
+            let stopWords = StopWords.forLanguage(language)
+            return (language, words.count(where: { stopWords.contains($0) }))
+        }.sorted { $0.1 > $1.1 }
+        guard counts[0].1 >= 2, counts[0].1 > counts[1].1 else { return nil }
+        return counts[0].0
     }
 }
 

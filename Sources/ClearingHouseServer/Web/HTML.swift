@@ -53,7 +53,8 @@ struct HTML: Sendable, Hashable, ExpressibleByStringInterpolation, CustomStringC
 
     /// `text` with the five characters that matter in HTML text and quoted attributes replaced,
     /// and the control characters HTML does not allow (C0 but tab, line feed, form feed and
-    /// carriage return; DEL; C1) as U+FFFD, as the feed writes them.
+    /// carriage return; DEL; C1) as U+FFFD, as the feed writes them; bidirectional embeddings
+    /// and overrides are left out.
     static func escape(_ text: String) -> String {
         var output = ""
         output.reserveCapacity(text.utf8.count)
@@ -65,6 +66,10 @@ struct HTML: Sendable, Hashable, ExpressibleByStringInterpolation, CustomStringC
             case "\"": output += "&quot;"
             case "'": output += "&#39;"
             case "\u{0}"..."\u{8}", "\u{B}", "\u{E}"..."\u{1F}", "\u{7F}"..."\u{9F}": output += "\u{FFFD}"
+            // Bidirectional embeddings and overrides (LRE, RLE, PDF, LRO, RLO) are left out: in
+            // a record's text they reorder what follows (QA: a request's `U+202E abc` showed
+            // as `cba`). The page sets each text's direction itself (`dir="auto"`).
+            case "\u{202A}"..."\u{202E}": break
             default: output.unicodeScalars.append(scalar)
             }
         }

@@ -134,13 +134,16 @@ struct HelpdeskPage {
         let keyHint = acceptsKeys ? s("helpdesk.keyHint") : s("helpdesk.readOnly")
         // (Said next to the field it is about.)
         let problem: String? = if case .formProblem(let key) = outcome { key } else { nil }
+        // (HTML, not a String: QA found the attributes' quotes escaped, so the problem was not
+        // tied to the field.)
+        let countryInvalid: HTML = form.unknownCountry == nil ? .empty : " aria-invalid=\"true\" aria-describedby=\"country-problem\""
         let main: HTML = """
             <h1>\(s("helpdesk.title"))</h1>
             <p class="intro">\(s("helpdesk.intro"))</p>
             <form id="helpdesk" class="helpdesk" action="\(action)" method="post">
             <div class="field">
             <label for="need">\(s("helpdesk.need"))</label>
-            <textarea id="need" name="need" rows="6" required maxlength="\(HelpdeskForm.maximumNeed)" \
+            <textarea id="need" name="need" dir="auto" rows="6" required maxlength="\(HelpdeskForm.maximumNeed)" \
             aria-describedby="need-hint\(problem == nil ? "" : " need-problem")"\(HTML.attribute("aria-invalid", problem == nil ? nil : "true"))>\(form.need)</textarea>
             <p class="hint" id="need-hint">\(s("helpdesk.needHint"))</p>
             \(problem.map { key -> HTML in
@@ -149,7 +152,7 @@ struct HelpdeskPage {
             </div>
             <div class="field">
             <label for="country">\(s("helpdesk.country"))</label>
-            <select id="country" name="country"\(form.unknownCountry == nil ? "" : " aria-invalid=\"true\" aria-describedby=\"country-problem\"")>\
+            <select id="country" name="country"\(countryInvalid)>\
             <option value="">\(s("helpdesk.anyCountry"))</option>\(options)</select>
             \(form.unknownCountry.map { value -> HTML in
                 "<p class=\"message error\" role=\"alert\" id=\"country-problem\" data-parameter=\"country\">\(s("helpdesk.countryUnknown", ["value": value]))</p>"

@@ -88,7 +88,7 @@ struct SearchPage {
             <form role="search" class="search" action="/" method="get" aria-label="\(s("search.label"))">
             <label for="q">\(s("search.label"))</label>
             <div class="search-row">
-            <input type="search" id="q" name="q" value="\(state.query)" placeholder="\(s("search.placeholder"))" \
+            <input type="search" id="q" name="q" dir="auto" value="\(state.query)" placeholder="\(s("search.placeholder"))" \
             autocomplete="off" aria-describedby="\(described)"\(invalid) list="q-suggestions" data-suggest="/suggest" data-lang="\(s.language)">
             <datalist id="q-suggestions"></datalist>
             \(hidden)<button type="submit">\(s("search.button"))</button>
