@@ -93,6 +93,18 @@ struct MatchmakingTests {
         #expect(abs(fast - viaRun) < 1e-6, "\(fast) \(viaRun)")
     }
 
+    /// A record's words are read in its own languages: the English `restaurants` of the
+    /// lionfish request is the French stem of `restauration`, and matched the thesaurus's
+    /// restoration concept, so every offer about restoration was "about restaurants" (QA).
+    @Test func aRecordsWordsMatchOnlyLabelsOfItsLanguages() throws {
+        let response = try Self.corpus.house.match(id: "b-ar-lionfish-jamaica", limit: 10)
+        #expect(!response.hits.isEmpty)
+        for hit in response.hits {
+            #expect(!hit.translations.contains { $0.hasSuffix("from restaurants") }, "\(hit.id): \(hit.translations)")
+            #expect(!hit.reasons.contains { $0.contains("restaurants") }, "\(hit.id): \(hit.reasons)")
+        }
+    }
+
     @Test func aRequestNeverMatchesItselfOrAnotherRequest() throws {
         let house = Self.evaluationSet.house
         for entry in try house.allRequests() {

@@ -529,13 +529,20 @@ extension ClearingHouse {
             }
         }
         let expander = options.expand ? try thesaurus().expander : nil
+        // A record's words are in its text languages, and only those languages' labels match
+        // them (QA: the English `restaurants` of a request matched the French label
+        // `restauration`, and every offer about restoration was "about restaurants").
+        let writtenIn: Set<String>? =
+            unknownLanguage ? nil : Set((Array(needTexts.keys) + Array(contextTexts.keys)).compactMap { $0.split(separator: ".").last.map(String.init) })
         // A word of a thesaurus label that no record has still tells what is needed: its
         // translations find the records (a request typed in Russian, answered in English).
         var labelWords: Set<String> = []
         if let expander {
             // (A text of unknown language is in every language's field: each text once.)
             for text in Set(Self.inOrder(needTexts) + Self.inOrder(contextTexts)) {
-                let labelled = expander.expand(Self.bagOfWordsQuery(text), weight: Self.translationWeight, exactPhrases: false).query
+                let labelled = expander.expand(
+                    Self.bagOfWordsQuery(text), weight: Self.translationWeight, exactPhrases: false, writtenIn: writtenIn
+                ).query
                 labelWords.formUnion(Self.labelWords(of: labelled).map { $0.lowercased() })
             }
         }
@@ -575,7 +582,9 @@ extension ClearingHouse {
             var query = Query.boolean(clauses, minimumShouldMatch: 0)
             // The phrases are the request's keywords, not a searcher's quotes: a label inside
             // one translates it.
-            if let expander { query = expander.expand(query, weight: Self.translationWeight, exactPhrases: false).query }
+            if let expander {
+                query = expander.expand(query, weight: Self.translationWeight, exactPhrases: false, writtenIn: writtenIn).query
+            }
             let results = try indexing {
                 try searcher.search(query, options: SearchOptions(limit: options.candidates, filter: engineFilter.isEmpty ? nil : engineFilter))
             }

@@ -447,14 +447,20 @@ public struct QueryExpander: Sendable {
     ///     in a label of two words or more whose other words match as typed: `tortugas
     ///     marinass` finds the concept `tortugas marinas`, `Islam` is not `islands`. Nil:
     ///     labels match only as written.
+    ///   - writtenIn: the groups (languages) the query's words are known to be written in;
+    ///     only labels of those groups match them. Nil (a searcher's query): any group's.
+    ///     A program that expands a text of known language passes it, so that a word that is
+    ///     also another language's stem is not read as that language's (the English
+    ///     `restaurants` is the French stem of `restauration`).
     /// - Returns: `query` unchanged when it nests deeper than ``Query/maximumDepth``.
     public func expand(
-        _ query: Query, weight: Double, exactPhrases: Bool = true, isKnownWord: ((String) -> Bool)? = nil
+        _ query: Query, weight: Double, exactPhrases: Bool = true, isKnownWord: ((String) -> Bool)? = nil,
+        writtenIn: Set<String>? = nil
     ) -> (query: Query, expansions: [QueryExpansion]) {
         // (A query nested deeper than a search takes is left as it is: the search refuses it.)
         guard !isEmpty, query.depth <= Query.maximumDepth else { return (query, []) }
         var expansions: [QueryExpansion] = []
-        var context = Context(exactPhrases: exactPhrases, isKnownWord: isKnownWord)
+        var context = Context(exactPhrases: exactPhrases, isKnownWord: isKnownWord, writtenIn: writtenIn)
         let expanded = expand(query, weight: weight, context: &context, into: &expansions)
         return (expanded, expansions)
     }
@@ -463,6 +469,8 @@ public struct QueryExpander: Sendable {
     private struct Context {
         let exactPhrases: Bool
         let isKnownWord: ((String) -> Bool)?
+        /// The only groups whose labels may match, when the words' language is known.
+        let writtenIn: Set<String>?
         /// Answers of `isKnownWord`, by word.
         var known: [String: Bool] = [:]
         /// Close label words found, by group and word (a query may repeat a word).
@@ -606,7 +614,7 @@ public struct QueryExpander: Sendable {
             offset += word.unicodeScalars.count + 1
         }
         let runScripts = Script.of(joined)
-        for group in groups {
+        for group in groups where context.writtenIn?.contains(group) ?? true {
             guard let dictionary = labels[group], let analyzer = analyzers[group], let longest = longest[group],
                 let starts = firstTerms[group], scripts[group]?.isDisjoint(with: runScripts) == false
             else { continue }
