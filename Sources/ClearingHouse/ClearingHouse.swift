@@ -37,6 +37,8 @@ public final class ClearingHouse: Sendable {
     /// The searcher that searches share, as Lucene's SearcherManager keeps one: replaced when
     /// a newer commit exists; an old snapshot is released when its last search ends.
     let sharedSearcher = Mutex<IndexSearcher?>(nil)
+    /// Help-desk requests stored with a submission key (``HelpRequest/submission``).
+    let storedSubmissions = Mutex(StoredSubmissions())
 
     /// How long a write waits while another process writes the same index (an ingest, a
     /// harvest, a server's write) before it fails with a `locked` error naming that process.

@@ -525,6 +525,13 @@ struct WebPageTests {
             let stored = try await client.get(location)
             #expect(stored.status == .ok, "\(stored.text)")
             #expect(stored.text.contains("data-stored-id="))
+            // The answer comes first and takes the focus; the form follows (QA: on a phone the
+            // answer was two screens down, and a screen reader said nothing).
+            let answerAt = try #require(stored.text.range(of: #"<div class="helpdesk-answer" id="answer" tabindex="-1" data-focus>"#))
+            let formAt = try #require(stored.text.range(of: #"<form id="helpdesk""#))
+            #expect(answerAt.lowerBound < formAt.lowerBound)
+            #expect(stored.text.range(of: "data-stored-id=")!.lowerBound < formAt.lowerBound)
+            #expect(stored.text.contains("<title>Demande enregistrée – "), "\(stored.text.prefix(400))")
             #expect(try house.statistics().records == 5)
             #expect(try await client.get(location).status == .ok)
             #expect(try house.statistics().records == 5)
@@ -548,6 +555,25 @@ struct WebPageTests {
             let russian = try await client.get(try #require(russianSent.headers[.location]))
             let russianID = try #require(russian.text.range(of: #"data-stored-id=""#).map { String(russian.text[$0.upperBound...].prefix { $0 != "\"" }) })
             #expect(try house.record(id: russianID)?.language == "ru")
+            // The same form sent twice, at once (a double click) or later (the back button),
+            // stores one request: the form carries a submission key (QA: two were stored).
+            #expect(form.text.contains(#"<input type="hidden" name="submission" value=""#), "\(form.text)")
+            let before = try house.statistics().records
+            let twice = [("need", "Seed bank training for dry forests"), ("country", "MZ"), ("key", testKey), ("submission", "form-1")]
+            async let first = client.postForm("/helpdesk", twice)
+            async let second = client.postForm("/helpdesk", twice)
+            let (one, two) = try await (first, second)
+            #expect(one.status == .seeOther && two.status == .seeOther)
+            #expect(one.headers[.location] != nil && one.headers[.location] == two.headers[.location])
+            let again = try await client.postForm("/helpdesk", twice)
+            #expect(again.headers[.location] == one.headers[.location])
+            #expect(try house.statistics().records == before + 1)
+            // Another form (another key) is another request.
+            let other = try await client.postForm("/helpdesk", Array(twice.dropLast()) + [("submission", "form-2")])
+            #expect(other.headers[.location] != one.headers[.location])
+            #expect(try house.statistics().records == before + 2)
+            let tooLong = try await client.postForm("/helpdesk", Array(twice.dropLast()) + [("submission", String(repeating: "k", count: 101))])
+            #expect(tooLong.status == .badRequest)
             #expect(ClearingHouse.likelyLanguage(of: "红树林苗圃培训", reader: "en") == "zh")
             #expect(ClearingHouse.likelyLanguage(of: "تدريب على مشاتل المانغروف", reader: "fr") == "ar")
             #expect(ClearingHouse.likelyLanguage(of: "mangrove nurseries", reader: "ru") == "und")

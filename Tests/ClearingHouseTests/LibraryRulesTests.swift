@@ -211,6 +211,17 @@ struct RequestRuleTests {
             #expect(record.source?.system == HelpRequest.sourceSystem)
             // Stored, it is matched as any stored request.
             #expect(throws: Never.self) { try house.match(MatchRequest(id: id)) }
+            // A submission key stores once: the same form sent again answers with its record;
+            // once that record is deleted, the key stores anew.
+            var keyed = HelpRequest(need: "Seed bank training", country: "MZ")
+            keyed.submission = "form-1"
+            let first = try house.store(keyed)
+            #expect(try house.store(keyed).id == first.id)
+            #expect(try house.statistics().records == 2)
+            try house.delete(ids: [first.id])
+            #expect(try house.store(keyed).id != first.id)
+            keyed.submission = ""
+            #expect(throws: ClearingHouseError.self) { try house.store(keyed) }
         }
     }
 

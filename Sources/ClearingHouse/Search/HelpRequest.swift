@@ -24,6 +24,14 @@ public struct HelpRequest: Sendable, Hashable {
     /// need's own language when its script says so (``ClearingHouse/likelyLanguage(of:reader:)``):
     /// a Russian need typed on the English page is Russian.
     public var language: String
+    /// A key the front end made when it showed the form (a hidden field), so that the same
+    /// form sent twice (a double click, the browser's back button) stores one request:
+    /// ``ClearingHouse/store(_:)`` with a key it stored before answers with that record and
+    /// stores nothing. At most ``maximumSubmissionLength`` characters; nil: every store is new.
+    public var submission: String?
+
+    /// The longest ``submission`` key.
+    public static let maximumSubmissionLength = 100
 
     /// The longest need taken, in characters (and at most ``MatchRequest/maximumTextLength``
     /// Unicode code points: a few characters can carry thousands of combining marks).
@@ -89,6 +97,10 @@ public struct HelpRequest: Sendable, Hashable {
         if LanguageTag.normalized(language) == nil {
             throw ClearingHouseError.parameter("lang", "\"\(language)\" is not a BCP 47 language tag")
         }
+        if let submission, submission.isEmpty || submission.count > Self.maximumSubmissionLength {
+            throw ClearingHouseError.parameter(
+                "submission", "a submission key is 1 to \(Self.maximumSubmissionLength) characters; this one has \(submission.count)")
+        }
     }
 
     /// The kinds of help asked, each once, as matchmaking names them.
@@ -147,6 +159,20 @@ extension ClearingHouse {
     @discardableResult
     public func store(_ request: HelpRequest) throws -> (id: String, report: IngestReport) {
         try request.validate()
+        guard let submission = request.submission else { return try storeNew(request) }
+        // (Held through the store: the same form sent twice at once stores once, and the
+        // second answer waits for the first.)
+        return try storedSubmissions.withLock { stored in
+            if let earlier = stored.byKey[submission], try record(id: earlier.id) != nil { return earlier }
+            let result = try storeNew(request)
+            stored.byKey[submission] = result
+            stored.order.append(submission)
+            if stored.order.count > StoredSubmissions.remembered { stored.byKey[stored.order.removeFirst()] = nil }
+            return result
+        }
+    }
+
+    private func storeNew(_ request: HelpRequest) throws -> (id: String, report: IngestReport) {
         let now = Date()
         let id = HelpRequest.newID(now: now)
         let report = try ingest(body: Array(request.recordJSON(id: id, now: now).utf8), format: .json, displayName: "helpdesk")
@@ -157,4 +183,12 @@ extension ClearingHouse {
         }
         return (id, report)
     }
+}
+
+/// The help-desk forms this process stored, by their submission key (the last
+/// ``remembered``): a form sent again answers with its record.
+struct StoredSubmissions: Sendable {
+    static let remembered = 10_000
+    var byKey: [String: (id: String, report: IngestReport)] = [:]
+    var order: [String] = []
 }

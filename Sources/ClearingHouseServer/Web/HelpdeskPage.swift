@@ -13,6 +13,9 @@ struct HelpdeskForm: Sendable {
     var country: String?
     var help: [String] = []
     var key: String?
+    /// The key the form was shown with (a hidden field): the same form sent twice stores
+    /// one request (``HelpRequest/submission``).
+    var submission: String?
     /// A country or kinds of help sent that the form does not offer (an address made by
     /// hand): the form is shown again with what was typed, and says which; nothing is
     /// matched or stored.
@@ -39,7 +42,8 @@ struct HelpdeskForm: Sendable {
     /// - Throws: ``PageError`` for an unknown field or a value that cannot be used.
     init(_ parameters: RequestParameters, allowKey: Bool) throws(PageError) {
         do {
-            try parameters.check(known: allowKey ? ["lang", "need", "country", "help", "key"] : ["lang", "need", "country", "help"])
+            try parameters.check(
+                known: allowKey ? ["lang", "need", "country", "help", "key", "submission"] : ["lang", "need", "country", "help"])
             // (A need that is empty or too long is not an error page: the form is shown again,
             // with what was typed and ``needProblem``.)
             need = try parameters.one("need") ?? ""
@@ -61,6 +65,12 @@ struct HelpdeskForm: Sendable {
                 if !help.contains(kind) { help.append(kind) }
             }
             if allowKey, let key = try parameters.one("key"), !key.trimmingCharacters(in: .whitespaces).isEmpty { self.key = key }
+            if allowKey, let submission = try parameters.one("submission"), !submission.isEmpty {
+                guard submission.count <= HelpRequest.maximumSubmissionLength else {
+                    throw PageError.badParameter("submission", "at most \(HelpRequest.maximumSubmissionLength) characters")
+                }
+                self.submission = submission
+            }
         } catch {
             throw PageError.from(error) ?? .badParameter("need", "\(error)")
         }
@@ -81,7 +91,9 @@ struct HelpdeskForm: Sendable {
     /// before it is stored (``HelpRequest/matchRequest(limit:)``) and stored by
     /// ``ClearingHouse/store(_:)``.
     func helpRequest(language: String) -> HelpRequest {
-        HelpRequest(need: need, country: country, assistanceTypes: help, language: language)
+        var request = HelpRequest(need: need, country: country, assistanceTypes: help, language: language)
+        request.submission = submission
+        return request
     }
 }
 
@@ -137,9 +149,12 @@ struct HelpdeskPage {
         // (HTML, not a String: QA found the attributes' quotes escaped, so the problem was not
         // tied to the field.)
         let countryInvalid: HTML = form.unknownCountry == nil ? .empty : " aria-invalid=\"true\" aria-describedby=\"country-problem\""
-        let main: HTML = """
-            <h1>\(s("helpdesk.title"))</h1>
-            <p class="intro">\(s("helpdesk.intro"))</p>
+        // The answer (what was stored, the offers that match) comes first, and takes the
+        // focus; the form, to refine and send again, after it (QA: on a phone the answer was
+        // two screens below the form, and a screen reader said nothing, so people sent again).
+        let answer = HTML.join([outcomeMessage(), results()].filter { !$0.description.isEmpty }, separator: "\n")
+        let hasAnswer = !answer.description.isEmpty
+        let formHTML: HTML = """
             <form id="helpdesk" class="helpdesk" action="\(action)" method="post">
             <div class="field">
             <label for="need">\(s("helpdesk.need"))</label>
@@ -169,12 +184,28 @@ struct HelpdeskPage {
             <input type="password" id="key" name="key" autocomplete="off" aria-describedby="key-hint">
             <p class="hint" id="key-hint">\(keyHint)</p>
             </fieldset>
+            <input type="hidden" name="submission" value="\(UUID().uuidString.lowercased())">
             <p><button type="submit">\(s("helpdesk.submit"))</button></p>
             </form>
-            \(outcomeMessage())
-            \(results())
             """
-        return layout.page(title: s("helpdesk.title"), main)
+        let main: HTML =
+            hasAnswer
+            ? """
+                <h1>\(s("helpdesk.title"))</h1>
+                <div class="helpdesk-answer" id="answer" tabindex="-1" data-focus>\(answer)</div>
+                \(formHTML)
+                """
+            : """
+                <h1>\(s("helpdesk.title"))</h1>
+                <p class="intro">\(s("helpdesk.intro"))</p>
+                \(formHTML)
+                """
+        let title: String =
+            switch outcome {
+            case .stored: "\(s("helpdesk.storedTitle")) – \(s("helpdesk.title"))"
+            default: matches == nil ? s("helpdesk.title") : "\(s("helpdesk.results")) – \(s("helpdesk.title"))"
+            }
+        return layout.page(title: title, main)
     }
 
     func outcomeMessage() -> HTML {

@@ -32,3 +32,10 @@
     }, 150);
   });
 }());
+// The help desk's answer (what was stored, the offers that match) takes the focus when the
+// page opens, so that a screen reader reads it and a phone shows it.
+(function () {
+  "use strict";
+  var answer = document.querySelector("[data-focus]");
+  if (answer) { answer.focus(); }
+})();
