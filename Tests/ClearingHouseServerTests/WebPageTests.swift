@@ -539,6 +539,7 @@ struct WebPageTests {
             #expect(stored.text.contains(#"<option value="MZ" selected="selected">"#), "\(stored.text)")
             #expect(stored.text.contains(#"value="training" id="help-training" checked="checked""#))
             #expect(try await client.get("/helpdesk?stored=tech-mangrove").status == .notFound)
+            #expect(try await client.get("/helpdesk?stored=req-mangrove").status == .notFound, "a request the help desk did not store")
             #expect(try await client.get("/helpdesk?stored=nothing-here").status == .notFound)
             #expect(try await client.get("/helpdesk?stored=\(location.dropFirst(22).prefix(while: { $0 != "&" }))&need=x").status == .badRequest)
             let id = try #require(stored.text.range(of: #"data-stored-id=""#).map { String(stored.text[$0.upperBound...].prefix { $0 != "\"" }) })

@@ -198,7 +198,10 @@ struct WebPages: Sendable {
                 // nothing again): the request as stored, and its matches.
                 try parameters.check(known: ["lang", "stored"])
                 let record = try await server.read { [house] in try house.record(id: id) }
-                guard let record, record.kind == .assistanceRequest else { throw PageError(reason: .unknownRecord(id)) }
+                // (Only a request the help desk stored: QA found any request shown as "stored".)
+                guard let record, record.kind == .assistanceRequest, record.source?.system == HelpRequest.sourceSystem else {
+                    throw PageError(reason: .unknownRecord(id))
+                }
                 return try await helpdeskAnswer(form: HelpdeskForm(stored: record), language: language, outcome: .stored(id))
             }
             let form = try HelpdeskForm(parameters, allowKey: false)
