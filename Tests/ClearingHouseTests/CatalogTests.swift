@@ -588,6 +588,31 @@ import SearchCore
         }
     }
 
+    /// A byte changed inside a record's stored JSON passed SQLite's integrity check and every
+    /// other (crash-safety QA), and `show` gave the damaged text: the check compares each
+    /// record with the SHA-256 stored beside it.
+    @Test func checkFindsARecordWhoseStoredJSONChangedOnDisk() throws {
+        try withTemporaryDirectory { directory in
+            do {
+                let house = try directory.house()
+                try house.ingest([try directory.write("one.json", recordJSON("reed", title: "Wetland reed beds"))])
+                try house.ingest([try directory.write("two.json", recordJSON("pond", title: "Village ponds"))])
+                #expect(try house.check().isHealthy)
+            }
+            // (The clearing-house is closed: its writes are in the file.)
+            let path = directory.url.appendingPathComponent("index/catalog.sqlite").path
+            var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+            let needle = Array("Wetland reed".utf8)
+            let at = try #require((0...(bytes.count - needle.count)).first { Array(bytes[$0..<($0 + needle.count)]) == needle })
+            bytes[at] = UInt8(ascii: "w")
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            let report = try directory.house().check()
+            #expect(!report.isHealthy)
+            #expect(report.problems.contains { $0.hasPrefix("catalog: 1 record's stored JSON no longer matches its SHA-256") && $0.contains("reed") }, "\(report.problems)")
+            #expect(!report.problems.contains { $0.contains("pond") })
+        }
+    }
+
     /// Review: `check` reads the catalog and the index at moments apart; a write that committed
     /// in between made them disagree ("N documents but the catalog holds M records") on an
     /// index with no damage. Another clearing-house on the same directory (as another process

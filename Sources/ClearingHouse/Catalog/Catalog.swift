@@ -4,6 +4,7 @@
 import Foundation
 import GRDB
 import struct Records.Record
+import enum Records.SHA256
 import SearchCore
 import Synchronization
 
@@ -352,6 +353,25 @@ final class Catalog: Sendable {
             while let row = try rows.next() {
                 try body(row["id"], row["json"])
             }
+        }
+    }
+
+    /// Records whose stored JSON no longer has the SHA-256 stored beside it (a byte changed
+    /// on disk, which SQLite's own checks do not see): how many, and the first `limit` ids.
+    func recordsFailingTheirHash(limit: Int = 5) throws -> (count: Int, first: [String]) {
+        try read { db in
+            var count = 0
+            var first: [String] = []
+            let rows = try Row.fetchCursor(db, sql: "SELECT id, json, hash FROM records ORDER BY id")
+            while let row = try rows.next() {
+                // (Read as bytes: damage that made the text invalid UTF-8 is not repaired away.)
+                let json: Data = row["json"] ?? Data()
+                let hash: String = row["hash"] ?? ""
+                guard SHA256.hex(json) != hash else { continue }
+                count += 1
+                if first.count < limit { first.append(row["id"] ?? "?") }
+            }
+            return (count, first)
         }
     }
 
