@@ -99,6 +99,21 @@ public final class ClearingHouse: Sendable {
                     .storage, "cannot create index directory \(directory.path): \(reasonDirectoryCannotBeCreated(directory.path, error))")
             }
         }
+        // An empty catalog file (0 bytes, no WAL) beside an index that committed records is a
+        // catalog that lost them, not a new one: opening it would make a new, empty catalog
+        // in its place, and `check --repair` would rebuild the index down to nothing
+        // (crash-safety QA). Without a commit, it is a catalog whose creation was cut short.
+        if Catalog.isEmptyFile(Self.catalogPath(in: directory)) {
+            if IndexSearcher.newestGeneration(directory: segmentsDirectory) > 0 {
+                throw ClearingHouseError(
+                    .damaged,
+                    "catalog error in \(Self.catalogPath(in: directory)): the file is empty (0 bytes) while the index holds committed records; nothing was read or written: restore the index directory from a backup")
+            }
+            if !create {
+                throw ClearingHouseError(
+                    .notFound, "no catalog at \(Self.catalogPath(in: directory)) (an empty file); ingest records into it first, or open it with create: true")
+            }
+        }
         do {
             catalog = try Catalog(
                 path: Self.catalogPath(in: directory), create: create,

@@ -613,6 +613,37 @@ import SearchCore
         }
     }
 
+    /// An empty catalog file beside an index with records was taken for a new catalog: a
+    /// search wrote a schema into it and `check --repair` rebuilt the index down to nothing
+    /// (crash-safety QA). It is damage, for readers and writers, and nothing is written.
+    @Test func anEmptyCatalogFileBesideCommittedRecordsIsDamageAndStaysUntouched() throws {
+        try withTemporaryDirectory { directory in
+            do {
+                let house = try directory.house()
+                try house.ingest([try directory.write("one.json", recordJSON("reed", title: "Wetland reed beds"))])
+            }
+            let index = directory.url.appendingPathComponent("index")
+            let path = index.appendingPathComponent("catalog.sqlite").path
+            try Data().write(to: URL(fileURLWithPath: path))
+            for create in [false, true] {
+                #expect {
+                    _ = try ClearingHouse(directory: index, create: create)
+                } throws: { error in
+                    let error = error as? ClearingHouseError
+                    return error?.code == .damaged && error?.message.contains("the file is empty (0 bytes)") == true
+                }
+            }
+            #expect((try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) == 0)
+            // Without a commit, it is a catalog whose creation was cut short: not found to a
+            // reader, made anew by a writer.
+            let fresh = directory.url.appendingPathComponent("fresh")
+            try FileManager.default.createDirectory(at: fresh, withIntermediateDirectories: true)
+            try Data().write(to: fresh.appendingPathComponent("catalog.sqlite"))
+            #expect(throws: ClearingHouseError.self) { _ = try ClearingHouse(directory: fresh, create: false) }
+            #expect(try ClearingHouse(directory: fresh, create: true).statistics().records == 0)
+        }
+    }
+
     /// Review: `check` reads the catalog and the index at moments apart; a write that committed
     /// in between made them disagree ("N documents but the catalog holds M records") on an
     /// index with no damage. Another clearing-house on the same directory (as another process

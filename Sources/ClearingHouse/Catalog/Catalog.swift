@@ -62,6 +62,16 @@ final class Catalog: Sendable {
         }
     }
 
+    /// Whether the database file at `path` exists and is empty (0 bytes) with no WAL holding
+    /// its pages: SQLite would take it for a new database.
+    static func isEmptyFile(_ path: String) -> Bool {
+        func size(_ path: String) -> Int64? {
+            var status = stat()
+            return stat(path, &status) == 0 ? Int64(status.st_size) : nil
+        }
+        return size(path) == 0 && (size(path + "-wal") ?? 0) == 0
+    }
+
     /// Opens the catalog at `path`, creating it (and migrating its schema) when `create` is
     /// true, with a page cache of `writerCacheMegabytes` for the one writer connection.
     init(path: String, create: Bool, writerCacheMegabytes: Int) throws {
