@@ -286,6 +286,12 @@ extension Catalog {
             // (A full disk rolls the transaction back: say what to do, as the index does.)
             let full = error.resultCode == .SQLITE_FULL ? "; free some space and run the command again (the last commit is intact)" : ""
             throw ClearingHouseError(.storage, "catalog error in \(path): \(error.message ?? error.description)\(full)")
+        } catch let error as RowDecodingError {
+            // A value the schema never leaves out is missing: a page of the file was lost
+            // (crash-safety QA: a truncated catalog gave GRDB's own message and no advice).
+            throw ClearingHouseError(
+                .damaged,
+                "catalog error in \(path): the database is damaged (a stored value is missing: \(String(describing: error).prefix(200))); restore the index directory from a backup")
         }
     }
 }
