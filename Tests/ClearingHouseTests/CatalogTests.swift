@@ -644,6 +644,29 @@ import SearchCore
         }
     }
 
+    /// A readiness probe reads the catalog's first pages only: a truncated catalog failed
+    /// every search while `/readyz` said ready (crash-safety QA). Damage a read meets is
+    /// remembered until a write commits.
+    @Test func damageAReadMeetsInTheCatalogMakesItUnsearchable() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            try house.ingest([try directory.write("one.json", recordJSON("reed", title: "Wetland reed beds"))])
+            #expect(throws: Never.self) { try house.checkSearchable() }
+            // (What SQLite answers when a read reaches a page of a truncated file.)
+            #expect(throws: ClearingHouseError.self) {
+                try house.catalog.read { _ in throw DatabaseError(resultCode: .SQLITE_CORRUPT, message: "database disk image is malformed") }
+            }
+            #expect {
+                try house.checkSearchable()
+            } throws: { error in
+                (error as? ClearingHouseError)?.message.contains("database disk image is malformed") == true
+            }
+            // A write that commits clears it (the file is sound again, or the write fails too).
+            try house.ingest([try directory.write("two.json", recordJSON("pond", title: "Village ponds"))])
+            #expect(throws: Never.self) { try house.checkSearchable() }
+        }
+    }
+
     /// Review: `check` reads the catalog and the index at moments apart; a write that committed
     /// in between made them disagree ("N documents but the catalog holds M records") on an
     /// index with no damage. Another clearing-house on the same directory (as another process

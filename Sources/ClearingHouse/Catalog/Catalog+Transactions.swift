@@ -223,6 +223,7 @@ extension Catalog {
     /// probe, not a check of every page (``integrityProblems()``). (The header is read from the
     /// file itself: the connections' page caches keep pages read before it was damaged.)
     func checkReadable() throws {
+        if let damage = damageSeen.withLock({ $0 }) { throw ClearingHouseError(.damaged, damage) }
         try read { db in
             guard Catalog.fileHeader(db) == Array("SQLite format 3\u{0}".utf8) else {
                 throw ClearingHouseError(
@@ -285,13 +286,17 @@ extension Catalog {
         } catch let error as DatabaseError {
             // (A full disk rolls the transaction back: say what to do, as the index does.)
             let full = error.resultCode == .SQLITE_FULL ? "; free some space and run the command again (the last commit is intact)" : ""
-            throw ClearingHouseError(.storage, "catalog error in \(path): \(error.message ?? error.description)\(full)")
+            let failure = ClearingHouseError(.storage, "catalog error in \(path): \(error.message ?? error.description)\(full)")
+            if error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB { damageSeen.withLock { $0 = failure.message } }
+            throw failure
         } catch let error as RowDecodingError {
             // A value the schema never leaves out is missing: a page of the file was lost
             // (crash-safety QA: a truncated catalog gave GRDB's own message and no advice).
-            throw ClearingHouseError(
+            let failure = ClearingHouseError(
                 .damaged,
                 "catalog error in \(path): the database is damaged (a stored value is missing: \(String(describing: error).prefix(200))); restore the index directory from a backup")
+            damageSeen.withLock { $0 = failure.message }
+            throw failure
         }
     }
 }

@@ -46,6 +46,11 @@ final class Catalog: Sendable {
     /// `beginFirstLoad()`; ``ClearingHouse/firstLoadWritesOnce``).
     let firstLoadWritesOnce = Atomic<Bool>(false)
 
+    /// The last damage a read met (SQLite found the file malformed), until a write commits:
+    /// a readiness probe, which reads only the first pages, reports it (crash-safety QA: a
+    /// truncated catalog failed every search while `/readyz` said ready).
+    let damageSeen = Mutex<String?>(nil)
+
     /// Reads in a snapshot of the database.
     func read<T>(_ body: (Database) throws -> T) throws -> T {
         try guarded {
@@ -58,7 +63,9 @@ final class Catalog: Sendable {
     func write<T>(_ body: (Database) throws -> T) throws -> T {
         try guarded {
             try ensureInPlace()
-            return try database.write(body)
+            let result = try database.write(body)
+            damageSeen.withLock { $0 = nil }
+            return result
         }
     }
 
