@@ -31,6 +31,30 @@ struct SearcherRefreshTests {
         }
     }
 
+    /// A segment file cut short under a running server stopped it with SIGBUS at the next
+    /// search that read past the new end (crash-safety QA). The shared searcher checks its
+    /// files' sizes before each search: the search fails with what to do, and so does the
+    /// readiness check, and the process goes on.
+    @Test func aSegmentFileCutShortUnderTheSharedSearcherIsDamageNotACrash() throws {
+        try withTemporaryDirectory { directory in
+            let house = try directory.house()
+            let lines = (0..<2000).map { record("r\($0)", "Peat bog survey \($0) in upland moors") }
+            try house.ingest([try directory.write("a.jsonl", lines.joined(separator: "\n"))])
+            #expect(try house.search(SearchRequest(query: "peat")).hits.count == 10)
+            let segments = directory.url.appendingPathComponent("index/segments")
+            let segment = try #require(try FileManager.default.contentsOfDirectory(atPath: segments.path).first { $0.hasSuffix(".seg") })
+            #expect(truncate(segments.appendingPathComponent(segment).path, 4096) == 0)
+            #expect {
+                try house.search(SearchRequest(query: "moors"))
+            } throws: { error in
+                let error = error as? ClearingHouseError
+                return error?.code == .damaged && error?.message.contains("is shorter than when it was opened") == true
+                    && error?.message.contains("chm check --repair") == true
+            }
+            #expect(throws: ClearingHouseError.self) { try house.checkSearchable() }
+        }
+    }
+
     @Test(.timeLimit(.minutes(3))) func aThousandRefreshesLeakNoFileHandle() throws {
         try withTemporaryDirectory { directory in
             let reader = try directory.house()

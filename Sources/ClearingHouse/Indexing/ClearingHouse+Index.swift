@@ -139,7 +139,14 @@ extension ClearingHouse {
     /// the catalog first, once.)
     func openSearcher() throws -> IndexSearcher {
         let newest = IndexSearcher.newestGeneration(directory: segmentsDirectory)
-        if let current = sharedSearcher.withLock({ $0 }), current.generation == newest { return current }
+        if let current = sharedSearcher.withLock({ $0 }), current.generation == newest {
+            do {
+                try current.checkFilesInPlace()
+            } catch {
+                throw ClearingHouseError(.damaged, error.message + Self.repairAdvice)
+            }
+            return current
+        }
         let searcher: IndexSearcher
         do {
             searcher = try IndexSearcher.open(directory: segmentsDirectory, schema: RecordIndexing.schema)

@@ -267,6 +267,8 @@ final class MappedFile: @unchecked Sendable {
     // Immutable after init; the mapping is read-only and unmapped in deinit.
     let bytes: UnsafeRawBufferPointer
     let path: String
+    /// The device and inode of the mapped file (see ``isShrunk``).
+    private var identity: (device: UInt64, inode: UInt64) = (0, 0)
 
     init(path: String) throws(IndexError) {
         self.path = path
@@ -279,6 +281,7 @@ final class MappedFile: @unchecked Sendable {
         guard fstat(descriptor, &status) == 0 else {
             throw IndexError(.io, "cannot stat \(path): \(String(cString: strerror(errno)))")
         }
+        identity = (UInt64(status.st_dev), UInt64(status.st_ino))
         let size = Int(status.st_size)
         if size == 0 {
             bytes = UnsafeRawBufferPointer(start: nil, count: 0)
@@ -292,6 +295,15 @@ final class MappedFile: @unchecked Sendable {
 
     deinit {
         if let base = bytes.baseAddress { munmap(UnsafeMutableRawPointer(mutating: base), bytes.count) }
+    }
+
+    /// Whether the mapped file is now shorter than the mapping (cut short in place, by
+    /// `truncate` or a restore over it): a read past its end would stop the process with
+    /// SIGBUS. One `stat`; a file replaced by another at the path leaves this one intact.
+    var isShrunk: Bool {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return false }
+        return UInt64(status.st_dev) == identity.device && UInt64(status.st_ino) == identity.inode && Int(status.st_size) < bytes.count
     }
 
     /// Drops the pages that hold the first `count` bytes of `slice` (a slice of this
