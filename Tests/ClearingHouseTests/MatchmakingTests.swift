@@ -105,6 +105,18 @@ struct MatchmakingTests {
         }
     }
 
+    /// `chm similar` named words that join sentences as what two records are about (help-desk
+    /// QA: "about: advice, whether, cannot, like").
+    @Test func similarRecordsAreNeverAboutWordsThatOnlyJoinSentences() throws {
+        let response = try Self.corpus.house.similar(id: "b-ar-lionfish-jamaica", limit: 20)
+        #expect(!response.hits.isEmpty)
+        for hit in response.hits {
+            for word in ["whether", "cannot", "like"] {
+                #expect(!hit.reasons.contains { $0.hasPrefix("about") && $0.contains(word) }, "\(hit.id): \(hit.reasons)")
+            }
+        }
+    }
+
     @Test func aRequestNeverMatchesItselfOrAnotherRequest() throws {
         let house = Self.evaluationSet.house
         for entry in try house.allRequests() {

@@ -242,6 +242,10 @@ package enum Matchmaking {
         "decades", "century", "today", "yesterday", "tomorrow", "date", "dates", "period", "periods", "duration",
         "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
         "november", "december", "spring", "summer", "autumn", "winter", "season", "seasons", "quarter",
+        // English words that join a sentence rather than name a subject, which the stop words
+        // keep for search (help-desk QA: `chm similar` said "about: advice, whether, cannot, like")
+        "whether", "cannot", "like", "unlike", "also", "however", "although", "though", "whereas", "within",
+        "without", "upon", "via", "etc", "able", "unable", "would", "could", "should", "might", "must",
         // French
         "un", "une", "deux", "trois", "quatre", "cinq", "dix", "vingt", "cent", "cents", "mille", "millier",
         "milliers", "mètre", "mètres", "kilomètre", "kilomètres", "hectare", "tonne", "litre", "litres", "jour",
