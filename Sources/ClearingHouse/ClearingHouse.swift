@@ -121,6 +121,14 @@ public final class ClearingHouse: Sendable {
         } catch let error as ClearingHouseError {
             throw error
         } catch {
+            // (Crash-safety QA: a snapshot on read-only media said "SQLite error 14: unable to
+            // open database file", as if it were damaged.)
+            var volume = statvfs()
+            if statvfs(directory.path, &volume) == 0, volume.f_flag & UInt(ST_RDONLY) != 0 {
+                throw ClearingHouseError(
+                    .storage,
+                    "cannot open catalog in \(directory.path): the directory is on a read-only file system, and the catalog writes a shared-memory file beside it even to be read; copy the index directory to a writable place")
+            }
             throw ClearingHouseError(.storage, "cannot open catalog in \(directory.path): \(error)")
         }
         writes = WriteGate.gate(for: directory)
