@@ -218,6 +218,13 @@ struct RequestRuleTests {
             let first = try house.store(keyed)
             #expect(try house.store(keyed).id == first.id)
             #expect(try house.statistics().records == 2)
+            // An edited form sent under the same key is a new request (review).
+            var edited = keyed
+            edited.need = "Seed bank training for dry forests"
+            let second = try house.store(edited)
+            #expect(second.id != first.id)
+            #expect(try house.statistics().records == 3)
+            try house.delete(ids: [second.id])
             try house.delete(ids: [first.id])
             #expect(try house.store(keyed).id != first.id)
             keyed.submission = ""

@@ -223,7 +223,13 @@ extension Catalog {
     /// probe, not a check of every page (``integrityProblems()``). (The header is read from the
     /// file itself: the connections' page caches keep pages read before it was damaged.)
     func checkReadable() throws {
-        if let damage = damageSeen.withLock({ $0 }) { throw ClearingHouseError(.damaged, damage) }
+        // (Damage a read met stays until a check of every page finds none: only while it is
+        // noted does the probe pay for that check.)
+        if let damage = damageSeen.withLock({ $0 }) {
+            let sound = (try? read { db in try String.fetchAll(db, sql: "PRAGMA quick_check") }) == ["ok"]
+            guard sound else { throw ClearingHouseError(.damaged, damage) }
+            damageSeen.withLock { $0 = nil }
+        }
         try read { db in
             guard Catalog.fileHeader(db) == Array("SQLite format 3\u{0}".utf8) else {
                 throw ClearingHouseError(

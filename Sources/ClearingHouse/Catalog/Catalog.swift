@@ -46,9 +46,10 @@ final class Catalog: Sendable {
     /// `beginFirstLoad()`; ``ClearingHouse/firstLoadWritesOnce``).
     let firstLoadWritesOnce = Atomic<Bool>(false)
 
-    /// The last damage a read met (SQLite found the file malformed), until a write commits:
-    /// a readiness probe, which reads only the first pages, reports it (crash-safety QA: a
-    /// truncated catalog failed every search while `/readyz` said ready).
+    /// The last damage a read met (SQLite found the file malformed), until SQLite's
+    /// `quick_check` finds the file sound: a readiness probe, which reads only the first
+    /// pages, reports it (crash-safety QA: a truncated catalog failed every search while
+    /// `/readyz` said ready).
     let damageSeen = Mutex<String?>(nil)
 
     /// Reads in a snapshot of the database.
@@ -63,9 +64,7 @@ final class Catalog: Sendable {
     func write<T>(_ body: (Database) throws -> T) throws -> T {
         try guarded {
             try ensureInPlace()
-            let result = try database.write(body)
-            damageSeen.withLock { $0 = nil }
-            return result
+            return try database.write(body)
         }
     }
 

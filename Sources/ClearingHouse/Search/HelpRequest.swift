@@ -26,8 +26,8 @@ public struct HelpRequest: Sendable, Hashable {
     public var language: String
     /// A key the front end made when it showed the form (a hidden field), so that the same
     /// form sent twice (a double click, the browser's back button) stores one request:
-    /// ``ClearingHouse/store(_:)`` with a key it stored before answers with that record and
-    /// stores nothing. At most ``maximumSubmissionLength`` characters; nil: every store is new.
+    /// ``ClearingHouse/store(_:)`` with a key it stored the same request under before answers
+    /// with that record and stores nothing (an edited request is stored anew). At most ``maximumSubmissionLength`` characters; nil: every store is new.
     public var submission: String?
 
     /// The longest ``submission`` key.
@@ -163,9 +163,13 @@ extension ClearingHouse {
         // (Held through the store: the same form sent twice at once stores once, and the
         // second answer waits for the first.)
         return try storedSubmissions.withLock { stored in
-            if let earlier = stored.byKey[submission], try record(id: earlier.id) != nil { return earlier }
+            // (The same request only: a form brought back and edited before it is sent again
+            // is a new request, not the first one returned without a word: review.)
+            if let earlier = stored.byKey[submission], earlier.request == request, try record(id: earlier.result.id) != nil {
+                return earlier.result
+            }
             let result = try storeNew(request)
-            stored.byKey[submission] = result
+            stored.byKey[submission] = (request, result)
             stored.order.append(submission)
             if stored.order.count > StoredSubmissions.remembered { stored.byKey[stored.order.removeFirst()] = nil }
             return result
@@ -189,6 +193,6 @@ extension ClearingHouse {
 /// ``remembered``): a form sent again answers with its record.
 struct StoredSubmissions: Sendable {
     static let remembered = 10_000
-    var byKey: [String: (id: String, report: IngestReport)] = [:]
+    var byKey: [String: (request: HelpRequest, result: (id: String, report: IngestReport))] = [:]
     var order: [String] = []
 }

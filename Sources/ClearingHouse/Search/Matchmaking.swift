@@ -223,8 +223,8 @@ package enum Matchmaking {
         return (fully, partly)
     }
 
-    /// Number words, units and time words (lower-cased, as written) in the six languages:
-    /// never telling, whatever their idf.
+    /// Number words, units and time words (lower-cased, as written) in the six languages, and
+    /// English words that only join a sentence: never telling, whatever their idf.
     static let untellingWords: Set<String> = [
         // English numbers and quantities
         "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "fifteen",
@@ -536,8 +536,13 @@ extension ClearingHouse {
         // A record's words are in its text languages, and only those languages' labels match
         // them (QA: the English `restaurants` of a request matched the French label
         // `restauration`, and every offer about restoration was "about restaurants").
+        // (Labels of no language of the six, `und` or another, are in the group `other`,
+        // which every record's words may match: acronyms, scientific names.)
         let writtenIn: Set<String>? =
-            unknownLanguage ? nil : Set((Array(needTexts.keys) + Array(contextTexts.keys)).compactMap { $0.split(separator: ".").last.map(String.init) })
+            unknownLanguage
+            ? nil
+            : Set((Array(needTexts.keys) + Array(contextTexts.keys)).compactMap { $0.split(separator: ".").last.map(String.init) })
+                .union([RecordIndexing.otherLanguage])
         // A word of a thesaurus label that no record has still tells what is needed: its
         // translations find the records (a request typed in Russian, answered in English).
         var labelWords: Set<String> = []

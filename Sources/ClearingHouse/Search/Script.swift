@@ -7,28 +7,50 @@ extension ClearingHouse {
     /// language of the six written in the text's script (Cyrillic: `ru`, Arabic: `ar`, Chinese
     /// characters: `zh`), else `und` (Latin letters under a Russian page could be English,
     /// French or Spanish). A Russian request typed on the English help desk is stored as
-    /// Russian, so that its words are analyzed as Russian. Latin letters are told apart by
-    /// their function words: a text with at least two stop words of English, French or
-    /// Spanish, and more of that language's than of the others', is in it (a French request
-    /// typed on the Arabic or the English help desk is French).
+    /// Russian, so that its words are analyzed as Russian. Latin letters typed under an
+    /// English, French or Spanish page, or a page of another script, are told apart by the
+    /// function words only one of those three languages has (`the`, `des`, `los`; not `de` or
+    /// `la`), written in lower case (not inside names such as `Réserve de la Biosphère du
+    /// Saloum`): at least two, and twice as many as the page's own language has (a French
+    /// request typed on the Arabic or the English help desk is French). A page in another
+    /// Latin-script language (`pt`, `it`) keeps its language.
     public static func likelyLanguage(of text: String, reader language: String) -> String {
         let primary = LanguageTag.primaryLanguage(of: language)
         guard let script = Script.dominant(in: text) else { return language }
-        if script == .latin, let told = latinLanguage(byFunctionWords: text), told != primary { return told }
+        if script == .latin, Script(language: primary) != nil,
+            let told = latinLanguage(byFunctionWords: text, reader: primary), told != primary
+        {
+            return told
+        }
         if Script(language: primary) == script { return language }
         return script == .latin ? LanguageTag.undetermined : script.language
     }
 
-    /// English, French or Spanish, when `text` has at least two of that language's stop words
-    /// and more than of either other's; else nil.
-    static func latinLanguage(byFunctionWords text: String) -> String? {
-        let words = text.lowercased().split(whereSeparator: { !$0.isLetter }).map(String.init)
-        let counts = ["en", "fr", "es"].map { language in
-            let stopWords = StopWords.forLanguage(language)
-            return (language, words.count(where: { stopWords.contains($0) }))
-        }.sorted { $0.1 > $1.1 }
-        guard counts[0].1 >= 2, counts[0].1 > counts[1].1 else { return nil }
-        return counts[0].0
+    /// The Latin-script languages among the six, which ``latinLanguage(byFunctionWords:reader:)`` tells apart.
+    static let latinLanguages = ["en", "fr", "es"]
+
+    /// Each language's function words that neither other Latin-script language of the six has.
+    private static let distinctiveFunctionWords: [String: Set<String>] = Dictionary(
+        uniqueKeysWithValues: latinLanguages.map { language in
+            let others = latinLanguages.filter { $0 != language }.map(StopWords.forLanguage)
+            return (language, StopWords.forLanguage(language).filter { word in !others.contains { $0.contains(word) } })
+        })
+
+    /// English, French or Spanish, when `text` has at least two of that language's own
+    /// function words (in lower case), more than of either other's and at least twice as
+    /// many as `reader`'s; else nil.
+    static func latinLanguage(byFunctionWords text: String, reader: String) -> String? {
+        // (Words written with a capital are left out: they start sentences, or are names,
+        // whose `de`, `du` and `los` say nothing of the text's language.)
+        let words = text.split(whereSeparator: { !$0.isLetter }).filter { $0.first?.isLowercase == true }.map(String.init)
+        let counts = latinLanguages.map { language in
+            let own = distinctiveFunctionWords[language] ?? []
+            return (language: language, count: words.count(where: { own.contains($0) }))
+        }
+        let ranked = counts.sorted { $0.count > $1.count }
+        let readerCount = counts.first { $0.language == reader }?.count ?? 0
+        guard ranked[0].count >= 2, ranked[0].count > ranked[1].count, ranked[0].count >= 2 * readerCount else { return nil }
+        return ranked[0].language
     }
 }
 
