@@ -379,18 +379,23 @@ extension ClearingHouse {
     /// Records most likely to answer a request described by `text` (in any language), in
     /// `countries` if given, asking for the kinds of help `assistanceTypes` (as a stored
     /// request's). The response's `query` is the text.
+    /// - Parameter textLanguage: the language `text` is written in, when known
+    ///   (``MatchRequest/textLanguage``); nil or `und`: any.
     public func match(
         text: String, countries: [String] = [], assistanceTypes: [String] = [], filters: SearchFilters = SearchFilters(), limit: Int = 10,
-        language: String? = nil
+        language: String? = nil, textLanguage: String? = nil
     ) throws -> SearchResponse {
-        try MatchRequest(
-            text: text, requestingCountries: countries, assistanceTypes: assistanceTypes, filters: filters, limit: limit, language: language
-        ).validate()
+        var matchRequest = MatchRequest(
+            text: text, requestingCountries: countries, assistanceTypes: assistanceTypes, filters: filters, limit: limit, language: language)
+        matchRequest.textLanguage = textLanguage
+        try matchRequest.validate()
         try checkListed(assistanceTypes)
+        let written = textLanguage.flatMap(LanguageTag.normalized) ?? LanguageTag.undetermined
         let request = Record(
-            id: "request", kind: .assistanceRequest, title: LocalizedText([LanguageTag.undetermined: text]),
+            id: "request", kind: .assistanceRequest, language: written, title: LocalizedText([written: text]),
             countries: countries.compactMap(CountryCode.normalized), assistanceTypes: assistanceTypes)
-        var response = try match(request, filters: filters, limit: limit, language: language, anyLanguage: true)
+        var response = try match(
+            request, filters: filters, limit: limit, language: language, anyLanguage: written == LanguageTag.undetermined)
         response.query = text
         return try sayingIfStale(response)
     }

@@ -115,9 +115,13 @@ public struct HelpRequest: Sendable, Hashable {
     /// The match of the request as it will be stored: the need, the country and the kinds of
     /// help (as the stored record's `assistanceTypes`, so that the offers are those it will get).
     public func matchRequest(limit: Int = 10) -> MatchRequest {
-        MatchRequest(
+        var request = MatchRequest(
             text: need, requestingCountries: country.flatMap(CountryCode.normalized).map { [$0] } ?? [],
             assistanceTypes: canonicalAssistanceTypes, limit: limit, language: language)
+        // (In the language it will be stored in, so that the offers shown before and after
+        // storing are read alike: review.)
+        request.textLanguage = ClearingHouse.likelyLanguage(of: trimmedNeed, reader: language)
+        return request
     }
 
     /// The record's canonical JSON text as the help desk stores it, with `id` and the time

@@ -29,6 +29,10 @@ public struct MatchRequest: Sendable, Hashable {
     public var limit: Int
     /// The searcher's language for titles (then English, then any).
     public var language: String?
+    /// With ``text``: the language it is written in, when known (BCP 47). Its words are then
+    /// analyzed in that language only, and match only that language's thesaurus labels, as a
+    /// stored request's do; nil or `und` (the default): any language.
+    public var textLanguage: String?
 
     /// A request for the records that answer record `id` or `text`.
     public init(
@@ -80,6 +84,12 @@ public struct MatchRequest: Sendable, Hashable {
         if id != nil, !assistanceTypes.isEmpty {
             throw ClearingHouseError.parameter("assistanceTypes", "the kinds of help asked go with a text; a record id brings its own")
         }
+        if let textLanguage, LanguageTag.normalized(textLanguage) == nil {
+            throw ClearingHouseError.parameter("textLanguage", "\"\(textLanguage)\" is not a BCP 47 language tag")
+        }
+        if id != nil, textLanguage != nil {
+            throw ClearingHouseError.parameter("textLanguage", "the text's language goes with a text; a record id brings its own")
+        }
         if let type = assistanceTypes.first(where: { $0.allSatisfy(\.isWhitespace) }) {
             throw ClearingHouseError.parameter("assistanceTypes", "\"\(type)\" is empty; name a kind of help (training, equipment, ...)")
         }
@@ -113,6 +123,6 @@ extension ClearingHouse {
         }
         return try match(
             text: request.text ?? "", countries: countries, assistanceTypes: request.assistanceTypes, filters: filters,
-            limit: request.limit, language: request.language)
+            limit: request.limit, language: request.language, textLanguage: request.textLanguage)
     }
 }
