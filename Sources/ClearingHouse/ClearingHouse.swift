@@ -103,20 +103,21 @@ public final class ClearingHouse: Sendable {
         // catalog that lost them, not a new one: opening it would make a new, empty catalog
         // in its place, and `check --repair` would rebuild the index down to nothing
         // (crash-safety QA). Without a commit, it is a catalog whose creation was cut short.
-        if Catalog.isEmptyFile(Self.catalogPath(in: directory)) {
+        let catalogPath = Self.catalogPath(in: directory)
+        if Catalog.isEmptyFile(catalogPath) {
             if IndexSearcher.newestGeneration(directory: segmentsDirectory) > 0 {
                 throw ClearingHouseError(
                     .damaged,
-                    "catalog error in \(Self.catalogPath(in: directory)): the file is empty (0 bytes) while the index holds committed records; nothing was read or written: restore the index directory from a backup")
+                    "catalog error in \(catalogPath): the file is empty (0 bytes) while the index holds committed records; nothing was read or written: restore the index directory from a backup")
             }
             if !create {
                 throw ClearingHouseError(
-                    .notFound, "no catalog at \(Self.catalogPath(in: directory)) (an empty file); ingest records into it first, or open it with create: true")
+                    .notFound, "no catalog at \(catalogPath) (an empty file); ingest records into it first, or open it with create: true")
             }
         }
         do {
             catalog = try Catalog(
-                path: Self.catalogPath(in: directory), create: create,
+                path: catalogPath, create: create,
                 writerCacheMegabytes: min(max(1, catalogCacheMegabytes), 1 << 20))
         } catch let error as ClearingHouseError {
             throw error

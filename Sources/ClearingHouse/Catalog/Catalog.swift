@@ -372,22 +372,27 @@ final class Catalog: Sendable {
         }
     }
 
-    /// Records whose stored JSON no longer has the SHA-256 stored beside it (a byte changed
-    /// on disk, which SQLite's own checks do not see): how many, and the first `limit` ids.
-    func recordsFailingTheirHash(limit: Int = 5) throws -> (count: Int, first: [String]) {
+    /// Reads every record once and checks its stored JSON against the SHA-256 stored beside
+    /// it (a byte changed on disk, which SQLite's own checks do not see).
+    /// - Returns: every record id (what a check compares with the index, so that the records
+    ///   are read once), how many records fail their hash, and the first `limit` of those.
+    func verifyRecordHashes(limit: Int = 5) throws -> (ids: [String], failing: Int, firstFailing: [String]) {
         try read { db in
-            var count = 0
-            var first: [String] = []
-            let rows = try Row.fetchCursor(db, sql: "SELECT id, json, hash FROM records ORDER BY id")
+            var ids: [String] = []
+            var failing = 0
+            var firstFailing: [String] = []
+            let rows = try Row.fetchCursor(db, sql: "SELECT id, json, hash FROM records")
             while let row = try rows.next() {
+                let id: String = row["id"] ?? ""
+                ids.append(id)
                 // (Read as bytes: damage that made the text invalid UTF-8 is not repaired away.)
                 let json: Data = row["json"] ?? Data()
                 let hash: String = row["hash"] ?? ""
                 guard SHA256.hex(json) != hash else { continue }
-                count += 1
-                if first.count < limit { first.append(row["id"] ?? "?") }
+                failing += 1
+                if firstFailing.count < limit { firstFailing.append(id) }
             }
-            return (count, first)
+            return (ids, failing, firstFailing)
         }
     }
 

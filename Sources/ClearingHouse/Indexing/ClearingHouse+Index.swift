@@ -140,11 +140,7 @@ extension ClearingHouse {
     func openSearcher() throws -> IndexSearcher {
         let newest = IndexSearcher.newestGeneration(directory: segmentsDirectory)
         if let current = sharedSearcher.withLock({ $0 }), current.generation == newest {
-            do {
-                try current.checkFilesInPlace()
-            } catch {
-                throw ClearingHouseError(.damaged, error.message + Self.repairAdvice)
-            }
+            try indexing { try current.checkFilesInPlace() }
             return current
         }
         let searcher: IndexSearcher

@@ -153,7 +153,6 @@ struct HelpdeskPage {
         // focus; the form, to refine and send again, after it (QA: on a phone the answer was
         // two screens below the form, and a screen reader said nothing, so people sent again).
         let answer = HTML.join([outcomeMessage(), results()].filter { !$0.description.isEmpty }, separator: "\n")
-        let hasAnswer = !answer.description.isEmpty
         let formHTML: HTML = """
             <form id="helpdesk" class="helpdesk" action="\(action)" method="post">
             <div class="field">
@@ -188,18 +187,15 @@ struct HelpdeskPage {
             <p><button type="submit">\(s("helpdesk.submit"))</button></p>
             </form>
             """
-        let main: HTML =
-            hasAnswer
-            ? """
-                <h1>\(s("helpdesk.title"))</h1>
-                <div class="helpdesk-answer" id="answer" tabindex="-1" data-focus>\(answer)</div>
-                \(formHTML)
-                """
-            : """
-                <h1>\(s("helpdesk.title"))</h1>
-                <p class="intro">\(s("helpdesk.intro"))</p>
-                \(formHTML)
-                """
+        let beforeForm: HTML =
+            answer.description.isEmpty
+            ? "<p class=\"intro\">\(s("helpdesk.intro"))</p>"
+            : "<div class=\"helpdesk-answer\" id=\"answer\" tabindex=\"-1\" data-focus>\(answer)</div>"
+        let main: HTML = """
+            <h1>\(s("helpdesk.title"))</h1>
+            \(beforeForm)
+            \(formHTML)
+            """
         let title: String =
             switch outcome {
             case .stored: "\(s("helpdesk.storedTitle")) – \(s("helpdesk.title"))"
